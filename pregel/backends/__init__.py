@@ -1,0 +1,1 @@
+"""Backends decide where partitions live and how message blocks travel; nothing else."""

@@ -1,0 +1,110 @@
+"""Combiners: merge the messages addressed to one vertex, at the sender and at the receiver.
+
+``Sum``, ``Min`` and ``Max`` are backed by numpy ufuncs, so whole message blocks combine
+in C. A user-defined combiner subclasses :class:`Combiner` and defines
+``combine(a, b)`` (associative and commutative); it may set ``ufunc`` for speed.
+Every combiner is also an :class:`~pregel.aggregators.Aggregator`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from pregel.aggregators import Aggregator
+
+
+class Combiner(Aggregator):
+    """Merge two messages into one; the engine applies it per destination vertex.
+
+    Examples
+    --------
+    >>> class Concat(Combiner):
+    ...     identity = ()
+    ...     def combine(self, a, b):
+    ...         return tuple(sorted(a + b))
+    >>> Concat().reduce([(2,), (1,)])
+    (1, 2)
+    """
+
+    ufunc: np.ufunc | None = None
+
+    def combine(self, a: Any, b: Any) -> Any:
+        """Merge two messages (or partial combinations) into one."""
+        raise NotImplementedError(f"{type(self).__name__} must define combine(a, b)")
+
+    def merge(self, a: Any, b: Any) -> Any:
+        return self.combine(a, b)
+
+    def reduce(self, values: Any) -> Any:
+        if self.ufunc is not None:
+            return self.ufunc.reduce(np.asarray(values), initial=self.identity).item()
+        return super().reduce(values)
+
+    def reduce_groups(self, values: np.ndarray, starts: np.ndarray) -> np.ndarray:
+        """Combine each run ``values[starts[k]:starts[k + 1]]`` (runs are non-empty)."""
+        if self.ufunc is not None:
+            return self.ufunc.reduceat(values, starts)
+        ends = np.append(starts[1:], values.size)
+        out = np.empty(starts.size, dtype=object)
+        for k, (a, b) in enumerate(zip(starts.tolist(), ends.tolist())):
+            acc = values[a]
+            for x in values[a + 1 : b]:
+                acc = self.combine(acc, x)
+            out[k] = acc
+        return out
+
+
+class _UfuncCombiner(Combiner):
+    def combine(self, a: Any, b: Any) -> Any:
+        return self.ufunc(a, b).item() if isinstance(a, np.generic) else self.ufunc(a, b)
+
+    def fill_value(self, dtype: np.dtype) -> Any:
+        """The identity in ``dtype`` (integer arrays cannot hold infinity)."""
+        return self.identity
+
+
+class Sum(_UfuncCombiner):
+    """Add messages.
+
+    Examples
+    --------
+    >>> Sum().reduce([0.25, 0.5])
+    0.75
+    """
+
+    ufunc = np.add
+    identity = 0
+
+
+class Min(_UfuncCombiner):
+    """Keep the smallest message.
+
+    Examples
+    --------
+    >>> Min().reduce([3.0, 1.0, 2.0])
+    1.0
+    """
+
+    ufunc = np.minimum
+    identity = float("inf")
+
+    def fill_value(self, dtype: np.dtype) -> Any:
+        return np.iinfo(dtype).max if np.dtype(dtype).kind in "iu" else np.inf
+
+
+class Max(_UfuncCombiner):
+    """Keep the largest message.
+
+    Examples
+    --------
+    >>> Max().reduce([3.0, 1.0, 2.0])
+    3.0
+    """
+
+    ufunc = np.maximum
+    identity = float("-inf")
+
+    def fill_value(self, dtype: np.dtype) -> Any:
+        return np.iinfo(dtype).min if np.dtype(dtype).kind in "iu" else -np.inf

@@ -1,0 +1,235 @@
+"""The superstep loop: compute → route/combine → barrier → aggregate → master → halt?
+
+The engine owns the semantics (when to stop, what an aggregator means, what master
+compute sees); a backend only decides where partitions live and how blocks travel.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from pregel.errors import InputError
+from pregel.graph import Graph
+from pregel.partition import PartitionStatus
+from pregel.program import Program
+
+BACKENDS = ("local", "ray")
+
+
+@dataclass
+class SuperstepStats:
+    """What happened in one superstep, summed over partitions."""
+
+    superstep: int
+    active: int
+    messages_sent: int
+    messages_combined: int
+    seconds: float
+    aggregated: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain values (for JSON)."""
+        return {
+            "superstep": self.superstep,
+            "active": self.active,
+            "messages_sent": self.messages_sent,
+            "messages_combined": self.messages_combined,
+            "seconds": self.seconds,
+            "aggregated": {k: _plain(v) for k, v in self.aggregated.items()},
+        }
+
+
+@dataclass
+class Result:
+    """The outcome of a run: final values aligned with ``graph.ids``, and how the run went.
+
+    Attributes
+    ----------
+    graph : Graph
+    values : numpy.ndarray
+        ``values[i]`` belongs to vertex ``graph.ids[i]``.
+    supersteps : int
+        Number of supersteps executed.
+    stats : list of SuperstepStats
+    aggregated : dict
+        Aggregator values after the last superstep.
+    stopped_by : str
+        ``"halted"`` (every vertex halted, no message in flight), ``"master"``
+        (master compute stopped the run) or ``"max_supersteps"``.
+
+    Examples
+    --------
+    >>> import pregel
+    >>> from algorithms.components import ConnectedComponents
+    >>> g = pregel.Graph.from_edges([1, 5], [2, 6]).to_undirected()
+    >>> r = pregel.run(g, ConnectedComponents)
+    >>> r.to_dict(), r[6], r.stopped_by
+    ({1: 1, 2: 1, 5: 5, 6: 5}, 5, 'halted')
+    """
+
+    graph: Graph
+    values: np.ndarray
+    supersteps: int
+    stats: list[SuperstepStats]
+    aggregated: dict[str, Any]
+    stopped_by: str
+
+    @property
+    def ids(self) -> np.ndarray:
+        """Original vertex ids, aligned with ``values``."""
+        return self.graph.ids
+
+    def __getitem__(self, vertex: int) -> Any:
+        return self.values[self.graph.index_of(vertex)[0]].item()
+
+    def to_dict(self) -> dict[int, Any]:
+        """``{original id: value}`` with plain Python values."""
+        return dict(zip(self.graph.ids.tolist(), self.values.tolist()))
+
+    @property
+    def seconds(self) -> float:
+        """Total seconds spent in supersteps."""
+        return sum(s.seconds for s in self.stats)
+
+
+class Master:
+    """What master compute sees between supersteps."""
+
+    def __init__(self, superstep: int, num_vertices: int, aggregated: dict[str, Any], program: Program) -> None:
+        self.superstep = superstep
+        self.num_vertices = num_vertices
+        self._aggregated = aggregated
+        self._program = program
+        self.halted = False
+
+    def aggregated(self, name: str) -> Any:
+        """The value of aggregator ``name`` after the superstep just finished."""
+        self._program.aggregator(name)
+        return self._aggregated[name]
+
+    def halt(self) -> None:
+        """Stop the run after this superstep."""
+        self.halted = True
+
+
+def run(
+    graph: Graph,
+    program: Program | type[Program],
+    *,
+    backend: str = "local",
+    workers: int | None = None,
+    max_supersteps: int | None = None,
+    on_superstep: Callable[[SuperstepStats], None] | None = None,
+    **backend_options: Any,
+) -> Result:
+    """Run a vertex program on a graph, superstep by superstep, until it halts.
+
+    Parameters
+    ----------
+    graph : Graph
+    program : Vertex or BatchProgram subclass, or an instance of one
+        An instance carries the program's parameters, e.g. ``SSSP(source=1)``.
+    backend : {"local", "ray"}
+        Where the partitions live: in this process, or as Ray actors.
+    workers : int, optional
+        Number of partitions (default 1 for local).
+    max_supersteps : int, optional
+        Stop after this many supersteps even if vertices are still active
+        (default: no limit).
+    on_superstep : callable, optional
+        Called with each superstep's :class:`SuperstepStats` (progress display).
+    **backend_options
+        Passed to the backend (for Ray: ``ray_address``).
+
+    Returns
+    -------
+    Result
+
+    Raises
+    ------
+    InputError
+        For an unknown backend or a bad argument.
+
+    Examples
+    --------
+    >>> import pregel
+    >>> from algorithms.sssp import ShortestPaths
+    >>> g = pregel.Graph.from_edges([1, 1, 2], [2, 3, 3], weights=[1.0, 5.0, 1.0])
+    >>> pregel.run(g, ShortestPaths(source=1), workers=2).to_dict()
+    {1: 0.0, 2: 1.0, 3: 2.0}
+    """
+    if isinstance(program, type):
+        program = program()
+    if max_supersteps is not None and max_supersteps < 0:
+        raise InputError(f"max_supersteps must be >= 0, got {max_supersteps}")
+    parts = _make_backend(backend, graph, program, workers, **backend_options)
+    try:
+        return _superstep_loop(graph, program, parts, max_supersteps, on_superstep)
+    finally:
+        parts.close()
+
+
+def _superstep_loop(
+    graph: Graph,
+    program: Program,
+    backend: Any,
+    max_supersteps: int | None,
+    on_superstep: Callable[[SuperstepStats], None] | None,
+) -> Result:
+    aggregated = program.new_partials()
+    history: list[SuperstepStats] = []
+    superstep, stopped_by = 0, "max_supersteps"
+    while max_supersteps is None or superstep < max_supersteps:
+        start = time.perf_counter()
+        statuses = backend.superstep(superstep, aggregated)
+        aggregated = _merge_partials(program, statuses)
+        master = Master(superstep, graph.num_vertices, aggregated, program)
+        program.master_compute(master)
+        stats = SuperstepStats(
+            superstep=superstep,
+            active=sum(s.computed for s in statuses),
+            messages_sent=sum(s.sent for s in statuses),
+            messages_combined=sum(s.combined for s in statuses),
+            seconds=time.perf_counter() - start,
+            aggregated=aggregated,
+        )
+        history.append(stats)
+        if on_superstep is not None:
+            on_superstep(stats)
+        superstep += 1
+        if master.halted:
+            stopped_by = "master"
+            break
+        if stats.messages_combined == 0 and all(s.active == 0 for s in statuses):
+            stopped_by = "halted"
+            break
+    return Result(graph, backend.values(), superstep, history, aggregated, stopped_by)
+
+
+def _merge_partials(program: Program, statuses: list[PartitionStatus]) -> dict[str, Any]:
+    merged = program.new_partials()
+    for status in statuses:
+        for name, partial in status.partials.items():
+            merged[name] = program.aggregators[name].merge(merged[name], partial)
+    return merged
+
+
+def _make_backend(name: str, graph: Graph, program: Program, workers: int | None, **options: Any) -> Any:
+    if name == "local":
+        from pregel.backends.local import LocalBackend
+
+        return LocalBackend(graph, program, workers or 1, **options)
+    if name == "ray":
+        from pregel.backends.ray import RayBackend
+
+        return RayBackend(graph, program, workers, **options)
+    raise InputError(f"unknown backend {name!r} (choose from {', '.join(BACKENDS)})")
+
+
+def _plain(value: Any) -> Any:
+    return value.item() if isinstance(value, np.generic) else value

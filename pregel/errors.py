@@ -1,0 +1,35 @@
+"""The errors pregel raises: one hierarchy, messages that name the culprit."""
+
+from __future__ import annotations
+
+
+class PregelError(Exception):
+    """Base class of every error pregel raises on purpose."""
+
+
+class InputError(PregelError, ValueError):
+    """Bad input: a malformed edge list, an unknown vertex, a wrong argument.
+
+    The command line turns it into one line on stderr and exit status 2.
+
+    Examples
+    --------
+    >>> str(InputError("edges.txt:3: expected 2 or 3 columns, got 1"))
+    'edges.txt:3: expected 2 or 3 columns, got 1'
+    """
+
+
+class NegativeCycleError(InputError):
+    """A cycle of negative total weight is reachable from the source vertex."""
+
+
+class ConvergenceError(PregelError):
+    """An iterative computation did not reach its tolerance."""
+
+
+class CheckpointError(PregelError):
+    """A checkpoint is missing, corrupt, or belongs to another run."""
+
+
+class WorkerLost(PregelError):
+    """A worker (a Ray actor or its node) died and could not be recovered."""

@@ -1,0 +1,327 @@
+"""Graph: CSR out-edges over vertices indexed in sorted order of their original ids."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from pregel.errors import InputError
+
+if TYPE_CHECKING:
+    import networkx
+    import scipy.sparse
+
+
+def index_dtype(n: int) -> type:
+    """The smallest index dtype that holds 0..n (int32 halves the memory of edges)."""
+    return np.int32 if n < 2**31 - 1 else np.int64
+
+
+class Graph:
+    """A directed graph in compressed sparse row form.
+
+    Vertex ``i`` (``0 <= i < num_vertices``) is the ``i``-th smallest original id,
+    ``ids[i]``, so "smallest id" is "smallest index" and results map back with one
+    array lookup. Out-edges of ``i`` are ``indices[indptr[i]:indptr[i + 1]]``, sorted,
+    with ``weights`` alongside (``None`` for an unweighted graph).
+
+    Duplicate edges are merged into one, keeping the smallest weight (the number
+    merged is ``duplicates_merged``); self-loops are kept.
+
+    Parameters
+    ----------
+    ids : numpy.ndarray
+        Sorted, unique original vertex ids (``int64``).
+    indptr : numpy.ndarray
+        Row pointers, length ``len(ids) + 1`` (``int64``).
+    indices : numpy.ndarray
+        Target vertex indices, sorted within each row, no repeats.
+    weights : numpy.ndarray or None
+        ``float64`` edge weights aligned with ``indices``, or ``None``.
+    duplicates_merged : int
+        How many duplicate edges were merged when the graph was built.
+
+    Examples
+    --------
+    >>> g = Graph.from_edges([10, 20, 20], [20, 30, 10])
+    >>> g.num_vertices, g.num_edges
+    (3, 3)
+    >>> g.ids.tolist(), g.out_degree.tolist()
+    ([10, 20, 30], [1, 2, 0])
+    """
+
+    def __init__(
+        self,
+        ids: np.ndarray,
+        indptr: np.ndarray,
+        indices: np.ndarray,
+        weights: np.ndarray | None = None,
+        duplicates_merged: int = 0,
+    ) -> None:
+        self.ids = ids
+        self.indptr = indptr
+        self.indices = indices
+        self.weights = weights
+        self.duplicates_merged = duplicates_merged
+
+    # ------------------------------------------------------------------ building
+    @classmethod
+    def from_edges(
+        cls,
+        sources: Any,
+        targets: Any,
+        weights: Any = None,
+        vertices: Any = None,
+    ) -> Graph:
+        """Build a graph from parallel arrays of original source and target ids.
+
+        Parameters
+        ----------
+        sources, targets : array_like of int
+            Original ids of each edge's endpoints.
+        weights : array_like of float, optional
+            One finite weight per edge; omitted means an unweighted graph.
+        vertices : array_like of int, optional
+            Extra vertex ids (isolated vertices cannot appear in an edge list).
+
+        Returns
+        -------
+        Graph
+
+        Raises
+        ------
+        InputError
+            If the arrays differ in length, ids are not integers, or a weight is
+            NaN or infinite.
+
+        Examples
+        --------
+        >>> g = Graph.from_edges([1, 1, 2], [2, 2, 1], weights=[5.0, 3.0, 1.0])
+        >>> g.num_edges, g.duplicates_merged, g.weights.tolist()
+        (2, 1, [3.0, 1.0])
+        """
+        src = _as_ids(sources, "sources")
+        dst = _as_ids(targets, "targets")
+        if src.shape != dst.shape:
+            raise InputError(f"sources and targets differ in length ({src.size} and {dst.size})")
+        w = None
+        if weights is not None:
+            w = np.asarray(weights, dtype=np.float64).ravel()
+            if w.shape != src.shape:
+                raise InputError(f"weights has {w.size} entries for {src.size} edges")
+            bad = ~np.isfinite(w)
+            if bad.any():
+                k = int(np.flatnonzero(bad)[0])
+                raise InputError(f"weight of edge ({src[k]}, {dst[k]}) is {w[k]}, not a finite number")
+        extra = [] if vertices is None else [_as_ids(vertices, "vertices")]
+        ids, inverse = np.unique(np.concatenate([src, dst, *extra]), return_inverse=True)
+        n = ids.size
+        itype = index_dtype(n)
+        return cls._from_indexed(ids, inverse[: src.size], inverse[src.size : 2 * src.size], w, itype)
+
+    @classmethod
+    def _from_indexed(
+        cls, ids: np.ndarray, src: np.ndarray, dst: np.ndarray, w: np.ndarray | None, itype: type
+    ) -> Graph:
+        n = ids.size
+        key = src.astype(np.int64) * n + dst
+        if w is None:
+            order = np.argsort(key, kind="stable")
+        else:
+            # sort by (edge, weight) so the first of each run of duplicates is the lightest
+            order = np.lexsort((w, key))
+        key = key[order]
+        first = np.ones(key.size, dtype=bool)
+        first[1:] = key[1:] != key[:-1]
+        key = key[first]
+        weights = None if w is None else w[order][first]
+        rows = key // max(n, 1)
+        indptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
+        indices = (key % max(n, 1)).astype(itype)
+        return cls(ids.astype(np.int64), indptr, indices, weights, int(first.size - key.size))
+
+    @classmethod
+    def from_scipy(cls, matrix: scipy.sparse.spmatrix | scipy.sparse.sparray, ids: Any = None) -> Graph:
+        """Build a graph from a square sparse matrix: entry ``(i, j)`` is an edge i → j.
+
+        Every stored entry is an edge, with its value as weight (explicit zeros
+        included). Vertex ``i`` gets original id ``ids[i]`` (default ``i``).
+
+        Examples
+        --------
+        >>> import scipy.sparse as sp
+        >>> g = Graph.from_scipy(sp.coo_array(([2.0, 3.0], ([0, 1], [1, 0])), shape=(3, 3)))
+        >>> g.num_vertices, g.weights.tolist()
+        (3, [2.0, 3.0])
+        """
+        import scipy.sparse as sp
+
+        coo = sp.coo_array(matrix)
+        if coo.shape[0] != coo.shape[1]:
+            raise InputError(f"adjacency matrix must be square, got shape {coo.shape}")
+        n = coo.shape[0]
+        vertex_ids = np.arange(n, dtype=np.int64) if ids is None else _as_ids(ids, "ids")
+        if vertex_ids.size != n:
+            raise InputError(f"{vertex_ids.size} ids for a {n} x {n} matrix")
+        return cls.from_edges(vertex_ids[coo.row], vertex_ids[coo.col], coo.data, vertices=vertex_ids)
+
+    @classmethod
+    def from_networkx(cls, graph: networkx.Graph, weight: str | None = "weight") -> Graph:
+        """Build a graph from a networkx graph whose nodes are integers.
+
+        An undirected networkx graph becomes a directed one with both directions of
+        every edge. Edge attribute ``weight`` (if any edge has it; others weigh 1)
+        becomes the weight.
+
+        Examples
+        --------
+        >>> import networkx as nx
+        >>> g = Graph.from_networkx(nx.path_graph(3))
+        >>> g.num_edges
+        4
+        """
+        edges = list(graph.edges(data=weight, default=1.0)) if weight else list(graph.edges())
+        has_weight = weight is not None and any(weight in d for *_, d in graph.edges(data=True))
+        src = np.array([e[0] for e in edges], dtype=object)
+        dst = np.array([e[1] for e in edges], dtype=object)
+        w = np.array([e[2] for e in edges], dtype=np.float64) if has_weight else None
+        if not graph.is_directed():
+            src, dst = np.concatenate([src, dst]), np.concatenate([dst, src])
+            w = None if w is None else np.concatenate([w, w])
+        return cls.from_edges(src, dst, w, vertices=np.array(list(graph.nodes), dtype=object))
+
+    # --------------------------------------------------------------- properties
+    @property
+    def num_vertices(self) -> int:
+        """Number of vertices."""
+        return int(self.ids.size)
+
+    @property
+    def num_edges(self) -> int:
+        """Number of (distinct) edges."""
+        return int(self.indices.size)
+
+    @property
+    def is_weighted(self) -> bool:
+        """Whether edges carry weights."""
+        return self.weights is not None
+
+    @cached_property
+    def out_degree(self) -> np.ndarray:
+        """Out-degree of each vertex (``int64``)."""
+        return np.diff(self.indptr)
+
+    @cached_property
+    def sources(self) -> np.ndarray:
+        """Source index of each edge, aligned with ``indices``."""
+        return np.repeat(np.arange(self.num_vertices, dtype=self.indices.dtype), self.out_degree)
+
+    def index_of(self, ids: Any, what: str = "vertex") -> np.ndarray:
+        """Vertex indices of original ``ids``; raises InputError naming an unknown one.
+
+        Examples
+        --------
+        >>> Graph.from_edges([5], [9]).index_of([9, 5]).tolist()
+        [1, 0]
+        """
+        wanted = np.atleast_1d(np.asarray(ids))
+        if wanted.size and wanted.dtype.kind not in "iu":
+            wanted = _as_ids(wanted, what)
+        pos = np.searchsorted(self.ids, wanted)
+        pos = np.minimum(pos, max(self.num_vertices - 1, 0))
+        missing = (self.ids[pos] != wanted) if self.num_vertices else np.ones(wanted.shape, bool)
+        if missing.any():
+            raise InputError(f"{what} {wanted[np.flatnonzero(missing)[0]]} is not in the graph")
+        return pos
+
+    # -------------------------------------------------------------------- views
+    def edge_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """The edges as original ``(sources, targets, weights)`` arrays."""
+        return self.ids[self.sources], self.ids[self.indices], self.weights
+
+    def reverse(self) -> Graph:
+        """The graph with every edge turned around.
+
+        Examples
+        --------
+        >>> Graph.from_edges([1], [2]).reverse().edge_arrays()[0].tolist()
+        [2]
+        """
+        return self._from_indexed(self.ids, self.indices, self.sources, self.weights, self.indices.dtype.type)
+
+    def to_undirected(self) -> Graph:
+        """Both directions of every edge (merged edges keep the smaller weight).
+
+        Examples
+        --------
+        >>> Graph.from_edges([1, 2], [2, 3]).to_undirected().num_edges
+        4
+        """
+        src = np.concatenate([self.sources, self.indices])
+        dst = np.concatenate([self.indices, self.sources])
+        w = None if self.weights is None else np.concatenate([self.weights, self.weights])
+        g = self._from_indexed(self.ids, src, dst, w, self.indices.dtype.type)
+        g.duplicates_merged = self.duplicates_merged
+        return g
+
+    def to_scipy(self) -> scipy.sparse.csr_array:
+        """The adjacency matrix (weights, or ones), ``A[i, j]`` for edge i → j.
+
+        Examples
+        --------
+        >>> Graph.from_edges([1], [2]).to_scipy().toarray().tolist()
+        [[0.0, 1.0], [0.0, 0.0]]
+        """
+        import scipy.sparse as sp
+
+        data = np.ones(self.num_edges) if self.weights is None else self.weights
+        n = self.num_vertices
+        return sp.csr_array((data, self.indices, self.indptr), shape=(n, n))
+
+    def to_networkx(self, weights: bool = True) -> networkx.DiGraph:
+        """A ``networkx.DiGraph`` with the same vertices, edges and (optionally) weights.
+
+        Examples
+        --------
+        >>> Graph.from_edges([1], [2]).to_networkx().number_of_edges()
+        1
+        """
+        import networkx as nx
+
+        g = nx.DiGraph()
+        g.add_nodes_from(self.ids.tolist())
+        src, dst, w = self.edge_arrays()
+        if weights and w is not None:
+            g.add_weighted_edges_from(zip(src.tolist(), dst.tolist(), w.tolist()))
+        else:
+            g.add_edges_from(zip(src.tolist(), dst.tolist()))
+        return g
+
+    def __repr__(self) -> str:
+        kind = "weighted" if self.is_weighted else "unweighted"
+        return f"<Graph: {self.num_vertices} vertices, {self.num_edges} edges, {kind}>"
+
+
+def _as_ids(values: Any, what: str) -> np.ndarray:
+    """Original ids as an int64 array; InputError for anything that is not an integer."""
+    arr = np.asarray(values)
+    if arr.dtype.kind in "iu":
+        if arr.dtype == np.uint64 and arr.size and arr.max() > np.iinfo(np.int64).max:
+            raise InputError(f"{what}: vertex id {arr.max()} does not fit in 64 bits")
+        return arr.astype(np.int64).ravel()
+    flat = arr.ravel()
+    out = np.empty(flat.size, dtype=np.int64)
+    for k, v in enumerate(flat.tolist()):
+        if (
+            isinstance(v, bool)
+            or not isinstance(v, (int, np.integer))
+            and not (isinstance(v, float) and v.is_integer())
+        ):
+            raise InputError(f"{what}: vertex id {v!r} is not an integer")
+        if not -(2**63) <= int(v) < 2**63:
+            raise InputError(f"{what}: vertex id {v} does not fit in 64 bits")
+        out[k] = int(v)
+    return out

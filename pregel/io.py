@@ -1,0 +1,381 @@
+"""Reading edge lists and writing results.
+
+Edge lists are SNAP-style text: one ``source target [weight]`` edge per line, fields
+separated by whitespace, tabs or commas, ``#`` and ``%`` comment lines, blank lines
+allowed, an optional header line of column names first, optionally gzip- or
+bzip2-compressed (recognised by content), ``-`` for standard input. Matrix Market
+files (``%%MatrixMarket`` header) are read too. Vertex ids are non-negative integers
+below 2**53; weights are finite numbers.
+
+Parsing is vectorised: the text is read in chunks of a few megabytes and each chunk is
+checked and converted by numpy, so millions of lines take seconds. Only when a chunk
+is malformed does a line-by-line pass run, to name the first bad line.
+"""
+
+from __future__ import annotations
+
+import bz2
+import contextlib
+import gzip
+import os
+import re
+import sys
+import tempfile
+import warnings
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+import numpy as np
+
+from pregel.errors import InputError
+from pregel.graph import Graph
+
+MAX_ID = 2**53
+CHUNK_BYTES = 1 << 24
+_COMMENT = re.compile(rb"(?m)^[ \t]*[#%][^\n]*")
+_SEPARATORS = bytes.maketrans(b",\t\r", b"   ")
+
+
+def read_edges(path: str | os.PathLike[str], undirected: bool = False) -> Graph:
+    """Read an edge list (or Matrix Market file) into a :class:`Graph`.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file; ``"-"`` reads standard input.
+    undirected : bool
+        Add the reverse of every edge.
+
+    Returns
+    -------
+    Graph
+        Weighted if the file has a third column.
+
+    Raises
+    ------
+    InputError
+        Naming the file, the line and the problem: a missing or unreadable file, a
+        malformed line, a bad id or weight, or no edges at all.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as f:
+    ...     _ = f.write("# a comment\\n1 2\\n2 3\\n")
+    >>> read_edges(f.name)
+    <Graph: 3 vertices, 2 edges, unweighted>
+    >>> os.remove(f.name)
+    """
+    src, dst, weights = read_edge_arrays(path)
+    graph = Graph.from_edges(src, dst, weights)
+    return graph.to_undirected() if undirected else graph
+
+
+def read_edge_arrays(path: str | os.PathLike[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """The edges of a file as ``(sources, targets, weights or None)`` arrays, in file order.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False) as f:
+    ...     _ = f.write("src,dst,w\\n1,2,0.5\\n")
+    >>> [a.tolist() for a in read_edge_arrays(f.name)]
+    [[1], [2], [0.5]]
+    >>> os.remove(f.name)
+    """
+    name = "<stdin>" if str(path) == "-" else str(path)
+    with _open_text(path, name) as stream:
+        head = stream.read(CHUNK_BYTES)
+        if head.lstrip().startswith(b"%%MatrixMarket"):
+            return _read_matrix_market(head + stream.read(), name)
+        if b"\0" in head[:65536]:
+            raise InputError(f"{name}: binary data, not a text edge list")
+        parser = _EdgeParser(name)
+        data = head
+        while True:
+            more = stream.read(CHUNK_BYTES)
+            cut = data.rfind(b"\n") + 1 if more else len(data)
+            parser.feed(data[:cut])
+            if not more:
+                break
+            data = data[cut:] + more
+        return parser.result()
+
+
+@contextlib.contextmanager
+def _open_text(path: str | os.PathLike[str], name: str) -> Iterator[IO[bytes]]:
+    """The file's bytes, decompressed; InputError for anything unreadable."""
+    try:
+        if name == "<stdin>":
+            raw: IO[bytes] = sys.stdin.buffer
+        else:
+            p = Path(path)
+            if p.is_dir():
+                raise InputError(f"{name}: is a directory, not an edge list")
+            raw = open(p, "rb")  # noqa: SIM115 - closed below
+    except FileNotFoundError:
+        raise InputError(f"{name}: no such file") from None
+    except PermissionError:
+        raise InputError(f"{name}: permission denied") from None
+    try:
+        magic = raw.peek(3)[:3] if hasattr(raw, "peek") else b""
+        if magic[:2] == b"\x1f\x8b":
+            stream: IO[bytes] = gzip.GzipFile(fileobj=raw)
+        elif magic == b"BZh":
+            stream = bz2.BZ2File(raw)
+        else:
+            stream = raw
+        yield stream
+    except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+        raise InputError(f"{name}: compressed data is truncated or corrupt ({exc})") from None
+    except OSError as exc:
+        if "bz2" in type(exc).__module__ or "Invalid data stream" in str(exc):
+            raise InputError(f"{name}: compressed data is truncated or corrupt ({exc})") from None
+        raise InputError(f"{name}: cannot read ({exc.strerror or exc})") from None
+    finally:
+        if raw is not sys.stdin.buffer:
+            raw.close()
+
+
+class _EdgeParser:
+    """Turns chunks of edge-list text (cut at line ends) into arrays, remembering line numbers."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.line = 1
+        self.columns = 0
+        self.first_data_line = 0
+        self.rows: list[np.ndarray] = []
+        self.header_checked = False
+
+    def feed(self, chunk: bytes) -> None:
+        if not self.header_checked:
+            chunk = self._drop_header(chunk)
+        lines_here = chunk.count(b"\n") + (0 if chunk.endswith(b"\n") or not chunk else 1)
+        text = _COMMENT.sub(b"", chunk) if (b"#" in chunk or b"%" in chunk) else chunk
+        text = text.translate(_SEPARATORS)
+        if text.strip():
+            self.rows.append(self._parse(text))
+        self.line += lines_here
+
+    def _drop_header(self, chunk: bytes) -> bytes:
+        """Blank out a first data line made only of column names (``src,dst,weight``)."""
+        text = _COMMENT.sub(b"", chunk)
+        for raw in text.split(b"\n", 64)[:64]:
+            fields = raw.translate(_SEPARATORS).split()
+            if not fields:
+                continue
+            self.header_checked = True
+            if all(re.fullmatch(rb"[A-Za-z_][\w .-]*", f) for f in fields) and not any(
+                f.lower() in (b"nan", b"inf", b"infinity") for f in fields
+            ):
+                start = text.find(raw)
+                return text[:start] + text[start + len(raw) :]
+            return chunk
+        return chunk
+
+    def _parse(self, text: bytes) -> np.ndarray:
+        buf = np.frombuffer(text, dtype=np.uint8)
+        space = buf <= 32
+        starts = np.flatnonzero(~space & np.concatenate(([True], space[:-1])))
+        newlines = np.flatnonzero(buf == 10)
+        token_line = np.searchsorted(newlines, starts)
+        per_line = np.bincount(token_line, minlength=newlines.size + 1)
+        data_lines = np.flatnonzero(per_line)
+        counts = per_line[data_lines]
+        if not self.columns:
+            self.columns = int(counts[0])
+            self.first_data_line = self.line + int(data_lines[0])
+        if self.columns not in (2, 3) or (counts != self.columns).any():
+            self._diagnose(text)
+        dtype = np.int64 if self.columns == 2 else np.float64
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("error")
+                values = np.fromstring(text, dtype=dtype, sep=" ")
+        except (ValueError, DeprecationWarning):
+            self._diagnose(text)
+        if values.size != starts.size:
+            self._diagnose(text)
+        table = values.reshape(-1, self.columns)
+        self._check_values(table, data_lines)
+        return table
+
+    def _check_values(self, table: np.ndarray, data_lines: np.ndarray) -> None:
+        ids = table[:, :2]
+        bad = (ids < 0) | (ids >= MAX_ID)
+        if table.dtype == np.float64:
+            bad |= ids != np.floor(ids)
+            weights = table[:, 2]
+            bad_weight = ~np.isfinite(weights)
+            if bad_weight.any():
+                row = int(np.flatnonzero(bad_weight)[0])
+                self._fail(self.line + int(data_lines[row]), f"weight {weights[row]} is not a finite number")
+        if bad.any():
+            self._diagnose_ids(table, data_lines, bad)
+
+    def _diagnose_ids(self, table: np.ndarray, data_lines: np.ndarray, bad: np.ndarray) -> None:
+        row, col = (int(i) for i in np.argwhere(bad)[0])
+        value = table[row, col]
+        line = self.line + int(data_lines[row])
+        if value < 0:
+            self._fail(line, f"vertex id {value:.0f} is negative (ids are non-negative integers)")
+        if value >= MAX_ID:
+            self._fail(line, f"vertex id {value:.0f} is too large (ids must be below 2**53)")
+        self._fail(line, f"vertex id {value!r} is not an integer")
+
+    def _diagnose(self, text: bytes) -> None:
+        """Find and report the first bad line of a chunk, line by line."""
+        for offset, raw in enumerate(text.split(b"\n")):
+            fields = raw.split()
+            if not fields:
+                continue
+            line = self.line + offset
+            if len(fields) not in (2, 3):
+                self._fail(line, f"expected 2 or 3 columns (source target [weight]), got {len(fields)}")
+            if len(fields) != self.columns:
+                self._fail(
+                    line,
+                    f"expected {self.columns} columns like line {self.first_data_line}, got {len(fields)}"
+                    + (" (missing weight)" if self.columns == 3 else ""),
+                )
+            for field in fields[:2]:
+                if not re.fullmatch(rb"[+-]?\d+", field):
+                    self._fail(line, f"vertex id {_show(field)} is not an integer")
+                if int(field) < 0:
+                    self._fail(line, f"vertex id {int(field)} is negative (ids are non-negative integers)")
+                if int(field) >= MAX_ID:
+                    self._fail(line, f"vertex id {int(field)} is too large (ids must be below 2**53)")
+            if len(fields) == 3:
+                try:
+                    weight = float(fields[2])
+                except ValueError:
+                    self._fail(line, f"weight {_show(fields[2])} is not a number")
+                if not np.isfinite(weight):
+                    self._fail(line, f"weight {_show(fields[2])} is not a finite number")
+        self._fail(self.line, "cannot parse this part of the file")
+
+    def _fail(self, line: int, problem: str) -> None:
+        raise InputError(f"{self.name}:{line}: {problem}")
+
+    def result(self) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        if not self.rows:
+            raise InputError(f"{self.name}: no edges (the file is empty or has only comments)")
+        table = np.concatenate(self.rows) if len(self.rows) > 1 else self.rows[0]
+        src = table[:, 0].astype(np.int64)
+        dst = table[:, 1].astype(np.int64)
+        weights = table[:, 2].copy() if self.columns == 3 else None
+        return src, dst, weights
+
+
+def _show(field: bytes) -> str:
+    return repr(field.decode("utf-8", errors="replace"))
+
+
+def _read_matrix_market(data: bytes, name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    import io
+
+    import scipy.io
+
+    try:
+        matrix = scipy.io.mmread(io.BytesIO(data))
+    except (ValueError, IndexError, OSError) as exc:
+        raise InputError(f"{name}: not a valid Matrix Market file ({exc})") from None
+    if not hasattr(matrix, "tocoo"):
+        raise InputError(f"{name}: a dense Matrix Market array is not a graph (use coordinate format)")
+    coo = matrix.tocoo()
+    if coo.shape[0] != coo.shape[1]:
+        raise InputError(f"{name}: matrix is {coo.shape[0]} x {coo.shape[1]}, not square")
+    if coo.nnz == 0:
+        raise InputError(f"{name}: no edges (the matrix has no entries)")
+    pattern = b"pattern" in data.split(b"\n", 1)[0].lower()
+    weights = None if pattern else np.asarray(coo.data, dtype=np.float64)
+    if weights is not None and not np.isfinite(weights).all():
+        raise InputError(f"{name}: a weight is not a finite number")
+    # Matrix Market indices are 1-based; the ids are the indices as written
+    return coo.row.astype(np.int64) + 1, coo.col.astype(np.int64) + 1, weights
+
+
+def as_graph(graph: Any, undirected: bool = False) -> Graph:
+    """A :class:`Graph` from a Graph, a path, a networkx graph or a scipy sparse matrix.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> as_graph(nx.DiGraph([(1, 2)]))
+    <Graph: 2 vertices, 1 edges, unweighted>
+    """
+    if isinstance(graph, Graph):
+        result = graph
+    elif isinstance(graph, (str, os.PathLike)):
+        result = read_edges(graph)
+    elif hasattr(graph, "is_directed") and hasattr(graph, "adj"):
+        result = Graph.from_networkx(graph)
+    elif hasattr(graph, "tocoo"):
+        result = Graph.from_scipy(graph)
+    else:
+        raise TypeError(
+            f"expected a Graph, a path, a networkx graph or a scipy sparse matrix, got {type(graph).__name__}"
+        )
+    return result.to_undirected() if undirected else result
+
+
+# ---------------------------------------------------------------------- writing
+@contextlib.contextmanager
+def atomic_write(path: str | os.PathLike[str], mode: str = "w") -> Iterator[IO[Any]]:
+    """Write to a temporary file beside ``path`` and rename it into place only on success.
+
+    A failure (or a kill) before the rename leaves ``path`` untouched and no
+    temporary file behind (a kill may leave a ``.<name>.tmp*`` file, never a
+    partial ``path``).
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> target = os.path.join(tempfile.mkdtemp(), "out.tsv")
+    >>> with atomic_write(target) as f:
+    ...     _ = f.write("1\\t0.5\\n")
+    >>> open(target).read()
+    '1\\t0.5\\n'
+    """
+    target = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.tmp", dir=target.parent or ".")
+    try:
+        with os.fdopen(fd, mode) as f:
+            yield f
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def format_values(ids: np.ndarray, values: np.ndarray) -> str:
+    """``id<TAB>value`` lines; floats at full precision (``repr``), ``inf`` for infinity.
+
+    Examples
+    --------
+    >>> format_values(np.array([1, 2]), np.array([0.1, np.inf]))
+    '1\\t0.1\\n2\\tinf\\n'
+    """
+    return "".join(f"{i}\t{v!r}\n" for i, v in zip(ids.tolist(), values.tolist()))
+
+
+def write_values(path: str | os.PathLike[str], ids: np.ndarray, values: np.ndarray) -> None:
+    """Write one ``vertex<TAB>value`` line per vertex, sorted by vertex id, atomically.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> target = os.path.join(tempfile.mkdtemp(), "ranks.tsv")
+    >>> write_values(target, np.array([3, 1]), np.array([0.75, 0.25]))
+    >>> open(target).read()
+    '1\\t0.25\\n3\\t0.75\\n'
+    """
+    order = np.argsort(ids, kind="stable")
+    with atomic_write(path) as f:
+        f.write(format_values(ids[order], values[order]))
