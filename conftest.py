@@ -1,0 +1,10 @@
+"""Test set-up shared by every test: this checkout's code first on the import path."""
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT))
+
+# importing __main__ would run the command
+collect_ignore = ["pregel/__main__.py", "bench"]
