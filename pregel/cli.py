@@ -249,10 +249,10 @@ def _check_output_path(args: argparse.Namespace) -> None:
 
 
 class _Progress:
-    """One stderr line per superstep, unless --quiet."""
+    """One stderr line per superstep on a terminal, unless --quiet (a log gets the summary line only)."""
 
     def __init__(self, args: argparse.Namespace) -> None:
-        self.quiet = args.quiet
+        self.quiet = args.quiet or not sys.stderr.isatty()
 
     def superstep(self, stats: SuperstepStats) -> None:
         if self.quiet:
