@@ -77,6 +77,10 @@ class PartitionWorker:
         """The partition's vertex values."""
         return self.partition.values
 
+    def unload(self) -> None:
+        """Drop the partition; the worker waits for another run."""
+        self.partition = None
+
 
 class RayBackend:
     """Partitions as Ray actors, spread over the nodes of a Ray cluster.
@@ -130,6 +134,7 @@ class RayBackend:
         self.actors: list[Any] = []
         self.deliveries: list[Any] = []
         self.parts: list[Any] = []
+        self.healthy = True
         self.owns_session = _connect(ray_address, connect_timeout, _object_store_bytes(graph))
         try:
             parts = split(graph, workers or _cluster_cpus())
@@ -137,17 +142,26 @@ class RayBackend:
             self.ids = ray.put(graph.ids)
             self.program = ray.put(program)
             self.parts = [ray.put(replace(data, ids=None)) for data in parts]
-            spread = PartitionWorker.options(scheduling_strategy="SPREAD")
-            self.actors = [spread.remote() for _ in self.parts]
-            loads = [actor.load.remote(part, self.ids, self.program) for actor, part in zip(self.actors, self.parts)]
-            self.nodes: list[str] = self._barrier(loads, "start-up")
+            self.actors, rehired = _hire(len(self.parts), reuse=not self.owns_session)
+            try:
+                self.nodes: list[str] = self._load()
+            except WorkerLost:
+                if not rehired:
+                    raise
+                # an idle worker died after its last run: start afresh
+                self._dismiss()
+                self.actors, _ = _hire(len(self.parts), reuse=False)
+                self.healthy = True
+                self.nodes = self._load()
         except BaseException:
             self.close()
             raise
 
     def superstep(self, superstep: int, aggregated: dict[str, Any]) -> list[PartitionStatus]:
         """Run every worker, then hand each one the refs of the blocks addressed to it."""
-        replies = self._barrier([a.superstep.remote(superstep, aggregated) for a in self.actors], f"superstep {superstep}")
+        replies = self._barrier(
+            [a.superstep.remote(superstep, aggregated) for a in self.actors], f"superstep {superstep}"
+        )
         inboxes: list[list[Any]] = [[] for _ in self.actors]
         for _, refs in replies:
             for q, ref in refs.items():
@@ -161,29 +175,44 @@ class RayBackend:
         return np.concatenate(self._barrier([a.values.remote() for a in self.actors], "collecting the values"))
 
     def close(self) -> None:
-        """Stop the workers; shut Ray down if this backend started or joined it."""
-        if ray.is_initialized():
+        """Release the workers; shut Ray down if this backend started or joined it.
+
+        In a Ray session the caller started, the workers of a run that met no Ray error
+        wait for the next run (starting a worker costs a process and its imports).
+        """
+        if self.healthy and not self.owns_session and ray.is_initialized():
             for actor in self.actors:
-                ray.kill(actor)
-        self.actors, self.deliveries, self.parts = [], [], []
+                actor.unload.remote()
+            _IDLE.setdefault(_session(), []).extend(self.actors)
+            self.actors = []
+        self._dismiss()
+        self.deliveries, self.parts = [], []
         if self.owns_session:
             ray.shutdown()
             self.owns_session = False
+
+    def _load(self) -> list[str]:
+        loads = [actor.load.remote(part, self.ids, self.program) for actor, part in zip(self.actors, self.parts)]
+        return self._barrier(loads, "start-up")
+
+    def _dismiss(self) -> None:
+        if ray.is_initialized():
+            for actor in self.actors:
+                ray.kill(actor)
+        self.actors = []
 
     def _barrier(self, calls: list[Any], during: str) -> list[Any]:
         """Results of ``calls``, after the deliveries still in flight; Ray's errors become pregel's."""
         pending, self.deliveries = self.deliveries, []
         try:
             return ray.get(pending + calls)[len(pending) :]
-        except RayTaskError as exc:
-            if isinstance(exc.cause, (ObjectLostError, RayActorError)):
-                raise WorkerLost(f"a worker lost its messages during {during}: {_first_line(exc.cause)}") from exc
-            if exc.cause is None:
-                raise PregelError(f"a worker failed during {during}: {_first_line(exc)}") from exc
-            # the program's own error, exactly as the local backend raises it
-            raise exc.cause from exc
-        except (RayActorError, ObjectLostError) as exc:
-            raise WorkerLost(f"{self._which(exc)} died during {during}: {_first_line(exc)}") from exc
+        except BaseException as exc:
+            error = _translate(exc, during, self._which(exc))
+            # a program's error leaves its workers fit for another run; a lost worker does not
+            self.healthy = self.healthy and not isinstance(error, WorkerLost)
+            if error is exc:
+                raise
+            raise error from exc
 
     def _which(self, exc: Exception) -> str:
         dead = getattr(exc, "actor_id", None)
@@ -191,6 +220,39 @@ class RayBackend:
             if dead is not None and actor._actor_id.hex() == dead:
                 return f"worker {index}"
         return "a worker"
+
+
+def _translate(exc: BaseException, during: str, who: str) -> BaseException:
+    """The error pregel raises for a Ray error at the driver."""
+    if isinstance(exc, RayTaskError):
+        if isinstance(exc.cause, (ObjectLostError, RayActorError)):
+            return WorkerLost(f"a worker lost its messages during {during}: {_first_line(exc.cause)}")
+        if exc.cause is None:
+            return PregelError(f"a worker failed during {during}: {_first_line(exc)}")
+        # the program's own error, exactly as the local backend raises it
+        return exc.cause
+    if isinstance(exc, (RayActorError, ObjectLostError)):
+        return WorkerLost(f"{who} died during {during}: {_first_line(exc)}")
+    return exc
+
+
+_IDLE: dict[str, list[Any]] = {}
+"""Workers waiting for another run, by Ray session (job id)."""
+
+
+def _session() -> str:
+    return ray.get_runtime_context().get_job_id()
+
+
+def _hire(count: int, reuse: bool) -> tuple[list[Any], bool]:
+    """``count`` workers, idle ones of this session first; and whether any was idle."""
+    session = _session()
+    for stale in [key for key in _IDLE if key != session]:
+        del _IDLE[stale]  # handles from an earlier Ray session
+    idle = _IDLE.setdefault(session, []) if reuse else []
+    hired = [idle.pop() for _ in range(min(count, len(idle)))]
+    spread = PartitionWorker.options(scheduling_strategy="SPREAD")
+    return hired + [spread.remote() for _ in range(count - len(hired))], bool(hired)
 
 
 def _connect(address: str | None, timeout: float, object_store_bytes: int) -> bool:
