@@ -29,8 +29,7 @@ DATASETS = ["wiki-Vote.txt.gz", "p2p-Gnutella31.txt.gz"]
 
 @pytest.fixture(scope="module", autouse=True)
 def ray_session():
-    # set before Ray starts: every Ray process then listens on 127.0.0.1 only
-    os.environ["RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"] = "0"
+    # tests/conftest.py set RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0 before ray was imported
     with pytest.MonkeyPatch.context() as env:
         env.setenv("PYTHONPATH", str(ROOT))  # Ray's workers import this checkout, as the tests do
         ray.init(
@@ -40,6 +39,7 @@ def ray_session():
             object_store_memory=200 * 2**20,
             logging_level="ERROR",
         )
+    assert {node["NodeManagerAddress"] for node in ray.nodes()} == {"127.0.0.1"}
     yield
     ray.shutdown()
 

@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 import ray
+from ray._private import ray_constants
 from ray.exceptions import ObjectLostError, RayActorError, RayTaskError
 
 from pregel.errors import ClusterUnreachable, PregelError, WorkerLost
@@ -33,7 +34,7 @@ from pregel.graph import Graph
 from pregel.partition import Partition, PartitionData, PartitionStatus, split
 from pregel.program import Program
 
-CONNECT_TIMEOUT = 25.0
+CONNECT_TIMEOUT = 20.0
 """Seconds to wait for a cluster to answer (the command line promises an answer within 30 s)."""
 
 PROBE_TIMEOUT = 5.0
@@ -299,10 +300,8 @@ def _probe(address: str, timeout: float) -> None:
 
 
 def _start_private(object_store_bytes: int) -> None:
-    # set before Ray starts, this makes every Ray process listen on 127.0.0.1 only
-    os.environ["RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"] = "0"
     try:
-        with _workers_import_like_this_process():
+        with _loopback_only(), _workers_import_like_this_process():
             ray.init(
                 address="local",
                 include_dashboard=False,
@@ -311,6 +310,23 @@ def _start_private(object_store_bytes: int) -> None:
             )
     except Exception as exc:
         raise PregelError(f"cannot start a local Ray instance: {_first_line(exc)}") from exc
+
+
+@contextmanager
+def _loopback_only() -> Iterator[None]:
+    """Ray processes started inside listen on 127.0.0.1 only, and the node is 127.0.0.1.
+
+    Every Ray process reads RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER when it imports ray: the
+    processes about to start get it from the environment; this one imported ray already,
+    so the flag it derived is set too, for as long as Ray starts.
+    """
+    os.environ["RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"] = "0"
+    before = ray_constants.ENABLE_RAY_CLUSTER
+    ray_constants.ENABLE_RAY_CLUSTER = False
+    try:
+        yield
+    finally:
+        ray_constants.ENABLE_RAY_CLUSTER = before
 
 
 @contextmanager
