@@ -69,7 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument(
         "--ray-address",
         metavar="ADDR",
-        help="connect to this Ray cluster (default: $RAY_ADDRESS, else a private local one)",
+        help="join the Ray cluster at ADDR ('auto': the one started on this machine with 'ray start'; "
+        "default: $RAY_ADDRESS, else a private Ray on 127.0.0.1)",
     )
     common.add_argument(
         "--api",

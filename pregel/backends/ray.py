@@ -336,7 +336,7 @@ def _workers_import_like_this_process() -> Iterator[None]:
     Otherwise a worker could import another copy of pregel (or none) than the driver runs.
     """
     before = os.environ.get("PYTHONPATH")
-    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p and os.path.exists(p))
+    os.environ["PYTHONPATH"] = os.pathsep.join(os.path.abspath(p) for p in sys.path if p and os.path.exists(p))
     try:
         yield
     finally:
