@@ -28,6 +28,7 @@ import numpy as np
 import ray
 from ray._private import ray_constants
 from ray.exceptions import ObjectLostError, RayActorError, RayTaskError
+from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
 from pregel.errors import ClusterUnreachable, PregelError, WorkerLost
 from pregel.graph import Graph
@@ -252,8 +253,27 @@ def _hire(count: int, reuse: bool) -> tuple[list[Any], bool]:
         del _IDLE[stale]  # handles from an earlier Ray session
     idle = _IDLE.setdefault(session, []) if reuse else []
     hired = [idle.pop() for _ in range(min(count, len(idle)))]
-    spread = PartitionWorker.options(scheduling_strategy="SPREAD")
-    return hired + [spread.remote() for _ in range(count - len(hired))], bool(hired)
+    started = [PartitionWorker.options(scheduling_strategy=s).remote() for s in _spread(count - len(hired))]
+    return hired + started, bool(hired)
+
+
+def _spread(count: int) -> list[Any]:
+    """Where ``count`` new workers go: the nodes with CPUs in turn, in proportion to their CPUs.
+
+    Ray's SPREAD strategy is best effort and at times puts every worker on one node. A
+    soft node affinity keeps the spread and still lets Ray choose another node for a
+    worker whose node is full or gone.
+    """
+    nodes = [(n["NodeID"], n["Resources"]["CPU"]) for n in ray.nodes() if n["Alive"] and n["Resources"].get("CPU")]
+    if not nodes:
+        return ["SPREAD"] * count
+    placed = [0] * len(nodes)
+    strategies = []
+    for _ in range(count):
+        k = min(range(len(nodes)), key=lambda j: (placed[j] + 1) / nodes[j][1])
+        placed[k] += 1
+        strategies.append(NodeAffinitySchedulingStrategy(nodes[k][0], soft=True))
+    return strategies
 
 
 def _connect(address: str | None, timeout: float, object_store_bytes: int) -> bool:
