@@ -169,7 +169,7 @@ class Partition:
             block_sizes={q: len(b) for q, b in blocks.items()},
         )
         if log is not None:
-            status.trace = PartitionTrace(self.lo, self.values.copy(), self.active.copy(), *log.arrays(), blocks)
+            status.trace = PartitionTrace(self.lo, self.values, self.active, *log.arrays(), blocks)
         return status, blocks
 
     def computing(self, mail: Any) -> np.ndarray | None:

@@ -57,7 +57,11 @@ class MessageLog:
 
 @dataclass
 class PartitionTrace:
-    """One partition's part of a superstep: its state afterwards and what it sent."""
+    """One partition's part of a superstep: its state afterwards and what it sent.
+
+    ``values`` and ``active`` are the partition's own arrays, read by the recorder at
+    the barrier (before the next superstep can change them).
+    """
 
     lo: int
     values: np.ndarray
