@@ -1,7 +1,8 @@
 // Replays a traced pregel run: the graph as SVG, one superstep per step.
 // Every number shown was computed by the engine and embedded by pregel/viz.py;
-// this script only draws it. Position p = supersteps done (0 = initial values);
-// the dots on the edges are the messages of superstep p - 1, in flight to superstep p.
+// this script only draws it. Position p = supersteps done (0 = initial values; the
+// page's address ends in #p); the dots on the edges are the messages of superstep
+// p - 1, in flight to superstep p.
 "use strict";
 (function () {
   const data = JSON.parse(document.getElementById("trace-data").textContent);
@@ -193,6 +194,7 @@
     for (const key of ["active", "sent", "combined"]) $(key).textContent = step ? step[key] : "–";
     for (const name of aggregators) $("agg-" + name).textContent = step ? show(num(step.aggregated[name])) : "–";
     document.body.dataset.superstep = position;
+    history.replaceState(null, "", "#" + position); // a reload, or a link, opens at this superstep
     showInfo(pinned);
   }
 
@@ -325,5 +327,5 @@
   });
 
   drawLegend();
-  go(0, false);
+  go(Number(location.hash.slice(1)) || 0, false);
 })();
