@@ -230,8 +230,11 @@ def layout(graph: Graph, seed: int = 1) -> np.ndarray:
 
 
 def _fit(points: list[Any], x: float, y: float, side: float) -> np.ndarray:
-    """Points scaled into the square at ``(x, y)`` with the given side, keeping their shape."""
+    """Points turned and scaled into the square at ``(x, y)`` with the given side, keeping their shape."""
     pts = np.array(points, dtype=np.float64).reshape(-1, 2)
+    if len(pts) > 2:
+        # turn the longest spread horizontal: the page is wider than it is tall
+        pts = pts @ np.linalg.svd(pts - pts.mean(axis=0), full_matrices=False)[2].T
     span = np.ptp(pts, axis=0).max()
     if span == 0:
         return np.tile([x + side / 2, y + side / 2], (len(pts), 1))

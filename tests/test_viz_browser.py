@@ -21,6 +21,7 @@ import pregel
 from algorithms.components import ConnectedComponents
 from algorithms.pagerank import PageRank
 from algorithms.sssp import ShortestPaths
+from pregel.io import read_edges
 from pregel.viz import write_html
 
 webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed (pip install -e '.[test]')")
@@ -114,7 +115,7 @@ def assert_shows(shown: list[str], values: np.ndarray) -> None:
 
 
 def web_graph() -> pregel.Graph:
-    return pregel.io.read_edges(DOCS / "web-graph.txt")
+    return read_edges(DOCS / "web-graph.txt")
 
 
 @pytest.fixture
