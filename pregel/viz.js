@@ -34,7 +34,7 @@
   // ------------------------------------------------------------------ scales
   const numbers = states.flatMap((s) => s.values).filter((v) => typeof v === "number" && Number.isFinite(v));
   const low = Math.min(0, ...numbers);
-  const high = Math.max(...numbers, low + 1e-12);
+  const high = numbers.reduce((a, b) => Math.max(a, b), low + 1e-12); // no spread: a long run has many values
   const labels = [...new Set(numbers)].sort((a, b) => a - b);
 
   function show(v) {
@@ -312,11 +312,13 @@
       const up = () => {
         v.g.removeEventListener("pointermove", move);
         v.g.removeEventListener("pointerup", up);
+        v.g.removeEventListener("pointercancel", up);
         if (!moved) pinned = pinned === i ? null : i;
         showInfo(pinned === null ? i : pinned);
       };
       v.g.addEventListener("pointermove", move);
       v.g.addEventListener("pointerup", up);
+      v.g.addEventListener("pointercancel", up);
     });
   });
   svg.addEventListener("click", (e) => {
