@@ -228,3 +228,34 @@ def test_any_graph_any_partitioning(edges, workers):
     pairs = set(zip(g.sources.tolist(), g.indices.tolist()))
     for step in traced.trace.steps:
         assert set(zip(step.senders.tolist(), step.targets.tolist())) <= pairs
+
+
+class LongestWalk(Vertex):
+    """Values and messages that are tuples: the walk so far, grown by one vertex a superstep."""
+
+    value_dtype = object
+
+    def initial_value(self) -> tuple:
+        return (self.id,)
+
+    def compute(self, messages: list) -> None:
+        for walk in messages:
+            if len(walk) >= len(self.value):
+                self.value = (*walk, self.id)
+        if self.superstep < 2:
+            self.send_message_to_all_neighbors(self.value)
+        else:
+            self.vote_to_halt()
+
+
+def test_python_objects_are_traced_and_shown_as_text():
+    from pregel.viz import page_data
+
+    g = pregel.Graph.from_edges([1, 2, 3], [2, 3, 1])
+    trace = pregel.run(g, LongestWalk, workers=2, trace=True).trace
+    assert trace.values_after(1).tolist() == [(1,), (2,), (3,)]
+    assert trace.values_after(2).tolist() == [(3, 1), (1, 2), (2, 3)]
+    assert trace.steps[1].messages.tolist() == [(3, 1), (1, 2), (2, 3)]
+    data = page_data(trace, "value")
+    assert data["steps"][1]["values"] == ["(3, 1)", "(1, 2)", "(2, 3)"]
+    assert data["steps"][1]["messages"] == [[0, 1, "(3, 1)"], [1, 2, "(1, 2)"], [2, 0, "(2, 3)"]]
