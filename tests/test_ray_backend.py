@@ -15,9 +15,10 @@ import pregel
 from algorithms.components import connected_components
 from algorithms.pagerank import pagerank
 from algorithms.sssp import sssp
-from pregel import BatchProgram, Combiner, Count, Max, Min, Sum, Vertex
+from pregel import BatchProgram, Count, Max, Min, Sum, Vertex
 from tests.conftest import ROOT, shared_dataset
 from tests.graphs import HAND_MADE, hand_made
+from tests.test_halting import Gather, diamond
 
 ray = pytest.importorskip("ray")
 ray_backend = pytest.importorskip("pregel.backends.ray")
@@ -220,31 +221,10 @@ def test_master_compute_halts_the_run(workers):
     assert (bounded.supersteps, bounded.stopped_by) == (2, "max_supersteps")
 
 
-class SortedTuple(Combiner):
-    """Python values and no ufunc: blocks of object arrays travel between workers."""
-
-    identity = ()
-
-    def combine(self, a, b):
-        return tuple(sorted((a if isinstance(a, tuple) else (a,)) + (b if isinstance(b, tuple) else (b,))))
-
-
-class Gather(Vertex):
-    combiner = SortedTuple
-    value_dtype = object
-    initial_value = ()
-
-    def compute(self, messages):
-        if self.superstep == 0:
-            self.send_message_to_all_neighbors(self.id)
-        elif messages is not None:
-            self.value = messages if isinstance(messages, tuple) else (messages,)
-        self.vote_to_halt()
-
-
 @pytest.mark.parametrize("workers", [1, 3])
 def test_user_combiner_on_python_values(workers):
-    g = pregel.Graph.from_edges([1, 2, 3, 4, 1, 2, 3, 4, 20], [10, 10, 10, 10, 20, 20, 20, 20, 20])
+    # Python values and a combiner without a ufunc: blocks of object arrays travel between workers
+    g = diamond()
     ours = pregel.run(g, Gather, backend="ray", workers=workers)
     assert ours.to_dict() == {1: (), 2: (), 3: (), 4: (), 10: (1, 2, 3, 4), 20: (1, 2, 3, 4, 20)}
     assert_same_run(ours, pregel.run(g, Gather, workers=workers))
