@@ -8,9 +8,11 @@ line and problem), 1 on any other failure. Progress goes to stderr, results to
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import os
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -19,9 +21,13 @@ from typing import Any, NoReturn
 import numpy as np
 
 import pregel
-from pregel.engine import SuperstepStats
 from pregel.errors import InputError, PregelError
-from pregel.io import format_values, read_edges, write_values
+from pregel.formats import FORMATS, format_for, render, require_format, write_result
+from pregel.info import format_info, graph_info
+from pregel.io import read_edges
+from pregel.progress import Progress
+from pregel.runstats import plot_run, require_matplotlib, write_stats
+from pregel.userprog import load_program
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
@@ -43,7 +49,8 @@ def build_parser() -> argparse.ArgumentParser:
     """
     parser = _Parser(
         prog="pregel",
-        description="Pregel-style graph processing: PageRank, shortest paths and connected components.",
+        description="Pregel-style graph processing: PageRank, shortest paths, connected components, "
+        "and your own vertex programs.",
         epilog="EDGES is an edge list: 'src dst [weight]' per line, separated by whitespace or commas; "
         "'#' and '%' start comments; .gz/.bz2 are read transparently; '-' is standard input.",
     )
@@ -51,9 +58,11 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     commands.required = True
 
+    edges = _Parser(add_help=False)
+    edges.add_argument("edges", metavar="EDGES", help="edge list file, or - for standard input")
     common = _Parser(add_help=False)
-    common.add_argument("edges", metavar="EDGES", help="edge list file, or - for standard input")
-    common.add_argument("--output", "-o", metavar="FILE", help="write 'vertex<TAB>value' lines here (atomically)")
+    common.add_argument("--output", "-o", metavar="FILE", help="write the results here (atomically)")
+    add_output_options(common)
     common.add_argument(
         "--backend",
         choices=("local", "ray", "scipy"),
@@ -88,13 +97,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--top",
         type=_positive_int,
         metavar="K",
-        help="print the K best vertices (highest rank, nearest, largest components)",
+        help="print the K best vertices (highest rank, nearest, largest components; largest values for run)",
     )
-    common.add_argument("--quiet", "-q", action="store_true", help="no progress on stderr")
+    common.add_argument(
+        "--quiet", "-q", action="store_true", help="no progress, statistics table or summary line on stderr"
+    )
 
     pr = commands.add_parser(
         "pagerank",
-        parents=[common],
+        parents=[edges, common],
         help="rank vertices by PageRank",
         description="PageRank with dangling vertices' rank spread uniformly; ranks sum to 1.",
     )
@@ -112,7 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     ss = commands.add_parser(
         "sssp",
-        parents=[common],
+        parents=[edges, common],
         help="single-source shortest paths",
         description="Shortest distances from --source; weights from a 3rd column, else 1. "
         "Unreachable vertices get inf.",
@@ -128,7 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     cc = commands.add_parser(
         "cc",
-        parents=[common],
+        parents=[edges, common],
         help="weakly connected components",
         description="Label each vertex with the smallest id in its weakly connected component.",
     )
@@ -139,7 +150,81 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="K",
         help="stop after K supersteps (default: run to the end)",
     )
+    add_run_command(commands, edges, common)
+    add_info_command(commands, edges)
     return parser
+
+
+def add_output_options(parser: argparse.ArgumentParser) -> None:
+    """``--format``, ``--stats`` and ``--plot``: the shapes a run's results and statistics take."""
+    parser.add_argument(
+        "--format",
+        choices=FORMATS,
+        help="results as tsv (default), csv (with a header), npy or parquet (binary, need --output); "
+        "default: from the --output suffix, else tsv",
+    )
+    parser.add_argument("--stats", metavar="FILE.json", help="write per-superstep statistics here as JSON")
+    parser.add_argument(
+        "--plot",
+        metavar="FILE.png",
+        help="draw convergence and messages per superstep here (needs matplotlib: pip install 'pregel[plot]')",
+    )
+
+
+def add_run_command(commands: Any, edges: argparse.ArgumentParser, common: argparse.ArgumentParser) -> None:
+    """``pregel run FILE.py:ClassName EDGES``: a user's own vertex program."""
+    program = _Parser(add_help=False)
+    program.add_argument(
+        "program",
+        metavar="FILE.py:ClassName",
+        help="a Python file and the Vertex or BatchProgram subclass in it (the class may be left out "
+        "when the file defines only one)",
+    )
+    run = commands.add_parser(
+        "run",
+        parents=[program, edges, common],
+        help="run your own vertex program",
+        description="Run a Vertex or BatchProgram subclass from a Python file on an edge list; "
+        "--top lists the largest values.",
+    )
+    run.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="set a parameter the class declares (repeatable; VALUE is a Python literal, else text)",
+    )
+    run.add_argument(
+        "--max-supersteps",
+        type=_non_negative_int,
+        default=None,
+        metavar="K",
+        help="stop after K supersteps (default: run to the end)",
+    )
+
+
+def add_info_command(commands: Any, edges: argparse.ArgumentParser) -> None:
+    """``pregel info EDGES``: what is in an edge list."""
+    info = commands.add_parser(
+        "info",
+        parents=[edges],
+        help="vertices, edges, dangling vertices, degrees, components of an edge list",
+        description="Summarise an edge list: counts, merged duplicates, self-loops, dangling vertices, "
+        "degree distributions, weakly and strongly connected components.",
+    )
+    info.add_argument("--undirected", action="store_true", help="treat every edge as going both ways")
+    info.add_argument("--json", action="store_true", help="print the summary as JSON")
+    info.set_defaults(handler=_info)
+
+
+def _info(args: argparse.Namespace) -> int:
+    graph = read_edges(args.edges, undirected=args.undirected)
+    summary = graph_info(graph)
+    if args.json:
+        sys.stdout.write(json.dumps({"edges_file": args.edges, **summary}, indent=1) + "\n")
+    else:
+        sys.stdout.write(format_info(summary, args.edges))
+    return EXIT_OK
 
 
 def _positive_int(text: str) -> int:
@@ -169,7 +254,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     args = build_parser().parse_args(argv)
     try:
-        return _run(args)
+        return args.handler(args) if hasattr(args, "handler") else _run(args)
     except InputError as exc:
         return _fail(EXIT_USAGE, str(exc))
     except KeyboardInterrupt:
@@ -188,26 +273,33 @@ def _fail(status: int, message: str) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    algorithm = ALGORITHMS[args.command]
     _check_flags(args)
-    _check_output_path(args)
+    fmt = format_for(args.output, args.format)
+    require_format(fmt)
+    _check_output_paths(args)
+    if args.plot:
+        require_matplotlib()
+    if args.command == "run":
+        args.program_object = load_program(args.program, args.param)
+    measures = algorithm.measures(args)
+    progress = Progress(sys.stderr, args.command, measures, quiet=args.quiet)
+    progress.status(f"reading {args.edges}")
     graph = read_edges(args.edges, undirected=args.undirected)
-    say = _Progress(args).superstep
+    progress.status(f"{graph.num_vertices:,} vertices, {graph.num_edges:,} edges: starting")
     options: dict[str, Any] = {"backend": args.backend, "api": args.api}
     if args.backend != "scipy":
-        options.update(workers=args.workers, on_superstep=say)
+        options.update(workers=args.workers, on_superstep=progress.superstep)
         if args.ray_address:
             options["ray_address"] = args.ray_address
-    algorithm = ALGORITHMS[args.command]
     start = time.perf_counter()
-    result = algorithm.run(graph, args, options)
-    seconds = time.perf_counter() - start
-    _report(args, result, seconds)
-    if args.output:
-        write_values(args.output, result.ids, result.values)
-    if args.top:
-        sys.stdout.write(algorithm.top(result, args.top))
-    elif not args.output:
-        sys.stdout.write(format_values(result.ids, result.values))
+    try:
+        result = algorithm.run(graph, args, options)
+    except InputError as exc:
+        raise InputError(_naming_file(args.edges, str(exc))) from None
+    progress.finish(result, time.perf_counter() - start, f"{args.backend} backend")
+    _warn_if_unfinished(args, result)
+    _write_results(args, algorithm, result, fmt, measures)
     if args.check:
         reference = algorithm.run(graph, args, {"backend": "scipy"})
         _say_difference("scipy", result.values, reference.values)
@@ -216,6 +308,30 @@ def _run(args: argparse.Namespace) -> int:
             "networkx", result.values, algorithm.networkx(result.graph if args.command == "cc" else graph, args)
         )
     return EXIT_OK
+
+
+def _write_results(
+    args: argparse.Namespace, algorithm: _Algorithm, result: pregel.Result, fmt: str, measures: dict[str, str]
+) -> None:
+    if args.output:
+        write_result(args.output, result.ids, result.values, fmt)
+    text_format = "csv" if fmt == "csv" else "tsv"
+    if args.top:
+        ids, values, columns = algorithm.top(result, args.top)
+        sys.stdout.write(render(ids, values, text_format, columns))
+    elif not args.output:
+        sys.stdout.write(render(result.ids, result.values, text_format))
+    about = {"command": args.command, "edges_file": args.edges, "backend": args.backend}
+    if args.stats:
+        write_stats(args.stats, result, **about)
+    if args.plot:
+        plot_run(args.plot, result, measures, f"{args.command} on {Path(args.edges).name}")
+
+
+def _naming_file(edges: str, message: str) -> str:
+    """An error message that starts with the edge list's name, as every input error does."""
+    name = "<stdin>" if edges == "-" else edges
+    return message if message.startswith(name) else f"{name}: {message}"
 
 
 def _check_flags(args: argparse.Namespace) -> None:
@@ -230,60 +346,68 @@ def _check_flags(args: argparse.Namespace) -> None:
             raise InputError(f"--damping must be in [0, 1), got {args.damping}")
         if not args.tol >= 0 or math.isinf(args.tol):
             raise InputError(f"--tol must be a finite number >= 0, got {args.tol}")
+    if args.command == "run":
+        refused = {"--check": args.check, "--compare": args.compare, "--backend scipy": args.backend == "scipy"}
+        for flag, given in refused.items():
+            if given:
+                raise InputError(f"{flag} has no meaning for pregel run (there is no reference for your own program)")
+        if args.api != "batch":
+            raise InputError("--api has no meaning for pregel run (your class is the API)")
 
 
-def _check_output_path(args: argparse.Namespace) -> None:
-    """Refuse an output path that cannot be written, before any work is done."""
-    if not args.output:
-        return
-    out = Path(args.output)
+def _check_output_paths(args: argparse.Namespace) -> None:
+    """Refuse output paths that cannot be written or that collide, before any work is done."""
+    named = [(flag, getattr(args, flag.lstrip("-"))) for flag in ("--output", "--stats", "--plot")]
+    named = [(flag, path) for flag, path in named if path]
+    for flag, path in named:
+        check_writable(path, flag, args.edges)
+    for k, (flag, path) in enumerate(named):
+        for other, other_path in named[k + 1 :]:
+            if os.path.abspath(path) == os.path.abspath(other_path):
+                raise InputError(f"{path}: {flag} and {other} name the same file")
+
+
+def check_writable(path: str, flag: str, edges: str) -> None:
+    """InputError if ``path`` cannot take a new file or is the input itself.
+
+    Examples
+    --------
+    >>> check_writable("/no/such/dir/ranks.tsv", "--output", "edges.txt")
+    Traceback (most recent call last):
+    ...
+    pregel.errors.InputError: /no/such/dir/ranks.tsv: --output directory /no/such/dir does not exist
+    """
+    out = Path(path)
     if out.is_dir():
-        raise InputError(f"{out}: --output is a directory")
+        raise InputError(f"{out}: {flag} is a directory")
     parent = out.parent if str(out.parent) else Path(".")
     if not parent.is_dir():
-        raise InputError(f"{out}: --output directory {parent} does not exist")
-    if not os.access(parent, os.W_OK):
-        raise InputError(f"{out}: --output directory {parent} is not writable")
-    if args.edges != "-" and out.exists() and Path(args.edges).exists() and out.samefile(args.edges):
-        raise InputError(f"{out}: --output is the input file; refusing to overwrite it")
+        raise InputError(f"{out}: {flag} directory {parent} does not exist")
+    try:
+        # a real file, not os.access: permissions are not the only reason (root, read-only mounts)
+        fd, probe = tempfile.mkstemp(prefix=f".{out.name}.probe", dir=parent)
+    except OSError as exc:
+        raise InputError(f"{out}: {flag} directory {parent} is not writable ({exc.strerror})") from None
+    os.close(fd)
+    os.unlink(probe)
+    if out.exists() and not os.access(out, os.W_OK):
+        raise InputError(f"{out}: {flag} file is not writable")
+    if edges != "-" and out.exists() and Path(edges).exists() and out.samefile(edges):
+        raise InputError(f"{out}: {flag} is the input file; refusing to overwrite it")
 
 
-class _Progress:
-    """One stderr line per superstep, unless --quiet."""
-
-    def __init__(self, args: argparse.Namespace) -> None:
-        self.quiet = args.quiet
-
-    def superstep(self, stats: SuperstepStats) -> None:
-        if self.quiet:
-            return
-        extra = ""
-        if "delta" in stats.aggregated:
-            extra = f", L1 change {stats.aggregated['delta']:.3e}"
-        print(
-            f"superstep {stats.superstep}: {stats.active} active, {stats.messages_sent} messages "
-            f"({stats.messages_combined} after combining){extra}, {stats.seconds:.3f} s",
-            file=sys.stderr,
-        )
-
-
-def _report(args: argparse.Namespace, result: pregel.Result, seconds: float) -> None:
-    graph = result.graph
-    if result.stopped_by == "max_supersteps" and args.command == "pagerank":
+def _warn_if_unfinished(args: argparse.Namespace, result: pregel.Result) -> None:
+    if result.stopped_by != "max_supersteps":
+        return
+    if args.command == "pagerank":
         delta = result.aggregated.get("delta", math.nan)
         print(
             f"pregel: warning: PageRank did not converge in {result.supersteps} supersteps "
             f"(last L1 change {delta:.3e}, tol {args.tol:g}); writing the ranks anyway",
             file=sys.stderr,
         )
-    elif result.stopped_by == "max_supersteps":
+    else:
         print(f"pregel: warning: stopped at --max-supersteps {result.supersteps} before the run ended", file=sys.stderr)
-    if not args.quiet:
-        print(
-            f"{args.command}: {graph.num_vertices} vertices, {graph.num_edges} edges, "
-            f"{result.supersteps} supersteps, {seconds:.3f} s ({args.backend} backend)",
-            file=sys.stderr,
-        )
 
 
 def _say_difference(name: str, ours: np.ndarray, theirs: np.ndarray) -> None:
@@ -306,18 +430,23 @@ def largest_difference(a: np.ndarray, b: np.ndarray) -> float:
 
 
 # ------------------------------------------------------------------ algorithms
+Top = tuple[np.ndarray, np.ndarray, tuple[str, str]]
+
+
 class _Algorithm:
-    """How the command line runs one algorithm, its networkx twin, and its --top listing."""
+    """How the command line runs one algorithm, its networkx twin, its --top listing, what progress shows."""
 
     def __init__(
         self,
         run: Callable[[pregel.Graph, argparse.Namespace, dict[str, Any]], pregel.Result],
-        networkx: Callable[[pregel.Graph, argparse.Namespace], np.ndarray],
-        top: Callable[[pregel.Result, int], str],
+        networkx: Callable[[pregel.Graph, argparse.Namespace], np.ndarray] | None,
+        top: Callable[[pregel.Result, int], Top],
+        measures: Callable[[argparse.Namespace], dict[str, str]],
     ) -> None:
         self.run = run
         self.networkx = networkx
         self.top = top
+        self.measures = measures
 
 
 def _run_pagerank(graph: pregel.Graph, args: argparse.Namespace, options: dict[str, Any]) -> pregel.Result:
@@ -337,6 +466,20 @@ def _run_cc(graph: pregel.Graph, args: argparse.Namespace, options: dict[str, An
     from algorithms.components import connected_components
 
     return connected_components(graph, max_supersteps=args.max_supersteps, **options)
+
+
+def _run_program(graph: pregel.Graph, args: argparse.Namespace, options: dict[str, Any]) -> pregel.Result:
+    options = {k: v for k, v in options.items() if k != "api"}
+    if options["backend"] == "ray":
+        _ship_by_value(args.program_object)
+    return pregel.run(graph, args.program_object, max_supersteps=args.max_supersteps, **options)
+
+
+def _ship_by_value(program: pregel.Program) -> None:
+    """Ray workers cannot import a user's file by name: send its module's code along with the program."""
+    from ray import cloudpickle
+
+    cloudpickle.register_pickle_by_value(sys.modules[type(program).__module__])
 
 
 def _networkx_pagerank(graph: pregel.Graph, args: argparse.Namespace) -> np.ndarray:
@@ -362,27 +505,45 @@ def _networkx_cc(graph: pregel.Graph, args: argparse.Namespace) -> np.ndarray:
     return networkx_components(graph)
 
 
-def _top_ranks(result: pregel.Result, k: int) -> str:
+def _top_ranks(result: pregel.Result, k: int) -> Top:
     order = np.lexsort((result.ids, -result.values))[:k]
-    return format_values(result.ids[order], result.values[order])
+    return result.ids[order], result.values[order], ("vertex", "value")
 
 
-def _top_nearest(result: pregel.Result, k: int) -> str:
+def _top_nearest(result: pregel.Result, k: int) -> Top:
     reachable = np.flatnonzero(np.isfinite(result.values))
     order = reachable[np.lexsort((result.ids[reachable], result.values[reachable]))][:k]
-    return format_values(result.ids[order], result.values[order])
+    return result.ids[order], result.values[order], ("vertex", "value")
 
 
-def _top_components(result: pregel.Result, k: int) -> str:
+def _top_components(result: pregel.Result, k: int) -> Top:
     labels, sizes = np.unique(result.values, return_counts=True)
     order = np.lexsort((labels, -sizes))[:k]
-    return "".join(f"{label}\t{size}\n" for label, size in zip(labels[order].tolist(), sizes[order].tolist()))
+    return labels[order], sizes[order], ("component", "size")
+
+
+def _top_values(result: pregel.Result, k: int) -> Top:
+    if result.values.dtype == object:
+        order = sorted(range(result.values.size), key=lambda i: (-_sortable(result.values[i]), result.ids[i]))[:k]
+    else:
+        order = np.lexsort((result.ids, -result.values.astype(np.float64)))[:k]
+    return result.ids[order], result.values[order], ("vertex", "value")
+
+
+def _sortable(value: Any) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise InputError("--top needs values that are numbers; this program's values are not") from None
 
 
 ALGORITHMS = {
-    "pagerank": _Algorithm(_run_pagerank, _networkx_pagerank, _top_ranks),
-    "sssp": _Algorithm(_run_sssp, _networkx_sssp, _top_nearest),
-    "cc": _Algorithm(_run_cc, _networkx_cc, _top_components),
+    "pagerank": _Algorithm(_run_pagerank, _networkx_pagerank, _top_ranks, lambda args: {"delta": "L1 change"}),
+    "sssp": _Algorithm(_run_sssp, _networkx_sssp, _top_nearest, lambda args: {"improved": "improved"}),
+    "cc": _Algorithm(_run_cc, _networkx_cc, _top_components, lambda args: {}),
+    "run": _Algorithm(
+        _run_program, None, _top_values, lambda args: {name: name for name in args.program_object.aggregators}
+    ),
 }
 
 

@@ -91,6 +91,37 @@ class Result:
         """``{original id: value}`` with plain Python values."""
         return dict(zip(self.graph.ids.tolist(), self.values.tolist()))
 
+    def to_table(self) -> dict[str, np.ndarray]:
+        """The result as columns ``vertex`` and ``value``, a table without pandas.
+
+        ``pandas.DataFrame(result.to_table())`` and ``pyarrow.table(result.to_table())``
+        accept it as it is.
+
+        Examples
+        --------
+        >>> import pregel
+        >>> from algorithms.components import ConnectedComponents
+        >>> r = pregel.run(pregel.Graph.from_edges([1, 5], [2, 6]).to_undirected(), ConnectedComponents)
+        >>> {name: column.tolist() for name, column in r.to_table().items()}
+        {'vertex': [1, 2, 5, 6], 'value': [1, 1, 5, 5]}
+        """
+        return {"vertex": self.graph.ids, "value": self.values}
+
+    def to_numpy(self) -> np.ndarray:
+        """The result as one structured array with fields ``vertex`` and ``value``.
+
+        Examples
+        --------
+        >>> import pregel
+        >>> from algorithms.components import ConnectedComponents
+        >>> r = pregel.run(pregel.Graph.from_edges([1, 5], [2, 6]).to_undirected(), ConnectedComponents)
+        >>> r.to_numpy()["value"].tolist()
+        [1, 1, 5, 5]
+        """
+        from pregel.formats import as_records
+
+        return as_records(self.graph.ids, self.values)
+
     @property
     def seconds(self) -> float:
         """Total seconds spent in supersteps."""
@@ -153,7 +184,8 @@ def run(
     Raises
     ------
     InputError
-        For an unknown backend or a bad argument.
+        For an unknown backend, a bad argument, or a negative edge weight when the
+        program declares ``allow_negative_weights = False``.
 
     Examples
     --------
@@ -167,6 +199,7 @@ def run(
         program = program()
     if max_supersteps is not None and max_supersteps < 0:
         raise InputError(f"max_supersteps must be >= 0, got {max_supersteps}")
+    _check_weights(graph, program)
     parts = _make_backend(backend, graph, program, workers, **backend_options)
     try:
         return _superstep_loop(graph, program, parts, max_supersteps, on_superstep)
@@ -209,6 +242,20 @@ def _superstep_loop(
             stopped_by = "halted"
             break
     return Result(graph, backend.values(), superstep, history, aggregated, stopped_by)
+
+
+def _check_weights(graph: Graph, program: Program) -> None:
+    """InputError naming the first negative edge, for a program that declares it cannot take one."""
+    if program.allow_negative_weights or graph.weights is None:
+        return
+    negative = np.flatnonzero(graph.weights < 0)
+    if negative.size:
+        k = int(negative[0])
+        source, target = graph.ids[graph.sources[k]], graph.ids[graph.indices[k]]
+        raise InputError(
+            f"edge {source} -> {target} has weight {graph.weights[k]!r}, but {type(program).__name__} "
+            f"needs non-negative weights ({negative.size} negative in all)"
+        )
 
 
 def _merge_partials(program: Program, statuses: list[PartitionStatus]) -> dict[str, Any]:
