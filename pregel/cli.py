@@ -283,7 +283,8 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "run":
         args.program_object = load_program(args.program, args.param)
     measures = algorithm.measures(args)
-    progress = Progress(sys.stderr, args.command, measures, quiet=args.quiet)
+    title = type(args.program_object).__name__ if args.command == "run" else args.command
+    progress = Progress(sys.stderr, title, measures, quiet=args.quiet)
     progress.status(f"reading {args.edges}")
     graph = read_edges(args.edges, undirected=args.undirected)
     progress.status(f"{graph.num_vertices:,} vertices, {graph.num_edges:,} edges: starting")
@@ -325,7 +326,8 @@ def _write_results(
     if args.stats:
         write_stats(args.stats, result, **about)
     if args.plot:
-        plot_run(args.plot, result, measures, f"{args.command} on {Path(args.edges).name}")
+        title = f"{args.command} on {Path(args.edges).name}"
+        plot_run(args.plot, result, measures, title, tol=getattr(args, "tol", None))
 
 
 def _naming_file(edges: str, message: str) -> str:

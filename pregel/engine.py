@@ -253,7 +253,7 @@ def _check_weights(graph: Graph, program: Program) -> None:
         k = int(negative[0])
         source, target = graph.ids[graph.sources[k]], graph.ids[graph.indices[k]]
         raise InputError(
-            f"edge {source} -> {target} has weight {graph.weights[k]!r}, but {type(program).__name__} "
+            f"edge {source} -> {target} has weight {float(graph.weights[k])!r}, but {type(program).__name__} "
             f"needs non-negative weights ({negative.size} negative in all)"
         )
 

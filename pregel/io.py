@@ -337,12 +337,14 @@ def atomic_write(path: str | os.PathLike[str], mode: str = "w") -> Iterator[IO[A
     >>> target = os.path.join(tempfile.mkdtemp(), "out.tsv")
     >>> with atomic_write(target) as f:
     ...     _ = f.write("1\\t0.5\\n")
-    >>> open(target).read()
-    '1\\t0.5\\n'
+    >>> open(target).read(), oct(os.stat(target).st_mode & 0o777) == oct(0o666 & ~_umask())
+    ('1\\t0.5\\n', True)
     """
     target = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.tmp", dir=target.parent or ".")
     try:
+        # mkstemp makes the file private (0600); give it the mode a plain open() would
+        os.chmod(tmp, _mode_for(target))
         with os.fdopen(fd, mode) as f:
             yield f
             f.flush()
@@ -352,6 +354,21 @@ def atomic_write(path: str | os.PathLike[str], mode: str = "w") -> Iterator[IO[A
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+def _mode_for(target: Path) -> int:
+    """The permission bits of the file being replaced, else 0666 less the umask."""
+    try:
+        return target.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        return 0o666 & ~_umask()
+
+
+def _umask() -> int:
+    """The process's umask (reading it means setting it, so it is set straight back)."""
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return umask
 
 
 def format_values(ids: np.ndarray, values: np.ndarray) -> str:

@@ -98,13 +98,13 @@ class Progress:
         --------
         >>> s = SuperstepStats(4, 7115, 103689, 6110, 0.0042, {"delta": 3.2e-07})
         >>> Progress(None, "pagerank", {"delta": "L1 change"}, live=False).line(s)
-        'pagerank: superstep 4 | 7,115 active | 103,689 messages, 6,110 combined | 0.004 s | L1 change 3.200e-07'
+        'pagerank: superstep 4 | 7,115 active | 103,689 messages, 6,110 combined | 4.20 ms | L1 change 3.200e-07'
         """
         parts = [
             f"{self.title}: superstep {stats.superstep}",
             f"{stats.active:,} active",
             f"{stats.messages_sent:,} messages, {stats.messages_combined:,} combined",
-            f"{stats.seconds:.3f} s",
+            duration(stats.seconds),
         ]
         parts += [f"{label} {_number(value)}" for label, value in self._measures(stats.aggregated)]
         return " | ".join(parts)
@@ -138,18 +138,18 @@ class Progress:
         --------
         >>> rows = [SuperstepStats(i, 10, 20, 5, 0.5) for i in range(8)]
         >>> print(Progress(None, "cc", live=False).table(rows), end="")
-        superstep  active  messages  combined  seconds
-                0      10        20         5    0.500
-                1      10        20         5    0.500
-                2      10        20         5    0.500
+        superstep  active  messages  combined      time
+                0      10        20         5    500 ms
+                1      10        20         5    500 ms
+                2      10        20         5    500 ms
               ...
-                5      10        20         5    0.500
-                6      10        20         5    0.500
-                7      10        20         5    0.500
-            total      80       160        40    4.000
+                5      10        20         5    500 ms
+                6      10        20         5    500 ms
+                7      10        20         5    500 ms
+            total      80       160        40    4.00 s
         """
-        labels = [label for _, label in self._measures(history[-1].aggregated)]
-        header = ["superstep", "active", "messages", "combined", "seconds", *labels]
+        labels = [label for label, _ in self._measures(history[-1].aggregated)]
+        header = ["superstep", "active", "messages", "combined", "time", *labels]
         shown = list(history)
         if len(shown) > 2 * TABLE_ENDS + 1:
             shown = [*shown[:TABLE_ENDS], None, *shown[-TABLE_ENDS:]]
@@ -160,7 +160,7 @@ class Progress:
                 f"{sum(s.active for s in history):,}",
                 f"{sum(s.messages_sent for s in history):,}",
                 f"{sum(s.messages_combined for s in history):,}",
-                f"{sum(s.seconds for s in history):.3f}",
+                duration(sum(s.seconds for s in history)),
             ]
         )
         widths = [max(len(h), *(len(r[k]) for r in rows if len(r) > k)) for k, h in enumerate(header)]
@@ -176,7 +176,7 @@ class Progress:
             f"{stats.active:,}",
             f"{stats.messages_sent:,}",
             f"{stats.messages_combined:,}",
-            f"{stats.seconds:.3f}",
+            duration(stats.seconds),
             *(_number(value) for _, value in self._measures(stats.aggregated)),
         ]
 
@@ -208,6 +208,19 @@ def is_terminal(stream: Any) -> bool:
         return bool(stream.isatty()) and os.environ.get("TERM", "") != "dumb"
     except (AttributeError, ValueError):
         return False
+
+
+def duration(seconds: float) -> str:
+    """Seconds as a person reads them: three significant digits, ms below a second.
+
+    Examples
+    --------
+    >>> duration(0.00042), duration(0.0123), duration(4.0), duration(125.3)
+    ('0.42 ms', '12.3 ms', '4.00 s', '125 s')
+    """
+    value, unit = (seconds * 1000, "ms") if seconds < 1 else (seconds, "s")
+    digits = 2 if value < 10 else 1 if value < 100 else 0
+    return f"{value:.{digits}f} {unit}"
 
 
 def _number(value: Any) -> str:

@@ -82,7 +82,13 @@ def require_matplotlib() -> None:
         raise InputError("--plot needs matplotlib: pip install 'pregel[plot]'") from None
 
 
-def plot_run(path: str | os.PathLike[str], result: Result, measures: Mapping[str, str], title: str) -> None:
+def plot_run(
+    path: str | os.PathLike[str],
+    result: Result,
+    measures: Mapping[str, str],
+    title: str,
+    tol: float | None = None,
+) -> None:
     """Draw a run: its measures per superstep (log scale) above, work per superstep below.
 
     Parameters
@@ -95,6 +101,8 @@ def plot_run(path: str | os.PathLike[str], result: Result, measures: Mapping[str
         is left out when the run has none of them.
     title : str
         Printed above the figure.
+    tol : float, optional
+        The tolerance the measure must fall below, drawn as a dashed line.
 
     Examples
     --------
@@ -125,6 +133,8 @@ def plot_run(path: str | os.PathLike[str], result: Result, measures: Mapping[str
         for label, values in shown.items():
             positive = values > 0  # a log scale cannot show 0 (the first superstep has no change yet)
             axes[0].semilogy(steps[positive], values[positive], marker=".", label=label)
+        if tol:
+            axes[0].axhline(tol, color="grey", linestyle="--", linewidth=1, label=f"tol {tol:g}")
         axes[0].set_ylabel(", ".join(shown))
         axes[0].grid(True, which="major", alpha=0.3)
         axes[0].legend()
