@@ -138,15 +138,15 @@ class Progress:
         --------
         >>> rows = [SuperstepStats(i, 10, 20, 5, 0.5) for i in range(8)]
         >>> print(Progress(None, "cc", live=False).table(rows), end="")
-        superstep  active  messages  combined      time
-                0      10        20         5    500 ms
-                1      10        20         5    500 ms
-                2      10        20         5    500 ms
+        superstep  active  messages  combined    time
+                0      10        20         5  500 ms
+                1      10        20         5  500 ms
+                2      10        20         5  500 ms
               ...
-                5      10        20         5    500 ms
-                6      10        20         5    500 ms
-                7      10        20         5    500 ms
-            total      80       160        40    4.00 s
+                5      10        20         5  500 ms
+                6      10        20         5  500 ms
+                7      10        20         5  500 ms
+            total      80       160        40  4.00 s
         """
         labels = [label for label, _ in self._measures(history[-1].aggregated)]
         header = ["superstep", "active", "messages", "combined", "time", *labels]
