@@ -426,8 +426,8 @@ def largest_difference(a: np.ndarray, b: np.ndarray) -> float:
     """
     a = np.asarray(a, dtype=np.float64)
     b = np.asarray(b, dtype=np.float64)
-    same = a == b
-    diff = np.where(same, 0.0, np.abs(a - b))
+    with np.errstate(invalid="ignore"):  # inf - inf is nan; equal values differ by 0 anyway
+        diff = np.where(a == b, 0.0, np.abs(a - b))
     return float(diff.max()) if diff.size else 0.0
 
 
