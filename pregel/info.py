@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from scipy.sparse import csgraph
 
 from pregel.graph import Graph
 
@@ -142,6 +141,8 @@ def _degree_table(info: dict[str, Any]) -> list[str]:
 
 
 def _components(matrix: Any, connection: str) -> dict[str, int]:
+    from scipy.sparse import csgraph  # imported here: it slows the start of every other command
+
     count, labels = csgraph.connected_components(matrix, directed=True, connection=connection)
     largest = int(np.bincount(labels).max()) if labels.size else 0
     return {"count": int(count), "largest": largest}
