@@ -382,6 +382,8 @@ def check_writable(path: str, flag: str, edges: str) -> None:
     out = Path(path)
     if out.is_dir():
         raise InputError(f"{out}: {flag} is a directory")
+    if out.exists() and not out.is_file():
+        return  # a device or a pipe (/dev/null): written in place
     parent = out.parent if str(out.parent) else Path(".")
     if not parent.is_dir():
         raise InputError(f"{out}: {flag} directory {parent} does not exist")

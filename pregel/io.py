@@ -341,7 +341,8 @@ def atomic_write(path: str | os.PathLike[str], mode: str = "w") -> Iterator[IO[A
 
     A failure (or a kill) before the rename leaves ``path`` untouched and no
     temporary file behind (a kill may leave a ``.<name>.tmp*`` file, never a
-    partial ``path``).
+    partial ``path``). A ``path`` that is a device or a pipe (``/dev/null``) is
+    written directly: it cannot be half-written, and must not be replaced.
 
     Examples
     --------
@@ -353,6 +354,11 @@ def atomic_write(path: str | os.PathLike[str], mode: str = "w") -> Iterator[IO[A
     ('1\\t0.5\\n', True)
     """
     target = Path(path)
+    if target.exists() and not target.is_file():
+        # a device or a pipe (/dev/null, /dev/stdout): renaming over it would replace it with a file
+        with open(target, mode) as f:
+            yield f
+        return
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.tmp", dir=target.parent or ".")
     try:
         # mkstemp makes the file private (0600); give it the mode a plain open() would

@@ -88,26 +88,42 @@ class Progress:
         now = time.perf_counter()
         self._pending = stats
         if now - self._last_draw >= REDRAW_SECONDS:
-            self._draw(self.line(stats))
+            self._draw(self.line(stats, self._columns()))
             self._last_draw, self._pending = now, None
 
-    def line(self, stats: SuperstepStats) -> str:
-        """The live line for one superstep.
+    def line(self, stats: SuperstepStats, width: int | None = None) -> str:
+        """The live line for one superstep, fitted to ``width`` columns.
+
+        When the whole line does not fit, parts are left out from the least telling
+        (the time, then the messages...) rather than cut in the middle; the superstep
+        and the algorithm's own measure stay (cut short with "…" if need be).
 
         Examples
         --------
         >>> s = SuperstepStats(4, 7115, 103689, 6110, 0.0042, {"delta": 3.2e-07})
-        >>> Progress(None, "pagerank", {"delta": "L1 change"}, live=False).line(s)
-        'pagerank: superstep 4 | 7,115 active | 103,689 messages, 6,110 combined | 4.20 ms | L1 change 3.200e-07'
+        >>> progress = Progress(None, "pagerank", {"delta": "L1 change"}, live=False)
+        >>> progress.line(s)
+        'pagerank: superstep 4 | L1 change 3.200e-07 | 7,115 active | 103,689 messages → 6,110 combined | 4.20 ms'
+        >>> progress.line(s, width=60)
+        'pagerank: superstep 4 | L1 change 3.200e-07 | 7,115 active'
+        >>> progress.line(s, width=30)
+        'pagerank: superstep 4 | L1 ch…'
         """
         parts = [
             f"{self.title}: superstep {stats.superstep}",
+            *(f"{label} {_number(value)}" for label, value in self._measures(stats.aggregated)),
             f"{stats.active:,} active",
-            f"{stats.messages_sent:,} messages, {stats.messages_combined:,} combined",
+            f"{stats.messages_sent:,} messages → {stats.messages_combined:,} combined",
             duration(stats.seconds),
         ]
-        parts += [f"{label} {_number(value)}" for label, value in self._measures(stats.aggregated)]
-        return " | ".join(parts)
+        text = " | ".join(parts)
+        keep = 1 + len(self._measures(stats.aggregated))
+        while width is not None and len(text) > width and len(parts) > keep:
+            parts.pop()
+            text = " | ".join(parts)
+        if width is not None and len(text) > width:
+            text = text[: max(width - 1, 0)] + "…"
+        return text
 
     def finish(self, result: Result, seconds: float, where: str) -> None:
         """End the display: the last live line, the table (on a terminal), the summary line."""
@@ -115,7 +131,7 @@ class Progress:
             return
         if self.live:
             if self._pending is not None:
-                self._draw(self.line(self._pending))
+                self._draw(self.line(self._pending, self._columns()))
             if result.stats:
                 self.stream.write("\n" + self.table(result.stats))
             else:
@@ -183,9 +199,12 @@ class Progress:
     def _measures(self, aggregated: Mapping[str, Any]) -> list[tuple[str, Any]]:
         return [(label, aggregated[name]) for name, label in self.measures.items() if name in aggregated]
 
+    def _columns(self) -> int:
+        # one less than the terminal: a line that fills it would wrap, and "\r" would redraw only its tail
+        return _width(self.stream) - 1
+
     def _draw(self, text: str) -> None:
-        # a line longer than the terminal would wrap, and "\r" would then redraw only its tail
-        width = _width(self.stream) - 1
+        width = self._columns()
         if len(text) > width:
             text = text[: max(width - 1, 0)] + "…"
         self.stream.write(_CLEAR_LINE + text)
