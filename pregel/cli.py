@@ -474,16 +474,7 @@ def _run_cc(graph: pregel.Graph, args: argparse.Namespace, options: dict[str, An
 
 def _run_program(graph: pregel.Graph, args: argparse.Namespace, options: dict[str, Any]) -> pregel.Result:
     options = {k: v for k, v in options.items() if k != "api"}
-    if options["backend"] == "ray":
-        _ship_by_value(args.program_object)
     return pregel.run(graph, args.program_object, max_supersteps=args.max_supersteps, **options)
-
-
-def _ship_by_value(program: pregel.Program) -> None:
-    """Ray workers cannot import a user's file by name: send its module's code along with the program."""
-    from ray import cloudpickle
-
-    cloudpickle.register_pickle_by_value(sys.modules[type(program).__module__])
 
 
 def _networkx_pagerank(graph: pregel.Graph, args: argparse.Namespace) -> np.ndarray:

@@ -204,6 +204,21 @@ CASES = {
         "mine.py: importing it failed: ZeroDivisionError",
         {"e.txt": b"1 2\n", "mine.py": b"1 / 0\n"},
     ),
+    "a file with two programs and no class named": Case(
+        ["run", "mine.py", "e.txt"],
+        "mine.py: name the program as mine.py:ClassName (programs in it: A, B)",
+        {"e.txt": b"1 2\n", "mine.py": b"from pregel import Vertex\nclass A(Vertex): pass\nclass B(Vertex): pass\n"},
+    ),
+    "a file without a program": Case(
+        ["run", "mine.py", "e.txt"],
+        "mine.py: name the program as mine.py:ClassName (it defines no Vertex or BatchProgram subclass)",
+        {"e.txt": b"1 2\n", "mine.py": b"from pregel import Vertex\nx = 1\n"},
+    ),
+    "a parameter of the wrong type": Case(
+        ["run", "mine.py", "e.txt", "--param", "hops=many"],
+        "--param hops='many': Mine.hops is a number (default 3)",
+        {"e.txt": b"1 2\n", "mine.py": b"from pregel import Vertex\nclass Mine(Vertex):\n    hops = 3\n"},
+    ),
     "an unknown parameter": Case(
         ["run", f"{EXAMPLES}/bfs_levels.py", "e.txt", "--param", "sauce=1"],
         "--param sauce: BFSLevels has no parameter 'sauce' (its parameters: source)",
