@@ -61,13 +61,15 @@ def build_parser() -> argparse.ArgumentParser:
     edges = _Parser(add_help=False)
     edges.add_argument("edges", metavar="EDGES", help="edge list file, or - for standard input")
     common = _Parser(add_help=False)
-    common.add_argument("--output", "-o", metavar="FILE", help="write the results here (atomically)")
+    common.add_argument(
+        "--output", "-o", metavar="FILE", help="write the results here, atomically (default: standard output)"
+    )
     add_output_options(common)
     common.add_argument(
         "--backend",
         choices=("local", "ray", "scipy"),
         default="local",
-        help="where to run: this process (default), Ray actors, or the scipy reference",
+        help="where to run: this process, Ray actors, or the scipy reference (default: local)",
     )
     common.add_argument(
         "--workers",
@@ -84,23 +86,32 @@ def build_parser() -> argparse.ArgumentParser:
         "--api",
         choices=("batch", "scalar"),
         default="batch",
-        help="vectorised programs (default) or their one-vertex-at-a-time twins",
+        help="vectorised programs or their one-vertex-at-a-time twins (default: batch)",
     )
     common.add_argument(
-        "--check", action="store_true", help="also run the scipy reference and print the largest absolute difference"
+        "--check",
+        action="store_true",
+        help="also run the scipy reference and print the largest absolute difference (default: off)",
     )
     common.add_argument(
-        "--compare", choices=("networkx",), help="also run networkx and print the largest absolute difference"
+        "--compare",
+        choices=("networkx",),
+        help="also run networkx and print the largest absolute difference (default: off)",
     )
-    common.add_argument("--undirected", action="store_true", help="treat every edge as going both ways")
+    common.add_argument("--undirected", action="store_true", help="treat every edge as going both ways (default: off)")
     common.add_argument(
         "--top",
         type=_positive_int,
         metavar="K",
-        help="print the K best vertices (highest rank, nearest, largest components; largest values for run)",
+        help="print only the K best: highest rank, nearest, largest components, largest values for run "
+        "(default: every vertex, by id)",
     )
     common.add_argument(
-        "--quiet", "-q", action="store_true", help="no progress, statistics table or summary line on stderr"
+        "--quiet",
+        "-q",
+        action="store_true",
+        help="no progress, statistics table or summary line on stderr (default: live progress on a terminal, "
+        "else one summary line)",
     )
 
     pr = commands.add_parser(
@@ -109,9 +120,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="rank vertices by PageRank",
         description="PageRank with dangling vertices' rank spread uniformly; ranks sum to 1.",
     )
-    pr.add_argument("--damping", type=float, default=0.85, help="damping factor d in [0, 1) (default 0.85)")
     pr.add_argument(
-        "--tol", type=float, default=1e-10, help="stop when the L1 change of a superstep is below this (default 1e-10)"
+        "--damping", type=float, default=0.85, metavar="D", help="damping factor d in [0, 1) (default 0.85)"
+    )
+    pr.add_argument(
+        "--tol",
+        type=float,
+        default=1e-10,
+        metavar="TOL",
+        help="stop when the L1 change of a superstep is below this (default 1e-10)",
     )
     pr.add_argument(
         "--max-supersteps",
@@ -128,7 +145,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Shortest distances from --source; weights from a 3rd column, else 1. "
         "Unreachable vertices get inf.",
     )
-    ss.add_argument("--source", type=int, required=True, metavar="ID", help="id of the source vertex")
+    ss.add_argument("--source", type=int, required=True, metavar="ID", help="id of the source vertex (required)")
     ss.add_argument(
         "--max-supersteps",
         type=_non_negative_int,
@@ -160,14 +177,17 @@ def add_output_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--format",
         choices=FORMATS,
-        help="results as tsv (default), csv (with a header), npy or parquet (binary, need --output); "
-        "default: from the --output suffix, else tsv",
+        help="tsv (no header), csv (header vertex,value), npy or parquet (binary: need --output) "
+        "(default: from the --output suffix, else tsv)",
     )
-    parser.add_argument("--stats", metavar="FILE.json", help="write per-superstep statistics here as JSON")
+    parser.add_argument(
+        "--stats", metavar="FILE.json", help="write per-superstep statistics here as JSON (default: none)"
+    )
     parser.add_argument(
         "--plot",
         metavar="FILE.png",
-        help="draw convergence and messages per superstep here (needs matplotlib: pip install 'pregel[plot]')",
+        help="draw convergence and messages per superstep here; needs matplotlib: pip install 'pregel[plot]' "
+        "(default: none)",
     )
 
 
@@ -192,7 +212,8 @@ def add_run_command(commands: Any, edges: argparse.ArgumentParser, common: argpa
         action="append",
         default=[],
         metavar="NAME=VALUE",
-        help="set a parameter the class declares (repeatable; VALUE is a Python literal, else text)",
+        help="set a parameter the class declares; repeatable; VALUE is a Python literal, else text "
+        "(default: the class's values)",
     )
     run.add_argument(
         "--max-supersteps",
@@ -212,8 +233,8 @@ def add_info_command(commands: Any, edges: argparse.ArgumentParser) -> None:
         description="Summarise an edge list: counts, merged duplicates, self-loops, dangling vertices, "
         "degree distributions, weakly and strongly connected components.",
     )
-    info.add_argument("--undirected", action="store_true", help="treat every edge as going both ways")
-    info.add_argument("--json", action="store_true", help="print the summary as JSON")
+    info.add_argument("--undirected", action="store_true", help="treat every edge as going both ways (default: off)")
+    info.add_argument("--json", action="store_true", help="print the summary as JSON (default: text)")
     info.set_defaults(handler=_info)
 
 
