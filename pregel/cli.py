@@ -1,4 +1,4 @@
-"""The ``pregel`` command: run the built-in algorithms on an edge list.
+"""The ``pregel`` command: run the built-in algorithms, or your own program, on an edge list.
 
 Exit status 0 on success, 2 on bad input or usage (one line on stderr naming the file,
 line and problem), 1 on any other failure. Progress goes to stderr, results to
@@ -14,13 +14,14 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
 import numpy as np
 
 import pregel
+from pregel.cli_algorithms import ALGORITHMS, Algorithm
 from pregel.errors import InputError, PregelError
 from pregel.formats import FORMATS, format_for, render, require_format, write_result
 from pregel.info import format_info, graph_info
@@ -46,80 +47,146 @@ def build_parser() -> argparse.ArgumentParser:
     --------
     >>> build_parser().parse_args(["pagerank", "edges.txt", "--top", "5"]).top
     5
+    >>> build_parser().parse_args(["viz", "sssp", "edges.txt", "--source", "1", "-o", "run.html"]).algorithm
+    'sssp'
     """
     parser = _Parser(
         prog="pregel",
         description="Pregel-style graph processing: PageRank, shortest paths, connected components, "
         "and your own vertex programs.",
         epilog="EDGES is an edge list: 'src dst [weight]' per line, separated by whitespace or commas; "
-        "'#' and '%' start comments; .gz/.bz2 are read transparently; '-' is standard input.",
+        "'#' starts a comment, as does '%' at a line's start; .gz/.bz2 are read transparently; "
+        "'-' is standard input.",
     )
     parser.add_argument("--version", action="version", version=f"pregel {pregel.__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     commands.required = True
 
-    edges = _Parser(add_help=False)
-    edges.add_argument("edges", metavar="EDGES", help="edge list file, or - for standard input")
-    common = _Parser(add_help=False)
-    common.add_argument(
-        "--output", "-o", metavar="FILE", help="write the results here, atomically (default: standard output)"
+    inputs = _input_flags()
+    common = _Parser(add_help=False, parents=[inputs, _result_flags()])
+    flags = _algorithm_flags()
+    for name, (summary, description) in _ALGORITHM_HELP.items():
+        commands.add_parser(name, parents=[common, flags[name]], help=summary, description=description)
+    add_run_command(commands, common, flags["cc"])
+    add_info_command(commands)
+
+    viz = commands.add_parser(
+        "viz",
+        help="write a page that replays a run superstep by superstep",
+        description="Run an algorithm with tracing on and write one self-contained HTML page (works offline, "
+        "open it from disk) that replays the run: Step, Back, Play, a superstep slider, messages along the edges.",
     )
-    add_output_options(common)
-    common.add_argument(
-        "--backend",
-        choices=("local", "ray", "scipy"),
-        default="local",
-        help="where to run: this process, Ray actors, or the scipy reference (default: local)",
-    )
-    common.add_argument(
+    shown = viz.add_subparsers(dest="algorithm", metavar="ALGORITHM", parser_class=_Parser)
+    shown.required = True
+    page = _page_flags()
+    for name, (summary, description) in _ALGORITHM_HELP.items():
+        shown.add_parser(name, parents=[inputs, page, flags[name]], help=summary, description=description)
+    return parser
+
+
+_ALGORITHM_HELP = {
+    "pagerank": (
+        "rank vertices by PageRank",
+        "PageRank with dangling vertices' rank spread uniformly; ranks sum to 1.",
+    ),
+    "sssp": (
+        "single-source shortest paths",
+        "Shortest distances from --source; weights from a 3rd column, else 1. Unreachable vertices get inf.",
+    ),
+    "cc": (
+        "weakly connected components",
+        "Label each vertex with the smallest id in its weakly connected component.",
+    ),
+}
+
+
+def _input_flags() -> argparse.ArgumentParser:
+    """What every algorithm command takes: the graph and how to run on it."""
+    flags = _Parser(add_help=False)
+    flags.add_argument("edges", metavar="EDGES", help="edge list file, or - for standard input")
+    flags.add_argument(
         "--workers",
         type=_positive_int,
         metavar="N",
         help="number of partitions (default 1 locally, the cluster's CPUs on Ray)",
     )
-    common.add_argument(
-        "--ray-address",
-        metavar="ADDR",
-        help="connect to this Ray cluster (default: $RAY_ADDRESS, else a private local one)",
-    )
-    common.add_argument(
+    flags.add_argument(
         "--api",
         choices=("batch", "scalar"),
         default="batch",
         help="vectorised programs or their one-vertex-at-a-time twins (default: batch)",
     )
-    common.add_argument(
-        "--check",
-        action="store_true",
-        help="also run the scipy reference and print the largest absolute difference (default: off)",
-    )
-    common.add_argument(
-        "--compare",
-        choices=("networkx",),
-        help="also run networkx and print the largest absolute difference (default: off)",
-    )
-    common.add_argument("--undirected", action="store_true", help="treat every edge as going both ways (default: off)")
-    common.add_argument(
-        "--top",
-        type=_positive_int,
-        metavar="K",
-        help="print only the K best: highest rank, nearest, largest components, largest values for run "
-        "(default: every vertex, by id)",
-    )
-    common.add_argument(
+    flags.add_argument("--undirected", action="store_true", help="treat every edge as going both ways (default: off)")
+    flags.add_argument(
         "--quiet",
         "-q",
         action="store_true",
         help="no progress, statistics table or summary line on stderr (default: live progress on a terminal, "
         "else one summary line)",
     )
+    return flags
 
-    pr = commands.add_parser(
-        "pagerank",
-        parents=[edges, common],
-        help="rank vertices by PageRank",
-        description="PageRank with dangling vertices' rank spread uniformly; ranks sum to 1.",
+
+def _result_flags() -> argparse.ArgumentParser:
+    """Where a run happens and what becomes of its values."""
+    flags = _Parser(add_help=False)
+    flags.add_argument(
+        "--output", "-o", metavar="FILE", help="write the results here, atomically (default: standard output)"
     )
+    add_output_options(flags)
+    flags.add_argument(
+        "--backend",
+        choices=("local", "ray", "scipy"),
+        default="local",
+        help="where to run: this process, Ray actors, or the scipy reference (default: local)",
+    )
+    flags.add_argument(
+        "--ray-address",
+        metavar="ADDR",
+        help="connect to this Ray cluster (default: $RAY_ADDRESS, else a private local one)",
+    )
+    flags.add_argument(
+        "--check",
+        action="store_true",
+        help="also run the scipy reference and print the largest absolute difference (default: off)",
+    )
+    flags.add_argument(
+        "--compare",
+        choices=("networkx",),
+        help="also run networkx and print the largest absolute difference (default: off)",
+    )
+    flags.add_argument(
+        "--top",
+        type=_positive_int,
+        metavar="K",
+        help="print only the K best: highest rank, nearest, largest components, largest values for run "
+        "(default: every vertex, by id)",
+    )
+    return flags
+
+
+def _page_flags() -> argparse.ArgumentParser:
+    """The replay page of ``pregel viz``."""
+    from pregel.viz import MAX_VERTICES
+
+    flags = _Parser(add_help=False)
+    flags.add_argument(
+        "--output", "-o", required=True, metavar="FILE.html", help="write the page here, atomically (required)"
+    )
+    flags.add_argument(
+        "--max-vertices",
+        type=_positive_int,
+        default=MAX_VERTICES,
+        metavar="N",
+        help=f"refuse graphs with more vertices (default {MAX_VERTICES}; a bigger drawing shows little)",
+    )
+    flags.set_defaults(backend="local", ray_address=None)
+    return flags
+
+
+def _algorithm_flags() -> dict[str, argparse.ArgumentParser]:
+    """Each algorithm's own flags, shared by its command and by ``pregel viz``."""
+    pr = _Parser(add_help=False)
     pr.add_argument(
         "--damping", type=float, default=0.85, metavar="D", help="damping factor d in [0, 1) (default 0.85)"
     )
@@ -137,39 +204,18 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="K",
         help="stop after K supersteps even if not converged (default 1000)",
     )
-
-    ss = commands.add_parser(
-        "sssp",
-        parents=[edges, common],
-        help="single-source shortest paths",
-        description="Shortest distances from --source; weights from a 3rd column, else 1. "
-        "Unreachable vertices get inf.",
-    )
+    ss = _Parser(add_help=False)
     ss.add_argument("--source", type=int, required=True, metavar="ID", help="id of the source vertex (required)")
-    ss.add_argument(
-        "--max-supersteps",
-        type=_non_negative_int,
-        default=None,
-        metavar="K",
-        help="stop after K supersteps (default: run to the end)",
-    )
-
-    cc = commands.add_parser(
-        "cc",
-        parents=[edges, common],
-        help="weakly connected components",
-        description="Label each vertex with the smallest id in its weakly connected component.",
-    )
-    cc.add_argument(
-        "--max-supersteps",
-        type=_non_negative_int,
-        default=None,
-        metavar="K",
-        help="stop after K supersteps (default: run to the end)",
-    )
-    add_run_command(commands, edges, common)
-    add_info_command(commands, edges)
-    return parser
+    cc = _Parser(add_help=False)
+    for until_halted in (ss, cc):
+        until_halted.add_argument(
+            "--max-supersteps",
+            type=_non_negative_int,
+            default=None,
+            metavar="K",
+            help="stop after K supersteps (default: run to the end)",
+        )
+    return {"pagerank": pr, "sssp": ss, "cc": cc}
 
 
 def add_output_options(parser: argparse.ArgumentParser) -> None:
@@ -191,7 +237,7 @@ def add_output_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def add_run_command(commands: Any, edges: argparse.ArgumentParser, common: argparse.ArgumentParser) -> None:
+def add_run_command(commands: Any, common: argparse.ArgumentParser, until_halted: argparse.ArgumentParser) -> None:
     """``pregel run FILE.py:ClassName EDGES``: a user's own vertex program."""
     program = _Parser(add_help=False)
     program.add_argument(
@@ -202,7 +248,7 @@ def add_run_command(commands: Any, edges: argparse.ArgumentParser, common: argpa
     )
     run = commands.add_parser(
         "run",
-        parents=[program, edges, common],
+        parents=[program, common, until_halted],
         help="run your own vertex program",
         description="Run a Vertex or BatchProgram subclass from a Python file on an edge list; "
         "--top lists the largest values.",
@@ -215,24 +261,17 @@ def add_run_command(commands: Any, edges: argparse.ArgumentParser, common: argpa
         help="set a parameter the class declares; repeatable; VALUE is a Python literal, else text "
         "(default: the class's values)",
     )
-    run.add_argument(
-        "--max-supersteps",
-        type=_non_negative_int,
-        default=None,
-        metavar="K",
-        help="stop after K supersteps (default: run to the end)",
-    )
 
 
-def add_info_command(commands: Any, edges: argparse.ArgumentParser) -> None:
+def add_info_command(commands: Any) -> None:
     """``pregel info EDGES``: what is in an edge list."""
     info = commands.add_parser(
         "info",
-        parents=[edges],
         help="vertices, edges, dangling vertices, degrees, components of an edge list",
         description="Summarise an edge list: counts, merged duplicates, self-loops, dangling vertices, "
         "degree distributions, weakly and strongly connected components.",
     )
+    info.add_argument("edges", metavar="EDGES", help="edge list file, or - for standard input")
     info.add_argument("--undirected", action="store_true", help="treat every edge as going both ways (default: off)")
     info.add_argument("--json", action="store_true", help="print the summary as JSON (default: text)")
     info.set_defaults(handler=_info)
@@ -294,18 +333,21 @@ def _fail(status: int, message: str) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    algorithm = ALGORITHMS[args.command]
-    _check_flags(args)
+    name = args.algorithm if args.command == "viz" else args.command
+    algorithm = ALGORITHMS[name]
+    _check_flags(args, name)
+    if args.command == "viz":
+        _check_output_paths(args)
+        return _write_page(read_edges(args.edges, undirected=args.undirected), args, name)
     fmt = format_for(args.output, args.format)
     require_format(fmt)
     _check_output_paths(args)
     if args.plot:
         require_matplotlib()
-    if args.command == "run":
+    if name == "run":
         args.program_object = load_program(args.program, args.param)
     measures = algorithm.measures(args)
-    title = type(args.program_object).__name__ if args.command == "run" else args.command
-    progress = Progress(sys.stderr, title, measures, quiet=args.quiet)
+    progress = Progress(sys.stderr, _title(args, name), measures, quiet=args.quiet)
     progress.status(f"reading {args.edges}")
     graph = read_edges(args.edges, undirected=args.undirected)
     progress.status(f"{graph.num_vertices:,} vertices, {graph.num_edges:,} edges: starting")
@@ -320,20 +362,41 @@ def _run(args: argparse.Namespace) -> int:
     except InputError as exc:
         raise InputError(_naming_file(args.edges, str(exc))) from None
     progress.finish(result, time.perf_counter() - start, f"{args.backend} backend")
-    _warn_if_unfinished(args, result)
+    _warn_if_unfinished(args, result, name)
     _write_results(args, algorithm, result, fmt, measures)
     if args.check:
         reference = algorithm.run(graph, args, {"backend": "scipy"})
         _say_difference("scipy", result.values, reference.values)
     if args.compare == "networkx":
-        _say_difference(
-            "networkx", result.values, algorithm.networkx(result.graph if args.command == "cc" else graph, args)
-        )
+        _say_difference("networkx", result.values, algorithm.networkx(result.graph if name == "cc" else graph, args))
+    return EXIT_OK
+
+
+def _title(args: argparse.Namespace, name: str) -> str:
+    """What the progress lines call the run: the command, or the class of your own program."""
+    return type(args.program_object).__name__ if name == "run" else name
+
+
+def _write_page(graph: pregel.Graph, args: argparse.Namespace, name: str) -> int:
+    """``pregel viz``: run with tracing on and write the replay page."""
+    from pregel.viz import check_size, write_html
+
+    check_size(graph, args.max_vertices)
+    progress = Progress(sys.stderr, name, ALGORITHMS[name].measures(args), quiet=args.quiet)
+    options = {"api": args.api, "workers": args.workers, "on_superstep": progress.superstep, "trace": True}
+    start = time.perf_counter()
+    result = ALGORITHMS[name].run(graph, args, options)
+    progress.finish(result, time.perf_counter() - start, "local backend")
+    _warn_if_unfinished(args, result, name)
+    source = "standard input" if args.edges == "-" else Path(args.edges).name
+    write_html(result, args.output, title=f"{result.trace.program} on {source}", max_vertices=args.max_vertices)
+    if not args.quiet:
+        print(f"pregel: wrote {args.output} ({result.supersteps} supersteps to replay)", file=sys.stderr)
     return EXIT_OK
 
 
 def _write_results(
-    args: argparse.Namespace, algorithm: _Algorithm, result: pregel.Result, fmt: str, measures: dict[str, str]
+    args: argparse.Namespace, algorithm: Algorithm, result: pregel.Result, fmt: str, measures: dict[str, str]
 ) -> None:
     if args.output:
         write_result(args.output, result.ids, result.values, fmt)
@@ -357,19 +420,19 @@ def _naming_file(edges: str, message: str) -> str:
     return message if message.startswith(name) else f"{name}: {message}"
 
 
-def _check_flags(args: argparse.Namespace) -> None:
+def _check_flags(args: argparse.Namespace, name: str) -> None:
     if args.backend == "scipy" and args.workers:
         raise InputError("--workers has no meaning with --backend scipy")
     if args.ray_address and args.backend != "ray":
         raise InputError("--ray-address needs --backend ray")
     if args.backend == "scipy" and args.api != "batch":
         raise InputError("--api has no meaning with --backend scipy")
-    if args.command == "pagerank":
+    if name == "pagerank":
         if not 0 <= args.damping < 1:
             raise InputError(f"--damping must be in [0, 1), got {args.damping}")
         if not args.tol >= 0 or math.isinf(args.tol):
             raise InputError(f"--tol must be a finite number >= 0, got {args.tol}")
-    if args.command == "run":
+    if name == "run":
         refused = {"--check": args.check, "--compare": args.compare, "--backend scipy": args.backend == "scipy"}
         for flag, given in refused.items():
             if given:
@@ -380,7 +443,7 @@ def _check_flags(args: argparse.Namespace) -> None:
 
 def _check_output_paths(args: argparse.Namespace) -> None:
     """Refuse output paths that cannot be written or that collide, before any work is done."""
-    named = [(flag, getattr(args, flag.lstrip("-"))) for flag in ("--output", "--stats", "--plot")]
+    named = [(flag, getattr(args, flag.lstrip("-"), None)) for flag in ("--output", "--stats", "--plot")]
     named = [(flag, path) for flag, path in named if path]
     for flag, path in named:
         check_writable(path, flag, args.edges)
@@ -421,10 +484,10 @@ def check_writable(path: str, flag: str, edges: str) -> None:
         raise InputError(f"{out}: {flag} is the input file; refusing to overwrite it")
 
 
-def _warn_if_unfinished(args: argparse.Namespace, result: pregel.Result) -> None:
+def _warn_if_unfinished(args: argparse.Namespace, result: pregel.Result, name: str) -> None:
     if result.stopped_by != "max_supersteps":
         return
-    if args.command == "pagerank":
+    if name == "pagerank":
         delta = result.aggregated.get("delta", math.nan)
         print(
             f"pregel: warning: PageRank did not converge in {result.supersteps} supersteps "
@@ -452,115 +515,6 @@ def largest_difference(a: np.ndarray, b: np.ndarray) -> float:
     with np.errstate(invalid="ignore"):  # inf - inf is nan; equal values differ by 0 anyway
         diff = np.where(a == b, 0.0, np.abs(a - b))
     return float(diff.max()) if diff.size else 0.0
-
-
-# ------------------------------------------------------------------ algorithms
-Top = tuple[np.ndarray, np.ndarray, tuple[str, str]]
-
-
-class _Algorithm:
-    """How the command line runs one algorithm, its networkx twin, its --top listing, what progress shows."""
-
-    def __init__(
-        self,
-        run: Callable[[pregel.Graph, argparse.Namespace, dict[str, Any]], pregel.Result],
-        networkx: Callable[[pregel.Graph, argparse.Namespace], np.ndarray] | None,
-        top: Callable[[pregel.Result, int], Top],
-        measures: Callable[[argparse.Namespace], dict[str, str]],
-    ) -> None:
-        self.run = run
-        self.networkx = networkx
-        self.top = top
-        self.measures = measures
-
-
-def _run_pagerank(graph: pregel.Graph, args: argparse.Namespace, options: dict[str, Any]) -> pregel.Result:
-    from algorithms.pagerank import pagerank
-
-    return pagerank(graph, damping=args.damping, tol=args.tol, max_supersteps=args.max_supersteps, **options)
-
-
-def _run_sssp(graph: pregel.Graph, args: argparse.Namespace, options: dict[str, Any]) -> pregel.Result:
-    from algorithms.sssp import sssp
-
-    graph.index_of(args.source, what=f"{args.edges}: --source vertex")
-    return sssp(graph, args.source, max_supersteps=args.max_supersteps, **options)
-
-
-def _run_cc(graph: pregel.Graph, args: argparse.Namespace, options: dict[str, Any]) -> pregel.Result:
-    from algorithms.components import connected_components
-
-    return connected_components(graph, max_supersteps=args.max_supersteps, **options)
-
-
-def _run_program(graph: pregel.Graph, args: argparse.Namespace, options: dict[str, Any]) -> pregel.Result:
-    options = {k: v for k, v in options.items() if k != "api"}
-    return pregel.run(graph, args.program_object, max_supersteps=args.max_supersteps, **options)
-
-
-def _networkx_pagerank(graph: pregel.Graph, args: argparse.Namespace) -> np.ndarray:
-    import networkx as nx
-
-    from algorithms.pagerank import networkx_pagerank
-
-    try:
-        return networkx_pagerank(graph, args.damping, args.tol, args.max_supersteps)
-    except nx.PowerIterationFailedConvergence as exc:
-        raise PregelError(f"networkx did not converge: {exc}") from None
-
-
-def _networkx_sssp(graph: pregel.Graph, args: argparse.Namespace) -> np.ndarray:
-    from algorithms.sssp import networkx_sssp
-
-    return networkx_sssp(graph, args.source)
-
-
-def _networkx_cc(graph: pregel.Graph, args: argparse.Namespace) -> np.ndarray:
-    from algorithms.components import networkx_components
-
-    return networkx_components(graph)
-
-
-def _top_ranks(result: pregel.Result, k: int) -> Top:
-    order = np.lexsort((result.ids, -result.values))[:k]
-    return result.ids[order], result.values[order], ("vertex", "value")
-
-
-def _top_nearest(result: pregel.Result, k: int) -> Top:
-    reachable = np.flatnonzero(np.isfinite(result.values))
-    order = reachable[np.lexsort((result.ids[reachable], result.values[reachable]))][:k]
-    return result.ids[order], result.values[order], ("vertex", "value")
-
-
-def _top_components(result: pregel.Result, k: int) -> Top:
-    labels, sizes = np.unique(result.values, return_counts=True)
-    order = np.lexsort((labels, -sizes))[:k]
-    return labels[order], sizes[order], ("component", "size")
-
-
-def _top_values(result: pregel.Result, k: int) -> Top:
-    if result.values.dtype == object:
-        order = sorted(range(result.values.size), key=lambda i: (-_sortable(result.values[i]), result.ids[i]))[:k]
-    else:
-        order = np.lexsort((result.ids, -result.values.astype(np.float64)))[:k]
-    return result.ids[order], result.values[order], ("vertex", "value")
-
-
-def _sortable(value: Any) -> float:
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        raise InputError("--top needs values that are numbers; this program's values are not") from None
-
-
-ALGORITHMS = {
-    "pagerank": _Algorithm(_run_pagerank, _networkx_pagerank, _top_ranks, lambda args: {"delta": "L1 change"}),
-    "sssp": _Algorithm(_run_sssp, _networkx_sssp, _top_nearest, lambda args: {"improved": "improved"}),
-    "cc": _Algorithm(_run_cc, _networkx_cc, _top_components, lambda args: {}),
-    "run": _Algorithm(
-        _run_program, None, _top_values, lambda args: {name: name for name in args.program_object.aggregators}
-    ),
-}
 
 
 if __name__ == "__main__":
