@@ -132,10 +132,10 @@ class Progress:
         if self.live:
             if self._pending is not None:
                 self._draw(self.line(self._pending, self._columns()))
+            # the last superstep line stays; a status line (a run without supersteps shown) goes
+            self.stream.write("\n" if self._last_draw > -math.inf else _CLEAR_LINE)
             if result.stats:
-                self.stream.write("\n" + self.table(result.stats))
-            else:
-                self.stream.write(_CLEAR_LINE)
+                self.stream.write(self.table(result.stats))
         self.stream.write(self.summary(result, seconds, where) + "\n")
         self.stream.flush()
 

@@ -178,3 +178,12 @@ def test_what_tmux_shows(tmp_path):
     assert sum(bool(SUPERSTEP_LINE.match(line)) for line in lines) == 1, lines
     assert any(line.split()[:2] == ["superstep", "active"] for line in lines), lines
     assert lines[-1].startswith("pagerank: 7115 vertices, 103689 edges, "), lines
+
+
+def test_a_run_without_live_supersteps_leaves_no_status_line():
+    """The scipy reference reports no superstep as it goes: its "reading"/"starting" status must not stay."""
+    received, _, status = _run_in_pty(["pagerank", str(SHIPPED), "--backend", "scipy", "--top", "1"], 120)
+    assert status == 0
+    lines = screen(received, 120)
+    assert lines[0].split()[:2] == ["superstep", "active"], lines
+    assert lines[-1].startswith("pagerank: 7115 vertices, 103689 edges, ") and lines[-1].endswith("(scipy backend)")
