@@ -1,9 +1,10 @@
 """A networkx backend: ``networkx.pagerank(G, backend="pregel")`` runs on this engine.
 
-Registered through the ``networkx.backends`` and ``networkx.backend_info`` entry points
-(see pyproject.toml), so it exists once pregel is installed (``pip install .``). networkx
-converts the graph with :meth:`BackendInterface.convert_from_nx` and calls the function
-of the same name here; results are networkx's own types (dicts, generators of sets).
+Registered through the ``networkx.backends`` entry point (and ``networkx.backend_info``,
+served by the light ``_pregel_networkx`` module; see pyproject.toml), so it exists once
+pregel is installed (``pip install .``). networkx converts the graph with
+:meth:`BackendInterface.convert_from_nx` and calls the function of the same name here;
+results are networkx's own types (dicts, generators of sets).
 
 Implemented, with networkx's parameters and errors:
 
@@ -309,30 +310,3 @@ def _components(G: PregelGraph) -> Iterator[set[Any]]:
     for members in np.split(order, bounds):
         if members.size:
             yield {G.nodes[i] for i in members.tolist()}
-
-
-def backend_info() -> dict[str, Any]:
-    """What networkx shows about this backend (the ``networkx.backend_info`` entry point)."""
-    weights = "Weight functions (callables) are not supported."
-    return {
-        "backend_name": NAME,
-        "project": "pregel",
-        "package": "pregel",
-        "short_summary": "Pregel/BSP vertex programs (numpy, scipy, optional Ray).",
-        "default_config": {"workers": 1, "backend": "local"},
-        "functions": {
-            "pagerank": {
-                "additional_docs": "Runs as a Pregel vertex program; tol and max_iter mean what they mean in "
-                "networkx. Negative weights are refused. " + weights
-            },
-            "single_source_dijkstra_path_length": {
-                "additional_docs": "Bellman-Ford as message passing; non-negative weights only. " + weights
-            },
-            "single_source_bellman_ford_path_length": {"additional_docs": weights},
-            "single_source_shortest_path_length": {},
-            "weakly_connected_components": {"additional_docs": "HashMin label propagation."},
-            "connected_components": {"additional_docs": "HashMin label propagation."},
-            "number_weakly_connected_components": {},
-            "number_connected_components": {},
-        },
-    }
