@@ -310,3 +310,18 @@ def test_a_missing_optional_library(module, args, message, tmp_path):
     done = _run_without(module, args, tmp_path)
     _assert_clean_failure(done, message, tmp_path, ["e.txt"])
     assert "pip install 'pregel[" in done.stderr.decode()
+
+
+def test_a_crash_in_your_own_program_is_status_1_in_one_line(run_cli, tmp_path):
+    (tmp_path / "e.txt").write_bytes(b"1 2\n")
+    (tmp_path / "mine.py").write_text(
+        "from pregel import Vertex\n"
+        "class Mine(Vertex):\n"
+        "    def compute(self, messages):\n"
+        "        raise KeyError('oops')\n"
+    )
+    done = run_cli("run", "mine.py", "e.txt", "-o", "out.tsv", "--quiet")
+    err = done.stderr.decode()
+    assert done.returncode == 1 and err.count("\n") == 1, err
+    assert "KeyError: 'oops' (set PREGEL_DEBUG=1 for a traceback)" in err
+    assert not (tmp_path / "out.tsv").exists()
