@@ -95,6 +95,37 @@ class Result:
         """``{original id: value}`` with plain Python values."""
         return dict(zip(self.graph.ids.tolist(), self.values.tolist()))
 
+    def to_table(self) -> dict[str, np.ndarray]:
+        """The result as columns ``vertex`` and ``value``, a table without pandas.
+
+        ``pandas.DataFrame(result.to_table())`` and ``pyarrow.table(result.to_table())``
+        accept it as it is.
+
+        Examples
+        --------
+        >>> import pregel
+        >>> from algorithms.components import ConnectedComponents
+        >>> r = pregel.run(pregel.Graph.from_edges([1, 5], [2, 6]).to_undirected(), ConnectedComponents)
+        >>> {name: column.tolist() for name, column in r.to_table().items()}
+        {'vertex': [1, 2, 5, 6], 'value': [1, 1, 5, 5]}
+        """
+        return {"vertex": self.graph.ids, "value": self.values}
+
+    def to_numpy(self) -> np.ndarray:
+        """The result as one structured array with fields ``vertex`` and ``value``.
+
+        Examples
+        --------
+        >>> import pregel
+        >>> from algorithms.components import ConnectedComponents
+        >>> r = pregel.run(pregel.Graph.from_edges([1, 5], [2, 6]).to_undirected(), ConnectedComponents)
+        >>> r.to_numpy()["value"].tolist()
+        [1, 1, 5, 5]
+        """
+        from pregel.formats import as_records
+
+        return as_records(self.graph.ids, self.values)
+
     @property
     def seconds(self) -> float:
         """Total seconds spent in supersteps."""
@@ -162,7 +193,8 @@ def run(
     Raises
     ------
     InputError
-        For an unknown backend or a bad argument.
+        For an unknown backend, a bad argument, or a negative edge weight when the
+        program declares ``allow_negative_weights = False``.
 
     Examples
     --------
@@ -176,6 +208,7 @@ def run(
         program = program()
     if max_supersteps is not None and max_supersteps < 0:
         raise InputError(f"max_supersteps must be >= 0, got {max_supersteps}")
+    _check_weights(graph, program)
     if trace:
         if backend != "local":
             raise InputError(f"trace=True needs the local backend, not {backend!r}")
@@ -227,6 +260,20 @@ def _superstep_loop(
             break
     trace = None if recorder is None else recorder.trace()
     return Result(graph, backend.values(), superstep, history, aggregated, stopped_by, trace)
+
+
+def _check_weights(graph: Graph, program: Program) -> None:
+    """InputError naming the first negative edge, for a program that declares it cannot take one."""
+    if program.allow_negative_weights or graph.weights is None:
+        return
+    negative = np.flatnonzero(graph.weights < 0)
+    if negative.size:
+        k = int(negative[0])
+        source, target = graph.ids[graph.sources[k]], graph.ids[graph.indices[k]]
+        raise InputError(
+            f"edge {source} -> {target} has weight {float(graph.weights[k])!r}, but {type(program).__name__} "
+            f"needs non-negative weights ({negative.size} negative in all)"
+        )
 
 
 def _merge_partials(program: Program, statuses: list[PartitionStatus]) -> dict[str, Any]:
