@@ -325,3 +325,13 @@ def test_workers_default_to_the_cluster_cpus(monkeypatch):
     result = pregel.run(binary_tree(), Wake, backend="ray")
     assert seen == [2]  # the module's Ray session has 2 CPUs
     assert result.to_dict()[15] == 3.0
+
+
+@pytest.mark.parametrize("spec", ["examples/bfs_levels.py:BFSLevels", "examples/widest_path.py:WidestPath"])
+def test_a_program_loaded_from_a_file_runs_on_the_workers(spec):
+    from pregel.userprog import load_program
+
+    g = pregel.io.read_edges(ROOT / "datasets" / "wiki-Vote.txt.gz")
+    program = load_program(str(ROOT / spec), ["source=3"])
+    ours = pregel.run(g, program, backend="ray", workers=2)
+    np.testing.assert_array_equal(ours.values, pregel.run(g, program).values)

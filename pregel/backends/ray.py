@@ -14,6 +14,7 @@ as it is and left running.
 
 from __future__ import annotations
 
+import importlib.machinery
 import logging
 import os
 import socket
@@ -142,6 +143,7 @@ class RayBackend:
             parts = split(graph, workers or _cluster_cpus())
             # put once: workers on one node share a single copy of each
             self.ids = ray.put(graph.ids)
+            _ship_code_if_unimportable(program)
             self.program = ray.put(program)
             self.parts = [ray.put(replace(data, ids=None)) for data in parts]
             self.actors, rehired = _hire(len(self.parts), reuse=not self.owns_session)
@@ -379,3 +381,18 @@ def _cluster_cpus() -> int:
 def _first_line(exc: BaseException) -> str:
     lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
     return lines[0] if lines else type(exc).__name__
+
+
+def _ship_code_if_unimportable(program: Program) -> None:
+    """Pickle a program's classes by value when workers could not import them by name.
+
+    ``pregel run FILE.py`` loads the file under a name of its own that no worker can
+    import; such a module (and only such) travels with the program.
+    """
+    for cls in type(program).__mro__:
+        module = sys.modules.get(cls.__module__)
+        top = cls.__module__.partition(".")[0]
+        if module is None or top in ("__main__", "builtins"):
+            continue
+        if importlib.machinery.PathFinder.find_spec(top) is None:
+            ray.cloudpickle.register_pickle_by_value(module)
