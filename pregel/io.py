@@ -34,6 +34,7 @@ from pregel.graph import Graph
 
 MAX_ID = 2**53
 CHUNK_BYTES = 1 << 24
+WRITE_LINES = 1 << 21
 _COMMENT = re.compile(rb"(?m)^[ \t]*[#%][^\n]*")
 _SEPARATORS = bytes.maketrans(b",\t\r", b"   ")
 
@@ -352,6 +353,66 @@ def atomic_write(path: str | os.PathLike[str], mode: str = "w") -> Iterator[IO[A
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+def write_edge_list(
+    path: str | os.PathLike[str],
+    sources: np.ndarray,
+    targets: np.ndarray,
+    weights: np.ndarray | None = None,
+    header: str = "",
+) -> None:
+    """Write ``source target [weight]`` lines, atomically; gzip-compressed when ``path`` ends in ``.gz``.
+
+    Ids (and weights, which must be integers here) are turned into digits by numpy,
+    a few million lines at a time: 50 million edges take seconds, not minutes.
+
+    Parameters
+    ----------
+    path : str or path-like
+    sources, targets : numpy.ndarray
+        Non-negative integer vertex ids.
+    weights : numpy.ndarray, optional
+        Non-negative integer-valued weights, written as a third column.
+    header : str
+        Comment lines written first (each should start with ``#``).
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> target = os.path.join(tempfile.mkdtemp(), "edges.txt")
+    >>> write_edge_list(target, np.array([0, 10]), np.array([7, 0]), np.array([3.0, 100.0]), header="# two\\n")
+    >>> open(target).read()
+    '# two\\n0 7 3\\n10 0 100\\n'
+    """
+    columns = [np.asarray(sources), np.asarray(targets)] + ([] if weights is None else [np.asarray(weights)])
+    with atomic_write(path, "wb") as raw:
+        out: IO[bytes] = gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=1) if str(path).endswith(".gz") else raw
+        out.write(header.encode())
+        for start in range(0, columns[0].size, WRITE_LINES):
+            out.write(_format_columns([c[start : start + WRITE_LINES] for c in columns]))
+        if out is not raw:
+            out.close()
+
+
+def _format_columns(columns: list[np.ndarray]) -> bytes:
+    """Space-separated decimal digits of non-negative integer columns, one line per row."""
+    widths = [len(str(int(c.max()))) if c.size else 1 for c in columns]
+    rows = columns[0].size
+    text = np.empty((rows, sum(widths) + len(widths)), dtype=np.uint8)
+    keep = np.ones(text.shape, dtype=bool)
+    at = 0
+    for column, width in zip(columns, widths):
+        rest = column.astype(np.int64)
+        for k in range(width - 1, -1, -1):
+            rest, digit = np.divmod(rest, 10)
+            text[:, at + k] = digit + 48
+            # a leading zero is dropped, except the last digit of 0
+            keep[:, at + k] = k == width - 1 or (column >= 10 ** (width - 1 - k))
+        text[:, at + width] = 32
+        at += width + 1
+    text[:, -1] = 10
+    return text[keep].tobytes()
 
 
 def format_values(ids: np.ndarray, values: np.ndarray) -> str:
