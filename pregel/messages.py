@@ -16,7 +16,10 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from pregel.combiners import Combiner
+from pregel.combiners import Combiner, _UfuncCombiner
+
+# combine by scattering into an array (no sort) when the targets span at most this many slots per message
+DENSE_SPAN = 32
 
 
 @dataclass
@@ -119,6 +122,11 @@ class Outbox:
     def broadcast(self, senders: np.ndarray | None, values: Any) -> None:
         """Each sender (local index; ``None`` = every local vertex) sends its value to all out-neighbours."""
         values = as_message_array(values)
+        if senders is not None and self._covers_every_edge(senders):
+            # the vertices that stay silent have no out-edges: this is a full broadcast
+            dense = np.zeros(self.indptr.size - 1, dtype=values.dtype)
+            dense[senders] = values
+            senders, values = None, dense
         fast = (
             senders is None
             and self.full_broadcast is None
@@ -133,6 +141,13 @@ class Outbox:
         edges = self.edges_of(senders)
         degree = np.diff(self.indptr) if senders is None else self.indptr[senders + 1] - self.indptr[senders]
         self.send(self.indices[edges], np.repeat(values, degree))
+
+    def _covers_every_edge(self, senders: np.ndarray) -> bool:
+        """Whether distinct ``senders`` own every out-edge of the partition."""
+        if senders.size == 0:
+            return False
+        degree = self.indptr[senders + 1] - self.indptr[senders]
+        return int(degree.sum()) == self.indices.size and bool((np.diff(senders) > 0).all())
 
     def edges_of(self, senders: np.ndarray | None) -> np.ndarray:
         """Positions of the out-edges of local vertices ``senders`` (``None`` = all)."""
@@ -249,13 +264,43 @@ class Mail:
 def sort_and_combine(
     targets: np.ndarray, values: np.ndarray, combiner: Combiner | None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Messages sorted by target (stable), combined per target when there is a combiner."""
+    """Messages sorted by target (stable), combined per target when there is a combiner.
+
+    Either way a target's messages are combined in the order they were sent, so the
+    result does not depend on which way was taken.
+
+    Examples
+    --------
+    >>> from pregel.combiners import Min
+    >>> t, v = sort_and_combine(np.array([5, 3, 5]), np.array([2.0, 7.0, 1.0]), Min())
+    >>> t.tolist(), v.tolist()
+    ([3, 5], [7.0, 1.0])
+    """
+    if isinstance(combiner, _UfuncCombiner) and values.dtype != object and targets.size:
+        lo, hi = int(targets.min()), int(targets.max()) + 1
+        if hi - lo <= DENSE_SPAN * targets.size:
+            return _combine_dense(targets - lo, values, combiner, hi - lo, lo)
     order = np.argsort(targets, kind="stable")
     targets, values = targets[order], values[order]
     if combiner is not None and targets.size:
         starts = np.flatnonzero(np.diff(targets, prepend=-1))
         targets, values = targets[starts], combiner.reduce_groups(values, starts)
     return targets, values
+
+
+def _combine_dense(
+    targets: np.ndarray, values: np.ndarray, combiner: _UfuncCombiner, span: int, offset: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """``sort_and_combine`` by scattering into an array over the targets' range: O(messages + span), no sort."""
+    has = np.zeros(span, dtype=bool)
+    has[targets] = True
+    if combiner.ufunc is np.add and values.dtype == np.float64:
+        combined = np.bincount(targets, weights=values, minlength=span)
+    else:
+        combined = np.full(span, combiner.fill_value(values.dtype), dtype=values.dtype)
+        combiner.ufunc.at(combined, targets, values)
+    present = np.flatnonzero(has)
+    return present + offset, combined[present]
 
 
 def _concat(arrays: list[np.ndarray]) -> np.ndarray:
