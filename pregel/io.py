@@ -33,7 +33,7 @@ from pregel.errors import InputError
 from pregel.graph import Graph
 
 MAX_ID = 2**53
-CHUNK_BYTES = 1 << 24
+CHUNK_BYTES = 1 << 22
 WRITE_LINES = 1 << 21
 _COMMENT = re.compile(rb"(?m)^[ \t]*[#%][^\n]*")
 _SEPARATORS = bytes.maketrans(b",\t\r", b"   ")
@@ -70,7 +70,9 @@ def read_edges(path: str | os.PathLike[str], undirected: bool = False) -> Graph:
     >>> os.remove(f.name)
     """
     src, dst, weights = read_edge_arrays(path)
-    graph = Graph.from_edges(src, dst, weights)
+    columns = [src, dst]
+    del src, dst  # the graph builder frees each column once it is indexed
+    graph = Graph._from_columns(columns, weights)
     return graph.to_undirected() if undirected else graph
 
 
@@ -155,15 +157,14 @@ class _EdgeParser:
         if not self.header_checked:
             chunk = self._drop_header(chunk)
         lines_here = chunk.count(b"\n") + (0 if chunk.endswith(b"\n") or not chunk else 1)
-        text = _COMMENT.sub(b"", chunk) if (b"#" in chunk or b"%" in chunk) else chunk
-        text = text.translate(_SEPARATORS)
+        text = _strip_comments(chunk).translate(_SEPARATORS)
         if text.strip():
             self.rows.append(self._parse(text))
         self.line += lines_here
 
     def _drop_header(self, chunk: bytes) -> bytes:
         """Blank out a first data line made only of column names (``src,dst,weight``)."""
-        text = _COMMENT.sub(b"", chunk)
+        text = _strip_comments(chunk)
         for raw in text.split(b"\n", 64)[:64]:
             fields = raw.translate(_SEPARATORS).split()
             if not fields:
@@ -182,8 +183,8 @@ class _EdgeParser:
         space = buf <= 32
         starts = np.flatnonzero(~space & np.concatenate(([True], space[:-1])))
         newlines = np.flatnonzero(buf == 10)
-        token_line = np.searchsorted(newlines, starts)
-        per_line = np.bincount(token_line, minlength=newlines.size + 1)
+        # tokens per line, from the number of tokens before each newline
+        per_line = np.diff(np.append(np.searchsorted(starts, newlines), starts.size), prepend=0)
         data_lines = np.flatnonzero(per_line)
         counts = per_line[data_lines]
         if not self.columns:
@@ -264,11 +265,33 @@ class _EdgeParser:
     def result(self) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
         if not self.rows:
             raise InputError(f"{self.name}: no edges (the file is empty or has only comments)")
-        table = np.concatenate(self.rows) if len(self.rows) > 1 else self.rows[0]
-        src = table[:, 0].astype(np.int64)
-        dst = table[:, 1].astype(np.int64)
-        weights = table[:, 2].copy() if self.columns == 3 else None
-        return src, dst, weights
+        total = sum(len(table) for table in self.rows)
+        columns = [np.empty(total, dtype=np.int64), np.empty(total, dtype=np.int64)]
+        if self.columns == 3:
+            columns.append(np.empty(total))
+        at = 0
+        while self.rows:
+            # free each chunk's table as soon as it is copied: the peak stays near one copy of the edges
+            table = self.rows.pop(0)
+            for k, column in enumerate(columns):
+                column[at : at + len(table)] = table[:, k]
+            at += len(table)
+        return columns[0], columns[1], columns[2] if self.columns == 3 else None
+
+
+def _strip_comments(chunk: bytes) -> bytes:
+    """Blank the comment lines (keeping their newlines, so line numbers stay right).
+
+    The regular expression runs only over the stretch from the first to the last
+    comment character: comments usually sit at the top of a file, not in every chunk.
+    """
+    marks = [i for i in (chunk.find(b"#"), chunk.find(b"%")) if i >= 0]
+    if not marks:
+        return chunk
+    start = chunk.rfind(b"\n", 0, min(marks)) + 1
+    end = chunk.find(b"\n", max(chunk.rfind(b"#"), chunk.rfind(b"%")))
+    end = len(chunk) if end < 0 else end
+    return chunk[:start] + _COMMENT.sub(b"", chunk[start:end]) + chunk[end:]
 
 
 def _show(field: bytes) -> str:

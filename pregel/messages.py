@@ -61,11 +61,12 @@ class Routes:
     def __init__(self, indptr: np.ndarray, indices: np.ndarray, bounds: np.ndarray) -> None:
         n = indptr.size - 1
         local = sp.csr_array((np.ones(indices.size), indices, indptr), shape=(n, int(bounds[-1])))
-        transposed = local.T.tocsr()
-        row_nnz = np.diff(transposed.indptr)
-        self.targets = np.flatnonzero(row_nnz)
-        self.matrix = transposed[self.targets]
-        self.matrix.sort_indices()
+        transposed = local.T.tocsr()  # rows come out with sorted columns
+        del local
+        self.targets = np.flatnonzero(np.diff(transposed.indptr))
+        # drop the empty rows by their pointers alone: the edge arrays are not copied
+        rows = np.append(transposed.indptr[self.targets], transposed.indptr[-1])
+        self.matrix = sp.csr_array((transposed.data, transposed.indices, rows), shape=(self.targets.size, n))
         self.splits = np.searchsorted(self.targets, bounds)
 
     def combine(self, combiner: Combiner, values: np.ndarray) -> np.ndarray:
