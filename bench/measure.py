@@ -3,8 +3,8 @@
 ``python -m bench.measure TOOL ALGORITHM EDGES [--tol T] [--source ID] [--values FILE]``
 prints one JSON line: seconds to load, seconds to compute, per-superstep (or
 per-iteration) milliseconds, the vertex and edge counts, and the process's peak
-resident memory (``ru_maxrss``) next to its resident memory before loading (the
-interpreter and the imports). With ``--values`` the results are saved as
+resident memory (``VmHWM``: ``ru_maxrss`` of this process alone) next to its resident
+memory before loading (the interpreter and the imports). With ``--values`` the results are saved as
 ``(ids, values)`` so the harness can check every tool against the scipy reference.
 
 Tools: ``batch`` and ``scalar`` (pregel's two APIs, local backend), ``ray`` (pregel's
@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import sys
 import time
 from collections.abc import Callable
@@ -41,7 +40,15 @@ def _rss_mb() -> float:
 
 
 def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """Peak resident memory of this process (MB).
+
+    ``VmHWM``, the high-water mark of this process's own memory map: ``ru_maxrss``
+    would do, except that Linux carries it across ``exec`` from the parent that
+    spawned us, so a small measurement would report the harness's memory.
+    """
+    with open("/proc/self/status") as f:
+        kb = next(int(line.split()[1]) for line in f if line.startswith("VmHWM:"))
+    return max(kb, 0) / 1024
 
 
 def _steps(seconds: list[float]) -> dict[str, Any]:

@@ -173,7 +173,8 @@ Command: `{command}` ({when})
 {described}
 
 Each tool ran in a process of its own, one after another; "peak MB" is that process's
-`ru_maxrss`, "+ over start" subtracts the interpreter and its imports measured just
+peak resident memory (`VmHWM` in /proc: `ru_maxrss` would include the harness, which
+Linux carries across `exec`), "+ over start" subtracts the interpreter and its imports measured just
 before loading. Load is reading the edge list and building the tool's graph (networkx
 with `read_edgelist`; igraph through pregel's reader, since igraph's own cannot skip
 comment lines). PageRank runs to an L1 change below the tolerance (networkx with

@@ -5,7 +5,7 @@
 Every edge list given (default: the graphs in datasets/ and ../shared/datasets/) and
 generated graphs of each size (R-MAT and log-normal for PageRank, a weighted binary
 tree for SSSP) are run by each tool in a process of its own, one after another, so
-each peak memory (``ru_maxrss``) is that tool's alone. The table and bench/RESULTS.md
+each peak memory (``VmHWM``) is that tool's alone. The table and bench/RESULTS.md
 give seconds to load and to compute, milliseconds per superstep, peak memory, the
 largest difference from the scipy reference, and the issue's targets as ratios between
 tools measured in the same run.
