@@ -110,8 +110,6 @@ class Vertex(Program):
     # ------------------------------------------------------------ engine hooks
     def _bind(self, partition: Partition) -> None:
         self._partition = partition
-        self._ids = partition.ids.tolist()
-        self._degree = partition.out_degree.tolist()
         self.num_vertices = partition.num_vertices
 
     def initial_values(self, partition: Partition) -> np.ndarray:
@@ -120,7 +118,7 @@ class Vertex(Program):
         if not callable(cls.initial_value):
             return np.full(partition.size, self.initial_value, dtype=self.value_dtype)
         values = []
-        ids, degree = self._ids, self._degree
+        ids, degree = partition.ids.tolist(), partition.out_degree.tolist()
         for self._i, self.id, self.out_degree in zip(range(partition.size), ids, degree):
             values.append(self.initial_value())
         return _to_array(values, self.value_dtype)
