@@ -60,6 +60,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--igraph-max-edges", default="50M", help="skip igraph above this (default 50M)")
     parser.add_argument("--graphs-dir", default=str(ROOT / "bench" / "graphs"), help="where generated graphs go")
     parser.add_argument("--timeout", type=float, default=3600, help="seconds allowed to one measurement")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="run each measurement up to N times and keep the fastest; one that took over a minute is not repeated",
+    )
     parser.add_argument("--output", default=str(ROOT / "bench" / "RESULTS.md"), help="the report to write")
     return parser
 
@@ -71,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     for graph in graphs:
         for tool in _tools(graph, args):
-            row = measure(tool, graph, args)
+            row = fastest(tool, graph, args)
             rows.append(row)
             _say(row)
     _compare_values(rows)
@@ -126,6 +132,19 @@ def _tools(graph: dict[str, Any], args: argparse.Namespace) -> list[str]:
 
 def _env() -> dict[str, str]:
     return dict(os.environ, PYTHONPATH=str(ROOT))
+
+
+def fastest(tool: str, graph: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
+    """The fastest of up to ``--repeat`` runs (on a shared machine, the least disturbed one)."""
+    best = measure(tool, graph, args)
+    for _ in range(args.repeat - 1):
+        if "skipped" in best or best["load_s"] + best["compute_s"] > 60:
+            break
+        again = measure(tool, graph, args)
+        if "skipped" not in again and again["load_s"] + again["compute_s"] < best["load_s"] + best["compute_s"]:
+            best = again
+    best["runs"] = args.repeat
+    return best
 
 
 def measure(tool: str, graph: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:

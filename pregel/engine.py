@@ -17,6 +17,7 @@ from pregel.errors import InputError
 from pregel.graph import Graph
 from pregel.partition import PartitionStatus
 from pregel.program import Program
+from pregel.trace import Recorder, Trace
 
 BACKENDS = ("local", "ray")
 
@@ -61,6 +62,8 @@ class Result:
     stopped_by : str
         ``"halted"`` (every vertex halted, no message in flight), ``"master"``
         (master compute stopped the run) or ``"max_supersteps"``.
+    trace : Trace or None
+        The run superstep by superstep, when it ran with ``trace=True``.
 
     Examples
     --------
@@ -78,6 +81,7 @@ class Result:
     stats: list[SuperstepStats]
     aggregated: dict[str, Any]
     stopped_by: str
+    trace: Trace | None = None
 
     @property
     def ids(self) -> np.ndarray:
@@ -125,6 +129,7 @@ def run(
     workers: int | None = None,
     max_supersteps: int | None = None,
     on_superstep: Callable[[SuperstepStats], None] | None = None,
+    trace: bool = False,
     **backend_options: Any,
 ) -> Result:
     """Run a vertex program on a graph, superstep by superstep, until it halts.
@@ -143,6 +148,10 @@ def run(
         (default: no limit).
     on_superstep : callable, optional
         Called with each superstep's :class:`SuperstepStats` (progress display).
+    trace : bool
+        Record every superstep (values, halted flags, messages, statistics) in
+        ``result.trace`` (a :class:`~pregel.trace.Trace`); local backend only. Off, it
+        costs nothing.
     **backend_options
         Passed to the backend (for Ray: ``ray_address``).
 
@@ -167,9 +176,14 @@ def run(
         program = program()
     if max_supersteps is not None and max_supersteps < 0:
         raise InputError(f"max_supersteps must be >= 0, got {max_supersteps}")
+    if trace:
+        if backend != "local":
+            raise InputError(f"trace=True needs the local backend, not {backend!r}")
+        backend_options["trace"] = True
     parts = _make_backend(backend, graph, program, workers, **backend_options)
     try:
-        return _superstep_loop(graph, program, parts, max_supersteps, on_superstep)
+        recorder = Recorder(graph, program, parts.values()) if trace else None
+        return _superstep_loop(graph, program, parts, max_supersteps, on_superstep, recorder)
     finally:
         parts.close()
 
@@ -180,6 +194,7 @@ def _superstep_loop(
     backend: Any,
     max_supersteps: int | None,
     on_superstep: Callable[[SuperstepStats], None] | None,
+    recorder: Recorder | None,
 ) -> Result:
     aggregated = program.new_partials()
     history: list[SuperstepStats] = []
@@ -199,6 +214,8 @@ def _superstep_loop(
             aggregated=aggregated,
         )
         history.append(stats)
+        if recorder is not None:
+            recorder.record(stats, statuses)
         if on_superstep is not None:
             on_superstep(stats)
         superstep += 1
@@ -208,7 +225,8 @@ def _superstep_loop(
         if stats.messages_combined == 0 and all(s.active == 0 for s in statuses):
             stopped_by = "halted"
             break
-    return Result(graph, backend.values(), superstep, history, aggregated, stopped_by)
+    trace = None if recorder is None else recorder.trace()
+    return Result(graph, backend.values(), superstep, history, aggregated, stopped_by, trace)
 
 
 def _merge_partials(program: Program, statuses: list[PartitionStatus]) -> dict[str, Any]:

@@ -131,7 +131,7 @@ class Vertex(Program):
         self._aggregated = aggregated
         contributions: dict[str, list[Any]] = {name: [] for name in self.aggregators}
         self._contribute = {name: values.append for name, values in contributions.items()}
-        self._send_targets, self._send_values = [], []
+        self._send_targets, self._send_values, self._send_senders = [], [], []
         self._broadcast_senders, self._broadcast_values = [], []
         self._halted = []
         computing = partition.computing(mail)
@@ -149,6 +149,7 @@ class Vertex(Program):
             partition.values[every].tolist(),
             partition.out_degree[every].tolist(),
             messages,
+            outbox.log,
         )
         if computing is None:
             partition.values = _to_array(values, self.value_dtype)
@@ -163,7 +164,9 @@ class Vertex(Program):
                 None if senders.size == partition.size else senders, as_message_array(self._broadcast_values)
             )
         if self._send_targets:
-            outbox.send(partition.global_index(self._send_targets), as_message_array(self._send_values))
+            outbox.send(
+                partition.global_index(self._send_targets), as_message_array(self._send_values), self._send_senders
+            )
         partials = self.new_partials()
         for name, contributed in contributions.items():
             if contributed:
@@ -172,16 +175,22 @@ class Vertex(Program):
         return len(values), partials
 
     def _compute_all(
-        self, order: Any, ids: list[int], values: list[Any], degree: list[int], messages: list[Any]
+        self, order: Any, ids: list[int], values: list[Any], degree: list[int], messages: list[Any], log: Any
     ) -> list[Any]:
         """The per-vertex loop (aligned lists in, new values out): all the Python that runs per vertex."""
-        compute = self.compute
+        compute = self.compute if log is None else self._compute_noting_senders
         new_values: list[Any] = []
         keep = new_values.append
         for self._i, self.id, self.value, self.out_degree, message in zip(order, ids, values, degree, messages):
             compute(message)
             keep(self.value)
         return new_values
+
+    def _compute_noting_senders(self, messages: Any) -> None:
+        """``compute``, remembering which vertex sent each ``send_message`` (for a trace)."""
+        before = len(self._send_targets)
+        self.compute(messages)
+        self._send_senders.extend([self._i] * (len(self._send_targets) - before))
 
 
 def _to_array(values: list[Any], dtype: Any) -> np.ndarray:
