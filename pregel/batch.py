@@ -156,7 +156,10 @@ class VertexBatch:
     def values(self, new: Any) -> None:
         part = self._partition
         if self._computing is None:
-            part.values = np.array(np.broadcast_to(np.asarray(new, dtype=part.values.dtype), (part.size,)))
+            new = np.asarray(new, dtype=part.values.dtype)
+            # an array that owns its data (a fresh result) is kept as it is: no copy per superstep
+            fresh = new.shape == (part.size,) and new.base is None and new.flags.writeable
+            part.values = new if fresh else np.array(np.broadcast_to(new, (part.size,)))
         else:
             part.values[self._computing] = new
 

@@ -39,7 +39,10 @@ class Combiner(Aggregator):
 
     def reduce(self, values: Any) -> Any:
         if self.ufunc is not None:
-            return self.ufunc.reduce(np.asarray(values), initial=self.identity).item()
+            array = np.asarray(values)
+            if array.dtype != object:
+                # no ``initial``: an infinite identity does not fit an integer array
+                return self.ufunc(self.identity, self.ufunc.reduce(array)).item() if array.size else self.identity
         return super().reduce(values)
 
     def reduce_groups(self, values: np.ndarray, starts: np.ndarray) -> np.ndarray:

@@ -19,6 +19,10 @@ def index_dtype(n: int) -> type:
     return np.int32 if n < 2**31 - 1 else np.int64
 
 
+# long arrays are processed in pieces of this many entries, so temporaries stay small
+_CHUNK = 1 << 22
+
+
 class Graph:
     """A directed graph in compressed sparse row form.
 
@@ -115,33 +119,55 @@ class Graph:
             if bad.any():
                 k = int(np.flatnonzero(bad)[0])
                 raise InputError(f"weight of edge ({src[k]}, {dst[k]}) is {w[k]}, not a finite number")
-        extra = [] if vertices is None else [_as_ids(vertices, "vertices")]
-        ids, inverse = np.unique(np.concatenate([src, dst, *extra]), return_inverse=True)
-        n = ids.size
-        itype = index_dtype(n)
-        return cls._from_indexed(ids, inverse[: src.size], inverse[src.size : 2 * src.size], w, itype)
+        extra = None if vertices is None else _as_ids(vertices, "vertices")
+        columns = [src, dst]
+        del src, dst
+        return cls._from_columns(columns, w, extra)
 
     @classmethod
-    def _from_indexed(
-        cls, ids: np.ndarray, src: np.ndarray, dst: np.ndarray, w: np.ndarray | None, itype: type
-    ) -> Graph:
+    def _from_columns(cls, columns: list[np.ndarray], w: np.ndarray | None, extra: np.ndarray | None = None) -> Graph:
+        """Build from checked ``[sources, targets]`` id arrays, taking them out of the list as they are used.
+
+        Whoever passes the list hands the arrays over, so each is freed as soon as
+        it has been turned into indices: that is what keeps the peak memory low.
+        """
+        ids, to_index = _id_map(columns[0], columns[1], extra)
+        src = to_index(columns.pop(0))
+        dst = to_index(columns.pop(0))
+        key = _edge_keys(src, dst, ids.size)
+        del src, dst
+        return cls._from_keys(ids, key, w)
+
+    @classmethod
+    def _from_indexed(cls, ids: np.ndarray, src: np.ndarray, dst: np.ndarray, w: np.ndarray | None) -> Graph:
+        return cls._from_keys(ids, _edge_keys(src, dst, ids.size), w)
+
+    @classmethod
+    def _from_keys(cls, ids: np.ndarray, key: np.ndarray, w: np.ndarray | None) -> Graph:
+        """The CSR of edges given as ``src * n + dst`` keys (the array is sorted in place)."""
         n = ids.size
-        key = src.astype(np.int64) * n + dst
         if w is None:
-            order = np.argsort(key, kind="stable")
+            key.sort()  # in place: no permutation array, and numpy's SIMD sort is fast
         else:
-            # sort by (edge, weight) so the first of each run of duplicates is the lightest
-            order = np.lexsort((w, key))
-        key = key[order]
-        first = np.ones(key.size, dtype=bool)
-        first[1:] = key[1:] != key[:-1]
-        key = key[first]
-        weights = None if w is None else w[order][first]
-        rows = key // max(n, 1)
-        indptr = np.zeros(n + 1, dtype=np.int64)
-        np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
-        indices = (key % max(n, 1)).astype(itype)
-        return cls(ids.astype(np.int64), indptr, indices, weights, int(first.size - key.size))
+            order = np.argsort(key, kind="stable")
+            key, w = key[order], w[order]
+            del order
+        merged = 0
+        if key.size:
+            first = np.empty(key.size, dtype=bool)
+            first[0] = True
+            np.not_equal(key[1:], key[:-1], out=first[1:])
+            merged = int(key.size - np.count_nonzero(first))
+            if merged:
+                # duplicates keep the smallest weight: they are adjacent, in input order
+                w = None if w is None else np.minimum.reduceat(w, np.flatnonzero(first))
+                key = key[first]
+            del first
+            indptr = np.searchsorted(key, np.arange(n + 1, dtype=np.int64) * n)
+            np.remainder(key, n, out=key)
+        else:
+            indptr = np.zeros(n + 1, dtype=np.int64)
+        return cls(ids.astype(np.int64, copy=False), indptr, key.astype(index_dtype(n)), w, merged)
 
     @classmethod
     def from_scipy(cls, matrix: scipy.sparse.spmatrix | scipy.sparse.sparray, ids: Any = None) -> Graph:
@@ -250,7 +276,7 @@ class Graph:
         >>> Graph.from_edges([1], [2]).reverse().edge_arrays()[0].tolist()
         [2]
         """
-        return self._from_indexed(self.ids, self.indices, self.sources, self.weights, self.indices.dtype.type)
+        return self._from_indexed(self.ids, self.indices, self.sources, self.weights)
 
     def to_undirected(self) -> Graph:
         """Both directions of every edge (merged edges keep the smaller weight).
@@ -263,7 +289,7 @@ class Graph:
         src = np.concatenate([self.sources, self.indices])
         dst = np.concatenate([self.indices, self.sources])
         w = None if self.weights is None else np.concatenate([self.weights, self.weights])
-        g = self._from_indexed(self.ids, src, dst, w, self.indices.dtype.type)
+        g = self._from_indexed(self.ids, src, dst, w)
         g.duplicates_merged = self.duplicates_merged
         return g
 
@@ -305,13 +331,55 @@ class Graph:
         return f"<Graph: {self.num_vertices} vertices, {self.num_edges} edges, {kind}>"
 
 
+def _edge_keys(src: np.ndarray, dst: np.ndarray, n: int) -> np.ndarray:
+    """One ``int64`` per edge, ordered by source then target."""
+    key = np.multiply(src, n, dtype=np.int64)
+    key += dst
+    return key
+
+
+def _id_map(src: np.ndarray, dst: np.ndarray, extra: np.ndarray | None) -> tuple[np.ndarray, Any]:
+    """The sorted distinct ids of the edges (and ``extra``), and a function from ids to indices.
+
+    Ids that fill their range densely (the usual case) are mapped through a table over
+    the range: O(edges), no sort. Sparse ids are sorted and looked up by bisection.
+    """
+    parts = [a for a in (src, dst, extra) if a is not None and a.size]
+    if not parts:
+        return np.empty(0, dtype=np.int64), lambda a: a.astype(np.int32)
+    lo = min(int(a.min()) for a in parts)
+    span = max(int(a.max()) for a in parts) - lo + 1
+    if span > 2 * sum(a.size for a in parts) + (1 << 16):
+        ids = np.unique(np.concatenate([np.unique(a) for a in parts]))
+        itype = index_dtype(ids.size)
+        return ids, lambda a: _chunked(a, lambda c: np.searchsorted(ids, c), itype)
+    present = np.zeros(span, dtype=bool)
+    for a in parts:
+        for k in range(0, a.size, _CHUNK):
+            present[a[k : k + _CHUNK] - lo] = True
+    local = np.flatnonzero(present)
+    del present
+    itype = index_dtype(local.size)
+    table = np.empty(span, dtype=itype)
+    table[local] = np.arange(local.size, dtype=itype)
+    return local + lo, lambda a: _chunked(a, lambda c: table[c - lo if lo else c], itype)
+
+
+def _chunked(a: np.ndarray, f: Any, dtype: Any) -> np.ndarray:
+    """``f`` over pieces of ``a``, results stored as ``dtype``: temporaries stay small."""
+    out = np.empty(a.size, dtype=dtype)
+    for k in range(0, a.size, _CHUNK):
+        out[k : k + _CHUNK] = f(a[k : k + _CHUNK])
+    return out
+
+
 def _as_ids(values: Any, what: str) -> np.ndarray:
     """Original ids as an int64 array; InputError for anything that is not an integer."""
     arr = np.asarray(values)
     if arr.dtype.kind in "iu":
         if arr.dtype == np.uint64 and arr.size and arr.max() > np.iinfo(np.int64).max:
             raise InputError(f"{what}: vertex id {arr.max()} does not fit in 64 bits")
-        return arr.astype(np.int64).ravel()
+        return np.asarray(arr, dtype=np.int64).ravel()
     flat = arr.ravel()
     out = np.empty(flat.size, dtype=np.int64)
     for k, v in enumerate(flat.tolist()):

@@ -34,10 +34,12 @@ from pregel.errors import InputError
 from pregel.graph import Graph
 
 MAX_ID = 2**53
-CHUNK_BYTES = 1 << 24
+CHUNK_BYTES = 1 << 22
+WRITE_LINES = 1 << 21
 # '#' starts a comment anywhere (it is never part of a number); '%' only at a line's start (Matrix Market)
 _COMMENT = re.compile(rb"(?m)^[ \t]*%[^\n]*|#[^\n]*")
 _SEPARATORS = bytes.maketrans(b",\t\r", b"   ")
+_INTEGER_TEXT = b"0123456789+- \n"
 _EMPTY_FIELD = re.compile(rb"(?m),[ \t]*(?:,|\r?$)|^[ \t]*,")
 _NAME = re.compile(rb"[A-Za-z_][\w.-]*")
 
@@ -73,7 +75,9 @@ def read_edges(path: str | os.PathLike[str], undirected: bool = False) -> Graph:
     >>> os.remove(f.name)
     """
     src, dst, weights = read_edge_arrays(path)
-    graph = Graph.from_edges(src, dst, weights)
+    columns = [src, dst]
+    del src, dst  # the graph builder frees each column once it is indexed
+    graph = Graph._from_columns(columns, weights)
     return graph.to_undirected() if undirected else graph
 
 
@@ -169,7 +173,7 @@ class _EdgeParser:
         if not self.header_checked:
             chunk = self._drop_header(chunk)
         lines_here = chunk.count(b"\n") + (0 if chunk.endswith(b"\n") or not chunk else 1)
-        text = _COMMENT.sub(b"", chunk) if (b"#" in chunk or b"%" in chunk) else chunk
+        text = _strip_comments(chunk)
         if b"," in text and _EMPTY_FIELD.search(text):
             self._diagnose(chunk)
         text = text.translate(_SEPARATORS)
@@ -199,8 +203,8 @@ class _EdgeParser:
         space = buf <= 32
         starts = np.flatnonzero(~space & np.concatenate(([True], space[:-1])))
         newlines = np.flatnonzero(buf == 10)
-        token_line = np.searchsorted(newlines, starts)
-        per_line = np.bincount(token_line, minlength=newlines.size + 1)
+        # tokens per line, from the number of tokens before each newline
+        per_line = np.diff(np.append(np.searchsorted(starts, newlines), starts.size), prepend=0)
         data_lines = np.flatnonzero(per_line)
         counts = per_line[data_lines]
         if not self.columns:
@@ -208,24 +212,32 @@ class _EdgeParser:
             self.first_data_line = self.line + int(data_lines[0])
         if self.columns not in (2, 3) or (counts != self.columns).any():
             self._diagnose(chunk)
-        dtype = np.int64 if self.columns == 2 else np.float64
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("error")
-                values = np.fromstring(text, dtype=dtype, sep=" ")
-        except (ValueError, DeprecationWarning):
-            self._diagnose(chunk)
+        # integers parse about ten times faster than floats: weights that are all
+        # integers (in range) take the integer path too
+        integral = self.columns == 2 or not text.translate(None, _INTEGER_TEXT)
+        values = self._numbers(text, chunk, np.int64 if integral else np.float64)
         if values.size != starts.size:
             self._diagnose(chunk)
+        if self.columns == 3 and integral:
+            in_range = (np.abs(values[2::3]) < MAX_ID).all()
+            values = values.astype(np.float64) if in_range else self._numbers(text, chunk, np.float64)
         table = values.reshape(-1, self.columns)
         ids = table[:, :2]
         bad = (ids < 0) | (ids >= MAX_ID)
-        if dtype == np.float64:
+        if table.dtype == np.float64:
             bad |= ids != np.floor(ids)
             bad |= ~np.isfinite(table[:, 2:])
         if bad.any():
             self._diagnose(chunk)
         return table
+
+    def _numbers(self, text: bytes, chunk: bytes, dtype: type) -> np.ndarray:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("error")
+                return np.fromstring(text, dtype=dtype, sep=" ")
+        except (ValueError, DeprecationWarning):
+            self._diagnose(chunk)
 
     def _diagnose(self, chunk: bytes) -> NoReturn:
         """Find and report the first bad line of a chunk, line by line."""
@@ -275,11 +287,33 @@ class _EdgeParser:
             raise InputError(f"{self.name}: no edges, only the header line {_show(self.header)}")
         if not self.rows:
             raise InputError(f"{self.name}: no edges (the file is empty or has only comments)")
-        table = np.concatenate(self.rows) if len(self.rows) > 1 else self.rows[0]
-        src = table[:, 0].astype(np.int64)
-        dst = table[:, 1].astype(np.int64)
-        weights = table[:, 2].copy() if self.columns == 3 else None
-        return src, dst, weights
+        total = sum(len(table) for table in self.rows)
+        columns = [np.empty(total, dtype=np.int64), np.empty(total, dtype=np.int64)]
+        if self.columns == 3:
+            columns.append(np.empty(total))
+        at = 0
+        while self.rows:
+            # free each chunk's table as soon as it is copied: the peak stays near one copy of the edges
+            table = self.rows.pop(0)
+            for k, column in enumerate(columns):
+                column[at : at + len(table)] = table[:, k]
+            at += len(table)
+        return columns[0], columns[1], columns[2] if self.columns == 3 else None
+
+
+def _strip_comments(chunk: bytes) -> bytes:
+    """Blank the comment lines (keeping their newlines, so line numbers stay right).
+
+    The regular expression runs only over the stretch from the first to the last
+    comment character: comments usually sit at the top of a file, not in every chunk.
+    """
+    marks = [i for i in (chunk.find(b"#"), chunk.find(b"%")) if i >= 0]
+    if not marks:
+        return chunk
+    start = chunk.rfind(b"\n", 0, min(marks)) + 1
+    end = chunk.find(b"\n", max(chunk.rfind(b"#"), chunk.rfind(b"%")))
+    end = len(chunk) if end < 0 else end
+    return chunk[:start] + _COMMENT.sub(b"", chunk[start:end]) + chunk[end:]
 
 
 def _show(field: bytes) -> str:
@@ -387,6 +421,66 @@ def _umask() -> int:
     umask = os.umask(0o022)
     os.umask(umask)
     return umask
+
+
+def write_edge_list(
+    path: str | os.PathLike[str],
+    sources: np.ndarray,
+    targets: np.ndarray,
+    weights: np.ndarray | None = None,
+    header: str = "",
+) -> None:
+    """Write ``source target [weight]`` lines, atomically; gzip-compressed when ``path`` ends in ``.gz``.
+
+    Ids (and weights, which must be integers here) are turned into digits by numpy,
+    a few million lines at a time: 50 million edges take seconds, not minutes.
+
+    Parameters
+    ----------
+    path : str or path-like
+    sources, targets : numpy.ndarray
+        Non-negative integer vertex ids.
+    weights : numpy.ndarray, optional
+        Non-negative integer-valued weights, written as a third column.
+    header : str
+        Comment lines written first (each should start with ``#``).
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> target = os.path.join(tempfile.mkdtemp(), "edges.txt")
+    >>> write_edge_list(target, np.array([0, 10]), np.array([7, 0]), np.array([3.0, 100.0]), header="# two\\n")
+    >>> open(target).read()
+    '# two\\n0 7 3\\n10 0 100\\n'
+    """
+    columns = [np.asarray(sources), np.asarray(targets)] + ([] if weights is None else [np.asarray(weights)])
+    with atomic_write(path, "wb") as raw:
+        out: IO[bytes] = gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=1) if str(path).endswith(".gz") else raw
+        out.write(header.encode())
+        for start in range(0, columns[0].size, WRITE_LINES):
+            out.write(_format_columns([c[start : start + WRITE_LINES] for c in columns]))
+        if out is not raw:
+            out.close()
+
+
+def _format_columns(columns: list[np.ndarray]) -> bytes:
+    """Space-separated decimal digits of non-negative integer columns, one line per row."""
+    widths = [len(str(int(c.max()))) if c.size else 1 for c in columns]
+    rows = columns[0].size
+    text = np.empty((rows, sum(widths) + len(widths)), dtype=np.uint8)
+    keep = np.ones(text.shape, dtype=bool)
+    at = 0
+    for column, width in zip(columns, widths):
+        rest = column.astype(np.int64)
+        for k in range(width - 1, -1, -1):
+            rest, digit = np.divmod(rest, 10)
+            text[:, at + k] = digit + 48
+            # a leading zero is dropped, except the last digit of 0
+            keep[:, at + k] = k == width - 1 or (column >= 10 ** (width - 1 - k))
+        text[:, at + width] = 32
+        at += width + 1
+    text[:, -1] = 10
+    return text[keep].tobytes()
 
 
 def format_values(ids: np.ndarray, values: np.ndarray) -> str:

@@ -16,7 +16,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import scipy.sparse as sp
 
-from pregel.combiners import Combiner
+from pregel.combiners import Combiner, _UfuncCombiner
+
+# combine by scattering into an array (no sort) when the targets span at most this many slots per message
+DENSE_SPAN = 32
 
 if TYPE_CHECKING:
     from pregel.trace import MessageLog
@@ -69,11 +72,12 @@ class Routes:
     def __init__(self, indptr: np.ndarray, indices: np.ndarray, bounds: np.ndarray) -> None:
         n = indptr.size - 1
         local = sp.csr_array((np.ones(indices.size), indices, indptr), shape=(n, int(bounds[-1])))
-        transposed = local.T.tocsr()
-        row_nnz = np.diff(transposed.indptr)
-        self.targets = np.flatnonzero(row_nnz)
-        self.matrix = transposed[self.targets]
-        self.matrix.sort_indices()
+        transposed = local.T.tocsr()  # rows come out with sorted columns
+        del local
+        self.targets = np.flatnonzero(np.diff(transposed.indptr))
+        # drop the empty rows by their pointers alone: the edge arrays are not copied
+        rows = np.append(transposed.indptr[self.targets], transposed.indptr[-1])
+        self.matrix = sp.csr_array((transposed.data, transposed.indices, rows), shape=(self.targets.size, n))
         self.splits = np.searchsorted(self.targets, bounds)
 
     def combine(self, combiner: Combiner, values: np.ndarray) -> np.ndarray:
@@ -140,6 +144,11 @@ class Outbox:
         if self.log is not None:
             edges = self.edges_of(senders)
             self.log.add(self.source_of(edges), self.indices[edges], np.repeat(values, self.degree_of(senders)))
+        if senders is not None and self._covers_every_edge(senders):
+            # the vertices that stay silent have no out-edges: this is a full broadcast
+            dense = np.zeros(self.indptr.size - 1, dtype=values.dtype)
+            dense[senders] = values
+            senders, values = None, dense
         fast = (
             senders is None
             and self.full_broadcast is None
@@ -165,6 +174,12 @@ class Outbox:
     def degree_of(self, senders: np.ndarray | None) -> np.ndarray:
         """Out-degree of local vertices ``senders`` (``None`` = all)."""
         return np.diff(self.indptr) if senders is None else self.indptr[senders + 1] - self.indptr[senders]
+
+    def _covers_every_edge(self, senders: np.ndarray) -> bool:
+        """Whether distinct ``senders`` own every out-edge of the partition."""
+        if senders.size == 0:
+            return False
+        return int(self.degree_of(senders).sum()) == self.indices.size and bool((np.diff(senders) > 0).all())
 
     def edges_of(self, senders: np.ndarray | None) -> np.ndarray:
         """Positions of the out-edges of local vertices ``senders`` (``None`` = all)."""
@@ -285,13 +300,43 @@ class Mail:
 def sort_and_combine(
     targets: np.ndarray, values: np.ndarray, combiner: Combiner | None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Messages sorted by target (stable), combined per target when there is a combiner."""
+    """Messages sorted by target (stable), combined per target when there is a combiner.
+
+    Either way a target's messages are combined in the order they were sent, so the
+    result does not depend on which way was taken.
+
+    Examples
+    --------
+    >>> from pregel.combiners import Min
+    >>> t, v = sort_and_combine(np.array([5, 3, 5]), np.array([2.0, 7.0, 1.0]), Min())
+    >>> t.tolist(), v.tolist()
+    ([3, 5], [7.0, 1.0])
+    """
+    if isinstance(combiner, _UfuncCombiner) and values.dtype != object and targets.size:
+        lo, hi = int(targets.min()), int(targets.max()) + 1
+        if hi - lo <= DENSE_SPAN * targets.size:
+            return _combine_dense(targets - lo, values, combiner, hi - lo, lo)
     order = np.argsort(targets, kind="stable")
     targets, values = targets[order], values[order]
     if combiner is not None and targets.size:
         starts = np.flatnonzero(np.diff(targets, prepend=-1))
         targets, values = targets[starts], combiner.reduce_groups(values, starts)
     return targets, values
+
+
+def _combine_dense(
+    targets: np.ndarray, values: np.ndarray, combiner: _UfuncCombiner, span: int, offset: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """``sort_and_combine`` by scattering into an array over the targets' range: O(messages + span), no sort."""
+    has = np.zeros(span, dtype=bool)
+    has[targets] = True
+    if combiner.ufunc is np.add and values.dtype == np.float64:
+        combined = np.bincount(targets, weights=values, minlength=span)
+    else:
+        combined = np.full(span, combiner.fill_value(values.dtype), dtype=values.dtype)
+        combiner.ufunc.at(combined, targets, values)
+    present = np.flatnonzero(has)
+    return present + offset, combined[present]
 
 
 def concat_messages(arrays: list[np.ndarray]) -> np.ndarray:

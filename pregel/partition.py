@@ -174,9 +174,9 @@ class Partition:
 
     def computing(self, mail: Any) -> np.ndarray | None:
         """Local indices of the vertices that compute this superstep (``None`` = all)."""
+        if self.active.all():
+            return None
         if mail.block.targets.size == 0:
-            if self.active.all():
-                return None
             return np.flatnonzero(self.active)
         wake = self.active.copy()
         wake[mail.block.targets] = True

@@ -60,25 +60,12 @@ class Vertex(Program):
         """Run one vertex for one superstep. Override this."""
         raise NotImplementedError(f"{type(self).__name__} must define compute(self, messages)")
 
-    # ------------------------------------------------------------- vertex state
-    @property
-    def id(self) -> int:
-        """The vertex's original id."""
-        return self._ids[self._i]
-
-    @property
-    def value(self) -> Any:
-        """The vertex's value (settable)."""
-        return self._values[self._i]
-
-    @value.setter
-    def value(self, new: Any) -> None:
-        self._values[self._i] = new
-
-    @property
-    def out_degree(self) -> int:
-        """Number of out-edges."""
-        return self._degree[self._i]
+    # The engine sets ``id``, ``value`` and ``out_degree`` as plain attributes before
+    # each call (and reads ``value`` back after it): a property would cost a Python
+    # call on every access, several times per vertex per superstep.
+    id: int
+    value: Any
+    out_degree: int
 
     @property
     def out_edges(self) -> tuple[np.ndarray, np.ndarray]:
@@ -106,19 +93,23 @@ class Vertex(Program):
 
     def aggregate(self, name: str, value: Any) -> None:
         """Contribute ``value`` to aggregator ``name`` (visible to all next superstep)."""
-        agg = self.aggregator(name)
-        self._partials[name] = agg.merge(self._partials[name], agg.lift(value))
+        try:
+            self._contribute[name](value)
+        except KeyError:
+            self.aggregator(name)
+            raise
 
     def aggregated(self, name: str) -> Any:
         """The value aggregator ``name`` reached in the previous superstep."""
-        self.aggregator(name)
-        return self._aggregated[name]
+        try:
+            return self._aggregated[name]
+        except KeyError:
+            self.aggregator(name)
+            raise
 
     # ------------------------------------------------------------ engine hooks
     def _bind(self, partition: Partition) -> None:
         self._partition = partition
-        self._ids = partition.ids.tolist()
-        self._degree = partition.out_degree.tolist()
         self.num_vertices = partition.num_vertices
 
     def initial_values(self, partition: Partition) -> np.ndarray:
@@ -126,11 +117,11 @@ class Vertex(Program):
         cls = type(self)
         if not callable(cls.initial_value):
             return self.constant_values(partition.size)
-        self._values = [None] * partition.size
-        for i in range(partition.size):
-            self._i = i
-            self._values[i] = self.initial_value()
-        return _to_array(self._values, self.value_dtype)
+        values = []
+        ids, degree = partition.ids.tolist(), partition.out_degree.tolist()
+        for self._i, self.id, self.out_degree in zip(range(partition.size), ids, degree):
+            values.append(self.initial_value())
+        return _to_array(values, self.value_dtype)
 
     def run_superstep(
         self, partition: Partition, superstep: int, aggregated: dict[str, Any], mail: Mail, outbox: Outbox
@@ -138,42 +129,62 @@ class Vertex(Program):
         self._bind(partition)
         self.superstep = superstep
         self._aggregated = aggregated
-        self._partials = self.new_partials()
-        self._values = partition.values.tolist()
+        contributions: dict[str, list[Any]] = {name: [] for name in self.aggregators}
+        self._contribute = {name: values.append for name, values in contributions.items()}
         self._send_targets, self._send_values, self._send_senders = [], [], []
         self._broadcast_senders, self._broadcast_values = [], []
         self._halted = []
         computing = partition.computing(mail)
-        order = range(partition.size) if computing is None else computing.tolist()
-        compute = self.compute if outbox.log is None else self._compute_noting_senders
+        every = slice(None) if computing is None else computing
         if mail.combined:
-            inbox = mail.dense(None).tolist() if len(mail.block) else [None] * partition.size
-            for i in order:
-                self._i = i
-                compute(inbox[i])
+            messages = mail.dense(None)[every].tolist() if len(mail.block) else [None] * partition.size
         else:
             ptr = mail.indptr.tolist()
-            messages = mail.block.values.tolist()
-            for i in order:
-                self._i = i
-                compute(messages[ptr[i] : ptr[i + 1]])
-        partition.values = _to_array(self._values, self.value_dtype)
+            flat = mail.block.values.tolist()
+            order = range(partition.size) if computing is None else computing.tolist()
+            messages = [flat[ptr[i] : ptr[i + 1]] for i in order]
+        values = self._compute_all(
+            range(partition.size) if computing is None else computing.tolist(),
+            partition.ids[every].tolist(),
+            partition.values[every].tolist(),
+            partition.out_degree[every].tolist(),
+            messages,
+            outbox.log,
+        )
         if computing is None:
+            partition.values = _to_array(values, self.value_dtype)
             partition.active[:] = True
         else:
+            partition.values[computing] = _to_array(values, self.value_dtype)
             partition.active[computing] = True
         partition.active[self._halted] = False
         if self._broadcast_senders:
             senders = np.array(self._broadcast_senders, dtype=np.int64)
             outbox.broadcast(
-                None if np.array_equal(senders, np.arange(partition.size)) else senders,
-                as_message_array(self._broadcast_values),
+                None if senders.size == partition.size else senders, as_message_array(self._broadcast_values)
             )
         if self._send_targets:
             outbox.send(
                 partition.global_index(self._send_targets), as_message_array(self._send_values), self._send_senders
             )
-        return len(order), self._partials
+        partials = self.new_partials()
+        for name, contributed in contributions.items():
+            if contributed:
+                agg = self.aggregators[name]
+                partials[name] = agg.merge(partials[name], agg.reduce(contributed))
+        return len(values), partials
+
+    def _compute_all(
+        self, order: Any, ids: list[int], values: list[Any], degree: list[int], messages: list[Any], log: Any
+    ) -> list[Any]:
+        """The per-vertex loop (aligned lists in, new values out): all the Python that runs per vertex."""
+        compute = self.compute if log is None else self._compute_noting_senders
+        new_values: list[Any] = []
+        keep = new_values.append
+        for self._i, self.id, self.value, self.out_degree, message in zip(order, ids, values, degree, messages):
+            compute(message)
+            keep(self.value)
+        return new_values
 
     def _compute_noting_senders(self, messages: Any) -> None:
         """``compute``, remembering which vertex sent each ``send_message`` (for a trace)."""
