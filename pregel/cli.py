@@ -301,11 +301,19 @@ def _add_generate(commands: Any) -> None:
         "self-loops; a missing size follows from the other at 16 edges per vertex. A .gz FILE is compressed.",
     )
     gen.add_argument("kind", choices=KINDS, help="the kind of graph")
-    gen.add_argument("--vertices", type=_positive_int, metavar="N", help="vertex ids are 0..N-1 (default: follows from --edges)")
-    gen.add_argument("--edges", type=_non_negative_int, metavar="M", help="number of edges (default: follows from --vertices)")
+    gen.add_argument(
+        "--vertices", type=_positive_int, metavar="N", help="vertex ids are 0..N-1 (default: follows from --edges)"
+    )
+    gen.add_argument(
+        "--edges", type=_non_negative_int, metavar="M", help="number of edges (default: follows from --vertices)"
+    )
     gen.add_argument("--seed", type=_non_negative_int, default=0, metavar="S", help="random seed (default 0)")
-    gen.add_argument("--weighted", action="store_true", help="add a third column: integer weights in 1..100 (default: unweighted)")
-    gen.add_argument("--output", "-o", required=True, metavar="FILE", help="the edge list to write, atomically (required)")
+    gen.add_argument(
+        "--weighted", action="store_true", help="add a third column: integer weights in 1..100 (default: unweighted)"
+    )
+    gen.add_argument(
+        "--output", "-o", required=True, metavar="FILE", help="the edge list to write, atomically (required)"
+    )
     gen.add_argument("--quiet", "-q", action="store_true", help="no summary on stderr (default: one summary line)")
 
 
