@@ -19,8 +19,9 @@ from typing import Any, NoReturn
 import numpy as np
 
 import pregel
+from pregel.checkpoint import DEFAULT_EVERY, Recovery
 from pregel.engine import SuperstepStats
-from pregel.errors import InputError, PregelError
+from pregel.errors import CheckpointError, InputError, PregelError
 from pregel.io import format_values, read_edges, write_values
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
@@ -82,6 +83,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     common.add_argument(
         "--compare", choices=("networkx",), help="also run networkx and print the largest absolute difference"
+    )
+    common.add_argument(
+        "--checkpoint-dir",
+        metavar="DIR",
+        help="write a checkpoint into DIR every --checkpoint-every supersteps (DIR must be empty unless --resume)",
+    )
+    common.add_argument(
+        "--checkpoint-every",
+        type=_positive_int,
+        metavar="K",
+        help=f"supersteps between checkpoints (default {DEFAULT_EVERY} with --checkpoint-dir)",
+    )
+    common.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue from the newest complete checkpoint in --checkpoint-dir (same graph, program, "
+        "parameters and --workers); the results equal those of an uninterrupted run",
     )
     common.add_argument("--undirected", action="store_true", help="treat every edge as going both ways")
     common.add_argument(
@@ -170,7 +188,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return _run(args)
-    except InputError as exc:
+    except (InputError, CheckpointError) as exc:
         return _fail(EXIT_USAGE, str(exc))
     except KeyboardInterrupt:
         return _fail(EXIT_FAILURE, "interrupted")
@@ -191,10 +209,11 @@ def _run(args: argparse.Namespace) -> int:
     _check_flags(args)
     _check_output_path(args)
     graph = read_edges(args.edges, undirected=args.undirected)
-    say = _Progress(args).superstep
+    progress = _Progress(args)
     options: dict[str, Any] = {"backend": args.backend, "api": args.api}
     if args.backend != "scipy":
-        options.update(workers=args.workers, on_superstep=say)
+        options.update(workers=args.workers, on_superstep=progress.superstep, on_recovery=progress.recovery)
+        options.update(checkpoint_dir=args.checkpoint_dir, checkpoint_every=args.checkpoint_every, resume=args.resume)
         if args.ray_address:
             options["ray_address"] = args.ray_address
     algorithm = ALGORITHMS[args.command]
@@ -225,6 +244,11 @@ def _check_flags(args: argparse.Namespace) -> None:
         raise InputError("--ray-address needs --backend ray")
     if args.backend == "scipy" and args.api != "batch":
         raise InputError("--api has no meaning with --backend scipy")
+    if args.backend == "scipy" and args.checkpoint_dir:
+        raise InputError("--checkpoint-dir has no meaning with --backend scipy")
+    for flag, given in (("--checkpoint-every", args.checkpoint_every), ("--resume", args.resume)):
+        if given and not args.checkpoint_dir:
+            raise InputError(f"{flag} needs --checkpoint-dir DIR")
     if args.command == "pagerank":
         if not 0 <= args.damping < 1:
             raise InputError(f"--damping must be in [0, 1), got {args.damping}")
@@ -266,6 +290,12 @@ class _Progress:
             file=sys.stderr,
         )
 
+    def recovery(self, recovery: Recovery) -> None:
+        for skipped in recovery.skipped:
+            print(f"pregel: warning: skipped checkpoint {skipped}", file=sys.stderr)
+        if not self.quiet:
+            print(recovery.describe(), file=sys.stderr)
+
 
 def _report(args: argparse.Namespace, result: pregel.Result, seconds: float) -> None:
     graph = result.graph
@@ -281,9 +311,20 @@ def _report(args: argparse.Namespace, result: pregel.Result, seconds: float) -> 
     if not args.quiet:
         print(
             f"{args.command}: {graph.num_vertices} vertices, {graph.num_edges} edges, "
-            f"{result.supersteps} supersteps, {seconds:.3f} s ({args.backend} backend)",
+            f"{result.supersteps} supersteps{_recoveries(result)}, {seconds:.3f} s ({args.backend} backend)",
             file=sys.stderr,
         )
+
+
+def _recoveries(result: pregel.Result) -> str:
+    """How the run went back to checkpoints, for the summary line (empty if it never did)."""
+    notes = []
+    for r in result.recoveries:
+        if r.replayed is None:
+            notes.append(f"resumed at superstep {r.superstep}")
+        else:
+            notes.append(f"recovered in superstep {r.failed_at}, {r.replayed} replayed")
+    return f" ({'; '.join(notes)})" if notes else ""
 
 
 def _say_difference(name: str, ours: np.ndarray, theirs: np.ndarray) -> None:

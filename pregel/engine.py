@@ -6,6 +6,7 @@ compute sees); a backend only decides where partitions live and how blocks trave
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -13,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from pregel.checkpoint import Checkpointer, Recovery, RunState
 from pregel.errors import InputError
 from pregel.graph import Graph
 from pregel.partition import PartitionStatus
@@ -61,6 +63,8 @@ class Result:
     stopped_by : str
         ``"halted"`` (every vertex halted, no message in flight), ``"master"``
         (master compute stopped the run) or ``"max_supersteps"``.
+    recoveries : list of Recovery
+        Each resume from a checkpoint and each recovery from a lost worker.
 
     Examples
     --------
@@ -78,6 +82,7 @@ class Result:
     stats: list[SuperstepStats]
     aggregated: dict[str, Any]
     stopped_by: str
+    recoveries: list[Recovery] = field(default_factory=list)
 
     @property
     def ids(self) -> np.ndarray:
@@ -125,6 +130,10 @@ def run(
     workers: int | None = None,
     max_supersteps: int | None = None,
     on_superstep: Callable[[SuperstepStats], None] | None = None,
+    checkpoint_dir: str | os.PathLike[str] | None = None,
+    checkpoint_every: int | None = None,
+    resume: bool = False,
+    on_recovery: Callable[[Recovery], None] | None = None,
     **backend_options: Any,
 ) -> Result:
     """Run a vertex program on a graph, superstep by superstep, until it halts.
@@ -143,6 +152,18 @@ def run(
         (default: no limit).
     on_superstep : callable, optional
         Called with each superstep's :class:`SuperstepStats` (progress display).
+    checkpoint_dir : str or path, optional
+        Write a checkpoint into this folder every ``checkpoint_every`` supersteps
+        (see :mod:`pregel.checkpoint`). It must be empty or new unless ``resume``.
+    checkpoint_every : int, optional
+        Supersteps between checkpoints (default 10 when ``checkpoint_dir`` is set).
+    resume : bool
+        Continue from the newest good checkpoint in ``checkpoint_dir``; the result
+        is the same, bit for bit, as that of a run that never stopped (with the same
+        number of workers).
+    on_recovery : callable, optional
+        Called with a :class:`~pregel.checkpoint.Recovery` when the run resumes or
+        recovers from a lost worker (progress display).
     **backend_options
         Passed to the backend (for Ray: ``ray_address``).
 
@@ -154,6 +175,10 @@ def run(
     ------
     InputError
         For an unknown backend or a bad argument.
+    CheckpointError
+        With ``resume``: for a folder without a good checkpoint, or one made for
+        another graph, program (or parameters) or partition count. Without: for a
+        folder that already holds checkpoints.
 
     Examples
     --------
@@ -167,9 +192,10 @@ def run(
         program = program()
     if max_supersteps is not None and max_supersteps < 0:
         raise InputError(f"max_supersteps must be >= 0, got {max_supersteps}")
+    checkpointer = Checkpointer(checkpoint_dir, checkpoint_every, graph, program, resume, on_recovery)
     parts = _make_backend(backend, graph, program, workers, **backend_options)
     try:
-        return _superstep_loop(graph, program, parts, max_supersteps, on_superstep)
+        return _superstep_loop(graph, program, parts, max_supersteps, on_superstep, checkpointer)
     finally:
         parts.close()
 
@@ -180,35 +206,37 @@ def _superstep_loop(
     backend: Any,
     max_supersteps: int | None,
     on_superstep: Callable[[SuperstepStats], None] | None,
+    checkpointer: Checkpointer,
 ) -> Result:
-    aggregated = program.new_partials()
-    history: list[SuperstepStats] = []
-    superstep, stopped_by = 0, "max_supersteps"
-    while max_supersteps is None or superstep < max_supersteps:
+    run: RunState = checkpointer.start(backend)
+    if max_supersteps is not None and run.superstep > max_supersteps:
+        raise InputError(f"the checkpoint is at superstep {run.superstep}, past max_supersteps {max_supersteps}")
+    stopped_by = "max_supersteps"
+    while max_supersteps is None or run.superstep < max_supersteps:
         start = time.perf_counter()
-        statuses = backend.superstep(superstep, aggregated)
+        statuses = backend.superstep(run.superstep, run.aggregated)
         aggregated = _merge_partials(program, statuses)
-        master = Master(superstep, graph.num_vertices, aggregated, program)
+        master = Master(run.superstep, graph.num_vertices, aggregated, program)
         program.master_compute(master)
         stats = SuperstepStats(
-            superstep=superstep,
+            superstep=run.superstep,
             active=sum(s.computed for s in statuses),
             messages_sent=sum(s.sent for s in statuses),
             messages_combined=sum(s.combined for s in statuses),
             seconds=time.perf_counter() - start,
             aggregated=aggregated,
         )
-        history.append(stats)
+        run.advance(stats)
         if on_superstep is not None:
             on_superstep(stats)
-        superstep += 1
         if master.halted:
             stopped_by = "master"
             break
         if stats.messages_combined == 0 and all(s.active == 0 for s in statuses):
             stopped_by = "halted"
             break
-    return Result(graph, backend.values(), superstep, history, aggregated, stopped_by)
+        checkpointer.maybe_save(run, backend)
+    return Result(graph, backend.values(), run.superstep, run.history, run.aggregated, stopped_by, run.recoveries)
 
 
 def _merge_partials(program: Program, statuses: list[PartitionStatus]) -> dict[str, Any]:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from pregel.checkpoint import PartRecord
 from pregel.graph import Graph
 from pregel.partition import Partition, PartitionStatus, split
 from pregel.program import Program
@@ -39,6 +41,20 @@ class LocalBackend:
         for q, partition in enumerate(self.partitions):
             partition.receive([blocks[q] for _, blocks in results if q in blocks])
         return [status for status, _ in results]
+
+    @property
+    def num_partitions(self) -> int:
+        """How many partitions the graph is cut into."""
+        return len(self.partitions)
+
+    def save(self, folder: Path) -> list[PartRecord]:
+        """Each partition writes its part of a checkpoint into ``folder``."""
+        return [p.save(folder) for p in self.partitions]
+
+    def restore(self, folder: Path, parts: list[PartRecord]) -> None:
+        """Each partition reads its part of a checkpoint back (all or, on a damaged part, an error)."""
+        for partition, record in zip(self.partitions, parts):
+            partition.restore(folder, record)
 
     def values(self) -> np.ndarray:
         """Every vertex's value, in global index order."""
