@@ -35,6 +35,7 @@ import pickle
 import re
 import shutil
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -185,6 +186,8 @@ class Checkpointer:
         self.on_recovery = on_recovery
         self._graph_fingerprint = None if directory is None else graph.fingerprint()
         self._stats_lines: list[tuple[SuperstepStats, str]] = []
+        self._writer: ThreadPoolExecutor | None = None
+        self._writing: Future[None] | None = None
 
     def start(self, backend: Any) -> RunState:
         """The state a run starts from: superstep 0, or (resuming) the newest good checkpoint."""
@@ -205,14 +208,42 @@ class Checkpointer:
         if self.directory is not None and state.superstep % self.every == 0:
             self.save(state, backend)
 
-    def save(self, state: RunState, backend: Any) -> Path:
-        """Write a checkpoint of ``state`` and every partition of ``backend``; returns its folder."""
+    def save(self, state: RunState, backend: Any) -> None:
+        """Start writing a checkpoint of ``state`` and of every partition of ``backend``.
+
+        The partitions copy their state now; their parts and then the manifest are
+        written by a background thread while the run goes on, so a checkpoint costs
+        a superstep little more than that copy. One checkpoint is written at a time:
+        the next one, :meth:`wait` and :meth:`close` wait for it to be complete.
+        """
         assert self.directory is not None
+        self.wait()
         folder = self.directory / f"superstep-{state.superstep:06d}"
         # a leftover of a killed write, or a damaged checkpoint this run went back past
         _remove(folder)
         folder.mkdir()
-        parts = backend.save(folder)
+        write_parts = backend.save(folder)
+        copy = RunState(state.superstep, dict(state.aggregated), list(state.history), list(state.recoveries))
+        if self._writer is None:
+            self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pregel-checkpoint")
+        self._writing = self._writer.submit(self._write, folder, write_parts, copy)
+
+    def wait(self) -> None:
+        """Return once the checkpoint being written is complete; raises what its writing raised."""
+        writing, self._writing = self._writing, None
+        if writing is not None:
+            writing.result()
+
+    def close(self) -> None:
+        """Let the checkpoint being written finish and stop the writer (its errors are :meth:`wait`'s)."""
+        if self._writer is not None:
+            self._writer.shutdown(wait=True)
+            self._writer = None
+
+    def _write(self, folder: Path, write_parts: Callable[[], list[PartRecord]], state: RunState) -> None:
+        """Write the parts, then publish the manifest, then remove all but the newest complete checkpoints."""
+        assert self.directory is not None
+        parts = write_parts()
         fsync_directory(folder)
         manifest = {
             "format": FORMAT,
@@ -236,7 +267,6 @@ class Checkpointer:
         for found in self._folders():
             if found not in keep:
                 _remove(found[1])
-        return folder
 
     def restore(self, backend: Any, cause: str, failed_at: int | None = None) -> RunState:
         """Restore every partition of ``backend`` from the newest good checkpoint; its run state.

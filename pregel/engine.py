@@ -195,8 +195,11 @@ def run(
     checkpointer = Checkpointer(checkpoint_dir, checkpoint_every, graph, program, resume, on_recovery)
     parts = _make_backend(backend, graph, program, workers, **backend_options)
     try:
-        return _superstep_loop(graph, program, parts, max_supersteps, on_superstep, checkpointer)
+        result = _superstep_loop(graph, program, parts, max_supersteps, on_superstep, checkpointer)
+        checkpointer.wait()
+        return result
     finally:
+        checkpointer.close()
         parts.close()
 
 

@@ -162,9 +162,18 @@ class Partition:
         >>> part.values.tolist()
         [1, 2, 3]
         """
+        return write_part(folder, self.index, self.state())
+
+    def state(self) -> dict[str, np.ndarray]:
+        """A copy of what the next superstep needs: values, active flags and the pending inbox, combined."""
         mail = self.inbox.pending()
-        state = {"values": self.values, "active": self.active, "inbox_targets": mail.targets}
-        return write_part(folder, self.index, {**state, "inbox_values": mail.values})
+        # message blocks are replaced, never changed in place: they need no copy
+        return {
+            "values": self.values.copy(),
+            "active": self.active.copy(),
+            "inbox_targets": mail.targets,
+            "inbox_values": mail.values,
+        }
 
     def restore(self, folder: str | Path, record: PartRecord) -> None:
         """Replace this partition's state with the one :meth:`save` wrote (checked against ``record``)."""

@@ -278,3 +278,35 @@ def test_no_temporary_files_are_left(tmp_path):
     directory = interrupted(tmp_path, "cc", 2, stop_at=3, every=1)
     leftovers = [p for p in directory.rglob("*") if p.name.startswith(".")]
     assert leftovers == []
+
+
+# ------------------------------------------------------------------ command line
+def test_cli_resume_refuses_another_program_with_exit_status_2(run_cli, tmp_path):
+    edges = tmp_path / "edges.txt"
+    edges.write_text("1 2\n2 3\n3 1\n3 4\n")
+    first = run_cli("pagerank", edges, "--checkpoint-dir", "ck", "--checkpoint-every", "1", "--max-supersteps", "3")
+    assert first.returncode == 0, first.stderr
+    refused = run_cli("pagerank", edges, "--damping", "0.5", "--checkpoint-dir", "ck", "--resume", "-o", "out.tsv")
+    assert refused.returncode == 2
+    assert refused.stderr.decode().startswith("pregel: error: ck/superstep-000003 was made for PageRank(")
+    assert refused.stderr.count(b"\n") == 1 and not (tmp_path / "out.tsv").exists()
+    again = run_cli("pagerank", edges, "--checkpoint-dir", "ck")
+    assert again.returncode == 2 and b"already holds checkpoints" in again.stderr
+
+
+@pytest.mark.parametrize(
+    "flags, message",
+    [
+        (["--resume"], "--resume needs --checkpoint-dir DIR"),
+        (["--checkpoint-every", "3"], "--checkpoint-every needs --checkpoint-dir DIR"),
+        (["--checkpoint-dir", "ck", "--checkpoint-every", "0"], "must be at least 1"),
+        (["--checkpoint-dir", "ck", "--backend", "scipy"], "--checkpoint-dir has no meaning with --backend scipy"),
+        (["--checkpoint-dir", "ck", "--resume"], "ck: no such checkpoint directory"),
+    ],
+)
+def test_cli_checkpoint_usage_errors(run_cli, tmp_path, flags, message):
+    edges = tmp_path / "edges.txt"
+    edges.write_text("1 2\n")
+    done = run_cli("cc", edges, *flags)
+    assert done.returncode == 2
+    assert message in done.stderr.decode() and done.stderr.count(b"\n") == 1

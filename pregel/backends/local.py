@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from pregel.checkpoint import PartRecord
+from pregel.checkpoint import PartRecord, write_part
 from pregel.graph import Graph
 from pregel.partition import Partition, PartitionStatus, split
 from pregel.program import Program
@@ -47,9 +48,13 @@ class LocalBackend:
         """How many partitions the graph is cut into."""
         return len(self.partitions)
 
-    def save(self, folder: Path) -> list[PartRecord]:
-        """Each partition writes its part of a checkpoint into ``folder``."""
-        return [p.save(folder) for p in self.partitions]
+    def save(self, folder: Path) -> Callable[[], list[PartRecord]]:
+        """Copy every partition's state now; the function returned writes their parts into ``folder``.
+
+        The writing may happen in another thread while the next supersteps run.
+        """
+        states = [(p.index, p.state()) for p in self.partitions]
+        return lambda: [write_part(folder, index, state) for index, state in states]
 
     def restore(self, folder: Path, parts: list[PartRecord]) -> None:
         """Each partition reads its part of a checkpoint back (all or, on a damaged part, an error)."""
