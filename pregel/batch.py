@@ -63,7 +63,7 @@ class BatchProgram(Program):
             v = VertexBatch(self, partition, None, -1, {}, None, None)
             values = np.asarray(self.initial_value(v), dtype=self.value_dtype)
             return np.array(np.broadcast_to(values, (partition.size,)))
-        return np.full(partition.size, self.initial_value, dtype=self.value_dtype)
+        return self.constant_values(partition.size)
 
     def run_superstep(
         self, partition: Partition, superstep: int, aggregated: dict[str, Any], mail: Mail, outbox: Outbox

@@ -273,10 +273,10 @@ def _check_output_path(args: argparse.Namespace) -> None:
 
 
 class _Progress:
-    """One stderr line per superstep, unless --quiet."""
+    """One stderr line per superstep on a terminal, unless --quiet (a log gets the summary line only)."""
 
     def __init__(self, args: argparse.Namespace) -> None:
-        self.quiet = args.quiet
+        self.quiet = args.quiet or not sys.stderr.isatty()
 
     def superstep(self, stats: SuperstepStats) -> None:
         if self.quiet:
@@ -341,8 +341,8 @@ def largest_difference(a: np.ndarray, b: np.ndarray) -> float:
     """
     a = np.asarray(a, dtype=np.float64)
     b = np.asarray(b, dtype=np.float64)
-    same = a == b
-    diff = np.where(same, 0.0, np.abs(a - b))
+    with np.errstate(invalid="ignore"):  # inf - inf is nan; equal values differ by 0 anyway
+        diff = np.where(a == b, 0.0, np.abs(a - b))
     return float(diff.max()) if diff.size else 0.0
 
 

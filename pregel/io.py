@@ -25,7 +25,7 @@ import warnings
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NoReturn
 
 import numpy as np
 
@@ -36,6 +36,8 @@ MAX_ID = 2**53
 CHUNK_BYTES = 1 << 24
 _COMMENT = re.compile(rb"(?m)^[ \t]*[#%][^\n]*")
 _SEPARATORS = bytes.maketrans(b",\t\r", b"   ")
+_EMPTY_FIELD = re.compile(rb"(?m),[ \t]*(?:,|\r?$)|^[ \t]*,")
+_NAME = re.compile(rb"[A-Za-z_][\w.-]*")
 
 
 def read_edges(path: str | os.PathLike[str], undirected: bool = False) -> Graph:
@@ -155,28 +157,30 @@ class _EdgeParser:
             chunk = self._drop_header(chunk)
         lines_here = chunk.count(b"\n") + (0 if chunk.endswith(b"\n") or not chunk else 1)
         text = _COMMENT.sub(b"", chunk) if (b"#" in chunk or b"%" in chunk) else chunk
+        if b"," in text and _EMPTY_FIELD.search(text):
+            self._diagnose(chunk)
         text = text.translate(_SEPARATORS)
         if text.strip():
-            self.rows.append(self._parse(text))
+            self.rows.append(self._parse(text, chunk))
         self.line += lines_here
 
     def _drop_header(self, chunk: bytes) -> bytes:
         """Blank out a first data line made only of column names (``src,dst,weight``)."""
-        text = _COMMENT.sub(b"", chunk)
-        for raw in text.split(b"\n", 64)[:64]:
+        lines = chunk.split(b"\n", 64)
+        for k, raw in enumerate(lines[:64]):
             fields = raw.translate(_SEPARATORS).split()
-            if not fields:
+            if not fields or fields[0][:1] in (b"#", b"%"):
                 continue
             self.header_checked = True
-            if all(re.fullmatch(rb"[A-Za-z_][\w .-]*", f) for f in fields) and not any(
+            if all(_NAME.fullmatch(f) for f in fields) and not any(
                 f.lower() in (b"nan", b"inf", b"infinity") for f in fields
             ):
-                start = text.find(raw)
-                return text[:start] + text[start + len(raw) :]
+                lines[k] = b""
+                return b"\n".join(lines)
             return chunk
         return chunk
 
-    def _parse(self, text: bytes) -> np.ndarray:
+    def _parse(self, text: bytes, chunk: bytes) -> np.ndarray:
         buf = np.frombuffer(text, dtype=np.uint8)
         space = buf <= 32
         starts = np.flatnonzero(~space & np.concatenate(([True], space[:-1])))
@@ -189,75 +193,67 @@ class _EdgeParser:
             self.columns = int(counts[0])
             self.first_data_line = self.line + int(data_lines[0])
         if self.columns not in (2, 3) or (counts != self.columns).any():
-            self._diagnose(text)
+            self._diagnose(chunk)
         dtype = np.int64 if self.columns == 2 else np.float64
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("error")
                 values = np.fromstring(text, dtype=dtype, sep=" ")
         except (ValueError, DeprecationWarning):
-            self._diagnose(text)
+            self._diagnose(chunk)
         if values.size != starts.size:
-            self._diagnose(text)
+            self._diagnose(chunk)
         table = values.reshape(-1, self.columns)
-        self._check_values(table, data_lines)
-        return table
-
-    def _check_values(self, table: np.ndarray, data_lines: np.ndarray) -> None:
         ids = table[:, :2]
         bad = (ids < 0) | (ids >= MAX_ID)
-        if table.dtype == np.float64:
+        if dtype == np.float64:
             bad |= ids != np.floor(ids)
-            weights = table[:, 2]
-            bad_weight = ~np.isfinite(weights)
-            if bad_weight.any():
-                row = int(np.flatnonzero(bad_weight)[0])
-                self._fail(self.line + int(data_lines[row]), f"weight {weights[row]} is not a finite number")
+            bad |= ~np.isfinite(table[:, 2:])
         if bad.any():
-            self._diagnose_ids(table, data_lines, bad)
+            self._diagnose(chunk)
+        return table
 
-    def _diagnose_ids(self, table: np.ndarray, data_lines: np.ndarray, bad: np.ndarray) -> None:
-        row, col = (int(i) for i in np.argwhere(bad)[0])
-        value = table[row, col]
-        line = self.line + int(data_lines[row])
-        if value < 0:
-            self._fail(line, f"vertex id {value:.0f} is negative (ids are non-negative integers)")
-        if value >= MAX_ID:
-            self._fail(line, f"vertex id {value:.0f} is too large (ids must be below 2**53)")
-        self._fail(line, f"vertex id {value!r} is not an integer")
-
-    def _diagnose(self, text: bytes) -> None:
+    def _diagnose(self, chunk: bytes) -> NoReturn:
         """Find and report the first bad line of a chunk, line by line."""
-        for offset, raw in enumerate(text.split(b"\n")):
-            fields = raw.split()
-            if not fields:
+        for offset, raw in enumerate(chunk.split(b"\n")):
+            stripped = raw.strip()
+            if not stripped or stripped[:1] in (b"#", b"%"):
                 continue
-            line = self.line + offset
-            if len(fields) not in (2, 3):
-                self._fail(line, f"expected 2 or 3 columns (source target [weight]), got {len(fields)}")
-            if len(fields) != self.columns:
-                self._fail(
-                    line,
-                    f"expected {self.columns} columns like line {self.first_data_line}, got {len(fields)}"
-                    + (" (missing weight)" if self.columns == 3 else ""),
-                )
-            for field in fields[:2]:
-                if not re.fullmatch(rb"[+-]?\d+", field):
-                    self._fail(line, f"vertex id {_show(field)} is not an integer")
-                if int(field) < 0:
-                    self._fail(line, f"vertex id {int(field)} is negative (ids are non-negative integers)")
-                if int(field) >= MAX_ID:
-                    self._fail(line, f"vertex id {int(field)} is too large (ids must be below 2**53)")
-            if len(fields) == 3:
-                try:
-                    weight = float(fields[2])
-                except ValueError:
-                    self._fail(line, f"weight {_show(fields[2])} is not a number")
-                if not np.isfinite(weight):
-                    self._fail(line, f"weight {_show(fields[2])} is not a finite number")
+            self._check_line(self.line + offset, stripped)
         self._fail(self.line, "cannot parse this part of the file")
 
-    def _fail(self, line: int, problem: str) -> None:
+    def _check_line(self, line: int, raw: bytes) -> None:
+        if b"," in raw:
+            fields = [f.strip() for f in raw.split(b",")]
+            if b"" in fields:
+                self._fail(line, f"empty field in column {fields.index(b'') + 1}")
+        else:
+            fields = raw.split()
+        if len(fields) not in (2, 3):
+            self._fail(line, f"expected 2 or 3 columns (source target [weight]), got {len(fields)}")
+        if not self.columns:
+            self.columns, self.first_data_line = len(fields), line
+        if len(fields) != self.columns:
+            missing = " (missing weight)" if self.columns == 3 else ""
+            self._fail(
+                line, f"expected {self.columns} columns like line {self.first_data_line}, got {len(fields)}{missing}"
+            )
+        for field in fields[:2]:
+            if not re.fullmatch(rb"[+-]?\d+", field):
+                self._fail(line, f"vertex id {_show(field)} is not an integer")
+            if int(field) < 0:
+                self._fail(line, f"vertex id {int(field)} is negative (ids are non-negative integers)")
+            if int(field) >= MAX_ID:
+                self._fail(line, f"vertex id {int(field)} is too large (ids must be below 2**53)")
+        if len(fields) == 3:
+            try:
+                weight = float(fields[2])
+            except ValueError:
+                self._fail(line, f"weight {_show(fields[2])} is not a number")
+            if not np.isfinite(weight):
+                self._fail(line, f"weight {_show(fields[2])} is not a finite number")
+
+    def _fail(self, line: int, problem: str) -> NoReturn:
         raise InputError(f"{self.name}:{line}: {problem}")
 
     def result(self) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:

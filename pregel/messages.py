@@ -42,9 +42,17 @@ def as_message_array(values: Any) -> np.ndarray:
     except (ValueError, TypeError):
         arr = None
     if arr is None or arr.ndim != 1:
-        arr = np.empty(len(values), dtype=object)
-        arr[:] = list(values)
+        arr = object_array(values)
     return arr
+
+
+def object_array(items: Any) -> np.ndarray:
+    """A 1-d object array holding ``items`` as they are (tuples stay tuples, not rows)."""
+    items = list(items)
+    out = np.empty(len(items), dtype=object)
+    for i, item in enumerate(items):
+        out[i] = item
+    return out
 
 
 class Routes:

@@ -9,6 +9,7 @@ add ``compute``.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +18,7 @@ import numpy as np
 from pregel.aggregators import Aggregator, instantiate
 from pregel.combiners import Combiner
 from pregel.errors import PregelError
+from pregel.messages import object_array
 
 if TYPE_CHECKING:
     from pregel.messages import Mail, Outbox
@@ -89,6 +91,12 @@ class Program:
         raise NotImplementedError
 
     # ---------------------------------------------------------------- shared helpers
+    def constant_values(self, size: int) -> np.ndarray:
+        """``size`` copies of a constant ``initial_value`` (each vertex its own copy of a Python object)."""
+        if np.dtype(self.value_dtype) != object:
+            return np.full(size, self.initial_value, dtype=self.value_dtype)
+        return object_array(copy.copy(self.initial_value) for _ in range(size))
+
     def new_partials(self) -> dict[str, Any]:
         """Aggregator partial results, all at their identity."""
         return {name: agg.identity for name, agg in self.aggregators.items()}

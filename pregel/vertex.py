@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from pregel.messages import as_message_array
+from pregel.messages import as_message_array, object_array
 from pregel.program import Program
 
 if TYPE_CHECKING:
@@ -125,7 +125,7 @@ class Vertex(Program):
         self._bind(partition)
         cls = type(self)
         if not callable(cls.initial_value):
-            return np.full(partition.size, self.initial_value, dtype=self.value_dtype)
+            return self.constant_values(partition.size)
         self._values = [None] * partition.size
         for i in range(partition.size):
             self._i = i
@@ -176,7 +176,5 @@ class Vertex(Program):
 
 def _to_array(values: list[Any], dtype: Any) -> np.ndarray:
     if np.dtype(dtype) == object:
-        out = np.empty(len(values), dtype=object)
-        out[:] = values
-        return out
+        return object_array(values)
     return np.asarray(values, dtype=dtype)

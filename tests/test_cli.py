@@ -1,0 +1,151 @@
+"""The `pregel` command: results through the command line equal the references; bad input exits 2 cleanly."""
+
+from __future__ import annotations
+
+import gzip
+import os
+
+import numpy as np
+import pytest
+
+import pregel
+from algorithms.components import networkx_components
+from algorithms.pagerank import PageRank, networkx_pagerank
+from algorithms.sssp import networkx_sssp
+from pregel.backends import scipy as reference
+from tests.conftest import SHIPPED
+
+GRAPH = "# test graph\n1 2 1.5\n1 3 4\n2 3 1\n3 1 2\n4 5 1\n5 4 0.5\n6 6 1\n3 7 2\n"
+
+
+def read_tsv(path):
+    rows = [line.split("\t") for line in path.read_text().splitlines()]
+    ids = np.array([int(r[0]) for r in rows])
+    return ids, np.array([float(r[1]) for r in rows])
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_pagerank_output_equals_scipy_and_networkx(run_cli, write_edges, tmp_path, workers):
+    edges = write_edges(GRAPH)
+    out = tmp_path / "ranks.tsv"
+    proc = run_cli("pagerank", edges, "--tol", "1e-12", "--output", out, "--workers", workers)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == b""
+    ids, ranks = read_tsv(out)
+    g = pregel.io.read_edges(edges)
+    assert ids.tolist() == g.ids.tolist()
+    assert np.abs(ranks - reference.pagerank(g, tol=1e-12).values).max() <= 1e-9
+    assert np.abs(ranks - networkx_pagerank(g, tol=1e-12)).max() <= 1e-9
+    # full precision: the text round-trips to the exact float the engine computed
+    engine = pregel.run(g, PageRank(tol=1e-12), workers=int(workers))
+    assert ranks.tolist() == engine.values.tolist()
+
+
+def test_sssp_output_equals_scipy_and_networkx_with_inf(run_cli, write_edges, tmp_path):
+    edges = write_edges(GRAPH)
+    out = tmp_path / "dist.tsv"
+    proc = run_cli("sssp", edges, "--source", "1", "-o", out, "--api", "scalar")
+    assert proc.returncode == 0, proc.stderr
+    ids, dist = read_tsv(out)
+    g = pregel.io.read_edges(edges)
+    np.testing.assert_array_equal(dist, reference.sssp(g, 1).values)
+    np.testing.assert_array_equal(dist, networkx_sssp(g, 1))
+    assert "4\tinf" in out.read_text()
+
+
+def test_cc_output_equals_scipy_and_networkx(run_cli, write_edges, tmp_path):
+    edges = write_edges(GRAPH)
+    out = tmp_path / "cc.tsv"
+    assert run_cli("cc", edges, "--output", out).returncode == 0
+    ids, labels = read_tsv(out)
+    g = pregel.io.read_edges(edges)
+    np.testing.assert_array_equal(labels, reference.components(g).values)
+    np.testing.assert_array_equal(labels, networkx_components(g))
+    assert out.read_text().splitlines()[:2] == ["1\t1", "2\t1"]
+
+
+def test_scipy_backend_and_stdin(run_cli):
+    proc = run_cli("cc", "-", "--backend", "scipy", stdin="3 4\n4 3\n8 9\n")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.decode() == "3\t3\n4\t3\n8\t8\n9\t8\n"
+
+
+def test_top_k_of_the_shipped_graph(run_cli):
+    proc = run_cli("pagerank", SHIPPED, "--top", "10", "--quiet")
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.decode().splitlines()
+    assert len(lines) == 10
+    g = pregel.io.read_edges(SHIPPED)
+    ref = reference.pagerank(g, tol=1e-10)
+    best = g.ids[np.argsort(-ref.values, kind="stable")[:10]]
+    assert [int(line.split("\t")[0]) for line in lines] == best.tolist()
+    assert proc.stderr == b""
+
+
+def test_check_and_compare_print_the_largest_difference(run_cli):
+    proc = run_cli("pagerank", SHIPPED, "--top", "1", "--check", "--compare", "networkx", "--tol", "1e-12")
+    assert proc.returncode == 0, proc.stderr
+    err = proc.stderr.decode()
+    for name in ("scipy", "networkx"):
+        line = next(ln for ln in err.splitlines() if ln.startswith(f"{name}: largest absolute difference"))
+        assert float(line.rsplit(" ", 1)[1]) <= 1e-9
+
+
+def test_not_converging_still_writes_and_warns(run_cli, tmp_path):
+    out = tmp_path / "r.tsv"
+    proc = run_cli("pagerank", SHIPPED, "--max-supersteps", "5", "--tol", "0", "-o", out, "--quiet")
+    assert proc.returncode == 0
+    assert proc.stderr.decode().count("\n") == 1
+    assert "did not converge in 5 supersteps (last L1 change" in proc.stderr.decode()
+    assert len(out.read_text().splitlines()) == 7115
+
+
+def test_gzip_input_through_the_command(run_cli, tmp_path):
+    path = tmp_path / "e.gz"
+    path.write_bytes(gzip.compress(b"1 2\n2 1\n"))
+    proc = run_cli("pagerank", path, "--quiet")
+    assert proc.stdout.decode() == "1\t0.5\n2\t0.5\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "text", "message"),
+    [
+        (["pagerank"], "1 2\n2\n", "edges.txt:2: expected 2 or 3 columns"),
+        (["cc"], "1 2\nx 3\n", "edges.txt:2: vertex id 'x' is not an integer"),
+        (["sssp", "--source", "1"], "1 2 1\n2 3 nan\n", "edges.txt:2: weight 'nan' is not a finite number"),
+        (["sssp", "--source", "1"], "1 2 1\n2 3\n", "edges.txt:2: expected 3 columns like line 1, got 2"),
+        (["pagerank"], "", "edges.txt: no edges"),
+        (["sssp", "--source", "42"], "1 2\n", "--source vertex 42 is not in the graph"),
+        (["sssp", "--source", "1"], "1 2 -1\n2 1 -1\n", "negative cycle is reachable from source vertex 1"),
+        (["pagerank", "--damping", "1.5"], "1 2\n", "--damping must be in [0, 1)"),
+        (["cc", "--ray-address", "auto"], "1 2\n", "--ray-address needs --backend ray"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line_and_no_output(run_cli, write_edges, tmp_path, args, text, message):
+    edges = write_edges(text)
+    out = tmp_path / "out.tsv"
+    proc = run_cli(args[0], edges, *args[1:], "--output", out)
+    assert proc.returncode == 2
+    err = proc.stderr.decode()
+    assert err.count("\n") == 1 and message in err, err
+    assert "Traceback" not in err
+    assert not out.exists()
+    assert sorted(os.listdir(tmp_path)) == ["edges.txt"]
+
+
+def test_missing_file_and_usage_errors(run_cli, tmp_path):
+    proc = run_cli("cc", tmp_path / "missing.txt")
+    assert proc.returncode == 2 and b"missing.txt: no such file" in proc.stderr
+    proc = run_cli("sssp", "x.txt")
+    assert proc.returncode == 2 and proc.stderr.count(b"\n") == 1 and b"--source" in proc.stderr
+    proc = run_cli("pagerank", "x.txt", "--workers", "0")
+    assert proc.returncode == 2 and proc.stderr.count(b"\n") == 1
+    proc = run_cli("frobnicate")
+    assert proc.returncode == 2 and proc.stderr.count(b"\n") == 1
+
+
+def test_output_equal_to_input_is_refused(run_cli, write_edges):
+    edges = write_edges("1 2\n")
+    proc = run_cli("cc", edges, "--output", edges)
+    assert proc.returncode == 2 and b"is the input file" in proc.stderr
+    assert edges.read_text() == "1 2\n"

@@ -1,0 +1,115 @@
+"""Graph construction and views, checked against networkx and scipy."""
+
+from __future__ import annotations
+
+import networkx as nx
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import pregel
+from pregel import Graph
+
+
+def edge_set(graph: Graph) -> set:
+    src, dst, w = graph.edge_arrays()
+    weights = [None] * len(src) if w is None else w.tolist()
+    return set(zip(src.tolist(), dst.tolist(), weights))
+
+
+def test_vertices_are_indexed_in_sorted_id_order():
+    g = Graph.from_edges([30, 10, 20], [10, 20, 30])
+    assert g.ids.tolist() == [10, 20, 30]
+    assert g.indptr.tolist() == [0, 1, 2, 3]
+    assert g.ids[g.indices].tolist() == [20, 30, 10]
+    assert g.index_of([30, 10]).tolist() == [2, 0]
+
+
+def test_duplicate_edges_are_merged_keeping_the_smallest_weight():
+    g = Graph.from_edges([1, 1, 1, 2], [2, 2, 2, 1], weights=[5.0, 2.0, 7.0, 1.0])
+    assert edge_set(g) == {(1, 2, 2.0), (2, 1, 1.0)}
+    assert g.duplicates_merged == 2
+
+
+def test_self_loops_are_kept():
+    g = Graph.from_edges([1, 1], [1, 2])
+    assert edge_set(g) == {(1, 1, None), (1, 2, None)}
+    assert g.out_degree.tolist() == [2, 0]
+
+
+def test_isolated_vertices_can_be_added():
+    g = Graph.from_edges([1], [2], vertices=[7])
+    assert g.ids.tolist() == [1, 2, 7]
+    assert g.out_degree.tolist() == [1, 0, 0]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"sources": [1, 2], "targets": [1]}, "differ in length"),
+        ({"sources": [1.5], "targets": [1]}, "1.5 is not an integer"),
+        ({"sources": ["a"], "targets": [1]}, "'a' is not an integer"),
+        ({"sources": [1], "targets": [2], "weights": [np.nan]}, "not a finite number"),
+        ({"sources": [1], "targets": [2], "weights": [1.0, 2.0]}, "2 entries for 1 edges"),
+    ],
+)
+def test_bad_edge_arrays_raise_input_error(kwargs, message):
+    with pytest.raises(pregel.InputError, match=message):
+        Graph.from_edges(**kwargs)
+
+
+def test_unknown_vertex_is_named():
+    with pytest.raises(pregel.InputError, match="vertex 4 is not in the graph"):
+        Graph.from_edges([1], [2]).index_of([1, 4])
+
+
+def test_from_scipy_keeps_every_stored_entry_as_an_edge():
+    m = sp.coo_array(([0.0, 2.5, 1.0], ([0, 1, 2], [1, 2, 2])), shape=(4, 4))
+    g = Graph.from_scipy(m, ids=[10, 11, 12, 13])
+    assert edge_set(g) == {(10, 11, 0.0), (11, 12, 2.5), (12, 12, 1.0)}
+    assert g.num_vertices == 4
+    np.testing.assert_array_equal(g.to_scipy().toarray(), m.toarray())
+
+
+def test_from_networkx_directed_and_undirected():
+    d = nx.DiGraph()
+    d.add_weighted_edges_from([(1, 2, 0.5), (2, 3, 1.5)])
+    d.add_node(9)
+    g = Graph.from_networkx(d)
+    assert edge_set(g) == {(1, 2, 0.5), (2, 3, 1.5)}
+    assert g.ids.tolist() == [1, 2, 3, 9]
+    u = Graph.from_networkx(nx.Graph([(1, 2)]))
+    assert edge_set(u) == {(1, 2, None), (2, 1, None)}
+
+
+def test_from_networkx_refuses_non_integer_nodes():
+    with pytest.raises(pregel.InputError, match="not an integer"):
+        Graph.from_networkx(nx.DiGraph([("a", "b")]))
+
+
+edges = st.lists(st.tuples(st.integers(0, 30), st.integers(0, 30), st.integers(-5, 5)), max_size=60)
+
+
+@settings(max_examples=60, deadline=None)
+@given(edges)
+def test_graph_matches_networkx(edge_list):
+    src = [e[0] for e in edge_list]
+    dst = [e[1] for e in edge_list]
+    w = [float(e[2]) for e in edge_list]
+    g = Graph.from_edges(src, dst, w)
+    reference = nx.DiGraph()
+    for s, t, weight in zip(src, dst, w):
+        if not reference.has_edge(s, t) or reference[s][t]["weight"] > weight:
+            reference.add_edge(s, t, weight=weight)
+    assert edge_set(g) == {(s, t, d["weight"]) for s, t, d in reference.edges(data=True)}
+    assert g.ids.tolist() == sorted(reference.nodes)
+    assert g.out_degree.tolist() == [reference.out_degree(v) for v in sorted(reference.nodes)]
+    assert edge_set(g.reverse()) == {(t, s, d["weight"]) for s, t, d in reference.edges(data=True)}
+    undirected = {}
+    for s, t, d in reference.edges(data=True):
+        for a, b in ((s, t), (t, s)):
+            undirected[(a, b)] = min(undirected.get((a, b), np.inf), d["weight"])
+    assert edge_set(g.to_undirected()) == {(a, b, weight) for (a, b), weight in undirected.items()}
+    assert nx.utils.graphs_equal(g.to_networkx(), reference) if edge_list else g.num_vertices == 0
