@@ -273,10 +273,15 @@ def _check_output_path(args: argparse.Namespace) -> None:
 
 
 class _Progress:
-    """One stderr line per superstep on a terminal, unless --quiet (a log gets the summary line only)."""
+    """One stderr line per superstep on a terminal, unless --quiet (a log gets the summary line only).
+
+    A resume or a recovery is one line wherever stderr goes (unless --quiet); a skipped
+    checkpoint is a warning even with --quiet.
+    """
 
     def __init__(self, args: argparse.Namespace) -> None:
         self.quiet = args.quiet or not sys.stderr.isatty()
+        self.events = not args.quiet
 
     def superstep(self, stats: SuperstepStats) -> None:
         if self.quiet:
@@ -293,7 +298,7 @@ class _Progress:
     def recovery(self, recovery: Recovery) -> None:
         for skipped in recovery.skipped:
             print(f"pregel: warning: skipped checkpoint {skipped}", file=sys.stderr)
-        if not self.quiet:
+        if self.events:
             print(recovery.describe(), file=sys.stderr)
 
 

@@ -114,7 +114,6 @@ def assert_resumes_from_newest(grid: Path, workdir: Path, uninterrupted: bytes) 
     assert done.returncode == 0, done.stderr.decode()
     stderr = done.stderr.decode()
     assert f"resumed at superstep {newest} from checkpoint ck/superstep-{newest:06d}" in stderr
-    assert f"superstep {newest}: " in stderr and f"superstep {newest - 1}: " not in stderr
     assert f"(resumed at superstep {newest})" in stderr
     assert (workdir / "ranks.tsv").read_bytes() == uninterrupted
     return newest
