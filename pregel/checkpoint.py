@@ -244,7 +244,6 @@ class Checkpointer:
         """Write the parts, then publish the manifest, then remove all but the newest complete checkpoints."""
         assert self.directory is not None
         parts = write_parts()
-        fsync_directory(folder)
         manifest = {
             "format": FORMAT,
             "superstep": state.superstep,
@@ -259,6 +258,7 @@ class Checkpointer:
             "aggregated": _encode_dict(state.aggregated),
             "recoveries": [dataclasses.asdict(r) for r in state.recoveries],
         }
+        # syncing the folder after the manifest's rename makes the parts' names durable too
         with atomic_write(folder / MANIFEST) as f:
             f.write(_sealed([json.dumps(manifest, sort_keys=True), *self._history_lines(state.history)]))
         # the new checkpoint must be durable before older ones go
@@ -390,7 +390,9 @@ def write_part(folder: str | Path, index: int, arrays: dict[str, np.ndarray]) ->
     np.savez(buffer, **stored)
     data = buffer.getbuffer()
     path = Path(folder) / part_name(index)
-    with atomic_write(path, "wb") as f:
+    # the folder is synced once, after the manifest; a crash before that can only lose
+    # a part's name, which makes the checkpoint incomplete, never wrong
+    with atomic_write(path, "wb", sync_directory=False) as f:
         f.write(data)
     return PartRecord(path.name, len(data), hashlib.sha256(data).hexdigest())
 
