@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from pregel.errors import CheckpointDamaged, CheckpointError, InputError
+from pregel.errors import CheckpointDamaged, CheckpointError, InputError, WorkerLost
 from pregel.io import atomic_write, fsync_directory
 
 if TYPE_CHECKING:
@@ -53,6 +53,7 @@ if TYPE_CHECKING:
 FORMAT = "pregel-checkpoint/1"
 MANIFEST = "manifest.jsonl"
 DEFAULT_EVERY = 10
+DEFAULT_MAX_RESTARTS = 3
 KEEP = 2
 _FOLDER = re.compile(r"superstep-(\d+)")
 _PICKLED = ".pickle"
@@ -143,6 +144,8 @@ class Checkpointer:
         Start from the newest good checkpoint in ``directory`` instead of superstep 0.
     on_recovery : callable, optional
         Told about each resume or recovery as it happens.
+    max_restarts : int
+        How many times a run may start its workers again after losing one.
 
     Raises
     ------
@@ -171,11 +174,14 @@ class Checkpointer:
         program: Program,
         resume: bool = False,
         on_recovery: Callable[[Recovery], None] | None = None,
+        max_restarts: int = DEFAULT_MAX_RESTARTS,
     ) -> None:
         if directory is None and (every is not None or resume):
             raise InputError("checkpoint_every and resume need a checkpoint_dir")
         if every is not None and every < 1:
             raise InputError(f"checkpoint_every must be at least 1, got {every}")
+        if max_restarts < 0:
+            raise InputError(f"max_restarts must be >= 0, got {max_restarts}")
         self.directory = None if directory is None else Path(directory)
         if self.directory is not None and self.directory.exists() and not self.directory.is_dir():
             raise InputError(f"{self.directory}: the checkpoint directory is a file")
@@ -184,6 +190,8 @@ class Checkpointer:
         self.program = program
         self.resume = resume
         self.on_recovery = on_recovery
+        self.max_restarts = max_restarts
+        self.restarts = 0
         self._graph_fingerprint = None if directory is None else graph.fingerprint()
         self._stats_lines: list[tuple[SuperstepStats, str]] = []
         self._writer: ThreadPoolExecutor | None = None
@@ -268,12 +276,15 @@ class Checkpointer:
             if found not in keep:
                 _remove(found[1])
 
-    def restore(self, backend: Any, cause: str, failed_at: int | None = None) -> RunState:
+    def restore(
+        self, backend: Any, cause: str, failed_at: int | None = None, earlier: list[Recovery] | None = None
+    ) -> RunState:
         """Restore every partition of ``backend`` from the newest good checkpoint; its run state.
 
         Incomplete or damaged checkpoints are passed over (and removed once an older
         one is restored). A checkpoint of another graph, program or partition count
         is refused with a CheckpointError, and so is a directory without a good one.
+        The state's recoveries are the checkpoint's, or ``earlier`` if given, and this one.
         """
         recovery = Recovery(cause, 0, failed_at=failed_at)
         if self.directory is None or not self.directory.is_dir():
@@ -290,12 +301,55 @@ class Checkpointer:
                     _remove(other)
             state = _decode_state(manifest)
             recovery.superstep, recovery.checkpoint = state.superstep, str(folder)
-            state.recoveries.append(recovery)
-            if self.on_recovery is not None:
-                self.on_recovery(recovery)
+            state.recoveries = [*(state.recoveries if earlier is None else earlier), recovery]
+            self._tell(recovery)
             return state
         why = f" ({'; '.join(recovery.skipped)})" if recovery.skipped else ""
         raise CheckpointError(f"{self.directory}: no complete checkpoint to resume from{why}")
+
+    def recover(self, backend: Any, state: RunState, lost: WorkerLost) -> RunState:
+        """After a lost worker: fresh workers, every partition back at the newest good checkpoint.
+
+        All partitions roll back together, so the supersteps stay consistent; without a
+        good checkpoint the run starts over at superstep 0. Each attempt is a restart;
+        after ``max_restarts`` of them the loss is final.
+
+        Raises
+        ------
+        WorkerLost
+            When the restarts are used up.
+        """
+        while True:
+            self.restarts += 1
+            if self.restarts > self.max_restarts:
+                raise WorkerLost(f"{lost} (gave up after {self.max_restarts} restarts)") from lost
+            self._abandon_write()
+            try:
+                backend.restart()
+                return self._rolled_back(backend, state, str(lost))
+            except WorkerLost as again:
+                lost = again
+
+    def _rolled_back(self, backend: Any, state: RunState, cause: str) -> RunState:
+        """Every partition of the freshly started ``backend`` at the newest good checkpoint, else at 0."""
+        skipped: list[str] = []
+        if self.directory is not None and self._complete():
+            try:
+                return self.restore(backend, cause, state.superstep, state.recoveries)
+            except CheckpointError as exc:
+                skipped.append(str(exc))
+        recovery = Recovery(cause, 0, failed_at=state.superstep, skipped=skipped)
+        self._tell(recovery)
+        return RunState(0, self.program.new_partials(), recoveries=[*state.recoveries, recovery])
+
+    def _abandon_write(self) -> None:
+        """Wait for the checkpoint being written; a lost worker may have made it fail, which is no matter."""
+        with contextlib.suppress(WorkerLost):
+            self.wait()
+
+    def _tell(self, recovery: Recovery) -> None:
+        if self.on_recovery is not None:
+            self.on_recovery(recovery)
 
     def _history_lines(self, history: list[SuperstepStats]) -> list[str]:
         """One JSON line per superstep; each encoded once, since a run's history only grows."""

@@ -19,7 +19,7 @@ from typing import Any, NoReturn
 import numpy as np
 
 import pregel
-from pregel.checkpoint import DEFAULT_EVERY, Recovery
+from pregel.checkpoint import DEFAULT_EVERY, DEFAULT_MAX_RESTARTS, Recovery
 from pregel.engine import SuperstepStats
 from pregel.errors import CheckpointError, InputError, PregelError
 from pregel.io import format_values, read_edges, write_values
@@ -100,6 +100,14 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="continue from the newest complete checkpoint in --checkpoint-dir (same graph, program, "
         "parameters and --workers); the results equal those of an uninterrupted run",
+    )
+    common.add_argument(
+        "--max-restarts",
+        type=_non_negative_int,
+        default=DEFAULT_MAX_RESTARTS,
+        metavar="N",
+        help="when a Ray worker or its node dies, start new workers and continue from the last checkpoint "
+        f"(or from the start), at most N times (default {DEFAULT_MAX_RESTARTS})",
     )
     common.add_argument("--undirected", action="store_true", help="treat every edge as going both ways")
     common.add_argument(
@@ -214,6 +222,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.backend != "scipy":
         options.update(workers=args.workers, on_superstep=progress.superstep, on_recovery=progress.recovery)
         options.update(checkpoint_dir=args.checkpoint_dir, checkpoint_every=args.checkpoint_every, resume=args.resume)
+        options.update(max_restarts=args.max_restarts)
         if args.ray_address:
             options["ray_address"] = args.ray_address
     algorithm = ALGORITHMS[args.command]

@@ -14,8 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from pregel.checkpoint import Checkpointer, Recovery, RunState
-from pregel.errors import InputError
+from pregel.checkpoint import DEFAULT_MAX_RESTARTS, Checkpointer, Recovery, RunState
+from pregel.errors import InputError, WorkerLost
 from pregel.graph import Graph
 from pregel.partition import PartitionStatus
 from pregel.program import Program
@@ -134,6 +134,7 @@ def run(
     checkpoint_every: int | None = None,
     resume: bool = False,
     on_recovery: Callable[[Recovery], None] | None = None,
+    max_restarts: int = DEFAULT_MAX_RESTARTS,
     **backend_options: Any,
 ) -> Result:
     """Run a vertex program on a graph, superstep by superstep, until it halts.
@@ -164,6 +165,9 @@ def run(
     on_recovery : callable, optional
         Called with a :class:`~pregel.checkpoint.Recovery` when the run resumes or
         recovers from a lost worker (progress display).
+    max_restarts : int
+        When a worker dies (Ray), start fresh workers and roll every partition back to
+        the last checkpoint (or to superstep 0 without one), at most this many times.
     **backend_options
         Passed to the backend (for Ray: ``ray_address``).
 
@@ -179,6 +183,8 @@ def run(
         With ``resume``: for a folder without a good checkpoint, or one made for
         another graph, program (or parameters) or partition count. Without: for a
         folder that already holds checkpoints.
+    WorkerLost
+        When workers die more than ``max_restarts`` times.
 
     Examples
     --------
@@ -192,7 +198,7 @@ def run(
         program = program()
     if max_supersteps is not None and max_supersteps < 0:
         raise InputError(f"max_supersteps must be >= 0, got {max_supersteps}")
-    checkpointer = Checkpointer(checkpoint_dir, checkpoint_every, graph, program, resume, on_recovery)
+    checkpointer = Checkpointer(checkpoint_dir, checkpoint_every, graph, program, resume, on_recovery, max_restarts)
     parts = _make_backend(backend, graph, program, workers, **backend_options)
     try:
         result = _superstep_loop(graph, program, parts, max_supersteps, on_superstep, checkpointer)
@@ -217,7 +223,11 @@ def _superstep_loop(
     stopped_by = "max_supersteps"
     while max_supersteps is None or run.superstep < max_supersteps:
         start = time.perf_counter()
-        statuses = backend.superstep(run.superstep, run.aggregated)
+        try:
+            statuses = backend.superstep(run.superstep, run.aggregated)
+        except WorkerLost as lost:
+            run = checkpointer.recover(backend, run, lost)
+            continue
         aggregated = _merge_partials(program, statuses)
         master = Master(run.superstep, graph.num_vertices, aggregated, program)
         program.master_compute(master)
