@@ -41,6 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
     --------
     >>> build_parser().parse_args(["pagerank", "edges.txt", "--top", "5"]).top
     5
+    >>> build_parser().parse_args(["viz", "sssp", "edges.txt", "--source", "1", "-o", "run.html"]).algorithm
+    'sssp'
     """
     parser = _Parser(
         prog="pregel",
@@ -52,56 +54,114 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     commands.required = True
 
-    common = _Parser(add_help=False)
-    common.add_argument("edges", metavar="EDGES", help="edge list file, or - for standard input")
-    common.add_argument("--output", "-o", metavar="FILE", help="write 'vertex<TAB>value' lines here (atomically)")
-    common.add_argument(
-        "--backend",
-        choices=("local", "ray", "scipy"),
-        default="local",
-        help="where to run: this process (default), Ray actors, or the scipy reference",
+    inputs = _input_flags()
+    common = _Parser(add_help=False, parents=[inputs, _result_flags(), _checkpoint_flags()])
+    flags = _algorithm_flags()
+    for name, (summary, description) in _ALGORITHM_HELP.items():
+        commands.add_parser(name, parents=[common, flags[name]], help=summary, description=description)
+
+    viz = commands.add_parser(
+        "viz",
+        help="write a page that replays a run superstep by superstep",
+        description="Run an algorithm with tracing on and write one self-contained HTML page (works offline, "
+        "open it from disk) that replays the run: Step, Back, Play, a superstep slider, messages along the edges.",
     )
-    common.add_argument(
+    shown = viz.add_subparsers(dest="algorithm", metavar="ALGORITHM", parser_class=_Parser)
+    shown.required = True
+    page = _page_flags()
+    for name, (summary, description) in _ALGORITHM_HELP.items():
+        shown.add_parser(name, parents=[inputs, page, flags[name]], help=summary, description=description)
+    return parser
+
+
+_ALGORITHM_HELP = {
+    "pagerank": (
+        "rank vertices by PageRank",
+        "PageRank with dangling vertices' rank spread uniformly; ranks sum to 1.",
+    ),
+    "sssp": (
+        "single-source shortest paths",
+        "Shortest distances from --source; weights from a 3rd column, else 1. Unreachable vertices get inf.",
+    ),
+    "cc": (
+        "weakly connected components",
+        "Label each vertex with the smallest id in its weakly connected component.",
+    ),
+}
+
+
+def _input_flags() -> argparse.ArgumentParser:
+    """What every algorithm command takes: the graph and how to run on it."""
+    flags = _Parser(add_help=False)
+    flags.add_argument("edges", metavar="EDGES", help="edge list file, or - for standard input")
+    flags.add_argument(
         "--workers",
         type=_positive_int,
         metavar="N",
         help="number of partitions (default 1 locally, the cluster's CPUs on Ray)",
     )
-    common.add_argument(
-        "--ray-address",
-        metavar="ADDR",
-        help="connect to this Ray cluster (default: $RAY_ADDRESS, else a private local one)",
-    )
-    common.add_argument(
+    flags.add_argument(
         "--api",
         choices=("batch", "scalar"),
         default="batch",
         help="vectorised programs (default) or their one-vertex-at-a-time twins",
     )
-    common.add_argument(
+    flags.add_argument("--undirected", action="store_true", help="treat every edge as going both ways")
+    flags.add_argument("--quiet", "-q", action="store_true", help="no progress on stderr")
+    return flags
+
+
+def _result_flags() -> argparse.ArgumentParser:
+    """Where a run happens and what becomes of its values."""
+    flags = _Parser(add_help=False)
+    flags.add_argument("--output", "-o", metavar="FILE", help="write 'vertex<TAB>value' lines here (atomically)")
+    flags.add_argument(
+        "--backend",
+        choices=("local", "ray", "scipy"),
+        default="local",
+        help="where to run: this process (default), Ray actors, or the scipy reference",
+    )
+    flags.add_argument(
+        "--ray-address",
+        metavar="ADDR",
+        help="connect to this Ray cluster (default: $RAY_ADDRESS, else a private local one)",
+    )
+    flags.add_argument(
         "--check", action="store_true", help="also run the scipy reference and print the largest absolute difference"
     )
-    common.add_argument(
+    flags.add_argument(
         "--compare", choices=("networkx",), help="also run networkx and print the largest absolute difference"
     )
-    common.add_argument(
+    flags.add_argument(
+        "--top",
+        type=_positive_int,
+        metavar="K",
+        help="print the K best vertices (highest rank, nearest, largest components)",
+    )
+    return flags
+
+
+def _checkpoint_flags() -> argparse.ArgumentParser:
+    """Checkpoints of a long run, resuming from them, and recovering from lost workers."""
+    flags = _Parser(add_help=False)
+    flags.add_argument(
         "--checkpoint-dir",
         metavar="DIR",
         help="write a checkpoint into DIR every --checkpoint-every supersteps (DIR must be empty unless --resume)",
     )
-    common.add_argument(
+    flags.add_argument(
         "--checkpoint-every",
         type=_positive_int,
         metavar="K",
         help=f"supersteps between checkpoints (default {DEFAULT_EVERY} with --checkpoint-dir)",
     )
-    common.add_argument(
+    flags.add_argument(
         "--resume",
         action="store_true",
         help="continue from the newest complete checkpoint in --checkpoint-dir (same graph, program, "
         "parameters and --workers); the results equal those of an uninterrupted run",
     )
-    common.add_argument(
+    flags.add_argument(
         "--max-restarts",
         type=_non_negative_int,
         default=DEFAULT_MAX_RESTARTS,
@@ -109,21 +169,29 @@ def build_parser() -> argparse.ArgumentParser:
         help="when a Ray worker or its node dies, start new workers and continue from the last checkpoint "
         f"(or from the start), at most N times (default {DEFAULT_MAX_RESTARTS})",
     )
-    common.add_argument("--undirected", action="store_true", help="treat every edge as going both ways")
-    common.add_argument(
-        "--top",
-        type=_positive_int,
-        metavar="K",
-        help="print the K best vertices (highest rank, nearest, largest components)",
-    )
-    common.add_argument("--quiet", "-q", action="store_true", help="no progress on stderr")
+    return flags
 
-    pr = commands.add_parser(
-        "pagerank",
-        parents=[common],
-        help="rank vertices by PageRank",
-        description="PageRank with dangling vertices' rank spread uniformly; ranks sum to 1.",
+
+def _page_flags() -> argparse.ArgumentParser:
+    """The replay page of ``pregel viz``."""
+    from pregel.viz import MAX_VERTICES
+
+    flags = _Parser(add_help=False)
+    flags.add_argument("--output", "-o", required=True, metavar="FILE.html", help="write the page here (atomically)")
+    flags.add_argument(
+        "--max-vertices",
+        type=_positive_int,
+        default=MAX_VERTICES,
+        metavar="N",
+        help=f"refuse graphs with more vertices (default {MAX_VERTICES}; a bigger drawing shows little)",
     )
+    flags.set_defaults(backend="local", ray_address=None)
+    return flags
+
+
+def _algorithm_flags() -> dict[str, argparse.ArgumentParser]:
+    """Each algorithm's own flags, shared by its command and by ``pregel viz``."""
+    pr = _Parser(add_help=False)
     pr.add_argument("--damping", type=float, default=0.85, help="damping factor d in [0, 1) (default 0.85)")
     pr.add_argument(
         "--tol", type=float, default=1e-10, help="stop when the L1 change of a superstep is below this (default 1e-10)"
@@ -135,37 +203,18 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="K",
         help="stop after K supersteps even if not converged (default 1000)",
     )
-
-    ss = commands.add_parser(
-        "sssp",
-        parents=[common],
-        help="single-source shortest paths",
-        description="Shortest distances from --source; weights from a 3rd column, else 1. "
-        "Unreachable vertices get inf.",
-    )
+    ss = _Parser(add_help=False)
     ss.add_argument("--source", type=int, required=True, metavar="ID", help="id of the source vertex")
-    ss.add_argument(
-        "--max-supersteps",
-        type=_non_negative_int,
-        default=None,
-        metavar="K",
-        help="stop after K supersteps (default: run to the end)",
-    )
-
-    cc = commands.add_parser(
-        "cc",
-        parents=[common],
-        help="weakly connected components",
-        description="Label each vertex with the smallest id in its weakly connected component.",
-    )
-    cc.add_argument(
-        "--max-supersteps",
-        type=_non_negative_int,
-        default=None,
-        metavar="K",
-        help="stop after K supersteps (default: run to the end)",
-    )
-    return parser
+    cc = _Parser(add_help=False)
+    for until_halted in (ss, cc):
+        until_halted.add_argument(
+            "--max-supersteps",
+            type=_non_negative_int,
+            default=None,
+            metavar="K",
+            help="stop after K supersteps (default: run to the end)",
+        )
+    return {"pagerank": pr, "sssp": ss, "cc": cc}
 
 
 def _positive_int(text: str) -> int:
@@ -214,9 +263,12 @@ def _fail(status: int, message: str) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    _check_flags(args)
+    name = args.algorithm if args.command == "viz" else args.command
+    _check_flags(args, name)
     _check_output_path(args)
     graph = read_edges(args.edges, undirected=args.undirected)
+    if args.command == "viz":
+        return _write_page(graph, args, name)
     progress = _Progress(args)
     options: dict[str, Any] = {"backend": args.backend, "api": args.api}
     if args.backend != "scipy":
@@ -225,11 +277,11 @@ def _run(args: argparse.Namespace) -> int:
         options.update(max_restarts=args.max_restarts)
         if args.ray_address:
             options["ray_address"] = args.ray_address
-    algorithm = ALGORITHMS[args.command]
+    algorithm = ALGORITHMS[name]
     start = time.perf_counter()
     result = algorithm.run(graph, args, options)
     seconds = time.perf_counter() - start
-    _report(args, result, seconds)
+    _report(args, result, seconds, name)
     if args.output:
         write_values(args.output, result.ids, result.values)
     if args.top:
@@ -240,29 +292,48 @@ def _run(args: argparse.Namespace) -> int:
         reference = algorithm.run(graph, args, {"backend": "scipy"})
         _say_difference("scipy", result.values, reference.values)
     if args.compare == "networkx":
-        _say_difference(
-            "networkx", result.values, algorithm.networkx(result.graph if args.command == "cc" else graph, args)
-        )
+        _say_difference("networkx", result.values, algorithm.networkx(result.graph if name == "cc" else graph, args))
     return EXIT_OK
 
 
-def _check_flags(args: argparse.Namespace) -> None:
+def _write_page(graph: pregel.Graph, args: argparse.Namespace, name: str) -> int:
+    """``pregel viz``: run with tracing on and write the replay page."""
+    from pregel.viz import check_size, write_html
+
+    check_size(graph, args.max_vertices)
+    options = {"api": args.api, "workers": args.workers, "on_superstep": _Progress(args).superstep, "trace": True}
+    start = time.perf_counter()
+    result = ALGORITHMS[name].run(graph, args, options)
+    _report(args, result, time.perf_counter() - start, name)
+    source = "standard input" if args.edges == "-" else Path(args.edges).name
+    write_html(result, args.output, title=f"{result.trace.program} on {source}", max_vertices=args.max_vertices)
+    if not args.quiet:
+        print(f"pregel: wrote {args.output} ({result.supersteps} supersteps to replay)", file=sys.stderr)
+    return EXIT_OK
+
+
+def _check_flags(args: argparse.Namespace, name: str) -> None:
     if args.backend == "scipy" and args.workers:
         raise InputError("--workers has no meaning with --backend scipy")
     if args.ray_address and args.backend != "ray":
         raise InputError("--ray-address needs --backend ray")
     if args.backend == "scipy" and args.api != "batch":
         raise InputError("--api has no meaning with --backend scipy")
+    if args.command != "viz":
+        _check_checkpoint_flags(args)
+    if name == "pagerank":
+        if not 0 <= args.damping < 1:
+            raise InputError(f"--damping must be in [0, 1), got {args.damping}")
+        if not args.tol >= 0 or math.isinf(args.tol):
+            raise InputError(f"--tol must be a finite number >= 0, got {args.tol}")
+
+
+def _check_checkpoint_flags(args: argparse.Namespace) -> None:
     if args.backend == "scipy" and args.checkpoint_dir:
         raise InputError("--checkpoint-dir has no meaning with --backend scipy")
     for flag, given in (("--checkpoint-every", args.checkpoint_every), ("--resume", args.resume)):
         if given and not args.checkpoint_dir:
             raise InputError(f"{flag} needs --checkpoint-dir DIR")
-    if args.command == "pagerank":
-        if not 0 <= args.damping < 1:
-            raise InputError(f"--damping must be in [0, 1), got {args.damping}")
-        if not args.tol >= 0 or math.isinf(args.tol):
-            raise InputError(f"--tol must be a finite number >= 0, got {args.tol}")
 
 
 def _check_output_path(args: argparse.Namespace) -> None:
@@ -311,9 +382,9 @@ class _Progress:
             print(recovery.describe(), file=sys.stderr)
 
 
-def _report(args: argparse.Namespace, result: pregel.Result, seconds: float) -> None:
+def _report(args: argparse.Namespace, result: pregel.Result, seconds: float, name: str) -> None:
     graph = result.graph
-    if result.stopped_by == "max_supersteps" and args.command == "pagerank":
+    if result.stopped_by == "max_supersteps" and name == "pagerank":
         delta = result.aggregated.get("delta", math.nan)
         print(
             f"pregel: warning: PageRank did not converge in {result.supersteps} supersteps "
@@ -324,7 +395,7 @@ def _report(args: argparse.Namespace, result: pregel.Result, seconds: float) -> 
         print(f"pregel: warning: stopped at --max-supersteps {result.supersteps} before the run ended", file=sys.stderr)
     if not args.quiet:
         print(
-            f"{args.command}: {graph.num_vertices} vertices, {graph.num_edges} edges, "
+            f"{name}: {graph.num_vertices} vertices, {graph.num_edges} edges, "
             f"{result.supersteps} supersteps{_recoveries(result)}, {seconds:.3f} s ({args.backend} backend)",
             file=sys.stderr,
         )

@@ -19,6 +19,7 @@ from pregel.errors import InputError, WorkerLost
 from pregel.graph import Graph
 from pregel.partition import PartitionStatus
 from pregel.program import Program
+from pregel.trace import Recorder, Trace
 
 BACKENDS = ("local", "ray")
 
@@ -63,6 +64,8 @@ class Result:
     stopped_by : str
         ``"halted"`` (every vertex halted, no message in flight), ``"master"``
         (master compute stopped the run) or ``"max_supersteps"``.
+    trace : Trace or None
+        The run superstep by superstep, when it ran with ``trace=True``.
     recoveries : list of Recovery
         Each resume from a checkpoint and each recovery from a lost worker.
 
@@ -82,6 +85,7 @@ class Result:
     stats: list[SuperstepStats]
     aggregated: dict[str, Any]
     stopped_by: str
+    trace: Trace | None = None
     recoveries: list[Recovery] = field(default_factory=list)
 
     @property
@@ -130,6 +134,7 @@ def run(
     workers: int | None = None,
     max_supersteps: int | None = None,
     on_superstep: Callable[[SuperstepStats], None] | None = None,
+    trace: bool = False,
     checkpoint_dir: str | os.PathLike[str] | None = None,
     checkpoint_every: int | None = None,
     resume: bool = False,
@@ -153,6 +158,10 @@ def run(
         (default: no limit).
     on_superstep : callable, optional
         Called with each superstep's :class:`SuperstepStats` (progress display).
+    trace : bool
+        Record every superstep (values, halted flags, messages, statistics) in
+        ``result.trace`` (a :class:`~pregel.trace.Trace`); local backend only. Off, it
+        costs nothing.
     checkpoint_dir : str or path, optional
         Write a checkpoint into this folder every ``checkpoint_every`` supersteps
         (see :mod:`pregel.checkpoint`). It must be empty or new unless ``resume``.
@@ -198,10 +207,17 @@ def run(
         program = program()
     if max_supersteps is not None and max_supersteps < 0:
         raise InputError(f"max_supersteps must be >= 0, got {max_supersteps}")
+    if trace:
+        if backend != "local":
+            raise InputError(f"trace=True needs the local backend, not {backend!r}")
+        if resume:
+            raise InputError("trace=True cannot resume: the trace would miss the supersteps before the checkpoint")
+        backend_options["trace"] = True
     checkpointer = Checkpointer(checkpoint_dir, checkpoint_every, graph, program, resume, on_recovery, max_restarts)
     parts = _make_backend(backend, graph, program, workers, **backend_options)
     try:
-        result = _superstep_loop(graph, program, parts, max_supersteps, on_superstep, checkpointer)
+        recorder = Recorder(graph, program, parts.values()) if trace else None
+        result = _superstep_loop(graph, program, parts, max_supersteps, on_superstep, recorder, checkpointer)
         checkpointer.wait()
         return result
     finally:
@@ -215,6 +231,7 @@ def _superstep_loop(
     backend: Any,
     max_supersteps: int | None,
     on_superstep: Callable[[SuperstepStats], None] | None,
+    recorder: Recorder | None,
     checkpointer: Checkpointer,
 ) -> Result:
     run: RunState = checkpointer.start(backend)
@@ -240,6 +257,8 @@ def _superstep_loop(
             aggregated=aggregated,
         )
         run.advance(stats)
+        if recorder is not None:
+            recorder.record(stats, statuses)
         if on_superstep is not None:
             on_superstep(stats)
         if master.halted:
@@ -249,7 +268,9 @@ def _superstep_loop(
             stopped_by = "halted"
             break
         checkpointer.maybe_save(run, backend)
-    return Result(graph, backend.values(), run.superstep, run.history, run.aggregated, stopped_by, run.recoveries)
+    trace = None if recorder is None else recorder.trace()
+    values = backend.values()
+    return Result(graph, values, run.superstep, run.history, run.aggregated, stopped_by, trace, run.recoveries)
 
 
 def _merge_partials(program: Program, statuses: list[PartitionStatus]) -> dict[str, Any]:

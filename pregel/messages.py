@@ -11,12 +11,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import scipy.sparse as sp
 
 from pregel.combiners import Combiner
+
+if TYPE_CHECKING:
+    from pregel.trace import MessageLog
 
 
 @dataclass
@@ -93,6 +96,8 @@ class Outbox:
         Applied per destination vertex before the blocks leave.
     routes : callable
         Returns the partition's :class:`Routes` (built on first use).
+    log : MessageLog, optional
+        Told of every message as it is sent (a trace); ``None`` costs nothing.
     """
 
     def __init__(
@@ -102,31 +107,39 @@ class Outbox:
         bounds: np.ndarray,
         combiner: Combiner | None,
         routes: Any,
+        log: MessageLog | None = None,
     ) -> None:
         self.indptr = indptr
         self.indices = indices
         self.bounds = bounds
         self.combiner = combiner
         self.routes = routes
+        self.log = log
         self.targets: list[np.ndarray] = []
         self.values: list[np.ndarray] = []
         self.full_broadcast: np.ndarray | None = None
         self.sent = 0
 
-    def send(self, targets: np.ndarray, values: Any) -> None:
-        """Send ``values[k]`` to global vertex ``targets[k]``."""
+    def send(self, targets: np.ndarray, values: Any, senders: Any = None) -> None:
+        """Send ``values[k]`` to global vertex ``targets[k]`` (from local vertex ``senders[k]``, if known)."""
         values = as_message_array(values)
-        self.targets.append(targets)
-        self.values.append(values)
-        self.sent += int(targets.size)
+        if self.log is not None:
+            self.log.add(senders, targets, values)
+        self._queue(targets, values)
 
     def send_along(self, edges: np.ndarray, values: Any) -> None:
         """Send ``values[k]`` along local out-edge number ``edges[k]``."""
-        self.send(self.indices[edges], values)
+        values = as_message_array(values)
+        if self.log is not None:
+            self.log.add(self.source_of(edges), self.indices[edges], values)
+        self._queue(self.indices[edges], values)
 
     def broadcast(self, senders: np.ndarray | None, values: Any) -> None:
         """Each sender (local index; ``None`` = every local vertex) sends its value to all out-neighbours."""
         values = as_message_array(values)
+        if self.log is not None:
+            edges = self.edges_of(senders)
+            self.log.add(self.source_of(edges), self.indices[edges], np.repeat(values, self.degree_of(senders)))
         fast = (
             senders is None
             and self.full_broadcast is None
@@ -138,9 +151,20 @@ class Outbox:
             self.full_broadcast = values
             self.sent += int(self.indices.size)
             return
+        self._queue_broadcast(senders, values)
+
+    def _queue(self, targets: np.ndarray, values: np.ndarray) -> None:
+        self.targets.append(targets)
+        self.values.append(values)
+        self.sent += int(targets.size)
+
+    def _queue_broadcast(self, senders: np.ndarray | None, values: np.ndarray) -> None:
         edges = self.edges_of(senders)
-        degree = np.diff(self.indptr) if senders is None else self.indptr[senders + 1] - self.indptr[senders]
-        self.send(self.indices[edges], np.repeat(values, degree))
+        self._queue(self.indices[edges], np.repeat(values, self.degree_of(senders)))
+
+    def degree_of(self, senders: np.ndarray | None) -> np.ndarray:
+        """Out-degree of local vertices ``senders`` (``None`` = all)."""
+        return np.diff(self.indptr) if senders is None else self.indptr[senders + 1] - self.indptr[senders]
 
     def edges_of(self, senders: np.ndarray | None) -> np.ndarray:
         """Positions of the out-edges of local vertices ``senders`` (``None`` = all)."""
@@ -153,6 +177,10 @@ class Outbox:
         offsets = np.repeat(starts - np.cumsum(counts) + counts, counts)
         return np.arange(total) + offsets
 
+    def source_of(self, edges: np.ndarray) -> np.ndarray:
+        """The local vertex each out-edge position leaves from."""
+        return np.searchsorted(self.indptr, edges, side="right") - 1
+
     def blocks(self) -> dict[int, MessageBlock]:
         """The messages, combined per destination vertex, as one block per destination partition."""
         if self.full_broadcast is not None and not self.targets:
@@ -161,10 +189,10 @@ class Outbox:
         if self.full_broadcast is not None:
             values, self.full_broadcast = self.full_broadcast, None
             self.sent -= int(self.indices.size)
-            self.broadcast(np.arange(self.indptr.size - 1), values)
+            self._queue_broadcast(None, values)
         if not self.targets:
             return {}
-        targets, values = sort_and_combine(np.concatenate(self.targets), _concat(self.values), self.combiner)
+        targets, values = sort_and_combine(np.concatenate(self.targets), concat_messages(self.values), self.combiner)
         return self._cut(targets, values)
 
     def _cut(self, targets: np.ndarray, values: np.ndarray) -> dict[int, MessageBlock]:
@@ -206,7 +234,7 @@ class Inbox:
         block = MessageBlock(
             *sort_and_combine(
                 np.concatenate([b.targets for b in self.blocks]),
-                _concat([b.values for b in self.blocks]),
+                concat_messages([b.values for b in self.blocks]),
                 self.combiner,
             )
         )
@@ -266,7 +294,8 @@ def sort_and_combine(
     return targets, values
 
 
-def _concat(arrays: list[np.ndarray]) -> np.ndarray:
+def concat_messages(arrays: list[np.ndarray]) -> np.ndarray:
+    """One array of messages; object arrays when any part is one."""
     if any(a.dtype == object for a in arrays) and not all(a.dtype == object for a in arrays):
         arrays = [a.astype(object) for a in arrays]
     return np.concatenate(arrays)

@@ -20,6 +20,7 @@ from pregel.errors import CheckpointDamaged, PregelError
 from pregel.graph import Graph
 from pregel.messages import Inbox, MessageBlock, Outbox, Routes
 from pregel.program import Program
+from pregel.trace import MessageLog, PartitionTrace
 
 
 @dataclass
@@ -86,6 +87,7 @@ class PartitionStatus:
     partials: dict[str, Any]
     seconds: float
     block_sizes: dict[int, int] = field(default_factory=dict)
+    trace: PartitionTrace | None = None
 
 
 class Partition:
@@ -97,10 +99,13 @@ class Partition:
         The partition's rows of the graph.
     program : Program
         The vertex program (an instance; its parameters are set).
+    trace : bool
+        Report each superstep's state and messages with the status (see :mod:`pregel.trace`).
     """
 
-    def __init__(self, data: PartitionData, program: Program) -> None:
+    def __init__(self, data: PartitionData, program: Program, trace: bool = False) -> None:
         self.data = data
+        self.trace = trace
         self.index = data.index
         self.program = program
         self.lo, self.hi = data.lo, data.hi
@@ -192,7 +197,8 @@ class Partition:
         """Run compute on every active vertex (and every vertex with mail); return status and outgoing blocks."""
         start = time.perf_counter()
         mail = self.inbox.take()
-        outbox = Outbox(self.indptr, self.indices, self.data.bounds, self.program.combiner, lambda: self.routes)
+        log = MessageLog(self.lo) if self.trace else None
+        outbox = Outbox(self.indptr, self.indices, self.data.bounds, self.program.combiner, lambda: self.routes, log)
         computed, partials = self.program.run_superstep(self, superstep, aggregated, mail, outbox)
         blocks = outbox.blocks()
         status = PartitionStatus(
@@ -205,6 +211,8 @@ class Partition:
             seconds=time.perf_counter() - start,
             block_sizes={q: len(b) for q, b in blocks.items()},
         )
+        if log is not None:
+            status.trace = PartitionTrace(self.lo, self.values, self.active, *log.arrays(), blocks)
         return status, blocks
 
     def computing(self, mail: Any) -> np.ndarray | None:

@@ -140,12 +140,12 @@ class Vertex(Program):
         self._aggregated = aggregated
         self._partials = self.new_partials()
         self._values = partition.values.tolist()
-        self._send_targets, self._send_values = [], []
+        self._send_targets, self._send_values, self._send_senders = [], [], []
         self._broadcast_senders, self._broadcast_values = [], []
         self._halted = []
         computing = partition.computing(mail)
         order = range(partition.size) if computing is None else computing.tolist()
-        compute = self.compute
+        compute = self.compute if outbox.log is None else self._compute_noting_senders
         if mail.combined:
             inbox = mail.dense(None).tolist() if len(mail.block) else [None] * partition.size
             for i in order:
@@ -170,8 +170,16 @@ class Vertex(Program):
                 as_message_array(self._broadcast_values),
             )
         if self._send_targets:
-            outbox.send(partition.global_index(self._send_targets), as_message_array(self._send_values))
+            outbox.send(
+                partition.global_index(self._send_targets), as_message_array(self._send_values), self._send_senders
+            )
         return len(order), self._partials
+
+    def _compute_noting_senders(self, messages: Any) -> None:
+        """``compute``, remembering which vertex sent each ``send_message`` (for a trace)."""
+        before = len(self._send_targets)
+        self.compute(messages)
+        self._send_senders.extend([self._i] * (len(self._send_targets) - before))
 
 
 def _to_array(values: list[Any], dtype: Any) -> np.ndarray:

@@ -23,6 +23,8 @@ class LocalBackend:
     program : Program
     workers : int
         Number of partitions (the routing between them is the same as on Ray).
+    trace : bool
+        Partitions report their state and messages each superstep (:mod:`pregel.trace`).
 
     Examples
     --------
@@ -33,8 +35,8 @@ class LocalBackend:
     [1, 1]
     """
 
-    def __init__(self, graph: Graph, program: Program, workers: int = 1) -> None:
-        self.partitions = [Partition(data, program) for data in split(graph, workers)]
+    def __init__(self, graph: Graph, program: Program, workers: int = 1, trace: bool = False) -> None:
+        self.partitions = [Partition(data, program, trace) for data in split(graph, workers)]
 
     def superstep(self, superstep: int, aggregated: dict[str, Any]) -> list[PartitionStatus]:
         """Run every partition, then deliver each block to its destination partition."""

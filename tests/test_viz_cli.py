@@ -1,0 +1,116 @@
+"""`pregel viz` writes one self-contained page from a real run, or one clear error and no page."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from pregel.backends import scipy as reference
+from pregel.io import read_edges
+
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+WEB = DOCS / "web-graph.txt"
+
+
+def embedded(page: Path) -> dict:
+    """The run data inside a written page."""
+    text = page.read_text(encoding="utf-8")
+    match = re.search(r'<script type="application/json" id="trace-data">(.*?)</script>', text, re.S)
+    return json.loads(match.group(1))
+
+
+def as_floats(values: list) -> np.ndarray:
+    return np.array([float(v) for v in values])
+
+
+def test_pagerank_page_holds_the_run_and_needs_no_network(run_cli, tmp_path):
+    done = run_cli("viz", "pagerank", WEB, "--output", "run.html")
+    assert done.returncode == 0, done.stderr.decode()
+    page = tmp_path / "run.html"
+    data = embedded(page)
+    graph = read_edges(WEB)
+    expected = reference.pagerank(graph, 0.85, 1e-10)
+    assert data["ids"] == list(range(1, 9))
+    np.testing.assert_allclose(as_floats(data["steps"][-1]["values"]), expected.values, atol=1e-9)
+    assert len(data["steps"]) == expected.supersteps
+    assert data["style"] == "rank" and data["directed"]
+    text = page.read_text(encoding="utf-8")
+    # offline: nothing is fetched, the script and style sheet are inside
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", text)
+    assert "function go(" in text and ".vertex circle" in text
+    assert b"wrote" in done.stderr
+
+
+def test_sssp_page_marks_unreachable_vertices(run_cli, write_edges, tmp_path):
+    edges = write_edges("1 2 2.5\n2 3 1\n7 8 1\n")
+    done = run_cli("viz", "sssp", edges, "--source", "1", "-o", "sssp.html", "--quiet")
+    assert done.returncode == 0, done.stderr.decode()
+    assert done.stderr == b""
+    data = embedded(tmp_path / "sssp.html")
+    assert data["steps"][-1]["values"] == [0.0, 2.5, 3.5, "Infinity", "Infinity"]
+    assert data["style"] == "distance"
+
+
+@pytest.mark.parametrize("api", ["batch", "scalar"])
+def test_cc_page_for_both_apis(run_cli, write_edges, tmp_path, api):
+    edges = write_edges("1 2\n3 2\n5 6\n9 9\n")
+    done = run_cli("viz", "cc", edges, "-o", "cc.html", "--api", api, "--workers", "2")
+    assert done.returncode == 0, done.stderr.decode()
+    data = embedded(tmp_path / "cc.html")
+    assert data["steps"][-1]["values"] == [1, 1, 1, 5, 5, 9]
+    assert not data["directed"]
+
+
+def too_big(write_edges):
+    return write_edges("".join(f"{i} {i + 1}\n" for i in range(1, 12)))
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["pagerank", "BIG", "--max-vertices", "10", "-o", "page.html"], "12 vertices, more than the limit of 10"),
+        (["sssp", "GOOD", "-o", "page.html"], "the following arguments are required: --source"),
+        (["sssp", "GOOD", "--source", "42", "-o", "page.html"], "--source vertex 42 is not in the graph"),
+        (["cc", "BAD", "-o", "page.html"], "bad.txt:2: expected 2 or 3 columns"),
+        (["pagerank", "GOOD", "--damping", "1.5", "-o", "page.html"], "--damping must be in [0, 1)"),
+        (["pagerank", "GOOD"], "the following arguments are required: --output"),
+        (["GOOD", "-o", "page.html"], "invalid choice"),
+    ],
+)
+def test_bad_input_is_one_line_exit_2_and_no_page(run_cli, write_edges, tmp_path, args, message):
+    files = {"BIG": too_big(write_edges), "GOOD": WEB, "BAD": write_edges("1 2\n3\n", "bad.txt")}
+    done = run_cli("viz", *[files.get(a, a) for a in args])
+    assert done.returncode == 2, done.stderr.decode()
+    lines = done.stderr.decode().strip().splitlines()
+    assert len(lines) == 1 and message in lines[0]
+    assert list(tmp_path.glob("*page.html*")) == []
+
+
+def test_the_limit_is_300_and_can_be_raised_knowingly(run_cli, write_edges, tmp_path):
+    ring = write_edges("".join(f"{i} {(i + 1) % 301}\n" for i in range(301)), "ring.txt")
+    done = run_cli("viz", "cc", ring, "-o", "page.html")
+    assert done.returncode == 2 and b"301 vertices, more than the limit of 300" in done.stderr
+    assert not (tmp_path / "page.html").exists()
+    edges = too_big(write_edges)
+    assert run_cli("viz", "cc", edges, "-o", "page.html", "--max-vertices", "11").returncode == 2
+    assert run_cli("viz", "cc", edges, "-o", "page.html", "--max-vertices", "12").returncode == 0
+    assert len(embedded(tmp_path / "page.html")["ids"]) == 12
+
+
+def test_the_shipped_example_is_what_the_documented_command_writes(run_cli, tmp_path):
+    script = (DOCS / "regenerate.sh").read_text()
+    command = "pregel viz pagerank docs/web-graph.txt --output docs/pagerank-steps.html"
+    assert command in script
+    shipped = embedded(DOCS / "pagerank-steps.html")
+    ranks = reference.pagerank(read_edges(WEB), 0.85, 1e-10).values
+    np.testing.assert_allclose(as_floats(shipped["steps"][-1]["values"]), ranks, atol=1e-9)
+    assert shipped["out_degree"][7] == 0, "page 8 is the sink"
+    assert run_cli("viz", "pagerank", WEB, "--output", "fresh.html", "--quiet").returncode == 0
+    fresh = embedded(tmp_path / "fresh.html")
+    # the layout may differ a little between networkx versions; the run may not
+    fresh.pop("xy"), shipped.pop("xy")
+    assert fresh == shipped, "docs/pagerank-steps.html is stale: run docs/regenerate.sh"
