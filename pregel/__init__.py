@@ -19,6 +19,7 @@ from pregel.combiners import Combiner, Max, Min, Sum
 from pregel.engine import Master, Result, SuperstepStats, run
 from pregel.errors import (
     CheckpointError,
+    ClusterUnreachable,
     ConvergenceError,
     InputError,
     NegativeCycleError,
@@ -34,6 +35,7 @@ __all__ = [
     "Aggregator",
     "BatchProgram",
     "CheckpointError",
+    "ClusterUnreachable",
     "Combiner",
     "ConvergenceError",
     "Count",

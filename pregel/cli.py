@@ -1,4 +1,4 @@
-"""The ``pregel`` command: run the built-in algorithms on an edge list.
+"""The ``pregel`` command: run the built-in algorithms, or your own program, on an edge list.
 
 Exit status 0 on success, 2 on bad input or usage (one line on stderr naming the file,
 line and problem), 1 on any other failure. Progress goes to stderr, results to
@@ -8,21 +8,28 @@ line and problem), 1 on any other failure. Progress goes to stderr, results to
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import os
 import sys
+import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
 import numpy as np
 
 import pregel
-from pregel.checkpoint import DEFAULT_EVERY, DEFAULT_MAX_RESTARTS, Recovery
-from pregel.engine import SuperstepStats
+from pregel.checkpoint import DEFAULT_EVERY, DEFAULT_MAX_RESTARTS
+from pregel.cli_algorithms import ALGORITHMS, Algorithm
 from pregel.errors import CheckpointError, InputError, PregelError
-from pregel.io import format_values, read_edges, write_values
+from pregel.formats import FORMATS, format_for, render, require_format, write_result
+from pregel.info import format_info, graph_info
+from pregel.io import read_edges
+from pregel.progress import Progress
+from pregel.runstats import plot_run, require_matplotlib, write_stats
+from pregel.userprog import load_program
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
@@ -46,9 +53,11 @@ def build_parser() -> argparse.ArgumentParser:
     """
     parser = _Parser(
         prog="pregel",
-        description="Pregel-style graph processing: PageRank, shortest paths and connected components.",
+        description="Pregel-style graph processing: PageRank, shortest paths, connected components, "
+        "and your own vertex programs.",
         epilog="EDGES is an edge list: 'src dst [weight]' per line, separated by whitespace or commas; "
-        "'#' and '%' start comments; .gz/.bz2 are read transparently; '-' is standard input.",
+        "'#' starts a comment, as does '%' at a line's start; .gz/.bz2 are read transparently; "
+        "'-' is standard input.",
     )
     parser.add_argument("--version", action="version", version=f"pregel {pregel.__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
@@ -59,6 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
     flags = _algorithm_flags()
     for name, (summary, description) in _ALGORITHM_HELP.items():
         commands.add_parser(name, parents=[common, flags[name]], help=summary, description=description)
+    add_run_command(commands, common, flags["cc"])
+    add_info_command(commands)
 
     viz = commands.add_parser(
         "viz",
@@ -104,39 +115,54 @@ def _input_flags() -> argparse.ArgumentParser:
         "--api",
         choices=("batch", "scalar"),
         default="batch",
-        help="vectorised programs (default) or their one-vertex-at-a-time twins",
+        help="vectorised programs or their one-vertex-at-a-time twins (default: batch)",
     )
-    flags.add_argument("--undirected", action="store_true", help="treat every edge as going both ways")
-    flags.add_argument("--quiet", "-q", action="store_true", help="no progress on stderr")
+    flags.add_argument("--undirected", action="store_true", help="treat every edge as going both ways (default: off)")
+    flags.add_argument(
+        "--quiet",
+        "-q",
+        action="store_true",
+        help="no progress, statistics table or summary line on stderr (default: live progress on a terminal, "
+        "else one summary line)",
+    )
     return flags
 
 
 def _result_flags() -> argparse.ArgumentParser:
     """Where a run happens and what becomes of its values."""
     flags = _Parser(add_help=False)
-    flags.add_argument("--output", "-o", metavar="FILE", help="write 'vertex<TAB>value' lines here (atomically)")
+    flags.add_argument(
+        "--output", "-o", metavar="FILE", help="write the results here, atomically (default: standard output)"
+    )
+    add_output_options(flags)
     flags.add_argument(
         "--backend",
         choices=("local", "ray", "scipy"),
         default="local",
-        help="where to run: this process (default), Ray actors, or the scipy reference",
+        help="where to run: this process, Ray actors, or the scipy reference (default: local)",
     )
     flags.add_argument(
         "--ray-address",
         metavar="ADDR",
-        help="connect to this Ray cluster (default: $RAY_ADDRESS, else a private local one)",
+        help="join the Ray cluster at ADDR ('auto': the one started on this machine with 'ray start'; "
+        "default: $RAY_ADDRESS, else a private Ray on 127.0.0.1)",
     )
     flags.add_argument(
-        "--check", action="store_true", help="also run the scipy reference and print the largest absolute difference"
+        "--check",
+        action="store_true",
+        help="also run the scipy reference and print the largest absolute difference (default: off)",
     )
     flags.add_argument(
-        "--compare", choices=("networkx",), help="also run networkx and print the largest absolute difference"
+        "--compare",
+        choices=("networkx",),
+        help="also run networkx and print the largest absolute difference (default: off)",
     )
     flags.add_argument(
         "--top",
         type=_positive_int,
         metavar="K",
-        help="print the K best vertices (highest rank, nearest, largest components)",
+        help="print only the K best: highest rank, nearest, largest components, largest values for run "
+        "(default: every vertex, by id)",
     )
     return flags
 
@@ -147,19 +173,20 @@ def _checkpoint_flags() -> argparse.ArgumentParser:
     flags.add_argument(
         "--checkpoint-dir",
         metavar="DIR",
-        help="write a checkpoint into DIR every --checkpoint-every supersteps (DIR must be empty unless --resume)",
+        help="write a checkpoint into DIR every --checkpoint-every supersteps; DIR must be empty unless "
+        "--resume (default: no checkpoints)",
     )
     flags.add_argument(
         "--checkpoint-every",
         type=_positive_int,
         metavar="K",
-        help=f"supersteps between checkpoints (default {DEFAULT_EVERY} with --checkpoint-dir)",
+        help=f"supersteps between checkpoints (default: {DEFAULT_EVERY} with --checkpoint-dir)",
     )
     flags.add_argument(
         "--resume",
         action="store_true",
         help="continue from the newest complete checkpoint in --checkpoint-dir (same graph, program, "
-        "parameters and --workers); the results equal those of an uninterrupted run",
+        "parameters and --workers); the results equal those of an uninterrupted run (default: off)",
     )
     flags.add_argument(
         "--max-restarts",
@@ -167,7 +194,7 @@ def _checkpoint_flags() -> argparse.ArgumentParser:
         default=DEFAULT_MAX_RESTARTS,
         metavar="N",
         help="when a Ray worker or its node dies, start new workers and continue from the last checkpoint "
-        f"(or from the start), at most N times (default {DEFAULT_MAX_RESTARTS})",
+        f"(or from the start), at most N times (default: {DEFAULT_MAX_RESTARTS})",
     )
     return flags
 
@@ -177,7 +204,9 @@ def _page_flags() -> argparse.ArgumentParser:
     from pregel.viz import MAX_VERTICES
 
     flags = _Parser(add_help=False)
-    flags.add_argument("--output", "-o", required=True, metavar="FILE.html", help="write the page here (atomically)")
+    flags.add_argument(
+        "--output", "-o", required=True, metavar="FILE.html", help="write the page here, atomically (required)"
+    )
     flags.add_argument(
         "--max-vertices",
         type=_positive_int,
@@ -192,9 +221,15 @@ def _page_flags() -> argparse.ArgumentParser:
 def _algorithm_flags() -> dict[str, argparse.ArgumentParser]:
     """Each algorithm's own flags, shared by its command and by ``pregel viz``."""
     pr = _Parser(add_help=False)
-    pr.add_argument("--damping", type=float, default=0.85, help="damping factor d in [0, 1) (default 0.85)")
     pr.add_argument(
-        "--tol", type=float, default=1e-10, help="stop when the L1 change of a superstep is below this (default 1e-10)"
+        "--damping", type=float, default=0.85, metavar="D", help="damping factor d in [0, 1) (default 0.85)"
+    )
+    pr.add_argument(
+        "--tol",
+        type=float,
+        default=1e-10,
+        metavar="TOL",
+        help="stop when the L1 change of a superstep is below this (default 1e-10)",
     )
     pr.add_argument(
         "--max-supersteps",
@@ -204,7 +239,7 @@ def _algorithm_flags() -> dict[str, argparse.ArgumentParser]:
         help="stop after K supersteps even if not converged (default 1000)",
     )
     ss = _Parser(add_help=False)
-    ss.add_argument("--source", type=int, required=True, metavar="ID", help="id of the source vertex")
+    ss.add_argument("--source", type=int, required=True, metavar="ID", help="id of the source vertex (required)")
     cc = _Parser(add_help=False)
     for until_halted in (ss, cc):
         until_halted.add_argument(
@@ -215,6 +250,75 @@ def _algorithm_flags() -> dict[str, argparse.ArgumentParser]:
             help="stop after K supersteps (default: run to the end)",
         )
     return {"pagerank": pr, "sssp": ss, "cc": cc}
+
+
+def add_output_options(parser: argparse.ArgumentParser) -> None:
+    """``--format``, ``--stats`` and ``--plot``: the shapes a run's results and statistics take."""
+    parser.add_argument(
+        "--format",
+        choices=FORMATS,
+        help="tsv (no header), csv (header vertex,value), npy or parquet (binary: need --output) "
+        "(default: from the --output suffix, else tsv)",
+    )
+    parser.add_argument(
+        "--stats", metavar="FILE.json", help="write per-superstep statistics here as JSON (default: none)"
+    )
+    parser.add_argument(
+        "--plot",
+        metavar="FILE.png",
+        help="draw convergence and messages per superstep here; needs matplotlib: pip install 'pregel[plot]' "
+        "(default: none)",
+    )
+
+
+def add_run_command(commands: Any, common: argparse.ArgumentParser, until_halted: argparse.ArgumentParser) -> None:
+    """``pregel run FILE.py:ClassName EDGES``: a user's own vertex program."""
+    program = _Parser(add_help=False)
+    program.add_argument(
+        "program",
+        metavar="FILE.py:ClassName",
+        help="a Python file and the Vertex or BatchProgram subclass in it (the class may be left out "
+        "when the file defines only one)",
+    )
+    run = commands.add_parser(
+        "run",
+        parents=[program, common, until_halted],
+        help="run your own vertex program",
+        description="Run a Vertex or BatchProgram subclass from a Python file on an edge list; "
+        "--top lists the largest values.",
+    )
+    run.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="set a parameter the class declares; repeatable; VALUE is a Python literal, else text "
+        "(default: the class's values)",
+    )
+
+
+def add_info_command(commands: Any) -> None:
+    """``pregel info EDGES``: what is in an edge list."""
+    info = commands.add_parser(
+        "info",
+        help="vertices, edges, dangling vertices, degrees, components of an edge list",
+        description="Summarise an edge list: counts, merged duplicates, self-loops, dangling vertices, "
+        "degree distributions, weakly and strongly connected components.",
+    )
+    info.add_argument("edges", metavar="EDGES", help="edge list file, or - for standard input")
+    info.add_argument("--undirected", action="store_true", help="treat every edge as going both ways (default: off)")
+    info.add_argument("--json", action="store_true", help="print the summary as JSON (default: text)")
+    info.set_defaults(handler=_info)
+
+
+def _info(args: argparse.Namespace) -> int:
+    graph = read_edges(args.edges, undirected=args.undirected)
+    summary = graph_info(graph)
+    if args.json:
+        sys.stdout.write(json.dumps({"edges_file": args.edges, **summary}, indent=1) + "\n")
+    else:
+        sys.stdout.write(format_info(summary, args.edges))
+    return EXIT_OK
 
 
 def _positive_int(text: str) -> int:
@@ -244,7 +348,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     args = build_parser().parse_args(argv)
     try:
-        return _run(args)
+        return args.handler(args) if hasattr(args, "handler") else _run(args)
     except (InputError, CheckpointError) as exc:
         return _fail(EXIT_USAGE, str(exc))
     except KeyboardInterrupt:
@@ -264,12 +368,23 @@ def _fail(status: int, message: str) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     name = args.algorithm if args.command == "viz" else args.command
+    algorithm = ALGORITHMS[name]
     _check_flags(args, name)
-    _check_output_path(args)
-    graph = read_edges(args.edges, undirected=args.undirected)
     if args.command == "viz":
-        return _write_page(graph, args, name)
-    progress = _Progress(args)
+        _check_output_paths(args)
+        return _write_page(read_edges(args.edges, undirected=args.undirected), args, name)
+    fmt = format_for(args.output, args.format)
+    require_format(fmt)
+    _check_output_paths(args)
+    if args.plot:
+        require_matplotlib()
+    if name == "run":
+        args.program_object = load_program(args.program, args.param)
+    measures = algorithm.measures(args)
+    progress = Progress(sys.stderr, _title(args, name), measures, quiet=args.quiet)
+    progress.status(f"reading {args.edges}")
+    graph = read_edges(args.edges, undirected=args.undirected)
+    progress.status(f"{graph.num_vertices:,} vertices, {graph.num_edges:,} edges: starting")
     options: dict[str, Any] = {"backend": args.backend, "api": args.api}
     if args.backend != "scipy":
         options.update(workers=args.workers, on_superstep=progress.superstep, on_recovery=progress.recovery)
@@ -277,17 +392,14 @@ def _run(args: argparse.Namespace) -> int:
         options.update(max_restarts=args.max_restarts)
         if args.ray_address:
             options["ray_address"] = args.ray_address
-    algorithm = ALGORITHMS[name]
     start = time.perf_counter()
-    result = algorithm.run(graph, args, options)
-    seconds = time.perf_counter() - start
-    _report(args, result, seconds, name)
-    if args.output:
-        write_values(args.output, result.ids, result.values)
-    if args.top:
-        sys.stdout.write(algorithm.top(result, args.top))
-    elif not args.output:
-        sys.stdout.write(format_values(result.ids, result.values))
+    try:
+        result = algorithm.run(graph, args, options)
+    except InputError as exc:
+        raise InputError(_naming_file(args.edges, str(exc))) from None
+    progress.finish(result, time.perf_counter() - start, f"{args.backend} backend")
+    _warn_if_unfinished(args, result, name)
+    _write_results(args, algorithm, result, fmt, measures)
     if args.check:
         reference = algorithm.run(graph, args, {"backend": "scipy"})
         _say_difference("scipy", result.values, reference.values)
@@ -296,20 +408,52 @@ def _run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _title(args: argparse.Namespace, name: str) -> str:
+    """What the progress lines call the run: the command, or the class of your own program."""
+    return type(args.program_object).__name__ if name == "run" else name
+
+
 def _write_page(graph: pregel.Graph, args: argparse.Namespace, name: str) -> int:
     """``pregel viz``: run with tracing on and write the replay page."""
     from pregel.viz import check_size, write_html
 
     check_size(graph, args.max_vertices)
-    options = {"api": args.api, "workers": args.workers, "on_superstep": _Progress(args).superstep, "trace": True}
+    progress = Progress(sys.stderr, name, ALGORITHMS[name].measures(args), quiet=args.quiet)
+    options = {"api": args.api, "workers": args.workers, "on_superstep": progress.superstep, "trace": True}
     start = time.perf_counter()
     result = ALGORITHMS[name].run(graph, args, options)
-    _report(args, result, time.perf_counter() - start, name)
+    progress.finish(result, time.perf_counter() - start, "local backend")
+    _warn_if_unfinished(args, result, name)
     source = "standard input" if args.edges == "-" else Path(args.edges).name
     write_html(result, args.output, title=f"{result.trace.program} on {source}", max_vertices=args.max_vertices)
     if not args.quiet:
         print(f"pregel: wrote {args.output} ({result.supersteps} supersteps to replay)", file=sys.stderr)
     return EXIT_OK
+
+
+def _write_results(
+    args: argparse.Namespace, algorithm: Algorithm, result: pregel.Result, fmt: str, measures: dict[str, str]
+) -> None:
+    if args.output:
+        write_result(args.output, result.ids, result.values, fmt)
+    text_format = "csv" if fmt == "csv" else "tsv"
+    if args.top:
+        ids, values, columns = algorithm.top(result, args.top)
+        sys.stdout.write(render(ids, values, text_format, columns))
+    elif not args.output:
+        sys.stdout.write(render(result.ids, result.values, text_format))
+    about = {"command": args.command, "edges_file": args.edges, "backend": args.backend}
+    if args.stats:
+        write_stats(args.stats, result, **about)
+    if args.plot:
+        title = f"{args.command} on {Path(args.edges).name}"
+        plot_run(args.plot, result, measures, title, tol=getattr(args, "tol", None))
+
+
+def _naming_file(edges: str, message: str) -> str:
+    """An error message that starts with the edge list's name, as every input error does."""
+    name = "<stdin>" if edges == "-" else edges
+    return message if message.startswith(name) else f"{name}: {message}"
 
 
 def _check_flags(args: argparse.Namespace, name: str) -> None:
@@ -326,6 +470,13 @@ def _check_flags(args: argparse.Namespace, name: str) -> None:
             raise InputError(f"--damping must be in [0, 1), got {args.damping}")
         if not args.tol >= 0 or math.isinf(args.tol):
             raise InputError(f"--tol must be a finite number >= 0, got {args.tol}")
+    if name == "run":
+        refused = {"--check": args.check, "--compare": args.compare, "--backend scipy": args.backend == "scipy"}
+        for flag, given in refused.items():
+            if given:
+                raise InputError(f"{flag} has no meaning for pregel run (there is no reference for your own program)")
+        if args.api != "batch":
+            raise InputError("--api has no meaning for pregel run (your class is the API)")
 
 
 def _check_checkpoint_flags(args: argparse.Namespace) -> None:
@@ -336,80 +487,61 @@ def _check_checkpoint_flags(args: argparse.Namespace) -> None:
             raise InputError(f"{flag} needs --checkpoint-dir DIR")
 
 
-def _check_output_path(args: argparse.Namespace) -> None:
-    """Refuse an output path that cannot be written, before any work is done."""
-    if not args.output:
-        return
-    out = Path(args.output)
+def _check_output_paths(args: argparse.Namespace) -> None:
+    """Refuse output paths that cannot be written or that collide, before any work is done."""
+    named = [(flag, getattr(args, flag.lstrip("-"), None)) for flag in ("--output", "--stats", "--plot")]
+    named = [(flag, path) for flag, path in named if path]
+    for flag, path in named:
+        check_writable(path, flag, args.edges)
+    for k, (flag, path) in enumerate(named):
+        for other, other_path in named[k + 1 :]:
+            if os.path.abspath(path) == os.path.abspath(other_path):
+                raise InputError(f"{path}: {flag} and {other} name the same file")
+
+
+def check_writable(path: str, flag: str, edges: str) -> None:
+    """InputError if ``path`` cannot take a new file or is the input itself.
+
+    Examples
+    --------
+    >>> check_writable("/no/such/dir/ranks.tsv", "--output", "edges.txt")
+    Traceback (most recent call last):
+    ...
+    pregel.errors.InputError: /no/such/dir/ranks.tsv: --output directory /no/such/dir does not exist
+    """
+    out = Path(path)
     if out.is_dir():
-        raise InputError(f"{out}: --output is a directory")
+        raise InputError(f"{out}: {flag} is a directory")
+    if out.exists() and not out.is_file():
+        return  # a device or a pipe (/dev/null): written in place
     parent = out.parent if str(out.parent) else Path(".")
     if not parent.is_dir():
-        raise InputError(f"{out}: --output directory {parent} does not exist")
-    if not os.access(parent, os.W_OK):
-        raise InputError(f"{out}: --output directory {parent} is not writable")
-    if args.edges != "-" and out.exists() and Path(args.edges).exists() and out.samefile(args.edges):
-        raise InputError(f"{out}: --output is the input file; refusing to overwrite it")
+        raise InputError(f"{out}: {flag} directory {parent} does not exist")
+    try:
+        # a real file, not os.access: permissions are not the only reason (root, read-only mounts)
+        fd, probe = tempfile.mkstemp(prefix=f".{out.name}.probe", dir=parent)
+    except OSError as exc:
+        raise InputError(f"{out}: {flag} directory {parent} is not writable ({exc.strerror})") from None
+    os.close(fd)
+    os.unlink(probe)
+    if out.exists() and not os.access(out, os.W_OK):
+        raise InputError(f"{out}: {flag} file is not writable")
+    if edges != "-" and out.exists() and Path(edges).exists() and out.samefile(edges):
+        raise InputError(f"{out}: {flag} is the input file; refusing to overwrite it")
 
 
-class _Progress:
-    """One stderr line per superstep on a terminal, unless --quiet (a log gets the summary line only).
-
-    A resume or a recovery is one line wherever stderr goes (unless --quiet); a skipped
-    checkpoint is a warning even with --quiet.
-    """
-
-    def __init__(self, args: argparse.Namespace) -> None:
-        self.quiet = args.quiet or not sys.stderr.isatty()
-        self.events = not args.quiet
-
-    def superstep(self, stats: SuperstepStats) -> None:
-        if self.quiet:
-            return
-        extra = ""
-        if "delta" in stats.aggregated:
-            extra = f", L1 change {stats.aggregated['delta']:.3e}"
-        print(
-            f"superstep {stats.superstep}: {stats.active} active, {stats.messages_sent} messages "
-            f"({stats.messages_combined} after combining){extra}, {stats.seconds:.3f} s",
-            file=sys.stderr,
-        )
-
-    def recovery(self, recovery: Recovery) -> None:
-        for skipped in recovery.skipped:
-            print(f"pregel: warning: skipped checkpoint {skipped}", file=sys.stderr)
-        if self.events:
-            print(recovery.describe(), file=sys.stderr)
-
-
-def _report(args: argparse.Namespace, result: pregel.Result, seconds: float, name: str) -> None:
-    graph = result.graph
-    if result.stopped_by == "max_supersteps" and name == "pagerank":
+def _warn_if_unfinished(args: argparse.Namespace, result: pregel.Result, name: str) -> None:
+    if result.stopped_by != "max_supersteps":
+        return
+    if name == "pagerank":
         delta = result.aggregated.get("delta", math.nan)
         print(
             f"pregel: warning: PageRank did not converge in {result.supersteps} supersteps "
             f"(last L1 change {delta:.3e}, tol {args.tol:g}); writing the ranks anyway",
             file=sys.stderr,
         )
-    elif result.stopped_by == "max_supersteps":
+    else:
         print(f"pregel: warning: stopped at --max-supersteps {result.supersteps} before the run ended", file=sys.stderr)
-    if not args.quiet:
-        print(
-            f"{name}: {graph.num_vertices} vertices, {graph.num_edges} edges, "
-            f"{result.supersteps} supersteps{_recoveries(result)}, {seconds:.3f} s ({args.backend} backend)",
-            file=sys.stderr,
-        )
-
-
-def _recoveries(result: pregel.Result) -> str:
-    """How the run went back to checkpoints, for the summary line (empty if it never did)."""
-    notes = []
-    for r in result.recoveries:
-        if r.replayed is None:
-            notes.append(f"resumed at superstep {r.superstep}")
-        else:
-            notes.append(f"recovered in superstep {r.failed_at}, {r.replayed} replayed")
-    return f" ({'; '.join(notes)})" if notes else ""
 
 
 def _say_difference(name: str, ours: np.ndarray, theirs: np.ndarray) -> None:
@@ -429,87 +561,6 @@ def largest_difference(a: np.ndarray, b: np.ndarray) -> float:
     with np.errstate(invalid="ignore"):  # inf - inf is nan; equal values differ by 0 anyway
         diff = np.where(a == b, 0.0, np.abs(a - b))
     return float(diff.max()) if diff.size else 0.0
-
-
-# ------------------------------------------------------------------ algorithms
-class _Algorithm:
-    """How the command line runs one algorithm, its networkx twin, and its --top listing."""
-
-    def __init__(
-        self,
-        run: Callable[[pregel.Graph, argparse.Namespace, dict[str, Any]], pregel.Result],
-        networkx: Callable[[pregel.Graph, argparse.Namespace], np.ndarray],
-        top: Callable[[pregel.Result, int], str],
-    ) -> None:
-        self.run = run
-        self.networkx = networkx
-        self.top = top
-
-
-def _run_pagerank(graph: pregel.Graph, args: argparse.Namespace, options: dict[str, Any]) -> pregel.Result:
-    from algorithms.pagerank import pagerank
-
-    return pagerank(graph, damping=args.damping, tol=args.tol, max_supersteps=args.max_supersteps, **options)
-
-
-def _run_sssp(graph: pregel.Graph, args: argparse.Namespace, options: dict[str, Any]) -> pregel.Result:
-    from algorithms.sssp import sssp
-
-    graph.index_of(args.source, what=f"{args.edges}: --source vertex")
-    return sssp(graph, args.source, max_supersteps=args.max_supersteps, **options)
-
-
-def _run_cc(graph: pregel.Graph, args: argparse.Namespace, options: dict[str, Any]) -> pregel.Result:
-    from algorithms.components import connected_components
-
-    return connected_components(graph, max_supersteps=args.max_supersteps, **options)
-
-
-def _networkx_pagerank(graph: pregel.Graph, args: argparse.Namespace) -> np.ndarray:
-    import networkx as nx
-
-    from algorithms.pagerank import networkx_pagerank
-
-    try:
-        return networkx_pagerank(graph, args.damping, args.tol, args.max_supersteps)
-    except nx.PowerIterationFailedConvergence as exc:
-        raise PregelError(f"networkx did not converge: {exc}") from None
-
-
-def _networkx_sssp(graph: pregel.Graph, args: argparse.Namespace) -> np.ndarray:
-    from algorithms.sssp import networkx_sssp
-
-    return networkx_sssp(graph, args.source)
-
-
-def _networkx_cc(graph: pregel.Graph, args: argparse.Namespace) -> np.ndarray:
-    from algorithms.components import networkx_components
-
-    return networkx_components(graph)
-
-
-def _top_ranks(result: pregel.Result, k: int) -> str:
-    order = np.lexsort((result.ids, -result.values))[:k]
-    return format_values(result.ids[order], result.values[order])
-
-
-def _top_nearest(result: pregel.Result, k: int) -> str:
-    reachable = np.flatnonzero(np.isfinite(result.values))
-    order = reachable[np.lexsort((result.ids[reachable], result.values[reachable]))][:k]
-    return format_values(result.ids[order], result.values[order])
-
-
-def _top_components(result: pregel.Result, k: int) -> str:
-    labels, sizes = np.unique(result.values, return_counts=True)
-    order = np.lexsort((labels, -sizes))[:k]
-    return "".join(f"{label}\t{size}\n" for label, size in zip(labels[order].tolist(), sizes[order].tolist()))
-
-
-ALGORITHMS = {
-    "pagerank": _Algorithm(_run_pagerank, _networkx_pagerank, _top_ranks),
-    "sssp": _Algorithm(_run_sssp, _networkx_sssp, _top_nearest),
-    "cc": _Algorithm(_run_cc, _networkx_cc, _top_components),
-}
 
 
 if __name__ == "__main__":

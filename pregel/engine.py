@@ -100,6 +100,37 @@ class Result:
         """``{original id: value}`` with plain Python values."""
         return dict(zip(self.graph.ids.tolist(), self.values.tolist()))
 
+    def to_table(self) -> dict[str, np.ndarray]:
+        """The result as columns ``vertex`` and ``value``, a table without pandas.
+
+        ``pandas.DataFrame(result.to_table())`` and ``pyarrow.table(result.to_table())``
+        accept it as it is.
+
+        Examples
+        --------
+        >>> import pregel
+        >>> from algorithms.components import ConnectedComponents
+        >>> r = pregel.run(pregel.Graph.from_edges([1, 5], [2, 6]).to_undirected(), ConnectedComponents)
+        >>> {name: column.tolist() for name, column in r.to_table().items()}
+        {'vertex': [1, 2, 5, 6], 'value': [1, 1, 5, 5]}
+        """
+        return {"vertex": self.graph.ids, "value": self.values}
+
+    def to_numpy(self) -> np.ndarray:
+        """The result as one structured array with fields ``vertex`` and ``value``.
+
+        Examples
+        --------
+        >>> import pregel
+        >>> from algorithms.components import ConnectedComponents
+        >>> r = pregel.run(pregel.Graph.from_edges([1, 5], [2, 6]).to_undirected(), ConnectedComponents)
+        >>> r.to_numpy()["value"].tolist()
+        [1, 1, 5, 5]
+        """
+        from pregel.formats import as_records
+
+        return as_records(self.graph.ids, self.values)
+
     @property
     def seconds(self) -> float:
         """Total seconds spent in supersteps."""
@@ -187,7 +218,8 @@ def run(
     Raises
     ------
     InputError
-        For an unknown backend or a bad argument.
+        For an unknown backend, a bad argument, or a negative edge weight when the
+        program declares ``allow_negative_weights = False``.
     CheckpointError
         With ``resume``: for a folder without a good checkpoint, or one made for
         another graph, program (or parameters) or partition count. Without: for a
@@ -207,6 +239,7 @@ def run(
         program = program()
     if max_supersteps is not None and max_supersteps < 0:
         raise InputError(f"max_supersteps must be >= 0, got {max_supersteps}")
+    _check_weights(graph, program)
     if trace:
         if backend != "local":
             raise InputError(f"trace=True needs the local backend, not {backend!r}")
@@ -217,7 +250,7 @@ def run(
     parts = _make_backend(backend, graph, program, workers, **backend_options)
     try:
         recorder = Recorder(graph, program, parts.values()) if trace else None
-        result = _superstep_loop(graph, program, parts, max_supersteps, on_superstep, recorder, checkpointer)
+        result = _recovering(graph, program, parts, max_supersteps, on_superstep, recorder, checkpointer)
         checkpointer.wait()
         return result
     finally:
@@ -225,7 +258,7 @@ def run(
         parts.close()
 
 
-def _superstep_loop(
+def _recovering(
     graph: Graph,
     program: Program,
     backend: Any,
@@ -234,17 +267,37 @@ def _superstep_loop(
     recorder: Recorder | None,
     checkpointer: Checkpointer,
 ) -> Result:
-    run: RunState = checkpointer.start(backend)
+    """The superstep loop, taken up again from the last checkpoint whenever a worker is lost."""
+    run = checkpointer.start(backend)
     if max_supersteps is not None and run.superstep > max_supersteps:
         raise InputError(f"the checkpoint is at superstep {run.superstep}, past max_supersteps {max_supersteps}")
-    stopped_by = "max_supersteps"
-    while max_supersteps is None or run.superstep < max_supersteps:
-        start = time.perf_counter()
+    while True:
         try:
-            statuses = backend.superstep(run.superstep, run.aggregated)
+            stopped_by = _superstep_loop(
+                graph, program, backend, run, max_supersteps, on_superstep, recorder, checkpointer
+            )
+            values = backend.values()
         except WorkerLost as lost:
             run = checkpointer.recover(backend, run, lost)
             continue
+        trace = None if recorder is None else recorder.trace()
+        return Result(graph, values, run.superstep, run.history, run.aggregated, stopped_by, trace, run.recoveries)
+
+
+def _superstep_loop(
+    graph: Graph,
+    program: Program,
+    backend: Any,
+    run: RunState,
+    max_supersteps: int | None,
+    on_superstep: Callable[[SuperstepStats], None] | None,
+    recorder: Recorder | None,
+    checkpointer: Checkpointer,
+) -> str:
+    """Run supersteps from where ``run`` stands until the run stops; returns why it stopped."""
+    while max_supersteps is None or run.superstep < max_supersteps:
+        start = time.perf_counter()
+        statuses = backend.superstep(run.superstep, run.aggregated)
         aggregated = _merge_partials(program, statuses)
         master = Master(run.superstep, graph.num_vertices, aggregated, program)
         program.master_compute(master)
@@ -262,15 +315,11 @@ def _superstep_loop(
         if on_superstep is not None:
             on_superstep(stats)
         if master.halted:
-            stopped_by = "master"
-            break
+            return "master"
         if stats.messages_combined == 0 and all(s.active == 0 for s in statuses):
-            stopped_by = "halted"
-            break
+            return "halted"
         checkpointer.maybe_save(run, backend)
-    trace = None if recorder is None else recorder.trace()
-    values = backend.values()
-    return Result(graph, values, run.superstep, run.history, run.aggregated, stopped_by, trace, run.recoveries)
+    return "max_supersteps"
 
 
 def _merge_partials(program: Program, statuses: list[PartitionStatus]) -> dict[str, Any]:
@@ -295,3 +344,17 @@ def _make_backend(name: str, graph: Graph, program: Program, workers: int | None
 
 def _plain(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
+
+
+def _check_weights(graph: Graph, program: Program) -> None:
+    """InputError naming the first negative edge, for a program that declares it cannot take one."""
+    if program.allow_negative_weights or graph.weights is None:
+        return
+    negative = np.flatnonzero(graph.weights < 0)
+    if negative.size:
+        k = int(negative[0])
+        source, target = graph.ids[graph.sources[k]], graph.ids[graph.indices[k]]
+        raise InputError(
+            f"edge {source} -> {target} has weight {float(graph.weights[k])!r}, but {type(program).__name__} "
+            f"needs non-negative weights ({negative.size} negative in all)"
+        )

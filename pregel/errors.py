@@ -40,3 +40,13 @@ class CheckpointDamaged(CheckpointError):
 
 class WorkerLost(PregelError):
     """A worker (a Ray actor or its node) died and could not be recovered."""
+
+
+class ClusterUnreachable(PregelError):
+    """The Ray cluster named by ``ray_address`` (or ``RAY_ADDRESS``) could not be reached in time.
+
+    Examples
+    --------
+    >>> str(ClusterUnreachable("cannot reach the Ray cluster at 127.0.0.1:1: Connection refused"))
+    'cannot reach the Ray cluster at 127.0.0.1:1: Connection refused'
+    """

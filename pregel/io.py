@@ -15,6 +15,7 @@ is malformed does a line-by-line pass run, to name the first bad line.
 from __future__ import annotations
 
 import bz2
+import codecs
 import contextlib
 import gzip
 import os
@@ -34,7 +35,8 @@ from pregel.graph import Graph
 
 MAX_ID = 2**53
 CHUNK_BYTES = 1 << 24
-_COMMENT = re.compile(rb"(?m)^[ \t]*[#%][^\n]*")
+# '#' starts a comment anywhere (it is never part of a number); '%' only at a line's start (Matrix Market)
+_COMMENT = re.compile(rb"(?m)^[ \t]*%[^\n]*|#[^\n]*")
 _SEPARATORS = bytes.maketrans(b",\t\r", b"   ")
 _EMPTY_FIELD = re.compile(rb"(?m),[ \t]*(?:,|\r?$)|^[ \t]*,")
 _NAME = re.compile(rb"[A-Za-z_][\w.-]*")
@@ -89,11 +91,9 @@ def read_edge_arrays(path: str | os.PathLike[str]) -> tuple[np.ndarray, np.ndarr
     """
     name = "<stdin>" if str(path) == "-" else str(path)
     with _open_text(path, name) as stream:
-        head = stream.read(CHUNK_BYTES)
+        head = _text_head(stream.read(CHUNK_BYTES), name)
         if head.lstrip().startswith(b"%%MatrixMarket"):
             return _read_matrix_market(head + stream.read(), name)
-        if b"\0" in head[:65536]:
-            raise InputError(f"{name}: binary data, not a text edge list")
         parser = _EdgeParser(name)
         data = head
         while True:
@@ -104,6 +104,18 @@ def read_edge_arrays(path: str | os.PathLike[str]) -> tuple[np.ndarray, np.ndarr
                 break
             data = data[cut:] + more
         return parser.result()
+
+
+def _text_head(head: bytes, name: str) -> bytes:
+    """The first chunk without a UTF-8 byte-order mark (spreadsheets write one); InputError if not text."""
+    if head.startswith(codecs.BOM_UTF8):
+        return head[len(codecs.BOM_UTF8) :]
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise InputError(f"{name}: UTF-16 text; save the edge list as UTF-8 or ASCII")
+    nul = head.find(b"\0", 0, 65536)
+    if nul >= 0:
+        raise InputError(f"{name}: binary data (a NUL byte at offset {nul}), not a text edge list")
+    return head
 
 
 @contextlib.contextmanager
@@ -151,6 +163,7 @@ class _EdgeParser:
         self.first_data_line = 0
         self.rows: list[np.ndarray] = []
         self.header_checked = False
+        self.header = b""
 
     def feed(self, chunk: bytes) -> None:
         if not self.header_checked:
@@ -175,6 +188,7 @@ class _EdgeParser:
             if all(_NAME.fullmatch(f) for f in fields) and not any(
                 f.lower() in (b"nan", b"inf", b"infinity") for f in fields
             ):
+                self.header = raw.strip()
                 lines[k] = b""
                 return b"\n".join(lines)
             return chunk
@@ -216,19 +230,19 @@ class _EdgeParser:
     def _diagnose(self, chunk: bytes) -> NoReturn:
         """Find and report the first bad line of a chunk, line by line."""
         for offset, raw in enumerate(chunk.split(b"\n")):
-            stripped = raw.strip()
-            if not stripped or stripped[:1] in (b"#", b"%"):
+            stripped = raw.split(b"#", 1)[0].strip()
+            if not stripped or stripped[:1] == b"%":
                 continue
             self._check_line(self.line + offset, stripped)
         self._fail(self.line, "cannot parse this part of the file")
 
     def _check_line(self, line: int, raw: bytes) -> None:
         if b"," in raw:
-            fields = [f.strip() for f in raw.split(b",")]
-            if b"" in fields:
-                self._fail(line, f"empty field in column {fields.index(b'') + 1}")
-        else:
-            fields = raw.split()
+            cells = [f.strip() for f in raw.split(b",")]
+            if b"" in cells:
+                self._fail(line, f"empty field in column {cells.index(b'') + 1}")
+        # separated by commas and whitespace alike, as the fast path reads them
+        fields = raw.replace(b",", b" ").split()
         if len(fields) not in (2, 3):
             self._fail(line, f"expected 2 or 3 columns (source target [weight]), got {len(fields)}")
         if not self.columns:
@@ -257,6 +271,8 @@ class _EdgeParser:
         raise InputError(f"{self.name}:{line}: {problem}")
 
     def result(self) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        if not self.rows and self.header:
+            raise InputError(f"{self.name}: no edges, only the header line {_show(self.header)}")
         if not self.rows:
             raise InputError(f"{self.name}: no edges (the file is empty or has only comments)")
         table = np.concatenate(self.rows) if len(self.rows) > 1 else self.rows[0]
@@ -328,7 +344,9 @@ def atomic_write(path: str | os.PathLike[str], mode: str = "w", sync_directory: 
     partial ``path``). The file is synced before the rename and (unless
     ``sync_directory`` is false, for a caller that syncs the directory once after
     many files) its directory after it, so once this returns the new ``path``
-    survives a crash of the machine too.
+    survives a crash of the machine too. A ``path`` that is a device or a pipe
+    (``/dev/null``) is written directly: it cannot be half-written, and must not be
+    replaced.
 
     Examples
     --------
@@ -336,12 +354,19 @@ def atomic_write(path: str | os.PathLike[str], mode: str = "w", sync_directory: 
     >>> target = os.path.join(tempfile.mkdtemp(), "out.tsv")
     >>> with atomic_write(target) as f:
     ...     _ = f.write("1\\t0.5\\n")
-    >>> open(target).read()
-    '1\\t0.5\\n'
+    >>> open(target).read(), oct(os.stat(target).st_mode & 0o777) == oct(0o666 & ~_umask())
+    ('1\\t0.5\\n', True)
     """
     target = Path(path)
+    if target.exists() and not target.is_file():
+        # a device or a pipe (/dev/null, /dev/stdout): renaming over it would replace it with a file
+        with open(target, mode) as f:
+            yield f
+        return
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.tmp", dir=target.parent or ".")
     try:
+        # mkstemp makes the file private (0600); give it the mode a plain open() would
+        os.chmod(tmp, _mode_for(target))
         with os.fdopen(fd, mode) as f:
             yield f
             f.flush()
@@ -375,6 +400,21 @@ def fsync_directory(path: str | os.PathLike[str]) -> None:
             os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def _mode_for(target: Path) -> int:
+    """The permission bits of the file being replaced, else 0666 less the umask."""
+    try:
+        return target.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        return 0o666 & ~_umask()
+
+
+def _umask() -> int:
+    """The process's umask (reading it means setting it, so it is set straight back)."""
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return umask
 
 
 def format_values(ids: np.ndarray, values: np.ndarray) -> str:

@@ -1,10 +1,10 @@
 """What every vertex program has, whichever API it is written in.
 
-A program declares its combiner, aggregators, initial value and value dtype as class
-attributes, takes its parameters as keyword arguments (each must be declared as a class
-attribute, which is its default), and may define ``master_compute``. The scalar
-:class:`~pregel.vertex.Vertex` and the vectorised :class:`~pregel.batch.BatchProgram`
-add ``compute``.
+A program declares its combiner, aggregators, initial value, value dtype and whether
+negative edge weights are allowed as class attributes, takes its parameters as keyword
+arguments (each must be declared as a class attribute, which is its default), and may
+define ``master_compute``. The scalar :class:`~pregel.vertex.Vertex` and the vectorised
+:class:`~pregel.batch.BatchProgram` add ``compute``.
 """
 
 from __future__ import annotations
@@ -49,6 +49,9 @@ class Program:
     aggregators: dict[str, Aggregator | type[Aggregator]] = {}
     initial_value: Any = 0.0
     value_dtype: Any = np.float64
+    #: False for programs whose edge weights must not be negative (capacities,
+    #: probabilities): the engine then refuses a graph with a negative weight.
+    allow_negative_weights: bool = True
 
     def __init__(self, **params: Any) -> None:
         cls = type(self)

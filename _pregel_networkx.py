@@ -1,0 +1,47 @@
+"""What networkx shows about the pregel backend (the ``networkx.backend_info`` entry point).
+
+A module of its own, outside the ``pregel`` package: networkx reads every backend's
+info each time it is imported, and this must not load numpy, scipy and the engine into
+every program that imports networkx. The backend itself (``pregel.nx_backend``) is
+loaded only when a call asks for it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def backend_info() -> dict[str, Any]:
+    """The backend's name, summary, default configuration and functions, for networkx.
+
+    Examples
+    --------
+    >>> info = backend_info()
+    >>> info["backend_name"], info["default_config"]
+    ('pregel', {'workers': 1, 'backend': 'local'})
+    >>> "pagerank" in info["functions"]
+    True
+    """
+    weights = "Weight functions (callables) are not supported."
+    return {
+        "backend_name": "pregel",
+        "project": "pregel",
+        "package": "pregel",
+        "short_summary": "Pregel/BSP vertex programs (numpy, scipy, optional Ray).",
+        "default_config": {"workers": 1, "backend": "local"},
+        "functions": {
+            "pagerank": {
+                "additional_docs": "Runs as a Pregel vertex program; tol and max_iter mean what they mean in "
+                "networkx. Negative weights are refused. " + weights
+            },
+            "single_source_dijkstra_path_length": {
+                "additional_docs": "Bellman-Ford as message passing; non-negative weights only. " + weights
+            },
+            "single_source_bellman_ford_path_length": {"additional_docs": weights},
+            "single_source_shortest_path_length": {},
+            "weakly_connected_components": {"additional_docs": "HashMin label propagation."},
+            "connected_components": {"additional_docs": "HashMin label propagation."},
+            "number_weakly_connected_components": {},
+            "number_connected_components": {},
+        },
+    }

@@ -1,0 +1,110 @@
+"""What a superstep costs on the Ray backend: the empty barrier, and PageRank against the local backend.
+
+Usage::
+
+    python bench/ray_supersteps.py [--graph ../shared/datasets/p2p-Gnutella31.txt.gz] [--supersteps 40]
+
+One private Ray instance (127.0.0.1 only) serves every measurement; each backend is
+built once and warmed up before it is timed, so worker start-up is not counted.
+
+- **barrier**: ``backend.superstep`` on a two-vertex graph whose program does nothing,
+  with 2 workers: the driver's round trip to every worker and back (median of 300).
+- **PageRank**: per-superstep wall time of PageRank (batch API, ``tol=0`` so every run
+  has the same number of supersteps) with the local backend (1 partition) and the Ray
+  backend (1 and 2 workers); median over the supersteps after the first. For Ray, the
+  slowest worker's compute (``PartitionStatus.seconds``: compute, combining, cutting the
+  blocks) is split from the rest (putting and fetching blocks, serialising, the barrier).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ["RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"] = "0"  # before ray is imported
+
+import ray  # noqa: E402
+
+import pregel  # noqa: E402
+from algorithms.pagerank import PageRank  # noqa: E402
+from pregel.backends.local import LocalBackend  # noqa: E402
+from pregel.backends.ray import RayBackend  # noqa: E402
+
+
+class Idle(pregel.BatchProgram):
+    """Computes nothing and sends nothing, and never halts: every superstep is empty."""
+
+    combiner = pregel.Sum
+
+    def compute(self, v):
+        pass
+
+
+def barrier_ms(rounds: int) -> float:
+    backend = RayBackend(pregel.Graph.from_edges([1], [2]), Idle(), workers=2)
+    try:
+        for s in range(20):
+            backend.superstep(s, {})
+        times = []
+        for s in range(rounds):
+            start = time.perf_counter()
+            backend.superstep(s, {})
+            times.append(time.perf_counter() - start)
+    finally:
+        backend.close()
+    return 1000 * statistics.median(times)
+
+
+def pagerank_ms(backend_class, graph: pregel.Graph, workers: int, supersteps: int) -> tuple[float, float]:
+    """Median milliseconds per superstep, and the median of the slowest partition's compute."""
+    program = PageRank(tol=0.0)
+    backend = backend_class(graph, program, workers=workers)
+    try:
+        walls, computes = [], []
+        aggregated = program.new_partials()
+        for s in range(supersteps):
+            start = time.perf_counter()
+            statuses = backend.superstep(s, aggregated)
+            wall = time.perf_counter() - start
+            aggregated = {name: sum(st.partials[name] for st in statuses) for name in program.aggregators}
+            if s > 1:
+                walls.append(wall)
+                computes.append(max(st.seconds for st in statuses))
+    finally:
+        backend.close()
+    return 1000 * statistics.median(walls), 1000 * statistics.median(computes)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--graph", default=str(ROOT.parent / "shared" / "datasets" / "p2p-Gnutella31.txt.gz"))
+    parser.add_argument("--supersteps", type=int, default=40)
+    args = parser.parse_args()
+    graph = pregel.io.read_edges(args.graph)
+    ray.init(address="local", include_dashboard=False, num_cpus=2, object_store_memory=200 * 2**20)
+    try:
+        print(f"empty superstep, 2 Ray workers: {barrier_ms(300):.2f} ms (median of 300)")
+        print(f"PageRank on {Path(args.graph).name}: {graph.num_vertices} vertices, {graph.num_edges} edges")
+        runs = [("local", LocalBackend, 1), ("ray", RayBackend, 1), ("ray", RayBackend, 2)]
+        local = None
+        for name, backend_class, workers in runs:
+            pagerank_ms(backend_class, graph, workers, 5)  # warm-up: workers started, imports done
+            wall, compute = pagerank_ms(backend_class, graph, workers, args.supersteps)
+            local = local or wall
+            print(
+                f"  {name:5} {workers} worker(s): {wall:7.2f} ms/superstep "
+                f"(slowest partition's compute {compute:.2f} ms, the rest {wall - compute:.2f} ms; "
+                f"{local / wall:.2f}x local)"
+            )
+    finally:
+        ray.shutdown()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,398 @@
+"""Partitions as Ray actors; message blocks travel worker to worker through the object store.
+
+The driver is only the barrier. In each superstep it asks every worker to run its
+partition; a worker puts each outgoing block (one per destination partition) into the
+object store itself and returns a small status with the blocks' ObjectRefs. The driver
+then hands every worker the refs addressed to it, inside a list so that the driver
+never fetches them; the worker resolves them. Bulk data never passes through the driver.
+
+Connecting: ``ray_address`` (or ``RAY_ADDRESS``, ``"auto"`` included) joins a running
+cluster; with neither, a private Ray instance is started on 127.0.0.1 only and shut down
+by :meth:`RayBackend.close`. A Ray session the caller started with ``ray.init`` is used
+as it is and left running.
+"""
+
+from __future__ import annotations
+
+import importlib.machinery
+import logging
+import os
+import socket
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+import ray
+from ray._private import ray_constants
+from ray.exceptions import ObjectLostError, RayActorError, RayTaskError
+from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
+
+from pregel.errors import ClusterUnreachable, PregelError, WorkerLost
+from pregel.graph import Graph
+from pregel.partition import Partition, PartitionData, PartitionStatus, split
+from pregel.program import Program
+
+CONNECT_TIMEOUT = 20.0
+"""Seconds to wait for a cluster to answer (the command line promises an answer within 30 s)."""
+
+PROBE_TIMEOUT = 5.0
+"""Seconds to wait for a TCP connection to a ``host:port`` address before Ray is asked."""
+
+MIN_OBJECT_STORE = 200 * 2**20
+"""Object store of a private instance, in bytes, unless the graph needs more."""
+
+
+@ray.remote
+class PartitionWorker:
+    """One partition inside a Ray actor, driven by a few coarse calls.
+
+    ``load`` once, then ``superstep`` and ``receive`` in turn, then ``values``. Ray runs
+    the calls of one caller in the order they were made, so a ``receive`` always lands
+    before the next ``superstep``.
+    """
+
+    def load(self, data: PartitionData, ids: np.ndarray, program: Program) -> str:
+        """Build the partition (``ids``, the global id map, is one object shared by every worker).
+
+        Returns the id of the Ray node this worker runs on.
+        """
+        self.partition = Partition(replace(data, ids=ids), program)
+        return ray.get_runtime_context().get_node_id()
+
+    def superstep(self, superstep: int, aggregated: dict[str, Any]) -> tuple[PartitionStatus, dict[int, Any]]:
+        """Run the partition; return its status and one ObjectRef per block for another partition."""
+        status, blocks = self.partition.superstep(superstep, aggregated)
+        own = blocks.pop(self.partition.index, None)
+        if own is not None:
+            # a partition's messages to itself never leave the actor
+            self.partition.receive([own])
+        return status, {q: ray.put(block) for q, block in blocks.items()}
+
+    def receive(self, refs: list[Any]) -> None:
+        """Fetch the blocks addressed to this partition from the object store, for the next superstep."""
+        self.partition.receive(ray.get(refs))
+
+    def values(self) -> np.ndarray:
+        """The partition's vertex values."""
+        return self.partition.values
+
+    def unload(self) -> None:
+        """Drop the partition; the worker waits for another run."""
+        self.partition = None
+
+
+class RayBackend:
+    """Partitions as Ray actors, spread over the nodes of a Ray cluster.
+
+    Parameters
+    ----------
+    graph : Graph
+    program : Program
+    workers : int, optional
+        Number of partitions, one actor each (default: the CPUs of the cluster).
+    ray_address : str, optional
+        Join the running cluster at this address (``"auto"``: the one started on this
+        machine with ``ray start``). Default: ``$RAY_ADDRESS``; without it, a private
+        Ray instance on 127.0.0.1, shut down by :meth:`close`. If the caller already
+        called ``ray.init``, that session is used and left running.
+    connect_timeout : float
+        Seconds to wait for the cluster to answer.
+
+    Attributes
+    ----------
+    nodes : list of str
+        The id of the Ray node each worker runs on.
+
+    Raises
+    ------
+    ClusterUnreachable
+        If the cluster does not answer within ``connect_timeout``.
+    PregelError
+        If a private Ray instance cannot start.
+    WorkerLost
+        If a worker dies (the actor, or its node); from any method.
+
+    Examples
+    --------
+    >>> from algorithms.components import ConnectedComponents
+    >>> g = Graph.from_edges([1, 2], [2, 1])
+    >>> backend = RayBackend(g, ConnectedComponents(), workers=2)
+    >>> [s.computed for s in backend.superstep(0, {})]
+    [1, 1]
+    >>> backend.close()
+    """
+
+    def __init__(
+        self,
+        graph: Graph,
+        program: Program,
+        workers: int | None = None,
+        ray_address: str | None = None,
+        connect_timeout: float = CONNECT_TIMEOUT,
+    ) -> None:
+        self.actors: list[Any] = []
+        self.deliveries: list[Any] = []
+        self.parts: list[Any] = []
+        self.healthy = True
+        self.owns_session = _connect(ray_address, connect_timeout, _object_store_bytes(graph))
+        try:
+            parts = split(graph, workers or _cluster_cpus())
+            # put once: workers on one node share a single copy of each
+            self.ids = ray.put(graph.ids)
+            _ship_code_if_unimportable(program)
+            self.program = ray.put(program)
+            self.parts = [ray.put(replace(data, ids=None)) for data in parts]
+            self.actors, rehired = _hire(len(self.parts), reuse=not self.owns_session)
+            try:
+                self.nodes: list[str] = self._load()
+            except WorkerLost:
+                if not rehired:
+                    raise
+                # an idle worker died after its last run: start afresh
+                self._dismiss()
+                self.actors, _ = _hire(len(self.parts), reuse=False)
+                self.healthy = True
+                self.nodes = self._load()
+        except BaseException:
+            self.close()
+            raise
+
+    def superstep(self, superstep: int, aggregated: dict[str, Any]) -> list[PartitionStatus]:
+        """Run every worker, then hand each one the refs of the blocks addressed to it."""
+        replies = self._barrier(
+            [a.superstep.remote(superstep, aggregated) for a in self.actors], f"superstep {superstep}"
+        )
+        inboxes: list[list[Any]] = [[] for _ in self.actors]
+        for _, refs in replies:
+            for q, ref in refs.items():
+                inboxes[q].append(ref)
+        # not awaited: the next barrier collects them (and any error they raised)
+        self.deliveries = [actor.receive.remote(refs) for actor, refs in zip(self.actors, inboxes) if refs]
+        return [status for status, _ in replies]
+
+    def values(self) -> np.ndarray:
+        """Every vertex's value, in global index order."""
+        return np.concatenate(self._barrier([a.values.remote() for a in self.actors], "collecting the values"))
+
+    def close(self) -> None:
+        """Release the workers; shut Ray down if this backend started or joined it.
+
+        In a Ray session the caller started, the workers of a run that met no Ray error
+        wait for the next run (starting a worker costs a process and its imports).
+        """
+        if self.healthy and not self.owns_session and ray.is_initialized():
+            for actor in self.actors:
+                actor.unload.remote()
+            _IDLE.setdefault(_session(), []).extend(self.actors)
+            self.actors = []
+        self._dismiss()
+        self.deliveries, self.parts = [], []
+        if self.owns_session:
+            ray.shutdown()
+            self.owns_session = False
+
+    def _load(self) -> list[str]:
+        loads = [actor.load.remote(part, self.ids, self.program) for actor, part in zip(self.actors, self.parts)]
+        return self._barrier(loads, "start-up")
+
+    def _dismiss(self) -> None:
+        if ray.is_initialized():
+            for actor in self.actors:
+                ray.kill(actor)
+        self.actors = []
+
+    def _barrier(self, calls: list[Any], during: str) -> list[Any]:
+        """Results of ``calls``, after the deliveries still in flight; Ray's errors become pregel's."""
+        pending, self.deliveries = self.deliveries, []
+        try:
+            return ray.get(pending + calls)[len(pending) :]
+        except BaseException as exc:
+            error = _translate(exc, during, self._which(exc))
+            # a program's error leaves its workers fit for another run; a lost worker does not
+            self.healthy = self.healthy and not isinstance(error, WorkerLost)
+            if error is exc:
+                raise
+            raise error from exc
+
+    def _which(self, exc: Exception) -> str:
+        dead = getattr(exc, "actor_id", None)
+        for index, actor in enumerate(self.actors):
+            if dead is not None and actor._actor_id.hex() == dead:
+                return f"worker {index}"
+        return "a worker"
+
+
+def _translate(exc: BaseException, during: str, who: str) -> BaseException:
+    """The error pregel raises for a Ray error at the driver."""
+    if isinstance(exc, RayTaskError):
+        if isinstance(exc.cause, (ObjectLostError, RayActorError)):
+            return WorkerLost(f"a worker lost its messages during {during}: {_first_line(exc.cause)}")
+        if exc.cause is None:
+            return PregelError(f"a worker failed during {during}: {_first_line(exc)}")
+        # the program's own error, exactly as the local backend raises it
+        return exc.cause
+    if isinstance(exc, (RayActorError, ObjectLostError)):
+        return WorkerLost(f"{who} died during {during}: {_first_line(exc)}")
+    return exc
+
+
+_IDLE: dict[str, list[Any]] = {}
+"""Workers waiting for another run, by Ray session (job id)."""
+
+
+def _session() -> str:
+    return ray.get_runtime_context().get_job_id()
+
+
+def _hire(count: int, reuse: bool) -> tuple[list[Any], bool]:
+    """``count`` workers, idle ones of this session first; and whether any was idle."""
+    session = _session()
+    for stale in [key for key in _IDLE if key != session]:
+        del _IDLE[stale]  # handles from an earlier Ray session
+    idle = _IDLE.setdefault(session, []) if reuse else []
+    hired = [idle.pop() for _ in range(min(count, len(idle)))]
+    started = [PartitionWorker.options(scheduling_strategy=s).remote() for s in _spread(count - len(hired))]
+    return hired + started, bool(hired)
+
+
+def _spread(count: int) -> list[Any]:
+    """Where ``count`` new workers go: the nodes with CPUs in turn, in proportion to their CPUs.
+
+    Ray's SPREAD strategy is best effort and at times puts every worker on one node. A
+    soft node affinity keeps the spread and still lets Ray choose another node for a
+    worker whose node is full or gone.
+    """
+    nodes = [(n["NodeID"], n["Resources"]["CPU"]) for n in ray.nodes() if n["Alive"] and n["Resources"].get("CPU")]
+    if not nodes:
+        return ["SPREAD"] * count
+    placed = [0] * len(nodes)
+    strategies = []
+    for _ in range(count):
+        k = min(range(len(nodes)), key=lambda j: (placed[j] + 1) / nodes[j][1])
+        placed[k] += 1
+        strategies.append(NodeAffinitySchedulingStrategy(nodes[k][0], soft=True))
+    return strategies
+
+
+def _connect(address: str | None, timeout: float, object_store_bytes: int) -> bool:
+    """Make sure Ray is initialised; True if this call did it (and ``close`` must undo it)."""
+    if ray.is_initialized():
+        return False
+    address = address or os.environ.get("RAY_ADDRESS")
+    if address and address != "local":
+        _join(address, timeout)
+    else:
+        _start_private(object_store_bytes)
+    return True
+
+
+def _join(address: str, timeout: float) -> None:
+    _probe(address, timeout)
+    failure: list[BaseException] = []
+
+    def connect() -> None:
+        try:
+            ray.init(address=address, logging_level=logging.ERROR)
+        except Exception as exc:
+            failure.append(exc)
+
+    # ray.init retries an address that does not answer for minutes; a thread bounds the wait
+    thread = threading.Thread(target=connect, name="pregel-ray-connect", daemon=True)
+    thread.start()
+    thread.join(timeout)
+    if thread.is_alive():
+        raise ClusterUnreachable(f"no answer from the Ray cluster at {address} within {timeout:g} s")
+    if failure:
+        raise ClusterUnreachable(f"cannot join the Ray cluster at {address}: {_first_line(failure[0])}")
+
+
+def _probe(address: str, timeout: float) -> None:
+    """Fail at once, with the socket's reason, when nothing listens at a ``host:port`` address."""
+    host, colon, port = address.split("://")[-1].rpartition(":")
+    if not colon or not port.isdigit():
+        return  # "auto" and other forms: Ray resolves them
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=min(timeout, PROBE_TIMEOUT)).close()
+    except OSError as exc:
+        raise ClusterUnreachable(f"cannot reach the Ray cluster at {address}: {exc.strerror or exc}") from None
+
+
+def _start_private(object_store_bytes: int) -> None:
+    try:
+        with _loopback_only(), _workers_import_like_this_process():
+            ray.init(
+                address="local",
+                include_dashboard=False,
+                object_store_memory=object_store_bytes,
+                logging_level=logging.ERROR,
+            )
+    except Exception as exc:
+        raise PregelError(f"cannot start a local Ray instance: {_first_line(exc)}") from exc
+
+
+@contextmanager
+def _loopback_only() -> Iterator[None]:
+    """Ray processes started inside listen on 127.0.0.1 only, and the node is 127.0.0.1.
+
+    Every Ray process reads RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER when it imports ray: the
+    processes about to start get it from the environment; this one imported ray already,
+    so the flag it derived is set too, for as long as Ray starts.
+    """
+    os.environ["RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"] = "0"
+    before = ray_constants.ENABLE_RAY_CLUSTER
+    ray_constants.ENABLE_RAY_CLUSTER = False
+    try:
+        yield
+    finally:
+        ray_constants.ENABLE_RAY_CLUSTER = before
+
+
+@contextmanager
+def _workers_import_like_this_process() -> Iterator[None]:
+    """Ray's processes inherit PYTHONPATH: give them this process's import path while they start.
+
+    Otherwise a worker could import another copy of pregel (or none) than the driver runs.
+    """
+    before = os.environ.get("PYTHONPATH")
+    os.environ["PYTHONPATH"] = os.pathsep.join(os.path.abspath(p) for p in sys.path if p and os.path.exists(p))
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["PYTHONPATH"]
+        else:
+            os.environ["PYTHONPATH"] = before
+
+
+def _object_store_bytes(graph: Graph) -> int:
+    """Room for the graph (put once) and a few supersteps of message blocks."""
+    arrays = (graph.ids, graph.indptr, graph.indices, graph.weights)
+    return max(MIN_OBJECT_STORE, 4 * sum(a.nbytes for a in arrays if a is not None))
+
+
+def _cluster_cpus() -> int:
+    return max(1, int(ray.cluster_resources().get("CPU", 1)))
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    return lines[0] if lines else type(exc).__name__
+
+
+def _ship_code_if_unimportable(program: Program) -> None:
+    """Pickle a program's classes by value when workers could not import them by name.
+
+    ``pregel run FILE.py`` loads the file under a name of its own that no worker can
+    import; such a module (and only such) travels with the program.
+    """
+    for cls in type(program).__mro__:
+        module = sys.modules.get(cls.__module__)
+        top = cls.__module__.partition(".")[0]
+        if module is None or top in ("__main__", "builtins"):
+            continue
+        if importlib.machinery.PathFinder.find_spec(top) is None:
+            ray.cloudpickle.register_pickle_by_value(module)

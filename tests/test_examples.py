@@ -1,0 +1,115 @@
+"""The programs in examples/: right answers (against networkx), from Python and from `pregel run`."""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+import pytest
+
+import pregel
+from pregel.io import read_edges
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+SHIPPED = Path(__file__).resolve().parent.parent / "datasets" / "wiki-Vote.txt.gz"
+
+
+def _example(name: str):
+    spec = importlib.util.spec_from_file_location(f"example_{name}", EXAMPLES / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+bfs_levels = _example("bfs_levels")
+widest_path = _example("widest_path")
+
+
+def _random_graph(seed: int, n: int = 60, m: int = 150, weighted: bool = False) -> nx.DiGraph:
+    rng = np.random.default_rng(seed)
+    g = nx.DiGraph()
+    g.add_nodes_from(range(n))
+    for u, v in rng.integers(0, n, size=(m, 2)).tolist():
+        g.add_edge(u, v, weight=float(rng.integers(0, 10)) if weighted else 1.0)
+    return g
+
+
+def _nx_levels(g: nx.DiGraph, source: int) -> dict[int, int]:
+    hops = nx.single_source_shortest_path_length(g, source)
+    return {v: hops.get(v, -1) for v in g.nodes}
+
+
+def _nx_widest(g: nx.DiGraph, source: int) -> dict[int, float]:
+    """Widest path by thresholds: t gets capacity c when edges of weight >= c still connect s to t."""
+    width = dict.fromkeys(g.nodes, 0.0)
+    for c in sorted({w for *_, w in g.edges(data="weight")}):
+        keep = nx.DiGraph((u, v) for u, v, w in g.edges(data="weight") if w >= c)
+        keep.add_node(source)
+        for t in nx.descendants(keep, source):
+            width[t] = max(width[t], c)
+    width[source] = math.inf
+    return width
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("workers", [1, 3])
+def test_bfs_levels_equal_networkx_hops(seed, workers):
+    g = _random_graph(seed)
+    source = seed % 60
+    result = pregel.run(pregel.Graph.from_networkx(g), bfs_levels.BFSLevels(source=source), workers=workers)
+    assert result.to_dict() == _nx_levels(g, source)
+
+
+def test_bfs_levels_on_the_shipped_graph():
+    graph = read_edges(SHIPPED)
+    result = pregel.run(graph, bfs_levels.BFSLevels(source=30), workers=2)
+    assert result.to_dict() == _nx_levels(graph.to_networkx(weights=False), 30)
+
+
+def test_bfs_unknown_source_is_an_input_error():
+    with pytest.raises(pregel.InputError, match="source vertex 99 is not in the graph"):
+        pregel.run(pregel.Graph.from_edges([1], [2]), bfs_levels.BFSLevels(source=99))
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("workers", [1, 2])
+def test_widest_path_equals_thresholded_reachability(seed, workers):
+    g = _random_graph(seed, weighted=True)
+    source = (7 * seed) % 60
+    result = pregel.run(pregel.Graph.from_networkx(g), widest_path.WidestPath(source=source), workers=workers)
+    assert result.to_dict() == _nx_widest(g, source)
+
+
+def test_widest_path_refuses_negative_capacities():
+    g = pregel.Graph.from_edges([1, 2], [2, 3], weights=[4.0, -1.0])
+    with pytest.raises(pregel.InputError, match=r"edge 2 -> 3 has weight -1.0, but WidestPath needs non-negative"):
+        pregel.run(g, widest_path.WidestPath(source=1))
+
+
+def _read_tsv(text: str) -> dict[int, float]:
+    rows = (line.split("\t") for line in text.splitlines())
+    return {int(v): float(x) for v, x in rows}
+
+
+def test_pregel_run_bfs_from_the_command_line(run_cli):
+    done = run_cli("run", f"{EXAMPLES}/bfs_levels.py:BFSLevels", SHIPPED, "--param", "source=30", "--quiet")
+    assert done.returncode == 0, done.stderr
+    want = _nx_levels(read_edges(SHIPPED).to_networkx(weights=False), 30)
+    assert _read_tsv(done.stdout.decode()) == want
+
+
+def test_pregel_run_widest_path_from_the_command_line(run_cli, tmp_path):
+    g = _random_graph(11, weighted=True)
+    edges = tmp_path / "capacities.txt"
+    edges.write_text("".join(f"{u} {v} {w}\n" for u, v, w in g.edges(data="weight")))
+    out = tmp_path / "width.csv"
+    done = run_cli("run", f"{EXAMPLES}/widest_path.py", edges, "--param", "source=3", "-o", out, "--quiet")
+    assert done.returncode == 0, done.stderr
+    lines = out.read_text().splitlines()
+    assert lines[0] == "vertex,value"
+    got = {int(v): float(x) for v, x in (line.split(",") for line in lines[1:])}
+    want = {v: w for v, w in _nx_widest(g, 3).items() if g.degree(v)}  # isolated vertices are not in a file
+    assert got == want

@@ -1,0 +1,268 @@
+"""networkx's own functions, dispatched to pregel with ``backend="pregel"``, equal networkx's answers.
+
+Everything goes through networkx's public API and its entry-point discovery. networkx
+reads the ``networkx.backends`` entry points once, when it is imported. When pregel is
+installed (``pip install -e .``) this process already sees the backend; otherwise (another
+checkout installed, or none) the module runs itself again in a fresh interpreter whose
+path holds an entry-point record made from this checkout's pyproject.toml, which is what
+``pip install`` would write.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHIPPED = ROOT / "datasets" / "wiki-Vote.txt.gz"
+INNER = "PREGEL_NX_BACKEND_INNER"
+REGISTERED = nx.config.backends.get("pregel") is not None
+# networkx notes each reuse of a converted graph it cached; these tests never mutate graphs
+pytestmark = pytest.mark.filterwarnings("ignore:Note. conversions to backend graphs are saved to cache")
+needs_backend = pytest.mark.skipif(not REGISTERED, reason="runs in a fresh interpreter (test_in_a_fresh_interpreter)")
+
+
+@pytest.mark.skipif(REGISTERED, reason="the backend is registered in this interpreter")
+def test_in_a_fresh_interpreter(tmp_path):
+    _write_entry_points(tmp_path)
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(tmp_path), str(ROOT)]), **{INNER: "1"})
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", __file__, "-k", "not fresh_interpreter"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stdout[-6000:] + done.stderr[-3000:]
+    summary = done.stdout.strip().splitlines()[-1]
+    assert " passed" in summary and "skipped" not in summary, done.stdout[-3000:]
+
+
+def _write_entry_points(folder: Path) -> None:
+    """A ``pregel-*.dist-info`` with pyproject.toml's entry points, as an install would write it."""
+    tomllib = pytest.importorskip("tomllib")
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    info = folder / f"pregel-{project['version']}.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: pregel\nVersion: {project['version']}\n")
+    sections = [
+        f"[{group}]\n" + "".join(f"{name} = {target}\n" for name, target in points.items())
+        for group, points in project["entry-points"].items()
+    ]
+    (info / "entry_points.txt").write_text("\n".join(sections))
+
+
+def test_the_entry_point_is_seen_when_installed():
+    if not os.environ.get(INNER) and not REGISTERED:
+        pytest.skip("checked in the fresh interpreter")
+    assert REGISTERED
+    assert "pregel" in nx.utils.backends.backend_info
+    assert nx.config.backends.pregel.workers == 1
+
+
+# ---------------------------------------------------------------- graphs
+def _random_digraph(seed: int, n: int = 80, m: int = 300, weighted: bool = True) -> nx.DiGraph:
+    rng = np.random.default_rng(seed)
+    g = nx.DiGraph()
+    g.add_nodes_from(range(n))
+    for u, v in rng.integers(0, n, size=(m, 2)).tolist():
+        if weighted:
+            g.add_edge(u, v, weight=float(rng.integers(1, 20)) / 4)
+        else:
+            g.add_edge(u, v)
+    return g
+
+
+def _shipped() -> nx.DiGraph:
+    from pregel.io import read_edges
+
+    return read_edges(SHIPPED).to_networkx(weights=False)
+
+
+def _close(ours: dict, theirs: dict, tol: float = 1e-12) -> None:
+    assert ours.keys() == theirs.keys()
+    worst = max((abs(ours[k] - theirs[k]) for k in theirs), default=0.0)
+    assert worst < tol, worst
+
+
+# ---------------------------------------------------------------- PageRank
+@needs_backend
+@pytest.mark.parametrize("seed", range(4))
+def test_pagerank_weighted_by_default(seed):
+    g = _random_digraph(seed)
+    _close(nx.pagerank(g, backend="pregel"), nx.pagerank(g))
+
+
+@needs_backend
+def test_pagerank_on_the_shipped_graph_with_networkx_tolerance():
+    g = _shipped()
+    for tol in (1e-6, 1e-10):
+        _close(nx.pagerank(g, tol=tol, backend="pregel"), nx.pagerank(g, tol=tol), tol=1e-13)
+
+
+@needs_backend
+def test_pagerank_parameters():
+    g = _random_digraph(7)
+    nodes = list(g)
+    personalization = {v: 1.0 + (v % 3) for v in nodes[:20]}
+    dangling = {v: 1.0 for v in nodes[-10:]}
+    nstart = {v: float(v + 1) for v in nodes}
+    cases = [
+        {"alpha": 0.5},
+        {"weight": None},
+        {"personalization": personalization},
+        {"personalization": personalization, "dangling": dangling},
+        {"nstart": nstart, "tol": 1e-9, "max_iter": 500},
+    ]
+    for kwargs in cases:
+        _close(nx.pagerank(g, backend="pregel", **kwargs), nx.pagerank(g, **kwargs))
+
+
+@needs_backend
+def test_pagerank_undirected_multigraph_and_named_nodes():
+    g = nx.MultiGraph()
+    g.add_edge("a", "b", weight=2.0)
+    g.add_edge("a", "b", weight=1.0)
+    g.add_edge("b", "c")
+    g.add_edge("c", "c", weight=0.5)
+    g.add_node("lonely")
+    _close(nx.pagerank(g, backend="pregel"), nx.pagerank(g))
+
+
+@needs_backend
+def test_pagerank_not_converging_raises_like_networkx():
+    g = _shipped()
+    with pytest.raises(nx.PowerIterationFailedConvergence):
+        nx.pagerank(g, tol=1e-15, max_iter=5)
+    with pytest.raises(nx.PowerIterationFailedConvergence):
+        nx.pagerank(g, tol=1e-15, max_iter=5, backend="pregel")
+
+
+@needs_backend
+def test_pagerank_edge_cases():
+    assert nx.pagerank(nx.DiGraph(), backend="pregel") == {}
+    g = nx.DiGraph([(1, 2), (2, 3)])
+    with pytest.raises(ZeroDivisionError):
+        nx.pagerank(g, personalization={1: 0}, backend="pregel")
+    g.add_edge(3, 1, weight=-1.0)
+    with pytest.raises(ValueError, match="non-negative"):
+        nx.pagerank(g, backend="pregel")
+
+
+@needs_backend
+def test_weight_functions_are_declined():
+    g = _random_digraph(1)
+    with pytest.raises(NotImplementedError):
+        nx.single_source_dijkstra_path_length(g, 0, weight=lambda u, v, d: 1, backend="pregel")
+
+
+# ---------------------------------------------------------------- shortest paths
+@needs_backend
+@pytest.mark.parametrize("seed", range(4))
+def test_dijkstra(seed):
+    g = _random_digraph(seed)
+    ours = nx.single_source_dijkstra_path_length(g, seed, backend="pregel")
+    assert ours == nx.single_source_dijkstra_path_length(g, seed)
+    assert list(ours.values()) == sorted(ours.values())
+    assert nx.single_source_dijkstra_path_length(g, seed, cutoff=3.0, backend="pregel") == (
+        nx.single_source_dijkstra_path_length(g, seed, cutoff=3.0)
+    )
+
+
+@needs_backend
+def test_dijkstra_unweighted_distances_are_integers_like_networkx():
+    g = nx.path_graph(["x", "y", "z"])
+    ours = nx.single_source_dijkstra_path_length(g, "z", backend="pregel")
+    assert ours == {"z": 0, "y": 1, "x": 2}
+    assert all(type(d) is int for d in ours.values())
+    with pytest.raises(nx.NodeNotFound):
+        nx.single_source_dijkstra_path_length(g, "nowhere", backend="pregel")
+
+
+@needs_backend
+def test_dijkstra_refuses_negative_weights():
+    g = nx.DiGraph()
+    g.add_weighted_edges_from([(1, 2, 1.0), (2, 3, -1.0)])
+    with pytest.raises(ValueError, match="bellman_ford"):
+        nx.single_source_dijkstra_path_length(g, 1, backend="pregel")
+
+
+@needs_backend
+@pytest.mark.parametrize("seed", range(3))
+def test_bellman_ford_with_negative_weights(seed):
+    rng = np.random.default_rng(seed)
+    g = nx.DiGraph()
+    order = rng.permutation(40).tolist()  # edges only go forward in this order: no cycle at all
+    for _ in range(120):
+        i, j = sorted(rng.choice(40, size=2, replace=False).tolist())
+        g.add_edge(order[i], order[j], weight=float(rng.integers(-5, 10)))
+    source = order[0]
+    ours = nx.single_source_bellman_ford_path_length(g, source, backend="pregel")
+    assert ours == nx.single_source_bellman_ford_path_length(g, source)
+
+
+@needs_backend
+def test_bellman_ford_negative_cycle():
+    g = nx.DiGraph()
+    g.add_weighted_edges_from([(1, 2, 1.0), (2, 3, -3.0), (3, 1, 1.0), (3, 4, 1.0)])
+    with pytest.raises(nx.NetworkXUnbounded):
+        nx.single_source_bellman_ford_path_length(g, 1)
+    with pytest.raises(nx.NetworkXUnbounded):
+        nx.single_source_bellman_ford_path_length(g, 1, backend="pregel")
+
+
+@needs_backend
+def test_hops():
+    g = _shipped()
+    assert nx.single_source_shortest_path_length(g, 30, backend="pregel") == (
+        nx.single_source_shortest_path_length(g, 30)
+    )
+    assert nx.single_source_shortest_path_length(g, 30, cutoff=2, backend="pregel") == (
+        nx.single_source_shortest_path_length(g, 30, cutoff=2)
+    )
+
+
+# ---------------------------------------------------------------- components
+@needs_backend
+def test_weakly_connected_components_on_the_shipped_graph():
+    g = _shipped()
+    ours = list(nx.weakly_connected_components(g, backend="pregel"))
+    theirs = list(nx.weakly_connected_components(g))
+    assert ours == theirs  # the same sets, in the same order
+    assert nx.number_weakly_connected_components(g, backend="pregel") == len(theirs)
+
+
+@needs_backend
+@pytest.mark.parametrize("seed", range(3))
+def test_connected_components_undirected(seed):
+    g = nx.gnm_random_graph(100, 70, seed=seed)
+    g = nx.relabel_nodes(g, {v: f"v{v}" for v in g})
+    assert list(nx.connected_components(g, backend="pregel")) == list(nx.connected_components(g))
+    assert nx.number_connected_components(g, backend="pregel") == nx.number_connected_components(g)
+
+
+@needs_backend
+def test_connected_components_refuses_directed_like_networkx():
+    with pytest.raises(nx.NetworkXNotImplemented):
+        list(nx.connected_components(nx.DiGraph([(1, 2)]), backend="pregel"))
+
+
+@needs_backend
+def test_more_workers_same_answers():
+    g = _random_digraph(3)
+    before = nx.config.backends.pregel.workers
+    try:
+        nx.config.backends.pregel.workers = 3
+        _close(nx.pagerank(g, backend="pregel"), nx.pagerank(g))
+        assert nx.single_source_dijkstra_path_length(g, 0, backend="pregel") == (
+            nx.single_source_dijkstra_path_length(g, 0)
+        )
+    finally:
+        nx.config.backends.pregel.workers = before

@@ -1,0 +1,77 @@
+"""A run joins a running multi-node Ray cluster, spreads its workers over the nodes and answers as locally.
+
+The cluster (a head and two more nodes, all on 127.0.0.1) is started once for the module;
+each run joins it by address, like ``pregel ... --ray-address ADDR``, and leaves it running.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import pregel
+from algorithms.components import connected_components
+from algorithms.pagerank import pagerank
+from tests.conftest import ROOT, shared_dataset
+from tests.test_cli import GRAPH
+
+ray = pytest.importorskip("ray")
+ray_backend = pytest.importorskip("pregel.backends.ray")
+cluster_utils = pytest.importorskip("ray.cluster_utils")
+
+NODE = {"num_cpus": 1, "object_store_memory": 100 * 2**20}
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    # tests/conftest.py set RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0 before ray was imported
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("PYTHONPATH", str(ROOT))  # the nodes' workers import this checkout
+        env.delenv("RAY_ADDRESS", raising=False)
+        nodes = cluster_utils.Cluster(initialize_head=True, head_node_args={**NODE, "include_dashboard": False})
+        for _ in range(2):
+            nodes.add_node(**NODE)
+        nodes.wait_for_nodes()
+    assert {node.node_ip_address for node in nodes.list_all_nodes()} == {"127.0.0.1"}
+    yield nodes
+    nodes.shutdown()
+
+
+@pytest.fixture
+def placements(monkeypatch):
+    """The Ray node of every worker of every run in the test."""
+    seen: list[list[str]] = []
+
+    class Recording(ray_backend.RayBackend):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            seen.append(list(self.nodes))
+
+    monkeypatch.setattr(ray_backend, "RayBackend", Recording)
+    return seen
+
+
+def test_workers_spread_over_the_nodes_and_results_equal_local(cluster, placements):
+    g = pregel.io.read_edges(shared_dataset("wiki-Vote.txt.gz"))
+    ranks = pagerank(g, backend="ray", workers=3, ray_address=cluster.address)
+    labels = connected_components(g, api="scalar", backend="ray", workers=3, ray_address=cluster.address)
+    assert np.abs(ranks.values - pagerank(g).values).max() <= 1e-12
+    np.testing.assert_array_equal(labels.values, connected_components(g).values)
+    assert len(placements) == 2
+    for nodes in placements:
+        assert len(nodes) == 3
+        # three nodes of one CPU each: one worker on each
+        assert len(set(nodes)) == 3, "the workers were not spread over the nodes"
+    assert set().union(*placements) <= {node.node_id for node in cluster.list_all_nodes()}
+    # the run left: no driver is connected any more, and the cluster is still up
+    assert not ray.is_initialized()
+
+
+def test_the_command_joins_the_cluster_named_by_ray_address(cluster, run_cli, write_edges, monkeypatch):
+    edges = write_edges(GRAPH)
+    local = run_cli("cc", edges, "--workers", "3")
+    monkeypatch.setenv("RAY_ADDRESS", cluster.address)
+    joined = run_cli("cc", edges, "--backend", "ray", "--workers", "3")
+    assert joined.returncode == 0, joined.stderr
+    assert joined.stdout == local.stdout
+    assert b"(ray backend)" in joined.stderr
