@@ -106,10 +106,10 @@ class Recovery:
         """One line for the progress output."""
         if self.failed_at is None:
             return f"resumed at superstep {self.superstep} from checkpoint {self.checkpoint}"
-        source = f"checkpoint {self.checkpoint}" if self.checkpoint else "the start (no checkpoint yet)"
+        source = f"checkpoint {self.checkpoint}" if self.checkpoint else "superstep 0 (no checkpoint yet)"
         return (
-            f"{self.cause} during superstep {self.failed_at}: every partition restored from {source}, "
-            f"replaying {self.replayed} supersteps"
+            f"recovering from a lost worker in superstep {self.failed_at}: every partition back to {source}, "
+            f"{self.replayed} supersteps to replay ({self.cause})"
         )
 
 
@@ -237,10 +237,15 @@ class Checkpointer:
         self._writing = self._writer.submit(self._write, folder, write_parts, copy)
 
     def wait(self) -> None:
-        """Return once the checkpoint being written is complete; raises what its writing raised."""
+        """Return once the checkpoint being written is complete; raises what its writing raised.
+
+        A write that failed because a worker was lost raises nothing here: the backend's
+        next call reports the loss, and a run that has ended no longer needs the checkpoint.
+        """
         writing, self._writing = self._writing, None
         if writing is not None:
-            writing.result()
+            with contextlib.suppress(WorkerLost):
+                writing.result()
 
     def close(self) -> None:
         """Let the checkpoint being written finish and stop the writer (its errors are :meth:`wait`'s)."""
@@ -323,7 +328,7 @@ class Checkpointer:
             self.restarts += 1
             if self.restarts > self.max_restarts:
                 raise WorkerLost(f"{lost} (gave up after {self.max_restarts} restarts)") from lost
-            self._abandon_write()
+            self.wait()
             try:
                 backend.restart()
                 return self._rolled_back(backend, state, str(lost))
@@ -341,11 +346,6 @@ class Checkpointer:
         recovery = Recovery(cause, 0, failed_at=state.superstep, skipped=skipped)
         self._tell(recovery)
         return RunState(0, self.program.new_partials(), recoveries=[*state.recoveries, recovery])
-
-    def _abandon_write(self) -> None:
-        """Wait for the checkpoint being written; a lost worker may have made it fail, which is no matter."""
-        with contextlib.suppress(WorkerLost):
-            self.wait()
 
     def _tell(self, recovery: Recovery) -> None:
         if self.on_recovery is not None:
