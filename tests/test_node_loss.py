@@ -94,6 +94,7 @@ def test_pagerank_recovers_from_its_checkpoint_on_the_nodes_left(cluster, backen
     cluster.wait_for_nodes()
 
 
+@pytest.mark.slow  # starting over without a checkpoint is also in every chaos test of test_recovery.py
 def test_components_start_over_without_a_checkpoint(cluster, backends):
     g = graph().to_undirected()
     expected = pregel.run(g, ConnectedComponents(), backend="ray", workers=3, ray_address=cluster.address)
