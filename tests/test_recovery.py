@@ -8,6 +8,7 @@ starts over at superstep 0). One Ray session serves the module.
 
 from __future__ import annotations
 
+import io
 import random
 import shutil
 import tempfile
@@ -22,6 +23,7 @@ from algorithms.components import ConnectedComponents
 from algorithms.pagerank import PageRank
 from algorithms.sssp import ShortestPaths
 from pregel.backends import scipy as reference
+from pregel.progress import Progress
 from tests.conftest import ROOT
 
 ray = pytest.importorskip("ray")
@@ -190,3 +192,33 @@ def test_a_checkpoint_written_on_ray_resumes_on_the_local_backend(tmp_path, fail
     resumed = pregel.run(graph, program(), backend="local", workers=WORKERS, checkpoint_dir=directory, resume=True)
     assert resumed.recoveries[0].superstep == 6
     np.testing.assert_array_equal(resumed.values, failure_free["sssp"].values)
+
+
+def test_progress_says_what_was_lost_and_how_much_is_replayed(scratch, backends):
+    graph, program = CASES["sssp"]
+    out = io.StringIO()
+    progress = Progress(out, "sssp")
+    killed: list[bool] = []
+
+    def kill_after_superstep_4(stats: pregel.SuperstepStats) -> None:
+        if stats.superstep == 4 and not killed:
+            killed.append(True)
+            ray.kill(backends[-1].actors[0])
+
+    result = pregel.run(
+        graph,
+        program(),
+        backend="ray",
+        workers=WORKERS,
+        checkpoint_dir=scratch / "ck",
+        checkpoint_every=3,
+        on_superstep=kill_after_superstep_4,
+        on_recovery=progress.recovery,
+    )
+    progress.finish(result, 1.0, "ray backend")
+    first, summary = out.getvalue().splitlines()
+    assert first.startswith(
+        "sssp: recovering from a lost worker in superstep 5: every partition back to checkpoint "
+        f"{scratch / 'ck' / 'superstep-000003'}, 2 supersteps to replay (worker 0 died during superstep 5: "
+    )
+    assert f"{result.supersteps} supersteps (recovered in superstep 5, 2 replayed), 1.000 s (ray backend)" in summary
