@@ -57,20 +57,6 @@ def scratch(tmp_path) -> Path:
     shutil.rmtree(folder, ignore_errors=True)
 
 
-@pytest.fixture
-def backends(monkeypatch) -> list:
-    """Every Ray backend the test's runs create (to find the workers to kill)."""
-    seen: list = []
-
-    class Recording(ray_backend.RayBackend):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            seen.append(self)
-
-    monkeypatch.setattr(ray_backend, "RayBackend", Recording)
-    return seen
-
-
 def small_graph(seed: int, n: int = 30, extra: int = 20) -> pregel.Graph:
     """A ring with random chords and weights: a dozen or more supersteps for each algorithm."""
     rng = np.random.default_rng(seed)
@@ -103,7 +89,7 @@ def failure_free() -> dict[str, pregel.Result]:
     return runs
 
 
-def chaos_run(case: str, seed: int, directory: Path, backends: list, expected: pregel.Result) -> pregel.Result:
+def chaos_run(case: str, seed: int, directory: Path, ray_backends: list, expected: pregel.Result) -> pregel.Result:
     """One run of ``case`` with a worker killed at a superstep chosen by ``seed``; checks it recovered."""
     graph, program = CASES[case]
     rng = random.Random(f"{case}-{seed}")
@@ -116,7 +102,7 @@ def chaos_run(case: str, seed: int, directory: Path, backends: list, expected: p
     def kill(stats: pregel.SuperstepStats) -> None:
         if stats.superstep == kill_after and not killed:
             killed.append(stats.superstep)
-            actor = backends[-1].actors[victim]
+            actor = ray_backends[-1].actors[victim]
             if delay is None:
                 ray.kill(actor)
             else:
@@ -141,9 +127,9 @@ def chaos_run(case: str, seed: int, directory: Path, backends: list, expected: p
 
 @pytest.mark.parametrize("seed", range(20))
 @pytest.mark.parametrize("case", list(CASES))
-def test_a_killed_worker_changes_nothing(case, seed, scratch, backends, failure_free):
+def test_a_killed_worker_changes_nothing(case, seed, scratch, ray_backends, failure_free):
     expected = failure_free[case]
-    result = chaos_run(case, seed, scratch / "ck", backends, expected)
+    result = chaos_run(case, seed, scratch / "ck", ray_backends, expected)
     if case == "pagerank":
         assert np.abs(result.values - expected.values).max() <= 1e-12
     else:
@@ -152,32 +138,32 @@ def test_a_killed_worker_changes_nothing(case, seed, scratch, backends, failure_
 
 @pytest.mark.slow
 @pytest.mark.parametrize("case", list(CASES))
-def test_a_hundred_kill_points(case, scratch, backends, failure_free):
+def test_a_hundred_kill_points(case, scratch, ray_backends, failure_free):
     expected = failure_free[case]
     for seed in range(100, 200):
-        result = chaos_run(case, seed, scratch / f"ck-{seed}", backends, expected)
+        result = chaos_run(case, seed, scratch / f"ck-{seed}", ray_backends, expected)
         assert np.abs(result.values - expected.values).max() <= (1e-12 if case == "pagerank" else 0)
 
 
-def test_gives_up_after_max_restarts(tmp_path, backends):
+def test_gives_up_after_max_restarts(tmp_path, ray_backends):
     """A worker killed in every superstep: after --max-restarts restarts the loss is final."""
     graph, program = CASES["pagerank"]
 
     def kill_every_time(stats: pregel.SuperstepStats) -> None:
-        ray.kill(backends[-1].actors[0])
+        ray.kill(ray_backends[-1].actors[0])
 
     with pytest.raises(pregel.WorkerLost, match=r"worker 0 died during superstep \d+.*\(gave up after 2 restarts\)"):
         pregel.run(graph, program(), backend="ray", workers=WORKERS, on_superstep=kill_every_time, max_restarts=2)
 
 
-def test_no_restarts_allowed_means_the_first_loss_is_final(backends):
+def test_no_restarts_allowed_means_the_first_loss_is_final(ray_backends):
     graph, program = CASES["cc"]
     killed = []
 
     def kill_once(stats: pregel.SuperstepStats) -> None:
         if not killed:
             killed.append(True)
-            ray.kill(backends[-1].actors[1])
+            ray.kill(ray_backends[-1].actors[1])
 
     with pytest.raises(pregel.WorkerLost, match="gave up after 0 restarts"):
         pregel.run(graph, program(), backend="ray", workers=WORKERS, on_superstep=kill_once, max_restarts=0)
@@ -194,7 +180,7 @@ def test_a_checkpoint_written_on_ray_resumes_on_the_local_backend(tmp_path, fail
     np.testing.assert_array_equal(resumed.values, failure_free["sssp"].values)
 
 
-def test_progress_says_what_was_lost_and_how_much_is_replayed(scratch, backends):
+def test_progress_says_what_was_lost_and_how_much_is_replayed(scratch, ray_backends):
     graph, program = CASES["sssp"]
     out = io.StringIO()
     progress = Progress(out, "sssp")
@@ -203,7 +189,7 @@ def test_progress_says_what_was_lost_and_how_much_is_replayed(scratch, backends)
     def kill_after_superstep_4(stats: pregel.SuperstepStats) -> None:
         if stats.superstep == 4 and not killed:
             killed.append(True)
-            ray.kill(backends[-1].actors[0])
+            ray.kill(ray_backends[-1].actors[0])
 
     result = pregel.run(
         graph,
