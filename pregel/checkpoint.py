@@ -230,7 +230,8 @@ class Checkpointer:
         # a leftover of a killed write, or a damaged checkpoint this run went back past
         _remove(folder)
         folder.mkdir()
-        write_parts = backend.save(folder)
+        # absolute: workers on other nodes of a cluster need not share the driver's working directory
+        write_parts = backend.save(folder.absolute())
         copy = RunState(state.superstep, dict(state.aggregated), list(state.history), list(state.recoveries))
         if self._writer is None:
             self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pregel-checkpoint")
@@ -297,7 +298,7 @@ class Checkpointer:
         for superstep, folder in reversed(self._folders()):
             try:
                 manifest = self._manifest(folder, backend.num_partitions)
-                backend.restore(folder, [PartRecord(**p) for p in manifest["parts"]])
+                backend.restore(folder.absolute(), [PartRecord(**p) for p in manifest["parts"]])
             except CheckpointDamaged as exc:
                 recovery.skipped.append(str(exc))
                 continue

@@ -208,3 +208,21 @@ def test_progress_says_what_was_lost_and_how_much_is_replayed(scratch, ray_backe
         f"{scratch / 'ck' / 'superstep-000003'}, 2 supersteps to replay (worker 0 died during superstep 5: "
     )
     assert f"{result.supersteps} supersteps (recovered in superstep 5, 2 replayed), 1.000 s (ray backend)" in summary
+
+
+def test_the_command_on_ray_checkpoints_and_the_local_backend_resumes(run_cli, write_edges, tmp_path, failure_free):
+    """The workers write the parts into --checkpoint-dir, relative to where the command runs."""
+    graph, _ = CASES["sssp"]
+    sources, targets, weights = graph.edge_arrays()
+    edges = write_edges(
+        "".join(f"{s} {t} {w!r}\n" for s, t, w in zip(*(a.tolist() for a in (sources, targets, weights))))
+    )
+    flags = ("sssp", edges, "--source", "0", "--workers", str(WORKERS), "--checkpoint-dir", "ck")
+    first = run_cli(*flags, "--backend", "ray", "--checkpoint-every", "3", "--max-supersteps", "6")
+    assert first.returncode == 0, first.stderr.decode()
+    assert sorted(p.name for p in (tmp_path / "ck").iterdir()) == ["superstep-000003", "superstep-000006"]
+    resumed = run_cli(*flags, "--resume", "-o", "dist.tsv")
+    assert resumed.returncode == 0, resumed.stderr.decode()
+    assert b"resumed at superstep 6 from checkpoint ck/superstep-000006" in resumed.stderr
+    written = [float(line.split("\t")[1]) for line in (tmp_path / "dist.tsv").read_text().splitlines()]
+    np.testing.assert_array_equal(written, failure_free["sssp"].values)
