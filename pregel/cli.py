@@ -21,8 +21,9 @@ from typing import Any, NoReturn
 import numpy as np
 
 import pregel
+from pregel.checkpoint import DEFAULT_EVERY, DEFAULT_MAX_RESTARTS
 from pregel.cli_algorithms import ALGORITHMS, Algorithm
-from pregel.errors import InputError, PregelError
+from pregel.errors import CheckpointError, InputError, PregelError
 from pregel.formats import FORMATS, format_for, render, require_format, write_result
 from pregel.info import format_info, graph_info
 from pregel.io import read_edges
@@ -63,7 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands.required = True
 
     inputs = _input_flags()
-    common = _Parser(add_help=False, parents=[inputs, _result_flags()])
+    common = _Parser(add_help=False, parents=[inputs, _result_flags(), _checkpoint_flags()])
     flags = _algorithm_flags()
     for name, (summary, description) in _ALGORITHM_HELP.items():
         commands.add_parser(name, parents=[common, flags[name]], help=summary, description=description)
@@ -163,6 +164,38 @@ def _result_flags() -> argparse.ArgumentParser:
         metavar="K",
         help="print only the K best: highest rank, nearest, largest components, largest values for run "
         "(default: every vertex, by id)",
+    )
+    return flags
+
+
+def _checkpoint_flags() -> argparse.ArgumentParser:
+    """Checkpoints of a long run, resuming from them, and recovering from lost workers."""
+    flags = _Parser(add_help=False)
+    flags.add_argument(
+        "--checkpoint-dir",
+        metavar="DIR",
+        help="write a checkpoint into DIR every --checkpoint-every supersteps; DIR must be empty unless "
+        "--resume (default: no checkpoints)",
+    )
+    flags.add_argument(
+        "--checkpoint-every",
+        type=_positive_int,
+        metavar="K",
+        help=f"supersteps between checkpoints (default: {DEFAULT_EVERY} with --checkpoint-dir)",
+    )
+    flags.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue from the newest complete checkpoint in --checkpoint-dir (same graph, program, "
+        "parameters and --workers); the results equal those of an uninterrupted run (default: off)",
+    )
+    flags.add_argument(
+        "--max-restarts",
+        type=_non_negative_int,
+        default=DEFAULT_MAX_RESTARTS,
+        metavar="N",
+        help="when a Ray worker or its node dies, start new workers and continue from the last checkpoint "
+        f"(or from the start), at most N times (default: {DEFAULT_MAX_RESTARTS})",
     )
     return flags
 
@@ -362,7 +395,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.handler(args) if hasattr(args, "handler") else _run(args)
-    except InputError as exc:
+    except (InputError, CheckpointError) as exc:
         return _fail(EXIT_USAGE, str(exc))
     except KeyboardInterrupt:
         return _fail(EXIT_FAILURE, "interrupted")
@@ -402,7 +435,9 @@ def _run(args: argparse.Namespace) -> int:
     progress.status(f"{graph.num_vertices:,} vertices, {graph.num_edges:,} edges: starting")
     options: dict[str, Any] = {"backend": args.backend, "api": args.api}
     if args.backend != "scipy":
-        options.update(workers=args.workers, on_superstep=progress.superstep)
+        options.update(workers=args.workers, on_superstep=progress.superstep, on_recovery=progress.recovery)
+        options.update(checkpoint_dir=args.checkpoint_dir, checkpoint_every=args.checkpoint_every, resume=args.resume)
+        options.update(max_restarts=args.max_restarts)
         if args.ray_address:
             options["ray_address"] = args.ray_address
     start = time.perf_counter()
@@ -476,6 +511,8 @@ def _check_flags(args: argparse.Namespace, name: str) -> None:
         raise InputError("--ray-address needs --backend ray")
     if args.backend == "scipy" and args.api != "batch":
         raise InputError("--api has no meaning with --backend scipy")
+    if args.command != "viz":
+        _check_checkpoint_flags(args)
     if name == "pagerank":
         if not 0 <= args.damping < 1:
             raise InputError(f"--damping must be in [0, 1), got {args.damping}")
@@ -488,6 +525,14 @@ def _check_flags(args: argparse.Namespace, name: str) -> None:
                 raise InputError(f"{flag} has no meaning for pregel run (there is no reference for your own program)")
         if args.api != "batch":
             raise InputError("--api has no meaning for pregel run (your class is the API)")
+
+
+def _check_checkpoint_flags(args: argparse.Namespace) -> None:
+    if args.backend == "scipy" and args.checkpoint_dir:
+        raise InputError("--checkpoint-dir has no meaning with --backend scipy")
+    for flag, given in (("--checkpoint-every", args.checkpoint_every), ("--resume", args.resume)):
+        if given and not args.checkpoint_dir:
+            raise InputError(f"{flag} needs --checkpoint-dir DIR")
 
 
 def _check_output_paths(args: argparse.Namespace) -> None:

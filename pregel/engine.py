@@ -6,6 +6,7 @@ compute sees); a backend only decides where partitions live and how blocks trave
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -13,7 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from pregel.errors import InputError
+from pregel.checkpoint import DEFAULT_MAX_RESTARTS, Checkpointer, Recovery, RunState
+from pregel.errors import InputError, WorkerLost
 from pregel.graph import Graph
 from pregel.partition import PartitionStatus
 from pregel.program import Program
@@ -64,6 +66,8 @@ class Result:
         (master compute stopped the run) or ``"max_supersteps"``.
     trace : Trace or None
         The run superstep by superstep, when it ran with ``trace=True``.
+    recoveries : list of Recovery
+        Each resume from a checkpoint and each recovery from a lost worker.
 
     Examples
     --------
@@ -82,6 +86,7 @@ class Result:
     aggregated: dict[str, Any]
     stopped_by: str
     trace: Trace | None = None
+    recoveries: list[Recovery] = field(default_factory=list)
 
     @property
     def ids(self) -> np.ndarray:
@@ -161,6 +166,11 @@ def run(
     max_supersteps: int | None = None,
     on_superstep: Callable[[SuperstepStats], None] | None = None,
     trace: bool = False,
+    checkpoint_dir: str | os.PathLike[str] | None = None,
+    checkpoint_every: int | None = None,
+    resume: bool = False,
+    on_recovery: Callable[[Recovery], None] | None = None,
+    max_restarts: int = DEFAULT_MAX_RESTARTS,
     **backend_options: Any,
 ) -> Result:
     """Run a vertex program on a graph, superstep by superstep, until it halts.
@@ -183,6 +193,21 @@ def run(
         Record every superstep (values, halted flags, messages, statistics) in
         ``result.trace`` (a :class:`~pregel.trace.Trace`); local backend only. Off, it
         costs nothing.
+    checkpoint_dir : str or path, optional
+        Write a checkpoint into this folder every ``checkpoint_every`` supersteps
+        (see :mod:`pregel.checkpoint`). It must be empty or new unless ``resume``.
+    checkpoint_every : int, optional
+        Supersteps between checkpoints (default 10 when ``checkpoint_dir`` is set).
+    resume : bool
+        Continue from the newest good checkpoint in ``checkpoint_dir``; the result
+        is the same, bit for bit, as that of a run that never stopped (with the same
+        number of workers).
+    on_recovery : callable, optional
+        Called with a :class:`~pregel.checkpoint.Recovery` when the run resumes or
+        recovers from a lost worker (progress display).
+    max_restarts : int
+        When a worker dies (Ray), start fresh workers and roll every partition back to
+        the last checkpoint (or to superstep 0 without one), at most this many times.
     **backend_options
         Passed to the backend (for Ray: ``ray_address``).
 
@@ -195,6 +220,12 @@ def run(
     InputError
         For an unknown backend, a bad argument, or a negative edge weight when the
         program declares ``allow_negative_weights = False``.
+    CheckpointError
+        With ``resume``: for a folder without a good checkpoint, or one made for
+        another graph, program (or parameters) or partition count. Without: for a
+        folder that already holds checkpoints.
+    WorkerLost
+        When workers die more than ``max_restarts`` times.
 
     Examples
     --------
@@ -212,68 +243,83 @@ def run(
     if trace:
         if backend != "local":
             raise InputError(f"trace=True needs the local backend, not {backend!r}")
+        if resume:
+            raise InputError("trace=True cannot resume: the trace would miss the supersteps before the checkpoint")
         backend_options["trace"] = True
+    checkpointer = Checkpointer(checkpoint_dir, checkpoint_every, graph, program, resume, on_recovery, max_restarts)
     parts = _make_backend(backend, graph, program, workers, **backend_options)
     try:
         recorder = Recorder(graph, program, parts.values()) if trace else None
-        return _superstep_loop(graph, program, parts, max_supersteps, on_superstep, recorder)
+        result = _recovering(graph, program, parts, max_supersteps, on_superstep, recorder, checkpointer)
+        checkpointer.wait()
+        return result
     finally:
+        checkpointer.close()
         parts.close()
 
 
-def _superstep_loop(
+def _recovering(
     graph: Graph,
     program: Program,
     backend: Any,
     max_supersteps: int | None,
     on_superstep: Callable[[SuperstepStats], None] | None,
     recorder: Recorder | None,
+    checkpointer: Checkpointer,
 ) -> Result:
-    aggregated = program.new_partials()
-    history: list[SuperstepStats] = []
-    superstep, stopped_by = 0, "max_supersteps"
-    while max_supersteps is None or superstep < max_supersteps:
+    """The superstep loop, taken up again from the last checkpoint whenever a worker is lost."""
+    run = checkpointer.start(backend)
+    if max_supersteps is not None and run.superstep > max_supersteps:
+        raise InputError(f"the checkpoint is at superstep {run.superstep}, past max_supersteps {max_supersteps}")
+    while True:
+        try:
+            stopped_by = _superstep_loop(
+                graph, program, backend, run, max_supersteps, on_superstep, recorder, checkpointer
+            )
+            values = backend.values()
+        except WorkerLost as lost:
+            run = checkpointer.recover(backend, run, lost)
+            continue
+        trace = None if recorder is None else recorder.trace()
+        return Result(graph, values, run.superstep, run.history, run.aggregated, stopped_by, trace, run.recoveries)
+
+
+def _superstep_loop(
+    graph: Graph,
+    program: Program,
+    backend: Any,
+    run: RunState,
+    max_supersteps: int | None,
+    on_superstep: Callable[[SuperstepStats], None] | None,
+    recorder: Recorder | None,
+    checkpointer: Checkpointer,
+) -> str:
+    """Run supersteps from where ``run`` stands until the run stops; returns why it stopped."""
+    while max_supersteps is None or run.superstep < max_supersteps:
         start = time.perf_counter()
-        statuses = backend.superstep(superstep, aggregated)
+        statuses = backend.superstep(run.superstep, run.aggregated)
         aggregated = _merge_partials(program, statuses)
-        master = Master(superstep, graph.num_vertices, aggregated, program)
+        master = Master(run.superstep, graph.num_vertices, aggregated, program)
         program.master_compute(master)
         stats = SuperstepStats(
-            superstep=superstep,
+            superstep=run.superstep,
             active=sum(s.computed for s in statuses),
             messages_sent=sum(s.sent for s in statuses),
             messages_combined=sum(s.combined for s in statuses),
             seconds=time.perf_counter() - start,
             aggregated=aggregated,
         )
-        history.append(stats)
+        run.advance(stats)
         if recorder is not None:
             recorder.record(stats, statuses)
         if on_superstep is not None:
             on_superstep(stats)
-        superstep += 1
         if master.halted:
-            stopped_by = "master"
-            break
+            return "master"
         if stats.messages_combined == 0 and all(s.active == 0 for s in statuses):
-            stopped_by = "halted"
-            break
-    trace = None if recorder is None else recorder.trace()
-    return Result(graph, backend.values(), superstep, history, aggregated, stopped_by, trace)
-
-
-def _check_weights(graph: Graph, program: Program) -> None:
-    """InputError naming the first negative edge, for a program that declares it cannot take one."""
-    if program.allow_negative_weights or graph.weights is None:
-        return
-    negative = np.flatnonzero(graph.weights < 0)
-    if negative.size:
-        k = int(negative[0])
-        source, target = graph.ids[graph.sources[k]], graph.ids[graph.indices[k]]
-        raise InputError(
-            f"edge {source} -> {target} has weight {float(graph.weights[k])!r}, but {type(program).__name__} "
-            f"needs non-negative weights ({negative.size} negative in all)"
-        )
+            return "halted"
+        checkpointer.maybe_save(run, backend)
+    return "max_supersteps"
 
 
 def _merge_partials(program: Program, statuses: list[PartitionStatus]) -> dict[str, Any]:
@@ -298,3 +344,17 @@ def _make_backend(name: str, graph: Graph, program: Program, workers: int | None
 
 def _plain(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
+
+
+def _check_weights(graph: Graph, program: Program) -> None:
+    """InputError naming the first negative edge, for a program that declares it cannot take one."""
+    if program.allow_negative_weights or graph.weights is None:
+        return
+    negative = np.flatnonzero(graph.weights < 0)
+    if negative.size:
+        k = int(negative[0])
+        source, target = graph.ids[graph.sources[k]], graph.ids[graph.indices[k]]
+        raise InputError(
+            f"edge {source} -> {target} has weight {float(graph.weights[k])!r}, but {type(program).__name__} "
+            f"needs non-negative weights ({negative.size} negative in all)"
+        )

@@ -28,7 +28,14 @@ class ConvergenceError(PregelError):
 
 
 class CheckpointError(PregelError):
-    """A checkpoint is missing, corrupt, or belongs to another run."""
+    """A checkpoint is missing, corrupt, or belongs to another run.
+
+    The command line turns it into one line on stderr and exit status 2.
+    """
+
+
+class CheckpointDamaged(CheckpointError):
+    """One checkpoint is incomplete or corrupt; an older one may still be good."""
 
 
 class WorkerLost(PregelError):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -325,6 +326,26 @@ class Graph:
         else:
             g.add_edges_from(zip(src.tolist(), dst.tolist()))
         return g
+
+    def fingerprint(self) -> str:
+        """A hash of the graph's content (ids, edges, weights), for telling graphs apart.
+
+        It reads every array once (BLAKE2b runs at about a gigabyte per second), so
+        checkpoints can refuse to resume on another graph without storing it.
+
+        Examples
+        --------
+        >>> a = Graph.from_edges([1, 2], [2, 3]).fingerprint()
+        >>> a == Graph.from_edges([2, 1], [3, 2]).fingerprint(), a == Graph.from_edges([1], [2]).fingerprint()
+        (True, False)
+        """
+        digest = hashlib.blake2b(digest_size=16)
+        for name in ("ids", "indptr", "indices", "weights"):
+            array = getattr(self, name)
+            if array is not None:
+                digest.update(f"{name}:{array.dtype.str}:{array.size};".encode())
+                digest.update(np.ascontiguousarray(array).data)
+        return digest.hexdigest()
 
     def __repr__(self) -> str:
         kind = "weighted" if self.is_weighted else "unweighted"

@@ -370,13 +370,17 @@ def as_graph(graph: Any, undirected: bool = False) -> Graph:
 
 # ---------------------------------------------------------------------- writing
 @contextlib.contextmanager
-def atomic_write(path: str | os.PathLike[str], mode: str = "w") -> Iterator[IO[Any]]:
+def atomic_write(path: str | os.PathLike[str], mode: str = "w", sync_directory: bool = True) -> Iterator[IO[Any]]:
     """Write to a temporary file beside ``path`` and rename it into place only on success.
 
     A failure (or a kill) before the rename leaves ``path`` untouched and no
     temporary file behind (a kill may leave a ``.<name>.tmp*`` file, never a
-    partial ``path``). A ``path`` that is a device or a pipe (``/dev/null``) is
-    written directly: it cannot be half-written, and must not be replaced.
+    partial ``path``). The file is synced before the rename and (unless
+    ``sync_directory`` is false, for a caller that syncs the directory once after
+    many files) its directory after it, so once this returns the new ``path``
+    survives a crash of the machine too. A ``path`` that is a device or a pipe
+    (``/dev/null``) is written directly: it cannot be half-written, and must not be
+    replaced.
 
     Examples
     --------
@@ -406,6 +410,30 @@ def atomic_write(path: str | os.PathLike[str], mode: str = "w") -> Iterator[IO[A
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+    if sync_directory:
+        fsync_directory(target.parent)
+
+
+def fsync_directory(path: str | os.PathLike[str]) -> None:
+    """Make the names just created or renamed in directory ``path`` durable.
+
+    A rename is only safe from a crash of the machine once its directory is synced
+    too. Where a platform cannot sync a directory this does nothing.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> fsync_directory(tempfile.mkdtemp())
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        with contextlib.suppress(OSError):
+            os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _mode_for(target: Path) -> int:

@@ -17,6 +17,7 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import IO, Any
 
+from pregel.checkpoint import Recovery
 from pregel.engine import Result, SuperstepStats
 
 #: Seconds between redraws of the live line: fast runs are not slowed by the terminal.
@@ -125,6 +126,20 @@ class Progress:
             text = text[: max(width - 1, 0)] + "…"
         return text
 
+    def recovery(self, recovery: Recovery) -> None:
+        """Say that the run resumed from a checkpoint or recovered from a lost worker.
+
+        One line wherever the stream goes (unless ``quiet``); each checkpoint passed
+        over is a warning, even when ``quiet``.
+        """
+        lines = [f"pregel: warning: skipped checkpoint {skipped}" for skipped in recovery.skipped]
+        if not self.quiet:
+            lines.append(f"{self.title}: {recovery.describe()}")
+        if self.live:
+            self.stream.write(_CLEAR_LINE)
+        self.stream.write("".join(line + "\n" for line in lines))
+        self.stream.flush()
+
     def finish(self, result: Result, seconds: float, where: str) -> None:
         """End the display: the last live line, the table (on a terminal), the summary line."""
         if self.quiet:
@@ -140,11 +155,19 @@ class Progress:
         self.stream.flush()
 
     def summary(self, result: Result, seconds: float, where: str) -> str:
-        """One line: the graph, the supersteps, the time, where it ran."""
+        """One line: the graph, the supersteps (and any resume or recovery), the time, where it ran."""
         graph = result.graph
+        returns = []
+        for r in result.recoveries:
+            returns.append(
+                f"resumed at superstep {r.superstep}"
+                if r.replayed is None
+                else f"recovered in superstep {r.failed_at}, {r.replayed} replayed"
+            )
+        went_back = f" ({'; '.join(returns)})" if returns else ""
         return (
             f"{self.title}: {graph.num_vertices} vertices, {graph.num_edges} edges, "
-            f"{result.supersteps} supersteps, {seconds:.3f} s ({where})"
+            f"{result.supersteps} supersteps{went_back}, {seconds:.3f} s ({where})"
         )
 
     def table(self, history: Sequence[SuperstepStats]) -> str:

@@ -54,3 +54,39 @@ def write_edges(tmp_path):
         return path
 
     return write
+
+
+RAY_NODE = {"num_cpus": 1, "object_store_memory": 100 * 2**20}
+"""Each node of :func:`cluster`: one CPU, a small object store."""
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    """A Ray cluster for the module, all on 127.0.0.1: a head and two more nodes (``RAY_NODE`` each)."""
+    cluster_utils = pytest.importorskip("ray.cluster_utils")
+    # RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0 (set above, before ray was imported) keeps every node on loopback
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("PYTHONPATH", str(ROOT))  # the nodes' workers import this checkout
+        env.delenv("RAY_ADDRESS", raising=False)
+        nodes = cluster_utils.Cluster(initialize_head=True, head_node_args={**RAY_NODE, "include_dashboard": False})
+        for _ in range(2):
+            nodes.add_node(**RAY_NODE)
+        nodes.wait_for_nodes()
+    assert {node.node_ip_address for node in nodes.list_all_nodes()} == {"127.0.0.1"}
+    yield nodes
+    nodes.shutdown()
+
+
+@pytest.fixture
+def ray_backends(monkeypatch) -> list:
+    """Every Ray backend the test's runs create, in order (to see where their workers are, or kill one)."""
+    ray_backend = pytest.importorskip("pregel.backends.ray")
+    seen: list = []
+
+    class Recording(ray_backend.RayBackend):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            seen.append(self)
+
+    monkeypatch.setattr(ray_backend, "RayBackend", Recording)
+    return seen

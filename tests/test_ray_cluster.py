@@ -12,29 +12,12 @@ import pytest
 import pregel
 from algorithms.components import connected_components
 from algorithms.pagerank import pagerank
-from tests.conftest import ROOT, shared_dataset
+from tests.conftest import shared_dataset
 from tests.test_cli import GRAPH
 
 ray = pytest.importorskip("ray")
 ray_backend = pytest.importorskip("pregel.backends.ray")
 cluster_utils = pytest.importorskip("ray.cluster_utils")
-
-NODE = {"num_cpus": 1, "object_store_memory": 100 * 2**20}
-
-
-@pytest.fixture(scope="module")
-def cluster():
-    # tests/conftest.py set RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0 before ray was imported
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("PYTHONPATH", str(ROOT))  # the nodes' workers import this checkout
-        env.delenv("RAY_ADDRESS", raising=False)
-        nodes = cluster_utils.Cluster(initialize_head=True, head_node_args={**NODE, "include_dashboard": False})
-        for _ in range(2):
-            nodes.add_node(**NODE)
-        nodes.wait_for_nodes()
-    assert {node.node_ip_address for node in nodes.list_all_nodes()} == {"127.0.0.1"}
-    yield nodes
-    nodes.shutdown()
 
 
 @pytest.fixture

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from pregel.checkpoint import PartRecord, write_part
 from pregel.graph import Graph
 from pregel.partition import Partition, PartitionStatus, split
 from pregel.program import Program
@@ -41,6 +44,24 @@ class LocalBackend:
         for q, partition in enumerate(self.partitions):
             partition.receive([blocks[q] for _, blocks in results if q in blocks])
         return [status for status, _ in results]
+
+    @property
+    def num_partitions(self) -> int:
+        """How many partitions the graph is cut into."""
+        return len(self.partitions)
+
+    def save(self, folder: Path) -> Callable[[], list[PartRecord]]:
+        """Copy every partition's state now; the function returned writes their parts into ``folder``.
+
+        The writing may happen in another thread while the next supersteps run.
+        """
+        states = [(p.index, p.state()) for p in self.partitions]
+        return lambda: [write_part(folder, index, state) for index, state in states]
+
+    def restore(self, folder: Path, parts: list[PartRecord]) -> None:
+        """Each partition reads its part of a checkpoint back (all or, on a damaged part, an error)."""
+        for partition, record in zip(self.partitions, parts):
+            partition.restore(folder, record)
 
     def values(self) -> np.ndarray:
         """Every vertex's value, in global index order."""

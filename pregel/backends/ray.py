@@ -20,9 +20,10 @@ import os
 import socket
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -31,6 +32,7 @@ from ray._private import ray_constants
 from ray.exceptions import ObjectLostError, RayActorError, RayTaskError
 from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
+from pregel.checkpoint import PartRecord
 from pregel.errors import ClusterUnreachable, PregelError, WorkerLost
 from pregel.graph import Graph
 from pregel.partition import Partition, PartitionData, PartitionStatus, split
@@ -79,6 +81,14 @@ class PartitionWorker:
     def values(self) -> np.ndarray:
         """The partition's vertex values."""
         return self.partition.values
+
+    def save(self, folder: str) -> PartRecord:
+        """Write this partition's part of a checkpoint (the worker writes it, not the driver)."""
+        return self.partition.save(folder)
+
+    def restore(self, folder: str, record: PartRecord) -> None:
+        """Replace this partition's state with its part of a checkpoint."""
+        self.partition.restore(folder, record)
 
     def unload(self) -> None:
         """Drop the partition; the worker waits for another run."""
@@ -178,6 +188,43 @@ class RayBackend:
         """Every vertex's value, in global index order."""
         return np.concatenate(self._barrier([a.values.remote() for a in self.actors], "collecting the values"))
 
+    @property
+    def num_partitions(self) -> int:
+        """How many partitions (workers) the graph is cut into."""
+        return len(self.parts)
+
+    def save(self, folder: Path) -> Callable[[], list[PartRecord]]:
+        """Every worker writes its part of a checkpoint into ``folder``; the function returned waits for them.
+
+        Each worker saves after the deliveries already sent to it (Ray keeps the order of
+        one caller's calls), so a part holds the inbox the next superstep would read.
+        """
+        calls = [actor.save.remote(str(folder)) for actor in self.actors]
+        return lambda: self._results(calls, f"writing checkpoint {folder.name}")
+
+    def restore(self, folder: Path, parts: list[PartRecord]) -> None:
+        """Every worker reads its part of a checkpoint back."""
+        calls = [actor.restore.remote(str(folder), part) for actor, part in zip(self.actors, parts)]
+        self._barrier(calls, f"restoring checkpoint {folder.name}")
+
+    def restart(self) -> None:
+        """Every partition as before superstep 0: dead workers replaced, the others loaded afresh.
+
+        A replacement is an idle worker of the caller's session that still answers, else
+        a new one (on the nodes still alive). Each idle worker taken is replaced by a new
+        one that starts in the background, ready for the next loss.
+        """
+        self.deliveries = []
+        dead = [k for k, call in enumerate([a.unload.remote() for a in self.actors]) if _died(call)]
+        spares = [] if self.owns_session else _live_idle(len(dead))
+        if spares:
+            _IDLE[_session()].extend(_hire(len(spares), reuse=False)[0])
+        for k, actor in zip(dead, spares + _hire(len(dead) - len(spares), reuse=False)[0]):
+            ray.kill(self.actors[k])
+            self.actors[k] = actor
+        self.healthy = True
+        self.nodes = self._load()
+
     def close(self) -> None:
         """Release the workers; shut Ray down if this backend started or joined it.
 
@@ -208,8 +255,12 @@ class RayBackend:
     def _barrier(self, calls: list[Any], during: str) -> list[Any]:
         """Results of ``calls``, after the deliveries still in flight; Ray's errors become pregel's."""
         pending, self.deliveries = self.deliveries, []
+        return self._results(pending + calls, during)[len(pending) :]
+
+    def _results(self, calls: list[Any], during: str) -> list[Any]:
+        """``ray.get(calls)``, with Ray's errors turned into pregel's."""
         try:
-            return ray.get(pending + calls)[len(pending) :]
+            return ray.get(calls)
         except BaseException as exc:
             error = _translate(exc, during, self._which(exc))
             # a program's error leaves its workers fit for another run; a lost worker does not
@@ -224,6 +275,15 @@ class RayBackend:
             if dead is not None and actor._actor_id.hex() == dead:
                 return f"worker {index}"
         return "a worker"
+
+
+def _died(call: Any) -> bool:
+    """Whether the worker that was to answer ``call`` is gone."""
+    try:
+        ray.get(call)
+    except (RayActorError, ObjectLostError):
+        return True
+    return False
 
 
 def _translate(exc: BaseException, during: str, who: str) -> BaseException:
@@ -257,6 +317,17 @@ def _hire(count: int, reuse: bool) -> tuple[list[Any], bool]:
     hired = [idle.pop() for _ in range(min(count, len(idle)))]
     started = [PartitionWorker.options(scheduling_strategy=s).remote() for s in _spread(count - len(hired))]
     return hired + started, bool(hired)
+
+
+def _live_idle(count: int) -> list[Any]:
+    """Up to ``count`` idle workers of this session that still answer (the others are dropped)."""
+    idle = _IDLE.get(_session(), [])
+    found: list[Any] = []
+    while idle and len(found) < count:
+        actor = idle.pop()
+        if not _died(actor.unload.remote()):
+            found.append(actor)
+    return found
 
 
 def _spread(count: int) -> list[Any]:

@@ -1,0 +1,124 @@
+"""What checkpoints cost: PageRank supersteps with and without them, and the time to resume.
+
+    python bench/checkpoint_cost.py [EDGES] [--supersteps 60] [--repeats 7] [--dir DIR]
+
+For each worker count it runs PageRank (``tol=0``, a fixed number of supersteps) with no
+checkpoints, with one after every superstep and with one every 5, interleaving the
+repeats so that a busy machine slows all alike, and prints the median wall time per
+superstep. "Blocking" is the time the superstep loop spends starting a checkpoint (copying
+the partitions, waiting for the previous checkpoint); "write" is the time the
+background thread needs to write one checkpoint (parts, fsync, manifest, pruning).
+"Resume" is the time to find, verify and load the newest checkpoint.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import pregel  # noqa: E402
+from algorithms.pagerank import PageRank  # noqa: E402
+from pregel.checkpoint import Checkpointer  # noqa: E402
+from pregel.io import read_edges  # noqa: E402
+
+DEFAULT_GRAPH = Path(__file__).resolve().parent.parent.parent / "shared" / "datasets" / "p2p-Gnutella31.txt.gz"
+
+
+class Timings:
+    """Wall time the loop spends starting each checkpoint (``save``) and the writer writing it (``_write``)."""
+
+    def __init__(self) -> None:
+        self.blocking: list[float] = []
+        self.write: list[float] = []
+        for name, sink in (("save", self.blocking), ("_write", self.write)):
+            original = getattr(Checkpointer, name)
+            setattr(Checkpointer, name, self._timed(original, sink))
+
+    @staticmethod
+    def _timed(function, sink):
+        def timed(*args, **kwargs):
+            start = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                sink.append(time.perf_counter() - start)
+
+        return timed
+
+
+def run_once(graph: pregel.Graph, workers: int, supersteps: int, every: int | None, base: Path) -> tuple[float, float]:
+    """Wall and CPU (all threads) seconds per superstep."""
+    folder = Path(tempfile.mkdtemp(dir=base))
+    options = {} if every is None else {"checkpoint_dir": folder / "ck", "checkpoint_every": every}
+    wall, cpu = time.perf_counter(), time.process_time()
+    pregel.run(graph, PageRank(tol=0.0), workers=workers, max_supersteps=supersteps, **options)
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    shutil.rmtree(folder)
+    return wall / supersteps, cpu / supersteps
+
+
+def resume_seconds(graph: pregel.Graph, workers: int, base: Path) -> tuple[float, float]:
+    """Seconds to start a run from a checkpoint at superstep 10, and to start one afresh."""
+    folder = Path(tempfile.mkdtemp(dir=base))
+    pregel.run(graph, PageRank(tol=0.0), workers=workers, max_supersteps=10, checkpoint_dir=folder, checkpoint_every=10)
+    start = time.perf_counter()
+    pregel.run(graph, PageRank(tol=0.0), workers=workers, max_supersteps=10, checkpoint_dir=folder, resume=True)
+    resumed = time.perf_counter() - start
+    start = time.perf_counter()
+    pregel.run(graph, PageRank(tol=0.0), workers=workers, max_supersteps=0)
+    fresh = time.perf_counter() - start
+    shutil.rmtree(folder)
+    return resumed, fresh
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("edges", nargs="?", default=str(DEFAULT_GRAPH))
+    parser.add_argument("--supersteps", type=int, default=60)
+    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--dir", default=None, help="where checkpoints go (default: a temporary folder)")
+    args = parser.parse_args()
+    graph = read_edges(args.edges)
+    base = Path(args.dir or tempfile.mkdtemp(prefix="pregel-bench-"))
+    base.mkdir(parents=True, exist_ok=True)
+    timings = Timings()
+    print(f"{Path(args.edges).name}: {graph.num_vertices} vertices, {graph.num_edges} edges; checkpoints in {base}")
+    print("| workers | | no checkpoint | every superstep | every 5 |")
+    print("|---|---|---|---|---|")
+    for workers in args.workers:
+        per = {None: [], 1: [], 5: []}
+        blocking = {1: [], 5: []}
+        run_once(graph, workers, 5, 1, base)  # warm-up: imports, caches
+        timings.write.clear()
+        for _ in range(args.repeats):
+            for every in per:
+                timings.blocking.clear()
+                per[every].append(run_once(graph, workers, args.supersteps, every, base))
+                if every is not None:
+                    blocking[every].extend(timings.blocking)
+        for column, name in ((0, "wall"), (1, "CPU")):
+            plain, each, fifth = (statistics.median(t[column] for t in per[k]) * 1e3 for k in (None, 1, 5))
+            print(
+                f"| {workers} | {name} per superstep | {plain:.2f} ms | {each:.2f} ms (+{(each - plain) / plain:.0%}) "
+                f"| {fifth:.2f} ms (+{(fifth - plain) / plain:.0%}) |"
+            )
+        waits = [statistics.median(blocking[k]) * 1e3 for k in (1, 5)]
+        print(f"| {workers} | loop blocked per checkpoint | | {waits[0]:.2f} ms | {waits[1]:.2f} ms |")
+        print(f"| {workers} | background write per checkpoint | | {statistics.median(timings.write) * 1e3:.2f} ms | |")
+    for workers in args.workers:
+        resumed, fresh = resume_seconds(graph, workers, base)
+        print(f"workers {workers}: resume from a checkpoint {resumed * 1e3:.0f} ms, fresh start {fresh * 1e3:.0f} ms")
+    if args.dir is None:
+        shutil.rmtree(base)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,312 @@
+"""Checkpoints: a resumed run equals one that never stopped; a damaged or foreign checkpoint is never loaded."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+import pytest
+from scipy.sparse import csgraph
+
+import pregel
+from algorithms.components import ConnectedComponents
+from algorithms.pagerank import PageRank, PageRankVertex
+from algorithms.sssp import ShortestPaths
+from pregel import Vertex
+from pregel.backends import scipy as reference
+from pregel.checkpoint import MANIFEST
+from pregel.errors import CheckpointError
+
+
+def random_graph(n: int = 400, m: int = 1600, seed: int = 0) -> pregel.Graph:
+    rng = np.random.default_rng(seed)
+    src, dst = rng.integers(0, n, m) * 3, rng.integers(0, n, m) * 3  # ids with gaps
+    return pregel.Graph.from_edges(src, dst, weights=rng.uniform(0.5, 4.0, m))
+
+
+GRAPH = random_graph()
+SOURCE = int(GRAPH.ids[np.argmax(GRAPH.out_degree)])
+
+
+def pagerank_reference(graph: pregel.Graph) -> np.ndarray:
+    return reference.pagerank(graph, tol=1e-13).values
+
+
+def sssp_reference(graph: pregel.Graph) -> np.ndarray:
+    return csgraph.dijkstra(graph.to_scipy(), indices=int(graph.index_of(SOURCE)[0]))
+
+
+def components_reference(graph: pregel.Graph) -> np.ndarray:
+    _, labels = csgraph.connected_components(graph.to_scipy(), directed=True, connection="weak")
+    smallest = {}
+    for label, vertex_id in zip(labels.tolist(), graph.ids.tolist()):
+        smallest.setdefault(label, vertex_id)  # ids are sorted: the first seen is the smallest
+    return np.array([smallest[label] for label in labels.tolist()])
+
+
+CASES = {
+    "pagerank": (GRAPH, lambda: PageRank(tol=1e-13), pagerank_reference, 1e-10),
+    "pagerank-scalar": (GRAPH, lambda: PageRankVertex(tol=1e-13), pagerank_reference, 1e-10),
+    "sssp": (GRAPH, lambda: ShortestPaths(source=SOURCE), sssp_reference, 1e-9),
+    "cc": (GRAPH.to_undirected(), ConnectedComponents, components_reference, 0),
+}
+
+
+def folders(directory: Path) -> list[str]:
+    return sorted(p.name for p in directory.iterdir())
+
+
+def interrupted(tmp_path: Path, case: str, workers: int, stop_at: int, every: int) -> Path:
+    """Leave checkpoints behind as a run stopped after ``stop_at`` supersteps would."""
+    graph, program, _, _ = CASES[case]
+    directory = tmp_path / "ck"
+    first = pregel.run(
+        graph, program(), workers=workers, max_supersteps=stop_at, checkpoint_dir=directory, checkpoint_every=every
+    )
+    assert first.stopped_by == "max_supersteps"
+    return directory
+
+
+def assert_same_run(resumed: pregel.Result, uninterrupted: pregel.Result) -> None:
+    """Bit for bit the same values, supersteps, statistics and aggregator values."""
+    assert resumed.values.dtype == uninterrupted.values.dtype
+    assert np.array_equal(resumed.values, uninterrupted.values)
+    assert (resumed.supersteps, resumed.stopped_by) == (uninterrupted.supersteps, uninterrupted.stopped_by)
+    counts = [(s.superstep, s.active, s.messages_sent, s.messages_combined, s.aggregated) for s in resumed.stats]
+    assert counts == [
+        (s.superstep, s.active, s.messages_sent, s.messages_combined, s.aggregated) for s in uninterrupted.stats
+    ]
+    assert resumed.aggregated == uninterrupted.aggregated
+
+
+@pytest.mark.parametrize("workers", [1, 3])
+@pytest.mark.parametrize("case", list(CASES))
+def test_resumed_run_equals_uninterrupted_run(tmp_path, case, workers):
+    graph, program, expected, tolerance = CASES[case]
+    directory = interrupted(tmp_path, case, workers, stop_at=5, every=2)
+    assert folders(directory) == ["superstep-000002", "superstep-000004"]
+    resumed = pregel.run(graph, program(), workers=workers, checkpoint_dir=directory, resume=True)
+    uninterrupted = pregel.run(graph, program(), workers=workers)
+    assert_same_run(resumed, uninterrupted)
+    assert [(r.cause, r.superstep, r.replayed) for r in resumed.recoveries] == [("resume", 4, None)]
+    assert resumed.recoveries[0].checkpoint == str(directory / "superstep-000004")
+    assert resumed.supersteps > 5
+    np.testing.assert_allclose(resumed.values, expected(graph), rtol=0, atol=tolerance)
+
+
+def test_resume_extends_a_run_stopped_at_max_supersteps(tmp_path):
+    directory = interrupted(tmp_path, "pagerank", 2, stop_at=6, every=3)
+    again = pregel.run(GRAPH, PageRank(tol=1e-13), workers=2, max_supersteps=6, checkpoint_dir=directory, resume=True)
+    assert (again.supersteps, again.stopped_by) == (6, "max_supersteps")
+    assert np.array_equal(again.values, pregel.run(GRAPH, PageRank(tol=1e-13), workers=2, max_supersteps=6).values)
+    with pytest.raises(pregel.InputError, match="past max_supersteps 4"):
+        pregel.run(GRAPH, PageRank(tol=1e-13), workers=2, max_supersteps=4, checkpoint_dir=directory, resume=True)
+
+
+# ------------------------------------------------------------------ corruption
+def truncate_part(folder: Path) -> None:
+    part = folder / "part-00001.npz"
+    part.write_bytes(part.read_bytes()[:-100])
+
+
+def flip_byte(where: float):
+    def flip(folder: Path) -> None:
+        part = folder / "part-00001.npz"
+        data = bytearray(part.read_bytes())
+        data[int(where * (len(data) - 1))] ^= 0x01
+        part.write_bytes(bytes(data))
+
+    return flip
+
+
+def remove_manifest(folder: Path) -> None:
+    (folder / MANIFEST).unlink()
+
+
+def remove_part(folder: Path) -> None:
+    (folder / "part-00002.npz").unlink()
+
+
+def flip_manifest_byte(folder: Path) -> None:
+    manifest = folder / MANIFEST
+    data = bytearray(manifest.read_bytes())
+    position = data.index(b'"superstep": ') + len(b'"superstep": ')
+    data[position] = ord("7")  # still valid JSON, a different superstep
+    manifest.write_bytes(bytes(data))
+
+
+DAMAGE = {
+    "truncated part": (truncate_part, "has the wrong size"),
+    "flipped byte at start of part": (flip_byte(0.0), "does not match its checksum"),
+    "flipped byte in the middle of part": (flip_byte(0.5), "does not match its checksum"),
+    "flipped byte at end of part": (flip_byte(1.0), "does not match its checksum"),
+    "missing manifest": (remove_manifest, "no manifest"),
+    "manifest naming a missing part": (remove_part, "part-00002.npz is missing"),
+    "manifest edited": (flip_manifest_byte, "does not match its checksum"),
+}
+
+
+@pytest.mark.parametrize("damage", list(DAMAGE))
+def test_damaged_checkpoint_is_never_loaded(tmp_path, damage):
+    spoil, reason = DAMAGE[damage]
+    directory = interrupted(tmp_path, "pagerank", 3, stop_at=6, every=2)
+    spoil(directory / "superstep-000006")
+    seen = []
+    resumed = pregel.run(
+        GRAPH, PageRank(tol=1e-13), workers=3, checkpoint_dir=directory, resume=True, on_recovery=seen.append
+    )
+    (recovery,) = resumed.recoveries
+    assert seen == [recovery]
+    assert recovery.superstep == 4
+    assert len(recovery.skipped) == 1 and recovery.skipped[0].startswith("superstep-000006")
+    assert reason in recovery.skipped[0]
+    assert_same_run(resumed, pregel.run(GRAPH, PageRank(tol=1e-13), workers=3))
+
+
+def test_no_good_checkpoint_fails_clearly(tmp_path):
+    directory = interrupted(tmp_path, "pagerank", 3, stop_at=6, every=2)
+    truncate_part(directory / "superstep-000006")
+    flip_byte(0.5)(directory / "superstep-000004")
+    with pytest.raises(CheckpointError) as error:
+        pregel.run(GRAPH, PageRank(tol=1e-13), workers=3, checkpoint_dir=directory, resume=True)
+    message = str(error.value)
+    assert message.startswith(f"{directory}: no complete checkpoint to resume from")
+    assert "superstep-000006 is damaged (part-00001.npz has the wrong size)" in message
+    assert "superstep-000004 is damaged (part-00001.npz does not match its checksum)" in message
+
+
+def test_resume_without_checkpoints_fails_clearly(tmp_path):
+    with pytest.raises(CheckpointError, match="no such checkpoint directory"):
+        pregel.run(GRAPH, PageRank(), checkpoint_dir=tmp_path / "none", resume=True)
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(CheckpointError, match="no complete checkpoint to resume from$"):
+        pregel.run(GRAPH, PageRank(), checkpoint_dir=tmp_path / "empty", resume=True)
+
+
+# ------------------------------------------------------------------ refusal
+REFUSED = {
+    "another graph": (random_graph(seed=1), PageRank(tol=1e-13), 2, "made for another graph"),
+    "another program": (GRAPH, ShortestPaths(source=SOURCE), 2, "made for PageRank(tol=1e-13), not ShortestPaths"),
+    "other parameters": (GRAPH, PageRank(tol=1e-13, damping=0.5), 2, "not PageRank(tol=1e-13, damping=0.5)"),
+    "scalar twin": (GRAPH, PageRankVertex(tol=1e-13), 2, "not PageRankVertex(tol=1e-13)"),
+    "another partition count": (GRAPH, PageRank(tol=1e-13), 3, "made with 2 partitions, not 3"),
+}
+
+
+@pytest.mark.parametrize("why", list(REFUSED))
+def test_checkpoint_of_another_run_is_refused(tmp_path, why):
+    graph, program, workers, message = REFUSED[why]
+    directory = interrupted(tmp_path, "pagerank", 2, stop_at=4, every=2)
+    before = {p: p.read_bytes() for p in directory.rglob("*") if p.is_file()}
+    with pytest.raises(CheckpointError, match=re.escape(message)):
+        pregel.run(graph, program, workers=workers, checkpoint_dir=directory, resume=True)
+    assert {p: p.read_bytes() for p in directory.rglob("*") if p.is_file()} == before
+
+
+def test_fresh_run_refuses_a_folder_holding_checkpoints(tmp_path):
+    directory = interrupted(tmp_path, "pagerank", 2, stop_at=4, every=2)
+    with pytest.raises(CheckpointError, match="already holds checkpoints .the newest at superstep 4."):
+        pregel.run(GRAPH, PageRank(tol=1e-13), workers=2, checkpoint_dir=directory)
+
+
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        ({"checkpoint_every": 2}, "need a checkpoint_dir"),
+        ({"resume": True}, "need a checkpoint_dir"),
+        ({"checkpoint_dir": "x", "checkpoint_every": 0}, "at least 1"),
+    ],
+)
+def test_bad_checkpoint_arguments(options, message):
+    with pytest.raises(pregel.InputError, match=message):
+        pregel.run(GRAPH, PageRank(), **options)
+
+
+# ------------------------------------------------------------------ writing
+def test_keeps_the_newest_two_complete_checkpoints_and_nothing_else(tmp_path):
+    directory = interrupted(tmp_path, "pagerank", 2, stop_at=9, every=1)
+    assert folders(directory) == ["superstep-000008", "superstep-000009"]
+    for folder in directory.iterdir():
+        assert folders(folder) == [MANIFEST, "part-00000.npz", "part-00001.npz"]
+    seal, state, *history = (directory / "superstep-000009" / MANIFEST).read_text().splitlines()
+    assert json.loads(seal)["format"] == "pregel-checkpoint/1"
+    assert json.loads(state)["superstep"] == 9
+    assert [json.loads(line)["superstep"] for line in history] == list(range(9))
+
+
+def test_numeric_parts_load_without_pickle(tmp_path):
+    directory = interrupted(tmp_path, "sssp", 2, stop_at=2, every=2)
+    for part in (directory / "superstep-000002").glob("part-*.npz"):
+        with np.load(part, allow_pickle=False) as archive:
+            assert sorted(archive.files) == ["active", "inbox_targets", "inbox_values", "values"]
+            assert archive["values"].dtype == np.float64
+
+
+class Reach(Vertex):
+    """Every vertex learns which vertices reach it in at most ``hops`` edges (a sorted tuple of ids)."""
+
+    value_dtype = object
+    hops = 4
+
+    def initial_value(self) -> tuple[int, ...]:
+        return (self.id,)
+
+    def compute(self, messages: list[tuple[int, ...]]) -> None:
+        self.value = tuple(sorted(set(self.value).union(*messages)))
+        if self.superstep < self.hops:
+            self.send_message_to_all_neighbors(self.value)
+        else:
+            self.vote_to_halt()
+
+
+def test_object_values_and_uncombined_messages_resume_exactly(tmp_path):
+    graph = random_graph(n=60, m=120, seed=3)
+    directory = tmp_path / "ck"
+    pregel.run(graph, Reach(), workers=2, max_supersteps=3, checkpoint_dir=directory, checkpoint_every=1)
+    resumed = pregel.run(graph, Reach(), workers=2, checkpoint_dir=directory, resume=True)
+    assert resumed.recoveries[0].superstep == 3
+    assert resumed.to_dict() == pregel.run(graph, Reach(), workers=2).to_dict()
+    reverse = graph.to_networkx().reverse()
+    expected = {v: tuple(sorted(nx.single_source_shortest_path_length(reverse, v, cutoff=4))) for v in reverse}
+    assert resumed.to_dict() == expected
+
+
+def test_no_temporary_files_are_left(tmp_path):
+    directory = interrupted(tmp_path, "cc", 2, stop_at=3, every=1)
+    leftovers = [p for p in directory.rglob("*") if p.name.startswith(".")]
+    assert leftovers == []
+
+
+# ------------------------------------------------------------------ command line
+def test_cli_resume_refuses_another_program_with_exit_status_2(run_cli, tmp_path):
+    edges = tmp_path / "edges.txt"
+    edges.write_text("1 2\n2 3\n3 1\n3 4\n")
+    first = run_cli("pagerank", edges, "--checkpoint-dir", "ck", "--checkpoint-every", "1", "--max-supersteps", "3")
+    assert first.returncode == 0, first.stderr
+    refused = run_cli("pagerank", edges, "--damping", "0.5", "--checkpoint-dir", "ck", "--resume", "-o", "out.tsv")
+    assert refused.returncode == 2
+    assert refused.stderr.decode().startswith("pregel: error: ck/superstep-000003 was made for PageRank(")
+    assert refused.stderr.count(b"\n") == 1 and not (tmp_path / "out.tsv").exists()
+    again = run_cli("pagerank", edges, "--checkpoint-dir", "ck")
+    assert again.returncode == 2 and b"already holds checkpoints" in again.stderr
+
+
+@pytest.mark.parametrize(
+    "flags, message",
+    [
+        (["--resume"], "--resume needs --checkpoint-dir DIR"),
+        (["--checkpoint-every", "3"], "--checkpoint-every needs --checkpoint-dir DIR"),
+        (["--checkpoint-dir", "ck", "--checkpoint-every", "0"], "must be at least 1"),
+        (["--checkpoint-dir", "ck", "--backend", "scipy"], "--checkpoint-dir has no meaning with --backend scipy"),
+        (["--checkpoint-dir", "ck", "--resume"], "ck: no such checkpoint directory"),
+    ],
+)
+def test_cli_checkpoint_usage_errors(run_cli, tmp_path, flags, message):
+    edges = tmp_path / "edges.txt"
+    edges.write_text("1 2\n")
+    done = run_cli("cc", edges, *flags)
+    assert done.returncode == 2
+    assert message in done.stderr.decode() and done.stderr.count(b"\n") == 1
