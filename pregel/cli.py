@@ -296,6 +296,20 @@ def add_run_command(commands: Any, common: argparse.ArgumentParser, until_halted
         help="set a parameter the class declares; repeatable; VALUE is a Python literal, else text "
         "(default: the class's values)",
     )
+    from pregel.viz import MAX_VERTICES
+
+    run.add_argument(
+        "--viz",
+        metavar="FILE.html",
+        help="also write the replay page of the run here; local backend only (default: none)",
+    )
+    run.add_argument(
+        "--max-vertices",
+        type=_positive_int,
+        default=MAX_VERTICES,
+        metavar="N",
+        help=f"refuse --viz for a graph with more vertices (default: {MAX_VERTICES})",
+    )
 
 
 def add_info_command(commands: Any) -> None:
@@ -426,6 +440,9 @@ def _run(args: argparse.Namespace) -> int:
     _check_output_paths(args)
     if args.plot:
         require_matplotlib()
+    page = getattr(args, "viz", None)
+    if page and args.backend != "local":
+        raise InputError(f"--viz needs the local backend (the run is traced in this process), not {args.backend}")
     if name == "run":
         args.program_object = load_program(args.program, args.param)
     measures = algorithm.measures(args)
@@ -434,6 +451,11 @@ def _run(args: argparse.Namespace) -> int:
     graph = read_edges(args.edges, undirected=args.undirected)
     progress.status(f"{graph.num_vertices:,} vertices, {graph.num_edges:,} edges: starting")
     options: dict[str, Any] = {"backend": args.backend, "api": args.api}
+    if page:
+        from pregel.viz import check_size
+
+        check_size(graph, args.max_vertices)
+        options["trace"] = True
     if args.backend != "scipy":
         options.update(workers=args.workers, on_superstep=progress.superstep, on_recovery=progress.recovery)
         options.update(checkpoint_dir=args.checkpoint_dir, checkpoint_every=args.checkpoint_every, resume=args.resume)
@@ -448,6 +470,8 @@ def _run(args: argparse.Namespace) -> int:
     progress.finish(result, time.perf_counter() - start, f"{args.backend} backend")
     _warn_if_unfinished(args, result, name)
     _write_results(args, algorithm, result, fmt, measures)
+    if page:
+        _write_replay(result, args, page)
     if args.check:
         reference = algorithm.run(graph, args, {"backend": "scipy"})
         _say_difference("scipy", result.values, reference.values)
@@ -463,7 +487,7 @@ def _title(args: argparse.Namespace, name: str) -> str:
 
 def _write_page(graph: pregel.Graph, args: argparse.Namespace, name: str) -> int:
     """``pregel viz``: run with tracing on and write the replay page."""
-    from pregel.viz import check_size, write_html
+    from pregel.viz import check_size
 
     check_size(graph, args.max_vertices)
     progress = Progress(sys.stderr, name, ALGORITHMS[name].measures(args), quiet=args.quiet)
@@ -472,11 +496,18 @@ def _write_page(graph: pregel.Graph, args: argparse.Namespace, name: str) -> int
     result = ALGORITHMS[name].run(graph, args, options)
     progress.finish(result, time.perf_counter() - start, "local backend")
     _warn_if_unfinished(args, result, name)
-    source = "standard input" if args.edges == "-" else Path(args.edges).name
-    write_html(result, args.output, title=f"{result.trace.program} on {source}", max_vertices=args.max_vertices)
-    if not args.quiet:
-        print(f"pregel: wrote {args.output} ({result.supersteps} supersteps to replay)", file=sys.stderr)
+    _write_replay(result, args, args.output)
     return EXIT_OK
+
+
+def _write_replay(result: pregel.Result, args: argparse.Namespace, page: str) -> None:
+    """Write the replay page of a traced run."""
+    from pregel.viz import write_html
+
+    source = "standard input" if args.edges == "-" else Path(args.edges).name
+    write_html(result, page, title=f"{result.trace.program} on {source}", max_vertices=args.max_vertices)
+    if not args.quiet:
+        print(f"pregel: wrote {page} ({result.supersteps} supersteps to replay)", file=sys.stderr)
 
 
 def _write_results(
@@ -537,7 +568,7 @@ def _check_checkpoint_flags(args: argparse.Namespace) -> None:
 
 def _check_output_paths(args: argparse.Namespace) -> None:
     """Refuse output paths that cannot be written or that collide, before any work is done."""
-    named = [(flag, getattr(args, flag.lstrip("-"), None)) for flag in ("--output", "--stats", "--plot")]
+    named = [(flag, getattr(args, flag.lstrip("-"), None)) for flag in ("--output", "--stats", "--plot", "--viz")]
     named = [(flag, path) for flag, path in named if path]
     for flag, path in named:
         check_writable(path, flag, args.edges)

@@ -114,3 +114,32 @@ def test_the_shipped_example_is_what_the_documented_command_writes(run_cli, tmp_
     # the layout may differ a little between networkx versions; the run may not
     fresh.pop("xy"), shipped.pop("xy")
     assert fresh == shipped, "docs/pagerank-steps.html is stale: run docs/regenerate.sh"
+
+
+def test_pregel_run_writes_the_page_of_your_own_program(run_cli, write_edges, tmp_path):
+    import networkx as nx
+
+    from tests.conftest import ROOT
+
+    edges = write_edges("1 2\n2 3\n3 1\n3 4\n8 9\n")
+    done = run_cli("run", ROOT / "examples" / "bfs_levels.py", edges, "--param", "source=1", "--viz", "bfs.html")
+    assert done.returncode == 0, done.stderr.decode()
+    data = embedded(tmp_path / "bfs.html")
+    hops = nx.single_source_shortest_path_length(read_edges(edges).to_networkx(), 1)
+    # BFSLevels marks unreachable vertices with -1
+    assert data["steps"][-1]["values"] == [hops.get(v, -1) for v in data["ids"]]
+    assert b"wrote bfs.html" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [(["--backend", "ray"], "--viz needs the local backend"), (["--max-vertices", "3"], "limit of 3")],
+)
+def test_pregel_run_viz_refusals_write_nothing(run_cli, write_edges, tmp_path, extra, message):
+    from tests.conftest import ROOT
+
+    edges = write_edges("1 2\n2 3\n3 1\n3 4\n")
+    done = run_cli("run", ROOT / "examples" / "bfs_levels.py", edges, "--param", "source=1", "--viz", "p.html", *extra)
+    assert done.returncode == 2
+    assert done.stderr.decode().count("\n") == 1 and message in done.stderr.decode()
+    assert not (tmp_path / "p.html").exists()
