@@ -112,7 +112,9 @@ def chaos_run(case: str, seed: int, directory: Path, ray_backends: list, expecte
     result = pregel.run(graph, program(), backend="ray", workers=WORKERS, on_superstep=kill, **options)
     assert killed == [kill_after]
     (recovery,) = result.recoveries
-    assert kill_after < recovery.failed_at <= kill_after + 2
+    # ray.kill is asynchronous: on a loaded machine the actor can finish a few more
+    # supersteps before it dies, so the loss is seen after the kill, not at a fixed distance
+    assert kill_after < recovery.failed_at
     if every is None:
         assert recovery.superstep == 0
     else:
