@@ -133,15 +133,23 @@ class Graph:
         it has been turned into indices: that is what keeps the peak memory low.
         """
         ids, to_index = _id_map(columns[0], columns[1], extra)
-        src = to_index(columns.pop(0))
-        dst = to_index(columns.pop(0))
-        key = _edge_keys(src, dst, ids.size)
-        del src, dst
-        return cls._from_keys(ids, key, w)
+        pair = [to_index(columns.pop(0))]
+        pair.append(to_index(columns.pop(0)))
+        return cls._from_indexed(ids, pair, w)
 
     @classmethod
-    def _from_indexed(cls, ids: np.ndarray, src: np.ndarray, dst: np.ndarray, w: np.ndarray | None) -> Graph:
-        return cls._from_keys(ids, _edge_keys(src, dst, ids.size), w)
+    def _from_indexed(cls, ids: np.ndarray, pair: list[np.ndarray], w: np.ndarray | None) -> Graph:
+        """Build from ``[sources, targets]`` vertex indices, handed over as for :meth:`_from_columns`."""
+        n = ids.size
+        key = _edge_keys(pair[0], pair[1], n)
+        if key.size and (key[1:] > key[:-1]).all():
+            # already in CSR order with no repeats (SNAP files often are): no sort, nothing to merge
+            del key
+            src, dst = pair
+            indices = dst.astype(index_dtype(n), copy=False)
+            return cls(ids.astype(np.int64, copy=False), _row_pointers(src, n), indices, w)
+        pair.clear()
+        return cls._from_keys(ids, key, w)
 
     @classmethod
     def _from_keys(cls, ids: np.ndarray, key: np.ndarray, w: np.ndarray | None) -> Graph:
@@ -277,7 +285,7 @@ class Graph:
         >>> Graph.from_edges([1], [2]).reverse().edge_arrays()[0].tolist()
         [2]
         """
-        return self._from_indexed(self.ids, self.indices, self.sources, self.weights)
+        return self._from_indexed(self.ids, [self.indices, self.sources.copy()], self.weights)
 
     def to_undirected(self) -> Graph:
         """Both directions of every edge (merged edges keep the smaller weight).
@@ -290,7 +298,7 @@ class Graph:
         src = np.concatenate([self.sources, self.indices])
         dst = np.concatenate([self.indices, self.sources])
         w = None if self.weights is None else np.concatenate([self.weights, self.weights])
-        g = self._from_indexed(self.ids, src, dst, w)
+        g = self._from_indexed(self.ids, [src, dst], w)
         g.duplicates_merged = self.duplicates_merged
         return g
 
@@ -357,6 +365,15 @@ def _edge_keys(src: np.ndarray, dst: np.ndarray, n: int) -> np.ndarray:
     key = np.multiply(src, n, dtype=np.int64)
     key += dst
     return key
+
+
+def _row_pointers(src: np.ndarray, n: int) -> np.ndarray:
+    """``indptr`` of edges ordered by source index ``src``: counted in pieces, so no ``int64`` copy of ``src``."""
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    for k in range(0, src.size, _CHUNK):
+        indptr[1:] += np.bincount(src[k : k + _CHUNK], minlength=n)
+    np.cumsum(indptr, out=indptr)
+    return indptr
 
 
 def _id_map(src: np.ndarray, dst: np.ndarray, extra: np.ndarray | None) -> tuple[np.ndarray, Any]:
