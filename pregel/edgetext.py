@@ -39,6 +39,8 @@ _DIGIT_MASKS = np.array([(0x0F0F0F0F0F0F0F0F << 8 * (8 - k)) & (2**64 - 1) for k
 _NEWLINE = 10
 # a token of more digits than this is either above 2**53 or padded with zeros: left to the general pass
 _MAX_DIGITS = 16
+# positions are found in pieces of this many bytes, so their int64 temporaries stay small
+_PIECE = 1 << 16
 
 
 class EdgeParser:
@@ -189,16 +191,20 @@ class EdgeParser:
         raise InputError(f"{self.name}:{line}: {problem}")
 
     def result(self) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-        """``(sources, targets, weights or None)`` of every chunk fed, in file order."""
+        """``(sources, targets, weights or None)`` of every chunk fed, in file order.
+
+        Ids are ``int32`` if every chunk's fit, else ``int64``; weights ``float64``.
+        """
         if not self.parts and self.header:
             raise InputError(f"{self.name}: no edges, only the header line {_show(self.header)}")
         if not self.parts:
             raise InputError(f"{self.name}: no edges (the file is empty or has only comments)")
-        total = sum(part[0].size for part in self.parts)
-        dtypes = [np.int64, np.int64, np.float64][: self.columns]
+        wide = any(part[0].dtype != np.int32 or part[1].dtype != np.int32 for part in self.parts)
+        dtypes = [np.int64 if wide else np.int32] * 2 + [np.float64][: self.columns - 2]
         if len(self.parts) == 1 and all(c.flags.c_contiguous and c.dtype == t for c, t in zip(self.parts[0], dtypes)):
             columns = self.parts.pop()
         else:
+            total = sum(part[0].size for part in self.parts)
             columns = [np.empty(total, dtype=t) for t in dtypes]
             at = 0
             while self.parts:
@@ -217,7 +223,8 @@ def plain_integer_columns(text: bytes, columns: int = 0) -> tuple[list[np.ndarra
     ``\\n``. Every line holding a token must hold ``columns`` of them (2 or 3; 0 means
     as many as the first such line). Ids must be below 2**53, weights too (they come
     back as ``float64``); a token of more than 16 digits is refused, even one padded
-    with zeros. ``None`` means: not plain, or plain but wrong; the caller's general
+    with zeros. Ids come back as ``int32`` when every one has at most 9 digits, else
+    ``int64``. ``None`` means: not plain, or plain but wrong; the caller's general
     pass then reads the text or names its first bad line. Returned too: the offset
     of the first token, for the line number of the first edge.
 
@@ -231,14 +238,18 @@ def plain_integer_columns(text: bytes, columns: int = 0) -> tuple[list[np.ndarra
     """
     if not text or text.translate(None, _PLAIN_TEXT):
         return None
+    # temporaries are made in place and positions kept as int32 where possible: on a
+    # fresh process, memory touched for the first time costs more than the arithmetic
     buf = np.frombuffer(text, dtype=np.uint8)
-    digit = np.less(np.subtract(buf, 48, dtype=np.uint8), 10)
+    digit = np.subtract(buf, 48, dtype=np.uint8)
+    digit = np.less(digit, 10, out=digit.view(bool))
     # where the digit mask changes: alternately a token's start and the end after it
     change = np.empty(buf.size + 1, dtype=bool)
     change[0], change[-1] = digit[0], digit[-1]
     np.not_equal(digit[1:], digit[:-1], out=change[1:-1])
-    bounds = np.flatnonzero(change)
-    del digit, change
+    del digit
+    bounds = _positions(change)
+    del change
     starts, ends = bounds[0::2], bounds[1::2]
     if not starts.size:
         return None
@@ -258,8 +269,23 @@ def plain_integer_columns(text: bytes, columns: int = 0) -> tuple[list[np.ndarra
         values = _token_values(text, words, starts[k::columns], ends[k::columns], lengths[k::columns], longest)
         if longest == _MAX_DIGITS and values.max() >= MAX_ID:
             return None
-        result.append(values if k < 2 else values.astype(np.float64))
+        if k == 2:
+            values = values.astype(np.float64)
+        elif longest <= 9:
+            values = values.astype(np.int32)  # below 10**9: half the memory from here on
+        result.append(values)
     return result, int(starts[0])
+
+
+def _positions(mask: np.ndarray) -> np.ndarray:
+    """``np.flatnonzero(mask)`` as ``int32``, found a piece at a time so no long ``int64`` array is made."""
+    out = np.empty(np.count_nonzero(mask), dtype=np.int32)
+    at = 0
+    for k in range(0, mask.size, _PIECE):
+        found = np.flatnonzero(mask[k : k + _PIECE])
+        np.add(found, k, out=out[at : at + found.size], casting="unsafe")
+        at += found.size
+    return out
 
 
 def _lines_hold(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray, columns: int) -> bool:
@@ -267,14 +293,21 @@ def _lines_hold(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray, columns: 
     # a gap between tokens holds a newline if one touches either token; a gap of
     # one or two bytes holds nothing else, and longer gaps are looked at one by one
     after, before = ends[:-1], starts[1:]
-    newline = np.equal(buf[after], _NEWLINE)
-    newline |= np.equal(buf[before - 1], _NEWLINE)
-    unsure = np.flatnonzero(~newline & (before - after > 2))
+    newline = buf[after]
+    newline = np.equal(newline, _NEWLINE, out=newline.view(bool))
+    gap = np.subtract(before, 1)
+    touching = buf[gap]
+    newline |= np.equal(touching, _NEWLINE, out=touching.view(bool))
+    del touching
+    np.subtract(before, after, out=gap)
+    unsure = np.flatnonzero(np.greater(gap, 2, out=np.empty(gap.size, dtype=bool)) & ~newline)
+    del gap
     if unsure.size:
         positions = np.flatnonzero(buf == _NEWLINE)
         newline[unsure] = np.searchsorted(positions, after[unsure]) < np.searchsorted(positions, before[unsure])
-    breaks = np.append(newline, True).reshape(-1, columns)
-    return bool(breaks[:, -1].all()) and not breaks[:, :-1].any()
+    # the gap after each line's last token holds a newline, the others none
+    inside = any(newline[k::columns].any() for k in range(columns - 1))
+    return not inside and bool(newline[columns - 1 :: columns].all())
 
 
 def _words(text: bytes) -> np.ndarray:
@@ -286,9 +319,8 @@ def _token_values(
     text: bytes, words: np.ndarray, starts: np.ndarray, ends: np.ndarray, lengths: np.ndarray, longest: int
 ) -> np.ndarray:
     """The values of tokens of at most 16 digits, as ``int64``."""
-    # the few tokens too near the start for a 16-byte window are read by Python
-    near = int(np.searchsorted(ends, 16))
-    window = np.maximum(ends, 16) - 8
+    window = np.maximum(ends, 16)
+    window -= 8
     low = words[window]
     low &= _DIGIT_MASKS[np.minimum(lengths, 8) if longest > 8 else lengths]
     values = _eight_digits(low)
@@ -296,7 +328,8 @@ def _token_values(
         long = np.flatnonzero(lengths > 8)
         high = words[window[long] - 8] & _DIGIT_MASKS[lengths[long] - 8]
         values[long] += _eight_digits(high) * np.uint64(10**8)
-    for k in range(near):
+    # the few tokens too near the start for a 16-byte window are read by Python (ends ascend)
+    for k in np.flatnonzero(ends[:16] < 16).tolist():
         values[k] = int(text[starts[k] : ends[k]])
     return values.view(np.int64)
 

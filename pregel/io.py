@@ -32,7 +32,14 @@ from pregel.edgetext import MAX_ID, EdgeParser  # noqa: F401 - MAX_ID: part of t
 from pregel.errors import InputError
 from pregel.graph import Graph
 
-CHUNK_BYTES = 1 << 19
+try:  # ISA-L's gzip reader inflates about 2.5 times faster than zlib's (the ``fast`` extra)
+    from isal.igzip import GzipFile as _GzipReader
+    from isal.isal_zlib import error as _InflateError
+except ImportError:  # pragma: no cover - depends on the installation
+    _GzipReader = gzip.GzipFile
+    _InflateError = zlib.error
+
+CHUNK_BYTES = 1 << 18
 WRITE_LINES = 1 << 21
 
 
@@ -66,7 +73,7 @@ def read_edges(path: str | os.PathLike[str], undirected: bool = False) -> Graph:
     <Graph: 3 vertices, 2 edges, unweighted>
     >>> os.remove(f.name)
     """
-    src, dst, weights = read_edge_arrays(path)
+    src, dst, weights = _read_columns(path)
     columns = [src, dst]
     del src, dst  # the graph builder frees each column once it is indexed
     graph = Graph._from_columns(columns, weights)
@@ -85,6 +92,12 @@ def read_edge_arrays(path: str | os.PathLike[str]) -> tuple[np.ndarray, np.ndarr
     [[1], [2], [0.5]]
     >>> os.remove(f.name)
     """
+    src, dst, weights = _read_columns(path)
+    return src.astype(np.int64, copy=False), dst.astype(np.int64, copy=False), weights
+
+
+def _read_columns(path: str | os.PathLike[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """As :func:`read_edge_arrays`, with ids as ``int32`` when they all fit (half the memory)."""
     name = "<stdin>" if str(path) == "-" else str(path)
     with _open_text(path, name) as stream:
         head = _text_head(stream.read(CHUNK_BYTES), name)
@@ -132,13 +145,13 @@ def _open_text(path: str | os.PathLike[str], name: str) -> Iterator[IO[bytes]]:
     try:
         magic = raw.peek(3)[:3] if hasattr(raw, "peek") else b""
         if magic[:2] == b"\x1f\x8b":
-            stream: IO[bytes] = gzip.GzipFile(fileobj=raw)
+            stream: IO[bytes] = _GzipReader(fileobj=raw)
         elif magic == b"BZh":
             stream = bz2.BZ2File(raw)
         else:
             stream = raw
         yield stream
-    except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+    except (EOFError, gzip.BadGzipFile, zlib.error, _InflateError) as exc:
         raise InputError(f"{name}: compressed data is truncated or corrupt ({exc})") from None
     except OSError as exc:
         if "bz2" in type(exc).__module__ or "Invalid data stream" in str(exc):
