@@ -236,8 +236,8 @@ def plain_integer_columns(text: bytes, columns: int = 0) -> tuple[list[np.ndarra
     >>> plain_integer_columns(b"1 2\\n3\\n") is None, plain_integer_columns(b"1 -2\\n") is None
     (True, True)
     """
-    if not text or text.translate(None, _PLAIN_TEXT):
-        return None
+    if not text or len(text) >= 2**31 or text.translate(None, _PLAIN_TEXT):
+        return None  # (positions are int32)
     # temporaries are made in place and positions kept as int32 where possible: on a
     # fresh process, memory touched for the first time costs more than the arithmetic
     buf = np.frombuffer(text, dtype=np.uint8)
