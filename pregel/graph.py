@@ -400,6 +400,10 @@ def _id_map(src: np.ndarray, dst: np.ndarray, extra: np.ndarray | None) -> tuple
     local = np.flatnonzero(present)
     del present
     itype = index_dtype(local.size)
+    if lo == 0 and local.size == span:
+        # ids 0..n-1, every one used (many SNAP files): each id is its own index. An int32
+        # column can only be the reader's own (from_edges makes int64 ids), so it is reused
+        return local, lambda a: a if a.dtype == itype == np.int32 else a.astype(itype)
     table = np.empty(span, dtype=itype)
     table[local] = np.arange(local.size, dtype=itype)
     return local + lo, lambda a: _chunked(a, lambda c: np.take(table, c - lo if lo else c), itype)
