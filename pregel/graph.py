@@ -20,8 +20,9 @@ def index_dtype(n: int) -> type:
     return np.int32 if n < 2**31 - 1 else np.int64
 
 
-# long arrays are processed in pieces of this many entries, so temporaries stay small
-_CHUNK = 1 << 22
+# long arrays are processed in pieces of this many entries, so temporaries stay small: small
+# enough to be reused from one piece to the next (fresh memory costs more than the arithmetic)
+_CHUNK = 1 << 16
 
 
 class Graph:
@@ -369,10 +370,14 @@ def _edge_keys(src: np.ndarray, dst: np.ndarray, n: int) -> np.ndarray:
 
 
 def _row_pointers(src: np.ndarray, n: int) -> np.ndarray:
-    """``indptr`` of edges ordered by source index ``src``: counted in pieces, so no ``int64`` copy of ``src``."""
+    """``indptr`` of edges ordered by source index ``src``, from where the source changes."""
+    first = np.empty(src.size, dtype=bool)
+    first[:1] = True
+    np.not_equal(src[1:], src[:-1], out=first[1:])
+    starts = np.flatnonzero(first)  # one per vertex with out-edges
+    del first
     indptr = np.zeros(n + 1, dtype=np.int64)
-    for k in range(0, src.size, _CHUNK):
-        indptr[1:] += np.bincount(src[k : k + _CHUNK], minlength=n)
+    indptr[src[starts] + 1] = np.diff(starts, append=src.size)
     np.cumsum(indptr, out=indptr)
     return indptr
 
