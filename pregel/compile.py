@@ -1,0 +1,661 @@
+"""Compile a ``Vertex`` subclass's ``compute`` into one loop over a partition's vertices.
+
+The interpreter (:meth:`Vertex._compute_all`) points one object at each vertex in turn
+and calls ``compute``; every ``self.value``, ``self.aggregate(...)`` or
+``self.send_message_to_all_neighbors(...)`` is then an attribute lookup or a Python
+call. Here the source of ``compute`` is rewritten (with :mod:`ast`) into the body of a
+``for`` loop over the partition's vertices, in which ``self.id``, ``self.value``,
+``self.out_degree``, ``self.superstep``, ``self.num_vertices`` and the parameters are
+local variables and the actions are appends to local lists. Statements run in the same
+order with the same side effects, and the rewritten nodes keep their file and line, so
+a traceback still points at the user's line.
+
+Whatever the rewrite cannot prove safe makes the class fall back to the interpreter
+(:func:`fallback_reason` says why): no source, a decorated compute, closures and
+``super()``, any other use of ``self``, nested functions or generators that read
+compute's variables, ``yield``, a local that may be read before it is assigned (each
+vertex starts with fresh locals in the interpreter; here locals outlive a vertex), a
+subclass that redefines part of the API, and so on.
+"""
+
+from __future__ import annotations
+
+import __future__
+import ast
+import inspect
+import linecache
+import types
+import weakref
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from pregel.vertex import Vertex
+
+# The rewritten compute's own variables; a user name with this prefix forces the fallback.
+PREFIX = "_pregel_"
+# self.<attribute> → the loop's local of the same meaning
+_READS = {"id", "value", "out_degree", "superstep", "num_vertices"}
+# Attribute hooks that would see the interpreter's ``self.value = ...``.
+_HOOKS = ("__getattribute__", "__getattr__", "__setattr__")
+_ACTIONS = ("send_message", "send_message_to_all_neighbors", "vote_to_halt", "aggregate", "aggregated")
+# Names whose behaviour depends on the frame they run in.
+_FRAME_NAMES = {"locals", "vars", "eval", "exec", "dir", "super", "__class__", "breakpoint"}
+_NESTED_SCOPES = (ast.Lambda, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.GeneratorExp)
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp)
+_IMMUTABLE = (int, float, complex, bool, str, bytes, type(None))
+_FUTURE_FLAGS = 0
+for _feature in __future__.all_feature_names:
+    _FUTURE_FLAGS |= getattr(__future__, _feature).compiler_flag
+
+
+class _Unsafe(Exception):
+    """The rewrite cannot be proved to behave exactly like the interpreter."""
+
+
+@dataclass(frozen=True)
+class PartitionLoop:
+    """A compiled compute: ``run(order, ids, values, degree, messages, env)`` returns the new values.
+
+    ``order``, ``ids``, ``values``, ``degree`` and ``messages`` are aligned lists (local
+    index, original id, value, out-degree, messages) of the vertices that compute;
+    ``env`` holds what :meth:`bindings` returns plus the lists the actions append to.
+    ``uses`` names the inputs read ("index", "id", "out_degree"); the others may be None.
+    """
+
+    run: Callable[..., list[Any]]
+    uses: frozenset[str]
+    parameters: tuple[str, ...]
+    aggregated: tuple[str, ...]
+    aggregates: tuple[str, ...]
+
+    def bindings(self, program: Vertex, aggregated: dict[str, Any]) -> dict[str, Any] | None:
+        """Parameter and aggregator values for one superstep; None when only the interpreter would be exact.
+
+        That is when a parameter is no longer an immutable plain value or an
+        aggregator is missing (the interpreter then raises the error it always raised).
+        """
+        env: dict[str, Any] = {}
+        for name in self.parameters:
+            value = program.__dict__.get(name, _MISSING)
+            if value is _MISSING:
+                value = inspect.getattr_static(program, name, _MISSING)
+            if not _immutable(value):
+                return None
+            env["parameter:" + name] = value
+        declared = program.aggregators
+        if not all(name in declared for name in self.aggregates + self.aggregated):
+            return None
+        if not all(name in aggregated for name in self.aggregated):
+            return None
+        env.update({f"aggregated:{name}": aggregated[name] for name in self.aggregated})
+        return env
+
+
+_MISSING = object()
+_cache: weakref.WeakKeyDictionary[type, PartitionLoop | str] = weakref.WeakKeyDictionary()
+
+
+def partition_loop(cls: type[Vertex]) -> PartitionLoop | None:
+    """The compiled loop of a ``Vertex`` subclass, or None when it must be interpreted (cached per class).
+
+    Examples
+    --------
+    >>> from pregel import Vertex
+    >>> class Halt(Vertex):
+    ...     def compute(self, messages):
+    ...         self.vote_to_halt()
+    >>> partition_loop(Halt).uses
+    frozenset({'index'})
+    """
+    compiled = _compiled(cls)
+    return None if isinstance(compiled, str) else compiled
+
+
+def fallback_reason(cls: type[Vertex]) -> str | None:
+    """Why ``cls.compute`` runs in the interpreter, or None if it is compiled.
+
+    Examples
+    --------
+    >>> from pregel import Vertex
+    >>> class Chatty(Vertex):
+    ...     def compute(self, messages):
+    ...         print(self)
+    >>> fallback_reason(Chatty)
+    'line 3: uses self other than self.<attribute>'
+    """
+    compiled = _compiled(cls)
+    return compiled if isinstance(compiled, str) else None
+
+
+def _compiled(cls: type[Vertex]) -> PartitionLoop | str:
+    try:
+        return _cache[cls]
+    except KeyError:
+        pass
+    try:
+        compiled: PartitionLoop | str = _compile(cls)
+    except _Unsafe as unsafe:
+        compiled = str(unsafe)
+    _cache[cls] = compiled
+    return compiled
+
+
+def _compile(cls: type[Vertex]) -> PartitionLoop:
+    from pregel.vertex import Vertex
+
+    function = inspect.getattr_static(cls, "compute")
+    if function is Vertex.compute:
+        raise _Unsafe("compute is not defined")
+    if not isinstance(function, types.FunctionType):
+        raise _Unsafe("compute is not a plain function")
+    code = function.__code__
+    if code.co_freevars:
+        raise _Unsafe(f"compute uses variables of an enclosing scope or super(): {', '.join(code.co_freevars)}")
+    if code.co_flags & (inspect.CO_GENERATOR | inspect.CO_COROUTINE | inspect.CO_ASYNC_GENERATOR):
+        raise _Unsafe("compute is a generator or coroutine")
+    definition = _definition(function)
+    args = definition.args
+    if args.posonlyargs or args.vararg or args.kwonlyargs or args.kwarg or args.defaults or len(args.args) != 2:
+        raise _Unsafe("compute must take exactly (self, messages)")
+    rewrite = _Rewrite(args.args[0].arg, args.args[1].arg)
+    body = rewrite.body(definition.body)
+    for name in (*rewrite.methods, *_HOOKS):
+        if inspect.getattr_static(cls, name, _MISSING) is not inspect.getattr_static(Vertex, name, _MISSING):
+            raise _Unsafe(f"the class redefines {name}")
+    loop = _loop(definition, rewrite, body)
+    module = ast.Module(body=[loop], type_ignores=[])
+    namespace: dict[str, Any] = {}
+    flags = code.co_flags & _FUTURE_FLAGS
+    exec(compile(module, code.co_filename, "exec", flags=flags, dont_inherit=True), function.__globals__, namespace)
+    return PartitionLoop(
+        namespace[definition.name],
+        frozenset(rewrite.uses),
+        tuple(rewrite.parameters),
+        tuple(rewrite.aggregated),
+        tuple(rewrite.aggregates),
+    )
+
+
+def _definition(function: types.FunctionType) -> ast.FunctionDef:
+    """The ``def`` of ``function`` in its source file, checked to compile to the very same code."""
+    code = function.__code__
+    lines = linecache.getlines(code.co_filename, function.__globals__)
+    if not lines:
+        raise _Unsafe("the source of compute is not available")
+    try:
+        tree = ast.parse("".join(lines), code.co_filename)
+    except SyntaxError:
+        raise _Unsafe("the source file of compute does not parse") from None
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef) and node.name == code.co_name and node.lineno == code.co_firstlineno:
+            if node.decorator_list:
+                break
+            # the file may have changed since it was imported
+            module = ast.Module(body=[node], type_ignores=[])
+            flags = code.co_flags & _FUTURE_FLAGS
+            recompiled = compile(module, code.co_filename, "exec", flags=flags, dont_inherit=True)
+            if code in recompiled.co_consts:
+                return node
+            raise _Unsafe("the source file of compute changed after it was loaded")
+    raise _Unsafe("compute is decorated or its source was not found")
+
+
+def _immutable(value: Any) -> bool:
+    if type(value) in _IMMUTABLE or isinstance(value, (np.number, np.bool_)):
+        return True
+    if type(value) in (tuple, frozenset):
+        return all(_immutable(item) for item in value)
+    return False
+
+
+def _local(name: str) -> str:
+    return PREFIX + name
+
+
+def _name(name: str, node: ast.AST, store: bool = False) -> ast.Name:
+    return ast.copy_location(ast.Name(id=_local(name), ctx=ast.Store() if store else ast.Load()), node)
+
+
+def _call(function: str, args: list[ast.expr], node: ast.AST) -> ast.Expr:
+    call = ast.Call(func=_name(function, node), args=args, keywords=[])
+    return ast.copy_location(ast.Expr(value=ast.copy_location(call, node)), node)
+
+
+class _Rewrite(ast.NodeTransformer):
+    """Rewrites compute's body into a loop body and records what it needs; raises _Unsafe."""
+
+    def __init__(self, self_name: str, messages_name: str) -> None:
+        self.self_name = self_name
+        self.messages_name = messages_name
+        self.uses: set[str] = set()
+        self.methods: set[str] = set()
+        self.parameters: list[str] = []
+        self.aggregated: list[str] = []
+        self.aggregates: list[str] = []
+        self.loop_depth = 0
+        self.finally_depth = 0
+
+    def body(self, statements: list[ast.stmt]) -> list[ast.stmt]:
+        compute = ast.Module(body=statements, type_ignores=[])
+        local_names = _bound_names(statements) | {self.messages_name}
+        for node in ast.walk(compute):
+            self._check_names(node, local_names)
+            if isinstance(node, ast.GeneratorExp):
+                # its first iterable is evaluated at once, in compute's scope
+                _check_nested(node, local_names | {self.self_name}, skip=node.generators[0].iter)
+            elif isinstance(node, _NESTED_SCOPES):
+                _check_nested(node, local_names | {self.self_name})
+            elif isinstance(node, _COMPREHENSIONS):
+                _check_nested(node, {self.self_name})
+        if self.self_name in local_names - {self.messages_name}:
+            raise _Unsafe(f"compute assigns {self.self_name}")
+        _Assigned(local_names - {self.self_name}).block(statements, {self.messages_name})
+        return self._statements(statements)
+
+    def _check_names(self, node: ast.AST, local_names: set[str]) -> None:
+        identifier = node.id if isinstance(node, ast.Name) else getattr(node, "attr", None)
+        if isinstance(node, ast.arg):
+            identifier = node.arg
+        if not isinstance(identifier, str):
+            if isinstance(node, ast.Nonlocal):
+                raise _Unsafe(f"line {node.lineno}: nonlocal")
+            if isinstance(node, (ast.Yield, ast.YieldFrom, ast.Await)):
+                raise _Unsafe(f"line {node.lineno}: yield or await")
+            return
+        if identifier.startswith(PREFIX):
+            raise _Unsafe(f"line {node.lineno}: the name {identifier} is reserved for the compiled loop")
+        if identifier.startswith("__") and not identifier.endswith("__"):
+            raise _Unsafe(f"line {node.lineno}: {identifier} would be name-mangled")
+        if isinstance(node, ast.Name) and identifier in _FRAME_NAMES and identifier not in local_names:
+            raise _Unsafe(f"line {node.lineno}: {identifier} depends on the frame it runs in")
+
+    def _statements(self, statements: list[ast.stmt]) -> list[ast.stmt]:
+        out: list[ast.stmt] = []
+        for statement in statements:
+            result = self.visit(statement)
+            out.extend(result if isinstance(result, list) else [result])
+        return out
+
+    # ------------------------------------------------------------- statements
+    def generic_visit(self, node: ast.AST) -> ast.AST:
+        if isinstance(node, (*_NESTED_SCOPES, *_COMPREHENSIONS)):
+            return node  # checked not to use self or compute's variables (comprehensions: not self)
+        for field, value in ast.iter_fields(node):
+            if isinstance(value, list) and value and isinstance(value[0], ast.stmt):
+                setattr(node, field, self._statements(value))
+            elif isinstance(value, list):
+                setattr(node, field, [self.visit(item) if isinstance(item, ast.AST) else item for item in value])
+            elif isinstance(value, ast.AST):
+                setattr(node, field, self.visit(value))
+        return node
+
+    def _in_loop(self, node: ast.AST) -> ast.AST:
+        self.loop_depth += 1
+        try:
+            return self.generic_visit(node)
+        finally:
+            self.loop_depth -= 1
+
+    visit_For = visit_While = _in_loop
+
+    def visit_Try(self, node: ast.Try) -> ast.AST:
+        if not node.finalbody:
+            return self.generic_visit(node)
+        self.finally_depth += 1
+        try:
+            return self.generic_visit(node)
+        finally:
+            self.finally_depth -= 1
+
+    def visit_Return(self, node: ast.Return) -> list[ast.stmt]:
+        if self.loop_depth or self.finally_depth:
+            raise _Unsafe(f"line {node.lineno}: return inside a loop or try/finally")
+        out: list[ast.stmt] = []
+        if node.value is not None:
+            out.append(ast.copy_location(ast.Expr(value=self.visit(node.value)), node))
+        out.append(_call("keep", [_name("value", node)], node))
+        out.append(ast.copy_location(ast.Continue(), node))
+        return out
+
+    def visit_Expr(self, node: ast.Expr) -> ast.AST | list[ast.stmt]:
+        call = node.value
+        method = self._method(call.func) if isinstance(call, ast.Call) else None
+        if method is None or method == "aggregated":
+            return self.generic_visit(node)
+        assert isinstance(call, ast.Call)
+        arity = {"send_message": 2, "send_message_to_all_neighbors": 1, "vote_to_halt": 0, "aggregate": 2}[method]
+        if call.keywords or len(call.args) != arity or any(isinstance(a, ast.Starred) for a in call.args):
+            raise _Unsafe(f"line {node.lineno}: {method} called with other than {arity} positional arguments")
+        self.methods.add(method)
+        args = [self.visit(arg) for arg in call.args]
+        if method == "vote_to_halt":
+            self.uses.add("index")
+            return _call("halt", [_name("i", node)], node)
+        if method == "send_message_to_all_neighbors":
+            # the value first: if computing it raises, nothing was appended
+            self.uses.add("index")
+            return [_call("broadcast_value", args, node), _call("broadcast_sender", [_name("i", node)], node)]
+        if method == "send_message":
+            target = ast.copy_location(ast.Assign(targets=[_name("target", node, store=True)], value=args[0]), node)
+            return [target, _call("send_value", [args[1]], node), _call("send_target", [_name("target", node)], node)]
+        name = self._aggregator(call, self.aggregates)
+        return _call(f"contribute_{name}", args[1:], node)
+
+    # ------------------------------------------------------------ expressions
+    def _method(self, func: ast.expr) -> str | None:
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == self.self_name:
+            if func.attr in _ACTIONS:
+                return func.attr
+        return None
+
+    def _aggregator(self, call: ast.Call, names: list[str]) -> int:
+        first = call.args[0] if call.args else None
+        if not (isinstance(first, ast.Constant) and isinstance(first.value, str)):
+            raise _Unsafe(f"line {call.lineno}: the aggregator name is not a string constant")
+        if first.value not in names:
+            names.append(first.value)
+        return names.index(first.value)
+
+    def visit_Call(self, node: ast.Call) -> ast.AST:
+        method = self._method(node.func)
+        if method is None:
+            return self.generic_visit(node)
+        if method != "aggregated":
+            raise _Unsafe(f"line {node.lineno}: {method} is used as a value, not called as a statement")
+        if node.keywords or len(node.args) != 1:
+            raise _Unsafe(f"line {node.lineno}: aggregated called with other than one positional argument")
+        self.methods.add(method)
+        return _name(f"aggregated_{self._aggregator(node, self.aggregated)}", node)
+
+    def visit_Attribute(self, node: ast.Attribute) -> ast.AST:
+        if not (isinstance(node.value, ast.Name) and node.value.id == self.self_name):
+            return self.generic_visit(node)
+        attr, store = node.attr, isinstance(node.ctx, ast.Store)
+        if store and attr != "value" or isinstance(node.ctx, ast.Del):
+            raise _Unsafe(f"line {node.lineno}: sets or deletes self.{attr}")
+        if attr in _READS:
+            self.uses.add(attr)
+            self.methods.add(attr)
+            return _name(attr, node, store)
+        if attr == "out_edges":
+            self.uses.add("index")
+            self.methods.add(attr)
+            call = ast.Call(func=_name("out_edges", node), args=[_name("i", node)], keywords=[])
+            return ast.copy_location(call, node)
+        if attr in _ACTIONS or attr.startswith("_"):
+            raise _Unsafe(f"line {node.lineno}: reads self.{attr}")
+        if attr not in self.parameters:
+            self.parameters.append(attr)
+        return _name("parameter_" + attr, node)
+
+    def visit_Name(self, node: ast.Name) -> ast.AST:
+        if node.id == self.self_name:
+            raise _Unsafe(f"line {node.lineno}: uses {self.self_name} other than {self.self_name}.<attribute>")
+        return node
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> ast.AST:
+        if not isinstance(node.target, ast.Name):
+            raise _Unsafe(f"line {node.lineno}: annotated assignment to other than a name")
+        return self.generic_visit(node)
+
+
+def _bound_names(statements: list[ast.stmt]) -> set[str]:
+    """Names compute binds in its own scope (its local variables), minus those declared global."""
+    bound: set[str] = set()
+    declared_global: set[str] = set()
+    stack: list[ast.AST] = list(statements)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            bound.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            bound.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            bound.add(node.name)
+        elif isinstance(node, ast.Global):
+            declared_global.update(node.names)
+        elif isinstance(node, ast.NamedExpr):
+            bound.add(node.target.id)  # binds in compute's scope even inside a comprehension
+        if isinstance(node, (*_NESTED_SCOPES, *_COMPREHENSIONS)):
+            stack.extend(n for n in ast.walk(node) if isinstance(n, ast.NamedExpr) and node is not n)
+            continue
+        stack.extend(ast.iter_child_nodes(node))
+    return bound - declared_global
+
+
+def _check_nested(scope: ast.AST, forbidden: set[str], skip: ast.AST | None = None) -> None:
+    """A nested scope may run later, when compute's variables belong to another vertex: it must not read them."""
+    skipped = set() if skip is None else {id(node) for node in ast.walk(skip)}
+    for node in ast.walk(scope):
+        if id(node) not in skipped and isinstance(node, ast.Name) and node.id in forbidden:
+            raise _Unsafe(f"line {node.lineno}: a nested function, class or generator uses {node.id}")
+
+
+class _Assigned:
+    """Definite assignment: every read of a local must follow its assignment on every path.
+
+    Each vertex runs compute with fresh locals in the interpreter; in the compiled loop
+    they survive from the previous vertex, so a read that might precede the assignment
+    (an UnboundLocalError in the interpreter) would see another vertex's value.
+    ``block`` returns the names assigned after the statements, or None when they
+    always end in return, raise, break or continue.
+    """
+
+    def __init__(self, local_names: set[str]) -> None:
+        self.local_names = local_names
+
+    def block(self, statements: list[ast.stmt], assigned: set[str] | None) -> set[str] | None:
+        for statement in statements:
+            if assigned is None:
+                return None
+            assigned = self.statement(statement, assigned)
+        return assigned
+
+    def reads(self, node: ast.AST | None, assigned: set[str]) -> set[str]:
+        """Check the reads of an expression; return the names its unconditional walruses bind."""
+        if node is None:
+            return set()
+        for name in _loads(node):
+            if name in self.local_names and name not in assigned:
+                raise _Unsafe(f"line {node.lineno}: {name} may be read before it is assigned")  # type: ignore[attr-defined]
+        return _walrus_targets(node)
+
+    def targets(self, target: ast.AST, assigned: set[str]) -> set[str]:
+        """Check the reads inside an assignment target; return the names it binds."""
+        if isinstance(target, ast.Name):
+            return {target.id}
+        if isinstance(target, (ast.Tuple, ast.List)):
+            return set().union(*(self.targets(t, assigned) for t in target.elts))
+        if isinstance(target, ast.Starred):
+            return self.targets(target.value, assigned)
+        self.reads(target, assigned)
+        return set()
+
+    def statement(self, node: ast.stmt, assigned: set[str]) -> set[str] | None:  # noqa: C901, PLR0911, PLR0912
+        if isinstance(node, (ast.Return, ast.Raise)):
+            for child in ast.iter_child_nodes(node):
+                self.reads(child, assigned)
+            return None
+        if isinstance(node, (ast.Break, ast.Continue)):
+            return None
+        if isinstance(node, (ast.Pass, ast.Global)):
+            return assigned
+        if isinstance(node, (ast.Expr, ast.Assert)):
+            return assigned | self.reads(node.value if isinstance(node, ast.Expr) else node.test, assigned)
+        if isinstance(node, ast.Assign):
+            assigned = assigned | self.reads(node.value, assigned)
+            for target in node.targets:
+                assigned = assigned | self.targets(target, assigned)
+            return assigned
+        if isinstance(node, ast.AugAssign):
+            self.reads(node.value, assigned)
+            self.reads(ast.copy_location(ast.Name(id=_target_name(node.target), ctx=ast.Load()), node), assigned)
+            return assigned | self.targets(node.target, assigned)
+        if isinstance(node, ast.AnnAssign):
+            if node.value is None:
+                return assigned
+            return assigned | self.reads(node.value, assigned) | self.targets(node.target, assigned)
+        if isinstance(node, ast.Delete):
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    self.reads(ast.copy_location(ast.Name(id=target.id, ctx=ast.Load()), target), assigned)
+                    assigned = assigned - {target.id}
+                else:
+                    self.reads(target, assigned)
+            return assigned
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            return assigned | {(alias.asname or alias.name).split(".")[0] for alias in node.names}
+        if isinstance(node, ast.If):
+            assigned = assigned | self.reads(node.test, assigned)
+            return _meet(self.block(node.body, assigned), self.block(node.orelse, assigned))
+        if isinstance(node, ast.For):
+            self.reads(node.iter, assigned)
+            inside = assigned | self.targets(node.target, assigned)
+            self.block(node.body, inside)
+            self.block(node.orelse, assigned)
+            return assigned  # the body may not run; the else clause may be skipped by break
+        if isinstance(node, ast.While):
+            test = assigned | self.reads(node.test, assigned)
+            self.block(node.body, test)
+            self.block(node.orelse, test)
+            return test
+        if isinstance(node, ast.With):
+            for item in node.items:
+                assigned = assigned | self.reads(item.context_expr, assigned)
+                if item.optional_vars is not None:
+                    assigned = assigned | self.targets(item.optional_vars, assigned)
+            self.block(node.body, assigned)
+            return assigned  # __exit__ may swallow an exception half-way through the body
+        if isinstance(node, ast.Try):
+            after_body = self.block(node.orelse, self.block(node.body, assigned))
+            paths = [after_body]
+            for handler in node.handlers:
+                self.reads(handler.type, assigned)
+                caught = assigned | ({handler.name} if handler.name else set())
+                result = self.block(handler.body, caught)
+                paths.append(None if result is None else result - {handler.name or ""})
+            after = paths[0]
+            for path in paths[1:]:
+                after = _meet(after, path)
+            final = self.block(node.finalbody, assigned)
+            return None if after is None or final is None else after | final
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            for child in node.decorator_list:
+                self.reads(child, assigned)
+            if isinstance(node, ast.ClassDef):
+                for child in node.bases + [k.value for k in node.keywords]:
+                    self.reads(child, assigned)
+            else:
+                for child in node.args.defaults + [d for d in node.args.kw_defaults if d is not None]:
+                    self.reads(child, assigned)
+            return assigned | {node.name}
+        raise _Unsafe(f"line {node.lineno}: {type(node).__name__} statements are not compiled")
+
+
+def _meet(a: set[str] | None, b: set[str] | None) -> set[str] | None:
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return a & b
+
+
+def _target_name(target: ast.expr) -> str:
+    return target.id if isinstance(target, ast.Name) else ""
+
+
+def _loads(node: ast.AST) -> list[str]:
+    """Names an expression reads from compute's scope (not those local to its comprehensions or lambdas)."""
+    if isinstance(node, ast.Name):
+        return [node.id] if isinstance(node.ctx, ast.Load) else []
+    if isinstance(node, ast.Lambda):
+        return [n for d in node.args.defaults + [k for k in node.args.kw_defaults if k] for n in _loads(d)]
+    if isinstance(node, (*_COMPREHENSIONS, ast.GeneratorExp)):
+        own = {n.id for g in node.generators for n in ast.walk(g.target) if isinstance(n, ast.Name)}
+        return [n.id for n in ast.walk(node) if isinstance(n, ast.Name) and n.id not in own]
+    return [name for child in ast.iter_child_nodes(node) for name in _loads(child)]
+
+
+def _walrus_targets(node: ast.AST) -> set[str]:
+    """Names bound by ``:=`` in parts of an expression that always run."""
+    if isinstance(node, ast.NamedExpr):
+        return {node.target.id} | _walrus_targets(node.value)
+    if isinstance(node, ast.BoolOp):
+        return _walrus_targets(node.values[0])
+    if isinstance(node, ast.IfExp):
+        return _walrus_targets(node.test)
+    if isinstance(node, (ast.Lambda, *_COMPREHENSIONS, ast.GeneratorExp)):
+        return set()
+    return set().union(*(_walrus_targets(child) for child in ast.iter_child_nodes(node)))
+
+
+_TEMPLATE = """
+def {name}({prefix}order, {prefix}ids, {prefix}values, {prefix}degree, {prefix}messages, {prefix}env):
+    {prefix}new_values = []
+    {prefix}keep = {prefix}new_values.append
+    for {targets} in zip({inputs}):
+        pass
+        {prefix}keep({prefix}value)
+    return {prefix}new_values
+"""
+
+# loop input → (argument, loop variable)
+_INPUTS = {
+    "messages": ("messages", ""),
+    "index": ("order", "i"),
+    "id": ("ids", "id"),
+    "value": ("values", "value"),
+    "out_degree": ("degree", "out_degree"),
+}
+# env key → local, for every action or read the body uses
+_ENV = {
+    "superstep": ("superstep",),
+    "num_vertices": ("num_vertices",),
+    "vote_to_halt": ("halt",),
+    "send_message_to_all_neighbors": ("broadcast_value", "broadcast_sender"),
+    "send_message": ("send_value", "send_target"),
+    "out_edges": ("out_edges",),
+}
+
+
+def _loop(definition: ast.FunctionDef, rewrite: _Rewrite, body: list[ast.stmt]) -> ast.FunctionDef:
+    """The loop function around the rewritten body; its own lines sit at compute's ``def`` line."""
+    inputs = [key for key in ("index", "id", "value", "out_degree") if key in rewrite.uses or key == "value"]
+    source = _TEMPLATE.format(
+        name=definition.name,
+        prefix=PREFIX,
+        targets=", ".join([_local(_INPUTS[k][1]) for k in inputs] + [rewrite.messages_name]),
+        inputs=", ".join(_local(_INPUTS[k][0]) for k in inputs + ["messages"]),
+    )
+    function = ast.parse(source).body[0]
+    assert isinstance(function, ast.FunctionDef)
+    prologue = []
+    for key, locals_ in _ENV.items():
+        if key in rewrite.methods:
+            for local in locals_:
+                prologue.append(f"{PREFIX}{local} = {PREFIX}env[{local!r}]")
+    for name in rewrite.parameters:
+        prologue.append(f"{PREFIX}parameter_{name} = {PREFIX}env['parameter:{name}']")
+    for k, name in enumerate(rewrite.aggregated):
+        prologue.append(f"{PREFIX}aggregated_{k} = {PREFIX}env[{'aggregated:' + name!r}]")
+    for k, name in enumerate(rewrite.aggregates):
+        prologue.append(f"{PREFIX}contribute_{k} = {PREFIX}env[{'contribute:' + name!r}]")
+    function.body[:0] = ast.parse("\n".join(prologue)).body
+    loop = function.body[-2]
+    assert isinstance(loop, ast.For)
+    loop.body[:1] = body
+    users = {id(node) for statement in body for node in ast.walk(statement)}
+    # the template's own nodes sit at compute's ``def``; the user's keep their places
+    for node in ast.walk(function):
+        if id(node) in users or "lineno" not in node._attributes:
+            continue
+        node.lineno, node.col_offset = definition.lineno, definition.col_offset  # type: ignore[attr-defined]
+        node.end_lineno, node.end_col_offset = definition.lineno, definition.col_offset  # type: ignore[attr-defined]
+    return function
