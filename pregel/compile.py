@@ -19,8 +19,8 @@ subclass that redefines part of the API, and so on.
 """
 
 from __future__ import annotations
-
 import __future__
+
 import ast
 import inspect
 import linecache
@@ -167,6 +167,10 @@ def _compile(cls: type[Vertex]) -> PartitionLoop:
     for name in (*rewrite.methods, *_HOOKS):
         if inspect.getattr_static(cls, name, _MISSING) is not inspect.getattr_static(Vertex, name, _MISSING):
             raise _Unsafe(f"the class redefines {name}")
+    for name in rewrite.parameters:
+        declared = inspect.getattr_static(cls, name, None)
+        if callable(declared) or hasattr(declared, "__get__"):
+            raise _Unsafe(f"compute reads self.{name}, which is not a parameter")
     loop = _loop(definition, rewrite, body)
     module = ast.Module(body=[loop], type_ignores=[])
     namespace: dict[str, Any] = {}
@@ -349,8 +353,7 @@ class _Rewrite(ast.NodeTransformer):
     # ------------------------------------------------------------ expressions
     def _method(self, func: ast.expr) -> str | None:
         if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == self.self_name:
-            if func.attr in _ACTIONS:
-                return func.attr
+            return func.attr if func.attr in _ACTIONS else None
         return None
 
     def _aggregator(self, call: ast.Call, names: list[str]) -> int:
