@@ -28,7 +28,7 @@ class Assigned:
 
     Examples
     --------
-    >>> body = ast.parse("if m:\n    x = m\ny = x").body
+    >>> body = ast.parse("if m:\\n    x = m\\ny = x").body
     >>> Assigned({"m", "x", "y"}).block(body, {"m"})
     Traceback (most recent call last):
     ...
