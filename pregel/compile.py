@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from pregel.definite import Assigned, NotDefinite
+from pregel.hoist import Hoisting
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -70,6 +71,7 @@ class PartitionLoop:
     """
 
     run: Callable[..., list[Any]]
+    plain: Callable[..., list[Any]]
     uses: frozenset[str]
     parameters: tuple[str, ...]
     aggregated: tuple[str, ...]
@@ -81,7 +83,7 @@ class PartitionLoop:
         That is when a parameter is no longer an immutable plain value or an
         aggregator is missing (the interpreter then raises the error it always raised).
         """
-        env: dict[str, Any] = {}
+        env: dict[str, Any] = {"plain": self.plain, "numbers": _numbers}
         for name in self.parameters:
             value = program.__dict__.get(name, _MISSING)
             if value is _MISSING:
@@ -173,18 +175,31 @@ def _compile(cls: type[Vertex]) -> PartitionLoop:
         declared = inspect.getattr_static(cls, name, None)
         if callable(declared) or hasattr(declared, "__get__"):
             raise _Unsafe(f"compute reads self.{name}, which is not a parameter")
-    loop = _loop(definition, rewrite, body)
-    module = ast.Module(body=[loop], type_ignores=[])
-    namespace: dict[str, Any] = {}
-    flags = code.co_flags & _FUTURE_FLAGS
-    exec(compile(module, code.co_filename, "exec", flags=flags, dont_inherit=True), function.__globals__, namespace)
+    invariant = {_local(name) for name in ("superstep", "num_vertices")}
+    invariant |= {_local("parameter_" + name) for name in rewrite.parameters}
+    invariant |= {_local(f"aggregated_{k}") for k in range(len(rewrite.aggregated))}
+    hoisting = Hoisting(invariant, _local("hoisted_"))
+    hoisted = hoisting.body(body)
+    plain = _function(_loop(definition, rewrite, body), function)
+    run = plain if not hoisting.hoisted else _function(_loop(definition, rewrite, hoisted, hoisting), function)
     return PartitionLoop(
-        namespace[definition.name],
+        run,
+        plain,
         frozenset(rewrite.uses),
         tuple(rewrite.parameters),
         tuple(rewrite.aggregated),
         tuple(rewrite.aggregates),
     )
+
+
+def _function(definition: ast.FunctionDef, user: types.FunctionType) -> Callable[..., list[Any]]:
+    """Compile a generated loop in the user's file and module (their globals, their line numbers)."""
+    code = user.__code__
+    module = ast.Module(body=[definition], type_ignores=[])
+    namespace: dict[str, Any] = {}
+    flags = code.co_flags & _FUTURE_FLAGS
+    exec(compile(module, code.co_filename, "exec", flags=flags, dont_inherit=True), user.__globals__, namespace)
+    return namespace[definition.name]
 
 
 def _definition(function: types.FunctionType) -> ast.FunctionDef:
@@ -209,6 +224,11 @@ def _definition(function: types.FunctionType) -> ast.FunctionDef:
                 return node
             raise _Unsafe("the source file of compute changed after it was loaded")
     raise _Unsafe("compute is decorated or its source was not found")
+
+
+def _numbers(*values: Any) -> bool:
+    """Whether all are plain ints and floats, whose arithmetic :mod:`pregel.hoist` may move."""
+    return all(type(value) in (int, float) for value in values)
 
 
 def _immutable(value: Any) -> bool:
@@ -475,8 +495,14 @@ _ENV = {
 }
 
 
-def _loop(definition: ast.FunctionDef, rewrite: _Rewrite, body: list[ast.stmt]) -> ast.FunctionDef:
-    """The loop function around the rewritten body; its own lines sit at compute's ``def`` line."""
+def _loop(
+    definition: ast.FunctionDef, rewrite: _Rewrite, body: list[ast.stmt], hoisting: Hoisting | None = None
+) -> ast.FunctionDef:
+    """The loop function around the rewritten body; its own lines sit at compute's ``def`` line.
+
+    With ``hoisting``, the invariant arithmetic is computed before the loop, or the
+    plain loop runs instead when its operands are not all ints and floats or it raises.
+    """
     inputs = [key for key in ("index", "id", "value", "out_degree") if key in rewrite.uses or key == "value"]
     source = _TEMPLATE.format(
         name=definition.name,
@@ -497,6 +523,12 @@ def _loop(definition: ast.FunctionDef, rewrite: _Rewrite, body: list[ast.stmt]) 
         prologue.append(f"{PREFIX}aggregated_{k} = {PREFIX}env[{'aggregated:' + name!r}]")
     for k, name in enumerate(rewrite.aggregates):
         prologue.append(f"{PREFIX}contribute_{k} = {PREFIX}env[{'contribute:' + name!r}]")
+    if hoisting is not None:
+        plain = f"return {PREFIX}env['plain']({', '.join(a.arg for a in function.args.args)})"
+        prologue.append(f"if not {PREFIX}env['numbers']({', '.join(sorted(hoisting.operands))}):\n    {plain}")
+        prologue.append("try:")
+        prologue.extend(f"    {name} = {ast.unparse(expression)}" for name, expression in hoisting.hoisted)
+        prologue.append(f"except Exception:\n    {plain}")
     function.body[:0] = ast.parse("\n".join(prologue)).body
     loop = function.body[-2]
     assert isinstance(loop, ast.For)

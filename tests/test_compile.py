@@ -439,3 +439,53 @@ def test_shipped_examples_compile(run_cli, tmp_path):
     assert done.returncode == 0, done.stderr
     done = run_cli("run", f"{EXAMPLES}/bfs_levels.py:BFSLevels", str(edges), "--param", "source=1")
     assert done.returncode == 0, done.stderr
+
+
+class Scaled(Vertex):
+    """Invariant arithmetic, hoisted out of the loop when its operands are plain numbers."""
+
+    combiner = Sum
+    scale = 2
+    zero = 0
+
+    def compute(self, messages):
+        n = self.num_vertices
+        half = self.scale / 2
+        if self.superstep > 100:
+            self.value = 1 / self.zero  # never reached: hoisting must not raise it
+        elif self.superstep == 3:
+            self.value = self.value / self.zero if self.id == -1 else self.value
+        self.value = self.value * half + (messages or 0.0) / n - -self.scale * 0.1
+        if self.superstep < 4:
+            self.send_message_to_all_neighbors(self.value / (1 + self.superstep))
+        else:
+            self.vote_to_halt()
+
+
+@pytest.mark.parametrize("scale", [2, 0.5, np.float32(0.3), -1])
+def test_hoisted_arithmetic_gives_the_same_numbers(scale):
+    assert partition_loop(Scaled).run is not partition_loop(Scaled).plain
+    for name in ("dangling", "self_loops", "weighted_diamond"):
+        assert_same_run(hand_made(name), Scaled(scale=scale), workers=2)
+
+
+def test_pagerank_arithmetic_is_hoisted():
+    loop = partition_loop(PageRankVertex)
+    assert loop.run is not loop.plain
+
+
+def test_a_hoisted_expression_that_raises_raises_at_the_vertex_that_reaches_it():
+    class Divide(Vertex):
+        zero = 0.0
+
+        def compute(self, messages):
+            if self.id == 2:
+                self.value = 1 / self.zero
+            self.vote_to_halt()
+
+    assert fallback_reason(Divide) is None
+    g = pregel.Graph.from_edges([1, 2], [2, 3])
+    assert pregel.run(g, Divide(zero=4.0)).to_dict() == {1: 0.0, 2: 0.25, 3: 0.0}
+    for program in (Divide(), interpreted(Divide())):
+        with pytest.raises(ZeroDivisionError):
+            pregel.run(g, program)
