@@ -220,10 +220,15 @@ def _definition(function: types.FunctionType) -> ast.FunctionDef:
             module = ast.Module(body=[node], type_ignores=[])
             flags = code.co_flags & _FUTURE_FLAGS
             recompiled = compile(module, code.co_filename, "exec", flags=flags, dont_inherit=True)
-            if code in recompiled.co_consts:
+            # (CO_NESTED differs for a class defined inside a function)
+            if any(_same_code(c, code) for c in recompiled.co_consts):
                 return node
             raise _Unsafe("the source file of compute changed after it was loaded")
     raise _Unsafe("compute is decorated or its source was not found")
+
+
+def _same_code(constant: Any, code: types.CodeType) -> bool:
+    return isinstance(constant, types.CodeType) and constant.replace(co_flags=code.co_flags) == code
 
 
 def _numbers(*values: Any) -> bool:
