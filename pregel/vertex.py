@@ -36,6 +36,12 @@ class Vertex(Program):
     ``send_message_to_all_neighbors``, ``vote_to_halt``, ``aggregate`` and
     ``aggregated``.
 
+    ``compute`` is compiled from its source into one loop per partition
+    (:mod:`pregel.compile`) with the same results, side effects and tracebacks, when
+    that is provably exact; else, and with ``compiled = False`` (a class attribute,
+    or ``MyProgram(compiled=False)``), it is called vertex by vertex.
+    :func:`pregel.compile.fallback_reason` tells why a class is not compiled.
+
     Examples
     --------
     Every vertex learns the largest value in its connected component (the paper's
