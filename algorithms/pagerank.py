@@ -47,12 +47,28 @@ class PageRank(_PageRankParameters, BatchProgram):
     def compute(self, v: pregel.VertexBatch) -> None:
         n = v.num_vertices
         if v.superstep > 0:
-            ranks = (1 - self.damping) / n + self.damping * (v.messages + v.aggregated("dangling") / n)
-            v.aggregate("delta", np.abs(ranks - v.values))
+            # the scalar twin's formula, evaluated in place: these arrays span the partition
+            ranks = v.messages
+            ranks += v.aggregated("dangling") / n
+            ranks *= self.damping
+            ranks += (1 - self.damping) / n
+            change = ranks - v.values
+            v.aggregate("delta", np.abs(change, out=change))
             v.values = ranks
-        v.aggregate("dangling", v.values[v.out_degree == 0])
-        # a vertex without out-edges sends nothing; dividing by 1 keeps the array whole
-        v.send_to_all_neighbors(v.values / np.maximum(v.out_degree, 1))
+        # a product with a 0/1 array beats gathering the dangling ranks (np.dot would call
+        # a multithreaded BLAS, which stalls for milliseconds when the other cores are busy)
+        v.aggregate("dangling", v.values * v.cached("dangling", _dangling))
+        v.send_to_all_neighbors(v.values / v.cached("degree", _degree))
+
+
+def _dangling(v: pregel.VertexBatch) -> np.ndarray:
+    """1.0 for a vertex without out-edges, else 0.0."""
+    return (v.out_degree == 0).astype(np.float64)
+
+
+def _degree(v: pregel.VertexBatch) -> np.ndarray:
+    """Out-degree as floats (no conversion per superstep); 1 where a vertex has no out-edges, so it sends nothing."""
+    return np.maximum(v.out_degree, 1).astype(np.float64)
 
 
 class PageRankVertex(_PageRankParameters, Vertex):

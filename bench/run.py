@@ -58,6 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--networkx-max-edges", default="10M", help="skip networkx above this many edges (default 10M)")
     parser.add_argument("--scalar-max-edges", default="50M", help="skip the scalar API above this (default 50M)")
     parser.add_argument("--igraph-max-edges", default="50M", help="skip igraph above this (default 50M)")
+    parser.add_argument("--ray-max-edges", default="10M", help="skip the Ray backend above this (default 10M)")
     parser.add_argument("--graphs-dir", default=str(ROOT / "bench" / "graphs"), help="where generated graphs go")
     parser.add_argument("--timeout", type=float, default=3600, help="seconds allowed to one measurement")
     parser.add_argument(
@@ -151,7 +152,12 @@ def measure(tool: str, graph: dict[str, Any], args: argparse.Namespace) -> dict[
     """Run one tool on one graph in a fresh process; its numbers, or why there are none."""
     row: dict[str, Any] = {"tool": tool, "graph": graph["name"], "algorithm": graph["algorithm"]}
     edges = graph.get("edges") or _count_lines(graph)
-    limits = {"networkx": args.networkx_max_edges, "scalar": args.scalar_max_edges, "igraph": args.igraph_max_edges}
+    limits = {
+        "networkx": args.networkx_max_edges,
+        "scalar": args.scalar_max_edges,
+        "igraph": args.igraph_max_edges,
+        "ray": args.ray_max_edges,
+    }
     if tool in limits and edges > parse_size(limits[tool]):
         return {**row, "skipped": f"above {limits[tool]} edges (--{tool}-max-edges)"}
     if tool == "igraph" and importlib.util.find_spec("igraph") is None:

@@ -9,12 +9,14 @@ termination, aggregators and master compute are the same as for the scalar
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from pregel.errors import PregelError
 from pregel.program import Program
 
 if TYPE_CHECKING:
@@ -167,7 +169,7 @@ class VertexBatch:
     def messages(self) -> np.ndarray:
         dtype = self._partition.values.dtype
         fill = np.asarray(self.program.combiner.fill_value(dtype), dtype=dtype)
-        return self._select(self._mail.dense(fill))
+        return self._select(self._mail.dense(fill[()]))
 
     @cached_property
     def has_messages(self) -> np.ndarray:
@@ -187,8 +189,47 @@ class VertexBatch:
         local = np.arange(self._partition.size) if self._computing is None else self._computing
         return local[where]
 
+    def cached(self, name: str, make: Callable[[VertexBatch], Any]) -> np.ndarray:
+        """An array that depends only on the graph, computed once per partition and kept for the run.
+
+        The first call with ``name`` in a partition runs ``make(w)``, where ``w`` is a
+        batch of all the partition's vertices (``w.ids``, ``w.out_degree``), and keeps
+        the array it returns; every call returns its entries for this batch's
+        vertices. Worth it for arrays such as an inverse out-degree, read every
+        superstep. It must not depend on values or messages: those change.
+
+        Examples
+        --------
+        >>> import pregel
+        >>> from pregel.combiners import Sum
+        >>> class Share(BatchProgram):
+        ...     combiner = Sum
+        ...     initial_value = 1.0
+        ...     def compute(self, v):
+        ...         if v.superstep == 1:
+        ...             v.values = v.messages
+        ...             v.vote_to_halt()
+        ...         else:
+        ...             inverse = v.cached("inverse", lambda w: 1.0 / np.maximum(w.out_degree, 1))
+        ...             v.send_to_all_neighbors(v.values * inverse)
+        >>> pregel.run(pregel.Graph.from_edges([1, 1, 2], [2, 3, 3]), Share).to_dict()
+        {1: 0.0, 2: 0.5, 3: 1.5}
+        """
+        kept = self._partition.cache
+        if name not in kept:
+            whole = VertexBatch(self.program, self._partition, None, self.superstep, {}, None, None)
+            array = np.asarray(make(whole))
+            if array.shape != (self._partition.size,):
+                raise PregelError(
+                    f"{type(self.program).__name__}: cached({name!r}) made an array of shape {array.shape},"
+                    f" not one entry per vertex ({self._partition.size})"
+                )
+            kept[name] = array
+        return self._select(kept[name])
+
     def _aligned(self, values: Any, where: Any) -> np.ndarray:
-        values = np.broadcast_to(np.asarray(values), (self.size,))
+        if not (isinstance(values, np.ndarray) and values.shape == (self.size,)):
+            values = np.broadcast_to(np.asarray(values), (self.size,))
         return values if where is None else values[np.asarray(where, dtype=bool)]
 
     # ------------------------------------------------------------------ sending
@@ -230,7 +271,9 @@ class VertexBatch:
     def aggregate(self, name: str, values: Any) -> None:
         """Contribute every entry of ``values`` to aggregator ``name``."""
         agg = self.program.aggregator(name)
-        self.partials[name] = agg.merge(self.partials[name], agg.reduce(np.atleast_1d(values)))
+        self.partials[name] = agg.merge(
+            self.partials[name], agg.reduce(values.ravel() if isinstance(values, np.ndarray) else np.ravel(values))
+        )
 
     def aggregated(self, name: str) -> Any:
         """The value aggregator ``name`` reached in the previous superstep."""

@@ -115,6 +115,8 @@ class Partition:
         self.indices = data.indices
         self.weights = data.weights
         self.active = np.ones(self.size, dtype=bool)
+        # arrays derived from the graph alone, by name (VertexBatch.cached)
+        self.cache: dict[str, np.ndarray] = {}
         self.inbox = Inbox(self.size, program.combiner)
         self.values = program.initial_values(self)
 
@@ -201,15 +203,16 @@ class Partition:
         outbox = Outbox(self.indptr, self.indices, self.data.bounds, self.program.combiner, lambda: self.routes, log)
         computed, partials = self.program.run_superstep(self, superstep, aggregated, mail, outbox)
         blocks = outbox.blocks()
+        sizes = {q: len(b) for q, b in blocks.items()}
         status = PartitionStatus(
             index=self.index,
             computed=computed,
             active=int(np.count_nonzero(self.active)),
             sent=outbox.sent,
-            combined=sum(len(b) for b in blocks.values()),
+            combined=sum(sizes.values()),
             partials=partials,
             seconds=time.perf_counter() - start,
-            block_sizes={q: len(b) for q, b in blocks.items()},
+            block_sizes=sizes,
         )
         if log is not None:
             status.trace = PartitionTrace(self.lo, self.values, self.active, *log.arrays(), blocks)

@@ -7,10 +7,12 @@ sends are collected in lists and routed as arrays afterwards.
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from pregel.compile import partition_loop
 from pregel.messages import as_message_array, object_array
 from pregel.program import Program
 
@@ -33,6 +35,12 @@ class Vertex(Program):
     ``num_vertices``, ``out_degree``, ``out_edges``, ``send_message``,
     ``send_message_to_all_neighbors``, ``vote_to_halt``, ``aggregate`` and
     ``aggregated``.
+
+    ``compute`` is compiled from its source into one loop per partition
+    (:mod:`pregel.compile`) with the same results, side effects and tracebacks, when
+    that is provably exact; else, and with ``compiled = False`` (a class attribute,
+    or ``MyProgram(compiled=False)``), it is called vertex by vertex.
+    :func:`pregel.compile.fallback_reason` tells why a class is not compiled.
 
     Examples
     --------
@@ -67,14 +75,15 @@ class Vertex(Program):
     value: Any
     out_degree: int
 
+    #: Run ``compute`` as one loop per partition, compiled from its source by
+    #: :mod:`pregel.compile`, whenever that is provably exact (else it is interpreted
+    #: vertex by vertex as always). Set False to always interpret, e.g. for a debugger.
+    compiled: bool = True
+
     @property
     def out_edges(self) -> tuple[np.ndarray, np.ndarray]:
         """``(targets, weights)``: original ids of the out-neighbours and the edge weights (1 if unweighted)."""
-        part = self._partition
-        a, b = part.indptr[self._i], part.indptr[self._i + 1]
-        targets = part.data.ids[part.indices[a:b]]
-        weights = np.ones(b - a) if part.weights is None else part.weights[a:b]
-        return targets, weights
+        return _out_edges(self._partition, self._i)
 
     # ------------------------------------------------------------------ actions
     def send_message(self, target: int, message: Any) -> None:
@@ -136,6 +145,8 @@ class Vertex(Program):
         self._halted = []
         computing = partition.computing(mail)
         every = slice(None) if computing is None else computing
+        loop = partition_loop(type(self)) if self.compiled and outbox.log is None else None
+        env = None if loop is None else loop.bindings(self, aggregated)
         if mail.combined:
             messages = mail.dense(None)[every].tolist() if len(mail.block) else [None] * partition.size
         else:
@@ -143,14 +154,16 @@ class Vertex(Program):
             flat = mail.block.values.tolist()
             order = range(partition.size) if computing is None else computing.tolist()
             messages = [flat[ptr[i] : ptr[i + 1]] for i in order]
-        values = self._compute_all(
-            range(partition.size) if computing is None else computing.tolist(),
-            partition.ids[every].tolist(),
-            partition.values[every].tolist(),
-            partition.out_degree[every].tolist(),
-            messages,
-            outbox.log,
-        )
+        order = range(partition.size) if computing is None else computing.tolist()
+        if env is None:
+            ids, degree = partition.ids[every].tolist(), partition.out_degree[every].tolist()
+            values = self._compute_all(order, ids, partition.values[every].tolist(), degree, messages, outbox.log)
+        else:
+            assert loop is not None
+            ids = partition.ids[every].tolist() if "id" in loop.uses else None
+            degree = partition.out_degree[every].tolist() if "out_degree" in loop.uses else None
+            env.update(self._actions(partition))
+            values = loop.run(order, ids, partition.values[every].tolist(), degree, messages, env)
         if computing is None:
             partition.values = _to_array(values, self.value_dtype)
             partition.active[:] = True
@@ -159,7 +172,7 @@ class Vertex(Program):
             partition.active[computing] = True
         partition.active[self._halted] = False
         if self._broadcast_senders:
-            senders = np.array(self._broadcast_senders, dtype=np.int64)
+            senders = np.fromiter(self._broadcast_senders, dtype=np.int64, count=len(self._broadcast_senders))
             outbox.broadcast(
                 None if senders.size == partition.size else senders, as_message_array(self._broadcast_values)
             )
@@ -186,6 +199,21 @@ class Vertex(Program):
             keep(self.value)
         return new_values
 
+    def _actions(self, partition: Partition) -> dict[str, Any]:
+        """What a compiled loop binds to locals: the superstep's constants and the appends of the actions."""
+        actions = {
+            "superstep": self.superstep,
+            "num_vertices": self.num_vertices,
+            "halt": self._halted.append,
+            "broadcast_value": self._broadcast_values.append,
+            "broadcast_sender": self._broadcast_senders.append,
+            "send_value": self._send_values.append,
+            "send_target": self._send_targets.append,
+            "out_edges": functools.partial(_out_edges, partition),
+        }
+        actions.update({f"contribute:{name}": append for name, append in self._contribute.items()})
+        return actions
+
     def _compute_noting_senders(self, messages: Any) -> None:
         """``compute``, remembering which vertex sent each ``send_message`` (for a trace)."""
         before = len(self._send_targets)
@@ -193,7 +221,19 @@ class Vertex(Program):
         self._send_senders.extend([self._i] * (len(self._send_targets) - before))
 
 
+def _out_edges(partition: Partition, i: int) -> tuple[np.ndarray, np.ndarray]:
+    a, b = partition.indptr[i], partition.indptr[i + 1]
+    targets = partition.data.ids[partition.indices[a:b]]
+    weights = np.ones(b - a) if partition.weights is None else partition.weights[a:b]
+    return targets, weights
+
+
 def _to_array(values: list[Any], dtype: Any) -> np.ndarray:
     if np.dtype(dtype) == object:
         return object_array(values)
-    return np.asarray(values, dtype=dtype)
+    try:
+        # item by item into the declared type: twice as fast as asarray, which first
+        # looks for nested sequences
+        return np.fromiter(values, dtype=dtype, count=len(values))
+    except (TypeError, ValueError):
+        return np.asarray(values, dtype=dtype)

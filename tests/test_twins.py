@@ -101,8 +101,9 @@ def test_twins_on_wiki_vote():
     graph = read_edges(SHIPPED)
     results = _pagerank_all(graph, workers=2)
     _check_pagerank(results)
-    # the twins agree to the last bit on a real graph too
-    np.testing.assert_array_equal(results["batch"].values, results["scalar"].values)
+    # the twins agree to rounding on a real graph too (the batch program sums the dangling
+    # ranks over the whole array, the scalar one over the dangling vertices alone)
+    np.testing.assert_allclose(results["batch"].values, results["scalar"].values, rtol=1e-13, atol=0)
     source = 3
     results = {api: sssp(graph, source, api=api) for api in APIS}
     results["scipy"] = sssp(graph, source, backend="scipy")
