@@ -20,8 +20,9 @@ def index_dtype(n: int) -> type:
     return np.int32 if n < 2**31 - 1 else np.int64
 
 
-# long arrays are processed in pieces of this many entries, so temporaries stay small
-_CHUNK = 1 << 22
+# long arrays are processed in pieces of this many entries, so temporaries stay small: small
+# enough to be reused from one piece to the next (fresh memory costs more than the arithmetic)
+_CHUNK = 1 << 16
 
 
 class Graph:
@@ -133,15 +134,23 @@ class Graph:
         it has been turned into indices: that is what keeps the peak memory low.
         """
         ids, to_index = _id_map(columns[0], columns[1], extra)
-        src = to_index(columns.pop(0))
-        dst = to_index(columns.pop(0))
-        key = _edge_keys(src, dst, ids.size)
-        del src, dst
-        return cls._from_keys(ids, key, w)
+        pair = [to_index(columns.pop(0))]
+        pair.append(to_index(columns.pop(0)))
+        return cls._from_indexed(ids, pair, w)
 
     @classmethod
-    def _from_indexed(cls, ids: np.ndarray, src: np.ndarray, dst: np.ndarray, w: np.ndarray | None) -> Graph:
-        return cls._from_keys(ids, _edge_keys(src, dst, ids.size), w)
+    def _from_indexed(cls, ids: np.ndarray, pair: list[np.ndarray], w: np.ndarray | None) -> Graph:
+        """Build from ``[sources, targets]`` vertex indices, handed over as for :meth:`_from_columns`."""
+        n = ids.size
+        key = _edge_keys(pair[0], pair[1], n)
+        if key.size and (key[1:] > key[:-1]).all():
+            # already in CSR order with no repeats (SNAP files often are): no sort, nothing to merge
+            del key
+            src, dst = pair
+            indices = dst.astype(index_dtype(n), copy=False)
+            return cls(ids.astype(np.int64, copy=False), _row_pointers(src, n), indices, w)
+        pair.clear()
+        return cls._from_keys(ids, key, w)
 
     @classmethod
     def _from_keys(cls, ids: np.ndarray, key: np.ndarray, w: np.ndarray | None) -> Graph:
@@ -164,7 +173,7 @@ class Graph:
                 w = None if w is None else np.minimum.reduceat(w, np.flatnonzero(first))
                 key = key[first]
             del first
-            indptr = np.searchsorted(key, np.arange(n + 1, dtype=np.int64) * n)
+            indptr = np.searchsorted(key, np.arange(n + 1, dtype=key.dtype) * key.dtype.type(n))
             np.remainder(key, n, out=key)
         else:
             indptr = np.zeros(n + 1, dtype=np.int64)
@@ -277,7 +286,7 @@ class Graph:
         >>> Graph.from_edges([1], [2]).reverse().edge_arrays()[0].tolist()
         [2]
         """
-        return self._from_indexed(self.ids, self.indices, self.sources, self.weights)
+        return self._from_indexed(self.ids, [self.indices, self.sources.copy()], self.weights)
 
     def to_undirected(self) -> Graph:
         """Both directions of every edge (merged edges keep the smaller weight).
@@ -290,7 +299,7 @@ class Graph:
         src = np.concatenate([self.sources, self.indices])
         dst = np.concatenate([self.indices, self.sources])
         w = None if self.weights is None else np.concatenate([self.weights, self.weights])
-        g = self._from_indexed(self.ids, src, dst, w)
+        g = self._from_indexed(self.ids, [src, dst], w)
         g.duplicates_merged = self.duplicates_merged
         return g
 
@@ -353,10 +362,24 @@ class Graph:
 
 
 def _edge_keys(src: np.ndarray, dst: np.ndarray, n: int) -> np.ndarray:
-    """One ``int64`` per edge, ordered by source then target."""
-    key = np.multiply(src, n, dtype=np.int64)
-    key += dst
+    """One key per edge, ordered by source then target: ``uint32`` while ``n * n`` fits (it sorts faster)."""
+    dtype = np.uint32 if n * n < 2**32 else np.int64
+    key = np.multiply(src, n, dtype=dtype, casting="unsafe")
+    np.add(key, dst, out=key, casting="unsafe")
     return key
+
+
+def _row_pointers(src: np.ndarray, n: int) -> np.ndarray:
+    """``indptr`` of edges ordered by source index ``src``, from where the source changes."""
+    first = np.empty(src.size, dtype=bool)
+    first[:1] = True
+    np.not_equal(src[1:], src[:-1], out=first[1:])
+    starts = np.flatnonzero(first)  # one per vertex with out-edges
+    del first
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    indptr[src[starts] + 1] = np.diff(starts, append=src.size)
+    np.cumsum(indptr, out=indptr)
+    return indptr
 
 
 def _id_map(src: np.ndarray, dst: np.ndarray, extra: np.ndarray | None) -> tuple[np.ndarray, Any]:
@@ -377,13 +400,18 @@ def _id_map(src: np.ndarray, dst: np.ndarray, extra: np.ndarray | None) -> tuple
     present = np.zeros(span, dtype=bool)
     for a in parts:
         for k in range(0, a.size, _CHUNK):
-            present[a[k : k + _CHUNK] - lo] = True
+            # intp positions take numpy's fast path (narrower ones are converted one by one)
+            present[np.subtract(a[k : k + _CHUNK], lo, dtype=np.intp)] = True
     local = np.flatnonzero(present)
     del present
     itype = index_dtype(local.size)
+    if lo == 0 and local.size == span:
+        # ids 0..n-1, every one used (many SNAP files): each id is its own index. An int32
+        # column can only be the reader's own (from_edges makes int64 ids), so it is reused
+        return local, lambda a: a if a.dtype == itype == np.int32 else a.astype(itype)
     table = np.empty(span, dtype=itype)
     table[local] = np.arange(local.size, dtype=itype)
-    return local + lo, lambda a: _chunked(a, lambda c: table[c - lo if lo else c], itype)
+    return local + lo, lambda a: _chunked(a, lambda c: np.take(table, c - lo if lo else c), itype)
 
 
 def _chunked(a: np.ndarray, f: Any, dtype: Any) -> np.ndarray:
