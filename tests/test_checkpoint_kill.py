@@ -215,5 +215,7 @@ def test_kill_at_random_moments(grid, uninterrupted, tmp_path):
             assert_resumes_from_newest(grid, workdir, uninterrupted)
         else:
             done = resume(grid, workdir)
-            assert done.returncode == 2 and b"no complete checkpoint to resume from" in done.stderr
+            # on a busy machine the kill can land before the run has even made its checkpoint folder
+            expected = b"no complete checkpoint to resume from" if (workdir / "ck").exists() else b"no such checkpoint"
+            assert done.returncode == 2 and expected in done.stderr, done.stderr
     assert mid_write >= 1, "no kill landed inside a checkpoint write"
