@@ -101,18 +101,8 @@ class Routes:
         reached[indices] = True
         self.targets = np.flatnonzero(reached)
         del reached
-        splits = np.searchsorted(self.targets, bounds)
         # each destination's targets, local to it: the same every superstep, so cut once
-        self.cuts = [
-            (
-                q,
-                int(splits[q]),
-                int(splits[q + 1]),
-                (self.targets[splits[q] : splits[q + 1]] - bounds[q]).astype(np.int32),
-            )
-            for q in range(bounds.size - 1)
-            if splits[q + 1] > splits[q]
-        ]
+        self.cuts = cut_by_partition(self.targets, bounds)
 
     @cached_property
     def rows(self) -> sp.csr_array:
@@ -128,6 +118,22 @@ class Routes:
         rows = self.rows
         combined = combiner.ufunc.reduceat(values[rows.indices], rows.indptr[self.targets])
         return {q: MessageBlock(local, combined[lo:hi]) for q, lo, hi, local in self.cuts}
+
+
+def cut_by_partition(targets: np.ndarray, bounds: np.ndarray) -> list[tuple[int, int, int, np.ndarray]]:
+    """Sorted global ``targets`` cut by destination partition: ``(q, start, stop, local targets)``, empty ones left out.
+
+    Examples
+    --------
+    >>> [(q, lo, hi, t.tolist()) for q, lo, hi, t in cut_by_partition(np.array([0, 1, 5]), np.array([0, 2, 4, 6]))]
+    [(0, 0, 2, [0, 1]), (2, 2, 3, [1])]
+    """
+    splits = np.searchsorted(targets, bounds)
+    return [
+        (q, int(splits[q]), int(splits[q + 1]), (targets[splits[q] : splits[q + 1]] - bounds[q]).astype(np.int32))
+        for q in range(bounds.size - 1)
+        if splits[q + 1] > splits[q]
+    ]
 
 
 class Outbox:
@@ -253,14 +259,7 @@ class Outbox:
         return self._cut(targets, values)
 
     def _cut(self, targets: np.ndarray, values: np.ndarray) -> dict[int, MessageBlock]:
-        splits = np.searchsorted(targets, self.bounds)
-        blocks = {}
-        for q in range(self.bounds.size - 1):
-            a, b = splits[q], splits[q + 1]
-            if b > a:
-                local = (targets[a:b] - self.bounds[q]).astype(np.int32)
-                blocks[q] = MessageBlock(local, values[a:b])
-        return blocks
+        return {q: MessageBlock(local, values[lo:hi]) for q, lo, hi, local in cut_by_partition(targets, self.bounds)}
 
 
 class Inbox:

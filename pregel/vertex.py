@@ -147,14 +147,13 @@ class Vertex(Program):
         every = slice(None) if computing is None else computing
         loop = partition_loop(type(self)) if self.compiled and outbox.log is None else None
         env = None if loop is None else loop.bindings(self, aggregated)
+        order = range(partition.size) if computing is None else computing.tolist()
         if mail.combined:
             messages = mail.dense(None)[every].tolist() if len(mail.block) else [None] * partition.size
         else:
             ptr = mail.indptr.tolist()
             flat = mail.block.values.tolist()
-            order = range(partition.size) if computing is None else computing.tolist()
             messages = [flat[ptr[i] : ptr[i + 1]] for i in order]
-        order = range(partition.size) if computing is None else computing.tolist()
         if env is None:
             ids, degree = partition.ids[every].tolist(), partition.out_degree[every].tolist()
             values = self._compute_all(order, ids, partition.values[every].tolist(), degree, messages, outbox.log)
