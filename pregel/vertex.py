@@ -12,13 +12,16 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from pregel import lanes, vectorise
 from pregel.compile import partition_loop
 from pregel.messages import as_message_array, object_array
 from pregel.program import Program
 
 if TYPE_CHECKING:
+    from pregel.compile import PartitionLoop
     from pregel.messages import Mail, Outbox
     from pregel.partition import Partition
+    from pregel.vectorise import Vectorised
 
 
 class Vertex(Program):
@@ -40,7 +43,10 @@ class Vertex(Program):
     (:mod:`pregel.compile`) with the same results, side effects and tracebacks, when
     that is provably exact; else, and with ``compiled = False`` (a class attribute,
     or ``MyProgram(compiled=False)``), it is called vertex by vertex.
-    :func:`pregel.compile.fallback_reason` tells why a class is not compiled.
+    :func:`pregel.compile.fallback_reason` tells why a class is not compiled. A
+    compiled ``compute`` that only does arithmetic, comparisons and ``if`` on numbers
+    is moreover evaluated over arrays of vertices whenever that is exact
+    (:mod:`pregel.vectorise`; ``vectorised = False`` turns only that off).
 
     Examples
     --------
@@ -79,6 +85,11 @@ class Vertex(Program):
     #: :mod:`pregel.compile`, whenever that is provably exact (else it is interpreted
     #: vertex by vertex as always). Set False to always interpret, e.g. for a debugger.
     compiled: bool = True
+
+    #: Evaluate a compiled ``compute`` over whole arrays of vertices, one mask per
+    #: ``if`` (:mod:`pregel.vectorise`), in the supersteps where that is provably exact.
+    #: Set False to keep the compiled loop.
+    vectorised: bool = True
 
     @property
     def out_edges(self) -> tuple[np.ndarray, np.ndarray]:
@@ -138,15 +149,52 @@ class Vertex(Program):
         self._bind(partition)
         self.superstep = superstep
         self._aggregated = aggregated
+        computing = partition.computing(mail)
+        every = slice(None) if computing is None else computing
+        loop = partition_loop(type(self)) if self.compiled and outbox.log is None else None
+        env = None if loop is None else loop.bindings(self, aggregated)
+        outcome = None
+        if env is not None and self.vectorised:
+            form = vectorise.vectorised(type(self))
+            if form is not None:
+                outcome = self._vectorised(form, partition, computing, mail, env)
+        if outcome is None:
+            outcome = self._loop(partition, computing, every, mail, outbox, loop, env)
+        new_values, halted, senders, broadcast, send_senders, targets, sent, contributions = outcome
+        if computing is None:
+            partition.values = new_values
+            partition.active[:] = True
+        else:
+            partition.values[computing] = new_values
+            partition.active[computing] = True
+        partition.active[halted] = False
+        if senders.size:
+            outbox.broadcast(None if senders.size == partition.size else senders, broadcast)
+        if targets.size:
+            outbox.send(partition.global_index(targets), sent, send_senders)
+        partials = self.new_partials()
+        for name, contributed in contributions.items():
+            if contributed:
+                agg = self.aggregators[name]
+                partials[name] = agg.merge(partials[name], agg.reduce(contributed))
+        return new_values.size, partials
+
+    def _loop(
+        self,
+        partition: Partition,
+        computing: np.ndarray | None,
+        every: Any,
+        mail: Mail,
+        outbox: Outbox,
+        loop: PartitionLoop | None,
+        env: dict[str, Any] | None,
+    ) -> tuple[Any, ...]:
+        """The superstep vertex by vertex: compiled, or interpreted when ``env`` is None."""
         contributions: dict[str, list[Any]] = {name: [] for name in self.aggregators}
         self._contribute = {name: values.append for name, values in contributions.items()}
         self._send_targets, self._send_values, self._send_senders = [], [], []
         self._broadcast_senders, self._broadcast_values = [], []
         self._halted = []
-        computing = partition.computing(mail)
-        every = slice(None) if computing is None else computing
-        loop = partition_loop(type(self)) if self.compiled and outbox.log is None else None
-        env = None if loop is None else loop.bindings(self, aggregated)
         order = range(partition.size) if computing is None else computing.tolist()
         if mail.combined:
             messages = mail.dense(None)[every].tolist() if len(mail.block) else [None] * partition.size
@@ -163,28 +211,43 @@ class Vertex(Program):
             degree = partition.out_degree[every].tolist() if "out_degree" in loop.uses else None
             env.update(self._actions(partition))
             values = loop.run(order, ids, partition.values[every].tolist(), degree, messages, env)
-        if computing is None:
-            partition.values = _to_array(values, self.value_dtype)
-            partition.active[:] = True
-        else:
-            partition.values[computing] = _to_array(values, self.value_dtype)
-            partition.active[computing] = True
-        partition.active[self._halted] = False
-        if self._broadcast_senders:
-            senders = np.fromiter(self._broadcast_senders, dtype=np.int64, count=len(self._broadcast_senders))
-            outbox.broadcast(
-                None if senders.size == partition.size else senders, as_message_array(self._broadcast_values)
-            )
-        if self._send_targets:
-            outbox.send(
-                partition.global_index(self._send_targets), as_message_array(self._send_values), self._send_senders
-            )
-        partials = self.new_partials()
-        for name, contributed in contributions.items():
-            if contributed:
-                agg = self.aggregators[name]
-                partials[name] = agg.merge(partials[name], agg.reduce(contributed))
-        return len(values), partials
+        senders = np.fromiter(self._broadcast_senders, dtype=np.int64, count=len(self._broadcast_senders))
+        broadcast = as_message_array(self._broadcast_values) if self._broadcast_senders else None
+        sent = as_message_array(self._send_values) if self._send_targets else None
+        targets = self._send_targets if self._send_targets else np.empty(0, dtype=np.int64)
+        new_values = _to_array(values, self.value_dtype)
+        return new_values, self._halted, senders, broadcast, self._send_senders, targets, sent, contributions
+
+    def _vectorised(
+        self, form: Vectorised, partition: Partition, computing: np.ndarray | None, mail: Mail, env: dict[str, Any]
+    ) -> tuple[Any, ...] | None:
+        """The superstep over arrays (:mod:`pregel.vectorise`), or None when only the loop is exact."""
+        dtype = np.dtype(self.value_dtype)
+        if dtype not in (np.float64, np.int64) or not (mail.combined or not form.reads_messages):
+            return None
+        every = slice(None) if computing is None else computing
+        size = partition.size if computing is None else computing.size
+        inputs = {
+            "value": lambda: lanes.array(partition.values[every]),
+            "id": lambda: lanes.array(partition.ids[every]),
+            "out_degree": lambda: lanes.array(partition.out_degree[every]),
+            "messages": lambda: _combined_messages(partition, every, mail, size),
+        }
+        env = {**env, "superstep": self.superstep, "num_vertices": self.num_vertices}
+        outcome = vectorise.run(form, inputs, env, size)
+        if outcome is None or (dtype == np.int64 and outcome.values.dtype != np.int64):
+            return None
+        local = np.arange(size) if computing is None else computing
+        return (
+            outcome.values.astype(dtype, copy=False),
+            local[outcome.halted],
+            local[outcome.broadcast_senders],
+            outcome.broadcast_values,
+            local[outcome.send_senders],
+            outcome.send_targets,
+            outcome.send_values,
+            outcome.contributions,
+        )
 
     def _compute_all(
         self, order: Any, ids: list[int], values: list[Any], degree: list[int], messages: list[Any], log: Any
@@ -225,6 +288,20 @@ def _out_edges(partition: Partition, i: int) -> tuple[np.ndarray, np.ndarray]:
     targets = partition.data.ids[partition.indices[a:b]]
     weights = np.ones(b - a) if partition.weights is None else partition.weights[a:b]
     return targets, weights
+
+
+def _combined_messages(partition: Partition, every: Any, mail: Mail, size: int) -> lanes.Lanes:
+    """The combined message of each computing vertex, None where none arrived."""
+    block = mail.block
+    if not len(block):
+        return lanes.Lanes(np.zeros(size), "float", np.ones(size, dtype=bool))
+    if block.dense is not None:
+        data = block.dense[every]
+    else:
+        data = np.zeros(partition.size, dtype=block.values.dtype)
+        data[block.targets] = block.values
+        data = data[every]
+    return lanes.array(data, mail.has[every])
 
 
 def _to_array(values: list[Any], dtype: Any) -> np.ndarray:

@@ -1,0 +1,550 @@
+"""Run a scalar ``compute`` over whole arrays of vertices, when that gives exactly the loop's results.
+
+A ``compute`` that only does arithmetic (``+ - * /``, ``abs``, ``min``/``max`` of two,
+comparisons, ``and``/``or``/``not``, ``if``/``elif``/``else``, ``return``) on numbers
+and calls the actions is evaluated once per superstep over numpy arrays of the
+computing vertices (one lane per vertex), each ``if`` turned into a mask (if-conversion).
+The superstep then has exactly the compiled loop's outcome: the same new values, the
+same messages in the same order, the same aggregator contributions in the same order
+and the same halts (the rules of :mod:`pregel.lanes`). Whenever that cannot be
+guaranteed for a superstep (a value is not a plain float or int, a live vertex would
+raise, lanes would mix types, ...), :func:`run` returns None and the compiled loop
+runs, which falls back to the interpreter as always.
+
+:func:`vectorise_reason` says why a class is never vectorised; ``vectorised = False``
+on the class (or ``MyProgram(vectorised=False)``) turns only this off.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import inspect
+import types
+import weakref
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from pregel import lanes as L
+from pregel.compile import _READS, _compiled, _definition
+from pregel.lanes import Lanes, Refuse
+
+if TYPE_CHECKING:
+    from pregel.vertex import Vertex
+
+_ACTIONS = {"send_message_to_all_neighbors": 1, "send_message": 2, "aggregate": 2, "vote_to_halt": 0}
+_BUILTINS = {"abs": 1, "min": 2, "max": 2}
+_UNARY = (ast.USub, ast.UAdd, ast.Not)
+
+
+class _NotVectorised(Exception):
+    """compute uses something outside the subset that is evaluated over arrays."""
+
+
+@dataclass(frozen=True)
+class Vectorised:
+    """A ``compute`` checked to be in the subset: its statements and names."""
+
+    body: list[ast.stmt]
+    self_name: str
+    messages_name: str
+    local_names: frozenset[str]
+    globals: dict[str, Any]
+    reads_messages: bool
+
+
+@dataclass
+class Outcome:
+    """What a vectorised superstep did, in the loop's order, positions local to the partition."""
+
+    values: np.ndarray
+    halted: np.ndarray
+    broadcast_senders: np.ndarray
+    broadcast_values: np.ndarray
+    send_senders: np.ndarray
+    send_targets: np.ndarray
+    send_values: np.ndarray
+    contributions: dict[str, list[Any]]
+
+
+_cache: weakref.WeakKeyDictionary[type, Vectorised | str] = weakref.WeakKeyDictionary()
+
+
+def vectorised(cls: type[Vertex]) -> Vectorised | None:
+    """The vectorised form of a ``Vertex`` subclass's compute, or None (cached per class).
+
+    Examples
+    --------
+    >>> from pregel import Vertex
+    >>> class Halt(Vertex):
+    ...     def compute(self, messages):
+    ...         self.vote_to_halt()
+    >>> vectorised(Halt).reads_messages
+    False
+    """
+    form = _form(cls)
+    return None if isinstance(form, str) else form
+
+
+def vectorise_reason(cls: type[Vertex]) -> str | None:
+    """Why ``cls.compute`` is never evaluated over arrays, or None if it may be.
+
+    Examples
+    --------
+    >>> from pregel import Vertex
+    >>> class Power(Vertex):
+    ...     def compute(self, messages):
+    ...         self.value = self.value**2
+    >>> vectorise_reason(Power)
+    'line 3: the operator Pow'
+    """
+    form = _form(cls)
+    return form if isinstance(form, str) else None
+
+
+def _form(cls: type[Vertex]) -> Vectorised | str:
+    try:
+        return _cache[cls]
+    except KeyError:
+        pass
+    compiled = _compiled(cls)
+    if isinstance(compiled, str):
+        form: Vectorised | str = f"compute is not compiled ({compiled})"
+    else:
+        try:
+            form = _check(cls)
+        except _NotVectorised as reason:
+            form = str(reason)
+    _cache[cls] = form
+    return form
+
+
+def _check(cls: type[Vertex]) -> Vectorised:
+    function = inspect.getattr_static(cls, "compute")
+    assert isinstance(function, types.FunctionType)
+    definition = _definition(function)
+    self_name, messages_name = (a.arg for a in definition.args.args)
+    local_names = {n.id for n in ast.walk(definition) if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
+    check = _Check(self_name, messages_name, local_names | {messages_name})
+    check.block(definition.body)
+    return Vectorised(
+        definition.body,
+        self_name,
+        messages_name,
+        frozenset(local_names | {messages_name}),
+        function.__globals__,
+        check.reads_messages,
+    )
+
+
+class _Check:
+    """Raises _NotVectorised at the first statement or expression outside the subset."""
+
+    def __init__(self, self_name: str, messages_name: str, local_names: set[str]) -> None:
+        self.self_name = self_name
+        self.messages_name = messages_name
+        self.local_names = local_names
+        self.reads_messages = False
+
+    def fail(self, node: ast.AST, what: str) -> None:
+        raise _NotVectorised(f"line {node.lineno}: {what}")  # type: ignore[attr-defined]
+
+    def block(self, statements: list[ast.stmt]) -> None:
+        for statement in statements:
+            self.statement(statement)
+
+    def statement(self, node: ast.stmt) -> None:  # noqa: C901
+        if isinstance(node, ast.Pass):
+            return
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                self.target(target)
+            self.expression(node.value)
+        elif isinstance(node, ast.AugAssign):
+            if type(node.op).__name__ not in L.ARITHMETIC:
+                self.fail(node, f"the operator {type(node.op).__name__}")
+            self.target(node.target)
+            self.expression(node.value)
+        elif isinstance(node, ast.AnnAssign) and node.value is not None and isinstance(node.target, ast.Name):
+            self.expression(node.value)
+        elif isinstance(node, ast.If):
+            self.expression(node.test)
+            self.block(node.body)
+            self.block(node.orelse)
+        elif isinstance(node, ast.Return):
+            if node.value is not None:
+                self.expression(node.value)
+        elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+            return  # a docstring
+        elif isinstance(node, ast.Expr) and self.method(node.value) in _ACTIONS:
+            call = node.value
+            assert isinstance(call, ast.Call)
+            if self.method(call) == "aggregate":
+                self.aggregator_name(call)
+                self.expression(call.args[1])
+            else:
+                for arg in call.args:
+                    self.expression(arg)
+        else:
+            self.fail(node, f"a {type(node).__name__} statement")
+
+    def target(self, node: ast.expr) -> None:
+        if isinstance(node, ast.Name):
+            return
+        if not (self.is_self(node) and isinstance(node, ast.Attribute) and node.attr == "value"):
+            self.fail(node, "assigns to other than a name or self.value")
+
+    def is_self(self, node: ast.expr) -> bool:
+        return isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == self.self_name
+
+    def method(self, node: ast.expr) -> str | None:
+        if isinstance(node, ast.Call) and self.is_self(node.func):
+            assert isinstance(node.func, ast.Attribute)
+            return node.func.attr
+        return None
+
+    def aggregator_name(self, call: ast.Call) -> None:
+        first = call.args[0]
+        if not (isinstance(first, ast.Constant) and isinstance(first.value, str)):
+            self.fail(call, "the aggregator name is not a string constant")
+
+    def expression(self, node: ast.expr) -> None:  # noqa: C901, PLR0912
+        if isinstance(node, ast.Constant):
+            if type(node.value) not in L.KINDS:
+                self.fail(node, f"the constant {node.value!r}")
+        elif isinstance(node, ast.Name):
+            self.reads_messages |= node.id == self.messages_name
+        elif isinstance(node, ast.Attribute):
+            if self.is_self(node):
+                if node.attr in _ACTIONS or node.attr in {"out_edges", "aggregated"} or node.attr.startswith("_"):
+                    self.fail(node, f"reads self.{node.attr}")
+            elif not (isinstance(node.value, ast.Name) and node.value.id not in self.local_names | {self.self_name}):
+                self.fail(node, "an attribute of other than a global name")
+        elif isinstance(node, ast.BinOp):
+            if type(node.op).__name__ not in L.ARITHMETIC:
+                self.fail(node, f"the operator {type(node.op).__name__}")
+            self.expression(node.left)
+            self.expression(node.right)
+        elif isinstance(node, ast.UnaryOp) and isinstance(node.op, _UNARY):
+            self.expression(node.operand)
+        elif isinstance(node, ast.BoolOp):
+            for value in node.values:
+                self.expression(value)
+        elif isinstance(node, ast.IfExp):
+            for part in (node.test, node.body, node.orelse):
+                self.expression(part)
+        elif isinstance(node, ast.Compare):
+            self.comparison(node)
+        elif isinstance(node, ast.Call):
+            self.call(node)
+        else:
+            self.fail(node, f"the expression {type(node).__name__}")
+
+    def comparison(self, node: ast.Compare) -> None:
+        if len(node.ops) == 1 and isinstance(node.ops[0], (ast.Is, ast.IsNot)):
+            right = node.comparators[0]
+            if not (isinstance(right, ast.Constant) and right.value is None):
+                self.fail(node, "'is' with other than None")
+        elif not all(type(op).__name__ in L.COMPARISONS for op in node.ops):
+            self.fail(node, "a comparison other than == != < <= > >= and 'is None'")
+        else:
+            for part in node.comparators:
+                self.expression(part)
+        self.expression(node.left)
+
+    def call(self, node: ast.Call) -> None:
+        method = self.method(node)
+        if node.keywords or any(isinstance(a, ast.Starred) for a in node.args):
+            self.fail(node, "a call with keywords or *args")
+        if method == "aggregated" and len(node.args) == 1:
+            self.aggregator_name(node)
+            return
+        func = node.func
+        if not (isinstance(func, ast.Name) and func.id in _BUILTINS and func.id not in self.local_names):
+            self.fail(node, "a call of other than self.aggregated, abs, min or max")
+        assert isinstance(func, ast.Name)
+        if len(node.args) != _BUILTINS[func.id]:
+            self.fail(node, f"{func.id} with other than {_BUILTINS[func.id]} arguments")
+        for arg in node.args:
+            self.expression(arg)
+
+
+def run(form: Vectorised, inputs: dict[str, Any], env: dict[str, Any], size: int) -> Outcome | None:
+    """One superstep over ``size`` computing vertices, or None when only the loop would be exact.
+
+    ``inputs`` maps ``value``, ``messages``, ``id`` and ``out_degree`` to callables
+    returning their :class:`~pregel.lanes.Lanes` (each read only if compute uses it);
+    ``env`` is what :meth:`pregel.compile.PartitionLoop.bindings` returned.
+    """
+    superstep = _Superstep(form, inputs, env, size)
+    try:
+        with np.errstate(all="ignore"):
+            return superstep.run()
+    except Refuse:
+        return None
+    except Exception:  # whatever else went wrong here, the loop is exact
+        return None
+
+
+class _Superstep:
+    """Evaluates compute's statements under masks of live lanes (one lane per computing vertex)."""
+
+    def __init__(self, form: Vectorised, inputs: dict[str, Any], env: dict[str, Any], size: int) -> None:
+        self.form = form
+        self.inputs = inputs
+        self.env = env
+        self.size = size
+        self.scope: dict[str, Lanes] = {}
+        self.alive = np.ones(size, dtype=bool)
+        self.returned = False
+        self.halted = np.zeros(size, dtype=bool)
+        self.broadcasts: list[tuple[np.ndarray, Lanes]] = []
+        self.sends: list[tuple[np.ndarray, Lanes, Lanes]] = []
+        self.contributions: dict[str, list[tuple[np.ndarray, Lanes]]] = {}
+
+    def run(self) -> Outcome:
+        form = self.form
+        if form.reads_messages:
+            self.scope[form.messages_name] = self.inputs["messages"]()
+        self.scope["self.value"] = self.inputs["value"]()
+        if self.size:
+            self.block(form.body, self.alive.copy())
+        value = self.scope["self.value"]
+        if value.none is not None and value.none.any() or value.kind == "bool":
+            raise Refuse("a value that is None or a bool")
+        senders, broadcast = _ordered(self.broadcasts, self.size)
+        _, targets = _ordered([(mask, target) for mask, target, _ in self.sends], self.size)
+        send_positions, sent = _ordered([(mask, value) for mask, _, value in self.sends], self.size)
+        contributions = {}
+        for name, sites in self.contributions.items():
+            if len({lanes.kind for _, lanes in sites}) > 1:
+                raise Refuse(f"ints and floats aggregated to {name!r}")
+            contributions[name] = _ordered(sites, self.size)[1].tolist()
+        return Outcome(
+            L.spread(value, self.size),
+            np.flatnonzero(self.halted),
+            senders,
+            broadcast,
+            send_positions,
+            targets,
+            sent,
+            contributions,
+        )
+
+    # ------------------------------------------------------------- statements
+    def block(self, statements: list[ast.stmt], mask: np.ndarray) -> None:
+        for statement in statements:
+            if self.returned:
+                mask = mask & self.alive
+            if not mask.any():
+                return
+            self.statement(statement, mask)
+
+    def statement(self, node: ast.stmt, mask: np.ndarray) -> None:  # noqa: C901
+        if isinstance(node, (ast.Assign, ast.AnnAssign)):
+            value = self.expression(node.value, mask)  # type: ignore[arg-type]
+            for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
+                self.assign(target, value, mask)
+        elif isinstance(node, ast.AugAssign):
+            current = self.expression(_load(node.target), mask)
+            value = L.arithmetic(type(node.op).__name__, current, self.expression(node.value, mask), mask)
+            self.assign(node.target, value, mask)
+        elif isinstance(node, ast.If):
+            test = L.truth(self.expression(node.test, mask))
+            if isinstance(test, np.ndarray):
+                self.block(node.body, mask & test)
+                self.block(node.orelse, mask & ~test)
+            else:
+                self.block(node.body if test else node.orelse, mask)
+        elif isinstance(node, ast.Return):
+            if node.value is not None:
+                self.expression(node.value, mask)
+            self.alive &= ~mask
+            self.returned = True
+        elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
+            self.action(node.value, mask)
+
+    def assign(self, target: ast.expr, value: Lanes, mask: np.ndarray) -> None:
+        if isinstance(target, ast.Name):
+            key, live = target.id, self.alive  # lanes that may still read the local
+        else:
+            key, live = "self.value", np.ones(self.size, dtype=bool)  # every lane's value is kept
+        old = self.scope.get(key)
+        if old is None or not (live & ~mask).any():
+            self.scope[key] = value
+        else:
+            self.scope[key] = L.select(mask, value, old, live)
+
+    def action(self, call: ast.Call, mask: np.ndarray) -> None:
+        assert isinstance(call.func, ast.Attribute)
+        method = call.func.attr
+        if method == "vote_to_halt":
+            self.halted |= mask
+        elif method == "send_message_to_all_neighbors":
+            self.broadcasts.append((mask, _message(self.expression(call.args[0], mask), mask)))
+        elif method == "send_message":
+            target = _message(self.expression(call.args[0], mask), mask)
+            if target.kind != "int":
+                raise Refuse("a target that is not an int")
+            self.sends.append((mask, target, _message(self.expression(call.args[1], mask), mask)))
+        else:
+            name = call.args[0].value  # type: ignore[attr-defined]
+            value = _message(self.expression(call.args[1], mask), mask)
+            self.contributions.setdefault(name, []).append((mask, value))
+
+    # ------------------------------------------------------------ expressions
+    def expression(self, node: ast.expr, mask: np.ndarray) -> Lanes:  # noqa: C901, PLR0911, PLR0912
+        if isinstance(node, ast.Constant):
+            return L.scalar(node.value)
+        if isinstance(node, ast.Name):
+            return self.name(node.id)
+        if isinstance(node, ast.Attribute):
+            return self.attribute(node)
+        if isinstance(node, ast.BinOp):
+            left = self.expression(node.left, mask)
+            return L.arithmetic(type(node.op).__name__, left, self.expression(node.right, mask), mask)
+        if isinstance(node, ast.UnaryOp):
+            operand = self.expression(node.operand, mask)
+            if isinstance(node.op, ast.Not):
+                t = L.truth(operand)
+                return Lanes(~t, "bool") if isinstance(t, np.ndarray) else L.scalar(not t)
+            if isinstance(node.op, ast.USub):
+                return L.negative(operand, mask)
+            L.numbers(operand, mask)
+            return operand
+        if isinstance(node, ast.BoolOp):
+            return self.boolean(node, mask)
+        if isinstance(node, ast.IfExp):
+            test = L.truth(self.expression(node.test, mask))
+            if not isinstance(test, np.ndarray):
+                return self.expression(node.body if test else node.orelse, mask)
+            yes, no = mask & test, mask & ~test
+            if not no.any():
+                return self.expression(node.body, yes)
+            if not yes.any():
+                return self.expression(node.orelse, no)
+            return L.select(test, self.expression(node.body, yes), self.expression(node.orelse, no), mask)
+        if isinstance(node, ast.Compare):
+            return self.comparison(node, mask)
+        assert isinstance(node, ast.Call)
+        return self.call(node, mask)
+
+    def name(self, name: str) -> Lanes:
+        if name in self.form.local_names:
+            try:
+                return self.scope[name]
+            except KeyError:
+                raise Refuse(f"{name} is not assigned") from None
+        value = self.form.globals.get(name, _MISSING)
+        if value is _MISSING:
+            value = getattr(builtins, name, _MISSING)
+        if value is _MISSING:
+            raise Refuse(f"the name {name} is not defined")
+        return L.scalar(value)
+
+    def attribute(self, node: ast.Attribute) -> Lanes:
+        assert isinstance(node.value, ast.Name)
+        if node.value.id == self.form.self_name:
+            if node.attr == "value":
+                return self.scope["self.value"]
+            if node.attr in ("id", "out_degree"):
+                if node.attr not in self.scope:
+                    self.scope[node.attr] = self.inputs[node.attr]()
+                return self.scope[node.attr]
+            key = node.attr if node.attr in _READS else "parameter:" + node.attr
+            return L.scalar(self.env[key])
+        base = self.form.globals.get(node.value.id, _MISSING)
+        if node.value.id in self.form.local_names or not isinstance(base, types.ModuleType) or node.attr not in vars(base):
+            raise Refuse(f"{node.value.id}.{node.attr} is not a module's number")
+        return L.scalar(vars(base)[node.attr])
+
+    def boolean(self, node: ast.BoolOp, mask: np.ndarray) -> Lanes:
+        """``a or b``/``a and b``: the first operand that decides, itself (not a bool), per lane."""
+        result = self.expression(node.values[0], mask)
+        either = isinstance(node.op, ast.Or)
+        for operand in node.values[1:]:
+            t = L.truth(result)
+            if not isinstance(t, np.ndarray):
+                if t == either:
+                    return result
+                result = self.expression(operand, mask)
+                continue
+            need = mask & (~t if either else t)
+            if not need.any():
+                return result
+            result = L.select(need, self.expression(operand, need), result, mask)
+        return result
+
+    def comparison(self, node: ast.Compare, mask: np.ndarray) -> Lanes:
+        left = self.expression(node.left, mask)
+        if isinstance(node.ops[0], (ast.Is, ast.IsNot)):
+            none = L.is_none(left)
+            if isinstance(node.ops[0], ast.IsNot):
+                return Lanes(~none, "bool") if isinstance(none, np.ndarray) else L.scalar(True)
+            return Lanes(none, "bool") if isinstance(none, np.ndarray) else L.scalar(False)
+        holds: Any = True
+        live = mask
+        for op, comparator in zip(node.ops, node.comparators):
+            right = self.expression(comparator, live)
+            holds = L.compare(type(op).__name__, left, right, live).data
+            live = live & holds
+            if not live.any():
+                return Lanes(live, "bool") if len(node.ops) > 1 else _bool(holds)
+            left = right
+        return Lanes(live, "bool") if len(node.ops) > 1 else _bool(holds)
+
+    def call(self, node: ast.Call, mask: np.ndarray) -> Lanes:
+        func = node.func
+        if isinstance(func, ast.Attribute):  # self.aggregated("name")
+            return L.scalar(self.env["aggregated:" + node.args[0].value])  # type: ignore[attr-defined]
+        assert isinstance(func, ast.Name)
+        if self.form.globals.get(func.id, _MISSING) is not _MISSING or getattr(builtins, func.id) is not _REAL[func.id]:
+            raise Refuse(f"{func.id} is not the builtin")
+        args = [self.expression(arg, mask) for arg in node.args]
+        if func.id == "abs":
+            return L.absolute(args[0], mask)
+        return (L.minimum if func.id == "min" else L.maximum)(args[0], args[1], mask)
+
+
+_MISSING = object()
+_REAL = {"abs": abs, "min": min, "max": max}
+
+
+def _bool(holds: Any) -> Lanes:
+    return Lanes(holds, "bool") if isinstance(holds, np.ndarray) else L.scalar(bool(holds))
+
+
+def _load(target: ast.expr) -> ast.expr:
+    """The read of an augmented assignment's target."""
+    copy = ast.Attribute(value=target.value, attr=target.attr, ctx=ast.Load()) if isinstance(target, ast.Attribute) else None
+    if copy is None:
+        assert isinstance(target, ast.Name)
+        copy = ast.Name(id=target.id, ctx=ast.Load())
+    return ast.copy_location(copy, target)
+
+
+def _message(value: Lanes, mask: np.ndarray) -> Lanes:
+    """A value that leaves the vertex (message, target, contribution): a plain float or int in every live lane."""
+    L.numbers(value, mask)
+    return value
+
+
+def _ordered(sites: list[tuple[np.ndarray, Lanes]], size: int) -> tuple[np.ndarray, np.ndarray]:
+    """The values of several sites in the loop's order, vertex by vertex, then site by site: (positions, values).
+
+    Ints and floats together become floats, as ``numpy.asarray`` makes the loop's list
+    of them (exactly, below 2**53).
+    """
+    if not sites:
+        return np.empty(0, dtype=np.int64), np.empty(0)
+    kinds = {lanes.kind for _, lanes in sites}
+    dtype = np.int64 if kinds == {"int"} else np.float64
+    positions = [np.flatnonzero(mask) for mask, _ in sites]
+    values = [L.spread(lanes, size)[at].astype(dtype, copy=False) for (_, lanes), at in zip(sites, positions)]
+    if len(sites) == 1:
+        return positions[0], values[0]
+    where = np.concatenate(positions)
+    order = np.argsort(where, kind="stable")
+    return where[order], np.concatenate(values)[order]
