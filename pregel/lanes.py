@@ -94,7 +94,7 @@ def numbers(x: Lanes, live: np.ndarray) -> Any:
 
 
 def _checked_int(result: Any, live: np.ndarray) -> Lanes:
-    if (np.abs(result) > EXACT)[live].any():
+    if ((np.abs(result) > EXACT) & live).any():
         raise Refuse("an int beyond 2**53")
     return Lanes(result, "int")
 
@@ -107,7 +107,7 @@ def arithmetic(op: str, a: Lanes, b: Lanes, live: np.ndarray) -> Lanes:
         return _python(ARITHMETIC[op], a, b)
     x, y = numbers(a, live), numbers(b, live)
     if a.kind == "int" and b.kind == "int":
-        if op == "Mult" and (np.abs(np.multiply(x, y, dtype=np.float64)) > 2.0**62)[live].any():
+        if op == "Mult" and ((np.abs(np.multiply(x, y, dtype=np.float64)) > 2.0**62) & live).any():
             raise Refuse("an int product beyond int64")
         return _checked_int(ARITHMETIC[op](x, y), live)
     return Lanes(ARITHMETIC[op](x, y), "float")
@@ -123,7 +123,7 @@ def divide(a: Lanes, b: Lanes, live: np.ndarray) -> Lanes:
         return _python(operator.truediv, a, b)
     x, y = numbers(a, live), numbers(b, live)
     zero = y == 0
-    if zero if b.is_scalar else zero[live].any():
+    if zero if b.is_scalar else (zero & live).any():
         raise Refuse("division by zero")
     # int / int: both convert to float64 exactly (below 2**53), as Python's true division assumes
     return Lanes(np.true_divide(x, y, dtype=np.float64), "float")

@@ -174,8 +174,8 @@ class _Check:
             self.block(node.body)
             self.block(node.orelse)
         elif isinstance(node, ast.Return):
-            if node.value is not None:
-                self.expression(node.value)
+            if not _returns_none(node):
+                self.expression(node.value)  # type: ignore[arg-type]
         elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
             return  # a docstring
         elif isinstance(node, ast.Expr) and self.method(node.value) in _ACTIONS:
@@ -359,8 +359,8 @@ class _Superstep:
             else:
                 self.block(node.body if test else node.orelse, mask)
         elif isinstance(node, ast.Return):
-            if node.value is not None:
-                self.expression(node.value, mask)
+            if not _returns_none(node):
+                self.expression(node.value, mask)  # type: ignore[arg-type]
             self.alive &= ~mask
             self.returned = True
         elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
@@ -456,7 +456,11 @@ class _Superstep:
             key = node.attr if node.attr in _READS else "parameter:" + node.attr
             return L.scalar(self.env[key])
         base = self.form.globals.get(node.value.id, _MISSING)
-        if node.value.id in self.form.local_names or not isinstance(base, types.ModuleType) or node.attr not in vars(base):
+        if (
+            node.value.id in self.form.local_names
+            or not isinstance(base, types.ModuleType)
+            or node.attr not in vars(base)
+        ):
             raise Refuse(f"{node.value.id}.{node.attr} is not a module's number")
         return L.scalar(vars(base)[node.attr])
 
@@ -512,13 +516,21 @@ _MISSING = object()
 _REAL = {"abs": abs, "min": min, "max": max}
 
 
+def _returns_none(node: ast.Return) -> bool:
+    return node.value is None or isinstance(node.value, ast.Constant) and node.value.value is None
+
+
 def _bool(holds: Any) -> Lanes:
     return Lanes(holds, "bool") if isinstance(holds, np.ndarray) else L.scalar(bool(holds))
 
 
 def _load(target: ast.expr) -> ast.expr:
     """The read of an augmented assignment's target."""
-    copy = ast.Attribute(value=target.value, attr=target.attr, ctx=ast.Load()) if isinstance(target, ast.Attribute) else None
+    copy = (
+        ast.Attribute(value=target.value, attr=target.attr, ctx=ast.Load())
+        if isinstance(target, ast.Attribute)
+        else None
+    )
     if copy is None:
         assert isinstance(target, ast.Name)
         copy = ast.Name(id=target.id, ctx=ast.Load())
@@ -541,10 +553,16 @@ def _ordered(sites: list[tuple[np.ndarray, Lanes]], size: int) -> tuple[np.ndarr
         return np.empty(0, dtype=np.int64), np.empty(0)
     kinds = {lanes.kind for _, lanes in sites}
     dtype = np.int64 if kinds == {"int"} else np.float64
-    positions = [np.flatnonzero(mask) for mask, _ in sites]
-    values = [L.spread(lanes, size)[at].astype(dtype, copy=False) for (_, lanes), at in zip(sites, positions)]
     if len(sites) == 1:
-        return positions[0], values[0]
+        mask, lanes = sites[0]
+        if lanes.is_scalar:
+            positions = np.flatnonzero(mask)
+            return positions, np.full(positions.size, lanes.data, dtype=dtype)
+        if mask.all():
+            return np.arange(size), lanes.data.astype(dtype, copy=False)
+        return np.flatnonzero(mask), lanes.data[mask].astype(dtype, copy=False)
+    positions = [np.flatnonzero(mask) for mask, _ in sites]
+    values = [L.spread(lanes, size)[mask].astype(dtype, copy=False) for mask, lanes in sites]
     where = np.concatenate(positions)
     order = np.argsort(where, kind="stable")
     return where[order], np.concatenate(values)[order]

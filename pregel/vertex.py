@@ -170,7 +170,7 @@ class Vertex(Program):
         partition.active[halted] = False
         if senders.size:
             outbox.broadcast(None if senders.size == partition.size else senders, broadcast)
-        if targets.size:
+        if len(targets):
             outbox.send(partition.global_index(targets), sent, send_senders)
         partials = self.new_partials()
         for name, contributed in contributions.items():

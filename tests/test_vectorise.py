@@ -1,0 +1,302 @@
+"""A vectorised ``compute`` gives bit for bit what the interpreter gives, or the loop runs instead."""
+
+from __future__ import annotations
+
+import inspect
+import math
+import traceback
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+import pytest
+from hypothesis import given, settings
+
+import pregel
+import pregel.vectorise
+from algorithms.components import ConnectedComponentsVertex
+from algorithms.pagerank import PageRankVertex
+from algorithms.sssp import ShortestPathsVertex
+from pregel import Max, Min, Sum, Vertex
+from pregel.aggregators import Aggregator
+from pregel.io import read_edges
+from pregel.vectorise import vectorise_reason
+from tests.graphs import hand_made, random_graphs
+from tests.test_compile import Hops, MaxValue, Reachable, RingPass
+
+# Specials sends NaN through the Max combiner, whichever way compute runs
+pytestmark = pytest.mark.filterwarnings("ignore:invalid value encountered in maximum:RuntimeWarning")
+WIKI_VOTE = Path(__file__).resolve().parent.parent / "datasets" / "wiki-Vote.txt.gz"
+
+
+class Sequence(Aggregator):
+    """Order-sensitive: the contributions as a tuple, in the order they arrive."""
+
+    identity = ()
+
+    def merge(self, a, b):
+        return a + b
+
+    def lift(self, x):
+        return (x,)
+
+
+class Sites(Vertex):
+    """Several send and aggregate sites, in if/elif/else, some vertices using more than one."""
+
+    combiner = Sum
+    aggregators = {"seq": Sequence, "total": Sum}
+    big = 1e16
+
+    def initial_value(self):
+        return float(self.id % 7) - 2.5
+
+    def compute(self, messages):
+        m = messages or 0.0
+        if self.superstep >= 6:
+            self.vote_to_halt()
+            return
+        if self.out_degree > 1 and self.value > 0:
+            # magnitudes far apart: the combined sum depends on the order of the messages
+            self.send_message_to_all_neighbors(self.big)
+            self.aggregate("seq", self.value)
+        elif self.out_degree:
+            self.send_message_to_all_neighbors(self.value - m / 3)
+        else:
+            self.aggregate("seq", -self.value)
+        self.send_message_to_all_neighbors(-self.big if self.value > 0 else 1.0 + m)
+        self.aggregate("seq", m)
+        self.aggregate("total", m * 0.1)
+        self.value = max(min(m, 1e6), -1e6) + self.value / 2
+
+
+class Labels(Vertex):
+    """Int values and int messages: min label, counts aggregated as ints, send_message to ids."""
+
+    combiner = Min
+    value_dtype = np.int64
+    aggregators = {"changed": Sum}
+
+    def initial_value(self):
+        return self.id
+
+    def compute(self, messages):
+        if self.superstep == 0:
+            self.send_message(self.id, self.value + 1)
+            self.send_message_to_all_neighbors(self.value)
+        elif messages is not None and messages < self.value:
+            self.value = messages
+            self.aggregate("changed", 1)
+            self.send_message_to_all_neighbors(messages)
+        self.vote_to_halt()
+
+
+class Mixed(Vertex):
+    """``messages or 0``: an int where no message came, a float elsewhere (the lanes' types differ)."""
+
+    combiner = Sum
+
+    def compute(self, messages):
+        if self.superstep < 3:
+            self.value = messages or 0
+            self.send_message_to_all_neighbors(self.value + 0.5)
+        else:
+            self.vote_to_halt()
+
+
+class Specials(Vertex):
+    """NaN, -0.0, inf: truthiness, min/max, or/and, comparisons."""
+
+    combiner = Max
+    aggregators = {"seq": Sequence}
+
+    def initial_value(self):
+        return [-0.0, math.nan, 0.0, 1.0, -1.0, math.inf, -math.inf][self.id % 7]
+
+    def compute(self, messages):
+        v = self.value
+        picked = v or -0.0
+        both = v and 2.0
+        low = min(v, 0.0)
+        high = max(0.0, v)
+        flag = not v
+        if self.superstep == 0:
+            self.send_message_to_all_neighbors(v)
+        self.aggregate("seq", picked)
+        self.aggregate("seq", both)
+        if messages is not None and (messages != messages or messages < 0 or flag):
+            self.value = messages - low
+        elif 0.0 <= high < 1.0:
+            self.value = high * -1.0 + abs(low)
+        else:
+            self.value = -v if v == v else v
+        self.vote_to_halt()
+
+
+class DividesByZero(Vertex):
+    combiner = Sum
+
+    def compute(self, messages):
+        if self.superstep == 1:
+            self.value = 1.0 / (self.id - 3)  # vertex 3 divides by zero
+        self.send_message_to_all_neighbors(self.value)
+
+
+class AddsNone(Vertex):
+    combiner = Sum
+
+    def compute(self, messages):
+        if self.superstep == 0:
+            self.send_message_to_all_neighbors(1.0)
+        else:
+            self.value = messages + 1.0  # a vertex without messages adds None
+            self.vote_to_halt()
+
+
+class Squares(Vertex):
+    """Outside the subset (``**``): runs as the compiled loop."""
+
+    combiner = Sum
+
+    def compute(self, messages):
+        self.value = (messages or 2.0) ** 2
+        if self.superstep < 3:
+            self.send_message_to_all_neighbors(self.value / 7)
+        else:
+            self.vote_to_halt()
+
+
+@pytest.fixture
+def vectorised_steps(monkeypatch):
+    """Counts the supersteps (per partition) that ran vectorised, and those that fell back to the loop."""
+    counts = {"vectorised": 0, "loop": 0}
+    real = pregel.vectorise.run
+
+    def counting(*args):
+        outcome = real(*args)
+        counts["loop" if outcome is None else "vectorised"] += 1
+        return outcome
+
+    monkeypatch.setattr(pregel.vectorise, "run", counting)
+    return counts
+
+
+def bits(values: np.ndarray) -> bytes:
+    return values.dtype.str.encode() + values.tobytes()
+
+
+def assert_same_bits(graph: pregel.Graph, program: Vertex, workers: int = 1, **options) -> pregel.Result:
+    """Run as is (vectorised where possible) and interpreted; every observable outcome identical to the bit."""
+    cls, params = type(program), program.params
+    ours = pregel.run(graph, cls(**params), workers=workers, **options)
+    reference = pregel.run(graph, cls(**params, compiled=False), workers=workers, **options)
+    assert bits(ours.values) == bits(reference.values)
+    assert (ours.supersteps, ours.stopped_by) == (reference.supersteps, reference.stopped_by)
+    assert repr(ours.aggregated) == repr(reference.aggregated)
+    for a, b in zip(ours.stats, reference.stats, strict=True):
+        assert (a.active, a.messages_sent, a.messages_combined) == (b.active, b.messages_sent, b.messages_combined)
+        assert repr(a.aggregated) == repr(b.aggregated)
+    return ours
+
+
+VECTORISED = [PageRankVertex(tol=1e-12), Sites(), Labels(), Specials(), MaxValue(), Hops(), ConnectedComponentsVertex()]
+
+
+@pytest.mark.parametrize("program", VECTORISED, ids=lambda p: type(p).__name__)
+def test_these_programs_vectorise(program):
+    assert vectorise_reason(type(program)) is None
+
+
+@pytest.mark.parametrize("name", ["dangling", "self_loops", "disconnected", "duplicates", "sparse_ids"])
+@pytest.mark.parametrize("workers", [1, 3])
+def test_vectorised_equals_interpreted_on_hand_made_graphs(name, workers, vectorised_steps):
+    graph = hand_made(name)
+    for program in VECTORISED:
+        if isinstance(program, Hops):
+            program = Hops(source=graph.ids.tolist()[0])
+        if isinstance(program, ConnectedComponentsVertex):
+            graph = graph.to_undirected()
+        assert_same_bits(graph, program, workers=workers, max_supersteps=40)
+    assert vectorised_steps["vectorised"] > 0
+
+
+@settings(max_examples=30, deadline=None)
+@given(random_graphs())
+def test_vectorised_equals_interpreted_on_random_graphs(graph):
+    for program in VECTORISED:
+        if isinstance(program, Hops):
+            program = Hops(source=graph.ids.tolist()[-1])
+        assert_same_bits(graph, program, workers=2, max_supersteps=30)
+
+
+def test_pagerank_on_a_real_graph_is_vectorised_every_superstep_and_agrees_with_networkx(vectorised_steps):
+    graph = read_edges(str(WIKI_VOTE))
+    ranks = assert_same_bits(graph, PageRankVertex(tol=1e-10), workers=2)
+    assert vectorised_steps == {"vectorised": 2 * ranks.supersteps, "loop": 0}
+    expected = nx.pagerank(graph.to_networkx(weights=False), tol=1e-13)
+    np.testing.assert_allclose(ranks.values, [expected[v] for v in graph.ids.tolist()], rtol=1e-7)
+
+
+def test_labels_are_the_components(vectorised_steps):
+    graph = pregel.Graph.from_edges([5, 6, 7, 1, 9], [6, 7, 5, 9, 1]).to_undirected()
+    assert pregel.run(graph, Labels).to_dict() == {1: 1, 5: 5, 6: 5, 7: 5, 9: 1}
+    assert vectorised_steps["loop"] == 0
+
+
+def test_lanes_of_different_types_fall_back_for_that_superstep(vectorised_steps):
+    graph = hand_made("dangling")  # vertex 1 never gets a message: its value is the int 0
+    assert_same_bits(graph, Mixed())
+    assert vectorised_steps["loop"] > 0
+    assert pregel.run(graph, Mixed).to_dict() == {1: 0.0, 2: 0.5, 3: 1.5}
+
+
+@pytest.mark.parametrize("cls, error", [(DividesByZero, ZeroDivisionError), (AddsNone, TypeError)])
+def test_a_vertex_that_raises_raises_as_in_the_interpreter(cls, error):
+    graph = pregel.Graph.from_edges([1, 2, 3, 4], [2, 3, 4, 5])
+    caught = []
+    for program in (cls(), cls(compiled=False)):
+        with pytest.raises(error) as info:
+            pregel.run(graph, program)
+        frame = traceback.extract_tb(info.value.__traceback__)[-1]
+        caught.append((str(info.value), frame.filename, frame.lineno, frame.line))
+    assert caught[0] == caught[1]
+    assert caught[0][1] == __file__
+
+
+def test_ints_beyond_2_53_fall_back(vectorised_steps):
+    graph = pregel.Graph.from_edges([2**60, 1], [1, 2**60 + 1]).to_undirected()
+    result = assert_same_bits(graph, Labels())
+    assert result.to_dict() == {1: 1, 2**60: 1, 2**60 + 1: 1}
+    assert vectorised_steps["loop"] > 0
+
+
+def test_unsupported_constructs_say_why_and_run_the_loop(vectorised_steps):
+    line = inspect.getsourcelines(Squares.compute)[1] + 1
+    assert vectorise_reason(Squares) == f"line {line}: the operator Pow"
+    assert "not compiled" in vectorise_reason(pregel.Vertex)
+    assert_same_bits(hand_made("self_loops"), Squares())
+    assert vectorised_steps == {"vectorised": 0, "loop": 0}
+
+
+def test_vectorised_false_keeps_the_compiled_loop(vectorised_steps):
+    graph = hand_made("duplicates")
+    off = pregel.run(graph, PageRankVertex(vectorised=False))
+    assert vectorised_steps["vectorised"] == 0
+    on = pregel.run(graph, PageRankVertex())
+    assert vectorised_steps["vectorised"] == on.supersteps
+    assert bits(on.values) == bits(off.values)
+    pregel.run(graph, PageRankVertex(compiled=False))
+    assert vectorised_steps["vectorised"] == on.supersteps
+
+
+@pytest.mark.parametrize(
+    "cls, reason",
+    [
+        (ShortestPathsVertex, "a For statement"),
+        (RingPass, "the operator Mod"),
+        (Reachable, "a call of other than self.aggregated, abs, min or max"),
+    ],
+    ids=lambda x: x if isinstance(x, str) else x.__name__,
+)
+def test_why_a_program_is_not_vectorised(cls, reason):
+    assert reason in vectorise_reason(cls)
