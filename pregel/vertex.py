@@ -237,13 +237,16 @@ class Vertex(Program):
         outcome = vectorise.run(form, inputs, env, size)
         if outcome is None or (dtype == np.int64 and outcome.values.dtype != np.int64):
             return None
-        local = np.arange(size) if computing is None else computing
+
+        def local(positions: np.ndarray) -> np.ndarray:
+            return positions if computing is None else computing[positions]
+
         return (
             outcome.values.astype(dtype, copy=False),
-            local[outcome.halted],
-            local[outcome.broadcast_senders],
+            local(outcome.halted),
+            local(outcome.broadcast_senders),
             outcome.broadcast_values,
-            local[outcome.send_senders],
+            local(outcome.send_senders),
             outcome.send_targets,
             outcome.send_values,
             outcome.contributions,
