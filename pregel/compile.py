@@ -101,7 +101,44 @@ class PartitionLoop:
 
 
 _MISSING = object()
-_cache: weakref.WeakKeyDictionary[type, PartitionLoop | str] = weakref.WeakKeyDictionary()
+
+
+class PerClass:
+    """What ``build(cls)`` makes of each class, or the reason it raised ``refusal`` with (kept per class).
+
+    Examples
+    --------
+    >>> lengths = PerClass(lambda cls: len(cls.__name__), ValueError)
+    >>> lengths.built(int), lengths.reason(int)
+    (3, None)
+    """
+
+    def __init__(self, build: Callable[[type], Any], refusal: type[Exception]) -> None:
+        self.build = build
+        self.refusal = refusal
+        self.made: weakref.WeakKeyDictionary[type, Any] = weakref.WeakKeyDictionary()
+
+    def built(self, cls: type) -> Any:
+        """What ``build`` made of ``cls``, or None if it refused."""
+        made = self.get(cls)
+        return None if isinstance(made, str) else made
+
+    def reason(self, cls: type) -> str | None:
+        """Why ``build`` refused ``cls``, or None if it did not."""
+        made = self.get(cls)
+        return made if isinstance(made, str) else None
+
+    def get(self, cls: type) -> Any:
+        try:
+            return self.made[cls]
+        except KeyError:
+            pass
+        try:
+            made = self.build(cls)
+        except self.refusal as refused:
+            made = str(refused)
+        self.made[cls] = made
+        return made
 
 
 def partition_loop(cls: type[Vertex]) -> PartitionLoop | None:
@@ -116,8 +153,7 @@ def partition_loop(cls: type[Vertex]) -> PartitionLoop | None:
     >>> partition_loop(Halt).uses
     frozenset({'index'})
     """
-    compiled = _compiled(cls)
-    return None if isinstance(compiled, str) else compiled
+    return _compiled.built(cls)
 
 
 def fallback_reason(cls: type[Vertex]) -> str | None:
@@ -132,21 +168,7 @@ def fallback_reason(cls: type[Vertex]) -> str | None:
     >>> fallback_reason(Chatty)
     'line 3: uses self other than self.<attribute>'
     """
-    compiled = _compiled(cls)
-    return compiled if isinstance(compiled, str) else None
-
-
-def _compiled(cls: type[Vertex]) -> PartitionLoop | str:
-    try:
-        return _cache[cls]
-    except KeyError:
-        pass
-    try:
-        compiled: PartitionLoop | str = _compile(cls)
-    except _Unsafe as unsafe:
-        compiled = str(unsafe)
-    _cache[cls] = compiled
-    return compiled
+    return _compiled.reason(cls)
 
 
 def _compile(cls: type[Vertex]) -> PartitionLoop:
@@ -225,6 +247,9 @@ def _definition(function: types.FunctionType) -> ast.FunctionDef:
                 return node
             raise _Unsafe("the source file of compute changed after it was loaded")
     raise _Unsafe("compute is decorated or its source was not found")
+
+
+_compiled = PerClass(_compile, _Unsafe)
 
 
 def _same_code(constant: Any, code: types.CodeType) -> bool:

@@ -21,14 +21,13 @@ import ast
 import builtins
 import inspect
 import types
-import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from pregel import lanes as L
-from pregel.compile import _READS, _compiled, _definition
+from pregel.compile import _READS, PerClass, _definition, fallback_reason
 from pregel.lanes import Lanes, Refuse
 
 if TYPE_CHECKING:
@@ -69,9 +68,6 @@ class Outcome:
     contributions: dict[str, list[Any]]
 
 
-_cache: weakref.WeakKeyDictionary[type, Vectorised | str] = weakref.WeakKeyDictionary()
-
-
 def vectorised(cls: type[Vertex]) -> Vectorised | None:
     """The vectorised form of a ``Vertex`` subclass's compute, or None (cached per class).
 
@@ -84,8 +80,7 @@ def vectorised(cls: type[Vertex]) -> Vectorised | None:
     >>> vectorised(Halt).reads_messages
     False
     """
-    form = _form(cls)
-    return None if isinstance(form, str) else form
+    return _forms.built(cls)
 
 
 def vectorise_reason(cls: type[Vertex]) -> str | None:
@@ -100,28 +95,13 @@ def vectorise_reason(cls: type[Vertex]) -> str | None:
     >>> vectorise_reason(Power)
     'line 3: the operator Pow'
     """
-    form = _form(cls)
-    return form if isinstance(form, str) else None
-
-
-def _form(cls: type[Vertex]) -> Vectorised | str:
-    try:
-        return _cache[cls]
-    except KeyError:
-        pass
-    compiled = _compiled(cls)
-    if isinstance(compiled, str):
-        form: Vectorised | str = f"compute is not compiled ({compiled})"
-    else:
-        try:
-            form = _check(cls)
-        except _NotVectorised as reason:
-            form = str(reason)
-    _cache[cls] = form
-    return form
+    return _forms.reason(cls)
 
 
 def _check(cls: type[Vertex]) -> Vectorised:
+    reason = fallback_reason(cls)
+    if reason is not None:
+        raise _NotVectorised(f"compute is not compiled ({reason})")
     function = inspect.getattr_static(cls, "compute")
     assert isinstance(function, types.FunctionType)
     definition = _definition(function)
@@ -137,6 +117,9 @@ def _check(cls: type[Vertex]) -> Vectorised:
         function.__globals__,
         check.reads_messages,
     )
+
+
+_forms = PerClass(_check, _NotVectorised)
 
 
 class _Check:
