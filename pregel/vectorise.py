@@ -12,7 +12,9 @@ raise, lanes would mix types, ...), :func:`run` returns None and the compiled lo
 runs, which falls back to the interpreter as always.
 
 :func:`vectorise_reason` says why a class is never vectorised; ``vectorised = False``
-on the class (or ``MyProgram(vectorised=False)``) turns only this off.
+on the class (or ``MyProgram(vectorised=False)``) turns only this off. Supersteps
+with fewer than :data:`MIN_VERTICES` computing vertices run the loop, which is faster
+there.
 """
 
 from __future__ import annotations
@@ -33,6 +35,9 @@ from pregel.lanes import Lanes, Refuse
 if TYPE_CHECKING:
     from pregel.vertex import Vertex
 
+#: Fewer computing vertices than this run the compiled loop: evaluating compute over arrays
+#: costs a few hundred microseconds whatever their length, the loop about one per vertex.
+MIN_VERTICES = 500
 _ACTIONS = {"send_message_to_all_neighbors": 1, "send_message": 2, "aggregate": 2, "vote_to_halt": 0}
 _BUILTINS = {"abs": 1, "min": 2, "max": 2}
 _UNARY = (ast.USub, ast.UAdd, ast.Not)

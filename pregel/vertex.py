@@ -227,6 +227,8 @@ class Vertex(Program):
             return None
         every = slice(None) if computing is None else computing
         size = partition.size if computing is None else computing.size
+        if size < vectorise.MIN_VERTICES:
+            return None
         inputs = {
             "value": lambda: lanes.array(partition.values[every]),
             "id": lambda: lanes.array(partition.ids[every]),

@@ -166,6 +166,15 @@ class Squares(Vertex):
             self.vote_to_halt()
 
 
+@pytest.fixture(autouse=True, scope="module")
+def vectorise_small_graphs():
+    """Vectorise however few vertices compute (by default a small superstep runs the loop, which is faster)."""
+    default = pregel.vectorise.MIN_VERTICES
+    pregel.vectorise.MIN_VERTICES = 1
+    yield
+    pregel.vectorise.MIN_VERTICES = default
+
+
 @pytest.fixture
 def vectorised_steps(monkeypatch):
     """Counts the supersteps (per partition) that ran vectorised, and those that fell back to the loop."""
@@ -300,3 +309,10 @@ def test_vectorised_false_keeps_the_compiled_loop(vectorised_steps):
 )
 def test_why_a_program_is_not_vectorised(cls, reason):
     assert reason in vectorise_reason(cls)
+
+
+def test_a_small_superstep_runs_the_loop(vectorised_steps, monkeypatch):
+    monkeypatch.setattr(pregel.vectorise, "MIN_VERTICES", 4)
+    graph = pregel.Graph.from_edges([1, 2, 3], [2, 3, 4])  # 4 vertices, then 3, 2, 1 with messages
+    assert pregel.run(graph, MaxValue).to_dict() == {1: 1.0, 2: 2.0, 3: 3.0, 4: 4.0}
+    assert vectorised_steps == {"vectorised": 1, "loop": 0}
