@@ -91,6 +91,25 @@ class Labels(Vertex):
         self.vote_to_halt()
 
 
+class Augmented(Vertex):
+    """``+=`` on a local and on ``self.value``, an annotated local, a module's number, send_message."""
+
+    combiner = Min
+    aggregators = {"seq": Sequence}
+    step = 0.25
+
+    def compute(self, messages):
+        best: float = math.inf if messages is None else messages
+        best -= self.step
+        best *= 2
+        self.value += min(best, 1e9) / 4
+        self.aggregate("seq", self.value)
+        if self.superstep < 3 and self.out_degree:
+            self.send_message(self.id + 1, self.value)  # in a ring, beyond the last vertex: an error
+            self.send_message(self.id, -self.value)
+        self.vote_to_halt()
+
+
 class Mixed(Vertex):
     """``messages or 0``: an int where no message came, a float elsewhere (the lanes' types differ)."""
 
@@ -316,3 +335,17 @@ def test_a_small_superstep_runs_the_loop(vectorised_steps, monkeypatch):
     graph = pregel.Graph.from_edges([1, 2, 3], [2, 3, 4])  # 4 vertices, then 3, 2, 1 with messages
     assert pregel.run(graph, MaxValue).to_dict() == {1: 1.0, 2: 2.0, 3: 3.0, 4: 4.0}
     assert vectorised_steps == {"vectorised": 1, "loop": 0}
+
+
+def test_augmented_assignments_and_a_message_to_a_missing_vertex(vectorised_steps):
+    ring = pregel.Graph.from_edges([0, 1, 2, 3], [1, 2, 3, 0])
+    errors = []
+    for program in (Augmented(), Augmented(compiled=False)):
+        with pytest.raises(pregel.PregelError) as info:
+            pregel.run(ring, program)
+        errors.append(str(info.value))
+    assert errors[0] == errors[1] == "Augmented sent a message to vertex 4, which is not in the graph"
+    assert vectorised_steps == {"vectorised": 1, "loop": 0}
+    line = pregel.Graph.from_edges([0, 1, 2, 3], [1, 2, 3, 4])
+    assert_same_bits(line, Augmented(step=-1.5), workers=2)
+    assert vectorised_steps["vectorised"] > 1
