@@ -169,7 +169,9 @@ class Vertex(Program):
             partition.active[computing] = True
         partition.active[halted] = False
         if senders.size:
-            outbox.broadcast(None if senders.size == partition.size else senders, broadcast)
+            # as many broadcasts as vertices is not one from each when a vertex sent twice
+            each_once = senders.size == partition.size and bool((np.diff(senders) > 0).all())
+            outbox.broadcast(None if each_once else senders, broadcast)
         if len(targets):
             outbox.send(partition.global_index(targets), sent, send_senders)
         partials = self.new_partials()

@@ -110,6 +110,23 @@ class Augmented(Vertex):
         self.vote_to_halt()
 
 
+class Twice(Vertex):
+    """Vertex 0 broadcasts twice, vertex 1 once, vertex 2 not: three broadcasts from three vertices."""
+
+    combiner = Sum
+
+    def compute(self, messages):
+        if self.superstep == 0:
+            if self.id == 0:
+                self.send_message_to_all_neighbors(1.0)
+                self.send_message_to_all_neighbors(10.0)
+            elif self.id == 1:
+                self.send_message_to_all_neighbors(100.0)
+        else:
+            self.value = messages or 0.0
+        self.vote_to_halt()
+
+
 class Mixed(Vertex):
     """``messages or 0``: an int where no message came, a float elsewhere (the lanes' types differ)."""
 
@@ -349,3 +366,9 @@ def test_augmented_assignments_and_a_message_to_a_missing_vertex(vectorised_step
     line = pregel.Graph.from_edges([0, 1, 2, 3], [1, 2, 3, 4])
     assert_same_bits(line, Augmented(step=-1.5), workers=2)
     assert vectorised_steps["vectorised"] > 1
+
+
+@pytest.mark.parametrize("options", [{}, {"vectorised": False}, {"compiled": False}], ids=str)
+def test_as_many_broadcasts_as_vertices_is_not_one_from_each(options):
+    ring = pregel.Graph.from_edges([0, 1, 2], [1, 2, 0])
+    assert pregel.run(ring, Twice(**options)).to_dict() == {0: 0.0, 1: 11.0, 2: 100.0}
