@@ -25,6 +25,11 @@ import numpy as np
 
 from pregel.errors import InputError
 
+try:  # the compiled plain-integer pass (pregel/_edgetext.c), built by ``pip install`` where a C compiler exists
+    from pregel import _edgetext as _compiled
+except ImportError:  # pragma: no cover - depends on the installation
+    _compiled = None
+
 MAX_ID = 2**53
 # '#' starts a comment anywhere (it is never part of a number); '%' only at a line's start (Matrix Market)
 _COMMENT = re.compile(rb"(?m)^[ \t]*%[^\n]*|#[^\n]*")
@@ -63,11 +68,19 @@ class EdgeParser:
         self.parts: list[list[np.ndarray]] = []
         self.header_checked = False
         self.header = b""
+        self.wide = False
+        # the columns the compiled pass appends to (grown as needed) and how many rows they hold
+        self._open: list[np.ndarray | None] = []
+        self._filled = 0
 
-    def feed(self, chunk: bytes) -> None:
+    def feed(self, chunk: bytes | memoryview) -> None:
         """Parse one chunk of whole lines."""
         if not self.header_checked:
-            chunk = self._drop_header(chunk)
+            chunk = self._drop_header(bytes(chunk))
+        if _compiled is not None and self._feed_compiled(chunk):
+            return
+        chunk = bytes(chunk)
+        self._close()
         # numpy counts bytes several times faster than bytes.count
         newlines = np.count_nonzero(np.frombuffer(chunk, dtype=np.uint8) == _NEWLINE)
         lines_here = newlines + (0 if chunk.endswith(b"\n") or not chunk else 1)
@@ -87,6 +100,54 @@ class EdgeParser:
                 table = self._parse(text, chunk)
                 self.parts.append([table[:, k] for k in range(self.columns)])
         self.line += lines_here
+
+    def _feed_compiled(self, chunk: bytes | memoryview) -> bool:
+        """The compiled pass over a chunk, onto the open columns; False leaves the chunk to the numpy passes."""
+        # a line of two tokens takes at least 4 bytes ("1 2\n"), the last one 3
+        room = (len(chunk) + 1) // 4 + 1
+        while True:
+            views = [None if c is None else c[self._filled :] for c in self._reserve(room)]
+            found = _compiled.parse(chunk, self.columns, *views)
+            del views  # before the columns are resized again: no view may outlive their memory
+            if found is None:
+                return False
+            edges, columns, newlines, first_line = found
+            if edges >= 0:
+                break
+            # an id of 2**31 or more: the columns so far stay int32, the rest are int64
+            self._close()
+            self.wide = True
+        if columns and not self.columns:
+            self.columns = columns
+            self.first_data_line = self.line + first_line
+        self._filled += edges
+        self.line += newlines + (1 if len(chunk) and chunk[-1] != _NEWLINE else 0)
+        return True
+
+    def _reserve(self, room: int) -> list[np.ndarray | None]:
+        """The open columns, with room for ``room`` more rows (weights only while there may be a third column)."""
+        need = self._filled + room
+        if not self._open:
+            ids = np.int64 if self.wide else np.int32
+            self._open = [np.empty(need, dtype=ids), np.empty(need, dtype=ids), np.empty(need)]
+        elif self._open[0].size < need:
+            # realloc: a large block grows by remapping its pages, not by copying them
+            size = max(need, 2 * self._open[0].size)
+            for column in self._open:
+                if column is not None:
+                    column.resize(size, refcheck=False)
+        if self.columns == 2:
+            self._open[2] = None
+        return self._open
+
+    def _close(self) -> None:
+        """Hand the open columns, cut to the rows they hold, over to ``parts``."""
+        if self._filled:
+            columns = self._open[: self.columns]
+            for column in columns:
+                column.resize(self._filled, refcheck=False)  # frees the unused end in place
+            self.parts.append(columns)
+        self._open, self._filled = [], 0
 
     def _drop_header(self, chunk: bytes) -> bytes:
         """Blank out a first data line made only of column names (``src,dst,weight``)."""
@@ -195,6 +256,7 @@ class EdgeParser:
 
         Ids are ``int32`` if every chunk's fit, else ``int64``; weights ``float64``.
         """
+        self._close()
         if not self.parts and self.header:
             raise InputError(f"{self.name}: no edges, only the header line {_show(self.header)}")
         if not self.parts:

@@ -108,7 +108,7 @@ def _read_columns(path: str | os.PathLike[str]) -> tuple[np.ndarray, np.ndarray,
         while True:
             more = stream.read(CHUNK_BYTES)
             cut = data.rfind(b"\n") + 1 if more else len(data)
-            parser.feed(data[:cut])
+            parser.feed(memoryview(data)[:cut] if cut < len(data) else data)
             if not more:
                 break
             data = data[cut:] + more
