@@ -44,6 +44,11 @@ _DIGIT_MASKS = np.array([(0x0F0F0F0F0F0F0F0F << 8 * (8 - k)) & (2**64 - 1) for k
 _NEWLINE = 10
 # a token of more digits than this is either above 2**53 or padded with zeros: left to the general pass
 _MAX_DIGITS = 16
+# the numpy passes read text in pieces of at most this many bytes (a longer line is one piece)
+NUMPY_BYTES = 1 << 18
+# what to feed at a time: the compiled pass needs no temporaries, and fewer, larger chunks
+# make fewer arrays to join at the end
+FEED_BYTES = NUMPY_BYTES if _compiled is None else 1 << 22
 # positions are found in pieces of this many bytes, so their int64 temporaries stay small
 _PIECE = 1 << 16
 
@@ -68,10 +73,7 @@ class EdgeParser:
         self.parts: list[list[np.ndarray]] = []
         self.header_checked = False
         self.header = b""
-        self.wide = False
-        # the columns the compiled pass appends to (grown as needed) and how many rows they hold
-        self._open: list[np.ndarray | None] = []
-        self._filled = 0
+        self.wide = False  # ids are int64 from here on (the compiled pass met one of 2**31 or more)
 
     def feed(self, chunk: bytes | memoryview) -> None:
         """Parse one chunk of whole lines."""
@@ -80,7 +82,19 @@ class EdgeParser:
         if _compiled is not None and self._feed_compiled(chunk):
             return
         chunk = bytes(chunk)
-        self._close()
+        # the numpy passes' temporaries are several times the text: they take it a piece at a time
+        if len(chunk) <= NUMPY_BYTES:
+            self._feed_numpy(chunk)
+            return
+        start = 0
+        while start < len(chunk):
+            end = start + NUMPY_BYTES
+            if end < len(chunk):
+                end = chunk.rfind(b"\n", start, end) + 1 or chunk.find(b"\n", end) + 1 or len(chunk)
+            self._feed_numpy(chunk[start:end])
+            start = end
+
+    def _feed_numpy(self, chunk: bytes) -> None:
         # numpy counts bytes several times faster than bytes.count
         newlines = np.count_nonzero(np.frombuffer(chunk, dtype=np.uint8) == _NEWLINE)
         lines_here = newlines + (0 if chunk.endswith(b"\n") or not chunk else 1)
@@ -102,52 +116,29 @@ class EdgeParser:
         self.line += lines_here
 
     def _feed_compiled(self, chunk: bytes | memoryview) -> bool:
-        """The compiled pass over a chunk, onto the open columns; False leaves the chunk to the numpy passes."""
-        # a line of two tokens takes at least 4 bytes ("1 2\n"), the last one 3
-        room = (len(chunk) + 1) // 4 + 1
+        """The compiled pass over a chunk; False leaves the chunk to the numpy passes."""
+        # at most one edge a line: room for every line, only comment and blank lines left over
+        rows = _compiled.count_newlines(chunk) + 1
         while True:
-            views = [None if c is None else c[self._filled :] for c in self._reserve(room)]
-            found = _compiled.parse(chunk, self.columns, *views)
-            del views  # before the columns are resized again: no view may outlive their memory
+            ids = np.int64 if self.wide else np.int32
+            columns = [np.empty(rows, dtype=ids), np.empty(rows, dtype=ids)]
+            columns.append(None if self.columns == 2 else np.empty(rows))
+            found = _compiled.parse(chunk, self.columns, *columns)
             if found is None:
                 return False
-            edges, columns, newlines, first_line = found
+            edges, found_columns, newlines, first_line = found
             if edges >= 0:
                 break
-            # an id of 2**31 or more: the columns so far stay int32, the rest are int64
-            self._close()
-            self.wide = True
-        if columns and not self.columns:
-            self.columns = columns
+            self.wide = True  # an id of 2**31 or more
+        if found_columns and not self.columns:
+            self.columns = found_columns
             self.first_data_line = self.line + first_line
-        self._filled += edges
+        if edges:
+            for column in columns[: self.columns]:
+                column.resize(edges, refcheck=False)  # in place: no copy
+            self.parts.append(columns[: self.columns])
         self.line += newlines + (1 if len(chunk) and chunk[-1] != _NEWLINE else 0)
         return True
-
-    def _reserve(self, room: int) -> list[np.ndarray | None]:
-        """The open columns, with room for ``room`` more rows (weights only while there may be a third column)."""
-        need = self._filled + room
-        if not self._open:
-            ids = np.int64 if self.wide else np.int32
-            self._open = [np.empty(need, dtype=ids), np.empty(need, dtype=ids), np.empty(need)]
-        elif self._open[0].size < need:
-            # realloc: a large block grows by remapping its pages, not by copying them
-            size = max(need, 2 * self._open[0].size)
-            for column in self._open:
-                if column is not None:
-                    column.resize(size, refcheck=False)
-        if self.columns == 2:
-            self._open[2] = None
-        return self._open
-
-    def _close(self) -> None:
-        """Hand the open columns, cut to the rows they hold, over to ``parts``."""
-        if self._filled:
-            columns = self._open[: self.columns]
-            for column in columns:
-                column.resize(self._filled, refcheck=False)  # frees the unused end in place
-            self.parts.append(columns)
-        self._open, self._filled = [], 0
 
     def _drop_header(self, chunk: bytes) -> bytes:
         """Blank out a first data line made only of column names (``src,dst,weight``)."""
@@ -256,7 +247,6 @@ class EdgeParser:
 
         Ids are ``int32`` if every chunk's fit, else ``int64``; weights ``float64``.
         """
-        self._close()
         if not self.parts and self.header:
             raise InputError(f"{self.name}: no edges, only the header line {_show(self.header)}")
         if not self.parts:

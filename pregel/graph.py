@@ -177,11 +177,15 @@ class Graph:
                 key = key[first]
             del first
             indptr = _sorted_key_pointers(key, n)
-            np.remainder(key, n, out=key)
         else:
             indptr = np.zeros(n + 1, dtype=np.int64)
-        # uint32 keys below n < 2**31 have the bits of their int32 selves: a view, not a copy
-        indices = key.view(np.int32) if key.dtype == np.uint32 else key.astype(index_dtype(n))
+        if key.dtype == np.uint32:
+            # targets below n < 2**16 have the bits of their int32 selves: a view, not a copy
+            indices = np.remainder(key, n, out=key).view(np.int32)
+        else:
+            # one pass from the keys to narrow targets, not a remainder and then a cast
+            indices = np.remainder(key, n, out=np.empty(key.size, dtype=index_dtype(n)), casting="unsafe")
+        del key
         return cls(ids.astype(np.int64, copy=False), indptr, indices, w, merged)
 
     @classmethod

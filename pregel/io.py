@@ -28,7 +28,7 @@ from typing import IO, Any
 
 import numpy as np
 
-from pregel.edgetext import MAX_ID, EdgeParser  # noqa: F401 - MAX_ID: part of this module's contract
+from pregel.edgetext import FEED_BYTES, MAX_ID, EdgeParser  # noqa: F401 - MAX_ID: part of this module's contract
 from pregel.errors import InputError
 from pregel.graph import Graph
 
@@ -39,7 +39,7 @@ except ImportError:  # pragma: no cover - depends on the installation
     _GzipReader = gzip.GzipFile
     _InflateError = zlib.error
 
-CHUNK_BYTES = 1 << 18
+CHUNK_BYTES = FEED_BYTES
 WRITE_LINES = 1 << 21
 
 

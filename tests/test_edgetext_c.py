@@ -104,10 +104,14 @@ def reference(text: str) -> tuple[list[int], list[int], list[float] | None]:
     return [int(r[0]) for r in rows], [int(r[1]) for r in rows], weights
 
 
-def outcome(path, monkeypatch, chunk: int, passes: str):
-    """``read_edge_arrays`` of a file through the given passes: its arrays, or its error message."""
+def outcome(path, monkeypatch, chunk: int, passes: str, numpy_bytes: int = edgetext.NUMPY_BYTES):
+    """``read_edge_arrays`` of a file through the given passes: its arrays, or its error message.
+
+    ``numpy_bytes``: the pieces the numpy passes take of a chunk the compiled pass leaves them.
+    """
     with monkeypatch.context() as m:
         m.setattr(io, "CHUNK_BYTES", chunk)
+        m.setattr(edgetext, "NUMPY_BYTES", numpy_bytes)
         if passes != "compiled":
             m.setattr(edgetext, "_compiled", None)
         if passes == "general":
@@ -131,6 +135,8 @@ def test_the_three_passes_agree_on_random_texts(tmp_path, monkeypatch, seed, gar
     chunk = int(rng.choice([16, 100, 1000, 1 << 18]))
     results = {passes: outcome(path, monkeypatch, chunk, passes) for passes in ("compiled", "numpy", "general")}
     assert results["compiled"] == results["numpy"] == results["general"]
+    # a large chunk the compiled pass refuses goes to numpy in pieces: the same again
+    assert outcome(path, monkeypatch, 1 << 18, "compiled", numpy_bytes=int(rng.integers(1, 300))) == results["numpy"]
     if garbage == 0 and not text.startswith("src"):
         src, dst, w = reference(text)
         assert results["compiled"][1:] == (src, dst, w)
