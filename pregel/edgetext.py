@@ -1,18 +1,22 @@
 """Turning chunks of edge-list text into arrays, and naming the first bad line when that fails.
 
-Three passes, from fast to thorough:
+Four passes, from fast to thorough:
 
+- the compiled pass (``pregel/_edgetext.c``, built by ``pip install`` where a C compiler
+  exists) reads plain integer text (digits, separators, comments) in one sweep over the
+  bytes, straight into the columns;
 - :func:`plain_integer_columns` reads text made only of digits and separators (what
-  SNAP files and ``pregel generate`` write) in a few numpy passes: one mask of the
+  SNAP files and ``pregel generate`` write) when the extension is not built, in 256 KB
+  pieces and a few numpy passes over each: one mask of the
   digits gives every token's start and end, the line structure is read from the bytes
   around the tokens, and each token's value is computed from the 8 (or 16) bytes that
   end it, eight digits at a time, with integer multiplications (SWAR);
 - :meth:`EdgeParser._parse` reads anything else numpy can (signs, floats, exponents);
 - :meth:`EdgeParser._diagnose` runs line by line, only to name the first bad line.
 
-The fast pass accepts a strict subset of what the general pass accepts and gives the
-same numbers; whatever it does not accept (or finds wrong) goes to the general pass,
-so the errors and their messages are the same whichever pass sees a chunk first.
+Each fast pass accepts a strict subset of what the next one accepts and gives the
+same numbers; whatever it does not accept (or finds wrong) goes to the next pass, so
+the errors and their messages are the same whichever pass sees a chunk first.
 """
 
 from __future__ import annotations
