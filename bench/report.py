@@ -32,6 +32,9 @@ def machine() -> dict[str, str]:
             info[package] = importlib.metadata.version(package)
         except importlib.metadata.PackageNotFoundError:
             info[package] = "not installed"
+    from pregel import kernels
+
+    info["pregel kernels"] = "compiled" if kernels.COMPILED else "scipy fallback (not built)"
     info["OPENBLAS_CORETYPE"] = os.environ.get("OPENBLAS_CORETYPE", "unset")
     return info
 

@@ -15,7 +15,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import scipy.sparse as sp
 
+from pregel import kernels
 from pregel.combiners import Combiner, _UfuncCombiner
+from pregel.kernels import InEdges
 
 # combine by scattering into an array (no sort) when the targets span at most this many slots per message
 DENSE_SPAN = 32
@@ -86,17 +88,19 @@ def object_array(items: Any) -> np.ndarray:
 class Routes:
     """The static shape of a partition's broadcasts: which global vertices its out-edges reach.
 
-    A broadcast with a Sum combiner is one sparse product with the transposed
-    out-edges, whose result is already laid out per destination partition. scipy
-    multiplies by the transpose reading the CSR column by column, so no transposed
-    copy is built (at 10M edges that copy costs a second). Other combiners reduce
-    the messages row by row over a transposed copy, made on first use.
+    A broadcast with a Sum combiner yields one dense array over all targets, already
+    laid out per destination partition. With the compiled kernels it is a sum pulled
+    over each target's in-edges (:class:`pregel.kernels.InEdges`, built on first use);
+    without them, scipy's product with the transposed out-edges, which reads the CSR
+    column by column and so needs no transposed copy (at 10M edges scipy takes a
+    second to make one). Other combiners reduce the messages target by target over the
+    in-edges.
     """
 
     def __init__(self, indptr: np.ndarray, indices: np.ndarray, bounds: np.ndarray) -> None:
-        n, total = indptr.size - 1, int(bounds[-1])
+        total = int(bounds[-1])
         self.bounds = bounds
-        self.transpose = sp.csr_array((np.ones(indices.size), indices, indptr), shape=(n, total)).T
+        self.indptr, self.indices = indptr, indices
         reached = np.zeros(total, dtype=bool)
         reached[indices] = True
         self.targets = np.flatnonzero(reached)
@@ -105,18 +109,25 @@ class Routes:
         self.cuts = cut_by_partition(self.targets, bounds)
 
     @cached_property
-    def rows(self) -> sp.csr_array:
-        """The transposed out-edges as rows (row ``g`` holds the local senders to global vertex ``g``)."""
-        return self.transpose.tocsr()  # rows come out with sorted columns
+    def transpose(self) -> sp.csc_array:
+        """The transposed out-edges (a view of the CSR, no copy)."""
+        return sp.csr_array(
+            (np.ones(self.indices.size), self.indices, self.indptr), shape=(self.indptr.size - 1, int(self.bounds[-1]))
+        ).T
+
+    @cached_property
+    def rows(self) -> InEdges:
+        """The local senders to each global vertex."""
+        return InEdges(self.indptr, self.indices, int(self.bounds[-1]))
 
     def blocks(self, combiner: Combiner, values: np.ndarray) -> dict[int, MessageBlock]:
         """One combined block per destination partition when every local vertex sends ``values``."""
         if combiner.ufunc is np.add and values.dtype == np.float64:
-            dense = self.transpose @ values
+            dense = self.rows.pull_sum(values) if kernels.COMPILED else self.transpose @ values
             b = self.bounds
             return {q: MessageBlock(local, dense=dense[b[q] : b[q + 1]]) for q, _, _, local in self.cuts}
         rows = self.rows
-        combined = combiner.ufunc.reduceat(values[rows.indices], rows.indptr[self.targets])
+        combined = combiner.ufunc.reduceat(values[rows.sources], rows.ptr[self.targets])
         return {q: MessageBlock(local, combined[lo:hi]) for q, lo, hi, local in self.cuts}
 
 

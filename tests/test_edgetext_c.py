@@ -210,6 +210,8 @@ def test_short_buffers_and_wrong_types_are_refused():
 
 def test_the_extension_is_built_where_a_compiler_exists():
     # CI installs with `pip install -e .`, which compiles it: this proves the C source builds
+    if os.environ.get("PREGEL_NO_COMPILED", "") not in ("", "0"):
+        pytest.skip("switched off by PREGEL_NO_COMPILED")
     compiler = (os.environ.get("CC") or sysconfig.get_config_var("CC") or "cc").split()[0]
     if shutil.which(compiler) is None or subprocess.run([compiler, "--version"], capture_output=True).returncode:
         pytest.skip(f"no working C compiler ({compiler}): pregel reads text with numpy alone")
