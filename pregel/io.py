@@ -7,9 +7,10 @@ bzip2-compressed (recognised by content), ``-`` for standard input. Matrix Marke
 files (``%%MatrixMarket`` header) are read too. Vertex ids are non-negative integers
 below 2**53; weights are finite numbers.
 
-Parsing is vectorised: the text is read in chunks of a few megabytes and each chunk is
-checked and converted by numpy, so millions of lines take seconds. Only when a chunk
-is malformed does a line-by-line pass run, to name the first bad line.
+Parsing never loops over lines in Python: the text is read in chunks of a few megabytes
+and each chunk is checked and converted by the compiled parser (where it was built) or
+by numpy, so millions of lines take about a second. Only when a chunk is malformed does
+a line-by-line pass run, to name the first bad line (see :mod:`pregel.edgetext`).
 """
 
 from __future__ import annotations
