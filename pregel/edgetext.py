@@ -1,22 +1,27 @@
 """Turning chunks of edge-list text into arrays, and naming the first bad line when that fails.
 
-Three passes, from fast to thorough:
+Four passes, from fast to thorough:
 
+- the compiled pass (``pregel/_edgetext.c``, built by ``pip install`` where a C compiler
+  exists) reads plain integer text (digits, separators, comments) in one sweep over the
+  bytes, straight into the columns;
 - :func:`plain_integer_columns` reads text made only of digits and separators (what
-  SNAP files and ``pregel generate`` write) in a few numpy passes: one mask of the
+  SNAP files and ``pregel generate`` write) when the extension is not built, in 256 KB
+  pieces and a few numpy passes over each: one mask of the
   digits gives every token's start and end, the line structure is read from the bytes
   around the tokens, and each token's value is computed from the 8 (or 16) bytes that
   end it, eight digits at a time, with integer multiplications (SWAR);
 - :meth:`EdgeParser._parse` reads anything else numpy can (signs, floats, exponents);
 - :meth:`EdgeParser._diagnose` runs line by line, only to name the first bad line.
 
-The fast pass accepts a strict subset of what the general pass accepts and gives the
-same numbers; whatever it does not accept (or finds wrong) goes to the general pass,
-so the errors and their messages are the same whichever pass sees a chunk first.
+Each fast pass accepts a strict subset of what the next one accepts and gives the
+same numbers; whatever it does not accept (or finds wrong) goes to the next pass, so
+the errors and their messages are the same whichever pass sees a chunk first.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import warnings
 from typing import NoReturn
@@ -24,6 +29,15 @@ from typing import NoReturn
 import numpy as np
 
 from pregel.errors import InputError
+
+# the compiled plain-integer pass (pregel/_edgetext.c), built by ``pip install`` where a C
+# compiler exists; PREGEL_NO_COMPILED=1 switches it off, as it does pregel.kernels
+_compiled = None
+if os.environ.get("PREGEL_NO_COMPILED", "") in ("", "0"):
+    try:
+        from pregel import _edgetext as _compiled
+    except ImportError:  # pragma: no cover - depends on the installation
+        _compiled = None
 
 MAX_ID = 2**53
 # '#' starts a comment anywhere (it is never part of a number); '%' only at a line's start (Matrix Market)
@@ -39,6 +53,11 @@ _DIGIT_MASKS = np.array([(0x0F0F0F0F0F0F0F0F << 8 * (8 - k)) & (2**64 - 1) for k
 _NEWLINE = 10
 # a token of more digits than this is either above 2**53 or padded with zeros: left to the general pass
 _MAX_DIGITS = 16
+# the numpy passes read text in pieces of at most this many bytes (a longer line is one piece)
+NUMPY_BYTES = 1 << 18
+# what to feed at a time: the compiled pass needs no temporaries, and fewer, larger chunks
+# make fewer arrays to join at the end
+FEED_BYTES = NUMPY_BYTES if _compiled is None else 1 << 22
 # positions are found in pieces of this many bytes, so their int64 temporaries stay small
 _PIECE = 1 << 16
 
@@ -63,11 +82,28 @@ class EdgeParser:
         self.parts: list[list[np.ndarray]] = []
         self.header_checked = False
         self.header = b""
+        self.wide = False  # ids are int64 from here on (the compiled pass met one of 2**31 or more)
 
-    def feed(self, chunk: bytes) -> None:
+    def feed(self, chunk: bytes | memoryview) -> None:
         """Parse one chunk of whole lines."""
         if not self.header_checked:
-            chunk = self._drop_header(chunk)
+            chunk = self._drop_header(bytes(chunk))
+        if _compiled is not None and self._feed_compiled(chunk):
+            return
+        chunk = bytes(chunk)
+        # the numpy passes' temporaries are several times the text: they take it a piece at a time
+        if len(chunk) <= NUMPY_BYTES:
+            self._feed_numpy(chunk)
+            return
+        start = 0
+        while start < len(chunk):
+            end = start + NUMPY_BYTES
+            if end < len(chunk):
+                end = chunk.rfind(b"\n", start, end) + 1 or chunk.find(b"\n", end) + 1 or len(chunk)
+            self._feed_numpy(chunk[start:end])
+            start = end
+
+    def _feed_numpy(self, chunk: bytes) -> None:
         # numpy counts bytes several times faster than bytes.count
         newlines = np.count_nonzero(np.frombuffer(chunk, dtype=np.uint8) == _NEWLINE)
         lines_here = newlines + (0 if chunk.endswith(b"\n") or not chunk else 1)
@@ -87,6 +123,31 @@ class EdgeParser:
                 table = self._parse(text, chunk)
                 self.parts.append([table[:, k] for k in range(self.columns)])
         self.line += lines_here
+
+    def _feed_compiled(self, chunk: bytes | memoryview) -> bool:
+        """The compiled pass over a chunk; False leaves the chunk to the numpy passes."""
+        # at most one edge a line: room for every line, only comment and blank lines left over
+        rows = _compiled.count_newlines(chunk) + 1
+        while True:
+            ids = np.int64 if self.wide else np.int32
+            columns = [np.empty(rows, dtype=ids), np.empty(rows, dtype=ids)]
+            columns.append(None if self.columns == 2 else np.empty(rows))
+            found = _compiled.parse(chunk, self.columns, *columns)
+            if found is None:
+                return False
+            edges, found_columns, newlines, first_line = found
+            if edges >= 0:
+                break
+            self.wide = True  # an id of 2**31 or more
+        if found_columns and not self.columns:
+            self.columns = found_columns
+            self.first_data_line = self.line + first_line
+        if edges:
+            for column in columns[: self.columns]:
+                column.resize(edges, refcheck=False)  # in place: no copy
+            self.parts.append(columns[: self.columns])
+        self.line += newlines + (1 if len(chunk) and chunk[-1] != _NEWLINE else 0)
+        return True
 
     def _drop_header(self, chunk: bytes) -> bytes:
         """Blank out a first data line made only of column names (``src,dst,weight``)."""

@@ -136,19 +136,22 @@ class Graph:
         ids, to_index = _id_map(columns[0], columns[1], extra)
         pair = [to_index(columns.pop(0))]
         pair.append(to_index(columns.pop(0)))
-        return cls._from_indexed(ids, pair, w)
+        return cls._from_indexed(ids, pair, w, owned=True)
 
     @classmethod
-    def _from_indexed(cls, ids: np.ndarray, pair: list[np.ndarray], w: np.ndarray | None) -> Graph:
-        """Build from ``[sources, targets]`` vertex indices, handed over as for :meth:`_from_columns`."""
+    def _from_indexed(cls, ids: np.ndarray, pair: list[np.ndarray], w: np.ndarray | None, owned: bool = False) -> Graph:
+        """Build from ``[sources, targets]`` vertex indices, handed over as for :meth:`_from_columns`.
+
+        ``owned``: the index arrays are this build's own, free to be overwritten.
+        """
         n = ids.size
-        key = _edge_keys(pair[0], pair[1], n)
+        key = _edge_keys(pair[0], pair[1], n, pair[0] if owned else None)
         if key.size and (key[1:] > key[:-1]).all():
             # already in CSR order with no repeats (SNAP files often are): no sort, nothing to merge
-            del key
-            src, dst = pair
+            dst = pair[1]
+            pair.clear()
             indices = dst.astype(index_dtype(n), copy=False)
-            return cls(ids.astype(np.int64, copy=False), _row_pointers(src, n), indices, w)
+            return cls(ids.astype(np.int64, copy=False), _sorted_key_pointers(key, n), indices, w)
         pair.clear()
         return cls._from_keys(ids, key, w)
 
@@ -173,11 +176,17 @@ class Graph:
                 w = None if w is None else np.minimum.reduceat(w, np.flatnonzero(first))
                 key = key[first]
             del first
-            indptr = np.searchsorted(key, np.arange(n + 1, dtype=key.dtype) * key.dtype.type(n))
-            np.remainder(key, n, out=key)
+            indptr = _sorted_key_pointers(key, n)
         else:
             indptr = np.zeros(n + 1, dtype=np.int64)
-        return cls(ids.astype(np.int64, copy=False), indptr, key.astype(index_dtype(n)), w, merged)
+        if key.dtype == np.uint32:
+            # targets below n < 2**16 have the bits of their int32 selves: a view, not a copy
+            indices = np.remainder(key, n, out=key).view(np.int32)
+        else:
+            # one pass from the keys to narrow targets, not a remainder and then a cast
+            indices = np.remainder(key, n, out=np.empty(key.size, dtype=index_dtype(n)), casting="unsafe")
+        del key
+        return cls(ids.astype(np.int64, copy=False), indptr, indices, w, merged)
 
     @classmethod
     def from_scipy(cls, matrix: scipy.sparse.spmatrix | scipy.sparse.sparray, ids: Any = None) -> Graph:
@@ -361,25 +370,22 @@ class Graph:
         return f"<Graph: {self.num_vertices} vertices, {self.num_edges} edges, {kind}>"
 
 
-def _edge_keys(src: np.ndarray, dst: np.ndarray, n: int) -> np.ndarray:
-    """One key per edge, ordered by source then target: ``uint32`` while ``n * n`` fits (it sorts faster)."""
+def _edge_keys(src: np.ndarray, dst: np.ndarray, n: int, spare: np.ndarray | None = None) -> np.ndarray:
+    """One key per edge, ordered by source then target: ``uint32`` while ``n * n`` fits (it sorts faster).
+
+    A ``spare`` array of the keys' item size (``src`` itself, when the caller may overwrite
+    it) receives the keys: memory touched for the first time costs more than the arithmetic.
+    """
     dtype = np.uint32 if n * n < 2**32 else np.int64
-    key = np.multiply(src, n, dtype=dtype, casting="unsafe")
+    out = None if spare is None or spare.dtype.itemsize != np.dtype(dtype).itemsize else spare.view(dtype)
+    key = np.multiply(src, n, dtype=dtype, casting="unsafe", out=out)
     np.add(key, dst, out=key, casting="unsafe")
     return key
 
 
-def _row_pointers(src: np.ndarray, n: int) -> np.ndarray:
-    """``indptr`` of edges ordered by source index ``src``, from where the source changes."""
-    first = np.empty(src.size, dtype=bool)
-    first[:1] = True
-    np.not_equal(src[1:], src[:-1], out=first[1:])
-    starts = np.flatnonzero(first)  # one per vertex with out-edges
-    del first
-    indptr = np.zeros(n + 1, dtype=np.int64)
-    indptr[src[starts] + 1] = np.diff(starts, append=src.size)
-    np.cumsum(indptr, out=indptr)
-    return indptr
+def _sorted_key_pointers(key: np.ndarray, n: int) -> np.ndarray:
+    """``indptr`` of sorted ``src * n + dst`` keys: where each source's keys begin."""
+    return np.searchsorted(key, np.arange(n + 1, dtype=key.dtype) * key.dtype.type(n))
 
 
 def _id_map(src: np.ndarray, dst: np.ndarray, extra: np.ndarray | None) -> tuple[np.ndarray, Any]:
@@ -411,12 +417,16 @@ def _id_map(src: np.ndarray, dst: np.ndarray, extra: np.ndarray | None) -> tuple
         return local, lambda a: a if a.dtype == itype == np.int32 else a.astype(itype)
     table = np.empty(span, dtype=itype)
     table[local] = np.arange(local.size, dtype=itype)
-    return local + lo, lambda a: _chunked(a, lambda c: np.take(table, c - lo if lo else c), itype)
+    return local + lo, lambda a: _chunked(a, lambda c: np.take(table, c - lo if lo else c), itype, in_place=True)
 
 
-def _chunked(a: np.ndarray, f: Any, dtype: Any) -> np.ndarray:
-    """``f`` over pieces of ``a``, results stored as ``dtype``: temporaries stay small."""
-    out = np.empty(a.size, dtype=dtype)
+def _chunked(a: np.ndarray, f: Any, dtype: Any, in_place: bool = False) -> np.ndarray:
+    """``f`` over pieces of ``a``, results stored as ``dtype``: temporaries stay small.
+
+    ``in_place``: an ``int32`` ``a`` (only the reader makes those, and hands them over)
+    receives the results of ``int32`` ``dtype`` itself, so no fresh memory is touched.
+    """
+    out = a if in_place and a.dtype == dtype == np.int32 else np.empty(a.size, dtype=dtype)
     for k in range(0, a.size, _CHUNK):
         out[k : k + _CHUNK] = f(a[k : k + _CHUNK])
     return out

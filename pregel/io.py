@@ -7,9 +7,10 @@ bzip2-compressed (recognised by content), ``-`` for standard input. Matrix Marke
 files (``%%MatrixMarket`` header) are read too. Vertex ids are non-negative integers
 below 2**53; weights are finite numbers.
 
-Parsing is vectorised: the text is read in chunks of a few megabytes and each chunk is
-checked and converted by numpy, so millions of lines take seconds. Only when a chunk
-is malformed does a line-by-line pass run, to name the first bad line.
+Parsing never loops over lines in Python: the text is read in chunks of a few megabytes
+and each chunk is checked and converted by the compiled parser (where it was built) or
+by numpy, so millions of lines take about a second. Only when a chunk is malformed does
+a line-by-line pass run, to name the first bad line (see :mod:`pregel.edgetext`).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from typing import IO, Any
 
 import numpy as np
 
-from pregel.edgetext import MAX_ID, EdgeParser  # noqa: F401 - MAX_ID: part of this module's contract
+from pregel.edgetext import FEED_BYTES, MAX_ID, EdgeParser  # noqa: F401 - MAX_ID: part of this module's contract
 from pregel.errors import InputError
 from pregel.graph import Graph
 
@@ -39,7 +40,7 @@ except ImportError:  # pragma: no cover - depends on the installation
     _GzipReader = gzip.GzipFile
     _InflateError = zlib.error
 
-CHUNK_BYTES = 1 << 18
+CHUNK_BYTES = FEED_BYTES
 WRITE_LINES = 1 << 21
 
 
@@ -108,7 +109,7 @@ def _read_columns(path: str | os.PathLike[str]) -> tuple[np.ndarray, np.ndarray,
         while True:
             more = stream.read(CHUNK_BYTES)
             cut = data.rfind(b"\n") + 1 if more else len(data)
-            parser.feed(data[:cut])
+            parser.feed(memoryview(data)[:cut] if cut < len(data) else data)
             if not more:
                 break
             data = data[cut:] + more
