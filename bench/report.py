@@ -32,9 +32,10 @@ def machine() -> dict[str, str]:
             info[package] = importlib.metadata.version(package)
         except importlib.metadata.PackageNotFoundError:
             info[package] = "not installed"
-    from pregel import kernels
+    from pregel import edgetext, kernels
 
-    info["pregel kernels"] = "compiled" if kernels.COMPILED else "scipy fallback (not built)"
+    info["pregel message kernels"] = "compiled" if kernels.COMPILED else "scipy fallback (not built)"
+    info["pregel edge-list parser"] = "compiled" if edgetext._compiled is not None else "numpy fallback (not built)"
     info["OPENBLAS_CORETYPE"] = os.environ.get("OPENBLAS_CORETYPE", "unset")
     return info
 
