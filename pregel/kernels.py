@@ -28,6 +28,25 @@ if os.environ.get("PREGEL_NO_COMPILED", "") in ("", "0"):
 COMPILED = _kernels is not None
 
 
+def pull_pays(indptr: np.ndarray, receivers: int) -> bool:
+    """Whether pulling sums over in-edges beats scipy's scatter over out-edges for this pattern.
+
+    Both kernels pay a mispredicted branch at the end of each short row. Pulling
+    pays when a receiver's in-edges are on average at least 4 and the receivers are
+    not much more numerous than the senders: 1.6–1.9 times faster on R-MAT and
+    log-normal graphs (16–29 edges a row), but 1.6 times slower on p2p-Gnutella31
+    (2.4 in-edges a receiver, 9 out-edges a sender) and on a binary tree (1 and 2).
+
+    Examples
+    --------
+    >>> pull_pays(np.array([0, 4, 8]), receivers=2), pull_pays(np.array([0, 2, 4, 6]), receivers=3)
+    (True, False)
+    """
+    edges = int(indptr[-1] - indptr[0])
+    senders = int(np.count_nonzero(np.diff(indptr)))
+    return edges >= 4 * receivers and receivers <= 2 * senders
+
+
 class InEdges:
     """Each target's sources: ``sources[ptr[j]:ptr[j + 1]]`` send to target ``j``, in increasing order.
 

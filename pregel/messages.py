@@ -89,9 +89,10 @@ class Routes:
     """The static shape of a partition's broadcasts: which global vertices its out-edges reach.
 
     A broadcast with a Sum combiner yields one dense array over all targets, already
-    laid out per destination partition. With the compiled kernels it is a sum pulled
-    over each target's in-edges (:class:`pregel.kernels.InEdges`, built on first use);
-    without them, scipy's product with the transposed out-edges, which reads the CSR
+    laid out per destination partition. With the compiled kernels, and in-edges long
+    enough for it to pay (:func:`pregel.kernels.pull_pays`), it is a sum pulled over
+    each target's in-edges (:class:`pregel.kernels.InEdges`, built on first use);
+    otherwise scipy's product with the transposed out-edges, which reads the CSR
     column by column and so needs no transposed copy (at 10M edges scipy takes a
     second to make one). Other combiners reduce the messages target by target over the
     in-edges.
@@ -107,6 +108,7 @@ class Routes:
         del reached
         # each destination's targets, local to it: the same every superstep, so cut once
         self.cuts = cut_by_partition(self.targets, bounds)
+        self.pull = kernels.COMPILED and kernels.pull_pays(indptr, self.targets.size)
 
     @cached_property
     def transpose(self) -> sp.csc_array:
@@ -123,7 +125,7 @@ class Routes:
     def blocks(self, combiner: Combiner, values: np.ndarray) -> dict[int, MessageBlock]:
         """One combined block per destination partition when every local vertex sends ``values``."""
         if combiner.ufunc is np.add and values.dtype == np.float64:
-            dense = self.rows.pull_sum(values) if kernels.COMPILED else self.transpose @ values
+            dense = self.rows.pull_sum(values) if self.pull else self.transpose @ values
             b = self.bounds
             return {q: MessageBlock(local, dense=dense[b[q] : b[q + 1]]) for q, _, _, local in self.cuts}
         rows = self.rows
