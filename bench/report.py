@@ -35,7 +35,7 @@ def machine() -> dict[str, str]:
     from pregel import edgetext, kernels
 
     info["pregel message kernels"] = "compiled" if kernels.COMPILED else "scipy fallback (not built)"
-    info["pregel edge-list parser"] = "compiled" if edgetext._compiled is not None else "numpy fallback (not built)"
+    info["pregel edge-list parser"] = "compiled" if edgetext.COMPILED else "numpy fallback (not built)"
     info["OPENBLAS_CORETYPE"] = os.environ.get("OPENBLAS_CORETYPE", "unset")
     return info
 

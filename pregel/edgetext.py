@@ -21,23 +21,18 @@ the errors and their messages are the same whichever pass sees a chunk first.
 
 from __future__ import annotations
 
-import os
 import re
 import warnings
 from typing import NoReturn
 
 import numpy as np
 
+from pregel import extensions
 from pregel.errors import InputError
 
-# the compiled plain-integer pass (pregel/_edgetext.c), built by ``pip install`` where a C
-# compiler exists; PREGEL_NO_COMPILED=1 switches it off, as it does pregel.kernels
-_compiled = None
-if os.environ.get("PREGEL_NO_COMPILED", "") in ("", "0"):
-    try:
-        from pregel import _edgetext as _compiled
-    except ImportError:  # pragma: no cover - depends on the installation
-        _compiled = None
+# the compiled plain-integer pass (pregel/_edgetext.c), when built and not switched off
+_compiled = extensions.load("_edgetext")
+COMPILED = _compiled is not None
 
 MAX_ID = 2**53
 # '#' starts a comment anywhere (it is never part of a number); '%' only at a line's start (Matrix Market)

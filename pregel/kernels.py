@@ -4,27 +4,22 @@ Both are compiled (``pregel/_kernels.c``) when the package was built with a C co
 and fall back to scipy otherwise, with the same results up to the order of additions.
 Pulling a sum over in-edges reads the senders' values and writes each target once;
 scipy's product with the transposed out-edges (the fallback) scatters additions into
-the targets instead, and is 1.3–2× slower per superstep. Building the in-edges costs
-about as much as six such products at 1M edges.
+the targets instead, and is 1.6–2× slower per superstep where in-rows are long enough
+for pulling to pay (:func:`pull_pays`). Building the in-edges costs about as much as
+six such products at 1M edges.
 
-``COMPILED`` says which path is taken; setting the environment variable
-``PREGEL_NO_COMPILED=1`` before import forces the fallback (the tests run both).
+``COMPILED`` says whether the extension is there; ``PREGEL_NO_COMPILED=1`` forces the
+fallback (:mod:`pregel.extensions`).
 """
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
 import scipy.sparse as sp
 
-_kernels = None
-if os.environ.get("PREGEL_NO_COMPILED", "") in ("", "0"):
-    try:
-        from pregel import _kernels  # type: ignore[no-redef]
-    except ImportError:  # built without a compiler: scipy does the work
-        _kernels = None
+from pregel import extensions
 
+_kernels = extensions.load("_kernels")
 COMPILED = _kernels is not None
 
 
