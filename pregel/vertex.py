@@ -157,7 +157,7 @@ class Vertex(Program):
         if env is not None and self.vectorised:
             form = vectorise.vectorised(type(self))
             if form is not None:
-                outcome = self._vectorised(form, partition, computing, mail, env)
+                outcome = self._vectorised(form, partition, computing, every, mail, env)
         if outcome is None:
             outcome = self._loop(partition, computing, every, mail, outbox, loop, env)
         new_values, halted, senders, broadcast, send_senders, targets, sent, contributions = outcome
@@ -221,13 +221,18 @@ class Vertex(Program):
         return new_values, self._halted, senders, broadcast, self._send_senders, targets, sent, contributions
 
     def _vectorised(
-        self, form: Vectorised, partition: Partition, computing: np.ndarray | None, mail: Mail, env: dict[str, Any]
+        self,
+        form: Vectorised,
+        partition: Partition,
+        computing: np.ndarray | None,
+        every: Any,
+        mail: Mail,
+        env: dict[str, Any],
     ) -> tuple[Any, ...] | None:
         """The superstep over arrays (:mod:`pregel.vectorise`), or None when only the loop is exact."""
         dtype = np.dtype(self.value_dtype)
         if dtype not in (np.float64, np.int64) or not (mail.combined or not form.reads_messages):
             return None
-        every = slice(None) if computing is None else computing
         size = partition.size if computing is None else computing.size
         if size < vectorise.MIN_VERTICES:
             return None
