@@ -1,12 +1,15 @@
-"""The message path's two graph kernels: in-edges of an out-edge pattern, and a sum over in-edges.
+"""The message path's graph kernels: in-edges of an out-edge pattern, and sums over them.
 
-Both are compiled (``pregel/_kernels.c``) when the package was built with a C compiler,
-and fall back to scipy otherwise, with the same results up to the order of additions.
-Pulling a sum over in-edges reads the senders' values and writes each target once;
-scipy's product with the transposed out-edges (the fallback) scatters additions into
-the targets instead, and is 1.6–2× slower per superstep where in-rows are long enough
-for pulling to pay (:func:`pull_pays`). Building the in-edges costs about as much as
-six such products at 1M edges.
+Compiled (``pregel/_kernels.c``) when the package was built with a C compiler; without
+it, pregel uses scipy instead, with the same results up to the order of additions.
+
+- :class:`InEdges`: each target's sources, by a counting sort (scipy's transpose
+  otherwise). Min and Max broadcasts reduce over them.
+- :class:`InSums`: the same in-edges laid out for sums (scipy's product otherwise). A Sum
+  broadcast reads the senders' values and writes each target once. It is 2–3 times
+  faster than scipy's product with the transposed out-edges (which scatters additions
+  into the targets) on the graphs in bench/, and 1.2–1.4 times on a binary tree.
+  Building it costs about as much as the counting sort: 3–6 products at 1M edges.
 
 ``COMPILED`` says whether the extension is there; ``PREGEL_NO_COMPILED=1`` forces the
 fallback (:mod:`pregel.extensions`).
@@ -21,25 +24,6 @@ from pregel import extensions
 
 _kernels = extensions.load("_kernels")
 COMPILED = _kernels is not None
-
-
-def pull_pays(indptr: np.ndarray, receivers: int) -> bool:
-    """Whether pulling sums over in-edges beats scipy's scatter over out-edges for this pattern.
-
-    Both kernels pay a mispredicted branch at the end of each short row. Pulling
-    pays when a receiver's in-edges are on average at least 4 and the receivers are
-    not much more numerous than the senders: 1.6–1.9 times faster on R-MAT and
-    log-normal graphs (16–29 edges a row), but 1.6 times slower on p2p-Gnutella31
-    (2.4 in-edges a receiver, 9 out-edges a sender) and on a binary tree (1 and 2).
-
-    Examples
-    --------
-    >>> pull_pays(np.array([0, 4, 8]), receivers=2), pull_pays(np.array([0, 2, 4, 6]), receivers=3)
-    (True, False)
-    """
-    edges = int(indptr[-1] - indptr[0])
-    senders = int(np.count_nonzero(np.diff(indptr)))
-    return edges >= 4 * receivers and receivers <= 2 * senders
 
 
 class InEdges:
@@ -57,8 +41,6 @@ class InEdges:
     >>> e = InEdges(np.array([0, 2, 3]), np.array([1, 2, 2]), 3)
     >>> e.ptr.tolist(), e.sources.tolist()
     ([0, 0, 1, 3], [0, 0, 1])
-    >>> e.pull_sum(np.array([1.0, 10.0])).tolist()
-    [0.0, 1.0, 11.0]
     """
 
     def __init__(self, indptr: np.ndarray, indices: np.ndarray, targets: int) -> None:
@@ -79,11 +61,56 @@ class InEdges:
             self.ptr, self.sources = rows.indptr.astype(np.int64, copy=False), rows.indices
             self._matrix = rows
 
-    def pull_sum(self, values: np.ndarray) -> np.ndarray:
+
+class InSums:
+    """Sums over each target's in-edges, laid out so that short in-rows cost no mispredicted branch.
+
+    With the compiled kernels, targets are sorted by in-degree, largest first (within
+    windows of 16384), and cut into chunks of 8 rows. A chunk holds the first ``K``
+    sources of its rows column by column, ``K`` being its shortest row's length, then
+    the rest of each longer row (sliced ELLPACK, without padding). A sum adds eight
+    rows at once through the columns; rows of about equal length share a chunk, so
+    little is left for a loop per row. Each row adds its values in increasing source
+    order. Without the compiled kernels, scipy's product with the transposed
+    out-edges, which reads the CSR column by column and so needs no transposed copy
+    (at 10M edges scipy takes a second to make one).
+
+    Parameters
+    ----------
+    indptr, indices : numpy.ndarray
+        Out-edges: row ``i`` sends to ``indices[indptr[i]:indptr[i + 1]]``.
+    targets : int
+        Number of targets (every index is below it).
+
+    Examples
+    --------
+    >>> sums = InSums(np.array([0, 2, 3]), np.array([1, 2, 2], dtype=np.int32), 3)
+    >>> sums.sum(np.array([1.0, 10.0])).tolist()
+    [0.0, 1.0, 11.0]
+    """
+
+    def __init__(self, indptr: np.ndarray, indices: np.ndarray, targets: int) -> None:
+        self.size = int(targets)
+        self.senders = int(indptr.size - 1)
+        if _kernels is None:
+            out_edges = sp.csr_array((np.ones(indices.size), indices, indptr), shape=(self.senders, self.size))
+            self._transpose = out_edges.T
+            return
+        edges = InEdges(indptr, indices, self.size)
+        self.order = np.empty(self.size, dtype=np.int32)
+        self.chunk_ptr = np.empty(-(-self.size // _kernels.LANES) + 1, dtype=np.int64)
+        _kernels.slice_layout(edges.ptr, self.order, self.chunk_ptr)
+        self.sources = np.empty(int(self.chunk_ptr[-1]), dtype=np.int32)
+        _kernels.slice_fill(edges.ptr, edges.sources, self.senders, self.order, self.chunk_ptr, self.sources)
+        # the sum trusts the layout it was built with (as scipy trusts a checked CSR)
+        for array in (self.order, self.chunk_ptr, self.sources):
+            array.flags.writeable = False
+
+    def sum(self, values: np.ndarray) -> np.ndarray:
         """``out[j]`` = the sum of ``values`` over target ``j``'s sources (float64)."""
-        values = np.ascontiguousarray(values, dtype=np.float64)
-        if self._matrix is not None:
-            return self._matrix @ values
+        if _kernels is None:
+            return self._transpose @ values
         out = np.empty(self.size)
-        _kernels.pull_sum(self.ptr, self.sources, values, out)  # type: ignore[union-attr]
+        x = np.ascontiguousarray(values, dtype=np.float64)
+        _kernels.slice_sum(self.chunk_ptr, self.order, self.sources, self.senders, x, out)
         return out

@@ -13,11 +13,9 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import scipy.sparse as sp
 
-from pregel import kernels
 from pregel.combiners import Combiner, _UfuncCombiner
-from pregel.kernels import InEdges
+from pregel.kernels import InEdges, InSums
 
 # combine by scattering into an array (no sort) when the targets span at most this many slots per message
 DENSE_SPAN = 32
@@ -89,13 +87,9 @@ class Routes:
     """The static shape of a partition's broadcasts: which global vertices its out-edges reach.
 
     A broadcast with a Sum combiner yields one dense array over all targets, already
-    laid out per destination partition. With the compiled kernels, and in-edges long
-    enough for it to pay (:func:`pregel.kernels.pull_pays`), it is a sum pulled over
-    each target's in-edges (:class:`pregel.kernels.InEdges`, built on first use);
-    otherwise scipy's product with the transposed out-edges, which reads the CSR
-    column by column and so needs no transposed copy (at 10M edges scipy takes a
-    second to make one). Other combiners reduce the messages target by target over the
-    in-edges.
+    laid out per destination partition: each target's sum over its in-edges
+    (:class:`pregel.kernels.InSums`, built on first use). Other combiners reduce the
+    messages target by target over the in-edges (:class:`pregel.kernels.InEdges`).
     """
 
     def __init__(self, indptr: np.ndarray, indices: np.ndarray, bounds: np.ndarray) -> None:
@@ -108,24 +102,21 @@ class Routes:
         del reached
         # each destination's targets, local to it: the same every superstep, so cut once
         self.cuts = cut_by_partition(self.targets, bounds)
-        self.pull = kernels.COMPILED and kernels.pull_pays(indptr, self.targets.size)
-
-    @cached_property
-    def transpose(self) -> sp.csc_array:
-        """The transposed out-edges (a view of the CSR, no copy)."""
-        return sp.csr_array(
-            (np.ones(self.indices.size), self.indices, self.indptr), shape=(self.indptr.size - 1, int(self.bounds[-1]))
-        ).T
 
     @cached_property
     def rows(self) -> InEdges:
         """The local senders to each global vertex."""
         return InEdges(self.indptr, self.indices, int(self.bounds[-1]))
 
+    @cached_property
+    def sums(self) -> InSums:
+        """The local senders to each global vertex, laid out for summing."""
+        return InSums(self.indptr, self.indices, int(self.bounds[-1]))
+
     def blocks(self, combiner: Combiner, values: np.ndarray) -> dict[int, MessageBlock]:
         """One combined block per destination partition when every local vertex sends ``values``."""
         if combiner.ufunc is np.add and values.dtype == np.float64:
-            dense = self.rows.pull_sum(values) if self.pull else self.transpose @ values
+            dense = self.sums.sum(values)
             b = self.bounds
             return {q: MessageBlock(local, dense=dense[b[q] : b[q + 1]]) for q, _, _, local in self.cuts}
         rows = self.rows

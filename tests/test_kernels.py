@@ -10,7 +10,7 @@ import pregel
 from algorithms.components import connected_components
 from algorithms.pagerank import pagerank
 from pregel import extensions, kernels
-from pregel.kernels import InEdges
+from pregel.kernels import InEdges, InSums
 
 
 @pytest.fixture(params=["compiled", "scipy"])
@@ -38,8 +38,23 @@ def test_the_extension_is_built() -> None:
     assert kernels.COMPILED, "pregel._kernels is not built: run `pip install -e .` in the checkout"
 
 
+def _hub_pattern(rng: np.random.Generator, n: int, targets: int, m: int) -> tuple[np.ndarray, np.ndarray]:
+    """Power-law-like in-degrees (a few hubs, many short rows, some targets never reached)."""
+    indptr, _ = _random_pattern(rng, n, targets, m)
+    return indptr, np.minimum(rng.zipf(1.6, m) - 1, targets - 1).astype(np.int32)
+
+
+def _sequential_sums(indptr: np.ndarray, indices: np.ndarray, targets: int, values: np.ndarray) -> list[float]:
+    """Each target's sum added left to right over its sources in increasing order (plain Python floats)."""
+    sums = [0.0] * targets
+    for i in range(indptr.size - 1):
+        for t in indices[indptr[i] : indptr[i + 1]].tolist():
+            sums[t] += float(values[i])
+    return sums
+
+
 @pytest.mark.parametrize("seed", range(6))
-def test_in_edges_and_pull_sum_match_scipy(path: str, seed: int) -> None:
+def test_in_edges_match_scipy(path: str, seed: int) -> None:
     rng = np.random.default_rng(seed)
     n, targets = int(rng.integers(1, 60)), int(rng.integers(1, 80))
     indptr, indices = _random_pattern(rng, n, targets, int(rng.integers(0, 400)))
@@ -48,25 +63,101 @@ def test_in_edges_and_pull_sum_match_scipy(path: str, seed: int) -> None:
     assert edges.ptr.tolist() == reference.indptr.tolist()
     # repeated edges keep their multiplicity; sources come in increasing order per target
     assert edges.sources.tolist() == reference.indices.tolist()
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_in_sums_match_scipy(path: str, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    pattern = _hub_pattern if seed % 2 else _random_pattern
+    n, targets = int(rng.integers(1, 300)), int(rng.integers(1, 300))
+    indptr, indices = pattern(rng, n, targets, int(rng.integers(0, 3000)))
+    reference = sp.csr_array((np.ones(indices.size), indices, indptr), shape=(n, targets)).T.tocsr()
     values = rng.standard_normal(n)
-    np.testing.assert_allclose(edges.pull_sum(values), reference @ values, rtol=1e-12, atol=1e-12)
+    sums = InSums(indptr, indices, targets)
+    np.testing.assert_allclose(sums.sum(values), reference @ values, rtol=1e-12, atol=1e-12)
+    # the layout is kept: a second sum with other values is right too
+    np.testing.assert_allclose(sums.sum(2 * values + 1), reference @ (2 * values + 1), rtol=1e-12, atol=1e-12)
+
+
+def test_in_sums_add_each_row_in_source_order(path: str) -> None:
+    # exactly, not to a tolerance: a row's additions are ordered as in a plain loop over
+    # its sources, whatever its chunk and lane (values of very different magnitudes)
+    rng = np.random.default_rng(11)
+    n, targets = 200, 150
+    indptr, indices = _hub_pattern(rng, n, targets, 4000)
+    values = rng.standard_normal(n) * 10.0 ** rng.integers(-8, 9, n)
+    got = InSums(indptr, indices, targets).sum(values).tolist()
+    assert got == _sequential_sums(indptr, indices, targets, values)
+
+
+def test_in_sums_layout_across_windows() -> None:
+    # more targets than one window of the compiled layout (16384): every window is sorted
+    # on its own, and the layout adds at most one count per chunk and one per row
+    if not kernels.COMPILED:
+        pytest.skip("the compiled kernels are switched off")
+    rng = np.random.default_rng(5)
+    n, targets, m = 3000, 40_000, 120_000
+    indptr, indices = _hub_pattern(rng, n, targets, m)
+    sums = InSums(indptr, indices, targets)
+    lanes, window = kernels._kernels.LANES, 16384
+    assert sorted(sums.order.tolist()) == list(range(targets))
+    degree = np.bincount(indices, minlength=targets)
+    for lo in range(0, targets, window):
+        part = sums.order[lo : lo + window]
+        assert part.min() >= lo and part.max() < lo + window
+        # largest first; equal degrees in increasing target order
+        assert np.lexsort((part, -degree[part])).tolist() == list(range(part.size))
+    assert m < sums.sources.size <= m + sums.chunk_ptr.size - 1 + targets
+    # each chunk starts with its shortest row's length (0 for a last, partial chunk)
+    shortest = degree[sums.order[lanes - 1 :: lanes]].tolist() + ([0] if targets % lanes else [])
+    assert sums.sources[sums.chunk_ptr[:-1]].tolist() == shortest
+    values = rng.standard_normal(n)
+    assert sums.sum(values).tolist() == _sequential_sums(indptr, indices, targets, values)
 
 
 def test_hand_computed_sums(path: str) -> None:
     # 0 -> 1, 0 -> 2, 1 -> 2, 3 -> 2, and 2 sends nowhere
-    edges = InEdges(np.array([0, 2, 3, 3, 4]), np.array([1, 2, 2, 2], dtype=np.int32), 4)
-    assert edges.pull_sum(np.array([1.0, 10.0, 100.0, 1000.0])).tolist() == [0.0, 1.0, 1011.0, 0.0]
-    assert InEdges(np.array([0]), np.array([], dtype=np.int32), 0).pull_sum(np.array([])).size == 0
+    sums = InSums(np.array([0, 2, 3, 3, 4]), np.array([1, 2, 2, 2], dtype=np.int32), 4)
+    assert sums.sum(np.array([1.0, 10.0, 100.0, 1000.0])).tolist() == [0.0, 1.0, 1011.0, 0.0]
+    assert InSums(np.array([0]), np.array([], dtype=np.int32), 0).sum(np.array([])).size == 0
+    # senders but no edges: every target gets 0
+    assert InSums(np.array([0, 0, 0]), np.array([], dtype=np.int32), 9).sum(np.ones(2)).tolist() == [0.0] * 9
 
 
-def test_compiled_kernels_refuse_indices_out_of_range() -> None:
+def test_compiled_kernels_refuse_bad_input() -> None:
     if not kernels.COMPILED:
         pytest.skip("the compiled kernels are switched off")
+    c = kernels._kernels
     with pytest.raises(ValueError, match="outside"):
         InEdges(np.array([0, 1]), np.array([5], dtype=np.int32), 3)
-    edges = InEdges(np.array([0, 1]), np.array([0], dtype=np.int32), 1)
+    with pytest.raises(ValueError, match="outside"):
+        InSums(np.array([0, 1]), np.array([5], dtype=np.int32), 3)
+    with pytest.raises(ValueError, match="outside"):
+        InSums(np.array([0, 1]), np.array([-1], dtype=np.int32), 3)
+    # 0 -> 0, 1 -> 0 and 1 -> 1, laid out by hand below
+    sums = InSums(np.array([0, 1, 3]), np.array([0, 0, 1], dtype=np.int32), 2)
     with pytest.raises(ValueError, match="expected"):
-        kernels._kernels.pull_sum(edges.ptr, edges.sources, np.zeros(1), np.empty(2))
+        c.slice_sum(sums.chunk_ptr, sums.order, sums.sources, 2, np.zeros(1), np.empty(2))
+    with pytest.raises(ValueError, match="expected"):
+        c.slice_sum(sums.chunk_ptr, sums.order, sums.sources, 2, np.zeros(2), np.empty(5))
+    ptr, sources = np.array([0, 2, 3]), np.array([0, 1, 1], dtype=np.int32)
+    idx = np.empty(sums.sources.size, dtype=np.int32)
+    with pytest.raises(ValueError, match="permutation"):
+        c.slice_fill(ptr, sources, 2, np.array([0, 0], dtype=np.int32), sums.chunk_ptr, idx)
+    with pytest.raises(ValueError, match="source is outside"):
+        c.slice_fill(ptr, sources, 1, sums.order, sums.chunk_ptr, idx)
+    # a layout made for other in-edges: target 0 has one more source than its chunk holds
+    longer, more = np.array([0, 3, 4]), np.array([0, 0, 1, 1], dtype=np.int32)
+    with pytest.raises(ValueError, match="span|fit"):
+        c.slice_fill(longer, more, 2, sums.order, sums.chunk_ptr, np.empty(idx.size + 1, dtype=np.int32))
+    # a chunk claiming more columns than it has
+    broken = sums.sources.copy()
+    broken[0] = 10**6
+    with pytest.raises(ValueError, match="does not fit"):
+        c.slice_sum(sums.chunk_ptr, sums.order, broken, 2, np.zeros(2), np.empty(2))
+    # the layout cannot be changed by accident once built
+    with pytest.raises(ValueError, match="read-only"):
+        sums.sources[0] = 10**6
 
 
 def test_pagerank_and_components_on_both_paths(path: str) -> None:
