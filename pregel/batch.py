@@ -70,11 +70,7 @@ class BatchProgram(Program):
     def run_superstep(
         self, partition: Partition, superstep: int, aggregated: dict[str, Any], mail: Mail, outbox: Outbox
     ) -> tuple[int, dict[str, Any]]:
-        computing = partition.computing(mail)
-        if computing is None:
-            partition.active[:] = True
-        else:
-            partition.active[computing] = True
+        computing = partition.wake(mail)
         v = VertexBatch(self, partition, computing, superstep, aggregated, mail, outbox)
         if v.size:
             self.compute(v)

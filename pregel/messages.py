@@ -326,8 +326,8 @@ class Mail:
     def dense(self, fill: Any) -> np.ndarray:
         """Combined message per local vertex, ``fill`` where none arrived."""
         block = self.block
-        if block.dense is not None and _is_zero(fill) and np.result_type(block.dense, fill) == block.dense.dtype:
-            # the sparse product already left zero where no message arrived
+        if block.dense is not None and _zero_for(fill, block.dense):
+            # the sum over in-edges already left zero where no message arrived
             return block.dense.copy()
         values = block.values
         if fill is None or values.dtype == object:
@@ -346,8 +346,12 @@ class Mail:
         return ptr
 
 
-def _is_zero(fill: Any) -> bool:
-    return isinstance(fill, (int, float, np.number)) and fill == 0
+def _zero_for(fill: Any, dense: np.ndarray) -> bool:
+    """Whether ``fill`` is zero and ``dense``'s type holds it (its zeros then stand for ``fill``)."""
+    if getattr(fill, "dtype", None) == dense.dtype:
+        # the usual case, a fill of the values' own type: no type promotion to work out
+        return bool(fill == 0)
+    return isinstance(fill, (int, float, np.number)) and fill == 0 and np.result_type(dense, fill) == dense.dtype
 
 
 def sort_and_combine(

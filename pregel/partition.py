@@ -218,12 +218,13 @@ class Partition:
             status.trace = PartitionTrace(self.lo, self.values, self.active, *log.arrays(), blocks)
         return status, blocks
 
-    def computing(self, mail: Any) -> np.ndarray | None:
-        """Local indices of the vertices that compute this superstep (``None`` = all)."""
-        if self.active.all():
+    def wake(self, mail: Any) -> np.ndarray | None:
+        """Reactivate halted vertices that have mail; return the local indices of those that compute (None = all)."""
+        active = self.active
+        if active.all():
             return None
-        if mail.block.targets.size == 0:
-            return np.flatnonzero(self.active)
-        wake = self.active.copy()
-        wake[mail.block.targets] = True
-        return None if wake.all() else np.flatnonzero(wake)
+        if mail.block.targets.size:
+            active[mail.block.targets] = True
+            if active.all():
+                return None
+        return np.flatnonzero(active)

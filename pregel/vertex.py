@@ -149,7 +149,7 @@ class Vertex(Program):
         self._bind(partition)
         self.superstep = superstep
         self._aggregated = aggregated
-        computing = partition.computing(mail)
+        computing = partition.wake(mail)
         every = slice(None) if computing is None else computing
         loop = partition_loop(type(self)) if self.compiled and outbox.log is None else None
         env = None if loop is None else loop.bindings(self, aggregated)
@@ -163,10 +163,8 @@ class Vertex(Program):
         new_values, halted, senders, broadcast, send_senders, targets, sent, contributions = outcome
         if computing is None:
             partition.values = new_values
-            partition.active[:] = True
         else:
             partition.values[computing] = new_values
-            partition.active[computing] = True
         partition.active[halted] = False
         if senders.size:
             # as many broadcasts as vertices is not one from each when a vertex sent twice
