@@ -16,7 +16,7 @@ from tests.conftest import ROOT, SHIPPED
 def test_bench_measures_every_tool_and_writes_the_report(tmp_path):
     report = tmp_path / "RESULTS.md"
     done = subprocess.run(
-        [sys.executable, "-m", "bench", str(SHIPPED), "--sizes", "3k", "--kinds", "rmat,tree"]
+        [sys.executable, "-m", "bench", str(SHIPPED), "--sizes", "3k", "--kinds", "rmat,tree", "--repeat", "2"]
         + ["--graphs-dir", str(tmp_path / "graphs"), "--output", str(report)],
         capture_output=True,
         text=True,
