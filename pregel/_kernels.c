@@ -225,6 +225,13 @@ slice_fill(PyObject *self, PyObject *args)
         }
         int32_t *p = idx + chunk_ptr[c];
         int64_t shortest = hi - lo < LANES ? 0 : ptr[order[hi - 1] + 1] - ptr[order[hi - 1]];
+        for (Py_ssize_t r = lo; r < hi; r++)
+            if (ptr[order[r] + 1] - ptr[order[r]] < shortest) {
+                bad = "order does not end each chunk with its shortest row";
+                break;
+            }
+        if (bad)
+            break;
         *p++ = (int32_t)shortest;
         for (Py_ssize_t l = 0; l < LANES; l++)
             for (int64_t k = 0; k < shortest; k++)

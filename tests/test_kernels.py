@@ -150,6 +150,12 @@ def test_compiled_kernels_refuse_bad_input() -> None:
     longer, more = np.array([0, 3, 4]), np.array([0, 0, 1, 1], dtype=np.int32)
     with pytest.raises(ValueError, match="span|fit"):
         c.slice_fill(longer, more, 2, sums.order, sums.chunk_ptr, np.empty(idx.size + 1, dtype=np.int32))
+    # eight targets, target 0 with two sources: an order putting it last would make the
+    # chunk's columns read past the shorter rows
+    ptr8, sources8 = np.array([0, 2, 3, 4, 5, 6, 7, 8, 9]), np.zeros(9, dtype=np.int32)
+    backwards = np.arange(8, dtype=np.int32)[::-1].copy()
+    with pytest.raises(ValueError, match="shortest row"):
+        c.slice_fill(ptr8, sources8, 1, backwards, np.array([0, 17]), np.empty(17, dtype=np.int32))
     # a chunk claiming more columns than it has
     broken = sums.sources.copy()
     broken[0] = 10**6
