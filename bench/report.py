@@ -188,8 +188,9 @@ the others; for scipy it is the median power iteration, and "bare SpMV" the spar
 product alone. SSSP (on the weighted binary tree, from vertex 0) reports the mean
 superstep. "max abs diff vs scipy" compares every answer with scipy's. With
 `--repeat N` each measurement ran up to N times, the repeats going round the tools so
-that runs compared are close in time (not repeated once it took over a minute), and
-the fastest, end to end, is shown. Ratios use
+that runs compared are close in time (not repeated once it took over a minute; at
+least 5 times when it took under 2 s, since the same short run can take twice as
+long in one process as in the next), and the fastest, end to end, is shown. Ratios use
 medians; the fastest superstep or iteration of each (in parentheses) shows what the
 code does when other processes on the machine leave it alone.
 
