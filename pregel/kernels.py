@@ -6,11 +6,11 @@ it, pregel uses scipy instead, with the same results up to the order of addition
 - :class:`InEdges`: each target's sources, by a counting sort (scipy's transpose
   otherwise). Min and Max broadcasts reduce over them.
 - :class:`InSums`: the same in-edges laid out for sums (scipy's product otherwise). A Sum
-  broadcast reads the senders' values and writes each target once: 1.6–2.9 times
+  broadcast reads the senders' values and writes each target once: 1.6–2.3 times
   faster than scipy's product with the transposed out-edges (which scatters additions
   into the targets) on every graph in bench/, from wiki-Vote and p2p-Gnutella31 to
   R-MAT, log-normal and binary trees of 10M edges. Building it (the counting sort,
-  then one pass laying the rows out) costs 10–20 sums at 1M edges.
+  then one pass laying the rows out) costs 14–24 sums.
 
 ``COMPILED`` says whether the extension is there; ``PREGEL_NO_COMPILED=1`` forces the
 fallback (:mod:`pregel.extensions`).
