@@ -10,7 +10,7 @@ it, pregel uses scipy instead, with the same results up to the order of addition
   faster than scipy's product with the transposed out-edges (which scatters additions
   into the targets) on every graph in bench/, from wiki-Vote and p2p-Gnutella31 to
   R-MAT, log-normal and binary trees of 10M edges. Building it (the counting sort,
-  then one pass laying the rows out) costs 14–24 sums.
+  then one pass laying the rows out) costs 14–30 sums.
 
 ``COMPILED`` says whether the extension is there; ``PREGEL_NO_COMPILED=1`` forces the
 fallback (:mod:`pregel.extensions`).
