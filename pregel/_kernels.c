@@ -273,7 +273,7 @@ slice_sum(PyObject *self, PyObject *args)
     if (!PyArg_ParseTuple(args, "y*y*y*ny*w*", &bc, &bo, &bi, &senders, &bx, &by))
         return NULL;
     PyObject *result = NULL;
-    Py_ssize_t nt = bo.len / 4, chunks = (nt + LANES - 1) / LANES, size = bi.len / 4, nx = bx.len / 8;
+    Py_ssize_t nt = bo.len / 4, chunks = (nt + LANES - 1) / LANES, size = bi.len / 4;
     if (!check(&bc, 8, chunks + 1, "chunk_ptr") || !check(&bo, 4, nt, "order") || !check(&bi, 4, size, "idx") ||
         !check(&bx, 8, senders, "x") || !check(&by, 8, nt, "y"))
         goto done;
