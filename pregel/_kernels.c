@@ -102,15 +102,31 @@ done:
 #define LANES 8
 #define WINDOW 16384 /* a multiple of LANES: a chunk never spans two windows */
 
+/* how many sources target t has */
+static inline int64_t
+degree(const int64_t *ptr, Py_ssize_t t)
+{
+    return ptr[t + 1] - ptr[t];
+}
+
+/* K of chunk c: the length of its last (shortest) row; 0 for a last chunk short of LANES rows,
+ * whose rows then all go to the per-lane loops */
+static int64_t
+chunk_columns(const int64_t *ptr, const int32_t *order, Py_ssize_t nt, Py_ssize_t c)
+{
+    Py_ssize_t last = c * LANES + LANES - 1;
+    return last < nt ? degree(ptr, order[last]) : 0;
+}
+
 /* chunk c's length in idx, from the degrees of its rows (sorted, largest first) */
 static int64_t
 chunk_size(const int64_t *ptr, const int32_t *order, Py_ssize_t nt, Py_ssize_t c)
 {
     Py_ssize_t lo = c * LANES, hi = lo + LANES < nt ? lo + LANES : nt;
-    int64_t shortest = hi - lo < LANES ? 0 : ptr[order[hi - 1] + 1] - ptr[order[hi - 1]];
+    int64_t shortest = chunk_columns(ptr, order, nt, c);
     int64_t size = 1 + shortest * LANES;
     for (Py_ssize_t r = lo; r < hi; r++) {
-        int64_t beyond = ptr[order[r] + 1] - ptr[order[r]] - shortest;
+        int64_t beyond = degree(ptr, order[r]) - shortest;
         size += beyond > 0 ? 1 + beyond : 0;
     }
     return size;
@@ -136,12 +152,12 @@ slice_layout(PyObject *self, PyObject *args)
     }
     int64_t top = 0;
     for (Py_ssize_t t = 0; t < nt; t++) {
-        int64_t degree = ptr[t + 1] - ptr[t];
-        if (degree < 0) {
+        int64_t d = degree(ptr, t);
+        if (d < 0) {
             PyErr_SetString(PyExc_ValueError, "ptr is not increasing");
             goto done;
         }
-        top = degree > top ? degree : top;
+        top = d > top ? d : top;
     }
     count = PyMem_RawMalloc((size_t)(top + 2) * sizeof(int64_t));
     if (count == NULL) {
@@ -156,14 +172,14 @@ slice_layout(PyObject *self, PyObject *args)
         Py_ssize_t hi = lo + WINDOW < nt ? lo + WINDOW : nt;
         int64_t most = 0;
         for (Py_ssize_t t = lo; t < hi; t++)
-            most = ptr[t + 1] - ptr[t] > most ? ptr[t + 1] - ptr[t] : most;
+            most = degree(ptr, t) > most ? degree(ptr, t) : most;
         memset(count, 0, (size_t)(most + 2) * sizeof(int64_t));
         for (Py_ssize_t t = lo; t < hi; t++)
-            count[most - (ptr[t + 1] - ptr[t]) + 1]++;
+            count[most - degree(ptr, t) + 1]++;
         for (int64_t d = 0; d <= most; d++)
             count[d + 1] += count[d];
         for (Py_ssize_t t = lo; t < hi; t++)
-            order[lo + count[most - (ptr[t + 1] - ptr[t])]++] = (int32_t)t;
+            order[lo + count[most - degree(ptr, t)]++] = (int32_t)t;
     }
     chunk_ptr[0] = 0;
     for (Py_ssize_t c = 0; c < chunks; c++)
@@ -224,9 +240,9 @@ slice_fill(PyObject *self, PyObject *args)
             break;
         }
         int32_t *p = idx + chunk_ptr[c];
-        int64_t shortest = hi - lo < LANES ? 0 : ptr[order[hi - 1] + 1] - ptr[order[hi - 1]];
+        int64_t shortest = chunk_columns(ptr, order, nt, c);
         for (Py_ssize_t r = lo; r < hi; r++)
-            if (ptr[order[r] + 1] - ptr[order[r]] < shortest) {
+            if (degree(ptr, order[r]) < shortest) {
                 bad = "order does not end each chunk with its shortest row";
                 break;
             }
