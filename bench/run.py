@@ -157,7 +157,7 @@ def fastest(tools: list[str], graph: dict[str, Any], args: argparse.Namespace) -
             if "skipped" in row:
                 continue
             seconds = row["load_s"] + row["compute_s"]
-            if (attempt >= args.repeat or seconds > 60) and not seconds < SHORT_SECONDS:
+            if attempt >= _runs_wanted(seconds, args.repeat):
                 continue
             again = measure(tool, graph, args)
             runs[tool] += 1
@@ -167,6 +167,19 @@ def fastest(tools: list[str], graph: dict[str, Any], args: argparse.Namespace) -
     for tool, row in best.items():
         row["runs"] = runs[tool]
     return list(best.values())
+
+
+def _runs_wanted(seconds: float, repeat: int) -> int:
+    """How many runs a measurement that took ``seconds`` gets in all.
+
+    Examples
+    --------
+    >>> _runs_wanted(0.5, 2), _runs_wanted(30, 2), _runs_wanted(90, 2), _runs_wanted(0.5, 8)
+    (5, 2, 1, 8)
+    """
+    if seconds < SHORT_SECONDS:
+        return max(repeat, SHORT_RUNS)
+    return 1 if seconds > 60 else repeat
 
 
 def measure(tool: str, graph: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
