@@ -120,7 +120,7 @@ class Routes:
             b = self.bounds
             return {q: MessageBlock(local, dense=dense[b[q] : b[q + 1]]) for q, _, _, local in self.cuts}
         rows = self.rows
-        combined = combiner.ufunc.reduceat(values[rows.sources], rows.ptr[self.targets])
+        combined = combiner.reduce_groups(values[rows.sources], rows.ptr[self.targets])
         return {q: MessageBlock(local, combined[lo:hi]) for q, lo, hi, local in self.cuts}
 
 

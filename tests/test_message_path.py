@@ -43,6 +43,20 @@ def test_combined_per_target_in_sending_order(targets, spread, combiner, floats,
     assert got_values.tolist() == want_values
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_long_runs_of_floats_are_added_in_sending_order(dtype):
+    # many messages to each of a few targets far apart (the sorted path): numpy's reduceat
+    # would add each run pairwise, and the sums would differ in the last bits
+    rng = np.random.default_rng(3)
+    targets = rng.integers(0, 3, 300) * 10 * DENSE_SPAN * 300
+    values = rng.uniform(-1e6, 1e6, 300).astype(dtype)
+    got_targets, got_values = sort_and_combine(targets, values, Sum())
+    want_targets, want_values = _reference(targets.tolist(), list(values), lambda a, b: a + b)
+    assert got_targets.tolist() == want_targets
+    assert got_values.dtype == dtype
+    assert got_values.tolist() == [float(v) for v in want_values]
+
+
 def test_without_a_combiner_messages_keep_their_order_per_target():
     targets, values = sort_and_combine(np.array([4, 1, 4, 1]), np.array([10, 20, 30, 40]), None)
     assert targets.tolist() == [1, 1, 4, 4] and values.tolist() == [20, 40, 10, 30]
