@@ -2,7 +2,7 @@
 
 A module of its own, outside the ``pregel`` package: networkx reads every backend's
 info each time it is imported, and this must not load numpy, scipy and the engine into
-every program that imports networkx. The backend itself (``pregel.nx_backend``) is
+every program that imports networkx. The backend itself (``pregel.integrations.networkx``) is
 loaded only when a call asks for it.
 """
 

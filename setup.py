@@ -1,6 +1,6 @@
 """Builds the optional C extensions; without a C compiler pregel installs and uses numpy and scipy instead.
 
-``pregel._kernels``: the message-path kernels (else scipy). ``pregel._edgetext``: the
+``pregel.core._kernels``: the message-path kernels (else scipy). ``pregel.io._edgetext``: the
 plain-integer edge-list parser (else numpy).
 """
 
@@ -8,7 +8,7 @@ from setuptools import Extension, setup
 
 setup(
     ext_modules=[
-        Extension("pregel._kernels", ["pregel/_kernels.c"], optional=True),
-        Extension("pregel._edgetext", ["pregel/_edgetext.c"], optional=True),
+        Extension("pregel.core._kernels", ["pregel/core/_kernels.c"], optional=True),
+        Extension("pregel.io._edgetext", ["pregel/io/_edgetext.c"], optional=True),
     ]
 )

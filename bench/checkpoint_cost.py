@@ -24,9 +24,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import pregel  # noqa: E402
-from algorithms.pagerank import PageRank  # noqa: E402
-from pregel.checkpoint import Checkpointer  # noqa: E402
-from pregel.io import read_edges  # noqa: E402
+from pregel.algorithms.pagerank import PageRank  # noqa: E402
+from pregel.core.checkpoint import Checkpointer  # noqa: E402
+from pregel.io.edges import read_edges  # noqa: E402
 
 DEFAULT_GRAPH = Path(__file__).resolve().parent.parent.parent / "shared" / "datasets" / "p2p-Gnutella31.txt.gz"
 

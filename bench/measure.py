@@ -63,9 +63,9 @@ def _steps(seconds: list[float]) -> dict[str, Any]:
 
 def run_pregel(tool: str, algorithm: str, path: str, args: argparse.Namespace) -> Measured:
     """pregel's APIs and backends, and (``tool == "scipy"``) its scipy reference, behind the same calls."""
-    from algorithms.pagerank import pagerank
-    from algorithms.sssp import sssp
-    from pregel.io import read_edges
+    from pregel.algorithms.pagerank import pagerank
+    from pregel.algorithms.sssp import sssp
+    from pregel.io.edges import read_edges
 
     start = time.perf_counter()
     graph = read_edges(path)
@@ -136,7 +136,7 @@ def run_networkx(tool: str, algorithm: str, path: str, args: argparse.Namespace)
 def run_igraph(tool: str, algorithm: str, path: str, args: argparse.Namespace) -> Measured:
     import igraph as ig
 
-    from pregel.io import read_edge_arrays
+    from pregel.io.edges import read_edge_arrays
 
     start = time.perf_counter()
     src, dst, weights = read_edge_arrays(path)
@@ -190,9 +190,9 @@ def _import_tool(tool: str) -> None:
         import igraph  # noqa: F401
     elif tool == "ray":
         import ray  # noqa: F401
-    import algorithms.pagerank  # noqa: F401
-    import algorithms.sssp  # noqa: F401
-    import pregel.backends.scipy  # noqa: F401
+    import pregel.algorithms.pagerank  # noqa: F401
+    import pregel.algorithms.reference  # noqa: F401
+    import pregel.algorithms.sssp  # noqa: F401
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -32,7 +32,7 @@ os.environ["RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"] = "0"  # before ray is imported
 import ray  # noqa: E402
 
 import pregel  # noqa: E402
-from algorithms.pagerank import PageRank  # noqa: E402
+from pregel.algorithms.pagerank import PageRank  # noqa: E402
 from pregel.backends.local import LocalBackend  # noqa: E402
 from pregel.backends.ray import RayBackend  # noqa: E402
 
@@ -86,7 +86,7 @@ def main() -> None:
     parser.add_argument("--graph", default=str(ROOT.parent / "shared" / "datasets" / "p2p-Gnutella31.txt.gz"))
     parser.add_argument("--supersteps", type=int, default=40)
     args = parser.parse_args()
-    graph = pregel.io.read_edges(args.graph)
+    graph = pregel.io.edges.read_edges(args.graph)
     ray.init(address="local", include_dashboard=False, num_cpus=2, object_store_memory=200 * 2**20)
     try:
         print(f"empty superstep, 2 Ray workers: {barrier_ms(300):.2f} ms (median of 300)")

@@ -26,8 +26,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import pregel  # noqa: E402
-from algorithms.pagerank import PageRank  # noqa: E402
-from pregel.io import read_edges  # noqa: E402
+from pregel.algorithms.pagerank import PageRank  # noqa: E402
+from pregel.io.edges import read_edges  # noqa: E402
 
 DEFAULT_GRAPH = ROOT.parent / "shared" / "datasets" / "p2p-Gnutella31.txt.gz"
 SUPERSTEPS = 40

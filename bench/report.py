@@ -32,7 +32,8 @@ def machine() -> dict[str, str]:
             info[package] = importlib.metadata.version(package)
         except importlib.metadata.PackageNotFoundError:
             info[package] = "not installed"
-    from pregel import edgetext, kernels
+    from pregel.core import kernels
+    from pregel.io import edgetext
 
     info["pregel message kernels"] = "compiled" if kernels.COMPILED else "scipy fallback (not built)"
     info["pregel edge-list parser"] = "compiled" if edgetext.COMPILED else "numpy fallback (not built)"

@@ -14,8 +14,8 @@ import time
 import numpy as np
 
 import pregel
-from algorithms.pagerank import PageRankVertex
-from pregel.io import read_edges
+from pregel.algorithms.pagerank import PageRankVertex
+from pregel.io.edges import read_edges
 
 DEFAULT = "/work/shared/datasets/p2p-Gnutella31.txt.gz"
 WAYS = {"vectorised": {}, "compiled loop": {"vectorised": False}, "interpreted": {"compiled": False}}

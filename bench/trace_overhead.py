@@ -37,8 +37,8 @@ ROOT = Path(__file__).resolve().parent.parent
 WORKER = """
 import hashlib, json, sys, time
 import pregel
-from pregel.io import read_edges
-from algorithms.pagerank import PageRank, PageRankVertex
+from pregel.io.edges import read_edges
+from pregel.algorithms.pagerank import PageRank, PageRankVertex
 graph = read_edges(sys.argv[1])
 program = {"batch": PageRank, "scalar": PageRankVertex}[sys.argv[2]]
 options = {"trace": True} if sys.argv[3] == "on" else {}
@@ -118,7 +118,7 @@ def _parent_of_trace_commit() -> str:
 
 def _export(revision: str, target: Path) -> None:
     archive = subprocess.run(
-        ["git", "archive", "--format=tar", revision, "pregel", "algorithms"], cwd=ROOT, capture_output=True, check=True
+        ["git", "archive", "--format=tar", revision, "pregel"], cwd=ROOT, capture_output=True, check=True
     ).stdout
     with tempfile.TemporaryFile() as f:
         f.write(archive)

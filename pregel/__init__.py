@@ -6,17 +6,21 @@ Write a vertex program by subclassing :class:`Vertex` (scalar, as in the paper) 
 Examples
 --------
 >>> import pregel
->>> from algorithms.pagerank import PageRank
+>>> from pregel.algorithms.pagerank import PageRank
 >>> g = pregel.Graph.from_edges([1, 2, 3], [2, 3, 1])
 >>> result = pregel.run(g, PageRank(tol=1e-12))
 >>> [round(r, 6) for r in result.values.tolist()]
 [0.333333, 0.333333, 0.333333]
 """
 
-from pregel.aggregators import Aggregator, Count
-from pregel.batch import BatchProgram, VertexBatch
-from pregel.combiners import Combiner, Max, Min, Sum
-from pregel.engine import Master, Result, SuperstepStats, run
+from pregel.api.batch import BatchProgram, VertexBatch
+from pregel.api.run import run
+from pregel.api.vertex import Vertex
+from pregel.core.aggregators import Aggregator, Count
+from pregel.core.combiners import Combiner, Max, Min, Sum
+from pregel.core.engine import Master
+from pregel.core.graph import Graph
+from pregel.core.types import Result, SuperstepStats
 from pregel.errors import (
     CheckpointError,
     ClusterUnreachable,
@@ -26,8 +30,6 @@ from pregel.errors import (
     PregelError,
     WorkerLost,
 )
-from pregel.graph import Graph
-from pregel.vertex import Vertex
 
 __version__ = "0.1.0"
 

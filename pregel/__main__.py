@@ -2,6 +2,6 @@
 
 import sys
 
-from pregel.cli import main
+from pregel.cli.main import main
 
 sys.exit(main())

@@ -12,12 +12,12 @@ import pytest
 from scipy.sparse import csgraph
 
 import pregel
-from algorithms.components import ConnectedComponents
-from algorithms.pagerank import PageRank, PageRankVertex
-from algorithms.sssp import ShortestPaths
 from pregel import Vertex
-from pregel.backends import scipy as reference
-from pregel.checkpoint import MANIFEST
+from pregel.algorithms import reference
+from pregel.algorithms.components import ConnectedComponents
+from pregel.algorithms.pagerank import PageRank, PageRankVertex
+from pregel.algorithms.sssp import ShortestPaths
+from pregel.core.checkpoint import MANIFEST
 from pregel.errors import CheckpointError
 
 

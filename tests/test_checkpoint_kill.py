@@ -20,9 +20,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pregel.backends import scipy as reference
-from pregel.checkpoint import MANIFEST
-from pregel.io import read_edges
+from pregel.algorithms import reference
+from pregel.core.checkpoint import MANIFEST
+from pregel.io.edges import read_edges
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -69,7 +69,7 @@ def pregel_command(prelude: str = "") -> list[str]:
     """``python -m pregel``, optionally after some Python run first in the same process."""
     if not prelude:
         return [sys.executable, "-m", "pregel"]
-    return [sys.executable, "-c", f"{prelude}\nimport sys\nfrom pregel.cli import main\nsys.exit(main())"]
+    return [sys.executable, "-c", f"{prelude}\nimport sys\nfrom pregel.cli.main import main\nsys.exit(main())"]
 
 
 def read_values(text: bytes) -> np.ndarray:
@@ -142,7 +142,7 @@ KILL_DURING_WRITE = {
     "between the two parts": (
         """
 import os, signal
-import pregel.checkpoint as checkpoint
+import pregel.core.checkpoint as checkpoint
 atomic_write = checkpoint.atomic_write
 def killing_atomic_write(path, *args, **kwargs):
     if str(path).endswith("superstep-000006/part-00001.npz"):
@@ -169,7 +169,7 @@ os.replace = killing_replace
     "while removing the oldest checkpoint": (
         """
 import os, signal
-import pregel.checkpoint as checkpoint
+import pregel.core.checkpoint as checkpoint
 rmtree = checkpoint.shutil.rmtree
 def killing_rmtree(path, *args, **kwargs):
     if str(path).endswith("superstep-000002") and os.path.exists(path):

@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 
 import pregel
-from algorithms.components import networkx_components
-from algorithms.pagerank import PageRank, networkx_pagerank
-from algorithms.sssp import networkx_sssp
-from pregel.backends import scipy as reference
+from pregel.algorithms import reference
+from pregel.algorithms.components import networkx_components
+from pregel.algorithms.pagerank import PageRank, networkx_pagerank
+from pregel.algorithms.sssp import networkx_sssp
 from tests.conftest import SHIPPED
 
 GRAPH = "# test graph\n1 2 1.5\n1 3 4\n2 3 1\n3 1 2\n4 5 1\n5 4 0.5\n6 6 1\n3 7 2\n"
@@ -32,7 +32,7 @@ def test_pagerank_output_equals_scipy_and_networkx(run_cli, write_edges, tmp_pat
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == b""
     ids, ranks = read_tsv(out)
-    g = pregel.io.read_edges(edges)
+    g = pregel.io.edges.read_edges(edges)
     assert ids.tolist() == g.ids.tolist()
     assert np.abs(ranks - reference.pagerank(g, tol=1e-12).values).max() <= 1e-9
     assert np.abs(ranks - networkx_pagerank(g, tol=1e-12)).max() <= 1e-9
@@ -47,7 +47,7 @@ def test_sssp_output_equals_scipy_and_networkx_with_inf(run_cli, write_edges, tm
     proc = run_cli("sssp", edges, "--source", "1", "-o", out, "--api", "scalar")
     assert proc.returncode == 0, proc.stderr
     ids, dist = read_tsv(out)
-    g = pregel.io.read_edges(edges)
+    g = pregel.io.edges.read_edges(edges)
     np.testing.assert_array_equal(dist, reference.sssp(g, 1).values)
     np.testing.assert_array_equal(dist, networkx_sssp(g, 1))
     assert "4\tinf" in out.read_text()
@@ -58,7 +58,7 @@ def test_cc_output_equals_scipy_and_networkx(run_cli, write_edges, tmp_path):
     out = tmp_path / "cc.tsv"
     assert run_cli("cc", edges, "--output", out).returncode == 0
     ids, labels = read_tsv(out)
-    g = pregel.io.read_edges(edges)
+    g = pregel.io.edges.read_edges(edges)
     np.testing.assert_array_equal(labels, reference.components(g).values)
     np.testing.assert_array_equal(labels, networkx_components(g))
     assert out.read_text().splitlines()[:2] == ["1\t1", "2\t1"]
@@ -75,7 +75,7 @@ def test_top_k_of_the_shipped_graph(run_cli):
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.decode().splitlines()
     assert len(lines) == 10
-    g = pregel.io.read_edges(SHIPPED)
+    g = pregel.io.edges.read_edges(SHIPPED)
     ref = reference.pagerank(g, tol=1e-10)
     best = g.ids[np.argsort(-ref.values, kind="stable")[:10]]
     assert [int(line.split("\t")[0]) for line in lines] == best.tolist()

@@ -293,7 +293,7 @@ def test_an_unwritable_output_folder(run_cli, tmp_path):
 
 def _run_without(module: str, args: list[str], cwd: Path) -> subprocess.CompletedProcess:
     """The command in an interpreter where ``module`` cannot be imported (as if it were not installed)."""
-    code = f"import sys; sys.modules[{module!r}] = None; from pregel.cli import main; sys.exit(main({args!r}))"
+    code = f"import sys; sys.modules[{module!r}] = None; from pregel.cli.main import main; sys.exit(main({args!r}))"
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     return subprocess.run([sys.executable, "-c", code], capture_output=True, cwd=cwd, env=env, timeout=120)
 

@@ -13,12 +13,12 @@ import scipy.sparse.csgraph as csgraph
 from hypothesis import given, settings
 
 import pregel
-from algorithms.components import ConnectedComponentsVertex
-from algorithms.pagerank import PageRankVertex
-from algorithms.sssp import ShortestPathsVertex
 from pregel import Count, Max, Min, Sum, Vertex
-from pregel.aggregators import Aggregator
-from pregel.compile import fallback_reason, partition_loop
+from pregel.algorithms.components import ConnectedComponentsVertex
+from pregel.algorithms.pagerank import PageRankVertex
+from pregel.algorithms.sssp import ShortestPathsVertex
+from pregel.compiler.loop import fallback_reason, partition_loop
+from pregel.core.aggregators import Aggregator
 from tests.graphs import hand_made, random_graphs
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -429,7 +429,7 @@ def test_a_trace_runs_the_interpreter_with_the_same_result():
 
 
 def test_shipped_examples_compile(run_cli, tmp_path):
-    from pregel.userprog import load_program
+    from pregel.cli.userprog import load_program
 
     widest = type(load_program(f"{EXAMPLES}/widest_path.py:WidestPath", ["source=1"]))
     assert fallback_reason(widest) is None

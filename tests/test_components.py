@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 
 import pregel
-from algorithms.components import connected_components, networkx_components
-from pregel.backends import scipy as reference
+from pregel.algorithms import reference
+from pregel.algorithms.components import connected_components, networkx_components
 from tests.conftest import SHIPPED, shared_dataset
 from tests.graphs import HAND_MADE, hand_made, random_graphs
 
@@ -48,7 +48,7 @@ def test_random_graphs_equal_scipy(g):
 @pytest.mark.parametrize("path", [SHIPPED, "p2p-Gnutella31.txt.gz"])
 def test_real_graphs_equal_scipy_and_networkx(path):
     path = path if path == SHIPPED else shared_dataset(path)
-    g = pregel.io.read_edges(path)
+    g = pregel.io.edges.read_edges(path)
     ours = connected_components(g, workers=3)
     np.testing.assert_array_equal(ours.values, reference.components(g).values)
     np.testing.assert_array_equal(ours.values, networkx_components(g))

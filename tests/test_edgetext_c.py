@@ -21,12 +21,14 @@ import numpy as np
 import pytest
 
 import pregel
-from pregel import edgetext, extensions, io
-from pregel.edgetext import MAX_ID
+from pregel.core import extensions
+from pregel.io import edges as io
+from pregel.io import edgetext
+from pregel.io.edgetext import MAX_ID
 from tests.test_io_fast import random_id
 
 compiled = edgetext._compiled
-needs_compiled = pytest.mark.skipif(compiled is None, reason="pregel._edgetext is not built")
+needs_compiled = pytest.mark.skipif(compiled is None, reason="pregel.io._edgetext is not built")
 
 GARBAGE = [
     "1 2 3 4",
@@ -215,7 +217,7 @@ def test_the_extension_is_built_where_a_compiler_exists():
     compiler = (os.environ.get("CC") or sysconfig.get_config_var("CC") or "cc").split()[0]
     if shutil.which(compiler) is None or subprocess.run([compiler, "--version"], capture_output=True).returncode:
         pytest.skip(f"no working C compiler ({compiler}): pregel reads text with numpy alone")
-    assert compiled is not None, "pregel._edgetext is not built: run `pip install -e .` (needs a C compiler)"
+    assert compiled is not None, "pregel.io._edgetext is not built: run `pip install -e .` (needs a C compiler)"
 
 
 def test_without_the_extension_numpy_reads_the_same(tmp_path):
@@ -223,8 +225,8 @@ def test_without_the_extension_numpy_reads_the_same(tmp_path):
     path = tmp_path / "e.txt"
     path.write_text("# c\n1 2\n3,4\r\n5 6 # x\n")
     code = (
-        "import sys; sys.modules['pregel._edgetext'] = None\n"
-        "from pregel import edgetext, io\n"
+        "import sys; sys.modules['pregel.io._edgetext'] = None\n"
+        "from pregel.io import edgetext, edges as io\n"
         "assert edgetext._compiled is None\n"
         f"print([a.tolist() for a in io.read_edge_arrays({str(path)!r})[:2]])\n"
     )

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import pregel
-from pregel.io import read_edges
+from pregel.io.edges import read_edges
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 SHIPPED = Path(__file__).resolve().parent.parent / "datasets" / "wiki-Vote.txt.gz"

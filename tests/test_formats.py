@@ -16,9 +16,9 @@ import numpy as np
 import pytest
 
 import pregel
-from algorithms.pagerank import pagerank
-from pregel.backends import scipy as reference
-from pregel.io import read_edges
+from pregel.algorithms import reference
+from pregel.algorithms.pagerank import pagerank
+from pregel.io.edges import read_edges
 from tests.conftest import SHIPPED
 
 GRAPH = "1 2\n2 3\n3 1\n3 4\n9 9\n"

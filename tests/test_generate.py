@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from pregel.errors import InputError
-from pregel.generate import binary_tree, generate, lognormal, rmat
-from pregel.io import read_edge_arrays, read_edges, write_edge_list
+from pregel.io.edges import read_edge_arrays, read_edges, write_edge_list
+from pregel.io.generate import binary_tree, generate, lognormal, rmat
 
 
 def _distinct_loop_free(src: np.ndarray, dst: np.ndarray) -> bool:

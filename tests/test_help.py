@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from pregel.cli import build_parser
+from pregel.cli.main import build_parser
 from tests.conftest import ROOT
 
 

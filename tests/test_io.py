@@ -13,7 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import pregel
-from pregel import io
+from pregel.core import files
+from pregel.io import edges as io
 from tests.conftest import SHIPPED, shared_dataset
 
 
@@ -164,7 +165,7 @@ def test_write_values_is_sorted_full_precision_and_atomic(tmp_path):
 def test_failed_write_leaves_nothing_behind(tmp_path):
     target = tmp_path / "out.tsv"
     target.write_text("old\n")
-    with pytest.raises(RuntimeError), io.atomic_write(target) as f:
+    with pytest.raises(RuntimeError), files.atomic_write(target) as f:
         f.write("partial")
         raise RuntimeError("boom")
     assert target.read_text() == "old\n"

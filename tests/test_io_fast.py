@@ -17,9 +17,9 @@ import pytest
 import scipy.sparse as sp
 
 import pregel
-from pregel import io
-from pregel.edgetext import MAX_ID, plain_integer_columns
-from pregel.graph import Graph
+from pregel.core.graph import Graph
+from pregel.io import edges as io
+from pregel.io.edgetext import MAX_ID, plain_integer_columns
 from tests.conftest import SHIPPED, shared_dataset
 
 

@@ -7,10 +7,10 @@ import pytest
 import scipy.sparse as sp
 
 import pregel
-from algorithms.components import connected_components
-from algorithms.pagerank import pagerank
-from pregel import extensions, kernels
-from pregel.kernels import InEdges, InSums
+from pregel.algorithms.components import connected_components
+from pregel.algorithms.pagerank import pagerank
+from pregel.core import extensions, kernels
+from pregel.core.kernels import InEdges, InSums
 
 
 @pytest.fixture(params=["compiled", "scipy"])
@@ -35,7 +35,7 @@ def test_the_extension_is_built() -> None:
     # CI installs with `pip install -e .`: a compiler error must not pass unnoticed
     if extensions.switched_off():
         pytest.skip("switched off by PREGEL_NO_COMPILED")
-    assert kernels.COMPILED, "pregel._kernels is not built: run `pip install -e .` in the checkout"
+    assert kernels.COMPILED, "pregel.core._kernels is not built: run `pip install -e .` in the checkout"
 
 
 def _hub_pattern(rng: np.random.Generator, n: int, targets: int, m: int) -> tuple[np.ndarray, np.ndarray]:

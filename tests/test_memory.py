@@ -14,15 +14,15 @@ import sys
 
 import pytest
 
-from pregel.generate import rmat
-from pregel.io import write_edge_list
+from pregel.io.edges import write_edge_list
+from pregel.io.generate import rmat
 from tests.conftest import ROOT
 
 PROGRAM = """
 import json, sys
 import numpy as np, scipy.sparse
-from algorithms.pagerank import pagerank
-from pregel.io import read_edges
+from pregel.algorithms.pagerank import pagerank
+from pregel.io.edges import read_edges
 
 def status(field):
     with open("/proc/self/status") as f:

@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 
 import pregel
 from pregel import BatchProgram
-from pregel.combiners import Max, Min, Sum
-from pregel.messages import DENSE_SPAN, Inbox, MessageBlock, sort_and_combine
+from pregel.core.combiners import Max, Min, Sum
+from pregel.core.messages import DENSE_SPAN, Inbox, MessageBlock, sort_and_combine
 
 
 def _reference(targets, values, combine):

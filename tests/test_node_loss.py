@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 import pregel
-from algorithms.components import ConnectedComponents
-from algorithms.pagerank import PageRank
-from pregel.backends import scipy as reference
+from pregel.algorithms import reference
+from pregel.algorithms.components import ConnectedComponents
+from pregel.algorithms.pagerank import PageRank
 from tests.conftest import RAY_NODE
 
 ray = pytest.importorskip("ray")

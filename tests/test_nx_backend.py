@@ -81,7 +81,7 @@ def _random_digraph(seed: int, n: int = 80, m: int = 300, weighted: bool = True)
 
 
 def _shipped() -> nx.DiGraph:
-    from pregel.io import read_edges
+    from pregel.io.edges import read_edges
 
     return read_edges(SHIPPED).to_networkx(weights=False)
 

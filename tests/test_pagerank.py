@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 
 import pregel
-from algorithms.pagerank import networkx_pagerank, pagerank
-from pregel.backends import scipy as reference
+from pregel.algorithms import reference
+from pregel.algorithms.pagerank import networkx_pagerank, pagerank
 from tests.conftest import SHIPPED, shared_dataset
 from tests.graphs import HAND_MADE, hand_made, random_graphs
 
@@ -49,7 +49,7 @@ def test_damping_zero_gives_uniform_ranks_after_one_step():
 
 
 def test_max_supersteps_reached_is_reported():
-    result = pagerank(pregel.io.read_edges(SHIPPED), tol=0.0, max_supersteps=5)
+    result = pagerank(pregel.io.edges.read_edges(SHIPPED), tol=0.0, max_supersteps=5)
     assert result.stopped_by == "max_supersteps"
     assert result.supersteps == 5
     assert result.aggregated["delta"] > 0
@@ -67,7 +67,7 @@ def test_random_graphs_match_scipy(g):
 @pytest.mark.parametrize("path", [SHIPPED, "p2p-Gnutella31.txt.gz"])
 def test_real_graphs_match_scipy_and_networkx(path):
     path = path if path == SHIPPED else shared_dataset(path)
-    g = pregel.io.read_edges(path)
+    g = pregel.io.edges.read_edges(path)
     ours = pagerank(g, tol=1e-12, workers=2)
     ref = reference.pagerank(g, tol=1e-12)
     assert np.abs(ours.values - ref.values).max() <= 1e-9
@@ -76,7 +76,7 @@ def test_real_graphs_match_scipy_and_networkx(path):
 
 
 def test_scalar_twin_on_a_real_graph():
-    g = pregel.io.read_edges(SHIPPED)
+    g = pregel.io.edges.read_edges(SHIPPED)
     batch = pagerank(g, tol=1e-12)
     scalar = pagerank(g, tol=1e-12, api="scalar", workers=3)
     assert np.abs(batch.values - scalar.values).max() <= 1e-12

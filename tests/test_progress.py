@@ -23,7 +23,7 @@ import time
 import networkx as nx
 import pytest
 
-from pregel.io import read_edges
+from pregel.io.edges import read_edges
 from tests.conftest import ROOT, SHIPPED
 
 COLUMNS = 80

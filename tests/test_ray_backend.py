@@ -12,10 +12,10 @@ import numpy as np
 import pytest
 
 import pregel
-from algorithms.components import connected_components
-from algorithms.pagerank import pagerank
-from algorithms.sssp import sssp
 from pregel import BatchProgram, Count, Max, Min, Sum, Vertex
+from pregel.algorithms.components import connected_components
+from pregel.algorithms.pagerank import pagerank
+from pregel.algorithms.sssp import sssp
 from tests.conftest import ROOT, shared_dataset
 from tests.graphs import HAND_MADE, hand_made
 from tests.test_halting import Gather, diamond
@@ -104,7 +104,7 @@ _graphs: dict[str, pregel.Graph] = {}
 
 def read_dataset(name: str) -> pregel.Graph:
     if name not in _graphs:
-        _graphs[name] = pregel.io.read_edges(shared_dataset(name))
+        _graphs[name] = pregel.io.edges.read_edges(shared_dataset(name))
     return _graphs[name]
 
 
@@ -330,9 +330,9 @@ def test_workers_default_to_the_cluster_cpus(monkeypatch):
 
 @pytest.mark.parametrize("spec", ["examples/bfs_levels.py:BFSLevels", "examples/widest_path.py:WidestPath"])
 def test_a_program_loaded_from_a_file_runs_on_the_workers(spec):
-    from pregel.userprog import load_program
+    from pregel.cli.userprog import load_program
 
-    g = pregel.io.read_edges(ROOT / "datasets" / "wiki-Vote.txt.gz")
+    g = pregel.io.edges.read_edges(ROOT / "datasets" / "wiki-Vote.txt.gz")
     program = load_program(str(ROOT / spec), ["source=3"])
     ours = pregel.run(g, program, backend="ray", workers=2)
     np.testing.assert_array_equal(ours.values, pregel.run(g, program).values)

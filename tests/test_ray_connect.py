@@ -55,9 +55,9 @@ def test_the_local_backend_never_imports_ray(write_edges):
     proc = run_python(f"""
         import sys
         import pregel
-        from pregel.cli import main
-        from algorithms.pagerank import pagerank
-        pagerank(pregel.io.read_edges({str(edges)!r}), workers=2)
+        from pregel.cli.main import main
+        from pregel.algorithms.pagerank import pagerank
+        pagerank(pregel.io.edges.read_edges({str(edges)!r}), workers=2)
         assert main(["cc", {str(edges)!r}, "--quiet", "--workers", "2"]) == 0
         assert "ray" not in sys.modules, "the local path imported ray"
     """)
@@ -81,9 +81,9 @@ def test_ray_address_from_the_environment_is_used(write_edges, closed_port):
     proc = run_python(
         f"""
         import pregel
-        from algorithms.components import connected_components
+        from pregel.algorithms.components import connected_components
         try:
-            connected_components(pregel.io.read_edges({str(write_edges(GRAPH))!r}), backend="ray")
+            connected_components(pregel.io.edges.read_edges({str(write_edges(GRAPH))!r}), backend="ray")
         except pregel.ClusterUnreachable as exc:
             print(exc)
         """,
@@ -97,10 +97,10 @@ def test_an_address_that_never_answers_is_given_up_on_in_time(write_edges, silen
     proc = run_python(f"""
         import time
         import pregel
-        from algorithms.components import connected_components
+        from pregel.algorithms.components import connected_components
         start = time.monotonic()
         try:
-            connected_components(pregel.io.read_edges({str(write_edges(GRAPH))!r}), backend="ray",
+            connected_components(pregel.io.edges.read_edges({str(write_edges(GRAPH))!r}), backend="ray",
                                  ray_address="127.0.0.1:{silent_port}", connect_timeout=3)
         except pregel.ClusterUnreachable as exc:
             print(round(time.monotonic() - start), exc)
@@ -142,7 +142,7 @@ SOCKETS = """
     import json, os
     import ray
     import pregel
-    from algorithms.components import ConnectedComponents
+    from pregel.algorithms.components import ConnectedComponents
     from pregel.backends.ray import RayBackend
 
     backend = RayBackend(pregel.Graph.from_edges([1, 2], [2, 1]), ConnectedComponents(), workers=2)

@@ -19,11 +19,11 @@ import numpy as np
 import pytest
 
 import pregel
-from algorithms.components import ConnectedComponents
-from algorithms.pagerank import PageRank
-from algorithms.sssp import ShortestPaths
-from pregel.backends import scipy as reference
-from pregel.progress import Progress
+from pregel.algorithms import reference
+from pregel.algorithms.components import ConnectedComponents
+from pregel.algorithms.pagerank import PageRank
+from pregel.algorithms.sssp import ShortestPaths
+from pregel.cli.progress import Progress
 from tests.conftest import ROOT
 
 ray = pytest.importorskip("ray")

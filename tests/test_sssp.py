@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import pregel
-from algorithms.sssp import networkx_sssp, sssp
-from pregel.backends import scipy as reference
+from pregel.algorithms import reference
+from pregel.algorithms.sssp import networkx_sssp, sssp
 from tests.conftest import SHIPPED, shared_dataset
 from tests.graphs import HAND_MADE, hand_made, random_graphs
 
@@ -93,7 +93,7 @@ def test_random_signed_weights_agree_with_networkx_including_cycles(g, data):
 @pytest.mark.parametrize("path", [SHIPPED, "p2p-Gnutella31.txt.gz"])
 def test_real_graphs_equal_scipy_and_networkx(path):
     path = path if path == SHIPPED else shared_dataset(path)
-    g = pregel.io.read_edges(path)
+    g = pregel.io.edges.read_edges(path)
     source = int(g.ids[np.argmax(g.out_degree)])
     ours = sssp(g, source, workers=2)
     np.testing.assert_array_equal(ours.values, reference.sssp(g, source).values)

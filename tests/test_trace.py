@@ -14,10 +14,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import pregel
-from algorithms.components import ConnectedComponents, ConnectedComponentsVertex
-from algorithms.pagerank import PageRank, PageRankVertex
-from algorithms.sssp import ShortestPaths, ShortestPathsVertex
 from pregel import BatchProgram, Min, Vertex
+from pregel.algorithms.components import ConnectedComponents, ConnectedComponentsVertex
+from pregel.algorithms.pagerank import PageRank, PageRankVertex
+from pregel.algorithms.sssp import ShortestPaths, ShortestPathsVertex
 
 
 class Gossip(Vertex):
@@ -249,7 +249,7 @@ class LongestWalk(Vertex):
 
 
 def test_python_objects_are_traced_and_shown_as_text():
-    from pregel.viz import page_data
+    from pregel.viz.page import page_data
 
     g = pregel.Graph.from_edges([1, 2, 3], [2, 3, 1])
     trace = pregel.run(g, LongestWalk, workers=2, trace=True).trace

@@ -8,11 +8,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import pregel
-from algorithms.components import connected_components
-from algorithms.pagerank import pagerank
-from algorithms.sssp import sssp
-from pregel.generate import binary_tree, edge_weights, lognormal, rmat
-from pregel.io import read_edges
+from pregel.algorithms.components import connected_components
+from pregel.algorithms.pagerank import pagerank
+from pregel.algorithms.sssp import sssp
+from pregel.io.edges import read_edges
+from pregel.io.generate import binary_tree, edge_weights, lognormal, rmat
 from tests.conftest import SHIPPED
 
 APIS = ("batch", "scalar")

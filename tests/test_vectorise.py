@@ -13,14 +13,14 @@ import pytest
 from hypothesis import given, settings
 
 import pregel
-import pregel.vectorise
-from algorithms.components import ConnectedComponentsVertex
-from algorithms.pagerank import PageRankVertex
-from algorithms.sssp import ShortestPathsVertex
+import pregel.compiler.vectorise
 from pregel import Max, Min, Sum, Vertex
-from pregel.aggregators import Aggregator
-from pregel.io import read_edges
-from pregel.vectorise import vectorise_reason
+from pregel.algorithms.components import ConnectedComponentsVertex
+from pregel.algorithms.pagerank import PageRankVertex
+from pregel.algorithms.sssp import ShortestPathsVertex
+from pregel.compiler.vectorise import vectorise_reason
+from pregel.core.aggregators import Aggregator
+from pregel.io.edges import read_edges
 from tests.graphs import hand_made, random_graphs
 from tests.test_compile import Hops, MaxValue, Reachable, RingPass
 
@@ -205,24 +205,24 @@ class Squares(Vertex):
 @pytest.fixture(autouse=True, scope="module")
 def vectorise_small_graphs():
     """Vectorise however few vertices compute (by default a small superstep runs the loop, which is faster)."""
-    default = pregel.vectorise.MIN_VERTICES
-    pregel.vectorise.MIN_VERTICES = 1
+    default = pregel.compiler.vectorise.MIN_VERTICES
+    pregel.compiler.vectorise.MIN_VERTICES = 1
     yield
-    pregel.vectorise.MIN_VERTICES = default
+    pregel.compiler.vectorise.MIN_VERTICES = default
 
 
 @pytest.fixture
 def vectorised_steps(monkeypatch):
     """Counts the supersteps (per partition) that ran vectorised, and those that fell back to the loop."""
     counts = {"vectorised": 0, "loop": 0}
-    real = pregel.vectorise.run
+    real = pregel.compiler.vectorise.run
 
     def counting(*args):
         outcome = real(*args)
         counts["loop" if outcome is None else "vectorised"] += 1
         return outcome
 
-    monkeypatch.setattr(pregel.vectorise, "run", counting)
+    monkeypatch.setattr(pregel.compiler.vectorise, "run", counting)
     return counts
 
 
@@ -348,7 +348,7 @@ def test_why_a_program_is_not_vectorised(cls, reason):
 
 
 def test_a_small_superstep_runs_the_loop(vectorised_steps, monkeypatch):
-    monkeypatch.setattr(pregel.vectorise, "MIN_VERTICES", 4)
+    monkeypatch.setattr(pregel.compiler.vectorise, "MIN_VERTICES", 4)
     graph = pregel.Graph.from_edges([1, 2, 3], [2, 3, 4])  # 4 vertices, then 3, 2, 1 with messages
     assert pregel.run(graph, MaxValue).to_dict() == {1: 1.0, 2: 2.0, 3: 3.0, 4: 4.0}
     assert vectorised_steps == {"vectorised": 1, "loop": 0}

@@ -18,11 +18,11 @@ import numpy as np
 import pytest
 
 import pregel
-from algorithms.components import ConnectedComponents
-from algorithms.pagerank import PageRank
-from algorithms.sssp import ShortestPaths
-from pregel.io import read_edges
-from pregel.viz import write_html
+from pregel.algorithms.components import ConnectedComponents
+from pregel.algorithms.pagerank import PageRank
+from pregel.algorithms.sssp import ShortestPaths
+from pregel.io.edges import read_edges
+from pregel.viz.page import write_html
 
 webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed (pip install -e '.[test]')")
 from selenium.webdriver.common.action_chains import ActionChains  # noqa: E402

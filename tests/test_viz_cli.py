@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pregel.backends import scipy as reference
-from pregel.io import read_edges
+from pregel.algorithms import reference
+from pregel.io.edges import read_edges
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 WEB = DOCS / "web-graph.txt"

@@ -8,10 +8,11 @@ from typing import Any
 
 import numpy as np
 
-from pregel.checkpoint import PartRecord, write_part
-from pregel.graph import Graph
-from pregel.partition import Partition, PartitionStatus, split
-from pregel.program import Program
+from pregel.core.checkpoint import write_part
+from pregel.core.graph import Graph
+from pregel.core.partition import Partition, split
+from pregel.core.program import Program
+from pregel.core.types import PartitionStatus, PartRecord
 
 
 class LocalBackend:
@@ -24,11 +25,11 @@ class LocalBackend:
     workers : int
         Number of partitions (the routing between them is the same as on Ray).
     trace : bool
-        Partitions report their state and messages each superstep (:mod:`pregel.trace`).
+        Partitions report their state and messages each superstep (:mod:`pregel.core.trace`).
 
     Examples
     --------
-    >>> from algorithms.components import ConnectedComponents
+    >>> from pregel.algorithms.components import ConnectedComponents
     >>> g = Graph.from_edges([1, 2], [2, 1])
     >>> backend = LocalBackend(g, ConnectedComponents(), workers=2)
     >>> [s.computed for s in backend.superstep(0, {})]
@@ -36,7 +37,8 @@ class LocalBackend:
     """
 
     def __init__(self, graph: Graph, program: Program, workers: int = 1, trace: bool = False) -> None:
-        self.partitions = [Partition(data, program, trace) for data in split(graph, workers)]
+        self._make = lambda: [Partition(data, program, trace) for data in split(graph, workers)]
+        self.partitions = self._make()
 
     def superstep(self, superstep: int, aggregated: dict[str, Any]) -> list[PartitionStatus]:
         """Run every partition, then deliver each block to its destination partition."""
@@ -66,6 +68,10 @@ class LocalBackend:
     def values(self) -> np.ndarray:
         """Every vertex's value, in global index order."""
         return np.concatenate([p.values for p in self.partitions])
+
+    def restart(self) -> None:
+        """Every partition as before superstep 0 (nothing is lost in-process; the engine's protocol asks for it)."""
+        self.partitions = self._make()
 
     def close(self) -> None:
         """Nothing to release in-process."""

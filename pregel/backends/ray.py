@@ -32,11 +32,11 @@ from ray._private import ray_constants
 from ray.exceptions import ObjectLostError, RayActorError, RayTaskError
 from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
-from pregel.checkpoint import PartRecord
+from pregel.core.graph import Graph
+from pregel.core.partition import Partition, PartitionData, split
+from pregel.core.program import Program
+from pregel.core.types import PartitionStatus, PartRecord
 from pregel.errors import ClusterUnreachable, PregelError, WorkerLost
-from pregel.graph import Graph
-from pregel.partition import Partition, PartitionData, PartitionStatus, split
-from pregel.program import Program
 
 CONNECT_TIMEOUT = 20.0
 """Seconds to wait for a cluster to answer (the command line promises an answer within 30 s)."""
@@ -128,7 +128,7 @@ class RayBackend:
 
     Examples
     --------
-    >>> from algorithms.components import ConnectedComponents
+    >>> from pregel.algorithms.components import ConnectedComponents
     >>> g = Graph.from_edges([1, 2], [2, 1])
     >>> backend = RayBackend(g, ConnectedComponents(), workers=2)
     >>> [s.computed for s in backend.superstep(0, {})]

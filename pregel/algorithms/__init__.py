@@ -1,0 +1,12 @@
+"""Graph algorithms built on the pregel engine: PageRank, shortest paths, connected components.
+
+Each module holds the vectorised program (the default), its scalar twin (the readable
+example), the function users call, and the networkx equivalent used by
+``--compare networkx``. The scipy references live in :mod:`pregel.algorithms.reference`.
+"""
+
+from pregel.algorithms.components import connected_components
+from pregel.algorithms.pagerank import pagerank
+from pregel.algorithms.sssp import sssp
+
+__all__ = ["connected_components", "pagerank", "sssp"]

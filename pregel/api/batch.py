@@ -1,0 +1,277 @@
+"""The vectorised API: the Pregel vocabulary over numpy arrays of a partition's active vertices.
+
+``BatchProgram.compute(self, v)`` runs once per partition per superstep. ``v`` holds
+the vertices that compute in this superstep (active, or woken by mail) as arrays;
+sends and votes take arrays or masks aligned with them. The engine, the backends,
+termination, aggregators and master compute are the same as for the scalar
+:class:`~pregel.api.vertex.Vertex`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from pregel.core.program import Program
+from pregel.errors import PregelError
+
+if TYPE_CHECKING:
+    from pregel.core.messages import Mail, Outbox
+    from pregel.core.partition import Partition
+
+
+class BatchProgram(Program):
+    """Subclass and write ``compute(self, v)`` over a :class:`VertexBatch`.
+
+    A batch program must declare a ``combiner`` (``v.messages`` holds one combined
+    message per vertex). ``initial_value`` is a constant or a method
+    ``initial_value(self, v)`` returning an array aligned with ``v.ids``.
+
+    Examples
+    --------
+    Breadth-first levels from vertex 1:
+
+    >>> import pregel
+    >>> from pregel.core.combiners import Min
+    >>> class Levels(BatchProgram):
+    ...     combiner = Min
+    ...     initial_value = np.inf
+    ...     source = 1
+    ...     def compute(self, v):
+    ...         if v.superstep == 0:
+    ...             reached = v.ids == self.source
+    ...             v.values = np.where(reached, 0.0, v.values)
+    ...         else:
+    ...             reached = v.messages < v.values
+    ...             v.values = np.where(reached, v.messages, v.values)
+    ...         v.send_to_all_neighbors(v.values + 1, where=reached)
+    ...         v.vote_to_halt()
+    >>> g = pregel.Graph.from_edges([1, 2, 2, 4], [2, 3, 4, 5])
+    >>> pregel.run(g, Levels).to_dict()
+    {1: 0.0, 2: 1.0, 3: 2.0, 4: 2.0, 5: 3.0}
+    """
+
+    def compute(self, v: VertexBatch) -> None:
+        """Run one partition's active vertices for one superstep. Override this."""
+        raise NotImplementedError(f"{type(self).__name__} must define compute(self, v)")
+
+    def initial_values(self, partition: Partition) -> np.ndarray:
+        self.require_combiner()
+        if callable(type(self).initial_value):
+            v = VertexBatch(self, partition, None, -1, {}, None, None)
+            values = np.asarray(self.initial_value(v), dtype=self.value_dtype)
+            return np.array(np.broadcast_to(values, (partition.size,)))
+        return self.constant_values(partition.size)
+
+    def run_superstep(
+        self, partition: Partition, superstep: int, aggregated: dict[str, Any], mail: Mail, outbox: Outbox
+    ) -> tuple[int, dict[str, Any]]:
+        computing = partition.wake(mail)
+        v = VertexBatch(self, partition, computing, superstep, aggregated, mail, outbox)
+        if v.size:
+            self.compute(v)
+        return v.size, v.partials
+
+
+@dataclass
+class Edges:
+    """Out-edges of some of a batch's vertices.
+
+    ``source`` is each edge's position in the batch arrays (``v.values[e.source]``
+    is the sender's value), ``weight`` its weight (1 when unweighted), ``target``
+    the original id of its head.
+    """
+
+    source: np.ndarray
+    weight: np.ndarray
+    positions: np.ndarray
+    partition: Partition
+
+    @cached_property
+    def target(self) -> np.ndarray:
+        return self.partition.data.ids[self.partition.indices[self.positions]]
+
+    def __len__(self) -> int:
+        return int(self.positions.size)
+
+
+class VertexBatch:
+    """A partition's computing vertices in one superstep, as arrays.
+
+    Attributes
+    ----------
+    superstep : int
+    num_vertices : int
+        Vertices in the whole graph.
+    ids : numpy.ndarray
+        Original ids of the vertices in this batch.
+    values : numpy.ndarray
+        Their values; assign a new array to change them.
+    messages : numpy.ndarray
+        The combined message per vertex (the combiner's identity where none arrived).
+    has_messages : numpy.ndarray
+        Which vertices got at least one message.
+    out_degree : numpy.ndarray
+    """
+
+    def __init__(
+        self,
+        program: BatchProgram,
+        partition: Partition,
+        computing: np.ndarray | None,
+        superstep: int,
+        aggregated: dict[str, Any],
+        mail: Mail | None,
+        outbox: Outbox | None,
+    ) -> None:
+        self.program = program
+        self.superstep = superstep
+        self.num_vertices = partition.num_vertices
+        self.partials = program.new_partials()
+        self._partition = partition
+        self._computing = computing
+        self._aggregated = aggregated
+        self._mail = mail
+        self._outbox = outbox
+        self.size = partition.size if computing is None else int(computing.size)
+
+    def _select(self, array: np.ndarray) -> np.ndarray:
+        return array if self._computing is None else array[self._computing]
+
+    @cached_property
+    def ids(self) -> np.ndarray:
+        return self._select(self._partition.ids)
+
+    @property
+    def values(self) -> np.ndarray:
+        return self._select(self._partition.values)
+
+    @values.setter
+    def values(self, new: Any) -> None:
+        part = self._partition
+        if self._computing is None:
+            new = np.asarray(new, dtype=part.values.dtype)
+            # an array that owns its data (a fresh result) is kept as it is: no copy per superstep
+            fresh = new.shape == (part.size,) and new.base is None and new.flags.writeable
+            part.values = new if fresh else np.array(np.broadcast_to(new, (part.size,)))
+        else:
+            part.values[self._computing] = new
+
+    @cached_property
+    def messages(self) -> np.ndarray:
+        dtype = self._partition.values.dtype
+        fill = np.asarray(self.program.combiner.fill_value(dtype), dtype=dtype)
+        return self._select(self._mail.dense(fill[()]))
+
+    @cached_property
+    def has_messages(self) -> np.ndarray:
+        return self._select(self._mail.has)
+
+    @cached_property
+    def out_degree(self) -> np.ndarray:
+        return self._select(self._partition.out_degree)
+
+    def _senders(self, where: Any) -> np.ndarray | None:
+        """Local indices of the selected vertices (``None`` = the whole partition)."""
+        if where is None:
+            return self._computing
+        where = np.asarray(where, dtype=bool)
+        if self._computing is None and where.all():
+            return None
+        local = np.arange(self._partition.size) if self._computing is None else self._computing
+        return local[where]
+
+    def cached(self, name: str, make: Callable[[VertexBatch], Any]) -> np.ndarray:
+        """An array that depends only on the graph, computed once per partition and kept for the run.
+
+        The first call with ``name`` in a partition runs ``make(w)``, where ``w`` is a
+        batch of all the partition's vertices (``w.ids``, ``w.out_degree``), and keeps
+        the array it returns; every call returns its entries for this batch's
+        vertices. Worth it for arrays such as an inverse out-degree, read every
+        superstep. It must not depend on values or messages: those change.
+
+        Examples
+        --------
+        >>> import pregel
+        >>> from pregel.core.combiners import Sum
+        >>> class Share(BatchProgram):
+        ...     combiner = Sum
+        ...     initial_value = 1.0
+        ...     def compute(self, v):
+        ...         if v.superstep == 1:
+        ...             v.values = v.messages
+        ...             v.vote_to_halt()
+        ...         else:
+        ...             inverse = v.cached("inverse", lambda w: 1.0 / np.maximum(w.out_degree, 1))
+        ...             v.send_to_all_neighbors(v.values * inverse)
+        >>> pregel.run(pregel.Graph.from_edges([1, 1, 2], [2, 3, 3]), Share).to_dict()
+        {1: 0.0, 2: 0.5, 3: 1.5}
+        """
+        kept = self._partition.cache
+        if name not in kept:
+            whole = VertexBatch(self.program, self._partition, None, self.superstep, {}, None, None)
+            array = np.asarray(make(whole))
+            if array.shape != (self._partition.size,):
+                raise PregelError(
+                    f"{type(self.program).__name__}: cached({name!r}) made an array of shape {array.shape},"
+                    f" not one entry per vertex ({self._partition.size})"
+                )
+            kept[name] = array
+        return self._select(kept[name])
+
+    def _aligned(self, values: Any, where: Any) -> np.ndarray:
+        if not (isinstance(values, np.ndarray) and values.shape == (self.size,)):
+            values = np.broadcast_to(np.asarray(values), (self.size,))
+        return values if where is None else values[np.asarray(where, dtype=bool)]
+
+    # ------------------------------------------------------------------ sending
+    def send_to_all_neighbors(self, values: Any, where: Any = None) -> None:
+        """Each vertex (or each where ``where`` is true) sends its entry of ``values`` along every out-edge."""
+        self._outbox.broadcast(self._senders(where), self._aligned(values, where))
+
+    def out_edges(self, where: Any = None) -> Edges:
+        """The out-edges of the batch's vertices (or of those where ``where`` is true)."""
+        senders = self._senders(where)
+        positions = self._outbox.edges_of(senders)
+        part = self._partition
+        degree = part.out_degree if senders is None else part.out_degree[senders]
+        batch_pos = np.arange(self.size)
+        if where is not None:
+            batch_pos = batch_pos[np.asarray(where, dtype=bool)]
+        weight = np.ones(positions.size) if part.weights is None else part.weights[positions]
+        return Edges(np.repeat(batch_pos, degree), weight, positions, part)
+
+    def send_along(self, edges: Edges, values: Any) -> None:
+        """Send ``values[k]`` along edge ``k`` of ``edges`` (from :meth:`out_edges`)."""
+        self._outbox.send_along(edges.positions, np.broadcast_to(np.asarray(values), (len(edges),)))
+
+    def send(self, targets: Any, values: Any) -> None:
+        """Send ``values[k]`` to the vertex with original id ``targets[k]``."""
+        targets = np.atleast_1d(np.asarray(targets))
+        self._outbox.send(self._partition.global_index(targets), np.broadcast_to(np.asarray(values), targets.shape))
+
+    # -------------------------------------------------------- halting, aggregates
+    def vote_to_halt(self, where: Any = None) -> None:
+        """All vertices (or those where ``where`` is true) go inactive until mail arrives."""
+        part = self._partition
+        if where is None and self._computing is None:
+            part.active[:] = False
+            return
+        senders = self._senders(where)
+        part.active[np.arange(part.size) if senders is None else senders] = False
+
+    def aggregate(self, name: str, values: Any) -> None:
+        """Contribute every entry of ``values`` to aggregator ``name``."""
+        agg = self.program.aggregator(name)
+        self.partials[name] = agg.merge(
+            self.partials[name], agg.reduce(values.ravel() if isinstance(values, np.ndarray) else np.ravel(values))
+        )
+
+    def aggregated(self, name: str) -> Any:
+        """The value aggregator ``name`` reached in the previous superstep."""
+        self.program.aggregator(name)
+        return self._aggregated[name]

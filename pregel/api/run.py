@@ -1,0 +1,142 @@
+"""``pregel.run``: the one call that runs a vertex program, on whichever backend.
+
+It checks the arguments, builds the backend the caller names and hands both to the
+engine (:func:`pregel.core.engine.execute`).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any
+
+from pregel.core.checkpoint import DEFAULT_MAX_RESTARTS, Checkpointer
+from pregel.core.engine import check_weights, execute
+from pregel.core.graph import Graph
+from pregel.core.program import Program
+from pregel.core.types import Backend, Recovery, Result, SuperstepStats
+from pregel.errors import InputError
+
+BACKENDS = ("local", "ray")
+
+
+def run(
+    graph: Graph,
+    program: Program | type[Program],
+    *,
+    backend: str = "local",
+    workers: int | None = None,
+    max_supersteps: int | None = None,
+    on_superstep: Callable[[SuperstepStats], None] | None = None,
+    trace: bool = False,
+    checkpoint_dir: str | os.PathLike[str] | None = None,
+    checkpoint_every: int | None = None,
+    resume: bool = False,
+    on_recovery: Callable[[Recovery], None] | None = None,
+    max_restarts: int = DEFAULT_MAX_RESTARTS,
+    **backend_options: Any,
+) -> Result:
+    """Run a vertex program on a graph, superstep by superstep, until it halts.
+
+    Parameters
+    ----------
+    graph : Graph
+    program : Vertex or BatchProgram subclass, or an instance of one
+        An instance carries the program's parameters, e.g. ``SSSP(source=1)``.
+    backend : {"local", "ray"}
+        Where the partitions live: in this process, or as Ray actors.
+    workers : int, optional
+        Number of partitions (default 1 for local).
+    max_supersteps : int, optional
+        Stop after this many supersteps even if vertices are still active
+        (default: no limit).
+    on_superstep : callable, optional
+        Called with each superstep's :class:`SuperstepStats` (progress display).
+    trace : bool
+        Record every superstep (values, halted flags, messages, statistics) in
+        ``result.trace`` (a :class:`~pregel.core.trace.Trace`); local backend only. Off, it
+        costs nothing.
+    checkpoint_dir : str or path, optional
+        Write a checkpoint into this folder every ``checkpoint_every`` supersteps
+        (see :mod:`pregel.core.checkpoint`). It must be empty or new unless ``resume``.
+    checkpoint_every : int, optional
+        Supersteps between checkpoints (default 10 when ``checkpoint_dir`` is set).
+    resume : bool
+        Continue from the newest good checkpoint in ``checkpoint_dir``; the result
+        is the same, bit for bit, as that of a run that never stopped (with the same
+        number of workers).
+    on_recovery : callable, optional
+        Called with a :class:`~pregel.core.checkpoint.Recovery` when the run resumes or
+        recovers from a lost worker (progress display).
+    max_restarts : int
+        When a worker dies (Ray), start fresh workers and roll every partition back to
+        the last checkpoint (or to superstep 0 without one), at most this many times.
+    **backend_options
+        Passed to the backend (for Ray: ``ray_address``).
+
+    Returns
+    -------
+    Result
+
+    Raises
+    ------
+    InputError
+        For an unknown backend, a bad argument, or a negative edge weight when the
+        program declares ``allow_negative_weights = False``.
+    CheckpointError
+        With ``resume``: for a folder without a good checkpoint, or one made for
+        another graph, program (or parameters) or partition count. Without: for a
+        folder that already holds checkpoints.
+    WorkerLost
+        When workers die more than ``max_restarts`` times.
+
+    Examples
+    --------
+    >>> import pregel
+    >>> from pregel.algorithms.sssp import ShortestPaths
+    >>> g = pregel.Graph.from_edges([1, 1, 2], [2, 3, 3], weights=[1.0, 5.0, 1.0])
+    >>> pregel.run(g, ShortestPaths(source=1), workers=2).to_dict()
+    {1: 0.0, 2: 1.0, 3: 2.0}
+    """
+    if isinstance(program, type):
+        program = program()
+    if max_supersteps is not None and max_supersteps < 0:
+        raise InputError(f"max_supersteps must be >= 0, got {max_supersteps}")
+    if backend not in BACKENDS:
+        raise InputError(f"unknown backend {backend!r} (choose from {', '.join(BACKENDS)})")
+    check_weights(graph, program)
+    if trace:
+        if backend != "local":
+            raise InputError(f"trace=True needs the local backend, not {backend!r}")
+        if resume:
+            raise InputError("trace=True cannot resume: the trace would miss the supersteps before the checkpoint")
+        backend_options["trace"] = True
+    checkpointer = Checkpointer(checkpoint_dir, checkpoint_every, graph, program, resume, on_recovery, max_restarts)
+    return execute(
+        graph,
+        program,
+        lambda: make_backend(backend, graph, program, workers, **backend_options),
+        max_supersteps=max_supersteps,
+        on_superstep=on_superstep,
+        trace=trace,
+        checkpointer=checkpointer,
+    )
+
+
+def make_backend(name: str, graph: Graph, program: Program, workers: int | None, **options: Any) -> Backend:
+    """The backend ``name`` with the graph cut into ``workers`` partitions.
+
+    Ray is imported only here, and only when asked for: without it the local engine
+    works, and ``backend="ray"`` says how to install it.
+    """
+    if name == "local":
+        from pregel.backends.local import LocalBackend
+
+        return LocalBackend(graph, program, workers or 1, **options)
+    try:
+        from pregel.backends.ray import RayBackend
+    except ImportError as missing:
+        if missing.name is None or not missing.name.startswith("ray"):
+            raise
+        raise InputError("the ray backend needs Ray: pip install 'pregel[ray]'") from None
+    return RayBackend(graph, program, workers, **options)

@@ -1,0 +1,325 @@
+"""Vertex: the scalar API, as in the Pregel paper. Users subclass it and write ``compute``.
+
+One ``Vertex`` object per partition is pointed at each active vertex in turn (no
+object per vertex). Values and messages are plain Python values during ``compute``;
+sends are collected in lists and routed as arrays afterwards.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from pregel.compiler import lanes, vectorise
+from pregel.compiler.loop import partition_loop
+from pregel.core.messages import as_message_array, object_array
+from pregel.core.program import Program
+
+if TYPE_CHECKING:
+    from pregel.compiler.loop import PartitionLoop
+    from pregel.compiler.vectorise import Vectorised
+    from pregel.core.messages import Mail, Outbox
+    from pregel.core.partition import Partition
+
+
+class Vertex(Program):
+    """Subclass and write ``compute(self, messages)``; the engine calls it per active vertex.
+
+    Class attributes declare ``combiner`` (messages then arrive combined: one value,
+    or ``None`` when none arrived; without a combiner ``messages`` is a list),
+    ``aggregators`` (name → aggregator), ``initial_value`` (a constant, or a method
+    ``initial_value(self)`` that may read ``self.id``) and ``value_dtype``
+    (``object`` for arbitrary Python values). Other class attributes are parameters:
+    ``MyProgram(param=value)``.
+
+    Inside ``compute``: ``id``, ``value`` (settable), ``superstep``,
+    ``num_vertices``, ``out_degree``, ``out_edges``, ``send_message``,
+    ``send_message_to_all_neighbors``, ``vote_to_halt``, ``aggregate`` and
+    ``aggregated``.
+
+    ``compute`` is compiled from its source into one loop per partition
+    (:mod:`pregel.compiler.loop`) with the same results, side effects and tracebacks, when
+    that is provably exact; else, and with ``compiled = False`` (a class attribute,
+    or ``MyProgram(compiled=False)``), it is called vertex by vertex.
+    :func:`pregel.compiler.loop.fallback_reason` tells why a class is not compiled. A
+    compiled ``compute`` that only does arithmetic, comparisons and ``if`` on numbers
+    is moreover evaluated over arrays of vertices whenever that is exact
+    (:mod:`pregel.compiler.vectorise`; ``vectorised = False`` turns only that off).
+
+    Examples
+    --------
+    Every vertex learns the largest value in its connected component (the paper's
+    first example):
+
+    >>> import pregel
+    >>> from pregel.core.combiners import Max
+    >>> class MaxValue(Vertex):
+    ...     combiner = Max
+    ...     def initial_value(self):
+    ...         return float(self.id)
+    ...     def compute(self, messages):
+    ...         if self.superstep == 0 or (messages is not None and messages > self.value):
+    ...             if messages is not None:
+    ...                 self.value = messages
+    ...             self.send_message_to_all_neighbors(self.value)
+    ...         self.vote_to_halt()
+    >>> g = pregel.Graph.from_edges([3, 6, 2, 1], [6, 2, 1, 6])
+    >>> pregel.run(g, MaxValue).to_dict()
+    {1: 6.0, 2: 6.0, 3: 3.0, 6: 6.0}
+    """
+
+    def compute(self, messages: Any) -> None:
+        """Run one vertex for one superstep. Override this."""
+        raise NotImplementedError(f"{type(self).__name__} must define compute(self, messages)")
+
+    # The engine sets ``id``, ``value`` and ``out_degree`` as plain attributes before
+    # each call (and reads ``value`` back after it): a property would cost a Python
+    # call on every access, several times per vertex per superstep.
+    id: int
+    value: Any
+    out_degree: int
+
+    #: Run ``compute`` as one loop per partition, compiled from its source by
+    #: :mod:`pregel.compiler.loop`, whenever that is provably exact (else it is interpreted
+    #: vertex by vertex as always). Set False to always interpret, e.g. for a debugger.
+    compiled: bool = True
+
+    #: Evaluate a compiled ``compute`` over whole arrays of vertices, one mask per
+    #: ``if`` (:mod:`pregel.compiler.vectorise`), in the supersteps where that is provably exact.
+    #: Set False to keep the compiled loop.
+    vectorised: bool = True
+
+    @property
+    def out_edges(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(targets, weights)``: original ids of the out-neighbours and the edge weights (1 if unweighted)."""
+        return _out_edges(self._partition, self._i)
+
+    # ------------------------------------------------------------------ actions
+    def send_message(self, target: int, message: Any) -> None:
+        """Send ``message`` to the vertex with original id ``target`` (delivered next superstep)."""
+        self._send_targets.append(target)
+        self._send_values.append(message)
+
+    def send_message_to_all_neighbors(self, message: Any) -> None:
+        """Send ``message`` along every out-edge."""
+        self._broadcast_senders.append(self._i)
+        self._broadcast_values.append(message)
+
+    def vote_to_halt(self) -> None:
+        """Go inactive until a message arrives."""
+        self._halted.append(self._i)
+
+    def aggregate(self, name: str, value: Any) -> None:
+        """Contribute ``value`` to aggregator ``name`` (visible to all next superstep)."""
+        try:
+            self._contribute[name](value)
+        except KeyError:
+            self.aggregator(name)
+            raise
+
+    def aggregated(self, name: str) -> Any:
+        """The value aggregator ``name`` reached in the previous superstep."""
+        try:
+            return self._aggregated[name]
+        except KeyError:
+            self.aggregator(name)
+            raise
+
+    # ------------------------------------------------------------ engine hooks
+    def _bind(self, partition: Partition) -> None:
+        self._partition = partition
+        self.num_vertices = partition.num_vertices
+
+    def initial_values(self, partition: Partition) -> np.ndarray:
+        self._bind(partition)
+        cls = type(self)
+        if not callable(cls.initial_value):
+            return self.constant_values(partition.size)
+        values = []
+        ids, degree = partition.ids.tolist(), partition.out_degree.tolist()
+        for self._i, self.id, self.out_degree in zip(range(partition.size), ids, degree):
+            values.append(self.initial_value())
+        return _to_array(values, self.value_dtype)
+
+    def run_superstep(
+        self, partition: Partition, superstep: int, aggregated: dict[str, Any], mail: Mail, outbox: Outbox
+    ) -> tuple[int, dict[str, Any]]:
+        self._bind(partition)
+        self.superstep = superstep
+        self._aggregated = aggregated
+        computing = partition.wake(mail)
+        every = slice(None) if computing is None else computing
+        loop = partition_loop(type(self)) if self.compiled and outbox.log is None else None
+        env = None if loop is None else loop.bindings(self, aggregated)
+        outcome = None
+        if env is not None and self.vectorised:
+            form = vectorise.vectorised(type(self))
+            if form is not None:
+                outcome = self._vectorised(form, partition, computing, every, mail, env)
+        if outcome is None:
+            outcome = self._loop(partition, computing, every, mail, outbox, loop, env)
+        new_values, halted, senders, broadcast, send_senders, targets, sent, contributions = outcome
+        if computing is None:
+            partition.values = new_values
+        else:
+            partition.values[computing] = new_values
+        partition.active[halted] = False
+        if senders.size:
+            # as many broadcasts as vertices is not one from each when a vertex sent twice
+            each_once = senders.size == partition.size and bool((np.diff(senders) > 0).all())
+            outbox.broadcast(None if each_once else senders, broadcast)
+        if len(targets):
+            outbox.send(partition.global_index(targets), sent, send_senders)
+        partials = self.new_partials()
+        for name, contributed in contributions.items():
+            if contributed:
+                agg = self.aggregators[name]
+                partials[name] = agg.merge(partials[name], agg.reduce(contributed))
+        return new_values.size, partials
+
+    def _loop(
+        self,
+        partition: Partition,
+        computing: np.ndarray | None,
+        every: Any,
+        mail: Mail,
+        outbox: Outbox,
+        loop: PartitionLoop | None,
+        env: dict[str, Any] | None,
+    ) -> tuple[Any, ...]:
+        """The superstep vertex by vertex: compiled, or interpreted when ``env`` is None."""
+        contributions: dict[str, list[Any]] = {name: [] for name in self.aggregators}
+        self._contribute = {name: values.append for name, values in contributions.items()}
+        self._send_targets, self._send_values, self._send_senders = [], [], []
+        self._broadcast_senders, self._broadcast_values = [], []
+        self._halted = []
+        order = range(partition.size) if computing is None else computing.tolist()
+        if mail.combined:
+            messages = mail.dense(None)[every].tolist() if len(mail.block) else [None] * partition.size
+        else:
+            ptr = mail.indptr.tolist()
+            flat = mail.block.values.tolist()
+            messages = [flat[ptr[i] : ptr[i + 1]] for i in order]
+        if env is None:
+            ids, degree = partition.ids[every].tolist(), partition.out_degree[every].tolist()
+            values = self._compute_all(order, ids, partition.values[every].tolist(), degree, messages, outbox.log)
+        else:
+            assert loop is not None
+            ids = partition.ids[every].tolist() if "id" in loop.uses else None
+            degree = partition.out_degree[every].tolist() if "out_degree" in loop.uses else None
+            env.update(self._actions(partition))
+            values = loop.run(order, ids, partition.values[every].tolist(), degree, messages, env)
+        senders = np.fromiter(self._broadcast_senders, dtype=np.int64, count=len(self._broadcast_senders))
+        broadcast = as_message_array(self._broadcast_values) if self._broadcast_senders else None
+        sent = as_message_array(self._send_values) if self._send_targets else None
+        targets = self._send_targets if self._send_targets else np.empty(0, dtype=np.int64)
+        new_values = _to_array(values, self.value_dtype)
+        return new_values, self._halted, senders, broadcast, self._send_senders, targets, sent, contributions
+
+    def _vectorised(
+        self,
+        form: Vectorised,
+        partition: Partition,
+        computing: np.ndarray | None,
+        every: Any,
+        mail: Mail,
+        env: dict[str, Any],
+    ) -> tuple[Any, ...] | None:
+        """The superstep over arrays (:mod:`pregel.compiler.vectorise`), or None when only the loop is exact."""
+        dtype = np.dtype(self.value_dtype)
+        if dtype not in (np.float64, np.int64) or not (mail.combined or not form.reads_messages):
+            return None
+        size = partition.size if computing is None else computing.size
+        if size < vectorise.MIN_VERTICES:
+            return None
+        inputs = {
+            "value": lambda: lanes.array(partition.values[every]),
+            "id": lambda: lanes.array(partition.ids[every]),
+            "out_degree": lambda: lanes.array(partition.out_degree[every]),
+            "messages": lambda: _combined_messages(partition, every, mail, size),
+        }
+        env = {**env, "superstep": self.superstep, "num_vertices": self.num_vertices}
+        outcome = vectorise.run(form, inputs, env, size)
+        if outcome is None or (dtype == np.int64 and outcome.values.dtype != np.int64):
+            return None
+
+        def local(positions: np.ndarray) -> np.ndarray:
+            return positions if computing is None else computing[positions]
+
+        return (
+            outcome.values.astype(dtype, copy=False),
+            local(outcome.halted),
+            local(outcome.broadcast_senders),
+            outcome.broadcast_values,
+            local(outcome.send_senders),
+            outcome.send_targets,
+            outcome.send_values,
+            outcome.contributions,
+        )
+
+    def _compute_all(
+        self, order: Any, ids: list[int], values: list[Any], degree: list[int], messages: list[Any], log: Any
+    ) -> list[Any]:
+        """The per-vertex loop (aligned lists in, new values out): all the Python that runs per vertex."""
+        compute = self.compute if log is None else self._compute_noting_senders
+        new_values: list[Any] = []
+        keep = new_values.append
+        for self._i, self.id, self.value, self.out_degree, message in zip(order, ids, values, degree, messages):
+            compute(message)
+            keep(self.value)
+        return new_values
+
+    def _actions(self, partition: Partition) -> dict[str, Any]:
+        """What a compiled loop binds to locals: the superstep's constants and the appends of the actions."""
+        actions = {
+            "superstep": self.superstep,
+            "num_vertices": self.num_vertices,
+            "halt": self._halted.append,
+            "broadcast_value": self._broadcast_values.append,
+            "broadcast_sender": self._broadcast_senders.append,
+            "send_value": self._send_values.append,
+            "send_target": self._send_targets.append,
+            "out_edges": functools.partial(_out_edges, partition),
+        }
+        actions.update({f"contribute:{name}": append for name, append in self._contribute.items()})
+        return actions
+
+    def _compute_noting_senders(self, messages: Any) -> None:
+        """``compute``, remembering which vertex sent each ``send_message`` (for a trace)."""
+        before = len(self._send_targets)
+        self.compute(messages)
+        self._send_senders.extend([self._i] * (len(self._send_targets) - before))
+
+
+def _out_edges(partition: Partition, i: int) -> tuple[np.ndarray, np.ndarray]:
+    a, b = partition.indptr[i], partition.indptr[i + 1]
+    targets = partition.data.ids[partition.indices[a:b]]
+    weights = np.ones(b - a) if partition.weights is None else partition.weights[a:b]
+    return targets, weights
+
+
+def _combined_messages(partition: Partition, every: Any, mail: Mail, size: int) -> lanes.Lanes:
+    """The combined message of each computing vertex, None where none arrived."""
+    block = mail.block
+    if not len(block):
+        return lanes.Lanes(np.zeros(size), "float", np.ones(size, dtype=bool))
+    if block.dense is not None:
+        data = block.dense[every]
+    else:
+        data = np.zeros(partition.size, dtype=block.values.dtype)
+        data[block.targets] = block.values
+        data = data[every]
+    return lanes.array(data, mail.has[every])
+
+
+def _to_array(values: list[Any], dtype: Any) -> np.ndarray:
+    if np.dtype(dtype) == object:
+        return object_array(values)
+    try:
+        # item by item into the declared type: twice as fast as asarray, which first
+        # looks for nested sequences
+        return np.fromiter(values, dtype=dtype, count=len(values))
+    except (TypeError, ValueError):
+        return np.asarray(values, dtype=dtype)

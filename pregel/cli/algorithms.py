@@ -1,0 +1,123 @@
+"""How the command line runs each algorithm: the run, its networkx twin, its ``--top`` listing, its measures.
+
+The measures are the aggregators the progress display shows (name → label), e.g.
+PageRank's L1 change.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+import pregel
+from pregel.errors import InputError, PregelError
+
+Top = tuple[np.ndarray, np.ndarray, tuple[str, str]]
+
+
+class Algorithm:
+    """How the command line runs one algorithm, its networkx twin, its --top listing, what progress shows."""
+
+    def __init__(
+        self,
+        run: Callable[[pregel.Graph, argparse.Namespace, dict[str, Any]], pregel.Result],
+        networkx: Callable[[pregel.Graph, argparse.Namespace], np.ndarray] | None,
+        top: Callable[[pregel.Result, int], Top],
+        measures: Callable[[argparse.Namespace], dict[str, str]],
+    ) -> None:
+        self.run = run
+        self.networkx = networkx
+        self.top = top
+        self.measures = measures
+
+
+def _run_pagerank(graph: pregel.Graph, args: argparse.Namespace, options: dict[str, Any]) -> pregel.Result:
+    from pregel.algorithms.pagerank import pagerank
+
+    return pagerank(graph, damping=args.damping, tol=args.tol, max_supersteps=args.max_supersteps, **options)
+
+
+def _run_sssp(graph: pregel.Graph, args: argparse.Namespace, options: dict[str, Any]) -> pregel.Result:
+    from pregel.algorithms.sssp import sssp
+
+    graph.index_of(args.source, what=f"{args.edges}: --source vertex")
+    return sssp(graph, args.source, max_supersteps=args.max_supersteps, **options)
+
+
+def _run_cc(graph: pregel.Graph, args: argparse.Namespace, options: dict[str, Any]) -> pregel.Result:
+    from pregel.algorithms.components import connected_components
+
+    return connected_components(graph, max_supersteps=args.max_supersteps, **options)
+
+
+def _run_program(graph: pregel.Graph, args: argparse.Namespace, options: dict[str, Any]) -> pregel.Result:
+    options = {k: v for k, v in options.items() if k != "api"}
+    return pregel.run(graph, args.program_object, max_supersteps=args.max_supersteps, **options)
+
+
+def _networkx_pagerank(graph: pregel.Graph, args: argparse.Namespace) -> np.ndarray:
+    import networkx as nx
+
+    from pregel.algorithms.pagerank import networkx_pagerank
+
+    try:
+        return networkx_pagerank(graph, args.damping, args.tol, args.max_supersteps)
+    except nx.PowerIterationFailedConvergence as exc:
+        raise PregelError(f"networkx did not converge: {exc}") from None
+
+
+def _networkx_sssp(graph: pregel.Graph, args: argparse.Namespace) -> np.ndarray:
+    from pregel.algorithms.sssp import networkx_sssp
+
+    return networkx_sssp(graph, args.source)
+
+
+def _networkx_cc(graph: pregel.Graph, args: argparse.Namespace) -> np.ndarray:
+    from pregel.algorithms.components import networkx_components
+
+    return networkx_components(graph)
+
+
+def _top_ranks(result: pregel.Result, k: int) -> Top:
+    order = np.lexsort((result.ids, -result.values))[:k]
+    return result.ids[order], result.values[order], ("vertex", "value")
+
+
+def _top_nearest(result: pregel.Result, k: int) -> Top:
+    reachable = np.flatnonzero(np.isfinite(result.values))
+    order = reachable[np.lexsort((result.ids[reachable], result.values[reachable]))][:k]
+    return result.ids[order], result.values[order], ("vertex", "value")
+
+
+def _top_components(result: pregel.Result, k: int) -> Top:
+    labels, sizes = np.unique(result.values, return_counts=True)
+    order = np.lexsort((labels, -sizes))[:k]
+    return labels[order], sizes[order], ("component", "size")
+
+
+def _top_values(result: pregel.Result, k: int) -> Top:
+    if result.values.dtype == object:
+        order = sorted(range(result.values.size), key=lambda i: (-_sortable(result.values[i]), result.ids[i]))[:k]
+    else:
+        order = np.lexsort((result.ids, -result.values.astype(np.float64)))[:k]
+    return result.ids[order], result.values[order], ("vertex", "value")
+
+
+def _sortable(value: Any) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise InputError("--top needs values that are numbers; this program's values are not") from None
+
+
+ALGORITHMS = {
+    "pagerank": Algorithm(_run_pagerank, _networkx_pagerank, _top_ranks, lambda args: {"delta": "L1 change"}),
+    "sssp": Algorithm(_run_sssp, _networkx_sssp, _top_nearest, lambda args: {"improved": "improved"}),
+    "cc": Algorithm(_run_cc, _networkx_cc, _top_components, lambda args: {}),
+    "run": Algorithm(
+        _run_program, None, _top_values, lambda args: {name: name for name in args.program_object.aggregators}
+    ),
+}

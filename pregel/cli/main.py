@@ -1,0 +1,646 @@
+"""The ``pregel`` command: run the built-in algorithms, or your own program, on an edge list.
+
+Exit status 0 on success, 2 on bad input or usage (one line on stderr naming the file,
+line and problem), 1 on any other failure. Progress goes to stderr, results to
+``--output`` (written atomically) or to standard output.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+import numpy as np
+
+import pregel
+from pregel.cli.algorithms import ALGORITHMS, Algorithm
+from pregel.cli.info import format_info, graph_info
+from pregel.cli.progress import Progress
+from pregel.cli.runstats import plot_run, require_matplotlib, write_stats
+from pregel.cli.userprog import load_program
+from pregel.core.checkpoint import DEFAULT_EVERY, DEFAULT_MAX_RESTARTS
+from pregel.errors import CheckpointError, InputError, PregelError
+from pregel.io.edges import read_edges
+from pregel.io.formats import FORMATS, format_for, render, require_format, write_result
+
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line on stderr and exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``pregel`` command.
+
+    Examples
+    --------
+    >>> build_parser().parse_args(["pagerank", "edges.txt", "--top", "5"]).top
+    5
+    >>> build_parser().parse_args(["viz", "sssp", "edges.txt", "--source", "1", "-o", "run.html"]).algorithm
+    'sssp'
+    """
+    parser = _Parser(
+        prog="pregel",
+        description="Pregel-style graph processing: PageRank, shortest paths, connected components, "
+        "and your own vertex programs.",
+        epilog="EDGES is an edge list: 'src dst [weight]' per line, separated by whitespace or commas; "
+        "'#' starts a comment, as does '%' at a line's start; .gz/.bz2 are read transparently; "
+        "'-' is standard input.",
+    )
+    parser.add_argument("--version", action="version", version=f"pregel {pregel.__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    commands.required = True
+
+    inputs = _input_flags()
+    common = _Parser(add_help=False, parents=[inputs, _result_flags(), _checkpoint_flags()])
+    flags = _algorithm_flags()
+    for name, (summary, description) in _ALGORITHM_HELP.items():
+        commands.add_parser(name, parents=[common, flags[name]], help=summary, description=description)
+    add_run_command(commands, common, flags["cc"])
+    add_info_command(commands)
+
+    viz = commands.add_parser(
+        "viz",
+        help="write a page that replays a run superstep by superstep",
+        description="Run an algorithm with tracing on and write one self-contained HTML page (works offline, "
+        "open it from disk) that replays the run: Step, Back, Play, a superstep slider, messages along the edges.",
+    )
+    shown = viz.add_subparsers(dest="algorithm", metavar="ALGORITHM", parser_class=_Parser)
+    shown.required = True
+    page = _page_flags()
+    for name, (summary, description) in _ALGORITHM_HELP.items():
+        shown.add_parser(name, parents=[inputs, page, flags[name]], help=summary, description=description)
+    _add_generate(commands)
+    return parser
+
+
+_ALGORITHM_HELP = {
+    "pagerank": (
+        "rank vertices by PageRank",
+        "PageRank with dangling vertices' rank spread uniformly; ranks sum to 1.",
+    ),
+    "sssp": (
+        "single-source shortest paths",
+        "Shortest distances from --source; weights from a 3rd column, else 1. Unreachable vertices get inf.",
+    ),
+    "cc": (
+        "weakly connected components",
+        "Label each vertex with the smallest id in its weakly connected component.",
+    ),
+}
+
+
+def _input_flags() -> argparse.ArgumentParser:
+    """What every algorithm command takes: the graph and how to run on it."""
+    flags = _Parser(add_help=False)
+    flags.add_argument("edges", metavar="EDGES", help="edge list file, or - for standard input")
+    flags.add_argument(
+        "--workers",
+        type=_positive_int,
+        metavar="N",
+        help="number of partitions (default 1 locally, the cluster's CPUs on Ray)",
+    )
+    flags.add_argument(
+        "--api",
+        choices=("batch", "scalar"),
+        default="batch",
+        help="vectorised programs or their one-vertex-at-a-time twins (default: batch)",
+    )
+    flags.add_argument("--undirected", action="store_true", help="treat every edge as going both ways (default: off)")
+    flags.add_argument(
+        "--quiet",
+        "-q",
+        action="store_true",
+        help="no progress, statistics table or summary line on stderr (default: live progress on a terminal, "
+        "else one summary line)",
+    )
+    return flags
+
+
+def _result_flags() -> argparse.ArgumentParser:
+    """Where a run happens and what becomes of its values."""
+    flags = _Parser(add_help=False)
+    flags.add_argument(
+        "--output", "-o", metavar="FILE", help="write the results here, atomically (default: standard output)"
+    )
+    add_output_options(flags)
+    flags.add_argument(
+        "--backend",
+        choices=("local", "ray", "scipy"),
+        default="local",
+        help="where to run: this process, Ray actors, or the scipy reference (default: local)",
+    )
+    flags.add_argument(
+        "--ray-address",
+        metavar="ADDR",
+        help="join the Ray cluster at ADDR ('auto': the one started on this machine with 'ray start'; "
+        "default: $RAY_ADDRESS, else a private Ray on 127.0.0.1)",
+    )
+    flags.add_argument(
+        "--check",
+        action="store_true",
+        help="also run the scipy reference and print the largest absolute difference (default: off)",
+    )
+    flags.add_argument(
+        "--compare",
+        choices=("networkx",),
+        help="also run networkx and print the largest absolute difference (default: off)",
+    )
+    flags.add_argument(
+        "--top",
+        type=_positive_int,
+        metavar="K",
+        help="print only the K best: highest rank, nearest, largest components, largest values for run "
+        "(default: every vertex, by id)",
+    )
+    return flags
+
+
+def _checkpoint_flags() -> argparse.ArgumentParser:
+    """Checkpoints of a long run, resuming from them, and recovering from lost workers."""
+    flags = _Parser(add_help=False)
+    flags.add_argument(
+        "--checkpoint-dir",
+        metavar="DIR",
+        help="write a checkpoint into DIR every --checkpoint-every supersteps; DIR must be empty unless "
+        "--resume (default: no checkpoints)",
+    )
+    flags.add_argument(
+        "--checkpoint-every",
+        type=_positive_int,
+        metavar="K",
+        help=f"supersteps between checkpoints (default: {DEFAULT_EVERY} with --checkpoint-dir)",
+    )
+    flags.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue from the newest complete checkpoint in --checkpoint-dir (same graph, program, "
+        "parameters and --workers); the results equal those of an uninterrupted run (default: off)",
+    )
+    flags.add_argument(
+        "--max-restarts",
+        type=_non_negative_int,
+        default=DEFAULT_MAX_RESTARTS,
+        metavar="N",
+        help="when a Ray worker or its node dies, start new workers and continue from the last checkpoint "
+        f"(or from the start), at most N times (default: {DEFAULT_MAX_RESTARTS})",
+    )
+    return flags
+
+
+def _page_flags() -> argparse.ArgumentParser:
+    """The replay page of ``pregel viz``."""
+    from pregel.viz.page import MAX_VERTICES
+
+    flags = _Parser(add_help=False)
+    flags.add_argument(
+        "--output", "-o", required=True, metavar="FILE.html", help="write the page here, atomically (required)"
+    )
+    flags.add_argument(
+        "--max-vertices",
+        type=_positive_int,
+        default=MAX_VERTICES,
+        metavar="N",
+        help=f"refuse graphs with more vertices (default {MAX_VERTICES}; a bigger drawing shows little)",
+    )
+    flags.set_defaults(backend="local", ray_address=None)
+    return flags
+
+
+def _algorithm_flags() -> dict[str, argparse.ArgumentParser]:
+    """Each algorithm's own flags, shared by its command and by ``pregel viz``."""
+    pr = _Parser(add_help=False)
+    pr.add_argument(
+        "--damping", type=float, default=0.85, metavar="D", help="damping factor d in [0, 1) (default 0.85)"
+    )
+    pr.add_argument(
+        "--tol",
+        type=float,
+        default=1e-10,
+        metavar="TOL",
+        help="stop when the L1 change of a superstep is below this (default 1e-10)",
+    )
+    pr.add_argument(
+        "--max-supersteps",
+        type=_non_negative_int,
+        default=1000,
+        metavar="K",
+        help="stop after K supersteps even if not converged (default 1000)",
+    )
+    ss = _Parser(add_help=False)
+    ss.add_argument("--source", type=int, required=True, metavar="ID", help="id of the source vertex (required)")
+    cc = _Parser(add_help=False)
+    for until_halted in (ss, cc):
+        until_halted.add_argument(
+            "--max-supersteps",
+            type=_non_negative_int,
+            default=None,
+            metavar="K",
+            help="stop after K supersteps (default: run to the end)",
+        )
+    return {"pagerank": pr, "sssp": ss, "cc": cc}
+
+
+def add_output_options(parser: argparse.ArgumentParser) -> None:
+    """``--format``, ``--stats`` and ``--plot``: the shapes a run's results and statistics take."""
+    parser.add_argument(
+        "--format",
+        choices=FORMATS,
+        help="tsv (no header), csv (header vertex,value), npy or parquet (binary: need --output) "
+        "(default: from the --output suffix, else tsv)",
+    )
+    parser.add_argument(
+        "--stats", metavar="FILE.json", help="write per-superstep statistics here as JSON (default: none)"
+    )
+    parser.add_argument(
+        "--plot",
+        metavar="FILE.png",
+        help="draw convergence and messages per superstep here; needs matplotlib: pip install 'pregel[plot]' "
+        "(default: none)",
+    )
+
+
+def add_run_command(commands: Any, common: argparse.ArgumentParser, until_halted: argparse.ArgumentParser) -> None:
+    """``pregel run FILE.py:ClassName EDGES``: a user's own vertex program."""
+    program = _Parser(add_help=False)
+    program.add_argument(
+        "program",
+        metavar="FILE.py:ClassName",
+        help="a Python file and the Vertex or BatchProgram subclass in it (the class may be left out "
+        "when the file defines only one)",
+    )
+    run = commands.add_parser(
+        "run",
+        parents=[program, common, until_halted],
+        help="run your own vertex program",
+        description="Run a Vertex or BatchProgram subclass from a Python file on an edge list; "
+        "--top lists the largest values.",
+    )
+    run.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="set a parameter the class declares; repeatable; VALUE is a Python literal, else text "
+        "(default: the class's values)",
+    )
+    from pregel.viz.page import MAX_VERTICES
+
+    run.add_argument(
+        "--viz",
+        metavar="FILE.html",
+        help="also write the replay page of the run here; local backend only (default: none)",
+    )
+    run.add_argument(
+        "--max-vertices",
+        type=_positive_int,
+        default=MAX_VERTICES,
+        metavar="N",
+        help=f"refuse --viz for a graph with more vertices (default: {MAX_VERTICES})",
+    )
+
+
+def add_info_command(commands: Any) -> None:
+    """``pregel info EDGES``: what is in an edge list."""
+    info = commands.add_parser(
+        "info",
+        help="vertices, edges, dangling vertices, degrees, components of an edge list",
+        description="Summarise an edge list: counts, merged duplicates, self-loops, dangling vertices, "
+        "degree distributions, weakly and strongly connected components.",
+    )
+    info.add_argument("edges", metavar="EDGES", help="edge list file, or - for standard input")
+    info.add_argument("--undirected", action="store_true", help="treat every edge as going both ways (default: off)")
+    info.add_argument("--json", action="store_true", help="print the summary as JSON (default: text)")
+    info.set_defaults(handler=_info)
+
+
+def _info(args: argparse.Namespace) -> int:
+    graph = read_edges(args.edges, undirected=args.undirected)
+    summary = graph_info(graph)
+    if args.json:
+        sys.stdout.write(json.dumps({"edges_file": args.edges, **summary}, indent=1) + "\n")
+    else:
+        sys.stdout.write(format_info(summary, args.edges))
+    return EXIT_OK
+
+
+def _add_generate(commands: Any) -> None:
+    from pregel.io.generate import KINDS
+
+    gen = commands.add_parser(
+        "generate",
+        help="write a synthetic graph (R-MAT, binary tree, log-normal degrees) as an edge list",
+        description="Write a seeded synthetic graph as 'src dst [weight]' lines: R-MAT (Graph500 parameters), "
+        "a complete binary tree (parent -> child, for SSSP from vertex 0) or log-normal out-degrees "
+        "(as in the Pregel paper). R-MAT and log-normal graphs have exactly --edges distinct edges and no "
+        "self-loops; a missing size follows from the other at 16 edges per vertex. A .gz FILE is compressed.",
+    )
+    gen.add_argument("kind", choices=KINDS, help="the kind of graph")
+    gen.add_argument(
+        "--vertices", type=_positive_int, metavar="N", help="vertex ids are 0..N-1 (default: follows from --edges)"
+    )
+    gen.add_argument(
+        "--edges", type=_non_negative_int, metavar="M", help="number of edges (default: follows from --vertices)"
+    )
+    gen.add_argument("--seed", type=_non_negative_int, default=0, metavar="S", help="random seed (default 0)")
+    gen.add_argument(
+        "--weighted", action="store_true", help="add a third column: integer weights in 1..100 (default: unweighted)"
+    )
+    gen.add_argument(
+        "--output", "-o", required=True, metavar="FILE", help="the edge list to write, atomically (required)"
+    )
+    gen.add_argument("--quiet", "-q", action="store_true", help="no summary on stderr (default: one summary line)")
+
+
+def _generate(args: argparse.Namespace) -> int:
+    from pregel.io.edges import write_edge_list
+    from pregel.io.generate import generate
+
+    start = time.perf_counter()
+    src, dst, weights = generate(args.kind, args.vertices, args.edges, args.seed, args.weighted)
+    command = " ".join(f"--{k} {v}" for k, v in (("vertices", args.vertices), ("edges", args.edges)) if v is not None)
+    header = f"# pregel generate {args.kind} {command} --seed {args.seed}{' --weighted' * args.weighted}\n"
+    write_edge_list(args.output, src, dst, weights, header=header)
+    if not args.quiet:
+        print(
+            f"generate: {src.size} edges ({args.kind}) written to {args.output} in {time.perf_counter() - start:.2f} s",
+            file=sys.stderr,
+        )
+    return EXIT_OK
+
+
+def _positive_int(text: str) -> int:
+    value = _non_negative_int(text)
+    if value == 0:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {text}")
+    return value
+
+
+def _non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must not be negative, got {text}")
+    return value
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``pregel`` command; returns the exit status.
+
+    Examples
+    --------
+    >>> main(["cc", "no-such-file.txt"])
+    2
+    """
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args) if hasattr(args, "handler") else _run(args)
+    except (InputError, CheckpointError) as exc:
+        return _fail(EXIT_USAGE, str(exc))
+    except KeyboardInterrupt:
+        return _fail(EXIT_FAILURE, "interrupted")
+    except (PregelError, OSError, MemoryError) as exc:
+        return _fail(EXIT_FAILURE, str(exc) or type(exc).__name__)
+    except Exception as exc:  # one line for the user; PREGEL_DEBUG=1 shows the traceback
+        if os.environ.get("PREGEL_DEBUG"):
+            raise
+        return _fail(EXIT_FAILURE, f"{type(exc).__name__}: {exc} (set PREGEL_DEBUG=1 for a traceback)")
+
+
+def _fail(status: int, message: str) -> int:
+    print(f"pregel: error: {message}", file=sys.stderr)
+    return status
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.command == "generate":
+        return _generate(args)
+    name = args.algorithm if args.command == "viz" else args.command
+    algorithm = ALGORITHMS[name]
+    _check_flags(args, name)
+    if args.command == "viz":
+        _check_output_paths(args)
+        return _write_page(read_edges(args.edges, undirected=args.undirected), args, name)
+    fmt = format_for(args.output, args.format)
+    require_format(fmt)
+    _check_output_paths(args)
+    if args.plot:
+        require_matplotlib()
+    page = getattr(args, "viz", None)
+    if page and args.backend != "local":
+        raise InputError(f"--viz needs the local backend (the run is traced in this process), not {args.backend}")
+    if name == "run":
+        args.program_object = load_program(args.program, args.param)
+    measures = algorithm.measures(args)
+    progress = Progress(sys.stderr, _title(args, name), measures, quiet=args.quiet)
+    progress.status(f"reading {args.edges}")
+    graph = read_edges(args.edges, undirected=args.undirected)
+    progress.status(f"{graph.num_vertices:,} vertices, {graph.num_edges:,} edges: starting")
+    options: dict[str, Any] = {"backend": args.backend, "api": args.api}
+    if page:
+        from pregel.viz.page import check_size
+
+        check_size(graph, args.max_vertices)
+        options["trace"] = True
+    if args.backend != "scipy":
+        options.update(workers=args.workers, on_superstep=progress.superstep, on_recovery=progress.recovery)
+        options.update(checkpoint_dir=args.checkpoint_dir, checkpoint_every=args.checkpoint_every, resume=args.resume)
+        options.update(max_restarts=args.max_restarts)
+        if args.ray_address:
+            options["ray_address"] = args.ray_address
+    start = time.perf_counter()
+    try:
+        result = algorithm.run(graph, args, options)
+    except InputError as exc:
+        raise InputError(_naming_file(args.edges, str(exc))) from None
+    progress.finish(result, time.perf_counter() - start, f"{args.backend} backend")
+    _warn_if_unfinished(args, result, name)
+    _write_results(args, algorithm, result, fmt, measures)
+    if page:
+        _write_replay(result, args, page)
+    if args.check:
+        reference = algorithm.run(graph, args, {"backend": "scipy"})
+        _say_difference("scipy", result.values, reference.values)
+    if args.compare == "networkx":
+        _say_difference("networkx", result.values, algorithm.networkx(result.graph if name == "cc" else graph, args))
+    return EXIT_OK
+
+
+def _title(args: argparse.Namespace, name: str) -> str:
+    """What the progress lines call the run: the command, or the class of your own program."""
+    return type(args.program_object).__name__ if name == "run" else name
+
+
+def _write_page(graph: pregel.Graph, args: argparse.Namespace, name: str) -> int:
+    """``pregel viz``: run with tracing on and write the replay page."""
+    from pregel.viz.page import check_size
+
+    check_size(graph, args.max_vertices)
+    progress = Progress(sys.stderr, name, ALGORITHMS[name].measures(args), quiet=args.quiet)
+    options = {"api": args.api, "workers": args.workers, "on_superstep": progress.superstep, "trace": True}
+    start = time.perf_counter()
+    result = ALGORITHMS[name].run(graph, args, options)
+    progress.finish(result, time.perf_counter() - start, "local backend")
+    _warn_if_unfinished(args, result, name)
+    _write_replay(result, args, args.output)
+    return EXIT_OK
+
+
+def _write_replay(result: pregel.Result, args: argparse.Namespace, page: str) -> None:
+    """Write the replay page of a traced run."""
+    from pregel.viz.page import write_html
+
+    source = "standard input" if args.edges == "-" else Path(args.edges).name
+    write_html(result, page, title=f"{result.trace.program} on {source}", max_vertices=args.max_vertices)
+    if not args.quiet:
+        print(f"pregel: wrote {page} ({result.supersteps} supersteps to replay)", file=sys.stderr)
+
+
+def _write_results(
+    args: argparse.Namespace, algorithm: Algorithm, result: pregel.Result, fmt: str, measures: dict[str, str]
+) -> None:
+    if args.output:
+        write_result(args.output, result.ids, result.values, fmt)
+    text_format = "csv" if fmt == "csv" else "tsv"
+    if args.top:
+        ids, values, columns = algorithm.top(result, args.top)
+        sys.stdout.write(render(ids, values, text_format, columns))
+    elif not args.output:
+        sys.stdout.write(render(result.ids, result.values, text_format))
+    about = {"command": args.command, "edges_file": args.edges, "backend": args.backend}
+    if args.stats:
+        write_stats(args.stats, result, **about)
+    if args.plot:
+        title = f"{args.command} on {Path(args.edges).name}"
+        plot_run(args.plot, result, measures, title, tol=getattr(args, "tol", None))
+
+
+def _naming_file(edges: str, message: str) -> str:
+    """An error message that starts with the edge list's name, as every input error does."""
+    name = "<stdin>" if edges == "-" else edges
+    return message if message.startswith(name) else f"{name}: {message}"
+
+
+def _check_flags(args: argparse.Namespace, name: str) -> None:
+    if args.backend == "scipy" and args.workers:
+        raise InputError("--workers has no meaning with --backend scipy")
+    if args.ray_address and args.backend != "ray":
+        raise InputError("--ray-address needs --backend ray")
+    if args.backend == "scipy" and args.api != "batch":
+        raise InputError("--api has no meaning with --backend scipy")
+    if args.command != "viz":
+        _check_checkpoint_flags(args)
+    if name == "pagerank":
+        if not 0 <= args.damping < 1:
+            raise InputError(f"--damping must be in [0, 1), got {args.damping}")
+        if not args.tol >= 0 or math.isinf(args.tol):
+            raise InputError(f"--tol must be a finite number >= 0, got {args.tol}")
+    if name == "run":
+        refused = {"--check": args.check, "--compare": args.compare, "--backend scipy": args.backend == "scipy"}
+        for flag, given in refused.items():
+            if given:
+                raise InputError(f"{flag} has no meaning for pregel run (there is no reference for your own program)")
+        if args.api != "batch":
+            raise InputError("--api has no meaning for pregel run (your class is the API)")
+
+
+def _check_checkpoint_flags(args: argparse.Namespace) -> None:
+    if args.backend == "scipy" and args.checkpoint_dir:
+        raise InputError("--checkpoint-dir has no meaning with --backend scipy")
+    for flag, given in (("--checkpoint-every", args.checkpoint_every), ("--resume", args.resume)):
+        if given and not args.checkpoint_dir:
+            raise InputError(f"{flag} needs --checkpoint-dir DIR")
+
+
+def _check_output_paths(args: argparse.Namespace) -> None:
+    """Refuse output paths that cannot be written or that collide, before any work is done."""
+    named = [(flag, getattr(args, flag.lstrip("-"), None)) for flag in ("--output", "--stats", "--plot", "--viz")]
+    named = [(flag, path) for flag, path in named if path]
+    for flag, path in named:
+        check_writable(path, flag, args.edges)
+    for k, (flag, path) in enumerate(named):
+        for other, other_path in named[k + 1 :]:
+            if os.path.abspath(path) == os.path.abspath(other_path):
+                raise InputError(f"{path}: {flag} and {other} name the same file")
+
+
+def check_writable(path: str, flag: str, edges: str) -> None:
+    """InputError if ``path`` cannot take a new file or is the input itself.
+
+    Examples
+    --------
+    >>> check_writable("/no/such/dir/ranks.tsv", "--output", "edges.txt")
+    Traceback (most recent call last):
+    ...
+    pregel.errors.InputError: /no/such/dir/ranks.tsv: --output directory /no/such/dir does not exist
+    """
+    out = Path(path)
+    if out.is_dir():
+        raise InputError(f"{out}: {flag} is a directory")
+    if out.exists() and not out.is_file():
+        return  # a device or a pipe (/dev/null): written in place
+    parent = out.parent if str(out.parent) else Path(".")
+    if not parent.is_dir():
+        raise InputError(f"{out}: {flag} directory {parent} does not exist")
+    try:
+        # a real file, not os.access: permissions are not the only reason (root, read-only mounts)
+        fd, probe = tempfile.mkstemp(prefix=f".{out.name}.probe", dir=parent)
+    except OSError as exc:
+        raise InputError(f"{out}: {flag} directory {parent} is not writable ({exc.strerror})") from None
+    os.close(fd)
+    os.unlink(probe)
+    if out.exists() and not os.access(out, os.W_OK):
+        raise InputError(f"{out}: {flag} file is not writable")
+    if edges != "-" and out.exists() and Path(edges).exists() and out.samefile(edges):
+        raise InputError(f"{out}: {flag} is the input file; refusing to overwrite it")
+
+
+def _warn_if_unfinished(args: argparse.Namespace, result: pregel.Result, name: str) -> None:
+    if result.stopped_by != "max_supersteps":
+        return
+    if name == "pagerank":
+        delta = result.aggregated.get("delta", math.nan)
+        print(
+            f"pregel: warning: PageRank did not converge in {result.supersteps} supersteps "
+            f"(last L1 change {delta:.3e}, tol {args.tol:g}); writing the ranks anyway",
+            file=sys.stderr,
+        )
+    else:
+        print(f"pregel: warning: stopped at --max-supersteps {result.supersteps} before the run ended", file=sys.stderr)
+
+
+def _say_difference(name: str, ours: np.ndarray, theirs: np.ndarray) -> None:
+    print(f"{name}: largest absolute difference {largest_difference(ours, theirs):.3e}", file=sys.stderr)
+
+
+def largest_difference(a: np.ndarray, b: np.ndarray) -> float:
+    """Largest ``|a - b|``, where equal infinities differ by 0.
+
+    Examples
+    --------
+    >>> largest_difference(np.array([1.0, np.inf]), np.array([1.5, np.inf]))
+    0.5
+    """
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    with np.errstate(invalid="ignore"):  # inf - inf is nan; equal values differ by 0 anyway
+        diff = np.where(a == b, 0.0, np.abs(a - b))
+    return float(diff.max()) if diff.size else 0.0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

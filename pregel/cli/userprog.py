@@ -1,0 +1,174 @@
+"""Loading a user's own vertex program for ``pregel run FILE.py:ClassName``.
+
+The file is imported as a module of its own (it need not be on the import path); the
+class must subclass :class:`~pregel.Vertex` or :class:`~pregel.BatchProgram`.
+Parameters come from ``--param name=value`` (values read as Python literals, else as
+text). Every mistake is an :class:`~pregel.errors.InputError` naming the file.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import importlib.util
+import inspect
+import numbers
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from pregel.api.batch import BatchProgram
+from pregel.api.vertex import Vertex
+from pregel.core.program import Program
+from pregel.errors import InputError
+
+_BASES = (Program, Vertex, BatchProgram)
+
+
+def load_program(spec: str, params: list[str] | None = None) -> Program:
+    """The program ``FILE.py:ClassName`` names, made with ``name=value`` parameters.
+
+    ``:ClassName`` may be left out when the file defines exactly one program.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> path = os.path.join(tempfile.mkdtemp(), "hops.py")
+    >>> _ = open(path, "w").write(
+    ...     "from pregel import Vertex, Min\\n"
+    ...     "class Hops(Vertex):\\n"
+    ...     "    combiner = Min\\n"
+    ...     "    limit = 3\\n"
+    ...     "    def compute(self, messages):\\n"
+    ...     "        self.vote_to_halt()\\n"
+    ... )
+    >>> load_program(f"{path}:Hops", ["limit=5"]).limit
+    5
+    >>> load_program(path, ["limt=5"])
+    Traceback (most recent call last):
+    ...
+    pregel.errors.InputError: --param limt: Hops has no parameter 'limt' (its parameters: limit)
+    """
+    path_text, _, class_name = spec.rpartition(":") if _names_class(spec) else (spec, "", "")
+    module = _import_file(Path(path_text))
+    cls = _find_class(module, Path(path_text), class_name)
+    return _instantiate(cls, parse_params(params or []))
+
+
+def parse_params(items: list[str]) -> dict[str, Any]:
+    """``["source=7", "label=a b"]`` → ``{"source": 7, "label": "a b"}``.
+
+    Values are Python literals (numbers, ``True``, strings in quotes, lists...); anything
+    else is taken as text.
+
+    Examples
+    --------
+    >>> parse_params(["source=7", "alpha=0.5", "name=web", "flag=True"])
+    {'source': 7, 'alpha': 0.5, 'name': 'web', 'flag': True}
+    """
+    params: dict[str, Any] = {}
+    for item in items:
+        name, sep, text = item.partition("=")
+        name = name.strip()
+        if not sep or not name.isidentifier():
+            raise InputError(f"--param {item}: expected name=value, e.g. --param source=1")
+        if name in params:
+            raise InputError(f"--param {name} is given twice")
+        try:
+            params[name] = ast.literal_eval(text.strip())
+        except (ValueError, SyntaxError, MemoryError, RecursionError):
+            params[name] = text
+    return params
+
+
+def parameters_of(cls: type[Program]) -> dict[str, Any]:
+    """The parameters a program class declares (name → default).
+
+    Examples
+    --------
+    >>> from pregel.algorithms.sssp import ShortestPaths
+    >>> parameters_of(ShortestPaths)
+    {'source': None}
+    """
+    reserved = set(dir(BatchProgram)) | set(dir(Vertex))
+    found = {}
+    for name in dir(cls):
+        if name.startswith("_") or name in reserved:
+            continue
+        value = inspect.getattr_static(cls, name)
+        if not callable(value) and not isinstance(value, (property, staticmethod, classmethod)):
+            found[name] = value
+    return found
+
+
+def _names_class(spec: str) -> bool:
+    """Whether ``spec`` ends in ``:ClassName`` (and is not just a Windows drive letter)."""
+    head, sep, tail = spec.rpartition(":")
+    return bool(sep) and tail.isidentifier() and len(head) > 1
+
+
+def _import_file(path: Path) -> ModuleType:
+    if not path.exists():
+        raise InputError(f"{path}: no such file")
+    if path.is_dir():
+        raise InputError(f"{path}: is a directory, not a Python file")
+    digest = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:8]
+    name = f"pregel_user_{_identifier(path.stem)}_{digest}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise InputError(f"{path}: cannot be loaded as Python")
+    module = importlib.util.module_from_spec(spec)
+    # registered so that dataclasses, pickling and tracebacks can find the module
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except SyntaxError as exc:
+        sys.modules.pop(name, None)
+        raise InputError(f"{path}:{exc.lineno}: syntax error: {exc.msg}") from None
+    except Exception as exc:
+        sys.modules.pop(name, None)
+        raise InputError(f"{path}: importing it failed: {type(exc).__name__}: {exc}") from None
+    return module
+
+
+def _find_class(module: ModuleType, path: Path, class_name: str) -> type[Program]:
+    programs = [
+        value.__name__
+        for value in vars(module).values()
+        if isinstance(value, type)
+        and issubclass(value, Program)
+        and value not in _BASES
+        and value.__module__ == module.__name__
+    ]
+    listing = f"programs in it: {', '.join(programs)}" if programs else "it defines no Vertex or BatchProgram subclass"
+    if not class_name:
+        if len(programs) != 1:
+            raise InputError(f"{path}: name the program as {path}:ClassName ({listing})")
+        class_name = programs[0]
+    cls = getattr(module, class_name, None)
+    if cls is None:
+        raise InputError(f"{path}: no class {class_name!r} ({listing})")
+    if not isinstance(cls, type) or not issubclass(cls, (Vertex, BatchProgram)) or cls in _BASES:
+        raise InputError(f"{path}: {class_name} is not a vertex program (subclass pregel.Vertex or BatchProgram)")
+    return cls
+
+
+def _instantiate(cls: type[Program], params: dict[str, Any]) -> Program:
+    declared = parameters_of(cls)
+    for name, value in params.items():
+        if name not in declared:
+            have = ", ".join(declared) or "none"
+            raise InputError(f"--param {name}: {cls.__name__} has no parameter {name!r} (its parameters: {have})")
+        default = declared[name]
+        if _is_number(default) and not _is_number(value):
+            raise InputError(f"--param {name}={value!r}: {cls.__name__}.{name} is a number (default {default!r})")
+    return cls(**params)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def _identifier(text: str) -> str:
+    return "".join(c if c.isalnum() else "_" for c in text)

@@ -1,0 +1,463 @@
+"""Checkpoints: atomic, checksummed snapshots of a run between supersteps, and resuming from them.
+
+A checkpoint at superstep S holds everything needed to run superstep S next. Each
+partition writes its own part (its vertices' values, active flags and pending inbox,
+already combined); then the driver writes the manifest: the aggregator values, the
+statistics so far, fingerprints of the graph and of the program with its parameters,
+the partition count, and the size and SHA-256 of every part. The manifest is written
+last (temporary file, fsync, rename) and carries its own checksum, so a checkpoint
+whose manifest is missing or damaged never counts, and neither does one whose parts do
+not match it. The newest two complete checkpoints are kept::
+
+    DIR/superstep-000012/part-00000.npz
+    DIR/superstep-000012/part-00001.npz
+    DIR/superstep-000012/manifest.jsonl
+
+The manifest is JSON lines: a seal (format and the SHA-256 of the lines after it), the
+run state, then one line of statistics per superstep run so far.
+
+Parts are ``numpy.savez`` archives, read back with ``allow_pickle=False``. Object arrays
+(programs with ``value_dtype=object``, or messages numpy cannot type) and aggregator
+values JSON cannot hold exactly are pickled instead, and unpickled only after their
+checksum matched: a checkpoint is as trusted as the program that wrote it, so resume
+only checkpoints you made. On a Ray cluster, DIR must be a folder every node sees.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import dataclasses
+import hashlib
+import io
+import json
+import pickle
+import re
+import shutil
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from pregel.core.files import atomic_write, fsync_directory
+from pregel.core.types import Backend, PartRecord, Recovery, RunState, SuperstepStats
+from pregel.errors import CheckpointDamaged, CheckpointError, InputError, WorkerLost
+
+if TYPE_CHECKING:
+    from pregel.core.graph import Graph
+    from pregel.core.program import Program
+
+FORMAT = "pregel-checkpoint/1"
+MANIFEST = "manifest.jsonl"
+DEFAULT_EVERY = 10
+DEFAULT_MAX_RESTARTS = 3
+KEEP = 2
+_FOLDER = re.compile(r"superstep-(\d+)")
+_PICKLED = ".pickle"
+
+
+class Checkpointer:
+    """Saves a run every ``every`` supersteps and brings it back from the newest good checkpoint.
+
+    Parameters
+    ----------
+    directory : str or path, optional
+        Where checkpoints go; ``None`` writes none.
+    every : int, optional
+        Supersteps between checkpoints (default 10).
+    graph : Graph
+    program : Program
+    resume : bool
+        Start from the newest good checkpoint in ``directory`` instead of superstep 0.
+    on_recovery : callable, optional
+        Told about each resume or recovery as it happens.
+    max_restarts : int
+        How many times a run may start its workers again after losing one.
+
+    Raises
+    ------
+    InputError
+        For ``every`` below 1, or ``every``/``resume`` without a directory.
+
+    Examples
+    --------
+    >>> import os, tempfile, pregel
+    >>> from pregel.algorithms.pagerank import PageRank
+    >>> g = pregel.Graph.from_edges([1, 1, 2, 3], [2, 3, 3, 1])
+    >>> folder = tempfile.mkdtemp()
+    >>> first = pregel.run(g, PageRank(), max_supersteps=7, checkpoint_dir=folder, checkpoint_every=2)
+    >>> sorted(os.listdir(folder))
+    ['superstep-000004', 'superstep-000006']
+    >>> rest = pregel.run(g, PageRank(), checkpoint_dir=folder, resume=True)
+    >>> rest.recoveries[0].superstep, rest.supersteps == pregel.run(g, PageRank()).supersteps
+    (6, True)
+    """
+
+    def __init__(
+        self,
+        directory: str | Path | None,
+        every: int | None,
+        graph: Graph,
+        program: Program,
+        resume: bool = False,
+        on_recovery: Callable[[Recovery], None] | None = None,
+        max_restarts: int = DEFAULT_MAX_RESTARTS,
+    ) -> None:
+        if directory is None and (every is not None or resume):
+            raise InputError("checkpoint_every and resume need a checkpoint_dir")
+        if every is not None and every < 1:
+            raise InputError(f"checkpoint_every must be at least 1, got {every}")
+        if max_restarts < 0:
+            raise InputError(f"max_restarts must be >= 0, got {max_restarts}")
+        self.directory = None if directory is None else Path(directory)
+        if self.directory is not None and self.directory.exists() and not self.directory.is_dir():
+            raise InputError(f"{self.directory}: the checkpoint directory is a file")
+        self.every = every or DEFAULT_EVERY
+        self.graph = graph
+        self.program = program
+        self.resume = resume
+        self.on_recovery = on_recovery
+        self.max_restarts = max_restarts
+        self.restarts = 0
+        self._graph_fingerprint = None if directory is None else graph.fingerprint()
+        self._stats_lines: list[tuple[SuperstepStats, str]] = []
+        self._writer: ThreadPoolExecutor | None = None
+        self._writing: Future[None] | None = None
+
+    def start(self, backend: Backend) -> RunState:
+        """The state a run starts from: superstep 0, or (resuming) the newest good checkpoint."""
+        if self.resume:
+            return self.restore(backend, "resume")
+        if self.directory is not None:
+            complete = self._complete()
+            if complete:
+                raise CheckpointError(
+                    f"{self.directory} already holds checkpoints (the newest at superstep {complete[-1][0]}); "
+                    "resume from them, or choose an empty directory"
+                )
+            self.directory.mkdir(parents=True, exist_ok=True)
+        return RunState(0, self.program.new_partials())
+
+    def maybe_save(self, state: RunState, backend: Backend) -> None:
+        """Save a checkpoint if ``state`` is at a multiple of ``every`` supersteps."""
+        if self.directory is not None and state.superstep % self.every == 0:
+            self.save(state, backend)
+
+    def save(self, state: RunState, backend: Backend) -> None:
+        """Start writing a checkpoint of ``state`` and of every partition of ``backend``.
+
+        The partitions copy their state now; their parts and then the manifest are
+        written by a background thread while the run goes on, so a checkpoint costs
+        a superstep little more than that copy. One checkpoint is written at a time:
+        the next one, :meth:`wait` and :meth:`close` wait for it to be complete.
+        """
+        assert self.directory is not None
+        self.wait()
+        folder = self.directory / f"superstep-{state.superstep:06d}"
+        # a leftover of a killed write, or a damaged checkpoint this run went back past
+        _remove(folder)
+        folder.mkdir()
+        # absolute: workers on other nodes of a cluster need not share the driver's working directory
+        write_parts = backend.save(folder.absolute())
+        copy = RunState(state.superstep, dict(state.aggregated), list(state.history), list(state.recoveries))
+        if self._writer is None:
+            self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pregel-checkpoint")
+        self._writing = self._writer.submit(self._write, folder, write_parts, copy)
+
+    def wait(self) -> None:
+        """Return once the checkpoint being written is complete; raises what its writing raised.
+
+        A write that failed because a worker was lost raises nothing here: the backend's
+        next call reports the loss, and a run that has ended no longer needs the checkpoint.
+        """
+        writing, self._writing = self._writing, None
+        if writing is not None:
+            with contextlib.suppress(WorkerLost):
+                writing.result()
+
+    def close(self) -> None:
+        """Let the checkpoint being written finish and stop the writer (its errors are :meth:`wait`'s)."""
+        if self._writer is not None:
+            self._writer.shutdown(wait=True)
+            self._writer = None
+
+    def _write(self, folder: Path, write_parts: Callable[[], list[PartRecord]], state: RunState) -> None:
+        """Write the parts, then publish the manifest, then remove all but the newest complete checkpoints."""
+        assert self.directory is not None
+        parts = write_parts()
+        manifest = {
+            "format": FORMAT,
+            "superstep": state.superstep,
+            "graph": {
+                "fingerprint": self._graph_fingerprint,
+                "vertices": self.graph.num_vertices,
+                "edges": self.graph.num_edges,
+            },
+            "program": {"fingerprint": self.program.fingerprint(), "description": self.program.describe()},
+            "partitions": len(parts),
+            "parts": [dataclasses.asdict(p) for p in parts],
+            "aggregated": _encode_dict(state.aggregated),
+            "recoveries": [dataclasses.asdict(r) for r in state.recoveries],
+        }
+        # syncing the folder after the manifest's rename makes the parts' names durable too
+        with atomic_write(folder / MANIFEST) as f:
+            f.write(_sealed([json.dumps(manifest, sort_keys=True), *self._history_lines(state.history)]))
+        # the new checkpoint must be durable before older ones go
+        fsync_directory(self.directory)
+        keep = self._complete()[-KEEP:]
+        for found in self._folders():
+            if found not in keep:
+                _remove(found[1])
+
+    def restore(
+        self, backend: Backend, cause: str, failed_at: int | None = None, earlier: list[Recovery] | None = None
+    ) -> RunState:
+        """Restore every partition of ``backend`` from the newest good checkpoint; its run state.
+
+        Incomplete or damaged checkpoints are passed over (and removed once an older
+        one is restored). A checkpoint of another graph, program or partition count
+        is refused with a CheckpointError, and so is a directory without a good one.
+        The state's recoveries are the checkpoint's, or ``earlier`` if given, and this one.
+        """
+        recovery = Recovery(cause, 0, failed_at=failed_at)
+        if self.directory is None or not self.directory.is_dir():
+            raise CheckpointError(f"{self.directory}: no such checkpoint directory")
+        for superstep, folder in reversed(self._folders()):
+            try:
+                manifest = self._manifest(folder, backend.num_partitions)
+                backend.restore(folder.absolute(), [PartRecord(**p) for p in manifest["parts"]])
+            except CheckpointDamaged as exc:
+                recovery.skipped.append(str(exc))
+                continue
+            for newer, other in self._folders():
+                if newer > superstep:
+                    _remove(other)
+            state = _decode_state(manifest)
+            recovery.superstep, recovery.checkpoint = state.superstep, str(folder)
+            state.recoveries = [*(state.recoveries if earlier is None else earlier), recovery]
+            self._tell(recovery)
+            return state
+        why = f" ({'; '.join(recovery.skipped)})" if recovery.skipped else ""
+        raise CheckpointError(f"{self.directory}: no complete checkpoint to resume from{why}")
+
+    def recover(self, backend: Backend, state: RunState, lost: WorkerLost) -> RunState:
+        """After a lost worker: fresh workers, every partition back at the newest good checkpoint.
+
+        All partitions roll back together, so the supersteps stay consistent; without a
+        good checkpoint the run starts over at superstep 0. Each attempt is a restart;
+        after ``max_restarts`` of them the loss is final.
+
+        Raises
+        ------
+        WorkerLost
+            When the restarts are used up.
+        """
+        while True:
+            self.restarts += 1
+            if self.restarts > self.max_restarts:
+                raise WorkerLost(f"{lost} (gave up after {self.max_restarts} restarts)") from lost
+            self.wait()
+            try:
+                backend.restart()
+                return self._rolled_back(backend, state, str(lost))
+            except WorkerLost as again:
+                lost = again
+
+    def _rolled_back(self, backend: Backend, state: RunState, cause: str) -> RunState:
+        """Every partition of the freshly started ``backend`` at the newest good checkpoint, else at 0."""
+        skipped: list[str] = []
+        if self.directory is not None and self._complete():
+            try:
+                return self.restore(backend, cause, state.superstep, state.recoveries)
+            except CheckpointError as exc:
+                skipped.append(str(exc))
+        recovery = Recovery(cause, 0, failed_at=state.superstep, skipped=skipped)
+        self._tell(recovery)
+        return RunState(0, self.program.new_partials(), recoveries=[*state.recoveries, recovery])
+
+    def _tell(self, recovery: Recovery) -> None:
+        if self.on_recovery is not None:
+            self.on_recovery(recovery)
+
+    def _history_lines(self, history: list[SuperstepStats]) -> list[str]:
+        """One JSON line per superstep; each encoded once, since a run's history only grows."""
+        cache = self._stats_lines
+        del cache[len(history) :]
+        for k, stats in enumerate(history):
+            if k < len(cache) and cache[k][0] is stats:
+                continue
+            del cache[k:]
+            line = json.dumps({**dataclasses.asdict(stats), "aggregated": _encode_dict(stats.aggregated)})
+            cache.append((stats, line))
+        return [line for _, line in cache]
+
+    # ------------------------------------------------------------------ reading
+    def _folders(self) -> list[tuple[int, Path]]:
+        """``(superstep, folder)`` of every checkpoint, complete or not, oldest first."""
+        assert self.directory is not None
+        if not self.directory.is_dir():
+            return []
+        found = ((_FOLDER.fullmatch(p.name), p) for p in self.directory.iterdir())
+        return sorted((int(m.group(1)), p) for m, p in found if m)
+
+    def _complete(self) -> list[tuple[int, Path]]:
+        """The checkpoints whose manifest is in place (not yet verified), oldest first."""
+        return [(s, p) for s, p in self._folders() if (p / MANIFEST).exists()]
+
+    def _manifest(self, folder: Path, partitions: int) -> dict[str, Any]:
+        """The verified manifest of ``folder``; refuses one made for another run."""
+        try:
+            lines = _unsealed((folder / MANIFEST).read_bytes())
+            manifest = json.loads(lines[0])
+            manifest["history"] = [json.loads(line) for line in lines[1:]]
+        except FileNotFoundError:
+            raise CheckpointDamaged(f"{folder.name} is incomplete (no manifest: its write did not finish)") from None
+        except (OSError, ValueError, TypeError, KeyError, IndexError) as exc:
+            raise CheckpointDamaged(f"{folder.name} is damaged ({exc})") from None
+        graph, program = manifest["graph"], manifest["program"]
+        if graph["fingerprint"] != self._graph_fingerprint:
+            raise CheckpointError(
+                f"{folder} was made for another graph ({graph['vertices']} vertices, {graph['edges']} edges), "
+                f"not this one ({self.graph.num_vertices} vertices, {self.graph.num_edges} edges)"
+            )
+        if program["fingerprint"] != self.program.fingerprint():
+            raise CheckpointError(
+                f"{folder} was made for {program['description']}, not {self.program.describe()} "
+                "(another program or other parameters)"
+            )
+        if manifest["partitions"] != partitions:
+            raise CheckpointError(
+                f"{folder} was made with {manifest['partitions']} partitions, not {partitions} "
+                f"(run with {manifest['partitions']} workers to resume from it)"
+            )
+        for part in manifest["parts"]:
+            path = folder / part["file"]
+            if not path.is_file():
+                raise CheckpointDamaged(f"{folder.name} is damaged ({part['file']} is missing)")
+            if path.stat().st_size != part["bytes"]:
+                raise CheckpointDamaged(f"{folder.name} is damaged ({part['file']} has the wrong size)")
+        return manifest
+
+
+# ------------------------------------------------------------------------ parts
+def part_name(index: int) -> str:
+    """The file name of partition ``index``'s part.
+
+    Examples
+    --------
+    >>> part_name(3)
+    'part-00003.npz'
+    """
+    return f"part-{index:05d}.npz"
+
+
+def write_part(folder: str | Path, index: int, arrays: dict[str, np.ndarray]) -> PartRecord:
+    """Write partition ``index``'s arrays into ``folder`` atomically; returns the part's record.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = tempfile.mkdtemp()
+    >>> record = write_part(folder, 0, {"values": np.array([0.5, 0.25])})
+    >>> read_part(folder, record)["values"].tolist()
+    [0.5, 0.25]
+    """
+    stored = {}
+    for name, array in arrays.items():
+        if array.dtype == object:
+            stored[name + _PICKLED] = np.frombuffer(pickle.dumps(array, protocol=5), dtype=np.uint8)
+        else:
+            stored[name] = array
+    buffer = io.BytesIO()
+    np.savez(buffer, **stored)
+    data = buffer.getbuffer()
+    path = Path(folder) / part_name(index)
+    # the folder is synced once, after the manifest; a crash before that can only lose
+    # a part's name, which makes the checkpoint incomplete, never wrong
+    with atomic_write(path, "wb", sync_directory=False) as f:
+        f.write(data)
+    return PartRecord(path.name, len(data), hashlib.sha256(data).hexdigest())
+
+
+def read_part(folder: str | Path, record: PartRecord) -> dict[str, np.ndarray]:
+    """The arrays of a part, after checking its size and SHA-256 against ``record``.
+
+    Raises
+    ------
+    CheckpointDamaged
+        If the file is missing or does not match ``record``.
+    """
+    path = Path(folder) / record.file
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise CheckpointDamaged(f"{path.parent.name} is damaged ({record.file} is missing)") from None
+    if len(data) != record.bytes or hashlib.sha256(data).hexdigest() != record.sha256:
+        raise CheckpointDamaged(f"{path.parent.name} is damaged ({record.file} does not match its checksum)")
+    arrays = {}
+    with np.load(io.BytesIO(data), allow_pickle=False) as archive:
+        for name in archive.files:
+            if name.endswith(_PICKLED):
+                arrays[name.removesuffix(_PICKLED)] = pickle.loads(archive[name].tobytes())
+            else:
+                arrays[name] = archive[name]
+    return arrays
+
+
+# --------------------------------------------------------------------- manifest
+def _sealed(lines: list[str]) -> str:
+    """The lines, preceded by a seal line holding the format and their SHA-256."""
+    body = "".join(line + "\n" for line in lines)
+    seal = {"format": FORMAT, "sha256": hashlib.sha256(body.encode()).hexdigest()}
+    return json.dumps(seal) + "\n" + body
+
+
+def _unsealed(data: bytes) -> list[str]:
+    """The lines after the seal; ValueError unless the seal matches them."""
+    first, _, body = data.partition(b"\n")
+    seal = json.loads(first)
+    if seal.get("format") != FORMAT:
+        raise ValueError(f"its manifest is in format {seal.get('format')!r}, this pregel reads {FORMAT!r}")
+    if hashlib.sha256(body).hexdigest() != seal.get("sha256"):
+        raise ValueError("its manifest does not match its checksum")
+    return body.decode().splitlines()
+
+
+def _decode_state(manifest: dict[str, Any]) -> RunState:
+    history = [SuperstepStats(**{**s, "aggregated": _decode_dict(s["aggregated"])}) for s in manifest["history"]]
+    recoveries = [Recovery(**r) for r in manifest["recoveries"]]
+    return RunState(manifest["superstep"], _decode_dict(manifest["aggregated"]), history, recoveries)
+
+
+def _encode_dict(values: dict[str, Any]) -> dict[str, Any]:
+    """Aggregator values as JSON that decodes to exactly the same values and types."""
+    encoded = {}
+    for name, value in values.items():
+        if value is None or type(value) in (bool, int, float, str):
+            encoded[name] = value
+        elif isinstance(value, np.generic) and value.dtype.kind in "biuf":
+            encoded[name] = {"numpy": value.dtype.str, "value": value.item()}
+        else:
+            encoded[name] = {"pickle": base64.b64encode(pickle.dumps(value)).decode()}
+    return encoded
+
+
+def _decode_dict(encoded: dict[str, Any]) -> dict[str, Any]:
+    values = {}
+    for name, value in encoded.items():
+        if isinstance(value, dict) and "numpy" in value:
+            values[name] = np.dtype(value["numpy"]).type(value["value"])
+        elif isinstance(value, dict):
+            values[name] = pickle.loads(base64.b64decode(value["pickle"]))
+        else:
+            values[name] = value
+    return values
+
+
+def _remove(folder: Path) -> None:
+    """Delete a checkpoint folder, manifest first, so a kill halfway leaves one that never counts."""
+    with contextlib.suppress(FileNotFoundError):
+        (folder / MANIFEST).unlink()
+    shutil.rmtree(folder, ignore_errors=True)

@@ -1,0 +1,152 @@
+"""The superstep loop: compute → route/combine → barrier → aggregate → master → halt?
+
+The engine owns the semantics (when to stop, what an aggregator means, what master
+compute sees); a backend only decides where partitions live and how blocks travel.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from pregel.core.checkpoint import Checkpointer
+from pregel.core.graph import Graph
+from pregel.core.program import Program
+from pregel.core.trace import Recorder
+from pregel.core.types import Backend, PartitionStatus, Result, RunState, SuperstepStats
+from pregel.errors import InputError, WorkerLost
+
+
+class Master:
+    """What master compute sees between supersteps."""
+
+    def __init__(self, superstep: int, num_vertices: int, aggregated: dict[str, Any], program: Program) -> None:
+        self.superstep = superstep
+        self.num_vertices = num_vertices
+        self._aggregated = aggregated
+        self._program = program
+        self.halted = False
+
+    def aggregated(self, name: str) -> Any:
+        """The value of aggregator ``name`` after the superstep just finished."""
+        self._program.aggregator(name)
+        return self._aggregated[name]
+
+    def halt(self) -> None:
+        """Stop the run after this superstep."""
+        self.halted = True
+
+
+def execute(
+    graph: Graph,
+    program: Program,
+    make_backend: Callable[[], Backend],
+    *,
+    max_supersteps: int | None = None,
+    on_superstep: Callable[[SuperstepStats], None] | None = None,
+    trace: bool = False,
+    checkpointer: Checkpointer,
+) -> Result:
+    """Run ``program`` on the partitions ``make_backend()`` builds, until it halts; the caller checks arguments.
+
+    ``make_backend`` is called after the checkpoint folder has been checked, so a
+    bad folder is refused before any worker starts.
+    """
+    backend = make_backend()
+    try:
+        recorder = Recorder(graph, program, backend.values()) if trace else None
+        result = _recovering(graph, program, backend, max_supersteps, on_superstep, recorder, checkpointer)
+        checkpointer.wait()
+        return result
+    finally:
+        checkpointer.close()
+        backend.close()
+
+
+def _recovering(
+    graph: Graph,
+    program: Program,
+    backend: Backend,
+    max_supersteps: int | None,
+    on_superstep: Callable[[SuperstepStats], None] | None,
+    recorder: Recorder | None,
+    checkpointer: Checkpointer,
+) -> Result:
+    """The superstep loop, taken up again from the last checkpoint whenever a worker is lost."""
+    run = checkpointer.start(backend)
+    if max_supersteps is not None and run.superstep > max_supersteps:
+        raise InputError(f"the checkpoint is at superstep {run.superstep}, past max_supersteps {max_supersteps}")
+    while True:
+        try:
+            stopped_by = _superstep_loop(
+                graph, program, backend, run, max_supersteps, on_superstep, recorder, checkpointer
+            )
+            values = backend.values()
+        except WorkerLost as lost:
+            run = checkpointer.recover(backend, run, lost)
+            continue
+        trace = None if recorder is None else recorder.trace()
+        return Result(graph, values, run.superstep, run.history, run.aggregated, stopped_by, trace, run.recoveries)
+
+
+def _superstep_loop(
+    graph: Graph,
+    program: Program,
+    backend: Backend,
+    run: RunState,
+    max_supersteps: int | None,
+    on_superstep: Callable[[SuperstepStats], None] | None,
+    recorder: Recorder | None,
+    checkpointer: Checkpointer,
+) -> str:
+    """Run supersteps from where ``run`` stands until the run stops; returns why it stopped."""
+    while max_supersteps is None or run.superstep < max_supersteps:
+        start = time.perf_counter()
+        statuses = backend.superstep(run.superstep, run.aggregated)
+        aggregated = _merge_partials(program, statuses)
+        master = Master(run.superstep, graph.num_vertices, aggregated, program)
+        program.master_compute(master)
+        stats = SuperstepStats(
+            superstep=run.superstep,
+            active=sum(s.computed for s in statuses),
+            messages_sent=sum(s.sent for s in statuses),
+            messages_combined=sum(s.combined for s in statuses),
+            seconds=time.perf_counter() - start,
+            aggregated=aggregated,
+        )
+        run.advance(stats)
+        if recorder is not None:
+            recorder.record(stats, statuses)
+        if on_superstep is not None:
+            on_superstep(stats)
+        if master.halted:
+            return "master"
+        if stats.messages_combined == 0 and all(s.active == 0 for s in statuses):
+            return "halted"
+        checkpointer.maybe_save(run, backend)
+    return "max_supersteps"
+
+
+def _merge_partials(program: Program, statuses: list[PartitionStatus]) -> dict[str, Any]:
+    merged = program.new_partials()
+    for status in statuses:
+        for name, partial in status.partials.items():
+            merged[name] = program.aggregators[name].merge(merged[name], partial)
+    return merged
+
+
+def check_weights(graph: Graph, program: Program) -> None:
+    """InputError naming the first negative edge, for a program that declares it cannot take one."""
+    if program.allow_negative_weights or graph.weights is None:
+        return
+    negative = np.flatnonzero(graph.weights < 0)
+    if negative.size:
+        k = int(negative[0])
+        source, target = graph.ids[graph.sources[k]], graph.ids[graph.indices[k]]
+        raise InputError(
+            f"edge {source} -> {target} has weight {float(graph.weights[k])!r}, but {type(program).__name__} "
+            f"needs non-negative weights ({negative.size} negative in all)"
+        )

@@ -1,0 +1,117 @@
+"""The message path's graph kernels: in-edges of an out-edge pattern, and sums over them.
+
+Compiled (``pregel/_kernels.c``) when the package was built with a C compiler; without
+it, pregel uses scipy instead, with the same results up to the order of additions.
+
+- :class:`InEdges`: each target's sources, by a counting sort (scipy's transpose
+  otherwise). Min and Max broadcasts reduce over them.
+- :class:`InSums`: the same in-edges laid out for sums (scipy's product otherwise). A Sum
+  broadcast reads the senders' values and writes each target once: 1.6–2.3 times
+  faster than scipy's product with the transposed out-edges (which scatters additions
+  into the targets) on every graph in bench/, from wiki-Vote and p2p-Gnutella31 to
+  R-MAT, log-normal and binary trees of 10M edges. Building it (the counting sort,
+  then one pass laying the rows out) costs 14–30 sums.
+
+``COMPILED`` says whether the extension is there; ``PREGEL_NO_COMPILED=1`` forces the
+fallback (:mod:`pregel.core.extensions`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+from pregel.core import extensions
+
+_kernels = extensions.load("pregel.core._kernels")
+COMPILED = _kernels is not None
+
+
+class InEdges:
+    """Each target's sources: ``sources[ptr[j]:ptr[j + 1]]`` send to target ``j``, in increasing order.
+
+    Parameters
+    ----------
+    indptr, indices : numpy.ndarray
+        Out-edges: row ``i`` sends to ``indices[indptr[i]:indptr[i + 1]]``.
+    targets : int
+        Number of targets (every index is below it).
+
+    Examples
+    --------
+    >>> e = InEdges(np.array([0, 2, 3]), np.array([1, 2, 2]), 3)
+    >>> e.ptr.tolist(), e.sources.tolist()
+    ([0, 0, 1, 3], [0, 0, 1])
+    """
+
+    def __init__(self, indptr: np.ndarray, indices: np.ndarray, targets: int) -> None:
+        self.size = int(targets)
+        n = indptr.size - 1
+        if _kernels is not None:
+            self.ptr = np.empty(self.size + 1, dtype=np.int64)
+            self.sources = np.empty(indices.size, dtype=np.int32)
+            _kernels.transpose(
+                np.ascontiguousarray(indptr, dtype=np.int64),
+                np.ascontiguousarray(indices, dtype=np.int32),
+                self.ptr,
+                self.sources,
+            )
+            self._matrix = None
+        else:
+            rows = sp.csr_array((np.ones(indices.size), indices, indptr), shape=(n, self.size)).T.tocsr()
+            self.ptr, self.sources = rows.indptr.astype(np.int64, copy=False), rows.indices
+            self._matrix = rows
+
+
+class InSums:
+    """Sums over each target's in-edges, laid out so that short in-rows cost no mispredicted branch.
+
+    With the compiled kernels, targets are sorted by in-degree, largest first (within
+    windows of 16384), and cut into chunks of 8 rows. A chunk holds the first ``K``
+    sources of its rows column by column, ``K`` being its shortest row's length, then
+    the rest of each longer row (sliced ELLPACK, without padding). A sum adds eight
+    rows at once through the columns; rows of about equal length share a chunk, so
+    little is left for a loop per row. Each row adds its values in increasing source
+    order. Without the compiled kernels, scipy's product with the transposed
+    out-edges, which reads the CSR column by column and so needs no transposed copy
+    (at 10M edges scipy takes a second to make one).
+
+    Parameters
+    ----------
+    indptr, indices : numpy.ndarray
+        Out-edges: row ``i`` sends to ``indices[indptr[i]:indptr[i + 1]]``.
+    targets : int
+        Number of targets (every index is below it).
+
+    Examples
+    --------
+    >>> sums = InSums(np.array([0, 2, 3]), np.array([1, 2, 2], dtype=np.int32), 3)
+    >>> sums.sum(np.array([1.0, 10.0])).tolist()
+    [0.0, 1.0, 11.0]
+    """
+
+    def __init__(self, indptr: np.ndarray, indices: np.ndarray, targets: int) -> None:
+        self.size = int(targets)
+        self.senders = int(indptr.size - 1)
+        if _kernels is None:
+            out_edges = sp.csr_array((np.ones(indices.size), indices, indptr), shape=(self.senders, self.size))
+            self._transpose = out_edges.T
+            return
+        edges = InEdges(indptr, indices, self.size)
+        self.order = np.empty(self.size, dtype=np.int32)
+        self.chunk_ptr = np.empty(-(-self.size // _kernels.LANES) + 1, dtype=np.int64)
+        _kernels.slice_layout(edges.ptr, self.order, self.chunk_ptr)
+        self.sources = np.empty(int(self.chunk_ptr[-1]), dtype=np.int32)
+        _kernels.slice_fill(edges.ptr, edges.sources, self.senders, self.order, self.chunk_ptr, self.sources)
+        # the sum trusts the layout it was built with (as scipy trusts a checked CSR)
+        for array in (self.order, self.chunk_ptr, self.sources):
+            array.flags.writeable = False
+
+    def sum(self, values: np.ndarray) -> np.ndarray:
+        """``out[j]`` = the sum of ``values`` over target ``j``'s sources (float64)."""
+        if _kernels is None:
+            return self._transpose @ values
+        out = np.empty(self.size)
+        x = np.ascontiguousarray(values, dtype=np.float64)
+        _kernels.slice_sum(self.chunk_ptr, self.order, self.sources, self.senders, x, out)
+        return out

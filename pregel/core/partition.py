@@ -1,0 +1,216 @@
+"""A partition: a contiguous range of vertices with their values, flags, out-edges and inbox.
+
+Partition ``p`` owns global vertex indices ``bounds[p]:bounds[p + 1]``. The same class
+runs in this process (local backend) and inside a Ray actor; only the transport of the
+message blocks differs.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from pregel.core.checkpoint import read_part, write_part
+from pregel.core.graph import Graph
+from pregel.core.messages import Inbox, MessageBlock, Outbox, Routes
+from pregel.core.program import Program
+from pregel.core.trace import MessageLog
+from pregel.core.types import PartitionStatus, PartitionTrace, PartRecord
+from pregel.errors import CheckpointDamaged, PregelError
+
+
+@dataclass
+class PartitionData:
+    """The part of a graph one partition needs: its rows of the CSR and the id map."""
+
+    index: int
+    bounds: np.ndarray
+    ids: np.ndarray
+    indptr: np.ndarray
+    indices: np.ndarray
+    weights: np.ndarray | None
+
+    @property
+    def lo(self) -> int:
+        return int(self.bounds[self.index])
+
+    @property
+    def hi(self) -> int:
+        return int(self.bounds[self.index + 1])
+
+
+def split(graph: Graph, parts: int) -> list[PartitionData]:
+    """Cut the graph into ``parts`` contiguous vertex ranges of about equal vertices + edges.
+
+    Examples
+    --------
+    >>> g = Graph.from_edges([1, 2, 3, 4], [2, 3, 4, 1])
+    >>> [(p.lo, p.hi) for p in split(g, 2)]
+    [(0, 2), (2, 4)]
+    """
+    n = graph.num_vertices
+    parts = max(1, int(parts))
+    cost = graph.indptr + np.arange(n + 1)
+    bounds = np.searchsorted(cost, np.linspace(0, cost[-1], parts + 1), side="left").astype(np.int64)
+    bounds[0], bounds[-1] = 0, n
+    bounds = np.maximum.accumulate(bounds)
+    out = []
+    for p in range(parts):
+        lo, hi = int(bounds[p]), int(bounds[p + 1])
+        e0, e1 = int(graph.indptr[lo]), int(graph.indptr[hi])
+        out.append(
+            PartitionData(
+                index=p,
+                bounds=bounds,
+                ids=graph.ids,
+                indptr=graph.indptr[lo : hi + 1] - e0,
+                indices=graph.indices[e0:e1],
+                weights=None if graph.weights is None else graph.weights[e0:e1],
+            )
+        )
+    return out
+
+
+class Partition:
+    """One partition's state and its superstep.
+
+    Parameters
+    ----------
+    data : PartitionData
+        The partition's rows of the graph.
+    program : Program
+        The vertex program (an instance; its parameters are set).
+    trace : bool
+        Report each superstep's state and messages with the status (see :mod:`pregel.core.trace`).
+    """
+
+    def __init__(self, data: PartitionData, program: Program, trace: bool = False) -> None:
+        self.data = data
+        self.trace = trace
+        self.index = data.index
+        self.program = program
+        self.lo, self.hi = data.lo, data.hi
+        self.size = self.hi - self.lo
+        self.num_vertices = int(data.ids.size)
+        self.indptr = data.indptr
+        self.indices = data.indices
+        self.weights = data.weights
+        self.active = np.ones(self.size, dtype=bool)
+        # arrays derived from the graph alone, by name (VertexBatch.cached)
+        self.cache: dict[str, np.ndarray] = {}
+        self.inbox = Inbox(self.size, program.combiner)
+        self.values = program.initial_values(self)
+
+    @property
+    def ids(self) -> np.ndarray:
+        """Original ids of the local vertices."""
+        return self.data.ids[self.lo : self.hi]
+
+    @cached_property
+    def out_degree(self) -> np.ndarray:
+        """Out-degree of each local vertex."""
+        return np.diff(self.indptr)
+
+    @cached_property
+    def routes(self) -> Routes:
+        """The transposed out-edges, for fast broadcasts (built on first use)."""
+        return Routes(self.indptr, self.indices, self.data.bounds)
+
+    def global_index(self, ids: Any) -> np.ndarray:
+        """Global indices of original vertex ids (messages to unknown vertices are an error)."""
+        wanted = np.asarray(ids)
+        if wanted.dtype.kind not in "iu":
+            wanted = wanted.astype(np.int64)
+        pos = np.searchsorted(self.data.ids, wanted)
+        ok = pos < self.num_vertices
+        ok[ok] = self.data.ids[pos[ok]] == wanted[ok]
+        if not ok.all():
+            bad = wanted[np.flatnonzero(~ok)[0]]
+            raise PregelError(
+                f"{type(self.program).__name__} sent a message to vertex {bad}, which is not in the graph"
+            )
+        return pos
+
+    def save(self, folder: str | Path) -> PartRecord:
+        """Write what the next superstep needs (values, active flags, pending inbox) into ``folder``.
+
+        The inbox is saved combined, exactly as the next superstep would read it. The
+        file is written atomically; the returned record (name, size, SHA-256) goes into
+        the checkpoint's manifest.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> from pregel.algorithms.components import ConnectedComponents
+        >>> part = Partition(split(Graph.from_edges([1, 2], [2, 3]), 1)[0], ConnectedComponents())
+        >>> folder = tempfile.mkdtemp()
+        >>> record = part.save(folder)
+        >>> part.values[:] = 0
+        >>> part.restore(folder, record)
+        >>> part.values.tolist()
+        [1, 2, 3]
+        """
+        return write_part(folder, self.index, self.state())
+
+    def state(self) -> dict[str, np.ndarray]:
+        """A copy of what the next superstep needs: values, active flags and the pending inbox, combined."""
+        mail = self.inbox.pending()
+        # message blocks are replaced, never changed in place: they need no copy
+        return {
+            "values": self.values.copy(),
+            "active": self.active.copy(),
+            "inbox_targets": mail.targets,
+            "inbox_values": mail.values,
+        }
+
+    def restore(self, folder: str | Path, record: PartRecord) -> None:
+        """Replace this partition's state with the one :meth:`save` wrote (checked against ``record``)."""
+        state = read_part(folder, record)
+        if state["values"].shape != (self.size,) or state["active"].shape != (self.size,):
+            raise CheckpointDamaged(f"{record.file} holds {state['values'].size} vertices, not {self.size}")
+        self.values, self.active = state["values"], state["active"]
+        self.inbox.blocks = []
+        self.inbox.receive([MessageBlock(state["inbox_targets"], state["inbox_values"])])
+
+    def receive(self, blocks: list[MessageBlock]) -> None:
+        """Take blocks addressed to this partition, for the next superstep."""
+        self.inbox.receive(blocks)
+
+    def superstep(self, superstep: int, aggregated: dict[str, Any]) -> tuple[PartitionStatus, dict[int, MessageBlock]]:
+        """Run compute on every active vertex (and every vertex with mail); return status and outgoing blocks."""
+        start = time.perf_counter()
+        mail = self.inbox.take()
+        log = MessageLog(self.lo) if self.trace else None
+        outbox = Outbox(self.indptr, self.indices, self.data.bounds, self.program.combiner, lambda: self.routes, log)
+        computed, partials = self.program.run_superstep(self, superstep, aggregated, mail, outbox)
+        blocks = outbox.blocks()
+        sizes = {q: len(b) for q, b in blocks.items()}
+        status = PartitionStatus(
+            index=self.index,
+            computed=computed,
+            active=int(np.count_nonzero(self.active)),
+            sent=outbox.sent,
+            combined=sum(sizes.values()),
+            partials=partials,
+            seconds=time.perf_counter() - start,
+            block_sizes=sizes,
+        )
+        if log is not None:
+            status.trace = PartitionTrace(self.lo, self.values, self.active, *log.arrays(), blocks)
+        return status, blocks
+
+    def wake(self, mail: Any) -> np.ndarray | None:
+        """Reactivate halted vertices that have mail; return the local indices of those that compute (None = all)."""
+        active = self.active
+        if active.all():
+            return None
+        if mail.block.targets.size:
+            active[mail.block.targets] = True
+            if active.all():
+                return None
+        return np.flatnonzero(active)

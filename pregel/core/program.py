@@ -1,0 +1,118 @@
+"""What every vertex program has, whichever API it is written in.
+
+A program declares its combiner, aggregators, initial value, value dtype and whether
+negative edge weights are allowed as class attributes, takes its parameters as keyword
+arguments (each must be declared as a class attribute, which is its default), and may
+define ``master_compute``. The scalar :class:`~pregel.api.vertex.Vertex` and the vectorised
+:class:`~pregel.api.batch.BatchProgram` add ``compute``.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from pregel.core.aggregators import Aggregator, instantiate
+from pregel.core.combiners import Combiner
+from pregel.core.messages import object_array
+from pregel.errors import PregelError
+
+if TYPE_CHECKING:
+    from pregel.core.messages import Mail, Outbox
+    from pregel.core.partition import Partition
+
+
+class Program:
+    """Base of vertex programs: declarations, parameters and master compute.
+
+    Parameters
+    ----------
+    **params
+        Values for the parameters the class declares (as class attributes).
+
+    Examples
+    --------
+    >>> class Hops(Program):
+    ...     limit = 3
+    >>> Hops(limit=5).limit
+    5
+    >>> Hops(limt=5)
+    Traceback (most recent call last):
+    ...
+    TypeError: Hops has no parameter 'limt' (declare it as a class attribute)
+    """
+
+    combiner: Combiner | type[Combiner] | None = None
+    aggregators: dict[str, Aggregator | type[Aggregator]] = {}
+    initial_value: Any = 0.0
+    value_dtype: Any = np.float64
+    #: False for programs whose edge weights must not be negative (capacities,
+    #: probabilities): the engine then refuses a graph with a negative weight.
+    allow_negative_weights: bool = True
+
+    def __init__(self, **params: Any) -> None:
+        cls = type(self)
+        for name, value in params.items():
+            declared = getattr(cls, name, None)
+            if name.startswith("_") or not hasattr(cls, name) or callable(declared):
+                raise TypeError(f"{cls.__name__} has no parameter {name!r} (declare it as a class attribute)")
+            setattr(self, name, value)
+        self.params = dict(params)
+        self.combiner = None if cls.combiner is None else instantiate(cls.combiner)
+        self.aggregators = {name: instantiate(a) for name, a in cls.aggregators.items()}
+
+    def master_compute(self, master: Any) -> None:
+        """Runs once between supersteps, on the driver; may call ``master.halt()``.
+
+        ``master`` has ``superstep`` (the one just finished), ``num_vertices``,
+        ``aggregated(name)`` and ``halt()``.
+        """
+
+    def fingerprint(self) -> str:
+        """Identifies the program and its parameters (for checkpoints)."""
+        cls = type(self)
+        text = f"{cls.__module__}.{cls.__qualname__}:{sorted(self.params.items())!r}"
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+    def describe(self) -> str:
+        """The class name with its parameters, as a person would write it."""
+        args = ", ".join(f"{k}={v!r}" for k, v in self.params.items())
+        return f"{type(self).__name__}({args})"
+
+    # The engine drives a program through these two; each API implements them.
+    def initial_values(self, partition: Partition) -> np.ndarray:
+        """Every local vertex's value before superstep 0."""
+        raise NotImplementedError
+
+    def run_superstep(
+        self, partition: Partition, superstep: int, aggregated: dict[str, Any], mail: Mail, outbox: Outbox
+    ) -> tuple[int, dict[str, Any]]:
+        """Run compute on the partition's active vertices; return (vertices computed, partials)."""
+        raise NotImplementedError
+
+    # ---------------------------------------------------------------- shared helpers
+    def constant_values(self, size: int) -> np.ndarray:
+        """``size`` copies of a constant ``initial_value`` (each vertex its own copy of a Python object)."""
+        if np.dtype(self.value_dtype) != object:
+            return np.full(size, self.initial_value, dtype=self.value_dtype)
+        return object_array(copy.copy(self.initial_value) for _ in range(size))
+
+    def new_partials(self) -> dict[str, Any]:
+        """Aggregator partial results, all at their identity."""
+        return {name: agg.identity for name, agg in self.aggregators.items()}
+
+    def aggregator(self, name: str) -> Aggregator:
+        """The declared aggregator ``name``; PregelError naming the program otherwise."""
+        try:
+            return self.aggregators[name]
+        except KeyError:
+            raise PregelError(f"aggregator {name!r} is not declared in {type(self).__name__}.aggregators") from None
+
+    def require_combiner(self) -> Combiner:
+        """The combiner; PregelError for a program that needs one but has none."""
+        if self.combiner is None:
+            raise PregelError(f"{type(self).__name__} needs a combiner (set the class attribute `combiner`)")
+        return self.combiner

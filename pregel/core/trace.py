@@ -1,0 +1,186 @@
+"""A run recorded superstep by superstep: values, halted flags, messages and statistics.
+
+Off by default; ``pregel.run(..., trace=True)`` turns it on and the result gets a
+:class:`Trace`. The engine's own loop does the work: each partition gives its outbox a
+:class:`MessageLog`, reports a :class:`PartitionTrace` with its status, and a
+:class:`Recorder` on the driver puts the partitions together into one
+:class:`StepTrace` per superstep. With tracing off none of this exists.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from pregel.core.messages import Inbox, as_message_array, concat_messages
+from pregel.core.types import PartitionStatus, PartitionTrace, SuperstepStats
+
+if TYPE_CHECKING:
+    from pregel.core.graph import Graph
+    from pregel.core.program import Program
+
+
+class MessageLog:
+    """Every message one partition sends in a superstep, with its sender when known.
+
+    Parameters
+    ----------
+    lo : int
+        Global index of the partition's first vertex (senders arrive as local indices).
+    """
+
+    def __init__(self, lo: int) -> None:
+        self.lo = lo
+        self.senders: list[np.ndarray] = []
+        self.targets: list[np.ndarray] = []
+        self.values: list[np.ndarray] = []
+
+    def add(self, senders: Any, targets: np.ndarray, values: np.ndarray) -> None:
+        """Note messages ``values[k]`` from local vertex ``senders[k]`` (``None``: unknown) to global ``targets[k]``."""
+        targets = np.asarray(targets, dtype=np.int64)
+        if senders is None:
+            self.senders.append(np.full(targets.size, -1, dtype=np.int64))
+        else:
+            self.senders.append(np.asarray(senders, dtype=np.int64) + self.lo)
+        self.targets.append(targets)
+        self.values.append(as_message_array(values).copy())
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(senders, targets, values)`` in the order sent; a sender is -1 when unknown."""
+        if not self.targets:
+            return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0)
+        return np.concatenate(self.senders), np.concatenate(self.targets), concat_messages(self.values)
+
+
+@dataclass
+class StepTrace:
+    """One superstep of a traced run, over the whole graph (vertices by global index).
+
+    Attributes
+    ----------
+    stats : SuperstepStats
+        The engine's statistics and aggregator values for this superstep.
+    values : numpy.ndarray
+        Every vertex's value after the superstep.
+    active : numpy.ndarray
+        ``False`` where the vertex voted to halt (it sleeps until a message arrives).
+    computed : numpy.ndarray
+        Which vertices ran ``compute`` in this superstep.
+    senders, targets, messages : numpy.ndarray
+        Every message sent, as sent: sender (-1 where the program named only the
+        target), target and value.
+    inbox_targets, inbox : numpy.ndarray
+        What the targets read in the next superstep: one combined value per target
+        when the program has a combiner, else every message, sorted by target.
+    """
+
+    stats: SuperstepStats
+    values: np.ndarray
+    active: np.ndarray
+    computed: np.ndarray
+    senders: np.ndarray
+    targets: np.ndarray
+    messages: np.ndarray
+    inbox_targets: np.ndarray
+    inbox: np.ndarray
+
+
+@dataclass
+class Trace:
+    """A whole run, superstep by superstep (``result.trace`` of a traced run).
+
+    Attributes
+    ----------
+    graph : Graph
+        The graph the program ran on.
+    program : str
+        The program and its parameters, e.g. ``"ShortestPaths(source=1)"``.
+    program_class : type
+    initial : numpy.ndarray
+        Every vertex's value before superstep 0.
+    steps : list of StepTrace
+        ``steps[s]`` is superstep ``s``.
+
+    Examples
+    --------
+    >>> import pregel
+    >>> from pregel.algorithms.sssp import ShortestPaths
+    >>> g = pregel.Graph.from_edges([1, 2], [2, 3])
+    >>> trace = pregel.run(g, ShortestPaths(source=1), trace=True).trace
+    >>> [trace.values_after(k).tolist() for k in range(len(trace.steps) + 1)]
+    [[inf, inf, inf], [0.0, inf, inf], [0.0, 1.0, inf], [0.0, 1.0, 2.0]]
+    >>> step = trace.steps[1]                 # vertex 2 tells vertex 3 its distance is 2
+    >>> g.ids[step.senders].tolist(), g.ids[step.targets].tolist(), step.messages.tolist()
+    ([2], [3], [2.0])
+    """
+
+    graph: Graph
+    program: str
+    program_class: type
+    initial: np.ndarray
+    steps: list[StepTrace]
+
+    def values_after(self, supersteps: int) -> np.ndarray:
+        """Every vertex's value once ``supersteps`` supersteps have run (0: the initial values)."""
+        return self.initial if supersteps == 0 else self.steps[supersteps - 1].values
+
+
+class Recorder:
+    """Builds a :class:`Trace` from what the partitions report after each superstep.
+
+    Parameters
+    ----------
+    graph : Graph
+    program : Program
+    initial : numpy.ndarray
+        Every vertex's value before superstep 0.
+    """
+
+    def __init__(self, graph: Graph, program: Program, initial: np.ndarray) -> None:
+        self.graph = graph
+        self.program = program
+        self.initial = initial.copy()
+        self.steps: list[StepTrace] = []
+
+    def record(self, stats: SuperstepStats, statuses: list[PartitionStatus]) -> None:
+        """Add one superstep from the partitions' statuses (in partition order)."""
+        parts = [s.trace for s in statuses]
+        n = self.graph.num_vertices
+        if self.steps:
+            last = self.steps[-1]
+            computed = last.active.copy()
+            computed[last.inbox_targets] = True
+        else:
+            computed = np.ones(n, dtype=bool)
+        inbox_targets, inbox = self._inboxes(parts)
+        self.steps.append(
+            StepTrace(
+                stats=stats,
+                values=np.concatenate([p.values for p in parts]),
+                active=np.concatenate([p.active for p in parts]),
+                computed=computed,
+                senders=np.concatenate([p.senders for p in parts]),
+                targets=np.concatenate([p.targets for p in parts]),
+                messages=concat_messages([p.messages for p in parts]),
+                inbox_targets=inbox_targets,
+                inbox=inbox,
+            )
+        )
+
+    def _inboxes(self, parts: list[PartitionTrace]) -> tuple[np.ndarray, np.ndarray]:
+        """Combine the outgoing blocks per destination exactly as the receiving inboxes will."""
+        targets, values = [], []
+        for q, part in enumerate(parts):
+            inbox = Inbox(part.values.size, self.program.combiner)
+            inbox.receive([p.blocks[q] for p in parts if q in p.blocks])
+            block = inbox.pending()
+            targets.append(block.targets.astype(np.int64) + part.lo)
+            values.append(block.values)
+        return np.concatenate(targets), concat_messages(values)
+
+    def trace(self) -> Trace:
+        """The recording so far."""
+        program = self.program
+        return Trace(self.graph, program.describe(), type(program), self.initial, self.steps)

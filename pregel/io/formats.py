@@ -1,0 +1,148 @@
+"""Results in the shapes users' tools expect: TSV, CSV, NumPy ``.npy`` and Parquet.
+
+Every format holds two columns, ``vertex`` (``int64``) and ``value``, one row per vertex
+sorted by vertex id. TSV (the default) has no header, as the command-line contract says;
+CSV has a ``vertex,value`` header, as pandas and spreadsheets expect. ``.npy`` is a
+structured array with fields ``vertex`` and ``value``; Parquet (through pyarrow, the
+``parquet`` extra) a table with those columns. Files are written atomically.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from pathlib import Path
+
+import numpy as np
+
+from pregel.core.files import atomic_write
+from pregel.errors import InputError
+from pregel.io.edges import format_values
+
+FORMATS = ("tsv", "csv", "npy", "parquet")
+#: Formats that cannot go to a terminal or a text pipe.
+BINARY = ("npy", "parquet")
+_SUFFIXES = {".tsv": "tsv", ".csv": "csv", ".npy": "npy", ".parquet": "parquet", ".pq": "parquet"}
+
+
+def format_for(path: str | os.PathLike[str] | None, requested: str | None) -> str:
+    """The format to write: the one requested, else the one ``path``'s suffix names, else TSV.
+
+    Raises
+    ------
+    InputError
+        If the requested format contradicts the suffix (``--format csv`` for ``x.npy``),
+        or a binary format has no file to go to.
+
+    Examples
+    --------
+    >>> format_for("ranks.parquet", None), format_for("ranks.out", None), format_for(None, "csv")
+    ('parquet', 'tsv', 'csv')
+    >>> format_for("ranks.npy", "csv")
+    Traceback (most recent call last):
+    ...
+    pregel.errors.InputError: --format csv contradicts --output ranks.npy (a .npy file)
+    """
+    implied = _SUFFIXES.get(Path(path).suffix.lower()) if path else None
+    if requested and implied and implied != requested:
+        raise InputError(f"--format {requested} contradicts --output {path} (a {Path(path).suffix} file)")
+    chosen = requested or implied or "tsv"
+    if chosen in BINARY and not path:
+        raise InputError(f"--format {chosen} writes a binary file: give it with --output FILE")
+    return chosen
+
+
+def require_format(fmt: str) -> None:
+    """Fail early, before any work, if the format's optional library is missing.
+
+    Examples
+    --------
+    >>> require_format("csv")
+    """
+    if fmt == "parquet":
+        try:
+            import pyarrow  # noqa: F401
+        except ImportError:
+            raise InputError("--format parquet needs pyarrow: pip install 'pregel[parquet]'") from None
+
+
+def render(ids: np.ndarray, values: np.ndarray, fmt: str, columns: tuple[str, str] = ("vertex", "value")) -> str:
+    """The text of a TSV or CSV result (no sorting: rows in the order given).
+
+    Examples
+    --------
+    >>> print(render(np.array([1, 2]), np.array([0.25, 0.75]), "csv"), end="")
+    vertex,value
+    1,0.25
+    2,0.75
+    """
+    if fmt != "csv":
+        return format_values(ids, values)
+    if values.dtype != object:
+        return ",".join(columns) + "\n" + format_values(ids, values).replace("\t", ",")
+    # Python objects may hold commas or quotes: let the csv module quote them
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    writer.writerows(zip(ids.tolist(), map(repr, values.tolist())))
+    return out.getvalue()
+
+
+def write_result(path: str | os.PathLike[str], ids: np.ndarray, values: np.ndarray, fmt: str) -> None:
+    """Write ``vertex, value`` rows sorted by vertex id, atomically, in format ``fmt``.
+
+    Parameters
+    ----------
+    path : str or path-like
+    ids, values : numpy.ndarray
+        Aligned arrays (``result.ids``, ``result.values``).
+    fmt : {"tsv", "csv", "npy", "parquet"}
+
+    Raises
+    ------
+    InputError
+        If the values cannot be stored in a binary format (arbitrary Python objects).
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> target = os.path.join(tempfile.mkdtemp(), "ranks.npy")
+    >>> write_result(target, np.array([3, 1]), np.array([0.75, 0.25]), "npy")
+    >>> table = np.load(target)
+    >>> table["vertex"].tolist(), table["value"].tolist()
+    ([1, 3], [0.25, 0.75])
+    """
+    order = np.argsort(ids, kind="stable")
+    ids, values = ids[order], values[order]
+    if fmt in BINARY and values.dtype == object:
+        raise InputError(f"--format {fmt} needs numeric values; this program's values are Python objects")
+    if fmt in ("tsv", "csv"):
+        with atomic_write(path) as f:
+            f.write(render(ids, values, fmt))
+    elif fmt == "npy":
+        with atomic_write(path, "wb") as f:
+            np.save(f, as_records(ids, values))
+    elif fmt == "parquet":
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        table = pa.table({"vertex": ids, "value": values})
+        with atomic_write(path, "wb") as f:
+            pq.write_table(table, f)
+    else:
+        raise InputError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
+
+
+def as_records(ids: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """A structured array with fields ``vertex`` and ``value``.
+
+    Examples
+    --------
+    >>> as_records(np.array([7]), np.array([0.5])).dtype.names
+    ('vertex', 'value')
+    """
+    records = np.empty(ids.size, dtype=[("vertex", np.int64), ("value", values.dtype)])
+    records["vertex"] = ids
+    records["value"] = values
+    return records
