@@ -1,13 +1,19 @@
-"""Fixtures shared by the test modules: the real datasets and a way to run the command line."""
+"""Fixtures shared by the test modules: the real datasets, a way to run the command line, and
+the `engine` fixtures that run one test on every backend, API and partition count."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+import pregel
+from tests.programs import Twins
 
 # Ray reads this when it is imported (and its processes when they start): any Ray a test
 # starts, in this process or in the ones it runs, then listens on 127.0.0.1 only
@@ -90,3 +96,78 @@ def ray_backends(monkeypatch) -> list:
 
     monkeypatch.setattr(ray_backend, "RayBackend", Recording)
     return seen
+
+
+# ---------------------------------------------------------------------------------------
+# Every backend, API and partition count from one test function.
+#
+# ``engine`` runs a test once per (backend, partition count); ``engine_api`` also once per
+# API, running the twin (tests/programs.py) of that API. Ray gets one partition count and
+# one session per test module (``ray_session``), started on first use: Ray is slow to
+# start, and the partition counts are covered locally.
+# ---------------------------------------------------------------------------------------
+ENGINES = [("local", 1), ("local", 3), ("ray", 2)]
+APIS = ["scalar", "batch"]
+
+
+@dataclass(frozen=True)
+class Engine:
+    """Where and how a test's runs happen; ``run`` is ``pregel.run`` with them filled in."""
+
+    backend: str
+    workers: int
+    api: str | None = None
+
+    def run(self, graph: pregel.Graph, program: Any, **options: Any) -> pregel.Result:
+        """Run ``program`` (a program, or with ``engine_api`` the Twins to pick from) on this engine."""
+        if isinstance(program, Twins):
+            if self.api is None:
+                raise TypeError("a test of Twins takes the engine_api fixture, not engine")
+            program = program.pick(self.api)
+        return pregel.run(graph, program, backend=self.backend, workers=self.workers, **options)
+
+    @property
+    def options(self) -> dict[str, Any]:
+        """Keyword arguments for the algorithm functions (``pagerank(graph, **engine.options)``)."""
+        return {"backend": self.backend, "workers": self.workers, "api": self.api or "batch"}
+
+
+@pytest.fixture(scope="module")
+def ray_session():
+    """One private Ray instance on 127.0.0.1 for the test module, shut down after it."""
+    ray = pytest.importorskip("ray")
+    # RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0 was set above, before ray was imported
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("PYTHONPATH", str(ROOT))  # Ray's workers import this checkout (and tests.programs)
+        ray.init(
+            address="local",
+            include_dashboard=False,
+            num_cpus=2,
+            object_store_memory=200 * 2**20,
+            logging_level="ERROR",
+        )
+    try:
+        assert {node["NodeManagerAddress"] for node in ray.nodes()} == {"127.0.0.1"}
+        yield
+    finally:
+        ray.shutdown()
+
+
+def _engine(request: pytest.FixtureRequest, backend: str, workers: int, api: str | None) -> Engine:
+    if backend == "ray":
+        request.getfixturevalue("ray_session")
+    return Engine(backend, workers, api)
+
+
+@pytest.fixture(params=ENGINES, ids=[f"{b}-{w}" for b, w in ENGINES])
+def engine(request: pytest.FixtureRequest) -> Engine:
+    """Each backend and partition count, for a program written in one API."""
+    return _engine(request, *request.param, None)
+
+
+@pytest.fixture(
+    params=[(b, w, api) for b, w in ENGINES for api in APIS], ids=[f"{b}-{w}-{api}" for b, w in ENGINES for api in APIS]
+)
+def engine_api(request: pytest.FixtureRequest) -> Engine:
+    """Each backend, partition count and API, for a program that comes as Twins."""
+    return _engine(request, *request.param)

@@ -1,7 +1,8 @@
-"""Hand-made graphs with known properties, and a hypothesis strategy for random ones."""
+"""The graphs the tests run on: small ones with known shapes, and the one hypothesis strategy for random ones."""
 
 from __future__ import annotations
 
+import numpy as np
 from hypothesis import strategies as st
 
 import pregel
@@ -26,18 +27,53 @@ def hand_made(name: str) -> pregel.Graph:
     return pregel.Graph.from_edges(src, dst, w)
 
 
+def chain(n: int) -> pregel.Graph:
+    """0 → 1 → … → n-1."""
+    return pregel.Graph.from_edges(np.arange(n - 1), np.arange(1, n))
+
+
+def binary_tree(back_edge: bool = False) -> pregel.Graph:
+    """1 → 2, 3; 2 → 4, 5; … down to the leaves 8..15 (vertex ``i``'s parent is ``i // 2``).
+
+    With ``back_edge``, also 15 → 1: a leaf that reaches the root again.
+    """
+    parents, children = [i // 2 for i in range(2, 16)], list(range(2, 16))
+    if back_edge:
+        parents, children = [*parents, 15], [*children, 1]
+    return pregel.Graph.from_edges(parents, children)
+
+
+def fan_in() -> pregel.Graph:
+    """Four sources 1..4 that each point at vertex 10 and at vertex 20; 20 also points at itself."""
+    return pregel.Graph.from_edges([1, 2, 3, 4, 1, 2, 3, 4, 20], [10, 10, 10, 10, 20, 20, 20, 20, 20])
+
+
+WEIGHTS = {
+    # integer-valued, so that sums of them are exact in any order
+    "positive": st.integers(0, 20).map(float),
+    "real": st.floats(0.0, 10.0),
+    "signed": st.integers(-3, 10).map(float),
+}
+
+
 @st.composite
-def random_graphs(draw, max_vertices: int = 25, max_edges: int = 80, weights: str | None = None) -> pregel.Graph:
-    """Random directed graphs: self-loops, duplicates, dangling and isolated-looking vertices included."""
-    n = draw(st.integers(1, max_vertices))
+def random_graphs(
+    draw: st.DrawFn,
+    min_vertices: int = 1,
+    max_vertices: int = 25,
+    max_edges: int = 80,
+    weights: str | None = None,
+) -> pregel.Graph:
+    """Random directed graphs with the awkward cases in them.
+
+    Vertex ids are spread over 0..10**6. A draw may give the empty graph (with
+    ``min_vertices=0``), one vertex, no edges at all (every vertex dangling),
+    isolated vertices, self-loops and repeated edges (which the graph merges).
+    ``weights`` is None (unweighted) or a key of ``WEIGHTS``: "positive" (whole
+    numbers 0..20, zero included), "real" (0..10) or "signed" (whole numbers -3..10).
+    """
+    n = draw(st.integers(min_vertices, max_vertices))
     ids = draw(st.lists(st.integers(0, 10**6), min_size=n, max_size=n, unique=True))
-    vertex = st.sampled_from(ids)
-    edges = draw(st.lists(st.tuples(vertex, vertex), min_size=1, max_size=max_edges))
-    src = [e[0] for e in edges]
-    dst = [e[1] for e in edges]
-    w = None
-    if weights == "positive":
-        w = draw(st.lists(st.integers(0, 20).map(float), min_size=len(edges), max_size=len(edges)))
-    elif weights == "real":
-        w = draw(st.lists(st.floats(0.0, 10.0), min_size=len(edges), max_size=len(edges)))
-    return pregel.Graph.from_edges(src, dst, w)
+    pairs = draw(st.lists(st.tuples(st.sampled_from(ids), st.sampled_from(ids)), max_size=max_edges)) if ids else []
+    w = None if weights is None else draw(st.lists(WEIGHTS[weights], min_size=len(pairs), max_size=len(pairs)))
+    return pregel.Graph.from_edges([a for a, _ in pairs], [b for _, b in pairs], w, vertices=ids)
