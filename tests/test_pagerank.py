@@ -1,4 +1,7 @@
-"""PageRank on the engine against the scipy power iteration, networkx, and hand computation."""
+"""PageRank on the engine against the scipy power iteration, networkx, and hand computation.
+
+The hand-made graphs on every backend, API and partition count are in test_twins.py.
+"""
 
 from __future__ import annotations
 
@@ -9,25 +12,9 @@ from hypothesis import given, settings
 
 import pregel
 from pregel.algorithms import reference
-from pregel.algorithms.pagerank import networkx_pagerank, pagerank
+from pregel.algorithms.pagerank import pagerank
 from tests.conftest import SHIPPED, shared_dataset
-from tests.graphs import HAND_MADE, hand_made, random_graphs
-
-APIS = ["batch", "scalar"]
-WORKERS = [1, 2, 3]
-
-
-@pytest.mark.parametrize("workers", WORKERS)
-@pytest.mark.parametrize("api", APIS)
-@pytest.mark.parametrize("name", sorted(HAND_MADE))
-def test_hand_made_graphs_match_scipy_and_networkx(name, api, workers):
-    g = hand_made(name)
-    ours = pagerank(g, tol=1e-12, api=api, workers=workers)
-    ref = reference.pagerank(g, tol=1e-12)
-    assert np.abs(ours.values - ref.values).max() <= 1e-9
-    assert np.abs(ours.values - networkx_pagerank(g, tol=1e-12)).max() <= 1e-9
-    assert ours.values.sum() == pytest.approx(1.0, abs=1e-12)
-    assert ours.supersteps == ref.supersteps
+from tests.graphs import hand_made, random_graphs
 
 
 def test_by_hand_three_vertices_one_dangling():
@@ -87,6 +74,12 @@ def test_scalar_twin_on_a_real_graph():
 def test_bad_parameters(kwargs, message):
     with pytest.raises(pregel.InputError, match=message):
         pagerank(hand_made("dangling"), **kwargs)
+
+
+@pytest.mark.parametrize("backend", ["local", "scipy"])
+def test_the_empty_graph_is_refused(backend):
+    with pytest.raises(pregel.InputError, match="the graph has no vertices"):
+        pagerank(pregel.Graph.from_edges([], []), backend=backend)
 
 
 def test_accepts_networkx_and_paths():

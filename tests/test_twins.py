@@ -1,4 +1,5 @@
-"""Each built-in algorithm's vectorised program equals its scalar twin and the scipy reference."""
+"""Each built-in algorithm, in both APIs, on every backend and partition count, equals the scipy
+reference and networkx; the vectorised program equals its scalar twin on random graphs."""
 
 from __future__ import annotations
 
@@ -8,26 +9,71 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import pregel
-from pregel.algorithms.components import connected_components
-from pregel.algorithms.pagerank import pagerank
-from pregel.algorithms.sssp import sssp
+from pregel.algorithms.components import connected_components, networkx_components
+from pregel.algorithms.pagerank import networkx_pagerank, pagerank
+from pregel.algorithms.sssp import networkx_sssp, sssp
 from pregel.io.edges import read_edges
 from pregel.io.generate import binary_tree, edge_weights, lognormal, rmat
 from tests.conftest import SHIPPED
+from tests.graphs import HAND_MADE, hand_made, random_graphs
 
 APIS = ("batch", "scalar")
 
 
-@st.composite
-def graphs(draw, weighted: bool = False) -> pregel.Graph:
-    """Small graphs with the awkward cases: one vertex, isolated and dangling vertices, loops, repeats."""
-    n = draw(st.integers(1, 25))
-    ids = draw(st.lists(st.integers(0, 10**6), min_size=n, max_size=n, unique=True))
-    pairs = draw(st.lists(st.tuples(st.sampled_from(ids), st.sampled_from(ids)), max_size=80))
-    src = [a for a, _ in pairs]
-    dst = [b for _, b in pairs]
-    weights = draw(st.lists(st.integers(0, 9), min_size=len(pairs), max_size=len(pairs))) if weighted else None
-    return pregel.Graph.from_edges(src, dst, weights, vertices=ids)
+def most_connected(graph: pregel.Graph) -> int:
+    """The vertex with the most out-edges (a source that reaches much of the graph)."""
+    return int(graph.ids[np.argmax(graph.out_degree)])
+
+
+def run_algorithm(algorithm: str, graph: pregel.Graph, source: int | None, **options) -> pregel.Result:
+    if algorithm == "pagerank":
+        return pagerank(graph, tol=1e-12, **options)
+    if algorithm == "sssp":
+        return sssp(graph, source, **options)
+    return connected_components(graph, **options)
+
+
+def _pagerank_equals_scipy_and_networkx(graph: pregel.Graph, ours: pregel.Result, source: None) -> None:
+    reference = pagerank(graph, tol=1e-12, backend="scipy")
+    assert np.abs(ours.values - reference.values).max() <= 1e-12
+    assert np.abs(ours.values - networkx_pagerank(graph, tol=1e-12)).max() <= 1e-9
+    assert ours.values.sum() == pytest.approx(1.0, abs=1e-12)
+    assert (ours.supersteps, ours.stopped_by) == (reference.supersteps, "master")  # it converged
+    assert ours.values.dtype == np.float64
+
+
+def _sssp_equals_scipy_and_networkx(graph: pregel.Graph, ours: pregel.Result, source: int) -> None:
+    np.testing.assert_array_equal(ours.values, sssp(graph, source, backend="scipy").values)
+    np.testing.assert_array_equal(ours.values, networkx_sssp(graph, source))
+    assert (ours.stopped_by, ours.values.dtype) == ("halted", np.float64)
+
+
+def _components_equal_scipy_and_networkx(graph: pregel.Graph, ours: pregel.Result, source: None) -> None:
+    np.testing.assert_array_equal(ours.values, connected_components(graph, backend="scipy").values)
+    np.testing.assert_array_equal(ours.values, networkx_components(graph))
+    assert (ours.stopped_by, ours.values.dtype) == ("halted", np.int64)
+
+
+CHECKS = {
+    "pagerank": _pagerank_equals_scipy_and_networkx,
+    "sssp": _sssp_equals_scipy_and_networkx,
+    "cc": _components_equal_scipy_and_networkx,
+}
+
+
+@pytest.mark.parametrize("algorithm", CHECKS)
+@pytest.mark.parametrize("name", sorted(HAND_MADE))
+def test_hand_made_graphs_equal_scipy_and_networkx(engine_api, name, algorithm):
+    graph = hand_made(name)
+    # shortest paths from the smallest id and from the vertex that reaches the most
+    sources = sorted({int(graph.ids[0]), most_connected(graph)}) if algorithm == "sssp" else [None]
+    for source in sources:
+        ours = run_algorithm(algorithm, graph, source, **engine_api.options)
+        CHECKS[algorithm](graph, ours, source)
+        # which vertices compute and how many messages they send depend on neither the
+        # backend nor the partition count
+        alone = run_algorithm(algorithm, graph, source, api=engine_api.api)
+        assert [(s.active, s.messages_sent) for s in ours.stats] == [(s.active, s.messages_sent) for s in alone.stats]
 
 
 def _pagerank_all(graph: pregel.Graph, workers: int) -> dict[str, pregel.Result]:
@@ -52,13 +98,13 @@ def _check_exact(results: dict[str, pregel.Result]) -> None:
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(graph=graphs(), workers=st.integers(1, 3))
+@given(graph=random_graphs(), workers=st.integers(1, 3))
 def test_pagerank_twins_on_any_graph(graph, workers):
     _check_pagerank(_pagerank_all(graph, workers))
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(graph=graphs(weighted=True), workers=st.integers(1, 3), pick=st.integers(0, 10**6))
+@given(graph=random_graphs(weights="positive"), workers=st.integers(1, 3), pick=st.integers(0, 10**6))
 def test_sssp_twins_on_any_graph(graph, workers, pick):
     source = int(graph.ids[pick % graph.num_vertices])
     results = {api: sssp(graph, source, api=api, workers=workers) for api in APIS}
@@ -67,7 +113,7 @@ def test_sssp_twins_on_any_graph(graph, workers, pick):
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(graph=graphs(), workers=st.integers(1, 3))
+@given(graph=random_graphs(min_vertices=0), workers=st.integers(1, 3))
 def test_components_twins_on_any_graph(graph, workers):
     results = {api: connected_components(graph, api=api, workers=workers) for api in APIS}
     results["scipy"] = connected_components(graph, backend="scipy")
