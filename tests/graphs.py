@@ -48,6 +48,18 @@ def fan_in() -> pregel.Graph:
     return pregel.Graph.from_edges([1, 2, 3, 4, 1, 2, 3, 4, 20], [10, 10, 10, 10, 20, 20, 20, 20, 20])
 
 
+def random_graph(n: int = 400, m: int = 1600, seed: int = 0, weighted: bool = False) -> pregel.Graph:
+    """``m`` random edges among ids 0, 3, 6, … below ``3 * n`` (ids with gaps); weights 0.5..4 if ``weighted``."""
+    rng = np.random.default_rng(seed)
+    src, dst = rng.integers(0, n, m) * 3, rng.integers(0, n, m) * 3
+    return pregel.Graph.from_edges(src, dst, weights=rng.uniform(0.5, 4.0, m) if weighted else None)
+
+
+def most_connected(graph: pregel.Graph) -> int:
+    """The vertex with the most out-edges (a source that reaches much of a graph)."""
+    return int(graph.ids[np.argmax(graph.out_degree)])
+
+
 WEIGHTS = {
     # integer-valued, so that sums of them are exact in any order
     "positive": st.integers(0, 20).map(float),

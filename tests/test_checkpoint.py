@@ -19,15 +19,9 @@ from pregel.algorithms.pagerank import PageRank, PageRankVertex
 from pregel.algorithms.sssp import ShortestPaths
 from pregel.core.checkpoint import MANIFEST
 from pregel.errors import CheckpointError
+from tests.graphs import random_graph
 
-
-def random_graph(n: int = 400, m: int = 1600, seed: int = 0) -> pregel.Graph:
-    rng = np.random.default_rng(seed)
-    src, dst = rng.integers(0, n, m) * 3, rng.integers(0, n, m) * 3  # ids with gaps
-    return pregel.Graph.from_edges(src, dst, weights=rng.uniform(0.5, 4.0, m))
-
-
-GRAPH = random_graph()
+GRAPH = random_graph(weighted=True)
 SOURCE = int(GRAPH.ids[np.argmax(GRAPH.out_degree)])
 
 
@@ -188,7 +182,7 @@ def test_resume_without_checkpoints_fails_clearly(tmp_path):
 
 # ------------------------------------------------------------------ refusal
 REFUSED = {
-    "another graph": (random_graph(seed=1), PageRank(tol=1e-13), 2, "made for another graph"),
+    "another graph": (random_graph(seed=1, weighted=True), PageRank(tol=1e-13), 2, "made for another graph"),
     "another program": (GRAPH, ShortestPaths(source=SOURCE), 2, "made for PageRank(tol=1e-13), not ShortestPaths"),
     "other parameters": (GRAPH, PageRank(tol=1e-13, damping=0.5), 2, "not PageRank(tol=1e-13, damping=0.5)"),
     "scalar twin": (GRAPH, PageRankVertex(tol=1e-13), 2, "not PageRankVertex(tol=1e-13)"),
@@ -263,7 +257,7 @@ class Reach(Vertex):
 
 
 def test_object_values_and_uncombined_messages_resume_exactly(tmp_path):
-    graph = random_graph(n=60, m=120, seed=3)
+    graph = random_graph(n=60, m=120, seed=3, weighted=True)
     directory = tmp_path / "ck"
     pregel.run(graph, Reach(), workers=2, max_supersteps=3, checkpoint_dir=directory, checkpoint_every=1)
     resumed = pregel.run(graph, Reach(), workers=2, checkpoint_dir=directory, resume=True)

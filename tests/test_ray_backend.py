@@ -22,7 +22,7 @@ from pregel.algorithms.components import connected_components
 from pregel.algorithms.pagerank import pagerank
 from pregel.algorithms.sssp import sssp
 from tests.conftest import ROOT, shared_dataset
-from tests.graphs import binary_tree
+from tests.graphs import binary_tree, most_connected, random_graph
 from tests.programs import Wake
 
 ray = pytest.importorskip("ray")
@@ -33,11 +33,6 @@ APIS = ["batch", "scalar"]
 DATASETS = ["wiki-Vote.txt.gz", "p2p-Gnutella31.txt.gz"]
 
 pytestmark = pytest.mark.usefixtures("ray_session")
-
-
-def most_connected(g: pregel.Graph) -> int:
-    """The vertex with the most out-edges (a source that reaches much of a real graph)."""
-    return int(g.ids[np.argmax(g.out_degree)])
 
 
 ALGORITHMS = {
@@ -113,11 +108,6 @@ def test_a_dead_worker_is_worker_lost_and_the_next_run_still_works():
 
 
 # ---------------------------------------------------- the driver's traffic
-def random_graph(n: int, m: int, seed: int) -> pregel.Graph:
-    rng = np.random.default_rng(seed)
-    return pregel.Graph.from_edges(rng.integers(0, n, m), rng.integers(0, n, m))
-
-
 def driver_bytes_per_superstep(monkeypatch, g: pregel.Graph, workers: int) -> tuple[float, float]:
     """Mean bytes the driver fetches from the workers per superstep, and mean messages per superstep.
 

@@ -18,6 +18,7 @@ from pregel import BatchProgram, Min, Vertex
 from pregel.algorithms.components import ConnectedComponents, ConnectedComponentsVertex
 from pregel.algorithms.pagerank import PageRank, PageRankVertex
 from pregel.algorithms.sssp import ShortestPaths, ShortestPathsVertex
+from tests.graphs import random_graphs
 
 
 class Gossip(Vertex):
@@ -213,13 +214,9 @@ def test_tracing_needs_the_local_backend():
 
 
 @settings(max_examples=30, deadline=None)
-@given(
-    edges=st.lists(st.tuples(st.integers(0, 9), st.integers(0, 9)), min_size=1, max_size=25),
-    workers=st.integers(1, 4),
-)
-def test_any_graph_any_partitioning(edges, workers):
-    src, dst = zip(*edges)
-    g = pregel.Graph.from_edges(src, dst).to_undirected()
+@given(graph=random_graphs(min_vertices=0, max_vertices=10, max_edges=25), workers=st.integers(1, 4))
+def test_any_graph_any_partitioning(graph, workers):
+    g = graph.to_undirected()
     traced = pregel.run(g, ConnectedComponents, workers=workers, trace=True)
     for k in range(traced.supersteps + 1):
         stopped = pregel.run(g, ConnectedComponents, workers=workers, max_supersteps=k)

@@ -15,14 +15,9 @@ from pregel.algorithms.sssp import networkx_sssp, sssp
 from pregel.io.edges import read_edges
 from pregel.io.generate import binary_tree, edge_weights, lognormal, rmat
 from tests.conftest import SHIPPED
-from tests.graphs import HAND_MADE, hand_made, random_graphs
+from tests.graphs import HAND_MADE, hand_made, most_connected, random_graphs
 
 APIS = ("batch", "scalar")
-
-
-def most_connected(graph: pregel.Graph) -> int:
-    """The vertex with the most out-edges (a source that reaches much of the graph)."""
-    return int(graph.ids[np.argmax(graph.out_degree)])
 
 
 def run_algorithm(algorithm: str, graph: pregel.Graph, source: int | None, **options) -> pregel.Result:
