@@ -16,11 +16,12 @@ from pregel.compiler import lanes, vectorise
 from pregel.compiler.loop import partition_loop
 from pregel.core.messages import as_message_array, object_array
 from pregel.core.program import Program
+from pregel.core.types import Broadcast, Outcome, Send, ToVertices
 
 if TYPE_CHECKING:
     from pregel.compiler.loop import PartitionLoop
     from pregel.compiler.vectorise import Vectorised
-    from pregel.core.messages import Mail, Outbox
+    from pregel.core.messages import Mail
     from pregel.core.partition import Partition
 
 
@@ -143,15 +144,19 @@ class Vertex(Program):
             values.append(self.initial_value())
         return _to_array(values, self.value_dtype)
 
-    def run_superstep(
-        self, partition: Partition, superstep: int, aggregated: dict[str, Any], mail: Mail, outbox: Outbox
-    ) -> tuple[int, dict[str, Any]]:
+    def compute_partition(
+        self,
+        partition: Partition,
+        superstep: int,
+        aggregated: dict[str, Any],
+        mail: Mail,
+        computing: np.ndarray | None,
+    ) -> Outcome:
         self._bind(partition)
         self.superstep = superstep
         self._aggregated = aggregated
-        computing = partition.wake(mail)
         every = slice(None) if computing is None else computing
-        loop = partition_loop(type(self)) if self.compiled and outbox.log is None else None
+        loop = partition_loop(type(self)) if self.compiled and not partition.trace else None
         env = None if loop is None else loop.bindings(self, aggregated)
         outcome = None
         if env is not None and self.vectorised:
@@ -159,25 +164,19 @@ class Vertex(Program):
             if form is not None:
                 outcome = self._vectorised(form, partition, computing, every, mail, env)
         if outcome is None:
-            outcome = self._loop(partition, computing, every, mail, outbox, loop, env)
+            outcome = self._loop(partition, computing, every, mail, partition.trace, loop, env)
         new_values, halted, senders, broadcast, send_senders, targets, sent, contributions = outcome
-        if computing is None:
-            partition.values = new_values
-        else:
-            partition.values[computing] = new_values
-        partition.active[halted] = False
+        sends: list[Send] = []
         if senders.size:
             # as many broadcasts as vertices is not one from each when a vertex sent twice
             each_once = senders.size == partition.size and bool((np.diff(senders) > 0).all())
-            outbox.broadcast(None if each_once else senders, broadcast)
+            sends.append(Broadcast(None if each_once else senders, broadcast))
         if len(targets):
-            outbox.send(partition.global_index(targets), sent, send_senders)
-        partials = self.new_partials()
-        for name, contributed in contributions.items():
-            if contributed:
-                agg = self.aggregators[name]
-                partials[name] = agg.merge(partials[name], agg.reduce(contributed))
-        return new_values.size, partials
+            senders_of_sends = np.asarray(send_senders, dtype=np.int64) if len(send_senders) else None
+            sends.append(ToVertices(np.asarray(targets), sent, senders_of_sends))
+        halted = np.asarray(halted, dtype=np.int64)
+        contributed = {name: [as_message_array(c)] for name, c in contributions.items() if len(c)}
+        return Outcome(new_values.size, new_values, halted, sends, contributed)
 
     def _loop(
         self,
@@ -185,7 +184,7 @@ class Vertex(Program):
         computing: np.ndarray | None,
         every: Any,
         mail: Mail,
-        outbox: Outbox,
+        trace: bool,
         loop: PartitionLoop | None,
         env: dict[str, Any] | None,
     ) -> tuple[Any, ...]:
@@ -204,7 +203,7 @@ class Vertex(Program):
             messages = [flat[ptr[i] : ptr[i + 1]] for i in order]
         if env is None:
             ids, degree = partition.ids[every].tolist(), partition.out_degree[every].tolist()
-            values = self._compute_all(order, ids, partition.values[every].tolist(), degree, messages, outbox.log)
+            values = self._compute_all(order, ids, partition.values[every].tolist(), degree, messages, trace)
         else:
             assert loop is not None
             ids = partition.ids[every].tolist() if "id" in loop.uses else None
@@ -260,10 +259,10 @@ class Vertex(Program):
         )
 
     def _compute_all(
-        self, order: Any, ids: list[int], values: list[Any], degree: list[int], messages: list[Any], log: Any
+        self, order: Any, ids: list[int], values: list[Any], degree: list[int], messages: list[Any], trace: bool
     ) -> list[Any]:
         """The per-vertex loop (aligned lists in, new values out): all the Python that runs per vertex."""
-        compute = self.compute if log is None else self._compute_noting_senders
+        compute = self._compute_noting_senders if trace else self.compute
         new_values: list[Any] = []
         keep = new_values.append
         for self._i, self.id, self.value, self.out_degree, message in zip(order, ids, values, degree, messages):

@@ -236,14 +236,7 @@ class Outbox:
 
     def edges_of(self, senders: np.ndarray | None) -> np.ndarray:
         """Positions of the out-edges of local vertices ``senders`` (``None`` = all)."""
-        if senders is None:
-            return np.arange(self.indices.size)
-        starts = self.indptr[senders]
-        counts = self.indptr[senders + 1] - starts
-        total = int(counts.sum())
-        # one arange per sender, built without a Python loop
-        offsets = np.repeat(starts - np.cumsum(counts) + counts, counts)
-        return np.arange(total) + offsets
+        return edges_of(self.indptr, senders)
 
     def source_of(self, edges: np.ndarray) -> np.ndarray:
         """The local vertex each out-edge position leaves from."""
@@ -264,6 +257,24 @@ class Outbox:
 
     def _cut(self, targets: np.ndarray, values: np.ndarray) -> dict[int, MessageBlock]:
         return {q: MessageBlock(local, values[lo:hi]) for q, lo, hi, local in cut_by_partition(targets, self.bounds)}
+
+
+def edges_of(indptr: np.ndarray, senders: np.ndarray | None) -> np.ndarray:
+    """Positions in a CSR of the out-edges of rows ``senders`` (``None`` = all rows), row by row.
+
+    Examples
+    --------
+    >>> edges_of(np.array([0, 2, 2, 5]), np.array([2, 0])).tolist()
+    [2, 3, 4, 0, 1]
+    """
+    if senders is None:
+        return np.arange(int(indptr[-1]))
+    starts = indptr[senders]
+    counts = indptr[senders + 1] - starts
+    total = int(counts.sum())
+    # one arange per sender, built without a Python loop
+    offsets = np.repeat(starts - np.cumsum(counts) + counts, counts)
+    return np.arange(total) + offsets
 
 
 class Inbox:
