@@ -196,10 +196,10 @@ class Vertex(Program):
         self._halted = []
         order = range(partition.size) if computing is None else computing.tolist()
         if mail.combined:
-            messages = mail.dense(None)[every].tolist() if len(mail.block) else [None] * partition.size
+            messages = mail.dense(None)[every].tolist() if len(mail) else [None] * partition.size
         else:
             ptr = mail.indptr.tolist()
-            flat = mail.block.values.tolist()
+            flat = mail.values.tolist()
             messages = [flat[ptr[i] : ptr[i + 1]] for i in order]
         if env is None:
             ids, degree = partition.ids[every].tolist(), partition.out_degree[every].tolist()
@@ -301,15 +301,10 @@ def _out_edges(partition: Partition, i: int) -> tuple[np.ndarray, np.ndarray]:
 
 def _combined_messages(partition: Partition, every: Any, mail: Mail, size: int) -> lanes.Lanes:
     """The combined message of each computing vertex, None where none arrived."""
-    block = mail.block
-    if not len(block):
+    if not len(mail):
         return lanes.Lanes(np.zeros(size), "float", np.ones(size, dtype=bool))
-    if block.dense is not None:
-        data = block.dense[every]
-    else:
-        data = np.zeros(partition.size, dtype=block.values.dtype)
-        data[block.targets] = block.values
-        data = data[every]
+    values = mail.values
+    data = mail.dense(np.zeros((), dtype=values.dtype)[()])[every]
     return lanes.array(data, mail.has[every])
 
 

@@ -17,7 +17,7 @@ import numpy as np
 
 from pregel.core.checkpoint import read_part, write_part
 from pregel.core.graph import Graph
-from pregel.core.messages import Inbox, MessageBlock, Outbox, Routes, concat_messages
+from pregel.core.messages import Inbox, Mail, MessageBlock, Outbox, Routes, concat_messages
 from pregel.core.program import Program
 from pregel.core.trace import MessageLog
 from pregel.core.types import AlongEdges, Broadcast, Outcome, PartitionStatus, PartitionTrace, PartRecord, Send
@@ -119,7 +119,7 @@ class Partition:
     @cached_property
     def routes(self) -> Routes:
         """The transposed out-edges, for fast broadcasts (built on first use)."""
-        return Routes(self.indptr, self.indices, self.data.bounds)
+        return Routes(self.indptr, self.indices, self.data.bounds, self.index)
 
     def global_index(self, ids: Any) -> np.ndarray:
         """Global indices of original vertex ids (messages to unknown vertices are an error)."""
@@ -193,7 +193,9 @@ class Partition:
         computing = self.wake(mail)
         outcome = self.program.compute_partition(self, superstep, aggregated, mail, computing)
         log = MessageLog(self.lo) if self.trace else None
-        outbox = Outbox(self.indptr, self.indices, self.data.bounds, self.program.combiner, lambda: self.routes, log)
+        outbox = Outbox(
+            self.indptr, self.indices, self.data.bounds, self.program.combiner, lambda: self.routes, log, self.index
+        )
         self._store(outcome, computing)
         for send in outcome.sends:
             self._route(send, outbox)
@@ -245,13 +247,15 @@ class Partition:
                 partials[name] = self.program.aggregators[name].reduce(values)
         return partials
 
-    def wake(self, mail: Any) -> np.ndarray | None:
+    def wake(self, mail: Mail) -> np.ndarray | None:
         """Reactivate halted vertices that have mail; return the local indices of those that compute (None = all)."""
         active = self.active
         if active.all():
             return None
-        if mail.block.targets.size:
-            active[mail.block.targets] = True
+        if mail.folded is not None:
+            np.logical_or(active, mail.has, out=active)
+        elif len(mail):
+            active[mail.targets] = True
             if active.all():
                 return None
         return np.flatnonzero(active)
