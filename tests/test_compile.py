@@ -17,7 +17,7 @@ from pregel import Count, Max, Min, Sum, Vertex
 from pregel.algorithms.components import ConnectedComponentsVertex
 from pregel.algorithms.pagerank import PageRankVertex
 from pregel.algorithms.sssp import ShortestPathsVertex
-from pregel.compiler.loop import fallback_reason, partition_loop
+from pregel.compiler import compile_vertex, fallback_reason
 from pregel.core.aggregators import Aggregator
 from tests.graphs import hand_made, random_graphs
 
@@ -309,7 +309,7 @@ COMPILED += [ShortestPathsVertex, ConnectedComponentsVertex, MutableParameter, P
 @pytest.mark.parametrize("cls", COMPILED, ids=lambda c: c.__name__)
 def test_these_programs_compile(cls):
     assert fallback_reason(cls) is None
-    assert partition_loop(cls) is not None
+    assert compile_vertex(cls).loop is not None
 
 
 def programs(graph: pregel.Graph) -> list:
@@ -406,7 +406,7 @@ def test_a_crash_points_at_the_users_line():
     ids=lambda x: x if isinstance(x, str) else x.__name__,
 )
 def test_unsafe_programs_fall_back(cls, reason):
-    assert partition_loop(cls) is None
+    assert compile_vertex(cls).loop is None
     assert reason in fallback_reason(cls)
 
 
@@ -464,13 +464,13 @@ class Scaled(Vertex):
 
 @pytest.mark.parametrize("scale", [2, 0.5, np.float32(0.3), -1])
 def test_hoisted_arithmetic_gives_the_same_numbers(scale):
-    assert partition_loop(Scaled).run is not partition_loop(Scaled).plain
+    assert compile_vertex(Scaled).loop.run is not compile_vertex(Scaled).loop.plain
     for name in ("dangling", "self_loops", "weighted_diamond"):
         assert_same_run(hand_made(name), Scaled(scale=scale), workers=2)
 
 
 def test_pagerank_arithmetic_is_hoisted():
-    loop = partition_loop(PageRankVertex)
+    loop = compile_vertex(PageRankVertex).loop
     assert loop.run is not loop.plain
 
 

@@ -18,7 +18,7 @@ from pregel import Max, Min, Sum, Vertex
 from pregel.algorithms.components import ConnectedComponentsVertex
 from pregel.algorithms.pagerank import PageRankVertex
 from pregel.algorithms.sssp import ShortestPathsVertex
-from pregel.compiler.vectorise import vectorise_reason
+from pregel.compiler import vectorise_reason
 from pregel.core.aggregators import Aggregator
 from pregel.io.edges import read_edges
 from tests.graphs import hand_made, random_graphs
