@@ -5,7 +5,8 @@ where): the class runs one stage lower (masked evaluation → compiled loop →
 interpreter), silently, as documented. Any other exception raised by the compiler
 itself is a bug in the compiler: the class still runs one stage lower with the
 interpreter's results, but the bug is counted (:func:`internal_errors`) and reported
-with a :class:`CompilerBugWarning` (once per class and stage), and with the
+with a :class:`CompilerBugWarning` naming the class and the error (shown once per
+class and error under Python's default warning filter), and with the
 environment variable ``PREGEL_COMPILER_STRICT=1`` it is raised instead, as the test
 suite runs.
 """
@@ -19,7 +20,6 @@ import warnings
 STRICT = "PREGEL_COMPILER_STRICT"
 
 _count = 0
-_warned: set[tuple[str, str]] = set()
 
 
 class Refusal(Exception):
@@ -56,7 +56,5 @@ def internal_error(owner: str, stage: str, error: Exception) -> str:
         raise error
     _count += 1
     reason = f"an internal error of the compiler ({stage}): {type(error).__name__}: {error}"
-    if (owner, stage) not in _warned:
-        _warned.add((owner, stage))
-        warnings.warn(f"{owner}: {reason}; it runs one stage lower instead", CompilerBugWarning, stacklevel=3)
+    warnings.warn(f"{owner}: {reason}; it runs one stage lower instead", CompilerBugWarning, stacklevel=3)
     return reason
