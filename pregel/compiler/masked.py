@@ -4,7 +4,8 @@ Each statement runs once for all the computing vertices (one lane each) under a 
 of the lanes that reach it: an ``if`` narrows the mask for its branches, ``and``/``or``
 and ``x if c else y`` evaluate their later operands only in the lanes that get there,
 ``return`` takes lanes out for the rest. A local or ``self.value`` assigned under a
-mask keeps its old lanes elsewhere. Actions are recorded per site with their mask and
+mask keeps its old lanes elsewhere. Each call of an action is a site: its mask and its
+arguments, recorded for the sinks its row of :mod:`pregel.compiler.actions` names and
 put in the loop's order at the end: vertex by vertex, then site by site. Arithmetic
 follows :mod:`pregel.compiler.lanes`, which raises :class:`~pregel.compiler.lanes.Refuse` wherever the
 arrays could differ from Python (the loop then runs).
@@ -21,13 +22,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 import pregel.compiler.lanes as L
-from pregel.compiler.actions import ACTION, INDEX, READ, Bindings
+from pregel.compiler.actions import ACTION, INDEX, READ
 from pregel.compiler.failures import internal_error
 from pregel.compiler.lanes import Lanes, Refuse
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from pregel.compiler.actions import Bindings
     from pregel.compiler.vectorise import Vectorised
 
 
@@ -41,8 +43,11 @@ def _values() -> np.ndarray:
 
 @dataclass
 class Evaluation:
-    """What a vectorised superstep did: the new values, and the lists of :class:`~pregel.compiler.actions.Sinks`
-    as arrays in the loop's order (positions count the computing vertices, from 0)."""
+    """What a vectorised superstep did: the new values, and what the actions appended.
+
+    The fields after ``values`` are those of :class:`~pregel.compiler.actions.Sinks`,
+    as arrays in the loop's order; positions count the computing vertices, from 0.
+    """
 
     values: np.ndarray
     halted: np.ndarray = field(default_factory=_positions)

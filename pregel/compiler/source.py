@@ -40,8 +40,9 @@ def api_class(cls: type) -> type:
 
 def compute_function(cls: type) -> types.FunctionType:
     """``cls``'s own ``compute``, a plain function (not the API's placeholder)."""
+    api = api_class(cls)
     function = inspect.getattr_static(cls, "compute")
-    if function is vars(api_class(cls))["compute"]:
+    if function is vars(api)["compute"]:
         raise Refusal("compute is not defined")
     if not isinstance(function, types.FunctionType):
         raise Refusal("compute is not a plain function")

@@ -2,19 +2,20 @@
 
 A ``compute`` that only does arithmetic (``+ - * /``, ``abs``, ``min``/``max`` of two,
 comparisons, ``and``/``or``/``not``, ``if``/``elif``/``else``, ``return``) on numbers
-and calls the actions (:mod:`pregel.compiler.actions`) is evaluated once per superstep over numpy arrays of the
-computing vertices (one lane per vertex), each ``if`` turned into a mask (if-conversion).
-The superstep then has exactly the compiled loop's outcome: the same new values, the
-same messages in the same order, the same aggregator contributions in the same order
-and the same halts (the rules of :mod:`pregel.compiler.lanes`). Whenever that cannot be
-guaranteed for a superstep (a value is not a plain float or int, a live vertex would
-raise, lanes would mix types, ...), :func:`run` returns None and the compiled loop
-runs, which falls back to the interpreter as always.
+and calls the actions (:mod:`pregel.compiler.actions`) is evaluated once per superstep
+over numpy arrays of the computing vertices (one lane per vertex), each ``if`` turned
+into a mask (if-conversion). The superstep then has exactly the compiled loop's
+outcome: the same new values, the same messages in the same order, the same
+aggregator contributions in the same order and the same halts (the rules of
+:mod:`pregel.compiler.lanes`). Whenever that cannot be guaranteed for a superstep (a
+value is not a plain float or int, a live vertex would raise, lanes would mix types,
+...), :func:`run` returns None and the compiled loop runs, which falls back to the
+interpreter as always.
 
-:func:`pregel.compiler.vectorise_reason` says why a class is never vectorised; ``vectorised = False``
-on the class (or ``MyProgram(vectorised=False)``) turns only this off. Supersteps
-with fewer than :data:`MIN_VERTICES` computing vertices run the loop, which is faster
-there.
+:func:`check` says why a class is never vectorised (through
+:func:`pregel.compiler.vectorise_reason`); ``vectorised = False`` on the class (or
+``MyProgram(vectorised=False)``) turns only this off. Supersteps with fewer than
+:data:`MIN_VERTICES` computing vertices run the loop, which is faster there.
 """
 
 from __future__ import annotations
