@@ -306,8 +306,16 @@ class Inbox:
         return sum(len(b) for b in self.blocks)
 
     def pending(self) -> Mail:
-        """Everything received so far, as the next superstep will read it (the inbox keeps it)."""
+        """Everything received so far, as the next superstep will read it; the inbox keeps it (for a checkpoint)."""
+        blocks = self.blocks
+        mail = self.take()
+        self.blocks = blocks
+        return mail
+
+    def take(self) -> Mail:
+        """The messages of the superstep about to run; the inbox is empty afterwards."""
         blocks = sorted(self.blocks, key=lambda b: b.source)
+        self.blocks = []
         combiner = self.combiner
         if not blocks:
             return Mail.of_block(self.size, np.empty(0, np.int32), np.empty(0), combiner is not None)
@@ -320,12 +328,6 @@ class Inbox:
             np.concatenate([b.targets for b in blocks]), concat_messages([b.values for b in blocks]), combiner
         )
         return Mail.of_block(self.size, targets, values, combiner is not None)
-
-    def take(self) -> Mail:
-        """The messages of the superstep about to run; the inbox is empty afterwards."""
-        mail = self.pending()
-        self.blocks = []
-        return mail
 
 
 def _fold(blocks: list[MessageBlock], combiner: UfuncCombiner, size: int) -> tuple[np.ndarray, np.ndarray | None, Any]:

@@ -310,7 +310,7 @@ class Backend(Protocol):
         """How many partitions the graph is cut into."""
         ...
 
-    def superstep(self, superstep: int, aggregated: dict[str, Any]) -> list[PartitionStatus]:
+    def superstep(self, superstep: int, aggregated: dict[str, object]) -> list[PartitionStatus]:
         """Run every partition once, deliver their blocks, and return their statuses in partition order."""
         ...
 
