@@ -12,6 +12,8 @@ import pytest
 # Ray reads this when it is imported (and its processes when they start): any Ray a test
 # starts, in this process or in the ones it runs, then listens on 127.0.0.1 only
 os.environ["RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"] = "0"
+# a bug inside the compiler raises in the tests instead of falling back quietly to the interpreter
+os.environ.setdefault("PREGEL_COMPILER_STRICT", "1")
 
 ROOT = Path(__file__).resolve().parent.parent
 DATASETS = ROOT / "datasets"
