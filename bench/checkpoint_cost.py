@@ -28,7 +28,7 @@ from pregel.algorithms.pagerank import PageRank  # noqa: E402
 from pregel.core.checkpoint import Checkpointer  # noqa: E402
 from pregel.io.edges import read_edges  # noqa: E402
 
-DEFAULT_GRAPH = Path(__file__).resolve().parent.parent.parent / "shared" / "datasets" / "p2p-Gnutella31.txt.gz"
+DEFAULT_GRAPH = Path(__file__).resolve().parent.parent / "datasets" / "p2p-Gnutella31.txt.gz"
 
 
 class Timings:

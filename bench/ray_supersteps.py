@@ -2,7 +2,7 @@
 
 Usage::
 
-    python bench/ray_supersteps.py [--graph ../shared/datasets/p2p-Gnutella31.txt.gz] [--supersteps 40]
+    python bench/ray_supersteps.py [--graph datasets/p2p-Gnutella31.txt.gz] [--supersteps 40]
 
 One private Ray instance (127.0.0.1 only) serves every measurement; each backend is
 built once and warmed up before it is timed, so worker start-up is not counted.
@@ -83,7 +83,7 @@ def pagerank_ms(backend_class, graph: pregel.Graph, workers: int, supersteps: in
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--graph", default=str(ROOT.parent / "shared" / "datasets" / "p2p-Gnutella31.txt.gz"))
+    parser.add_argument("--graph", default=str(ROOT / "datasets" / "p2p-Gnutella31.txt.gz"))
     parser.add_argument("--supersteps", type=int, default=40)
     args = parser.parse_args()
     graph = pregel.io.edges.read_edges(args.graph)

@@ -29,7 +29,7 @@ import pregel  # noqa: E402
 from pregel.algorithms.pagerank import PageRank  # noqa: E402
 from pregel.io.edges import read_edges  # noqa: E402
 
-DEFAULT_GRAPH = ROOT.parent / "shared" / "datasets" / "p2p-Gnutella31.txt.gz"
+DEFAULT_GRAPH = ROOT / "datasets" / "p2p-Gnutella31.txt.gz"
 SUPERSTEPS = 40
 
 

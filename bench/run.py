@@ -2,7 +2,7 @@
 
 ``python -m bench [EDGES ...] [--sizes 1M,10M,50M] [--ray] [--output bench/RESULTS.md]``
 
-Every edge list given (default: the graphs in datasets/ and ../shared/datasets/) and
+Every edge list given (default: the graphs in datasets/) and
 generated graphs of each size (R-MAT and log-normal for PageRank, a weighted binary
 tree for SSSP) are run by each tool in a process of its own, one after another, so
 each peak memory (``VmHWM``) is that tool's alone. The table and bench/RESULTS.md
@@ -29,7 +29,7 @@ import numpy as np
 from bench.report import machine, render
 
 ROOT = Path(__file__).resolve().parent.parent
-DATASETS = [ROOT / "datasets", ROOT.parent / "shared" / "datasets"]
+DATASETS = [ROOT / "datasets"]
 TOOLS = ("batch", "scalar", "scipy", "igraph", "networkx", "ray")
 KINDS = ("rmat", "lognormal", "tree")
 #: a measurement that takes less than this many seconds end to end is run at least SHORT_RUNS times
@@ -52,7 +52,7 @@ def parse_size(text: str) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
-    parser.add_argument("edges", nargs="*", help="edge lists to run (default: datasets/ and ../shared/datasets/)")
+    parser.add_argument("edges", nargs="*", help="edge lists to run (default: the graphs in datasets/)")
     parser.add_argument("--sizes", default="1M", help="edges of the generated graphs, e.g. 1M,10M,50M (default 1M)")
     parser.add_argument("--kinds", default=",".join(KINDS), help="generated graphs: rmat, lognormal, tree")
     parser.add_argument("--no-datasets", action="store_true", help="only the generated graphs")

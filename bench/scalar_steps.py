@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -17,7 +18,7 @@ import pregel
 from pregel.algorithms.pagerank import PageRankVertex
 from pregel.io.edges import read_edges
 
-DEFAULT = "/work/shared/datasets/p2p-Gnutella31.txt.gz"
+DEFAULT = str(Path(__file__).resolve().parent.parent / "datasets" / "p2p-Gnutella31.txt.gz")
 WAYS = {"vectorised": {}, "compiled loop": {"vectorised": False}, "interpreted": {"compiled": False}}
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import inspect
 import math
 import traceback
+import warnings
 from pathlib import Path
 
 import networkx as nx
@@ -13,11 +15,14 @@ import scipy.sparse.csgraph as csgraph
 from hypothesis import given, settings
 
 import pregel
+import pregel.compiler
 from pregel import Count, Max, Min, Sum, Vertex
 from pregel.algorithms.components import ConnectedComponentsVertex
 from pregel.algorithms.pagerank import PageRankVertex
 from pregel.algorithms.sssp import ShortestPathsVertex
-from pregel.compiler.loop import fallback_reason, partition_loop
+from pregel.compiler import compile_vertex, fallback_reason
+from pregel.compiler.actions import ACTIONS, READS
+from pregel.compiler.hoist import Hoisting
 from pregel.core.aggregators import Aggregator
 from tests.graphs import hand_made, random_graphs
 
@@ -309,7 +314,7 @@ COMPILED += [ShortestPathsVertex, ConnectedComponentsVertex, MutableParameter, P
 @pytest.mark.parametrize("cls", COMPILED, ids=lambda c: c.__name__)
 def test_these_programs_compile(cls):
     assert fallback_reason(cls) is None
-    assert partition_loop(cls) is not None
+    assert compile_vertex(cls).loop is not None
 
 
 def programs(graph: pregel.Graph) -> list:
@@ -406,7 +411,7 @@ def test_a_crash_points_at_the_users_line():
     ids=lambda x: x if isinstance(x, str) else x.__name__,
 )
 def test_unsafe_programs_fall_back(cls, reason):
-    assert partition_loop(cls) is None
+    assert compile_vertex(cls).loop is None
     assert reason in fallback_reason(cls)
 
 
@@ -464,13 +469,13 @@ class Scaled(Vertex):
 
 @pytest.mark.parametrize("scale", [2, 0.5, np.float32(0.3), -1])
 def test_hoisted_arithmetic_gives_the_same_numbers(scale):
-    assert partition_loop(Scaled).run is not partition_loop(Scaled).plain
+    assert compile_vertex(Scaled).loop.run is not compile_vertex(Scaled).loop.plain
     for name in ("dangling", "self_loops", "weighted_diamond"):
         assert_same_run(hand_made(name), Scaled(scale=scale), workers=2)
 
 
 def test_pagerank_arithmetic_is_hoisted():
-    loop = partition_loop(PageRankVertex)
+    loop = compile_vertex(PageRankVertex).loop
     assert loop.run is not loop.plain
 
 
@@ -489,3 +494,57 @@ def test_a_hoisted_expression_that_raises_raises_at_the_vertex_that_reaches_it()
     for program in (Divide(), interpreted(Divide())):
         with pytest.raises(ZeroDivisionError):
             pregel.run(g, program)
+
+
+def test_the_table_of_actions_is_the_api_of_vertex():
+    """Each row of the compiler's table is a Vertex method taking the row's parameters."""
+    for action in ACTIONS:
+        assert tuple(inspect.signature(getattr(Vertex, action.name)).parameters)[1:] == action.parameters
+    for read in READS:
+        if read.named:
+            assert tuple(inspect.signature(getattr(Vertex, read.name)).parameters)[1:] == ("name",)
+        elif read.by_index:
+            assert isinstance(inspect.getattr_static(Vertex, read.name), property)
+
+
+def planted_bug(*args, **kwargs):
+    raise RuntimeError("planted bug")
+
+
+def fresh_max_value() -> type:
+    """A class the compiler has not seen (it compiles each class once) that computes what MaxValue does."""
+    return type("FreshMaxValue", (MaxValue,), {})
+
+
+MAX_VALUE_GRAPH = pregel.Graph.from_edges([3, 6, 2, 1], [6, 2, 1, 6])
+MAX_VALUE_RESULT = {1: 6.0, 2: 6.0, 3: 3.0, 6: 6.0}  # the paper's example, by hand
+
+
+def test_a_bug_in_the_compiler_raises_when_strict(monkeypatch):
+    monkeypatch.setenv("PREGEL_COMPILER_STRICT", "1")
+    monkeypatch.setattr(Hoisting, "body", planted_bug)
+    with pytest.raises(RuntimeError, match="planted bug"):
+        pregel.run(MAX_VALUE_GRAPH, fresh_max_value())
+
+
+def test_a_bug_in_the_compiler_falls_back_and_is_counted_and_reported(monkeypatch):
+    monkeypatch.delenv("PREGEL_COMPILER_STRICT")
+    monkeypatch.setattr(Hoisting, "body", planted_bug)
+    cls = fresh_max_value()
+    before = pregel.compiler.internal_errors()
+    warned = r"FreshMaxValue: an internal error of the compiler \(partition loop\): RuntimeError: planted bug"
+    with pytest.warns(pregel.compiler.CompilerBugWarning, match=warned):
+        result = pregel.run(MAX_VALUE_GRAPH, cls)
+    assert result.to_dict() == MAX_VALUE_RESULT
+    assert result.to_dict() == pregel.run(MAX_VALUE_GRAPH, cls(compiled=False)).to_dict()
+    assert pregel.compiler.internal_errors() == before + 1
+    assert compile_vertex(cls).loop is None
+    assert fallback_reason(cls).endswith("RuntimeError: planted bug")
+
+
+def test_a_refusal_is_neither_counted_nor_reported():
+    before = pregel.compiler.internal_errors()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert "uses self other than" in fallback_reason(type("FreshPassesSelf", (PassesSelf,), {}))
+    assert pregel.compiler.internal_errors() == before

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 import pregel
 from pregel.algorithms import reference
 from pregel.algorithms.components import connected_components, networkx_components
-from tests.conftest import SHIPPED, shared_dataset
+from tests.conftest import GNUTELLA, SHIPPED
 from tests.graphs import random_graphs
 
 
@@ -38,9 +38,8 @@ def test_random_graphs_equal_scipy(g):
         np.testing.assert_array_equal(connected_components(g, api=api, workers=workers).values, expected)
 
 
-@pytest.mark.parametrize("path", [SHIPPED, "p2p-Gnutella31.txt.gz"])
+@pytest.mark.parametrize("path", [SHIPPED, GNUTELLA])
 def test_real_graphs_equal_scipy_and_networkx(path):
-    path = path if path == SHIPPED else shared_dataset(path)
     g = pregel.io.edges.read_edges(path)
     ours = connected_components(g, workers=3)
     np.testing.assert_array_equal(ours.values, reference.components(g).values)

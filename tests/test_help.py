@@ -1,4 +1,4 @@
-"""`pregel --help` and every command's help give each option's default, and README's usage lists them all."""
+"""`pregel --help` and every command's help give each option's default (docs/cli.md lists them: test_readme)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import re
 import pytest
 
 from pregel.cli.main import build_parser
-from tests.conftest import ROOT
 
 
 def _children(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
@@ -50,31 +49,3 @@ def test_help_prints_through_the_command(name, run_cli):
     text = " ".join(done.stdout.decode().split())  # argparse wraps lines anywhere
     for option in _options(_commands()[name]) if not _children(_commands()[name]) else ():
         assert option in text
-
-
-def test_readme_usage_lists_every_command_and_option():
-    readme = (ROOT / "README.md").read_text()
-    block = readme.split("## The command line", 1)[1].split("```", 2)[1]
-    listed: dict[str, set[str]] = {}
-    common: set[str] = set()
-    common_for: set[str] = set()
-    current = None
-    for line in block.splitlines():
-        words = line.split()
-        if words[:1] == ["pregel"]:
-            current = words[1]
-            listed[current] = set()
-        elif line.startswith("common to"):
-            current = None
-            common_for = set(re.findall(r"\b(pagerank|sssp|cc|run|info|viz|generate)\b", line))
-            continue
-        options = set(re.findall(r"--[a-z-]+", line))
-        if current is None:
-            common |= options
-        else:
-            listed[current] |= options
-    commands = _children(build_parser())
-    assert set(listed) == set(commands)
-    for name, parser in commands.items():
-        want = listed[name] | (common if name in common_for else set())
-        assert want == _options(parser), name

@@ -20,7 +20,7 @@ import pregel
 from pregel.core.graph import Graph
 from pregel.io import edges as io
 from pregel.io.edgetext import MAX_ID, plain_integer_columns
-from tests.conftest import SHIPPED, shared_dataset
+from tests.conftest import DATASETS
 
 
 def reference(text: str) -> tuple[list[int], list[int], list[float] | None]:
@@ -266,7 +266,7 @@ def test_reverse_of_a_graph_already_in_order_is_its_own_copy():
 
 @pytest.mark.parametrize("name", ["wiki-Vote.txt.gz", "p2p-Gnutella31.txt.gz"])  # shuffled, and in CSR order
 def test_real_graphs_match_scipy(name):
-    path = SHIPPED if name == SHIPPED.name else shared_dataset(name)
+    path = DATASETS / name
     with gzip.open(path, "rt") as f:
         table = np.loadtxt(f, dtype=np.int64, comments="#")
     g = io.read_edges(path)

@@ -53,7 +53,9 @@ def _type_checking(node: ast.If) -> bool:
 def imports(path: Path) -> list[tuple[str, list[str], int]]:
     """``(module, names, line)`` for every import that can run."""
     tree = ast.parse(path.read_text(), str(path))
-    package = module_name(path) if path.name == "__init__.py" else module_name(path).rpartition(".")[0]
+    package = ""
+    if path.is_relative_to(ROOT):
+        package = module_name(path) if path.name == "__init__.py" else module_name(path).rpartition(".")[0]
     found: list[tuple[str, list[str], int]] = []
 
     def visit(node: ast.AST) -> None:

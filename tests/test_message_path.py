@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -81,15 +83,36 @@ def test_broadcast_sums_match_scipy(graph, workers, api):
     np.testing.assert_array_equal(result.values, np.where(edges.sum(axis=0) > 0, sums, -1.0))
 
 
-def test_dense_block_values_are_gathered_on_demand():
-    block = MessageBlock(np.array([1, 3], dtype=np.int32), dense=np.array([0.0, 2.5, 0.0, -1.0]))
-    assert block.values.tolist() == [2.5, -1.0]
-    assert len(block) == 2
-    # a checkpoint stores the pending inbox as (targets, values): the dense block must convert
+@pytest.mark.parametrize("arrival", list(itertools.permutations(range(3))))
+def test_the_inbox_folds_blocks_in_the_order_of_their_senders(arrival):
+    # vertex 0 gets 1.0, 1e16 and -1e16 from partitions 0, 1 and 2: in sender order the 1.0 is
+    # absorbed, (1.0 + 1e16) - 1e16 == 0.0, where another order would give 1.0
+    blocks = [
+        MessageBlock(np.array([0, 1]), np.array([1.0, 5.0]), source=0),
+        MessageBlock(np.array([0]), np.array([1e16]), source=1),
+        MessageBlock(np.array([0, 3]), np.array([-1e16, 2.5]), source=2),
+    ]
     inbox = Inbox(4, Sum())
-    inbox.receive([block])
+    inbox.receive([blocks[k] for k in arrival])
+    # a checkpoint stores the pending inbox as (targets, values)
     pending = inbox.pending()
-    assert pending.targets.tolist() == [1, 3] and pending.values.tolist() == [2.5, -1.0]
+    assert pending.targets.tolist() == [0, 1, 3] and pending.values.tolist() == [0.0, 5.0, 2.5]
+    mail = inbox.take()
+    assert mail.dense(0.0).tolist() == [0.0, 5.0, 0.0, 2.5]
+    assert mail.has.tolist() == [True, True, False, True]
+    assert len(inbox) == 0
+
+
+def test_a_block_covering_every_vertex_is_read_without_a_scatter_and_not_changed():
+    block = MessageBlock(np.arange(3), np.array([4, 1, 7]), source=0)
+    inbox = Inbox(3, Min())
+    inbox.receive([block, MessageBlock(np.array([2]), np.array([5]), source=1)])
+    mail = inbox.take()
+    assert mail.dense(np.iinfo(np.int64).max).tolist() == [4, 1, 5]
+    assert mail.has.all() and len(mail) == 3
+    # the reader may change its mail in place; the block that travelled stays as it was
+    mail.dense(np.iinfo(np.int64).max)[:] = 0
+    assert block.values.tolist() == [4, 1, 7]
 
 
 def test_cached_arrays_are_made_once_per_partition_and_follow_the_batch():

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 import pregel
 from pregel.algorithms import reference
 from pregel.algorithms.pagerank import pagerank
-from tests.conftest import SHIPPED, shared_dataset
+from tests.conftest import GNUTELLA, SHIPPED
 from tests.graphs import hand_made, random_graphs
 
 
@@ -51,9 +51,8 @@ def test_random_graphs_match_scipy(g):
         assert np.abs(ours.values - ref.values).max() <= 1e-9
 
 
-@pytest.mark.parametrize("path", [SHIPPED, "p2p-Gnutella31.txt.gz"])
+@pytest.mark.parametrize("path", [SHIPPED, GNUTELLA])
 def test_real_graphs_match_scipy_and_networkx(path):
-    path = path if path == SHIPPED else shared_dataset(path)
     g = pregel.io.edges.read_edges(path)
     ours = pagerank(g, tol=1e-12, workers=2)
     ref = reference.pagerank(g, tol=1e-12)

@@ -21,7 +21,7 @@ from pregel import Vertex
 from pregel.algorithms.components import connected_components
 from pregel.algorithms.pagerank import pagerank
 from pregel.algorithms.sssp import sssp
-from tests.conftest import ROOT, shared_dataset
+from tests.conftest import ROOT
 from tests.graphs import binary_tree, most_connected, random_graph
 from tests.programs import Wake
 
@@ -67,7 +67,7 @@ _graphs: dict[str, pregel.Graph] = {}
 
 def read_dataset(name: str) -> pregel.Graph:
     if name not in _graphs:
-        _graphs[name] = pregel.io.edges.read_edges(shared_dataset(name))
+        _graphs[name] = pregel.io.edges.read_edges(ROOT / "datasets" / name)
     return _graphs[name]
 
 

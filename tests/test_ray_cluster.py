@@ -12,7 +12,7 @@ import pytest
 import pregel
 from pregel.algorithms.components import connected_components
 from pregel.algorithms.pagerank import pagerank
-from tests.conftest import shared_dataset
+from tests.conftest import SHIPPED
 from tests.test_cli import GRAPH
 
 ray = pytest.importorskip("ray")
@@ -35,7 +35,7 @@ def placements(monkeypatch):
 
 
 def test_workers_spread_over_the_nodes_and_results_equal_local(cluster, placements):
-    g = pregel.io.edges.read_edges(shared_dataset("wiki-Vote.txt.gz"))
+    g = pregel.io.edges.read_edges(SHIPPED)
     ranks = pagerank(g, backend="ray", workers=3, ray_address=cluster.address)
     labels = connected_components(g, api="scalar", backend="ray", workers=3, ray_address=cluster.address)
     assert np.abs(ranks.values - pagerank(g).values).max() <= 1e-12

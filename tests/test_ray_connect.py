@@ -18,6 +18,8 @@ import time
 import numpy as np
 import pytest
 
+import pregel
+from pregel.algorithms import reference
 from tests.conftest import ROOT
 from tests.test_cli import GRAPH, read_tsv
 
@@ -62,6 +64,77 @@ def test_the_local_backend_never_imports_ray(write_edges):
         assert "ray" not in sys.modules, "the local path imported ray"
     """)
     assert proc.returncode == 0, proc.stderr.decode()
+
+
+# a fresh interpreter in which `import ray` fails, as where pregel[ray] was not installed
+WITHOUT_RAY = """
+    import contextlib, importlib, io, json, os, pkgutil, sys
+    sys.modules["ray"] = None
+    import pregel
+    from pregel.algorithms.pagerank import PageRank
+    from pregel.cli.main import main
+
+    not_importable = []
+    for module in pkgutil.walk_packages(pregel.__path__, "pregel."):
+        if module.name not in ("pregel.__main__", "pregel.backends.ray"):
+            try:
+                importlib.import_module(module.name)
+            except ImportError as exc:
+                not_importable.append(f"{module.name}: {exc}")
+    commands = {}
+    for flags in (["--backend", "ray"], ["--backend", "ray", "--ray-address", "127.0.0.1:1"]):
+        stderr = io.StringIO()
+        with contextlib.redirect_stderr(stderr):
+            status = main(["pagerank", os.environ["EDGES"], "--quiet", "-o", os.environ["OUT"], *flags])
+        commands[" ".join(flags)] = [status, stderr.getvalue()]
+    try:
+        pregel.run(pregel.Graph.from_edges([1], [2]), PageRank(), backend="ray")
+        raised = None
+    except pregel.InputError as exc:
+        raised = str(exc)
+    print(json.dumps({"not_importable": not_importable, "commands": commands, "run": raised}))
+"""
+
+
+def test_without_ray_the_ray_backend_says_in_one_line_how_to_install_it(write_edges, tmp_path):
+    edges, out = write_edges(GRAPH), tmp_path / "ranks.tsv"
+    proc = run_python(WITHOUT_RAY, EDGES=str(edges), OUT=str(out))
+    assert proc.returncode == 0, proc.stderr.decode()
+    found = json.loads(proc.stdout.decode().splitlines()[-1])
+    assert found["not_importable"] == [], "only pregel.backends.ray may need Ray"
+    hint = "the ray backend needs Ray: pip install 'pregel[ray]'"
+    for flags, (status, stderr) in found["commands"].items():
+        assert status == 2, flags
+        # a missing Ray is not the edge list's fault: the line does not name it
+        assert stderr.splitlines() == [f"pregel: error: {hint}"], flags
+    assert not out.exists()
+    assert found["run"] == hint
+
+
+def test_the_installed_command_runs_on_a_private_ray_instance(write_edges, tmp_path):
+    # The command as a user runs it: pregel found by the installation (with `pip install -e .`,
+    # by the editable install's finder), not by PYTHONPATH or the working directory. Workers
+    # must import pregel by name; pickled by value, its module state cannot travel.
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("RAY_") and k != "PYTHONPATH"}
+    where = subprocess.run(
+        [sys.executable, "-c", "import pregel; print(pregel.__file__)"], capture_output=True, cwd=tmp_path, env=environ
+    )
+    if where.returncode != 0 or not where.stdout.decode().strip().startswith(str(ROOT)):
+        pytest.skip("this checkout is not installed in this interpreter (pip install -e '.[test]')")
+    edges, out = write_edges(GRAPH), tmp_path / "ranks.tsv"
+    flags = ["--tol", "1e-12", "-o", out, "--backend", "ray", "--workers", "2"]
+    proc = subprocess.run(
+        [sys.executable, "-m", "pregel", "pagerank", edges, *flags],
+        capture_output=True,
+        cwd=tmp_path,
+        env=environ,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr.decode()
+    ids, ranks = read_tsv(out)
+    graph = pregel.io.edges.read_edges(edges)
+    assert ids.tolist() == graph.ids.tolist()
+    assert np.abs(ranks - reference.pagerank(graph, tol=1e-12).values).max() <= 1e-9
 
 
 def test_an_address_where_nothing_listens_fails_at_once_with_one_line(run_cli, write_edges, closed_port, tmp_path):

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 import pregel
 from pregel.algorithms import reference
 from pregel.algorithms.sssp import networkx_sssp, sssp
-from tests.conftest import SHIPPED, shared_dataset
+from tests.conftest import GNUTELLA, SHIPPED
 from tests.graphs import hand_made, random_graphs
 
 APIS = ["batch", "scalar"]
@@ -79,9 +79,8 @@ def test_random_signed_weights_agree_with_networkx_including_cycles(g, data):
     np.testing.assert_array_equal(sssp(g, source, workers=2).values, expected)
 
 
-@pytest.mark.parametrize("path", [SHIPPED, "p2p-Gnutella31.txt.gz"])
+@pytest.mark.parametrize("path", [SHIPPED, GNUTELLA])
 def test_real_graphs_equal_scipy_and_networkx(path):
-    path = path if path == SHIPPED else shared_dataset(path)
     g = pregel.io.edges.read_edges(path)
     source = int(g.ids[np.argmax(g.out_degree)])
     ours = sssp(g, source, workers=2)

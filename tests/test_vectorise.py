@@ -13,12 +13,13 @@ import pytest
 from hypothesis import given, settings
 
 import pregel
+import pregel.compiler.lanes
 import pregel.compiler.vectorise
 from pregel import Max, Min, Sum, Vertex
 from pregel.algorithms.components import ConnectedComponentsVertex
 from pregel.algorithms.pagerank import PageRankVertex
 from pregel.algorithms.sssp import ShortestPathsVertex
-from pregel.compiler.vectorise import vectorise_reason
+from pregel.compiler import vectorise_reason
 from pregel.core.aggregators import Aggregator
 from pregel.io.edges import read_edges
 from tests.graphs import hand_made, random_graphs
@@ -372,3 +373,47 @@ def test_augmented_assignments_and_a_message_to_a_missing_vertex(vectorised_step
 def test_as_many_broadcasts_as_vertices_is_not_one_from_each(options):
     ring = pregel.Graph.from_edges([0, 1, 2], [1, 2, 0])
     assert pregel.run(ring, Twice(**options)).to_dict() == {0: 0.0, 1: 11.0, 2: 100.0}
+
+
+class LocalsNamedAsReads(Vertex):
+    """Locals named like what compute reads of self: ``self.id`` is still the vertex's id."""
+
+    combiner = Sum
+
+    def compute(self, messages):
+        id = 0.5
+        out_degree = self.out_degree * 2
+        self.value = self.id + id + out_degree + self.out_degree
+        self.vote_to_halt()
+
+
+def test_a_local_named_like_a_read_is_not_the_read(vectorised_steps):
+    graph = pregel.Graph.from_edges([10, 20], [20, 30])
+    # id + 0.5 + 3 * out-degree
+    assert assert_same_bits(graph, LocalsNamedAsReads()).to_dict() == {10: 13.5, 20: 23.5, 30: 30.5}
+    assert vectorised_steps["vectorised"] > 0
+
+
+def planted_bug(*args, **kwargs):
+    raise RuntimeError("planted bug")
+
+
+def test_a_bug_in_the_masked_evaluation_raises_when_strict(monkeypatch):
+    monkeypatch.setenv("PREGEL_COMPILER_STRICT", "1")
+    monkeypatch.setattr(pregel.compiler.lanes, "arithmetic", planted_bug)
+    with pytest.raises(RuntimeError, match="planted bug"):
+        pregel.run(hand_made("dangling"), PageRankVertex())
+
+
+def test_a_bug_in_the_masked_evaluation_falls_back_and_is_counted_and_reported(monkeypatch, vectorised_steps):
+    monkeypatch.delenv("PREGEL_COMPILER_STRICT")
+    graph = hand_made("dangling")
+    interpreted = pregel.run(graph, PageRankVertex(compiled=False))
+    monkeypatch.setattr(pregel.compiler.lanes, "arithmetic", planted_bug)
+    before = pregel.compiler.internal_errors()
+    warned = r"PageRankVertex: an internal error of the compiler \(masked evaluation\): RuntimeError: planted bug"
+    with pytest.warns(pregel.compiler.CompilerBugWarning, match=warned):
+        ours = pregel.run(graph, PageRankVertex(), workers=2)
+    assert bits(ours.values) == bits(interpreted.values)
+    assert vectorised_steps == {"vectorised": 0, "loop": 2 * ours.supersteps}
+    assert pregel.compiler.internal_errors() == before + 2 * ours.supersteps

@@ -3,6 +3,10 @@
 Each module holds the vectorised program (the default), its scalar twin (the readable
 example), the function users call, and the networkx equivalent used by
 ``--compare networkx``. The scipy references live in :mod:`pregel.algorithms.reference`.
+
+Algorithms are built on the public API (``pregel``, ``pregel.api``), and may use the
+core's types and io's graph loading; nothing in the core, the APIs, the compiler or the
+backends imports them.
 """
 
 from pregel.algorithms.components import connected_components

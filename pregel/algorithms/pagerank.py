@@ -55,15 +55,15 @@ class PageRank(PageRankParameters, BatchProgram):
             change = ranks - v.values
             v.aggregate("delta", np.abs(change, out=change))
             v.values = ranks
-        # a product with a 0/1 array beats gathering the dangling ranks (np.dot would call
-        # a multithreaded BLAS, which stalls for milliseconds when the other cores are busy)
-        v.aggregate("dangling", v.values * v.cached("dangling", _dangling))
+        # the dangling ranks alone, in vertex order: the very numbers the scalar twin
+        # contributes, so the partition's one reduction gives both the same sum, bit for bit
+        v.aggregate("dangling", v.values[v.cached("dangling", _dangling)])
         v.send_to_all_neighbors(v.values / v.cached("degree", _degree))
 
 
 def _dangling(v: pregel.VertexBatch) -> np.ndarray:
-    """1.0 for a vertex without out-edges, else 0.0."""
-    return (v.out_degree == 0).astype(np.float64)
+    """Which vertices have no out-edges."""
+    return v.out_degree == 0
 
 
 def _degree(v: pregel.VertexBatch) -> np.ndarray:

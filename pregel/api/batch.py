@@ -16,11 +16,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from pregel.core.messages import edges_of
 from pregel.core.program import Program
+from pregel.core.types import AlongEdges, Broadcast, Outcome, Send, ToVertices
 from pregel.errors import PregelError
 
 if TYPE_CHECKING:
-    from pregel.core.messages import Mail, Outbox
+    from pregel.core.messages import Mail
     from pregel.core.partition import Partition
 
 
@@ -62,19 +64,23 @@ class BatchProgram(Program):
     def initial_values(self, partition: Partition) -> np.ndarray:
         self.require_combiner()
         if callable(type(self).initial_value):
-            v = VertexBatch(self, partition, None, -1, {}, None, None)
+            v = VertexBatch(self, partition, None, -1, {}, None)
             values = np.asarray(self.initial_value(v), dtype=self.value_dtype)
             return np.array(np.broadcast_to(values, (partition.size,)))
         return self.constant_values(partition.size)
 
-    def run_superstep(
-        self, partition: Partition, superstep: int, aggregated: dict[str, Any], mail: Mail, outbox: Outbox
-    ) -> tuple[int, dict[str, Any]]:
-        computing = partition.wake(mail)
-        v = VertexBatch(self, partition, computing, superstep, aggregated, mail, outbox)
+    def compute_partition(
+        self,
+        partition: Partition,
+        superstep: int,
+        aggregated: dict[str, Any],
+        mail: Mail,
+        computing: np.ndarray | None,
+    ) -> Outcome:
+        v = VertexBatch(self, partition, computing, superstep, aggregated, mail)
         if v.size:
             self.compute(v)
-        return v.size, v.partials
+        return v.outcome()
 
 
 @dataclass
@@ -126,18 +132,25 @@ class VertexBatch:
         superstep: int,
         aggregated: dict[str, Any],
         mail: Mail | None,
-        outbox: Outbox | None,
     ) -> None:
         self.program = program
         self.superstep = superstep
         self.num_vertices = partition.num_vertices
-        self.partials = program.new_partials()
         self._partition = partition
         self._computing = computing
         self._aggregated = aggregated
         self._mail = mail
-        self._outbox = outbox
         self.size = partition.size if computing is None else int(computing.size)
+        # what compute changes, handed to the partition as one Outcome
+        self._values: np.ndarray | None = None
+        self._halted: list[np.ndarray] = []
+        self._sends: list[Send] = []
+        self._contributions: dict[str, list[np.ndarray]] = {name: [] for name in program.aggregators}
+
+    def outcome(self) -> Outcome:
+        """Everything this batch's compute changed, for the partition to apply."""
+        halted = self._halted[0] if len(self._halted) == 1 else np.concatenate(self._halted or [_NONE])
+        return Outcome(self.size, self._values, halted, self._sends, self._contributions)
 
     def _select(self, array: np.ndarray) -> np.ndarray:
         return array if self._computing is None else array[self._computing]
@@ -148,18 +161,16 @@ class VertexBatch:
 
     @property
     def values(self) -> np.ndarray:
+        if self._values is not None:
+            return self._values
         return self._select(self._partition.values)
 
     @values.setter
     def values(self, new: Any) -> None:
-        part = self._partition
-        if self._computing is None:
-            new = np.asarray(new, dtype=part.values.dtype)
-            # an array that owns its data (a fresh result) is kept as it is: no copy per superstep
-            fresh = new.shape == (part.size,) and new.base is None and new.flags.writeable
-            part.values = new if fresh else np.array(np.broadcast_to(new, (part.size,)))
-        else:
-            part.values[self._computing] = new
+        new = np.asarray(new, dtype=self._partition.values.dtype)
+        if new.shape != (self.size,):
+            new = np.array(np.broadcast_to(new, (self.size,)))
+        self._values = new
 
     @cached_property
     def messages(self) -> np.ndarray:
@@ -213,7 +224,7 @@ class VertexBatch:
         """
         kept = self._partition.cache
         if name not in kept:
-            whole = VertexBatch(self.program, self._partition, None, self.superstep, {}, None, None)
+            whole = VertexBatch(self.program, self._partition, None, self.superstep, {}, None)
             array = np.asarray(make(whole))
             if array.shape != (self._partition.size,):
                 raise PregelError(
@@ -231,12 +242,12 @@ class VertexBatch:
     # ------------------------------------------------------------------ sending
     def send_to_all_neighbors(self, values: Any, where: Any = None) -> None:
         """Each vertex (or each where ``where`` is true) sends its entry of ``values`` along every out-edge."""
-        self._outbox.broadcast(self._senders(where), self._aligned(values, where))
+        self._sends.append(Broadcast(self._senders(where), self._aligned(values, where)))
 
     def out_edges(self, where: Any = None) -> Edges:
         """The out-edges of the batch's vertices (or of those where ``where`` is true)."""
         senders = self._senders(where)
-        positions = self._outbox.edges_of(senders)
+        positions = edges_of(self._partition.indptr, senders)
         part = self._partition
         degree = part.out_degree if senders is None else part.out_degree[senders]
         batch_pos = np.arange(self.size)
@@ -247,31 +258,28 @@ class VertexBatch:
 
     def send_along(self, edges: Edges, values: Any) -> None:
         """Send ``values[k]`` along edge ``k`` of ``edges`` (from :meth:`out_edges`)."""
-        self._outbox.send_along(edges.positions, np.broadcast_to(np.asarray(values), (len(edges),)))
+        self._sends.append(AlongEdges(edges.positions, np.broadcast_to(np.asarray(values), (len(edges),))))
 
     def send(self, targets: Any, values: Any) -> None:
         """Send ``values[k]`` to the vertex with original id ``targets[k]``."""
         targets = np.atleast_1d(np.asarray(targets))
-        self._outbox.send(self._partition.global_index(targets), np.broadcast_to(np.asarray(values), targets.shape))
+        self._sends.append(ToVertices(targets, np.broadcast_to(np.asarray(values), targets.shape)))
 
     # -------------------------------------------------------- halting, aggregates
     def vote_to_halt(self, where: Any = None) -> None:
         """All vertices (or those where ``where`` is true) go inactive until mail arrives."""
-        part = self._partition
-        if where is None and self._computing is None:
-            part.active[:] = False
-            return
         senders = self._senders(where)
-        part.active[np.arange(part.size) if senders is None else senders] = False
+        self._halted.append(np.arange(self._partition.size) if senders is None else senders)
 
     def aggregate(self, name: str, values: Any) -> None:
         """Contribute every entry of ``values`` to aggregator ``name``."""
-        agg = self.program.aggregator(name)
-        self.partials[name] = agg.merge(
-            self.partials[name], agg.reduce(values.ravel() if isinstance(values, np.ndarray) else np.ravel(values))
-        )
+        self.program.aggregator(name)
+        self._contributions[name].append(values.ravel() if isinstance(values, np.ndarray) else np.ravel(values))
 
     def aggregated(self, name: str) -> Any:
         """The value aggregator ``name`` reached in the previous superstep."""
         self.program.aggregator(name)
         return self._aggregated[name]
+
+
+_NONE = np.empty(0, dtype=np.int64)

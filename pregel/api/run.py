@@ -133,10 +133,24 @@ def make_backend(name: str, graph: Graph, program: Program, workers: int | None,
         from pregel.backends.local import LocalBackend
 
         return LocalBackend(graph, program, workers or 1, **options)
+    return ray_backend()(graph, program, workers, **options)
+
+
+def ray_backend() -> type[Backend]:
+    """The Ray backend's class; InputError saying how to install Ray where it is missing.
+
+    Examples
+    --------
+    >>> try:
+    ...     ray_backend().__name__
+    ... except InputError as missing:
+    ...     str(missing)
+    'RayBackend'
+    """
     try:
         from pregel.backends.ray import RayBackend
     except ImportError as missing:
         if missing.name is None or not missing.name.startswith("ray"):
             raise
         raise InputError("the ray backend needs Ray: pip install 'pregel[ray]'") from None
-    return RayBackend(graph, program, workers, **options)
+    return RayBackend

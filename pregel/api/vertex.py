@@ -12,15 +12,16 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from pregel.compiler import lanes, vectorise
-from pregel.compiler.loop import partition_loop
+from pregel.compiler import Sinks, compile_vertex, lanes, vectorise
 from pregel.core.messages import as_message_array, object_array
 from pregel.core.program import Program
+from pregel.core.types import Broadcast, Outcome, Send, ToVertices
 
 if TYPE_CHECKING:
+    from pregel.compiler import Bindings
     from pregel.compiler.loop import PartitionLoop
     from pregel.compiler.vectorise import Vectorised
-    from pregel.core.messages import Mail, Outbox
+    from pregel.core.messages import Mail
     from pregel.core.partition import Partition
 
 
@@ -43,10 +44,11 @@ class Vertex(Program):
     (:mod:`pregel.compiler.loop`) with the same results, side effects and tracebacks, when
     that is provably exact; else, and with ``compiled = False`` (a class attribute,
     or ``MyProgram(compiled=False)``), it is called vertex by vertex.
-    :func:`pregel.compiler.loop.fallback_reason` tells why a class is not compiled. A
+    :func:`pregel.compiler.fallback_reason` tells why a class is not compiled. A
     compiled ``compute`` that only does arithmetic, comparisons and ``if`` on numbers
     is moreover evaluated over arrays of vertices whenever that is exact
-    (:mod:`pregel.compiler.vectorise`; ``vectorised = False`` turns only that off).
+    (:mod:`pregel.compiler.vectorise`; ``vectorised = False`` turns only that off;
+    :func:`pregel.compiler.vectorise_reason` tells why not).
 
     Examples
     --------
@@ -99,25 +101,28 @@ class Vertex(Program):
     # ------------------------------------------------------------------ actions
     def send_message(self, target: int, message: Any) -> None:
         """Send ``message`` to the vertex with original id ``target`` (delivered next superstep)."""
-        self._send_targets.append(target)
-        self._send_values.append(message)
+        sinks = self._sinks
+        sinks.send_targets.append(target)
+        sinks.send_values.append(message)
 
     def send_message_to_all_neighbors(self, message: Any) -> None:
         """Send ``message`` along every out-edge."""
-        self._broadcast_senders.append(self._i)
-        self._broadcast_values.append(message)
+        sinks = self._sinks
+        sinks.broadcast_senders.append(self._i)
+        sinks.broadcast_values.append(message)
 
     def vote_to_halt(self) -> None:
         """Go inactive until a message arrives."""
-        self._halted.append(self._i)
+        self._sinks.halted.append(self._i)
 
     def aggregate(self, name: str, value: Any) -> None:
         """Contribute ``value`` to aggregator ``name`` (visible to all next superstep)."""
         try:
-            self._contribute[name](value)
+            contributions = self._sinks.contributions[name]
         except KeyError:
             self.aggregator(name)
             raise
+        contributions.append(value)
 
     def aggregated(self, name: str) -> Any:
         """The value aggregator ``name`` reached in the previous superstep."""
@@ -143,41 +148,39 @@ class Vertex(Program):
             values.append(self.initial_value())
         return _to_array(values, self.value_dtype)
 
-    def run_superstep(
-        self, partition: Partition, superstep: int, aggregated: dict[str, Any], mail: Mail, outbox: Outbox
-    ) -> tuple[int, dict[str, Any]]:
+    def compute_partition(
+        self,
+        partition: Partition,
+        superstep: int,
+        aggregated: dict[str, Any],
+        mail: Mail,
+        computing: np.ndarray | None,
+    ) -> Outcome:
         self._bind(partition)
         self.superstep = superstep
         self._aggregated = aggregated
-        computing = partition.wake(mail)
         every = slice(None) if computing is None else computing
-        loop = partition_loop(type(self)) if self.compiled and outbox.log is None else None
-        env = None if loop is None else loop.bindings(self, aggregated)
+        compiled = compile_vertex(type(self)) if self.compiled and not partition.trace else None
+        loop = None if compiled is None else compiled.loop
+        bindings = None if loop is None else loop.bindings(self, aggregated, functools.partial(_out_edges, partition))
+        form = None if compiled is None or not self.vectorised else compiled.vectorised
         outcome = None
-        if env is not None and self.vectorised:
-            form = vectorise.vectorised(type(self))
-            if form is not None:
-                outcome = self._vectorised(form, partition, computing, every, mail, env)
+        if bindings is not None and form is not None:
+            outcome = self._vectorised(form, partition, computing, every, mail, bindings)
         if outcome is None:
-            outcome = self._loop(partition, computing, every, mail, outbox, loop, env)
+            outcome = self._loop(partition, computing, every, mail, partition.trace, loop, bindings)
         new_values, halted, senders, broadcast, send_senders, targets, sent, contributions = outcome
-        if computing is None:
-            partition.values = new_values
-        else:
-            partition.values[computing] = new_values
-        partition.active[halted] = False
+        sends: list[Send] = []
         if senders.size:
             # as many broadcasts as vertices is not one from each when a vertex sent twice
             each_once = senders.size == partition.size and bool((np.diff(senders) > 0).all())
-            outbox.broadcast(None if each_once else senders, broadcast)
+            sends.append(Broadcast(None if each_once else senders, broadcast))
         if len(targets):
-            outbox.send(partition.global_index(targets), sent, send_senders)
-        partials = self.new_partials()
-        for name, contributed in contributions.items():
-            if contributed:
-                agg = self.aggregators[name]
-                partials[name] = agg.merge(partials[name], agg.reduce(contributed))
-        return new_values.size, partials
+            senders_of_sends = np.asarray(send_senders, dtype=np.int64) if len(send_senders) else None
+            sends.append(ToVertices(np.asarray(targets), sent, senders_of_sends))
+        halted = np.asarray(halted, dtype=np.int64)
+        contributed = {name: [as_message_array(c)] for name, c in contributions.items() if len(c)}
+        return Outcome(new_values.size, new_values, halted, sends, contributed)
 
     def _loop(
         self,
@@ -185,38 +188,33 @@ class Vertex(Program):
         computing: np.ndarray | None,
         every: Any,
         mail: Mail,
-        outbox: Outbox,
+        trace: bool,
         loop: PartitionLoop | None,
-        env: dict[str, Any] | None,
+        bindings: Bindings | None,
     ) -> tuple[Any, ...]:
-        """The superstep vertex by vertex: compiled, or interpreted when ``env`` is None."""
-        contributions: dict[str, list[Any]] = {name: [] for name in self.aggregators}
-        self._contribute = {name: values.append for name, values in contributions.items()}
-        self._send_targets, self._send_values, self._send_senders = [], [], []
-        self._broadcast_senders, self._broadcast_values = [], []
-        self._halted = []
+        """The superstep vertex by vertex: compiled, or interpreted when ``bindings`` is None."""
+        self._sinks = sinks = Sinks.empty(self.aggregators)
         order = range(partition.size) if computing is None else computing.tolist()
         if mail.combined:
-            messages = mail.dense(None)[every].tolist() if len(mail.block) else [None] * partition.size
+            messages = mail.dense(None)[every].tolist() if len(mail) else [None] * partition.size
         else:
             ptr = mail.indptr.tolist()
-            flat = mail.block.values.tolist()
+            flat = mail.values.tolist()
             messages = [flat[ptr[i] : ptr[i + 1]] for i in order]
-        if env is None:
+        if bindings is None:
             ids, degree = partition.ids[every].tolist(), partition.out_degree[every].tolist()
-            values = self._compute_all(order, ids, partition.values[every].tolist(), degree, messages, outbox.log)
+            values = self._compute_all(order, ids, partition.values[every].tolist(), degree, messages, trace)
         else:
             assert loop is not None
             ids = partition.ids[every].tolist() if "id" in loop.uses else None
             degree = partition.out_degree[every].tolist() if "out_degree" in loop.uses else None
-            env.update(self._actions(partition))
-            values = loop.run(order, ids, partition.values[every].tolist(), degree, messages, env)
-        senders = np.fromiter(self._broadcast_senders, dtype=np.int64, count=len(self._broadcast_senders))
-        broadcast = as_message_array(self._broadcast_values) if self._broadcast_senders else None
-        sent = as_message_array(self._send_values) if self._send_targets else None
-        targets = self._send_targets if self._send_targets else np.empty(0, dtype=np.int64)
+            values = loop.run(order, ids, partition.values[every].tolist(), degree, messages, bindings, sinks)
+        senders = np.fromiter(sinks.broadcast_senders, dtype=np.int64, count=len(sinks.broadcast_senders))
+        broadcast = as_message_array(sinks.broadcast_values) if sinks.broadcast_senders else None
+        sent = as_message_array(sinks.send_values) if sinks.send_targets else None
+        targets = sinks.send_targets if sinks.send_targets else np.empty(0, dtype=np.int64)
         new_values = _to_array(values, self.value_dtype)
-        return new_values, self._halted, senders, broadcast, self._send_senders, targets, sent, contributions
+        return new_values, sinks.halted, senders, broadcast, sinks.send_senders, targets, sent, sinks.contributions
 
     def _vectorised(
         self,
@@ -225,7 +223,7 @@ class Vertex(Program):
         computing: np.ndarray | None,
         every: Any,
         mail: Mail,
-        env: dict[str, Any],
+        bindings: Bindings,
     ) -> tuple[Any, ...] | None:
         """The superstep over arrays (:mod:`pregel.compiler.vectorise`), or None when only the loop is exact."""
         dtype = np.dtype(self.value_dtype)
@@ -234,14 +232,13 @@ class Vertex(Program):
         size = partition.size if computing is None else computing.size
         if size < vectorise.MIN_VERTICES:
             return None
-        inputs = {
-            "value": lambda: lanes.array(partition.values[every]),
-            "id": lambda: lanes.array(partition.ids[every]),
-            "out_degree": lambda: lanes.array(partition.out_degree[every]),
-            "messages": lambda: _combined_messages(partition, every, mail, size),
-        }
-        env = {**env, "superstep": self.superstep, "num_vertices": self.num_vertices}
-        outcome = vectorise.run(form, inputs, env, size)
+        inputs = vectorise.Inputs(
+            value=lambda: lanes.array(partition.values[every]),
+            id=lambda: lanes.array(partition.ids[every]),
+            out_degree=lambda: lanes.array(partition.out_degree[every]),
+            messages=lambda: _combined_messages(partition, every, mail, size),
+        )
+        outcome = vectorise.run(form, inputs, bindings, size)
         if outcome is None or (dtype == np.int64 and outcome.values.dtype != np.int64):
             return None
 
@@ -260,10 +257,10 @@ class Vertex(Program):
         )
 
     def _compute_all(
-        self, order: Any, ids: list[int], values: list[Any], degree: list[int], messages: list[Any], log: Any
+        self, order: Any, ids: list[int], values: list[Any], degree: list[int], messages: list[Any], trace: bool
     ) -> list[Any]:
         """The per-vertex loop (aligned lists in, new values out): all the Python that runs per vertex."""
-        compute = self.compute if log is None else self._compute_noting_senders
+        compute = self._compute_noting_senders if trace else self.compute
         new_values: list[Any] = []
         keep = new_values.append
         for self._i, self.id, self.value, self.out_degree, message in zip(order, ids, values, degree, messages):
@@ -271,26 +268,12 @@ class Vertex(Program):
             keep(self.value)
         return new_values
 
-    def _actions(self, partition: Partition) -> dict[str, Any]:
-        """What a compiled loop binds to locals: the superstep's constants and the appends of the actions."""
-        actions = {
-            "superstep": self.superstep,
-            "num_vertices": self.num_vertices,
-            "halt": self._halted.append,
-            "broadcast_value": self._broadcast_values.append,
-            "broadcast_sender": self._broadcast_senders.append,
-            "send_value": self._send_values.append,
-            "send_target": self._send_targets.append,
-            "out_edges": functools.partial(_out_edges, partition),
-        }
-        actions.update({f"contribute:{name}": append for name, append in self._contribute.items()})
-        return actions
-
     def _compute_noting_senders(self, messages: Any) -> None:
         """``compute``, remembering which vertex sent each ``send_message`` (for a trace)."""
-        before = len(self._send_targets)
+        sinks = self._sinks
+        before = len(sinks.send_targets)
         self.compute(messages)
-        self._send_senders.extend([self._i] * (len(self._send_targets) - before))
+        sinks.send_senders.extend([self._i] * (len(sinks.send_targets) - before))
 
 
 def _out_edges(partition: Partition, i: int) -> tuple[np.ndarray, np.ndarray]:
@@ -302,15 +285,10 @@ def _out_edges(partition: Partition, i: int) -> tuple[np.ndarray, np.ndarray]:
 
 def _combined_messages(partition: Partition, every: Any, mail: Mail, size: int) -> lanes.Lanes:
     """The combined message of each computing vertex, None where none arrived."""
-    block = mail.block
-    if not len(block):
+    if not len(mail):
         return lanes.Lanes(np.zeros(size), "float", np.ones(size, dtype=bool))
-    if block.dense is not None:
-        data = block.dense[every]
-    else:
-        data = np.zeros(partition.size, dtype=block.values.dtype)
-        data[block.targets] = block.values
-        data = data[every]
+    values = mail.values
+    data = mail.dense(np.zeros((), dtype=values.dtype)[()])[every]
     return lanes.array(data, mail.has[every])
 
 

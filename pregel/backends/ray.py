@@ -14,7 +14,6 @@ as it is and left running.
 
 from __future__ import annotations
 
-import importlib.machinery
 import logging
 import os
 import socket
@@ -301,11 +300,20 @@ def _translate(exc: BaseException, during: str, who: str) -> BaseException:
 
 
 _IDLE: dict[str, list[Any]] = {}
-"""Workers waiting for another run, by Ray session (job id)."""
+"""Workers waiting for another run, by Ray session (see :func:`_session`)."""
 
 
 def _session() -> str:
-    return ray.get_runtime_context().get_job_id()
+    """This process's connection to Ray (its job), unique across Ray instances.
+
+    The workers a driver starts belong to its job and die when it disconnects. The job
+    id alone will not do: every new Ray instance numbers its jobs from 01000000 again
+    (and the driver's worker id derives from it), so a second ``ray.init`` would hire
+    the dead workers of the first. The id of the node the driver joined is drawn afresh
+    whenever a node starts.
+    """
+    context = ray.get_runtime_context()
+    return f"{context.get_node_id()}/{context.get_job_id()}"
 
 
 def _hire(count: int, reuse: bool) -> tuple[list[Any], bool]:
@@ -458,12 +466,29 @@ def _ship_code_if_unimportable(program: Program) -> None:
     """Pickle a program's classes by value when workers could not import them by name.
 
     ``pregel run FILE.py`` loads the file under a name of its own that no worker can
-    import; such a module (and only such) travels with the program.
+    import; such a module (and only such) travels with the program. pregel's own modules
+    must never travel: their module state (locks among it) cannot be pickled.
     """
     for cls in type(program).__mro__:
         module = sys.modules.get(cls.__module__)
         top = cls.__module__.partition(".")[0]
         if module is None or top in ("__main__", "builtins"):
             continue
-        if importlib.machinery.PathFinder.find_spec(top) is None:
+        if not _importable(top):
             ray.cloudpickle.register_pickle_by_value(module)
+
+
+def _importable(name: str) -> bool:
+    """Whether a fresh import of the top-level module ``name`` would find it.
+
+    Asks every finder on ``sys.meta_path``, as ``import`` does, so an editable install's
+    finder counts (it is installed by a ``.pth`` file, so a worker, started with this
+    interpreter and this process's path, has it too). ``importlib.util.find_spec`` is
+    no use here: it answers from ``sys.modules`` first, where a file loaded under a
+    name of its own sits although no worker could import it.
+    """
+    for finder in sys.meta_path:
+        find_spec = getattr(finder, "find_spec", None)
+        if find_spec is not None and find_spec(name, None) is not None:
+            return True
+    return False

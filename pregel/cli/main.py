@@ -21,6 +21,7 @@ from typing import Any, NoReturn
 import numpy as np
 
 import pregel
+from pregel.api.run import ray_backend
 from pregel.cli.algorithms import ALGORITHMS, Algorithm
 from pregel.cli.info import format_info, graph_info
 from pregel.cli.progress import Progress
@@ -540,6 +541,9 @@ def _check_flags(args: argparse.Namespace, name: str) -> None:
         raise InputError("--workers has no meaning with --backend scipy")
     if args.ray_address and args.backend != "ray":
         raise InputError("--ray-address needs --backend ray")
+    if args.backend == "ray":
+        # before the edge list is read: a missing Ray is not the input's fault
+        ray_backend()
     if args.backend == "scipy" and args.api != "batch":
         raise InputError("--api has no meaning with --backend scipy")
     if args.command != "viz":

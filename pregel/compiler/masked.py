@@ -4,7 +4,8 @@ Each statement runs once for all the computing vertices (one lane each) under a 
 of the lanes that reach it: an ``if`` narrows the mask for its branches, ``and``/``or``
 and ``x if c else y`` evaluate their later operands only in the lanes that get there,
 ``return`` takes lanes out for the rest. A local or ``self.value`` assigned under a
-mask keeps its old lanes elsewhere. Actions are recorded per site with their mask and
+mask keeps its old lanes elsewhere. Each call of an action is a site: its mask and its
+arguments, recorded for the sinks its row of :mod:`pregel.compiler.actions` names and
 put in the loop's order at the end: vertex by vertex, then site by site. Arithmetic
 follows :mod:`pregel.compiler.lanes`, which raises :class:`~pregel.compiler.lanes.Refuse` wherever the
 arrays could differ from Python (the loop then runs).
@@ -15,94 +16,111 @@ from __future__ import annotations
 import ast
 import builtins
 import types
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from pregel.compiler import lanes as L
+import pregel.compiler.lanes as L
+from pregel.compiler.actions import ACTION, INDEX, READ
+from pregel.compiler.failures import internal_error
 from pregel.compiler.lanes import Lanes, Refuse
-from pregel.compiler.loop import _READS
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from pregel.compiler.actions import Bindings
     from pregel.compiler.vectorise import Vectorised
 
 
+def _positions() -> np.ndarray:
+    return np.empty(0, dtype=np.int64)
+
+
+def _values() -> np.ndarray:
+    return np.empty(0)
+
+
 @dataclass
-class Outcome:
-    """What a vectorised superstep did, in the loop's order, positions local to the partition."""
+class Evaluation:
+    """What a vectorised superstep did: the new values, and what the actions appended.
+
+    The fields after ``values`` are those of :class:`~pregel.compiler.actions.Sinks`,
+    as arrays in the loop's order; positions count the computing vertices, from 0.
+    """
 
     values: np.ndarray
-    halted: np.ndarray
-    broadcast_senders: np.ndarray
-    broadcast_values: np.ndarray
-    send_senders: np.ndarray
-    send_targets: np.ndarray
-    send_values: np.ndarray
-    contributions: dict[str, list[Any]]
+    halted: np.ndarray = field(default_factory=_positions)
+    broadcast_senders: np.ndarray = field(default_factory=_positions)
+    broadcast_values: np.ndarray = field(default_factory=_values)
+    send_targets: np.ndarray = field(default_factory=_values)
+    send_values: np.ndarray = field(default_factory=_values)
+    send_senders: np.ndarray = field(default_factory=_positions)
+    contributions: dict[str, list[Any]] = field(default_factory=dict)
 
 
-def run(form: Vectorised, inputs: dict[str, Any], env: dict[str, Any], size: int) -> Outcome | None:
+@dataclass(frozen=True)
+class Inputs:
+    """The computing vertices' own data as lanes (the per-vertex reads and the messages), each made only if read."""
+
+    value: Callable[[], Lanes]
+    id: Callable[[], Lanes]
+    out_degree: Callable[[], Lanes]
+    messages: Callable[[], Lanes]
+
+
+def run(form: Vectorised, inputs: Inputs, bindings: Bindings, size: int) -> Evaluation | None:
     """One superstep over ``size`` computing vertices, or None when only the loop would be exact.
 
-    ``inputs`` maps ``value``, ``messages``, ``id`` and ``out_degree`` to callables
-    returning their :class:`~pregel.compiler.lanes.Lanes` (each read only if compute uses it);
-    ``env`` is what :meth:`pregel.compiler.loop.PartitionLoop.bindings` returned.
+    ``bindings`` is what :meth:`pregel.compiler.loop.PartitionLoop.bindings` returned.
+    An error of this module's own is reported (:mod:`pregel.compiler.failures`) before
+    the loop runs instead.
     """
-    superstep = _Superstep(form, inputs, env, size)
+    superstep = _Superstep(form, inputs, bindings, size)
     try:
         with np.errstate(all="ignore"):
             return superstep.run()
     except Refuse:
         return None
-    except Exception:  # whatever else went wrong here, the loop is exact
+    except Exception as error:
+        internal_error(form.owner, "masked evaluation", error)
         return None
 
 
 class _Superstep:
     """Evaluates compute's statements under masks of live lanes (one lane per computing vertex)."""
 
-    def __init__(self, form: Vectorised, inputs: dict[str, Any], env: dict[str, Any], size: int) -> None:
+    def __init__(self, form: Vectorised, inputs: Inputs, bindings: Bindings, size: int) -> None:
         self.form = form
         self.inputs = inputs
-        self.env = env
+        self.bindings = bindings
         self.size = size
         self.scope: dict[str, Lanes] = {}
         self.alive = np.ones(size, dtype=bool)
         self.returned = False
-        self.halted = np.zeros(size, dtype=bool)
-        self.broadcasts: list[tuple[np.ndarray, Lanes]] = []
-        self.sends: list[tuple[np.ndarray, Lanes, Lanes]] = []
-        self.contributions: dict[str, list[tuple[np.ndarray, Lanes]]] = {}
+        # (Sinks field, aggregator name or None) → the sites appending to it: (mask, lanes or None for INDEX)
+        self.sites: dict[tuple[str, str | None], list[tuple[np.ndarray, Lanes | None]]] = {}
 
-    def run(self) -> Outcome:
+    def run(self) -> Evaluation:
         form = self.form
         if form.reads_messages:
-            self.scope[form.messages_name] = self.inputs["messages"]()
-        self.scope["self.value"] = self.inputs["value"]()
+            self.scope[form.messages_name] = self.inputs.messages()
+        self.scope["self.value"] = self.inputs.value()
         if self.size:
             self.block(form.body, self.alive.copy())
         value = self.scope["self.value"]
         if value.none is not None and value.none.any() or value.kind == "bool":
             raise Refuse("a value that is None or a bool")
-        senders, broadcast = _ordered(self.broadcasts, self.size)
-        _, targets = _ordered([(mask, target) for mask, target, _ in self.sends], self.size)
-        send_positions, sent = _ordered([(mask, value) for mask, _, value in self.sends], self.size)
-        contributions = {}
-        for name, sites in self.contributions.items():
-            if len({lanes.kind for _, lanes in sites}) > 1:
-                raise Refuse(f"ints and floats aggregated to {name!r}")
-            contributions[name] = _ordered(sites, self.size)[1].tolist()
-        return Outcome(
-            L.spread(value, self.size),
-            np.flatnonzero(self.halted),
-            senders,
-            broadcast,
-            send_positions,
-            targets,
-            sent,
-            contributions,
-        )
+        sinks: dict[str, Any] = {}
+        for (name, aggregator), sites in self.sites.items():
+            positions, values = _ordered(sites, self.size)
+            if aggregator is None:
+                sinks[name] = values
+            elif len({lanes.kind for _, lanes in sites if lanes is not None}) > 1:
+                raise Refuse(f"ints and floats aggregated to {aggregator!r}")
+            else:
+                sinks.setdefault(name, {})[aggregator] = values.tolist()
+        return Evaluation(L.spread(value, self.size), **sinks)
 
     # ------------------------------------------------------------- statements
     def block(self, statements: list[ast.stmt], mask: np.ndarray) -> None:
@@ -130,7 +148,7 @@ class _Superstep:
             else:
                 self.block(node.body if test else node.orelse, mask)
         elif isinstance(node, ast.Return):
-            if not _returns_none(node):
+            if not returns_none(node):
                 self.expression(node.value, mask)  # type: ignore[arg-type]
             self.alive &= ~mask
             self.returned = True
@@ -150,20 +168,16 @@ class _Superstep:
 
     def action(self, call: ast.Call, mask: np.ndarray) -> None:
         assert isinstance(call.func, ast.Attribute)
-        method = call.func.attr
-        if method == "vote_to_halt":
-            self.halted |= mask
-        elif method == "send_message_to_all_neighbors":
-            self.broadcasts.append((mask, _message(self.expression(call.args[0], mask), mask)))
-        elif method == "send_message":
-            target = _message(self.expression(call.args[0], mask), mask)
-            if target.kind != "int":
-                raise Refuse("a target that is not an int")
-            self.sends.append((mask, target, _message(self.expression(call.args[1], mask), mask)))
-        else:
-            name = call.args[0].value  # type: ignore[attr-defined]
-            value = _message(self.expression(call.args[1], mask), mask)
-            self.contributions.setdefault(name, []).append((mask, value))
+        action = ACTION[call.func.attr]
+        aggregator = call.args[0].value if action.named else None  # type: ignore[attr-defined]
+        arguments = {
+            k: _message(self.expression(arg, mask), mask) for k, arg in enumerate(call.args) if k or not action.named
+        }
+        for sink in action.sinks:
+            value = None if sink.source == INDEX else arguments[sink.source]
+            if sink.vertex_id and value is not None and value.kind != "int":
+                raise Refuse("a vertex id that is not an int")
+            self.sites.setdefault((sink.field, aggregator), []).append((mask, value))
 
     # ------------------------------------------------------------ expressions
     def expression(self, node: ast.expr, mask: np.ndarray) -> Lanes:  # noqa: C901, PLR0911, PLR0912
@@ -220,12 +234,15 @@ class _Superstep:
         if node.value.id == self.form.self_name:
             if node.attr == "value":
                 return self.scope["self.value"]
-            if node.attr in ("id", "out_degree"):
-                if node.attr not in self.scope:
-                    self.scope[node.attr] = self.inputs[node.attr]()
-                return self.scope[node.attr]
-            key = node.attr if node.attr in _READS else "parameter:" + node.attr
-            return L.scalar(self.env[key])
+            read = READ.get(node.attr)
+            if read is None:
+                return L.scalar(self.bindings.parameters[node.attr])
+            if not read.per_vertex:
+                return L.scalar(getattr(self.bindings, node.attr))
+            key = "self." + node.attr  # not a local's name
+            if key not in self.scope:
+                self.scope[key] = getattr(self.inputs, node.attr)()
+            return self.scope[key]
         base = self.form.globals.get(node.value.id, _MISSING)
         if (
             node.value.id in self.form.local_names
@@ -272,8 +289,8 @@ class _Superstep:
 
     def call(self, node: ast.Call, mask: np.ndarray) -> Lanes:
         func = node.func
-        if isinstance(func, ast.Attribute):  # self.aggregated("name")
-            return L.scalar(self.env["aggregated:" + node.args[0].value])  # type: ignore[attr-defined]
+        if isinstance(func, ast.Attribute):  # a named read: self.aggregated("name")
+            return L.scalar(getattr(self.bindings, func.attr)[node.args[0].value])  # type: ignore[attr-defined]
         assert isinstance(func, ast.Name)
         if self.form.globals.get(func.id, _MISSING) is not _MISSING or getattr(builtins, func.id) is not _REAL[func.id]:
             raise Refuse(f"{func.id} is not the builtin")
@@ -287,7 +304,8 @@ _MISSING = object()
 _REAL = {"abs": abs, "min": min, "max": max}
 
 
-def _returns_none(node: ast.Return) -> bool:
+def returns_none(node: ast.Return) -> bool:
+    """Whether a ``return`` gives None (``return`` or ``return None``)."""
     return node.value is None or isinstance(node.value, ast.Constant) and node.value.value is None
 
 
@@ -314,26 +332,28 @@ def _message(value: Lanes, mask: np.ndarray) -> Lanes:
     return value
 
 
-def _ordered(sites: list[tuple[np.ndarray, Lanes]], size: int) -> tuple[np.ndarray, np.ndarray]:
+def _ordered(sites: list[tuple[np.ndarray, Lanes | None]], size: int) -> tuple[np.ndarray, np.ndarray]:
     """The values of several sites in the loop's order, vertex by vertex, then site by site: (positions, values).
 
-    Ints and floats together become floats, as ``numpy.asarray`` makes the loop's list
-    of them (exactly, below 2**53).
+    A site without lanes appends the positions themselves (a sink of the vertex's own
+    position). Ints and floats together become floats, as ``numpy.asarray`` makes the
+    loop's list of them (exactly, below 2**53).
     """
-    if not sites:
-        return np.empty(0, dtype=np.int64), np.empty(0)
-    kinds = {lanes.kind for _, lanes in sites}
-    dtype = np.int64 if kinds == {"int"} else np.float64
+    kinds = {lanes.kind for _, lanes in sites if lanes is not None}
+    dtype = np.int64 if kinds <= {"int"} else np.float64
     if len(sites) == 1:
         mask, lanes = sites[0]
-        if lanes.is_scalar:
+        if lanes is None or lanes.is_scalar:
             positions = np.flatnonzero(mask)
-            return positions, np.full(positions.size, lanes.data, dtype=dtype)
+            return positions, positions if lanes is None else np.full(positions.size, lanes.data, dtype=dtype)
         if mask.all():
             return np.arange(size), lanes.data.astype(dtype, copy=False)
         return np.flatnonzero(mask), lanes.data[mask].astype(dtype, copy=False)
     positions = [np.flatnonzero(mask) for mask, _ in sites]
-    values = [L.spread(lanes, size)[mask].astype(dtype, copy=False) for mask, lanes in sites]
+    values = [
+        where if lanes is None else L.spread(lanes, size)[mask].astype(dtype, copy=False)
+        for where, (mask, lanes) in zip(positions, sites)
+    ]
     where = np.concatenate(positions)
     order = np.argsort(where, kind="stable")
     return where[order], np.concatenate(values)[order]

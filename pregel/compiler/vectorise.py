@@ -2,53 +2,46 @@
 
 A ``compute`` that only does arithmetic (``+ - * /``, ``abs``, ``min``/``max`` of two,
 comparisons, ``and``/``or``/``not``, ``if``/``elif``/``else``, ``return``) on numbers
-and calls the actions is evaluated once per superstep over numpy arrays of the
-computing vertices (one lane per vertex), each ``if`` turned into a mask (if-conversion).
-The superstep then has exactly the compiled loop's outcome: the same new values, the
-same messages in the same order, the same aggregator contributions in the same order
-and the same halts (the rules of :mod:`pregel.compiler.lanes`). Whenever that cannot be
-guaranteed for a superstep (a value is not a plain float or int, a live vertex would
-raise, lanes would mix types, ...), :func:`run` returns None and the compiled loop
-runs, which falls back to the interpreter as always.
+and calls the actions (:mod:`pregel.compiler.actions`) is evaluated once per superstep
+over numpy arrays of the computing vertices (one lane per vertex), each ``if`` turned
+into a mask (if-conversion). The superstep then has exactly the compiled loop's
+outcome: the same new values, the same messages in the same order, the same
+aggregator contributions in the same order and the same halts (the rules of
+:mod:`pregel.compiler.lanes`). Whenever that cannot be guaranteed for a superstep (a
+value is not a plain float or int, a live vertex would raise, lanes would mix types,
+...), :func:`run` returns None and the compiled loop runs, which falls back to the
+interpreter as always.
 
-:func:`vectorise_reason` says why a class is never vectorised; ``vectorised = False``
-on the class (or ``MyProgram(vectorised=False)``) turns only this off. Supersteps
-with fewer than :data:`MIN_VERTICES` computing vertices run the loop, which is faster
-there.
+:func:`check` says why a class is never vectorised (through
+:func:`pregel.compiler.vectorise_reason`); ``vectorised = False`` on the class (or
+``MyProgram(vectorised=False)``) turns only this off. Supersteps with fewer than
+:data:`MIN_VERTICES` computing vertices run the loop, which is faster there.
 """
 
 from __future__ import annotations
 
 import ast
-import inspect
-import types
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from pregel.compiler import lanes as L
-from pregel.compiler.loop import PerClass, _definition, fallback_reason
-from pregel.compiler.masked import Outcome, _returns_none, run
+import pregel.compiler.lanes as L
+from pregel.compiler.actions import ACTION, READ
+from pregel.compiler.failures import Refusal
+from pregel.compiler.masked import Evaluation, Inputs, returns_none, run
+from pregel.compiler.source import compute_function, definition
 
-__all__ = ["MIN_VERTICES", "Outcome", "Vectorised", "run", "vectorise_reason", "vectorised"]
-
-if TYPE_CHECKING:
-    from pregel.api.vertex import Vertex
+__all__ = ["MIN_VERTICES", "Evaluation", "Inputs", "Vectorised", "check", "run"]
 
 #: Fewer computing vertices than this run the compiled loop: evaluating compute over arrays
 #: costs a few hundred microseconds whatever their length, the loop about one per vertex.
 MIN_VERTICES = 500
-_ACTIONS = {"send_message_to_all_neighbors": 1, "send_message": 2, "aggregate": 2, "vote_to_halt": 0}
 _BUILTINS = {"abs": 1, "min": 2, "max": 2}
 _UNARY = (ast.USub, ast.UAdd, ast.Not)
 
 
-class _NotVectorised(Exception):
-    """compute uses something outside the subset that is evaluated over arrays."""
-
-
 @dataclass(frozen=True)
 class Vectorised:
-    """A ``compute`` checked to be in the subset: its statements and names."""
+    """A ``compute`` checked to be in the subset: its statements and names, and whose it is (``owner``)."""
 
     body: list[ast.stmt]
     self_name: str
@@ -56,10 +49,11 @@ class Vectorised:
     local_names: frozenset[str]
     globals: dict[str, Any]
     reads_messages: bool
+    owner: str
 
 
-def vectorised(cls: type[Vertex]) -> Vectorised | None:
-    """The vectorised form of a ``Vertex`` subclass's compute, or None (cached per class).
+def check(cls: type) -> Vectorised:
+    """The vectorised form of a compiled ``compute``; raises :class:`~pregel.compiler.failures.Refusal` saying why not.
 
     Examples
     --------
@@ -67,53 +61,35 @@ def vectorised(cls: type[Vertex]) -> Vectorised | None:
     >>> class Halt(Vertex):
     ...     def compute(self, messages):
     ...         self.vote_to_halt()
-    >>> vectorised(Halt).reads_messages
+    >>> check(Halt).reads_messages
     False
-    """
-    return _forms.built(cls)
-
-
-def vectorise_reason(cls: type[Vertex]) -> str | None:
-    """Why ``cls.compute`` is never evaluated over arrays, or None if it may be.
-
-    Examples
-    --------
-    >>> from pregel import Vertex
     >>> class Power(Vertex):
     ...     def compute(self, messages):
     ...         self.value = self.value**2
-    >>> vectorise_reason(Power)
-    'line 3: the operator Pow'
+    >>> check(Power)
+    Traceback (most recent call last):
+    ...
+    pregel.compiler.failures.Refusal: line 3: the operator Pow
     """
-    return _forms.reason(cls)
-
-
-def _check(cls: type[Vertex]) -> Vectorised:
-    reason = fallback_reason(cls)
-    if reason is not None:
-        raise _NotVectorised(f"compute is not compiled ({reason})")
-    function = inspect.getattr_static(cls, "compute")
-    assert isinstance(function, types.FunctionType)
-    definition = _definition(function)
-    self_name, messages_name = (a.arg for a in definition.args.args)
-    local_names = {n.id for n in ast.walk(definition) if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
-    check = _Check(self_name, messages_name, local_names | {messages_name})
-    check.block(definition.body)
+    function = compute_function(cls)
+    compute = definition(function)
+    self_name, messages_name = (a.arg for a in compute.args.args)
+    local_names = {n.id for n in ast.walk(compute) if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
+    checking = _Check(self_name, messages_name, local_names | {messages_name})
+    checking.block(compute.body)
     return Vectorised(
-        definition.body,
+        compute.body,
         self_name,
         messages_name,
         frozenset(local_names | {messages_name}),
         function.__globals__,
-        check.reads_messages,
+        checking.reads_messages,
+        f"{cls.__module__}.{cls.__qualname__}",
     )
 
 
-_forms = PerClass(_check, _NotVectorised)
-
-
 class _Check:
-    """Raises _NotVectorised at the first statement or expression outside the subset."""
+    """Raises Refusal at the first statement or expression outside the subset."""
 
     def __init__(self, self_name: str, messages_name: str, local_names: set[str]) -> None:
         self.self_name = self_name
@@ -122,7 +98,7 @@ class _Check:
         self.reads_messages = False
 
     def fail(self, node: ast.AST, what: str) -> None:
-        raise _NotVectorised(f"line {node.lineno}: {what}")  # type: ignore[attr-defined]
+        raise Refusal(f"line {node.lineno}: {what}")  # type: ignore[attr-defined]
 
     def block(self, statements: list[ast.stmt]) -> None:
         for statement in statements:
@@ -147,19 +123,18 @@ class _Check:
             self.block(node.body)
             self.block(node.orelse)
         elif isinstance(node, ast.Return):
-            if not _returns_none(node):
+            if not returns_none(node):
                 self.expression(node.value)  # type: ignore[arg-type]
         elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
             return  # a docstring
-        elif isinstance(node, ast.Expr) and self.method(node.value) in _ACTIONS:
+        elif isinstance(node, ast.Expr) and self.method(node.value) in ACTION:
             call = node.value
             assert isinstance(call, ast.Call)
-            if self.method(call) == "aggregate":
+            action = ACTION[self.method(call)]  # type: ignore[index]
+            if action.named:
                 self.aggregator_name(call)
-                self.expression(call.args[1])
-            else:
-                for arg in call.args:
-                    self.expression(arg)
+            for arg in call.args[1:] if action.named else call.args:
+                self.expression(arg)
         else:
             self.fail(node, f"a {type(node).__name__} statement")
 
@@ -191,7 +166,8 @@ class _Check:
             self.reads_messages |= node.id == self.messages_name
         elif isinstance(node, ast.Attribute):
             if self.is_self(node):
-                if node.attr in _ACTIONS or node.attr in {"out_edges", "aggregated"} or node.attr.startswith("_"):
+                read = READ.get(node.attr)
+                if node.attr in ACTION or read and (read.named or not read.vectorised) or node.attr.startswith("_"):
                     self.fail(node, f"reads self.{node.attr}")
             elif not (isinstance(node.value, ast.Name) and node.value.id not in self.local_names | {self.self_name}):
                 self.fail(node, "an attribute of other than a global name")
@@ -231,7 +207,7 @@ class _Check:
         method = self.method(node)
         if node.keywords or any(isinstance(a, ast.Starred) for a in node.args):
             self.fail(node, "a call with keywords or *args")
-        if method == "aggregated" and len(node.args) == 1:
+        if method in READ and READ[method].named and len(node.args) == 1:
             self.aggregator_name(node)
             return
         func = node.func

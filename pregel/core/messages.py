@@ -1,10 +1,13 @@
 """Message routing: a partition's outbox, the blocks that travel, and a partition's inbox.
 
 Messages are addressed by global vertex index. Before anything leaves a partition, its
-outbox sorts them by destination, combines them per destination vertex (when the
-program has a combiner) and cuts them into one block per destination partition. The
-receiver combines the blocks it gets again. With one partition or many, a vertex sees
-the same combined value.
+outbox combines them per destination vertex (when the program has a combiner) and cuts
+them into one block per destination partition: the targets it reached there, sorted,
+and one value each. A block is the only form a message takes between the sender's
+outbox and the receiver's inbox. With a Sum, Min or Max combiner on numbers the inbox
+folds each block into one array over its vertices as it arrives (no gathering, no
+concatenating, no second sort), always in the order of the sending partitions, so
+every backend and every arrival order gives the same bits.
 """
 
 from __future__ import annotations
@@ -25,40 +28,30 @@ if TYPE_CHECKING:
 
 
 class MessageBlock:
-    """Messages for one partition: ``targets`` (local indices, sorted) and ``values``.
+    """Messages for one partition: ``targets`` (its local indices, sorted), one value each, from partition ``source``.
 
-    After a combiner, each target appears once. A block cut from a broadcast combined
-    by a sparse product may carry ``dense`` instead of ``values``: the combined value
-    of every vertex of the destination partition, zero (the Sum identity) where none
-    arrived. The receiver then reads its messages without scattering them;
-    ``values`` is gathered from ``dense`` only when something asks for it.
+    After a combiner each target appears once; without one a target appears once per
+    message, in the order they were sent.
 
     Examples
     --------
-    >>> b = MessageBlock(np.array([0, 2]), dense=np.array([1.5, 0.0, 2.5]))
-    >>> b.values.tolist(), len(b)
-    ([1.5, 2.5], 2)
+    >>> b = MessageBlock(np.array([0, 2]), np.array([1.5, 2.5]), source=1)
+    >>> b.values.tolist(), len(b), b.source
+    ([1.5, 2.5], 2, 1)
     """
 
-    def __init__(self, targets: np.ndarray, values: np.ndarray | None = None, dense: np.ndarray | None = None) -> None:
-        if values is None and dense is None:
-            raise ValueError("a message block needs its values or its dense values")
-        self.targets = targets
-        self.dense = dense
-        self._values = values
+    __slots__ = ("targets", "values", "source")
 
-    @property
-    def values(self) -> np.ndarray:
-        """One message per target, aligned with ``targets``."""
-        if self._values is None:
-            self._values = self.dense[self.targets]
-        return self._values
+    def __init__(self, targets: np.ndarray, values: np.ndarray, source: int = -1) -> None:
+        self.targets = targets
+        self.values = values
+        self.source = source
 
     def __len__(self) -> int:
         return int(self.targets.size)
 
     def __repr__(self) -> str:
-        return f"MessageBlock({len(self)} messages)"
+        return f"MessageBlock({len(self)} messages from partition {self.source})"
 
 
 def as_message_array(values: Any) -> np.ndarray:
@@ -86,42 +79,49 @@ def object_array(items: Any) -> np.ndarray:
 class Routes:
     """The static shape of a partition's broadcasts: which global vertices its out-edges reach.
 
-    A broadcast with a Sum combiner yields one dense array over all targets, already
-    laid out per destination partition: each target's sum over its in-edges
-    (:class:`pregel.core.kernels.InSums`, built on first use). Other combiners reduce the
-    messages target by target over the in-edges (:class:`pregel.core.kernels.InEdges`).
+    The reached vertices are numbered ``0..len(targets)-1`` in global order, and the
+    in-edges are laid out over that numbering alone, so a broadcast combines into one
+    array holding exactly the values that leave, already in destination order: a
+    partition sends what it reached, never an array over every vertex. A Sum over
+    floats adds each target's in-edges (:class:`pregel.core.kernels.InSums`, built on
+    first use); other combiners reduce target by target over the in-edges
+    (:class:`pregel.core.kernels.InEdges`).
     """
 
-    def __init__(self, indptr: np.ndarray, indices: np.ndarray, bounds: np.ndarray) -> None:
+    def __init__(self, indptr: np.ndarray, indices: np.ndarray, bounds: np.ndarray, source: int = -1) -> None:
         total = int(bounds[-1])
         self.bounds = bounds
-        self.indptr, self.indices = indptr, indices
+        self.source = source
+        self.indptr = indptr
         reached = np.zeros(total, dtype=bool)
         reached[indices] = True
         self.targets = np.flatnonzero(reached)
         del reached
+        # each out-edge's target in the numbering of the reached vertices
+        self.compact = np.searchsorted(self.targets, indices).astype(np.int32)
         # each destination's targets, local to it: the same every superstep, so cut once
         self.cuts = cut_by_partition(self.targets, bounds)
 
     @cached_property
     def rows(self) -> InEdges:
-        """The local senders to each global vertex."""
-        return InEdges(self.indptr, self.indices, int(self.bounds[-1]))
+        """The local senders to each reached vertex."""
+        return InEdges(self.indptr, self.compact, self.targets.size)
 
     @cached_property
     def sums(self) -> InSums:
-        """The local senders to each global vertex, laid out for summing."""
-        return InSums(self.indptr, self.indices, int(self.bounds[-1]))
+        """The local senders to each reached vertex, laid out for summing."""
+        return InSums(self.indptr, self.compact, self.targets.size)
 
     def blocks(self, combiner: Combiner, values: np.ndarray) -> dict[int, MessageBlock]:
         """One combined block per destination partition when every local vertex sends ``values``."""
+        if not self.cuts:
+            return {}
         if combiner.ufunc is np.add and values.dtype == np.float64:
-            dense = self.sums.sum(values)
-            b = self.bounds
-            return {q: MessageBlock(local, dense=dense[b[q] : b[q + 1]]) for q, _, _, local in self.cuts}
-        rows = self.rows
-        combined = combiner.reduce_groups(values[rows.sources], rows.ptr[self.targets])
-        return {q: MessageBlock(local, combined[lo:hi]) for q, lo, hi, local in self.cuts}
+            combined = self.sums.sum(values)
+        else:
+            rows = self.rows
+            combined = combiner.reduce_groups(values[rows.sources], rows.ptr[:-1])
+        return {q: MessageBlock(local, combined[lo:hi], self.source) for q, lo, hi, local in self.cuts}
 
 
 def cut_by_partition(targets: np.ndarray, bounds: np.ndarray) -> list[tuple[int, int, int, np.ndarray]]:
@@ -155,6 +155,8 @@ class Outbox:
         Returns the partition's :class:`Routes` (built on first use).
     log : MessageLog, optional
         Told of every message as it is sent (a trace); ``None`` costs nothing.
+    source : int
+        The sending partition's index, which every block carries.
     """
 
     def __init__(
@@ -165,7 +167,9 @@ class Outbox:
         combiner: Combiner | None,
         routes: Any,
         log: MessageLog | None = None,
+        source: int = -1,
     ) -> None:
+        self.source = source
         self.indptr = indptr
         self.indices = indices
         self.bounds = bounds
@@ -236,14 +240,7 @@ class Outbox:
 
     def edges_of(self, senders: np.ndarray | None) -> np.ndarray:
         """Positions of the out-edges of local vertices ``senders`` (``None`` = all)."""
-        if senders is None:
-            return np.arange(self.indices.size)
-        starts = self.indptr[senders]
-        counts = self.indptr[senders + 1] - starts
-        total = int(counts.sum())
-        # one arange per sender, built without a Python loop
-        offsets = np.repeat(starts - np.cumsum(counts) + counts, counts)
-        return np.arange(total) + offsets
+        return edges_of(self.indptr, senders)
 
     def source_of(self, edges: np.ndarray) -> np.ndarray:
         """The local vertex each out-edge position leaves from."""
@@ -263,14 +260,37 @@ class Outbox:
         return self._cut(targets, values)
 
     def _cut(self, targets: np.ndarray, values: np.ndarray) -> dict[int, MessageBlock]:
-        return {q: MessageBlock(local, values[lo:hi]) for q, lo, hi, local in cut_by_partition(targets, self.bounds)}
+        cuts = cut_by_partition(targets, self.bounds)
+        return {q: MessageBlock(local, values[lo:hi], self.source) for q, lo, hi, local in cuts}
+
+
+def edges_of(indptr: np.ndarray, senders: np.ndarray | None) -> np.ndarray:
+    """Positions in a CSR of the out-edges of rows ``senders`` (``None`` = all rows), row by row.
+
+    Examples
+    --------
+    >>> edges_of(np.array([0, 2, 2, 5]), np.array([2, 0])).tolist()
+    [2, 3, 4, 0, 1]
+    """
+    if senders is None:
+        return np.arange(int(indptr[-1]))
+    starts = indptr[senders]
+    counts = indptr[senders + 1] - starts
+    total = int(counts.sum())
+    # one arange per sender, built without a Python loop
+    offsets = np.repeat(starts - np.cumsum(counts) + counts, counts)
+    return np.arange(total) + offsets
 
 
 class Inbox:
     """The messages a partition's vertices will read in the next superstep.
 
-    Blocks arrive from every partition (``receive``); ``take`` combines them per
-    vertex and empties the inbox.
+    Blocks arrive from every partition (``receive``), in any order; ``take`` hands
+    them over as one :class:`Mail` and empties the inbox. With a Sum, Min or Max
+    combiner on numbers the blocks are folded into one array over the partition's
+    vertices, in the order of their sending partitions; otherwise they are
+    concatenated in that order and sorted by receiver (stably), and combined per
+    receiver when there is a combiner.
     """
 
     def __init__(self, size: int, combiner: Combiner | None) -> None:
@@ -285,73 +305,157 @@ class Inbox:
     def __len__(self) -> int:
         return sum(len(b) for b in self.blocks)
 
-    def pending(self) -> MessageBlock:
-        """Everything received so far as one block (combined when there is a combiner)."""
-        if len(self.blocks) == 1 and self.combiner is not None:
-            return self.blocks[0]
-        if not self.blocks:
-            return MessageBlock(np.empty(0, np.int32), np.empty(0))
-        block = MessageBlock(
-            *sort_and_combine(
-                np.concatenate([b.targets for b in self.blocks]),
-                concat_messages([b.values for b in self.blocks]),
-                self.combiner,
-            )
-        )
-        self.blocks = [block]
-        return block
+    def pending(self) -> Mail:
+        """Everything received so far, as the next superstep will read it; the inbox keeps it (for a checkpoint)."""
+        blocks = self.blocks
+        mail = self.take()
+        self.blocks = blocks
+        return mail
 
     def take(self) -> Mail:
-        """The combined messages per vertex; the inbox is empty afterwards."""
-        block = self.pending()
+        """The messages of the superstep about to run; the inbox is empty afterwards."""
+        blocks = sorted(self.blocks, key=lambda b: b.source)
         self.blocks = []
-        return Mail(self.size, block, self.combiner is not None)
+        combiner = self.combiner
+        if not blocks:
+            return Mail.of_block(self.size, np.empty(0, np.int32), np.empty(0), combiner is not None)
+        if isinstance(combiner, UfuncCombiner) and all(b.values.dtype != object for b in blocks):
+            return Mail.of_array(self.size, *_fold(blocks, combiner, self.size))
+        if len(blocks) == 1 and combiner is not None:
+            block = blocks[0]
+            return Mail.of_block(self.size, block.targets, block.values, True)
+        targets, values = sort_and_combine(
+            np.concatenate([b.targets for b in blocks]), concat_messages([b.values for b in blocks]), combiner
+        )
+        return Mail.of_block(self.size, targets, values, combiner is not None)
+
+
+def _fold(blocks: list[MessageBlock], combiner: UfuncCombiner, size: int) -> tuple[np.ndarray, np.ndarray | None, Any]:
+    """The blocks combined into one array over ``size`` vertices, which got mail (``None``: every one), and the fill."""
+    first, rest = blocks[0], blocks[1:]
+    dtype = np.result_type(*[b.values.dtype for b in blocks])
+    fill = combiner.fill_value(dtype)
+    if len(first) == size:
+        # it covers every vertex (its targets are 0..size-1): a copy, no scatter
+        values, has = first.values.astype(dtype, copy=True), None
+    else:
+        values = np.full(size, fill, dtype=dtype)
+        values[first.targets] = first.values
+        has = np.zeros(size, dtype=bool)
+        has[first.targets] = True
+    for block in rest:
+        # a block names each target once, so a gather, one ufunc and a scatter fold it in
+        targets = block.targets
+        values[targets] = combiner.ufunc(values[targets], block.values)
+        if has is not None:
+            has[targets] = True
+    if has is not None and len(rest) and bool(has.all()):
+        has = None
+    return values, has, fill
 
 
 class Mail:
-    """One superstep's messages for a partition, ready to be read per vertex."""
+    """One superstep's messages for a partition, ready to be read per vertex.
 
-    def __init__(self, size: int, block: MessageBlock, combined: bool) -> None:
+    Either combined into one array over the partition's vertices (``folded``, with
+    ``has`` telling which got mail), or as a block sorted by receiver (one message
+    per receiver when ``combined``, else every message, in the order sent).
+    """
+
+    def __init__(
+        self,
+        size: int,
+        combined: bool,
+        folded: np.ndarray | None = None,
+        has: np.ndarray | None = None,
+        targets: np.ndarray | None = None,
+        values: np.ndarray | None = None,
+    ) -> None:
         self.size = size
-        self.block = block
         self.combined = combined
+        self.folded = folded
+        self._has = has
+        self._targets = targets
+        self._values = values
+        self.fill: Any = None
+
+    @classmethod
+    def of_array(cls, size: int, folded: np.ndarray, has: np.ndarray | None, fill: Any) -> Mail:
+        """Mail combined into ``folded`` (one value per vertex, ``fill`` where none came); ``has``: who got any."""
+        mail = cls(size, True, folded=folded, has=has)
+        mail.fill = fill
+        return mail
+
+    @classmethod
+    def of_block(cls, size: int, targets: np.ndarray, values: np.ndarray, combined: bool) -> Mail:
+        """Mail as ``values[k]`` for local vertex ``targets[k]``, sorted by target."""
+        return cls(size, combined, targets=targets, values=values)
 
     @cached_property
     def has(self) -> np.ndarray:
         """Which local vertices got at least one message."""
+        if self._has is not None:
+            return self._has
         has = np.zeros(self.size, dtype=bool)
-        has[self.block.targets] = True
+        has[self.targets] = True
         return has
 
+    @cached_property
+    def targets(self) -> np.ndarray:
+        """The local vertices with mail, sorted (repeated per message when not combined)."""
+        if self.folded is None:
+            return self._targets
+        return np.arange(self.size) if self._has is None else np.flatnonzero(self._has)
+
+    @cached_property
+    def values(self) -> np.ndarray:
+        """The messages, aligned with ``targets``."""
+        if self.folded is None:
+            return self._values
+        return self.folded if self._has is None else self.folded[self.targets]
+
+    def __len__(self) -> int:
+        if self.folded is not None and self._has is None:
+            return self.size
+        return int(self.targets.size)
+
+    def block(self) -> MessageBlock:
+        """The mail as one block (what a checkpoint stores)."""
+        return MessageBlock(self.targets, self.values)
+
     def dense(self, fill: Any) -> np.ndarray:
-        """Combined message per local vertex, ``fill`` where none arrived."""
-        block = self.block
-        if block.dense is not None and _zero_for(fill, block.dense):
-            # the sum over in-edges already left zero where no message arrived
-            return block.dense.copy()
-        values = block.values
+        """Combined message per local vertex, ``fill`` where none arrived.
+
+        Mail folded into an array is that array (no copy) when ``fill`` is what the
+        fold left where no message came and the array's type holds it: the reader owns
+        it for the superstep.
+        """
+        folded = self.folded
+        if folded is not None and _holds(folded, fill) and (self._has is None or fill == self.fill):
+            return folded
+        values = self.values
         if fill is None or values.dtype == object:
             dtype = np.dtype(object)
         else:
             dtype = np.result_type(values.dtype, np.asarray(fill).dtype)
         out = np.full(self.size, fill, dtype=dtype)
-        out[self.block.targets] = values
+        out[self.targets] = values
         return out
 
     @cached_property
     def indptr(self) -> np.ndarray:
         """Row pointers of the (uncombined) messages per local vertex."""
         ptr = np.zeros(self.size + 1, dtype=np.int64)
-        np.cumsum(np.bincount(self.block.targets, minlength=self.size), out=ptr[1:])
+        np.cumsum(np.bincount(self.targets, minlength=self.size), out=ptr[1:])
         return ptr
 
 
-def _zero_for(fill: Any, dense: np.ndarray) -> bool:
-    """Whether ``fill`` is zero and ``dense``'s type holds it (its zeros then stand for ``fill``)."""
-    if getattr(fill, "dtype", None) == dense.dtype:
+def _holds(array: np.ndarray, fill: Any) -> bool:
+    """Whether an array of ``array``'s type can stand for ``fill`` (no promotion to another type)."""
+    if getattr(fill, "dtype", None) == array.dtype:
         # the usual case, a fill of the values' own type: no type promotion to work out
-        return bool(fill == 0)
-    return isinstance(fill, (int, float, np.number)) and fill == 0 and np.result_type(dense, fill) == dense.dtype
+        return True
+    return isinstance(fill, (int, float, np.number)) and np.result_type(array, fill) == array.dtype
 
 
 def sort_and_combine(

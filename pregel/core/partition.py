@@ -17,10 +17,10 @@ import numpy as np
 
 from pregel.core.checkpoint import read_part, write_part
 from pregel.core.graph import Graph
-from pregel.core.messages import Inbox, MessageBlock, Outbox, Routes
+from pregel.core.messages import Inbox, Mail, MessageBlock, Outbox, Routes, concat_messages
 from pregel.core.program import Program
 from pregel.core.trace import MessageLog
-from pregel.core.types import PartitionStatus, PartitionTrace, PartRecord
+from pregel.core.types import AlongEdges, Broadcast, Outcome, PartitionStatus, PartitionTrace, PartRecord, Send
 from pregel.errors import CheckpointDamaged, PregelError
 
 
@@ -119,7 +119,7 @@ class Partition:
     @cached_property
     def routes(self) -> Routes:
         """The transposed out-edges, for fast broadcasts (built on first use)."""
-        return Routes(self.indptr, self.indices, self.data.bounds)
+        return Routes(self.indptr, self.indices, self.data.bounds, self.index)
 
     def global_index(self, ids: Any) -> np.ndarray:
         """Global indices of original vertex ids (messages to unknown vertices are an error)."""
@@ -182,17 +182,29 @@ class Partition:
         self.inbox.receive(blocks)
 
     def superstep(self, superstep: int, aggregated: dict[str, Any]) -> tuple[PartitionStatus, dict[int, MessageBlock]]:
-        """Run compute on every active vertex (and every vertex with mail); return status and outgoing blocks."""
+        """Run compute on every active vertex (and every vertex with mail); return status and outgoing blocks.
+
+        The program returns one :class:`~pregel.core.types.Outcome`; the partition
+        applies it (values, halts, sends, aggregator contributions) the same way for
+        every API.
+        """
         start = time.perf_counter()
         mail = self.inbox.take()
+        computing = self.wake(mail)
+        outcome = self.program.compute_partition(self, superstep, aggregated, mail, computing)
         log = MessageLog(self.lo) if self.trace else None
-        outbox = Outbox(self.indptr, self.indices, self.data.bounds, self.program.combiner, lambda: self.routes, log)
-        computed, partials = self.program.run_superstep(self, superstep, aggregated, mail, outbox)
+        outbox = Outbox(
+            self.indptr, self.indices, self.data.bounds, self.program.combiner, lambda: self.routes, log, self.index
+        )
+        self._store(outcome, computing)
+        for send in outcome.sends:
+            self._route(send, outbox)
+        partials = self._reduce(outcome.contributions)
         blocks = outbox.blocks()
         sizes = {q: len(b) for q, b in blocks.items()}
         status = PartitionStatus(
             index=self.index,
-            computed=computed,
+            computed=outcome.computed,
             active=int(np.count_nonzero(self.active)),
             sent=outbox.sent,
             combined=sum(sizes.values()),
@@ -204,13 +216,46 @@ class Partition:
             status.trace = PartitionTrace(self.lo, self.values, self.active, *log.arrays(), blocks)
         return status, blocks
 
-    def wake(self, mail: Any) -> np.ndarray | None:
+    def _store(self, outcome: Outcome, computing: np.ndarray | None) -> None:
+        """The outcome's new values and halts, written into this partition's arrays."""
+        new = outcome.values
+        if new is not None:
+            if computing is None:
+                new = np.asarray(new, dtype=self.values.dtype)
+                # an array that owns its data (a fresh result) is kept as it is: no copy per superstep
+                fresh = new.shape == (self.size,) and new.base is None and new.flags.writeable
+                self.values = new if fresh else np.array(np.broadcast_to(new, (self.size,)))
+            else:
+                self.values[computing] = new
+        if outcome.halted.size:
+            self.active[outcome.halted] = False
+
+    def _route(self, send: Send, outbox: Outbox) -> None:
+        if isinstance(send, Broadcast):
+            outbox.broadcast(send.senders, send.values)
+        elif isinstance(send, AlongEdges):
+            outbox.send_along(send.edges, send.values)
+        else:
+            outbox.send(self.global_index(send.ids), send.values, send.senders)
+
+    def _reduce(self, contributions: dict[str, list[np.ndarray]]) -> dict[str, Any]:
+        """Each aggregator's partial: all its contributions of the superstep reduced at once, for both APIs."""
+        partials = self.program.new_partials()
+        for name, parts in contributions.items():
+            if parts:
+                values = parts[0] if len(parts) == 1 else concat_messages(parts)
+                partials[name] = self.program.aggregators[name].reduce(values)
+        return partials
+
+    def wake(self, mail: Mail) -> np.ndarray | None:
         """Reactivate halted vertices that have mail; return the local indices of those that compute (None = all)."""
         active = self.active
         if active.all():
             return None
-        if mail.block.targets.size:
-            active[mail.block.targets] = True
+        if mail.folded is not None:
+            np.logical_or(active, mail.has, out=active)
+        elif len(mail):
+            active[mail.targets] = True
             if active.all():
                 return None
         return np.flatnonzero(active)

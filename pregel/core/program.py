@@ -21,8 +21,9 @@ from pregel.core.messages import object_array
 from pregel.errors import PregelError
 
 if TYPE_CHECKING:
-    from pregel.core.messages import Mail, Outbox
+    from pregel.core.messages import Mail
     from pregel.core.partition import Partition
+    from pregel.core.types import Outcome
 
 
 class Program:
@@ -82,15 +83,24 @@ class Program:
         args = ", ".join(f"{k}={v!r}" for k, v in self.params.items())
         return f"{type(self).__name__}({args})"
 
-    # The engine drives a program through these two; each API implements them.
+    # The partition drives a program through these two; each API implements them.
     def initial_values(self, partition: Partition) -> np.ndarray:
         """Every local vertex's value before superstep 0."""
         raise NotImplementedError
 
-    def run_superstep(
-        self, partition: Partition, superstep: int, aggregated: dict[str, Any], mail: Mail, outbox: Outbox
-    ) -> tuple[int, dict[str, Any]]:
-        """Run compute on the partition's active vertices; return (vertices computed, partials)."""
+    def compute_partition(
+        self,
+        partition: Partition,
+        superstep: int,
+        aggregated: dict[str, Any],
+        mail: Mail,
+        computing: np.ndarray | None,
+    ) -> Outcome:
+        """Run compute on the partition's ``computing`` vertices (local indices; ``None``: all) and say what it made.
+
+        The partition is read, never written: everything the superstep changes is in
+        the returned outcome, which the partition applies.
+        """
         raise NotImplementedError
 
     # ---------------------------------------------------------------- shared helpers

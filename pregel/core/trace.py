@@ -175,9 +175,9 @@ class Recorder:
         for q, part in enumerate(parts):
             inbox = Inbox(part.values.size, self.program.combiner)
             inbox.receive([p.blocks[q] for p in parts if q in p.blocks])
-            block = inbox.pending()
-            targets.append(block.targets.astype(np.int64) + part.lo)
-            values.append(block.values)
+            mail = inbox.pending()
+            targets.append(mail.targets.astype(np.int64) + part.lo)
+            values.append(mail.values)
         return np.concatenate(targets), concat_messages(values)
 
     def trace(self) -> Trace:

@@ -35,6 +35,67 @@ class PartitionTrace:
     blocks: dict[int, Any]
 
 
+@dataclass(frozen=True)
+class Broadcast:
+    """Each sender sends its entry of ``values`` along every one of its out-edges.
+
+    ``senders`` are local vertex indices, ``None`` for every vertex of the partition.
+    """
+
+    senders: np.ndarray | None
+    values: np.ndarray
+
+
+@dataclass(frozen=True)
+class AlongEdges:
+    """``values[k]`` travels along the partition's out-edge number ``edges[k]`` (a position in its CSR)."""
+
+    edges: np.ndarray
+    values: np.ndarray
+
+
+@dataclass(frozen=True)
+class ToVertices:
+    """``values[k]`` goes to the vertex with original id ``ids[k]``, sent by local vertex ``senders[k]`` if known."""
+
+    ids: np.ndarray
+    values: np.ndarray
+    senders: np.ndarray | None = None
+
+
+Send = Broadcast | AlongEdges | ToVertices
+
+
+@dataclass
+class Outcome:
+    """What a program's compute made of one partition's superstep: the contract between an API and its partition.
+
+    Both APIs (and the compiler's vectorised route) return one; the partition applies
+    it: it stores the values, marks the halted vertices, routes the sends in the order
+    they were made and reduces each aggregator's contributions once. A program never
+    writes a partition's arrays.
+
+    Attributes
+    ----------
+    computed : int
+        How many vertices ran ``compute``.
+    values : numpy.ndarray or None
+        The new values of the vertices that computed, in their order; ``None``: unchanged.
+    halted : numpy.ndarray
+        Local indices of the vertices that voted to halt.
+    sends : list of Broadcast, AlongEdges or ToVertices
+        The messages, in the order they were sent.
+    contributions : dict of str to list of numpy.ndarray
+        Each aggregator's contributions, in the order they were made.
+    """
+
+    computed: int
+    values: np.ndarray | None
+    halted: np.ndarray
+    sends: list[Send] = field(default_factory=list)
+    contributions: dict[str, list[np.ndarray]] = field(default_factory=dict)
+
+
 @dataclass
 class PartitionStatus:
     """What a partition reports to the barrier after a superstep (small, O(1))."""
@@ -249,7 +310,7 @@ class Backend(Protocol):
         """How many partitions the graph is cut into."""
         ...
 
-    def superstep(self, superstep: int, aggregated: dict[str, Any]) -> list[PartitionStatus]:
+    def superstep(self, superstep: int, aggregated: dict[str, object]) -> list[PartitionStatus]:
         """Run every partition once, deliver their blocks, and return their statuses in partition order."""
         ...
 
