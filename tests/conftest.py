@@ -125,7 +125,7 @@ class Engine:
     @property
     def options(self) -> dict[str, Any]:
         """Keyword arguments for the algorithm functions (``pagerank(graph, **engine.options)``)."""
-        return {"backend": self.backend, "workers": self.workers, "api": self.api or "batch"}
+        return {"backend": self.backend, "workers": self.workers, **({"api": self.api} if self.api else {})}
 
 
 @pytest.fixture(scope="module")

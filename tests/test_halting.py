@@ -48,6 +48,8 @@ def test_halted_vertices_are_woken_by_mail(engine_api):
     # one vertex computes per superstep after the first (the others stay halted)
     assert [s.active for s in result.stats] == [6, 1, 1, 1, 1, 1]
     assert [s.messages_sent for s in result.stats] == [1, 1, 1, 1, 1, 0]
+    # one message per target: nothing to combine
+    assert [s.messages_combined for s in result.stats] == [1, 1, 1, 1, 1, 0]
 
 
 def test_a_vertex_halted_long_ago_is_woken_again(engine_api):
@@ -56,6 +58,7 @@ def test_a_vertex_halted_long_ago_is_woken_again(engine_api):
     assert result.to_dict() == {**{v: depth(v) for v in range(1, 16)}, 1: 4.0}
     assert [s.active for s in result.stats] == [15, 2, 4, 8, 1]
     assert [s.messages_sent for s in result.stats] == [2, 4, 8, 1, 0]
+    assert [s.messages_combined for s in result.stats] == [2, 4, 8, 1, 0]
     assert (result.supersteps, result.stopped_by) == (5, "halted")
 
 
@@ -118,6 +121,8 @@ def test_messages_to_a_named_target(engine_api):
 def test_without_a_combiner_messages_arrive_as_a_list(engine):
     result = engine.run(fan_in(), Listen)
     assert result.to_dict() == {1: (), 2: (), 3: (), 4: (), 10: (2, 4, 6, 8, 20, 40), 20: ()}
+    # only vertex 10 has mail to wake it
+    assert [s.active for s in result.stats] == [6, 1]
 
 
 FAN_IN = {
@@ -149,6 +154,7 @@ def test_user_defined_combiner_on_python_values(engine):
     # Python values and a combiner without a ufunc: object arrays travel between partitions
     result = engine.run(fan_in(), Gather)
     assert result.to_dict() == {1: (), 2: (), 3: (), 4: (), 10: (1, 2, 3, 4), 20: (1, 2, 3, 4, 20)}
+    assert 2 <= result.stats[0].messages_combined <= 2 * engine.workers
 
 
 # ---------------------------------------------------------------- aggregators
@@ -184,7 +190,8 @@ def test_master_compute_halts_the_run(engine_api):
     on_tree = engine_api.run(binary_tree(back_edge=True), COUNTDOWN(stop_after=4))
     assert (on_tree.supersteps, on_tree.stopped_by) == (4, "master")
     assert on_tree.values.tolist() == [4.0] * 15
-    assert [(s.aggregated["steps"], s.messages_sent) for s in on_tree.stats] == [(15, 15)] * 4
+    # every vertex has one in-edge, so each message reaches its target uncombined
+    assert [(s.aggregated["steps"], s.messages_sent, s.messages_combined) for s in on_tree.stats] == [(15, 15, 15)] * 4
 
 
 # ------------------------------------------------------------------- errors
