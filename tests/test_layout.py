@@ -81,12 +81,16 @@ MODULES = {module_name(p): p for p in sorted(PACKAGE.rglob("*.py"))}
 
 
 def ours(target: str, names: list[str]) -> list[str]:
-    """The modules of ours an import loads (a ``from package import module`` names the module)."""
+    """The modules of ours an import loads (a ``from package import module`` names the module).
+
+    A package counts only when a name comes from its ``__init__``: its being loaded first
+    as a parent is true of every module in it, and no more a cycle than for any of them.
+    """
     if not (target == "pregel" or target.startswith("pregel.")):
         return []
-    loaded = [target] if target in MODULES else []
-    loaded += [f"{target}.{name}" for name in names if f"{target}.{name}" in MODULES]
-    return loaded
+    submodules = [f"{target}.{name}" for name in names if f"{target}.{name}" in MODULES]
+    from_init = not names or len(submodules) < len(names)
+    return ([target] if from_init and target in MODULES else []) + submodules
 
 
 def graph() -> dict[str, set[str]]:

@@ -71,8 +71,9 @@ class ShortestPathsVertex(_ShortestPathParameters, Vertex):
         if best < self.value:
             self.value = best
             self.aggregate("improved", 1)
-            for target, weight in zip(*self.out_edges):
-                self.send_message(target, best + weight)
+            # along each out-edge by its number: no lookup of the neighbour by id
+            for edge, weight in enumerate(self.out_edges[1]):
+                self.send_message_along(edge, best + weight)
         self.vote_to_halt()
 
 

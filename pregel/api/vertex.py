@@ -13,14 +13,16 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from pregel.compiler import Sinks, compile_vertex, lanes, vectorise
+from pregel.compiler.actions import POSITIONS
 from pregel.core.messages import as_message_array, object_array
 from pregel.core.program import Program
-from pregel.core.types import Broadcast, Outcome, Send, ToVertices
+from pregel.core.types import AlongEdges, Broadcast, Outcome, Send, ToVertices
+from pregel.errors import PregelError
 
 if TYPE_CHECKING:
     from pregel.compiler import Bindings
     from pregel.compiler.loop import PartitionLoop
-    from pregel.compiler.vectorise import Vectorised
+    from pregel.compiler.vectorise import Evaluation, Vectorised
     from pregel.core.messages import Mail
     from pregel.core.partition import Partition
 
@@ -111,6 +113,34 @@ class Vertex(Program):
         sinks.broadcast_senders.append(self._i)
         sinks.broadcast_values.append(message)
 
+    def send_message_along(self, edge: int, message: Any) -> None:
+        """Send ``message`` along this vertex's out-edge number ``edge`` (``0 <= edge < out_degree``).
+
+        It goes to ``self.out_edges[0][edge]``, found by position: no lookup of the
+        target by its id, which ``send_message`` makes.
+
+        Examples
+        --------
+        >>> import pregel
+        >>> from pregel.core.combiners import Min
+        >>> class Hop(Vertex):
+        ...     combiner = Min
+        ...     initial_value = float("inf")
+        ...     def compute(self, messages):
+        ...         best = 0.0 if self.superstep == 0 and self.id == 1 else (messages or float("inf"))
+        ...         if best < self.value:
+        ...             self.value = best
+        ...             for edge, weight in enumerate(self.out_edges[1]):
+        ...                 self.send_message_along(edge, best + weight)
+        ...         self.vote_to_halt()
+        >>> pregel.run(pregel.Graph.from_edges([1, 1, 2], [2, 3, 3], [4.0, 9.0, 2.0]), Hop).to_dict()
+        {1: 0.0, 2: 4.0, 3: 6.0}
+        """
+        sinks = self._sinks
+        sinks.along_values.append(message)
+        sinks.along_edges.append(edge)
+        sinks.along_senders.append(self._i)
+
     def vote_to_halt(self) -> None:
         """Go inactive until a message arrives."""
         self._sinks.halted.append(self._i)
@@ -164,23 +194,12 @@ class Vertex(Program):
         loop = None if compiled is None else compiled.loop
         bindings = None if loop is None else loop.bindings(self, aggregated, functools.partial(_out_edges, partition))
         form = None if compiled is None or not self.vectorised else compiled.vectorised
-        outcome = None
+        outcome: tuple[np.ndarray, Sinks | Evaluation] | None = None
         if bindings is not None and form is not None:
             outcome = self._vectorised(form, partition, computing, every, mail, bindings)
         if outcome is None:
             outcome = self._loop(partition, computing, every, mail, partition.trace, loop, bindings)
-        new_values, halted, senders, broadcast, send_senders, targets, sent, contributions = outcome
-        sends: list[Send] = []
-        if senders.size:
-            # as many broadcasts as vertices is not one from each when a vertex sent twice
-            each_once = senders.size == partition.size and bool((np.diff(senders) > 0).all())
-            sends.append(Broadcast(None if each_once else senders, broadcast))
-        if len(targets):
-            senders_of_sends = np.asarray(send_senders, dtype=np.int64) if len(send_senders) else None
-            sends.append(ToVertices(np.asarray(targets), sent, senders_of_sends))
-        halted = np.asarray(halted, dtype=np.int64)
-        contributed = {name: [as_message_array(c)] for name, c in contributions.items() if len(c)}
-        return Outcome(new_values.size, new_values, halted, sends, contributed)
+        return _outcome(partition, *outcome)
 
     def _loop(
         self,
@@ -191,7 +210,7 @@ class Vertex(Program):
         trace: bool,
         loop: PartitionLoop | None,
         bindings: Bindings | None,
-    ) -> tuple[Any, ...]:
+    ) -> tuple[np.ndarray, Sinks]:
         """The superstep vertex by vertex: compiled, or interpreted when ``bindings`` is None."""
         self._sinks = sinks = Sinks.empty(self.aggregators)
         order = range(partition.size) if computing is None else computing.tolist()
@@ -209,12 +228,7 @@ class Vertex(Program):
             ids = partition.ids[every].tolist() if "id" in loop.uses else None
             degree = partition.out_degree[every].tolist() if "out_degree" in loop.uses else None
             values = loop.run(order, ids, partition.values[every].tolist(), degree, messages, bindings, sinks)
-        senders = np.fromiter(sinks.broadcast_senders, dtype=np.int64, count=len(sinks.broadcast_senders))
-        broadcast = as_message_array(sinks.broadcast_values) if sinks.broadcast_senders else None
-        sent = as_message_array(sinks.send_values) if sinks.send_targets else None
-        targets = sinks.send_targets if sinks.send_targets else np.empty(0, dtype=np.int64)
-        new_values = _to_array(values, self.value_dtype)
-        return new_values, sinks.halted, senders, broadcast, sinks.send_senders, targets, sent, sinks.contributions
+        return _to_array(values, self.value_dtype), sinks
 
     def _vectorised(
         self,
@@ -224,7 +238,7 @@ class Vertex(Program):
         every: Any,
         mail: Mail,
         bindings: Bindings,
-    ) -> tuple[Any, ...] | None:
+    ) -> tuple[np.ndarray, Evaluation] | None:
         """The superstep over arrays (:mod:`pregel.compiler.vectorise`), or None when only the loop is exact."""
         dtype = np.dtype(self.value_dtype)
         if dtype not in (np.float64, np.int64) or not (mail.combined or not form.reads_messages):
@@ -242,19 +256,11 @@ class Vertex(Program):
         if outcome is None or (dtype == np.int64 and outcome.values.dtype != np.int64):
             return None
 
-        def local(positions: np.ndarray) -> np.ndarray:
-            return positions if computing is None else computing[positions]
-
-        return (
-            outcome.values.astype(dtype, copy=False),
-            local(outcome.halted),
-            local(outcome.broadcast_senders),
-            outcome.broadcast_values,
-            local(outcome.send_senders),
-            outcome.send_targets,
-            outcome.send_values,
-            outcome.contributions,
-        )
+        if computing is not None:
+            # positions count the computing vertices from 0: make them the partition's indices
+            for name in POSITIONS:
+                setattr(outcome, name, computing[getattr(outcome, name)])
+        return outcome.values.astype(dtype, copy=False), outcome
 
     def _compute_all(
         self, order: Any, ids: list[int], values: list[Any], degree: list[int], messages: list[Any], trace: bool
@@ -274,6 +280,39 @@ class Vertex(Program):
         before = len(sinks.send_targets)
         self.compute(messages)
         sinks.send_senders.extend([self._i] * (len(sinks.send_targets) - before))
+
+
+def _outcome(partition: Partition, new_values: np.ndarray, sinks: Sinks | Evaluation) -> Outcome:
+    """What the loop or the array evaluation appended, as the partition's Outcome (sends in a fixed order)."""
+    sends: list[Send] = []
+    senders = np.asarray(sinks.broadcast_senders, dtype=np.int64)
+    if senders.size:
+        # as many broadcasts as vertices is not one from each when a vertex sent twice
+        each_once = senders.size == partition.size and bool((np.diff(senders) > 0).all())
+        sends.append(Broadcast(None if each_once else senders, as_message_array(sinks.broadcast_values)))
+    if len(sinks.along_edges):
+        edges = _edge_positions(partition, np.asarray(sinks.along_senders, dtype=np.int64), sinks.along_edges)
+        sends.append(AlongEdges(edges, as_message_array(sinks.along_values)))
+    if len(sinks.send_targets):
+        noted = np.asarray(sinks.send_senders, dtype=np.int64) if len(sinks.send_senders) else None
+        sends.append(ToVertices(np.asarray(sinks.send_targets), as_message_array(sinks.send_values), noted))
+    halted = np.asarray(sinks.halted, dtype=np.int64)
+    contributed = {name: [as_message_array(c)] for name, c in sinks.contributions.items() if len(c)}
+    return Outcome(new_values.size, new_values, halted, sends, contributed)
+
+
+def _edge_positions(partition: Partition, senders: np.ndarray, edges: Any) -> np.ndarray:
+    """Positions in the partition's CSR of each sender's out-edge number ``edges[k]``; PregelError naming a bad one."""
+    numbers = np.asarray(edges)
+    degree = partition.out_degree[senders]
+    bad = np.flatnonzero((numbers < 0) | (numbers >= degree)) if numbers.dtype.kind in "iu" else np.arange(numbers.size)
+    if bad.size:
+        k = int(bad[0])
+        raise PregelError(
+            f"vertex {partition.ids[senders[k]]} called send_message_along({numbers[k].item()!r}, ...) "
+            f"but has {degree[k]} out-edges (numbered from 0)"
+        )
+    return partition.indptr[senders] + numbers
 
 
 def _out_edges(partition: Partition, i: int) -> tuple[np.ndarray, np.ndarray]:

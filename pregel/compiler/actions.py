@@ -29,8 +29,8 @@ INDEX = -1
 class Sink:
     """One append an action makes: to the list ``Sinks.<field>``, of argument ``source`` (or :data:`INDEX`).
 
-    ``vertex_id``: the value is a vertex id, an int in every lane of the masked
-    evaluation. ``in_loop=False``: the compiled loop does not record it, as only a
+    ``vertex_id``: the value is a vertex id or an edge number, an int in every lane of
+    the masked evaluation. ``in_loop=False``: the compiled loop does not record it, as only a
     trace reads it and a trace runs the interpreter (which then does).
     """
 
@@ -87,6 +87,11 @@ ACTIONS = (
     Action(
         "send_message_to_all_neighbors", ("message",), (Sink("broadcast_values", 0), Sink("broadcast_senders", INDEX))
     ),
+    Action(
+        "send_message_along",
+        ("edge", "message"),
+        (Sink("along_values", 1), Sink("along_edges", 0, vertex_id=True), Sink("along_senders", INDEX)),
+    ),
     Action("vote_to_halt", (), (Sink("halted", INDEX),)),
     Action("aggregate", ("name", "value"), (Sink("contributions", 1),), named=True),
 )
@@ -102,6 +107,8 @@ READS = (
 )
 
 ACTION = {action.name: action for action in ACTIONS}
+#: The Sinks lists that hold positions of the calling vertices (those a vectorised run counts from 0).
+POSITIONS = tuple(sorted({sink.field for action in ACTIONS for sink in action.sinks if sink.source == INDEX}))
 READ = {read.name: read for read in READS}
 
 
@@ -123,6 +130,9 @@ class Sinks:
     send_targets: list[Any] = field(default_factory=list)
     send_values: list[Any] = field(default_factory=list)
     send_senders: list[int] = field(default_factory=list)
+    along_edges: list[Any] = field(default_factory=list)
+    along_values: list[Any] = field(default_factory=list)
+    along_senders: list[int] = field(default_factory=list)
     contributions: dict[str, list[Any]] = field(default_factory=dict)
 
     @classmethod

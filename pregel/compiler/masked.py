@@ -56,6 +56,9 @@ class Evaluation:
     send_targets: np.ndarray = field(default_factory=_values)
     send_values: np.ndarray = field(default_factory=_values)
     send_senders: np.ndarray = field(default_factory=_positions)
+    along_edges: np.ndarray = field(default_factory=_positions)
+    along_values: np.ndarray = field(default_factory=_values)
+    along_senders: np.ndarray = field(default_factory=_positions)
     contributions: dict[str, list[Any]] = field(default_factory=dict)
 
 
