@@ -368,6 +368,7 @@ class Mail:
         combined: bool,
         folded: np.ndarray | None = None,
         has: np.ndarray | None = None,
+        fill: Any = None,
         targets: np.ndarray | None = None,
         values: np.ndarray | None = None,
     ) -> None:
@@ -375,16 +376,14 @@ class Mail:
         self.combined = combined
         self.folded = folded
         self._has = has
+        self.fill = fill
         self._targets = targets
         self._values = values
-        self.fill: Any = None
 
     @classmethod
     def of_array(cls, size: int, folded: np.ndarray, has: np.ndarray | None, fill: Any) -> Mail:
         """Mail combined into ``folded`` (one value per vertex, ``fill`` where none came); ``has``: who got any."""
-        mail = cls(size, True, folded=folded, has=has)
-        mail.fill = fill
-        return mail
+        return cls(size, True, folded=folded, has=has, fill=fill)
 
     @classmethod
     def of_block(cls, size: int, targets: np.ndarray, values: np.ndarray, combined: bool) -> Mail:
@@ -418,10 +417,6 @@ class Mail:
         if self.folded is not None and self._has is None:
             return self.size
         return int(self.targets.size)
-
-    def block(self) -> MessageBlock:
-        """The mail as one block (what a checkpoint stores)."""
-        return MessageBlock(self.targets, self.values)
 
     def dense(self, fill: Any) -> np.ndarray:
         """Combined message per local vertex, ``fill`` where none arrived.
