@@ -57,7 +57,7 @@ class PageRank(PageRankParameters, BatchProgram):
             v.values = ranks
         # the dangling ranks alone, in vertex order: the very numbers the scalar twin
         # contributes, so the partition's one reduction gives both the same sum, bit for bit
-        v.aggregate("dangling", v.values[v.cached("dangling", _dangling)])
+        v.aggregate("dangling", v.values.take(np.flatnonzero(v.cached("dangling", _dangling))))
         v.send_to_all_neighbors(v.values / v.cached("degree", _degree))
 
 

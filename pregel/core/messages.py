@@ -31,21 +31,27 @@ class MessageBlock:
     """Messages for one partition: ``targets`` (its local indices, sorted), one value each, from partition ``source``.
 
     After a combiner each target appears once; without one a target appears once per
-    message, in the order they were sent.
+    message, in the order they were sent. A ``covering`` block carries one value for
+    every vertex of its destination, the combiner's identity where no message came
+    (``targets`` still lists those that got one): a sender that reaches most of a
+    partition sends it that way, so the receiver adds it without a scatter.
 
     Examples
     --------
     >>> b = MessageBlock(np.array([0, 2]), np.array([1.5, 2.5]), source=1)
     >>> b.values.tolist(), len(b), b.source
     ([1.5, 2.5], 2, 1)
+    >>> len(MessageBlock(np.array([0, 2]), np.array([1.5, 0.0, 2.5]), covering=True))
+    2
     """
 
-    __slots__ = ("targets", "values", "source")
+    __slots__ = ("targets", "values", "source", "covering")
 
-    def __init__(self, targets: np.ndarray, values: np.ndarray, source: int = -1) -> None:
+    def __init__(self, targets: np.ndarray, values: np.ndarray, source: int = -1, covering: bool = False) -> None:
         self.targets = targets
         self.values = values
         self.source = source
+        self.covering = covering
 
     def __len__(self) -> int:
         return int(self.targets.size)
@@ -79,48 +85,65 @@ def object_array(items: Any) -> np.ndarray:
 class Routes:
     """The static shape of a partition's broadcasts: which global vertices its out-edges reach.
 
-    The reached vertices are numbered ``0..len(targets)-1`` in global order, and the
-    in-edges are laid out over that numbering alone, so a broadcast combines into one
-    array holding exactly the values that leave, already in destination order: a
-    partition sends what it reached, never an array over every vertex. A Sum over
-    floats adds each target's in-edges (:class:`pregel.core.kernels.InSums`, built on
-    first use); other combiners reduce target by target over the in-edges
-    (:class:`pregel.core.kernels.InEdges`).
+    The in-edges are laid out over the vertices the partition reaches, in global
+    order, so a broadcast combines into one array holding the values that leave,
+    already in destination order: a partition sends what it reached, not an array over
+    every vertex. A Sum over floats adds each target's in-edges
+    (:class:`pregel.core.kernels.InSums`, built on first use); to a destination it
+    reaches at least half of, it sends a covering block (every vertex of the
+    destination, zero where nothing came), which the receiver adds without a scatter.
+    Other combiners reduce target by target over the in-edges
+    (:class:`pregel.core.kernels.InEdges`) and send the reached vertices alone.
     """
 
     def __init__(self, indptr: np.ndarray, indices: np.ndarray, bounds: np.ndarray, source: int = -1) -> None:
         total = int(bounds[-1])
         self.bounds = bounds
         self.source = source
-        self.indptr = indptr
+        self.indptr, self.indices = indptr, indices
         reached = np.zeros(total, dtype=bool)
         reached[indices] = True
         self.targets = np.flatnonzero(reached)
         del reached
-        # each out-edge's target in the numbering of the reached vertices
-        self.compact = np.searchsorted(self.targets, indices).astype(np.int32)
         # each destination's targets, local to it: the same every superstep, so cut once
         self.cuts = cut_by_partition(self.targets, bounds)
 
     @cached_property
     def rows(self) -> InEdges:
         """The local senders to each reached vertex."""
-        return InEdges(self.indptr, self.compact, self.targets.size)
+        compact = np.searchsorted(self.targets, self.indices).astype(np.int32)
+        return InEdges(self.indptr, compact, self.targets.size)
+
+    @cached_property
+    def slots(self) -> tuple[np.ndarray, list[tuple[int, int, int, np.ndarray, bool]]]:
+        """The vertices a Sum is computed for, and per destination ``(q, start, stop, local targets, covering)``."""
+        b = self.bounds
+        parts, cuts, start = [], [], 0
+        for q, lo, hi, local in self.cuts:
+            covering = 2 * (hi - lo) >= b[q + 1] - b[q]
+            parts.append(np.arange(b[q], b[q + 1]) if covering else self.targets[lo:hi])
+            cuts.append((q, start, start + parts[-1].size, local, covering))
+            start += parts[-1].size
+        return np.concatenate(parts), cuts
 
     @cached_property
     def sums(self) -> InSums:
-        """The local senders to each reached vertex, laid out for summing."""
-        return InSums(self.indptr, self.compact, self.targets.size)
+        """The local senders to each slot, laid out for summing."""
+        slots = self.slots[0]
+        return InSums(self.indptr, np.searchsorted(slots, self.indices).astype(np.int32), slots.size)
 
     def blocks(self, combiner: Combiner, values: np.ndarray) -> dict[int, MessageBlock]:
         """One combined block per destination partition when every local vertex sends ``values``."""
         if not self.cuts:
             return {}
         if combiner.ufunc is np.add and values.dtype == np.float64:
-            combined = self.sums.sum(values)
-        else:
-            rows = self.rows
-            combined = combiner.reduce_groups(values[rows.sources], rows.ptr[:-1])
+            summed = self.sums.sum(values)
+            return {
+                q: MessageBlock(local, summed[lo:hi], self.source, covering)
+                for q, lo, hi, local, covering in self.slots[1]
+            }
+        rows = self.rows
+        combined = combiner.reduce_groups(values[rows.sources], rows.ptr[:-1])
         return {q: MessageBlock(local, combined[lo:hi], self.source) for q, lo, hi, local in self.cuts}
 
 
@@ -330,36 +353,33 @@ class Inbox:
         return Mail.of_block(self.size, targets, values, combiner is not None)
 
 
-def _fold(blocks: list[MessageBlock], combiner: UfuncCombiner, size: int) -> tuple[np.ndarray, np.ndarray | None, Any]:
-    """The blocks combined into one array over ``size`` vertices, which got mail (``None``: every one), and the fill."""
-    first, rest = blocks[0], blocks[1:]
+def _fold(blocks: list[MessageBlock], combiner: UfuncCombiner, size: int) -> tuple[np.ndarray, list[np.ndarray], Any]:
+    """The blocks combined into one array over ``size`` vertices, who got mail in each block, and the fill."""
     dtype = np.result_type(*[b.values.dtype for b in blocks])
     fill = combiner.fill_value(dtype)
-    if len(first) == size:
-        # it covers every vertex (its targets are 0..size-1): a copy, no scatter
-        values, has = first.values.astype(dtype, copy=True), None
+    first = blocks[0]
+    if first.covering or len(first) == size:
+        values = first.values.astype(dtype, copy=True)
     else:
         values = np.full(size, fill, dtype=dtype)
         values[first.targets] = first.values
-        has = np.zeros(size, dtype=bool)
-        has[first.targets] = True
-    for block in rest:
-        # a block names each target once, so a gather, one ufunc and a scatter fold it in
-        targets = block.targets
-        values[targets] = combiner.ufunc(values[targets], block.values)
-        if has is not None:
-            has[targets] = True
-    if has is not None and len(rest) and bool(has.all()):
-        has = None
-    return values, has, fill
+    for block in blocks[1:]:
+        if block.covering or len(block) == size:
+            combiner.ufunc(values, block.values, out=values)
+        else:
+            # a block names each target once, so a gather, one ufunc and a scatter fold it in
+            targets = block.targets
+            values[targets] = combiner.ufunc(values[targets], block.values)
+    return values, [b.targets for b in blocks], fill
 
 
 class Mail:
     """One superstep's messages for a partition, ready to be read per vertex.
 
-    Either combined into one array over the partition's vertices (``folded``, with
-    ``has`` telling which got mail), or as a block sorted by receiver (one message
-    per receiver when ``combined``, else every message, in the order sent).
+    Either folded into one array over the partition's vertices (``folded``, the
+    combiner's identity ``fill`` where none came; ``reached`` lists who got mail from
+    each block, read only when someone asks), or as a block sorted by receiver (one
+    message per receiver when ``combined``, else every message, in the order sent).
     """
 
     def __init__(
@@ -367,7 +387,7 @@ class Mail:
         size: int,
         combined: bool,
         folded: np.ndarray | None = None,
-        has: np.ndarray | None = None,
+        reached: list[np.ndarray] | None = None,
         fill: Any = None,
         targets: np.ndarray | None = None,
         values: np.ndarray | None = None,
@@ -375,15 +395,15 @@ class Mail:
         self.size = size
         self.combined = combined
         self.folded = folded
-        self._has = has
+        self.reached = reached
         self.fill = fill
         self._targets = targets
         self._values = values
 
     @classmethod
-    def of_array(cls, size: int, folded: np.ndarray, has: np.ndarray | None, fill: Any) -> Mail:
-        """Mail combined into ``folded`` (one value per vertex, ``fill`` where none came); ``has``: who got any."""
-        return cls(size, True, folded=folded, has=has, fill=fill)
+    def of_array(cls, size: int, folded: np.ndarray, reached: list[np.ndarray], fill: Any) -> Mail:
+        """Mail folded into ``folded`` (one value per vertex, ``fill`` where none came); ``reached``: who got any."""
+        return cls(size, True, folded=folded, reached=reached, fill=fill)
 
     @classmethod
     def of_block(cls, size: int, targets: np.ndarray, values: np.ndarray, combined: bool) -> Mail:
@@ -393,40 +413,33 @@ class Mail:
     @cached_property
     def has(self) -> np.ndarray:
         """Which local vertices got at least one message."""
-        if self._has is not None:
-            return self._has
         has = np.zeros(self.size, dtype=bool)
-        has[self.targets] = True
+        for targets in self.reached if self.folded is not None else [self.targets]:
+            has[targets] = True
         return has
 
     @cached_property
     def targets(self) -> np.ndarray:
         """The local vertices with mail, sorted (repeated per message when not combined)."""
-        if self.folded is None:
-            return self._targets
-        return np.arange(self.size) if self._has is None else np.flatnonzero(self._has)
+        return self._targets if self.folded is None else np.flatnonzero(self.has)
 
     @cached_property
     def values(self) -> np.ndarray:
         """The messages, aligned with ``targets``."""
-        if self.folded is None:
-            return self._values
-        return self.folded if self._has is None else self.folded[self.targets]
+        return self._values if self.folded is None else self.folded[self.targets]
 
     def __len__(self) -> int:
-        if self.folded is not None and self._has is None:
-            return self.size
         return int(self.targets.size)
 
     def dense(self, fill: Any) -> np.ndarray:
         """Combined message per local vertex, ``fill`` where none arrived.
 
         Mail folded into an array is that array (no copy) when ``fill`` is what the
-        fold left where no message came and the array's type holds it: the reader owns
-        it for the superstep.
+        fold left where no message came, or every vertex got mail, and the array's
+        type holds ``fill``: the reader owns it for the superstep.
         """
         folded = self.folded
-        if folded is not None and _holds(folded, fill) and (self._has is None or fill == self.fill):
+        if folded is not None and _holds(folded, fill) and (fill == self.fill or bool(self.has.all())):
             return folded
         values = self.values
         if fill is None or values.dtype == object:
