@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 import pregel
 from pregel import BatchProgram
 from pregel.core.combiners import Max, Min, Sum
-from pregel.core.messages import DENSE_SPAN, Inbox, MessageBlock, sort_and_combine
+from pregel.core.messages import DENSE_SPAN, Inbox, MessageBlock, Routes, sort_and_combine
 from tests.graphs import random_graphs
 from tests.programs import SUM_OF_SENDERS
 
@@ -146,3 +146,23 @@ def test_cached_refuses_an_array_not_aligned_with_the_vertices():
 
     with pytest.raises(pregel.PregelError, match=r"cached\('wrong'\)"):
         pregel.run(pregel.Graph.from_edges([1], [2]), Bad)
+
+
+def test_a_destination_reached_at_least_half_gets_a_covering_block_and_no_false_mail():
+    # one sender partition (local vertices 0, 1) sending to global 0..7 cut into [0, 4) and [4, 8):
+    # it reaches vertex 2 of the first (1 of 4: compact) and 4, 5, 7 of the second (3 of 4: covering)
+    indptr, indices = np.array([0, 2, 4]), np.array([2, 4, 5, 7], dtype=np.int32)
+    routes = Routes(indptr, indices, np.array([0, 4, 8]), source=0)
+    blocks = routes.blocks(Sum(), np.array([1.0, 10.0]))
+    assert not blocks[0].covering and blocks[0].targets.tolist() == [2] and blocks[0].values.tolist() == [1.0]
+    assert blocks[1].covering and blocks[1].targets.tolist() == [0, 1, 3]
+    assert blocks[1].values.tolist() == [1.0, 10.0, 0.0, 10.0]  # local vertex 2 of the destination got nothing
+    inbox = Inbox(4, Sum())
+    inbox.receive([blocks[1], MessageBlock(np.array([2]), np.array([0.5]), source=1)])
+    mail = inbox.take()
+    assert mail.dense(0.0).tolist() == [1.0, 10.0, 0.5, 10.0]
+    assert mail.has.tolist() == [True, True, True, True]
+    inbox.receive([blocks[1]])
+    mail = inbox.take()
+    assert mail.has.tolist() == [True, True, False, True] and len(mail) == 3
+    assert mail.dense(-1.0).tolist() == [1.0, 10.0, -1.0, 10.0]
