@@ -275,6 +275,8 @@ def companions(command: str, flag: str, value: str | None) -> list[str]:
         return ["--param", "source=1", *companions("", flag, value)]
     if flag in ("--checkpoint-every", "--resume"):
         return ["--checkpoint-dir", "ck", "--checkpoint-every", "1"]
+    if flag == "--resume-with-new-code":
+        return [*companions(command, "--resume", value), "--resume"]
     if flag == "--format" and value in ("npy", "parquet"):
         return ["--output", f"out.{value}"]
     if flag == "--ray-address":
@@ -291,8 +293,8 @@ def test_documented_flag_is_accepted(command, flag, value, tmp_path, monkeypatch
     if (flag, value) in PARSED_ONLY:
         build_parser().parse_args(argv)
         return
-    if flag == "--resume":  # something to resume from
-        assert main(argv[:-1]) == 0
+    if flag in ("--resume", "--resume-with-new-code"):  # something to resume from
+        assert main([a for a in argv if not a.startswith("--resume")]) == 0
     assert main(argv) == 0, argv
 
 

@@ -30,10 +30,11 @@ def run(
     on_superstep: Callable[[SuperstepStats], None] | None = None,
     trace: bool = False,
     checkpoint_dir: str | os.PathLike[str] | None = None,
-    checkpoint_every: int | None = None,
+    checkpoint_every: int | float | str | None = None,
     resume: bool = False,
     on_recovery: Callable[[Recovery], None] | None = None,
     max_restarts: int = DEFAULT_MAX_RESTARTS,
+    resume_with_new_code: bool = False,
     **backend_options: Any,
 ) -> Result:
     """Run a vertex program on a graph, superstep by superstep, until it halts.
@@ -59,8 +60,9 @@ def run(
     checkpoint_dir : str or path, optional
         Write a checkpoint into this folder every ``checkpoint_every`` supersteps
         (see :mod:`pregel.core.checkpoint`). It must be empty or new unless ``resume``.
-    checkpoint_every : int, optional
-        Supersteps between checkpoints (default 10 when ``checkpoint_dir`` is set).
+    checkpoint_every : int, float or str, optional
+        Supersteps between checkpoints (default 10 when ``checkpoint_dir`` is set), or a
+        time: seconds as a float, or ``"30s"``, ``"5m"``, ``"1h"``.
     resume : bool
         Continue from the newest good checkpoint in ``checkpoint_dir``; the result
         is the same, bit for bit, as that of a run that never stopped (with the same
@@ -71,6 +73,9 @@ def run(
     max_restarts : int
         When a worker dies (Ray), start fresh workers and roll every partition back to
         the last checkpoint (or to superstep 0 without one), at most this many times.
+    resume_with_new_code : bool
+        With ``resume``: continue even though the program's source changed since the
+        checkpoint was made (refused by default).
     **backend_options
         Passed to the backend (for Ray: ``ray_address``).
 
@@ -85,8 +90,8 @@ def run(
         program declares ``allow_negative_weights = False``.
     CheckpointError
         With ``resume``: for a folder without a good checkpoint, or one made for
-        another graph, program (or parameters) or partition count. Without: for a
-        folder that already holds checkpoints.
+        another graph, program (or parameters), program code or partition count.
+        Without: for a folder that already holds checkpoints.
     WorkerLost
         When workers die more than ``max_restarts`` times.
 
@@ -111,7 +116,9 @@ def run(
         if resume:
             raise InputError("trace=True cannot resume: the trace would miss the supersteps before the checkpoint")
         backend_options["trace"] = True
-    checkpointer = Checkpointer(checkpoint_dir, checkpoint_every, graph, program, resume, on_recovery, max_restarts)
+    checkpointer = Checkpointer(
+        checkpoint_dir, checkpoint_every, graph, program, resume, on_recovery, max_restarts, resume_with_new_code
+    )
     return execute(
         graph,
         program,

@@ -27,7 +27,7 @@ from pregel.cli.info import format_info, graph_info
 from pregel.cli.progress import Progress
 from pregel.cli.runstats import plot_run, require_matplotlib, write_stats
 from pregel.cli.userprog import load_program
-from pregel.core.checkpoint import DEFAULT_EVERY, DEFAULT_MAX_RESTARTS
+from pregel.core.checkpoint import DEFAULT_EVERY, DEFAULT_MAX_RESTARTS, parse_every
 from pregel.errors import CheckpointError, InputError, PregelError
 from pregel.io.edges import read_edges
 from pregel.io.formats import FORMATS, format_for, render, require_format, write_result
@@ -180,15 +180,22 @@ def _checkpoint_flags() -> argparse.ArgumentParser:
     )
     flags.add_argument(
         "--checkpoint-every",
-        type=_positive_int,
-        metavar="K",
-        help=f"supersteps between checkpoints (default: {DEFAULT_EVERY} with --checkpoint-dir)",
+        type=_checkpoint_every,
+        metavar="K|TIME",
+        help=f"supersteps between checkpoints, or a time such as 30s, 5m, 1h "
+        f"(default: {DEFAULT_EVERY} supersteps with --checkpoint-dir)",
     )
     flags.add_argument(
         "--resume",
         action="store_true",
         help="continue from the newest complete checkpoint in --checkpoint-dir (same graph, program, "
         "parameters and --workers); the results equal those of an uninterrupted run (default: off)",
+    )
+    flags.add_argument(
+        "--resume-with-new-code",
+        action="store_true",
+        help="with --resume: continue although the program's source changed since the checkpoint "
+        "(refused by default)",
     )
     flags.add_argument(
         "--max-restarts",
@@ -389,6 +396,13 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _checkpoint_every(text: str) -> int | float:
+    try:
+        return parse_every(text)
+    except InputError as bad:
+        raise argparse.ArgumentTypeError(str(bad).replace("checkpoint_every ", "", 1)) from None
+
+
 def _non_negative_int(text: str) -> int:
     try:
         value = int(text)
@@ -459,7 +473,12 @@ def _run(args: argparse.Namespace) -> int:
         options["trace"] = True
     if args.backend != "scipy":
         options.update(workers=args.workers, on_superstep=progress.superstep, on_recovery=progress.recovery)
-        options.update(checkpoint_dir=args.checkpoint_dir, checkpoint_every=args.checkpoint_every, resume=args.resume)
+        options.update(
+            checkpoint_dir=args.checkpoint_dir,
+            checkpoint_every=args.checkpoint_every,
+            resume=args.resume,
+            resume_with_new_code=args.resume_with_new_code,
+        )
         options.update(max_restarts=args.max_restarts)
         if args.ray_address:
             options["ray_address"] = args.ray_address
@@ -568,6 +587,8 @@ def _check_checkpoint_flags(args: argparse.Namespace) -> None:
     for flag, given in (("--checkpoint-every", args.checkpoint_every), ("--resume", args.resume)):
         if given and not args.checkpoint_dir:
             raise InputError(f"{flag} needs --checkpoint-dir DIR")
+    if args.resume_with_new_code and not args.resume:
+        raise InputError("--resume-with-new-code needs --resume")
 
 
 def _check_output_paths(args: argparse.Namespace) -> None:

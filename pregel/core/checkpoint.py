@@ -34,6 +34,7 @@ import json
 import pickle
 import re
 import shutil
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -65,8 +66,10 @@ class Checkpointer:
     ----------
     directory : str or path, optional
         Where checkpoints go; ``None`` writes none.
-    every : int, optional
-        Supersteps between checkpoints (default 10).
+    every : int, float or str, optional
+        Supersteps between checkpoints (default 10), or a time: seconds as a float, or
+        text such as ``"30s"``, ``"5m"``, ``"1h"`` (see :func:`parse_every`); a timed
+        checkpoint is taken at the first superstep boundary after the time has passed.
     graph : Graph
     program : Program
     resume : bool
@@ -75,11 +78,16 @@ class Checkpointer:
         Told about each resume or recovery as it happens.
     max_restarts : int
         How many times a run may start its workers again after losing one.
+    resume_with_new_code : bool
+        Resume even though the program's code changed since the checkpoint was made
+        (by default that is refused: the replayed supersteps would not be the ones the
+        checkpoint continues).
 
     Raises
     ------
     InputError
-        For ``every`` below 1, or ``every``/``resume`` without a directory.
+        For ``every`` below 1 (or a time that is not positive), or ``every``/``resume``
+        without a directory.
 
     Examples
     --------
@@ -98,23 +106,26 @@ class Checkpointer:
     def __init__(
         self,
         directory: str | Path | None,
-        every: int | None,
+        every: int | float | str | None,
         graph: Graph,
         program: Program,
         resume: bool = False,
         on_recovery: Callable[[Recovery], None] | None = None,
         max_restarts: int = DEFAULT_MAX_RESTARTS,
+        resume_with_new_code: bool = False,
     ) -> None:
         if directory is None and (every is not None or resume):
             raise InputError("checkpoint_every and resume need a checkpoint_dir")
-        if every is not None and every < 1:
-            raise InputError(f"checkpoint_every must be at least 1, got {every}")
+        every = DEFAULT_EVERY if every is None else parse_every(every)
         if max_restarts < 0:
             raise InputError(f"max_restarts must be >= 0, got {max_restarts}")
         self.directory = None if directory is None else Path(directory)
         if self.directory is not None and self.directory.exists() and not self.directory.is_dir():
             raise InputError(f"{self.directory}: the checkpoint directory is a file")
-        self.every = every or DEFAULT_EVERY
+        # supersteps between checkpoints (an int), or seconds (a float)
+        self.every = every
+        self.resume_with_new_code = resume_with_new_code
+        self._last_save = time.monotonic()
         self.graph = graph
         self.program = program
         self.resume = resume
@@ -141,8 +152,14 @@ class Checkpointer:
         return RunState(0, self.program.new_partials())
 
     def maybe_save(self, state: RunState, backend: Backend) -> None:
-        """Save a checkpoint if ``state`` is at a multiple of ``every`` supersteps."""
-        if self.directory is not None and state.superstep % self.every == 0:
+        """Save a checkpoint if ``state`` is at a multiple of ``every`` supersteps, or ``every`` seconds have passed."""
+        if self.directory is None:
+            return
+        if isinstance(self.every, float):
+            due = time.monotonic() - self._last_save >= self.every
+        else:
+            due = state.superstep % self.every == 0
+        if due:
             self.save(state, backend)
 
     def save(self, state: RunState, backend: Backend) -> None:
@@ -155,6 +172,7 @@ class Checkpointer:
         """
         assert self.directory is not None
         self.wait()
+        self._last_save = time.monotonic()
         folder = self.directory / f"superstep-{state.superstep:06d}"
         # a leftover of a killed write, or a damaged checkpoint this run went back past
         _remove(folder)
@@ -195,7 +213,11 @@ class Checkpointer:
                 "vertices": self.graph.num_vertices,
                 "edges": self.graph.num_edges,
             },
-            "program": {"fingerprint": self.program.fingerprint(), "description": self.program.describe()},
+            "program": {
+                "fingerprint": self.program.fingerprint(),
+                "description": self.program.describe(),
+                "code": self.program.code_fingerprint(),
+            },
             "partitions": len(parts),
             "parts": [dataclasses.asdict(p) for p in parts],
             "aggregated": _encode_dict(state.aggregated),
@@ -327,6 +349,13 @@ class Checkpointer:
                 f"{folder} was made for {program['description']}, not {self.program.describe()} "
                 "(another program or other parameters)"
             )
+        # checkpoints from before code fingerprints carry none: nothing to compare
+        code = program.get("code")
+        if code is not None and code != self.program.code_fingerprint() and not self.resume_with_new_code:
+            raise CheckpointError(
+                f"{folder} was made by other code of {type(self.program).__name__} (its source changed since); "
+                "resume anyway with resume_with_new_code=True (--resume-with-new-code)"
+            )
         if manifest["partitions"] != partitions:
             raise CheckpointError(
                 f"{folder} was made with {manifest['partitions']} partitions, not {partitions} "
@@ -342,6 +371,39 @@ class Checkpointer:
 
 
 # ------------------------------------------------------------------------ parts
+def parse_every(every: int | float | str) -> int | float:
+    """Supersteps between checkpoints (an int) or seconds (a float), from what a caller gave.
+
+    Examples
+    --------
+    >>> parse_every(5), parse_every("5"), parse_every("30s"), parse_every("2m"), parse_every(1.5)
+    (5, 5, 30.0, 120.0, 1.5)
+    >>> parse_every("soon")
+    Traceback (most recent call last):
+    ...
+    pregel.errors.InputError: checkpoint_every must be a number of supersteps or a time such as 30s, 5m, 1h; got 'soon'
+    """
+    if isinstance(every, str):
+        text = every.strip()
+        unit = _TIME_UNITS.get(text[-1:])
+        try:
+            every = float(text[:-1]) * unit if unit else int(text)
+        except ValueError:
+            raise InputError(
+                f"checkpoint_every must be a number of supersteps or a time such as 30s, 5m, 1h; got {every!r}"
+            ) from None
+    if isinstance(every, bool) or not isinstance(every, (int, float)):
+        raise InputError(f"checkpoint_every must be a number of supersteps or a time, got {every!r}")
+    if isinstance(every, int) and every < 1:
+        raise InputError(f"checkpoint_every must be at least 1, got {every}")
+    if isinstance(every, float) and not 0 < every < float("inf"):
+        raise InputError(f"checkpoint_every must be a positive time, got {every!r} seconds")
+    return every
+
+
+_TIME_UNITS = {"s": 1.0, "m": 60.0, "h": 3600.0}
+
+
 def part_name(index: int) -> str:
     """The file name of partition ``index``'s part.
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import inspect
+import types
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -78,6 +80,30 @@ class Program:
         text = f"{cls.__module__}.{cls.__qualname__}:{sorted(self.params.items())!r}"
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
+    def code_fingerprint(self) -> str:
+        """Identifies the code of the program's own classes (for checkpoints): edit ``compute`` and it changes.
+
+        The source of every class of the program above pregel's own bases, or, where
+        Python cannot show the source (a class typed into a session), its functions'
+        bytecode and constants.
+
+        Examples
+        --------
+        >>> class Hops(Program):
+        ...     def compute(self, messages):
+        ...         return 1
+        >>> class Jumps(Program):
+        ...     def compute(self, messages):
+        ...         return 2
+        >>> Hops().code_fingerprint() == Jumps().code_fingerprint(), len(Hops().code_fingerprint())
+        (False, 16)
+        """
+        digest = hashlib.sha256()
+        for cls in type(self).__mro__:
+            if cls is not object and (cls.__module__, cls.__qualname__) not in _OWN_BASES:
+                digest.update(_class_code(cls))
+        return digest.hexdigest()[:16]
+
     def describe(self) -> str:
         """The class name with its parameters, as a person would write it."""
         args = ", ".join(f"{k}={v!r}" for k, v in self.params.items())
@@ -126,3 +152,27 @@ class Program:
         if self.combiner is None:
             raise PregelError(f"{type(self).__name__} needs a combiner (set the class attribute `combiner`)")
         return self.combiner
+
+
+# the bases the engine and its APIs give a program: their code is the engine's, not the program's
+_OWN_BASES = {("pregel.core.program", "Program"), ("pregel.api.vertex", "Vertex"), ("pregel.api.batch", "BatchProgram")}
+
+
+def _class_code(cls: type) -> bytes:
+    """The source of ``cls``, else the bytecode and constants of its functions, as bytes."""
+    try:
+        return inspect.getsource(cls).encode()
+    except (OSError, TypeError):
+        pass
+    parts = []
+    for name, member in sorted(vars(cls).items()):
+        code = getattr(getattr(member, "__func__", member), "__code__", None)
+        if code is not None:
+            parts.append(name.encode() + _code_bytes(code))
+    return b"".join(parts)
+
+
+def _code_bytes(code: types.CodeType) -> bytes:
+    """A code object's bytecode, names and constants (nested code included), free of memory addresses."""
+    consts = [_code_bytes(c) if isinstance(c, types.CodeType) else repr(c).encode() for c in code.co_consts]
+    return code.co_code + repr(code.co_names).encode() + b"\0".join(consts)
