@@ -22,6 +22,7 @@ from pregel.algorithms.components import ConnectedComponents, ConnectedComponent
 from pregel.algorithms.pagerank import PageRank, PageRankVertex
 from pregel.algorithms.sssp import ShortestPaths, ShortestPathsVertex
 from pregel.algorithms.weighted_pagerank import WeightedPageRank
+from pregel.backends import local
 from pregel.backends.local import LocalBackend, available_cores
 from pregel.io.edges import read_edges
 from tests.conftest import SHIPPED
@@ -139,16 +140,22 @@ def test_the_inbox_adds_in_sender_order_whatever_the_threads():
         assert pregel.run(graph, Send, workers=3, threads=threads)[0] == (1.0 + 1e16) - 1e16 == 0.0
 
 
-def test_the_defaults_are_one_partition_per_core_and_threads_where_they_help():
-    backend = LocalBackend(GRAPH, PageRank())
-    assert (backend.num_partitions, backend.threads) == (available_cores(), available_cores())
-    backend.close()
+def test_the_defaults_are_one_partition_per_core_and_threads_where_they_help(monkeypatch):
+    small = LocalBackend(GRAPH, PageRank())
+    work = GRAPH.num_edges + GRAPH.num_vertices
+    assert work < local.PARTITION_WORK and (small.num_partitions, small.threads) == (1, 1)
+    small.close()
+    # as if the graph were large: a partition and a thread per core
+    monkeypatch.setattr(local, "PARTITION_WORK", work // 64)
+    large = LocalBackend(GRAPH, PageRank())
+    assert (large.num_partitions, large.threads) == (min(available_cores(), 64),) * 2
+    large.close()
     loop = LocalBackend(GRAPH, PageRankVertex(vectorised=False), workers=3)
     assert loop.threads == 1, "a compute that holds the GIL runs its partitions one after another"
     loop.close()
-    vectorised = LocalBackend(GRAPH, PageRankVertex(), workers=3, threads=2)
-    assert vectorised.threads == 2
-    vectorised.close()
+    asked = LocalBackend(GRAPH, PageRankVertex(vectorised=False), workers=3, threads=2)
+    assert asked.threads == 2
+    asked.close()
 
 
 def test_a_trace_is_the_same_in_threads():

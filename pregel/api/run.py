@@ -48,14 +48,16 @@ def run(
         Where the partitions live: in this process, or as Ray actors.
     workers : int, optional
         Number of partitions. Default: with ``resume``, the partition count of the
-        checkpoint; else the cores this process may use for local
-        (:func:`pregel.backends.local.available_cores`), the cluster's CPUs for Ray.
-        The results depend on it only through the order in which floating-point
-        messages are added (see docs/cli.md, "Partitions and threads").
+        checkpoint; else, locally, one per core this process may use, as long as each
+        gets 500,000 edges + vertices (:func:`pregel.backends.local.default_partitions`),
+        on Ray the cluster's CPUs. The results depend on it only through the order in
+        which floating-point messages are added (see docs/cli.md, "Partitions and
+        threads").
     threads : int, optional
-        Local backend only: how many threads run the partitions' supersteps (default:
-        the cores this process may use; at most one per partition). The results are
-        the same, bit for bit, for every number of threads.
+        Local backend only: how many threads run the partitions' supersteps (at most
+        one per partition; default: as many as the default partition count, 1 for a
+        ``Vertex`` whose ``compute`` runs as a Python loop). The results are the same,
+        bit for bit, for every number of threads.
     max_supersteps : int, optional
         Stop after this many supersteps even if vertices are still active
         (default: no limit).

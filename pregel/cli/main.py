@@ -111,15 +111,15 @@ def _input_flags() -> argparse.ArgumentParser:
         "--workers",
         type=_positive_int,
         metavar="N",
-        help="number of partitions (default: the cores this process may use locally, 1 for viz, the cluster's CPUs "
-        "on Ray; with --resume, the checkpoint's)",
+        help="number of partitions (default: locally one per core, as long as each gets 500,000 edges + vertices; "
+        "1 for viz; the cluster's CPUs on Ray; with --resume, the checkpoint's)",
     )
     flags.add_argument(
         "--threads",
         type=_positive_int,
         metavar="T",
         help="threads running the partitions, local backend only; the results do not depend on it "
-        "(default: the cores this process may use)",
+        "(default: as many as the default partition count; 1 for a scalar program run as a Python loop)",
     )
     flags.add_argument(
         "--api",
