@@ -104,20 +104,24 @@ def test_each_partition_computes_with_its_own_copy_of_the_program():
 
 
 class Fails(Vertex):
-    """Vertex 7 fails in superstep 1; the others keep busy."""
+    """The vertices named in ``failing`` fail in superstep 1, each with its own message; the others keep busy."""
 
     combiner = Sum
+    failing = ()
 
     def compute(self, messages):
-        if self.superstep == 1 and self.id == 7:
-            raise ValueError("vertex 7 gives up")
+        if self.superstep == 1 and self.id in self.failing:
+            raise ValueError(f"vertex {self.id} gives up")
         self.send_message_to_all_neighbors(1.0)
 
 
-def test_an_error_in_one_thread_ends_the_run_with_that_error():
-    graph = pregel.Graph.from_networkx(nx.gnm_random_graph(200, 800, seed=1, directed=True))
-    with pytest.raises(ValueError, match="vertex 7 gives up"):
-        pregel.run(graph, Fails(), workers=4, threads=4)
+@pytest.mark.parametrize("failing, first", [((7, 150), 7), ((60, 120), 60), ((190,), 190)])
+def test_an_error_ends_the_run_with_the_error_of_the_lowest_failing_partition(failing, first):
+    # 4 partitions of 50 vertices on 2 threads: thread 0 runs partitions 0 and 2, thread 1 runs 1 and 3
+    graph = pregel.Graph.from_edges(np.arange(200), (np.arange(200) + 1) % 200)
+    for threads in (1, 2, 4):
+        with pytest.raises(ValueError, match=f"^vertex {first} gives up$"):
+            pregel.run(graph, Fails(failing=failing), workers=4, threads=threads)
 
 
 def test_the_inbox_adds_in_sender_order_whatever_the_threads():

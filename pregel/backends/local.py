@@ -20,7 +20,7 @@ from __future__ import annotations
 import copy
 import os
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import Any
 
@@ -114,9 +114,10 @@ class LocalBackend:
         if threads is None:
             threads = 1 if program.holds_the_gil() else default_partitions(graph)
         self.threads = min(threads, len(self.partitions))
+        # the caller's thread is one of the threads: it runs its share instead of waiting
         self._pool = None
         if self.threads > 1:
-            self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="pregel-partition")
+            self._pool = ThreadPoolExecutor(self.threads - 1, thread_name_prefix="pregel-partition")
 
     def superstep(self, superstep: int, aggregated: dict[str, Any]) -> list[PartitionStatus]:
         """Run every partition (in parallel threads), then deliver each block to its destination partition."""
@@ -126,10 +127,31 @@ class LocalBackend:
         return [status for status, _ in results]
 
     def _each(self, task: Callable[[Partition], Any]) -> list[Any]:
-        """``task`` of every partition, in partition order; a failure is the lowest failing partition's."""
+        """``task`` of every partition, in partition order; a failure is the lowest failing partition's.
+
+        Thread ``k`` runs partitions ``k, k + threads, ...`` in turn (the caller's thread
+        is thread 0) and stops at its first failure; the partitions are cut to about
+        equal work, so the shares are too. Every partition below the lowest failing one
+        has run, so the error raised is the one a single thread would meet first.
+        """
         if self._pool is None:
             return [task(p) for p in self.partitions]
-        return list(self._pool.map(task, self.partitions))
+        shares = [self.partitions[k :: self.threads] for k in range(self.threads)]
+        others = [self._pool.submit(_run_share, task, share) for share in shares[1:]]
+        try:
+            outcomes = [_run_share(task, shares[0])]
+        finally:
+            # no partition may still be running when this returns, failed or not
+            wait(others)
+        outcomes += [future.result() for future in others]
+        results = []
+        for i in range(len(self.partitions)):
+            # share k holds partitions k, k + threads, ...: interleave them back into partition order
+            done, failure = outcomes[i % self.threads]
+            if i // self.threads == len(done):
+                raise failure
+            results.append(done[i // self.threads])
+        return results
 
     @property
     def num_partitions(self) -> int:
@@ -161,3 +183,14 @@ class LocalBackend:
         """Stop the threads."""
         if self._pool is not None:
             self._pool.shutdown()
+
+
+def _run_share(task: Callable[[Partition], Any], share: list[Partition]) -> tuple[list[Any], BaseException | None]:
+    """``task`` of each partition of ``share`` in turn, up to the first failure: the results, and that failure."""
+    done = []
+    for partition in share:
+        try:
+            done.append(task(partition))
+        except BaseException as failure:  # handed to the caller, who raises the lowest partition's
+            return done, failure
+    return done, None
