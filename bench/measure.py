@@ -1,6 +1,6 @@
 """One measurement in its own process: a tool loads an edge list and runs PageRank or SSSP.
 
-``python -m bench.measure TOOL ALGORITHM EDGES [--tol T] [--source ID] [--values FILE]``
+``python -m bench.measure TOOL ALGORITHM EDGES [--tol T] [--source ID] [--workers N] [--threads T] [--values FILE]``
 prints one JSON line: seconds to load, seconds to compute, per-superstep (or
 per-iteration) milliseconds, the vertex and edge counts, and the process's peak
 resident memory (``VmHWM``: ``ru_maxrss`` of this process alone) next to its resident
@@ -72,7 +72,9 @@ def run_pregel(tool: str, algorithm: str, path: str, args: argparse.Namespace) -
     loaded = time.perf_counter()
     options: dict[str, Any] = {"scalar": {"api": "scalar"}, "scipy": {"backend": "scipy"}}.get(tool, {})
     if tool == "ray":
-        options.update(backend="ray", workers=args.workers)
+        options.update(backend="ray", workers=args.workers or 2)
+    elif tool in ("batch", "scalar"):
+        options.update(workers=args.workers, threads=args.threads)
     if algorithm == "pagerank":
         result = pagerank(graph, tol=args.tol, **options)
     else:
@@ -202,7 +204,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("edges")
     parser.add_argument("--tol", type=float, default=1e-10)
     parser.add_argument("--source", type=int, default=0)
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--workers", type=int, help="partitions (default: one per core locally, 2 on Ray)")
+    parser.add_argument("--threads", type=int, help="threads of the local backend (default: one per core)")
     parser.add_argument("--values", help="save (ids, values) here as .npz")
     args = parser.parse_args(argv)
     _import_tool(args.tool)

@@ -167,6 +167,52 @@ def scaling(rows: list[dict[str, Any]], graphs: list[dict[str, Any]]) -> str:
     return _table(header, lines)
 
 
+THREADS_TARGET = 0.6
+"""Median batch PageRank superstep with 2 threads ÷ the same with 1 thread, same partitions (issue 17)."""
+
+
+def threads(rows: list[dict[str, Any]], graphs: list[dict[str, Any]]) -> str:
+    """Batch PageRank with each thread count of ``--threads``, on the same partitions, against the fewest threads."""
+    lines = []
+    for graph in [g for g in graphs if g["algorithm"] == "pagerank"]:
+        runs = sorted(
+            (int(r["tool"].split("@")[1]), r)
+            for r in rows
+            if r["graph"] == graph["name"] and r["tool"].startswith("batch@") and "skipped" not in r
+        )
+        if not runs:
+            continue
+        fewest, base = runs[0]
+        for count, r in runs:
+            step = _ratio(r["step_ms"], base["step_ms"])
+            step_min = _ratio(r["step_ms_min"], base["step_ms_min"])
+            checked = count == 2 and fewest == 1
+            lines.append(
+                [
+                    graph["name"],
+                    str(count),
+                    _num(r["step_ms"]),
+                    _num(r["step_ms_min"]),
+                    _num(r["compute_s"]),
+                    (_mark(step, step is not None and step <= THREADS_TARGET) if checked else _num(step))
+                    + f" ({_num(step_min)})",
+                    _num(_ratio(r["compute_s"], base["compute_s"])),
+                ]
+            )
+    if not lines:
+        return ""
+    header = ["graph", "threads", "ms/superstep", "fastest ms", "compute s"]
+    header += [f"superstep ÷ fewest threads' (2 ÷ 1: ≤ {THREADS_TARGET})", "compute ÷ fewest threads'"]
+    return f"""## Threads
+
+Batch PageRank on as many partitions as the most threads asked for, run by each thread
+count of `--threads`; medians, the fastest superstep in parentheses.
+
+{_table(header, lines)}
+
+"""
+
+
 def render(rows: list[dict[str, Any]], graphs: list[dict[str, Any]], command: str, info: dict[str, str]) -> str:
     """The whole report as Markdown."""
     when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
@@ -201,7 +247,7 @@ code does when other processes on the machine leave it alone.
 
 {targets(rows, graphs)}
 
-## Scaling
+{threads(rows, graphs)}## Scaling
 
 {scaling(rows, graphs)}
 

@@ -1,6 +1,6 @@
 """The benchmark harness: pregel against scipy, networkx and igraph, measured in one run.
 
-``python -m bench [EDGES ...] [--sizes 1M,10M,50M] [--ray] [--output bench/RESULTS.md]``
+``python -m bench [EDGES ...] [--sizes 1M,10M,50M] [--ray] [--threads 1,2] [--output bench/RESULTS.md]``
 
 Every edge list given (default: the graphs in datasets/) and
 generated graphs of each size (R-MAT and log-normal for PageRank, a weighted binary
@@ -8,7 +8,9 @@ tree for SSSP) are run by each tool in a process of its own, one after another, 
 each peak memory (``VmHWM``) is that tool's alone. The table and bench/RESULTS.md
 give seconds to load and to compute, milliseconds per superstep, peak memory, the
 largest difference from the scipy reference, and the issue's targets as ratios between
-tools measured in the same run.
+tools measured in the same run. With ``--threads 1,2`` the batch API's PageRank also
+runs with each of those thread counts on as many partitions as the largest of them, so
+the report compares supersteps run by 2 threads with the same supersteps run by 1.
 """
 
 from __future__ import annotations
@@ -50,6 +52,23 @@ def parse_size(text: str) -> int:
     return int(float(text[:-1] if scale > 1 else text) * scale)
 
 
+def _thread_counts(text: str) -> list[int]:
+    """``"1,2"`` → [1, 2]: thread counts for ``--threads``, each at least 1.
+
+    Examples
+    --------
+    >>> _thread_counts("2,1")
+    [1, 2]
+    """
+    try:
+        counts = sorted({int(t) for t in text.split(",") if t.strip()})
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected thread counts such as 1,2, got {text!r}") from None
+    if not counts or counts[0] < 1:
+        raise argparse.ArgumentTypeError(f"thread counts must be at least 1, got {text!r}")
+    return counts
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("edges", nargs="*", help="edge lists to run (default: the graphs in datasets/)")
@@ -57,6 +76,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--kinds", default=",".join(KINDS), help="generated graphs: rmat, lognormal, tree")
     parser.add_argument("--no-datasets", action="store_true", help="only the generated graphs")
     parser.add_argument("--ray", action="store_true", help="also run pregel's Ray backend (2 workers)")
+    parser.add_argument(
+        "--threads",
+        type=_thread_counts,
+        default=[],
+        metavar="T,T",
+        help="also run batch PageRank with each of these thread counts, on as many partitions as the largest "
+        "(e.g. 1,2: the report gives 2 threads ÷ 1 thread)",
+    )
     parser.add_argument("--tol", type=float, default=1e-10, help="PageRank L1 tolerance (default 1e-10)")
     parser.add_argument("--networkx-max-edges", default="10M", help="skip networkx above this many edges (default 10M)")
     parser.add_argument("--scalar-max-edges", default="50M", help="skip the scalar API above this (default 50M)")
@@ -129,7 +156,27 @@ def _generated(args: argparse.Namespace) -> list[dict[str, Any]]:
 
 
 def _tools(graph: dict[str, Any], args: argparse.Namespace) -> list[str]:
-    return [t for t in TOOLS if t != "ray" or args.ray]
+    tools = [t for t in TOOLS if t != "ray" or args.ray]
+    if graph["algorithm"] == "pagerank":
+        tools += [threaded(t) for t in args.threads]
+    return tools
+
+
+def threaded(threads: int) -> str:
+    """The name of the batch API run with ``threads`` threads (``--threads``).
+
+    Examples
+    --------
+    >>> threaded(2), split_tool("batch@2")
+    ('batch@2', ('batch', 2))
+    """
+    return f"batch@{threads}"
+
+
+def split_tool(tool: str) -> tuple[str, int | None]:
+    """A tool's name and its thread count (None: the tool's default)."""
+    name, _, threads = tool.partition("@")
+    return name, int(threads) if threads else None
 
 
 def _env() -> dict[str, str]:
@@ -200,8 +247,12 @@ def measure(tool: str, graph: dict[str, Any], args: argparse.Namespace) -> dict[
         return {**row, "skipped": "this checkout has no Ray backend"}
     with tempfile.TemporaryDirectory() as tmp:
         values = Path(tmp) / "values.npz"
-        cmd = [sys.executable, "-m", "bench.measure", tool, graph["algorithm"], graph["path"]]
+        name, threads = split_tool(tool)
+        cmd = [sys.executable, "-m", "bench.measure", name, graph["algorithm"], graph["path"]]
         cmd += ["--tol", str(args.tol), "--values", str(values)]
+        if threads is not None:
+            # the same partitions for every thread count: only the threads differ
+            cmd += ["--threads", str(threads), "--workers", str(max(args.threads))]
         try:
             done = subprocess.run(cmd, capture_output=True, text=True, timeout=args.timeout, env=_env(), cwd=ROOT)
         except subprocess.TimeoutExpired:
@@ -209,7 +260,8 @@ def measure(tool: str, graph: dict[str, Any], args: argparse.Namespace) -> dict[
         if done.returncode != 0:
             last = (done.stderr.strip().splitlines() or ["no output"])[-1]
             return {**row, "skipped": f"failed: {last[:200]}"}
-        row.update(json.loads(done.stdout.strip().splitlines()[-1]))
+        # the process names the tool without its thread count: the row keeps the full name
+        row.update({**json.loads(done.stdout.strip().splitlines()[-1]), "tool": tool})
         saved = np.load(values)
         row["ids"], row["values"] = saved["ids"], saved["values"]
     return row

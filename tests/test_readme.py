@@ -236,6 +236,7 @@ PLACEHOLDER = {
     "ADDR": "auto",
     "NAME=VALUE": "source=2",
     "N": "2",
+    "T": "2",
     "K": "3",
     "M": "200",
     "S": "7",

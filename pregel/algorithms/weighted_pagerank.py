@@ -55,18 +55,37 @@ class WeightedPageRank(PageRankParameters, BatchProgram):
             ranks = (1 - self.damping) * teleport + self.damping * (v.messages + v.aggregated("dangling") * dangling_to)
             v.aggregate("delta", np.abs(ranks - v.values))
             v.values = ranks
-        edges = v.out_edges()
-        out_weight = np.bincount(edges.source, weights=edges.weight, minlength=v.size)
-        dangling = out_weight == 0
+        dangling = v.cached("dangling", _dangling)
         v.aggregate("dangling", v.values[dangling])
-        share = v.values / np.where(dangling, 1.0, out_weight)
-        v.send_along(edges, share[edges.source] * edges.weight)
+        # each out-edge carries the vertex's rank times the edge's share of its out-weight
+        v.send_to_all_neighbors(v.values / v.cached("out_weight", _divisor), weighted=True)
 
     def _per_vertex(self, vector: np.ndarray | None, v: pregel.VertexBatch) -> Any:
         """The entries of ``vector`` for the batch's vertices (uniform when there is none)."""
         if vector is None:
             return 1.0 / v.num_vertices
-        return vector[np.searchsorted(self.ids, v.ids)]
+        return vector[v.cached("position", self._positions)]
+
+    def _positions(self, v: pregel.VertexBatch) -> np.ndarray:
+        """Where each vertex's entry is in the vectors (aligned with ``self.ids``)."""
+        return np.searchsorted(self.ids, v.ids)
+
+
+def _out_weight(v: pregel.VertexBatch) -> np.ndarray:
+    """Each vertex's total out-weight, its edges' weights added in their order."""
+    edges = v.out_edges()
+    return np.bincount(edges.source, weights=edges.weight, minlength=v.size)
+
+
+def _dangling(v: pregel.VertexBatch) -> np.ndarray:
+    """Which vertices pass no rank along an edge (no out-edge, or only edges of weight 0)."""
+    return _out_weight(v) == 0
+
+
+def _divisor(v: pregel.VertexBatch) -> np.ndarray:
+    """The out-weight, 1 where it is 0 (a dangling vertex sends only zeros)."""
+    out_weight = _out_weight(v)
+    return np.where(out_weight == 0, 1.0, out_weight)
 
 
 def weighted_pagerank(

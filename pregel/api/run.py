@@ -26,6 +26,7 @@ def run(
     *,
     backend: str = "local",
     workers: int | None = None,
+    threads: int | None = None,
     max_supersteps: int | None = None,
     on_superstep: Callable[[SuperstepStats], None] | None = None,
     trace: bool = False,
@@ -47,7 +48,17 @@ def run(
     backend : {"local", "ray"}
         Where the partitions live: in this process, or as Ray actors.
     workers : int, optional
-        Number of partitions (default 1 for local).
+        Number of partitions. Default: with ``resume``, the partition count of the
+        checkpoint; else, locally, one per core this process may use, as long as each
+        gets 500,000 edges + vertices (:func:`pregel.backends.local.default_partitions`),
+        on Ray the cluster's CPUs. The results depend on it only through the order in
+        which floating-point messages are added (see docs/cli.md, "Partitions and
+        threads").
+    threads : int, optional
+        Local backend only: how many threads run the partitions' supersteps (at most
+        one per partition; default: as many as the default partition count, 1 for a
+        ``Vertex`` whose ``compute`` runs as a Python loop). The results are the same,
+        bit for bit, for every number of threads.
     max_supersteps : int, optional
         Stop after this many supersteps even if vertices are still active
         (default: no limit).
@@ -109,6 +120,13 @@ def run(
         raise InputError(f"max_supersteps must be >= 0, got {max_supersteps}")
     if backend not in BACKENDS:
         raise InputError(f"unknown backend {backend!r} (choose from {', '.join(BACKENDS)})")
+    for name, count in (("workers", workers), ("threads", threads)):
+        if count is not None and count < 1:
+            raise InputError(f"{name} must be at least 1, got {count}")
+    if threads is not None:
+        if backend != "local":
+            raise InputError(f"threads= needs the local backend ({backend!r} runs one partition per worker)")
+        backend_options["threads"] = threads
     check_weights(graph, program)
     if trace:
         if backend != "local":
@@ -119,6 +137,9 @@ def run(
     checkpointer = Checkpointer(
         checkpoint_dir, checkpoint_every, graph, program, resume, on_recovery, max_restarts, resume_with_new_code
     )
+    if resume and workers is None:
+        # the default depends on the machine; the checkpoint's count is the one that resumes
+        workers = checkpointer.partitions()
     return execute(
         graph,
         program,
@@ -131,7 +152,7 @@ def run(
 
 
 def make_backend(name: str, graph: Graph, program: Program, workers: int | None, **options: Any) -> Backend:
-    """The backend ``name`` with the graph cut into ``workers`` partitions.
+    """The backend ``name`` with the graph cut into ``workers`` partitions (``None``: the backend's default).
 
     Ray is imported only here, and only when asked for: without it the local engine
     works, and ``backend="ray"`` says how to install it.
@@ -139,7 +160,7 @@ def make_backend(name: str, graph: Graph, program: Program, workers: int | None,
     if name == "local":
         from pregel.backends.local import LocalBackend
 
-        return LocalBackend(graph, program, workers or 1, **options)
+        return LocalBackend(graph, program, workers, **options)
     return ray_backend()(graph, program, workers, **options)
 
 

@@ -163,6 +163,15 @@ class Vertex(Program):
             raise
 
     # ------------------------------------------------------------ engine hooks
+    def holds_the_gil(self) -> bool:
+        """True unless ``compute`` is evaluated over arrays (:mod:`pregel.compiler.vectorise`).
+
+        A loop, compiled or interpreted, holds the GIL: two partitions in threads take
+        turns and lose time handing it over.
+        """
+        arrays = np.dtype(self.value_dtype) in (np.float64, np.int64)
+        return not (arrays and self.compiled and self.vectorised and compile_vertex(type(self)).vectorised is not None)
+
     def _bind(self, partition: Partition) -> None:
         self._partition = partition
         self.num_vertices = partition.num_vertices

@@ -111,7 +111,15 @@ def _input_flags() -> argparse.ArgumentParser:
         "--workers",
         type=_positive_int,
         metavar="N",
-        help="number of partitions (default 1 locally, the cluster's CPUs on Ray)",
+        help="number of partitions (default: locally one per core, as long as each gets 500,000 edges + vertices; "
+        "1 for viz; the cluster's CPUs on Ray; with --resume, the checkpoint's)",
+    )
+    flags.add_argument(
+        "--threads",
+        type=_positive_int,
+        metavar="T",
+        help="threads running the partitions, local backend only; the results do not depend on it "
+        "(default: as many as the default partition count; 1 for a scalar program run as a Python loop)",
     )
     flags.add_argument(
         "--api",
@@ -473,6 +481,8 @@ def _run(args: argparse.Namespace) -> int:
         options["trace"] = True
     if args.backend != "scipy":
         options.update(workers=args.workers, on_superstep=progress.superstep, on_recovery=progress.recovery)
+        if args.threads:
+            options["threads"] = args.threads
         options.update(
             checkpoint_dir=args.checkpoint_dir,
             checkpoint_every=args.checkpoint_every,
@@ -511,7 +521,10 @@ def _write_page(graph: pregel.Graph, args: argparse.Namespace, name: str) -> int
 
     check_size(graph, args.max_vertices)
     progress = Progress(sys.stderr, name, ALGORITHMS[name].measures(args), quiet=args.quiet)
-    options = {"api": args.api, "workers": args.workers, "on_superstep": progress.superstep, "trace": True}
+    # one partition unless asked: the page shows the run the same way on every machine
+    options = {"api": args.api, "workers": args.workers or 1, "on_superstep": progress.superstep, "trace": True}
+    if args.threads:
+        options["threads"] = args.threads
     start = time.perf_counter()
     result = ALGORITHMS[name].run(graph, args, options)
     progress.finish(result, time.perf_counter() - start, "local backend")
@@ -560,6 +573,8 @@ def _check_flags(args: argparse.Namespace, name: str) -> None:
         raise InputError("--workers has no meaning with --backend scipy")
     if args.ray_address and args.backend != "ray":
         raise InputError("--ray-address needs --backend ray")
+    if args.threads and args.backend != "local":
+        raise InputError(f"--threads needs the local backend (--backend {args.backend} has no threads of ours)")
     if args.backend == "ray":
         # before the edge list is read: a missing Ray is not the input's fault
         ray_backend()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import weakref
 from dataclasses import dataclass
 
@@ -27,6 +28,8 @@ class Compiled:
 
 
 _made: weakref.WeakKeyDictionary[type, Compiled] = weakref.WeakKeyDictionary()
+# partitions in threads of their own ask at once in their first superstep: one compiles, the others wait
+_making = threading.Lock()
 
 
 def compile_vertex(cls: type) -> Compiled:
@@ -47,7 +50,10 @@ def compile_vertex(cls: type) -> Compiled:
     """
     made = _made.get(cls)
     if made is None:
-        made = _made[cls] = _compile(cls)
+        with _making:
+            made = _made.get(cls)
+            if made is None:
+                made = _made[cls] = _compile(cls)
     return made
 
 

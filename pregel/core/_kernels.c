@@ -1,10 +1,12 @@
 /* Compiled kernels for the message path (optional: pregel.kernels falls back to scipy).
  *
- * transpose(indptr, indices, out_ptr, out_idx): the in-edges of an out-edge pattern, by a
- *     counting sort. Row i's targets are indices[indptr[i]:indptr[i+1]]; afterwards target
- *     j's sources, in increasing order, are out_idx[out_ptr[j]:out_ptr[j+1]].
+ * transpose(indptr, indices, out_ptr, out_idx[, out_edge]): the in-edges of an out-edge
+ *     pattern, by a counting sort. Row i's targets are indices[indptr[i]:indptr[i+1]];
+ *     afterwards target j's sources, in increasing order, are out_idx[out_ptr[j]:out_ptr[j+1]]
+ *     (and out_edge, when given, holds each in-edge's position among the out-edges).
  * slice_layout, slice_fill, slice_sum: the in-edges laid out for summing (below), and the sum
- *     of x over each target's sources.
+ *     of x over each target's sources, each term scaled by its edge's weight when the layout
+ *     carries weights.
  *
  * Arrays arrive through the buffer protocol (C-contiguous; int64 pointers, int32 indices,
  * float64 values); pregel/kernels.py checks dtypes and sizes before calling. No
@@ -13,6 +15,14 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+
+/* A weighted sum rounds each product x * w before adding it, as numpy does: a fused
+ * multiply-add would round once and give other bits than the numpy path. */
+#if defined(__clang__)
+#pragma STDC FP_CONTRACT OFF
+#elif defined(__GNUC__)
+#pragma GCC optimize("fp-contract=off")
+#endif
 #include <stdint.h>
 #include <string.h>
 
@@ -29,19 +39,21 @@ check(Py_buffer *b, Py_ssize_t itemsize, Py_ssize_t count, const char *name)
 static PyObject *
 transpose(PyObject *self, PyObject *args)
 {
-    Py_buffer ip, ix, op, ox;
-    if (!PyArg_ParseTuple(args, "y*y*w*w*", &ip, &ix, &op, &ox))
+    Py_buffer ip, ix, op, ox, oe = {0};
+    if (!PyArg_ParseTuple(args, "y*y*w*w*|w*", &ip, &ix, &op, &ox, &oe))
         return NULL;
     PyObject *result = NULL;
     Py_ssize_t n = ip.len / 8 - 1, nt = op.len / 8 - 1, m = ix.len / 4;
     int64_t *next = NULL;
     if (n < 0 || nt < 0 || !check(&ip, 8, n + 1, "indptr") || !check(&ix, 4, m, "indices") ||
-        !check(&op, 8, nt + 1, "out_ptr") || !check(&ox, 4, m, "out_idx"))
+        !check(&op, 8, nt + 1, "out_ptr") || !check(&ox, 4, m, "out_idx") ||
+        (oe.obj != NULL && !check(&oe, 8, m, "out_edge")))
         goto done;
     const int64_t *indptr = ip.buf;
     const int32_t *indices = ix.buf;
     int64_t *out_ptr = op.buf;
     int32_t *out_idx = ox.buf;
+    int64_t *out_edge = oe.obj != NULL ? oe.buf : NULL;
     if (indptr[0] != 0 || indptr[n] != m) {
         PyErr_SetString(PyExc_ValueError, "indptr does not span indices");
         goto done;
@@ -67,8 +79,12 @@ transpose(PyObject *self, PyObject *args)
             out_ptr[j + 1] += out_ptr[j];
         memcpy(next, out_ptr, (size_t)nt * sizeof(int64_t));
         for (Py_ssize_t i = 0; i < n; i++)
-            for (int64_t k = indptr[i]; k < indptr[i + 1]; k++)
-                out_idx[next[indices[k]]++] = (int32_t)i;
+            for (int64_t k = indptr[i]; k < indptr[i + 1]; k++) {
+                int64_t slot = next[indices[k]]++;
+                out_idx[slot] = (int32_t)i;
+                if (out_edge != NULL)
+                    out_edge[slot] = k;
+            }
     }
     Py_END_ALLOW_THREADS
     if (bad) {
@@ -82,6 +98,7 @@ done:
     PyBuffer_Release(&ix);
     PyBuffer_Release(&op);
     PyBuffer_Release(&ox);
+    PyBuffer_Release(&oe);
     return result;
 }
 
@@ -98,7 +115,11 @@ done:
  * additions in flight. Rows of about equal length share a chunk, so little is left for
  * the per-lane loops; nothing is padded, so a hub beside short rows costs no memory.
  * Each row's sources are in increasing order, as in the in-edges they were laid out
- * from: its sum adds them in that order. */
+ * from: its sum adds them in that order.
+ *
+ * Weights, when a layout has them, sit in an array of doubles beside idx, at the same
+ * positions as their sources (0 at the places of the counts): a weighted sum reads them in
+ * step with the sources and adds x[source] * weight, the product rounded first. */
 #define LANES 8
 #define WINDOW 16384 /* a multiple of LANES: a chunk never spans two windows */
 
@@ -197,9 +218,9 @@ done:
 static PyObject *
 slice_fill(PyObject *self, PyObject *args)
 {
-    Py_buffer bp, bs, bo, bc, bi;
+    Py_buffer bp, bs, bo, bc, bi, bw = {0}, bv = {0};
     Py_ssize_t senders;
-    if (!PyArg_ParseTuple(args, "y*y*ny*y*w*", &bp, &bs, &senders, &bo, &bc, &bi))
+    if (!PyArg_ParseTuple(args, "y*y*ny*y*w*|y*w*", &bp, &bs, &senders, &bo, &bc, &bi, &bw, &bv))
         return NULL;
     PyObject *result = NULL;
     Py_ssize_t nt = bo.len / 4, m = bs.len / 4, chunks = (nt + LANES - 1) / LANES, size = bi.len / 4;
@@ -207,9 +228,18 @@ slice_fill(PyObject *self, PyObject *args)
     if (!check(&bp, 8, nt + 1, "ptr") || !check(&bs, 4, m, "sources") || !check(&bo, 4, nt, "order") ||
         !check(&bc, 8, chunks + 1, "chunk_ptr") || !check(&bi, 4, size, "idx"))
         goto done;
+    if ((bw.obj == NULL) != (bv.obj == NULL)) {
+        PyErr_SetString(PyExc_TypeError, "weights and their layout come together");
+        goto done;
+    }
+    if (bw.obj != NULL && (!check(&bw, 8, m, "weights") || !check(&bv, 8, size, "weight_idx")))
+        goto done;
     const int64_t *ptr = bp.buf, *chunk_ptr = bc.buf;
     const int32_t *sources = bs.buf, *order = bo.buf;
     int32_t *idx = bi.buf;
+    /* each in-edge's weight (aligned with sources), and where the layout puts it (aligned with idx) */
+    const double *weights = bw.obj != NULL ? bw.buf : NULL;
+    double *laid = bv.obj != NULL ? bv.buf : NULL;
     if (ptr[0] != 0 || ptr[nt] != m || chunk_ptr[0] != 0 || chunk_ptr[chunks] != size) {
         PyErr_SetString(PyExc_ValueError, "ptr or chunk_ptr does not span its indices");
         goto done;
@@ -248,17 +278,32 @@ slice_fill(PyObject *self, PyObject *args)
             }
         if (bad)
             break;
+        /* w mirrors p in the weights' layout */
+        double *w = laid != NULL ? laid + chunk_ptr[c] : NULL;
         *p++ = (int32_t)shortest;
+        if (w != NULL)
+            *w++ = 0.0;
         for (Py_ssize_t l = 0; l < LANES; l++)
-            for (int64_t k = 0; k < shortest; k++)
-                p[k * LANES + l] = sources[ptr[order[lo + l]] + k];
+            for (int64_t k = 0; k < shortest; k++) {
+                int64_t edge = ptr[order[lo + l]] + k;
+                p[k * LANES + l] = sources[edge];
+                if (w != NULL)
+                    w[k * LANES + l] = weights[edge];
+            }
         p += shortest * LANES;
+        if (w != NULL)
+            w += shortest * LANES;
         for (Py_ssize_t r = lo; r < hi; r++) {
             int64_t from = ptr[order[r]] + shortest, to = ptr[order[r] + 1];
             if (to > from) {
                 *p++ = (int32_t)(to - from);
                 memcpy(p, sources + from, (size_t)(to - from) * sizeof(int32_t));
                 p += to - from;
+                if (w != NULL) {
+                    *w++ = 0.0;
+                    memcpy(w, weights + from, (size_t)(to - from) * sizeof(double));
+                    w += to - from;
+                }
             }
         }
     }
@@ -275,7 +320,59 @@ done:
     PyBuffer_Release(&bo);
     PyBuffer_Release(&bc);
     PyBuffer_Release(&bi);
+    PyBuffer_Release(&bw);
+    PyBuffer_Release(&bv);
     return result;
+}
+
+/* The sums of chunks [0, chunks): y[t] = the sum of x over t's sources, each term times its
+ * weight when w is not NULL (w aligned with idx). Returns NULL, or what is wrong with the
+ * layout. Runs without the GIL. */
+static inline const char *
+sum_chunks(const int64_t *chunk_ptr, const int32_t *order, const int32_t *idx, Py_ssize_t nt, Py_ssize_t size,
+           Py_ssize_t chunks, const double *x, const double *w, double *y)
+{
+    for (Py_ssize_t c = 0; c < chunks; c++) {
+        int64_t lo = chunk_ptr[c], hi = chunk_ptr[c + 1];
+        if (hi <= lo || hi > size || idx[lo] < 0 || (hi - lo - 1) / LANES < idx[lo])
+            return "a chunk does not fit its place";
+        const int32_t *p = idx + lo + 1, *end = idx + hi, *columns = p + (int64_t)idx[lo] * LANES;
+        /* q walks the weights in step with p */
+        const double *q = w != NULL ? w + lo + 1 : NULL;
+        double s[LANES] = {0.0};
+        if (q == NULL) {
+            for (; p < columns; p += LANES)
+                for (int l = 0; l < LANES; l++)
+                    s[l] += x[p[l]];
+        } else {
+            for (; p < columns; p += LANES, q += LANES)
+                for (int l = 0; l < LANES; l++)
+                    s[l] += x[p[l]] * q[l];
+        }
+        for (int l = 0; p < end; l++) {
+            int32_t more = *p++;
+            if (l >= LANES || more < 0 || end - p < more)
+                return "a chunk does not fit its place";
+            double sum = s[l];
+            if (q == NULL) {
+                for (const int32_t *stop = p + more; p < stop; p++)
+                    sum += x[*p];
+            } else {
+                q++;
+                for (const int32_t *stop = p + more; p < stop; p++, q++)
+                    sum += x[*p] * *q;
+            }
+            s[l] = sum;
+        }
+        Py_ssize_t rows = nt - c * LANES < LANES ? nt - c * LANES : LANES;
+        for (Py_ssize_t l = 0; l < rows; l++) {
+            uint32_t t = (uint32_t)order[c * LANES + l];
+            if (t >= (uint64_t)nt)
+                return "order is not a permutation of the targets";
+            y[t] = s[l];
+        }
+    }
+    return NULL;
 }
 
 /* Like scipy's sparse kernels, the sum trusts the sources its layout was built with
@@ -284,57 +381,30 @@ done:
 static PyObject *
 slice_sum(PyObject *self, PyObject *args)
 {
-    Py_buffer bc, bo, bi, bx, by;
+    Py_buffer bc, bo, bi, bx, by, bw = {0};
     Py_ssize_t senders;
-    if (!PyArg_ParseTuple(args, "y*y*y*ny*w*", &bc, &bo, &bi, &senders, &bx, &by))
+    if (!PyArg_ParseTuple(args, "y*y*y*ny*w*|y*", &bc, &bo, &bi, &senders, &bx, &by, &bw))
         return NULL;
     PyObject *result = NULL;
     Py_ssize_t nt = bo.len / 4, chunks = (nt + LANES - 1) / LANES, size = bi.len / 4;
     if (!check(&bc, 8, chunks + 1, "chunk_ptr") || !check(&bo, 4, nt, "order") || !check(&bi, 4, size, "idx") ||
-        !check(&bx, 8, senders, "x") || !check(&by, 8, nt, "y"))
+        !check(&bx, 8, senders, "x") || !check(&by, 8, nt, "y") || (bw.obj != NULL && !check(&bw, 8, size, "w")))
         goto done;
     const int64_t *chunk_ptr = bc.buf;
     const int32_t *order = bo.buf, *idx = bi.buf;
-    const double *x = bx.buf;
+    const double *x = bx.buf, *w = bw.obj != NULL ? bw.buf : NULL;
     double *y = by.buf;
     if (chunk_ptr[0] != 0 || chunk_ptr[chunks] != size) {
         PyErr_SetString(PyExc_ValueError, "chunk_ptr does not span idx");
         goto done;
     }
-    const char *bad = NULL;
+    const char *bad;
     Py_BEGIN_ALLOW_THREADS
-    for (Py_ssize_t c = 0; c < chunks && !bad; c++) {
-        int64_t lo = chunk_ptr[c], hi = chunk_ptr[c + 1];
-        if (hi <= lo || hi > size || idx[lo] < 0 || (hi - lo - 1) / LANES < idx[lo]) {
-            bad = "a chunk does not fit its place";
-            break;
-        }
-        const int32_t *p = idx + lo + 1, *end = idx + hi, *columns = p + (int64_t)idx[lo] * LANES;
-        double s[LANES] = {0.0};
-        for (; p < columns; p += LANES)
-            for (int l = 0; l < LANES; l++)
-                s[l] += x[p[l]];
-        for (int l = 0; p < end; l++) {
-            int32_t more = *p++;
-            if (l >= LANES || more < 0 || end - p < more) {
-                bad = "a chunk does not fit its place";
-                break;
-            }
-            double sum = s[l];
-            for (const int32_t *stop = p + more; p < stop; p++)
-                sum += x[*p];
-            s[l] = sum;
-        }
-        Py_ssize_t rows = nt - c * LANES < LANES ? nt - c * LANES : LANES;
-        for (Py_ssize_t l = 0; l < rows && !bad; l++) {
-            uint32_t t = (uint32_t)order[c * LANES + l];
-            if (t >= (uint64_t)nt) {
-                bad = "order is not a permutation of the targets";
-                break;
-            }
-            y[t] = s[l];
-        }
-    }
+    /* two calls with w a constant: each inlined copy has its inner loops without a test of w */
+    if (w == NULL)
+        bad = sum_chunks(chunk_ptr, order, idx, nt, size, chunks, x, NULL, y);
+    else
+        bad = sum_chunks(chunk_ptr, order, idx, nt, size, chunks, x, w, y);
     Py_END_ALLOW_THREADS
     if (bad) {
         PyErr_SetString(PyExc_ValueError, bad);
@@ -347,16 +417,20 @@ done:
     PyBuffer_Release(&bi);
     PyBuffer_Release(&bx);
     PyBuffer_Release(&by);
+    PyBuffer_Release(&bw);
     return result;
 }
 
 static PyMethodDef methods[] = {
-    {"transpose", transpose, METH_VARARGS, "transpose(indptr, indices, out_ptr, out_idx): in-edges by counting sort"},
+    {"transpose", transpose, METH_VARARGS,
+     "transpose(indptr, indices, out_ptr, out_idx[, out_edge]): in-edges by counting sort"},
     {"slice_layout", slice_layout, METH_VARARGS,
      "slice_layout(ptr, order, chunk_ptr): targets by in-degree, largest first, and where each chunk starts"},
     {"slice_fill", slice_fill, METH_VARARGS,
-     "slice_fill(ptr, sources, senders, order, chunk_ptr, idx): each chunk's sources, by column, then the rest"},
-    {"slice_sum", slice_sum, METH_VARARGS, "slice_sum(chunk_ptr, order, idx, senders, x, y): y[t] = sum of x over t's sources"},
+     "slice_fill(ptr, sources, senders, order, chunk_ptr, idx[, weights, weight_idx]): each chunk's sources (and "
+     "weights), by column, then the rest"},
+    {"slice_sum", slice_sum, METH_VARARGS,
+     "slice_sum(chunk_ptr, order, idx, senders, x, y[, w]): y[t] = sum of x (times w) over t's sources"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -151,6 +151,21 @@ class Checkpointer:
             self.directory.mkdir(parents=True, exist_ok=True)
         return RunState(0, self.program.new_partials())
 
+    def partitions(self) -> int | None:
+        """The partition count of the newest checkpoint whose manifest reads; None without one.
+
+        A run resuming without a partition count takes this one: the default count
+        depends on the machine, the checkpoint's parts do not.
+        """
+        if self.directory is None:
+            return None
+        for _, folder in reversed(self._complete()):
+            try:
+                return int(json.loads(_unsealed((folder / MANIFEST).read_bytes())[0])["partitions"])
+            except (OSError, ValueError, TypeError, KeyError, IndexError):
+                continue
+        return None
+
     def maybe_save(self, state: RunState, backend: Backend) -> None:
         """Save a checkpoint if ``state`` is at a multiple of ``every`` supersteps, or ``every`` seconds have passed."""
         if self.directory is None:

@@ -89,18 +89,27 @@ class Routes:
     order, so a broadcast combines into one array holding the values that leave,
     already in destination order: a partition sends what it reached, not an array over
     every vertex. A Sum over floats adds each target's in-edges
-    (:class:`pregel.core.kernels.InSums`, built on first use); to a destination it
-    reaches at least half of, it sends a covering block (every vertex of the
-    destination, zero where nothing came), which the receiver adds without a scatter.
-    Other combiners reduce target by target over the in-edges
-    (:class:`pregel.core.kernels.InEdges`) and send the reached vertices alone.
+    (:class:`pregel.core.kernels.InSums`, built on first use), scaled by the edges'
+    ``weights`` for a weighted broadcast (a layout of its own, with the weights beside
+    the sources); to a destination it reaches at least half of, it sends a covering
+    block (every vertex of the destination, zero where nothing came), which the
+    receiver adds without a scatter. Other combiners reduce target by target over the
+    in-edges (:class:`pregel.core.kernels.InEdges`) and send the reached vertices alone.
     """
 
-    def __init__(self, indptr: np.ndarray, indices: np.ndarray, bounds: np.ndarray, source: int = -1) -> None:
+    def __init__(
+        self,
+        indptr: np.ndarray,
+        indices: np.ndarray,
+        bounds: np.ndarray,
+        source: int = -1,
+        weights: np.ndarray | None = None,
+    ) -> None:
         total = int(bounds[-1])
         self.bounds = bounds
         self.source = source
         self.indptr, self.indices = indptr, indices
+        self.weights = weights
         reached = np.zeros(total, dtype=bool)
         reached[indices] = True
         self.targets = np.flatnonzero(reached)
@@ -132,12 +141,21 @@ class Routes:
         slots = self.slots[0]
         return InSums(self.indptr, np.searchsorted(slots, self.indices).astype(np.int32), slots.size)
 
-    def blocks(self, combiner: Combiner, values: np.ndarray) -> dict[int, MessageBlock]:
-        """One combined block per destination partition when every local vertex sends ``values``."""
+    @cached_property
+    def weighted_sums(self) -> InSums:
+        """The local senders to each slot with their edges' weights, laid out for summing."""
+        slots = self.slots[0]
+        return InSums(self.indptr, np.searchsorted(slots, self.indices).astype(np.int32), slots.size, self.weights)
+
+    def blocks(self, combiner: Combiner, values: np.ndarray, weighted: bool = False) -> dict[int, MessageBlock]:
+        """One combined block per destination partition when every local vertex sends ``values``.
+
+        ``weighted`` (a Sum over floats only): each edge carries the value times its weight.
+        """
         if not self.cuts:
             return {}
-        if combiner.ufunc is np.add and values.dtype == np.float64:
-            summed = self.sums.sum(values)
+        if weighted or (combiner.ufunc is np.add and values.dtype == np.float64):
+            summed = (self.weighted_sums if weighted else self.sums).sum(values)
             return {
                 q: MessageBlock(local, summed[lo:hi], self.source, covering)
                 for q, lo, hi, local, covering in self.slots[1]
@@ -180,6 +198,8 @@ class Outbox:
         Told of every message as it is sent (a trace); ``None`` costs nothing.
     source : int
         The sending partition's index, which every block carries.
+    weights : numpy.ndarray, optional
+        The out-edges' weights (``None``: every weight is 1), for weighted broadcasts.
     """
 
     def __init__(
@@ -191,6 +211,7 @@ class Outbox:
         routes: Any,
         log: MessageLog | None = None,
         source: int = -1,
+        weights: np.ndarray | None = None,
     ) -> None:
         self.source = source
         self.indptr = indptr
@@ -199,9 +220,11 @@ class Outbox:
         self.combiner = combiner
         self.routes = routes
         self.log = log
+        self.weights = weights
         self.targets: list[np.ndarray] = []
         self.values: list[np.ndarray] = []
-        self.full_broadcast: np.ndarray | None = None
+        # a broadcast from every vertex, combined through the routes unless more messages come
+        self.full_broadcast: tuple[np.ndarray, bool] | None = None
         self.sent = 0
 
     def send(self, targets: np.ndarray, values: Any, senders: Any = None) -> None:
@@ -218,38 +241,50 @@ class Outbox:
             self.log.add(self.source_of(edges), self.indices[edges], values)
         self._queue(self.indices[edges], values)
 
-    def broadcast(self, senders: np.ndarray | None, values: Any) -> None:
-        """Each sender (local index; ``None`` = every local vertex) sends its value to all out-neighbours."""
+    def broadcast(self, senders: np.ndarray | None, values: Any, weighted: bool = False) -> None:
+        """Each sender (local index; ``None`` = every local vertex) sends its value to all out-neighbours.
+
+        ``weighted``: along each edge goes the value times the edge's weight.
+        """
         values = as_message_array(values)
+        weighted = weighted and self.weights is not None
         if self.log is not None:
             edges = self.edges_of(senders)
-            self.log.add(self.source_of(edges), self.indices[edges], np.repeat(values, self.degree_of(senders)))
+            self.log.add(self.source_of(edges), self.indices[edges], self._along(edges, senders, values, weighted))
         if senders is not None and self._covers_every_edge(senders):
             # the vertices that stay silent have no out-edges: this is a full broadcast
             dense = np.zeros(self.indptr.size - 1, dtype=values.dtype)
             dense[senders] = values
             senders, values = None, dense
+        combiner = self.combiner
         fast = (
             senders is None
             and self.full_broadcast is None
-            and self.combiner is not None
-            and self.combiner.ufunc is not None
+            and combiner is not None
+            and combiner.ufunc is not None
             and values.dtype != object
+            # the routes weigh the edges in a Sum of floats only
+            and (not weighted or (combiner.ufunc is np.add and values.dtype == np.float64))
         )
         if fast:
-            self.full_broadcast = values
+            self.full_broadcast = (values, weighted)
             self.sent += int(self.indices.size)
             return
-        self._queue_broadcast(senders, values)
+        self._queue_broadcast(senders, values, weighted)
 
     def _queue(self, targets: np.ndarray, values: np.ndarray) -> None:
         self.targets.append(targets)
         self.values.append(values)
         self.sent += int(targets.size)
 
-    def _queue_broadcast(self, senders: np.ndarray | None, values: np.ndarray) -> None:
+    def _queue_broadcast(self, senders: np.ndarray | None, values: np.ndarray, weighted: bool) -> None:
         edges = self.edges_of(senders)
-        self._queue(self.indices[edges], np.repeat(values, self.degree_of(senders)))
+        self._queue(self.indices[edges], self._along(edges, senders, values, weighted))
+
+    def _along(self, edges: np.ndarray, senders: np.ndarray | None, values: np.ndarray, weighted: bool) -> np.ndarray:
+        """The message on each of ``edges`` (the out-edges of ``senders``) when the senders broadcast ``values``."""
+        repeated = np.repeat(values, self.degree_of(senders))
+        return repeated * self.weights[edges] if weighted else repeated
 
     def degree_of(self, senders: np.ndarray | None) -> np.ndarray:
         """Out-degree of local vertices ``senders`` (``None`` = all)."""
@@ -272,11 +307,11 @@ class Outbox:
     def blocks(self) -> dict[int, MessageBlock]:
         """The messages, combined per destination vertex, as one block per destination partition."""
         if self.full_broadcast is not None and not self.targets:
-            return self.routes().blocks(self.combiner, self.full_broadcast)
+            return self.routes().blocks(self.combiner, *self.full_broadcast)
         if self.full_broadcast is not None:
-            values, self.full_broadcast = self.full_broadcast, None
+            (values, weighted), self.full_broadcast = self.full_broadcast, None
             self.sent -= int(self.indices.size)
-            self._queue_broadcast(None, values)
+            self._queue_broadcast(None, values, weighted)
         if not self.targets:
             return {}
         targets, values = sort_and_combine(np.concatenate(self.targets), concat_messages(self.values), self.combiner)

@@ -119,7 +119,7 @@ class Partition:
     @cached_property
     def routes(self) -> Routes:
         """The transposed out-edges, for fast broadcasts (built on first use)."""
-        return Routes(self.indptr, self.indices, self.data.bounds, self.index)
+        return Routes(self.indptr, self.indices, self.data.bounds, self.index, self.weights)
 
     def global_index(self, ids: Any) -> np.ndarray:
         """Global indices of original vertex ids (messages to unknown vertices are an error)."""
@@ -194,7 +194,14 @@ class Partition:
         outcome = self.program.compute_partition(self, superstep, aggregated, mail, computing)
         log = MessageLog(self.lo) if self.trace else None
         outbox = Outbox(
-            self.indptr, self.indices, self.data.bounds, self.program.combiner, lambda: self.routes, log, self.index
+            self.indptr,
+            self.indices,
+            self.data.bounds,
+            self.program.combiner,
+            lambda: self.routes,
+            log,
+            self.index,
+            self.weights,
         )
         self._store(outcome, computing)
         for send in outcome.sends:
@@ -232,7 +239,7 @@ class Partition:
 
     def _route(self, send: Send, outbox: Outbox) -> None:
         if isinstance(send, Broadcast):
-            outbox.broadcast(send.senders, send.values)
+            outbox.broadcast(send.senders, send.values, send.weighted)
         elif isinstance(send, AlongEdges):
             outbox.send_along(send.edges, send.values)
         else:

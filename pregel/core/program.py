@@ -109,6 +109,14 @@ class Program:
         args = ", ".join(f"{k}={v!r}" for k, v in self.params.items())
         return f"{type(self).__name__}({args})"
 
+    def holds_the_gil(self) -> bool:
+        """Whether ``compute`` runs as Python that holds the GIL, so partitions in threads would only take turns.
+
+        The local backend then runs the partitions one after another unless told how
+        many threads to use. Programs over arrays (numpy releases the GIL) say False.
+        """
+        return False
+
     # The partition drives a program through these two; each API implements them.
     def initial_values(self, partition: Partition) -> np.ndarray:
         """Every local vertex's value before superstep 0."""

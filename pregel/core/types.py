@@ -40,10 +40,12 @@ class Broadcast:
     """Each sender sends its entry of ``values`` along every one of its out-edges.
 
     ``senders`` are local vertex indices, ``None`` for every vertex of the partition.
+    ``weighted``: the message along an edge is the value times the edge's weight.
     """
 
     senders: np.ndarray | None
     values: np.ndarray
+    weighted: bool = False
 
 
 @dataclass(frozen=True)
