@@ -131,6 +131,8 @@ class Graph:
             return cls._from_strings(given, weights)
         src = _as_ids(given[0], "sources")
         dst = _as_ids(given[1], "targets")
+        if src.shape != dst.shape:
+            raise InputError(f"sources and targets differ in length ({src.size} and {dst.size})")
         w = _edge_weights(weights, src, dst)
         extra = None if vertices is None else _as_ids(given[2], "vertices")
         columns = [src, dst]
@@ -341,13 +343,15 @@ class Graph:
         """
         edges = list(graph.edges(data=weight, default=1.0)) if weight else list(graph.edges())
         has_weight = weight is not None and any(weight in d for *_, d in graph.edges(data=True))
-        src = np.array([e[0] for e in edges], dtype=object)
-        dst = np.array([e[1] for e in edges], dtype=object)
+        # fromiter: one object per node even where nodes are tuples (np.array would make a 2-d array of them)
+        src = np.fromiter((e[0] for e in edges), dtype=object, count=len(edges))
+        dst = np.fromiter((e[1] for e in edges), dtype=object, count=len(edges))
         w = np.array([e[2] for e in edges], dtype=np.float64) if has_weight else None
         if not graph.is_directed():
             src, dst = np.concatenate([src, dst]), np.concatenate([dst, src])
             w = None if w is None else np.concatenate([w, w])
-        return cls.from_edges(src, dst, w, vertices=np.array(list(graph.nodes), dtype=object))
+        nodes = np.fromiter(graph.nodes, dtype=object, count=graph.number_of_nodes())
+        return cls.from_edges(src, dst, w, vertices=nodes)
 
     # --------------------------------------------------------------- properties
     @property

@@ -120,7 +120,10 @@ class _Column:
         self.where, self.name, self.role, self.weight = where, name, role, weight
         self.parts: list[Any] = []
         plain = dtype.value_type if pa.types.is_dictionary(dtype) else dtype
-        if weight:
+        if pa.types.is_null(plain):
+            # no value at all: no rows (an empty CSV file), or only nulls, which add() reports
+            self.kind = "number" if weight else "integer"
+        elif weight:
             self.kind = "number" if pa.types.is_integer(plain) or pa.types.is_floating(plain) else None
             wanted = "numbers (integer or floating point)"
         elif pa.types.is_integer(plain):
@@ -140,6 +143,8 @@ class _Column:
         if array.null_count:
             row = before + pc.index(array.is_null(), True).as_py() + 1
             raise InputError(f"{self.where}: column {self.name!r} ({self.role}), row {row}: no value (null)")
+        if not len(array):
+            return
         if pa.types.is_dictionary(array.type):
             array = array.dictionary_decode()
         if self.kind == "string":

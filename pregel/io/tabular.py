@@ -49,17 +49,22 @@ _KIND = {
     "feather": "Feather file",
     "csv": "CSV file",
 }
-# rows per batch: large enough that the per-batch work is noise, small enough to stay in cache-sized pieces
+#: Rows per batch: the per-batch work is noise, and a batch of two id columns is 16 MB at most.
 BATCH_ROWS = 1 << 20
+#: Bytes of CSV per block: Arrow guesses a column's type from the first block.
+CSV_BLOCK_BYTES = 8 << 20
 _FLAGS = ("--src", "--dst", "--weight")
-_IMPLIED_WEIGHT = "the third column, read as the weight; choose columns with --src, --dst and --weight"
+_IMPLIED_WEIGHT = "the third column, taken as weights"
 
 
 class _Table(NamedTuple):
-    """An opened table: its schema, and its batches of some columns."""
+    """An opened table: its schema, and ``batches(columns, ids)``: the columns' schema as read, and their batches.
+
+    ``ids`` are the id columns among ``columns`` (a CSV file reads them as one type).
+    """
 
     schema: Any
-    batches: Callable[[list[str]], Iterator[Any]]
+    batches: Callable[[list[str], list[str]], tuple[Any, Iterator[Any]]]
 
 
 def table_format(path: str | os.PathLike[str]) -> str | None:
@@ -139,9 +144,10 @@ def read_table(
         specs, roles = _columns(table.schema, name, (src, dst, weight), named)
         picked = [table.schema.names[tables.column_index(table.schema.names, s, r, name)] for s, r in zip(specs, roles)]
         wanted = list(dict.fromkeys(picked))
+        schema, batches = table.batches(wanted, list(dict.fromkeys(picked[:2])))
         edges = tables.columns_from_batches(
-            pa.schema([table.schema.field(c) for c in wanted]),
-            _reading(table.batches(wanted), name, wanted, pa),
+            schema,
+            _reading(batches, name, wanted, pa),
             *picked + [None] * (3 - len(picked)),
             where=name,
             roles=roles,
@@ -162,7 +168,7 @@ def _reading(batches: Iterator[Any], name: str, columns: list[str], pa: Any) -> 
         except StopIteration:
             return
         except (pa.ArrowException, OSError) as exc:
-            raise InputError(f"{name}: cannot read column {listed} ({_one_line(exc)})") from None
+            raise InputError(f"{name}: cannot read columns {listed} ({_one_line(exc)})") from None
         yield batch
 
 
@@ -220,15 +226,22 @@ def _open(path: str | os.PathLike[str], name: str, fmt: str, named: bool) -> _Ta
     if fmt == "ipc":
         reader = pa.ipc.open_file(source if name == "<stdin>" else pa.memory_map(source))
         count = reader.num_record_batches
-        return _Table(reader.schema, lambda cols: (reader.get_batch(i).select(cols) for i in range(count)))
+        return _Table(
+            reader.schema,
+            lambda cols, ids: _some(reader.schema, cols, (reader.get_batch(i).select(cols) for i in range(count))),
+        )
     if fmt == "stream":
         stream = pa.ipc.open_stream(source if name == "<stdin>" else pa.memory_map(source))
-        return _Table(stream.schema, lambda cols: (batch.select(cols) for batch in stream))
+        return _Table(
+            stream.schema, lambda cols, ids: _some(stream.schema, cols, (batch.select(cols) for batch in stream))
+        )
     if fmt == "feather":
         import pyarrow.feather as feather
 
         table = feather.read_table(pa.BufferReader(source) if name == "<stdin>" else source)
-        return _Table(table.schema, lambda cols: iter(table.select(cols).to_batches(BATCH_ROWS)))
+        return _Table(
+            table.schema, lambda cols, ids: _some(table.schema, cols, iter(table.select(cols).to_batches(BATCH_ROWS)))
+        )
     return _csv(source, name)
 
 
@@ -236,7 +249,17 @@ def _parquet(source: Any) -> _Table:
     import pyarrow.parquet as pq
 
     file = pq.ParquetFile(source)
-    return _Table(file.schema_arrow, lambda cols: file.iter_batches(BATCH_ROWS, columns=cols, use_threads=True))
+    schema = file.schema_arrow
+    return _Table(
+        schema, lambda cols, ids: _some(schema, cols, file.iter_batches(BATCH_ROWS, columns=cols, use_threads=True))
+    )
+
+
+def _some(schema: Any, columns: list[str], batches: Iterator[Any]) -> tuple[Any, Iterator[Any]]:
+    """The schema of ``columns`` alone, with their batches."""
+    import pyarrow as pa
+
+    return pa.schema([schema.field(c) for c in columns]), batches
 
 
 def _csv(source: Any, name: str) -> _Table:
@@ -254,29 +277,31 @@ def _csv(source: Any, name: str) -> _Table:
     read, parse = _csv_options(stream(), name)
     schema = pacsv.open_csv(stream(), read_options=read, parse_options=parse).schema
 
-    def batches(cols: list[str]) -> Iterator[Any]:
-        # Arrow guesses a column's type from the first block; when a later block disagrees,
-        # the column is read again as the next wider type (integers, numbers, strings)
-        types: dict[str, Any] = {}
+    def batches(cols: list[str], ids: list[str]) -> tuple[Any, Iterator[Any]]:
+        # Text is text: ids that are not all integers are strings, in both columns. Arrow
+        # guesses a column's type from the first block; when a later block disagrees, the
+        # column is read again: ids as strings, weights as floating point
+        strings = dict.fromkeys(ids, pa.large_string())
+        integers = all(pa.types.is_integer(schema.field(c).type) for c in ids)
+        types: dict[str, Any] = {} if integers else dict(strings)
         while True:
             convert = pacsv.ConvertOptions(include_columns=cols, column_types=types)
             reader = pacsv.open_csv(stream(), read_options=read, parse_options=parse, convert_options=convert)
             try:
-                return iter(list(reader))
+                read_all = list(reader)
+                return reader.schema, iter(read_all)
             except pa.ArrowInvalid as exc:
                 failed = next((c for c in cols if f"column #{schema.names.index(c)}:" in str(exc)), None)
-                wider = _wider().get(str(types.get(failed, schema.field(failed).type))) if failed else None
-                if wider is None:
+                if failed is None:
                     raise
-                types[failed] = wider()
+                if failed in ids and failed not in types:
+                    types.update(strings)
+                elif failed not in types:
+                    types[failed] = pa.float64()
+                else:
+                    raise InputError(f"{name}: column {failed!r}: {_one_line(exc)}") from None
 
     return _Table(schema, batches)
-
-
-def _wider() -> dict[str, Callable[[], Any]]:
-    import pyarrow as pa
-
-    return {"int64": pa.float64, "double": pa.large_string}
 
 
 def _csv_options(stream: Any, name: str) -> tuple[Any, Any]:
@@ -293,7 +318,7 @@ def _csv_options(stream: Any, name: str) -> tuple[Any, Any]:
         raise InputError(f"{name}: empty: no header line of column names (named by --src, --dst and --weight)")
     header = lines[comments].decode("utf-8", "replace")
     delimiter = next((d for d in "\t,; " if d in header), ",")
-    read = pacsv.ReadOptions(skip_rows=comments, block_size=8 << 20)
+    read = pacsv.ReadOptions(skip_rows=comments, block_size=CSV_BLOCK_BYTES)
     return read, pacsv.ParseOptions(delimiter=delimiter)
 
 
@@ -316,9 +341,12 @@ def _open_folder(folder: Path, name: str, named: bool) -> _Table:
         form = ds.CsvFileFormat(parse_options=parse, read_options=read)
         dataset = ds.dataset(folder, format=form, partitioning="hive")
     else:
-        found = " and ".join(sorted(_KIND.get(f, "text") + "s" for f in formats)) or "no files"
+        found = " and ".join(sorted(_KIND.get(f, "text file") + "s" for f in formats)) or "no files"
         raise InputError(
             f"{name}: is a directory, not an edge list (a folder is read when its files are all Parquet, "
             f"or all Arrow, or all CSV with --src and --dst; it holds {found})"
         )
-    return _Table(dataset.schema, lambda cols: dataset.to_batches(columns=cols, batch_size=BATCH_ROWS))
+    schema = dataset.schema
+    return _Table(
+        schema, lambda cols, ids: _some(schema, cols, dataset.to_batches(columns=cols, batch_size=BATCH_ROWS))
+    )
