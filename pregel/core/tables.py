@@ -138,10 +138,9 @@ class _Column:
     def add(self, array: Any, before: int) -> None:
         """Keep one batch's piece of the column (``before`` rows came earlier)."""
         import pyarrow as pa
-        import pyarrow.compute as pc
 
         if array.null_count:
-            row = before + pc.index(array.is_null(), True).as_py() + 1
+            row = before + array.is_null().index(True).as_py() + 1
             raise InputError(f"{self.where}: column {self.name!r} ({self.role}), row {row}: no value (null)")
         if not len(array):
             return
@@ -150,9 +149,9 @@ class _Column:
         if self.kind == "string":
             self.parts.append(array.cast(pa.large_string()))
         elif self.kind == "number":
-            self.parts.append(array.cast(pa.float64()).to_numpy())
+            self.parts.append(numbers(array).astype(np.float64, copy=False))
         else:
-            self.parts.append(array.to_numpy())
+            self.parts.append(numbers(array))
         if self.weight:
             _check_finite(self.parts[-1], before, self)
         elif self.kind == "integer" and self.parts[-1].dtype == np.uint64:
@@ -165,6 +164,29 @@ class _Column:
         if not self.parts:
             return np.empty(0, dtype=np.float64 if self.weight else np.int64)
         return np.concatenate(self.parts)
+
+
+# Arrow's names of the floating point types that numpy spells otherwise
+_NUMPY_NAMES = {"halffloat": "float16", "float": "float32", "double": "float64"}
+
+
+def numbers(array: Any) -> np.ndarray:
+    """A numeric Arrow array without nulls as a numpy array over the same memory.
+
+    ``Array.to_numpy`` would do, but it imports pandas (a second or so) to look for
+    pandas types; reading the data buffer directly does not.
+
+    Examples
+    --------
+    >>> import pyarrow as pa
+    >>> numbers(pa.array([1, 2, 3], pa.uint16()).slice(1)).tolist()
+    [2, 3]
+    """
+    dtype = np.dtype(_NUMPY_NAMES.get(str(array.type), str(array.type)))
+    data = array.buffers()[1]
+    if data is None:
+        return np.empty(0, dtype=dtype)
+    return np.frombuffer(data, dtype=dtype, count=len(array), offset=array.offset * dtype.itemsize)
 
 
 def _check_finite(weights: np.ndarray, before: int, column: _Column) -> None:
@@ -196,11 +218,12 @@ def _arrow_string_codes(sources: list[Any], targets: list[Any], pa: Any) -> tupl
     # one hash pass over every string; the sort is of the distinct ones only
     encoded = pc.dictionary_encode(both)
     del both
-    order = pc.array_sort_indices(encoded.dictionary).to_numpy()
-    labels = encoded.dictionary.take(order).to_numpy(zero_copy_only=False)
+    order = numbers(pc.array_sort_indices(encoded.dictionary))
+    labels = np.empty(order.size, dtype=object)
+    labels[:] = encoded.dictionary.take(order).to_pylist()
     rank = np.empty(order.size, dtype=np.int32 if order.size < 2**31 - 1 else np.int64)
     rank[order] = np.arange(order.size, dtype=rank.dtype)
-    codes = np.take(rank, encoded.indices.to_numpy())
+    codes = np.take(rank, numbers(encoded.indices))
     return labels, [codes[:n], codes[n:]]
 
 

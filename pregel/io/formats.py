@@ -15,6 +15,7 @@ import csv
 import io
 import os
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -132,11 +133,30 @@ def write_result(path: str | os.PathLike[str], ids: np.ndarray, values: np.ndarr
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        table = pa.table({"vertex": ids, "value": values})
+        table = pa.table({"vertex": arrow_column(ids), "value": arrow_column(values)})
         with atomic_write(path, "wb") as f:
             pq.write_table(table, f)
     else:
         raise InputError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
+
+
+def arrow_column(values: np.ndarray) -> Any:
+    """A pyarrow array of a column: numbers over numpy's own memory, strings (labels) converted.
+
+    ``pyarrow.array`` would do, but it imports pandas (a second or so) to look for pandas
+    types, and numbers need no conversion.
+
+    Examples
+    --------
+    >>> arrow_column(np.array([0.5, 1.5])).to_pylist(), arrow_column(np.array(["a"], dtype=object)).type
+    ([0.5, 1.5], DataType(string))
+    """
+    import pyarrow as pa
+
+    if values.dtype.kind in "iuf":
+        values = np.ascontiguousarray(values)
+        return pa.Array.from_buffers(pa.from_numpy_dtype(values.dtype), values.size, [None, pa.py_buffer(values)])
+    return pa.array(values.tolist() if values.dtype == object else values)
 
 
 def as_records(ids: np.ndarray, values: np.ndarray) -> np.ndarray:
