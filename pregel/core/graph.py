@@ -425,7 +425,9 @@ class Graph:
         pos = np.minimum(pos, max(self.num_vertices - 1, 0))
         missing = (known[pos] != wanted) if self.num_vertices else np.ones(wanted.shape, bool)
         if missing.any():
-            raise InputError(f"{what} {wanted[np.flatnonzero(missing)[0]]} is not in the graph")
+            unknown = wanted[np.flatnonzero(missing)[0]]
+            shown = repr(unknown) if isinstance(unknown, str) else unknown
+            raise InputError(f"{what} {shown} is not in the graph")
         return pos
 
     # -------------------------------------------------------------------- views

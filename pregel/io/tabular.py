@@ -41,12 +41,11 @@ SUFFIXES = {
     ".ipc": "ipc",
     ".arrows": "stream",
 }
-_MAGIC = ((b"PAR1", "parquet"), (b"ARROW1", "ipc"), (b"FEA1", "feather"), (b"\xff\xff\xff\xff", "stream"))
+_MAGIC = ((b"PAR1", "parquet"), (b"ARROW1", "ipc"), (b"\xff\xff\xff\xff", "stream"))
 _KIND = {
     "parquet": "Parquet file",
     "ipc": "Arrow IPC file",
     "stream": "Arrow IPC stream",
-    "feather": "Feather file",
     "csv": "CSV file",
 }
 #: Rows per batch: the per-batch work is noise, and a batch of two id columns is 16 MB at most.
@@ -234,13 +233,6 @@ def _open(path: str | os.PathLike[str], name: str, fmt: str, named: bool) -> _Ta
         stream = pa.ipc.open_stream(source if name == "<stdin>" else pa.memory_map(source))
         return _Table(
             stream.schema, lambda cols, ids: _some(stream.schema, cols, (batch.select(cols) for batch in stream))
-        )
-    if fmt == "feather":
-        import pyarrow.feather as feather
-
-        table = feather.read_table(pa.BufferReader(source) if name == "<stdin>" else source)
-        return _Table(
-            table.schema, lambda cols, ids: _some(table.schema, cols, iter(table.select(cols).to_batches(BATCH_ROWS)))
         )
     return _csv(source, name)
 
