@@ -119,7 +119,7 @@ CASES = {
     "info on a malformed file": Case(["info", "e.txt"], "e.txt:2: expected 2 or 3 columns", {"e.txt": b"1 2\n3\n"}),
     # ---------------------------------------------------------------- --source
     "a source that is not an integer": Case(
-        ["sssp", "e.txt", "--source", "one"], "argument --source: invalid int", {"e.txt": b"1 2\n"}
+        ["sssp", "e.txt", "--source", "one"], "e.txt: --source 'one' is not an integer vertex id", {"e.txt": b"1 2\n"}
     ),
     "an unknown source for your own program": Case(
         ["run", f"{EXAMPLES}/bfs_levels.py:BFSLevels", "e.txt", "--param", "source=99"],

@@ -50,7 +50,8 @@ def test_isolated_vertices_can_be_added():
     [
         ({"sources": [1, 2], "targets": [1]}, "differ in length"),
         ({"sources": [1.5], "targets": [1]}, "1.5 is not an integer"),
-        ({"sources": ["a"], "targets": [1]}, "'a' is not an integer"),
+        ({"sources": ["a"], "targets": [1]}, "targets: vertex ids are integers where the others are strings"),
+        ({"sources": ["a", "b"], "targets": ["b"]}, "differ in length"),
         ({"sources": [1], "targets": [2], "weights": [np.nan]}, "not a finite number"),
         ({"sources": [1], "targets": [2], "weights": [1.0, 2.0]}, "2 entries for 1 edges"),
     ],
@@ -84,9 +85,9 @@ def test_from_networkx_directed_and_undirected():
     assert edge_set(u) == {(1, 2, None), (2, 1, None)}
 
 
-def test_from_networkx_refuses_non_integer_nodes():
-    with pytest.raises(pregel.InputError, match="not an integer"):
-        Graph.from_networkx(nx.DiGraph([("a", "b")]))
+def test_from_networkx_refuses_nodes_neither_integers_nor_strings():
+    with pytest.raises(pregel.InputError, match=r"vertex id \(0, 0\) is not an integer"):
+        Graph.from_networkx(nx.grid_2d_graph(2, 2))
 
 
 edges = st.lists(st.tuples(st.integers(0, 30), st.integers(0, 30), st.integers(-5, 5)), max_size=60)

@@ -246,13 +246,19 @@ PLACEHOLDER = {
 }
 """What to give a flag whose value the page names by a placeholder."""
 
-OWN_VALUE = {"--vertices": "100", "--max-vertices": "1000"}
-"""Flags for which the placeholder's value would not fit (2 vertices cannot hold the edges; 2 is below the graph)."""
+OWN_VALUE = {"--vertices": "100", "--max-vertices": "1000", "--src": "from", "--dst": "to", "--weight": "2"}
+"""Flags for which the placeholder's value would not fit (2 vertices cannot hold the edges; 2 is below the graph;
+the columns of EDGES_CSV, by name and by position)."""
 
 PARSED_ONLY = {("--backend", "ray"), ("--ray-address", "ADDR")}
 """Flags that need Ray: their runs are in the Ray tests; here they are only parsed."""
 
 EDGES_TEXT = "1 2\n2 3\n3 4\n4 1\n2 5\n5 6\n7 8\n"
+EDGES_CSV = "from,to,hours\n" + "".join(
+    f"{a},{b},{k % 3 + 1}\n" for k, (a, b) in enumerate(map(str.split, EDGES_TEXT.splitlines()))
+)
+"""The same edges as a table, read when a flag names its columns (``--weight 2``: by position)."""
+COLUMN_FLAGS = {"--src", "--dst", "--weight"}
 
 
 def base_arguments(command: str) -> list[str]:
@@ -288,7 +294,7 @@ def companions(command: str, flag: str, value: str | None) -> list[str]:
 @pytest.mark.parametrize(("command", "flag", "value"), documented_flags(), ids=str)
 def test_documented_flag_is_accepted(command, flag, value, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    (tmp_path / "edges.txt").write_text(EDGES_TEXT)
+    (tmp_path / "edges.txt").write_text(EDGES_CSV if flag in COLUMN_FLAGS else EDGES_TEXT)
     given = [OWN_VALUE.get(flag, PLACEHOLDER.get(value, value))] if value else []
     argv = [*base_arguments(command), *companions(command, flag, value), flag, *given]
     if (flag, value) in PARSED_ONLY:

@@ -26,6 +26,7 @@ class ConnectedComponents(BatchProgram):
 
     combiner = Min
     value_dtype = np.int64
+    values_are_ids = True
 
     def initial_value(self, v: pregel.VertexBatch) -> np.ndarray:
         return v.ids
@@ -52,6 +53,7 @@ class ConnectedComponentsVertex(Vertex):
 
     combiner = Min
     value_dtype = np.int64
+    values_are_ids = True
 
     def initial_value(self) -> int:
         return self.id
@@ -114,4 +116,5 @@ def networkx_components(graph: pregel.Graph) -> np.ndarray:
     for component in nx.weakly_connected_components(graph.to_networkx(weights=False)):
         smallest = min(component)
         label.update(dict.fromkeys(component, smallest))
-    return np.array([label[v] for v in graph.ids.tolist()], dtype=np.int64)
+    # networkx knows the original ids (labels); the engine's values are ids
+    return graph.ids[graph.index_of([label[v] for v in graph.original_ids.tolist()])]

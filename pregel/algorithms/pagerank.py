@@ -183,4 +183,4 @@ def networkx_pagerank(
     ranks = nx.pagerank(
         graph.to_networkx(weights=False), alpha=damping, tol=tol / graph.num_vertices, max_iter=max_iter
     )
-    return np.array([ranks[v] for v in graph.ids.tolist()])
+    return np.array([ranks[v] for v in graph.original_ids.tolist()])

@@ -98,4 +98,4 @@ def components(graph: Graph) -> Result:
     smallest = np.full(labels.max() + 1 if labels.size else 0, np.iinfo(np.int64).max)
     np.minimum.at(smallest, labels, graph.ids)
     stats = [SuperstepStats(0, graph.num_vertices, 0, 0, time.perf_counter() - start)]
-    return Result(graph, smallest[labels], 1, stats, {}, "halted")
+    return Result(graph, smallest[labels], 1, stats, {}, "halted", values_are_ids=True)

@@ -77,15 +77,15 @@ class ShortestPathsVertex(_ShortestPathParameters, Vertex):
         self.vote_to_halt()
 
 
-def sssp(graph: Any, source: int, backend: str = "local", api: str = "batch", **options: Any) -> pregel.Result:
+def sssp(graph: Any, source: Any, backend: str = "local", api: str = "batch", **options: Any) -> pregel.Result:
     """Shortest-path distances from ``source`` to every vertex.
 
     Parameters
     ----------
     graph : Graph, networkx.DiGraph, scipy sparse matrix or str
         Edge weights are the distances (1 when unweighted); negative ones are allowed.
-    source : int
-        Original id of the source vertex.
+    source : int or str
+        Original id of the source vertex (its label, in a graph with string ids).
     backend : {"local", "ray", "scipy"}
         ``"scipy"`` runs ``scipy.sparse.csgraph`` (Dijkstra, or Bellman-Ford when a
         weight is negative) instead of the engine.
@@ -113,16 +113,17 @@ def sssp(graph: Any, source: int, backend: str = "local", api: str = "batch", **
     {1: 4.0, 2: 0.0, 3: 2.0}
     """
     graph = as_graph(graph)
-    graph.index_of(source, what="source vertex")
+    # the program compares ids; a labelled graph's source is named by its label
+    source_id = graph.ids[graph.index_of(source, what="source vertex")[0]].item()
     if backend == "scipy":
         from pregel.algorithms import reference
 
         return reference.sssp(graph, source)
-    program = {"batch": ShortestPaths, "scalar": ShortestPathsVertex}[api](source=source)
+    program = {"batch": ShortestPaths, "scalar": ShortestPathsVertex}[api](source=source_id)
     return pregel.run(graph, program, backend=backend, **options)
 
 
-def networkx_sssp(graph: pregel.Graph, source: int) -> np.ndarray:
+def networkx_sssp(graph: pregel.Graph, source: Any) -> np.ndarray:
     """networkx's Bellman-Ford distances from ``source``, aligned with ``graph.ids``.
 
     Examples
@@ -136,4 +137,4 @@ def networkx_sssp(graph: pregel.Graph, source: int) -> np.ndarray:
         dist = nx.single_source_bellman_ford_path_length(graph.to_networkx(), source)
     except nx.NetworkXUnbounded as exc:
         raise pregel.NegativeCycleError(f"a negative cycle is reachable from source vertex {source}") from exc
-    return np.array([float(dist.get(v, math.inf)) for v in graph.ids.tolist()])
+    return np.array([float(dist.get(v, math.inf)) for v in graph.original_ids.tolist()])

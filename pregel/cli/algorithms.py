@@ -43,8 +43,19 @@ def _run_pagerank(graph: pregel.Graph, args: argparse.Namespace, options: dict[s
 def _run_sssp(graph: pregel.Graph, args: argparse.Namespace, options: dict[str, Any]) -> pregel.Result:
     from pregel.algorithms.sssp import sssp
 
-    graph.index_of(args.source, what=f"{args.edges}: --source vertex")
-    return sssp(graph, args.source, max_supersteps=args.max_supersteps, **options)
+    source = source_vertex(graph, args)
+    graph.index_of(source, what=f"{args.edges}: --source vertex")
+    return sssp(graph, source, max_supersteps=args.max_supersteps, **options)
+
+
+def source_vertex(graph: pregel.Graph, args: argparse.Namespace) -> int | str:
+    """``--source`` as the graph names its vertices: an integer, or the text itself where ids are strings."""
+    if graph.labels is not None:
+        return args.source
+    try:
+        return int(args.source)
+    except ValueError:
+        raise InputError(f"--source {args.source!r} is not an integer vertex id") from None
 
 
 def _run_cc(graph: pregel.Graph, args: argparse.Namespace, options: dict[str, Any]) -> pregel.Result:
@@ -72,7 +83,7 @@ def _networkx_pagerank(graph: pregel.Graph, args: argparse.Namespace) -> np.ndar
 def _networkx_sssp(graph: pregel.Graph, args: argparse.Namespace) -> np.ndarray:
     from pregel.algorithms.sssp import networkx_sssp
 
-    return networkx_sssp(graph, args.source)
+    return networkx_sssp(graph, source_vertex(graph, args))
 
 
 def _networkx_cc(graph: pregel.Graph, args: argparse.Namespace) -> np.ndarray:
@@ -81,21 +92,22 @@ def _networkx_cc(graph: pregel.Graph, args: argparse.Namespace) -> np.ndarray:
     return networkx_components(graph)
 
 
+# ties go to the smaller id, which in a labelled graph is the smaller label; the lists name vertices by original id
 def _top_ranks(result: pregel.Result, k: int) -> Top:
     order = np.lexsort((result.ids, -result.values))[:k]
-    return result.ids[order], result.values[order], ("vertex", "value")
+    return result.original_ids[order], result.values[order], ("vertex", "value")
 
 
 def _top_nearest(result: pregel.Result, k: int) -> Top:
     reachable = np.flatnonzero(np.isfinite(result.values))
     order = reachable[np.lexsort((result.ids[reachable], result.values[reachable]))][:k]
-    return result.ids[order], result.values[order], ("vertex", "value")
+    return result.original_ids[order], result.values[order], ("vertex", "value")
 
 
 def _top_components(result: pregel.Result, k: int) -> Top:
     labels, sizes = np.unique(result.values, return_counts=True)
     order = np.lexsort((labels, -sizes))[:k]
-    return labels[order], sizes[order], ("component", "size")
+    return result.graph.to_original(labels[order]), sizes[order], ("component", "size")
 
 
 def _top_values(result: pregel.Result, k: int) -> Top:
@@ -103,7 +115,7 @@ def _top_values(result: pregel.Result, k: int) -> Top:
         order = sorted(range(result.values.size), key=lambda i: (-_sortable(result.values[i]), result.ids[i]))[:k]
     else:
         order = np.lexsort((result.ids, -result.values.astype(np.float64)))[:k]
-    return result.ids[order], result.values[order], ("vertex", "value")
+    return result.original_ids[order], result.original_values[order], ("vertex", "value")
 
 
 def _sortable(value: Any) -> float:

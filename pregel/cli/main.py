@@ -58,7 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
         "and your own vertex programs.",
         epilog="EDGES is an edge list: 'src dst [weight]' per line, separated by whitespace or commas; "
         "'#' starts a comment, as does '%' at a line's start; .gz/.bz2 are read transparently; "
-        "'-' is standard input.",
+        "'-' is standard input. It may also be a table: a Parquet file or folder, an Arrow IPC/Feather file, "
+        "or (with --src/--dst) a CSV file with a header; string ids are kept in the output.",
     )
     parser.add_argument("--version", action="version", version=f"pregel {pregel.__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
@@ -107,6 +108,7 @@ def _input_flags() -> argparse.ArgumentParser:
     """What every algorithm command takes: the graph and how to run on it."""
     flags = _Parser(add_help=False)
     flags.add_argument("edges", metavar="EDGES", help="edge list file, or - for standard input")
+    add_column_flags(flags)
     flags.add_argument(
         "--workers",
         type=_positive_int,
@@ -136,6 +138,25 @@ def _input_flags() -> argparse.ArgumentParser:
         "else one summary line)",
     )
     return flags
+
+
+def add_column_flags(parser: argparse.ArgumentParser) -> None:
+    """``--src``, ``--dst``, ``--weight``: which columns of a table hold the edges."""
+    parser.add_argument(
+        "--src",
+        metavar="COL",
+        help="the column of each edge's source in a table (Parquet, Arrow, or CSV with a header: naming a column "
+        "makes a text file CSV), by name or by position from 0 (default: the first column)",
+    )
+    parser.add_argument(
+        "--dst", metavar="COL", help="the column of each edge's target, as --src (default: the second column)"
+    )
+    parser.add_argument(
+        "--weight",
+        metavar="COL",
+        help="the column of edge weights, as --src (default: none, but a table of exactly three columns read "
+        "without --src/--dst/--weight has its third as weights)",
+    )
 
 
 def _result_flags() -> argparse.ArgumentParser:
@@ -256,7 +277,9 @@ def _algorithm_flags() -> dict[str, argparse.ArgumentParser]:
         help="stop after K supersteps even if not converged (default 1000)",
     )
     ss = _Parser(add_help=False)
-    ss.add_argument("--source", type=int, required=True, metavar="ID", help="id of the source vertex (required)")
+    ss.add_argument(
+        "--source", required=True, metavar="ID", help="id of the source vertex, a string where ids are (required)"
+    )
     cc = _Parser(add_help=False)
     for until_halted in (ss, cc):
         until_halted.add_argument(
@@ -337,13 +360,14 @@ def add_info_command(commands: Any) -> None:
         "degree distributions, weakly and strongly connected components.",
     )
     info.add_argument("edges", metavar="EDGES", help="edge list file, or - for standard input")
+    add_column_flags(info)
     info.add_argument("--undirected", action="store_true", help="treat every edge as going both ways (default: off)")
     info.add_argument("--json", action="store_true", help="print the summary as JSON (default: text)")
     info.set_defaults(handler=_info)
 
 
 def _info(args: argparse.Namespace) -> int:
-    graph = read_edges(args.edges, undirected=args.undirected)
+    graph = read_graph(args)
     summary = graph_info(graph)
     if args.json:
         sys.stdout.write(json.dumps({"edges_file": args.edges, **summary}, indent=1) + "\n")
@@ -457,7 +481,7 @@ def _run(args: argparse.Namespace) -> int:
     _check_flags(args, name)
     if args.command == "viz":
         _check_output_paths(args)
-        return _write_page(read_edges(args.edges, undirected=args.undirected), args, name)
+        return _write_page(read_graph(args), args, name)
     fmt = format_for(args.output, args.format)
     require_format(fmt)
     _check_output_paths(args)
@@ -471,7 +495,7 @@ def _run(args: argparse.Namespace) -> int:
     measures = algorithm.measures(args)
     progress = Progress(sys.stderr, _title(args, name), measures, quiet=args.quiet)
     progress.status(f"reading {args.edges}")
-    graph = read_edges(args.edges, undirected=args.undirected)
+    graph = read_graph(args)
     progress.status(f"{graph.num_vertices:,} vertices, {graph.num_edges:,} edges: starting")
     options: dict[str, Any] = {"backend": args.backend, "api": args.api}
     if page:
@@ -508,6 +532,11 @@ def _run(args: argparse.Namespace) -> int:
     if args.compare == "networkx":
         _say_difference("networkx", result.values, algorithm.networkx(result.graph if name == "cc" else graph, args))
     return EXIT_OK
+
+
+def read_graph(args: argparse.Namespace) -> pregel.Graph:
+    """The graph of ``EDGES``, with the columns and direction the flags ask for."""
+    return read_edges(args.edges, undirected=args.undirected, src=args.src, dst=args.dst, weight=args.weight)
 
 
 def _title(args: argparse.Namespace, name: str) -> str:
@@ -547,13 +576,13 @@ def _write_results(
     args: argparse.Namespace, algorithm: Algorithm, result: pregel.Result, fmt: str, measures: dict[str, str]
 ) -> None:
     if args.output:
-        write_result(args.output, result.ids, result.values, fmt)
+        write_result(args.output, result.original_ids, result.original_values, fmt)
     text_format = "csv" if fmt == "csv" else "tsv"
     if args.top:
         ids, values, columns = algorithm.top(result, args.top)
         sys.stdout.write(render(ids, values, text_format, columns))
     elif not args.output:
-        sys.stdout.write(render(result.ids, result.values, text_format))
+        sys.stdout.write(render(result.original_ids, result.original_values, text_format))
     about = {"command": args.command, "edges_file": args.edges, "backend": args.backend}
     if args.stats:
         write_stats(args.stats, result, **about)

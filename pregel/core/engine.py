@@ -89,7 +89,17 @@ def _recovering(
             run = checkpointer.recover(backend, run, lost)
             continue
         trace = None if recorder is None else recorder.trace()
-        return Result(graph, values, run.superstep, run.history, run.aggregated, stopped_by, trace, run.recoveries)
+        return Result(
+            graph,
+            values,
+            run.superstep,
+            run.history,
+            run.aggregated,
+            stopped_by,
+            trace,
+            run.recoveries,
+            values_are_ids=program.values_are_ids,
+        )
 
 
 def _superstep_loop(

@@ -1,4 +1,4 @@
-"""Graph: CSR out-edges over vertices indexed in sorted order of their original ids."""
+"""Graph: CSR out-edges over vertices indexed in sorted order of their original ids (integers or strings)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from pregel.core import tables
 from pregel.errors import InputError
 
 if TYPE_CHECKING:
@@ -36,6 +37,12 @@ class Graph:
     Duplicate edges are merged into one, keeping the smallest weight (the number
     merged is ``duplicates_merged``); self-loops are kept.
 
+    Original ids that are strings (URLs, user names) are mapped to integers once:
+    ``labels`` holds the strings, sorted, and ``ids`` is ``0..n-1``, so vertex ``i`` is
+    ``labels[i]``, "smallest id" is "smallest label", and programs see integer ids as
+    usual. Whatever shows vertices to a person (``Result.to_dict``, the output files,
+    ``index_of``) uses ``original_ids``: the labels where there are some, else the ids.
+
     Parameters
     ----------
     ids : numpy.ndarray
@@ -48,6 +55,9 @@ class Graph:
         ``float64`` edge weights aligned with ``indices``, or ``None``.
     duplicates_merged : int
         How many duplicate edges were merged when the graph was built.
+    labels : numpy.ndarray or None
+        The original ids (``str`` objects, sorted, unique) of a graph whose ids were
+        strings, aligned with ``ids``; ``None`` when the original ids are the ids.
 
     Examples
     --------
@@ -56,6 +66,9 @@ class Graph:
     (3, 3)
     >>> g.ids.tolist(), g.out_degree.tolist()
     ([10, 20, 30], [1, 2, 0])
+    >>> named = Graph.from_edges(["bob", "alice"], ["carol", "bob"])
+    >>> named.ids.tolist(), named.labels.tolist()
+    ([0, 1, 2], ['alice', 'bob', 'carol'])
     """
 
     def __init__(
@@ -65,12 +78,14 @@ class Graph:
         indices: np.ndarray,
         weights: np.ndarray | None = None,
         duplicates_merged: int = 0,
+        labels: np.ndarray | None = None,
     ) -> None:
         self.ids = ids
         self.indptr = indptr
         self.indices = indices
         self.weights = weights
         self.duplicates_merged = duplicates_merged
+        self.labels = labels
 
     # ------------------------------------------------------------------ building
     @classmethod
@@ -85,11 +100,12 @@ class Graph:
 
         Parameters
         ----------
-        sources, targets : array_like of int
-            Original ids of each edge's endpoints.
+        sources, targets : array_like of int or of str
+            Original ids of each edge's endpoints: integers, or strings (which become
+            the graph's ``labels``; integer ids ``0..n-1`` follow their sorted order).
         weights : array_like of float, optional
             One finite weight per edge; omitted means an unweighted graph.
-        vertices : array_like of int, optional
+        vertices : array_like of int or of str, optional
             Extra vertex ids (isolated vertices cannot appear in an edge list).
 
         Returns
@@ -99,32 +115,56 @@ class Graph:
         Raises
         ------
         InputError
-            If the arrays differ in length, ids are not integers, or a weight is
-            NaN or infinite.
+            If the arrays differ in length, ids are neither all integers nor all
+            strings, or a weight is NaN or infinite.
 
         Examples
         --------
         >>> g = Graph.from_edges([1, 1, 2], [2, 2, 1], weights=[5.0, 3.0, 1.0])
         >>> g.num_edges, g.duplicates_merged, g.weights.tolist()
         (2, 1, [3.0, 1.0])
+        >>> Graph.from_edges(["b", "a"], ["a", "c"]).edge_arrays()[0].tolist()
+        ['a', 'b']
         """
-        src = _as_ids(sources, "sources")
-        dst = _as_ids(targets, "targets")
+        given = [np.asarray(a) for a in (sources, targets) + (() if vertices is None else (vertices,))]
+        if any(_holds_strings(a) for a in given):
+            return cls._from_strings(given, weights)
+        src = _as_ids(given[0], "sources")
+        dst = _as_ids(given[1], "targets")
         if src.shape != dst.shape:
             raise InputError(f"sources and targets differ in length ({src.size} and {dst.size})")
-        w = None
-        if weights is not None:
-            w = np.asarray(weights, dtype=np.float64).ravel()
-            if w.shape != src.shape:
-                raise InputError(f"weights has {w.size} entries for {src.size} edges")
-            bad = ~np.isfinite(w)
-            if bad.any():
-                k = int(np.flatnonzero(bad)[0])
-                raise InputError(f"weight of edge ({src[k]}, {dst[k]}) is {w[k]}, not a finite number")
-        extra = None if vertices is None else _as_ids(vertices, "vertices")
+        w = _edge_weights(weights, src, dst)
+        extra = None if vertices is None else _as_ids(given[2], "vertices")
         columns = [src, dst]
-        del src, dst
+        del src, dst, given
         return cls._from_columns(columns, w, extra)
+
+    @classmethod
+    def _from_strings(cls, given: list[np.ndarray], weights: Any) -> Graph:
+        """From string ids (sources, targets and perhaps extra vertices): labels sorted, their ranks as ids."""
+        for array, what in zip(given, ("sources", "targets", "vertices")):
+            if array.size and not _holds_strings(array):
+                raise InputError(f"{what}: vertex ids are integers where the others are strings; use one kind")
+        labels, codes = tables.string_codes([a.ravel() for a in given])
+        if codes[0].shape != codes[1].shape:
+            raise InputError(f"sources and targets differ in length ({codes[0].size} and {codes[1].size})")
+        w = _edge_weights(weights, labels[codes[0]], labels[codes[1]])
+        return cls._from_labelled(labels, codes[0], codes[1], w)
+
+    @classmethod
+    def _from_labelled(cls, labels: np.ndarray, src: np.ndarray, dst: np.ndarray, w: np.ndarray | None) -> Graph:
+        """From sorted string ``labels`` and each edge's positions in them (handed over: they may be overwritten)."""
+        n = labels.size
+        itype = index_dtype(n)
+        pair = [src.astype(itype, copy=False), dst.astype(itype, copy=False)]
+        return cls._from_indexed(np.arange(n, dtype=np.int64), pair, w, owned=True, labels=labels)
+
+    @classmethod
+    def _from_edge_columns(cls, columns: tables.EdgeColumns) -> Graph:
+        """From the columns a table gave (:mod:`pregel.core.tables`)."""
+        if columns.labels is not None:
+            return cls._from_labelled(columns.labels, columns.sources, columns.targets, columns.weights)
+        return cls.from_edges(columns.sources, columns.targets, columns.weights)
 
     @classmethod
     def _from_columns(cls, columns: list[np.ndarray], w: np.ndarray | None, extra: np.ndarray | None = None) -> Graph:
@@ -139,7 +179,14 @@ class Graph:
         return cls._from_indexed(ids, pair, w, owned=True)
 
     @classmethod
-    def _from_indexed(cls, ids: np.ndarray, pair: list[np.ndarray], w: np.ndarray | None, owned: bool = False) -> Graph:
+    def _from_indexed(
+        cls,
+        ids: np.ndarray,
+        pair: list[np.ndarray],
+        w: np.ndarray | None,
+        owned: bool = False,
+        labels: np.ndarray | None = None,
+    ) -> Graph:
         """Build from ``[sources, targets]`` vertex indices, handed over as for :meth:`_from_columns`.
 
         ``owned``: the index arrays are this build's own, free to be overwritten.
@@ -151,9 +198,12 @@ class Graph:
             dst = pair[1]
             pair.clear()
             indices = dst.astype(index_dtype(n), copy=False)
-            return cls(ids.astype(np.int64, copy=False), _sorted_key_pointers(key, n), indices, w)
-        pair.clear()
-        return cls._from_keys(ids, key, w)
+            graph = cls(ids.astype(np.int64, copy=False), _sorted_key_pointers(key, n), indices, w)
+        else:
+            pair.clear()
+            graph = cls._from_keys(ids, key, w)
+        graph.labels = labels
+        return graph
 
     @classmethod
     def _from_keys(cls, ids: np.ndarray, key: np.ndarray, w: np.ndarray | None) -> Graph:
@@ -189,6 +239,69 @@ class Graph:
         return cls(ids.astype(np.int64, copy=False), indptr, indices, w, merged)
 
     @classmethod
+    def from_pandas(cls, frame: Any, source: Any = "source", target: Any = "target", weight: Any = None) -> Graph:
+        """Build a graph from the edge columns of a pandas DataFrame.
+
+        Integer columns are used where they lie (no copy before the graph is built);
+        string columns become the graph's ``labels``.
+
+        Parameters
+        ----------
+        frame : pandas.DataFrame
+            One row per edge.
+        source, target : column key
+            The columns of each edge's endpoints (integers or strings).
+        weight : column key, optional
+            A numeric column of edge weights; omitted means an unweighted graph.
+
+        Raises
+        ------
+        InputError
+            Naming the column: missing, of the wrong type, or with a missing value.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> df = pd.DataFrame({"a": ["x", "y"], "b": ["y", "z"], "w": [1.5, 2.0]})
+        >>> Graph.from_pandas(df, source="a", target="b", weight="w").labels.tolist()
+        ['x', 'y', 'z']
+        """
+        return cls._from_edge_columns(tables.columns_from_pandas(frame, source, target, weight))
+
+    @classmethod
+    def from_polars(cls, frame: Any, source: Any = "source", target: Any = "target", weight: Any = None) -> Graph:
+        """Build a graph from the edge columns of a polars DataFrame (through Arrow, without copying numbers).
+
+        Parameters and errors as for :meth:`from_pandas`.
+
+        Examples
+        --------
+        >>> import polars as pl
+        >>> Graph.from_polars(pl.DataFrame({"source": [1, 2], "target": [2, 3]}))
+        <Graph: 3 vertices, 2 edges, unweighted>
+        """
+        return cls._from_edge_columns(tables.columns_from_polars(frame, source, target, weight))
+
+    @classmethod
+    def from_arrow(cls, data: Any, source: Any = "source", target: Any = "target", weight: Any = None) -> Graph:
+        """Build a graph from a pyarrow Table, RecordBatch or RecordBatchReader, batch by batch.
+
+        Columns are named, or numbered from 0. Integer columns of any width are used
+        where they lie when the table has one chunk; string columns (also
+        dictionary-encoded ones) become the graph's ``labels``.
+
+        Parameters and errors as for :meth:`from_pandas`.
+
+        Examples
+        --------
+        >>> import pyarrow as pa
+        >>> table = pa.table({"from": pa.array([1, 2], pa.int32()), "to": pa.array([2, 3], pa.uint8())})
+        >>> Graph.from_arrow(table, source="from", target="to").ids.tolist()
+        [1, 2, 3]
+        """
+        return cls._from_edge_columns(tables.columns_from_arrow(data, source, target, weight))
+
+    @classmethod
     def from_scipy(cls, matrix: scipy.sparse.spmatrix | scipy.sparse.sparray, ids: Any = None) -> Graph:
         """Build a graph from a square sparse matrix: entry ``(i, j)`` is an edge i → j.
 
@@ -215,7 +328,7 @@ class Graph:
 
     @classmethod
     def from_networkx(cls, graph: networkx.Graph, weight: str | None = "weight") -> Graph:
-        """Build a graph from a networkx graph whose nodes are integers.
+        """Build a graph from a networkx graph whose nodes are integers, or strings (which become ``labels``).
 
         An undirected networkx graph becomes a directed one with both directions of
         every edge. Edge attribute ``weight`` (if any edge has it; others weigh 1)
@@ -230,13 +343,15 @@ class Graph:
         """
         edges = list(graph.edges(data=weight, default=1.0)) if weight else list(graph.edges())
         has_weight = weight is not None and any(weight in d for *_, d in graph.edges(data=True))
-        src = np.array([e[0] for e in edges], dtype=object)
-        dst = np.array([e[1] for e in edges], dtype=object)
+        # fromiter: one object per node even where nodes are tuples (np.array would make a 2-d array of them)
+        src = np.fromiter((e[0] for e in edges), dtype=object, count=len(edges))
+        dst = np.fromiter((e[1] for e in edges), dtype=object, count=len(edges))
         w = np.array([e[2] for e in edges], dtype=np.float64) if has_weight else None
         if not graph.is_directed():
             src, dst = np.concatenate([src, dst]), np.concatenate([dst, src])
             w = None if w is None else np.concatenate([w, w])
-        return cls.from_edges(src, dst, w, vertices=np.array(list(graph.nodes), dtype=object))
+        nodes = np.fromiter(graph.nodes, dtype=object, count=graph.number_of_nodes())
+        return cls.from_edges(src, dst, w, vertices=nodes)
 
     # --------------------------------------------------------------- properties
     @property
@@ -254,6 +369,28 @@ class Graph:
         """Whether edges carry weights."""
         return self.weights is not None
 
+    @property
+    def original_ids(self) -> np.ndarray:
+        """The vertices as the input named them, aligned with ``ids``: ``labels`` if any, else ``ids``.
+
+        Examples
+        --------
+        >>> Graph.from_edges(["b"], ["a"]).original_ids.tolist(), Graph.from_edges([7], [3]).original_ids.tolist()
+        (['a', 'b'], [3, 7])
+        """
+        return self.ids if self.labels is None else self.labels
+
+    def to_original(self, ids: np.ndarray) -> np.ndarray:
+        """The original ids of vertex ``ids`` (say, component labels): the strings of a labelled graph.
+
+        Examples
+        --------
+        >>> Graph.from_edges(["b"], ["a"]).to_original(np.array([1, 1, 0])).tolist()
+        ['b', 'b', 'a']
+        """
+        # in a labelled graph the ids are 0..n-1, so an id is its own index
+        return ids if self.labels is None else self.labels[ids]
+
     @cached_property
     def out_degree(self) -> np.ndarray:
         """Out-degree of each vertex (``int64``)."""
@@ -265,27 +402,38 @@ class Graph:
         return np.repeat(np.arange(self.num_vertices, dtype=self.indices.dtype), self.out_degree)
 
     def index_of(self, ids: Any, what: str = "vertex") -> np.ndarray:
-        """Vertex indices of original ``ids``; raises InputError naming an unknown one.
+        """Vertex indices of original ``ids`` (labels, in a labelled graph); raises InputError naming an unknown one.
 
         Examples
         --------
         >>> Graph.from_edges([5], [9]).index_of([9, 5]).tolist()
         [1, 0]
+        >>> Graph.from_edges(["x"], ["y"]).index_of("y").tolist()
+        [1]
         """
-        wanted = np.atleast_1d(np.asarray(ids))
-        if wanted.size and wanted.dtype.kind not in "iu":
-            wanted = _as_ids(wanted, what)
-        pos = np.searchsorted(self.ids, wanted)
+        if self.labels is None:
+            wanted = np.atleast_1d(np.asarray(ids))
+            if wanted.size and wanted.dtype.kind not in "iu":
+                wanted = _as_ids(wanted, what)
+        else:
+            wanted = np.atleast_1d(np.asarray(ids, dtype=object))
+            for v in wanted.tolist():
+                if not isinstance(v, str):
+                    raise InputError(f"{what} {v!r} is not in the graph (its vertices are named by strings)")
+        known = self.original_ids
+        pos = np.searchsorted(known, wanted)
         pos = np.minimum(pos, max(self.num_vertices - 1, 0))
-        missing = (self.ids[pos] != wanted) if self.num_vertices else np.ones(wanted.shape, bool)
+        missing = (known[pos] != wanted) if self.num_vertices else np.ones(wanted.shape, bool)
         if missing.any():
-            raise InputError(f"{what} {wanted[np.flatnonzero(missing)[0]]} is not in the graph")
+            unknown = wanted[np.flatnonzero(missing)[0]]
+            shown = repr(unknown) if isinstance(unknown, str) else unknown
+            raise InputError(f"{what} {shown} is not in the graph")
         return pos
 
     # -------------------------------------------------------------------- views
     def edge_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-        """The edges as original ``(sources, targets, weights)`` arrays."""
-        return self.ids[self.sources], self.ids[self.indices], self.weights
+        """The edges as original ``(sources, targets, weights)`` arrays (labels, in a labelled graph)."""
+        return self.original_ids[self.sources], self.original_ids[self.indices], self.weights
 
     def reverse(self) -> Graph:
         """The graph with every edge turned around.
@@ -295,7 +443,7 @@ class Graph:
         >>> Graph.from_edges([1], [2]).reverse().edge_arrays()[0].tolist()
         [2]
         """
-        return self._from_indexed(self.ids, [self.indices, self.sources.copy()], self.weights)
+        return self._from_indexed(self.ids, [self.indices, self.sources.copy()], self.weights, labels=self.labels)
 
     def to_undirected(self) -> Graph:
         """Both directions of every edge (merged edges keep the smaller weight).
@@ -308,7 +456,7 @@ class Graph:
         src = np.concatenate([self.sources, self.indices])
         dst = np.concatenate([self.indices, self.sources])
         w = None if self.weights is None else np.concatenate([self.weights, self.weights])
-        g = self._from_indexed(self.ids, [src, dst], w)
+        g = self._from_indexed(self.ids, [src, dst], w, labels=self.labels)
         g.duplicates_merged = self.duplicates_merged
         return g
 
@@ -327,7 +475,7 @@ class Graph:
         return sp.csr_array((data, self.indices, self.indptr), shape=(n, n))
 
     def to_networkx(self, weights: bool = True) -> networkx.DiGraph:
-        """A ``networkx.DiGraph`` with the same vertices, edges and (optionally) weights.
+        """A ``networkx.DiGraph`` with the same vertices (original ids), edges and (optionally) weights.
 
         Examples
         --------
@@ -337,7 +485,7 @@ class Graph:
         import networkx as nx
 
         g = nx.DiGraph()
-        g.add_nodes_from(self.ids.tolist())
+        g.add_nodes_from(self.original_ids.tolist())
         src, dst, w = self.edge_arrays()
         if weights and w is not None:
             g.add_weighted_edges_from(zip(src.tolist(), dst.tolist(), w.tolist()))
@@ -363,11 +511,16 @@ class Graph:
             if array is not None:
                 digest.update(f"{name}:{array.dtype.str}:{array.size};".encode())
                 digest.update(np.ascontiguousarray(array).data)
+        if self.labels is not None:
+            # each label's length first, so that no two lists of labels give the same bytes
+            digest.update(np.fromiter(map(len, self.labels), dtype=np.int64, count=self.labels.size).data)
+            digest.update("".join(self.labels.tolist()).encode("utf-8", "surrogatepass"))
         return digest.hexdigest()
 
     def __repr__(self) -> str:
         kind = "weighted" if self.is_weighted else "unweighted"
-        return f"<Graph: {self.num_vertices} vertices, {self.num_edges} edges, {kind}>"
+        named = "" if self.labels is None else ", string ids"
+        return f"<Graph: {self.num_vertices} vertices, {self.num_edges} edges, {kind}{named}>"
 
 
 def _edge_keys(src: np.ndarray, dst: np.ndarray, n: int, spare: np.ndarray | None = None) -> np.ndarray:
@@ -452,3 +605,24 @@ def _as_ids(values: Any, what: str) -> np.ndarray:
             raise InputError(f"{what}: vertex id {v} does not fit in 64 bits")
         out[k] = int(v)
     return out
+
+
+def _edge_weights(weights: Any, src: np.ndarray, dst: np.ndarray) -> np.ndarray | None:
+    """Weights as ``float64``, one per edge, every one finite; InputError naming the first bad edge."""
+    if weights is None:
+        return None
+    w = np.asarray(weights, dtype=np.float64).ravel()
+    if w.shape != src.shape:
+        raise InputError(f"weights has {w.size} entries for {src.size} edges")
+    bad = ~np.isfinite(w)
+    if bad.any():
+        k = int(np.flatnonzero(bad)[0])
+        raise InputError(f"weight of edge ({src[k]}, {dst[k]}) is {w[k]}, not a finite number")
+    return w
+
+
+def _holds_strings(array: np.ndarray) -> bool:
+    """Whether an id array holds strings (a numpy ``str`` array, or objects of which the first is a ``str``)."""
+    if array.dtype.kind == "U":
+        return True
+    return array.dtype == object and array.size > 0 and isinstance(array.flat[0], str)

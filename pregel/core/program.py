@@ -1,9 +1,10 @@
 """What every vertex program has, whichever API it is written in.
 
-A program declares its combiner, aggregators, initial value, value dtype and whether
-negative edge weights are allowed as class attributes, takes its parameters as keyword
-arguments (each must be declared as a class attribute, which is its default), and may
-define ``master_compute``. The scalar :class:`~pregel.api.vertex.Vertex` and the vectorised
+A program declares its combiner, aggregators, initial value, value dtype, whether
+negative edge weights are allowed and whether its values are vertex ids as class
+attributes, takes its parameters as keyword arguments (each must be declared as a
+class attribute, which is its default), and may define ``master_compute``. The scalar
+:class:`~pregel.api.vertex.Vertex` and the vectorised
 :class:`~pregel.api.batch.BatchProgram` add ``compute``.
 """
 
@@ -55,6 +56,9 @@ class Program:
     #: False for programs whose edge weights must not be negative (capacities,
     #: probabilities): the engine then refuses a graph with a negative weight.
     allow_negative_weights: bool = True
+    #: True for programs whose values are vertex ids (a component's smallest id, a
+    #: parent): results show them as original ids, the strings of a labelled graph.
+    values_are_ids: bool = False
 
     def __init__(self, **params: Any) -> None:
         cls = type(self)

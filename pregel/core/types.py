@@ -6,6 +6,7 @@ line and the tests can all name these types without importing one another.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +15,11 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 
 if TYPE_CHECKING:  # names for annotations only: nothing of ours is imported at run time
+    import networkx
+    import pandas
+    import polars
+    import pyarrow
+
     from pregel.core.graph import Graph
     from pregel.core.trace import Trace
 
@@ -157,6 +163,13 @@ class Result:
         The run superstep by superstep, when it ran with ``trace=True``.
     recoveries : list of Recovery
         Each resume from a checkpoint and each recovery from a lost worker.
+    values_are_ids : bool
+        The values are vertex ids (connected components' labels): shown as the
+        vertices' original ids (``original_values``), strings in a labelled graph.
+
+    The views a person reads (``to_dict``, ``result[vertex]``, ``to_table``,
+    ``to_pandas``...) name vertices by their original ids, strings in a graph with
+    ``labels``; ``ids`` and ``values`` are the engine's arrays.
 
     Examples
     --------
@@ -166,6 +179,8 @@ class Result:
     >>> r = pregel.run(g, ConnectedComponents)
     >>> r.to_dict(), r[6], r.stopped_by
     ({1: 1, 2: 1, 5: 5, 6: 5}, 5, 'halted')
+    >>> pregel.run(pregel.Graph.from_edges(["b"], ["a"]).to_undirected(), ConnectedComponents).to_dict()
+    {'a': 'a', 'b': 'a'}
     """
 
     graph: Graph
@@ -176,18 +191,30 @@ class Result:
     stopped_by: str
     trace: Trace | None = None
     recoveries: list[Recovery] = field(default_factory=list)
+    values_are_ids: bool = False
 
     @property
     def ids(self) -> np.ndarray:
-        """Original vertex ids, aligned with ``values``."""
+        """Vertex ids (``int64``), aligned with ``values``: the graph's ``ids``."""
         return self.graph.ids
 
-    def __getitem__(self, vertex: int) -> Any:
-        return self.values[self.graph.index_of(vertex)[0]].item()
+    @property
+    def original_ids(self) -> np.ndarray:
+        """The vertices as the input named them, aligned with ``values``: labels if the graph has them."""
+        return self.graph.original_ids
 
-    def to_dict(self) -> dict[int, Any]:
+    @property
+    def original_values(self) -> np.ndarray:
+        """``values``, with vertex ids turned into original ids where the values are ids (``values_are_ids``)."""
+        return self.graph.to_original(self.values) if self.values_are_ids else self.values
+
+    def __getitem__(self, vertex: Any) -> Any:
+        value = self.original_values[self.graph.index_of(vertex)[0]]
+        return value.item() if isinstance(value, np.generic) else value
+
+    def to_dict(self) -> dict[Any, Any]:
         """``{original id: value}`` with plain Python values."""
-        return dict(zip(self.graph.ids.tolist(), self.values.tolist()))
+        return dict(zip(self.original_ids.tolist(), self.original_values.tolist()))
 
     def to_table(self) -> dict[str, np.ndarray]:
         """The result as columns ``vertex`` and ``value``, a table without pandas.
@@ -203,7 +230,7 @@ class Result:
         >>> {name: column.tolist() for name, column in r.to_table().items()}
         {'vertex': [1, 2, 5, 6], 'value': [1, 1, 5, 5]}
         """
-        return {"vertex": self.graph.ids, "value": self.values}
+        return {"vertex": self.original_ids, "value": self.original_values}
 
     def to_numpy(self) -> np.ndarray:
         """The result as one structured array with fields ``vertex`` and ``value``.
@@ -216,9 +243,102 @@ class Result:
         >>> r.to_numpy()["value"].tolist()
         [1, 1, 5, 5]
         """
-        records = np.empty(self.values.size, dtype=[("vertex", np.int64), ("value", self.values.dtype)])
-        records["vertex"], records["value"] = self.graph.ids, self.values
+        vertex, value = self.original_ids, self.original_values
+        if self.graph.labels is not None:
+            # strings of a fixed width: such an array is saved and loaded without pickling
+            vertex = vertex.astype(str)
+            value = value.astype(str) if self.values_are_ids else value
+        records = np.empty(value.size, dtype=[("vertex", vertex.dtype), ("value", value.dtype)])
+        records["vertex"], records["value"] = vertex, value
         return records
+
+    def to_pandas(self) -> pandas.DataFrame:
+        """The result as a pandas DataFrame with columns ``vertex`` and ``value`` (needs pandas).
+
+        Raises
+        ------
+        ImportError
+            Without pandas, naming the extra that installs it.
+
+        Examples
+        --------
+        >>> import pregel
+        >>> from pregel.algorithms.pagerank import pagerank
+        >>> pagerank(pregel.Graph.from_edges(["a", "b"], ["b", "a"])).to_pandas()
+          vertex  value
+        0      a    0.5
+        1      b    0.5
+        """
+        pd = _optional("pandas", "pandas", "Result.to_pandas")
+        return pd.DataFrame(self.to_table())
+
+    def to_polars(self) -> polars.DataFrame:
+        """The result as a polars DataFrame with columns ``vertex`` and ``value`` (needs polars).
+
+        Examples
+        --------
+        >>> import pregel
+        >>> from pregel.algorithms.pagerank import pagerank
+        >>> pagerank(pregel.Graph.from_edges([1, 2], [2, 1])).to_polars()["value"].to_list()
+        [0.5, 0.5]
+        """
+        pl = _optional("polars", "polars", "Result.to_polars")
+        return pl.DataFrame({name: _listed(column) for name, column in self.to_table().items()})
+
+    def to_arrow(self) -> pyarrow.Table:
+        """The result as a pyarrow Table with columns ``vertex`` and ``value`` (needs pyarrow).
+
+        Raises
+        ------
+        TypeError
+            If the values are Python objects Arrow cannot hold in one column.
+
+        Examples
+        --------
+        >>> import pregel
+        >>> from pregel.algorithms.pagerank import pagerank
+        >>> pagerank(pregel.Graph.from_edges(["a", "b"], ["b", "a"])).to_arrow().column("vertex").to_pylist()
+        ['a', 'b']
+        """
+        pa = _optional("pyarrow", "parquet", "Result.to_arrow")
+        try:
+            return pa.table(self.to_table())
+        except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+            raise TypeError(f"the values do not fit in an Arrow column ({exc})") from None
+
+    def to_networkx(self, graph: networkx.Graph | None = None, name: str = "value") -> networkx.Graph:
+        """Set each vertex's value as node attribute ``name`` of a networkx graph, and return the graph.
+
+        Parameters
+        ----------
+        graph : networkx.Graph, optional
+            A graph whose nodes are the original ids (it may have more); by default a
+            new ``DiGraph`` of this result's graph.
+        name : str
+            The node attribute to set.
+
+        Raises
+        ------
+        KeyError
+            If a vertex of the result is not a node of ``graph``.
+
+        Examples
+        --------
+        >>> import networkx as nx, pregel
+        >>> from pregel.algorithms.pagerank import pagerank
+        >>> G = nx.DiGraph([("a", "b"), ("b", "a")])
+        >>> pagerank(pregel.Graph.from_networkx(G)).to_networkx(G, name="pagerank").nodes["a"]
+        {'pagerank': 0.5}
+        """
+        import networkx as nx
+
+        target = self.graph.to_networkx() if graph is None else graph
+        values = self.to_dict()
+        missing = next((vertex for vertex in values if vertex not in target), None)
+        if missing is not None:
+            raise KeyError(f"vertex {missing!r} of the result is not a node of the networkx graph")
+        nx.set_node_attributes(target, values, name)
+        return target
 
     @property
     def seconds(self) -> float:
@@ -298,6 +418,19 @@ class RunState:
 
 def _plain(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
+
+
+def _optional(module: str, extra: str, who: str) -> Any:
+    """An optional library, imported when first used; ImportError naming the extra that installs it."""
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        raise ImportError(f"{who} needs {module}: pip install 'pregel[{extra}]'") from None
+
+
+def _listed(column: np.ndarray) -> Any:
+    """A column polars takes as it is (numbers), or as a list (Python objects, such as labels)."""
+    return column.tolist() if column.dtype == object else column
 
 
 class Backend(Protocol):

@@ -11,6 +11,9 @@ Parsing never loops over lines in Python: the text is read in chunks of a few me
 and each chunk is checked and converted by the compiled parser (where it was built) or
 by numpy, so millions of lines take about a second. Only when a chunk is malformed does
 a line-by-line pass run, to name the first bad line (see :mod:`pregel.io.edgetext`).
+
+Tables (Parquet, Arrow, CSV with a header read by column name) are read by
+:mod:`pregel.io.tabular`; :func:`read_edges` sends them there.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from pregel.core.files import atomic_write
 from pregel.core.graph import Graph
 from pregel.errors import InputError
 from pregel.io.edgetext import FEED_BYTES, MAX_ID, EdgeParser  # noqa: F401 - MAX_ID: part of this module's contract
+from pregel.io.tabular import read_table, table_format
 
 try:  # ISA-L's gzip reader inflates about 2.5 times faster than zlib's (the ``fast`` extra)
     from isal.igzip import GzipFile as _GzipReader
@@ -44,26 +48,35 @@ CHUNK_BYTES = FEED_BYTES
 WRITE_LINES = 1 << 21
 
 
-def read_edges(path: str | os.PathLike[str], undirected: bool = False) -> Graph:
-    """Read an edge list (or Matrix Market file) into a :class:`Graph`.
+def read_edges(
+    path: str | os.PathLike[str],
+    undirected: bool = False,
+    src: str | None = None,
+    dst: str | None = None,
+    weight: str | None = None,
+) -> Graph:
+    """Read an edge list (text, Matrix Market, or a table: Parquet, Arrow, CSV by column) into a :class:`Graph`.
 
     Parameters
     ----------
     path : str or path-like
-        The file; ``"-"`` reads standard input.
+        The file (or a folder of Parquet or Arrow files); ``"-"`` reads standard input.
     undirected : bool
         Add the reverse of every edge.
+    src, dst, weight : str, optional
+        Columns of a table by name (or position from 0); naming any makes a text file a
+        CSV file with a header (see :func:`pregel.io.tabular.read_table`).
 
     Returns
     -------
     Graph
-        Weighted if the file has a third column.
+        Weighted if the file has a third column (or a ``weight`` column).
 
     Raises
     ------
     InputError
-        Naming the file, the line and the problem: a missing or unreadable file, a
-        malformed line, a bad id or weight, or no edges at all.
+        Naming the file, the line (or column) and the problem: a missing or unreadable
+        file, a malformed line, a bad id or weight, or no edges at all.
 
     Examples
     --------
@@ -74,10 +87,13 @@ def read_edges(path: str | os.PathLike[str], undirected: bool = False) -> Graph:
     <Graph: 3 vertices, 2 edges, unweighted>
     >>> os.remove(f.name)
     """
-    src, dst, weights = _read_columns(path)
-    columns = [src, dst]
-    del src, dst  # the graph builder frees each column once it is indexed
-    graph = Graph._from_columns(columns, weights)
+    if (src, dst, weight) != (None, None, None) or table_format(path):
+        graph = read_table(path, src, dst, weight)
+    else:
+        sources, targets, weights = _read_columns(path)
+        columns = [sources, targets]
+        del sources, targets  # the graph builder frees each column once it is indexed
+        graph = Graph._from_columns(columns, weights)
     return graph.to_undirected() if undirected else graph
 
 
@@ -273,14 +289,30 @@ def _format_columns(columns: list[np.ndarray]) -> bytes:
 
 
 def format_values(ids: np.ndarray, values: np.ndarray) -> str:
-    """``id<TAB>value`` lines; floats at full precision (``repr``), ``inf`` for infinity.
+    """``id<TAB>value`` lines; floats at full precision (``repr``), ``inf`` for infinity, strings as they are.
+
+    Raises
+    ------
+    InputError
+        If a string (a vertex's label) holds a tab or a line break, which TSV cannot.
 
     Examples
     --------
     >>> format_values(np.array([1, 2]), np.array([0.1, np.inf]))
     '1\\t0.1\\n2\\tinf\\n'
+    >>> format_values(np.array(["ann", "bob"], dtype=object), np.array(["ann", "ann"], dtype=object))
+    'ann\\tann\\nbob\\tann\\n'
     """
-    return "".join(f"{i}\t{v!r}\n" for i, v in zip(ids.tolist(), values.tolist()))
+    names, shown = ids.tolist(), values.tolist()
+    if values.dtype == object:
+        shown = [v if isinstance(v, str) else repr(v) for v in shown]
+        text = "".join(f"{i}\t{v}\n" for i, v in zip(names, shown))
+    else:
+        text = "".join(f"{i}\t{v!r}\n" for i, v in zip(names, shown))
+    if text.count("\n") != len(names) or text.count("\t") != len(names) or "\r" in text:
+        bad = next(s for s in [*names, *shown] if isinstance(s, str) and any(c in s for c in "\t\n\r"))
+        raise InputError(f"vertex {bad!r} holds a tab or a line break, which TSV cannot hold: use CSV or Parquet")
+    return text
 
 
 def write_values(path: str | os.PathLike[str], ids: np.ndarray, values: np.ndarray) -> None:

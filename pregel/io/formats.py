@@ -1,9 +1,11 @@
 """Results in the shapes users' tools expect: TSV, CSV, NumPy ``.npy`` and Parquet.
 
-Every format holds two columns, ``vertex`` (``int64``) and ``value``, one row per vertex
-sorted by vertex id. TSV (the default) has no header, as the command-line contract says;
-CSV has a ``vertex,value`` header, as pandas and spreadsheets expect. ``.npy`` is a
-structured array with fields ``vertex`` and ``value``; Parquet (through pyarrow, the
+Every format holds two columns, ``vertex`` (``int64``, or the original string ids of a
+graph read with string ids) and ``value``, one row per vertex sorted by vertex id. TSV
+(the default) has no header, as the command-line contract says; CSV has a
+``vertex,value`` header, as pandas and spreadsheets expect, and quotes what needs it.
+``.npy`` is a structured array with fields ``vertex`` and ``value`` (strings as
+fixed-width ``str``, so no pickle is needed to load it); Parquet (through pyarrow, the
 ``parquet`` extra) a table with those columns. Files are written atomically.
 """
 
@@ -13,6 +15,7 @@ import csv
 import io
 import os
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -79,13 +82,16 @@ def render(ids: np.ndarray, values: np.ndarray, fmt: str, columns: tuple[str, st
     """
     if fmt != "csv":
         return format_values(ids, values)
-    if values.dtype != object:
+    if values.dtype != object and ids.dtype != object:
         return ",".join(columns) + "\n" + format_values(ids, values).replace("\t", ",")
-    # Python objects may hold commas or quotes: let the csv module quote them
+    # strings and Python objects may hold commas or quotes: let the csv module quote them (str of a float is its repr)
+    shown = values.tolist()
+    if values.dtype == object:
+        shown = [v if isinstance(v, str) else repr(v) for v in shown]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(columns)
-    writer.writerows(zip(ids.tolist(), map(repr, values.tolist())))
+    writer.writerows(zip(ids.tolist(), shown))
     return out.getvalue()
 
 
@@ -115,7 +121,7 @@ def write_result(path: str | os.PathLike[str], ids: np.ndarray, values: np.ndarr
     """
     order = np.argsort(ids, kind="stable")
     ids, values = ids[order], values[order]
-    if fmt in BINARY and values.dtype == object:
+    if fmt in BINARY and values.dtype == object and not _all_strings(values):
         raise InputError(f"--format {fmt} needs numeric values; this program's values are Python objects")
     if fmt in ("tsv", "csv"):
         with atomic_write(path) as f:
@@ -127,11 +133,30 @@ def write_result(path: str | os.PathLike[str], ids: np.ndarray, values: np.ndarr
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        table = pa.table({"vertex": ids, "value": values})
+        table = pa.table({"vertex": arrow_column(ids), "value": arrow_column(values)})
         with atomic_write(path, "wb") as f:
             pq.write_table(table, f)
     else:
         raise InputError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
+
+
+def arrow_column(values: np.ndarray) -> Any:
+    """A pyarrow array of a column: numbers over numpy's own memory, strings (labels) converted.
+
+    ``pyarrow.array`` would do, but it imports pandas (a second or so) to look for pandas
+    types, and numbers need no conversion.
+
+    Examples
+    --------
+    >>> arrow_column(np.array([0.5, 1.5])).to_pylist(), arrow_column(np.array(["a"], dtype=object)).type
+    ([0.5, 1.5], DataType(string))
+    """
+    import pyarrow as pa
+
+    if values.dtype.kind in "iuf":
+        values = np.ascontiguousarray(values)
+        return pa.Array.from_buffers(pa.from_numpy_dtype(values.dtype), values.size, [None, pa.py_buffer(values)])
+    return pa.array(values.tolist() if values.dtype == object else values)
 
 
 def as_records(ids: np.ndarray, values: np.ndarray) -> np.ndarray:
@@ -142,7 +167,16 @@ def as_records(ids: np.ndarray, values: np.ndarray) -> np.ndarray:
     >>> as_records(np.array([7]), np.array([0.5])).dtype.names
     ('vertex', 'value')
     """
-    records = np.empty(ids.size, dtype=[("vertex", np.int64), ("value", values.dtype)])
+    # strings (labels) as fixed-width str: an object array could only be loaded back with pickle
+    ids = ids.astype(str) if ids.dtype == object else ids
+    values = values.astype(str) if values.dtype == object and _all_strings(values) else values
+    records = np.empty(
+        ids.size, dtype=[("vertex", ids.dtype if ids.dtype.kind == "U" else np.int64), ("value", values.dtype)]
+    )
     records["vertex"] = ids
     records["value"] = values
     return records
+
+
+def _all_strings(values: np.ndarray) -> bool:
+    return all(isinstance(v, str) for v in values.tolist())

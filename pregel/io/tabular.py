@@ -1,0 +1,344 @@
+"""Edge lists in tables: Parquet files and folders of them, Arrow IPC/Feather files, CSV/TSV with a header.
+
+The format comes from the content (Parquet's ``PAR1``, Arrow's ``ARROW1``), else from
+the suffix (``.parquet``, ``.pq``, ``.arrow``, ``.feather``, ``.ipc``, ``.arrows`` for
+an Arrow stream); a folder is a dataset of such files (Hive-style ``key=value``
+sub-folders included; names starting with ``_`` or ``.``, such as ``_SUCCESS``, are
+skipped). A text file is a table only when columns are named (``--src``/``--dst``/
+``--weight``): then it is CSV with a header line (comma, tab, semicolon or space
+separated, found from the header; ``.gz``/``.bz2`` read as they are; ``#``/``%``
+comment lines before the header skipped).
+
+Which columns: named, or numbered from 0 when no column has that name. Without any
+name given, a table must have two or three columns, read like a text edge list's:
+source, target and (the third, if any) weight. With any name given, the source and
+target default to the first two columns and there is no weight unless one is named.
+
+Everything goes through pyarrow (the ``parquet`` extra), a batch at a time, reading
+only the columns needed; :mod:`pregel.core.tables` turns the batches into ids, string
+ids into labels. A mistake is one InputError naming the file and, where one is at
+fault, the column.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from pregel.core import tables
+from pregel.core.graph import Graph
+from pregel.errors import InputError
+
+#: Suffixes that name a tabular format (the content decides first).
+SUFFIXES = {
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".arrow": "ipc",
+    ".feather": "ipc",
+    ".ipc": "ipc",
+    ".arrows": "stream",
+}
+_MAGIC = ((b"PAR1", "parquet"), (b"ARROW1", "ipc"), (b"\xff\xff\xff\xff", "stream"))
+_KIND = {
+    "parquet": "Parquet file",
+    "ipc": "Arrow IPC file",
+    "stream": "Arrow IPC stream",
+    "csv": "CSV file",
+}
+#: Rows per batch: the per-batch work is noise, and a batch of two id columns is 16 MB at most.
+BATCH_ROWS = 1 << 20
+#: Bytes of CSV per block: Arrow guesses a column's type from the first block.
+CSV_BLOCK_BYTES = 8 << 20
+_FLAGS = ("--src", "--dst", "--weight")
+_IMPLIED_WEIGHT = "the third column, taken as weights"
+
+
+class _Table(NamedTuple):
+    """An opened table: its schema, and ``batches(columns, ids)``: the columns' schema as read, and their batches.
+
+    ``ids`` are the id columns among ``columns`` (a CSV file reads them as one type).
+    """
+
+    schema: Any
+    batches: Callable[[list[str], list[str]], tuple[Any, Iterator[Any]]]
+
+
+def table_format(path: str | os.PathLike[str]) -> str | None:
+    """The tabular format of ``path`` by content, else by suffix: ``None`` for a text edge list.
+
+    ``"folder"`` for a directory (a dataset, whose files decide).
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> folder = tempfile.mkdtemp()
+    >>> with open(os.path.join(folder, "edges.txt"), "wb") as f:
+    ...     _ = f.write(b"PAR1...")
+    >>> table_format(os.path.join(folder, "edges.txt")), table_format(folder), table_format("ranks.arrow")
+    ('parquet', 'folder', 'ipc')
+    """
+    p = Path(path)
+    if str(path) == "-":
+        head = sys.stdin.buffer.peek(8)[:8] if hasattr(sys.stdin.buffer, "peek") else b""
+    elif p.is_dir():
+        return "folder"
+    else:
+        try:
+            with open(p, "rb") as f:
+                head = f.read(8)
+        except OSError:
+            head = b""  # the reader says what is wrong with the file
+    for magic, fmt in _MAGIC:
+        if head.startswith(magic):
+            return fmt
+    return SUFFIXES.get(p.suffix.lower())
+
+
+def read_table(
+    path: str | os.PathLike[str], src: str | None = None, dst: str | None = None, weight: str | None = None
+) -> Graph:
+    """Read the edges of a table (Parquet, Arrow, CSV with a header) into a :class:`Graph`.
+
+    Parameters
+    ----------
+    path : str or path-like
+        A file, a folder of Parquet or Arrow files (or of CSV files, with columns
+        named), or ``"-"`` for standard input.
+    src, dst, weight : str, optional
+        The columns of each edge's source, target and weight: a name, or a position
+        counted from 0 when no column has that name. See the module's notes for the
+        defaults.
+
+    Returns
+    -------
+    Graph
+        With ``labels`` when the ids are strings.
+
+    Raises
+    ------
+    InputError
+        Naming the file and the column: a missing column, ids that are neither
+        integers nor strings, a null, a weight that is not a finite number, an empty
+        or corrupt file, no rows at all.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> import pyarrow as pa, pyarrow.parquet as pq
+    >>> path = os.path.join(tempfile.mkdtemp(), "edges.parquet")
+    >>> pq.write_table(pa.table({"user": ["ann", "bob"], "follows": ["bob", "cy"], "since": [2019, 2020]}), path)
+    >>> g = read_table(path, src="user", dst="follows")
+    >>> g, g.labels.tolist()
+    (<Graph: 3 vertices, 2 edges, unweighted, string ids>, ['ann', 'bob', 'cy'])
+    """
+    name = "<stdin>" if str(path) == "-" else str(path)
+    named = (src, dst, weight) != (None, None, None)
+    fmt = table_format(path) or "csv"
+    pa = _pyarrow(name, fmt)
+    try:
+        table = _open(path, name, fmt, named)
+        specs, roles = _columns(table.schema, name, (src, dst, weight), named)
+        picked = [table.schema.names[tables.column_index(table.schema.names, s, r, name)] for s, r in zip(specs, roles)]
+        wanted = list(dict.fromkeys(picked))
+        schema, batches = table.batches(wanted, list(dict.fromkeys(picked[:2])))
+        edges = tables.columns_from_batches(
+            schema,
+            _reading(batches, name, wanted, pa),
+            *picked + [None] * (3 - len(picked)),
+            where=name,
+            roles=roles,
+        )
+    except (pa.ArrowException, OSError) as exc:
+        raise InputError(f"{name}: not a readable {_KIND.get(fmt, 'table')} ({_one_line(exc)})") from None
+    if edges.sources.size == 0:
+        raise InputError(f"{name}: no edges (the table has no rows)")
+    return Graph._from_edge_columns(edges)
+
+
+def _reading(batches: Iterator[Any], name: str, columns: list[str], pa: Any) -> Iterator[Any]:
+    """The batches, where a failure to decode one names the columns being read."""
+    listed = ", ".join(map(repr, columns))
+    while True:
+        try:
+            batch = next(batches)
+        except StopIteration:
+            return
+        except (pa.ArrowException, OSError) as exc:
+            raise InputError(f"{name}: cannot read columns {listed} ({_one_line(exc)})") from None
+        yield batch
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text if len(text) <= 200 else text[:197] + "..."
+
+
+def _pyarrow(name: str, fmt: str) -> Any:
+    try:
+        import pyarrow as pa
+    except ImportError:
+        what = "a folder of tables" if fmt == "folder" else f"a {_KIND[fmt]}"
+        raise InputError(f"{name}: reading {what} needs pyarrow: pip install 'pregel[parquet]'") from None
+    return pa
+
+
+def _columns(
+    schema: Any, name: str, given: tuple[str | None, ...], named: bool
+) -> tuple[list[Any], tuple[str, str, str]]:
+    """Which columns to read (names or positions) and what messages call them."""
+    src, dst, weight = given
+    if named:
+        specs = [0 if src is None else src, 1 if dst is None else dst]
+        return specs + ([] if weight is None else [weight]), _FLAGS
+    count = len(schema.names)
+    if count not in (2, 3):
+        listed = ", ".join(map(repr, schema.names))
+        raise InputError(f"{name}: {count} columns ({listed}); name the source and target columns with --src and --dst")
+    return list(range(count)), (_FLAGS[0], _FLAGS[1], _IMPLIED_WEIGHT)
+
+
+# ------------------------------------------------------------------ opening
+def _open(path: str | os.PathLike[str], name: str, fmt: str, named: bool) -> _Table:
+    """The table at ``path`` in format ``fmt``; InputError for what cannot be read at all."""
+    import pyarrow as pa
+
+    if name == "<stdin>":
+        source: Any = pa.py_buffer(sys.stdin.buffer.read())
+        size = source.size
+    else:
+        try:
+            size = os.stat(path).st_size
+        except FileNotFoundError:
+            raise InputError(f"{name}: no such file") from None
+        except PermissionError:
+            raise InputError(f"{name}: permission denied") from None
+        source = str(path)
+    if fmt == "folder":
+        return _open_folder(Path(path), name, named)
+    if size == 0:
+        raise InputError(f"{name}: empty file, not a {_KIND[fmt]}")
+    if fmt == "parquet":
+        return _parquet(pa.BufferReader(source) if name == "<stdin>" else source)
+    if fmt == "ipc":
+        reader = pa.ipc.open_file(source if name == "<stdin>" else pa.memory_map(source))
+        count = reader.num_record_batches
+        return _Table(
+            reader.schema,
+            lambda cols, ids: _some(reader.schema, cols, (reader.get_batch(i).select(cols) for i in range(count))),
+        )
+    if fmt == "stream":
+        stream = pa.ipc.open_stream(source if name == "<stdin>" else pa.memory_map(source))
+        return _Table(
+            stream.schema, lambda cols, ids: _some(stream.schema, cols, (batch.select(cols) for batch in stream))
+        )
+    return _csv(source, name)
+
+
+def _parquet(source: Any) -> _Table:
+    import pyarrow.parquet as pq
+
+    file = pq.ParquetFile(source)
+    schema = file.schema_arrow
+    return _Table(
+        schema, lambda cols, ids: _some(schema, cols, file.iter_batches(BATCH_ROWS, columns=cols, use_threads=True))
+    )
+
+
+def _some(schema: Any, columns: list[str], batches: Iterator[Any]) -> tuple[Any, Iterator[Any]]:
+    """The schema of ``columns`` alone, with their batches."""
+    import pyarrow as pa
+
+    return pa.schema([schema.field(c) for c in columns]), batches
+
+
+def _csv(source: Any, name: str) -> _Table:
+    """A CSV file with a header, its batches read whole (a column read again with a wider type must not repeat any)."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    def stream() -> Any:
+        raw = pa.BufferReader(source) if isinstance(source, pa.Buffer) else pa.OSFile(source)
+        magic = raw.read(3)
+        raw.seek(0)
+        codec = "gzip" if magic[:2] == b"\x1f\x8b" else "bz2" if magic == b"BZh" else None
+        return pa.CompressedInputStream(raw, codec) if codec else raw
+
+    read, parse = _csv_options(stream(), name)
+    schema = pacsv.open_csv(stream(), read_options=read, parse_options=parse).schema
+
+    def batches(cols: list[str], ids: list[str]) -> tuple[Any, Iterator[Any]]:
+        # Text is text: ids that are not all integers are strings, in both columns. Arrow
+        # guesses a column's type from the first block; when a later block disagrees, the
+        # column is read again: ids as strings, weights as floating point
+        strings = dict.fromkeys(ids, pa.large_string())
+        integers = all(pa.types.is_integer(schema.field(c).type) for c in ids)
+        types: dict[str, Any] = {} if integers else dict(strings)
+        while True:
+            convert = pacsv.ConvertOptions(include_columns=cols, column_types=types)
+            reader = pacsv.open_csv(stream(), read_options=read, parse_options=parse, convert_options=convert)
+            try:
+                read_all = list(reader)
+                return reader.schema, iter(read_all)
+            except pa.ArrowInvalid as exc:
+                failed = next((c for c in cols if f"column #{schema.names.index(c)}:" in str(exc)), None)
+                if failed is None:
+                    raise
+                if failed in ids and failed not in types:
+                    types.update(strings)
+                elif failed not in types:
+                    types[failed] = pa.float64()
+                else:
+                    raise InputError(f"{name}: column {failed!r}: {_one_line(exc)}") from None
+
+    return _Table(schema, batches)
+
+
+def _csv_options(stream: Any, name: str) -> tuple[Any, Any]:
+    """How to read a CSV file: the comment lines before its header skipped, its delimiter found from the header."""
+    import pyarrow.csv as pacsv
+
+    head = stream.read(65536)
+    stream.close()
+    lines = head.splitlines()
+    comments = 0
+    while comments < len(lines) and lines[comments].lstrip().startswith((b"#", b"%")):
+        comments += 1
+    if comments == len(lines) or not lines[comments].strip():
+        raise InputError(f"{name}: empty: no header line of column names (named by --src, --dst and --weight)")
+    header = lines[comments].decode("utf-8", "replace")
+    delimiter = next((d for d in "\t,; " if d in header), ",")
+    read = pacsv.ReadOptions(skip_rows=comments, block_size=CSV_BLOCK_BYTES)
+    return read, pacsv.ParseOptions(delimiter=delimiter)
+
+
+def _open_folder(folder: Path, name: str, named: bool) -> _Table:
+    """A dataset: the files of a folder (Hive-style sub-folders too), all in one format."""
+    import pyarrow as pa
+    import pyarrow.dataset as ds
+
+    files = sorted(
+        p
+        for p in folder.rglob("*")
+        if p.is_file() and not any(part.startswith(("_", ".")) for part in p.relative_to(folder).parts)
+    )
+    formats = {table_format(p) for p in files}
+    if formats in ({"parquet"}, {"ipc"}):
+        dataset = ds.dataset(folder, format=formats.pop(), partitioning="hive")
+    elif formats == {None} and named:
+        # text files, with columns named: a folder of CSV files (as Spark writes them)
+        read, parse = _csv_options(pa.OSFile(str(files[0])), str(files[0]))
+        form = ds.CsvFileFormat(parse_options=parse, read_options=read)
+        dataset = ds.dataset(folder, format=form, partitioning="hive")
+    else:
+        found = " and ".join(sorted(_KIND.get(f, "text file") + "s" for f in formats)) or "no files"
+        raise InputError(
+            f"{name}: is a directory, not an edge list (a folder is read when its files are all Parquet, "
+            f"or all Arrow, or all CSV with --src and --dst; it holds {found})"
+        )
+    schema = dataset.schema
+    return _Table(
+        schema, lambda cols, ids: _some(schema, cols, dataset.to_batches(columns=cols, batch_size=BATCH_ROWS))
+    )
