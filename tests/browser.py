@@ -7,6 +7,7 @@ Chromium skips those modules with the reason.
 
 from __future__ import annotations
 
+import math
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -14,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -59,3 +61,18 @@ def chromium(width: int = 1400, height: int = 900) -> Iterator[Any]:
 def severe(driver: Any) -> list[dict]:
     """The errors in the browser's console since the last call (each call empties the log)."""
     return [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
+
+
+def assert_shows(shown: list[str], values: np.ndarray) -> None:
+    """Each displayed value is the engine's value to the digits shown (4 significant)."""
+    assert len(shown) == len(values)
+    for text, value in zip(shown, values.tolist()):
+        if isinstance(value, float) and math.isinf(value):
+            assert text == ("∞" if value > 0 else "−∞")
+            continue
+        number = float(text)
+        if isinstance(value, int) or float(value).is_integer():
+            assert number == value, (text, value)
+        else:
+            half_digit = 0.5 * 10 ** (math.floor(math.log10(abs(number))) - 3)
+            assert abs(number - value) <= half_digit * (1 + 1e-9), (text, value)

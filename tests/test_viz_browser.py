@@ -21,7 +21,7 @@ from pregel.algorithms.pagerank import PageRank
 from pregel.algorithms.sssp import ShortestPaths
 from pregel.io.edges import read_edges
 from pregel.viz.page import write_html
-from tests.browser import chromium, needs_chromium, severe
+from tests.browser import assert_shows, chromium, needs_chromium, severe
 
 webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed (pip install -e '.[test]')")
 from selenium.webdriver.common.action_chains import ActionChains  # noqa: E402
@@ -70,21 +70,6 @@ class Page:
 
     def errors(self) -> list[dict]:
         return severe(self.driver)
-
-
-def assert_shows(shown: list[str], values: np.ndarray) -> None:
-    """Each displayed value is the engine's value to the digits shown (4 significant)."""
-    assert len(shown) == len(values)
-    for text, value in zip(shown, values.tolist()):
-        if isinstance(value, float) and math.isinf(value):
-            assert text == ("∞" if value > 0 else "−∞")
-            continue
-        number = float(text)
-        if isinstance(value, int) or float(value).is_integer():
-            assert number == value, (text, value)
-        else:
-            half_digit = 0.5 * 10 ** (math.floor(math.log10(abs(number))) - 3)
-            assert abs(number - value) <= half_digit * (1 + 1e-9), (text, value)
 
 
 def web_graph() -> pregel.Graph:

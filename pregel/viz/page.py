@@ -92,6 +92,31 @@ def write_html(
     >>> open(target).read().count("<script")
     2
     """
+    page = page_html(result, style=style, title=title, seed=seed, max_vertices=max_vertices)
+    with atomic_write(path) as f:
+        f.write(page)
+
+
+def page_html(
+    result: Any,
+    *,
+    style: str | None = None,
+    title: str | None = None,
+    seed: int = 1,
+    max_vertices: int = MAX_VERTICES,
+) -> str:
+    """The replay page of a traced run as one string: what :func:`write_html` writes.
+
+    The parameters and errors are those of :func:`write_html`.
+
+    Examples
+    --------
+    >>> import pregel
+    >>> from pregel.algorithms.pagerank import PageRank
+    >>> result = pregel.run(pregel.Graph.from_edges([1, 2, 2], [2, 1, 3]), PageRank, trace=True)
+    >>> page_html(result, title="three pages").startswith("<!DOCTYPE html>")
+    True
+    """
     trace = getattr(result, "trace", result)
     if not isinstance(trace, Trace):
         raise InputError("this result has no trace: run it with pregel.run(..., trace=True)")
@@ -99,9 +124,7 @@ def write_html(
     style = style or default_style(trace.program_class)
     if style not in STYLES:
         raise InputError(f"unknown style {style!r} (choose from {', '.join(STYLES)})")
-    page = render(page_data(trace, style, seed), title or trace.program)
-    with atomic_write(path) as f:
-        f.write(page)
+    return render(page_data(trace, style, seed), title or trace.program)
 
 
 def default_style(program_class: type) -> str:
@@ -349,6 +372,8 @@ _TEMPLATE = """<!DOCTYPE html>
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy"
+      content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:">
 <title>{title}</title>
 <link rel="icon" href="data:,">
 <style>
