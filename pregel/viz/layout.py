@@ -120,6 +120,8 @@ def layout(graph: Graph, radii: np.ndarray | None = None, seed: int = 1) -> np.n
     import networkx as nx
 
     n = graph.num_vertices
+    if not n:
+        return np.zeros((0, 2))
     radii = np.full(n, 10.0) if radii is None else np.asarray(radii, dtype=np.float64)
     g = nx.Graph()
     g.add_nodes_from(range(n))
@@ -131,8 +133,6 @@ def layout(graph: Graph, radii: np.ndarray | None = None, seed: int = 1) -> np.n
         placed = nx.spring_layout(g.subgraph(members), seed=seed)
         points = _even_out(np.array([placed[i] for i in members], dtype=np.float64).reshape(-1, 2))
         xy[members] = _fit(points, x + 0.1 * side, y + 0.1 * side, 0.8 * side)
-    if not n:
-        return xy
     room = np.array(CANVAS, dtype=np.float64) - 2 * (MARGIN + radii.max())
     scale = room / np.maximum(np.ptp(xy, axis=0), 1e-9)
     # stretch to the canvas's shape, but no more than its own proportions: a path stays a line
