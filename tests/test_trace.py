@@ -255,5 +255,5 @@ def test_python_objects_are_traced_and_shown_as_text():
     assert trace.values_after(2).tolist() == [(3, 1), (1, 2), (2, 3)]
     assert trace.steps[1].messages.tolist() == [(3, 1), (1, 2), (2, 3)]
     data = page_data(trace, "value")
-    assert data["steps"][1]["values"] == ["(3, 1)", "(1, 2)", "(2, 3)"]
-    assert data["steps"][1]["messages"] == [[0, 1, "(3, 1)"], [1, 2, "(1, 2)"], [2, 0, "(2, 3)"]]
+    assert data["steps"][1]["values"] == {"text": ["(3, 1)", "(1, 2)", "(2, 3)"]}
+    assert data["steps"][1]["messages"]["values"] == {"text": ["(3, 1)", "(1, 2)", "(2, 3)"]}

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import io
 import math
-import shutil
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +21,7 @@ from pregel.algorithms.pagerank import PageRank
 from pregel.algorithms.sssp import ShortestPaths
 from pregel.io.edges import read_edges
 from pregel.viz.page import write_html
+from tests.browser import assert_shows, chromium, needs_chromium, severe
 
 webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed (pip install -e '.[test]')")
 from selenium.webdriver.common.action_chains import ActionChains  # noqa: E402
@@ -30,42 +29,16 @@ from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
-pytestmark = pytest.mark.skipif(
-    not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()),
-    reason="needs Debian's chromium and chromium-driver (apt-get install chromium chromium-driver)",
-)
+pytestmark = needs_chromium
 
 
 @pytest.fixture(scope="module")
 def browser():
-    """One headless Chromium for the module, with a fresh profile and no network chatter."""
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    profile = tempfile.mkdtemp(prefix="pregel-chromium-")
-    for flag in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        f"--user-data-dir={profile}",
-        "--window-size=1400,900",
-    ):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    yield driver
-    driver.quit()
-    shutil.rmtree(profile, ignore_errors=True)
+    """One headless Chromium for the module."""
+    with chromium() as driver:
+        yield driver
 
 
 class Page:
@@ -96,22 +69,7 @@ class Page:
         return [self.vertex(v).find_element(By.CSS_SELECTOR, "text.value").text for v in self.ids]
 
     def errors(self) -> list[dict]:
-        return [entry for entry in self.driver.get_log("browser") if entry["level"] == "SEVERE"]
-
-
-def assert_shows(shown: list[str], values: np.ndarray) -> None:
-    """Each displayed value is the engine's value to the digits shown (4 significant)."""
-    assert len(shown) == len(values)
-    for text, value in zip(shown, values.tolist()):
-        if isinstance(value, float) and math.isinf(value):
-            assert text == ("∞" if value > 0 else "−∞")
-            continue
-        number = float(text)
-        if isinstance(value, int) or float(value).is_integer():
-            assert number == value, (text, value)
-        else:
-            half_digit = 0.5 * 10 ** (math.floor(math.log10(abs(number))) - 3)
-            assert abs(number - value) <= half_digit * (1 + 1e-9), (text, value)
+        return severe(self.driver)
 
 
 def web_graph() -> pregel.Graph:

@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from typing import IO, Any
 
 from pregel.core.types import Recovery, Result, SuperstepStats
+from pregel.core.types import seconds_text as duration
 
 #: Seconds between redraws of the live line: fast runs are not slowed by the terminal.
 REDRAW_SECONDS = 0.05
@@ -249,19 +250,6 @@ def is_terminal(stream: Any) -> bool:
         return bool(stream.isatty()) and os.environ.get("TERM", "") != "dumb"
     except (AttributeError, ValueError):
         return False
-
-
-def duration(seconds: float) -> str:
-    """Seconds as a person reads them: three significant digits, ms below a second.
-
-    Examples
-    --------
-    >>> duration(0.00042), duration(0.0123), duration(4.0), duration(125.3)
-    ('0.42 ms', '12.3 ms', '4.00 s', '125 s')
-    """
-    value, unit = (seconds * 1000, "ms") if seconds < 1 else (seconds, "s")
-    digits = 2 if value < 10 else 1 if value < 100 else 0
-    return f"{value:.{digits}f} {unit}"
 
 
 def _number(value: Any) -> str:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from pregel.core import tables
+from pregel.core.types import html_table
 from pregel.errors import InputError
 
 if TYPE_CHECKING:
@@ -521,6 +522,25 @@ class Graph:
         kind = "weighted" if self.is_weighted else "unweighted"
         named = "" if self.labels is None else ", string ids"
         return f"<Graph: {self.num_vertices} vertices, {self.num_edges} edges, {kind}{named}>"
+
+    def _repr_html_(self) -> str:
+        """What Jupyter shows: the graph's size, ids, degrees and weights in a small table."""
+        n = self.num_vertices
+        in_degree = np.bincount(self.indices, minlength=n)
+        rows = [("vertices", f"{n:,}"), ("edges", f"{self.num_edges:,}")]
+        if n:
+            rows += [
+                ("ids", f"{self.ids[0]:,} … {self.ids[-1]:,}"),
+                ("out-degree", f"mean {self.num_edges / n:.3g}, max {int(self.out_degree.max()):,}"),
+                ("in-degree", f"max {int(in_degree.max()):,}"),
+                ("dangling (no out-edge)", f"{int((self.out_degree == 0).sum()):,}"),
+                ("self-loops", f"{int((self.sources == self.indices).sum()):,}"),
+            ]
+        if self.weights is not None and self.weights.size:
+            rows.append(("weights", f"{self.weights.min():.6g} … {self.weights.max():.6g}"))
+        if self.duplicates_merged:
+            rows.append(("duplicate edges merged", f"{self.duplicates_merged:,}"))
+        return html_table(rows, caption="pregel graph, " + ("weighted" if self.is_weighted else "unweighted"))
 
 
 def _edge_keys(src: np.ndarray, dst: np.ndarray, n: int, spare: np.ndarray | None = None) -> np.ndarray:

@@ -6,8 +6,10 @@ line and the tests can all name these types without importing one another.
 
 from __future__ import annotations
 
+import html
 import importlib
-from collections.abc import Callable
+import math
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -345,6 +347,44 @@ class Result:
         """Total seconds spent in supersteps."""
         return sum(s.seconds for s in self.stats)
 
+    def _repr_html_(self) -> str:
+        """What Jupyter shows: the run in a few lines, the top values, a sparkline of the convergence."""
+        graph, values = self.graph, self.values
+        rows = [
+            ("vertices", f"{graph.num_vertices:,}"),
+            ("edges", f"{graph.num_edges:,}"),
+            ("supersteps", f"{self.supersteps:,}"),
+            ("stopped by", STOPPED_BY.get(self.stopped_by, self.stopped_by)),
+            ("time", seconds_text(self.seconds)),
+        ]
+        numeric = values.dtype.kind in "fiu"
+        if values.dtype.kind in "iu":
+            rows.append(("distinct values", f"{np.unique(values).size:,}"))
+        if values.dtype.kind == "f" and not np.isfinite(values).all():
+            rows.append(("not finite", f"{int(np.isposinf(values).sum()):,} ∞, {int(np.isnan(values).sum()):,} NaN"))
+        if self.recoveries:
+            rows.append(("recoveries", "; ".join(r.describe() for r in self.recoveries)))
+        curve, markup = convergence(self.stats), set()
+        if curve is not None:
+            label, points, log = curve
+            rows.append((label, sparkline(points, log=log)))
+            markup.add(label)
+        if numeric:
+            numbers = values.astype(np.float64)
+            order = np.lexsort((graph.ids, -numbers))
+            order = order[np.isfinite(numbers[order])][:TOP_SHOWN]
+            caption = f"top {len(order)} values"
+        else:
+            order = np.arange(min(TOP_SHOWN, values.size))
+            caption = f"first {len(order)} vertices"
+        top = [(f"{graph.ids[i]}", number_text(values[i])) for i in order.tolist()]
+        return (
+            '<div class="pregel-result" style="display:flex;gap:2em;align-items:flex-start;flex-wrap:wrap">'
+            + html_table(rows, caption="pregel result", raw=markup)
+            + html_table(top, header=("vertex", "value"), caption=caption)
+            + "</div>"
+        )
+
 
 @dataclass(frozen=True)
 class PartRecord:
@@ -431,6 +471,135 @@ def _optional(module: str, extra: str, who: str) -> Any:
 def _listed(column: np.ndarray) -> Any:
     """A column polars takes as it is (numbers), or as a list (Python objects, such as labels)."""
     return column.tolist() if column.dtype == object else column
+
+
+# ---------------------------------------------------------------------- notebook views
+# Plain HTML for Jupyter's rich display (``_repr_html_``): the standard library and numpy
+# only, as this module imports nothing of ours.
+
+#: How many values the notebook view of a result lists.
+TOP_SHOWN = 10
+#: What each way a run can stop means, in words.
+STOPPED_BY = {
+    "halted": "halted (every vertex voted to halt, no message in flight)",
+    "master": "master (master compute stopped the run)",
+    "max_supersteps": "max_supersteps (the limit, not convergence)",
+}
+
+
+def html_table(
+    rows: Sequence[tuple[str, str]],
+    header: tuple[str, str] | None = None,
+    caption: str | None = None,
+    raw: Collection[str] = (),
+) -> str:
+    """A two-column HTML table: a name per row (a header cell, or a plain one under ``header``) and its value.
+
+    Text is escaped, except the values of the rows named in ``raw`` (markup, such as a
+    :func:`sparkline`).
+
+    Examples
+    --------
+    >>> html_table([("vertices", "3"), ("a<b", "x")], caption="graph")
+    '<table><caption>graph</caption><tr><th>vertices</th><td>3</td></tr><tr><th>a&lt;b</th><td>x</td></tr></table>'
+    """
+    name_cell = "td" if header else "th"
+    parts = ["<table>"]
+    if caption:
+        parts.append(f"<caption>{html.escape(caption)}</caption>")
+    if header:
+        parts.append("<tr>" + "".join(f"<th>{html.escape(h)}</th>" for h in header) + "</tr>")
+    for name, value in rows:
+        cell = value if name in raw else html.escape(value)
+        parts.append(f"<tr><{name_cell}>{html.escape(name)}</{name_cell}><td>{cell}</td></tr>")
+    return "".join(parts) + "</table>"
+
+
+def sparkline(points: Sequence[float], width: int = 180, height: int = 36, log: bool = False) -> str:
+    """A small inline SVG line of ``points`` (one per superstep), first and last value written beside it.
+
+    ``log`` draws ``log10`` of the points (the positive ones: a convergence measure
+    that falls by orders of magnitude). The title, shown on hover, lists every point.
+
+    Examples
+    --------
+    >>> svg = sparkline([1.0, 0.1, 0.01], log=True)
+    >>> svg.startswith("<svg") and "<polyline" in svg and "0.01" in svg
+    True
+    """
+    values = np.asarray(points, dtype=np.float64)
+    steps = np.arange(values.size)
+    keep = np.isfinite(values) & ((values > 0) if log else True)
+    steps, shown = steps[keep], values[keep]
+    if shown.size == 0:
+        return ""
+    y = np.log10(shown) if log else shown
+    span_x, span_y = max(values.size - 1, 1), max(float(np.ptp(y)), 1e-300)
+    xs = 2 + (width - 4) * steps / span_x
+    ys = height - 3 - (height - 6) * (y - y.min()) / span_y if np.ptp(y) > 0 else np.full(y.size, height / 2)
+    line = " ".join(f"{a:.1f},{b:.1f}" for a, b in zip(xs, ys))
+    title = html.escape(", ".join(number_text(v) for v in values.tolist()))
+    ends = f"{number_text(shown[0])} → {number_text(shown[-1])}" + (" (log scale)" if log else "")
+    return (
+        f'<svg class="pregel-sparkline" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+        f'style="vertical-align:middle"><title>{title}</title>'
+        f'<polyline fill="none" stroke="#3b6fc4" stroke-width="1.5" points="{line}"></polyline>'
+        f'<circle cx="{xs[-1]:.1f}" cy="{ys[-1]:.1f}" r="2.5" fill="#e8590c"></circle></svg> '
+        f"<small>{html.escape(ends)}</small>"
+    )
+
+
+def convergence(stats: Sequence[SuperstepStats]) -> tuple[str, list[float], bool] | None:
+    """What tells how a run converged: ``(label, one value per superstep, log scale?)``, or ``None``.
+
+    An aggregator named ``delta`` (PageRank's L1 change, on a log scale), else the
+    vertices that ran compute in each superstep.
+
+    Examples
+    --------
+    >>> convergence([SuperstepStats(0, 5, 4, 4, 0.1), SuperstepStats(1, 2, 0, 0, 0.1)])
+    ('active vertices', [5.0, 2.0], False)
+    """
+    if not stats:
+        return None
+    deltas = [s.aggregated.get("delta") for s in stats]
+    if all(isinstance(d, (int, float, np.number)) and not isinstance(d, bool) for d in deltas):
+        points = [float(d) for d in deltas]
+        positive = [p for p in points if p > 0]
+        log = len(positive) > 1 and max(positive) > 100 * min(positive)
+        return ("delta per superstep", points, log)
+    return ("active vertices", [float(s.active) for s in stats], False)
+
+
+def number_text(value: Any) -> str:
+    """A value as a person reads it in a table: integers with separators, floats to 6 significant digits.
+
+    Examples
+    --------
+    >>> number_text(np.int64(7115)), number_text(0.000123456789), number_text(np.inf), number_text((1, 2))
+    ('7,115', '0.000123457', '∞', '(1, 2)')
+    """
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, int):
+        return f"{value:,}"
+    if math.isinf(value):
+        return "∞" if value > 0 else "−∞"
+    return f"{value:.6g}"
+
+
+def seconds_text(seconds: float) -> str:
+    """Seconds to three significant digits, in ms below a second.
+
+    Examples
+    --------
+    >>> seconds_text(0.0123), seconds_text(4.0)
+    ('12.3 ms', '4.00 s')
+    """
+    value, unit = (seconds * 1000, "ms") if seconds < 1 else (seconds, "s")
+    return f"{value:.{2 if value < 10 else 1 if value < 100 else 0}f} {unit}"
 
 
 class Backend(Protocol):

@@ -1,14 +1,15 @@
 """A page that replays a traced run superstep by superstep, for people to watch.
 
 :func:`write_html` turns ``pregel.run(..., trace=True)`` into one self-contained HTML
-file: the trace as embedded JSON, a layout computed here (networkx's spring layout,
-seeded), and ``viz.js``/``viz.css`` from this package inlined. It needs no server and
-no network; open it from disk. The script draws; everything it shows was computed by
-the engine.
+file: the trace as embedded JSON (numbers packed, exact), the sizes and layout of
+:mod:`pregel.viz.layout`, and ``viz.js``/``viz.css`` from this package inlined. It needs
+no server and no network; open it from disk. The script draws; everything it shows was
+computed by the engine.
 """
 
 from __future__ import annotations
 
+import base64
 import html
 import json
 import math
@@ -22,11 +23,10 @@ from pregel.core.files import atomic_write
 from pregel.core.graph import Graph
 from pregel.core.trace import StepTrace, Trace
 from pregel.errors import InputError
+from pregel.viz.layout import CANVAS, choose_sizes, layout
 
 MAX_VERTICES = 300
 STYLES = ("rank", "distance", "label", "value")
-_SIZE = (1000, 680)
-_MARGIN = 50
 
 
 def check_size(graph: Graph, max_vertices: int = MAX_VERTICES) -> None:
@@ -92,6 +92,31 @@ def write_html(
     >>> open(target).read().count("<script")
     2
     """
+    page = page_html(result, style=style, title=title, seed=seed, max_vertices=max_vertices)
+    with atomic_write(path) as f:
+        f.write(page)
+
+
+def page_html(
+    result: Any,
+    *,
+    style: str | None = None,
+    title: str | None = None,
+    seed: int = 1,
+    max_vertices: int = MAX_VERTICES,
+) -> str:
+    """The replay page of a traced run as one string: what :func:`write_html` writes.
+
+    The parameters and errors are those of :func:`write_html`.
+
+    Examples
+    --------
+    >>> import pregel
+    >>> from pregel.algorithms.pagerank import PageRank
+    >>> result = pregel.run(pregel.Graph.from_edges([1, 2, 2], [2, 1, 3]), PageRank, trace=True)
+    >>> page_html(result, title="three pages").startswith("<!DOCTYPE html>")
+    True
+    """
     trace = getattr(result, "trace", result)
     if not isinstance(trace, Trace):
         raise InputError("this result has no trace: run it with pregel.run(..., trace=True)")
@@ -99,9 +124,7 @@ def write_html(
     style = style or default_style(trace.program_class)
     if style not in STYLES:
         raise InputError(f"unknown style {style!r} (choose from {', '.join(STYLES)})")
-    page = render(page_data(trace, style, seed), title or trace.program)
-    with atomic_write(path) as f:
-        f.write(page)
+    return render(page_data(trace, style, seed), title or trace.program)
 
 
 def default_style(program_class: type) -> str:
@@ -129,7 +152,12 @@ def default_style(program_class: type) -> str:
 
 
 def page_data(trace: Trace, style: str, seed: int = 1) -> dict[str, Any]:
-    """Everything the page shows, as plain JSON-ready values (vertices by global index).
+    """Everything the page shows, as JSON-ready values (vertices by global index).
+
+    Numbers travel packed (:func:`column`, :func:`indices`, :func:`flags`,
+    :func:`message_values`): exact, and a third of the size of JSON text; a step's message
+    senders and targets are ``None`` when they are those of the step before (PageRank
+    sends along the same edges every superstep).
 
     Examples
     --------
@@ -137,36 +165,65 @@ def page_data(trace: Trace, style: str, seed: int = 1) -> dict[str, Any]:
     >>> from pregel.algorithms.sssp import ShortestPaths
     >>> g = pregel.Graph.from_edges([1, 2], [2, 3])
     >>> data = page_data(pregel.run(g, ShortestPaths(source=2), trace=True).trace, "distance")
-    >>> data["initial"], data["steps"][0]["values"], data["steps"][0]["messages"]
-    (['Infinity', 'Infinity', 'Infinity'], ['Infinity', 0.0, 'Infinity'], [[1, 2, 1.0]])
+    >>> first = data["steps"][0]
+    >>> unpack(data["initial"]).tolist(), unpack(first["values"]).tolist()
+    ([inf, inf, inf], [inf, 0.0, inf])
+    >>> unpack(first["messages"]["from"]).tolist(), unpack(first["messages"]["to"]).tolist()
+    ([1], [2])
     """
     graph = trace.graph
     src, dst = graph.sources, graph.indices
     directed = not _symmetric(graph)
     keep = np.ones(src.size, dtype=bool) if directed else src <= dst
+    states = [trace.initial, *(step.values for step in trace.steps)]
+    sizes = choose_sizes(_peaks(states), style)
+    steps, before = [], None
+    for step in trace.steps:
+        steps.append(_step_data(step, before))
+        before = step
     return {
         "style": style,
         "directed": directed,
         "ids": graph.ids.tolist(),
-        "xy": layout(graph, seed).tolist(),
-        "size": list(_SIZE),
+        "xy": layout(graph, sizes.radius(_peaks(states), style), seed).tolist(),
+        "size": list(CANVAS),
+        "radius": sizes.as_dict(),
         "edges": np.column_stack([src[keep], dst[keep]]).tolist(),
         "out_degree": graph.out_degree.tolist(),
         "in_degree": np.bincount(dst, minlength=graph.num_vertices).tolist(),
-        "initial": plain_values(trace.initial),
-        "steps": [_step_data(step) for step in trace.steps],
+        "initial": column(trace.initial),
+        "steps": steps,
         "aggregator_labels": {"delta": "L1 change", "dangling": "dangling rank"} if style == "rank" else {},
     }
 
 
-def _step_data(step: StepTrace) -> dict[str, Any]:
+def _peaks(states: list[np.ndarray]) -> np.ndarray:
+    """Each vertex's largest number over the run (``nan`` where it never had one): what its circle must fit."""
+    n = len(states[0])
+    peaks = np.full(n, -np.inf)
+    for values in states:
+        if values.dtype.kind in "fiu":
+            numbers = values.astype(np.float64)
+            peaks = np.fmax(peaks, np.where(np.isfinite(numbers), numbers, -np.inf))
+    return np.where(np.isfinite(peaks), peaks, np.nan)
+
+
+def _step_data(step: StepTrace, before: StepTrace | None) -> dict[str, Any]:
     stats = step.stats
+    same = before is not None and np.array_equal(step.senders, before.senders)
+    same = same and np.array_equal(step.targets, before.targets)
+    same_inbox = before is not None and np.array_equal(step.inbox_targets, before.inbox_targets)
     return {
-        "values": plain_values(step.values),
-        "halted": (~step.active).astype(int).tolist(),
-        "computed": step.computed.astype(int).tolist(),
-        "messages": [list(m) for m in zip(step.senders.tolist(), step.targets.tolist(), plain_values(step.messages))],
-        "inbox": [list(m) for m in zip(step.inbox_targets.tolist(), plain_values(step.inbox))],
+        "values": column(step.values),
+        "halted": flags(~step.active),
+        "computed": flags(step.computed),
+        "messages": {
+            "from": None if same else indices(step.senders),
+            "to": None if same else indices(step.targets),
+            "values": message_values(step.senders, step.messages),
+        },
+        # the panel shows what a vertex reads next to 4 digits: 7 are plenty
+        "inbox": {"to": None if same_inbox else indices(step.inbox_targets), "values": column(step.inbox, exact=False)},
         "active": stats.active,
         "sent": stats.messages_sent,
         "combined": stats.messages_combined,
@@ -174,20 +231,108 @@ def _step_data(step: StepTrace) -> dict[str, Any]:
     }
 
 
-def plain_values(values: np.ndarray) -> list[Any]:
-    """Values JSON can hold: numbers as numbers, ``inf``/``nan`` as ``"Infinity"``/``"NaN"``, others as text.
+def column(values: np.ndarray, exact: bool = True) -> dict[str, Any]:
+    """Values packed for the page: numbers as little-endian float64 in base64, others as text.
+
+    Numbers keep every bit; integers beyond 2**53, which a float64 cannot hold, go as
+    text. ``exact=False`` packs numbers that the page only shows rounded as float32
+    (7 significant digits, half the size) when they fit in one.
 
     Examples
     --------
-    >>> plain_values(np.array([0.5, np.inf, -np.inf]))
-    [0.5, 'Infinity', '-Infinity']
-    >>> plain_values(np.array([(1, 2), None], dtype=object))
-    ['(1, 2)', 'None']
+    >>> column(np.array([0.25, np.inf]))
+    {'f64': 'AAAAAAAA0D8AAAAAAADwfw=='}
+    >>> column(np.array([0.1]), exact=False), float(unpack(column(np.array([0.1]), exact=False))[0])
+    ({'f32': 'zczMPQ=='}, 0.10000000149011612)
+    >>> column(np.array([(1, 2), None], dtype=object))
+    {'text': ['(1, 2)', 'None']}
     """
-    return [_plain(v) for v in values.tolist()]
+    kind = values.dtype.kind
+    if kind not in "fiu" or (kind in "iu" and values.size and np.abs(values).max() > 2**53):
+        return {"text": [str(v) for v in values.tolist()]}
+    finite = values[np.isfinite(values)] if kind == "f" else values
+    if not exact and (not finite.size or np.abs(finite).max() < 1e38):
+        return {"f32": _b64(values.astype("<f4"))}
+    return {"f64": _b64(values.astype("<f8"))}
+
+
+def message_values(senders: np.ndarray, values: np.ndarray) -> dict[str, Any]:
+    """A step's message values: one per run of equal senders (``"per": "sender"``) when each run sent one value.
+
+    A vertex that broadcasts sends one value along all its out-edges; stored once, not
+    once per edge.
+
+    Examples
+    --------
+    >>> message_values(np.array([0, 0, 0, 2]), np.array([0.5, 0.5, 0.5, 1.0]))
+    {'f64': 'AAAAAAAA4D8AAAAAAADwPw==', 'per': 'sender'}
+    >>> unpack(message_values(np.array([0, 0, 0, 2]), np.array([0.5, 0.5, 0.5, 1.0])), senders=[0, 0, 0, 2]).tolist()
+    [0.5, 0.5, 0.5, 1.0]
+    """
+    if values.dtype.kind in "fiu" and values.size > 1:
+        starts = np.flatnonzero(np.concatenate([[True], senders[1:] != senders[:-1]]))
+        # bitwise: a run of NaN is one value, 0.0 and -0.0 are two
+        bits = values.astype("<f8").view("<u8")
+        shared = np.repeat(bits[starts], np.diff(np.append(starts, values.size)))
+        if starts.size < values.size and (bits == shared).all():
+            return column(values[starts]) | {"per": "sender"}
+    return column(values)
+
+
+def indices(values: np.ndarray) -> dict[str, str]:
+    """Vertex indices (or -1 for an unknown sender) packed as little-endian int32 in base64.
+
+    Examples
+    --------
+    >>> indices(np.array([0, -1, 2]))
+    {'i32': 'AAAAAP////8CAAAA'}
+    """
+    return {"i32": _b64(np.asarray(values).astype("<i4"))}
+
+
+def flags(values: np.ndarray) -> dict[str, str]:
+    """One bit per vertex (vertex ``i`` is bit ``i % 8`` of byte ``i // 8``), in base64.
+
+    Examples
+    --------
+    >>> flags(np.array([True, False, False, True, True]))
+    {'bits': 'GQ=='}
+    """
+    return {"bits": _b64(np.packbits(np.asarray(values, dtype=bool), bitorder="little"))}
+
+
+def unpack(packed: dict[str, Any], count: int | None = None, senders: Any = None) -> np.ndarray:
+    """The values a :func:`column`, :func:`indices`, :func:`flags` or :func:`message_values` holds.
+
+    ``count`` is the number of flags; ``senders`` those of the messages, for values
+    stored once per sender.
+
+    Examples
+    --------
+    >>> unpack(flags(np.array([True, False, True])), 3).tolist()
+    [True, False, True]
+    """
+    if "text" in packed:
+        return np.array(packed["text"], dtype=object)
+    if "bits" in packed:
+        bits = np.frombuffer(base64.b64decode(packed["bits"]), dtype=np.uint8)
+        return np.unpackbits(bits, count=count, bitorder="little").astype(bool)
+    if "i32" in packed:
+        return np.frombuffer(base64.b64decode(packed["i32"]), dtype="<i4").astype(np.int64)
+    kind, dtype = ("f64", "<f8") if "f64" in packed else ("f32", "<f4")
+    numbers = np.frombuffer(base64.b64decode(packed[kind]), dtype=dtype)
+    if packed.get("per") == "sender":
+        senders = np.asarray(senders)
+        numbers = numbers[np.cumsum(np.concatenate([[0], senders[1:] != senders[:-1]]))]
+    return numbers.astype(np.float64)
+
+
+def _b64(array: np.ndarray) -> str:
+    return base64.b64encode(np.ascontiguousarray(array).tobytes()).decode("ascii")
 
 
 def _plain(value: Any) -> Any:
+    """An aggregator's value as JSON can hold it: ``inf``/``nan`` as text, non-numbers as text."""
     if isinstance(value, np.generic):
         value = value.item()
     if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -195,72 +340,6 @@ def _plain(value: Any) -> Any:
     if isinstance(value, float) and not math.isfinite(value):
         return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
     return value
-
-
-def layout(graph: Graph, seed: int = 1) -> np.ndarray:
-    """Positions of the vertices in page units: networkx's spring layout (seeded) per component, packed.
-
-    Laid out together, disconnected components drift to the corners and each shrinks
-    to a dot; laid out one by one, each gets room in proportion to its size.
-
-    Examples
-    --------
-    >>> xy = layout(Graph.from_edges([1, 2, 3, 7], [2, 3, 1, 8]))
-    >>> xy.shape, bool((xy >= 0).all() and (xy[:, 0] <= 1000).all() and (xy[:, 1] <= 680).all())
-    ((5, 2), True)
-    """
-    import networkx as nx
-
-    g = nx.Graph()
-    g.add_nodes_from(range(graph.num_vertices))
-    g.add_edges_from(zip(graph.sources.tolist(), graph.indices.tolist()))
-    components = sorted((sorted(c) for c in nx.connected_components(g)), key=lambda c: (-len(c), c[0]))
-    xy = np.zeros((graph.num_vertices, 2))
-    boxes = _pack([math.sqrt(len(c)) for c in components])
-    for members, (x, y, side) in zip(components, boxes):
-        placed = nx.spring_layout(g.subgraph(members), seed=seed)
-        xy[members] = _fit([placed[i] for i in members], x + 0.1 * side, y + 0.1 * side, 0.8 * side)
-    if not graph.num_vertices:
-        return xy
-    size = np.array(_SIZE, dtype=np.float64) - 2 * _MARGIN
-    span = np.maximum(np.ptp(xy, axis=0), 1e-9)
-    scale = min(size / span)
-    centre = (xy.max(axis=0) + xy.min(axis=0)) / 2
-    return ((xy - centre) * scale + np.array(_SIZE) / 2).round(1)
-
-
-def _fit(points: list[Any], x: float, y: float, side: float) -> np.ndarray:
-    """Points turned and scaled into the square at ``(x, y)`` with the given side, keeping their shape."""
-    pts = np.array(points, dtype=np.float64).reshape(-1, 2)
-    if len(pts) > 2:
-        # turn the longest spread horizontal: the page is wider than it is tall
-        pts = pts @ np.linalg.svd(pts - pts.mean(axis=0), full_matrices=False)[2].T
-    span = np.ptp(pts, axis=0).max()
-    if span == 0:
-        return np.tile([x + side / 2, y + side / 2], (len(pts), 1))
-    centre = (pts.max(axis=0) + pts.min(axis=0)) / 2
-    return (pts - centre) / span * side + [x + side / 2, y + side / 2]
-
-
-def _pack(sides: list[float]) -> list[tuple[float, float, float]]:
-    """Squares (largest first) in rows, the row width chosen to fill the page best: ``(x, y, side)`` each."""
-
-    def rows(width: float) -> list[tuple[float, float, float]]:
-        boxes, x, y, row = [], 0.0, 0.0, 0.0
-        for side in sides:
-            if x > 0 and x + side > width:
-                x, y, row = 0.0, y + row, 0.0
-            boxes.append((x, y, side))
-            x, row = x + side, max(row, side)
-        return boxes
-
-    def scale(boxes: list[tuple[float, float, float]]) -> float:
-        width = max(x + side for x, _, side in boxes)
-        height = max(y + side for _, y, side in boxes)
-        return min(_SIZE[0] / width, _SIZE[1] / height)
-
-    widths = np.cumsum(sides).tolist() or [1.0]
-    return max((rows(w + 1e-9) for w in widths), key=scale)
 
 
 def _symmetric(graph: Graph) -> bool:
@@ -279,8 +358,8 @@ def render(data: dict[str, Any], title: str) -> str:
         css=_package_text("viz.css"),
         js=_package_text("viz.js"),
         data=payload,
-        width=_SIZE[0],
-        height=_SIZE[1],
+        width=CANVAS[0],
+        height=CANVAS[1],
     )
 
 
@@ -293,6 +372,8 @@ _TEMPLATE = """<!DOCTYPE html>
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy"
+      content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:">
 <title>{title}</title>
 <link rel="icon" href="data:,">
 <style>
@@ -310,6 +391,7 @@ _TEMPLATE = """<!DOCTYPE html>
   <button id="play" title="Play or pause (space)">&#x25B6; Play</button>
   <button id="step" title="One superstep (&#x2192;)">Step &#x25B6;</button>
   <input id="slider" type="range" min="0" max="0" value="0" aria-label="supersteps done">
+  <button id="fit" title="The whole drawing (F); the wheel zooms, dragging the background pans">&#x2922; Fit</button>
   <label>speed <select id="speed">
     <option value="0.5">&#xBD;&#xD7;</option><option value="1" selected>1&#xD7;</option>
     <option value="2">2&#xD7;</option><option value="4">4&#xD7;</option>
@@ -318,10 +400,12 @@ _TEMPLATE = """<!DOCTYPE html>
 <main>
   <svg id="graph" viewBox="0 0 {width} {height}" role="img" aria-label="the graph">
     <defs>
-      <marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7"
-              orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z"></path></marker>
+      <marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerUnits="userSpaceOnUse"
+              markerWidth="10" markerHeight="10" orient="auto-start-reverse">
+        <path d="M0,0 L10,5 L0,10 z"></path>
+      </marker>
     </defs>
-    <g id="edges"></g><g id="messages"></g><g id="vertices"></g>
+    <g id="edges"></g><g id="messages"></g><g id="vertices"></g><g id="hover"></g>
   </svg>
   <aside id="panel">
     <p class="counter">supersteps done <b id="superstep">0</b> of <span id="last">0</span></p>

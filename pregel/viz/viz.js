@@ -1,8 +1,8 @@
 // Replays a traced pregel run: the graph as SVG, one superstep per step.
-// Every number shown was computed by the engine and embedded by pregel/viz.py;
-// this script only draws it. Position p = supersteps done (0 = initial values; the
-// page's address ends in #p); the dots on the edges are the messages of superstep
-// p - 1, in flight to superstep p.
+// Every number shown was computed by the engine and embedded by pregel/viz/page.py,
+// and every size and place by pregel/viz/layout.py; this script only draws them.
+// Position p = supersteps done (0 = initial values; the page's address ends in #p);
+// the dots on the edges are the messages of superstep p - 1, in flight to superstep p.
 "use strict";
 (function () {
   const data = JSON.parse(document.getElementById("trace-data").textContent);
@@ -12,31 +12,78 @@
   const n = data.ids.length;
   const last = data.steps.length;
   const REST = 0.72; // where a delivered message waits along its edge
+  const R = data.radius; // plain, smallest, largest, high: see pregel/viz/layout.py
 
-  // JSON has no infinity: viz.py writes it as text
+  // ------------------------------------------------------------------ unpacking (see page.py)
+  function bytes(text) {
+    const s = atob(text);
+    const out = new Uint8Array(s.length);
+    for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+    return out;
+  }
+
+  // senders: of the messages whose values are stored once per run of equal senders
+  function unpack(packed, senders) {
+    if ("text" in packed) return packed.text;
+    if ("i32" in packed) return Array.from(new Int32Array(bytes(packed.i32).buffer));
+    const numbers = Array.from("f64" in packed ? new Float64Array(bytes(packed.f64).buffer) : new Float32Array(bytes(packed.f32).buffer));
+    if (packed.per !== "sender") return numbers;
+    let k = -1;
+    return senders.map((s, i) => numbers[i > 0 && s === senders[i - 1] ? k : ++k]);
+  }
+
+  function flags(packed) {
+    const b = bytes(packed.bits);
+    return Array.from({ length: n }, (_, i) => (b[i >> 3] >> (i & 7)) & 1);
+  }
+
+  // aggregators travel as JSON, which has no infinity: page.py writes it as text
   const num = (v) => (v === "Infinity" || v === "-Infinity" || v === "NaN" ? Number(v) : v);
   const zeros = new Array(n).fill(0);
-  const states = [{ values: data.initial.map(num), halted: zeros, computed: zeros, messages: [], inbox: [] }].concat(
-    data.steps.map((s) => ({
+  const states = [{ values: unpack(data.initial), halted: zeros, computed: zeros, messages: [], inbox: [] }];
+  let senders = [];
+  let targets = [];
+  let readers = [];
+  for (const s of data.steps) {
+    // a step without senders and targets sends along the same edges as the step before
+    if (s.messages.from) [senders, targets] = [unpack(s.messages.from), unpack(s.messages.to)];
+    if (s.inbox.to) readers = unpack(s.inbox.to);
+    const from = senders;
+    const to = targets;
+    const inboxTo = readers;
+    states.push({
       ...s,
-      values: s.values.map(num),
-      messages: s.messages.map(([from, to, v]) => [from, to, num(v)]),
-      inbox: s.inbox.map(([to, v]) => [to, num(v)]),
-    })),
-  );
+      values: unpack(s.values),
+      halted: flags(s.halted),
+      computed: flags(s.computed),
+      messages: unpack(s.messages.values, from).map((v, k) => [from[k], to[k], v]),
+      inbox: unpack(s.inbox.values).map((v, k) => [inboxTo[k], v]),
+    });
+  }
   const xy = data.xy.map((p) => p.slice());
   const edgeSet = new Set(data.edges.map(([s, t]) => s + "," + t));
   let position = 0;
   let playing = null;
   let flight = null;
   let pinned = null;
+  let hovered = null;
 
   // ------------------------------------------------------------------ scales
-  const numbers = states.flatMap((s) => s.values).filter((v) => typeof v === "number" && Number.isFinite(v));
-  const low = Math.min(0, ...numbers);
-  const high = numbers.reduce((a, b) => Math.max(a, b), low + 1e-12); // no spread: a long run has many values
-  const labels = [...new Set(numbers)].sort((a, b) => a - b);
+  let low = 0;
+  let high = 1e-12;
+  const distinct = new Set();
+  for (const state of states) {
+    for (const v of state.values) {
+      if (typeof v !== "number" || !Number.isFinite(v)) continue;
+      low = Math.min(low, v);
+      high = Math.max(high, v);
+      distinct.add(v);
+    }
+  }
+  const labels = [...distinct].sort((a, b) => a - b);
+  const labelIndex = new Map(labels.map((v, k) => [v, k]));
 
+  // what the drawing shows: 4 significant digits (the panel and the tooltips give the exact value)
   function show(v) {
     if (typeof v !== "number") return String(v);
     if (Number.isNaN(v)) return "NaN";
@@ -44,19 +91,28 @@
     return String(Number(v.toPrecision(4)));
   }
 
-  const plain = Math.max(9, Math.min(18, 22 - n / 10)); // smaller circles for more vertices
   function radius(v) {
-    if (data.style !== "rank" || typeof v !== "number" || !Number.isFinite(v)) return plain;
-    return 7 + 30 * Math.sqrt(Math.max(v, 0) / high);
+    if (data.style !== "rank" || typeof v !== "number" || !Number.isFinite(v)) return R.plain;
+    return R.smallest + (R.largest - R.smallest) * Math.sqrt(Math.max(v, 0) / R.high);
   }
 
   function fill(v) {
     if (typeof v !== "number" || !Number.isFinite(v)) return "#e6e6e6";
     if (data.style === "rank") return "#5b8bd9";
-    if (data.style === "label") return `hsl(${(labels.indexOf(v) * 137.508) % 360}, 62%, 58%)`;
+    if (data.style === "label") return `hsl(${(labelIndex.get(v) * 137.508) % 360}, 62%, 58%)`;
     const t = (v - low) / (high - low); // near = dark blue, far = pale yellow
     return `hsl(${220 - 170 * t}, ${55 + 25 * t}%, ${30 + 50 * t}%)`;
   }
+
+  // text and marks in page units, from the size of a plain circle (small for a large graph)
+  const nameFont = 11;
+  const valueFont = Math.max(7, Math.min(12, 0.9 * R.plain));
+  const dotRadius = Math.max(1.8, Math.min(4.5, 0.45 * R.plain));
+  const arrow = Math.max(4, Math.min(10, 0.7 * R.plain));
+  const READABLE = 7; // screen pixels: smaller text is left out (hover shows it)
+  const arrowMarker = svg.querySelector("#arrow");
+  arrowMarker.setAttribute("markerWidth", arrow);
+  arrowMarker.setAttribute("markerHeight", arrow);
 
   // ------------------------------------------------------------------ drawing
   function make(name, attrs, parent) {
@@ -73,12 +129,12 @@
   }));
   const vertices = data.ids.map((id, i) => {
     const g = make("g", { class: "vertex", id: "v-" + id, "data-id": id, "data-index": i }, $("vertices"));
-    const shape = make("circle", { r: 14 }, g);
-    make("text", { class: "name", dy: "0.35em" }, g).textContent = id;
-    const value = make("text", { class: "value" }, g);
-    return { g, shape, value, r: 14 };
+    const shape = make("circle", { r: R.plain }, g);
+    const name = make("text", { class: "name", dy: "0.35em" }, g);
+    name.textContent = id;
+    const value = make("text", { class: "value", "font-size": valueFont }, g);
+    return { g, shape, name, value, r: R.plain };
   });
-  if (n > 80) svg.classList.add("crowded");
 
   // a straight edge, or a bent one when the reverse edge is drawn too
   function curve(s, t) {
@@ -95,7 +151,7 @@
       return [x + (tx - x) * k, y + (ty - y) * k];
     };
     const a = trim(x1, y1, vertices[s].r, cx, cy);
-    const b = trim(x2, y2, vertices[t].r + (data.directed ? 2 : 0), cx, cy);
+    const b = trim(x2, y2, vertices[t].r + (data.directed ? 1 : 0), cx, cy);
     return { a, c: [cx, cy], b };
   }
 
@@ -109,7 +165,8 @@
       if (e.s === e.t) {
         const [x, y] = xy[e.s];
         const r = vertices[e.s].r;
-        e.path.setAttribute("d", `M${x - 5},${y - r} c-30,-40 40,-40 10,0`);
+        const k = Math.max(r, 6);
+        e.path.setAttribute("d", `M${x - 0.35 * r},${y - r} c${-2 * k},${-2.8 * k} ${2.7 * k},${-2.8 * k} ${0.7 * r},0`);
         continue;
       }
       const q = curve(e.s, e.t);
@@ -131,16 +188,68 @@
       v.g.classList.toggle("unreachable", unreachable);
       v.shape.setAttribute("r", v.r);
       v.shape.setAttribute("fill", fill(value));
-      v.value.setAttribute("y", v.r + 14);
+      v.value.setAttribute("y", v.r + 1.1 * valueFont);
       v.value.textContent = show(value);
     });
+    fitLabels();
   }
 
+  // ------------------------------------------------------------------ labels that fit
+  // A name is written inside its circle, as large as fits (at most nameFont); a value below
+  // its circle where no other circle or value is. Whatever would be too small on screen to
+  // read, or would collide, is left out; hovering over a vertex shows it.
+  const textWidth = (text, font) => 0.62 * font * String(text).length;
+
+  function fitLabels() {
+    const scale = pixelsPerUnit();
+    for (const v of vertices) {
+      const font = Math.min(nameFont, (1.7 * v.r) / (0.62 * Math.max(1, v.name.textContent.length)));
+      v.name.setAttribute("font-size", font.toFixed(2));
+      v.name.classList.toggle("hidden", font * scale < READABLE);
+    }
+    const boxes = [];
+    const readable = valueFont * scale >= READABLE;
+    const order = vertices.map((_, i) => i).sort((a, b) => vertices[b].r - vertices[a].r);
+    for (const i of order) {
+      const v = vertices[i];
+      const w = textWidth(v.value.textContent, valueFont) / 2;
+      const box = [xy[i][0] - w, xy[i][1] + v.r, xy[i][0] + w, xy[i][1] + v.r + 1.3 * valueFont];
+      const free =
+        readable &&
+        !boxes.some((b) => b[0] < box[2] && box[0] < b[2] && b[1] < box[3] && box[1] < b[3]) &&
+        !vertices.some((u, j) => j !== i && circleMeetsBox(xy[j], u.r, box));
+      v.value.classList.toggle("hidden", !free);
+      if (free) boxes.push(box);
+    }
+  }
+
+  function circleMeetsBox([x, y], r, [x0, y0, x1, y1]) {
+    const dx = x - Math.max(x0, Math.min(x, x1));
+    const dy = y - Math.max(y0, Math.min(y, y1));
+    return dx * dx + dy * dy < r * r;
+  }
+
+  // the hovered vertex's id and value, above it, in screen-sized text
+  function drawHover() {
+    const group = $("hover");
+    group.replaceChildren();
+    if (hovered === null) return;
+    const scale = pixelsPerUnit();
+    const font = 12 / scale;
+    const [x, y] = xy[hovered];
+    const text = `${data.ids[hovered]}: ${show(states[position].values[hovered])}`;
+    const w = textWidth(text, font) + font;
+    const top = y - vertices[hovered].r - 1.9 * font;
+    make("rect", { x: x - w / 2, y: top, width: w, height: 1.5 * font, rx: font / 3 }, group);
+    make("text", { x, y: top + 1.08 * font, "font-size": font }, group).textContent = text;
+  }
+
+  // ------------------------------------------------------------------ messages
   // where a message is at time u in [0, 1]; a message without a known sender appears above its target
   function messageAt(m, u) {
     const [from, to] = m;
-    if (from < 0) return [xy[to][0], xy[to][1] - vertices[to].r - 10 * u];
-    if (from === to) return [xy[to][0] + 12, xy[to][1] - vertices[to].r - 18];
+    if (from < 0) return [xy[to][0], xy[to][1] - vertices[to].r - 2.2 * dotRadius * u];
+    if (from === to) return [xy[to][0] + 0.8 * vertices[to].r, xy[to][1] - 1.9 * vertices[to].r];
     return along(curve(from, to), u * REST);
   }
 
@@ -148,7 +257,7 @@
     const group = $("messages");
     group.replaceChildren();
     return state.messages.map((m) => {
-      const dot = make("circle", { class: "message", r: 4.5 }, group);
+      const dot = make("circle", { class: "message", r: dotRadius }, group);
       const from = m[0] < 0 ? "?" : data.ids[m[0]];
       make("title", {}, dot).textContent = `message ${from} → ${data.ids[m[1]]}: ${m[2]}`;
       return { m, dot };
@@ -192,9 +301,17 @@
       ? `after superstep ${position - 1}` + (position === last ? " (the end of the run)" : "")
       : "initial values, before superstep 0";
     for (const key of ["active", "sent", "combined"]) $(key).textContent = step ? step[key] : "–";
-    for (const name of aggregators) $("agg-" + name).textContent = step ? show(num(step.aggregated[name])) : "–";
+    for (const name of aggregators) {
+      const dd = $("agg-" + name);
+      dd.textContent = step ? show(num(step.aggregated[name])) : "–";
+      dd.title = step ? String(num(step.aggregated[name])) : "";
+    }
     document.body.dataset.superstep = position;
-    history.replaceState(null, "", "#" + position); // a reload, or a link, opens at this superstep
+    try {
+      history.replaceState(null, "", "#" + position); // a reload, or a link, opens at this superstep
+    } catch (e) {
+      // a sandboxed frame (a notebook's) may not change its address; the page works without
+    }
     showInfo(pinned);
   }
 
@@ -224,9 +341,102 @@
       label: "colour follows the component label",
       value: "colour follows the value",
     };
-    const lines = [items[data.style], "orange ring: ran compute (shown when some did not)", "faded, dashed: halted", "dots: messages in flight (hover for the value)"];
+    const lines = [
+      items[data.style],
+      "orange ring: ran compute (shown when some did not)",
+      "faded, dashed: halted",
+      "dots: messages in flight (hover for the value)",
+      "wheel: zoom; drag the background: pan",
+    ];
     $("legend").replaceChildren(...lines.map((text) => Object.assign(document.createElement("li"), { textContent: text })));
   }
+
+  // ------------------------------------------------------------------ zoom and pan
+  // The view is the SVG's viewBox: zooming and panning change only what part of the page
+  // units the canvas shows, so sizes and places stay those of layout.py.
+  let view = { x: 0, y: 0, w: data.size[0], h: data.size[1] };
+
+  function setView(next) {
+    view = next;
+    svg.setAttribute("viewBox", `${view.x} ${view.y} ${view.w} ${view.h}`);
+    fitLabels();
+    drawHover();
+  }
+
+  function pixelsPerUnit() {
+    const box = svg.getBoundingClientRect();
+    return Math.min(box.width / view.w, box.height / view.h) || 1;
+  }
+
+  // each circle at its largest over the run, so that no step draws one outside the fitted view
+  const largest = Array.from({ length: n }, (_, i) => Math.max(...states.map((state) => radius(state.values[i]))));
+
+  // the vertices' bounding box with a margin, shown whole (the canvas keeps its proportions)
+  function fit() {
+    if (!n) return;
+    const margin = 12;
+    const xs = xy.map(([x], i) => [x - largest[i], x + largest[i]]).flat();
+    const ys = xy.map(([, y], i) => [y - largest[i], y + largest[i]]).flat();
+    let [x0, x1, y0, y1] = [Math.min(...xs) - margin, Math.max(...xs) + margin, Math.min(...ys) - margin, Math.max(...ys) + margin];
+    const aspect = data.size[0] / data.size[1];
+    if ((x1 - x0) / (y1 - y0) < aspect) {
+      const grow = ((y1 - y0) * aspect - (x1 - x0)) / 2;
+      [x0, x1] = [x0 - grow, x1 + grow];
+    } else {
+      const grow = ((x1 - x0) / aspect - (y1 - y0)) / 2;
+      [y0, y1] = [y0 - grow, y1 + grow];
+    }
+    setView({ x: x0, y: y0, w: x1 - x0, h: y1 - y0 });
+  }
+
+  function zoom(factor, [px, py]) {
+    const w = Math.max(data.size[0] / 50, Math.min(data.size[0] * 3, view.w * factor));
+    const k = w / view.w;
+    setView({ x: px - (px - view.x) * k, y: py - (py - view.y) * k, w, h: view.h * k });
+  }
+
+  svg.addEventListener(
+    "wheel",
+    (e) => {
+      e.preventDefault();
+      const step = e.deltaMode === 1 ? 40 * e.deltaY : e.deltaY; // lines or pixels
+      zoom(Math.exp(step * 0.0015), toSvg(e));
+    },
+    { passive: false },
+  );
+
+  svg.addEventListener("pointerdown", (e) => {
+    if (e.target.closest(".vertex") || e.button !== 0) return;
+    e.preventDefault();
+    svg.setPointerCapture(e.pointerId);
+    const start = { ...view };
+    const scale = pixelsPerUnit();
+    const [cx, cy] = [e.clientX, e.clientY];
+    let moved = false;
+    const move = (e) => {
+      moved = moved || Math.hypot(e.clientX - cx, e.clientY - cy) > 3;
+      if (moved) setView({ ...start, x: start.x - (e.clientX - cx) / scale, y: start.y - (e.clientY - cy) / scale });
+    };
+    const up = () => {
+      svg.removeEventListener("pointermove", move);
+      svg.removeEventListener("pointerup", up);
+      svg.removeEventListener("pointercancel", up);
+      svg.classList.remove("panning");
+      if (!moved) {
+        pinned = null; // a click on the background lets go of the pinned vertex
+        showInfo(null);
+      }
+    };
+    svg.classList.add("panning");
+    svg.addEventListener("pointermove", move);
+    svg.addEventListener("pointerup", up);
+    svg.addEventListener("pointercancel", up);
+  });
+  $("fit").addEventListener("click", fit);
+  new ResizeObserver(() => {
+    fitLabels();
+    drawHover();
+  }).observe(svg);
 
   // ------------------------------------------------------------------ moving through the run
   function go(p, animate) {
@@ -241,12 +451,14 @@
     if (animate && dots.length) fly(dots);
     else placeMessages(dots, 1);
     drawPanel();
+    drawHover();
   }
 
   function redraw() {
     drawVertices(states[position]);
     drawEdges();
     placeMessages(drawMessages(states[position]), 1);
+    drawHover();
   }
 
   const stepMillis = () => 900 / Number($("speed").value);
@@ -281,7 +493,13 @@
   $("slider").addEventListener("input", (e) => go(Number(e.target.value), false));
   document.addEventListener("keydown", (e) => {
     if (e.target.tagName === "INPUT" || e.target.tagName === "SELECT") return;
-    const keys = { ArrowRight: () => go(position + 1, true), ArrowLeft: () => go(position - 1, false), " ": play, Home: () => go(0, false) };
+    const keys = {
+      ArrowRight: () => go(position + 1, true),
+      ArrowLeft: () => go(position - 1, false),
+      " ": play,
+      Home: () => go(0, false),
+      f: fit,
+    };
     if (keys[e.key]) {
       e.preventDefault();
       keys[e.key]();
@@ -295,8 +513,16 @@
   }
 
   vertices.forEach((v, i) => {
-    v.g.addEventListener("pointerenter", () => showInfo(i));
-    v.g.addEventListener("pointerleave", () => showInfo(pinned));
+    v.g.addEventListener("pointerenter", () => {
+      hovered = i;
+      drawHover();
+      showInfo(i);
+    });
+    v.g.addEventListener("pointerleave", () => {
+      hovered = null;
+      drawHover();
+      showInfo(pinned);
+    });
     v.g.addEventListener("pointerdown", (e) => {
       e.preventDefault();
       v.g.setPointerCapture(e.pointerId);
@@ -321,13 +547,8 @@
       v.g.addEventListener("pointercancel", up);
     });
   });
-  svg.addEventListener("click", (e) => {
-    if (e.target === svg) {
-      pinned = null;
-      showInfo(null);
-    }
-  });
 
   drawLegend();
   go(Number(location.hash.slice(1)) || 0, false);
+  fit();
 })();
