@@ -449,7 +449,7 @@ def _run(args: argparse.Namespace) -> int:
     measures = algorithm.measures(args)
     progress = Progress(sys.stderr, _title(args, name), measures, quiet=args.quiet)
     progress.status(f"reading {args.edges}")
-    graph = read_edges(args.edges, undirected=args.undirected)
+    graph = read_edges(args.edges, undirected=args.undirected, weights=algorithm.weights)
     progress.status(f"{graph.num_vertices:,} vertices, {graph.num_edges:,} edges: starting")
     options: dict[str, Any] = {"backend": args.backend, "api": args.api}
     if page:

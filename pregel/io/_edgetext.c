@@ -12,7 +12,7 @@
  *
  * It accepts a strict subset of what the numpy passes of edgetext.py accept and gives the
  * same numbers; for anything else (a sign or a point in an id, a letter, inf or nan, a
- * weight that overflows or is a negative zero, an id of more than 16 digits or of 2**53 or
+ * weight that overflows, an id of more than 16 digits or of 2**53 or
  * more, a line whose number of fields is not `columns`, a comma that does not sit between
  * two fields) it returns None and the Python passes read the chunk or name its first bad
  * line. It returns (edges, columns, newlines, first_line): the rows written, the columns
@@ -245,8 +245,8 @@ static int read_weight(const unsigned char **at, const unsigned char *end, doubl
         return 0;
     *at = p;
     if (mantissa == 0) {
-        *value = 0.0;
-        return !negative; /* -0: numpy's integer pass reads 0.0, its float pass -0.0 */
+        *value = negative ? -0.0 : 0.0;
+        return 1;
     }
     if (EXACT_DOUBLE_ARITHMETIC && exact && mantissa < MAX_ID && exponent >= -22 && exponent <= 22) {
         /* both operands exact, so the one rounding of the product or quotient is the correct one */
@@ -258,8 +258,7 @@ static int read_weight(const unsigned char **at, const unsigned char *end, doubl
     }
     if (!slow_ok || !slow_weight(first, p, value))
         return 0;
-    /* overflow is the numpy passes' error to report; a negative underflow is -0 again */
-    return isfinite(*value) && !(*value == 0.0 && negative);
+    return isfinite(*value); /* overflow is the numpy passes' error to report */
 }
 
 /* Store the line's fields as one edge (a line without fields stores nothing). */

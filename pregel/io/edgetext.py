@@ -47,6 +47,8 @@ _INTEGER_TEXT = b"0123456789+- \n"
 _EMPTY_FIELD = re.compile(rb"(?m),[ \t]*(?:,|\r?$)|^[ \t]*,")
 # a sign alone: np.fromstring reads it as 0 where it ends the text
 _LONE_SIGN = re.compile(rb"(?:^|(?<=\s))[+-](?=\s|$)")
+# a negative zero, which the integer reading would turn into 0.0 (float("-0") is -0.0)
+_NEGATIVE_ZERO = re.compile(rb"(?:^|(?<=\s))-0+(?=\s|$)")
 _NAME = re.compile(rb"[A-Za-z_][\w.-]*")
 
 # the low nibbles of the last ``k`` bytes of a little-endian word: the digits of a token of k digits
@@ -328,7 +330,9 @@ class EdgeParser:
             self._diagnose(chunk)
         # integers parse about ten times faster than floats: weights that are all
         # integers (in range) take the integer path too
-        integral = self.columns == 2 or not text.translate(None, _INTEGER_TEXT)
+        integral = self.columns == 2 or not (
+            text.translate(None, _INTEGER_TEXT) or (b"-0" in text and _NEGATIVE_ZERO.search(text))
+        )
         values = self._numbers(text, chunk, np.int64 if integral else np.float64)
         if values.size != starts.size:
             self._diagnose(chunk)
