@@ -27,11 +27,14 @@ class Algorithm:
         networkx: Callable[[pregel.Graph, argparse.Namespace], np.ndarray] | None,
         top: Callable[[pregel.Result, int], Top],
         measures: Callable[[argparse.Namespace], dict[str, str]],
+        weights: bool = True,
     ) -> None:
         self.run = run
         self.networkx = networkx
         self.top = top
         self.measures = measures
+        # whether the run reads edge weights: the reader stores a weight column only then
+        self.weights = weights
 
 
 def _run_pagerank(graph: pregel.Graph, args: argparse.Namespace, options: dict[str, Any]) -> pregel.Result:
@@ -126,9 +129,11 @@ def _sortable(value: Any) -> float:
 
 
 ALGORITHMS = {
-    "pagerank": Algorithm(_run_pagerank, _networkx_pagerank, _top_ranks, lambda args: {"delta": "L1 change"}),
+    "pagerank": Algorithm(
+        _run_pagerank, _networkx_pagerank, _top_ranks, lambda args: {"delta": "L1 change"}, weights=False
+    ),
     "sssp": Algorithm(_run_sssp, _networkx_sssp, _top_nearest, lambda args: {"improved": "improved"}),
-    "cc": Algorithm(_run_cc, _networkx_cc, _top_components, lambda args: {}),
+    "cc": Algorithm(_run_cc, _networkx_cc, _top_components, lambda args: {}, weights=False),
     "run": Algorithm(
         _run_program, None, _top_values, lambda args: {name: name for name in args.program_object.aggregators}
     ),

@@ -495,7 +495,7 @@ def _run(args: argparse.Namespace) -> int:
     measures = algorithm.measures(args)
     progress = Progress(sys.stderr, _title(args, name), measures, quiet=args.quiet)
     progress.status(f"reading {args.edges}")
-    graph = read_graph(args)
+    graph = read_graph(args, weights=algorithm.weights)
     progress.status(f"{graph.num_vertices:,} vertices, {graph.num_edges:,} edges: starting")
     options: dict[str, Any] = {"backend": args.backend, "api": args.api}
     if page:
@@ -534,9 +534,11 @@ def _run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def read_graph(args: argparse.Namespace) -> pregel.Graph:
-    """The graph of ``EDGES``, with the columns and direction the flags ask for."""
-    return read_edges(args.edges, undirected=args.undirected, src=args.src, dst=args.dst, weight=args.weight)
+def read_graph(args: argparse.Namespace, weights: bool = True) -> pregel.Graph:
+    """The graph of ``EDGES``, with the columns and direction the flags ask for (``weights``: keep them)."""
+    return read_edges(
+        args.edges, undirected=args.undirected, src=args.src, dst=args.dst, weight=args.weight, weights=weights
+    )
 
 
 def _title(args: argparse.Namespace, name: str) -> str:

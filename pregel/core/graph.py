@@ -213,9 +213,7 @@ class Graph:
         if w is None:
             key.sort()  # in place: no permutation array, and numpy's SIMD sort is fast
         else:
-            order = np.argsort(key, kind="stable")
-            key, w = key[order], w[order]
-            del order
+            key, w = _sort_weighted(key, w, n)
         merged = 0
         if key.size:
             first = np.empty(key.size, dtype=bool)
@@ -554,6 +552,55 @@ def _edge_keys(src: np.ndarray, dst: np.ndarray, n: int, spare: np.ndarray | Non
     key = np.multiply(src, n, dtype=dtype, casting="unsafe", out=out)
     np.add(key, dst, out=key, casting="unsafe")
     return key
+
+
+def _sort_weighted(key: np.ndarray, w: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """``src * n + dst`` keys sorted (in place), with their weights, equal keys in input order (a stable sort).
+
+    Each key is sorted together with its position, packed into one ``uint64``: numpy's
+    SIMD sort of plain integers is several times faster than its stable argsort. When
+    key and position do not fit 64 bits together, the targets are sorted first and
+    the sources after, each packed with its position (a radix sort of two digits).
+    """
+    size = key.size
+    position_bits = max(size - 1, 1).bit_length()
+    positions = np.uint64((1 << position_bits) - 1)
+    if position_bits + max(n * n - 1, 1).bit_length() <= 64:
+        packed = key.view(np.uint64) if key.dtype == np.int64 else key.astype(np.uint64)
+        _pack_positions(packed, position_bits)
+        packed.sort()
+        sorted_w = np.empty_like(w)
+        for k in range(0, size, _CHUNK):
+            sorted_w[k : k + _CHUNK] = w[(packed[k : k + _CHUNK] & positions).view(np.int64)]
+        np.right_shift(
+            packed,
+            np.uint64(position_bits),
+            out=key.view(np.uint64) if key.dtype == np.int64 else key,
+            casting="unsafe",
+        )
+        return key, sorted_w
+    if position_bits + max(n - 1, 1).bit_length() > 64:  # pragma: no cover - beyond any memory
+        order = np.argsort(key, kind="stable")
+        return key[order], w[order]
+    packed = (key % n).astype(np.uint64)
+    _pack_positions(packed, position_bits)
+    packed.sort()
+    order = (packed & positions).view(np.int64)
+    np.floor_divide(key[order], n, out=packed, casting="unsafe")
+    _pack_positions(packed, position_bits)
+    packed.sort()
+    packed &= positions
+    order = order[packed.view(np.int64)]
+    del packed
+    return key[order], w[order]
+
+
+def _pack_positions(values: np.ndarray, position_bits: int) -> None:
+    """``values << position_bits | position``, in place (positions made a piece at a time)."""
+    values <<= np.uint64(position_bits)
+    for k in range(0, values.size, _CHUNK):
+        piece = values[k : k + _CHUNK]
+        piece |= np.arange(k, k + piece.size, dtype=np.uint64)
 
 
 def _sorted_key_pointers(key: np.ndarray, n: int) -> np.ndarray:

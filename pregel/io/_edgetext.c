@@ -1,25 +1,52 @@
-/* The plain-integer pass of pregel/edgetext.py in one sweep over the bytes.
+/* The compiled pass of pregel/io/edgetext.py: edge-list text to columns in one sweep over the bytes.
  *
- * parse(text, columns, sources, targets, weights) reads a chunk of whole lines made
- * only of unsigned integers, separators (space, tab, comma, CR), newlines, '#'
- * comments (to the end of the line) and '%' comment lines (a '%' after nothing but
- * spaces and tabs), and writes the tokens of each line into the writable buffers
- * `sources`, `targets` (int32 or int64) and `weights` (float64, or None when the text
- * cannot have a third column). It accepts a strict subset of what the general pass of
- * edgetext.py accepts and gives the same numbers; for anything else (a sign, a
- * decimal point, a letter, a token of more than 16 digits, a value of 2**53 or more,
- * a line whose number of tokens is not `columns`, a comma that does not sit between
- * two tokens) it returns None and the Python passes read the chunk or name its first
- * bad line. It returns (edges, columns, newlines, first_line): the rows written, the
- * columns of the text (0 if it holds no token), the newlines counted and how many
- * newlines precede the first token (-1 if none); edges is -1 when an id does not fit
- * int32 buffers (the caller passes int64 ones instead). The GIL is released while the
- * bytes are read.
+ * parse(text, columns, sources, targets, weights) reads a chunk of whole lines of two
+ * unsigned integer ids and an optional weight, separated by spaces, tabs, commas and CRs,
+ * with '#' comments (to the end of the line) and '%' comment lines (a '%' after nothing
+ * but spaces and tabs), and writes each line's fields into the writable buffers
+ * `sources`, `targets` (int32 or int64) and `weights` (float64). With `weights` None, a
+ * third column is read and checked all the same but not stored (for callers that ignore
+ * weights). A weight is an optional sign, digits with an optional decimal point and an
+ * optional exponent; its value is the correctly rounded double, as Python's float() and
+ * numpy give, whatever the C locale of the process.
+ *
+ * It accepts a strict subset of what the numpy passes of edgetext.py accept and gives the
+ * same numbers; for anything else (a sign or a point in an id, a letter, inf or nan, a
+ * weight that overflows, an id of more than 16 digits or of 2**53 or
+ * more, a line whose number of fields is not `columns`, a comma that does not sit between
+ * two fields) it returns None and the Python passes read the chunk or name its first bad
+ * line. It returns (edges, columns, newlines, first_line): the rows written, the columns
+ * of the text (0 if it holds no field), the newlines counted and how many newlines precede
+ * the first field (-1 if none); edges is -1 when an id does not fit int32 buffers (the
+ * caller passes int64 ones instead). The GIL is released while the bytes are read, so
+ * threads can parse chunks side by side.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <float.h>
+#include <locale.h>
+#include <math.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+#ifdef __APPLE__
+#include <xlocale.h>
+#endif
+
+/* strtod_l with a "C" locale reads a decimal point whatever setlocale() the program made */
+#if defined(__GLIBC__) || defined(__APPLE__)
+#define HAVE_STRTOD_L 1
+static locale_t c_locale;
+#else
+#define HAVE_STRTOD_L 0
+#endif
+
+/* Clinger's fast path needs each operation rounded once to double (no x87 extended precision) */
+#if defined(FLT_EVAL_METHOD) && FLT_EVAL_METHOD == 0
+#define EXACT_DOUBLE_ARITHMETIC 1
+#else
+#define EXACT_DOUBLE_ARITHMETIC 0
+#endif
 
 #define MAX_DIGITS 16
 #define MAX_ID (UINT64_C(1) << 53)
@@ -32,8 +59,9 @@ typedef struct {
     int columns;
     int wide; /* ids are written as int64, else as int32 */
     void *sources, *targets;
-    double *weights;
+    double *weights; /* NULL: a third column is checked, not stored */
     Py_ssize_t capacity, weight_capacity;
+    int slow_ok; /* strtod may read the weights Clinger's fast path cannot (it reads a '.') */
     Py_ssize_t edges, newlines, first_line;
 } job_t;
 
@@ -87,8 +115,154 @@ static inline int word_token(const unsigned char *p, uint64_t *value)
     return 8 + more;
 }
 
-/* Store the line's tokens as one edge (a line without tokens stores nothing). */
-static enum outcome end_line(job_t *job, const uint64_t *row, int tokens)
+/* What may follow a field: a separator, a line end, a comment (or the end of the text). */
+static inline int ends_field(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == ',' || c == '\n' || c == '\r' || c == '#';
+}
+
+/* 10**k for k <= 22: every one exact in a double */
+static const double EXACT_POWERS[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                                        1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+#define SLOW_TOKEN 512
+
+/* The weight written at first..last by strtod in the "C" locale; 0 if it cannot be read here. */
+static int slow_weight(const unsigned char *first, const unsigned char *last, double *value)
+{
+    char buffer[SLOW_TOKEN];
+    size_t length = (size_t)(last - first);
+    if (length >= sizeof buffer)
+        return 0;
+    memcpy(buffer, first, length);
+    buffer[length] = '\0';
+    char *stop;
+#if HAVE_STRTOD_L
+    *value = strtod_l(buffer, &stop, c_locale);
+#else
+    *value = strtod(buffer, &stop);
+#endif
+    return stop == buffer + length;
+}
+
+/* 10**k for k <= 19: every power a uint64 holds */
+static const uint64_t UINT_POWERS[20] = {1,
+                                         10,
+                                         100,
+                                         1000,
+                                         10000,
+                                         100000,
+                                         1000000,
+                                         10000000,
+                                         100000000,
+                                         1000000000,
+                                         10000000000,
+                                         100000000000,
+                                         1000000000000,
+                                         10000000000000,
+                                         100000000000000,
+                                         1000000000000000,
+                                         10000000000000000,
+                                         100000000000000000,
+                                         1000000000000000000,
+                                         UINT64_C(10000000000000000000)};
+
+/* The digits and point of a weight (whole part, fraction, at most 19 digits in all) read a word at a time;
+ * 0 (and *at unmoved) if they are not that. */
+static inline int word_mantissa(const unsigned char **at, uint64_t *mantissa, int64_t *exponent)
+{
+    const unsigned char *p = *at;
+    uint64_t whole, fraction = 0;
+    int whole_digits = word_token(p, &whole), fraction_digits = 0;
+    p += whole_digits;
+    if (*p == '.') {
+        p++;
+        if (is_digit(*p)) {
+            fraction_digits = word_token(p, &fraction);
+            p += fraction_digits;
+        }
+    }
+    if (is_digit(*p) || whole_digits + fraction_digits > 19)
+        return 0; /* a 17th digit in a row: the byte loop reads it */
+    *mantissa = whole * UINT_POWERS[fraction_digits] + fraction;
+    *exponent = -fraction_digits;
+    *at = p;
+    return 1;
+}
+
+/* Read the weight at *at (and move past it) into *value; 0 if the compiled pass leaves it to numpy. */
+static int read_weight(const unsigned char **at, const unsigned char *end, double *value, int slow_ok)
+{
+    const unsigned char *p = *at, *first = p;
+    int negative = 0, exact = 1;
+    uint64_t mantissa = 0;
+    int64_t exponent = 0; /* value = mantissa * 10**exponent, while exact */
+
+    if (*p == '+' || *p == '-')
+        negative = *p++ == '-';
+    /* two words for the whole part and two for the fraction may be read, past a point */
+    if (!(LITTLE_ENDIAN_WORDS && end - p >= 34 && is_digit(*p) && word_mantissa(&p, &mantissa, &exponent))) {
+        int significant = 0, digits = 0;
+        /* up to 19 significant digits fit a uint64; later ones only scale the value (or make it inexact) */
+        for (; p < end && is_digit(*p); p++, digits++) {
+            unsigned digit = *p - '0';
+            if (significant < 19) {
+                mantissa = mantissa * 10 + digit;
+                significant += mantissa != 0;
+            } else {
+                exponent++;
+                exact &= digit == 0;
+            }
+        }
+        if (p < end && *p == '.') {
+            for (p++; p < end && is_digit(*p); p++, digits++) {
+                unsigned digit = *p - '0';
+                if (significant < 19) {
+                    mantissa = mantissa * 10 + digit;
+                    significant += mantissa != 0;
+                    exponent--;
+                } else {
+                    exact &= digit == 0;
+                }
+            }
+        }
+        if (!digits)
+            return 0;
+    }
+    if (p < end && (*p == 'e' || *p == 'E')) {
+        int minus = 0;
+        int64_t power = 0;
+        p++;
+        if (p < end && (*p == '+' || *p == '-'))
+            minus = *p++ == '-';
+        if (p == end || !is_digit(*p))
+            return 0;
+        for (; p < end && is_digit(*p); p++)
+            if (power < 100000) /* far past any double: the value is 0 or infinite either way */
+                power = power * 10 + (*p - '0');
+        exponent += minus ? -power : power;
+    }
+    if (p < end && !ends_field(*p))
+        return 0;
+    *at = p;
+    if (mantissa == 0) {
+        *value = negative ? -0.0 : 0.0;
+        return 1;
+    }
+    if (EXACT_DOUBLE_ARITHMETIC && exact && mantissa < MAX_ID && exponent >= -22 && exponent <= 22) {
+        /* both operands exact, so the one rounding of the product or quotient is the correct one */
+        double m = (double)mantissa;
+        *value = exponent < 0 ? m / EXACT_POWERS[-exponent] : m * EXACT_POWERS[exponent];
+        if (negative)
+            *value = -*value;
+        return 1;
+    }
+    if (!slow_ok || !slow_weight(first, p, value))
+        return 0;
+    return isfinite(*value); /* overflow is the numpy passes' error to report */
+}
+
+/* Store the line's fields as one edge (a line without fields stores nothing). */
+static enum outcome end_line(job_t *job, const uint64_t *row, double weight, int tokens)
 {
     if (!tokens)
         return DONE;
@@ -111,28 +285,35 @@ static enum outcome end_line(job_t *job, const uint64_t *row, int tokens)
         ((int32_t *)job->sources)[k] = (int32_t)row[0];
         ((int32_t *)job->targets)[k] = (int32_t)row[1];
     }
-    if (tokens == 3) {
+    if (tokens == 3 && job->weights) {
         if (k >= job->weight_capacity)
             return NOT_PLAIN;
-        job->weights[k] = (double)row[2]; /* exact: below 2**53 */
+        job->weights[k] = weight;
     }
     job->edges = k + 1;
     return DONE;
 }
 
-static enum outcome parse_text(job_t *job)
+/* Read one line (through its newline, or to the end of the text) with every rule; *at moves past it. */
+static enum outcome any_line(job_t *job, const unsigned char **at, const unsigned char *end)
 {
-    const unsigned char *p = job->text, *end = p + job->size;
-    uint64_t row[3];
+    const unsigned char *p = *at;
+    uint64_t row[2];
+    double weight = 0.0;
     int tokens = 0;
-    /* the last byte of the line that is not a space or a tab ends a token (a comma may follow) */
+    /* the last byte of the line that is not a space or a tab ends a field (a comma may follow) */
     int after_token = 0;
     /* the line so far is only spaces and tabs (a '%' here starts a comment line) */
     int line_start = 1;
-    enum outcome status;
-
     while (p < end) {
         unsigned char c = *p;
+        if (tokens == 2 && (is_digit(c) || c == '-' || c == '+' || c == '.')) {
+            if (!read_weight(&p, end, &weight, job->slow_ok))
+                return NOT_PLAIN;
+            tokens = 3;
+            after_token = 1;
+            continue;
+        }
         if (is_digit(c)) {
             const unsigned char *first = p;
             uint64_t value;
@@ -147,7 +328,7 @@ static enum outcome parse_text(job_t *job)
                     p++;
                 } while (p < end && is_digit(*p));
             }
-            if (p - first > MAX_DIGITS || value >= MAX_ID || tokens == 3)
+            if (p - first > MAX_DIGITS || value >= MAX_ID || tokens >= 2 || (p < end && !ends_field(*p)))
                 return NOT_PLAIN;
             if (job->first_line < 0)
                 job->first_line = job->newlines;
@@ -166,21 +347,17 @@ static enum outcome parse_text(job_t *job)
             p++;
             break;
         case '\n':
-            if ((status = end_line(job, row, tokens)) != DONE)
-                return status;
-            tokens = after_token = 0;
-            line_start = 1;
             job->newlines++;
-            p++;
-            break;
+            *at = p + 1;
+            return end_line(job, row, weight, tokens);
         case ',':
-            /* only between two tokens: the empty fields the Python passes report never reach here */
+            /* only between two fields: the empty fields the Python passes report never reach here */
             if (!after_token)
                 return NOT_PLAIN;
             p++;
             while (p < end && (*p == ' ' || *p == '\t'))
                 p++;
-            if (p == end || !is_digit(*p))
+            if (p == end || ends_field(*p))
                 return NOT_PLAIN;
             break;
         case '%':
@@ -196,7 +373,93 @@ static enum outcome parse_text(job_t *job)
             return NOT_PLAIN;
         }
     }
-    return end_line(job, row, tokens);
+    *at = end;
+    return end_line(job, row, weight, tokens);
+}
+
+/* A weight of digits, an optional point and more digits, 7 digits in all at most, read from one word;
+ * 0 (and *at unmoved) for any other. */
+static inline int short_decimal(const unsigned char **at, double *value)
+{
+    const unsigned char *p = *at;
+    uint64_t x;
+    memcpy(&x, p, 8);
+    x ^= UINT64_C(0x3030303030303030);
+    uint64_t not_digit = (((x & UINT64_C(0x7F7F7F7F7F7F7F7F)) + UINT64_C(0x7676767676767676)) | x) &
+                         UINT64_C(0x8080808080808080);
+    if (!not_digit)
+        return 0;
+    int point = trailing_zeros(not_digit) >> 3;
+    if (p[point] != '.') {
+        if (!point)
+            return 0;
+        *value = (double)eight_digits(x << (8 * (8 - point)));
+        *at = p + point;
+        return 1;
+    }
+    uint64_t after = not_digit & (not_digit - 1); /* the non-digits after the point */
+    if (!after)
+        return 0;
+    int stop = trailing_zeros(after) >> 3, digits = stop - 1;
+    if (!digits)
+        return 0;
+    /* the digits on either side of the point, closed up (the point's byte taken out) */
+    uint64_t whole = x & ((UINT64_C(1) << (8 * point)) - 1), fraction = x >> (8 * (point + 1));
+    uint64_t mantissa = eight_digits((whole | fraction << (8 * point)) << (8 * (8 - digits)));
+    *value = (double)mantissa / EXACT_POWERS[stop - point - 1]; /* exact operands: one correct rounding */
+    *at = p + stop;
+    return 1;
+}
+
+/* Bytes a line read by fast_line may need beyond its start. */
+#define FAST_LINE_ROOM 64
+
+/* The usual line, "id id[ weight]\n" with single separators, read without the rules of any_line;
+ * 0 (nothing read) for any other line. */
+static inline int fast_line(job_t *job, const unsigned char **at, const unsigned char *end, enum outcome *status)
+{
+    const unsigned char *p = *at;
+    uint64_t row[2];
+    double weight = 0.0;
+    int tokens = 2;
+    for (int k = 0; k < 2; k++) {
+        if (!is_digit(*p))
+            return 0;
+        p += word_token(p, &row[k]);
+        if (k == 0 && *p != ' ' && *p != '\t' && *p != ',')
+            return 0; /* (a 17th digit too) */
+        p += k == 0;
+    }
+    if (*p == ' ' || *p == '\t' || *p == ',') {
+        p++;
+        if (!(EXACT_DOUBLE_ARITHMETIC && is_digit(*p) && short_decimal(&p, &weight)) &&
+            !((is_digit(*p) || *p == '-' || *p == '+' || *p == '.') && read_weight(&p, end, &weight, job->slow_ok)))
+            return 0;
+        tokens = 3;
+    }
+    if (p < end && *p == '\r')
+        p++; /* (read_weight may have read a long weight to the end) */
+    if (p == end || *p != '\n' || row[0] >= MAX_ID || row[1] >= MAX_ID)
+        return 0;
+    if (job->first_line < 0)
+        job->first_line = job->newlines;
+    job->newlines++;
+    *at = p + 1;
+    *status = end_line(job, row, weight, tokens);
+    return 1;
+}
+
+static enum outcome parse_text(job_t *job)
+{
+    const unsigned char *p = job->text, *end = p + job->size;
+    enum outcome status;
+    while (p < end) {
+        if (!(LITTLE_ENDIAN_WORDS && end - p >= FAST_LINE_ROOM && fast_line(job, &p, end, &status)))
+            status = any_line(job, &p, end);
+        if (status != DONE)
+            return status;
+    }
+    return DONE;
 }
 
 /* A writable C-contiguous buffer of `itemsize`-byte items of one of `formats`. */
@@ -214,6 +477,17 @@ static int get_column(PyObject *obj, Py_buffer *view, const char *formats, int *
     }
     *itemsize = (int)view->itemsize;
     return 0;
+}
+
+/* Whether strtod reads weights as Python does (a decimal point, whatever the locale): asked with the GIL held. */
+static int slow_weights_ok(void)
+{
+#if HAVE_STRTOD_L
+    return c_locale != (locale_t)0;
+#else
+    const struct lconv *conventions = localeconv();
+    return conventions && strcmp(conventions->decimal_point, ".") == 0;
+#endif
 }
 
 static PyObject *parse(PyObject *module, PyObject *args)
@@ -253,6 +527,7 @@ static PyObject *parse(PyObject *module, PyObject *args)
         .weights = weights.buf,
         .capacity = Py_MIN(sources.len, targets.len) / source_size,
         .weight_capacity = weights.buf ? weights.len / 8 : 0,
+        .slow_ok = slow_weights_ok(),
         .edges = 0,
         .newlines = 0,
         .first_line = -1,
@@ -298,13 +573,20 @@ static PyMethodDef methods[] = {
     {"count_newlines", count_newlines, METH_VARARGS, "count_newlines(text) -> the number of b'\\n' in text"},
     {"parse", parse, METH_VARARGS,
      "parse(text, columns, sources, targets, weights) -> (edges, columns, newlines, first_line) or None\n\n"
-     "Read a chunk of plain integer edge text into the given buffers; None: not plain, "
+     "Read a chunk of edge text into the given buffers (weights None: checked, not stored); None: "
      "left to the Python passes."},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef module = {
-    PyModuleDef_HEAD_INIT, "_edgetext", "The compiled plain-integer pass of pregel.edgetext.", -1, methods, NULL, NULL, NULL, NULL,
+    PyModuleDef_HEAD_INIT, "_edgetext", "The compiled pass of pregel.io.edgetext.", -1, methods, NULL, NULL, NULL, NULL,
 };
 
-PyMODINIT_FUNC PyInit__edgetext(void) { return PyModule_Create(&module); }
+PyMODINIT_FUNC PyInit__edgetext(void)
+{
+#if HAVE_STRTOD_L
+    if (!c_locale)
+        c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0); /* failing, the weights strtod would read go to numpy */
+#endif
+    return PyModule_Create(&module);
+}

@@ -9,8 +9,10 @@ below 2**53; weights are finite numbers.
 
 Parsing never loops over lines in Python: the text is read in chunks of a few megabytes
 and each chunk is checked and converted by the compiled parser (where it was built) or
-by numpy, so millions of lines take about a second. Only when a chunk is malformed does
-a line-by-line pass run, to name the first bad line (see :mod:`pregel.io.edgetext`).
+by numpy, so millions of lines take about a second. The compiled parser reads chunks in
+threads side by side (an uncompressed file is mapped into memory, not copied). Only when
+a chunk is malformed does a line-by-line pass run, to name the first bad line (see
+:mod:`pregel.io.edgetext`).
 
 Tables (Parquet, Arrow, CSV with a header read by column name) are read by
 :mod:`pregel.io.tabular`; :func:`read_edges` sends them there.
@@ -22,7 +24,10 @@ import bz2
 import codecs
 import contextlib
 import gzip
+import io
+import mmap
 import os
+import stat
 import sys
 import zlib
 from collections.abc import Iterator
@@ -54,6 +59,8 @@ def read_edges(
     src: str | None = None,
     dst: str | None = None,
     weight: str | None = None,
+    weights: bool = True,
+    threads: int | None = None,
 ) -> Graph:
     """Read an edge list (text, Matrix Market, or a table: Parquet, Arrow, CSV by column) into a :class:`Graph`.
 
@@ -66,11 +73,18 @@ def read_edges(
     src, dst, weight : str, optional
         Columns of a table by name (or position from 0); naming any makes a text file a
         CSV file with a header (see :func:`pregel.io.tabular.read_table`).
+    weights : bool
+        Keep a third column of a text file as the edge weights. ``False`` (for
+        algorithms that ignore weights) gives an unweighted graph, faster to build; the
+        column is still checked, so a file is refused alike either way. A table keeps
+        the weight column it names or has.
+    threads : int, optional
+        Threads parsing chunks of a text file side by side (default: one per core).
 
     Returns
     -------
     Graph
-        Weighted if the file has a third column (or a ``weight`` column).
+        Weighted if the file has a third column (or a ``weight`` column) and ``weights`` is true.
 
     Raises
     ------
@@ -90,15 +104,19 @@ def read_edges(
     if (src, dst, weight) != (None, None, None) or table_format(path):
         graph = read_table(path, src, dst, weight)
     else:
-        sources, targets, weights = _read_columns(path)
+        sources, targets, edge_weights = _read_columns(path, weights, threads)
         columns = [sources, targets]
         del sources, targets  # the graph builder frees each column once it is indexed
-        graph = Graph._from_columns(columns, weights)
+        graph = Graph._from_columns(columns, edge_weights)
     return graph.to_undirected() if undirected else graph
 
 
-def read_edge_arrays(path: str | os.PathLike[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+def read_edge_arrays(
+    path: str | os.PathLike[str], weights: bool = True, threads: int | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """The edges of a file as ``(sources, targets, weights or None)`` arrays, in file order.
+
+    Ids are ``int64``, weights ``float64``; ``weights`` and ``threads`` as for :func:`read_edges`.
 
     Examples
     --------
@@ -109,27 +127,74 @@ def read_edge_arrays(path: str | os.PathLike[str]) -> tuple[np.ndarray, np.ndarr
     [[1], [2], [0.5]]
     >>> os.remove(f.name)
     """
-    src, dst, weights = _read_columns(path)
-    return src.astype(np.int64, copy=False), dst.astype(np.int64, copy=False), weights
+    src, dst, w = _read_columns(path, weights, threads, wide=True)
+    return src.astype(np.int64, copy=False), dst.astype(np.int64, copy=False), w
 
 
-def _read_columns(path: str | os.PathLike[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-    """As :func:`read_edge_arrays`, with ids as ``int32`` when they all fit (half the memory)."""
+def _read_columns(
+    path: str | os.PathLike[str], weights: bool = True, threads: int | None = None, wide: bool = False
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """As :func:`read_edge_arrays`, with ids as ``int32`` when they all fit (half the memory) unless ``wide``."""
     name = "<stdin>" if str(path) == "-" else str(path)
     with _open_text(path, name) as stream:
-        head = _text_head(stream.read(CHUNK_BYTES), name)
-        if head.lstrip().startswith(b"%%MatrixMarket"):
-            return _read_matrix_market(head + stream.read(), name)
-        parser = EdgeParser(name)
-        data = head
-        while True:
-            more = stream.read(CHUNK_BYTES)
-            cut = data.rfind(b"\n") + 1 if more else len(data)
-            parser.feed(memoryview(data)[:cut] if cut < len(data) else data)
-            if not more:
-                break
-            data = data[cut:] + more
-        return parser.result()
+        mapped = None if name == "<stdin>" else _mapped(stream)
+        try:
+            raw_head = stream.read(CHUNK_BYTES) if mapped is None else mapped[:CHUNK_BYTES]
+            head = _text_head(raw_head, name)
+            if head.lstrip().startswith(b"%%MatrixMarket"):
+                rest = stream.read() if mapped is None else mapped[len(raw_head) :]
+                return _read_matrix_market(head + rest, name)
+            with EdgeParser(name, weights, threads or available_cores(), wide) as parser:
+                if mapped is None:
+                    for chunk in _stream_chunks(stream, head):
+                        parser.feed(chunk)
+                else:
+                    with memoryview(mapped) as view:
+                        parser.feed_whole(view[len(raw_head) - len(head) :], CHUNK_BYTES)
+                return parser.result()
+        finally:
+            if mapped is not None:
+                with contextlib.suppress(BufferError):  # a view still held by an error's traceback: the GC unmaps it
+                    mapped.close()
+
+
+def available_cores() -> int:
+    """The cores this process may run on.
+
+    Examples
+    --------
+    >>> available_cores() >= 1
+    True
+    """
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def _mapped(stream: IO[bytes]) -> mmap.mmap | None:
+    """An uncompressed regular file, mapped into memory (chunks of it are parsed without a copy); else None."""
+    if not isinstance(stream, io.BufferedReader):
+        return None  # a decompressing reader: its file holds other bytes than the text
+    try:
+        info = os.fstat(stream.fileno())
+    except (OSError, ValueError):
+        return None
+    if not stat.S_ISREG(info.st_mode) or info.st_size == 0:
+        return None
+    try:
+        return mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ)
+    except (OSError, ValueError):
+        return None
+
+
+def _stream_chunks(stream: IO[bytes], head: bytes) -> Iterator[bytes | memoryview]:
+    """The text of a stream in chunks of whole lines, starting with the ``head`` already read."""
+    data = head
+    while True:
+        more = stream.read(CHUNK_BYTES)
+        cut = data.rfind(b"\n") + 1 if more else len(data)
+        yield memoryview(data)[:cut] if cut < len(data) else data
+        if not more:
+            return
+        data = data[cut:] + more
 
 
 def _text_head(head: bytes, name: str) -> bytes:
@@ -180,8 +245,6 @@ def _open_text(path: str | os.PathLike[str], name: str) -> Iterator[IO[bytes]]:
 
 
 def _read_matrix_market(data: bytes, name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-    import io
-
     import scipy.io
 
     try:

@@ -2,9 +2,10 @@
 
 Four passes, from fast to thorough:
 
-- the compiled pass (``pregel/_edgetext.c``, built by ``pip install`` where a C compiler
-  exists) reads plain integer text (digits, separators, comments) in one sweep over the
-  bytes, straight into the columns;
+- the compiled pass (``pregel/io/_edgetext.c``, built by ``pip install`` where a C
+  compiler exists) reads integer ids and decimal weights (separators, comments) in one
+  sweep over the bytes, straight into the columns, without the GIL: given a pool of
+  threads, chunks are parsed side by side and settled in file order;
 - :func:`plain_integer_columns` reads text made only of digits and separators (what
   SNAP files and ``pregel generate`` write) when the extension is not built, in 256 KB
   pieces and a few numpy passes over each: one mask of the
@@ -23,6 +24,9 @@ from __future__ import annotations
 
 import re
 import warnings
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from types import TracebackType
 from typing import NoReturn
 
 import numpy as np
@@ -30,7 +34,7 @@ import numpy as np
 from pregel.core import extensions
 from pregel.errors import InputError
 
-# the compiled plain-integer pass (pregel/_edgetext.c), when built and not switched off
+# the compiled pass (pregel/io/_edgetext.c), when built and not switched off
 _compiled = extensions.load("pregel.io._edgetext")
 COMPILED = _compiled is not None
 
@@ -41,6 +45,10 @@ _SEPARATORS = bytes.maketrans(b",\t\r", b"   ")
 _PLAIN_TEXT = b"0123456789 \t\r\n,"
 _INTEGER_TEXT = b"0123456789+- \n"
 _EMPTY_FIELD = re.compile(rb"(?m),[ \t]*(?:,|\r?$)|^[ \t]*,")
+# a sign alone: np.fromstring reads it as 0 where it ends the text
+_LONE_SIGN = re.compile(rb"(?:^|(?<=\s))[+-](?=\s|$)")
+# a negative zero, which the integer reading would turn into 0.0 (float("-0") is -0.0)
+_NEGATIVE_ZERO = re.compile(rb"(?:^|(?<=\s))-0+(?=\s|$)")
 _NAME = re.compile(rb"[A-Za-z_][\w.-]*")
 
 # the low nibbles of the last ``k`` bytes of a little-endian word: the digits of a token of k digits
@@ -53,12 +61,29 @@ NUMPY_BYTES = 1 << 18
 # what to feed at a time: the compiled pass needs no temporaries, and fewer, larger chunks
 # make fewer arrays to join at the end
 FEED_BYTES = NUMPY_BYTES if _compiled is None else 1 << 22
+# the shortest line holding an edge is "0 0\n": a chunk holds at most this many bytes per edge
+_MIN_EDGE_BYTES = 4
 # positions are found in pieces of this many bytes, so their int64 temporaries stay small
 _PIECE = 1 << 16
 
 
 class EdgeParser:
     """Turns chunks of edge-list text (cut at line ends) into columns, remembering line numbers.
+
+    Parameters
+    ----------
+    name : str
+        The file's name, for error messages.
+    weights : bool
+        Keep a third column's values; ``False`` checks them all the same (a file is
+        refused alike either way) but stores nothing, and :meth:`result` gives no weights.
+    threads : int
+        Threads for the compiled pass: with more than one, each chunk fed is parsed in a
+        pool of them, side by side with the next ones, and settled in file order (line
+        numbers and the first bad line come out as if read one chunk after another). Use
+        the parser in a ``with`` block then, or call :meth:`close`, so the pool ends.
+    wide : bool
+        Ids as ``int64`` whatever their size (else ``int32`` where they all fit).
 
     Examples
     --------
@@ -69,23 +94,173 @@ class EdgeParser:
     [[1, 3], [2, 4]]
     """
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, weights: bool = True, threads: int = 1, wide: bool = False) -> None:
         self.name = name
+        self.weights = weights
+        use_pool = threads > 1 and _compiled is not None
+        self.pool = ThreadPoolExecutor(threads, thread_name_prefix="pregel-parse") if use_pool else None
+        # a few chunks ahead keep every thread busy; more would only hold their text and columns
+        self.in_flight = 2 * threads
+        # chunks being parsed in the pool, oldest first; each is settled before any later one
+        self.pending: deque[tuple[bytes | memoryview, Future]] = deque()
         self.line = 1
         self.columns = 0
         self.first_data_line = 0
         self.parts: list[list[np.ndarray]] = []
         self.header_checked = False
         self.header = b""
-        self.wide = False  # ids are int64 from here on (the compiled pass met one of 2**31 or more)
+        self.wide = wide  # ids are int64 from here on (asked for, or the compiled pass met one of 2**31 or more)
 
     def feed(self, chunk: bytes | memoryview) -> None:
-        """Parse one chunk of whole lines."""
+        """Parse one chunk of whole lines (with a pool: start parsing it)."""
         if not self.header_checked:
             chunk = self._drop_header(bytes(chunk))
-        if _compiled is not None and self._feed_compiled(chunk):
+        if _compiled is None:
+            self._feed_pieces(bytes(chunk))
+        elif self.pool is None:
+            self._settle(chunk, _compiled_pass(chunk, self.columns, self.weights, self.wide))
+        else:
+            self.pending.append((chunk, self.pool.submit(_compiled_pass, chunk, self.columns, self.weights, self.wide)))
+            while len(self.pending) > self.in_flight:
+                self._settle_oldest()
+
+    def feed_whole(self, text: bytes | memoryview, chunk_bytes: int = FEED_BYTES) -> None:
+        """Parse a whole text held in memory (a mapped file), in chunks of about ``chunk_bytes``.
+
+        The compiled pass writes each chunk straight into its place in the file's
+        columns (their length is the number of lines, counted first), so no chunk's
+        columns are copied afterwards; only the lines that hold no edge leave gaps to
+        close. Nothing may be fed after it.
+        """
+        bounds = _line_chunks(text, chunk_bytes)
+        # the first chunk alone: its header, and the file's columns and id width for the rest
+        before = len(self.parts)
+        self.feed(text[bounds[0] : bounds[1]])
+        while self.pending:
+            self._settle_oldest()
+        chunks = [text[start:end] for start, end in zip(bounds[1:-1], bounds[2:])]
+        if _compiled is None or not chunks:
+            for chunk in chunks:
+                self.feed(chunk)
             return
-        chunk = bytes(chunk)
+        head = self.parts[before:]
+        del self.parts[before:]
+        self.wide |= any(_beyond_int32(piece) for piece in head)
+        lines = self._map(_compiled.count_newlines, chunks)
+        lines = [n + (chunk[-1] != _NEWLINE) for n, chunk in zip(lines, chunks)]
+        if not self._feed_in_place(head, chunks, lines):
+            self.wide = True
+            self._feed_in_place(head, chunks, lines)
+
+    def _feed_in_place(self, head: list[list[np.ndarray]], chunks: list[memoryview | bytes], lines: list[int]) -> bool:
+        """The first chunk's columns (``head``), then the other chunks, each parsed into a stretch as long as its lines.
+
+        False: an id of 2**31 or more met in ``int32`` columns; nothing was kept, and the
+        caller starts again with ``int64`` ones.
+        """
+        first = sum(piece[0].size for piece in head)
+        starts = (first + np.concatenate(([0], np.cumsum(lines)))).tolist()
+        ids = np.int64 if self.wide else np.int32
+        out = [np.empty(starts[-1], dtype=ids), np.empty(starts[-1], dtype=ids)]
+        out.append(np.empty(starts[-1]) if self.weights and self.columns != 2 else None)
+        columns = self.columns
+
+        def parse(k: int) -> tuple[int, int, int, int] | None:
+            stretch = [None if c is None else c[starts[k] : starts[k + 1]] for c in out]
+            return _compiled.parse(chunks[k], columns, *stretch)
+
+        tasks = [self.pool.submit(parse, k) for k in range(len(chunks))] if self.pool else []
+        saved = self.line, self.columns, self.first_data_line, len(self.parts)
+        at = 0  # edges settled so far
+        try:
+            for piece in head:
+                for column, values in zip(out, piece):
+                    if column is not None:
+                        column[at : at + values.size] = values
+                at += piece[0].size
+            for k, chunk in enumerate(chunks):
+                found = tasks[k].result() if tasks else parse(k)
+                if found is not None and found[0] < 0:
+                    break  # an id of 2**31 or more
+                if found is None or (found[1] and self.columns and found[1] != self.columns):
+                    # numpy reads the chunk (or names its bad line), and its columns are copied into place
+                    self._feed_pieces(bytes(chunk))
+                    pieces = self.parts[saved[3] :]
+                    del self.parts[saved[3] :]
+                    if not self.wide and any(_beyond_int32(piece) for piece in pieces):
+                        break
+                else:
+                    edges, found_columns, newlines, first_line = found
+                    if found_columns and not self.columns:
+                        self.columns = found_columns
+                        self.first_data_line = self.line + first_line
+                    self.line += newlines + (chunk[-1] != _NEWLINE)
+                    pieces = [[None if c is None else c[starts[k] : starts[k] + edges] for c in out]]
+                    if at == starts[k]:
+                        at += edges
+                        continue
+                # lines without an edge before this chunk: its columns move up to close the gap
+                for piece in pieces:
+                    edges = piece[0].size
+                    for column, values in zip(out, piece):
+                        if column is not None:
+                            column[at : at + edges] = values
+                    at += edges
+            else:
+                if at:
+                    self.parts.append([c[:at] for c in out[: self._kept()]])
+                return True
+        finally:
+            for task in tasks:
+                task.cancel()
+            wait(tasks)
+        self.line, self.columns, self.first_data_line = saved[:3]
+        return False
+
+    def _map(self, f: object, items: list) -> list:
+        """``f`` over ``items``, in the pool if there is one."""
+        return list(self.pool.map(f, items)) if self.pool else [f(item) for item in items]
+
+    def close(self) -> None:
+        """End the pool of threads (waiting for the chunks it is parsing); the parser reads no more."""
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pending.clear()
+            self.pool = None
+
+    def __enter__(self) -> EdgeParser:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def _settle_oldest(self) -> None:
+        chunk, task = self.pending.popleft()
+        self._settle(chunk, task.result())
+
+    def _settle(self, chunk: bytes | memoryview, found: tuple[list[np.ndarray], int, int, int] | None) -> None:
+        """Take a chunk's compiled pass into the file's columns and line count, or read the chunk with numpy."""
+        if found is not None and found[1] and self.columns and found[1] != self.columns:
+            found = None  # parsed before the file's columns were known, and unlike them: numpy names the line
+        if found is None:
+            self._feed_pieces(bytes(chunk))
+            return
+        columns, found_columns, newlines, first_line = found
+        if found_columns and not self.columns:
+            self.columns = found_columns
+            self.first_data_line = self.line + first_line
+        if columns[0].size:
+            self.parts.append(columns[: self._kept()])
+            self.wide |= columns[0].dtype == np.int64
+        self.line += newlines + (1 if len(chunk) and chunk[-1] != _NEWLINE else 0)
+
+    def _kept(self) -> int:
+        """How many columns the result keeps."""
+        return self.columns if self.weights else min(self.columns, 2)
+
+    def _feed_pieces(self, chunk: bytes) -> None:
         # the numpy passes' temporaries are several times the text: they take it a piece at a time
         if len(chunk) <= NUMPY_BYTES:
             self._feed_numpy(chunk)
@@ -111,38 +286,13 @@ class EdgeParser:
             if not self.columns:
                 self.columns = len(columns)
                 self.first_data_line = self.line + text.count(b"\n", 0, first_token)
-            self.parts.append(columns)
+            self.parts.append(columns[: self._kept()])
         else:
             text = text.translate(_SEPARATORS)
             if text.strip():
                 table = self._parse(text, chunk)
-                self.parts.append([table[:, k] for k in range(self.columns)])
+                self.parts.append([table[:, k] for k in range(self._kept())])
         self.line += lines_here
-
-    def _feed_compiled(self, chunk: bytes | memoryview) -> bool:
-        """The compiled pass over a chunk; False leaves the chunk to the numpy passes."""
-        # at most one edge a line: room for every line, only comment and blank lines left over
-        rows = _compiled.count_newlines(chunk) + 1
-        while True:
-            ids = np.int64 if self.wide else np.int32
-            columns = [np.empty(rows, dtype=ids), np.empty(rows, dtype=ids)]
-            columns.append(None if self.columns == 2 else np.empty(rows))
-            found = _compiled.parse(chunk, self.columns, *columns)
-            if found is None:
-                return False
-            edges, found_columns, newlines, first_line = found
-            if edges >= 0:
-                break
-            self.wide = True  # an id of 2**31 or more
-        if found_columns and not self.columns:
-            self.columns = found_columns
-            self.first_data_line = self.line + first_line
-        if edges:
-            for column in columns[: self.columns]:
-                column.resize(edges, refcheck=False)  # in place: no copy
-            self.parts.append(columns[: self.columns])
-        self.line += newlines + (1 if len(chunk) and chunk[-1] != _NEWLINE else 0)
-        return True
 
     def _drop_header(self, chunk: bytes) -> bytes:
         """Blank out a first data line made only of column names (``src,dst,weight``)."""
@@ -176,9 +326,13 @@ class EdgeParser:
             self.first_data_line = self.line + int(data_lines[0])
         if self.columns not in (2, 3) or (counts != self.columns).any():
             self._diagnose(chunk)
+        if (b"-" in text or b"+" in text) and _LONE_SIGN.search(text):
+            self._diagnose(chunk)
         # integers parse about ten times faster than floats: weights that are all
         # integers (in range) take the integer path too
-        integral = self.columns == 2 or not text.translate(None, _INTEGER_TEXT)
+        integral = self.columns == 2 or not (
+            text.translate(None, _INTEGER_TEXT) or (b"-0" in text and _NEGATIVE_ZERO.search(text))
+        )
         values = self._numbers(text, chunk, np.int64 if integral else np.float64)
         if values.size != starts.size:
             self._diagnose(chunk)
@@ -237,7 +391,8 @@ class EdgeParser:
                 self._fail(line, f"vertex id {int(field)} is too large (ids must be below 2**53)")
         if len(fields) == 3:
             try:
-                weight = float(fields[2])
+                # float() also reads "1_000", which numpy does not
+                weight = float(fields[2].replace(b"_", b"x"))
             except ValueError:
                 self._fail(line, f"weight {_show(fields[2])} is not a number")
             if not np.isfinite(weight):
@@ -247,29 +402,96 @@ class EdgeParser:
         raise InputError(f"{self.name}:{line}: {problem}")
 
     def result(self) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-        """``(sources, targets, weights or None)`` of every chunk fed, in file order.
+        """``(sources, targets, weights or None)`` of every chunk fed, in file order; the pool ends.
 
-        Ids are ``int32`` if every chunk's fit, else ``int64``; weights ``float64``.
+        Ids are ``int64`` if the parser was made ``wide`` or some id needs it, else
+        ``int32``; weights ``float64``, or None when the file has two columns or
+        weights are not kept.
         """
+        while self.pending:
+            self._settle_oldest()
         if not self.parts and self.header:
             raise InputError(f"{self.name}: no edges, only the header line {_show(self.header)}")
         if not self.parts:
             raise InputError(f"{self.name}: no edges (the file is empty or has only comments)")
-        wide = any(part[0].dtype != np.int32 or part[1].dtype != np.int32 for part in self.parts)
-        dtypes = [np.int64 if wide else np.int32] * 2 + [np.float64][: self.columns - 2]
+        wide = self.wide or any(part[0].dtype != np.int32 or part[1].dtype != np.int32 for part in self.parts)
+        kept = self._kept()
+        dtypes = [np.int64 if wide else np.int32] * 2 + [np.float64][: kept - 2]
         if len(self.parts) == 1 and all(c.flags.c_contiguous and c.dtype == t for c, t in zip(self.parts[0], dtypes)):
             columns = self.parts.pop()
         else:
-            total = sum(part[0].size for part in self.parts)
-            columns = [np.empty(total, dtype=t) for t in dtypes]
-            at = 0
-            while self.parts:
-                # free each chunk's arrays as soon as they are copied: the peak stays near one copy of the edges
-                part = self.parts.pop(0)
-                for column, values in zip(columns, part):
-                    column[at : at + values.size] = values
-                at += part[0].size
-        return columns[0], columns[1], columns[2] if self.columns == 3 else None
+            columns = _join(self.parts, dtypes, self.pool)
+        self.close()
+        return columns[0], columns[1], columns[2] if kept == 3 else None
+
+
+def _line_chunks(text: bytes | memoryview, size: int) -> list[int]:
+    """Where chunks of about ``size`` bytes of whole lines start in ``text``, and its end (a long line is one chunk)."""
+    view = np.frombuffer(text, dtype=np.uint8)
+    bounds = [0]
+    while bounds[-1] < view.size:
+        start = bounds[-1]
+        end = start + size
+        if end >= view.size:
+            bounds.append(view.size)
+            continue
+        # the last newline before end, else the first after it (numpy reads the mapped bytes in place)
+        before = np.flatnonzero(view[max(end - 65536, start) : end] == _NEWLINE)
+        if before.size:
+            bounds.append(max(end - 65536, start) + int(before[-1]) + 1)
+            continue
+        after = np.flatnonzero(view[end:] == _NEWLINE)  # (a line longer than 64 KB: rare)
+        bounds.append(end + int(after[0]) + 1 if after.size else view.size)
+    return bounds
+
+
+def _beyond_int32(part: list[np.ndarray]) -> bool:
+    """Whether a part's ids do not all fit ``int32``."""
+    return part[0].dtype != np.int32 and any(ids.size and int(ids.max()) > 2**31 - 1 for ids in part[:2])
+
+
+def _compiled_pass(
+    chunk: bytes | memoryview, columns: int, weights: bool, wide: bool
+) -> tuple[list[np.ndarray], int, int, int] | None:
+    """The compiled pass over one chunk (``columns`` known so far, 0 if none): as ``_edgetext.parse``, or None."""
+    # room for every edge the text could hold: memory only reserved, touched as rows are written
+    rows = len(chunk) // _MIN_EDGE_BYTES + 1
+    while True:
+        ids = np.int64 if wide else np.int32
+        out = [np.empty(rows, dtype=ids), np.empty(rows, dtype=ids)]
+        out.append(np.empty(rows) if weights and columns != 2 else None)
+        found = _compiled.parse(chunk, columns, *out)
+        if found is None:
+            return None
+        edges, found_columns, newlines, first_line = found
+        if edges >= 0:
+            break
+        wide = True  # an id of 2**31 or more
+    kept = out[: 3 if found_columns == 3 and out[2] is not None else 2]
+    for column in kept:
+        column.resize(edges, refcheck=False)  # in place, no copy: the rest of the reservation goes back
+    return kept, found_columns, newlines, first_line
+
+
+def _join(parts: list[list[np.ndarray]], dtypes: list[type], pool: ThreadPoolExecutor | None) -> list[np.ndarray]:
+    """The parts' columns end to end, as ``dtypes``; each part is freed once copied (the pool copies side by side)."""
+    sizes = [part[0].size for part in parts]
+    starts = np.concatenate(([0], np.cumsum(sizes))).tolist()
+    columns = [np.empty(starts[-1], dtype=t) for t in dtypes]
+
+    def copy(k: int) -> None:
+        part, parts[k] = parts[k], []
+        for column, values in zip(columns, part):
+            column[starts[k] : starts[k + 1]] = values  # numpy copies without the GIL
+
+    if pool is None:
+        for k in range(len(parts)):
+            copy(k)
+    else:
+        for done in [pool.submit(copy, k) for k in range(len(parts))]:
+            done.result()
+    parts.clear()
+    return columns
 
 
 def plain_integer_columns(text: bytes, columns: int = 0) -> tuple[list[np.ndarray], int] | None:

@@ -1,0 +1,240 @@
+"""Weighted edge lists on the compiled parser, in chunks and threads, against the numpy passes and Python's float.
+
+Random texts with decimal weights (exponents, signs, many digits, subnormals, values
+that overflow), headers, CRLF, commas, tabs, comments and blank lines, with bad weights
+(``nan``, ``inf``, ``1e400``, ``1_0``, a lone sign) mixed in, are read by the compiled
+pass in 1 and 2 threads, in chunks of a few bytes to megabytes, from a mapped file and
+from a gzip stream, and by the numpy passes alone (the fallback every installation
+has): the arrays must be the same to the bit, and the errors the same message naming
+the same line, the first bad line of the file. Weights read by the compiled pass are
+compared with Python's ``float`` of the same text.
+"""
+
+from __future__ import annotations
+
+import gzip
+import struct
+
+import numpy as np
+import pytest
+
+import pregel
+from pregel.core import graph as graph_module
+from pregel.io import edges as io
+from pregel.io import edgetext
+
+compiled = edgetext._compiled
+needs_compiled = pytest.mark.skipif(
+    compiled is None,
+    reason="pregel.io._edgetext is not here (installed without a C compiler, or PREGEL_NO_COMPILED is set)",
+)
+
+BAD_WEIGHTS = ["nan", "NaN", "inf", "-inf", "Infinity", "1e400", "-1e309", "1_0", "-", "+", "1.5.3", "1e", "0x1p3", "w"]
+
+
+def random_weight(rng: np.random.Generator) -> str:
+    """A weight as people and programs write them, sometimes one float() reads only with care."""
+    roll = rng.random()
+    if roll < 0.35:
+        return f"0.{int(rng.integers(0, 1000)):03d}"
+    if roll < 0.5:
+        return repr(float(rng.random() * 10.0 ** int(rng.integers(-30, 30))))
+    if roll < 0.6:
+        return str(int(rng.integers(-100, 100)))
+    if roll < 0.7:
+        digits = "".join(rng.choice(list("0123456789"), int(rng.integers(1, 30))))
+        cut = int(rng.integers(0, len(digits) + 1))
+        return ("-" if rng.random() < 0.3 else "") + digits[:cut] + "." + digits[cut:]
+    if roll < 0.8:
+        return f"{rng.random():.6f}e{int(rng.integers(-330, 300))}"  # subnormal and below, never too large
+    return str(
+        rng.choice(
+            [
+                "5.",
+                ".5",
+                "+.5e-3",
+                "1E+05",
+                "00.25",
+                "1e22",
+                "1e23",
+                "9007199254740993",
+                "5e-324",
+                "2.5e-320",
+                "2.2250738585072011e-308",
+                "1.7976931348623157e308",
+                "1e-400",
+                "123456789012345678901234567890",
+                "0." + "0" * 40 + "1",
+                "-0.0",
+                "-0",
+                "0e999",
+                "1" * 25 + "e-25",
+            ]
+        )
+    )
+
+
+def random_weighted_text(rng: np.random.Generator, lines: int, bad: float) -> str:
+    """An edge list with a weight column; ``bad`` is the share of lines with a bad weight."""
+    separators = [" ", "\t", ",", ", ", " \t "]
+    out = ["src,dst,weight\n"] if rng.random() < 0.3 else []
+    for _ in range(lines):
+        roll = rng.random()
+        if roll < 0.05:
+            line = str(rng.choice(["# c", "% c", "  % c, x", "#"]))
+        elif roll < 0.08:
+            line = str(rng.choice(["", "  ", "\t"]))
+        else:
+            weight = str(rng.choice(BAD_WEIGHTS)) if rng.random() < bad else random_weight(rng)
+            ids = [str(int(rng.integers(0, 10 ** int(rng.integers(1, 10))))) for _ in range(2)]
+            if rng.random() < 0.02:
+                ids[0] = "+" + ids[0]  # numpy reads it, the compiled pass leaves the chunk to numpy
+            line = str(rng.choice(separators)).join([*ids, weight])
+            if rng.random() < 0.05:
+                line += " # x"
+        out.append(line + ("\r\n" if rng.random() < 0.2 else "\n"))
+    text = "".join(out)
+    return text.rstrip("\n") if rng.random() < 0.3 else text
+
+
+def outcome(path, monkeypatch, chunk: int, compiled_pass: bool, threads: int = 1, weights: bool = True):
+    """``read_edge_arrays`` of a file: ids and weights (their bits), or the error message."""
+    with monkeypatch.context() as m:
+        m.setattr(io, "CHUNK_BYTES", chunk)
+        if not compiled_pass:
+            m.setattr(edgetext, "_compiled", None)
+        try:
+            src, dst, w = io.read_edge_arrays(path, weights=weights, threads=threads)
+        except pregel.InputError as exc:
+            return str(exc)
+    return src.tolist(), dst.tolist(), None if w is None else w.tobytes()
+
+
+@needs_compiled
+@pytest.mark.parametrize("bad", [0.0, 0.003, 0.03])
+@pytest.mark.parametrize("seed", range(8))
+def test_compiled_and_numpy_passes_agree_on_weighted_texts(tmp_path, monkeypatch, seed, bad):
+    rng = np.random.default_rng([seed, int(bad * 1000)])
+    text = random_weighted_text(rng, int(rng.integers(1, 600)), bad)
+    path = tmp_path / "edges.txt"
+    path.write_bytes(text.encode())
+    chunk = int(rng.choice([16, 200, 1 << 22]))
+    want = outcome(path, monkeypatch, chunk, compiled_pass=False)
+    for threads in (1, 2):
+        assert outcome(path, monkeypatch, chunk, True, threads) == want
+        assert outcome(path, monkeypatch, int(rng.integers(1, 400)), True, threads) == want
+    # weights not kept: the same edges, and a bad weight refused all the same
+    unweighted = outcome(path, monkeypatch, chunk, True, 2, weights=False)
+    assert unweighted == (want if isinstance(want, str) else (*want[:2], None))
+    # through a decompressing stream (no mapped file): the same again
+    packed = tmp_path / "edges.txt.gz"
+    packed.write_bytes(gzip.compress(text.encode()))
+    streamed = outcome(packed, monkeypatch, chunk, True, 2)
+    assert streamed == (want.replace(str(path), str(packed)) if isinstance(want, str) else want)
+    if bad == 0 and not text.startswith("src"):
+        rows = [line.split("#")[0].replace(",", " ").split() for line in text.splitlines()]
+        assert want[0] == [int(r[0]) for r in rows if r and not r[0].startswith("%")]
+        rows = [r for r in rows if r and not r[0].startswith("%")]
+        assert want[2] == np.array([float(r[2]) for r in rows]).tobytes()  # -0.0 too
+
+
+@pytest.mark.parametrize("weight", BAD_WEIGHTS)
+@pytest.mark.parametrize("chunk", [24, 1 << 22])
+def test_a_bad_weight_is_named_on_its_line_in_any_chunk_and_thread(tmp_path, monkeypatch, weight, chunk):
+    rng = np.random.default_rng(BAD_WEIGHTS.index(weight))
+    lines = [f"{k} {k + 1} {random_weight(rng)}" for k in range(200)]
+    at = int(rng.integers(0, 199))
+    lines[at] = f"7 8 {weight}"
+    lines[int(rng.integers(at + 1, 200))] = "9 9 nan"  # a later bad line, maybe in a chunk parsed first
+    path = tmp_path / "edges.txt"
+    path.write_text("# header\n" + "\n".join(lines) + "\n")
+    finite = weight.lower().lstrip("+-") in ("nan", "inf", "infinity", "1e400", "1e309")
+    problem = "is not a finite number" if finite else "is not a number"
+    messages = {outcome(path, monkeypatch, chunk, compiled_pass=False)}
+    if compiled is not None:
+        messages |= {outcome(path, monkeypatch, chunk, True, threads, w) for threads in (1, 2) for w in (True, False)}
+    assert messages == {f"{path}:{at + 2}: weight {weight!r} {problem}"}
+
+
+@needs_compiled
+@pytest.mark.parametrize("seed", range(3))
+def test_the_compiled_pass_reads_weights_as_python_float_does(seed):
+    rng = np.random.default_rng(seed)
+    tokens = [random_weight(rng) for _ in range(3000)]
+    # bit patterns of every kind of double, subnormals included, as repr writes them
+    tokens += [repr(struct.unpack("<d", struct.pack("<Q", int(b)))[0]) for b in rng.integers(0, 2**63, 3000)]
+    tokens = [t for t in tokens if np.isfinite(float(t))]
+    out = [np.empty(len(tokens) + 1, np.int32), np.empty(len(tokens) + 1, np.int32), np.empty(len(tokens) + 1)]
+    # single separators and double ones: the fast line reader and the byte-by-byte one, each with its weight readers
+    for line in ("1 2 {}\n", " 1  2\t {}\r\n"):
+        text = "".join(line.format(t) for t in tokens).encode()
+        edges, columns, _, _ = compiled.parse(text, 0, *out)
+        assert (edges, columns) == (len(tokens), 3)
+        assert out[2][:edges].tobytes() == np.array([float(t) for t in tokens]).tobytes()
+    for t in tokens[:300]:  # one line alone: the end of the text right after the weight
+        assert compiled.parse(f"1 2 {t}".encode(), 0, *out)[0] == 1 and out[2][0] == float(t)
+
+
+@needs_compiled
+@pytest.mark.parametrize("weight", [*BAD_WEIGHTS, "1.5e3x", "0.5.", "--1", "1e+", ".", "1 e5"])
+def test_the_compiled_pass_leaves_a_weight_it_does_not_read_to_numpy(weight):
+    out = [np.empty(64, np.int32), np.empty(64, np.int32), np.empty(64)]
+    for text in (f"1 2 {weight}\n", f"1 2 {weight}\n" + "3 4 0.5\n" * 20):
+        assert compiled.parse(text.encode(), 0, *out) is None
+    assert compiled.parse(f"1 2 {weight}\n".encode(), 0, out[0], out[1], None) is None  # checked, if not kept
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_ids_past_int32_in_a_later_chunk_widen_every_column(tmp_path, monkeypatch, threads):
+    lines = [f"{k} {k + 1} 0.{k % 1000:03d}" for k in range(300)]
+    lines[250] = f"{2**31 + 5} 3 0.5"
+    path = tmp_path / "edges.txt"
+    path.write_text("\n".join(lines) + "\n")
+    with monkeypatch.context() as m:
+        m.setattr(io, "CHUNK_BYTES", 100)
+        src, dst, w = io._read_columns(path, threads=threads)
+    assert src.dtype == dst.dtype == np.int64
+    assert src.tolist() == [2**31 + 5 if k == 250 else k for k in range(300)]
+    assert w.tolist() == [0.5 if k == 250 else float(f"0.{k % 1000:03d}") for k in range(300)]
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_a_graph_read_without_weights_is_the_weighted_graph_unweighted(tmp_path, threads):
+    rng = np.random.default_rng(3)
+    src, dst = rng.integers(0, 500, 4000), rng.integers(0, 500, 4000)
+    path = tmp_path / "edges.txt"
+    path.write_text("".join(f"{a}\t{b}\t{random_weight(rng)}\n" for a, b in zip(src, dst)).replace("-0\n", "0\n"))
+    weighted = io.read_edges(path, threads=threads)
+    plain = io.read_edges(path, weights=False, threads=threads)
+    assert weighted.is_weighted and not plain.is_weighted
+    for name in ("ids", "indptr", "indices"):
+        assert np.array_equal(getattr(weighted, name), getattr(plain, name))
+    assert plain.duplicates_merged == weighted.duplicates_merged > 0
+
+
+@pytest.mark.parametrize(("n", "edges"), [(7, 200), (3000, 50000), (2**28, 3000)])
+def test_weighted_keys_sort_as_a_stable_argsort(n, edges):
+    # (2**28)**2 and the positions need more than 64 bits: the two-digit radix sort
+    rng = np.random.default_rng(n)
+    key = rng.integers(0, n, edges) * n + rng.integers(0, n, edges)
+    key[::5] = key[1]  # many equal keys, whose weights must stay in input order
+    key = key.astype(np.uint32 if n * n < 2**32 else np.int64)
+    weights = rng.random(edges)
+    order = np.argsort(key, kind="stable")
+    want_key, want_w = key[order], weights[order]
+    got_key, got_w = graph_module._sort_weighted(key.copy(), weights, n)
+    assert got_key.dtype == key.dtype and np.array_equal(got_key, want_key) and np.array_equal(got_w, want_w)
+
+
+def test_duplicate_weighted_edges_keep_the_smallest_weight(tmp_path):
+    rng = np.random.default_rng(11)
+    src, dst = rng.integers(0, 50, 3000), rng.integers(0, 50, 3000)
+    weights = rng.integers(-1000, 1000, 3000) / 8
+    smallest: dict[tuple[int, int], float] = {}
+    for a, b, w in zip(src.tolist(), dst.tolist(), weights.tolist()):
+        smallest[a, b] = min(smallest.get((a, b), w), w)
+    path = tmp_path / "edges.txt"
+    path.write_text("".join(f"{a} {b} {w}\n" for a, b, w in zip(src, dst, weights)))
+    graph = io.read_edges(path)
+    got = dict(zip(zip(*[a.tolist() for a in graph.edge_arrays()[:2]]), graph.weights.tolist()))
+    assert got == smallest
