@@ -169,6 +169,8 @@ def test_datasets_source_lists_exactly_the_shipped_graphs():
 
 # ------------------------------------------------------------------ flags
 COMMANDS = ["pagerank", "sssp", "cc", "run", "info", "generate", "viz pagerank", "viz sssp", "viz cc"]
+# issue 18: bfs, scc, kcore, triangles
+COMMANDS += ["bfs", "viz bfs"]
 FLAG = re.compile(r"(?<![\w-])(--?[a-z][a-z-]*)(?: ([^\s\[\]\-.][^\s\[\]]*))?")
 
 
@@ -266,6 +268,9 @@ def base_arguments(command: str) -> list[str]:
         "viz pagerank": ["viz", "pagerank", "edges.txt", "--output", "page.html"],
         "viz sssp": ["viz", "sssp", "edges.txt", "--output", "page.html", "--source", "1"],
         "viz cc": ["viz", "cc", "edges.txt", "--output", "page.html"],
+        # issue 18: bfs, scc, kcore, triangles
+        "bfs": ["bfs", "edges.txt", "--source", "1"],
+        "viz bfs": ["viz", "bfs", "edges.txt", "--output", "page.html", "--source", "1"],
     }[command]
 
 

@@ -1,4 +1,4 @@
-"""Graph algorithms built on the pregel engine: PageRank, shortest paths, connected components.
+"""Graph algorithms built on the pregel engine: PageRank, shortest paths, components, breadth-first search...
 
 Each module holds the vectorised program (the default), its scalar twin (the readable
 example), the function users call, and the networkx equivalent used by
@@ -9,8 +9,9 @@ core's types and io's graph loading; nothing in the core, the APIs, the compiler
 backends imports them.
 """
 
+from pregel.algorithms.bfs import bfs
 from pregel.algorithms.components import connected_components
 from pregel.algorithms.pagerank import pagerank
 from pregel.algorithms.sssp import sssp
 
-__all__ = ["connected_components", "pagerank", "sssp"]
+__all__ = ["bfs", "connected_components", "pagerank", "sssp"]

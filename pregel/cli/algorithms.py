@@ -113,10 +113,26 @@ def _sortable(value: Any) -> float:
         raise InputError("--top needs values that are numbers; this program's values are not") from None
 
 
+# ------------------------------------------------- issue 18: bfs, scc, kcore, triangles
+def _run_bfs(graph: pregel.Graph, args: argparse.Namespace, options: dict[str, Any]) -> pregel.Result:
+    from pregel.algorithms.bfs import bfs, source_ids
+
+    sources = source_ids(graph, args.source, what=f"{args.edges}: --source vertex")
+    return bfs(graph, sources, max_supersteps=args.max_supersteps, **options)
+
+
+def _networkx_bfs(graph: pregel.Graph, args: argparse.Namespace) -> np.ndarray:
+    from pregel.algorithms.bfs import networkx_bfs
+
+    return networkx_bfs(graph, args.source)
+
+
 ALGORITHMS = {
     "pagerank": Algorithm(_run_pagerank, _networkx_pagerank, _top_ranks, lambda args: {"delta": "L1 change"}),
     "sssp": Algorithm(_run_sssp, _networkx_sssp, _top_nearest, lambda args: {"improved": "improved"}),
     "cc": Algorithm(_run_cc, _networkx_cc, _top_components, lambda args: {}),
+    # issue 18: bfs, scc, kcore, triangles
+    "bfs": Algorithm(_run_bfs, _networkx_bfs, _top_nearest, lambda args: {"reached": "reached"}),
     "run": Algorithm(
         _run_program, None, _top_values, lambda args: {name: name for name in args.program_object.aggregators}
     ),

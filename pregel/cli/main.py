@@ -100,6 +100,11 @@ _ALGORITHM_HELP = {
         "weakly connected components",
         "Label each vertex with the smallest id in its weakly connected component.",
     ),
+    # issue 18: bfs, scc, kcore, triangles
+    "bfs": (
+        "breadth-first hop counts from one or more sources",
+        "Hops from the nearest --source along out-edges (weights ignored). Unreachable vertices get inf.",
+    ),
 }
 
 
@@ -251,7 +256,27 @@ def _algorithm_flags() -> dict[str, argparse.ArgumentParser]:
             metavar="K",
             help="stop after K supersteps (default: run to the end)",
         )
-    return {"pagerank": pr, "sssp": ss, "cc": cc}
+    return {"pagerank": pr, "sssp": ss, "cc": cc, **_search_and_structure_flags()}
+
+
+def _search_and_structure_flags() -> dict[str, argparse.ArgumentParser]:
+    """The flags of bfs, scc, kcore and triangles (issue 18)."""
+    bfs = _Parser(add_help=False)
+    bfs.add_argument(
+        "--source",
+        type=_vertex_ids,
+        required=True,
+        metavar="ID[,ID...]",
+        help="id of the source vertex, or several separated by commas (required)",
+    )
+    bfs.add_argument(
+        "--max-supersteps",
+        type=_non_negative_int,
+        default=None,
+        metavar="K",
+        help="stop after K supersteps: vertices more than K - 1 hops away keep inf (default: run to the end)",
+    )
+    return {"bfs": bfs}
 
 
 def add_output_options(parser: argparse.ArgumentParser) -> None:
@@ -397,6 +422,13 @@ def _non_negative_int(text: str) -> int:
     if value < 0:
         raise argparse.ArgumentTypeError(f"must not be negative, got {text}")
     return value
+
+
+def _vertex_ids(text: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a vertex id or a comma-separated list of them: {text!r}") from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -15,8 +15,12 @@ Implemented, with networkx's parameters and errors:
   are refused (they are not transition strengths).
 - ``single_source_dijkstra_path_length`` (non-negative weights; ``cutoff``),
   ``single_source_bellman_ford_path_length`` (negative weights; a reachable negative
-  cycle raises ``NetworkXUnbounded``), ``single_source_shortest_path_length`` (hops).
+  cycle raises ``NetworkXUnbounded``).
 - ``weakly_connected_components``, ``connected_components`` and their ``number_`` counts.
+- Breadth-first search (issue 18): ``bfs_layers`` (each layer in networkx's order),
+  ``single_source_shortest_path_length`` (``cutoff``) and
+  ``multi_source_dijkstra_path_length`` for unit weights (other weights raise
+  ``NotImplementedError``, so networkx falls back to itself where it is allowed to).
 
 Weight *functions* (a callable ``weight``) are not supported: networkx then says the
 backend cannot run the call. Nodes may be any hashable; they are numbered in the
@@ -43,11 +47,12 @@ NAME = "pregel"
 class PregelGraph:
     """A networkx graph as pregel sees it: nodes numbered 0..N-1 in the graph's order, edges as arrays.
 
-    The arrays keep every edge as networkx has it (parallel edges too) with the edge
-    attributes the calls asked for (networkx may reuse a converted graph for a later
-    call that needs fewer, so each call picks its ``weight`` by name). The two ways of
-    merging parallel edges, summed weights (PageRank's transition matrix) and the
-    smallest weight (shortest paths), are built when needed.
+    The arrays keep every edge as networkx has it (parallel edges too), row by row in
+    networkx's adjacency order, with the edge attributes the calls asked for (networkx
+    may reuse a converted graph for a later call that needs fewer, so each call picks
+    its ``weight`` by name). The two ways of merging parallel edges, summed weights
+    (PageRank's transition matrix) and the smallest weight (shortest paths), are built
+    when needed.
 
     Examples
     --------
@@ -111,6 +116,13 @@ class PregelGraph:
         """Parallel edges merged by keeping the smallest weight (as networkx's shortest paths do)."""
         return Graph.from_edges(self.sources, self.targets, self.weights(weight), vertices=np.arange(len(self)))
 
+    def has_node(self, node: Any) -> bool:
+        """Whether ``node`` is a node (``False`` for an unhashable one, as ``node in G`` says)."""
+        try:
+            return node in self.index
+        except TypeError:
+            return False
+
     def source_number(self, source: Any, message: str) -> int:
         """The number of node ``source``; networkx's NodeNotFound otherwise."""
         try:
@@ -140,15 +152,17 @@ class BackendInterface:
         """
         nodes = list(G)
         index = {node: i for i, node in enumerate(nodes)}
-        pairs = [(index[u], index[v]) for u, v in G.edges()]
-        records = [d for *_, d in G.edges(data=True)]
+        # row by row in networkx's adjacency order, which its traversals follow (BFS layers are
+        # ordered by it); an undirected edge is in both rows, a self-loop once
+        pairs, records = [], []
+        for u, neighbours in G.adjacency():
+            for v, data in neighbours.items():
+                for d in data.values() if G.is_multigraph() else (data,):
+                    pairs.append((index[u], index[v]))
+                    records.append(d)
         wanted = edge_attrs or {}
         if preserve_edge_attrs is True:
             wanted = {name: 1 for d in records for name in d}
-        if not G.is_directed():
-            both = [k for k, (u, v) in enumerate(pairs) if u != v]  # a self-loop is one entry, not two
-            pairs += [(v, u) for u, v in (pairs[k] for k in both)]
-            records += [records[k] for k in both]
         attributes, integral = {}, {}
         for name, default in wanted.items():
             column = [d.get(name, default) for d in records]
@@ -243,11 +257,6 @@ class BackendInterface:
         except NegativeCycleError:
             raise nx.NetworkXUnbounded("Negative cycle detected.") from None
 
-    @staticmethod
-    def single_source_shortest_path_length(G: PregelGraph, source: Any, cutoff: int | None = None) -> dict[Any, int]:
-        s = G.source_number(source, "Source {source} is not in G")
-        return _distances(G, G.lightest(None), s, cutoff, integral=True)
-
     # ---------------------------------------------------------------- components
     @staticmethod
     def weakly_connected_components(G: PregelGraph) -> Iterator[set[Any]]:
@@ -264,6 +273,38 @@ class BackendInterface:
     @staticmethod
     def number_connected_components(G: PregelGraph) -> int:
         return int(np.unique(_labels(G)).size)
+
+    # ---------------------------------------------- issue 18: breadth-first search
+    @staticmethod
+    def bfs_layers(G: PregelGraph, sources: Any) -> Iterator[list[Any]]:
+        if G.has_node(sources):
+            sources = [sources]
+        first = list(set(sources))  # networkx's own order for the first layer
+        for node in first:
+            if not G.has_node(node):
+                raise nx.NetworkXError(f"The node {node} is not in the graph.")
+        if first:
+            for layer in _layers(G, [G.index[node] for node in first]):
+                yield [G.nodes[i] for i in layer.tolist()]
+
+    @staticmethod
+    def single_source_shortest_path_length(G: PregelGraph, source: Any, cutoff: float | None = None) -> dict[Any, int]:
+        s = G.source_number(source, "Source {source} is not in G")
+        # networkx goes one layer further while the layer it is on is below cutoff
+        return _hops(G, [s], _last_layer(cutoff, math.ceil), cast=int)
+
+    @staticmethod
+    def multi_source_dijkstra_path_length(
+        G: PregelGraph, sources: Any, cutoff: float | None = None, weight: str | None = "weight"
+    ) -> dict[Any, float]:
+        if not sources:
+            raise ValueError("sources must not be empty")
+        numbers = [G.source_number(s, "Node {source} not found in graph") for s in sources]
+        weights = G.weights(weight)
+        if weights is not None and (weights != 1).any():
+            raise NotImplementedError("the pregel backend runs multi_source_dijkstra_path_length for unit weights only")
+        cast = int if G.integral.get(weight, True) else float
+        return _hops(G, numbers, _last_layer(cutoff, math.floor), cast)
 
 
 def _run(graph: Graph, program: Any, **options: Any) -> Any:
@@ -310,3 +351,39 @@ def _components(G: PregelGraph) -> Iterator[set[Any]]:
     for members in np.split(order, bounds):
         if members.size:
             yield {G.nodes[i] for i in members.tolist()}
+
+
+def _layers(G: PregelGraph, first: list[int], last: int | None = None) -> list[np.ndarray]:
+    """Node numbers layer by layer from ``first`` (up to layer ``last``), each layer in networkx's BFS order.
+
+    The engine finds every node's hop count; the order is networkx's: a node is found by
+    the first node of the layer before it that has an edge to it, through that node's
+    first such edge in adjacency order (the order of ``G``'s edge arrays).
+    """
+    from pregel.algorithms.bfs import BreadthFirst
+
+    steps = None if last is None else last + 1
+    hops = _run(G.lightest(None), BreadthFirst(sources=tuple(first)), max_supersteps=steps).values
+    reached = np.isfinite(hops)
+    finds = np.flatnonzero(reached[G.targets] & (hops[G.targets] == hops[G.sources] + 1))
+    finds = finds[np.argsort(hops[G.sources[finds]], kind="stable")]
+    by_layer = np.split(finds, np.flatnonzero(np.diff(hops[G.sources[finds]])) + 1) if finds.size else []
+    layer = np.array(first, dtype=np.int64)
+    layers, position = [layer], np.zeros(len(G), dtype=np.int64)
+    for edges in by_layer:
+        position[layer] = np.arange(layer.size)
+        found = G.targets[edges[np.argsort(position[G.sources[edges]] * G.targets.size + edges)]]
+        _, at = np.unique(found, return_index=True)
+        layer = found[np.sort(at)]
+        layers.append(layer)
+    return layers
+
+
+def _hops(G: PregelGraph, first: list[int], last: int | None, cast: type) -> dict[Any, Any]:
+    """Hop counts from ``first`` up to ``last``, in the order networkx's BFS reaches the nodes."""
+    return {G.nodes[i]: cast(level) for level, layer in enumerate(_layers(G, first, last)) for i in layer.tolist()}
+
+
+def _last_layer(cutoff: float | None, rounding: Any) -> int | None:
+    """The last layer a ``cutoff`` lets through (the sources' layer 0 always is)."""
+    return None if cutoff is None or math.isinf(cutoff) else max(rounding(cutoff), 0)
