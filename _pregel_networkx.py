@@ -49,5 +49,10 @@ def backend_info() -> dict[str, Any]:
                 "additional_docs": "Unit weights only (a missing weight counts as 1): breadth-first search by "
                 "message passing. Other weights are not run here."
             },
+            "strongly_connected_components": {
+                "additional_docs": "Forward-backward colouring with trimming, in phases driven by master compute."
+            },
+            "number_strongly_connected_components": {},
+            "is_strongly_connected": {},
         },
     }

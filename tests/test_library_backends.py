@@ -14,9 +14,13 @@ import pytest
 import pregel
 from pregel.algorithms import reference
 from pregel.algorithms.bfs import bfs, networkx_bfs
+from pregel.algorithms.scc import networkx_scc, strongly_connected_components
 from tests.graphs import HAND_MADE, binary_tree, hand_made, most_connected
 
-GRAPHS = {name: (lambda name=name: hand_made(name)) for name in HAND_MADE} | {"binary_tree": binary_tree}
+GRAPHS = {name: (lambda name=name: hand_made(name)) for name in HAND_MADE} | {
+    "binary_tree": binary_tree,
+    "binary_tree_back_edge": lambda: binary_tree(back_edge=True),
+}
 
 
 def _bfs(graph: pregel.Graph, **options) -> tuple[pregel.Result, np.ndarray]:
@@ -26,7 +30,13 @@ def _bfs(graph: pregel.Graph, **options) -> tuple[pregel.Result, np.ndarray]:
     return ours, networkx_bfs(graph, sources)
 
 
-ALGORITHMS: dict[str, Callable[..., tuple[pregel.Result, np.ndarray]]] = {"bfs": _bfs}
+def _scc(graph: pregel.Graph, **options) -> tuple[pregel.Result, np.ndarray]:
+    ours = strongly_connected_components(graph, **options)
+    np.testing.assert_array_equal(ours.values, reference.strong_components(graph).values)
+    return ours, networkx_scc(graph)
+
+
+ALGORITHMS: dict[str, Callable[..., tuple[pregel.Result, np.ndarray]]] = {"bfs": _bfs, "scc": _scc}
 
 
 @pytest.mark.parametrize("api", ["batch", "scalar"])

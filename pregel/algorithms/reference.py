@@ -93,8 +93,13 @@ def components(graph: Graph) -> Result:
     >>> components(Graph.from_edges([5, 9], [6, 8])).values.tolist()
     [5, 5, 8, 8]
     """
+    return _components(graph, "weak")
+
+
+def _components(graph: Graph, connection: str) -> Result:
+    """csgraph's components labelled by the smallest original id in each."""
     start = time.perf_counter()
-    _, labels = csgraph.connected_components(graph.to_scipy(), directed=True, connection="weak")
+    _, labels = csgraph.connected_components(graph.to_scipy(), directed=True, connection=connection)
     smallest = np.full(labels.max() + 1 if labels.size else 0, np.iinfo(np.int64).max)
     np.minimum.at(smallest, labels, graph.ids)
     stats = [SuperstepStats(0, graph.num_vertices, 0, 0, time.perf_counter() - start)]
@@ -120,3 +125,14 @@ def _edges(graph: Graph) -> sp.csr_array:
     """The adjacency matrix with every edge 1 (a weight of 0 would not be an edge to csgraph)."""
     n = graph.num_vertices
     return sp.csr_array((np.ones(graph.num_edges), graph.indices, graph.indptr), shape=(n, n))
+
+
+def strong_components(graph: Graph) -> Result:
+    """Strongly connected components, labelled by the smallest original id in each.
+
+    Examples
+    --------
+    >>> strong_components(Graph.from_edges([5, 6, 6], [6, 5, 7])).values.tolist()
+    [5, 5, 7]
+    """
+    return _components(graph, "strong")

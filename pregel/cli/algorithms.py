@@ -127,12 +127,25 @@ def _networkx_bfs(graph: pregel.Graph, args: argparse.Namespace) -> np.ndarray:
     return networkx_bfs(graph, args.source)
 
 
+def _run_scc(graph: pregel.Graph, args: argparse.Namespace, options: dict[str, Any]) -> pregel.Result:
+    from pregel.algorithms.scc import strongly_connected_components
+
+    return strongly_connected_components(graph, max_supersteps=args.max_supersteps, **options)
+
+
+def _networkx_scc(graph: pregel.Graph, args: argparse.Namespace) -> np.ndarray:
+    from pregel.algorithms.scc import networkx_scc
+
+    return networkx_scc(graph)
+
+
 ALGORITHMS = {
     "pagerank": Algorithm(_run_pagerank, _networkx_pagerank, _top_ranks, lambda args: {"delta": "L1 change"}),
     "sssp": Algorithm(_run_sssp, _networkx_sssp, _top_nearest, lambda args: {"improved": "improved"}),
     "cc": Algorithm(_run_cc, _networkx_cc, _top_components, lambda args: {}),
     # issue 18: bfs, scc, kcore, triangles
     "bfs": Algorithm(_run_bfs, _networkx_bfs, _top_nearest, lambda args: {"reached": "reached"}),
+    "scc": Algorithm(_run_scc, _networkx_scc, _top_components, lambda args: {"open": "open vertices"}),
     "run": Algorithm(
         _run_program, None, _top_values, lambda args: {name: name for name in args.program_object.aggregators}
     ),

@@ -105,6 +105,11 @@ _ALGORITHM_HELP = {
         "breadth-first hop counts from one or more sources",
         "Hops from the nearest --source along out-edges (weights ignored). Unreachable vertices get inf.",
     ),
+    "scc": (
+        "strongly connected components",
+        "Label each vertex with the smallest id in its strongly connected component (forward-backward "
+        "colouring in phases driven by master compute). Directed graphs only.",
+    ),
 }
 
 
@@ -276,7 +281,15 @@ def _search_and_structure_flags() -> dict[str, argparse.ArgumentParser]:
         metavar="K",
         help="stop after K supersteps: vertices more than K - 1 hops away keep inf (default: run to the end)",
     )
-    return {"bfs": bfs}
+    scc = _Parser(add_help=False)
+    scc.add_argument(
+        "--max-supersteps",
+        type=_non_negative_int,
+        default=None,
+        metavar="K",
+        help="stop after K supersteps: vertices whose component is not found yet get -1 (default: run to the end)",
+    )
+    return {"bfs": bfs, "scc": scc}
 
 
 def add_output_options(parser: argparse.ArgumentParser) -> None:
@@ -585,6 +598,12 @@ def _check_flags(args: argparse.Namespace, name: str) -> None:
             raise InputError(f"--damping must be in [0, 1), got {args.damping}")
         if not args.tol >= 0 or math.isinf(args.tol):
             raise InputError(f"--tol must be a finite number >= 0, got {args.tol}")
+    # issue 18: bfs, scc, kcore, triangles
+    if name == "scc" and args.undirected:
+        raise InputError(
+            "--undirected has no meaning for scc: the strong components of an undirected graph are "
+            "its connected components (pregel cc)"
+        )
     if name == "run":
         refused = {"--check": args.check, "--compare": args.compare, "--backend scipy": args.backend == "scipy"}
         for flag, given in refused.items():

@@ -21,6 +21,8 @@ Implemented, with networkx's parameters and errors:
   ``single_source_shortest_path_length`` (``cutoff``) and
   ``multi_source_dijkstra_path_length`` for unit weights (other weights raise
   ``NotImplementedError``, so networkx falls back to itself where it is allowed to).
+- ``strongly_connected_components`` (sets, by each one's first node),
+  ``number_strongly_connected_components`` and ``is_strongly_connected`` (issue 18).
 
 Weight *functions* (a callable ``weight``) are not supported: networkx then says the
 backend cannot run the call. Nodes may be any hashable; they are numbered in the
@@ -306,6 +308,25 @@ class BackendInterface:
         cast = int if G.integral.get(weight, True) else float
         return _hops(G, numbers, _last_layer(cutoff, math.floor), cast)
 
+    # --------------------------------- issue 18: strongly connected components
+    @staticmethod
+    def strongly_connected_components(G: PregelGraph) -> Iterator[set[Any]]:
+        labels = _strong_labels(G)
+        order = _sinks_first(G, labels)
+        rank = np.empty(len(G), dtype=np.int64)
+        rank[order] = np.arange(order.size)  # labels are node numbers
+        return _groups(G, rank[labels])
+
+    @staticmethod
+    def number_strongly_connected_components(G: PregelGraph) -> int:
+        return int(np.unique(_strong_labels(G)).size)
+
+    @staticmethod
+    def is_strongly_connected(G: PregelGraph) -> bool:
+        if len(G) == 0:
+            raise nx.NetworkXPointlessConcept("Connectivity is undefined for the null graph.")
+        return bool((_strong_labels(G) == 0).all())
+
 
 def _run(graph: Graph, program: Any, **options: Any) -> Any:
     """Run on the engine with the workers and backend set in ``networkx.config.backends.pregel``."""
@@ -345,7 +366,11 @@ def _labels(G: PregelGraph) -> np.ndarray:
 
 def _components(G: PregelGraph) -> Iterator[set[Any]]:
     """Sets of nodes, in the order networkx yields them (by each component's first node)."""
-    labels = _labels(G)
+    return _groups(G, _labels(G))
+
+
+def _groups(G: PregelGraph, labels: np.ndarray) -> Iterator[set[Any]]:
+    """The sets of nodes with the same label, by label."""
     order = np.argsort(labels, kind="stable")
     bounds = np.flatnonzero(np.diff(labels[order])) + 1
     for members in np.split(order, bounds):
@@ -387,3 +412,35 @@ def _hops(G: PregelGraph, first: list[int], last: int | None, cast: type) -> dic
 def _last_layer(cutoff: float | None, rounding: Any) -> int | None:
     """The last layer a ``cutoff`` lets through (the sources' layer 0 always is)."""
     return None if cutoff is None or math.isinf(cutoff) else max(rounding(cutoff), 0)
+
+
+def _strong_labels(G: PregelGraph) -> np.ndarray:
+    """Each node's strongly connected component, as the number of its first node."""
+    from pregel.algorithms.scc import StronglyConnected, two_way
+
+    return -_run(two_way(G.lightest(None)), StronglyConnected()).values - 1
+
+
+def _sinks_first(G: PregelGraph, labels: np.ndarray) -> np.ndarray:
+    """The component labels, each after every component it has an edge to, ties by first node.
+
+    Tarjan's algorithm (networkx's) yields components in such an order, sinks first, and
+    callers such as ``condensation`` number the components by it.
+    """
+    components, which = np.unique(labels, return_inverse=True)
+    k = components.size
+    tails, heads = which[G.sources], which[G.targets]
+    between = np.unique((tails * k + heads)[tails != heads])
+    tails, heads = between // k, between % k
+    waiting = np.bincount(tails, minlength=k)  # edges to components not yet placed
+    by_head = np.argsort(heads, kind="stable")
+    into = np.searchsorted(heads[by_head], np.arange(k + 1))
+    placed, ready = [], np.flatnonzero(waiting == 0)
+    while ready.size:
+        placed.append(ready)
+        counts = into[ready + 1] - into[ready]
+        first = np.repeat(into[ready] - np.cumsum(counts) + counts, counts)
+        before = tails[by_head[first + np.arange(counts.sum())]]
+        np.subtract.at(waiting, before, 1)
+        ready = np.unique(before[waiting[before] == 0])
+    return components[np.concatenate(placed)] if placed else components
