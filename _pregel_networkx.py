@@ -54,5 +54,6 @@ def backend_info() -> dict[str, Any]:
             },
             "number_strongly_connected_components": {},
             "is_strongly_connected": {},
+            "core_number": {"additional_docs": "Peeling in supersteps at levels master compute raises."},
         },
     }

@@ -14,6 +14,7 @@ import pytest
 import pregel
 from pregel.algorithms import reference
 from pregel.algorithms.bfs import bfs, networkx_bfs
+from pregel.algorithms.kcore import core_numbers, networkx_core_numbers
 from pregel.algorithms.scc import networkx_scc, strongly_connected_components
 from tests.graphs import HAND_MADE, binary_tree, hand_made, most_connected
 
@@ -36,7 +37,15 @@ def _scc(graph: pregel.Graph, **options) -> tuple[pregel.Result, np.ndarray]:
     return ours, networkx_scc(graph)
 
 
-ALGORITHMS: dict[str, Callable[..., tuple[pregel.Result, np.ndarray]]] = {"bfs": _bfs, "scc": _scc}
+def _kcore(graph: pregel.Graph, **options) -> tuple[pregel.Result, np.ndarray]:
+    src, dst, _ = graph.edge_arrays()
+    graph = pregel.Graph.from_edges(src[src != dst], dst[src != dst], vertices=graph.ids)  # no core with self-loops
+    ours = core_numbers(graph, **options)
+    np.testing.assert_array_equal(ours.values, core_numbers(graph, backend="scipy").values)
+    return ours, networkx_core_numbers(graph)
+
+
+ALGORITHMS: dict[str, Callable[..., tuple[pregel.Result, np.ndarray]]] = {"bfs": _bfs, "scc": _scc, "kcore": _kcore}
 
 
 @pytest.mark.parametrize("api", ["batch", "scalar"])

@@ -30,6 +30,7 @@ SUITES = {
         ["components/tests/test_strongly_connected.py"],
         {"strongly_connected_components", "number_strongly_connected_components", "is_strongly_connected"},
     ),
+    "kcore": (["tests/test_core.py"], {"core_number"}),
 }
 
 pytestmark = [

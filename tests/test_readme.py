@@ -170,7 +170,7 @@ def test_datasets_source_lists_exactly_the_shipped_graphs():
 # ------------------------------------------------------------------ flags
 COMMANDS = ["pagerank", "sssp", "cc", "run", "info", "generate", "viz pagerank", "viz sssp", "viz cc"]
 # issue 18: bfs, scc, kcore, triangles
-COMMANDS += ["bfs", "viz bfs", "scc", "viz scc"]
+COMMANDS += ["bfs", "viz bfs", "scc", "viz scc", "kcore", "viz kcore"]
 FLAG = re.compile(r"(?<![\w-])(--?[a-z][a-z-]*)(?: ([^\s\[\]\-.][^\s\[\]]*))?")
 
 
@@ -273,6 +273,8 @@ def base_arguments(command: str) -> list[str]:
         "viz bfs": ["viz", "bfs", "edges.txt", "--output", "page.html", "--source", "1"],
         "scc": ["scc", "edges.txt"],
         "viz scc": ["viz", "scc", "edges.txt", "--output", "page.html"],
+        "kcore": ["kcore", "edges.txt"],
+        "viz kcore": ["viz", "kcore", "edges.txt", "--output", "page.html"],
     }[command]
 
 

@@ -59,6 +59,9 @@ class Phase(Aggregator):
 
     identity = START
 
+    def lift(self, x: Any) -> int:
+        return int(x)
+
     def merge(self, a: int, b: int) -> int:
         return max(a, b)
 

@@ -139,6 +139,18 @@ def _networkx_scc(graph: pregel.Graph, args: argparse.Namespace) -> np.ndarray:
     return networkx_scc(graph)
 
 
+def _run_kcore(graph: pregel.Graph, args: argparse.Namespace, options: dict[str, Any]) -> pregel.Result:
+    from pregel.algorithms.kcore import core_numbers
+
+    return core_numbers(graph, max_supersteps=args.max_supersteps, **options)
+
+
+def _networkx_kcore(graph: pregel.Graph, args: argparse.Namespace) -> np.ndarray:
+    from pregel.algorithms.kcore import networkx_core_numbers
+
+    return networkx_core_numbers(graph)
+
+
 ALGORITHMS = {
     "pagerank": Algorithm(_run_pagerank, _networkx_pagerank, _top_ranks, lambda args: {"delta": "L1 change"}),
     "sssp": Algorithm(_run_sssp, _networkx_sssp, _top_nearest, lambda args: {"improved": "improved"}),
@@ -146,6 +158,7 @@ ALGORITHMS = {
     # issue 18: bfs, scc, kcore, triangles
     "bfs": Algorithm(_run_bfs, _networkx_bfs, _top_nearest, lambda args: {"reached": "reached"}),
     "scc": Algorithm(_run_scc, _networkx_scc, _top_components, lambda args: {"open": "open vertices"}),
+    "kcore": Algorithm(_run_kcore, _networkx_kcore, _top_ranks, lambda args: {"level": "level", "left": "left"}),
     "run": Algorithm(
         _run_program, None, _top_values, lambda args: {name: name for name in args.program_object.aggregators}
     ),

@@ -110,6 +110,11 @@ _ALGORITHM_HELP = {
         "Label each vertex with the smallest id in its strongly connected component (forward-backward "
         "colouring in phases driven by master compute). Directed graphs only.",
     ),
+    "kcore": (
+        "core numbers (k-core decomposition)",
+        "The core number of each vertex of the undirected graph (directions and weights ignored), by peeling "
+        "at levels master compute raises. Self-loops are refused, as networkx refuses them.",
+    ),
 }
 
 
@@ -289,7 +294,15 @@ def _search_and_structure_flags() -> dict[str, argparse.ArgumentParser]:
         metavar="K",
         help="stop after K supersteps: vertices whose component is not found yet get -1 (default: run to the end)",
     )
-    return {"bfs": bfs, "scc": scc}
+    kcore = _Parser(add_help=False)
+    kcore.add_argument(
+        "--max-supersteps",
+        type=_non_negative_int,
+        default=None,
+        metavar="K",
+        help="stop after K supersteps: vertices not peeled yet get -1 (default: run to the end)",
+    )
+    return {"bfs": bfs, "scc": scc, "kcore": kcore}
 
 
 def add_output_options(parser: argparse.ArgumentParser) -> None:

@@ -21,8 +21,10 @@ Implemented, with networkx's parameters and errors:
   ``single_source_shortest_path_length`` (``cutoff``) and
   ``multi_source_dijkstra_path_length`` for unit weights (other weights raise
   ``NotImplementedError``, so networkx falls back to itself where it is allowed to).
-- ``strongly_connected_components`` (sets, by each one's first node),
+- ``strongly_connected_components`` (sets, sinks first as Tarjan's algorithm yields them),
   ``number_strongly_connected_components`` and ``is_strongly_connected`` (issue 18).
+- ``core_number`` (issue 18): on a directed graph a node's degree is its in-degree plus
+  its out-degree, as networkx counts it; self-loops raise ``NetworkXNotImplemented``.
 
 Weight *functions* (a callable ``weight``) are not supported: networkx then says the
 backend cannot run the call. Nodes may be any hashable; they are numbered in the
@@ -327,6 +329,19 @@ class BackendInterface:
             raise nx.NetworkXPointlessConcept("Connectivity is undefined for the null graph.")
         return bool((_strong_labels(G) == 0).all())
 
+    # ----------------------------------------------------- issue 18: core numbers
+    @staticmethod
+    def core_number(G: PregelGraph) -> dict[Any, int]:
+        from pregel.algorithms.kcore import CoreNumbers
+
+        if (G.sources == G.targets).any():
+            raise nx.NetworkXNotImplemented(
+                "Input graph has self loops which is not permitted; "
+                "Consider using G.remove_edges_from(nx.selfloop_edges(G))."
+            )
+        values = _run(_undirected_counts(G), CoreNumbers).values
+        return dict(zip(G.nodes, (-values - 1).tolist()))
+
 
 def _run(graph: Graph, program: Any, **options: Any) -> Any:
     """Run on the engine with the workers and backend set in ``networkx.config.backends.pregel``."""
@@ -444,3 +459,17 @@ def _sinks_first(G: PregelGraph, labels: np.ndarray) -> np.ndarray:
         np.subtract.at(waiting, before, 1)
         ready = np.unique(before[waiting[before] == 0])
     return components[np.concatenate(placed)] if placed else components
+
+
+def _undirected_counts(G: PregelGraph) -> Graph:
+    """Each pair of adjacent nodes once each way, weighing the number of edges between them.
+
+    On a directed graph a pair of opposite edges weighs 2: networkx's degree there is the
+    in-degree plus the out-degree.
+    """
+    tails, heads = G.sources, G.targets
+    if G.directed:
+        tails, heads = np.concatenate([tails, heads]), np.concatenate([heads, tails])
+    n = max(len(G), 1)
+    pairs, counts = np.unique(tails * n + heads, return_counts=True)
+    return Graph.from_edges(pairs // n, pairs % n, counts.astype(np.float64), vertices=np.arange(len(G)))
