@@ -55,5 +55,9 @@ def backend_info() -> dict[str, Any]:
             "number_strongly_connected_components": {},
             "is_strongly_connected": {},
             "core_number": {"additional_docs": "Peeling in supersteps at levels master compute raises."},
+            "triangles": {"additional_docs": "Each triangle found once, at its middle vertex by degree."},
+            "clustering": {"additional_docs": "Undirected, unweighted graphs only."},
+            "average_clustering": {"additional_docs": "Undirected, unweighted graphs only."},
+            "transitivity": {"additional_docs": "Undirected graphs only."},
         },
     }

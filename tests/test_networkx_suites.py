@@ -31,6 +31,7 @@ SUITES = {
         {"strongly_connected_components", "number_strongly_connected_components", "is_strongly_connected"},
     ),
     "kcore": (["tests/test_core.py"], {"core_number"}),
+    "triangles": (["tests/test_cluster.py"], {"triangles", "clustering", "average_clustering", "transitivity"}),
 }
 
 pytestmark = [

@@ -170,7 +170,7 @@ def test_datasets_source_lists_exactly_the_shipped_graphs():
 # ------------------------------------------------------------------ flags
 COMMANDS = ["pagerank", "sssp", "cc", "run", "info", "generate", "viz pagerank", "viz sssp", "viz cc"]
 # issue 18: bfs, scc, kcore, triangles
-COMMANDS += ["bfs", "viz bfs", "scc", "viz scc", "kcore", "viz kcore"]
+COMMANDS += ["bfs", "viz bfs", "scc", "viz scc", "kcore", "viz kcore", "triangles", "viz triangles"]
 FLAG = re.compile(r"(?<![\w-])(--?[a-z][a-z-]*)(?: ([^\s\[\]\-.][^\s\[\]]*))?")
 
 
@@ -275,6 +275,8 @@ def base_arguments(command: str) -> list[str]:
         "viz scc": ["viz", "scc", "edges.txt", "--output", "page.html"],
         "kcore": ["kcore", "edges.txt"],
         "viz kcore": ["viz", "kcore", "edges.txt", "--output", "page.html"],
+        "triangles": ["triangles", "edges.txt"],
+        "viz triangles": ["viz", "triangles", "edges.txt", "--output", "page.html"],
     }[command]
 
 

@@ -190,5 +190,8 @@ def networkx_core_numbers(graph: pregel.Graph) -> np.ndarray:
     """
     import networkx as nx
 
-    core = nx.core_number(graph.to_networkx(weights=False).to_undirected())
+    undirected = nx.Graph()
+    undirected.add_nodes_from(graph.ids.tolist())
+    undirected.add_edges_from(zip(*(ends.tolist() for ends in graph.edge_arrays()[:2])))
+    core = nx.core_number(undirected)
     return np.array([core[v] for v in graph.ids.tolist()], dtype=np.int64)

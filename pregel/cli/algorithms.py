@@ -19,7 +19,12 @@ Top = tuple[np.ndarray, np.ndarray, tuple[str, str]]
 
 
 class Algorithm:
-    """How the command line runs one algorithm, its networkx twin, its --top listing, what progress shows."""
+    """How the command line runs one algorithm, its networkx twin, its --top listing, what progress shows.
+
+    ``summary``, when given, says in one line what a run found about the whole graph
+    (triangles: the count, transitivity and average clustering); it follows the run's
+    summary line on stderr.
+    """
 
     def __init__(
         self,
@@ -27,11 +32,13 @@ class Algorithm:
         networkx: Callable[[pregel.Graph, argparse.Namespace], np.ndarray] | None,
         top: Callable[[pregel.Result, int], Top],
         measures: Callable[[argparse.Namespace], dict[str, str]],
+        summary: Callable[[pregel.Result], str] | None = None,
     ) -> None:
         self.run = run
         self.networkx = networkx
         self.top = top
         self.measures = measures
+        self.summary = summary
 
 
 def _run_pagerank(graph: pregel.Graph, args: argparse.Namespace, options: dict[str, Any]) -> pregel.Result:
@@ -151,6 +158,27 @@ def _networkx_kcore(graph: pregel.Graph, args: argparse.Namespace) -> np.ndarray
     return networkx_core_numbers(graph)
 
 
+def _run_triangles(graph: pregel.Graph, args: argparse.Namespace, options: dict[str, Any]) -> pregel.Result:
+    from pregel.algorithms.triangles import triangles
+
+    return triangles(graph, max_supersteps=args.max_supersteps, **options)
+
+
+def _networkx_triangles(graph: pregel.Graph, args: argparse.Namespace) -> np.ndarray:
+    from pregel.algorithms.triangles import networkx_triangles
+
+    return networkx_triangles(graph)
+
+
+def _triangles_found(result: pregel.Result) -> str:
+    found = result.aggregated
+    count = found["triangles"]
+    return (
+        f"{count:,} triangle{'' if count == 1 else 's'}, transitivity {found['transitivity']:.6g}, "
+        f"average clustering {found['average_clustering']:.6g}"
+    )
+
+
 ALGORITHMS = {
     "pagerank": Algorithm(_run_pagerank, _networkx_pagerank, _top_ranks, lambda args: {"delta": "L1 change"}),
     "sssp": Algorithm(_run_sssp, _networkx_sssp, _top_nearest, lambda args: {"improved": "improved"}),
@@ -159,6 +187,7 @@ ALGORITHMS = {
     "bfs": Algorithm(_run_bfs, _networkx_bfs, _top_nearest, lambda args: {"reached": "reached"}),
     "scc": Algorithm(_run_scc, _networkx_scc, _top_components, lambda args: {"open": "open vertices"}),
     "kcore": Algorithm(_run_kcore, _networkx_kcore, _top_ranks, lambda args: {"level": "level", "left": "left"}),
+    "triangles": Algorithm(_run_triangles, _networkx_triangles, _top_ranks, lambda args: {}, _triangles_found),
     "run": Algorithm(
         _run_program, None, _top_values, lambda args: {name: name for name in args.program_object.aggregators}
     ),

@@ -115,6 +115,11 @@ _ALGORITHM_HELP = {
         "The core number of each vertex of the undirected graph (directions and weights ignored), by peeling "
         "at levels master compute raises. Self-loops are refused, as networkx refuses them.",
     ),
+    "triangles": (
+        "triangles per vertex, transitivity, average clustering",
+        "The triangles through each vertex of the undirected graph (directions, weights and self-loops "
+        "ignored); the graph's triangles, transitivity and average clustering follow the summary on stderr.",
+    ),
 }
 
 
@@ -302,7 +307,15 @@ def _search_and_structure_flags() -> dict[str, argparse.ArgumentParser]:
         metavar="K",
         help="stop after K supersteps: vertices not peeled yet get -1 (default: run to the end)",
     )
-    return {"bfs": bfs, "scc": scc, "kcore": kcore}
+    triangles = _Parser(add_help=False)
+    triangles.add_argument(
+        "--max-supersteps",
+        type=_non_negative_int,
+        default=None,
+        metavar="K",
+        help="stop after K supersteps (the count takes 3; default: run to the end)",
+    )
+    return {"bfs": bfs, "scc": scc, "kcore": kcore, "triangles": triangles}
 
 
 def add_output_options(parser: argparse.ArgumentParser) -> None:
@@ -527,6 +540,8 @@ def _run(args: argparse.Namespace) -> int:
     except InputError as exc:
         raise InputError(_naming_file(args.edges, str(exc))) from None
     progress.finish(result, time.perf_counter() - start, f"{args.backend} backend")
+    if algorithm.summary is not None and not args.quiet and result.stopped_by != "max_supersteps":
+        print(f"{name}: {algorithm.summary(result)}", file=sys.stderr)
     _warn_if_unfinished(args, result, name)
     _write_results(args, algorithm, result, fmt, measures)
     if page:

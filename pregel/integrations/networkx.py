@@ -25,6 +25,9 @@ Implemented, with networkx's parameters and errors:
   ``number_strongly_connected_components`` and ``is_strongly_connected`` (issue 18).
 - ``core_number`` (issue 18): on a directed graph a node's degree is its in-degree plus
   its out-degree, as networkx counts it; self-loops raise ``NetworkXNotImplemented``.
+- ``triangles``, ``clustering``, ``average_clustering`` and ``transitivity`` (issue 18):
+  undirected graphs, unweighted; a directed graph or a ``weight`` is left to networkx
+  (``can_run`` says why).
 
 Weight *functions* (a callable ``weight``) are not supported: networkx then says the
 backend cannot run the call. Nodes may be any hashable; they are numbered in the
@@ -200,6 +203,13 @@ class BackendInterface:
         """False (with the reason) for the calls this backend cannot honour."""
         if any(callable(a) for a in (*args[1:], *kwargs.values())):
             return "weight functions are not supported, only edge attribute names"
+        if name in _UNDIRECTED_CLUSTERING:
+            G = args[0] if args else kwargs.get("G")
+            if G.is_directed():
+                return f"{name} runs on undirected graphs only (networkx's directed clustering is another measure)"
+            weight = kwargs.get("weight", args[2] if len(args) > 2 else None)
+            if weight is not None:
+                return f"{name} runs unweighted only (weight=None)"
         return True
 
     # ------------------------------------------------------------------ PageRank
@@ -342,6 +352,44 @@ class BackendInterface:
         values = _run(_undirected_counts(G), CoreNumbers).values
         return dict(zip(G.nodes, (-values - 1).tolist()))
 
+    # --------------------------------------------- issue 18: triangles, clustering
+    @staticmethod
+    def triangles(G: PregelGraph, nodes: Any = None) -> int | dict[Any, int]:
+        if nodes is not None:
+            _refuse_multigraph(G)  # networkx counts chosen nodes with the same code as clustering
+        counts, _ = _triangles_and_degrees(G)
+        if G.has_node(nodes):
+            return counts[G.index[nodes]]
+        chosen = range(len(G)) if nodes is None else [G.index[n] for n in _nbunch(G, nodes)]
+        return {G.nodes[i]: counts[i] for i in chosen}
+
+    @staticmethod
+    def clustering(G: PregelGraph, nodes: Any = None, weight: str | None = None) -> float | dict[Any, float]:
+        clustering = _clustering(G, nodes)
+        return clustering[nodes] if G.has_node(nodes) else clustering
+
+    @staticmethod
+    def average_clustering(
+        G: PregelGraph, nodes: Any = None, weight: str | None = None, count_zeros: bool = True
+    ) -> float:
+        found = list(_clustering(G, nodes).values())
+        if not count_zeros:
+            found = [c for c in found if abs(c) > 0]
+        return sum(found) / len(found)
+
+    @staticmethod
+    def transitivity(G: PregelGraph) -> float:
+        _refuse_multigraph(G)
+        counts, degrees = _triangles_and_degrees(G)
+        if not counts:
+            return 0
+        # networkx's sums: twice the triangles at each node, over d (d - 1)
+        found, triples = 2 * sum(counts), sum(d * (d - 1) for d in degrees)
+        return 0 if found == 0 else found / triples
+
+
+_UNDIRECTED_CLUSTERING = {"clustering", "average_clustering", "transitivity"}
+
 
 def _run(graph: Graph, program: Any, **options: Any) -> Any:
     """Run on the engine with the workers and backend set in ``networkx.config.backends.pregel``."""
@@ -473,3 +521,39 @@ def _undirected_counts(G: PregelGraph) -> Graph:
     n = max(len(G), 1)
     pairs, counts = np.unique(tails * n + heads, return_counts=True)
     return Graph.from_edges(pairs // n, pairs % n, counts.astype(np.float64), vertices=np.arange(len(G)))
+
+
+def _triangles_and_degrees(G: PregelGraph) -> tuple[list[int], list[int]]:
+    """Each node's triangles and degree (self-loops left out) by node number, as Python integers."""
+    from pregel.algorithms.triangles import Triangles, ranked
+
+    view, order = ranked(G.lightest(None))
+    counts, degrees = np.empty(len(G), dtype=np.int64), np.empty(len(G), dtype=np.int64)
+    counts[order] = [int(t) for t in _run(view, Triangles).values]
+    degrees[order] = view.out_degree
+    return counts.tolist(), degrees.tolist()
+
+
+def _clustering(G: PregelGraph, nodes: Any) -> dict[Any, float]:
+    """networkx's clustering of the chosen nodes: 0 without triangles, else 2 t / (d (d - 1))."""
+    _refuse_multigraph(G)
+    counts, degrees = _triangles_and_degrees(G)
+    if G.has_node(nodes):
+        nodes = [nodes]
+    chosen = range(len(G)) if nodes is None else [G.index[n] for n in _nbunch(G, nodes)]
+    return {G.nodes[i]: 0 if counts[i] == 0 else 2 * counts[i] / (degrees[i] * (degrees[i] - 1)) for i in chosen}
+
+
+def _nbunch(G: PregelGraph, nodes: Any) -> Iterator[Any]:
+    """The nodes of ``nodes`` that are in the graph, as networkx's ``nbunch_iter`` gives them."""
+    try:
+        for node in nodes:
+            if G.has_node(node):
+                yield node
+    except TypeError:
+        raise nx.NetworkXError("nbunch is not a node or a sequence of nodes.") from None
+
+
+def _refuse_multigraph(G: PregelGraph) -> None:
+    if G.multigraph:
+        raise nx.NetworkXNotImplemented("not implemented for multigraph type")
