@@ -203,7 +203,7 @@ def ranked(graph: pregel.Graph) -> tuple[pregel.Graph, np.ndarray]:
     --------
     >>> g, order = ranked(pregel.Graph.from_edges([10, 10, 10, 20], [20, 30, 40, 30]))
     >>> order.tolist(), g.out_degree.tolist()
-    [[3, 1, 2, 0], [1, 2, 2, 3]]
+    ([3, 1, 2, 0], [1, 2, 2, 3])
     """
     simple = graph.to_undirected()
     loops = simple.sources == simple.indices
