@@ -38,10 +38,26 @@ def backend_info() -> dict[str, Any]:
                 "additional_docs": "Bellman-Ford as message passing; non-negative weights only. " + weights
             },
             "single_source_bellman_ford_path_length": {"additional_docs": weights},
-            "single_source_shortest_path_length": {},
             "weakly_connected_components": {"additional_docs": "HashMin label propagation."},
             "connected_components": {"additional_docs": "HashMin label propagation."},
             "number_weakly_connected_components": {},
             "number_connected_components": {},
+            # issue 18: breadth-first search
+            "bfs_layers": {"additional_docs": "Hop counts by message passing; layers in networkx's order."},
+            "single_source_shortest_path_length": {"additional_docs": "Breadth-first search by message passing."},
+            "multi_source_dijkstra_path_length": {
+                "additional_docs": "Unit weights only (a missing weight counts as 1): breadth-first search by "
+                "message passing. Other weights are not run here."
+            },
+            "strongly_connected_components": {
+                "additional_docs": "Forward-backward colouring with trimming, in phases driven by master compute."
+            },
+            "number_strongly_connected_components": {},
+            "is_strongly_connected": {},
+            "core_number": {"additional_docs": "Peeling in supersteps at levels master compute raises."},
+            "triangles": {"additional_docs": "Each triangle found once, at its middle vertex by degree."},
+            "clustering": {"additional_docs": "Undirected, unweighted graphs only."},
+            "average_clustering": {"additional_docs": "Undirected, unweighted graphs only."},
+            "transitivity": {"additional_docs": "Undirected graphs only."},
         },
     }

@@ -1,4 +1,4 @@
-"""Graph algorithms built on the pregel engine: PageRank, shortest paths, connected components.
+"""Graph algorithms built on the pregel engine: PageRank, shortest paths, components, BFS, SCC, k-core, triangles.
 
 Each module holds the vectorised program (the default), its scalar twin (the readable
 example), the function users call, and the networkx equivalent used by
@@ -9,8 +9,20 @@ core's types and io's graph loading; nothing in the core, the APIs, the compiler
 backends imports them.
 """
 
+from pregel.algorithms.bfs import bfs
 from pregel.algorithms.components import connected_components
+from pregel.algorithms.kcore import core_numbers
 from pregel.algorithms.pagerank import pagerank
+from pregel.algorithms.scc import strongly_connected_components
 from pregel.algorithms.sssp import sssp
+from pregel.algorithms.triangles import triangles
 
-__all__ = ["connected_components", "pagerank", "sssp"]
+__all__ = [
+    "bfs",
+    "connected_components",
+    "core_numbers",
+    "pagerank",
+    "sssp",
+    "strongly_connected_components",
+    "triangles",
+]

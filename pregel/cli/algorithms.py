@@ -19,7 +19,12 @@ Top = tuple[np.ndarray, np.ndarray, tuple[str, str]]
 
 
 class Algorithm:
-    """How the command line runs one algorithm, its networkx twin, its --top listing, what progress shows."""
+    """How the command line runs one algorithm, its networkx twin, its --top listing, what progress shows.
+
+    ``summary``, when given, says in one line what a run found about the whole graph
+    (triangles: the count, transitivity and average clustering); it follows the run's
+    summary line on stderr.
+    """
 
     def __init__(
         self,
@@ -27,6 +32,7 @@ class Algorithm:
         networkx: Callable[[pregel.Graph, argparse.Namespace], np.ndarray] | None,
         top: Callable[[pregel.Result, int], Top],
         measures: Callable[[argparse.Namespace], dict[str, str]],
+        summary: Callable[[pregel.Result], str] | None = None,
         weights: bool = True,
     ) -> None:
         self.run = run
@@ -35,6 +41,7 @@ class Algorithm:
         self.measures = measures
         # whether the run reads edge weights: the reader stores a weight column only then
         self.weights = weights
+        self.summary = summary
 
 
 def _run_pagerank(graph: pregel.Graph, args: argparse.Namespace, options: dict[str, Any]) -> pregel.Result:
@@ -128,12 +135,76 @@ def _sortable(value: Any) -> float:
         raise InputError("--top needs values that are numbers; this program's values are not") from None
 
 
+# ------------------------------------------------- issue 18: bfs, scc, kcore, triangles
+def _run_bfs(graph: pregel.Graph, args: argparse.Namespace, options: dict[str, Any]) -> pregel.Result:
+    from pregel.algorithms.bfs import bfs, source_ids
+
+    sources = source_ids(graph, args.source, what=f"{args.edges}: --source vertex")
+    return bfs(graph, sources, max_supersteps=args.max_supersteps, **options)
+
+
+def _networkx_bfs(graph: pregel.Graph, args: argparse.Namespace) -> np.ndarray:
+    from pregel.algorithms.bfs import networkx_bfs
+
+    return networkx_bfs(graph, args.source)
+
+
+def _run_scc(graph: pregel.Graph, args: argparse.Namespace, options: dict[str, Any]) -> pregel.Result:
+    from pregel.algorithms.scc import strongly_connected_components
+
+    return strongly_connected_components(graph, max_supersteps=args.max_supersteps, **options)
+
+
+def _networkx_scc(graph: pregel.Graph, args: argparse.Namespace) -> np.ndarray:
+    from pregel.algorithms.scc import networkx_scc
+
+    return networkx_scc(graph)
+
+
+def _run_kcore(graph: pregel.Graph, args: argparse.Namespace, options: dict[str, Any]) -> pregel.Result:
+    from pregel.algorithms.kcore import core_numbers
+
+    return core_numbers(graph, max_supersteps=args.max_supersteps, **options)
+
+
+def _networkx_kcore(graph: pregel.Graph, args: argparse.Namespace) -> np.ndarray:
+    from pregel.algorithms.kcore import networkx_core_numbers
+
+    return networkx_core_numbers(graph)
+
+
+def _run_triangles(graph: pregel.Graph, args: argparse.Namespace, options: dict[str, Any]) -> pregel.Result:
+    from pregel.algorithms.triangles import triangles
+
+    return triangles(graph, max_supersteps=args.max_supersteps, **options)
+
+
+def _networkx_triangles(graph: pregel.Graph, args: argparse.Namespace) -> np.ndarray:
+    from pregel.algorithms.triangles import networkx_triangles
+
+    return networkx_triangles(graph)
+
+
+def _triangles_found(result: pregel.Result) -> str:
+    found = result.aggregated
+    count = found["triangles"]
+    return (
+        f"{count:,} triangle{'' if count == 1 else 's'}, transitivity {found['transitivity']:.6g}, "
+        f"average clustering {found['average_clustering']:.6g}"
+    )
+
+
 ALGORITHMS = {
     "pagerank": Algorithm(
         _run_pagerank, _networkx_pagerank, _top_ranks, lambda args: {"delta": "L1 change"}, weights=False
     ),
     "sssp": Algorithm(_run_sssp, _networkx_sssp, _top_nearest, lambda args: {"improved": "improved"}),
     "cc": Algorithm(_run_cc, _networkx_cc, _top_components, lambda args: {}, weights=False),
+    # issue 18: bfs, scc, kcore, triangles
+    "bfs": Algorithm(_run_bfs, _networkx_bfs, _top_nearest, lambda args: {"reached": "reached"}, weights=False),
+    "scc": Algorithm(_run_scc, _networkx_scc, _top_components, lambda args: {"open": "open vertices"}, weights=False),
+    "kcore": Algorithm(_run_kcore, _networkx_kcore, _top_ranks, lambda args: {"level": "level", "left": "left"}),
+    "triangles": Algorithm(_run_triangles, _networkx_triangles, _top_ranks, lambda args: {}, _triangles_found),
     "run": Algorithm(
         _run_program, None, _top_values, lambda args: {name: name for name in args.program_object.aggregators}
     ),

@@ -101,6 +101,26 @@ _ALGORITHM_HELP = {
         "weakly connected components",
         "Label each vertex with the smallest id in its weakly connected component.",
     ),
+    # issue 18: bfs, scc, kcore, triangles
+    "bfs": (
+        "breadth-first hop counts from one or more sources",
+        "Hops from the nearest --source along out-edges (weights ignored). Unreachable vertices get inf.",
+    ),
+    "scc": (
+        "strongly connected components",
+        "Label each vertex with the smallest id in its strongly connected component (forward-backward "
+        "colouring in phases driven by master compute). Directed graphs only.",
+    ),
+    "kcore": (
+        "core numbers (k-core decomposition)",
+        "The core number of each vertex of the undirected graph (directions and weights ignored), by peeling "
+        "at levels master compute raises. Self-loops are refused, as networkx refuses them.",
+    ),
+    "triangles": (
+        "triangles per vertex, transitivity, average clustering",
+        "The triangles through each vertex of the undirected graph (directions, weights and self-loops "
+        "ignored); the graph's triangles, transitivity and average clustering follow the summary on stderr.",
+    ),
 }
 
 
@@ -289,7 +309,51 @@ def _algorithm_flags() -> dict[str, argparse.ArgumentParser]:
             metavar="K",
             help="stop after K supersteps (default: run to the end)",
         )
-    return {"pagerank": pr, "sssp": ss, "cc": cc}
+    return {"pagerank": pr, "sssp": ss, "cc": cc, **_search_and_structure_flags()}
+
+
+def _search_and_structure_flags() -> dict[str, argparse.ArgumentParser]:
+    """The flags of bfs, scc, kcore and triangles (issue 18)."""
+    bfs = _Parser(add_help=False)
+    bfs.add_argument(
+        "--source",
+        type=_vertex_ids,
+        required=True,
+        metavar="ID[,ID...]",
+        help="id of the source vertex, or several separated by commas (required)",
+    )
+    bfs.add_argument(
+        "--max-supersteps",
+        type=_non_negative_int,
+        default=None,
+        metavar="K",
+        help="stop after K supersteps: vertices more than K - 1 hops away keep inf (default: run to the end)",
+    )
+    scc = _Parser(add_help=False)
+    scc.add_argument(
+        "--max-supersteps",
+        type=_non_negative_int,
+        default=None,
+        metavar="K",
+        help="stop after K supersteps: vertices whose component is not found yet get -1 (default: run to the end)",
+    )
+    kcore = _Parser(add_help=False)
+    kcore.add_argument(
+        "--max-supersteps",
+        type=_non_negative_int,
+        default=None,
+        metavar="K",
+        help="stop after K supersteps: vertices not peeled yet get -1 (default: run to the end)",
+    )
+    triangles = _Parser(add_help=False)
+    triangles.add_argument(
+        "--max-supersteps",
+        type=_non_negative_int,
+        default=None,
+        metavar="K",
+        help="stop after K supersteps (the count takes 3; default: run to the end)",
+    )
+    return {"bfs": bfs, "scc": scc, "kcore": kcore, "triangles": triangles}
 
 
 def add_output_options(parser: argparse.ArgumentParser) -> None:
@@ -445,6 +509,13 @@ def _non_negative_int(text: str) -> int:
     return value
 
 
+def _vertex_ids(text: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a vertex id or a comma-separated list of them: {text!r}") from None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``pregel`` command; returns the exit status.
 
@@ -522,6 +593,8 @@ def _run(args: argparse.Namespace) -> int:
     except InputError as exc:
         raise InputError(_naming_file(args.edges, str(exc))) from None
     progress.finish(result, time.perf_counter() - start, f"{args.backend} backend")
+    if algorithm.summary is not None and not args.quiet and result.stopped_by != "max_supersteps":
+        print(f"{name}: {algorithm.summary(result)}", file=sys.stderr)
     _warn_if_unfinished(args, result, name)
     _write_results(args, algorithm, result, fmt, measures)
     if page:
@@ -618,6 +691,12 @@ def _check_flags(args: argparse.Namespace, name: str) -> None:
             raise InputError(f"--damping must be in [0, 1), got {args.damping}")
         if not args.tol >= 0 or math.isinf(args.tol):
             raise InputError(f"--tol must be a finite number >= 0, got {args.tol}")
+    # issue 18: bfs, scc, kcore, triangles
+    if name == "scc" and args.undirected:
+        raise InputError(
+            "--undirected has no meaning for scc: the strong components of an undirected graph are "
+            "its connected components (pregel cc)"
+        )
     if name == "run":
         refused = {"--check": args.check, "--compare": args.compare, "--backend scipy": args.backend == "scipy"}
         for flag, given in refused.items():

@@ -15,8 +15,19 @@ Implemented, with networkx's parameters and errors:
   are refused (they are not transition strengths).
 - ``single_source_dijkstra_path_length`` (non-negative weights; ``cutoff``),
   ``single_source_bellman_ford_path_length`` (negative weights; a reachable negative
-  cycle raises ``NetworkXUnbounded``), ``single_source_shortest_path_length`` (hops).
+  cycle raises ``NetworkXUnbounded``).
 - ``weakly_connected_components``, ``connected_components`` and their ``number_`` counts.
+- Breadth-first search (issue 18): ``bfs_layers`` (each layer in networkx's order),
+  ``single_source_shortest_path_length`` (``cutoff``) and
+  ``multi_source_dijkstra_path_length`` for unit weights (other weights raise
+  ``NotImplementedError``, so networkx falls back to itself where it is allowed to).
+- ``strongly_connected_components`` (sets, sinks first as Tarjan's algorithm yields them),
+  ``number_strongly_connected_components`` and ``is_strongly_connected`` (issue 18).
+- ``core_number`` (issue 18): on a directed graph a node's degree is its in-degree plus
+  its out-degree, as networkx counts it; self-loops raise ``NetworkXNotImplemented``.
+- ``triangles``, ``clustering``, ``average_clustering`` and ``transitivity`` (issue 18):
+  undirected graphs, unweighted; a directed graph or a ``weight`` is left to networkx
+  (``can_run`` says why).
 
 Weight *functions* (a callable ``weight``) are not supported: networkx then says the
 backend cannot run the call. Nodes may be any hashable; they are numbered in the
@@ -43,11 +54,12 @@ NAME = "pregel"
 class PregelGraph:
     """A networkx graph as pregel sees it: nodes numbered 0..N-1 in the graph's order, edges as arrays.
 
-    The arrays keep every edge as networkx has it (parallel edges too) with the edge
-    attributes the calls asked for (networkx may reuse a converted graph for a later
-    call that needs fewer, so each call picks its ``weight`` by name). The two ways of
-    merging parallel edges, summed weights (PageRank's transition matrix) and the
-    smallest weight (shortest paths), are built when needed.
+    The arrays keep every edge as networkx has it (parallel edges too), row by row in
+    networkx's adjacency order, with the edge attributes the calls asked for (networkx
+    may reuse a converted graph for a later call that needs fewer, so each call picks
+    its ``weight`` by name). The two ways of merging parallel edges, summed weights
+    (PageRank's transition matrix) and the smallest weight (shortest paths), are built
+    when needed.
 
     Examples
     --------
@@ -111,6 +123,13 @@ class PregelGraph:
         """Parallel edges merged by keeping the smallest weight (as networkx's shortest paths do)."""
         return Graph.from_edges(self.sources, self.targets, self.weights(weight), vertices=np.arange(len(self)))
 
+    def has_node(self, node: Any) -> bool:
+        """Whether ``node`` is a node (``False`` for an unhashable one, as ``node in G`` says)."""
+        try:
+            return node in self.index
+        except TypeError:
+            return False
+
     def source_number(self, source: Any, message: str) -> int:
         """The number of node ``source``; networkx's NodeNotFound otherwise."""
         try:
@@ -140,15 +159,17 @@ class BackendInterface:
         """
         nodes = list(G)
         index = {node: i for i, node in enumerate(nodes)}
-        pairs = [(index[u], index[v]) for u, v in G.edges()]
-        records = [d for *_, d in G.edges(data=True)]
+        # row by row in networkx's adjacency order, which its traversals follow (BFS layers are
+        # ordered by it); an undirected edge is in both rows, a self-loop once
+        pairs, records = [], []
+        for u, neighbours in G.adjacency():
+            for v, data in neighbours.items():
+                for d in data.values() if G.is_multigraph() else (data,):
+                    pairs.append((index[u], index[v]))
+                    records.append(d)
         wanted = edge_attrs or {}
         if preserve_edge_attrs is True:
             wanted = {name: 1 for d in records for name in d}
-        if not G.is_directed():
-            both = [k for k, (u, v) in enumerate(pairs) if u != v]  # a self-loop is one entry, not two
-            pairs += [(v, u) for u, v in (pairs[k] for k in both)]
-            records += [records[k] for k in both]
         attributes, integral = {}, {}
         for name, default in wanted.items():
             column = [d.get(name, default) for d in records]
@@ -182,6 +203,13 @@ class BackendInterface:
         """False (with the reason) for the calls this backend cannot honour."""
         if any(callable(a) for a in (*args[1:], *kwargs.values())):
             return "weight functions are not supported, only edge attribute names"
+        if name in _UNDIRECTED_CLUSTERING:
+            G = args[0] if args else kwargs.get("G")
+            if G.is_directed():
+                return f"{name} runs on undirected graphs only (networkx's directed clustering is another measure)"
+            weight = kwargs.get("weight", args[2] if len(args) > 2 else None)
+            if weight is not None:
+                return f"{name} runs unweighted only (weight=None)"
         return True
 
     # ------------------------------------------------------------------ PageRank
@@ -243,11 +271,6 @@ class BackendInterface:
         except NegativeCycleError:
             raise nx.NetworkXUnbounded("Negative cycle detected.") from None
 
-    @staticmethod
-    def single_source_shortest_path_length(G: PregelGraph, source: Any, cutoff: int | None = None) -> dict[Any, int]:
-        s = G.source_number(source, "Source {source} is not in G")
-        return _distances(G, G.lightest(None), s, cutoff, integral=True)
-
     # ---------------------------------------------------------------- components
     @staticmethod
     def weakly_connected_components(G: PregelGraph) -> Iterator[set[Any]]:
@@ -264,6 +287,108 @@ class BackendInterface:
     @staticmethod
     def number_connected_components(G: PregelGraph) -> int:
         return int(np.unique(_labels(G)).size)
+
+    # ---------------------------------------------- issue 18: breadth-first search
+    @staticmethod
+    def bfs_layers(G: PregelGraph, sources: Any) -> Iterator[list[Any]]:
+        if G.has_node(sources):
+            sources = [sources]
+        first = list(set(sources))  # networkx's own order for the first layer
+        for node in first:
+            if not G.has_node(node):
+                raise nx.NetworkXError(f"The node {node} is not in the graph.")
+        if first:
+            for layer in _layers(G, [G.index[node] for node in first]):
+                yield [G.nodes[i] for i in layer.tolist()]
+
+    @staticmethod
+    def single_source_shortest_path_length(G: PregelGraph, source: Any, cutoff: float | None = None) -> dict[Any, int]:
+        s = G.source_number(source, "Source {source} is not in G")
+        # networkx goes one layer further while the layer it is on is below cutoff
+        return _hops(G, [s], _last_layer(cutoff, math.ceil), cast=int)
+
+    @staticmethod
+    def multi_source_dijkstra_path_length(
+        G: PregelGraph, sources: Any, cutoff: float | None = None, weight: str | None = "weight"
+    ) -> dict[Any, float]:
+        if not sources:
+            raise ValueError("sources must not be empty")
+        numbers = [G.source_number(s, "Node {source} not found in graph") for s in sources]
+        weights = G.weights(weight)
+        if weights is not None and (weights != 1).any():
+            raise NotImplementedError("the pregel backend runs multi_source_dijkstra_path_length for unit weights only")
+        cast = int if G.integral.get(weight, True) else float
+        return _hops(G, numbers, _last_layer(cutoff, math.floor), cast)
+
+    # --------------------------------- issue 18: strongly connected components
+    @staticmethod
+    def strongly_connected_components(G: PregelGraph) -> Iterator[set[Any]]:
+        labels = _strong_labels(G)
+        order = _sinks_first(G, labels)
+        rank = np.empty(len(G), dtype=np.int64)
+        rank[order] = np.arange(order.size)  # labels are node numbers
+        return _groups(G, rank[labels])
+
+    @staticmethod
+    def number_strongly_connected_components(G: PregelGraph) -> int:
+        return int(np.unique(_strong_labels(G)).size)
+
+    @staticmethod
+    def is_strongly_connected(G: PregelGraph) -> bool:
+        if len(G) == 0:
+            raise nx.NetworkXPointlessConcept("Connectivity is undefined for the null graph.")
+        return bool((_strong_labels(G) == 0).all())
+
+    # ----------------------------------------------------- issue 18: core numbers
+    @staticmethod
+    def core_number(G: PregelGraph) -> dict[Any, int]:
+        from pregel.algorithms.kcore import CoreNumbers
+
+        if (G.sources == G.targets).any():
+            raise nx.NetworkXNotImplemented(
+                "Input graph has self loops which is not permitted; "
+                "Consider using G.remove_edges_from(nx.selfloop_edges(G))."
+            )
+        values = _run(_undirected_counts(G), CoreNumbers).values
+        return dict(zip(G.nodes, (-values - 1).tolist()))
+
+    # --------------------------------------------- issue 18: triangles, clustering
+    @staticmethod
+    def triangles(G: PregelGraph, nodes: Any = None) -> int | dict[Any, int]:
+        if nodes is not None:
+            _refuse_multigraph(G)  # networkx counts chosen nodes with the same code as clustering
+        counts, _ = _triangles_and_degrees(G)
+        if G.has_node(nodes):
+            return counts[G.index[nodes]]
+        chosen = range(len(G)) if nodes is None else [G.index[n] for n in _nbunch(G, nodes)]
+        return {G.nodes[i]: counts[i] for i in chosen}
+
+    @staticmethod
+    def clustering(G: PregelGraph, nodes: Any = None, weight: str | None = None) -> float | dict[Any, float]:
+        clustering = _clustering(G, nodes)
+        return clustering[nodes] if G.has_node(nodes) else clustering
+
+    @staticmethod
+    def average_clustering(
+        G: PregelGraph, nodes: Any = None, weight: str | None = None, count_zeros: bool = True
+    ) -> float:
+        found = list(_clustering(G, nodes).values())
+        if not count_zeros:
+            found = [c for c in found if abs(c) > 0]
+        return sum(found) / len(found)
+
+    @staticmethod
+    def transitivity(G: PregelGraph) -> float:
+        _refuse_multigraph(G)
+        counts, degrees = _triangles_and_degrees(G)
+        if not counts:
+            return 0
+        # networkx's sums: twice the triangles at each node, over d (d - 1)
+        found, triples = 2 * sum(counts), sum(d * (d - 1) for d in degrees)
+        return 0 if found == 0 else found / triples
+
+
+_UNDIRECTED_CLUSTERING = {"clustering", "average_clustering", "transitivity"}
 
 
 def _run(graph: Graph, program: Any, **options: Any) -> Any:
@@ -304,9 +429,131 @@ def _labels(G: PregelGraph) -> np.ndarray:
 
 def _components(G: PregelGraph) -> Iterator[set[Any]]:
     """Sets of nodes, in the order networkx yields them (by each component's first node)."""
-    labels = _labels(G)
+    return _groups(G, _labels(G))
+
+
+def _groups(G: PregelGraph, labels: np.ndarray) -> Iterator[set[Any]]:
+    """The sets of nodes with the same label, by label."""
     order = np.argsort(labels, kind="stable")
     bounds = np.flatnonzero(np.diff(labels[order])) + 1
     for members in np.split(order, bounds):
         if members.size:
             yield {G.nodes[i] for i in members.tolist()}
+
+
+def _layers(G: PregelGraph, first: list[int], last: int | None = None) -> list[np.ndarray]:
+    """Node numbers layer by layer from ``first`` (up to layer ``last``), each layer in networkx's BFS order.
+
+    The engine finds every node's hop count; the order is networkx's: a node is found by
+    the first node of the layer before it that has an edge to it, through that node's
+    first such edge in adjacency order (the order of ``G``'s edge arrays).
+    """
+    from pregel.algorithms.bfs import BreadthFirst
+
+    steps = None if last is None else last + 1
+    hops = _run(G.lightest(None), BreadthFirst(sources=tuple(first)), max_supersteps=steps).values
+    reached = np.isfinite(hops)
+    finds = np.flatnonzero(reached[G.targets] & (hops[G.targets] == hops[G.sources] + 1))
+    finds = finds[np.argsort(hops[G.sources[finds]], kind="stable")]
+    by_layer = np.split(finds, np.flatnonzero(np.diff(hops[G.sources[finds]])) + 1) if finds.size else []
+    layer = np.array(first, dtype=np.int64)
+    layers, position = [layer], np.zeros(len(G), dtype=np.int64)
+    for edges in by_layer:
+        position[layer] = np.arange(layer.size)
+        found = G.targets[edges[np.argsort(position[G.sources[edges]] * G.targets.size + edges)]]
+        _, at = np.unique(found, return_index=True)
+        layer = found[np.sort(at)]
+        layers.append(layer)
+    return layers
+
+
+def _hops(G: PregelGraph, first: list[int], last: int | None, cast: type) -> dict[Any, Any]:
+    """Hop counts from ``first`` up to ``last``, in the order networkx's BFS reaches the nodes."""
+    return {G.nodes[i]: cast(level) for level, layer in enumerate(_layers(G, first, last)) for i in layer.tolist()}
+
+
+def _last_layer(cutoff: float | None, rounding: Any) -> int | None:
+    """The last layer a ``cutoff`` lets through (the sources' layer 0 always is)."""
+    return None if cutoff is None or math.isinf(cutoff) else max(rounding(cutoff), 0)
+
+
+def _strong_labels(G: PregelGraph) -> np.ndarray:
+    """Each node's strongly connected component, as the number of its first node."""
+    from pregel.algorithms.scc import StronglyConnected, two_way
+
+    return -_run(two_way(G.lightest(None)), StronglyConnected()).values - 1
+
+
+def _sinks_first(G: PregelGraph, labels: np.ndarray) -> np.ndarray:
+    """The component labels, each after every component it has an edge to, ties by first node.
+
+    Tarjan's algorithm (networkx's) yields components in such an order, sinks first, and
+    callers such as ``condensation`` number the components by it.
+    """
+    components, which = np.unique(labels, return_inverse=True)
+    k = components.size
+    tails, heads = which[G.sources], which[G.targets]
+    between = np.unique((tails * k + heads)[tails != heads])
+    tails, heads = between // k, between % k
+    waiting = np.bincount(tails, minlength=k)  # edges to components not yet placed
+    by_head = np.argsort(heads, kind="stable")
+    into = np.searchsorted(heads[by_head], np.arange(k + 1))
+    placed, ready = [], np.flatnonzero(waiting == 0)
+    while ready.size:
+        placed.append(ready)
+        counts = into[ready + 1] - into[ready]
+        first = np.repeat(into[ready] - np.cumsum(counts) + counts, counts)
+        before = tails[by_head[first + np.arange(counts.sum())]]
+        np.subtract.at(waiting, before, 1)
+        ready = np.unique(before[waiting[before] == 0])
+    return components[np.concatenate(placed)] if placed else components
+
+
+def _undirected_counts(G: PregelGraph) -> Graph:
+    """Each pair of adjacent nodes once each way, weighing the number of edges between them.
+
+    On a directed graph a pair of opposite edges weighs 2: networkx's degree there is the
+    in-degree plus the out-degree.
+    """
+    tails, heads = G.sources, G.targets
+    if G.directed:
+        tails, heads = np.concatenate([tails, heads]), np.concatenate([heads, tails])
+    n = max(len(G), 1)
+    pairs, counts = np.unique(tails * n + heads, return_counts=True)
+    return Graph.from_edges(pairs // n, pairs % n, counts.astype(np.float64), vertices=np.arange(len(G)))
+
+
+def _triangles_and_degrees(G: PregelGraph) -> tuple[list[int], list[int]]:
+    """Each node's triangles and degree (self-loops left out) by node number, as Python integers."""
+    from pregel.algorithms.triangles import Triangles, ranked
+
+    view, order = ranked(G.lightest(None))
+    counts, degrees = np.empty(len(G), dtype=np.int64), np.empty(len(G), dtype=np.int64)
+    counts[order] = [int(t) for t in _run(view, Triangles).values]
+    degrees[order] = view.out_degree
+    return counts.tolist(), degrees.tolist()
+
+
+def _clustering(G: PregelGraph, nodes: Any) -> dict[Any, float]:
+    """networkx's clustering of the chosen nodes: 0 without triangles, else 2 t / (d (d - 1))."""
+    _refuse_multigraph(G)
+    counts, degrees = _triangles_and_degrees(G)
+    if G.has_node(nodes):
+        nodes = [nodes]
+    chosen = range(len(G)) if nodes is None else [G.index[n] for n in _nbunch(G, nodes)]
+    return {G.nodes[i]: 0 if counts[i] == 0 else 2 * counts[i] / (degrees[i] * (degrees[i] - 1)) for i in chosen}
+
+
+def _nbunch(G: PregelGraph, nodes: Any) -> Iterator[Any]:
+    """The nodes of ``nodes`` that are in the graph, as networkx's ``nbunch_iter`` gives them."""
+    try:
+        for node in nodes:
+            if G.has_node(node):
+                yield node
+    except TypeError:
+        raise nx.NetworkXError("nbunch is not a node or a sequence of nodes.") from None
+
+
+def _refuse_multigraph(G: PregelGraph) -> None:
+    if G.multigraph:
+        raise nx.NetworkXNotImplemented("not implemented for multigraph type")

@@ -1,0 +1,197 @@
+"""Core numbers: the largest k such that a vertex belongs to the k-core (every vertex in it has k neighbours in it).
+
+Peeling in supersteps, at a level master compute announces: a vertex still in the graph
+whose remaining degree is at most the level leaves it, with that level as its core
+number, and tells its neighbours (a sum combiner adds up how many neighbours each
+lost). While vertices leave, the level stays (their leaving may take others below
+it); when none leaves, master compute raises the level to the smallest remaining
+degree. A vertex's value is its remaining degree while it stays, ``-(core + 1)`` once it
+has left.
+
+The graph is undirected: the programs run on an undirected graph whose edge weights
+count how many edges join the two vertices (1 for a simple graph, 2 for a pair of
+opposite directed edges, which networkx's ``core_number`` counts twice on a directed
+graph). Self-loops are refused, as networkx refuses them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from typing import Any
+
+import numpy as np
+
+import pregel
+from pregel import Aggregator, BatchProgram, Count, Min, Sum, Vertex
+from pregel.errors import InputError
+from pregel.io.edges import as_graph
+
+
+class Level(Aggregator):
+    """The level of a superstep: every vertex that computes aggregates the one it peeled at (they agree).
+
+    0 before anything was aggregated, so superstep 0 peels the isolated vertices.
+    """
+
+    identity = 0
+
+    def lift(self, x: Any) -> int:
+        return int(x)
+
+    def merge(self, a: int, b: int) -> int:
+        return max(a, b)
+
+
+class _Peeling:
+    """What both programs share: declarations, and master compute choosing the next level."""
+
+    combiner = Sum
+    value_dtype = np.int64
+    initial_value = 0
+    #: ``left``: vertices that left the graph in the superstep; ``lowest``: the smallest
+    #: remaining degree of those that stay
+    aggregators = {"level": Level, "left": Count, "lowest": Min}
+
+    def master_compute(self, master: pregel.Master) -> None:
+        level, lowest = master.aggregated("level"), master.aggregated("lowest")
+        if not master.aggregated("left") and lowest != math.inf:
+            master.set_aggregated("level", int(max(level, lowest)))
+
+
+class CoreNumbers(_Peeling, BatchProgram):
+    """Peeling over arrays (the fast path). Run it on an undirected graph; weights count parallel edges.
+
+    Examples
+    --------
+    >>> g = pregel.Graph.from_edges([1, 2, 3, 3], [2, 3, 1, 4]).to_undirected()
+    >>> -pregel.run(g, CoreNumbers).values - 1
+    array([2, 2, 2, 1])
+    """
+
+    def compute(self, v: pregel.VertexBatch) -> None:
+        if v.superstep == 0:
+            edges = v.out_edges()
+            v.values = np.bincount(edges.source, weights=edges.weight, minlength=v.size).astype(np.int64)
+        stays = v.values >= 0
+        v.vote_to_halt(~stays)  # vertices that left and that mail woke up go back to sleep
+        degree = np.where(stays, v.values - v.messages.astype(np.int64), v.values)
+        level = v.aggregated("level")
+        v.aggregate("level", level)
+        leaves = stays & (degree <= level)
+        v.values = np.where(leaves, -level - 1, degree)
+        v.aggregate("left", v.ids[leaves])
+        v.aggregate("lowest", degree[stays & ~leaves])
+        edges = v.out_edges(where=leaves)
+        v.send_along(edges, edges.weight)
+        v.vote_to_halt(leaves)
+
+
+class CoreNumbersVertex(_Peeling, Vertex):
+    """Peeling one vertex at a time. Run it on an undirected graph; weights count parallel edges.
+
+    Examples
+    --------
+    >>> g = pregel.Graph.from_edges([1, 2, 3, 3], [2, 3, 1, 4]).to_undirected()
+    >>> -pregel.run(g, CoreNumbersVertex).values - 1
+    array([2, 2, 2, 1])
+    """
+
+    def compute(self, messages: float | None) -> None:
+        if self.superstep == 0:
+            self.value = int(sum(self.out_edges[1]))
+        level = self.aggregated("level")
+        self.aggregate("level", level)
+        if self.value < 0:  # left already; mail woke it up
+            self.vote_to_halt()
+            return
+        degree = self.value - (0 if messages is None else int(messages))
+        if degree <= level:
+            self.value = -level - 1
+            self.aggregate("left", 1)
+            for edge, weight in enumerate(self.out_edges[1]):
+                self.send_message_along(edge, weight)
+            self.vote_to_halt()
+        else:
+            self.value = degree
+            self.aggregate("lowest", degree)
+
+
+def undirected_counts(graph: pregel.Graph) -> pregel.Graph:
+    """The undirected graph of ``graph`` (weights ignored) with each edge weighing 1; InputError on a self-loop.
+
+    Examples
+    --------
+    >>> undirected_counts(pregel.Graph.from_edges([1, 2], [2, 1])).edge_arrays()[2].tolist()
+    [1.0, 1.0]
+    """
+    loops = np.flatnonzero(graph.sources == graph.indices)
+    if loops.size:
+        vertex = int(graph.ids[graph.sources[loops[0]]])
+        raise InputError(
+            f"vertex {vertex} has a self-loop ({loops.size} in all): core numbers are not defined with "
+            "self-loops (networkx refuses them too); remove them first"
+        )
+    undirected = graph.to_undirected()
+    return pregel.Graph(undirected.ids, undirected.indptr, undirected.indices, np.ones(undirected.num_edges))
+
+
+def core_numbers(graph: Any, backend: str = "local", api: str = "batch", **options: Any) -> pregel.Result:
+    """The core number of every vertex of the undirected graph.
+
+    Parameters
+    ----------
+    graph : Graph, networkx graph, scipy sparse matrix or str
+        Edge directions and weights are ignored (``u -> v`` and ``v -> u`` are one edge).
+    backend : {"local", "ray", "scipy"}
+        ``"scipy"`` runs the reference instead (the same peeling with sparse
+        matrix-vector products; scipy has no k-core of its own).
+    api : {"batch", "scalar"}
+        The vectorised program (fast) or its scalar twin.
+    **options
+        Passed to :func:`pregel.run`.
+
+    Returns
+    -------
+    Result
+        Core numbers (``int64``) aligned with ``graph.ids``; -1 for the vertices still in
+        the graph when the run stopped at ``max_supersteps``. ``result.graph`` is the
+        graph given.
+
+    Raises
+    ------
+    InputError
+        If the graph has a self-loop.
+
+    Examples
+    --------
+    >>> cores = core_numbers(pregel.Graph.from_edges([1, 2, 3, 3, 4], [2, 3, 1, 4, 5]))
+    >>> cores.to_dict()
+    {1: 2, 2: 2, 3: 2, 4: 1, 5: 1}
+    """
+    graph = as_graph(graph)
+    counted = undirected_counts(graph)
+    if backend == "scipy":
+        from pregel.algorithms import reference
+
+        return dataclasses.replace(reference.core_numbers(counted), graph=graph)
+    program = {"batch": CoreNumbers, "scalar": CoreNumbersVertex}[api]()
+    result = pregel.run(counted, program, backend=backend, **options)
+    return dataclasses.replace(result, graph=graph, values=np.where(result.values < 0, -result.values - 1, -1))
+
+
+def networkx_core_numbers(graph: pregel.Graph) -> np.ndarray:
+    """networkx's core numbers of the undirected graph, aligned with ``graph.ids``.
+
+    Examples
+    --------
+    >>> networkx_core_numbers(pregel.Graph.from_edges([1, 2, 3, 3], [2, 3, 1, 4])).tolist()
+    [2, 2, 2, 1]
+    """
+    import networkx as nx
+
+    undirected = nx.Graph()
+    undirected.add_nodes_from(graph.ids.tolist())
+    undirected.add_edges_from(zip(*(ends.tolist() for ends in graph.edge_arrays()[:2])))
+    core = nx.core_number(undirected)
+    return np.array([core[v] for v in graph.ids.tolist()], dtype=np.int64)

@@ -1,0 +1,277 @@
+"""Strongly connected components by forward-backward colouring, in phases master compute drives.
+
+Every vertex ends labelled with the smallest original id of its strongly connected
+component. The program runs on :func:`two_way`'s view of the graph: vertices numbered
+0..N-1 in id order (so the smallest number is the smallest id) and every edge present in
+both directions, its weight saying which way(s) the original edge went (1 forward, 2
+backward, 3 both): a vertex can then reach its in-neighbours too, which the backward
+phase needs. A vertex's value is its colour while it is still looking for its component,
+``-(label + 1)`` once it has found it.
+
+The phases, each one or more supersteps (master compute reads what the vertices
+aggregated and announces the next phase through the ``phase`` aggregator):
+
+``START``
+    Every vertex still looking (an *open* vertex) pings its out-neighbours.
+``TRIM_IN`` and ``TRIM_OUT``
+    An open vertex that got no ping has no open in-neighbour (``TRIM_IN``) or, after
+    pinging its in-neighbours, no open out-neighbour (``TRIM_OUT``): it is a component
+    of its own. The others ping on. Trimming repeats while it finds vertices: it takes
+    the many one-vertex components of real graphs away in two supersteps a layer.
+``FORWARD``
+    Every open vertex starts with its own number as colour and keeps the smallest colour
+    sent to it along out-edges (min combiner): its colour becomes the smallest open
+    vertex that reaches it. It ends when no colour changes.
+``BACKWARD_START`` and ``BACKWARD``
+    A vertex whose colour is its own number is a *root*: the smallest vertex of its
+    component. Roots take their component, and the colour travels back along in-edges
+    through the open vertices of the same colour (they reach the root and the root
+    reaches them: the component). Messages carry the colour negated, so that the min
+    combiner keeps the largest colour, the only one that can equal the receiver's. When
+    nobody joins, the round is over and ``START`` begins the next with the vertices left.
+
+Every round takes at least one component (the smallest open vertex is a root), so the
+run ends; it stops by itself when every vertex has its component.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import numpy as np
+
+import pregel
+from pregel import Aggregator, BatchProgram, Count, Min, Vertex
+from pregel.io.edges import as_graph
+
+START, TRIM_IN, TRIM_OUT, FORWARD, BACKWARD_START, BACKWARD = range(6)
+PHASES = ("START", "TRIM_IN", "TRIM_OUT", "FORWARD", "BACKWARD_START", "BACKWARD")
+#: Edge weights of :func:`two_way`: the original edge went forward (1), backward (2) or both ways (3).
+FORWARD_EDGE, BACKWARD_EDGE = 1, 2
+
+
+class Phase(Aggregator):
+    """The phase of a superstep: every vertex that computes aggregates the one it ran (they agree).
+
+    ``START`` before anything was aggregated, so superstep 0 starts the first round.
+    """
+
+    identity = START
+
+    def lift(self, x: Any) -> int:
+        return int(x)
+
+    def merge(self, a: int, b: int) -> int:
+        return max(a, b)
+
+
+class _Phases:
+    """What both programs share: declarations, and master compute choosing the next phase."""
+
+    combiner = Min
+    value_dtype = np.int64
+    aggregators = {"phase": Phase, "open": Count, "trimmed": Count, "changed": Count, "joined": Count}
+
+    def master_compute(self, master: pregel.Master) -> None:
+        ran = master.aggregated("phase")
+        if ran == TRIM_OUT:
+            following = TRIM_IN if master.aggregated("trimmed") else FORWARD
+        elif ran == FORWARD:
+            following = FORWARD if master.aggregated("changed") else BACKWARD_START
+        elif ran == BACKWARD:
+            following = BACKWARD if master.aggregated("joined") else START
+        else:
+            following = {START: TRIM_IN, TRIM_IN: TRIM_OUT, BACKWARD_START: BACKWARD}[ran]
+        master.set_aggregated("phase", following)
+
+
+class StronglyConnected(_Phases, BatchProgram):
+    """Forward-backward colouring over arrays (the fast path). Run it on :func:`two_way`'s graph.
+
+    Examples
+    --------
+    >>> g = two_way(pregel.Graph.from_edges([0, 1, 1, 2, 3], [1, 0, 2, 3, 2]))
+    >>> -pregel.run(g, StronglyConnected).values - 1
+    array([0, 0, 2, 2])
+    """
+
+    def initial_value(self, v: pregel.VertexBatch) -> np.ndarray:
+        return v.ids
+
+    def compute(self, v: pregel.VertexBatch) -> None:
+        phase = v.aggregated("phase")
+        v.aggregate("phase", phase)
+        open_ = v.values >= 0
+        v.vote_to_halt(~open_)  # found vertices that mail woke up go back to sleep
+        if phase == START:
+            v.values = np.where(open_, v.ids, v.values)  # every colour starts afresh in a round
+            self._send(v, open_, v.ids, FORWARD_EDGE)
+        elif phase in (TRIM_IN, TRIM_OUT):
+            alone = open_ & ~v.has_messages
+            self._found(v, alone, v.ids)
+            v.aggregate("trimmed", v.ids[alone])
+            rest = open_ & v.has_messages
+            # after TRIM_OUT the pings are also the colours of FORWARD's first superstep
+            self._send(v, rest, v.ids, BACKWARD_EDGE if phase == TRIM_IN else FORWARD_EDGE)
+            open_ = rest
+        elif phase == FORWARD:
+            changed = open_ & (v.messages < v.values)
+            v.values = np.where(changed, v.messages, v.values)
+            v.aggregate("changed", v.ids[changed])
+            self._send(v, changed, v.values, FORWARD_EDGE)
+        else:
+            if phase == BACKWARD_START:
+                joins = open_ & (v.values == v.ids)
+            else:
+                joins = open_ & v.has_messages & (-v.messages == v.values)
+            v.aggregate("joined", v.ids[joins])
+            self._send(v, joins, -v.values, BACKWARD_EDGE)
+            self._found(v, joins, v.values)
+            open_ &= ~joins
+        v.aggregate("open", v.ids[open_])
+
+    @staticmethod
+    def _send(v: pregel.VertexBatch, senders: np.ndarray, values: np.ndarray, way: int) -> None:
+        """``values`` from the ``senders`` along the edges that go ``way`` in the original graph."""
+        edges = v.out_edges(where=senders)
+        v.send_along(edges, values[edges.source], where=(edges.weight.astype(np.int64) & way) != 0)
+
+    @staticmethod
+    def _found(v: pregel.VertexBatch, where: np.ndarray, label: np.ndarray) -> None:
+        v.values = np.where(where, -label - 1, v.values)
+        v.vote_to_halt(where)
+
+
+class StronglyConnectedVertex(_Phases, Vertex):
+    """Forward-backward colouring one vertex at a time. Run it on :func:`two_way`'s graph.
+
+    Examples
+    --------
+    >>> g = two_way(pregel.Graph.from_edges([0, 1, 1, 2, 3], [1, 0, 2, 3, 2]))
+    >>> -pregel.run(g, StronglyConnectedVertex).values - 1
+    array([0, 0, 2, 2])
+    """
+
+    def initial_value(self) -> int:
+        return self.id
+
+    def compute(self, messages: int | None) -> None:
+        phase = self.aggregated("phase")
+        self.aggregate("phase", phase)
+        if self.value < 0:  # found already; mail woke it up
+            self.vote_to_halt()
+            return
+        if phase == START:
+            self.value = self.id
+            self.send_along_way(self.id, FORWARD_EDGE)
+        elif phase in (TRIM_IN, TRIM_OUT):
+            if messages is None:
+                self.value = -self.id - 1
+                self.aggregate("trimmed", 1)
+                self.vote_to_halt()
+                return
+            self.send_along_way(self.id, BACKWARD_EDGE if phase == TRIM_IN else FORWARD_EDGE)
+        elif phase == FORWARD:
+            if messages is not None and messages < self.value:
+                self.value = messages
+                self.aggregate("changed", 1)
+                self.send_along_way(messages, FORWARD_EDGE)
+        elif (phase == BACKWARD_START and self.value == self.id) or (
+            phase == BACKWARD and messages is not None and -messages == self.value
+        ):
+            self.aggregate("joined", 1)
+            self.send_along_way(-self.value, BACKWARD_EDGE)
+            self.value = -self.value - 1
+            self.vote_to_halt()
+            return
+        self.aggregate("open", 1)
+
+    def send_along_way(self, message: int, way: int) -> None:
+        """Send ``message`` along the edges that go ``way`` in the original graph."""
+        for edge, weight in enumerate(self.out_edges[1]):
+            if int(weight) & way:
+                self.send_message_along(edge, message)
+
+
+def two_way(graph: pregel.Graph) -> pregel.Graph:
+    """The graph the programs run on: vertices 0..N-1 in id order, each edge both ways, weighted by its way.
+
+    The weight of ``u -> v`` is 1 when the original graph has ``u -> v``, 2 when it has
+    ``v -> u``, 3 when it has both. Self-loops are left out: they change no component.
+
+    Examples
+    --------
+    >>> g = two_way(pregel.Graph.from_edges([10, 20, 20], [20, 10, 30]))
+    >>> g.ids.tolist(), g.edge_arrays()[0].tolist(), g.edge_arrays()[1].tolist(), g.weights.tolist()
+    ([0, 1, 2], [0, 1, 1, 2], [1, 0, 2, 1], [3.0, 3.0, 1.0, 2.0])
+    """
+    n = graph.num_vertices
+    src, dst = graph.sources.astype(np.int64), graph.indices.astype(np.int64)
+    keep = src != dst
+    src, dst = src[keep], dst[keep]
+    pairs = np.concatenate([src * n + dst, dst * n + src])
+    ways = np.repeat(np.array([FORWARD_EDGE, BACKWARD_EDGE]), src.size)
+    unique, inverse = np.unique(pairs, return_inverse=True)
+    way = np.zeros(unique.size, dtype=np.int64)
+    np.bitwise_or.at(way, inverse, ways)
+    return pregel.Graph.from_edges(unique // max(n, 1), unique % max(n, 1), way.astype(np.float64), np.arange(n))
+
+
+def strongly_connected_components(
+    graph: Any, backend: str = "local", api: str = "batch", **options: Any
+) -> pregel.Result:
+    """Label every vertex with the smallest original id of its strongly connected component.
+
+    Parameters
+    ----------
+    graph : Graph, networkx.DiGraph, scipy sparse matrix or str
+        Edge weights are ignored.
+    backend : {"local", "ray", "scipy"}
+        ``"scipy"`` runs ``scipy.sparse.csgraph.connected_components(connection="strong")``
+        instead of the engine.
+    api : {"batch", "scalar"}
+        The vectorised program (fast) or its scalar twin.
+    **options
+        Passed to :func:`pregel.run`.
+
+    Returns
+    -------
+    Result
+        Labels (``int64``) aligned with ``graph.ids``; -1 for the vertices whose component
+        was not found yet when the run stopped at ``max_supersteps``. ``result.stats``
+        are those of the run on :func:`two_way`'s graph; each superstep's ``phase``
+        aggregator is the phase master compute chose for the next one.
+
+    Examples
+    --------
+    >>> labels = strongly_connected_components(pregel.Graph.from_edges([5, 6, 6, 7], [6, 5, 7, 9]))
+    >>> labels.to_dict()
+    {5: 5, 6: 5, 7: 7, 9: 9}
+    """
+    graph = as_graph(graph)
+    if backend == "scipy":
+        from pregel.algorithms import reference
+
+        return reference.strong_components(graph)
+    program = {"batch": StronglyConnected, "scalar": StronglyConnectedVertex}[api]()
+    result = pregel.run(two_way(graph), program, backend=backend, **options)
+    found = result.values < 0
+    labels = np.where(found, graph.ids[np.where(found, -result.values - 1, 0)], -1)
+    return dataclasses.replace(result, graph=graph, values=labels)
+
+
+def networkx_scc(graph: pregel.Graph) -> np.ndarray:
+    """networkx's strongly connected components as smallest-id labels, aligned with ``graph.ids``.
+
+    Examples
+    --------
+    >>> networkx_scc(pregel.Graph.from_edges([5, 6, 6], [6, 5, 7])).tolist()
+    [5, 5, 7]
+    """
+    import networkx as nx
+
+    label = {}
+    for component in nx.strongly_connected_components(graph.to_networkx(weights=False)):
+        label.update(dict.fromkeys(component, min(component)))
+    return np.array([label[v] for v in graph.ids.tolist()], dtype=np.int64)

@@ -1,0 +1,240 @@
+"""Strongly connected components against hand-found components, scipy.sparse.csgraph and networkx: exactly equal.
+
+Through the Python API, the command line and networkx's dispatch; and master compute's
+phases themselves (``Master.set_aggregated``), through a checkpoint too. Every backend
+and partition count is in test_library_backends.py.
+"""
+
+from __future__ import annotations
+
+import json
+
+import networkx as nx
+import numpy as np
+import pytest
+from hypothesis import given, settings
+
+import pregel
+from pregel.algorithms import reference
+from pregel.algorithms.scc import (
+    BACKWARD,
+    BACKWARD_START,
+    FORWARD,
+    START,
+    TRIM_IN,
+    TRIM_OUT,
+    networkx_scc,
+    strongly_connected_components,
+    two_way,
+)
+from pregel.cli.main import main
+from pregel.io.edges import read_edges
+from tests.conftest import GNUTELLA, SHIPPED
+from tests.graphs import binary_tree, chain, random_graphs
+
+APIS = ["batch", "scalar"]
+REGISTERED = nx.config.backends.get("pregel") is not None
+needs_backend = pytest.mark.skipif(not REGISTERED, reason="pregel is not installed as a networkx backend")
+pytestmark = pytest.mark.filterwarnings("ignore:Note. conversions to backend graphs are saved to cache")
+
+# networkx's own first example: {1, 2, 8}, {3, 4, 5, 7} and {6}
+NETWORKX_EXAMPLE = [(1, 2), (2, 3), (2, 8), (3, 4), (3, 7), (4, 5), (5, 3), (5, 6), (7, 4), (7, 6), (8, 1), (8, 7)]
+
+
+def _graph(pairs):
+    return pregel.Graph.from_edges([a for a, _ in pairs], [b for _, b in pairs])
+
+
+# ------------------------------------------------------------------ Python API
+@pytest.mark.parametrize("api", APIS)
+def test_by_hand(api):
+    result = strongly_connected_components(_graph(NETWORKX_EXAMPLE), api=api)
+    assert result.to_dict() == {1: 1, 2: 1, 8: 1, 3: 3, 4: 3, 5: 3, 7: 3, 6: 6}
+    assert (result.values.dtype, result.stopped_by) == (np.int64, "halted")
+    assert result.graph.num_edges == len(NETWORKX_EXAMPLE)  # the caller's graph, not the two-way one
+
+
+@pytest.mark.parametrize("api", APIS)
+def test_self_loops_isolated_vertices_and_large_ids(api):
+    big = 2**53 - 1
+    g = pregel.Graph.from_edges([7, 7, 8, big, big - 1], [7, 8, 7, big - 1, big], vertices=[3])
+    assert strongly_connected_components(g, api=api).to_dict() == {3: 3, 7: 7, 8: 7, big - 1: big - 1, big: big - 1}
+
+
+def test_a_dag_is_trimmed_away_without_colouring():
+    # every vertex of a chain or a tree is a component of its own: trimming finds them all
+    for g in (chain(30), binary_tree()):
+        result = strongly_connected_components(g)
+        np.testing.assert_array_equal(result.values, g.ids)
+        phases = [s.aggregated["phase"] for s in result.stats]
+        assert FORWARD not in phases and BACKWARD_START not in phases
+
+
+def test_phases_follow_each_other_as_master_compute_says():
+    # 1 → 2 → 3 → 1 is one component and 3 → 4 a tail: trimming takes 4, colouring the cycle
+    result = strongly_connected_components(pregel.Graph.from_edges([1, 2, 3, 3], [2, 3, 1, 4]))
+    assert result.to_dict() == {1: 1, 2: 1, 3: 1, 4: 4}
+    # each superstep's phase aggregator holds the phase master compute chose for the next superstep
+    chosen = [s.aggregated["phase"] for s in result.stats]
+    ran = [START, *chosen[:-1]]
+    trims, colours, back = [TRIM_IN, TRIM_OUT] * 2, [FORWARD] * 3, [BACKWARD_START] + [BACKWARD] * 3
+    assert ran == [START, *trims, *colours, *back]
+    assert chosen[-1] == START  # a round that never runs: nobody is left
+    # 4 has no out-edge; then 1's colour reaches 2 and 3 (two changes), 3 again; the root 1, then 3, then 2 join
+    assert [s.aggregated["trimmed"] for s in result.stats][:5] == [0, 0, 1, 0, 0]
+    assert [s.aggregated["changed"] for s in result.stats][5:8] == [2, 1, 0]
+    assert [s.aggregated["joined"] for s in result.stats][8:] == [1, 1, 1, 0]
+    assert [s.aggregated["open"] for s in result.stats][8:] == [2, 1, 0, 0]
+
+
+def test_max_supersteps_leaves_minus_one_where_nothing_was_found():
+    g = pregel.Graph.from_edges([1, 2, 3, 3], [2, 3, 1, 4])
+    result = strongly_connected_components(g, max_supersteps=3)
+    assert result.to_dict() == {1: -1, 2: -1, 3: -1, 4: 4}
+    assert result.stopped_by == "max_supersteps"
+
+
+def test_phases_survive_a_checkpoint(tmp_path):
+    g = read_edges(SHIPPED)
+    whole = strongly_connected_components(g)
+    # stop in the middle of a round, then resume: the phase comes back from the checkpoint
+    strongly_connected_components(g, max_supersteps=9, checkpoint_dir=tmp_path, checkpoint_every=4)
+    resumed = strongly_connected_components(g, checkpoint_dir=tmp_path, checkpoint_every=4, resume=True)
+    np.testing.assert_array_equal(resumed.values, whole.values)
+    assert resumed.recoveries and resumed.supersteps == whole.supersteps
+
+
+def test_master_set_aggregated_reaches_every_vertex():
+    class Countdown(pregel.BatchProgram):
+        """Master compute announces how many supersteps are left; vertices write it down."""
+
+        combiner = pregel.Min
+        aggregators = {"left": pregel.Max}
+
+        def compute(self, v):
+            v.values = np.full(v.size, v.aggregated("left"))
+
+        def master_compute(self, master):
+            left = 3 if master.superstep == 0 else master.aggregated("left")
+            assert left == (3 if master.superstep == 0 else -np.inf)  # the vertices aggregated nothing
+            master.set_aggregated("left", 3 - master.superstep - 1)
+            if master.superstep == 3:
+                master.halt()
+
+    for workers in (1, 3):
+        result = pregel.run(chain(5), Countdown, workers=workers)
+        assert result.values.tolist() == [0.0] * 5  # what master announced after superstep 2
+        assert [s.aggregated["left"] for s in result.stats] == [2, 1, 0, -1]
+    with pytest.raises(pregel.PregelError, match="aggregator 'gone' is not declared"):
+        pregel.Master(0, 1, {}, Countdown()).set_aggregated("gone", 1)
+
+
+def test_two_way_marks_the_way_of_each_edge():
+    g = two_way(pregel.Graph.from_edges([10, 20, 20, 30], [20, 10, 30, 30]))
+    src, dst, way = g.edge_arrays()
+    assert list(zip(src.tolist(), dst.tolist(), way.tolist())) == [(0, 1, 3.0), (1, 0, 3.0), (1, 2, 1.0), (2, 1, 2.0)]
+
+
+@settings(max_examples=40, deadline=None)
+@given(random_graphs(min_vertices=0))
+def test_random_graphs_equal_scipy_and_networkx(g):
+    expected = reference.strong_components(g).values
+    np.testing.assert_array_equal(networkx_scc(g), expected)
+    for api, workers in [("batch", 1), ("batch", 3), ("scalar", 2)]:
+        np.testing.assert_array_equal(strongly_connected_components(g, api=api, workers=workers).values, expected)
+
+
+@pytest.mark.parametrize("path", [SHIPPED, pytest.param(GNUTELLA, marks=pytest.mark.slow)])
+def test_real_graphs_equal_scipy_and_networkx(path):
+    g = read_edges(path)
+    ours = strongly_connected_components(g, workers=3)
+    np.testing.assert_array_equal(ours.values, reference.strong_components(g).values)
+    np.testing.assert_array_equal(ours.values, networkx_scc(g))
+    assert 1 < np.unique(ours.values).size < g.num_vertices  # some components, and some of more than one vertex
+
+
+def test_the_larger_real_graph_equals_scipy():
+    g = read_edges(GNUTELLA)
+    np.testing.assert_array_equal(strongly_connected_components(g).values, reference.strong_components(g).values)
+
+
+# ------------------------------------------------------------------ command line
+EDGES = "# {1, 2, 3}, 3 → 4, {5, 6}\n1 2\n2 3\n3 1\n3 4\n5 6\n6 5\n"
+
+
+@pytest.fixture
+def edges(write_edges):
+    return str(write_edges(EDGES))
+
+
+def test_cli_writes_labels_and_checks_them(edges, capsys):
+    assert main(["scc", edges, "--check", "--compare", "networkx"]) == 0
+    out, err = capsys.readouterr()
+    assert out == "1\t1\n2\t1\n3\t1\n4\t4\n5\t5\n6\t5\n"
+    assert "scipy: largest absolute difference 0.000e+00" in err
+    assert "networkx: largest absolute difference 0.000e+00" in err
+
+
+@pytest.mark.parametrize("flags", [["--api", "scalar"], ["--workers", "3"], ["--backend", "scipy"]])
+def test_cli_top_lists_the_largest_components(edges, capsys, flags):
+    assert main(["scc", edges, "--top", "2", "--format", "csv", "--quiet", *flags]) == 0
+    assert capsys.readouterr().out == "component,size\n1,3\n5,2\n"
+
+
+def test_cli_stats_keep_the_phases(edges, tmp_path):
+    stats = tmp_path / "stats.json"
+    assert main(["scc", edges, "-o", str(tmp_path / "scc.tsv"), "--stats", str(stats), "-q"]) == 0
+    phases = [s["aggregated"]["phase"] for s in json.loads(stats.read_text())["stats"]]
+    assert phases[:3] == [TRIM_IN, TRIM_OUT, TRIM_IN] and FORWARD in phases and BACKWARD in phases
+
+
+def test_cli_refuses_undirected(edges, tmp_path, capsys):
+    out = tmp_path / "scc.tsv"
+    assert main(["scc", edges, "--undirected", "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("pregel: error: --undirected has no meaning for scc") and err.count("\n") == 1
+    assert not out.exists()
+
+
+def test_cli_max_supersteps_warns(edges, capsys):
+    assert main(["scc", edges, "--max-supersteps", "2", "--quiet"]) == 0
+    out, err = capsys.readouterr()
+    assert out == "1\t-1\n2\t-1\n3\t-1\n4\t-1\n5\t-1\n6\t-1\n"
+    assert err == "pregel: warning: stopped at --max-supersteps 2 before the run ended\n"
+
+
+# ------------------------------------------------------------------ networkx dispatch
+def _digraphs():
+    for seed in range(8):
+        yield nx.gnm_random_graph(60, 90 + 10 * seed, seed=seed, directed=True)
+    yield nx.DiGraph(NETWORKX_EXAMPLE)
+    yield nx.MultiDiGraph([("a", "b"), ("a", "b"), ("b", "a"), ("c", "c")])
+
+
+@needs_backend
+def test_dispatch_components_sinks_first():
+    for g in _digraphs():
+        ours = list(nx.strongly_connected_components(g, backend="pregel"))
+        assert sorted(map(sorted, ours)) == sorted(map(sorted, nx.strongly_connected_components(g)))
+        # as Tarjan's (networkx's) order: a component comes after every component it has an edge to
+        place = {node: k for k, component in enumerate(ours) for node in component}
+        assert all(place[u] >= place[v] for u, v in g.edges())
+        assert nx.number_strongly_connected_components(g, backend="pregel") == len(ours)
+        assert nx.is_strongly_connected(g, backend="pregel") == nx.is_strongly_connected(g)
+    assert nx.is_strongly_connected(nx.cycle_graph(6, create_using=nx.DiGraph), backend="pregel")
+
+
+@needs_backend
+def test_dispatch_errors_are_networkx_errors():
+    with pytest.raises(nx.NetworkXPointlessConcept, match="null graph"):
+        nx.is_strongly_connected(nx.DiGraph(), backend="pregel")
+    assert list(nx.strongly_connected_components(nx.DiGraph(), backend="pregel")) == []
+    with pytest.raises(nx.NetworkXNotImplemented):
+        next(nx.strongly_connected_components(nx.path_graph(3), backend="pregel"))
+
+
+@needs_backend
+def test_dispatch_on_a_real_graph():
+    g = read_edges(SHIPPED).to_networkx(weights=False)
+    ours = {frozenset(c) for c in nx.strongly_connected_components(g, backend="pregel")}
+    assert ours == {frozenset(c) for c in nx.strongly_connected_components(g)}
