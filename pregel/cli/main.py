@@ -243,8 +243,7 @@ def _checkpoint_flags() -> argparse.ArgumentParser:
     flags.add_argument(
         "--resume-with-new-code",
         action="store_true",
-        help="with --resume: continue although the program's source changed since the checkpoint "
-        "(refused by default)",
+        help="with --resume: continue although the program's source changed since the checkpoint (refused by default)",
     )
     flags.add_argument(
         "--max-restarts",
