@@ -42,7 +42,8 @@ class PageRank(PageRankParameters, BatchProgram):
     """
 
     def initial_value(self, v: pregel.VertexBatch) -> np.ndarray:
-        return np.full(v.size, 1.0 / v.num_vertices)
+        # max: a graph without vertices has no vertex to start, and no division by zero either
+        return np.full(v.size, 1.0 / max(v.num_vertices, 1))
 
     def compute(self, v: pregel.VertexBatch) -> None:
         n = v.num_vertices
