@@ -147,8 +147,8 @@ def test_every_format_gives_what_the_text_edge_list_gives(name, tmp_path, text_r
         assert out == text_runs[command[0]], command
 
 
-def test_a_csv_read_again_when_a_later_block_disagrees_with_the_first(tmp_path, monkeypatch):
-    # Arrow guesses the types from the first block: integers here, until a string id and a fractional weight
+def test_a_csv_whose_ids_turn_out_to_be_strings_late_in_the_file(tmp_path, monkeypatch):
+    # integers for many blocks, then a string id (in one column only) and a fractional weight
     monkeypatch.setattr(tabular, "CSV_BLOCK_BYTES", 256)
     lines = [f"{a},{b},{w}" for a, b, w in zip(SRC[:200], DST[:200], WEIGHT[:200])] + ["late,5,0.5"]
     (tmp_path / "e.csv").write_text("src,dst,w\n" + "\n".join(lines) + "\n")
@@ -364,7 +364,7 @@ MISTAKES = {
     "a CSV weight that is not a number, late": (
         ["e.csv", *FLAGS],
         {"e.csv": LATE_X.encode()},
-        "e.csv: column 'w': In CSV column #2: CSV conversion error to double: invalid value 'x'",
+        "e.csv: column 'w' (--weight) holds string values, not numbers",
     ),
     "a folder of text files": (
         ["folder"],

@@ -253,6 +253,10 @@ class Graph:
         weight : column key, optional
             A numeric column of edge weights; omitted means an unweighted graph.
 
+        Returns
+        -------
+        Graph
+
         Raises
         ------
         InputError

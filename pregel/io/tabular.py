@@ -50,8 +50,8 @@ _KIND = {
 }
 #: Rows per batch: the per-batch work is noise, and a batch of two id columns is 16 MB at most.
 BATCH_ROWS = 1 << 20
-#: Bytes of CSV per block: Arrow guesses a column's type from the first block.
-CSV_BLOCK_BYTES = 8 << 20
+#: Bytes of CSV per block (Arrow parses blocks in parallel).
+CSV_BLOCK_BYTES = 1 << 20
 _FLAGS = ("--src", "--dst", "--weight")
 _IMPLIED_WEIGHT = "the third column, taken as weights"
 
@@ -255,7 +255,7 @@ def _some(schema: Any, columns: list[str], batches: Iterator[Any]) -> tuple[Any,
 
 
 def _csv(source: Any, name: str) -> _Table:
-    """A CSV file with a header, its batches read whole (a column read again with a wider type must not repeat any)."""
+    """A CSV file with a header, read whole (its id columns again, as strings, when they are not all integers)."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
@@ -266,32 +266,24 @@ def _csv(source: Any, name: str) -> _Table:
         codec = "gzip" if magic[:2] == b"\x1f\x8b" else "bz2" if magic == b"BZh" else None
         return pa.CompressedInputStream(raw, codec) if codec else raw
 
-    read, parse = _csv_options(stream(), name)
-    schema = pacsv.open_csv(stream(), read_options=read, parse_options=parse).schema
+    options, parse = _csv_options(stream(), name)
+    # the names, from the first block alone
+    schema = pacsv.open_csv(stream(), read_options=options, parse_options=parse).schema
 
     def batches(cols: list[str], ids: list[str]) -> tuple[Any, Iterator[Any]]:
-        # Text is text: ids that are not all integers are strings, in both columns. Arrow
-        # guesses a column's type from the first block; when a later block disagrees, the
-        # column is read again: ids as strings, weights as floating point
-        strings = dict.fromkeys(ids, pa.large_string())
-        integers = all(pa.types.is_integer(schema.field(c).type) for c in ids)
-        types: dict[str, Any] = {} if integers else dict(strings)
-        while True:
+        def read(types: dict[str, Any]) -> Any:
             convert = pacsv.ConvertOptions(include_columns=cols, column_types=types)
-            reader = pacsv.open_csv(stream(), read_options=read, parse_options=parse, convert_options=convert)
-            try:
-                read_all = list(reader)
-                return reader.schema, iter(read_all)
-            except pa.ArrowInvalid as exc:
-                failed = next((c for c in cols if f"column #{schema.names.index(c)}:" in str(exc)), None)
-                if failed is None:
-                    raise
-                if failed in ids and failed not in types:
-                    types.update(strings)
-                elif failed not in types:
-                    types[failed] = pa.float64()
-                else:
-                    raise InputError(f"{name}: column {failed!r}: {_one_line(exc)}") from None
+            # the whole file at once: Arrow parses its blocks on every core, and types each
+            # column by all of its values
+            return pacsv.read_csv(stream(), read_options=options, parse_options=parse, convert_options=convert)
+
+        data = read({})
+        kinds = {"integer" if pa.types.is_integer(data.schema.field(c).type) else "other" for c in ids}
+        if kinds == {"integer"} or all(pa.types.is_large_string(data.schema.field(c).type) for c in ids):
+            return data.schema, iter(data.to_batches())
+        # text is text: ids that are not all integers are strings, in both columns
+        data = read(dict.fromkeys(ids, pa.large_string()))
+        return data.schema, iter(data.to_batches())
 
     return _Table(schema, batches)
 
@@ -310,7 +302,7 @@ def _csv_options(stream: Any, name: str) -> tuple[Any, Any]:
         raise InputError(f"{name}: empty: no header line of column names (named by --src, --dst and --weight)")
     header = lines[comments].decode("utf-8", "replace")
     delimiter = next((d for d in "\t,; " if d in header), ",")
-    read = pacsv.ReadOptions(skip_rows=comments, block_size=CSV_BLOCK_BYTES)
+    read = pacsv.ReadOptions(skip_rows=comments, block_size=CSV_BLOCK_BYTES, use_threads=True)
     return read, pacsv.ParseOptions(delimiter=delimiter)
 
 
