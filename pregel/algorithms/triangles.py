@@ -137,8 +137,12 @@ class Triangles(_Counting, BatchProgram):
         if owners:
             sizes = np.fromiter(map(len, lasts), dtype=np.int64, count=len(lasts))
             owner, first, last = np.repeat(owners, sizes), np.repeat(firsts, sizes), np.concatenate(lasts)
+            # (v, w) is an edge of the batch when it is among the batch's (vertex, neighbour above) pairs
             n = v.num_vertices
-            closes = np.isin(v.ids[owner] * n + last, v.ids[edges.source[above]] * n + edges.target[above])
+            pairs = np.sort(v.ids[edges.source[above]] * n + edges.target[above])
+            asked = v.ids[owner] * n + last
+            at = np.minimum(np.searchsorted(pairs, asked), max(pairs.size - 1, 0))
+            closes = pairs[at] == asked if pairs.size else np.zeros(asked.size, dtype=bool)
             owner, first, last = owner[closes], first[closes], last[closes]
             count = np.bincount(owner, minlength=v.size)
             corners, times = np.unique(np.concatenate([first, last]), return_counts=True)

@@ -313,46 +313,30 @@ def _algorithm_flags() -> dict[str, argparse.ArgumentParser]:
 
 def _search_and_structure_flags() -> dict[str, argparse.ArgumentParser]:
     """The flags of bfs, scc, kcore and triangles (issue 18)."""
-    bfs = _Parser(add_help=False)
-    bfs.add_argument(
+    stopped = {
+        "bfs": "vertices more than K - 1 hops away keep inf",
+        "scc": "vertices whose component is not found yet get -1",
+        "kcore": "vertices not peeled yet get -1",
+        "triangles": "the count takes 3; the counts are partial before",
+    }
+    flags = {}
+    for name, meaning in stopped.items():
+        flags[name] = _Parser(add_help=False)
+        flags[name].add_argument(
+            "--max-supersteps",
+            type=_non_negative_int,
+            default=None,
+            metavar="K",
+            help=f"stop after K supersteps: {meaning} (default: run to the end)",
+        )
+    flags["bfs"].add_argument(
         "--source",
         type=_vertex_ids,
         required=True,
         metavar="ID[,ID...]",
         help="id of the source vertex, or several separated by commas (required)",
     )
-    bfs.add_argument(
-        "--max-supersteps",
-        type=_non_negative_int,
-        default=None,
-        metavar="K",
-        help="stop after K supersteps: vertices more than K - 1 hops away keep inf (default: run to the end)",
-    )
-    scc = _Parser(add_help=False)
-    scc.add_argument(
-        "--max-supersteps",
-        type=_non_negative_int,
-        default=None,
-        metavar="K",
-        help="stop after K supersteps: vertices whose component is not found yet get -1 (default: run to the end)",
-    )
-    kcore = _Parser(add_help=False)
-    kcore.add_argument(
-        "--max-supersteps",
-        type=_non_negative_int,
-        default=None,
-        metavar="K",
-        help="stop after K supersteps: vertices not peeled yet get -1 (default: run to the end)",
-    )
-    triangles = _Parser(add_help=False)
-    triangles.add_argument(
-        "--max-supersteps",
-        type=_non_negative_int,
-        default=None,
-        metavar="K",
-        help="stop after K supersteps (the count takes 3; default: run to the end)",
-    )
-    return {"bfs": bfs, "scc": scc, "kcore": kcore, "triangles": triangles}
+    return flags
 
 
 def add_output_options(parser: argparse.ArgumentParser) -> None:

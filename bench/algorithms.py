@@ -1,0 +1,313 @@
+"""The algorithm library against networkx and igraph: whole-process time of each algorithm on each graph.
+
+    python bench/algorithms.py [--edges 1000000] [--repeat 3] [--only bfs,scc] [--tools pregel,networkx]
+
+Each measurement is its own process (``python bench/algorithms.py --measure TOOL ALGORITHM
+EDGES``): the interpreter starting, the imports, reading the edge list and the run, as a
+user would wait for them. The harness keeps the fastest of ``--repeat`` runs (on a shared
+machine, the least disturbed one), checks that every tool's answer equals pregel's, and
+prints a Markdown table. The graphs: datasets/p2p-Gnutella31.txt.gz and an R-MAT graph of
+``--edges`` edges (``pregel generate rmat``, seed 1), written into ``--graphs-dir``.
+
+pregel runs its batch program on the local backend, one partition. networkx reads the
+edge list with ``read_edgelist``; igraph (where it has the algorithm) is given pregel's
+reader's arrays, as igraph's own reader cannot skip comment lines. Each algorithm is one
+entry of ``ALGORITHMS``: its pregel, networkx and igraph runs, and how two answers compare.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+START = time.perf_counter()
+ROOT = Path(__file__).resolve().parent.parent
+GNUTELLA = ROOT / "datasets" / "p2p-Gnutella31.txt.gz"
+TOOLS = ("pregel", "networkx", "igraph")
+
+# what a run returns: the vertex ids and one value per vertex
+Answer = tuple[np.ndarray, np.ndarray]
+
+
+@dataclass
+class Entry:
+    """One algorithm: how each tool runs it on a loaded graph, and whether two answers agree."""
+
+    pregel: Callable[[Any, int], np.ndarray]
+    networkx: Callable[[Any, int], dict]
+    igraph: Callable[[Any, int], np.ndarray] | None
+    agree: Callable[[np.ndarray, np.ndarray], bool] = lambda a, b: bool(np.array_equal(a, b))
+
+
+def _networkx_undirected(G: Any) -> Any:
+    import networkx as nx
+
+    undirected = nx.Graph(G)
+    undirected.remove_edges_from(list(nx.selfloop_edges(undirected)))
+    return undirected
+
+
+def _igraph_undirected(g: Any) -> Any:
+    undirected = g.as_undirected()
+    undirected.simplify()
+    return undirected
+
+
+def _smallest_labels(membership: Any, ids: np.ndarray) -> np.ndarray:
+    """Component numbers as the smallest id in each component."""
+    membership = np.asarray(membership)
+    smallest = np.full(membership.max() + 1 if membership.size else 0, np.iinfo(np.int64).max)
+    np.minimum.at(smallest, membership, ids)
+    return smallest[membership]
+
+
+# ---------------------------------------------------------------- issue 18: bfs, scc, kcore, triangles
+def _pregel_bfs(graph: Any, source: int) -> np.ndarray:
+    from pregel.algorithms.bfs import bfs
+
+    return bfs(graph, source).values
+
+
+def _pregel_scc(graph: Any, source: int) -> np.ndarray:
+    from pregel.algorithms.scc import strongly_connected_components
+
+    return strongly_connected_components(graph).values
+
+
+def _pregel_kcore(graph: Any, source: int) -> np.ndarray:
+    from pregel.algorithms.kcore import core_numbers
+
+    return core_numbers(graph).values
+
+
+def _pregel_triangles(graph: Any, source: int) -> np.ndarray:
+    from pregel.algorithms.triangles import triangles
+
+    return triangles(graph).values  # the global numbers come with it, in result.aggregated
+
+
+def _networkx_scc(G: Any, source: int) -> dict:
+    import networkx as nx
+
+    return {v: min(c) for c in nx.strongly_connected_components(G) for v in c}
+
+
+def _networkx_kcore(G: Any, source: int) -> dict:
+    import networkx as nx
+
+    return nx.core_number(_networkx_undirected(G))
+
+
+def _networkx_triangles(G: Any, source: int) -> dict:
+    import networkx as nx
+
+    return nx.triangles(_networkx_undirected(G))
+
+
+def _networkx_bfs(G: Any, source: int) -> dict:
+    import networkx as nx
+
+    return nx.single_source_shortest_path_length(G, source)
+
+
+def _igraph_bfs(g: Any, source: int) -> np.ndarray:
+    return np.asarray(g.distances(source=[source], mode="out")[0], dtype=np.float64)
+
+
+def _igraph_scc(g: Any, source: int) -> np.ndarray:
+    return _smallest_labels(g.connected_components(mode="strong").membership, np.asarray(g.vs["id"]))
+
+
+def _igraph_kcore(g: Any, source: int) -> np.ndarray:
+    return np.asarray(_igraph_undirected(g).coreness())
+
+
+def _igraph_triangles(g: Any, source: int) -> np.ndarray:
+    corners = np.asarray(_igraph_undirected(g).list_triangles(), dtype=np.int64).ravel()
+    return np.bincount(corners, minlength=g.vcount())
+
+
+ALGORITHMS: dict[str, Entry] = {
+    "bfs": Entry(_pregel_bfs, _networkx_bfs, _igraph_bfs),
+    "scc": Entry(_pregel_scc, _networkx_scc, _igraph_scc),
+    "kcore": Entry(_pregel_kcore, _networkx_kcore, _igraph_kcore),
+    "triangles": Entry(_pregel_triangles, _networkx_triangles, _igraph_triangles),
+}
+# ---------------------------------------------------------------- end of issue 18's first block
+
+# the value a vertex gets when networkx leaves it out of its answer (unreachable in a BFS)
+MISSING = {"bfs": math.inf}
+
+
+# ---------------------------------------------------------------- one measurement, in its own process
+def measure(tool: str, algorithm: str, path: str, source: int, values: str) -> dict[str, Any]:
+    """Load ``path`` with ``tool``, run ``algorithm``; save ``(ids, values)`` to ``values``; the times."""
+    entry = ALGORITHMS[algorithm]
+    loading = time.perf_counter()
+    if tool == "networkx":
+        import networkx as nx
+
+        G = nx.read_edgelist(path, create_using=nx.DiGraph, nodetype=int, comments="#")
+        loaded = time.perf_counter()
+        found = entry.networkx(G, source)
+        done = time.perf_counter()
+        ids = np.array(sorted(G), dtype=np.int64)
+        answer = np.array([found.get(v, MISSING.get(algorithm, -1)) for v in ids.tolist()])
+    else:
+        from pregel.io.edges import read_edges
+
+        graph = read_edges(path)
+        if tool == "igraph":
+            import igraph as ig
+
+            g = ig.Graph(graph.num_vertices, np.column_stack([graph.sources, graph.indices]).tolist(), directed=True)
+            g.vs["id"] = graph.ids.tolist()
+            loaded = time.perf_counter()
+            answer = entry.igraph(g, int(graph.index_of(source)[0]))
+        else:
+            loaded = time.perf_counter()
+            answer = entry.pregel(graph, source)
+        done = time.perf_counter()
+        ids = graph.ids
+    np.save(values, np.vstack([ids.astype(np.float64), np.asarray(answer, dtype=np.float64)]))
+    return {"load_s": loaded - loading, "compute_s": done - loaded, "imports_s": loading - START}
+
+
+# ---------------------------------------------------------------- the harness
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--edges", type=int, default=1_000_000, help="edges of the R-MAT graph (default 1000000)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per measurement, the fastest kept (default 3)")
+    parser.add_argument("--only", default=",".join(ALGORITHMS), help="algorithms to run (default: all)")
+    parser.add_argument("--tools", default=",".join(TOOLS), help="tools to run (default: pregel,networkx,igraph)")
+    parser.add_argument("--graphs-dir", default=str(ROOT / "bench" / "graphs"), help="where the R-MAT graph goes")
+    parser.add_argument("--timeout", type=float, default=900, help="seconds before a run is given up (default 900)")
+    parser.add_argument("--measure", nargs=5, metavar=("TOOL", "ALGORITHM", "EDGES", "SOURCE", "VALUES"))
+    args = parser.parse_args(argv)
+    if args.measure:
+        tool, algorithm, path, source, values = args.measure
+        print(json.dumps(measure(tool, algorithm, path, int(source), values)))
+        return 0
+    graphs = [GNUTELLA, _rmat(Path(args.graphs_dir), args.edges)]
+    rows = []
+    with tempfile.TemporaryDirectory() as scratch:
+        for path in graphs:
+            source = _most_connected(path)
+            for algorithm in args.only.split(","):
+                reference = None
+                for tool in args.tools.split(","):
+                    if tool == "igraph" and ALGORITHMS[algorithm].igraph is None:
+                        continue
+                    values = os.path.join(scratch, f"{tool}-{algorithm}.npy")
+                    best = _fastest(tool, algorithm, str(path), source, values, args)
+                    if best.get("error") is None:
+                        answer = np.load(values)
+                        if tool == "pregel":
+                            reference = answer
+                        best["agrees"] = reference is not None and ALGORITHMS[algorithm].agree(answer, reference)
+                    rows.append({"graph": path.name, "algorithm": algorithm, "tool": tool, **best})
+                    print(_row(rows[-1], rows), file=sys.stderr, flush=True)
+    print(_table(rows))
+    return 0
+
+
+def _rmat(folder: Path, edges: int) -> Path:
+    path = folder / f"rmat-{edges}.txt"
+    if not path.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            [sys.executable, "-m", "pregel", "generate", "rmat", "--edges", str(edges), "--seed", "1"]
+            + ["--output", str(path), "--quiet"],
+            check=True,
+            env=dict(os.environ, PYTHONPATH=str(ROOT)),
+        )
+    return path
+
+
+def _most_connected(path: Path) -> int:
+    """The BFS source: the vertex with the most out-edges."""
+    sys.path.insert(0, str(ROOT))
+    from pregel.io.edges import read_edges
+
+    graph = read_edges(path)
+    return int(graph.ids[np.argmax(graph.out_degree)])
+
+
+def _fastest(tool: str, algorithm: str, path: str, source: int, values: str, args: argparse.Namespace) -> dict:
+    """The fastest of ``--repeat`` whole-process runs: wall seconds, and the load and compute times inside."""
+    best: dict[str, Any] = {}
+    for _ in range(args.repeat):
+        command = [sys.executable, __file__, "--measure", tool, algorithm, path, str(source), values]
+        start = time.perf_counter()
+        try:
+            done = subprocess.run(
+                command,
+                capture_output=True,
+                text=True,
+                timeout=args.timeout,
+                env=dict(os.environ, PYTHONPATH=str(ROOT)),
+            )
+        except subprocess.TimeoutExpired:
+            return {"error": f"over {args.timeout:g} s"}
+        seconds = time.perf_counter() - start
+        if done.returncode != 0:
+            return {"error": (done.stderr.strip().splitlines() or ["failed"])[-1]}
+        if not best or seconds < best["process_s"]:
+            best = {"process_s": seconds, **json.loads(done.stdout)}
+    return best
+
+
+def _row(row: dict, rows: list[dict]) -> str:
+    """One line of progress on stderr."""
+    if row.get("error"):
+        return f"{row['graph']} {row['algorithm']} {row['tool']}: {row['error']}"
+    speedup = _speedup(row, rows)
+    return (
+        f"{row['graph']} {row['algorithm']} {row['tool']}: {row['process_s']:.2f} s "
+        f"(load {row['load_s']:.2f}, compute {row['compute_s']:.2f})"
+        + ("" if speedup is None else f", pregel {speedup:.1f} × faster")
+    )
+
+
+def _speedup(row: dict, rows: list[dict]) -> float | None:
+    """How many times faster pregel's whole process is than this row's, on the same graph and algorithm."""
+    mine = [
+        r for r in rows if r["tool"] == "pregel" and r["graph"] == row["graph"] and r["algorithm"] == row["algorithm"]
+    ]
+    if row["tool"] == "pregel" or not mine or mine[0].get("error"):
+        return None
+    return row["process_s"] / mine[0]["process_s"]
+
+
+def _table(rows: list[dict]) -> str:
+    lines = [
+        "| graph | algorithm | tool | process s | load s | compute s | pregel × faster | same answer |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for row in rows:
+        if row.get("error"):
+            lines.append(f"| {row['graph']} | {row['algorithm']} | {row['tool']} | {row['error']} | | | | |")
+            continue
+        speedup = _speedup(row, rows)
+        lines.append(
+            f"| {row['graph']} | {row['algorithm']} | {row['tool']} | {row['process_s']:.2f} | {row['load_s']:.2f} "
+            f"| {row['compute_s']:.2f} | {'' if speedup is None else f'{speedup:.1f}'} "
+            f"| {'yes' if row.get('agrees') else 'NO'} |"
+        )
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
