@@ -302,3 +302,13 @@ def test_the_replay_plays_inside_the_notebooks_html_export(notebook, tmp_path):
         theirs = ("require.js", "mathjax", "@jupyter-widgets/html-manager")
         errors = severe(driver)
         assert [e for e in errors if not (e["source"] == "network" and any(t in e["message"] for t in theirs))] == []
+
+
+def test_the_summary_names_vertices_and_id_values_as_the_input_did():
+    from pregel.algorithms.components import connected_components
+
+    graph = pregel.Graph.from_edges(["a", "b", "x"], ["b", "c", "y"]).to_undirected()
+    page = connected_components(graph)._repr_html_()
+    rows = re.findall(r"<tr><td>([^<]*)</td><td>([^<]*)</td></tr>", page)
+    # components are labelled by their smallest original id, as networkx would name them
+    assert sorted(rows) == [("a", "a"), ("b", "a"), ("c", "a"), ("x", "x"), ("y", "x")]

@@ -377,7 +377,11 @@ class Result:
         else:
             order = np.arange(min(TOP_SHOWN, values.size))
             caption = f"first {len(order)} vertices"
-        top = [(f"{graph.ids[i]}", number_text(values[i])) for i in order.tolist()]
+        # the vertices (and values that are vertices) as the input named them
+        ids, shown = self.original_ids, self.original_values
+        top = [
+            (f"{ids[i]}", f"{shown[i]}" if self.values_are_ids else number_text(values[i])) for i in order.tolist()
+        ]
         return (
             '<div class="pregel-result" style="display:flex;gap:2em;align-items:flex-start;flex-wrap:wrap">'
             + html_table(rows, caption="pregel result", raw=markup)
