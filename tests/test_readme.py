@@ -169,6 +169,8 @@ def test_datasets_source_lists_exactly_the_shipped_graphs():
 
 # ------------------------------------------------------------------ flags
 COMMANDS = ["pagerank", "sssp", "cc", "run", "info", "generate", "viz pagerank", "viz sssp", "viz cc"]
+# issue 18: ppr, lpa, betweenness, mis, matching
+COMMANDS += ["ppr"]
 FLAG = re.compile(r"(?<![\w-])(--?[a-z][a-z-]*)(?: ([^\s\[\]\-.][^\s\[\]]*))?")
 
 
@@ -240,6 +242,7 @@ PLACEHOLDER = {
     "M": "200",
     "S": "7",
     "ID": "1",
+    "ID[,ID...]": "1,2",
     "D": "0.5",
     "TOL": "1e-6",
 }
@@ -266,6 +269,8 @@ def base_arguments(command: str) -> list[str]:
         "viz pagerank": ["viz", "pagerank", "edges.txt", "--output", "page.html"],
         "viz sssp": ["viz", "sssp", "edges.txt", "--output", "page.html", "--source", "1"],
         "viz cc": ["viz", "cc", "edges.txt", "--output", "page.html"],
+        # issue 18: ppr, lpa, betweenness, mis, matching
+        "ppr": ["ppr", "edges.txt", "--sources", "1,2"],
     }[command]
 
 

@@ -1,4 +1,4 @@
-"""Graph algorithms built on the pregel engine: PageRank, shortest paths, connected components.
+"""Graph algorithms built on the pregel engine: PageRank, shortest paths, connected components, and more.
 
 Each module holds the vectorised program (the default), its scalar twin (the readable
 example), the function users call, and the networkx equivalent used by
@@ -11,6 +11,7 @@ backends imports them.
 
 from pregel.algorithms.components import connected_components
 from pregel.algorithms.pagerank import pagerank
+from pregel.algorithms.ppr import personalized_pagerank
 from pregel.algorithms.sssp import sssp
 
-__all__ = ["connected_components", "pagerank", "sssp"]
+__all__ = ["connected_components", "pagerank", "personalized_pagerank", "sssp"]

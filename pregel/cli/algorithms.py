@@ -37,7 +37,17 @@ class Algorithm:
 def _run_pagerank(graph: pregel.Graph, args: argparse.Namespace, options: dict[str, Any]) -> pregel.Result:
     from pregel.algorithms.pagerank import pagerank
 
-    return pagerank(graph, damping=args.damping, tol=args.tol, max_supersteps=args.max_supersteps, **options)
+    personalization = None
+    if args.personalize:
+        personalization = _sources(graph, args.personalize, f"{args.edges}: --personalize")
+    return pagerank(
+        graph,
+        damping=args.damping,
+        tol=args.tol,
+        max_supersteps=args.max_supersteps,
+        personalization=personalization,
+        **options,
+    )
 
 
 def _run_sssp(graph: pregel.Graph, args: argparse.Namespace, options: dict[str, Any]) -> pregel.Result:
@@ -63,8 +73,9 @@ def _networkx_pagerank(graph: pregel.Graph, args: argparse.Namespace) -> np.ndar
 
     from pregel.algorithms.pagerank import networkx_pagerank
 
+    personalization = dict.fromkeys(args.personalize, 1.0) if args.personalize else None
     try:
-        return networkx_pagerank(graph, args.damping, args.tol, args.max_supersteps)
+        return networkx_pagerank(graph, args.damping, args.tol, args.max_supersteps, personalization)
     except nx.PowerIterationFailedConvergence as exc:
         raise PregelError(f"networkx did not converge: {exc}") from None
 
@@ -113,10 +124,51 @@ def _sortable(value: Any) -> float:
         raise InputError("--top needs values that are numbers; this program's values are not") from None
 
 
+# ------------------------------------------- issue 18: ppr, lpa, betweenness, mis, matching
+def _sources(graph: pregel.Graph, ids: tuple[int, ...], flag: str) -> list[int]:
+    """The vertex ids a flag gave, checked: each in the graph, none twice."""
+    from pregel.algorithms.ppr import check_sources
+
+    return check_sources(graph, ids, what=flag).tolist()
+
+
+def _run_ppr(graph: pregel.Graph, args: argparse.Namespace, options: dict[str, Any]) -> pregel.Result:
+    from pregel.algorithms.ppr import personalized_pagerank
+
+    sources = _sources(graph, args.sources, f"{args.edges}: --sources")
+    return personalized_pagerank(
+        graph, sources, damping=args.damping, tol=args.tol, max_supersteps=args.max_supersteps, **options
+    )
+
+
+def _networkx_ppr(graph: pregel.Graph, args: argparse.Namespace) -> np.ndarray:
+    import networkx as nx
+
+    from pregel.algorithms.ppr import networkx_personalized_pagerank
+
+    try:
+        return networkx_personalized_pagerank(graph, args.sources, args.damping, args.tol, args.max_supersteps)
+    except nx.PowerIterationFailedConvergence as exc:
+        raise PregelError(f"networkx did not converge: {exc}") from None
+
+
+def _top_per_source(result: pregel.Result, k: int) -> Top:
+    """The k highest-ranked vertices of each source's column, as rows ``source, vertex, value``."""
+    sources, rows = [], []
+    for name in result.values.dtype.names:
+        ranks = result.values[name]
+        order = np.lexsort((result.ids, -ranks))[:k]
+        sources.append(np.full(order.size, int(name)))
+        rows.append(np.rec.fromarrays([result.ids[order], ranks[order]], names="vertex,value"))
+    return np.concatenate(sources), np.concatenate(rows).view(np.ndarray), ("source", "")
+
+
 ALGORITHMS = {
     "pagerank": Algorithm(_run_pagerank, _networkx_pagerank, _top_ranks, lambda args: {"delta": "L1 change"}),
     "sssp": Algorithm(_run_sssp, _networkx_sssp, _top_nearest, lambda args: {"improved": "improved"}),
     "cc": Algorithm(_run_cc, _networkx_cc, _top_components, lambda args: {}),
+    # issue 18: ppr, lpa, betweenness, mis, matching
+    "ppr": Algorithm(_run_ppr, _networkx_ppr, _top_per_source, lambda args: {"delta": "L1 change"}),
     "run": Algorithm(
         _run_program, None, _top_values, lambda args: {name: name for name in args.program_object.aggregators}
     ),

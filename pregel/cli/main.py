@@ -69,6 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
     flags = _algorithm_flags()
     for name, (summary, description) in _ALGORITHM_HELP.items():
         commands.add_parser(name, parents=[common, flags[name]], help=summary, description=description)
+    for name, (summary, description) in _LIBRARY_HELP.items():
+        commands.add_parser(name, parents=[common, flags[name]], help=summary, description=description)
     add_run_command(commands, common, flags["cc"])
     add_info_command(commands)
 
@@ -99,6 +101,16 @@ _ALGORITHM_HELP = {
     "cc": (
         "weakly connected components",
         "Label each vertex with the smallest id in its weakly connected component.",
+    ),
+}
+
+
+# issue 18: ppr, lpa, betweenness, mis, matching (commands without a replay page)
+_LIBRARY_HELP = {
+    "ppr": (
+        "personalized PageRank from many sources in one run",
+        "One PageRank per --sources vertex, each restarting (and sending dangling rank) there, all in one run; "
+        "written as a table: vertex, then one column per source.",
     ),
 }
 
@@ -240,6 +252,12 @@ def _algorithm_flags() -> dict[str, argparse.ArgumentParser]:
         metavar="K",
         help="stop after K supersteps even if not converged (default 1000)",
     )
+    pr.add_argument(
+        "--personalize",
+        type=_id_list,
+        metavar="ID[,ID...]",
+        help="restart the walk at these vertices (equally), and send dangling rank there (default: everywhere)",
+    )
     ss = _Parser(add_help=False)
     ss.add_argument("--source", type=int, required=True, metavar="ID", help="id of the source vertex (required)")
     cc = _Parser(add_help=False)
@@ -251,7 +269,37 @@ def _algorithm_flags() -> dict[str, argparse.ArgumentParser]:
             metavar="K",
             help="stop after K supersteps (default: run to the end)",
         )
-    return {"pagerank": pr, "sssp": ss, "cc": cc}
+    return {"pagerank": pr, "sssp": ss, "cc": cc, **_library_flags()}
+
+
+def _library_flags() -> dict[str, argparse.ArgumentParser]:
+    """The flags of ppr, lpa, betweenness, mis and matching (issue 18)."""
+    ppr = _Parser(add_help=False)
+    ppr.add_argument(
+        "--sources",
+        type=_id_list,
+        required=True,
+        metavar="ID,ID,...",
+        help="the vertices to personalize to, one column each (required)",
+    )
+    ppr.add_argument(
+        "--damping", type=float, default=0.85, metavar="D", help="damping factor d in [0, 1) (default 0.85)"
+    )
+    ppr.add_argument(
+        "--tol",
+        type=float,
+        default=1e-10,
+        metavar="TOL",
+        help="stop when the L1 change of a superstep, summed over the sources, is below this (default 1e-10)",
+    )
+    ppr.add_argument(
+        "--max-supersteps",
+        type=_non_negative_int,
+        default=1000,
+        metavar="K",
+        help="stop after K supersteps even if not converged (default 1000)",
+    )
+    return {"ppr": ppr}
 
 
 def add_output_options(parser: argparse.ArgumentParser) -> None:
@@ -397,6 +445,13 @@ def _non_negative_int(text: str) -> int:
     if value < 0:
         raise argparse.ArgumentTypeError(f"must not be negative, got {text}")
     return value
+
+
+def _id_list(text: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a vertex id or a comma-separated list of them: {text!r}") from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -548,7 +603,7 @@ def _check_flags(args: argparse.Namespace, name: str) -> None:
         raise InputError("--api has no meaning with --backend scipy")
     if args.command != "viz":
         _check_checkpoint_flags(args)
-    if name == "pagerank":
+    if name in ("pagerank", "ppr"):
         if not 0 <= args.damping < 1:
             raise InputError(f"--damping must be in [0, 1), got {args.damping}")
         if not args.tol >= 0 or math.isinf(args.tol):
@@ -616,7 +671,7 @@ def check_writable(path: str, flag: str, edges: str) -> None:
 def _warn_if_unfinished(args: argparse.Namespace, result: pregel.Result, name: str) -> None:
     if result.stopped_by != "max_supersteps":
         return
-    if name == "pagerank":
+    if name in ("pagerank", "ppr"):
         delta = result.aggregated.get("delta", math.nan)
         print(
             f"pregel: warning: PageRank did not converge in {result.supersteps} supersteps "
@@ -639,11 +694,17 @@ def largest_difference(a: np.ndarray, b: np.ndarray) -> float:
     >>> largest_difference(np.array([1.0, np.inf]), np.array([1.5, np.inf]))
     0.5
     """
-    a = np.asarray(a, dtype=np.float64)
-    b = np.asarray(b, dtype=np.float64)
+    a, b = _numbers(a), _numbers(b)
     with np.errstate(invalid="ignore"):  # inf - inf is nan; equal values differ by 0 anyway
         diff = np.where(a == b, 0.0, np.abs(a - b))
     return float(diff.max()) if diff.size else 0.0
+
+
+def _numbers(values: np.ndarray) -> np.ndarray:
+    """Values as floats; records with named fields as one column per field."""
+    if values.dtype.names:
+        return np.column_stack([values[name] for name in values.dtype.names]).astype(np.float64)
+    return np.asarray(values, dtype=np.float64)
 
 
 if __name__ == "__main__":

@@ -206,13 +206,7 @@ class Outbox:
             dense = np.zeros(self.indptr.size - 1, dtype=values.dtype)
             dense[senders] = values
             senders, values = None, dense
-        fast = (
-            senders is None
-            and self.full_broadcast is None
-            and self.combiner is not None
-            and self.combiner.ufunc is not None
-            and values.dtype != object
-        )
+        fast = senders is None and self.full_broadcast is None and self.combiner is not None and values.dtype != object
         if fast:
             self.full_broadcast = values
             self.sent += int(self.indices.size)
@@ -436,6 +430,9 @@ class Mail:
         values = self.values
         if fill is None or values.dtype == object:
             dtype = np.dtype(object)
+        elif not values.size:
+            # no mail: the empty block has no type of its own, the fill (of the reader's type) decides
+            dtype = np.asarray(fill).dtype
         else:
             dtype = np.result_type(values.dtype, np.asarray(fill).dtype)
         out = np.full(self.size, fill, dtype=dtype)

@@ -191,7 +191,8 @@ class Result:
         """The result as columns ``vertex`` and ``value``, a table without pandas.
 
         ``pandas.DataFrame(result.to_table())`` and ``pyarrow.table(result.to_table())``
-        accept it as it is.
+        accept it as it is. Values that are records with named fields (one PageRank per
+        source) give one column per field instead of ``value``.
 
         Examples
         --------
@@ -201,10 +202,12 @@ class Result:
         >>> {name: column.tolist() for name, column in r.to_table().items()}
         {'vertex': [1, 2, 5, 6], 'value': [1, 1, 5, 5]}
         """
+        if self.values.dtype.names:
+            return {"vertex": self.graph.ids, **{name: self.values[name] for name in self.values.dtype.names}}
         return {"vertex": self.graph.ids, "value": self.values}
 
     def to_numpy(self) -> np.ndarray:
-        """The result as one structured array with fields ``vertex`` and ``value``.
+        """The result as one structured array with fields ``vertex`` and ``value`` (or the columns of :meth:`to_table`).
 
         Examples
         --------
@@ -214,8 +217,10 @@ class Result:
         >>> r.to_numpy()["value"].tolist()
         [1, 1, 5, 5]
         """
-        records = np.empty(self.values.size, dtype=[("vertex", np.int64), ("value", self.values.dtype)])
-        records["vertex"], records["value"] = self.graph.ids, self.values
+        table = self.to_table()
+        records = np.empty(self.values.size, dtype=[(name, column.dtype) for name, column in table.items()])
+        for name, column in table.items():
+            records[name] = column
         return records
 
     @property

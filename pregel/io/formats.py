@@ -4,7 +4,9 @@ Every format holds two columns, ``vertex`` (``int64``) and ``value``, one row pe
 sorted by vertex id. TSV (the default) has no header, as the command-line contract says;
 CSV has a ``vertex,value`` header, as pandas and spreadsheets expect. ``.npy`` is a
 structured array with fields ``vertex`` and ``value``; Parquet (through pyarrow, the
-``parquet`` extra) a table with those columns. Files are written atomically.
+``parquet`` extra) a table with those columns. Values that are records with named fields
+(one PageRank per source, say) become one column per field instead of ``value``, named
+by the field. Files are written atomically.
 """
 
 from __future__ import annotations
@@ -76,7 +78,17 @@ def render(ids: np.ndarray, values: np.ndarray, fmt: str, columns: tuple[str, st
     vertex,value
     1,0.25
     2,0.75
+    >>> table = np.array([(0.5, 0.25)], dtype=[("7", float), ("9", float)])
+    >>> print(render(np.array([1]), table, "csv"), end="")
+    vertex,7,9
+    1,0.5,0.25
     """
+    if values.dtype.names:
+        fields = [values[name].tolist() for name in values.dtype.names]
+        separator = "," if fmt == "csv" else "\t"
+        header = separator.join([columns[0], *values.dtype.names]) + "\n" if fmt == "csv" else ""
+        rows = zip(ids.tolist(), *fields)
+        return header + "".join(separator.join(map(repr, row)) + "\n" for row in rows)
     if fmt != "csv":
         return format_values(ids, values)
     if values.dtype != object:
@@ -127,7 +139,7 @@ def write_result(path: str | os.PathLike[str], ids: np.ndarray, values: np.ndarr
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        table = pa.table({"vertex": ids, "value": values})
+        table = pa.table(columns(ids, values))
         with atomic_write(path, "wb") as f:
             pq.write_table(table, f)
     else:
@@ -142,7 +154,22 @@ def as_records(ids: np.ndarray, values: np.ndarray) -> np.ndarray:
     >>> as_records(np.array([7]), np.array([0.5])).dtype.names
     ('vertex', 'value')
     """
-    records = np.empty(ids.size, dtype=[("vertex", np.int64), ("value", values.dtype)])
-    records["vertex"] = ids
-    records["value"] = values
+    table = columns(ids, values)
+    records = np.empty(ids.size, dtype=[(name, column.dtype) for name, column in table.items()])
+    for name, column in table.items():
+        records[name] = column
     return records
+
+
+def columns(ids: np.ndarray, values: np.ndarray) -> dict[str, np.ndarray]:
+    """The table of a result: ``vertex``, then ``value`` or one column per field of record values.
+
+    Examples
+    --------
+    >>> table = np.array([(0.5, 0.25)], dtype=[("7", float), ("9", float)])
+    >>> list(columns(np.array([1]), table))
+    ['vertex', '7', '9']
+    """
+    if values.dtype.names:
+        return {"vertex": ids, **{name: values[name] for name in values.dtype.names}}
+    return {"vertex": ids, "value": values}

@@ -1,0 +1,35 @@
+"""ppr, lpa, betweenness, mis and matching on every backend and partition count (Ray included).
+
+One module for all of them, so that they share one Ray session (starting Ray costs
+seconds); each algorithm's own module holds the rest of its tests, on the local backend.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from pregel.algorithms.pagerank import pagerank, restart_vector
+from pregel.algorithms.ppr import personalized_pagerank
+from tests.graphs import HAND_MADE, hand_made
+from tests.test_ppr import exact, networkx_column
+
+RAY_GRAPHS = ["disconnected", "self_loops"]
+"""On Ray (about a second per run) a few graphs; locally every hand-made one."""
+
+
+def graphs(engine) -> list[str]:
+    return RAY_GRAPHS if engine.backend == "ray" else sorted(HAND_MADE)
+
+
+def test_personalized_pagerank(engine):
+    for name in graphs(engine):
+        g = hand_made(name)
+        sources = g.ids[:: max(1, g.num_vertices // 3)].tolist()
+        ranks = personalized_pagerank(g, sources, tol=1e-13, **engine.options)
+        assert ranks.values.dtype.names == tuple(map(str, sources))
+        for s in sources:
+            np.testing.assert_allclose(ranks.values[str(s)], networkx_column(g, {s: 1}), atol=1e-9)
+            np.testing.assert_allclose(ranks.values[str(s)], exact(g, restart_vector(g, ((s, 1.0),))), atol=1e-11)
+        # one restart distribution over the same sources
+        spread = pagerank(g, tol=1e-13, personalization=sources, **engine.options)
+        np.testing.assert_allclose(spread.values, networkx_column(g, dict.fromkeys(sources, 1)), atol=1e-9)
