@@ -43,5 +43,10 @@ def backend_info() -> dict[str, Any]:
             "connected_components": {"additional_docs": "HashMin label propagation."},
             "number_weakly_connected_components": {},
             "number_connected_components": {},
+            # issue 18: lpa, betweenness
+            "label_propagation_communities": {
+                "additional_docs": "networkx's semi-synchronous rule as a vertex program: a greedy colouring in "
+                "supersteps, then one colour per superstep; the same communities. Multigraphs run in networkx."
+            },
         },
     }

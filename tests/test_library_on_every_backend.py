@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from pregel.algorithms import reference
+from pregel.algorithms.lpa import label_propagation, networkx_label_propagation
 from pregel.algorithms.pagerank import pagerank, restart_vector
 from pregel.algorithms.ppr import personalized_pagerank
 from tests.graphs import HAND_MADE, hand_made
@@ -33,3 +35,13 @@ def test_personalized_pagerank(engine):
         # one restart distribution over the same sources
         spread = pagerank(g, tol=1e-13, personalization=sources, **engine.options)
         np.testing.assert_allclose(spread.values, networkx_column(g, dict.fromkeys(sources, 1)), atol=1e-9)
+
+
+def test_label_propagation(engine):
+    for name in graphs(engine):
+        g = hand_made(name)
+        semi = label_propagation(g, **engine.options)
+        assert semi.values.tolist() == networkx_label_propagation(g).tolist()
+        synchronous = label_propagation(g, synchronous=True, max_supersteps=30, **engine.options)
+        expected = reference.label_propagation(g.to_undirected(), True, 30)
+        assert synchronous.values.tolist() == expected.values.tolist()

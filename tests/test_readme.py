@@ -170,7 +170,7 @@ def test_datasets_source_lists_exactly_the_shipped_graphs():
 # ------------------------------------------------------------------ flags
 COMMANDS = ["pagerank", "sssp", "cc", "run", "info", "generate", "viz pagerank", "viz sssp", "viz cc"]
 # issue 18: ppr, lpa, betweenness, mis, matching
-COMMANDS += ["ppr"]
+COMMANDS += ["ppr", "lpa"]
 FLAG = re.compile(r"(?<![\w-])(--?[a-z][a-z-]*)(?: ([^\s\[\]\-.][^\s\[\]]*))?")
 
 
@@ -271,6 +271,7 @@ def base_arguments(command: str) -> list[str]:
         "viz cc": ["viz", "cc", "edges.txt", "--output", "page.html"],
         # issue 18: ppr, lpa, betweenness, mis, matching
         "ppr": ["ppr", "edges.txt", "--sources", "1,2"],
+        "lpa": ["lpa", "edges.txt"],
     }[command]
 
 

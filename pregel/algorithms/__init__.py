@@ -10,8 +10,9 @@ backends imports them.
 """
 
 from pregel.algorithms.components import connected_components
+from pregel.algorithms.lpa import label_propagation
 from pregel.algorithms.pagerank import pagerank
 from pregel.algorithms.ppr import personalized_pagerank
 from pregel.algorithms.sssp import sssp
 
-__all__ = ["connected_components", "pagerank", "personalized_pagerank", "sssp"]
+__all__ = ["connected_components", "label_propagation", "pagerank", "personalized_pagerank", "sssp"]

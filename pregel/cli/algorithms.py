@@ -152,6 +152,22 @@ def _networkx_ppr(graph: pregel.Graph, args: argparse.Namespace) -> np.ndarray:
         raise PregelError(f"networkx did not converge: {exc}") from None
 
 
+def _run_lpa(graph: pregel.Graph, args: argparse.Namespace, options: dict[str, Any]) -> pregel.Result:
+    from pregel.algorithms.lpa import label_propagation
+
+    return label_propagation(graph, synchronous=args.synchronous, max_supersteps=args.max_supersteps, **options)
+
+
+def _networkx_lpa(graph: pregel.Graph, args: argparse.Namespace) -> np.ndarray:
+    from pregel.algorithms.lpa import networkx_label_propagation
+
+    return networkx_label_propagation(graph)
+
+
+def _lpa_measures(args: argparse.Namespace) -> dict[str, str]:
+    return {"changed": "changed"} if args.synchronous else {"uncolored": "uncolored", "unsettled": "unsettled"}
+
+
 def _top_per_source(result: pregel.Result, k: int) -> Top:
     """The k highest-ranked vertices of each source's column, as rows ``source, vertex, value``."""
     sources, rows = [], []
@@ -169,6 +185,7 @@ ALGORITHMS = {
     "cc": Algorithm(_run_cc, _networkx_cc, _top_components, lambda args: {}),
     # issue 18: ppr, lpa, betweenness, mis, matching
     "ppr": Algorithm(_run_ppr, _networkx_ppr, _top_per_source, lambda args: {"delta": "L1 change"}),
+    "lpa": Algorithm(_run_lpa, _networkx_lpa, _top_components, _lpa_measures),
     "run": Algorithm(
         _run_program, None, _top_values, lambda args: {name: name for name in args.program_object.aggregators}
     ),

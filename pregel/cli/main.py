@@ -112,6 +112,12 @@ _LIBRARY_HELP = {
         "One PageRank per --sources vertex, each restarting (and sending dangling rank) there, all in one run; "
         "written as a table: vertex, then one column per source.",
     ),
+    "lpa": (
+        "label propagation communities",
+        "Communities by label propagation on the undirected graph, each vertex labelled by the smallest id in its "
+        "community: networkx's semi-synchronous rule (a greedy colouring, then one colour per superstep; exactly "
+        "networkx's communities), or GraphX's synchronous one with --synchronous.",
+    ),
 }
 
 
@@ -299,7 +305,21 @@ def _library_flags() -> dict[str, argparse.ArgumentParser]:
         metavar="K",
         help="stop after K supersteps even if not converged (default 1000)",
     )
-    return {"ppr": ppr}
+    lpa = _Parser(add_help=False)
+    lpa.add_argument(
+        "--synchronous",
+        action="store_true",
+        help="GraphX's rule: every vertex at once, ties to the smallest label; may oscillate (default: networkx's "
+        "semi-synchronous rule)",
+    )
+    lpa.add_argument(
+        "--max-supersteps",
+        type=_non_negative_int,
+        default=None,
+        metavar="K",
+        help="stop after K supersteps (default: when the labels settle; 1000 with --synchronous)",
+    )
+    return {"ppr": ppr, "lpa": lpa}
 
 
 def add_output_options(parser: argparse.ArgumentParser) -> None:
@@ -608,6 +628,8 @@ def _check_flags(args: argparse.Namespace, name: str) -> None:
             raise InputError(f"--damping must be in [0, 1), got {args.damping}")
         if not args.tol >= 0 or math.isinf(args.tol):
             raise InputError(f"--tol must be a finite number >= 0, got {args.tol}")
+    if name == "lpa" and args.synchronous and args.compare:
+        raise InputError("--compare networkx: networkx has no synchronous label propagation (leave out --synchronous)")
     if name == "run":
         refused = {"--check": args.check, "--compare": args.compare, "--backend scipy": args.backend == "scipy"}
         for flag, given in refused.items():

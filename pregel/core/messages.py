@@ -112,10 +112,23 @@ class Routes:
         """The local senders to each reached vertex, laid out for summing."""
         return InSums(self.indptr, self.compact, self.targets.size)
 
-    def blocks(self, combiner: Combiner, values: np.ndarray) -> dict[int, MessageBlock]:
-        """One combined block per destination partition when every local vertex sends ``values``."""
+    def blocks(self, combiner: Combiner | None, values: np.ndarray) -> dict[int, MessageBlock]:
+        """One block per destination partition when every local vertex sends ``values`` (combined, given a combiner).
+
+        Without one, a target's messages come in the order of their senders, as a stable
+        sort of the sent messages would leave them.
+        """
         if not self.cuts:
             return {}
+        if combiner is None:
+            rows = self.rows
+            sent = values[rows.sources]
+            return {
+                q: MessageBlock(
+                    np.repeat(local, np.diff(rows.ptr[lo : hi + 1])), sent[rows.ptr[lo] : rows.ptr[hi]], self.source
+                )
+                for q, lo, hi, local in self.cuts
+            }
         if combiner.ufunc is np.add and values.dtype == np.float64:
             combined = self.sums.sum(values)
         else:
@@ -206,7 +219,7 @@ class Outbox:
             dense = np.zeros(self.indptr.size - 1, dtype=values.dtype)
             dense[senders] = values
             senders, values = None, dense
-        fast = senders is None and self.full_broadcast is None and self.combiner is not None and values.dtype != object
+        fast = senders is None and self.full_broadcast is None and values.dtype != object
         if fast:
             self.full_broadcast = values
             self.sent += int(self.indices.size)
@@ -315,9 +328,10 @@ class Inbox:
             return Mail.of_block(self.size, np.empty(0, np.int32), np.empty(0), combiner is not None)
         if isinstance(combiner, UfuncCombiner) and all(b.values.dtype != object for b in blocks):
             return Mail.of_array(self.size, *_fold(blocks, combiner, self.size))
-        if len(blocks) == 1 and combiner is not None:
+        if len(blocks) == 1:
+            # a block is sorted by target already, a target's messages in the order sent
             block = blocks[0]
-            return Mail.of_block(self.size, block.targets, block.values, True)
+            return Mail.of_block(self.size, block.targets, block.values, combiner is not None)
         targets, values = sort_and_combine(
             np.concatenate([b.targets for b in blocks]), concat_messages([b.values for b in blocks]), combiner
         )

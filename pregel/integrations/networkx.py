@@ -17,6 +17,9 @@ Implemented, with networkx's parameters and errors:
   ``single_source_bellman_ford_path_length`` (negative weights; a reachable negative
   cycle raises ``NetworkXUnbounded``), ``single_source_shortest_path_length`` (hops).
 - ``weakly_connected_components``, ``connected_components`` and their ``number_`` counts.
+- ``label_propagation_communities``: networkx's semi-synchronous rule, the same
+  communities in the same order (multigraphs run in networkx: parallel edges count in
+  the degrees that order the colouring).
 
 Weight *functions* (a callable ``weight``) are not supported: networkx then says the
 backend cannot run the call. Nodes may be any hashable; they are numbered in the
@@ -182,6 +185,9 @@ class BackendInterface:
         """False (with the reason) for the calls this backend cannot honour."""
         if any(callable(a) for a in (*args[1:], *kwargs.values())):
             return "weight functions are not supported, only edge attribute names"
+        graph = args[0] if args else kwargs.get("G")
+        if name == "label_propagation_communities" and getattr(graph, "is_multigraph", lambda: False)():
+            return "multigraphs are not supported: parallel edges count in the degrees that order the colouring"
         return True
 
     # ------------------------------------------------------------------ PageRank
@@ -264,6 +270,19 @@ class BackendInterface:
     @staticmethod
     def number_connected_components(G: PregelGraph) -> int:
         return int(np.unique(_labels(G)).size)
+
+    # ------------------------------------------ issue 18: lpa, betweenness
+    @staticmethod
+    def label_propagation_communities(G: PregelGraph) -> Any:
+        from pregel.algorithms.lpa import LabelPropagation, color_words
+
+        clusters: dict[int, set[Any]] = {}
+        if len(G):
+            graph = G.lightest(None)  # vertex i is node i: labels are positions in G, as networkx numbers them
+            labels = _run(graph, LabelPropagation(color_words=color_words(graph))).values["label"]
+            for node, label in zip(G.nodes, labels.tolist()):
+                clusters.setdefault(label, set()).add(node)
+        return clusters.values()
 
 
 def _run(graph: Graph, program: Any, **options: Any) -> Any:
