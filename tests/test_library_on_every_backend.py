@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from pregel.algorithms import reference
+from pregel.algorithms.betweenness import betweenness, networkx_betweenness
 from pregel.algorithms.lpa import label_propagation, networkx_label_propagation
 from pregel.algorithms.pagerank import pagerank, restart_vector
 from pregel.algorithms.ppr import personalized_pagerank
@@ -45,3 +46,14 @@ def test_label_propagation(engine):
         synchronous = label_propagation(g, synchronous=True, max_supersteps=30, **engine.options)
         expected = reference.label_propagation(g.to_undirected(), True, 30)
         assert synchronous.values.tolist() == expected.values.tolist()
+
+
+def test_betweenness(engine):
+    for name in graphs(engine):
+        g = hand_made(name)
+        for directed in (True, False):
+            ours = betweenness(g, directed=directed, **engine.options)
+            np.testing.assert_allclose(ours.values, networkx_betweenness(g, directed=directed), atol=1e-12)
+        sampled = betweenness(g, samples=min(2, g.num_vertices), seed=3, endpoints=True, **engine.options)
+        theirs = networkx_betweenness(g, min(2, g.num_vertices), 3, endpoints=True)
+        np.testing.assert_allclose(sampled.values, theirs, atol=1e-12, equal_nan=True)

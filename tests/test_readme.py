@@ -170,7 +170,7 @@ def test_datasets_source_lists_exactly_the_shipped_graphs():
 # ------------------------------------------------------------------ flags
 COMMANDS = ["pagerank", "sssp", "cc", "run", "info", "generate", "viz pagerank", "viz sssp", "viz cc"]
 # issue 18: ppr, lpa, betweenness, mis, matching
-COMMANDS += ["ppr", "lpa"]
+COMMANDS += ["ppr", "lpa", "betweenness"]
 FLAG = re.compile(r"(?<![\w-])(--?[a-z][a-z-]*)(?: ([^\s\[\]\-.][^\s\[\]]*))?")
 
 
@@ -272,6 +272,7 @@ def base_arguments(command: str) -> list[str]:
         # issue 18: ppr, lpa, betweenness, mis, matching
         "ppr": ["ppr", "edges.txt", "--sources", "1,2"],
         "lpa": ["lpa", "edges.txt"],
+        "betweenness": ["betweenness", "edges.txt"],
     }[command]
 
 

@@ -9,10 +9,11 @@ core's types and io's graph loading; nothing in the core, the APIs, the compiler
 backends imports them.
 """
 
+from pregel.algorithms.betweenness import betweenness
 from pregel.algorithms.components import connected_components
 from pregel.algorithms.lpa import label_propagation
 from pregel.algorithms.pagerank import pagerank
 from pregel.algorithms.ppr import personalized_pagerank
 from pregel.algorithms.sssp import sssp
 
-__all__ = ["connected_components", "label_propagation", "pagerank", "personalized_pagerank", "sssp"]
+__all__ = ["betweenness", "connected_components", "label_propagation", "pagerank", "personalized_pagerank", "sssp"]

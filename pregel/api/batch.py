@@ -305,9 +305,18 @@ class VertexBatch:
         weight = np.ones(positions.size) if part.weights is None else part.weights[positions]
         return Edges(np.repeat(batch_pos, degree), weight, positions, part)
 
-    def send_along(self, edges: Edges, values: Any) -> None:
-        """Send ``values[k]`` along edge ``k`` of ``edges`` (from :meth:`out_edges`)."""
-        self._sends.append(AlongEdges(edges.positions, np.broadcast_to(np.asarray(values), (len(edges),))))
+    def send_along(self, edges: Edges, values: Any, where: Any = None) -> None:
+        """Send ``values[k]`` along edge ``k`` of ``edges`` (from :meth:`out_edges`); only where ``where[k]``, if given.
+
+        ``where`` picks edges by what they are (their ``weight``, their ``target``),
+        which :meth:`out_edges` cannot: it picks by the vertex they leave.
+        """
+        values = np.broadcast_to(np.asarray(values), (len(edges),))
+        positions = edges.positions
+        if where is not None:
+            where = np.asarray(where, dtype=bool)
+            positions, values = positions[where], values[where]
+        self._sends.append(AlongEdges(positions, values))
 
     def send(self, targets: Any, values: Any) -> None:
         """Send ``values[k]`` to the vertex with original id ``targets[k]``."""

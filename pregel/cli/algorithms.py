@@ -168,6 +168,30 @@ def _lpa_measures(args: argparse.Namespace) -> dict[str, str]:
     return {"changed": "changed"} if args.synchronous else {"uncolored": "uncolored", "unsettled": "unsettled"}
 
 
+def _run_betweenness(graph: pregel.Graph, args: argparse.Namespace, options: dict[str, Any]) -> pregel.Result:
+    from pregel.algorithms.betweenness import betweenness
+
+    if args.samples is not None and args.samples > graph.num_vertices:
+        raise InputError(f"--samples {args.samples} is more than the graph's {graph.num_vertices} vertices")
+    return betweenness(
+        graph,
+        samples=args.samples,
+        seed=args.seed,
+        normalized=not args.unnormalized,
+        endpoints=args.endpoints,
+        directed=not args.undirected,
+        **options,
+    )
+
+
+def _networkx_betweenness(graph: pregel.Graph, args: argparse.Namespace) -> np.ndarray:
+    from pregel.algorithms.betweenness import networkx_betweenness
+
+    return networkx_betweenness(
+        graph, args.samples, args.seed, not args.unnormalized, args.endpoints, directed=not args.undirected
+    )
+
+
 def _top_per_source(result: pregel.Result, k: int) -> Top:
     """The k highest-ranked vertices of each source's column, as rows ``source, vertex, value``."""
     sources, rows = [], []
@@ -186,6 +210,7 @@ ALGORITHMS = {
     # issue 18: ppr, lpa, betweenness, mis, matching
     "ppr": Algorithm(_run_ppr, _networkx_ppr, _top_per_source, lambda args: {"delta": "L1 change"}),
     "lpa": Algorithm(_run_lpa, _networkx_lpa, _top_components, _lpa_measures),
+    "betweenness": Algorithm(_run_betweenness, _networkx_betweenness, _top_ranks, lambda args: {"reached": "reached"}),
     "run": Algorithm(
         _run_program, None, _top_values, lambda args: {name: name for name in args.program_object.aggregators}
     ),

@@ -118,6 +118,12 @@ _LIBRARY_HELP = {
         "community: networkx's semi-synchronous rule (a greedy colouring, then one colour per superstep; exactly "
         "networkx's communities), or GraphX's synchronous one with --synchronous.",
     ),
+    "betweenness": (
+        "betweenness centrality (Brandes), exact or sampled",
+        "Shortest-path betweenness by Brandes' algorithm in supersteps (forward breadth-first search, backward "
+        "dependencies), many sources at a time; exact, or from --samples K sources drawn as networkx draws them "
+        "for --seed S; normalized as networkx normalizes it. Paths follow edge directions unless --undirected.",
+    ),
 }
 
 
@@ -319,7 +325,25 @@ def _library_flags() -> dict[str, argparse.ArgumentParser]:
         metavar="K",
         help="stop after K supersteps (default: when the labels settle; 1000 with --synchronous)",
     )
-    return {"ppr": ppr, "lpa": lpa}
+    bc = _Parser(add_help=False)
+    bc.add_argument(
+        "--samples",
+        type=_positive_int,
+        metavar="K",
+        help="sum the dependencies of K sources sampled as networkx samples them (default: every vertex, exact)",
+    )
+    bc.add_argument(
+        "--seed", type=_non_negative_int, default=0, metavar="S", help="the seed of the sampling (default 0)"
+    )
+    bc.add_argument(
+        "--unnormalized",
+        action="store_true",
+        help="raw sums of pair fractions (halved on --undirected graphs, as networkx) (default: normalized)",
+    )
+    bc.add_argument(
+        "--endpoints", action="store_true", help="count the ends of a path as on it (default: off, as networkx)"
+    )
+    return {"ppr": ppr, "lpa": lpa, "betweenness": bc}
 
 
 def add_output_options(parser: argparse.ArgumentParser) -> None:

@@ -35,6 +35,17 @@ class Master:
         self._program.aggregator(name)
         return self._aggregated[name]
 
+    def set_aggregated(self, name: str, value: Any) -> None:
+        """Make ``value`` what every vertex reads as aggregator ``name`` in the next superstep.
+
+        How master compute steers the vertices: it announces a phase, a threshold, a
+        round. The value replaces what the vertices aggregated in the superstep just
+        finished (the statistics of that superstep show it too), and is kept in
+        checkpoints with the other aggregator values.
+        """
+        self._program.aggregator(name)
+        self._aggregated[name] = value
+
     def halt(self) -> None:
         """Stop the run after this superstep."""
         self.halted = True

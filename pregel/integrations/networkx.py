@@ -17,6 +17,9 @@ Implemented, with networkx's parameters and errors:
   ``single_source_bellman_ford_path_length`` (negative weights; a reachable negative
   cycle raises ``NetworkXUnbounded``), ``single_source_shortest_path_length`` (hops).
 - ``weakly_connected_components``, ``connected_components`` and their ``number_`` counts.
+- ``betweenness_centrality`` without weights (``k``, ``seed``, ``normalized``,
+  ``endpoints``): the same sampled sources, the same scaling; with ``weight`` networkx
+  runs it (shortest paths by weight are not this program's).
 - ``label_propagation_communities``: networkx's semi-synchronous rule, the same
   communities in the same order (multigraphs run in networkx: parallel edges count in
   the degrees that order the colouring).
@@ -186,6 +189,8 @@ class BackendInterface:
         if any(callable(a) for a in (*args[1:], *kwargs.values())):
             return "weight functions are not supported, only edge attribute names"
         graph = args[0] if args else kwargs.get("G")
+        if name == "betweenness_centrality" and kwargs.get("weight", args[3] if len(args) > 3 else None) is not None:
+            return "weighted betweenness is not supported: paths are counted in hops"
         if name == "label_propagation_communities" and getattr(graph, "is_multigraph", lambda: False)():
             return "multigraphs are not supported: parallel edges count in the degrees that order the colouring"
         return True
@@ -283,6 +288,34 @@ class BackendInterface:
             for node, label in zip(G.nodes, labels.tolist()):
                 clusters.setdefault(label, set()).add(node)
         return clusters.values()
+
+    @staticmethod
+    def betweenness_centrality(
+        G: PregelGraph,
+        k: int | None = None,
+        normalized: bool = True,
+        weight: str | None = None,
+        endpoints: bool = False,
+        seed: Any = None,
+    ) -> dict[Any, float]:
+        from pregel.algorithms import reference
+        from pregel.algorithms.betweenness import BrandesBatches, batch_size, sample_sources, two_way
+
+        n = len(G)
+        if n == 0:
+            return {}
+        chosen = sample_sources(G.nodes, k, seed)  # seed is networkx's random.Random by now
+        exact = len(chosen) == n
+        sources = None if exact else np.array([G.index[node] for node in chosen])
+        program = BrandesBatches(
+            sources=() if exact else tuple(sources.tolist()),
+            every_vertex=n if exact else 0,
+            batch=batch_size(n, len(chosen)),
+            endpoints=endpoints,
+        )
+        raw = _run(two_way(G.lightest(None)), program).values["bc"]
+        scaled = reference.rescale_betweenness(raw, G.directed, normalized, endpoints, sources)
+        return dict(zip(G.nodes, scaled.tolist()))
 
 
 def _run(graph: Graph, program: Any, **options: Any) -> Any:
