@@ -11,6 +11,8 @@ import numpy as np
 from pregel.algorithms import reference
 from pregel.algorithms.betweenness import betweenness, networkx_betweenness
 from pregel.algorithms.lpa import label_propagation, networkx_label_propagation
+from pregel.algorithms.matching import matching_problem, maximal_matching
+from pregel.algorithms.mis import independence_problem, maximal_independent_set
 from pregel.algorithms.pagerank import pagerank, restart_vector
 from pregel.algorithms.ppr import personalized_pagerank
 from tests.graphs import HAND_MADE, hand_made
@@ -57,3 +59,16 @@ def test_betweenness(engine):
         sampled = betweenness(g, samples=min(2, g.num_vertices), seed=3, endpoints=True, **engine.options)
         theirs = networkx_betweenness(g, min(2, g.num_vertices), 3, endpoints=True)
         np.testing.assert_allclose(sampled.values, theirs, atol=1e-12, equal_nan=True)
+
+
+def test_independent_set_and_matching(engine):
+    for name in graphs(engine):
+        g = hand_made(name)
+        alone = maximal_independent_set(g, seed=4)
+        for api in ("batch", "scalar"):
+            members = maximal_independent_set(g, seed=4, api=api, **engine.options)
+            assert independence_problem(members.graph, members.values) is None
+            assert members.values.tolist() == alone.values.tolist()
+        pairs = maximal_matching(g, seed=4, **engine.options)
+        assert matching_problem(pairs.graph, pairs.values) is None
+        assert pairs.values.tolist() == maximal_matching(g, seed=4).values.tolist()

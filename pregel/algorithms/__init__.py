@@ -12,8 +12,19 @@ backends imports them.
 from pregel.algorithms.betweenness import betweenness
 from pregel.algorithms.components import connected_components
 from pregel.algorithms.lpa import label_propagation
+from pregel.algorithms.matching import maximal_matching
+from pregel.algorithms.mis import maximal_independent_set
 from pregel.algorithms.pagerank import pagerank
 from pregel.algorithms.ppr import personalized_pagerank
 from pregel.algorithms.sssp import sssp
 
-__all__ = ["betweenness", "connected_components", "label_propagation", "pagerank", "personalized_pagerank", "sssp"]
+__all__ = [
+    "betweenness",
+    "connected_components",
+    "label_propagation",
+    "maximal_independent_set",
+    "maximal_matching",
+    "pagerank",
+    "personalized_pagerank",
+    "sssp",
+]

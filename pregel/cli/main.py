@@ -124,6 +124,16 @@ _LIBRARY_HELP = {
         "dependencies), many sources at a time; exact, or from --samples K sources drawn as networkx draws them "
         "for --seed S; normalized as networkx normalizes it. Paths follow edge directions unless --undirected.",
     ),
+    "mis": (
+        "a maximal independent set (Luby)",
+        "A maximal independent set of the undirected graph (self-loops ignored) by Luby's randomized algorithm: "
+        "1 for the members, 0 for the others. --check verifies it is independent and maximal.",
+    ),
+    "matching": (
+        "a maximal matching (random locally heaviest edges)",
+        "A maximal matching of the undirected graph (self-loops ignored): each vertex's partner, or -1. Unmatched "
+        "vertices propose across their heaviest random edge; mutual proposals match. --check verifies it.",
+    ),
 }
 
 
@@ -343,7 +353,20 @@ def _library_flags() -> dict[str, argparse.ArgumentParser]:
     bc.add_argument(
         "--endpoints", action="store_true", help="count the ends of a path as on it (default: off, as networkx)"
     )
-    return {"ppr": ppr, "lpa": lpa, "betweenness": bc}
+    randomized = {}
+    for name in ("mis", "matching"):
+        flags = randomized[name] = _Parser(add_help=False)
+        flags.add_argument(
+            "--seed", type=_non_negative_int, default=0, metavar="S", help="the seed: the same seed, the same answer"
+        )
+        flags.add_argument(
+            "--max-supersteps",
+            type=_non_negative_int,
+            default=None,
+            metavar="K",
+            help="stop after K supersteps (default: run to the end)",
+        )
+    return {"ppr": ppr, "lpa": lpa, "betweenness": bc, **randomized}
 
 
 def add_output_options(parser: argparse.ArgumentParser) -> None:
@@ -572,7 +595,9 @@ def _run(args: argparse.Namespace) -> int:
     _write_results(args, algorithm, result, fmt, measures)
     if page:
         _write_replay(result, args, page)
-    if args.check:
+    if args.check and algorithm.validate is not None:
+        print(f"check: {algorithm.validate(result)}", file=sys.stderr)
+    elif args.check:
         reference = algorithm.run(graph, args, {"backend": "scipy"})
         _say_difference("scipy", result.values, reference.values)
     if args.compare == "networkx":
@@ -654,6 +679,13 @@ def _check_flags(args: argparse.Namespace, name: str) -> None:
             raise InputError(f"--tol must be a finite number >= 0, got {args.tol}")
     if name == "lpa" and args.synchronous and args.compare:
         raise InputError("--compare networkx: networkx has no synchronous label propagation (leave out --synchronous)")
+    if name in ("mis", "matching"):
+        for flag, given in (("--compare", args.compare), ("--backend scipy", args.backend == "scipy")):
+            if given:
+                raise InputError(
+                    f"{flag} has no meaning for pregel {name}: the answer is random, networkx's and a reference's "
+                    "differ from it; --check verifies it instead"
+                )
     if name == "run":
         refused = {"--check": args.check, "--compare": args.compare, "--backend scipy": args.backend == "scipy"}
         for flag, given in refused.items():
