@@ -59,5 +59,14 @@ def backend_info() -> dict[str, Any]:
             "clustering": {"additional_docs": "Undirected, unweighted graphs only."},
             "average_clustering": {"additional_docs": "Undirected, unweighted graphs only."},
             "transitivity": {"additional_docs": "Undirected graphs only."},
+            # issue 18: lpa, betweenness
+            "betweenness_centrality": {
+                "additional_docs": "Brandes' algorithm in supersteps, many sources at a time; k sources sampled as "
+                "networkx samples them. Unweighted only: with weight, networkx runs it."
+            },
+            "label_propagation_communities": {
+                "additional_docs": "networkx's semi-synchronous rule as a vertex program: a greedy colouring in "
+                "supersteps, then one colour per superstep; the same communities. Multigraphs run in networkx."
+            },
         },
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import importlib.util
 import math
 from pathlib import Path
@@ -26,6 +27,7 @@ def _example(name: str):
 
 bfs_levels = _example("bfs_levels")
 widest_path = _example("widest_path")
+semi_clustering = _example("semi_clustering")
 
 
 def _random_graph(seed: int, n: int = 60, m: int = 150, weighted: bool = False) -> nx.DiGraph:
@@ -113,3 +115,64 @@ def test_pregel_run_widest_path_from_the_command_line(run_cli, tmp_path):
     got = {int(v): float(x) for v, x in (line.split(",") for line in lines[1:])}
     want = {v: w for v, w in _nx_widest(g, 3).items() if g.degree(v)}  # isolated vertices are not in a file
     assert got == want
+
+
+# ------------------------------------------------------------ semi-clustering
+def _weighted_undirected(seed: int, n: int = 18, m: int = 40) -> nx.Graph:
+    """Integer weights, so that sums of them are exact whatever order they are added in."""
+    rng = np.random.default_rng(seed)
+    g = nx.Graph()
+    g.add_nodes_from(range(n))
+    for u, v in rng.integers(0, n, size=(m, 2)).tolist():
+        if u != v:
+            g.add_edge(u, v, weight=float(rng.integers(1, 6)))
+    return g
+
+
+def _assert_semi_cluster_invariants(g: nx.Graph, lists: dict, max_clusters: int, max_members: int) -> None:
+    """What the paper's algorithm guarantees of every vertex's list, recomputed from the graph."""
+    for vertex, clusters in lists.items():
+        assert 1 <= len(clusters) <= max_clusters
+        keys = [(-c[0], c[1]) for c in clusters]
+        assert keys == sorted(keys), "best first"
+        assert len({c[1] for c in clusters}) == len(clusters), "no group twice"
+        for found, members, inside, boundary in clusters:
+            assert vertex in members and len(members) <= max_members
+            assert list(members) == sorted(set(members))
+            assert nx.is_connected(g.subgraph(members)), "a vertex joins a group through a neighbour in it"
+            assert inside == g.subgraph(members).size(weight="weight")
+            assert boundary == sum(w for u, v, w in g.edges(members, data="weight") if (u in members) != (v in members))
+            assert found == semi_clustering.score(len(members), inside, boundary, 0.5)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_semi_clustering_invariants_and_partitions(seed):
+    g = _weighted_undirected(seed)
+    graph = pregel.Graph.from_networkx(g).to_undirected()
+    program = semi_clustering.SemiClustering(max_clusters=3, max_members=4)
+    one = pregel.run(graph, program, max_supersteps=60)
+    assert one.stopped_by == "halted"  # every list settled
+    _assert_semi_cluster_invariants(g, one.to_dict(), 3, 4)
+    assert pregel.run(graph, program, workers=3, max_supersteps=60).to_dict() == one.to_dict()
+
+
+def test_semi_clustering_finds_two_planted_cliques():
+    # two 4-cliques of heavy edges, joined by one light edge: each vertex's best group is its clique
+    left, right = [1, 2, 3, 4], [5, 6, 7, 8]
+    edges = [(u, v, 5.0) for side in (left, right) for i, u in enumerate(side) for v in side[i + 1 :]]
+    g = nx.Graph()
+    g.add_weighted_edges_from([*edges, (4, 5, 1.0)])
+    lists = semi_clustering.semi_clusters(pregel.Graph.from_networkx(g), max_members=4)
+    for vertex, clusters in lists.items():
+        assert clusters[0][1] == tuple(left if vertex in left else right)
+    _assert_semi_cluster_invariants(g, lists, 3, 4)
+
+
+def test_pregel_run_semi_clustering_from_the_command_line(run_cli, tmp_path):
+    edges = tmp_path / "interactions.txt"
+    edges.write_text("1 2 3\n2 3 1\n3 1 2\n3 4 1\n4 5 2\n5 6 2\n6 4 2\n")
+    done = run_cli("run", f"{EXAMPLES}/semi_clustering.py", edges, "--undirected", "--param", "max_members=3", "-q")
+    assert done.returncode == 0, done.stderr
+    rows = (line.split("\t") for line in done.stdout.decode().splitlines())
+    best = {int(v): ast.literal_eval(text)[0][1] for v, text in rows}
+    assert best == {1: (1, 2, 3), 2: (1, 2, 3), 3: (1, 2, 3), 4: (4, 5, 6), 5: (4, 5, 6), 6: (4, 5, 6)}

@@ -211,10 +211,13 @@ def test_unknown_parameter_is_refused():
         Ticker(halt_att=3)
 
 
-def test_batch_program_needs_a_combiner():
+def test_batch_program_without_a_combiner_has_no_combined_messages():
     class NoCombiner(BatchProgram):
         def compute(self, v):
-            pass
+            if v.superstep == 0:
+                v.send_to_all_neighbors(1.0)
+            else:
+                v.values = v.messages
 
     with pytest.raises(pregel.PregelError, match="needs a combiner"):
         pregel.run(chain(2), NoCombiner)

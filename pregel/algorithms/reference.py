@@ -6,22 +6,28 @@ algorithm with these. Each returns a :class:`~pregel.core.engine.Result` like a 
 
 from __future__ import annotations
 
+import math
 import time
 
 import numpy as np
 import scipy.sparse as sp
 from scipy.sparse import csgraph
 
+from pregel.algorithms.columns import as_records, named
 from pregel.core.graph import Graph
 from pregel.core.types import Result, SuperstepStats
 from pregel.errors import NegativeCycleError
 
 
-def pagerank(graph: Graph, damping: float = 0.85, tol: float = 1e-10, max_iter: int = 1000) -> Result:
+def pagerank(
+    graph: Graph, damping: float = 0.85, tol: float = 1e-10, max_iter: int = 1000, restart: np.ndarray | None = None
+) -> Result:
     """PageRank by power iteration, dangling rank spread uniformly, stopping on L1 change < ``tol``.
 
     Each iteration corresponds to one superstep of the engine's PageRank (the first
-    superstep only sends), so ``result.supersteps`` counts the same way.
+    superstep only sends), so ``result.supersteps`` counts the same way. ``restart``
+    (aligned with ``graph.ids``, summing to 1) personalizes it: jumps and dangling rank
+    go there, as in ``networkx.pagerank(G, personalization=...)``.
 
     Examples
     --------
@@ -30,16 +36,16 @@ def pagerank(graph: Graph, damping: float = 0.85, tol: float = 1e-10, max_iter: 
     ([0.5, 0.5], 'master')
     """
     n = graph.num_vertices
-    degree = graph.out_degree
-    dangling = degree == 0
-    # column-stochastic transition matrix, transposed once so each step is one SpMV
-    inv_degree = np.divide(1.0, degree, out=np.zeros(n), where=~dangling)
-    transition = sp.csr_array((inv_degree[graph.sources], graph.indices, graph.indptr), shape=(n, n)).T.tocsr()
+    dangling = graph.out_degree == 0
+    transition = _transition(graph)
     ranks = np.full(n, 1.0 / n)
     stats, delta, superstep, stopped_by = [], np.inf, 1, "max_supersteps"
     while superstep < max_iter:
         start = time.perf_counter()
-        new = (1 - damping) / n + damping * (transition @ ranks + ranks[dangling].sum() / n)
+        if restart is None:
+            new = (1 - damping) / n + damping * (transition @ ranks + ranks[dangling].sum() / n)
+        else:
+            new = (1 - damping) * restart + damping * (transition @ ranks + ranks[dangling].sum() * restart)
         delta = float(np.abs(new - ranks).sum())
         ranks = new
         stats.append(
@@ -52,6 +58,50 @@ def pagerank(graph: Graph, damping: float = 0.85, tol: float = 1e-10, max_iter: 
             stopped_by = "master"
             break
     return Result(graph, ranks, superstep, stats, {"delta": delta}, stopped_by)
+
+
+def personalized_pagerank(
+    graph: Graph, sources: np.ndarray, damping: float = 0.85, tol: float = 1e-10, max_iter: int = 1000
+) -> Result:
+    """One personalized PageRank per source (vertex indices), as columns of one power iteration.
+
+    Column ``j`` restarts at ``sources[j]``, where its dangling rank goes too. Stops
+    when the L1 change summed over all columns is below ``tol``. The values are records
+    with one field per source (named by its id), as the engine's program gives them.
+
+    Examples
+    --------
+    >>> r = personalized_pagerank(Graph.from_edges([1, 2], [2, 1]), np.array([0]), damping=0.5, tol=1e-14)
+    >>> [round(x, 6) for x in r.values["1"].tolist()]
+    [0.666667, 0.333333]
+    """
+    n, k = graph.num_vertices, sources.size
+    dangling = graph.out_degree == 0
+    transition = _transition(graph)
+    restart = np.zeros((n, k))
+    restart[sources, np.arange(k)] = 1.0
+    ranks = np.full((n, k), 1.0 / n)
+    stats, delta, superstep, stopped_by = [], np.inf, 1, "max_supersteps"
+    while superstep < max_iter:
+        start = time.perf_counter()
+        new = (1 - damping) * restart + damping * (transition @ ranks + ranks[dangling].sum(axis=0) * restart)
+        delta = float(np.abs(new - ranks).sum())
+        ranks = new
+        stats.append(SuperstepStats(superstep, n, graph.num_edges, graph.num_edges, time.perf_counter() - start))
+        superstep += 1
+        if delta < tol:
+            stopped_by = "master"
+            break
+    values = named(as_records(ranks), graph.ids[sources].tolist())
+    return Result(graph, values, superstep, stats, {"delta": delta}, stopped_by)
+
+
+def _transition(graph: Graph) -> sp.csr_array:
+    """The column-stochastic transition matrix, transposed once so that each step is one product."""
+    n = graph.num_vertices
+    degree = graph.out_degree
+    inv_degree = np.divide(1.0, degree, out=np.zeros(n), where=degree > 0)
+    return sp.csr_array((inv_degree[graph.sources], graph.indices, graph.indptr), shape=(n, n)).T.tocsr()
 
 
 def sssp(graph: Graph, source: int) -> Result:
@@ -198,3 +248,165 @@ def triangles(graph: Graph) -> Result:
     }
     stats = [SuperstepStats(0, n, 0, 0, time.perf_counter() - start, aggregated)]
     return Result(graph, corners, 1, stats, aggregated, "halted")
+
+
+def label_propagation(graph: Graph, synchronous: bool = False, max_iter: int | None = None) -> Result:
+    """Label propagation on an undirected graph by sparse products, communities named by their smallest id.
+
+    Semi-synchronous (networkx's rule): a sequential greedy colouring, largest degree
+    first (a self-loop counts twice, ties by id); then rounds over the colours in order,
+    each colour's vertices taking their neighbours' most frequent label (their own if
+    it is one, else the largest), until every vertex holds one of its most frequent
+    labels. Synchronous (GraphX's rule, ties to the smallest label): every vertex at
+    once, until nothing changes or ``max_iter - 1`` updates (the engine's first
+    superstep only sends).
+
+    Examples
+    --------
+    >>> g = Graph.from_edges([1, 2, 3, 4, 5, 6, 3], [2, 3, 1, 5, 6, 4, 4]).to_undirected()
+    >>> label_propagation(g).values.tolist()
+    [1, 1, 1, 4, 4, 4]
+    """
+    start = time.perf_counter()
+    n = graph.num_vertices
+    adjacency = sp.csr_array((np.ones(graph.num_edges), graph.indices, graph.indptr), shape=(n, n))
+    labels = np.arange(n)
+    updates = 0
+    if synchronous:
+        limit = np.inf if max_iter is None else max_iter - 1
+        while updates < limit:
+            has, _, smallest, _ = _label_counts(adjacency, labels, labels)
+            new = np.where(has, smallest, labels)
+            if (new == labels).all():
+                break
+            labels, updates = new, updates + 1
+    else:
+        colors = _greedy_colors(graph)
+        classes = [np.flatnonzero(colors == c) for c in range(colors.max(initial=-1) + 1)]
+        while True:
+            has, own, _, _ = _label_counts(adjacency, labels, labels)
+            if not (has & ~own).any():
+                break
+            for members in classes:
+                has, own, _, largest = _label_counts(adjacency[members], labels, labels[members])
+                labels[members] = np.where(has & ~own, largest, labels[members])
+                updates += 1
+    _, group = np.unique(labels, return_inverse=True)
+    smallest_id = np.full(n, np.iinfo(np.int64).max)
+    np.minimum.at(smallest_id, group, graph.ids)
+    stats = [SuperstepStats(0, n, 0, 0, time.perf_counter() - start)]
+    return Result(graph, smallest_id[group], updates + 1, stats, {}, "halted")
+
+
+def _label_counts(
+    rows: sp.csr_array, labels: np.ndarray, own: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per row: any neighbour, own label among the most frequent, smallest and largest most frequent label."""
+    n = labels.size
+    one_hot = sp.csr_array((np.ones(n), labels, np.arange(n + 1)), shape=(n, n))
+    counts = (rows @ one_hot).tocsr()
+    counts.sort_indices()
+    k = rows.shape[0]
+    has = np.diff(counts.indptr) > 0
+    row = np.repeat(np.arange(k), np.diff(counts.indptr))
+    most = np.zeros(k)
+    np.maximum.at(most, row, counts.data)
+    frequent = counts.data == most[row]
+    smallest = np.full(k, n)
+    np.minimum.at(smallest, row[frequent], counts.indices[frequent])
+    largest = np.full(k, -1)
+    np.maximum.at(largest, row[frequent], counts.indices[frequent])
+    own_frequent = np.zeros(k, dtype=bool)
+    own_frequent[row[frequent & (counts.indices == own[row])]] = True
+    return has, own_frequent, smallest, largest
+
+
+def _greedy_colors(graph: Graph) -> np.ndarray:
+    """networkx's ``greedy_color`` with ``largest_first``, vertex by vertex."""
+    n = graph.num_vertices
+    loops = np.bincount(graph.sources[graph.sources == graph.indices], minlength=n)
+    degree = graph.out_degree + loops
+    colors = np.full(n, -1)
+    for v in np.argsort(-degree, kind="stable").tolist():
+        taken = colors[graph.indices[graph.indptr[v] : graph.indptr[v + 1]]]
+        free = np.ones(taken.size + 1, dtype=bool)
+        free[taken[(taken >= 0) & (taken <= taken.size)]] = False
+        colors[v] = int(np.argmax(free))
+    return colors
+
+
+def betweenness(graph: Graph, sources: np.ndarray, endpoints: bool = False) -> Result:
+    """Brandes' dependencies summed over ``sources`` (vertex indices), unscaled, by sparse products.
+
+    The forward search is ``σ_next = Aᵀ (σ on the frontier)`` for a block of sources at a
+    time; the backward sweep is ``δ_u += σ_u · (A ((1 + δ)/σ on the level below))_u``.
+    :func:`rescale_betweenness` scales the sums as networkx does.
+
+    Examples
+    --------
+    >>> betweenness(Graph.from_edges([1, 2], [2, 3]), np.arange(3)).values.tolist()
+    [0.0, 1.0, 0.0]
+    """
+    start = time.perf_counter()
+    n = graph.num_vertices
+    adjacency = sp.csr_array((np.ones(graph.num_edges), graph.indices, graph.indptr), shape=(n, n))
+    reverse = adjacency.T.tocsr()
+    total = np.zeros(n)
+    for lo in range(0, sources.size, 64):
+        block = sources[lo : lo + 64]
+        columns = np.arange(block.size)
+        dist = np.full((n, block.size), -1)
+        sigma = np.zeros((n, block.size))
+        dist[block, columns], sigma[block, columns] = 0, 1.0
+        level = 0
+        while True:
+            paths = reverse @ np.where(dist == level, sigma, 0.0)
+            new = (dist < 0) & (paths > 0)
+            if not new.any():
+                break
+            level += 1
+            dist[new], sigma[new] = level, paths[new]
+        delta = np.zeros((n, block.size))
+        for deeper in range(level, 0, -1):
+            here = dist == deeper
+            share = np.where(here, (1.0 + delta) / np.where(here, sigma, 1.0), 0.0)
+            delta += np.where(dist == deeper - 1, sigma * (adjacency @ share), 0.0)
+        total += np.where(dist > 0, delta + endpoints, 0.0).sum(axis=1)
+        if endpoints:
+            np.add.at(total, block, (dist >= 0).sum(axis=0) - 1)
+    stats = [SuperstepStats(0, n, 0, 0, time.perf_counter() - start)]
+    return Result(graph, total, 1, stats, {}, "halted")
+
+
+def rescale_betweenness(
+    raw: np.ndarray, directed: bool, normalized: bool, endpoints: bool, sampled: np.ndarray | None = None
+) -> np.ndarray:
+    """Sums of dependencies scaled as networkx's ``betweenness_centrality`` scales them (its ``_rescale``).
+
+    ``sampled`` are the indices of the sampled sources (``None``: every vertex was one).
+
+    Examples
+    --------
+    >>> rescale_betweenness(np.array([0.0, 2.0, 0.0]), directed=False, normalized=False, endpoints=False).tolist()
+    [0.0, 1.0, 0.0]
+    """
+    n = raw.size
+    k = None if sampled is None else len(sampled)
+    pairs = n if endpoints else n - 1  # the ends t a path through v may have
+    if pairs < 2:
+        return raw
+    k_source = pairs if k is None else k
+    correction = 1 if directed else 2  # an undirected graph counts each pair once, not both ways
+    if k is None or endpoints:
+        scale = 1 / (k_source * (pairs - 1)) if normalized else pairs / (k_source * correction)
+        return raw * scale if scale != 1 else raw
+    # a sampled source is not among its own ends: it has one fewer source to be counted by
+    if normalized:
+        source_scale = 1 / ((k_source - 1) * (pairs - 1)) if k_source > 1 else math.nan
+        other_scale = 1 / (k_source * (pairs - 1))
+    else:
+        source_scale = pairs / ((k_source - 1) * correction) if k_source > 1 else math.nan
+        other_scale = pairs / (k_source * correction)
+    scale = np.full(n, other_scale)
+    scale[sampled] = source_scale
+    return raw * scale

@@ -29,9 +29,11 @@ if TYPE_CHECKING:
 class BatchProgram(Program):
     """Subclass and write ``compute(self, v)`` over a :class:`VertexBatch`.
 
-    A batch program must declare a ``combiner`` (``v.messages`` holds one combined
-    message per vertex). ``initial_value`` is a constant or a method
-    ``initial_value(self, v)`` returning an array aligned with ``v.ids``.
+    With a ``combiner``, ``v.messages`` holds one combined message per vertex;
+    without one, ``v.all_messages`` holds every message, grouped by receiver (a
+    vertex that needs all its neighbours' labels, not their sum). ``initial_value``
+    is a constant or a method ``initial_value(self, v)`` returning an array aligned
+    with ``v.ids``.
 
     Examples
     --------
@@ -62,7 +64,6 @@ class BatchProgram(Program):
         raise NotImplementedError(f"{type(self).__name__} must define compute(self, v)")
 
     def initial_values(self, partition: Partition) -> np.ndarray:
-        self.require_combiner()
         if callable(type(self).initial_value):
             v = VertexBatch(self, partition, None, -1, {}, None)
             values = np.asarray(self.initial_value(v), dtype=self.value_dtype)
@@ -105,6 +106,21 @@ class Edges:
         return int(self.positions.size)
 
 
+@dataclass
+class Received:
+    """Every message a batch received: ``values[k]`` went to the vertex at position ``receiver[k]`` of the batch.
+
+    Sorted by receiver; a receiver's messages come in the order they were sent
+    (partition by partition). Without a combiner a vertex appears once per message.
+    """
+
+    receiver: np.ndarray
+    values: np.ndarray
+
+    def __len__(self) -> int:
+        return int(self.receiver.size)
+
+
 class VertexBatch:
     """A partition's computing vertices in one superstep, as arrays.
 
@@ -119,6 +135,8 @@ class VertexBatch:
         Their values; assign a new array to change them.
     messages : numpy.ndarray
         The combined message per vertex (the combiner's identity where none arrived).
+    all_messages : Received
+        Every message, grouped by receiver (for a program without a combiner).
     has_messages : numpy.ndarray
         Which vertices got at least one message.
     out_degree : numpy.ndarray
@@ -174,9 +192,40 @@ class VertexBatch:
 
     @cached_property
     def messages(self) -> np.ndarray:
+        self.program.require_combiner()
         dtype = self._partition.values.dtype
         fill = np.asarray(self.program.combiner.fill_value(dtype), dtype=dtype)
         return self._select(self._mail.dense(fill[()]))
+
+    @cached_property
+    def all_messages(self) -> Received:
+        """Every message this batch's vertices received, grouped by receiver, in the order they were sent.
+
+        Examples
+        --------
+        The most frequent label among a vertex's in-neighbours:
+
+        >>> import pregel
+        >>> class Majority(BatchProgram):
+        ...     value_dtype = np.int64
+        ...     def initial_value(self, v):
+        ...         return v.ids % 2
+        ...     def compute(self, v):
+        ...         if v.superstep == 0:
+        ...             v.send_to_all_neighbors(v.values)
+        ...             return
+        ...         got = v.all_messages
+        ...         ones = np.bincount(got.receiver, weights=got.values, minlength=v.size)
+        ...         count = np.bincount(got.receiver, minlength=v.size)
+        ...         v.values = np.where(count > 0, ones * 2 > count, v.values)
+        ...         v.vote_to_halt()
+        >>> pregel.run(pregel.Graph.from_edges([1, 3, 2], [4, 4, 4]), Majority).to_dict()
+        {1: 1, 2: 0, 3: 1, 4: 1}
+        """
+        mail = self._mail
+        targets = mail.targets
+        receiver = targets if self._computing is None else np.searchsorted(self._computing, targets)
+        return Received(receiver, mail.values)
 
     @cached_property
     def has_messages(self) -> np.ndarray:

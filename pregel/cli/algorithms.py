@@ -33,6 +33,7 @@ class Algorithm:
         top: Callable[[pregel.Result, int], Top],
         measures: Callable[[argparse.Namespace], dict[str, str]],
         summary: Callable[[pregel.Result], str] | None = None,
+        validate: Callable[[pregel.Result], str] | None = None,
         weights: bool = True,
     ) -> None:
         self.run = run
@@ -42,12 +43,24 @@ class Algorithm:
         # whether the run reads edge weights: the reader stores a weight column only then
         self.weights = weights
         self.summary = summary
+        # for answers that are random, --check verifies them instead of comparing them with a reference
+        self.validate = validate
 
 
 def _run_pagerank(graph: pregel.Graph, args: argparse.Namespace, options: dict[str, Any]) -> pregel.Result:
     from pregel.algorithms.pagerank import pagerank
 
-    return pagerank(graph, damping=args.damping, tol=args.tol, max_supersteps=args.max_supersteps, **options)
+    personalization = None
+    if args.personalize:
+        personalization = _sources(graph, args.personalize, f"{args.edges}: --personalize")
+    return pagerank(
+        graph,
+        damping=args.damping,
+        tol=args.tol,
+        max_supersteps=args.max_supersteps,
+        personalization=personalization,
+        **options,
+    )
 
 
 def _run_sssp(graph: pregel.Graph, args: argparse.Namespace, options: dict[str, Any]) -> pregel.Result:
@@ -84,8 +97,9 @@ def _networkx_pagerank(graph: pregel.Graph, args: argparse.Namespace) -> np.ndar
 
     from pregel.algorithms.pagerank import networkx_pagerank
 
+    personalization = dict.fromkeys(args.personalize, 1.0) if args.personalize else None
     try:
-        return networkx_pagerank(graph, args.damping, args.tol, args.max_supersteps)
+        return networkx_pagerank(graph, args.damping, args.tol, args.max_supersteps, personalization)
     except nx.PowerIterationFailedConvergence as exc:
         raise PregelError(f"networkx did not converge: {exc}") from None
 
@@ -194,6 +208,125 @@ def _triangles_found(result: pregel.Result) -> str:
     )
 
 
+# ------------------------------------------- issue 18: ppr, lpa, betweenness, mis, matching
+def _sources(graph: pregel.Graph, ids: tuple[int, ...], flag: str) -> list[int]:
+    """The vertex ids a flag gave, checked: each in the graph, none twice."""
+    from pregel.algorithms.ppr import check_sources
+
+    return check_sources(graph, ids, what=flag).tolist()
+
+
+def _run_ppr(graph: pregel.Graph, args: argparse.Namespace, options: dict[str, Any]) -> pregel.Result:
+    from pregel.algorithms.ppr import personalized_pagerank
+
+    sources = _sources(graph, args.sources, f"{args.edges}: --sources")
+    return personalized_pagerank(
+        graph, sources, damping=args.damping, tol=args.tol, max_supersteps=args.max_supersteps, **options
+    )
+
+
+def _networkx_ppr(graph: pregel.Graph, args: argparse.Namespace) -> np.ndarray:
+    import networkx as nx
+
+    from pregel.algorithms.ppr import networkx_personalized_pagerank
+
+    try:
+        return networkx_personalized_pagerank(graph, args.sources, args.damping, args.tol, args.max_supersteps)
+    except nx.PowerIterationFailedConvergence as exc:
+        raise PregelError(f"networkx did not converge: {exc}") from None
+
+
+def _run_lpa(graph: pregel.Graph, args: argparse.Namespace, options: dict[str, Any]) -> pregel.Result:
+    from pregel.algorithms.lpa import label_propagation
+
+    return label_propagation(graph, synchronous=args.synchronous, max_supersteps=args.max_supersteps, **options)
+
+
+def _networkx_lpa(graph: pregel.Graph, args: argparse.Namespace) -> np.ndarray:
+    from pregel.algorithms.lpa import networkx_label_propagation
+
+    return networkx_label_propagation(graph)
+
+
+def _lpa_measures(args: argparse.Namespace) -> dict[str, str]:
+    return {"changed": "changed"} if args.synchronous else {"uncolored": "uncolored", "unsettled": "unsettled"}
+
+
+def _run_betweenness(graph: pregel.Graph, args: argparse.Namespace, options: dict[str, Any]) -> pregel.Result:
+    from pregel.algorithms.betweenness import betweenness
+
+    if args.samples is not None and args.samples > graph.num_vertices:
+        raise InputError(f"--samples {args.samples} is more than the graph's {graph.num_vertices} vertices")
+    return betweenness(
+        graph,
+        samples=args.samples,
+        seed=args.seed,
+        normalized=not args.unnormalized,
+        endpoints=args.endpoints,
+        directed=not args.undirected,
+        **options,
+    )
+
+
+def _networkx_betweenness(graph: pregel.Graph, args: argparse.Namespace) -> np.ndarray:
+    from pregel.algorithms.betweenness import networkx_betweenness
+
+    return networkx_betweenness(
+        graph, args.samples, args.seed, not args.unnormalized, args.endpoints, directed=not args.undirected
+    )
+
+
+def _run_mis(graph: pregel.Graph, args: argparse.Namespace, options: dict[str, Any]) -> pregel.Result:
+    from pregel.algorithms.mis import maximal_independent_set
+
+    return maximal_independent_set(graph, seed=args.seed, max_supersteps=args.max_supersteps, **options)
+
+
+def _validate_mis(result: pregel.Result) -> str:
+    from pregel.algorithms.mis import independence_problem
+
+    problem = independence_problem(result.graph, result.values)
+    if problem:
+        raise PregelError(f"check failed: {problem}")
+    return f"independent and maximal ({int(result.values.sum()):,} of {result.values.size:,} vertices)"
+
+
+def _top_members(result: pregel.Result, k: int) -> Top:
+    members = np.flatnonzero(result.values == 1)[:k]
+    return result.ids[members], result.values[members], ("vertex", "member")
+
+
+def _run_matching(graph: pregel.Graph, args: argparse.Namespace, options: dict[str, Any]) -> pregel.Result:
+    from pregel.algorithms.matching import maximal_matching
+
+    return maximal_matching(graph, seed=args.seed, max_supersteps=args.max_supersteps, **options)
+
+
+def _validate_matching(result: pregel.Result) -> str:
+    from pregel.algorithms.matching import matching_problem
+
+    problem = matching_problem(result.graph, result.values)
+    if problem:
+        raise PregelError(f"check failed: {problem}")
+    return f"a maximal matching ({int((result.values >= 0).sum()) // 2:,} pairs)"
+
+
+def _top_pairs(result: pregel.Result, k: int) -> Top:
+    first = np.flatnonzero((result.values >= 0) & (result.ids < result.values))[:k]
+    return result.ids[first], result.values[first], ("vertex", "partner")
+
+
+def _top_per_source(result: pregel.Result, k: int) -> Top:
+    """The k highest-ranked vertices of each source's column, as rows ``source, vertex, value``."""
+    sources, rows = [], []
+    for name in result.values.dtype.names:
+        ranks = result.values[name]
+        order = np.lexsort((result.ids, -ranks))[:k]
+        sources.append(np.full(order.size, int(name)))
+        rows.append(np.rec.fromarrays([result.ids[order], ranks[order]], names="vertex,value"))
+    return np.concatenate(sources), np.concatenate(rows).view(np.ndarray), ("source", "")
+
+
 ALGORITHMS = {
     "pagerank": Algorithm(
         _run_pagerank, _networkx_pagerank, _top_ranks, lambda args: {"delta": "L1 change"}, weights=False
@@ -205,6 +338,12 @@ ALGORITHMS = {
     "scc": Algorithm(_run_scc, _networkx_scc, _top_components, lambda args: {"open": "open vertices"}, weights=False),
     "kcore": Algorithm(_run_kcore, _networkx_kcore, _top_ranks, lambda args: {"level": "level", "left": "left"}),
     "triangles": Algorithm(_run_triangles, _networkx_triangles, _top_ranks, lambda args: {}, _triangles_found),
+    # issue 18: ppr, lpa, betweenness, mis, matching
+    "ppr": Algorithm(_run_ppr, _networkx_ppr, _top_per_source, lambda args: {"delta": "L1 change"}),
+    "lpa": Algorithm(_run_lpa, _networkx_lpa, _top_components, _lpa_measures),
+    "betweenness": Algorithm(_run_betweenness, _networkx_betweenness, _top_ranks, lambda args: {"reached": "reached"}),
+    "mis": Algorithm(_run_mis, None, _top_members, lambda args: {}, validate=_validate_mis),
+    "matching": Algorithm(_run_matching, None, _top_pairs, lambda args: {}, validate=_validate_matching),
     "run": Algorithm(
         _run_program, None, _top_values, lambda args: {name: name for name in args.program_object.aggregators}
     ),

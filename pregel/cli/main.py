@@ -70,6 +70,8 @@ def build_parser() -> argparse.ArgumentParser:
     flags = _algorithm_flags()
     for name, (summary, description) in _ALGORITHM_HELP.items():
         commands.add_parser(name, parents=[common, flags[name]], help=summary, description=description)
+    for name, (summary, description) in _LIBRARY_HELP.items():
+        commands.add_parser(name, parents=[common, flags[name]], help=summary, description=description)
     add_run_command(commands, common, flags["cc"])
     add_info_command(commands)
 
@@ -120,6 +122,38 @@ _ALGORITHM_HELP = {
         "triangles per vertex, transitivity, average clustering",
         "The triangles through each vertex of the undirected graph (directions, weights and self-loops "
         "ignored); the graph's triangles, transitivity and average clustering follow the summary on stderr.",
+    ),
+}
+
+
+# issue 18: ppr, lpa, betweenness, mis, matching (commands without a replay page)
+_LIBRARY_HELP = {
+    "ppr": (
+        "personalized PageRank from many sources in one run",
+        "One PageRank per --sources vertex, each restarting (and sending dangling rank) there, all in one run; "
+        "written as a table: vertex, then one column per source.",
+    ),
+    "lpa": (
+        "label propagation communities",
+        "Communities by label propagation on the undirected graph, each vertex labelled by the smallest id in its "
+        "community: networkx's semi-synchronous rule (a greedy colouring, then one colour per superstep; exactly "
+        "networkx's communities), or GraphX's synchronous one with --synchronous.",
+    ),
+    "betweenness": (
+        "betweenness centrality (Brandes), exact or sampled",
+        "Shortest-path betweenness by Brandes' algorithm in supersteps (forward breadth-first search, backward "
+        "dependencies), many sources at a time; exact, or from --samples K sources drawn as networkx draws them "
+        "for --seed S; normalized as networkx normalizes it. Paths follow edge directions unless --undirected.",
+    ),
+    "mis": (
+        "a maximal independent set (Luby)",
+        "A maximal independent set of the undirected graph (self-loops ignored) by Luby's randomized algorithm: "
+        "1 for the members, 0 for the others. --check verifies it is independent and maximal.",
+    ),
+    "matching": (
+        "a maximal matching (random locally heaviest edges)",
+        "A maximal matching of the undirected graph (self-loops ignored): each vertex's partner, or -1. Unmatched "
+        "vertices propose across their heaviest random edge; mutual proposals match. --check verifies it.",
     ),
 }
 
@@ -295,6 +329,12 @@ def _algorithm_flags() -> dict[str, argparse.ArgumentParser]:
         metavar="K",
         help="stop after K supersteps even if not converged (default 1000)",
     )
+    pr.add_argument(
+        "--personalize",
+        type=_id_list,
+        metavar="ID[,ID...]",
+        help="restart the walk at these vertices (equally), and send dangling rank there (default: everywhere)",
+    )
     ss = _Parser(add_help=False)
     ss.add_argument(
         "--source", required=True, metavar="ID", help="id of the source vertex, a string where ids are (required)"
@@ -308,7 +348,7 @@ def _algorithm_flags() -> dict[str, argparse.ArgumentParser]:
             metavar="K",
             help="stop after K supersteps (default: run to the end)",
         )
-    return {"pagerank": pr, "sssp": ss, "cc": cc, **_search_and_structure_flags()}
+    return {"pagerank": pr, "sssp": ss, "cc": cc, **_search_and_structure_flags(), **_library_flags()}
 
 
 def _search_and_structure_flags() -> dict[str, argparse.ArgumentParser]:
@@ -337,6 +377,81 @@ def _search_and_structure_flags() -> dict[str, argparse.ArgumentParser]:
         help="id of the source vertex, or several separated by commas (required)",
     )
     return flags
+
+
+def _library_flags() -> dict[str, argparse.ArgumentParser]:
+    """The flags of ppr, lpa, betweenness, mis and matching (issue 18)."""
+    ppr = _Parser(add_help=False)
+    ppr.add_argument(
+        "--sources",
+        type=_id_list,
+        required=True,
+        metavar="ID,ID,...",
+        help="the vertices to personalize to, one column each (required)",
+    )
+    ppr.add_argument(
+        "--damping", type=float, default=0.85, metavar="D", help="damping factor d in [0, 1) (default 0.85)"
+    )
+    ppr.add_argument(
+        "--tol",
+        type=float,
+        default=1e-10,
+        metavar="TOL",
+        help="stop when the L1 change of a superstep, summed over the sources, is below this (default 1e-10)",
+    )
+    ppr.add_argument(
+        "--max-supersteps",
+        type=_non_negative_int,
+        default=1000,
+        metavar="K",
+        help="stop after K supersteps even if not converged (default 1000)",
+    )
+    lpa = _Parser(add_help=False)
+    lpa.add_argument(
+        "--synchronous",
+        action="store_true",
+        help="GraphX's rule: every vertex at once, ties to the smallest label; may oscillate (default: networkx's "
+        "semi-synchronous rule)",
+    )
+    lpa.add_argument(
+        "--max-supersteps",
+        type=_non_negative_int,
+        default=None,
+        metavar="K",
+        help="stop after K supersteps (default: when the labels settle; 1000 with --synchronous)",
+    )
+    bc = _Parser(add_help=False)
+    bc.add_argument(
+        "--samples",
+        type=_positive_int,
+        metavar="K",
+        help="sum the dependencies of K sources sampled as networkx samples them (default: every vertex, exact)",
+    )
+    bc.add_argument(
+        "--seed", type=_non_negative_int, default=0, metavar="S", help="the seed of the sampling (default 0)"
+    )
+    bc.add_argument(
+        "--unnormalized",
+        action="store_true",
+        help="raw sums of pair fractions (halved on --undirected graphs, as networkx) (default: normalized)",
+    )
+    bc.add_argument(
+        "--endpoints", action="store_true", help="count the ends of a path as on it (default: off, as networkx)"
+    )
+    randomized = {}
+    for name in ("mis", "matching"):
+        flags = randomized[name] = _Parser(add_help=False)
+        flags.add_argument(
+            "--seed", type=_non_negative_int, default=0, metavar="S", help="the seed: the same seed, the same answer"
+        )
+        flags.add_argument(
+            "--max-supersteps",
+            type=_non_negative_int,
+            default=None,
+            metavar="K",
+            help="stop after K supersteps (default: run to the end)",
+        )
+    return {"ppr": ppr, "lpa": lpa, "betweenness": bc, **randomized}
 
 
 def add_output_options(parser: argparse.ArgumentParser) -> None:
@@ -499,6 +614,13 @@ def _vertex_ids(text: str) -> tuple[int, ...]:
         raise argparse.ArgumentTypeError(f"not a vertex id or a comma-separated list of them: {text!r}") from None
 
 
+def _id_list(text: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a vertex id or a comma-separated list of them: {text!r}") from None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``pregel`` command; returns the exit status.
 
@@ -582,7 +704,9 @@ def _run(args: argparse.Namespace) -> int:
     _write_results(args, algorithm, result, fmt, measures)
     if page:
         _write_replay(result, args, page)
-    if args.check:
+    if args.check and algorithm.validate is not None:
+        print(f"check: {algorithm.validate(result)}", file=sys.stderr)
+    elif args.check:
         reference = algorithm.run(graph, args, {"backend": "scipy"})
         _say_difference("scipy", result.values, reference.values)
     if args.compare == "networkx":
@@ -669,11 +793,20 @@ def _check_flags(args: argparse.Namespace, name: str) -> None:
         raise InputError("--api has no meaning with --backend scipy")
     if args.command != "viz":
         _check_checkpoint_flags(args)
-    if name == "pagerank":
+    if name in ("pagerank", "ppr"):
         if not 0 <= args.damping < 1:
             raise InputError(f"--damping must be in [0, 1), got {args.damping}")
         if not args.tol >= 0 or math.isinf(args.tol):
             raise InputError(f"--tol must be a finite number >= 0, got {args.tol}")
+    if name == "lpa" and args.synchronous and args.compare:
+        raise InputError("--compare networkx: networkx has no synchronous label propagation (leave out --synchronous)")
+    if name in ("mis", "matching"):
+        for flag, given in (("--compare", args.compare), ("--backend scipy", args.backend == "scipy")):
+            if given:
+                raise InputError(
+                    f"{flag} has no meaning for pregel {name}: the answer is random, networkx's and a reference's "
+                    "differ from it; --check verifies it instead"
+                )
     # issue 18: bfs, scc, kcore, triangles
     if name == "scc" and args.undirected:
         raise InputError(
@@ -745,7 +878,7 @@ def check_writable(path: str, flag: str, edges: str) -> None:
 def _warn_if_unfinished(args: argparse.Namespace, result: pregel.Result, name: str) -> None:
     if result.stopped_by != "max_supersteps":
         return
-    if name == "pagerank":
+    if name in ("pagerank", "ppr"):
         delta = result.aggregated.get("delta", math.nan)
         print(
             f"pregel: warning: PageRank did not converge in {result.supersteps} supersteps "
@@ -768,11 +901,17 @@ def largest_difference(a: np.ndarray, b: np.ndarray) -> float:
     >>> largest_difference(np.array([1.0, np.inf]), np.array([1.5, np.inf]))
     0.5
     """
-    a = np.asarray(a, dtype=np.float64)
-    b = np.asarray(b, dtype=np.float64)
+    a, b = _numbers(a), _numbers(b)
     with np.errstate(invalid="ignore"):  # inf - inf is nan; equal values differ by 0 anyway
         diff = np.where(a == b, 0.0, np.abs(a - b))
     return float(diff.max()) if diff.size else 0.0
+
+
+def _numbers(values: np.ndarray) -> np.ndarray:
+    """Values as floats; records with named fields as one column per field."""
+    if values.dtype.names:
+        return np.column_stack([values[name] for name in values.dtype.names]).astype(np.float64)
+    return np.asarray(values, dtype=np.float64)
 
 
 if __name__ == "__main__":

@@ -147,13 +147,24 @@ class Routes:
         slots = self.slots[0]
         return InSums(self.indptr, np.searchsorted(slots, self.indices).astype(np.int32), slots.size, self.weights)
 
-    def blocks(self, combiner: Combiner, values: np.ndarray, weighted: bool = False) -> dict[int, MessageBlock]:
-        """One combined block per destination partition when every local vertex sends ``values``.
+    def blocks(self, combiner: Combiner | None, values: np.ndarray, weighted: bool = False) -> dict[int, MessageBlock]:
+        """One block per destination partition when every local vertex sends ``values`` (combined, given a combiner).
 
         ``weighted`` (a Sum over floats only): each edge carries the value times its weight.
+        Without a combiner, a target's messages come in the order of their senders, as a
+        stable sort of the sent messages would leave them.
         """
         if not self.cuts:
             return {}
+        if combiner is None:
+            rows = self.rows
+            sent = values[rows.sources]
+            return {
+                q: MessageBlock(
+                    np.repeat(local, np.diff(rows.ptr[lo : hi + 1])), sent[rows.ptr[lo] : rows.ptr[hi]], self.source
+                )
+                for q, lo, hi, local in self.cuts
+            }
         if weighted or (combiner.ufunc is np.add and values.dtype == np.float64):
             summed = (self.weighted_sums if weighted else self.sums).sum(values)
             return {
@@ -260,11 +271,9 @@ class Outbox:
         fast = (
             senders is None
             and self.full_broadcast is None
-            and combiner is not None
-            and combiner.ufunc is not None
             and values.dtype != object
             # the routes weigh the edges in a Sum of floats only
-            and (not weighted or (combiner.ufunc is np.add and values.dtype == np.float64))
+            and (not weighted or (combiner is not None and combiner.ufunc is np.add and values.dtype == np.float64))
         )
         if fast:
             self.full_broadcast = (values, weighted)
@@ -379,9 +388,10 @@ class Inbox:
             return Mail.of_block(self.size, np.empty(0, np.int32), np.empty(0), combiner is not None)
         if isinstance(combiner, UfuncCombiner) and all(b.values.dtype != object for b in blocks):
             return Mail.of_array(self.size, *_fold(blocks, combiner, self.size))
-        if len(blocks) == 1 and combiner is not None:
+        if len(blocks) == 1:
+            # a block is sorted by target already, a target's messages in the order sent
             block = blocks[0]
-            return Mail.of_block(self.size, block.targets, block.values, True)
+            return Mail.of_block(self.size, block.targets, block.values, combiner is not None)
         targets, values = sort_and_combine(
             np.concatenate([b.targets for b in blocks]), concat_messages([b.values for b in blocks]), combiner
         )
@@ -479,6 +489,9 @@ class Mail:
         values = self.values
         if fill is None or values.dtype == object:
             dtype = np.dtype(object)
+        elif not values.size:
+            # no mail: the empty block has no type of its own, the fill (of the reader's type) decides
+            dtype = np.asarray(fill).dtype
         else:
             dtype = np.result_type(values.dtype, np.asarray(fill).dtype)
         out = np.full(self.size, fill, dtype=dtype)

@@ -121,14 +121,25 @@ class Partition:
         """The transposed out-edges, for fast broadcasts (built on first use)."""
         return Routes(self.indptr, self.indices, self.data.bounds, self.index, self.weights)
 
+    @cached_property
+    def _numbered(self) -> bool:
+        """Whether the graph's ids are 0..n-1."""
+        ids = self.data.ids
+        return bool(ids.size) and ids[0] == 0 and ids[-1] == ids.size - 1
+
     def global_index(self, ids: Any) -> np.ndarray:
         """Global indices of original vertex ids (messages to unknown vertices are an error)."""
         wanted = np.asarray(ids)
         if wanted.dtype.kind not in "iu":
             wanted = wanted.astype(np.int64)
-        pos = np.searchsorted(self.data.ids, wanted)
-        ok = pos < self.num_vertices
-        ok[ok] = self.data.ids[pos[ok]] == wanted[ok]
+        if self._numbered:
+            # ids 0..n-1 (sorted and unique, so the ends say so): an id is its index
+            pos = wanted.astype(np.int64, copy=False)
+            ok = (pos >= 0) & (pos < self.num_vertices)
+        else:
+            pos = np.searchsorted(self.data.ids, wanted)
+            ok = pos < self.num_vertices
+            ok[ok] = self.data.ids[pos[ok]] == wanted[ok]
         if not ok.all():
             bad = wanted[np.flatnonzero(~ok)[0]]
             raise PregelError(

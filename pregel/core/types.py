@@ -222,7 +222,8 @@ class Result:
         """The result as columns ``vertex`` and ``value``, a table without pandas.
 
         ``pandas.DataFrame(result.to_table())`` and ``pyarrow.table(result.to_table())``
-        accept it as it is.
+        accept it as it is. Values that are records with named fields (one PageRank per
+        source) give one column per field instead of ``value``.
 
         Examples
         --------
@@ -232,10 +233,12 @@ class Result:
         >>> {name: column.tolist() for name, column in r.to_table().items()}
         {'vertex': [1, 2, 5, 6], 'value': [1, 1, 5, 5]}
         """
+        if self.values.dtype.names:
+            return {"vertex": self.original_ids, **{name: self.values[name] for name in self.values.dtype.names}}
         return {"vertex": self.original_ids, "value": self.original_values}
 
     def to_numpy(self) -> np.ndarray:
-        """The result as one structured array with fields ``vertex`` and ``value``.
+        """The result as one structured array with fields ``vertex`` and ``value`` (or the columns of :meth:`to_table`).
 
         Examples
         --------
@@ -245,13 +248,13 @@ class Result:
         >>> r.to_numpy()["value"].tolist()
         [1, 1, 5, 5]
         """
-        vertex, value = self.original_ids, self.original_values
+        table = self.to_table()
         if self.graph.labels is not None:
             # strings of a fixed width: such an array is saved and loaded without pickling
-            vertex = vertex.astype(str)
-            value = value.astype(str) if self.values_are_ids else value
-        records = np.empty(value.size, dtype=[("vertex", vertex.dtype), ("value", value.dtype)])
-        records["vertex"], records["value"] = vertex, value
+            table = {name: column.astype(str) if column.dtype == object else column for name, column in table.items()}
+        records = np.empty(self.values.size, dtype=[(name, column.dtype) for name, column in table.items()])
+        for name, column in table.items():
+            records[name] = column
         return records
 
     def to_pandas(self) -> pandas.DataFrame:
@@ -379,9 +382,7 @@ class Result:
             caption = f"first {len(order)} vertices"
         # the vertices (and values that are vertices) as the input named them
         ids, shown = self.original_ids, self.original_values
-        top = [
-            (f"{ids[i]}", f"{shown[i]}" if self.values_are_ids else number_text(values[i])) for i in order.tolist()
-        ]
+        top = [(f"{ids[i]}", f"{shown[i]}" if self.values_are_ids else number_text(values[i])) for i in order.tolist()]
         return (
             '<div class="pregel-result" style="display:flex;gap:2em;align-items:flex-start;flex-wrap:wrap">'
             + html_table(rows, caption="pregel result", raw=markup)

@@ -28,6 +28,12 @@ Implemented, with networkx's parameters and errors:
 - ``triangles``, ``clustering``, ``average_clustering`` and ``transitivity`` (issue 18):
   undirected graphs, unweighted; a directed graph or a ``weight`` is left to networkx
   (``can_run`` says why).
+- ``betweenness_centrality`` without weights (``k``, ``seed``, ``normalized``,
+  ``endpoints``): the same sampled sources, the same scaling; with ``weight`` networkx
+  runs it (shortest paths by weight are not this program's).
+- ``label_propagation_communities``: networkx's semi-synchronous rule, the same
+  communities in the same order (multigraphs run in networkx: parallel edges count in
+  the degrees that order the colouring).
 
 Weight *functions* (a callable ``weight``) are not supported: networkx then says the
 backend cannot run the call. Nodes may be any hashable; they are numbered in the
@@ -210,6 +216,11 @@ class BackendInterface:
             weight = kwargs.get("weight", args[2] if len(args) > 2 else None)
             if weight is not None:
                 return f"{name} runs unweighted only (weight=None)"
+        graph = args[0] if args else kwargs.get("G")
+        if name == "betweenness_centrality" and kwargs.get("weight", args[3] if len(args) > 3 else None) is not None:
+            return "weighted betweenness is not supported: paths are counted in hops"
+        if name == "label_propagation_communities" and getattr(graph, "is_multigraph", lambda: False)():
+            return "multigraphs are not supported: parallel edges count in the degrees that order the colouring"
         return True
 
     # ------------------------------------------------------------------ PageRank
@@ -386,6 +397,47 @@ class BackendInterface:
         # networkx's sums: twice the triangles at each node, over d (d - 1)
         found, triples = 2 * sum(counts), sum(d * (d - 1) for d in degrees)
         return 0 if found == 0 else found / triples
+
+    # ------------------------------------------ issue 18: lpa, betweenness
+    @staticmethod
+    def label_propagation_communities(G: PregelGraph) -> Any:
+        from pregel.algorithms.lpa import LabelPropagation, color_words
+
+        clusters: dict[int, set[Any]] = {}
+        if len(G):
+            graph = G.lightest(None)  # vertex i is node i: labels are positions in G, as networkx numbers them
+            labels = _run(graph, LabelPropagation(color_words=color_words(graph))).values["label"]
+            for node, label in zip(G.nodes, labels.tolist()):
+                clusters.setdefault(label, set()).add(node)
+        return clusters.values()
+
+    @staticmethod
+    def betweenness_centrality(
+        G: PregelGraph,
+        k: int | None = None,
+        normalized: bool = True,
+        weight: str | None = None,
+        endpoints: bool = False,
+        seed: Any = None,
+    ) -> dict[Any, float]:
+        from pregel.algorithms import reference
+        from pregel.algorithms.betweenness import BrandesBatches, batch_size, sample_sources, two_way
+
+        n = len(G)
+        if n == 0:
+            return {}
+        chosen = sample_sources(G.nodes, k, seed)  # seed is networkx's random.Random by now
+        exact = len(chosen) == n
+        sources = None if exact else np.array([G.index[node] for node in chosen])
+        program = BrandesBatches(
+            sources=() if exact else tuple(sources.tolist()),
+            every_vertex=n if exact else 0,
+            batch=batch_size(n, len(chosen)),
+            endpoints=endpoints,
+        )
+        raw = _run(two_way(G.lightest(None)), program).values["bc"]
+        scaled = reference.rescale_betweenness(raw, G.directed, normalized, endpoints, sources)
+        return dict(zip(G.nodes, scaled.tolist()))
 
 
 _UNDIRECTED_CLUSTERING = {"clustering", "average_clustering", "transitivity"}

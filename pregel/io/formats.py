@@ -6,7 +6,9 @@ graph read with string ids) and ``value``, one row per vertex sorted by vertex i
 ``vertex,value`` header, as pandas and spreadsheets expect, and quotes what needs it.
 ``.npy`` is a structured array with fields ``vertex`` and ``value`` (strings as
 fixed-width ``str``, so no pickle is needed to load it); Parquet (through pyarrow, the
-``parquet`` extra) a table with those columns. Files are written atomically.
+``parquet`` extra) a table with those columns. Values that are records with named fields
+(one PageRank per source, say) become one column per field instead of ``value``, named
+by the field. Files are written atomically.
 """
 
 from __future__ import annotations
@@ -79,7 +81,17 @@ def render(ids: np.ndarray, values: np.ndarray, fmt: str, columns: tuple[str, st
     vertex,value
     1,0.25
     2,0.75
+    >>> table = np.array([(0.5, 0.25)], dtype=[("7", float), ("9", float)])
+    >>> print(render(np.array([1]), table, "csv"), end="")
+    vertex,7,9
+    1,0.5,0.25
     """
+    if values.dtype.names:
+        fields = [values[name].tolist() for name in values.dtype.names]
+        separator = "," if fmt == "csv" else "\t"
+        header = separator.join([columns[0], *values.dtype.names]) + "\n" if fmt == "csv" else ""
+        rows = zip(ids.tolist(), *fields)
+        return header + "".join(separator.join(map(repr, row)) + "\n" for row in rows)
     if fmt != "csv":
         return format_values(ids, values)
     if values.dtype != object and ids.dtype != object:
@@ -133,7 +145,7 @@ def write_result(path: str | os.PathLike[str], ids: np.ndarray, values: np.ndarr
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        table = pa.table({"vertex": arrow_column(ids), "value": arrow_column(values)})
+        table = pa.table({name: arrow_column(column) for name, column in columns(ids, values).items()})
         with atomic_write(path, "wb") as f:
             pq.write_table(table, f)
     else:
@@ -170,13 +182,29 @@ def as_records(ids: np.ndarray, values: np.ndarray) -> np.ndarray:
     # strings (labels) as fixed-width str: an object array could only be loaded back with pickle
     ids = ids.astype(str) if ids.dtype == object else ids
     values = values.astype(str) if values.dtype == object and _all_strings(values) else values
+    table = columns(ids, values)
     records = np.empty(
-        ids.size, dtype=[("vertex", ids.dtype if ids.dtype.kind == "U" else np.int64), ("value", values.dtype)]
+        ids.size,
+        dtype=[(name, np.int64 if name == "vertex" and c.dtype.kind != "U" else c.dtype) for name, c in table.items()],
     )
-    records["vertex"] = ids
-    records["value"] = values
+    for name, column in table.items():
+        records[name] = column
     return records
 
 
 def _all_strings(values: np.ndarray) -> bool:
     return all(isinstance(v, str) for v in values.tolist())
+
+
+def columns(ids: np.ndarray, values: np.ndarray) -> dict[str, np.ndarray]:
+    """The table of a result: ``vertex``, then ``value`` or one column per field of record values.
+
+    Examples
+    --------
+    >>> table = np.array([(0.5, 0.25)], dtype=[("7", float), ("9", float)])
+    >>> list(columns(np.array([1]), table))
+    ['vertex', '7', '9']
+    """
+    if values.dtype.names:
+        return {"vertex": ids, **{name: values[name] for name in values.dtype.names}}
+    return {"vertex": ids, "value": values}

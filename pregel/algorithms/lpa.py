@@ -1,0 +1,355 @@
+"""Label propagation communities: networkx's semi-synchronous rule, or GraphX's synchronous one.
+
+Both run on the undirected graph (edge directions are ignored) and start with every
+vertex labelled by its own id; a community is the set of vertices that end with one label,
+and the result names it by its smallest id.
+
+Semi-synchronous (networkx's ``label_propagation_communities``, Cordasco and Gargano):
+first the graph is coloured greedily, largest degree first (networkx's ``greedy_color``
+with ``largest_first``, a self-loop counting twice, ties in id order): a vertex takes the
+smallest colour none of its earlier neighbours has, as soon as they all have one, so the
+colouring takes as many supersteps as the longest chain of earlier neighbours. Then
+rounds follow, one superstep per colour: the vertices of that colour take the label most
+frequent among their neighbours, keeping their own when it is among the most frequent,
+else the largest (Prec-Max). A round starts by checking whether every vertex already
+holds one of its most frequent labels; then the run stops. The result is exactly
+networkx's.
+
+Synchronous (GraphX's ``LabelPropagation``): in every superstep every vertex takes the
+label most frequent among its neighbours, the smallest among equals, until no label
+changes; it may oscillate forever (a bipartite graph swaps its two sides), hence
+``max_supersteps``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+import pregel
+from pregel import BatchProgram, Max, Sum
+from pregel.io.edges import as_graph
+
+PRIORITY = np.dtype([("degree", np.int64), ("id", np.int64)])
+"""What a vertex tells its neighbours first: the order of the greedy colouring is by degree, then by id."""
+
+
+class LabelPropagation(BatchProgram):
+    """networkx's semi-synchronous label propagation: a greedy colouring, then one colour per superstep.
+
+    ``color_words`` is the size of the set of colours a vertex has seen, in 64-bit
+    words; it must exceed the number of earlier neighbours of every vertex (see
+    :func:`color_words`).
+
+    Examples
+    --------
+    >>> g = pregel.Graph.from_edges([1, 2, 3, 4, 5, 6, 3], [2, 3, 1, 5, 6, 4, 4]).to_undirected()
+    >>> labels = pregel.run(g, LabelPropagation(color_words=1))
+    >>> labels.values["label"].tolist()
+    [4, 4, 4, 6, 6, 6]
+    """
+
+    aggregators = {"uncolored": Sum, "colors": Max, "unsettled": Sum, "round": Max}
+    color_words = 1
+
+    def __init__(self, **params: Any) -> None:
+        super().__init__(**params)
+        self.value_dtype = np.dtype(
+            [
+                ("label", np.int64),
+                ("color", np.int64),
+                ("pending", np.int64),
+                ("start", np.int64),
+                ("seen", np.uint64, (self.color_words,)),
+            ]
+        )
+
+    def initial_value(self, v: pregel.VertexBatch) -> np.ndarray:
+        values = np.zeros(v.size, dtype=self.value_dtype)
+        values["label"] = v.ids
+        values["color"] = values["start"] = -1
+        return values
+
+    def compute(self, v: pregel.VertexBatch) -> None:
+        values = v.values.copy()
+        if v.superstep == 0:
+            priority = np.empty(v.size, dtype=PRIORITY)
+            priority["degree"], priority["id"] = v.cached("degree", _degree), v.ids
+            v.send_to_all_neighbors(priority)
+        elif v.aggregated("uncolored") > 0:
+            self._color(v, values)
+        else:
+            self._propagate(v, values)
+        v.values = values
+        v.aggregate("uncolored", np.count_nonzero(values["color"] < 0))
+        v.aggregate("colors", values["color"] + 1)
+
+    def _color(self, v: pregel.VertexBatch, values: np.ndarray) -> None:
+        """One step of the greedy colouring: note the colours neighbours just took, then colour the ready."""
+        got = v.all_messages
+        uncolored = values["color"] < 0
+        if v.superstep == 1 and len(got):
+            # how many neighbours come before me in the colouring order
+            degree = v.cached("degree", _degree)[got.receiver]
+            earlier = (got.values["degree"] > degree) | (
+                (got.values["degree"] == degree) & (got.values["id"] < v.ids[got.receiver])
+            )
+            values["pending"] = np.bincount(got.receiver[earlier], minlength=v.size)
+        elif v.superstep > 1:
+            # a neighbour that took a colour while I have none comes before me
+            mine = uncolored[got.receiver]
+            receiver, color = got.receiver[mine], got.values[mine].astype(np.int64)
+            np.bitwise_or.at(values["seen"], (receiver, color // 64), np.uint64(1) << (color % 64).astype(np.uint64))
+            values["pending"] -= np.bincount(receiver, minlength=v.size)
+        ready = np.flatnonzero(uncolored & (values["pending"] == 0))
+        values["color"][ready] = _smallest_unseen(values["seen"][ready])
+        v.send_to_all_neighbors(values["color"], where=_mask(ready, v.size))
+
+    def _propagate(self, v: pregel.VertexBatch, values: np.ndarray) -> None:
+        """One superstep of the rounds: the vertices of this superstep's colour update their labels."""
+        if values["start"][0] < 0:
+            values["start"] = v.superstep  # every vertex sees the colouring end in the same superstep
+        step = v.superstep - int(values["start"][0])
+        if step > 0:
+            colors = int(v.aggregated("colors"))
+            turn = (step - 1) % colors
+            got = v.all_messages
+            if turn == 0:
+                # the check that opens a round: does every vertex hold one of its most frequent labels?
+                counted = _frequent_labels(got.receiver, got.values, values["label"], v.size)
+                v.aggregate("unsettled", np.count_nonzero(counted.has & ~counted.own_is_frequent))
+                v.aggregate("round", (step - 1) // colors + 1)
+                moving = values["color"] == turn
+                best, keep, has = counted.largest[moving], counted.own_is_frequent[moving], counted.has[moving]
+            else:
+                moving = values["color"] == turn
+                take = moving[got.receiver]
+                counted = _frequent_labels(got.receiver[take], got.values[take], values["label"], v.size)
+                best, keep, has = counted.largest[moving], counted.own_is_frequent[moving], counted.has[moving]
+            labels = values["label"]
+            labels[moving] = np.where(has & ~keep, best, labels[moving])
+        v.send_to_all_neighbors(values["label"])
+
+    def master_compute(self, master: Any) -> None:
+        if master.aggregated("round") > 0 and master.aggregated("unsettled") == 0:
+            master.halt()
+
+
+class SynchronousLabelPropagation(BatchProgram):
+    """GraphX's label propagation: every vertex takes its neighbours' most frequent label, the smallest among equals.
+
+    Stops when a superstep changes no label.
+
+    Examples
+    --------
+    >>> g = pregel.Graph.from_edges([1, 2, 3, 4, 5, 6, 3], [2, 3, 1, 5, 6, 4, 4]).to_undirected()
+    >>> pregel.run(g, SynchronousLabelPropagation).values.tolist()
+    [1, 1, 1, 3, 3, 3]
+    """
+
+    aggregators = {"changed": Sum}
+    value_dtype = np.int64
+
+    def initial_value(self, v: pregel.VertexBatch) -> np.ndarray:
+        return v.ids
+
+    def compute(self, v: pregel.VertexBatch) -> None:
+        if v.superstep > 0:
+            got = v.all_messages
+            counted = _frequent_labels(got.receiver, got.values, v.values, v.size)
+            labels = np.where(counted.has, counted.smallest, v.values)
+            v.aggregate("changed", np.count_nonzero(labels != v.values))
+            v.values = labels
+        v.send_to_all_neighbors(v.values)
+
+    def master_compute(self, master: Any) -> None:
+        if master.superstep > 0 and master.aggregated("changed") == 0:
+            master.halt()
+
+
+class _Frequent:
+    """Per vertex: whether any label came, the smallest and largest most frequent label, whether its own is one."""
+
+    def __init__(self, has: np.ndarray, smallest: np.ndarray, largest: np.ndarray, own: np.ndarray) -> None:
+        self.has, self.smallest, self.largest, self.own_is_frequent = has, smallest, largest, own
+
+
+def _frequent_labels(receiver: np.ndarray, labels: np.ndarray, own: np.ndarray, size: int) -> _Frequent:
+    """The most frequent labels among each vertex's messages, counted without a loop over vertices."""
+    labels = labels.astype(np.int64, copy=False)
+    if labels.size and labels.min() >= 0 and labels.max() < 2**31:
+        # one sort of (receiver, label) packed in an integer: labels are vertex numbers here
+        key = np.sort((receiver.astype(np.int64) << 31) | labels)
+        first = np.flatnonzero(np.diff(key, prepend=-1))
+        pair_receiver, pair_label = key[first] >> 31, key[first] & (2**31 - 1)
+    else:
+        order = np.lexsort((labels, receiver))
+        receiver, labels = receiver[order], labels[order]
+        first = np.flatnonzero(np.diff(receiver, prepend=-1) | np.diff(labels, prepend=labels[:1] - 1))
+        pair_receiver, pair_label = receiver[first], labels[first]
+    count = np.diff(first, append=labels.size)
+    # the pairs are sorted by receiver: reduce each receiver's run of pairs
+    group = np.flatnonzero(np.diff(pair_receiver, prepend=-1))
+    receivers = pair_receiver[group]
+    runs = np.diff(group, append=pair_receiver.size)
+    most = np.repeat(np.maximum.reduceat(count, group), runs) if group.size else count
+    frequent = count == most
+    has = np.zeros(size, dtype=bool)
+    has[receivers] = True
+    smallest = np.full(size, np.iinfo(np.int64).max)
+    largest = np.full(size, np.iinfo(np.int64).min)
+    if group.size:
+        big, small = np.iinfo(np.int64).max, np.iinfo(np.int64).min
+        smallest[receivers] = np.minimum.reduceat(np.where(frequent, pair_label, big), group)
+        largest[receivers] = np.maximum.reduceat(np.where(frequent, pair_label, small), group)
+    own_is_frequent = np.zeros(size, dtype=bool)
+    own_is_frequent[pair_receiver[frequent & (pair_label == own[pair_receiver])]] = True
+    return _Frequent(has, smallest, largest, own_is_frequent)
+
+
+def _degree(v: pregel.VertexBatch) -> np.ndarray:
+    """Degree as networkx counts it on an undirected graph: a self-loop counts twice."""
+    edges = v.out_edges()
+    loops = np.bincount(edges.source[edges.target == v.ids[edges.source]], minlength=v.size)
+    return v.out_degree + loops
+
+
+def _smallest_unseen(seen: np.ndarray) -> np.ndarray:
+    """For each row of colour bits, the smallest colour whose bit is not set."""
+    free = ~seen
+    word = np.argmax(free != 0, axis=1)
+    bits = free[np.arange(free.shape[0]), word]
+    lowest = bits & (np.uint64(0) - bits)
+    return word * 64 + np.log2(lowest.astype(np.float64)).astype(np.int64)
+
+
+def _mask(positions: np.ndarray, size: int) -> np.ndarray:
+    mask = np.zeros(size, dtype=bool)
+    mask[positions] = True
+    return mask
+
+
+def color_words(graph: pregel.Graph) -> int:
+    """64-bit words enough for every colour a vertex can see: more than the most earlier neighbours any vertex has.
+
+    A vertex's colour is at most its number of earlier neighbours (it skips at most
+    one colour per neighbour), so the colours any vertex sees are below that maximum
+    plus one. ``graph`` is undirected.
+
+    Examples
+    --------
+    >>> color_words(pregel.Graph.from_edges([1, 2], [2, 3]).to_undirected())
+    1
+    """
+    sources, targets = graph.sources, graph.indices
+    loop = sources == targets
+    degree = graph.out_degree + np.bincount(sources[loop], minlength=graph.num_vertices)
+    earlier = (degree[sources] > degree[targets]) | ((degree[sources] == degree[targets]) & (sources < targets))
+    most = np.bincount(targets[earlier], minlength=graph.num_vertices).max(initial=0)
+    return int(most) // 64 + 1
+
+
+def label_propagation(
+    graph: Any,
+    synchronous: bool = False,
+    max_supersteps: int | None = None,
+    backend: str = "local",
+    api: str = "batch",
+    **options: Any,
+) -> pregel.Result:
+    """Communities by label propagation, each named by its smallest vertex id.
+
+    Parameters
+    ----------
+    graph : Graph, networkx graph, scipy sparse matrix or str
+        Edge directions and weights are ignored.
+    synchronous : bool
+        GraphX's rule (every vertex at once, ties to the smallest label) instead of
+        networkx's semi-synchronous one.
+    max_supersteps : int, optional
+        Stop here (default: when the labels settle; the synchronous rule may never
+        settle, so then 1000).
+    backend : {"local", "ray", "scipy"}
+        ``"scipy"`` runs the reference (:func:`pregel.algorithms.reference.label_propagation`).
+    api : {"batch"}
+        There is only the vectorised program.
+    **options
+        Passed to :func:`pregel.run`.
+
+    Returns
+    -------
+    Result
+        For each vertex (aligned with ``graph.ids``, ``int64``) the smallest id of its
+        community. ``result.graph`` is the undirected graph the program ran on.
+
+    Notes
+    -----
+    The semi-synchronous communities are exactly the sets of
+    ``networkx.community.label_propagation_communities(G)`` for ``G`` the undirected
+    graph with its vertices in id order (the order decides ties).
+
+    References
+    ----------
+    .. [1] G. Cordasco, L. Gargano, "Community detection via semi-synchronous label
+       propagation algorithms", BASNA 2010.
+    .. [2] U. N. Raghavan, R. Albert, S. Kumara, "Near linear time algorithm to detect
+       community structures in large-scale networks", Phys. Rev. E 76, 2007.
+
+    Examples
+    --------
+    >>> g = pregel.Graph.from_edges([1, 2, 3, 4, 5, 6, 3], [2, 3, 1, 5, 6, 4, 4])
+    >>> label_propagation(g).to_dict()
+    {1: 1, 2: 1, 3: 1, 4: 4, 5: 4, 6: 4}
+    """
+    graph = as_graph(graph).to_undirected()
+    if graph.num_vertices == 0:
+        raise pregel.InputError("the graph has no vertices")
+    if api != "batch":
+        raise pregel.InputError("label propagation has only the batch API")
+    if synchronous and max_supersteps is None:
+        max_supersteps = 1000
+    if backend == "scipy":
+        from pregel.algorithms import reference
+
+        return reference.label_propagation(graph, synchronous, max_supersteps)
+    # vertices numbered 0..n-1 in id order: the labels networkx starts from, and small enough to pack
+    numbered = pregel.Graph(np.arange(graph.num_vertices), graph.indptr, graph.indices)
+    program = SynchronousLabelPropagation() if synchronous else LabelPropagation(color_words=color_words(graph))
+    result = pregel.run(numbered, program, backend=backend, max_supersteps=max_supersteps, **options)
+    labels = result.values if synchronous else result.values["label"]
+    result.graph, result.values = graph, smallest_member(labels, graph.ids)
+    return result
+
+
+def smallest_member(labels: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """Each vertex's community named by its smallest id instead of its label.
+
+    Examples
+    --------
+    >>> smallest_member(np.array([9, 7, 9]), np.array([1, 2, 3])).tolist()
+    [1, 2, 1]
+    """
+    _, group = np.unique(labels, return_inverse=True)
+    smallest = np.full(group.max(initial=-1) + 1, np.iinfo(np.int64).max)
+    np.minimum.at(smallest, group, ids)
+    return smallest[group]
+
+
+def networkx_label_propagation(graph: pregel.Graph) -> np.ndarray:
+    """networkx's communities as smallest-id labels, aligned with ``graph.ids`` (for ``--compare``).
+
+    Examples
+    --------
+    >>> networkx_label_propagation(pregel.Graph.from_edges([1, 2, 5], [2, 3, 6])).tolist()
+    [1, 1, 1, 5, 5]
+    """
+    import networkx as nx
+
+    undirected = nx.Graph()
+    undirected.add_nodes_from(graph.ids.tolist())
+    undirected.add_edges_from(zip(*(column.tolist() for column in graph.edge_arrays()[:2])))
+    label = {}
+    for community in nx.community.label_propagation_communities(undirected):
+        label.update(dict.fromkeys(community, min(community)))
+    return np.array([label[v] for v in graph.ids.tolist()], dtype=np.int64)

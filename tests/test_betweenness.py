@@ -1,0 +1,207 @@
+"""Betweenness centrality (Brandes in supersteps), exact and sampled as networkx samples.
+
+Against hand-counted pair fractions, networkx's ``betweenness_centrality`` and the
+sparse-matrix reference; through the Python API, the command line and networkx dispatch.
+Every backend (Ray included): test_library_on_every_backend.py.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+import warnings
+
+import networkx as nx
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import pregel
+from pregel.algorithms.betweenness import betweenness, networkx_betweenness, sample_sources
+from pregel.cli.main import main
+from tests.conftest import GNUTELLA, SHIPPED
+from tests.graphs import random_graphs
+
+needs_backend = pytest.mark.skipif(
+    nx.config.backends.get("pregel") is None, reason="the pregel networkx backend is not installed (pip install -e .)"
+)
+
+# networkx notes each reuse of a converted graph it cached; these tests never mutate graphs
+pytestmark = pytest.mark.filterwarnings("ignore:Note. conversions to backend graphs are saved to cache")
+
+DIAMOND = pregel.Graph.from_edges([1, 1, 2, 3], [2, 3, 4, 4])  # two shortest paths from 1 to 4
+
+
+# ------------------------------------------------------------ by hand
+def test_a_directed_path():
+    # 1 → 2 → 3 → 4: 2 lies on (1,3) and (1,4), 3 on (1,4) and (2,4); 3·2 ordered pairs of others
+    result = betweenness(pregel.Graph.from_edges([1, 2, 3], [2, 3, 4]), normalized=False)
+    assert result.values.tolist() == [0.0, 2.0, 2.0, 0.0]
+    assert betweenness(pregel.Graph.from_edges([1, 2, 3], [2, 3, 4])).values.tolist() == [0, 1 / 3, 1 / 3, 0]
+
+
+def test_the_diamond_splits_the_paths():
+    # the pair (1, 4) has two shortest paths, one through 2 and one through 3
+    assert betweenness(DIAMOND, normalized=False).values.tolist() == [0.0, 0.5, 0.5, 0.0]
+    # with endpoints, 1 is on its 3 paths' starts, 4 on the 3 that reach it, 2 and 3 on their own
+    ends = betweenness(DIAMOND, normalized=False, endpoints=True).values.tolist()
+    assert ends == [3.0, 2.5, 2.5, 3.0]
+
+
+def test_an_undirected_star_counts_each_pair_once():
+    star = pregel.Graph.from_edges([0, 0, 0, 0], [1, 2, 3, 4])
+    # the centre lies on all C(4, 2) = 6 pairs of leaves
+    assert betweenness(star, normalized=False, directed=False).values.tolist() == [6.0, 0, 0, 0, 0]
+    assert betweenness(star, directed=False)[0] == 1.0
+
+
+def test_self_loops_and_isolated_vertices_change_nothing():
+    g = pregel.Graph.from_edges([1, 2, 2, 3], [2, 2, 3, 3], vertices=[9])
+    assert betweenness(g, normalized=False).to_dict() == {1: 0.0, 2: 1.0, 3: 0.0, 9: 0.0}
+
+
+def test_sampling_draws_what_networkx_draws():
+    ids = list(range(0, 300, 3))
+    assert sample_sources(ids, 10, seed=42) == random.Random(42).sample(ids, 10)
+    assert sample_sources(ids, 100, seed=1) == ids  # every vertex: exact, as networkx does for k = len(G)
+    with pytest.raises(pregel.InputError, match="101 samples is more than the graph's 100 vertices"):
+        sample_sources(ids, 101)
+
+
+# ------------------------------------------------------------ random and real graphs
+@settings(max_examples=25, deadline=None)
+@given(random_graphs(max_vertices=20, max_edges=50), st.data())
+def test_random_graphs_match_networkx_and_scipy(g, data):
+    samples = data.draw(st.sampled_from([None, 1, min(3, g.num_vertices), g.num_vertices]))
+    seed = data.draw(st.integers(0, 10))
+    directed, normalized, endpoints = (data.draw(st.booleans()) for _ in range(3))
+    kwargs = {"samples": samples, "seed": seed, "normalized": normalized, "endpoints": endpoints}
+    ours = betweenness(g, directed=directed, workers=data.draw(st.sampled_from([1, 3])), **kwargs).values
+    theirs = networkx_betweenness(g, samples, seed, normalized, endpoints, directed)
+    np.testing.assert_allclose(ours, theirs, atol=1e-9, equal_nan=True)  # one sample leaves 0/0 for it: nan
+    np.testing.assert_allclose(betweenness(g, directed=directed, backend="scipy", **kwargs).values, theirs, atol=1e-9)
+
+
+def test_every_option_on_one_graph():
+    g = pregel.io.edges.read_edges(SHIPPED)
+    small = pregel.Graph.from_edges(*(column[:3000] for column in g.edge_arrays()[:2]))
+    for directed, normalized, endpoints in itertools.product([True, False], repeat=3):
+        options = {"normalized": normalized, "endpoints": endpoints}
+        ours = betweenness(small, samples=15, seed=5, directed=directed, **options).values
+        theirs = networkx_betweenness(small, 15, 5, directed=directed, **options)
+        np.testing.assert_allclose(ours, theirs, atol=1e-9)
+
+
+@pytest.mark.parametrize("path", [SHIPPED, pytest.param(GNUTELLA, marks=pytest.mark.slow)])
+def test_real_graphs_sampled_match_networkx(path):
+    g = pregel.io.edges.read_edges(path)
+    ours = betweenness(g, samples=12, seed=7, workers=2)
+    np.testing.assert_allclose(ours.values, networkx_betweenness(g, 12, 7), atol=1e-9)
+
+
+@pytest.mark.slow
+def test_wiki_vote_exact_matches_networkx():
+    g = pregel.io.edges.read_edges(SHIPPED)
+    np.testing.assert_allclose(betweenness(g, workers=2).values, networkx_betweenness(g), atol=1e-9)
+
+
+def test_a_checkpointed_run_resumes_to_the_same_values(tmp_path):
+    g = pregel.io.edges.read_edges(SHIPPED)
+    g = pregel.Graph.from_edges(*(column[:5000] for column in g.edge_arrays()[:2]))
+    whole = betweenness(g, samples=80, seed=2, workers=2)
+    options = {"samples": 80, "seed": 2, "workers": 2, "checkpoint_dir": tmp_path / "ck", "checkpoint_every": 4}
+    assert betweenness(g, max_supersteps=whole.supersteps // 2, **options).stopped_by == "max_supersteps"
+    resumed = betweenness(g, resume=True, **options)
+    assert resumed.values.tobytes() == whole.values.tobytes()
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: betweenness(DIAMOND, samples=5), "5 samples is more than the graph's 4 vertices"),
+        (lambda: betweenness(pregel.Graph.from_edges([], [])), "the graph has no vertices"),
+        (lambda: betweenness(DIAMOND, api="scalar"), "only the batch API"),
+    ],
+)
+def test_bad_parameters(call, message):
+    with pytest.raises(pregel.InputError, match=message):
+        call()
+
+
+# ------------------------------------------------------------ the command line
+def exit_status(argv: list[str]) -> int:
+    try:
+        return main(argv)
+    except SystemExit as stop:
+        return stop.code
+
+
+@pytest.fixture
+def edges(tmp_path):
+    path = tmp_path / "edges.txt"
+    path.write_text("1 2\n1 3\n2 4\n3 4\n4 5\n5 1\n")
+    return path
+
+
+def test_cli_exact_and_sampled_equal_networkx(edges, tmp_path, capsys):
+    g = pregel.io.edges.read_edges(edges)
+    for flags, samples in (([], None), (["--samples", "3", "--seed", "4"], 3)):
+        out = tmp_path / "bc.tsv"
+        assert main(["betweenness", str(edges), *flags, "-o", str(out), "-q", "--check", "--compare", "networkx"]) == 0
+        written = np.array([float(line.split("\t")[1]) for line in out.read_text().splitlines()])
+        np.testing.assert_allclose(written, networkx_betweenness(g, samples, 4), atol=1e-12)
+        err = capsys.readouterr().err
+        assert "scipy: largest absolute difference" in err and "networkx: largest absolute difference" in err
+
+
+def test_cli_undirected_unnormalized_endpoints(edges, capsys):
+    argv = ["betweenness", str(edges), "--undirected", "--unnormalized", "--endpoints", "--top", "2", "-q"]
+    assert main(argv) == 0
+    g = pregel.io.edges.read_edges(edges)
+    expected = networkx_betweenness(g, normalized=False, endpoints=True, directed=False)
+    order = np.lexsort((g.ids, -expected))[:2]
+    rows = [line.split("\t") for line in capsys.readouterr().out.splitlines()]
+    assert [(int(a), float(b)) for a, b in rows] == [(int(g.ids[k]), expected[k]) for k in order]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--samples", "6"], "--samples 6 is more than the graph's 5 vertices"),
+        (["--samples", "0"], "must be at least 1"),
+        (["--seed", "x"], "not an integer"),
+        (["--api", "scalar"], "only the batch API"),
+    ],
+)
+def test_cli_bad_input_is_one_line_and_exit_2(edges, tmp_path, capsys, args, message):
+    out = tmp_path / "out.tsv"
+    assert exit_status(["betweenness", str(edges), *args, "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert message in err and len(err.strip().splitlines()) == 1
+    assert not out.exists()
+
+
+# ------------------------------------------------------------ networkx dispatch
+@needs_backend
+@pytest.mark.parametrize("seed", range(3))
+def test_networkx_dispatch_equals_networkx(seed):
+    for directed in (False, True):
+        g = nx.gnm_random_graph(40, 90, seed=seed, directed=directed)
+        g.add_edge(2, 2)
+        g.add_node("lonely")
+        for k, normalized, endpoints in itertools.product([None, 6], [True, False], [False, True]):
+            kwargs = {"k": k, "normalized": normalized, "endpoints": endpoints, "seed": seed}
+            ours = nx.betweenness_centrality(g, backend="pregel", **kwargs)
+            theirs = nx.betweenness_centrality(g, **kwargs)
+            assert ours.keys() == theirs.keys()
+            assert max(abs(ours[v] - theirs[v]) for v in g) < 1e-9
+
+
+@needs_backend
+def test_networkx_dispatch_declines_weights():
+    g = nx.path_graph(5)
+    with warnings.catch_warnings(), pytest.raises(NotImplementedError, match="not implemented by 'pregel'"):
+        warnings.simplefilter("ignore")
+        nx.betweenness_centrality(g, weight="weight", backend="pregel")
+    assert nx.betweenness_centrality(nx.MultiGraph([(1, 2), (1, 2), (2, 3)]), backend="pregel")[2] == 1.0
