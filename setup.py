@@ -1,7 +1,7 @@
 """Builds the optional C extensions; without a C compiler pregel installs and uses numpy and scipy instead.
 
 ``pregel.core._kernels``: the message-path kernels (else scipy). ``pregel.io._edgetext``: the
-plain-integer edge-list parser (else numpy).
+edge-list parser of ids and decimal weights (else numpy).
 """
 
 from setuptools import Extension, setup

@@ -1,4 +1,4 @@
-"""The compiled plain-integer pass (pregel/io/_edgetext.c) against the numpy passes and Python's own parsing.
+"""The compiled pass (pregel/io/_edgetext.c) on integer texts, against the numpy passes and Python's own parsing.
 
 Random texts (every separator, CRLF, comments anywhere, blank and header lines, ids
 near 2**53, zero padding, 2 and 3 columns, garbage lines, chunk boundaries anywhere)

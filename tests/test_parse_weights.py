@@ -238,3 +238,46 @@ def test_duplicate_weighted_edges_keep_the_smallest_weight(tmp_path):
     graph = io.read_edges(path)
     got = dict(zip(zip(*[a.tolist() for a in graph.edge_arrays()[:2]]), graph.weights.tolist()))
     assert got == smallest
+
+
+LOCALE_PROGRAM = """
+import ctypes, locale, sys
+import numpy as np
+from pregel.io import edgetext
+locale.setlocale(locale.LC_ALL, "de_DE.UTF-8")
+assert locale.localeconv()["decimal_point"] == ","  # the locale really reads a comma
+libc = ctypes.CDLL(None)
+libc.strtod.restype, libc.strtod.argtypes = ctypes.c_double, [ctypes.c_char_p, ctypes.c_void_p]
+assert libc.strtod(b"0.25", None) == 0.0  # where plain strtod stops at the point
+tokens = sys.argv[1:]
+out = [np.empty(len(tokens) + 1, np.int32), np.empty(len(tokens) + 1, np.int32), np.empty(len(tokens) + 1)]
+edges = edgetext._compiled.parse("".join(f"1 2 {t}\\n" for t in tokens).encode(), 0, *out)[0]
+assert edges == len(tokens), edges
+assert out[2][:edges].tolist() == [float(t) for t in tokens], (out[2][:edges], tokens)
+"""
+
+
+@needs_compiled
+def test_weights_read_alike_in_a_locale_whose_decimal_point_is_a_comma(tmp_path):
+    # strtod follows setlocale(); the weights that need it (too many digits for the fast path) must not
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    if not shutil.which("localedef") or not Path("/usr/share/i18n/locales/de_DE").exists():
+        pytest.skip("no localedef and de_DE locale source to build a locale whose decimal point is a comma")
+    built = subprocess.run(
+        ["localedef", "-i", "de_DE", "-f", "UTF-8", str(tmp_path / "de_DE.UTF-8")], capture_output=True, check=False
+    )
+    if not (tmp_path / "de_DE.UTF-8").exists():
+        pytest.skip(f"localedef could not build de_DE.UTF-8: {built.stderr.decode()[-200:]}")
+    tokens = ["0.1234567890123456789", "2.5e-320", "1e23", "-7.000000000000000001", "0.731", "12"]
+    done = subprocess.run(
+        [sys.executable, "-c", LOCALE_PROGRAM, *tokens],
+        capture_output=True,
+        text=True,
+        env={"LOCPATH": str(tmp_path), "PATH": "/usr/bin:/bin", "PYTHONPATH": str(Path(pregel.__file__).parents[1])},
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr

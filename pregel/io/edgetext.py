@@ -4,8 +4,9 @@ Four passes, from fast to thorough:
 
 - the compiled pass (``pregel/io/_edgetext.c``, built by ``pip install`` where a C
   compiler exists) reads integer ids and decimal weights (separators, comments) in one
-  sweep over the bytes, straight into the columns, without the GIL: given a pool of
-  threads, chunks are parsed side by side and settled in file order;
+  sweep over the bytes, straight into the columns, without the GIL: chunks are parsed
+  side by side in a pool of threads and settled in file order, so line numbers and the
+  first bad line come out as if the chunks were read one after another;
 - :func:`plain_integer_columns` reads text made only of digits and separators (what
   SNAP files and ``pregel generate`` write) when the extension is not built, in 256 KB
   pieces and a few numpy passes over each: one mask of the
@@ -25,9 +26,10 @@ from __future__ import annotations
 import re
 import warnings
 from collections import deque
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from types import TracebackType
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import numpy as np
 
@@ -217,7 +219,7 @@ class EdgeParser:
         self.line, self.columns, self.first_data_line = saved[:3]
         return False
 
-    def _map(self, f: object, items: list) -> list:
+    def _map(self, f: Callable[[Any], Any], items: list) -> list:
         """``f`` over ``items``, in the pool if there is one."""
         return list(self.pool.map(f, items)) if self.pool else [f(item) for item in items]
 
