@@ -1,0 +1,366 @@
+"""The algorithm library against networkx and igraph: whole-process time of each algorithm on each graph.
+
+    python bench/algorithms.py [--edges 1000000] [--repeat 3] [--only ppr,lpa] [--tools pregel,networkx]
+
+Each measurement is its own process (``python bench/algorithms.py --measure TOOL ALGORITHM
+EDGES``): the interpreter starting, the imports, reading the edge list and the run, as a
+user would wait for them. The harness keeps the fastest of ``--repeat`` runs (on a shared
+machine, the least disturbed one), checks that every tool's answer equals pregel's, and
+prints a Markdown table. The graphs: datasets/p2p-Gnutella31.txt.gz and an R-MAT graph of
+``--edges`` edges (``pregel generate rmat``, seed 1), written into ``--graphs-dir``.
+
+pregel runs its batch program on the local backend, one partition. networkx reads the
+edge list with ``read_edgelist``; igraph (where it has the algorithm) is given pregel's
+reader's arrays, as igraph's own reader cannot skip comment lines. Each algorithm is one
+entry of ``ALGORITHMS``: its pregel, networkx and igraph runs, and how two answers compare.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+START = time.perf_counter()
+ROOT = Path(__file__).resolve().parent.parent
+GNUTELLA = ROOT / "datasets" / "p2p-Gnutella31.txt.gz"
+TOOLS = ("pregel", "networkx", "igraph")
+
+# what a run returns: the vertex ids and one value per vertex
+Answer = tuple[np.ndarray, np.ndarray]
+
+
+@dataclass
+class Entry:
+    """One algorithm: how each tool runs it on a loaded graph, and whether two answers agree."""
+
+    pregel: Callable[[Any, int], np.ndarray]
+    networkx: Callable[[Any, int], dict]
+    igraph: Callable[[Any, int], np.ndarray] | None
+    agree: Callable[[np.ndarray, np.ndarray], bool | None] = lambda a, b: bool(np.array_equal(a, b))
+
+
+def _networkx_undirected(G: Any) -> Any:
+    import networkx as nx
+
+    undirected = nx.Graph(G)
+    undirected.remove_edges_from(list(nx.selfloop_edges(undirected)))
+    return undirected
+
+
+def _igraph_undirected(g: Any) -> Any:
+    undirected = g.as_undirected()
+    undirected.simplify()
+    return undirected
+
+
+def _smallest_labels(membership: Any, ids: np.ndarray) -> np.ndarray:
+    """Component numbers as the smallest id in each component."""
+    membership = np.asarray(membership)
+    smallest = np.full(membership.max() + 1 if membership.size else 0, np.iinfo(np.int64).max)
+    np.minimum.at(smallest, membership, ids)
+    return smallest[membership]
+
+
+# ---------------------------------------------------------------- issue 18: ppr, lpa, betweenness, mis, matching
+SAMPLES = 256
+"""Betweenness from this many sampled sources (networkx's ``k``): exact betweenness of a 60,000-vertex graph
+takes networkx hours."""
+
+
+def _sources(ids: list[int], source: int) -> list[int]:
+    """The sources of personalized PageRank: the most connected vertex and the three smallest ids."""
+    return [source, *[v for v in sorted(ids)[:4] if v != source][:3]]
+
+
+def _pregel_ppr(graph: Any, source: int) -> np.ndarray:
+    from pregel.algorithms.columns import as_matrix
+    from pregel.algorithms.ppr import personalized_pagerank
+
+    return as_matrix(personalized_pagerank(graph, _sources(graph.ids.tolist(), source), tol=1e-9).values).ravel()
+
+
+def _pregel_lpa(graph: Any, source: int) -> np.ndarray:
+    from pregel.algorithms.lpa import label_propagation
+
+    return label_propagation(graph).values
+
+
+def _pregel_betweenness(graph: Any, source: int) -> np.ndarray:
+    from pregel.algorithms.betweenness import betweenness
+
+    return betweenness(graph, samples=min(SAMPLES, graph.num_vertices), seed=1).values
+
+
+def _pregel_mis(graph: Any, source: int) -> np.ndarray:
+    from pregel.algorithms.mis import maximal_independent_set
+
+    return maximal_independent_set(graph, seed=1).values
+
+
+def _pregel_matching(graph: Any, source: int) -> np.ndarray:
+    from pregel.algorithms.matching import maximal_matching
+
+    return maximal_matching(graph, seed=1).values
+
+
+def _networkx_ppr(G: Any, source: int) -> dict:
+    import networkx as nx
+
+    columns = [
+        nx.pagerank(G, personalization={s: 1}, tol=1e-9 / len(G), max_iter=1000) for s in _sources(list(G), source)
+    ]
+    return {v: np.array([column[v] for column in columns]) for v in G}
+
+
+def _networkx_lpa(G: Any, source: int) -> dict:
+    import networkx as nx
+
+    undirected = nx.Graph()
+    undirected.add_nodes_from(sorted(G))  # networkx breaks ties by node order: pregel's is the id order
+    undirected.add_edges_from(G.edges)
+    return {v: min(c) for c in nx.community.label_propagation_communities(undirected) for v in c}
+
+
+def _networkx_betweenness(G: Any, source: int) -> dict:
+    import networkx as nx
+
+    ordered = nx.DiGraph()
+    ordered.add_nodes_from(sorted(G))  # networkx samples from the node order: pregel's is the id order
+    ordered.add_edges_from(G.edges)
+    return nx.betweenness_centrality(ordered, k=min(SAMPLES, len(G)), seed=1)
+
+
+def _networkx_mis(G: Any, source: int) -> dict:
+    import networkx as nx
+
+    members = nx.maximal_independent_set(_networkx_undirected(G), seed=1)
+    return {v: int(v in members) for v in G}
+
+
+def _networkx_matching(G: Any, source: int) -> dict:
+    import networkx as nx
+
+    partner = dict.fromkeys(G, -1)
+    for u, v in nx.maximal_matching(_networkx_undirected(G)):
+        partner[u], partner[v] = v, u
+    return partner
+
+
+def _igraph_ppr(g: Any, source: int) -> np.ndarray:
+    ids = g.vs["id"]
+    starts = [ids.index(s) for s in _sources(ids, ids[source])]
+    columns = [g.personalized_pagerank(reset_vertices=[s]) for s in starts]
+    return np.column_stack(columns).ravel()
+
+
+def _igraph_betweenness(g: Any, source: int) -> np.ndarray:
+    import random
+
+    from pregel.algorithms.reference import rescale_betweenness
+
+    n = g.vcount()
+    # the sources networkx samples from the vertices in id order (igraph numbers them so)
+    sampled = random.Random(1).sample(range(n), min(SAMPLES, n))
+    raw = np.asarray(g.betweenness(directed=True, sources=sampled), dtype=np.float64)
+    return rescale_betweenness(raw, True, True, False, None if len(sampled) == n else np.array(sampled))
+
+
+def _close(a: np.ndarray, b: np.ndarray) -> bool:
+    return a.shape == b.shape and bool(np.allclose(a, b, rtol=0, atol=1e-8))
+
+
+def _not_compared(a: np.ndarray, b: np.ndarray) -> None:
+    """Random answers: every tool's is valid and they differ (the tests check pregel's for validity)."""
+    return None
+
+
+ALGORITHMS: dict[str, Entry] = {
+    "ppr": Entry(_pregel_ppr, _networkx_ppr, _igraph_ppr, _close),
+    "lpa": Entry(_pregel_lpa, _networkx_lpa, None),
+    "betweenness": Entry(_pregel_betweenness, _networkx_betweenness, _igraph_betweenness, _close),
+    "mis": Entry(_pregel_mis, _networkx_mis, None, _not_compared),
+    "matching": Entry(_pregel_matching, _networkx_matching, None, _not_compared),
+}
+# ---------------------------------------------------------------- end of issue 18's second block
+
+# the value a vertex gets when networkx leaves it out of its answer (unreachable in a BFS)
+MISSING = {"bfs": math.inf}
+
+
+# ---------------------------------------------------------------- one measurement, in its own process
+def measure(tool: str, algorithm: str, path: str, source: int, values: str) -> dict[str, Any]:
+    """Load ``path`` with ``tool``, run ``algorithm``; save ``(ids, values)`` to ``values``; the times."""
+    entry = ALGORITHMS[algorithm]
+    loading = time.perf_counter()
+    if tool == "networkx":
+        import networkx as nx
+
+        G = nx.read_edgelist(path, create_using=nx.DiGraph, nodetype=int, comments="#")
+        loaded = time.perf_counter()
+        found = entry.networkx(G, source)
+        done = time.perf_counter()
+        ids = np.array(sorted(G), dtype=np.int64)
+        answer = np.array([found.get(v, MISSING.get(algorithm, -1)) for v in ids.tolist()]).ravel()
+    else:
+        from pregel.io.edges import read_edges
+
+        graph = read_edges(path)
+        if tool == "igraph":
+            import igraph as ig
+
+            g = ig.Graph(graph.num_vertices, np.column_stack([graph.sources, graph.indices]).tolist(), directed=True)
+            g.vs["id"] = graph.ids.tolist()
+            loaded = time.perf_counter()
+            answer = entry.igraph(g, int(graph.index_of(source)[0]))
+        else:
+            loaded = time.perf_counter()
+            answer = entry.pregel(graph, source)
+        done = time.perf_counter()
+        ids = graph.ids
+    np.save(values, np.asarray(answer, dtype=np.float64))
+    return {"load_s": loaded - loading, "compute_s": done - loaded, "imports_s": loading - START}
+
+
+# ---------------------------------------------------------------- the harness
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--edges", type=int, default=1_000_000, help="edges of the R-MAT graph (default 1000000)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per measurement, the fastest kept (default 3)")
+    parser.add_argument("--only", default=",".join(ALGORITHMS), help="algorithms to run (default: all)")
+    parser.add_argument("--tools", default=",".join(TOOLS), help="tools to run (default: pregel,networkx,igraph)")
+    parser.add_argument("--graphs-dir", default=str(ROOT / "bench" / "graphs"), help="where the R-MAT graph goes")
+    parser.add_argument("--timeout", type=float, default=900, help="seconds before a run is given up (default 900)")
+    parser.add_argument("--measure", nargs=5, metavar=("TOOL", "ALGORITHM", "EDGES", "SOURCE", "VALUES"))
+    args = parser.parse_args(argv)
+    if args.measure:
+        tool, algorithm, path, source, values = args.measure
+        print(json.dumps(measure(tool, algorithm, path, int(source), values)))
+        return 0
+    graphs = [GNUTELLA, _rmat(Path(args.graphs_dir), args.edges)]
+    rows = []
+    with tempfile.TemporaryDirectory() as scratch:
+        for path in graphs:
+            source = _most_connected(path)
+            for algorithm in args.only.split(","):
+                reference = None
+                for tool in args.tools.split(","):
+                    if tool == "igraph" and ALGORITHMS[algorithm].igraph is None:
+                        continue
+                    values = os.path.join(scratch, f"{tool}-{algorithm}.npy")
+                    best = _fastest(tool, algorithm, str(path), source, values, args)
+                    if best.get("error") is None:
+                        answer = np.load(values)
+                        if tool == "pregel":
+                            reference = answer
+                        agree = ALGORITHMS[algorithm].agree
+                        best["agrees"] = agree(answer, reference) if reference is not None else False
+                    rows.append({"graph": path.name, "algorithm": algorithm, "tool": tool, **best})
+                    print(_row(rows[-1], rows), file=sys.stderr, flush=True)
+    print(_table(rows))
+    return 0
+
+
+def _rmat(folder: Path, edges: int) -> Path:
+    path = folder / f"rmat-{edges}.txt"
+    if not path.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            [sys.executable, "-m", "pregel", "generate", "rmat", "--edges", str(edges), "--seed", "1"]
+            + ["--output", str(path), "--quiet"],
+            check=True,
+            env=dict(os.environ, PYTHONPATH=str(ROOT)),
+        )
+    return path
+
+
+def _most_connected(path: Path) -> int:
+    """The BFS source: the vertex with the most out-edges."""
+    sys.path.insert(0, str(ROOT))
+    from pregel.io.edges import read_edges
+
+    graph = read_edges(path)
+    return int(graph.ids[np.argmax(graph.out_degree)])
+
+
+def _fastest(tool: str, algorithm: str, path: str, source: int, values: str, args: argparse.Namespace) -> dict:
+    """The fastest of ``--repeat`` whole-process runs: wall seconds, and the load and compute times inside."""
+    best: dict[str, Any] = {}
+    for _ in range(args.repeat):
+        command = [sys.executable, __file__, "--measure", tool, algorithm, path, str(source), values]
+        start = time.perf_counter()
+        try:
+            done = subprocess.run(
+                command,
+                capture_output=True,
+                text=True,
+                timeout=args.timeout,
+                env=dict(os.environ, PYTHONPATH=str(ROOT)),
+            )
+        except subprocess.TimeoutExpired:
+            return {"error": f"over {args.timeout:g} s"}
+        seconds = time.perf_counter() - start
+        if done.returncode != 0:
+            return {"error": (done.stderr.strip().splitlines() or ["failed"])[-1]}
+        if not best or seconds < best["process_s"]:
+            best = {"process_s": seconds, **json.loads(done.stdout)}
+    return best
+
+
+def _row(row: dict, rows: list[dict]) -> str:
+    """One line of progress on stderr."""
+    if row.get("error"):
+        return f"{row['graph']} {row['algorithm']} {row['tool']}: {row['error']}"
+    speedup = _speedup(row, rows)
+    return (
+        f"{row['graph']} {row['algorithm']} {row['tool']}: {row['process_s']:.2f} s "
+        f"(load {row['load_s']:.2f}, compute {row['compute_s']:.2f})"
+        + ("" if speedup is None else f", pregel {speedup:.1f} × faster")
+    )
+
+
+def _speedup(row: dict, rows: list[dict]) -> float | None:
+    """How many times faster pregel's whole process is than this row's, on the same graph and algorithm."""
+    mine = [
+        r for r in rows if r["tool"] == "pregel" and r["graph"] == row["graph"] and r["algorithm"] == row["algorithm"]
+    ]
+    if row["tool"] == "pregel" or not mine or mine[0].get("error"):
+        return None
+    return row["process_s"] / mine[0]["process_s"]
+
+
+def _table(rows: list[dict]) -> str:
+    lines = [
+        "| graph | algorithm | tool | process s | load s | compute s | pregel × faster | same answer |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for row in rows:
+        if row.get("error"):
+            lines.append(f"| {row['graph']} | {row['algorithm']} | {row['tool']} | {row['error']} | | | | |")
+            continue
+        speedup = _speedup(row, rows)
+        lines.append(
+            f"| {row['graph']} | {row['algorithm']} | {row['tool']} | {row['process_s']:.2f} | {row['load_s']:.2f} "
+            f"| {row['compute_s']:.2f} | {'' if speedup is None else f'{speedup:.1f}'} "
+            f"| {_agreement(row.get('agrees'))} |"
+        )
+    return "\n".join(lines)
+
+
+def _agreement(agrees: bool | None) -> str:
+    return "random: not compared" if agrees is None else "yes" if agrees else "NO"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

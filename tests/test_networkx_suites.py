@@ -1,0 +1,58 @@
+"""networkx's own test modules, run with every call they make to a function pregel implements sent to pregel.
+
+``NETWORKX_TEST_BACKEND=pregel`` makes networkx's tests convert their graphs and call the
+backend; ``NETWORKX_FALLBACK_TO_NX=1`` lets the calls pregel does not take (other
+functions, weight functions, other weights) run in networkx itself. Each module must pass,
+and the functions this project dispatches must really have been called on pregel.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import networkx as nx
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+NX = Path(nx.__file__).parent / "algorithms"
+
+SUITES = {
+    # issue 18: ppr, lpa, betweenness
+    "pagerank": (["link_analysis/tests/test_pagerank.py"], {"pagerank"}),
+    "label_propagation": (["community/tests/test_label_propagation.py"], {"label_propagation_communities"}),
+    "betweenness": (["centrality/tests/test_betweenness_centrality.py"], {"betweenness_centrality"}),
+}
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(nx.config.backends.get("pregel") is None, reason="pregel is not a networkx backend here"),
+]
+
+
+@pytest.mark.parametrize("suite", SUITES)
+def test_networkx_tests_pass_on_pregel(suite, tmp_path):
+    modules, dispatched = SUITES[suite]
+    counts = tmp_path / "dispatched.json"
+    env = dict(
+        os.environ,
+        NETWORKX_TEST_BACKEND="pregel",
+        NETWORKX_FALLBACK_TO_NX="1",
+        PREGEL_NX_DISPATCHED=str(counts),
+        PYTHONPATH=str(ROOT),
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "tests.nx_dispatched"]
+        + [str(NX / m) for m in modules],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert done.returncode == 0, done.stdout[-5000:] + done.stderr[-2000:]
+    calls = json.loads(counts.read_text())
+    assert dispatched <= {name for name, n in calls.items() if n > 0}, calls
