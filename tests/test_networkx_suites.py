@@ -32,6 +32,10 @@ SUITES = {
     ),
     "kcore": (["tests/test_core.py"], {"core_number"}),
     "triangles": (["tests/test_cluster.py"], {"triangles", "clustering", "average_clustering", "transitivity"}),
+    # issue 18: ppr, lpa, betweenness
+    "pagerank": (["link_analysis/tests/test_pagerank.py"], {"pagerank"}),
+    "label_propagation": (["community/tests/test_label_propagation.py"], {"label_propagation_communities"}),
+    "betweenness": (["centrality/tests/test_betweenness_centrality.py"], {"betweenness_centrality"}),
 }
 
 pytestmark = [

@@ -121,7 +121,7 @@ class BrandesBatches(BatchProgram):
 
     def _forward(self, v: pregel.VertexBatch, level: int, values: np.ndarray) -> None:
         """Vertices reached for the first time in a column take the paths that reached them, and pass them on."""
-        row, column, paths = _summed(v.all_messages, self.batch)
+        row, column, paths = _summed(v.all_messages, self.batch, v.size)
         new = values["dist"][row, column] == UNREACHED
         row, column, paths = row[new], column[new], paths[new]
         values["dist"][row, column], values["sigma"][row, column] = level, paths
@@ -138,7 +138,7 @@ class BrandesBatches(BatchProgram):
         sigma = values["sigma"][row, column]
         # what came from the level below, for each (row, column) of this level
         below = np.zeros(row.size)
-        got_row, got_column, got = _summed(v.all_messages, self.batch)
+        got_row, got_column, got = _summed(v.all_messages, self.batch, v.size)
         pair, got_pair = row * self.batch + column, got_row * self.batch + got_column
         spot = np.minimum(np.searchsorted(pair, got_pair), max(pair.size - 1, 0))
         mine = pair[spot] == got_pair if pair.size else np.zeros(got_pair.size, bool)
@@ -217,11 +217,17 @@ def _copied(records: np.ndarray) -> np.ndarray:
     return copy
 
 
-def _summed(got: Any, width: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _summed(got: Any, width: int, size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Messages added up per (receiver, column): rows, columns and sums, sorted by row then column."""
     if not len(got):
         return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
     pair = got.receiver.astype(np.int64) * width + got.values["column"]
+    if 4 * len(got) >= size * width:
+        # many messages: add them into every pair at once (amounts are positive, so a pair got mail where its
+        # sum is not zero)
+        sums = np.bincount(pair, weights=got.values["amount"], minlength=size * width)
+        pair = np.flatnonzero(sums)
+        return pair // width, pair % width, sums[pair]
     order = np.argsort(pair, kind="stable")
     pair, amount = pair[order], got.values["amount"][order]
     first = np.flatnonzero(np.diff(pair, prepend=-1))

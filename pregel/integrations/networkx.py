@@ -421,12 +421,13 @@ class BackendInterface:
         seed: Any = None,
     ) -> dict[Any, float]:
         from pregel.algorithms import reference
-        from pregel.algorithms.betweenness import BrandesBatches, batch_size, sample_sources, two_way
+        from pregel.algorithms.betweenness import BrandesBatches, batch_size, two_way
 
         n = len(G)
         if n == 0:
             return {}
-        chosen = sample_sources(G.nodes, k, seed)  # seed is networkx's random.Random by now
+        # seed is networkx's random.Random by now; its sample raises networkx's errors for a bad k
+        chosen = G.nodes if k is None or k == n else seed.sample(G.nodes, k)
         exact = len(chosen) == n
         sources = None if exact else np.array([G.index[node] for node in chosen])
         program = BrandesBatches(
