@@ -442,7 +442,11 @@ def _library_flags() -> dict[str, argparse.ArgumentParser]:
     for name in ("mis", "matching"):
         flags = randomized[name] = _Parser(add_help=False)
         flags.add_argument(
-            "--seed", type=_non_negative_int, default=0, metavar="S", help="the seed: the same seed, the same answer"
+            "--seed",
+            type=_non_negative_int,
+            default=0,
+            metavar="S",
+            help="the seed: the same seed gives the same answer (default 0)",
         )
         flags.add_argument(
             "--max-supersteps",
