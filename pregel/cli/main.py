@@ -331,7 +331,7 @@ def _algorithm_flags() -> dict[str, argparse.ArgumentParser]:
     )
     pr.add_argument(
         "--personalize",
-        type=_id_list,
+        type=_vertex_ids,
         metavar="ID[,ID...]",
         help="restart the walk at these vertices (equally), and send dangling rank there (default: everywhere)",
     )
@@ -384,7 +384,7 @@ def _library_flags() -> dict[str, argparse.ArgumentParser]:
     ppr = _Parser(add_help=False)
     ppr.add_argument(
         "--sources",
-        type=_id_list,
+        type=_vertex_ids,
         required=True,
         metavar="ID,ID,...",
         help="the vertices to personalize to, one column each (required)",
@@ -612,13 +612,6 @@ def _non_negative_int(text: str) -> int:
 
 
 def _vertex_ids(text: str) -> tuple[int, ...]:
-    try:
-        return tuple(int(part) for part in text.split(","))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a vertex id or a comma-separated list of them: {text!r}") from None
-
-
-def _id_list(text: str) -> tuple[int, ...]:
     try:
         return tuple(int(part) for part in text.split(","))
     except ValueError:
