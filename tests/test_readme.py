@@ -173,6 +173,7 @@ COMMANDS = ["pagerank", "sssp", "cc", "run", "info", "generate", "viz pagerank",
 COMMANDS += ["bfs", "viz bfs", "scc", "viz scc", "kcore", "viz kcore", "triangles", "viz triangles"]
 # issue 18: ppr, lpa, betweenness, mis, matching
 COMMANDS += ["ppr", "lpa", "betweenness", "mis", "matching"]
+COMMANDS += ["viz ppr", "viz lpa", "viz betweenness", "viz mis", "viz matching"]
 FLAG = re.compile(r"(?<![\w-])(--?[a-z][a-z-]*)(?: ([^\s\[\]\-.][^\s\[\]]*))?")
 
 
@@ -293,6 +294,11 @@ def base_arguments(command: str) -> list[str]:
         "betweenness": ["betweenness", "edges.txt"],
         "mis": ["mis", "edges.txt"],
         "matching": ["matching", "edges.txt"],
+        "viz ppr": ["viz", "ppr", "edges.txt", "--output", "page.html", "--sources", "1,2"],
+        "viz lpa": ["viz", "lpa", "edges.txt", "--output", "page.html"],
+        "viz betweenness": ["viz", "betweenness", "edges.txt", "--output", "page.html"],
+        "viz mis": ["viz", "mis", "edges.txt", "--output", "page.html"],
+        "viz matching": ["viz", "matching", "edges.txt", "--output", "page.html"],
     }[command]
 
 

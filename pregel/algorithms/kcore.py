@@ -127,13 +127,14 @@ def undirected_counts(graph: pregel.Graph) -> pregel.Graph:
     """
     loops = np.flatnonzero(graph.sources == graph.indices)
     if loops.size:
-        vertex = int(graph.ids[graph.sources[loops[0]]])
+        vertex = graph.original_ids[graph.sources[loops[0]]]
         raise InputError(
             f"vertex {vertex} has a self-loop ({loops.size} in all): core numbers are not defined with "
             "self-loops (networkx refuses them too); remove them first"
         )
     undirected = graph.to_undirected()
-    return pregel.Graph(undirected.ids, undirected.indptr, undirected.indices, np.ones(undirected.num_edges))
+    ones = np.ones(undirected.num_edges)
+    return pregel.Graph(undirected.ids, undirected.indptr, undirected.indices, ones, labels=undirected.labels)
 
 
 def core_numbers(graph: Any, backend: str = "local", api: str = "batch", **options: Any) -> pregel.Result:

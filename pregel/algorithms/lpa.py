@@ -319,6 +319,7 @@ def label_propagation(
     result = pregel.run(numbered, program, backend=backend, max_supersteps=max_supersteps, **options)
     labels = result.values if synchronous else result.values["label"]
     result.graph, result.values = graph, smallest_member(labels, graph.ids)
+    result.trace = result.trace and result.trace.told_of(graph)
     return result
 
 

@@ -259,7 +259,8 @@ def triangles(graph: Any, backend: str = "local", api: str = "batch", **options:
     result = pregel.run(view, program, backend=backend, **options)
     counts = np.empty(graph.num_vertices, dtype=np.int64)
     counts[order] = [int(t) for t in result.values]
-    return dataclasses.replace(result, graph=graph, values=counts)
+    trace = result.trace and result.trace.told_of(graph.to_undirected(), order)
+    return dataclasses.replace(result, graph=graph, values=counts, trace=trace)
 
 
 def networkx_triangles(graph: pregel.Graph) -> np.ndarray:

@@ -14,6 +14,7 @@ import html
 import json
 import math
 import os
+from collections.abc import Callable
 from importlib import resources
 from typing import Any
 
@@ -24,6 +25,7 @@ from pregel.core.graph import Graph
 from pregel.core.trace import StepTrace, Trace
 from pregel.errors import InputError
 from pregel.viz.layout import CANVAS, choose_sizes, layout
+from pregel.viz.looks import look_of
 
 MAX_VERTICES = 300
 STYLES = ("rank", "distance", "label", "value")
@@ -121,34 +123,10 @@ def page_html(
     if not isinstance(trace, Trace):
         raise InputError("this result has no trace: run it with pregel.run(..., trace=True)")
     check_size(trace.graph, max_vertices)
-    style = style or default_style(trace.program_class)
+    style = style or look_of(trace.program_class).style
     if style not in STYLES:
         raise InputError(f"unknown style {style!r} (choose from {', '.join(STYLES)})")
     return render(page_data(trace, style, seed), title or trace.program)
-
-
-def default_style(program_class: type) -> str:
-    """How to draw the values of a program's vertices: by its built-in algorithm, else ``"value"``.
-
-    Examples
-    --------
-    >>> from pregel.algorithms.sssp import ShortestPathsVertex
-    >>> default_style(ShortestPathsVertex), default_style(object)
-    ('distance', 'value')
-    """
-    from pregel.algorithms.components import ConnectedComponents, ConnectedComponentsVertex
-    from pregel.algorithms.pagerank import PageRank, PageRankVertex
-    from pregel.algorithms.sssp import ShortestPaths, ShortestPathsVertex
-
-    styles = {
-        PageRank: "rank",
-        PageRankVertex: "rank",
-        ShortestPaths: "distance",
-        ShortestPathsVertex: "distance",
-        ConnectedComponents: "label",
-        ConnectedComponentsVertex: "label",
-    }
-    return next((s for cls, s in styles.items() if issubclass(program_class, cls)), "value")
 
 
 def page_data(trace: Trace, style: str, seed: int = 1) -> dict[str, Any]:
@@ -170,28 +148,38 @@ def page_data(trace: Trace, style: str, seed: int = 1) -> dict[str, Any]:
     ([inf, inf, inf], [inf, 0.0, inf])
     >>> unpack(first["messages"]["from"]).tolist(), unpack(first["messages"]["to"]).tolist()
     ([1], [2])
+
+    Values that name vertices are shown as the user named them (:mod:`pregel.viz.looks`):
+
+    >>> from pregel.algorithms.components import connected_components
+    >>> g = pregel.Graph.from_edges(["b", "a"], ["c", "b"])
+    >>> data = page_data(connected_components(g, trace=True).trace, "label")
+    >>> data["ids"], unpack(data["steps"][-1]["values"]).tolist(), data["meaning"]
+    (['a', 'b', 'c'], ['a', 'a', 'a'], 'the component label')
     """
     graph = trace.graph
+    look = look_of(trace.program_class)
     src, dst = graph.sources, graph.indices
     directed = not _symmetric(graph)
     keep = np.ones(src.size, dtype=bool) if directed else src <= dst
-    states = [trace.initial, *(step.values for step in trace.steps)]
+    states = [look.values(values, graph) for values in (trace.initial, *(step.values for step in trace.steps))]
     sizes = choose_sizes(_peaks(states), style)
     steps, before = [], None
-    for step in trace.steps:
-        steps.append(_step_data(step, before))
+    for step, values in zip(trace.steps, states[1:]):
+        steps.append(_step_data(step, before, values, lambda m: look.messages(m, graph)))
         before = step
     return {
         "style": style,
+        "meaning": look.meaning,
         "directed": directed,
-        "ids": graph.ids.tolist(),
+        "ids": graph.original_ids.tolist(),
         "xy": layout(graph, sizes.radius(_peaks(states), style), seed).tolist(),
         "size": list(CANVAS),
         "radius": sizes.as_dict(),
         "edges": np.column_stack([src[keep], dst[keep]]).tolist(),
         "out_degree": graph.out_degree.tolist(),
         "in_degree": np.bincount(dst, minlength=graph.num_vertices).tolist(),
-        "initial": column(trace.initial),
+        "initial": column(states[0]),
         "steps": steps,
         "aggregator_labels": {"delta": "L1 change", "dangling": "dangling rank"} if style == "rank" else {},
     }
@@ -208,22 +196,28 @@ def _peaks(states: list[np.ndarray]) -> np.ndarray:
     return np.where(np.isfinite(peaks), peaks, np.nan)
 
 
-def _step_data(step: StepTrace, before: StepTrace | None) -> dict[str, Any]:
+def _step_data(
+    step: StepTrace, before: StepTrace | None, values: np.ndarray, shown: Callable[[np.ndarray], np.ndarray]
+) -> dict[str, Any]:
+    """One superstep for the page: ``values`` are the vertices' as shown, ``shown`` shows a message's."""
     stats = step.stats
     same = before is not None and np.array_equal(step.senders, before.senders)
     same = same and np.array_equal(step.targets, before.targets)
     same_inbox = before is not None and np.array_equal(step.inbox_targets, before.inbox_targets)
     return {
-        "values": column(step.values),
+        "values": column(values),
         "halted": flags(~step.active),
         "computed": flags(step.computed),
         "messages": {
             "from": None if same else indices(step.senders),
             "to": None if same else indices(step.targets),
-            "values": message_values(step.senders, step.messages),
+            "values": message_values(step.senders, shown(step.messages)),
         },
         # the panel shows what a vertex reads next to 4 digits: 7 are plenty
-        "inbox": {"to": None if same_inbox else indices(step.inbox_targets), "values": column(step.inbox, exact=False)},
+        "inbox": {
+            "to": None if same_inbox else indices(step.inbox_targets),
+            "values": column(shown(step.inbox), exact=False),
+        },
         "active": stats.active,
         "sent": stats.messages_sent,
         "combined": stats.messages_combined,
@@ -245,11 +239,11 @@ def column(values: np.ndarray, exact: bool = True) -> dict[str, Any]:
     >>> column(np.array([0.1]), exact=False), float(unpack(column(np.array([0.1]), exact=False))[0])
     ({'f32': 'zczMPQ=='}, 0.10000000149011612)
     >>> column(np.array([(1, 2), None], dtype=object))
-    {'text': ['(1, 2)', 'None']}
+    {'text': ['(1, 2)', None]}
     """
     kind = values.dtype.kind
     if kind not in "fiu" or (kind in "iu" and values.size and np.abs(values).max() > 2**53):
-        return {"text": [str(v) for v in values.tolist()]}
+        return {"text": [None if v is None else str(v) for v in values.tolist()]}
     finite = values[np.isfinite(values)] if kind == "f" else values
     if not exact and (not finite.size or np.abs(finite).max() < 1e38):
         return {"f32": _b64(values.astype("<f4"))}
