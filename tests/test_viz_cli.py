@@ -290,3 +290,27 @@ def test_viz_scc_on_a_table_names_the_vertices(run_cli, tmp_path):
     data = embedded(tmp_path / "scc.html")
     assert data["ids"] == list("abcde") and data["meaning"] == "the colour, then the component label"
     assert _last_shown(data) == ["a", "a", "a", "d", "d"]
+
+
+def test_triangle_wedges_name_their_ends():
+    import networkx as nx
+
+    import pregel
+    from pregel import algorithms as alg
+
+    g = pregel.Graph.from_edges(*LABELLED)
+    data = _page_of(lambda **k: alg.triangles(g, **k))
+    wedges = unpack_messages(data["steps"][0])
+    told = unpack_messages(data["steps"][1])
+    # each wedge names two vertices of the user's graph; a message about it, a count
+    from pregel.viz.page import unpack
+
+    ends = [w.rstrip("?").split("–") for w in wedges]
+    assert ends and all(len(e) == 2 and set(e) <= set("abcde") for e in ends)
+    # u tells v its neighbour w: a triangle where w is v's neighbour too, each found once
+    receivers = [data["ids"][t] for t in unpack(data["steps"][0]["messages"]["to"]).tolist()]
+    undirected = _networkx_labelled(False)
+    assert all(undirected.has_edge(u, v) and undirected.has_edge(u, w) for (u, w), v in zip(ends, receivers))
+    closed = sum(undirected.has_edge(v, w) for (_, w), v in zip(ends, receivers))
+    assert closed == sum(nx.triangles(undirected).values()) // 3
+    assert told and all(t.startswith("+") for t in told)

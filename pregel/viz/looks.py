@@ -94,6 +94,20 @@ def _number(values: np.ndarray, graph: Graph) -> np.ndarray:
     return values.astype(np.float64)
 
 
+def _wedge(values: np.ndarray, graph: Graph) -> np.ndarray:
+    """A wedge ``u << B | w`` ("is my neighbour w yours?") as ``u–w?``; a count of triangles told as ``+k``."""
+    from pregel.algorithms.triangles import wedge_bits
+
+    if values.dtype.kind != "i":  # the scalar twin's lists, or no message
+        return values
+    bits = wedge_bits(graph.num_vertices)
+    wedge = np.maximum(values, 0)
+    ends = graph.original_ids[np.concatenate([wedge >> bits, wedge & ((1 << bits) - 1)])].reshape(2, -1)
+    return np.array(
+        [f"{u}–{w}?" if m >= 0 else f"+{-m}" for m, u, w in zip(values.tolist(), *ends.tolist())], dtype=object
+    )
+
+
 def _lpa_label(values: np.ndarray, graph: Graph) -> np.ndarray:
     return _vertex_at(values["label"], graph)
 
@@ -158,7 +172,7 @@ def looks() -> dict[type, Look]:
     component = Look("label", "the component label", _vertex_of, _vertex_of)
     strong = Look("label", "the colour, then the component label", _scc_vertex, _scc_message)
     core = Look("value", "the degree left, then the core number", _core)
-    counted = Look("value", "the triangles found so far", _number)
+    counted = Look("value", "the triangles found so far", _number, _wedge)
     return {
         PageRank: rank,
         PageRankVertex: rank,
