@@ -104,10 +104,18 @@ def _pregel_triangles(graph: Any, source: int) -> np.ndarray:
     return triangles(graph).values  # the global numbers come with it, in result.aggregated
 
 
+def _smallest_member(communities: Any) -> dict:
+    """Each vertex's community named by its smallest member (``min`` once per community, not once per vertex)."""
+    label = {}
+    for members in communities:
+        label.update(dict.fromkeys(members, min(members)))
+    return label
+
+
 def _networkx_scc(G: Any, source: int) -> dict:
     import networkx as nx
 
-    return {v: min(c) for c in nx.strongly_connected_components(G) for v in c}
+    return _smallest_member(nx.strongly_connected_components(G))
 
 
 def _networkx_kcore(G: Any, source: int) -> dict:
@@ -262,7 +270,7 @@ def _networkx_lpa(G: Any, source: int) -> dict:
     undirected = nx.Graph()
     undirected.add_nodes_from(sorted(G))  # networkx breaks ties by node order: pregel's is the id order
     undirected.add_edges_from(G.edges)
-    return {v: min(c) for c in nx.community.label_propagation_communities(undirected) for v in c}
+    return _smallest_member(nx.community.label_propagation_communities(undirected))
 
 
 def _networkx_betweenness(G: Any, source: int) -> dict:

@@ -156,7 +156,7 @@ def looks() -> dict[type, Look]:
     from pregel.algorithms.bfs import BreadthFirst, BreadthFirstVertex
     from pregel.algorithms.components import ConnectedComponents, ConnectedComponentsVertex
     from pregel.algorithms.kcore import CoreNumbers, CoreNumbersVertex
-    from pregel.algorithms.lpa import LabelPropagation, SynchronousLabelPropagation
+    from pregel.algorithms.lpa import LabelPropagation, SynchronousLabelPropagation, SynchronousLabelPropagationVertex
     from pregel.algorithms.matching import RandomMatching
     from pregel.algorithms.mis import LubyIndependentSet, LubyIndependentSetVertex
     from pregel.algorithms.pagerank import PageRank, PageRankVertex, PersonalizedPageRankVertex
@@ -193,6 +193,7 @@ def looks() -> dict[type, Look]:
         TrianglesVertex: counted,
         LabelPropagation: Look("label", "the community label", _lpa_label, _lpa_message),
         SynchronousLabelPropagation: Look("label", "the community label", _vertex_at, _vertex_at),
+        SynchronousLabelPropagationVertex: Look("label", "the community label", _vertex_at, _vertex_at),
         BrandesBatches: Look("rank", "the betweenness summed so far", _centrality),
         LubyIndependentSet: Look("label", "in the set, out, or undecided", _membership),
         LubyIndependentSetVertex: Look("label", "in the set, out, or undecided", _membership),
