@@ -174,7 +174,7 @@ def test_bad_requests_are_refused():
 
 def test_a_trace_records_the_graph_of_each_superstep():
     script = {0: [("add_vertex", 1, 10, 5.0), ("add_edge", 1, 1, 10, 1.0)], 1: [("remove_vertex", 2, 3)]}
-    trace = pregel.run(RING, SCRIPT(script=script, until=2), workers=2, trace=True).trace
+    trace = pregel.run(RING, SCRIPT(script=script, until=2).pick("batch"), workers=2, trace=True).trace
     assert [s.graph.ids.tolist() for s in trace.steps] == [[1, 2, 3, 4], [1, 2, 3, 4, 10], [1, 2, 4, 10]]
     assert trace.steps[1].graph.num_edges == 5 and trace.steps[2].graph.num_edges == 2
     assert trace.steps[1].values.tolist() == [0.0, 0.0, 0.0, 0.0, 5.0]
