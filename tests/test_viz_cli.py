@@ -314,3 +314,24 @@ def test_triangle_wedges_name_their_ends():
     closed = sum(undirected.has_edge(v, w) for (_, w), v in zip(ends, receivers))
     assert closed == sum(nx.triangles(undirected).values()) // 3
     assert told and all(t.startswith("+") for t in told)
+
+
+def test_k_core_page_draws_removed_vertices_as_removed():
+    import networkx as nx
+
+    import pregel
+    from pregel.algorithms.kcore import k_core
+    from pregel.viz.page import unpack
+
+    # z hangs on a, y on z: the 2-core removes z and y (in two rounds), the rest stays
+    sources, targets = LABELLED[0] + ["a", "z"], LABELLED[1] + ["z", "y"]
+    g = pregel.Graph.from_edges(sources, targets)
+    data = _page_of(lambda **k: k_core(g, 2, **k))
+    names = "abcdeyz"
+    assert data["ids"] == list(names)
+    whole = nx.Graph(zip(sources, targets))
+    kept = nx.k_core(whole, 2)
+    gone = unpack(data["steps"][-1]["gone"], len(names)).tolist()
+    assert [bool(x) for x in gone] == [v not in kept for v in names] and any(gone)
+    shown = _last_shown(data)
+    assert [shown[i] for i, v in enumerate(names) if v in kept] == [kept.degree(v) for v in names if v in kept]

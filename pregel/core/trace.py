@@ -75,6 +75,9 @@ class StepTrace:
     inbox_targets, inbox : numpy.ndarray
         What the targets read in the next superstep: one combined value per target
         when the program has a combiner, else every message, sorted by target.
+    graph : Graph or None
+        The graph this superstep ran on, whose indices the arrays above use: the
+        trace's graph, unless mutations changed it (:mod:`pregel.core.mutations`).
     """
 
     stats: SuperstepStats
@@ -86,6 +89,7 @@ class StepTrace:
     messages: np.ndarray
     inbox_targets: np.ndarray
     inbox: np.ndarray
+    graph: Graph | None = None
 
 
 @dataclass
@@ -95,7 +99,7 @@ class Trace:
     Attributes
     ----------
     graph : Graph
-        The graph the program ran on.
+        The graph the program started on (a step's ``graph`` is the one it ran on).
     program : str
         The program and its parameters, e.g. ``"ShortestPaths(source=1)"``.
     program_class : type
@@ -133,7 +137,8 @@ class Trace:
         An algorithm that runs on a view of the user's graph (renumbered, or with edges
         added) gives its trace back in the user's vertices, so that a replay page names
         them as the user does. ``order`` defaults to the same numbering. The values are
-        moved, not changed: values that are vertex numbers stay the run's.
+        moved, not changed: values that are vertex numbers stay the run's. For runs
+        without topology mutations (every step ran on the trace's graph).
 
         Examples
         --------
@@ -147,7 +152,8 @@ class Trace:
         ([30], [1.0, 2.0, 0.0])
         """
         if order is None:
-            return dataclasses.replace(self, graph=graph)
+            steps = [dataclasses.replace(step, graph=graph) for step in self.steps]
+            return dataclasses.replace(self, graph=graph, steps=steps)
         order = np.asarray(order, dtype=np.int64)
 
         def moved(values: np.ndarray) -> np.ndarray:
@@ -167,6 +173,7 @@ class Trace:
                 targets=order[step.targets],
                 inbox_targets=readers[by_reader],
                 inbox=step.inbox[by_reader],
+                graph=graph,
             )
 
         return Trace(graph, self.program, self.program_class, moved(self.initial), [step_told(s) for s in self.steps])
@@ -189,16 +196,19 @@ class Recorder:
         self.initial = initial.copy()
         self.steps: list[StepTrace] = []
 
-    def record(self, stats: SuperstepStats, statuses: list[PartitionStatus]) -> None:
-        """Add one superstep from the partitions' statuses (in partition order)."""
+    def record(self, stats: SuperstepStats, statuses: list[PartitionStatus], graph: Graph | None = None) -> None:
+        """Add one superstep from the partitions' statuses (in partition order); ``graph``: the one it ran on."""
+        graph = graph or self.graph
         parts = [s.trace for s in statuses]
-        n = self.graph.num_vertices
         if self.steps:
             last = self.steps[-1]
             computed = last.active.copy()
             computed[last.inbox_targets] = True
+            before = last.graph or self.graph
+            if before is not graph:
+                computed = _carried(before.ids, computed, graph.ids)
         else:
-            computed = np.ones(n, dtype=bool)
+            computed = np.ones(graph.num_vertices, dtype=bool)
         inbox_targets, inbox = self._inboxes(parts)
         self.steps.append(
             StepTrace(
@@ -211,6 +221,7 @@ class Recorder:
                 messages=concat_messages([p.messages for p in parts]),
                 inbox_targets=inbox_targets,
                 inbox=inbox,
+                graph=graph,
             )
         )
 
@@ -229,3 +240,10 @@ class Recorder:
         """The recording so far."""
         program = self.program
         return Trace(self.graph, program.describe(), type(program), self.initial, self.steps)
+
+
+def _carried(old_ids: np.ndarray, flags: np.ndarray, new_ids: np.ndarray) -> np.ndarray:
+    """``flags`` of the vertices ``old_ids``, for the vertices ``new_ids``: True for a vertex that is new."""
+    pos = np.minimum(np.searchsorted(old_ids, new_ids), max(old_ids.size - 1, 0))
+    known = old_ids[pos] == new_ids if old_ids.size else np.zeros(new_ids.size, dtype=bool)
+    return np.where(known, flags[pos] if old_ids.size else True, True)

@@ -155,7 +155,7 @@ def looks() -> dict[type, Look]:
     from pregel.algorithms.betweenness import BrandesBatches
     from pregel.algorithms.bfs import BreadthFirst, BreadthFirstVertex
     from pregel.algorithms.components import ConnectedComponents, ConnectedComponentsVertex
-    from pregel.algorithms.kcore import CoreNumbers, CoreNumbersVertex
+    from pregel.algorithms.kcore import CoreNumbers, CoreNumbersVertex, KCorePruning, KCorePruningVertex
     from pregel.algorithms.lpa import LabelPropagation, SynchronousLabelPropagation, SynchronousLabelPropagationVertex
     from pregel.algorithms.matching import RandomMatching
     from pregel.algorithms.mis import LubyIndependentSet, LubyIndependentSetVertex
@@ -189,6 +189,8 @@ def looks() -> dict[type, Look]:
         StronglyConnectedVertex: strong,
         CoreNumbers: core,
         CoreNumbersVertex: core,
+        KCorePruning: Look("value", "the degree (vertices below k remove themselves)"),
+        KCorePruningVertex: Look("value", "the degree (vertices below k remove themselves)"),
         Triangles: counted,
         TrianglesVertex: counted,
         LabelPropagation: Look("label", "the community label", _lpa_label, _lpa_message),

@@ -10,6 +10,7 @@ computed by the engine.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import html
 import json
 import math
@@ -162,11 +163,14 @@ def page_data(trace: Trace, style: str, seed: int = 1) -> dict[str, Any]:
     src, dst = graph.sources, graph.indices
     directed = not _symmetric(graph)
     keep = np.ones(src.size, dtype=bool) if directed else src <= dst
-    states = [look.values(values, graph) for values in (trace.initial, *(step.values for step in trace.steps))]
+    drawn = [_drawn(step, graph) for step in trace.steps]
+    states = [look.values(values, graph) for values in (trace.initial, *(step.values for step, _ in drawn))]
     sizes = choose_sizes(_peaks(states), style)
     steps, before = [], None
-    for step, values in zip(trace.steps, states[1:]):
+    for (step, gone), values in zip(drawn, states[1:]):
         steps.append(_step_data(step, before, values, lambda m: look.messages(m, graph)))
+        if gone.any():
+            steps[-1]["gone"] = flags(gone)
         before = step
     return {
         "style": style,
@@ -183,6 +187,45 @@ def page_data(trace: Trace, style: str, seed: int = 1) -> dict[str, Any]:
         "steps": steps,
         "aggregator_labels": {"delta": "L1 change", "dangling": "dangling rank"} if style == "rank" else {},
     }
+
+
+def _drawn(step: StepTrace, graph: Graph) -> tuple[StepTrace, np.ndarray]:
+    """A step over the drawn graph's vertices, and which of them are gone (a mutation removed them).
+
+    A run whose program mutates the topology (:mod:`pregel.core.mutations`) records each
+    step over the graph it ran on; the page draws the first graph, so a removed vertex
+    is drawn as removed and an added one, which has no place in the drawing, is left
+    out with its messages.
+    """
+    ran = step.graph
+    if ran is None or ran is graph:
+        return step, np.zeros(graph.num_vertices, dtype=bool)
+    at = np.minimum(np.searchsorted(graph.ids, ran.ids), max(graph.num_vertices - 1, 0))
+    placed = graph.ids[at] == ran.ids if graph.num_vertices else np.zeros(ran.num_vertices, dtype=bool)
+    where = np.where(placed, at, -1)
+    gone = np.ones(graph.num_vertices, dtype=bool)
+    gone[at[placed]] = False
+
+    def spread(values: np.ndarray) -> np.ndarray:
+        out = np.zeros(graph.num_vertices, dtype=values.dtype)
+        out[at[placed]] = values[placed]
+        return out
+
+    senders = np.where(step.senders >= 0, where[np.maximum(step.senders, 0)], -1)
+    targets, readers = where[step.targets], where[step.inbox_targets]
+    sent, read = targets >= 0, readers >= 0
+    return dataclasses.replace(
+        step,
+        values=spread(step.values),
+        active=spread(step.active),
+        computed=spread(step.computed),
+        senders=senders[sent],
+        targets=targets[sent],
+        messages=step.messages[sent],
+        inbox_targets=readers[read],
+        inbox=step.inbox[read],
+        graph=graph,
+    ), gone
 
 
 def _peaks(states: list[np.ndarray]) -> np.ndarray:

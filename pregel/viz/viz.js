@@ -55,6 +55,7 @@
       ...s,
       values: unpack(s.values),
       halted: flags(s.halted),
+      gone: s.gone ? flags(s.gone) : null, // removed by a topology mutation
       computed: flags(s.computed),
       messages: unpack(s.messages.values, from).map((v, k) => [from[k], to[k], v]),
       inbox: unpack(s.inbox.values).map((v, k) => [inboxTo[k], v]),
@@ -189,10 +190,12 @@
       v.g.classList.toggle("halted", state.halted[i] === 1);
       v.g.classList.toggle("computed", someIdle && state.computed[i] === 1);
       v.g.classList.toggle("unreachable", unreachable);
+      const gone = state.gone !== null && state.gone !== undefined && state.gone[i] === 1;
+      v.g.classList.toggle("removed", gone);
       v.shape.setAttribute("r", v.r);
-      v.shape.setAttribute("fill", fill(value));
+      v.shape.setAttribute("fill", gone ? "#ffffff" : fill(value));
       v.value.setAttribute("y", v.r + 1.1 * valueFont);
-      v.value.textContent = show(value);
+      v.value.textContent = gone ? "removed" : show(value);
     });
     fitLabels();
   }
@@ -330,7 +333,7 @@
       `vertex ${data.ids[i]}`,
       `value ${show(state.values[i])}` + (typeof state.values[i] === "number" ? ` (${state.values[i]})` : ""),
       `in-degree ${data.in_degree[i]}, out-degree ${data.out_degree[i]}`,
-      state.halted[i] ? "halted (voted to halt)" : "active",
+      state.gone && state.gone[i] ? "removed (a topology mutation)" : state.halted[i] ? "halted (voted to halt)" : "active",
       position > 0 ? (state.computed[i] ? "ran compute in this superstep" : "did not run compute") : "",
       inbox.length ? `reads next: ${inbox.join(", ")}` : "",
     ];
