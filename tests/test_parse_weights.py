@@ -307,7 +307,8 @@ def test_long_mantissas_are_read_exactly_without_strtod_as_float_does():
     # 17 to 19 digits: past Clinger's fast path, read by the exact 128-bit check (strtod only beyond it)
     rng = np.random.default_rng(17)
     tokens = [repr(float(x)) for x in rng.random(2000) * 10.0 ** rng.integers(-8, 12, 2000)]
-    tokens += [f"{int(rng.integers(10**16, 10**18)) * 10 + int(rng.integers(0, 10))}e{int(rng.integers(-40, -1))}" for _ in range(2000)]
+    mantissas = rng.integers(10**16, 10**18, 2000).astype(object) * 10 + rng.integers(0, 10, 2000)  # up to 19 digits
+    tokens += [f"{m}e{e}" for m, e in zip(mantissas, rng.integers(-40, -1, 2000))]
     tokens += [f"0.{int(rng.integers(10**16, 10**18))}" for _ in range(1000)]
     tokens += near_midpoints(rng, 3000)
     tokens += ["9007199254740993e-1", "0.10000000000000000555", "4.9999999999999999995", "1.7976931348623157e308"]
