@@ -21,6 +21,7 @@ import networkx as nx
 import numpy as np
 import pytest
 
+import pregel
 from pregel.cli.main import main
 from pregel.io import tabular
 from tests.conftest import ROOT
@@ -210,6 +211,36 @@ def test_string_ids_come_back_in_the_output(tmp_path, text_runs):
             for line in out.splitlines()
         )
         assert numbered == text_runs[command[0]], command
+
+
+# how a Parquet file may hold string ids: each row group its own dictionary, a dictionary
+# that overflows its page (the rest of the chunk plain), no dictionary at all
+STRING_LAYOUTS = {
+    "a dictionary per row group": {"row_group_size": 150},
+    "dictionaries that overflow": {"row_group_size": 700, "dictionary_pagesize_limit": 256},
+    "no dictionary": {"use_dictionary": False},
+}
+
+
+@pytest.mark.parametrize("layout", STRING_LAYOUTS)
+def test_string_ids_in_any_parquet_layout_give_the_graph_of_the_strings(layout, tmp_path, monkeypatch):
+    monkeypatch.setattr(tabular, "BATCH_ROWS", 256)  # batches that straddle row groups
+    pq.write_table(table(named(SRC), named(DST)), tmp_path / "e.parquet", **STRING_LAYOUTS[layout])
+    got = tabular.read_table(tmp_path / "e.parquet", "src", "dst", "w")
+    want = pregel.Graph.from_edges(named(SRC).tolist(), named(DST).tolist(), WEIGHT.astype(float))
+    assert got.labels.tolist() == want.labels.tolist() == sorted(set(named(SRC)) | set(named(DST)))
+    assert [a.tolist() for a in got.edge_arrays()] == [a.tolist() for a in want.edge_arrays()]
+
+
+def test_dictionary_ids_with_values_no_row_uses_are_not_vertices():
+    dictionary = pa.array(["zz-unused", "b", "a", "c", "also-unused"])
+    src = pa.DictionaryArray.from_arrays(pa.array([1, 2, 3], pa.int8()), dictionary)
+    dst = pa.DictionaryArray.from_arrays(pa.array([2, 3, 1], pa.int8()), dictionary)
+    data = pa.Table.from_batches([pa.record_batch({"s": src, "t": dst})] * 2)  # two pieces, one dictionary type
+    graph = pregel.Graph.from_arrow(data, source="s", target="t")
+    assert graph.labels.tolist() == ["a", "b", "c"]
+    want = pregel.Graph.from_edges(["b", "a", "c"] * 2, ["a", "c", "b"] * 2)
+    assert [a.tolist() for a in graph.edge_arrays()[:2]] == [a.tolist() for a in want.edge_arrays()[:2]]
 
 
 AWKWARD = ["https://example.org/a,b", 'say "hi"', "naïve café", "日本語", "with space", "x'y", "", "42"]

@@ -144,6 +144,9 @@ class _Column:
             raise InputError(f"{self.where}: column {self.name!r} ({self.role}), row {row}: no value (null)")
         if not len(array):
             return
+        if self.kind == "string" and pa.types.is_dictionary(array.type):
+            self.parts.append(array)  # numbered by its dictionary, not string by string
+            return
         if pa.types.is_dictionary(array.type):
             array = array.dictionary_decode()
         if self.kind == "string":
@@ -210,20 +213,47 @@ def _check_fits(ids: np.ndarray, before: int, column: _Column) -> None:
 
 
 def _arrow_string_codes(sources: list[Any], targets: list[Any], pa: Any) -> tuple[np.ndarray, list[np.ndarray]]:
-    """The sorted distinct strings of both columns and each column as positions in them, by Arrow's kernels."""
+    """The sorted distinct strings of both columns and each column as positions in them, by Arrow's kernels.
+
+    Dictionary-encoded pieces (Parquet's string columns are read so) of one type are
+    numbered through their dictionaries alone: the strings of the rows are never
+    touched. Any other pieces are decoded and hashed string by string.
+    """
     import pyarrow.compute as pc
 
     n = sum(len(part) for part in sources)
-    both = pa.chunked_array([*sources, *targets], type=pa.large_string()).combine_chunks()
-    # one hash pass over every string; the sort is of the distinct ones only
-    encoded = pc.dictionary_encode(both)
-    del both
-    order = numbers(pc.array_sort_indices(encoded.dictionary))
+    parts = [*sources, *targets]
+    if len({part.type for part in parts}) == 1 and pa.types.is_dictionary(parts[0].type):
+        # one dictionary for all the pieces; a piece need not use all of its dictionary
+        unified = pa.chunked_array(parts).unify_dictionaries()
+        del parts
+        dictionary = unified.chunk(0).dictionary
+        indices = np.concatenate([numbers(chunk.indices) for chunk in unified.chunks])
+        del unified
+        used = np.bincount(indices, minlength=len(dictionary)) > 0
+        if not used.all():
+            renumber = np.cumsum(used) - 1
+            indices = np.take(renumber.astype(indices.dtype, copy=False), indices)
+            dictionary = dictionary.filter(pa.array(used))
+    else:
+        both = pa.chunked_array(
+            [
+                part.dictionary_decode().cast(pa.large_string()) if pa.types.is_dictionary(part.type) else part
+                for part in parts
+            ],
+            type=pa.large_string(),
+        ).combine_chunks()
+        del parts
+        # one hash pass over every string; the sort is of the distinct ones only
+        encoded = pc.dictionary_encode(both)
+        del both
+        dictionary, indices = encoded.dictionary, numbers(encoded.indices)
+    order = numbers(pc.array_sort_indices(dictionary))
     labels = np.empty(order.size, dtype=object)
-    labels[:] = encoded.dictionary.take(order).to_pylist()
+    labels[:] = dictionary.take(order).to_pylist()
     rank = np.empty(order.size, dtype=np.int32 if order.size < 2**31 - 1 else np.int64)
     rank[order] = np.arange(order.size, dtype=rank.dtype)
-    codes = np.take(rank, numbers(encoded.indices))
+    codes = np.take(rank, indices)
     return labels, [codes[:n], codes[n:]]
 
 
