@@ -311,7 +311,8 @@ def _csv(source: Any, name: str) -> _Table:
 
         data = read({})
         kinds = {"integer" if pa.types.is_integer(data.schema.field(c).type) else "other" for c in ids}
-        if kinds == {"integer"} or all(pa.types.is_large_string(data.schema.field(c).type) for c in ids):
+        texts = (pa.types.is_string, pa.types.is_large_string)
+        if kinds == {"integer"} or all(any(t(data.schema.field(c).type) for t in texts) for c in ids):
             return data.schema, iter(data.to_batches())
         # text is text: ids that are not all integers are strings, in both columns
         data = read(dict.fromkeys(ids, pa.large_string()))
