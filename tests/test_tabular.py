@@ -23,6 +23,7 @@ import pytest
 
 import pregel
 from pregel.cli.main import main
+from pregel.core import tables
 from pregel.io import tabular
 from tests.conftest import ROOT
 
@@ -241,6 +242,38 @@ def test_dictionary_ids_with_values_no_row_uses_are_not_vertices():
     assert graph.labels.tolist() == ["a", "b", "c"]
     want = pregel.Graph.from_edges(["b", "a", "c"] * 2, ["a", "c", "b"] * 2)
     assert [a.tolist() for a in graph.edge_arrays()[:2]] == [a.tolist() for a in want.edge_arrays()[:2]]
+
+
+@pytest.mark.parametrize("late", [2**31, 2**53 + 1, -(2**31) - 1, -5])
+def test_parquet_ids_leaving_int32_in_a_late_batch(late, tmp_path, monkeypatch):
+    # the reader's int32 columns widen to int64 when a later batch needs it
+    monkeypatch.setattr(tabular, "BATCH_ROWS", 256)
+    src, dst = SRC.copy(), DST.copy()
+    src[-1], dst[-2] = late, late
+    pq.write_table(table(src, dst), tmp_path / "e.parquet", row_group_size=300)
+    edges = tables.columns_from_batches(
+        pq.ParquetFile(tmp_path / "e.parquet").schema_arrow,
+        pq.ParquetFile(tmp_path / "e.parquet").iter_batches(256),
+        "src",
+        "dst",
+        "w",
+        rows=2000,
+    )
+    wide = not -(2**31) <= late < 2**31
+    assert edges.owned and edges.sources.dtype == (np.int64 if wide else np.int32)
+    assert edges.sources.tolist() == src.tolist() and edges.targets.tolist() == dst.tolist()
+    got = tabular.read_table(tmp_path / "e.parquet")
+    want = pregel.Graph.from_edges(src, dst, WEIGHT.astype(float))
+    assert got.original_ids.tolist() == want.original_ids.tolist()
+    assert [a.tolist() for a in got.edge_arrays()] == [a.tolist() for a in want.edge_arrays()]
+
+
+def test_more_rows_than_announced_are_kept_all_the_same():
+    batch = pa.record_batch({"a": pa.array(SRC, pa.uint64()), "b": DST, "w": WEIGHT})
+    edges = tables.columns_from_batches(batch.schema, [batch, batch], "a", "b", "w", rows=2500)
+    assert not edges.owned
+    assert edges.sources.tolist() == [*SRC.tolist(), *SRC.tolist()]
+    assert edges.weights.tolist() == [*map(float, WEIGHT), *map(float, WEIGHT)]
 
 
 AWKWARD = ["https://example.org/a,b", 'say "hi"', "naïve café", "日本語", "with space", "x'y", "", "42"]

@@ -472,7 +472,8 @@ static enum outcome parse_text(job_t *job)
  * columns hold unsigned integers (1 to 16 digits, below 2**53), the weight column a number
  * read_weight reads (not a negative zero: Arrow reads "-0" in an integer column as 0), the
  * other columns anything else. Whatever is not that (a quote, a sign or a space in an id,
- * a lone CR, too few or too many fields) makes it give up, and Arrow reads the file. */
+ * a lone CR, too few or too many fields) makes it give up, and Arrow reads the file.
+ * Ids go to int32 or int64 buffers; rows is -1 when an id does not fit int32 ones. */
 
 enum role { SKIPPED = 0, SOURCE = 1, TARGET = 2, WEIGHT = 4 };
 
@@ -482,7 +483,8 @@ typedef struct {
     unsigned char delimiter;
     int fields;
     const unsigned char *roles; /* one per field: a mask of enum role */
-    int64_t *sources, *targets;
+    int wide;                   /* ids are written as int64, else as int32 */
+    void *sources, *targets;
     double *weights; /* NULL: no weight column */
     Py_ssize_t capacity;
     int slow_ok;
@@ -570,8 +572,15 @@ static enum outcome parse_field_lines(fields_job_t *job)
         Py_ssize_t k = job->rows;
         if (k >= job->capacity)
             return NOT_PLAIN;
-        job->sources[k] = (int64_t)source;
-        job->targets[k] = (int64_t)target;
+        if (job->wide) {
+            ((int64_t *)job->sources)[k] = (int64_t)source;
+            ((int64_t *)job->targets)[k] = (int64_t)target;
+        } else {
+            if (source > INT32_MAX || target > INT32_MAX)
+                return TOO_WIDE;
+            ((int32_t *)job->sources)[k] = (int32_t)source;
+            ((int32_t *)job->targets)[k] = (int32_t)target;
+        }
         if (job->weights)
             job->weights[k] = weight;
         job->rows = k + 1;
@@ -688,16 +697,16 @@ static PyObject *parse_fields(PyObject *module, PyObject *args)
         PyBuffer_Release(&text);
         return PyErr_Format(PyExc_ValueError, "bad delimiter or field positions");
     }
-    if (get_column(sources_obj, &sources, "lq", &source_size) < 0) {
+    if (get_column(sources_obj, &sources, "ilq", &source_size) < 0) {
         PyBuffer_Release(&text);
         return NULL;
     }
-    if (get_column(targets_obj, &targets, "lq", &target_size) < 0)
+    if (get_column(targets_obj, &targets, "ilq", &target_size) < 0)
         goto release_sources;
     if (weights_obj != Py_None && get_column(weights_obj, &weights, "d", &weight_size) < 0)
         goto release_targets;
-    if (source_size != 8 || target_size != 8 || weight_size != 8) {
-        PyErr_SetString(PyExc_TypeError, "sources and targets must be int64, weights float64");
+    if (source_size != target_size || weight_size != 8) {
+        PyErr_SetString(PyExc_TypeError, "sources and targets must have the same item size, weights float64");
         goto release_weights;
     }
     roles = PyMem_Calloc((size_t)fields, 1);
@@ -709,13 +718,14 @@ static PyObject *parse_fields(PyObject *module, PyObject *args)
     roles[target] |= TARGET;
     if (weight >= 0)
         roles[weight] |= WEIGHT;
-    Py_ssize_t capacity = Py_MIN(sources.len, targets.len) / 8;
+    Py_ssize_t capacity = Py_MIN(sources.len, targets.len) / source_size;
     fields_job_t job = {
         .text = text.buf,
         .size = text.len,
         .delimiter = (unsigned char)delimiter,
         .fields = fields,
         .roles = roles,
+        .wide = source_size == 8,
         .sources = sources.buf,
         .targets = targets.buf,
         .weights = weights.buf,
@@ -729,7 +739,10 @@ static PyObject *parse_fields(PyObject *module, PyObject *args)
     status = parse_field_lines(&job);
     Py_END_ALLOW_THREADS
     PyMem_Free(roles);
-    result = status == DONE ? Py_BuildValue("(nn)", job.rows, job.newlines) : Py_NewRef(Py_None);
+    if (status == NOT_PLAIN)
+        result = Py_NewRef(Py_None);
+    else
+        result = Py_BuildValue("(nn)", status == TOO_WIDE ? (Py_ssize_t)-1 : job.rows, job.newlines);
 
 release_weights:
     if (weights.buf)
@@ -766,8 +779,8 @@ static PyMethodDef methods[] = {
      "left to the Python passes."},
     {"parse_fields", parse_fields, METH_VARARGS,
      "parse_fields(text, delimiter, fields, source, target, weight, sources, targets, weights) -> (rows, newlines) "
-     "or None\n\nRead CSV lines of `fields` fields into int64 sources and targets (and float64 weights, the "
-     "weight column -1 for none); None: left to Arrow."},
+     "or None\n\nRead CSV lines of `fields` fields into int32 or int64 sources and targets (and float64 weights, "
+     "the weight column -1 for none); rows -1: an id does not fit int32; None: left to Arrow."},
     {NULL, NULL, 0, NULL},
 };
 

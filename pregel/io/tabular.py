@@ -71,12 +71,13 @@ class _Table(NamedTuple):
     ``ids`` are the id columns among ``columns`` (a CSV file reads them as one type).
     ``by_position(positions)``, where given, reads the edges of the columns at
     ``positions`` (source, target[, weight]) another way, or gives None for ``batches``
-    to read them.
+    to read them. ``rows``: the number of rows, where the file says it up front.
     """
 
     schema: Any
     batches: Callable[[list[str], list[str]], tuple[Any, Iterator[Any]]]
     by_position: Callable[[list[int]], tables.EdgeColumns | None] | None = None
+    rows: int | None = None
 
 
 def table_format(path: str | os.PathLike[str]) -> str | None:
@@ -166,6 +167,7 @@ def read_table(
                 *picked + [None] * (3 - len(picked)),
                 where=name,
                 roles=roles,
+                rows=table.rows,
             )
     except (pa.ArrowException, OSError) as exc:
         raise InputError(f"{name}: not a readable {_KIND.get(fmt, 'table')} ({_one_line(exc)})") from None
@@ -270,7 +272,7 @@ def _parquet(source: Any) -> _Table:
         read = reader.iter_batches(BATCH_ROWS, columns=cols, use_threads=True)
         return _some(reader.schema_arrow, cols, read)
 
-    return _Table(schema, batches)
+    return _Table(schema, batches, rows=file.metadata.num_rows)
 
 
 def _some(schema: Any, columns: list[str], batches: Iterator[Any]) -> tuple[Any, Iterator[Any]]:
@@ -368,7 +370,7 @@ def _plain_csv_text(
     found = edgetext.csv_fields(
         text[start:], delimiter, fields, *positions[:2], *positions[2:], threads=edgetext.available_cores()
     )
-    return None if found is None else tables.EdgeColumns(*found)
+    return None if found is None else tables.EdgeColumns(*found, owned=True)
 
 
 def _csv_options(stream: Any, name: str) -> tuple[Any, Any]:
