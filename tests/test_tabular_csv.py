@@ -166,6 +166,12 @@ def test_what_the_compiled_parser_declines_arrow_reads(name, tmp_path, monkeypat
     assert fast == cli("pagerank", tmp_path / "e.csv", *flags, "--quiet")
 
 
+def test_a_weight_column_that_is_also_an_id_column(tmp_path):
+    (tmp_path / "e.csv").write_text("a,b\n1,2\n3,4\n")
+    graph = read_edges(tmp_path / "e.csv", src="a", dst="b", weight="a")
+    assert [c.tolist() for c in graph.edge_arrays()] == [[1, 3], [2, 4], [1.0, 3.0]]
+
+
 def test_without_the_compiled_parser_arrow_reads_the_same(tmp_path, monkeypatch):
     path = tmp_path / "e.csv"
     path.write_bytes(PLAIN)
