@@ -32,7 +32,7 @@ from ray.exceptions import ObjectLostError, RayActorError, RayTaskError
 from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
 from pregel.core.graph import Graph
-from pregel.core.partition import Partition, PartitionData, split
+from pregel.core.partition import Partition, PartitionData, rows, split
 from pregel.core.program import Program
 from pregel.core.types import PartitionStatus, PartRecord
 from pregel.errors import ClusterUnreachable, PregelError, WorkerLost
@@ -56,13 +56,20 @@ class PartitionWorker:
     before the next ``superstep``.
     """
 
-    def load(self, data: PartitionData, ids: np.ndarray, program: Program) -> str:
+    def load(
+        self, data: PartitionData, ids: np.ndarray, program: Program, state: dict[str, np.ndarray] | None = None
+    ) -> str:
         """Build the partition (``ids``, the global id map, is one object shared by every worker).
 
+        ``state``: start from it rather than from the initial values (a mutated graph).
         Returns the id of the Ray node this worker runs on.
         """
-        self.partition = Partition(replace(data, ids=ids), program)
+        self.partition = Partition(replace(data, ids=ids), program, state=state)
         return ray.get_runtime_context().get_node_id()
+
+    def state(self) -> dict[str, np.ndarray]:
+        """The partition's state (values, active flags, pending inbox)."""
+        return self.partition.state()
 
     def superstep(self, superstep: int, aggregated: dict[str, Any]) -> tuple[PartitionStatus, dict[int, Any]]:
         """Run the partition; return its status and one ObjectRef per block for another partition."""
@@ -149,12 +156,9 @@ class RayBackend:
         self.healthy = True
         self.owns_session = _connect(ray_address, connect_timeout, _object_store_bytes(graph))
         try:
-            parts = split(graph, workers or _cluster_cpus())
-            # put once: workers on one node share a single copy of each
-            self.ids = ray.put(graph.ids)
             _ship_code_if_unimportable(program)
             self.program = ray.put(program)
-            self.parts = [ray.put(replace(data, ids=None)) for data in parts]
+            self._cut(graph, split(graph, workers or _cluster_cpus()))
             self.actors, rehired = _hire(len(self.parts), reuse=not self.owns_session)
             try:
                 self.nodes: list[str] = self._load()
@@ -206,8 +210,10 @@ class RayBackend:
         calls = [actor.restore.remote(str(folder), part) for actor, part in zip(self.actors, parts)]
         self._barrier(calls, f"restoring checkpoint {folder.name}")
 
-    def restart(self) -> None:
+    def restart(self, graph: Graph | None = None) -> None:
         """Every partition as before superstep 0: dead workers replaced, the others loaded afresh.
+
+        ``graph``: cut this graph instead (a checkpoint's mutated graph) into as many partitions.
 
         A replacement is an idle worker of the caller's session that still answers, else
         a new one (on the nodes still alive). Each idle worker taken is replaced by a new
@@ -222,7 +228,32 @@ class RayBackend:
             ray.kill(self.actors[k])
             self.actors[k] = actor
         self.healthy = True
+        if graph is not None:
+            self._cut(graph, split(graph, len(self.parts)))
         self.nodes = self._load()
+
+    def states(self) -> list[dict[str, np.ndarray]]:
+        """Every partition's state (values, active flags, pending inbox), in partition order."""
+        return self._barrier([a.state.remote() for a in self.actors], "collecting the states")
+
+    def reshape(self, graph: Graph, bounds: np.ndarray, states: list[dict[str, np.ndarray] | None]) -> None:
+        """The partitions of a mutated ``graph``, each in its state; a worker whose state is None keeps its own."""
+        parts = [rows(graph, bounds, k) for k in range(len(states))]
+        self._cut(graph, parts)
+        loads = [
+            actor.load.remote(self.parts[k], self.ids, self.program, state)
+            for k, (actor, state) in enumerate(zip(self.actors, states))
+            if state is not None
+        ]
+        self._barrier(loads, "reshaping the graph")
+
+    def _cut(self, graph: Graph, parts: list[PartitionData]) -> None:
+        """Put ``graph``'s id map and its partitions' rows into the object store, for loads to come.
+
+        Put once: workers on one node share a single copy of each.
+        """
+        self.ids = ray.put(graph.ids)
+        self.parts = [ray.put(replace(data, ids=None)) for data in parts]
 
     def close(self) -> None:
         """Release the workers; shut Ray down if this backend started or joined it.
