@@ -170,7 +170,8 @@ class Louvain(BatchProgram):
         own, k, tot = values["community"], values["degree"], values["tot"]
         towards = _towards_communities(got.receiver, got.values)
         inside = np.bincount(
-            towards.receiver, weights=np.where(towards.community == own[towards.receiver], towards.weight, 0.0),
+            towards.receiver,
+            weights=np.where(towards.community == own[towards.receiver], towards.weight, 0.0),
             minlength=v.size,
         )
         v.aggregate("internal", inside + 2 * values["loop"])
@@ -262,7 +263,9 @@ class Louvain(BatchProgram):
                 master.halt()
             plan["phase"] = "merge"
         elif phase == "merge":
-            plan.update(phase="start", level=plan["level"] + 1, rounds=0, moved=0, best=-math.inf, stall=0, frozen=False)
+            plan.update(
+                phase="start", level=plan["level"] + 1, rounds=0, moved=0, best=-math.inf, stall=0, frozen=False
+            )
         master.set_aggregated("plan", plan)
         master.set_aggregated("level", plan["level"])
         master.set_aggregated("modularity", plan["modularity"])
@@ -328,7 +331,9 @@ def _carried(plan: dict) -> np.ndarray:
 class _Towards:
     """Per (receiver, neighbouring community): the weight of the edges towards it, its tot and size."""
 
-    def __init__(self, receiver: np.ndarray, community: np.ndarray, weight: np.ndarray, tot: np.ndarray, size: np.ndarray):
+    def __init__(
+        self, receiver: np.ndarray, community: np.ndarray, weight: np.ndarray, tot: np.ndarray, size: np.ndarray
+    ):
         self.receiver, self.community, self.weight, self.tot, self.size = receiver, community, weight, tot, size
 
 
@@ -455,7 +460,9 @@ def louvain(
         raise pregel.InputError("Louvain has only the batch API")
     # vertices numbered 0..n-1 in id order: labels are numbers, and the smallest number is the smallest id
     numbered = pregel.Graph(np.arange(graph.num_vertices), graph.indptr, graph.indices, graph.weights)
-    program = Louvain(resolution=float(resolution), threshold=float(threshold), seed=int(seed), max_level=max_level or 0)
+    program = Louvain(
+        resolution=float(resolution), threshold=float(threshold), seed=int(seed), max_level=max_level or 0
+    )
     result = pregel.run(numbered, program, backend=backend, **options)
     partitions = level_partitions(result, graph.num_vertices)
     for stats in result.stats:  # the moves are composed now: what the statistics keep is how many there were
@@ -467,7 +474,9 @@ def louvain(
     return result
 
 
-def networkx_louvain(graph: pregel.Graph, resolution: float = 1.0, threshold: float = 1e-7, seed: int = 0) -> np.ndarray:
+def networkx_louvain(
+    graph: pregel.Graph, resolution: float = 1.0, threshold: float = 1e-7, seed: int = 0
+) -> np.ndarray:
     """networkx's Louvain communities as smallest-id labels, aligned with ``graph.ids`` (for ``--compare``).
 
     Examples
@@ -483,6 +492,8 @@ def networkx_louvain(graph: pregel.Graph, resolution: float = 1.0, threshold: fl
     weights = np.ones(sources.size) if weights is None else weights
     undirected.add_weighted_edges_from(zip(sources.tolist(), targets.tolist(), weights.tolist()))
     label = {}
-    for community in nx.community.louvain_communities(undirected, resolution=resolution, threshold=threshold, seed=seed):
+    for community in nx.community.louvain_communities(
+        undirected, resolution=resolution, threshold=threshold, seed=seed
+    ):
         label.update(dict.fromkeys(community, min(community)))
     return np.array([label[v] for v in graph.ids.tolist()], dtype=np.int64)
