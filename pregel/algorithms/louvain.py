@@ -465,9 +465,10 @@ def louvain(
     )
     result = pregel.run(numbered, program, backend=backend, **options)
     partitions = level_partitions(result, graph.num_vertices)
-    for stats in result.stats:  # the moves are composed now: what the statistics keep is how many there were
-        stats.aggregated["moves"] = int(stats.aggregated["moves"].size)
-    result.aggregated["moves"] = int(np.size(result.aggregated["moves"]))
+    # the moves are composed now: what the statistics keep (and --stats writes) is how many there were
+    for aggregated in [*(stats.aggregated for stats in result.stats), result.aggregated]:
+        if isinstance(aggregated["moves"], np.ndarray):
+            aggregated["moves"] = int(aggregated["moves"].size)
     result.graph = graph
     result.values = smallest_member(partitions[-1], graph.ids) if partitions else graph.ids.copy()
     result.partitions = [smallest_member(labels, graph.ids) for labels in partitions]
