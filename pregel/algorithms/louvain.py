@@ -339,6 +339,9 @@ class _Towards:
 
 def _towards_communities(receiver: np.ndarray, got: np.ndarray) -> _Towards:
     """The messages a decide superstep received, summed per receiver and community (one sort)."""
+    if receiver.size == 0:  # no mail has no fields either
+        none, nothing = np.empty(0, dtype=np.int64), np.empty(0)
+        return _Towards(none, none, nothing, nothing, none)
     community = got["community"]
     span = int(community.max(initial=0)) + 1
     key = receiver.astype(np.int64) * span + community
