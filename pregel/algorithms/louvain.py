@@ -128,8 +128,8 @@ class Louvain(BatchProgram):
     threshold = 1e-7
     seed = 0
     max_level = 0  # 0: no limit
-    patience = 3
-    settle = 1e-6
+    patience = 2
+    settle = 1e-4
 
     def compute(self, v: pregel.VertexBatch) -> None:
         plan = v.aggregated("plan") or _first_plan()
