@@ -835,8 +835,10 @@ def _check_flags(args: argparse.Namespace, name: str) -> None:
             raise InputError(f"--tol must be a finite number >= 0, got {args.tol}")
     if name == "louvain" and not args.resolution >= 0:
         raise InputError(f"--resolution must be >= 0, got {args.resolution}")
-    if name == "louvain" and args.backend == "scipy":
-        raise InputError("--backend scipy has no meaning for pregel louvain (there is no scipy reference)")
+    if name == "louvain":
+        for flag, given in (("--backend scipy", args.backend == "scipy"), ("--check", args.check)):
+            if given:
+                raise InputError(f"{flag} has no meaning for pregel louvain (there is no scipy reference)")
     if name == "lpa" and args.synchronous and args.compare:
         raise InputError("--compare networkx: networkx has no synchronous label propagation (leave out --synchronous)")
     if name in ("mis", "matching"):
