@@ -329,8 +329,8 @@ def test_documented_flag_is_accepted(command, flag, value, tmp_path, monkeypatch
 
 
 REFUSED = {"scc": {"--undirected"}, "viz scc": {"--undirected"}, "louvain": {"--check"}}
-"""Flags a command takes with the others but refuses with status 2 (a directed-only algorithm, louvain's --check without a
-reference): docs/cli.md says so."""
+"""Flags a command takes with the others but refuses with status 2 (a directed-only algorithm; louvain's --check, with
+no reference): docs/cli.md says so."""
 
 
 REFUSED_BY_RUN = {"--api", "--check", "--compare"}
