@@ -128,7 +128,7 @@ def _superstep_loop(
     while max_supersteps is None or run.superstep < max_supersteps:
         start = time.perf_counter()
         statuses = backend.superstep(run.superstep, run.aggregated)
-        current = run.graph or graph
+        current = ran_on = run.graph or graph
         settled = mutations.settle(current, program, backend, statuses)
         if settled is not None:
             run.graph = current = settled.graph
@@ -145,7 +145,7 @@ def _superstep_loop(
         )
         run.advance(stats)
         if recorder is not None:
-            recorder.record(stats, statuses)
+            recorder.record(stats, statuses, ran_on)
         if on_superstep is not None:
             on_superstep(stats)
         if master.halted:

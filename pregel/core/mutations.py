@@ -136,7 +136,7 @@ def _rebuild(graph: Graph, program: Program, backend: Backend, requests: Mutatio
 
     # 4. edge additions, and messages, to vertices that exist by now (or per the rule)
     e_src, e_dst, e_w = _triples(requests.add_edges)
-    exists = np.union1d(surviving, add_ids)
+    exists = np.union1d(surviving, add_ids) if add_ids.size else surviving
     e_ok = _lookup(exists, e_src)[1] & _lookup(exists, e_dst)[1]
     m_ok = _lookup(exists, messages.ids)[1]
     created = np.empty(0, dtype=np.int64)
@@ -267,12 +267,20 @@ def _lookup(ids: np.ndarray, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray
 
 
 def _as_ids(values: Any) -> np.ndarray:
-    ids = np.asarray(values)
-    if ids.size == 0:
-        return np.empty(0, dtype=np.int64)
-    if ids.dtype.kind not in "iu" and not (ids.dtype.kind == "f" and bool((ids == np.round(ids)).all())):
-        raise PregelError(f"a mutation names vertex {ids.ravel()[0]!r}, which is not an integer id")
-    return ids.astype(np.int64).ravel()
+    """Original vertex ids as ``int64``; PregelError naming the first that is not an integer of that range."""
+    flat = np.asarray(values).ravel()
+    if flat.dtype.kind == "i" or flat.size == 0:
+        return flat.astype(np.int64)
+    good = np.zeros(flat.size, dtype=bool)
+    if flat.dtype.kind in "uf":
+        good = (flat == np.floor(flat)) & (flat >= -(2.0**63)) & (flat < 2.0**63)
+    elif flat.dtype.kind == "O":
+        good = np.array([isinstance(x, (int, np.integer)) and -(2**63) <= x < 2**63 for x in flat.tolist()])
+    if not good.all():
+        bad = flat[np.flatnonzero(~good)[0]]
+        bad = bad.item() if isinstance(bad, np.generic) else bad
+        raise PregelError(f"a mutation names vertex {bad!r}, which is not an id (an integer of the int64 range)")
+    return flat.astype(np.int64)
 
 
 def _joined_ids(parts: list[np.ndarray]) -> np.ndarray:
@@ -288,7 +296,7 @@ def _triples(parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]]) -> tuple[np
     w = np.concatenate([np.asarray(w, dtype=np.float64).ravel() for _, _, w in parts]) if parts else np.empty(0)
     if not np.isfinite(w).all():
         k = int(np.flatnonzero(~np.isfinite(w))[0])
-        raise PregelError(f"an added edge {src[k]} -> {dst[k]} has weight {w[k]!r}; weights must be finite")
+        raise PregelError(f"an added edge {src[k]} -> {dst[k]} has weight {w[k].item()!r}; weights must be finite")
     return src, dst, w
 
 
