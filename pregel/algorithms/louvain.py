@@ -23,7 +23,8 @@ decide superstep only the vertices whose seeded hash of (seed, superstep, id) is
 may move; and a vertex alone in its community never joins another community of one
 vertex with a larger label (its partner may join it instead). A level ends at a decide
 superstep where no vertex moved: none had a positive gain, or master compute had frozen
-the moves because modularity stopped rising (``patience`` rounds without a gain of 1e-12).
+the moves because modularity stopped rising (``patience`` rounds, 2, that raised it by less than
+``settle``, 1e-4: synchronous moves trail on for many rounds that gain little).
 
 Then master compute announces *gather* (each vertex aggregates where it went, and tells
 its neighbours its community's label) and *merge*: the partition becomes the next level's
@@ -371,7 +372,7 @@ def level_partitions(result: pregel.Result, num_vertices: int) -> list[np.ndarra
     --------
     >>> g = pregel.Graph.from_edges([0, 1, 2, 3, 4, 5, 2], [1, 2, 0, 4, 5, 3, 3]).to_undirected()
     >>> [labels.tolist() for labels in level_partitions(pregel.run(g, Louvain), 6)]
-    [[1, 1, 1, 4, 4, 4]]
+    [[0, 0, 0, 4, 4, 4]]
     """
     current = np.arange(num_vertices)
     partitions = []
