@@ -280,7 +280,7 @@ def _presence(graph: Graph, where: np.ndarray, keys: np.ndarray, n: int) -> dict
 
 
 def _on_union(values: np.ndarray, where: np.ndarray | None, n: int) -> np.ndarray:
-    """A graph's per-vertex ``values`` spread onto the union's ``n`` vertices: ``nan`` (or ``None``) where it has none."""
+    """Per-vertex ``values`` of a graph spread onto the union's ``n`` vertices (``nan`` or ``None`` elsewhere)."""
     if where is None:
         return values
     if values.dtype.kind == "b":
