@@ -179,3 +179,26 @@ def test_a_trace_records_the_graph_of_each_superstep():
     assert trace.steps[1].graph.num_edges == 5 and trace.steps[2].graph.num_edges == 2
     assert trace.steps[1].values.tolist() == [0.0, 0.0, 0.0, 0.0, 5.0]
     assert trace.steps[0].graph is trace.graph
+
+
+class CountLayouts(pregel.BatchProgram):
+    """Vertex 1 removes its edge 1 -> 2 in superstep 0; each partition notes when it builds its cached arrays."""
+
+    built: list = []
+
+    def compute(self, v):
+        v.cached("degree", lambda w: self.built.append((v.superstep, int(w.ids[0]))) or w.out_degree)
+        if v.superstep == 0 and 1 in v.ids:
+            v.remove_edges([1], [2])
+        if v.superstep == 1:
+            v.vote_to_halt()
+
+
+def test_only_the_partitions_whose_rows_changed_are_rebuilt():
+    chain = pregel.Graph.from_edges(np.arange(1, 30), np.arange(2, 31))
+    CountLayouts.built = []
+    r = pregel.run(chain, CountLayouts, workers=3)
+    assert r.graph.num_edges == 28
+    # three partitions built their arrays in superstep 0; after the mutation only the first again
+    assert [step for step, _ in CountLayouts.built] == [0, 0, 0, 1]
+    assert CountLayouts.built[-1][1] == 1

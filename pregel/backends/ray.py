@@ -14,6 +14,8 @@ as it is and left running.
 
 from __future__ import annotations
 
+import contextlib
+import ipaddress
 import logging
 import os
 import socket
@@ -402,11 +404,15 @@ def _connect(address: str | None, timeout: float, object_store_bytes: int) -> bo
 
 def _join(address: str, timeout: float) -> None:
     _probe(address, timeout)
+    _send_token_if_any()
     failure: list[BaseException] = []
 
     def connect() -> None:
         try:
-            ray.init(address=address, logging_level=logging.ERROR)
+            # a cluster on this machine's loopback: Ray would otherwise put the machine's
+            # network address in place of 127.0.0.1, where nothing listens
+            with _loopback_only() if _is_loopback(address) else contextlib.nullcontext():
+                ray.init(address=address, logging_level=logging.ERROR)
         except Exception as exc:
             failure.append(exc)
 
@@ -418,6 +424,44 @@ def _join(address: str, timeout: float) -> None:
         raise ClusterUnreachable(f"no answer from the Ray cluster at {address} within {timeout:g} s")
     if failure:
         raise ClusterUnreachable(f"cannot join the Ray cluster at {address}: {_first_line(failure[0])}")
+
+
+def _send_token_if_any() -> None:
+    """Authenticate with Ray's token when this machine has one and RAY_AUTH_MODE is unset.
+
+    A cluster started with ``ray start --head`` (Ray 2.5x and later) asks for the token it
+    saved in ``~/.ray/auth_token``; the head enables it that way, a driver does not, and
+    without it the join only times out. An explicit ``RAY_AUTH_MODE`` is left as it is.
+    """
+    try:
+        from ray._private.authentication import authentication_token_setup as auth
+    except ImportError:  # a Ray without token authentication
+        return
+    log = logging.getLogger(auth.__name__)
+    level = log.level
+    # its warning speaks to someone starting a cluster, not joining one
+    log.setLevel(logging.ERROR)
+    try:
+        auth.maybe_enable_token_auth_if_token_available(warn_if_disabled=False)
+    finally:
+        log.setLevel(level)
+
+
+def _is_loopback(address: str) -> bool:
+    """Whether a ``host:port`` address names this machine's loopback (127.0.0.0/8, ::1, localhost).
+
+    Examples
+    --------
+    >>> _is_loopback("127.0.0.1:6379"), _is_loopback("[::1]:6379"), _is_loopback("10.0.0.5:6379")
+    (True, True, False)
+    """
+    host = address.split("://")[-1].rpartition(":")[0].strip("[]")
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _probe(address: str, timeout: float) -> None:

@@ -136,7 +136,7 @@ def _rebuild(graph: Graph, program: Program, backend: Backend, requests: Mutatio
 
     # 4. edge additions, and messages, to vertices that exist by now (or per the rule)
     e_src, e_dst, e_w = _triples(requests.add_edges)
-    exists = np.union1d(surviving, add_ids)
+    exists = np.union1d(surviving, add_ids) if add_ids.size else surviving
     e_ok = _lookup(exists, e_src)[1] & _lookup(exists, e_dst)[1]
     m_ok = _lookup(exists, messages.ids)[1]
     created = np.empty(0, dtype=np.int64)
