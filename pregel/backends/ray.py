@@ -14,6 +14,8 @@ as it is and left running.
 
 from __future__ import annotations
 
+import contextlib
+import ipaddress
 import logging
 import os
 import socket
@@ -32,7 +34,7 @@ from ray.exceptions import ObjectLostError, RayActorError, RayTaskError
 from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
 from pregel.core.graph import Graph
-from pregel.core.partition import Partition, PartitionData, split
+from pregel.core.partition import Partition, PartitionData, rows, split
 from pregel.core.program import Program
 from pregel.core.types import PartitionStatus, PartRecord
 from pregel.errors import ClusterUnreachable, PregelError, WorkerLost
@@ -56,16 +58,28 @@ class PartitionWorker:
     before the next ``superstep``.
     """
 
-    def load(self, data: PartitionData, ids: np.ndarray, program: Program) -> str:
+    def load(
+        self, data: PartitionData, ids: np.ndarray, program: Program, state: dict[str, np.ndarray] | None = None
+    ) -> str:
         """Build the partition (``ids``, the global id map, is one object shared by every worker).
 
+        ``state``: start from it rather than from the initial values (a mutated graph).
         Returns the id of the Ray node this worker runs on.
         """
-        self.partition = Partition(replace(data, ids=ids), program)
+        self.partition = Partition(replace(data, ids=ids), program, state=state)
         return ray.get_runtime_context().get_node_id()
 
-    def superstep(self, superstep: int, aggregated: dict[str, Any]) -> tuple[PartitionStatus, dict[int, Any]]:
-        """Run the partition; return its status and one ObjectRef per block for another partition."""
+    def state(self) -> dict[str, np.ndarray]:
+        """The partition's state (values, active flags, pending inbox)."""
+        return self.partition.state()
+
+    def superstep(
+        self, superstep: int, aggregated: dict[str, Any], refs: list[Any] | None = None
+    ) -> tuple[PartitionStatus, dict[int, Any]]:
+        """Fetch the blocks of ``refs`` (the last superstep's mail), run the partition; return its status
+        and one ObjectRef per block for another partition."""
+        if refs:
+            self.partition.receive(ray.get(refs))
         status, blocks = self.partition.superstep(superstep, aggregated)
         own = blocks.pop(self.partition.index, None)
         if own is not None:
@@ -144,17 +158,17 @@ class RayBackend:
         connect_timeout: float = CONNECT_TIMEOUT,
     ) -> None:
         self.actors: list[Any] = []
+        # the refs of the blocks each worker reads next superstep, held until its next call
+        self.mail: list[list[Any]] = []
         self.deliveries: list[Any] = []
         self.parts: list[Any] = []
         self.healthy = True
         self.owns_session = _connect(ray_address, connect_timeout, _object_store_bytes(graph))
         try:
-            parts = split(graph, workers or _cluster_cpus())
-            # put once: workers on one node share a single copy of each
-            self.ids = ray.put(graph.ids)
             _ship_code_if_unimportable(program)
             self.program = ray.put(program)
-            self.parts = [ray.put(replace(data, ids=None)) for data in parts]
+            self._cut(graph, split(graph, workers or _cluster_cpus()))
+            self.mail = [[] for _ in self.parts]
             self.actors, rehired = _hire(len(self.parts), reuse=not self.owns_session)
             try:
                 self.nodes: list[str] = self._load()
@@ -171,17 +185,24 @@ class RayBackend:
             raise
 
     def superstep(self, superstep: int, aggregated: dict[str, Any]) -> list[PartitionStatus]:
-        """Run every worker, then hand each one the refs of the blocks addressed to it."""
-        replies = self._barrier(
-            [a.superstep.remote(superstep, aggregated) for a in self.actors], f"superstep {superstep}"
-        )
-        inboxes: list[list[Any]] = [[] for _ in self.actors]
+        """Run every worker, each handed the refs of the blocks addressed to it in the superstep before.
+
+        One call per worker per superstep: the mail rides with the next superstep's call
+        (or with :meth:`_deliver`, before anything else reads a worker's inbox), and each
+        worker fetches its blocks from the object store, worker to worker.
+        """
+        mail, self.mail = self.mail, [[] for _ in self.actors]
+        calls = [a.superstep.remote(superstep, aggregated, refs) for a, refs in zip(self.actors, mail)]
+        replies = self._barrier(calls, f"superstep {superstep}")
         for _, refs in replies:
             for q, ref in refs.items():
-                inboxes[q].append(ref)
-        # not awaited: the next barrier collects them (and any error they raised)
-        self.deliveries = [actor.receive.remote(refs) for actor, refs in zip(self.actors, inboxes) if refs]
+                self.mail[q].append(ref)
         return [status for status, _ in replies]
+
+    def _deliver(self) -> None:
+        """Hand the mail still held to its workers now (not awaited: the next barrier collects the calls)."""
+        mail, self.mail = self.mail, [[] for _ in self.actors]
+        self.deliveries += [actor.receive.remote(refs) for actor, refs in zip(self.actors, mail) if refs]
 
     def values(self) -> np.ndarray:
         """Every vertex's value, in global index order."""
@@ -195,25 +216,29 @@ class RayBackend:
     def save(self, folder: Path) -> Callable[[], list[PartRecord]]:
         """Every worker writes its part of a checkpoint into ``folder``; the function returned waits for them.
 
-        Each worker saves after the deliveries already sent to it (Ray keeps the order of
-        one caller's calls), so a part holds the inbox the next superstep would read.
+        Each worker saves after the mail delivered to it (Ray keeps the order of one
+        caller's calls), so a part holds the inbox the next superstep would read.
         """
+        self._deliver()
         calls = [actor.save.remote(str(folder)) for actor in self.actors]
         return lambda: self._results(calls, f"writing checkpoint {folder.name}")
 
     def restore(self, folder: Path, parts: list[PartRecord]) -> None:
-        """Every worker reads its part of a checkpoint back."""
+        """Every worker reads its part of a checkpoint back (the mail held is the old state's: dropped)."""
+        self.mail = [[] for _ in self.actors]
         calls = [actor.restore.remote(str(folder), part) for actor, part in zip(self.actors, parts)]
         self._barrier(calls, f"restoring checkpoint {folder.name}")
 
-    def restart(self) -> None:
+    def restart(self, graph: Graph | None = None) -> None:
         """Every partition as before superstep 0: dead workers replaced, the others loaded afresh.
+
+        ``graph``: cut this graph instead (a checkpoint's mutated graph) into as many partitions.
 
         A replacement is an idle worker of the caller's session that still answers, else
         a new one (on the nodes still alive). Each idle worker taken is replaced by a new
         one that starts in the background, ready for the next loss.
         """
-        self.deliveries = []
+        self.deliveries, self.mail = [], [[] for _ in self.actors]
         dead = [k for k, call in enumerate([a.unload.remote() for a in self.actors]) if _died(call)]
         spares = [] if self.owns_session else _live_idle(len(dead))
         if spares:
@@ -222,7 +247,33 @@ class RayBackend:
             ray.kill(self.actors[k])
             self.actors[k] = actor
         self.healthy = True
+        if graph is not None:
+            self._cut(graph, split(graph, len(self.parts)))
         self.nodes = self._load()
+
+    def states(self) -> list[dict[str, np.ndarray]]:
+        """Every partition's state (values, active flags, pending inbox), in partition order."""
+        self._deliver()
+        return self._barrier([a.state.remote() for a in self.actors], "collecting the states")
+
+    def reshape(self, graph: Graph, bounds: np.ndarray, states: list[dict[str, np.ndarray] | None]) -> None:
+        """The partitions of a mutated ``graph``, each in its state; a worker whose state is None keeps its own."""
+        parts = [rows(graph, bounds, k) for k in range(len(states))]
+        self._cut(graph, parts)
+        loads = [
+            actor.load.remote(self.parts[k], self.ids, self.program, state)
+            for k, (actor, state) in enumerate(zip(self.actors, states))
+            if state is not None
+        ]
+        self._barrier(loads, "reshaping the graph")
+
+    def _cut(self, graph: Graph, parts: list[PartitionData]) -> None:
+        """Put ``graph``'s id map and its partitions' rows into the object store, for loads to come.
+
+        Put once: workers on one node share a single copy of each.
+        """
+        self.ids = ray.put(graph.ids)
+        self.parts = [ray.put(replace(data, ids=None)) for data in parts]
 
     def close(self) -> None:
         """Release the workers; shut Ray down if this backend started or joined it.
@@ -375,7 +426,11 @@ def _join(address: str, timeout: float) -> None:
 
     def connect() -> None:
         try:
-            ray.init(address=address, logging_level=logging.ERROR)
+            # a cluster on this machine's loopback: Ray would otherwise put the machine's
+            # network address in place of 127.0.0.1, where nothing listens
+            loopback = _loopback_only() if _is_loopback(address) else contextlib.nullcontext()
+            with loopback:
+                ray.init(address=address, logging_level=logging.ERROR)
         except Exception as exc:
             failure.append(exc)
 
@@ -384,9 +439,36 @@ def _join(address: str, timeout: float) -> None:
     thread.start()
     thread.join(timeout)
     if thread.is_alive():
-        raise ClusterUnreachable(f"no answer from the Ray cluster at {address} within {timeout:g} s")
+        raise ClusterUnreachable(f"no answer from the Ray cluster at {address} within {timeout:g} s{_token_hint()}")
     if failure:
         raise ClusterUnreachable(f"cannot join the Ray cluster at {address}: {_first_line(failure[0])}")
+
+
+def _token_hint() -> str:
+    """What to add to a join that timed out: the token, when this machine has one nobody asked Ray to send."""
+    if os.environ.get("RAY_AUTH_MODE") or not (Path.home() / ".ray" / "auth_token").exists():
+        return ""
+    return (
+        "; if the cluster uses token authentication (ray start --head enables it when ~/.ray/auth_token "
+        "exists), set RAY_AUTH_MODE=token"
+    )
+
+
+def _is_loopback(address: str) -> bool:
+    """Whether a ``host:port`` address names this machine's loopback (127.0.0.0/8, ::1, localhost).
+
+    Examples
+    --------
+    >>> _is_loopback("127.0.0.1:6379"), _is_loopback("[::1]:6379"), _is_loopback("10.0.0.5:6379")
+    (True, True, False)
+    """
+    host = address.split("://")[-1].rpartition(":")[0].strip("[]")
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _probe(address: str, timeout: float) -> None:

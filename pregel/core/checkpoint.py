@@ -43,11 +43,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from pregel.core.files import atomic_write, fsync_directory
+from pregel.core.graph import Graph
 from pregel.core.types import Backend, PartRecord, Recovery, RunState, SuperstepStats
 from pregel.errors import CheckpointDamaged, CheckpointError, InputError, WorkerLost
 
 if TYPE_CHECKING:
-    from pregel.core.graph import Graph
     from pregel.core.program import Program
 
 FORMAT = "pregel-checkpoint/1"
@@ -194,7 +194,9 @@ class Checkpointer:
         folder.mkdir()
         # absolute: workers on other nodes of a cluster need not share the driver's working directory
         write_parts = backend.save(folder.absolute())
-        copy = RunState(state.superstep, dict(state.aggregated), list(state.history), list(state.recoveries))
+        copy = RunState(
+            state.superstep, dict(state.aggregated), list(state.history), list(state.recoveries), state.graph
+        )
         if self._writer is None:
             self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pregel-checkpoint")
         self._writing = self._writer.submit(self._write, folder, write_parts, copy)
@@ -220,6 +222,10 @@ class Checkpointer:
         """Write the parts, then publish the manifest, then remove all but the newest complete checkpoints."""
         assert self.directory is not None
         parts = write_parts()
+        # a graph that mutations changed is part of the state: the run resumes on it
+        mutated = None
+        if state.graph is not None:
+            mutated = dataclasses.asdict(write_part(folder, GRAPH, graph_arrays(state.graph)))
         manifest = {
             "format": FORMAT,
             "superstep": state.superstep,
@@ -227,6 +233,7 @@ class Checkpointer:
                 "fingerprint": self._graph_fingerprint,
                 "vertices": self.graph.num_vertices,
                 "edges": self.graph.num_edges,
+                "mutated": mutated,
             },
             "program": {
                 "fingerprint": self.program.fingerprint(),
@@ -259,11 +266,18 @@ class Checkpointer:
         The state's recoveries are the checkpoint's, or ``earlier`` if given, and this one.
         """
         recovery = Recovery(cause, 0, failed_at=failed_at)
+        # whether the backend holds another graph than the run's input (a checkpoint's mutated one)
+        reshaped = False
         if self.directory is None or not self.directory.is_dir():
             raise CheckpointError(f"{self.directory}: no such checkpoint directory")
         for superstep, folder in reversed(self._folders()):
             try:
                 manifest = self._manifest(folder, backend.num_partitions)
+                mutated = manifest["graph"].get("mutated")
+                graph = None if mutated is None else graph_from_arrays(read_part(folder, PartRecord(**mutated)))
+                if graph is not None or reshaped:
+                    backend.restart(graph or self.graph)
+                    reshaped = graph is not None
                 backend.restore(folder.absolute(), [PartRecord(**p) for p in manifest["parts"]])
             except CheckpointDamaged as exc:
                 recovery.skipped.append(str(exc))
@@ -272,6 +286,7 @@ class Checkpointer:
                 if newer > superstep:
                     _remove(other)
             state = _decode_state(manifest)
+            state.graph = graph
             recovery.superstep, recovery.checkpoint = state.superstep, str(folder)
             state.recoveries = [*(state.recoveries if earlier is None else earlier), recovery]
             self._tell(recovery)
@@ -297,7 +312,8 @@ class Checkpointer:
                 raise WorkerLost(f"{lost} (gave up after {self.max_restarts} restarts)") from lost
             self.wait()
             try:
-                backend.restart()
+                # every partition of the input graph; a checkpoint's own graph replaces it
+                backend.restart(None if state.graph is None else self.graph)
                 return self._rolled_back(backend, state, str(lost))
             except WorkerLost as again:
                 lost = again
@@ -419,18 +435,45 @@ def parse_every(every: int | float | str) -> int | float:
 _TIME_UNITS = {"s": 1.0, "m": 60.0, "h": 3600.0}
 
 
-def part_name(index: int) -> str:
-    """The file name of partition ``index``'s part.
+#: The part of a checkpoint that holds a graph mutations changed (:func:`graph_arrays`).
+GRAPH = "graph"
+
+
+def part_name(index: int | str) -> str:
+    """The file name of partition ``index``'s part (or of a part named ``index``, such as :data:`GRAPH`).
 
     Examples
     --------
-    >>> part_name(3)
-    'part-00003.npz'
+    >>> part_name(3), part_name(GRAPH)
+    ('part-00003.npz', 'graph.npz')
     """
-    return f"part-{index:05d}.npz"
+    return f"{index}.npz" if isinstance(index, str) else f"part-{index:05d}.npz"
 
 
-def write_part(folder: str | Path, index: int, arrays: dict[str, np.ndarray]) -> PartRecord:
+def graph_arrays(graph: Graph) -> dict[str, np.ndarray]:
+    """The arrays that make ``graph`` (:func:`graph_from_arrays` builds it again).
+
+    Examples
+    --------
+    >>> g = Graph.from_edges(["a", "b"], ["b", "c"], [0.5, 2.0])
+    >>> back = graph_from_arrays(graph_arrays(g))
+    >>> back.edge_arrays()[0].tolist(), back.weights.tolist()
+    (['a', 'b'], [0.5, 2.0])
+    """
+    arrays = {"ids": graph.ids, "indptr": graph.indptr, "indices": graph.indices}
+    if graph.weights is not None:
+        arrays["weights"] = graph.weights
+    if graph.labels is not None:
+        arrays["labels"] = graph.labels
+    return arrays
+
+
+def graph_from_arrays(arrays: dict[str, np.ndarray]) -> Graph:
+    """The graph :func:`graph_arrays` took apart."""
+    return Graph(arrays["ids"], arrays["indptr"], arrays["indices"], arrays.get("weights"), labels=arrays.get("labels"))
+
+
+def write_part(folder: str | Path, index: int | str, arrays: dict[str, np.ndarray]) -> PartRecord:
     """Write partition ``index``'s arrays into ``folder`` atomically; returns the part's record.
 
     Examples
