@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from pregel.core.checkpoint import read_part, write_part
+from pregel.core.checkpoint import inbox_arrays, inbox_block, read_part, write_part
 from pregel.core.graph import Graph
 from pregel.core.messages import Inbox, Mail, MessageBlock, Outbox, Routes, concat_messages
 from pregel.core.program import Program
@@ -151,7 +151,7 @@ class Partition:
         """Write what the next superstep needs (values, active flags, pending inbox) into ``folder``.
 
         The inbox is saved combined, exactly as the next superstep would read it. The
-        file is written atomically; the returned record (name, size, SHA-256) goes into
+        file is written atomically; the returned record (name, size, CRC-32) goes into
         the checkpoint's manifest.
 
         Examples
@@ -170,14 +170,8 @@ class Partition:
 
     def state(self) -> dict[str, np.ndarray]:
         """A copy of what the next superstep needs: values, active flags and the pending inbox, combined."""
-        mail = self.inbox.pending()
         # message blocks are replaced, never changed in place: they need no copy
-        return {
-            "values": self.values.copy(),
-            "active": self.active.copy(),
-            "inbox_targets": mail.targets,
-            "inbox_values": mail.values,
-        }
+        return {"values": self.values.copy(), "active": self.active.copy(), **inbox_arrays(self.inbox.pending())}
 
     def restore(self, folder: str | Path, record: PartRecord) -> None:
         """Replace this partition's state with the one :meth:`save` wrote (checked against ``record``)."""
@@ -186,7 +180,7 @@ class Partition:
             raise CheckpointDamaged(f"{record.file} holds {state['values'].size} vertices, not {self.size}")
         self.values, self.active = state["values"], state["active"]
         self.inbox.blocks = []
-        self.inbox.receive([MessageBlock(state["inbox_targets"], state["inbox_values"])])
+        self.inbox.receive([inbox_block(state)])
 
     def receive(self, blocks: list[MessageBlock]) -> None:
         """Take blocks addressed to this partition, for the next superstep."""

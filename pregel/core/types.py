@@ -393,11 +393,11 @@ class Result:
 
 @dataclass(frozen=True)
 class PartRecord:
-    """One partition's file in a checkpoint: its name, size in bytes and SHA-256."""
+    """One partition's file in a checkpoint: its name, size in bytes and CRC-32."""
 
     file: str
     bytes: int
-    sha256: str
+    crc32: int
 
 
 @dataclass
