@@ -33,7 +33,6 @@ from __future__ import annotations
 import base64
 import contextlib
 import dataclasses
-import io
 import json
 import os
 import pickle
