@@ -19,6 +19,7 @@ from pregel.algorithms import reference
 from pregel.algorithms.components import ConnectedComponents
 from pregel.algorithms.pagerank import PageRank, PageRankVertex
 from pregel.algorithms.sssp import ShortestPaths
+from pregel.cli.main import main
 from pregel.core.checkpoint import MANIFEST
 from pregel.errors import CheckpointError
 from tests.graphs import random_graph
@@ -83,11 +84,14 @@ def assert_same_run(resumed: pregel.Result, uninterrupted: pregel.Result) -> Non
 def test_resumed_run_equals_uninterrupted_run(tmp_path, case, workers):
     graph, program, expected, tolerance = CASES[case]
     directory = interrupted(tmp_path, case, workers, stop_at=5, every=2)
-    assert folders(directory) == ["superstep-000002", "superstep-000004"]
+    assert folders(directory) == ["reached", "superstep-000002", "superstep-000004"]
     resumed = pregel.run(graph, program(), workers=workers, checkpoint_dir=directory, resume=True)
     uninterrupted = pregel.run(graph, program(), workers=workers)
     assert_same_run(resumed, uninterrupted)
-    assert [(r.cause, r.superstep, r.replayed) for r in resumed.recoveries] == [("resume", 4, None)]
+    # the first run stopped after superstep 5, one past the checkpoint: superstep 4 is run again
+    (recovery,) = resumed.recoveries
+    assert (recovery.kind, recovery.cause, recovery.superstep, recovery.failed_at) == ("resume", "resume", 4, 5)
+    assert recovery.replayed == 1 and recovery.partitions == list(range(workers)) and recovery.seconds > 0
     assert resumed.recoveries[0].checkpoint == str(directory / "superstep-000004")
     assert resumed.supersteps > 5
     np.testing.assert_allclose(resumed.values, expected(graph), rtol=0, atol=tolerance)
@@ -224,8 +228,9 @@ def test_bad_checkpoint_arguments(options, message):
 # ------------------------------------------------------------------ writing
 def test_keeps_the_newest_two_complete_checkpoints_and_nothing_else(tmp_path):
     directory = interrupted(tmp_path, "pagerank", 2, stop_at=9, every=1)
-    assert folders(directory) == ["superstep-000008", "superstep-000009"]
-    for folder in directory.iterdir():
+    assert folders(directory) == ["reached", "superstep-000008", "superstep-000009"]
+    assert (directory / "reached").read_text() == f"{9:12d}\n"
+    for folder in directory.glob("superstep-*"):
         assert folders(folder) == [MANIFEST, "part-00000.arrays", "part-00001.arrays"]
     seal, state, *history = (directory / "superstep-000009" / MANIFEST).read_text().splitlines()
     assert json.loads(seal)["format"] == "pregel-checkpoint/2"
@@ -355,6 +360,42 @@ def test_cli_resume_refuses_another_program_with_exit_status_2(run_cli, tmp_path
     assert refused.stderr.count(b"\n") == 1 and not (tmp_path / "out.tsv").exists()
     again = run_cli("pagerank", edges, "--checkpoint-dir", "ck")
     assert again.returncode == 2 and b"already holds checkpoints" in again.stderr
+
+
+def test_cli_reports_the_resume_in_the_summary_and_the_stats(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    Path("edges.txt").write_text("".join(f"{u} {v}\n" for u, v in GRAPH.to_networkx().edges))
+    common = [
+        "pagerank",
+        "edges.txt",
+        "--workers",
+        "2",
+        "--checkpoint-dir",
+        "ck",
+        "--checkpoint-every",
+        "2",
+        "--tol",
+        "0",
+    ]
+    assert main([*common, "--max-supersteps", "5", "-o", "first.tsv"]) == 0
+    capsys.readouterr()
+    assert main([*common, "--max-supersteps", "8", "--resume", "--stats", "stats.json", "-o", "ranks.tsv"]) == 0
+    stderr = capsys.readouterr().err
+    # checkpoints at 2 and 4, the first run stopped after 5: superstep 4 runs a second time
+    assert re.search(r"8 supersteps \(resumed at superstep 4, 1 replayed in \d+\.\d\d s\)", stderr), stderr
+    (recovery,) = json.loads(Path("stats.json").read_text())["recoveries"]
+    seconds = recovery.pop("seconds")
+    assert 0 < seconds < 60
+    assert recovery == {
+        "kind": "resume",
+        "cause": "resume",
+        "superstep": 4,
+        "failed_at": 5,
+        "replayed": 1,
+        "partitions": [0, 1],
+        "checkpoint": "ck/superstep-000004",
+        "skipped": [],
+    }
 
 
 @pytest.mark.parametrize(

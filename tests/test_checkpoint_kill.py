@@ -114,7 +114,7 @@ def assert_resumes_from_newest(grid: Path, workdir: Path, uninterrupted: bytes) 
     assert done.returncode == 0, done.stderr.decode()
     stderr = done.stderr.decode()
     assert f"resumed at superstep {newest} from checkpoint ck/superstep-{newest:06d}" in stderr
-    assert f"(resumed at superstep {newest})" in stderr
+    assert re.search(rf"\(resumed at superstep {newest}, \d+ replayed in \d+\.\d\d s\)", stderr), stderr
     assert (workdir / "ranks.tsv").read_bytes() == uninterrupted
     return newest
 
@@ -193,6 +193,33 @@ def test_kill_during_checkpoint_write_never_loads_a_partial_checkpoint(grid, uni
     assert not (tmp_path / "ck" / half_written / MANIFEST).exists()
     assert_complete_checkpoints_are_intact(tmp_path / "ck")
     assert assert_resumes_from_newest(grid, tmp_path, uninterrupted) == resumes_at
+
+
+KILL_AT_SUPERSTEP_11 = """
+import os, signal
+import pregel.core.checkpoint as checkpoint
+maybe_save = checkpoint.Checkpointer.maybe_save
+def killing_maybe_save(self, state, backend):
+    maybe_save(self, state, backend)
+    if state.superstep == 11:
+        self.wait()  # the checkpoint at 8 is complete
+        os.kill(os.getpid(), signal.SIGKILL)
+checkpoint.Checkpointer.maybe_save = killing_maybe_save
+"""
+
+
+def test_a_resume_after_a_kill_says_how_many_supersteps_it_replays(grid, uninterrupted, tmp_path):
+    run = start(grid, tmp_path, every=4, prelude=KILL_AT_SUPERSTEP_11)
+    run.wait(timeout=120)
+    assert run.returncode == -signal.SIGKILL, (tmp_path / "stderr.txt").read_text()
+    assert complete_checkpoints(tmp_path / "ck") == [4, 8]
+    done = resume(grid, tmp_path)
+    assert done.returncode == 0, done.stderr.decode()
+    stderr = done.stderr.decode()
+    # killed after superstep 10 (at the boundary before 11), resumed at 8: supersteps 8, 9 and 10 run again
+    assert "resumed at superstep 8 from checkpoint ck/superstep-000008 (the run before reached superstep 11)" in stderr
+    assert re.search(r"\(resumed at superstep 8, 3 replayed in \d+\.\d\d s\)", stderr), stderr
+    assert (tmp_path / "ranks.tsv").read_bytes() == uninterrupted
 
 
 def test_kill_at_random_moments(grid, uninterrupted, tmp_path):

@@ -58,6 +58,8 @@ if TYPE_CHECKING:
 
 FORMAT = "pregel-checkpoint/2"
 MANIFEST = "manifest.jsonl"
+# beside the checkpoint folders: the superstep boundary the run writing them reached
+REACHED = "reached"
 DEFAULT_EVERY = 10
 DEFAULT_MAX_RESTARTS = 3
 KEEP = 2
@@ -103,7 +105,7 @@ class Checkpointer:
     >>> folder = tempfile.mkdtemp()
     >>> first = pregel.run(g, PageRank(), max_supersteps=7, checkpoint_dir=folder, checkpoint_every=2)
     >>> sorted(os.listdir(folder))
-    ['superstep-000004', 'superstep-000006']
+    ['reached', 'superstep-000004', 'superstep-000006']
     >>> rest = pregel.run(g, PageRank(), checkpoint_dir=folder, resume=True)
     >>> rest.recoveries[0].superstep, rest.supersteps == pregel.run(g, PageRank()).supersteps
     (6, True)
@@ -142,11 +144,17 @@ class Checkpointer:
         self._stats_lines: list[tuple[SuperstepStats, str]] = []
         self._writer: ThreadPoolExecutor | None = None
         self._writing: Future[None] | None = None
+        # the file naming the superstep boundary the run reached, open while it runs
+        self._mark: int | None = None
+        # recoveries not yet back at the superstep they failed in, with the time each began
+        self._underway: list[tuple[Recovery, float]] = []
 
     def start(self, backend: Backend) -> RunState:
         """The state a run starts from: superstep 0, or (resuming) the newest good checkpoint."""
         if self.resume:
-            return self.restore(backend, "resume")
+            state = self.restore(backend, "resume", failed_at=self._reached())
+            self._open_mark()
+            return state
         if self.directory is not None:
             complete = self._complete()
             if complete:
@@ -155,6 +163,7 @@ class Checkpointer:
                     "resume from them, or choose an empty directory"
                 )
             self.directory.mkdir(parents=True, exist_ok=True)
+            self._open_mark()
         return RunState(0, self.program.new_partials())
 
     def partitions(self) -> int | None:
@@ -173,9 +182,18 @@ class Checkpointer:
         return None
 
     def maybe_save(self, state: RunState, backend: Backend) -> None:
-        """Save a checkpoint if ``state`` is at a multiple of ``every`` supersteps, or ``every`` seconds have passed."""
+        """At a superstep boundary: save a checkpoint if ``state`` is at a multiple of ``every`` supersteps, or
+        ``every`` seconds have passed.
+
+        It also notes the superstep reached (a resume after a kill of the driver says how
+        many supersteps it replays) and the time when a recovery is back where it was.
+        """
+        self._back(state)
         if self.directory is None:
             return
+        if self._mark is not None:
+            # one write, no sync: it need only survive a kill of this process, not of the machine
+            os.pwrite(self._mark, b"%12d\n" % state.superstep, 0)
         if isinstance(self.every, float):
             due = time.monotonic() - self._last_save >= self.every
         else:
@@ -221,6 +239,29 @@ class Checkpointer:
         if self._writer is not None:
             self._writer.shutdown(wait=True)
             self._writer = None
+        if self._mark is not None:
+            os.close(self._mark)
+            self._mark = None
+
+    def _open_mark(self) -> None:
+        assert self.directory is not None
+        self._mark = os.open(self.directory / REACHED, os.O_WRONLY | os.O_CREAT, 0o666)
+
+    def _reached(self) -> int | None:
+        """The superstep boundary the run that wrote the checkpoints reached, if it says."""
+        assert self.directory is not None
+        try:
+            return int((self.directory / REACHED).read_text())
+        except (OSError, ValueError):
+            return None
+
+    def _back(self, state: RunState) -> None:
+        """Time the recoveries that ``state`` has brought back to where they failed."""
+        now = time.monotonic()
+        for recovery, began in self._underway:
+            if recovery.failed_at is None or state.superstep >= recovery.failed_at:
+                recovery.seconds = now - began
+        self._underway = [(r, began) for r, began in self._underway if r.seconds is None]
 
     def _write(self, folder: Path, write_parts: Callable[[], list[PartRecord]], state: RunState) -> None:
         """Write the parts, then publish the manifest, then remove all but the newest complete checkpoints."""
@@ -255,16 +296,25 @@ class Checkpointer:
                 _remove(found[1])
 
     def restore(
-        self, backend: Backend, cause: str, failed_at: int | None = None, earlier: list[Recovery] | None = None
+        self,
+        backend: Backend,
+        cause: str,
+        failed_at: int | None = None,
+        earlier: list[Recovery] | None = None,
+        began: float | None = None,
     ) -> RunState:
         """Restore every partition of ``backend`` from the newest good checkpoint; its run state.
 
         Incomplete or damaged checkpoints are passed over (and removed once an older
         one is restored). A checkpoint of another graph, program or partition count
         is refused with a CheckpointError, and so is a directory without a good one.
-        The state's recoveries are the checkpoint's, or ``earlier`` if given, and this one.
+        The state's recoveries are the checkpoint's, or ``earlier`` if given, and this
+        one (a resume when ``cause`` is ``"resume"``, else a global recovery, begun at
+        ``began`` on the :func:`time.monotonic` clock, by default now).
         """
-        recovery = Recovery(cause, 0, failed_at=failed_at)
+        kind = "resume" if cause == "resume" else "global"
+        recovery = Recovery(cause, 0, failed_at=failed_at, kind=kind, partitions=list(range(backend.num_partitions)))
+        began = time.monotonic() if began is None else began
         if self.directory is None or not self.directory.is_dir():
             raise CheckpointError(f"{self.directory}: no such checkpoint directory")
         for superstep, folder in reversed(self._folders()):
@@ -279,8 +329,13 @@ class Checkpointer:
                     _remove(other)
             state = _decode_state(manifest)
             recovery.superstep, recovery.checkpoint = state.superstep, str(folder)
+            if recovery.failed_at is not None and recovery.failed_at < state.superstep:
+                # a mark older than the checkpoint (not written by this directory's run): unknown
+                recovery.failed_at = None
             state.recoveries = [*(state.recoveries if earlier is None else earlier), recovery]
             self._tell(recovery)
+            self._underway.append((recovery, began))
+            self._back(state)
             return state
         why = f" ({'; '.join(recovery.skipped)})" if recovery.skipped else ""
         raise CheckpointError(f"{self.directory}: no complete checkpoint to resume from{why}")
@@ -297,6 +352,7 @@ class Checkpointer:
         WorkerLost
             When the restarts are used up.
         """
+        began = time.monotonic()
         while True:
             self.restarts += 1
             if self.restarts > self.max_restarts:
@@ -304,20 +360,22 @@ class Checkpointer:
             self.wait()
             try:
                 backend.restart()
-                return self._rolled_back(backend, state, str(lost))
+                return self._rolled_back(backend, state, str(lost), began)
             except WorkerLost as again:
                 lost = again
 
-    def _rolled_back(self, backend: Backend, state: RunState, cause: str) -> RunState:
+    def _rolled_back(self, backend: Backend, state: RunState, cause: str, began: float) -> RunState:
         """Every partition of the freshly started ``backend`` at the newest good checkpoint, else at 0."""
         skipped: list[str] = []
         if self.directory is not None and self._complete():
             try:
-                return self.restore(backend, cause, state.superstep, state.recoveries)
+                return self.restore(backend, cause, state.superstep, state.recoveries, began)
             except CheckpointError as exc:
                 skipped.append(str(exc))
-        recovery = Recovery(cause, 0, failed_at=state.superstep, skipped=skipped)
+        partitions = list(range(backend.num_partitions))
+        recovery = Recovery(cause, 0, failed_at=state.superstep, skipped=skipped, partitions=partitions)
         self._tell(recovery)
+        self._underway.append((recovery, began))
         return RunState(0, self.program.new_partials(), recoveries=[*state.recoveries, recovery])
 
     def _tell(self, recovery: Recovery) -> None:
