@@ -627,7 +627,9 @@ def inbox_arrays(mail: Mail) -> dict[str, np.ndarray]:
     """A partition's pending messages as a part stores them.
 
     Combined mail (one message per receiver) is stored as who got mail (a boolean per
-    vertex, packed to a bit) and the messages; otherwise as receivers and messages.
+    vertex, packed to a bit) and the messages: the folded array as it is (the combiner's
+    identity where none came) when most vertices got one, else only theirs. Uncombined
+    mail is stored as receivers and messages.
 
     Examples
     --------
@@ -635,9 +637,13 @@ def inbox_arrays(mail: Mail) -> dict[str, np.ndarray]:
     >>> sorted(inbox_arrays(Mail.of_block(4, np.array([1, 3]), np.array([0.5, 2.0]), combined=True)))
     ['inbox_has', 'inbox_values']
     """
-    if mail.combined:
-        return {"inbox_has": mail.has, "inbox_values": mail.values}
-    return {"inbox_targets": mail.targets, "inbox_values": mail.values}
+    if not mail.combined:
+        return {"inbox_targets": mail.targets, "inbox_values": mail.values}
+    has = mail.has
+    if mail.folded is not None and 2 * np.count_nonzero(has) >= has.size:
+        # the fold made this array for the checkpoint alone: stored without a copy or a gather
+        return {"inbox_has": has, "inbox_folded": mail.folded}
+    return {"inbox_has": has, "inbox_values": mail.values}
 
 
 def inbox_block(arrays: dict[str, np.ndarray]) -> MessageBlock:
@@ -651,8 +657,12 @@ def inbox_block(arrays: dict[str, np.ndarray]) -> MessageBlock:
     [1, 3]
     """
     has = arrays.get("inbox_has")
-    targets = arrays["inbox_targets"] if has is None else np.flatnonzero(has)
-    return MessageBlock(targets, arrays["inbox_values"])
+    if has is None:
+        return MessageBlock(arrays["inbox_targets"], arrays["inbox_values"])
+    if "inbox_folded" in arrays:
+        # a covering block: folded again, it gives back exactly the array stored
+        return MessageBlock(np.flatnonzero(has), arrays["inbox_folded"], covering=True)
+    return MessageBlock(np.flatnonzero(has), arrays["inbox_values"])
 
 
 _PART_FORMAT = b"pregel-part/2\n"
