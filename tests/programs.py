@@ -432,3 +432,76 @@ class Refuse(Vertex):
         if self.superstep == 1 and self.id == 13:
             raise ValueError(f"vertex {self.id} refuses")
         self.send_message_to_all_neighbors(1.0)
+
+
+# ------------------------------------------------------------ topology mutations
+class Script(Vertex):
+    """Carries out ``script[superstep]``: requests ``(kind, by, *args)`` made by vertex ``by``.
+
+    ``kind`` is a mutation (``add_vertex``, ``remove_vertex``, ``add_edge``,
+    ``remove_edge``, with the arguments of the Vertex method) or ``send`` (target,
+    value). Every vertex adds up the messages it gets and halts after superstep
+    ``until``, so a script can look at the graph in several supersteps.
+    """
+
+    combiner = Sum
+    initial_value = 0.0
+    script: dict = {}
+    until = 0
+
+    def compute(self, messages: Any) -> None:
+        if messages is not None:
+            self.value += messages
+        for kind, by, *args in self.script.get(self.superstep, ()):
+            if by == self.id:
+                getattr(self, "send_message" if kind == "send" else kind)(*args)
+        if self.superstep >= self.until:
+            self.vote_to_halt()
+
+
+class ScriptBatch(BatchProgram):
+    """:class:`Script` over arrays: each request made with the batch method, as a one-element array."""
+
+    combiner = Sum
+    initial_value = 0.0
+    script: dict = {}
+    until = 0
+    BATCH = {
+        "add_vertex": "add_vertices",
+        "remove_vertex": "remove_vertices",
+        "add_edge": "add_edges",
+        "remove_edge": "remove_edges",
+        "send": "send",
+    }
+
+    def compute(self, v: Any) -> None:
+        v.values = v.values + v.messages
+        mine = set(v.ids.tolist())
+        for kind, by, *args in self.script.get(v.superstep, ()):
+            if by in mine:
+                getattr(v, self.BATCH[kind])(*[np.array([a]) for a in args])
+        if v.superstep >= self.until:
+            v.vote_to_halt()
+
+
+SCRIPT = Twins(Script, ScriptBatch)
+
+
+class PeelLeaves(BatchProgram):
+    """Remove the vertices without out-edges, round after round, until a round removes none.
+
+    Each vertex counts the rounds it lived through; an aggregator tells every partition
+    whether the last round removed anything, so all halt together.
+    """
+
+    initial_value = 0.0
+    aggregators = {"removed": Sum}
+
+    def compute(self, v: Any) -> None:
+        if v.superstep > 0 and v.aggregated("removed") == 0:
+            v.vote_to_halt()
+            return
+        sinks = v.out_degree == 0
+        v.remove_vertices(v.ids[sinks])
+        v.aggregate("removed", np.count_nonzero(sinks))
+        v.values = v.values + 1

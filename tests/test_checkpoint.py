@@ -251,11 +251,6 @@ def test_numeric_parts_load_without_pickle(tmp_path):
         assert sorted(arrays) == ["active", "inbox_has", "inbox_values", "values"]
         assert not any(entry.get("pickled") for entry in arrays.values())
         assert arrays["values"]["descr"] == "<f8" and arrays["active"]["bits"]
-    # PageRank reaches (almost) every vertex: its folded inbox is stored whole, no gather
-    directory = interrupted(tmp_path / "pagerank", "pagerank", 2, stop_at=2, every=2)
-    for part in (directory / "superstep-000002").glob("part-*.arrays"):
-        names = sorted(entry["name"] for entry in part_header(part)["arrays"])
-        assert names == ["active", "inbox_folded", "inbox_has", "values"]
 
 
 def test_a_flipped_bit_anywhere_in_any_file_is_refused(tmp_path):

@@ -8,6 +8,11 @@ it); when none leaves, master compute raises the level to the smallest remaining
 degree. A vertex's value is its remaining degree while it stays, ``-(core + 1)`` once it
 has left.
 
+The k-core itself (networkx's ``k_core``) comes a second way, by topology mutations
+(:func:`k_core`): a vertex with fewer than k neighbours left removes itself, round after
+round, until a round removes none; what stays is the k-core, each vertex with its degree
+in it. The two cross-check each other: the k-core is the vertices of core number >= k.
+
 The graph is undirected: the programs run on an undirected graph whose edge weights
 count how many edges join the two vertices (1 for a simple graph, 2 for a pair of
 opposite directed edges, which networkx's ``core_number`` counts twice on a directed
@@ -117,6 +122,61 @@ class CoreNumbersVertex(_Peeling, Vertex):
             self.aggregate("lowest", degree)
 
 
+class _Pruning:
+    """What both pruning programs share: k, and the count of vertices each round removed."""
+
+    k = 1
+    value_dtype = np.int64
+    initial_value = 0
+    aggregators = {"removed": Count}
+
+
+class KCorePruning(_Pruning, BatchProgram):
+    """The k-core by pruning over arrays: each round, the vertices of degree < k remove themselves.
+
+    A vertex's value is its degree; when a round removed no vertex every vertex halts,
+    and the graph left (``result.graph``) is the k-core. Run it on an undirected graph
+    whose weights count parallel edges (:func:`undirected_counts`).
+
+    Examples
+    --------
+    >>> g = undirected_counts(pregel.Graph.from_edges([1, 2, 3, 3], [2, 3, 1, 4]))
+    >>> pregel.run(g, KCorePruning(k=2)).to_dict()
+    {1: 2, 2: 2, 3: 2}
+    """
+
+    def compute(self, v: pregel.VertexBatch) -> None:
+        if v.superstep > 0 and v.aggregated("removed") == 0:
+            v.vote_to_halt()
+            return
+        edges = v.out_edges()
+        degree = np.bincount(edges.source, weights=edges.weight, minlength=v.size).astype(np.int64)
+        below = degree < self.k
+        v.values = degree
+        v.remove_vertices(v.ids[below])
+        v.aggregate("removed", v.ids[below])
+
+
+class KCorePruningVertex(_Pruning, Vertex):
+    """The k-core by pruning, one vertex at a time: a vertex of degree < k removes itself.
+
+    Examples
+    --------
+    >>> g = undirected_counts(pregel.Graph.from_edges([1, 2, 3, 3], [2, 3, 1, 4]))
+    >>> pregel.run(g, KCorePruningVertex(k=2)).to_dict()
+    {1: 2, 2: 2, 3: 2}
+    """
+
+    def compute(self, messages: None) -> None:
+        if self.superstep > 0 and self.aggregated("removed") == 0:
+            self.vote_to_halt()
+            return
+        self.value = int(sum(self.out_edges[1]))
+        if self.value < self.k:
+            self.remove_vertex(self.id)
+            self.aggregate("removed", self.id)
+
+
 def undirected_counts(graph: pregel.Graph) -> pregel.Graph:
     """The undirected graph of ``graph`` (weights ignored) with each edge weighing 1; InputError on a self-loop.
 
@@ -133,7 +193,9 @@ def undirected_counts(graph: pregel.Graph) -> pregel.Graph:
             "self-loops (networkx refuses them too); remove them first"
         )
     undirected = graph.to_undirected()
-    return pregel.Graph(undirected.ids, undirected.indptr, undirected.indices, np.ones(undirected.num_edges))
+    return pregel.Graph(
+        undirected.ids, undirected.indptr, undirected.indices, np.ones(undirected.num_edges), labels=undirected.labels
+    )
 
 
 def core_numbers(graph: Any, backend: str = "local", api: str = "batch", **options: Any) -> pregel.Result:
@@ -178,6 +240,87 @@ def core_numbers(graph: Any, backend: str = "local", api: str = "batch", **optio
     program = {"batch": CoreNumbers, "scalar": CoreNumbersVertex}[api]()
     result = pregel.run(counted, program, backend=backend, **options)
     return dataclasses.replace(result, graph=graph, values=np.where(result.values < 0, -result.values - 1, -1))
+
+
+def k_core(
+    graph: Any, k: int | None = None, backend: str = "local", api: str = "batch", **options: Any
+) -> pregel.Result:
+    """The k-core of the undirected graph, by pruning with topology mutations; each vertex's degree in it.
+
+    Parameters
+    ----------
+    graph : Graph, networkx graph, scipy sparse matrix or str
+        Edge directions and weights are ignored (``u -> v`` and ``v -> u`` are one edge).
+    k : int, optional
+        The order of the core; default: the largest k with a non-empty k-core (the main
+        core, as networkx's ``k_core``), found by :func:`core_numbers` first.
+    backend : {"local", "ray", "scipy"}
+        ``"scipy"``: the vertices of core number >= k from the scipy reference instead.
+    api : {"batch", "scalar"}
+        The vectorised program (fast) or its scalar twin.
+    **options
+        Passed to :func:`pregel.run`.
+
+    Returns
+    -------
+    Result
+        ``result.graph`` is the k-core (undirected: both directions of each edge, each
+        weighing 1) and ``result.values`` the degree of each of its vertices in it.
+
+    Raises
+    ------
+    InputError
+        If ``k`` is negative or the graph has a self-loop.
+
+    Examples
+    --------
+    >>> core = k_core(pregel.Graph.from_edges([1, 2, 3, 3, 4], [2, 3, 1, 4, 5]), k=2)
+    >>> core.to_dict()
+    {1: 2, 2: 2, 3: 2}
+    """
+    graph = as_graph(graph)
+    if k is not None and (isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 0):
+        raise InputError(f"k must be a non-negative integer, got {k!r}")
+    counted = undirected_counts(graph)
+    if k is None:
+        cores = core_numbers(graph, backend=backend, **_run_options(options))
+        k = int(cores.values.max()) if cores.values.size else 0
+    if backend == "scipy":
+        from pregel.algorithms import reference
+
+        cores = reference.core_numbers(counted).values
+        inside = np.flatnonzero(cores >= k)
+        sub = counted.to_scipy()[inside][:, inside].tocsr()
+        sub.sort_indices()
+        labels = None if counted.labels is None else counted.labels[inside]
+        kept = pregel.Graph(counted.ids[inside], sub.indptr.astype(np.int64), sub.indices, sub.data, labels=labels)
+        degree = np.rint(np.asarray(sub.sum(axis=1)).ravel()).astype(np.int64)
+        return pregel.Result(kept, degree, 1, [], {}, "halted")
+    program = {"batch": KCorePruning, "scalar": KCorePruningVertex}[api](k=int(k))
+    return pregel.run(counted, program, backend=backend, **options)
+
+
+def _run_options(options: dict[str, Any]) -> dict[str, Any]:
+    """The options of a run that finds the main core's k first (no checkpoints, progress or trace of its own)."""
+    return {name: options[name] for name in ("workers", "threads", "ray_address") if name in options}
+
+
+def networkx_k_core(graph: pregel.Graph, k: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """networkx's k-core of the undirected graph: its vertices (sorted) and their degrees in it.
+
+    Examples
+    --------
+    >>> networkx_k_core(pregel.Graph.from_edges([1, 2, 3, 3], [2, 3, 1, 4]), 2)
+    (array([1, 2, 3]), array([2, 2, 2]))
+    """
+    import networkx as nx
+
+    undirected = nx.Graph()
+    undirected.add_nodes_from(graph.ids.tolist())
+    undirected.add_edges_from(zip(*(ends.tolist() for ends in graph.edge_arrays()[:2])))
+    core = nx.k_core(undirected, k)
+    ids = np.array(sorted(core), dtype=np.int64)
+    return ids, np.array([core.degree(v) for v in ids.tolist()], dtype=np.int64)
 
 
 def networkx_core_numbers(graph: pregel.Graph) -> np.ndarray:

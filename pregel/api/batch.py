@@ -18,7 +18,7 @@ import numpy as np
 
 from pregel.core.messages import edges_of
 from pregel.core.program import Program
-from pregel.core.types import AlongEdges, Broadcast, Outcome, Send, ToVertices
+from pregel.core.types import AlongEdges, Broadcast, Mutations, Outcome, Send, ToVertices
 from pregel.errors import PregelError
 
 if TYPE_CHECKING:
@@ -164,11 +164,12 @@ class VertexBatch:
         self._halted: list[np.ndarray] = []
         self._sends: list[Send] = []
         self._contributions: dict[str, list[np.ndarray]] = {name: [] for name in program.aggregators}
+        self._mutations = Mutations()
 
     def outcome(self) -> Outcome:
         """Everything this batch's compute changed, for the partition to apply."""
         halted = self._halted[0] if len(self._halted) == 1 else np.concatenate(self._halted or [_NONE])
-        return Outcome(self.size, self._values, halted, self._sends, self._contributions)
+        return Outcome(self.size, self._values, halted, self._sends, self._contributions, self._mutations)
 
     def _select(self, array: np.ndarray) -> np.ndarray:
         return array if self._computing is None else array[self._computing]
@@ -350,6 +351,65 @@ class VertexBatch:
         """Send ``values[k]`` to the vertex with original id ``targets[k]``."""
         targets = np.atleast_1d(np.asarray(targets))
         self._sends.append(ToVertices(targets, np.broadcast_to(np.asarray(values), targets.shape)))
+
+    # ---------------------------------------------------------------- mutations
+    def remove_edges(self, sources: Any, targets: Any) -> None:
+        """Remove the edges ``sources[k] -> targets[k]`` (original ids) before the next superstep.
+
+        Mutations of any partition's vertices and edges are applied at the barrier, in
+        the order of :mod:`pregel.core.mutations`; an edge that does not exist is ignored.
+
+        Examples
+        --------
+        >>> import pregel
+        >>> class DropHeavy(BatchProgram):
+        ...     def compute(self, v):
+        ...         e = v.out_edges()
+        ...         heavy = e.weight > 1
+        ...         v.remove_edges(v.ids[e.source[heavy]], e.target[heavy])
+        ...         v.vote_to_halt()
+        >>> g = pregel.Graph.from_edges([1, 1, 2], [2, 3, 3], [1.0, 5.0, 1.0])
+        >>> pregel.run(g, DropHeavy).graph.edge_arrays()[1].tolist()
+        [2, 3]
+        """
+        src, dst = np.broadcast_arrays(np.atleast_1d(sources), np.atleast_1d(targets))
+        self._mutations.remove_edges.append((src.ravel(), dst.ravel()))
+
+    def remove_vertices(self, ids: Any) -> None:
+        """Remove the vertices ``ids`` (original ids), with their in- and out-edges, before the next superstep."""
+        self._mutations.remove_vertices.append(np.atleast_1d(np.asarray(ids)).ravel())
+
+    def add_vertices(self, ids: Any, values: Any) -> None:
+        """Add vertices ``ids`` (original ids) with ``values`` before the next superstep; they start active.
+
+        A vertex that exists keeps its value; two additions of one new vertex keep the
+        smallest value.
+
+        Examples
+        --------
+        >>> import pregel
+        >>> class Twin(BatchProgram):
+        ...     def compute(self, v):
+        ...         if v.superstep == 0:
+        ...             v.add_vertices(v.ids + 100, v.ids * 2.0)
+        ...             v.add_edges(v.ids, v.ids + 100)
+        ...         v.vote_to_halt()
+        >>> r = pregel.run(pregel.Graph.from_edges([1], [2]), Twin)
+        >>> r.to_dict(), r.graph.num_edges
+        ({1: 0.0, 2: 0.0, 101: 2.0, 102: 4.0}, 3)
+        """
+        ids = np.atleast_1d(np.asarray(ids)).ravel()
+        self._mutations.add_vertices.append((ids, np.broadcast_to(np.asarray(values), ids.shape)))
+
+    def add_edges(self, sources: Any, targets: Any, weights: Any = None) -> None:
+        """Add edges ``sources[k] -> targets[k]`` (original ids), of weight ``weights[k]`` (default 1).
+
+        Several additions of one edge merge by the program's ``added_edge_weights``
+        (a sum by default); an edge that exists takes the new weight.
+        """
+        src, dst = np.broadcast_arrays(np.atleast_1d(sources), np.atleast_1d(targets))
+        w = np.broadcast_to(np.asarray(1.0 if weights is None else weights, dtype=np.float64), src.shape)
+        self._mutations.add_edges.append((src.ravel(), dst.ravel(), w.ravel()))
 
     # -------------------------------------------------------- halting, aggregates
     def vote_to_halt(self, where: Any = None) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 from pregel.core.checkpoint import DEFAULT_MAX_RESTARTS, Checkpointer
 from pregel.core.engine import check_weights, execute
 from pregel.core.graph import Graph
+from pregel.core.mutations import check_rules
 from pregel.core.program import Program
 from pregel.core.types import Backend, Recovery, Result, SuperstepStats
 from pregel.errors import InputError
@@ -128,6 +129,7 @@ def run(
             raise InputError(f"threads= needs the local backend ({backend!r} runs one partition per worker)")
         backend_options["threads"] = threads
     check_weights(graph, program)
+    check_rules(program)
     if trace:
         if backend != "local":
             raise InputError(f"trace=True needs the local backend, not {backend!r}")

@@ -16,7 +16,7 @@ from pregel.compiler import Sinks, compile_vertex, lanes, vectorise
 from pregel.compiler.actions import POSITIONS
 from pregel.core.messages import as_message_array, object_array
 from pregel.core.program import Program
-from pregel.core.types import AlongEdges, Broadcast, Outcome, Send, ToVertices
+from pregel.core.types import AlongEdges, Broadcast, Mutations, Outcome, Send, ToVertices
 from pregel.errors import PregelError
 
 if TYPE_CHECKING:
@@ -141,6 +141,41 @@ class Vertex(Program):
         sinks.along_edges.append(edge)
         sinks.along_senders.append(self._i)
 
+    # ---------------------------------------------------------------- mutations
+    # Not actions of the compiler's table: a compute that mutates the graph runs
+    # interpreted (its calls are rare and the barrier's rebuild dominates).
+    def add_vertex(self, id: int, value: Any) -> None:
+        """Add vertex ``id`` (an original id) with ``value`` before the next superstep; it starts active.
+
+        Mutations are applied at the barrier, in the order of :mod:`pregel.core.mutations`:
+        edge removals, vertex removals, vertex additions, edge additions.
+
+        Examples
+        --------
+        >>> import pregel
+        >>> class Leaf(Vertex):
+        ...     def compute(self, messages):
+        ...         if self.superstep == 0 and self.out_degree == 0:
+        ...             self.add_vertex(self.id * 10, 1.0)
+        ...             self.add_edge(self.id, self.id * 10)
+        ...         self.vote_to_halt()
+        >>> pregel.run(pregel.Graph.from_edges([1], [2]), Leaf).to_dict()
+        {1: 0.0, 2: 0.0, 20: 1.0}
+        """
+        self._mutations.add_vertices.append((np.array([id]), _one(value, self.value_dtype)))
+
+    def remove_vertex(self, id: int) -> None:
+        """Remove vertex ``id`` (an original id), with its in- and out-edges, before the next superstep."""
+        self._mutations.remove_vertices.append(np.array([id]))
+
+    def add_edge(self, source: int, target: int, weight: float = 1.0) -> None:
+        """Add the edge ``source -> target`` (original ids) of ``weight`` before the next superstep."""
+        self._mutations.add_edges.append((np.array([source]), np.array([target]), np.array([weight], dtype=float)))
+
+    def remove_edge(self, source: int, target: int) -> None:
+        """Remove the edge ``source -> target`` (original ids) before the next superstep; a missing one is ignored."""
+        self._mutations.remove_edges.append((np.array([source]), np.array([target])))
+
     def vote_to_halt(self) -> None:
         """Go inactive until a message arrives."""
         self._sinks.halted.append(self._i)
@@ -198,6 +233,7 @@ class Vertex(Program):
         self._bind(partition)
         self.superstep = superstep
         self._aggregated = aggregated
+        self._mutations = Mutations()
         every = slice(None) if computing is None else computing
         compiled = compile_vertex(type(self)) if self.compiled and not partition.trace else None
         loop = None if compiled is None else compiled.loop
@@ -208,7 +244,9 @@ class Vertex(Program):
             outcome = self._vectorised(form, partition, computing, every, mail, bindings)
         if outcome is None:
             outcome = self._loop(partition, computing, every, mail, partition.trace, loop, bindings)
-        return _outcome(partition, *outcome)
+        done = _outcome(partition, *outcome)
+        done.mutations = self._mutations
+        return done
 
     def _loop(
         self,
@@ -349,3 +387,10 @@ def _to_array(values: list[Any], dtype: Any) -> np.ndarray:
         return np.fromiter(values, dtype=dtype, count=len(values))
     except (TypeError, ValueError):
         return np.asarray(values, dtype=dtype)
+
+
+def _one(value: Any, dtype: Any) -> np.ndarray:
+    """``value`` as a one-element array of ``dtype`` (a Python object kept whole in an object array)."""
+    if np.dtype(dtype) == object:
+        return object_array([value])
+    return np.array([value], dtype=dtype)

@@ -28,7 +28,7 @@ import numpy as np
 
 from pregel.core.checkpoint import write_parts
 from pregel.core.graph import Graph
-from pregel.core.partition import Partition, split
+from pregel.core.partition import Partition, rows, split
 from pregel.core.program import Program
 from pregel.core.types import PartitionStatus, PartRecord
 
@@ -108,8 +108,10 @@ class LocalBackend:
         threads: int | None = None,
         trace: bool = False,
     ) -> None:
-        parts = split(graph, workers or default_partitions(graph))
-        self._make = lambda: [Partition(data, copy.copy(program), trace) for data in parts]
+        self.program = program
+        self.trace = trace
+        self.count = workers or default_partitions(graph)
+        self.graph = graph
         self.partitions = self._make()
         if threads is None:
             threads = 1 if program.holds_the_gil() else default_partitions(graph)
@@ -175,9 +177,25 @@ class LocalBackend:
         """Every vertex's value, in global index order."""
         return np.concatenate([p.values for p in self.partitions])
 
-    def restart(self) -> None:
-        """Every partition as before superstep 0 (nothing is lost in-process; the engine's protocol asks for it)."""
+    def restart(self, graph: Graph | None = None) -> None:
+        """Every partition as before superstep 0, cut from ``graph`` if given (nothing is lost in-process)."""
+        if graph is not None:
+            self.graph = graph
         self.partitions = self._make()
+
+    def states(self) -> list[dict[str, np.ndarray]]:
+        """Every partition's state (values, active flags, pending inbox), in partition order."""
+        return [p.state() for p in self.partitions]
+
+    def reshape(self, graph: Graph, bounds: np.ndarray, states: list[dict[str, np.ndarray] | None]) -> None:
+        """The partitions of a mutated ``graph``, each in its state; a partition whose state is None stays as it is."""
+        self.graph = graph
+        for k, state in enumerate(states):
+            if state is not None:
+                self.partitions[k] = Partition(rows(graph, bounds, k), copy.copy(self.program), self.trace, state)
+
+    def _make(self) -> list[Partition]:
+        return [Partition(data, copy.copy(self.program), self.trace) for data in split(self.graph, self.count)]
 
     def close(self) -> None:
         """Stop the threads."""

@@ -14,6 +14,8 @@ as it is and left running.
 
 from __future__ import annotations
 
+import contextlib
+import ipaddress
 import logging
 import os
 import socket
@@ -32,7 +34,7 @@ from ray.exceptions import ObjectLostError, RayActorError, RayTaskError
 from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
 from pregel.core.graph import Graph
-from pregel.core.partition import Partition, PartitionData, split
+from pregel.core.partition import Partition, PartitionData, rows, split
 from pregel.core.program import Program
 from pregel.core.types import PartitionStatus, PartRecord
 from pregel.errors import ClusterUnreachable, PregelError, WorkerLost
@@ -56,13 +58,20 @@ class PartitionWorker:
     before the next ``superstep``.
     """
 
-    def load(self, data: PartitionData, ids: np.ndarray, program: Program) -> str:
+    def load(
+        self, data: PartitionData, ids: np.ndarray, program: Program, state: dict[str, np.ndarray] | None = None
+    ) -> str:
         """Build the partition (``ids``, the global id map, is one object shared by every worker).
 
+        ``state``: start from it rather than from the initial values (a mutated graph).
         Returns the id of the Ray node this worker runs on.
         """
-        self.partition = Partition(replace(data, ids=ids), program)
+        self.partition = Partition(replace(data, ids=ids), program, state=state)
         return ray.get_runtime_context().get_node_id()
+
+    def state(self) -> dict[str, np.ndarray]:
+        """The partition's state (values, active flags, pending inbox)."""
+        return self.partition.state()
 
     def superstep(self, superstep: int, aggregated: dict[str, Any]) -> tuple[PartitionStatus, dict[int, Any]]:
         """Run the partition; return its status and one ObjectRef per block for another partition."""
@@ -149,12 +158,9 @@ class RayBackend:
         self.healthy = True
         self.owns_session = _connect(ray_address, connect_timeout, _object_store_bytes(graph))
         try:
-            parts = split(graph, workers or _cluster_cpus())
-            # put once: workers on one node share a single copy of each
-            self.ids = ray.put(graph.ids)
             _ship_code_if_unimportable(program)
             self.program = ray.put(program)
-            self.parts = [ray.put(replace(data, ids=None)) for data in parts]
+            self._cut(graph, split(graph, workers or _cluster_cpus()))
             self.actors, rehired = _hire(len(self.parts), reuse=not self.owns_session)
             try:
                 self.nodes: list[str] = self._load()
@@ -206,8 +212,10 @@ class RayBackend:
         calls = [actor.restore.remote(str(folder), part) for actor, part in zip(self.actors, parts)]
         self._barrier(calls, f"restoring checkpoint {folder.name}")
 
-    def restart(self) -> None:
+    def restart(self, graph: Graph | None = None) -> None:
         """Every partition as before superstep 0: dead workers replaced, the others loaded afresh.
+
+        ``graph``: cut this graph instead (a checkpoint's mutated graph) into as many partitions.
 
         A replacement is an idle worker of the caller's session that still answers, else
         a new one (on the nodes still alive). Each idle worker taken is replaced by a new
@@ -222,7 +230,32 @@ class RayBackend:
             ray.kill(self.actors[k])
             self.actors[k] = actor
         self.healthy = True
+        if graph is not None:
+            self._cut(graph, split(graph, len(self.parts)))
         self.nodes = self._load()
+
+    def states(self) -> list[dict[str, np.ndarray]]:
+        """Every partition's state (values, active flags, pending inbox), in partition order."""
+        return self._barrier([a.state.remote() for a in self.actors], "collecting the states")
+
+    def reshape(self, graph: Graph, bounds: np.ndarray, states: list[dict[str, np.ndarray] | None]) -> None:
+        """The partitions of a mutated ``graph``, each in its state; a worker whose state is None keeps its own."""
+        parts = [rows(graph, bounds, k) for k in range(len(states))]
+        self._cut(graph, parts)
+        loads = [
+            actor.load.remote(self.parts[k], self.ids, self.program, state)
+            for k, (actor, state) in enumerate(zip(self.actors, states))
+            if state is not None
+        ]
+        self._barrier(loads, "reshaping the graph")
+
+    def _cut(self, graph: Graph, parts: list[PartitionData]) -> None:
+        """Put ``graph``'s id map and its partitions' rows into the object store, for loads to come.
+
+        Put once: workers on one node share a single copy of each.
+        """
+        self.ids = ray.put(graph.ids)
+        self.parts = [ray.put(replace(data, ids=None)) for data in parts]
 
     def close(self) -> None:
         """Release the workers; shut Ray down if this backend started or joined it.
@@ -371,11 +404,15 @@ def _connect(address: str | None, timeout: float, object_store_bytes: int) -> bo
 
 def _join(address: str, timeout: float) -> None:
     _probe(address, timeout)
+    _send_token_if_any()
     failure: list[BaseException] = []
 
     def connect() -> None:
         try:
-            ray.init(address=address, logging_level=logging.ERROR)
+            # a cluster on this machine's loopback: Ray would otherwise put the machine's
+            # network address in place of 127.0.0.1, where nothing listens
+            with _loopback_only() if _is_loopback(address) else contextlib.nullcontext():
+                ray.init(address=address, logging_level=logging.ERROR)
         except Exception as exc:
             failure.append(exc)
 
@@ -387,6 +424,44 @@ def _join(address: str, timeout: float) -> None:
         raise ClusterUnreachable(f"no answer from the Ray cluster at {address} within {timeout:g} s")
     if failure:
         raise ClusterUnreachable(f"cannot join the Ray cluster at {address}: {_first_line(failure[0])}")
+
+
+def _send_token_if_any() -> None:
+    """Authenticate with Ray's token when this machine has one and RAY_AUTH_MODE is unset.
+
+    A cluster started with ``ray start --head`` (Ray 2.5x and later) asks for the token it
+    saved in ``~/.ray/auth_token``; the head enables it that way, a driver does not, and
+    without it the join only times out. An explicit ``RAY_AUTH_MODE`` is left as it is.
+    """
+    try:
+        from ray._private.authentication import authentication_token_setup as auth
+    except ImportError:  # a Ray without token authentication
+        return
+    log = logging.getLogger(auth.__name__)
+    level = log.level
+    # its warning speaks to someone starting a cluster, not joining one
+    log.setLevel(logging.ERROR)
+    try:
+        auth.maybe_enable_token_auth_if_token_available(warn_if_disabled=False)
+    finally:
+        log.setLevel(level)
+
+
+def _is_loopback(address: str) -> bool:
+    """Whether a ``host:port`` address names this machine's loopback (127.0.0.0/8, ::1, localhost).
+
+    Examples
+    --------
+    >>> _is_loopback("127.0.0.1:6379"), _is_loopback("[::1]:6379"), _is_loopback("10.0.0.5:6379")
+    (True, True, False)
+    """
+    host = address.split("://")[-1].rpartition(":")[0].strip("[]")
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _probe(address: str, timeout: float) -> None:

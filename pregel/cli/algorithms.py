@@ -176,15 +176,24 @@ def _networkx_scc(graph: pregel.Graph, args: argparse.Namespace) -> np.ndarray:
 
 
 def _run_kcore(graph: pregel.Graph, args: argparse.Namespace, options: dict[str, Any]) -> pregel.Result:
-    from pregel.algorithms.kcore import core_numbers
+    from pregel.algorithms.kcore import core_numbers, k_core
 
+    if args.k is not None:
+        return k_core(graph, args.k, max_supersteps=args.max_supersteps, **options)
     return core_numbers(graph, max_supersteps=args.max_supersteps, **options)
 
 
 def _networkx_kcore(graph: pregel.Graph, args: argparse.Namespace) -> np.ndarray:
-    from pregel.algorithms.kcore import networkx_core_numbers
+    from pregel.algorithms.kcore import networkx_core_numbers, networkx_k_core
 
+    if args.k is not None:
+        # the degrees in networkx's k-core, aligned with its vertices (ours, when they agree)
+        return networkx_k_core(graph, args.k)[1]
     return networkx_core_numbers(graph)
+
+
+def _kcore_measures(args: argparse.Namespace) -> dict[str, str]:
+    return {"removed": "removed"} if args.k is not None else {"level": "level", "left": "left"}
 
 
 def _run_triangles(graph: pregel.Graph, args: argparse.Namespace, options: dict[str, Any]) -> pregel.Result:
@@ -336,7 +345,7 @@ ALGORITHMS = {
     # issue 18: bfs, scc, kcore, triangles
     "bfs": Algorithm(_run_bfs, _networkx_bfs, _top_nearest, lambda args: {"reached": "reached"}, weights=False),
     "scc": Algorithm(_run_scc, _networkx_scc, _top_components, lambda args: {"open": "open vertices"}, weights=False),
-    "kcore": Algorithm(_run_kcore, _networkx_kcore, _top_ranks, lambda args: {"level": "level", "left": "left"}),
+    "kcore": Algorithm(_run_kcore, _networkx_kcore, _top_ranks, _kcore_measures),
     "triangles": Algorithm(_run_triangles, _networkx_triangles, _top_ranks, lambda args: {}, _triangles_found),
     # issue 18: ppr, lpa, betweenness, mis, matching
     "ppr": Algorithm(_run_ppr, _networkx_ppr, _top_per_source, lambda args: {"delta": "L1 change"}),

@@ -116,7 +116,8 @@ _ALGORITHM_HELP = {
     "kcore": (
         "core numbers (k-core decomposition)",
         "The core number of each vertex of the undirected graph (directions and weights ignored), by peeling "
-        "at levels master compute raises. Self-loops are refused, as networkx refuses them.",
+        "at levels master compute raises. Self-loops are refused, as networkx refuses them. With --k K: the "
+        "K-core itself, by pruning with topology mutations.",
     ),
     "triangles": (
         "triangles per vertex, transitivity, average clustering",
@@ -375,6 +376,14 @@ def _search_and_structure_flags() -> dict[str, argparse.ArgumentParser]:
         required=True,
         metavar="ID[,ID...]",
         help="id of the source vertex, or several separated by commas (required)",
+    )
+    flags["kcore"].add_argument(
+        "--k",
+        type=_non_negative_int,
+        default=None,
+        metavar="K",
+        help="write the K-core instead: its vertices, each with its degree in it, found by pruning (vertices of "
+        "degree < K remove themselves, round after round, by topology mutations) (default: core numbers)",
     )
     return flags
 
@@ -897,8 +906,12 @@ def largest_difference(a: np.ndarray, b: np.ndarray) -> float:
     --------
     >>> largest_difference(np.array([1.0, np.inf]), np.array([1.5, np.inf]))
     0.5
+
+    Answers of different lengths (a k-core with other vertices) differ by infinity.
     """
     a, b = _numbers(a), _numbers(b)
+    if a.shape != b.shape:
+        return math.inf
     with np.errstate(invalid="ignore"):  # inf - inf is nan; equal values differ by 0 anyway
         diff = np.where(a == b, 0.0, np.abs(a - b))
     return float(diff.max()) if diff.size else 0.0

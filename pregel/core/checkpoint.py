@@ -49,12 +49,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from pregel.core.files import atomic_write, fsync_directory
-from pregel.core.messages import Mail, MessageBlock
+from pregel.core.graph import Graph
 from pregel.core.types import Backend, PartRecord, Recovery, RunState, SuperstepStats
 from pregel.errors import CheckpointDamaged, CheckpointError, InputError, WorkerLost
 
 if TYPE_CHECKING:
-    from pregel.core.graph import Graph
     from pregel.core.program import Program
 
 FORMAT = "pregel-checkpoint/2"
@@ -221,7 +220,9 @@ class Checkpointer:
         folder.mkdir()
         # absolute: workers on other nodes of a cluster need not share the driver's working directory
         write_parts = backend.save(folder.absolute())
-        copy = RunState(state.superstep, dict(state.aggregated), list(state.history), list(state.recoveries))
+        copy = RunState(
+            state.superstep, dict(state.aggregated), list(state.history), list(state.recoveries), state.graph
+        )
         if self._writer is None:
             self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pregel-checkpoint")
         self._writing = self._writer.submit(self._write, folder, write_parts, copy)
@@ -270,6 +271,10 @@ class Checkpointer:
         """Write the parts, then publish the manifest, then remove all but the newest complete checkpoints."""
         assert self.directory is not None
         parts = write_parts()
+        # a graph that mutations changed is part of the state: the run resumes on it
+        mutated = None
+        if state.graph is not None:
+            mutated = dataclasses.asdict(write_part(folder, GRAPH, graph_arrays(state.graph)))
         manifest = {
             "format": FORMAT,
             "superstep": state.superstep,
@@ -277,6 +282,7 @@ class Checkpointer:
                 "fingerprint": self._graph_fingerprint,
                 "vertices": self.graph.num_vertices,
                 "edges": self.graph.num_edges,
+                "mutated": mutated,
             },
             "program": {
                 "fingerprint": self.program.fingerprint(),
@@ -318,11 +324,18 @@ class Checkpointer:
         kind = "resume" if cause == "resume" else "global"
         recovery = Recovery(cause, 0, failed_at=failed_at, kind=kind, partitions=list(range(backend.num_partitions)))
         began = time.monotonic() if began is None else began
+        # whether the backend holds another graph than the run's input (a checkpoint's mutated one)
+        reshaped = False
         if self.directory is None or not self.directory.is_dir():
             raise CheckpointError(f"{self.directory}: no such checkpoint directory")
         for superstep, folder in reversed(self._folders()):
             try:
                 manifest = self._manifest(folder, backend.num_partitions)
+                mutated = manifest["graph"].get("mutated")
+                graph = None if mutated is None else graph_from_arrays(read_part(folder, PartRecord(**mutated)))
+                if graph is not None or reshaped:
+                    backend.restart(graph or self.graph)
+                    reshaped = graph is not None
                 backend.restore(folder.absolute(), [PartRecord(**p) for p in manifest["parts"]])
             except CheckpointDamaged as exc:
                 recovery.skipped.append(str(exc))
@@ -331,6 +344,7 @@ class Checkpointer:
                 if newer > superstep:
                     _remove(other)
             state = _decode_state(manifest)
+            state.graph = graph
             recovery.superstep, recovery.checkpoint = state.superstep, str(folder)
             if recovery.failed_at is not None and recovery.failed_at < state.superstep:
                 # a mark older than the checkpoint (not written by this directory's run): unknown
@@ -362,7 +376,8 @@ class Checkpointer:
                 raise WorkerLost(f"{lost} (gave up after {self.max_restarts} restarts)") from lost
             self.wait()
             try:
-                backend.restart()
+                # every partition of the input graph; a checkpoint's own graph replaces it
+                backend.restart(None if state.graph is None else self.graph)
                 return self._rolled_back(backend, state, str(lost), began)
             except WorkerLost as again:
                 lost = again
@@ -492,18 +507,45 @@ def parse_every(every: int | float | str) -> int | float:
 _TIME_UNITS = {"s": 1.0, "m": 60.0, "h": 3600.0}
 
 
-def part_name(index: int) -> str:
-    """The file name of partition ``index``'s part.
+#: The part of a checkpoint that holds a graph mutations changed (:func:`graph_arrays`).
+GRAPH = "graph"
+
+
+def part_name(index: int | str) -> str:
+    """The file name of partition ``index``'s part (or of a part named ``index``, such as :data:`GRAPH`).
 
     Examples
     --------
-    >>> part_name(3)
-    'part-00003.arrays'
+    >>> part_name(3), part_name(GRAPH)
+    ('part-00003.arrays', 'graph.arrays')
     """
-    return f"part-{index:05d}.arrays"
+    return f"{index}.arrays" if isinstance(index, str) else f"part-{index:05d}.arrays"
 
 
-def write_part(folder: str | Path, index: int, arrays: dict[str, np.ndarray]) -> PartRecord:
+def graph_arrays(graph: Graph) -> dict[str, np.ndarray]:
+    """The arrays that make ``graph`` (:func:`graph_from_arrays` builds it again).
+
+    Examples
+    --------
+    >>> g = Graph.from_edges(["a", "b"], ["b", "c"], [0.5, 2.0])
+    >>> back = graph_from_arrays(graph_arrays(g))
+    >>> back.edge_arrays()[0].tolist(), back.weights.tolist()
+    (['a', 'b'], [0.5, 2.0])
+    """
+    arrays = {"ids": graph.ids, "indptr": graph.indptr, "indices": graph.indices}
+    if graph.weights is not None:
+        arrays["weights"] = graph.weights
+    if graph.labels is not None:
+        arrays["labels"] = graph.labels
+    return arrays
+
+
+def graph_from_arrays(arrays: dict[str, np.ndarray]) -> Graph:
+    """The graph :func:`graph_arrays` took apart."""
+    return Graph(arrays["ids"], arrays["indptr"], arrays["indices"], arrays.get("weights"), labels=arrays.get("labels"))
+
+
+def write_part(folder: str | Path, index: int | str, arrays: dict[str, np.ndarray]) -> PartRecord:
     """Write partition ``index``'s arrays into ``folder`` atomically; returns the part's record.
 
     The file is a line naming the format, a JSON line describing the arrays, then their
@@ -553,7 +595,7 @@ def write_part(folder: str | Path, index: int, arrays: dict[str, np.ndarray]) ->
 
 
 def write_parts(folder: str | Path, states: list[tuple[int, dict[str, np.ndarray]]]) -> list[PartRecord]:
-    """Write several partitions' parts at once (``(index, arrays)`` each); their records, in that order.
+    """Write several partitions' states (:func:`write_state`) at once, ``(index, state)`` each; their records.
 
     One thread per part: writing, checksumming and syncing release the GIL, so the
     parts' syncs wait for the disk together instead of one after another.
@@ -567,12 +609,12 @@ def write_parts(folder: str | Path, states: list[tuple[int, dict[str, np.ndarray
     """
     global _part_writers
     if len(states) < 2:
-        return [write_part(folder, index, arrays) for index, arrays in states]
+        return [write_state(folder, index, arrays) for index, arrays in states]
     with _part_writers_made:
         if _part_writers is None:
             # kept for the process: starting threads on a busy machine costs more than the writes
             _part_writers = ThreadPoolExecutor(max_workers=_WRITERS, thread_name_prefix="pregel-part")
-    return list(_part_writers.map(lambda state: write_part(folder, *state), states))
+    return list(_part_writers.map(lambda state: write_state(folder, *state), states))
 
 
 # parts written at once: enough to keep a disk's queue busy, few enough for a small machine
@@ -623,46 +665,37 @@ def read_part(folder: str | Path, record: PartRecord) -> dict[str, np.ndarray]:
     return arrays
 
 
-def inbox_arrays(mail: Mail) -> dict[str, np.ndarray]:
-    """A partition's pending messages as a part stores them.
+def write_state(folder: str | Path, index: int, state: dict[str, np.ndarray]) -> PartRecord:
+    """Write a partition's state (values, active flags, pending inbox: ``Partition.state``) as its part.
 
-    Combined mail (one message per receiver) is stored as who got mail (a boolean per
-    vertex, packed to a bit) and the messages: the folded array as it is (the combiner's
-    identity where none came) when most vertices got one, else only theirs. Uncombined
-    mail is stored as receivers and messages.
+    Mail that names each receiver once (combined) is stored as one bit per vertex, who
+    has mail, instead of the receivers' indices; :func:`read_state` gives the receivers back.
 
     Examples
     --------
-    >>> from pregel.core.messages import Mail
-    >>> sorted(inbox_arrays(Mail.of_block(4, np.array([1, 3]), np.array([0.5, 2.0]), combined=True)))
-    ['inbox_has', 'inbox_values']
-    """
-    if not mail.combined:
-        return {"inbox_targets": mail.targets, "inbox_values": mail.values}
-    has = mail.has
-    if mail.folded is not None and 2 * np.count_nonzero(has) >= has.size:
-        # the fold made this array for the checkpoint alone: stored without a copy or a gather
-        return {"inbox_has": has, "inbox_folded": mail.folded}
-    return {"inbox_has": has, "inbox_values": mail.values}
-
-
-def inbox_block(arrays: dict[str, np.ndarray]) -> MessageBlock:
-    """The pending messages :func:`inbox_arrays` stored, as one block for the inbox.
-
-    Examples
-    --------
-    >>> from pregel.core.messages import Mail
-    >>> mail = Mail.of_block(4, np.array([1, 3]), np.array([0.5, 2.0]), combined=True)
-    >>> inbox_block(inbox_arrays(mail)).targets.tolist()
+    >>> import tempfile
+    >>> folder, targets = tempfile.mkdtemp(), np.array([1, 3])
+    >>> state = {"values": np.zeros(4), "inbox_targets": targets, "inbox_values": np.array([0.5, 2.0])}
+    >>> record = write_state(folder, 0, state)
+    >>> read_state(folder, record)["inbox_targets"].tolist()
     [1, 3]
     """
-    has = arrays.get("inbox_has")
-    if has is None:
-        return MessageBlock(arrays["inbox_targets"], arrays["inbox_values"])
-    if "inbox_folded" in arrays:
-        # a covering block: folded again, it gives back exactly the array stored
-        return MessageBlock(np.flatnonzero(has), arrays["inbox_folded"], covering=True)
-    return MessageBlock(np.flatnonzero(has), arrays["inbox_values"])
+    targets = state.get("inbox_targets")
+    if targets is None or not np.all(targets[1:] > targets[:-1]):
+        return write_part(folder, index, state)
+    has = np.zeros(state["values"].shape[0], dtype=bool)
+    has[targets] = True
+    stored = {name: array for name, array in state.items() if name != "inbox_targets"}
+    return write_part(folder, index, {**stored, "inbox_has": has})
+
+
+def read_state(folder: str | Path, record: PartRecord) -> dict[str, np.ndarray]:
+    """The state :func:`write_state` wrote, as ``Partition.state`` made it (checked against ``record``)."""
+    arrays = read_part(folder, record)
+    has = arrays.pop("inbox_has", None)
+    if has is not None:
+        arrays["inbox_targets"] = np.flatnonzero(has)
+    return arrays
 
 
 _PART_FORMAT = b"pregel-part/2\n"

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from pregel.core import mutations
 from pregel.core.checkpoint import Checkpointer
 from pregel.core.graph import Graph
 from pregel.core.program import Program
@@ -101,7 +102,7 @@ def _recovering(
             continue
         trace = None if recorder is None else recorder.trace()
         return Result(
-            graph,
+            run.graph or graph,
             values,
             run.superstep,
             run.history,
@@ -127,8 +128,12 @@ def _superstep_loop(
     while max_supersteps is None or run.superstep < max_supersteps:
         start = time.perf_counter()
         statuses = backend.superstep(run.superstep, run.aggregated)
+        current = ran_on = run.graph or graph
+        settled = mutations.settle(current, program, backend, statuses)
+        if settled is not None:
+            run.graph = current = settled.graph
         aggregated = _merge_partials(program, statuses)
-        master = Master(run.superstep, graph.num_vertices, aggregated, program)
+        master = Master(run.superstep, current.num_vertices, aggregated, program)
         program.master_compute(master)
         stats = SuperstepStats(
             superstep=run.superstep,
@@ -140,12 +145,16 @@ def _superstep_loop(
         )
         run.advance(stats)
         if recorder is not None:
-            recorder.record(stats, statuses)
+            recorder.record(stats, statuses, ran_on)
         if on_superstep is not None:
             on_superstep(stats)
         if master.halted:
             return "master"
-        if stats.messages_combined == 0 and all(s.active == 0 for s in statuses):
+        if settled is not None:
+            # the mutated partitions' counts: new vertices are active, settled messages in flight
+            if settled.active == 0 and settled.pending == 0:
+                return "halted"
+        elif stats.messages_combined == 0 and all(s.active == 0 for s in statuses):
             return "halted"
         checkpointer.maybe_save(run, backend)
     return "max_supersteps"

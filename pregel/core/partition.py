@@ -15,13 +15,22 @@ from typing import Any
 
 import numpy as np
 
-from pregel.core.checkpoint import inbox_arrays, inbox_block, read_part, write_part
+from pregel.core.checkpoint import read_state, write_state
 from pregel.core.graph import Graph
 from pregel.core.messages import Inbox, Mail, MessageBlock, Outbox, Routes, concat_messages
 from pregel.core.program import Program
 from pregel.core.trace import MessageLog
-from pregel.core.types import AlongEdges, Broadcast, Outcome, PartitionStatus, PartitionTrace, PartRecord, Send
-from pregel.errors import CheckpointDamaged, PregelError
+from pregel.core.types import (
+    AlongEdges,
+    Broadcast,
+    Outcome,
+    PartitionStatus,
+    PartitionTrace,
+    PartRecord,
+    Send,
+    Unresolved,
+)
+from pregel.errors import CheckpointDamaged
 
 
 @dataclass
@@ -44,6 +53,36 @@ class PartitionData:
         return int(self.bounds[self.index + 1])
 
 
+def cut(graph: Graph, parts: int) -> np.ndarray:
+    """Bounds of ``parts`` contiguous vertex ranges of about equal vertices + edges (``parts + 1`` of them).
+
+    Examples
+    --------
+    >>> cut(Graph.from_edges([1, 2, 3, 4], [2, 3, 4, 1]), 2).tolist()
+    [0, 2, 4]
+    """
+    n = graph.num_vertices
+    parts = max(1, int(parts))
+    cost = graph.indptr + np.arange(n + 1)
+    bounds = np.searchsorted(cost, np.linspace(0, cost[-1], parts + 1), side="left").astype(np.int64)
+    bounds[0], bounds[-1] = 0, n
+    return np.maximum.accumulate(bounds)
+
+
+def rows(graph: Graph, bounds: np.ndarray, index: int) -> PartitionData:
+    """Partition ``index``'s rows of ``graph``, the partitions cut at ``bounds``."""
+    lo, hi = int(bounds[index]), int(bounds[index + 1])
+    e0, e1 = int(graph.indptr[lo]), int(graph.indptr[hi])
+    return PartitionData(
+        index=index,
+        bounds=bounds,
+        ids=graph.ids,
+        indptr=graph.indptr[lo : hi + 1] - e0,
+        indices=graph.indices[e0:e1],
+        weights=None if graph.weights is None else graph.weights[e0:e1],
+    )
+
+
 def split(graph: Graph, parts: int) -> list[PartitionData]:
     """Cut the graph into ``parts`` contiguous vertex ranges of about equal vertices + edges.
 
@@ -53,27 +92,8 @@ def split(graph: Graph, parts: int) -> list[PartitionData]:
     >>> [(p.lo, p.hi) for p in split(g, 2)]
     [(0, 2), (2, 4)]
     """
-    n = graph.num_vertices
-    parts = max(1, int(parts))
-    cost = graph.indptr + np.arange(n + 1)
-    bounds = np.searchsorted(cost, np.linspace(0, cost[-1], parts + 1), side="left").astype(np.int64)
-    bounds[0], bounds[-1] = 0, n
-    bounds = np.maximum.accumulate(bounds)
-    out = []
-    for p in range(parts):
-        lo, hi = int(bounds[p]), int(bounds[p + 1])
-        e0, e1 = int(graph.indptr[lo]), int(graph.indptr[hi])
-        out.append(
-            PartitionData(
-                index=p,
-                bounds=bounds,
-                ids=graph.ids,
-                indptr=graph.indptr[lo : hi + 1] - e0,
-                indices=graph.indices[e0:e1],
-                weights=None if graph.weights is None else graph.weights[e0:e1],
-            )
-        )
-    return out
+    bounds = cut(graph, parts)
+    return [rows(graph, bounds, p) for p in range(bounds.size - 1)]
 
 
 class Partition:
@@ -87,9 +107,15 @@ class Partition:
         The vertex program (an instance; its parameters are set).
     trace : bool
         Report each superstep's state and messages with the status (see :mod:`pregel.core.trace`).
+    state : dict of str to numpy.ndarray, optional
+        Start from this state (after a mutation of the graph, :mod:`pregel.core.mutations`)
+        instead of the initial values: ``values`` where ``given``, ``active``, and the mail
+        on its way (``inbox_*``, then the messages settled at the barrier, ``late_*``).
     """
 
-    def __init__(self, data: PartitionData, program: Program, trace: bool = False) -> None:
+    def __init__(
+        self, data: PartitionData, program: Program, trace: bool = False, state: dict[str, np.ndarray] | None = None
+    ) -> None:
         self.data = data
         self.trace = trace
         self.index = data.index
@@ -104,7 +130,26 @@ class Partition:
         # arrays derived from the graph alone, by name (VertexBatch.cached)
         self.cache: dict[str, np.ndarray] = {}
         self.inbox = Inbox(self.size, program.combiner)
-        self.values = program.initial_values(self)
+        self.unresolved: list[tuple[np.ndarray, np.ndarray]] = []
+        if state is None:
+            self.values = program.initial_values(self)
+        else:
+            self._adopt(state)
+
+    def _adopt(self, state: dict[str, np.ndarray]) -> None:
+        given = state["given"]
+        if given.all():
+            self.values = state["values"].copy()
+        else:
+            self.values = self.program.initial_values(self)
+            self.values[given] = state["values"][given]
+        self.active = state["active"].copy()
+        self.inbox.receive(
+            [
+                MessageBlock(state["inbox_targets"], state["inbox_values"]),
+                MessageBlock(state["late_targets"], state["late_values"]),
+            ]
+        )
 
     @property
     def ids(self) -> np.ndarray:
@@ -127,8 +172,8 @@ class Partition:
         ids = self.data.ids
         return bool(ids.size) and ids[0] == 0 and ids[-1] == ids.size - 1
 
-    def global_index(self, ids: Any) -> np.ndarray:
-        """Global indices of original vertex ids (messages to unknown vertices are an error)."""
+    def resolve(self, ids: Any) -> tuple[np.ndarray, np.ndarray | None]:
+        """Global indices of original vertex ids, and which were found (``None``: all were)."""
         wanted = np.asarray(ids)
         if wanted.dtype.kind not in "iu":
             wanted = wanted.astype(np.int64)
@@ -140,12 +185,7 @@ class Partition:
             pos = np.searchsorted(self.data.ids, wanted)
             ok = pos < self.num_vertices
             ok[ok] = self.data.ids[pos[ok]] == wanted[ok]
-        if not ok.all():
-            bad = wanted[np.flatnonzero(~ok)[0]]
-            raise PregelError(
-                f"{type(self.program).__name__} sent a message to vertex {bad}, which is not in the graph"
-            )
-        return pos
+        return pos, None if ok.all() else ok
 
     def save(self, folder: str | Path) -> PartRecord:
         """Write what the next superstep needs (values, active flags, pending inbox) into ``folder``.
@@ -166,21 +206,28 @@ class Partition:
         >>> part.values.tolist()
         [1, 2, 3]
         """
-        return write_part(folder, self.index, self.state())
+        return write_state(folder, self.index, self.state())
 
     def state(self) -> dict[str, np.ndarray]:
         """A copy of what the next superstep needs: values, active flags and the pending inbox, combined."""
+        mail = self.inbox.pending()
         # message blocks are replaced, never changed in place: they need no copy
-        return {"values": self.values.copy(), "active": self.active.copy(), **inbox_arrays(self.inbox.pending())}
+        return {
+            "values": self.values.copy(),
+            "active": self.active.copy(),
+            "inbox_targets": mail.targets,
+            "inbox_values": mail.values,
+        }
 
     def restore(self, folder: str | Path, record: PartRecord) -> None:
         """Replace this partition's state with the one :meth:`save` wrote (checked against ``record``)."""
-        state = read_part(folder, record)
+        state = read_state(folder, record)
         if state["values"].shape != (self.size,) or state["active"].shape != (self.size,):
             raise CheckpointDamaged(f"{record.file} holds {state['values'].size} vertices, not {self.size}")
         self.values, self.active = state["values"], state["active"]
         self.inbox.blocks = []
-        self.inbox.receive([inbox_block(state)])
+        self.unresolved = []
+        self.inbox.receive([MessageBlock(state["inbox_targets"], state["inbox_values"])])
 
     def receive(self, blocks: list[MessageBlock]) -> None:
         """Take blocks addressed to this partition, for the next superstep."""
@@ -213,6 +260,7 @@ class Partition:
             self._route(send, outbox)
         partials = self._reduce(outcome.contributions)
         blocks = outbox.blocks()
+        unresolved, self.unresolved = self.unresolved, []
         sizes = {q: len(b) for q, b in blocks.items()}
         status = PartitionStatus(
             index=self.index,
@@ -223,6 +271,8 @@ class Partition:
             partials=partials,
             seconds=time.perf_counter() - start,
             block_sizes=sizes,
+            mutations=outcome.mutations if outcome.mutations is not None and len(outcome.mutations) else None,
+            unresolved=_unresolved(unresolved),
         )
         if log is not None:
             status.trace = PartitionTrace(self.lo, self.values, self.active, *log.arrays(), blocks)
@@ -248,7 +298,14 @@ class Partition:
         elif isinstance(send, AlongEdges):
             outbox.send_along(send.edges, send.values)
         else:
-            outbox.send(self.global_index(send.ids), send.values, send.senders)
+            targets, found = self.resolve(send.ids)
+            values, senders = send.values, send.senders
+            if found is not None:
+                # the barrier settles these, after the superstep's mutations (pregel.core.mutations)
+                self.unresolved.append((np.asarray(send.ids)[~found], np.asarray(values)[~found]))
+                targets, values = targets[found], np.asarray(values)[found]
+                senders = None if senders is None else senders[found]
+            outbox.send(targets, values, senders)
 
     def _reduce(self, contributions: dict[str, list[np.ndarray]]) -> dict[str, Any]:
         """Each aggregator's partial: all its contributions of the superstep reduced at once, for both APIs."""
@@ -271,3 +328,10 @@ class Partition:
             if active.all():
                 return None
         return np.flatnonzero(active)
+
+
+def _unresolved(parts: list[tuple[np.ndarray, np.ndarray]]) -> Unresolved | None:
+    """The messages this superstep sent to ids not in the graph, for the barrier; None without any."""
+    if not parts:
+        return None
+    return Unresolved(np.concatenate([ids for ids, _ in parts]), concat_messages([v for _, v in parts]))

@@ -59,6 +59,12 @@ class Program:
     #: True for programs whose values are vertex ids (a component's smallest id, a
     #: parent): results show them as original ids, the strings of a labelled graph.
     values_are_ids: bool = False
+    #: What a message, or an added edge, to a vertex that does not exist (after the
+    #: superstep's mutations) does: ``"error"``, ``"drop"`` (dropped) or ``"create"``
+    #: (the vertex is created with the initial value). :mod:`pregel.core.mutations`.
+    missing_vertex: str = "error"
+    #: How several additions of one edge in one superstep merge: ``"sum"``, ``"min"``, ``"max"``.
+    added_edge_weights: str = "sum"
 
     def __init__(self, **params: Any) -> None:
         cls = type(self)

@@ -74,6 +74,9 @@ class StepTrace:
     inbox_targets, inbox : numpy.ndarray
         What the targets read in the next superstep: one combined value per target
         when the program has a combiner, else every message, sorted by target.
+    graph : Graph or None
+        The graph this superstep ran on, whose indices the arrays above use: the
+        trace's graph, unless mutations changed it (:mod:`pregel.core.mutations`).
     """
 
     stats: SuperstepStats
@@ -85,6 +88,7 @@ class StepTrace:
     messages: np.ndarray
     inbox_targets: np.ndarray
     inbox: np.ndarray
+    graph: Graph | None = None
 
 
 @dataclass
@@ -94,7 +98,7 @@ class Trace:
     Attributes
     ----------
     graph : Graph
-        The graph the program ran on.
+        The graph the program started on (a step's ``graph`` is the one it ran on).
     program : str
         The program and its parameters, e.g. ``"ShortestPaths(source=1)"``.
     program_class : type
@@ -144,16 +148,19 @@ class Recorder:
         self.initial = initial.copy()
         self.steps: list[StepTrace] = []
 
-    def record(self, stats: SuperstepStats, statuses: list[PartitionStatus]) -> None:
-        """Add one superstep from the partitions' statuses (in partition order)."""
+    def record(self, stats: SuperstepStats, statuses: list[PartitionStatus], graph: Graph | None = None) -> None:
+        """Add one superstep from the partitions' statuses (in partition order); ``graph``: the one it ran on."""
+        graph = graph or self.graph
         parts = [s.trace for s in statuses]
-        n = self.graph.num_vertices
         if self.steps:
             last = self.steps[-1]
             computed = last.active.copy()
             computed[last.inbox_targets] = True
+            before = last.graph or self.graph
+            if before is not graph:
+                computed = _carried(before.ids, computed, graph.ids)
         else:
-            computed = np.ones(n, dtype=bool)
+            computed = np.ones(graph.num_vertices, dtype=bool)
         inbox_targets, inbox = self._inboxes(parts)
         self.steps.append(
             StepTrace(
@@ -166,6 +173,7 @@ class Recorder:
                 messages=concat_messages([p.messages for p in parts]),
                 inbox_targets=inbox_targets,
                 inbox=inbox,
+                graph=graph,
             )
         )
 
@@ -184,3 +192,10 @@ class Recorder:
         """The recording so far."""
         program = self.program
         return Trace(self.graph, program.describe(), type(program), self.initial, self.steps)
+
+
+def _carried(old_ids: np.ndarray, flags: np.ndarray, new_ids: np.ndarray) -> np.ndarray:
+    """``flags`` of the vertices ``old_ids``, for the vertices ``new_ids``: True for a vertex that is new."""
+    pos = np.minimum(np.searchsorted(old_ids, new_ids), max(old_ids.size - 1, 0))
+    known = old_ids[pos] == new_ids if old_ids.size else np.zeros(new_ids.size, dtype=bool)
+    return np.where(known, flags[pos] if old_ids.size else True, True)

@@ -77,6 +77,49 @@ Send = Broadcast | AlongEdges | ToVertices
 
 
 @dataclass
+class Mutations:
+    """Topology changes asked for in one superstep, by original vertex ids; applied at the barrier.
+
+    Each kind is a list of arrays, in the order asked (a program appends, the barrier
+    concatenates): edge removals ``(sources, targets)``, vertex removals ``ids``, vertex
+    additions ``(ids, values)`` and edge additions ``(sources, targets, weights)``.
+    ``len()`` is the number of requests.
+    """
+
+    remove_edges: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
+    remove_vertices: list[np.ndarray] = field(default_factory=list)
+    add_vertices: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
+    add_edges: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return (
+            sum(s.size for s, _ in self.remove_edges)
+            + sum(ids.size for ids in self.remove_vertices)
+            + sum(ids.size for ids, _ in self.add_vertices)
+            + sum(s.size for s, _, _ in self.add_edges)
+        )
+
+    def extend(self, other: Mutations) -> None:
+        """Append ``other``'s requests after these (the barrier gathers them in partition order)."""
+        self.remove_edges += other.remove_edges
+        self.remove_vertices += other.remove_vertices
+        self.add_vertices += other.add_vertices
+        self.add_edges += other.add_edges
+
+
+@dataclass
+class Unresolved:
+    """Messages to original ids the sending partition did not find in the graph, settled at the barrier.
+
+    After the superstep's mutations they go to the vertex if it exists by then; else
+    the program's ``missing_vertex`` rule says: an error, dropped, or a new vertex.
+    """
+
+    ids: np.ndarray
+    values: np.ndarray
+
+
+@dataclass
 class Outcome:
     """What a program's compute made of one partition's superstep: the contract between an API and its partition.
 
@@ -97,6 +140,8 @@ class Outcome:
         The messages, in the order they were sent.
     contributions : dict of str to list of numpy.ndarray
         Each aggregator's contributions, in the order they were made.
+    mutations : Mutations or None
+        The topology changes compute asked for (``None``: none).
     """
 
     computed: int
@@ -104,6 +149,7 @@ class Outcome:
     halted: np.ndarray
     sends: list[Send] = field(default_factory=list)
     contributions: dict[str, list[np.ndarray]] = field(default_factory=dict)
+    mutations: Mutations | None = None
 
 
 @dataclass
@@ -119,6 +165,9 @@ class PartitionStatus:
     seconds: float
     block_sizes: dict[int, int] = field(default_factory=dict)
     trace: PartitionTrace | None = None
+    # rarely anything: what the barrier settles before the next superstep
+    mutations: Mutations | None = None
+    unresolved: Unresolved | None = None
 
 
 @dataclass
@@ -505,6 +554,8 @@ class RunState:
     aggregated: dict[str, Any]
     history: list[SuperstepStats] = field(default_factory=list)
     recoveries: list[Recovery] = field(default_factory=list)
+    #: the graph as mutations left it (``None``: the graph the run started with)
+    graph: Graph | None = None
 
     def advance(self, stats: SuperstepStats) -> None:
         """Record a finished superstep."""
@@ -687,8 +738,19 @@ class Backend(Protocol):
         """Every partition reads its part of a checkpoint back."""
         ...
 
-    def restart(self) -> None:
-        """Every partition as before superstep 0, lost workers replaced (a no-op where none can be lost)."""
+    def restart(self, graph: Graph | None = None) -> None:
+        """Every partition as before superstep 0, lost workers replaced; cut from ``graph`` if given."""
+        ...
+
+    def states(self) -> list[dict[str, np.ndarray]]:
+        """Every partition's state (values, active flags, pending inbox), in partition order."""
+        ...
+
+    def reshape(self, graph: Graph, bounds: np.ndarray, states: list[dict[str, np.ndarray] | None]) -> None:
+        """The partitions of a mutated ``graph``: partition k owns ``bounds[k]:bounds[k + 1]`` in state ``states[k]``.
+
+        ``states[k] is None`` keeps partition k as it is (its rows did not change).
+        """
         ...
 
     def close(self) -> None:

@@ -1,0 +1,178 @@
+"""The README's multi-machine recipe on one machine: a head and a second node started with `ray start`,
+on loopback only, with Ray's token authentication as `ray start --head` sets it up, and pregel joining
+them by address (`--ray-address 127.0.0.1:PORT`).
+
+The test starts every process itself and stops them by their ids (never `ray stop`, which would
+stop every Ray instance of the machine). The second node runs Ray's `ray start` through
+tests/ray_start.py, which lets it start with RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, SHIPPED
+
+psutil = pytest.importorskip("psutil")
+pytest.importorskip("ray")
+
+pytestmark = pytest.mark.slow
+
+LOOPBACK = {"127.0.0.1", "::1", "::ffff:127.0.0.1"}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _ray_env() -> dict[str, str]:
+    env = dict(os.environ, RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER="0", PYTHONPATH=str(ROOT))
+    # as a user would have it: the driver finds the token ray start saved (pregel enables it)
+    env.pop("RAY_AUTH_MODE", None)
+    env.pop("RAY_ADDRESS", None)
+    return env
+
+
+def _ports() -> list[str]:
+    # Ray's fixed default would clash with another cluster of the machine
+    return [f"--dashboard-agent-listen-port={_free_port()}"]
+
+
+@pytest.fixture(scope="module")
+def two_nodes():
+    """A head and a second node, 1 CPU each, on 127.0.0.1; yields the head's address."""
+    port = _free_port()
+    temp = tempfile.mkdtemp(prefix="ray", dir="/tmp")  # short: Ray's socket paths must fit 107 bytes
+    env = _ray_env()
+    common = ["--block", "--node-ip-address=127.0.0.1", "--num-cpus=1", "--disable-usage-stats"]
+    ray_cli = str(Path(sys.executable).with_name("ray"))
+    started = [
+        subprocess.Popen(
+            [ray_cli, "start", "--head", f"--port={port}", "--include-dashboard=false", f"--temp-dir={temp}"]
+            + common
+            + _ports(),
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+    ]
+    try:
+        _wait_for_port(port, started[0])
+        # the second node's `ray start` needs the token mode its head enabled for itself
+        node_env = dict(env, RAY_AUTH_MODE="token")
+        started.append(
+            subprocess.Popen(
+                [sys.executable, str(ROOT / "tests" / "ray_start.py"), "start", f"--address=127.0.0.1:{port}"]
+                + common
+                + _ports(),
+                env=node_env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        )
+        _wait_for_nodes(f"127.0.0.1:{port}", 2)
+        yield f"127.0.0.1:{port}", started
+    finally:
+        tree = []
+        for process in started:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                tree += [psutil.Process(process.pid), *psutil.Process(process.pid).children(recursive=True)]
+        for process in started:
+            process.terminate()
+        _, alive = psutil.wait_procs(tree, timeout=30)
+        for leftover in alive:
+            leftover.kill()
+        shutil.rmtree(temp, ignore_errors=True)
+
+
+def _wait_for_port(port: int, process: subprocess.Popen, within: float = 90) -> None:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "ray start --head exited"
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.5)
+    raise AssertionError(f"the head did not listen on 127.0.0.1:{port} within {within} s")
+
+
+NODES = """
+import sys
+from pregel.backends.ray import _connect
+import ray
+_connect(sys.argv[1], 20, 0)
+print(sorted(n["NodeManagerAddress"] for n in ray.nodes() if n["Alive"]))
+"""
+
+
+def _wait_for_nodes(address: str, count: int, within: float = 90) -> None:
+    deadline = time.monotonic() + within
+    seen = ""
+    while time.monotonic() < deadline:
+        run = subprocess.run(
+            [sys.executable, "-c", NODES, address], env=_ray_env(), capture_output=True, text=True, timeout=60
+        )
+        seen = run.stdout.strip()
+        if seen == repr(["127.0.0.1"] * count):
+            return
+        time.sleep(1)
+    raise AssertionError(f"the cluster at {address} has nodes {seen}, not {count} on 127.0.0.1")
+
+
+def _pregel(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "pregel", *args], env=_ray_env(), capture_output=True, text=True, timeout=300
+    )
+
+
+@pytest.mark.parametrize("command", [["pagerank"], ["cc", "--undirected"], ["sssp", "--source", "30"]])
+def test_pregel_joins_by_address_and_equals_the_local_backend(two_nodes, tmp_path, command):
+    address, _ = two_nodes
+    on_ray, local = tmp_path / "ray.tsv", tmp_path / "local.tsv"
+    joined = _pregel(
+        *command, str(SHIPPED), "--backend", "ray", "--ray-address", address, "--workers", "2", "-o", str(on_ray)
+    )
+    assert joined.returncode == 0, joined.stderr
+    assert "(ray backend)" in joined.stderr
+    assert _pregel(*command, str(SHIPPED), "--workers", "2", "-q", "-o", str(local)).returncode == 0
+    assert on_ray.read_bytes() == local.read_bytes()
+
+
+SPREAD = """
+import sys
+import pregel
+from pregel.algorithms.pagerank import PageRank
+from pregel.backends.ray import RayBackend
+backend = RayBackend(pregel.Graph.from_edges([1, 2, 3], [2, 3, 1]), PageRank(), workers=2, ray_address=sys.argv[1])
+print(len(set(backend.nodes)))
+backend.close()
+"""
+
+
+def test_the_workers_run_on_both_nodes_and_everything_listens_on_loopback(two_nodes):
+    address, started = two_nodes
+    spread = subprocess.run(
+        [sys.executable, "-c", SPREAD, address], env=_ray_env(), capture_output=True, text=True, timeout=120
+    )
+    assert spread.stdout.strip() == "2", spread.stderr
+    listening = set()
+    for process in started:
+        for member in [psutil.Process(process.pid), *psutil.Process(process.pid).children(recursive=True)]:
+            try:
+                listening |= {c.laddr.ip for c in member.net_connections("inet") if c.status == psutil.CONN_LISTEN}
+            except psutil.NoSuchProcess:
+                continue
+    assert listening and listening <= LOOPBACK
