@@ -222,6 +222,19 @@ def test_a_resume_after_a_kill_says_how_many_supersteps_it_replays(grid, uninter
     assert (tmp_path / "ranks.tsv").read_bytes() == uninterrupted
 
 
+# Checkpoints are written in a fraction of a superstep on a quick disk: on a slow one the
+# writer is busy most of the time, and most random kills land inside a write
+SLOW_DISK = """
+import time
+import pregel.core.checkpoint as checkpoint
+write_part = checkpoint.write_part
+def slow_write_part(*args, **kwargs):
+    time.sleep(0.03)
+    return write_part(*args, **kwargs)
+checkpoint.write_part = slow_write_part
+"""
+
+
 def test_kill_at_random_moments(grid, uninterrupted, tmp_path):
     """Kills at seeded random times, many inside a checkpoint write: every one resumes to the same ranks."""
     rng = random.Random(5)
@@ -229,7 +242,7 @@ def test_kill_at_random_moments(grid, uninterrupted, tmp_path):
     for attempt in range(4):
         workdir = tmp_path / f"attempt-{attempt}"
         workdir.mkdir()
-        run = start(grid, workdir, every=1)
+        run = start(grid, workdir, every=1, prelude=SLOW_DISK)
         time.sleep(rng.uniform(0.8, 2.5))
         run.send_signal(signal.SIGKILL)
         run.wait()
