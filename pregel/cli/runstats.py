@@ -37,7 +37,7 @@ def stats_document(result: Result, **about: Any) -> dict[str, Any]:
     >>> doc["command"], doc["vertices"], doc["supersteps"], doc["stopped_by"], len(doc["stats"])
     ('cc', 2, 3, 'halted', 3)
     >>> sorted(doc["stats"][0])
-    ['active', 'aggregated', 'messages_combined', 'messages_sent', 'seconds', 'superstep']
+    ['active', 'aggregated', 'compute_seconds', 'messages_combined', 'messages_sent', 'seconds', 'superstep']
     """
     return {
         **about,

@@ -180,6 +180,8 @@ class SuperstepStats:
     messages_combined: int
     seconds: float
     aggregated: dict[str, Any] = field(default_factory=dict)
+    #: the partitions' compute, summed over them: what one core would spend, without transport
+    compute_seconds: float = 0.0
 
     def as_dict(self) -> dict[str, Any]:
         """Plain values (for JSON)."""
@@ -189,6 +191,7 @@ class SuperstepStats:
             "messages_sent": self.messages_sent,
             "messages_combined": self.messages_combined,
             "seconds": self.seconds,
+            "compute_seconds": self.compute_seconds,
             "aggregated": {k: _plain(v) for k, v in self.aggregated.items()},
         }
 

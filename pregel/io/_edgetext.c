@@ -20,6 +20,9 @@
  * the first field (-1 if none); edges is -1 when an id does not fit int32 buffers (the
  * caller passes int64 ones instead). The GIL is released while the bytes are read, so
  * threads can parse chunks side by side.
+ *
+ * parse_fields reads the rows of a CSV file by column position, for pregel/io/tabular.py
+ * (see its section below).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -462,6 +465,129 @@ static enum outcome parse_text(job_t *job)
     return DONE;
 }
 
+/* ---------------------------------------------------------------- CSV fields by position
+ * parse_fields reads the lines of a CSV file after its header the way Arrow's CSV reader
+ * would, for the commonest case only: exactly `fields` fields a line, split by the one
+ * byte `delimiter`, no quotes; empty lines skipped; lines ending in "\n" or "\r\n". The id
+ * columns hold unsigned integers (1 to 16 digits, below 2**53), the weight column a number
+ * read_weight reads (not a negative zero: Arrow reads "-0" in an integer column as 0), the
+ * other columns anything else. Whatever is not that (a quote, a sign or a space in an id,
+ * a lone CR, too few or too many fields) makes it give up, and Arrow reads the file.
+ * Ids go to int32 or int64 buffers; rows is -1 when an id does not fit int32 ones. */
+
+enum role { SKIPPED = 0, SOURCE = 1, TARGET = 2, WEIGHT = 4 };
+
+typedef struct {
+    const unsigned char *text;
+    Py_ssize_t size;
+    unsigned char delimiter;
+    int fields;
+    const unsigned char *roles; /* one per field: a mask of enum role */
+    int wide;                   /* ids are written as int64, else as int32 */
+    void *sources, *targets;
+    double *weights; /* NULL: no weight column */
+    Py_ssize_t capacity;
+    int slow_ok;
+    Py_ssize_t rows, newlines;
+} fields_job_t;
+
+/* The id at *at (a digit is there), moved past; 0 if it is longer than 16 digits or 2**53 or more. */
+static inline int read_id(const unsigned char **at, const unsigned char *end, uint64_t *value)
+{
+    const unsigned char *p = *at, *first = p;
+    if (LITTLE_ENDIAN_WORDS && end - p >= 16) {
+        p += word_token(p, value);
+        if (p - first == MAX_DIGITS && p < end && is_digit(*p))
+            return 0;
+    } else {
+        uint64_t v = 0;
+        for (; p < end && is_digit(*p) && p - first <= MAX_DIGITS; p++)
+            v = v * 10 + (uint64_t)(*p - '0');
+        if (p - first > MAX_DIGITS)
+            return 0;
+        *value = v;
+    }
+    *at = p;
+    return *value < MAX_ID;
+}
+
+static enum outcome parse_field_lines(fields_job_t *job)
+{
+    const unsigned char *p = job->text, *end = p + job->size;
+    const unsigned char delimiter = job->delimiter;
+    const int last = job->fields - 1;
+    while (p < end) {
+        if (*p == '\n' || (*p == '\r' && end - p > 1 && p[1] == '\n')) {
+            p += *p == '\r' ? 2 : 1; /* an empty line: Arrow skips it */
+            job->newlines++;
+            continue;
+        }
+        uint64_t source = 0, target = 0;
+        double weight = 0.0;
+        for (int field = 0;; field++) {
+            unsigned char role = job->roles[field];
+            if (role & (SOURCE | TARGET)) {
+                uint64_t value;
+                if (p == end || !is_digit(*p) || !read_id(&p, end, &value))
+                    return NOT_PLAIN;
+                if (role & SOURCE)
+                    source = value;
+                if (role & TARGET)
+                    target = value;
+            } else if (role & WEIGHT) {
+                /* a short decimal from one word, as fast_line reads it; else every rule */
+                const unsigned char *q = p;
+                if (!(EXACT_DOUBLE_ARITHMETIC && LITTLE_ENDIAN_WORDS && end - p >= 8 && is_digit(*p) &&
+                      short_decimal(&q, &weight) && (q == end || *q == delimiter || *q == '\n' || *q == '\r'))) {
+                    q = p;
+                    if (p == end || !read_weight(&q, end, &weight, job->slow_ok))
+                        return NOT_PLAIN;
+                }
+                if (weight == 0.0 && signbit(weight))
+                    return NOT_PLAIN;
+                p = q;
+            } else {
+                while (p < end && *p != delimiter && *p != '\n' && *p != '\r' && *p != '"')
+                    p++;
+                if (p < end && *p == '"')
+                    return NOT_PLAIN; /* quoted: a delimiter or a line end may sit inside */
+            }
+            if (p == end) {
+                if (field != last)
+                    return NOT_PLAIN;
+                break;
+            }
+            if (*p == delimiter && field != last) {
+                p++;
+                continue;
+            }
+            if (*p == '\r' && end - p > 1 && p[1] == '\n')
+                p++;
+            if (*p != '\n' || field != last)
+                return NOT_PLAIN;
+            p++;
+            job->newlines++;
+            break;
+        }
+        Py_ssize_t k = job->rows;
+        if (k >= job->capacity)
+            return NOT_PLAIN;
+        if (job->wide) {
+            ((int64_t *)job->sources)[k] = (int64_t)source;
+            ((int64_t *)job->targets)[k] = (int64_t)target;
+        } else {
+            if (source > INT32_MAX || target > INT32_MAX)
+                return TOO_WIDE;
+            ((int32_t *)job->sources)[k] = (int32_t)source;
+            ((int32_t *)job->targets)[k] = (int32_t)target;
+        }
+        if (job->weights)
+            job->weights[k] = weight;
+        job->rows = k + 1;
+    }
+    return DONE;
+}
+
 /* A writable C-contiguous buffer of `itemsize`-byte items of one of `formats`. */
 static int get_column(PyObject *obj, Py_buffer *view, const char *formats, int *itemsize)
 {
@@ -553,6 +679,82 @@ release_sources:
     return result;
 }
 
+static PyObject *parse_fields(PyObject *module, PyObject *args)
+{
+    Py_buffer text, sources, targets, weights = {0};
+    PyObject *sources_obj, *targets_obj, *weights_obj;
+    int delimiter, fields, source, target, weight, source_size, target_size, weight_size = 8;
+    PyObject *result = NULL;
+    unsigned char *roles = NULL;
+    (void)module;
+
+    if (!PyArg_ParseTuple(args, "y*CiiiiOOO:parse_fields", &text, &delimiter, &fields, &source, &target, &weight,
+                          &sources_obj, &targets_obj, &weights_obj))
+        return NULL;
+    if (delimiter > 127 || delimiter == '"' || delimiter == '\n' || delimiter == '\r' || fields < 1 ||
+        source < 0 || source >= fields || target < 0 || target >= fields || weight < -1 || weight >= fields ||
+        (weight >= 0 && (weight == source || weight == target)) || (weight >= 0) != (weights_obj != Py_None)) {
+        PyBuffer_Release(&text);
+        return PyErr_Format(PyExc_ValueError, "bad delimiter or field positions");
+    }
+    if (get_column(sources_obj, &sources, "ilq", &source_size) < 0) {
+        PyBuffer_Release(&text);
+        return NULL;
+    }
+    if (get_column(targets_obj, &targets, "ilq", &target_size) < 0)
+        goto release_sources;
+    if (weights_obj != Py_None && get_column(weights_obj, &weights, "d", &weight_size) < 0)
+        goto release_targets;
+    if (source_size != target_size || weight_size != 8) {
+        PyErr_SetString(PyExc_TypeError, "sources and targets must have the same item size, weights float64");
+        goto release_weights;
+    }
+    roles = PyMem_Calloc((size_t)fields, 1);
+    if (!roles) {
+        PyErr_NoMemory();
+        goto release_weights;
+    }
+    roles[source] |= SOURCE;
+    roles[target] |= TARGET;
+    if (weight >= 0)
+        roles[weight] |= WEIGHT;
+    Py_ssize_t capacity = Py_MIN(sources.len, targets.len) / source_size;
+    fields_job_t job = {
+        .text = text.buf,
+        .size = text.len,
+        .delimiter = (unsigned char)delimiter,
+        .fields = fields,
+        .roles = roles,
+        .wide = source_size == 8,
+        .sources = sources.buf,
+        .targets = targets.buf,
+        .weights = weights.buf,
+        .capacity = weights.buf ? Py_MIN(capacity, weights.len / 8) : capacity,
+        .slow_ok = slow_weights_ok(),
+        .rows = 0,
+        .newlines = 0,
+    };
+    enum outcome status;
+    Py_BEGIN_ALLOW_THREADS
+    status = parse_field_lines(&job);
+    Py_END_ALLOW_THREADS
+    PyMem_Free(roles);
+    if (status == NOT_PLAIN)
+        result = Py_NewRef(Py_None);
+    else
+        result = Py_BuildValue("(nn)", status == TOO_WIDE ? (Py_ssize_t)-1 : job.rows, job.newlines);
+
+release_weights:
+    if (weights.buf)
+        PyBuffer_Release(&weights);
+release_targets:
+    PyBuffer_Release(&targets);
+release_sources:
+    PyBuffer_Release(&sources);
+    PyBuffer_Release(&text);
+    return result;
+}
+
 static PyObject *count_newlines(PyObject *module, PyObject *args)
 {
     Py_buffer text;
@@ -575,6 +777,10 @@ static PyMethodDef methods[] = {
      "parse(text, columns, sources, targets, weights) -> (edges, columns, newlines, first_line) or None\n\n"
      "Read a chunk of edge text into the given buffers (weights None: checked, not stored); None: "
      "left to the Python passes."},
+    {"parse_fields", parse_fields, METH_VARARGS,
+     "parse_fields(text, delimiter, fields, source, target, weight, sources, targets, weights) -> (rows, newlines) "
+     "or None\n\nRead CSV lines of `fields` fields into int32 or int64 sources and targets (and float64 weights, "
+     "the weight column -1 for none); rows -1: an id does not fit int32; None: left to Arrow."},
     {NULL, NULL, 0, NULL},
 };
 
