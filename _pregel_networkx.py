@@ -68,6 +68,13 @@ def backend_info() -> dict[str, Any]:
                 "additional_docs": "Brandes' algorithm in supersteps, many sources at a time; k sources sampled as "
                 "networkx samples them. Unweighted only: with weight, networkx runs it."
             },
+            # issue 19: louvain
+            "louvain_communities": {
+                "additional_docs": "Local moving in supersteps (vertices of one parity of a seeded hash move at a "
+                "time), each community merged into one vertex by topology mutation. Undirected graphs; the seed "
+                "seeds that hash, so communities differ from networkx's, with close modularity."
+            },
+            "louvain_partitions": {"additional_docs": "Each level of the Louvain run above."},
             "label_propagation_communities": {
                 "additional_docs": "networkx's semi-synchronous rule as a vertex program: a greedy colouring in "
                 "supersteps, then one colour per superstep; the same communities. Multigraphs run in networkx."

@@ -1,4 +1,4 @@
-"""ppr, lpa, betweenness, mis and matching on every backend and partition count (Ray included).
+"""ppr, lpa, betweenness, mis, matching and louvain on every backend and partition count (Ray included).
 
 One module for all of them, so that they share one Ray session (starting Ray costs
 seconds); each algorithm's own module holds the rest of its tests, on the local backend.
@@ -10,12 +10,14 @@ import numpy as np
 
 from pregel.algorithms import reference
 from pregel.algorithms.betweenness import betweenness, networkx_betweenness
+from pregel.algorithms.louvain import louvain
 from pregel.algorithms.lpa import label_propagation, networkx_label_propagation
 from pregel.algorithms.matching import matching_problem, maximal_matching
 from pregel.algorithms.mis import independence_problem, maximal_independent_set
 from pregel.algorithms.pagerank import pagerank, restart_vector
 from pregel.algorithms.ppr import personalized_pagerank
 from tests.graphs import HAND_MADE, hand_made
+from tests.test_louvain import sbm
 from tests.test_ppr import exact, networkx_column
 
 RAY_GRAPHS = ["disconnected", "self_loops"]
@@ -72,3 +74,14 @@ def test_independent_set_and_matching(engine):
         pairs = maximal_matching(g, seed=4, **engine.options)
         assert matching_problem(pairs.graph, pairs.values) is None
         assert pairs.values.tolist() == maximal_matching(g, seed=4).values.tolist()
+
+
+def test_louvain(engine):
+    # the same communities, levels and supersteps for a seed, whatever the partitions (merges cross them)
+    graph = sbm([16, 12, 12], 0.4, 0.04, 4)
+    expected = louvain(graph, seed=7, workers=1)
+    result = louvain(graph, seed=7, **engine.options)
+    assert len(expected.aggregated["levels"]) >= 2
+    assert np.array_equal(result.values, expected.values)
+    assert result.aggregated["levels"] == expected.aggregated["levels"]
+    assert result.supersteps == expected.supersteps

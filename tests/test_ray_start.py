@@ -37,12 +37,16 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _ray_env() -> dict[str, str]:
-    env = dict(os.environ, RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER="0", PYTHONPATH=str(ROOT))
-    # as a user would have it: the driver finds the token ray start saved (pregel enables it)
-    env.pop("RAY_AUTH_MODE", None)
+def _ray_env(**extra: str) -> dict[str, str]:
+    env = dict(os.environ, RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER="0", PYTHONPATH=str(ROOT), **extra)
     env.pop("RAY_ADDRESS", None)
+    if "RAY_AUTH_MODE" not in extra:
+        env.pop("RAY_AUTH_MODE", None)
     return env
+
+
+# what a node joining the head, and a driver, need: `ray start --head` enabled the token it saved
+JOINING = {"RAY_AUTH_MODE": "token"}
 
 
 def _ports() -> list[str]:
@@ -70,8 +74,7 @@ def two_nodes():
     ]
     try:
         _wait_for_port(port, started[0])
-        # the second node's `ray start` needs the token mode its head enabled for itself
-        node_env = dict(env, RAY_AUTH_MODE="token")
+        node_env = _ray_env(**JOINING)
         started.append(
             subprocess.Popen(
                 [sys.executable, str(ROOT / "tests" / "ray_start.py"), "start", f"--address=127.0.0.1:{port}"]
@@ -123,7 +126,7 @@ def _wait_for_nodes(address: str, count: int, within: float = 90) -> None:
     seen = ""
     while time.monotonic() < deadline:
         run = subprocess.run(
-            [sys.executable, "-c", NODES, address], env=_ray_env(), capture_output=True, text=True, timeout=60
+            [sys.executable, "-c", NODES, address], env=_ray_env(**JOINING), capture_output=True, text=True, timeout=60
         )
         seen = run.stdout.strip()
         if seen == repr(["127.0.0.1"] * count):
@@ -132,9 +135,9 @@ def _wait_for_nodes(address: str, count: int, within: float = 90) -> None:
     raise AssertionError(f"the cluster at {address} has nodes {seen}, not {count} on 127.0.0.1")
 
 
-def _pregel(*args: str) -> subprocess.CompletedProcess:
+def _pregel(*args: str, **env: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "pregel", *args], env=_ray_env(), capture_output=True, text=True, timeout=300
+        [sys.executable, "-m", "pregel", *args], env=_ray_env(**env), capture_output=True, text=True, timeout=300
     )
 
 
@@ -143,7 +146,17 @@ def test_pregel_joins_by_address_and_equals_the_local_backend(two_nodes, tmp_pat
     address, _ = two_nodes
     on_ray, local = tmp_path / "ray.tsv", tmp_path / "local.tsv"
     joined = _pregel(
-        *command, str(SHIPPED), "--backend", "ray", "--ray-address", address, "--workers", "2", "-o", str(on_ray)
+        *command,
+        str(SHIPPED),
+        "--backend",
+        "ray",
+        "--ray-address",
+        address,
+        "--workers",
+        "2",
+        "-o",
+        str(on_ray),
+        **JOINING,
     )
     assert joined.returncode == 0, joined.stderr
     assert "(ray backend)" in joined.stderr
@@ -165,7 +178,7 @@ backend.close()
 def test_the_workers_run_on_both_nodes_and_everything_listens_on_loopback(two_nodes):
     address, started = two_nodes
     spread = subprocess.run(
-        [sys.executable, "-c", SPREAD, address], env=_ray_env(), capture_output=True, text=True, timeout=120
+        [sys.executable, "-c", SPREAD, address], env=_ray_env(**JOINING), capture_output=True, text=True, timeout=120
     )
     assert spread.stdout.strip() == "2", spread.stderr
     listening = set()
@@ -176,3 +189,13 @@ def test_the_workers_run_on_both_nodes_and_everything_listens_on_loopback(two_no
             except psutil.NoSuchProcess:
                 continue
     assert listening and listening <= LOOPBACK
+
+
+def test_without_the_token_the_join_fails_in_one_line_saying_so(two_nodes, tmp_path):
+    address, _ = two_nodes
+    out = tmp_path / "ranks.tsv"
+    refused = _pregel("pagerank", str(SHIPPED), "--backend", "ray", "--ray-address", address, "-o", str(out))
+    assert refused.returncode == 1 and not out.exists()
+    last = refused.stderr.strip().splitlines()[-1]
+    assert last.startswith(f"pregel: error: no answer from the Ray cluster at {address} within 20 s")
+    assert last.endswith("set RAY_AUTH_MODE=token")

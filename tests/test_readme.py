@@ -173,7 +173,9 @@ COMMANDS = ["pagerank", "sssp", "cc", "run", "info", "generate", "viz pagerank",
 COMMANDS += ["bfs", "viz bfs", "scc", "viz scc", "kcore", "viz kcore", "triangles", "viz triangles"]
 # issue 18: ppr, lpa, betweenness, mis, matching
 COMMANDS += ["ppr", "lpa", "betweenness", "mis", "matching"]
-COMMANDS += ["viz ppr", "viz lpa", "viz betweenness", "viz mis", "viz matching"]
+# issue 19
+COMMANDS += ["louvain"]
+COMMANDS += ["viz ppr", "viz lpa", "viz betweenness", "viz mis", "viz matching", "viz louvain"]
 FLAG = re.compile(r"(?<![\w-])(--?[a-z][a-z-]*)(?: ([^\s\[\]\-.][^\s\[\]]*))?")
 
 
@@ -294,11 +296,13 @@ def base_arguments(command: str) -> list[str]:
         "betweenness": ["betweenness", "edges.txt"],
         "mis": ["mis", "edges.txt"],
         "matching": ["matching", "edges.txt"],
+        "louvain": ["louvain", "edges.txt"],
         "viz ppr": ["viz", "ppr", "edges.txt", "--output", "page.html", "--sources", "1,2"],
         "viz lpa": ["viz", "lpa", "edges.txt", "--output", "page.html"],
         "viz betweenness": ["viz", "betweenness", "edges.txt", "--output", "page.html"],
         "viz mis": ["viz", "mis", "edges.txt", "--output", "page.html"],
         "viz matching": ["viz", "matching", "edges.txt", "--output", "page.html"],
+        "viz louvain": ["viz", "louvain", "edges.txt", "--output", "page.html"],
     }[command]
 
 
@@ -331,8 +335,9 @@ def test_documented_flag_is_accepted(command, flag, value, tmp_path, monkeypatch
     assert main(argv) == (2 if flag in REFUSED.get(command, ()) else 0), argv
 
 
-REFUSED = {"scc": {"--undirected"}, "viz scc": {"--undirected"}}
-"""Flags a command takes with the others but refuses with status 2 (a directed-only algorithm): docs/cli.md says so."""
+REFUSED = {"scc": {"--undirected"}, "viz scc": {"--undirected"}, "louvain": {"--check"}}
+"""Flags a command takes with the others but refuses with status 2 (a directed-only algorithm; louvain's --check, with
+no reference): docs/cli.md says so."""
 
 
 REFUSED_BY_RUN = {"--api", "--check", "--compare"}

@@ -21,7 +21,9 @@ import networkx as nx
 import numpy as np
 import pytest
 
+import pregel
 from pregel.cli.main import main
+from pregel.core import tables
 from pregel.io import tabular
 from tests.conftest import ROOT
 
@@ -210,6 +212,68 @@ def test_string_ids_come_back_in_the_output(tmp_path, text_runs):
             for line in out.splitlines()
         )
         assert numbered == text_runs[command[0]], command
+
+
+# how a Parquet file may hold string ids: each row group its own dictionary, a dictionary
+# that overflows its page (the rest of the chunk plain), no dictionary at all
+STRING_LAYOUTS = {
+    "a dictionary per row group": {"row_group_size": 150},
+    "dictionaries that overflow": {"row_group_size": 700, "dictionary_pagesize_limit": 256},
+    "no dictionary": {"use_dictionary": False},
+}
+
+
+@pytest.mark.parametrize("layout", STRING_LAYOUTS)
+def test_string_ids_in_any_parquet_layout_give_the_graph_of_the_strings(layout, tmp_path, monkeypatch):
+    monkeypatch.setattr(tabular, "BATCH_ROWS", 256)  # batches that straddle row groups
+    pq.write_table(table(named(SRC), named(DST)), tmp_path / "e.parquet", **STRING_LAYOUTS[layout])
+    got = tabular.read_table(tmp_path / "e.parquet", "src", "dst", "w")
+    want = pregel.Graph.from_edges(named(SRC).tolist(), named(DST).tolist(), WEIGHT.astype(float))
+    assert got.labels.tolist() == want.labels.tolist() == sorted(set(named(SRC)) | set(named(DST)))
+    assert [a.tolist() for a in got.edge_arrays()] == [a.tolist() for a in want.edge_arrays()]
+
+
+def test_dictionary_ids_with_values_no_row_uses_are_not_vertices():
+    dictionary = pa.array(["zz-unused", "b", "a", "c", "also-unused"])
+    src = pa.DictionaryArray.from_arrays(pa.array([1, 2, 3], pa.int8()), dictionary)
+    dst = pa.DictionaryArray.from_arrays(pa.array([2, 3, 1], pa.int8()), dictionary)
+    data = pa.Table.from_batches([pa.record_batch({"s": src, "t": dst})] * 2)  # two pieces, one dictionary type
+    graph = pregel.Graph.from_arrow(data, source="s", target="t")
+    assert graph.labels.tolist() == ["a", "b", "c"]
+    want = pregel.Graph.from_edges(["b", "a", "c"] * 2, ["a", "c", "b"] * 2)
+    assert [a.tolist() for a in graph.edge_arrays()[:2]] == [a.tolist() for a in want.edge_arrays()[:2]]
+
+
+@pytest.mark.parametrize("late", [2**31, 2**53 + 1, -(2**31) - 1, -5])
+def test_parquet_ids_leaving_int32_in_a_late_batch(late, tmp_path, monkeypatch):
+    # the reader's int32 columns widen to int64 when a later batch needs it
+    monkeypatch.setattr(tabular, "BATCH_ROWS", 256)
+    src, dst = SRC.copy(), DST.copy()
+    src[-1], dst[-2] = late, late
+    pq.write_table(table(src, dst), tmp_path / "e.parquet", row_group_size=300)
+    edges = tables.columns_from_batches(
+        pq.ParquetFile(tmp_path / "e.parquet").schema_arrow,
+        pq.ParquetFile(tmp_path / "e.parquet").iter_batches(256),
+        "src",
+        "dst",
+        "w",
+        rows=2000,
+    )
+    wide = not -(2**31) <= late < 2**31
+    assert edges.owned and edges.sources.dtype == (np.int64 if wide else np.int32)
+    assert edges.sources.tolist() == src.tolist() and edges.targets.tolist() == dst.tolist()
+    got = tabular.read_table(tmp_path / "e.parquet")
+    want = pregel.Graph.from_edges(src, dst, WEIGHT.astype(float))
+    assert got.original_ids.tolist() == want.original_ids.tolist()
+    assert [a.tolist() for a in got.edge_arrays()] == [a.tolist() for a in want.edge_arrays()]
+
+
+def test_more_rows_than_announced_are_kept_all_the_same():
+    batch = pa.record_batch({"a": pa.array(SRC, pa.uint64()), "b": DST, "w": WEIGHT})
+    edges = tables.columns_from_batches(batch.schema, [batch, batch], "a", "b", "w", rows=2500)
+    assert not edges.owned
+    assert edges.sources.tolist() == [*SRC.tolist(), *SRC.tolist()]
+    assert edges.weights.tolist() == [*map(float, WEIGHT), *map(float, WEIGHT)]
 
 
 AWKWARD = ["https://example.org/a,b", 'say "hi"', "naïve café", "日本語", "with space", "x'y", "", "42"]

@@ -73,8 +73,13 @@ class PartitionWorker:
         """The partition's state (values, active flags, pending inbox)."""
         return self.partition.state()
 
-    def superstep(self, superstep: int, aggregated: dict[str, Any]) -> tuple[PartitionStatus, dict[int, Any]]:
-        """Run the partition; return its status and one ObjectRef per block for another partition."""
+    def superstep(
+        self, superstep: int, aggregated: dict[str, Any], refs: list[Any] | None = None
+    ) -> tuple[PartitionStatus, dict[int, Any]]:
+        """Fetch the blocks of ``refs`` (the last superstep's mail), run the partition; return its status
+        and one ObjectRef per block for another partition."""
+        if refs:
+            self.partition.receive(ray.get(refs))
         status, blocks = self.partition.superstep(superstep, aggregated)
         own = blocks.pop(self.partition.index, None)
         if own is not None:
@@ -153,6 +158,8 @@ class RayBackend:
         connect_timeout: float = CONNECT_TIMEOUT,
     ) -> None:
         self.actors: list[Any] = []
+        # the refs of the blocks each worker reads next superstep, held until its next call
+        self.mail: list[list[Any]] = []
         self.deliveries: list[Any] = []
         self.parts: list[Any] = []
         self.healthy = True
@@ -161,6 +168,7 @@ class RayBackend:
             _ship_code_if_unimportable(program)
             self.program = ray.put(program)
             self._cut(graph, split(graph, workers or _cluster_cpus()))
+            self.mail = [[] for _ in self.parts]
             self.actors, rehired = _hire(len(self.parts), reuse=not self.owns_session)
             try:
                 self.nodes: list[str] = self._load()
@@ -177,17 +185,24 @@ class RayBackend:
             raise
 
     def superstep(self, superstep: int, aggregated: dict[str, Any]) -> list[PartitionStatus]:
-        """Run every worker, then hand each one the refs of the blocks addressed to it."""
-        replies = self._barrier(
-            [a.superstep.remote(superstep, aggregated) for a in self.actors], f"superstep {superstep}"
-        )
-        inboxes: list[list[Any]] = [[] for _ in self.actors]
+        """Run every worker, each handed the refs of the blocks addressed to it in the superstep before.
+
+        One call per worker per superstep: the mail rides with the next superstep's call
+        (or with :meth:`_deliver`, before anything else reads a worker's inbox), and each
+        worker fetches its blocks from the object store, worker to worker.
+        """
+        mail, self.mail = self.mail, [[] for _ in self.actors]
+        calls = [a.superstep.remote(superstep, aggregated, refs) for a, refs in zip(self.actors, mail)]
+        replies = self._barrier(calls, f"superstep {superstep}")
         for _, refs in replies:
             for q, ref in refs.items():
-                inboxes[q].append(ref)
-        # not awaited: the next barrier collects them (and any error they raised)
-        self.deliveries = [actor.receive.remote(refs) for actor, refs in zip(self.actors, inboxes) if refs]
+                self.mail[q].append(ref)
         return [status for status, _ in replies]
+
+    def _deliver(self) -> None:
+        """Hand the mail still held to its workers now (not awaited: the next barrier collects the calls)."""
+        mail, self.mail = self.mail, [[] for _ in self.actors]
+        self.deliveries += [actor.receive.remote(refs) for actor, refs in zip(self.actors, mail) if refs]
 
     def values(self) -> np.ndarray:
         """Every vertex's value, in global index order."""
@@ -201,14 +216,16 @@ class RayBackend:
     def save(self, folder: Path) -> Callable[[], list[PartRecord]]:
         """Every worker writes its part of a checkpoint into ``folder``; the function returned waits for them.
 
-        Each worker saves after the deliveries already sent to it (Ray keeps the order of
-        one caller's calls), so a part holds the inbox the next superstep would read.
+        Each worker saves after the mail delivered to it (Ray keeps the order of one
+        caller's calls), so a part holds the inbox the next superstep would read.
         """
+        self._deliver()
         calls = [actor.save.remote(str(folder)) for actor in self.actors]
         return lambda: self._results(calls, f"writing checkpoint {folder.name}")
 
     def restore(self, folder: Path, parts: list[PartRecord]) -> None:
-        """Every worker reads its part of a checkpoint back."""
+        """Every worker reads its part of a checkpoint back (the mail held is the old state's: dropped)."""
+        self.mail = [[] for _ in self.actors]
         calls = [actor.restore.remote(str(folder), part) for actor, part in zip(self.actors, parts)]
         self._barrier(calls, f"restoring checkpoint {folder.name}")
 
@@ -221,7 +238,7 @@ class RayBackend:
         a new one (on the nodes still alive). Each idle worker taken is replaced by a new
         one that starts in the background, ready for the next loss.
         """
-        self.deliveries = []
+        self.deliveries, self.mail = [], [[] for _ in self.actors]
         dead = [k for k, call in enumerate([a.unload.remote() for a in self.actors]) if _died(call)]
         spares = [] if self.owns_session else _live_idle(len(dead))
         if spares:
@@ -236,6 +253,7 @@ class RayBackend:
 
     def states(self) -> list[dict[str, np.ndarray]]:
         """Every partition's state (values, active flags, pending inbox), in partition order."""
+        self._deliver()
         return self._barrier([a.state.remote() for a in self.actors], "collecting the states")
 
     def reshape(self, graph: Graph, bounds: np.ndarray, states: list[dict[str, np.ndarray] | None]) -> None:
@@ -404,14 +422,14 @@ def _connect(address: str | None, timeout: float, object_store_bytes: int) -> bo
 
 def _join(address: str, timeout: float) -> None:
     _probe(address, timeout)
-    _send_token_if_any()
     failure: list[BaseException] = []
 
     def connect() -> None:
         try:
             # a cluster on this machine's loopback: Ray would otherwise put the machine's
             # network address in place of 127.0.0.1, where nothing listens
-            with _loopback_only() if _is_loopback(address) else contextlib.nullcontext():
+            loopback = _loopback_only() if _is_loopback(address) else contextlib.nullcontext()
+            with loopback:
                 ray.init(address=address, logging_level=logging.ERROR)
         except Exception as exc:
             failure.append(exc)
@@ -421,30 +439,19 @@ def _join(address: str, timeout: float) -> None:
     thread.start()
     thread.join(timeout)
     if thread.is_alive():
-        raise ClusterUnreachable(f"no answer from the Ray cluster at {address} within {timeout:g} s")
+        raise ClusterUnreachable(f"no answer from the Ray cluster at {address} within {timeout:g} s{_token_hint()}")
     if failure:
         raise ClusterUnreachable(f"cannot join the Ray cluster at {address}: {_first_line(failure[0])}")
 
 
-def _send_token_if_any() -> None:
-    """Authenticate with Ray's token when this machine has one and RAY_AUTH_MODE is unset.
-
-    A cluster started with ``ray start --head`` (Ray 2.5x and later) asks for the token it
-    saved in ``~/.ray/auth_token``; the head enables it that way, a driver does not, and
-    without it the join only times out. An explicit ``RAY_AUTH_MODE`` is left as it is.
-    """
-    try:
-        from ray._private.authentication import authentication_token_setup as auth
-    except ImportError:  # a Ray without token authentication
-        return
-    log = logging.getLogger(auth.__name__)
-    level = log.level
-    # its warning speaks to someone starting a cluster, not joining one
-    log.setLevel(logging.ERROR)
-    try:
-        auth.maybe_enable_token_auth_if_token_available(warn_if_disabled=False)
-    finally:
-        log.setLevel(level)
+def _token_hint() -> str:
+    """What to add to a join that timed out: the token, when this machine has one nobody asked Ray to send."""
+    if os.environ.get("RAY_AUTH_MODE") or not (Path.home() / ".ray" / "auth_token").exists():
+        return ""
+    return (
+        "; if the cluster uses token authentication (ray start --head enables it when ~/.ray/auth_token "
+        "exists), set RAY_AUTH_MODE=token"
+    )
 
 
 def _is_loopback(address: str) -> bool:

@@ -336,6 +336,33 @@ def _top_per_source(result: pregel.Result, k: int) -> Top:
     return np.concatenate(sources), np.concatenate(rows).view(np.ndarray), ("source", "")
 
 
+# ------------------------------------------------------------- issue 19: louvain
+def _run_louvain(graph: pregel.Graph, args: argparse.Namespace, options: dict[str, Any]) -> pregel.Result:
+    from pregel.algorithms.louvain import louvain
+
+    return louvain(
+        graph,
+        resolution=args.resolution,
+        threshold=args.threshold,
+        seed=args.seed,
+        max_supersteps=args.max_supersteps,
+        **options,
+    )
+
+
+def _networkx_louvain(graph: pregel.Graph, args: argparse.Namespace) -> np.ndarray:
+    from pregel.algorithms.louvain import networkx_louvain
+
+    return networkx_louvain(graph, args.resolution, args.threshold, args.seed)
+
+
+def _louvain_found(result: pregel.Result) -> str:
+    levels = result.aggregated["levels"]
+    communities = np.unique(result.values).size
+    shown = ", ".join(f"{q:.6f}" for q in levels)
+    return f"{communities:,} communities; modularity by level: {shown or 'none (no edges)'}"
+
+
 ALGORITHMS = {
     "pagerank": Algorithm(
         _run_pagerank, _networkx_pagerank, _top_ranks, lambda args: {"delta": "L1 change"}, weights=False
@@ -353,6 +380,14 @@ ALGORITHMS = {
     "betweenness": Algorithm(_run_betweenness, _networkx_betweenness, _top_ranks, lambda args: {"reached": "reached"}),
     "mis": Algorithm(_run_mis, None, _top_members, lambda args: {}, validate=_validate_mis),
     "matching": Algorithm(_run_matching, None, _top_pairs, lambda args: {}, validate=_validate_matching),
+    # issue 19
+    "louvain": Algorithm(
+        _run_louvain,
+        _networkx_louvain,
+        _top_components,
+        lambda args: {"level": "level", "modularity": "modularity"},
+        _louvain_found,
+    ),
     "run": Algorithm(
         _run_program, None, _top_values, lambda args: {name: name for name in args.program_object.aggregators}
     ),

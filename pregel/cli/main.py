@@ -156,6 +156,15 @@ _LIBRARY_HELP = {
         "A maximal matching of the undirected graph (self-loops ignored): each vertex's partner, or -1. Unmatched "
         "vertices propose across their heaviest random edge; mutual proposals match. --check verifies it.",
     ),
+    # issue 19: Louvain on topology mutations
+    "louvain": (
+        "Louvain modularity communities (multi-level, by topology mutation)",
+        "Communities of the undirected graph (weights from a 3rd column, else 1) by multi-level Louvain: vertices "
+        "move between communities in supersteps (those of one parity of a seeded hash at a time), then each "
+        "community is merged into one vertex by topology mutation, level after level until modularity rises by "
+        "--threshold or less. Each vertex is labelled by the smallest id in its community; the modularity of "
+        "each level follows the summary on stderr.",
+    ),
 }
 
 
@@ -464,7 +473,36 @@ def _library_flags() -> dict[str, argparse.ArgumentParser]:
             metavar="K",
             help="stop after K supersteps (default: run to the end)",
         )
-    return {"ppr": ppr, "lpa": lpa, "betweenness": bc, **randomized}
+    louvain = _Parser(add_help=False)
+    louvain.add_argument(
+        "--resolution",
+        type=float,
+        default=1.0,
+        metavar="G",
+        help="modularity's resolution gamma, >= 0: below 1 larger communities, above 1 smaller (default 1.0)",
+    )
+    louvain.add_argument(
+        "--threshold",
+        type=float,
+        default=1e-7,
+        metavar="T",
+        help="stop after a level that raises modularity by T or less, as networkx (default 1e-7)",
+    )
+    louvain.add_argument(
+        "--seed",
+        type=_non_negative_int,
+        default=0,
+        metavar="S",
+        help="the seed of the hash that picks which vertices may move in a superstep (default 0)",
+    )
+    louvain.add_argument(
+        "--max-supersteps",
+        type=_non_negative_int,
+        default=None,
+        metavar="K",
+        help="stop after K supersteps (default: run to the end)",
+    )
+    return {"ppr": ppr, "lpa": lpa, "betweenness": bc, **randomized, "louvain": louvain}
 
 
 def add_output_options(parser: argparse.ArgumentParser) -> None:
@@ -707,6 +745,9 @@ def _run(args: argparse.Namespace) -> int:
     if algorithm.summary is not None and not args.quiet and result.stopped_by != "max_supersteps":
         print(f"{name}: {algorithm.summary(result)}", file=sys.stderr)
     _warn_if_unfinished(args, result, name)
+    if page:
+        # a program that adds vertices may outgrow the limit only now: refuse before writing anything
+        check_size(result, args.max_vertices)
     _write_results(args, algorithm, result, fmt, measures)
     if page:
         _write_replay(result, args, page)
@@ -804,6 +845,12 @@ def _check_flags(args: argparse.Namespace, name: str) -> None:
             raise InputError(f"--damping must be in [0, 1), got {args.damping}")
         if not args.tol >= 0 or math.isinf(args.tol):
             raise InputError(f"--tol must be a finite number >= 0, got {args.tol}")
+    if name == "louvain" and not args.resolution >= 0:
+        raise InputError(f"--resolution must be >= 0, got {args.resolution}")
+    if name == "louvain":
+        for flag, given in (("--backend scipy", args.backend == "scipy"), ("--check", getattr(args, "check", False))):
+            if given:
+                raise InputError(f"{flag} has no meaning for pregel louvain (there is no scipy reference)")
     compare = getattr(args, "compare", None)  # pregel viz has no --compare
     if name == "lpa" and args.synchronous and compare:
         raise InputError("--compare networkx: networkx has no synchronous label propagation (leave out --synchronous)")

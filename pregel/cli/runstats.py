@@ -37,7 +37,7 @@ def stats_document(result: Result, **about: Any) -> dict[str, Any]:
     >>> doc["command"], doc["vertices"], doc["supersteps"], doc["stopped_by"], len(doc["stats"])
     ('cc', 2, 3, 'halted', 3)
     >>> sorted(doc["stats"][0])
-    ['active', 'aggregated', 'messages_combined', 'messages_sent', 'seconds', 'superstep']
+    ['active', 'aggregated', 'compute_seconds', 'messages_combined', 'messages_sent', 'seconds', 'superstep']
     """
     return {
         **about,
@@ -47,6 +47,7 @@ def stats_document(result: Result, **about: Any) -> dict[str, Any]:
         "stopped_by": result.stopped_by,
         "seconds": result.seconds,
         "stats": [_strict(s.as_dict()) for s in result.stats],
+        "recoveries": [r.as_dict() for r in result.recoveries],
     }
 
 

@@ -142,6 +142,7 @@ def _superstep_loop(
             messages_combined=sum(s.combined for s in statuses),
             seconds=time.perf_counter() - start,
             aggregated=aggregated,
+            compute_seconds=sum(s.seconds for s in statuses),
         )
         run.advance(stats)
         if recorder is not None:

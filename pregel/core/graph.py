@@ -165,6 +165,11 @@ class Graph:
         """From the columns a table gave (:mod:`pregel.core.tables`)."""
         if columns.labels is not None:
             return cls._from_labelled(columns.labels, columns.sources, columns.targets, columns.weights)
+        if columns.owned:
+            # checked, and the reader's own: built in place, as a text edge list's columns are
+            pair = [columns.sources, columns.targets]
+            columns.sources = columns.targets = None
+            return cls._from_columns(pair, columns.weights)
         return cls.from_edges(columns.sources, columns.targets, columns.weights)
 
     @classmethod

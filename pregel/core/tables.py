@@ -29,13 +29,16 @@ class EdgeColumns:
     """A table's edges, ready for :class:`~pregel.core.graph.Graph`.
 
     Without ``labels``, ``sources`` and ``targets`` are integer ids; with them, positions
-    in ``labels`` (sorted, distinct strings).
+    in ``labels`` (sorted, distinct strings). ``owned``: the id arrays are the reader's
+    own (``int32`` or ``int64``, writable, referenced nowhere else), so the graph builder
+    may overwrite them instead of touching fresh memory.
     """
 
     sources: np.ndarray
     targets: np.ndarray
     weights: np.ndarray | None = None
     labels: np.ndarray | None = None
+    owned: bool = False
 
 
 def column_index(names: list[Any], wanted: Any, role: str, where: str) -> int:
@@ -70,11 +73,15 @@ def columns_from_batches(
     weight: Any = None,
     where: str = "the Arrow table",
     roles: tuple[str, str, str] = ROLES,
+    rows: int | None = None,
 ) -> EdgeColumns:
     """The edge columns of pyarrow record batches that share ``schema``, read one batch at a time.
 
     Only the named columns are touched. Columns are named, or numbered from 0 when no
-    column has that name (see :func:`column_index`).
+    column has that name (see :func:`column_index`). ``rows``, the number of rows when
+    it is known beforehand (a Parquet file's metadata says it), lets integer ids and
+    weights be copied batch by batch into columns of their own (ids as ``int32`` while
+    they fit), each batch freed once copied, instead of all batches kept and joined.
 
     Examples
     --------
@@ -88,7 +95,7 @@ def columns_from_batches(
 
     names = schema.names
     picked = [column_index(names, spec, role, where) for spec, role in zip((source, target), roles)]
-    ends = [_Column(where, names[i], role, schema.field(i).type) for i, role in zip(picked, roles)]
+    ends = [_Column(where, names[i], role, schema.field(i).type, rows=rows) for i, role in zip(picked, roles)]
     kinds = {end.kind for end in ends}
     if len(kinds) > 1:
         raise InputError(
@@ -98,7 +105,7 @@ def columns_from_batches(
     weights = None
     if weight is not None:
         k = column_index(names, weight, roles[2], where)
-        weights = _Column(where, names[k], roles[2], schema.field(k).type, weight=True)
+        weights = _Column(where, names[k], roles[2], schema.field(k).type, weight=True, rows=rows)
         picked.append(k)
     rows = 0
     for batch in batches:
@@ -108,17 +115,26 @@ def columns_from_batches(
     if kinds == {"string"}:
         labels, (src, dst) = _arrow_string_codes(ends[0].parts, ends[1].parts, pa)
         return EdgeColumns(src, dst, None if weights is None else weights.values(), labels)
-    return EdgeColumns(ends[0].values(), ends[1].values(), None if weights is None else weights.values())
+    owned = all(end.out is not None for end in ends) and rows == ends[0].at
+    return EdgeColumns(ends[0].values(), ends[1].values(), None if weights is None else weights.values(), owned=owned)
 
 
 class _Column:
-    """One column's batches, checked as they come (type up front, nulls and values per batch)."""
+    """One column's batches, checked as they come (type up front, nulls and values per batch).
 
-    def __init__(self, where: str, name: Any, role: str, dtype: Any, weight: bool = False) -> None:
+    With ``rows`` known, numbers are copied into ``out`` as they come (``at`` of them so
+    far), else kept in ``parts``.
+    """
+
+    def __init__(
+        self, where: str, name: Any, role: str, dtype: Any, weight: bool = False, rows: int | None = None
+    ) -> None:
         import pyarrow as pa
 
         self.where, self.name, self.role, self.weight = where, name, role, weight
         self.parts: list[Any] = []
+        self.out: np.ndarray | None = None
+        self.at = 0
         plain = dtype.value_type if pa.types.is_dictionary(dtype) else dtype
         if pa.types.is_null(plain):
             # no value at all: no rows (an empty CSV file), or only nulls, which add() reports
@@ -134,6 +150,8 @@ class _Column:
             wanted = "integer or string vertex ids"
         if self.kind is None:
             raise InputError(f"{where}: column {name!r} ({role}) holds {dtype} values, not {wanted}")
+        if rows is not None and self.kind != "string":
+            self.out = np.empty(rows, dtype=np.float64 if weight else np.int32)
 
     def add(self, array: Any, before: int) -> None:
         """Keep one batch's piece of the column (``before`` rows came earlier)."""
@@ -143,6 +161,9 @@ class _Column:
             row = before + array.is_null().index(True).as_py() + 1
             raise InputError(f"{self.where}: column {self.name!r} ({self.role}), row {row}: no value (null)")
         if not len(array):
+            return
+        if self.kind == "string" and pa.types.is_dictionary(array.type):
+            self.parts.append(array)  # numbered by its dictionary, not string by string
             return
         if pa.types.is_dictionary(array.type):
             array = array.dictionary_decode()
@@ -156,9 +177,26 @@ class _Column:
             _check_finite(self.parts[-1], before, self)
         elif self.kind == "integer" and self.parts[-1].dtype == np.uint64:
             _check_fits(self.parts[-1], before, self)
+        if self.out is not None:
+            self._copy(self.parts.pop())
+
+    def _copy(self, values: np.ndarray) -> None:
+        """Copy a batch's numbers into ``out``: widened to ``int64`` when ids leave ``int32``'s range."""
+        end = self.at + values.size
+        if end > self.out.size:  # more rows than announced: kept as parts after all
+            self.parts, self.out = [self.out[: self.at], values], None
+            return
+        if self.out.dtype == np.int32 and (values.min() < -(2**31) or values.max() > 2**31 - 1):
+            wide = np.empty(self.out.size, dtype=np.int64)
+            wide[: self.at] = self.out[: self.at]
+            self.out = wide
+        self.out[self.at : end] = values
+        self.at = end
 
     def values(self) -> np.ndarray:
         """The whole column as one array: the batch's own memory when there was one batch."""
+        if self.out is not None:
+            return self.out[: self.at]
         if len(self.parts) == 1:
             return self.parts[0]
         if not self.parts:
@@ -210,20 +248,47 @@ def _check_fits(ids: np.ndarray, before: int, column: _Column) -> None:
 
 
 def _arrow_string_codes(sources: list[Any], targets: list[Any], pa: Any) -> tuple[np.ndarray, list[np.ndarray]]:
-    """The sorted distinct strings of both columns and each column as positions in them, by Arrow's kernels."""
+    """The sorted distinct strings of both columns and each column as positions in them, by Arrow's kernels.
+
+    Dictionary-encoded pieces (Parquet's string columns are read so) of one type are
+    numbered through their dictionaries alone: the strings of the rows are never
+    touched. Any other pieces are decoded and hashed string by string.
+    """
     import pyarrow.compute as pc
 
     n = sum(len(part) for part in sources)
-    both = pa.chunked_array([*sources, *targets], type=pa.large_string()).combine_chunks()
-    # one hash pass over every string; the sort is of the distinct ones only
-    encoded = pc.dictionary_encode(both)
-    del both
-    order = numbers(pc.array_sort_indices(encoded.dictionary))
+    parts = [*sources, *targets]
+    if len({part.type for part in parts}) == 1 and pa.types.is_dictionary(parts[0].type):
+        # one dictionary for all the pieces; a piece need not use all of its dictionary
+        unified = pa.chunked_array(parts).unify_dictionaries()
+        del parts
+        dictionary = unified.chunk(0).dictionary
+        indices = np.concatenate([numbers(chunk.indices) for chunk in unified.chunks])
+        del unified
+        used = np.bincount(indices, minlength=len(dictionary)) > 0
+        if not used.all():
+            renumber = np.cumsum(used) - 1
+            indices = np.take(renumber.astype(indices.dtype, copy=False), indices)
+            dictionary = dictionary.filter(pa.array(used))
+    else:
+        both = pa.chunked_array(
+            [
+                part.dictionary_decode().cast(pa.large_string()) if pa.types.is_dictionary(part.type) else part
+                for part in parts
+            ],
+            type=pa.large_string(),
+        ).combine_chunks()
+        del parts
+        # one hash pass over every string; the sort is of the distinct ones only
+        encoded = pc.dictionary_encode(both)
+        del both
+        dictionary, indices = encoded.dictionary, numbers(encoded.indices)
+    order = numbers(pc.array_sort_indices(dictionary))
     labels = np.empty(order.size, dtype=object)
-    labels[:] = encoded.dictionary.take(order).to_pylist()
+    labels[:] = dictionary.take(order).to_pylist()
     rank = np.empty(order.size, dtype=np.int32 if order.size < 2**31 - 1 else np.int64)
     rank[order] = np.arange(order.size, dtype=rank.dtype)
-    codes = np.take(rank, numbers(encoded.indices))
+    codes = np.take(rank, indices)
     return labels, [codes[:n], codes[n:]]
 
 

@@ -127,6 +127,14 @@ class Trace:
     initial: np.ndarray
     steps: list[StepTrace]
 
+    def _renamed(self, ran: Graph | None, graph: Graph) -> Graph:
+        """``ran`` (the run's first graph, or one a mutation left) with its vertices named as ``graph`` names them."""
+        if ran is None or ran is self.graph:
+            return graph
+        where = np.searchsorted(self.graph.ids, ran.ids)
+        labels = None if graph.labels is None else graph.labels[where]
+        return type(graph)(graph.ids[where], ran.indptr, ran.indices, ran.weights, labels=labels)
+
     def values_after(self, supersteps: int) -> np.ndarray:
         """Every vertex's value once ``supersteps`` supersteps have run (0: the initial values)."""
         return self.initial if supersteps == 0 else self.steps[supersteps - 1].values
@@ -137,8 +145,9 @@ class Trace:
         An algorithm that runs on a view of the user's graph (renumbered, or with edges
         added) gives its trace back in the user's vertices, so that a replay page names
         them as the user does. ``order`` defaults to the same numbering. The values are
-        moved, not changed: values that are vertex numbers stay the run's. For runs
-        without topology mutations (every step ran on the trace's graph).
+        moved, not changed: values that are vertex numbers stay the run's. With ``order``,
+        for runs without topology mutations; without it, a graph a mutation left (its
+        vertices some of the run's) is renamed the same way.
 
         Examples
         --------
@@ -152,7 +161,7 @@ class Trace:
         ([30], [1.0, 2.0, 0.0])
         """
         if order is None:
-            steps = [dataclasses.replace(step, graph=graph) for step in self.steps]
+            steps = [dataclasses.replace(step, graph=self._renamed(step.graph, graph)) for step in self.steps]
             return dataclasses.replace(self, graph=graph, steps=steps)
         order = np.asarray(order, dtype=np.int64)
 

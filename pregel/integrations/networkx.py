@@ -33,6 +33,12 @@ Implemented, with networkx's parameters and errors:
 - ``betweenness_centrality`` without weights (``k``, ``seed``, ``normalized``,
   ``endpoints``): the same sampled sources, the same scaling; with ``weight`` networkx
   runs it (shortest paths by weight are not this program's).
+- ``louvain_communities`` and ``louvain_partitions`` (issue 19): undirected graphs
+  (a directed one is left to networkx: its modularity is another measure), ``weight``,
+  ``resolution``, ``threshold``, ``max_level``, ``seed`` (which seeds our colouring of
+  moves, not networkx's order of them: the communities differ from networkx's, their
+  modularity is close); communities in networkx's order (by the label of the community
+  each started from); negative weights are left to networkx.
 - ``label_propagation_communities``: networkx's semi-synchronous rule, the same
   communities in the same order (multigraphs run in networkx: parallel edges count in
   the degrees that order the colouring).
@@ -226,6 +232,8 @@ class BackendInterface:
         graph = args[0] if args else kwargs.get("G")
         if name == "betweenness_centrality" and kwargs.get("weight", args[3] if len(args) > 3 else None) is not None:
             return "weighted betweenness is not supported: paths are counted in hops"
+        if name in ("louvain_communities", "louvain_partitions") and graph.is_directed():
+            return f"{name} runs on undirected graphs only (directed modularity is another measure)"
         if name == "label_propagation_communities" and getattr(graph, "is_multigraph", lambda: False)():
             return "multigraphs are not supported: parallel edges count in the degrees that order the colouring"
         return True
@@ -456,6 +464,27 @@ class BackendInterface:
         scaled = reference.rescale_betweenness(raw, G.directed, normalized, endpoints, sources)
         return dict(zip(G.nodes, scaled.tolist()))
 
+    # ------------------------------------------------------ issue 19: louvain
+    @staticmethod
+    def louvain_communities(
+        G: PregelGraph,
+        weight: str | None = "weight",
+        resolution: float = 1,
+        threshold: float = 1e-07,
+        max_level: int | None = None,
+        seed: Any = None,
+    ) -> list[set[Any]]:
+        if max_level is not None and max_level <= 0:
+            raise ValueError("max_level argument must be a positive integer or None")
+        partitions = _louvain(G, weight, resolution, threshold, seed, max_level)
+        return partitions[-1] if partitions else []
+
+    @staticmethod
+    def louvain_partitions(
+        G: PregelGraph, weight: str | None = "weight", resolution: float = 1, threshold: float = 1e-07, seed: Any = None
+    ) -> Iterator[list[set[Any]]]:
+        yield from _louvain(G, weight, resolution, threshold, seed, None)
+
 
 _UNDIRECTED_CLUSTERING = {"clustering", "average_clustering", "transitivity"}
 
@@ -466,6 +495,33 @@ def _run(graph: Graph, program: Any, **options: Any) -> Any:
     return pregel.run(
         graph, program, workers=config.get("workers", 1), backend=config.get("backend", "local"), **options
     )
+
+
+def _louvain(
+    G: PregelGraph, weight: str | None, resolution: float, threshold: float, seed: Any, max_level: int | None
+) -> list[list[set[Any]]]:
+    """Each level's communities, each ordered as networkx orders them: by the label of the community it started from."""
+    from pregel.algorithms.louvain import Louvain, level_partitions
+
+    if len(G) == 0:
+        return [[]]
+    graph = G.summed(weight)  # vertex i is node i; parallel edges add up, as networkx's Louvain adds them
+    if graph.weights is not None and (graph.weights < 0).any():
+        raise NotImplementedError("negative weights are left to networkx")
+    if hasattr(seed, "getrandbits"):
+        seed = seed.getrandbits(63)
+    elif seed is None:
+        seed = int(np.random.default_rng().integers(2**63))
+    program = Louvain(
+        resolution=float(resolution), threshold=float(threshold), seed=int(seed), max_level=max_level or 0
+    )
+    levels = []
+    for labels in level_partitions(_run(graph, program), len(G)):
+        groups: dict[int, set[Any]] = {}
+        for label, node in sorted(zip(labels.tolist(), range(len(G)))):
+            groups.setdefault(label, set()).add(G.nodes[node])
+        levels.append(list(groups.values()))
+    return levels
 
 
 def _vector(G: PregelGraph, weights: dict | None, zero_total: type[Exception] | None = None) -> np.ndarray | None:

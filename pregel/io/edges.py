@@ -39,7 +39,7 @@ import numpy as np
 from pregel.core.files import atomic_write
 from pregel.core.graph import Graph
 from pregel.errors import InputError
-from pregel.io.edgetext import FEED_BYTES, MAX_ID, EdgeParser  # noqa: F401 - MAX_ID: part of this module's contract
+from pregel.io.edgetext import FEED_BYTES, MAX_ID, EdgeParser, available_cores  # noqa: F401 - MAX_ID: part of this module's contract
 from pregel.io.tabular import read_table, table_format
 
 try:  # ISA-L's gzip reader inflates about 2.5 times faster than zlib's (the ``fast`` extra)
@@ -156,17 +156,6 @@ def _read_columns(
             if mapped is not None:
                 with contextlib.suppress(BufferError):  # a view still held by an error's traceback: the GC unmaps it
                     mapped.close()
-
-
-def available_cores() -> int:
-    """The cores this process may run on.
-
-    Examples
-    --------
-    >>> available_cores() >= 1
-    True
-    """
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def _mapped(stream: IO[bytes]) -> mmap.mmap | None:

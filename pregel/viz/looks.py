@@ -117,6 +117,11 @@ def _lpa_message(values: np.ndarray, graph: Graph) -> np.ndarray:
     return _vertex_at(values["id"] if values.dtype.names else values, graph)
 
 
+def _community(values: np.ndarray, graph: Graph) -> np.ndarray:
+    # Louvain's state and messages are records whose "community" is a vertex number of the first graph
+    return _vertex_at(values["community"], graph) if values.dtype.names else values
+
+
 def _centrality(values: np.ndarray, graph: Graph) -> np.ndarray:
     return values["bc"]
 
@@ -156,6 +161,7 @@ def looks() -> dict[type, Look]:
     from pregel.algorithms.bfs import BreadthFirst, BreadthFirstVertex
     from pregel.algorithms.components import ConnectedComponents, ConnectedComponentsVertex
     from pregel.algorithms.kcore import CoreNumbers, CoreNumbersVertex, KCorePruning, KCorePruningVertex
+    from pregel.algorithms.louvain import Louvain
     from pregel.algorithms.lpa import LabelPropagation, SynchronousLabelPropagation, SynchronousLabelPropagationVertex
     from pregel.algorithms.matching import RandomMatching
     from pregel.algorithms.mis import LubyIndependentSet, LubyIndependentSetVertex
@@ -196,6 +202,7 @@ def looks() -> dict[type, Look]:
         LabelPropagation: Look("label", "the community label", _lpa_label, _lpa_message),
         SynchronousLabelPropagation: Look("label", "the community label", _vertex_at, _vertex_at),
         SynchronousLabelPropagationVertex: Look("label", "the community label", _vertex_at, _vertex_at),
+        Louvain: Look("label", "the community (at each level, of the level's graph)", _community, _community),
         BrandesBatches: Look("rank", "the betweenness summed so far", _centrality),
         LubyIndependentSet: Look("label", "in the set, out, or undecided", _membership),
         LubyIndependentSetVertex: Look("label", "in the set, out, or undecided", _membership),

@@ -1,0 +1,168 @@
+"""Louvain: modularity against networkx on planted and real graphs, every level measured exactly, the same
+communities on every backend and partition count, the command line and networkx dispatch.
+
+Each level's modularity is checked against ``networkx.community.modularity`` of that
+level's partition (an independent computation); the partition's quality against
+``networkx.community.louvain_communities`` (a different order of moves, so only close).
+"""
+
+from __future__ import annotations
+
+import json
+
+import networkx as nx
+import numpy as np
+import pytest
+
+import pregel
+from pregel.algorithms.louvain import louvain
+from pregel.cli.main import main
+from tests.conftest import GNUTELLA, SHIPPED
+
+needs_backend = pytest.mark.skipif(
+    nx.config.backends.get("pregel") is None, reason="the pregel networkx backend is not installed (pip install -e .)"
+)
+
+# two triangles 1-2-3 and 4-5-6 joined by the bridge 3-4
+BRIDGED = pregel.Graph.from_edges([1, 2, 3, 4, 5, 6, 3], [2, 3, 1, 5, 6, 4, 4])
+
+
+def _networkx_graph(graph: pregel.Graph) -> nx.Graph:
+    undirected = nx.Graph()
+    undirected.add_nodes_from(graph.ids.tolist())
+    sources, targets, weights = graph.edge_arrays()
+    weights = np.ones(sources.size) if weights is None else weights
+    undirected.add_weighted_edges_from(zip(sources.tolist(), targets.tolist(), weights.tolist()))
+    return undirected
+
+
+def _communities(ids: np.ndarray, labels: np.ndarray) -> list[set[int]]:
+    groups: dict[int, set[int]] = {}
+    for vertex, label in zip(ids.tolist(), labels.tolist()):
+        groups.setdefault(label, set()).add(vertex)
+    return list(groups.values())
+
+
+def _check_levels(result: pregel.Result, G: nx.Graph, resolution: float = 1.0) -> None:
+    """Every level's reported modularity is networkx's modularity of that level's partition; labels are smallest ids."""
+    levels = result.aggregated["levels"]
+    assert len(levels) == len(result.partitions) >= 1
+    for q, labels in zip(levels, result.partitions):
+        communities = _communities(result.graph.ids, labels)
+        assert q == pytest.approx(nx.community.modularity(G, communities, resolution=resolution), abs=1e-9)
+        assert all(min(c) == labels[np.searchsorted(result.graph.ids, min(c))] for c in communities)
+    assert levels == sorted(levels)  # each level raises modularity (by more than the threshold, but the last)
+    assert np.array_equal(result.values, result.partitions[-1])
+
+
+def sbm(sizes: list[int], inside: float, across: float, seed: int) -> pregel.Graph:
+    probabilities = [[inside if i == j else across for j in range(len(sizes))] for i in range(len(sizes))]
+    G = nx.stochastic_block_model(sizes, probabilities, seed=seed)
+    edges = np.array(list(G.edges()), dtype=np.int64).reshape(-1, 2)
+    return pregel.Graph.from_edges(edges[:, 0], edges[:, 1], vertices=np.arange(G.number_of_nodes()))
+
+
+# ------------------------------------------------------------ by hand
+def test_two_triangles_and_a_bridge():
+    result = louvain(BRIDGED)
+    assert result.to_dict() == {1: 1, 2: 1, 3: 1, 4: 4, 5: 4, 6: 4}
+    # two communities of 3 edges inside each, 7 edges in all, degrees 7 each: 6/7 - 2 (7/14)^2
+    assert result.aggregated["levels"] == [pytest.approx(6 / 7 - 0.5)]
+
+
+def test_no_edges_leaves_every_vertex_alone():
+    result = louvain(pregel.Graph.from_edges([], [], vertices=[3, 1, 2]))
+    assert result.to_dict() == {1: 1, 2: 2, 3: 3} and result.aggregated["levels"] == []
+
+
+def test_weights_and_self_loops_count_as_networkx_counts_them():
+    g = pregel.Graph.from_edges(
+        [1, 2, 3, 3, 4, 5, 6, 1, 6], [2, 3, 1, 4, 5, 6, 4, 1, 6], weights=[3, 3, 3, 1, 2, 2, 2, 5, 1]
+    )
+    result = louvain(g)
+    _check_levels(result, _networkx_graph(g.to_undirected()))
+    assert result.to_dict() == {1: 1, 2: 1, 3: 1, 4: 4, 5: 4, 6: 4}
+
+
+def test_negative_resolution_and_weights_are_refused():
+    with pytest.raises(pregel.InputError, match="resolution must be >= 0"):
+        louvain(BRIDGED, resolution=-1)
+    with pytest.raises(pregel.InputError, match="weight -1"):
+        louvain(pregel.Graph.from_edges([1, 2], [2, 3], weights=[1.0, -1.0]))
+
+
+# ------------------------------------------------------------ against networkx
+@pytest.mark.parametrize(
+    "sizes, inside, across, seed",
+    [([40, 30, 30], 0.3, 0.02, 1), ([25] * 8, 0.4, 0.01, 2), ([60, 60], 0.1, 0.05, 3)],
+)
+@pytest.mark.parametrize("resolution", [1.0, 0.5, 2.0])
+def test_planted_communities_match_networkx_modularity(sizes, inside, across, seed, resolution):
+    graph = sbm(sizes, inside, across, seed)
+    G = _networkx_graph(graph)
+    result = louvain(graph, resolution=resolution, seed=seed)
+    _check_levels(result, G, resolution)
+    theirs = nx.community.modularity(
+        G, nx.community.louvain_communities(G, resolution=resolution, seed=seed), resolution=resolution
+    )
+    assert result.aggregated["levels"][-1] >= theirs - 0.01
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", [GNUTELLA, SHIPPED], ids=["gnutella", "wiki-vote"])
+def test_real_graphs_match_networkx_modularity(path):
+    graph = pregel.io.edges.as_graph(str(path)).to_undirected()
+    G = _networkx_graph(graph)
+    result = louvain(graph)
+    _check_levels(result, G)
+    theirs = nx.community.modularity(G, nx.community.louvain_communities(G, seed=0))
+    assert result.aggregated["levels"][-1] >= theirs - 0.01
+
+
+def test_threshold_and_max_level_stop_early():
+    graph = sbm([25] * 8, 0.4, 0.01, 2)
+    everything = louvain(graph)
+    first = louvain(graph, max_level=1)
+    assert first.aggregated["levels"] == everything.aggregated["levels"][:1]
+    assert np.array_equal(first.values, everything.partitions[0])
+    assert len(louvain(graph, threshold=1.0).aggregated["levels"]) == 1
+
+
+# every backend and partition count: test_library_on_every_backend.py (one Ray session for the library)
+
+
+# ------------------------------------------------------------ command line
+def test_cli_writes_communities_and_levels(tmp_path, capsys):
+    edges = tmp_path / "edges.txt"
+    edges.write_text("1 2\n2 3\n3 1\n4 5\n5 6\n6 4\n3 4\n")
+    stats = tmp_path / "stats.json"
+    assert main(["louvain", str(edges), "--stats", str(stats), "--seed", "3"]) == 0
+    out, err = capsys.readouterr()
+    assert out.split() == ["1", "1", "2", "1", "3", "1", "4", "4", "5", "4", "6", "4"]
+    assert "2 communities; modularity by level: 0.357143" in err
+    document = json.loads(stats.read_text())
+    assert document["stats"][-1]["aggregated"]["levels"] == [pytest.approx(6 / 7 - 0.5)]
+
+
+def test_cli_refuses_a_negative_resolution(tmp_path, capsys):
+    edges = tmp_path / "edges.txt"
+    edges.write_text("1 2\n")
+    assert main(["louvain", str(edges), "--resolution", "-0.5", "--output", str(tmp_path / "out.tsv")]) == 2
+    err = capsys.readouterr().err
+    assert err.strip() == "pregel: error: --resolution must be >= 0, got -0.5"
+    assert not (tmp_path / "out.tsv").exists()
+
+
+# ------------------------------------------------------------ networkx dispatch
+@needs_backend
+def test_networkx_dispatch_gives_good_communities_in_networkx_shape():
+    G = nx.karate_club_graph()
+    ours = nx.community.louvain_communities(G, seed=2, weight=None, backend="pregel")
+    assert nx.community.is_partition(G, ours)
+    theirs = nx.community.louvain_communities(G, seed=2, weight=None)
+    assert nx.community.modularity(G, ours) >= nx.community.modularity(G, theirs) - 0.01
+    levels = list(nx.community.louvain_partitions(G, seed=2, backend="pregel"))
+    assert levels[-1] == nx.community.louvain_communities(G, seed=2, backend="pregel")
+    assert [len(level) for level in levels] == sorted((len(level) for level in levels), reverse=True)
+    with pytest.raises(ValueError, match="max_level"):
+        nx.community.louvain_communities(G, max_level=0, backend="pregel")
