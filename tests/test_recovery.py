@@ -215,7 +215,7 @@ def test_progress_says_what_was_lost_and_how_much_is_replayed(scratch, ray_backe
     (recovery,) = result.recoveries
     assert (
         f"{result.supersteps} supersteps (global recovery in superstep 5: 2 partitions replayed 2 supersteps "
-        f"in {recovery.seconds:.2f} s), 1.000 s (ray backend; "
+        f"in {recovery.seconds:.2f} s), 1.000 s (ray backend); the partitions computed "
     ) in summary
 
 

@@ -159,13 +159,14 @@ class Progress:
         graph = result.graph
         returns = [r.brief() for r in result.recoveries]
         went_back = f" ({'; '.join(returns)})" if returns else ""
+        cost = ""
         if where.startswith("ray") and result.stats:
             # the COST question: would one core have done it faster?
             computing = sum(s.compute_seconds for s in result.stats)
-            where += f"; the partitions computed {computing:.3f} s in all, about what one local core would take"
+            cost = f"; the partitions computed {computing:.3f} s in all, about what one local core would take"
         return (
             f"{self.title}: {graph.num_vertices} vertices, {graph.num_edges} edges, "
-            f"{result.supersteps} supersteps{went_back}, {seconds:.3f} s ({where})"
+            f"{result.supersteps} supersteps{went_back}, {seconds:.3f} s ({where}){cost}"
         )
 
     def table(self, history: Sequence[SuperstepStats]) -> str:
