@@ -43,6 +43,7 @@ import math
 from typing import Any
 
 import numpy as np
+import scipy.sparse
 
 import pregel
 from pregel import Aggregator, BatchProgram, Sum
@@ -362,10 +363,17 @@ class _Towards:
 
 
 def _towards_communities(receiver: np.ndarray, community: np.ndarray, weight: np.ndarray, span: int) -> _Towards:
-    """The edge weights summed per receiver and neighbouring community (one sort), sorted by receiver."""
-    key = receiver.astype(np.int64) * span + community
-    pairs, inverse = np.unique(key, return_inverse=True)
-    return _Towards(pairs // span, pairs % span, np.bincount(inverse, weights=weight, minlength=pairs.size))
+    """The edge weights summed per receiver and neighbouring community, sorted by receiver then community.
+
+    ``receiver`` must be sorted (edges come grouped by their source): the pairs are a sparse
+    matrix's rows, and scipy sorts and sums each short row in place of one sort of them all.
+    """
+    rows = int(receiver[-1]) + 1 if receiver.size else 0
+    indptr = np.zeros(rows + 1, dtype=np.int64)
+    np.cumsum(np.bincount(receiver, minlength=rows), out=indptr[1:])
+    summed = scipy.sparse.csr_matrix((weight, community, indptr), shape=(rows, span))
+    summed.sum_duplicates()
+    return _Towards(np.repeat(np.arange(rows), np.diff(summed.indptr)), summed.indices.astype(np.int64), summed.data)
 
 
 def _best_pairs(receiver: np.ndarray, gain: np.ndarray) -> np.ndarray:
