@@ -165,11 +165,11 @@ class Louvain(BatchProgram):
         # only a candidate's neighbourhood changed since it last looked (a vertex that moved looks again): the
         # others' inside weights stand, and the edges looked at are those of the vertices that may move
         edges = v.out_edges(where=candidate)
-        across = edges.target != v.ids[edges.source]
-        source, weight = edges.source[across], edges.weight[across]
-        their = labels[edges.target[across]]
+        source, weight, their = edges.source, edges.weight, labels[edges.target]
+        # a self-loop is an edge into my own community: counted here once, it is taken out again; and the
+        # pair (me, my community) it adds to is no move
         looked = np.bincount(source, weights=np.where(their == own[source], weight, 0.0), minlength=v.size)
-        inside = np.where(candidate, looked, values["inside"])
+        inside = np.where(candidate, looked - values["loop"], values["inside"])
         values["inside"] = inside
         v.aggregate("internal", inside + 2 * values["loop"])
         two_m = plan["two_m"]
