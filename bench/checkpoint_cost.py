@@ -1,12 +1,14 @@
 """What checkpoints cost: PageRank supersteps with and without them, and the time to resume.
 
-    python bench/checkpoint_cost.py [EDGES] [--supersteps 60] [--repeats 7] [--dir DIR]
+    python bench/checkpoint_cost.py [EDGES] [--rmat EDGES] [--every 1 10] [--supersteps 60] [--repeats 7] [--dir DIR]
 
 For each worker count it runs PageRank (``tol=0``, a fixed number of supersteps) with no
-checkpoints, with one after every superstep and with one every 5, interleaving the
+checkpoints and with one every K supersteps for each K of ``--every``, interleaving the
 repeats so that a busy machine slows all alike, and prints the median wall time per
-superstep. "Blocking" is the time the superstep loop spends starting a checkpoint (copying
-the partitions, waiting for the previous checkpoint); "write" is the time the
+superstep. ``--rmat 10000000`` runs on an R-MAT graph of that many edges (16 per vertex,
+seed 1) made in memory instead of an edge file. "Blocking" is the time the superstep
+loop spends starting a checkpoint (copying the partitions, waiting for the previous
+checkpoint); "write" is the time the
 background thread needs to write one checkpoint (parts, fsync, manifest, pruning).
 "Resume" is the time to find, verify and load the newest checkpoint.
 """
@@ -27,6 +29,7 @@ import pregel  # noqa: E402
 from pregel.algorithms.pagerank import PageRank  # noqa: E402
 from pregel.core.checkpoint import Checkpointer  # noqa: E402
 from pregel.io.edges import read_edges  # noqa: E402
+from pregel.io.generate import generate  # noqa: E402
 
 DEFAULT_GRAPH = Path(__file__).resolve().parent.parent / "datasets" / "p2p-Gnutella31.txt.gz"
 
@@ -81,22 +84,28 @@ def resume_seconds(graph: pregel.Graph, workers: int, base: Path) -> tuple[float
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("edges", nargs="?", default=str(DEFAULT_GRAPH))
+    parser.add_argument("--rmat", type=int, default=None, help="an R-MAT graph of this many edges instead")
     parser.add_argument("--supersteps", type=int, default=60)
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--every", type=int, nargs="+", default=[1, 5])
     parser.add_argument("--dir", default=None, help="where checkpoints go (default: a temporary folder)")
     args = parser.parse_args()
-    graph = read_edges(args.edges)
+    if args.rmat is None:
+        graph, name = read_edges(args.edges), Path(args.edges).name
+    else:
+        sources, targets, _ = generate("rmat", edges=args.rmat, seed=1)
+        graph, name = pregel.Graph.from_edges(sources, targets), f"R-MAT {args.rmat} edges"
     base = Path(args.dir or tempfile.mkdtemp(prefix="pregel-bench-"))
     base.mkdir(parents=True, exist_ok=True)
     timings = Timings()
-    print(f"{Path(args.edges).name}: {graph.num_vertices} vertices, {graph.num_edges} edges; checkpoints in {base}")
-    print("| workers | | no checkpoint | every superstep | every 5 |")
-    print("|---|---|---|---|---|")
+    print(f"{name}: {graph.num_vertices} vertices, {graph.num_edges} edges; checkpoints in {base}")
+    print(f"| workers | | no checkpoint | {' | '.join(f'every {k}' for k in args.every)} |")
+    print(f"|---|---|---|{'---|' * len(args.every)}")
     for workers in args.workers:
-        per = {None: [], 1: [], 5: []}
-        blocking = {1: [], 5: []}
-        run_once(graph, workers, 5, 1, base)  # warm-up: imports, caches
+        per: dict[int | None, list[tuple[float, float]]] = {None: [], **{k: [] for k in args.every}}
+        blocking: dict[int, list[float]] = {k: [] for k in args.every}
+        sizes = checkpoint_bytes(graph, workers, base)  # also the warm-up: imports, caches
         timings.write.clear()
         for _ in range(args.repeats):
             for every in per:
@@ -104,20 +113,31 @@ def main() -> None:
                 per[every].append(run_once(graph, workers, args.supersteps, every, base))
                 if every is not None:
                     blocking[every].extend(timings.blocking)
-        for column, name in ((0, "wall"), (1, "CPU")):
-            plain, each, fifth = (statistics.median(t[column] for t in per[k]) * 1e3 for k in (None, 1, 5))
-            print(
-                f"| {workers} | {name} per superstep | {plain:.2f} ms | {each:.2f} ms (+{(each - plain) / plain:.0%}) "
-                f"| {fifth:.2f} ms (+{(fifth - plain) / plain:.0%}) |"
-            )
-        waits = [statistics.median(blocking[k]) * 1e3 for k in (1, 5)]
-        print(f"| {workers} | loop blocked per checkpoint | | {waits[0]:.2f} ms | {waits[1]:.2f} ms |")
-        print(f"| {workers} | background write per checkpoint | | {statistics.median(timings.write) * 1e3:.2f} ms | |")
+        for column, what in ((0, "wall"), (1, "CPU")):
+            plain = statistics.median(t[column] for t in per[None]) * 1e3
+            cells = []
+            for every in args.every:
+                each = statistics.median(t[column] for t in per[every]) * 1e3
+                cells.append(f"{each:.2f} ms ({(each - plain) / plain:+.0%})")
+            print(f"| {workers} | {what} per superstep | {plain:.2f} ms | {' | '.join(cells)} |")
+        waits = " | ".join(f"{statistics.median(blocking[k]) * 1e3:.2f} ms" for k in args.every)
+        print(f"| {workers} | loop blocked per checkpoint | | {waits} |")
+        write = statistics.median(timings.write) * 1e3
+        print(f"| {workers} | background write per checkpoint (all K) | | {write:.2f} ms, {sizes / 1e6:.1f} MB |")
     for workers in args.workers:
         resumed, fresh = resume_seconds(graph, workers, base)
         print(f"workers {workers}: resume from a checkpoint {resumed * 1e3:.0f} ms, fresh start {fresh * 1e3:.0f} ms")
     if args.dir is None:
         shutil.rmtree(base)
+
+
+def checkpoint_bytes(graph: pregel.Graph, workers: int, base: Path) -> int:
+    """Bytes of one checkpoint (parts and manifest) of PageRank after 2 supersteps."""
+    folder = Path(tempfile.mkdtemp(dir=base))
+    pregel.run(graph, PageRank(tol=0.0), workers=workers, max_supersteps=2, checkpoint_dir=folder, checkpoint_every=2)
+    size = sum(p.stat().st_size for p in (folder / "superstep-000002").iterdir())
+    shutil.rmtree(folder)
+    return size
 
 
 if __name__ == "__main__":

@@ -10,8 +10,11 @@ memory before loading (the interpreter and the imports). With ``--values`` the r
 Tools: ``batch`` and ``scalar`` (pregel's two APIs, local backend), ``ray`` (pregel's
 Ray backend, batch API), ``scipy`` (pregel's reader, then sparse power iteration or
 csgraph's Dijkstra), ``networkx`` (``read_edgelist``, then ``pagerank`` or Dijkstra)
-and ``igraph`` (pregel's reader, since igraph's own cannot skip comment lines, then
-``Graph(edges)`` and PRPACK PageRank or Dijkstra).
+``igraph`` (pregel's reader, since igraph's own cannot skip comment lines, then
+``Graph(edges)`` and PRPACK PageRank or Dijkstra), and, for PageRank only, the peers
+``networkit`` (its PageRank with sinks spread; ``--threads`` threads), ``graphblas``
+(graphblas-algorithms on SuiteSparse:GraphBLAS) and ``graphx`` (Spark GraphX's
+``PageRank.runUntilConvergence`` on ``local[T]`` through pyspark's py4j gateway).
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ import numpy as np
 # what a runner returns: its numbers, then the vertex ids and their values
 Measured = tuple[dict[str, Any], np.ndarray, np.ndarray]
 
-TOOLS = ("batch", "scalar", "ray", "scipy", "networkx", "igraph")
+TOOLS = ("batch", "scalar", "ray", "scipy", "networkx", "igraph", "networkit", "graphblas", "graphx")
 ALGORITHMS = ("pagerank", "sssp")
 
 
@@ -160,6 +163,129 @@ def run_igraph(tool: str, algorithm: str, path: str, args: argparse.Namespace) -
     return stats, ids, values
 
 
+def _coo(path: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
+    """The graph as sorted vertex ids and ``(rows, columns, weights)`` of their indices, repeated edges once.
+
+    The peers below have no reader that skips comment lines and merges repeated edges as the
+    others do, so they start from pregel's reader, as igraph does (the smallest weight is kept).
+    """
+    from pregel.io.edges import read_edge_arrays
+
+    src, dst, weights = read_edge_arrays(path)
+    ids, inverse = np.unique(np.concatenate([src, dst]), return_inverse=True)
+    rows, cols = inverse[: src.size], inverse[src.size :]
+    key = rows * ids.size + cols
+    if weights is None:
+        key, first = np.unique(key, return_index=True)
+        return ids, rows[first], cols[first], None
+    order = np.lexsort((weights, key))
+    keep = np.concatenate(([True], key[order][1:] != key[order][:-1]))
+    kept = order[keep]
+    return ids, rows[kept], cols[kept], weights[kept]
+
+
+def _threads(args: argparse.Namespace) -> int:
+    return args.threads or os.cpu_count() or 1
+
+
+def run_networkit(tool: str, algorithm: str, path: str, args: argparse.Namespace) -> Measured:
+    """NetworKit's PageRank with sinks' rank spread over every vertex (its default ignores sinks)."""
+    import networkit as nk
+    import scipy.sparse as sp
+
+    nk.setNumberOfThreads(_threads(args))
+    start = time.perf_counter()
+    ids, rows, cols, weights = _coo(path)
+    n = ids.size
+    matrix = sp.coo_matrix((np.ones(rows.size) if weights is None else weights, (rows, cols)), shape=(n, n))
+    graph = nk.GraphFromCoo(matrix, n, weighted=weights is not None, directed=True)
+    loaded = time.perf_counter()
+    if algorithm != "pagerank":
+        raise SystemExit("networkit: pagerank only in this harness")
+    ranking = nk.centrality.PageRank(
+        graph, damp=0.85, tol=args.tol, distributeSinks=nk.centrality.SinkHandling.DistributeSinks
+    )
+    ranking.norm = nk.centrality.Norm.L1_NORM  # stop on the L1 change, as the others do
+    ranking.maxIterations = 1000
+    ranking.run()
+    values = np.asarray(ranking.scores())
+    done = time.perf_counter()
+    stats = {"load_s": loaded - start, "compute_s": done - loaded, "vertices": n, "edges": graph.numberOfEdges()}
+    stats["iterations"] = ranking.numberOfIterations()
+    stats["step_ms"] = 1e3 * stats["compute_s"] / max(stats["iterations"], 1)
+    return stats, ids, values
+
+
+def run_graphblas(tool: str, algorithm: str, path: str, args: argparse.Namespace) -> Measured:
+    """graphblas-algorithms' PageRank (networkx's definition: sinks spread over every vertex) on SuiteSparse."""
+    import graphblas as gb
+    import graphblas_algorithms as ga
+
+    start = time.perf_counter()
+    ids, rows, cols, weights = _coo(path)
+    n = ids.size
+    values = 1.0 if weights is None else weights
+    matrix = gb.Matrix.from_coo(rows, cols, values, dtype=float, nrows=n, ncols=n)
+    graph = ga.DiGraph(matrix)
+    loaded = time.perf_counter()
+    if algorithm != "pagerank":
+        raise SystemExit("graphblas: pagerank only in this harness")
+    # networkx's rule (L1 change below N * tol): tol / N is ours
+    ranks = ga.pagerank(graph, alpha=0.85, tol=args.tol / n, max_iter=1000)
+    out = np.zeros(n)
+    index, found = ranks.to_coo()
+    out[index] = found
+    done = time.perf_counter()
+    stats = {"load_s": loaded - start, "compute_s": done - loaded, "vertices": n, "edges": matrix.nvals}
+    return stats, ids, out
+
+
+def run_graphx(tool: str, algorithm: str, path: str, args: argparse.Namespace) -> Measured:
+    """Spark GraphX's own PageRank (``PageRank.runUntilConvergence``) on ``local[2]``, driven through py4j.
+
+    GraphX reads the file with its own ``GraphLoader.edgeListFile`` (comment lines skipped,
+    a weight column ignored). Its PageRank leaves sinks' rank out and stops when every
+    vertex's own change is below ``tol``; with a uniform jump the ranks it converges to,
+    scaled to sum 1 as done here, are those of the definition the others use (sinks
+    spread over every vertex), which the check against scipy confirms.
+    """
+    from pyspark.sql import SparkSession
+
+    spark = (
+        SparkSession.builder.master(f"local[{_threads(args)}]")
+        .appName("pregel-bench")
+        .config("spark.ui.enabled", "false")
+        .config("spark.driver.bindAddress", "127.0.0.1")
+        .config("spark.driver.host", "127.0.0.1")
+        .config("spark.driver.memory", "8g")
+        .config("spark.ui.showConsoleProgress", "false")
+        .getOrCreate()
+    )
+    try:
+        jvm, jsc = spark._jvm, spark._jsc.sc()
+        graphx = jvm.org.apache.spark.graphx
+        start = time.perf_counter()
+        level = jvm.org.apache.spark.storage.StorageLevel.MEMORY_ONLY()
+        graph = graphx.GraphLoader.edgeListFile(jsc, path, False, _threads(args), level, level)
+        graph.cache()
+        edges = graph.edges().count()
+        loaded = time.perf_counter()
+        if algorithm != "pagerank":
+            raise SystemExit("graphx: pagerank only in this harness")
+        ints = jvm.scala.reflect.ClassTag.apply(jvm.java.lang.Integer.TYPE)
+        ranks = graphx.lib.PageRank.runUntilConvergence(graph, args.tol, 0.15, ints, ints)
+        pairs = ranks.vertices().toJavaRDD().collect()
+        done = time.perf_counter()
+        got = sorted((int(p._1()), float(p._2())) for p in pairs)
+    finally:
+        spark.stop()
+    ids = np.array([v for v, _ in got], dtype=np.int64)
+    values = np.array([r for _, r in got])
+    values /= values.sum()
+    stats = {"load_s": loaded - start, "compute_s": done - loaded, "vertices": ids.size, "edges": edges}
+    return stats, ids, values
+
+
 def _columns(path: str) -> int:
     """Columns of the first data line (networkx must be told whether there are weights)."""
     import gzip
@@ -179,6 +305,9 @@ RUNNERS: dict[str, Callable[..., Measured]] = {
     "scipy": run_pregel,
     "networkx": run_networkx,
     "igraph": run_igraph,
+    "networkit": run_networkit,
+    "graphblas": run_graphblas,
+    "graphx": run_graphx,
 }
 
 
@@ -192,6 +321,12 @@ def _import_tool(tool: str) -> None:
         import igraph  # noqa: F401
     elif tool == "ray":
         import ray  # noqa: F401
+    elif tool == "networkit":
+        import networkit  # noqa: F401
+    elif tool == "graphblas":
+        import graphblas_algorithms  # noqa: F401
+    elif tool == "graphx":
+        import pyspark  # noqa: F401
     import pregel.algorithms.pagerank  # noqa: F401
     import pregel.algorithms.reference  # noqa: F401
     import pregel.algorithms.sssp  # noqa: F401

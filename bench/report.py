@@ -213,6 +213,57 @@ count of `--threads`; medians, the fastest superstep in parentheses.
 """
 
 
+PEER_TOLERANCE = 1e-8
+"""A peer's time counts only where its PageRank differs from scipy's by at most this, vertex by vertex."""
+
+
+def peers(rows: list[dict[str, Any]], graphs: list[dict[str, Any]]) -> str:
+    """NetworKit, GraphBLAS and Spark GraphX beside pregel's batch API and scipy, checked against scipy first."""
+    lines = []
+    for graph in [g for g in graphs if g["algorithm"] == "pagerank"]:
+        name = graph["name"]
+        batch = _by(rows, name, "batch")
+        for r in [r for r in rows if r["graph"] == name and r["tool"].split("@")[0] in PEER_NAMES]:
+            if "skipped" in r:
+                lines.append([name, r["tool"], f"skipped: {r['skipped']}"] + [""] * 6)
+                continue
+            difference = r.get("difference")
+            agrees = isinstance(difference, float) and difference <= PEER_TOLERANCE
+            compute = _ratio(batch and batch["compute_s"], r["compute_s"]) if agrees else None
+            process = _ratio(batch and batch.get("process_s"), r.get("process_s")) if agrees else None
+            lines.append(
+                [
+                    name,
+                    r["tool"],
+                    _num(r["load_s"]),
+                    _num(r["compute_s"]),
+                    _num(r.get("process_s")),
+                    _diff(r) if not isinstance(difference, str) else difference,
+                    "✓" if agrees else "✗ (time not counted)",
+                    _mark(compute, compute is not None and compute <= 0.7) if agrees else "–",
+                    _mark(process, process is not None and process < 1) if agrees else "–",
+                ]
+            )
+    if not lines:
+        return ""
+    header = ["graph", "peer", "load s", "compute s", "whole process s", "max abs diff vs scipy"]
+    header += [f"agrees (≤ {PEER_TOLERANCE:g})", "batch compute ÷ peer's (≤ 0.7)", "batch process ÷ peer's (< 1)"]
+    return f"""## Peers
+
+Each peer's PageRank (damping 0.85, the rank of sinks spread over every vertex, as
+scipy's and pregel's) is compared with scipy's before its time counts. "whole process"
+is the wall time of the peer's process, interpreter start and imports included (Spark's
+JVM too). NetworKit and GraphBLAS start from pregel's reader (repeated edges merged);
+GraphX reads the file with its own `GraphLoader.edgeListFile`.
+
+{_table(header, lines)}
+
+"""
+
+
+PEER_NAMES = ("networkit", "graphblas", "graphx")
+
+
 def render(rows: list[dict[str, Any]], graphs: list[dict[str, Any]], command: str, info: dict[str, str]) -> str:
     """The whole report as Markdown."""
     when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
@@ -247,7 +298,7 @@ code does when other processes on the machine leave it alone.
 
 {targets(rows, graphs)}
 
-{threads(rows, graphs)}## Scaling
+{threads(rows, graphs)}{peers(rows, graphs)}## Scaling
 
 {scaling(rows, graphs)}
 

@@ -33,6 +33,14 @@ from bench.report import machine, render
 ROOT = Path(__file__).resolve().parent.parent
 DATASETS = [ROOT / "datasets"]
 TOOLS = ("batch", "scalar", "scipy", "igraph", "networkx", "ray")
+#: peers run on PageRank graphs only; NetworKit with 1 and with 2 threads
+PEERS = ("networkit@1", "networkit@2", "graphblas", "graphx")
+#: what each peer needs, and how to get it
+NEEDS = {
+    "networkit": (("networkit",), "pip install networkit"),
+    "graphblas": (("graphblas", "graphblas_algorithms"), "pip install python-graphblas graphblas-algorithms"),
+    "graphx": (("pyspark",), "pip install pyspark (and java on the PATH)"),
+}
 KINDS = ("rmat", "lognormal", "tree")
 #: a measurement that takes less than this many seconds end to end is run at least SHORT_RUNS times
 SHORT_SECONDS = 2.0
@@ -89,6 +97,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--scalar-max-edges", default="50M", help="skip the scalar API above this (default 50M)")
     parser.add_argument("--igraph-max-edges", default="50M", help="skip igraph above this (default 50M)")
     parser.add_argument("--ray-max-edges", default="10M", help="skip the Ray backend above this (default 10M)")
+    parser.add_argument("--no-peers", action="store_true", help="skip NetworKit, GraphBLAS and Spark GraphX")
+    parser.add_argument("--graphx-max-edges", default="1M", help="skip Spark GraphX above this (default 1M)")
     parser.add_argument("--graphs-dir", default=str(ROOT / "bench" / "graphs"), help="where generated graphs go")
     parser.add_argument("--timeout", type=float, default=3600, help="seconds allowed to one measurement")
     parser.add_argument(
@@ -159,6 +169,7 @@ def _tools(graph: dict[str, Any], args: argparse.Namespace) -> list[str]:
     tools = [t for t in TOOLS if t != "ray" or args.ray]
     if graph["algorithm"] == "pagerank":
         tools += [threaded(t) for t in args.threads]
+        tools += [] if args.no_peers else list(PEERS)
     return tools
 
 
@@ -238,6 +249,7 @@ def measure(tool: str, graph: dict[str, Any], args: argparse.Namespace) -> dict[
         "scalar": args.scalar_max_edges,
         "igraph": args.igraph_max_edges,
         "ray": args.ray_max_edges,
+        "graphx": args.graphx_max_edges,
     }
     if tool in limits and edges > parse_size(limits[tool]):
         return {**row, "skipped": f"above {limits[tool]} edges (--{tool}-max-edges)"}
@@ -245,16 +257,23 @@ def measure(tool: str, graph: dict[str, Any], args: argparse.Namespace) -> dict[
         return {**row, "skipped": "igraph is not installed (pip install '.[bench]')"}
     if tool == "ray" and not (ROOT / "pregel" / "backends" / "ray.py").exists():
         return {**row, "skipped": "this checkout has no Ray backend"}
+    missing = _missing(split_tool(tool)[0])
+    if missing:
+        return {**row, "skipped": missing}
     with tempfile.TemporaryDirectory() as tmp:
         values = Path(tmp) / "values.npz"
         name, threads = split_tool(tool)
         cmd = [sys.executable, "-m", "bench.measure", name, graph["algorithm"], graph["path"]]
         cmd += ["--tol", str(args.tol), "--values", str(values)]
         if threads is not None:
+            cmd += ["--threads", str(threads)]
+        if threads is not None and name == "batch":
             # the same partitions for every thread count: only the threads differ
-            cmd += ["--threads", str(threads), "--workers", str(max(args.threads))]
+            cmd += ["--workers", str(max(args.threads))]
         try:
+            started = time.perf_counter()
             done = subprocess.run(cmd, capture_output=True, text=True, timeout=args.timeout, env=_env(), cwd=ROOT)
+            row["process_s"] = time.perf_counter() - started
         except subprocess.TimeoutExpired:
             return {**row, "skipped": f"did not finish in {args.timeout:.0f} s"}
         if done.returncode != 0:
@@ -265,6 +284,21 @@ def measure(tool: str, graph: dict[str, Any], args: argparse.Namespace) -> dict[
         saved = np.load(values)
         row["ids"], row["values"] = saved["ids"], saved["values"]
     return row
+
+
+def _missing(name: str) -> str | None:
+    """Why a peer cannot run here (a package or java missing), or None."""
+    import shutil
+
+    if name not in NEEDS:
+        return None
+    modules, how = NEEDS[name]
+    absent = [m for m in modules if importlib.util.find_spec(m) is None]
+    if absent:
+        return f"{', '.join(absent)} not installed ({how})"
+    if name == "graphx" and shutil.which("java") is None:
+        return "no java on the PATH (Spark needs Java 17 or later)"
+    return None
 
 
 def _count_lines(graph: dict[str, Any]) -> int:

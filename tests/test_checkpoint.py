@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import stat
 from pathlib import Path
 
 import networkx as nx
@@ -17,6 +19,7 @@ from pregel.algorithms import reference
 from pregel.algorithms.components import ConnectedComponents
 from pregel.algorithms.pagerank import PageRank, PageRankVertex
 from pregel.algorithms.sssp import ShortestPaths
+from pregel.cli.main import main
 from pregel.core.checkpoint import MANIFEST
 from pregel.errors import CheckpointError
 from tests.graphs import random_graph
@@ -81,11 +84,14 @@ def assert_same_run(resumed: pregel.Result, uninterrupted: pregel.Result) -> Non
 def test_resumed_run_equals_uninterrupted_run(tmp_path, case, workers):
     graph, program, expected, tolerance = CASES[case]
     directory = interrupted(tmp_path, case, workers, stop_at=5, every=2)
-    assert folders(directory) == ["superstep-000002", "superstep-000004"]
+    assert folders(directory) == ["reached", "superstep-000002", "superstep-000004"]
     resumed = pregel.run(graph, program(), workers=workers, checkpoint_dir=directory, resume=True)
     uninterrupted = pregel.run(graph, program(), workers=workers)
     assert_same_run(resumed, uninterrupted)
-    assert [(r.cause, r.superstep, r.replayed) for r in resumed.recoveries] == [("resume", 4, None)]
+    # the first run stopped after superstep 5, one past the checkpoint: superstep 4 is run again
+    (recovery,) = resumed.recoveries
+    assert (recovery.kind, recovery.cause, recovery.superstep, recovery.failed_at) == ("resume", "resume", 4, 5)
+    assert recovery.replayed == 1 and recovery.partitions == list(range(workers)) and recovery.seconds > 0
     assert resumed.recoveries[0].checkpoint == str(directory / "superstep-000004")
     assert resumed.supersteps > 5
     np.testing.assert_allclose(resumed.values, expected(graph), rtol=0, atol=tolerance)
@@ -102,13 +108,13 @@ def test_resume_extends_a_run_stopped_at_max_supersteps(tmp_path):
 
 # ------------------------------------------------------------------ corruption
 def truncate_part(folder: Path) -> None:
-    part = folder / "part-00001.npz"
+    part = folder / "part-00001.arrays"
     part.write_bytes(part.read_bytes()[:-100])
 
 
 def flip_byte(where: float):
     def flip(folder: Path) -> None:
-        part = folder / "part-00001.npz"
+        part = folder / "part-00001.arrays"
         data = bytearray(part.read_bytes())
         data[int(where * (len(data) - 1))] ^= 0x01
         part.write_bytes(bytes(data))
@@ -121,7 +127,7 @@ def remove_manifest(folder: Path) -> None:
 
 
 def remove_part(folder: Path) -> None:
-    (folder / "part-00002.npz").unlink()
+    (folder / "part-00002.arrays").unlink()
 
 
 def flip_manifest_byte(folder: Path) -> None:
@@ -138,7 +144,7 @@ DAMAGE = {
     "flipped byte in the middle of part": (flip_byte(0.5), "does not match its checksum"),
     "flipped byte at end of part": (flip_byte(1.0), "does not match its checksum"),
     "missing manifest": (remove_manifest, "no manifest"),
-    "manifest naming a missing part": (remove_part, "part-00002.npz is missing"),
+    "manifest naming a missing part": (remove_part, "part-00002.arrays is missing"),
     "manifest edited": (flip_manifest_byte, "does not match its checksum"),
 }
 
@@ -168,8 +174,8 @@ def test_no_good_checkpoint_fails_clearly(tmp_path):
         pregel.run(GRAPH, PageRank(tol=1e-13), workers=3, checkpoint_dir=directory, resume=True)
     message = str(error.value)
     assert message.startswith(f"{directory}: no complete checkpoint to resume from")
-    assert "superstep-000006 is damaged (part-00001.npz has the wrong size)" in message
-    assert "superstep-000004 is damaged (part-00001.npz does not match its checksum)" in message
+    assert "superstep-000006 is damaged (part-00001.arrays has the wrong size)" in message
+    assert "superstep-000004 is damaged (part-00001.arrays does not match its checksum)" in message
 
 
 def test_resume_without_checkpoints_fails_clearly(tmp_path):
@@ -222,21 +228,89 @@ def test_bad_checkpoint_arguments(options, message):
 # ------------------------------------------------------------------ writing
 def test_keeps_the_newest_two_complete_checkpoints_and_nothing_else(tmp_path):
     directory = interrupted(tmp_path, "pagerank", 2, stop_at=9, every=1)
-    assert folders(directory) == ["superstep-000008", "superstep-000009"]
-    for folder in directory.iterdir():
-        assert folders(folder) == [MANIFEST, "part-00000.npz", "part-00001.npz"]
+    assert folders(directory) == ["reached", "superstep-000008", "superstep-000009"]
+    assert (directory / "reached").read_text() == f"{9:12d}\n"
+    for folder in directory.glob("superstep-*"):
+        assert folders(folder) == [MANIFEST, "part-00000.arrays", "part-00001.arrays"]
     seal, state, *history = (directory / "superstep-000009" / MANIFEST).read_text().splitlines()
-    assert json.loads(seal)["format"] == "pregel-checkpoint/1"
+    assert json.loads(seal)["format"] == "pregel-checkpoint/2"
     assert json.loads(state)["superstep"] == 9
     assert [json.loads(line)["superstep"] for line in history] == list(range(9))
 
 
+def part_header(path: Path) -> dict:
+    """The JSON line describing a part's arrays (after the line naming the format)."""
+    return json.loads(path.read_bytes().split(b"\n", 2)[1])
+
+
 def test_numeric_parts_load_without_pickle(tmp_path):
     directory = interrupted(tmp_path, "sssp", 2, stop_at=2, every=2)
-    for part in (directory / "superstep-000002").glob("part-*.npz"):
-        with np.load(part, allow_pickle=False) as archive:
-            assert sorted(archive.files) == ["active", "inbox_targets", "inbox_values", "values"]
-            assert archive["values"].dtype == np.float64
+    for part in (directory / "superstep-000002").glob("part-*.arrays"):
+        arrays = {entry["name"]: entry for entry in part_header(part)["arrays"]}
+        # sssp combines with Min: the inbox is stored as who got mail (bits) and one message each
+        assert sorted(arrays) == ["active", "inbox_has", "inbox_values", "values"]
+        assert not any(entry.get("pickled") for entry in arrays.values())
+        assert arrays["values"]["descr"] == "<f8" and arrays["active"]["bits"]
+
+
+def test_a_flipped_bit_anywhere_in_any_file_is_refused(tmp_path):
+    directory = interrupted(tmp_path, "pagerank", 2, stop_at=6, every=2)
+    saved = {p.relative_to(directory): p.read_bytes() for p in directory.rglob("*") if p.is_file()}
+    newest = Path("superstep-000006")
+    names = sorted(p.name for p in saved if p.parent == newest)
+    assert names == ["manifest.jsonl", "part-00000.arrays", "part-00001.arrays"]
+    rng = np.random.default_rng(0)
+    for k, name in enumerate(names * 4):
+        good = saved[newest / name]
+        header_end = good.index(b"\n", good.index(b"\n") + 1)
+        # the format line, the header, the arrays, the last byte, then anywhere
+        position = [0, header_end - 3, len(good) - 1, int(rng.integers(len(good)))][k // len(names)]
+        trial = tmp_path / f"trial-{k}"
+        for relative, data in saved.items():
+            (trial / relative).parent.mkdir(parents=True, exist_ok=True)
+            spoiled = bytearray(data)
+            if relative == newest / name:
+                spoiled[position] ^= 1 << int(rng.integers(8))
+            (trial / relative).write_bytes(bytes(spoiled))
+        resumed = pregel.run(GRAPH, PageRank(tol=1e-13), workers=2, max_supersteps=6, checkpoint_dir=trial, resume=True)
+        (recovery,) = resumed.recoveries
+        assert recovery.superstep == 4, (name, position, recovery)
+        assert recovery.skipped[0].startswith("superstep-000006 is damaged"), recovery.skipped
+
+
+@pytest.mark.parametrize("backend", ["local/1", "local/3"])
+def test_one_fsync_per_file_and_per_folder(tmp_path, monkeypatch, backend):
+    synced: list[tuple[int, int, bool]] = []
+    fsync = os.fsync
+
+    def counting(fd: int) -> None:
+        info = os.fstat(fd)
+        synced.append((info.st_dev, info.st_ino, stat.S_ISDIR(info.st_mode)))
+        fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", counting)
+    directory = tmp_path / "ck"
+    workers = int(backend.split("/")[1])
+    # one checkpoint, at superstep 3, and nothing else that syncs
+    pregel.run(GRAPH, PageRank(tol=0), workers=workers, max_supersteps=3, checkpoint_dir=directory, checkpoint_every=3)
+    folder = directory / "superstep-000003"
+    written = sorted(folder.iterdir())
+    assert len(written) == workers + 1  # the parts and the manifest
+    inode = {p: (p.stat().st_dev, p.stat().st_ino) for p in [*written, folder, directory]}
+    files = sorted(inode[p] for p in written)
+    assert sorted((dev, ino) for dev, ino, is_dir in synced if not is_dir) == files
+    assert sorted((dev, ino) for dev, ino, is_dir in synced if is_dir) == sorted([inode[folder], inode[directory]])
+
+
+def test_a_checkpoint_of_the_old_format_is_refused_clearly(tmp_path):
+    directory = interrupted(tmp_path, "pagerank", 2, stop_at=4, every=2)
+    manifest = directory / "superstep-000004" / MANIFEST
+    seal, body = manifest.read_bytes().split(b"\n", 1)
+    # format 1 sealed with SHA-256 and stored .npz parts
+    manifest.write_bytes(json.dumps({"format": "pregel-checkpoint/1", "sha256": "0" * 64}).encode() + b"\n" + body)
+    message = f"{directory}/superstep-000004 is in checkpoint format pregel-checkpoint/1, written by another version"
+    with pytest.raises(CheckpointError, match=re.escape(message)):
+        pregel.run(GRAPH, PageRank(tol=1e-13), workers=2, checkpoint_dir=directory, resume=True)
 
 
 class Reach(Vertex):
@@ -286,6 +360,42 @@ def test_cli_resume_refuses_another_program_with_exit_status_2(run_cli, tmp_path
     assert refused.stderr.count(b"\n") == 1 and not (tmp_path / "out.tsv").exists()
     again = run_cli("pagerank", edges, "--checkpoint-dir", "ck")
     assert again.returncode == 2 and b"already holds checkpoints" in again.stderr
+
+
+def test_cli_reports_the_resume_in_the_summary_and_the_stats(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    Path("edges.txt").write_text("".join(f"{u} {v}\n" for u, v in GRAPH.to_networkx().edges))
+    common = [
+        "pagerank",
+        "edges.txt",
+        "--workers",
+        "2",
+        "--checkpoint-dir",
+        "ck",
+        "--checkpoint-every",
+        "2",
+        "--tol",
+        "0",
+    ]
+    assert main([*common, "--max-supersteps", "5", "-o", "first.tsv"]) == 0
+    capsys.readouterr()
+    assert main([*common, "--max-supersteps", "8", "--resume", "--stats", "stats.json", "-o", "ranks.tsv"]) == 0
+    stderr = capsys.readouterr().err
+    # checkpoints at 2 and 4, the first run stopped after 5: superstep 4 runs a second time
+    assert re.search(r"8 supersteps \(resumed at superstep 4, 1 replayed in \d+\.\d\d s\)", stderr), stderr
+    (recovery,) = json.loads(Path("stats.json").read_text())["recoveries"]
+    seconds = recovery.pop("seconds")
+    assert 0 < seconds < 60
+    assert recovery == {
+        "kind": "resume",
+        "cause": "resume",
+        "superstep": 4,
+        "failed_at": 5,
+        "replayed": 1,
+        "partitions": [0, 1],
+        "checkpoint": "ck/superstep-000004",
+        "skipped": [],
+    }
 
 
 @pytest.mark.parametrize(

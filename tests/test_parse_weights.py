@@ -281,3 +281,44 @@ def test_weights_read_alike_in_a_locale_whose_decimal_point_is_a_comma(tmp_path)
         check=False,
     )
     assert done.returncode == 0, done.stderr
+
+
+def near_midpoints(rng: np.random.Generator, count: int) -> list[str]:
+    """Decimals of 17 to 19 digits at or beside the midpoint of two neighbouring doubles (the hard roundings)."""
+    from decimal import Decimal, getcontext
+
+    getcontext().prec = 60
+    tokens = []
+    for bits in rng.integers(0x3E00000000000000, 0x4330000000000000, count):  # about 1e-10 .. 2**52
+        low = struct.unpack("<d", struct.pack("<Q", int(bits)))[0]
+        high = np.nextafter(low, np.inf)
+        middle = (Decimal(low) + Decimal(high)) / 2
+        digits = int(rng.integers(17, 20))
+        text = f"{middle:.{digits - 1}e}"
+        nudge = rng.integers(-1, 2)  # the rounded midpoint, or one unit in its last digit either side
+        mantissa, exponent = text.split("e")
+        unit = Decimal(1).scaleb(int(exponent) - (digits - 1))
+        tokens.append(str(Decimal(mantissa).scaleb(int(exponent)) + nudge * unit))
+    return tokens
+
+
+@needs_compiled
+def test_long_mantissas_are_read_exactly_without_strtod_as_float_does():
+    # 17 to 19 digits: past Clinger's fast path, read by the exact 128-bit check (strtod only beyond it)
+    rng = np.random.default_rng(17)
+    tokens = [repr(float(x)) for x in rng.random(2000) * 10.0 ** rng.integers(-8, 12, 2000)]
+    mantissas = rng.integers(10**16, 10**18, 2000).astype(object) * 10 + rng.integers(0, 10, 2000)  # up to 19 digits
+    tokens += [f"{m}e{e}" for m, e in zip(mantissas, rng.integers(-40, -1, 2000))]
+    tokens += [f"0.{int(rng.integers(10**16, 10**18))}" for _ in range(1000)]
+    tokens += near_midpoints(rng, 3000)
+    tokens += ["9007199254740993e-1", "0.10000000000000000555", "4.9999999999999999995", "1.7976931348623157e308"]
+    # exact ties, broken to the even neighbour: above 2**53 (spacing 2 and 4) and just below it (spacing 1 to 2)
+    tokens += ["9007199254740993.0", "9007199254740995.0", "18014398509481986.0", "18014398509481990.0"]
+    tokens += ["9007199254740991.5", "9007199254740992.50", "4503599627370495.75", "4503599627370495.25"]
+    out = [np.empty(len(tokens) + 1, np.int32), np.empty(len(tokens) + 1, np.int32), np.empty(len(tokens) + 1)]
+    for sign in ("", "-"):
+        text = "".join(f"1 2 {sign}{t}\n" for t in tokens).encode()
+        assert compiled.parse(text, 0, *out)[0] == len(tokens)
+        assert out[2][: len(tokens)].tobytes() == np.array([float(sign + t) for t in tokens]).tobytes()
+        # weights not kept: the same lines pass the check
+        assert compiled.parse(text, 0, out[0], out[1], None)[0] == len(tokens)

@@ -123,6 +123,9 @@ def chaos_run(case: str, seed: int, directory: Path, ray_backends: list, expecte
         assert recovery.failed_at - 2 * every <= recovery.superstep <= recovery.failed_at
     assert recovery.replayed == recovery.failed_at - recovery.superstep
     assert (recovery.checkpoint is None) == (recovery.superstep == 0)
+    # back where it failed: the replay reached recovery.failed_at again, and was timed
+    assert (recovery.kind, recovery.partitions) == ("global", list(range(WORKERS)))
+    assert recovery.seconds is not None and 0 < recovery.seconds < 120
     assert (result.supersteps, result.stopped_by) == (expected.supersteps, expected.stopped_by)
     return result
 
@@ -209,7 +212,11 @@ def test_progress_says_what_was_lost_and_how_much_is_replayed(scratch, ray_backe
         "sssp: recovering from a lost worker in superstep 5: every partition back to checkpoint "
         f"{scratch / 'ck' / 'superstep-000003'}, 2 supersteps to replay (worker 0 died during superstep 5: "
     )
-    assert f"{result.supersteps} supersteps (recovered in superstep 5, 2 replayed), 1.000 s (ray backend; " in summary
+    (recovery,) = result.recoveries
+    assert (
+        f"{result.supersteps} supersteps (global recovery in superstep 5: 2 partitions replayed 2 supersteps "
+        f"in {recovery.seconds:.2f} s), 1.000 s (ray backend; "
+    ) in summary
 
 
 def test_the_command_on_ray_checkpoints_and_the_local_backend_resumes(run_cli, write_edges, tmp_path, failure_free):
@@ -222,7 +229,7 @@ def test_the_command_on_ray_checkpoints_and_the_local_backend_resumes(run_cli, w
     flags = ("sssp", edges, "--source", "0", "--workers", str(WORKERS), "--checkpoint-dir", "ck")
     first = run_cli(*flags, "--backend", "ray", "--checkpoint-every", "3", "--max-supersteps", "6")
     assert first.returncode == 0, first.stderr.decode()
-    assert sorted(p.name for p in (tmp_path / "ck").iterdir()) == ["superstep-000003", "superstep-000006"]
+    assert sorted(p.name for p in (tmp_path / "ck").iterdir()) == ["reached", "superstep-000003", "superstep-000006"]
     resumed = run_cli(*flags, "--resume", "-o", "dist.tsv")
     assert resumed.returncode == 0, resumed.stderr.decode()
     assert b"resumed at superstep 6 from checkpoint ck/superstep-000006" in resumed.stderr

@@ -22,6 +22,7 @@ from pregel.algorithms.sssp import ShortestPaths
 from pregel.io.edges import read_edges
 from pregel.viz.page import write_html
 from tests.browser import assert_shows, chromium, needs_chromium, severe
+from tests.programs import SCRIPT, PeelLeaves
 
 webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed (pip install -e '.[test]')")
 from selenium.webdriver.common.action_chains import ActionChains  # noqa: E402
@@ -279,6 +280,66 @@ def test_a_users_own_program_replays_too(browser, tmp_path):
     assert page.shown_values() == ["0", "0", "1"]
     assert "halted" in page.vertex(1).get_attribute("class")
     assert "halted" not in page.vertex(3).get_attribute("class")
+    assert page.errors() == []
+
+
+def test_a_mutating_run_shows_vertices_and_edges_come_and_go(browser, tmp_path):
+    # superstep 0 adds vertex 10 and the edge 1 -> 10, superstep 1 removes vertex 3 (and its 3 edges)
+    graph = pregel.Graph.from_edges([1, 2, 3, 3], [2, 3, 1, 4])
+    script = {0: [("add_vertex", 1, 10, 5.0), ("add_edge", 1, 1, 10, 1.0)], 1: [("remove_vertex", 2, 3)]}
+    result = pregel.run(graph, SCRIPT(script=script, until=2).pick("scalar"), trace=True)
+    graphs = [graph] + [step.graph for step in result.trace.steps]  # the graph at each position
+    assert [g.num_vertices for g in graphs] == [4, 4, 5, 4] and [g.num_edges for g in graphs] == [4, 4, 5, 2]
+    write_html(result, tmp_path / "script.html")
+    page = Page(browser, tmp_path / "script.html", graph)
+    drawn = page.driver.find_elements(By.CSS_SELECTOR, "path.edge")
+    assert len(drawn) == 5, "the page has every edge the run ever had"
+
+    def shown(vertex_id: int) -> bool:
+        return page.vertex(vertex_id).is_displayed()
+
+    def marks(vertex_id: int) -> set[str]:
+        return set(page.vertex(vertex_id).get_attribute("class").split()) & {"added", "removed"}
+
+    for k, g in enumerate(graphs):
+        page.click("step", k > 0)
+        assert page.superstep == k
+        assert [v for v in (1, 2, 3, 4, 10) if shown(v)] == g.ids.tolist()
+        assert int(page.text("vertex-count")) == g.num_vertices
+        assert int(page.text("edge-count")) == g.num_edges == sum(e.is_displayed() for e in drawn)
+        values = result.trace.values_after(k)
+        assert_shows([page.vertex(v).find_element(By.CSS_SELECTOR, "text.value").text for v in g.ids], values)
+    # position 2: superstep 1 ran on the graph with vertex 10 (new), and its barrier removes vertex 3
+    page.click("back")
+    assert page.superstep == 2
+    assert marks(10) == {"added"} and marks(3) == {"removed"} and marks(1) == set()
+    assert page.driver.find_element(By.CSS_SELECTOR, "#v-10 circle").is_displayed()
+    assert len(page.driver.find_elements(By.CSS_SELECTOR, "path.edge.added")) == 1
+    assert len(page.driver.find_elements(By.CSS_SELECTOR, "path.edge.removed")) == 3
+    mutations = page.text("mutations")
+    assert "added 1 vertex, 1 edge" in mutations and "removed 1 vertex, 3 edges" in mutations
+    page.click("back")
+    assert not shown(10) and shown(3) and marks(3) == set()
+    assert page.text("mutations") == "the graph does not change here"
+    page.click("step", 2)
+    assert not shown(3) and shown(10) and marks(10) == set()
+    ActionChains(page.driver).move_to_element(page.vertex(10).find_element(By.TAG_NAME, "circle")).perform()
+    assert "in-degree 1, out-degree 0" in page.text("info")
+    assert page.errors() == []
+
+
+def test_peeling_leaves_hides_each_round_of_them(browser, tmp_path):
+    # a path 1 -> 2 -> 3 -> 4 hanging off the cycle 5 -> 6 -> 7 -> 5: one vertex of the path goes per round
+    graph = pregel.Graph.from_edges([1, 2, 3, 5, 6, 7], [2, 3, 4, 6, 7, 5]).reverse()
+    result = pregel.run(graph, PeelLeaves, trace=True)
+    write_html(result, tmp_path / "peel.html")
+    page = Page(browser, tmp_path / "peel.html", graph)
+    for k in range(result.supersteps + 1):
+        ran_on = graph if k == 0 else result.trace.steps[k - 1].graph
+        assert [v for v in page.ids if page.vertex(v).is_displayed()] == ran_on.ids.tolist()
+        assert int(page.text("edge-count")) == ran_on.num_edges
+        page.click("step")
+    assert sorted(result.to_dict()) == [5, 6, 7]
     assert page.errors() == []
 
 

@@ -169,3 +169,71 @@ def test_pregel_run_viz_refusals_write_nothing(run_cli, write_edges, tmp_path, e
     assert done.returncode == 2
     assert done.stderr.decode().count("\n") == 1 and message in done.stderr.decode()
     assert not (tmp_path / "p.html").exists()
+
+
+PEEL = '''
+import numpy as np
+import pregel
+
+
+class PeelSinks(pregel.BatchProgram):
+    """Vertices without out-edges remove themselves, round after round, until a round removes none."""
+
+    initial_value = 0.0
+    aggregators = {"removed": pregel.Sum}
+
+    def compute(self, v):
+        if v.superstep > 0 and v.aggregated("removed") == 0:
+            v.vote_to_halt()
+            return
+        sinks = v.out_degree == 0
+        v.remove_vertices(v.ids[sinks])
+        v.aggregate("removed", np.count_nonzero(sinks))
+        v.values = v.values + 1
+'''
+
+
+def test_pregel_run_writes_the_page_of_a_program_that_mutates_its_graph(run_cli, write_edges, tmp_path):
+    from pregel.viz.page import unpack
+
+    (tmp_path / "peel.py").write_text(PEEL, encoding="utf-8")
+    # the path 7 -> 8 -> 9 hangs off the cycle 1 -> 2 -> 3 -> 1: 9, then 8, then 7 go
+    edges = write_edges("1 2\n2 3\n3 1\n3 7\n7 8\n8 9\n")
+    done = run_cli("run", "peel.py", edges, "--viz", "peel.html", "--output", "left.txt")
+    assert done.returncode == 0, done.stderr.decode()
+    assert sorted(int(line.split()[0]) for line in (tmp_path / "left.txt").read_text().splitlines()) == [1, 2, 3]
+    data = embedded(tmp_path / "peel.html")
+    assert data["ids"] == [1, 2, 3, 7, 8, 9]
+    present = [unpack(data["graphs"][k]["vertices"], 6).tolist() for k in data["graph_at"]]
+    gone = [[v for v, here in zip(data["ids"], flags) if not here] for flags in present]
+    assert gone == [[], [], [9], [8, 9], [7, 8, 9], [7, 8, 9]]
+    assert "the program changed the graph 3 times" in (tmp_path / "peel.html").read_text(encoding="utf-8")
+
+
+GROW = '''
+import pregel
+
+
+class Grow(pregel.Vertex):
+    """Vertex 1 adds vertices 100 and 101 in superstep 0; then all halt."""
+
+    initial_value = 0.0
+
+    def compute(self, messages):
+        if self.superstep == 0 and self.id == 1:
+            self.add_vertex(100, 1.0)
+            self.add_vertex(101, 1.0)
+        self.vote_to_halt()
+'''
+
+
+def test_pregel_run_refuses_a_page_the_added_vertices_make_too_large(run_cli, write_edges, tmp_path):
+    (tmp_path / "grow.py").write_text(GROW, encoding="utf-8")
+    edges = write_edges("1 2\n2 3\n")
+    done = run_cli("run", "grow.py", edges, "--viz", "g.html", "--max-vertices", "4", "--output", "out.txt", "--quiet")
+    assert done.returncode == 2
+    message = done.stderr.decode()
+    assert message.count("\n") == 1 and "together, 5 vertices, more than the limit of 4" in message
+    assert not (tmp_path / "g.html").exists() and not (tmp_path / "out.txt").exists()
+    assert run_cli("run", "grow.py", edges, "--viz", "g.html", "--max-vertices", "5").returncode == 0
+    assert embedded(tmp_path / "g.html")["ids"] == [1, 2, 3, 100, 101]

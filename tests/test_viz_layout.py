@@ -87,3 +87,47 @@ def test_no_graph_and_one_vertex_are_drawn():
     assert layout(pregel.Graph.from_edges([], [])).shape == (0, 2)
     (point,) = layout(hand_made("single_vertex"), np.array([18.0]))
     np.testing.assert_allclose(point, np.array(CANVAS) / 2)
+
+
+def test_a_mutating_run_is_drawn_on_the_union_of_its_graphs():
+    from pregel.viz.page import check_size, unpack
+    from tests.programs import SCRIPT
+
+    graph = pregel.Graph.from_edges([1, 2, 3, 3], [2, 3, 1, 4])
+    # superstep 0: vertex 10 and 1 -> 10 come; superstep 1: vertex 3 goes; superstep 2: 4 -> 2 comes
+    script = {0: [("add_vertex", 1, 10, 5.0), ("add_edge", 1, 1, 10, 1.0)], 1: [("remove_vertex", 2, 3)]}
+    script[2] = [("add_edge", 4, 4, 2, 1.0)]
+    result = pregel.run(graph, SCRIPT(script=script, until=2).pick("batch"), workers=2, trace=True)
+    trace = result.trace
+    data = page_data(trace, "value", after=result.graph)
+    ids = data["ids"]
+    assert ids == [1, 2, 3, 4, 10]
+    pairs = {(ids[s], ids[t]) for s, t in data["edges"]}
+    assert pairs == {(1, 2), (2, 3), (3, 1), (3, 4), (1, 10), (4, 2)}, "every edge the run ever had"
+    # position p: the graph superstep p - 1 ran on; the last entry, the graph the run left
+    ran_on = [graph, *(step.graph for step in trace.steps), result.graph]
+    assert data["graph_at"] == [0, 0, 1, 2, 3]
+    for p, g in enumerate(ran_on):
+        shape = data["graphs"][data["graph_at"][p]]
+        vertices = unpack(shape["vertices"], len(ids))
+        edges = unpack(shape["edges"], len(data["edges"]))
+        assert [v for v, present in zip(ids, vertices) if present] == g.ids.tolist()
+        sources, targets, _ = g.edge_arrays()
+        assert {(ids[s], ids[t]) for (s, t), e in zip(data["edges"], edges) if e} == set(zip(sources, targets))
+    # values on the union: nan where a vertex is missing
+    for k, step in enumerate(data["steps"]):
+        own = dict(zip(trace.steps[k].graph.ids.tolist(), trace.steps[k].values.tolist()))
+        shown = unpack(step["values"]).tolist()
+        assert [own.get(v) for v in ids] == [None if np.isnan(x) else x for x in shown]
+    assert unpack(data["steps"][1]["computed"], 5).tolist() == [True, True, True, True, True]
+    assert "out_degree" not in data
+    check_size(result, max_vertices=5)
+    with pytest.raises(pregel.InputError, match="together, 5 vertices, more than the limit of 4"):
+        check_size(result, max_vertices=4)
+
+
+def test_a_run_without_mutations_has_no_union_data():
+    graph = pregel.Graph.from_edges([1, 2, 3], [2, 3, 1])
+    result = pregel.run(graph, PageRank, trace=True)
+    assert page_data(result.trace, "rank", after=result.graph) == page_data(result.trace, "rank")
+    assert not {"graphs", "graph_at"} & page_data(result.trace, "rank").keys()

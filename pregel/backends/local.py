@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from pregel.core.checkpoint import write_part
+from pregel.core.checkpoint import write_parts
 from pregel.core.graph import Graph
 from pregel.core.partition import Partition, rows, split
 from pregel.core.program import Program
@@ -166,7 +166,7 @@ class LocalBackend:
         The writing may happen in another thread while the next supersteps run.
         """
         states = [(p.index, p.state()) for p in self.partitions]
-        return lambda: [write_part(folder, index, state) for index, state in states]
+        return lambda: write_parts(folder, states)
 
     def restore(self, folder: Path, parts: list[PartRecord]) -> None:
         """Each partition reads its part of a checkpoint back (all or, on a damaged part, an error)."""

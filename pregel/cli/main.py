@@ -745,6 +745,9 @@ def _run(args: argparse.Namespace) -> int:
     if algorithm.summary is not None and not args.quiet and result.stopped_by != "max_supersteps":
         print(f"{name}: {algorithm.summary(result)}", file=sys.stderr)
     _warn_if_unfinished(args, result, name)
+    if page:
+        # a program that adds vertices may outgrow the limit only now: refuse before writing anything
+        check_size(result, args.max_vertices)
     _write_results(args, algorithm, result, fmt, measures)
     if page:
         _write_replay(result, args, page)

@@ -157,13 +157,7 @@ class Progress:
     def summary(self, result: Result, seconds: float, where: str) -> str:
         """One line: the graph, the supersteps (and any resume or recovery), the time, where it ran."""
         graph = result.graph
-        returns = []
-        for r in result.recoveries:
-            returns.append(
-                f"resumed at superstep {r.superstep}"
-                if r.replayed is None
-                else f"recovered in superstep {r.failed_at}, {r.replayed} replayed"
-            )
+        returns = [r.brief() for r in result.recoveries]
         went_back = f" ({'; '.join(returns)})" if returns else ""
         if where.startswith("ray") and result.stats:
             # the COST question: would one core have done it faster?

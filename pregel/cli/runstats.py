@@ -47,6 +47,7 @@ def stats_document(result: Result, **about: Any) -> dict[str, Any]:
         "stopped_by": result.stopped_by,
         "seconds": result.seconds,
         "stats": [_strict(s.as_dict()) for s in result.stats],
+        "recoveries": [r.as_dict() for r in result.recoveries],
     }
 
 

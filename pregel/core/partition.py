@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from pregel.core.checkpoint import read_part, write_part
+from pregel.core.checkpoint import read_state, write_state
 from pregel.core.graph import Graph
 from pregel.core.messages import Inbox, Mail, MessageBlock, Outbox, Routes, concat_messages
 from pregel.core.program import Program
@@ -191,7 +191,7 @@ class Partition:
         """Write what the next superstep needs (values, active flags, pending inbox) into ``folder``.
 
         The inbox is saved combined, exactly as the next superstep would read it. The
-        file is written atomically; the returned record (name, size, SHA-256) goes into
+        file is written atomically; the returned record (name, size, CRC-32) goes into
         the checkpoint's manifest.
 
         Examples
@@ -206,7 +206,7 @@ class Partition:
         >>> part.values.tolist()
         [1, 2, 3]
         """
-        return write_part(folder, self.index, self.state())
+        return write_state(folder, self.index, self.state())
 
     def state(self) -> dict[str, np.ndarray]:
         """A copy of what the next superstep needs: values, active flags and the pending inbox, combined."""
@@ -221,7 +221,7 @@ class Partition:
 
     def restore(self, folder: str | Path, record: PartRecord) -> None:
         """Replace this partition's state with the one :meth:`save` wrote (checked against ``record``)."""
-        state = read_part(folder, record)
+        state = read_state(folder, record)
         if state["values"].shape != (self.size,) or state["active"].shape != (self.size,):
             raise CheckpointDamaged(f"{record.file} holds {state['values'].size} vertices, not {self.size}")
         self.values, self.active = state["values"], state["active"]

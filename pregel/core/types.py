@@ -445,11 +445,11 @@ class Result:
 
 @dataclass(frozen=True)
 class PartRecord:
-    """One partition's file in a checkpoint: its name, size in bytes and SHA-256."""
+    """One partition's file in a checkpoint: its name, size in bytes and CRC-32."""
 
     file: str
     bytes: int
-    sha256: str
+    crc32: int
 
 
 @dataclass
@@ -465,14 +465,26 @@ class Recovery:
     checkpoint : str or None
         The checkpoint restored; ``None`` when the run started over.
     failed_at : int or None
-        The superstep that was running when the worker was lost (``None`` for a resume).
+        The superstep that was running when the worker was lost; for a resume, the
+        superstep the run before had reached (``None`` when that is not known).
     skipped : list of str
         Newer checkpoints passed over, and why (incomplete or damaged).
+    kind : str
+        ``"resume"``; ``"global"``, every partition rolled back and replayed; or
+        ``"confined"``, only the lost partitions replayed, from the others' message logs.
+    partitions : list of int
+        The partitions that went back to the checkpoint and replayed.
+    seconds : float or None
+        From the loss being noticed (or the resume starting) to the run being back at
+        ``failed_at``; ``None`` while it is not back there yet.
 
     Examples
     --------
-    >>> Recovery("worker 1 died", superstep=4, checkpoint="ck/superstep-000004", failed_at=7).replayed
+    >>> r = Recovery("worker 1 died", 4, "ck/superstep-000004", failed_at=7, partitions=[0, 1], seconds=1.25)
+    >>> r.replayed
     3
+    >>> r.brief()
+    'global recovery in superstep 7: 2 partitions replayed 3 supersteps in 1.25 s'
     """
 
     cause: str
@@ -480,21 +492,61 @@ class Recovery:
     checkpoint: str | None = None
     failed_at: int | None = None
     skipped: list[str] = field(default_factory=list)
+    kind: str = "global"
+    partitions: list[int] = field(default_factory=list)
+    seconds: float | None = None
 
     @property
     def replayed(self) -> int | None:
-        """Supersteps computed a second time (unknown, ``None``, for a resume after a kill)."""
+        """Supersteps computed a second time (unknown, ``None``, for a resume when the run before left no trace)."""
         return None if self.failed_at is None else self.failed_at - self.superstep
 
     def describe(self) -> str:
-        """One line for the progress output."""
-        if self.failed_at is None:
-            return f"resumed at superstep {self.superstep} from checkpoint {self.checkpoint}"
+        """One line for the progress output, when the recovery starts."""
+        if self.kind == "resume":
+            before = "" if self.failed_at is None else f" (the run before reached superstep {self.failed_at})"
+            return f"resumed at superstep {self.superstep} from checkpoint {self.checkpoint}{before}"
         source = f"checkpoint {self.checkpoint}" if self.checkpoint else "superstep 0 (no checkpoint yet)"
+        if self.kind == "confined":
+            which = ", ".join(map(str, self.partitions))
+            return (
+                f"recovering from a lost worker in superstep {self.failed_at}: partition{_s(self.partitions)} {which} "
+                f"back to {source}, {self.replayed} supersteps to replay from the others' message logs ({self.cause})"
+            )
         return (
             f"recovering from a lost worker in superstep {self.failed_at}: every partition back to {source}, "
             f"{self.replayed} supersteps to replay ({self.cause})"
         )
+
+    def brief(self) -> str:
+        """A few words for the summary line, once the run is over."""
+        took = "" if self.seconds is None else f" in {self.seconds:.2f} s"
+        if self.kind == "resume":
+            replayed = "" if self.replayed is None else f", {self.replayed} replayed{took}"
+            return f"resumed at superstep {self.superstep}{replayed}"
+        return (
+            f"{self.kind} recovery in superstep {self.failed_at}: {len(self.partitions)} "
+            f"partition{_s(self.partitions)} replayed {self.replayed} superstep{_s(range(self.replayed or 0))}{took}"
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain values for JSON (``--stats``), ``replayed`` included."""
+        return {
+            "kind": self.kind,
+            "cause": self.cause,
+            "superstep": self.superstep,
+            "failed_at": self.failed_at,
+            "replayed": self.replayed,
+            "partitions": list(self.partitions),
+            "seconds": self.seconds,
+            "checkpoint": self.checkpoint,
+            "skipped": list(self.skipped),
+        }
+
+
+def _s(items: Collection[Any]) -> str:
+    """The plural ending for a count of ``items``."""
+    return "" if len(items) == 1 else "s"
 
 
 @dataclass

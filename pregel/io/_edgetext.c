@@ -32,6 +32,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #ifdef __APPLE__
 #include <xlocale.h>
 #endif
@@ -169,6 +172,54 @@ static const uint64_t UINT_POWERS[20] = {1,
                                          1000000000000000000,
                                          UINT64_C(10000000000000000000)};
 
+#if defined(__SIZEOF_INT128__) && EXACT_DOUBLE_ARITHMETIC
+#define HAVE_EXACT_QUOTIENT 1
+typedef unsigned __int128 u128;
+
+/* The double nearest m / 10**k (ties to even) for m < 2**64 and 1 <= k <= 21, as strtod gives it; 0 when
+ * the integers below would not fit 128 bits (the caller asks strtod). A double quotient is within an ulp or
+ * two of the answer; each candidate is checked against the midpoints around it in exact integers:
+ * m / 10**k > c * 2**F (F < 0) exactly when m * 2**-F > c * 10**k. */
+static int exact_quotient(uint64_t m, int k, double *value)
+{
+    u128 power = (u128)UINT_POWERS[k < 19 ? k : 19] * UINT_POWERS[k < 19 ? 0 : k - 19]; /* < 2**70 */
+    double d = (double)m / EXACT_POWERS[k];
+    int width = 64 - __builtin_clzll(m);
+    for (int step = 0; step < 4; step++) {
+        uint64_t bits;
+        memcpy(&bits, &d, 8);
+        int field = (int)(bits >> 52);
+        if (field == 0 || field > 1077)
+            return 0; /* subnormal, or 2**55 and up (the shift below would be negative) */
+        uint64_t M = (bits & ((UINT64_C(1) << 52) - 1)) | (UINT64_C(1) << 52);
+        int shift = 1075 + 2 - field; /* d = M * 2**(field - 1075); midpoints have one or two more bits */
+        if (width + shift > 127)
+            return 0;
+        u128 x = (u128)m << shift; /* m / 10**k, times 2**shift and 10**k: compared with (4M +- 2) * 10**k */
+        u128 above = (u128)(4 * M + 2) * power;
+        /* below d the spacing halves where M is a power of two */
+        u128 below = (u128)(M == UINT64_C(1) << 52 ? 4 * M - 1 : 4 * M - 2) * power;
+        if (x > above || (x == above && (M & 1))) {
+            bits++;
+        } else if (x < below || (x == below && (M & 1))) {
+            bits--;
+        } else {
+            *value = d;
+            return 1;
+        }
+        memcpy(&d, &bits, 8);
+    }
+    return 0;
+}
+#else
+#define HAVE_EXACT_QUOTIENT 0
+static int exact_quotient(uint64_t m, int k, double *value)
+{
+    (void)m, (void)k, (void)value;
+    return 0;
+}
+#endif
+
 /* The digits and point of a weight (whole part, fraction, at most 19 digits in all) read a word at a time;
  * 0 (and *at unmoved) if they are not that. */
 static inline int word_mantissa(const unsigned char **at, uint64_t *mantissa, int64_t *exponent)
@@ -182,6 +233,16 @@ static inline int word_mantissa(const unsigned char **at, uint64_t *mantissa, in
         if (is_digit(*p)) {
             fraction_digits = word_token(p, &fraction);
             p += fraction_digits;
+            if (fraction_digits == MAX_DIGITS && is_digit(*p)) {
+                /* a 17th fraction digit and more, as repr() writes them ("0.23681050659609976") */
+                uint64_t more;
+                int more_digits = word_token(p, &more);
+                if (whole_digits + fraction_digits + more_digits > 19)
+                    return 0;
+                fraction = fraction * UINT_POWERS[more_digits] + more;
+                fraction_digits += more_digits;
+                p += more_digits;
+            }
         }
     }
     if (is_digit(*p) || whole_digits + fraction_digits > 19)
@@ -202,8 +263,8 @@ static int read_weight(const unsigned char **at, const unsigned char *end, doubl
 
     if (*p == '+' || *p == '-')
         negative = *p++ == '-';
-    /* two words for the whole part and two for the fraction may be read, past a point */
-    if (!(LITTLE_ENDIAN_WORDS && end - p >= 34 && is_digit(*p) && word_mantissa(&p, &mantissa, &exponent))) {
+    /* two words for the whole part and four for the fraction may be read, past a point */
+    if (!(LITTLE_ENDIAN_WORDS && end - p >= 50 && is_digit(*p) && word_mantissa(&p, &mantissa, &exponent))) {
         int significant = 0, digits = 0;
         /* up to 19 significant digits fit a uint64; later ones only scale the value (or make it inexact) */
         for (; p < end && is_digit(*p); p++, digits++) {
@@ -259,13 +320,18 @@ static int read_weight(const unsigned char **at, const unsigned char *end, doubl
             *value = -*value;
         return 1;
     }
+    if (HAVE_EXACT_QUOTIENT && exact && exponent >= -21 && exponent < 0 && exact_quotient(mantissa, (int)-exponent, value)) {
+        if (negative)
+            *value = -*value;
+        return 1;
+    }
     if (!slow_ok || !slow_weight(first, p, value))
         return 0;
     return isfinite(*value); /* overflow is the numpy passes' error to report */
 }
 
 /* Store the line's fields as one edge (a line without fields stores nothing). */
-static enum outcome end_line(job_t *job, const uint64_t *row, double weight, int tokens)
+static inline enum outcome end_line(job_t *job, const uint64_t *row, double weight, int tokens)
 {
     if (!tokens)
         return DONE;
@@ -417,6 +483,59 @@ static inline int short_decimal(const unsigned char **at, double *value)
 /* Bytes a line read by fast_line may need beyond its start. */
 #define FAST_LINE_ROOM 64
 
+/* A weight that is not kept, of digits, an optional point and more digits: its syntax checked without computing
+ * its value, *at moved past it; 0 (and *at unmoved) for any other weight, which read_weight checks as when
+ * weights are kept (a weight that overflows is refused either way). What follows it is the caller's to check.
+ * The usual short weight ("0.731") is found in one word, its end depending on a single load (the next line's
+ * start waits for it); a longer one ("0.23681050659609976") a word at a time. */
+static inline int skip_weight(const unsigned char **at, const unsigned char *end)
+{
+    const unsigned char *p = *at;
+    uint64_t x;
+    memcpy(&x, p, 8);
+    x ^= UINT64_C(0x3030303030303030);
+    uint64_t not_digit = (((x & UINT64_C(0x7F7F7F7F7F7F7F7F)) + UINT64_C(0x7676767676767676)) | x) &
+                         UINT64_C(0x8080808080808080);
+    uint64_t after = not_digit & (not_digit - 1); /* the non-digits after the first */
+    if (not_digit && after) {
+        int first = trailing_zeros(not_digit) >> 3, second = trailing_zeros(after) >> 3;
+        if (p[first] != '.') {
+            if (!first)
+                return 0;
+            *at = p + first;
+            return 1;
+        }
+        if (second > 1) { /* a digit beside the point */
+            *at = p + second;
+            return 1;
+        }
+        return 0;
+    }
+    /* eight digits or more: whole words of them, then the rest, on either side of a point */
+    int digits = 0;
+    for (int side = 0; side < 2; side++) {
+        for (;;) {
+            if (end - p < 8 || digits > 256)
+                return 0; /* near the end of the text, or long enough to overflow: read_weight reads it */
+            memcpy(&x, p, 8);
+            int k = digits_in(x ^ UINT64_C(0x3030303030303030));
+            p += k;
+            digits += k;
+            if (k < 8)
+                break;
+        }
+        if (side == 1 || *p != '.')
+            break;
+        p++;
+    }
+    if (!digits || *p == 'e' || *p == 'E' || *p == '.')
+        return 0;
+    *at = p;
+    return 1;
+}
+
+static inline int is_separator(unsigned char c) { return c == ' ' || c == '\t' || c == ','; }
+
 /* The usual line, "id id[ weight]\n" with single separators, read without the rules of any_line;
  * 0 (nothing read) for any other line. */
 static inline int fast_line(job_t *job, const unsigned char **at, const unsigned char *end, enum outcome *status)
@@ -425,19 +544,19 @@ static inline int fast_line(job_t *job, const unsigned char **at, const unsigned
     uint64_t row[2];
     double weight = 0.0;
     int tokens = 2;
-    for (int k = 0; k < 2; k++) {
-        if (!is_digit(*p))
-            return 0;
-        p += word_token(p, &row[k]);
-        if (k == 0 && *p != ' ' && *p != '\t' && *p != ',')
-            return 0; /* (a 17th digit too) */
-        p += k == 0;
-    }
-    if (*p == ' ' || *p == '\t' || *p == ',') {
+    if (!is_digit(*p))
+        return 0;
+    p += word_token(p, &row[0]);
+    if (!is_separator(*p) || !is_digit(p[1]))
+        return 0; /* (a 17th digit too) */
+    p += 1 + word_token(p + 1, &row[1]);
+    if (is_separator(*p)) {
         p++;
-        if (!(EXACT_DOUBLE_ARITHMETIC && is_digit(*p) && short_decimal(&p, &weight)) &&
-            !((is_digit(*p) || *p == '-' || *p == '+' || *p == '.') && read_weight(&p, end, &weight, job->slow_ok)))
-            return 0;
+        if (job->weights ? !(EXACT_DOUBLE_ARITHMETIC && is_digit(*p) && short_decimal(&p, &weight))
+                         : !(is_digit(*p) && skip_weight(&p, end))) {
+            if (!((is_digit(*p) || *p == '-' || *p == '+' || *p == '.') && read_weight(&p, end, &weight, job->slow_ok)))
+                return 0;
+        }
         tokens = 3;
     }
     if (p < end && *p == '\r')
@@ -755,17 +874,38 @@ release_sources:
     return result;
 }
 
+/* The number of '\n' bytes in text. */
+static Py_ssize_t newlines_in(const unsigned char *text, Py_ssize_t size)
+{
+    Py_ssize_t count = 0, k = 0;
+#ifdef __SSE2__
+    /* 16 bytes a step, counted in byte lanes (-1 per newline) summed every 255 steps, before a lane wraps */
+    const __m128i newline = _mm_set1_epi8('\n');
+    while (size - k >= 16) {
+        Py_ssize_t steps = (size - k) / 16;
+        if (steps > 255)
+            steps = 255;
+        __m128i lanes = _mm_setzero_si128();
+        for (Py_ssize_t s = 0; s < steps; s++, k += 16)
+            lanes = _mm_sub_epi8(lanes, _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(text + k)), newline));
+        __m128i sums = _mm_sad_epu8(lanes, _mm_setzero_si128());
+        count += _mm_cvtsi128_si32(sums) + _mm_extract_epi16(sums, 4);
+    }
+#endif
+    for (; k < size; k++)
+        count += text[k] == '\n';
+    return count;
+}
+
 static PyObject *count_newlines(PyObject *module, PyObject *args)
 {
     Py_buffer text;
     (void)module;
     if (!PyArg_ParseTuple(args, "y*:count_newlines", &text))
         return NULL;
-    const unsigned char *p = text.buf;
-    Py_ssize_t count = 0;
+    Py_ssize_t count;
     Py_BEGIN_ALLOW_THREADS
-    for (Py_ssize_t k = 0; k < text.len; k++)
-        count += p[k] == '\n'; /* a loop compilers vectorise */
+    count = newlines_in(text.buf, text.len);
     Py_END_ALLOW_THREADS
     PyBuffer_Release(&text);
     return PyLong_FromSsize_t(count);

@@ -14,6 +14,7 @@ import html
 import json
 import math
 import os
+from dataclasses import replace
 from importlib import resources
 from typing import Any
 
@@ -29,8 +30,11 @@ MAX_VERTICES = 300
 STYLES = ("rank", "distance", "label", "value")
 
 
-def check_size(graph: Graph, max_vertices: int = MAX_VERTICES) -> None:
+def check_size(graph: Any, max_vertices: int = MAX_VERTICES) -> None:
     """Refuse a graph too large to draw: an :class:`InputError` that names the limit.
+
+    ``graph`` is a Graph, or a traced run (a Result or its Trace), which counts every
+    vertex that ever existed in it: the page draws those added by mutations too.
 
     Examples
     --------
@@ -40,10 +44,16 @@ def check_size(graph: Graph, max_vertices: int = MAX_VERTICES) -> None:
     ...     print(e)
     the graph has 3 vertices, more than the limit of 2 for a replay page (--max-vertices 3 draws it anyway)
     """
-    n = graph.num_vertices
+    trace = getattr(graph, "trace", graph)
+    if isinstance(trace, Trace):
+        graphs = _graphs(trace, getattr(graph, "graph", None))
+        n = _union_ids(graphs).size
+        what = "the graph has" if len(graphs) == 1 else "the run's graphs have, together,"
+    else:
+        n, what = graph.num_vertices, "the graph has"
     if n > max_vertices:
         raise InputError(
-            f"the graph has {n} vertices, more than the limit of {max_vertices} for a replay page "
+            f"{what} {n} vertices, more than the limit of {max_vertices} for a replay page "
             f"(--max-vertices {n} draws it anyway)"
         )
 
@@ -120,11 +130,12 @@ def page_html(
     trace = getattr(result, "trace", result)
     if not isinstance(trace, Trace):
         raise InputError("this result has no trace: run it with pregel.run(..., trace=True)")
-    check_size(trace.graph, max_vertices)
+    check_size(result, max_vertices)
     style = style or default_style(trace.program_class)
     if style not in STYLES:
         raise InputError(f"unknown style {style!r} (choose from {', '.join(STYLES)})")
-    return render(page_data(trace, style, seed), title or trace.program)
+    # a Result knows the graph after the last superstep's mutations; a Trace alone does not
+    return render(page_data(trace, style, seed, after=getattr(result, "graph", None)), title or trace.program)
 
 
 def default_style(program_class: type) -> str:
@@ -151,13 +162,21 @@ def default_style(program_class: type) -> str:
     return next((s for cls, s in styles.items() if issubclass(program_class, cls)), "value")
 
 
-def page_data(trace: Trace, style: str, seed: int = 1) -> dict[str, Any]:
+def page_data(trace: Trace, style: str, seed: int = 1, after: Graph | None = None) -> dict[str, Any]:
     """Everything the page shows, as JSON-ready values (vertices by global index).
 
     Numbers travel packed (:func:`column`, :func:`indices`, :func:`flags`,
     :func:`message_values`): exact, and a third of the size of JSON text; a step's message
     senders and targets are ``None`` when they are those of the step before (PageRank
     sends along the same edges every superstep).
+
+    A run whose program mutated the graph is drawn on the union of every vertex and
+    edge it ever had (vertex ``i`` is ``ids[i]``, sorted): ``graphs`` holds each distinct
+    graph as two :func:`flags` (which vertices, which ``edges`` it has), ``graph_at[p]``
+    the one of position ``p`` (0: the graph the run started on, ``p``: the one superstep
+    ``p - 1`` ran on, ``last + 1``: the one left after the run, when ``after`` gives
+    it), and the steps' values, flags and messages are spread onto the union (``nan``
+    or ``None`` where a vertex is missing). A run without mutations has none of this.
 
     Examples
     --------
@@ -171,17 +190,22 @@ def page_data(trace: Trace, style: str, seed: int = 1) -> dict[str, Any]:
     >>> unpack(first["messages"]["from"]).tolist(), unpack(first["messages"]["to"]).tolist()
     ([1], [2])
     """
-    graph = trace.graph
+    graphs = _graphs(trace, after)
+    graph = trace.graph if len(graphs) == 1 else _union(graphs)
     src, dst = graph.sources, graph.indices
-    directed = not _symmetric(graph)
+    directed = not all(_symmetric(g) for g in graphs)
     keep = np.ones(src.size, dtype=bool) if directed else src <= dst
-    states = [trace.initial, *(step.values for step in trace.steps)]
+    at = _positions(trace, graphs)
+    spread = [None if len(graphs) == 1 else np.searchsorted(graph.ids, g.ids) for g in graphs]
+    initial = _on_union(trace.initial, spread[at[0]], graph.num_vertices)
+    states = [initial, *(_on_union(s.values, spread[at[k + 1]], graph.num_vertices) for k, s in enumerate(trace.steps))]
     sizes = choose_sizes(_peaks(states), style)
     steps, before = [], None
-    for step in trace.steps:
+    for k, step in enumerate(trace.steps):
+        step = _spread_step(step, spread[at[k + 1]], graph.num_vertices, states[k + 1])
         steps.append(_step_data(step, before))
         before = step
-    return {
+    data = {
         "style": style,
         "directed": directed,
         "ids": graph.ids.tolist(),
@@ -191,10 +215,97 @@ def page_data(trace: Trace, style: str, seed: int = 1) -> dict[str, Any]:
         "edges": np.column_stack([src[keep], dst[keep]]).tolist(),
         "out_degree": graph.out_degree.tolist(),
         "in_degree": np.bincount(dst, minlength=graph.num_vertices).tolist(),
-        "initial": column(trace.initial),
+        "initial": column(initial),
         "steps": steps,
         "aggregator_labels": {"delta": "L1 change", "dangling": "dangling rank"} if style == "rank" else {},
     }
+    if len(graphs) > 1:
+        # the degrees change with the graph: the page counts them from the edges present
+        del data["out_degree"], data["in_degree"]
+        keys = src[keep] * graph.num_vertices + dst[keep]
+        data["graphs"] = [_presence(g, where, keys, graph.num_vertices) for g, where in zip(graphs, spread)]
+        data["graph_at"] = at
+    return data
+
+
+def _graphs(trace: Trace, after: Graph | None = None) -> list[Graph]:
+    """The distinct graphs of a run, in order: the one it started on, each one a mutation made, then ``after``."""
+    graphs = [trace.graph]
+    for step in trace.steps:
+        if step.graph is not None and step.graph is not graphs[-1]:
+            graphs.append(step.graph)
+    if after is not None and after is not graphs[-1]:
+        graphs.append(after)
+    return graphs
+
+
+def _positions(trace: Trace, graphs: list[Graph]) -> list[int]:
+    """For each position of the page (supersteps done), the index in ``graphs`` of the graph its values are on."""
+    at, k = [0], 0
+    for step in trace.steps:
+        k += step.graph is not None and step.graph is not graphs[k]
+        at.append(k)
+    return at + [k + 1] if k + 1 < len(graphs) else at
+
+
+def _union_ids(graphs: list[Graph]) -> np.ndarray:
+    ids = graphs[0].ids
+    for g in graphs[1:]:
+        ids = np.union1d(ids, g.ids)
+    return ids
+
+
+def _union(graphs: list[Graph]) -> Graph:
+    """Every vertex and edge that any of ``graphs`` has, by original id (labels stay: they never gain vertices)."""
+    ids = _union_ids(graphs)
+    n = ids.size
+    keys = []
+    for g in graphs:
+        where = np.searchsorted(ids, g.ids)
+        keys.append(where[g.sources] * n + where[g.indices])
+    key = np.unique(np.concatenate(keys))
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(key // n, minlength=n), out=indptr[1:])
+    first = graphs[0]
+    labels = None if first.labels is None else first.labels[np.searchsorted(first.ids, ids)]
+    return Graph(ids, indptr, key % n, labels=labels)
+
+
+def _presence(graph: Graph, where: np.ndarray, keys: np.ndarray, n: int) -> dict[str, Any]:
+    """Which of the union's vertices and drawn edges (``keys``: source * n + target) ``graph`` has."""
+    vertices = np.zeros(n, dtype=bool)
+    vertices[where] = True
+    edges = np.isin(keys, where[graph.sources] * n + where[graph.indices])
+    return {"vertices": flags(vertices), "edges": flags(edges)}
+
+
+def _on_union(values: np.ndarray, where: np.ndarray | None, n: int) -> np.ndarray:
+    """Per-vertex ``values`` of a graph spread onto the union's ``n`` vertices (``nan`` or ``None`` elsewhere)."""
+    if where is None:
+        return values
+    if values.dtype.kind == "b":
+        out = np.zeros(n, dtype=bool)
+    elif values.dtype.kind in "fiu" and not _as_text(values):
+        out = np.full(n, np.nan)
+    else:
+        out = np.full(n, None, dtype=object)
+    out[where] = values
+    return out
+
+
+def _spread_step(step: StepTrace, where: np.ndarray | None, n: int, values: np.ndarray) -> StepTrace:
+    """``step`` with its vertices as indices of the union (``values`` already spread)."""
+    if where is None:
+        return step
+    return replace(
+        step,
+        values=values,
+        active=_on_union(step.active, where, n),
+        computed=_on_union(step.computed, where, n),
+        senders=np.where(step.senders >= 0, where[np.maximum(step.senders, 0)], -1),
+        targets=where[step.targets],
+        inbox_targets=where[step.inbox_targets],
+    )
 
 
 def _peaks(states: list[np.ndarray]) -> np.ndarray:
@@ -248,12 +359,17 @@ def column(values: np.ndarray, exact: bool = True) -> dict[str, Any]:
     {'text': ['(1, 2)', 'None']}
     """
     kind = values.dtype.kind
-    if kind not in "fiu" or (kind in "iu" and values.size and np.abs(values).max() > 2**53):
+    if kind not in "fiu" or _as_text(values):
         return {"text": [str(v) for v in values.tolist()]}
     finite = values[np.isfinite(values)] if kind == "f" else values
     if not exact and (not finite.size or np.abs(finite).max() < 1e38):
         return {"f32": _b64(values.astype("<f4"))}
     return {"f64": _b64(values.astype("<f8"))}
+
+
+def _as_text(numbers: np.ndarray) -> bool:
+    """Integers beyond 2**53, which a float64 cannot hold: the page gets them as text."""
+    return numbers.dtype.kind in "iu" and numbers.size > 0 and np.abs(numbers).max() > 2**53
 
 
 def message_values(senders: np.ndarray, values: np.ndarray) -> dict[str, Any]:
@@ -352,6 +468,8 @@ def render(data: dict[str, Any], title: str) -> str:
     """The page: template, style sheet, data and script in one string."""
     payload = json.dumps(data, allow_nan=False, separators=(",", ":")).replace("</", "<\\/")
     graph = f"{len(data['ids'])} vertices, {len(data['edges'])} {'edges' if data['directed'] else 'undirected edges'}"
+    if "graphs" in data:
+        graph += f" over the run (the program changed the graph {len(data['graphs']) - 1} times)"
     return _TEMPLATE.format(
         title=html.escape(title),
         summary=html.escape(f"{graph}, {len(data['steps'])} supersteps"),

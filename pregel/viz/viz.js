@@ -3,6 +3,9 @@
 // and every size and place by pregel/viz/layout.py; this script only draws them.
 // Position p = supersteps done (0 = initial values; the page's address ends in #p);
 // the dots on the edges are the messages of superstep p - 1, in flight to superstep p.
+// A run that mutated its graph is drawn on every vertex and edge it ever had: each position
+// shows those of the graph its values are on (superstep p - 1 ran on it), the ones new in it
+// marked, and those the next barrier removes marked too.
 "use strict";
 (function () {
   const data = JSON.parse(document.getElementById("trace-data").textContent);
@@ -32,9 +35,9 @@
     return senders.map((s, i) => numbers[i > 0 && s === senders[i - 1] ? k : ++k]);
   }
 
-  function flags(packed) {
+  function flags(packed, count = n) {
     const b = bytes(packed.bits);
-    return Array.from({ length: n }, (_, i) => (b[i >> 3] >> (i & 7)) & 1);
+    return Array.from({ length: count }, (_, i) => (b[i >> 3] >> (i & 7)) & 1);
   }
 
   // aggregators travel as JSON, which has no infinity: page.py writes it as text
@@ -60,8 +63,25 @@
       inbox: unpack(s.inbox.values).map((v, k) => [inboxTo[k], v]),
     });
   }
+  // the graphs of a mutating run: which vertices and edges each has, and the degrees they make
+  const shapes = (data.graphs || []).map((g) => {
+    const shape = { vertices: flags(g.vertices), edges: flags(g.edges, data.edges.length), out: zeros.slice(), into: zeros.slice() };
+    data.edges.forEach(([s, t], k) => {
+      if (!shape.edges[k]) return;
+      shape.out[s]++;
+      shape.into[t]++;
+      if (!data.directed && s !== t) {
+        shape.out[t]++; // one line stands for both directions
+        shape.into[s]++;
+      }
+    });
+    return shape;
+  });
+  const shapeAt = (p) => (data.graph_at && p >= 0 && p < data.graph_at.length ? shapes[data.graph_at[p]] : null);
+  states.forEach((state, p) => Object.assign(state, { shape: shapeAt(p), before: shapeAt(p - 1), after: shapeAt(p + 1) }));
+  const here = (kind, k) => !states[position].shape || states[position].shape[kind][k] === 1;
   const xy = data.xy.map((p) => p.slice());
-  const edgeSet = new Set(data.edges.map(([s, t]) => s + "," + t));
+  const edgeIndex = new Map(data.edges.map(([s, t], k) => [s + "," + t, k]));
   let position = 0;
   let playing = null;
   let flight = null;
@@ -143,7 +163,8 @@
     const dx = x2 - x1;
     const dy = y2 - y1;
     const d = Math.hypot(dx, dy) || 1;
-    const bend = data.directed && edgeSet.has(t + "," + s) ? 0.18 * d : 0;
+    const reverse = edgeIndex.get(t + "," + s);
+    const bend = data.directed && reverse !== undefined && here("edges", reverse) ? 0.18 * d : 0;
     const cx = (x1 + x2) / 2 + (bend * dy) / d;
     const cy = (y1 + y2) / 2 - (bend * dx) / d;
     const trim = (x, y, r, tx, ty) => {
@@ -160,7 +181,18 @@
     return [w(0), w(1)];
   }
 
+  // absent: hidden; added: new in this graph; removed: gone after this superstep's barrier
+  function markChange(node, kind, k) {
+    const state = states[position];
+    if (!state.shape) return;
+    const present = state.shape[kind][k] === 1;
+    node.classList.toggle("absent", !present);
+    node.classList.toggle("added", present && state.before !== null && state.before[kind][k] === 0);
+    node.classList.toggle("removed", present && state.after !== null && state.after[kind][k] === 0);
+  }
+
   function drawEdges() {
+    edges.forEach((e, k) => markChange(e.path, "edges", k));
     for (const e of edges) {
       if (e.s === e.t) {
         const [x, y] = xy[e.s];
@@ -190,6 +222,7 @@
       v.shape.setAttribute("fill", fill(value));
       v.value.setAttribute("y", v.r + 1.1 * valueFont);
       v.value.textContent = show(value);
+      markChange(v.g, "vertices", i);
     });
     fitLabels();
   }
@@ -202,6 +235,7 @@
 
   function fitLabels() {
     const scale = pixelsPerUnit();
+    const shown = vertices.map((_, i) => here("vertices", i));
     for (const v of vertices) {
       const font = Math.min(nameFont, (1.7 * v.r) / (0.62 * Math.max(1, v.name.textContent.length)));
       v.name.setAttribute("font-size", font.toFixed(2));
@@ -209,7 +243,7 @@
     }
     const boxes = [];
     const readable = valueFont * scale >= READABLE;
-    const order = vertices.map((_, i) => i).sort((a, b) => vertices[b].r - vertices[a].r);
+    const order = vertices.map((_, i) => i).filter((i) => shown[i]).sort((a, b) => vertices[b].r - vertices[a].r);
     for (const i of order) {
       const v = vertices[i];
       const w = textWidth(v.value.textContent, valueFont) / 2;
@@ -217,7 +251,7 @@
       const free =
         readable &&
         !boxes.some((b) => b[0] < box[2] && box[0] < b[2] && b[1] < box[3] && box[1] < b[3]) &&
-        !vertices.some((u, j) => j !== i && circleMeetsBox(xy[j], u.r, box));
+        !vertices.some((u, j) => j !== i && shown[j] && circleMeetsBox(xy[j], u.r, box));
       v.value.classList.toggle("hidden", !free);
       if (free) boxes.push(box);
     }
@@ -233,7 +267,7 @@
   function drawHover() {
     const group = $("hover");
     group.replaceChildren();
-    if (hovered === null) return;
+    if (hovered === null || !here("vertices", hovered)) return;
     const scale = pixelsPerUnit();
     const font = 12 / scale;
     const [x, y] = xy[hovered];
@@ -293,6 +327,43 @@
     $("stats").append(dt, dd);
   }
 
+  // a mutating run: the size of each graph, and what changed, under the superstep
+  if (shapes.length) {
+    for (const [key, label] of [["vertex-count", "vertices in the graph"], ["edge-count", data.directed ? "edges in the graph" : "undirected edges in it"]]) {
+      const dt = document.createElement("dt");
+      dt.textContent = label;
+      const dd = document.createElement("dd");
+      dd.id = key;
+      $("stats").append(dt, dd);
+    }
+    $("phase").after(Object.assign(document.createElement("p"), { id: "mutations" }));
+  }
+
+  const count = (marks) => marks.reduce((a, b) => a + b, 0);
+  const changed = (from, to, kind) => count(from[kind].map((x, k) => x & (1 - to[kind][k])));
+  const plural = { vertex: "vertices", edge: "edges", "undirected edge": "undirected edges" };
+  const many = (k, what) => `${k} ${k === 1 ? what : plural[what]}`;
+
+  function drawMutations() {
+    const state = states[position];
+    if (!state.shape) return;
+    $("vertex-count").textContent = count(state.shape.vertices);
+    $("edge-count").textContent = count(state.shape.edges);
+    const lines = [];
+    const edge = data.directed ? "edge" : "undirected edge";
+    if (state.before) {
+      const [v, e] = [changed(state.shape, state.before, "vertices"), changed(state.shape, state.before, "edges")];
+      if (v || e) lines.push(`added ${many(v, "vertex")}, ${many(e, edge)} (green) at the barrier before superstep ${position - 1}`);
+    }
+    if (state.after) {
+      const [v, e] = [changed(state.shape, state.after, "vertices"), changed(state.shape, state.after, "edges")];
+      if (v || e) lines.push(`removed ${many(v, "vertex")}, ${many(e, edge)} (red) at the barrier after superstep ${position - 1}`);
+    }
+    $("mutations").replaceChildren(
+      ...(lines.length ? lines : ["the graph does not change here"]).map((text) => Object.assign(document.createElement("div"), { textContent: text })),
+    );
+  }
+
   function drawPanel() {
     const step = position > 0 ? states[position] : null;
     $("superstep").textContent = position;
@@ -306,6 +377,7 @@
       dd.textContent = step ? show(num(step.aggregated[name])) : "–";
       dd.title = step ? String(num(step.aggregated[name])) : "";
     }
+    drawMutations();
     document.body.dataset.superstep = position;
     try {
       history.replaceState(null, "", "#" + position); // a reload, or a link, opens at this superstep
@@ -322,11 +394,16 @@
       return;
     }
     const state = states[position];
+    if (!here("vertices", i)) {
+      box.replaceChildren(...[`vertex ${data.ids[i]}`, "not in the graph at this superstep"].map((text) => Object.assign(document.createElement("div"), { textContent: text })));
+      return;
+    }
+    const [inDegree, outDegree] = state.shape ? [state.shape.into[i], state.shape.out[i]] : [data.in_degree[i], data.out_degree[i]];
     const inbox = state.inbox.filter(([to]) => to === i).map(([, v]) => show(v));
     const lines = [
       `vertex ${data.ids[i]}`,
       `value ${show(state.values[i])}` + (typeof state.values[i] === "number" ? ` (${state.values[i]})` : ""),
-      `in-degree ${data.in_degree[i]}, out-degree ${data.out_degree[i]}`,
+      `in-degree ${inDegree}, out-degree ${outDegree}`,
       state.halted[i] ? "halted (voted to halt)" : "active",
       position > 0 ? (state.computed[i] ? "ran compute in this superstep" : "did not run compute") : "",
       inbox.length ? `reads next: ${inbox.join(", ")}` : "",
@@ -346,6 +423,7 @@
       "orange ring: ran compute (shown when some did not)",
       "faded, dashed: halted",
       "dots: messages in flight (hover for the value)",
+      ...(shapes.length ? ["green: new in the graph (a mutation)", "red, dashed: removed at the next barrier"] : []),
       "wheel: zoom; drag the background: pan",
     ];
     $("legend").replaceChildren(...lines.map((text) => Object.assign(document.createElement("li"), { textContent: text })));
