@@ -6,33 +6,36 @@ community carries a label, the id of the vertex it started from (its *owner*, a 
 the current level even when it has moved elsewhere); ``tot`` is the sum of its members'
 degrees.
 
-One round of local moving takes three supersteps:
-
-- *decide*: each vertex reads what its neighbours sent (their community, its size and
-  ``tot``, the edge weight), sums the weight towards each neighbouring community and
-  computes networkx's modularity gain of moving there; it moves to the best positive one
-  (the smallest label among equal gains) if its colour allows (below), and reports its
-  degree to the owner of its (new) community. It also aggregates its share of the
-  modularity of the partition it found (before the moves), so master compute knows the
-  modularity of every partition exactly.
-- *total*: each owner sums the degrees reported to it and replies ``tot`` and the size.
-- *share*: each vertex tells its neighbours its community, the size and ``tot``.
+One round of local moving is one *decide* superstep. Master compute announces, in the
+aggregator ``plan``, every vertex's community label and each community's size and ``tot``
+(arrays indexed by id or label, rewritten in place); a *candidate* vertex reads its
+neighbours' labels there, sums the weight of its edges towards each neighbouring
+community, computes networkx's modularity gain of moving there and moves to the best
+positive one (the smallest label among equals) if its colour allows (below). The moves
+are aggregated; master compute recounts labels, sizes and ``tot`` from them in id order
+(the same bits on every backend and partition count). Every vertex is a candidate in a
+level's first round; later only those a moving neighbour woke by a message, those that
+moved or wanted to, and, when they find nothing, every vertex once more: so a level
+ends at a local optimum, and a round looks only at the edges of the vertices whose
+neighbourhood changed. Each candidate aggregates its weight inside its community, the
+others the weight they found when they last looked (unchanged since), so master
+compute knows the modularity of every partition exactly.
 
 Fully synchronous moves oscillate (two neighbours swap communities forever), so in a
 decide superstep only the vertices whose seeded hash of (seed, superstep, id) is even
 may move; and a vertex alone in its community never joins another community of one
 vertex with a larger label (its partner may join it instead). A level ends at a decide
 superstep where no vertex moved: none had a positive gain, or master compute had frozen
-the moves because modularity stopped rising (``patience`` rounds, 2, that raised it by less than
-``settle``, 1e-4: synchronous moves trail on for many rounds that gain little).
+the moves because modularity stopped rising (``patience`` rounds, 4, that raised it by
+less than ``settle``, 1e-4: synchronous moves trail on for many rounds that gain little).
 
-Then master compute announces *gather* (each vertex aggregates where it went, and tells
-its neighbours its community's label) and *merge*: the partition becomes the next level's
-graph by topology mutation. Every vertex whose label owns no community removes itself
-(with its edges); the others remove their out-edges; every old edge ``u -> v`` adds an edge
-between the labels of ``u`` and ``v`` (weights summed, ``added_edge_weights = "sum"``),
-an edge inside a community half its weight on each side, so that the self-loop of the
-merged vertex weighs the community's internal weight and its degree is ``tot``.
+Then master compute announces *gather*: each vertex aggregates where it went, and the
+partition becomes the next level's graph by topology mutation. Every vertex removes
+itself (with its edges), and each that labels a community adds itself back, edgeless
+(removals come before additions); every old edge ``u -> v`` adds an edge between the labels of ``u`` and ``v`` (weights
+summed, ``added_edge_weights = "sum"``), an edge inside a community half its weight on
+each side, so that the self-loop of the merged vertex weighs the community's internal
+weight and its degree is ``tot``.
 Modularity is unchanged by the merge. Levels follow until one improves modularity by
 ``threshold`` or less (networkx's rule), or one moves no vertex.
 """
@@ -218,9 +221,12 @@ class Louvain(BatchProgram):
         weight = np.where(mine == theirs, edges.weight[across] / 2, edges.weight[across])
         looped = values["loop"] > 0
         owners = plan["size"][v.ids] > 0
-        kept = v.out_edges(where=owners)
-        v.remove_edges(v.ids[kept.source], kept.target)
-        v.remove_vertices(v.ids[~owners])
+        # every vertex goes, and each owner comes back without edges (removals come before additions): cheaper
+        # for the engine than removing each edge by its ends
+        v.remove_vertices(v.ids)
+        fresh = np.zeros(np.count_nonzero(owners), dtype=STATE)
+        fresh["community"] = v.ids[owners]
+        v.add_vertices(v.ids[owners], fresh)
         v.add_edges(
             np.concatenate([mine, own[looped]]),
             np.concatenate([theirs, own[looped]]),
