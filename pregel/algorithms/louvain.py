@@ -227,11 +227,16 @@ class Louvain(BatchProgram):
         fresh = np.zeros(np.count_nonzero(owners), dtype=STATE)
         fresh["community"] = v.ids[owners]
         v.add_vertices(v.ids[owners], fresh)
-        v.add_edges(
-            np.concatenate([mine, own[looped]]),
-            np.concatenate([theirs, own[looped]]),
-            np.concatenate([weight, values["loop"][looped]]),
-        )
+        # one request per pair of communities, summed here (the engine would sum them too, after sorting them all)
+        n = plan["labels"].size
+        summed = scipy.sparse.csr_matrix(
+            (
+                np.concatenate([weight, values["loop"][looped]]),
+                (np.concatenate([mine, own[looped]]), np.concatenate([theirs, own[looped]])),
+            ),
+            shape=(n, n),
+        ).tocoo()
+        v.add_edges(summed.row.astype(np.int64), summed.col.astype(np.int64), summed.data)
 
     def master_compute(self, master: pregel.Master) -> None:
         plan = dict(master.aggregated("plan") or _first_plan())
@@ -379,7 +384,7 @@ def _towards_communities(receiver: np.ndarray, community: np.ndarray, weight: np
     np.cumsum(np.bincount(receiver, minlength=rows), out=indptr[1:])
     summed = scipy.sparse.csr_matrix((weight, community, indptr), shape=(rows, span))
     summed.sum_duplicates()
-    return _Towards(np.repeat(np.arange(rows), np.diff(summed.indptr)), summed.indices.astype(np.int64), summed.data)
+    return _Towards(np.repeat(np.arange(rows), np.diff(summed.indptr)), summed.indices, summed.data)
 
 
 def _best_pairs(receiver: np.ndarray, gain: np.ndarray) -> np.ndarray:
