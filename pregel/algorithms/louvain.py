@@ -324,8 +324,9 @@ class Louvain(BatchProgram):
 
     def _level_ends(self, plan: dict, q: float) -> None:
         """No vertex moved in this decide superstep: the partition it measured is the level's."""
-        if plan["moved"] == 0 and plan["level"] > 0:
-            plan.update(phase="gather", final=True)  # as networkx: a level that moved nothing is not one
+        if plan["level"] > 0 and (plan["moved"] == 0 or q < plan["start_q"]):
+            # as networkx: a level that moved nothing, or lost modularity (synchronous moves can), is not one
+            plan.update(phase="gather", final=True)
             return
         plan["levels"] = [*plan["levels"], q]
         done = q - plan["start_q"] <= self.threshold or 0 < self.max_level <= len(plan["levels"])
