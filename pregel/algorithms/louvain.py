@@ -180,7 +180,13 @@ class Louvain(BatchProgram):
         if plan["frozen"] or two_m == 0:
             v.values = values
             return
-        towards = _towards_communities(source, their, weight, labels.size)
+        # the colour first: a candidate it holds back is not worth the sort; it stays a candidate (in a sweep every
+        # candidate looks, so that one that wants to move keeps the level going)
+        may = (draw(self.seed, v.superstep, v.ids) & 1) == 0
+        looking = candidate & (may | plan["sweep"])
+        values["candidate"][candidate & ~looking] = 1
+        chosen = looking[source]
+        towards = _towards_communities(source[chosen], their[chosen], weight[chosen], labels.size)
         r, c = towards.receiver, towards.community
         m = two_m / 2
         mine = own[r]
@@ -189,8 +195,7 @@ class Louvain(BatchProgram):
         gain = np.where(allowed, gain, -np.inf)
         first = _best_pairs(r, gain)
         wants = first[gain[first] > _NOISE]
-        colour = (draw(self.seed, v.superstep, v.ids[r[wants]]) & 1) == 0
-        moving = wants[colour]
+        moving = wants[may[r[wants]]]
         movers = np.empty(moving.size, dtype=MOVE)
         movers["vertex"], movers["into"] = v.ids[r[moving]], c[moving]
         values["community"][r[moving]] = c[moving]
