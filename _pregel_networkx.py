@@ -55,6 +55,10 @@ def backend_info() -> dict[str, Any]:
             "number_strongly_connected_components": {},
             "is_strongly_connected": {},
             "core_number": {"additional_docs": "Peeling in supersteps at levels master compute raises."},
+            "k_core": {
+                "additional_docs": "Core numbers by peeling in supersteps (unless core_number is given); the "
+                "subgraph keeps every attribute."
+            },
             "triangles": {"additional_docs": "Each triangle found once, at its middle vertex by degree."},
             "clustering": {"additional_docs": "Undirected, unweighted graphs only."},
             "average_clustering": {"additional_docs": "Undirected, unweighted graphs only."},

@@ -1,6 +1,6 @@
-"""The algorithm library against networkx and igraph: whole-process time of each algorithm on each graph.
+"""The algorithm library against networkx, igraph and NetworKit: whole-process time of each algorithm on each graph.
 
-    python bench/algorithms.py [--edges 1000000] [--repeat 3] [--only bfs,ppr] [--tools pregel,networkx]
+    python bench/algorithms.py [--edges 1000000] [--repeat 3] [--only bfs,ppr] [--tools pregel,networkx,networkit]
 
 Each measurement is its own process (``python bench/algorithms.py --measure TOOL ALGORITHM
 EDGES``): the interpreter starting, the imports, reading the edge list and the run, as a
@@ -10,9 +10,12 @@ prints a Markdown table. The graphs: datasets/p2p-Gnutella31.txt.gz and an R-MAT
 ``--edges`` edges (``pregel generate rmat``, seed 1), written into ``--graphs-dir``.
 
 pregel runs its batch program on the local backend, one partition. networkx reads the
-edge list with ``read_edgelist``; igraph (where it has the algorithm) is given pregel's
-reader's arrays, as igraph's own reader cannot skip comment lines. Each algorithm is one
-entry of ``ALGORITHMS``: its pregel, networkx and igraph runs, and how two answers compare.
+edge list with ``read_edgelist``; igraph and NetworKit (where they have the algorithm) are
+given pregel's reader's arrays, as igraph's own reader cannot skip comment lines.
+NetworKit runs on one thread, as pregel does. Each algorithm is one entry of
+``ALGORITHMS``: its pregel, networkx, igraph and NetworKit runs, and how two answers
+compare (NetworKit's label propagation and matching are other algorithms than pregel's:
+timed, not compared).
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ import numpy as np
 START = time.perf_counter()
 ROOT = Path(__file__).resolve().parent.parent
 GNUTELLA = ROOT / "datasets" / "p2p-Gnutella31.txt.gz"
-TOOLS = ("pregel", "networkx", "igraph")
+TOOLS = ("pregel", "networkx", "igraph", "networkit")
 
 # what a run returns: the vertex ids and one value per vertex
 Answer = tuple[np.ndarray, np.ndarray]
@@ -49,6 +52,9 @@ class Entry:
     networkx: Callable[[Any, int], dict]
     igraph: Callable[[Any, int], np.ndarray] | None
     agree: Callable[[np.ndarray, np.ndarray], bool | None] = lambda a, b: bool(np.array_equal(a, b))
+    networkit: Callable[[Any, int], np.ndarray] | None = None
+    #: False where NetworKit's algorithm is another one (its answers differ by design)
+    networkit_compared: bool = True
 
 
 def _networkx_undirected(G: Any) -> Any:
@@ -98,10 +104,18 @@ def _pregel_triangles(graph: Any, source: int) -> np.ndarray:
     return triangles(graph).values  # the global numbers come with it, in result.aggregated
 
 
+def _smallest_member(communities: Any) -> dict:
+    """Each vertex's community named by its smallest member (``min`` once per community, not once per vertex)."""
+    label = {}
+    for members in communities:
+        label.update(dict.fromkeys(members, min(members)))
+    return label
+
+
 def _networkx_scc(G: Any, source: int) -> dict:
     import networkx as nx
 
-    return {v: min(c) for c in nx.strongly_connected_components(G) for v in c}
+    return _smallest_member(nx.strongly_connected_components(G))
 
 
 def _networkx_kcore(G: Any, source: int) -> dict:
@@ -139,11 +153,64 @@ def _igraph_triangles(g: Any, source: int) -> np.ndarray:
     return np.bincount(corners, minlength=g.vcount())
 
 
+@dataclass
+class Numbered:
+    """A NetworKit graph (vertices 0..N-1) and the ids its vertices stand for."""
+
+    graph: Any
+    ids: np.ndarray
+
+
+def _networkit_undirected(g: Numbered) -> Any:
+    import networkit as nk
+
+    undirected = nk.graphtools.toUndirected(g.graph)
+    undirected.removeSelfLoops()
+    undirected.removeMultiEdges()
+    return undirected
+
+
+def _networkit_bfs(g: Numbered, source: int) -> np.ndarray:
+    import networkit as nk
+
+    search = nk.distance.BFS(g.graph, source, storePaths=False)
+    search.run()
+    hops = np.asarray(search.getDistances(), dtype=np.float64)
+    return np.where(hops > 1e300, math.inf, hops)  # NetworKit's unreachable is the largest double
+
+
+def _networkit_scc(g: Numbered, source: int) -> np.ndarray:
+    import networkit as nk
+
+    components = nk.components.StronglyConnectedComponents(g.graph)
+    components.run()
+    return _smallest_labels(components.getPartition().getVector(), g.ids)
+
+
+def _networkit_kcore(g: Numbered, source: int) -> np.ndarray:
+    import networkit as nk
+
+    cores = nk.centrality.CoreDecomposition(_networkit_undirected(g))
+    cores.run()
+    return np.asarray(cores.scores())
+
+
+def _networkit_triangles(g: Numbered, source: int) -> np.ndarray:
+    import networkit as nk
+
+    undirected = _networkit_undirected(g)
+    clustering = nk.centrality.LocalClusteringCoefficient(undirected)
+    clustering.run()
+    degree = np.array([undirected.degree(v) for v in range(undirected.numberOfNodes())], dtype=np.float64)
+    # the local clustering is triangles over pairs of neighbours
+    return np.rint(np.asarray(clustering.scores()) * degree * (degree - 1) / 2)
+
+
 ALGORITHMS: dict[str, Entry] = {
-    "bfs": Entry(_pregel_bfs, _networkx_bfs, _igraph_bfs),
-    "scc": Entry(_pregel_scc, _networkx_scc, _igraph_scc),
-    "kcore": Entry(_pregel_kcore, _networkx_kcore, _igraph_kcore),
-    "triangles": Entry(_pregel_triangles, _networkx_triangles, _igraph_triangles),
+    "bfs": Entry(_pregel_bfs, _networkx_bfs, _igraph_bfs, networkit=_networkit_bfs),
+    "scc": Entry(_pregel_scc, _networkx_scc, _igraph_scc, networkit=_networkit_scc),
+    "kcore": Entry(_pregel_kcore, _networkx_kcore, _igraph_kcore, networkit=_networkit_kcore),
+    "triangles": Entry(_pregel_triangles, _networkx_triangles, _igraph_triangles, networkit=_networkit_triangles),
 }
 # ---------------------------------------------------------------- end of issue 18's first block
 # ---------------------------------------------------------------- issue 18: ppr, lpa, betweenness, mis, matching
@@ -203,7 +270,7 @@ def _networkx_lpa(G: Any, source: int) -> dict:
     undirected = nx.Graph()
     undirected.add_nodes_from(sorted(G))  # networkx breaks ties by node order: pregel's is the id order
     undirected.add_edges_from(G.edges)
-    return {v: min(c) for c in nx.community.label_propagation_communities(undirected) for v in c}
+    return _smallest_member(nx.community.label_propagation_communities(undirected))
 
 
 def _networkx_betweenness(G: Any, source: int) -> dict:
@@ -250,6 +317,25 @@ def _igraph_betweenness(g: Any, source: int) -> np.ndarray:
     return rescale_betweenness(raw, True, True, False, None if len(sampled) == n else np.array(sampled))
 
 
+def _networkit_lpa(g: Numbered, source: int) -> np.ndarray:
+    import networkit as nk
+
+    # PLP: NetworKit's label propagation (another update order and tie rule than networkx's)
+    communities = nk.community.PLP(_networkit_undirected(g))
+    communities.run()
+    return _smallest_labels(communities.getPartition().getVector(), g.ids)
+
+
+def _networkit_matching(g: Numbered, source: int) -> np.ndarray:
+    import networkit as nk
+
+    # the Suitor algorithm: a maximal (half-approximate heaviest) matching, all weights 1
+    matcher = nk.matching.SuitorMatcher(_networkit_undirected(g))
+    matcher.run()
+    mates = np.asarray(matcher.getMatching().getVector(), dtype=np.float64)
+    return np.where(mates > 1e18, -1, mates)
+
+
 def _close(a: np.ndarray, b: np.ndarray) -> bool:
     return a.shape == b.shape and bool(np.allclose(a, b, rtol=0, atol=1e-8))
 
@@ -262,10 +348,12 @@ def _not_compared(a: np.ndarray, b: np.ndarray) -> None:
 ALGORITHMS.update(
     {
         "ppr": Entry(_pregel_ppr, _networkx_ppr, _igraph_ppr, _close),
-        "lpa": Entry(_pregel_lpa, _networkx_lpa, None),
+        "lpa": Entry(_pregel_lpa, _networkx_lpa, None, networkit=_networkit_lpa, networkit_compared=False),
         "betweenness": Entry(_pregel_betweenness, _networkx_betweenness, _igraph_betweenness, _close),
         "mis": Entry(_pregel_mis, _networkx_mis, None, _not_compared),
-        "matching": Entry(_pregel_matching, _networkx_matching, None, _not_compared),
+        "matching": Entry(
+            _pregel_matching, _networkx_matching, None, _not_compared, _networkit_matching, networkit_compared=False
+        ),
     }
 )
 # ---------------------------------------------------------------- end of issue 18's second block
@@ -299,6 +387,14 @@ def measure(tool: str, algorithm: str, path: str, source: int, values: str) -> d
             g.vs["id"] = graph.ids.tolist()
             loaded = time.perf_counter()
             answer = entry.igraph(g, int(graph.index_of(source)[0]))
+        elif tool == "networkit":
+            import networkit as nk
+
+            nk.engineering.setNumberOfThreads(1)
+            g = nk.Graph(graph.num_vertices, directed=True)
+            g.addEdges((graph.sources.astype(np.uint64), graph.indices.astype(np.uint64)))
+            loaded = time.perf_counter()
+            answer = entry.networkit(Numbered(g, graph.ids), int(graph.index_of(source)[0]))
         else:
             loaded = time.perf_counter()
             answer = entry.pregel(graph, source)
@@ -314,7 +410,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--edges", type=int, default=1_000_000, help="edges of the R-MAT graph (default 1000000)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement, the fastest kept (default 3)")
     parser.add_argument("--only", default=",".join(ALGORITHMS), help="algorithms to run (default: all)")
-    parser.add_argument("--tools", default=",".join(TOOLS), help="tools to run (default: pregel,networkx,igraph)")
+    parser.add_argument("--tools", default=",".join(TOOLS), help=f"tools to run (default: {','.join(TOOLS)})")
     parser.add_argument("--graphs-dir", default=str(ROOT / "bench" / "graphs"), help="where the R-MAT graph goes")
     parser.add_argument("--timeout", type=float, default=900, help="seconds before a run is given up (default 900)")
     parser.add_argument("--measure", nargs=5, metavar=("TOOL", "ALGORITHM", "EDGES", "SOURCE", "VALUES"))
@@ -331,7 +427,7 @@ def main(argv: list[str] | None = None) -> int:
             for algorithm in args.only.split(","):
                 reference = None
                 for tool in args.tools.split(","):
-                    if tool == "igraph" and ALGORITHMS[algorithm].igraph is None:
+                    if getattr(ALGORITHMS[algorithm], tool) is None:
                         continue
                     values = os.path.join(scratch, f"{tool}-{algorithm}.npy")
                     best = _fastest(tool, algorithm, str(path), source, values, args)
@@ -340,6 +436,8 @@ def main(argv: list[str] | None = None) -> int:
                         if tool == "pregel":
                             reference = answer
                         agree = ALGORITHMS[algorithm].agree
+                        if tool == "networkit" and not ALGORITHMS[algorithm].networkit_compared:
+                            agree = _not_compared
                         best["agrees"] = agree(answer, reference) if reference is not None else False
                     rows.append({"graph": path.name, "algorithm": algorithm, "tool": tool, **best})
                     print(_row(rows[-1], rows), file=sys.stderr, flush=True)

@@ -176,3 +176,34 @@ def test_dispatch_errors_are_networkx_errors():
 def test_dispatch_on_a_real_graph():
     g = read_edges(SHIPPED).to_networkx(weights=False)
     assert nx.core_number(g, backend="pregel") == nx.core_number(g)
+
+
+@needs_backend
+def test_dispatch_k_core_equals_networkx_with_its_attributes():
+    g = nx.barabasi_albert_graph(120, 3, seed=4)
+    g.graph["name"] = "ba"
+    nx.set_node_attributes(g, {v: f"node {v}" for v in g}, "label")
+    nx.set_edge_attributes(g, {e: {"colour": "red", "w": k} for k, e in enumerate(g.edges)})
+    directed = nx.gnm_random_graph(80, 400, seed=5, directed=True)
+    cores = nx.core_number(g)
+    calls = [(g, {}), (g, {"k": 2}), (g, {"k": 99}), (directed, {}), (directed, {"k": 3})]
+    # a core_number given is used as it is, even one that is not the graph's
+    calls += [(g, {"core_number": dict(reversed(list(cores.items())))}), (g, {"k": 1, "core_number": {0: 1, 5: 3}})]
+    for graph, kwargs in calls:
+        ours, theirs = nx.k_core(graph, backend="pregel", **kwargs), nx.k_core(graph, **kwargs)
+        assert type(ours) is type(theirs) and ours.graph == theirs.graph
+        assert list(ours.nodes(data=True)) == list(theirs.nodes(data=True))
+        assert list(ours.edges(data=True)) == list(theirs.edges(data=True))
+    assert nx.k_core(g, backend="pregel").number_of_nodes() > 0, "the main core is not empty"
+
+
+@needs_backend
+def test_dispatch_k_core_errors_are_networkx_errors():
+    with pytest.raises(nx.NetworkXNotImplemented, match="self loops"):
+        nx.k_core(nx.Graph([(1, 1), (1, 2)]), backend="pregel")
+    with pytest.raises(nx.NetworkXNotImplemented):
+        nx.k_core(nx.MultiGraph([(1, 2)]), backend="pregel")
+    with pytest.raises(ValueError):
+        nx.k_core(nx.Graph(), backend="pregel")
+    with pytest.raises(ValueError):
+        nx.k_core(nx.Graph())

@@ -18,6 +18,7 @@ import pregel
 from pregel.algorithms import reference
 from pregel.algorithms.lpa import label_propagation, networkx_label_propagation
 from pregel.cli.main import main
+from pregel.io.edges import read_edges
 from tests.conftest import GNUTELLA, SHIPPED
 from tests.graphs import random_graphs
 
@@ -184,3 +185,28 @@ def test_networkx_dispatch_refuses_what_networkx_refuses_and_declines_multigraph
         warnings.simplefilter("ignore")
         nx.community.label_propagation_communities(nx.MultiGraph([(1, 2), (1, 2)]), backend="pregel")
     assert list(nx.community.label_propagation_communities(nx.Graph(), backend="pregel")) == []
+
+
+# ------------------------------------------------------------ the scalar twin (synchronous rule)
+@settings(max_examples=25, deadline=None)
+@given(random_graphs(max_vertices=25, max_edges=50))
+def test_scalar_twin_equals_the_batch_program(g):
+    batch = label_propagation(g, synchronous=True, max_supersteps=40)
+    for workers in (1, 3):
+        scalar = label_propagation(g, synchronous=True, max_supersteps=40, api="scalar", workers=workers)
+        assert scalar.values.tolist() == batch.values.tolist()
+        assert (scalar.supersteps, scalar.stopped_by) == (batch.supersteps, batch.stopped_by)
+        assert [s.aggregated["changed"] for s in scalar.stats] == [s.aggregated["changed"] for s in batch.stats]
+
+
+def test_scalar_twin_by_hand_and_on_the_command_line(tmp_path, capsys):
+    from pregel.algorithms.lpa import SynchronousLabelPropagationVertex
+
+    # two triangles joined by 3 - 4: each settles on its smallest label
+    g = pregel.Graph.from_edges([1, 2, 3, 4, 5, 6, 3], [2, 3, 1, 5, 6, 4, 4]).to_undirected()
+    assert pregel.run(g, SynchronousLabelPropagationVertex).values.tolist() == [1, 1, 1, 3, 3, 3]
+    edges = tmp_path / "edges.txt"
+    edges.write_text("1 2\n2 3\n3 1\n4 5\n5 6\n6 4\n3 4\n")
+    assert main(["lpa", str(edges), "--synchronous", "--api", "scalar", "-q"]) == 0
+    written = dict(map(int, line.split("\t")) for line in capsys.readouterr().out.splitlines())
+    assert written == label_propagation(read_edges(edges), synchronous=True).to_dict()

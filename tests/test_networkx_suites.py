@@ -30,7 +30,7 @@ SUITES = {
         ["components/tests/test_strongly_connected.py"],
         {"strongly_connected_components", "number_strongly_connected_components", "is_strongly_connected"},
     ),
-    "kcore": (["tests/test_core.py"], {"core_number"}),
+    "kcore": (["tests/test_core.py"], {"core_number", "k_core"}),
     "triangles": (["tests/test_cluster.py"], {"triangles", "clustering", "average_clustering", "transitivity"}),
     # issue 18: ppr, lpa, betweenness
     "pagerank": (["link_analysis/tests/test_pagerank.py"], {"pagerank"}),

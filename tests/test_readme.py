@@ -175,6 +175,7 @@ COMMANDS += ["bfs", "viz bfs", "scc", "viz scc", "kcore", "viz kcore", "triangle
 COMMANDS += ["ppr", "lpa", "betweenness", "mis", "matching"]
 # issue 19
 COMMANDS += ["louvain"]
+COMMANDS += ["viz ppr", "viz lpa", "viz betweenness", "viz mis", "viz matching", "viz louvain"]
 FLAG = re.compile(r"(?<![\w-])(--?[a-z][a-z-]*)(?: ([^\s\[\]\-.][^\s\[\]]*))?")
 
 
@@ -296,6 +297,12 @@ def base_arguments(command: str) -> list[str]:
         "mis": ["mis", "edges.txt"],
         "matching": ["matching", "edges.txt"],
         "louvain": ["louvain", "edges.txt"],
+        "viz ppr": ["viz", "ppr", "edges.txt", "--output", "page.html", "--sources", "1,2"],
+        "viz lpa": ["viz", "lpa", "edges.txt", "--output", "page.html"],
+        "viz betweenness": ["viz", "betweenness", "edges.txt", "--output", "page.html"],
+        "viz mis": ["viz", "mis", "edges.txt", "--output", "page.html"],
+        "viz matching": ["viz", "matching", "edges.txt", "--output", "page.html"],
+        "viz louvain": ["viz", "louvain", "edges.txt", "--output", "page.html"],
     }[command]
 
 

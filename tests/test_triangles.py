@@ -187,3 +187,36 @@ def test_dispatch_leaves_weights_and_directed_graphs_to_networkx():
 def test_dispatch_on_a_real_graph():
     g = networkx_undirected(read_edges(SHIPPED))
     assert nx.triangles(g, backend="pregel") == nx.triangles(g)
+
+
+@pytest.mark.parametrize("workers", [1, 3])
+def test_wedges_sent_in_chunks_count_the_same(workers):
+    from pregel.algorithms.triangles import Triangles, wedge_chunks
+
+    g = pregel.Graph.from_edges(*np.random.default_rng(7).integers(0, 60, size=(2, 600)))
+    view, order = ranked(g)
+    chunks = wedge_chunks(view, budget=200)
+    assert len(chunks) > 5, "several supersteps of wedges"
+    result = pregel.run(view, Triangles(chunks=chunks), workers=workers)
+    counts = np.empty_like(result.values)
+    counts[order] = result.values
+    np.testing.assert_array_equal(counts, networkx_triangles(g))
+    whole = triangles(g)
+    assert result.aggregated == whole.aggregated and whole.supersteps == 3
+    assert result.supersteps == len(chunks) + 1
+    undirected = networkx_undirected(g)
+    assert result.aggregated["transitivity"] == pytest.approx(nx.transitivity(undirected), abs=1e-12)
+    assert result.aggregated["average_clustering"] == pytest.approx(nx.average_clustering(undirected), abs=1e-12)
+
+
+def test_a_vertex_with_more_wedges_than_the_budget_is_a_chunk_of_its_own():
+    from pregel.algorithms.triangles import wedge_chunks
+
+    star_and_clique = _graph([*itertools.combinations(range(6), 2), *((0, k) for k in range(10, 30))])
+    view, _ = ranked(star_and_clique)
+    chunks = wedge_chunks(view, budget=3)
+    assert chunks[0] == 0 and chunks[-1] == view.num_vertices and all(np.diff(chunks) > 0)
+    from pregel.algorithms.triangles import Triangles
+
+    result = pregel.run(view, Triangles(chunks=chunks))
+    assert sorted(result.values.tolist()) == sorted(nx.triangles(networkx_undirected(star_and_clique)).values())

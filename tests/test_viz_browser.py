@@ -256,6 +256,34 @@ def test_components_get_one_colour_each(browser, tmp_path):
     assert page.errors() == []
 
 
+def test_labelled_vertices_and_text_values_are_named_and_coloured(browser, tmp_path):
+    from pregel.algorithms.matching import maximal_matching
+    from pregel.algorithms.scc import strongly_connected_components
+
+    graph = pregel.Graph.from_edges(["a", "b", "c", "c", "d", "e"], ["b", "c", "a", "d", "e", "d"])
+    write_html(strongly_connected_components(graph, trace=True), tmp_path / "scc.html")
+    page = Page(browser, tmp_path / "scc.html", graph)
+    page.ids = graph.labels.tolist()
+    page.click("step", len(strongly_connected_components(graph).stats))
+    # the components' labels are the user's names, not the numbers the program ran on
+    assert page.shown_values() == ["a", "a", "a", "d", "d"]
+    fills = {v: page.vertex(v).find_element(By.TAG_NAME, "circle").get_attribute("fill") for v in page.ids}
+    assert len({fills[v] for v in "abc"}) == len({fills[v] for v in "de"}) == 1 and fills["a"] != fills["d"]
+    assert "the colour, then the component label" in page.text("legend")
+    assert page.errors() == []
+    undirected = graph.to_undirected()
+    result = maximal_matching(undirected, seed=1, trace=True)
+    write_html(result, tmp_path / "matching.html")
+    page = Page(browser, tmp_path / "matching.html", undirected)
+    page.ids = graph.labels.tolist()
+    assert page.shown_values() == ["–"] * 5  # nobody has decided yet
+    page.click("step", result.supersteps)
+    partner = result.values.tolist()  # indices: the ids of a graph with string ids
+    expected = ["unmatched" if p < 0 else "–".join(sorted([v, page.ids[p]])) for v, p in zip(page.ids, partner)]
+    assert page.shown_values() == expected
+    assert page.errors() == []
+
+
 def test_a_users_own_program_replays_too(browser, tmp_path):
     class Countdown(pregel.Vertex):
         """Each vertex counts down from its id, telling its neighbours every step (no combiner)."""

@@ -237,3 +237,169 @@ def test_pregel_run_refuses_a_page_the_added_vertices_make_too_large(run_cli, wr
     assert not (tmp_path / "g.html").exists() and not (tmp_path / "out.txt").exists()
     assert run_cli("run", "grow.py", edges, "--viz", "g.html", "--max-vertices", "5").returncode == 0
     assert embedded(tmp_path / "g.html")["ids"] == [1, 2, 3, 100, 101]
+
+
+# ------------------------------------------------------------- issue 18: every algorithm has a page
+LABELLED = (["a", "b", "c", "c", "d", "e", "b"], ["b", "c", "a", "d", "e", "d", "e"])
+
+
+def _networkx_labelled(directed: bool):
+    import networkx as nx
+
+    g = (nx.DiGraph if directed else nx.Graph)()
+    g.add_edges_from(zip(*LABELLED))
+    return g
+
+
+def _last_shown(data: dict) -> list:
+    from pregel.viz.page import unpack
+
+    return unpack(data["steps"][-1]["values"]).tolist()
+
+
+def _smallest_member_labels(components) -> list:
+    label = {v: min(c) for c in components for v in c}
+    return [label[v] for v in "abcde"]
+
+
+def _page_of(run) -> dict:
+    from pregel.viz.looks import look_of
+    from pregel.viz.page import page_data, page_html
+
+    result = run(trace=True)
+    page_html(result)  # the whole page renders (JSON without NaN, every column packable)
+    return page_data(result.trace, look_of(result.trace.program_class).style)
+
+
+def test_every_algorithm_command_has_a_page():
+    from pregel.cli.algorithms import ALGORITHMS
+    from pregel.cli.main import build_parser
+
+    viz = next(a for a in build_parser()._subparsers._group_actions[0].choices["viz"]._actions if a.dest == "algorithm")
+    assert set(viz.choices) == set(ALGORITHMS) - {"run"}
+
+
+def test_component_pages_show_labels_not_internal_numbers():
+    import networkx as nx
+
+    import pregel
+    from pregel import algorithms as alg
+
+    g = pregel.Graph.from_edges(*LABELLED)
+    cc = _page_of(lambda **k: alg.connected_components(g, **k))
+    scc = _page_of(lambda **k: alg.strongly_connected_components(g, **k))
+    lpa = _page_of(lambda **k: alg.label_propagation(g, synchronous=True, **k))
+    for data in (cc, scc, lpa):
+        assert data["ids"] == list("abcde") and data["style"] == "label"
+    assert _last_shown(cc) == _smallest_member_labels(nx.weakly_connected_components(_networkx_labelled(True)))
+    assert _last_shown(scc) == _smallest_member_labels(nx.strongly_connected_components(_networkx_labelled(True)))
+    assert scc["directed"], "scc draws the user's directed edges, not the two-way view it runs on"
+    assert sorted(map(tuple, scc["edges"])) == sorted(zip(g.sources.tolist(), g.indices.tolist()))
+    # the run's labels are vertices (named as the user names them) grouping as the result's communities do
+    communities = alg.label_propagation(g, synchronous=True).values.tolist()
+    shown = _last_shown(lpa)
+    assert set(shown) <= set("abcde")
+    assert [[a == b for b in shown] for a in shown] == [[a == b for b in communities] for a in communities]
+    # every message that carries a vertex names it as the user does
+    scc_messages = [unpack_messages(step) for step in scc["steps"]]
+    assert {m for ms in scc_messages for m in ms} <= set("abcde")
+
+
+def unpack_messages(step: dict) -> list:
+    from pregel.viz.page import unpack
+
+    frm = step["messages"]["from"]
+    senders = unpack(frm).tolist() if frm else None
+    return unpack(step["messages"]["values"], senders=senders).tolist()
+
+
+def test_numeric_pages_show_the_results():
+    import networkx as nx
+
+    import pregel
+    from pregel import algorithms as alg
+
+    g = pregel.Graph.from_edges(*LABELLED)
+    undirected = _networkx_labelled(False)
+    tri = _page_of(lambda **k: alg.triangles(g, **k))
+    assert tri["ids"] == list("abcde")
+    assert _last_shown(tri) == [nx.triangles(undirected)[v] for v in "abcde"]
+    core = _page_of(lambda **k: alg.core_numbers(g, **k))
+    assert core["ids"] == list("abcde") and _last_shown(core) == [nx.core_number(undirected)[v] for v in "abcde"]
+    # three partitions: some send no records in a superstep while others do
+    bc = _page_of(lambda **k: alg.betweenness(g, workers=3, **k))
+    assert bc["style"] == "rank" and bc["ids"] == list("abcde")
+    raw = nx.betweenness_centrality(_networkx_labelled(True), normalized=False)
+    np.testing.assert_allclose(_last_shown(bc), [raw[v] for v in "abcde"])
+
+
+def test_integer_pages_of_ppr_mis_and_matching():
+    import pregel
+    from pregel import algorithms as alg
+
+    g = pregel.Graph.from_edges([10, 20, 30, 30, 40, 50, 20], [20, 30, 10, 40, 50, 40, 50])
+    ppr = _page_of(lambda **k: alg.personalized_pagerank(g, [10, 40], **k))
+    expected = alg.personalized_pagerank(g, [10, 40]).values
+    np.testing.assert_allclose(_last_shown(ppr), (expected["10"] + expected["40"]) / 2, atol=1e-9)
+    mis = _page_of(lambda **k: alg.maximal_independent_set(g, seed=2, **k))
+    members = alg.maximal_independent_set(g, seed=2).values
+    assert _last_shown(mis) == ["in" if m else "out" for m in members]
+    matched = _page_of(lambda **k: alg.maximal_matching(g, seed=2, **k))
+    partner = alg.maximal_matching(g, seed=2).values
+    pairs = [f"{min(i, p)}–{max(i, p)}" if p >= 0 else "unmatched" for i, p in zip(g.ids.tolist(), partner.tolist())]
+    assert _last_shown(matched) == pairs
+    assert set(_last_shown(matched)) - {"unmatched"}, "the seed matches some pair"
+
+
+def test_viz_scc_on_a_table_names_the_vertices(run_cli, tmp_path):
+    (tmp_path / "e.csv").write_text("src,dst\n" + "".join(f"{s},{t}\n" for s, t in zip(*LABELLED)))
+    done = run_cli("viz", "scc", "e.csv", "--src", "src", "--dst", "dst", "-o", "scc.html", "--quiet")
+    assert done.returncode == 0, done.stderr.decode()
+    data = embedded(tmp_path / "scc.html")
+    assert data["ids"] == list("abcde") and data["meaning"] == "the colour, then the component label"
+    assert _last_shown(data) == ["a", "a", "a", "d", "d"]
+
+
+def test_triangle_wedges_name_their_ends():
+    import networkx as nx
+
+    import pregel
+    from pregel import algorithms as alg
+
+    g = pregel.Graph.from_edges(*LABELLED)
+    data = _page_of(lambda **k: alg.triangles(g, **k))
+    wedges = unpack_messages(data["steps"][0])
+    told = unpack_messages(data["steps"][1])
+    # each wedge names two vertices of the user's graph; a message about it, a count
+    from pregel.viz.page import unpack
+
+    ends = [w.rstrip("?").split("–") for w in wedges]
+    assert ends and all(len(e) == 2 and set(e) <= set("abcde") for e in ends)
+    # u tells v its neighbour w: a triangle where w is v's neighbour too, each found once
+    receivers = [data["ids"][t] for t in unpack(data["steps"][0]["messages"]["to"]).tolist()]
+    undirected = _networkx_labelled(False)
+    assert all(undirected.has_edge(u, v) and undirected.has_edge(u, w) for (u, w), v in zip(ends, receivers))
+    closed = sum(undirected.has_edge(v, w) for (_, w), v in zip(ends, receivers))
+    assert closed == sum(nx.triangles(undirected).values()) // 3
+    assert told and all(t.startswith("+") for t in told)
+
+
+def test_k_core_page_names_the_vertices_the_pruning_removes():
+    import networkx as nx
+
+    import pregel
+    from pregel.algorithms.kcore import k_core
+    from pregel.viz.page import unpack
+
+    # z hangs on a, y on z: the 2-core removes z and y (in two rounds), the rest stays
+    sources, targets = LABELLED[0] + ["a", "z"], LABELLED[1] + ["z", "y"]
+    g = pregel.Graph.from_edges(sources, targets)
+    data = _page_of(lambda **k: k_core(g, 2, **k))
+    names = "abcdeyz"
+    assert data["ids"] == list(names)
+    whole = nx.Graph(zip(sources, targets))
+    kept = nx.k_core(whole, 2)
+    present = unpack(data["graphs"][data["graph_at"][-1]]["vertices"], len(names)).tolist()
+    assert [not x for x in present] == [v not in kept for v in names] and not all(present)
+    shown = _last_shown(data)
+    assert [shown[i] for i, v in enumerate(names) if v in kept] == [kept.degree(v) for v in names if v in kept]

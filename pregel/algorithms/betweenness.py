@@ -386,6 +386,7 @@ def betweenness(
     if backend == "scipy":
         return pregel.Result(graph, scaled, 1, [], {}, "halted")
     result.graph, result.values = graph, scaled
+    result.trace = result.trace and result.trace.told_of(graph)
     return result
 
 

@@ -187,7 +187,7 @@ def undirected_counts(graph: pregel.Graph) -> pregel.Graph:
     """
     loops = np.flatnonzero(graph.sources == graph.indices)
     if loops.size:
-        vertex = int(graph.ids[graph.sources[loops[0]]])
+        vertex = graph.original_ids[graph.sources[loops[0]]]
         raise InputError(
             f"vertex {vertex} has a self-loop ({loops.size} in all): core numbers are not defined with "
             "self-loops (networkx refuses them too); remove them first"

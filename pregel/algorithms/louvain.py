@@ -533,6 +533,7 @@ def louvain(
     for aggregated in [*(stats.aggregated for stats in result.stats), result.aggregated]:
         forget_arrays(aggregated)
     result.graph = graph
+    result.trace = result.trace and result.trace.told_of(graph)  # drawn with the user's vertices
     result.values = smallest_member(partitions[-1], graph.ids) if partitions else graph.ids.copy()
     result.partitions = [smallest_member(labels, graph.ids) for labels in partitions]
     return result

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 import pregel
-from pregel import BatchProgram, Max, Sum
+from pregel import BatchProgram, Max, Sum, Vertex
 from pregel.io.edges import as_graph
 
 PRIORITY = np.dtype([("degree", np.int64), ("id", np.int64)])
@@ -168,6 +168,45 @@ class SynchronousLabelPropagation(BatchProgram):
             master.halt()
 
 
+class SynchronousLabelPropagationVertex(Vertex):
+    """GraphX's label propagation one vertex at a time: the scalar twin of :class:`SynchronousLabelPropagation`.
+
+    Every vertex tells its neighbours its label; each takes the most frequent label it
+    heard, the smallest among equals. Master compute stops the run when a superstep
+    changed no label.
+
+    Examples
+    --------
+    >>> g = pregel.Graph.from_edges([1, 2, 3, 4, 5, 6, 3], [2, 3, 1, 5, 6, 4, 4]).to_undirected()
+    >>> pregel.run(g, SynchronousLabelPropagationVertex).values.tolist()
+    [1, 1, 1, 3, 3, 3]
+    """
+
+    aggregators = {"changed": Sum}
+    value_dtype = np.int64
+
+    def initial_value(self) -> int:
+        return self.id
+
+    def compute(self, messages: list[int]) -> None:
+        if self.superstep > 0 and messages:
+            heard: dict[int, int] = {}
+            for label in messages:
+                heard[label] = heard.get(label, 0) + 1
+            label, most = self.value, 0
+            for candidate, times in heard.items():
+                if times > most or (times == most and candidate < label):
+                    label, most = candidate, times
+            if label != self.value:
+                self.aggregate("changed", 1)
+                self.value = label
+        self.send_message_to_all_neighbors(self.value)
+
+    def master_compute(self, master: Any) -> None:
+        if master.superstep > 0 and master.aggregated("changed") == 0:
+            master.halt()
+
+
 class _Frequent:
     """Per vertex: whether any label came, the smallest and largest most frequent label, whether its own is one."""
 
@@ -272,8 +311,9 @@ def label_propagation(
         settle, so then 1000).
     backend : {"local", "ray", "scipy"}
         ``"scipy"`` runs the reference (:func:`pregel.algorithms.reference.label_propagation`).
-    api : {"batch"}
-        There is only the vectorised program.
+    api : {"batch", "scalar"}
+        The vectorised program, or (with ``synchronous``) its scalar twin; the
+        semi-synchronous rule has only the vectorised program.
     **options
         Passed to :func:`pregel.run`.
 
@@ -305,8 +345,8 @@ def label_propagation(
     graph = as_graph(graph).to_undirected()
     if graph.num_vertices == 0:
         raise pregel.InputError("the graph has no vertices")
-    if api != "batch":
-        raise pregel.InputError("label propagation has only the batch API")
+    if api != "batch" and not synchronous:
+        raise pregel.InputError("semi-synchronous label propagation has only the batch API (--synchronous has both)")
     if synchronous and max_supersteps is None:
         max_supersteps = 1000
     if backend == "scipy":
@@ -315,10 +355,14 @@ def label_propagation(
         return reference.label_propagation(graph, synchronous, max_supersteps)
     # vertices numbered 0..n-1 in id order: the labels networkx starts from, and small enough to pack
     numbered = pregel.Graph(np.arange(graph.num_vertices), graph.indptr, graph.indices)
-    program = SynchronousLabelPropagation() if synchronous else LabelPropagation(color_words=color_words(graph))
+    if synchronous:
+        program = {"batch": SynchronousLabelPropagation, "scalar": SynchronousLabelPropagationVertex}[api]()
+    else:
+        program = LabelPropagation(color_words=color_words(graph))
     result = pregel.run(numbered, program, backend=backend, max_supersteps=max_supersteps, **options)
     labels = result.values if synchronous else result.values["label"]
     result.graph, result.values = graph, smallest_member(labels, graph.ids)
+    result.trace = result.trace and result.trace.told_of(graph)
     return result
 
 

@@ -258,7 +258,8 @@ def strongly_connected_components(
     result = pregel.run(two_way(graph), program, backend=backend, **options)
     found = result.values < 0
     labels = np.where(found, graph.ids[np.where(found, -result.values - 1, 0)], -1)
-    return dataclasses.replace(result, graph=graph, values=labels)
+    trace = result.trace and result.trace.told_of(graph)  # drawn with the user's vertices and edges
+    return dataclasses.replace(result, graph=graph, values=labels, trace=trace)
 
 
 def networkx_scc(graph: pregel.Graph) -> np.ndarray:

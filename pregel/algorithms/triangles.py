@@ -3,19 +3,27 @@
 The programs run on :func:`ranked`'s view of the graph: undirected, without self-loops,
 vertices numbered 0..N-1 by degree (ties by id), so that a vertex's neighbours *above*
 it are few even when its degree is high. Each triangle ``u < v < w`` is found once, at
-its middle vertex, in three supersteps:
+its middle vertex ``v``:
 
-0. every vertex ``u`` sends each neighbour ``v`` above it the neighbours of ``u`` above
-   ``v`` (a slice of its sorted row: no copy);
-1. ``v`` keeps those that are its own neighbours too: each closes a triangle
-   ``u < v < w``; ``v`` counts its own and tells ``u`` and ``w`` how many it found of theirs;
-2. every vertex adds what it was told, and aggregates its triangles ``t``, its triples
-   ``d (d - 1) / 2`` and its clustering ``t / (d (d - 1) / 2)``; master compute turns the
-   sums into the number of triangles, the transitivity and the average clustering.
+1. every vertex ``u`` sends each neighbour ``v`` above it one *wedge* message for each
+   neighbour ``w`` of ``u`` above ``v``: the number ``u << B | w`` (``B`` bits hold any
+   vertex, :func:`wedge_bits`);
+2. ``v`` keeps the wedges whose ``w`` is its own neighbour too: each closes a triangle
+   ``u < v < w``; ``v`` counts its own and tells ``u`` and ``w`` how many it found of
+   theirs (a negative number, ``-count``, so that both kinds share one stream);
+3. every vertex adds what it was told.
 
-A triangle message is a list (of ``(u, neighbours)`` pairs, then of counts), and the
-combiner joins the lists: a set of neighbours cannot be summed or minimised into one
-number. The values are Python integers (``object``), as the combiner's messages are.
+The wedges are many (the sum over ``u`` of ``a (a - 1) / 2`` for its ``a`` neighbours
+above), so :class:`Triangles` sends them in chunks of vertices, one chunk per superstep,
+each of at most ``WEDGES_PER_SUPERSTEP``: memory stays bounded while steps 1-3
+pipeline. Messages are plain ``int64`` numbers without a combiner (``v.all_messages``):
+no Python object per message. When every count has arrived, every vertex aggregates its
+triangles ``t``, its triples ``d (d - 1) / 2`` and its clustering
+``t / (d (d - 1) / 2)``; master compute turns the sums into the number of triangles,
+the transitivity and the average clustering.
+
+:class:`TrianglesVertex`, the scalar twin, sends each wedge list as one list message
+(joined by the :class:`Collect` combiner) and takes three supersteps.
 """
 
 from __future__ import annotations
@@ -58,20 +66,9 @@ class Collect(Combiner):
         return out
 
 
-def _objects(items: list) -> np.ndarray:
-    """An object array holding ``items`` as they are (numpy would read tuples and lists as rows)."""
-    out = np.empty(len(items), dtype=object)
-    for k, item in enumerate(items):
-        out[k] = item
-    return out
-
-
 class _Counting:
-    """What both programs share: declarations, and master compute's global numbers."""
+    """What both programs share: aggregators, and master compute's global numbers at the last superstep."""
 
-    combiner = Collect
-    value_dtype = object
-    initial_value = 0
     #: ``corners`` adds up every vertex's triangles (3 per triangle), ``triples`` the pairs
     #: of neighbours, ``clustering`` the local clustering; master compute sets the others
     aggregators = {
@@ -83,8 +80,11 @@ class _Counting:
         "average_clustering": Sum,
     }
 
+    def last_superstep(self) -> int:
+        return 2
+
     def master_compute(self, master: pregel.Master) -> None:
-        if master.superstep != 2:
+        if master.superstep != self.last_superstep():
             return
         corners, triples = master.aggregated("corners"), master.aggregated("triples")
         master.set_aggregated("triangles", corners // 3)
@@ -93,8 +93,23 @@ class _Counting:
         master.set_aggregated("average_clustering", master.aggregated("clustering") / master.num_vertices)
 
 
+def _account(v: Any, triangles: np.ndarray, degree: np.ndarray) -> None:
+    """The sums master compute needs (clustering as networkx divides it)."""
+    pairs = degree * (degree - 1)
+    v.aggregate("corners", triangles)
+    v.aggregate("triples", pairs // 2)
+    v.aggregate("clustering", np.divide(2.0 * triangles, pairs, out=np.zeros(triangles.size), where=triangles > 0))
+
+
+#: At most this many wedge messages in one superstep (24 bytes each on the way, with the target).
+WEDGES_PER_SUPERSTEP = 4_000_000
+
+
 class Triangles(_Counting, BatchProgram):
     """Triangles per vertex over arrays (the fast path). Run it on :func:`ranked`'s graph.
+
+    ``chunks`` are the rank boundaries of the vertices that send their wedges in each
+    superstep (:func:`wedge_chunks`); the default sends them all in superstep 0.
 
     Examples
     --------
@@ -104,64 +119,68 @@ class Triangles(_Counting, BatchProgram):
     ([0, 1, 1, 1], 1, 0.6)
     """
 
+    value_dtype = np.int64
+    initial_value = 0
+    chunks: tuple[int, ...] = ()
+
+    def last_superstep(self) -> int:
+        # the last chunk's wedges close one superstep after they are sent, their counts arrive one later
+        return max(len(self.chunks) - 1, 1) + 1
+
     def compute(self, v: pregel.VertexBatch) -> None:
-        edges = v.out_edges()
-        above = edges.target > v.ids[edges.source]
-        if v.superstep == 0:
-            # a row is sorted, so the neighbours of u above v are the rest of u's row after v
-            ends = np.cumsum(v.out_degree)[edges.source]
-            sends = above & (np.arange(len(edges)) + 1 < ends)
-            u, targets = v.ids[edges.source], edges.target
-            lists = np.empty(len(edges), dtype=object)
-            for k in np.flatnonzero(sends).tolist():
-                lists[k] = [(int(u[k]), targets[k + 1 : ends[k]])]
-            v.send_along(edges, lists, where=sends)
-        elif v.superstep == 1:
-            self._close_triangles(v, edges, above)
-        else:
-            told = [sum(m) if m is not None else 0 for m in v.messages.tolist()]
-            triangles = np.array([int(x) for x in v.values], dtype=np.int64) + np.array(told, dtype=np.int64)
-            self._account(v, triangles, v.out_degree)
+        bits = wedge_bits(v.num_vertices)
+        got = v.all_messages
+        told = got.values < 0
+        found = np.bincount(got.receiver[told], weights=-got.values[told], minlength=v.size).astype(np.int64)
+        wedges = ~told
+        if wedges.any():
+            found += self._close(v, got.receiver[wedges], got.values[wedges], bits)
+        v.values = v.values + found
+        if v.superstep < len(self.chunks) - 1 or (not self.chunks and v.superstep == 0):
+            self._send_wedges(v, bits)
+        if v.superstep == self.last_superstep():
+            _account(v, v.values, v.out_degree)
             v.vote_to_halt()
 
-    @staticmethod
-    def _close_triangles(v: pregel.VertexBatch, edges: Any, above: np.ndarray) -> None:
-        """Find the triangles whose middle vertex is in the batch; tell their other two corners."""
-        owners, firsts, lasts = [], [], []
-        for position, mail in enumerate(v.messages.tolist()):
-            for u, neighbours in mail or ():
-                owners.append(position)
-                firsts.append(u)
-                lasts.append(neighbours)
-        count = np.zeros(v.size, dtype=np.int64)
-        if owners:
-            sizes = np.fromiter(map(len, lasts), dtype=np.int64, count=len(lasts))
-            owner, first, last = np.repeat(owners, sizes), np.repeat(firsts, sizes), np.concatenate(lasts)
-            # (v, w) is an edge of the batch when it is among the batch's (vertex, neighbour above) pairs
-            n = v.num_vertices
-            pairs = np.sort(v.ids[edges.source[above]] * n + edges.target[above])
-            asked = v.ids[owner] * n + last
-            at = np.minimum(np.searchsorted(pairs, asked), max(pairs.size - 1, 0))
-            closes = pairs[at] == asked if pairs.size else np.zeros(asked.size, dtype=bool)
-            owner, first, last = owner[closes], first[closes], last[closes]
-            count = np.bincount(owner, minlength=v.size)
-            corners, times = np.unique(np.concatenate([first, last]), return_counts=True)
-            v.send(corners, _objects([[int(t)] for t in times.tolist()]))
-        v.values = _objects(count.tolist())
+    def _send_wedges(self, v: pregel.VertexBatch, bits: int) -> None:
+        """This superstep's chunk sends its wedges: ``u << bits | w`` to ``v``, for ``v < w`` both above ``u``."""
+        lo, hi = (self.chunks[v.superstep], self.chunks[v.superstep + 1]) if self.chunks else (0, v.num_vertices)
+        edges = v.out_edges(where=(v.ids >= lo) & (v.ids < hi))
+        u = v.ids[edges.source]
+        above = np.flatnonzero(edges.target > u)
+        if above.size == 0:
+            return
+        # a row is sorted, so the neighbours of u above v are the rest of u's row after v
+        row_end = np.searchsorted(edges.source, edges.source[above], side="right")
+        count = row_end - above - 1
+        first = np.repeat(above, count)
+        partner = first + 1 + np.arange(first.size) - np.repeat(np.cumsum(count) - count, count)
+        v.send(edges.target[first], (u[first] << bits) | edges.target[partner])
 
     @staticmethod
-    def _account(v: pregel.VertexBatch, triangles: np.ndarray, degree: np.ndarray) -> None:
-        """Final counts, and their sums for master compute (clustering as networkx divides it)."""
-        pairs = degree * (degree - 1)
-        v.values = _objects(triangles.tolist())
-        v.aggregate("corners", triangles)
-        v.aggregate("triples", pairs // 2)
-        clustering = np.divide(2.0 * triangles, pairs, out=np.zeros(v.size), where=triangles > 0)
-        v.aggregate("clustering", clustering)
+    def _close(v: pregel.VertexBatch, receiver: np.ndarray, wedge: np.ndarray, bits: int) -> np.ndarray:
+        """Keep the wedges ``(u, w)`` whose ``w`` neighbours their receiver; count them and tell ``u`` and ``w``."""
+        edges = v.out_edges()
+        # the batch's (vertex, neighbour) pairs as sorted numbers: rows in id order, each row sorted
+        pairs = (v.ids[edges.source] << bits) | edges.target
+        mask = (1 << bits) - 1
+        asked = (v.ids[receiver] << bits) | (wedge & mask)
+        at = np.minimum(np.searchsorted(pairs, asked), max(pairs.size - 1, 0))
+        closes = pairs[at] == asked if pairs.size else np.zeros(asked.size, dtype=bool)
+        wedge = wedge[closes]
+        times = np.bincount(wedge >> bits, minlength=v.num_vertices)
+        times += np.bincount(wedge & mask, minlength=v.num_vertices)
+        corners = np.flatnonzero(times)
+        if corners.size:
+            v.send(corners, -times[corners])
+        return np.bincount(receiver[closes], minlength=v.size)
 
 
 class TrianglesVertex(_Counting, Vertex):
-    """Triangles per vertex one vertex at a time. Run it on :func:`ranked`'s graph.
+    """Triangles per vertex one vertex at a time, in three supersteps. Run it on :func:`ranked`'s graph.
+
+    A wedge message is a list of ``(u, neighbours of u above v)`` pairs, joined by the
+    :class:`Collect` combiner; the values are Python integers (``object``).
 
     Examples
     --------
@@ -169,6 +188,10 @@ class TrianglesVertex(_Counting, Vertex):
     >>> pregel.run(g, TrianglesVertex).values.tolist()
     [0, 1, 1, 1]
     """
+
+    combiner = Collect
+    value_dtype = object
+    initial_value = 0
 
     def compute(self, messages: list | None) -> None:
         neighbours = self.out_edges[0]
@@ -255,11 +278,64 @@ def triangles(graph: Any, backend: str = "local", api: str = "batch", **options:
 
         return reference.triangles(graph)
     view, order = ranked(graph)
-    program = {"batch": Triangles, "scalar": TrianglesVertex}[api]()
+    program = Triangles(chunks=wedge_chunks(view)) if api == "batch" else TrianglesVertex()
     result = pregel.run(view, program, backend=backend, **options)
     counts = np.empty(graph.num_vertices, dtype=np.int64)
-    counts[order] = [int(t) for t in result.values]
-    return dataclasses.replace(result, graph=graph, values=counts)
+    counts[order] = result.values.astype(np.int64)
+    trace = result.trace and _told_of_user(result.trace, graph, order)
+    return dataclasses.replace(result, graph=graph, values=counts, trace=trace)
+
+
+def wedge_bits(num_vertices: int) -> int:
+    """Bits that hold any vertex number of a graph of ``num_vertices``: a wedge is ``u << bits | w``.
+
+    Examples
+    --------
+    >>> wedge_bits(1000), (3 << wedge_bits(1000) | 999) & 1023
+    (10, 999)
+    """
+    return max(int(num_vertices - 1).bit_length(), 1)
+
+
+def wedge_chunks(view: pregel.Graph, budget: int = WEDGES_PER_SUPERSTEP) -> tuple[int, ...]:
+    """Rank boundaries of the chunks of vertices that send their wedges together, each at most ``budget`` wedges.
+
+    (A single vertex with more wedges than ``budget`` is a chunk of its own.)
+
+    Examples
+    --------
+    >>> g, _ = ranked(pregel.Graph.from_edges([1, 1, 1, 2, 2, 3], [2, 3, 4, 3, 4, 4]))
+    >>> wedge_chunks(g), wedge_chunks(g, budget=1)
+    ((0, 4), (0, 1, 4))
+    """
+    n = view.num_vertices
+    above = np.bincount(view.sources[view.indices > view.sources], minlength=n)
+    ends = np.cumsum(above * (above - 1) // 2)
+    bounds = [0]
+    while bounds[-1] < n:
+        spent = ends[bounds[-1] - 1] if bounds[-1] else 0
+        bounds.append(max(int(np.searchsorted(ends, spent + budget, side="right")), bounds[-1] + 1))
+    return tuple(min(b, n) for b in bounds) if n else (0, 0)
+
+
+def _told_of_user(trace: Any, graph: pregel.Graph, order: np.ndarray) -> Any:
+    """The trace in the user's vertices, wedge messages ``u << B | w`` too (the scalar twin's lists stay ranks)."""
+    told = trace.told_of(graph.to_undirected(), order)
+    if trace.program_class is not Triangles:
+        return told
+    bits = wedge_bits(graph.num_vertices)
+    mask = (1 << bits) - 1
+
+    def wedges(values: np.ndarray) -> np.ndarray:
+        if values.dtype.kind != "i":  # no message: an empty float array
+            return values
+        wedge = np.maximum(values, 0)
+        return np.where(values >= 0, (order[wedge >> bits] << bits) | order[wedge & mask], values)
+
+    told.steps = [
+        dataclasses.replace(step, messages=wedges(step.messages), inbox=wedges(step.inbox)) for step in told.steps
+    ]
+    return told
 
 
 def networkx_triangles(graph: pregel.Graph) -> np.ndarray:

@@ -84,7 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     shown = viz.add_subparsers(dest="algorithm", metavar="ALGORITHM", parser_class=_Parser)
     shown.required = True
     page = _page_flags()
-    for name, (summary, description) in _ALGORITHM_HELP.items():
+    for name, (summary, description) in (_ALGORITHM_HELP | _LIBRARY_HELP).items():
         shown.add_parser(name, parents=[inputs, page, flags[name]], help=summary, description=description)
     _add_generate(commands)
     return parser
@@ -127,7 +127,7 @@ _ALGORITHM_HELP = {
 }
 
 
-# issue 18: ppr, lpa, betweenness, mis, matching (commands without a replay page)
+# issue 18: ppr, lpa, betweenness, mis, matching
 _LIBRARY_HELP = {
     "ppr": (
         "personalized PageRank from many sources in one run",
@@ -848,13 +848,14 @@ def _check_flags(args: argparse.Namespace, name: str) -> None:
     if name == "louvain" and not args.resolution >= 0:
         raise InputError(f"--resolution must be >= 0, got {args.resolution}")
     if name == "louvain":
-        for flag, given in (("--backend scipy", args.backend == "scipy"), ("--check", args.check)):
+        for flag, given in (("--backend scipy", args.backend == "scipy"), ("--check", getattr(args, "check", False))):
             if given:
                 raise InputError(f"{flag} has no meaning for pregel louvain (there is no scipy reference)")
-    if name == "lpa" and args.synchronous and args.compare:
+    compare = getattr(args, "compare", None)  # pregel viz has no --compare
+    if name == "lpa" and args.synchronous and compare:
         raise InputError("--compare networkx: networkx has no synchronous label propagation (leave out --synchronous)")
     if name in ("mis", "matching"):
-        for flag, given in (("--compare", args.compare), ("--backend scipy", args.backend == "scipy")):
+        for flag, given in (("--compare", compare), ("--backend scipy", args.backend == "scipy")):
             if given:
                 raise InputError(
                     f"{flag} has no meaning for pregel {name}: the answer is random, networkx's and a reference's "

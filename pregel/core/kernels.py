@@ -24,7 +24,6 @@ fallback (:mod:`pregel.core.extensions`).
 from __future__ import annotations
 
 import numpy as np
-import scipy.sparse as sp
 
 from pregel.core import extensions
 
@@ -70,6 +69,8 @@ class InEdges:
             if edges:
                 self.edges = positions[0]
         else:
+            import scipy.sparse as sp  # only without the compiled kernels: importing scipy costs a run ~0.1 s
+
             # the entries carry their positions, so the transpose says where each in-edge came from
             numbered = np.arange(1, indices.size + 1, dtype=np.float64)
             rows = sp.csr_array((numbered, indices, indptr), shape=(n, self.size)).T.tocsr()
@@ -120,6 +121,8 @@ class InSums:
         self.senders = int(indptr.size - 1)
         self.weights: np.ndarray | None = None
         if _kernels is None:
+            import scipy.sparse as sp
+
             entries = np.ones(indices.size) if weights is None else np.asarray(weights, dtype=np.float64)
             out_edges = sp.csr_array((entries, indices, indptr), shape=(self.senders, self.size))
             self._transpose = out_edges.T

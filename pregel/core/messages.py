@@ -579,7 +579,18 @@ def _combine_dense(
 
 
 def concat_messages(arrays: list[np.ndarray]) -> np.ndarray:
-    """One array of messages; object arrays when any part is one."""
+    """One array of messages; object arrays when any part is one.
+
+    Empty parts are left out: a partition that sent nothing has the default dtype, which
+    a record dtype cannot be joined with.
+
+    Examples
+    --------
+    >>> pair = np.dtype([("a", np.int64), ("b", np.float64)])
+    >>> concat_messages([np.empty(0), np.zeros(2, dtype=pair)]).dtype == pair
+    True
+    """
+    arrays = [a for a in arrays if a.size] or arrays[:1]
     if any(a.dtype == object for a in arrays) and not all(a.dtype == object for a in arrays):
         arrays = [a.astype(object) for a in arrays]
     return np.concatenate(arrays)

@@ -9,6 +9,7 @@ Off by default; ``pregel.run(..., trace=True)`` turns it on and the result gets 
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -126,9 +127,65 @@ class Trace:
     initial: np.ndarray
     steps: list[StepTrace]
 
+    def _renamed(self, ran: Graph | None, graph: Graph) -> Graph:
+        """``ran`` (the run's first graph, or one a mutation left) with its vertices named as ``graph`` names them."""
+        if ran is None or ran is self.graph:
+            return graph
+        where = np.searchsorted(self.graph.ids, ran.ids)
+        labels = None if graph.labels is None else graph.labels[where]
+        return type(graph)(graph.ids[where], ran.indptr, ran.indices, ran.weights, labels=labels)
+
     def values_after(self, supersteps: int) -> np.ndarray:
         """Every vertex's value once ``supersteps`` supersteps have run (0: the initial values)."""
         return self.initial if supersteps == 0 else self.steps[supersteps - 1].values
+
+    def told_of(self, graph: Graph, order: np.ndarray | None = None) -> Trace:
+        """This run told of ``graph``, whose vertex ``order[i]`` (an index) the run's vertex ``i`` stood for.
+
+        An algorithm that runs on a view of the user's graph (renumbered, or with edges
+        added) gives its trace back in the user's vertices, so that a replay page names
+        them as the user does. ``order`` defaults to the same numbering. The values are
+        moved, not changed: values that are vertex numbers stay the run's. With ``order``,
+        for runs without topology mutations; without it, a graph a mutation left (its
+        vertices some of the run's) is renamed the same way.
+
+        Examples
+        --------
+        >>> import pregel
+        >>> from pregel.algorithms.sssp import ShortestPaths
+        >>> view = pregel.Graph.from_edges([0, 1], [1, 2])      # 0, 1, 2 stand for 30, 10, 20
+        >>> trace = pregel.run(view, ShortestPaths(source=0), trace=True).trace
+        >>> user = pregel.Graph.from_edges([30, 10], [10, 20])
+        >>> told = trace.told_of(user, np.array([2, 0, 1]))
+        >>> told.graph.ids[told.steps[0].senders].tolist(), told.values_after(3).tolist()
+        ([30], [1.0, 2.0, 0.0])
+        """
+        if order is None:
+            steps = [dataclasses.replace(step, graph=self._renamed(step.graph, graph)) for step in self.steps]
+            return dataclasses.replace(self, graph=graph, steps=steps)
+        order = np.asarray(order, dtype=np.int64)
+
+        def moved(values: np.ndarray) -> np.ndarray:
+            out = np.empty_like(values)
+            out[order] = values
+            return out
+
+        def step_told(step: StepTrace) -> StepTrace:
+            readers = order[step.inbox_targets]
+            by_reader = np.argsort(readers, kind="stable")
+            return dataclasses.replace(
+                step,
+                values=moved(step.values),
+                active=moved(step.active),
+                computed=moved(step.computed),
+                senders=np.where(step.senders >= 0, order[np.maximum(step.senders, 0)], -1),
+                targets=order[step.targets],
+                inbox_targets=readers[by_reader],
+                inbox=step.inbox[by_reader],
+                graph=graph,
+            )
+
+        return Trace(graph, self.program, self.program_class, moved(self.initial), [step_told(s) for s in self.steps])
 
 
 class Recorder:

@@ -25,6 +25,8 @@ Implemented, with networkx's parameters and errors:
   ``number_strongly_connected_components`` and ``is_strongly_connected`` (issue 18).
 - ``core_number`` (issue 18): on a directed graph a node's degree is its in-degree plus
   its out-degree, as networkx counts it; self-loops raise ``NetworkXNotImplemented``.
+  ``k_core`` (``k``, default the main core; ``core_number`` given or computed here):
+  the induced subgraph of the networkx graph, every attribute kept, as networkx builds it.
 - ``triangles``, ``clustering``, ``average_clustering`` and ``transitivity`` (issue 18):
   undirected graphs, unweighted; a directed graph or a ``weight`` is left to networkx
   (``can_run`` says why).
@@ -99,6 +101,9 @@ class PregelGraph:
         self.integral = integral
         self.directed = directed
         self.multigraph = multigraph
+        #: the networkx graph this one was converted from (``None`` if built otherwise):
+        #: functions that return a subgraph return one of it, with every attribute
+        self.origin: nx.Graph | None = None
 
     def is_directed(self) -> bool:
         return self.directed
@@ -189,7 +194,9 @@ class BackendInterface:
                 attributes[name] = np.array(column, dtype=np.float64)
                 integral[name] = all(isinstance(x, int) for x in column)
         ends = np.array(pairs, dtype=np.int64).reshape(-1, 2)
-        return PregelGraph(nodes, ends[:, 0], ends[:, 1], attributes, integral, G.is_directed(), G.is_multigraph())
+        converted = PregelGraph(nodes, ends[:, 0], ends[:, 1], attributes, integral, G.is_directed(), G.is_multigraph())
+        converted.origin = G
+        return converted
 
     @staticmethod
     def convert_to_nx(obj: Any, *, name: str | None = None) -> Any:
@@ -370,6 +377,15 @@ class BackendInterface:
             )
         values = _run(_undirected_counts(G), CoreNumbers).values
         return dict(zip(G.nodes, (-values - 1).tolist()))
+
+    @staticmethod
+    def k_core(G: PregelGraph, k: int | None = None, core_number: dict[Any, int] | None = None) -> nx.Graph:
+        """The nodes of core number ``k`` or more (default: the largest), as networkx's ``k_core`` picks them."""
+        core = BackendInterface.core_number(G) if core_number is None else core_number
+        if k is None:
+            k = max(core.values())
+        whole = G.origin if G.origin is not None else BackendInterface.convert_to_nx(G)
+        return whole.subgraph(v for v in core if core[v] >= k).copy()
 
     # --------------------------------------------- issue 18: triangles, clustering
     @staticmethod

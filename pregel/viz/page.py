@@ -25,6 +25,7 @@ from pregel.core.graph import Graph
 from pregel.core.trace import StepTrace, Trace
 from pregel.errors import InputError
 from pregel.viz.layout import CANVAS, choose_sizes, layout
+from pregel.viz.looks import look_of
 
 MAX_VERTICES = 300
 STYLES = ("rank", "distance", "label", "value")
@@ -131,35 +132,11 @@ def page_html(
     if not isinstance(trace, Trace):
         raise InputError("this result has no trace: run it with pregel.run(..., trace=True)")
     check_size(result, max_vertices)
-    style = style or default_style(trace.program_class)
+    style = style or look_of(trace.program_class).style
     if style not in STYLES:
         raise InputError(f"unknown style {style!r} (choose from {', '.join(STYLES)})")
     # a Result knows the graph after the last superstep's mutations; a Trace alone does not
     return render(page_data(trace, style, seed, after=getattr(result, "graph", None)), title or trace.program)
-
-
-def default_style(program_class: type) -> str:
-    """How to draw the values of a program's vertices: by its built-in algorithm, else ``"value"``.
-
-    Examples
-    --------
-    >>> from pregel.algorithms.sssp import ShortestPathsVertex
-    >>> default_style(ShortestPathsVertex), default_style(object)
-    ('distance', 'value')
-    """
-    from pregel.algorithms.components import ConnectedComponents, ConnectedComponentsVertex
-    from pregel.algorithms.pagerank import PageRank, PageRankVertex
-    from pregel.algorithms.sssp import ShortestPaths, ShortestPathsVertex
-
-    styles = {
-        PageRank: "rank",
-        PageRankVertex: "rank",
-        ShortestPaths: "distance",
-        ShortestPathsVertex: "distance",
-        ConnectedComponents: "label",
-        ConnectedComponentsVertex: "label",
-    }
-    return next((s for cls, s in styles.items() if issubclass(program_class, cls)), "value")
 
 
 def page_data(trace: Trace, style: str, seed: int = 1, after: Graph | None = None) -> dict[str, Any]:
@@ -189,7 +166,16 @@ def page_data(trace: Trace, style: str, seed: int = 1, after: Graph | None = Non
     ([inf, inf, inf], [inf, 0.0, inf])
     >>> unpack(first["messages"]["from"]).tolist(), unpack(first["messages"]["to"]).tolist()
     ([1], [2])
+
+    Values that name vertices are shown as the user named them (:mod:`pregel.viz.looks`):
+
+    >>> from pregel.algorithms.components import connected_components
+    >>> g = pregel.Graph.from_edges(["b", "a"], ["c", "b"])
+    >>> data = page_data(connected_components(g, trace=True).trace, "label")
+    >>> data["ids"], unpack(data["steps"][-1]["values"]).tolist(), data["meaning"]
+    (['a', 'b', 'c'], ['a', 'a', 'a'], 'the component label')
     """
+    trace = _shown(trace)
     graphs = _graphs(trace, after)
     graph = trace.graph if len(graphs) == 1 else _union(graphs)
     src, dst = graph.sources, graph.indices
@@ -207,8 +193,9 @@ def page_data(trace: Trace, style: str, seed: int = 1, after: Graph | None = Non
         before = step
     data = {
         "style": style,
+        "meaning": look_of(trace.program_class).meaning,
         "directed": directed,
-        "ids": graph.ids.tolist(),
+        "ids": graph.original_ids.tolist(),
         "xy": layout(graph, sizes.radius(_peaks(states), style), seed).tolist(),
         "size": list(CANVAS),
         "radius": sizes.as_dict(),
@@ -226,6 +213,24 @@ def page_data(trace: Trace, style: str, seed: int = 1, after: Graph | None = Non
         data["graphs"] = [_presence(g, where, keys, graph.num_vertices) for g, where in zip(graphs, spread)]
         data["graph_at"] = at
     return data
+
+
+def _shown(trace: Trace) -> Trace:
+    """The trace with every value and message as its program's look shows it (:mod:`pregel.viz.looks`)."""
+    look = look_of(trace.program_class)
+
+    # values that are vertex numbers are the run's numbers of its first graph, even after a mutation
+    graph = trace.graph
+
+    def step_shown(step: StepTrace) -> StepTrace:
+        return replace(
+            step,
+            values=look.values(step.values, graph),
+            messages=look.messages(step.messages, graph),
+            inbox=look.messages(step.inbox, graph),
+        )
+
+    return replace(trace, initial=look.values(trace.initial, trace.graph), steps=[step_shown(s) for s in trace.steps])
 
 
 def _graphs(trace: Trace, after: Graph | None = None) -> list[Graph]:
@@ -356,11 +361,11 @@ def column(values: np.ndarray, exact: bool = True) -> dict[str, Any]:
     >>> column(np.array([0.1]), exact=False), float(unpack(column(np.array([0.1]), exact=False))[0])
     ({'f32': 'zczMPQ=='}, 0.10000000149011612)
     >>> column(np.array([(1, 2), None], dtype=object))
-    {'text': ['(1, 2)', 'None']}
+    {'text': ['(1, 2)', None]}
     """
     kind = values.dtype.kind
     if kind not in "fiu" or _as_text(values):
-        return {"text": [str(v) for v in values.tolist()]}
+        return {"text": [None if v is None else str(v) for v in values.tolist()]}
     finite = values[np.isfinite(values)] if kind == "f" else values
     if not exact and (not finite.size or np.abs(finite).max() < 1e38):
         return {"f32": _b64(values.astype("<f4"))}

@@ -94,17 +94,20 @@
   const distinct = new Set();
   for (const state of states) {
     for (const v of state.values) {
+      // a label may be text (a vertex named by a string, a matched pair); null is "nothing yet"
+      if (typeof v === "string") distinct.add(v);
       if (typeof v !== "number" || !Number.isFinite(v)) continue;
       low = Math.min(low, v);
       high = Math.max(high, v);
       distinct.add(v);
     }
   }
-  const labels = [...distinct].sort((a, b) => a - b);
+  const labels = [...distinct].sort((a, b) => (typeof a === typeof b ? (a < b ? -1 : a > b ? 1 : 0) : typeof a === "number" ? -1 : 1));
   const labelIndex = new Map(labels.map((v, k) => [v, k]));
 
   // what the drawing shows: 4 significant digits (the panel and the tooltips give the exact value)
   function show(v) {
+    if (v === null) return "–";
     if (typeof v !== "number") return String(v);
     if (Number.isNaN(v)) return "NaN";
     if (!Number.isFinite(v)) return v > 0 ? "∞" : "−∞";
@@ -117,9 +120,9 @@
   }
 
   function fill(v) {
+    if (data.style === "label" && labelIndex.has(v)) return `hsl(${(labelIndex.get(v) * 137.508) % 360}, 62%, 58%)`;
     if (typeof v !== "number" || !Number.isFinite(v)) return "#e6e6e6";
     if (data.style === "rank") return "#5b8bd9";
-    if (data.style === "label") return `hsl(${(labelIndex.get(v) * 137.508) % 360}, 62%, 58%)`;
     const t = (v - low) / (high - low); // near = dark blue, far = pale yellow
     return `hsl(${220 - 170 * t}, ${55 + 25 * t}%, ${30 + 50 * t}%)`;
   }
@@ -412,11 +415,12 @@
   }
 
   function drawLegend() {
+    const meaning = data.meaning || "the value";
     const items = {
-      rank: "circle area follows the rank",
-      distance: "colour follows the distance (dark = near); grey ∞ = unreachable",
-      label: "colour follows the component label",
-      value: "colour follows the value",
+      rank: `circle area follows ${meaning}`,
+      distance: `colour follows ${meaning}; grey ∞ = unreachable`,
+      label: `one colour per value: ${meaning}`,
+      value: `colour follows ${meaning}`,
     };
     const lines = [
       items[data.style],
