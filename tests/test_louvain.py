@@ -157,10 +157,15 @@ def test_cli_refuses_a_negative_resolution(tmp_path, capsys):
 @needs_backend
 def test_networkx_dispatch_gives_good_communities_in_networkx_shape():
     G = nx.karate_club_graph()
-    ours = nx.community.louvain_communities(G, seed=2, weight=None, backend="pregel")
-    assert nx.community.is_partition(G, ours)
-    theirs = nx.community.louvain_communities(G, seed=2, weight=None)
-    assert nx.community.modularity(G, ours) >= nx.community.modularity(G, theirs) - 0.01
+    # one seed can land either tool in a poorer local optimum (34 vertices): compare the mean over seeds
+    ours, theirs = [], []
+    for seed in range(6):
+        communities = nx.community.louvain_communities(G, seed=seed, weight=None, backend="pregel")
+        assert nx.community.is_partition(G, communities)
+        ours.append(nx.community.modularity(G, communities, weight=None))
+        communities = nx.community.louvain_communities(G, seed=seed, weight=None)
+        theirs.append(nx.community.modularity(G, communities, weight=None))
+    assert np.mean(ours) >= np.mean(theirs) - 0.01
     levels = list(nx.community.louvain_partitions(G, seed=2, backend="pregel"))
     assert levels[-1] == nx.community.louvain_communities(G, seed=2, backend="pregel")
     assert [len(level) for level in levels] == sorted((len(level) for level in levels), reverse=True)
