@@ -131,3 +131,16 @@ def test_a_run_without_mutations_has_no_union_data():
     result = pregel.run(graph, PageRank, trace=True)
     assert page_data(result.trace, "rank", after=result.graph) == page_data(result.trace, "rank")
     assert not {"graphs", "graph_at"} & page_data(result.trace, "rank").keys()
+
+
+def test_a_louvain_page_shows_the_modularity_of_each_level():
+    from pregel.algorithms.louvain import louvain
+
+    two_triangles = pregel.Graph.from_edges([1, 2, 3, 3, 4, 5, 6], [2, 3, 1, 4, 5, 6, 4])
+    result = louvain(two_triangles, trace=True)
+    data = page_data(result.trace, "label")
+    last = data["steps"][-1]["aggregated"]
+    assert last["levels"] == str(list(result.aggregated["levels"]))
+    assert float(last["modularity"]) == pytest.approx(result.aggregated["levels"][-1], abs=1e-12)
+    # master compute's plan shows its plain entries, not the arrays it carries
+    assert "level=" in last["plan"] and "array" not in last["plan"]

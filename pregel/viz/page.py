@@ -453,7 +453,19 @@ def _b64(array: np.ndarray) -> str:
 
 
 def _plain(value: Any) -> Any:
-    """An aggregator's value as JSON can hold it: ``inf``/``nan`` as text, non-numbers as text."""
+    """An aggregator's value as JSON can hold it: ``inf``/``nan`` as text, non-numbers as text.
+
+    A dict (master compute's plan, say) shows its plain entries, ``key=value``; the arrays
+    it carries for the vertices are left out.
+
+    Examples
+    --------
+    >>> _plain({"level": 1, "modularity": 0.25, "labels": np.arange(3)}), _plain(np.float64("inf"))
+    ('level=1, modularity=0.25', 'Infinity')
+    """
+    if isinstance(value, dict):
+        shown = {k: v for k, v in value.items() if not isinstance(v, np.ndarray)}
+        return ", ".join(f"{k}={_plain(v) if isinstance(v, np.generic) else v}" for k, v in shown.items())
     if isinstance(value, np.generic):
         value = value.item()
     if isinstance(value, bool) or not isinstance(value, (int, float)):
