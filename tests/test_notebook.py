@@ -279,6 +279,7 @@ def test_without_ipywidgets_the_progress_is_a_line_of_text(notebook):
 def test_the_replay_plays_inside_the_notebooks_html_export(notebook, tmp_path):
     nbconvert = pytest.importorskip("nbconvert")
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
 
     body, _ = nbconvert.HTMLExporter().from_notebook_node(notebook)
     export = tmp_path / "pagerank.html"
@@ -292,6 +293,8 @@ def test_the_replay_plays_inside_the_notebooks_html_export(notebook, tmp_path):
         def shown() -> list[str]:
             return [driver.find_element(By.CSS_SELECTOR, f"#v-{v} text.value").text for v in ids]
 
+        # the frame lays its page out after the export's own scripts ran: until then no text is visible
+        WebDriverWait(driver, timeout=30, poll_frequency=0.2).until(lambda _: all(shown()))
         assert_shows(shown(), pregel.run(small, PageRank(), max_supersteps=0).values)
         for k in (1, 2, 3):
             driver.find_element(By.ID, "step").click()
