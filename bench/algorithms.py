@@ -419,7 +419,7 @@ def main(argv: list[str] | None = None) -> int:
         tool, algorithm, path, source, values = args.measure
         print(json.dumps(measure(tool, algorithm, path, int(source), values)))
         return 0
-    graphs = [GNUTELLA, _rmat(Path(args.graphs_dir), args.edges)]
+    graphs = [GNUTELLA, rmat_file(Path(args.graphs_dir), args.edges)]
     rows = []
     with tempfile.TemporaryDirectory() as scratch:
         for path in graphs:
@@ -445,7 +445,8 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _rmat(folder: Path, edges: int) -> Path:
+def rmat_file(folder: Path, edges: int) -> Path:
+    """The R-MAT graph of ``edges`` edges (seed 1) in ``folder``, generated once."""
     path = folder / f"rmat-{edges}.txt"
     if not path.exists():
         folder.mkdir(parents=True, exist_ok=True)
