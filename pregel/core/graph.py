@@ -27,6 +27,21 @@ def index_dtype(n: int) -> type:
 _CHUNK = 1 << 16
 
 
+def find(ids: np.ndarray, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of ``wanted`` in the sorted ``ids`` (``int64``), and which of them are there.
+
+    Examples
+    --------
+    >>> pos, found = find(np.array([10, 20, 30]), np.array([20, 25, 40]))
+    >>> pos.tolist(), found.tolist()
+    ([1, 2, 3], [True, False, False])
+    """
+    pos = np.searchsorted(ids, wanted).astype(np.int64, copy=False)
+    found = pos < ids.size
+    found[found] = ids[pos[found]] == wanted[found]
+    return pos, found
+
+
 class Graph:
     """A directed graph in compressed sparse row form.
 

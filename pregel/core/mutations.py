@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from pregel.core.graph import Graph, index_dtype
+from pregel.core.graph import Graph, find, index_dtype
 from pregel.core.messages import concat_messages
 from pregel.core.partition import cut
 from pregel.core.types import Mutations, PartitionStatus, Unresolved
@@ -98,7 +98,7 @@ def settle(graph: Graph, program: Program, backend: Backend, statuses: list[Part
     messages = _joined(unresolved)
     rule = program.missing_vertex
     if not len(requests) and rule != "create":
-        missing = messages.ids[~_lookup(graph.ids, messages.ids)[1]]
+        missing = messages.ids[~find(graph.ids, messages.ids)[1]]
         if rule == "error" and missing.size:
             raise _missing_error(program, "sent a message to", missing[0])
         # dropped: nothing else changes
@@ -116,20 +116,20 @@ def _rebuild(graph: Graph, program: Program, backend: Backend, requests: Mutatio
 
     # 1. edge removals
     src, dst = _pairs(requests.remove_edges)
-    (ps, found_s), (pt, found_t) = _lookup(ids, src), _lookup(ids, dst)
+    (ps, found_s), (pt, found_t) = find(ids, src), find(ids, dst)
     both = found_s & found_t
     if both.any():
         keep &= ~np.isin(sources * n + targets, ps[both] * n + pt[both])
 
     # 2. vertex removals
     alive = np.ones(n, dtype=bool)
-    gone, found = _lookup(ids, _joined_ids(requests.remove_vertices))
+    gone, found = find(ids, _joined_ids(requests.remove_vertices))
     alive[gone[found]] = False
     keep &= alive[sources] & alive[targets]
 
     # 3. vertex additions: the ids asked for that are not alive, each with its chosen value
     add_ids, add_values = _additions(requests.add_vertices, dtype)
-    pos, found = _lookup(ids, add_ids)
+    pos, found = find(ids, add_ids)
     found[found] = alive[pos[found]]
     add_ids, add_values = add_ids[~found], add_values[~found]
     surviving = ids[alive]
@@ -137,14 +137,14 @@ def _rebuild(graph: Graph, program: Program, backend: Backend, requests: Mutatio
     # 4. edge additions, and messages, to vertices that exist by now (or per the rule)
     e_src, e_dst, e_w = _triples(requests.add_edges)
     exists = np.union1d(surviving, add_ids) if add_ids.size else surviving
-    e_ok = _lookup(exists, e_src)[1] & _lookup(exists, e_dst)[1]
-    m_ok = _lookup(exists, messages.ids)[1]
+    e_ok = find(exists, e_src)[1] & find(exists, e_dst)[1]
+    m_ok = find(exists, messages.ids)[1]
     created = np.empty(0, dtype=np.int64)
     if not (e_ok.all() and m_ok.all()):
         if rule == "error":
             if not e_ok.all():
                 k = int(np.flatnonzero(~e_ok)[0])
-                bad = e_src[k] if not _lookup(exists, e_src[k : k + 1])[1][0] else e_dst[k]
+                bad = e_src[k] if not find(exists, e_src[k : k + 1])[1][0] else e_dst[k]
                 raise _missing_error(program, f"added the edge {e_src[k]} -> {e_dst[k]}, but", bad, to=False)
             raise _missing_error(program, "sent a message to", messages.ids[~m_ok][0])
         if rule == "create":
@@ -258,14 +258,6 @@ def _same_rows(old: Graph, new: Graph, lo: int, hi: int) -> bool:
 
 
 # ---------------------------------------------------------------- requests as arrays
-def _lookup(ids: np.ndarray, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Positions of ``wanted`` in the sorted ``ids``, and which were found."""
-    pos = np.searchsorted(ids, wanted)
-    found = pos < ids.size
-    found[found] = ids[pos[found]] == wanted[found]
-    return pos.astype(np.int64), found
-
-
 def _as_ids(values: Any) -> np.ndarray:
     """Original vertex ids as ``int64``; PregelError naming the first that is not an integer of that range."""
     flat = np.asarray(values).ravel()

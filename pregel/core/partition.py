@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from pregel.core.checkpoint import read_state, write_state
-from pregel.core.graph import Graph
+from pregel.core.graph import Graph, find
 from pregel.core.messages import Inbox, Mail, MessageBlock, Outbox, Routes, concat_messages
 from pregel.core.program import Program
 from pregel.core.trace import MessageLog
@@ -182,9 +182,7 @@ class Partition:
             pos = wanted.astype(np.int64, copy=False)
             ok = (pos >= 0) & (pos < self.num_vertices)
         else:
-            pos = np.searchsorted(self.data.ids, wanted)
-            ok = pos < self.num_vertices
-            ok[ok] = self.data.ids[pos[ok]] == wanted[ok]
+            pos, ok = find(self.data.ids, wanted)
         return pos, None if ok.all() else ok
 
     def save(self, folder: str | Path) -> PartRecord:

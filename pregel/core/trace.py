@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from pregel.core.graph import find
 from pregel.core.messages import Inbox, as_message_array, concat_messages
 from pregel.core.types import PartitionStatus, PartitionTrace, SuperstepStats
 
@@ -253,6 +254,7 @@ class Recorder:
 
 def _carried(old_ids: np.ndarray, flags: np.ndarray, new_ids: np.ndarray) -> np.ndarray:
     """``flags`` of the vertices ``old_ids``, for the vertices ``new_ids``: True for a vertex that is new."""
-    pos = np.minimum(np.searchsorted(old_ids, new_ids), max(old_ids.size - 1, 0))
-    known = old_ids[pos] == new_ids if old_ids.size else np.zeros(new_ids.size, dtype=bool)
-    return np.where(known, flags[pos] if old_ids.size else True, True)
+    pos, known = find(old_ids, new_ids)
+    carried = np.ones(new_ids.size, dtype=bool)
+    carried[known] = flags[pos[known]]
+    return carried
