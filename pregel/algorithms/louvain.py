@@ -50,7 +50,6 @@ import scipy.sparse
 
 import pregel
 from pregel import Aggregator, BatchProgram, Sum
-from pregel.algorithms.hashing import draw
 from pregel.algorithms.lpa import smallest_member
 from pregel.io.edges import as_graph
 
@@ -59,17 +58,29 @@ STATE = np.dtype(
         ("community", np.int64),
         ("degree", np.float64),
         ("loop", np.float64),  # weight of my self-loop
-        ("inside", np.float64),  # weight of my edges into my community (self-loop aside), when last a candidate
+        ("inside", np.float64),  # weight of my edges into my community (self-loop aside), when I last looked
         ("candidate", np.int8),  # 1: look again in the next decide superstep
+        # per round since I last looked, the most weight of neighbours that joined one other community, summed
+        ("joined", np.float64),
+        ("drift", np.float64),  # the most any community's tot fell in each round since I last looked, summed
+        ("best", np.float64),  # the largest gain I found when I last looked
+        ("was_inside", np.float64),  # my inside weight then
+        ("was_tot", np.float64),  # my community's tot then
     ]
 )
+
+WANT = np.dtype([("vertex", np.int64), ("into", np.int64), ("gain", np.float64)])
+"""A vertex that wants to move: the label of the community it would join, and the modularity it would gain."""
 
 MOVE = np.dtype([("vertex", np.int64), ("into", np.int64)])
 """Where a vertex went: the label of its community."""
 
+PAIR = np.dtype([("joiner", np.int64), ("member", np.int64), ("weight", np.float64)])
+"""A wanting vertex, a neighbour of it in the community it wants to join, and the weight of their edge."""
+
 DEGREE = np.dtype([("vertex", np.int64), ("degree", np.float64)])
 
-_ARRAYS = ("alive", "labels", "degree", "tot", "size")
+_ARRAYS = ("alive", "labels", "was", "degree", "tot", "size", "moved")
 """The plan's arrays, indexed by vertex id or label: master compute keeps them, every partition reads them."""
 
 # a gain below this is rounding, not an improvement: moving for it could go on forever
@@ -99,6 +110,28 @@ class Pairs(Aggregator):
         return np.asarray(values, dtype=self.dtype)
 
 
+class _LevelEdges:
+    """A partition's out-edges at one level (they change only between levels): looked up once, read every round.
+
+    ``matrix`` holds them as a sparse matrix, a row per vertex of the batch and a column per
+    vertex id of the graph (``span`` of them): times the matrix of the labels it gives every
+    vertex's weight towards each neighbouring community, summed in compiled code.
+    """
+
+    def __init__(self, v: pregel.VertexBatch) -> None:
+        edges = v.out_edges()
+        self.source, self.target, self.weight = edges.source, edges.target, edges.weight
+        self.indptr = np.zeros(v.size + 1, dtype=np.int64)
+        np.cumsum(v.out_degree, out=self.indptr[1:])
+        self.matrix: scipy.sparse.csr_matrix | None = None
+
+    def as_matrix(self, span: int) -> scipy.sparse.csr_matrix:
+        if self.matrix is None:
+            shape = (self.indptr.size - 1, span)
+            self.matrix = scipy.sparse.csr_matrix((self.weight, self.target, self.indptr), shape=shape)
+        return self.matrix
+
+
 class Louvain(BatchProgram):
     """Multi-level Louvain on an undirected graph (both directions of every edge; a self-loop once).
 
@@ -126,7 +159,8 @@ class Louvain(BatchProgram):
         "modularity": Announced,
         "levels": Announced,
         "moves": Pairs(MOVE),
-        "movers": Pairs(MOVE),
+        "wants": Pairs(WANT),
+        "pairs": Pairs(PAIR),
         "degrees": Pairs(DEGREE),
         "internal": Sum,
         "wanting": Sum,
@@ -138,15 +172,25 @@ class Louvain(BatchProgram):
     max_level = 0  # 0: no limit
     patience = 4
     settle = 1e-4
+    cap = 0
 
     def compute(self, v: pregel.VertexBatch) -> None:
         plan = v.aggregated("plan") or _first_plan()
         v.aggregate("plan", _carried(plan))
         getattr(self, "_" + plan["phase"])(v, plan)
 
+    def _level_edges(self, v: pregel.VertexBatch, plan: dict, fresh: bool = False) -> _LevelEdges:
+        """This partition's edges at this level, kept by the program (each Ray worker keeps its own)."""
+        kept = self.__dict__.setdefault("_edges", {})
+        key = (int(v.ids[0]), v.size)
+        level = plan["level"]
+        if fresh or key not in kept or kept[key][0] != level:
+            kept[key] = (level, _LevelEdges(v))
+        return kept[key][1]
+
     def _start(self, v: pregel.VertexBatch, plan: dict) -> None:
         """A level's first superstep: every vertex alone in its community; degrees from the (new) edges."""
-        edges = v.out_edges()
+        edges = self._level_edges(v, plan, fresh=True)
         loops = edges.target == v.ids[edges.source]
         values = np.zeros(v.size, dtype=STATE)
         values["community"] = v.ids
@@ -159,72 +203,82 @@ class Louvain(BatchProgram):
         v.aggregate("degrees", degrees)
 
     def _decide(self, v: pregel.VertexBatch, plan: dict) -> None:
-        """One round of local moving: the candidates move to their best community, if their colour allows."""
+        """One round of local moving: each candidate finds its best community; master compute picks who moves."""
         values = v.values.copy()
-        labels, tot, size = plan["labels"], plan["tot"], plan["size"]
-        own, k = values["community"], values["degree"]
-        candidate = (values["candidate"] == 1) | plan["sweep"]
-        candidate[v.all_messages.receiver] = True  # a neighbour moved: my best community may have changed
-        # only a candidate's neighbourhood changed since it last looked (a vertex that moved looks again): the
-        # others' inside weights stand, and the edges looked at are those of the vertices that may move
-        edges = v.out_edges(where=candidate)
-        source, weight, their = edges.source, edges.weight, labels[edges.target]
-        # a self-loop is an edge into my own community: counted here once, it is taken out again; and the
-        # pair (me, my community) it adds to is no move
-        looked = np.bincount(source, weights=np.where(their == own[source], weight, 0.0), minlength=v.size)
-        inside = np.where(candidate, looked - values["loop"], values["inside"])
-        values["inside"] = inside
-        v.aggregate("internal", inside + 2 * values["loop"])
+        labels, tot, moved, was = plan["labels"], plan["tot"], plan["moved"], plan["was"]
+        level = self._level_edges(v, plan)
+        values["community"] = own = labels[v.ids]  # master compute moved the vertices it let move
+        k, loop = values["degree"], values["loop"]
+        # the edges to the neighbours that moved: my inside weight follows them exactly, whether I look or not
+        news = np.flatnonzero(moved[level.target])
+        source, target, weight = level.source[news], level.target[news], level.weight[news]
+        mine = own[source]
+        change = np.where(labels[target] == mine, weight, 0.0) - np.where(was[target] == mine, weight, 0.0)
+        inside = values["inside"] + np.bincount(source, weights=change, minlength=v.size)
+        values["joined"] += _most_joined(source, labels[target], weight, mine, labels.size, v.size)
+        values["drift"] += plan["drop"]
         two_m = plan["two_m"]
+        m = two_m / 2 or 1.0
+        # who looks: every vertex in a level's first round; one that moved or wanted to; one whose best gain may
+        # have become positive since it last looked. What can have raised the gain towards a community it saw:
+        # the weight of neighbours that joined it (at most the stale weight), the weight that left mine (my
+        # inside weight fell), my community's tot rising and the other's falling (by at most the drift). A
+        # community it did not see has tot >= 0 and my stale weight at most, if a neighbour moved at all
+        alpha = self.resolution * k / (2 * m * m)
+        seen = values["best"] + (values["joined"] + values["was_inside"] - inside) / m
+        seen += alpha * (tot[own] - values["was_tot"] + values["drift"])
+        unseen = np.where(values["joined"] > 0, (values["joined"] - inside) / m - alpha * (k - tot[own]), -np.inf)
+        could = np.maximum(seen, unseen)
+        candidate = (values["candidate"] == 1) | plan["sweep"] | moved[v.ids] | (could > _NOISE)
+        rows = np.flatnonzero(candidate)
+        n = labels.size
+        edges = level.as_matrix(n)
+        alpha = self.resolution * k / (2 * m)
+        looked, r, c, w = _look(edges, rows, labels, own, alpha, tot)
+        inside[rows] = looked - loop[rows]
+        values["inside"] = inside
+        values["joined"][candidate] = values["drift"][candidate] = 0
+        values["was_inside"][candidate] = inside[candidate]
+        values["was_tot"][candidate] = tot[own[candidate]]
+        values["best"][candidate] = -np.inf
         values["candidate"] = 0
+        v.aggregate("internal", inside + 2 * loop)
         if plan["frozen"] or two_m == 0:
             v.values = values
             return
-        # the colour first: a candidate it holds back is not worth the sort; it stays a candidate (in a sweep every
-        # candidate looks, so that one that wants to move keeps the level going)
-        may = (draw(self.seed, v.superstep, v.ids) & 1) == 0
-        looking = candidate & (may | plan["sweep"])
-        values["candidate"][candidate & ~looking] = 1
-        chosen = looking[source]
-        towards = _towards_communities(source[chosen], their[chosen], weight[chosen], labels.size)
-        r, c = towards.receiver, towards.community
-        m = two_m / 2
         mine = own[r]
-        gain = (towards.weight - inside[r]) / m - self.resolution * k[r] * (tot[c] - (tot[mine] - k[r])) / (2 * m * m)
-        allowed = (c != mine) & ~((size[mine] == 1) & (size[c] == 1) & (c > mine))
-        gain = np.where(allowed, gain, -np.inf)
-        first = _best_pairs(r, gain)
-        wants = first[gain[first] > _NOISE]
-        moving = wants[may[r[wants]]]
-        movers = np.empty(moving.size, dtype=MOVE)
-        movers["vertex"], movers["into"] = v.ids[r[moving]], c[moving]
-        values["community"][r[moving]] = c[moving]
-        values["candidate"][r[wants]] = 1  # a mover's inside weight changed; the others' colour held them back
+        gain = (w - inside[r]) / m - self.resolution * k[r] * (tot[c] - (tot[mine] - k[r])) / (2 * m * m)
+        values["best"][r] = gain
+        wants = gain > _NOISE
+        wanting, into = r[wants], c[wants]
+        records = np.empty(wanting.size, dtype=WANT)
+        records["vertex"], records["into"], records["gain"] = v.ids[wanting], into, gain[wants]
+        # a wanting vertex looks again: it moves (its inside weight changes) or a neighbour held it back
+        values["candidate"][wanting] = 1
         v.values = values
-        v.aggregate("movers", movers)
-        v.aggregate("wanting", wants.size)
-        v.aggregate("moved", moving.size)
-        moved = np.zeros(v.size, dtype=bool)
-        moved[r[moving]] = True
-        woken = v.out_edges(where=moved)
-        v.send_along(woken, np.ones(len(woken), dtype=np.int8), where=woken.target != v.ids[woken.source])
+        v.aggregate("wants", records)
+        v.aggregate("wanting", wanting.size)
+        # who I would join: if one of them wants to leave too, master compute lets only one of us move
+        theirs = edges[wanting]
+        joiner = np.repeat(wanting, np.diff(theirs.indptr))
+        joining = labels[theirs.indices] == np.repeat(into, np.diff(theirs.indptr))
+        pairs = np.empty(np.count_nonzero(joining), dtype=PAIR)
+        pairs["joiner"], pairs["member"] = v.ids[joiner[joining]], theirs.indices[joining]  # ids: columns
+        pairs["weight"] = theirs.data[joining]
+        v.aggregate("pairs", pairs)
 
     def _gather(self, v: pregel.VertexBatch, plan: dict) -> None:
         """The level's partition, for the record; then each community becomes the vertex of its label, by mutation."""
         values = v.values
-        own = values["community"]
+        own = plan["labels"][v.ids]
         went = own != v.ids
         moves = np.empty(np.count_nonzero(went), dtype=MOVE)
         moves["vertex"], moves["into"] = v.ids[went], own[went]
         v.aggregate("moves", moves)
         if plan["final"]:
             return
-        edges = v.out_edges()
-        across = edges.target != v.ids[edges.source]
-        mine, theirs = own[edges.source[across]], plan["labels"][edges.target[across]]
-        # an edge inside a community is added from both ends: half from each gives the merged self-loop its weight once
-        weight = np.where(mine == theirs, edges.weight[across] / 2, edges.weight[across])
-        looped = values["loop"] > 0
+        labels = plan["labels"]
+        n = labels.size
         owners = plan["size"][v.ids] > 0
         # every vertex goes, and each owner comes back without edges (removals come before additions): cheaper
         # for the engine than removing each edge by its ends
@@ -232,16 +286,17 @@ class Louvain(BatchProgram):
         fresh = np.zeros(np.count_nonzero(owners), dtype=STATE)
         fresh["community"] = v.ids[owners]
         v.add_vertices(v.ids[owners], fresh)
-        # one request per pair of communities, summed here (the engine would sum them too, after sorting them all)
-        n = plan["labels"].size
-        summed = scipy.sparse.csr_matrix(
-            (
-                np.concatenate([weight, values["loop"][looped]]),
-                (np.concatenate([mine, own[looped]]), np.concatenate([theirs, own[looped]])),
-            ),
-            shape=(n, n),
-        ).tocoo()
-        v.add_edges(summed.row.astype(np.int64), summed.col.astype(np.int64), summed.data)
+        # the weight between each pair of communities: mine (rows) by theirs (columns), summed in compiled code,
+        # one request per pair (the other partitions add theirs to it)
+        edges = self._level_edges(v, plan).as_matrix(n) @ _membership(labels)
+        mine = scipy.sparse.csr_matrix((np.ones(v.size), (own, np.arange(v.size))), shape=(n, v.size))
+        summed = (mine @ edges).tocoo()
+        # inside a community every edge was counted from both ends, a self-loop once: the merged vertex's
+        # self-loop weighs each once
+        loops = np.bincount(own, weights=values["loop"], minlength=n)
+        inside = summed.row == summed.col
+        weight = np.where(inside, (summed.data + loops[summed.row]) / 2, summed.data)
+        v.add_edges(summed.row.astype(np.int64), summed.col.astype(np.int64), weight)
 
     def master_compute(self, master: pregel.Master) -> None:
         plan = dict(master.aggregated("plan") or _first_plan())
@@ -254,7 +309,7 @@ class Louvain(BatchProgram):
         elif phase == "gather":
             if plan["final"]:
                 master.halt()
-            plan.update(phase="start", level=plan["level"] + 1, rounds=0, moved=0, best=-math.inf, stall=0)
+            plan.update(phase="start", level=plan["level"] + 1, rounds=0, moved_in_level=0, best=-math.inf, stall=0)
             plan.update(frozen=False, sweep=True)
         master.set_aggregated("plan", plan)
         master.set_aggregated("level", plan["level"])
@@ -288,17 +343,21 @@ class Louvain(BatchProgram):
             plan["two_m"] = float(degree.sum())
             n = int(alive[-1]) + 1
             plan.update(labels=np.zeros(n, dtype=np.int64), size=np.zeros(n, dtype=np.int64))
-            plan.update(degree=np.zeros(n), tot=np.zeros(n))
+            plan.update(degree=np.zeros(n), tot=np.zeros(n), moved=np.zeros(n, dtype=bool))
+            plan["was"] = np.zeros(n, dtype=np.int64)
         # the arrays are rewritten in place: each superstep's statistics keep the plan, and so no copy of them
         plan["alive"] = alive
         plan["labels"][:] = np.arange(plan["labels"].size)
         plan["degree"][:] = 0
         plan["degree"][alive] = degree
+        plan["moved"][:] = False
+        plan["drop"] = 0.0
         _recount(plan)
         plan["phase"] = "decide"
 
     def _after_decide(self, master: pregel.Master, plan: dict) -> None:
         two_m = plan["two_m"]
+        plan["moved"][:] = False
         if two_m == 0:  # no edges: every vertex stays alone, and modularity is not defined
             plan.update(phase="gather", final=True)
             return
@@ -309,33 +368,85 @@ class Louvain(BatchProgram):
         if plan["rounds"] == 0 and plan["level"] == 0:
             plan["start_q"] = q
         plan["rounds"] += 1
-        movers = master.aggregated("movers")
+        wants = master.aggregated("wants")
+        movers = _resolve(wants, master.aggregated("pairs"), plan, self.resolution)
+        plan["was"][:] = plan["labels"]
         plan["labels"][movers["vertex"]] = movers["into"]
+        plan["moved"][movers["vertex"]] = True
+        before = tot.copy()
         _recount(plan)
-        moved = int(master.aggregated("moved"))
-        plan["moved"] += moved
-        if moved == 0 and (plan["frozen"] or master.aggregated("wanting") == 0):
-            if plan["sweep"] or plan["frozen"]:
-                self._level_ends(plan, q)
-            else:  # the communities' tots changed for vertices not woken: every vertex looks once more
-                plan["sweep"] = True
+        plan["drop"] = max(float(np.max(before - tot, initial=0.0)), 0.0)
+        plan["moved_in_level"] += movers.size
+        master.set_aggregated("moved", movers.size)
+        if wants.size == 0:  # no vertex looked and wanted to move; the others cannot gain: a local optimum
+            self._level_ends(plan, q)
             return
         plan["sweep"] = False
         if q > plan["best"] + self.settle:
             plan["best"], plan["stall"] = q, 0
         else:
             plan["stall"] += 1
-        plan["frozen"] = plan["stall"] >= self.patience
+        plan["frozen"] = plan["stall"] >= self.patience or (self.cap > 0 and plan["rounds"] >= self.cap)
 
     def _level_ends(self, plan: dict, q: float) -> None:
-        """No vertex moved in this decide superstep: the partition it measured is the level's."""
-        if plan["level"] > 0 and (plan["moved"] == 0 or q < plan["start_q"]):
+        """No vertex wanted to move in this decide superstep: the partition it measured is the level's."""
+        if plan["level"] > 0 and (plan["moved_in_level"] == 0 or q < plan["start_q"]):
             # as networkx: a level that moved nothing, or lost modularity (synchronous moves can), is not one
             plan.update(phase="gather", final=True)
             return
         plan["levels"] = [*plan["levels"], q]
         done = q - plan["start_q"] <= self.threshold or 0 < self.max_level <= len(plan["levels"])
         plan.update(phase="gather", final=bool(done), start_q=q)
+
+
+def _resolve(wants: np.ndarray, pairs: np.ndarray, plan: dict, resolution: float) -> np.ndarray:
+    """The wanting vertices that move: those whose gain stays positive after the moves of conflicting neighbours.
+
+    Two wanting neighbours conflict when one wants to join the community the other
+    wants to leave: moved together, each would have counted on the other staying
+    (a swap is the extreme case). Of two that conflict, the one with the smaller gain
+    (the larger id among equals) pays: its gain is what it would be after the other's
+    move, and it moves only if that stays positive.
+    """
+    n = plan["labels"].size
+    rank = np.full(n, -1, dtype=np.int64)
+    order = np.lexsort((-wants["vertex"], wants["gain"]))  # rank: larger gain first, then smaller id
+    rank[wants["vertex"][order]] = np.arange(order.size)
+    joiner, member = rank[pairs["joiner"]], rank[pairs["member"]]
+    both = member >= 0  # the joiner wants to move (it made the pair); the member too
+    pays = np.where(joiner < member, pairs["joiner"], pairs["member"])[both]
+    other = np.where(joiner < member, pairs["member"], pairs["joiner"])[both]
+    weight = pairs["weight"][both]
+    # summed in one order whatever the partitions sent first: the same bits on every backend
+    order = np.lexsort((other, pays))
+    pays, other, weight = pays[order], other[order], weight[order]
+    m = plan["two_m"] / 2
+    degree = plan["degree"]
+    cost = weight / m - resolution * degree[pays] * degree[other] / (2 * m * m)
+    charge = np.bincount(pays, weights=cost, minlength=n)[wants["vertex"]].astype(np.float64)
+    # vertices that join one community (or leave one) together each counted on the others' degrees being
+    # elsewhere: each pays for the degrees of those ahead of it (the edges between them it is not paid back)
+    k = degree[wants["vertex"]]
+    for group in (wants["into"], plan["labels"][wants["vertex"]]):
+        ahead = _ahead_in_group(group, wants["gain"], wants["vertex"], k)
+        charge += resolution * k * ahead / (2 * m * m)
+    left = wants["gain"] - charge
+    going = wants[left > _NOISE]
+    movers = np.empty(going.size, dtype=MOVE)
+    movers["vertex"], movers["into"] = going["vertex"], going["into"]
+    return movers
+
+
+def _ahead_in_group(group: np.ndarray, gain: np.ndarray, vertex: np.ndarray, k: np.ndarray) -> np.ndarray:
+    """For each wanting vertex, the sum of ``k`` over those of its group ahead of it (larger gain, or smaller id)."""
+    order = np.lexsort((vertex, -gain, group))
+    sorted_k = k[order]
+    total = np.cumsum(sorted_k) - sorted_k
+    first = np.flatnonzero(np.diff(group[order], prepend=-1))
+    total -= np.repeat(total[first], np.diff(first, append=order.size))
+    ahead = np.empty_like(total)
+    ahead[order] = total
+    return ahead
 
 
 def _recount(plan: dict) -> None:
@@ -352,11 +463,12 @@ def _first_plan() -> dict:
         "phase": "start",
         "level": 0,
         "rounds": 0,
-        "moved": 0,
+        "moved_in_level": 0,
         "best": -math.inf,
         "stall": 0,
         "frozen": False,
         "sweep": True,  # every vertex is a candidate in the next decide superstep
+        "drop": 0.0,  # the most any community's tot fell at the last barrier
         "final": False,
         "two_m": 0.0,
         "start_q": math.nan,
@@ -372,35 +484,92 @@ def _carried(plan: dict) -> np.ndarray:
     return carried
 
 
-class _Towards:
-    """Per (receiver, neighbouring community): the weight of the edges towards it."""
+def _most_joined(
+    source: np.ndarray, label: np.ndarray, weight: np.ndarray, own: np.ndarray, span: int, size: int
+) -> np.ndarray:
+    """Per vertex, the most weight of its edges (``source`` sorted) into one community other than its own."""
+    other = label != own
+    keys = source[other] * span + label[other]
+    unique, group = np.unique(keys, return_inverse=True)
+    sums = np.bincount(group, weights=weight[other])
+    most = np.zeros(size)
+    if unique.size:
+        rows = unique // span
+        starts = np.flatnonzero(np.diff(rows, prepend=-1))
+        most[rows[starts]] = np.maximum.reduceat(sums, starts)
+    return most
 
-    def __init__(self, receiver: np.ndarray, community: np.ndarray, weight: np.ndarray):
-        self.receiver, self.community, self.weight = receiver, community, weight
+
+def _membership(labels: np.ndarray) -> scipy.sparse.csr_matrix:
+    """The 0/1 matrix of vertex ids (rows) by community labels (columns)."""
+    n = labels.size
+    return scipy.sparse.csr_matrix((np.ones(n), labels, np.arange(n + 1)), shape=(n, n))
 
 
-def _towards_communities(receiver: np.ndarray, community: np.ndarray, weight: np.ndarray, span: int) -> _Towards:
-    """The edge weights summed per receiver and neighbouring community, sorted by receiver then community.
+_CHUNK = 1 << 16
+"""Edges looked at together: every temporary array of a chunk stays in the processor's cache."""
 
-    ``receiver`` must be sorted (edges come grouped by their source): the pairs are a sparse
-    matrix's rows, and scipy sorts and sums each short row in place of one sort of them all.
+
+def _look(
+    edges: scipy.sparse.csr_matrix,
+    rows: np.ndarray,
+    labels: np.ndarray,
+    own: np.ndarray,
+    alpha: np.ndarray,
+    tot: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """What the vertices at ``rows`` see: each one's weight into its own community, and its best other community.
+
+    The best community has the largest ``weight towards it - alpha * its tot`` (the part of the
+    modularity gain that depends on the community), the smallest label among equals. Returns
+    the weights into the own communities (aligned with ``rows``), and the rows that have
+    another community with that community and the weight towards it.
     """
-    rows = int(receiver[-1]) + 1 if receiver.size else 0
-    indptr = np.zeros(rows + 1, dtype=np.int64)
-    np.cumsum(np.bincount(receiver, minlength=rows), out=indptr[1:])
-    summed = scipy.sparse.csr_matrix((weight, community, indptr), shape=(rows, span))
-    summed.sum_duplicates()
-    return _Towards(np.repeat(np.arange(rows), np.diff(summed.indptr)), summed.indices, summed.data)
+    membership = _membership(labels)
+    looked = np.zeros(rows.size)
+    picks: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    degree = np.diff(edges.indptr)[rows]
+    bounds = np.searchsorted(np.cumsum(degree), np.arange(_CHUNK, int(degree.sum()), _CHUNK), side="right")
+    for lo, hi in zip([0, *bounds], [*bounds, rows.size]):
+        if lo == hi:
+            continue
+        part = rows[lo:hi]
+        # each one's weight towards each community it has edges into, a self-loop into its own
+        towards = edges[part] @ membership
+        counts = np.diff(towards.indptr)
+        c, w = towards.indices, towards.data
+        at_own = c == np.repeat(own[part], counts)
+        looked[lo + _row_of(towards.indptr, np.flatnonzero(at_own))] = w[at_own]
+        score = w - np.repeat(alpha[part], counts) * tot[c]
+        score[at_own] = -np.inf
+        pick = _best_per_row(score, c, towards.indptr)
+        picks.append((part[_row_of(towards.indptr, pick)], c[pick], w[pick]))
+    if not picks:
+        return looked, np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64), np.empty(0)
+    r, c, w = (np.concatenate(column) for column in zip(*picks))
+    return looked, r, c.astype(np.int64), w
 
 
-def _best_pairs(receiver: np.ndarray, gain: np.ndarray) -> np.ndarray:
-    """Per receiver, its pair of largest gain, the first (smallest community) among equals; pairs sorted by receiver."""
-    if gain.size == 0:
+def _row_of(indptr: np.ndarray, positions: np.ndarray) -> np.ndarray:
+    """The row of each entry position (sorted) of a sparse matrix."""
+    return np.searchsorted(indptr, positions, side="right") - 1
+
+
+def _best_per_row(score: np.ndarray, label: np.ndarray, indptr: np.ndarray) -> np.ndarray:
+    """Per row of a sparse matrix, the position of its entry of largest score, the smallest label among equals;
+    rows whose best is ``-inf`` (or that are empty) have none."""
+    counts = np.diff(indptr)
+    starts = indptr[:-1][counts > 0]
+    if starts.size == 0:
         return np.empty(0, dtype=np.int64)
-    starts = np.flatnonzero(np.diff(receiver, prepend=-1))
-    best = np.repeat(np.maximum.reduceat(gain, starts), np.diff(starts, append=gain.size))
-    top = np.flatnonzero(gain == best)
-    return top[np.flatnonzero(np.diff(receiver[top], prepend=-1))]
+    best = np.maximum.reduceat(score, starts)
+    top = np.flatnonzero(score == np.repeat(best, counts[counts > 0]))
+    top = top[score[top] > -np.inf]
+    # a row's ties are few: ordered by row, then label, the first of each row wins
+    order = np.lexsort((label[top], _row_of(indptr, top)))
+    top = top[order]
+    first = np.flatnonzero(np.diff(_row_of(indptr, top), prepend=-1))
+    return top[first]
 
 
 def level_partitions(result: pregel.Result, num_vertices: int) -> list[np.ndarray]:
@@ -439,7 +608,7 @@ def forget_arrays(aggregated: dict) -> None:
     >>> aggregated
     {'moves': 3, 'plan': {'phase': 'decide'}}
     """
-    for name in ("moves", "movers", "degrees"):
+    for name in ("moves", "wants", "pairs", "degrees"):
         if isinstance(aggregated.get(name), np.ndarray):
             aggregated[name] = int(aggregated[name].size)
     plan = aggregated.get("plan")
