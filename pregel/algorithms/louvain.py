@@ -400,53 +400,66 @@ class Louvain(BatchProgram):
 
 
 def _resolve(wants: np.ndarray, pairs: np.ndarray, plan: dict, resolution: float) -> np.ndarray:
-    """The wanting vertices that move: those whose gain stays positive after the moves of conflicting neighbours.
+    """The wanting vertices that move: each pays for what the moves ahead of it take from its gain.
 
-    Two wanting neighbours conflict when one wants to join the community the other
-    wants to leave: moved together, each would have counted on the other staying
-    (a swap is the extreme case). Of two that conflict, the one with the smaller gain
-    (the larger id among equals) pays: its gain is what it would be after the other's
-    move, and it moves only if that stays positive.
+    Wanting vertices are ranked by gain (the smaller id first among equals). Moved
+    together, two of them change each other's gain: a vertex joining the community a
+    neighbour leaves (or that a neighbour joins mine) counted on that neighbour's edge
+    to it (a swap is the extreme case); vertices joining one community, or leaving one,
+    each counted on the community's tot without the others. The one ranked lower pays
+    the loss (gains are left out), and a vertex moves if its gain stays positive. It
+    pays only for those ahead of it that move, which depends on who pays too much:
+    starting from all of them, the movers are found three times over; each odd round of
+    that is safe (every mover pays at least for the movers ahead of it), and the third
+    lets move most of those the first held back for nothing. The moves together then
+    raise modularity by at least the sum of what is left of their gains.
     """
     n = plan["labels"].size
-    rank = np.full(n, -1, dtype=np.int64)
-    order = np.lexsort((-wants["vertex"], wants["gain"]))  # rank: larger gain first, then smaller id
-    rank[wants["vertex"][order]] = np.arange(order.size)
-    joiner, member = rank[pairs["joiner"]], rank[pairs["member"]]
-    both = member >= 0  # the joiner wants to move (it made the pair); the member too
-    pays = np.where(joiner < member, pairs["joiner"], pairs["member"])[both]
-    other = np.where(joiner < member, pairs["member"], pairs["joiner"])[both]
-    weight = pairs["weight"][both]
-    # summed in one order whatever the partitions sent first: the same bits on every backend
-    order = np.lexsort((other, pays))
-    pays, other, weight = pays[order], other[order], weight[order]
     m = plan["two_m"] / 2
     degree = plan["degree"]
-    cost = weight / m - resolution * degree[pays] * degree[other] / (2 * m * m)
-    charge = np.bincount(pays, weights=cost, minlength=n)[wants["vertex"]].astype(np.float64)
-    # vertices that join one community (or leave one) together each counted on the others' degrees being
-    # elsewhere: each pays for the degrees of those ahead of it (the edges between them it is not paid back)
+    place = np.full(n, -1, dtype=np.int64)
+    place[wants["vertex"]] = np.arange(wants.size)
+    rank = np.empty(wants.size, dtype=np.int64)
+    rank[np.lexsort((-wants["vertex"], wants["gain"]))] = np.arange(wants.size)  # larger gain, then smaller id
+    joiner, member = place[pairs["joiner"]], place[pairs["member"]]
+    both = member >= 0  # the joiner wants to move (it made the pair); the member too
+    joiner, member = joiner[both], member[both]
+    behind = rank[joiner] < rank[member]
+    pays, ahead = np.where(behind, joiner, member), np.where(behind, member, joiner)
+    # summed in one order whatever the partitions sent first: the same bits on every backend
+    order = np.lexsort((ahead, pays))
+    pays, ahead, weight = pays[order], ahead[order], pairs["weight"][both][order]
     k = degree[wants["vertex"]]
-    for group in (wants["into"], plan["labels"][wants["vertex"]]):
-        ahead = _ahead_in_group(group, wants["gain"], wants["vertex"], k)
-        charge += resolution * k * ahead / (2 * m * m)
-    left = wants["gain"] - charge
-    going = wants[left > _NOISE]
+    cost = np.maximum(weight / m - resolution * k[pays] * k[ahead] / (2 * m * m), 0.0)
+    scale = resolution * k / (2 * m * m)
+    groups = [_Group(group, wants["gain"], wants["vertex"]) for group in (wants["into"], plan["labels"][wants["vertex"]])]
+    moving = np.ones(wants.size, dtype=bool)
+    for _ in range(3):
+        charge = np.bincount(pays, weights=np.where(moving[ahead], cost, 0.0), minlength=wants.size).astype(float)
+        for group in groups:
+            charge += scale * group.ahead(np.where(moving, k, 0.0))
+        moving = wants["gain"] - charge > _NOISE
+    going = wants[moving]
     movers = np.empty(going.size, dtype=MOVE)
     movers["vertex"], movers["into"] = going["vertex"], going["into"]
     return movers
 
 
-def _ahead_in_group(group: np.ndarray, gain: np.ndarray, vertex: np.ndarray, k: np.ndarray) -> np.ndarray:
-    """For each wanting vertex, the sum of ``k`` over those of its group ahead of it (larger gain, or smaller id)."""
-    order = np.lexsort((vertex, -gain, group))
-    sorted_k = k[order]
-    total = np.cumsum(sorted_k) - sorted_k
-    first = np.flatnonzero(np.diff(group[order], prepend=-1))
-    total -= np.repeat(total[first], np.diff(first, append=order.size))
-    ahead = np.empty_like(total)
-    ahead[order] = total
-    return ahead
+class _Group:
+    """Wanting vertices grouped by a label (where they go, or where they leave), ranked within each group."""
+
+    def __init__(self, group: np.ndarray, gain: np.ndarray, vertex: np.ndarray) -> None:
+        self.order = np.lexsort((vertex, -gain, group))
+        self.first = np.flatnonzero(np.diff(group[self.order], prepend=-1))
+
+    def ahead(self, k: np.ndarray) -> np.ndarray:
+        """For each vertex, the sum of ``k`` over those of its group ahead of it."""
+        sorted_k = k[self.order]
+        total = np.cumsum(sorted_k) - sorted_k
+        total -= np.repeat(total[self.first], np.diff(self.first, append=self.order.size))
+        ahead = np.empty_like(total)
+        ahead[self.order] = total
+        return ahead
 
 
 def _recount(plan: dict) -> None:
