@@ -124,6 +124,15 @@ class _LevelEdges:
         self.indptr = np.zeros(v.size + 1, dtype=np.int64)
         np.cumsum(v.out_degree, out=self.indptr[1:])
         self.matrix: scipy.sparse.csr_matrix | None = None
+        self.members: scipy.sparse.csr_matrix | None = None
+
+    def membership(self, labels: np.ndarray) -> scipy.sparse.csr_matrix:
+        """The 0/1 matrix of vertex ids (rows) by community labels (columns): its labels rewritten in place."""
+        if self.members is None or self.members.shape[0] != labels.size:
+            self.members = _membership(labels)
+        else:
+            self.members.indices[:] = labels
+        return self.members
 
     def as_matrix(self, span: int) -> scipy.sparse.csr_matrix:
         if self.matrix is None:
@@ -215,7 +224,7 @@ class Louvain(BatchProgram):
         mine = own[source]
         change = np.where(labels[target] == mine, weight, 0.0) - np.where(was[target] == mine, weight, 0.0)
         inside = values["inside"] + np.bincount(source, weights=change, minlength=v.size)
-        values["joined"] += _most_joined(source, labels[target], weight, mine, labels.size, v.size)
+        values["joined"] += _most_joined(source, target, weight, own, level.membership(labels))
         values["drift"] += plan["drop"]
         two_m = plan["two_m"]
         m = two_m / 2 or 1.0
@@ -234,7 +243,7 @@ class Louvain(BatchProgram):
         n = labels.size
         edges = level.as_matrix(n)
         alpha = self.resolution * k / (2 * m)
-        looked, r, c, w = _look(edges, rows, labels, own, alpha, tot)
+        looked, r, c, w = _look(edges, rows, level.membership(labels), own, alpha, tot)
         inside[rows] = looked - loop[rows]
         values["inside"] = inside
         values["joined"][candidate] = values["drift"][candidate] = 0
@@ -498,18 +507,20 @@ def _carried(plan: dict) -> np.ndarray:
 
 
 def _most_joined(
-    source: np.ndarray, label: np.ndarray, weight: np.ndarray, own: np.ndarray, span: int, size: int
+    source: np.ndarray, target: np.ndarray, weight: np.ndarray, own: np.ndarray, membership: scipy.sparse.csr_matrix
 ) -> np.ndarray:
-    """Per vertex, the most weight of its edges (``source`` sorted) into one community other than its own."""
-    other = label != own
-    keys = source[other] * span + label[other]
-    unique, group = np.unique(keys, return_inverse=True)
-    sums = np.bincount(group, weights=weight[other])
+    """Per vertex, the most weight of its edges (``source`` sorted, ``target`` the ids) into one community other than
+    its own."""
+    size = own.size
+    indptr = np.zeros(size + 1, dtype=np.int64)
+    np.cumsum(np.bincount(source, minlength=size), out=indptr[1:])
+    towards = scipy.sparse.csr_matrix((weight, target, indptr), shape=(size, membership.shape[0])) @ membership
+    counts = np.diff(towards.indptr)
+    data = np.where(towards.indices == np.repeat(own, counts), 0.0, towards.data)
     most = np.zeros(size)
-    if unique.size:
-        rows = unique // span
-        starts = np.flatnonzero(np.diff(rows, prepend=-1))
-        most[rows[starts]] = np.maximum.reduceat(sums, starts)
+    filled = counts > 0
+    if filled.any():
+        most[filled] = np.maximum.reduceat(data, towards.indptr[:-1][filled])
     return most
 
 
@@ -519,14 +530,14 @@ def _membership(labels: np.ndarray) -> scipy.sparse.csr_matrix:
     return scipy.sparse.csr_matrix((np.ones(n), labels, np.arange(n + 1)), shape=(n, n))
 
 
-_CHUNK = 1 << 16
+_CHUNK = 1 << 18
 """Edges looked at together: every temporary array of a chunk stays in the processor's cache."""
 
 
 def _look(
     edges: scipy.sparse.csr_matrix,
     rows: np.ndarray,
-    labels: np.ndarray,
+    membership: scipy.sparse.csr_matrix,
     own: np.ndarray,
     alpha: np.ndarray,
     tot: np.ndarray,
@@ -538,7 +549,6 @@ def _look(
     the weights into the own communities (aligned with ``rows``), and the rows that have
     another community with that community and the weight towards it.
     """
-    membership = _membership(labels)
     looked = np.zeros(rows.size)
     picks: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     degree = np.diff(edges.indptr)[rows]
