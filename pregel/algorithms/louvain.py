@@ -50,6 +50,7 @@ import scipy.sparse
 
 import pregel
 from pregel import Aggregator, BatchProgram, Sum
+from pregel.algorithms.hashing import draw
 from pregel.algorithms.lpa import smallest_member
 from pregel.io.edges import as_graph
 
@@ -85,6 +86,7 @@ _ARRAYS = ("alive", "labels", "was", "degree", "tot", "size", "moved")
 
 # a gain below this is rounding, not an improvement: moving for it could go on forever
 _NOISE = 1e-12
+RANDOM = 0
 
 
 class Announced(Aggregator):
@@ -181,6 +183,7 @@ class Louvain(BatchProgram):
     max_level = 0  # 0: no limit
     patience = 4
     settle = 1e-4
+    settle_rel = 0.005
     cap = 0
 
     def compute(self, v: pregel.VertexBatch) -> None:
@@ -378,7 +381,8 @@ class Louvain(BatchProgram):
             plan["start_q"] = q
         plan["rounds"] += 1
         wants = master.aggregated("wants")
-        movers = _resolve(wants, master.aggregated("pairs"), plan, self.resolution)
+        tie = draw(self.seed, master.superstep, wants["vertex"])
+        movers = _resolve(wants, tie, master.aggregated("pairs"), plan, self.resolution)
         plan["was"][:] = plan["labels"]
         plan["labels"][movers["vertex"]] = movers["into"]
         plan["moved"][movers["vertex"]] = True
@@ -391,7 +395,7 @@ class Louvain(BatchProgram):
             self._level_ends(plan, q)
             return
         plan["sweep"] = False
-        if q > plan["best"] + self.settle:
+        if q > plan["best"] + max(self.settle, self.settle_rel * (q - plan["start_q"])):
             plan["best"], plan["stall"] = q, 0
         else:
             plan["stall"] += 1
@@ -408,7 +412,7 @@ class Louvain(BatchProgram):
         plan.update(phase="gather", final=bool(done), start_q=q)
 
 
-def _resolve(wants: np.ndarray, pairs: np.ndarray, plan: dict, resolution: float) -> np.ndarray:
+def _resolve(wants: np.ndarray, tie: np.ndarray, pairs: np.ndarray, plan: dict, resolution: float) -> np.ndarray:
     """The wanting vertices that move: each pays for what the moves ahead of it take from its gain.
 
     Wanting vertices are ranked by gain (the smaller id first among equals). Moved
@@ -429,7 +433,7 @@ def _resolve(wants: np.ndarray, pairs: np.ndarray, plan: dict, resolution: float
     place = np.full(n, -1, dtype=np.int64)
     place[wants["vertex"]] = np.arange(wants.size)
     rank = np.empty(wants.size, dtype=np.int64)
-    rank[np.lexsort((-wants["vertex"], wants["gain"]))] = np.arange(wants.size)  # larger gain, then smaller id
+    rank[np.lexsort((-wants["vertex"], tie, wants["gain"]) if not RANDOM else (-wants["vertex"], tie))] = np.arange(wants.size)
     joiner, member = place[pairs["joiner"]], place[pairs["member"]]
     both = member >= 0  # the joiner wants to move (it made the pair); the member too
     joiner, member = joiner[both], member[both]
@@ -441,7 +445,7 @@ def _resolve(wants: np.ndarray, pairs: np.ndarray, plan: dict, resolution: float
     k = degree[wants["vertex"]]
     cost = np.maximum(weight / m - resolution * k[pays] * k[ahead] / (2 * m * m), 0.0)
     scale = resolution * k / (2 * m * m)
-    groups = [_Group(group, wants["gain"], wants["vertex"]) for group in (wants["into"], plan["labels"][wants["vertex"]])]
+    groups = [_Group(group, rank) for group in (wants["into"], plan["labels"][wants["vertex"]])]
     moving = np.ones(wants.size, dtype=bool)
     for _ in range(3):
         charge = np.bincount(pays, weights=np.where(moving[ahead], cost, 0.0), minlength=wants.size).astype(float)
@@ -457,8 +461,8 @@ def _resolve(wants: np.ndarray, pairs: np.ndarray, plan: dict, resolution: float
 class _Group:
     """Wanting vertices grouped by a label (where they go, or where they leave), ranked within each group."""
 
-    def __init__(self, group: np.ndarray, gain: np.ndarray, vertex: np.ndarray) -> None:
-        self.order = np.lexsort((vertex, -gain, group))
+    def __init__(self, group: np.ndarray, rank: np.ndarray) -> None:
+        self.order = np.lexsort((-rank, group))
         self.first = np.flatnonzero(np.diff(group[self.order], prepend=-1))
 
     def ahead(self, k: np.ndarray) -> np.ndarray:
@@ -559,40 +563,37 @@ def _look(
         part = rows[lo:hi]
         # each one's weight towards each community it has edges into, a self-loop into its own
         towards = edges[part] @ membership
-        counts = np.diff(towards.indptr)
+        row = np.repeat(np.arange(part.size), np.diff(towards.indptr))
         c, w = towards.indices, towards.data
-        at_own = c == np.repeat(own[part], counts)
-        looked[lo + _row_of(towards.indptr, np.flatnonzero(at_own))] = w[at_own]
-        score = w - np.repeat(alpha[part], counts) * tot[c]
+        at_own = c == own[part][row]
+        looked[lo + row[at_own]] = w[at_own]
+        score = w - alpha[part][row] * tot[c]
         score[at_own] = -np.inf
-        pick = _best_per_row(score, c, towards.indptr)
-        picks.append((part[_row_of(towards.indptr, pick)], c[pick], w[pick]))
+        pick = _best_per_row(score, c, row, part.size)
+        picks.append((part[row[pick]], c[pick], w[pick]))
     if not picks:
         return looked, np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64), np.empty(0)
     r, c, w = (np.concatenate(column) for column in zip(*picks))
     return looked, r, c.astype(np.int64), w
 
 
-def _row_of(indptr: np.ndarray, positions: np.ndarray) -> np.ndarray:
-    """The row of each entry position (sorted) of a sparse matrix."""
-    return np.searchsorted(indptr, positions, side="right") - 1
-
-
-def _best_per_row(score: np.ndarray, label: np.ndarray, indptr: np.ndarray) -> np.ndarray:
-    """Per row of a sparse matrix, the position of its entry of largest score, the smallest label among equals;
-    rows whose best is ``-inf`` (or that are empty) have none."""
-    counts = np.diff(indptr)
-    starts = indptr[:-1][counts > 0]
+def _best_per_row(score: np.ndarray, label: np.ndarray, row: np.ndarray, rows: int) -> np.ndarray:
+    """Per row (``row`` sorted, ``rows`` of them), the position of its entry of largest score, the smallest label
+    among equals; rows whose best is ``-inf`` (or that have no entry) have none."""
+    best = np.full(rows, -np.inf)
+    starts = np.flatnonzero(np.diff(row, prepend=-1))
     if starts.size == 0:
         return np.empty(0, dtype=np.int64)
-    best = np.maximum.reduceat(score, starts)
-    top = np.flatnonzero(score == np.repeat(best, counts[counts > 0]))
+    best[row[starts]] = np.maximum.reduceat(score, starts)
+    top = np.flatnonzero(score == best[row])
     top = top[score[top] > -np.inf]
-    # a row's ties are few: ordered by row, then label, the first of each row wins
-    order = np.lexsort((label[top], _row_of(indptr, top)))
-    top = top[order]
-    first = np.flatnonzero(np.diff(_row_of(indptr, top), prepend=-1))
-    return top[first]
+    # among a row's ties (few), the smallest label
+    starts = np.flatnonzero(np.diff(row[top], prepend=-1))
+    if starts.size == top.size:
+        return top
+    smallest = np.repeat(np.minimum.reduceat(label[top], starts), np.diff(starts, append=top.size))
+    top = top[label[top] == smallest]
+    return top[np.flatnonzero(np.diff(row[top], prepend=-1))]
 
 
 def level_partitions(result: pregel.Result, num_vertices: int) -> list[np.ndarray]:
