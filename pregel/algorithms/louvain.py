@@ -59,14 +59,7 @@ STATE = np.dtype(
         ("community", np.int64),
         ("degree", np.float64),
         ("loop", np.float64),  # weight of my self-loop
-        ("inside", np.float64),  # weight of my edges into my community (self-loop aside), when I last looked
-        ("candidate", np.int8),  # 1: look again in the next decide superstep
-        # per round since I last looked, the most weight of neighbours that joined one other community, summed
-        ("joined", np.float64),
-        ("drift", np.float64),  # the most any community's tot fell in each round since I last looked, summed
-        ("best", np.float64),  # the largest gain I found when I last looked
-        ("was_inside", np.float64),  # my inside weight then
-        ("was_tot", np.float64),  # my community's tot then
+        ("inside", np.float64),  # weight of my edges into my community, self-loop aside
     ]
 )
 
@@ -86,7 +79,6 @@ _ARRAYS = ("alive", "labels", "was", "degree", "tot", "size", "moved")
 
 # a gain below this is rounding, not an improvement: moving for it could go on forever
 _NOISE = 1e-12
-RANDOM = 0
 
 
 class Announced(Aggregator):
@@ -112,12 +104,14 @@ class Pairs(Aggregator):
         return np.asarray(values, dtype=self.dtype)
 
 
-class _LevelEdges:
-    """A partition's out-edges at one level (they change only between levels): looked up once, read every round.
+class _Level:
+    """A partition at one level, as its program keeps it: the edges (they change only between levels) and what
+    each vertex saw when it last looked.
 
-    ``matrix`` holds them as a sparse matrix, a row per vertex of the batch and a column per
-    vertex id of the graph (``span`` of them): times the matrix of the labels it gives every
-    vertex's weight towards each neighbouring community, summed in compiled code.
+    ``matrix`` holds the edges as a sparse matrix, a row per vertex of the batch and a column
+    per vertex id of the graph: times the membership matrix of the labels it gives every
+    vertex's weight towards each neighbouring community, summed in compiled code. The rest
+    only spares vertices a look: lost (a new program, as a resumed run has), every vertex looks.
     """
 
     def __init__(self, v: pregel.VertexBatch) -> None:
@@ -127,6 +121,11 @@ class _LevelEdges:
         np.cumsum(v.out_degree, out=self.indptr[1:])
         self.matrix: scipy.sparse.csr_matrix | None = None
         self.members: scipy.sparse.csr_matrix | None = None
+        self.again = np.ones(v.size, dtype=bool)  # look in the next round
+        # per round since I last looked, the most weight of neighbours that joined one other community, summed
+        self.joined = np.zeros(v.size)
+        # what my best gain was when I last looked, less what has moved since then (see Louvain._decide)
+        self.anchor = np.full(v.size, -np.inf)
 
     def membership(self, labels: np.ndarray) -> scipy.sparse.csr_matrix:
         """The 0/1 matrix of vertex ids (rows) by community labels (columns): its labels rewritten in place."""
@@ -184,90 +183,83 @@ class Louvain(BatchProgram):
     patience = 4
     settle = 1e-4
     settle_rel = 0.005
-    cap = 0
 
     def compute(self, v: pregel.VertexBatch) -> None:
         plan = v.aggregated("plan") or _first_plan()
         v.aggregate("plan", _carried(plan))
         getattr(self, "_" + plan["phase"])(v, plan)
 
-    def _level_edges(self, v: pregel.VertexBatch, plan: dict, fresh: bool = False) -> _LevelEdges:
-        """This partition's edges at this level, kept by the program (each Ray worker keeps its own)."""
-        kept = self.__dict__.setdefault("_edges", {})
+    def _level(self, v: pregel.VertexBatch, plan: dict, fresh: bool = False) -> _Level:
+        """This partition at this level, kept by the program (each Ray worker keeps its own)."""
+        kept = self.__dict__.setdefault("_levels", {})
         key = (int(v.ids[0]), v.size)
         level = plan["level"]
         if fresh or key not in kept or kept[key][0] != level:
-            kept[key] = (level, _LevelEdges(v))
+            kept[key] = (level, _Level(v))
         return kept[key][1]
 
     def _start(self, v: pregel.VertexBatch, plan: dict) -> None:
         """A level's first superstep: every vertex alone in its community; degrees from the (new) edges."""
-        edges = self._level_edges(v, plan, fresh=True)
+        edges = self._level(v, plan, fresh=True)
         loops = edges.target == v.ids[edges.source]
         values = np.zeros(v.size, dtype=STATE)
         values["community"] = v.ids
         values["loop"] = np.bincount(edges.source[loops], weights=edges.weight[loops], minlength=v.size)
         values["degree"] = np.bincount(edges.source, weights=edges.weight, minlength=v.size) + values["loop"]
-        values["candidate"] = 1
         v.values = values
         degrees = np.empty(v.size, dtype=DEGREE)
         degrees["vertex"], degrees["degree"] = v.ids, values["degree"]
         v.aggregate("degrees", degrees)
 
     def _decide(self, v: pregel.VertexBatch, plan: dict) -> None:
-        """One round of local moving: each candidate finds its best community; master compute picks who moves."""
-        values = v.values.copy()
+        """One round of local moving: each vertex that looks finds its best community; master compute picks movers."""
         labels, tot, moved, was = plan["labels"], plan["tot"], plan["moved"], plan["was"]
-        level = self._level_edges(v, plan)
-        values["community"] = own = labels[v.ids]  # master compute moved the vertices it let move
+        level = self._level(v, plan)
+        values = v.values
+        own = labels[v.ids]  # master compute moved the vertices it let move
         k, loop = values["degree"], values["loop"]
+        m = plan["two_m"] / 2 or 1.0
+        membership = level.membership(labels)
         # the edges to the neighbours that moved: my inside weight follows them exactly, whether I look or not
         news = np.flatnonzero(moved[level.target])
         source, target, weight = level.source[news], level.target[news], level.weight[news]
         mine = own[source]
         change = np.where(labels[target] == mine, weight, 0.0) - np.where(was[target] == mine, weight, 0.0)
         inside = values["inside"] + np.bincount(source, weights=change, minlength=v.size)
-        values["joined"] += _most_joined(source, target, weight, own, level.membership(labels))
-        values["drift"] += plan["drop"]
-        two_m = plan["two_m"]
-        m = two_m / 2 or 1.0
-        # who looks: every vertex in a level's first round; one that moved or wanted to; one whose best gain may
-        # have become positive since it last looked. What can have raised the gain towards a community it saw:
-        # the weight of neighbours that joined it (at most the stale weight), the weight that left mine (my
-        # inside weight fell), my community's tot rising and the other's falling (by at most the drift). A
-        # community it did not see has tot >= 0 and my stale weight at most, if a neighbour moved at all
+        level.joined += _most_joined(source, target, weight, own, membership)
+        # who looks: every vertex in a level's first round, one that moved or wanted to, and one whose best gain
+        # may have turned positive since it last looked. What can have raised its gain towards a community it
+        # saw: neighbours that joined that community (their weight at most the joined weight), neighbours that
+        # left mine (my inside weight fell), my community's tot rising and the other's falling (by at most the
+        # drift, what the most-falling community lost, summed over rounds). A community it did not see has
+        # tot >= 0 and the joined weight at most, if a neighbour moved at all
         alpha = self.resolution * k / (2 * m * m)
-        seen = values["best"] + (values["joined"] + values["was_inside"] - inside) / m
-        seen += alpha * (tot[own] - values["was_tot"] + values["drift"])
-        unseen = np.where(values["joined"] > 0, (values["joined"] - inside) / m - alpha * (k - tot[own]), -np.inf)
-        could = np.maximum(seen, unseen)
-        candidate = (values["candidate"] == 1) | plan["sweep"] | moved[v.ids] | (could > _NOISE)
+        seen = level.anchor + (level.joined - inside) / m + alpha * (tot[own] + plan["drift"])
+        unseen = np.where(level.joined > 0, (level.joined - inside) / m - alpha * (k - tot[own]), -np.inf)
+        candidate = level.again | plan["sweep"] | moved[v.ids] | (np.maximum(seen, unseen) > _NOISE)
         rows = np.flatnonzero(candidate)
-        n = labels.size
-        edges = level.as_matrix(n)
-        alpha = self.resolution * k / (2 * m)
-        looked, r, c, w = _look(edges, rows, level.membership(labels), own, alpha, tot)
+        edges = level.as_matrix(labels.size)
+        looked, r, c, w = _look(edges, rows, membership, own, alpha * m, tot)
         inside[rows] = looked - loop[rows]
-        values["inside"] = inside
-        values["joined"][candidate] = values["drift"][candidate] = 0
-        values["was_inside"][candidate] = inside[candidate]
-        values["was_tot"][candidate] = tot[own[candidate]]
-        values["best"][candidate] = -np.inf
-        values["candidate"] = 0
+        fresh = np.empty(v.size, dtype=STATE)
+        fresh["community"], fresh["degree"], fresh["loop"], fresh["inside"] = own, k, loop, inside
+        v.values = fresh
         v.aggregate("internal", inside + 2 * loop)
-        if plan["frozen"] or two_m == 0:
-            v.values = values
+        if plan["frozen"] or plan["two_m"] == 0:
             return
         mine = own[r]
-        gain = (w - inside[r]) / m - self.resolution * k[r] * (tot[c] - (tot[mine] - k[r])) / (2 * m * m)
-        values["best"][r] = gain
+        gain = (w - inside[r]) / m - alpha[r] * (tot[c] - (tot[mine] - k[r]))
+        best = np.full(v.size, -np.inf)
+        best[r] = gain
+        level.anchor[rows] = (best + inside / m - alpha * (tot[own] + plan["drift"]))[rows]
+        level.joined[rows] = 0
         wants = gain > _NOISE
         wanting, into = r[wants], c[wants]
+        # a wanting vertex looks again: it moves (its inside weight changes) or a neighbour held it back
+        level.again[:] = False
+        level.again[wanting] = True
         records = np.empty(wanting.size, dtype=WANT)
         records["vertex"], records["into"], records["gain"] = v.ids[wanting], into, gain[wants]
-        # a wanting vertex looks again: it moves (its inside weight changes) or a neighbour held it back
-        values["candidate"][wanting] = 1
-        v.values = values
         v.aggregate("wants", records)
         v.aggregate("wanting", wanting.size)
         # who I would join: if one of them wants to leave too, master compute lets only one of us move
@@ -300,7 +292,7 @@ class Louvain(BatchProgram):
         v.add_vertices(v.ids[owners], fresh)
         # the weight between each pair of communities: mine (rows) by theirs (columns), summed in compiled code,
         # one request per pair (the other partitions add theirs to it)
-        edges = self._level_edges(v, plan).as_matrix(n) @ _membership(labels)
+        edges = self._level(v, plan).as_matrix(n) @ _membership(labels)
         mine = scipy.sparse.csr_matrix((np.ones(v.size), (own, np.arange(v.size))), shape=(n, v.size))
         summed = (mine @ edges).tocoo()
         # inside a community every edge was counted from both ends, a self-loop once: the merged vertex's
@@ -363,7 +355,7 @@ class Louvain(BatchProgram):
         plan["degree"][:] = 0
         plan["degree"][alive] = degree
         plan["moved"][:] = False
-        plan["drop"] = 0.0
+        plan["drift"] = 0.0
         _recount(plan)
         plan["phase"] = "decide"
 
@@ -388,7 +380,7 @@ class Louvain(BatchProgram):
         plan["moved"][movers["vertex"]] = True
         before = tot.copy()
         _recount(plan)
-        plan["drop"] = max(float(np.max(before - tot, initial=0.0)), 0.0)
+        plan["drift"] += max(float(np.max(before - tot, initial=0.0)), 0.0)
         plan["moved_in_level"] += movers.size
         master.set_aggregated("moved", movers.size)
         if wants.size == 0:  # no vertex looked and wanted to move; the others cannot gain: a local optimum
@@ -399,7 +391,7 @@ class Louvain(BatchProgram):
             plan["best"], plan["stall"] = q, 0
         else:
             plan["stall"] += 1
-        plan["frozen"] = plan["stall"] >= self.patience or (self.cap > 0 and plan["rounds"] >= self.cap)
+        plan["frozen"] = plan["stall"] >= self.patience
 
     def _level_ends(self, plan: dict, q: float) -> None:
         """No vertex wanted to move in this decide superstep: the partition it measured is the level's."""
@@ -433,7 +425,7 @@ def _resolve(wants: np.ndarray, tie: np.ndarray, pairs: np.ndarray, plan: dict, 
     place = np.full(n, -1, dtype=np.int64)
     place[wants["vertex"]] = np.arange(wants.size)
     rank = np.empty(wants.size, dtype=np.int64)
-    rank[np.lexsort((-wants["vertex"], tie, wants["gain"]) if not RANDOM else (-wants["vertex"], tie))] = np.arange(wants.size)
+    rank[np.lexsort((-wants["vertex"], tie, wants["gain"]))] = np.arange(wants.size)  # larger gain, then the draw
     joiner, member = place[pairs["joiner"]], place[pairs["member"]]
     both = member >= 0  # the joiner wants to move (it made the pair); the member too
     joiner, member = joiner[both], member[both]
@@ -494,7 +486,7 @@ def _first_plan() -> dict:
         "stall": 0,
         "frozen": False,
         "sweep": True,  # every vertex is a candidate in the next decide superstep
-        "drop": 0.0,  # the most any community's tot fell at the last barrier
+        "drift": 0.0,  # what the most-falling community's tot lost at each barrier of the level, summed
         "final": False,
         "two_m": 0.0,
         "start_q": math.nan,
