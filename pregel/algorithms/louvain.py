@@ -122,10 +122,8 @@ class _Level:
         self.matrix: scipy.sparse.csr_matrix | None = None
         self.members: scipy.sparse.csr_matrix | None = None
         self.again = np.ones(v.size, dtype=bool)  # look in the next round
-        # per round since I last looked, the most weight of neighbours that joined one other community, summed
-        self.joined = np.zeros(v.size)
-        # what my best gain was when I last looked, less what has moved since then (see Louvain._decide)
-        self.anchor = np.full(v.size, -np.inf)
+        # at least the largest score (see _look) of any community but mine (see Louvain._decide)
+        self.score = np.full(v.size, np.inf)
 
     def membership(self, labels: np.ndarray) -> scipy.sparse.csr_matrix:
         """The 0/1 matrix of vertex ids (rows) by community labels (columns): its labels rewritten in place."""
@@ -226,20 +224,20 @@ class Louvain(BatchProgram):
         mine = own[source]
         change = np.where(labels[target] == mine, weight, 0.0) - np.where(was[target] == mine, weight, 0.0)
         inside = values["inside"] + np.bincount(source, weights=change, minlength=v.size)
-        level.joined += _most_joined(source, target, weight, own, membership)
         # who looks: every vertex in a level's first round, one that moved or wanted to, and one whose best gain
-        # may have turned positive since it last looked. What can have raised its gain towards a community it
-        # saw: neighbours that joined that community (their weight at most the joined weight), neighbours that
-        # left mine (my inside weight fell), my community's tot rising and the other's falling (by at most the
-        # drift, what the most-falling community lost, summed over rounds). A community it did not see has
-        # tot >= 0 and the joined weight at most, if a neighbour moved at all
-        alpha = self.resolution * k / (2 * m * m)
-        seen = level.anchor + (level.joined - inside) / m + alpha * (tot[own] + plan["drift"])
-        unseen = np.where(level.joined > 0, (level.joined - inside) / m - alpha * (k - tot[own]), -np.inf)
-        candidate = level.again | plan["sweep"] | moved[v.ids] | (np.maximum(seen, unseen) > _NOISE)
+        # may have turned positive since it last looked. The gain towards a community c is (score - inside) / m
+        # - alpha (k - my community's tot), the score W_c - alpha m tot_c (W_c my weight towards c): the score
+        # of the best when it last looked, raised each round by the most weight that joined one community and
+        # what the most-falling tot lost, or the score of a community a neighbour just joined, bounds every
+        # score since
+        alpha = self.resolution * k / (2 * m)
+        joined, fresh_score = _joined(source, labels[target], weight, own, labels.size, alpha, tot)
+        level.score = np.maximum(level.score + joined + alpha * plan["drop"], fresh_score)
+        could = (level.score - inside) / m - alpha * (k - tot[own]) / m
+        candidate = level.again | plan["sweep"] | moved[v.ids] | (could > _NOISE)
         rows = np.flatnonzero(candidate)
         edges = level.as_matrix(labels.size)
-        looked, r, c, w = _look(edges, rows, membership, own, alpha * m, tot)
+        looked, r, c, w = _look(edges, rows, membership, own, alpha, tot)
         inside[rows] = looked - loop[rows]
         fresh = np.empty(v.size, dtype=STATE)
         fresh["community"], fresh["degree"], fresh["loop"], fresh["inside"] = own, k, loop, inside
@@ -248,11 +246,9 @@ class Louvain(BatchProgram):
         if plan["frozen"] or plan["two_m"] == 0:
             return
         mine = own[r]
-        gain = (w - inside[r]) / m - alpha[r] * (tot[c] - (tot[mine] - k[r]))
-        best = np.full(v.size, -np.inf)
-        best[r] = gain
-        level.anchor[rows] = (best + inside / m - alpha * (tot[own] + plan["drift"]))[rows]
-        level.joined[rows] = 0
+        gain = (w - inside[r]) / m - alpha[r] * (tot[c] - (tot[mine] - k[r])) / m
+        level.score[rows] = -np.inf
+        level.score[r] = w - alpha[r] * tot[c]
         wants = gain > _NOISE
         wanting, into = r[wants], c[wants]
         # a wanting vertex looks again: it moves (its inside weight changes) or a neighbour held it back
@@ -355,7 +351,7 @@ class Louvain(BatchProgram):
         plan["degree"][:] = 0
         plan["degree"][alive] = degree
         plan["moved"][:] = False
-        plan["drift"] = 0.0
+        plan["drop"] = 0.0
         _recount(plan)
         plan["phase"] = "decide"
 
@@ -380,7 +376,7 @@ class Louvain(BatchProgram):
         plan["moved"][movers["vertex"]] = True
         before = tot.copy()
         _recount(plan)
-        plan["drift"] += max(float(np.max(before - tot, initial=0.0)), 0.0)
+        plan["drop"] = max(float(np.max(before - tot, initial=0.0)), 0.0)
         plan["moved_in_level"] += movers.size
         master.set_aggregated("moved", movers.size)
         if wants.size == 0:  # no vertex looked and wanted to move; the others cannot gain: a local optimum
@@ -486,7 +482,7 @@ def _first_plan() -> dict:
         "stall": 0,
         "frozen": False,
         "sweep": True,  # every vertex is a candidate in the next decide superstep
-        "drift": 0.0,  # what the most-falling community's tot lost at each barrier of the level, summed
+        "drop": 0.0,  # what the most-falling community's tot lost at the last barrier
         "final": False,
         "two_m": 0.0,
         "start_q": math.nan,
@@ -502,22 +498,30 @@ def _carried(plan: dict) -> np.ndarray:
     return carried
 
 
-def _most_joined(
-    source: np.ndarray, target: np.ndarray, weight: np.ndarray, own: np.ndarray, membership: scipy.sparse.csr_matrix
-) -> np.ndarray:
-    """Per vertex, the most weight of its edges (``source`` sorted, ``target`` the ids) into one community other than
-    its own."""
+def _joined(
+    source: np.ndarray,
+    label: np.ndarray,
+    weight: np.ndarray,
+    own: np.ndarray,
+    span: int,
+    alpha: np.ndarray,
+    tot: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """From the edges (``source`` sorted) to neighbours that just joined community ``label``: per vertex, the most
+    weight that joined one community other than its own, and the largest score (weight - alpha tot) of those."""
     size = own.size
     indptr = np.zeros(size + 1, dtype=np.int64)
     np.cumsum(np.bincount(source, minlength=size), out=indptr[1:])
-    towards = scipy.sparse.csr_matrix((weight, target, indptr), shape=(size, membership.shape[0])) @ membership
-    counts = np.diff(towards.indptr)
-    data = np.where(towards.indices == np.repeat(own, counts), 0.0, towards.data)
-    most = np.zeros(size)
-    filled = counts > 0
-    if filled.any():
-        most[filled] = np.maximum.reduceat(data, towards.indptr[:-1][filled])
-    return most
+    # summed per vertex and community by a product with the identity
+    towards = scipy.sparse.csr_matrix((weight, label, indptr), shape=(size, span))
+    towards = towards @ scipy.sparse.identity(span, format="csr")
+    row = np.repeat(np.arange(size), np.diff(towards.indptr))
+    other = towards.indices != own[row]
+    row, c, w = row[other], towards.indices[other], towards.data[other]
+    most, score = np.zeros(size), np.full(size, -np.inf)
+    np.maximum.at(most, row, w)
+    np.maximum.at(score, row, w - alpha[row] * tot[c])
+    return most, score
 
 
 def _membership(labels: np.ndarray) -> scipy.sparse.csr_matrix:
