@@ -171,6 +171,7 @@ class Louvain(BatchProgram):
         "pairs": Pairs(PAIR),
         "degrees": Pairs(DEGREE),
         "internal": Sum,
+        "edges": Sum,
         "wanting": Sum,
         "moved": Sum,
     }
@@ -181,6 +182,7 @@ class Louvain(BatchProgram):
     patience = 4
     settle = 1e-4
     settle_rel = 0.005
+    doubt = 0.5
 
     def compute(self, v: pregel.VertexBatch) -> None:
         plan = v.aggregated("plan") or _first_plan()
@@ -208,6 +210,7 @@ class Louvain(BatchProgram):
         degrees = np.empty(v.size, dtype=DEGREE)
         degrees["vertex"], degrees["degree"] = v.ids, values["degree"]
         v.aggregate("degrees", degrees)
+        v.aggregate("edges", edges.source.size)
 
     def _decide(self, v: pregel.VertexBatch, plan: dict) -> None:
         """One round of local moving: each vertex that looks finds its best community; master compute picks movers."""
@@ -234,7 +237,9 @@ class Louvain(BatchProgram):
         joined, fresh_score = _joined(source, labels[target], weight, own, labels.size, alpha, tot)
         level.score = np.maximum(level.score + joined + alpha * plan["drop"], fresh_score)
         could = (level.score - inside) / m - alpha * (k - tot[own]) / m
-        candidate = level.again | plan["sweep"] | moved[v.ids] | (could > _NOISE)
+        # one whose bound is below a fraction of a mean edge's worth waits, unless the others found nothing
+        doubt = _NOISE if plan["careful"] else max(_NOISE, self.doubt * plan["two_m"] / max(plan["edges"], 1) / m)
+        candidate = level.again | plan["sweep"] | moved[v.ids] | (could > doubt)
         rows = np.flatnonzero(candidate)
         edges = level.as_matrix(labels.size)
         looked, r, c, w = _look(edges, rows, membership, own, alpha, tot)
@@ -310,7 +315,7 @@ class Louvain(BatchProgram):
             if plan["final"]:
                 master.halt()
             plan.update(phase="start", level=plan["level"] + 1, rounds=0, moved_in_level=0, best=-math.inf, stall=0)
-            plan.update(frozen=False, sweep=True)
+            plan.update(frozen=False, sweep=True, careful=False)
         master.set_aggregated("plan", plan)
         master.set_aggregated("level", plan["level"])
         master.set_aggregated("modularity", plan["modularity"])
@@ -347,6 +352,7 @@ class Louvain(BatchProgram):
             plan["was"] = np.zeros(n, dtype=np.int64)
         # the arrays are rewritten in place: each superstep's statistics keep the plan, and so no copy of them
         plan["alive"] = alive
+        plan["edges"] = int(master.aggregated("edges"))
         plan["labels"][:] = np.arange(plan["labels"].size)
         plan["degree"][:] = 0
         plan["degree"][alive] = degree
@@ -379,10 +385,13 @@ class Louvain(BatchProgram):
         plan["drop"] = max(float(np.max(before - tot, initial=0.0)), 0.0)
         plan["moved_in_level"] += movers.size
         master.set_aggregated("moved", movers.size)
+        if wants.size == 0 and not (plan["careful"] or plan["sweep"] or plan["frozen"]):
+            plan["careful"] = True  # every vertex whose gain could be positive looks once more
+            return
         if wants.size == 0:  # no vertex looked and wanted to move; the others cannot gain: a local optimum
             self._level_ends(plan, q)
             return
-        plan["sweep"] = False
+        plan["sweep"] = plan["careful"] = False
         if q > plan["best"] + max(self.settle, self.settle_rel * (q - plan["start_q"])):
             plan["best"], plan["stall"] = q, 0
         else:
@@ -482,6 +491,8 @@ def _first_plan() -> dict:
         "stall": 0,
         "frozen": False,
         "sweep": True,  # every vertex is a candidate in the next decide superstep
+        "careful": False,  # every vertex whose gain could be positive is one
+        "edges": 0,  # edges of the level's graph (both directions)
         "drop": 0.0,  # what the most-falling community's tot lost at the last barrier
         "final": False,
         "two_m": 0.0,
@@ -515,12 +526,16 @@ def _joined(
     # summed per vertex and community by a product with the identity
     towards = scipy.sparse.csr_matrix((weight, label, indptr), shape=(size, span))
     towards = towards @ scipy.sparse.identity(span, format="csr")
-    row = np.repeat(np.arange(size), np.diff(towards.indptr))
-    other = towards.indices != own[row]
-    row, c, w = row[other], towards.indices[other], towards.data[other]
+    counts = np.diff(towards.indptr)
+    row = np.repeat(np.arange(size), counts)
+    c, w = towards.indices, towards.data
+    mine = c == own[row]
     most, score = np.zeros(size), np.full(size, -np.inf)
-    np.maximum.at(most, row, w)
-    np.maximum.at(score, row, w - alpha[row] * tot[c])
+    filled = counts > 0
+    if filled.any():
+        starts = towards.indptr[:-1][filled]
+        most[filled] = np.maximum.reduceat(np.where(mine, 0.0, w), starts)
+        score[filled] = np.maximum.reduceat(np.where(mine, -np.inf, w - alpha[row] * tot[c]), starts)
     return most, score
 
 
