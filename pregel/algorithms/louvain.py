@@ -63,8 +63,9 @@ STATE = np.dtype(
     ]
 )
 
-WANT = np.dtype([("vertex", np.int64), ("into", np.int64), ("gain", np.float64)])
-"""A vertex that wants to move: the label of the community it would join, and the modularity it would gain."""
+WANT = np.dtype([("vertex", np.int64), ("into", np.int64), ("gain", np.float64), ("weight", np.float64)])
+"""A vertex that wants to move: the label of the community it would join, the modularity it would gain, and the
+weight of its edges into that community."""
 
 MOVE = np.dtype([("vertex", np.int64), ("into", np.int64)])
 """Where a vertex went: the label of its community."""
@@ -222,7 +223,7 @@ class Louvain(BatchProgram):
         m = plan["two_m"] / 2 or 1.0
         membership = level.membership(labels)
         # the edges to the neighbours that moved: my inside weight follows them exactly, whether I look or not
-        news = np.flatnonzero(moved[level.target])
+        news = np.flatnonzero(moved[level.as_matrix(labels.size).indices])
         source, target, weight = level.source[news], level.target[news], level.weight[news]
         mine = own[source]
         change = np.where(labels[target] == mine, weight, 0.0) - np.where(was[target] == mine, weight, 0.0)
@@ -260,10 +261,15 @@ class Louvain(BatchProgram):
         level.again[:] = False
         level.again[wanting] = True
         records = np.empty(wanting.size, dtype=WANT)
-        records["vertex"], records["into"], records["gain"] = v.ids[wanting], into, gain[wants]
+        records["vertex"], records["into"] = v.ids[wanting], into
+        records["gain"], records["weight"] = gain[wants], w[wants]
         v.aggregate("wants", records)
         v.aggregate("wanting", wanting.size)
-        # who I would join: if one of them wants to leave too, master compute lets only one of us move
+        # who I would join: if one of them wants to leave too, master compute lets only one of us move. Master
+        # compute knows the one member of a community of one (and my weight towards it): the others are found
+        # among my edges
+        crowd = plan["size"][into] > 1
+        wanting, into = wanting[crowd], into[crowd]
         theirs = edges[wanting]
         joiner = np.repeat(wanting, np.diff(theirs.indptr))
         joining = labels[theirs.indices] == np.repeat(into, np.diff(theirs.indptr))
@@ -376,7 +382,7 @@ class Louvain(BatchProgram):
         plan["rounds"] += 1
         wants = master.aggregated("wants")
         tie = draw(self.seed, master.superstep, wants["vertex"])
-        movers = _resolve(wants, tie, master.aggregated("pairs"), plan, self.resolution)
+        movers = _resolve(wants, tie, _with_alone(master.aggregated("pairs"), wants, plan), plan, self.resolution)
         plan["was"][:] = plan["labels"]
         plan["labels"][movers["vertex"]] = movers["into"]
         plan["moved"][movers["vertex"]] = True
@@ -470,6 +476,17 @@ class _Group:
         ahead = np.empty_like(total)
         ahead[self.order] = total
         return ahead
+
+
+def _with_alone(pairs: np.ndarray, wants: np.ndarray, plan: dict) -> np.ndarray:
+    """The pairs of the vertices that want to join a community of one vertex (its one member), added."""
+    alive, labels = plan["alive"], plan["labels"]
+    member = np.empty(labels.size, dtype=np.int64)
+    member[labels[alive]] = alive  # right for a community of one
+    alone = wants[plan["size"][wants["into"]] == 1]
+    more = np.empty(alone.size, dtype=PAIR)
+    more["joiner"], more["member"], more["weight"] = alone["vertex"], member[alone["into"]], alone["weight"]
+    return np.concatenate([pairs, more])
 
 
 def _recount(plan: dict) -> None:
