@@ -122,6 +122,7 @@ class _Level:
         np.cumsum(v.out_degree, out=self.indptr[1:])
         self.matrix: scipy.sparse.csr_matrix | None = None
         self.members: scipy.sparse.csr_matrix | None = None
+        self.transposed: scipy.sparse.csr_matrix | None = None
         self.again = np.ones(v.size, dtype=bool)  # look in the next round
         # at least the largest score (see _look) of any community but mine (see Louvain._decide)
         self.score = np.full(v.size, np.inf)
@@ -133,6 +134,16 @@ class _Level:
         else:
             self.members.indices[:] = labels
         return self.members
+
+    def towards(self, ids: np.ndarray, span: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The edges from this partition's vertices to the vertices ``ids``: their sources (batch positions), their
+        targets and weights, each vertex's in the order of its edges."""
+        if self.transposed is None:
+            self.transposed = self.as_matrix(span).T.tocsr()
+        # transposed back: grouped by source, each source's edges by target (as a row of the matrix has them)
+        edges = self.transposed[ids].T.tocsr()
+        source = np.repeat(np.arange(edges.shape[0]), np.diff(edges.indptr))
+        return source, ids[edges.indices], edges.data
 
     def as_matrix(self, span: int) -> scipy.sparse.csr_matrix:
         if self.matrix is None:
@@ -223,8 +234,7 @@ class Louvain(BatchProgram):
         m = plan["two_m"] / 2 or 1.0
         membership = level.membership(labels)
         # the edges to the neighbours that moved: my inside weight follows them exactly, whether I look or not
-        news = np.flatnonzero(moved[level.as_matrix(labels.size).indices])
-        source, target, weight = level.source[news], level.target[news], level.weight[news]
+        source, target, weight = level.towards(np.flatnonzero(moved), labels.size)
         mine = own[source]
         change = np.where(labels[target] == mine, weight, 0.0) - np.where(was[target] == mine, weight, 0.0)
         inside = values["inside"] + np.bincount(source, weights=change, minlength=v.size)
@@ -235,7 +245,9 @@ class Louvain(BatchProgram):
         # what the most-falling tot lost, or the score of a community a neighbour just joined, bounds every
         # score since
         alpha = self.resolution * k / (2 * m)
-        joined, fresh_score = _joined(source, labels[target], weight, own, labels.size, alpha, tot)
+        # (one that looks anyway needs no bound)
+        bound = ~(level.again | moved[v.ids] | plan["sweep"])[source]
+        joined, fresh_score = _joined(source[bound], labels[target[bound]], weight[bound], own, labels.size, alpha, tot)
         level.score = np.maximum(level.score + joined + alpha * plan["drop"], fresh_score)
         could = (level.score - inside) / m - alpha * (k - tot[own]) / m
         # one whose bound is below a fraction of a mean edge's worth waits, unless the others found nothing
@@ -535,13 +547,11 @@ def _joined(
     alpha: np.ndarray,
     tot: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """From the edges (``source`` sorted) to neighbours that just joined community ``label``: per vertex, the most
-    weight that joined one community other than its own, and the largest score (weight - alpha tot) of those."""
+    """From the edges to neighbours that just joined community ``label``: per vertex (``source``), the most weight
+    that joined one community other than its own, and the largest score (weight - alpha tot) of those."""
     size = own.size
-    indptr = np.zeros(size + 1, dtype=np.int64)
-    np.cumsum(np.bincount(source, minlength=size), out=indptr[1:])
     # summed per vertex and community by a product with the identity
-    towards = scipy.sparse.csr_matrix((weight, label, indptr), shape=(size, span))
+    towards = scipy.sparse.csr_matrix((weight, (source, label)), shape=(size, span))
     towards = towards @ scipy.sparse.identity(span, format="csr")
     counts = np.diff(towards.indptr)
     row = np.repeat(np.arange(size), counts)
