@@ -8,36 +8,53 @@ degrees.
 
 One round of local moving is one *decide* superstep. Master compute announces, in the
 aggregator ``plan``, every vertex's community label and each community's size and ``tot``
-(arrays indexed by id or label, rewritten in place); a *candidate* vertex reads its
-neighbours' labels there, sums the weight of its edges towards each neighbouring
-community, computes networkx's modularity gain of moving there and moves to the best
-positive one (the smallest label among equals) if its colour allows (below). The moves
-are aggregated; master compute recounts labels, sizes and ``tot`` from them in id order
-(the same bits on every backend and partition count). Every vertex is a candidate in a
-level's first round; later only those a moving neighbour woke by a message, those that
-moved or wanted to, and, when they find nothing, every vertex once more: so a level
-ends at a local optimum, and a round looks only at the edges of the vertices whose
-neighbourhood changed. Each candidate aggregates its weight inside its community, the
-others the weight they found when they last looked (unchanged since), so master
-compute knows the modularity of every partition exactly.
+(arrays indexed by id or label, rewritten in place). A vertex that *looks* sums the weight
+of its edges towards each neighbouring community (its edges as a sparse matrix times the
+0/1 matrix of the labels), computes networkx's modularity gain of moving to each and, if
+the best one (the smallest label among equals) is positive, asks to move there: it
+aggregates the wish, with its gain, and each edge to a neighbour in the community it would
+join. Master compute decides who moves (below), then recounts labels, sizes and ``tot``
+from the moves in id order (the same bits on every backend and partition count).
 
-Fully synchronous moves oscillate (two neighbours swap communities forever), so in a
-decide superstep only the vertices whose seeded hash of (seed, superstep, id) is even
-may move; and a vertex alone in its community never joins another community of one
-vertex with a larger label (its partner may join it instead). A level ends at a decide
-superstep where no vertex moved: none had a positive gain, or master compute had frozen
-the moves because modularity stopped rising (``patience`` rounds, 4, that raised it by
-less than ``settle``, 1e-4: synchronous moves trail on for many rounds that gain little).
+Moved together, two wanting vertices change each other's gain; modularity is quadratic in
+the assignment, so the moves of a round change it by the sum of their gains plus one term
+per pair. A pair costs when one joins the community the other leaves (a swap is the
+extreme case: each counted on the other staying), and when both join one community or
+leave one (each counted on that community's ``tot`` without the other). Master compute
+ranks the wanting vertices by gain (ties by a seeded hash of (seed, superstep, id), then
+by id): of each such pair the one ranked lower pays the cost out of its gain, for the
+movers ranked above it only, and it moves if what is left is positive. Who moves depends
+on who pays too much, so the movers are found three times over, starting from all of
+them; every odd round of that is safe, and the third lets most of those the first held
+back for nothing move. So a round never lowers modularity, nearly every wanting vertex
+moves, and no vertex needs a colour to wait for.
+
+Not every vertex looks in every round. Each vertex's inside weight (towards its own
+community) follows its neighbours' moves exactly, whether it looks or not, so master
+compute knows every round's modularity exactly. A vertex looks in a level's first round,
+after it moved or wanted to, and when its best gain may have become positive: its gain
+towards a community ``c`` is ``(score_c - inside) / m - gamma k (k - tot_own) / 2m^2``,
+with ``score_c = W_c - gamma k tot_c / 2m`` (``W_c`` its weight towards ``c``), and an upper
+bound of its scores is kept: the best when it last looked, raised each round by the most
+weight that joined one community and by what the most-falling ``tot`` lost, or the score of
+a community a neighbour just joined. A vertex whose bound is below half a mean edge's
+worth waits until a round in which no vertex wants to move; then every vertex whose bound
+is positive looks, and a level ends at a round where none of them wants to move (a local
+optimum), or when master compute froze the moves because modularity stopped rising
+(``patience`` rounds, 4, that each raised it by less than ``settle``, 1e-4, or less than
+``settle_share``, 0.5 %, of what the level has gained: synchronous moves trail on for many
+rounds that gain little).
 
 Then master compute announces *gather*: each vertex aggregates where it went, and the
 partition becomes the next level's graph by topology mutation. Every vertex removes
 itself (with its edges), and each that labels a community adds itself back, edgeless
-(removals come before additions); every old edge ``u -> v`` adds an edge between the labels of ``u`` and ``v`` (weights
-summed, ``added_edge_weights = "sum"``), an edge inside a community half its weight on
-each side, so that the self-loop of the merged vertex weighs the community's internal
-weight and its degree is ``tot``.
-Modularity is unchanged by the merge. Levels follow until one improves modularity by
-``threshold`` or less (networkx's rule), or one moves no vertex.
+(removals come before additions); then one edge between each pair of communities, of the
+weight between them (summed per partition by sparse products, and by the engine across
+partitions, ``added_edge_weights = "sum"``); inside a community every edge counted from
+both ends is halved, so the merged vertex's self-loop weighs the community's internal
+weight and its degree is ``tot``. Modularity is unchanged by the merge. Levels follow
+until one improves modularity by ``threshold`` or less (networkx's rule), or one moves no
+vertex.
 """
 
 from __future__ import annotations
@@ -60,6 +77,8 @@ STATE = np.dtype(
         ("degree", np.float64),
         ("loop", np.float64),  # weight of my self-loop
         ("inside", np.float64),  # weight of my edges into my community, self-loop aside
+        ("again", np.bool_),  # look in the next round (I wanted to move)
+        ("score", np.float64),  # at least the largest score of any community but mine (see Louvain._decide)
     ]
 )
 
@@ -106,13 +125,12 @@ class Pairs(Aggregator):
 
 
 class _Level:
-    """A partition at one level, as its program keeps it: the edges (they change only between levels) and what
-    each vertex saw when it last looked.
+    """A partition's edges at one level, as its program keeps them: they change only between levels.
 
     ``matrix`` holds the edges as a sparse matrix, a row per vertex of the batch and a column
     per vertex id of the graph: times the membership matrix of the labels it gives every
-    vertex's weight towards each neighbouring community, summed in compiled code. The rest
-    only spares vertices a look: lost (a new program, as a resumed run has), every vertex looks.
+    vertex's weight towards each neighbouring community, summed in compiled code. A new
+    program (a resumed run's, or a Ray worker's) finds them again from the graph.
     """
 
     def __init__(self, v: pregel.VertexBatch) -> None:
@@ -123,9 +141,6 @@ class _Level:
         self.matrix: scipy.sparse.csr_matrix | None = None
         self.members: scipy.sparse.csr_matrix | None = None
         self.transposed: scipy.sparse.csr_matrix | None = None
-        self.again = np.ones(v.size, dtype=bool)  # look in the next round
-        # at least the largest score (see _look) of any community but mine (see Louvain._decide)
-        self.score = np.full(v.size, np.inf)
 
     def membership(self, labels: np.ndarray) -> scipy.sparse.csr_matrix:
         """The 0/1 matrix of vertex ids (rows) by community labels (columns): its labels rewritten in place."""
@@ -193,7 +208,7 @@ class Louvain(BatchProgram):
     max_level = 0  # 0: no limit
     patience = 4
     settle = 1e-4
-    settle_rel = 0.005
+    settle_share = 0.005
     doubt = 0.5
 
     def compute(self, v: pregel.VertexBatch) -> None:
@@ -246,32 +261,34 @@ class Louvain(BatchProgram):
         # score since
         alpha = self.resolution * k / (2 * m)
         # (one that looks anyway needs no bound)
-        bound = ~(level.again | moved[v.ids] | plan["sweep"])[source]
+        again, score = values["again"], values["score"].copy()
+        bound = ~(again | moved[v.ids] | plan["sweep"])[source]
         joined, fresh_score = _joined(source[bound], labels[target[bound]], weight[bound], own, labels.size, alpha, tot)
-        level.score = np.maximum(level.score + joined + alpha * plan["drop"], fresh_score)
-        could = (level.score - inside) / m - alpha * (k - tot[own]) / m
+        score = np.maximum(score + joined + alpha * plan["drop"], fresh_score)
+        could = (score - inside) / m - alpha * (k - tot[own]) / m
         # one whose bound is below a fraction of a mean edge's worth waits, unless the others found nothing
         doubt = _NOISE if plan["careful"] else max(_NOISE, self.doubt * plan["two_m"] / max(plan["edges"], 1) / m)
-        candidate = level.again | plan["sweep"] | moved[v.ids] | (could > doubt)
+        candidate = again | plan["sweep"] | moved[v.ids] | (could > doubt)
         rows = np.flatnonzero(candidate)
         edges = level.as_matrix(labels.size)
         looked, r, c, w = _look(edges, rows, membership, own, alpha, tot)
         inside[rows] = looked - loop[rows]
         fresh = np.empty(v.size, dtype=STATE)
         fresh["community"], fresh["degree"], fresh["loop"], fresh["inside"] = own, k, loop, inside
+        fresh["again"], fresh["score"] = False, score
         v.values = fresh
         v.aggregate("internal", inside + 2 * loop)
         if plan["frozen"] or plan["two_m"] == 0:
             return
         mine = own[r]
         gain = (w - inside[r]) / m - alpha[r] * (tot[c] - (tot[mine] - k[r])) / m
-        level.score[rows] = -np.inf
-        level.score[r] = w - alpha[r] * tot[c]
+        score[rows] = -np.inf
+        score[r] = w - alpha[r] * tot[c]
         wants = gain > _NOISE
         wanting, into = r[wants], c[wants]
         # a wanting vertex looks again: it moves (its inside weight changes) or a neighbour held it back
-        level.again[:] = False
-        level.again[wanting] = True
+        fresh["again"][wanting] = True
+        fresh["score"] = score
         records = np.empty(wanting.size, dtype=WANT)
         records["vertex"], records["into"] = v.ids[wanting], into
         records["gain"], records["weight"] = gain[wants], w[wants]
@@ -410,7 +427,7 @@ class Louvain(BatchProgram):
             self._level_ends(plan, q)
             return
         plan["sweep"] = plan["careful"] = False
-        if q > plan["best"] + max(self.settle, self.settle_rel * (q - plan["start_q"])):
+        if q > plan["best"] + max(self.settle, self.settle_share * (q - plan["start_q"])):
             plan["best"], plan["stall"] = q, 0
         else:
             plan["stall"] += 1
@@ -701,8 +718,9 @@ def louvain(
     threshold : float
         Stop after a level that improves modularity by this much or less (networkx's rule).
     seed : int
-        The seed of the colouring that decides which vertices may move in a superstep:
-        the same seed gives the same communities on every backend and partition count.
+        The seed of the hash that breaks ties between vertices of equal gains (which of
+        them pays for moving with the other): the same seed gives the same communities on
+        every backend and partition count.
     max_level : int, optional
         Stop after this many levels.
     backend : {"local", "ray"}
