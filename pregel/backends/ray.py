@@ -59,6 +59,17 @@ class Logged:
     statuses: list[PartitionStatus]
 
 
+@dataclass(frozen=True)
+class Start:
+    """Where one partition's replay starts: its part of a checkpoint, its state when the graph last changed
+    (an ObjectRef), or (neither) its initial state."""
+
+    superstep: int
+    folder: Path | None = None
+    part: PartRecord | None = None
+    state: Any = None
+
+
 @dataclass
 class Failure:
     """A superstep whose barrier lost a worker: its input, the deliveries before it and every worker's call."""
@@ -200,7 +211,7 @@ class RayBackend:
         self.healthy = True
         # confined recovery: the superstep that lost a worker, and the logs to replay it from
         self.failed: Failure | None = None
-        self.base: Savepoint | None = None
+        self.starts: list[Start] | None = None
         self.logs: list[Logged] | None = None
         self.owns_session = _connect(ray_address, connect_timeout, _object_store_bytes(graph))
         try:
@@ -253,9 +264,6 @@ class RayBackend:
             for q in status.block_sizes:
                 if q != p:
                     self.mail[q].append(refs[q])
-            if status.mutations is not None or status.unresolved is not None:
-                # a graph that changes is not replayed partition by partition: logs start again at a checkpoint
-                self.keep_logs(None)
         if self.logs is not None:
             self.logs.append(Logged(superstep, aggregated, [list(refs) for refs in self.mail], statuses))
         return statuses
@@ -264,41 +272,52 @@ class RayBackend:
         """Log what every superstep from ``base`` on sends, so that a lost partition can replay from ``base``.
 
         ``base``: where the partitions' state at a superstep boundary can be read back
-        (a complete checkpoint, or the initial state). None: log nothing (no checkpoints,
-        or the graph changed since the last one). The logs of earlier supersteps are
-        dropped; the blocks stay in the object stores only while a log holds them
-        (Ray spills them to the node's disk when its store fills up).
+        (a complete checkpoint, or the initial state). None: log nothing (no checkpoints).
+        The logs of earlier supersteps are dropped; the blocks stay in the object stores
+        only while a log holds them (Ray spills them to the node's disk when its store
+        fills up). A partition that a mutation of the graph rebuilds starts its replay
+        from its new state instead (see :meth:`reshape`).
         """
-        self.base = base
         if base is None:
-            self.logs = None
-        else:
-            self.logs = [entry for entry in self.logs or [] if entry.superstep >= base.superstep]
+            self.starts, self.logs = None, None
+            return
+        count = len(self.parts)
+        parts = base.parts or (None,) * count
+        self.starts = [Start(base.superstep, base.folder, part) for part in parts]
+        self.logs = self.logs or []
+        self._drop_old_logs()
+
+    def _drop_old_logs(self) -> None:
+        """Forget the supersteps no partition would replay."""
+        if self.starts is not None and self.logs:
+            first = min(start.superstep for start in self.starts)
+            self.logs = [entry for entry in self.logs if entry.superstep >= first]
 
     def confine(self) -> tuple[list[PartitionStatus], list[int], Savepoint]:
         """Bring back the one partition lost in the superstep that just failed, alone, from the message logs.
 
-        A new worker loads the lost partition's rows, reads its state at the log's base
-        (the last complete checkpoint) and replays the supersteps since then, fed with
+        A new worker loads the lost partition's rows, takes its state at its start (its
+        part of the last complete checkpoint, or its state when a mutation of the graph
+        last rebuilt it) and replays the supersteps since then, fed with
         the blocks the other partitions sent it (driver-owned objects that outlived the
         worker), then runs the superstep that failed. The other workers, whose calls of
         that superstep finished, wait. Each replayed superstep's counts must equal the
         logged ones; the replay sends nothing (the others already have its blocks).
 
-        Returns the failed superstep's statuses, the partitions replayed and the base.
+        Returns the failed superstep's statuses, the partitions replayed and where they started.
 
         Raises
         ------
         ReplayLost
             If the worker replaying died too (the replay can be tried again).
         WorkerLost
-            If the loss cannot be confined (no logs, more than one worker lost, a block
-            lost with its node, a replay that differs): a global rollback is needed.
+            If the loss cannot be confined (no logs, more than one worker lost at once, a
+            block lost with its node, a replay that differs): a global rollback is needed.
         """
-        failed, base = self.failed, self.base
+        failed = self.failed
         if failed is None:
             raise WorkerLost("no failed superstep to replay")
-        if base is None or self.logs is None:
+        if self.starts is None or self.logs is None:
             raise WorkerLost("no message logs since the last checkpoint")
         outcomes = [_outcome(call) for call in failed.pending + [call[0] for call in failed.calls]]
         delivered, replies = outcomes[: len(failed.pending)], outcomes[len(failed.pending) :]
@@ -311,13 +330,14 @@ class RayBackend:
         if len(dead) != 1:
             raise WorkerLost(f"{len(dead)} workers lost at once")
         (k,) = dead
+        base = self.starts[k]
         logged = {entry.superstep: entry for entry in self.logs}
         self._replace([k])
         actor = self.actors[k]
         try:
-            self.nodes[k] = ray.get(actor.load.remote(self.parts[k], self.ids, self.program))
-            if base.folder is not None:
-                ray.get(actor.restore.remote(str(base.folder), base.parts[k]))
+            self.nodes[k] = ray.get(actor.load.remote(self.parts[k], self.ids, self.program, base.state))
+            if base.part is not None:
+                ray.get(actor.restore.remote(str(base.folder), base.part))
             for superstep in range(base.superstep, failed.superstep):
                 mail = logged[superstep - 1].mail[k] if superstep > base.superstep else []
                 status = ray.get(actor.replay.remote(superstep, logged[superstep].aggregated, mail))
@@ -337,7 +357,7 @@ class RayBackend:
         self.failed, self.healthy = None, True
         failed.calls[k] = call
         statuses = self._sent(failed.superstep, failed.aggregated, replies, [c[1:] for c in failed.calls])
-        return statuses, [k], base
+        return statuses, [k], Savepoint(base.superstep, base.folder)
 
     def _deliver(self) -> None:
         """Hand the mail still held to its workers now (not awaited: the next barrier collects the calls)."""
@@ -409,11 +429,16 @@ class RayBackend:
         """The partitions of a mutated ``graph``, each in its state; a worker whose state is None keeps its own."""
         parts = [rows(graph, bounds, k) for k in range(len(states))]
         self._cut(graph, parts)
-        loads = [
-            actor.load.remote(self.parts[k], self.ids, self.program, state)
-            for k, (actor, state) in enumerate(zip(self.actors, states))
-            if state is not None
-        ]
+        loads = []
+        for k, (actor, state) in enumerate(zip(self.actors, states)):
+            if state is None:
+                continue
+            state = ray.put(state)
+            loads.append(actor.load.remote(self.parts[k], self.ids, self.program, state))
+            if self.starts is not None and self.logs:
+                # a rebuilt partition replays from its new state (kept while it is its start), not from before
+                self.starts[k] = Start(self.logs[-1].superstep + 1, state=state)
+        self._drop_old_logs()
         self._barrier(loads, "reshaping the graph")
 
     def _cut(self, graph: Graph, parts: list[PartitionData]) -> None:

@@ -287,7 +287,10 @@ class Checkpointer:
         if not self.confined or not isinstance(backend, Confining) or self.directory is None:
             raise lost
         began = time.monotonic()
-        self._written(backend)
+        # the checkpoint being written, once complete, is a shorter replay (if the lost worker wrote its part)
+        written = self.wait()
+        if written is not None:
+            self._log_from(backend, written)
         while True:
             self.restarts += 1
             if self.restarts > self.max_restarts:

@@ -524,7 +524,12 @@ class Recovery:
         if self.kind == "resume":
             before = "" if self.failed_at is None else f" (the run before reached superstep {self.failed_at})"
             return f"resumed at superstep {self.superstep} from checkpoint {self.checkpoint}{before}"
-        source = f"checkpoint {self.checkpoint}" if self.checkpoint else "superstep 0 (no checkpoint yet)"
+        if self.checkpoint:
+            source = f"checkpoint {self.checkpoint}"
+        elif self.superstep:
+            source = f"its state at superstep {self.superstep} (kept when the graph changed)"
+        else:
+            source = "superstep 0 (no checkpoint yet)"
         if self.kind == "confined":
             which = ", ".join(map(str, self.partitions))
             return (
