@@ -78,9 +78,19 @@ def assert_same_run(result: pregel.Result, expected: pregel.Result) -> None:
     for ours, theirs in zip(result.stats, expected.stats):
         counts = ("superstep", "active", "messages_sent", "messages_combined")
         assert [getattr(ours, c) for c in counts] == [getattr(theirs, c) for c in counts]
-        assert ours.aggregated.keys() == theirs.aggregated.keys()
-        for name, value in ours.aggregated.items():
-            np.testing.assert_array_equal(np.asarray(value), np.asarray(theirs.aggregated[name]))
+        assert same(ours.aggregated, theirs.aggregated), (ours.superstep, ours.aggregated, theirs.aggregated)
+
+
+def same(a, b) -> bool:
+    """Equal, bit for bit where numbers, NaN equal to NaN, through dicts, lists and arrays (aggregator values)."""
+    if isinstance(a, dict):
+        return isinstance(b, dict) and a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
+    if isinstance(a, (list, tuple)):
+        return type(a) is type(b) and len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+    if isinstance(a, (np.ndarray, float, np.floating)):
+        a, b = np.asarray(a), np.asarray(b)
+        return a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
+    return type(a) is type(b) and a == b
 
 
 def ring_with_chords(seed: int, n: int = 120, extra: int = 300) -> pregel.Graph:

@@ -275,16 +275,19 @@ class RayBackend:
         (a complete checkpoint, or the initial state). None: log nothing (no checkpoints).
         The logs of earlier supersteps are dropped; the blocks stay in the object stores
         only while a log holds them (Ray spills them to the node's disk when its store
-        fills up). A partition that a mutation of the graph rebuilds starts its replay
-        from its new state instead (see :meth:`reshape`).
+        fills up). A partition that a mutation of the graph rebuilt after ``base``
+        keeps its replay's start at its new state (see :meth:`reshape`).
         """
         if base is None:
             self.starts, self.logs = None, None
             return
-        count = len(self.parts)
-        parts = base.parts or (None,) * count
-        self.starts = [Start(base.superstep, base.folder, part) for part in parts]
-        self.logs = self.logs or []
+        parts = base.parts or (None,) * len(self.parts)
+        fresh = [Start(base.superstep, base.folder, part) for part in parts]
+        if self.starts is None:
+            self.starts, self.logs = fresh, []
+        else:
+            # a checkpoint older than a partition's rebuild (its write took a while) is no better start
+            self.starts = [new if new.superstep >= old.superstep else old for new, old in zip(fresh, self.starts)]
         self._drop_old_logs()
 
     def _drop_old_logs(self) -> None:
@@ -384,9 +387,13 @@ class RayBackend:
         return lambda: self._results(calls, f"writing checkpoint {folder.name}")
 
     def restore(self, folder: Path, parts: list[PartRecord]) -> None:
-        """Every worker reads its part of a checkpoint back (the mail held is the old state's: dropped)."""
+        """Every worker reads its part of a checkpoint back (the mail held is the old state's: dropped).
+
+        The message logs go too: they are of supersteps the run will compute again.
+        """
         self.mail = [[] for _ in self.actors]
         self.failed = None
+        self.keep_logs(None)
         calls = [actor.restore.remote(str(folder), part) for actor, part in zip(self.actors, parts)]
         self._barrier(calls, f"restoring checkpoint {folder.name}")
 
