@@ -114,7 +114,10 @@ def test_random_kills(name, tmp_path, ray_backends):
             on_superstep=kill,
             max_restarts=100,
         )
-        assert_same_run(result, expected)
+        try:
+            assert_same_run(result, expected)
+        except AssertionError as failure:
+            raise AssertionError(f"run {runs}, plan {plan}: {failure}; recoveries {result.recoveries}") from None
         kills += sum(len(plan[s][0]) for s in done)
         for recovery in result.recoveries:
             if recovery.kind == "confined":

@@ -51,10 +51,13 @@ MIN_OBJECT_STORE = 200 * 2**20
 
 @dataclass
 class Logged:
-    """One superstep in the message log: its input, the mail it sent (refs, by receiving partition), its statuses."""
+    """One superstep in the message log: its input, the mail it sent (refs, by receiving partition), its statuses.
+
+    ``aggregated`` is an ObjectRef of the aggregator values the superstep read.
+    """
 
     superstep: int
-    aggregated: dict[str, Any]
+    aggregated: Any
     mail: list[list[Any]]
     statuses: list[PartitionStatus]
 
@@ -75,7 +78,7 @@ class Failure:
     """A superstep whose barrier lost a worker: its input, the deliveries before it and every worker's call."""
 
     superstep: int
-    aggregated: dict[str, Any]
+    aggregated: Any
     pending: list[Any]
     calls: list[list[Any]]
 
@@ -211,6 +214,8 @@ class RayBackend:
         self.healthy = True
         # confined recovery: the superstep that lost a worker, and the logs to replay it from
         self.failed: Failure | None = None
+        # the last superstep run since the partitions were (re)loaded; None: none yet
+        self.ran: int | None = None
         self.starts: list[Start] | None = None
         self.logs: list[Logged] | None = None
         self.owns_session = _connect(ray_address, connect_timeout, _object_store_bytes(graph))
@@ -244,6 +249,10 @@ class RayBackend:
         """
         mail, self.mail = self.mail, [[] for _ in self.actors]
         pending, self.deliveries = self.deliveries, []
+        self.ran = superstep
+        if self.logs is not None:
+            # put once, as it is now: the log's copy, which master compute cannot rewrite in place later
+            aggregated = ray.put(aggregated)
         calls = [self._call(a, superstep, aggregated, refs) for a, refs in zip(self.actors, mail)]
         try:
             statuses = self._results(pending + [call[0] for call in calls], f"superstep {superstep}")[len(pending) :]
@@ -252,12 +261,15 @@ class RayBackend:
             raise
         return self._sent(superstep, aggregated, statuses, [call[1:] for call in calls])
 
-    def _call(self, actor: Any, superstep: int, aggregated: dict[str, Any], refs: list[Any]) -> list[Any]:
-        """The refs of one worker's superstep: its status, then its block for each partition."""
+    def _call(self, actor: Any, superstep: int, aggregated: Any, refs: list[Any]) -> list[Any]:
+        """The refs of one worker's superstep: its status, then its block for each partition.
+
+        ``aggregated``: the aggregator values, or an ObjectRef of them (Ray hands the worker the values).
+        """
         return actor.superstep.options(num_returns=len(self.parts) + 1).remote(superstep, aggregated, refs)
 
     def _sent(
-        self, superstep: int, aggregated: dict[str, Any], statuses: list[PartitionStatus], blocks: list[list[Any]]
+        self, superstep: int, aggregated: Any, statuses: list[PartitionStatus], blocks: list[list[Any]]
     ) -> list[PartitionStatus]:
         """Address the blocks of a finished superstep to their partitions, and log them (and its input)."""
         for p, (status, refs) in enumerate(zip(statuses, blocks)):
@@ -284,6 +296,8 @@ class RayBackend:
         parts = base.parts or (None,) * len(self.parts)
         fresh = [Start(base.superstep, base.folder, part) for part in parts]
         if self.starts is None:
+            if self.ran is not None and self.ran >= base.superstep:
+                return  # supersteps after ``base`` ran unlogged: the next checkpoint starts the logs
             self.starts, self.logs = fresh, []
         else:
             # a checkpoint older than a partition's rebuild (its write took a while) is no better start
@@ -392,7 +406,7 @@ class RayBackend:
         The message logs go too: they are of supersteps the run will compute again.
         """
         self.mail = [[] for _ in self.actors]
-        self.failed = None
+        self.failed, self.ran = None, None
         self.keep_logs(None)
         calls = [actor.restore.remote(str(folder), part) for actor, part in zip(self.actors, parts)]
         self._barrier(calls, f"restoring checkpoint {folder.name}")
@@ -405,7 +419,7 @@ class RayBackend:
         as :meth:`_replace` says.
         """
         self.deliveries, self.mail = [], [[] for _ in self.actors]
-        self.failed = None
+        self.failed, self.ran = None, None
         self.keep_logs(None)
         self._replace([k for k, call in enumerate([a.unload.remote() for a in self.actors]) if _died(call)])
         self.healthy = True

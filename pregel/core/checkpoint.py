@@ -242,9 +242,11 @@ class Checkpointer:
         copy = RunState(
             state.superstep, dict(state.aggregated), list(state.history), list(state.recoveries), state.graph
         )
+        # encoded now: master compute may rewrite an array it announced in place while the writer runs
+        aggregated = _encode_dict(state.aggregated)
         if self._writer is None:
             self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pregel-checkpoint")
-        self._writing = self._writer.submit(self._write, folder, write_parts, copy)
+        self._writing = self._writer.submit(self._write, folder, write_parts, copy, aggregated)
 
     def wait(self) -> Savepoint | None:
         """Return once the checkpoint being written is complete (its savepoint); raises what its writing raised.
@@ -267,7 +269,7 @@ class Checkpointer:
                 self._log_from(backend, written)
 
     def _log_from(self, backend: Backend, savepoint: Savepoint | None) -> None:
-        if self.confined and isinstance(backend, Confining):
+        if self.confined and self.directory is not None and isinstance(backend, Confining):
             backend.keep_logs(savepoint)
 
     def confine(self, backend: Backend, state: RunState, lost: WorkerLost) -> list[PartitionStatus]:
@@ -346,7 +348,9 @@ class Checkpointer:
                 recovery.seconds = now - began
         self._underway = [(r, began) for r, began in self._underway if r.seconds is None]
 
-    def _write(self, folder: Path, write_parts: Callable[[], list[PartRecord]], state: RunState) -> Savepoint:
+    def _write(
+        self, folder: Path, write_parts: Callable[[], list[PartRecord]], state: RunState, aggregated: dict[str, Any]
+    ) -> Savepoint:
         """Write the parts, then publish the manifest, then remove all but the newest complete checkpoints."""
         assert self.directory is not None
         parts = write_parts()
@@ -370,7 +374,7 @@ class Checkpointer:
             },
             "partitions": len(parts),
             "parts": [dataclasses.asdict(p) for p in parts],
-            "aggregated": _encode_dict(state.aggregated),
+            "aggregated": aggregated,
             "recoveries": [dataclasses.asdict(r) for r in state.recoveries],
         }
         # syncing the folder after the manifest's rename makes the parts' names durable too
@@ -473,6 +477,7 @@ class Checkpointer:
             except CheckpointError as exc:
                 skipped.append(str(exc))
         partitions = list(range(backend.num_partitions))
+        self._log_from(backend, Savepoint(0))
         recovery = Recovery(cause, 0, failed_at=state.superstep, skipped=skipped, partitions=partitions)
         self._tell(recovery)
         self._underway.append((recovery, began))
