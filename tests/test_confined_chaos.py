@@ -6,7 +6,7 @@ worker may die in the middle of the next superstep, of a replay or of a checkpoi
 write), one worker or two at once. Every run must end with the values, supersteps and
 history of the run without failure; a loss of one worker must be confined; two at once
 roll every partition back. ``PREGEL_CHAOS_KILLS`` sets the kills per algorithm (default
-20, to keep the slow suite within CI's time: each kill starts a Ray worker process);
+15, to keep the slow suite within CI's time: each kill starts a Ray worker process);
 ``bench/RESULTS_checkpoint.md`` records a run with 100.
 """
 
@@ -42,7 +42,7 @@ ray = pytest.importorskip("ray")
 
 pytestmark = pytest.mark.slow
 
-KILLS = int(os.environ.get("PREGEL_CHAOS_KILLS", "20"))
+KILLS = int(os.environ.get("PREGEL_CHAOS_KILLS", "15"))
 
 
 def chaos_graph(seed: int = 11, n: int = 90, extra: int = 200) -> pregel.Graph:

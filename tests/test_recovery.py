@@ -147,9 +147,10 @@ def test_a_killed_worker_changes_nothing(case, seed, scratch, ray_backends, fail
 
 @pytest.mark.slow
 @pytest.mark.parametrize("case", list(CASES))
-def test_a_hundred_kill_points(case, scratch, ray_backends, failure_free):
+def test_forty_kill_points(case, scratch, ray_backends, failure_free):
+    """More seeds of the test above (tests/test_confined_chaos.py kills workers in every algorithm)."""
     expected = failure_free[case]
-    for seed in range(100, 200):
+    for seed in range(100, 140):
         result = chaos_run(case, seed, scratch / f"ck-{seed}", ray_backends, expected)
         assert np.abs(result.values - expected.values).max() <= (1e-12 if case == "pagerank" else 0)
 
