@@ -349,7 +349,7 @@ class RayBackend:
         (k,) = dead
         base = self.starts[k]
         logged = {entry.superstep: entry for entry in self.logs}
-        self._replace([k])
+        taken = self._replace([k])
         actor = self.actors[k]
         try:
             self.nodes[k] = ray.get(actor.load.remote(self.parts[k], self.ids, self.program, base.state))
@@ -371,6 +371,9 @@ class RayBackend:
             if exc.cause is not None and not _is_loss(exc.cause):
                 raise exc.cause from None
             raise WorkerLost(f"partition {k} could not read its logged messages: {_first_line(exc)}") from exc
+        finally:
+            # a worker process starting beside the replay would take a core from it: started afterwards
+            _refill(taken)
         self.failed, self.healthy = None, True
         failed.calls[k] = call
         statuses = self._sent(failed.superstep, failed.aggregated, replies, [c[1:] for c in failed.calls])
@@ -421,25 +424,24 @@ class RayBackend:
         self.deliveries, self.mail = [], [[] for _ in self.actors]
         self.failed, self.ran = None, None
         self.keep_logs(None)
-        self._replace([k for k, call in enumerate([a.unload.remote() for a in self.actors]) if _died(call)])
+        _refill(self._replace([k for k, call in enumerate([a.unload.remote() for a in self.actors]) if _died(call)]))
         self.healthy = True
         if graph is not None:
             self._cut(graph, split(graph, len(self.parts)))
         self.nodes = self._load()
 
-    def _replace(self, dead: list[int]) -> None:
-        """New workers for the partitions in ``dead`` (not loaded yet).
+    def _replace(self, dead: list[int]) -> int:
+        """New workers for the partitions in ``dead`` (not loaded yet); how many were idle workers.
 
         A replacement is an idle worker of the caller's session that still answers, else
-        a new one (on the nodes still alive). Each idle worker taken is replaced by a new
-        one that starts in the background, ready for the next loss.
+        a new one (on the nodes still alive). The caller starts new idle workers in place
+        of those taken (:func:`_refill`), once starting them no longer slows the recovery.
         """
         spares = [] if self.owns_session else _live_idle(len(dead))
-        if spares:
-            _IDLE[_session()].extend(_hire(len(spares), reuse=False)[0])
         for k, actor in zip(dead, spares + _hire(len(dead) - len(spares), reuse=False)[0]):
             ray.kill(self.actors[k])
             self.actors[k] = actor
+        return len(spares)
 
     def states(self) -> list[dict[str, np.ndarray]]:
         """Every partition's state (values, active flags, pending inbox), in partition order."""
@@ -599,6 +601,12 @@ def _hire(count: int, reuse: bool) -> tuple[list[Any], bool]:
     hired = [idle.pop() for _ in range(min(count, len(idle)))]
     started = [PartitionWorker.options(scheduling_strategy=s).remote() for s in _spread(count - len(hired))]
     return hired + started, bool(hired)
+
+
+def _refill(count: int) -> None:
+    """Start ``count`` idle workers in the background, in place of idle workers taken."""
+    if count:
+        _IDLE[_session()].extend(_hire(count, reuse=False)[0])
 
 
 def _live_idle(count: int) -> list[Any]:
