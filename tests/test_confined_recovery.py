@@ -15,31 +15,18 @@ import numpy as np
 import pytest
 
 import pregel
-from pregel.algorithms.components import ConnectedComponents
 from pregel.algorithms.kcore import k_core
 from pregel.algorithms.pagerank import PageRank
 from pregel.algorithms.sssp import ShortestPaths
 from pregel.cli.userprog import load_program
 from tests.conftest import ROOT
 from tests.programs import PeelLeaves
+from tests.test_recovery import ray_session  # noqa: F401  (one Ray session, with idle workers)
 
 ray = pytest.importorskip("ray")
 ray_backend = pytest.importorskip("pregel.backends.ray")
 
 WORKERS = 3
-
-
-@pytest.fixture(scope="module", autouse=True)
-def ray_session():
-    # tests/conftest.py set RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0 before ray was imported
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("PYTHONPATH", str(ROOT))  # Ray's workers import this checkout, as the tests do
-        ray.init(address="local", include_dashboard=False, num_cpus=2, object_store_memory=200 * 2**20)
-    assert {node["NodeManagerAddress"] for node in ray.nodes()} == {"127.0.0.1"}
-    # spare idle workers: a recovery takes one instead of waiting for a new process
-    pregel.run(pregel.Graph.from_edges([1], [2]), ConnectedComponents(), backend="ray", workers=WORKERS + 2)
-    yield
-    ray.shutdown()
 
 
 def kill_now(actor) -> None:
