@@ -21,7 +21,7 @@ from pregel.algorithms.sssp import ShortestPaths
 from pregel.cli.userprog import load_program
 from tests.conftest import ROOT
 from tests.programs import PeelLeaves
-from tests.test_recovery import ray_session  # noqa: F401  (one Ray session, with idle workers)
+from tests.test_recovery import ray_session, small_graph  # noqa: F401  (ray_session: one Ray session, idle workers)
 
 ray = pytest.importorskip("ray")
 ray_backend = pytest.importorskip("pregel.backends.ray")
@@ -80,15 +80,7 @@ def same(a, b) -> bool:
     return type(a) is type(b) and a == b
 
 
-def ring_with_chords(seed: int, n: int = 120, extra: int = 300) -> pregel.Graph:
-    rng = np.random.default_rng(seed)
-    ring = np.arange(n)
-    src = np.concatenate([ring, rng.integers(0, n, extra)])
-    dst = np.concatenate([(ring + 1) % n, rng.integers(0, n, extra)])
-    return pregel.Graph.from_edges(src, dst, weights=rng.uniform(1.0, 3.0, src.size))
-
-
-GRAPH = ring_with_chords(5)
+GRAPH = small_graph(5, n=120, extra=300)
 
 
 def run(program, ray_backends, plan=None, graph=GRAPH, **options) -> pregel.Result:
