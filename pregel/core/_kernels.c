@@ -326,41 +326,47 @@ done:
 }
 
 /* The sums of chunks [0, chunks): y[t] = the sum of x over t's sources, each term times its
- * weight when w is not NULL (w aligned with idx). Returns NULL, or what is wrong with the
- * layout. Runs without the GIL. */
+ * weight when w or w32 is not NULL (at most one is; aligned with idx). Returns NULL, or what is
+ * wrong with the layout. Runs without the GIL. */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
 static inline const char *
 sum_chunks(const int64_t *chunk_ptr, const int32_t *order, const int32_t *idx, Py_ssize_t nt, Py_ssize_t size,
-           Py_ssize_t chunks, const double *x, const double *w, double *y)
+           Py_ssize_t chunks, const double *x, const double *w, const float *w32, double *y)
 {
+/* the k-th weight beside idx, as a double (a float's conversion is exact) */
+#define WEIGHT(k) (w != NULL ? w[k] : (double)w32[k])
+    const int weighted = w != NULL || w32 != NULL;
     for (Py_ssize_t c = 0; c < chunks; c++) {
         int64_t lo = chunk_ptr[c], hi = chunk_ptr[c + 1];
         if (hi <= lo || hi > size || idx[lo] < 0 || (hi - lo - 1) / LANES < idx[lo])
             return "a chunk does not fit its place";
         const int32_t *p = idx + lo + 1, *end = idx + hi, *columns = p + (int64_t)idx[lo] * LANES;
-        /* q walks the weights in step with p */
-        const double *q = w != NULL ? w + lo + 1 : NULL;
+        /* q walks the weights in step with p, as a position beside idx */
+        int64_t q = lo + 1;
         double s[LANES] = {0.0};
-        if (q == NULL) {
+        if (!weighted) {
             for (; p < columns; p += LANES)
                 for (int l = 0; l < LANES; l++)
                     s[l] += x[p[l]];
         } else {
             for (; p < columns; p += LANES, q += LANES)
                 for (int l = 0; l < LANES; l++)
-                    s[l] += x[p[l]] * q[l];
+                    s[l] += x[p[l]] * WEIGHT(q + l);
         }
         for (int l = 0; p < end; l++) {
             int32_t more = *p++;
             if (l >= LANES || more < 0 || end - p < more)
                 return "a chunk does not fit its place";
             double sum = s[l];
-            if (q == NULL) {
+            if (!weighted) {
                 for (const int32_t *stop = p + more; p < stop; p++)
                     sum += x[*p];
             } else {
                 q++;
                 for (const int32_t *stop = p + more; p < stop; p++, q++)
-                    sum += x[*p] * *q;
+                    sum += x[*p] * WEIGHT(q);
             }
             s[l] = sum;
         }
@@ -373,6 +379,7 @@ sum_chunks(const int64_t *chunk_ptr, const int32_t *order, const int32_t *idx, P
         }
     }
     return NULL;
+#undef WEIGHT
 }
 
 /* Like scipy's sparse kernels, the sum trusts the sources its layout was built with
@@ -388,11 +395,12 @@ slice_sum(PyObject *self, PyObject *args)
     PyObject *result = NULL;
     Py_ssize_t nt = bo.len / 4, chunks = (nt + LANES - 1) / LANES, size = bi.len / 4;
     if (!check(&bc, 8, chunks + 1, "chunk_ptr") || !check(&bo, 4, nt, "order") || !check(&bi, 4, size, "idx") ||
-        !check(&bx, 8, senders, "x") || !check(&by, 8, nt, "y") || (bw.obj != NULL && !check(&bw, 8, size, "w")))
+        !check(&bx, 8, senders, "x") || !check(&by, 8, nt, "y") ||
+        (bw.obj != NULL && !check(&bw, bw.itemsize == 4 ? 4 : 8, size, "w")))
         goto done;
     const int64_t *chunk_ptr = bc.buf;
     const int32_t *order = bo.buf, *idx = bi.buf;
-    const double *x = bx.buf, *w = bw.obj != NULL ? bw.buf : NULL;
+    const double *x = bx.buf;
     double *y = by.buf;
     if (chunk_ptr[0] != 0 || chunk_ptr[chunks] != size) {
         PyErr_SetString(PyExc_ValueError, "chunk_ptr does not span idx");
@@ -400,11 +408,13 @@ slice_sum(PyObject *self, PyObject *args)
     }
     const char *bad;
     Py_BEGIN_ALLOW_THREADS
-    /* two calls with w a constant: each inlined copy has its inner loops without a test of w */
-    if (w == NULL)
-        bad = sum_chunks(chunk_ptr, order, idx, nt, size, chunks, x, NULL, y);
+    /* a call for each kind of weights: each inlined copy has its inner loops without a test of them */
+    if (bw.obj == NULL)
+        bad = sum_chunks(chunk_ptr, order, idx, nt, size, chunks, x, NULL, NULL, y);
+    else if (bw.itemsize == 8)
+        bad = sum_chunks(chunk_ptr, order, idx, nt, size, chunks, x, bw.buf, NULL, y);
     else
-        bad = sum_chunks(chunk_ptr, order, idx, nt, size, chunks, x, w, y);
+        bad = sum_chunks(chunk_ptr, order, idx, nt, size, chunks, x, NULL, bw.buf, y);
     Py_END_ALLOW_THREADS
     if (bad) {
         PyErr_SetString(PyExc_ValueError, bad);
@@ -430,7 +440,8 @@ static PyMethodDef methods[] = {
      "slice_fill(ptr, sources, senders, order, chunk_ptr, idx[, weights, weight_idx]): each chunk's sources (and "
      "weights), by column, then the rest"},
     {"slice_sum", slice_sum, METH_VARARGS,
-     "slice_sum(chunk_ptr, order, idx, senders, x, y[, w]): y[t] = sum of x (times w) over t's sources"},
+     "slice_sum(chunk_ptr, order, idx, senders, x, y[, w]): y[t] = sum of x (times w: float64 or float32) over t's "
+     "sources"},
     {NULL, NULL, 0, NULL},
 };
 
