@@ -24,8 +24,9 @@ from typing import Any
 import numpy as np
 
 import pregel
-from pregel import Aggregator, BatchProgram, Sum
-from pregel.algorithms.columns import ColumnSum, as_records
+from pregel import BatchProgram, Sum
+from pregel.algorithms.columns import ColumnSum, as_records, copied
+from pregel.algorithms.phases import Echo
 from pregel.io.edges import as_graph
 
 FORWARD, BACKWARD = 0, 1
@@ -33,18 +34,6 @@ UNREACHED = -1
 MAX_BATCH = 64
 COLUMN_BUDGET = 1 << 21
 """A batch holds at most this many (vertex, source) pairs: the values of one superstep stay a few tens of MB."""
-
-
-class Echo(Aggregator):
-    """The phase master compute announced, which every vertex hands back so that master compute sees it next time."""
-
-    identity = -1
-
-    def lift(self, x: Any) -> int:
-        return int(x)
-
-    def merge(self, a: int, b: int) -> int:
-        return max(a, b)
 
 
 class BrandesBatches(BatchProgram):
@@ -95,7 +84,7 @@ class BrandesBatches(BatchProgram):
             batch, backward, level = (int(v.aggregated(name)) for name in ("batch", "backward", "level"))
         for name, value in (("batch", batch), ("backward", backward), ("level", level)):
             v.aggregate(name, value)
-        values = _copied(v.values)
+        values = copied(v.values)
         if backward:
             self._backward(v, level, values)
         elif level > 0:
@@ -207,14 +196,6 @@ class BrandesBatches(BatchProgram):
 
 MESSAGE = np.dtype([("column", np.int32), ("amount", np.float64)])
 """A message: an amount (paths forward, a share of dependency backward) for one source of the batch."""
-
-
-def _copied(records: np.ndarray) -> np.ndarray:
-    """A copy of structured records, made as raw bytes (numpy copies field by field otherwise, several times slower)."""
-    raw = np.dtype((np.void, records.dtype.itemsize))
-    copy = np.empty_like(records)  # owns its data, so the partition keeps it as it is
-    copy.view(raw)[...] = np.ascontiguousarray(records).view(raw)
-    return copy
 
 
 def _summed(got: Any, width: int, size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -53,6 +53,23 @@ def as_records(matrix: np.ndarray) -> np.ndarray:
     return matrix.view(column_dtype(matrix.shape[1])).reshape(matrix.shape[0])
 
 
+def copied(records: np.ndarray) -> np.ndarray:
+    """A copy of structured records, made as raw bytes (numpy copies field by field otherwise, several times slower).
+
+    The copy owns its data, so a partition keeps it as the new values without copying it again.
+
+    Examples
+    --------
+    >>> pair = np.dtype([("a", np.int32), ("b", np.float64)])
+    >>> copied(np.ones(2, dtype=pair))["b"].tolist()
+    [1.0, 1.0]
+    """
+    raw = np.dtype((np.void, records.dtype.itemsize))
+    copy = np.empty_like(records)
+    copy.view(raw)[...] = np.ascontiguousarray(records).view(raw)
+    return copy
+
+
 def named(records: np.ndarray, names: Sequence[Any]) -> np.ndarray:
     """The records with one ``float64`` field per column, named by ``names`` (as text): a view.
 

@@ -29,6 +29,8 @@ import numpy as np
 
 import pregel
 from pregel import BatchProgram, Max, Sum, Vertex
+from pregel.algorithms.columns import copied
+from pregel.algorithms.phases import Echo
 from pregel.io.edges import as_graph
 
 PRIORITY = np.dtype([("degree", np.int64), ("id", np.int64)])
@@ -42,6 +44,18 @@ class LabelPropagation(BatchProgram):
     words; it must exceed the number of earlier neighbours of every vertex (see
     :func:`color_words`).
 
+    After the colouring, the colour classes take turns, one a superstep, round after
+    round. A vertex must read its neighbours' labels as they are just before its turn,
+    so it asks for them two supersteps ahead: class ``c`` sends its ids to its
+    neighbours in superstep ``T - 2`` (a request, a negative message), each neighbour
+    answers in ``T - 1`` with its label, after its own turn if ``T - 1`` is its turn
+    (a reply, the label itself), and class ``c`` takes the most frequent label in
+    ``T``. So a superstep moves three classes along the pipeline, and each edge into
+    the class whose turn it is carries two messages: the work of a round is the graph's
+    edges once, not once per colour. Master compute stops the run when a whole round
+    of turns changed no label: every vertex then holds one of its most frequent
+    labels, which is networkx's stopping test, so the labels are networkx's.
+
     Examples
     --------
     >>> g = pregel.Graph.from_edges([1, 2, 3, 4, 5, 6, 3], [2, 3, 1, 5, 6, 4, 4]).to_undirected()
@@ -50,7 +64,7 @@ class LabelPropagation(BatchProgram):
     [4, 4, 4, 6, 6, 6]
     """
 
-    aggregators = {"uncolored": Sum, "colors": Max, "unsettled": Sum, "round": Max}
+    aggregators = {"uncolored": Sum, "colors": Max, "changed": Sum, "start": Echo, "quiet": Echo}
     color_words = 1
 
     def __init__(self, **params: Any) -> None:
@@ -58,9 +72,8 @@ class LabelPropagation(BatchProgram):
         self.value_dtype = np.dtype(
             [
                 ("label", np.int64),
-                ("color", np.int64),
-                ("pending", np.int64),
-                ("start", np.int64),
+                ("color", np.int32),
+                ("pending", np.int32),
                 ("seen", np.uint64, (self.color_words,)),
             ]
         )
@@ -68,72 +81,94 @@ class LabelPropagation(BatchProgram):
     def initial_value(self, v: pregel.VertexBatch) -> np.ndarray:
         values = np.zeros(v.size, dtype=self.value_dtype)
         values["label"] = v.ids
-        values["color"] = values["start"] = -1
+        values["color"] = -1
         return values
 
     def compute(self, v: pregel.VertexBatch) -> None:
-        values = v.values.copy()
         if v.superstep == 0:
             priority = np.empty(v.size, dtype=PRIORITY)
             priority["degree"], priority["id"] = v.cached("degree", _degree), v.ids
             v.send_to_all_neighbors(priority)
-        elif v.aggregated("uncolored") > 0:
-            self._color(v, values)
+            v.aggregate("uncolored", v.size)
+            return
+        start = int(v.aggregated("start"))
+        if start < 0:
+            self._color(v)
         else:
-            self._propagate(v, values)
-        v.values = values
-        v.aggregate("uncolored", np.count_nonzero(values["color"] < 0))
-        v.aggregate("colors", values["color"] + 1)
+            for name in ("start", "colors", "quiet"):
+                v.aggregate(name, v.aggregated(name))
+            self._propagate(v, v.superstep - start, int(v.aggregated("colors")))
 
-    def _color(self, v: pregel.VertexBatch, values: np.ndarray) -> None:
+    def _color(self, v: pregel.VertexBatch) -> None:
         """One step of the greedy colouring: note the colours neighbours just took, then colour the ready."""
+        values = copied(v.values)
         got = v.all_messages
-        uncolored = values["color"] < 0
-        if v.superstep == 1 and len(got):
-            # how many neighbours come before me in the colouring order
-            degree = v.cached("degree", _degree)[got.receiver]
-            earlier = (got.values["degree"] > degree) | (
-                (got.values["degree"] == degree) & (got.values["id"] < v.ids[got.receiver])
-            )
-            values["pending"] = np.bincount(got.receiver[earlier], minlength=v.size)
-        elif v.superstep > 1:
-            # a neighbour that took a colour while I have none comes before me
-            mine = uncolored[got.receiver]
-            receiver, color = got.receiver[mine], got.values[mine].astype(np.int64)
-            np.bitwise_or.at(values["seen"], (receiver, color // 64), np.uint64(1) << (color % 64).astype(np.uint64))
-            values["pending"] -= np.bincount(receiver, minlength=v.size)
-        ready = np.flatnonzero(uncolored & (values["pending"] == 0))
-        values["color"][ready] = _smallest_unseen(values["seen"][ready])
-        v.send_to_all_neighbors(values["color"], where=_mask(ready, v.size))
+        color, pending = values["color"], values["pending"]
+        if v.superstep == 1:
+            if len(got):
+                # how many neighbours come before me in the colouring order
+                degree = v.cached("degree", _degree)[got.receiver]
+                earlier = (got.values["degree"] > degree) | (
+                    (got.values["degree"] == degree) & (got.values["id"] < v.ids[got.receiver])
+                )
+                pending[:] = np.bincount(got.receiver[earlier], minlength=v.size)
+            ready = np.flatnonzero(pending == 0)
+        else:
+            # a neighbour that took a colour while I have none comes before me; only those I heard from can be ready
+            mine = color[got.receiver] < 0
+            receiver, taken = got.receiver[mine], got.values[mine].astype(np.int64)
+            np.bitwise_or.at(values["seen"], (receiver, taken // 64), np.uint64(1) << (taken % 64).astype(np.uint64))
+            heard = receiver[np.flatnonzero(np.diff(receiver, prepend=-1))]  # receivers come sorted
+            pending[heard] -= np.diff(np.searchsorted(receiver, heard), append=receiver.size).astype(np.int32)
+            ready = heard[pending[heard] == 0]
+        color[ready] = _smallest_unseen(values["seen"][ready])
+        v.values = values
+        v.send_to_all_neighbors(color, where=_mask(ready, v.size))
+        v.aggregate("uncolored", np.count_nonzero(color < 0))
+        # the number of colours so far: the colours just taken, and what the vertices aggregated before
+        v.aggregate("colors", np.append(color[ready] + 1, v.aggregated("colors")))
 
-    def _propagate(self, v: pregel.VertexBatch, values: np.ndarray) -> None:
-        """One superstep of the rounds: the vertices of this superstep's colour update their labels."""
-        if values["start"][0] < 0:
-            values["start"] = v.superstep  # every vertex sees the colouring end in the same superstep
-        step = v.superstep - int(values["start"][0])
-        if step > 0:
-            colors = int(v.aggregated("colors"))
-            turn = (step - 1) % colors
-            got = v.all_messages
-            if turn == 0:
-                # the check that opens a round: does every vertex hold one of its most frequent labels?
-                counted = _frequent_labels(got.receiver, got.values, values["label"], v.size)
-                v.aggregate("unsettled", np.count_nonzero(counted.has & ~counted.own_is_frequent))
-                v.aggregate("round", (step - 1) // colors + 1)
-                moving = values["color"] == turn
-                best, keep, has = counted.largest[moving], counted.own_is_frequent[moving], counted.has[moving]
-            else:
-                moving = values["color"] == turn
-                take = moving[got.receiver]
-                counted = _frequent_labels(got.receiver[take], got.values[take], values["label"], v.size)
-                best, keep, has = counted.largest[moving], counted.own_is_frequent[moving], counted.has[moving]
-            labels = values["label"]
-            labels[moving] = np.where(has & ~keep, best, labels[moving])
-        v.send_to_all_neighbors(values["label"])
+    def _propagate(self, v: pregel.VertexBatch, step: int, colors: int) -> None:
+        """Step ``step`` of the turns: a class takes its labels, everyone answers requests, a class asks."""
+        got = v.all_messages
+        labels = v.values["label"]
+        color = v.values["color"]
+        changed = 0
+        if step >= 2:
+            # the replies to the requests of the class whose turn it is
+            replies = got.values >= 0
+            receivers, _, largest, keep = _frequent_labels(got.receiver[replies], got.values[replies], labels)
+            moving = ~keep  # every receiver of a reply is of the class whose turn it is
+            if moving.any():
+                values = copied(v.values)
+                values["label"][receivers[moving]] = largest[moving]
+                v.values = values
+                labels = values["label"]
+                changed = int(np.count_nonzero(moving))
+        v.aggregate("changed", changed)
+        if step >= 1 and len(got):
+            # each request names its sender, -1 - id: answer with my label, as it is after this superstep's turn
+            requests = got.values < 0
+            v.send(-1 - got.values[requests], labels[got.receiver[requests]])
+        asking = color == step % colors
+        v.send_to_all_neighbors(-1 - v.ids, where=asking)
 
     def master_compute(self, master: Any) -> None:
-        if master.aggregated("round") > 0 and master.aggregated("unsettled") == 0:
-            master.halt()
+        if master.superstep == 0 or master.aggregated("uncolored") > 0:
+            return
+        start = int(master.aggregated("start"))
+        if start < 0:
+            # the colouring is done: the turns begin with the next superstep
+            master.set_aggregated("start", master.superstep + 1)
+            master.set_aggregated("colors", int(master.aggregated("colors")))
+            master.set_aggregated("quiet", 0)
+            return
+        step = master.superstep - start
+        if step >= 2:
+            quiet = 0 if master.aggregated("changed") else int(master.aggregated("quiet")) + 1
+            master.set_aggregated("quiet", quiet)
+            if quiet >= master.aggregated("colors"):
+                master.halt()
 
 
 class SynchronousLabelPropagation(BatchProgram):
@@ -157,8 +192,9 @@ class SynchronousLabelPropagation(BatchProgram):
     def compute(self, v: pregel.VertexBatch) -> None:
         if v.superstep > 0:
             got = v.all_messages
-            counted = _frequent_labels(got.receiver, got.values, v.values, v.size)
-            labels = np.where(counted.has, counted.smallest, v.values)
+            receivers, smallest, _, _ = _frequent_labels(got.receiver, got.values, v.values)
+            labels = v.values.copy()
+            labels[receivers] = smallest
             v.aggregate("changed", np.count_nonzero(labels != v.values))
             v.values = labels
         v.send_to_all_neighbors(v.values)
@@ -207,17 +243,19 @@ class SynchronousLabelPropagationVertex(Vertex):
             master.halt()
 
 
-class _Frequent:
-    """Per vertex: whether any label came, the smallest and largest most frequent label, whether its own is one."""
+def _frequent_labels(
+    receiver: np.ndarray, labels: np.ndarray, own: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The most frequent labels among each receiver's messages, counted without a loop over vertices.
 
-    def __init__(self, has: np.ndarray, smallest: np.ndarray, largest: np.ndarray, own: np.ndarray) -> None:
-        self.has, self.smallest, self.largest, self.own_is_frequent = has, smallest, largest, own
-
-
-def _frequent_labels(receiver: np.ndarray, labels: np.ndarray, own: np.ndarray, size: int) -> _Frequent:
-    """The most frequent labels among each vertex's messages, counted without a loop over vertices."""
+    ``receiver`` is sorted; ``own`` is every vertex's label. Returns the receivers (each
+    once), and for each the smallest and the largest of its most frequent labels, and
+    whether its own label is one of them.
+    """
     labels = labels.astype(np.int64, copy=False)
-    if labels.size and labels.min() >= 0 and labels.max() < 2**31:
+    if not labels.size:
+        return receiver, labels, labels, np.zeros(0, dtype=bool)
+    if labels.min() >= 0 and labels.max() < 2**31:
         # one sort of (receiver, label) packed in an integer: labels are vertex numbers here
         key = np.sort((receiver.astype(np.int64) << 31) | labels)
         first = np.flatnonzero(np.diff(key, prepend=-1))
@@ -230,21 +268,15 @@ def _frequent_labels(receiver: np.ndarray, labels: np.ndarray, own: np.ndarray, 
     count = np.diff(first, append=labels.size)
     # the pairs are sorted by receiver: reduce each receiver's run of pairs
     group = np.flatnonzero(np.diff(pair_receiver, prepend=-1))
-    receivers = pair_receiver[group]
-    runs = np.diff(group, append=pair_receiver.size)
-    most = np.repeat(np.maximum.reduceat(count, group), runs) if group.size else count
+    most = np.repeat(np.maximum.reduceat(count, group), np.diff(group, append=pair_receiver.size))
     frequent = count == most
-    has = np.zeros(size, dtype=bool)
-    has[receivers] = True
-    smallest = np.full(size, np.iinfo(np.int64).max)
-    largest = np.full(size, np.iinfo(np.int64).min)
-    if group.size:
-        big, small = np.iinfo(np.int64).max, np.iinfo(np.int64).min
-        smallest[receivers] = np.minimum.reduceat(np.where(frequent, pair_label, big), group)
-        largest[receivers] = np.maximum.reduceat(np.where(frequent, pair_label, small), group)
-    own_is_frequent = np.zeros(size, dtype=bool)
-    own_is_frequent[pair_receiver[frequent & (pair_label == own[pair_receiver])]] = True
-    return _Frequent(has, smallest, largest, own_is_frequent)
+    smallest = np.minimum.reduceat(np.where(frequent, pair_label, _LARGEST), group)
+    largest = np.maximum.reduceat(np.where(frequent, pair_label, _SMALLEST), group)
+    own_is_frequent = np.logical_or.reduceat(frequent & (pair_label == own[pair_receiver]), group)
+    return pair_receiver[group], smallest, largest, own_is_frequent
+
+
+_LARGEST, _SMALLEST = np.iinfo(np.int64).max, np.iinfo(np.int64).min
 
 
 def _degree(v: pregel.VertexBatch) -> np.ndarray:

@@ -555,12 +555,45 @@ def sort_and_combine(
         lo, hi = int(targets.min()), int(targets.max()) + 1
         if hi - lo <= DENSE_SPAN * targets.size:
             return _combine_dense(targets - lo, values, combiner, hi - lo, lo)
-    order = np.argsort(targets, kind="stable")
+    order = stable_order(targets)
     targets, values = targets[order], values[order]
     if combiner is not None and targets.size:
         starts = np.flatnonzero(np.diff(targets, prepend=-1))
         targets, values = targets[starts], combiner.reduce_groups(values, starts)
     return targets, values
+
+
+# fewer descents than this in a block's targets: sorted runs, which a timsort merges in linear time
+_FEW_RUNS = 16
+
+
+def stable_order(targets: np.ndarray) -> np.ndarray:
+    """The permutation that sorts integer ``targets`` stably (equal targets keep their order).
+
+    Targets made of a few sorted runs (the blocks of a few partitions, one after the
+    other) go to numpy's stable argsort, a timsort, which merges the runs in linear
+    time. Otherwise each target is packed with its position into one ``uint64`` and the
+    packed keys are sorted plainly: numpy's SIMD sort of integers is 5-10 times faster
+    than timsort on the scattered million-message sends of label propagation.
+
+    Examples
+    --------
+    >>> stable_order(np.array([5, 3, 5, 3])).tolist()
+    [1, 3, 0, 2]
+    """
+    size = targets.size
+    if not size or targets.dtype.kind not in "iu" or np.count_nonzero(targets[1:] < targets[:-1]) < _FEW_RUNS:
+        return np.argsort(targets, kind="stable")
+    lo = int(targets.min())
+    position_bits = max(size - 1, 1).bit_length()
+    if position_bits + max(int(targets.max()) - lo, 1).bit_length() > 64:  # pragma: no cover - beyond any memory
+        return np.argsort(targets, kind="stable")
+    packed = np.subtract(targets, lo, dtype=np.int64).view(np.uint64)
+    packed <<= np.uint64(position_bits)
+    packed |= np.arange(size, dtype=np.uint64)
+    packed.sort()
+    packed &= np.uint64((1 << position_bits) - 1)
+    return packed.view(np.int64)
 
 
 def _combine_dense(
