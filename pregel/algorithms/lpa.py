@@ -64,7 +64,7 @@ class LabelPropagation(BatchProgram):
     [4, 4, 4, 6, 6, 6]
     """
 
-    aggregators = {"uncolored": Sum, "colors": Max, "changed": Sum, "start": Echo, "quiet": Echo}
+    aggregators = {"colored": Sum, "uncolored": Echo, "colors": Max, "changed": Sum, "start": Echo, "quiet": Echo}
     color_words = 1
 
     def __init__(self, **params: Any) -> None:
@@ -89,10 +89,10 @@ class LabelPropagation(BatchProgram):
             priority = np.empty(v.size, dtype=PRIORITY)
             priority["degree"], priority["id"] = v.cached("degree", _degree), v.ids
             v.send_to_all_neighbors(priority)
-            v.aggregate("uncolored", v.size)
             return
         start = int(v.aggregated("start"))
         if start < 0:
+            v.aggregate("uncolored", v.aggregated("uncolored"))
             self._color(v)
         else:
             for name in ("start", "colors", "quiet"):
@@ -118,46 +118,54 @@ class LabelPropagation(BatchProgram):
             mine = color[got.receiver] < 0
             receiver, taken = got.receiver[mine], got.values[mine].astype(np.int64)
             np.bitwise_or.at(values["seen"], (receiver, taken // 64), np.uint64(1) << (taken % 64).astype(np.uint64))
-            heard = receiver[np.flatnonzero(np.diff(receiver, prepend=-1))]  # receivers come sorted
-            pending[heard] -= np.diff(np.searchsorted(receiver, heard), append=receiver.size).astype(np.int32)
+            first = np.flatnonzero(np.diff(receiver, prepend=-1))  # receivers come sorted
+            heard = receiver[first]
+            pending[heard] -= np.diff(first, append=receiver.size).astype(np.int32)
             ready = heard[pending[heard] == 0]
         color[ready] = _smallest_unseen(values["seen"][ready])
         v.values = values
         v.send_to_all_neighbors(color, where=_mask(ready, v.size))
-        v.aggregate("uncolored", np.count_nonzero(color < 0))
+        v.aggregate("colored", ready.size)
         # the number of colours so far: the colours just taken, and what the vertices aggregated before
         v.aggregate("colors", np.append(color[ready] + 1, v.aggregated("colors")))
 
     def _propagate(self, v: pregel.VertexBatch, step: int, colors: int) -> None:
         """Step ``step`` of the turns: a class takes its labels, everyone answers requests, a class asks."""
         got = v.all_messages
-        labels = v.values["label"]
-        color = v.values["color"]
+        values = v.values
         changed = 0
         if step >= 2:
-            # the replies to the requests of the class whose turn it is
+            # the replies to the requests of the class whose turn it is: the labels unlike the asker's own
             replies = got.values >= 0
-            receivers, _, largest, keep = _frequent_labels(got.receiver[replies], got.values[replies], labels)
-            moving = ~keep  # every receiver of a reply is of the class whose turn it is
-            if moving.any():
-                values = copied(v.values)
-                values["label"][receivers[moving]] = largest[moving]
+            receiver = got.receiver[replies]
+            movers, labels = _prec_max(receiver, got.values[replies], v.out_degree[receiver])
+            if movers.size:
+                values = copied(values)
+                values["label"][movers] = labels
                 v.values = values
-                labels = values["label"]
-                changed = int(np.count_nonzero(moving))
+                changed = movers.size
         v.aggregate("changed", changed)
+        labels = values["label"]
         if step >= 1 and len(got):
-            # each request names its sender, -1 - id: answer with my label, as it is after this superstep's turn
+            # a request is -1 - (asker's id << 31 | asker's label): I answer if my label, after this superstep's
+            # turn, is another
             requests = got.values < 0
-            v.send(-1 - got.values[requests], labels[got.receiver[requests]])
-        asking = color == step % colors
-        v.send_to_all_neighbors(-1 - v.ids, where=asking)
+            asked = -1 - got.values[requests]
+            mine = labels[got.receiver[requests]]
+            differ = mine != (asked & _LABEL)
+            v.send(asked[differ] >> _ID_SHIFT, mine[differ])
+        # -1 - (id << 31 | label), the id's part made once
+        request = v.cached("request", _request_ids) - labels
+        v.send_to_all_neighbors(request, where=values["color"] == step % colors)
 
     def master_compute(self, master: Any) -> None:
-        if master.superstep == 0 or master.aggregated("uncolored") > 0:
-            return
         start = int(master.aggregated("start"))
         if start < 0:
+            uncolored = master.num_vertices if master.superstep == 0 else int(master.aggregated("uncolored"))
+            uncolored -= int(master.aggregated("colored"))
+            master.set_aggregated("uncolored", uncolored)
+            if uncolored > 0 or master.superstep == 0:
+                return
             # the colouring is done: the turns begin with the next superstep
             master.set_aggregated("start", master.superstep + 1)
             master.set_aggregated("colors", int(master.aggregated("colors")))
@@ -192,7 +200,7 @@ class SynchronousLabelPropagation(BatchProgram):
     def compute(self, v: pregel.VertexBatch) -> None:
         if v.superstep > 0:
             got = v.all_messages
-            receivers, smallest, _, _ = _frequent_labels(got.receiver, got.values, v.values)
+            receivers, smallest, _, _, _ = _label_counts(got.receiver, got.values)
             labels = v.values.copy()
             labels[receivers] = smallest
             v.aggregate("changed", np.count_nonzero(labels != v.values))
@@ -243,23 +251,37 @@ class SynchronousLabelPropagationVertex(Vertex):
             master.halt()
 
 
-def _frequent_labels(
-    receiver: np.ndarray, labels: np.ndarray, own: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The most frequent labels among each receiver's messages, counted without a loop over vertices.
+def _prec_max(receiver: np.ndarray, labels: np.ndarray, degree: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The vertices whose label changes by Prec-Max, and their new labels, from the labels unlike their own.
 
-    ``receiver`` is sorted; ``own`` is every vertex's label. Returns the receivers (each
-    once), and for each the smallest and the largest of its most frequent labels, and
-    whether its own label is one of them.
+    ``receiver`` (sorted) got ``labels``, each from one neighbour whose label is not the
+    receiver's; ``degree`` is each receiver's number of neighbours (aligned with
+    ``receiver``), so the neighbours holding its own label are the rest. A receiver
+    keeps its label when no other label is more frequent, else takes the largest of the
+    most frequent.
+    """
+    receivers, _, largest, most, heard = _label_counts(receiver, labels)
+    own = degree[np.searchsorted(receiver, receivers)] - heard
+    moving = most > own
+    return receivers[moving], largest[moving]
+
+
+def _label_counts(
+    receiver: np.ndarray, labels: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per receiver (sorted) of ``labels``: the smallest and largest most frequent label, its count, all counted.
+
+    Returns the receivers (each once) and the four arrays aligned with them, counted
+    without a loop over vertices.
     """
     labels = labels.astype(np.int64, copy=False)
     if not labels.size:
-        return receiver, labels, labels, np.zeros(0, dtype=bool)
-    if labels.min() >= 0 and labels.max() < 2**31:
+        return receiver, labels, labels, labels, labels
+    if labels.min() >= 0 and labels.max() <= _LABEL:
         # one sort of (receiver, label) packed in an integer: labels are vertex numbers here
-        key = np.sort((receiver.astype(np.int64) << 31) | labels)
+        key = np.sort((receiver.astype(np.int64) << _ID_SHIFT) | labels)
         first = np.flatnonzero(np.diff(key, prepend=-1))
-        pair_receiver, pair_label = key[first] >> 31, key[first] & (2**31 - 1)
+        pair_receiver, pair_label = key[first] >> _ID_SHIFT, key[first] & _LABEL
     else:
         order = np.lexsort((labels, receiver))
         receiver, labels = receiver[order], labels[order]
@@ -268,14 +290,17 @@ def _frequent_labels(
     count = np.diff(first, append=labels.size)
     # the pairs are sorted by receiver: reduce each receiver's run of pairs
     group = np.flatnonzero(np.diff(pair_receiver, prepend=-1))
-    most = np.repeat(np.maximum.reduceat(count, group), np.diff(group, append=pair_receiver.size))
-    frequent = count == most
+    most = np.maximum.reduceat(count, group)
+    frequent = count == np.repeat(most, np.diff(group, append=pair_receiver.size))
     smallest = np.minimum.reduceat(np.where(frequent, pair_label, _LARGEST), group)
     largest = np.maximum.reduceat(np.where(frequent, pair_label, _SMALLEST), group)
-    own_is_frequent = np.logical_or.reduceat(frequent & (pair_label == own[pair_receiver]), group)
-    return pair_receiver[group], smallest, largest, own_is_frequent
+    heard = np.add.reduceat(count, group)
+    return pair_receiver[group], smallest, largest, most, heard
 
 
+_ID_SHIFT = 31
+_LABEL = (1 << _ID_SHIFT) - 1
+"""Labels and ids are vertex numbers below 2**31: a request packs both in one integer, a count sorts on one key."""
 _LARGEST, _SMALLEST = np.iinfo(np.int64).max, np.iinfo(np.int64).min
 
 
@@ -284,6 +309,11 @@ def _degree(v: pregel.VertexBatch) -> np.ndarray:
     edges = v.out_edges()
     loops = np.bincount(edges.source[edges.target == v.ids[edges.source]], minlength=v.size)
     return v.out_degree + loops
+
+
+def _request_ids(v: pregel.VertexBatch) -> np.ndarray:
+    """A request without its label: ``-1 - (id << 31)``."""
+    return -1 - (v.ids << _ID_SHIFT)
 
 
 def _smallest_unseen(seen: np.ndarray) -> np.ndarray:
