@@ -70,19 +70,19 @@ class BrandesColumns(BatchProgram):
 
     def __init__(self, **params: Any) -> None:
         super().__init__(**params)
-        width = (self.batch,)
+        b = self.batch
+        # laid out by hand so that the columns read as plain matrices (see _Fields): numpy indexes a record
+        # field's rows several times slower than the rows of a matrix
         self.value_dtype = np.dtype(
-            [
-                ("dist", np.int32, width),
-                ("sigma", np.float64, width),
-                ("levels", np.uint64),
-                ("lowest", np.int32),
-                ("highest", np.int32),
-                ("bc", np.float64),
-            ]
+            {
+                "names": ["sigma", "bc", "levels", "dist", "lowest", "highest"],
+                "formats": [(np.float64, (b,)), np.float64, np.uint64, (np.int32, (b,)), np.int32, np.int32],
+                "offsets": [0, 8 * b, 8 * b + 8, 8 * b + 16, 12 * b + 16, 12 * b + 20],
+                "itemsize": 12 * b + 24 + 4 * (b % 2),
+            }
         )
-        self.row = column_dtype(self.batch)
-        self.batches = -(-len(self.sources) // self.batch)
+        self.row = column_dtype(b)
+        self.batches = -(-len(self.sources) // b)
 
     def initial_value(self, v: pregel.VertexBatch) -> np.ndarray:
         return np.zeros(v.size, dtype=self.value_dtype)
@@ -95,31 +95,32 @@ class BrandesColumns(BatchProgram):
         for name, value in (("batch", batch), ("backward", backward), ("level", level)):
             v.aggregate(name, value)
         values = self._renewed(v.values)
+        fields = _Fields(values, self.batch)
         if backward:
-            self._backward(v, level, values)
+            self._backward(v, level, fields)
         elif level > 0:
-            self._forward(v, level, values)
+            self._forward(v, level, fields)
         else:
             if batch > 0 and self.endpoints:
-                self._count_ends(v, batch - 1, values)
+                self._count_ends(v, batch - 1, fields)
             if batch == self.batches:
                 v.vote_to_halt()
             else:
-                self._start(v, batch, values)
+                self._start(v, batch, fields)
         v.values = values
 
-    def _start(self, v: pregel.VertexBatch, batch: int, values: np.ndarray) -> None:
+    def _start(self, v: pregel.VertexBatch, batch: int, fields: _Fields) -> None:
         """A new batch: every vertex forgets the last one; each source is at distance 0 on one path."""
-        values["dist"], values["sigma"], values["levels"] = UNREACHED, 0.0, 0
-        values["lowest"], values["highest"] = np.iinfo(np.int32).max, UNREACHED
+        fields.dist[:], fields.sigma[:], fields.levels[:] = UNREACHED, 0.0, 0
+        fields.lowest[:], fields.highest[:] = np.iinfo(np.int32).max, UNREACHED
         row, column = self._sources_here(v, batch)
-        values["dist"][row, column] = 0
+        fields.dist[row, column] = 0
         v.aggregate("reached", row.size)
         paths = np.zeros((row.size, self.batch))
         paths[np.arange(row.size), column] = 1.0
         self._send(v, row, paths)
 
-    def _forward(self, v: pregel.VertexBatch, level: int, values: np.ndarray) -> None:
+    def _forward(self, v: pregel.VertexBatch, level: int, fields: _Fields) -> None:
         """Vertices reached for the first time in a column take the paths that reached them and pass them on.
 
         A twin gets its vertex's row one superstep later: the paths of the columns its
@@ -127,49 +128,57 @@ class BrandesColumns(BatchProgram):
         """
         got = v.all_messages
         twin = v.cached("twin", self._twins)[got.receiver]
-        paths = as_matrix(got.values)
+        paths = _rows(got, self.batch)
         row, summed = got.receiver[~twin], paths[~twin]
-        dist = values["dist"][row]
+        dist = fields.dist[row]
         new = (dist == UNREACHED) & (summed > 0)
-        values["dist"][row] = np.where(new, level, dist)
+        dist[new] = level
+        fields.dist[row] = dist
         v.aggregate("reached", np.count_nonzero(new))
         sending = new.any(axis=1)
-        self._send(v, row[sending], np.where(new, summed, 0.0)[sending])
+        summed[~new] = 0.0
+        self._send(v, row[sending], summed[sending])
         row, copy = got.receiver[twin], paths[twin]
         new = copy > 0
-        values["dist"][row] = np.where(new, level - 1, values["dist"][row])
-        values["sigma"][row] = np.where(new, copy, values["sigma"][row])
-        values["levels"][row] |= _level_bit(level - 1)
-        values["lowest"][row] = np.minimum(values["lowest"][row], level - 1)
-        values["highest"][row] = level - 1
+        dist, sigma = fields.dist[row], fields.sigma[row]
+        dist[new], sigma[new] = level - 1, copy[new]
+        fields.dist[row], fields.sigma[row] = dist, sigma
+        fields.levels[row] |= _level_bit(level - 1)
+        fields.lowest[row] = np.minimum(fields.lowest[row], level - 1)
+        fields.highest[row] = level - 1
 
-    def _backward(self, v: pregel.VertexBatch, level: int, values: np.ndarray) -> None:
+    def _backward(self, v: pregel.VertexBatch, level: int, fields: _Fields) -> None:
         """Twins at ``level`` take the dependencies from the level below, add them up, and pass them on."""
-        ranging = (values["lowest"] <= level) & (values["highest"] >= level)
-        row = np.flatnonzero(ranging & (values["levels"] & _level_bit(level) != 0))
-        at = values["dist"][row] == level
-        sigma = values["sigma"][row]
+        ranging = (fields.lowest <= level) & (fields.highest >= level)
+        row = np.flatnonzero(ranging & (fields.levels & _level_bit(level) != 0))
+        at = fields.dist[row] == level
+        sigma = fields.sigma[row]
         # what came from the level below, for each row of this level
         got = v.all_messages
-        below = np.zeros(at.shape)
+        delta = np.zeros(at.shape)
         spot = np.minimum(np.searchsorted(row, got.receiver), max(row.size - 1, 0))
         mine = row[spot] == got.receiver if row.size else np.zeros(len(got), dtype=bool)
-        below[spot[mine]] = as_matrix(got.values)[mine]
-        delta = np.where(at, sigma * below, 0.0)
-        values["bc"][row] += delta.sum(axis=1) + self.endpoints * np.count_nonzero(at, axis=1)
+        delta[spot[mine]] = _rows(got, self.batch)[mine]
+        delta *= sigma
+        delta[~at] = 0.0
+        fields.bc[row] += delta.sum(axis=1) + self.endpoints * np.count_nonzero(at, axis=1)
         if level > 1:
             sending = at.any(axis=1)
-            self._send(v, row[sending], np.where(at, (1.0 + delta) / np.where(at, sigma, 1.0), 0.0)[sending])
+            sigma[~at] = 1.0
+            delta += 1.0
+            delta /= sigma
+            delta[~at] = 0.0
+            self._send(v, row[sending], delta[sending])
         elif self.endpoints:
             twins = v.cached("twin", self._twins)
-            v.aggregate("reach", as_records((values["dist"][twins] >= 0).astype(np.float64)))
+            v.aggregate("reach", as_records((fields.dist[twins] >= 0).astype(np.float64)))
 
-    def _count_ends(self, v: pregel.VertexBatch, batch: int, values: np.ndarray) -> None:
+    def _count_ends(self, v: pregel.VertexBatch, batch: int, fields: _Fields) -> None:
         """With endpoints, a source counts every other vertex it reached as the end of a path through it."""
         reach = v.aggregated("reach")
         if np.ndim(reach):  # else the batch reached nothing beyond its sources
             row, column = self._sources_here(v, batch, self.n)
-            np.add.at(values["bc"], row, np.asarray(reach)[column] - 1)
+            np.add.at(fields.bc, row, np.asarray(reach)[column] - 1)
 
     def _sources_here(self, v: pregel.VertexBatch, batch: int, offset: int = 0) -> tuple[np.ndarray, np.ndarray]:
         """The batch's sources (or, with ``offset`` n, their twins) among these vertices: rows (sorted), columns."""
@@ -231,6 +240,24 @@ class BrandesColumns(BatchProgram):
             following = (batch + 1, FORWARD, 0)
         for name, value in zip(("batch", "backward", "level"), following):
             master.set_aggregated(name, value)
+
+
+class _Fields:
+    """A batch's values (:class:`BrandesColumns`) seen as plain matrices and vectors, views of the same bytes."""
+
+    def __init__(self, values: np.ndarray, width: int) -> None:
+        floats = values.view(np.float64).reshape(values.size, -1)
+        whole = values.view(np.uint64).reshape(values.size, -1)
+        ints = values.view(np.int32).reshape(values.size, -1)
+        self.sigma, self.bc, self.levels = floats[:, :width], floats[:, width], whole[:, width + 1]
+        start = 2 * width + 4
+        self.dist = ints[:, start : start + width]
+        self.lowest, self.highest = ints[:, start + width], ints[:, start + width + 1]
+
+
+def _rows(got: Any, width: int) -> np.ndarray:
+    """The rows a batch received, as a matrix (a copy: the program changes it)."""
+    return as_matrix(got.values).copy() if len(got) else np.zeros((0, width))
 
 
 def _level_bit(level: int) -> np.uint64:
