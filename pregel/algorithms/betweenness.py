@@ -33,6 +33,7 @@ import pregel
 from pregel import BatchProgram, Sum
 from pregel.algorithms.columns import ColumnSum, as_matrix, as_records, column_dtype, copied
 from pregel.algorithms.phases import Echo
+from pregel.core.kernels import InEdges
 from pregel.io.edges import as_graph
 
 FORWARD, BACKWARD = 0, 1
@@ -277,18 +278,18 @@ def layered(graph: pregel.Graph) -> pregel.Graph:
     >>> [tuple(e) for e in np.column_stack(h.edge_arrays()[:2]).tolist()]
     [(0, 1), (0, 2), (0, 3), (1, 4), (2, 5), (4, 3), (5, 3)]
     """
-    n, sources, targets = graph.num_vertices, graph.sources.astype(np.int64), graph.indices.astype(np.int64)
+    n = graph.num_vertices
     forward_degree = np.diff(graph.indptr) + 1
-    backward = np.argsort(targets, kind="stable")  # the in-edges, by head, each head's tails in order
-    backward_degree = np.bincount(targets, minlength=n)
+    reversed_ = InEdges(graph.indptr, graph.indices, n)  # each head's tails, in order (a counting sort)
     indptr = np.zeros(2 * n + 1, dtype=np.int64)
-    np.cumsum(np.concatenate([forward_degree, backward_degree]), out=indptr[1:])
+    np.cumsum(np.concatenate([forward_degree, np.diff(reversed_.ptr)]), out=indptr[1:])
     indices = np.empty(int(indptr[-1]), dtype=np.int32)
+    twin_edge = indptr[1 : n + 1] - 1  # each first-layer row ends with its twin
     first = np.ones(graph.indices.size + n, dtype=bool)
-    first[indptr[1 : n + 1] - 1] = False  # each first-layer row ends with its twin
-    indices[: first.size][first] = targets
-    indices[indptr[1 : n + 1] - 1] = np.arange(n) + n
-    indices[first.size :] = sources[backward] + n
+    first[twin_edge] = False
+    indices[: first.size][first] = graph.indices
+    indices[twin_edge] = np.arange(n) + n
+    indices[first.size :] = reversed_.sources + n
     return pregel.Graph(np.arange(2 * n), indptr, indices)
 
 
