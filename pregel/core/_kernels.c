@@ -7,6 +7,10 @@
  * slice_layout, slice_fill, slice_sum: the in-edges laid out for summing (below), and the sum
  *     of x over each target's sources, each term scaled by its edge's weight when the layout
  *     carries weights.
+ * row_sums(ptr, sources, senders, width, x, y, reached[, row_of]): rows of width doubles summed
+ *     over each target's in-edges (from transpose), column by column, the sources in order;
+ *     with row_of, only the sources that send (row_of[source] >= 0: their row in x) count.
+ *     The rows of the targets reached go one after the other into y; returns how many.
  *
  * Arrays arrive through the buffer protocol (C-contiguous; int64 pointers, int32 indices,
  * float64 values); pregel/kernels.py checks dtypes and sizes before calling. No
@@ -431,6 +435,91 @@ done:
     return result;
 }
 
+/* Rows summed over in-edges: for each target t, in order, whose sources include one that
+ * sends, reached[t] = 1 and the next row of y is the sum, in increasing source order, of
+ * their rows of x (reached[t] = 0 and no row otherwise). Without row_of every source sends
+ * row number source; with it, source s sends row row_of[s] of x, or nothing when that is
+ * negative. A row is width doubles, added column by column: each column's additions come
+ * in source order, as numpy's ufunc.at adds them. y has room for a row per target; only
+ * the rows written are touched, so a few senders cost little however many targets there
+ * are. Returns the number of rows written. */
+static PyObject *
+row_sums(PyObject *self, PyObject *args)
+{
+    Py_buffer bp, bs, bx, by, br, bm = {0};
+    Py_ssize_t senders, width;
+    if (!PyArg_ParseTuple(args, "y*y*nny*w*w*|y*", &bp, &bs, &senders, &width, &bx, &by, &br, &bm))
+        return NULL;
+    PyObject *result = NULL;
+    Py_ssize_t nt = bp.len / 8 - 1, m = bs.len / 4;
+    Py_ssize_t rows = width > 0 ? bx.len / 8 / width : 0;
+    if (nt < 0 || width <= 0 || senders < 0 || !check(&bp, 8, nt + 1, "ptr") || !check(&bs, 4, m, "sources") ||
+        !check(&bx, 8, rows * width, "x") || !check(&by, 8, nt * width, "y") || !check(&br, 1, nt, "reached") ||
+        (bm.obj != NULL && !check(&bm, 4, senders, "row_of")))
+        goto done;
+    if (bm.obj == NULL && rows != senders) {
+        PyErr_SetString(PyExc_ValueError, "x needs a row per sender");
+        goto done;
+    }
+    const int64_t *ptr = bp.buf;
+    const int32_t *sources = bs.buf, *row_of = bm.obj != NULL ? bm.buf : NULL;
+    const double *x = bx.buf;
+    double *y = by.buf;
+    uint8_t *reached = br.buf;
+    if (ptr[0] != 0 || ptr[nt] != m) {
+        PyErr_SetString(PyExc_ValueError, "ptr does not span sources");
+        goto done;
+    }
+    const char *bad = NULL;
+    Py_ssize_t written = 0;
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t s = 0; row_of != NULL && s < senders && !bad; s++)
+        if (row_of[s] >= rows)
+            bad = "row_of names a row beyond x";
+    for (Py_ssize_t t = 0; t < nt && !bad; t++) {
+        double *out = y + written * width;
+        uint8_t any = 0;
+        if (ptr[t + 1] < ptr[t] || ptr[t + 1] > m) {
+            bad = "ptr is not increasing";
+            break;
+        }
+        for (int64_t k = ptr[t]; k < ptr[t + 1]; k++) {
+            uint32_t s = (uint32_t)sources[k];
+            if (s >= (uint64_t)senders) {
+                bad = "a source is outside [0, senders)";
+                break;
+            }
+            int64_t r = row_of != NULL ? row_of[s] : (int64_t)s;
+            if (r < 0)
+                continue;
+            const double *in = x + r * width;
+            if (!any) {
+                memcpy(out, in, (size_t)width * sizeof(double));
+                any = 1;
+                continue;
+            }
+            for (Py_ssize_t c = 0; c < width; c++)
+                out[c] += in[c];
+        }
+        reached[t] = any;
+        written += any;
+    }
+    Py_END_ALLOW_THREADS
+    if (bad) {
+        PyErr_SetString(PyExc_ValueError, bad);
+        goto done;
+    }
+    result = PyLong_FromSsize_t(written);
+done:
+    PyBuffer_Release(&bp);
+    PyBuffer_Release(&bs);
+    PyBuffer_Release(&bx);
+    PyBuffer_Release(&by);
+    PyBuffer_Release(&br);
+    PyBuffer_Release(&bm);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"transpose", transpose, METH_VARARGS,
      "transpose(indptr, indices, out_ptr, out_idx[, out_edge]): in-edges by counting sort"},
@@ -442,6 +531,9 @@ static PyMethodDef methods[] = {
     {"slice_sum", slice_sum, METH_VARARGS,
      "slice_sum(chunk_ptr, order, idx, senders, x, y[, w]): y[t] = sum of x (times w: float64 or float32) over t's "
      "sources"},
+    {"row_sums", row_sums, METH_VARARGS,
+     "row_sums(ptr, sources, senders, width, x, y, reached[, row_of]): rows of x summed over each target's "
+     "sending sources"},
     {NULL, NULL, 0, NULL},
 };
 
