@@ -308,7 +308,7 @@ def _igraph_ppr(g: Any, source: int) -> np.ndarray:
 def _igraph_betweenness(g: Any, source: int) -> np.ndarray:
     import random
 
-    from pregel.algorithms.reference import rescale_betweenness
+    from pregel.algorithms.betweenness import rescale_betweenness
 
     n = g.vcount()
     # the sources networkx samples from the vertices in id order (igraph numbers them so)

@@ -42,6 +42,10 @@ class WorkerLost(PregelError):
     """A worker (a Ray actor or its node) died and could not be recovered."""
 
 
+class ReplayLost(WorkerLost):
+    """The worker replaying a lost partition (confined recovery) died too; the replay may start again."""
+
+
 class ClusterUnreachable(PregelError):
     """The Ray cluster named by ``ray_address`` (or ``RAY_ADDRESS``) could not be reached in time.
 

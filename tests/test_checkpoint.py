@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import stat
+import time
 from pathlib import Path
 
 import networkx as nx
@@ -17,8 +19,10 @@ import pregel
 from pregel import Vertex
 from pregel.algorithms import reference
 from pregel.algorithms.components import ConnectedComponents
+from pregel.algorithms.louvain import Announced
 from pregel.algorithms.pagerank import PageRank, PageRankVertex
 from pregel.algorithms.sssp import ShortestPaths
+from pregel.backends.local import LocalBackend
 from pregel.cli.main import main
 from pregel.core.checkpoint import MANIFEST
 from pregel.errors import CheckpointError
@@ -414,3 +418,49 @@ def test_cli_checkpoint_usage_errors(run_cli, tmp_path, flags, message):
     done = run_cli("cc", edges, *flags)
     assert done.returncode == 2
     assert message in done.stderr.decode() and done.stderr.count(b"\n") == 1
+
+
+class RewritesInPlace(pregel.BatchProgram):
+    """Master compute announces one array and rewrites it in place every superstep (as Louvain's plan does);
+    each vertex adds the array's entry for itself to its value."""
+
+    initial_value = 0.0
+    aggregators = {"plan": Announced}
+
+    def compute(self, v):
+        plan = v.aggregated("plan")
+        if plan is not None:
+            v.values = v.values + plan[v.ids]
+
+    def master_compute(self, master):
+        kept = self.__dict__.setdefault("kept", np.zeros(master.num_vertices))
+        # the very array announced before, rewritten in place (with what depends on the superstep alone,
+        # so that a resumed run's master, which starts without it, announces the same)
+        kept[:] = (master.superstep + 1) * (master.superstep + 2) / 2
+        master.set_aggregated("plan", kept)
+
+
+def test_a_checkpoint_keeps_the_aggregators_of_its_superstep_though_master_rewrites_them_in_place(
+    tmp_path, monkeypatch
+):
+    """The writer runs beside the next supersteps: it must write the values as they were at the checkpoint."""
+    g = pregel.Graph.from_edges(np.arange(6), (np.arange(6) + 1) % 6)
+    whole = pregel.run(g, RewritesInPlace, max_supersteps=12, workers=2)
+    save = LocalBackend.save
+
+    def slow_save(self, folder):
+        write = save(self, folder)
+
+        def slowly():
+            time.sleep(0.1)  # the next supersteps (and master computes) run meanwhile
+            return write()
+
+        return slowly
+
+    monkeypatch.setattr(LocalBackend, "save", slow_save)
+    directory = tmp_path / "ck"
+    pregel.run(g, RewritesInPlace, max_supersteps=12, workers=2, checkpoint_dir=directory, checkpoint_every=4)
+    shutil.rmtree(directory / "superstep-000012")  # resume from 8, written while supersteps 8-11 ran
+    resumed = pregel.run(g, RewritesInPlace, max_supersteps=12, workers=2, checkpoint_dir=directory, resume=True)
+    assert resumed.recoveries[0].superstep == 8
+    np.testing.assert_array_equal(resumed.values, whole.values)

@@ -18,7 +18,7 @@ import pregel
 from pregel.algorithms.components import connected_components
 from pregel.algorithms.pagerank import pagerank
 from pregel.core import kernels
-from pregel.core.kernels import InEdges, InSums
+from pregel.core.kernels import InEdges, InSums, row_sums
 
 NOT_BUILT = (
     "pregel.core._kernels is not here (installed without a C compiler, or PREGEL_NO_COMPILED is set):"
@@ -101,6 +101,35 @@ def test_in_sums_add_each_row_in_source_order(path: str) -> None:
 
 
 @needs_compiled
+@pytest.mark.parametrize("seed", range(6))
+def test_row_sums_add_the_sending_sources_rows_in_source_order(path: str, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    pattern = _hub_pattern if seed % 2 else _random_pattern
+    n, targets, width = int(rng.integers(1, 200)), int(rng.integers(1, 200)), int(rng.integers(1, 9))
+    indptr, indices = pattern(rng, n, targets, int(rng.integers(0, 2000)))
+    # some sources send (a row of their own), the others nothing; magnitudes far apart, so order shows
+    sending = np.flatnonzero(rng.random(n) < 0.6)
+    x = rng.standard_normal((sending.size, width)) * 10.0 ** rng.integers(-8, 9, (sending.size, width))
+    row_of = np.full(n, -1)
+    row_of[sending] = np.arange(sending.size)
+    reached, y = row_sums(InEdges(indptr, indices, targets), x, n, row_of)
+    want: dict[int, list[float]] = {}
+    for i in sending.tolist():
+        for t in indices[indptr[i] : indptr[i + 1]].tolist():
+            if t in want:
+                want[t] = [a + float(b) for a, b in zip(want[t], x[row_of[i]])]
+            else:
+                want[t] = [float(b) for b in x[row_of[i]]]
+    assert reached.tolist() == sorted(want)
+    assert y.tolist() == [want[t] for t in sorted(want)]
+    # every source sending its own row: every target with an in-edge is reached
+    everyone = rng.standard_normal((n, width))
+    reached, y = row_sums(InEdges(indptr, indices, targets), everyone, n)
+    reference = sp.csr_array((np.ones(indices.size), indices, indptr), shape=(n, targets)).T.tocsr()
+    assert reached.tolist() == np.flatnonzero(np.diff(reference.indptr)).tolist()
+    np.testing.assert_allclose(y, (reference @ everyone)[reached], rtol=1e-12, atol=1e-12)
+
+
 def test_in_sums_layout_across_windows() -> None:
     # more targets than one window of the compiled layout (16384): every window is sorted
     # on its own, and the layout adds at most one count per chunk and one per row

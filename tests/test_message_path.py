@@ -12,8 +12,17 @@ from hypothesis import strategies as st
 
 import pregel
 from pregel import BatchProgram
-from pregel.core.combiners import Max, Min, Sum
-from pregel.core.messages import DENSE_SPAN, Inbox, MessageBlock, Routes, sort_and_combine
+from pregel.core.combiners import ColumnSum, Max, Min, Sum
+from pregel.core.messages import (
+    DENSE_SPAN,
+    Inbox,
+    MessageBlock,
+    Outbox,
+    Routes,
+    edges_of,
+    sort_and_combine,
+    stable_order,
+)
 from tests.graphs import random_graphs
 from tests.programs import SUM_OF_SENDERS
 
@@ -60,6 +69,40 @@ def test_long_runs_of_floats_are_added_in_sending_order(dtype):
     assert got_targets.tolist() == want_targets
     assert got_values.dtype == dtype
     assert got_values.tolist() == [float(v) for v in want_values]
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    runs=st.lists(st.lists(st.integers(-5, 3000), max_size=40).map(sorted), max_size=40),
+    dtype=st.sampled_from([np.int32, np.int64]),
+)
+def test_stable_order_sorts_as_a_stable_argsort(runs, dtype):
+    # few sorted runs (a timsort merges them) and many (packed keys): the same order as numpy's stable sort
+    targets = np.array([t for run in runs for t in run], dtype=dtype)
+    assert stable_order(targets).tolist() == np.argsort(targets, kind="stable").tolist()
+    shuffled = np.random.default_rng(len(targets)).permutation(targets)
+    assert stable_order(shuffled).tolist() == np.argsort(shuffled, kind="stable").tolist()
+
+
+@settings(max_examples=40, deadline=None)
+@given(graph=random_graphs(min_vertices=1), width=st.integers(1, 4), data=st.data())
+def test_a_column_sum_broadcast_from_some_vertices_equals_its_messages_combined(graph, width, data):
+    # the compiled row sums give the bits that one message per edge, sorted and combined, gives
+    n = graph.num_vertices
+    senders = np.flatnonzero(data.draw(st.lists(st.booleans(), min_size=n, max_size=n)))
+    rows = np.random.default_rng(n).standard_normal((senders.size, width)) * 10.0 ** np.arange(width)
+    records = rows.view(np.dtype((np.void, 8 * width))).ravel()
+    bounds = np.array([0, n])
+    fast = Outbox(graph.indptr, graph.indices, bounds, ColumnSum(), lambda: Routes(graph.indptr, graph.indices, bounds))
+    fast.broadcast(senders, records)
+    slow = Outbox(graph.indptr, graph.indices, bounds, ColumnSum(), None)
+    edges = edges_of(graph.indptr, senders)
+    slow.send(graph.indices[edges], np.repeat(records, np.diff(graph.indptr)[senders]))
+    got, want = fast.blocks(), slow.blocks()
+    assert fast.sent == slow.sent and got.keys() == want.keys()
+    for q in got:
+        assert got[q].targets.tolist() == want[q].targets.tolist()
+        assert got[q].values.tobytes() == want[q].values.tobytes()
 
 
 def test_without_a_combiner_messages_keep_their_order_per_target():

@@ -257,3 +257,18 @@ def test_python_objects_are_traced_and_shown_as_text():
     data = page_data(trace, "value")
     assert data["steps"][1]["values"] == {"text": ["(3, 1)", "(1, 2)", "(2, 3)"]}
     assert data["steps"][1]["messages"]["values"] == {"text": ["(3, 1)", "(1, 2)", "(2, 3)"]}
+
+
+def test_a_run_on_two_layers_is_told_of_the_users_vertices():
+    # betweenness runs on a vertex and a twin per user vertex: the page shows the twin's value (the
+    # betweenness), a vertex active when either is, and the messages between the user's vertices
+    from pregel.algorithms.betweenness import betweenness
+
+    g = pregel.Graph.from_edges([10, 20, 20], [20, 30, 40])
+    result = betweenness(g, normalized=False, trace=True, workers=2)
+    trace = result.trace
+    assert trace.graph is result.graph and trace.initial.size == 4
+    assert trace.values_after(len(trace.steps))["bc"].tolist() == [0.0, 2.0, 0.0, 0.0]
+    for step in trace.steps:
+        assert step.values.size == step.active.size == step.computed.size == 4
+        assert set(step.targets.tolist()) <= {0, 1, 2, 3}

@@ -366,9 +366,13 @@ def test_augmented_assignments_and_a_message_to_a_missing_vertex(vectorised_step
         with pytest.raises(pregel.PregelError) as info:
             pregel.run(ring, program, workers=1)
         errors.append(str(info.value))
-    assert errors[0] == errors[1] == (
-        "Augmented sent a message to vertex 4, which is not in the graph "
-        "(missing_vertex = 'error': set 'create' or 'drop' to allow it)"
+    assert (
+        errors[0]
+        == errors[1]
+        == (
+            "Augmented sent a message to vertex 4, which is not in the graph "
+            "(missing_vertex = 'error': set 'create' or 'drop' to allow it)"
+        )
     )
     assert vectorised_steps == {"vectorised": 1, "loop": 0}
     line = pregel.Graph.from_edges([0, 1, 2, 3], [1, 2, 3, 4])

@@ -7,25 +7,33 @@ that reached it); the backward sweep, deepest level first, gives its dependency
 betweenness is the sum of its dependencies over all sources (or over sampled ones),
 scaled as networkx scales it.
 
-Many sources run side by side: a vertex keeps a distance and a σ per source of the
-current batch, and a message carries an amount for one source. Master compute leads the
-phases (:class:`BrandesBatches`): a batch's forward levels while vertices keep being
-reached, then its backward levels down to 1, then the next batch, whose first superstep
-adds the finished dependencies to each vertex's betweenness. Directed graphs run on a
-two-way view (:func:`two_way`): an edge's weight says whether it leads forward (1),
-backward (2) or both (3), so the backward sweep follows in-edges.
+Many sources run side by side, one column each: a vertex keeps a distance and a σ per
+source of the current batch, and a message is a row of numbers, one per column
+(:class:`~pregel.core.combiners.ColumnSum`), so a superstep advances every column's
+frontier at once and the engine sums a target's rows over its in-edges in one compiled
+pass, with no message per edge. Master compute leads the phases
+(:class:`BrandesColumns`): a batch's forward levels while vertices keep being reached,
+then its backward levels down to 1, then the next batch.
+
+The backward sweep follows edges against their direction, which a broadcast cannot, so
+the program runs on two layers (:func:`layered`): vertex ``i`` searches forward along
+the graph's edges and tells its twin ``n + i`` what it found (an edge ``i → n + i``);
+the twins sweep backward along the reversed edges and keep the betweenness.
 """
 
 from __future__ import annotations
 
+import math
 import random
 from typing import Any
 
 import numpy as np
 
 import pregel
-from pregel import Aggregator, BatchProgram, Sum
-from pregel.algorithms.columns import ColumnSum, as_records
+from pregel import BatchProgram, Sum
+from pregel.algorithms.columns import ColumnSum, as_matrix, as_records, column_dtype, copied
+from pregel.algorithms.phases import Echo
+from pregel.core.kernels import InEdges
 from pregel.io.edges import as_graph
 
 FORWARD, BACKWARD = 0, 1
@@ -35,55 +43,47 @@ COLUMN_BUDGET = 1 << 21
 """A batch holds at most this many (vertex, source) pairs: the values of one superstep stay a few tens of MB."""
 
 
-class Echo(Aggregator):
-    """The phase master compute announced, which every vertex hands back so that master compute sees it next time."""
+class BrandesColumns(BatchProgram):
+    """Brandes' dependencies from ``sources`` (vertex numbers; or every one of the ``n``), ``batch`` at a time.
 
-    identity = -1
-
-    def lift(self, x: Any) -> int:
-        return int(x)
-
-    def merge(self, a: int, b: int) -> int:
-        return max(a, b)
-
-
-class BrandesBatches(BatchProgram):
-    """Brandes' dependencies from ``sources`` (ids; or the first ``every_vertex`` ids), ``batch`` at a time.
-
-    Run it on :func:`two_way`'s graph. A vertex keeps, per source of the batch, its
-    distance and its number of shortest paths, and the range of its distances; a
-    message is one ``(column, amount)`` pair, so a vertex at the frontier in a few
-    columns sends a few numbers, not a row. A vertex's ``bc`` sums its dependencies (plus
-    1 per source reaching it, and for a source the vertices it reaches, with
-    ``endpoints``); :func:`betweenness` scales them.
+    Run it on :func:`layered`'s graph of a graph of ``n`` vertices numbered ``0..n-1``.
+    Vertex ``i < n`` searches forward: it keeps, per source of the batch, its distance,
+    and sends the paths that reached it as a row, one column per source, to its
+    out-neighbours and to its twin ``n + i``. The twin keeps the distance and the number
+    of paths per column, and the range of its distances; in the backward sweep it sends
+    ``(1 + δ)/σ`` along the reversed edges. A twin's ``bc`` sums its vertex's
+    dependencies (plus 1 per source reaching it, and for a source the vertices it
+    reaches, with ``endpoints``); :func:`betweenness` scales them.
 
     Examples
     --------
-    >>> g = two_way(pregel.Graph.from_edges([1, 2], [2, 3]))
-    >>> pregel.run(g, BrandesBatches(sources=(1, 2, 3), batch=2)).values["bc"].tolist()
+    >>> g = pregel.Graph.from_edges([0, 1], [1, 2])
+    >>> pregel.run(layered(g), BrandesColumns(n=3, sources=(0, 1, 2), batch=2)).values["bc"][3:].tolist()
     [0.0, 1.0, 0.0]
     """
 
+    combiner = ColumnSum
     aggregators = {"batch": Echo, "backward": Echo, "level": Echo, "reached": Sum, "reach": ColumnSum}
+    n = 0
     sources: tuple = ()
-    every_vertex = 0
     batch = MAX_BATCH
     endpoints = False
 
     def __init__(self, **params: Any) -> None:
         super().__init__(**params)
-        width = (self.batch,)
+        b = self.batch
+        # laid out by hand so that the columns read as plain matrices (see _Fields): numpy indexes a record
+        # field's rows several times slower than the rows of a matrix
         self.value_dtype = np.dtype(
-            [
-                ("dist", np.int32, width),
-                ("sigma", np.float64, width),
-                ("lowest", np.int32),
-                ("highest", np.int32),
-                ("bc", np.float64),
-            ]
+            {
+                "names": ["sigma", "bc", "levels", "dist", "lowest", "highest"],
+                "formats": [(np.float64, (b,)), np.float64, np.uint64, (np.int32, (b,)), np.int32, np.int32],
+                "offsets": [0, 8 * b, 8 * b + 8, 8 * b + 16, 12 * b + 16, 12 * b + 20],
+                "itemsize": 12 * b + 24 + 4 * (b % 2),
+            }
         )
-        count = self.every_vertex or len(self.sources)
-        self.batches = -(-count // self.batch)
+        self.row = column_dtype(b)
+        self.batches = -(-len(self.sources) // b)
 
     def initial_value(self, v: pregel.VertexBatch) -> np.ndarray:
         return np.zeros(v.size, dtype=self.value_dtype)
@@ -95,75 +95,96 @@ class BrandesBatches(BatchProgram):
             batch, backward, level = (int(v.aggregated(name)) for name in ("batch", "backward", "level"))
         for name, value in (("batch", batch), ("backward", backward), ("level", level)):
             v.aggregate(name, value)
-        values = _copied(v.values)
+        values = self._renewed(v.values)
+        fields = _Fields(values, self.batch)
         if backward:
-            self._backward(v, level, values)
+            self._backward(v, level, fields)
         elif level > 0:
-            self._forward(v, level, values)
+            self._forward(v, level, fields)
         else:
             if batch > 0 and self.endpoints:
-                self._count_ends(v, batch - 1, values)
+                self._count_ends(v, batch - 1, fields)
             if batch == self.batches:
                 v.vote_to_halt()
             else:
-                self._start(v, batch, values)
+                self._start(v, batch, fields)
         v.values = values
 
-    def _start(self, v: pregel.VertexBatch, batch: int, values: np.ndarray) -> None:
+    def _start(self, v: pregel.VertexBatch, batch: int, fields: _Fields) -> None:
         """A new batch: every vertex forgets the last one; each source is at distance 0 on one path."""
-        values["dist"], values["sigma"] = UNREACHED, 0.0
-        values["lowest"], values["highest"] = np.iinfo(np.int32).max, UNREACHED
+        fields.dist[:], fields.sigma[:], fields.levels[:] = UNREACHED, 0.0, 0
+        fields.lowest[:], fields.highest[:] = np.iinfo(np.int32).max, UNREACHED
         row, column = self._sources_here(v, batch)
-        values["dist"][row, column], values["sigma"][row, column] = 0, 1.0
-        values["lowest"][row], values["highest"][row] = 0, 0
+        fields.dist[row, column] = 0
         v.aggregate("reached", row.size)
-        self._send(v, row, column, np.ones(row.size), FORWARD_EDGE)
+        paths = np.zeros((row.size, self.batch))
+        paths[np.arange(row.size), column] = 1.0
+        self._send(v, row, paths)
 
-    def _forward(self, v: pregel.VertexBatch, level: int, values: np.ndarray) -> None:
-        """Vertices reached for the first time in a column take the paths that reached them, and pass them on."""
-        row, column, paths = _summed(v.all_messages, self.batch, v.size)
-        new = values["dist"][row, column] == UNREACHED
-        row, column, paths = row[new], column[new], paths[new]
-        values["dist"][row, column], values["sigma"][row, column] = level, paths
-        values["lowest"][row] = np.minimum(values["lowest"][row], level)
-        values["highest"][row] = level
-        v.aggregate("reached", row.size)
-        self._send(v, row, column, paths, FORWARD_EDGE)
+    def _forward(self, v: pregel.VertexBatch, level: int, fields: _Fields) -> None:
+        """Vertices reached for the first time in a column take the paths that reached them and pass them on.
 
-    def _backward(self, v: pregel.VertexBatch, level: int, values: np.ndarray) -> None:
-        """Level ``level`` takes the dependencies from the level below it, adds them up, and passes them on."""
-        ranging = np.flatnonzero((values["lowest"] <= level) & (values["highest"] >= level))
-        at, column = np.nonzero(values["dist"][ranging] == level)
-        row = ranging[at]
-        sigma = values["sigma"][row, column]
-        # what came from the level below, for each (row, column) of this level
-        below = np.zeros(row.size)
-        got_row, got_column, got = _summed(v.all_messages, self.batch, v.size)
-        pair, got_pair = row * self.batch + column, got_row * self.batch + got_column
-        spot = np.minimum(np.searchsorted(pair, got_pair), max(pair.size - 1, 0))
-        mine = pair[spot] == got_pair if pair.size else np.zeros(got_pair.size, bool)
-        below[spot[mine]] = got[mine]
-        delta = sigma * below
-        values["bc"] += np.bincount(row, weights=delta + self.endpoints, minlength=v.size)
+        A twin gets its vertex's row one superstep later: the paths of the columns its
+        vertex was reached in, at ``level - 1``.
+        """
+        got = v.all_messages
+        twin = v.cached("twin", self._twins)[got.receiver]
+        paths = _rows(got, self.batch)
+        row, summed = got.receiver[~twin], paths[~twin]
+        dist = fields.dist[row]
+        new = (dist == UNREACHED) & (summed > 0)
+        dist[new] = level
+        fields.dist[row] = dist
+        v.aggregate("reached", np.count_nonzero(new))
+        sending = new.any(axis=1)
+        summed[~new] = 0.0
+        self._send(v, row[sending], summed[sending])
+        row, copy = got.receiver[twin], paths[twin]
+        new = copy > 0
+        dist, sigma = fields.dist[row], fields.sigma[row]
+        dist[new], sigma[new] = level - 1, copy[new]
+        fields.dist[row], fields.sigma[row] = dist, sigma
+        fields.levels[row] |= _level_bit(level - 1)
+        fields.lowest[row] = np.minimum(fields.lowest[row], level - 1)
+        fields.highest[row] = level - 1
+
+    def _backward(self, v: pregel.VertexBatch, level: int, fields: _Fields) -> None:
+        """Twins at ``level`` take the dependencies from the level below, add them up, and pass them on."""
+        ranging = (fields.lowest <= level) & (fields.highest >= level)
+        row = np.flatnonzero(ranging & (fields.levels & _level_bit(level) != 0))
+        at = fields.dist[row] == level
+        sigma = fields.sigma[row]
+        # what came from the level below, for each row of this level
+        got = v.all_messages
+        delta = np.zeros(at.shape)
+        spot = np.minimum(np.searchsorted(row, got.receiver), max(row.size - 1, 0))
+        mine = row[spot] == got.receiver if row.size else np.zeros(len(got), dtype=bool)
+        delta[spot[mine]] = _rows(got, self.batch)[mine]
+        delta *= sigma
+        delta[~at] = 0.0
+        fields.bc[row] += delta.sum(axis=1) + self.endpoints * np.count_nonzero(at, axis=1)
         if level > 1:
-            self._send(v, row, column, (1.0 + delta) / sigma, BACKWARD_EDGE)
+            sending = at.any(axis=1)
+            sigma[~at] = 1.0
+            delta += 1.0
+            delta /= sigma
+            delta[~at] = 0.0
+            self._send(v, row[sending], delta[sending])
         elif self.endpoints:
-            v.aggregate("reach", as_records((values["dist"] >= 0).astype(np.float64)))
+            twins = v.cached("twin", self._twins)
+            v.aggregate("reach", as_records((fields.dist[twins] >= 0).astype(np.float64)))
 
-    def _count_ends(self, v: pregel.VertexBatch, batch: int, values: np.ndarray) -> None:
+    def _count_ends(self, v: pregel.VertexBatch, batch: int, fields: _Fields) -> None:
         """With endpoints, a source counts every other vertex it reached as the end of a path through it."""
         reach = v.aggregated("reach")
         if np.ndim(reach):  # else the batch reached nothing beyond its sources
-            row, column = self._sources_here(v, batch)
-            np.add.at(values["bc"], row, np.asarray(reach)[column] - 1)
+            row, column = self._sources_here(v, batch, self.n)
+            np.add.at(fields.bc, row, np.asarray(reach)[column] - 1)
 
-    def _sources_here(self, v: pregel.VertexBatch, batch: int) -> tuple[np.ndarray, np.ndarray]:
-        """The batch's sources among these vertices: their rows (sorted), and their columns in the batch."""
+    def _sources_here(self, v: pregel.VertexBatch, batch: int, offset: int = 0) -> tuple[np.ndarray, np.ndarray]:
+        """The batch's sources (or, with ``offset`` n, their twins) among these vertices: rows (sorted), columns."""
         lo = batch * self.batch
-        if self.every_vertex:
-            sources = np.arange(lo, min(lo + self.batch, self.every_vertex))
-        else:
-            sources = np.array(self.sources[lo : lo + self.batch], dtype=np.int64)
+        sources = np.array(self.sources[lo : lo + self.batch], dtype=np.int64) + offset
         row = np.searchsorted(v.ids, sources)
         here = row < v.size
         here[here] = v.ids[row[here]] == sources[here]
@@ -171,22 +192,38 @@ class BrandesBatches(BatchProgram):
         order = np.argsort(row)
         return row[order], column[order]
 
-    def _send(self, v: pregel.VertexBatch, row: np.ndarray, column: np.ndarray, amount: np.ndarray, way: int) -> None:
-        """Each ``(row, column)`` pair (rows sorted) sends its ``amount`` along its row's edges that go ``way``."""
+    def _send(self, v: pregel.VertexBatch, row: np.ndarray, rows: np.ndarray) -> None:
+        """Rows ``row`` of the batch send ``rows`` (one row of columns each) along their out-edges."""
         if not row.size:
             return
+        # only the senders' records are read: the rest of the array is never filled
+        records = self._scratch(v.size)
+        records[row] = as_records(rows)
         senders = np.zeros(v.size, dtype=bool)
         senders[row] = True
-        edges = v.out_edges(where=senders)
-        along = (edges.weight.astype(np.int8) & way) > 0
-        source, target = edges.source[along], edges.target[along]
-        # the edges of each pair's row, one block per pair
-        start, stop = np.searchsorted(source, row, "left"), np.searchsorted(source, row, "right")
-        count = stop - start
-        edge = np.arange(count.sum()) + np.repeat(start - np.cumsum(count) + count, count)
-        message = np.empty(edge.size, dtype=MESSAGE)
-        message["column"], message["amount"] = np.repeat(column, count), np.repeat(amount, count)
-        v.send(target[edge], message)
+        v.send_to_all_neighbors(records, where=senders)
+
+    def _renewed(self, current: np.ndarray) -> np.ndarray:
+        """A copy of the partition's values to change and hand back, made in the array it let go of last time.
+
+        The values are a few tens of MB, copied every superstep: an array the system
+        has to map and zero afresh each time costs as much as the copy.
+        """
+        spare = getattr(self, "_spare", None)
+        if spare is None or spare is current or spare.shape != current.shape or spare.dtype != current.dtype:
+            spare = np.empty_like(current)
+        self._spare = current
+        return copied(current, out=spare)
+
+    def _scratch(self, size: int) -> np.ndarray:
+        """An array of ``size`` records to send from, kept from one superstep to the next (see ``_renewed``)."""
+        scratch = getattr(self, "_records", None)
+        if scratch is None or scratch.shape != (size,):
+            scratch = self._records = np.empty(size, dtype=self.row)
+        return scratch
+
+    def _twins(self, v: pregel.VertexBatch) -> np.ndarray:
+        return v.ids >= self.n
 
     def master_compute(self, master: Any) -> None:
         batch, backward, level = (master.aggregated(name) for name in ("batch", "backward", "level"))
@@ -196,7 +233,8 @@ class BrandesBatches(BatchProgram):
         if not backward and master.aggregated("reached") > 0:
             following = (batch, FORWARD, level + 1)
         elif not backward and level - 1 >= 1:
-            following = (batch, BACKWARD, level - 1)  # the deepest level reached is level - 1
+            # nothing was reached at this level: the deepest is level - 1, whose twins heard of it just now
+            following = (batch, BACKWARD, level - 1)
         elif backward and level > 1:
             following = (batch, BACKWARD, level - 1)
         else:
@@ -205,58 +243,54 @@ class BrandesBatches(BatchProgram):
             master.set_aggregated(name, value)
 
 
-MESSAGE = np.dtype([("column", np.int32), ("amount", np.float64)])
-"""A message: an amount (paths forward, a share of dependency backward) for one source of the batch."""
+class _Fields:
+    """A batch's values (:class:`BrandesColumns`) seen as plain matrices and vectors, views of the same bytes."""
+
+    def __init__(self, values: np.ndarray, width: int) -> None:
+        floats = values.view(np.float64).reshape(values.size, -1)
+        whole = values.view(np.uint64).reshape(values.size, -1)
+        ints = values.view(np.int32).reshape(values.size, -1)
+        self.sigma, self.bc, self.levels = floats[:, :width], floats[:, width], whole[:, width + 1]
+        start = 2 * width + 4
+        self.dist = ints[:, start : start + width]
+        self.lowest, self.highest = ints[:, start + width], ints[:, start + width + 1]
 
 
-def _copied(records: np.ndarray) -> np.ndarray:
-    """A copy of structured records, made as raw bytes (numpy copies field by field otherwise, several times slower)."""
-    raw = np.dtype((np.void, records.dtype.itemsize))
-    copy = np.empty_like(records)  # owns its data, so the partition keeps it as it is
-    copy.view(raw)[...] = np.ascontiguousarray(records).view(raw)
-    return copy
+def _rows(got: Any, width: int) -> np.ndarray:
+    """The rows a batch received, as a matrix (a copy: the program changes it)."""
+    return as_matrix(got.values).copy() if len(got) else np.zeros((0, width))
 
 
-def _summed(got: Any, width: int, size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Messages added up per (receiver, column): rows, columns and sums, sorted by row then column."""
-    if not len(got):
-        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
-    pair = got.receiver.astype(np.int64) * width + got.values["column"]
-    if 4 * len(got) >= size * width:
-        # many messages: add them into every pair at once (amounts are positive, so a pair got mail where its
-        # sum is not zero)
-        sums = np.bincount(pair, weights=got.values["amount"], minlength=size * width)
-        pair = np.flatnonzero(sums)
-        return pair // width, pair % width, sums[pair]
-    order = np.argsort(pair, kind="stable")
-    pair, amount = pair[order], got.values["amount"][order]
-    first = np.flatnonzero(np.diff(pair, prepend=-1))
-    return pair[first] // width, pair[first] % width, np.add.reduceat(amount, first)
+def _level_bit(level: int) -> np.uint64:
+    """A twin's bit for a level it holds in some column; levels from 63 on share the last bit."""
+    return np.uint64(1) << np.uint64(min(level, 63))
 
 
-FORWARD_EDGE, BACKWARD_EDGE = 1, 2
+def layered(graph: pregel.Graph) -> pregel.Graph:
+    """Two copies of a graph numbered ``0..n-1``: ``i -> j`` for each edge, ``i -> n + i``, and ``n + j -> n + i``.
 
-
-def two_way(graph: pregel.Graph) -> pregel.Graph:
-    """The graph with every edge in both directions, weighted 1 (forward only), 2 (backward only) or 3 (both).
-
-    Vertices keep their ids; weights are replaced.
+    The first layer follows the edges, the second follows them backward; each vertex
+    leads to its twin in the second layer. Weights are dropped.
 
     Examples
     --------
-    >>> two_way(pregel.Graph.from_edges([1, 2], [2, 1])).weights.tolist()
-    [3.0, 3.0]
-    >>> two_way(pregel.Graph.from_edges([1], [2])).weights.tolist()
-    [1.0, 2.0]
+    >>> h = layered(pregel.Graph.from_edges([0, 0], [1, 2]))
+    >>> [tuple(e) for e in np.column_stack(h.edge_arrays()[:2]).tolist()]
+    [(0, 1), (0, 2), (0, 3), (1, 4), (2, 5), (4, 3), (5, 3)]
     """
     n = graph.num_vertices
-    sources, targets = graph.sources.astype(np.int64), graph.indices.astype(np.int64)
-    keys = np.concatenate([sources * n + targets, targets * n + sources])
-    flags = np.concatenate([np.full(sources.size, FORWARD_EDGE), np.full(sources.size, BACKWARD_EDGE)])
-    unique, inverse = np.unique(keys, return_inverse=True)
-    directions = np.bincount(inverse, weights=flags, minlength=unique.size)
-    ends = graph.ids[unique // max(n, 1)], graph.ids[unique % max(n, 1)]
-    return pregel.Graph.from_edges(*ends, weights=directions, vertices=graph.ids)
+    forward_degree = np.diff(graph.indptr) + 1
+    reversed_ = InEdges(graph.indptr, graph.indices, n)  # each head's tails, in order (a counting sort)
+    indptr = np.zeros(2 * n + 1, dtype=np.int64)
+    np.cumsum(np.concatenate([forward_degree, np.diff(reversed_.ptr)]), out=indptr[1:])
+    indices = np.empty(int(indptr[-1]), dtype=np.int32)
+    twin_edge = indptr[1 : n + 1] - 1  # each first-layer row ends with its twin
+    first = np.ones(graph.indices.size + n, dtype=bool)
+    first[twin_edge] = False
+    indices[: first.size][first] = graph.indices
+    indices[twin_edge] = np.arange(n) + n
+    indices[first.size :] = reversed_.sources + n
+    return pregel.Graph(np.arange(2 * n), indptr, indices)
 
 
 def sample_sources(ids: list[Any], samples: int | None, seed: Any = None) -> list[Any]:
@@ -276,6 +310,27 @@ def sample_sources(ids: list[Any], samples: int | None, seed: Any = None) -> lis
         raise pregel.InputError(f"{samples} samples is more than the graph's {len(ids)} vertices")
     generator = random if seed is None else seed if isinstance(seed, random.Random) else random.Random(seed)
     return generator.sample(list(ids), samples)
+
+
+def brandes(graph: pregel.Graph, sources: np.ndarray | None = None, endpoints: bool = False) -> BrandesColumns:
+    """The program that sums the dependencies from ``sources`` (vertex numbers; ``None``: every vertex).
+
+    ``graph`` is numbered ``0..n-1``; run the program on ``layered(graph)``, whose second
+    layer's ``bc`` are the sums. A source without out-edges reaches no one, so it adds
+    nothing (not even ends): it gets no column.
+
+    Examples
+    --------
+    >>> g = pregel.Graph.from_edges([0, 1], [1, 2])
+    >>> pregel.run(layered(g), brandes(g)).values["bc"][3:].tolist()
+    [0.0, 1.0, 0.0]
+    """
+    n = graph.num_vertices
+    sources = np.arange(n) if sources is None else np.asarray(sources, dtype=np.int64)
+    sources = sources[graph.out_degree[sources] > 0]
+    return BrandesColumns(
+        n=n, sources=tuple(sources.tolist()), batch=batch_size(n, max(sources.size, 1)), endpoints=endpoints
+    )
 
 
 def batch_size(num_vertices: int, num_sources: int) -> int:
@@ -367,27 +422,57 @@ def betweenness(
     chosen = sample_sources(graph.ids.tolist(), samples, seed)
     exact = len(chosen) == n
     sources = np.arange(n) if exact else graph.index_of(np.array(chosen, dtype=np.int64))
-    from pregel.algorithms import reference
-
     if backend == "scipy":
+        from pregel.algorithms import reference
+
         raw = reference.betweenness(graph, sources, endpoints).values
     else:
         # vertices numbered 0..n-1: a batch's sources are then a range of ids, or a short list
         numbered = pregel.Graph(np.arange(n), graph.indptr, graph.indices)
-        program = BrandesBatches(
-            sources=() if exact else tuple(sources.tolist()),
-            every_vertex=n if exact else 0,
-            batch=batch_size(n, len(chosen)),
-            endpoints=endpoints,
-        )
-        result = pregel.run(two_way(numbered), program, backend=backend, **options)
-        raw = result.values["bc"]
-    scaled = reference.rescale_betweenness(raw, directed, normalized, endpoints, None if exact else sources)
+        program = brandes(numbered, None if exact else sources, endpoints)
+        result = pregel.run(layered(numbered), program, backend=backend, **options)
+        raw = result.values["bc"][n:]
+    scaled = rescale_betweenness(raw, directed, normalized, endpoints, None if exact else sources)
     if backend == "scipy":
         return pregel.Result(graph, scaled, 1, [], {}, "halted")
     result.graph, result.values = graph, scaled
-    result.trace = result.trace and result.trace.told_of(graph)
+    # both layers stand for the user's vertices; the second's values (with the betweenness) show
+    result.trace = result.trace and result.trace.told_of(graph, np.tile(np.arange(n), 2))
     return result
+
+
+def rescale_betweenness(
+    raw: np.ndarray, directed: bool, normalized: bool, endpoints: bool, sampled: np.ndarray | None = None
+) -> np.ndarray:
+    """Sums of dependencies scaled as networkx's ``betweenness_centrality`` scales them (its ``_rescale``).
+
+    ``sampled`` are the indices of the sampled sources (``None``: every vertex was one).
+
+    Examples
+    --------
+    >>> rescale_betweenness(np.array([0.0, 2.0, 0.0]), directed=False, normalized=False, endpoints=False).tolist()
+    [0.0, 1.0, 0.0]
+    """
+    n = raw.size
+    k = None if sampled is None else len(sampled)
+    pairs = n if endpoints else n - 1  # the ends t a path through v may have
+    if pairs < 2:
+        return raw
+    k_source = pairs if k is None else k
+    correction = 1 if directed else 2  # an undirected graph counts each pair once, not both ways
+    if k is None or endpoints:
+        scale = 1 / (k_source * (pairs - 1)) if normalized else pairs / (k_source * correction)
+        return raw * scale if scale != 1 else raw
+    # a sampled source is not among its own ends: it has one fewer source to be counted by
+    if normalized:
+        source_scale = 1 / ((k_source - 1) * (pairs - 1)) if k_source > 1 else math.nan
+        other_scale = 1 / (k_source * (pairs - 1))
+    else:
+        source_scale = pairs / ((k_source - 1) * correction) if k_source > 1 else math.nan
+        other_scale = pairs / (k_source * correction)
+    scale = np.full(n, other_scale)
+    scale[sampled] = source_scale
+    return raw * scale
 
 
 def networkx_betweenness(

@@ -29,6 +29,8 @@ import numpy as np
 
 import pregel
 from pregel import BatchProgram, Max, Sum, Vertex
+from pregel.algorithms.columns import copied
+from pregel.algorithms.phases import Echo
 from pregel.io.edges import as_graph
 
 PRIORITY = np.dtype([("degree", np.int64), ("id", np.int64)])
@@ -42,6 +44,18 @@ class LabelPropagation(BatchProgram):
     words; it must exceed the number of earlier neighbours of every vertex (see
     :func:`color_words`).
 
+    After the colouring, the colour classes take turns, one a superstep, round after
+    round. A vertex must read its neighbours' labels as they are just before its turn,
+    so it asks for them two supersteps ahead: class ``c`` sends its ids to its
+    neighbours in superstep ``T - 2`` (a request, a negative message), each neighbour
+    answers in ``T - 1`` with its label, after its own turn if ``T - 1`` is its turn
+    (a reply, the label itself), and class ``c`` takes the most frequent label in
+    ``T``. So a superstep moves three classes along the pipeline, and each edge into
+    the class whose turn it is carries two messages: the work of a round is the graph's
+    edges once, not once per colour. Master compute stops the run when a whole round
+    of turns changed no label: every vertex then holds one of its most frequent
+    labels, which is networkx's stopping test, so the labels are networkx's.
+
     Examples
     --------
     >>> g = pregel.Graph.from_edges([1, 2, 3, 4, 5, 6, 3], [2, 3, 1, 5, 6, 4, 4]).to_undirected()
@@ -50,7 +64,7 @@ class LabelPropagation(BatchProgram):
     [4, 4, 4, 6, 6, 6]
     """
 
-    aggregators = {"uncolored": Sum, "colors": Max, "unsettled": Sum, "round": Max}
+    aggregators = {"colored": Sum, "uncolored": Echo, "colors": Max, "changed": Sum, "start": Echo, "quiet": Echo}
     color_words = 1
 
     def __init__(self, **params: Any) -> None:
@@ -58,9 +72,8 @@ class LabelPropagation(BatchProgram):
         self.value_dtype = np.dtype(
             [
                 ("label", np.int64),
-                ("color", np.int64),
-                ("pending", np.int64),
-                ("start", np.int64),
+                ("color", np.int32),
+                ("pending", np.int32),
                 ("seen", np.uint64, (self.color_words,)),
             ]
         )
@@ -68,72 +81,102 @@ class LabelPropagation(BatchProgram):
     def initial_value(self, v: pregel.VertexBatch) -> np.ndarray:
         values = np.zeros(v.size, dtype=self.value_dtype)
         values["label"] = v.ids
-        values["color"] = values["start"] = -1
+        values["color"] = -1
         return values
 
     def compute(self, v: pregel.VertexBatch) -> None:
-        values = v.values.copy()
         if v.superstep == 0:
             priority = np.empty(v.size, dtype=PRIORITY)
             priority["degree"], priority["id"] = v.cached("degree", _degree), v.ids
             v.send_to_all_neighbors(priority)
-        elif v.aggregated("uncolored") > 0:
-            self._color(v, values)
+            return
+        start = int(v.aggregated("start"))
+        if start < 0:
+            v.aggregate("uncolored", v.aggregated("uncolored"))
+            self._color(v)
         else:
-            self._propagate(v, values)
-        v.values = values
-        v.aggregate("uncolored", np.count_nonzero(values["color"] < 0))
-        v.aggregate("colors", values["color"] + 1)
+            for name in ("start", "colors", "quiet"):
+                v.aggregate(name, v.aggregated(name))
+            self._propagate(v, v.superstep - start, int(v.aggregated("colors")))
 
-    def _color(self, v: pregel.VertexBatch, values: np.ndarray) -> None:
+    def _color(self, v: pregel.VertexBatch) -> None:
         """One step of the greedy colouring: note the colours neighbours just took, then colour the ready."""
+        values = copied(v.values)
         got = v.all_messages
-        uncolored = values["color"] < 0
-        if v.superstep == 1 and len(got):
-            # how many neighbours come before me in the colouring order
-            degree = v.cached("degree", _degree)[got.receiver]
-            earlier = (got.values["degree"] > degree) | (
-                (got.values["degree"] == degree) & (got.values["id"] < v.ids[got.receiver])
-            )
-            values["pending"] = np.bincount(got.receiver[earlier], minlength=v.size)
-        elif v.superstep > 1:
-            # a neighbour that took a colour while I have none comes before me
-            mine = uncolored[got.receiver]
-            receiver, color = got.receiver[mine], got.values[mine].astype(np.int64)
-            np.bitwise_or.at(values["seen"], (receiver, color // 64), np.uint64(1) << (color % 64).astype(np.uint64))
-            values["pending"] -= np.bincount(receiver, minlength=v.size)
-        ready = np.flatnonzero(uncolored & (values["pending"] == 0))
-        values["color"][ready] = _smallest_unseen(values["seen"][ready])
-        v.send_to_all_neighbors(values["color"], where=_mask(ready, v.size))
+        color, pending = values["color"], values["pending"]
+        if v.superstep == 1:
+            if len(got):
+                # how many neighbours come before me in the colouring order
+                degree = v.cached("degree", _degree)[got.receiver]
+                earlier = (got.values["degree"] > degree) | (
+                    (got.values["degree"] == degree) & (got.values["id"] < v.ids[got.receiver])
+                )
+                pending[:] = np.bincount(got.receiver[earlier], minlength=v.size)
+            ready = np.flatnonzero(pending == 0)
+        else:
+            # a neighbour that took a colour while I have none comes before me; only those I heard from can be ready
+            mine = color[got.receiver] < 0
+            receiver, taken = got.receiver[mine], got.values[mine].astype(np.int64)
+            np.bitwise_or.at(values["seen"], (receiver, taken // 64), np.uint64(1) << (taken % 64).astype(np.uint64))
+            first = np.flatnonzero(np.diff(receiver, prepend=-1))  # receivers come sorted
+            heard = receiver[first]
+            pending[heard] -= np.diff(first, append=receiver.size).astype(np.int32)
+            ready = heard[pending[heard] == 0]
+        color[ready] = _smallest_unseen(values["seen"][ready])
+        v.values = values
+        v.send_to_all_neighbors(color, where=_mask(ready, v.size))
+        v.aggregate("colored", ready.size)
+        # the number of colours so far: the colours just taken, and what the vertices aggregated before
+        v.aggregate("colors", np.append(color[ready] + 1, v.aggregated("colors")))
 
-    def _propagate(self, v: pregel.VertexBatch, values: np.ndarray) -> None:
-        """One superstep of the rounds: the vertices of this superstep's colour update their labels."""
-        if values["start"][0] < 0:
-            values["start"] = v.superstep  # every vertex sees the colouring end in the same superstep
-        step = v.superstep - int(values["start"][0])
-        if step > 0:
-            colors = int(v.aggregated("colors"))
-            turn = (step - 1) % colors
-            got = v.all_messages
-            if turn == 0:
-                # the check that opens a round: does every vertex hold one of its most frequent labels?
-                counted = _frequent_labels(got.receiver, got.values, values["label"], v.size)
-                v.aggregate("unsettled", np.count_nonzero(counted.has & ~counted.own_is_frequent))
-                v.aggregate("round", (step - 1) // colors + 1)
-                moving = values["color"] == turn
-                best, keep, has = counted.largest[moving], counted.own_is_frequent[moving], counted.has[moving]
-            else:
-                moving = values["color"] == turn
-                take = moving[got.receiver]
-                counted = _frequent_labels(got.receiver[take], got.values[take], values["label"], v.size)
-                best, keep, has = counted.largest[moving], counted.own_is_frequent[moving], counted.has[moving]
-            labels = values["label"]
-            labels[moving] = np.where(has & ~keep, best, labels[moving])
-        v.send_to_all_neighbors(values["label"])
+    def _propagate(self, v: pregel.VertexBatch, step: int, colors: int) -> None:
+        """Step ``step`` of the turns: a class takes its labels, everyone answers requests, a class asks."""
+        got = v.all_messages
+        values = v.values
+        changed = 0
+        if step >= 2:
+            # the replies to the requests of the class whose turn it is: the labels unlike the asker's own
+            replies = got.values >= 0
+            receiver = got.receiver[replies]
+            movers, labels = _prec_max(receiver, got.values[replies], v.out_degree[receiver])
+            if movers.size:
+                values = copied(values)
+                values["label"][movers] = labels
+                v.values = values
+                changed = movers.size
+        v.aggregate("changed", changed)
+        labels = values["label"]
+        if step >= 1 and len(got):
+            # a request is -1 - (asker's id << 31 | asker's label): I answer if my label, after this superstep's
+            # turn, is another
+            requests = got.values < 0
+            asked = -1 - got.values[requests]
+            mine = labels[got.receiver[requests]]
+            differ = mine != (asked & _LABEL)
+            v.send(asked[differ] >> _ID_SHIFT, mine[differ])
+        # -1 - (id << 31 | label), the id's part made once
+        request = v.cached("request", _request_ids) - labels
+        v.send_to_all_neighbors(request, where=values["color"] == step % colors)
 
     def master_compute(self, master: Any) -> None:
-        if master.aggregated("round") > 0 and master.aggregated("unsettled") == 0:
-            master.halt()
+        start = int(master.aggregated("start"))
+        if start < 0:
+            uncolored = master.num_vertices if master.superstep == 0 else int(master.aggregated("uncolored"))
+            uncolored -= int(master.aggregated("colored"))
+            master.set_aggregated("uncolored", uncolored)
+            if uncolored > 0 or master.superstep == 0:
+                return
+            # the colouring is done: the turns begin with the next superstep
+            master.set_aggregated("start", master.superstep + 1)
+            master.set_aggregated("colors", int(master.aggregated("colors")))
+            master.set_aggregated("quiet", 0)
+            return
+        step = master.superstep - start
+        if step >= 2:
+            quiet = 0 if master.aggregated("changed") else int(master.aggregated("quiet")) + 1
+            master.set_aggregated("quiet", quiet)
+            if quiet >= master.aggregated("colors"):
+                master.halt()
 
 
 class SynchronousLabelPropagation(BatchProgram):
@@ -157,8 +200,9 @@ class SynchronousLabelPropagation(BatchProgram):
     def compute(self, v: pregel.VertexBatch) -> None:
         if v.superstep > 0:
             got = v.all_messages
-            counted = _frequent_labels(got.receiver, got.values, v.values, v.size)
-            labels = np.where(counted.has, counted.smallest, v.values)
+            receivers, smallest, _, _, _ = _label_counts(got.receiver, got.values)
+            labels = v.values.copy()
+            labels[receivers] = smallest
             v.aggregate("changed", np.count_nonzero(labels != v.values))
             v.values = labels
         v.send_to_all_neighbors(v.values)
@@ -207,21 +251,37 @@ class SynchronousLabelPropagationVertex(Vertex):
             master.halt()
 
 
-class _Frequent:
-    """Per vertex: whether any label came, the smallest and largest most frequent label, whether its own is one."""
+def _prec_max(receiver: np.ndarray, labels: np.ndarray, degree: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The vertices whose label changes by Prec-Max, and their new labels, from the labels unlike their own.
 
-    def __init__(self, has: np.ndarray, smallest: np.ndarray, largest: np.ndarray, own: np.ndarray) -> None:
-        self.has, self.smallest, self.largest, self.own_is_frequent = has, smallest, largest, own
+    ``receiver`` (sorted) got ``labels``, each from one neighbour whose label is not the
+    receiver's; ``degree`` is each receiver's number of neighbours (aligned with
+    ``receiver``), so the neighbours holding its own label are the rest. A receiver
+    keeps its label when no other label is more frequent, else takes the largest of the
+    most frequent.
+    """
+    receivers, _, largest, most, heard = _label_counts(receiver, labels)
+    own = degree[np.searchsorted(receiver, receivers)] - heard
+    moving = most > own
+    return receivers[moving], largest[moving]
 
 
-def _frequent_labels(receiver: np.ndarray, labels: np.ndarray, own: np.ndarray, size: int) -> _Frequent:
-    """The most frequent labels among each vertex's messages, counted without a loop over vertices."""
+def _label_counts(
+    receiver: np.ndarray, labels: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per receiver (sorted) of ``labels``: the smallest and largest most frequent label, its count, all counted.
+
+    Returns the receivers (each once) and the four arrays aligned with them, counted
+    without a loop over vertices.
+    """
     labels = labels.astype(np.int64, copy=False)
-    if labels.size and labels.min() >= 0 and labels.max() < 2**31:
+    if not labels.size:
+        return receiver, labels, labels, labels, labels
+    if labels.min() >= 0 and labels.max() <= _LABEL:
         # one sort of (receiver, label) packed in an integer: labels are vertex numbers here
-        key = np.sort((receiver.astype(np.int64) << 31) | labels)
+        key = np.sort((receiver.astype(np.int64) << _ID_SHIFT) | labels)
         first = np.flatnonzero(np.diff(key, prepend=-1))
-        pair_receiver, pair_label = key[first] >> 31, key[first] & (2**31 - 1)
+        pair_receiver, pair_label = key[first] >> _ID_SHIFT, key[first] & _LABEL
     else:
         order = np.lexsort((labels, receiver))
         receiver, labels = receiver[order], labels[order]
@@ -230,21 +290,18 @@ def _frequent_labels(receiver: np.ndarray, labels: np.ndarray, own: np.ndarray, 
     count = np.diff(first, append=labels.size)
     # the pairs are sorted by receiver: reduce each receiver's run of pairs
     group = np.flatnonzero(np.diff(pair_receiver, prepend=-1))
-    receivers = pair_receiver[group]
-    runs = np.diff(group, append=pair_receiver.size)
-    most = np.repeat(np.maximum.reduceat(count, group), runs) if group.size else count
-    frequent = count == most
-    has = np.zeros(size, dtype=bool)
-    has[receivers] = True
-    smallest = np.full(size, np.iinfo(np.int64).max)
-    largest = np.full(size, np.iinfo(np.int64).min)
-    if group.size:
-        big, small = np.iinfo(np.int64).max, np.iinfo(np.int64).min
-        smallest[receivers] = np.minimum.reduceat(np.where(frequent, pair_label, big), group)
-        largest[receivers] = np.maximum.reduceat(np.where(frequent, pair_label, small), group)
-    own_is_frequent = np.zeros(size, dtype=bool)
-    own_is_frequent[pair_receiver[frequent & (pair_label == own[pair_receiver])]] = True
-    return _Frequent(has, smallest, largest, own_is_frequent)
+    most = np.maximum.reduceat(count, group)
+    frequent = count == np.repeat(most, np.diff(group, append=pair_receiver.size))
+    smallest = np.minimum.reduceat(np.where(frequent, pair_label, _LARGEST), group)
+    largest = np.maximum.reduceat(np.where(frequent, pair_label, _SMALLEST), group)
+    heard = np.add.reduceat(count, group)
+    return pair_receiver[group], smallest, largest, most, heard
+
+
+_ID_SHIFT = 31
+_LABEL = (1 << _ID_SHIFT) - 1
+"""Labels and ids are vertex numbers below 2**31: a request packs both in one integer, a count sorts on one key."""
+_LARGEST, _SMALLEST = np.iinfo(np.int64).max, np.iinfo(np.int64).min
 
 
 def _degree(v: pregel.VertexBatch) -> np.ndarray:
@@ -252,6 +309,11 @@ def _degree(v: pregel.VertexBatch) -> np.ndarray:
     edges = v.out_edges()
     loops = np.bincount(edges.source[edges.target == v.ids[edges.source]], minlength=v.size)
     return v.out_degree + loops
+
+
+def _request_ids(v: pregel.VertexBatch) -> np.ndarray:
+    """A request without its label: ``-1 - (id << 31)``."""
+    return -1 - (v.ids << _ID_SHIFT)
 
 
 def _smallest_unseen(seen: np.ndarray) -> np.ndarray:

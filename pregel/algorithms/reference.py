@@ -6,7 +6,6 @@ algorithm with these. Each returns a :class:`~pregel.core.engine.Result` like a 
 
 from __future__ import annotations
 
-import math
 import time
 
 import numpy as np
@@ -340,7 +339,7 @@ def betweenness(graph: Graph, sources: np.ndarray, endpoints: bool = False) -> R
 
     The forward search is ``σ_next = Aᵀ (σ on the frontier)`` for a block of sources at a
     time; the backward sweep is ``δ_u += σ_u · (A ((1 + δ)/σ on the level below))_u``.
-    :func:`rescale_betweenness` scales the sums as networkx does.
+    :func:`pregel.algorithms.betweenness.rescale_betweenness` scales the sums as networkx does.
 
     Examples
     --------
@@ -376,37 +375,3 @@ def betweenness(graph: Graph, sources: np.ndarray, endpoints: bool = False) -> R
             np.add.at(total, block, (dist >= 0).sum(axis=0) - 1)
     stats = [SuperstepStats(0, n, 0, 0, time.perf_counter() - start)]
     return Result(graph, total, 1, stats, {}, "halted")
-
-
-def rescale_betweenness(
-    raw: np.ndarray, directed: bool, normalized: bool, endpoints: bool, sampled: np.ndarray | None = None
-) -> np.ndarray:
-    """Sums of dependencies scaled as networkx's ``betweenness_centrality`` scales them (its ``_rescale``).
-
-    ``sampled`` are the indices of the sampled sources (``None``: every vertex was one).
-
-    Examples
-    --------
-    >>> rescale_betweenness(np.array([0.0, 2.0, 0.0]), directed=False, normalized=False, endpoints=False).tolist()
-    [0.0, 1.0, 0.0]
-    """
-    n = raw.size
-    k = None if sampled is None else len(sampled)
-    pairs = n if endpoints else n - 1  # the ends t a path through v may have
-    if pairs < 2:
-        return raw
-    k_source = pairs if k is None else k
-    correction = 1 if directed else 2  # an undirected graph counts each pair once, not both ways
-    if k is None or endpoints:
-        scale = 1 / (k_source * (pairs - 1)) if normalized else pairs / (k_source * correction)
-        return raw * scale if scale != 1 else raw
-    # a sampled source is not among its own ends: it has one fewer source to be counted by
-    if normalized:
-        source_scale = 1 / ((k_source - 1) * (pairs - 1)) if k_source > 1 else math.nan
-        other_scale = 1 / (k_source * (pairs - 1))
-    else:
-        source_scale = pairs / ((k_source - 1) * correction) if k_source > 1 else math.nan
-        other_scale = pairs / (k_source * correction)
-    scale = np.full(n, other_scale)
-    scale[sampled] = source_scale
-    return raw * scale

@@ -37,6 +37,7 @@ def run(
     on_recovery: Callable[[Recovery], None] | None = None,
     max_restarts: int = DEFAULT_MAX_RESTARTS,
     resume_with_new_code: bool = False,
+    confined_recovery: bool = True,
     **backend_options: Any,
 ) -> Result:
     """Run a vertex program on a graph, superstep by superstep, until it halts.
@@ -83,11 +84,16 @@ def run(
         Called with a :class:`~pregel.core.checkpoint.Recovery` when the run resumes or
         recovers from a lost worker (progress display).
     max_restarts : int
-        When a worker dies (Ray), start fresh workers and roll every partition back to
-        the last checkpoint (or to superstep 0 without one), at most this many times.
+        When a worker dies (Ray), start a fresh one and bring its partition back, at
+        most this many times: alone from the last checkpoint and the others' message
+        logs (confined recovery, with ``checkpoint_dir``), else by rolling every
+        partition back to the last checkpoint (or to superstep 0 without one).
     resume_with_new_code : bool
         With ``resume``: continue even though the program's source changed since the
         checkpoint was made (refused by default).
+    confined_recovery : bool
+        False: always roll every partition back after a lost worker (global recovery),
+        and keep no message logs.
     **backend_options
         Passed to the backend (for Ray: ``ray_address``).
 
@@ -137,7 +143,15 @@ def run(
             raise InputError("trace=True cannot resume: the trace would miss the supersteps before the checkpoint")
         backend_options["trace"] = True
     checkpointer = Checkpointer(
-        checkpoint_dir, checkpoint_every, graph, program, resume, on_recovery, max_restarts, resume_with_new_code
+        checkpoint_dir,
+        checkpoint_every,
+        graph,
+        program,
+        resume,
+        on_recovery,
+        max_restarts,
+        resume_with_new_code,
+        confined_recovery,
     )
     if resume and workers is None:
         # the default depends on the machine; the checkpoint's count is the one that resumes

@@ -23,7 +23,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -36,8 +36,8 @@ from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 from pregel.core.graph import Graph
 from pregel.core.partition import Partition, PartitionData, rows, split
 from pregel.core.program import Program
-from pregel.core.types import PartitionStatus, PartRecord
-from pregel.errors import ClusterUnreachable, PregelError, WorkerLost
+from pregel.core.types import PartitionStatus, PartRecord, Savepoint
+from pregel.errors import ClusterUnreachable, PregelError, ReplayLost, WorkerLost
 
 CONNECT_TIMEOUT = 20.0
 """Seconds to wait for a cluster to answer (the command line promises an answer within 30 s)."""
@@ -47,6 +47,40 @@ PROBE_TIMEOUT = 5.0
 
 MIN_OBJECT_STORE = 200 * 2**20
 """Object store of a private instance, in bytes, unless the graph needs more."""
+
+
+@dataclass
+class Logged:
+    """One superstep in the message log: its input, the mail it sent (refs, by receiving partition), its statuses.
+
+    ``aggregated`` is an ObjectRef of the aggregator values the superstep read.
+    """
+
+    superstep: int
+    aggregated: Any
+    mail: list[list[Any]]
+    statuses: list[PartitionStatus]
+
+
+@dataclass(frozen=True)
+class Start:
+    """Where one partition's replay starts: its part of a checkpoint, its state when the graph last changed
+    (an ObjectRef), or (neither) its initial state."""
+
+    superstep: int
+    folder: Path | None = None
+    part: PartRecord | None = None
+    state: Any = None
+
+
+@dataclass
+class Failure:
+    """A superstep whose barrier lost a worker: its input, the deliveries before it and every worker's call."""
+
+    superstep: int
+    aggregated: Any
+    pending: list[Any]
+    calls: list[list[Any]]
 
 
 @ray.remote
@@ -73,11 +107,26 @@ class PartitionWorker:
         """The partition's state (values, active flags, pending inbox)."""
         return self.partition.state()
 
-    def superstep(
-        self, superstep: int, aggregated: dict[str, Any], refs: list[Any] | None = None
-    ) -> tuple[PartitionStatus, dict[int, Any]]:
+    def superstep(self, superstep: int, aggregated: dict[str, Any], refs: list[Any] | None = None) -> tuple[Any, ...]:
         """Fetch the blocks of ``refs`` (the last superstep's mail), run the partition; return its status
-        and one ObjectRef per block for another partition."""
+        and one block per partition (None for none, and for itself).
+
+        Called with ``num_returns`` of one more than the partition count: each block is
+        a return value of its own, stored in this node's object store and owned by the
+        driver, so the blocks outlive this worker (the message log of confined recovery).
+        """
+        status, blocks = self._step(superstep, aggregated, refs)
+        return (status, *[blocks.get(q) for q in range(len(self.partition.data.bounds) - 1)])
+
+    def replay(self, superstep: int, aggregated: dict[str, Any], refs: list[Any]) -> PartitionStatus:
+        """Run a superstep again for confined recovery: the blocks for the other partitions are not needed
+        (they hold them already); the partition's own mail is kept."""
+        status, _ = self._step(superstep, aggregated, refs)
+        return status
+
+    def _step(
+        self, superstep: int, aggregated: dict[str, Any], refs: list[Any] | None
+    ) -> tuple[PartitionStatus, dict[int, Any]]:
         if refs:
             self.partition.receive(ray.get(refs))
         status, blocks = self.partition.superstep(superstep, aggregated)
@@ -85,7 +134,7 @@ class PartitionWorker:
         if own is not None:
             # a partition's messages to itself never leave the actor
             self.partition.receive([own])
-        return status, {q: ray.put(block) for q, block in blocks.items()}
+        return status, blocks
 
     def receive(self, refs: list[Any]) -> None:
         """Fetch the blocks addressed to this partition from the object store, for the next superstep."""
@@ -163,6 +212,12 @@ class RayBackend:
         self.deliveries: list[Any] = []
         self.parts: list[Any] = []
         self.healthy = True
+        # confined recovery: the superstep that lost a worker, and the logs to replay it from
+        self.failed: Failure | None = None
+        # the last superstep run since the partitions were (re)loaded; None: none yet
+        self.ran: int | None = None
+        self.starts: list[Start] | None = None
+        self.logs: list[Logged] | None = None
         self.owns_session = _connect(ray_address, connect_timeout, _object_store_bytes(graph))
         try:
             _ship_code_if_unimportable(program)
@@ -189,15 +244,140 @@ class RayBackend:
 
         One call per worker per superstep: the mail rides with the next superstep's call
         (or with :meth:`_deliver`, before anything else reads a worker's inbox), and each
-        worker fetches its blocks from the object store, worker to worker.
+        worker fetches its blocks from the object store, worker to worker. A lost worker
+        raises WorkerLost and leaves what :meth:`confine` needs to replay its partition.
         """
         mail, self.mail = self.mail, [[] for _ in self.actors]
-        calls = [a.superstep.remote(superstep, aggregated, refs) for a, refs in zip(self.actors, mail)]
-        replies = self._barrier(calls, f"superstep {superstep}")
-        for _, refs in replies:
-            for q, ref in refs.items():
-                self.mail[q].append(ref)
-        return [status for status, _ in replies]
+        pending, self.deliveries = self.deliveries, []
+        self.ran = superstep
+        if self.logs is not None:
+            # put once, as it is now: the log's copy, which master compute cannot rewrite in place later
+            aggregated = ray.put(aggregated)
+        calls = [self._call(a, superstep, aggregated, refs) for a, refs in zip(self.actors, mail)]
+        try:
+            statuses = self._results(pending + [call[0] for call in calls], f"superstep {superstep}")[len(pending) :]
+        except WorkerLost:
+            self.failed = Failure(superstep, aggregated, pending, calls)
+            raise
+        return self._sent(superstep, aggregated, statuses, [call[1:] for call in calls])
+
+    def _call(self, actor: Any, superstep: int, aggregated: Any, refs: list[Any]) -> list[Any]:
+        """The refs of one worker's superstep: its status, then its block for each partition.
+
+        ``aggregated``: the aggregator values, or an ObjectRef of them (Ray hands the worker the values).
+        """
+        return actor.superstep.options(num_returns=len(self.parts) + 1).remote(superstep, aggregated, refs)
+
+    def _sent(
+        self, superstep: int, aggregated: Any, statuses: list[PartitionStatus], blocks: list[list[Any]]
+    ) -> list[PartitionStatus]:
+        """Address the blocks of a finished superstep to their partitions, and log them (and its input)."""
+        for p, (status, refs) in enumerate(zip(statuses, blocks)):
+            for q in status.block_sizes:
+                if q != p:
+                    self.mail[q].append(refs[q])
+        if self.logs is not None:
+            self.logs.append(Logged(superstep, aggregated, [list(refs) for refs in self.mail], statuses))
+        return statuses
+
+    def keep_logs(self, base: Savepoint | None) -> None:
+        """Log what every superstep from ``base`` on sends, so that a lost partition can replay from ``base``.
+
+        ``base``: where the partitions' state at a superstep boundary can be read back
+        (a complete checkpoint, or the initial state). None: log nothing (no checkpoints).
+        The logs of earlier supersteps are dropped; the blocks stay in the object stores
+        only while a log holds them (Ray spills them to the node's disk when its store
+        fills up). A partition that a mutation of the graph rebuilt after ``base``
+        keeps its replay's start at its new state (see :meth:`reshape`).
+        """
+        if base is None:
+            self.starts, self.logs = None, None
+            return
+        parts = base.parts or (None,) * len(self.parts)
+        fresh = [Start(base.superstep, base.folder, part) for part in parts]
+        if self.starts is None:
+            if self.ran is not None and self.ran >= base.superstep:
+                return  # supersteps after ``base`` ran unlogged: the next checkpoint starts the logs
+            self.starts, self.logs = fresh, []
+        else:
+            # a checkpoint older than a partition's rebuild (its write took a while) is no better start
+            self.starts = [new if new.superstep >= old.superstep else old for new, old in zip(fresh, self.starts)]
+        self._drop_old_logs()
+
+    def _drop_old_logs(self) -> None:
+        """Forget the supersteps no partition would replay."""
+        if self.starts is not None and self.logs:
+            first = min(start.superstep for start in self.starts)
+            self.logs = [entry for entry in self.logs if entry.superstep >= first]
+
+    def confine(self) -> tuple[list[PartitionStatus], list[int], Savepoint]:
+        """Bring back the one partition lost in the superstep that just failed, alone, from the message logs.
+
+        A new worker loads the lost partition's rows, takes its state at its start (its
+        part of the last complete checkpoint, or its state when a mutation of the graph
+        last rebuilt it) and replays the supersteps since then, fed with
+        the blocks the other partitions sent it (driver-owned objects that outlived the
+        worker), then runs the superstep that failed. The other workers, whose calls of
+        that superstep finished, wait. Each replayed superstep's counts must equal the
+        logged ones; the replay sends nothing (the others already have its blocks).
+
+        Returns the failed superstep's statuses, the partitions replayed and where they started.
+
+        Raises
+        ------
+        ReplayLost
+            If the worker replaying died too (the replay can be tried again).
+        WorkerLost
+            If the loss cannot be confined (no logs, more than one worker lost at once, a
+            block lost with its node, a replay that differs): a global rollback is needed.
+        """
+        failed = self.failed
+        if failed is None:
+            raise WorkerLost("no failed superstep to replay")
+        if self.starts is None or self.logs is None:
+            raise WorkerLost("no message logs since the last checkpoint")
+        outcomes = [_outcome(call) for call in failed.pending + [call[0] for call in failed.calls]]
+        delivered, replies = outcomes[: len(failed.pending)], outcomes[len(failed.pending) :]
+        dead = [p for p, reply in enumerate(replies) if _is_death(reply)]
+        for reply in delivered + replies:
+            if isinstance(reply, BaseException) and not _is_death(reply):
+                if isinstance(reply, RayTaskError) and reply.cause is not None and not _is_loss(reply.cause):
+                    raise reply.cause  # the program's own error, in a partition that survived
+                raise WorkerLost(f"a worker could not read its messages ({_first_line(reply)})")
+        if len(dead) != 1:
+            raise WorkerLost(f"{len(dead)} workers lost at once")
+        (k,) = dead
+        base = self.starts[k]
+        logged = {entry.superstep: entry for entry in self.logs}
+        taken = self._replace([k])
+        actor = self.actors[k]
+        try:
+            self.nodes[k] = ray.get(actor.load.remote(self.parts[k], self.ids, self.program, base.state))
+            if base.part is not None:
+                ray.get(actor.restore.remote(str(base.folder), base.part))
+            for superstep in range(base.superstep, failed.superstep):
+                mail = logged[superstep - 1].mail[k] if superstep > base.superstep else []
+                status = ray.get(actor.replay.remote(superstep, logged[superstep].aggregated, mail))
+                _same_as_logged(status, logged[superstep].statuses[k], superstep)
+            mail = logged[failed.superstep - 1].mail[k] if failed.superstep > base.superstep else []
+            call = self._call(actor, failed.superstep, failed.aggregated, mail)
+            replies[k] = ray.get(call[0])
+        except (RayActorError, ObjectLostError) as exc:
+            if _is_death(exc):
+                self.healthy = False
+                raise ReplayLost(f"worker {k} died replaying partition {k}: {_first_line(exc)}") from exc
+            raise WorkerLost(f"partition {k} could not read its logged messages: {_first_line(exc)}") from exc
+        except RayTaskError as exc:
+            if exc.cause is not None and not _is_loss(exc.cause):
+                raise exc.cause from None
+            raise WorkerLost(f"partition {k} could not read its logged messages: {_first_line(exc)}") from exc
+        finally:
+            # a worker process starting beside the replay would take a core from it: started afterwards
+            _refill(taken)
+        self.failed, self.healthy = None, True
+        failed.calls[k] = call
+        statuses = self._sent(failed.superstep, failed.aggregated, replies, [c[1:] for c in failed.calls])
+        return statuses, [k], Savepoint(base.superstep, base.folder)
 
     def _deliver(self) -> None:
         """Hand the mail still held to its workers now (not awaited: the next barrier collects the calls)."""
@@ -224,8 +404,13 @@ class RayBackend:
         return lambda: self._results(calls, f"writing checkpoint {folder.name}")
 
     def restore(self, folder: Path, parts: list[PartRecord]) -> None:
-        """Every worker reads its part of a checkpoint back (the mail held is the old state's: dropped)."""
+        """Every worker reads its part of a checkpoint back (the mail held is the old state's: dropped).
+
+        The message logs go too: they are of supersteps the run will compute again.
+        """
         self.mail = [[] for _ in self.actors]
+        self.failed, self.ran = None, None
+        self.keep_logs(None)
         calls = [actor.restore.remote(str(folder), part) for actor, part in zip(self.actors, parts)]
         self._barrier(calls, f"restoring checkpoint {folder.name}")
 
@@ -233,23 +418,30 @@ class RayBackend:
         """Every partition as before superstep 0: dead workers replaced, the others loaded afresh.
 
         ``graph``: cut this graph instead (a checkpoint's mutated graph) into as many partitions.
-
-        A replacement is an idle worker of the caller's session that still answers, else
-        a new one (on the nodes still alive). Each idle worker taken is replaced by a new
-        one that starts in the background, ready for the next loss.
+        The message logs are dropped (see :meth:`keep_logs`); dead workers are replaced
+        as :meth:`_replace` says.
         """
         self.deliveries, self.mail = [], [[] for _ in self.actors]
-        dead = [k for k, call in enumerate([a.unload.remote() for a in self.actors]) if _died(call)]
-        spares = [] if self.owns_session else _live_idle(len(dead))
-        if spares:
-            _IDLE[_session()].extend(_hire(len(spares), reuse=False)[0])
-        for k, actor in zip(dead, spares + _hire(len(dead) - len(spares), reuse=False)[0]):
-            ray.kill(self.actors[k])
-            self.actors[k] = actor
+        self.failed, self.ran = None, None
+        self.keep_logs(None)
+        _refill(self._replace([k for k, call in enumerate([a.unload.remote() for a in self.actors]) if _died(call)]))
         self.healthy = True
         if graph is not None:
             self._cut(graph, split(graph, len(self.parts)))
         self.nodes = self._load()
+
+    def _replace(self, dead: list[int]) -> int:
+        """New workers for the partitions in ``dead`` (not loaded yet); how many were idle workers.
+
+        A replacement is an idle worker of the caller's session that still answers, else
+        a new one (on the nodes still alive). The caller starts new idle workers in place
+        of those taken (:func:`_refill`), once starting them no longer slows the recovery.
+        """
+        spares = [] if self.owns_session else _live_idle(len(dead))
+        for k, actor in zip(dead, spares + _hire(len(dead) - len(spares), reuse=False)[0]):
+            ray.kill(self.actors[k])
+            self.actors[k] = actor
+        return len(spares)
 
     def states(self) -> list[dict[str, np.ndarray]]:
         """Every partition's state (values, active flags, pending inbox), in partition order."""
@@ -260,11 +452,16 @@ class RayBackend:
         """The partitions of a mutated ``graph``, each in its state; a worker whose state is None keeps its own."""
         parts = [rows(graph, bounds, k) for k in range(len(states))]
         self._cut(graph, parts)
-        loads = [
-            actor.load.remote(self.parts[k], self.ids, self.program, state)
-            for k, (actor, state) in enumerate(zip(self.actors, states))
-            if state is not None
-        ]
+        loads = []
+        for k, (actor, state) in enumerate(zip(self.actors, states)):
+            if state is None:
+                continue
+            state = ray.put(state)
+            loads.append(actor.load.remote(self.parts[k], self.ids, self.program, state))
+            if self.starts is not None and self.logs:
+                # a rebuilt partition replays from its new state (kept while it is its start), not from before
+                self.starts[k] = Start(self.logs[-1].superstep + 1, state=state)
+        self._drop_old_logs()
         self._barrier(loads, "reshaping the graph")
 
     def _cut(self, graph: Graph, parts: list[PartitionData]) -> None:
@@ -336,6 +533,34 @@ def _died(call: Any) -> bool:
     return False
 
 
+def _outcome(ref: Any) -> Any:
+    """What a call returned, or the error it raised."""
+    try:
+        return ray.get(ref)
+    except (RayActorError, ObjectLostError, RayTaskError) as exc:
+        return exc
+
+
+def _is_death(exc: Any) -> bool:
+    """Whether ``exc`` says the worker itself died (not that it could not fetch a block)."""
+    return isinstance(exc, RayActorError) and not isinstance(exc, RayTaskError)
+
+
+def _is_loss(exc: BaseException) -> bool:
+    return isinstance(exc, (ObjectLostError, RayActorError))
+
+
+def _same_as_logged(replayed: PartitionStatus, logged: PartitionStatus, superstep: int) -> None:
+    """WorkerLost unless a replayed superstep computed, halted and sent what the lost one did."""
+    counts = ("computed", "active", "sent", "combined", "block_sizes")
+    differ = [name for name in counts if getattr(replayed, name) != getattr(logged, name)]
+    if differ:
+        raise WorkerLost(
+            f"partition {logged.index} replayed superstep {superstep} differently ({', '.join(differ)}): "
+            "its program does not compute the same from the same state"
+        )
+
+
 def _translate(exc: BaseException, during: str, who: str) -> BaseException:
     """The error pregel raises for a Ray error at the driver."""
     if isinstance(exc, RayTaskError):
@@ -376,6 +601,12 @@ def _hire(count: int, reuse: bool) -> tuple[list[Any], bool]:
     hired = [idle.pop() for _ in range(min(count, len(idle)))]
     started = [PartitionWorker.options(scheduling_strategy=s).remote() for s in _spread(count - len(hired))]
     return hired + started, bool(hired)
+
+
+def _refill(count: int) -> None:
+    """Start ``count`` idle workers in the background, in place of idle workers taken."""
+    if count:
+        _IDLE[_session()].extend(_hire(count, reuse=False)[0])
 
 
 def _live_idle(count: int) -> list[Any]:

@@ -294,8 +294,9 @@ def _checkpoint_flags() -> argparse.ArgumentParser:
         type=_non_negative_int,
         default=DEFAULT_MAX_RESTARTS,
         metavar="N",
-        help="when a Ray worker or its node dies, start new workers and continue from the last checkpoint "
-        f"(or from the start), at most N times (default: {DEFAULT_MAX_RESTARTS})",
+        help="when a Ray worker or its node dies, start a new one and bring its partition back, at most N times "
+        "(default: %(default)s): with --checkpoint-dir the lost partition alone replays from the last checkpoint "
+        "and the others' message logs; otherwise every partition goes back (to the start without checkpoints)",
     )
     return flags
 

@@ -7,6 +7,10 @@
  * slice_layout, slice_fill, slice_sum: the in-edges laid out for summing (below), and the sum
  *     of x over each target's sources, each term scaled by its edge's weight when the layout
  *     carries weights.
+ * row_sums(ptr, sources, senders, width, x, y, reached[, row_of]): rows of width doubles summed
+ *     over each target's in-edges (from transpose), column by column, the sources in order;
+ *     with row_of, only the sources that send (row_of[source] >= 0: their row in x) count.
+ *     The rows of the targets reached go one after the other into y; returns how many.
  *
  * Arrays arrive through the buffer protocol (C-contiguous; int64 pointers, int32 indices,
  * float64 values); pregel/kernels.py checks dtypes and sizes before calling. No
@@ -326,41 +330,47 @@ done:
 }
 
 /* The sums of chunks [0, chunks): y[t] = the sum of x over t's sources, each term times its
- * weight when w is not NULL (w aligned with idx). Returns NULL, or what is wrong with the
- * layout. Runs without the GIL. */
+ * weight when w or w32 is not NULL (at most one is; aligned with idx). Returns NULL, or what is
+ * wrong with the layout. Runs without the GIL. */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
 static inline const char *
 sum_chunks(const int64_t *chunk_ptr, const int32_t *order, const int32_t *idx, Py_ssize_t nt, Py_ssize_t size,
-           Py_ssize_t chunks, const double *x, const double *w, double *y)
+           Py_ssize_t chunks, const double *x, const double *w, const float *w32, double *y)
 {
+/* the k-th weight beside idx, as a double (a float's conversion is exact) */
+#define WEIGHT(k) (w != NULL ? w[k] : (double)w32[k])
+    const int weighted = w != NULL || w32 != NULL;
     for (Py_ssize_t c = 0; c < chunks; c++) {
         int64_t lo = chunk_ptr[c], hi = chunk_ptr[c + 1];
         if (hi <= lo || hi > size || idx[lo] < 0 || (hi - lo - 1) / LANES < idx[lo])
             return "a chunk does not fit its place";
         const int32_t *p = idx + lo + 1, *end = idx + hi, *columns = p + (int64_t)idx[lo] * LANES;
-        /* q walks the weights in step with p */
-        const double *q = w != NULL ? w + lo + 1 : NULL;
+        /* q walks the weights in step with p, as a position beside idx */
+        int64_t q = lo + 1;
         double s[LANES] = {0.0};
-        if (q == NULL) {
+        if (!weighted) {
             for (; p < columns; p += LANES)
                 for (int l = 0; l < LANES; l++)
                     s[l] += x[p[l]];
         } else {
             for (; p < columns; p += LANES, q += LANES)
                 for (int l = 0; l < LANES; l++)
-                    s[l] += x[p[l]] * q[l];
+                    s[l] += x[p[l]] * WEIGHT(q + l);
         }
         for (int l = 0; p < end; l++) {
             int32_t more = *p++;
             if (l >= LANES || more < 0 || end - p < more)
                 return "a chunk does not fit its place";
             double sum = s[l];
-            if (q == NULL) {
+            if (!weighted) {
                 for (const int32_t *stop = p + more; p < stop; p++)
                     sum += x[*p];
             } else {
                 q++;
                 for (const int32_t *stop = p + more; p < stop; p++, q++)
-                    sum += x[*p] * *q;
+                    sum += x[*p] * WEIGHT(q);
             }
             s[l] = sum;
         }
@@ -373,6 +383,7 @@ sum_chunks(const int64_t *chunk_ptr, const int32_t *order, const int32_t *idx, P
         }
     }
     return NULL;
+#undef WEIGHT
 }
 
 /* Like scipy's sparse kernels, the sum trusts the sources its layout was built with
@@ -388,11 +399,12 @@ slice_sum(PyObject *self, PyObject *args)
     PyObject *result = NULL;
     Py_ssize_t nt = bo.len / 4, chunks = (nt + LANES - 1) / LANES, size = bi.len / 4;
     if (!check(&bc, 8, chunks + 1, "chunk_ptr") || !check(&bo, 4, nt, "order") || !check(&bi, 4, size, "idx") ||
-        !check(&bx, 8, senders, "x") || !check(&by, 8, nt, "y") || (bw.obj != NULL && !check(&bw, 8, size, "w")))
+        !check(&bx, 8, senders, "x") || !check(&by, 8, nt, "y") ||
+        (bw.obj != NULL && !check(&bw, bw.itemsize == 4 ? 4 : 8, size, "w")))
         goto done;
     const int64_t *chunk_ptr = bc.buf;
     const int32_t *order = bo.buf, *idx = bi.buf;
-    const double *x = bx.buf, *w = bw.obj != NULL ? bw.buf : NULL;
+    const double *x = bx.buf;
     double *y = by.buf;
     if (chunk_ptr[0] != 0 || chunk_ptr[chunks] != size) {
         PyErr_SetString(PyExc_ValueError, "chunk_ptr does not span idx");
@@ -400,11 +412,13 @@ slice_sum(PyObject *self, PyObject *args)
     }
     const char *bad;
     Py_BEGIN_ALLOW_THREADS
-    /* two calls with w a constant: each inlined copy has its inner loops without a test of w */
-    if (w == NULL)
-        bad = sum_chunks(chunk_ptr, order, idx, nt, size, chunks, x, NULL, y);
+    /* a call for each kind of weights: each inlined copy has its inner loops without a test of them */
+    if (bw.obj == NULL)
+        bad = sum_chunks(chunk_ptr, order, idx, nt, size, chunks, x, NULL, NULL, y);
+    else if (bw.itemsize == 8)
+        bad = sum_chunks(chunk_ptr, order, idx, nt, size, chunks, x, bw.buf, NULL, y);
     else
-        bad = sum_chunks(chunk_ptr, order, idx, nt, size, chunks, x, w, y);
+        bad = sum_chunks(chunk_ptr, order, idx, nt, size, chunks, x, NULL, bw.buf, y);
     Py_END_ALLOW_THREADS
     if (bad) {
         PyErr_SetString(PyExc_ValueError, bad);
@@ -421,6 +435,91 @@ done:
     return result;
 }
 
+/* Rows summed over in-edges: for each target t, in order, whose sources include one that
+ * sends, reached[t] = 1 and the next row of y is the sum, in increasing source order, of
+ * their rows of x (reached[t] = 0 and no row otherwise). Without row_of every source sends
+ * row number source; with it, source s sends row row_of[s] of x, or nothing when that is
+ * negative. A row is width doubles, added column by column: each column's additions come
+ * in source order, as numpy's ufunc.at adds them. y has room for a row per target; only
+ * the rows written are touched, so a few senders cost little however many targets there
+ * are. Returns the number of rows written. */
+static PyObject *
+row_sums(PyObject *self, PyObject *args)
+{
+    Py_buffer bp, bs, bx, by, br, bm = {0};
+    Py_ssize_t senders, width;
+    if (!PyArg_ParseTuple(args, "y*y*nny*w*w*|y*", &bp, &bs, &senders, &width, &bx, &by, &br, &bm))
+        return NULL;
+    PyObject *result = NULL;
+    Py_ssize_t nt = bp.len / 8 - 1, m = bs.len / 4;
+    Py_ssize_t rows = width > 0 ? bx.len / 8 / width : 0;
+    if (nt < 0 || width <= 0 || senders < 0 || !check(&bp, 8, nt + 1, "ptr") || !check(&bs, 4, m, "sources") ||
+        !check(&bx, 8, rows * width, "x") || !check(&by, 8, nt * width, "y") || !check(&br, 1, nt, "reached") ||
+        (bm.obj != NULL && !check(&bm, 4, senders, "row_of")))
+        goto done;
+    if (bm.obj == NULL && rows != senders) {
+        PyErr_SetString(PyExc_ValueError, "x needs a row per sender");
+        goto done;
+    }
+    const int64_t *ptr = bp.buf;
+    const int32_t *sources = bs.buf, *row_of = bm.obj != NULL ? bm.buf : NULL;
+    const double *x = bx.buf;
+    double *y = by.buf;
+    uint8_t *reached = br.buf;
+    if (ptr[0] != 0 || ptr[nt] != m) {
+        PyErr_SetString(PyExc_ValueError, "ptr does not span sources");
+        goto done;
+    }
+    const char *bad = NULL;
+    Py_ssize_t written = 0;
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t s = 0; row_of != NULL && s < senders && !bad; s++)
+        if (row_of[s] >= rows)
+            bad = "row_of names a row beyond x";
+    for (Py_ssize_t t = 0; t < nt && !bad; t++) {
+        double *out = y + written * width;
+        uint8_t any = 0;
+        if (ptr[t + 1] < ptr[t] || ptr[t + 1] > m) {
+            bad = "ptr is not increasing";
+            break;
+        }
+        for (int64_t k = ptr[t]; k < ptr[t + 1]; k++) {
+            uint32_t s = (uint32_t)sources[k];
+            if (s >= (uint64_t)senders) {
+                bad = "a source is outside [0, senders)";
+                break;
+            }
+            int64_t r = row_of != NULL ? row_of[s] : (int64_t)s;
+            if (r < 0)
+                continue;
+            const double *in = x + r * width;
+            if (!any) {
+                memcpy(out, in, (size_t)width * sizeof(double));
+                any = 1;
+                continue;
+            }
+            for (Py_ssize_t c = 0; c < width; c++)
+                out[c] += in[c];
+        }
+        reached[t] = any;
+        written += any;
+    }
+    Py_END_ALLOW_THREADS
+    if (bad) {
+        PyErr_SetString(PyExc_ValueError, bad);
+        goto done;
+    }
+    result = PyLong_FromSsize_t(written);
+done:
+    PyBuffer_Release(&bp);
+    PyBuffer_Release(&bs);
+    PyBuffer_Release(&bx);
+    PyBuffer_Release(&by);
+    PyBuffer_Release(&br);
+    PyBuffer_Release(&bm);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"transpose", transpose, METH_VARARGS,
      "transpose(indptr, indices, out_ptr, out_idx[, out_edge]): in-edges by counting sort"},
@@ -430,7 +529,11 @@ static PyMethodDef methods[] = {
      "slice_fill(ptr, sources, senders, order, chunk_ptr, idx[, weights, weight_idx]): each chunk's sources (and "
      "weights), by column, then the rest"},
     {"slice_sum", slice_sum, METH_VARARGS,
-     "slice_sum(chunk_ptr, order, idx, senders, x, y[, w]): y[t] = sum of x (times w) over t's sources"},
+     "slice_sum(chunk_ptr, order, idx, senders, x, y[, w]): y[t] = sum of x (times w: float64 or float32) over t's "
+     "sources"},
+    {"row_sums", row_sums, METH_VARARGS,
+     "row_sums(ptr, sources, senders, width, x, y, reached[, row_of]): rows of x summed over each target's "
+     "sending sources"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -50,8 +50,17 @@ import numpy as np
 
 from pregel.core.files import atomic_write, fsync_directory
 from pregel.core.graph import Graph
-from pregel.core.types import Backend, PartRecord, Recovery, RunState, SuperstepStats
-from pregel.errors import CheckpointDamaged, CheckpointError, InputError, WorkerLost
+from pregel.core.types import (
+    Backend,
+    Confining,
+    PartitionStatus,
+    PartRecord,
+    Recovery,
+    RunState,
+    Savepoint,
+    SuperstepStats,
+)
+from pregel.errors import CheckpointDamaged, CheckpointError, InputError, ReplayLost, WorkerLost
 
 if TYPE_CHECKING:
     from pregel.core.program import Program
@@ -90,6 +99,10 @@ class Checkpointer:
         Resume even though the program's code changed since the checkpoint was made
         (by default that is refused: the replayed supersteps would not be the ones the
         checkpoint continues).
+    confined : bool
+        After a lost worker, replay only its partition from the others' message logs
+        where the backend can (the Ray backend, with a checkpoint directory); False
+        rolls every partition back (global recovery) every time.
 
     Raises
     ------
@@ -121,6 +134,7 @@ class Checkpointer:
         on_recovery: Callable[[Recovery], None] | None = None,
         max_restarts: int = DEFAULT_MAX_RESTARTS,
         resume_with_new_code: bool = False,
+        confined: bool = True,
     ) -> None:
         if directory is None and (every is not None or resume):
             raise InputError("checkpoint_every and resume need a checkpoint_dir")
@@ -133,6 +147,7 @@ class Checkpointer:
         # supersteps between checkpoints (an int), or seconds (a float)
         self.every = every
         self.resume_with_new_code = resume_with_new_code
+        self.confined = confined
         self._last_save = time.monotonic()
         self.graph = graph
         self.program = program
@@ -145,7 +160,7 @@ class Checkpointer:
         self._code_fingerprint = None if directory is None else program.code_fingerprint()
         self._stats_lines: list[tuple[SuperstepStats, str]] = []
         self._writer: ThreadPoolExecutor | None = None
-        self._writing: Future[None] | None = None
+        self._writing: Future[Savepoint] | None = None
         # the file naming the superstep boundary the run reached, open while it runs
         self._mark: int | None = None
         # recoveries not yet back at the superstep they failed in, with the time each began
@@ -158,6 +173,7 @@ class Checkpointer:
             self._open_mark()
             return state
         if self.directory is not None:
+            self._log_from(backend, Savepoint(0))
             complete = self._complete()
             if complete:
                 raise CheckpointError(
@@ -193,6 +209,7 @@ class Checkpointer:
         self._back(state)
         if self.directory is None:
             return
+        self._written(backend)
         if self._mark is not None:
             # one write, no sync: it need only survive a kill of this process, not of the machine
             os.pwrite(self._mark, b"%12d\n" % state.superstep, 0)
@@ -212,7 +229,9 @@ class Checkpointer:
         the next one, :meth:`wait` and :meth:`close` wait for it to be complete.
         """
         assert self.directory is not None
-        self.wait()
+        written = self.wait()
+        if written is not None:
+            self._log_from(backend, written)
         self._last_save = time.monotonic()
         folder = self.directory / f"superstep-{state.superstep:06d}"
         # a leftover of a killed write, or a damaged checkpoint this run went back past
@@ -223,20 +242,82 @@ class Checkpointer:
         copy = RunState(
             state.superstep, dict(state.aggregated), list(state.history), list(state.recoveries), state.graph
         )
+        # encoded now: master compute may rewrite an array it announced in place while the writer runs
+        aggregated = _encode_dict(state.aggregated)
         if self._writer is None:
             self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pregel-checkpoint")
-        self._writing = self._writer.submit(self._write, folder, write_parts, copy)
+        self._writing = self._writer.submit(self._write, folder, write_parts, copy, aggregated)
 
-    def wait(self) -> None:
-        """Return once the checkpoint being written is complete; raises what its writing raised.
+    def wait(self) -> Savepoint | None:
+        """Return once the checkpoint being written is complete (its savepoint); raises what its writing raised.
 
-        A write that failed because a worker was lost raises nothing here: the backend's
-        next call reports the loss, and a run that has ended no longer needs the checkpoint.
+        A write that failed because a worker was lost raises nothing here (and returns
+        None): the backend's next call reports the loss, and a run that has ended no
+        longer needs the checkpoint.
         """
         writing, self._writing = self._writing, None
         if writing is not None:
             with contextlib.suppress(WorkerLost):
-                writing.result()
+                return writing.result()
+        return None
+
+    def _written(self, backend: Backend) -> None:
+        """If the checkpoint being written is complete, the partitions' message logs start from it."""
+        if self._writing is not None and self._writing.done():
+            written = self.wait()
+            if written is not None:
+                self._log_from(backend, written)
+
+    def _log_from(self, backend: Backend, savepoint: Savepoint | None) -> None:
+        if self.confined and self.directory is not None and isinstance(backend, Confining):
+            backend.keep_logs(savepoint)
+
+    def confine(self, backend: Backend, state: RunState, lost: WorkerLost) -> list[PartitionStatus]:
+        """After a worker was lost in superstep ``state.superstep``: that superstep's statuses, with only the
+        lost partition replayed from its checkpoint and the others' message logs (confined recovery).
+
+        The other partitions keep their state and wait. A replaying worker that dies
+        too is replaced and the replay starts again; each attempt is a restart.
+
+        Raises
+        ------
+        WorkerLost
+            When the loss cannot be confined (the backend cannot, no logs, several
+            workers lost, a replay that differs): the caller rolls every partition back,
+            and the recovery's cause says why. Also when the restarts are used up.
+        """
+        if not self.confined or not isinstance(backend, Confining) or self.directory is None:
+            raise lost
+        began = time.monotonic()
+        # the checkpoint being written, once complete, is a shorter replay (if the lost worker wrote its part)
+        written = self.wait()
+        if written is not None:
+            self._log_from(backend, written)
+        while True:
+            self.restarts += 1
+            if self.restarts > self.max_restarts:
+                raise WorkerLost(f"{lost} (gave up after {self.max_restarts} restarts)") from lost
+            try:
+                statuses, partitions, base = backend.confine()
+                break
+            except ReplayLost:
+                continue
+            except WorkerLost as why:
+                self.restarts -= 1  # the global rollback that follows counts this loss
+                raise WorkerLost(f"{lost}; not confined: {why}") from lost
+        checkpoint = None if base.folder is None else str(base.folder)
+        recovery = Recovery(
+            str(lost),
+            base.superstep,
+            checkpoint,
+            failed_at=state.superstep,
+            kind="confined",
+            partitions=partitions,
+            seconds=time.monotonic() - began,
+        )
+        state.recoveries.append(recovery)
+        self._tell(recovery)
+        return statuses
 
     def close(self) -> None:
         """Let the checkpoint being written finish and stop the writer (its errors are :meth:`wait`'s)."""
@@ -267,7 +348,9 @@ class Checkpointer:
                 recovery.seconds = now - began
         self._underway = [(r, began) for r, began in self._underway if r.seconds is None]
 
-    def _write(self, folder: Path, write_parts: Callable[[], list[PartRecord]], state: RunState) -> None:
+    def _write(
+        self, folder: Path, write_parts: Callable[[], list[PartRecord]], state: RunState, aggregated: dict[str, Any]
+    ) -> Savepoint:
         """Write the parts, then publish the manifest, then remove all but the newest complete checkpoints."""
         assert self.directory is not None
         parts = write_parts()
@@ -291,7 +374,7 @@ class Checkpointer:
             },
             "partitions": len(parts),
             "parts": [dataclasses.asdict(p) for p in parts],
-            "aggregated": _encode_dict(state.aggregated),
+            "aggregated": aggregated,
             "recoveries": [dataclasses.asdict(r) for r in state.recoveries],
         }
         # syncing the folder after the manifest's rename makes the parts' names durable too
@@ -303,6 +386,7 @@ class Checkpointer:
         for found in self._folders():
             if found not in keep:
                 _remove(found[1])
+        return Savepoint(state.superstep, folder.absolute(), tuple(parts))
 
     def restore(
         self,
@@ -345,6 +429,8 @@ class Checkpointer:
                     _remove(other)
             state = _decode_state(manifest)
             state.graph = graph
+            parts = tuple(PartRecord(**p) for p in manifest["parts"])
+            self._log_from(backend, Savepoint(state.superstep, folder.absolute(), parts))
             recovery.superstep, recovery.checkpoint = state.superstep, str(folder)
             if recovery.failed_at is not None and recovery.failed_at < state.superstep:
                 # a mark older than the checkpoint (not written by this directory's run): unknown
@@ -391,6 +477,7 @@ class Checkpointer:
             except CheckpointError as exc:
                 skipped.append(str(exc))
         partitions = list(range(backend.num_partitions))
+        self._log_from(backend, Savepoint(0))
         recovery = Recovery(cause, 0, failed_at=state.superstep, skipped=skipped, partitions=partitions)
         self._tell(recovery)
         self._underway.append((recovery, began))

@@ -157,3 +157,62 @@ class Max(UfuncCombiner):
 
     def fill_value(self, dtype: np.dtype) -> Any:
         return np.iinfo(dtype).min if np.dtype(dtype).kind in "iu" else -np.inf
+
+
+class ColumnSum(Combiner):
+    """Add records of ``float64`` columns column by column: a combiner of messages, and an aggregator.
+
+    A record is ``k`` float64 numbers packed in one opaque ``8k``-byte value (a numpy void
+    dtype), so that the engine moves a row of ``k`` columns as one value; a message
+    carries every column at once (one column per source, in programs that run many
+    sources together). A broadcast with this combiner sums each target's in-edges, row by
+    row, in one compiled pass (:func:`pregel.core.kernels.row_sums`): no message per edge,
+    no sort. As an aggregator its value is a ``float64`` array with one entry per column
+    (``0.0`` before anything was aggregated, which adds to an array as one would expect).
+
+    Examples
+    --------
+    >>> records = np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]).view(np.dtype((np.void, 16))).ravel()
+    >>> ColumnSum().reduce(records).tolist()
+    [9.0, 12.0]
+    >>> rows(ColumnSum().reduce_groups(records, np.array([0, 2]))).tolist()
+    [[4.0, 6.0], [5.0, 6.0]]
+    """
+
+    identity = 0.0
+
+    def combine(self, a: Any, b: Any) -> Any:
+        return (rows(np.array([a])) + rows(np.array([b]))).view(np.array([a]).dtype)[0, 0]
+
+    def merge(self, a: Any, b: Any) -> Any:
+        return a + b
+
+    def reduce(self, values: Any) -> Any:
+        records = np.asarray(values)
+        if records.size == 0:
+            return self.identity
+        return rows(records).sum(axis=0)
+
+    def reduce_groups(self, values: np.ndarray, starts: np.ndarray) -> np.ndarray:
+        """Add each run row by row, in the order its rows come, as the compiled row sums add them."""
+        matrix = rows(values)
+        groups = np.repeat(np.arange(starts.size), np.diff(starts, append=values.size))
+        out = np.zeros((starts.size, matrix.shape[1]))
+        np.add.at(out, groups, matrix)  # in order, unlike np.add.reduceat on rows
+        return out.view(values.dtype).ravel()
+
+    def fill_value(self, dtype: np.dtype) -> Any:
+        """A record of zeros: what a vertex without mail reads."""
+        return np.zeros((), dtype=dtype)[()]
+
+
+def rows(records: np.ndarray) -> np.ndarray:
+    """Records of ``float64`` columns as a ``(len(records), k)`` matrix: a view when they lie contiguous.
+
+    Examples
+    --------
+    >>> rows(np.zeros(3, dtype=np.dtype((np.void, 16)))).shape
+    (3, 2)
+    """
+    records = np.ascontiguousarray(records)
+    return records.view(np.float64).reshape(records.size, records.dtype.itemsize // 8)

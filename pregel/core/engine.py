@@ -127,7 +127,11 @@ def _superstep_loop(
     """Run supersteps from where ``run`` stands until the run stops; returns why it stopped."""
     while max_supersteps is None or run.superstep < max_supersteps:
         start = time.perf_counter()
-        statuses = backend.superstep(run.superstep, run.aggregated)
+        try:
+            statuses = backend.superstep(run.superstep, run.aggregated)
+        except WorkerLost as lost:
+            # the lost partition alone replays where it can; otherwise the loss reaches _recovering
+            statuses = checkpointer.confine(backend, run, lost)
         current = ran_on = run.graph or graph
         settled = mutations.settle(current, program, backend, statuses)
         if settled is not None:

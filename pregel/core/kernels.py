@@ -5,6 +5,9 @@ it, pregel uses scipy instead, with the same results up to the order of addition
 
 - :class:`InEdges`: each target's sources, by a counting sort (scipy's transpose
   otherwise). Min and Max broadcasts reduce over them.
+- :func:`row_sums`: rows of numbers (a :class:`~pregel.core.combiners.ColumnSum` message, one
+  column per source of a many-source program) summed over each target's in-edges, only
+  the sending sources counted: one pass over the in-edges, no message per edge.
 - :class:`InSums`: the same in-edges laid out for sums (scipy's product otherwise). A Sum
   broadcast reads the senders' values and writes each target once: 1.6–2.3 times
   faster than scipy's product with the transposed out-edges (which scatters additions
@@ -101,7 +104,9 @@ class InSums:
     weights : numpy.ndarray, optional
         One per out-edge (aligned with ``indices``): each term of a sum is the
         sender's value times its edge's weight, the product rounded before it is
-        added, as numpy would round it.
+        added, as numpy would round it. The compiled layout keeps them as
+        ``float32`` when every one converts exactly (the sum reads less memory),
+        else as ``float64``.
 
     Examples
     --------
@@ -138,6 +143,12 @@ class InSums:
             self.weights = np.empty(self.sources.size)
             laid_out = (in_weights, self.weights)
         _kernels.slice_fill(edges.ptr, edges.sources, self.senders, self.order, self.chunk_ptr, self.sources, *laid_out)
+        if self.weights is not None:
+            # weights a float holds exactly (counts, halves, ...) are kept as floats: the sum reads 4 bytes less
+            # per edge, and each term is the same double product
+            narrow = self.weights.astype(np.float32)
+            if np.array_equal(narrow, self.weights):
+                self.weights = narrow
         # the sum trusts the layout it was built with (as scipy trusts a checked CSR)
         for array in (self.order, self.chunk_ptr, self.sources, self.weights):
             if array is not None:
@@ -152,3 +163,51 @@ class InSums:
         weights = () if self.weights is None else (self.weights,)
         _kernels.slice_sum(self.chunk_ptr, self.order, self.sources, self.senders, x, out, *weights)
         return out
+
+
+def row_sums(
+    edges: InEdges, x: np.ndarray, senders: int, row_of: np.ndarray | None = None, out: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """The targets some sending source reaches, and for each the sum of the rows of ``x`` they send.
+
+    Source ``s`` (``0 <= s < senders``) sends row ``s`` of ``x``; with ``row_of``, row
+    ``row_of[s]`` instead, or nothing where that is negative. Each column adds its terms
+    in increasing source order (as ``np.add.at`` would). Returns the targets reached
+    (sorted) and their rows, which are the first rows of ``out`` (a float64 array of a row
+    per target) when it is given.
+
+    Examples
+    --------
+    >>> e = InEdges(np.array([0, 2, 3]), np.array([1, 2, 2]), 3)
+    >>> reached, y = row_sums(e, np.array([[1.0, 2.0], [10.0, 20.0]]), 2)
+    >>> reached.tolist(), y.tolist()
+    ([1, 2], [[1.0, 2.0], [11.0, 22.0]])
+    >>> reached, y = row_sums(e, np.array([[10.0, 20.0]]), 2, row_of=np.array([-1, 0]))
+    >>> reached.tolist(), y.tolist()
+    ([2], [[10.0, 20.0]])
+    """
+    x = np.ascontiguousarray(x, dtype=np.float64)
+    width = x.shape[1]
+    if _kernels is not None and width:
+        # room for a row per target, touched only where a row is written
+        y = np.empty((edges.size, width)) if out is None else out
+        reached = np.empty(edges.size, dtype=np.uint8)
+        mapped = () if row_of is None else (np.ascontiguousarray(row_of, dtype=np.int32),)
+        written = _kernels.row_sums(
+            np.ascontiguousarray(edges.ptr, dtype=np.int64),
+            np.ascontiguousarray(edges.sources, dtype=np.int32),
+            senders,
+            width,
+            x,
+            y,
+            reached,
+            *mapped,
+        )
+        return np.flatnonzero(reached), y[:written]
+    rows = edges.sources.astype(np.int64) if row_of is None else np.asarray(row_of)[edges.sources]
+    target = np.repeat(np.arange(edges.size), np.diff(edges.ptr))
+    sending = rows >= 0
+    y = np.zeros((edges.size, width))
+    np.add.at(y, target[sending], x[rows[sending]])
+    reached = np.unique(target[sending])
+    return reached, y[reached]

@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from pregel.core.combiners import Combiner, UfuncCombiner
-from pregel.core.kernels import InEdges, InSums
+from pregel.core.combiners import ColumnSum, Combiner, UfuncCombiner, rows
+from pregel.core.kernels import InEdges, InSums, row_sums
 
 # combine by scattering into an array (no sort) when the targets span at most this many slots per message
 DENSE_SPAN = 32
@@ -116,6 +116,7 @@ class Routes:
         del reached
         # each destination's targets, local to it: the same every superstep, so cut once
         self.cuts = cut_by_partition(self.targets, bounds)
+        self._row_outputs: list[np.ndarray | None] | None = None
 
     @cached_property
     def rows(self) -> InEdges:
@@ -171,6 +172,8 @@ class Routes:
                 )
                 for q, lo, hi, local in self.cuts
             }
+        if isinstance(combiner, ColumnSum):
+            return self.row_blocks(values, None)
         if weighted or (combiner.ufunc is np.add and values.dtype == np.float64):
             summed = (self.weighted_sums if weighted else self.sums).sum(values)
             return {
@@ -180,6 +183,35 @@ class Routes:
         rows = self.rows
         combined = combiner.reduce_groups(values[rows.sources], rows.ptr[:-1])
         return {q: MessageBlock(local, combined[lo:hi], self.source) for q, lo, hi, local in self.cuts}
+
+    def row_blocks(self, values: np.ndarray, senders: np.ndarray | None) -> dict[int, MessageBlock]:
+        """One block per destination partition when ``senders`` (local indices, sorted; None: all) send records.
+
+        ``values`` are :class:`~pregel.core.combiners.ColumnSum` records, one per sender:
+        each reached target gets the column-wise sum of its sending in-neighbours' rows,
+        added in source order by one compiled pass over the in-edges.
+        """
+        if not self.cuts:
+            return {}
+        size = self.indptr.size - 1
+        row_of = None
+        if senders is not None:
+            row_of = np.full(size, -1, dtype=np.int32)
+            row_of[senders] = np.arange(senders.size, dtype=np.int32)
+        matrix = rows(values)
+        # two buffers in turn: this superstep's blocks are read in the next one, while the one after writes
+        self._row_outputs = (self._row_outputs or [None, None])[::-1]
+        out = self._row_outputs[0]
+        if out is None or out.shape != (self.rows.size, matrix.shape[1]):
+            out = self._row_outputs[0] = np.empty((self.rows.size, matrix.shape[1]))
+        reached, summed = row_sums(self.rows, matrix, size, row_of, out=out)
+        summed = summed.view(values.dtype).reshape(-1)
+        blocks = {}
+        for q, lo, hi, local in self.cuts:
+            start, stop = np.searchsorted(reached, [lo, hi])
+            if stop > start:
+                blocks[q] = MessageBlock(local[reached[start:stop] - lo], summed[start:stop], self.source)
+        return blocks
 
 
 def _renumbered(indices: np.ndarray, kept: np.ndarray, total: int) -> np.ndarray:
@@ -258,6 +290,8 @@ class Outbox:
         self.values: list[np.ndarray] = []
         # a broadcast from every vertex, combined through the routes unless more messages come
         self.full_broadcast: tuple[np.ndarray, bool] | None = None
+        # a ColumnSum broadcast from some vertices (local indices, records), summed through the routes likewise
+        self.row_broadcast: tuple[np.ndarray, np.ndarray] | None = None
         self.sent = 0
 
     def send(self, targets: np.ndarray, values: Any, senders: Any = None) -> None:
@@ -301,6 +335,10 @@ class Outbox:
             self.full_broadcast = (values, weighted)
             self.sent += int(self.indices.size)
             return
+        if isinstance(combiner, ColumnSum) and self.row_broadcast is None and not weighted and senders is not None:
+            self.row_broadcast = (senders, values)
+            self.sent += int(self.degree_of(senders).sum())
+            return
         self._queue_broadcast(senders, values, weighted)
 
     def _queue(self, targets: np.ndarray, values: np.ndarray) -> None:
@@ -337,6 +375,12 @@ class Outbox:
 
     def blocks(self) -> dict[int, MessageBlock]:
         """The messages, combined per destination vertex, as one block per destination partition."""
+        if self.row_broadcast is not None:
+            if self.full_broadcast is None and not self.targets:
+                return self.routes().row_blocks(self.row_broadcast[1], self.row_broadcast[0])
+            (senders, values), self.row_broadcast = self.row_broadcast, None
+            self.sent -= int(self.degree_of(senders).sum())
+            self._queue_broadcast(senders, values, False)
         if self.full_broadcast is not None and not self.targets:
             return self.routes().blocks(self.combiner, *self.full_broadcast)
         if self.full_broadcast is not None:
@@ -410,6 +454,8 @@ class Inbox:
             return Mail.of_block(self.size, np.empty(0, np.int32), np.empty(0), combiner is not None)
         if isinstance(combiner, UfuncCombiner) and all(b.values.dtype != object for b in blocks):
             return Mail.of_array(self.size, *_fold(blocks, combiner, self.size))
+        if isinstance(combiner, ColumnSum) and len(blocks) > 1:
+            return Mail.of_array(self.size, *_fold_rows(blocks, combiner, self.size))
         if len(blocks) == 1:
             # a block is sorted by target already, a target's messages in the order sent
             block = blocks[0]
@@ -438,6 +484,17 @@ def _fold(blocks: list[MessageBlock], combiner: UfuncCombiner, size: int) -> tup
             targets = block.targets
             values[targets] = combiner.ufunc(values[targets], block.values)
     return values, [b.targets for b in blocks], fill
+
+
+def _fold_rows(blocks: list[MessageBlock], combiner: ColumnSum, size: int) -> tuple[np.ndarray, list[np.ndarray], Any]:
+    """ColumnSum blocks added into one row per vertex, in the order of their sending partitions (see ``_fold``)."""
+    dtype = blocks[0].values.dtype
+    folded = np.zeros(size, dtype=dtype)
+    matrix = rows(folded)
+    for block in blocks:
+        # a block names each target once: a gather, an addition and a scatter fold it in
+        matrix[block.targets] += rows(block.values)
+    return folded, [b.targets for b in blocks], combiner.fill_value(dtype)
 
 
 class Mail:
@@ -555,12 +612,45 @@ def sort_and_combine(
         lo, hi = int(targets.min()), int(targets.max()) + 1
         if hi - lo <= DENSE_SPAN * targets.size:
             return _combine_dense(targets - lo, values, combiner, hi - lo, lo)
-    order = np.argsort(targets, kind="stable")
+    order = stable_order(targets)
     targets, values = targets[order], values[order]
     if combiner is not None and targets.size:
         starts = np.flatnonzero(np.diff(targets, prepend=-1))
         targets, values = targets[starts], combiner.reduce_groups(values, starts)
     return targets, values
+
+
+# fewer descents than this in a block's targets: sorted runs, which a timsort merges in linear time
+_FEW_RUNS = 16
+
+
+def stable_order(targets: np.ndarray) -> np.ndarray:
+    """The permutation that sorts integer ``targets`` stably (equal targets keep their order).
+
+    Targets made of a few sorted runs (the blocks of a few partitions, one after the
+    other) go to numpy's stable argsort, a timsort, which merges the runs in linear
+    time. Otherwise each target is packed with its position into one ``uint64`` and the
+    packed keys are sorted plainly: numpy's SIMD sort of integers is 5-10 times faster
+    than timsort on the scattered million-message sends of label propagation.
+
+    Examples
+    --------
+    >>> stable_order(np.array([5, 3, 5, 3])).tolist()
+    [1, 3, 0, 2]
+    """
+    size = targets.size
+    if not size or targets.dtype.kind not in "iu" or np.count_nonzero(targets[1:] < targets[:-1]) < _FEW_RUNS:
+        return np.argsort(targets, kind="stable")
+    lo = int(targets.min())
+    position_bits = max(size - 1, 1).bit_length()
+    if position_bits + max(int(targets.max()) - lo, 1).bit_length() > 64:  # pragma: no cover - beyond any memory
+        return np.argsort(targets, kind="stable")
+    packed = np.subtract(targets, lo, dtype=np.int64).view(np.uint64)
+    packed <<= np.uint64(position_bits)
+    packed |= np.arange(size, dtype=np.uint64)
+    packed.sort()
+    packed &= np.uint64((1 << position_bits) - 1)
+    return packed.view(np.int64)
 
 
 def _combine_dense(

@@ -148,7 +148,9 @@ class Trace:
         them as the user does. ``order`` defaults to the same numbering. The values are
         moved, not changed: values that are vertex numbers stay the run's. With ``order``,
         for runs without topology mutations; without it, a graph a mutation left (its
-        vertices some of the run's) is renamed the same way.
+        vertices some of the run's) is renamed the same way. Several of the run's vertices
+        may stand for one of the user's (a run on two layers of the graph): it shows the
+        value of the last of them, and is active, or computed, when any of them is.
 
         Examples
         --------
@@ -165,10 +167,15 @@ class Trace:
             steps = [dataclasses.replace(step, graph=self._renamed(step.graph, graph)) for step in self.steps]
             return dataclasses.replace(self, graph=graph, steps=steps)
         order = np.asarray(order, dtype=np.int64)
+        shown = np.zeros(graph.num_vertices, dtype=np.int64)
+        np.maximum.at(shown, order, np.arange(order.size))  # the last run vertex standing for each
 
         def moved(values: np.ndarray) -> np.ndarray:
-            out = np.empty_like(values)
-            out[order] = values
+            return values[shown]
+
+        def any_of(flags: np.ndarray) -> np.ndarray:
+            out = np.zeros(graph.num_vertices, dtype=bool)
+            np.logical_or.at(out, order, flags)
             return out
 
         def step_told(step: StepTrace) -> StepTrace:
@@ -177,8 +184,8 @@ class Trace:
             return dataclasses.replace(
                 step,
                 values=moved(step.values),
-                active=moved(step.active),
-                computed=moved(step.computed),
+                active=any_of(step.active),
+                computed=any_of(step.computed),
                 senders=np.where(step.senders >= 0, order[np.maximum(step.senders, 0)], -1),
                 targets=order[step.targets],
                 inbox_targets=readers[by_reader],

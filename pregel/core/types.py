@@ -12,7 +12,7 @@ import math
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -452,6 +452,24 @@ class PartRecord:
     crc32: int
 
 
+@dataclass(frozen=True)
+class Savepoint:
+    """Where every partition's state at a superstep boundary can be read back: a complete checkpoint's
+    folder and parts, or (``folder`` None) the initial state at superstep 0.
+
+    A lost partition replays from here in a confined recovery.
+
+    Examples
+    --------
+    >>> Savepoint(0).folder is None
+    True
+    """
+
+    superstep: int
+    folder: Path | None = None
+    parts: tuple[PartRecord, ...] = ()
+
+
 @dataclass
 class Recovery:
     """A run going back to a checkpoint: a resume, or a recovery from a lost worker.
@@ -506,7 +524,12 @@ class Recovery:
         if self.kind == "resume":
             before = "" if self.failed_at is None else f" (the run before reached superstep {self.failed_at})"
             return f"resumed at superstep {self.superstep} from checkpoint {self.checkpoint}{before}"
-        source = f"checkpoint {self.checkpoint}" if self.checkpoint else "superstep 0 (no checkpoint yet)"
+        if self.checkpoint:
+            source = f"checkpoint {self.checkpoint}"
+        elif self.superstep:
+            source = f"its state at superstep {self.superstep} (kept when the graph changed)"
+        else:
+            source = "superstep 0 (no checkpoint yet)"
         if self.kind == "confined":
             which = ", ".join(map(str, self.partitions))
             return (
@@ -758,4 +781,21 @@ class Backend(Protocol):
 
     def close(self) -> None:
         """Release workers and whatever the backend started."""
+        ...
+
+
+@runtime_checkable
+class Confining(Protocol):
+    """A backend that can lose a worker and bring back its partition alone (confined recovery).
+
+    It logs the blocks every superstep sends from a :class:`Savepoint` on; after a
+    superstep raised WorkerLost, :meth:`confine` replays the lost partition from there.
+    """
+
+    def keep_logs(self, base: Savepoint | None) -> None:
+        """Log every superstep from ``base`` on (and drop the logs before it); None: log nothing."""
+        ...
+
+    def confine(self) -> tuple[list[PartitionStatus], list[int], Savepoint]:
+        """The failed superstep's statuses after replaying the lost partition; the partitions replayed; the base."""
         ...

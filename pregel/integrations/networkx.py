@@ -444,8 +444,7 @@ class BackendInterface:
         endpoints: bool = False,
         seed: Any = None,
     ) -> dict[Any, float]:
-        from pregel.algorithms import reference
-        from pregel.algorithms.betweenness import BrandesBatches, batch_size, two_way
+        from pregel.algorithms.betweenness import brandes, layered, rescale_betweenness
 
         n = len(G)
         if n == 0:
@@ -454,14 +453,9 @@ class BackendInterface:
         chosen = G.nodes if k is None or k == n else seed.sample(G.nodes, k)
         exact = len(chosen) == n
         sources = None if exact else np.array([G.index[node] for node in chosen])
-        program = BrandesBatches(
-            sources=() if exact else tuple(sources.tolist()),
-            every_vertex=n if exact else 0,
-            batch=batch_size(n, len(chosen)),
-            endpoints=endpoints,
-        )
-        raw = _run(two_way(G.lightest(None)), program).values["bc"]
-        scaled = reference.rescale_betweenness(raw, G.directed, normalized, endpoints, sources)
+        graph = G.lightest(None)
+        raw = _run(layered(graph), brandes(graph, sources, endpoints)).values["bc"][n:]
+        scaled = rescale_betweenness(raw, G.directed, normalized, endpoints, sources)
         return dict(zip(G.nodes, scaled.tolist()))
 
     # ------------------------------------------------------ issue 19: louvain

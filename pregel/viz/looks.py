@@ -113,8 +113,13 @@ def _lpa_label(values: np.ndarray, graph: Graph) -> np.ndarray:
 
 
 def _lpa_message(values: np.ndarray, graph: Graph) -> np.ndarray:
-    # the colouring phase sends (degree, id) records, the propagation phase labels
-    return _vertex_at(values["id"] if values.dtype.names else values, graph)
+    # the colouring phase sends (degree, id) records, then colours (int32); the turns send requests
+    # (-1 - (asker << 31 | its label)), which show the asker, and replies (labels)
+    if values.dtype.names:
+        return _vertex_at(values["id"], graph)
+    if values.dtype == np.int32:
+        return values.astype(np.float64)
+    return _vertex_at(np.where(values < 0, (-1 - values) >> 31, values), graph)
 
 
 def _community(values: np.ndarray, graph: Graph) -> np.ndarray:
@@ -157,7 +162,7 @@ def _pair(values: np.ndarray, graph: Graph) -> np.ndarray:
 
 def looks() -> dict[type, Look]:
     """Each built-in program class and its look (scalar twins included)."""
-    from pregel.algorithms.betweenness import BrandesBatches
+    from pregel.algorithms.betweenness import BrandesColumns
     from pregel.algorithms.bfs import BreadthFirst, BreadthFirstVertex
     from pregel.algorithms.components import ConnectedComponents, ConnectedComponentsVertex
     from pregel.algorithms.kcore import CoreNumbers, CoreNumbersVertex, KCorePruning, KCorePruningVertex
@@ -203,7 +208,7 @@ def looks() -> dict[type, Look]:
         SynchronousLabelPropagation: Look("label", "the community label", _vertex_at, _vertex_at),
         SynchronousLabelPropagationVertex: Look("label", "the community label", _vertex_at, _vertex_at),
         Louvain: Look("label", "the community (at each level, of the level's graph)", _community, _community),
-        BrandesBatches: Look("rank", "the betweenness summed so far", _centrality),
+        BrandesColumns: Look("rank", "the betweenness summed so far", _centrality),
         LubyIndependentSet: Look("label", "in the set, out, or undecided", _membership),
         LubyIndependentSetVertex: Look("label", "in the set, out, or undecided", _membership),
         RandomMatching: Look("label", "the matched pair", _pair, _vertex_of),
