@@ -271,7 +271,8 @@ class Louvain(BatchProgram):
         candidate = again | plan["sweep"] | moved[v.ids] | (could > doubt)
         rows = np.flatnonzero(candidate)
         edges = level.as_matrix(labels.size)
-        looked, r, c, w = _look(edges, rows, membership, own, alpha, tot)
+        # in a level's first round every vertex is alone: its edges are its weights towards communities
+        looked, r, c, w = _look(edges, rows, None if plan["rounds"] == 0 else membership, own, alpha, tot)
         inside[rows] = looked - loop[rows]
         fresh = np.empty(v.size, dtype=STATE)
         fresh["community"], fresh["degree"], fresh["loop"], fresh["inside"] = own, k, loop, inside
@@ -596,12 +597,15 @@ _CHUNK = 1 << 18
 def _look(
     edges: scipy.sparse.csr_matrix,
     rows: np.ndarray,
-    membership: scipy.sparse.csr_matrix,
+    membership: scipy.sparse.csr_matrix | None,
     own: np.ndarray,
     alpha: np.ndarray,
     tot: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """What the vertices at ``rows`` see: each one's weight into its own community, and its best other community.
+
+    ``membership`` is the 0/1 matrix of vertex ids by labels, ``None`` while every vertex is
+    alone (an edge is then the weight towards its target's community).
 
     The best community has the largest ``weight towards it - alpha * its tot`` (the part of the
     modularity gain that depends on the community), the smallest label among equals. Returns
@@ -617,7 +621,7 @@ def _look(
             continue
         part = rows[lo:hi]
         # each one's weight towards each community it has edges into, a self-loop into its own
-        towards = edges[part] @ membership
+        towards = edges[part] if membership is None else edges[part] @ membership
         row = np.repeat(np.arange(part.size), np.diff(towards.indptr))
         c, w = towards.indices, towards.data
         at_own = c == own[part][row]
