@@ -22,7 +22,9 @@ per pair. A pair costs when one joins the community the other leaves (a swap is 
 extreme case: each counted on the other staying), and when both join one community or
 leave one (each counted on that community's ``tot`` without the other). Master compute
 ranks the wanting vertices by gain (ties by a seeded hash of (seed, superstep, id), then
-by id): of each such pair the one ranked lower pays the cost out of its gain, for the
+by id; in a level's first round, where every vertex is alone and gains are much alike, by
+the hash alone, as networkx visits vertices in a seeded order): of each such pair the one
+ranked lower pays the cost out of its gain, for the
 movers ranked above it only, and it moves if what is left is positive. Who moves depends
 on who pays too much, so the movers are found three times over, starting from all of
 them; every odd round of that is safe, and the third lets most of those the first held
@@ -466,7 +468,10 @@ def _resolve(wants: np.ndarray, tie: np.ndarray, pairs: np.ndarray, plan: dict, 
     place = np.full(n, -1, dtype=np.int64)
     place[wants["vertex"]] = np.arange(wants.size)
     rank = np.empty(wants.size, dtype=np.int64)
-    rank[np.lexsort((-wants["vertex"], tie, wants["gain"]))] = np.arange(wants.size)  # larger gain, then the draw
+    # larger gain first, then the draw; in a level's first round (every vertex alone, gains alike) the draw alone,
+    # as networkx's seeded order of vertices
+    keys = (-wants["vertex"], tie) if plan["rounds"] == 1 else (-wants["vertex"], tie, wants["gain"])
+    rank[np.lexsort(keys)] = np.arange(wants.size)
     joiner, member = place[pairs["joiner"]], place[pairs["member"]]
     both = member >= 0  # the joiner wants to move (it made the pair); the member too
     joiner, member = joiner[both], member[both]
@@ -722,9 +727,10 @@ def louvain(
     threshold : float
         Stop after a level that improves modularity by this much or less (networkx's rule).
     seed : int
-        The seed of the hash that breaks ties between vertices of equal gains (which of
-        them pays for moving with the other): the same seed gives the same communities on
-        every backend and partition count.
+        The seed of the hash that ranks the vertices that want to move in a level's first
+        round, and breaks ties between equal gains later (which of two pays for moving with
+        the other): the same seed gives the same communities on every backend and partition
+        count.
     max_level : int, optional
         Stop after this many levels.
     backend : {"local", "ray"}

@@ -494,7 +494,8 @@ def _library_flags() -> dict[str, argparse.ArgumentParser]:
         type=_non_negative_int,
         default=0,
         metavar="S",
-        help="the seed of the hash that breaks ties between equal gains (default 0)",
+        help="the seed of the hash that ranks the vertices that want to move in a level's first round and breaks "
+        "ties between equal gains (default 0)",
     )
     louvain.add_argument(
         "--max-supersteps",
