@@ -192,6 +192,47 @@ def test_a_resumed_run_finds_the_same_communities(tmp_path):
         assert resumed.supersteps == uninterrupted.supersteps
 
 
+def _best_communities_by_hand(indptr, indices, weights, rows, labels, own, alpha, tot):
+    """Each row's sums per community added left to right in plain Python, then the best by score, smallest label."""
+    looked, label, weight = [], [], []
+    for r in rows.tolist():
+        sums: dict[int, float] = {}
+        for k in range(indptr[r], indptr[r + 1]):
+            c = int(labels[indices[k]])
+            sums[c] = sums[c] + float(weights[k]) if c in sums else float(weights[k])
+        looked.append(sums.pop(int(own[r]), 0.0))
+        best = max(sums, key=lambda c: (sums[c] - float(alpha[r]) * float(tot[c]), -c), default=-1)
+        label.append(best)
+        weight.append(sums.get(best, 0.0))
+    return looked, label, weight
+
+
+@pytest.mark.parametrize("compiled", [True, False], ids=["compiled", "scipy"])
+@pytest.mark.parametrize("seed", range(4))
+def test_best_communities_sum_each_row_in_order_and_pick_the_best(compiled, seed, monkeypatch):
+    # what a looking vertex sees, against plain Python; weights of far-apart magnitudes, so the order of sums shows
+    from pregel.core import kernels
+
+    if compiled and not kernels.COMPILED:
+        pytest.skip("pregel.core._kernels is not built here: only the scipy fallback runs")
+    if not compiled:
+        monkeypatch.setattr(kernels, "_kernels", None)
+    rng = np.random.default_rng(seed)
+    n, span = 60, 80
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(rng.integers(0, 40, n), out=indptr[1:])
+    indices = rng.integers(0, span, indptr[-1]).astype(np.int32)
+    weights = rng.integers(1, 4, indptr[-1]) * 10.0 ** rng.integers(-6, 7, indptr[-1])
+    labels = rng.integers(0, 12, span)  # few communities: many edges into each, and ties
+    rows = np.sort(rng.choice(n, 45, replace=False))
+    own, alpha = rng.integers(0, 12, n), rng.random(n) * (seed % 2)
+    tot = rng.integers(0, 5, span).astype(float)
+    looked, label, weight = kernels.best_communities(indptr, indices, weights, rows, labels, own, alpha, tot)
+    assert (looked.tolist(), label.tolist(), weight.tolist()) == _best_communities_by_hand(
+        indptr, indices, weights, rows, labels, own, alpha, tot
+    )
+
+
 # every backend and partition count: test_library_on_every_backend.py (one Ray session for the library)
 
 

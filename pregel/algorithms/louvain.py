@@ -71,6 +71,7 @@ import pregel
 from pregel import Aggregator, BatchProgram, Sum
 from pregel.algorithms.hashing import draw
 from pregel.algorithms.lpa import smallest_member
+from pregel.core.kernels import best_communities
 from pregel.io.edges import as_graph
 
 STATE = np.dtype(
@@ -130,9 +131,9 @@ class _Level:
     """A partition's edges at one level, as its program keeps them: they change only between levels.
 
     ``matrix`` holds the edges as a sparse matrix, a row per vertex of the batch and a column
-    per vertex id of the graph: times the membership matrix of the labels it gives every
-    vertex's weight towards each neighbouring community, summed in compiled code. A new
-    program (a resumed run's, or a Ray worker's) finds them again from the graph.
+    per vertex id of the graph (:func:`pregel.core.kernels.best_communities` reads its rows);
+    its transpose gives the edges to the vertices that moved. A new program (a resumed run's,
+    or a Ray worker's) finds them again from the graph.
     """
 
     def __init__(self, v: pregel.VertexBatch) -> None:
@@ -141,16 +142,7 @@ class _Level:
         self.indptr = np.zeros(v.size + 1, dtype=np.int64)
         np.cumsum(v.out_degree, out=self.indptr[1:])
         self.matrix: scipy.sparse.csr_matrix | None = None
-        self.members: scipy.sparse.csr_matrix | None = None
         self.transposed: scipy.sparse.csr_matrix | None = None
-
-    def membership(self, labels: np.ndarray) -> scipy.sparse.csr_matrix:
-        """The 0/1 matrix of vertex ids (rows) by community labels (columns): its labels rewritten in place."""
-        if self.members is None or self.members.shape[0] != labels.size:
-            self.members = _membership(labels)
-        else:
-            self.members.indices[:] = labels
-        return self.members
 
     def towards(self, ids: np.ndarray, span: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The edges from this partition's vertices to the vertices ``ids``: their sources (batch positions), their
@@ -249,7 +241,6 @@ class Louvain(BatchProgram):
         own = labels[v.ids]  # master compute moved the vertices it let move
         k, loop = values["degree"], values["loop"]
         m = plan["two_m"] / 2 or 1.0
-        membership = level.membership(labels)
         # the edges to the neighbours that moved: my inside weight follows them exactly, whether I look or not
         source, target, weight = level.towards(np.flatnonzero(moved), labels.size)
         mine = own[source]
@@ -273,8 +264,12 @@ class Louvain(BatchProgram):
         candidate = again | plan["sweep"] | moved[v.ids] | (could > doubt)
         rows = np.flatnonzero(candidate)
         edges = level.as_matrix(labels.size)
-        # in a level's first round every vertex is alone: its edges are its weights towards communities
-        looked, r, c, w = _look(edges, rows, None if plan["rounds"] == 0 else membership, own, alpha, tot)
+        # each one's weight towards each community it has edges into (a self-loop into its own), and the best
+        looked, label, weight = best_communities(
+            level.indptr, edges.indices, level.weight, rows, labels, own, alpha, tot
+        )
+        picked = label >= 0
+        r, c, w = rows[picked], label[picked], weight[picked]
         inside[rows] = looked - loop[rows]
         fresh = np.empty(v.size, dtype=STATE)
         fresh["community"], fresh["degree"], fresh["loop"], fresh["inside"] = own, k, loop, inside
@@ -593,71 +588,6 @@ def _membership(labels: np.ndarray) -> scipy.sparse.csr_matrix:
     """The 0/1 matrix of vertex ids (rows) by community labels (columns)."""
     n = labels.size
     return scipy.sparse.csr_matrix((np.ones(n), labels, np.arange(n + 1)), shape=(n, n))
-
-
-_CHUNK = 1 << 18
-"""Edges looked at together: every temporary array of a chunk stays in the processor's cache."""
-
-
-def _look(
-    edges: scipy.sparse.csr_matrix,
-    rows: np.ndarray,
-    membership: scipy.sparse.csr_matrix | None,
-    own: np.ndarray,
-    alpha: np.ndarray,
-    tot: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """What the vertices at ``rows`` see: each one's weight into its own community, and its best other community.
-
-    ``membership`` is the 0/1 matrix of vertex ids by labels, ``None`` while every vertex is
-    alone (an edge is then the weight towards its target's community).
-
-    The best community has the largest ``weight towards it - alpha * its tot`` (the part of the
-    modularity gain that depends on the community), the smallest label among equals. Returns
-    the weights into the own communities (aligned with ``rows``), and the rows that have
-    another community with that community and the weight towards it.
-    """
-    looked = np.zeros(rows.size)
-    picks: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-    degree = np.diff(edges.indptr)[rows]
-    bounds = np.searchsorted(np.cumsum(degree), np.arange(_CHUNK, int(degree.sum()), _CHUNK), side="right")
-    for lo, hi in zip([0, *bounds], [*bounds, rows.size]):
-        if lo == hi:
-            continue
-        part = rows[lo:hi]
-        # each one's weight towards each community it has edges into, a self-loop into its own
-        towards = edges[part] if membership is None else edges[part] @ membership
-        row = np.repeat(np.arange(part.size), np.diff(towards.indptr))
-        c, w = towards.indices, towards.data
-        at_own = c == own[part][row]
-        looked[lo + row[at_own]] = w[at_own]
-        score = w - alpha[part][row] * tot[c]
-        score[at_own] = -np.inf
-        pick = _best_per_row(score, c, row, part.size)
-        picks.append((part[row[pick]], c[pick], w[pick]))
-    if not picks:
-        return looked, np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64), np.empty(0)
-    r, c, w = (np.concatenate(column) for column in zip(*picks))
-    return looked, r, c.astype(np.int64), w
-
-
-def _best_per_row(score: np.ndarray, label: np.ndarray, row: np.ndarray, rows: int) -> np.ndarray:
-    """Per row (``row`` sorted, ``rows`` of them), the position of its entry of largest score, the smallest label
-    among equals; rows whose best is ``-inf`` (or that have no entry) have none."""
-    best = np.full(rows, -np.inf)
-    starts = np.flatnonzero(np.diff(row, prepend=-1))
-    if starts.size == 0:
-        return np.empty(0, dtype=np.int64)
-    best[row[starts]] = np.maximum.reduceat(score, starts)
-    top = np.flatnonzero(score == best[row])
-    top = top[score[top] > -np.inf]
-    # among a row's ties (few), the smallest label
-    starts = np.flatnonzero(np.diff(row[top], prepend=-1))
-    if starts.size == top.size:
-        return top
-    smallest = np.repeat(np.minimum.reduceat(label[top], starts), np.diff(starts, append=top.size))
-    top = top[label[top] == smallest]
-    return top[np.flatnonzero(np.diff(row[top], prepend=-1))]
 
 
 def level_partitions(result: pregel.Result, num_vertices: int) -> list[np.ndarray]:
