@@ -9,8 +9,9 @@ degrees.
 One round of local moving is one *decide* superstep. Master compute announces, in the
 aggregator ``plan``, every vertex's community label and each community's size and ``tot``
 (arrays indexed by id or label, rewritten in place). A vertex that *looks* sums the weight
-of its edges towards each neighbouring community (its edges as a sparse matrix times the
-0/1 matrix of the labels), computes networkx's modularity gain of moving to each and, if
+of its edges towards each neighbouring community (one pass of compiled C over its edges,
+:func:`pregel.core.kernels.best_communities`), computes networkx's modularity gain of
+moving to each and, if
 the best one (the smallest label among equals) is positive, asks to move there: it
 aggregates the wish, with its gain, and each edge to a neighbour in the community it would
 join. Master compute decides who moves (below), then recounts labels, sizes and ``tot``
