@@ -569,9 +569,8 @@ def _joined(
     """From the edges to neighbours that just joined community ``label``: per vertex (``source``), the most weight
     that joined one community other than its own, and the largest score (weight - alpha tot) of those."""
     size = own.size
-    # summed per vertex and community by a product with the identity
+    # summed per vertex and community as the sparse matrix is built
     towards = scipy.sparse.csr_matrix((weight, (source, label)), shape=(size, span))
-    towards = towards @ scipy.sparse.identity(span, format="csr")
     counts = np.diff(towards.indptr)
     row = np.repeat(np.arange(size), counts)
     c, w = towards.indices, towards.data
