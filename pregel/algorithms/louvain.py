@@ -146,14 +146,12 @@ class _Level:
         self.transposed: scipy.sparse.csr_matrix | None = None
 
     def towards(self, ids: np.ndarray, span: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The edges from this partition's vertices to the vertices ``ids``: their sources (batch positions), their
-        targets and weights, each vertex's in the order of its edges."""
+        """The edges from this partition's vertices to the vertices ``ids`` (sorted): their sources (batch
+        positions), targets and weights, grouped by target; each source's in increasing target order."""
         if self.transposed is None:
             self.transposed = self.as_matrix(span).T.tocsr()
-        # transposed back: grouped by source, each source's edges by target (as a row of the matrix has them)
-        edges = self.transposed[ids].T.tocsr()
-        source = np.repeat(np.arange(edges.shape[0]), np.diff(edges.indptr))
-        return source, ids[edges.indices], edges.data
+        into = self.transposed[ids]
+        return into.indices.astype(np.int64), np.repeat(ids, np.diff(into.indptr)), into.data
 
     def as_matrix(self, span: int) -> scipy.sparse.csr_matrix:
         if self.matrix is None:
