@@ -11,11 +11,11 @@ aggregator ``plan``, every vertex's community label and each community's size an
 (arrays indexed by id or label, rewritten in place). A vertex that *looks* sums the weight
 of its edges towards each neighbouring community (one pass of compiled C over its edges,
 :func:`pregel.core.kernels.best_communities`), computes networkx's modularity gain of
-moving to each and, if
-the best one (the smallest label among equals) is positive, asks to move there: it
-aggregates the wish, with its gain, and each edge to a neighbour in the community it would
-join. Master compute decides who moves (below), then recounts labels, sizes and ``tot``
-from the moves in id order (the same bits on every backend and partition count).
+moving to each and, if the best one (the smallest label among equals) is positive, asks to
+move there: it aggregates the wish, with its gain, and each edge to a neighbour in the
+community it would join. Master compute decides who moves (below), then recounts labels,
+sizes and ``tot`` from the moves in id order (the same bits on every backend and partition
+count).
 
 Moved together, two wanting vertices change each other's gain; modularity is quadratic in
 the assignment, so the moves of a round change it by the sum of their gains plus one term
@@ -25,8 +25,8 @@ leave one (each counted on that community's ``tot`` without the other). Master c
 ranks the wanting vertices by gain (ties by a seeded hash of (seed, superstep, id), then
 by id; in a level's first round, where every vertex is alone and gains are much alike, by
 the hash alone, as networkx visits vertices in a seeded order): of each such pair the one
-ranked lower pays the cost out of its gain, for the
-movers ranked above it only, and it moves if what is left is positive. Who moves depends
+ranked lower pays the cost out of its gain, for the movers ranked above it only, and it
+moves if what is left is positive. Who moves depends
 on who pays too much, so the movers are found three times over, starting from all of
 them; every odd round of that is safe, and the third lets most of those the first held
 back for nothing move. So a round never lowers modularity, nearly every wanting vertex
@@ -214,6 +214,9 @@ class Louvain(BatchProgram):
         kept = self.__dict__.setdefault("_levels", {})
         key = (int(v.ids[0]), v.size)
         level = plan["level"]
+        if fresh:  # a new level: every partition has finished with the levels before (a level's graph is big)
+            for old in [k for k, (at, _) in kept.items() if at != level]:
+                kept.pop(old, None)
         if fresh or key not in kept or kept[key][0] != level:
             kept[key] = (level, _Level(v))
         return kept[key][1]
