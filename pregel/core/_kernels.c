@@ -12,6 +12,8 @@
  *     with row_of, only the sources that send (row_of[source] >= 0: their row in x) count.
  *     The rows of the targets reached go one after the other into y; returns how many.
  *
+ * best_communities(...): Louvain's look at a vertex's neighbourhood (below).
+ *
  * Arrays arrive through the buffer protocol (C-contiguous; int64 pointers, int32 indices,
  * float64 values); pregel/kernels.py checks dtypes and sizes before calling. No
  * kernel needs the interpreter, so they release the GIL: another partition's thread or
@@ -520,6 +522,111 @@ done:
     return result;
 }
 
+/* best_communities(indptr, indices, weights, rows, labels, own, alpha, tot, looked, label, weight): for each row r of
+ * rows (a vertex of a batch), its edges' weights summed per community (labels of their targets) in the order of its
+ * edges: the sum into its own community (own[r]) goes to looked, and the community of largest
+ * sum - alpha[r] * tot[community] (the smallest label among equals) to label, its sum to weight; -1 when the row has
+ * no edge into another community. Louvain's look at its neighbourhood, in one pass over the edges. */
+static PyObject *
+best_communities(PyObject *self, PyObject *args)
+{
+    Py_buffer bp, bi, bw, br, bl, bo, ba, bt, blooked, blabel, bweight;
+    if (!PyArg_ParseTuple(args, "y*y*y*y*y*y*y*y*w*w*w*", &bp, &bi, &bw, &br, &bl, &bo, &ba, &bt, &blooked, &blabel,
+                          &bweight))
+        return NULL;
+    PyObject *result = NULL;
+    double *sums = NULL;
+    int64_t *touched = NULL;
+    uint8_t *mark = NULL;
+    Py_ssize_t n = bp.len / 8 - 1, m = bi.len / 4, nrows = br.len / 8, span = bl.len / 8;
+    if (n < 0 || !check(&bp, 8, n + 1, "indptr") || !check(&bi, 4, m, "indices") || !check(&bw, 8, m, "weights") ||
+        !check(&bo, 8, n, "own") || !check(&ba, 8, n, "alpha") || !check(&bt, 8, span, "tot") ||
+        !check(&blooked, 8, nrows, "looked") || !check(&blabel, 8, nrows, "label") || !check(&bweight, 8, nrows, "weight"))
+        goto done;
+    const int64_t *indptr = bp.buf, *rows = br.buf, *labels = bl.buf, *own = bo.buf;
+    const int32_t *indices = bi.buf;
+    const double *weights = bw.buf, *alpha = ba.buf, *tot = bt.buf;
+    double *looked = blooked.buf, *weight = bweight.buf;
+    int64_t *label = blabel.buf;
+    sums = PyMem_RawMalloc((size_t)(span > 0 ? span : 1) * sizeof(double));
+    touched = PyMem_RawMalloc((size_t)(span > 0 ? span : 1) * sizeof(int64_t));
+    mark = PyMem_RawCalloc((size_t)(span > 0 ? span : 1), 1);
+    if (sums == NULL || touched == NULL || mark == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    const char *bad = NULL;
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t i = 0; i < nrows && !bad; i++) {
+        int64_t r = rows[i];
+        if (r < 0 || r >= n || indptr[r] < 0 || indptr[r + 1] < indptr[r] || indptr[r + 1] > m) {
+            bad = "a row is outside the edges";
+            break;
+        }
+        int64_t mine = own[r], count = 0;
+        double inside = 0.0;
+        for (int64_t k = indptr[r]; k < indptr[r + 1]; k++) {
+            uint32_t target = (uint32_t)indices[k];
+            if (target >= (uint64_t)span) {
+                bad = "a target is outside the labels";
+                break;
+            }
+            int64_t c = labels[target];
+            if (c < 0 || c >= span) {
+                bad = "a label is outside [0, span)";
+                break;
+            }
+            if (c == mine) {
+                inside += weights[k];
+            } else if (!mark[c]) {
+                mark[c] = 1;
+                sums[c] = weights[k];
+                touched[count++] = c;
+            } else {
+                sums[c] += weights[k];
+            }
+        }
+        double best = 0.0, best_weight = 0.0;
+        int64_t best_label = -1;
+        for (int64_t t = 0; t < count; t++) {
+            int64_t c = touched[t];
+            double score = sums[c] - alpha[r] * tot[c];
+            if (best_label < 0 || score > best || (score == best && c < best_label)) {
+                best = score;
+                best_label = c;
+                best_weight = sums[c];
+            }
+            mark[c] = 0;
+        }
+        looked[i] = inside;
+        label[i] = best_label;
+        weight[i] = best_weight;
+    }
+    Py_END_ALLOW_THREADS
+    if (bad) {
+        PyErr_SetString(PyExc_ValueError, bad);
+        goto done;
+    }
+    result = Py_None;
+    Py_INCREF(result);
+done:
+    PyMem_RawFree(sums);
+    PyMem_RawFree(touched);
+    PyMem_RawFree(mark);
+    PyBuffer_Release(&bp);
+    PyBuffer_Release(&bi);
+    PyBuffer_Release(&bw);
+    PyBuffer_Release(&br);
+    PyBuffer_Release(&bl);
+    PyBuffer_Release(&bo);
+    PyBuffer_Release(&ba);
+    PyBuffer_Release(&bt);
+    PyBuffer_Release(&blooked);
+    PyBuffer_Release(&blabel);
+    PyBuffer_Release(&bweight);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"transpose", transpose, METH_VARARGS,
      "transpose(indptr, indices, out_ptr, out_idx[, out_edge]): in-edges by counting sort"},
@@ -534,6 +641,9 @@ static PyMethodDef methods[] = {
     {"row_sums", row_sums, METH_VARARGS,
      "row_sums(ptr, sources, senders, width, x, y, reached[, row_of]): rows of x summed over each target's "
      "sending sources"},
+    {"best_communities", best_communities, METH_VARARGS,
+     "best_communities(indptr, indices, weights, rows, labels, own, alpha, tot, looked, label, weight): each row's "
+     "weight into its own community, and its best other community by sum - alpha * tot"},
     {NULL, NULL, 0, NULL},
 };
 
