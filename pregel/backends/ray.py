@@ -22,6 +22,7 @@ import socket
 import sys
 import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -33,6 +34,7 @@ from ray._private import ray_constants
 from ray.exceptions import ObjectLostError, RayActorError, RayTaskError
 from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
+from pregel.core.checkpoint import write_state
 from pregel.core.graph import Graph
 from pregel.core.partition import Partition, PartitionData, rows, split
 from pregel.core.program import Program
@@ -144,9 +146,20 @@ class PartitionWorker:
         """The partition's vertex values."""
         return self.partition.values
 
-    def save(self, folder: str) -> PartRecord:
-        """Write this partition's part of a checkpoint (the worker writes it, not the driver)."""
-        return self.partition.save(folder)
+    def save(self, folder: str) -> None:
+        """Start writing this partition's part of a checkpoint (the worker writes it, not the driver).
+
+        The state is copied now; a thread of this worker writes it while the next
+        supersteps run, and :meth:`saved` gives its record once it is written.
+        """
+        state = self.partition.state()
+        if getattr(self, "writer", None) is None:
+            self.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pregel-part")
+        self.writing = self.writer.submit(write_state, folder, self.partition.index, state)
+
+    def saved(self) -> PartRecord:
+        """The record of the part :meth:`save` started, once it is written (its error, if it failed)."""
+        return self.writing.result()
 
     def restore(self, folder: str, record: PartRecord) -> None:
         """Replace this partition's state with its part of a checkpoint."""
@@ -396,12 +409,19 @@ class RayBackend:
     def save(self, folder: Path) -> Callable[[], list[PartRecord]]:
         """Every worker writes its part of a checkpoint into ``folder``; the function returned waits for them.
 
-        Each worker saves after the mail delivered to it (Ray keeps the order of one
-        caller's calls), so a part holds the inbox the next superstep would read.
+        Each worker copies its state after the mail delivered to it (Ray keeps the order
+        of one caller's calls), so a part holds the inbox the next superstep would read,
+        and writes it in a thread of its own while the next supersteps run.
         """
         self._deliver()
-        calls = [actor.save.remote(str(folder)) for actor in self.actors]
-        return lambda: self._results(calls, f"writing checkpoint {folder.name}")
+        actors = list(self.actors)
+        started = [actor.save.remote(str(folder)) for actor in actors]
+
+        def write() -> list[PartRecord]:
+            self._results(started, f"writing checkpoint {folder.name}")
+            return self._results([actor.saved.remote() for actor in actors], f"writing checkpoint {folder.name}")
+
+        return write
 
     def restore(self, folder: Path, parts: list[PartRecord]) -> None:
         """Every worker reads its part of a checkpoint back (the mail held is the old state's: dropped).
