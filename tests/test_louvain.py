@@ -233,6 +233,50 @@ def test_best_communities_sum_each_row_in_order_and_pick_the_best(compiled, seed
     )
 
 
+def _moved_neighbours_by_hand(indptr, indices, weights, moved, labels, was, own, alpha, tot):
+    """Each row's edges to neighbours that moved, added left to right in plain Python."""
+    change, joined, score = [], [], []
+    for r in range(indptr.size - 1):
+        inside, sums = 0.0, {}
+        for k in range(indptr[r], indptr[r + 1]):
+            t = int(indices[k])
+            if not moved[t]:
+                continue
+            w, c = float(weights[k]), int(labels[t])
+            inside += (w if c == own[r] else 0.0) - (w if was[t] == own[r] else 0.0)
+            if c != own[r]:
+                sums[c] = sums[c] + w if c in sums else w
+        change.append(inside)
+        joined.append(max(sums.values(), default=0.0))
+        score.append(max((sums[c] - float(alpha[r]) * float(tot[c]) for c in sums), default=-math.inf))
+    return change, joined, score
+
+
+@pytest.mark.parametrize("compiled", [True, False], ids=["compiled", "scipy"])
+@pytest.mark.parametrize("seed", range(4))
+def test_moved_neighbours_follow_each_row_in_order(compiled, seed, monkeypatch):
+    # what a vertex learns of its neighbours' moves (its exact inside weight, the bound of its gains)
+    from pregel.core import kernels
+
+    if compiled and not kernels.COMPILED:
+        pytest.skip("pregel.core._kernels is not built here: only the scipy fallback runs")
+    if not compiled:
+        monkeypatch.setattr(kernels, "_kernels", None)
+    rng = np.random.default_rng(seed)
+    n, span = 60, 80
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(rng.integers(0, 40, n), out=indptr[1:])
+    indices = rng.integers(0, span, indptr[-1]).astype(np.int32)
+    weights = rng.integers(1, 4, indptr[-1]) * 10.0 ** rng.integers(-6, 7, indptr[-1])
+    labels, was = rng.integers(0, 12, span), rng.integers(0, 12, span)
+    moved = rng.random(span) < 0.4
+    own, alpha, tot = rng.integers(0, 12, n), rng.random(n), rng.integers(0, 5, span).astype(float)
+    got = kernels.moved_neighbours(indptr, indices, weights, moved, labels, was, own, alpha, tot)
+    assert tuple(a.tolist() for a in got) == _moved_neighbours_by_hand(
+        indptr, indices, weights, moved, labels, was, own, alpha, tot
+    )
+
+
 # every backend and partition count: test_library_on_every_backend.py (one Ray session for the library)
 
 

@@ -72,7 +72,7 @@ import pregel
 from pregel import Aggregator, BatchProgram, Sum
 from pregel.algorithms.hashing import draw
 from pregel.algorithms.lpa import smallest_member
-from pregel.core.kernels import best_communities
+from pregel.core.kernels import best_communities, moved_neighbours
 from pregel.io.edges import as_graph
 
 STATE = np.dtype(
@@ -132,9 +132,9 @@ class _Level:
     """A partition's edges at one level, as its program keeps them: they change only between levels.
 
     ``matrix`` holds the edges as a sparse matrix, a row per vertex of the batch and a column
-    per vertex id of the graph (:func:`pregel.core.kernels.best_communities` reads its rows);
-    its transpose gives the edges to the vertices that moved. A new program (a resumed run's,
-    or a Ray worker's) finds them again from the graph.
+    per vertex id of the graph (:func:`pregel.core.kernels.best_communities` and
+    :func:`~pregel.core.kernels.moved_neighbours` read its rows). A new program (a resumed
+    run's, or a Ray worker's) finds them again from the graph.
     """
 
     def __init__(self, v: pregel.VertexBatch) -> None:
@@ -143,15 +143,6 @@ class _Level:
         self.indptr = np.zeros(v.size + 1, dtype=np.int64)
         np.cumsum(v.out_degree, out=self.indptr[1:])
         self.matrix: scipy.sparse.csr_matrix | None = None
-        self.transposed: scipy.sparse.csr_matrix | None = None
-
-    def towards(self, ids: np.ndarray, span: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The edges from this partition's vertices to the vertices ``ids`` (sorted): their sources (batch
-        positions), targets and weights, grouped by target; each source's in increasing target order."""
-        if self.transposed is None:
-            self.transposed = self.as_matrix(span).T.tocsr()
-        into = self.transposed[ids]
-        return into.indices.astype(np.int64), np.repeat(ids, np.diff(into.indptr)), into.data
 
     def as_matrix(self, span: int) -> scipy.sparse.csr_matrix:
         if self.matrix is None:
@@ -243,29 +234,26 @@ class Louvain(BatchProgram):
         own = labels[v.ids]  # master compute moved the vertices it let move
         k, loop = values["degree"], values["loop"]
         m = plan["two_m"] / 2 or 1.0
-        # the edges to the neighbours that moved: my inside weight follows them exactly, whether I look or not
-        source, target, weight = level.towards(np.flatnonzero(moved), labels.size)
-        mine = own[source]
-        change = np.where(labels[target] == mine, weight, 0.0) - np.where(was[target] == mine, weight, 0.0)
-        inside = values["inside"] + np.bincount(source, weights=change, minlength=v.size)
+        # my neighbours that moved: my inside weight follows them exactly, whether I look or not
+        edges = level.as_matrix(labels.size)
+        alpha = self.resolution * k / (2 * m)
+        change, joined, fresh_score = moved_neighbours(
+            level.indptr, edges.indices, level.weight, moved, labels, was, own, alpha, tot
+        )
+        inside = values["inside"] + change
         # who looks: every vertex in a level's first round, one that moved or wanted to, and one whose best gain
         # may have turned positive since it last looked. The gain towards a community c is (score - inside) / m
         # - alpha (k - my community's tot), the score W_c - alpha m tot_c (W_c my weight towards c): the score
         # of the best when it last looked, raised each round by the most weight that joined one community and
         # what the most-falling tot lost, or the score of a community a neighbour just joined, bounds every
         # score since
-        alpha = self.resolution * k / (2 * m)
-        # (one that looks anyway needs no bound)
-        again, score = values["again"], values["score"].copy()
-        bound = ~(again | moved[v.ids] | plan["sweep"])[source]
-        joined, fresh_score = _joined(source[bound], labels[target[bound]], weight[bound], own, labels.size, alpha, tot)
-        score = np.maximum(score + joined + alpha * plan["drop"], fresh_score)
+        again = values["again"]
+        score = np.maximum(values["score"] + joined + alpha * plan["drop"], fresh_score)
         could = (score - inside) / m - alpha * (k - tot[own]) / m
         # one whose bound is below a fraction of a mean edge's worth waits, unless the others found nothing
         doubt = _NOISE if plan["careful"] else max(_NOISE, self.doubt * plan["two_m"] / max(plan["edges"], 1) / m)
         candidate = again | plan["sweep"] | moved[v.ids] | (could > doubt)
         rows = np.flatnonzero(candidate)
-        edges = level.as_matrix(labels.size)
         # each one's weight towards each community it has edges into (a self-loop into its own), and the best
         looked, label, weight = best_communities(
             level.indptr, edges.indices, level.weight, rows, labels, own, alpha, tot
@@ -556,33 +544,6 @@ def _carried(plan: dict) -> np.ndarray:
     carried = np.empty(1, dtype=object)
     carried[0] = plan
     return carried
-
-
-def _joined(
-    source: np.ndarray,
-    label: np.ndarray,
-    weight: np.ndarray,
-    own: np.ndarray,
-    span: int,
-    alpha: np.ndarray,
-    tot: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:
-    """From the edges to neighbours that just joined community ``label``: per vertex (``source``), the most weight
-    that joined one community other than its own, and the largest score (weight - alpha tot) of those."""
-    size = own.size
-    # summed per vertex and community as the sparse matrix is built
-    towards = scipy.sparse.csr_matrix((weight, (source, label)), shape=(size, span))
-    counts = np.diff(towards.indptr)
-    row = np.repeat(np.arange(size), counts)
-    c, w = towards.indices, towards.data
-    mine = c == own[row]
-    most, score = np.zeros(size), np.full(size, -np.inf)
-    filled = counts > 0
-    if filled.any():
-        starts = towards.indptr[:-1][filled]
-        most[filled] = np.maximum.reduceat(np.where(mine, 0.0, w), starts)
-        score[filled] = np.maximum.reduceat(np.where(mine, -np.inf, w - alpha[row] * tot[c]), starts)
-    return most, score
 
 
 def _membership(labels: np.ndarray) -> scipy.sparse.csr_matrix:

@@ -12,7 +12,8 @@
  *     with row_of, only the sources that send (row_of[source] >= 0: their row in x) count.
  *     The rows of the targets reached go one after the other into y; returns how many.
  *
- * best_communities(...): Louvain's look at a vertex's neighbourhood (below).
+ * best_communities(...), moved_neighbours(...): Louvain's look at a vertex's neighbourhood, and what the
+ *     neighbours that moved changed in it (below).
  *
  * Arrays arrive through the buffer protocol (C-contiguous; int64 pointers, int32 indices,
  * float64 values); pregel/kernels.py checks dtypes and sizes before calling. No
@@ -29,6 +30,7 @@
 #elif defined(__GNUC__)
 #pragma GCC optimize("fp-contract=off")
 #endif
+#include <math.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -627,6 +629,115 @@ done:
     return result;
 }
 
+/* moved_neighbours(indptr, indices, weights, moved, labels, was, own, alpha, tot, change, joined, score): for each row v
+ * (a vertex of a batch), over its edges to targets that moved (moved[target]: from community was[target] to
+ * labels[target]), in the order of its edges: how much its weight into its own community own[v] changed (each edge's
+ * weight counted in when the target joined it, out when it left it), the most weight that joined one other community,
+ * and the largest sum - alpha[v] * tot[community] of those communities (-inf when none). */
+static PyObject *
+moved_neighbours(PyObject *self, PyObject *args)
+{
+    Py_buffer bp, bi, bw, bm, bl, bv, bo, ba, bt, bc, bj, bs;
+    if (!PyArg_ParseTuple(args, "y*y*y*y*y*y*y*y*y*w*w*w*", &bp, &bi, &bw, &bm, &bl, &bv, &bo, &ba, &bt, &bc, &bj, &bs))
+        return NULL;
+    PyObject *result = NULL;
+    double *sums = NULL;
+    int64_t *touched = NULL;
+    uint8_t *mark = NULL;
+    Py_ssize_t n = bp.len / 8 - 1, m = bi.len / 4, span = bl.len / 8;
+    if (n < 0 || !check(&bp, 8, n + 1, "indptr") || !check(&bi, 4, m, "indices") || !check(&bw, 8, m, "weights") ||
+        !check(&bm, 1, span, "moved") || !check(&bv, 8, span, "was") || !check(&bo, 8, n, "own") ||
+        !check(&ba, 8, n, "alpha") || !check(&bt, 8, span, "tot") || !check(&bc, 8, n, "change") ||
+        !check(&bj, 8, n, "joined") || !check(&bs, 8, n, "score"))
+        goto done;
+    const int64_t *indptr = bp.buf, *labels = bl.buf, *was = bv.buf, *own = bo.buf;
+    const int32_t *indices = bi.buf;
+    const uint8_t *moved = bm.buf;
+    const double *weights = bw.buf, *alpha = ba.buf, *tot = bt.buf;
+    double *change = bc.buf, *joined = bj.buf, *score = bs.buf;
+    sums = PyMem_RawMalloc((size_t)(span > 0 ? span : 1) * sizeof(double));
+    touched = PyMem_RawMalloc((size_t)(span > 0 ? span : 1) * sizeof(int64_t));
+    mark = PyMem_RawCalloc((size_t)(span > 0 ? span : 1), 1);
+    if (sums == NULL || touched == NULL || mark == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    const char *bad = NULL;
+    Py_BEGIN_ALLOW_THREADS
+    if (indptr[0] != 0 || indptr[n] != m)
+        bad = "indptr does not span the edges";
+    for (Py_ssize_t v = 0; v < n && !bad; v++) {
+        if (indptr[v + 1] < indptr[v]) {
+            bad = "indptr is not increasing";
+            break;
+        }
+        int64_t mine = own[v], count = 0;
+        double inside = 0.0;
+        for (int64_t k = indptr[v]; k < indptr[v + 1]; k++) {
+            uint32_t target = (uint32_t)indices[k];
+            if (target >= (uint64_t)span) {
+                bad = "a target is outside the labels";
+                break;
+            }
+            if (!moved[target])
+                continue;
+            int64_t c = labels[target];
+            if (c < 0 || c >= span) {
+                bad = "a label is outside [0, span)";
+                break;
+            }
+            double w = weights[k];
+            inside += (c == mine ? w : 0.0) - (was[target] == mine ? w : 0.0);
+            if (c == mine)
+                continue;
+            if (!mark[c]) {
+                mark[c] = 1;
+                sums[c] = w;
+                touched[count++] = c;
+            } else {
+                sums[c] += w;
+            }
+        }
+        double most = 0.0, best = -HUGE_VAL;
+        for (int64_t t = 0; t < count; t++) {
+            int64_t c = touched[t];
+            if (sums[c] > most)
+                most = sums[c];
+            double s = sums[c] - alpha[v] * tot[c];
+            if (s > best)
+                best = s;
+            mark[c] = 0;
+        }
+        change[v] = inside;
+        joined[v] = most;
+        score[v] = best;
+    }
+    Py_END_ALLOW_THREADS
+    if (bad) {
+        PyErr_SetString(PyExc_ValueError, bad);
+        goto done;
+    }
+    result = Py_None;
+    Py_INCREF(result);
+done:
+    PyMem_RawFree(sums);
+    PyMem_RawFree(touched);
+    PyMem_RawFree(mark);
+    PyBuffer_Release(&bp);
+    PyBuffer_Release(&bi);
+    PyBuffer_Release(&bw);
+    PyBuffer_Release(&bm);
+    PyBuffer_Release(&bl);
+    PyBuffer_Release(&bv);
+    PyBuffer_Release(&bo);
+    PyBuffer_Release(&ba);
+    PyBuffer_Release(&bt);
+    PyBuffer_Release(&bc);
+    PyBuffer_Release(&bj);
+    PyBuffer_Release(&bs);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"transpose", transpose, METH_VARARGS,
      "transpose(indptr, indices, out_ptr, out_idx[, out_edge]): in-edges by counting sort"},
@@ -641,6 +752,9 @@ static PyMethodDef methods[] = {
     {"row_sums", row_sums, METH_VARARGS,
      "row_sums(ptr, sources, senders, width, x, y, reached[, row_of]): rows of x summed over each target's "
      "sending sources"},
+    {"moved_neighbours", moved_neighbours, METH_VARARGS,
+     "moved_neighbours(indptr, indices, weights, moved, labels, was, own, alpha, tot, change, joined, score): what "
+     "each row's neighbours that moved changed"},
     {"best_communities", best_communities, METH_VARARGS,
      "best_communities(indptr, indices, weights, rows, labels, own, alpha, tot, looked, label, weight): each row's "
      "weight into its own community, and its best other community by sum - alpha * tot"},

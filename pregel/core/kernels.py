@@ -10,7 +10,8 @@ it, pregel uses scipy instead, with the same results up to the order of addition
   the sending sources counted: one pass over the in-edges, no message per edge.
 - :func:`best_communities`: Louvain's look at vertices' neighbourhoods: per vertex, its
   edges' weights summed per community, in one pass over its edges (a sparse product
-  with the labels' 0/1 matrix otherwise).
+  with the labels' 0/1 matrix otherwise); :func:`moved_neighbours`: what the neighbours
+  that moved changed there.
 - :class:`InSums`: the same in-edges laid out for sums (scipy's product otherwise). A Sum
   broadcast reads the senders' values and writes each target once: 1.6–2.3 times
   faster than scipy's product with the transposed out-edges (which scatters additions
@@ -323,3 +324,75 @@ def _best_per_row(score: np.ndarray, label: np.ndarray, row: np.ndarray, rows: i
     smallest = np.repeat(np.minimum.reduceat(label[top], starts), np.diff(starts, append=top.size))
     top = top[label[top] == smallest]
     return top[np.flatnonzero(np.diff(row[top], prepend=-1))]
+
+
+def moved_neighbours(
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    weights: np.ndarray,
+    moved: np.ndarray,
+    labels: np.ndarray,
+    was: np.ndarray,
+    own: np.ndarray,
+    alpha: np.ndarray,
+    tot: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For each row (a vertex), what its neighbours that moved (``moved[target]``, from ``was`` to ``labels``) changed.
+
+    Over each row's edges to them, in the order of the row: ``change``, how much its weight
+    into its own community ``own[row]`` changed (an edge counted in where its target joined
+    it, out where it left it); ``joined``, the most weight that joined one other community;
+    ``score``, the largest ``sum - alpha[row] * tot[community]`` of those communities (-inf
+    where there is none). The compiled kernel and the fallback give the same bits.
+
+    Examples
+    --------
+    >>> indptr, indices = np.array([0, 3, 4]), np.array([1, 2, 3, 0])
+    >>> moved = np.array([False, True, True, True])
+    >>> change, joined, score = moved_neighbours(
+    ...     indptr, indices, np.array([1.0, 2.0, 4.0, 1.0]), moved, labels=np.array([0, 2, 2, 2]),
+    ...     was=np.array([0, 0, 1, 3]), own=np.array([0, 0]), alpha=np.array([0.5, 0.5]), tot=np.array([3.0, 0, 2, 0]))
+    >>> change.tolist(), joined.tolist(), score.tolist()
+    ([-1.0, 0.0], [7.0, 0.0], [6.0, -inf])
+    """
+    n = indptr.size - 1
+    moved = np.ascontiguousarray(moved, dtype=np.bool_)
+    if _kernels is not None:
+        change, joined, score = np.empty(n), np.empty(n), np.empty(n)
+        _kernels.moved_neighbours(
+            np.ascontiguousarray(indptr, dtype=np.int64),
+            np.ascontiguousarray(indices, dtype=np.int32),
+            np.ascontiguousarray(weights, dtype=np.float64),
+            moved.view(np.uint8),
+            np.ascontiguousarray(labels, dtype=np.int64),
+            np.ascontiguousarray(was, dtype=np.int64),
+            np.ascontiguousarray(own, dtype=np.int64),
+            np.ascontiguousarray(alpha, dtype=np.float64),
+            np.ascontiguousarray(tot, dtype=np.float64),
+            change,
+            joined,
+            score,
+        )
+        return change, joined, score
+    news = np.flatnonzero(moved[indices])  # in the order of the rows
+    source = np.searchsorted(indptr, news, side="right") - 1
+    target, weight = indices[news], weights[news]
+    mine = own[source]
+    joins, leaves = labels[target] == mine, was[target] == mine
+    change = np.bincount(source, weights=np.where(joins, weight, 0.0) - np.where(leaves, weight, 0.0), minlength=n)
+    # the rest summed per row and community in the order of the row, by a product with the identity
+    other = ~joins
+    source, label, weight = source[other], labels[target[other]], weight[other]
+    span = labels.size
+    ptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(source, minlength=n), out=ptr[1:])
+    towards = scipy.sparse.csr_matrix((weight, label, ptr), shape=(n, span)) @ scipy.sparse.identity(span, format="csr")
+    counts = np.diff(towards.indptr)
+    filled = counts > 0
+    joined, score = np.zeros(n), np.full(n, -np.inf)
+    if filled.any():
+        row = np.repeat(np.arange(n), counts)
+        starts = towards.indptr[:-1][filled]
+        joined[filled] = np.maximum(np.maximum.reduceat(towards.data, starts), 0.0)
+        score[filled] = np.maximum.reduceat(towards.data - alpha[row] * tot[towards.indices], starts)
+    return change, joined, score
