@@ -1,6 +1,8 @@
 """Edge-list parsing: weighted lists against plain pairs, and 2 threads against 1.
 
 ``python -m bench.parse [--lines 10M] [--dir bench/graphs] [--rounds 5] [--threads 1,2] [--graph]``
+``python -m bench.parse --instructions [--lines 200k]``
+``python -m bench.parse --calls 100 [--lines 200k]``
 
 Writes one R-MAT edge list of ``--lines`` distinct edges (``pregel.io.generate``) in
 three shapes, kept in ``--dir`` for the next run: plain pairs, integer weights 1..100
@@ -18,6 +20,15 @@ most, on the plain file and the decimal one.
 On a machine shared with other work the wall times of threads mean little (a thread
 waits for a core); the ``cpu path`` column then estimates the wall time on idle cores:
 the main thread's CPU seconds plus the pool's divided among its threads.
+
+``--instructions`` counts instead, with valgrind's callgrind, the instructions the
+compiled parser (``_edgetext.parse``, one call over the whole file, nothing else of the
+process) executes per line on each shape, decimal weights both kept and only checked:
+a measure other work on the machine does not disturb. ``--calls N`` times the same
+calls in this process instead, the best of N calls per shape (the calls go round the
+shapes; the columns are allocated once and reused, so no page is touched for the first
+time): the parser's own speed, without the reading of the file and the memory a command
+also pays for.
 """
 
 from __future__ import annotations
@@ -25,8 +36,12 @@ from __future__ import annotations
 import argparse
 import json
 import mmap
+import re
+import shutil
 import subprocess
 import sys
+import tempfile
+import time
 from pathlib import Path
 
 import numpy as np
@@ -47,6 +62,18 @@ for _ in range(2):  # cold: memory touched for the first time; warm: memory the 
         edges = read_edge_arrays(path, threads=threads)[0].size
     times.append([time.perf_counter() - wall, time.process_time() - cpu, time.thread_time() - main])
 print(json.dumps({"cold": times[0], "warm": times[1], "edges": edges}))
+"""
+
+
+INSTRUCTIONS_CHILD = """
+import sys
+import numpy as np
+from pregel.io import edgetext
+
+text = open(sys.argv[1], "rb").read()
+rows = len(text) // 4 + 1
+out = [np.zeros(rows, np.int32), np.zeros(rows, np.int32), np.zeros(rows) if sys.argv[2] == "1" else None]
+print(edgetext._compiled.parse(text, 0, *out)[0])
 """
 
 
@@ -102,6 +129,71 @@ def measure(path: Path, threads: int, graph: bool) -> dict[str, list[float]]:
     return json.loads(done.stdout)
 
 
+def instructions(path: Path, kept: bool) -> tuple[int, int]:
+    """Instructions the compiled parser executes over ``path`` (callgrind), and the lines it read."""
+    with tempfile.TemporaryDirectory() as folder:
+        done = subprocess.run(
+            ["valgrind", "--tool=callgrind", f"--callgrind-out-file={folder}/out", "--toggle-collect=parse"]
+            + [sys.executable, "-c", INSTRUCTIONS_CHILD, str(path), "1" if kept else "0"],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            check=False,
+        )
+    found = re.search(r"Collected : (\d+)", done.stderr)
+    if done.returncode or not found:
+        raise SystemExit(f"callgrind over {path} failed:\n{done.stderr[-2000:]}")
+    return int(found.group(1)), int(done.stdout)
+
+
+def count_instructions(paths: dict[str, Path]) -> int:
+    """Print the compiled parser's instructions per line on each shape, and their ratios to plain pairs."""
+    if shutil.which("valgrind") is None:
+        raise SystemExit("--instructions needs valgrind (apt-get install valgrind)")
+    from pregel.io import edgetext
+
+    if edgetext._compiled is None:
+        raise SystemExit("--instructions needs the compiled parser (pregel.io._edgetext) built")
+    cases = [("plain", False), ("integer", True), ("decimal", True), ("decimal", False)]
+    per_line = {}
+    for shape, kept in cases:
+        count, lines = instructions(paths[shape], kept)
+        per_line[shape, kept] = count / lines
+    print(f"instructions per line of _edgetext.parse (callgrind), {lines:,} lines")
+    for shape, kept in cases:
+        what = "" if shape == "plain" else (" kept" if kept else " checked, not kept")
+        ratio = per_line[shape, kept] / per_line["plain", False]
+        print(f"  {shape + what:26s} {per_line[shape, kept]:7.1f}  ({ratio:.2f} x plain)")
+    return 0
+
+
+def time_calls(paths: dict[str, Path], calls: int) -> int:
+    """Print the best of ``calls`` timings of the compiled parser on each shape, in ns per line, and their ratios."""
+    from pregel.io import edgetext
+
+    if edgetext._compiled is None:
+        raise SystemExit("--calls needs the compiled parser (pregel.io._edgetext) built")
+    cases = [("plain", False), ("integer", True), ("decimal", True), ("decimal", False)]
+    texts = {shape: paths[shape].read_bytes() for shape in paths}
+    columns = {}
+    for shape, kept in cases:
+        rows = len(texts[shape]) // 4 + 1
+        columns[shape, kept] = [np.ones(rows, np.int32), np.ones(rows, np.int32), np.ones(rows) if kept else None]
+    best: dict[tuple[str, bool], float] = {}
+    lines = 0
+    for _ in range(calls):
+        for shape, kept in cases:
+            start = time.perf_counter()
+            lines = edgetext._compiled.parse(texts[shape], 0, *columns[shape, kept])[0]
+            best[shape, kept] = min(best.get((shape, kept), float("inf")), time.perf_counter() - start)
+    print(f"_edgetext.parse in one process, best of {calls} calls, {lines:,} lines")
+    for shape, kept in cases:
+        what = "" if shape == "plain" else (" kept" if kept else " checked, not kept")
+        ratio = best[shape, kept] / best["plain", False]
+        print(f"  {shape + what:26s} {1e9 * best[shape, kept] / lines:6.2f} ns/line  ({ratio:.2f} x plain)")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.parse", description=__doc__.splitlines()[0])
     parser.add_argument("--lines", default="10M", help="edges of the generated list, e.g. 1M, 10M, 50M (default 10M)")
@@ -109,9 +201,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=5, help="readings of each shape and thread count (default 5)")
     parser.add_argument("--threads", default="1,2", help="thread counts to compare (default 1,2)")
     parser.add_argument("--graph", action="store_true", help="time read_edges (parse and build the graph)")
+    parser.add_argument(
+        "--instructions", action="store_true", help="count the compiled parser's instructions per line (valgrind)"
+    )
+    parser.add_argument("--calls", type=int, help="time this many calls of the compiled parser in one process")
     args = parser.parse_args(argv)
     thread_counts = [int(t) for t in args.threads.split(",")]
     paths = write_shapes(parse_count(args.lines), Path(args.dir))
+    if args.instructions:
+        return count_instructions(paths)
+    if args.calls:
+        return time_calls(paths, args.calls)
     runs: dict[tuple[str, int], list[dict[str, list[float]]]] = {}
     for _ in range(args.rounds):
         for shape, path in paths.items():

@@ -15,31 +15,18 @@ import numpy as np
 import pytest
 
 import pregel
-from pregel.algorithms.components import ConnectedComponents
 from pregel.algorithms.kcore import k_core
 from pregel.algorithms.pagerank import PageRank
 from pregel.algorithms.sssp import ShortestPaths
 from pregel.cli.userprog import load_program
 from tests.conftest import ROOT
 from tests.programs import PeelLeaves
+from tests.test_recovery import ray_session, small_graph  # noqa: F401  (ray_session: one Ray session, idle workers)
 
 ray = pytest.importorskip("ray")
 ray_backend = pytest.importorskip("pregel.backends.ray")
 
 WORKERS = 3
-
-
-@pytest.fixture(scope="module", autouse=True)
-def ray_session():
-    # tests/conftest.py set RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0 before ray was imported
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("PYTHONPATH", str(ROOT))  # Ray's workers import this checkout, as the tests do
-        ray.init(address="local", include_dashboard=False, num_cpus=2, object_store_memory=200 * 2**20)
-    assert {node["NodeManagerAddress"] for node in ray.nodes()} == {"127.0.0.1"}
-    # spare idle workers: a recovery takes one instead of waiting for a new process
-    pregel.run(pregel.Graph.from_edges([1], [2]), ConnectedComponents(), backend="ray", workers=WORKERS + 2)
-    yield
-    ray.shutdown()
 
 
 def kill_now(actor) -> None:
@@ -93,15 +80,7 @@ def same(a, b) -> bool:
     return type(a) is type(b) and a == b
 
 
-def ring_with_chords(seed: int, n: int = 120, extra: int = 300) -> pregel.Graph:
-    rng = np.random.default_rng(seed)
-    ring = np.arange(n)
-    src = np.concatenate([ring, rng.integers(0, n, extra)])
-    dst = np.concatenate([(ring + 1) % n, rng.integers(0, n, extra)])
-    return pregel.Graph.from_edges(src, dst, weights=rng.uniform(1.0, 3.0, src.size))
-
-
-GRAPH = ring_with_chords(5)
+GRAPH = small_graph(5, n=120, extra=300)
 
 
 def run(program, ray_backends, plan=None, graph=GRAPH, **options) -> pregel.Result:
@@ -193,10 +172,10 @@ def test_a_kill_while_a_checkpoint_is_written(tmp_path, ray_backends, monkeypatc
     save = ray_backend.RayBackend.save
 
     def save_and_kill(self, folder):
-        write = save(self, folder)
+        # killed first, so that its part is surely never written (after, it might write it before dying)
         if folder.name == "superstep-000010":
             kill_now(self.actors[2])
-        return write
+        return save(self, folder)
 
     monkeypatch.setattr(ray_backend.RayBackend, "save", save_and_kill)
     expected = run(PageRank(tol=0), ray_backends, max_supersteps=25)

@@ -9,13 +9,14 @@ level's partition (an independent computation); the partition's quality against
 from __future__ import annotations
 
 import json
+import math
 
 import networkx as nx
 import numpy as np
 import pytest
 
 import pregel
-from pregel.algorithms.louvain import louvain
+from pregel.algorithms.louvain import Louvain, louvain
 from pregel.cli.main import main
 from tests.conftest import GNUTELLA, SHIPPED
 
@@ -126,6 +127,110 @@ def test_threshold_and_max_level_stop_early():
     assert first.aggregated["levels"] == everything.aggregated["levels"][:1]
     assert np.array_equal(first.values, everything.partitions[0])
     assert len(louvain(graph, threshold=1.0).aggregated["levels"]) == 1
+
+
+class Watched(Louvain):
+    """Louvain that keeps, for every round of local moving, the labels it measured and the modularity it reported."""
+
+    def master_compute(self, master: pregel.Master) -> None:
+        plan = master.aggregated("plan")
+        measured = plan is not None and plan["phase"] == "decide" and "labels" in plan
+        labels = plan["labels"].copy() if measured else None  # master compute rewrites them in place
+        super().master_compute(master)
+        if measured and plan["two_m"] > 0:
+            self.__dict__.setdefault("rounds", []).append((plan["level"], labels, master.aggregated("modularity")))
+
+
+@pytest.mark.parametrize(
+    "graph, resolution",
+    [
+        (sbm([25] * 8, 0.4, 0.01, 2), 1.0),
+        (sbm([60, 60], 0.1, 0.05, 3), 2.0),
+        (sbm([40, 30, 30], 0.3, 0.02, 1), 0.5),
+        (
+            pregel.Graph.from_edges(
+                *np.random.default_rng(5).integers(0, 80, (2, 400)), weights=np.random.default_rng(6).random(400) * 3
+            ),
+            1.0,
+        ),
+    ],
+    ids=["sbm8", "sbm2-res2", "sbm3-res0.5", "weighted"],
+)
+def test_every_round_of_moves_raises_modularity_and_reports_it_exactly(graph, resolution):
+    # vertices that move together change each other's gain; the one ranked lower pays for it, so no round of moves
+    # lowers modularity (a swap of two neighbours would), and each round's is what networkx finds for its partition
+    graph = graph.to_undirected()
+    G = _networkx_graph(graph)
+    numbered = pregel.Graph(np.arange(graph.num_vertices), graph.indptr, graph.indices, graph.weights)
+    program = Watched(resolution=resolution, seed=4)
+    pregel.run(numbered, program)
+    level_of = {0: np.arange(graph.num_vertices)}  # each vertex's vertex at a level (the labels of the level before)
+    previous = (-1, -math.inf)
+    for level, labels, q in program.rounds:
+        partition = labels[level_of[level]]
+        expected = nx.community.modularity(G, _communities(graph.ids, partition), resolution=resolution)
+        assert q == pytest.approx(expected, abs=1e-9)
+        if previous[0] == level:
+            assert q >= previous[1] - 1e-12
+        previous = (level, q)
+        level_of[level + 1] = partition  # the last round of a level measured the level's partition
+    assert len({level for level, _, _ in program.rounds}) >= 2
+
+
+def test_a_resumed_run_finds_the_same_communities(tmp_path):
+    # which vertices look in a round (a bound each keeps) is vertex state too: a resumed run looks where the
+    # uninterrupted one did (stopped mid level 0, and later)
+    graph = sbm([50] * 6, 0.15, 0.03, 5)
+    uninterrupted = louvain(graph, seed=3)
+    for stop_at in (6, 8, uninterrupted.supersteps - 6):
+        directory = tmp_path / f"at{stop_at}"
+        stopped = louvain(graph, seed=3, max_supersteps=stop_at, checkpoint_dir=directory, checkpoint_every=1)
+        assert stopped.stopped_by == "max_supersteps"
+        resumed = louvain(graph, seed=3, checkpoint_dir=directory, resume=True)
+        assert np.array_equal(resumed.values, uninterrupted.values)
+        assert resumed.aggregated["levels"] == uninterrupted.aggregated["levels"]
+        assert resumed.supersteps == uninterrupted.supersteps
+
+
+def _best_communities_by_hand(indptr, indices, weights, rows, labels, own, alpha, tot):
+    """Each row's sums per community added left to right in plain Python, then the best by score, smallest label."""
+    looked, label, weight = [], [], []
+    for r in rows.tolist():
+        sums: dict[int, float] = {}
+        for k in range(indptr[r], indptr[r + 1]):
+            c = int(labels[indices[k]])
+            sums[c] = sums[c] + float(weights[k]) if c in sums else float(weights[k])
+        looked.append(sums.pop(int(own[r]), 0.0))
+        best = max(sums, key=lambda c: (sums[c] - float(alpha[r]) * float(tot[c]), -c), default=-1)
+        label.append(best)
+        weight.append(sums.get(best, 0.0))
+    return looked, label, weight
+
+
+@pytest.mark.parametrize("compiled", [True, False], ids=["compiled", "scipy"])
+@pytest.mark.parametrize("seed", range(4))
+def test_best_communities_sum_each_row_in_order_and_pick_the_best(compiled, seed, monkeypatch):
+    # what a looking vertex sees, against plain Python; weights of far-apart magnitudes, so the order of sums shows
+    from pregel.core import kernels
+
+    if compiled and not kernels.COMPILED:
+        pytest.skip("pregel.core._kernels is not built here: only the scipy fallback runs")
+    if not compiled:
+        monkeypatch.setattr(kernels, "_kernels", None)
+    rng = np.random.default_rng(seed)
+    n, span = 60, 80
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(rng.integers(0, 40, n), out=indptr[1:])
+    indices = rng.integers(0, span, indptr[-1]).astype(np.int32)
+    weights = rng.integers(1, 4, indptr[-1]) * 10.0 ** rng.integers(-6, 7, indptr[-1])
+    labels = rng.integers(0, 12, span)  # few communities: many edges into each, and ties
+    rows = np.sort(rng.choice(n, 45, replace=False))
+    own, alpha = rng.integers(0, 12, n), rng.random(n) * (seed % 2)
+    tot = rng.integers(0, 5, span).astype(float)
+    looked, label, weight = kernels.best_communities(indptr, indices, weights, rows, labels, own, alpha, tot)
+    assert (looked.tolist(), label.tolist(), weight.tolist()) == _best_communities_by_hand(
+        indptr, indices, weights, rows, labels, own, alpha, tot
+    )
 
 
 # every backend and partition count: test_library_on_every_backend.py (one Ray session for the library)

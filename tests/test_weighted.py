@@ -38,8 +38,9 @@ def python_sums(indptr: np.ndarray, indices: np.ndarray, weights: np.ndarray, x:
     return out
 
 
+@pytest.mark.parametrize("exact_floats", [False, True])
 @pytest.mark.parametrize("seed", range(4))
-def test_the_weighted_kernel_adds_each_targets_terms_in_source_order(seed):
+def test_the_weighted_kernel_adds_each_targets_terms_in_source_order(seed, exact_floats):
     rng = np.random.default_rng(seed)
     senders, targets = int(rng.integers(1, 60)), int(rng.integers(1, 3000))
     # rows from empty to longer than a chunk's columns; repeated targets; a hub
@@ -48,9 +49,15 @@ def test_the_weighted_kernel_adds_each_targets_terms_in_source_order(seed):
     indices = rng.integers(0, targets, int(indptr[-1])).astype(np.int32)
     indices[: indices.size // 3] = rng.integers(0, 5, indices.size // 3)
     weights = rng.choice([0.0, -1.5, 1e-3, 7.0, 1e8], size=indices.size) * rng.random(indices.size)
+    if exact_floats:
+        # weights a float32 holds exactly (counts, halves, -0.0, 2**100), which the layout keeps as float32
+        weights = rng.choice([0.0, -0.0, 1.0, 3.0, 0.5, -2.25, 100.0, 2.0**100, 2.0**-30], size=indices.size)
     x = rng.normal(size=senders) * 10.0 ** rng.integers(-8, 8, senders)
-    ours = InSums(indptr, indices, targets, weights).sum(x)
-    assert ours.tolist() == python_sums(indptr, indices, weights, x, targets)
+    sums = InSums(indptr, indices, targets, weights)
+    assert sums.sum(x).tolist() == python_sums(indptr, indices, weights, x, targets)
+    if sums.weights is not None:  # (the compiled layout)
+        exact = np.array_equal(weights.astype(np.float32), weights)  # (real weights are not, but for no edges)
+        assert sums.weights.dtype == (np.float32 if exact_floats or exact else np.float64)
 
 
 class Along(BatchProgram):

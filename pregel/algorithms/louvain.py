@@ -8,36 +8,56 @@ degrees.
 
 One round of local moving is one *decide* superstep. Master compute announces, in the
 aggregator ``plan``, every vertex's community label and each community's size and ``tot``
-(arrays indexed by id or label, rewritten in place); a *candidate* vertex reads its
-neighbours' labels there, sums the weight of its edges towards each neighbouring
-community, computes networkx's modularity gain of moving there and moves to the best
-positive one (the smallest label among equals) if its colour allows (below). The moves
-are aggregated; master compute recounts labels, sizes and ``tot`` from them in id order
-(the same bits on every backend and partition count). Every vertex is a candidate in a
-level's first round; later only those a moving neighbour woke by a message, those that
-moved or wanted to, and, when they find nothing, every vertex once more: so a level
-ends at a local optimum, and a round looks only at the edges of the vertices whose
-neighbourhood changed. Each candidate aggregates its weight inside its community, the
-others the weight they found when they last looked (unchanged since), so master
-compute knows the modularity of every partition exactly.
+(arrays indexed by id or label, rewritten in place). A vertex that *looks* sums the weight
+of its edges towards each neighbouring community (one pass of compiled C over its edges,
+:func:`pregel.core.kernels.best_communities`), computes networkx's modularity gain of
+moving to each and, if
+the best one (the smallest label among equals) is positive, asks to move there: it
+aggregates the wish, with its gain, and each edge to a neighbour in the community it would
+join. Master compute decides who moves (below), then recounts labels, sizes and ``tot``
+from the moves in id order (the same bits on every backend and partition count).
 
-Fully synchronous moves oscillate (two neighbours swap communities forever), so in a
-decide superstep only the vertices whose seeded hash of (seed, superstep, id) is even
-may move; and a vertex alone in its community never joins another community of one
-vertex with a larger label (its partner may join it instead). A level ends at a decide
-superstep where no vertex moved: none had a positive gain, or master compute had frozen
-the moves because modularity stopped rising (``patience`` rounds, 4, that raised it by
-less than ``settle``, 1e-4: synchronous moves trail on for many rounds that gain little).
+Moved together, two wanting vertices change each other's gain; modularity is quadratic in
+the assignment, so the moves of a round change it by the sum of their gains plus one term
+per pair. A pair costs when one joins the community the other leaves (a swap is the
+extreme case: each counted on the other staying), and when both join one community or
+leave one (each counted on that community's ``tot`` without the other). Master compute
+ranks the wanting vertices by gain (ties by a seeded hash of (seed, superstep, id), then
+by id; in a level's first round, where every vertex is alone and gains are much alike, by
+the hash alone, as networkx visits vertices in a seeded order): of each such pair the one
+ranked lower pays the cost out of its gain, for the
+movers ranked above it only, and it moves if what is left is positive. Who moves depends
+on who pays too much, so the movers are found three times over, starting from all of
+them; every odd round of that is safe, and the third lets most of those the first held
+back for nothing move. So a round never lowers modularity, nearly every wanting vertex
+moves, and no vertex needs a colour to wait for.
+
+Not every vertex looks in every round. Each vertex's inside weight (towards its own
+community) follows its neighbours' moves exactly, whether it looks or not, so master
+compute knows every round's modularity exactly. A vertex looks in a level's first round,
+after it moved or wanted to, and when its best gain may have become positive: its gain
+towards a community ``c`` is ``(score_c - inside) / m - gamma k (k - tot_own) / 2m^2``,
+with ``score_c = W_c - gamma k tot_c / 2m`` (``W_c`` its weight towards ``c``), and an upper
+bound of its scores is kept: the best when it last looked, raised each round by the most
+weight that joined one community and by what the most-falling ``tot`` lost, or the score of
+a community a neighbour just joined. A vertex whose bound is below half a mean edge's
+worth waits until a round in which no vertex wants to move; then every vertex whose bound
+is positive looks, and a level ends at a round where none of them wants to move (a local
+optimum), or when master compute froze the moves because modularity stopped rising
+(``patience`` rounds, 4, that each raised it by less than ``settle``, 1e-4, or less than
+``settle_share``, 0.5 %, of what the level has gained: synchronous moves trail on for many
+rounds that gain little).
 
 Then master compute announces *gather*: each vertex aggregates where it went, and the
 partition becomes the next level's graph by topology mutation. Every vertex removes
 itself (with its edges), and each that labels a community adds itself back, edgeless
-(removals come before additions); every old edge ``u -> v`` adds an edge between the labels of ``u`` and ``v`` (weights
-summed, ``added_edge_weights = "sum"``), an edge inside a community half its weight on
-each side, so that the self-loop of the merged vertex weighs the community's internal
-weight and its degree is ``tot``.
-Modularity is unchanged by the merge. Levels follow until one improves modularity by
-``threshold`` or less (networkx's rule), or one moves no vertex.
+(removals come before additions); then one edge between each pair of communities, of the
+weight between them (summed per partition by sparse products, and by the engine across
+partitions, ``added_edge_weights = "sum"``); inside a community every edge counted from
+both ends is halved, so the merged vertex's self-loop weighs the community's internal
+weight and its degree is ``tot``. Modularity is unchanged by the merge. Levels follow
+until one improves modularity by ``threshold`` or less (networkx's rule), or one moves no
+vertex.
 """
 
 from __future__ import annotations
@@ -52,6 +72,7 @@ import pregel
 from pregel import Aggregator, BatchProgram, Sum
 from pregel.algorithms.hashing import draw
 from pregel.algorithms.lpa import smallest_member
+from pregel.core.kernels import best_communities
 from pregel.io.edges import as_graph
 
 STATE = np.dtype(
@@ -59,17 +80,25 @@ STATE = np.dtype(
         ("community", np.int64),
         ("degree", np.float64),
         ("loop", np.float64),  # weight of my self-loop
-        ("inside", np.float64),  # weight of my edges into my community (self-loop aside), when last a candidate
-        ("candidate", np.int8),  # 1: look again in the next decide superstep
+        ("inside", np.float64),  # weight of my edges into my community, self-loop aside
+        ("again", np.bool_),  # look in the next round (I wanted to move)
+        ("score", np.float64),  # at least the largest score of any community but mine (see Louvain._decide)
     ]
 )
+
+WANT = np.dtype([("vertex", np.int64), ("into", np.int64), ("gain", np.float64), ("weight", np.float64)])
+"""A vertex that wants to move: the label of the community it would join, the modularity it would gain, and the
+weight of its edges into that community."""
 
 MOVE = np.dtype([("vertex", np.int64), ("into", np.int64)])
 """Where a vertex went: the label of its community."""
 
+PAIR = np.dtype([("joiner", np.int64), ("member", np.int64), ("weight", np.float64)])
+"""A wanting vertex, a neighbour of it in the community it wants to join, and the weight of their edge."""
+
 DEGREE = np.dtype([("vertex", np.int64), ("degree", np.float64)])
 
-_ARRAYS = ("alive", "labels", "degree", "tot", "size")
+_ARRAYS = ("alive", "labels", "was", "degree", "tot", "size", "moved")
 """The plan's arrays, indexed by vertex id or label: master compute keeps them, every partition reads them."""
 
 # a gain below this is rounding, not an improvement: moving for it could go on forever
@@ -99,6 +128,38 @@ class Pairs(Aggregator):
         return np.asarray(values, dtype=self.dtype)
 
 
+class _Level:
+    """A partition's edges at one level, as its program keeps them: they change only between levels.
+
+    ``matrix`` holds the edges as a sparse matrix, a row per vertex of the batch and a column
+    per vertex id of the graph (:func:`pregel.core.kernels.best_communities` reads its rows);
+    its transpose gives the edges to the vertices that moved. A new program (a resumed run's,
+    or a Ray worker's) finds them again from the graph.
+    """
+
+    def __init__(self, v: pregel.VertexBatch) -> None:
+        edges = v.out_edges()
+        self.source, self.target, self.weight = edges.source, edges.target, edges.weight
+        self.indptr = np.zeros(v.size + 1, dtype=np.int64)
+        np.cumsum(v.out_degree, out=self.indptr[1:])
+        self.matrix: scipy.sparse.csr_matrix | None = None
+        self.transposed: scipy.sparse.csr_matrix | None = None
+
+    def towards(self, ids: np.ndarray, span: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The edges from this partition's vertices to the vertices ``ids`` (sorted): their sources (batch
+        positions), targets and weights, grouped by target; each source's in increasing target order."""
+        if self.transposed is None:
+            self.transposed = self.as_matrix(span).T.tocsr()
+        into = self.transposed[ids]
+        return into.indices.astype(np.int64), np.repeat(ids, np.diff(into.indptr)), into.data
+
+    def as_matrix(self, span: int) -> scipy.sparse.csr_matrix:
+        if self.matrix is None:
+            shape = (self.indptr.size - 1, span)
+            self.matrix = scipy.sparse.csr_matrix((self.weight, self.target, self.indptr), shape=shape)
+        return self.matrix
+
+
 class Louvain(BatchProgram):
     """Multi-level Louvain on an undirected graph (both directions of every edge; a self-loop once).
 
@@ -126,9 +187,11 @@ class Louvain(BatchProgram):
         "modularity": Announced,
         "levels": Announced,
         "moves": Pairs(MOVE),
-        "movers": Pairs(MOVE),
+        "wants": Pairs(WANT),
+        "pairs": Pairs(PAIR),
         "degrees": Pairs(DEGREE),
         "internal": Sum,
+        "edges": Sum,
         "wanting": Sum,
         "moved": Sum,
     }
@@ -138,93 +201,121 @@ class Louvain(BatchProgram):
     max_level = 0  # 0: no limit
     patience = 4
     settle = 1e-4
+    settle_share = 0.005
+    doubt = 0.5
 
     def compute(self, v: pregel.VertexBatch) -> None:
         plan = v.aggregated("plan") or _first_plan()
         v.aggregate("plan", _carried(plan))
         getattr(self, "_" + plan["phase"])(v, plan)
 
+    def _level(self, v: pregel.VertexBatch, plan: dict, fresh: bool = False) -> _Level:
+        """This partition at this level, kept by the program (each Ray worker keeps its own)."""
+        kept = self.__dict__.setdefault("_levels", {})
+        key = (int(v.ids[0]), v.size)
+        level = plan["level"]
+        if fresh or key not in kept or kept[key][0] != level:
+            kept[key] = (level, _Level(v))
+        return kept[key][1]
+
     def _start(self, v: pregel.VertexBatch, plan: dict) -> None:
         """A level's first superstep: every vertex alone in its community; degrees from the (new) edges."""
-        edges = v.out_edges()
+        edges = self._level(v, plan, fresh=True)
         loops = edges.target == v.ids[edges.source]
         values = np.zeros(v.size, dtype=STATE)
         values["community"] = v.ids
         values["loop"] = np.bincount(edges.source[loops], weights=edges.weight[loops], minlength=v.size)
         values["degree"] = np.bincount(edges.source, weights=edges.weight, minlength=v.size) + values["loop"]
-        values["candidate"] = 1
         v.values = values
         degrees = np.empty(v.size, dtype=DEGREE)
         degrees["vertex"], degrees["degree"] = v.ids, values["degree"]
         v.aggregate("degrees", degrees)
+        v.aggregate("edges", edges.source.size)
 
     def _decide(self, v: pregel.VertexBatch, plan: dict) -> None:
-        """One round of local moving: the candidates move to their best community, if their colour allows."""
-        values = v.values.copy()
-        labels, tot, size = plan["labels"], plan["tot"], plan["size"]
-        own, k = values["community"], values["degree"]
-        candidate = (values["candidate"] == 1) | plan["sweep"]
-        candidate[v.all_messages.receiver] = True  # a neighbour moved: my best community may have changed
-        # only a candidate's neighbourhood changed since it last looked (a vertex that moved looks again): the
-        # others' inside weights stand, and the edges looked at are those of the vertices that may move
-        edges = v.out_edges(where=candidate)
-        source, weight, their = edges.source, edges.weight, labels[edges.target]
-        # a self-loop is an edge into my own community: counted here once, it is taken out again; and the
-        # pair (me, my community) it adds to is no move
-        looked = np.bincount(source, weights=np.where(their == own[source], weight, 0.0), minlength=v.size)
-        inside = np.where(candidate, looked - values["loop"], values["inside"])
-        values["inside"] = inside
-        v.aggregate("internal", inside + 2 * values["loop"])
-        two_m = plan["two_m"]
-        values["candidate"] = 0
-        if plan["frozen"] or two_m == 0:
-            v.values = values
+        """One round of local moving: each vertex that looks finds its best community; master compute picks movers."""
+        labels, tot, moved, was = plan["labels"], plan["tot"], plan["moved"], plan["was"]
+        level = self._level(v, plan)
+        values = v.values
+        own = labels[v.ids]  # master compute moved the vertices it let move
+        k, loop = values["degree"], values["loop"]
+        m = plan["two_m"] / 2 or 1.0
+        # the edges to the neighbours that moved: my inside weight follows them exactly, whether I look or not
+        source, target, weight = level.towards(np.flatnonzero(moved), labels.size)
+        mine = own[source]
+        change = np.where(labels[target] == mine, weight, 0.0) - np.where(was[target] == mine, weight, 0.0)
+        inside = values["inside"] + np.bincount(source, weights=change, minlength=v.size)
+        # who looks: every vertex in a level's first round, one that moved or wanted to, and one whose best gain
+        # may have turned positive since it last looked. The gain towards a community c is (score - inside) / m
+        # - alpha (k - my community's tot), the score W_c - alpha m tot_c (W_c my weight towards c): the score
+        # of the best when it last looked, raised each round by the most weight that joined one community and
+        # what the most-falling tot lost, or the score of a community a neighbour just joined, bounds every
+        # score since
+        alpha = self.resolution * k / (2 * m)
+        # (one that looks anyway needs no bound)
+        again, score = values["again"], values["score"].copy()
+        bound = ~(again | moved[v.ids] | plan["sweep"])[source]
+        joined, fresh_score = _joined(source[bound], labels[target[bound]], weight[bound], own, labels.size, alpha, tot)
+        score = np.maximum(score + joined + alpha * plan["drop"], fresh_score)
+        could = (score - inside) / m - alpha * (k - tot[own]) / m
+        # one whose bound is below a fraction of a mean edge's worth waits, unless the others found nothing
+        doubt = _NOISE if plan["careful"] else max(_NOISE, self.doubt * plan["two_m"] / max(plan["edges"], 1) / m)
+        candidate = again | plan["sweep"] | moved[v.ids] | (could > doubt)
+        rows = np.flatnonzero(candidate)
+        edges = level.as_matrix(labels.size)
+        # each one's weight towards each community it has edges into (a self-loop into its own), and the best
+        looked, label, weight = best_communities(
+            level.indptr, edges.indices, level.weight, rows, labels, own, alpha, tot
+        )
+        picked = label >= 0
+        r, c, w = rows[picked], label[picked], weight[picked]
+        inside[rows] = looked - loop[rows]
+        fresh = np.empty(v.size, dtype=STATE)
+        fresh["community"], fresh["degree"], fresh["loop"], fresh["inside"] = own, k, loop, inside
+        fresh["again"], fresh["score"] = False, score
+        v.values = fresh
+        v.aggregate("internal", inside + 2 * loop)
+        if plan["frozen"] or plan["two_m"] == 0:
             return
-        # the colour first: a candidate it holds back is not worth the sort; it stays a candidate (in a sweep every
-        # candidate looks, so that one that wants to move keeps the level going)
-        may = (draw(self.seed, v.superstep, v.ids) & 1) == 0
-        looking = candidate & (may | plan["sweep"])
-        values["candidate"][candidate & ~looking] = 1
-        chosen = looking[source]
-        towards = _towards_communities(source[chosen], their[chosen], weight[chosen], labels.size)
-        r, c = towards.receiver, towards.community
-        m = two_m / 2
         mine = own[r]
-        gain = (towards.weight - inside[r]) / m - self.resolution * k[r] * (tot[c] - (tot[mine] - k[r])) / (2 * m * m)
-        allowed = (c != mine) & ~((size[mine] == 1) & (size[c] == 1) & (c > mine))
-        gain = np.where(allowed, gain, -np.inf)
-        first = _best_pairs(r, gain)
-        wants = first[gain[first] > _NOISE]
-        moving = wants[may[r[wants]]]
-        movers = np.empty(moving.size, dtype=MOVE)
-        movers["vertex"], movers["into"] = v.ids[r[moving]], c[moving]
-        values["community"][r[moving]] = c[moving]
-        values["candidate"][r[wants]] = 1  # a mover's inside weight changed; the others' colour held them back
-        v.values = values
-        v.aggregate("movers", movers)
-        v.aggregate("wanting", wants.size)
-        v.aggregate("moved", moving.size)
-        moved = np.zeros(v.size, dtype=bool)
-        moved[r[moving]] = True
-        woken = v.out_edges(where=moved)
-        v.send_along(woken, np.ones(len(woken), dtype=np.int8), where=woken.target != v.ids[woken.source])
+        gain = (w - inside[r]) / m - alpha[r] * (tot[c] - (tot[mine] - k[r])) / m
+        score[rows] = -np.inf
+        score[r] = w - alpha[r] * tot[c]
+        wants = gain > _NOISE
+        wanting, into = r[wants], c[wants]
+        # a wanting vertex looks again: it moves (its inside weight changes) or a neighbour held it back
+        fresh["again"][wanting] = True
+        fresh["score"] = score
+        records = np.empty(wanting.size, dtype=WANT)
+        records["vertex"], records["into"] = v.ids[wanting], into
+        records["gain"], records["weight"] = gain[wants], w[wants]
+        v.aggregate("wants", records)
+        v.aggregate("wanting", wanting.size)
+        # who I would join: if one of them wants to leave too, master compute lets only one of us move. Master
+        # compute knows the one member of a community of one (and my weight towards it): the others are found
+        # among my edges
+        crowd = plan["size"][into] > 1
+        wanting, into = wanting[crowd], into[crowd]
+        theirs = edges[wanting]
+        joiner = np.repeat(wanting, np.diff(theirs.indptr))
+        joining = labels[theirs.indices] == np.repeat(into, np.diff(theirs.indptr))
+        pairs = np.empty(np.count_nonzero(joining), dtype=PAIR)
+        pairs["joiner"], pairs["member"] = v.ids[joiner[joining]], theirs.indices[joining]  # ids: columns
+        pairs["weight"] = theirs.data[joining]
+        v.aggregate("pairs", pairs)
 
     def _gather(self, v: pregel.VertexBatch, plan: dict) -> None:
         """The level's partition, for the record; then each community becomes the vertex of its label, by mutation."""
         values = v.values
-        own = values["community"]
+        own = plan["labels"][v.ids]
         went = own != v.ids
         moves = np.empty(np.count_nonzero(went), dtype=MOVE)
         moves["vertex"], moves["into"] = v.ids[went], own[went]
         v.aggregate("moves", moves)
         if plan["final"]:
             return
-        edges = v.out_edges()
-        across = edges.target != v.ids[edges.source]
-        mine, theirs = own[edges.source[across]], plan["labels"][edges.target[across]]
-        # an edge inside a community is added from both ends: half from each gives the merged self-loop its weight once
-        weight = np.where(mine == theirs, edges.weight[across] / 2, edges.weight[across])
-        looped = values["loop"] > 0
+        labels = plan["labels"]
+        n = labels.size
         owners = plan["size"][v.ids] > 0
         # every vertex goes, and each owner comes back without edges (removals come before additions): cheaper
         # for the engine than removing each edge by its ends
@@ -232,16 +323,17 @@ class Louvain(BatchProgram):
         fresh = np.zeros(np.count_nonzero(owners), dtype=STATE)
         fresh["community"] = v.ids[owners]
         v.add_vertices(v.ids[owners], fresh)
-        # one request per pair of communities, summed here (the engine would sum them too, after sorting them all)
-        n = plan["labels"].size
-        summed = scipy.sparse.csr_matrix(
-            (
-                np.concatenate([weight, values["loop"][looped]]),
-                (np.concatenate([mine, own[looped]]), np.concatenate([theirs, own[looped]])),
-            ),
-            shape=(n, n),
-        ).tocoo()
-        v.add_edges(summed.row.astype(np.int64), summed.col.astype(np.int64), summed.data)
+        # the weight between each pair of communities: mine (rows) by theirs (columns), summed in compiled code,
+        # one request per pair (the other partitions add theirs to it)
+        edges = self._level(v, plan).as_matrix(n) @ _membership(labels)
+        mine = scipy.sparse.csr_matrix((np.ones(v.size), (own, np.arange(v.size))), shape=(n, v.size))
+        summed = (mine @ edges).tocoo()
+        # inside a community every edge was counted from both ends, a self-loop once: the merged vertex's
+        # self-loop weighs each once
+        loops = np.bincount(own, weights=values["loop"], minlength=n)
+        inside = summed.row == summed.col
+        weight = np.where(inside, (summed.data + loops[summed.row]) / 2, summed.data)
+        v.add_edges(summed.row.astype(np.int64), summed.col.astype(np.int64), weight)
 
     def master_compute(self, master: pregel.Master) -> None:
         plan = dict(master.aggregated("plan") or _first_plan())
@@ -254,8 +346,8 @@ class Louvain(BatchProgram):
         elif phase == "gather":
             if plan["final"]:
                 master.halt()
-            plan.update(phase="start", level=plan["level"] + 1, rounds=0, moved=0, best=-math.inf, stall=0)
-            plan.update(frozen=False, sweep=True)
+            plan.update(phase="start", level=plan["level"] + 1, rounds=0, moved_in_level=0, best=-math.inf, stall=0)
+            plan.update(frozen=False, sweep=True, careful=False)
         master.set_aggregated("plan", plan)
         master.set_aggregated("level", plan["level"])
         master.set_aggregated("modularity", plan["modularity"])
@@ -288,17 +380,22 @@ class Louvain(BatchProgram):
             plan["two_m"] = float(degree.sum())
             n = int(alive[-1]) + 1
             plan.update(labels=np.zeros(n, dtype=np.int64), size=np.zeros(n, dtype=np.int64))
-            plan.update(degree=np.zeros(n), tot=np.zeros(n))
+            plan.update(degree=np.zeros(n), tot=np.zeros(n), moved=np.zeros(n, dtype=bool))
+            plan["was"] = np.zeros(n, dtype=np.int64)
         # the arrays are rewritten in place: each superstep's statistics keep the plan, and so no copy of them
         plan["alive"] = alive
+        plan["edges"] = int(master.aggregated("edges"))
         plan["labels"][:] = np.arange(plan["labels"].size)
         plan["degree"][:] = 0
         plan["degree"][alive] = degree
+        plan["moved"][:] = False
+        plan["drop"] = 0.0
         _recount(plan)
         plan["phase"] = "decide"
 
     def _after_decide(self, master: pregel.Master, plan: dict) -> None:
         two_m = plan["two_m"]
+        plan["moved"][:] = False
         if two_m == 0:  # no edges: every vertex stays alone, and modularity is not defined
             plan.update(phase="gather", final=True)
             return
@@ -309,33 +406,116 @@ class Louvain(BatchProgram):
         if plan["rounds"] == 0 and plan["level"] == 0:
             plan["start_q"] = q
         plan["rounds"] += 1
-        movers = master.aggregated("movers")
+        wants = master.aggregated("wants")
+        tie = draw(self.seed, master.superstep, wants["vertex"])
+        movers = _resolve(wants, tie, _with_alone(master.aggregated("pairs"), wants, plan), plan, self.resolution)
+        plan["was"][:] = plan["labels"]
         plan["labels"][movers["vertex"]] = movers["into"]
+        plan["moved"][movers["vertex"]] = True
+        before = tot.copy()
         _recount(plan)
-        moved = int(master.aggregated("moved"))
-        plan["moved"] += moved
-        if moved == 0 and (plan["frozen"] or master.aggregated("wanting") == 0):
-            if plan["sweep"] or plan["frozen"]:
-                self._level_ends(plan, q)
-            else:  # the communities' tots changed for vertices not woken: every vertex looks once more
-                plan["sweep"] = True
+        plan["drop"] = max(float(np.max(before - tot, initial=0.0)), 0.0)
+        plan["moved_in_level"] += movers.size
+        master.set_aggregated("moved", movers.size)
+        if wants.size == 0 and not (plan["careful"] or plan["sweep"] or plan["frozen"]):
+            plan["careful"] = True  # every vertex whose gain could be positive looks once more
             return
-        plan["sweep"] = False
-        if q > plan["best"] + self.settle:
+        if wants.size == 0:  # no vertex looked and wanted to move; the others cannot gain: a local optimum
+            self._level_ends(plan, q)
+            return
+        plan["sweep"] = plan["careful"] = False
+        if q > plan["best"] + max(self.settle, self.settle_share * (q - plan["start_q"])):
             plan["best"], plan["stall"] = q, 0
         else:
             plan["stall"] += 1
         plan["frozen"] = plan["stall"] >= self.patience
 
     def _level_ends(self, plan: dict, q: float) -> None:
-        """No vertex moved in this decide superstep: the partition it measured is the level's."""
-        if plan["level"] > 0 and (plan["moved"] == 0 or q < plan["start_q"]):
+        """No vertex wanted to move in this decide superstep: the partition it measured is the level's."""
+        if plan["level"] > 0 and (plan["moved_in_level"] == 0 or q < plan["start_q"]):
             # as networkx: a level that moved nothing, or lost modularity (synchronous moves can), is not one
             plan.update(phase="gather", final=True)
             return
         plan["levels"] = [*plan["levels"], q]
         done = q - plan["start_q"] <= self.threshold or 0 < self.max_level <= len(plan["levels"])
         plan.update(phase="gather", final=bool(done), start_q=q)
+
+
+def _resolve(wants: np.ndarray, tie: np.ndarray, pairs: np.ndarray, plan: dict, resolution: float) -> np.ndarray:
+    """The wanting vertices that move: each pays for what the moves ahead of it take from its gain.
+
+    Wanting vertices are ranked by gain (the smaller id first among equals). Moved
+    together, two of them change each other's gain: a vertex joining the community a
+    neighbour leaves (or that a neighbour joins mine) counted on that neighbour's edge
+    to it (a swap is the extreme case); vertices joining one community, or leaving one,
+    each counted on the community's tot without the others. The one ranked lower pays
+    the loss (gains are left out), and a vertex moves if its gain stays positive. It
+    pays only for those ahead of it that move, which depends on who pays too much:
+    starting from all of them, the movers are found three times over; each odd round of
+    that is safe (every mover pays at least for the movers ahead of it), and the third
+    lets move most of those the first held back for nothing. The moves together then
+    raise modularity by at least the sum of what is left of their gains.
+    """
+    n = plan["labels"].size
+    m = plan["two_m"] / 2
+    degree = plan["degree"]
+    place = np.full(n, -1, dtype=np.int64)
+    place[wants["vertex"]] = np.arange(wants.size)
+    rank = np.empty(wants.size, dtype=np.int64)
+    # larger gain first, then the draw; in a level's first round (every vertex alone, gains alike) the draw alone,
+    # as networkx's seeded order of vertices
+    keys = (-wants["vertex"], tie) if plan["rounds"] == 1 else (-wants["vertex"], tie, wants["gain"])
+    rank[np.lexsort(keys)] = np.arange(wants.size)
+    joiner, member = place[pairs["joiner"]], place[pairs["member"]]
+    both = member >= 0  # the joiner wants to move (it made the pair); the member too
+    joiner, member = joiner[both], member[both]
+    behind = rank[joiner] < rank[member]
+    pays, ahead = np.where(behind, joiner, member), np.where(behind, member, joiner)
+    # summed in one order whatever the partitions sent first: the same bits on every backend
+    order = np.lexsort((ahead, pays))
+    pays, ahead, weight = pays[order], ahead[order], pairs["weight"][both][order]
+    k = degree[wants["vertex"]]
+    cost = np.maximum(weight / m - resolution * k[pays] * k[ahead] / (2 * m * m), 0.0)
+    scale = resolution * k / (2 * m * m)
+    groups = [_Group(group, rank) for group in (wants["into"], plan["labels"][wants["vertex"]])]
+    moving = np.ones(wants.size, dtype=bool)
+    for _ in range(3):
+        charge = np.bincount(pays, weights=np.where(moving[ahead], cost, 0.0), minlength=wants.size).astype(float)
+        for group in groups:
+            charge += scale * group.ahead(np.where(moving, k, 0.0))
+        moving = wants["gain"] - charge > _NOISE
+    going = wants[moving]
+    movers = np.empty(going.size, dtype=MOVE)
+    movers["vertex"], movers["into"] = going["vertex"], going["into"]
+    return movers
+
+
+class _Group:
+    """Wanting vertices grouped by a label (where they go, or where they leave), ranked within each group."""
+
+    def __init__(self, group: np.ndarray, rank: np.ndarray) -> None:
+        self.order = np.lexsort((-rank, group))
+        self.first = np.flatnonzero(np.diff(group[self.order], prepend=-1))
+
+    def ahead(self, k: np.ndarray) -> np.ndarray:
+        """For each vertex, the sum of ``k`` over those of its group ahead of it."""
+        sorted_k = k[self.order]
+        total = np.cumsum(sorted_k) - sorted_k
+        total -= np.repeat(total[self.first], np.diff(self.first, append=self.order.size))
+        ahead = np.empty_like(total)
+        ahead[self.order] = total
+        return ahead
+
+
+def _with_alone(pairs: np.ndarray, wants: np.ndarray, plan: dict) -> np.ndarray:
+    """The pairs of the vertices that want to join a community of one vertex (its one member), added."""
+    alive, labels = plan["alive"], plan["labels"]
+    member = np.empty(labels.size, dtype=np.int64)
+    member[labels[alive]] = alive  # right for a community of one
+    alone = wants[plan["size"][wants["into"]] == 1]
+    more = np.empty(alone.size, dtype=PAIR)
+    more["joiner"], more["member"], more["weight"] = alone["vertex"], member[alone["into"]], alone["weight"]
+    return np.concatenate([pairs, more])
 
 
 def _recount(plan: dict) -> None:
@@ -352,11 +532,14 @@ def _first_plan() -> dict:
         "phase": "start",
         "level": 0,
         "rounds": 0,
-        "moved": 0,
+        "moved_in_level": 0,
         "best": -math.inf,
         "stall": 0,
         "frozen": False,
         "sweep": True,  # every vertex is a candidate in the next decide superstep
+        "careful": False,  # every vertex whose gain could be positive is one
+        "edges": 0,  # edges of the level's graph (both directions)
+        "drop": 0.0,  # what the most-falling community's tot lost at the last barrier
         "final": False,
         "two_m": 0.0,
         "start_q": math.nan,
@@ -372,35 +555,37 @@ def _carried(plan: dict) -> np.ndarray:
     return carried
 
 
-class _Towards:
-    """Per (receiver, neighbouring community): the weight of the edges towards it."""
+def _joined(
+    source: np.ndarray,
+    label: np.ndarray,
+    weight: np.ndarray,
+    own: np.ndarray,
+    span: int,
+    alpha: np.ndarray,
+    tot: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """From the edges to neighbours that just joined community ``label``: per vertex (``source``), the most weight
+    that joined one community other than its own, and the largest score (weight - alpha tot) of those."""
+    size = own.size
+    # summed per vertex and community as the sparse matrix is built
+    towards = scipy.sparse.csr_matrix((weight, (source, label)), shape=(size, span))
+    counts = np.diff(towards.indptr)
+    row = np.repeat(np.arange(size), counts)
+    c, w = towards.indices, towards.data
+    mine = c == own[row]
+    most, score = np.zeros(size), np.full(size, -np.inf)
+    filled = counts > 0
+    if filled.any():
+        starts = towards.indptr[:-1][filled]
+        most[filled] = np.maximum.reduceat(np.where(mine, 0.0, w), starts)
+        score[filled] = np.maximum.reduceat(np.where(mine, -np.inf, w - alpha[row] * tot[c]), starts)
+    return most, score
 
-    def __init__(self, receiver: np.ndarray, community: np.ndarray, weight: np.ndarray):
-        self.receiver, self.community, self.weight = receiver, community, weight
 
-
-def _towards_communities(receiver: np.ndarray, community: np.ndarray, weight: np.ndarray, span: int) -> _Towards:
-    """The edge weights summed per receiver and neighbouring community, sorted by receiver then community.
-
-    ``receiver`` must be sorted (edges come grouped by their source): the pairs are a sparse
-    matrix's rows, and scipy sorts and sums each short row in place of one sort of them all.
-    """
-    rows = int(receiver[-1]) + 1 if receiver.size else 0
-    indptr = np.zeros(rows + 1, dtype=np.int64)
-    np.cumsum(np.bincount(receiver, minlength=rows), out=indptr[1:])
-    summed = scipy.sparse.csr_matrix((weight, community, indptr), shape=(rows, span))
-    summed.sum_duplicates()
-    return _Towards(np.repeat(np.arange(rows), np.diff(summed.indptr)), summed.indices, summed.data)
-
-
-def _best_pairs(receiver: np.ndarray, gain: np.ndarray) -> np.ndarray:
-    """Per receiver, its pair of largest gain, the first (smallest community) among equals; pairs sorted by receiver."""
-    if gain.size == 0:
-        return np.empty(0, dtype=np.int64)
-    starts = np.flatnonzero(np.diff(receiver, prepend=-1))
-    best = np.repeat(np.maximum.reduceat(gain, starts), np.diff(starts, append=gain.size))
-    top = np.flatnonzero(gain == best)
-    return top[np.flatnonzero(np.diff(receiver[top], prepend=-1))]
+def _membership(labels: np.ndarray) -> scipy.sparse.csr_matrix:
+    """The 0/1 matrix of vertex ids (rows) by community labels (columns)."""
+    n = labels.size
+    return scipy.sparse.csr_matrix((np.ones(n), labels, np.arange(n + 1)), shape=(n, n))
 
 
 def level_partitions(result: pregel.Result, num_vertices: int) -> list[np.ndarray]:
@@ -439,7 +624,7 @@ def forget_arrays(aggregated: dict) -> None:
     >>> aggregated
     {'moves': 3, 'plan': {'phase': 'decide'}}
     """
-    for name in ("moves", "movers", "degrees"):
+    for name in ("moves", "wants", "pairs", "degrees"):
         if isinstance(aggregated.get(name), np.ndarray):
             aggregated[name] = int(aggregated[name].size)
     plan = aggregated.get("plan")
@@ -470,8 +655,10 @@ def louvain(
     threshold : float
         Stop after a level that improves modularity by this much or less (networkx's rule).
     seed : int
-        The seed of the colouring that decides which vertices may move in a superstep:
-        the same seed gives the same communities on every backend and partition count.
+        The seed of the hash that ranks the vertices that want to move in a level's first
+        round, and breaks ties between equal gains later (which of two pays for moving with
+        the other): the same seed gives the same communities on every backend and partition
+        count.
     max_level : int, optional
         Stop after this many levels.
     backend : {"local", "ray"}

@@ -52,11 +52,16 @@ class WeightedPageRank(PageRankParameters, BatchProgram):
         if v.superstep > 0:
             teleport = self._per_vertex(self.teleport, v)
             dangling_to = teleport if self.dangling_to is None else self._per_vertex(self.dangling_to, v)
-            ranks = (1 - self.damping) * teleport + self.damping * (v.messages + v.aggregated("dangling") * dangling_to)
-            v.aggregate("delta", np.abs(ranks - v.values))
+            # (1 - d)·teleport + d·(messages + dangling·dangling_to), evaluated in place (these arrays span the
+            # partition); each step is the same operation as written out, so the same bits
+            ranks = v.messages
+            ranks += v.aggregated("dangling") * dangling_to
+            ranks *= self.damping
+            ranks += (1 - self.damping) * teleport
+            change = ranks - v.values
+            v.aggregate("delta", np.abs(change, out=change))
             v.values = ranks
-        dangling = v.cached("dangling", _dangling)
-        v.aggregate("dangling", v.values[dangling])
+        v.aggregate("dangling", v.values.take(np.flatnonzero(v.cached("dangling", _dangling))))
         # each out-edge carries the vertex's rank times the edge's share of its out-weight
         v.send_to_all_neighbors(v.values / v.cached("out_weight", _divisor), weighted=True)
 

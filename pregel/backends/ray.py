@@ -22,6 +22,7 @@ import socket
 import sys
 import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -33,6 +34,7 @@ from ray._private import ray_constants
 from ray.exceptions import ObjectLostError, RayActorError, RayTaskError
 from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
+from pregel.core.checkpoint import write_state
 from pregel.core.graph import Graph
 from pregel.core.partition import Partition, PartitionData, rows, split
 from pregel.core.program import Program
@@ -144,9 +146,20 @@ class PartitionWorker:
         """The partition's vertex values."""
         return self.partition.values
 
-    def save(self, folder: str) -> PartRecord:
-        """Write this partition's part of a checkpoint (the worker writes it, not the driver)."""
-        return self.partition.save(folder)
+    def save(self, folder: str) -> None:
+        """Start writing this partition's part of a checkpoint (the worker writes it, not the driver).
+
+        The state is copied now; a thread of this worker writes it while the next
+        supersteps run, and :meth:`saved` gives its record once it is written.
+        """
+        state = self.partition.state()
+        if getattr(self, "writer", None) is None:
+            self.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pregel-part")
+        self.writing = self.writer.submit(write_state, folder, self.partition.index, state)
+
+    def saved(self) -> PartRecord:
+        """The record of the part :meth:`save` started, once it is written (its error, if it failed)."""
+        return self.writing.result()
 
     def restore(self, folder: str, record: PartRecord) -> None:
         """Replace this partition's state with its part of a checkpoint."""
@@ -349,7 +362,7 @@ class RayBackend:
         (k,) = dead
         base = self.starts[k]
         logged = {entry.superstep: entry for entry in self.logs}
-        self._replace([k])
+        taken = self._replace([k])
         actor = self.actors[k]
         try:
             self.nodes[k] = ray.get(actor.load.remote(self.parts[k], self.ids, self.program, base.state))
@@ -371,6 +384,9 @@ class RayBackend:
             if exc.cause is not None and not _is_loss(exc.cause):
                 raise exc.cause from None
             raise WorkerLost(f"partition {k} could not read its logged messages: {_first_line(exc)}") from exc
+        finally:
+            # a worker process starting beside the replay would take a core from it: started afterwards
+            _refill(taken)
         self.failed, self.healthy = None, True
         failed.calls[k] = call
         statuses = self._sent(failed.superstep, failed.aggregated, replies, [c[1:] for c in failed.calls])
@@ -393,12 +409,19 @@ class RayBackend:
     def save(self, folder: Path) -> Callable[[], list[PartRecord]]:
         """Every worker writes its part of a checkpoint into ``folder``; the function returned waits for them.
 
-        Each worker saves after the mail delivered to it (Ray keeps the order of one
-        caller's calls), so a part holds the inbox the next superstep would read.
+        Each worker copies its state after the mail delivered to it (Ray keeps the order
+        of one caller's calls), so a part holds the inbox the next superstep would read,
+        and writes it in a thread of its own while the next supersteps run.
         """
         self._deliver()
-        calls = [actor.save.remote(str(folder)) for actor in self.actors]
-        return lambda: self._results(calls, f"writing checkpoint {folder.name}")
+        actors = list(self.actors)
+        started = [actor.save.remote(str(folder)) for actor in actors]
+
+        def write() -> list[PartRecord]:
+            self._results(started, f"writing checkpoint {folder.name}")
+            return self._results([actor.saved.remote() for actor in actors], f"writing checkpoint {folder.name}")
+
+        return write
 
     def restore(self, folder: Path, parts: list[PartRecord]) -> None:
         """Every worker reads its part of a checkpoint back (the mail held is the old state's: dropped).
@@ -421,25 +444,24 @@ class RayBackend:
         self.deliveries, self.mail = [], [[] for _ in self.actors]
         self.failed, self.ran = None, None
         self.keep_logs(None)
-        self._replace([k for k, call in enumerate([a.unload.remote() for a in self.actors]) if _died(call)])
+        _refill(self._replace([k for k, call in enumerate([a.unload.remote() for a in self.actors]) if _died(call)]))
         self.healthy = True
         if graph is not None:
             self._cut(graph, split(graph, len(self.parts)))
         self.nodes = self._load()
 
-    def _replace(self, dead: list[int]) -> None:
-        """New workers for the partitions in ``dead`` (not loaded yet).
+    def _replace(self, dead: list[int]) -> int:
+        """New workers for the partitions in ``dead`` (not loaded yet); how many were idle workers.
 
         A replacement is an idle worker of the caller's session that still answers, else
-        a new one (on the nodes still alive). Each idle worker taken is replaced by a new
-        one that starts in the background, ready for the next loss.
+        a new one (on the nodes still alive). The caller starts new idle workers in place
+        of those taken (:func:`_refill`), once starting them no longer slows the recovery.
         """
         spares = [] if self.owns_session else _live_idle(len(dead))
-        if spares:
-            _IDLE[_session()].extend(_hire(len(spares), reuse=False)[0])
         for k, actor in zip(dead, spares + _hire(len(dead) - len(spares), reuse=False)[0]):
             ray.kill(self.actors[k])
             self.actors[k] = actor
+        return len(spares)
 
     def states(self) -> list[dict[str, np.ndarray]]:
         """Every partition's state (values, active flags, pending inbox), in partition order."""
@@ -599,6 +621,12 @@ def _hire(count: int, reuse: bool) -> tuple[list[Any], bool]:
     hired = [idle.pop() for _ in range(min(count, len(idle)))]
     started = [PartitionWorker.options(scheduling_strategy=s).remote() for s in _spread(count - len(hired))]
     return hired + started, bool(hired)
+
+
+def _refill(count: int) -> None:
+    """Start ``count`` idle workers in the background, in place of idle workers taken."""
+    if count:
+        _IDLE[_session()].extend(_hire(count, reuse=False)[0])
 
 
 def _live_idle(count: int) -> list[Any]:

@@ -160,10 +160,10 @@ _LIBRARY_HELP = {
     "louvain": (
         "Louvain modularity communities (multi-level, by topology mutation)",
         "Communities of the undirected graph (weights from a 3rd column, else 1) by multi-level Louvain: vertices "
-        "move between communities in supersteps (those of one parity of a seeded hash at a time), then each "
-        "community is merged into one vertex by topology mutation, level after level until modularity rises by "
-        "--threshold or less. Each vertex is labelled by the smallest id in its community; the modularity of "
-        "each level follows the summary on stderr.",
+        "move between communities in supersteps (each that gains, unless the moves of those with larger gains "
+        "would cancel its own), then each community is merged into one vertex by topology mutation, level after "
+        "level until modularity rises by --threshold or less. Each vertex is labelled by the smallest id in its "
+        "community; the modularity of each level follows the summary on stderr.",
     ),
 }
 
@@ -494,7 +494,8 @@ def _library_flags() -> dict[str, argparse.ArgumentParser]:
         type=_non_negative_int,
         default=0,
         metavar="S",
-        help="the seed of the hash that picks which vertices may move in a superstep (default 0)",
+        help="the seed of the hash that ranks the vertices that want to move in a level's first round and breaks "
+        "ties between equal gains (default 0)",
     )
     louvain.add_argument(
         "--max-supersteps",

@@ -12,6 +12,8 @@
  *     with row_of, only the sources that send (row_of[source] >= 0: their row in x) count.
  *     The rows of the targets reached go one after the other into y; returns how many.
  *
+ * best_communities(...): Louvain's look at a vertex's neighbourhood (below).
+ *
  * Arrays arrive through the buffer protocol (C-contiguous; int64 pointers, int32 indices,
  * float64 values); pregel/kernels.py checks dtypes and sizes before calling. No
  * kernel needs the interpreter, so they release the GIL: another partition's thread or
@@ -330,41 +332,47 @@ done:
 }
 
 /* The sums of chunks [0, chunks): y[t] = the sum of x over t's sources, each term times its
- * weight when w is not NULL (w aligned with idx). Returns NULL, or what is wrong with the
- * layout. Runs without the GIL. */
+ * weight when w or w32 is not NULL (at most one is; aligned with idx). Returns NULL, or what is
+ * wrong with the layout. Runs without the GIL. */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
 static inline const char *
 sum_chunks(const int64_t *chunk_ptr, const int32_t *order, const int32_t *idx, Py_ssize_t nt, Py_ssize_t size,
-           Py_ssize_t chunks, const double *x, const double *w, double *y)
+           Py_ssize_t chunks, const double *x, const double *w, const float *w32, double *y)
 {
+/* the k-th weight beside idx, as a double (a float's conversion is exact) */
+#define WEIGHT(k) (w != NULL ? w[k] : (double)w32[k])
+    const int weighted = w != NULL || w32 != NULL;
     for (Py_ssize_t c = 0; c < chunks; c++) {
         int64_t lo = chunk_ptr[c], hi = chunk_ptr[c + 1];
         if (hi <= lo || hi > size || idx[lo] < 0 || (hi - lo - 1) / LANES < idx[lo])
             return "a chunk does not fit its place";
         const int32_t *p = idx + lo + 1, *end = idx + hi, *columns = p + (int64_t)idx[lo] * LANES;
-        /* q walks the weights in step with p */
-        const double *q = w != NULL ? w + lo + 1 : NULL;
+        /* q walks the weights in step with p, as a position beside idx */
+        int64_t q = lo + 1;
         double s[LANES] = {0.0};
-        if (q == NULL) {
+        if (!weighted) {
             for (; p < columns; p += LANES)
                 for (int l = 0; l < LANES; l++)
                     s[l] += x[p[l]];
         } else {
             for (; p < columns; p += LANES, q += LANES)
                 for (int l = 0; l < LANES; l++)
-                    s[l] += x[p[l]] * q[l];
+                    s[l] += x[p[l]] * WEIGHT(q + l);
         }
         for (int l = 0; p < end; l++) {
             int32_t more = *p++;
             if (l >= LANES || more < 0 || end - p < more)
                 return "a chunk does not fit its place";
             double sum = s[l];
-            if (q == NULL) {
+            if (!weighted) {
                 for (const int32_t *stop = p + more; p < stop; p++)
                     sum += x[*p];
             } else {
                 q++;
                 for (const int32_t *stop = p + more; p < stop; p++, q++)
-                    sum += x[*p] * *q;
+                    sum += x[*p] * WEIGHT(q);
             }
             s[l] = sum;
         }
@@ -377,6 +385,7 @@ sum_chunks(const int64_t *chunk_ptr, const int32_t *order, const int32_t *idx, P
         }
     }
     return NULL;
+#undef WEIGHT
 }
 
 /* Like scipy's sparse kernels, the sum trusts the sources its layout was built with
@@ -392,11 +401,12 @@ slice_sum(PyObject *self, PyObject *args)
     PyObject *result = NULL;
     Py_ssize_t nt = bo.len / 4, chunks = (nt + LANES - 1) / LANES, size = bi.len / 4;
     if (!check(&bc, 8, chunks + 1, "chunk_ptr") || !check(&bo, 4, nt, "order") || !check(&bi, 4, size, "idx") ||
-        !check(&bx, 8, senders, "x") || !check(&by, 8, nt, "y") || (bw.obj != NULL && !check(&bw, 8, size, "w")))
+        !check(&bx, 8, senders, "x") || !check(&by, 8, nt, "y") ||
+        (bw.obj != NULL && !check(&bw, bw.itemsize == 4 ? 4 : 8, size, "w")))
         goto done;
     const int64_t *chunk_ptr = bc.buf;
     const int32_t *order = bo.buf, *idx = bi.buf;
-    const double *x = bx.buf, *w = bw.obj != NULL ? bw.buf : NULL;
+    const double *x = bx.buf;
     double *y = by.buf;
     if (chunk_ptr[0] != 0 || chunk_ptr[chunks] != size) {
         PyErr_SetString(PyExc_ValueError, "chunk_ptr does not span idx");
@@ -404,11 +414,13 @@ slice_sum(PyObject *self, PyObject *args)
     }
     const char *bad;
     Py_BEGIN_ALLOW_THREADS
-    /* two calls with w a constant: each inlined copy has its inner loops without a test of w */
-    if (w == NULL)
-        bad = sum_chunks(chunk_ptr, order, idx, nt, size, chunks, x, NULL, y);
+    /* a call for each kind of weights: each inlined copy has its inner loops without a test of them */
+    if (bw.obj == NULL)
+        bad = sum_chunks(chunk_ptr, order, idx, nt, size, chunks, x, NULL, NULL, y);
+    else if (bw.itemsize == 8)
+        bad = sum_chunks(chunk_ptr, order, idx, nt, size, chunks, x, bw.buf, NULL, y);
     else
-        bad = sum_chunks(chunk_ptr, order, idx, nt, size, chunks, x, w, y);
+        bad = sum_chunks(chunk_ptr, order, idx, nt, size, chunks, x, NULL, bw.buf, y);
     Py_END_ALLOW_THREADS
     if (bad) {
         PyErr_SetString(PyExc_ValueError, bad);
@@ -510,6 +522,111 @@ done:
     return result;
 }
 
+/* best_communities(indptr, indices, weights, rows, labels, own, alpha, tot, looked, label, weight): for each row r of
+ * rows (a vertex of a batch), its edges' weights summed per community (labels of their targets) in the order of its
+ * edges: the sum into its own community (own[r]) goes to looked, and the community of largest
+ * sum - alpha[r] * tot[community] (the smallest label among equals) to label, its sum to weight; -1 when the row has
+ * no edge into another community. Louvain's look at its neighbourhood, in one pass over the edges. */
+static PyObject *
+best_communities(PyObject *self, PyObject *args)
+{
+    Py_buffer bp, bi, bw, br, bl, bo, ba, bt, blooked, blabel, bweight;
+    if (!PyArg_ParseTuple(args, "y*y*y*y*y*y*y*y*w*w*w*", &bp, &bi, &bw, &br, &bl, &bo, &ba, &bt, &blooked, &blabel,
+                          &bweight))
+        return NULL;
+    PyObject *result = NULL;
+    double *sums = NULL;
+    int64_t *touched = NULL;
+    uint8_t *mark = NULL;
+    Py_ssize_t n = bp.len / 8 - 1, m = bi.len / 4, nrows = br.len / 8, span = bl.len / 8;
+    if (n < 0 || !check(&bp, 8, n + 1, "indptr") || !check(&bi, 4, m, "indices") || !check(&bw, 8, m, "weights") ||
+        !check(&bo, 8, n, "own") || !check(&ba, 8, n, "alpha") || !check(&bt, 8, span, "tot") ||
+        !check(&blooked, 8, nrows, "looked") || !check(&blabel, 8, nrows, "label") || !check(&bweight, 8, nrows, "weight"))
+        goto done;
+    const int64_t *indptr = bp.buf, *rows = br.buf, *labels = bl.buf, *own = bo.buf;
+    const int32_t *indices = bi.buf;
+    const double *weights = bw.buf, *alpha = ba.buf, *tot = bt.buf;
+    double *looked = blooked.buf, *weight = bweight.buf;
+    int64_t *label = blabel.buf;
+    sums = PyMem_RawMalloc((size_t)(span > 0 ? span : 1) * sizeof(double));
+    touched = PyMem_RawMalloc((size_t)(span > 0 ? span : 1) * sizeof(int64_t));
+    mark = PyMem_RawCalloc((size_t)(span > 0 ? span : 1), 1);
+    if (sums == NULL || touched == NULL || mark == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    const char *bad = NULL;
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t i = 0; i < nrows && !bad; i++) {
+        int64_t r = rows[i];
+        if (r < 0 || r >= n || indptr[r] < 0 || indptr[r + 1] < indptr[r] || indptr[r + 1] > m) {
+            bad = "a row is outside the edges";
+            break;
+        }
+        int64_t mine = own[r], count = 0;
+        double inside = 0.0;
+        for (int64_t k = indptr[r]; k < indptr[r + 1]; k++) {
+            uint32_t target = (uint32_t)indices[k];
+            if (target >= (uint64_t)span) {
+                bad = "a target is outside the labels";
+                break;
+            }
+            int64_t c = labels[target];
+            if (c < 0 || c >= span) {
+                bad = "a label is outside [0, span)";
+                break;
+            }
+            if (c == mine) {
+                inside += weights[k];
+            } else if (!mark[c]) {
+                mark[c] = 1;
+                sums[c] = weights[k];
+                touched[count++] = c;
+            } else {
+                sums[c] += weights[k];
+            }
+        }
+        double best = 0.0, best_weight = 0.0;
+        int64_t best_label = -1;
+        for (int64_t t = 0; t < count; t++) {
+            int64_t c = touched[t];
+            double score = sums[c] - alpha[r] * tot[c];
+            if (best_label < 0 || score > best || (score == best && c < best_label)) {
+                best = score;
+                best_label = c;
+                best_weight = sums[c];
+            }
+            mark[c] = 0;
+        }
+        looked[i] = inside;
+        label[i] = best_label;
+        weight[i] = best_weight;
+    }
+    Py_END_ALLOW_THREADS
+    if (bad) {
+        PyErr_SetString(PyExc_ValueError, bad);
+        goto done;
+    }
+    result = Py_None;
+    Py_INCREF(result);
+done:
+    PyMem_RawFree(sums);
+    PyMem_RawFree(touched);
+    PyMem_RawFree(mark);
+    PyBuffer_Release(&bp);
+    PyBuffer_Release(&bi);
+    PyBuffer_Release(&bw);
+    PyBuffer_Release(&br);
+    PyBuffer_Release(&bl);
+    PyBuffer_Release(&bo);
+    PyBuffer_Release(&ba);
+    PyBuffer_Release(&bt);
+    PyBuffer_Release(&blooked);
+    PyBuffer_Release(&blabel);
+    PyBuffer_Release(&bweight);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"transpose", transpose, METH_VARARGS,
      "transpose(indptr, indices, out_ptr, out_idx[, out_edge]): in-edges by counting sort"},
@@ -519,10 +636,14 @@ static PyMethodDef methods[] = {
      "slice_fill(ptr, sources, senders, order, chunk_ptr, idx[, weights, weight_idx]): each chunk's sources (and "
      "weights), by column, then the rest"},
     {"slice_sum", slice_sum, METH_VARARGS,
-     "slice_sum(chunk_ptr, order, idx, senders, x, y[, w]): y[t] = sum of x (times w) over t's sources"},
+     "slice_sum(chunk_ptr, order, idx, senders, x, y[, w]): y[t] = sum of x (times w: float64 or float32) over t's "
+     "sources"},
     {"row_sums", row_sums, METH_VARARGS,
      "row_sums(ptr, sources, senders, width, x, y, reached[, row_of]): rows of x summed over each target's "
      "sending sources"},
+    {"best_communities", best_communities, METH_VARARGS,
+     "best_communities(indptr, indices, weights, rows, labels, own, alpha, tot, looked, label, weight): each row's "
+     "weight into its own community, and its best other community by sum - alpha * tot"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -66,7 +66,7 @@ typedef struct {
     int wide; /* ids are written as int64, else as int32 */
     void *sources, *targets;
     double *weights; /* NULL: a third column is checked, not stored */
-    Py_ssize_t capacity, weight_capacity;
+    Py_ssize_t capacity; /* rows the buffers hold, weights included */
     int slow_ok; /* strtod may read the weights Clinger's fast path cannot (it reads a '.') */
     Py_ssize_t edges, newlines, first_line;
 } job_t;
@@ -330,8 +330,8 @@ static int read_weight(const unsigned char **at, const unsigned char *end, doubl
     return isfinite(*value); /* overflow is the numpy passes' error to report */
 }
 
-/* Store the line's fields as one edge (a line without fields stores nothing). */
-static inline enum outcome end_line(job_t *job, const uint64_t *row, double weight, int tokens)
+/* Store the line's fields as one edge (a line without fields stores nothing); `kept`: job->weights is not NULL. */
+static inline enum outcome end_line(job_t *job, const uint64_t *row, double weight, int tokens, int kept)
 {
     if (!tokens)
         return DONE;
@@ -354,11 +354,8 @@ static inline enum outcome end_line(job_t *job, const uint64_t *row, double weig
         ((int32_t *)job->sources)[k] = (int32_t)row[0];
         ((int32_t *)job->targets)[k] = (int32_t)row[1];
     }
-    if (tokens == 3 && job->weights) {
-        if (k >= job->weight_capacity)
-            return NOT_PLAIN;
-        job->weights[k] = weight;
-    }
+    if (tokens == 3 && kept)
+        job->weights[k] = weight; /* (capacity counts the weights' room too) */
     job->edges = k + 1;
     return DONE;
 }
@@ -418,7 +415,7 @@ static enum outcome any_line(job_t *job, const unsigned char **at, const unsigne
         case '\n':
             job->newlines++;
             *at = p + 1;
-            return end_line(job, row, weight, tokens);
+            return end_line(job, row, weight, tokens, job->weights != NULL);
         case ',':
             /* only between two fields: the empty fields the Python passes report never reach here */
             if (!after_token)
@@ -443,39 +440,74 @@ static enum outcome any_line(job_t *job, const unsigned char **at, const unsigne
         }
     }
     *at = end;
-    return end_line(job, row, weight, tokens);
+    return end_line(job, row, weight, tokens, job->weights != NULL);
 }
 
-/* A weight of digits, an optional point and more digits, 7 digits in all at most, read from one word;
- * 0 (and *at unmoved) for any other. */
-static inline int short_decimal(const unsigned char **at, double *value)
+/* The 8 bytes at p as digit values (a byte minus '0', or xor '0': alike for digits) in *values, and a mask of those
+ * that are not digits, bit k for byte k; bits 8 and 9 are always set (byte 8 is read by the caller). */
+static inline unsigned non_digits(const unsigned char *p, uint64_t *values)
 {
-    const unsigned char *p = *at;
+#if defined(__SSE2__) && defined(__x86_64__)
+    __m128i v = _mm_sub_epi8(_mm_loadl_epi64((const __m128i *)p), _mm_set1_epi8('0'));
+    *values = (uint64_t)_mm_cvtsi128_si64(v);
+    /* not a digit: 10 or more, unsigned (the 8 zero bytes above the load are 0xD0 here) */
+    return (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_max_epu8(v, _mm_set1_epi8(10)), v));
+#else
     uint64_t x;
     memcpy(&x, p, 8);
     x ^= UINT64_C(0x3030303030303030);
-    uint64_t not_digit = (((x & UINT64_C(0x7F7F7F7F7F7F7F7F)) + UINT64_C(0x7676767676767676)) | x) &
-                         UINT64_C(0x8080808080808080);
-    if (!not_digit)
-        return 0;
-    int point = trailing_zeros(not_digit) >> 3;
-    if (p[point] != '.') {
-        if (!point)
+    *values = x;
+    uint64_t top = (((x & UINT64_C(0x7F7F7F7F7F7F7F7F)) + UINT64_C(0x7676767676767676)) | x) &
+                   UINT64_C(0x8080808080808080);
+    /* the 8 top bits gathered into the last byte by one multiplication */
+    return (unsigned)(((top >> 7) * UINT64_C(0x0102040810204080)) >> 56) | 0x300;
+#endif
+}
+
+/* The number written by the n digit values (1 <= n <= 8) in the low bytes of x, most significant lowest. */
+static inline uint64_t low_digits(uint64_t x, size_t n)
+{
+    if (n <= 4) {
+        /* two steps of eight_digits in 32 bits, where the constants fit the instructions */
+        uint32_t y = (uint32_t)((x << 32) >> (8 * n));
+        y = ((y * (10 * 256 + 1)) >> 8) & 0x00FF00FF;
+        return (y * (100 * 65536 + 1)) >> 16;
+    }
+    return eight_digits(x << (64 - 8 * n));
+}
+
+/* The bytes from byte k up: ~0 << 8k, for k < 8 */
+static const uint64_t BYTES_FROM[8] = {~UINT64_C(0),       ~UINT64_C(0) << 8,  ~UINT64_C(0) << 16, ~UINT64_C(0) << 24,
+                                       ~UINT64_C(0) << 32, ~UINT64_C(0) << 40, ~UINT64_C(0) << 48, ~UINT64_C(0) << 56};
+
+/* A weight of digits, an optional point and more digits (".5" too), in the 8 bytes at *at (a 9th is read): *at
+ * moved past it, and its value in *value if `keep`; 0 (and *at unmoved) for any other. What follows it is the
+ * caller's to check (a digit may). Written for few instructions, as most of a weighted line's cost is here: the
+ * fraction's digits are moved one byte down over the point, and the power of ten is the point's distance to
+ * the end. */
+static inline int short_decimal(const unsigned char **at, double *value, int keep)
+{
+    const unsigned char *p = *at;
+    uint64_t x;
+    unsigned not_digit = non_digits(p, &x);
+    size_t first = (size_t)trailing_zeros((uint64_t)not_digit);
+    if (p[first] != '.') {
+        if (!first)
             return 0;
-        *value = (double)eight_digits(x << (8 * (8 - point)));
-        *at = p + point;
+        if (keep)
+            *value = (double)(int64_t)low_digits(x, first);
+        *at = p + first;
         return 1;
     }
-    uint64_t after = not_digit & (not_digit - 1); /* the non-digits after the point */
-    if (!after)
-        return 0;
-    int stop = trailing_zeros(after) >> 3, digits = stop - 1;
-    if (!digits)
-        return 0;
-    /* the digits on either side of the point, closed up (the point's byte taken out) */
-    uint64_t whole = x & ((UINT64_C(1) << (8 * point)) - 1), fraction = x >> (8 * (point + 1));
-    uint64_t mantissa = eight_digits((whole | fraction << (8 * point)) << (8 * (8 - digits)));
-    *value = (double)mantissa / EXACT_POWERS[stop - point - 1]; /* exact operands: one correct rounding */
+    /* the non-digit after the point: at most byte 8, which is always one */
+    size_t stop = (size_t)trailing_zeros((uint64_t)(not_digit & (not_digit - 1)));
+    if (stop - first < 2)
+        return 0; /* no digit after the point ("5.", "5.e3"), or the point is byte 7 or 8: read_weight reads it */
+    if (keep) {
+        uint64_t digits = x ^ ((x ^ (x >> 8)) & BYTES_FROM[first]);
+        double mantissa = (double)(int64_t)low_digits(digits, stop - 1);
+        *value = mantissa / EXACT_POWERS[stop - first - 1]; /* exact operands: one correct rounding */
+    }
     *at = p + stop;
     return 1;
 }
@@ -534,13 +566,27 @@ static inline int skip_weight(const unsigned char **at, const unsigned char *end
     return 1;
 }
 
-static inline int is_separator(unsigned char c) { return c == ' ' || c == '\t' || c == ','; }
+/* The bytes between two fields of a line: a table is one load, the three comparisons several instructions */
+static const unsigned char SEPARATORS[256] = {['\t'] = 1, [' '] = 1, [','] = 1};
 
-/* The usual line, "id id[ weight]\n" with single separators, read without the rules of any_line;
- * 0 (nothing read) for any other line. */
-static inline int fast_line(job_t *job, const unsigned char **at, const unsigned char *end, enum outcome *status)
+static inline int is_separator(unsigned char c) { return SEPARATORS[c]; }
+
+/* Whether a field that ends at p ends the line whose newline is at `newline` (a CR may come before it). */
+static inline int ends_line(const unsigned char *p, const unsigned char *newline)
 {
-    const unsigned char *p = *at;
+    return p == newline || (p + 1 == newline && *p == '\r');
+}
+
+/* The usual line, "id id[ weight]" with single separators, ending at `newline` (a CR may come before it), read
+ * without the rules of any_line; 0 (nothing read) for any other line. Up to the weight's end, p stays within
+ * FAST_LINE_ROOM of the line's start (ids of at most 16 digits, a short weight of at most 8 bytes and a 9th read):
+ * the caller leaves that much text after it. */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline int fast_line(job_t *job, const unsigned char *p, const unsigned char *newline,
+                            const unsigned char *end, enum outcome *status, const int kept)
+{
     uint64_t row[2];
     double weight = 0.0;
     int tokens = 2;
@@ -550,39 +596,98 @@ static inline int fast_line(job_t *job, const unsigned char **at, const unsigned
     if (!is_separator(*p) || !is_digit(p[1]))
         return 0; /* (a 17th digit too) */
     p += 1 + word_token(p + 1, &row[1]);
-    if (is_separator(*p)) {
-        p++;
-        if (job->weights ? !(EXACT_DOUBLE_ARITHMETIC && is_digit(*p) && short_decimal(&p, &weight))
-                         : !(is_digit(*p) && skip_weight(&p, end))) {
-            if (!((is_digit(*p) || *p == '-' || *p == '+' || *p == '.') && read_weight(&p, end, &weight, job->slow_ok)))
-                return 0;
-        }
+    if (p != newline && is_separator(*p)) {
+        const unsigned char *start = ++p;
         tokens = 3;
+        /* the usual weight, from one word, if the line ends after it (one not kept is only checked, a long one by
+         * skip_weight); else every rule (an exponent, a sign, many digits) */
+        int done = (EXACT_DOUBLE_ARITHMETIC || !kept) && short_decimal(&p, &weight, kept) && ends_line(p, newline);
+        if (!done && !kept) {
+            p = start;
+            done = skip_weight(&p, end) && ends_line(p, newline);
+        }
+        if (!done) {
+            const unsigned char *q = start; /* (p and weight stay in registers: read_weight is not inlined) */
+            double value;
+            if (!read_weight(&q, end, &value, job->slow_ok) || !ends_line(q, newline))
+                return 0;
+            weight = value;
+        }
+    } else if (!ends_line(p, newline)) {
+        return 0;
     }
-    if (p < end && *p == '\r')
-        p++; /* (read_weight may have read a long weight to the end) */
-    if (p == end || *p != '\n' || row[0] >= MAX_ID || row[1] >= MAX_ID)
+    if (row[0] >= MAX_ID || row[1] >= MAX_ID)
         return 0;
     if (job->first_line < 0)
         job->first_line = job->newlines;
     job->newlines++;
-    *at = p + 1;
-    *status = end_line(job, row, weight, tokens);
+    *status = end_line(job, row, weight, tokens, kept);
     return 1;
 }
 
-static enum outcome parse_text(job_t *job)
+/* Bit k set where byte k of the 64 at b is a newline. */
+static inline uint64_t newline_bits(const unsigned char *b)
+{
+    uint64_t bits = 0;
+#ifdef __SSE2__
+    const __m128i newline = _mm_set1_epi8('\n');
+    for (int k = 0; k < 4; k++) {
+        __m128i bytes = _mm_loadu_si128((const __m128i *)(b + 16 * k));
+        bits |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(bytes, newline)) << (16 * k);
+    }
+#else
+    for (int k = 0; k < 8; k++) {
+        uint64_t x;
+        memcpy(&x, b + 8 * k, 8);
+        x ^= UINT64_C(0x0A0A0A0A0A0A0A0A);
+        /* a byte's top bit is set unless it is zero (a newline): (x & 0x7f) + 0x7f carries into it from 1 up */
+        uint64_t zero = ~(((x & UINT64_C(0x7F7F7F7F7F7F7F7F)) + UINT64_C(0x7F7F7F7F7F7F7F7F)) | x) &
+                        UINT64_C(0x8080808080808080);
+        bits |= (((zero >> 7) * UINT64_C(0x0102040810204080)) >> 56) << (8 * k);
+    }
+#endif
+    return bits;
+}
+
+/* The lines of the text; `kept`: whether weights are stored (a constant where it is inlined, so each case is
+ * compiled on its own). */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline enum outcome parse_lines(job_t *job, const int kept)
 {
     const unsigned char *p = job->text, *end = p + job->size;
-    enum outcome status;
+    enum outcome status = DONE;
+#if LITTLE_ENDIAN_WORDS
+    /* The newlines are found 64 bytes at a time before the lines are read, so where a line starts does not wait for
+     * the fields of the line before it: the processor reads several lines at once, and a line of three fields costs
+     * about its instructions, not three fields read one after another. Each line, read by fast_line or any_line,
+     * ends at the next newline. */
+    for (const unsigned char *block = p; end - block >= 64 + FAST_LINE_ROOM; block += 64) {
+        for (uint64_t newlines = newline_bits(block); newlines; newlines &= newlines - 1) {
+            const unsigned char *newline = block + trailing_zeros(newlines);
+            if (fast_line(job, p, newline, end, &status, kept)) {
+                p = newline + 1;
+            } else {
+                const unsigned char *at = p; /* (p stays in a register: any_line is not inlined) */
+                status = any_line(job, &at, end);
+                p = at;
+            }
+            if (status != DONE)
+                return status;
+        }
+    }
+#endif
+    /* the last lines (and every line, where words cannot be read) */
     while (p < end) {
-        if (!(LITTLE_ENDIAN_WORDS && end - p >= FAST_LINE_ROOM && fast_line(job, &p, end, &status)))
-            status = any_line(job, &p, end);
+        status = any_line(job, &p, end);
         if (status != DONE)
             return status;
     }
     return DONE;
 }
+
+static enum outcome parse_text(job_t *job) { return job->weights ? parse_lines(job, 1) : parse_lines(job, 0); }
 
 /* ---------------------------------------------------------------- CSV fields by position
  * parse_fields reads the lines of a CSV file after its header the way Arrow's CSV reader
@@ -656,8 +761,8 @@ static enum outcome parse_field_lines(fields_job_t *job)
             } else if (role & WEIGHT) {
                 /* a short decimal from one word, as fast_line reads it; else every rule */
                 const unsigned char *q = p;
-                if (!(EXACT_DOUBLE_ARITHMETIC && LITTLE_ENDIAN_WORDS && end - p >= 8 && is_digit(*p) &&
-                      short_decimal(&q, &weight) && (q == end || *q == delimiter || *q == '\n' || *q == '\r'))) {
+                if (!(EXACT_DOUBLE_ARITHMETIC && LITTLE_ENDIAN_WORDS && end - p >= 9 && is_digit(*p) &&
+                      short_decimal(&q, &weight, 1) && (q == end || *q == delimiter || *q == '\n' || *q == '\r'))) {
                     q = p;
                     if (p == end || !read_weight(&q, end, &weight, job->slow_ok))
                         return NOT_PLAIN;
@@ -770,8 +875,7 @@ static PyObject *parse(PyObject *module, PyObject *args)
         .sources = sources.buf,
         .targets = targets.buf,
         .weights = weights.buf,
-        .capacity = Py_MIN(sources.len, targets.len) / source_size,
-        .weight_capacity = weights.buf ? weights.len / 8 : 0,
+        .capacity = Py_MIN(Py_MIN(sources.len, targets.len) / source_size, weights.buf ? weights.len / 8 : PY_SSIZE_T_MAX),
         .slow_ok = slow_weights_ok(),
         .edges = 0,
         .newlines = 0,
