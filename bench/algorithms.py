@@ -9,10 +9,11 @@ machine, the least disturbed one), checks that every tool's answer equals pregel
 prints a Markdown table. The graphs: datasets/p2p-Gnutella31.txt.gz and an R-MAT graph of
 ``--edges`` edges (``pregel generate rmat``, seed 1), written into ``--graphs-dir``.
 
-pregel runs its batch program on the local backend, one partition. networkx reads the
+pregel runs its batch program on the local backend with its default partitions (one per
+core once the graph is large enough; semi-synchronous lpa one). networkx reads the
 edge list with ``read_edgelist``; igraph and NetworKit (where they have the algorithm) are
 given pregel's reader's arrays, as igraph's own reader cannot skip comment lines.
-NetworKit runs on one thread, as pregel does. Each algorithm is one entry of
+NetworKit runs on one thread. Each algorithm is one entry of
 ``ALGORITHMS``: its pregel, networkx, igraph and NetworKit runs, and how two answers
 compare (NetworKit's label propagation and matching are other algorithms than pregel's:
 timed, not compared).
