@@ -291,10 +291,13 @@ def test_the_replay_plays_inside_the_notebooks_html_export(notebook, tmp_path):
         ids = small.ids.tolist()
 
         def shown() -> list[str]:
-            return [driver.find_element(By.CSS_SELECTOR, f"#v-{v} text.value").text for v in ids]
+            # the text the replay wrote (textContent: .text is empty until the frame is laid out and visible)
+            return [
+                driver.find_element(By.CSS_SELECTOR, f"#v-{v} text.value").get_attribute("textContent") for v in ids
+            ]
 
-        # the frame lays its page out after the export's own scripts ran: until then no text is visible
-        WebDriverWait(driver, timeout=30, poll_frequency=0.2).until(lambda _: all(shown()))
+        # the frame's scripts run after the export's own ones (those from the web fail offline, slowly under load)
+        WebDriverWait(driver, timeout=90, poll_frequency=0.2).until(lambda _: all(shown()))
         assert_shows(shown(), pregel.run(small, PageRank(), max_supersteps=0).values)
         for k in (1, 2, 3):
             driver.find_element(By.ID, "step").click()

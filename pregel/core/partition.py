@@ -209,12 +209,13 @@ class Partition:
     def state(self) -> dict[str, np.ndarray]:
         """A copy of what the next superstep needs: values, active flags and the pending inbox, combined."""
         mail = self.inbox.pending()
-        # message blocks are replaced, never changed in place: they need no copy
+        # copied: a block's arrays can be its sender's buffer, written again two supersteps later
+        # (Routes.row_blocks), while a checkpoint's writer may still be reading them
         return {
             "values": self.values.copy(),
             "active": self.active.copy(),
-            "inbox_targets": mail.targets,
-            "inbox_values": mail.values,
+            "inbox_targets": np.array(mail.targets),
+            "inbox_values": np.array(mail.values),
         }
 
     def restore(self, folder: str | Path, record: PartRecord) -> None:

@@ -250,7 +250,8 @@ class Recorder:
             inbox.receive([p.blocks[q] for p in parts if q in p.blocks])
             mail = inbox.pending()
             targets.append(mail.targets.astype(np.int64) + part.lo)
-            values.append(mail.values)
+            # a copy: a block can be its sender's buffer, which a later superstep writes again
+            values.append(np.array(mail.values))
         return np.concatenate(targets), concat_messages(values)
 
     def trace(self) -> Trace:
