@@ -18,7 +18,7 @@ PACKAGE = ROOT / "pregel"
 ALLOWED = {
     "core": set(),
     "compiler": {"core"},
-    "api": {"core", "compiler", "backends"},
+    "api": {"core", "compiler", "backends", "io"},
     "backends": {"core"},
     "io": {"core"},
     "algorithms": {"pregel", "api", "core", "io"},

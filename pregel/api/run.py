@@ -13,16 +13,20 @@ from typing import Any
 from pregel.core.checkpoint import DEFAULT_MAX_RESTARTS, Checkpointer
 from pregel.core.engine import check_weights, execute
 from pregel.core.graph import Graph
+from pregel.core.held import HeldInput
 from pregel.core.mutations import check_rules
 from pregel.core.program import Program
 from pregel.core.types import Backend, Recovery, Result, SuperstepStats
 from pregel.errors import InputError
+from pregel.io import shares
+from pregel.io.edges import read_edges
+from pregel.io.shares import splittable
 
 BACKENDS = ("local", "ray")
 
 
 def run(
-    graph: Graph,
+    graph: Graph | str | os.PathLike[str],
     program: Program | type[Program],
     *,
     backend: str = "local",
@@ -38,13 +42,18 @@ def run(
     max_restarts: int = DEFAULT_MAX_RESTARTS,
     resume_with_new_code: bool = False,
     confined_recovery: bool = True,
+    undirected: bool = False,
     **backend_options: Any,
 ) -> Result:
     """Run a vertex program on a graph, superstep by superstep, until it halts.
 
     Parameters
     ----------
-    graph : Graph
+    graph : Graph, or str or path
+        A path is an edge list (or a folder or glob of part files, or Parquet). With
+        ``backend="ray"`` the workers load it themselves, each its share, and no process
+        holds the whole graph (distributed loading, docs/ray.md); otherwise it is read
+        here with :func:`pregel.io.edges.read_edges`.
     program : Vertex or BatchProgram subclass, or an instance of one
         An instance carries the program's parameters, e.g. ``SSSP(source=1)``.
     backend : {"local", "ray"}
@@ -94,6 +103,8 @@ def run(
     confined_recovery : bool
         False: always roll every partition back after a lost worker (global recovery),
         and keep no message logs.
+    undirected : bool
+        Add the reverse of every edge (as ``read_edges(path, undirected=True)`` does).
     **backend_options
         Passed to the backend (for Ray: ``ray_address``).
 
@@ -123,6 +134,13 @@ def run(
     """
     if isinstance(program, type):
         program = program()
+    if isinstance(graph, (str, os.PathLike)):
+        held = backend == "ray" and not trace and splittable(graph)
+        if not held:
+            graph = read_edges(graph, undirected=undirected)
+            undirected = False
+    elif undirected:
+        graph = graph.to_undirected()
     if max_supersteps is not None and max_supersteps < 0:
         raise InputError(f"max_supersteps must be >= 0, got {max_supersteps}")
     if backend not in BACKENDS:
@@ -134,6 +152,18 @@ def run(
         if backend != "local":
             raise InputError(f"threads= needs the local backend ({backend!r} runs one partition per worker)")
         backend_options["threads"] = threads
+    if isinstance(graph, (str, os.PathLike)):
+        checkpointing = (checkpoint_dir, checkpoint_every, resume, on_recovery, max_restarts)
+        return _run_held(
+            str(graph),
+            program,
+            undirected,
+            workers,
+            backend_options,
+            checkpointing + (resume_with_new_code, confined_recovery),
+            max_supersteps,
+            on_superstep,
+        )
     check_weights(graph, program)
     check_rules(program)
     if trace:
@@ -165,6 +195,57 @@ def run(
         trace=trace,
         checkpointer=checkpointer,
     )
+
+
+def _run_held(
+    path: str,
+    program: Program,
+    undirected: bool,
+    workers: int | None,
+    options: dict[str, Any],
+    checkpointing: tuple,
+    max_supersteps: int | None,
+    on_superstep: Callable[[SuperstepStats], None] | None,
+) -> Result:
+    """Run on Ray with the graph loaded by the workers (:class:`pregel.backends.ray.HeldRayBackend`).
+
+    ``checkpointing``: the checkpoint arguments of :class:`Checkpointer` after its graph and
+    program. The backend loads the graph before the checkpoint folder is looked at: the
+    graph's fingerprint (which a checkpoint records) is known only once the workers read it.
+    """
+    check_rules(program)
+    source = HeldInput(
+        path,
+        shares.list_shares,
+        shares.assign,
+        shares.read_share,
+        shares.chunks,
+        shares.read_chunk,
+        undirected=undirected,
+    )
+    backend = held_ray_backend()(source, program, workers, **options)
+    try:
+        folder, every, *rest = checkpointing
+        checkpointer = Checkpointer(folder, every, backend.graph, program, *rest)
+    except BaseException:
+        backend.close()
+        raise
+    return execute(
+        backend.graph,
+        program,
+        lambda: backend,
+        max_supersteps=max_supersteps,
+        on_superstep=on_superstep,
+        checkpointer=checkpointer,
+    )
+
+
+def held_ray_backend() -> type[Backend]:
+    """The Ray backend that loads a graph in its workers (InputError saying how to install Ray where it is missing)."""
+    ray_backend()
+    from pregel.backends.ray import HeldRayBackend
+
+    return HeldRayBackend
 
 
 def make_backend(name: str, graph: Graph, program: Program, workers: int | None, **options: Any) -> Backend:

@@ -36,10 +36,11 @@ from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
 from pregel.core.checkpoint import write_state
 from pregel.core.graph import Graph
+from pregel.core.held import Held, HeldGraph, HeldInput, HeldPartition, Loader, fingerprint
 from pregel.core.partition import Partition, PartitionData, rows, split
 from pregel.core.program import Program
 from pregel.core.types import PartitionStatus, PartRecord, Savepoint
-from pregel.errors import ClusterUnreachable, PregelError, ReplayLost, WorkerLost
+from pregel.errors import ClusterUnreachable, InputError, PregelError, ReplayLost, WorkerLost
 
 CONNECT_TIMEOUT = 20.0
 """Seconds to wait for a cluster to answer (the command line promises an answer within 30 s)."""
@@ -100,9 +101,13 @@ class PartitionWorker:
         """Build the partition (``ids``, the global id map, is one object shared by every worker).
 
         ``state``: start from it rather than from the initial values (a mutated graph).
+        ``ids`` None: ``data`` is a held partition's, which carries the ids it knows.
         Returns the id of the Ray node this worker runs on.
         """
-        self.partition = Partition(replace(data, ids=ids), program, state=state)
+        if ids is None:
+            self.partition = HeldPartition(data, program, state=state)
+        else:
+            self.partition = Partition(replace(data, ids=ids), program, state=state)
         return ray.get_runtime_context().get_node_id()
 
     def state(self) -> dict[str, np.ndarray]:
@@ -168,6 +173,74 @@ class PartitionWorker:
     def unload(self) -> None:
         """Drop the partition; the worker waits for another run."""
         self.partition = None
+
+    # ------------------------------------------------------------ distributed loading (HeldRayBackend)
+    def read(self, read: Callable, shares: list[Any], index: int, parts: int, weights: bool, undirected: bool) -> list:
+        """Parse this worker's shares with ``read`` and keep their edges; a report (name, columns, edges, CRC) each."""
+        self.loader = Loader(index, parts, undirected)
+        reports = []
+        for share in shares:
+            piece = read(share, weights)
+            self.loader.add(piece.sources, piece.targets, piece.weights)
+            reports.append((share.name, piece.columns, int(piece.sources.size), piece.crc))
+        return reports
+
+    def read_chunk(self, read: Callable, chunk: Any, index: int, parts: int, weights: bool, undirected: bool) -> tuple:
+        """Parse one chunk of a streamed file and keep its edges; its report."""
+        if getattr(self, "loader", None) is None:
+            self.loader = Loader(index, parts, undirected)
+        piece = read(chunk, weights)
+        self.loader.add(piece.sources, piece.targets, piece.weights)
+        return (f"{chunk.path}#{chunk.index}", piece.columns, int(piece.sources.size), piece.crc)
+
+    def scatter(self) -> Any:
+        """The parsed edges, one block per partition (by the owner of each source): one return value each."""
+        return _returns(self.loader.scatter())
+
+    def gather(self, refs: list[Any]) -> Held:
+        """Take the edge blocks addressed to this partition; what it holds."""
+        return self.loader.gather(ray.get(refs))
+
+    def ask(self) -> Any:
+        """The heads of this partition's edges, one block of ids per owner: one return value each."""
+        return _returns(self.loader.questions())
+
+    def answer(self, refs: list[Any]) -> Any:
+        """The positions of the ids each partition asked about: one return value per asking partition."""
+        return _returns(self.loader.answers(ray.get(refs)))
+
+    def settle(self, refs: list[Any], bounds: np.ndarray) -> tuple[bool, PartitionData]:
+        """This partition's rows, from the answers to its questions (returned, so the driver owns them)."""
+        data = self.loader.settle(ray.get(refs), bounds)
+        self.loader = None
+        return True, data
+
+    def vertex_ids(self) -> np.ndarray:
+        """The original ids of this partition's vertices."""
+        return self.partition.ids
+
+
+@ray.remote
+class ChunkReader:
+    """Streams one compressed file in chunks of whole lines; holds one chunk at a time."""
+
+    def __init__(self, chunks: Callable, share: Any) -> None:
+        self.chunks = chunks(share)
+
+    def next(self) -> tuple[bool, Any]:
+        """Whether there was another chunk, and the chunk (a return value of its own, handed to a worker)."""
+        chunk = next(self.chunks, None)
+        return chunk is not None, chunk
+
+
+def _returns(values: list[Any]) -> Any:
+    """A method's return values for ``num_returns=len(values)`` (one alone is returned as itself)."""
+    return values[0] if len(values) == 1 else tuple(values)
+
+
+def _listed(refs: Any, count: int) -> list[Any]:
+    """The refs of a call with ``num_returns=count``, as a list (Ray gives one ref alone when count is 1)."""
+    return [refs] if count == 1 else list(refs)
 
 
 class RayBackend:
@@ -542,6 +615,183 @@ class RayBackend:
             if dead is not None and actor._actor_id.hex() == dead:
                 return f"worker {index}"
         return "a worker"
+
+
+class HeldRayBackend(RayBackend):
+    """Ray workers that load the graph themselves, share by share: no process holds the whole graph.
+
+    Each worker parses its shares of the input, sends each edge to the partition that
+    owns its source (a hash of its id, :func:`pregel.core.held.owner_of`), gathers its
+    own, and resolves its edges' heads by asking their owners; the driver passes only
+    references and learns each partition's vertex count (the ``bounds``). A single
+    compressed file is streamed by one reader, which hands fixed-size chunks to the
+    workers in turn, a few in flight at a time. The partitions' rows stay in the object
+    store (owned by the driver, never fetched by it) so that a replaced worker reloads
+    its partition as on a driver-built graph.
+
+    Parameters
+    ----------
+    source : HeldInput
+        The input's path and the functions that list and read its shares.
+    program, workers, ray_address, connect_timeout
+        As for :class:`RayBackend`.
+
+    Attributes
+    ----------
+    graph : HeldGraph
+        The graph's description: counts, bounds, fingerprint.
+
+    Raises
+    ------
+    InputError
+        For bad input (the file and line of a malformed line, no edges at all), or a
+        negative weight for a program that refuses them.
+    """
+
+    def __init__(
+        self,
+        source: HeldInput,
+        program: Program,
+        workers: int | None = None,
+        ray_address: str | None = None,
+        connect_timeout: float = CONNECT_TIMEOUT,
+    ) -> None:
+        self.actors = []
+        self.mail = []
+        self.deliveries = []
+        self.parts = []
+        self.healthy = True
+        self.failed = None
+        self.ran = None
+        self.starts = None
+        self.logs = None
+        self.source = source
+        self.owns_session = _connect(ray_address, connect_timeout, MIN_OBJECT_STORE)
+        try:
+            _ship_code_if_unimportable(program)
+            self.program = ray.put(program)
+            count = workers or _cluster_cpus()
+            self.mail = [[] for _ in range(count)]
+            self.actors, rehired = _hire(count, reuse=not self.owns_session)
+            try:
+                self._hold(program)
+            except WorkerLost:
+                if not rehired:
+                    raise
+                self._dismiss()
+                self.actors, _ = _hire(count, reuse=False)
+                self.healthy = True
+                self._hold(program)
+        except BaseException:
+            self.close()
+            raise
+
+    def _hold(self, program: Program) -> None:
+        """The distributed load: read, send each edge to its owner, count, resolve the heads, load the partitions."""
+        count, source = len(self.actors), self.source
+        shares = source.list(source.path, count)
+        options = (count, source.weights, source.undirected)
+        if len(shares) == 1 and shares[0].kind == "stream" and count > 1:
+            reports = self._stream(shares[0], options)
+        else:
+            dealt = source.assign(shares, count)
+            calls = [a.read.remote(source.read, dealt[k], k, *options) for k, a in enumerate(self.actors)]
+            reports = [r for done in self._barrier(calls, "reading the input") for r in done]
+        _check_reports(source.path, reports)
+        blocks = [_listed(a.scatter.options(num_returns=count).remote(), count) for a in self.actors]
+        gathers = [a.gather.remote([blocks[w][q] for w in range(count)]) for q, a in enumerate(self.actors)]
+        held: list[Held] = self._barrier(gathers, "sending the edges to their partitions")
+        del blocks
+        _check_negative(held, program)
+        bounds = np.concatenate(([0], np.cumsum([h.vertices for h in held]))).astype(np.int64)
+        asked = [_listed(a.ask.options(num_returns=count).remote(), count) for a in self.actors]
+        answers = [
+            _listed(a.answer.options(num_returns=count).remote([asked[q][r] for q in range(count)]), count)
+            for r, a in enumerate(self.actors)
+        ]
+        settled = [
+            a.settle.options(num_returns=2).remote([answers[r][q] for r in range(count)], bounds)
+            for q, a in enumerate(self.actors)
+        ]
+        self._barrier([done for done, _ in settled], "resolving the routes")
+        self.parts = [data for _, data in settled]
+        self.ids = None
+        crcs = sorted((name, crc) for name, _, _, crc in reports)
+        self.graph = HeldGraph(
+            source.path,
+            int(bounds[-1]),
+            sum(h.edges for h in held),
+            bounds,
+            any(h.weighted for h in held),
+            sum(h.duplicates for h in held),
+            fingerprint(crcs, (source.weights, source.undirected)),
+        )
+        self.nodes = self._load()
+
+    def _stream(self, share: Any, options: tuple[int, bool, bool]) -> list[tuple]:
+        """A compressed file: one reader streams its chunks, each parsed by the next worker in turn.
+
+        At most two chunks per worker are in flight (the store holds them, not the driver).
+        """
+        reader = ChunkReader.remote(self.source.chunks, share)
+        reports: list[tuple] = []
+        flying: list[Any] = []
+        try:
+            k = 0
+            while True:
+                more, chunk = reader.next.options(num_returns=2).remote()
+                if not self._results([more], "streaming the input")[0]:
+                    break
+                worker = k % len(self.actors)
+                flying.append(self.actors[worker].read_chunk.remote(self.source.read_chunk, chunk, worker, *options))
+                k += 1
+                if len(flying) >= 2 * len(self.actors):
+                    done, flying = ray.wait(flying, num_returns=1)
+                    reports += self._results(done, "reading the input")
+            reports += self._results(flying, "reading the input")
+        finally:
+            ray.kill(reader)
+        return reports
+
+    def values(self) -> np.ndarray:
+        """Every vertex's value in global index order; the vertices' ids are gathered beside them (``graph.gather``)."""
+        values = super().values()
+        ids = self._barrier([a.vertex_ids.remote() for a in self.actors], "collecting the vertex ids")
+        self.graph.gather(np.concatenate(ids))
+        return values
+
+    def restart(self, graph: Graph | None = None) -> None:
+        """As :meth:`RayBackend.restart`; the partitions reload their rows from the object store."""
+        if graph is not None:
+            raise self.graph.refuse("a checkpoint of a mutated graph")
+        super().restart()
+
+    def reshape(self, graph: Graph, bounds: np.ndarray, states: list[dict[str, np.ndarray] | None]) -> None:
+        """Refused: a held graph is not mutated (that would need it whole in one process)."""
+        raise self.graph.refuse("topology mutations")
+
+
+def _check_reports(path: str, reports: list[tuple]) -> None:
+    """InputError for an input without edges, or shares that disagree on their columns (weights or none)."""
+    if not any(edges for _, _, edges, _ in reports):
+        raise InputError(f"{path}: no edges (every share of it is empty or holds only comments)")
+    shaped = [(name, columns) for name, columns, edges, _ in reports if edges]
+    first, columns = shaped[0]
+    for name, other in shaped:
+        if other != columns:
+            raise InputError(f"{name}: {other} columns where {first} has {columns}")
+
+
+def _check_negative(held: list[Held], program: Program) -> None:
+    """The local reader's InputError for a negative weight, for a program that refuses them."""
+    negatives = [h.negative for h in held if h.negative is not None]
+    if program.allow_negative_weights or not negatives:
+        return
+    source, target, weight = min(negatives)
+    raise InputError(
+        f"edge {source} -> {target} has weight {weight!r}, but {type(program).__name__} "
+        f"needs non-negative weights ({sum(h.negatives for h in held)} negative in all)"
+    )
 
 
 def _died(call: Any) -> bool:

@@ -136,17 +136,17 @@ def _read_columns(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """As :func:`read_edge_arrays`, with ids as ``int32`` when they all fit (half the memory) unless ``wide``."""
     name = "<stdin>" if str(path) == "-" else str(path)
-    with _open_text(path, name) as stream:
+    with open_text(path, name) as stream:
         mapped = None if name == "<stdin>" else _mapped(stream)
         try:
             raw_head = stream.read(CHUNK_BYTES) if mapped is None else mapped[:CHUNK_BYTES]
-            head = _text_head(raw_head, name)
+            head = text_head(raw_head, name)
             if head.lstrip().startswith(b"%%MatrixMarket"):
                 rest = stream.read() if mapped is None else mapped[len(raw_head) :]
                 return _read_matrix_market(head + rest, name)
             with EdgeParser(name, weights, threads or available_cores(), wide) as parser:
                 if mapped is None:
-                    for chunk in _stream_chunks(stream, head):
+                    for chunk in stream_chunks(stream, head):
                         parser.feed(chunk)
                 else:
                     with memoryview(mapped) as view:
@@ -174,7 +174,7 @@ def _mapped(stream: IO[bytes]) -> mmap.mmap | None:
         return None
 
 
-def _stream_chunks(stream: IO[bytes], head: bytes) -> Iterator[bytes | memoryview]:
+def stream_chunks(stream: IO[bytes], head: bytes) -> Iterator[bytes | memoryview]:
     """The text of a stream in chunks of whole lines, starting with the ``head`` already read."""
     data = head
     while True:
@@ -186,7 +186,7 @@ def _stream_chunks(stream: IO[bytes], head: bytes) -> Iterator[bytes | memoryvie
         data = data[cut:] + more
 
 
-def _text_head(head: bytes, name: str) -> bytes:
+def text_head(head: bytes, name: str) -> bytes:
     """The first chunk without a UTF-8 byte-order mark (spreadsheets write one); InputError if not text."""
     if head.startswith(codecs.BOM_UTF8):
         return head[len(codecs.BOM_UTF8) :]
@@ -199,7 +199,7 @@ def _text_head(head: bytes, name: str) -> bytes:
 
 
 @contextlib.contextmanager
-def _open_text(path: str | os.PathLike[str], name: str) -> Iterator[IO[bytes]]:
+def open_text(path: str | os.PathLike[str], name: str) -> Iterator[IO[bytes]]:
     """The file's bytes, decompressed; InputError for anything unreadable."""
     try:
         if name == "<stdin>":

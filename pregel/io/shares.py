@@ -1,0 +1,401 @@
+"""Shares of an input, for workers that each read their own (distributed loading on Ray).
+
+An input is cut into shares from its path alone, without reading its edges:
+
+- a folder (or a glob pattern) of part files, the shape Spark and Hadoop write: one share
+  per text file (names starting with ``_`` or ``.``, such as ``_SUCCESS``, and ``.crc``
+  files are skipped; sub-folders are read too), one per row group of a Parquet file;
+- one uncompressed text file: byte ranges, each starting at a line's start;
+- one Parquet file: its row groups;
+- one compressed text file (gzip, bzip2) cannot be cut: it is one ``"stream"`` share,
+  which one reader streams in chunks of whole lines (:func:`chunks`) for the workers to
+  parse (:func:`read_chunk`).
+
+Each share is parsed by the compiled parser of :mod:`pregel.io.edgetext` with the errors
+of the local reader: the file and the line number in the whole file. A byte range that
+is not the file's start counts the lines before it only when it must name one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import glob
+import mmap
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from pregel.core import tables
+from pregel.core.held import columns_crc
+from pregel.errors import InputError
+from pregel.io.edges import CHUNK_BYTES, open_text, stream_chunks, text_head
+from pregel.io.edgetext import EdgeParser
+from pregel.io.tabular import table_format
+
+#: How much of a file's head is parsed to learn its columns before it is cut into byte ranges.
+PEEK_BYTES = 1 << 20
+
+
+@dataclass(frozen=True)
+class Share:
+    """A piece of an input that one worker reads alone.
+
+    ``kind`` is ``"text"`` (bytes ``start:end`` of an uncompressed file, whole lines),
+    ``"stream"`` (a whole compressed file) or ``"parquet"`` (``row_groups`` of a Parquet
+    file). ``columns`` and ``first_line``: a byte range after the file's start holds no
+    header and must have the columns of the file's first data line, ``first_line``
+    (0: not known, the share learns them itself).
+    """
+
+    path: str
+    kind: str
+    start: int = 0
+    end: int = 0
+    row_groups: tuple[int, ...] = ()
+    columns: int = 0
+    first_line: int = 0
+    size: int = 0
+
+    @property
+    def name(self) -> str:
+        """How messages name the share: its file, with the byte range or row groups of a piece of one."""
+        if self.kind == "parquet":
+            return f"{self.path}[row groups {','.join(map(str, self.row_groups))}]"
+        return self.path if self.start == 0 and self.end in (0, self.size) else f"{self.path}[{self.start}:{self.end}]"
+
+
+@dataclass
+class Piece:
+    """The edges of one share (original ids as ``int64``, weights or None), its column count and its CRC-32."""
+
+    sources: np.ndarray
+    targets: np.ndarray
+    weights: np.ndarray | None
+    columns: int
+    crc: int
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A chunk of whole lines of a compressed file: its text, the number of its first line, and the file's columns."""
+
+    path: str
+    index: int
+    text: bytes
+    line: int
+    columns: int = 0
+    first_line: int = 0
+
+
+def splittable(path: str | os.PathLike[str]) -> bool:
+    """Whether :func:`list_shares` takes ``path``: a folder or glob of text or Parquet part files, one text file
+    (not Matrix Market), one Parquet file. Standard input, Arrow files and Matrix Market are read by the driver.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> folder = tempfile.mkdtemp()
+    >>> with open(os.path.join(folder, "part-00000"), "w") as f:
+    ...     _ = f.write("1 2\\n")
+    >>> splittable(folder), splittable(os.path.join(folder, "part-*")), splittable("-")
+    (True, True, False)
+    """
+    if str(path) == "-":
+        return False
+    try:
+        files = _files(path)
+    except InputError:
+        return False
+    if not files:
+        return False
+    kinds = {_kind(f) for f in files}
+    return kinds in ({"text"}, {"stream"}, {"text", "stream"}, {"parquet"})
+
+
+def list_shares(path: str | os.PathLike[str], pieces: int) -> list[Share]:
+    """The shares of the input at ``path``; a single uncompressed text file is cut into ``pieces`` byte ranges.
+
+    Raises
+    ------
+    InputError
+        For a path that names nothing, a folder without part files, or part files of
+        several formats.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> path = os.path.join(tempfile.mkdtemp(), "edges.txt")
+    >>> with open(path, "w") as f:
+    ...     _ = f.write("1 2\\n2 3\\n3 4\\n4 5\\n")
+    >>> [(s.start, s.end) for s in list_shares(path, 2)]
+    [(0, 8), (8, 16)]
+    """
+    files = _files(path)
+    if not files:
+        raise InputError(f"{path}: no part files (names starting with _ or . are skipped)")
+    kinds = {f: _kind(f) for f in files}
+    if len(set(kinds.values()) - {"stream"}) > 1:
+        raise InputError(f"{path}: holds both text and Parquet part files; a folder is read when all are of one format")
+    shares: list[Share] = []
+    for f in files:
+        size = os.stat(f).st_size
+        if size == 0:
+            continue
+        if kinds[f] == "parquet":
+            shares += _row_groups(f)
+        elif kinds[f] == "stream":
+            shares.append(Share(f, "stream", 0, size, size=size))
+        elif len(files) == 1:
+            shares += _byte_ranges(f, size, pieces)
+        else:
+            shares.append(Share(f, "text", 0, size, size=size))
+    return shares
+
+
+def assign(shares: list[Share], workers: int) -> list[list[Share]]:
+    """The shares dealt to ``workers``: the largest first, each to the worker with the fewest bytes so far.
+
+    Examples
+    --------
+    >>> shares = [Share("a", "text", size=s) for s in (5, 1, 4)]
+    >>> [[s.size for s in mine] for mine in assign(shares, 2)]
+    [[5], [1, 4]]
+    """
+    loads = [0] * workers
+    dealt: list[list[int]] = [[] for _ in range(workers)]
+    for k in sorted(range(len(shares)), key=lambda k: -shares[k].size):
+        w = min(range(workers), key=lambda j: (loads[j], j))
+        dealt[w].append(k)
+        loads[w] += shares[k].size
+    return [[shares[k] for k in sorted(mine)] for mine in dealt]
+
+
+def read_share(share: Share, weights: bool = True) -> Piece:
+    """Parse one share with the local reader's rules and errors (line numbers in the whole file).
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> path = os.path.join(tempfile.mkdtemp(), "edges.txt")
+    >>> with open(path, "w") as f:
+    ...     _ = f.write("1 2\\n2 3\\n3 4\\n")
+    >>> second = list_shares(path, 2)[1]
+    >>> read_share(second).sources.tolist()
+    [3]
+    """
+    if share.kind == "parquet":
+        return _read_row_groups(share)
+    if share.kind == "stream":
+        parser = EdgeParser(share.path, weights, threads=1, wide=True)
+        with open_text(share.path, share.path) as stream:
+            head = text_head(stream.read(CHUNK_BYTES), share.path)
+            for chunk in stream_chunks(stream, head):
+                parser.feed(chunk)
+        return _piece(parser)
+    with open(share.path, "rb") as file, _mapped(file) as text:
+        view = text[share.start : share.end]
+        try:
+            return _parse_range(share, view, weights, line=1)
+        except InputError:
+            if share.start == 0:
+                raise
+            # the error names the line of the whole file: the lines before the range, counted now
+            before = int(np.count_nonzero(np.frombuffer(text, dtype=np.uint8, count=share.start) == 10))
+            _parse_range(share, view, weights, line=1 + before)
+            raise
+
+
+def chunks(share: Share) -> Iterator[Chunk]:
+    """The text of a compressed file in chunks of whole lines (about 4 MB each), with their first line's number.
+
+    The first chunk is parsed here for the file's columns, which every later chunk must
+    have (as the local reader checks); the chunks come one at a time, so whoever
+    streams them holds one.
+
+    Examples
+    --------
+    >>> import gzip, tempfile, os
+    >>> path = os.path.join(tempfile.mkdtemp(), "edges.txt.gz")
+    >>> with gzip.open(path, "wt") as f:
+    ...     _ = f.write("1 2\\n2 3\\n")
+    >>> [(c.line, c.columns) for c in chunks(Share(path, "stream"))]
+    [(1, 2)]
+    """
+    line, columns, first_line = 1, 0, 0
+    with open_text(share.path, share.path) as stream:
+        head = text_head(stream.read(CHUNK_BYTES), share.path)
+        for k, text in enumerate(stream_chunks(stream, head)):
+            text = bytes(text)
+            if not columns:
+                columns, first_line = _columns_of(share.path, text, line, k == 0)
+            yield Chunk(share.path, k, text, line, columns, first_line)
+            line += text.count(b"\n")
+
+
+def read_chunk(chunk: Chunk, weights: bool = True) -> Piece:
+    """Parse one chunk of a compressed file (line numbers of the whole file)."""
+    parser = EdgeParser(chunk.path, weights, threads=1, wide=True)
+    parser.line = chunk.line
+    if chunk.index:
+        parser.header_checked = True
+        parser.columns, parser.first_data_line = chunk.columns, chunk.first_line
+    parser.feed(chunk.text)
+    return _piece(parser)
+
+
+# ------------------------------------------------------------------ listing
+def _files(path: str | os.PathLike[str]) -> list[str]:
+    """The part files a path names: itself, a folder's files (recursively), or a glob's matches; sorted."""
+    text = str(path)
+    p = Path(path)
+    if p.is_dir():
+        found = [q for q in p.rglob("*") if q.is_file() and not _skipped(q.relative_to(p).parts)]
+    elif p.is_file():
+        return [text]
+    elif glob.has_magic(text):
+        matches = [Path(q) for q in glob.glob(text, recursive=True)]
+        found = [q for q in matches if q.is_file() and not _skipped(q.parts[-1:])]
+    else:
+        raise InputError(f"{text}: no such file")
+    return sorted(str(q) for q in found)
+
+
+def _skipped(parts: tuple[str, ...]) -> bool:
+    """Spark's and Hadoop's markers and checksums (``_SUCCESS``, ``.part-0.crc``), hidden files."""
+    return any(part.startswith(("_", ".")) for part in parts) or parts[-1].endswith(".crc")
+
+
+def _kind(path: str) -> str:
+    """``"parquet"``, ``"stream"`` (compressed text), ``"text"``; ``"other"`` for Arrow and Matrix Market."""
+    fmt = table_format(path)
+    if fmt == "parquet":
+        return "parquet"
+    if fmt is not None:
+        return "other"
+    with open(path, "rb") as f:
+        magic = f.read(3)
+    if magic[:2] == b"\x1f\x8b" or magic == b"BZh":
+        with contextlib.suppress(InputError), open_text(path, path) as stream:
+            if stream.read(64).lstrip().startswith(b"%%MatrixMarket"):
+                return "other"
+        return "stream"
+    with open(path, "rb") as f:
+        if f.read(64).lstrip().startswith(b"%%MatrixMarket"):
+            return "other"
+    return "text"
+
+
+def _row_groups(path: str) -> list[Share]:
+    import pyarrow.parquet as pq
+
+    metadata = pq.ParquetFile(path).metadata
+    return [
+        Share(path, "parquet", row_groups=(k,), size=metadata.row_group(k).total_byte_size)
+        for k in range(metadata.num_row_groups)
+    ]
+
+
+def _byte_ranges(path: str, size: int, pieces: int) -> list[Share]:
+    """One uncompressed file as ``pieces`` byte ranges, each cut after a newline (empty ranges dropped)."""
+    with open(path, "rb") as file, _mapped(file) as text:
+        head = bytes(text[:PEEK_BYTES])
+        cut = head.rfind(b"\n") + 1 if len(head) < size else len(head)
+        columns, first_line = _columns_of(path, text_head(head[:cut], path), 1, True)
+        if not columns:
+            return [Share(path, "text", 0, size, size=size)]
+        starts = [0]
+        for k in range(1, max(pieces, 1)):
+            at = text.find(b"\n", max(size * k // pieces - 1, starts[-1]))
+            if at < 0 or at + 1 >= size:
+                break
+            if at + 1 > starts[-1]:
+                starts.append(at + 1)
+    ends = starts[1:] + [size]
+    return [Share(path, "text", a, b, columns=columns, first_line=first_line, size=size) for a, b in zip(starts, ends)]
+
+
+def _columns_of(name: str, text: bytes, line: int, first: bool) -> tuple[int, int]:
+    """The columns of the first data line in ``text`` and its line number (0, 0 without one)."""
+    parser = EdgeParser(name, False, threads=1)
+    parser.line = line
+    if not first:
+        parser.header_checked = True
+    parser.feed(text)
+    return parser.columns, parser.first_data_line
+
+
+@contextlib.contextmanager
+def _mapped(file: Any) -> Iterator[Any]:
+    """A file's bytes mapped into memory (read in place, never copied whole)."""
+    mapped = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+    try:
+        yield mapped
+    finally:
+        with contextlib.suppress(BufferError):  # a view still held by an error's traceback: the GC unmaps it
+            mapped.close()
+
+
+# ------------------------------------------------------------------ parsing
+def _parse_range(share: Share, view: Any, weights: bool, line: int) -> Piece:
+    parser = EdgeParser(share.path, weights, threads=1, wide=True)
+    parser.line = line
+    if share.start:
+        parser.header_checked = True
+        parser.columns, parser.first_data_line = share.columns, share.first_line
+    else:
+        head = bytes(view[:65536])
+        view = view[len(head) - len(text_head(head, share.path)) :]
+    if len(view):
+        with memoryview(view) as text:
+            parser.feed_whole(text, CHUNK_BYTES)
+    return _piece(parser)
+
+
+def _piece(parser: EdgeParser) -> Piece:
+    """The parser's columns as a piece (empty when the share held no edge)."""
+    if not parser.parts:
+        parser.close()
+        empty = np.empty(0, dtype=np.int64)
+        return Piece(empty, empty, None, parser.columns, 0)
+    src, dst, w = parser.result()
+    src, dst = src.astype(np.int64, copy=False), dst.astype(np.int64, copy=False)
+    return Piece(src, dst, w, parser.columns, columns_crc(src, dst, w))
+
+
+def _read_row_groups(share: Share) -> Piece:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    name = share.path
+    try:
+        file = pq.ParquetFile(share.path)
+        schema = file.schema_arrow
+        count = len(schema.names)
+        if count not in (2, 3):
+            listed = ", ".join(map(repr, schema.names))
+            raise InputError(f"{name}: {count} columns ({listed}); a distributed load reads source, target [, weight]")
+        table = file.read_row_groups(list(share.row_groups))
+        edges = tables.columns_from_batches(
+            schema,
+            table.to_batches(),
+            0,
+            1,
+            2 if count == 3 else None,
+            where=name,
+            roles=("--src", "--dst", "the third column, taken as weights"),
+            rows=table.num_rows,
+        )
+    except (pa.ArrowException, OSError) as exc:
+        raise InputError(f"{name}: not a readable Parquet file ({' '.join(str(exc).split())[:200]})") from None
+    if edges.labels is not None:
+        raise InputError(
+            f"{name}: string vertex ids; a distributed load takes integer ids (read it with pregel.read_edges)"
+        )
+    src = np.asarray(edges.sources).astype(np.int64, copy=False)
+    dst = np.asarray(edges.targets).astype(np.int64, copy=False)
+    w = None if edges.weights is None else np.asarray(edges.weights, dtype=np.float64)
+    return Piece(src, dst, w, count, columns_crc(src, dst, w) if src.size else 0)
