@@ -186,9 +186,7 @@ class PartitionWorker:
         return reports
 
     def read_chunk(self, read: Callable, chunk: Any, index: int, parts: int, weights: bool, undirected: bool) -> tuple:
-        """Parse one chunk of a streamed file and keep its edges; its report."""
-        if getattr(self, "loader", None) is None:
-            self.loader = Loader(index, parts, undirected)
+        """Parse one chunk of a streamed file and keep its edges (:meth:`read` started the load); its report."""
         piece = read(chunk, weights)
         self.loader.add(piece.sources, piece.targets, piece.weights)
         return (f"{chunk.path}#{chunk.index}", piece.columns, int(piece.sources.size), piece.crc)
@@ -733,6 +731,8 @@ class HeldRayBackend(RayBackend):
 
         At most two chunks per worker are in flight (the store holds them, not the driver).
         """
+        # every worker starts its load empty: one may get no chunk at all
+        self._barrier([a.read.remote(self.source.read, [], k, *options) for k, a in enumerate(self.actors)], "loading")
         reader = ChunkReader.remote(self.source.chunks, share)
         reports: list[tuple] = []
         flying: list[Any] = []

@@ -319,13 +319,26 @@ def _byte_ranges(path: str, size: int, pieces: int) -> list[Share]:
 
 
 def _columns_of(name: str, text: bytes, line: int, first: bool) -> tuple[int, int]:
-    """The columns of the first data line in ``text`` and its line number (0, 0 without one)."""
-    parser = EdgeParser(name, False, threads=1)
-    parser.line = line
-    if not first:
-        parser.header_checked = True
-    parser.feed(text)
-    return parser.columns, parser.first_data_line
+    """The columns of the first data line in ``text`` and its line number (0, 0 without one).
+
+    Only the lines up to it are parsed (a header line of names is not data): a bad line
+    further on is left to the share that holds it.
+    """
+    end = 0
+    while end < len(text):
+        stop = text.find(b"\n", end)
+        stop = len(text) if stop < 0 else stop + 1
+        stripped = text[end:stop].split(b"#", 1)[0].strip()
+        end = stop
+        if not stripped or stripped.startswith(b"%"):
+            continue
+        parser = EdgeParser(name, False, threads=1)
+        parser.line = line
+        parser.header_checked = not first
+        parser.feed(text[:end])
+        if parser.columns:
+            return parser.columns, parser.first_data_line
+    return 0, 0
 
 
 @contextlib.contextmanager

@@ -1,0 +1,362 @@
+"""Distributed loading (issue 16): shares of an input, the load's exchange, and runs on Ray with 2 workers.
+
+The first tests need no Ray: the shares of folders, globs, split files and Parquet
+datasets, their parse errors, the hash, and the exchange (``Loader``) run side by side in
+this process against the local reader's Graph. The rest load on Ray (one session for the
+module) and compare with the local backend and the scipy references.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+
+import numpy as np
+import pytest
+
+import pregel
+from pregel.algorithms import reference
+from pregel.algorithms.bfs import BreadthFirst
+from pregel.algorithms.components import ConnectedComponents
+from pregel.algorithms.pagerank import PageRank
+from pregel.algorithms.sssp import ShortestPaths
+from pregel.core.held import HeldGraph, HeldIds, Loader, owner_of
+from pregel.errors import InputError
+from pregel.io import shares
+from pregel.io.edges import read_edges
+
+# ---------------------------------------------------------------------------------- inputs
+
+
+def _edges(seed: int = 0, n: int = 300, m: int = 1500, weighted: bool = False) -> list[str]:
+    """Lines of a random edge list with sparse ids, duplicates and self-loops."""
+    rng = np.random.default_rng(seed)
+    src = rng.integers(0, n, m) * 7 + 3
+    dst = rng.integers(0, n, m) * 11
+    dst[:20] = src[:20]  # self-loops
+    src[20:40], dst[20:40] = src[40:60], dst[40:60]  # duplicates
+    if not weighted:
+        return [f"{s} {d}\n" for s, d in zip(src, dst)]
+    w = rng.integers(1, 9, m)
+    return [f"{s}\t{d}\t{x}\n" for s, d, x in zip(src, dst, w)]
+
+
+def _write(path, lines: list[str], header: str = "# an edge list\n") -> str:
+    with open(path, "w") as f:
+        f.write(header + "".join(lines))
+    return str(path)
+
+
+def _folder(tmp_path, lines: list[str], parts: int = 3) -> str:
+    """Spark's shape: part files, a _SUCCESS marker, checksum files, a hidden file."""
+    folder = tmp_path / "edges"
+    folder.mkdir()
+    for k in range(parts):
+        _write(folder / f"part-{k:05d}", lines[k::parts], header="")
+        (folder / f".part-{k:05d}.crc").write_bytes(b"\x00garbage")
+    (folder / "_SUCCESS").write_text("")
+    (folder / ".hidden").write_text("not an edge list\n")
+    return str(folder)
+
+
+def _parquet(tmp_path, lines: list[str]) -> str:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rows = [line.split() for line in lines]
+    table = pa.table({"src": [int(r[0]) for r in rows], "dst": [int(r[1]) for r in rows]})
+    path = str(tmp_path / "edges.parquet")
+    pq.write_table(table, path, row_group_size=len(rows) // 4 + 1)
+    return path
+
+
+# ---------------------------------------------------------------------------------- shares
+
+
+def test_folder_shares_skip_markers_checksums_and_hidden_files(tmp_path):
+    folder = _folder(tmp_path, _edges())
+    found = shares.list_shares(folder, 2)
+    assert [os.path.basename(s.path) for s in found] == ["part-00000", "part-00001", "part-00002"]
+    assert [os.path.basename(s.path) for s in shares.list_shares(os.path.join(folder, "part-*"), 2)] == [
+        "part-00000",
+        "part-00001",
+        "part-00002",
+    ]
+
+
+def test_byte_ranges_cover_the_file_at_line_starts(tmp_path):
+    path = _write(tmp_path / "e.txt", _edges())
+    ranges = shares.list_shares(path, 4)
+    with open(path, "rb") as f:
+        text = f.read()
+    assert len(ranges) == 4 and ranges[0].start == 0 and ranges[-1].end == len(text)
+    assert all(a.end == b.start and text[b.start - 1 : b.start] == b"\n" for a, b in zip(ranges, ranges[1:]))
+    pieces = [shares.read_share(s) for s in ranges]
+    src, dst, _ = read_edges(path).edge_arrays()
+    got = sorted(
+        zip(np.concatenate([p.sources for p in pieces]).tolist(), np.concatenate([p.targets for p in pieces]).tolist())
+    )
+    assert sorted(set(got)) == sorted(zip(src.tolist(), dst.tolist()))
+
+
+def test_parquet_shares_are_row_groups(tmp_path):
+    path = _parquet(tmp_path, _edges())
+    found = shares.list_shares(path, 2)
+    assert [s.row_groups for s in found] == [(0,), (1,), (2,), (3,)]
+    assert sum(shares.read_share(s).sources.size for s in found) == 1500
+
+
+def test_a_bad_line_in_the_second_range_is_named_by_its_line_in_the_whole_file(tmp_path):
+    lines = _edges()
+    lines[1200] = "5 x7\n"
+    path = _write(tmp_path / "e.txt", lines)
+    with pytest.raises(InputError) as local:
+        read_edges(path)
+    second = shares.list_shares(path, 2)[1]
+    with pytest.raises(InputError) as held:
+        shares.read_share(second)
+    assert str(held.value) == str(local.value) == f"{path}:1202: vertex id 'x7' is not an integer"
+
+
+def test_a_range_with_other_columns_than_the_file_is_refused_like_the_local_reader(tmp_path):
+    lines = _edges()
+    lines[1400] = "1 2 3\n"
+    path = _write(tmp_path / "e.txt", lines)
+    with pytest.raises(InputError) as local:
+        read_edges(path)
+    with pytest.raises(InputError) as held:
+        shares.read_share(shares.list_shares(path, 3)[2])
+    assert str(held.value) == str(local.value)
+
+
+def test_the_chunks_of_a_compressed_file_carry_their_line_numbers(tmp_path):
+    path = str(tmp_path / "e.txt.gz")
+    with gzip.open(path, "wt") as f:
+        f.write("# c\n" + "".join(_edges()))
+    (share,) = shares.list_shares(path, 2)
+    assert share.kind == "stream"
+    (chunk,) = shares.chunks(share)
+    assert (chunk.line, chunk.columns, chunk.first_line) == (1, 2, 2)
+    assert shares.read_chunk(chunk).sources.size == 1500
+
+
+def test_owner_of_is_splitmix64():
+    def splitmix(x: int) -> int:
+        z = (x + 0x9E3779B97F4A7C15) % 2**64
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) % 2**64
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) % 2**64
+        return z ^ (z >> 31)
+
+    ids = np.array([0, 1, 2, 12345, 2**40 + 7, 2**53 - 1])
+    assert owner_of(ids, 7).tolist() == [splitmix(int(x)) % 7 for x in ids]
+    counts = np.bincount(owner_of(np.arange(10_000), 4), minlength=4)
+    assert counts.min() > 2300  # consecutive ids spread evenly
+
+
+# ---------------------------------------------------------------------------------- the exchange, in process
+
+
+def _load_in_process(pieces: list[tuple], parts: int, undirected: bool = False):
+    """The load's steps for ``parts`` partitions, run one after another here (each worker's parsed pieces given)."""
+    loaders = [Loader(q, parts, undirected) for q in range(parts)]
+    for loader, (src, dst, w) in zip(loaders, pieces):
+        loader.add(src, dst, w)
+    out = [loader.scatter() for loader in loaders]
+    held = [loader.gather([out[w][q] for w in range(parts)]) for q, loader in enumerate(loaders)]
+    bounds = np.concatenate(([0], np.cumsum([h.vertices for h in held])))
+    asked = [loader.questions() for loader in loaders]
+    answered = [loader.answers([asked[q][r] for q in range(parts)]) for r, loader in enumerate(loaders)]
+    return held, [loader.settle([answered[r][q] for r in range(parts)], bounds) for q, loader in enumerate(loaders)]
+
+
+@pytest.mark.parametrize("undirected", [False, True])
+@pytest.mark.parametrize("parts", [1, 3])
+def test_the_exchange_gives_the_local_readers_graph(tmp_path, parts, undirected):
+    path = _write(tmp_path / "e.txt", _edges(weighted=True))
+    graph = read_edges(path, undirected=undirected)
+    src, dst, w = read_edges(path).edge_arrays()
+    cut = np.linspace(0, src.size, parts + 1).astype(int)
+    pieces = [(src[a:b], dst[a:b], w[a:b]) for a, b in zip(cut, cut[1:])]
+    held, datas = _load_in_process(pieces, parts, undirected)
+    assert sum(h.vertices for h in held) == graph.num_vertices
+    assert sum(h.edges for h in held) == graph.num_edges
+    edges = {}
+    for data in datas:
+        own = data.ids[data.lo : data.hi]
+        assert (owner_of(own, parts) == data.index).all() and (np.diff(own) > 0).all()
+        for i in range(data.hi - data.lo):
+            a, b = data.indptr[i], data.indptr[i + 1]
+            targets = data.ids[data.indices[a:b]]
+            assert (np.diff(targets) > 0).all()  # each row in id order, as the Graph's
+            for t, x in zip(targets.tolist(), data.weights[a:b].tolist()):
+                edges[(int(own[i]), t)] = x
+    gs, gd, gw = graph.edge_arrays()
+    assert edges == dict(zip(zip(gs.tolist(), gd.tolist()), gw.tolist()))
+    if parts > 1:
+        # each partition knows its own vertices and its edges' heads: not the whole id map
+        assert all(d.ids.own.size + d.ids.index.size < graph.num_vertices for d in datas)
+
+
+def test_held_ids_answer_what_a_partition_asks():
+    ids = HeldIds(2, np.array([5, 9]), 10, np.array([0, 3, 7]), np.array([40, 9, 3]))
+    assert ids.size == len(ids) == 10
+    assert ids[2:4].tolist() == [5, 9] and ids[3] == 9 and ids[np.array([7, 0])].tolist() == [3, 40]
+    pos, found = ids.find(np.array([3, 5, 41]))
+    assert pos[found].tolist() == [7, 2] and found.tolist() == [True, True, False]
+    with pytest.raises(IndexError):
+        ids[np.array([6])]
+
+
+def test_a_held_graph_refuses_what_needs_it_whole():
+    graph = HeldGraph("edges/", 3, 2, np.array([0, 1, 3]), False, 0, "f")
+    for name in ("indptr", "indices", "weights", "ids"):
+        with pytest.raises(InputError, match="held by the Ray workers"):
+            getattr(graph, name)
+    with pytest.raises(InputError, match="held by the Ray workers"):
+        graph.to_scipy()
+    graph.gather(np.array([30, 10, 20]))
+    assert graph.index_of([10, 30]).tolist() == [1, 0]
+    with pytest.raises(InputError, match="vertex 11 is not in the graph"):
+        graph.index_of(11)
+
+
+# ---------------------------------------------------------------------------------- on Ray, 2 workers
+
+
+@pytest.fixture
+def inputs(tmp_path):
+    """The same edges as part files, one file cut into ranges, Parquet of 4 row groups, and one gzip file."""
+    lines = _edges()
+    whole = _write(tmp_path / "e.txt", lines)
+    gz = str(tmp_path / "e.txt.gz")
+    with gzip.open(gz, "wt") as f:
+        f.write("".join(lines))
+    return {
+        "folder": _folder(tmp_path, lines),
+        "split": whole,
+        "parquet": _parquet(tmp_path, lines),
+        "gzip": gz,
+    }, read_edges(whole)
+
+
+def _per_id(result: pregel.Result) -> dict:
+    return result.to_dict()
+
+
+@pytest.mark.usefixtures("ray_session")
+def test_every_shape_of_input_gives_the_local_results(inputs):
+    paths, graph = inputs
+    undirected = graph.to_undirected()
+    local_cc = _per_id(pregel.run(undirected, ConnectedComponents, workers=2))
+    source = int(graph.ids[graph.out_degree.argmax()])
+    local_bfs = _per_id(pregel.run(graph, BreadthFirst(sources=(source,)), workers=2))
+    scipy_ranks = dict(zip(graph.ids.tolist(), reference.pagerank(graph, tol=1e-12).values.tolist()))
+    for shape, path in paths.items():
+        ranks = pregel.run(path, PageRank(tol=1e-12), backend="ray", workers=2)
+        assert isinstance(ranks.graph, HeldGraph), shape
+        assert (ranks.graph.num_vertices, ranks.graph.num_edges) == (graph.num_vertices, graph.num_edges)
+        assert ranks.graph.duplicates_merged == graph.duplicates_merged
+        got = _per_id(ranks)
+        assert got.keys() == scipy_ranks.keys()
+        assert max(abs(got[k] - scipy_ranks[k]) for k in got) < 1e-9, shape
+        assert _per_id(pregel.run(path, ConnectedComponents, backend="ray", workers=2, undirected=True)) == local_cc
+        assert _per_id(pregel.run(path, BreadthFirst(sources=(source,)), backend="ray", workers=2)) == local_bfs
+
+
+@pytest.mark.usefixtures("ray_session")
+def test_weighted_shortest_paths_equal_the_local_backend(tmp_path):
+    lines = _edges(seed=3, weighted=True)
+    folder = _folder(tmp_path, lines, parts=2)
+    graph = read_edges(_write(tmp_path / "w.txt", lines))
+    source = int(graph.ids[graph.out_degree.argmax()])
+    local = pregel.run(graph, ShortestPaths(source=source), workers=2)
+    held = pregel.run(folder, ShortestPaths(source=source), backend="ray", workers=2)
+    assert (
+        _per_id(held) == _per_id(local) == dict(zip(graph.ids.tolist(), reference.sssp(graph, source).values.tolist()))
+    )
+    assert held[source] == 0.0 and held.graph.is_weighted
+
+
+@pytest.mark.usefixtures("ray_session")
+def test_the_driver_never_builds_the_graph(tmp_path, monkeypatch):
+    from pregel.backends import ray as ray_backend
+    from pregel.core import partition
+    from pregel.core.graph import Graph
+
+    def refused(*args, **kwargs):
+        raise AssertionError("the driver built a global graph structure")
+
+    for owner, name in (
+        (Graph, "_from_columns"),
+        (Graph, "_from_indexed"),
+        (ray_backend, "split"),
+        (partition, "rows"),
+    ):
+        monkeypatch.setattr(owner, name, refused)
+    monkeypatch.setattr(ray_backend.RayBackend, "_cut", refused)
+    path = _folder(tmp_path, _edges())
+    result = pregel.run(path, PageRank, backend="ray", workers=2)
+    assert result.values.size == result.graph.num_vertices
+    with pytest.raises(InputError, match="held by the Ray workers"):
+        _ = result.graph.indptr
+
+
+BAD = {
+    "a malformed line in the second part": (
+        "1 2\n2 3\n",
+        "3 4\n4 x5\n",
+        "part-00001:2: vertex id 'x5' is not an integer",
+    ),
+    "a NaN weight": ("1 2 1.5\n", "3 4 nan\n", "part-00001:1: weight 'nan' is not a finite number"),
+    "no edges": ("# only a comment\n", "\n", "no edges"),
+}
+
+
+@pytest.mark.usefixtures("ray_session")
+@pytest.mark.parametrize("case", BAD, ids=list(BAD))
+def test_bad_input_is_one_line_naming_the_file_and_line_and_writes_nothing(tmp_path, case):
+    first, second, message = BAD[case]
+    folder = tmp_path / "edges"
+    folder.mkdir()
+    (folder / "part-00000").write_text(first)
+    (folder / "part-00001").write_text(second)
+    checkpoints = tmp_path / "checkpoints"
+    with pytest.raises(InputError) as refused:
+        pregel.run(str(folder), PageRank, backend="ray", workers=2, checkpoint_dir=checkpoints)
+    assert message in str(refused.value) and "\n" not in str(refused.value)
+    assert not checkpoints.exists()
+
+
+@pytest.mark.usefixtures("ray_session")
+def test_a_program_that_mutates_the_graph_is_refused_on_a_held_graph(tmp_path):
+    class Prune(pregel.BatchProgram):
+        def compute(self, v):
+            v.remove_vertices(v.ids[v.out_degree == 0])
+            v.vote_to_halt()
+
+    with pytest.raises(InputError, match="held by the Ray workers.*mutations"):
+        pregel.run(_folder(tmp_path, _edges()), Prune, backend="ray", workers=2)
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("ray_session")
+def test_a_large_gzip_file_is_streamed_in_chunks_to_both_workers(tmp_path):
+    rng = np.random.default_rng(5)
+    src, dst = rng.integers(0, 200_000, 700_000), rng.integers(0, 200_000, 700_000)
+    path = tmp_path / "big.txt.gz"
+    text = "".join(f"{s} {d}\n" for s, d in zip(src.tolist(), dst.tolist()))
+    with gzip.open(path, "wt", compresslevel=1) as f:
+        f.write("# big\n" + text)
+    assert len(list(shares.chunks(shares.list_shares(path, 2)[0]))) >= 2
+    graph = read_edges(path, undirected=True)
+    held = pregel.run(str(path), ConnectedComponents, backend="ray", workers=2, undirected=True)
+    local = pregel.run(graph, ConnectedComponents, workers=2)
+    assert _per_id(held) == _per_id(local)
+    bad = tmp_path / "bad.txt.gz"
+    with gzip.open(bad, "wt", compresslevel=1) as f:
+        f.write("# big\n" + text + "1 2 3\n")
+    with pytest.raises(InputError) as refused:
+        pregel.run(str(bad), PageRank, backend="ray", workers=2)
+    with pytest.raises(InputError) as expected:
+        read_edges(bad)
+    assert str(refused.value) == str(expected.value)
