@@ -21,6 +21,7 @@ import os
 import socket
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -687,6 +688,7 @@ class HeldRayBackend(RayBackend):
     def _hold(self, program: Program) -> None:
         """The distributed load: read, send each edge to its owner, count, resolve the heads, load the partitions."""
         count, source = len(self.actors), self.source
+        started = time.perf_counter()
         shares = source.list(source.path, count)
         options = (count, source.weights, source.undirected)
         if len(shares) == 1 and shares[0].kind == "stream" and count > 1:
@@ -696,11 +698,13 @@ class HeldRayBackend(RayBackend):
             calls = [a.read.remote(source.read, dealt[k], k, *options) for k, a in enumerate(self.actors)]
             reports = [r for done in self._barrier(calls, "reading the input") for r in done]
         _check_reports(source.path, reports)
+        read = time.perf_counter()
         blocks = [_listed(a.scatter.options(num_returns=count).remote(), count) for a in self.actors]
         gathers = [a.gather.remote([blocks[w][q] for w in range(count)]) for q, a in enumerate(self.actors)]
         held: list[Held] = self._barrier(gathers, "sending the edges to their partitions")
         del blocks
         _check_negative(held, program)
+        sent = time.perf_counter()
         bounds = np.concatenate(([0], np.cumsum([h.vertices for h in held]))).astype(np.int64)
         asked = [_listed(a.ask.options(num_returns=count).remote(), count) for a in self.actors]
         answers = [
@@ -724,7 +728,15 @@ class HeldRayBackend(RayBackend):
             sum(h.duplicates for h in held),
             fingerprint(crcs, (source.weights, source.undirected)),
         )
+        routed = time.perf_counter()
         self.nodes = self._load()
+        #: seconds of each phase of the load (reading, sending the edges, resolving the routes, loading)
+        self.timings = {
+            "read": read - started,
+            "exchange": sent - read,
+            "routes": routed - sent,
+            "load": time.perf_counter() - routed,
+        }
 
     def _stream(self, share: Any, options: tuple[int, bool, bool]) -> list[tuple]:
         """A compressed file: one reader streams its chunks, each parsed by the next worker in turn.

@@ -1,0 +1,149 @@
+"""Distributed loading on Ray: our workers reading their shares against Ray Data reading the same files.
+
+Usage::
+
+    python bench/held_load.py [--edges 2000000] [--parts 8] [--workers 2] [--repeat 3]
+
+One private Ray instance (127.0.0.1 only, ``--workers`` CPUs) serves every measurement.
+The input is a random edge list (ids below ``edges / 4``) written three ways into a
+temporary folder: ``--parts`` text part files, the same as one Parquet file of
+``--parts`` row groups, and one text file (cut into byte ranges).
+
+- **ours, read**: :class:`pregel.backends.ray.HeldRayBackend`'s first phase, each worker
+  parsing its shares into ``int64`` columns with the compiled parser
+  (``timings["read"]``); **ours, whole load**: the load to partitions ready to compute
+  (read, the edge exchange, the routes).
+- **Ray Data**: ``ray.data.read_csv`` (space-separated, named columns) or
+  ``read_parquet`` of the same files, ``materialize()``-d: the columns in the object
+  store, parsed by Ray Data's read tasks (which is where our read phase stands; the
+  exchange would still follow).
+
+The median of ``--repeat`` runs of each, after one warm-up run (worker start-up is not
+counted).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ["RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"] = "0"  # before ray is imported
+
+import numpy as np  # noqa: E402
+import ray  # noqa: E402
+
+import pregel  # noqa: E402
+from pregel.backends.ray import HeldRayBackend  # noqa: E402
+from pregel.core.held import HeldInput  # noqa: E402
+from pregel.io import shares  # noqa: E402
+
+
+class Idle(pregel.BatchProgram):
+    """Computes nothing: the backend is built (loaded) and closed."""
+
+    def compute(self, v):
+        pass
+
+
+def write_inputs(folder: Path, edges: int, parts: int) -> dict[str, str]:
+    """The same random edges as text part files, one Parquet file of ``parts`` row groups, and one text file."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rng = np.random.default_rng(0)
+    src = rng.integers(0, max(edges // 4, 2), edges)
+    dst = rng.integers(0, max(edges // 4, 2), edges)
+    text = folder / "text"
+    text.mkdir()
+    whole = []
+    for k in range(parts):
+        lines = "".join(f"{s} {d}\n" for s, d in zip(src[k::parts].tolist(), dst[k::parts].tolist()))
+        (text / f"part-{k:05d}").write_text(lines)
+        whole.append(lines)
+    (text / "_SUCCESS").write_text("")
+    single = folder / "edges.txt"
+    single.write_text("".join(whole))
+    parquet = folder / "edges.parquet"
+    pq.write_table(pa.table({"src": src, "dst": dst}), parquet, row_group_size=edges // parts + 1)
+    return {"text parts": str(text), "one text file": str(single), "parquet": str(parquet)}
+
+
+def ours(path: str, workers: int) -> tuple[float, float, dict[str, float]]:
+    """Seconds of the read phase and of the whole load into ``workers`` partitions, and of every phase."""
+    source = HeldInput(path, shares.list_shares, shares.assign, shares.read_share, shares.chunks, shares.read_chunk)
+    start = time.perf_counter()
+    backend = HeldRayBackend(source, Idle(), workers=workers)
+    whole = time.perf_counter() - start
+    backend.close()
+    return backend.timings["read"], whole, backend.timings
+
+
+def ray_data(path: str) -> float:
+    """Seconds for Ray Data to read the same files into blocks in the object store."""
+    import pyarrow.csv as pacsv
+
+    start = time.perf_counter()
+    if path.endswith(".parquet"):
+        dataset = ray.data.read_parquet(path)
+    else:
+        dataset = ray.data.read_csv(
+            path,
+            parse_options=pacsv.ParseOptions(delimiter=" "),
+            read_options=pacsv.ReadOptions(column_names=["src", "dst"]),
+            partition_filter=None,
+        )
+    dataset.materialize()
+    return time.perf_counter() - start
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--edges", type=int, default=2_000_000)
+    parser.add_argument("--parts", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    ray.init(
+        address="local",
+        include_dashboard=False,
+        num_cpus=args.workers,
+        object_store_memory=max(200 * 2**20, 64 * args.edges),
+        logging_level="ERROR",
+    )
+    ray.data.DataContext.get_current().enable_progress_bars = False
+    logging.getLogger("ray.data").setLevel(logging.WARNING)
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            inputs = write_inputs(Path(tmp), args.edges, args.parts)
+            print(f"{args.edges:,} edges, {args.parts} parts, {args.workers} workers; median of {args.repeat} runs")
+            print("| input | ours: read (s) | ours: whole load (s) | exchange, routes, load (s) | Ray Data: read (s) |")
+            print("|---|---|---|---|---|")
+            for name, path in inputs.items():
+                ours(path, args.workers)  # warm-up
+                timed = [ours(path, args.workers) for _ in range(args.repeat)]
+                data = None
+                if name != "one text file":  # Ray Data reads a file whole: no byte ranges
+                    ray_data(path)
+                    data = statistics.median(ray_data(path) for _ in range(args.repeat))
+                read = statistics.median(t[0] for t in timed)
+                whole = statistics.median(t[1] for t in timed)
+                shown = "-" if data is None else f"{data:.3f}"
+                phases = ", ".join(
+                    f"{statistics.median(t[2][p] for t in timed):.3f}" for p in ("exchange", "routes", "load")
+                )
+                print(f"| {name} | {read:.3f} | {whole:.3f} | {phases} | {shown} |")
+    finally:
+        ray.shutdown()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
