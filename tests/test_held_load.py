@@ -360,3 +360,52 @@ def test_a_large_gzip_file_is_streamed_in_chunks_to_both_workers(tmp_path):
     with pytest.raises(InputError) as expected:
         read_edges(bad)
     assert str(refused.value) == str(expected.value)
+
+
+@pytest.fixture
+def held_backends(monkeypatch) -> list:
+    """Every held Ray backend the test's runs create, in order (to kill one of its workers)."""
+    from pregel.backends import ray as ray_backend
+
+    seen: list = []
+
+    class Recording(ray_backend.HeldRayBackend):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            seen.append(self)
+
+    monkeypatch.setattr(ray_backend, "HeldRayBackend", Recording)
+    return seen
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("ray_session")
+def test_a_held_run_resumes_from_its_checkpoint_and_recovers_a_lost_worker(tmp_path, held_backends):
+    from tests.test_confined_recovery import kill_now
+
+    path = _folder(tmp_path, _edges())
+    program = PageRank(tol=0.0)
+    expected = pregel.run(path, program, backend="ray", workers=2, max_supersteps=8)
+    first = pregel.run(
+        path, program, backend="ray", workers=2, max_supersteps=4, checkpoint_dir=tmp_path / "ck", checkpoint_every=2
+    )
+    assert first.supersteps == 4
+    resumed = pregel.run(
+        path, program, backend="ray", workers=2, max_supersteps=8, checkpoint_dir=tmp_path / "ck", resume=True
+    )
+    np.testing.assert_array_equal(resumed.values, expected.values)
+    assert resumed.recoveries and resumed.recoveries[0].superstep == 4
+
+    for checkpoints in ({"checkpoint_dir": tmp_path / "ck2", "checkpoint_every": 2}, {}):
+        killed: list[int] = []
+
+        def kill_after_3(stats, killed=killed):
+            if stats.superstep == 3 and not killed:
+                killed.append(1)
+                kill_now(held_backends[-1].actors[1])
+
+        recovered = pregel.run(
+            path, program, backend="ray", workers=2, max_supersteps=8, on_superstep=kill_after_3, **checkpoints
+        )
+        np.testing.assert_array_equal(recovered.values, expected.values)
+        assert recovered.recoveries, checkpoints
