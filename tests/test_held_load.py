@@ -243,24 +243,41 @@ def _per_id(result: pregel.Result) -> dict:
     return result.to_dict()
 
 
-@pytest.mark.usefixtures("ray_session")
-def test_every_shape_of_input_gives_the_local_results(inputs):
-    paths, graph = inputs
+def _same_results(paths: dict[str, str], graph: pregel.Graph, programs: dict[str, tuple[str, ...]]) -> None:
+    """PageRank against scipy, and components and BFS against the local backend, on the shapes named per program."""
     undirected = graph.to_undirected()
     local_cc = _per_id(pregel.run(undirected, ConnectedComponents, workers=2))
     source = int(graph.ids[graph.out_degree.argmax()])
     local_bfs = _per_id(pregel.run(graph, BreadthFirst(sources=(source,)), workers=2))
     scipy_ranks = dict(zip(graph.ids.tolist(), reference.pagerank(graph, tol=1e-12).values.tolist()))
-    for shape, path in paths.items():
-        ranks = pregel.run(path, PageRank(tol=1e-12), backend="ray", workers=2)
+    for shape in programs["pagerank"]:
+        ranks = pregel.run(paths[shape], PageRank(tol=1e-12), backend="ray", workers=2)
         assert isinstance(ranks.graph, HeldGraph), shape
         assert (ranks.graph.num_vertices, ranks.graph.num_edges) == (graph.num_vertices, graph.num_edges)
         assert ranks.graph.duplicates_merged == graph.duplicates_merged
         got = _per_id(ranks)
         assert got.keys() == scipy_ranks.keys()
         assert max(abs(got[k] - scipy_ranks[k]) for k in got) < 1e-9, shape
-        assert _per_id(pregel.run(path, ConnectedComponents, backend="ray", workers=2, undirected=True)) == local_cc
-        assert _per_id(pregel.run(path, BreadthFirst(sources=(source,)), backend="ray", workers=2)) == local_bfs
+    for shape in programs["cc"]:
+        assert (
+            _per_id(pregel.run(paths[shape], ConnectedComponents, backend="ray", workers=2, undirected=True))
+            == local_cc
+        )
+    for shape in programs["bfs"]:
+        assert _per_id(pregel.run(paths[shape], BreadthFirst(sources=(source,)), backend="ray", workers=2)) == local_bfs
+
+
+@pytest.mark.usefixtures("ray_session")
+def test_every_shape_of_input_gives_the_local_results(inputs):
+    paths, graph = inputs
+    _same_results(paths, graph, {"pagerank": tuple(paths), "cc": ("folder",), "bfs": ("gzip",)})
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("ray_session")
+def test_every_program_on_every_shape_of_input_gives_the_local_results(inputs):
+    paths, graph = inputs
+    _same_results(paths, graph, dict.fromkeys(("pagerank", "cc", "bfs"), tuple(paths)))
 
 
 @pytest.mark.usefixtures("ray_session")
@@ -409,3 +426,27 @@ def test_a_held_run_resumes_from_its_checkpoint_and_recovers_a_lost_worker(tmp_p
         )
         np.testing.assert_array_equal(recovered.values, expected.values)
         assert recovered.recoveries, checkpoints
+
+
+@pytest.mark.usefixtures("ray_session")
+def test_the_command_loads_in_the_workers_and_refuses_bad_input_with_exit_2(tmp_path, capsys):
+    from pregel.cli.main import main
+
+    lines = _edges()
+    folder = _folder(tmp_path, lines)
+    whole = _write(tmp_path / "whole.txt", lines)
+    held, local = tmp_path / "held.tsv", tmp_path / "local.tsv"
+    flags = ["--backend", "ray", "--load", "workers", "--workers", "2"]
+    assert main(["pagerank", folder, "--tol", "1e-12", "-o", str(held), *flags]) == 0
+    assert main(["pagerank", whole, "--tol", "1e-12", "-o", str(local)]) == 0
+    got, expected = np.loadtxt(held), np.loadtxt(local)
+    assert (got[:, 0] == expected[:, 0]).all() and np.abs(got[:, 1] - expected[:, 1]).max() < 1e-12
+    capsys.readouterr()
+
+    (tmp_path / "edges" / "part-00001").write_text("3 4\n4 x5\n")
+    out = tmp_path / "never.tsv"
+    assert main(["cc", folder, "-o", str(out), *flags]) == 2
+    assert capsys.readouterr().err == f"pregel: error: {folder}/part-00001:2: vertex id 'x5' is not an integer\n"
+    assert not out.exists()
+    assert main(["pagerank", whole, "--check", *flags]) == 2
+    assert "--check needs the whole graph" in capsys.readouterr().err

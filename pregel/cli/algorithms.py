@@ -35,8 +35,11 @@ class Algorithm:
         summary: Callable[[pregel.Result], str] | None = None,
         validate: Callable[[pregel.Result], str] | None = None,
         weights: bool = True,
+        held: Callable[[str, argparse.Namespace, dict[str, Any]], pregel.Result] | None = None,
     ) -> None:
         self.run = run
+        # the run on a graph the Ray workers load themselves (--load workers), given the path; None: not offered
+        self.held = held
         self.networkx = networkx
         self.top = top
         self.measures = measures
@@ -90,6 +93,53 @@ def _run_cc(graph: pregel.Graph, args: argparse.Namespace, options: dict[str, An
 def _run_program(graph: pregel.Graph, args: argparse.Namespace, options: dict[str, Any]) -> pregel.Result:
     options = {k: v for k, v in options.items() if k != "api"}
     return pregel.run(graph, args.program_object, max_supersteps=args.max_supersteps, **options)
+
+
+def _held_pagerank(path: str, args: argparse.Namespace, options: dict[str, Any]) -> pregel.Result:
+    from pregel.algorithms.pagerank import PageRank, PageRankVertex
+
+    if args.personalize:
+        raise InputError("--personalize needs --load driver (the restart ids are looked up in the whole graph)")
+    program = {"batch": PageRank, "scalar": PageRankVertex}[options.pop("api")](damping=args.damping, tol=args.tol)
+    return pregel.run(path, program, max_supersteps=args.max_supersteps, undirected=args.undirected, **options)
+
+
+def _held_sssp(path: str, args: argparse.Namespace, options: dict[str, Any]) -> pregel.Result:
+    from pregel.algorithms.sssp import ShortestPaths, ShortestPathsVertex
+
+    try:
+        source = int(args.source)
+    except ValueError:
+        raise InputError(f"--source {args.source!r} is not an integer vertex id") from None
+    program = {"batch": ShortestPaths, "scalar": ShortestPathsVertex}[options.pop("api")](source=source)
+    result = pregel.run(path, program, max_supersteps=args.max_supersteps, undirected=args.undirected, **options)
+    # the source's owner found it, or no partition did: said once the ids are gathered
+    result.graph.index_of(source, what=f"{args.edges}: --source vertex")
+    return result
+
+
+def _held_cc(path: str, args: argparse.Namespace, options: dict[str, Any]) -> pregel.Result:
+    from pregel.algorithms.components import ConnectedComponents, ConnectedComponentsVertex
+
+    program = {"batch": ConnectedComponents, "scalar": ConnectedComponentsVertex}[options.pop("api")]()
+    return pregel.run(path, program, max_supersteps=args.max_supersteps, undirected=True, **options)
+
+
+def _held_bfs(path: str, args: argparse.Namespace, options: dict[str, Any]) -> pregel.Result:
+    from pregel.algorithms.bfs import BreadthFirst, BreadthFirstVertex
+
+    sources = tuple(dict.fromkeys(int(s) for s in args.source))
+    program = {"batch": BreadthFirst, "scalar": BreadthFirstVertex}[options.pop("api")](sources=sources)
+    result = pregel.run(path, program, max_supersteps=args.max_supersteps, undirected=args.undirected, **options)
+    result.graph.index_of(list(sources), what=f"{args.edges}: --source vertex")
+    return result
+
+
+def _held_program(path: str, args: argparse.Namespace, options: dict[str, Any]) -> pregel.Result:
+    options = {k: v for k, v in options.items() if k != "api"}
+    return pregel.run(
+        path, args.program_object, max_supersteps=args.max_supersteps, undirected=args.undirected, **options
+    )
 
 
 def _networkx_pagerank(graph: pregel.Graph, args: argparse.Namespace) -> np.ndarray:
@@ -365,12 +415,19 @@ def _louvain_found(result: pregel.Result) -> str:
 
 ALGORITHMS = {
     "pagerank": Algorithm(
-        _run_pagerank, _networkx_pagerank, _top_ranks, lambda args: {"delta": "L1 change"}, weights=False
+        _run_pagerank,
+        _networkx_pagerank,
+        _top_ranks,
+        lambda args: {"delta": "L1 change"},
+        weights=False,
+        held=_held_pagerank,
     ),
-    "sssp": Algorithm(_run_sssp, _networkx_sssp, _top_nearest, lambda args: {"improved": "improved"}),
-    "cc": Algorithm(_run_cc, _networkx_cc, _top_components, lambda args: {}, weights=False),
+    "sssp": Algorithm(_run_sssp, _networkx_sssp, _top_nearest, lambda args: {"improved": "improved"}, held=_held_sssp),
+    "cc": Algorithm(_run_cc, _networkx_cc, _top_components, lambda args: {}, weights=False, held=_held_cc),
     # issue 18: bfs, scc, kcore, triangles
-    "bfs": Algorithm(_run_bfs, _networkx_bfs, _top_nearest, lambda args: {"reached": "reached"}, weights=False),
+    "bfs": Algorithm(
+        _run_bfs, _networkx_bfs, _top_nearest, lambda args: {"reached": "reached"}, weights=False, held=_held_bfs
+    ),
     "scc": Algorithm(_run_scc, _networkx_scc, _top_components, lambda args: {"open": "open vertices"}, weights=False),
     "kcore": Algorithm(_run_kcore, _networkx_kcore, _top_ranks, _kcore_measures),
     "triangles": Algorithm(_run_triangles, _networkx_triangles, _top_ranks, lambda args: {}, _triangles_found),
@@ -389,6 +446,10 @@ ALGORITHMS = {
         _louvain_found,
     ),
     "run": Algorithm(
-        _run_program, None, _top_values, lambda args: {name: name for name in args.program_object.aggregators}
+        _run_program,
+        None,
+        _top_values,
+        lambda args: {name: name for name in args.program_object.aggregators},
+        held=_held_program,
     ),
 }

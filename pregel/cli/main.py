@@ -31,6 +31,7 @@ from pregel.core.checkpoint import DEFAULT_EVERY, DEFAULT_MAX_RESTARTS, parse_ev
 from pregel.errors import CheckpointError, InputError, PregelError
 from pregel.io.edges import read_edges
 from pregel.io.formats import FORMATS, format_for, render, require_format, write_result
+from pregel.io.shares import splittable
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
@@ -241,6 +242,14 @@ def _result_flags() -> argparse.ArgumentParser:
         metavar="ADDR",
         help="join the Ray cluster at ADDR ('auto': the one started on this machine with 'ray start'; "
         "default: $RAY_ADDRESS, else a private Ray on 127.0.0.1)",
+    )
+    flags.add_argument(
+        "--load",
+        choices=("driver", "workers"),
+        default="driver",
+        help="with --backend ray, who reads EDGES: this process, which builds the graph and ships the "
+        "partitions, or the workers, each its share, so that no process holds the whole graph (pagerank, sssp, "
+        "cc, bfs and run; EDGES a text edge list, a folder or glob of part files, or Parquet) (default: driver)",
     )
     flags.add_argument(
         "--check",
@@ -716,9 +725,15 @@ def _run(args: argparse.Namespace) -> int:
         args.program_object = load_program(args.program, args.param)
     measures = algorithm.measures(args)
     progress = Progress(sys.stderr, _title(args, name), measures, quiet=args.quiet)
-    progress.status(f"reading {args.edges}")
-    graph = read_graph(args, weights=algorithm.weights)
-    progress.status(f"{graph.num_vertices:,} vertices, {graph.num_edges:,} edges: starting")
+    held = getattr(args, "load", "driver") == "workers"
+    if held:
+        _check_held(args, algorithm, name)
+        graph: Any = args.edges
+        progress.status(f"the workers read {args.edges}")
+    else:
+        progress.status(f"reading {args.edges}")
+        graph = read_graph(args, weights=algorithm.weights)
+        progress.status(f"{graph.num_vertices:,} vertices, {graph.num_edges:,} edges: starting")
     options: dict[str, Any] = {"backend": args.backend, "api": args.api}
     if page:
         from pregel.viz.page import check_size
@@ -740,7 +755,7 @@ def _run(args: argparse.Namespace) -> int:
             options["ray_address"] = args.ray_address
     start = time.perf_counter()
     try:
-        result = algorithm.run(graph, args, options)
+        result = (algorithm.held if held else algorithm.run)(graph, args, options)
     except InputError as exc:
         raise InputError(_naming_file(args.edges, str(exc))) from None
     progress.finish(result, time.perf_counter() - start, f"{args.backend} backend")
@@ -761,6 +776,24 @@ def _run(args: argparse.Namespace) -> int:
     if args.compare == "networkx":
         _say_difference("networkx", result.values, algorithm.networkx(result.graph if name == "cc" else graph, args))
     return EXIT_OK
+
+
+def _check_held(args: argparse.Namespace, algorithm: Algorithm, name: str) -> None:
+    """InputError for what ``--load workers`` cannot do: the flags that need the whole graph in this process."""
+    if args.backend != "ray":
+        raise InputError(f"--load workers needs --backend ray (--backend {args.backend} reads EDGES here)")
+    if algorithm.held is None:
+        raise InputError(f"--load workers: pregel {name} needs the whole graph; use --load driver")
+    named = [flag for flag in ("src", "dst", "weight") if getattr(args, flag, None) is not None]
+    whole = {"--check": args.check, "--compare": args.compare, **{f"--{flag}": True for flag in named}}
+    for flag, given in whole.items():
+        if given:
+            raise InputError(f"{flag} needs the whole graph in this process: use --load driver")
+    if not splittable(args.edges):
+        raise InputError(
+            f"{args.edges}: the workers read text edge lists, folders or globs of part files and Parquet; "
+            "standard input, Matrix Market and Arrow files are read here: use --load driver"
+        )
 
 
 def read_graph(args: argparse.Namespace, weights: bool = True) -> pregel.Graph:
