@@ -258,7 +258,7 @@ OWN_VALUE = {"--vertices": "100", "--max-vertices": "1000", "--src": "from", "--
 """Flags for which the placeholder's value would not fit (2 vertices cannot hold the edges; 2 is below the graph;
 the columns of EDGES_CSV, by name and by position)."""
 
-PARSED_ONLY = {("--backend", "ray"), ("--ray-address", "ADDR")}
+PARSED_ONLY = {("--backend", "ray"), ("--ray-address", "ADDR"), ("--load", "workers")}
 """Flags that need Ray: their runs are in the Ray tests; here they are only parsed."""
 
 EDGES_TEXT = "1 2\n2 3\n3 4\n4 1\n2 5\n5 6\n7 8\n"
