@@ -175,7 +175,13 @@ def _mapped(stream: IO[bytes]) -> mmap.mmap | None:
 
 
 def stream_chunks(stream: IO[bytes], head: bytes) -> Iterator[bytes | memoryview]:
-    """The text of a stream in chunks of whole lines, starting with the ``head`` already read."""
+    """The text of a stream in chunks of whole lines (about ``CHUNK_BYTES``), starting with the ``head`` already read.
+
+    Examples
+    --------
+    >>> [bytes(c) for c in stream_chunks(io.BytesIO(b"3 4\\n"), b"1 2\\n")]
+    [b'1 2\\n', b'3 4\\n']
+    """
     data = head
     while True:
         more = stream.read(CHUNK_BYTES)
@@ -187,7 +193,13 @@ def stream_chunks(stream: IO[bytes], head: bytes) -> Iterator[bytes | memoryview
 
 
 def text_head(head: bytes, name: str) -> bytes:
-    """The first chunk without a UTF-8 byte-order mark (spreadsheets write one); InputError if not text."""
+    """The first chunk without a UTF-8 byte-order mark (spreadsheets write one); InputError if not text.
+
+    Examples
+    --------
+    >>> text_head(codecs.BOM_UTF8 + b"1 2\\n", "e.txt")
+    b'1 2\\n'
+    """
     if head.startswith(codecs.BOM_UTF8):
         return head[len(codecs.BOM_UTF8) :]
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -200,7 +212,19 @@ def text_head(head: bytes, name: str) -> bytes:
 
 @contextlib.contextmanager
 def open_text(path: str | os.PathLike[str], name: str) -> Iterator[IO[bytes]]:
-    """The file's bytes, decompressed; InputError for anything unreadable."""
+    """The file's bytes, decompressed (gzip and bzip2, recognised by content); InputError for anything unreadable.
+
+    ``name`` is what messages call the file (``"<stdin>"``: read standard input).
+
+    Examples
+    --------
+    >>> try:
+    ...     with open_text("no-such-file.txt", "no-such-file.txt") as stream:
+    ...         pass
+    ... except InputError as missing:
+    ...     print(missing)
+    no-such-file.txt: no such file
+    """
     try:
         if name == "<stdin>":
             raw: IO[bytes] = sys.stdin.buffer
