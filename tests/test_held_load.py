@@ -270,7 +270,7 @@ def _same_results(paths: dict[str, str], graph: pregel.Graph, programs: dict[str
 @pytest.mark.usefixtures("ray_session")
 def test_every_shape_of_input_gives_the_local_results(inputs):
     paths, graph = inputs
-    _same_results(paths, graph, {"pagerank": tuple(paths), "cc": ("folder",), "bfs": ("gzip",)})
+    _same_results(paths, graph, {"pagerank": tuple(paths), "cc": ("gzip",), "bfs": ()})
 
 
 @pytest.mark.slow
@@ -450,3 +450,21 @@ def test_the_command_loads_in_the_workers_and_refuses_bad_input_with_exit_2(tmp_
     assert not out.exists()
     assert main(["pagerank", whole, "--check", *flags]) == 2
     assert "--check needs the whole graph" in capsys.readouterr().err
+
+
+@pytest.mark.usefixtures("ray_session")
+def test_an_empty_file_is_refused_as_locally_and_string_ids_are_read_by_the_driver(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    empty = _write(tmp_path / "empty.txt", [], header="# nothing\n")
+    with pytest.raises(InputError) as held:
+        pregel.run(empty, PageRank, backend="ray", workers=2)
+    with pytest.raises(InputError) as local:
+        read_edges(empty)
+    assert str(held.value) == str(local.value)
+    named = str(tmp_path / "named.parquet")
+    pq.write_table(pa.table({"a": ["x", "y"], "b": ["y", "z"]}), named)
+    assert not shares.splittable(named)
+    result = pregel.run(named, ConnectedComponents, backend="ray", workers=2, undirected=True)
+    assert result.to_dict() == {"x": "x", "y": "x", "z": "x"}

@@ -222,6 +222,8 @@ def _run_held(
         shares.chunks,
         shares.read_chunk,
         undirected=undirected,
+        nothing=shares.no_edges(path),
+        size=shares.input_bytes(path),
     )
     backend = held_ray_backend()(source, program, workers, **options)
     try:

@@ -665,7 +665,8 @@ class HeldRayBackend(RayBackend):
         self.starts = None
         self.logs = None
         self.source = source
-        self.owns_session = _connect(ray_address, connect_timeout, MIN_OBJECT_STORE)
+        # room for the edges twice over (the blocks of the exchange, then the partitions' rows)
+        self.owns_session = _connect(ray_address, connect_timeout, max(MIN_OBJECT_STORE, 4 * source.size))
         try:
             _ship_code_if_unimportable(program)
             self.program = ray.put(program)
@@ -697,7 +698,7 @@ class HeldRayBackend(RayBackend):
             dealt = source.assign(shares, count)
             calls = [a.read.remote(source.read, dealt[k], k, *options) for k, a in enumerate(self.actors)]
             reports = [r for done in self._barrier(calls, "reading the input") for r in done]
-        _check_reports(source.path, reports)
+        _check_reports(source.nothing, reports)
         read = time.perf_counter()
         blocks = [_listed(a.scatter.options(num_returns=count).remote(), count) for a in self.actors]
         gathers = [a.gather.remote([blocks[w][q] for w in range(count)]) for q, a in enumerate(self.actors)]
@@ -783,10 +784,10 @@ class HeldRayBackend(RayBackend):
         raise self.graph.refuse("topology mutations")
 
 
-def _check_reports(path: str, reports: list[tuple]) -> None:
-    """InputError for an input without edges, or shares that disagree on their columns (weights or none)."""
+def _check_reports(nothing: str, reports: list[tuple]) -> None:
+    """InputError for an input without edges (``nothing`` says so), or shares that disagree on their columns."""
     if not any(edges for _, _, edges, _ in reports):
-        raise InputError(f"{path}: no edges (every share of it is empty or holds only comments)")
+        raise InputError(nothing)
     shaped = [(name, columns) for name, columns, edges, _ in reports if edges]
     first, columns = shaped[0]
     for name, other in shaped:

@@ -792,7 +792,7 @@ def _check_held(args: argparse.Namespace, algorithm: Algorithm, name: str) -> No
     if not splittable(args.edges):
         raise InputError(
             f"{args.edges}: the workers read text edge lists, folders or globs of part files and Parquet; "
-            "standard input, Matrix Market and Arrow files are read here: use --load driver"
+            "standard input, Matrix Market, Arrow and string ids are read here: use --load driver"
         )
 
 

@@ -529,6 +529,8 @@ class HeldInput:
     pickles them by reference (each worker imports them). ``list`` gives the shares of
     ``path`` for a number of workers, ``assign`` deals them out, ``read`` parses one,
     ``chunks`` streams a compressed file and ``read_chunk`` parses one of its chunks.
+    ``nothing``: the error for an input without edges; ``size``: its bytes on disk
+    (compressed files counted as their text), for sizing a private object store.
     """
 
     path: str
@@ -539,3 +541,5 @@ class HeldInput:
     read_chunk: Any
     weights: bool = True
     undirected: bool = False
+    nothing: str = "no edges"
+    size: int = 0

@@ -273,7 +273,7 @@ def _kind(path: str) -> str:
     """``"parquet"``, ``"stream"`` (compressed text), ``"text"``; ``"other"`` for Arrow and Matrix Market."""
     fmt = table_format(path)
     if fmt == "parquet":
-        return "parquet"
+        return "parquet" if _integer_ids(path) else "other"
     if fmt is not None:
         return "other"
     with open(path, "rb") as f:
@@ -287,6 +287,52 @@ def _kind(path: str) -> str:
         if f.read(64).lstrip().startswith(b"%%MatrixMarket"):
             return "other"
     return "text"
+
+
+def _integer_ids(path: str) -> bool:
+    """Whether a Parquet file's first two columns hold integers (string ids need the driver's sorted labels)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        schema = pq.read_schema(path)
+    except (pa.ArrowException, OSError):
+        return True  # its reader names what is wrong
+    return all(pa.types.is_integer(schema.field(k).type) for k in range(min(2, len(schema.names))))
+
+
+def no_edges(path: str | os.PathLike[str]) -> str:
+    """What the local reader says of an input without edges (for one file), or of a folder without any.
+
+    Examples
+    --------
+    >>> no_edges("edges.txt")
+    'edges.txt: no edges (the file is empty or has only comments)'
+    """
+    if Path(path).is_dir() or glob.has_magic(str(path)):
+        return f"{path}: no edges (every part file is empty or holds only comments)"
+    if table_format(path) == "parquet":
+        return f"{path}: no edges (the table has no rows)"
+    return f"{path}: no edges (the file is empty or has only comments)"
+
+
+def input_bytes(path: str | os.PathLike[str]) -> int:
+    """The bytes the input's files hold on disk (four times that for a compressed file), for sizing the object store.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> path = os.path.join(tempfile.mkdtemp(), "edges.txt")
+    >>> with open(path, "w") as f:
+    ...     _ = f.write("1 2\\n")
+    >>> input_bytes(path)
+    4
+    """
+    total = 0
+    for f in _files(path):
+        size = os.stat(f).st_size
+        total += 4 * size if _kind(f) == "stream" else size
+    return total
 
 
 def _row_groups(path: str) -> list[Share]:
