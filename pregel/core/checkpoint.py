@@ -3,10 +3,10 @@
 A checkpoint at superstep S holds everything needed to run superstep S next. Each
 partition writes its own part (its vertices' values, active flags and pending inbox,
 already combined; no inbox when the program ``resends``: a light checkpoint, whose
-messages the program makes again from the values on restore); then the driver writes the manifest: the aggregator values, the
-statistics so far, fingerprints of the graph and of the program with its parameters,
-the partition count, and the size and CRC-32 of every part. The manifest is written
-last (temporary file, fsync, rename) and carries its own checksum, so a checkpoint
+messages the program makes again from the values on restore); then the driver writes
+the manifest: the aggregator values, the statistics so far, fingerprints of the graph
+and of the program with its parameters, the partition count, and the size and CRC-32 of
+every part. The manifest is written last (temporary file, fsync, rename) and carries its own checksum, so a checkpoint
 whose manifest is missing or damaged never counts, and neither does one whose parts do
 not match it. The newest two complete checkpoints are kept::
 
@@ -156,7 +156,9 @@ class Checkpointer:
         self.on_recovery = on_recovery
         self.max_restarts = max_restarts
         self.restarts = 0
-        self._graph_fingerprint = None if directory is None else graph.fingerprint()
+        # read on first use: by the writer's thread (the first checkpoint) or by a resume, not by every start
+        self._fingerprinted: str | None = None
+        self._fingerprinting = threading.Lock()
         # the program's code cannot change during a run, and reading its source takes ~40 ms
         self._code_fingerprint = None if directory is None else program.code_fingerprint()
         self._stats_lines: list[tuple[SuperstepStats, str]] = []
@@ -166,6 +168,13 @@ class Checkpointer:
         self._mark: int | None = None
         # recoveries not yet back at the superstep they failed in, with the time each began
         self._underway: list[tuple[Recovery, float]] = []
+
+    def _graph_fingerprint(self) -> str:
+        """The input graph's fingerprint (hashing 10M edges takes ~70 ms: once, and off the superstep loop)."""
+        with self._fingerprinting:
+            if self._fingerprinted is None:
+                self._fingerprinted = self.graph.fingerprint()
+            return self._fingerprinted
 
     def start(self, backend: Backend) -> RunState:
         """The state a run starts from: superstep 0, or (resuming) the newest good checkpoint."""
@@ -370,7 +379,7 @@ class Checkpointer:
             "format": FORMAT,
             "superstep": state.superstep,
             "graph": {
-                "fingerprint": self._graph_fingerprint,
+                "fingerprint": self._graph_fingerprint(),
                 "vertices": self.graph.num_vertices,
                 "edges": self.graph.num_edges,
                 "mutated": mutated,
@@ -542,7 +551,7 @@ class Checkpointer:
         except (OSError, ValueError, TypeError, KeyError, IndexError) as exc:
             raise CheckpointDamaged(f"{folder.name} is damaged ({exc})") from None
         graph, program = manifest["graph"], manifest["program"]
-        if graph["fingerprint"] != self._graph_fingerprint:
+        if graph["fingerprint"] != self._graph_fingerprint():
             raise CheckpointError(
                 f"{folder} was made for another graph ({graph['vertices']} vertices, {graph['edges']} edges), "
                 f"not this one ({self.graph.num_vertices} vertices, {self.graph.num_edges} edges)"
