@@ -20,14 +20,22 @@ temporary folder: ``--parts`` text part files, the same as one Parquet file of
 
 The median of ``--repeat`` runs of each, after one warm-up run (worker start-up is not
 counted).
+
+``--memory 1m,10m`` measures peak resident memory instead, each size in fresh processes
+(the edges written as ``--parts`` text part files first): the driver of a distributed
+load (its peak after Ray started, and after the load), each worker's peak, and the peak
+of one process that reads the same edges with ``read_edges`` and builds the local
+backend's partitions.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -104,13 +112,83 @@ def ray_data(path: str) -> float:
     return time.perf_counter() - start
 
 
+def peak() -> int:
+    """This process's peak resident memory so far, in bytes (``VmHWM``: getrusage's maximum survives exec)."""
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmHWM:"))
+
+
+def measure(path: str, workers: int, how: str) -> dict[str, int]:
+    """One load in this (fresh) process: ``"held"`` on a private Ray, or ``"local"``; the peaks, in bytes."""
+    if how == "local":
+        from pregel.backends.local import LocalBackend
+        from pregel.io.edges import read_edges
+
+        files = sorted(Path(path).glob("part-*"))
+        concatenated = Path(path).parent / "whole.txt"
+        concatenated.write_bytes(b"".join(f.read_bytes() for f in files))
+        before = peak()
+        LocalBackend(read_edges(concatenated), Idle(), 1).close()
+        return {"before": before, "after": peak()}
+    ray.init(address="local", include_dashboard=False, num_cpus=workers, logging_level="ERROR")
+    try:
+        before = peak()
+        source = HeldInput(path, shares.list_shares, shares.assign, shares.read_share, shares.chunks, shares.read_chunk)
+        backend = HeldRayBackend(source, Idle(), workers=workers)
+        workers_peak = ray.get([actor.peak_memory.remote() for actor in backend.actors])
+        backend.close()
+        return {"before": before, "after": peak(), "workers": workers_peak}
+    finally:
+        ray.shutdown()
+
+
+def memory(sizes: list[int], parts: int, workers: int) -> None:
+    """Peak memory of the driver, the workers and a local load, for each size, each run in a fresh process."""
+    print(f"{workers} workers, {parts} text part files; peak resident memory in MB")
+    print("| edges | driver after Ray started | driver after the load | each worker | one local process |")
+    print("|---|---|---|---|---|")
+    for edges in sizes:
+        with tempfile.TemporaryDirectory() as tmp:
+            folder = Path(tmp) / "text"
+            folder.mkdir()
+            rng = np.random.default_rng(0)
+            for k in range(parts):
+                n = edges // parts
+                src, dst = rng.integers(0, max(edges // 4, 2), n), rng.integers(0, max(edges // 4, 2), n)
+                text = np.char.add(np.char.add(src.astype(str), " "), np.char.add(dst.astype(str), "\n"))
+                (folder / f"part-{k:05d}").write_text("".join(text.tolist()))
+            found = {}
+            for how in ("held", "local"):
+                command = [sys.executable, __file__, "--measure", str(folder), how, "--workers", str(workers)]
+                done = subprocess.run(command, capture_output=True, text=True, check=True)
+                found[how] = json.loads(done.stdout.strip().splitlines()[-1])
+        mb = 2**20
+        held, local = found["held"], found["local"]
+        shown = ", ".join(f"{w / mb:.0f}" for w in held["workers"])
+        driver = f"{held['before'] / mb:.0f} | {held['after'] / mb:.0f}"
+        print(f"| {edges:,} | {driver} | {shown} | {local['after'] / mb:.0f} |")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--edges", type=int, default=2_000_000)
     parser.add_argument("--parts", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--memory", metavar="SIZES", help="peak memory for these edge counts (1m,10m) instead")
+    parser.add_argument("--measure", nargs=2, metavar=("FOLDER", "HOW"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.measure:
+        print(json.dumps(measure(args.measure[0], args.workers, args.measure[1])))
+        return 0
+    if args.memory:
+        scale = {"k": 10**3, "m": 10**6}
+        memory(
+            [int(float(s[:-1]) * scale[s[-1]]) if s[-1] in scale else int(s) for s in args.memory.split(",")],
+            args.parts,
+            args.workers,
+        )
+        return 0
     ray.init(
         address="local",
         include_dashboard=False,

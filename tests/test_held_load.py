@@ -20,7 +20,7 @@ from pregel.algorithms.bfs import BreadthFirst
 from pregel.algorithms.components import ConnectedComponents
 from pregel.algorithms.pagerank import PageRank
 from pregel.algorithms.sssp import ShortestPaths
-from pregel.core.held import HeldGraph, HeldIds, Loader, owner_of
+from pregel.core.held import HeldGraph, HeldIds, HeldInput, Loader, owner_of
 from pregel.errors import InputError
 from pregel.io import shares
 from pregel.io.edges import read_edges
@@ -468,3 +468,19 @@ def test_an_empty_file_is_refused_as_locally_and_string_ids_are_read_by_the_driv
     assert not shares.splittable(named)
     result = pregel.run(named, ConnectedComponents, backend="ray", workers=2, undirected=True)
     assert result.to_dict() == {"x": "x", "y": "x", "z": "x"}
+
+
+@pytest.mark.usefixtures("ray_session")
+def test_a_held_backend_has_every_attribute_a_ray_backend_has(tmp_path):
+    """HeldRayBackend sets RayBackend's state itself (it builds no Graph to hand its constructor): none missing."""
+    from pregel.backends.ray import HeldRayBackend, RayBackend
+
+    path = _write(tmp_path / "e.txt", ["1 2\n", "2 3\n"])
+    source = HeldInput(path, shares.list_shares, shares.assign, shares.read_share, shares.chunks, shares.read_chunk)
+    held = HeldRayBackend(source, ConnectedComponents(), workers=2)
+    plain = RayBackend(read_edges(path), ConnectedComponents(), workers=2)
+    try:
+        assert set(vars(plain)) <= set(vars(held))
+    finally:
+        held.close()
+        plain.close()

@@ -37,6 +37,8 @@ from pregel.errors import InputError
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
 _MIX2 = np.uint64(0x94D049BB133111EB)
+# long arrays are hashed in pieces of this many ids, so the temporaries stay small
+_PIECE = 1 << 16
 
 
 def owner_of(ids: np.ndarray, parts: int) -> np.ndarray:
@@ -50,13 +52,23 @@ def owner_of(ids: np.ndarray, parts: int) -> np.ndarray:
     >>> owner_of(np.array([0, 1, 2, 3, 4, 5]), 2).tolist()
     [1, 1, 0, 1, 0, 0]
     """
-    z = np.asarray(ids).astype(np.int64, copy=False).view(np.uint64) + _GOLDEN
-    z ^= z >> np.uint64(30)
-    z *= _MIX1
-    z ^= z >> np.uint64(27)
-    z *= _MIX2
-    z ^= z >> np.uint64(31)
-    return (z % np.uint64(parts)).astype(np.int64)
+    ids = np.asarray(ids)
+    out = np.empty(ids.shape, dtype=np.int32)
+    # a piece at a time, in place: the temporaries stay small (the edges of a share can be most of memory)
+    for k in range(0, ids.size, _PIECE):
+        z = ids[k : k + _PIECE].astype(np.uint64)
+        z += _GOLDEN
+        shifted = np.right_shift(z, np.uint64(30))
+        z ^= shifted
+        z *= _MIX1
+        np.right_shift(z, np.uint64(27), out=shifted)
+        z ^= shifted
+        z *= _MIX2
+        np.right_shift(z, np.uint64(31), out=shifted)
+        z ^= shifted
+        np.remainder(z, np.uint64(parts), out=z)
+        out[k : k + _PIECE] = z
+    return out
 
 
 @dataclass
@@ -122,7 +134,7 @@ class Loader:
 
     def scatter(self) -> list[EdgeBlock]:
         """The parsed edges cut into one block per partition, by the owner of each source (the pieces are dropped)."""
-        src, dst, w = _joined(self.pieces)
+        src, dst, w = self.pieces[0] if len(self.pieces) == 1 else _joined(self.pieces)
         self.pieces = []
         by_source = owner_of(src, self.parts)
         by_target = owner_of(dst, self.parts)
@@ -162,16 +174,20 @@ class Loader:
             raise InputError("some shares of the input have weights and others do not")
         keep_weights = weighted == {True}
         ahead = [(b.sources[: b.forward], b.targets[: b.forward], _head(b.weights, b.forward)) for b in blocks]
-        forward = _joined(ahead, keep_weights)
-        src, dst, w, duplicates = _merged(*forward)
+        src, dst, w, duplicates = _merged(list(_joined(ahead, keep_weights)))
         if self.undirected:
             back = [(b.sources[b.forward :], b.targets[b.forward :], _tail(b.weights, b.forward)) for b in blocks]
             rsrc, rdst, rw = _joined(back, keep_weights)
-            src, dst, w, _ = _merged(
-                np.concatenate([src, rsrc]), np.concatenate([dst, rdst]), None if w is None else np.concatenate([w, rw])
-            )
+            both = [np.concatenate([src, rsrc]), np.concatenate([dst, rdst])]
+            del src, dst, rsrc, rdst
+            src, dst, w, _ = _merged(both + [None if w is None else np.concatenate([w, rw])])
         self.sources, self.targets, self.weights = src, dst, w
-        self.ids = _distinct(np.concatenate([src] + [b.vertices for b in blocks]))
+        # the sources are sorted: their distinct ids without a sort of the edges
+        starts = np.empty(src.size, dtype=bool)
+        starts[:1] = True
+        np.not_equal(src[1:], src[:-1], out=starts[1:])
+        self.ids = _distinct(np.concatenate([src[starts]] + [b.vertices for b in blocks]))
+        del starts
         held = Held(int(self.ids.size), int(src.size), duplicates, keep_weights)
         if w is not None:
             negative = np.flatnonzero(w < 0)
@@ -265,23 +281,30 @@ def _tail(weights: np.ndarray | None, start: int) -> np.ndarray | None:
     return None if weights is None else weights[start:]
 
 
-def _merged(
-    src: np.ndarray, dst: np.ndarray, w: np.ndarray | None
-) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, int]:
-    """Edges sorted by (source, target) id, duplicates merged keeping the smallest weight; and how many merged."""
+def _merged(columns: list) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, int]:
+    """Edges ``[sources, targets, weights or None]`` sorted by (source, target) id, duplicates merged keeping the
+    smallest weight; and how many merged. The list is handed over: its arrays are freed as soon as they are used."""
+    src, dst, w = columns
+    columns.clear()
     if not src.size:
         return src, dst, w, 0
-    if max(int(src.max()), int(dst.max())) < 2**32:
-        # both ids in one uint64 key: numpy's plain sort of integers, several times faster than lexsort
-        key = np.left_shift(src.astype(np.uint64), np.uint64(32))
-        key |= dst.astype(np.uint64)
+    if int(min(src.min(), dst.min())) >= 0 and max(int(src.max()), int(dst.max())) < 2**32:
+        # both ids in one uint64 key, built in place: numpy's plain sort of integers, several times faster than
+        # lexsort, and no more than one array of the edges' size beside the key
+        key = src.astype(np.uint64)
+        del src
+        key <<= np.uint64(32)
+        key |= dst.astype(np.int64, copy=False).view(np.uint64)
+        del dst
         if w is None:
             key.sort()
         else:
             order = np.argsort(key)
             key, w = key[order], w[order]
-        src = np.right_shift(key, np.uint64(32)).astype(np.int64)
-        dst = np.bitwise_and(key, np.uint64(2**32 - 1)).astype(np.int64)
+            del order
+        src = np.right_shift(key, np.uint64(32)).view(np.int64)
+        dst = np.bitwise_and(key, np.uint64(2**32 - 1), out=key).view(np.int64)
+        del key
     else:
         order = np.lexsort((dst, src))
         src, dst = src[order], dst[order]
