@@ -130,7 +130,8 @@ class Loader:
     def add(self, sources: np.ndarray, targets: np.ndarray, weights: np.ndarray | None) -> None:
         """Keep one parsed piece of the input (original ids)."""
         if sources.size:
-            self.pieces.append((sources.astype(np.int64, copy=False), targets.astype(np.int64, copy=False), weights))
+            # ids as parsed (int32 where they fit: half the memory of the edges until they are merged)
+            self.pieces.append((sources, targets, weights))
 
     def scatter(self) -> list[EdgeBlock]:
         """The parsed edges cut into one block per partition, by the owner of each source (the pieces are dropped)."""
@@ -186,7 +187,7 @@ class Loader:
         starts = np.empty(src.size, dtype=bool)
         starts[:1] = True
         np.not_equal(src[1:], src[:-1], out=starts[1:])
-        self.ids = _distinct(np.concatenate([src[starts]] + [b.vertices for b in blocks]))
+        self.ids = _distinct(np.concatenate([src[starts]] + [b.vertices for b in blocks])).astype(np.int64)
         del starts
         held = Held(int(self.ids.size), int(src.size), duplicates, keep_weights)
         if w is not None:
@@ -198,7 +199,8 @@ class Loader:
 
     def questions(self) -> list[np.ndarray]:
         """For each partition, the heads of this partition's edges that it owns (sorted ids): what to ask it."""
-        self.heads, self.head_of = _ranked(self.targets)
+        heads, self.head_of = _ranked(self.targets)
+        self.heads = heads.astype(np.int64, copy=False)
         self.head_owner = owner_of(self.heads, self.parts)
         return [self.heads[self.head_owner == r] for r in range(self.parts)]
 
@@ -542,10 +544,13 @@ def columns_crc(sources: np.ndarray, targets: np.ndarray, weights: np.ndarray | 
     >>> columns_crc(np.array([1]), np.array([2]), None) == columns_crc(np.array([1], np.int32), np.array([2]), None)
     True
     """
-    crc = zlib.crc32(np.ascontiguousarray(sources, dtype=np.int64).data)
-    crc = zlib.crc32(np.ascontiguousarray(targets, dtype=np.int64).data, crc)
-    if weights is not None:
-        crc = zlib.crc32(np.ascontiguousarray(weights, dtype=np.float64).data, crc)
+    crc = 0
+    for column, dtype in ((sources, np.int64), (targets, np.int64), (weights, np.float64)):
+        if column is None:
+            continue
+        # a piece at a time: ids parsed as int32 are hashed as int64 without a copy of the whole column
+        for k in range(0, column.size, _PIECE):
+            crc = zlib.crc32(np.ascontiguousarray(column[k : k + _PIECE], dtype=dtype).data, crc)
     return crc
 
 

@@ -70,7 +70,8 @@ class Share:
 
 @dataclass
 class Piece:
-    """The edges of one share (original ids as ``int64``, weights or None), its column count and its CRC-32."""
+    """The edges of one share (original ids, ``int32`` where they all fit, else ``int64``; weights or None), its
+    column count and its CRC-32 (of the ids as ``int64``)."""
 
     sources: np.ndarray
     targets: np.ndarray
@@ -190,7 +191,7 @@ def read_share(share: Share, weights: bool = True) -> Piece:
     if share.kind == "parquet":
         return _read_row_groups(share)
     if share.kind == "stream":
-        parser = EdgeParser(share.path, weights, threads=1, wide=True)
+        parser = EdgeParser(share.path, weights, threads=1)
         with open_text(share.path, share.path) as stream:
             head = text_head(stream.read(CHUNK_BYTES), share.path)
             for chunk in stream_chunks(stream, head):
@@ -238,7 +239,7 @@ def chunks(share: Share) -> Iterator[Chunk]:
 
 def read_chunk(chunk: Chunk, weights: bool = True) -> Piece:
     """Parse one chunk of a compressed file (line numbers of the whole file)."""
-    parser = EdgeParser(chunk.path, weights, threads=1, wide=True)
+    parser = EdgeParser(chunk.path, weights, threads=1)
     parser.line = chunk.line
     if chunk.index:
         parser.header_checked = True
@@ -400,7 +401,7 @@ def _mapped(file: Any) -> Iterator[Any]:
 
 # ------------------------------------------------------------------ parsing
 def _parse_range(share: Share, view: Any, weights: bool, line: int) -> Piece:
-    parser = EdgeParser(share.path, weights, threads=1, wide=True)
+    parser = EdgeParser(share.path, weights, threads=1)
     parser.line = line
     if share.start:
         parser.header_checked = True
@@ -421,7 +422,6 @@ def _piece(parser: EdgeParser) -> Piece:
         empty = np.empty(0, dtype=np.int64)
         return Piece(empty, empty, None, parser.columns, 0)
     src, dst, w = parser.result()
-    src, dst = src.astype(np.int64, copy=False), dst.astype(np.int64, copy=False)
     return Piece(src, dst, w, parser.columns, columns_crc(src, dst, w))
 
 
