@@ -345,14 +345,27 @@ def test_bad_input_is_one_line_naming_the_file_and_line_and_writes_nothing(tmp_p
 
 
 @pytest.mark.usefixtures("ray_session")
-def test_a_program_that_mutates_the_graph_is_refused_on_a_held_graph(tmp_path):
+def test_mutations_and_messages_to_unknown_ids_are_refused_on_a_held_graph(tmp_path):
     class Prune(pregel.BatchProgram):
         def compute(self, v):
             v.remove_vertices(v.ids[v.out_degree == 0])
             v.vote_to_halt()
 
+    class ToOne(pregel.Vertex):
+        """Every vertex writes to vertex 3: a partition that neither owns it nor has an edge to it cannot place it."""
+
+        combiner = pregel.Sum
+
+        def compute(self, messages):
+            if self.superstep == 0:
+                self.send_message(3, 1.0)
+            self.vote_to_halt()
+
+    folder = _folder(tmp_path, _edges())
     with pytest.raises(InputError, match="held by the Ray workers.*mutations"):
-        pregel.run(_folder(tmp_path, _edges()), Prune, backend="ray", workers=2)
+        pregel.run(folder, Prune, backend="ray", workers=2)
+    with pytest.raises(InputError, match="held by the Ray workers.*a message to a vertex that is no neighbour"):
+        pregel.run(folder, ToOne, backend="ray", workers=2)
 
 
 @pytest.mark.slow
