@@ -7,7 +7,7 @@ engine (:func:`pregel.core.engine.execute`).
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from pregel.core.checkpoint import DEFAULT_MAX_RESTARTS, Checkpointer
@@ -15,7 +15,7 @@ from pregel.core.engine import check_weights, execute
 from pregel.core.graph import Graph
 from pregel.core.mutations import check_rules
 from pregel.core.program import Program
-from pregel.core.types import Backend, Recovery, Result, SuperstepStats
+from pregel.core.types import Backend, Collector, Recovery, Result, SuperstepStats
 from pregel.errors import InputError
 
 BACKENDS = ("local", "ray")
@@ -38,6 +38,7 @@ def run(
     max_restarts: int = DEFAULT_MAX_RESTARTS,
     resume_with_new_code: bool = False,
     confined_recovery: bool = True,
+    collect: Sequence[Collector] = (),
     **backend_options: Any,
 ) -> Result:
     """Run a vertex program on a graph, superstep by superstep, until it halts.
@@ -94,6 +95,12 @@ def run(
     confined_recovery : bool
         False: always roll every partition back after a lost worker (global recovery),
         and keep no message logs.
+    collect : sequence of Collector
+        Make these of the final values where the partitions are (in the Ray workers),
+        instead of gathering the values: :class:`pregel.io.parts.Parts` writes a folder
+        of part files, one per partition. ``result.collected`` holds what each made, in
+        order, and ``result.values`` is ``None``. On a failure each collector undoes its
+        work (no partial part files).
     **backend_options
         Passed to the backend (for Ray: ``ray_address``).
 
@@ -164,6 +171,7 @@ def run(
         on_superstep=on_superstep,
         trace=trace,
         checkpointer=checkpointer,
+        collect=collect,
     )
 
 

@@ -220,6 +220,10 @@ class Result:
     values_are_ids : bool
         The values are vertex ids (connected components' labels): shown as the
         vertices' original ids (``original_values``), strings in a labelled graph.
+    collected : list
+        What each :class:`Collector` given to ``pregel.run(collect=...)`` made of the
+        final values (say, the folder of part files it wrote), in the order given. A
+        run with collectors gathers no values: ``values`` is then ``None``.
 
     The views a person reads (``to_dict``, ``result[vertex]``, ``to_table``,
     ``to_pandas``...) name vertices by their original ids, strings in a graph with
@@ -246,6 +250,7 @@ class Result:
     trace: Trace | None = None
     recoveries: list[Recovery] = field(default_factory=list)
     values_are_ids: bool = False
+    collected: list[Any] = field(default_factory=list)
 
     @property
     def ids(self) -> np.ndarray:
@@ -756,6 +761,14 @@ class Backend(Protocol):
         """Every vertex's value, in global index order."""
         ...
 
+    def apply(self, task: PartitionTask) -> list[Any]:
+        """``task`` of every partition, run where the partition lives; the results in partition order.
+
+        Waits for every partition, failed or not, then raises the lowest failing
+        partition's error.
+        """
+        ...
+
     def save(self, folder: Path) -> Callable[[], list[PartRecord]]:
         """Copy every partition's state now; the function returned writes the parts into ``folder``."""
         ...
@@ -798,4 +811,33 @@ class Confining(Protocol):
 
     def confine(self) -> tuple[list[PartitionStatus], list[int], Savepoint]:
         """The failed superstep's statuses after replaying the lost partition; the partitions replayed; the base."""
+        ...
+
+
+#: What runs beside one partition at the end of a run: ``task(index, ids, values)`` with the
+#: partition's index, its vertices' ids (the engine's, ``int64``) and their values. On Ray it
+#: runs in the partition's worker, so it must pickle (a module-level function or class).
+PartitionTask = Callable[[int, np.ndarray, np.ndarray], Any]
+
+
+class Collector(Protocol):
+    """Something made of every partition's final values where they are, instead of gathering them.
+
+    ``pregel.run(..., collect=[...])`` asks each collector for its :meth:`task` once the
+    run has stopped, runs the tasks beside the partitions (in the Ray workers), and hands
+    each collector its tasks' results, in partition order, to :meth:`merge`. The run's
+    ``collected`` holds what the merges return; its ``values`` is ``None``.
+    :class:`pregel.io.parts.Parts` (a folder of part files) is one.
+    """
+
+    def task(self, graph: Graph, values_are_ids: bool) -> PartitionTask:
+        """The task every partition runs, for the graph the run ended with (on the driver)."""
+        ...
+
+    def merge(self, pieces: list[Any]) -> Any:
+        """What the partitions' results, in partition order, come to (on the driver)."""
+        ...
+
+    def discard(self) -> None:
+        """Undo what tasks did, after a run or its tasks failed (partial files, say)."""
         ...
