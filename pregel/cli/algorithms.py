@@ -1,7 +1,7 @@
 """How the command line runs each algorithm: the run, its networkx twin, its ``--top`` listing, its measures.
 
 The measures are the aggregators the progress display shows (name → label), e.g.
-PageRank's L1 change.
+PageRank's L1 change. The listings are in :mod:`pregel.cli.top`.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from typing import Any
 import numpy as np
 
 import pregel
+from pregel.cli import top as listings
+from pregel.cli.top import Listing, Top
 from pregel.errors import InputError, PregelError
-
-Top = tuple[np.ndarray, np.ndarray, tuple[str, str]]
 
 
 class Algorithm:
@@ -23,28 +23,38 @@ class Algorithm:
 
     ``summary``, when given, says in one line what a run found about the whole graph
     (triangles: the count, transitivity and average clustering); it follows the run's
-    summary line on stderr.
+    summary line on stderr. ``in_place`` says, for the command's flags, whether the
+    run's values are the output as they are: then a folder output and ``--top`` are
+    made where the partitions are (:mod:`pregel.io.parts`, :mod:`pregel.cli.top`),
+    without gathering the values. The others finish their values on the driver (a
+    relabelling, a scaling, one column per source) and gather them first.
     """
 
     def __init__(
         self,
         run: Callable[[pregel.Graph, argparse.Namespace, dict[str, Any]], pregel.Result],
         networkx: Callable[[pregel.Graph, argparse.Namespace], np.ndarray] | None,
-        top: Callable[[pregel.Result, int], Top],
+        listing: Listing,
         measures: Callable[[argparse.Namespace], dict[str, str]],
         summary: Callable[[pregel.Result], str] | None = None,
         validate: Callable[[pregel.Result], str] | None = None,
         weights: bool = True,
+        in_place: Callable[[argparse.Namespace], bool] = lambda args: False,
     ) -> None:
         self.run = run
         self.networkx = networkx
-        self.top = top
+        self.listing = listing
+        self.in_place = in_place
         self.measures = measures
         # whether the run reads edge weights: the reader stores a weight column only then
         self.weights = weights
         self.summary = summary
         # for answers that are random, --check verifies them instead of comparing them with a reference
         self.validate = validate
+
+    def top(self, result: pregel.Result, k: int) -> Top:
+        """The ``--top k`` listing of a result in memory."""
+        return listings.top(self.listing, result, k)
 
 
 def _run_pagerank(graph: pregel.Graph, args: argparse.Namespace, options: dict[str, Any]) -> pregel.Result:
@@ -114,39 +124,6 @@ def _networkx_cc(graph: pregel.Graph, args: argparse.Namespace) -> np.ndarray:
     from pregel.algorithms.components import networkx_components
 
     return networkx_components(graph)
-
-
-# ties go to the smaller id, which in a labelled graph is the smaller label; the lists name vertices by original id
-def _top_ranks(result: pregel.Result, k: int) -> Top:
-    order = np.lexsort((result.ids, -result.values))[:k]
-    return result.original_ids[order], result.values[order], ("vertex", "value")
-
-
-def _top_nearest(result: pregel.Result, k: int) -> Top:
-    reachable = np.flatnonzero(np.isfinite(result.values))
-    order = reachable[np.lexsort((result.ids[reachable], result.values[reachable]))][:k]
-    return result.original_ids[order], result.values[order], ("vertex", "value")
-
-
-def _top_components(result: pregel.Result, k: int) -> Top:
-    labels, sizes = np.unique(result.values, return_counts=True)
-    order = np.lexsort((labels, -sizes))[:k]
-    return result.graph.to_original(labels[order]), sizes[order], ("component", "size")
-
-
-def _top_values(result: pregel.Result, k: int) -> Top:
-    if result.values.dtype == object:
-        order = sorted(range(result.values.size), key=lambda i: (-_sortable(result.values[i]), result.ids[i]))[:k]
-    else:
-        order = np.lexsort((result.ids, -result.values.astype(np.float64)))[:k]
-    return result.original_ids[order], result.original_values[order], ("vertex", "value")
-
-
-def _sortable(value: Any) -> float:
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        raise InputError("--top needs values that are numbers; this program's values are not") from None
 
 
 # ------------------------------------------------- issue 18: bfs, scc, kcore, triangles
@@ -300,11 +277,6 @@ def _validate_mis(result: pregel.Result) -> str:
     return f"independent and maximal ({int(result.values.sum()):,} of {result.values.size:,} vertices)"
 
 
-def _top_members(result: pregel.Result, k: int) -> Top:
-    members = np.flatnonzero(result.values == 1)[:k]
-    return result.ids[members], result.values[members], ("vertex", "member")
-
-
 def _run_matching(graph: pregel.Graph, args: argparse.Namespace, options: dict[str, Any]) -> pregel.Result:
     from pregel.algorithms.matching import maximal_matching
 
@@ -318,22 +290,6 @@ def _validate_matching(result: pregel.Result) -> str:
     if problem:
         raise PregelError(f"check failed: {problem}")
     return f"a maximal matching ({int((result.values >= 0).sum()) // 2:,} pairs)"
-
-
-def _top_pairs(result: pregel.Result, k: int) -> Top:
-    first = np.flatnonzero((result.values >= 0) & (result.ids < result.values))[:k]
-    return result.ids[first], result.values[first], ("vertex", "partner")
-
-
-def _top_per_source(result: pregel.Result, k: int) -> Top:
-    """The k highest-ranked vertices of each source's column, as rows ``source, vertex, value``."""
-    sources, rows = [], []
-    for name in result.values.dtype.names:
-        ranks = result.values[name]
-        order = np.lexsort((result.ids, -ranks))[:k]
-        sources.append(np.full(order.size, int(name)))
-        rows.append(np.rec.fromarrays([result.ids[order], ranks[order]], names="vertex,value"))
-    return np.concatenate(sources), np.concatenate(rows).view(np.ndarray), ("source", "")
 
 
 # ------------------------------------------------------------- issue 19: louvain
@@ -363,32 +319,63 @@ def _louvain_found(result: pregel.Result) -> str:
     return f"{communities:,} communities; modularity by level: {shown or 'none (no edges)'}"
 
 
+def _always(args: argparse.Namespace) -> bool:
+    return True
+
+
 ALGORITHMS = {
     "pagerank": Algorithm(
-        _run_pagerank, _networkx_pagerank, _top_ranks, lambda args: {"delta": "L1 change"}, weights=False
+        _run_pagerank,
+        _networkx_pagerank,
+        listings.HIGHEST,
+        lambda args: {"delta": "L1 change"},
+        weights=False,
+        in_place=_always,
     ),
-    "sssp": Algorithm(_run_sssp, _networkx_sssp, _top_nearest, lambda args: {"improved": "improved"}),
-    "cc": Algorithm(_run_cc, _networkx_cc, _top_components, lambda args: {}, weights=False),
+    "sssp": Algorithm(
+        _run_sssp, _networkx_sssp, listings.NEAREST, lambda args: {"improved": "improved"}, in_place=_always
+    ),
+    "cc": Algorithm(
+        _run_cc, _networkx_cc, listings.LARGEST_COMPONENTS, lambda args: {}, weights=False, in_place=_always
+    ),
     # issue 18: bfs, scc, kcore, triangles
-    "bfs": Algorithm(_run_bfs, _networkx_bfs, _top_nearest, lambda args: {"reached": "reached"}, weights=False),
-    "scc": Algorithm(_run_scc, _networkx_scc, _top_components, lambda args: {"open": "open vertices"}, weights=False),
-    "kcore": Algorithm(_run_kcore, _networkx_kcore, _top_ranks, _kcore_measures),
-    "triangles": Algorithm(_run_triangles, _networkx_triangles, _top_ranks, lambda args: {}, _triangles_found),
+    "bfs": Algorithm(
+        _run_bfs,
+        _networkx_bfs,
+        listings.NEAREST,
+        lambda args: {"reached": "reached"},
+        weights=False,
+        in_place=_always,
+    ),
+    "scc": Algorithm(
+        _run_scc, _networkx_scc, listings.LARGEST_COMPONENTS, lambda args: {"open": "open vertices"}, weights=False
+    ),
+    # core numbers are turned from the run's peeling levels on the driver; the K-core is the run's own
+    "kcore": Algorithm(
+        _run_kcore, _networkx_kcore, listings.HIGHEST, _kcore_measures, in_place=lambda args: args.k is not None
+    ),
+    "triangles": Algorithm(_run_triangles, _networkx_triangles, listings.HIGHEST, lambda args: {}, _triangles_found),
     # issue 18: ppr, lpa, betweenness, mis, matching
-    "ppr": Algorithm(_run_ppr, _networkx_ppr, _top_per_source, lambda args: {"delta": "L1 change"}),
-    "lpa": Algorithm(_run_lpa, _networkx_lpa, _top_components, _lpa_measures),
-    "betweenness": Algorithm(_run_betweenness, _networkx_betweenness, _top_ranks, lambda args: {"reached": "reached"}),
-    "mis": Algorithm(_run_mis, None, _top_members, lambda args: {}, validate=_validate_mis),
-    "matching": Algorithm(_run_matching, None, _top_pairs, lambda args: {}, validate=_validate_matching),
+    "ppr": Algorithm(_run_ppr, _networkx_ppr, listings.PER_SOURCE, lambda args: {"delta": "L1 change"}),
+    "lpa": Algorithm(_run_lpa, _networkx_lpa, listings.LARGEST_COMPONENTS, _lpa_measures),
+    "betweenness": Algorithm(
+        _run_betweenness, _networkx_betweenness, listings.HIGHEST, lambda args: {"reached": "reached"}
+    ),
+    "mis": Algorithm(_run_mis, None, listings.MEMBERS, lambda args: {}, validate=_validate_mis, in_place=_always),
+    "matching": Algorithm(_run_matching, None, listings.PAIRS, lambda args: {}, validate=_validate_matching),
     # issue 19
     "louvain": Algorithm(
         _run_louvain,
         _networkx_louvain,
-        _top_components,
+        listings.LARGEST_COMPONENTS,
         lambda args: {"level": "level", "modularity": "modularity"},
         _louvain_found,
     ),
     "run": Algorithm(
-        _run_program, None, _top_values, lambda args: {name: name for name in args.program_object.aggregators}
+        _run_program,
+        None,
+        listings.LARGEST_VALUES,
+        lambda args: {name: name for name in args.program_object.aggregators},
+        in_place=_always,
     ),
 }
