@@ -138,7 +138,7 @@ def test_top_per_partition_lists_what_the_whole_result_lists(tmp_path, capsys):
     assert set(listed.values()) == {listed["1", ""]}
     for workers in ("1", "3"):
         assert cli("cc", edges, "--top", "2", "--workers", workers) == 0
-        # two components of 3 at the top but one of 6 first; ties to the smaller label
+        # the 6-cycle's component, then the 3-cycle's
         assert capsys.readouterr().out == "1\t6\n20\t3\n"
         assert cli("bfs", edges, "--source", "1", "--top", "3", "--workers", workers) == 0
         assert capsys.readouterr().out == "1\t0.0\n2\t1.0\n3\t2.0\n"
