@@ -146,8 +146,11 @@ def test_top_per_partition_lists_what_the_whole_result_lists(tmp_path, capsys):
 
 def test_top_on_ties_equals_the_listing_of_the_gathered_values(tmp_path, capsys):
     # a file gathers every value (and lists from them); the folder alone picks K per partition
-    edges = write_graph(tmp_path, CYCLE + "30 31\n31 30\n")
-    for name, extra in [("pagerank", []), ("cc", []), ("sssp", ["--source", "20"]), ("mis", ["--seed", "3"])]:
+    edges = write_graph(tmp_path, CYCLE + "30 31\n31 30\n1 4\n")
+    commands = [("pagerank", []), ("cc", []), ("sssp", ["--source", "20"]), ("mis", ["--seed", "3"]), ("kcore", [])]
+    # finished per vertex in the partitions (partners, one column per source), and finished on the driver (scc)
+    commands += [("matching", ["--seed", "1"]), ("ppr", ["--sources", "1,20"]), ("scc", [])]
+    for name, extra in commands:
         assert cli(name, edges, *extra, "--top", "3", "--workers", "3", "-o", tmp_path / f"{name}.tsv") == 0
         gathered = capsys.readouterr().out
         assert cli(name, edges, *extra, "--top", "3", "--workers", "3", "-o", f"{tmp_path}/{name}/") == 0

@@ -23,11 +23,11 @@ class Algorithm:
 
     ``summary``, when given, says in one line what a run found about the whole graph
     (triangles: the count, transitivity and average clustering); it follows the run's
-    summary line on stderr. ``in_place`` says, for the command's flags, whether the
-    run's values are the output as they are: then a folder output and ``--top`` are
-    made where the partitions are (:mod:`pregel.io.parts`, :mod:`pregel.cli.top`),
-    without gathering the values. The others finish their values on the driver (a
-    relabelling, a scaling, one column per source) and gather them first.
+    summary line on stderr. ``in_place``: the run's values become the output where the
+    partitions are (as they are, or finished per vertex by the algorithm), so a folder
+    output and ``--top`` are made there (:mod:`pregel.io.parts`, :mod:`pregel.cli.top`),
+    without gathering the values. The others finish their values on the driver over the
+    whole graph (a relabelling, a reordering, a scaling) and gather them first.
     """
 
     def __init__(
@@ -39,7 +39,7 @@ class Algorithm:
         summary: Callable[[pregel.Result], str] | None = None,
         validate: Callable[[pregel.Result], str] | None = None,
         weights: bool = True,
-        in_place: Callable[[argparse.Namespace], bool] = lambda args: False,
+        in_place: bool = False,
     ) -> None:
         self.run = run
         self.networkx = networkx
@@ -319,10 +319,6 @@ def _louvain_found(result: pregel.Result) -> str:
     return f"{communities:,} communities; modularity by level: {shown or 'none (no edges)'}"
 
 
-def _always(args: argparse.Namespace) -> bool:
-    return True
-
-
 ALGORITHMS = {
     "pagerank": Algorithm(
         _run_pagerank,
@@ -330,14 +326,12 @@ ALGORITHMS = {
         listings.HIGHEST,
         lambda args: {"delta": "L1 change"},
         weights=False,
-        in_place=_always,
+        in_place=True,
     ),
     "sssp": Algorithm(
-        _run_sssp, _networkx_sssp, listings.NEAREST, lambda args: {"improved": "improved"}, in_place=_always
+        _run_sssp, _networkx_sssp, listings.NEAREST, lambda args: {"improved": "improved"}, in_place=True
     ),
-    "cc": Algorithm(
-        _run_cc, _networkx_cc, listings.LARGEST_COMPONENTS, lambda args: {}, weights=False, in_place=_always
-    ),
+    "cc": Algorithm(_run_cc, _networkx_cc, listings.LARGEST_COMPONENTS, lambda args: {}, weights=False, in_place=True),
     # issue 18: bfs, scc, kcore, triangles
     "bfs": Algorithm(
         _run_bfs,
@@ -345,24 +339,23 @@ ALGORITHMS = {
         listings.NEAREST,
         lambda args: {"reached": "reached"},
         weights=False,
-        in_place=_always,
+        in_place=True,
     ),
     "scc": Algorithm(
         _run_scc, _networkx_scc, listings.LARGEST_COMPONENTS, lambda args: {"open": "open vertices"}, weights=False
     ),
-    # core numbers are turned from the run's peeling levels on the driver; the K-core is the run's own
-    "kcore": Algorithm(
-        _run_kcore, _networkx_kcore, listings.HIGHEST, _kcore_measures, in_place=lambda args: args.k is not None
-    ),
+    "kcore": Algorithm(_run_kcore, _networkx_kcore, listings.HIGHEST, _kcore_measures, in_place=True),
     "triangles": Algorithm(_run_triangles, _networkx_triangles, listings.HIGHEST, lambda args: {}, _triangles_found),
     # issue 18: ppr, lpa, betweenness, mis, matching
-    "ppr": Algorithm(_run_ppr, _networkx_ppr, listings.PER_SOURCE, lambda args: {"delta": "L1 change"}),
+    "ppr": Algorithm(_run_ppr, _networkx_ppr, listings.PER_SOURCE, lambda args: {"delta": "L1 change"}, in_place=True),
     "lpa": Algorithm(_run_lpa, _networkx_lpa, listings.LARGEST_COMPONENTS, _lpa_measures),
     "betweenness": Algorithm(
         _run_betweenness, _networkx_betweenness, listings.HIGHEST, lambda args: {"reached": "reached"}
     ),
-    "mis": Algorithm(_run_mis, None, listings.MEMBERS, lambda args: {}, validate=_validate_mis, in_place=_always),
-    "matching": Algorithm(_run_matching, None, listings.PAIRS, lambda args: {}, validate=_validate_matching),
+    "mis": Algorithm(_run_mis, None, listings.MEMBERS, lambda args: {}, validate=_validate_mis, in_place=True),
+    "matching": Algorithm(
+        _run_matching, None, listings.PAIRS, lambda args: {}, validate=_validate_matching, in_place=True
+    ),
     # issue 19
     "louvain": Algorithm(
         _run_louvain,
@@ -376,6 +369,6 @@ ALGORITHMS = {
         None,
         listings.LARGEST_VALUES,
         lambda args: {name: name for name in args.program_object.aggregators},
-        in_place=_always,
+        in_place=True,
     ),
 }

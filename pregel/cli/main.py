@@ -821,7 +821,7 @@ def _collectors(args: argparse.Namespace, algorithm: Algorithm, folder: str | No
     --check, --compare and --viz read them, and some commands finish their values here (``Algorithm.in_place``).
     """
     needed_here = (args.output and not folder) or args.check or args.compare or getattr(args, "viz", None)
-    if needed_here or not algorithm.in_place(args):
+    if needed_here or not algorithm.in_place:
         return []
     made: list[Any] = [Parts(folder, fmt)] if folder else []
     return made + [TopK(algorithm.listing, args.top)] if args.top else made

@@ -841,3 +841,49 @@ class Collector(Protocol):
     def discard(self) -> None:
         """Undo what tasks did, after a run or its tasks failed (partial files, say)."""
         ...
+
+
+@dataclass(frozen=True)
+class Finished:
+    """A collector whose tasks see the values as ``finish`` makes them, per vertex, where the partitions are.
+
+    For an algorithm whose last step turns each vertex's value on its own (core numbers
+    from peeling levels, one named column per source): its output is then written or
+    picked in the workers too. ``finish`` must pickle (a module-level function, or a
+    ``functools.partial`` of one).
+
+    Examples
+    --------
+    >>> class Sizes:
+    ...     def task(self, graph, values_are_ids):
+    ...         return lambda index, ids, values: values.tolist()
+    >>> task = Finished(Sizes(), np.negative).task(None, False)
+    >>> task(0, np.array([1, 2]), np.array([3, 4]))
+    [-3, -4]
+    """
+
+    collector: Any
+    finish: Callable[[np.ndarray], np.ndarray]
+
+    def task(self, graph: Graph, values_are_ids: bool) -> PartitionTask:
+        """The collector's task, handed the finished values."""
+        return FinishedTask(self.collector.task(graph, values_are_ids), self.finish)
+
+    def merge(self, pieces: list[Any]) -> Any:
+        """The collector's merge."""
+        return self.collector.merge(pieces)
+
+    def discard(self) -> None:
+        """The collector's discard."""
+        self.collector.discard()
+
+
+@dataclass(frozen=True)
+class FinishedTask:
+    """A partition task run on ``finish(values)``."""
+
+    task: PartitionTask
+    finish: Callable[[np.ndarray], np.ndarray]
+
+    def __call__(self, index: int, ids: np.ndarray, values: np.ndarray) -> Any:
+        return self.task(index, ids, self.finish(values))
