@@ -817,7 +817,7 @@ def _write_replay(result: pregel.Result, args: argparse.Namespace, page: str) ->
 
 def _collectors(args: argparse.Namespace, algorithm: Algorithm, folder: str | None, fmt: str) -> list[Any]:
     """What the partitions make of their values where they are, in place of gathering them: a folder of part
-    files, the top K. None where the values are needed here: a single file or standard output takes them all,
+    files, the top K. Nothing where the values are needed here: a single file or standard output takes them all,
     --check, --compare and --viz read them, and some commands finish their values here (``Algorithm.in_place``).
     """
     needed_here = (args.output and not folder) or args.check or args.compare or getattr(args, "viz", None)
@@ -845,7 +845,7 @@ def _write_results(
         write_result(args.output, result.original_ids, result.original_values, fmt)
     text_format = "csv" if fmt == "csv" else "tsv"
     if args.top:
-        ids, values, columns = listing or algorithm.top(result, args.top)
+        ids, values, columns = listing if listing is not None else algorithm.top(result, args.top)
         sys.stdout.write(render(ids, values, text_format, columns))
     elif not args.output:
         sys.stdout.write(render(result.original_ids, result.original_values, text_format))

@@ -142,7 +142,8 @@ class Parts:
         if not self.folder.exists():
             self.folder.mkdir()
             self.made = True
-        return PartWriter(str(self.folder), self.format, graph.labels, values_are_ids)
+        # absolute: a Ray worker's working directory is not the driver's
+        return PartWriter(str(self.folder.absolute()), self.format, graph.labels, values_are_ids)
 
     def merge(self, pieces: list[tuple[str, int]]) -> Written:
         """Every part is in: make the names durable, then write ``_SUCCESS``."""
