@@ -448,8 +448,8 @@ def test_a_checkpoint_keeps_the_aggregators_of_its_superstep_though_master_rewri
     whole = pregel.run(g, RewritesInPlace, max_supersteps=12, workers=2)
     save = LocalBackend.save
 
-    def slow_save(self, folder):
-        write = save(self, folder)
+    def slow_save(self, folder, **options):
+        write = save(self, folder, **options)
 
         def slowly():
             time.sleep(0.1)  # the next supersteps (and master computes) run meanwhile

@@ -171,11 +171,11 @@ def test_a_kill_while_a_checkpoint_is_written(tmp_path, ray_backends, monkeypatc
     checkpoint is never complete, and the partition replays from the one at 5."""
     save = ray_backend.RayBackend.save
 
-    def save_and_kill(self, folder):
+    def save_and_kill(self, folder, **options):
         # killed first, so that its part is surely never written (after, it might write it before dying)
         if folder.name == "superstep-000010":
             kill_now(self.actors[2])
-        return save(self, folder)
+        return save(self, folder, **options)
 
     monkeypatch.setattr(ray_backend.RayBackend, "save", save_and_kill)
     expected = run(PageRank(tol=0), ray_backends, max_supersteps=25)

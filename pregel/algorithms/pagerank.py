@@ -81,6 +81,10 @@ class PageRank(PageRankParameters, BatchProgram):
         # the dangling ranks alone, in vertex order: the very numbers the scalar twin
         # contributes, so the partition's one reduction gives both the same sum, bit for bit
         v.aggregate("dangling", v.values.take(np.flatnonzero(v.cached("dangling", _dangling))))
+        self.resend(v)
+
+    def resend(self, v: pregel.VertexBatch) -> None:
+        # what compute sends, from the values alone: checkpoints need not store the messages
         v.send_to_all_neighbors(v.values / v.cached("degree", _degree))
 
     def _restart(self, v: pregel.VertexBatch) -> np.ndarray:

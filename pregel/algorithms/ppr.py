@@ -61,10 +61,13 @@ class ParallelPersonalizedPageRank(PageRankParameters, BatchProgram):
             v.aggregate("delta", np.abs(new - ranks))
             ranks = new
             v.values = as_records(ranks)
-        dangling = v.cached("dangling", _dangling)
-        v.aggregate("dangling", v.values[dangling])
+        v.aggregate("dangling", v.values[v.cached("dangling", _dangling)])
+        self.resend(v)
+
+    def resend(self, v: pregel.VertexBatch) -> None:
+        # the values' own floats (as_matrix is a view), so the same bits as the ranks compute made
         degree = np.maximum(v.out_degree, 1)[:, None]
-        v.send_to_all_neighbors(as_records(ranks / degree), where=~dangling)
+        v.send_to_all_neighbors(as_records(as_matrix(v.values) / degree), where=~v.cached("dangling", _dangling))
 
     def _restart(self, v: pregel.VertexBatch) -> np.ndarray:
         """1 in column s at source s, else 0."""

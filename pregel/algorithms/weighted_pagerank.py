@@ -62,6 +62,9 @@ class WeightedPageRank(PageRankParameters, BatchProgram):
             v.aggregate("delta", np.abs(change, out=change))
             v.values = ranks
         v.aggregate("dangling", v.values.take(np.flatnonzero(v.cached("dangling", _dangling))))
+        self.resend(v)
+
+    def resend(self, v: pregel.VertexBatch) -> None:
         # each out-edge carries the vertex's rank times the edge's share of its out-weight
         v.send_to_all_neighbors(v.values / v.cached("out_weight", _divisor), weighted=True)
 

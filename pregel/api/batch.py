@@ -63,6 +63,53 @@ class BatchProgram(Program):
         """Run one partition's active vertices for one superstep. Override this."""
         raise NotImplementedError(f"{type(self).__name__} must define compute(self, v)")
 
+    def resend(self, v: VertexBatch) -> None:
+        """Send again what the last superstep's compute sent, from ``v.values`` alone. Optional: override it.
+
+        A program that defines it gets light checkpoints: they hold the vertex values
+        and halted flags but no messages, and a run resumed (or a partition recovered)
+        from one calls ``resend`` on every partition to make its pending messages again.
+        It must send exactly what compute sent in the superstep ``v.superstep``, in the
+        same order and to the same vertices (so the resumed run is bit-identical), with
+        the values compute left; it may read the values, ids, degrees and
+        ``v.cached`` arrays, not messages or aggregators, and may do nothing but send.
+        A program whose messages depend on more than its values (a vertex that sends
+        only when its value changed) must not define it.
+
+        Examples
+        --------
+        >>> import pregel
+        >>> class Spread(BatchProgram):
+        ...     combiner = pregel.Sum
+        ...     initial_value = 1.0
+        ...     def compute(self, v):
+        ...         if v.superstep > 0:
+        ...             v.values = 0.5 + 0.5 * v.messages
+        ...         if v.superstep == 3:
+        ...             v.vote_to_halt()
+        ...         else:
+        ...             self.resend(v)
+        ...     def resend(self, v):
+        ...         v.send_to_all_neighbors(v.values / np.maximum(v.out_degree, 1))
+        >>> Spread().resends
+        True
+        """
+        raise NotImplementedError(f"{type(self).__name__} does not define resend(self, v)")
+
+    @property
+    def resends(self) -> bool:
+        return type(self).resend is not BatchProgram.resend
+
+    def resend_partition(self, partition: Partition, superstep: int) -> Outcome:
+        v = VertexBatch(self, partition, None, superstep, {}, None)
+        if v.size:
+            self.resend(v)
+        outcome = v.outcome()
+        mutated = outcome.mutations is not None and len(outcome.mutations)
+        if outcome.values is not None or outcome.halted.size or any(outcome.contributions.values()) or mutated:
+            raise PregelError(f"{type(self).__name__}.resend may only send messages")
+        return outcome
+
     def initial_values(self, partition: Partition) -> np.ndarray:
         if callable(type(self).initial_value):
             v = VertexBatch(self, partition, None, -1, {}, None)

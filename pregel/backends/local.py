@@ -124,9 +124,17 @@ class LocalBackend:
     def superstep(self, superstep: int, aggregated: dict[str, Any]) -> list[PartitionStatus]:
         """Run every partition (in parallel threads), then deliver each block to its destination partition."""
         results = self._each(lambda p: p.superstep(superstep, aggregated))
-        for q, partition in enumerate(self.partitions):
-            partition.receive([blocks[q] for _, blocks in results if q in blocks])
+        self._deliver([blocks for _, blocks in results])
         return [status for status, _ in results]
+
+    def resend(self, superstep: int) -> None:
+        """Every partition makes the blocks superstep ``superstep`` sent again (a light checkpoint's messages)."""
+        self._deliver(self._each(lambda p: p.resend(superstep)))
+
+    def _deliver(self, sent: list[dict[int, Any]]) -> None:
+        """Each block to its destination partition, in the order of the sending partitions."""
+        for q, partition in enumerate(self.partitions):
+            partition.receive([blocks[q] for blocks in sent if q in blocks])
 
     def _each(self, task: Callable[[Partition], Any]) -> list[Any]:
         """``task`` of every partition, in partition order; a failure is the lowest failing partition's.
@@ -160,12 +168,13 @@ class LocalBackend:
         """How many partitions the graph is cut into."""
         return len(self.partitions)
 
-    def save(self, folder: Path) -> Callable[[], list[PartRecord]]:
-        """Copy every partition's state now; the function returned writes their parts into ``folder``.
+    def save(self, folder: Path, messages: bool = True) -> Callable[[], list[PartRecord]]:
+        """Copy every partition's state now (with its pending messages if ``messages``); the function
+        returned writes their parts into ``folder``.
 
         The writing may happen in another thread while the next supersteps run.
         """
-        states = [(p.index, p.state()) for p in self.partitions]
+        states = [(p.index, p.state(messages)) for p in self.partitions]
         return lambda: write_parts(folder, states)
 
     def restore(self, folder: Path, parts: list[PartRecord]) -> None:

@@ -73,6 +73,8 @@ class Start:
     folder: Path | None = None
     part: PartRecord | None = None
     state: Any = None
+    # the part holds no messages: the partition resends its own, the log has the others'
+    light: bool = False
 
 
 @dataclass
@@ -120,6 +122,24 @@ class PartitionWorker:
         status, blocks = self._step(superstep, aggregated, refs)
         return (status, *[blocks.get(q) for q in range(len(self.partition.data.bounds) - 1)])
 
+    def resend(self, superstep: int) -> tuple[Any, ...]:
+        """Make the blocks superstep ``superstep`` sent again from the values (a light checkpoint's messages):
+        the partition's own block stays here; returns a status naming the others' sizes, then one block
+        per partition, as :meth:`superstep` does."""
+        blocks = self.partition.resend(superstep)
+        own = blocks.pop(self.partition.index, None)
+        if own is not None:
+            self.partition.receive([own])
+        status = PartitionStatus(self.partition.index, 0, 0, 0, 0, {}, 0.0, {q: len(b) for q, b in blocks.items()})
+        return (status, *[blocks.get(q) for q in range(len(self.partition.data.bounds) - 1)])
+
+    def resend_own(self, superstep: int) -> None:
+        """Make again only the block superstep ``superstep`` sent to this partition itself (confined recovery
+        from a light checkpoint: the other partitions' blocks come from the log)."""
+        own = self.partition.resend(superstep).get(self.partition.index)
+        if own is not None:
+            self.partition.receive([own])
+
     def replay(self, superstep: int, aggregated: dict[str, Any], refs: list[Any]) -> PartitionStatus:
         """Run a superstep again for confined recovery: the blocks for the other partitions are not needed
         (they hold them already); the partition's own mail is kept."""
@@ -146,13 +166,14 @@ class PartitionWorker:
         """The partition's vertex values."""
         return self.partition.values
 
-    def save(self, folder: str) -> None:
+    def save(self, folder: str, messages: bool = True) -> None:
         """Start writing this partition's part of a checkpoint (the worker writes it, not the driver).
 
-        The state is copied now; a thread of this worker writes it while the next
-        supersteps run, and :meth:`saved` gives its record once it is written.
+        The state is copied now (with the pending messages if ``messages``); a thread of
+        this worker writes it while the next supersteps run, and :meth:`saved` gives its
+        record once it is written.
         """
-        state = self.partition.state()
+        state = self.partition.state(messages)
         if getattr(self, "writer", None) is None:
             self.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pregel-part")
         self.writing = self.writer.submit(write_state, folder, self.partition.index, state)
@@ -311,7 +332,8 @@ class RayBackend:
             self.starts, self.logs = None, None
             return
         parts = base.parts or (None,) * len(self.parts)
-        fresh = [Start(base.superstep, base.folder, part) for part in parts]
+        light = base.light and base.superstep > 0
+        fresh = [Start(base.superstep, base.folder, part, light=light) for part in parts]
         if self.starts is None:
             if self.ran is not None and self.ran >= base.superstep:
                 return  # supersteps after ``base`` ran unlogged: the next checkpoint starts the logs
@@ -324,7 +346,8 @@ class RayBackend:
     def _drop_old_logs(self) -> None:
         """Forget the supersteps no partition would replay."""
         if self.starts is not None and self.logs:
-            first = min(start.superstep for start in self.starts)
+            # a light start reads the mail of the superstep before it from the log
+            first = min(start.superstep - start.light for start in self.starts)
             self.logs = [entry for entry in self.logs if entry.superstep >= first]
 
     def confine(self) -> tuple[list[PartitionStatus], list[int], Savepoint]:
@@ -366,18 +389,26 @@ class RayBackend:
         (k,) = dead
         base = self.starts[k]
         logged = {entry.superstep: entry for entry in self.logs}
+        missing = set(range(base.superstep - base.light, failed.superstep)) - set(logged)
+        if missing:
+            raise WorkerLost(f"the message log misses superstep {min(missing)}")
+
+        def mail(superstep: int) -> list[Any]:
+            """The others' blocks partition k reads in ``superstep`` (its own it made itself)."""
+            return logged[superstep - 1].mail[k] if superstep > base.superstep or base.light else []
+
         taken = self._replace([k])
         actor = self.actors[k]
         try:
             self.nodes[k] = ray.get(actor.load.remote(self.parts[k], self.ids, self.program, base.state))
             if base.part is not None:
                 ray.get(actor.restore.remote(str(base.folder), base.part))
+            if base.light:
+                ray.get(actor.resend_own.remote(base.superstep - 1))
             for superstep in range(base.superstep, failed.superstep):
-                mail = logged[superstep - 1].mail[k] if superstep > base.superstep else []
-                status = ray.get(actor.replay.remote(superstep, logged[superstep].aggregated, mail))
+                status = ray.get(actor.replay.remote(superstep, logged[superstep].aggregated, mail(superstep)))
                 _same_as_logged(status, logged[superstep].statuses[k], superstep)
-            mail = logged[failed.superstep - 1].mail[k] if failed.superstep > base.superstep else []
-            call = self._call(actor, failed.superstep, failed.aggregated, mail)
+            call = self._call(actor, failed.superstep, failed.aggregated, mail(failed.superstep))
             replies[k] = ray.get(call[0])
         except (RayActorError, ObjectLostError) as exc:
             if _is_death(exc):
@@ -394,7 +425,7 @@ class RayBackend:
         self.failed, self.healthy = None, True
         failed.calls[k] = call
         statuses = self._sent(failed.superstep, failed.aggregated, replies, [c[1:] for c in failed.calls])
-        return statuses, [k], Savepoint(base.superstep, base.folder)
+        return statuses, [k], Savepoint(base.superstep, base.folder, light=base.light)
 
     def _deliver(self) -> None:
         """Hand the mail still held to its workers now (not awaited: the next barrier collects the calls)."""
@@ -422,16 +453,20 @@ class RayBackend:
         ray.wait(calls, num_returns=len(calls))
         return self._barrier(calls, "the partitions' final task")
 
-    def save(self, folder: Path) -> Callable[[], list[PartRecord]]:
+    def save(self, folder: Path, messages: bool = True) -> Callable[[], list[PartRecord]]:
         """Every worker writes its part of a checkpoint into ``folder``; the function returned waits for them.
 
         Each worker copies its state after the mail delivered to it (Ray keeps the order
-        of one caller's calls), so a part holds the inbox the next superstep would read,
-        and writes it in a thread of its own while the next supersteps run.
+        of one caller's calls), so a part holds the inbox the next superstep would read
+        (unless not ``messages``: a light checkpoint), and writes it in a thread of its
+        own while the next supersteps run.
         """
-        self._deliver()
         actors = list(self.actors)
-        started = [actor.save.remote(str(folder)) for actor in actors]
+        if not messages:
+            started = [actor.save.remote(str(folder), False) for actor in actors]
+        else:
+            self._deliver()
+            started = [actor.save.remote(str(folder)) for actor in actors]
 
         def write() -> list[PartRecord]:
             self._results(started, f"writing checkpoint {folder.name}")
@@ -449,6 +484,13 @@ class RayBackend:
         self.keep_logs(None)
         calls = [actor.restore.remote(str(folder), part) for actor, part in zip(self.actors, parts)]
         self._barrier(calls, f"restoring checkpoint {folder.name}")
+
+    def resend(self, superstep: int) -> None:
+        """Every worker makes the blocks superstep ``superstep`` sent again from its values (after a light
+        checkpoint is restored); they are addressed, and logged, as that superstep's."""
+        calls = [a.resend.options(num_returns=len(self.parts) + 1).remote(superstep) for a in self.actors]
+        statuses = self._results([call[0] for call in calls], f"resending superstep {superstep}'s messages")
+        self._sent(superstep, None, statuses, [call[1:] for call in calls])
 
     def restart(self, graph: Graph | None = None) -> None:
         """Every partition as before superstep 0: dead workers replaced, the others loaded afresh.

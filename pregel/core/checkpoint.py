@@ -2,10 +2,11 @@
 
 A checkpoint at superstep S holds everything needed to run superstep S next. Each
 partition writes its own part (its vertices' values, active flags and pending inbox,
-already combined); then the driver writes the manifest: the aggregator values, the
-statistics so far, fingerprints of the graph and of the program with its parameters,
-the partition count, and the size and CRC-32 of every part. The manifest is written
-last (temporary file, fsync, rename) and carries its own checksum, so a checkpoint
+already combined; no inbox when the program ``resends``: a light checkpoint, whose
+messages the program makes again from the values on restore); then the driver writes
+the manifest: the aggregator values, the statistics so far, fingerprints of the graph
+and of the program with its parameters, the partition count, and the size and CRC-32 of
+every part. The manifest is written last (temporary file, fsync, rename) and carries its own checksum, so a checkpoint
 whose manifest is missing or damaged never counts, and neither does one whose parts do
 not match it. The newest two complete checkpoints are kept::
 
@@ -155,7 +156,9 @@ class Checkpointer:
         self.on_recovery = on_recovery
         self.max_restarts = max_restarts
         self.restarts = 0
-        self._graph_fingerprint = None if directory is None else graph.fingerprint()
+        # read on first use: by the writer's thread (the first checkpoint) or by a resume, not by every start
+        self._fingerprinted: str | None = None
+        self._fingerprinting = threading.Lock()
         # the program's code cannot change during a run, and reading its source takes ~40 ms
         self._code_fingerprint = None if directory is None else program.code_fingerprint()
         self._stats_lines: list[tuple[SuperstepStats, str]] = []
@@ -165,6 +168,13 @@ class Checkpointer:
         self._mark: int | None = None
         # recoveries not yet back at the superstep they failed in, with the time each began
         self._underway: list[tuple[Recovery, float]] = []
+
+    def _graph_fingerprint(self) -> str:
+        """The input graph's fingerprint (hashing 10M edges takes ~70 ms: once, and off the superstep loop)."""
+        with self._fingerprinting:
+            if self._fingerprinted is None:
+                self._fingerprinted = self.graph.fingerprint()
+            return self._fingerprinted
 
     def start(self, backend: Backend) -> RunState:
         """The state a run starts from: superstep 0, or (resuming) the newest good checkpoint."""
@@ -237,8 +247,10 @@ class Checkpointer:
         # a leftover of a killed write, or a damaged checkpoint this run went back past
         _remove(folder)
         folder.mkdir()
+        # light: the program makes its pending messages again from the values, so they are not stored
+        light = self.program.resends
         # absolute: workers on other nodes of a cluster need not share the driver's working directory
-        write_parts = backend.save(folder.absolute())
+        write_parts = backend.save(folder.absolute(), messages=not light)
         copy = RunState(
             state.superstep, dict(state.aggregated), list(state.history), list(state.recoveries), state.graph
         )
@@ -246,7 +258,7 @@ class Checkpointer:
         aggregated = _encode_dict(state.aggregated)
         if self._writer is None:
             self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pregel-checkpoint")
-        self._writing = self._writer.submit(self._write, folder, write_parts, copy, aggregated)
+        self._writing = self._writer.submit(self._write, folder, write_parts, copy, aggregated, light)
 
     def wait(self) -> Savepoint | None:
         """Return once the checkpoint being written is complete (its savepoint); raises what its writing raised.
@@ -349,7 +361,12 @@ class Checkpointer:
         self._underway = [(r, began) for r, began in self._underway if r.seconds is None]
 
     def _write(
-        self, folder: Path, write_parts: Callable[[], list[PartRecord]], state: RunState, aggregated: dict[str, Any]
+        self,
+        folder: Path,
+        write_parts: Callable[[], list[PartRecord]],
+        state: RunState,
+        aggregated: dict[str, Any],
+        light: bool = False,
     ) -> Savepoint:
         """Write the parts, then publish the manifest, then remove all but the newest complete checkpoints."""
         assert self.directory is not None
@@ -362,7 +379,7 @@ class Checkpointer:
             "format": FORMAT,
             "superstep": state.superstep,
             "graph": {
-                "fingerprint": self._graph_fingerprint,
+                "fingerprint": self._graph_fingerprint(),
                 "vertices": self.graph.num_vertices,
                 "edges": self.graph.num_edges,
                 "mutated": mutated,
@@ -374,6 +391,7 @@ class Checkpointer:
             },
             "partitions": len(parts),
             "parts": [dataclasses.asdict(p) for p in parts],
+            "messages": "resent" if light else "stored",
             "aggregated": aggregated,
             "recoveries": [dataclasses.asdict(r) for r in state.recoveries],
         }
@@ -386,7 +404,7 @@ class Checkpointer:
         for found in self._folders():
             if found not in keep:
                 _remove(found[1])
-        return Savepoint(state.superstep, folder.absolute(), tuple(parts))
+        return Savepoint(state.superstep, folder.absolute(), tuple(parts), light=light)
 
     def restore(
         self,
@@ -430,7 +448,11 @@ class Checkpointer:
             state = _decode_state(manifest)
             state.graph = graph
             parts = tuple(PartRecord(**p) for p in manifest["parts"])
-            self._log_from(backend, Savepoint(state.superstep, folder.absolute(), parts))
+            light = manifest.get("messages") == "resent"
+            self._log_from(backend, Savepoint(state.superstep, folder.absolute(), parts, light=light))
+            if light and state.superstep > 0:
+                # after the logs start: a lost partition's replay reads these blocks from them
+                backend.resend(state.superstep - 1)
             recovery.superstep, recovery.checkpoint = state.superstep, str(folder)
             if recovery.failed_at is not None and recovery.failed_at < state.superstep:
                 # a mark older than the checkpoint (not written by this directory's run): unknown
@@ -529,7 +551,7 @@ class Checkpointer:
         except (OSError, ValueError, TypeError, KeyError, IndexError) as exc:
             raise CheckpointDamaged(f"{folder.name} is damaged ({exc})") from None
         graph, program = manifest["graph"], manifest["program"]
-        if graph["fingerprint"] != self._graph_fingerprint:
+        if graph["fingerprint"] != self._graph_fingerprint():
             raise CheckpointError(
                 f"{folder} was made for another graph ({graph['vertices']} vertices, {graph['edges']} edges), "
                 f"not this one ({self.graph.num_vertices} vertices, {self.graph.num_edges} edges)"
@@ -545,6 +567,11 @@ class Checkpointer:
             raise CheckpointError(
                 f"{folder} was made by other code of {type(self.program).__name__} (its source changed since); "
                 "resume anyway with resume_with_new_code=True (--resume-with-new-code)"
+            )
+        if manifest.get("messages") == "resent" and not self.program.resends:
+            raise CheckpointError(
+                f"{folder} holds no messages (a light checkpoint) and {type(self.program).__name__} "
+                "cannot make them again (it no longer defines resend)"
             )
         if manifest["partitions"] != partitions:
             raise CheckpointError(

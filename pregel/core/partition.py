@@ -206,17 +206,17 @@ class Partition:
         """
         return write_state(folder, self.index, self.state())
 
-    def state(self) -> dict[str, np.ndarray]:
-        """A copy of what the next superstep needs: values, active flags and the pending inbox, combined."""
-        mail = self.inbox.pending()
-        # copied: a block's arrays can be its sender's buffer, written again two supersteps later
-        # (Routes.row_blocks), while a checkpoint's writer may still be reading them
-        return {
-            "values": self.values.copy(),
-            "active": self.active.copy(),
-            "inbox_targets": np.array(mail.targets),
-            "inbox_values": np.array(mail.values),
-        }
+    def state(self, messages: bool = True) -> dict[str, np.ndarray]:
+        """A copy of what the next superstep needs: values, active flags and (unless not ``messages``) the
+        pending inbox, combined."""
+        state = {"values": self.values.copy(), "active": self.active.copy()}
+        if messages:
+            mail = self.inbox.pending()
+            # copied: a block's arrays can be its sender's buffer, written again two supersteps later
+            # (Routes.row_blocks), while a checkpoint's writer may still be reading them
+            state["inbox_targets"] = np.array(mail.targets)
+            state["inbox_values"] = np.array(mail.values)
+        return state
 
     def restore(self, folder: str | Path, record: PartRecord) -> None:
         """Replace this partition's state with the one :meth:`save` wrote (checked against ``record``)."""
@@ -226,7 +226,8 @@ class Partition:
         self.values, self.active = state["values"], state["active"]
         self.inbox.blocks = []
         self.unresolved = []
-        self.inbox.receive([MessageBlock(state["inbox_targets"], state["inbox_values"])])
+        if "inbox_targets" in state:
+            self.inbox.receive([MessageBlock(state["inbox_targets"], state["inbox_values"])])
 
     def receive(self, blocks: list[MessageBlock]) -> None:
         """Take blocks addressed to this partition, for the next superstep."""
@@ -244,16 +245,7 @@ class Partition:
         computing = self.wake(mail)
         outcome = self.program.compute_partition(self, superstep, aggregated, mail, computing)
         log = MessageLog(self.lo) if self.trace else None
-        outbox = Outbox(
-            self.indptr,
-            self.indices,
-            self.data.bounds,
-            self.program.combiner,
-            lambda: self.routes,
-            log,
-            self.index,
-            self.weights,
-        )
+        outbox = self._outbox(log)
         self._store(outcome, computing)
         for send in outcome.sends:
             self._route(send, outbox)
@@ -276,6 +268,28 @@ class Partition:
         if log is not None:
             status.trace = PartitionTrace(self.lo, self.values, self.active, *log.arrays(), blocks)
         return status, blocks
+
+    def _outbox(self, log: MessageLog | None = None) -> Outbox:
+        return Outbox(
+            self.indptr,
+            self.indices,
+            self.data.bounds,
+            self.program.combiner,
+            lambda: self.routes,
+            log,
+            self.index,
+            self.weights,
+        )
+
+    def resend(self, superstep: int) -> dict[int, MessageBlock]:
+        """The blocks superstep ``superstep`` sent, made again from the values (a light checkpoint's messages).
+
+        Only for a program that ``resends`` (:meth:`~pregel.core.program.Program.resend_partition`).
+        """
+        outbox = self._outbox()
+        for send in self.program.resend_partition(self, superstep).sends:
+            self._route(send, outbox)
+        return outbox.blocks()
 
     def _store(self, outcome: Outcome, computing: np.ndarray | None) -> None:
         """The outcome's new values and halts, written into this partition's arrays."""

@@ -147,6 +147,19 @@ class Program:
         """
         raise NotImplementedError
 
+    @property
+    def resends(self) -> bool:
+        """Whether this program can send its last superstep's messages again from the vertex values alone.
+
+        Its checkpoints then hold no messages (light checkpoints): a resumed or
+        recovered partition regenerates them with :meth:`resend_partition`.
+        """
+        return False
+
+    def resend_partition(self, partition: Partition, superstep: int) -> Outcome:
+        """The messages superstep ``superstep`` sent from ``partition``, made again from its values (sends only)."""
+        raise NotImplementedError(f"{type(self).__name__} cannot resend its messages")
+
     # ---------------------------------------------------------------- shared helpers
     def constant_values(self, size: int) -> np.ndarray:
         """``size`` copies of a constant ``initial_value`` (each vertex its own copy of a Python object)."""

@@ -473,6 +473,8 @@ class Savepoint:
     superstep: int
     folder: Path | None = None
     parts: tuple[PartRecord, ...] = ()
+    # a light checkpoint: its parts hold no messages; the program resends them
+    light: bool = False
 
 
 @dataclass
@@ -769,8 +771,14 @@ class Backend(Protocol):
         """
         ...
 
-    def save(self, folder: Path) -> Callable[[], list[PartRecord]]:
-        """Copy every partition's state now; the function returned writes the parts into ``folder``."""
+    def save(self, folder: Path, messages: bool = True) -> Callable[[], list[PartRecord]]:
+        """Copy every partition's state now (its pending messages only if ``messages``); the function
+        returned writes the parts into ``folder``."""
+        ...
+
+    def resend(self, superstep: int) -> None:
+        """Every partition makes the blocks superstep ``superstep`` sent again, from its values
+        (``Program.resend_partition``), and they are delivered as after that superstep."""
         ...
 
     def restore(self, folder: Path, parts: list[PartRecord]) -> None:

@@ -53,6 +53,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from functools import cached_property
+from pathlib import Path
 from typing import Any
 
 import networkx as nx
@@ -155,6 +156,19 @@ class PregelGraph:
             raise nx.NodeNotFound(message.format(source=source)) from None
 
 
+# networkx tests whose assertion is an answer only networkx's own sequence of moves gives
+_SEEDED_PARTITION = (
+    "asserts the partition networkx's sequential moves find for its seed; pregel's seed orders parallel moves"
+)
+_OTHER_ANSWERS = {
+    ("/networkx/algorithms/community/tests/test_louvain.py", "test_karate_club_partition"): _SEEDED_PARTITION,
+    ("/networkx/algorithms/community/tests/test_louvain.py", "test_undirected_selfloops"): _SEEDED_PARTITION,
+    ("/networkx/algorithms/community/tests/test_louvain.py", "test_none_weight_param"): _SEEDED_PARTITION,
+    # G's edge (0, 1) weighs 10 and H's 4 + 9 = 13: equal partitions for seed 1234 is a property of networkx's run
+    ("/networkx/algorithms/community/tests/test_louvain.py", "test_multigraph"): _SEEDED_PARTITION,
+}
+
+
 class BackendInterface:
     """What networkx loads from the ``networkx.backends`` entry point."""
 
@@ -216,6 +230,39 @@ class BackendInterface:
         for k, (u, v) in enumerate(zip(obj.sources[keep].tolist(), obj.targets[keep].tolist())):
             G.add_edge(obj.nodes[u], obj.nodes[v], **{name: column[k] for name, column in columns.items()})
         return G
+
+    @staticmethod
+    def on_start_tests(items: list[Any]) -> None:
+        """Mark the networkx tests whose assertions this backend knowingly does not meet (``NETWORKX_TEST_BACKEND``).
+
+        networkx calls this hook when its own test suite runs through a backend. Each
+        test marked here asserts the exact communities networkx's one-vertex-at-a-time
+        Louvain finds for one seed; our Louvain moves many vertices per superstep (a
+        seeded colouring picks which), so the same seed gives other communities, of
+        close modularity (``tests/test_louvain.py`` holds them to within 0.01 of
+        networkx's). The marks are strict: a marked test that passes fails the run.
+
+        Examples
+        --------
+        >>> class Item:
+        ...     path = "site-packages/networkx/algorithms/community/tests/test_louvain.py"
+        ...     originalname = "test_karate_club_partition"
+        ...     def add_marker(self, mark):
+        ...         self.mark = mark
+        >>> item = Item()
+        >>> BackendInterface.on_start_tests([item])
+        >>> item.mark.kwargs["strict"]
+        True
+        """
+        import pytest
+
+        for item in items:
+            path = Path(str(getattr(item, "path", ""))).as_posix()
+            test = getattr(item, "originalname", getattr(item, "name", ""))
+            marked = [why for (tail, name), why in _OTHER_ANSWERS.items() if name == test and path.endswith(tail)]
+            reason = marked[0] if marked else None
+            if reason is not None:
+                item.add_marker(pytest.mark.xfail(reason=f"pregel backend: {reason}", strict=True))
 
     @staticmethod
     def can_run(name: str, args: tuple, kwargs: dict[str, Any]) -> bool | str:
