@@ -194,6 +194,7 @@ def test_the_python_api_collects_parts_without_values(tmp_path):
     graph = pregel.Graph.from_edges([1, 2, 3, 3], [2, 3, 1, 4])
     result = pagerank(graph, workers=2, tol=1e-13, collect=[Parts(tmp_path / "pr", "csv")])
     assert result.values is None
+    assert "<td>not gathered" in result._repr_html_()  # what a notebook shows of it
     written = result.collected[0]
     assert written.files == ("part-00000.csv", "part-00001.csv") and written.rows == 4
     want = nx.pagerank(nx.DiGraph([(1, 2), (2, 3), (3, 1), (3, 4)]), tol=1e-13, max_iter=1000)

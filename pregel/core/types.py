@@ -417,10 +417,11 @@ class Result:
             ("stopped by", STOPPED_BY.get(self.stopped_by, self.stopped_by)),
             ("time", seconds_text(self.seconds)),
         ]
-        numeric = values.dtype.kind in "fiu"
-        if values.dtype.kind in "iu":
+        kind = "" if values is None else values.dtype.kind
+        numeric = kind in ("f", "i", "u")
+        if kind in ("i", "u"):
             rows.append(("distinct values", f"{np.unique(values).size:,}"))
-        if values.dtype.kind == "f" and not np.isfinite(values).all():
+        if kind == "f" and not np.isfinite(values).all():
             rows.append(("not finite", f"{int(np.isposinf(values).sum()):,} ∞, {int(np.isnan(values).sum()):,} NaN"))
         if self.recoveries:
             rows.append(("recoveries", "; ".join(r.describe() for r in self.recoveries)))
@@ -429,6 +430,10 @@ class Result:
             label, points, log = curve
             rows.append((label, sparkline(points, log=log)))
             markup.add(label)
+        if values is None:
+            # collect=...: the values stayed where the partitions were
+            rows.append(("values", "not gathered (the run's collectors made their output where the partitions were)"))
+            return '<div class="pregel-result">' + html_table(rows, caption="pregel result", raw=markup) + "</div>"
         if numeric:
             numbers = values.astype(np.float64)
             order = np.lexsort((graph.ids, -numbers))
