@@ -168,6 +168,16 @@ def test_string_ids_come_out_as_labels(tmp_path, capsys):
     assert [vertex for vertex, _ in folder_rows(tmp_path / "pr", "csv")] == sorted(want)
 
 
+def test_empty_parts_of_labels_are_strings_in_parquet(tmp_path):
+    pq = pytest.importorskip("pyarrow.parquet")
+    edges = write_graph(tmp_path, "src,dst\nb,a\n", "edges.csv")
+    # four partitions of two vertices: two parts are empty, and the dataset reads as one table of strings
+    assert cli("pagerank", edges, *NAMED, "-o", f"{tmp_path}/pr/", "--format", "parquet", "--workers", "4") == 0
+    schemas = {str(pq.read_schema(part).field("vertex").type) for part in (tmp_path / "pr").glob("part-*")}
+    assert schemas == {"string"}
+    assert pq.read_table(tmp_path / "pr").column("vertex").to_pylist() == ["a", "b"]
+
+
 @pytest.mark.parametrize(
     "args, message",
     [

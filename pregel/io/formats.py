@@ -173,6 +173,9 @@ def arrow_column(values: np.ndarray) -> Any:
     if values.dtype.kind in "iuf":
         values = np.ascontiguousarray(values)
         return pa.Array.from_buffers(pa.from_numpy_dtype(values.dtype), values.size, [None, pa.py_buffer(values)])
+    if values.dtype == object and values.size == 0:
+        # labels with no rows (an empty part of a folder output): strings still, as the other parts' labels are
+        return pa.array([], type=pa.string())
     return pa.array(values.tolist() if values.dtype == object else values)
 
 
