@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 
 import pregel
+from pregel.algorithms.lpa import label_propagation
 from pregel.algorithms.pagerank import pagerank
 from pregel.cli.main import main
 from pregel.io import parts
@@ -148,8 +149,9 @@ def test_top_on_ties_equals_the_listing_of_the_gathered_values(tmp_path, capsys)
     # a file gathers every value (and lists from them); the folder alone picks K per partition
     edges = write_graph(tmp_path, CYCLE + "30 31\n31 30\n1 4\n")
     commands = [("pagerank", []), ("cc", []), ("sssp", ["--source", "20"]), ("mis", ["--seed", "3"]), ("kcore", [])]
-    # finished per vertex in the partitions (partners, one column per source), and finished on the driver (scc)
-    commands += [("matching", ["--seed", "1"]), ("ppr", ["--sources", "1,20"]), ("scc", [])]
+    # finished per vertex in the partitions (partners, one column per source), and on the driver (scc...)
+    commands += [("matching", ["--seed", "1"]), ("ppr", ["--sources", "1,20"])]
+    commands += [("scc", []), ("lpa", []), ("triangles", []), ("louvain", [])]
     for name, extra in commands:
         assert cli(name, edges, *extra, "--top", "3", "--workers", "3", "-o", tmp_path / f"{name}.tsv") == 0
         gathered = capsys.readouterr().out
@@ -210,6 +212,11 @@ def test_the_python_api_collects_parts_without_values(tmp_path):
     want = nx.pagerank(nx.DiGraph([(1, 2), (2, 3), (3, 1), (3, 4)]), tol=1e-13, max_iter=1000)
     got = {int(v): float(r) for v, r in folder_rows(tmp_path / "pr", "csv")}
     assert max(abs(got[v] - want[v]) for v in want) < 1e-9
+    # labels finished on the driver over the whole graph: kept, and the parts written from them
+    communities = label_propagation(graph.to_undirected(), collect=[Parts(tmp_path / "lpa")])
+    assert communities.values.tolist() == [1, 1, 1, 1]
+    assert communities.collected[0].rows == 4
+    assert dict(folder_rows(tmp_path / "lpa", "tsv")) == dict.fromkeys("1234", "1")
     # a result in memory, cut into parts by vertex order
     memory = pagerank(graph, tol=1e-13)
     assert write_parts(memory, tmp_path / "again", "csv", parts=3).rows == 4

@@ -23,11 +23,7 @@ class Algorithm:
 
     ``summary``, when given, says in one line what a run found about the whole graph
     (triangles: the count, transitivity and average clustering); it follows the run's
-    summary line on stderr. ``in_place``: the run's values become the output where the
-    partitions are (as they are, or finished per vertex by the algorithm), so a folder
-    output and ``--top`` are made there (:mod:`pregel.io.parts`, :mod:`pregel.cli.top`),
-    without gathering the values. The others finish their values on the driver over the
-    whole graph (a relabelling, a reordering, a scaling) and gather them first.
+    summary line on stderr.
     """
 
     def __init__(
@@ -39,12 +35,10 @@ class Algorithm:
         summary: Callable[[pregel.Result], str] | None = None,
         validate: Callable[[pregel.Result], str] | None = None,
         weights: bool = True,
-        in_place: bool = False,
     ) -> None:
         self.run = run
         self.networkx = networkx
         self.listing = listing
-        self.in_place = in_place
         self.measures = measures
         # whether the run reads edge weights: the reader stores a weight column only then
         self.weights = weights
@@ -326,12 +320,9 @@ ALGORITHMS = {
         listings.HIGHEST,
         lambda args: {"delta": "L1 change"},
         weights=False,
-        in_place=True,
     ),
-    "sssp": Algorithm(
-        _run_sssp, _networkx_sssp, listings.NEAREST, lambda args: {"improved": "improved"}, in_place=True
-    ),
-    "cc": Algorithm(_run_cc, _networkx_cc, listings.LARGEST_COMPONENTS, lambda args: {}, weights=False, in_place=True),
+    "sssp": Algorithm(_run_sssp, _networkx_sssp, listings.NEAREST, lambda args: {"improved": "improved"}),
+    "cc": Algorithm(_run_cc, _networkx_cc, listings.LARGEST_COMPONENTS, lambda args: {}, weights=False),
     # issue 18: bfs, scc, kcore, triangles
     "bfs": Algorithm(
         _run_bfs,
@@ -339,23 +330,20 @@ ALGORITHMS = {
         listings.NEAREST,
         lambda args: {"reached": "reached"},
         weights=False,
-        in_place=True,
     ),
     "scc": Algorithm(
         _run_scc, _networkx_scc, listings.LARGEST_COMPONENTS, lambda args: {"open": "open vertices"}, weights=False
     ),
-    "kcore": Algorithm(_run_kcore, _networkx_kcore, listings.HIGHEST, _kcore_measures, in_place=True),
+    "kcore": Algorithm(_run_kcore, _networkx_kcore, listings.HIGHEST, _kcore_measures),
     "triangles": Algorithm(_run_triangles, _networkx_triangles, listings.HIGHEST, lambda args: {}, _triangles_found),
     # issue 18: ppr, lpa, betweenness, mis, matching
-    "ppr": Algorithm(_run_ppr, _networkx_ppr, listings.PER_SOURCE, lambda args: {"delta": "L1 change"}, in_place=True),
+    "ppr": Algorithm(_run_ppr, _networkx_ppr, listings.PER_SOURCE, lambda args: {"delta": "L1 change"}),
     "lpa": Algorithm(_run_lpa, _networkx_lpa, listings.LARGEST_COMPONENTS, _lpa_measures),
     "betweenness": Algorithm(
         _run_betweenness, _networkx_betweenness, listings.HIGHEST, lambda args: {"reached": "reached"}
     ),
-    "mis": Algorithm(_run_mis, None, listings.MEMBERS, lambda args: {}, validate=_validate_mis, in_place=True),
-    "matching": Algorithm(
-        _run_matching, None, listings.PAIRS, lambda args: {}, validate=_validate_matching, in_place=True
-    ),
+    "mis": Algorithm(_run_mis, None, listings.MEMBERS, lambda args: {}, validate=_validate_mis),
+    "matching": Algorithm(_run_matching, None, listings.PAIRS, lambda args: {}, validate=_validate_matching),
     # issue 19
     "louvain": Algorithm(
         _run_louvain,
@@ -369,6 +357,5 @@ ALGORITHMS = {
         None,
         listings.LARGEST_VALUES,
         lambda args: {name: name for name in args.program_object.aggregators},
-        in_place=True,
     ),
 }

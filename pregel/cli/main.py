@@ -817,11 +817,11 @@ def _write_replay(result: pregel.Result, args: argparse.Namespace, page: str) ->
 
 def _collectors(args: argparse.Namespace, algorithm: Algorithm, folder: str | None, fmt: str) -> list[Any]:
     """What the partitions make of their values where they are, in place of gathering them: a folder of part
-    files, the top K. Nothing where the values are needed here: a single file or standard output takes them all,
-    --check, --compare and --viz read them, and some commands finish their values here (``Algorithm.in_place``).
+    files, the top K (made on the driver by the commands that finish their values there over the whole graph).
+    Nothing where the values are needed here: a single file or standard output takes them all, and --check,
+    --compare and --viz read them.
     """
-    needed_here = (args.output and not folder) or args.check or args.compare or getattr(args, "viz", None)
-    if needed_here or not algorithm.in_place:
+    if (args.output and not folder) or args.check or args.compare or getattr(args, "viz", None):
         return []
     made: list[Any] = [Parts(folder, fmt)] if folder else []
     return made + [TopK(algorithm.listing, args.top)] if args.top else made
@@ -836,8 +836,8 @@ def _write_results(
     folder: str | None,
 ) -> None:
     listing = None
-    if result.values is None:
-        # the partitions wrote their parts and picked their top K: in the order _collectors lists them
+    if result.collected:
+        # the parts are written and the top K picked: in the order _collectors lists them
         listing = result.collected[-1] if args.top else None
     elif folder:
         write_parts(result, folder, fmt, parts=args.workers or 1)

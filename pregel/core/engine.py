@@ -132,6 +132,39 @@ def _recovering(
         )
 
 
+def collect_on_driver(result: Result, collect: Sequence[Collector], parts: int = 1) -> list[Any]:
+    """What ``collect`` makes of a result's values already in memory, cut into ``parts`` runs of vertices.
+
+    For values finished on the driver over the whole graph (a relabelling, a reordering):
+    the collectors see them as they would see a run's partitions, in vertex order; on a
+    failure each discards its work.
+
+    Examples
+    --------
+    >>> class Rows:
+    ...     def task(self, graph, values_are_ids):
+    ...         return lambda index, ids, values: (index, ids.tolist())
+    ...     def merge(self, pieces):
+    ...         return pieces
+    >>> g = Graph.from_edges([1, 2], [2, 3])
+    >>> collect_on_driver(Result(g, np.zeros(3), 1, [], {}, "halted"), [Rows()], parts=2)
+    [[(0, [1]), (1, [2, 3])]]
+    """
+    if not collect:
+        return []
+    bounds = np.linspace(0, result.values.size, parts + 1).astype(np.int64)
+    try:
+        task = Together([c.task(result.graph, result.values_are_ids) for c in collect])
+        pieces = [
+            task(k, result.ids[lo:hi], result.values[lo:hi]) for k, (lo, hi) in enumerate(zip(bounds, bounds[1:]))
+        ]
+        return [c.merge([piece[k] for piece in pieces]) for k, c in enumerate(collect)]
+    except BaseException:
+        for collector in collect:
+            collector.discard()
+        raise
+
+
 class Together:
     """Several partition tasks as one: a single call per partition runs them all (a result for each)."""
 

@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from pregel.core.engine import collect_on_driver
 from pregel.core.files import atomic_write, fsync_directory
 from pregel.core.graph import Graph
 from pregel.core.types import Result
@@ -203,16 +204,7 @@ def write_parts(result: Result, folder: str | os.PathLike[str], format: str = "t
     c,c
     d,c
     """
-    output = Parts(folder, format)
-    try:
-        task = output.task(result.graph, result.values_are_ids)
-        bounds = np.linspace(0, result.values.size, parts + 1).astype(np.int64)
-        runs = enumerate(zip(bounds, bounds[1:]))
-        pieces = [task(k, result.ids[lo:hi], result.values[lo:hi]) for k, (lo, hi) in runs]
-        return output.merge(pieces)
-    except BaseException:
-        output.discard()
-        raise
+    return collect_on_driver(result, [Parts(folder, format)], parts)[0]
 
 
 def _remove(folder: Path, doomed: Any) -> None:
