@@ -8,6 +8,7 @@ import re
 import shutil
 import stat
 import time
+import zlib
 from pathlib import Path
 
 import networkx as nx
@@ -464,3 +465,34 @@ def test_a_checkpoint_keeps_the_aggregators_of_its_superstep_though_master_rewri
     resumed = pregel.run(g, RewritesInPlace, max_supersteps=12, workers=2, checkpoint_dir=directory, resume=True)
     assert resumed.recoveries[0].superstep == 8
     np.testing.assert_array_equal(resumed.values, whole.values)
+
+
+def reseal(manifest: Path, change) -> None:
+    """Apply ``change`` to the manifest's run state and seal it again, as the writer would."""
+    lines = manifest.read_text().splitlines()
+    state = json.loads(lines[1])
+    change(state)
+    body = "".join(line + "\n" for line in [json.dumps(state, sort_keys=True), *lines[2:]])
+    seal = {**json.loads(lines[0]), "crc32": zlib.crc32(body.encode())}
+    manifest.write_text(json.dumps(seal) + "\n" + body)
+
+
+@pytest.mark.parametrize("fingerprint, resumes", [("blake2b", True), ("another graph's blake2b", False)])
+def test_a_checkpoint_fingerprinted_with_blake2b_still_resumes(tmp_path, fingerprint, resumes):
+    """Checkpoints written before the CRC-32 fingerprints hold a BLAKE2b of the graph: still recognised."""
+    directory = interrupted(tmp_path, "pagerank", 2, stop_at=4, every=2)
+    assert manifest_state(directory / "superstep-000004")["graph"]["fingerprint"].startswith("crc32:")
+    graph = GRAPH if resumes else random_graph(n=GRAPH.num_vertices, seed=99)
+    old = graph.fingerprint("blake2b")
+    assert len(old) == 32
+    reseal(directory / "superstep-000004" / MANIFEST, lambda state: state["graph"].update(fingerprint=old))
+    if resumes:
+        resumed = pregel.run(GRAPH, PageRank(tol=1e-13), workers=2, checkpoint_dir=directory, resume=True)
+        assert resumed.recoveries[0].superstep == 4
+    else:
+        with pytest.raises(CheckpointError, match="another graph"):
+            pregel.run(GRAPH, PageRank(tol=1e-13), workers=2, checkpoint_dir=directory, resume=True)
+
+
+def manifest_state(folder: Path) -> dict:
+    return json.loads((folder / MANIFEST).read_text().splitlines()[1])
