@@ -177,8 +177,11 @@ CASES = {
         "e.txt: --stats is the input file; refusing to overwrite it",
         {"e.txt": b"1 2\n"},
     ),
-    "an output path that is a folder": Case(
-        ["cc", "e.txt", "-o", "sub"], "sub: --output is a directory", {"e.txt": b"1 2\n", "sub/keep": b""}
+    # an existing directory is a folder output (part files): it must be empty
+    "an output folder that is not empty": Case(
+        ["cc", "e.txt", "-o", "sub"],
+        "sub: --output folder is not empty; give a new or empty folder",
+        {"e.txt": b"1 2\n", "sub/keep": b""},
     ),
     # ----------------------------------------------------------- your own program
     "a program file that does not exist": Case(

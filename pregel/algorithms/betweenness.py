@@ -33,6 +33,7 @@ import pregel
 from pregel import BatchProgram, Sum
 from pregel.algorithms.columns import ColumnSum, as_matrix, as_records, column_dtype, copied
 from pregel.algorithms.phases import Echo
+from pregel.core.engine import collect_on_driver
 from pregel.core.kernels import InEdges
 from pregel.io.edges import as_graph
 
@@ -430,6 +431,8 @@ def betweenness(
         # vertices numbered 0..n-1: a batch's sources are then a range of ids, or a short list
         numbered = pregel.Graph(np.arange(n), graph.indptr, graph.indices)
         program = brandes(numbered, None if exact else sources, endpoints)
+        # the run's graph has two layers of the user's vertices, and the scale is the whole graph's: collected here
+        collect = options.pop("collect", ())
         result = pregel.run(layered(numbered), program, backend=backend, **options)
         raw = result.values["bc"][n:]
     scaled = rescale_betweenness(raw, directed, normalized, endpoints, None if exact else sources)
@@ -438,6 +441,7 @@ def betweenness(
     result.graph, result.values = graph, scaled
     # both layers stand for the user's vertices; the second's values (with the betweenness) show
     result.trace = result.trace and result.trace.told_of(graph, np.tile(np.arange(n), 2))
+    result.collected = collect_on_driver(result, collect, options.get("workers") or 1)
     return result
 
 

@@ -29,6 +29,7 @@ import numpy as np
 
 import pregel
 from pregel import Aggregator, BatchProgram, Count, Min, Sum, Vertex
+from pregel.core.types import Finished
 from pregel.errors import InputError
 from pregel.io.edges import as_graph
 
@@ -238,8 +239,22 @@ def core_numbers(graph: Any, backend: str = "local", api: str = "batch", **optio
 
         return dataclasses.replace(reference.core_numbers(counted), graph=graph)
     program = {"batch": CoreNumbers, "scalar": CoreNumbersVertex}[api]()
-    result = pregel.run(counted, program, backend=backend, **options)
-    return dataclasses.replace(result, graph=graph, values=np.where(result.values < 0, -result.values - 1, -1))
+    collect = [Finished(c, cores_of_levels) for c in options.pop("collect", ())]
+    result = pregel.run(counted, program, backend=backend, collect=collect, **options)
+    if result.values is None:  # the partitions wrote or picked the core numbers themselves
+        return dataclasses.replace(result, graph=graph)
+    return dataclasses.replace(result, graph=graph, values=cores_of_levels(result.values))
+
+
+def cores_of_levels(values: np.ndarray) -> np.ndarray:
+    """Core numbers from :class:`CoreNumbers`' values (``-level - 1`` once peeled; -1 where not peeled yet).
+
+    Examples
+    --------
+    >>> cores_of_levels(np.array([-1, -3, 4])).tolist()
+    [0, 2, -1]
+    """
+    return np.where(values < 0, -values - 1, -1)
 
 
 def k_core(

@@ -72,6 +72,7 @@ import pregel
 from pregel import Aggregator, BatchProgram, Sum
 from pregel.algorithms.hashing import draw
 from pregel.algorithms.lpa import smallest_member
+from pregel.core.engine import collect_on_driver
 from pregel.core.kernels import best_communities, moved_neighbours
 from pregel.io.edges import as_graph
 
@@ -678,6 +679,8 @@ def louvain(
     program = Louvain(
         resolution=float(resolution), threshold=float(threshold), seed=int(seed), max_level=max_level or 0
     )
+    # the communities are composed level by level over the whole graph: collected here
+    collect = options.pop("collect", ())
     result = pregel.run(numbered, program, backend=backend, **options)
     partitions = level_partitions(result, graph.num_vertices)
     # the moves are composed now: what the statistics keep (and --stats writes) is how many there were
@@ -687,6 +690,7 @@ def louvain(
     result.trace = result.trace and result.trace.told_of(graph)  # drawn with the user's vertices
     result.values = smallest_member(partitions[-1], graph.ids) if partitions else graph.ids.copy()
     result.partitions = [smallest_member(labels, graph.ids) for labels in partitions]
+    result.collected = collect_on_driver(result, collect, options.get("workers") or 1)
     return result
 
 

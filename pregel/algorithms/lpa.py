@@ -31,6 +31,7 @@ import pregel
 from pregel import BatchProgram, Max, Sum, Vertex
 from pregel.algorithms.columns import copied
 from pregel.algorithms.phases import Echo
+from pregel.core.engine import collect_on_driver
 from pregel.io.edges import as_graph
 
 PRIORITY = np.dtype([("degree", np.int64), ("id", np.int64)])
@@ -427,10 +428,13 @@ def label_propagation(
         program = {"batch": SynchronousLabelPropagation, "scalar": SynchronousLabelPropagationVertex}[api]()
     else:
         program = LabelPropagation(color_words=color_words(graph))
+    # a community is named by its smallest member, over the whole graph: collected here
+    collect = options.pop("collect", ())
     result = pregel.run(numbered, program, backend=backend, max_supersteps=max_supersteps, **options)
     labels = result.values if synchronous else result.values["label"]
     result.graph, result.values = graph, smallest_member(labels, graph.ids)
     result.trace = result.trace and result.trace.told_of(graph)
+    result.collected = collect_on_driver(result, collect, options.get("workers") or 1)
     return result
 
 

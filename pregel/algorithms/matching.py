@@ -19,6 +19,7 @@ import pregel
 from pregel import BatchProgram
 from pregel.algorithms.hashing import draw_pair
 from pregel.algorithms.mis import simple_undirected
+from pregel.core.types import Finished
 from pregel.io.edges import as_graph
 
 UNMATCHED, ALONE = -1, -2
@@ -119,10 +120,25 @@ def maximal_matching(
         raise pregel.InputError("a matching has no scipy reference (it is random; --check verifies it)")
     if api != "batch":
         raise pregel.InputError("matching has only the batch API")
-    result = pregel.run(graph, RandomMatching(seed=seed), backend=backend, **options)
-    partner = result.values["partner"]
-    result.values = np.where(partner >= 0, partner, -1)
+    collect = [Finished(c, partners) for c in options.pop("collect", ())]
+    result = pregel.run(graph, RandomMatching(seed=seed), backend=backend, collect=collect, **options)
+    if result.values is not None:  # else the partitions wrote or picked the partners themselves
+        result.values = partners(result.values)
     return result
+
+
+def partners(values: np.ndarray) -> np.ndarray:
+    """Each vertex's partner from :class:`RandomMatching`'s values, or -1 for none.
+
+    Examples
+    --------
+    >>> values = np.zeros(2, dtype=STATE)
+    >>> values["partner"] = [7, UNMATCHED]
+    >>> partners(values).tolist()
+    [7, -1]
+    """
+    partner = values["partner"]
+    return np.where(partner >= 0, partner, -1)
 
 
 def matching_problem(graph: pregel.Graph, partner: np.ndarray) -> str | None:

@@ -10,6 +10,7 @@ sources cost one run, not k. :func:`personalized_pagerank` names the columns by 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from typing import Any
 
@@ -19,6 +20,7 @@ import pregel
 from pregel import BatchProgram, Sum
 from pregel.algorithms.columns import ColumnSum, as_matrix, as_records, column_dtype, named
 from pregel.algorithms.pagerank import PageRankParameters
+from pregel.core.types import Finished
 from pregel.io.edges import as_graph
 
 
@@ -156,8 +158,11 @@ def personalized_pagerank(
 
         return reference.personalized_pagerank(graph, graph.index_of(sources), damping, tol, max_supersteps)
     program = ParallelPersonalizedPageRank(damping=damping, tol=tol, sources=tuple(sources.tolist()))
-    result = pregel.run(graph, program, backend=backend, max_supersteps=max_supersteps, **options)
-    result.values = named(result.values, sources.tolist())
+    columns = functools.partial(named, names=sources.tolist())
+    collect = [Finished(c, columns) for c in options.pop("collect", ())]
+    result = pregel.run(graph, program, backend=backend, max_supersteps=max_supersteps, collect=collect, **options)
+    if result.values is not None:  # else the partitions wrote or picked their columns themselves
+        result.values = columns(result.values)
     return result
 
 

@@ -43,6 +43,7 @@ import numpy as np
 
 import pregel
 from pregel import Aggregator, BatchProgram, Count, Min, Vertex
+from pregel.core.engine import collect_on_driver
 from pregel.core.kernels import InEdges
 from pregel.io.edges import as_graph
 
@@ -265,11 +266,15 @@ def strongly_connected_components(
 
         return reference.strong_components(graph)
     program = {"batch": StronglyConnected, "scalar": StronglyConnectedVertex}[api]()
+    # the labels are the ids of the vertices found first, over the whole graph: collected here
+    collect = options.pop("collect", ())
     result = pregel.run(two_way(graph), program, backend=backend, **options)
     found = result.values < 0
     labels = np.where(found, graph.ids[np.where(found, -result.values - 1, 0)], -1)
     trace = result.trace and result.trace.told_of(graph)  # drawn with the user's vertices and edges
-    return dataclasses.replace(result, graph=graph, values=labels, trace=trace)
+    result = dataclasses.replace(result, graph=graph, values=labels, trace=trace)
+    result.collected = collect_on_driver(result, collect, options.get("workers") or 1)
+    return result
 
 
 def networkx_scc(graph: pregel.Graph) -> np.ndarray:

@@ -36,6 +36,7 @@ import numpy as np
 
 import pregel
 from pregel import BatchProgram, Combiner, Sum, Vertex
+from pregel.core.engine import collect_on_driver
 from pregel.io.edges import as_graph
 
 
@@ -279,11 +280,15 @@ def triangles(graph: Any, backend: str = "local", api: str = "batch", **options:
         return reference.triangles(graph)
     view, order = ranked(graph)
     program = Triangles(chunks=wedge_chunks(view)) if api == "batch" else TrianglesVertex()
+    # the run's vertices are ranked, not the user's: their counts are put back in order, then collected here
+    collect = options.pop("collect", ())
     result = pregel.run(view, program, backend=backend, **options)
     counts = np.empty(graph.num_vertices, dtype=np.int64)
     counts[order] = result.values.astype(np.int64)
     trace = result.trace and _told_of_user(result.trace, graph, order)
-    return dataclasses.replace(result, graph=graph, values=counts, trace=trace)
+    result = dataclasses.replace(result, graph=graph, values=counts, trace=trace)
+    result.collected = collect_on_driver(result, collect, options.get("workers") or 1)
+    return result
 
 
 def wedge_bits(num_vertices: int) -> int:

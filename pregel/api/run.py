@@ -7,7 +7,7 @@ engine (:func:`pregel.core.engine.execute`).
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from pregel.core.checkpoint import DEFAULT_MAX_RESTARTS, Checkpointer
@@ -16,7 +16,7 @@ from pregel.core.graph import Graph
 from pregel.core.held import HeldInput
 from pregel.core.mutations import check_rules
 from pregel.core.program import Program
-from pregel.core.types import Backend, Recovery, Result, SuperstepStats
+from pregel.core.types import Backend, Collector, Recovery, Result, SuperstepStats
 from pregel.errors import InputError
 from pregel.io import shares
 from pregel.io.edges import read_edges
@@ -42,6 +42,7 @@ def run(
     max_restarts: int = DEFAULT_MAX_RESTARTS,
     resume_with_new_code: bool = False,
     confined_recovery: bool = True,
+    collect: Sequence[Collector] = (),
     undirected: bool = False,
     **backend_options: Any,
 ) -> Result:
@@ -103,6 +104,12 @@ def run(
     confined_recovery : bool
         False: always roll every partition back after a lost worker (global recovery),
         and keep no message logs.
+    collect : sequence of Collector
+        Make these of the final values where the partitions are (in the Ray workers),
+        instead of gathering the values: :class:`pregel.io.parts.Parts` writes a folder
+        of part files, one per partition. ``result.collected`` holds what each made, in
+        order, and ``result.values`` is ``None``. On a failure each collector undoes its
+        work (no partial part files).
     undirected : bool
         Add the reverse of every edge (as ``read_edges(path, undirected=True)`` does).
     **backend_options
@@ -163,6 +170,7 @@ def run(
             checkpointing + (resume_with_new_code, confined_recovery),
             max_supersteps,
             on_superstep,
+            collect,
         )
     check_weights(graph, program)
     check_rules(program)
@@ -194,6 +202,7 @@ def run(
         on_superstep=on_superstep,
         trace=trace,
         checkpointer=checkpointer,
+        collect=collect,
     )
 
 
@@ -206,6 +215,7 @@ def _run_held(
     checkpointing: tuple,
     max_supersteps: int | None,
     on_superstep: Callable[[SuperstepStats], None] | None,
+    collect: Sequence[Collector],
 ) -> Result:
     """Run on Ray with the graph loaded by the workers (:class:`pregel.backends.ray.HeldRayBackend`).
 
@@ -239,6 +249,7 @@ def _run_held(
         max_supersteps=max_supersteps,
         on_superstep=on_superstep,
         checkpointer=checkpointer,
+        collect=collect,
     )
 
 

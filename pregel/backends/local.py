@@ -186,6 +186,10 @@ class LocalBackend:
         """Every vertex's value, in global index order."""
         return np.concatenate([p.values for p in self.partitions])
 
+    def apply(self, task: Callable[[int, np.ndarray, np.ndarray], Any]) -> list[Any]:
+        """``task(index, ids, values)`` of every partition, on the threads; the results in partition order."""
+        return self._each(lambda p: task(p.index, p.ids, p.values))
+
     def restart(self, graph: Graph | None = None) -> None:
         """Every partition as before superstep 0, cut from ``graph`` if given (nothing is lost in-process)."""
         if graph is not None:

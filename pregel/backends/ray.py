@@ -196,6 +196,10 @@ class PartitionWorker:
         """Drop the partition; the worker waits for another run."""
         self.partition = None
 
+    def apply(self, task: Callable[[int, np.ndarray, np.ndarray], Any]) -> Any:
+        """``task(index, ids, values)`` of this partition, here in the worker (its output written from here)."""
+        return task(self.partition.index, self.partition.ids, self.partition.values)
+
     # ------------------------------------------------------------ distributed loading (HeldRayBackend)
     def read(self, read: Callable, shares: list[Any], index: int, parts: int, weights: bool, undirected: bool) -> list:
         """Parse this worker's shares with ``read`` and keep their edges; a report (name, columns, edges, CRC) each."""
@@ -528,6 +532,18 @@ class RayBackend:
     def num_partitions(self) -> int:
         """How many partitions (workers) the graph is cut into."""
         return len(self.parts)
+
+    def apply(self, task: Callable[[int, np.ndarray, np.ndarray], Any]) -> list[Any]:
+        """Every worker runs ``task`` on its partition; their results, in partition order (no values gathered).
+
+        The task is put once (workers on one node share it). Every call is awaited,
+        failed or not, before an error is raised: nothing still runs when the caller
+        cleans up after a failure.
+        """
+        shared = ray.put(task)
+        calls = [actor.apply.remote(shared) for actor in self.actors]
+        ray.wait(calls, num_returns=len(calls))
+        return self._barrier(calls, "the partitions' final task")
 
     def save(self, folder: Path, messages: bool = True) -> Callable[[], list[PartRecord]]:
         """Every worker writes its part of a checkpoint into ``folder``; the function returned waits for them.

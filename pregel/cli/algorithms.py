@@ -1,7 +1,7 @@
 """How the command line runs each algorithm: the run, its networkx twin, its ``--top`` listing, its measures.
 
 The measures are the aggregators the progress display shows (name → label), e.g.
-PageRank's L1 change.
+PageRank's L1 change. The listings are in :mod:`pregel.cli.top`.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from typing import Any
 import numpy as np
 
 import pregel
+from pregel.cli import top as listings
+from pregel.cli.top import Listing, Top
 from pregel.errors import InputError, PregelError
-
-Top = tuple[np.ndarray, np.ndarray, tuple[str, str]]
 
 
 class Algorithm:
@@ -30,7 +30,7 @@ class Algorithm:
         self,
         run: Callable[[pregel.Graph, argparse.Namespace, dict[str, Any]], pregel.Result],
         networkx: Callable[[pregel.Graph, argparse.Namespace], np.ndarray] | None,
-        top: Callable[[pregel.Result, int], Top],
+        listing: Listing,
         measures: Callable[[argparse.Namespace], dict[str, str]],
         summary: Callable[[pregel.Result], str] | None = None,
         validate: Callable[[pregel.Result], str] | None = None,
@@ -41,13 +41,17 @@ class Algorithm:
         # the run on a graph the Ray workers load themselves (--load workers), given the path; None: not offered
         self.held = held
         self.networkx = networkx
-        self.top = top
+        self.listing = listing
         self.measures = measures
         # whether the run reads edge weights: the reader stores a weight column only then
         self.weights = weights
         self.summary = summary
         # for answers that are random, --check verifies them instead of comparing them with a reference
         self.validate = validate
+
+    def top(self, result: pregel.Result, k: int) -> Top:
+        """The ``--top k`` listing of a result in memory."""
+        return listings.top(self.listing, result, k)
 
 
 def _run_pagerank(graph: pregel.Graph, args: argparse.Namespace, options: dict[str, Any]) -> pregel.Result:
@@ -112,10 +116,25 @@ def _held_sssp(path: str, args: argparse.Namespace, options: dict[str, Any]) -> 
     except ValueError:
         raise InputError(f"--source {args.source!r} is not an integer vertex id") from None
     program = {"batch": ShortestPaths, "scalar": ShortestPathsVertex}[options.pop("api")](source=source)
-    result = pregel.run(path, program, max_supersteps=args.max_supersteps, undirected=args.undirected, **options)
-    # the source's owner found it, or no partition did: said once the ids are gathered
-    result.graph.index_of(source, what=f"{args.edges}: --source vertex")
-    return result
+    missing = f"{args.edges}: --source vertex {source} is not in the graph"
+    options["on_superstep"] = _sources_found(options.get("on_superstep"), "improved", 1, missing)
+    return pregel.run(path, program, max_supersteps=args.max_supersteps, undirected=args.undirected, **options)
+
+
+def _sources_found(then: Callable | None, count: str, wanted: int, missing: str) -> Callable:
+    """An ``on_superstep`` that stops the run after superstep 0 unless aggregator ``count`` found ``wanted`` sources.
+
+    On a graph the workers hold, only a source's owner knows it is there: the count says
+    so before anything is written (then ``then`` is called as before).
+    """
+
+    def check(stats: pregel.SuperstepStats) -> None:
+        if stats.superstep == 0 and stats.aggregated.get(count, wanted) < wanted:
+            raise InputError(missing)
+        if then is not None:
+            then(stats)
+
+    return check
 
 
 def _held_cc(path: str, args: argparse.Namespace, options: dict[str, Any]) -> pregel.Result:
@@ -130,9 +149,14 @@ def _held_bfs(path: str, args: argparse.Namespace, options: dict[str, Any]) -> p
 
     sources = tuple(dict.fromkeys(int(s) for s in args.source))
     program = {"batch": BreadthFirst, "scalar": BreadthFirstVertex}[options.pop("api")](sources=sources)
-    result = pregel.run(path, program, max_supersteps=args.max_supersteps, undirected=args.undirected, **options)
-    result.graph.index_of(list(sources), what=f"{args.edges}: --source vertex")
-    return result
+    listed = ", ".join(map(str, sources))
+    missing = (
+        f"{args.edges}: --source vertex {listed} is not in the graph"
+        if len(sources) == 1
+        else (f"{args.edges}: --source vertices {listed}: some are not in the graph")
+    )
+    options["on_superstep"] = _sources_found(options.get("on_superstep"), "reached", len(sources), missing)
+    return pregel.run(path, program, max_supersteps=args.max_supersteps, undirected=args.undirected, **options)
 
 
 def _held_program(path: str, args: argparse.Namespace, options: dict[str, Any]) -> pregel.Result:
@@ -164,39 +188,6 @@ def _networkx_cc(graph: pregel.Graph, args: argparse.Namespace) -> np.ndarray:
     from pregel.algorithms.components import networkx_components
 
     return networkx_components(graph)
-
-
-# ties go to the smaller id, which in a labelled graph is the smaller label; the lists name vertices by original id
-def _top_ranks(result: pregel.Result, k: int) -> Top:
-    order = np.lexsort((result.ids, -result.values))[:k]
-    return result.original_ids[order], result.values[order], ("vertex", "value")
-
-
-def _top_nearest(result: pregel.Result, k: int) -> Top:
-    reachable = np.flatnonzero(np.isfinite(result.values))
-    order = reachable[np.lexsort((result.ids[reachable], result.values[reachable]))][:k]
-    return result.original_ids[order], result.values[order], ("vertex", "value")
-
-
-def _top_components(result: pregel.Result, k: int) -> Top:
-    labels, sizes = np.unique(result.values, return_counts=True)
-    order = np.lexsort((labels, -sizes))[:k]
-    return result.graph.to_original(labels[order]), sizes[order], ("component", "size")
-
-
-def _top_values(result: pregel.Result, k: int) -> Top:
-    if result.values.dtype == object:
-        order = sorted(range(result.values.size), key=lambda i: (-_sortable(result.values[i]), result.ids[i]))[:k]
-    else:
-        order = np.lexsort((result.ids, -result.values.astype(np.float64)))[:k]
-    return result.original_ids[order], result.original_values[order], ("vertex", "value")
-
-
-def _sortable(value: Any) -> float:
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        raise InputError("--top needs values that are numbers; this program's values are not") from None
 
 
 # ------------------------------------------------- issue 18: bfs, scc, kcore, triangles
@@ -350,11 +341,6 @@ def _validate_mis(result: pregel.Result) -> str:
     return f"independent and maximal ({int(result.values.sum()):,} of {result.values.size:,} vertices)"
 
 
-def _top_members(result: pregel.Result, k: int) -> Top:
-    members = np.flatnonzero(result.values == 1)[:k]
-    return result.ids[members], result.values[members], ("vertex", "member")
-
-
 def _run_matching(graph: pregel.Graph, args: argparse.Namespace, options: dict[str, Any]) -> pregel.Result:
     from pregel.algorithms.matching import maximal_matching
 
@@ -368,22 +354,6 @@ def _validate_matching(result: pregel.Result) -> str:
     if problem:
         raise PregelError(f"check failed: {problem}")
     return f"a maximal matching ({int((result.values >= 0).sum()) // 2:,} pairs)"
-
-
-def _top_pairs(result: pregel.Result, k: int) -> Top:
-    first = np.flatnonzero((result.values >= 0) & (result.ids < result.values))[:k]
-    return result.ids[first], result.values[first], ("vertex", "partner")
-
-
-def _top_per_source(result: pregel.Result, k: int) -> Top:
-    """The k highest-ranked vertices of each source's column, as rows ``source, vertex, value``."""
-    sources, rows = [], []
-    for name in result.values.dtype.names:
-        ranks = result.values[name]
-        order = np.lexsort((result.ids, -ranks))[:k]
-        sources.append(np.full(order.size, int(name)))
-        rows.append(np.rec.fromarrays([result.ids[order], ranks[order]], names="vertex,value"))
-    return np.concatenate(sources), np.concatenate(rows).view(np.ndarray), ("source", "")
 
 
 # ------------------------------------------------------------- issue 19: louvain
@@ -417,38 +387,49 @@ ALGORITHMS = {
     "pagerank": Algorithm(
         _run_pagerank,
         _networkx_pagerank,
-        _top_ranks,
+        listings.HIGHEST,
         lambda args: {"delta": "L1 change"},
         weights=False,
         held=_held_pagerank,
     ),
-    "sssp": Algorithm(_run_sssp, _networkx_sssp, _top_nearest, lambda args: {"improved": "improved"}, held=_held_sssp),
-    "cc": Algorithm(_run_cc, _networkx_cc, _top_components, lambda args: {}, weights=False, held=_held_cc),
+    "sssp": Algorithm(
+        _run_sssp, _networkx_sssp, listings.NEAREST, lambda args: {"improved": "improved"}, held=_held_sssp
+    ),
+    "cc": Algorithm(_run_cc, _networkx_cc, listings.LARGEST_COMPONENTS, lambda args: {}, weights=False, held=_held_cc),
     # issue 18: bfs, scc, kcore, triangles
     "bfs": Algorithm(
-        _run_bfs, _networkx_bfs, _top_nearest, lambda args: {"reached": "reached"}, weights=False, held=_held_bfs
+        _run_bfs,
+        _networkx_bfs,
+        listings.NEAREST,
+        lambda args: {"reached": "reached"},
+        weights=False,
+        held=_held_bfs,
     ),
-    "scc": Algorithm(_run_scc, _networkx_scc, _top_components, lambda args: {"open": "open vertices"}, weights=False),
-    "kcore": Algorithm(_run_kcore, _networkx_kcore, _top_ranks, _kcore_measures),
-    "triangles": Algorithm(_run_triangles, _networkx_triangles, _top_ranks, lambda args: {}, _triangles_found),
+    "scc": Algorithm(
+        _run_scc, _networkx_scc, listings.LARGEST_COMPONENTS, lambda args: {"open": "open vertices"}, weights=False
+    ),
+    "kcore": Algorithm(_run_kcore, _networkx_kcore, listings.HIGHEST, _kcore_measures),
+    "triangles": Algorithm(_run_triangles, _networkx_triangles, listings.HIGHEST, lambda args: {}, _triangles_found),
     # issue 18: ppr, lpa, betweenness, mis, matching
-    "ppr": Algorithm(_run_ppr, _networkx_ppr, _top_per_source, lambda args: {"delta": "L1 change"}),
-    "lpa": Algorithm(_run_lpa, _networkx_lpa, _top_components, _lpa_measures),
-    "betweenness": Algorithm(_run_betweenness, _networkx_betweenness, _top_ranks, lambda args: {"reached": "reached"}),
-    "mis": Algorithm(_run_mis, None, _top_members, lambda args: {}, validate=_validate_mis),
-    "matching": Algorithm(_run_matching, None, _top_pairs, lambda args: {}, validate=_validate_matching),
+    "ppr": Algorithm(_run_ppr, _networkx_ppr, listings.PER_SOURCE, lambda args: {"delta": "L1 change"}),
+    "lpa": Algorithm(_run_lpa, _networkx_lpa, listings.LARGEST_COMPONENTS, _lpa_measures),
+    "betweenness": Algorithm(
+        _run_betweenness, _networkx_betweenness, listings.HIGHEST, lambda args: {"reached": "reached"}
+    ),
+    "mis": Algorithm(_run_mis, None, listings.MEMBERS, lambda args: {}, validate=_validate_mis),
+    "matching": Algorithm(_run_matching, None, listings.PAIRS, lambda args: {}, validate=_validate_matching),
     # issue 19
     "louvain": Algorithm(
         _run_louvain,
         _networkx_louvain,
-        _top_components,
+        listings.LARGEST_COMPONENTS,
         lambda args: {"level": "level", "modularity": "modularity"},
         _louvain_found,
     ),
     "run": Algorithm(
         _run_program,
         None,
-        _top_values,
+        listings.LARGEST_VALUES,
         lambda args: {name: name for name in args.program_object.aggregators},
         held=_held_program,
     ),

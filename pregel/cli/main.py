@@ -26,11 +26,13 @@ from pregel.cli.algorithms import ALGORITHMS, Algorithm
 from pregel.cli.info import format_info, graph_info
 from pregel.cli.progress import Progress
 from pregel.cli.runstats import plot_run, require_matplotlib, write_stats
+from pregel.cli.top import TopK
 from pregel.cli.userprog import load_program
 from pregel.core.checkpoint import DEFAULT_EVERY, DEFAULT_MAX_RESTARTS, parse_every
 from pregel.errors import CheckpointError, InputError, PregelError
 from pregel.io.edges import read_edges
 from pregel.io.formats import FORMATS, format_for, render, require_format, write_result
+from pregel.io.parts import Parts, check_folder, is_folder, write_parts
 from pregel.io.shares import splittable
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
@@ -228,7 +230,13 @@ def _result_flags() -> argparse.ArgumentParser:
     """Where a run happens and what becomes of its values."""
     flags = _Parser(add_help=False)
     flags.add_argument(
-        "--output", "-o", metavar="FILE", help="write the results here, atomically (default: standard output)"
+        "--output",
+        "-o",
+        metavar="FILE|DIR/",
+        help="write the results here, atomically: to FILE (every value gathered into this process), or, for a path "
+        "ending in / or an existing directory, as part files part-00000.tsv... written by each partition where it "
+        "runs (each Ray worker: a path every node sees), then _SUCCESS; DIR must be new or empty "
+        "(default: standard output)",
     )
     add_output_options(flags)
     flags.add_argument(
@@ -265,8 +273,8 @@ def _result_flags() -> argparse.ArgumentParser:
         "--top",
         type=_positive_int,
         metavar="K",
-        help="print only the K best: highest rank, nearest, largest components, largest values for run "
-        "(default: every vertex, by id)",
+        help="print only the K best: highest rank, nearest, largest components, largest values for run; "
+        "each partition sends its K best, not all its values (default: every vertex, by id)",
     )
     return flags
 
@@ -716,6 +724,7 @@ def _run(args: argparse.Namespace) -> int:
     fmt = format_for(args.output, args.format)
     require_format(fmt)
     _check_output_paths(args)
+    folder = args.output if args.output and is_folder(args.output) else None
     if args.plot:
         require_matplotlib()
     page = getattr(args, "viz", None)
@@ -753,6 +762,9 @@ def _run(args: argparse.Namespace) -> int:
         options.update(max_restarts=args.max_restarts)
         if args.ray_address:
             options["ray_address"] = args.ray_address
+        collect = _collectors(args, algorithm, folder, fmt)
+        if collect:
+            options["collect"] = collect
     start = time.perf_counter()
     try:
         result = (algorithm.held if held else algorithm.run)(graph, args, options)
@@ -765,7 +777,7 @@ def _run(args: argparse.Namespace) -> int:
     if page:
         # a program that adds vertices may outgrow the limit only now: refuse before writing anything
         check_size(result, args.max_vertices)
-    _write_results(args, algorithm, result, fmt, measures)
+    _write_results(args, algorithm, result, fmt, measures, folder)
     if page:
         _write_replay(result, args, page)
     if args.check and algorithm.validate is not None:
@@ -836,14 +848,37 @@ def _write_replay(result: pregel.Result, args: argparse.Namespace, page: str) ->
         print(f"pregel: wrote {page} ({result.supersteps} supersteps to replay)", file=sys.stderr)
 
 
+def _collectors(args: argparse.Namespace, algorithm: Algorithm, folder: str | None, fmt: str) -> list[Any]:
+    """What the partitions make of their values where they are, in place of gathering them: a folder of part
+    files, the top K (made on the driver by the commands that finish their values there over the whole graph).
+    Nothing where the values are needed here: a single file or standard output takes them all, and --check,
+    --compare and --viz read them.
+    """
+    if (args.output and not folder) or args.check or args.compare or getattr(args, "viz", None):
+        return []
+    made: list[Any] = [Parts(folder, fmt)] if folder else []
+    return made + [TopK(algorithm.listing, args.top)] if args.top else made
+
+
 def _write_results(
-    args: argparse.Namespace, algorithm: Algorithm, result: pregel.Result, fmt: str, measures: dict[str, str]
+    args: argparse.Namespace,
+    algorithm: Algorithm,
+    result: pregel.Result,
+    fmt: str,
+    measures: dict[str, str],
+    folder: str | None,
 ) -> None:
-    if args.output:
+    listing = None
+    if result.collected:
+        # the parts are written and the top K picked: in the order _collectors lists them
+        listing = result.collected[-1] if args.top else None
+    elif folder:
+        write_parts(result, folder, fmt, parts=args.workers or 1)
+    elif args.output:
         write_result(args.output, result.original_ids, result.original_values, fmt)
     text_format = "csv" if fmt == "csv" else "tsv"
     if args.top:
-        ids, values, columns = algorithm.top(result, args.top)
+        ids, values, columns = listing if listing is not None else algorithm.top(result, args.top)
         sys.stdout.write(render(ids, values, text_format, columns))
     elif not args.output:
         sys.stdout.write(render(result.original_ids, result.original_values, text_format))
@@ -926,7 +961,10 @@ def _check_output_paths(args: argparse.Namespace) -> None:
     named = [(flag, getattr(args, flag.lstrip("-"), None)) for flag in ("--output", "--stats", "--plot", "--viz")]
     named = [(flag, path) for flag, path in named if path]
     for flag, path in named:
-        check_writable(path, flag, args.edges)
+        if flag == "--output" and args.command != "viz" and is_folder(path):
+            check_folder(Path(path))
+        else:
+            check_writable(path, flag, args.edges)
     for k, (flag, path) in enumerate(named):
         for other, other_path in named[k + 1 :]:
             if os.path.abspath(path) == os.path.abspath(other_path):

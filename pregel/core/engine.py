@@ -7,7 +7,7 @@ compute sees); a backend only decides where partitions live and how blocks trave
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -17,7 +17,7 @@ from pregel.core.checkpoint import Checkpointer
 from pregel.core.graph import Graph
 from pregel.core.program import Program
 from pregel.core.trace import Recorder
-from pregel.core.types import Backend, PartitionStatus, Result, RunState, SuperstepStats
+from pregel.core.types import Backend, Collector, PartitionStatus, PartitionTask, Result, RunState, SuperstepStats
 from pregel.errors import InputError, WorkerLost
 
 
@@ -61,18 +61,27 @@ def execute(
     on_superstep: Callable[[SuperstepStats], None] | None = None,
     trace: bool = False,
     checkpointer: Checkpointer,
+    collect: Sequence[Collector] = (),
 ) -> Result:
     """Run ``program`` on the partitions ``make_backend()`` builds, until it halts; the caller checks arguments.
 
     ``make_backend`` is called after the checkpoint folder has been checked, so a
-    bad folder is refused before any worker starts.
+    bad folder is refused before any worker starts. With ``collect``, the values stay
+    where they are: each collector's task runs beside the partitions and its merge
+    makes ``result.collected``; a failed run has every collector discard its work.
     """
     backend = make_backend()
     try:
         recorder = Recorder(graph, program, backend.values()) if trace else None
-        result = _recovering(graph, program, backend, max_supersteps, on_superstep, recorder, checkpointer)
+        result = _recovering(graph, program, backend, max_supersteps, on_superstep, recorder, checkpointer, collect)
         checkpointer.wait()
+        # merged last: a collector's merge may say the output is complete (a folder's _SUCCESS)
+        result.collected = [c.merge([piece[k] for piece in result.collected]) for k, c in enumerate(collect)]
         return result
+    except BaseException:
+        for collector in collect:
+            collector.discard()
+        raise
     finally:
         checkpointer.close()
         backend.close()
@@ -86,8 +95,12 @@ def _recovering(
     on_superstep: Callable[[SuperstepStats], None] | None,
     recorder: Recorder | None,
     checkpointer: Checkpointer,
+    collect: Sequence[Collector] = (),
 ) -> Result:
-    """The superstep loop, taken up again from the last checkpoint whenever a worker is lost."""
+    """The superstep loop, taken up again from the last checkpoint whenever a worker is lost.
+
+    With ``collect``, ``collected`` holds each partition's results of the collectors' tasks (unmerged).
+    """
     run = checkpointer.start(backend)
     if max_supersteps is not None and run.superstep > max_supersteps:
         raise InputError(f"the checkpoint is at superstep {run.superstep}, past max_supersteps {max_supersteps}")
@@ -96,7 +109,11 @@ def _recovering(
             stopped_by = _superstep_loop(
                 graph, program, backend, run, max_supersteps, on_superstep, recorder, checkpointer
             )
-            values = backend.values()
+            if collect:
+                tasks = [c.task(run.graph or graph, program.values_are_ids) for c in collect]
+                values, pieces = None, backend.apply(Together(tasks))
+            else:
+                values, pieces = backend.values(), []
         except WorkerLost as lost:
             run = checkpointer.recover(backend, run, lost)
             continue
@@ -111,7 +128,51 @@ def _recovering(
             trace,
             run.recoveries,
             values_are_ids=program.values_are_ids,
+            collected=pieces,
         )
+
+
+def collect_on_driver(result: Result, collect: Sequence[Collector], parts: int = 1) -> list[Any]:
+    """What ``collect`` makes of a result's values already in memory, cut into ``parts`` runs of vertices.
+
+    For values finished on the driver over the whole graph (a relabelling, a reordering):
+    the collectors see them as they would see a run's partitions, in vertex order; on a
+    failure each discards its work.
+
+    Examples
+    --------
+    >>> class Rows:
+    ...     def task(self, graph, values_are_ids):
+    ...         return lambda index, ids, values: (index, ids.tolist())
+    ...     def merge(self, pieces):
+    ...         return pieces
+    >>> g = Graph.from_edges([1, 2], [2, 3])
+    >>> collect_on_driver(Result(g, np.zeros(3), 1, [], {}, "halted"), [Rows()], parts=2)
+    [[(0, [1]), (1, [2, 3])]]
+    """
+    if not collect:
+        return []
+    bounds = np.linspace(0, result.values.size, parts + 1).astype(np.int64)
+    try:
+        task = Together([c.task(result.graph, result.values_are_ids) for c in collect])
+        pieces = [
+            task(k, result.ids[lo:hi], result.values[lo:hi]) for k, (lo, hi) in enumerate(zip(bounds, bounds[1:]))
+        ]
+        return [c.merge([piece[k] for piece in pieces]) for k, c in enumerate(collect)]
+    except BaseException:
+        for collector in collect:
+            collector.discard()
+        raise
+
+
+class Together:
+    """Several partition tasks as one: a single call per partition runs them all (a result for each)."""
+
+    def __init__(self, tasks: Sequence[PartitionTask]) -> None:
+        self.tasks = list(tasks)
+
+    def __call__(self, index: int, ids: np.ndarray, values: np.ndarray) -> list[Any]:
+        return [task(index, ids, values) for task in self.tasks]
 
 
 def _superstep_loop(

@@ -220,6 +220,10 @@ class Result:
     values_are_ids : bool
         The values are vertex ids (connected components' labels): shown as the
         vertices' original ids (``original_values``), strings in a labelled graph.
+    collected : list
+        What each :class:`Collector` given to ``pregel.run(collect=...)`` made of the
+        final values (say, the folder of part files it wrote), in the order given. A
+        run with collectors gathers no values: ``values`` is then ``None``.
 
     The views a person reads (``to_dict``, ``result[vertex]``, ``to_table``,
     ``to_pandas``...) name vertices by their original ids, strings in a graph with
@@ -246,6 +250,7 @@ class Result:
     trace: Trace | None = None
     recoveries: list[Recovery] = field(default_factory=list)
     values_are_ids: bool = False
+    collected: list[Any] = field(default_factory=list)
 
     @property
     def ids(self) -> np.ndarray:
@@ -412,10 +417,11 @@ class Result:
             ("stopped by", STOPPED_BY.get(self.stopped_by, self.stopped_by)),
             ("time", seconds_text(self.seconds)),
         ]
-        numeric = values.dtype.kind in "fiu"
-        if values.dtype.kind in "iu":
+        kind = "" if values is None else values.dtype.kind
+        numeric = kind in ("f", "i", "u")
+        if kind in ("i", "u"):
             rows.append(("distinct values", f"{np.unique(values).size:,}"))
-        if values.dtype.kind == "f" and not np.isfinite(values).all():
+        if kind == "f" and not np.isfinite(values).all():
             rows.append(("not finite", f"{int(np.isposinf(values).sum()):,} ∞, {int(np.isnan(values).sum()):,} NaN"))
         if self.recoveries:
             rows.append(("recoveries", "; ".join(r.describe() for r in self.recoveries)))
@@ -424,6 +430,10 @@ class Result:
             label, points, log = curve
             rows.append((label, sparkline(points, log=log)))
             markup.add(label)
+        if values is None:
+            # collect=...: the values stayed where the partitions were
+            rows.append(("values", "not gathered (the run's collectors made their output where the partitions were)"))
+            return '<div class="pregel-result">' + html_table(rows, caption="pregel result", raw=markup) + "</div>"
         if numeric:
             numbers = values.astype(np.float64)
             order = np.lexsort((graph.ids, -numbers))
@@ -758,6 +768,14 @@ class Backend(Protocol):
         """Every vertex's value, in global index order."""
         ...
 
+    def apply(self, task: PartitionTask) -> list[Any]:
+        """``task`` of every partition, run where the partition lives; the results in partition order.
+
+        Waits for every partition, failed or not, then raises the lowest failing
+        partition's error.
+        """
+        ...
+
     def save(self, folder: Path, messages: bool = True) -> Callable[[], list[PartRecord]]:
         """Copy every partition's state now (its pending messages only if ``messages``); the function
         returned writes the parts into ``folder``."""
@@ -807,3 +825,78 @@ class Confining(Protocol):
     def confine(self) -> tuple[list[PartitionStatus], list[int], Savepoint]:
         """The failed superstep's statuses after replaying the lost partition; the partitions replayed; the base."""
         ...
+
+
+#: What runs beside one partition at the end of a run: ``task(index, ids, values)`` with the
+#: partition's index, its vertices' ids (the engine's, ``int64``) and their values. On Ray it
+#: runs in the partition's worker, so it must pickle (a module-level function or class).
+PartitionTask = Callable[[int, np.ndarray, np.ndarray], Any]
+
+
+class Collector(Protocol):
+    """Something made of every partition's final values where they are, instead of gathering them.
+
+    ``pregel.run(..., collect=[...])`` asks each collector for its :meth:`task` once the
+    run has stopped, runs the tasks beside the partitions (in the Ray workers), and hands
+    each collector its tasks' results, in partition order, to :meth:`merge`. The run's
+    ``collected`` holds what the merges return; its ``values`` is ``None``.
+    :class:`pregel.io.parts.Parts` (a folder of part files) is one.
+    """
+
+    def task(self, graph: Graph, values_are_ids: bool) -> PartitionTask:
+        """The task every partition runs, for the graph the run ended with (on the driver)."""
+        ...
+
+    def merge(self, pieces: list[Any]) -> Any:
+        """What the partitions' results, in partition order, come to (on the driver)."""
+        ...
+
+    def discard(self) -> None:
+        """Undo what tasks did, after a run or its tasks failed (partial files, say)."""
+        ...
+
+
+@dataclass(frozen=True)
+class Finished:
+    """A collector whose tasks see the values as ``finish`` makes them, per vertex, where the partitions are.
+
+    For an algorithm whose last step turns each vertex's value on its own (core numbers
+    from peeling levels, one named column per source): its output is then written or
+    picked in the workers too. ``finish`` must pickle (a module-level function, or a
+    ``functools.partial`` of one).
+
+    Examples
+    --------
+    >>> class Sizes:
+    ...     def task(self, graph, values_are_ids):
+    ...         return lambda index, ids, values: values.tolist()
+    >>> task = Finished(Sizes(), np.negative).task(None, False)
+    >>> task(0, np.array([1, 2]), np.array([3, 4]))
+    [-3, -4]
+    """
+
+    collector: Any
+    finish: Callable[[np.ndarray], np.ndarray]
+
+    def task(self, graph: Graph, values_are_ids: bool) -> PartitionTask:
+        """The collector's task, handed the finished values."""
+        return FinishedTask(self.collector.task(graph, values_are_ids), self.finish)
+
+    def merge(self, pieces: list[Any]) -> Any:
+        """The collector's merge."""
+        return self.collector.merge(pieces)
+
+    def discard(self) -> None:
+        """The collector's discard."""
+        self.collector.discard()
+
+
+@dataclass(frozen=True)
+class FinishedTask:
+    """A partition task run on ``finish(values)``."""
+
+    task: PartitionTask
+    finish: Callable[[np.ndarray], np.ndarray]
+
+    def __call__(self, index: int, ids: np.ndarray, values: np.ndarray) -> Any:
+        return self.task(index, ids, self.finish(values))

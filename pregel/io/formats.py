@@ -107,7 +107,9 @@ def render(ids: np.ndarray, values: np.ndarray, fmt: str, columns: tuple[str, st
     return out.getvalue()
 
 
-def write_result(path: str | os.PathLike[str], ids: np.ndarray, values: np.ndarray, fmt: str) -> None:
+def write_result(
+    path: str | os.PathLike[str], ids: np.ndarray, values: np.ndarray, fmt: str, sync_directory: bool = True
+) -> None:
     """Write ``vertex, value`` rows sorted by vertex id, atomically, in format ``fmt``.
 
     Parameters
@@ -116,6 +118,9 @@ def write_result(path: str | os.PathLike[str], ids: np.ndarray, values: np.ndarr
     ids, values : numpy.ndarray
         Aligned arrays (``result.ids``, ``result.values``).
     fmt : {"tsv", "csv", "npy", "parquet"}
+    sync_directory : bool
+        False for a caller that syncs the directory once after many files (the parts of
+        a folder output, :mod:`pregel.io.parts`).
 
     Raises
     ------
@@ -136,17 +141,17 @@ def write_result(path: str | os.PathLike[str], ids: np.ndarray, values: np.ndarr
     if fmt in BINARY and values.dtype == object and not _all_strings(values):
         raise InputError(f"--format {fmt} needs numeric values; this program's values are Python objects")
     if fmt in ("tsv", "csv"):
-        with atomic_write(path) as f:
+        with atomic_write(path, sync_directory=sync_directory) as f:
             f.write(render(ids, values, fmt))
     elif fmt == "npy":
-        with atomic_write(path, "wb") as f:
+        with atomic_write(path, "wb", sync_directory) as f:
             np.save(f, as_records(ids, values))
     elif fmt == "parquet":
         import pyarrow as pa
         import pyarrow.parquet as pq
 
         table = pa.table({name: arrow_column(column) for name, column in columns(ids, values).items()})
-        with atomic_write(path, "wb") as f:
+        with atomic_write(path, "wb", sync_directory) as f:
             pq.write_table(table, f)
     else:
         raise InputError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
@@ -168,6 +173,9 @@ def arrow_column(values: np.ndarray) -> Any:
     if values.dtype.kind in "iuf":
         values = np.ascontiguousarray(values)
         return pa.Array.from_buffers(pa.from_numpy_dtype(values.dtype), values.size, [None, pa.py_buffer(values)])
+    if values.dtype == object and values.size == 0:
+        # labels with no rows (an empty part of a folder output): strings still, as the other parts' labels are
+        return pa.array([], type=pa.string())
     return pa.array(values.tolist() if values.dtype == object else values)
 
 
