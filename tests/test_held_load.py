@@ -483,6 +483,7 @@ def test_an_empty_file_is_refused_as_locally_and_string_ids_are_read_by_the_driv
     assert result.to_dict() == {"x": "x", "y": "x", "z": "x"}
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("ray_session")
 def test_a_held_backend_has_every_attribute_a_ray_backend_has(tmp_path):
     """HeldRayBackend sets RayBackend's state itself (it builds no Graph to hand its constructor): none missing."""
@@ -497,3 +498,36 @@ def test_a_held_backend_has_every_attribute_a_ray_backend_has(tmp_path):
     finally:
         held.close()
         plain.close()
+
+
+@pytest.mark.usefixtures("ray_session")
+def test_loaded_and_written_by_the_workers_the_driver_gathers_nothing(tmp_path, capsys, monkeypatch):
+    """--load workers, a folder output and --top: neither the graph, nor its ids, nor the values reach the driver."""
+    from pregel.backends import ray as ray_backend
+    from pregel.cli.main import main
+
+    def refuse(self):
+        raise AssertionError("the driver gathered every value")
+
+    monkeypatch.setattr(ray_backend.HeldRayBackend, "values", refuse)
+    lines = _edges()
+    folder = _folder(tmp_path, lines)
+    assert (
+        main(["pagerank", _write(tmp_path / "whole.txt", lines), "--tol", "1e-12", "-o", str(tmp_path / "local.tsv")])
+        == 0
+    )
+    flags = ["--backend", "ray", "--load", "workers", "--workers", "2", "--tol", "1e-12", "--top", "3"]
+    assert main(["pagerank", folder, *flags, "-o", f"{tmp_path}/ranks/"]) == 0
+    parts = sorted((tmp_path / "ranks").glob("part-*"))
+    assert len(parts) == 2 and (tmp_path / "ranks" / "_SUCCESS").exists()
+    got = np.concatenate([np.loadtxt(p, ndmin=2) for p in parts])
+    got = got[np.argsort(got[:, 0])]
+    expected = np.loadtxt(tmp_path / "local.tsv")
+    assert (got[:, 0] == expected[:, 0]).all() and np.abs(got[:, 1] - expected[:, 1]).max() < 1e-12
+    best = expected[np.lexsort((expected[:, 0], -expected[:, 1]))][:3, 0].astype(int).tolist()
+    assert [int(line.split("\t")[0]) for line in capsys.readouterr().out.splitlines()[-3:]] == best
+
+    out = tmp_path / "never"
+    assert main(["sssp", folder, "--source", "4", *flags[:6], "-o", f"{out}/"]) == 2
+    assert capsys.readouterr().err == f"pregel: error: {folder}: --source vertex 4 is not in the graph\n"
+    assert not out.exists()
