@@ -531,3 +531,21 @@ def test_loaded_and_written_by_the_workers_the_driver_gathers_nothing(tmp_path, 
     assert main(["sssp", folder, "--source", "4", *flags[:6], "-o", f"{out}/"]) == 2
     assert capsys.readouterr().err == f"pregel: error: {folder}: --source vertex 4 is not in the graph\n"
     assert not out.exists()
+
+
+def test_routes_of_a_partition_with_few_edges_are_built_without_tables_over_every_vertex(monkeypatch):
+    """Sorted searches where a partition's edges are few against the graph: the same routes as the tables give."""
+    from pregel.core import messages
+
+    rng = np.random.default_rng(4)
+    total, bounds = 50_000, np.array([0, 20_000, 50_000])
+    indices = rng.integers(0, total, 300).astype(np.int32)
+    indptr = np.array([0, 100, 300])
+    built = {}
+    for name, factor in (("tables", 10**9), ("searches", 0)):
+        monkeypatch.setattr(messages, "_WHOLE_GRAPH_TABLES", factor)
+        routes = messages.Routes(indptr, indices, bounds, 0)
+        built[name] = (routes.targets, routes.slot_of_edges, routes.rows.ptr, routes.rows.sources)
+    for a, b in zip(built["tables"], built["searches"]):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(built["searches"][0], np.unique(indices))

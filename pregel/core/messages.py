@@ -27,6 +27,10 @@ if TYPE_CHECKING:
     from pregel.core.trace import MessageLog
 
 
+# tables over every vertex of the graph are made only up to this many times a partition's edges
+_WHOLE_GRAPH_TABLES = 2
+
+
 class MessageBlock:
     """Messages for one partition: ``targets`` (its local indices, sorted), one value each, from partition ``source``.
 
@@ -110,10 +114,7 @@ class Routes:
         self.source = source
         self.indptr, self.indices = indptr, indices
         self.weights = weights
-        reached = np.zeros(total, dtype=bool)
-        reached[indices] = True
-        self.targets = np.flatnonzero(reached)
-        del reached
+        self.targets = _reached(indices, total)
         # each destination's targets, local to it: the same every superstep, so cut once
         self.cuts = cut_by_partition(self.targets, bounds)
         self._row_outputs: list[np.ndarray | None] | None = None
@@ -214,17 +215,45 @@ class Routes:
         return blocks
 
 
+def _reached(indices: np.ndarray, total: int) -> np.ndarray:
+    """The distinct global ``indices`` (``int64``, sorted) of a partition's edges, among ``total`` vertices.
+
+    A mask over every vertex where the edges are many against the vertices; a sort where
+    they are few (a partition of a graph the workers hold, which has nothing else the
+    size of the whole graph). Both give the same array.
+
+    Examples
+    --------
+    >>> _reached(np.array([7, 2, 7]), 8).tolist(), _reached(np.array([7, 2, 7]), 10**9).tolist()
+    ([2, 7], [2, 7])
+    """
+    if total <= _WHOLE_GRAPH_TABLES * indices.size:
+        reached = np.zeros(total, dtype=bool)
+        reached[indices] = True
+        return np.flatnonzero(reached)
+    ordered = np.sort(indices.astype(np.int64))
+    keep = np.empty(ordered.size, dtype=bool)
+    keep[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    return ordered[keep]
+
+
 def _renumbered(indices: np.ndarray, kept: np.ndarray, total: int) -> np.ndarray:
     """``indices`` (global, all in the sorted ``kept``) as positions in ``kept``.
 
     A table from global index to position, then one gather per edge: a binary search
-    per edge costs several times more.
+    per edge costs several times more, unless the table would be much larger than the
+    edges (as :func:`_reached` decides).
 
     Examples
     --------
     >>> _renumbered(np.array([7, 2, 7]), np.array([2, 5, 7]), 8).tolist()
     [2, 0, 2]
+    >>> _renumbered(np.array([7, 2, 7]), np.array([2, 5, 7]), 10**9).tolist()
+    [2, 0, 2]
     """
+    if total > _WHOLE_GRAPH_TABLES * indices.size:
+        return np.searchsorted(kept, indices).astype(np.int32)
     position = np.zeros(total, dtype=np.int32)
     position[kept] = np.arange(kept.size, dtype=np.int32)
     return position[indices]
