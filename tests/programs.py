@@ -11,6 +11,7 @@ import them by name.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -505,3 +506,23 @@ class PeelLeaves(BatchProgram):
         v.remove_vertices(v.ids[sinks])
         v.aggregate("removed", np.count_nonzero(sinks))
         v.values = v.values + 1
+
+
+# ------------------------------------------------------------------- one core
+class Napper(BatchProgram):
+    """Sleeps ``nap`` seconds and sends its value along its out-edges; each partition aggregates the span it
+    measured around its own compute (``spent``); halts in superstep 3 (tests/test_one_core.py)."""
+
+    combiner = Sum
+    aggregators = {"spent": Sum}
+    nap = 0.02
+
+    def compute(self, v: pregel.VertexBatch) -> None:
+        start = time.perf_counter()
+        time.sleep(self.nap)
+        v.values = v.values + 1
+        if v.superstep < 3:
+            v.send_to_all_neighbors(v.values)
+        else:
+            v.vote_to_halt()
+        v.aggregate("spent", np.array([time.perf_counter() - start]))

@@ -159,11 +159,7 @@ class Progress:
         graph = result.graph
         returns = [r.brief() for r in result.recoveries]
         went_back = f" ({'; '.join(returns)})" if returns else ""
-        cost = ""
-        if where.startswith("ray") and result.stats:
-            # the COST question: would one core have done it faster?
-            computing = sum(s.compute_seconds for s in result.stats)
-            cost = f"; the partitions computed {computing:.3f} s in all, about what one local core would take"
+        cost = one_core(result) if where.startswith("ray") else ""
         return (
             f"{self.title}: {graph.num_vertices} vertices, {graph.num_edges} edges, "
             f"{result.supersteps} supersteps{went_back}, {seconds:.3f} s ({where}){cost}"
@@ -234,6 +230,35 @@ class Progress:
 
     def _bold(self, text: str) -> str:
         return f"\x1b[1m{text}\x1b[0m" if self.color else text
+
+
+def one_core(result: Result) -> str:
+    """What the summary line of a distributed run adds: one core's estimated time, and whether workers beat it.
+
+    The COST question (docs/ray.md, "When Ray pays"): ``result.compute_seconds`` is
+    about what the local backend would take on one core; the run's overhead per
+    superstep says how many workers it takes to do better
+    (``result.workers_to_beat_one_core``). Empty where no partition reported its
+    compute.
+
+    Examples
+    --------
+    >>> import numpy as np, pregel
+    >>> g = pregel.Graph.from_edges([1], [2])
+    >>> stats = [SuperstepStats(s, 2, 0, 0, 0.4, compute_seconds=1.0, slowest_seconds=0.3) for s in range(3)]
+    >>> one_core(Result(g, np.zeros(2), 3, stats, {}, "halted"))
+    '; one core: ~3.000 s of compute; overhead 100 ms a superstep, so Ray beats one core from 2 workers'
+    >>> stats = [SuperstepStats(0, 2, 0, 0, 0.020, compute_seconds=0.004, slowest_seconds=0.002)]
+    >>> one_core(Result(g, np.zeros(2), 1, stats, {}, "halted"))
+    '; one core: ~0.004 s of compute; overhead 18.0 ms a superstep, so no number of workers beats one core'
+    """
+    compute = result.compute_seconds
+    if not result.stats or compute <= 0:
+        return ""
+    workers = result.workers_to_beat_one_core
+    verdict = "no number of workers beats one core" if workers is None else f"Ray beats one core from {workers} workers"
+    overhead = duration(result.overhead_seconds / len(result.stats))
+    return f"; one core: ~{compute:.3f} s of compute; overhead {overhead} a superstep, so {verdict}"
 
 
 def is_terminal(stream: Any) -> bool:

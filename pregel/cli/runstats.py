@@ -36,8 +36,10 @@ def stats_document(result: Result, **about: Any) -> dict[str, Any]:
     >>> doc = stats_document(r, command="cc")
     >>> doc["command"], doc["vertices"], doc["supersteps"], doc["stopped_by"], len(doc["stats"])
     ('cc', 2, 3, 'halted', 3)
-    >>> sorted(doc["stats"][0])
-    ['active', 'aggregated', 'compute_seconds', 'messages_combined', 'messages_sent', 'seconds', 'superstep']
+    >>> print(*sorted(doc["stats"][0]))
+    active aggregated compute_seconds messages_combined messages_sent seconds slowest_seconds superstep
+    >>> doc["compute_seconds"] <= doc["seconds"]  # one core's estimate: the partitions' compute, summed
+    True
     """
     return {
         **about,
@@ -46,6 +48,10 @@ def stats_document(result: Result, **about: Any) -> dict[str, Any]:
         "supersteps": result.supersteps,
         "stopped_by": result.stopped_by,
         "seconds": result.seconds,
+        # the COST question (docs/ray.md#when-ray-pays): one core's estimate against the run's overhead
+        "compute_seconds": result.compute_seconds,
+        "overhead_seconds": result.overhead_seconds,
+        "workers_to_beat_one_core": result.workers_to_beat_one_core,
         "stats": [_strict(s.as_dict()) for s in result.stats],
         "recoveries": [r.as_dict() for r in result.recoveries],
     }

@@ -208,6 +208,7 @@ def _superstep_loop(
             seconds=time.perf_counter() - start,
             aggregated=aggregated,
             compute_seconds=sum(s.seconds for s in statuses),
+            slowest_seconds=max((s.seconds for s in statuses), default=0.0),
         )
         run.advance(stats)
         if recorder is not None:

@@ -182,6 +182,8 @@ class SuperstepStats:
     aggregated: dict[str, Any] = field(default_factory=dict)
     #: the partitions' compute, summed over them: what one core would spend, without transport
     compute_seconds: float = 0.0
+    #: the slowest partition's compute: the part of ``seconds`` no transport or barrier is in
+    slowest_seconds: float = 0.0
 
     def as_dict(self) -> dict[str, Any]:
         """Plain values (for JSON)."""
@@ -192,6 +194,7 @@ class SuperstepStats:
             "messages_combined": self.messages_combined,
             "seconds": self.seconds,
             "compute_seconds": self.compute_seconds,
+            "slowest_seconds": self.slowest_seconds,
             "aggregated": {k: _plain(v) for k, v in self.aggregated.items()},
         }
 
@@ -406,6 +409,84 @@ class Result:
     def seconds(self) -> float:
         """Total seconds spent in supersteps."""
         return sum(s.seconds for s in self.stats)
+
+    @property
+    def compute_seconds(self) -> float:
+        """About what one core (the local backend, one partition) would take for these supersteps.
+
+        The partitions' compute, summed over partitions and supersteps: each partition's
+        ``PartitionStatus.seconds``, from taking its mail to its outgoing blocks cut and
+        combined (folding the inbox, the program's compute, applying its outcome, routing
+        the sends, including the message routes a partition builds in its first
+        superstep that broadcasts, as one partition does too). Not in it: what the
+        barrier costs (fetching and delivering blocks between partitions, actor calls,
+        master compute, mutations), start-up, checkpoints and supersteps replayed after
+        a lost worker. On one core the partitions would run one after another, so the
+        sum is one core's time, less the small fixed costs each extra partition adds
+        (and more, when partitions that shared a busy machine slowed one another).
+        ``0.0`` where no partition reported (a scipy reference run).
+
+        Examples
+        --------
+        >>> import pregel
+        >>> from pregel.algorithms.pagerank import pagerank
+        >>> r = pagerank(pregel.Graph.from_edges([1, 2, 3], [2, 3, 1]))
+        >>> 0 < r.compute_seconds <= r.seconds
+        True
+        """
+        return sum(s.compute_seconds for s in self.stats)
+
+    @property
+    def overhead_seconds(self) -> float:
+        """What the supersteps spent beyond their slowest partition's compute: barriers and transport.
+
+        Summed over supersteps, each superstep's wall time less its slowest partition's
+        compute: on Ray the actor calls, moving blocks through the object store and
+        waiting for every worker; on the local backend handing partitions to threads
+        and delivering blocks in memory. Master compute is in it on every backend.
+
+        Examples
+        --------
+        >>> import pregel
+        >>> from pregel.algorithms.pagerank import pagerank
+        >>> r = pagerank(pregel.Graph.from_edges([1, 2, 3], [2, 3, 1]))
+        >>> 0 <= r.overhead_seconds <= r.seconds
+        True
+        """
+        return sum(max(s.seconds - s.slowest_seconds, 0.0) for s in self.stats)
+
+    @property
+    def workers_to_beat_one_core(self) -> int | None:
+        """How many workers it takes to beat one core at this run's overhead (its COST); None: no number does.
+
+        A run on ``W`` workers takes about ``overhead_seconds + compute_seconds / W`` (the
+        overhead as measured, the compute shared out evenly), one core about
+        ``compute_seconds``: the answer is the smallest ``W`` for which the first is the
+        smaller. None when the overhead alone is as large as one core's compute (then
+        one machine is faster however many workers there are), or when no partition
+        reported its compute. McSherry, Isard and Murray's COST ("Scalability! But at
+        what COST?", HotOS 2015) asks this of a system: how many cores before it
+        beats a good single-threaded program.
+
+        Examples
+        --------
+        >>> import pregel
+        >>> g = pregel.Graph.from_edges([1], [2])
+        >>> def run(compute, seconds):
+        ...     stats = [SuperstepStats(0, 2, 0, 0, seconds, compute_seconds=compute, slowest_seconds=compute / 2)]
+        ...     return Result(g, np.zeros(2), 1, stats, {}, "halted")
+        >>> run(compute=1.0, seconds=0.8).workers_to_beat_one_core  # 0.3 s of overhead: 0.3 + 1/2 < 1
+        2
+        >>> run(compute=1.0, seconds=1.2).workers_to_beat_one_core  # 0.7 s: 0.7 + 1/4 < 1 needs 4
+        4
+        >>> run(compute=1.0, seconds=1.6).workers_to_beat_one_core is None  # 1.1 s of overhead: never
+        True
+        """
+        compute, overhead = self.compute_seconds, self.overhead_seconds
+        if compute <= overhead:
+            return None
+        # overhead + compute / W < compute  <=>  W > compute / (compute - overhead)
+        return math.floor(compute / (compute - overhead)) + 1
 
     def _repr_html_(self) -> str:
         """What Jupyter shows: the run in a few lines, the top values, a sparkline of the convergence."""
