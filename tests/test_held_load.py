@@ -84,6 +84,21 @@ def test_folder_shares_skip_markers_checksums_and_hidden_files(tmp_path):
     ]
 
 
+def test_compressed_part_files_with_a_header_each_are_read_whole_by_one_worker_each(tmp_path):
+    lines = _edges()
+    folder = tmp_path / "edges"
+    folder.mkdir()
+    for k in range(2):
+        with gzip.open(folder / f"part-{k:05d}.gz", "wt") as f:
+            f.write("src,dst\n" + "".join(line.replace(" ", ",") for line in lines[k::2]))
+    found = shares.list_shares(folder, 2)
+    assert [s.kind for s in found] == ["stream", "stream"]
+    pieces = [shares.read_share(s) for s in found]
+    got = sorted(zip(*(np.concatenate([getattr(p, c) for p in pieces]).tolist() for c in ("sources", "targets"))))
+    expected = sorted((int(a), int(b)) for a, b in (line.split() for line in lines))
+    assert got == expected
+
+
 def test_byte_ranges_cover_the_file_at_line_starts(tmp_path):
     path = _write(tmp_path / "e.txt", _edges())
     ranges = shares.list_shares(path, 4)
