@@ -564,3 +564,18 @@ def test_routes_of_a_partition_with_few_edges_are_built_without_tables_over_ever
     for a, b in zip(built["tables"], built["searches"]):
         np.testing.assert_array_equal(a, b)
     np.testing.assert_array_equal(built["searches"][0], np.unique(indices))
+
+
+@pytest.mark.usefixtures("ray_session")
+def test_a_relative_path_is_read_by_workers_whose_working_directory_is_elsewhere(tmp_path, monkeypatch):
+    lines = _edges()
+    _folder(tmp_path, lines)
+    monkeypatch.chdir(tmp_path)
+    held = pregel.run("edges", ConnectedComponents, backend="ray", workers=2, undirected=True)
+    assert (
+        held.to_dict()
+        == pregel.run(read_edges(_write(tmp_path / "w.txt", lines), undirected=True), ConnectedComponents).to_dict()
+    )
+    (tmp_path / "edges" / "part-00002").write_text("1 2\nthree 4\n")
+    with pytest.raises(InputError, match=r"^edges/part-00002:2: vertex id 'three' is not an integer$"):
+        pregel.run("edges", ConnectedComponents, backend="ray", workers=2)

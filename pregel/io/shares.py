@@ -23,7 +23,7 @@ import glob
 import mmap
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +48,9 @@ class Share:
     ``"stream"`` (a whole compressed file) or ``"parquet"`` (``row_groups`` of a Parquet
     file). ``columns`` and ``first_line``: a byte range after the file's start holds no
     header and must have the columns of the file's first data line, ``first_line``
-    (0: not known, the share learns them itself).
+    (0: not known, the share learns them itself). ``path`` is the file as the caller
+    named it (messages say it so, as the local reader does); ``absolute`` is where a
+    worker opens it, whatever its working directory.
     """
 
     path: str
@@ -59,6 +61,12 @@ class Share:
     columns: int = 0
     first_line: int = 0
     size: int = 0
+    absolute: str = ""
+
+    @property
+    def file(self) -> str:
+        """Where to open the file: its absolute path (a Ray worker's working directory is not the driver's)."""
+        return self.absolute or self.path
 
     @property
     def name(self) -> str:
@@ -154,7 +162,7 @@ def list_shares(path: str | os.PathLike[str], pieces: int) -> list[Share]:
             shares += _byte_ranges(f, size, pieces)
         else:
             shares.append(Share(f, "text", 0, size, size=size))
-    return shares
+    return [replace(share, absolute=os.path.abspath(share.path)) for share in shares]
 
 
 def assign(shares: list[Share], workers: int) -> list[list[Share]]:
@@ -188,16 +196,26 @@ def read_share(share: Share, weights: bool = True) -> Piece:
     >>> read_share(second).sources.tolist()
     [3]
     """
+    try:
+        return _read(share, weights)
+    except FileNotFoundError:
+        # listed by the driver, gone (or elsewhere) where this worker runs
+        raise InputError(f"{share.path}: no such file where this worker runs") from None
+    except PermissionError:
+        raise InputError(f"{share.path}: permission denied") from None
+
+
+def _read(share: Share, weights: bool) -> Piece:
     if share.kind == "parquet":
         return _read_row_groups(share)
     if share.kind == "stream":
         parser = EdgeParser(share.path, weights, threads=1)
-        with open_text(share.path, share.path) as stream:
+        with open_text(share.file, share.path) as stream:
             head = text_head(stream.read(CHUNK_BYTES), share.path)
             for chunk in stream_chunks(stream, head):
                 parser.feed(chunk)
         return _piece(parser)
-    with open(share.path, "rb") as file, _mapped(file) as text:
+    with open(share.file, "rb") as file, _mapped(file) as text:
         view = text[share.start : share.end]
         try:
             return _parse_range(share, view, weights, line=1)
@@ -227,7 +245,7 @@ def chunks(share: Share) -> Iterator[Chunk]:
     [(1, 2)]
     """
     line, columns, first_line = 1, 0, 0
-    with open_text(share.path, share.path) as stream:
+    with open_text(share.file, share.path) as stream:
         head = text_head(stream.read(CHUNK_BYTES), share.path)
         for k, text in enumerate(stream_chunks(stream, head)):
             text = bytes(text)
@@ -431,7 +449,7 @@ def _read_row_groups(share: Share) -> Piece:
 
     name = share.path
     try:
-        file = pq.ParquetFile(share.path)
+        file = pq.ParquetFile(share.file)
         schema = file.schema_arrow
         count = len(schema.names)
         if count not in (2, 3):
