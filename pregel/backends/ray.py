@@ -15,6 +15,7 @@ as it is and left running.
 from __future__ import annotations
 
 import contextlib
+import copy
 import ipaddress
 import logging
 import os
@@ -57,7 +58,7 @@ MIN_OBJECT_STORE = 200 * 2**20
 class Logged:
     """One superstep in the message log: its input, the mail it sent (refs, by receiving partition), its statuses.
 
-    ``aggregated`` is an ObjectRef of the aggregator values the superstep read.
+    ``aggregated`` is a copy of the aggregator values the superstep read.
     """
 
     superstep: int
@@ -381,8 +382,9 @@ class RayBackend:
         pending, self.deliveries = self.deliveries, []
         self.ran = superstep
         if self.logs is not None:
-            # put once, as it is now: the log's copy, which master compute cannot rewrite in place later
-            aggregated = ray.put(aggregated)
+            # the log's copy, which master compute cannot rewrite in place later; handed to the workers
+            # inline, as without a log (an ObjectRef would cost each worker a fetch every superstep)
+            aggregated = copy.deepcopy(aggregated)
         calls = [self._call(a, superstep, aggregated, refs) for a, refs in zip(self.actors, mail)]
         try:
             statuses = self._results(pending + [call[0] for call in calls], f"superstep {superstep}")[len(pending) :]
@@ -394,7 +396,7 @@ class RayBackend:
     def _call(self, actor: Any, superstep: int, aggregated: Any, refs: list[Any]) -> list[Any]:
         """The refs of one worker's superstep: its status, then its block for each partition.
 
-        ``aggregated``: the aggregator values, or an ObjectRef of them (Ray hands the worker the values).
+        ``aggregated``: the aggregator values.
         """
         return actor.superstep.options(num_returns=len(self.parts) + 1).remote(superstep, aggregated, refs)
 
