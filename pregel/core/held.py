@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from pregel.core.graph import index_dtype
+from pregel.core.graph import distinct, index_dtype, run_starts
 from pregel.core.partition import Partition, PartitionData
 from pregel.errors import InputError
 
@@ -151,7 +151,7 @@ class Loader:
                 targets.append(src[back])
                 if weights is not None:
                     weights.append(w[back])
-            vertices = _distinct(dst[by_target == q])
+            vertices = distinct(dst[by_target == q])
             blocks.append(
                 EdgeBlock(
                     np.concatenate(sources),
@@ -184,10 +184,8 @@ class Loader:
             src, dst, w, _ = _merged(both + [None if w is None else np.concatenate([w, rw])])
         self.sources, self.targets, self.weights = src, dst, w
         # the sources are sorted: their distinct ids without a sort of the edges
-        starts = np.empty(src.size, dtype=bool)
-        starts[:1] = True
-        np.not_equal(src[1:], src[:-1], out=starts[1:])
-        self.ids = _distinct(np.concatenate([src[starts]] + [b.vertices for b in blocks])).astype(np.int64)
+        starts = run_starts(src)
+        self.ids = distinct(np.concatenate([src[starts]] + [b.vertices for b in blocks])).astype(np.int64)
         del starts
         held = Held(int(self.ids.size), int(src.size), duplicates, keep_weights)
         if w is not None:
@@ -244,17 +242,6 @@ def _joined(
     return src, dst, w
 
 
-def _distinct(values: np.ndarray) -> np.ndarray:
-    """The sorted distinct values (``np.unique`` of numpy 2 takes ten times as long: it does more than sort)."""
-    values = np.sort(values)
-    if values.size < 2:
-        return values
-    keep = np.empty(values.size, dtype=bool)
-    keep[0] = True
-    np.not_equal(values[1:], values[:-1], out=keep[1:])
-    return values[keep]
-
-
 def _ranked(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The sorted distinct values, and each value's position among them (no search: one sort)."""
     if values.size and values.size < 2**32 and int(values.min()) >= 0 and int(values.max()) < 2**32:
@@ -267,9 +254,7 @@ def _ranked(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     else:
         order = np.argsort(values, kind="stable")
         ordered = values[order]
-    new = np.empty(values.size, dtype=bool)
-    new[:1] = True
-    np.not_equal(ordered[1:], ordered[:-1], out=new[1:])
+    new = run_starts(ordered)
     rank = np.empty(values.size, dtype=np.int64)
     rank[order] = np.cumsum(new) - 1
     return ordered[new], rank
@@ -311,9 +296,7 @@ def _merged(columns: list) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, i
         order = np.lexsort((dst, src))
         src, dst = src[order], dst[order]
         w = None if w is None else w[order]
-    first = np.empty(src.size, dtype=bool)
-    first[0] = True
-    np.not_equal(src[1:], src[:-1], out=first[1:])
+    first = run_starts(src)
     first[1:] |= dst[1:] != dst[:-1]
     merged = int(src.size - np.count_nonzero(first))
     if merged:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from pregel.core.combiners import ColumnSum, Combiner, UfuncCombiner, rows
+from pregel.core.graph import distinct
 from pregel.core.kernels import InEdges, InSums, row_sums
 
 # combine by scattering into an array (no sort) when the targets span at most this many slots per message
@@ -29,6 +30,11 @@ if TYPE_CHECKING:
 
 # tables over every vertex of the graph are made only up to this many times a partition's edges
 _WHOLE_GRAPH_TABLES = 2
+
+
+def _tables_pay(total: int, edges: int) -> bool:
+    """Whether a table over all ``total`` vertices is worth making for a partition of ``edges`` edges."""
+    return total <= _WHOLE_GRAPH_TABLES * edges
 
 
 class MessageBlock:
@@ -227,15 +233,11 @@ def _reached(indices: np.ndarray, total: int) -> np.ndarray:
     >>> _reached(np.array([7, 2, 7]), 8).tolist(), _reached(np.array([7, 2, 7]), 10**9).tolist()
     ([2, 7], [2, 7])
     """
-    if total <= _WHOLE_GRAPH_TABLES * indices.size:
+    if _tables_pay(total, indices.size):
         reached = np.zeros(total, dtype=bool)
         reached[indices] = True
         return np.flatnonzero(reached)
-    ordered = np.sort(indices.astype(np.int64))
-    keep = np.empty(ordered.size, dtype=bool)
-    keep[:1] = True
-    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
-    return ordered[keep]
+    return distinct(indices.astype(np.int64))
 
 
 def _renumbered(indices: np.ndarray, kept: np.ndarray, total: int) -> np.ndarray:
@@ -252,7 +254,7 @@ def _renumbered(indices: np.ndarray, kept: np.ndarray, total: int) -> np.ndarray
     >>> _renumbered(np.array([7, 2, 7]), np.array([2, 5, 7]), 10**9).tolist()
     [2, 0, 2]
     """
-    if total > _WHOLE_GRAPH_TABLES * indices.size:
+    if not _tables_pay(total, indices.size):
         return np.searchsorted(kept, indices).astype(np.int32)
     position = np.zeros(total, dtype=np.int32)
     position[kept] = np.arange(kept.size, dtype=np.int32)
