@@ -127,25 +127,31 @@ class PartitionWorker:
         driver, so the blocks outlive this worker (the message log of confined recovery).
         """
         status, blocks = self._step(superstep, aggregated, refs)
-        return (status, *[blocks.get(q) for q in range(len(self.partition.data.bounds) - 1)])
+        return self._returned(status, blocks)
 
     def resend(self, superstep: int) -> tuple[Any, ...]:
         """Make the blocks superstep ``superstep`` sent again from the values (a light checkpoint's messages):
         the partition's own block stays here; returns a status naming the others' sizes, then one block
         per partition, as :meth:`superstep` does."""
-        blocks = self.partition.resend(superstep)
-        own = blocks.pop(self.partition.index, None)
-        if own is not None:
-            self.partition.receive([own])
+        blocks = self._keep_own(self.partition.resend(superstep))
         status = PartitionStatus(self.partition.index, 0, 0, 0, 0, {}, 0.0, {q: len(b) for q, b in blocks.items()})
-        return (status, *[blocks.get(q) for q in range(len(self.partition.data.bounds) - 1)])
+        return self._returned(status, blocks)
 
     def resend_own(self, superstep: int) -> None:
         """Make again only the block superstep ``superstep`` sent to this partition itself (confined recovery
         from a light checkpoint: the other partitions' blocks come from the log)."""
-        own = self.partition.resend(superstep).get(self.partition.index)
+        self._keep_own(self.partition.resend(superstep))
+
+    def _keep_own(self, blocks: dict[int, Any]) -> dict[int, Any]:
+        """The blocks for the other partitions; the partition's messages to itself never leave the actor."""
+        own = blocks.pop(self.partition.index, None)
         if own is not None:
             self.partition.receive([own])
+        return blocks
+
+    def _returned(self, status: PartitionStatus, blocks: dict[int, Any]) -> tuple[Any, ...]:
+        """``status``, then one block per partition (None where there is none): a call's return values."""
+        return (status, *[blocks.get(q) for q in range(len(self.partition.data.bounds) - 1)])
 
     def replay(self, superstep: int, aggregated: dict[str, Any], refs: list[Any]) -> PartitionStatus:
         """Run a superstep again for confined recovery: the blocks for the other partitions are not needed
@@ -159,11 +165,7 @@ class PartitionWorker:
         if refs:
             self.partition.receive(ray.get(refs))
         status, blocks = self.partition.superstep(superstep, aggregated)
-        own = blocks.pop(self.partition.index, None)
-        if own is not None:
-            # a partition's messages to itself never leave the actor
-            self.partition.receive([own])
-        return status, blocks
+        return status, self._keep_own(blocks)
 
     def receive(self, refs: list[Any]) -> None:
         """Fetch the blocks addressed to this partition from the object store, for the next superstep."""
@@ -337,6 +339,20 @@ class RayBackend:
         ray_address: str | None = None,
         connect_timeout: float = CONNECT_TIMEOUT,
     ) -> None:
+        self._unstaffed()
+        self.owns_session = _connect(ray_address, connect_timeout, _object_store_bytes(graph))
+        try:
+            _ship_code_if_unimportable(program)
+            self.program = ray.put(program)
+            self._cut(graph, split(graph, workers or _cluster_cpus()))
+            self.mail = [[] for _ in self.parts]
+            self._staff(len(self.parts), self._load_all)
+        except BaseException:
+            self.close()
+            raise
+
+    def _unstaffed(self) -> None:
+        """The state of a backend before any worker is hired (``close`` may run from here on)."""
         self.actors: list[Any] = []
         # the refs of the blocks each worker reads next superstep, held until its next call
         self.mail: list[list[Any]] = []
@@ -349,26 +365,23 @@ class RayBackend:
         self.ran: int | None = None
         self.starts: list[Start] | None = None
         self.logs: list[Logged] | None = None
-        self.owns_session = _connect(ray_address, connect_timeout, _object_store_bytes(graph))
+
+    def _staff(self, count: int, load: Callable[[], None]) -> None:
+        """Hire ``count`` workers (idle ones of the session first) and ``load`` them; afresh if an idle one died."""
+        self.actors, rehired = _hire(count, reuse=not self.owns_session)
         try:
-            _ship_code_if_unimportable(program)
-            self.program = ray.put(program)
-            self._cut(graph, split(graph, workers or _cluster_cpus()))
-            self.mail = [[] for _ in self.parts]
-            self.actors, rehired = _hire(len(self.parts), reuse=not self.owns_session)
-            try:
-                self.nodes: list[str] = self._load()
-            except WorkerLost:
-                if not rehired:
-                    raise
-                # an idle worker died after its last run: start afresh
-                self._dismiss()
-                self.actors, _ = _hire(len(self.parts), reuse=False)
-                self.healthy = True
-                self.nodes = self._load()
-        except BaseException:
-            self.close()
-            raise
+            load()
+        except WorkerLost:
+            if not rehired:
+                raise
+            # an idle worker died after its last run: start afresh
+            self._dismiss()
+            self.actors, _ = _hire(count, reuse=False)
+            self.healthy = True
+            load()
+
+    def _load_all(self) -> None:
+        self.nodes: list[str] = self._load()
 
     def superstep(self, superstep: int, aggregated: dict[str, Any]) -> list[PartitionStatus]:
         """Run every worker, each handed the refs of the blocks addressed to it in the superstep before.
@@ -555,12 +568,10 @@ class RayBackend:
         (unless not ``messages``: a light checkpoint), and writes it in a thread of its
         own while the next supersteps run.
         """
-        actors = list(self.actors)
-        if not messages:
-            started = [actor.save.remote(str(folder), False) for actor in actors]
-        else:
+        if messages:
             self._deliver()
-            started = [actor.save.remote(str(folder)) for actor in actors]
+        actors = list(self.actors)
+        started = [actor.save.remote(str(folder), messages) for actor in actors]
 
         def write() -> list[PartRecord]:
             self._results(started, f"writing checkpoint {folder.name}")
@@ -735,15 +746,7 @@ class HeldRayBackend(RayBackend):
         ray_address: str | None = None,
         connect_timeout: float = CONNECT_TIMEOUT,
     ) -> None:
-        self.actors = []
-        self.mail = []
-        self.deliveries = []
-        self.parts = []
-        self.healthy = True
-        self.failed = None
-        self.ran = None
-        self.starts = None
-        self.logs = None
+        self._unstaffed()
         self.source = source
         # room for the edges twice over (the blocks of the exchange, then the partitions' rows)
         self.owns_session = _connect(ray_address, connect_timeout, max(MIN_OBJECT_STORE, 4 * source.size))
@@ -752,16 +755,7 @@ class HeldRayBackend(RayBackend):
             self.program = ray.put(program)
             count = workers or _cluster_cpus()
             self.mail = [[] for _ in range(count)]
-            self.actors, rehired = _hire(count, reuse=not self.owns_session)
-            try:
-                self._hold(program)
-            except WorkerLost:
-                if not rehired:
-                    raise
-                self._dismiss()
-                self.actors, _ = _hire(count, reuse=False)
-                self.healthy = True
-                self._hold(program)
+            self._staff(count, lambda: self._hold(program))
         except BaseException:
             self.close()
             raise
