@@ -7,7 +7,8 @@ compute sees); a backend only decides where partitions live and how blocks trave
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -72,16 +73,13 @@ def execute(
     """
     backend = make_backend()
     try:
-        recorder = Recorder(graph, program, backend.values()) if trace else None
-        result = _recovering(graph, program, backend, max_supersteps, on_superstep, recorder, checkpointer, collect)
-        checkpointer.wait()
-        # merged last: a collector's merge may say the output is complete (a folder's _SUCCESS)
-        result.collected = [c.merge([piece[k] for piece in result.collected]) for k, c in enumerate(collect)]
-        return result
-    except BaseException:
-        for collector in collect:
-            collector.discard()
-        raise
+        with _discarded_on_failure(collect):
+            recorder = Recorder(graph, program, backend.values()) if trace else None
+            result = _recovering(graph, program, backend, max_supersteps, on_superstep, recorder, checkpointer, collect)
+            checkpointer.wait()
+            # merged last: a collector's merge may say the output is complete (a folder's _SUCCESS)
+            result.collected = _merged(collect, result.collected)
+            return result
     finally:
         checkpointer.close()
         backend.close()
@@ -153,12 +151,24 @@ def collect_on_driver(result: Result, collect: Sequence[Collector], parts: int =
     if not collect:
         return []
     bounds = np.linspace(0, result.values.size, parts + 1).astype(np.int64)
-    try:
+    with _discarded_on_failure(collect):
         task = Together([c.task(result.graph, result.values_are_ids) for c in collect])
         pieces = [
             task(k, result.ids[lo:hi], result.values[lo:hi]) for k, (lo, hi) in enumerate(zip(bounds, bounds[1:]))
         ]
-        return [c.merge([piece[k] for piece in pieces]) for k, c in enumerate(collect)]
+        return _merged(collect, pieces)
+
+
+def _merged(collect: Sequence[Collector], pieces: list[list[Any]]) -> list[Any]:
+    """Each collector's merge of its results, one per partition (``pieces[p][k]``: partition p's, collector k's)."""
+    return [c.merge([piece[k] for piece in pieces]) for k, c in enumerate(collect)]
+
+
+@contextmanager
+def _discarded_on_failure(collect: Sequence[Collector]) -> Iterator[None]:
+    """On a failure inside, every collector discards its work (no partial output), and the failure goes on."""
+    try:
+        yield
     except BaseException:
         for collector in collect:
             collector.discard()
