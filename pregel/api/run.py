@@ -159,15 +159,28 @@ def run(
         if backend != "local":
             raise InputError(f"threads= needs the local backend ({backend!r} runs one partition per worker)")
         backend_options["threads"] = threads
+
+    def checkpointer_for(graph: Any) -> Checkpointer:
+        return Checkpointer(
+            checkpoint_dir,
+            checkpoint_every,
+            graph,
+            program,
+            resume,
+            on_recovery,
+            max_restarts,
+            resume_with_new_code,
+            confined_recovery,
+        )
+
     if isinstance(graph, (str, os.PathLike)):
-        checkpointing = (checkpoint_dir, checkpoint_every, resume, on_recovery, max_restarts)
         return _run_held(
             str(graph),
             program,
             undirected,
             workers,
             backend_options,
-            checkpointing + (resume_with_new_code, confined_recovery),
+            checkpointer_for,
             max_supersteps,
             on_superstep,
             collect,
@@ -180,17 +193,7 @@ def run(
         if resume:
             raise InputError("trace=True cannot resume: the trace would miss the supersteps before the checkpoint")
         backend_options["trace"] = True
-    checkpointer = Checkpointer(
-        checkpoint_dir,
-        checkpoint_every,
-        graph,
-        program,
-        resume,
-        on_recovery,
-        max_restarts,
-        resume_with_new_code,
-        confined_recovery,
-    )
+    checkpointer = checkpointer_for(graph)
     if resume and workers is None:
         # the default depends on the machine; the checkpoint's count is the one that resumes
         workers = checkpointer.partitions()
@@ -212,16 +215,16 @@ def _run_held(
     undirected: bool,
     workers: int | None,
     options: dict[str, Any],
-    checkpointing: tuple,
+    checkpointer_for: Callable[[Any], Checkpointer],
     max_supersteps: int | None,
     on_superstep: Callable[[SuperstepStats], None] | None,
     collect: Sequence[Collector],
 ) -> Result:
     """Run on Ray with the graph loaded by the workers (:class:`pregel.backends.ray.HeldRayBackend`).
 
-    ``checkpointing``: the checkpoint arguments of :class:`Checkpointer` after its graph and
-    program. The backend loads the graph before the checkpoint folder is looked at: the
-    graph's fingerprint (which a checkpoint records) is known only once the workers read it.
+    ``checkpointer_for``: the run's checkpointer for a graph. The backend loads the graph
+    before the checkpoint folder is looked at: the graph's fingerprint (which a checkpoint
+    records) is known only once the workers read it.
     """
     check_rules(program)
     source = HeldInput(
@@ -237,8 +240,7 @@ def _run_held(
     )
     backend = held_ray_backend()(source, program, workers, **options)
     try:
-        folder, every, *rest = checkpointing
-        checkpointer = Checkpointer(folder, every, backend.graph, program, *rest)
+        checkpointer = checkpointer_for(backend.graph)
     except BaseException:
         backend.close()
         raise

@@ -6,9 +6,10 @@ already combined; no inbox when the program ``resends``: a light checkpoint, who
 messages the program makes again from the values on restore); then the driver writes
 the manifest: the aggregator values, the statistics so far, fingerprints of the graph
 and of the program with its parameters, the partition count, and the size and CRC-32 of
-every part. The manifest is written last (temporary file, fsync, rename) and carries its own checksum, so a checkpoint
-whose manifest is missing or damaged never counts, and neither does one whose parts do
-not match it. The newest two complete checkpoints are kept::
+every part. The manifest is written last (temporary file, fsync, rename) and carries its
+own checksum, so a checkpoint whose manifest is missing or damaged never counts, and
+neither does one whose parts do not match it. The newest two complete checkpoints are
+kept::
 
     DIR/superstep-000012/part-00000.arrays
     DIR/superstep-000012/part-00001.arrays
