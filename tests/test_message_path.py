@@ -105,6 +105,29 @@ def test_a_column_sum_broadcast_from_some_vertices_equals_its_messages_combined(
         assert got[q].values.tobytes() == want[q].values.tobytes()
 
 
+@settings(max_examples=40, deadline=None)
+@given(graph=random_graphs(min_vertices=1), parts=st.integers(1, 3), then=st.booleans(), data=st.data())
+def test_a_broadcast_without_a_combiner_from_some_vertices_equals_its_messages_sorted(graph, parts, then, data):
+    # senders owning a good part of the edges are picked from the routes; the blocks must be what the sort gives
+    n = graph.num_vertices
+    senders = np.flatnonzero(data.draw(st.lists(st.booleans(), min_size=n, max_size=n)))
+    values = np.arange(senders.size) * 7 + 1
+    bounds = np.linspace(0, n, parts + 1).astype(np.int64)
+    fast = Outbox(graph.indptr, graph.indices, bounds, None, lambda: Routes(graph.indptr, graph.indices, bounds))
+    fast.broadcast(senders, values)
+    slow = Outbox(graph.indptr, graph.indices, bounds, None, None)
+    edges = edges_of(graph.indptr, senders)
+    slow.send(graph.indices[edges], np.repeat(values, np.diff(graph.indptr)[senders]))
+    if then:  # a message sent afterwards comes after the broadcast's
+        for outbox in (fast, slow):
+            outbox.send(np.array([0]), np.array([-1]))
+    got, want = fast.blocks(), slow.blocks()
+    assert fast.sent == slow.sent and got.keys() == want.keys()
+    for q in got:
+        assert got[q].targets.tolist() == want[q].targets.tolist()
+        assert got[q].values.tolist() == want[q].values.tolist()
+
+
 def test_without_a_combiner_messages_keep_their_order_per_target():
     targets, values = sort_and_combine(np.array([4, 1, 4, 1]), np.array([10, 20, 30, 40]), None)
     assert targets.tolist() == [1, 1, 4, 4] and values.tolist() == [20, 40, 10, 30]

@@ -59,14 +59,12 @@ class RandomMatching(BatchProgram):
             mine = free[got.receiver]
             row, neighbour = got.receiver[mine], got.values[mine].astype(np.int64)
             weight = draw_pair(self.seed, v.superstep // 2, v.ids[row], neighbour)
-            # per row, the last after sorting: the heaviest edge, the smallest neighbour among equals
-            order = np.lexsort((-neighbour, weight, row))
-            last = order[np.flatnonzero(np.diff(row[order], append=-1))]
-            choice[row[last]] = neighbour[last]
+            rows, chosen = _heaviest(row, weight, neighbour)
+            choice[rows] = chosen
             proposing = np.zeros(v.size, dtype=bool)
-            proposing[row[last]] = True
+            proposing[rows] = True
             partner[free & ~proposing] = ALONE
-            v.send(neighbour[last], v.ids[row[last]])
+            v.send(chosen, v.ids[rows])
         else:
             # the proposals came: two vertices that chose each other are matched
             if len(got):
@@ -77,6 +75,19 @@ class RandomMatching(BatchProgram):
             v.send_to_all_neighbors(v.ids, where=free)
         v.values = values
         v.vote_to_halt(partner != UNMATCHED)
+
+
+def _heaviest(row: np.ndarray, weight: np.ndarray, neighbour: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per row (``row`` sorted), the neighbour across the heaviest edge, the smallest among equals: the rows, their choices.
+
+    Runs of rows reduced in place (no sort): the messages come grouped by receiver.
+    """
+    if not row.size:
+        return row, neighbour
+    starts = np.flatnonzero(np.diff(row, prepend=-1))
+    heaviest = np.maximum.reduceat(weight, starts)
+    top = weight == np.repeat(heaviest, np.diff(starts, append=row.size))
+    return row[starts], np.minimum.reduceat(np.where(top, neighbour, np.iinfo(np.int64).max), starts)
 
 
 def maximal_matching(

@@ -191,6 +191,33 @@ class Routes:
         combined = combiner.reduce_groups(values[rows.sources], rows.ptr[:-1])
         return {q: MessageBlock(local, combined[lo:hi], self.source) for q, lo, hi, local in self.cuts}
 
+    def subset_blocks(self, values: np.ndarray, senders: np.ndarray) -> dict[int, MessageBlock]:
+        """Uncombined blocks when ``senders`` (local indices, sorted, distinct) send ``values`` to all out-neighbours.
+
+        The messages the sort of :meth:`Outbox.blocks` would leave (a target's messages in
+        the order of their senders), picked from the in-edges by a pass over them: for
+        senders that own a good part of the partition's edges, cheaper than the sort.
+        """
+        if not self.cuts:
+            return {}
+        rows = self.rows
+        size = self.indptr.size - 1
+        slot = np.full(size, -1, dtype=np.int64)
+        slot[senders] = np.arange(senders.size)
+        picked = slot[rows.sources]
+        picked = picked[picked >= 0]
+        # how many of each reached target's in-edges come from a sender, as a running count at the row bounds
+        before = np.zeros(rows.sources.size + 1, dtype=np.int64)
+        np.cumsum(slot[rows.sources] >= 0, out=before[1:])
+        at = before[rows.ptr]
+        sent = values[picked]
+        blocks = {}
+        for q, lo, hi, local in self.cuts:
+            if at[hi] > at[lo]:
+                targets = np.repeat(local, np.diff(at[lo : hi + 1]))
+                blocks[q] = MessageBlock(targets, sent[at[lo] : at[hi]], self.source)
+        return blocks
+
     def row_blocks(self, values: np.ndarray, senders: np.ndarray | None) -> dict[int, MessageBlock]:
         """One block per destination partition when ``senders`` (local indices, sorted; None: all) send records.
 
@@ -323,6 +350,8 @@ class Outbox:
         self.full_broadcast: tuple[np.ndarray, bool] | None = None
         # a ColumnSum broadcast from some vertices (local indices, records), summed through the routes likewise
         self.row_broadcast: tuple[np.ndarray, np.ndarray] | None = None
+        # without a combiner, a broadcast from some vertices sent first: picked from the routes unless more come
+        self.subset_broadcast: tuple[np.ndarray, np.ndarray] | None = None
         self.sent = 0
 
     def send(self, targets: np.ndarray, values: Any, senders: Any = None) -> None:
@@ -346,6 +375,7 @@ class Outbox:
         """
         values = as_message_array(values)
         weighted = weighted and self.weights is not None
+        self._flush_subset()
         if self.log is not None:
             edges = self.edges_of(senders)
             self.log.add(self.source_of(edges), self.indices[edges], self._along(edges, senders, values, weighted))
@@ -370,9 +400,31 @@ class Outbox:
             self.row_broadcast = (senders, values)
             self.sent += int(self.degree_of(senders).sum())
             return
+        if self._first_send() and combiner is None and senders is not None and values.dtype != object and not weighted:
+            degree = self.degree_of(senders)
+            if _SUBSET_SHARE * int(degree.sum()) >= self.indices.size and bool((np.diff(senders) > 0).all()):
+                self.subset_broadcast = (senders, values)
+                self.sent += int(degree.sum())
+                return
         self._queue_broadcast(senders, values, weighted)
 
+    def _first_send(self) -> bool:
+        return (
+            not self.targets
+            and self.full_broadcast is None
+            and self.row_broadcast is None
+            and self.subset_broadcast is None
+        )
+
+    def _flush_subset(self) -> None:
+        """The pending subset broadcast as queued messages: more is sent after it, which comes after it."""
+        if self.subset_broadcast is not None:
+            (senders, values), self.subset_broadcast = self.subset_broadcast, None
+            self.sent -= int(self.degree_of(senders).sum())
+            self._queue_broadcast(senders, values, False)
+
     def _queue(self, targets: np.ndarray, values: np.ndarray) -> None:
+        self._flush_subset()
         self.targets.append(targets)
         self.values.append(values)
         self.sent += int(targets.size)
@@ -406,6 +458,9 @@ class Outbox:
 
     def blocks(self) -> dict[int, MessageBlock]:
         """The messages, combined per destination vertex, as one block per destination partition."""
+        if self.subset_broadcast is not None and self._only_subset():
+            senders, values = self.subset_broadcast
+            return self.routes().subset_blocks(values, senders)
         if self.row_broadcast is not None:
             if self.full_broadcast is None and not self.targets:
                 return self.routes().row_blocks(self.row_broadcast[1], self.row_broadcast[0])
@@ -422,6 +477,10 @@ class Outbox:
             return {}
         targets, values = sort_and_combine(np.concatenate(self.targets), concat_messages(self.values), self.combiner)
         return self._cut(targets, values)
+
+    def _only_subset(self) -> bool:
+        """Whether the pending subset broadcast is all this superstep sent (it is flushed when more comes)."""
+        return not self.targets and self.full_broadcast is None and self.row_broadcast is None
 
     def _cut(self, targets: np.ndarray, values: np.ndarray) -> dict[int, MessageBlock]:
         cuts = cut_by_partition(targets, self.bounds)
@@ -650,6 +709,9 @@ def sort_and_combine(
         targets, values = targets[starts], combiner.reduce_groups(values, starts)
     return targets, values
 
+
+# a broadcast without a combiner from senders owning at least 1/_SUBSET_SHARE of the edges is picked from the routes
+_SUBSET_SHARE = 4
 
 # fewer descents than this in a block's targets: sorted runs, which a timsort merges in linear time
 _FEW_RUNS = 16
