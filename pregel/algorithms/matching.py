@@ -78,7 +78,7 @@ class RandomMatching(BatchProgram):
 
 
 def _heaviest(row: np.ndarray, weight: np.ndarray, neighbour: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per row (``row`` sorted), the neighbour across the heaviest edge, the smallest among equals: the rows, their choices.
+    """Per row (``row`` sorted) the neighbour across its heaviest edge, the smallest among equals: rows, choices.
 
     Runs of rows reduced in place (no sort): the messages come grouped by receiver.
     """
