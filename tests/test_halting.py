@@ -62,6 +62,40 @@ def test_a_vertex_halted_long_ago_is_woken_again(engine_api):
     assert (result.supersteps, result.stopped_by) == (5, "halted")
 
 
+class Tally(BatchProgram):
+    """Vertices woken by mail count the supersteps they computed in, some by update_values, some by assignment.
+
+    Vertex k of a chain computes in supersteps 0 and k (the token), and odd vertices also add
+    100 to a record's second field through a read after their update (which must see it).
+    """
+
+    value_dtype = np.dtype([("seen", np.int64), ("odd", np.int64)])
+    initial_value = np.zeros((), dtype=value_dtype)[()]
+
+    def compute(self, v):
+        if v.superstep == 0:
+            v.send(np.array([2]), np.array([1.0]))
+        else:
+            v.send(v.ids[v.ids < 5] + 1, 1.0)
+        mine = np.flatnonzero(v.ids % 2 == 0)
+        changed = v.values[mine]
+        changed["seen"] += 1
+        v.update_values(mine, changed)
+        odd = np.flatnonzero(v.ids % 2 == 1)
+        changed = v.values[odd]  # the even vertices' update is kept: a read makes the array with it
+        changed["seen"] += 1
+        changed["odd"] += 100
+        v.update_values(odd, changed)
+        v.vote_to_halt()
+
+
+def test_update_values_changes_some_vertices_halted_or_not(engine):
+    result = engine.run(pregel.Graph.from_edges([1, 2, 3, 4], [2, 3, 4, 5]), Tally)
+    assert result.values["seen"].tolist() == [1, 2, 2, 2, 2]  # vertex 1 gets no token
+    assert result.values["odd"].tolist() == [100, 0, 200, 0, 200]
+    assert [s.active for s in result.stats] == [5, 1, 1, 1, 1]
+
+
 def test_a_run_without_messages_ends_after_one_superstep(engine_api):
     result = engine_api.run(chain(4), TICKER(halt_at=0))
     assert (result.supersteps, result.stopped_by) == (1, "halted")

@@ -29,7 +29,7 @@ import numpy as np
 
 import pregel
 from pregel import BatchProgram, Max, Sum, Vertex
-from pregel.algorithms.columns import copied
+from pregel.algorithms.columns import copied, picked
 from pregel.algorithms.phases import Echo
 from pregel.core.engine import collect_on_driver
 from pregel.io.edges import as_graph
@@ -102,62 +102,73 @@ class LabelPropagation(BatchProgram):
 
     def _color(self, v: pregel.VertexBatch) -> None:
         """One step of the greedy colouring: note the colours neighbours just took, then colour the ready."""
-        values = copied(v.values)
         got = v.all_messages
-        color, pending = values["color"], values["pending"]
         if v.superstep == 1:
+            values = copied(v.values)
             if len(got):
                 # how many neighbours come before me in the colouring order
                 degree = v.cached("degree", _degree)[got.receiver]
                 earlier = (got.values["degree"] > degree) | (
                     (got.values["degree"] == degree) & (got.values["id"] < v.ids[got.receiver])
                 )
-                pending[:] = np.bincount(got.receiver[earlier], minlength=v.size)
-            ready = np.flatnonzero(pending == 0)
+                values["pending"] = np.bincount(got.receiver[earlier], minlength=v.size)
+            ready = np.flatnonzero(values["pending"] == 0)
+            values["color"][ready] = 0  # nobody has a colour yet
+            v.values = values
+            colors = values["color"][ready]
         else:
-            # a neighbour that took a colour while I have none comes before me; only those I heard from can be ready
-            mine = color[got.receiver] < 0
+            # a neighbour that took a colour while I have none comes before me; only those I heard from change
+            mine = v.values["color"][got.receiver] < 0
             receiver, taken = got.receiver[mine], got.values[mine].astype(np.int64)
-            np.bitwise_or.at(values["seen"], (receiver, taken // 64), np.uint64(1) << (taken % 64).astype(np.uint64))
             first = np.flatnonzero(np.diff(receiver, prepend=-1))  # receivers come sorted
-            heard = receiver[first]
-            pending[heard] -= np.diff(first, append=receiver.size).astype(np.int32)
-            ready = heard[pending[heard] == 0]
-        color[ready] = _smallest_unseen(values["seen"][ready])
-        v.values = values
-        v.send_to_all_neighbors(color, where=_mask(ready, v.size))
+            heard, told = receiver[first], np.diff(first, append=receiver.size)
+            changed = picked(v.values, heard)
+            bits = np.uint64(1) << (taken % 64).astype(np.uint64)
+            np.bitwise_or.at(changed["seen"], (np.repeat(np.arange(heard.size), told), taken // 64), bits)
+            changed["pending"] -= told.astype(np.int32)
+            now = np.flatnonzero(changed["pending"] == 0)
+            changed["color"][now] = _smallest_unseen(changed["seen"][now])
+            v.update_values(heard, changed)
+            ready, colors = heard[now], changed["color"][now]
+        told_colors = np.empty(v.size, dtype=np.int32)
+        told_colors[ready] = colors
+        v.send_to_all_neighbors(told_colors, where=_mask(ready, v.size))
         v.aggregate("colored", ready.size)
         # the number of colours so far: the colours just taken, and what the vertices aggregated before
-        v.aggregate("colors", np.append(color[ready] + 1, v.aggregated("colors")))
+        v.aggregate("colors", np.append(colors + 1, v.aggregated("colors")))
 
     def _propagate(self, v: pregel.VertexBatch, step: int, colors: int) -> None:
         """Step ``step`` of the turns: a class takes its labels, everyone answers requests, a class asks."""
         got = v.all_messages
-        values = v.values
-        changed = 0
+        labels = v.values["label"]
+        movers = new_labels = _NO_VERTICES
         if step >= 2:
             # the replies to the requests of the class whose turn it is: the labels unlike the asker's own
             replies = got.values >= 0
             receiver = got.receiver[replies]
-            movers, labels = _prec_max(receiver, got.values[replies], v.out_degree[receiver])
+            movers, new_labels = _prec_max(receiver, got.values[replies], v.out_degree[receiver])
             if movers.size:
-                values = copied(values)
-                values["label"][movers] = labels
-                v.values = values
-                changed = movers.size
-        v.aggregate("changed", changed)
-        labels = values["label"]
+                changed = picked(v.values, movers)
+                changed["label"] = new_labels
+                v.update_values(movers, changed)
+        v.aggregate("changed", movers.size)
         if step >= 1 and len(got):
             # a request is -1 - (asker's id << 31 | asker's label): I answer if my label, after this superstep's
             # turn, is another
             requests = got.values < 0
             asked = -1 - got.values[requests]
-            mine = labels[got.receiver[requests]]
+            mine = _after_turn(labels, got.receiver[requests], movers, new_labels)
             differ = mine != (asked & _LABEL)
             v.send(asked[differ] >> _ID_SHIFT, mine[differ])
+        # the class that asks now: its members, from the colouring, which is done (and a function of the graph
+        # alone, like any cached array)
+        order = v.cached("class_order", _class_order)
+        bounds = np.searchsorted(v.cached("class_colors", _class_colors), [step % colors, step % colors + 1])
+        asking = order[bounds[0] : bounds[1]]
         # -1 - (id << 31 | label), the id's part made once
-        request = v.cached("request", _request_ids) - labels
-        v.send_to_all_neighbors(request, where=values["color"] == step % colors)
+        request = np.empty(v.size, dtype=np.int64)
+        request[asking] = v.cached("request", _request_ids)[asking] - _after_turn(labels, asking, movers, new_labels)
+        v.send_to_all_neighbors(request, where=_mask(asking, v.size))
 
     def master_compute(self, master: Any) -> None:
         start = int(master.aggregated("start"))
@@ -312,6 +323,29 @@ def _degree(v: pregel.VertexBatch) -> np.ndarray:
     return v.out_degree + loops
 
 
+def _after_turn(labels: np.ndarray, vertices: np.ndarray, movers: np.ndarray, moved_to: np.ndarray) -> np.ndarray:
+    """Labels of ``vertices`` after this superstep's turn: ``labels``, but ``moved_to`` for the (sorted) ``movers``."""
+    mine = labels[vertices]
+    if movers.size:
+        at = np.minimum(np.searchsorted(movers, vertices), movers.size - 1)
+        moved = movers[at] == vertices
+        mine[moved] = moved_to[at[moved]]
+    return mine
+
+
+def _class_order(v: pregel.VertexBatch) -> np.ndarray:
+    """The vertices sorted by colour (in vertex order within a colour): each class a run. Read once coloured."""
+    return np.argsort(v.values["color"], kind="stable")
+
+
+def _class_colors(v: pregel.VertexBatch) -> np.ndarray:
+    """The colours in :func:`_class_order`'s order, sorted: where each class's run begins and ends."""
+    return v.values["color"][_class_order(v)]
+
+
+_NO_VERTICES = np.empty(0, dtype=np.int64)
+
+
 def _request_ids(v: pregel.VertexBatch) -> np.ndarray:
     """A request without its label: ``-1 - (id << 31)``."""
     return -1 - (v.ids << _ID_SHIFT)
@@ -347,7 +381,10 @@ def color_words(graph: pregel.Graph) -> int:
     sources, targets = graph.sources, graph.indices
     loop = sources == targets
     degree = graph.out_degree + np.bincount(sources[loop], minlength=graph.num_vertices)
-    earlier = (degree[sources] > degree[targets]) | ((degree[sources] == degree[targets]) & (sources < targets))
+    # each vertex's place in the colouring order (largest degree first, ties by number): one comparison an edge
+    place = np.empty(graph.num_vertices, dtype=np.int32)
+    place[np.lexsort((np.arange(graph.num_vertices), -degree))] = np.arange(graph.num_vertices, dtype=np.int32)
+    earlier = place[sources] < place[targets]
     most = np.bincount(targets[earlier], minlength=graph.num_vertices).max(initial=0)
     return int(most) // 64 + 1
 

@@ -142,6 +142,9 @@ class Outcome:
         Each aggregator's contributions, in the order they were made.
     mutations : Mutations or None
         The topology changes compute asked for (``None``: none).
+    updates : list of (numpy.ndarray, numpy.ndarray)
+        New values for some of the vertices that computed: positions among them, and a
+        value each; written after ``values``, in the order made.
     """
 
     computed: int
@@ -150,6 +153,7 @@ class Outcome:
     sends: list[Send] = field(default_factory=list)
     contributions: dict[str, list[np.ndarray]] = field(default_factory=dict)
     mutations: Mutations | None = None
+    updates: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
 
 
 @dataclass
