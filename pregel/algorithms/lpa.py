@@ -34,8 +34,6 @@ from pregel.algorithms.phases import Echo
 from pregel.core.engine import collect_on_driver
 from pregel.io.edges import as_graph
 
-PRIORITY = np.dtype([("degree", np.int64), ("id", np.int64)])
-"""What a vertex tells its neighbours first: the order of the greedy colouring is by degree, then by id."""
 
 
 class LabelPropagation(BatchProgram):
@@ -87,9 +85,7 @@ class LabelPropagation(BatchProgram):
 
     def compute(self, v: pregel.VertexBatch) -> None:
         if v.superstep == 0:
-            priority = np.empty(v.size, dtype=PRIORITY)
-            priority["degree"], priority["id"] = v.cached("degree", _degree), v.ids
-            v.send_to_all_neighbors(priority)
+            v.send_to_all_neighbors(v.cached("priority", _priority))
             return
         start = int(v.aggregated("start"))
         if start < 0:
@@ -107,10 +103,7 @@ class LabelPropagation(BatchProgram):
             values = copied(v.values)
             if len(got):
                 # how many neighbours come before me in the colouring order
-                degree = v.cached("degree", _degree)[got.receiver]
-                earlier = (got.values["degree"] > degree) | (
-                    (got.values["degree"] == degree) & (got.values["id"] < v.ids[got.receiver])
-                )
+                earlier = got.values > v.cached("priority", _priority)[got.receiver]
                 values["pending"] = np.bincount(got.receiver[earlier], minlength=v.size)
             ready = np.flatnonzero(values["pending"] == 0)
             values["color"][ready] = 0  # nobody has a colour yet
@@ -344,6 +337,15 @@ def _class_colors(v: pregel.VertexBatch) -> np.ndarray:
 
 
 _NO_VERTICES = np.empty(0, dtype=np.int64)
+
+
+def _priority(v: pregel.VertexBatch) -> np.ndarray:
+    """A vertex's place in the colouring order as one number, larger first: ``degree << 31 | (2**31 - 1 - id)``.
+
+    What a vertex tells its neighbours first: the greedy colouring goes by degree, largest
+    first, then by id (numbers below 2**31, as labels are).
+    """
+    return (v.cached("degree", _degree) << _ID_SHIFT) | (_LABEL - v.ids)
 
 
 def _request_ids(v: pregel.VertexBatch) -> np.ndarray:

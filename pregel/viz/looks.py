@@ -113,13 +113,13 @@ def _lpa_label(values: np.ndarray, graph: Graph) -> np.ndarray:
 
 
 def _lpa_message(values: np.ndarray, graph: Graph) -> np.ndarray:
-    # the colouring phase sends (degree, id) records, then colours (int32); the turns send requests
-    # (-1 - (asker << 31 | its label)), which show the asker, and replies (labels)
-    if values.dtype.names:
-        return _vertex_at(values["id"], graph)
+    # the colouring phase sends places (degree << 31 | 2**31 - 1 - id), which show the sender, then colours
+    # (int32); the turns send requests (-1 - (asker << 31 | its label)), which show the asker, and replies (labels)
     if values.dtype == np.int32:
         return values.astype(np.float64)
-    return _vertex_at(np.where(values < 0, (-1 - values) >> 31, values), graph)
+    label = (1 << 31) - 1
+    shown = np.where(values < 0, (-1 - values) >> 31, np.where(values > label, label - (values & label), values))
+    return _vertex_at(shown, graph)
 
 
 def _community(values: np.ndarray, graph: Graph) -> np.ndarray:
