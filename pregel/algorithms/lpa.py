@@ -35,7 +35,6 @@ from pregel.core.engine import collect_on_driver
 from pregel.io.edges import as_graph
 
 
-
 class LabelPropagation(BatchProgram):
     """networkx's semi-synchronous label propagation: a greedy colouring, then one colour per superstep.
 
