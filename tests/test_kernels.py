@@ -130,6 +130,29 @@ def test_row_sums_add_the_sending_sources_rows_in_source_order(path: str, seed: 
     np.testing.assert_allclose(y, (reference @ everyone)[reached], rtol=1e-12, atol=1e-12)
 
 
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("rows", ["sorted", "unsorted"])
+def test_both_ways_merge_every_neighbour_once_with_its_ways(path: str, seed: int, rows: str) -> None:
+    # against a set per vertex, worked out edge by edge; unsorted rows take the sort on both paths
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 60))
+    g = pregel.Graph.from_edges(*rng.integers(0, n, (2, 4 * n)), vertices=np.arange(n))
+    indptr, indices = g.indptr, g.indices.copy()
+    if rows == "unsorted":
+        for i in range(n):
+            rng.shuffle(indices[indptr[i] : indptr[i + 1]])
+    ways: dict[tuple[int, int], int] = {}
+    for i in range(n):
+        for j in indices[indptr[i] : indptr[i + 1]].tolist():
+            if i != j:
+                ways[i, j] = ways.get((i, j), 0) | 1
+                ways[j, i] = ways.get((j, i), 0) | 2
+    ptr, heads, way = kernels.both_ways(indptr, indices)
+    got = [(i, int(j), float(w)) for i in range(n) for j, w in zip(heads[ptr[i] : ptr[i + 1]], way[ptr[i] : ptr[i + 1]])]
+    assert got == [(i, j, float(w)) for (i, j), w in sorted(ways.items())]
+    assert heads.dtype == np.int32 and way.dtype == np.float64
+
+
 def test_in_sums_layout_across_windows() -> None:
     # more targets than one window of the compiled layout (16384): every window is sorted
     # on its own, and the layout adds at most one count per chunk and one per row

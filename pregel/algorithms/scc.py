@@ -44,7 +44,7 @@ import numpy as np
 import pregel
 from pregel import Aggregator, BatchProgram, Count, Min, Vertex
 from pregel.core.engine import collect_on_driver
-from pregel.core.kernels import InEdges
+from pregel.core.kernels import both_ways
 from pregel.io.edges import as_graph
 
 START, TRIM_IN, TRIM_OUT, FORWARD, BACKWARD_START, BACKWARD = range(6)
@@ -209,24 +209,8 @@ def two_way(graph: pregel.Graph) -> pregel.Graph:
     ([0, 1, 2], [0, 1, 1, 2], [1, 0, 2, 1], [3.0, 3.0, 1.0, 2.0])
     """
     n = graph.num_vertices
-    # the edges sorted by (tail, head), and the reversed edges sorted the same way (a counting sort)
-    reversed_ = InEdges(graph.indptr, graph.indices, n)
-    tails = np.concatenate([graph.sources, np.repeat(np.arange(n), np.diff(reversed_.ptr))]).astype(np.int64)
-    heads = np.concatenate([graph.indices, reversed_.sources]).astype(np.int64)
-    keys = tails * n + heads
-    ways = np.repeat(np.array([FORWARD_EDGE, BACKWARD_EDGE], dtype=np.int8), [graph.num_edges, graph.num_edges])
-    order = np.argsort(keys, kind="stable")  # two sorted runs: a timsort merges them in linear time
-    keys, tails, heads, ways = keys[order], tails[order], heads[order], ways[order]
-    keep = np.ones(keys.size, dtype=bool)
-    keep[1:] = keys[1:] != keys[:-1]
-    # an edge there both ways comes twice in a row: its second copy gives its way to the first
-    both = np.flatnonzero(~keep[1:])
-    ways[both] |= ways[both + 1]
-    keep &= tails != heads
-    tails, heads, ways = tails[keep], heads[keep], ways[keep]
-    indptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(tails, minlength=n), out=indptr[1:])
-    return pregel.Graph(np.arange(n, dtype=np.int64), indptr, heads.astype(np.int32), ways.astype(np.float64))
+    indptr, heads, ways = both_ways(graph.indptr, graph.indices)
+    return pregel.Graph(np.arange(n, dtype=np.int64), indptr, heads, ways)
 
 
 def strongly_connected_components(

@@ -110,6 +110,76 @@ done:
     return result;
 }
 
+/* Both ways of a graph's edges, row by row: row i's out-neighbours (indices, sorted) merged
+ * with its in-neighbours (rsrc, the transpose's sorted row), each neighbour once, with the
+ * ways it is joined to i (1 an out-edge, 2 an in-edge, 3 both); i itself left out. Returns
+ * False, writing nothing that counts, when a row of indices is not strictly increasing. */
+static PyObject *
+merge_ways(PyObject *self, PyObject *args)
+{
+    Py_buffer ip, ix, rp, rx, op, ox, ow;
+    if (!PyArg_ParseTuple(args, "y*y*y*y*w*w*w*", &ip, &ix, &rp, &rx, &op, &ox, &ow))
+        return NULL;
+    PyObject *result = NULL;
+    Py_ssize_t n = ip.len / 8 - 1, m = ix.len / 4;
+    if (n < 0 || !check(&ip, 8, n + 1, "indptr") || !check(&ix, 4, m, "indices") || !check(&rp, 8, n + 1, "rptr") ||
+        !check(&rx, 4, m, "rsrc") || !check(&op, 8, n + 1, "out_ptr") || !check(&ox, 4, 2 * m, "out_idx") ||
+        !check(&ow, 8, 2 * m, "out_way"))
+        goto done;
+    const int64_t *indptr = ip.buf, *rptr = rp.buf;
+    const int32_t *indices = ix.buf, *rsrc = rx.buf;
+    int64_t *out_ptr = op.buf;
+    int32_t *out_idx = ox.buf;
+    double *out_way = ow.buf;
+    if (indptr[0] != 0 || indptr[n] != m || rptr[0] != 0 || rptr[n] != m) {
+        PyErr_SetString(PyExc_ValueError, "indptr does not span indices");
+        goto done;
+    }
+    int sorted = 1;
+    Py_BEGIN_ALLOW_THREADS
+    int64_t w = 0;
+    out_ptr[0] = 0;
+    for (Py_ssize_t i = 0; i < n && sorted; i++) {
+        int64_t a = indptr[i], a_end = indptr[i + 1], b = rptr[i], b_end = rptr[i + 1];
+        for (int64_t k = a + 1; k < a_end; k++)
+            if (indices[k] <= indices[k - 1])
+                sorted = 0;
+        while (sorted && (a < a_end || b < b_end)) {
+            int32_t head;
+            double way;
+            if (b == b_end || (a < a_end && indices[a] < rsrc[b])) {
+                head = indices[a++];
+                way = 1.0;
+            }
+            else if (a == a_end || rsrc[b] < indices[a]) {
+                head = rsrc[b++];
+                way = 2.0;
+            }
+            else {
+                head = indices[a++];
+                b++;
+                way = 3.0;
+            }
+            if (head != (int32_t)i) {
+                out_idx[w] = head;
+                out_way[w++] = way;
+            }
+        }
+        out_ptr[i + 1] = w;
+    }
+    Py_END_ALLOW_THREADS
+    result = PyBool_FromLong(sorted);
+done:
+    PyBuffer_Release(&ip);
+    PyBuffer_Release(&ix);
+    PyBuffer_Release(&rp);
+    PyBuffer_Release(&rx);
+    PyBuffer_Release(&op);
+    PyBuffer_Release(&ox);
+    PyBuffer_Release(&ow);
+    return result;
+}
+
 /* In-edges laid out for summing (sliced ELLPACK, rows sorted by length). Targets, sorted by
  * in-degree, largest first, within windows of WINDOW targets, are cut into chunks of LANES
  * rows; row r is order[r]. Chunk c is idx[chunk_ptr[c]:chunk_ptr[c + 1]]:
@@ -741,6 +811,9 @@ done:
 static PyMethodDef methods[] = {
     {"transpose", transpose, METH_VARARGS,
      "transpose(indptr, indices, out_ptr, out_idx[, out_edge]): in-edges by counting sort"},
+    {"merge_ways", merge_ways, METH_VARARGS,
+     "merge_ways(indptr, indices, rptr, rsrc, out_ptr, out_idx, out_way): each row's out- and in-neighbours "
+     "merged, with the ways they join it (False: a row of indices is not sorted)"},
     {"slice_layout", slice_layout, METH_VARARGS,
      "slice_layout(ptr, order, chunk_ptr): targets by in-degree, largest first, and where each chunk starts"},
     {"slice_fill", slice_fill, METH_VARARGS,

@@ -12,6 +12,9 @@ it, pregel uses scipy instead, with the same results up to the order of addition
   edges' weights summed per community, in one pass over its edges (a sparse product
   with the labels' 0/1 matrix otherwise); :func:`moved_neighbours`: what the neighbours
   that moved changed there.
+- :func:`both_ways`: each vertex's out- and in-neighbours merged, each once, with the
+  ways they join it (strongly connected components walk edges both ways): one pass over
+  the rows (a sort of the edges and their reversals otherwise).
 - :class:`InSums`: the same in-edges laid out for sums (scipy's product otherwise). A Sum
   broadcast reads the senders' values and writes each target once: 1.6–2.3 times
   faster than scipy's product with the transposed out-edges (which scatters additions
@@ -84,6 +87,48 @@ class InEdges:
             self.ptr, self.sources = rows.indptr.astype(np.int64, copy=False), rows.indices
             if edges:
                 self.edges = rows.data.astype(np.int64) - 1
+
+
+def both_ways(indptr: np.ndarray, indices: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each row's out-neighbours and in-neighbours merged: the CSR of the edges both ways, and each edge's ways.
+
+    Row ``i`` of the result holds every ``j != i`` with an edge ``i -> j`` or ``j -> i``,
+    once, in increasing order; its way is 1 (only ``i -> j``), 2 (only ``j -> i``) or 3
+    (both), as a ``float64`` (an edge weight). The edges of ``indptr, indices`` are distinct.
+
+    Examples
+    --------
+    >>> ptr, heads, ways = both_ways(np.array([0, 1, 3, 3]), np.array([1, 0, 2], dtype=np.int32))
+    >>> ptr.tolist(), heads.tolist(), ways.tolist()
+    ([0, 1, 3, 4], [1, 0, 2, 1], [3.0, 3.0, 1.0, 2.0])
+    """
+    n = indptr.size - 1
+    reversed_ = InEdges(indptr, indices, n)
+    if _kernels is not None:
+        ptr = np.empty(n + 1, dtype=np.int64)
+        heads = np.empty(2 * indices.size, dtype=np.int32)
+        ways = np.empty(2 * indices.size, dtype=np.float64)
+        rows = np.ascontiguousarray(indptr, dtype=np.int64), np.ascontiguousarray(indices, dtype=np.int32)
+        if _kernels.merge_ways(*rows, reversed_.ptr, reversed_.sources, ptr, heads, ways):
+            return ptr, heads[: ptr[-1]], ways[: ptr[-1]]
+    # the edges sorted by (tail, head), and the reversed edges sorted the same way: a timsort merges the two runs
+    sources = np.repeat(np.arange(n), np.diff(indptr))
+    tails = np.concatenate([sources, np.repeat(np.arange(n), np.diff(reversed_.ptr))]).astype(np.int64)
+    heads = np.concatenate([indices, reversed_.sources]).astype(np.int64)
+    keys = tails * n + heads
+    ways = np.repeat(np.array([1, 2], dtype=np.int8), [indices.size, indices.size])
+    order = np.argsort(keys, kind="stable")
+    keys, tails, heads, ways = keys[order], tails[order], heads[order], ways[order]
+    keep = np.ones(keys.size, dtype=bool)
+    keep[1:] = keys[1:] != keys[:-1]
+    # an edge there both ways comes twice in a row: its second copy gives its way to the first
+    both = np.flatnonzero(~keep[1:])
+    ways[both] |= ways[both + 1]
+    keep &= tails != heads
+    tails, heads, ways = tails[keep], heads[keep], ways[keep]
+    ptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(tails, minlength=n), out=ptr[1:])
+    return ptr, heads.astype(np.int32), ways.astype(np.float64)
 
 
 class InSums:
