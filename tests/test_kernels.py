@@ -148,7 +148,9 @@ def test_both_ways_merge_every_neighbour_once_with_its_ways(path: str, seed: int
                 ways[i, j] = ways.get((i, j), 0) | 1
                 ways[j, i] = ways.get((j, i), 0) | 2
     ptr, heads, way = kernels.both_ways(indptr, indices)
-    got = [(i, int(j), float(w)) for i in range(n) for j, w in zip(heads[ptr[i] : ptr[i + 1]], way[ptr[i] : ptr[i + 1]])]
+    got = [
+        (i, int(j), float(w)) for i in range(n) for j, w in zip(heads[ptr[i] : ptr[i + 1]], way[ptr[i] : ptr[i + 1]])
+    ]
     assert got == [(i, j, float(w)) for (i, j), w in sorted(ways.items())]
     assert heads.dtype == np.int32 and way.dtype == np.float64
 
