@@ -137,7 +137,9 @@ class StronglyConnected(_Phases, BatchProgram):
     def _send(v: pregel.VertexBatch, senders: np.ndarray, values: np.ndarray, way: int) -> None:
         """``values`` from the ``senders`` along the edges that go ``way`` in the original graph."""
         edges = v.out_edges(where=senders)
-        v.send_along(edges, values[edges.source], where=(edges.weight.astype(np.int64) & way) != 0)
+        # a way is 1, 2 or 3 (both): one comparison of the weights picks the edges that go ``way``
+        along = edges.weight != BACKWARD_EDGE if way == FORWARD_EDGE else edges.weight >= BACKWARD_EDGE
+        v.send_along(edges, values[edges.source], where=along)
 
     @staticmethod
     def _found(v: pregel.VertexBatch, where: np.ndarray, label: np.ndarray) -> None:

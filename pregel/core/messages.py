@@ -475,7 +475,10 @@ class Outbox:
             self._queue_broadcast(None, values, weighted)
         if not self.targets:
             return {}
-        targets, values = sort_and_combine(np.concatenate(self.targets), concat_messages(self.values), self.combiner)
+        if len(self.targets) == 1:  # one send: sorting makes new arrays, so no copy to join them first
+            targets, values = sort_and_combine(self.targets[0], self.values[0], self.combiner)
+        else:
+            targets, values = sort_and_combine(np.concatenate(self.targets), concat_messages(self.values), self.combiner)
         return self._cut(targets, values)
 
     def _only_subset(self) -> bool:
@@ -701,7 +704,7 @@ def sort_and_combine(
     if isinstance(combiner, UfuncCombiner) and values.dtype != object and targets.size:
         lo, hi = int(targets.min()), int(targets.max()) + 1
         if hi - lo <= DENSE_SPAN * targets.size:
-            return _combine_dense(targets - lo, values, combiner, hi - lo, lo)
+            return _combine_dense(targets - lo if lo else targets, values, combiner, hi - lo, lo)
     order = stable_order(targets)
     targets, values = targets[order], values[order]
     if combiner is not None and targets.size:
