@@ -478,7 +478,9 @@ class Outbox:
         if len(self.targets) == 1:  # one send: sorting makes new arrays, so no copy to join them first
             targets, values = sort_and_combine(self.targets[0], self.values[0], self.combiner)
         else:
-            targets, values = sort_and_combine(np.concatenate(self.targets), concat_messages(self.values), self.combiner)
+            targets, values = sort_and_combine(
+                np.concatenate(self.targets), concat_messages(self.values), self.combiner
+            )
         return self._cut(targets, values)
 
     def _only_subset(self) -> bool:
