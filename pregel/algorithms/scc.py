@@ -12,7 +12,8 @@ The phases, each one or more supersteps (master compute reads what the vertices
 aggregated and announces the next phase through the ``phase`` aggregator):
 
 ``START``
-    Every vertex still looking (an *open* vertex) pings its out-neighbours.
+    Every vertex still looking (an *open* vertex) pings its out-neighbours; one without
+    an in-edge or an out-edge in the graph is a component of its own at once.
 ``TRIM_IN`` and ``TRIM_OUT``
     An open vertex that got no ping has no open in-neighbour (``TRIM_IN``) or, after
     pinging its in-neighbours, no open out-neighbour (``TRIM_OUT``): it is a component
@@ -108,6 +109,10 @@ class StronglyConnected(_Phases, BatchProgram):
         v.vote_to_halt(~open_)  # found vertices that mail woke up go back to sleep
         if phase == START:
             v.values = np.where(open_, v.ids, v.values)  # every colour starts afresh in a round
+            alone = open_ & v.cached("one_way", _one_way)
+            self._found(v, alone, v.ids)
+            v.aggregate("trimmed", v.ids[alone])
+            open_ &= ~alone
             self._send(v, open_, v.ids, FORWARD_EDGE)
         elif phase in (TRIM_IN, TRIM_OUT):
             alone = open_ & ~v.has_messages
@@ -147,6 +152,14 @@ class StronglyConnected(_Phases, BatchProgram):
         v.vote_to_halt(where)
 
 
+def _one_way(v: pregel.VertexBatch) -> np.ndarray:
+    """Which vertices lack an in-edge or an out-edge in the graph (no open neighbour that way, ever)."""
+    edges = v.out_edges()
+    forward = np.bincount(edges.source[edges.weight != BACKWARD_EDGE], minlength=v.size)
+    backward = np.bincount(edges.source[edges.weight >= BACKWARD_EDGE], minlength=v.size)
+    return (forward == 0) | (backward == 0)
+
+
 class StronglyConnectedVertex(_Phases, Vertex):
     """Forward-backward colouring one vertex at a time. Run it on :func:`two_way`'s graph.
 
@@ -167,6 +180,12 @@ class StronglyConnectedVertex(_Phases, Vertex):
             self.vote_to_halt()
             return
         if phase == START:
+            ways = [int(weight) for weight in self.out_edges[1]]
+            if not any(way & FORWARD_EDGE for way in ways) or not any(way & BACKWARD_EDGE for way in ways):
+                self.value = -self.id - 1  # no in-edge or no out-edge in the graph: alone
+                self.aggregate("trimmed", 1)
+                self.vote_to_halt()
+                return
             self.value = self.id
             self.send_along_way(self.id, FORWARD_EDGE)
         elif phase in (TRIM_IN, TRIM_OUT):
