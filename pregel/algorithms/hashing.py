@@ -44,10 +44,28 @@ def draw_pair(seed: int, round_: int, a: np.ndarray, b: np.ndarray) -> np.ndarra
     >>> draw_pair(1, 2, np.array([3]), np.array([9])).tolist() == draw_pair(1, 2, np.array([9]), np.array([3])).tolist()
     True
     """
-    low, high = np.minimum(a, b).astype(np.uint64), np.maximum(a, b).astype(np.uint64)
     with np.errstate(over="ignore"):
         base = _mix(_mix(np.uint64(seed & _MASK)) + np.uint64(round_ & _MASK))
-        return (_mix(_mix(base + low) + high) >> np.uint64(1)).astype(np.int64)
+        # in place, in one buffer and one scratch array: the matching draws a number per edge, millions a round
+        x = np.minimum(a, b).astype(np.uint64)
+        x += base
+        scratch = np.empty_like(x)
+        _mix_in_place(x, scratch)
+        x += np.maximum(a, b).astype(np.uint64, copy=False)
+        _mix_in_place(x, scratch)
+        x >>= np.uint64(1)
+        return x.view(np.int64)
+
+
+def _mix_in_place(x: np.ndarray, scratch: np.ndarray) -> None:
+    """:func:`_mix` over ``x`` (uint64), written into ``x``; ``scratch`` is as large."""
+    x += np.uint64(_GOLDEN)
+    for shift, factor in ((30, _M1), (27, _M2)):
+        np.right_shift(x, np.uint64(shift), out=scratch)
+        x ^= scratch
+        x *= np.uint64(factor)
+    np.right_shift(x, np.uint64(31), out=scratch)
+    x ^= scratch
 
 
 def draw_one(seed: int, round_: int, vertex: int) -> int:

@@ -313,7 +313,16 @@ class VertexBatch:
         """
         mail = self._mail
         targets = mail.targets
-        receiver = targets if self._computing is None else np.searchsorted(self._computing, targets)
+        computing = self._computing
+        if computing is None:
+            receiver = targets
+        elif 8 * targets.size < self._partition.size:
+            receiver = np.searchsorted(computing, targets)
+        else:
+            # many messages: a table from local index to batch position, one gather each (no binary searches)
+            position = np.empty(self._partition.size, dtype=np.int64)
+            position[computing] = np.arange(computing.size)
+            receiver = position[targets]
         return Received(receiver, mail.values)
 
     @cached_property

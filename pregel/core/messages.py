@@ -425,6 +425,11 @@ class Outbox:
 
     def _queue(self, targets: np.ndarray, values: np.ndarray) -> None:
         self._flush_subset()
+        if self.combiner is None and self.full_broadcast is not None:
+            # uncombined, a target's messages keep the order they were sent in: the broadcast's come first
+            (broadcast, weighted), self.full_broadcast = self.full_broadcast, None
+            self.sent -= int(self.indices.size)
+            self._queue_broadcast(None, broadcast, weighted)
         self.targets.append(targets)
         self.values.append(values)
         self.sent += int(targets.size)
