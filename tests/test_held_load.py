@@ -579,3 +579,26 @@ def test_a_relative_path_is_read_by_workers_whose_working_directory_is_elsewhere
     (tmp_path / "edges" / "part-00002").write_text("1 2\nthree 4\n")
     with pytest.raises(InputError, match=r"^edges/part-00002:2: vertex id 'three' is not an integer$"):
         pregel.run("edges", ConnectedComponents, backend="ray", workers=2)
+
+
+@pytest.mark.usefixtures("ray_session")
+def test_the_command_on_ray_lets_the_workers_read_wherever_they_can(tmp_path, monkeypatch, capsys):
+    """--load auto: edge lists go to the workers; CSV read by named columns and --check are read by this process."""
+    from pregel.api import run as api_run
+    from pregel.cli.main import main
+
+    loads = []
+    original = api_run._run_held
+    monkeypatch.setattr(api_run, "_run_held", lambda *a, **k: loads.append("workers") or original(*a, **k))
+    numbers = _write(tmp_path / "numbers.txt", ["1 2\n", "2 3\n", "3 1\n", "3 4\n"])
+    names = _write(tmp_path / "names.csv", ["src,dst\n", "ann,bob\n", "bob,cy\n", "cy,ann\n", "cy,dan\n"], header="")
+    on_ray = ["--backend", "ray", "--workers", "2", "-q"]
+    assert main(["cc", numbers, *on_ray]) == 0
+    assert loads == ["workers"]
+    assert capsys.readouterr().out == "1\t1\n2\t1\n3\t1\n4\t1\n"
+    assert main(["cc", names, *on_ray, "--src", "src", "--dst", "dst"]) == 0
+    assert main(["cc", numbers, *on_ray, "--check"]) == 0
+    assert loads == ["workers"]
+    assert capsys.readouterr().out.startswith("ann\tann\nbob\tann\ncy\tann\ndan\tann\n")
+    assert main(["cc", names, *on_ray, "--src", "src", "--dst", "dst", "--load", "workers"]) == 2
+    assert "--src needs the whole graph in this process: use --load driver" in capsys.readouterr().err

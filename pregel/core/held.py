@@ -30,6 +30,7 @@ from typing import Any
 
 import numpy as np
 
+from pregel.core.checkpoint import HELD_FINGERPRINT
 from pregel.core.graph import distinct, index_dtype, run_starts
 from pregel.core.partition import Partition, PartitionData
 from pregel.errors import InputError
@@ -515,8 +516,7 @@ def fingerprint(crcs: list[tuple[str, int]], options: tuple[Any, ...]) -> str:
     digest.update(repr(options).encode())
     for name, crc in crcs:
         digest.update(f"{name}:{crc};".encode())
-    # "crc32:" is what checkpoints take for a fingerprint of today's kind (older ones were BLAKE2b)
-    return "crc32:held:" + digest.hexdigest()
+    return HELD_FINGERPRINT + digest.hexdigest()
 
 
 def columns_crc(sources: np.ndarray, targets: np.ndarray, weights: np.ndarray | None) -> int:
