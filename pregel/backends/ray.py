@@ -233,6 +233,7 @@ class PartitionWorker:
         """Take the edge blocks addressed to this partition; what it holds, then the heads of its edges, one
         block of ids per owner (None for itself): one return value each."""
         held = self.loader.gather(ray.get(refs))
+        _give_back_freed_memory()
         asked = self.loader.questions()
         _give_back_freed_memory()
         return (held, *asked)

@@ -78,7 +78,6 @@ Run = tuple[np.ndarray, np.ndarray, np.ndarray | None, bool]
 
 _SHIFT = np.uint64(32)
 _LOW = np.uint64(2**32 - 1)
-_EMPTY = np.empty(0, dtype=np.int64)
 # a table over every id (a byte or an index per id) replaces a sort or a binary search per edge while the ids
 # span at most this many times the edges it serves
 _TABLE_PER_EDGE = 2
@@ -240,15 +239,17 @@ class Loader:
         total = int(bounds[-1])
         wanted, self.wanted = self.wanted, []
         # each owner's heads are in id order, which is their order there: their global indices ascend
+        dtype = index_dtype(total)
         found = [
-            bounds[r] + (self.answer_here if r == self.index else positions) for r, positions in enumerate(answers)
+            (bounds[r] + (self.answer_here if r == self.index else positions)).astype(dtype)
+            for r, positions in enumerate(answers)
         ]
         self.answer_here = None
-        indices = _routed(self.targets, wanted, found, index_dtype(total))
+        indices = _routed(self.targets, wanted, found, dtype)
         del self.targets
-        wanted[self.index] = found[self.index] = _EMPTY
-        # the heads other partitions own, in global index order
-        index, known = np.concatenate(found), np.concatenate(wanted).astype(np.int64, copy=False)
+        wanted[self.index], found[self.index] = wanted[self.index][:0], found[self.index][:0]
+        # the heads other partitions own, in global index order (int32 where they fit, as the heads' ids)
+        index, known = np.concatenate(found), np.concatenate(wanted)
         del wanted, found
         ids = HeldIds(int(bounds[self.index]), self.ids, total, index, known)
         return PartitionData(self.index, np.asarray(bounds, dtype=np.int64), ids, self.indptr, indices, self.weights)
@@ -314,32 +315,47 @@ def _rows_packed(runs: list[Run], weighted: bool) -> tuple[np.ndarray, np.ndarra
     if merged:
         if weights is not None:
             weights = np.minimum.reduceat(weights, np.flatnonzero(first))
-        key = _compacted(key, first)
+        _compact(key, first)
     del first
-    targets_out = np.empty(key.size, dtype=np.int64 if wide else np.int32)
-    starts, last = [], None
-    for k in range(0, key.size, _PIECE):
-        part = key[k : k + _PIECE]
-        sources = part >> _SHIFT
-        new = run_starts(sources)
-        new[0] = last is None or sources[0] != last
-        starts.append(np.flatnonzero(new) + k)
-        last = sources[-1]
-        targets_out[k : k + part.size] = part & _LOW
-    row_starts = np.concatenate(starts) if starts else np.empty(0, dtype=np.int64)
-    ids = (key[row_starts] >> _SHIFT).astype(np.int64)
-    del key
-    return ids, np.append(row_starts, total - merged).astype(np.int64), targets_out, weights, duplicates
+    ids, row_starts, targets = _split_keys(key, total - merged, wide)
+    return ids, np.append(row_starts, total - merged).astype(np.int64), targets, weights, duplicates
 
 
-def _compacted(key: np.ndarray, keep: np.ndarray) -> np.ndarray:
+def _compact(key: np.ndarray, keep: np.ndarray) -> None:
     """``key[keep]``, written over the front of ``key`` a piece at a time (no second array of its size)."""
     at = 0
     for k in range(0, key.size, _PIECE):
         kept = key[k : k + _PIECE][keep[k : k + _PIECE]]
         key[at : at + kept.size] = kept
         at += kept.size
-    return key[:at]
+
+
+def _split_keys(key: np.ndarray, edges: int, wide: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """From the first ``edges`` sorted keys: the distinct sources (``int64``), where each one's run starts, and
+    the targets (``int64`` if ``wide``, else ``int32``).
+
+    The targets are written over the keys' own memory, which is handed over: ``int32``
+    targets fill the front half of bytes already read, and the rest is given back, so
+    no second array of the edges' size is made.
+    """
+    starts, ids, last = [], [], None
+    out = key.view(np.int64) if wide else key.view(np.int32)
+    for k in range(0, edges, _PIECE):
+        part = key[k : min(k + _PIECE, edges)]
+        sources = part >> _SHIFT
+        new = run_starts(sources)
+        new[0] = last is None or sources[0] != last
+        starts.append(np.flatnonzero(new) + k)
+        ids.append(sources[new])
+        last = sources[-1]
+        out[k : k + part.size] = part & _LOW
+        del part
+    del out
+    if not wide:
+        key.resize((edges + 1) // 2, refcheck=False)  # no view of it is left: its second half is given back
+    targets = (key.view(np.int64) if wide else key.view(np.int32))[:edges]
+    row_starts = np.concatenate(starts) if starts else np.empty(0, dtype=np.int64)
+    return (np.concatenate(ids) if ids else key[:0]).astype(np.int64), row_starts, targets
 
 
 def _rows_sorted(runs: list[Run], weighted: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None, int]:
@@ -474,6 +490,9 @@ def _merged(columns: list) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, i
 
 class HeldIds:
     """The original ids one held partition knows, by global index: its own vertices and its edges' heads.
+
+    The heads beyond the partition are kept in whatever integer type they come in (a load
+    gives ``int32`` where they fit); every id it answers is ``int64``.
 
     It stands where a driver-built partition has the whole id map (``PartitionData.ids``)
     and answers what a partition asks of it: ``size`` (every vertex of the graph),
