@@ -810,7 +810,11 @@ bloom_rows(PyObject *self, PyObject *args)
         PyErr_SetString(PyExc_ValueError, "words is not a power of two");
         goto done;
     }
-    if (rows < 0 || !check(&bp, 8, rows + 1, "indptr") || !check(&bi, 4, m, "indices") ||
+    if (rows < 0) {
+        PyErr_SetString(PyExc_ValueError, "indptr is empty");
+        goto done;
+    }
+    if (!check(&bp, 8, rows + 1, "indptr") || !check(&bi, 4, m, "indices") ||
         !check(&bd, 8, rows, "ids") || !check(&bo, 8, rows * words, "out"))
         goto done;
     const int64_t *indptr = bp.buf, *ids = bd.buf;
@@ -864,7 +868,11 @@ wedge_candidates(PyObject *self, PyObject *args)
         PyErr_SetString(PyExc_ValueError, "words is not a power of two, bits not in [1, 31], or values missing");
         goto done;
     }
-    if (rows < 0 || !check(&bp, 8, rows + 1, "indptr") || !check(&bi, 4, m, "indices") || !check(&bd, 8, rows, "ids") ||
+    if (rows < 0) {
+        PyErr_SetString(PyExc_ValueError, "indptr is empty");
+        goto done;
+    }
+    if (!check(&bp, 8, rows + 1, "indptr") || !check(&bi, 4, m, "indices") || !check(&bd, 8, rows, "ids") ||
         !check(&br, 8, count, "receiver") || !check(&bb, 8, count * (1 + words), "blooms") ||
         !check(&bs, 8, n, "slots") || (bt.obj != NULL && (!check(&bt, 8, size, "targets") ||
                                                           !check(&bv, 8, size, "values"))))
@@ -944,7 +952,11 @@ close_wedges(PyObject *self, PyObject *args)
         PyErr_SetString(PyExc_ValueError, "bits is not in [1, 31]");
         goto done;
     }
-    if (rows < 0 || !check(&bp, 8, rows + 1, "indptr") || !check(&bi, 4, m, "indices") ||
+    if (rows < 0) {
+        PyErr_SetString(PyExc_ValueError, "indptr is empty");
+        goto done;
+    }
+    if (!check(&bp, 8, rows + 1, "indptr") || !check(&bi, 4, m, "indices") ||
         !check(&br, 8, count, "receiver") || !check(&bw, 8, count, "wedges") || !check(&bf, 8, rows, "found") ||
         !check(&bt, 8, n, "times"))
         goto done;
