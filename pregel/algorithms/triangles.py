@@ -115,7 +115,7 @@ def _account(v: Any, triangles: np.ndarray, degree: np.ndarray) -> None:
 
 
 #: At most this many wedges (pairs of neighbours above a vertex) are looked at in one chunk of vertices
-WEDGES_PER_SUPERSTEP = 4_000_000
+WEDGES_PER_SUPERSTEP = 2_000_000
 
 #: 64-bit words in the bloom of a vertex's neighbours above it (256 bits: a vertex with a few dozen such
 #: neighbours lets through a few in a hundred of the wedges that do not close)
@@ -150,7 +150,7 @@ class Triangles(_Counting, BatchProgram):
     def compute(self, v: pregel.VertexBatch) -> None:
         chunk, phase = divmod(v.superstep, 3)
         got = v.all_messages
-        indptr, indices = _rows(v)
+        rows = self._rows_of(v)
         if phase == 0:
             # the counts of the chunk before, -count each
             v.values = v.values - np.bincount(got.receiver, weights=got.values, minlength=v.size).astype(np.int64)
@@ -159,41 +159,64 @@ class Triangles(_Counting, BatchProgram):
                 v.vote_to_halt()
                 return
             lo, hi = self.chunks[chunk : chunk + 2] if self.chunks else (0, v.num_vertices)
-            self._send_blooms(v, indptr, indices, lo, hi)
+            # each vertex tells its neighbours below it in lo..hi the bloom of its neighbours above it
+            source, edges = rows.below_in(lo, hi)
+            if edges.size:
+                told = np.empty(edges.size, dtype=BLOOM)
+                columns = told.view(np.int64).reshape(edges.size, 1 + BLOOM_WORDS)
+                columns[:, 0] = rows.ids[source]
+                columns[:, 1:] = rows.blooms[source]
+                v.send(rows.indices[edges], told)
         elif phase == 1 and len(got):
             blooms = np.ascontiguousarray(got.values).view(np.int64).reshape(len(got), 1 + BLOOM_WORDS)
             targets, wedges = kernels.wedge_candidates(
-                indptr, indices, v.ids, got.receiver, blooms, wedge_bits(v.num_vertices), v.num_vertices
+                rows.indptr, rows.indices, rows.ids, got.receiver, blooms, wedge_bits(v.num_vertices), v.num_vertices
             )
             v.send(targets, wedges)
         elif phase == 2 and len(got):
             found, times = kernels.close_wedges(
-                indptr, indices, got.receiver, got.values, wedge_bits(v.num_vertices), v.num_vertices
+                rows.indptr, rows.indices, got.receiver, got.values, wedge_bits(v.num_vertices), v.num_vertices
             )
             v.values = v.values + found
             corners = np.flatnonzero(times)
             v.send(corners, -times[corners])
 
-    @staticmethod
-    def _send_blooms(v: pregel.VertexBatch, indptr: np.ndarray, indices: np.ndarray, lo: int, hi: int) -> None:
-        """Each vertex tells its neighbours below it in ``lo..hi`` the bloom of its neighbours above it."""
-        source = np.repeat(np.arange(v.size), np.diff(indptr))
-        below = np.flatnonzero((indices < v.ids[source]) & (indices >= lo) & (indices < hi))
-        if below.size == 0:
-            return
-        blooms = kernels.bloom_rows(indptr, indices, v.ids, v.num_vertices, BLOOM_WORDS)
-        told = np.empty(below.size, dtype=BLOOM)
-        columns = told.view(np.int64).reshape(below.size, 1 + BLOOM_WORDS)
-        columns[:, 0] = v.ids[source[below]]
-        columns[:, 1:] = blooms.view(np.int64)[source[below]]
-        v.send(indices[below], told)
+    def _rows_of(self, v: pregel.VertexBatch) -> _Rows:
+        """The batch's rows, kept from one superstep to the next while the batch is the same (each partition computes
+        with its own copy of the program, and the graph does not change)."""
+        kept = getattr(self, "_kept", None)
+        if kept is None or not kept.rows_of(v):
+            kept = self._kept = _Rows(v)
+        return kept
 
 
-def _rows(v: pregel.VertexBatch) -> tuple[np.ndarray, np.ndarray]:
-    """The batch's rows: vertex ``v.ids[r]``'s neighbours are ``indices[indptr[r]:indptr[r + 1]]`` (sorted)."""
-    indptr = np.zeros(v.size + 1, dtype=np.int64)
-    np.cumsum(v.out_degree, out=indptr[1:])
-    return indptr, v.out_edges().target
+class _Rows:
+    """A batch's rows (vertex ``ids[r]``'s neighbours are ``indices[indptr[r]:indptr[r + 1]]``, sorted), and the bloom
+    of each row's neighbours above its vertex."""
+
+    def __init__(self, v: pregel.VertexBatch) -> None:
+        self.ids = np.asarray(v.ids, dtype=np.int64)
+        self.n = v.num_vertices
+        degree = v.out_degree
+        self.indptr = np.zeros(v.size + 1, dtype=np.int64)
+        np.cumsum(degree, out=self.indptr[1:])
+        self.indices = v.out_edges().target.astype(np.int32)
+        # the (row, neighbour) pairs as numbers, sorted: a row's neighbours in a range are a search away
+        self.pairs = np.repeat(np.arange(v.size, dtype=np.int64) * self.n, degree) + self.indices
+        self.blooms = kernels.bloom_rows(self.indptr, self.indices, self.ids, self.n, BLOOM_WORDS).view(np.int64)
+
+    def rows_of(self, v: pregel.VertexBatch) -> bool:
+        """Whether these are ``v``'s rows (a batch's vertices are a partition's, or some of them, in order)."""
+        ids = v.ids
+        return ids.size == self.ids.size and (ids.size == 0 or (ids[0] == self.ids[0] and ids[-1] == self.ids[-1]))
+
+    def below_in(self, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
+        """The edges from each row to its neighbours below its vertex in ``lo..hi``: their rows and positions."""
+        first = np.arange(self.ids.size, dtype=np.int64) * self.n
+        start = np.searchsorted(self.pairs, first + lo)
+        count = np.maximum(np.searchsorted(self.pairs, first + np.minimum(hi, self.ids)) - start, 0)
+        source = np.repeat(np.arange(self.ids.size), count)
+        return source, np.arange(source.size) + np.repeat(start - np.cumsum(count) + count, count)
 
 
 class TrianglesVertex(_Counting, Vertex):
