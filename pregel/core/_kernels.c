@@ -848,24 +848,27 @@ done:
     return result;
 }
 
-/* wedge_candidates(indptr, indices, ids, receiver, blooms, words, bits, slots[, targets, values]): message i tells
- * row receiver[i] (vertex u = ids[receiver[i]]) that its neighbour v = blooms[i][0] has the
- * bloom blooms[i][1:] of its neighbours above it. Each neighbour w of u above v in that bloom is a candidate
- * wedge u < v < w for v: u << bits | w. Without targets, slots[v] counts v's candidates and the total is returned;
- * with them, slots[v] is where v's next candidate goes (advanced), in the order of the messages, then of w. */
+/* wedge_candidates(indptr, indices, ids, receiver, blooms, words, bits, order, n[, targets, values]): message i
+ * tells row receiver[i] (vertex u = ids[receiver[i]]) that its neighbour v = blooms[i][0] has the bloom
+ * blooms[i][1:] of its neighbours above it. Each neighbour w of u above v in that bloom is a candidate wedge
+ * u < v < w for v: target v, value u << bits | w. The messages are taken in the order `order` (a permutation; by v,
+ * the candidates come out sorted by target), each one's candidates in the order of w. Without targets, returns
+ * how many neighbours above v the messages' rows have (at most that many candidates); with them, writes the
+ * candidates and returns how many. */
 static PyObject *
 wedge_candidates(PyObject *self, PyObject *args)
 {
-    Py_buffer bp, bi, bd, br, bb, bs, bt = {0}, bv = {0};
-    Py_ssize_t words, bits;
-    if (!PyArg_ParseTuple(args, "y*y*y*y*y*nnw*|w*w*", &bp, &bi, &bd, &br, &bb, &words, &bits, &bs, &bt, &bv))
+    Py_buffer bp, bi, bd, br, bb, bo, bt = {0}, bv = {0};
+    Py_ssize_t words, bits, n;
+    if (!PyArg_ParseTuple(args, "y*y*y*y*y*nny*n|w*w*", &bp, &bi, &bd, &br, &bb, &words, &bits, &bo, &n, &bt, &bv))
         return NULL;
     PyObject *result = NULL;
-    Py_ssize_t rows = bp.len / 8 - 1, m = bi.len / 4, count = br.len / 8, n = bs.len / 8;
+    Py_ssize_t rows = bp.len / 8 - 1, m = bi.len / 4, count = br.len / 8;
     Py_ssize_t size = bt.obj != NULL ? bt.len / 8 : 0;
     int lg = log2_exact(words);
-    if (lg < 0 || bits < 1 || bits > 31 || (bt.obj != NULL) != (bv.obj != NULL)) {
-        PyErr_SetString(PyExc_ValueError, "words is not a power of two, bits not in [1, 31], or values missing");
+    if (lg < 0 || bits < 1 || bits > 31 || n < 0 || n > ((Py_ssize_t)1 << bits) || (bt.obj != NULL) != (bv.obj != NULL)) {
+        PyErr_SetString(PyExc_ValueError,
+                        "words is not a power of two, bits not in [1, 31], n not below 2**bits, or values missing");
         goto done;
     }
     if (rows < 0) {
@@ -874,46 +877,48 @@ wedge_candidates(PyObject *self, PyObject *args)
     }
     if (!check(&bp, 8, rows + 1, "indptr") || !check(&bi, 4, m, "indices") || !check(&bd, 8, rows, "ids") ||
         !check(&br, 8, count, "receiver") || !check(&bb, 8, count * (1 + words), "blooms") ||
-        !check(&bs, 8, n, "slots") || (bt.obj != NULL && (!check(&bt, 8, size, "targets") ||
-                                                          !check(&bv, 8, size, "values"))))
+        !check(&bo, 8, count, "order") ||
+        (bt.obj != NULL && (!check(&bt, 8, size, "targets") || !check(&bv, 8, size, "values"))))
         goto done;
-    const int64_t *indptr = bp.buf, *ids = bd.buf, *receiver = br.buf, *blooms = bb.buf;
+    const int64_t *indptr = bp.buf, *ids = bd.buf, *receiver = br.buf, *blooms = bb.buf, *order = bo.buf;
     const int32_t *indices = bi.buf;
-    int64_t *slots = bs.buf, *targets = bt.obj != NULL ? bt.buf : NULL, *values = bv.obj != NULL ? bv.buf : NULL;
+    int64_t *targets = bt.obj != NULL ? bt.buf : NULL, *values = bv.obj != NULL ? bv.buf : NULL;
     int shift = 64 - 6 - lg;
     int64_t total = 0;
     const char *bad;
     Py_BEGIN_ALLOW_THREADS
     bad = check_rows(indptr, indices, rows, m, n);
-    if (n > ((Py_ssize_t)1 << bits))
-        bad = "the vertices do not fit in bits";
     for (Py_ssize_t r = 0; r < rows && !bad; r++)
         if (ids[r] < 0 || ids[r] >= n)
             bad = "an id is outside [0, number of vertices)";
-    for (Py_ssize_t i = 0; i < count && !bad; i++) {
+    for (Py_ssize_t j = 0; j < count && !bad; j++) {
+        int64_t i = order[j];
+        if (i < 0 || i >= count) {
+            bad = "order is not a permutation of the messages";
+            break;
+        }
         int64_t r = receiver[i], v = blooms[i * (1 + words)];
-        const uint64_t *bloom = (const uint64_t *)blooms + i * (1 + words) + 1;
         if (r < 0 || r >= rows || v < 0 || v >= n) {
             bad = "a receiver or a sender is outside the rows or the vertices";
             break;
         }
-        int64_t u = ids[r];
-        for (int64_t k = above(indptr, indices, r, v); k < indptr[r + 1]; k++) {
+        int64_t k = above(indptr, indices, r, v), end = indptr[r + 1];
+        if (targets == NULL) {
+            total += end - k;
+            continue;
+        }
+        const uint64_t *bloom = (const uint64_t *)blooms + i * (1 + words) + 1;
+        int64_t u = ids[r] << bits;
+        for (; k < end; k++) {
             uint64_t w = (uint64_t)indices[k], bit = bloom_bit(w, shift);
             if (!((bloom[bit >> 6] >> (bit & 63)) & 1))
                 continue;
-            total++;
-            if (targets == NULL) {
-                slots[v]++;
-                continue;
-            }
-            int64_t at = slots[v]++;
-            if (at < 0 || at >= size) {
-                bad = "a slot is outside the targets";
+            if (total >= size) {
+                bad = "more candidates than room for them";
                 break;
             }
-            targets[at] = v;
-            values[at] = (u << bits) | (int64_t)w;
+            targets[total] = v;
+            values[total++] = u | (int64_t)w;
         }
     }
     Py_END_ALLOW_THREADS
@@ -928,7 +933,7 @@ done:
     PyBuffer_Release(&bd);
     PyBuffer_Release(&br);
     PyBuffer_Release(&bb);
-    PyBuffer_Release(&bs);
+    PyBuffer_Release(&bo);
     PyBuffer_Release(&bt);
     PyBuffer_Release(&bv);
     return result;
@@ -1036,8 +1041,8 @@ static PyMethodDef methods[] = {
     {"bloom_rows", bloom_rows, METH_VARARGS,
      "bloom_rows(indptr, indices, ids, n, words, out): each row's bloom of its neighbours above its vertex"},
     {"wedge_candidates", wedge_candidates, METH_VARARGS,
-     "wedge_candidates(indptr, indices, ids, receiver, blooms, words, bits, slots[, targets, values]): the wedges "
-     "through each sender's bloom, counted per target or written at their slots"},
+     "wedge_candidates(indptr, indices, ids, receiver, blooms, words, bits, order, n[, targets, values]): the "
+     "wedges through each sender's bloom, bounded or written in the order of the messages given"},
     {"close_wedges", close_wedges, METH_VARARGS,
      "close_wedges(indptr, indices, receiver, wedges, bits, found, times): the wedges whose ends are neighbours, "
      "counted per receiver and per corner"},

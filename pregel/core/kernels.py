@@ -493,16 +493,14 @@ def wedge_candidates(
             blooms,
             words,
             bits,
+            # the messages by sender, so that the wedges come out sorted by target in one pass
+            np.argsort(blooms[:, 0], kind="stable"),
+            n,
         )
-        slots = np.zeros(n, dtype=np.int64)
-        total = _kernels.wedge_candidates(*args, slots)
-        np.cumsum(slots, out=slots)
-        slots[1:] = slots[:-1].copy()
-        if n:
-            slots[0] = 0
-        targets, wedges = np.empty(total, dtype=np.int64), np.empty(total, dtype=np.int64)
-        _kernels.wedge_candidates(*args, slots, targets, wedges)
-        return targets, wedges
+        room = _kernels.wedge_candidates(*args)
+        targets, wedges = np.empty(room, dtype=np.int64), np.empty(room, dtype=np.int64)
+        written = _kernels.wedge_candidates(*args, targets, wedges)
+        return targets[:written], wedges[:written]
     rows = indptr.size - 1
     # the rows' (row, neighbour) pairs as sorted numbers: where a row's neighbours above v begin is a search
     pairs = (np.repeat(np.arange(rows, dtype=np.int64), np.diff(indptr)) << bits) | indices
