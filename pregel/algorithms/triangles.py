@@ -114,7 +114,9 @@ def _account(v: Any, triangles: np.ndarray, degree: np.ndarray) -> None:
     v.aggregate("clustering", np.divide(2.0 * triangles, pairs, out=np.zeros(triangles.size), where=triangles > 0))
 
 
-#: At most this many wedges (pairs of neighbours above a vertex) are looked at in one chunk of vertices
+#: At most this many wedges (pairs of neighbours above a vertex) are looked at in one chunk of vertices: small
+#: enough that a chunk's messages stay in memory the processor has cached (the 1M R-MAT's 36M wedges take
+#: 0.99 s of compute in chunks of 2M, 2.3 s in chunks of 4M, 4.6 s in one)
 WEDGES_PER_SUPERSTEP = 2_000_000
 
 #: 64-bit words in the bloom of a vertex's neighbours above it (256 bits: a vertex with a few dozen such
