@@ -415,7 +415,7 @@ def bloom_bits(vertices: np.ndarray, words: int) -> np.ndarray:
     Examples
     --------
     >>> bloom_bits(np.array([0, 1, 2]), 1).tolist()
-    [0, 39, 14]
+    [0, 39, 15]
     """
     shift = np.uint64(64 - 6 - (int(words).bit_length() - 1))
     return (np.asarray(vertices).astype(np.uint64) * BLOOM_FACTOR) >> shift
