@@ -36,6 +36,8 @@ from typing import Any
 
 import numpy as np
 
+from bench import child_env
+
 START = time.perf_counter()
 ROOT = Path(__file__).resolve().parent.parent
 GNUTELLA = ROOT / "datasets" / "p2p-Gnutella31.txt.gz"
@@ -455,7 +457,7 @@ def rmat_file(folder: Path, edges: int) -> Path:
             [sys.executable, "-m", "pregel", "generate", "rmat", "--edges", str(edges), "--seed", "1"]
             + ["--output", str(path), "--quiet"],
             check=True,
-            env=dict(os.environ, PYTHONPATH=str(ROOT)),
+            env=child_env(),
         )
     return path
 
@@ -481,7 +483,7 @@ def _fastest(tool: str, algorithm: str, path: str, source: int, values: str, arg
                 capture_output=True,
                 text=True,
                 timeout=args.timeout,
-                env=dict(os.environ, PYTHONPATH=str(ROOT)),
+                env=child_env(),
             )
         except subprocess.TimeoutExpired:
             return {"error": f"over {args.timeout:g} s"}

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import time
@@ -29,6 +28,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from bench import child_env
 
 START = time.perf_counter()
 ROOT = Path(__file__).resolve().parent.parent
@@ -133,7 +134,7 @@ def _fastest(tool: str, path: str, args: argparse.Namespace) -> dict[str, Any]:
                 capture_output=True,
                 text=True,
                 timeout=args.timeout,
-                env={**os.environ, "PYTHONPATH": str(ROOT)},
+                env=child_env(),
             )
         except subprocess.TimeoutExpired:
             return {"error": f"over {args.timeout:g} s"}

@@ -68,8 +68,11 @@ def run_pregel(tool: str, algorithm: str, path: str, args: argparse.Namespace) -
     """pregel's APIs and backends, and (``tool == "scipy"``) its scipy reference, behind the same calls."""
     from pregel.algorithms.pagerank import pagerank
     from pregel.algorithms.sssp import sssp
+    from pregel.cli.main import small_pages
     from pregel.io.edges import read_edges
 
+    if tool != "scipy":
+        small_pages()  # as the pregel command does for its own process; scipy's row keeps numpy's default
     start = time.perf_counter()
     graph = read_edges(path)
     loaded = time.perf_counter()

@@ -9,6 +9,9 @@ built once and warmed up before it is timed, so worker start-up is not counted.
 
 - **barrier**: ``backend.superstep`` on a two-vertex graph whose program does nothing,
   with 2 workers: the driver's round trip to every worker and back (median of 300).
+- **Ray alone**: the same round trip with actors that answer at once, as one plain
+  ``.remote()`` call each and as a Ray Compiled Graph (``experimental_compile``): the floor
+  under an empty superstep, and what Compiled Graphs would take off it.
 - **PageRank**: per-superstep wall time of PageRank (batch API, ``tol=0`` so every run
   has the same number of supersteps) with the local backend (1 partition) and the Ray
   backend (1 and 2 workers); median over the supersteps after the first. For Ray, the
@@ -61,6 +64,47 @@ def barrier_ms(rounds: int) -> float:
     return 1000 * statistics.median(times)
 
 
+@ray.remote(num_cpus=0)
+class Echo:
+    """An actor that answers at once: what Ray's own round trip costs, with nothing of pregel's."""
+
+    def step(self, superstep: int) -> int:
+        return superstep
+
+
+def _median_ms(call, rounds: int) -> float:
+    for s in range(20):
+        call(s)
+    times = []
+    for s in range(rounds):
+        start = time.perf_counter()
+        call(s)
+        times.append(time.perf_counter() - start)
+    return 1000 * statistics.median(times)
+
+
+def round_trip_ms(rounds: int) -> tuple[float, float | str]:
+    """Ray's floor under an empty superstep of 2 workers: one plain actor call each, and a Compiled Graph of them.
+
+    The Compiled Graph (``ray.dag`` ``experimental_compile``) replaces the calls' scheduling
+    with shared-memory channels set up once, which is what issue 16 asks to measure.
+    """
+    from ray.dag import InputNode, MultiOutputNode
+
+    actors = [Echo.remote() for _ in range(2)]
+    plain = _median_ms(lambda s: ray.get([a.step.remote(s) for a in actors]), rounds)
+    try:
+        with InputNode() as superstep:
+            dag = MultiOutputNode([a.step.bind(superstep) for a in actors])
+        compiled = dag.experimental_compile()
+    except Exception as error:  # an optional part of Ray: report why it is missing, measure the rest
+        return plain, f"not available ({type(error).__name__}: {error})".splitlines()[0]
+    try:
+        return plain, _median_ms(lambda s: ray.get(compiled.execute(s)), rounds)
+    finally:
+        compiled.teardown()
+
+
 def pagerank_ms(backend_class, graph: pregel.Graph, workers: int, supersteps: int) -> tuple[float, float]:
     """Median milliseconds per superstep, and the median of the slowest partition's compute."""
     program = PageRank(tol=0.0)
@@ -90,6 +134,9 @@ def main() -> None:
     ray.init(address="local", include_dashboard=False, num_cpus=2, object_store_memory=200 * 2**20)
     try:
         print(f"empty superstep, 2 Ray workers: {barrier_ms(300):.2f} ms (median of 300)")
+        plain, compiled = round_trip_ms(300)
+        compiled = compiled if isinstance(compiled, str) else f"{compiled:.2f} ms"
+        print(f"  Ray alone, 2 actors answering at once: one call each {plain:.2f} ms, a Compiled Graph {compiled}")
         print(f"PageRank on {Path(args.graph).name}: {graph.num_vertices} vertices, {graph.num_edges} edges")
         runs = [("local", LocalBackend, 1), ("ray", RayBackend, 1), ("ray", RayBackend, 2)]
         local = None

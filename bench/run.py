@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -28,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from bench import child_env
 from bench.report import machine, render
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -155,7 +155,7 @@ def _generated(args: argparse.Namespace) -> list[dict[str, Any]]:
                 subprocess.run(
                     [sys.executable, "-m", "pregel", "generate", kind, "--edges", str(size), "--seed", "1",
                      *extra, "--output", str(path), "--quiet"],
-                    check=True, env=_env(),
+                    check=True, env=child_env(),
                 )  # fmt: skip
                 seconds = time.perf_counter() - start
             algorithm = "sssp" if kind == "tree" else "pagerank"
@@ -188,10 +188,6 @@ def split_tool(tool: str) -> tuple[str, int | None]:
     """A tool's name and its thread count (None: the tool's default)."""
     name, _, threads = tool.partition("@")
     return name, int(threads) if threads else None
-
-
-def _env() -> dict[str, str]:
-    return dict(os.environ, PYTHONPATH=str(ROOT))
 
 
 def fastest(tools: list[str], graph: dict[str, Any], args: argparse.Namespace) -> list[dict[str, Any]]:
@@ -272,7 +268,7 @@ def measure(tool: str, graph: dict[str, Any], args: argparse.Namespace) -> dict[
             cmd += ["--workers", str(max(args.threads))]
         try:
             started = time.perf_counter()
-            done = subprocess.run(cmd, capture_output=True, text=True, timeout=args.timeout, env=_env(), cwd=ROOT)
+            done = subprocess.run(cmd, capture_output=True, text=True, timeout=args.timeout, env=child_env(), cwd=ROOT)
             row["process_s"] = time.perf_counter() - started
         except subprocess.TimeoutExpired:
             return {**row, "skipped": f"did not finish in {args.timeout:.0f} s"}

@@ -42,6 +42,8 @@ from pathlib import Path
 
 import numpy as np
 
+from bench import child_env
+
 ROOT = Path(__file__).resolve().parent.parent
 TOL = 1e-10
 
@@ -140,7 +142,7 @@ def _pregel(edges: Path, columns: list[str], out: str, name: str) -> list[str]:
 
 def _seconds(command: list[str]) -> float:
     start = time.perf_counter()
-    subprocess.run(command, check=True, cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    subprocess.run(command, check=True, cwd=ROOT, env=child_env())
     return time.perf_counter() - start
 
 

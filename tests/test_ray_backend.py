@@ -19,8 +19,10 @@ import pytest
 import pregel
 from pregel import Vertex
 from pregel.algorithms.components import connected_components
+from pregel.algorithms.louvain import louvain
 from pregel.algorithms.pagerank import pagerank
 from pregel.algorithms.sssp import sssp
+from pregel.algorithms.weighted_pagerank import weighted_pagerank
 from tests.conftest import ROOT
 from tests.graphs import binary_tree, most_connected, random_graph
 from tests.programs import Wake
@@ -97,6 +99,38 @@ def test_real_graphs_equal_scipy_and_local(dataset, algorithm, api, workers):
     assert (ours.supersteps, ours.stopped_by) == (local.supersteps, local.stopped_by)
     assert ours.values.dtype == local.values.dtype
     assert_same_answer(algorithm, ours, local)
+
+
+# every algorithm of the library: on Ray with 1, 2 and 4 workers, the local backend's answer to the bit
+LIBRARY = {
+    "bfs": lambda g, **kw: pregel.algorithms.bfs(g, [30, 4], **kw),
+    "scc": lambda g, **kw: pregel.algorithms.strongly_connected_components(g, **kw),
+    "kcore": lambda g, **kw: pregel.algorithms.core_numbers(g, **kw),
+    "triangles": lambda g, **kw: pregel.algorithms.triangles(g, **kw),
+    "ppr": lambda g, **kw: pregel.algorithms.personalized_pagerank(g, [30, 4], **kw),
+    "personalized pagerank": lambda g, **kw: pagerank(g, personalization={30: 1.0, 4: 2.0}, **kw),
+    "lpa": lambda g, **kw: pregel.algorithms.label_propagation(g, **kw),
+    "synchronous lpa": lambda g, **kw: pregel.algorithms.label_propagation(g, synchronous=True, **kw),
+    "betweenness": lambda g, **kw: pregel.algorithms.betweenness(g, samples=16, seed=1, **kw),
+    "mis": lambda g, **kw: pregel.algorithms.maximal_independent_set(g, seed=1, **kw),
+    "matching": lambda g, **kw: pregel.algorithms.maximal_matching(g, seed=1, **kw),
+    "louvain": lambda g, **kw: louvain(g, **kw),
+    "weighted pagerank": lambda g, **kw: weighted_pagerank(random_graph(2000, 12000, weighted=True), **kw),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("workers", WORKERS)
+@pytest.mark.parametrize("algorithm", LIBRARY)
+def test_every_algorithm_on_ray_equals_the_local_backend(algorithm, workers):
+    g = read_dataset("wiki-Vote.txt.gz")
+    ours = LIBRARY[algorithm](g, backend="ray", workers=workers)
+    local = LIBRARY[algorithm](g, workers=workers)
+    assert (ours.supersteps, ours.values.dtype) == (local.supersteps, local.values.dtype)
+    np.testing.assert_array_equal(ours.values, local.values)
+    assert ours.aggregated.keys() == local.aggregated.keys()
+    for name, value in local.aggregated.items():
+        np.testing.assert_array_equal(ours.aggregated[name], value)
 
 
 # ------------------------------------------------------------------ errors

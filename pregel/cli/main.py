@@ -684,6 +684,34 @@ def _vertex_ids(text: str) -> tuple[int, ...]:
         raise argparse.ArgumentTypeError(f"not a vertex id or a comma-separated list of them: {text!r}") from None
 
 
+def small_pages() -> bool:
+    """Have numpy give this process's new large arrays ordinary pages, not transparent huge pages.
+
+    numpy asks Linux for 2 MB pages (``madvise(MADV_HUGEPAGE)``) for every large array.
+    Where no free huge page is at hand, the kernel compacts memory (or a virtual
+    machine's host backs a fresh one) at the first touch, which can cost far more than
+    the pages are worth: on our 2-core virtual machines a first 200 MB array took 1.2-1.6 s
+    against 0.08 s with ordinary pages, and reading a 50M-edge list 7.5-7.8 s against
+    2.7 s, while a PageRank superstep on it took the same time either way (62-69 ms).
+    A command is a process of its own, so it chooses for itself; numpy's own
+    ``NUMPY_MADVISE_HUGEPAGE``, when the user sets it, wins. Returns whether it changed
+    anything.
+
+    Examples
+    --------
+    >>> isinstance(small_pages(), bool)
+    True
+    """
+    if "NUMPY_MADVISE_HUGEPAGE" in os.environ:
+        return False
+    multiarray = getattr(getattr(np, "_core", None), "multiarray", None)
+    setter = getattr(multiarray, "_set_madvise_hugepage", None)
+    if setter is None:
+        return False
+    setter(False)
+    return True
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``pregel`` command; returns the exit status.
 
@@ -692,6 +720,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     >>> main(["cc", "no-such-file.txt"])
     2
     """
+    small_pages()
     args = build_parser().parse_args(argv)
     try:
         return args.handler(args) if hasattr(args, "handler") else _run(args)

@@ -36,11 +36,15 @@ from typing import IO, Any
 
 import numpy as np
 
+from pregel.core import extensions
 from pregel.core.files import atomic_write
 from pregel.core.graph import Graph
 from pregel.errors import InputError
 from pregel.io.edgetext import FEED_BYTES, MAX_ID, EdgeParser, available_cores  # noqa: F401 - MAX_ID: part of this module's contract
 from pregel.io.tabular import read_table, table_format
+
+# result lines written in C (floats as repr writes them, by Ryu's method); None: Python writes them
+_format = extensions.load("pregel.io._format")
 
 try:  # ISA-L's gzip reader inflates about 2.5 times faster than zlib's (the ``fast`` extra)
     from isal.igzip import GzipFile as _GzipReader
@@ -379,6 +383,9 @@ def format_values(ids: np.ndarray, values: np.ndarray) -> str:
     >>> format_values(np.array(["ann", "bob"], dtype=object), np.array(["ann", "ann"], dtype=object))
     'ann\\tann\\nbob\\tann\\n'
     """
+    compiled = _compiled_lines(ids, values)
+    if compiled is not None:
+        return compiled
     names, shown = ids.tolist(), values.tolist()
     if values.dtype == object:
         shown = [v if isinstance(v, str) else repr(v) for v in shown]
@@ -389,6 +396,24 @@ def format_values(ids: np.ndarray, values: np.ndarray) -> str:
         bad = next(s for s in [*names, *shown] if isinstance(s, str) and any(c in s for c in "\t\n\r"))
         raise InputError(f"vertex {bad!r} holds a tab or a line break, which TSV cannot hold: use CSV or Parquet")
     return text
+
+
+def _compiled_lines(ids: np.ndarray, values: np.ndarray) -> str | None:
+    """:func:`format_values`'s lines written in C (the same text, ~10 × faster), or None where it cannot.
+
+    It takes integer ids and integer or float values that ``int64`` and ``float64`` hold
+    exactly; anything else (strings, booleans, ``uint64``, ``longdouble``) is left to Python.
+    """
+    if _format is None or values.ndim != 1 or ids.shape != values.shape:
+        return None
+    exact = {"i": 8, "u": 4}
+    if ids.dtype.kind not in exact or ids.dtype.itemsize > exact[ids.dtype.kind]:
+        return None
+    integers = values.dtype.kind in exact and values.dtype.itemsize <= exact[values.dtype.kind]
+    if not integers and (values.dtype.kind != "f" or values.dtype.itemsize > 8):
+        return None
+    wide = np.ascontiguousarray(values, dtype=np.int64 if integers else np.float64)
+    return _format.format_lines(np.ascontiguousarray(ids, dtype=np.int64), wide, integers).decode("ascii")
 
 
 def write_values(path: str | os.PathLike[str], ids: np.ndarray, values: np.ndarray) -> None:
