@@ -386,7 +386,7 @@ def _search_and_structure_flags() -> dict[str, argparse.ArgumentParser]:
         "bfs": "vertices more than K - 1 hops away keep inf",
         "scc": "vertices whose component is not found yet get -1",
         "kcore": "vertices not peeled yet get -1",
-        "triangles": "the count takes 3; the counts are partial before",
+        "triangles": "the count takes 4; the counts are partial before",
     }
     flags = {}
     for name, meaning in stopped.items():
