@@ -23,9 +23,12 @@ counted).
 
 ``--memory 1m,10m`` measures peak resident memory instead, each size in fresh processes
 (the edges written as ``--parts`` text part files first): the driver of a distributed
-load (its peak after Ray started, and after the load), each worker's peak, and the peak
-of one process that reads the same edges with ``read_edges`` and builds the local
-backend's partitions.
+load (its peak after Ray started, and after the load), each worker's peak, Ray's own
+baseline per worker (the resident memory of an idle actor that imported numpy and
+pregel), and the peak of one process that reads the same edges (the part files joined
+into one file beforehand, by another process) with ``read_edges`` and builds the local
+backend's partitions; and the issue's bound for a worker, 0.6 times that local peak
+plus the baseline.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ import argparse
 import json
 import logging
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -119,17 +123,14 @@ def peak() -> int:
 
 
 def measure(path: str, workers: int, how: str) -> dict[str, int]:
-    """One load in this (fresh) process: ``"held"`` on a private Ray, or ``"local"``; the peaks, in bytes."""
-    if how == "local":
-        from pregel.backends.local import LocalBackend
-        from pregel.io.edges import read_edges
-
-        files = sorted(Path(path).glob("part-*"))
-        concatenated = Path(path).parent / "whole.txt"
-        concatenated.write_bytes(b"".join(f.read_bytes() for f in files))
-        before = peak()
-        LocalBackend(read_edges(concatenated), Idle(), 1).close()
-        return {"before": before, "after": peak()}
+    """In this (fresh) process: one load on a private Ray (``"held"``), or an idle worker's memory (``"baseline"``),
+    in bytes."""
+    if how == "baseline":
+        ray.init(address="local", include_dashboard=False, num_cpus=workers, logging_level="ERROR")
+        try:
+            return {"worker": ray.get(IdleWorker.remote().resident.remote())}
+        finally:
+            ray.shutdown()
     ray.init(address="local", include_dashboard=False, num_cpus=workers, logging_level="ERROR")
     try:
         before = peak()
@@ -142,11 +143,50 @@ def measure(path: str, workers: int, how: str) -> dict[str, int]:
         ray.shutdown()
 
 
+# One local load in a fresh process that imports what a local run imports (not Ray, not this module), of the
+# part files joined beforehand by the parent (joining them there would set that process's peak itself).
+LOCAL_LOAD = """
+import json, sys
+sys.path.insert(0, sys.argv[1])
+import pregel
+from pregel.backends.local import LocalBackend
+from pregel.io.edges import read_edges
+
+def peak():
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmHWM:"))
+
+class Idle(pregel.BatchProgram):
+    def compute(self, v):
+        pass
+
+before = peak()
+LocalBackend(read_edges(sys.argv[2]), Idle(), 1).close()
+print(json.dumps({"before": before, "after": peak()}))
+"""
+
+
+@ray.remote(num_cpus=0)
+class IdleWorker:
+    """A Ray worker that imported numpy and pregel, and does nothing: Ray's own baseline per worker."""
+
+    def resident(self) -> int:
+        import numpy  # noqa: F401
+
+        import pregel  # noqa: F401
+
+        with open("/proc/self/status") as status:
+            return next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmRSS:"))
+
+
 def memory(sizes: list[int], parts: int, workers: int) -> None:
     """Peak memory of the driver, the workers and a local load, for each size, each run in a fresh process."""
     print(f"{workers} workers, {parts} text part files; peak resident memory in MB")
-    print("| edges | driver after Ray started | driver after the load | each worker | one local process |")
-    print("|---|---|---|---|---|")
+    print(
+        "| edges | driver after Ray started | driver after the load | each worker | Ray's idle worker "
+        "| one local process | bound: 0.6 x local + idle worker |"
+    )
+    print("|---|---|---|---|---|---|---|")
     for edges in sizes:
         with tempfile.TemporaryDirectory() as tmp:
             folder = Path(tmp) / "text"
@@ -157,16 +197,23 @@ def memory(sizes: list[int], parts: int, workers: int) -> None:
                 src, dst = rng.integers(0, max(edges // 4, 2), n), rng.integers(0, max(edges // 4, 2), n)
                 text = np.char.add(np.char.add(src.astype(str), " "), np.char.add(dst.astype(str), "\n"))
                 (folder / f"part-{k:05d}").write_text("".join(text.tolist()))
+            with open(Path(tmp) / "whole.txt", "wb") as whole:
+                for part in sorted(folder.glob("part-*")):
+                    with open(part, "rb") as f:
+                        shutil.copyfileobj(f, whole)
             found = {}
-            for how in ("held", "local"):
+            for how in ("held", "baseline", "local"):
                 command = [sys.executable, __file__, "--measure", str(folder), how, "--workers", str(workers)]
+                if how == "local":
+                    command = [sys.executable, "-c", LOCAL_LOAD, str(ROOT), str(Path(tmp) / "whole.txt")]
                 done = subprocess.run(command, capture_output=True, text=True, check=True)
                 found[how] = json.loads(done.stdout.strip().splitlines()[-1])
         mb = 2**20
-        held, local = found["held"], found["local"]
+        held, local, idle = found["held"], found["local"]["after"], found["baseline"]["worker"]
         shown = ", ".join(f"{w / mb:.0f}" for w in held["workers"])
         driver = f"{held['before'] / mb:.0f} | {held['after'] / mb:.0f}"
-        print(f"| {edges:,} | {driver} | {shown} | {local['after'] / mb:.0f} |")
+        bound = (0.6 * local + idle) / mb
+        print(f"| {edges:,} | {driver} | {shown} | {idle / mb:.0f} | {local / mb:.0f} | {bound:.0f} |")
 
 
 def main() -> int:

@@ -114,11 +114,22 @@ def test_byte_ranges_cover_the_file_at_line_starts(tmp_path):
     assert sorted(set(got)) == sorted(zip(src.tolist(), dst.tolist()))
 
 
+def test_a_file_larger_than_a_range_per_worker_is_cut_into_more_ranges(tmp_path, monkeypatch):
+    path = _write(tmp_path / "e.txt", _edges())
+    size = os.path.getsize(path)
+    monkeypatch.setattr(shares, "RANGE_BYTES", size // 5)
+    ranges = shares.list_shares(path, 2)
+    assert len(ranges) >= 5 and all(s.end - s.start <= size // 5 + 16 for s in ranges)
+    assert sum(shares.read_share(s).sources.size for s in ranges) == 1500
+
+
 def test_parquet_shares_are_row_groups(tmp_path):
     path = _parquet(tmp_path, _edges())
     found = shares.list_shares(path, 2)
     assert [s.row_groups for s in found] == [(0,), (1,), (2,), (3,)]
-    assert sum(shares.read_share(s).sources.size for s in found) == 1500
+    pieces = [shares.read_share(s) for s in found]
+    assert sum(p.sources.size for p in pieces) == 1500
+    assert {p.sources.dtype for p in pieces} == {np.dtype(np.int32)}  # as the text parser gives ids that fit
 
 
 def test_a_bad_line_in_the_second_range_is_named_by_its_line_in_the_whole_file(tmp_path):
@@ -178,23 +189,46 @@ def _load_in_process(pieces: list[tuple], parts: int, undirected: bool = False):
         loader.add(src, dst, w)
     out = [loader.scatter() for loader in loaders]
     held = [loader.gather([out[w][q] for w in range(parts)]) for q, loader in enumerate(loaders)]
-    bounds = np.concatenate(([0], np.cumsum([h.vertices for h in held])))
     asked = [loader.questions() for loader in loaders]
-    answered = [loader.answers([asked[q][r] for q in range(parts)]) for r, loader in enumerate(loaders)]
-    return held, [loader.settle([answered[r][q] for r in range(parts)], bounds) for q, loader in enumerate(loaders)]
+    counts = [loader.take([asked[q][r] for q in range(parts)]) for r, loader in enumerate(loaders)]
+    bounds = np.concatenate(([0], np.cumsum(counts)))
+    answered = [loader.answers() for loader in loaders]
+    datas = [loader.settle([answered[r][q] for r in range(parts)], bounds) for q, loader in enumerate(loaders)]
+    return held, counts, datas
 
 
 @pytest.mark.parametrize("undirected", [False, True])
 @pytest.mark.parametrize("parts", [1, 3])
 def test_the_exchange_gives_the_local_readers_graph(tmp_path, parts, undirected):
-    path = _write(tmp_path / "e.txt", _edges(weighted=True))
+    _exchange_gives_the_local_graph(_write(tmp_path / "e.txt", _edges(weighted=True)), parts, undirected)
+
+
+@pytest.mark.parametrize("undirected", [False, True])
+@pytest.mark.parametrize(("shift", "tables"), [(0, 10**9), (0, 0), (2**31, 0), (2**40, 10**9)])
+def test_the_exchange_by_keys_or_lexsort_with_tables_or_searches_gives_the_local_readers_graph(
+    tmp_path, monkeypatch, shift, tables, undirected
+):
+    """Ids below 2**32 are sorted as one uint64 key per edge, wider ones by a lexsort; heads are
+    found in tables over the ids or by searches: the same graph each way."""
+    from pregel.core import held
+
+    monkeypatch.setattr(held, "_TABLE_PER_EDGE", tables)
+    rows = [line.split() for line in _edges(1, weighted=True)]
+    lines = [f"{int(s) + shift} {int(d) + shift} {w}\n" for s, d, w in rows]
+    _exchange_gives_the_local_graph(_write(tmp_path / "e.txt", lines), 3, undirected)
+
+
+def _exchange_gives_the_local_graph(path: str, parts: int, undirected: bool) -> None:
     graph = read_edges(path, undirected=undirected)
-    src, dst, w = read_edges(path).edge_arrays()
+    (whole,) = shares.list_shares(path, 1)
+    parsed = shares.read_share(whole)  # as parsed: duplicates and all
+    src, dst, w = parsed.sources, parsed.targets, parsed.weights
     cut = np.linspace(0, src.size, parts + 1).astype(int)
     pieces = [(src[a:b], dst[a:b], w[a:b]) for a, b in zip(cut, cut[1:])]
-    held, datas = _load_in_process(pieces, parts, undirected)
-    assert sum(h.vertices for h in held) == graph.num_vertices
+    held, counts, datas = _load_in_process(pieces, parts, undirected)
+    assert sum(counts) == graph.num_vertices
     assert sum(h.edges for h in held) == graph.num_edges
+    assert sum(h.duplicates for h in held) == read_edges(path).duplicates_merged  # the input's own
     edges = {}
     for data in datas:
         own = data.ids[data.lo : data.hi]
@@ -579,3 +613,26 @@ def test_a_relative_path_is_read_by_workers_whose_working_directory_is_elsewhere
     (tmp_path / "edges" / "part-00002").write_text("1 2\nthree 4\n")
     with pytest.raises(InputError, match=r"^edges/part-00002:2: vertex id 'three' is not an integer$"):
         pregel.run("edges", ConnectedComponents, backend="ray", workers=2)
+
+
+@pytest.mark.usefixtures("ray_session")
+def test_the_command_on_ray_lets_the_workers_read_wherever_they_can(tmp_path, monkeypatch, capsys):
+    """--load auto: edge lists go to the workers; CSV read by named columns and --check are read by this process."""
+    from pregel.api import run as api_run
+    from pregel.cli.main import main
+
+    loads = []
+    original = api_run._run_held
+    monkeypatch.setattr(api_run, "_run_held", lambda *a, **k: loads.append("workers") or original(*a, **k))
+    numbers = _write(tmp_path / "numbers.txt", ["1 2\n", "2 3\n", "3 1\n", "3 4\n"])
+    names = _write(tmp_path / "names.csv", ["src,dst\n", "ann,bob\n", "bob,cy\n", "cy,ann\n", "cy,dan\n"], header="")
+    on_ray = ["--backend", "ray", "--workers", "2", "-q"]
+    assert main(["cc", numbers, *on_ray]) == 0
+    assert loads == ["workers"]
+    assert capsys.readouterr().out == "1\t1\n2\t1\n3\t1\n4\t1\n"
+    assert main(["cc", names, *on_ray, "--src", "src", "--dst", "dst"]) == 0
+    assert main(["cc", numbers, *on_ray, "--check"]) == 0
+    assert loads == ["workers"]
+    assert capsys.readouterr().out.startswith("ann\tann\nbob\tann\ncy\tann\ndan\tann\n")
+    assert main(["cc", names, *on_ray, "--src", "src", "--dst", "dst", "--load", "workers"]) == 2
+    assert "--src needs the whole graph in this process: use --load driver" in capsys.readouterr().err

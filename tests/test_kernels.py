@@ -276,3 +276,114 @@ def test_without_the_extension_pregel_runs_on_scipy() -> None:
     links = np.array([[0, 0, 0], [0.5, 0, 0], [0.5, 1, 0]])
     system = np.eye(3) - d * (links + np.outer(np.ones(3), [0, 0, 1.0]) / 3)
     np.testing.assert_allclose(json.loads(done.stdout), np.linalg.solve(system, np.full(3, (1 - d) / 3)), atol=1e-12)
+
+
+# ---------------------------------------------------------------- triangles' kernels
+def _symmetric_rows(rng: np.random.Generator, n: int, m: int) -> tuple[np.ndarray, np.ndarray]:
+    """A simple undirected graph's sorted rows (each edge both ways, no self-loops)."""
+    src, dst = rng.integers(0, n, m), rng.integers(0, n, m)
+    keep = src != dst
+    pairs = np.unique(np.concatenate([src[keep] * n + dst[keep], dst[keep] * n + src[keep]]))
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(pairs // n, minlength=n), out=indptr[1:])
+    return indptr, (pairs % n).astype(np.int32)
+
+
+def _wedges_by_hand(indptr: np.ndarray, indices: np.ndarray) -> list[tuple[int, int, int]]:
+    """Every wedge u < v < w (v and w neighbours of u), by plain Python loops."""
+    rows = [set(indices[indptr[u] : indptr[u + 1]].tolist()) for u in range(indptr.size - 1)]
+    return [(u, v, w) for u, row in enumerate(rows) for v in row for w in row if u < v < w]
+
+
+def test_blooms_hold_every_neighbour_above(path: str) -> None:
+    rng = np.random.default_rng(11)
+    indptr, indices = _symmetric_rows(rng, 200, 1500)
+    blooms = kernels.bloom_rows(indptr, indices, np.arange(200), 200, 2)
+    for r in range(200):
+        above = [w for w in indices[indptr[r] : indptr[r + 1]].tolist() if w > r]
+        bits = {int(b) for b in kernels.bloom_bits(np.array(above, dtype=np.int64), 2)}
+        assert bits == {k for k in range(128) if int(blooms[r, k // 64]) >> (k % 64) & 1}
+
+
+def test_wedge_candidates_pass_every_wedge_through_a_full_bloom_and_every_closing_one(path: str) -> None:
+    rng = np.random.default_rng(12)
+    n = 150
+    indptr, indices = _symmetric_rows(rng, n, 900)
+    wedges = _wedges_by_hand(indptr, indices)
+    edges = {(int(s), int(t)) for s in range(n) for t in indices[indptr[s] : indptr[s + 1]]}
+    # one message per edge u < v, to u from v, in receiver order, the rows being the whole graph
+    receiver = np.array([u for u in range(n) for v in indices[indptr[u] : indptr[u + 1]] if v > u], dtype=np.int64)
+    sender = np.array([v for u in range(n) for v in indices[indptr[u] : indptr[u + 1]] if v > u], dtype=np.int64)
+    full = np.column_stack([sender, np.full((sender.size, 4), -1)])
+    targets, found = kernels.wedge_candidates(indptr, indices, np.arange(n), receiver, full, 8, n)
+    assert np.all(np.diff(targets) >= 0)
+    got = sorted(zip((found >> 8).tolist(), targets.tolist(), (found & 255).tolist()))
+    assert got == sorted(wedges)
+    blooms = kernels.bloom_rows(indptr, indices, np.arange(n), n, 4).view(np.int64)
+    filtered = np.column_stack([sender, blooms[sender]])
+    targets, found = kernels.wedge_candidates(indptr, indices, np.arange(n), receiver, filtered, 8, n)
+    got = set(zip((found >> 8).tolist(), targets.tolist(), (found & 255).tolist()))
+    closing = {(u, v, w) for u, v, w in wedges if (v, w) in edges}
+    assert closing <= got <= set(wedges) and len(got) < len(wedges)
+
+
+def test_closed_wedges_are_counted_per_receiver_and_corner(path: str) -> None:
+    rng = np.random.default_rng(13)
+    n = 120
+    indptr, indices = _symmetric_rows(rng, n, 700)
+    wedges = sorted(_wedges_by_hand(indptr, indices), key=lambda t: t[1])
+    edges = {(int(s), int(t)) for s in range(n) for t in indices[indptr[s] : indptr[s + 1]]}
+    # the rows of vertices 40..119 receive the wedges through them
+    mine = [(u, v, w) for u, v, w in wedges if v >= 40]
+    receiver = np.array([v - 40 for _, v, _ in mine], dtype=np.int64)
+    packed = np.array([u << 7 | w for u, _, w in mine], dtype=np.int64)
+    found, times = kernels.close_wedges(indptr[40:] - indptr[40], indices[indptr[40] :], receiver, packed, 7, n)
+    expected_found, expected_times = np.zeros(80, dtype=np.int64), np.zeros(n, dtype=np.int64)
+    for u, v, w in mine:
+        if (v, w) in edges:
+            expected_found[v - 40] += 1
+            expected_times[[u, w]] += 1
+    assert expected_found.sum() > 0
+    np.testing.assert_array_equal(found, expected_found)
+    np.testing.assert_array_equal(times, expected_times)
+
+
+@needs_compiled
+def test_the_triangle_kernels_refuse_bad_input() -> None:
+    c = kernels._kernels
+    indptr, indices, ids = np.array([0, 1, 2]), np.array([1, 0], dtype=np.int32), np.arange(2)
+    with pytest.raises(ValueError, match="power of two"):
+        c.bloom_rows(indptr, indices, ids, 2, 3, np.empty(6, dtype=np.uint64))
+    with pytest.raises(ValueError, match="outside"):
+        c.bloom_rows(indptr, np.array([1, 5], dtype=np.int32), ids, 2, 1, np.empty(2, dtype=np.uint64))
+    with pytest.raises(ValueError, match="outside"):
+        kernels.wedge_candidates(indptr, indices, ids, np.array([7]), np.array([[1, -1]]), 1, 2)
+    with pytest.raises(ValueError, match="outside"):
+        kernels.close_wedges(indptr, indices, np.array([0]), np.array([9 << 1 | 1]), 1, 2)
+    with pytest.raises(ValueError, match="expected"):
+        c.close_wedges(
+            indptr, indices, np.array([0]), np.array([1, 2]), 1, np.zeros(2, np.int64), np.zeros(2, np.int64)
+        )
+
+
+@needs_compiled
+def test_the_triangle_kernels_and_their_fallback_give_the_same_arrays(monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = np.random.default_rng(14)
+    n = 300
+    indptr, indices = _symmetric_rows(rng, n, 3000)
+    ids = np.arange(n)
+
+    def run() -> list[np.ndarray]:
+        blooms = kernels.bloom_rows(indptr, indices, ids, n, 4)
+        receiver = np.repeat(ids, np.diff(indptr))
+        below = indices > receiver
+        told = np.column_stack([indices[below], blooms.view(np.int64)[indices[below]]])
+        targets, wedges = kernels.wedge_candidates(indptr, indices, ids, receiver[below], told, 9, n)
+        order = np.argsort(targets, kind="stable")
+        found, times = kernels.close_wedges(indptr, indices, targets[order], wedges[order], 9, n)
+        return [blooms, targets, wedges, found, times]
+
+    compiled = run()
+    fallback(monkeypatch)
+    for ours, theirs in zip(run(), compiled):
+        np.testing.assert_array_equal(ours, theirs)

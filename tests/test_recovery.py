@@ -241,14 +241,26 @@ def test_progress_says_what_was_lost_and_how_much_is_replayed(confined, scratch,
 
 
 def test_the_command_on_ray_checkpoints_and_the_local_backend_resumes(run_cli, write_edges, tmp_path, failure_free):
-    """The workers write the parts into --checkpoint-dir, relative to where the command runs."""
+    """The workers write the parts into --checkpoint-dir, relative to where the command runs.
+
+    A graph the driver read (--load driver) resumes on the local backend; one the workers
+    read themselves (the default on Ray) is numbered by hash, and only they can resume it.
+    """
     graph, _ = CASES["sssp"]
     sources, targets, weights = graph.edge_arrays()
     edges = write_edges(
         "".join(f"{s} {t} {w!r}\n" for s, t, w in zip(*(a.tolist() for a in (sources, targets, weights))))
     )
     flags = ("sssp", edges, "--source", "0", "--workers", str(WORKERS), "--checkpoint-dir", "ck")
-    first = run_cli(*flags, "--backend", "ray", "--checkpoint-every", "3", "--max-supersteps", "6")
+    on_ray = ("--backend", "ray", "--checkpoint-every", "3", "--max-supersteps", "6")
+    held = run_cli(*flags, *on_ray)
+    assert held.returncode == 0, held.stderr.decode()
+    refused = run_cli(*flags, "--resume", "-o", "dist.tsv")
+    assert refused.returncode == 2 and not (tmp_path / "dist.tsv").exists()
+    message = refused.stderr.decode()
+    assert "made from Ray workers that read their shares of the input" in message and message.count("\n") == 1
+    shutil.rmtree(tmp_path / "ck")
+    first = run_cli(*flags, *on_ray, "--load", "driver")
     assert first.returncode == 0, first.stderr.decode()
     assert sorted(p.name for p in (tmp_path / "ck").iterdir()) == ["reached", "superstep-000003", "superstep-000006"]
     resumed = run_cli(*flags, "--resume", "-o", "dist.tsv")

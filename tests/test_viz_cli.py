@@ -368,15 +368,18 @@ def test_triangle_wedges_name_their_ends():
 
     g = pregel.Graph.from_edges(*LABELLED)
     data = _page_of(lambda **k: alg.triangles(g, **k))
-    wedges = unpack_messages(data["steps"][0])
-    told = unpack_messages(data["steps"][1])
-    # each wedge names two vertices of the user's graph; a message about it, a count
+    blooms = unpack_messages(data["steps"][0])
+    wedges = unpack_messages(data["steps"][1])
+    told = unpack_messages(data["steps"][2])
+    # a bloom names its sender; each wedge names two vertices of the user's graph; a message about it, a count
     from pregel.viz.page import unpack
+
+    assert blooms and all(b.endswith("'s bloom") and b[0] in "abcde" for b in blooms)
 
     ends = [w.rstrip("?").split("–") for w in wedges]
     assert ends and all(len(e) == 2 and set(e) <= set("abcde") for e in ends)
     # u tells v its neighbour w: a triangle where w is v's neighbour too, each found once
-    receivers = [data["ids"][t] for t in unpack(data["steps"][0]["messages"]["to"]).tolist()]
+    receivers = [data["ids"][t] for t in unpack(data["steps"][1]["messages"]["to"]).tolist()]
     undirected = _networkx_labelled(False)
     assert all(undirected.has_edge(u, v) and undirected.has_edge(u, w) for (u, w), v in zip(ends, receivers))
     closed = sum(undirected.has_edge(v, w) for (_, w), v in zip(ends, receivers))

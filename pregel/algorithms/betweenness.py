@@ -98,6 +98,8 @@ class BrandesColumns(BatchProgram):
             v.aggregate(name, value)
         values = self._renewed(v.values)
         fields = _Fields(values, self.batch)
+        # the rows this superstep writes (None: every row): the next one renews only those
+        self._written: list[np.ndarray] | None = []
         if backward:
             self._backward(v, level, fields)
         elif level > 0:
@@ -109,10 +111,11 @@ class BrandesColumns(BatchProgram):
                 v.vote_to_halt()
             else:
                 self._start(v, batch, fields)
-        v.values = values
+        v.values = self._handed = values
 
     def _start(self, v: pregel.VertexBatch, batch: int, fields: _Fields) -> None:
         """A new batch: every vertex forgets the last one; each source is at distance 0 on one path."""
+        self._written = None
         fields.dist[:], fields.sigma[:], fields.levels[:] = UNREACHED, 0.0, 0
         fields.lowest[:], fields.highest[:] = np.iinfo(np.int32).max, UNREACHED
         row, column = self._sources_here(v, batch)
@@ -129,6 +132,7 @@ class BrandesColumns(BatchProgram):
         vertex was reached in, at ``level - 1``.
         """
         got = v.all_messages
+        self._wrote(got.receiver)
         twin = v.cached("twin", self._twins)[got.receiver]
         paths = _rows(got, self.batch)
         row, summed = got.receiver[~twin], paths[~twin]
@@ -153,6 +157,7 @@ class BrandesColumns(BatchProgram):
         """Twins at ``level`` take the dependencies from the level below, add them up, and pass them on."""
         ranging = (fields.lowest <= level) & (fields.highest >= level)
         row = np.flatnonzero(ranging & (fields.levels & _level_bit(level) != 0))
+        self._wrote(row)
         at = fields.dist[row] == level
         sigma = fields.sigma[row]
         # what came from the level below, for each row of this level
@@ -180,6 +185,7 @@ class BrandesColumns(BatchProgram):
         reach = v.aggregated("reach")
         if np.ndim(reach):  # else the batch reached nothing beyond its sources
             row, column = self._sources_here(v, batch, self.n)
+            self._wrote(row)
             np.add.at(fields.bc, row, np.asarray(reach)[column] - 1)
 
     def _sources_here(self, v: pregel.VertexBatch, batch: int, offset: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -207,14 +213,29 @@ class BrandesColumns(BatchProgram):
     def _renewed(self, current: np.ndarray) -> np.ndarray:
         """A copy of the partition's values to change and hand back, made in the array it let go of last time.
 
-        The values are a few tens of MB, copied every superstep: an array the system
-        has to map and zero afresh each time costs as much as the copy.
+        The values are a few tens of MB: an array the system has to map and zero afresh
+        each time costs as much as a copy. And most supersteps write a few rows (a
+        level's), so the array let go of, the values of two supersteps ago, is brought up
+        to date by copying only the rows the last superstep wrote, when the values are
+        still the array this program handed over then (not, say, a checkpoint's).
         """
         spare = getattr(self, "_spare", None)
-        if spare is None or spare is current or spare.shape != current.shape or spare.dtype != current.dtype:
+        written = getattr(self, "_written", None)
+        fresh = spare is None or spare is current or spare.shape != current.shape or spare.dtype != current.dtype
+        if fresh:
             spare = np.empty_like(current)
         self._spare = current
-        return copied(current, out=spare)
+        if fresh or written is None or current is not getattr(self, "_handed", None):
+            return copied(current, out=spare)
+        rows = np.concatenate(written) if written else np.empty(0, dtype=np.int64)
+        whole = np.dtype((np.void, current.dtype.itemsize))  # a row copied as bytes, not field by field
+        spare.view(whole)[rows] = current.view(whole)[rows]
+        return spare
+
+    def _wrote(self, rows: np.ndarray) -> None:
+        """Note rows this superstep writes (for :meth:`_renewed`)."""
+        if self._written is not None:
+            self._written.append(rows)
 
     def _scratch(self, size: int) -> np.ndarray:
         """An array of ``size`` records to send from, kept from one superstep to the next (see ``_renewed``)."""

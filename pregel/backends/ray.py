@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import ctypes
+import functools
 import ipaddress
 import logging
 import os
@@ -212,6 +214,8 @@ class PartitionWorker:
             piece = read(share, weights)
             self.loader.add(piece.sources, piece.targets, piece.weights)
             reports.append((share.name, piece.columns, int(piece.sources.size), piece.crc))
+            del piece
+        _give_back_freed_memory()
         return reports
 
     def read_chunk(self, read: Callable, chunk: Any, index: int, parts: int, weights: bool, undirected: bool) -> tuple:
@@ -221,25 +225,35 @@ class PartitionWorker:
         return (f"{chunk.path}#{chunk.index}", piece.columns, int(piece.sources.size), piece.crc)
 
     def scatter(self) -> Any:
-        """The parsed edges, one block per partition (by the owner of each source): one return value each."""
+        """The parsed edges, one block per partition (by the owner of each source; None for this one, whose
+        edges stay here): one return value each."""
         return _returns(self.loader.scatter())
 
-    def gather(self, refs: list[Any]) -> Held:
-        """Take the edge blocks addressed to this partition; what it holds."""
-        return self.loader.gather(ray.get(refs))
+    def gather(self, refs: list[Any]) -> tuple[Any, ...]:
+        """Take the edge blocks addressed to this partition; what it holds, then the heads of its edges, one
+        block of ids per owner (None for itself): one return value each."""
+        held = self.loader.gather(ray.get(refs))
+        _give_back_freed_memory()
+        asked = self.loader.questions()
+        _give_back_freed_memory()
+        return (held, *asked)
 
-    def ask(self) -> Any:
-        """The heads of this partition's edges, one block of ids per owner: one return value each."""
-        return _returns(self.loader.questions())
+    def take(self, refs: list[Any]) -> int:
+        """Take the ids every partition asks about (each is a vertex of this one); how many vertices it has."""
+        count = self.loader.take(ray.get(refs))
+        _give_back_freed_memory()
+        return count
 
-    def answer(self, refs: list[Any]) -> Any:
+    def answer(self) -> Any:
         """The positions of the ids each partition asked about: one return value per asking partition."""
-        return _returns(self.loader.answers(ray.get(refs)))
+        return _returns(self.loader.answers())
 
     def settle(self, refs: list[Any], bounds: np.ndarray) -> tuple[bool, PartitionData]:
         """This partition's rows, from the answers to its questions (returned, so the driver owns them)."""
         data = self.loader.settle(ray.get(refs), bounds)
         self.loader = None
+        # before the rows are copied into the object store, beside the worker's own copy of them
+        _give_back_freed_memory()
         return True, data
 
     def vertex_ids(self) -> np.ndarray:
@@ -278,6 +292,27 @@ def _peak_memory() -> int:
     except OSError:
         pass
     return 0
+
+
+def _give_back_freed_memory() -> None:
+    """Hand the memory freed since the last call back to the system (glibc only; elsewhere nothing).
+
+    glibc keeps freed blocks for reuse, and once a large block is freed it serves the
+    next ones below 32 MB from that kept memory too: each step of a load would leave its
+    temporaries in the worker's resident memory, under the next step's. ``malloc_trim``
+    returns every free page of the heap.
+    """
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@functools.cache
+def _malloc_trim() -> Any:
+    try:
+        return ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return None
 
 
 def _returns(values: list[Any]) -> Any:
@@ -775,17 +810,21 @@ class HeldRayBackend(RayBackend):
         _check_reports(source.nothing, reports)
         read = time.perf_counter()
         blocks = [_listed(a.scatter.options(num_returns=count).remote(), count) for a in self.actors]
-        gathers = [a.gather.remote([blocks[w][q] for w in range(count)]) for q, a in enumerate(self.actors)]
-        held: list[Held] = self._barrier(gathers, "sending the edges to their partitions")
+        # each gather returns what its partition holds, then what it asks each partition (the heads it owns)
+        gathered = [
+            a.gather.options(num_returns=1 + count).remote([blocks[w][q] for w in range(count)])
+            for q, a in enumerate(self.actors)
+        ]
+        # the store frees each block once its gather is done with it
         del blocks
+        held: list[Held] = self._barrier([g[0] for g in gathered], "sending the edges to their partitions")
         _check_negative(held, program)
         sent = time.perf_counter()
-        bounds = np.concatenate(([0], np.cumsum([h.vertices for h in held]))).astype(np.int64)
-        asked = [_listed(a.ask.options(num_returns=count).remote(), count) for a in self.actors]
-        answers = [
-            _listed(a.answer.options(num_returns=count).remote([asked[q][r] for q in range(count)]), count)
-            for r, a in enumerate(self.actors)
-        ]
+        takes = [a.take.remote([gathered[q][1 + r] for q in range(count)]) for r, a in enumerate(self.actors)]
+        del gathered
+        counts = self._barrier(takes, "resolving the routes")
+        bounds = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
+        answers = [_listed(a.answer.options(num_returns=count).remote(), count) for a in self.actors]
         settled = [
             a.settle.options(num_returns=2).remote([answers[r][q] for r in range(count)], bounds)
             for q, a in enumerate(self.actors)

@@ -102,8 +102,6 @@ def _run_program(graph: pregel.Graph, args: argparse.Namespace, options: dict[st
 def _held_pagerank(path: str, args: argparse.Namespace, options: dict[str, Any]) -> pregel.Result:
     from pregel.algorithms.pagerank import PageRank, PageRankVertex
 
-    if args.personalize:
-        raise InputError("--personalize needs --load driver (the restart ids are looked up in the whole graph)")
     program = {"batch": PageRank, "scalar": PageRankVertex}[options.pop("api")](damping=args.damping, tol=args.tol)
     return pregel.run(path, program, max_supersteps=args.max_supersteps, undirected=args.undirected, **options)
 

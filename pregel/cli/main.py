@@ -31,7 +31,7 @@ from pregel.cli.userprog import load_program
 from pregel.core.checkpoint import DEFAULT_EVERY, DEFAULT_MAX_RESTARTS, parse_every
 from pregel.errors import CheckpointError, InputError, PregelError
 from pregel.io.edges import read_edges
-from pregel.io.formats import FORMATS, format_for, render, require_format, write_result
+from pregel.io.formats import FORMATS, by_id, format_for, render, require_format, write_result
 from pregel.io.parts import Parts, check_folder, is_folder, write_parts
 from pregel.io.shares import splittable
 
@@ -253,11 +253,12 @@ def _result_flags() -> argparse.ArgumentParser:
     )
     flags.add_argument(
         "--load",
-        choices=("driver", "workers"),
-        default="driver",
+        choices=("auto", "driver", "workers"),
+        default="auto",
         help="with --backend ray, who reads EDGES: this process, which builds the graph and ships the "
         "partitions, or the workers, each its share, so that no process holds the whole graph (pagerank, sssp, "
-        "cc, bfs and run; EDGES a text edge list, a folder or glob of part files, or Parquet) (default: driver)",
+        "cc, bfs and run; EDGES a text edge list, a folder or glob of part files, or Parquet); "
+        "auto: the workers wherever they can (default: auto)",
     )
     flags.add_argument(
         "--check",
@@ -385,7 +386,7 @@ def _search_and_structure_flags() -> dict[str, argparse.ArgumentParser]:
         "bfs": "vertices more than K - 1 hops away keep inf",
         "scc": "vertices whose component is not found yet get -1",
         "kcore": "vertices not peeled yet get -1",
-        "triangles": "the count takes 3; the counts are partial before",
+        "triangles": "the count takes 4; the counts are partial before",
     }
     flags = {}
     for name, meaning in stopped.items():
@@ -763,9 +764,12 @@ def _run(args: argparse.Namespace) -> int:
         args.program_object = load_program(args.program, args.param)
     measures = algorithm.measures(args)
     progress = Progress(sys.stderr, _title(args, name), measures, quiet=args.quiet)
-    held = getattr(args, "load", "driver") == "workers"
+    load = getattr(args, "load", "driver")
+    unheld = _why_not_held(args, algorithm, name)
+    if load == "workers" and unheld:
+        raise InputError(unheld)
+    held = load == "workers" or (load == "auto" and unheld is None)
     if held:
-        _check_held(args, algorithm, name)
         graph: Any = args.edges
         progress.status(f"the workers read {args.edges}")
     else:
@@ -819,22 +823,23 @@ def _run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _check_held(args: argparse.Namespace, algorithm: Algorithm, name: str) -> None:
-    """InputError for what ``--load workers`` cannot do: the flags that need the whole graph in this process."""
+def _why_not_held(args: argparse.Namespace, algorithm: Algorithm, name: str) -> str | None:
+    """Why the Ray workers cannot read EDGES themselves for this command (None: they can)."""
     if args.backend != "ray":
-        raise InputError(f"--load workers needs --backend ray (--backend {args.backend} reads EDGES here)")
+        return f"--load workers needs --backend ray (--backend {args.backend} reads EDGES here)"
     if algorithm.held is None:
-        raise InputError(f"--load workers: pregel {name} needs the whole graph; use --load driver")
-    named = [flag for flag in ("src", "dst", "weight") if getattr(args, flag, None) is not None]
+        return f"--load workers: pregel {name} needs the whole graph; use --load driver"
+    named = [flag for flag in ("src", "dst", "weight", "personalize") if getattr(args, flag, None) is not None]
     whole = {"--check": args.check, "--compare": args.compare, **{f"--{flag}": True for flag in named}}
     for flag, given in whole.items():
         if given:
-            raise InputError(f"{flag} needs the whole graph in this process: use --load driver")
+            return f"{flag} needs the whole graph in this process: use --load driver"
     if not splittable(args.edges):
-        raise InputError(
+        return (
             f"{args.edges}: the workers read text edge lists, folders or globs of part files and Parquet; "
             "standard input, Matrix Market, Arrow and string ids are read here: use --load driver"
         )
+    return None
 
 
 def read_graph(args: argparse.Namespace, weights: bool = True) -> pregel.Graph:
@@ -910,7 +915,7 @@ def _write_results(
         ids, values, columns = listing if listing is not None else algorithm.top(result, args.top)
         sys.stdout.write(render(ids, values, text_format, columns))
     elif not args.output:
-        sys.stdout.write(render(result.original_ids, result.original_values, text_format))
+        sys.stdout.write(render(*by_id(result.original_ids, result.original_values), text_format))
     about = {"command": args.command, "edges_file": args.edges, "backend": args.backend}
     if args.stats:
         write_stats(args.stats, result, **about)

@@ -14,6 +14,8 @@
  *
  * best_communities(...), moved_neighbours(...): Louvain's look at a vertex's neighbourhood, and what the
  *     neighbours that moved changed in it (below).
+ * bloom_rows(...), wedge_candidates(...), close_wedges(...): triangles' blooms of the neighbours above a vertex,
+ *     the wedges that pass a neighbour's bloom, and the wedges that close (below).
  *
  * Arrays arrive through the buffer protocol (C-contiguous; int64 pointers, int32 indices,
  * float64 values); pregel/kernels.py checks dtypes and sizes before calling. No
@@ -808,6 +810,284 @@ done:
     return result;
 }
 
+/* Triangles (pregel/algorithms/triangles.py). The rows are a batch's: row r is vertex ids[r], its neighbours
+ * indices[indptr[r]:indptr[r + 1]] (vertex numbers, sorted, below n); a row's neighbours above its vertex are the
+ * end of the row.
+ *
+ * A bloom of a set of vertices is `words` 64-bit words with bit bloom_bit(w) set for each member w: one hash, a
+ * multiplication by an odd constant keeping the top bits (Knuth's), so a member is never missed and another vertex
+ * is wrongly taken for one with a chance of about the fraction of bits set. */
+#define BLOOM_FACTOR 0x9E3779B97F4A7C15ULL
+
+static inline uint64_t
+bloom_bit(uint64_t w, int shift)
+{
+    return (w * BLOOM_FACTOR) >> shift;
+}
+
+/* log2 of a power of two in [1, 2^20], else -1 */
+static int
+log2_exact(Py_ssize_t x)
+{
+    for (int k = 0; k <= 20; k++)
+        if (x == ((Py_ssize_t)1 << k))
+            return k;
+    return -1;
+}
+
+/* the rows' pointers span their neighbours, grow, and every neighbour is below n */
+static const char *
+check_rows(const int64_t *indptr, const int32_t *indices, Py_ssize_t rows, Py_ssize_t m, Py_ssize_t n)
+{
+    if (indptr[0] != 0 || indptr[rows] != m)
+        return "indptr does not span indices";
+    for (Py_ssize_t r = 0; r < rows; r++)
+        if (indptr[r + 1] < indptr[r])
+            return "indptr is not increasing";
+    for (Py_ssize_t k = 0; k < m; k++)
+        if (indices[k] < 0 || indices[k] >= n)
+            return "a neighbour is outside [0, number of vertices)";
+    return NULL;
+}
+
+/* where row r's neighbours above v begin (the row is sorted) */
+static inline int64_t
+above(const int64_t *indptr, const int32_t *indices, Py_ssize_t r, int64_t v)
+{
+    int64_t a = indptr[r], b = indptr[r + 1];
+    while (a < b) {
+        int64_t mid = a + (b - a) / 2;
+        if (indices[mid] <= v)
+            a = mid + 1;
+        else
+            b = mid;
+    }
+    return a;
+}
+
+/* bloom_rows(indptr, indices, ids, n, words, out): out[r] (words words) = the bloom of row r's neighbours above ids[r] */
+static PyObject *
+bloom_rows(PyObject *self, PyObject *args)
+{
+    Py_buffer bp, bi, bd, bo;
+    Py_ssize_t n, words;
+    if (!PyArg_ParseTuple(args, "y*y*y*nnw*", &bp, &bi, &bd, &n, &words, &bo))
+        return NULL;
+    PyObject *result = NULL;
+    Py_ssize_t rows = bp.len / 8 - 1, m = bi.len / 4;
+    int lg = log2_exact(words);
+    if (lg < 0) {
+        PyErr_SetString(PyExc_ValueError, "words is not a power of two");
+        goto done;
+    }
+    if (rows < 0) {
+        PyErr_SetString(PyExc_ValueError, "indptr is empty");
+        goto done;
+    }
+    if (!check(&bp, 8, rows + 1, "indptr") || !check(&bi, 4, m, "indices") ||
+        !check(&bd, 8, rows, "ids") || !check(&bo, 8, rows * words, "out"))
+        goto done;
+    const int64_t *indptr = bp.buf, *ids = bd.buf;
+    const int32_t *indices = bi.buf;
+    uint64_t *out = bo.buf;
+    int shift = 64 - 6 - lg;
+    const char *bad;
+    Py_BEGIN_ALLOW_THREADS
+    bad = check_rows(indptr, indices, rows, m, n);
+    if (!bad) {
+        memset(out, 0, (size_t)(rows * words) * sizeof(uint64_t));
+        for (Py_ssize_t r = 0; r < rows; r++) {
+            uint64_t *bloom = out + r * words;
+            for (int64_t k = above(indptr, indices, r, ids[r]); k < indptr[r + 1]; k++) {
+                uint64_t bit = bloom_bit((uint64_t)indices[k], shift);
+                bloom[bit >> 6] |= 1ULL << (bit & 63);
+            }
+        }
+    }
+    Py_END_ALLOW_THREADS
+    if (bad) {
+        PyErr_SetString(PyExc_ValueError, bad);
+        goto done;
+    }
+    result = Py_NewRef(Py_None);
+done:
+    PyBuffer_Release(&bp);
+    PyBuffer_Release(&bi);
+    PyBuffer_Release(&bd);
+    PyBuffer_Release(&bo);
+    return result;
+}
+
+/* wedge_candidates(indptr, indices, ids, receiver, blooms, words, bits, order, n[, targets, values]): message i
+ * tells row receiver[i] (vertex u = ids[receiver[i]]) that its neighbour v = blooms[i][0] has the bloom
+ * blooms[i][1:] of its neighbours above it. Each neighbour w of u above v in that bloom is a candidate wedge
+ * u < v < w for v: target v, value u << bits | w. The messages are taken in the order `order` (a permutation; by v,
+ * the candidates come out sorted by target), each one's candidates in the order of w. Without targets, returns
+ * how many neighbours above v the messages' rows have (at most that many candidates); with them, writes the
+ * candidates and returns how many. */
+static PyObject *
+wedge_candidates(PyObject *self, PyObject *args)
+{
+    Py_buffer bp, bi, bd, br, bb, bo, bt = {0}, bv = {0};
+    Py_ssize_t words, bits, n;
+    if (!PyArg_ParseTuple(args, "y*y*y*y*y*nny*n|w*w*", &bp, &bi, &bd, &br, &bb, &words, &bits, &bo, &n, &bt, &bv))
+        return NULL;
+    PyObject *result = NULL;
+    Py_ssize_t rows = bp.len / 8 - 1, m = bi.len / 4, count = br.len / 8;
+    Py_ssize_t size = bt.obj != NULL ? bt.len / 8 : 0;
+    int lg = log2_exact(words);
+    if (lg < 0 || bits < 1 || bits > 31 || n < 0 || n > ((Py_ssize_t)1 << bits) || (bt.obj != NULL) != (bv.obj != NULL)) {
+        PyErr_SetString(PyExc_ValueError,
+                        "words is not a power of two, bits not in [1, 31], n not below 2**bits, or values missing");
+        goto done;
+    }
+    if (rows < 0) {
+        PyErr_SetString(PyExc_ValueError, "indptr is empty");
+        goto done;
+    }
+    if (!check(&bp, 8, rows + 1, "indptr") || !check(&bi, 4, m, "indices") || !check(&bd, 8, rows, "ids") ||
+        !check(&br, 8, count, "receiver") || !check(&bb, 8, count * (1 + words), "blooms") ||
+        !check(&bo, 8, count, "order") ||
+        (bt.obj != NULL && (!check(&bt, 8, size, "targets") || !check(&bv, 8, size, "values"))))
+        goto done;
+    const int64_t *indptr = bp.buf, *ids = bd.buf, *receiver = br.buf, *blooms = bb.buf, *order = bo.buf;
+    const int32_t *indices = bi.buf;
+    int64_t *targets = bt.obj != NULL ? bt.buf : NULL, *values = bv.obj != NULL ? bv.buf : NULL;
+    int shift = 64 - 6 - lg;
+    int64_t total = 0;
+    const char *bad;
+    Py_BEGIN_ALLOW_THREADS
+    bad = check_rows(indptr, indices, rows, m, n);
+    for (Py_ssize_t r = 0; r < rows && !bad; r++)
+        if (ids[r] < 0 || ids[r] >= n)
+            bad = "an id is outside [0, number of vertices)";
+    for (Py_ssize_t j = 0; j < count && !bad; j++) {
+        int64_t i = order[j];
+        if (i < 0 || i >= count) {
+            bad = "order is not a permutation of the messages";
+            break;
+        }
+        int64_t r = receiver[i], v = blooms[i * (1 + words)];
+        if (r < 0 || r >= rows || v < 0 || v >= n) {
+            bad = "a receiver or a sender is outside the rows or the vertices";
+            break;
+        }
+        int64_t k = above(indptr, indices, r, v), end = indptr[r + 1];
+        if (targets == NULL) {
+            total += end - k;
+            continue;
+        }
+        const uint64_t *bloom = (const uint64_t *)blooms + i * (1 + words) + 1;
+        int64_t u = ids[r] << bits;
+        for (; k < end; k++) {
+            uint64_t w = (uint64_t)indices[k], bit = bloom_bit(w, shift);
+            if (!((bloom[bit >> 6] >> (bit & 63)) & 1))
+                continue;
+            if (total >= size) {
+                bad = "more candidates than room for them";
+                break;
+            }
+            targets[total] = v;
+            values[total++] = u | (int64_t)w;
+        }
+    }
+    Py_END_ALLOW_THREADS
+    if (bad) {
+        PyErr_SetString(PyExc_ValueError, bad);
+        goto done;
+    }
+    result = PyLong_FromLongLong(total);
+done:
+    PyBuffer_Release(&bp);
+    PyBuffer_Release(&bi);
+    PyBuffer_Release(&bd);
+    PyBuffer_Release(&br);
+    PyBuffer_Release(&bb);
+    PyBuffer_Release(&bo);
+    PyBuffer_Release(&bt);
+    PyBuffer_Release(&bv);
+    return result;
+}
+
+/* close_wedges(indptr, indices, receiver, wedges, bits, found, times): wedge i, u << bits | w, came to row
+ * receiver[i] (the receivers grouped); it closes when w is a neighbour of the row's vertex: then found[receiver[i]],
+ * times[u] and times[w] each gain one. Each group marks its row's neighbours in a byte per vertex, so a wedge costs
+ * one look-up. Returns how many closed. */
+static PyObject *
+close_wedges(PyObject *self, PyObject *args)
+{
+    Py_buffer bp, bi, br, bw, bf, bt;
+    Py_ssize_t bits;
+    if (!PyArg_ParseTuple(args, "y*y*y*y*nw*w*", &bp, &bi, &br, &bw, &bits, &bf, &bt))
+        return NULL;
+    PyObject *result = NULL;
+    uint8_t *mark = NULL;
+    Py_ssize_t rows = bp.len / 8 - 1, m = bi.len / 4, count = br.len / 8, n = bt.len / 8;
+    if (bits < 1 || bits > 31) {
+        PyErr_SetString(PyExc_ValueError, "bits is not in [1, 31]");
+        goto done;
+    }
+    if (rows < 0) {
+        PyErr_SetString(PyExc_ValueError, "indptr is empty");
+        goto done;
+    }
+    if (!check(&bp, 8, rows + 1, "indptr") || !check(&bi, 4, m, "indices") ||
+        !check(&br, 8, count, "receiver") || !check(&bw, 8, count, "wedges") || !check(&bf, 8, rows, "found") ||
+        !check(&bt, 8, n, "times"))
+        goto done;
+    mark = PyMem_RawCalloc((size_t)(n > 0 ? n : 1), 1);
+    if (mark == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    const int64_t *indptr = bp.buf, *receiver = br.buf, *wedges = bw.buf;
+    const int32_t *indices = bi.buf;
+    int64_t *found = bf.buf, *times = bt.buf, mask = ((int64_t)1 << bits) - 1, closed = 0;
+    const char *bad;
+    Py_BEGIN_ALLOW_THREADS
+    bad = check_rows(indptr, indices, rows, m, n);
+    Py_ssize_t i = 0;
+    while (i < count && !bad) {
+        int64_t r = receiver[i];
+        if (r < 0 || r >= rows) {
+            bad = "a receiver is outside the rows";
+            break;
+        }
+        for (int64_t k = indptr[r]; k < indptr[r + 1]; k++)
+            mark[indices[k]] = 1;
+        for (; i < count && receiver[i] == r; i++) {
+            int64_t u = wedges[i] >> bits, w = wedges[i] & mask;
+            if (wedges[i] < 0 || u >= n || w >= n) {
+                bad = "a wedge names a vertex outside [0, number of vertices)";
+                break;
+            }
+            if (mark[w]) {
+                found[r]++;
+                times[u]++;
+                times[w]++;
+                closed++;
+            }
+        }
+        for (int64_t k = indptr[r]; k < indptr[r + 1]; k++)
+            mark[indices[k]] = 0;
+    }
+    Py_END_ALLOW_THREADS
+    if (bad) {
+        PyErr_SetString(PyExc_ValueError, bad);
+        goto done;
+    }
+    result = PyLong_FromLongLong(closed);
+done:
+    PyMem_RawFree(mark);
+    PyBuffer_Release(&bp);
+    PyBuffer_Release(&bi);
+    PyBuffer_Release(&br);
+    PyBuffer_Release(&bw);
+    PyBuffer_Release(&bf);
+    PyBuffer_Release(&bt);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"transpose", transpose, METH_VARARGS,
      "transpose(indptr, indices, out_ptr, out_idx[, out_edge]): in-edges by counting sort"},
@@ -831,6 +1111,14 @@ static PyMethodDef methods[] = {
     {"best_communities", best_communities, METH_VARARGS,
      "best_communities(indptr, indices, weights, rows, labels, own, alpha, tot, looked, label, weight): each row's "
      "weight into its own community, and its best other community by sum - alpha * tot"},
+    {"bloom_rows", bloom_rows, METH_VARARGS,
+     "bloom_rows(indptr, indices, ids, n, words, out): each row's bloom of its neighbours above its vertex"},
+    {"wedge_candidates", wedge_candidates, METH_VARARGS,
+     "wedge_candidates(indptr, indices, ids, receiver, blooms, words, bits, order, n[, targets, values]): the "
+     "wedges through each sender's bloom, bounded or written in the order of the messages given"},
+    {"close_wedges", close_wedges, METH_VARARGS,
+     "close_wedges(indptr, indices, receiver, wedges, bits, found, times): the wedges whose ends are neighbours, "
+     "counted per receiver and per corner"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -75,6 +75,8 @@ DEFAULT_EVERY = 10
 DEFAULT_MAX_RESTARTS = 3
 KEEP = 2
 _FOLDER = re.compile(r"superstep-(\d+)")
+#: how an input's fingerprint starts when the Ray workers loaded it (pregel.core.held; "crc32:": today's kind)
+HELD_FINGERPRINT = "crc32:held:"
 _PICKLED = ".pickle"
 
 
@@ -558,7 +560,18 @@ class Checkpointer:
             raise CheckpointDamaged(f"{folder.name} is damaged ({exc})") from None
         graph, program = manifest["graph"], manifest["program"]
         kind = "crc32" if str(graph["fingerprint"]).startswith("crc32:") else "blake2b"
-        if graph["fingerprint"] != self._graph_fingerprint(kind):
+        ours = self._graph_fingerprint(kind)
+        if graph["fingerprint"] != ours:
+            held = str(graph["fingerprint"]).startswith(HELD_FINGERPRINT)
+            if held != ours.startswith(HELD_FINGERPRINT):
+                # the same input loaded the other way: its vertices are numbered and partitioned otherwise
+                how = (
+                    "Ray workers that read their shares of the input (--backend ray --load workers, "
+                    "or pregel.run(path, backend='ray'))",
+                    "a graph one process read (--load driver, another backend, or a Graph)",
+                )
+                made, now = how if held else how[::-1]
+                raise CheckpointError(f"{folder} was made from {made}, not from {now}: resume it the way it was made")
             raise CheckpointError(
                 f"{folder} was made for another graph ({graph['vertices']} vertices, {graph['edges']} edges), "
                 f"not this one ({self.graph.num_vertices} vertices, {self.graph.num_edges} edges)"

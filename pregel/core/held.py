@@ -5,15 +5,16 @@ whole graph anywhere. Each worker parses its shares of the input and sends every
 the partition that owns its source; which partition owns a vertex is
 :func:`owner_of` its original id, a fixed hash (SplitMix64's finaliser, the same in every
 process and on every machine: not Python's salted ``hash``). A vertex seen only as a
-destination is announced to its owner too, so every vertex exists on exactly one
-partition.
+destination is made known to its owner when a partition asks for its position (below),
+so every vertex exists on exactly one partition.
 
 Inside partition ``p`` the vertices are sorted by original id. The driver learns only
 each partition's vertex count, and the prefix sums are the ``bounds`` every
 :class:`~pregel.core.partition.Partition` already works with: partition ``p``'s vertices
 have the global indices ``bounds[p]:bounds[p + 1]``. The routes (the global index of
 each edge's head) come from an exchange: each partition asks the owners of its edges'
-heads for their positions, and keeps the ids of those heads alone (:class:`HeldIds`).
+heads for their positions (each owner counts the ids it is asked about among its
+vertices, then answers), and keeps the ids of those heads alone (:class:`HeldIds`).
 
 This module holds the numpy side of that load (:class:`Loader`, run inside each worker),
 the partition that lives without a global id map (:class:`HeldPartition`) and the
@@ -30,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+from pregel.core.checkpoint import HELD_FINGERPRINT
 from pregel.core.graph import distinct, index_dtype, run_starts
 from pregel.core.partition import Partition, PartitionData
 from pregel.errors import InputError
@@ -71,25 +73,33 @@ def owner_of(ids: np.ndarray, parts: int) -> np.ndarray:
     return out
 
 
+#: A run of edges as parsed: sources, targets (original ids), weights or None, and whether they are the
+#: input's own (False: reversed ones, for ``undirected``).
+Run = tuple[np.ndarray, np.ndarray, np.ndarray | None, bool]
+
+_SHIFT = np.uint64(32)
+_LOW = np.uint64(2**32 - 1)
+# a table over every id (a byte or an index per id) replaces a sort or a binary search per edge while the ids
+# span at most this many times the edges it serves
+_TABLE_PER_EDGE = 2
+
+
 @dataclass
 class EdgeBlock:
-    """Edges (original ids) sent to the partition that owns their sources, and the destination ids it owns.
+    """Edges (original ids) sent to the partition that owns their sources, in the runs they were parsed in.
 
-    The first ``forward`` edges are the input's; the rest are reversed ones (``undirected``).
+    The runs are not joined before they are sent (Ray sends each array as it is): the
+    receiver copies each once, into its own rows.
     """
 
-    sources: np.ndarray
-    targets: np.ndarray
-    weights: np.ndarray | None
-    forward: int
-    vertices: np.ndarray
+    runs: list[Run]
 
 
 @dataclass
 class Held:
-    """What one partition reports to the driver after it gathered its edges."""
+    """What one partition reports to the driver after it gathered its edges (its vertex count comes later,
+    from :meth:`Loader.take`)."""
 
-    vertices: int
     edges: int
     duplicates: int
     weighted: bool
@@ -102,7 +112,13 @@ class Loader:
     """One worker's side of a distributed load: the edges it parsed, then the partition it owns.
 
     The calls come in this order: :meth:`add` (once per parsed piece), :meth:`scatter`,
-    :meth:`gather`, :meth:`questions`, :meth:`answers`, :meth:`settle`.
+    :meth:`gather`, :meth:`questions`, :meth:`take`, :meth:`answers`, :meth:`settle`.
+    What a partition would send to itself stays in its loader: its place in what a call
+    returns is None, and so is its place in what the next call is given.
+
+    Memory: each edge is copied once into the partition's rows (one ``uint64`` key per
+    edge, sorted in place), and each run of the exchange is dropped as soon as it is
+    copied; the routes come from tables over the ids where those are small.
 
     Examples
     --------
@@ -113,9 +129,10 @@ class Loader:
     >>> loaders[1].add(np.array([3]), np.array([1]), None)
     >>> out = [loader.scatter() for loader in loaders]
     >>> held = [loader.gather([out[w][q] for w in range(2)]) for q, loader in enumerate(loaders)]
-    >>> bounds = np.concatenate(([0], np.cumsum([h.vertices for h in held])))
     >>> asked = [loader.questions() for loader in loaders]
-    >>> answered = [loader.answers([asked[q][r] for q in range(2)]) for r, loader in enumerate(loaders)]
+    >>> counts = [loader.take([asked[q][r] for q in range(2)]) for r, loader in enumerate(loaders)]
+    >>> bounds = np.concatenate(([0], np.cumsum(counts)))
+    >>> answered = [loader.answers() for loader in loaders]
     >>> parts = [loader.settle([answered[r][q] for r in range(2)], bounds) for q, loader in enumerate(loaders)]
     >>> [p.ids[p.lo : p.hi].tolist() for p in parts]
     [[2], [1, 3]]
@@ -125,147 +142,329 @@ class Loader:
         self.index = index
         self.parts = parts
         self.undirected = undirected
-        self.pieces: list[tuple[np.ndarray, np.ndarray, np.ndarray | None]] = []
+        # the runs of edges for each partition, this one's own included
+        self.outgoing: list[list[Run]] = [[] for _ in range(parts)]
 
     def add(self, sources: np.ndarray, targets: np.ndarray, weights: np.ndarray | None) -> None:
-        """Keep one parsed piece of the input (original ids)."""
-        if sources.size:
-            # ids as parsed (int32 where they fit: half the memory of the edges until they are merged)
-            self.pieces.append((sources, targets, weights))
+        """Deal one parsed piece of the input (original ids, as parsed) to the owners of its edges' sources."""
+        if not sources.size:
+            return
+        self._deal(sources, targets, weights, True)
+        if self.undirected:
+            self._deal(targets, sources, weights, False)
 
-    def scatter(self) -> list[EdgeBlock]:
-        """The parsed edges cut into one block per partition, by the owner of each source (the pieces are dropped)."""
-        src, dst, w = self.pieces[0] if len(self.pieces) == 1 else _joined(self.pieces)
-        self.pieces = []
-        by_source = owner_of(src, self.parts)
-        by_target = owner_of(dst, self.parts)
-        blocks = []
-        for q in range(self.parts):
-            mine = by_source == q
-            sources, targets = [src[mine]], [dst[mine]]
-            weights = None if w is None else [w[mine]]
-            forward = int(sources[0].size)
-            if self.undirected:
-                back = by_target == q
-                sources.append(dst[back])
-                targets.append(src[back])
-                if weights is not None:
-                    weights.append(w[back])
-            vertices = distinct(dst[by_target == q])
-            blocks.append(
-                EdgeBlock(
-                    np.concatenate(sources),
-                    np.concatenate(targets),
-                    None if weights is None else np.concatenate(weights),
-                    forward,
-                    vertices,
-                )
-            )
-        return blocks
+    def _deal(self, sources: np.ndarray, targets: np.ndarray, weights: np.ndarray | None, forward: bool) -> None:
+        if self.parts == 1:
+            self.outgoing[0].append((sources, targets, weights, forward))
+            return
+        owner = owner_of(sources, self.parts)
+        ends = np.cumsum(np.bincount(owner, minlength=self.parts)).tolist()
+        # grouped by owner with one stable sort: of 8- or 16-bit keys it is numpy's radix sort, a single pass
+        # whatever the partition count (a mask per partition costs a pass each)
+        order = np.argsort(owner.astype(_narrowest(self.parts)), kind="stable")
+        del owner
+        columns = [sources[order], targets[order], None if weights is None else weights[order]]
+        del order
+        start = 0
+        for q, end in enumerate(ends):
+            if end > start:
+                run = [None if c is None else c[start:end] for c in columns]
+                if q == self.index:
+                    # a copy: the rest of these columns is freed once it is sent, while this stays to the end
+                    run = [None if c is None else c.copy() for c in run]
+                self.outgoing[q].append((run[0], run[1], run[2], forward))
+            start = end
 
-    def gather(self, blocks: list[EdgeBlock]) -> Held:
-        """Take the blocks addressed to this partition (in sending order): its edges merged, its vertices known.
+    def scatter(self) -> list[EdgeBlock | None]:
+        """One block of edges for each other partition (None in this partition's place: its own stay here)."""
+        outgoing, self.outgoing = self.outgoing, []
+        self.kept = outgoing[self.index]
+        return [None if q == self.index else EdgeBlock(runs) for q, runs in enumerate(outgoing)]
+
+    def gather(self, blocks: list[EdgeBlock | None]) -> Held:
+        """Take the blocks from every partition (None in this one's place): this partition's edges, in rows.
 
         Duplicate edges are merged keeping the smallest weight, self-loops are kept, and
-        with ``undirected`` the reversed edges join after the input's are merged: exactly
-        what :class:`~pregel.core.graph.Graph` and ``to_undirected`` do.
+        with ``undirected`` the reversed edges join after the input's are merged (the
+        duplicates counted are the input's): exactly what
+        :class:`~pregel.core.graph.Graph` and ``to_undirected`` do. The list is handed
+        over: each run is freed as soon as it is copied.
         """
-        weighted = {block.weights is not None for block in blocks if block.sources.size}
+        runs = [run for q, block in enumerate(blocks) for run in (self.kept if q == self.index else _runs(block))]
+        blocks.clear()
+        self.kept = []
+        runs = [run for run in runs if run[0].size]
+        weighted = {run[2] is not None for run in runs}
         if len(weighted) > 1:
             raise InputError("some shares of the input have weights and others do not")
-        keep_weights = weighted == {True}
-        ahead = [(b.sources[: b.forward], b.targets[: b.forward], _head(b.weights, b.forward)) for b in blocks]
-        src, dst, w, duplicates = _merged(list(_joined(ahead, keep_weights)))
-        if self.undirected:
-            back = [(b.sources[b.forward :], b.targets[b.forward :], _tail(b.weights, b.forward)) for b in blocks]
-            rsrc, rdst, rw = _joined(back, keep_weights)
-            both = [np.concatenate([src, rsrc]), np.concatenate([dst, rdst])]
-            del src, dst, rsrc, rdst
-            src, dst, w, _ = _merged(both + [None if w is None else np.concatenate([w, rw])])
-        self.sources, self.targets, self.weights = src, dst, w
-        # the sources are sorted: their distinct ids without a sort of the edges
-        starts = run_starts(src)
-        self.ids = distinct(np.concatenate([src[starts]] + [b.vertices for b in blocks])).astype(np.int64)
-        del starts
-        held = Held(int(self.ids.size), int(src.size), duplicates, keep_weights)
+        # the input's edges first: their duplicates are counted before the reversed ones join them
+        runs.sort(key=lambda run: not run[3])
+        rows = _rows_packed if _fit_in_32_bits(runs) else _rows_sorted
+        self.ids, self.indptr, self.targets, self.weights, duplicates = rows(runs, weighted == {True})
+        held = Held(int(self.targets.size), duplicates, weighted == {True})
+        w = self.weights
         if w is not None:
             negative = np.flatnonzero(w < 0)
             if negative.size:
                 k = int(negative[0])
-                held.negative, held.negatives = (int(src[k]), int(dst[k]), float(w[k])), int(negative.size)
+                row = int(np.searchsorted(self.indptr, k, side="right")) - 1
+                held.negative = (int(self.ids[row]), int(self.targets[k]), float(w[k]))
+                held.negatives = int(negative.size)
         return held
 
-    def questions(self) -> list[np.ndarray]:
-        """For each partition, the heads of this partition's edges that it owns (sorted ids): what to ask it."""
-        heads, self.head_of = _ranked(self.targets)
-        self.heads = heads.astype(np.int64, copy=False)
-        self.head_owner = owner_of(self.heads, self.parts)
-        return [self.heads[self.head_owner == r] for r in range(self.parts)]
+    def questions(self) -> list[np.ndarray | None]:
+        """For each other partition, the heads of this partition's edges that it owns (sorted ids, ``int32`` where
+        they fit): what to ask it (None in this partition's place: it asks itself, here)."""
+        heads = _narrowed(_distinct_ids(self.targets))
+        owner = owner_of(heads, self.parts)
+        # kept until the answers come: each owner's heads, in the order of its answer
+        self.wanted = [heads[owner == r] for r in range(self.parts)]
+        del heads, owner
+        asked: list[np.ndarray | None] = list(self.wanted)
+        asked[self.index] = None
+        return asked
 
-    def answers(self, questions: list[np.ndarray]) -> list[np.ndarray]:
-        """The positions of the ids each partition asked about among this partition's vertices."""
-        out = []
-        for asked in questions:
-            pos = np.searchsorted(self.ids, asked)
-            if asked.size and (pos.max() >= self.ids.size or (self.ids[pos] != asked).any()):
-                raise AssertionError(f"partition {self.index} was asked for ids it does not own")
-            out.append(pos.astype(np.int64))
+    def take(self, questions: list[np.ndarray | None]) -> int:
+        """Take what every partition asks about (None in this one's place): each id asked is a vertex of this
+        partition, with out-edges or not. Returns how many vertices this partition has."""
+        self.asked = [self.wanted[q] if q == self.index else asked for q, asked in enumerate(questions)]
+        every = _union([self.ids, *self.asked])
+        if every.size > self.ids.size:
+            # the rows of the vertices without out-edges are empty
+            counts = np.zeros(every.size + 1, dtype=np.int64)
+            counts[1:][np.searchsorted(every, self.ids)] = np.diff(self.indptr)
+            self.indptr = np.cumsum(counts)
+        self.ids = every
+        return int(every.size)
+
+    def answers(self) -> list[np.ndarray | None]:
+        """The positions, among this partition's vertices, of the ids each partition asked about (None in this
+        partition's place: its own answer stays here)."""
+        dtype = index_dtype(self.ids.size)
+        out: list[np.ndarray | None] = [np.searchsorted(self.ids, asked).astype(dtype) for asked in self.asked]
+        self.asked = []
+        self.answer_here, out[self.index] = out[self.index], None
         return out
 
-    def settle(self, answers: list[np.ndarray], bounds: np.ndarray) -> PartitionData:
+    def settle(self, answers: list[np.ndarray | None], bounds: np.ndarray) -> PartitionData:
         """This partition's rows: local CSR over its vertices, heads as global indices, and the ids it knows."""
         total = int(bounds[-1])
-        lo, hi = int(bounds[self.index]), int(bounds[self.index + 1])
-        head_index = np.empty(self.heads.size, dtype=np.int64)
-        for r, positions in enumerate(answers):
-            head_index[self.head_owner == r] = bounds[r] + positions
-        indices = head_index[self.head_of].astype(index_dtype(total))
-        rows = np.searchsorted(self.ids, self.sources)
-        indptr = np.searchsorted(rows, np.arange(hi - lo + 1)).astype(np.int64)
-        ids = HeldIds(lo, self.ids, total, head_index, self.heads)
-        data = PartitionData(self.index, np.asarray(bounds, dtype=np.int64), ids, indptr, indices, self.weights)
-        del self.sources, self.targets, self.heads, self.head_of, self.head_owner
-        return data
+        wanted, self.wanted = self.wanted, []
+        # each owner's heads are in id order, which is their order there: their global indices ascend
+        dtype = index_dtype(total)
+        found = [
+            (bounds[r] + (self.answer_here if r == self.index else positions)).astype(dtype)
+            for r, positions in enumerate(answers)
+        ]
+        self.answer_here = None
+        indices = _routed(self.targets, wanted, found, dtype)
+        del self.targets
+        wanted[self.index], found[self.index] = wanted[self.index][:0], found[self.index][:0]
+        # the heads other partitions own, in global index order (int32 where they fit, as the heads' ids)
+        index, known = np.concatenate(found), np.concatenate(wanted)
+        del wanted, found
+        ids = HeldIds(int(bounds[self.index]), self.ids, total, index, known)
+        return PartitionData(self.index, np.asarray(bounds, dtype=np.int64), ids, self.indptr, indices, self.weights)
+
+
+def _narrowest(parts: int) -> type:
+    """The smallest unsigned type that holds every partition's number."""
+    return np.uint8 if parts <= 2**8 else np.uint16 if parts <= 2**16 else np.uint32
+
+
+def _runs(block: EdgeBlock | None) -> list[Run]:
+    return [] if block is None else block.runs
+
+
+def _fit_in_32_bits(runs: list[Run]) -> bool:
+    """Whether every id of the runs is in ``0 .. 2**32 - 1``: a source and a target fit one ``uint64`` key."""
+    return all(int(ids.min()) >= 0 and int(ids.max()) < 2**32 for run in runs for ids in run[:2])
+
+
+def _rows_packed(runs: list[Run], weighted: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None, int]:
+    """The runs' edges in rows: sorted distinct sources (``int64``), ``indptr`` over them, the targets in
+    (source, target) order (``int32`` where they fit), weights or None, and the input's duplicates merged.
+
+    Each edge becomes one ``uint64`` key, source over target, written straight into one
+    array as the runs are consumed (the list is handed over and emptied), then sorted in
+    place: numpy's plain sort of integers, several times faster than a lexsort, and
+    nothing else of the edges' size beside the key until the targets are taken out.
+    """
+    total = sum(run[0].size for run in runs)
+    forward = sum(run[0].size for run in runs if run[3])
+    wide = any(int(run[1].max()) >= 2**31 for run in runs)
+    key = np.empty(total, dtype=np.uint64)
+    weights = np.empty(total) if weighted else None
+    at = 0
+    runs.reverse()
+    while runs:
+        sources, targets, w, _ = runs.pop()
+        for k in range(0, sources.size, _PIECE):
+            part = key[at + k : at + min(k + _PIECE, sources.size)]
+            part[...] = sources[k : k + _PIECE]
+            part <<= _SHIFT
+            part |= targets[k : k + _PIECE].astype(np.uint64)
+        if weights is not None:
+            weights[at : at + sources.size] = w
+        at += sources.size
+        del sources, targets, w
+    duplicates = 0
+    if forward < total:
+        # the reversed edges join after the input's are merged: the duplicates reported are the input's
+        head = key[:forward]
+        if weights is None:
+            head.sort()  # in place: the whole key is sorted next
+        else:
+            head = np.sort(head)
+        duplicates = head.size - int(np.count_nonzero(run_starts(head)))
+        del head
+    if weights is None:
+        key.sort()
+    else:
+        order = np.argsort(key)
+        key.sort()
+        weights = weights[order]
+        del order
+    first = run_starts(key)
+    merged = total - int(np.count_nonzero(first))
+    if forward == total:
+        duplicates = merged
+    if merged:
+        if weights is not None:
+            weights = np.minimum.reduceat(weights, np.flatnonzero(first))
+        _compact(key, first)
+    del first
+    ids, row_starts, targets = _split_keys(key, total - merged, wide)
+    return ids, np.append(row_starts, total - merged).astype(np.int64), targets, weights, duplicates
+
+
+def _compact(key: np.ndarray, keep: np.ndarray) -> None:
+    """``key[keep]``, written over the front of ``key`` a piece at a time (no second array of its size)."""
+    at = 0
+    for k in range(0, key.size, _PIECE):
+        kept = key[k : k + _PIECE][keep[k : k + _PIECE]]
+        key[at : at + kept.size] = kept
+        at += kept.size
+
+
+def _split_keys(key: np.ndarray, edges: int, wide: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """From the first ``edges`` sorted keys: the distinct sources (``int64``), where each one's run starts, and
+    the targets (``int64`` if ``wide``, else ``int32``).
+
+    The targets are written over the keys' own memory, which is handed over: ``int32``
+    targets fill the front half of bytes already read, and the rest is given back, so
+    no second array of the edges' size is made.
+    """
+    starts, ids, last = [], [], None
+    out = key.view(np.int64) if wide else key.view(np.int32)
+    for k in range(0, edges, _PIECE):
+        part = key[k : min(k + _PIECE, edges)]
+        sources = part >> _SHIFT
+        new = run_starts(sources)
+        new[0] = last is None or sources[0] != last
+        starts.append(np.flatnonzero(new) + k)
+        ids.append(sources[new])
+        last = sources[-1]
+        out[k : k + part.size] = part & _LOW
+        del part
+    del out
+    if not wide:
+        key.resize((edges + 1) // 2, refcheck=False)  # no view of it is left: its second half is given back
+    targets = (key.view(np.int64) if wide else key.view(np.int32))[:edges]
+    row_starts = np.concatenate(starts) if starts else np.empty(0, dtype=np.int64)
+    return (np.concatenate(ids) if ids else key[:0]).astype(np.int64), row_starts, targets
+
+
+def _rows_sorted(runs: list[Run], weighted: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None, int]:
+    """:func:`_rows_packed` for ids beyond ``0 .. 2**32 - 1`` (negative or large): the edges joined and
+    lexsorted, ``int64`` throughout."""
+    ahead = [(s, t, w) for s, t, w, forward in runs if forward]
+    back = [(s, t, w) for s, t, w, forward in runs if not forward]
+    runs.clear()
+    src, dst, w, duplicates = _merged(list(_joined(ahead, weighted)))
+    del ahead
+    if back:
+        rsrc, rdst, rw = _joined(back, weighted)
+        del back
+        both = [np.concatenate([src, rsrc]), np.concatenate([dst, rdst])]
+        del src, dst, rsrc, rdst
+        src, dst, w, _ = _merged(both + [None if w is None else np.concatenate([w, rw])])
+    row_starts = np.flatnonzero(run_starts(src))
+    ids = src[row_starts].astype(np.int64)
+    return ids, np.append(row_starts, src.size).astype(np.int64), dst.astype(np.int64), w, duplicates
+
+
+def _table_pays(span: int, edges: int) -> bool:
+    """Whether a table over ``span`` ids is worth making for ``edges`` edges (else a sort or a search)."""
+    return span <= _TABLE_PER_EDGE * edges
+
+
+def _distinct_ids(values: np.ndarray) -> np.ndarray:
+    """The sorted distinct ``values`` as ``int64``: marks in a table over the ids when it is small, else a sort."""
+    if values.size and int(values.min()) >= 0 and _table_pays(int(values.max()) + 1, values.size):
+        seen = np.zeros(int(values.max()) + 1, dtype=bool)
+        seen[values] = True
+        return np.flatnonzero(seen)
+    return distinct(values).astype(np.int64, copy=False)
+
+
+def _union(arrays: list[np.ndarray]) -> np.ndarray:
+    """The sorted distinct ids of sorted arrays, as ``int64``: marks in a table over the ids when it is small
+    (no array of them all joined), else a sort."""
+    arrays = [ids for ids in arrays if ids.size]
+    if not arrays:
+        return np.empty(0, dtype=np.int64)
+    low, top = min(int(ids[0]) for ids in arrays), max(int(ids[-1]) for ids in arrays)
+    if low >= 0 and _table_pays(top + 1, sum(ids.size for ids in arrays)):
+        seen = np.zeros(top + 1, dtype=bool)
+        for ids in arrays:
+            seen[ids] = True
+        return np.flatnonzero(seen)
+    return distinct(np.concatenate(arrays)).astype(np.int64, copy=False)
+
+
+def _narrowed(ids: np.ndarray) -> np.ndarray:
+    """Sorted non-negative ids as ``int32`` where the largest fits (half the memory to keep and to send)."""
+    return ids.astype(np.int32) if ids.size and int(ids[0]) >= 0 and int(ids[-1]) < 2**31 else ids
+
+
+def _routed(targets: np.ndarray, heads: list[np.ndarray], index: list[np.ndarray], dtype: type) -> np.ndarray:
+    """Each of ``targets``' global index, given each owner's heads (sorted ids, together every target) and their
+    global indices (``index``, alike).
+
+    Written over ``targets`` when it has ``dtype`` (the caller hands it over); found in
+    a table over the ids when that is small, else by a binary search, a piece at a time.
+    """
+    out = targets if targets.dtype == dtype else np.empty(targets.size, dtype=dtype)
+    some = [ids for ids in heads if ids.size]
+    low = min((int(ids[0]) for ids in some), default=0)
+    top = max((int(ids[-1]) for ids in some), default=0)
+    if low >= 0 and _table_pays(top + 1, targets.size):
+        table = np.empty(top + 1, dtype=dtype)
+        for ids, at in zip(heads, index):
+            table[ids] = at
+        for k in range(0, targets.size, _PIECE):
+            out[k : k + _PIECE] = table[targets[k : k + _PIECE]]
+        return out
+    every = np.concatenate(heads)
+    order = np.argsort(every)
+    every, at = every[order], np.concatenate(index)[order]
+    del order
+    for k in range(0, targets.size, _PIECE):
+        out[k : k + _PIECE] = at[np.searchsorted(every, targets[k : k + _PIECE])]
+    return out
 
 
 def _joined(
-    pieces: list[tuple[np.ndarray, np.ndarray, np.ndarray | None]], weighted: bool | None = None
+    pieces: list[tuple[np.ndarray, np.ndarray, np.ndarray | None]], weighted: bool
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-    """The pieces end to end; weights only when every piece has them (or ``weighted`` says so)."""
-    if weighted is None:
-        weighted = bool(pieces) and all(w is not None for _, _, w in pieces)
+    """The pieces end to end (weights too when ``weighted``)."""
     src = np.concatenate([s for s, _, _ in pieces]) if pieces else np.empty(0, np.int64)
     dst = np.concatenate([d for _, d, _ in pieces]) if pieces else np.empty(0, np.int64)
     if not weighted:
         return src, dst, None
-    w = np.concatenate([np.empty(0) if w is None else w for _, _, w in pieces]) if pieces else np.empty(0)
+    w = np.concatenate([w for _, _, w in pieces]) if pieces else np.empty(0)
     return src, dst, w
-
-
-def _ranked(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The sorted distinct values, and each value's position among them (no search: one sort)."""
-    if values.size and values.size < 2**32 and int(values.min()) >= 0 and int(values.max()) < 2**32:
-        # value and position in one uint64: a plain sort of integers, no argsort
-        packed = np.left_shift(values.astype(np.uint64), np.uint64(32))
-        packed |= np.arange(values.size, dtype=np.uint64)
-        packed.sort()
-        order = np.bitwise_and(packed, np.uint64(2**32 - 1)).astype(np.int64)
-        ordered = np.right_shift(packed, np.uint64(32)).astype(np.int64)
-    else:
-        order = np.argsort(values, kind="stable")
-        ordered = values[order]
-    new = run_starts(ordered)
-    rank = np.empty(values.size, dtype=np.int64)
-    rank[order] = np.cumsum(new) - 1
-    return ordered[new], rank
-
-
-def _head(weights: np.ndarray | None, end: int) -> np.ndarray | None:
-    return None if weights is None else weights[:end]
-
-
-def _tail(weights: np.ndarray | None, start: int) -> np.ndarray | None:
-    return None if weights is None else weights[start:]
 
 
 def _merged(columns: list) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, int]:
@@ -309,6 +508,9 @@ def _merged(columns: list) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, i
 class HeldIds:
     """The original ids one held partition knows, by global index: its own vertices and its edges' heads.
 
+    The heads beyond the partition are kept in whatever integer type they come in (a load
+    gives ``int32`` where they fit); every id it answers is ``int64``.
+
     It stands where a driver-built partition has the whole id map (``PartitionData.ids``)
     and answers what a partition asks of it: ``size`` (every vertex of the graph),
     ``ids[lo:hi]`` (its own vertices) and ``ids[global_indices]`` for its edges' heads.
@@ -324,11 +526,15 @@ class HeldIds:
         self.lo, self.hi, self.size = lo, lo + int(own.size), total
         self.own = own
         self.dtype = own.dtype
-        # the heads beyond the partition, by global index (own heads are read from ``own``)
+        # the heads beyond the partition, by global index (own heads are read from ``own``); a load gives them
+        # so already, and then they are kept as given
         outside = (index < self.lo) | (index >= self.hi)
-        order = np.argsort(index[outside])
-        self.index = index[outside][order]
-        self.known = known[outside][order]
+        if not outside.all():
+            index, known = index[outside], known[outside]
+        if index.size > 1 and (index[1:] < index[:-1]).any():
+            order = np.argsort(index)
+            index, known = index[order], known[order]
+        self.index, self.known = index, known
 
     def __len__(self) -> int:
         return self.size
@@ -515,8 +721,7 @@ def fingerprint(crcs: list[tuple[str, int]], options: tuple[Any, ...]) -> str:
     digest.update(repr(options).encode())
     for name, crc in crcs:
         digest.update(f"{name}:{crc};".encode())
-    # "crc32:" is what checkpoints take for a fingerprint of today's kind (older ones were BLAKE2b)
-    return "crc32:held:" + digest.hexdigest()
+    return HELD_FINGERPRINT + digest.hexdigest()
 
 
 def columns_crc(sources: np.ndarray, targets: np.ndarray, weights: np.ndarray | None) -> int:

@@ -15,6 +15,9 @@ it, pregel uses scipy instead, with the same results up to the order of addition
 - :func:`both_ways`: each vertex's out- and in-neighbours merged, each once, with the
   ways they join it (strongly connected components walk edges both ways): one pass over
   the rows (a sort of the edges and their reversals otherwise).
+- :func:`bloom_rows`, :func:`wedge_candidates`, :func:`close_wedges`: triangles' work per
+  message (:mod:`pregel.algorithms.triangles`): blooms of the neighbours above a vertex,
+  the wedges through a neighbour's bloom, and the wedges that close, one pass each.
 - :class:`InSums`: the same in-edges laid out for sums (scipy's product otherwise). A Sum
   broadcast reads the senders' values and writes each target once: 1.6–2.3 times
   faster than scipy's product with the transposed out-edges (which scatters additions
@@ -444,3 +447,158 @@ def moved_neighbours(
         joined[filled] = np.maximum(np.maximum.reduceat(towards.data, starts), 0.0)
         score[filled] = np.maximum.reduceat(towards.data - alpha[row] * tot[towards.indices], starts)
     return change, joined, score
+
+
+# ---------------------------------------------------------------- triangles (pregel.algorithms.triangles)
+#: a bloom's one hash: a vertex number times this (modulo 2**64), its top bits the number of its bit
+BLOOM_FACTOR = np.uint64(0x9E3779B97F4A7C15)
+
+
+def bloom_bits(vertices: np.ndarray, words: int) -> np.ndarray:
+    """The bit (``0 <= bit < 64 * words``) of each vertex in a bloom of ``words`` 64-bit words (a power of two).
+
+    Examples
+    --------
+    >>> bloom_bits(np.array([0, 1, 2]), 1).tolist()
+    [0, 39, 15]
+    """
+    shift = np.uint64(64 - 6 - (int(words).bit_length() - 1))
+    return (np.asarray(vertices).astype(np.uint64) * BLOOM_FACTOR) >> shift
+
+
+def bloom_rows(indptr: np.ndarray, indices: np.ndarray, ids: np.ndarray, n: int, words: int) -> np.ndarray:
+    """Each row's bloom of its neighbours above its vertex: ``(rows, words)`` ``uint64``.
+
+    Row ``r`` is vertex ``ids[r]`` with neighbours ``indices[indptr[r]:indptr[r + 1]]``
+    (sorted vertex numbers below ``n``); its bloom has bit :func:`bloom_bits` of each
+    neighbour above ``ids[r]`` set. A bloom never misses a member, and takes another
+    vertex for one with a chance of about the fraction of its bits set.
+
+    Examples
+    --------
+    >>> blooms = bloom_rows(np.array([0, 2, 3]), np.array([1, 2, 0]), np.array([0, 1]), 3, 1)
+    >>> bin(int(blooms[0, 0])).count("1"), int(blooms[1, 0])
+    (2, 0)
+    """
+    rows = indptr.size - 1
+    if _kernels is not None:
+        out = np.empty((rows, words), dtype=np.uint64)
+        _kernels.bloom_rows(
+            np.ascontiguousarray(indptr, dtype=np.int64),
+            np.ascontiguousarray(indices, dtype=np.int32),
+            np.ascontiguousarray(ids, dtype=np.int64),
+            n,
+            words,
+            out,
+        )
+        return out
+    row = np.repeat(np.arange(rows), np.diff(indptr))
+    up = indices > np.asarray(ids)[row]
+    bit = bloom_bits(indices[up], words)
+    out = np.zeros((rows, words), dtype=np.uint64)
+    np.bitwise_or.at(out, (row[up], (bit >> np.uint64(6)).astype(np.int64)), np.uint64(1) << (bit & np.uint64(63)))
+    return out
+
+
+def wedge_candidates(
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    ids: np.ndarray,
+    receiver: np.ndarray,
+    blooms: np.ndarray,
+    bits: int,
+    n: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The wedges through each message's bloom, sorted by the vertex they go to: ``(targets, wedges)``.
+
+    Message ``k`` came to row ``receiver[k]`` (vertex ``u``, rows as in :func:`bloom_rows`)
+    from its neighbour ``v = blooms[k, 0]``, with the bloom ``blooms[k, 1:]`` of ``v``'s
+    neighbours above ``v`` (an ``int64`` array of ``1 + words`` columns). Every neighbour ``w``
+    of ``u`` above ``v`` in that bloom makes the wedge ``u << bits | w``, for ``v``. A
+    target's wedges come in the order of the messages, then of ``w``.
+
+    Examples
+    --------
+    >>> indptr, indices, ids = np.array([0, 2, 4, 6]), np.array([1, 2, 0, 2, 0, 1]), np.arange(3)  # a triangle
+    >>> blooms = bloom_rows(indptr, indices, ids, 3, 1).view(np.int64)
+    >>> message = np.array([[1, blooms[1, 0]]])        # 1 tells 0 the bloom of its neighbours above it: {2}
+    >>> targets, wedges = wedge_candidates(indptr, indices, ids, np.array([0]), message, 2, 3)
+    >>> targets.tolist(), wedges.tolist()        # 0 - 1 - 2, for 1 to check: 0 << 2 | 2
+    ([1], [2])
+    """
+    receiver = np.ascontiguousarray(receiver, dtype=np.int64)
+    blooms = np.ascontiguousarray(blooms, dtype=np.int64)
+    words = blooms.shape[1] - 1
+    if _kernels is not None:
+        args = (
+            np.ascontiguousarray(indptr, dtype=np.int64),
+            np.ascontiguousarray(indices, dtype=np.int32),
+            np.ascontiguousarray(ids, dtype=np.int64),
+            receiver,
+            blooms,
+            words,
+            bits,
+            # the messages by sender, so that the wedges come out sorted by target in one pass
+            np.argsort(blooms[:, 0], kind="stable"),
+            n,
+        )
+        room = _kernels.wedge_candidates(*args)
+        targets, wedges = np.empty(room, dtype=np.int64), np.empty(room, dtype=np.int64)
+        written = _kernels.wedge_candidates(*args, targets, wedges)
+        return targets[:written], wedges[:written]
+    rows = indptr.size - 1
+    # the rows' (row, neighbour) pairs as sorted numbers: where a row's neighbours above v begin is a search
+    pairs = (np.repeat(np.arange(rows, dtype=np.int64), np.diff(indptr)) << bits) | indices
+    start = np.searchsorted(pairs, (receiver << bits) | blooms[:, 0], side="right")
+    length = indptr[receiver + 1] - start
+    message = np.repeat(np.arange(receiver.size), length)
+    position = np.arange(message.size) + np.repeat(start - np.cumsum(length) + length, length)
+    w = np.asarray(indices)[position].astype(np.int64)
+    bit = bloom_bits(w, words)
+    word = blooms[:, 1:].view(np.uint64)[message, (bit >> np.uint64(6)).astype(np.int64)]
+    inside = ((word >> (bit & np.uint64(63))) & np.uint64(1)).astype(bool)
+    message, w = message[inside], w[inside]
+    targets = blooms[message, 0]
+    wedges = (np.asarray(ids, dtype=np.int64)[receiver[message]] << bits) | w
+    order = np.argsort(targets, kind="stable")
+    return targets[order], wedges[order]
+
+
+def close_wedges(
+    indptr: np.ndarray, indices: np.ndarray, receiver: np.ndarray, wedges: np.ndarray, bits: int, n: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The wedges that close: per row, how many of those it received; per vertex, how many name it as an end.
+
+    Wedge ``k``, ``u << bits | w``, came to row ``receiver[k]`` (rows as in
+    :func:`bloom_rows`, receivers grouped); it closes when ``w`` is a neighbour of the row.
+
+    Examples
+    --------
+    >>> indptr, indices = np.array([0, 2, 4, 6]), np.array([1, 2, 0, 2, 0, 1])  # a triangle
+    >>> found, times = close_wedges(indptr, indices, np.array([1, 1]), np.array([0 << 2 | 2, 0 << 2 | 1]), 2, 3)
+    >>> found.tolist(), times.tolist()
+    ([0, 1, 0], [1, 0, 1])
+    """
+    rows = indptr.size - 1
+    receiver = np.ascontiguousarray(receiver, dtype=np.int64)
+    wedges = np.ascontiguousarray(wedges, dtype=np.int64)
+    if _kernels is not None:
+        found, times = np.zeros(rows, dtype=np.int64), np.zeros(n, dtype=np.int64)
+        _kernels.close_wedges(
+            np.ascontiguousarray(indptr, dtype=np.int64),
+            np.ascontiguousarray(indices, dtype=np.int32),
+            receiver,
+            wedges,
+            bits,
+            found,
+            times,
+        )
+        return found, times
+    mask = (1 << bits) - 1
+    pairs = (np.repeat(np.arange(rows, dtype=np.int64), np.diff(indptr)) << bits) | indices
+    asked = (receiver << bits) | (wedges & mask)
+    at = np.minimum(np.searchsorted(pairs, asked), max(pairs.size - 1, 0))
+    closes = pairs[at] == asked if pairs.size else np.zeros(asked.size, dtype=bool)
+    closed = wedges[closes]
+    times = np.bincount(closed >> bits, minlength=n) + np.bincount(closed & mask, minlength=n)
+    return np.bincount(receiver[closes], minlength=rows), times

@@ -5,7 +5,8 @@ An input is cut into shares from its path alone, without reading its edges:
 - a folder (or a glob pattern) of part files, the shape Spark and Hadoop write: one share
   per text file (names starting with ``_`` or ``.``, such as ``_SUCCESS``, and ``.crc``
   files are skipped; sub-folders are read too), one per row group of a Parquet file;
-- one uncompressed text file: byte ranges, each starting at a line's start;
+- one uncompressed text file: byte ranges (one per worker, more for a file larger than
+  ``RANGE_BYTES`` per worker), each starting at a line's start;
 - one Parquet file: its row groups;
 - one compressed text file (gzip, bzip2) cannot be cut: it is one ``"stream"`` share,
   which one reader streams in chunks of whole lines (:func:`chunks`) for the workers to
@@ -38,6 +39,9 @@ from pregel.io.tabular import table_format
 
 #: How much of a file's head is parsed to learn its columns before it is cut into byte ranges.
 PEEK_BYTES = 1 << 20
+#: The longest byte range of one text file: a worker maps the range it parses (and counts its lines first), so
+#: its text is resident while it is parsed; more, shorter ranges keep that small.
+RANGE_BYTES = 32 << 20
 
 
 @dataclass(frozen=True)
@@ -126,7 +130,8 @@ def splittable(path: str | os.PathLike[str]) -> bool:
 
 
 def list_shares(path: str | os.PathLike[str], pieces: int) -> list[Share]:
-    """The shares of the input at ``path``; a single uncompressed text file is cut into ``pieces`` byte ranges.
+    """The shares of the input at ``path``; a single uncompressed text file is cut into ``pieces`` byte ranges,
+    or more, so that none is longer than ``RANGE_BYTES``.
 
     Raises
     ------
@@ -159,7 +164,7 @@ def list_shares(path: str | os.PathLike[str], pieces: int) -> list[Share]:
         elif kinds[f] == "stream":
             shares.append(Share(f, "stream", 0, size, size=size))
         elif len(files) == 1:
-            shares += _byte_ranges(f, size, pieces)
+            shares += _byte_ranges(f, size, max(pieces, -(-size // RANGE_BYTES)))
         else:
             shares.append(Share(f, "text", 0, size, size=size))
     return [replace(share, absolute=os.path.abspath(share.path)) for share in shares]
@@ -472,7 +477,13 @@ def _read_row_groups(share: Share) -> Piece:
         raise InputError(
             f"{name}: string vertex ids; a distributed load takes integer ids (read it with pregel.read_edges)"
         )
-    src = np.asarray(edges.sources).astype(np.int64, copy=False)
-    dst = np.asarray(edges.targets).astype(np.int64, copy=False)
+    src, dst = _narrowed(np.asarray(edges.sources), np.asarray(edges.targets))
     w = None if edges.weights is None else np.asarray(edges.weights, dtype=np.float64)
     return Piece(src, dst, w, count, columns_crc(src, dst, w) if src.size else 0)
+
+
+def _narrowed(src: np.ndarray, dst: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Both id columns as ``int32`` where every id fits (as the text parser gives them), else ``int64``."""
+    fits = all(ids.size and int(ids.min()) >= -(2**31) and int(ids.max()) < 2**31 for ids in (src, dst))
+    dtype = np.int32 if fits else np.int64
+    return src.astype(dtype, copy=False), dst.astype(dtype, copy=False)

@@ -95,9 +95,12 @@ def _number(values: np.ndarray, graph: Graph) -> np.ndarray:
 
 
 def _wedge(values: np.ndarray, graph: Graph) -> np.ndarray:
-    """A wedge ``u << B | w`` ("is my neighbour w yours?") as ``u–w?``; a count of triangles told as ``+k``."""
-    from pregel.algorithms.triangles import wedge_bits
+    """A wedge ``u << B | w`` ("is my neighbour w yours?") as ``u–w?``; a count of triangles told as ``+k``; a bloom
+    of the sender's neighbours above it as ``v's bloom``."""
+    from pregel.algorithms.triangles import BLOOM, wedge_bits
 
+    if values.dtype == BLOOM:
+        return np.array([f"{v}'s bloom" for v in graph.original_ids[values["vertex"]].tolist()], dtype=object)
     if values.dtype.kind != "i":  # the scalar twin's lists, or no message
         return values
     bits = wedge_bits(graph.num_vertices)
