@@ -88,11 +88,14 @@ def write_inputs(folder: Path, edges: int, parts: int) -> dict[str, str]:
     return {"text parts": str(text), "one text file": str(single), "parquet": str(parquet)}
 
 
-def ours(path: str, workers: int) -> tuple[float, float, dict[str, float]]:
-    """Seconds of the read phase and of the whole load into ``workers`` partitions, and of every phase."""
+def ours(path: str, workers: int, backend_class: type = HeldRayBackend) -> tuple[float, float, dict[str, float]]:
+    """Seconds of the read phase and of the whole load into ``workers`` partitions, and of every phase.
+
+    ``backend_class``: HeldRayBackend, or a subclass that records where its workers run.
+    """
     source = HeldInput(path, shares.list_shares, shares.assign, shares.read_share, shares.chunks, shares.read_chunk)
     start = time.perf_counter()
-    backend = HeldRayBackend(source, Idle(), workers=workers)
+    backend = backend_class(source, Idle(), workers=workers)
     whole = time.perf_counter() - start
     backend.close()
     return backend.timings["read"], whole, backend.timings

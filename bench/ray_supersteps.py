@@ -49,8 +49,10 @@ class Idle(pregel.BatchProgram):
         pass
 
 
-def barrier_ms(rounds: int) -> float:
-    backend = RayBackend(pregel.Graph.from_edges([1], [2]), Idle(), workers=2)
+def barrier_ms(rounds: int, backend_class: type = RayBackend) -> float:
+    """Median milliseconds of an empty superstep of 2 workers (``backend_class``: a RayBackend, or a subclass
+    that records where its workers run)."""
+    backend = backend_class(pregel.Graph.from_edges([1], [2]), Idle(), workers=2)
     try:
         for s in range(20):
             backend.superstep(s, {})
@@ -83,15 +85,18 @@ def _median_ms(call, rounds: int) -> float:
     return 1000 * statistics.median(times)
 
 
-def round_trip_ms(rounds: int) -> tuple[float, float | str]:
+def round_trip_ms(rounds: int, nodes: list[str] | None = None) -> tuple[float, float | str]:
     """Ray's floor under an empty superstep of 2 workers: one plain actor call each, and a Compiled Graph of them.
 
     The Compiled Graph (``ray.dag`` ``experimental_compile``) replaces the calls' scheduling
     with shared-memory channels set up once, which is what issue 16 asks to measure.
+    ``nodes``: the Ray node of each actor (default: wherever Ray puts them).
     """
     from ray.dag import InputNode, MultiOutputNode
+    from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
-    actors = [Echo.remote() for _ in range(2)]
+    placed = [NodeAffinitySchedulingStrategy(node, soft=False) for node in nodes] if nodes else ["DEFAULT"] * 2
+    actors = [Echo.options(scheduling_strategy=s).remote() for s in placed]
     plain = _median_ms(lambda s: ray.get([a.step.remote(s) for a in actors]), rounds)
     try:
         with InputNode() as superstep:

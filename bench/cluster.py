@@ -1,0 +1,209 @@
+"""Issue 16's speed targets on a two-node Ray cluster, in one run: PageRank supersteps, the empty superstep, the load.
+
+Usage::
+
+    pregel generate rmat --edges 10000000 -o GRAPHS/rmat-10m.txt
+    pregel generate rmat --edges 50000000 -o GRAPHS/rmat-50m.txt
+    python bench/cluster.py --graph GRAPHS/rmat-10m.txt --load-graph GRAPHS/rmat-50m.txt
+
+A cluster of two Ray nodes on 127.0.0.1 (``ray.cluster_utils.Cluster``: a head and one
+more node, one CPU each, ``--store-mb`` of object store each, no dashboard) serves every
+Ray measurement; this process is its driver and also runs the local backend, so every
+ratio is of two numbers measured in the same run. Each Ray backend has 2 workers, one on
+each node (checked with the node id each worker reports; the run stops if they share
+one). Worker start-up is not counted: the workers are started by the first measurement
+and reused by the next ones, as a session's workers are.
+
+- **PageRank superstep**: PageRank (batch API, ``tol=0``) on ``--graph`` read by the
+  workers themselves (:class:`~pregel.backends.ray.HeldRayBackend`, the ``--load
+  workers`` path), against the local backend with 1 partition on the same file read by
+  :func:`~pregel.io.edges.read_edges`; median wall time per superstep over supersteps
+  2 and later (``bench/ray_supersteps.py``'s :func:`pagerank_ms`), with the slowest
+  worker's compute (``PartitionStatus.seconds``) split from the rest. Target: ≤ 0.7 ×.
+- **empty superstep**: a program that does nothing on a two-vertex graph, 2 workers
+  (``bench/ray_supersteps.py``'s :func:`barrier_ms`); beside it Ray's own round trip, one
+  plain call to each of two actors that answer at once (one on each node), and the same
+  calls as a Compiled Graph. Target: ≤ 2 ms.
+- **load**: ``--load-graph`` loaded by 2 workers into partitions ready to compute
+  (``bench/held_load.py``'s :func:`ours`, with its phases), against the local load of the
+  same file: ``read_edges`` (its default threads, one per core) and the local backend's
+  partition built. Median of ``--repeat`` each, after one warm-up of the distributed load.
+  Target: ≤ 0.7 ×.
+
+The load average (``os.getloadavg``) is printed at the start and at the end: the
+machine is shared.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ["RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"] = "0"  # before ray is imported: every node on 127.0.0.1
+
+import ray  # noqa: E402
+from ray.cluster_utils import Cluster  # noqa: E402
+
+from bench.held_load import Idle, ours  # noqa: E402
+from bench.ray_supersteps import barrier_ms, pagerank_ms, round_trip_ms  # noqa: E402
+from pregel.backends.local import LocalBackend  # noqa: E402
+from pregel.backends.ray import HeldRayBackend, RayBackend  # noqa: E402
+from pregel.core.held import HeldInput  # noqa: E402
+from pregel.io import shares  # noqa: E402
+from pregel.io.edges import read_edges  # noqa: E402
+
+WORKERS = 2
+#: (what was built, the node of each of its workers), for every Ray backend of the run
+PLACEMENTS: list[tuple[str, list[str]]] = []
+
+
+def placed(backend_class: type, what: str) -> type:
+    """``backend_class``, recording where the workers of each backend it builds run (in PLACEMENTS)."""
+
+    class Placed(backend_class):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            PLACEMENTS.append((what, list(self.nodes)))
+
+    return Placed
+
+
+def held_input(path: str) -> HeldInput:
+    """The input of a distributed load of ``path``, as ``pregel.run`` makes it."""
+    return HeldInput(
+        path,
+        shares.list_shares,
+        shares.assign,
+        shares.read_share,
+        shares.chunks,
+        shares.read_chunk,
+        nothing=shares.no_edges(path),
+        size=shares.input_bytes(path),
+    )
+
+
+def local_load(path: str) -> float:
+    """Seconds for one process to read ``path`` and build the local backend's partition."""
+    start = time.perf_counter()
+    LocalBackend(read_edges(path), Idle(), 1).close()
+    return time.perf_counter() - start
+
+
+def start_cluster(store_bytes: int) -> Cluster:
+    """Two Ray nodes on 127.0.0.1, one CPU each, this process connected to them as the driver."""
+    node = {"num_cpus": 1, "object_store_memory": store_bytes}
+    os.environ.setdefault("PYTHONPATH", str(ROOT))  # the nodes' workers import this checkout
+    os.environ.pop("RAY_ADDRESS", None)
+    cluster = Cluster(initialize_head=True, head_node_args={**node, "include_dashboard": False})
+    cluster.add_node(**node)
+    cluster.wait_for_nodes()
+    addresses = {n.node_ip_address for n in cluster.list_all_nodes()}
+    if addresses != {"127.0.0.1"}:
+        cluster.shutdown()
+        raise SystemExit(f"a node listens beyond loopback: {sorted(addresses)}")
+    ray.init(address=cluster.address, logging_level="ERROR")
+    return cluster
+
+
+def check_placements(cluster: Cluster) -> str:
+    """Where the workers ran; SystemExit if any backend had two workers on one node."""
+    head = cluster.head_node.node_id
+    nodes = {n.node_id for n in cluster.list_all_nodes()}
+    for what, where in PLACEMENTS:
+        if len(set(where)) != WORKERS or not set(where) <= nodes:
+            raise SystemExit(f"{what}: workers not one per node ({where})")
+    first = PLACEMENTS[0][1]
+    named = ", ".join(f"worker {k} on {n[:8]}{' (head)' if n == head else ''}" for k, n in enumerate(first))
+    return f"{len(PLACEMENTS)} Ray backends, each with one worker per node: {named}"
+
+
+def load_avg() -> str:
+    return "load average " + ", ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def verdict(value: float, target: float) -> str:
+    return "met" if value <= target else "**missed**"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--graph", required=True, help="the edge list of the PageRank supersteps (10M edges)")
+    parser.add_argument("--load-graph", required=True, help="the edge list of the load (50M edges)")
+    parser.add_argument("--supersteps", type=int, default=20)
+    parser.add_argument("--rounds", type=int, default=300, help="empty supersteps (and round trips) timed")
+    parser.add_argument("--repeat", type=int, default=3, help="loads timed of each kind")
+    parser.add_argument("--store-mb", type=int, help="object store of each node (default: the load file's size)")
+    args = parser.parse_args()
+    store = 2**20 * (args.store_mb or max(300, os.path.getsize(args.load_graph) // 2**20))
+    print(f"start: {load_avg()}; 2 Ray nodes on 127.0.0.1, 1 CPU and {store // 2**20} MB of object store each")
+    rows: list[tuple[str, str, str, str]] = []
+    cluster = start_cluster(store)
+    try:
+        empty = barrier_ms(args.rounds, placed(RayBackend, "empty superstep"))
+        nodes = PLACEMENTS[0][1]
+        plain, compiled = round_trip_ms(args.rounds, nodes)
+        compiled = compiled if isinstance(compiled, str) else f"{compiled:.2f} ms"
+        rows.append(
+            (f"empty superstep, 2 workers (median of {args.rounds})", f"{empty:.2f} ms", "≤ 2 ms", verdict(empty, 2))
+        )
+        rows.append(
+            ("  Ray alone: one plain call to each of 2 actors, one per node", f"{plain:.2f} ms", "", "baseline")
+        )
+        rows.append(("  Ray alone: the same calls as a Compiled Graph", compiled, "", "baseline"))
+
+        graph = read_edges(args.graph)
+        size = f"{graph.num_vertices:,} vertices, {graph.num_edges:,} edges"
+        local, local_compute = pagerank_ms(LocalBackend, graph, 1, args.supersteps)
+        del graph
+        held, held_compute = pagerank_ms(
+            placed(HeldRayBackend, "PageRank"), held_input(args.graph), WORKERS, args.supersteps
+        )
+        rows.append((f"PageRank superstep, local backend, 1 partition ({size})", f"{local:.1f} ms", "", ""))
+        rows.append(
+            (
+                "PageRank superstep, 2 Ray workers reading the file / local",
+                f"{held:.1f} ms = {held / local:.2f} ×",
+                "≤ 0.7 ×",
+                verdict(held / local, 0.7),
+            )
+        )
+        rows.append(("  slowest worker's compute (PartitionStatus.seconds)", f"{held_compute:.1f} ms", "", ""))
+        rows.append(("  the rest: blocks through the store, the barrier", f"{held - held_compute:.1f} ms", "", ""))
+
+        name = Path(args.load_graph).name
+        locals_ = [local_load(args.load_graph) for _ in range(args.repeat)]
+        ours(args.load_graph, WORKERS, placed(HeldRayBackend, "load"))  # warm-up
+        timed = [ours(args.load_graph, WORKERS, placed(HeldRayBackend, "load")) for _ in range(args.repeat)]
+        local_s, held_s = statistics.median(locals_), statistics.median(t[1] for t in timed)
+        phases = {p: statistics.median(t[2][p] for t in timed) for p in ("read", "exchange", "routes", "load")}
+        rows.append((f"load of {name}, local: read_edges + partition", f"{local_s:.2f} s", "", ""))
+        rows.append(
+            (
+                f"load of {name}, 2 Ray workers / local",
+                f"{held_s:.2f} s = {held_s / local_s:.2f} ×",
+                "≤ 0.7 ×",
+                verdict(held_s / local_s, 0.7),
+            )
+        )
+        shown = ", ".join(f"{p} {s:.2f} s" for p, s in phases.items())
+        rows.append(("  the distributed load's phases", shown, "", ""))
+        print(check_placements(cluster))
+    finally:
+        ray.shutdown()
+        cluster.shutdown()
+    print("| measurement | value | target | met |")
+    print("|---|---:|---|---|")
+    for row in rows:
+        print("| " + " | ".join(row) + " |")
+    print(f"end: {load_avg()}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
