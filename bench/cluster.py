@@ -23,7 +23,9 @@ and reused by the next ones, as a session's workers are.
 - **empty superstep**: a program that does nothing on a two-vertex graph, 2 workers
   (``bench/ray_supersteps.py``'s :func:`barrier_ms`); beside it Ray's own round trip, one
   plain call to each of two actors that answer at once (one on each node), and the same
-  calls as a Compiled Graph. Target: ≤ 2 ms.
+  calls as a Compiled Graph. Target: ≤ 2 ms. Also Ray's cost of moving one array from a
+  node to the other (timed in the fetching actor): 2 MB, about a PageRank block of the
+  10M-edge graph, and 100 MB, about an edge block of the 50M-edge load.
 - **load**: ``--load-graph`` loaded by 2 workers into partitions ready to compute
   (``bench/held_load.py``'s :func:`ours`, with its phases), against the local load of the
   same file: ``read_edges`` (its default threads, one per core) and the local backend's
@@ -47,8 +49,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ["RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"] = "0"  # before ray is imported: every node on 127.0.0.1
 
+import numpy as np  # noqa: E402
 import ray  # noqa: E402
 from ray.cluster_utils import Cluster  # noqa: E402
+from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy  # noqa: E402
 
 from bench.held_load import Idle, ours  # noqa: E402
 from bench.ray_supersteps import barrier_ms, pagerank_ms, round_trip_ms  # noqa: E402
@@ -93,6 +97,38 @@ def local_load(path: str) -> float:
     start = time.perf_counter()
     LocalBackend(read_edges(path), Idle(), 1).close()
     return time.perf_counter() - start
+
+
+@ray.remote(num_cpus=0)
+class Mover:
+    """One end of a transfer between the nodes: makes an array (into its node's store), or fetches one."""
+
+    def make(self, nbytes: int) -> np.ndarray:
+        return np.ones(nbytes // 8)
+
+    def fetch(self, refs: list) -> float:
+        start = time.perf_counter()
+        ray.get(refs[0])
+        return time.perf_counter() - start
+
+
+def transfer_ms(nbytes: int, nodes: list[str], rounds: int) -> float:
+    """Median milliseconds for an actor on ``nodes[1]`` to fetch an array of ``nbytes`` made on ``nodes[0]``.
+
+    Timed inside the fetching actor, each round a new array (a fetched one stays in the
+    fetcher's store): what Ray's object manager takes to move a block between nodes.
+    """
+    maker, fetcher = (
+        Mover.options(scheduling_strategy=NodeAffinitySchedulingStrategy(n, soft=False)).remote() for n in nodes
+    )
+    times = []
+    for _ in range(rounds + 2):
+        made = maker.make.remote(nbytes)
+        ray.wait([made], fetch_local=False)
+        times.append(ray.get(fetcher.fetch.remote([made])))
+    for actor in (maker, fetcher):
+        ray.kill(actor)
+    return 1000 * statistics.median(times[2:])  # the first two: the actors' imports
 
 
 def start_cluster(store_bytes: int) -> Cluster:
@@ -156,6 +192,10 @@ def main() -> int:
             ("  Ray alone: one plain call to each of 2 actors, one per node", f"{plain:.2f} ms", "", "baseline")
         )
         rows.append(("  Ray alone: the same calls as a Compiled Graph", compiled, "", "baseline"))
+
+        for mb, rounds in ((2, 30), (100, 5)):
+            moved = transfer_ms(mb * 10**6, nodes, rounds)
+            rows.append((f"  Ray alone: a {mb} MB array from one node to the other", f"{moved:.1f} ms", "", "baseline"))
 
         graph = read_edges(args.graph)
         size = f"{graph.num_vertices:,} vertices, {graph.num_edges:,} edges"
