@@ -50,3 +50,33 @@ def test_bench_measures_every_tool_and_writes_the_report(tmp_path):
     assert all(float(r.split(" | ")[-1]) < 1e-9 for _, r in threaded)
     section = text[text.index("## Threads") : text.index("## Scaling")]
     assert len(re.findall(r"^\| (wiki-Vote.txt.gz|rmat-3000.txt) \| [12] \|", section, flags=re.M)) == 4
+
+
+@pytest.mark.slow
+def test_cluster_bench_places_a_worker_on_each_node_and_judges_every_target(tmp_path):
+    pytest.importorskip("ray")
+    env = dict(os.environ, PYTHONPATH=str(ROOT), RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER="0")
+    graph = tmp_path / "rmat.txt"
+    made = subprocess.run(
+        [sys.executable, "-m", "pregel", "generate", "rmat", "--edges", "20000", "-o", str(graph), "-q"],
+        cwd=ROOT,
+        env=env,
+        timeout=120,
+    )
+    assert made.returncode == 0
+    done = subprocess.run(
+        [sys.executable, "bench/cluster.py", "--graph", str(graph), "--load-graph", str(graph)]
+        + ["--rounds", "20", "--repeat", "1", "--supersteps", "5"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    assert re.search(
+        r"^4 Ray backends, each with one worker per node: worker 0 on \w+.*, worker 1 on ", done.stdout, re.M
+    )
+    judged = re.findall(r"^\| (.+?) \| .+ \| (≤ [^|]+) \| (met|\*\*missed\*\*) \|$", done.stdout, re.M)
+    assert [target for _, target, _ in judged] == ["≤ 2 ms", "≤ 0.7 ×", "≤ 0.7 ×"]
+    assert "20,000 edges)" in done.stdout
