@@ -357,3 +357,83 @@ def test_short_decimals_are_read_as_python_float_does(weights, line):
         # the CSV reader (by column position) reads its weight column with the same one-word reader
         assert compiled.parse_fields(text.encode(), ",", 3, 0, 1, 2, *out)[0] == n
         assert out[2][: len(weights)].tobytes() == np.array([float(w) for w in weights]).tobytes()
+
+
+def random_decimal(rng: np.random.Generator) -> str:
+    """A decimal of any shape float() reads: a sign, up to 30 digits either side of an optional point, an exponent.
+
+    Long digit strings (17 and more significant digits), leading and trailing zeros, exponents
+    that make subnormals, zeros and overflows, "+" signs, ".5", "5." and "1e5".
+    """
+    digits = "0123456789"
+    whole = "".join(rng.choice(list(digits), int(rng.choice([0, 1, 1, 2, 5, 16, 17, 19, 25]))))
+    fraction = "".join(rng.choice(list(digits), int(rng.choice([0, 1, 3, 3, 8, 16, 18, 30]))))
+    if not whole and not fraction:
+        whole = str(int(rng.integers(0, 10)))
+    if rng.random() < 0.2:
+        whole = "0" * int(rng.integers(1, 25)) + whole  # leading zeros do not count as digits
+    point = "." if fraction or rng.random() < 0.3 else ""
+    text = str(rng.choice(["", "", "+", "-"])) + whole + point + (fraction if point else "")
+    if rng.random() < 0.5:
+        power = int(rng.choice([rng.integers(-30, 30), rng.integers(-360, -280), rng.integers(280, 330)]))
+        sign = "-" if power < 0 else str(rng.choice(["", "+"]))
+        text += str(rng.choice(["e", "E"])) + sign + "0" * int(rng.integers(0, 3)) + str(abs(power))
+    return text
+
+
+@needs_compiled
+@pytest.mark.parametrize("seed", range(4))
+def test_random_decimals_of_every_shape_are_read_as_python_float_does(tmp_path, monkeypatch, seed):
+    rng = np.random.default_rng([17, seed])
+    tokens = [random_decimal(rng) for _ in range(4000)]
+    tokens += ["5.", ".5", "+.5", "1e5", "+1E+05", "-.0e-0", "4.9e-324", "2.4703282292062328e-324", "1e-324"]
+    finite = [t for t in tokens if np.isfinite(float(t))]
+    assert 3500 < len(finite) < len(tokens)  # some overflow, and are drawn again below
+    out = [np.empty(len(finite) + 1, np.int32), np.empty(len(finite) + 1, np.int32), np.empty(len(finite) + 1)]
+    want = np.array([float(t) for t in finite]).tobytes()
+    for line in ("{} {} {}\n", "{}\t{}\t{}\r\n", "{},{},{}\n", "{} {} {} # c\n", " {}  {} {}\n"):
+        text = "".join(line.format(k, k + 1, t) for k, t in enumerate(finite)).encode()
+        assert compiled.parse(text, 0, *out)[:2] == (len(finite), 3)
+        assert out[0][: len(finite)].tolist() == list(range(len(finite)))
+        assert out[2][: len(finite)].tobytes() == want
+        assert compiled.parse(text, 0, out[0], out[1], None)[:2] == (len(finite), 3)
+    # a weight that overflows: left to the numpy passes, which name its line in either pass and any thread
+    lines = [f"{k} {k + 1} {t}" for k, t in enumerate(finite[:300])]
+    huge = next(t for t in tokens if not np.isfinite(float(t)))
+    at = int(rng.integers(0, len(lines)))
+    lines.insert(at, f"1 2 {huge}")
+    path = tmp_path / "edges.txt"
+    path.write_text("\n".join(lines) + "\n")
+    assert compiled.parse(path.read_bytes(), 0, *out) is None
+    messages = {
+        outcome(path, monkeypatch, 1 << 22, c, threads, w)
+        for c in (True, False)
+        for threads in (1, 2)
+        for w in (True, False)
+    }
+    assert messages == {f"{path}:{at + 1}: weight {huge!r} is not a finite number"}
+
+
+@needs_compiled
+@settings(max_examples=300, deadline=None)
+@given(
+    st.builds(
+        lambda sign, whole, point, fraction, exponent: sign + whole + point + fraction + exponent,
+        st.sampled_from(["", "+", "-"]),
+        st.text("0123456789", max_size=25),
+        st.sampled_from([".", ""]),
+        st.text("0123456789", max_size=25),
+        st.one_of(st.just(""), st.builds("e{}".format, st.integers(-400, 330))),
+    ).filter(lambda t: any(c.isdigit() for c in t.split("e")[0]))
+)
+def test_any_decimal_is_read_as_float_or_left_to_numpy_when_it_overflows(weight):
+    # 30 short lines after it: the compiled pass reads a line the fast way only when 64 bytes follow it
+    text = f"1 2 {weight}\n{'3 4 0.5' + chr(10)}".encode() * 2 + b"5 6 7\n" * 30
+    out = [np.empty(40, np.int32), np.empty(40, np.int32), np.empty(40)]
+    found = compiled.parse(text, 0, *out)
+    if not np.isfinite(float(weight)):
+        assert found is None and compiled.parse(text, 0, out[0], out[1], None) is None
+        return
+    assert found[:2] == (34, 3)
+    assert out[2][[0, 2]].tobytes() == np.array([float(weight)] * 2).tobytes()
+    assert compiled.parse(text, 0, out[0], out[1], None)[:2] == (34, 3)
