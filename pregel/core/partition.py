@@ -111,7 +111,15 @@ class Partition:
         Start from this state (after a mutation of the graph, :mod:`pregel.core.mutations`)
         instead of the initial values: ``values`` where ``given``, ``active``, and the mail
         on its way (``inbox_*``, then the messages settled at the barrier, ``late_*``).
+
+    Attributes
+    ----------
+    threads : int
+        Threads the partition's compiled kernels may use inside one call (the in-edges'
+        sort); 1 unless its backend has threads no partition of its own keeps busy.
     """
+
+    threads = 1
 
     def __init__(
         self, data: PartitionData, program: Program, trace: bool = False, state: dict[str, np.ndarray] | None = None
@@ -164,7 +172,7 @@ class Partition:
     @cached_property
     def routes(self) -> Routes:
         """The transposed out-edges, for fast broadcasts (built on first use)."""
-        return Routes(self.indptr, self.indices, self.data.bounds, self.index, self.weights)
+        return Routes(self.indptr, self.indices, self.data.bounds, self.index, self.weights, self.threads)
 
     @cached_property
     def _numbered(self) -> bool:
