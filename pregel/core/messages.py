@@ -12,7 +12,6 @@ every backend and every arrival order gives the same bits.
 
 from __future__ import annotations
 
-from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -21,6 +20,7 @@ from pregel.core import kernels
 from pregel.core.combiners import ColumnSum, Combiner, UfuncCombiner, rows
 from pregel.core.graph import distinct
 from pregel.core.kernels import InEdges, InSums, row_sums
+from pregel.core.lazy import cached_property
 
 # combine by scattering into an array (no sort) when the targets span at most this many slots per message
 DENSE_SPAN = 32

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +16,7 @@ import numpy as np
 
 from pregel.core.checkpoint import read_state, write_state
 from pregel.core.graph import Graph, find
+from pregel.core.lazy import cached_property
 from pregel.core.messages import Inbox, Mail, MessageBlock, Outbox, Routes, concat_messages
 from pregel.core.program import Program
 from pregel.core.trace import MessageLog
