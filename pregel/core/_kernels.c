@@ -62,42 +62,78 @@ typedef struct {
     const int64_t *indptr;
     const int32_t *indices;
     Py_ssize_t lo, hi, nt;
-    int64_t *next; /* nt counts, then the next slot of each target */
+    /* nt counts, then the next slot of each target: int32_t where every slot fits one (the
+     * counts half the size: more of them stay in cache), else int64_t */
+    void *next;
+    int wide;
     int32_t *out_idx;
     int64_t *out_edge;
     int bad;
 } sort_share;
 
+#define COUNT_SHARE(T)                                                                                                 \
+    do {                                                                                                               \
+        T *next = s->next;                                                                                             \
+        memset(next, 0, (size_t)s->nt * sizeof(T));                                                                   \
+        for (int64_t k = s->indptr[s->lo]; k < s->indptr[s->hi]; k++) {                                              \
+            int32_t t = s->indices[k];                                                                                 \
+            if (t < 0 || t >= s->nt) {                                                                                 \
+                s->bad = 1;                                                                                            \
+                break;                                                                                                 \
+            }                                                                                                          \
+            next[t]++;                                                                                                 \
+        }                                                                                                              \
+    } while (0)
+
 static void *
 count_share(void *arg)
 {
     sort_share *s = arg;
-    memset(s->next, 0, (size_t)s->nt * sizeof(int64_t));
-    for (int64_t k = s->indptr[s->lo]; k < s->indptr[s->hi]; k++) {
-        int32_t t = s->indices[k];
-        if (t < 0 || t >= s->nt) {
-            s->bad = 1;
-            break;
-        }
-        s->next[t]++;
-    }
+    if (s->wide)
+        COUNT_SHARE(int64_t);
+    else
+        COUNT_SHARE(int32_t);
     return NULL;
 }
+
+#define PLACE_SHARE(T)                                                                                                 \
+    do {                                                                                                               \
+        T *next = s->next;                                                                                             \
+        for (Py_ssize_t i = s->lo; i < s->hi; i++)                                                                     \
+            for (int64_t k = s->indptr[i]; k < s->indptr[i + 1]; k++) {                                              \
+                int64_t slot = next[s->indices[k]]++;                                                                  \
+                s->out_idx[slot] = (int32_t)i;                                                                         \
+                if (s->out_edge != NULL)                                                                               \
+                    s->out_edge[slot] = k;                                                                             \
+            }                                                                                                          \
+    } while (0)
 
 static void *
 place_share(void *arg)
 {
     sort_share *s = arg;
-    int64_t *next = s->next;
-    for (Py_ssize_t i = s->lo; i < s->hi; i++)
-        for (int64_t k = s->indptr[i]; k < s->indptr[i + 1]; k++) {
-            int64_t slot = next[s->indices[k]]++;
-            s->out_idx[slot] = (int32_t)i;
-            if (s->out_edge != NULL)
-                s->out_edge[slot] = k;
-        }
+    if (s->wide)
+        PLACE_SHARE(int64_t);
+    else
+        PLACE_SHARE(int32_t);
     return NULL;
 }
+
+/* the counts of target t: the slots thread 0's in-edges to t start at, then thread 1's, ... */
+#define FIRST_SLOTS(T)                                                                                                 \
+    do {                                                                                                               \
+        int64_t slot = 0;                                                                                              \
+        for (Py_ssize_t t = 0; t < nt; t++) {                                                                          \
+            out_ptr[t] = slot;                                                                                         \
+            for (int j = 0; j < threads; j++) {                                                                        \
+                T *next = share[j].next;                                                                               \
+                int64_t count = next[t];                                                                               \
+                next[t] = (T)slot;                                                                                     \
+                slot += count;                                                                                         \
+            }                                                                                                          \
+        }                                                                                                              \
+        out_ptr[nt] = slot;                                                                                            \
+    } while (0)
 
 /* work(share[j]) for every share: share 0 in the calling thread, the others in threads of their
  * own (a share whose thread does not start runs in the calling thread, after share 0) */
@@ -131,7 +167,7 @@ transpose(PyObject *self, PyObject *args)
         return NULL;
     PyObject *result = NULL;
     Py_ssize_t n = ip.len / 8 - 1, nt = op.len / 8 - 1, m = ix.len / 4;
-    int64_t *next = NULL;
+    void *next = NULL;
     if (n < 0 || nt < 0 || !check(&ip, 8, n + 1, "indptr") || !check(&ix, 4, m, "indices") ||
         !check(&op, 8, nt + 1, "out_ptr") || !check(&ox, 4, m, "out_idx") ||
         (oe.obj != NULL && !check(&oe, 8, m, "out_edge")))
@@ -154,7 +190,9 @@ transpose(PyObject *self, PyObject *args)
     threads = threads < TRANSPOSE_MAX_THREADS ? threads : TRANSPOSE_MAX_THREADS;
     threads = threads > 1 && n > 1 ? threads : 1;
     Py_ssize_t width = nt > 0 ? nt : 1;
-    next = PyMem_RawMalloc((size_t)threads * (size_t)width * sizeof(int64_t));
+    int wide = m > INT32_MAX;
+    size_t item = wide ? sizeof(int64_t) : sizeof(int32_t);
+    next = PyMem_RawMalloc((size_t)threads * (size_t)width * item);
     if (next == NULL) {
         PyErr_NoMemory();
         goto done;
@@ -175,7 +213,8 @@ transpose(PyObject *self, PyObject *args)
             }
             hi = a;
         }
-        share[j] = (sort_share){indptr, ix.buf, lo, hi, nt, next + (size_t)j * width, ox.buf, out_edge, 0};
+        share[j] = (sort_share){indptr, ix.buf, lo, hi, nt, (char *)next + (size_t)j * width * item, wide, ox.buf,
+                                out_edge, 0};
     }
     int bad = 0;
     Py_BEGIN_ALLOW_THREADS
@@ -183,17 +222,10 @@ transpose(PyObject *self, PyObject *args)
     for (int j = 0; j < threads; j++)
         bad |= share[j].bad;
     if (!bad) {
-        /* target t's slots: thread 0's in-edges to t, then thread 1's, ... */
-        int64_t slot = 0;
-        for (Py_ssize_t t = 0; t < nt; t++) {
-            out_ptr[t] = slot;
-            for (int j = 0; j < threads; j++) {
-                int64_t count = share[j].next[t];
-                share[j].next[t] = slot;
-                slot += count;
-            }
-        }
-        out_ptr[nt] = slot;
+        if (wide)
+            FIRST_SLOTS(int64_t);
+        else
+            FIRST_SLOTS(int32_t);
         run_shares(place_share, share, threads);
     }
     Py_END_ALLOW_THREADS
