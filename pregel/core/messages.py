@@ -106,6 +106,11 @@ class Routes:
     block (every vertex of the destination, zero where nothing came), which the
     receiver adds without a scatter. Other combiners reduce target by target over the
     in-edges (:class:`pregel.core.kernels.InEdges`) and send the reached vertices alone.
+
+    Where a table over every vertex pays, one counting sort of the out-edges over every
+    vertex (on up to ``threads`` threads) gives the vertices reached (those it counted)
+    and the in-edges the sums are laid out from; else the reached vertices come from a
+    sort, and the in-edges from the edges renumbered over them.
     """
 
     def __init__(
