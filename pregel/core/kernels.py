@@ -3,8 +3,8 @@
 Compiled (``pregel/_kernels.c``) when the package was built with a C compiler; without
 it, pregel uses scipy instead, with the same results up to the order of additions.
 
-- :class:`InEdges`: each target's sources, by a counting sort (scipy's transpose
-  otherwise). Min and Max broadcasts reduce over them.
+- :class:`InEdges`: each target's sources, by a counting sort, on several threads
+  where asked (scipy's transpose otherwise). Min and Max broadcasts reduce over them.
 - :func:`row_sums`: rows of numbers (a :class:`~pregel.core.combiners.ColumnSum` message, one
   column per source of a many-source program) summed over each target's in-edges, only
   the sending sources counted: one pass over the in-edges, no message per edge.
