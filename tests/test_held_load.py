@@ -590,11 +590,13 @@ def test_routes_of_a_partition_with_few_edges_are_built_without_tables_over_ever
     total, bounds = 50_000, np.array([0, 20_000, 50_000])
     indices = rng.integers(0, total, 300).astype(np.int32)
     indptr = np.array([0, 100, 300])
+    weights, x = rng.integers(1, 9, 300).astype(np.float64), rng.integers(0, 100, 2).astype(np.float64)
     built = {}
     for name, factor in (("tables", 10**9), ("searches", 0)):
         monkeypatch.setattr(messages, "_WHOLE_GRAPH_TABLES", factor)
-        routes = messages.Routes(indptr, indices, bounds, 0)
-        built[name] = (routes.targets, routes.slot_of_edges, routes.rows.ptr, routes.rows.sources)
+        routes = messages.Routes(indptr, indices, bounds, 0, weights)
+        rows = routes.rows
+        built[name] = (routes.targets, rows.ptr, rows.sources, routes.sums.sum(x), routes.weighted_sums.sum(x))
     for a, b in zip(built["tables"], built["searches"]):
         np.testing.assert_array_equal(a, b)
     np.testing.assert_array_equal(built["searches"][0], np.unique(indices))

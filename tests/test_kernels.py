@@ -75,6 +75,64 @@ def test_in_edges_match_scipy(path: str, seed: int) -> None:
     assert edges.sources.tolist() == reference.indices.tolist()
 
 
+def _in_edges_by_argsort(indptr: np.ndarray, indices: np.ndarray, targets: int) -> tuple[list, list, list]:
+    """``ptr``, ``sources`` and ``edges`` of the in-edges, by numpy's stable argsort of the targets."""
+    edges = np.argsort(indices, kind="stable")
+    sources = np.repeat(np.arange(indptr.size - 1), np.diff(indptr))[edges]
+    ptr = np.concatenate([[0], np.cumsum(np.bincount(indices, minlength=targets))])
+    return ptr.tolist(), sources.tolist(), edges.tolist()
+
+
+# enough edges that the compiled sort gives each of three threads a share (2**18 edges a thread)
+THREADED_EDGES = 3 * 2**18 + 1000
+
+
+@needs_compiled
+@pytest.mark.parametrize("shape", ["random", "hubs", "one row", "few targets", "empty rows"])
+def test_in_edges_are_the_same_on_every_thread_count(shape: str) -> None:
+    rng = np.random.default_rng(len(shape))
+    n, targets, m = 50_000, 30_000, THREADED_EDGES
+    if shape == "hubs":
+        indptr, indices = _hub_pattern(rng, n, targets, m)
+    elif shape == "one row":  # every edge in row 7: the shares of the other threads are empty
+        indptr = np.concatenate([np.zeros(8, dtype=np.int64), np.full(n - 7, m)])
+        indices = rng.integers(0, targets, m).astype(np.int32)
+    elif shape == "few targets":  # each target's in-edges come from every thread's share, repeated edges too
+        indptr, indices = _random_pattern(rng, n, 3, m)
+        targets = 3
+    elif shape == "empty rows":  # rows 0, 2, 4... send nothing; targets above 20_000 are never reached
+        indptr, indices = _random_pattern(rng, n // 2, 20_000, m)
+        indptr = np.repeat(indptr, 2)[1:]
+    else:
+        indptr, indices = _random_pattern(rng, n, targets, m)
+    # self-loops, wherever the row's own number is a target
+    rows = np.repeat(np.arange(indptr.size - 1), np.diff(indptr))
+    loops = rng.random(m) < 0.01
+    indices[loops] = np.minimum(rows[loops], targets - 1)
+    expected = _in_edges_by_argsort(indptr, indices, targets)
+    for threads in (1, 2, 3):
+        got = InEdges(indptr, indices, targets, edges=True, threads=threads)
+        assert (got.ptr.tolist(), got.sources.tolist(), got.edges.tolist()) == expected, threads
+
+
+@needs_compiled
+def test_a_small_transpose_asked_for_threads_is_the_serial_one() -> None:
+    indptr, indices = np.array([0, 2, 2, 5]), np.array([3, 0, 3, 3, 2], dtype=np.int32)
+    for threads in (1, 2, 64, 1000):
+        got = InEdges(indptr, indices, 5, edges=True, threads=threads)
+        assert (got.ptr.tolist(), got.sources.tolist(), got.edges.tolist()) == _in_edges_by_argsort(indptr, indices, 5)
+
+
+def test_in_edges_over_fewer_targets_keep_their_sources(path: str) -> None:
+    indptr, indices = np.array([0, 2, 3, 5]), np.array([4, 1, 4, 6, 1], dtype=np.int32)
+    kept = np.array([0, 1, 4, 6])  # every target reached (1, 4, 6), and 0, reached by none
+    fewer = InEdges(indptr, indices, 7, edges=True).over(kept)
+    renumbered = np.searchsorted(kept, indices).astype(np.int32)
+    assert (fewer.ptr.tolist(), fewer.sources.tolist(), fewer.edges.tolist()) == _in_edges_by_argsort(
+        indptr, renumbered, 4
+    )
+
+
 @pytest.mark.parametrize("seed", range(8))
 def test_in_sums_match_scipy(path: str, seed: int) -> None:
     rng = np.random.default_rng(seed)
@@ -192,6 +250,8 @@ def test_compiled_kernels_refuse_bad_input() -> None:
     c = kernels._kernels
     with pytest.raises(ValueError, match="outside"):
         InEdges(np.array([0, 1]), np.array([5], dtype=np.int32), 3)
+    with pytest.raises(ValueError, match="increasing"):
+        InEdges(np.array([0, 2, 1, 2]), np.array([0, 1], dtype=np.int32), 3)
     with pytest.raises(ValueError, match="outside"):
         InSums(np.array([0, 1]), np.array([5], dtype=np.int32), 3)
     with pytest.raises(ValueError, match="outside"):

@@ -232,3 +232,34 @@ def test_a_destination_reached_at_least_half_gets_a_covering_block_and_no_false_
     mail = inbox.take()
     assert mail.has.tolist() == [True, True, False, True] and len(mail) == 3
     assert mail.dense(-1.0).tolist() == [1.0, 10.0, -1.0, 10.0]
+
+
+@pytest.mark.parametrize("first", ["rows", "sums"])
+@pytest.mark.parametrize("tables", [True, False])
+def test_routes_give_the_reached_vertices_in_edges_and_sums_in_any_order_of_use(monkeypatch, first, tables):
+    """In-edges over every vertex (tables) or over the reached ones alone: the same routes, whichever comes first."""
+    from pregel.core import messages
+
+    monkeypatch.setattr(messages, "_WHOLE_GRAPH_TABLES", 10**9 if tables else 0)
+    rng = np.random.default_rng(5)
+    n, total, m = 40, 300, 500
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(rng.integers(0, n, m), minlength=n))])
+    indices = rng.integers(0, total, m).astype(np.int32)
+    weights = rng.integers(1, 9, m).astype(np.float64)
+    bounds = np.array([0, 100, 200, total])
+    routes = Routes(indptr, indices, bounds, 0, weights)
+    x = rng.integers(0, 1000, n).astype(np.float64)  # sums of integers: exact in any order
+    rows = np.repeat(np.arange(n), np.diff(indptr))
+    if first == "sums":
+        summed = routes.sums.sum(x), routes.weighted_sums.sum(x)
+    reached = np.unique(indices)
+    assert routes.targets.tolist() == reached.tolist()
+    order = np.lexsort((rows, indices))
+    assert routes.rows.ptr.tolist() == [0, *np.cumsum(np.unique(indices, return_counts=True)[1]).tolist()]
+    assert routes.rows.sources.tolist() == rows[order].tolist()
+    if first == "rows":
+        summed = routes.sums.sum(x), routes.weighted_sums.sum(x)
+    slots = routes.slots[0]
+    plain = np.bincount(indices, weights=x[rows], minlength=total)[slots]
+    weighted = np.bincount(indices, weights=x[rows] * weights, minlength=total)[slots]
+    assert summed[0].tolist() == plain.tolist() and summed[1].tolist() == weighted.tolist()

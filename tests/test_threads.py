@@ -205,3 +205,36 @@ def test_the_command_line_takes_threads(run_cli, tmp_path):
     assert refused.stderr.decode().strip().splitlines() == [
         "pregel: error: --threads needs the local backend (--backend scipy has no threads of ours)"
     ]
+
+
+def test_partitions_build_their_cached_properties_side_by_side():
+    """Two instances' cached properties computed at once in two threads (functools' would take turns on 3.10-3.11)."""
+    import threading
+
+    from pregel.core.lazy import cached_property
+
+    meeting = threading.Barrier(2, timeout=10)
+
+    class Built:
+        @cached_property
+        def routes(self) -> int:
+            meeting.wait()  # returns only once the other thread is inside the property too
+            return id(self)
+
+    one, two = Built(), Built()
+    worker = threading.Thread(target=lambda: one.routes)
+    worker.start()
+    assert two.routes == id(two)
+    worker.join()
+    assert one.__dict__["routes"] == id(one) and not meeting.broken
+
+
+def test_threads_beyond_the_partitions_go_to_their_kernels():
+    backend = LocalBackend(GRAPH, PageRank(), workers=1, threads=2)
+    assert backend.threads == 1 and [p.threads for p in backend.partitions] == [2]
+    two = pregel.run(GRAPH, PageRank(tol=1e-12), workers=1, threads=2)
+    assert fingerprint(two) == fingerprint(pregel.run(GRAPH, PageRank(tol=1e-12), workers=1, threads=1))
+    backend.close()
+    backend = LocalBackend(GRAPH, PageRank(), workers=3, threads=2)
+    assert [p.threads for p in backend.partitions] == [1, 1, 1]
+    backend.close()

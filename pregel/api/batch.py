@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from pregel.core.lazy import cached_property
 from pregel.core.messages import edges_of
 from pregel.core.program import Program
 from pregel.core.types import AlongEdges, Broadcast, Mutations, Outcome, Send, ToVertices

@@ -82,7 +82,9 @@ class LocalBackend:
         Number of partitions (the routing between them is the same as on Ray); default
         :func:`default_partitions`: one per core on a graph large enough.
     threads : int, optional
-        Threads that run the partitions' supersteps (at most one per partition).
+        Threads that run the partitions' supersteps (at most one per partition); more
+        threads than partitions go to the partitions' kernels (``threads // workers``
+        each: the sort of the in-edges, :class:`~pregel.core.kernels.InEdges`).
         Default: :func:`default_partitions` of the graph (a thread per core, for
         partitions large enough to gain from one), or 1 for a program whose ``compute``
         holds the GIL (:meth:`~pregel.core.program.Program.holds_the_gil`). With 1 the
@@ -112,9 +114,11 @@ class LocalBackend:
         self.trace = trace
         self.count = workers or default_partitions(graph)
         self.graph = graph
-        self.partitions = self._make()
         if threads is None:
             threads = 1 if program.holds_the_gil() else default_partitions(graph)
+        # more threads than partitions: each partition's kernels share the threads no partition keeps busy
+        self._kernel_threads = max(1, threads // self.count)
+        self.partitions = self._make()
         self.threads = min(threads, len(self.partitions))
         # the caller's thread is one of the threads: it runs its share instead of waiting
         self._pool = None
@@ -206,9 +210,13 @@ class LocalBackend:
         for k, state in enumerate(states):
             if state is not None:
                 self.partitions[k] = Partition(rows(graph, bounds, k), copy.copy(self.program), self.trace, state)
+                self.partitions[k].threads = self._kernel_threads
 
     def _make(self) -> list[Partition]:
-        return [Partition(data, copy.copy(self.program), self.trace) for data in split(self.graph, self.count)]
+        partitions = [Partition(data, copy.copy(self.program), self.trace) for data in split(self.graph, self.count)]
+        for partition in partitions:
+            partition.threads = self._kernel_threads
+        return partitions
 
     def close(self) -> None:
         """Stop the threads."""

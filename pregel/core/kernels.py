@@ -3,8 +3,8 @@
 Compiled (``pregel/_kernels.c``) when the package was built with a C compiler; without
 it, pregel uses scipy instead, with the same results up to the order of additions.
 
-- :class:`InEdges`: each target's sources, by a counting sort (scipy's transpose
-  otherwise). Min and Max broadcasts reduce over them.
+- :class:`InEdges`: each target's sources, by a counting sort, on several threads
+  where asked (scipy's transpose otherwise). Min and Max broadcasts reduce over them.
 - :func:`row_sums`: rows of numbers (a :class:`~pregel.core.combiners.ColumnSum` message, one
   column per source of a many-source program) summed over each target's in-edges, only
   the sending sources counted: one pass over the in-edges, no message per edge.
@@ -56,6 +56,9 @@ class InEdges:
     edges : bool
         Also give ``edges``: each in-edge's position among the out-edges (a source's
         edges to one target in the order of its row).
+    threads : int
+        Threads the compiled counting sort may use (each takes an equal share of the
+        edges, from 2**18 edges a thread); the arrays are the same for any number.
 
     Examples
     --------
@@ -64,7 +67,9 @@ class InEdges:
     ([0, 0, 1, 3], [0, 0, 1], [0, 1, 2])
     """
 
-    def __init__(self, indptr: np.ndarray, indices: np.ndarray, targets: int, edges: bool = False) -> None:
+    def __init__(
+        self, indptr: np.ndarray, indices: np.ndarray, targets: int, edges: bool = False, threads: int = 1
+    ) -> None:
         self.size = int(targets)
         n = indptr.size - 1
         self.edges: np.ndarray | None = None
@@ -77,6 +82,7 @@ class InEdges:
                 np.ascontiguousarray(indices, dtype=np.int32),
                 self.ptr,
                 self.sources,
+                max(int(threads), 1),
                 *positions,
             )
             if edges:
@@ -90,6 +96,25 @@ class InEdges:
             self.ptr, self.sources = rows.indptr.astype(np.int64, copy=False), rows.indices
             if edges:
                 self.edges = rows.data.astype(np.int64) - 1
+
+    def over(self, kept: np.ndarray) -> InEdges:
+        """The same in-edges with target ``kept[r]`` renumbered ``r``: ``kept`` sorted, holding every target reached.
+
+        The sources (and edges) are shared, not copied; only the pointers are new.
+
+        Examples
+        --------
+        >>> e = InEdges(np.array([0, 2, 3]), np.array([1, 3, 3]), 4)
+        >>> fewer = e.over(np.array([1, 2, 3]))
+        >>> fewer.ptr.tolist(), fewer.sources.tolist()
+        ([0, 1, 1, 3], [0, 0, 1])
+        """
+        out = object.__new__(InEdges)
+        out.size = int(kept.size)
+        # the targets left out have no sources: each kept target's in-edges start where they did
+        out.ptr = np.append(self.ptr[kept], self.ptr[-1])
+        out.sources, out.edges = self.sources, self.edges
+        return out
 
 
 def both_ways(indptr: np.ndarray, indices: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -184,7 +209,28 @@ class InSums:
             out_edges = sp.csr_array((entries, indices, indptr), shape=(self.senders, self.size))
             self._transpose = out_edges.T
             return
-        edges = InEdges(indptr, indices, self.size, edges=weights is not None)
+        self._lay_out(InEdges(indptr, indices, self.size, edges=weights is not None), weights)
+
+    @classmethod
+    def of(cls, edges: InEdges, senders: int, weights: np.ndarray | None = None) -> InSums:
+        """The sums over in-edges already sorted (compiled kernels only); ``weights`` are the out-edges'.
+
+        ``edges`` must give each in-edge's position among the out-edges (``edges=True``)
+        when there are weights.
+
+        Examples
+        --------
+        >>> e = InEdges(np.array([0, 2, 3]), np.array([1, 2, 2]), 3)
+        >>> InSums.of(e, 2).sum(np.array([1.0, 10.0])).tolist()
+        [0.0, 1.0, 11.0]
+        """
+        sums = object.__new__(cls)
+        sums.size, sums.senders, sums.weights = edges.size, int(senders), None
+        sums._lay_out(edges, weights)
+        return sums
+
+    def _lay_out(self, edges: InEdges, weights: np.ndarray | None) -> None:
+        """The layout of ``edges`` (with ``weights``, one per out-edge) for the compiled sum."""
         self.order = np.empty(self.size, dtype=np.int32)
         self.chunk_ptr = np.empty(-(-self.size // _kernels.LANES) + 1, dtype=np.int64)
         _kernels.slice_layout(edges.ptr, self.order, self.chunk_ptr)

@@ -12,14 +12,15 @@ every backend and every arrival order gives the same bits.
 
 from __future__ import annotations
 
-from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from pregel.core import kernels
 from pregel.core.combiners import ColumnSum, Combiner, UfuncCombiner, rows
 from pregel.core.graph import distinct
 from pregel.core.kernels import InEdges, InSums, row_sums
+from pregel.core.lazy import cached_property
 
 # combine by scattering into an array (no sort) when the targets span at most this many slots per message
 DENSE_SPAN = 32
@@ -105,6 +106,11 @@ class Routes:
     block (every vertex of the destination, zero where nothing came), which the
     receiver adds without a scatter. Other combiners reduce target by target over the
     in-edges (:class:`pregel.core.kernels.InEdges`) and send the reached vertices alone.
+
+    Where a table over every vertex pays, one counting sort of the out-edges over every
+    vertex (on up to ``threads`` threads) gives the vertices reached (those it counted)
+    and the in-edges the sums are laid out from; else the reached vertices come from a
+    sort, and the in-edges from the edges renumbered over them.
     """
 
     def __init__(
@@ -114,21 +120,38 @@ class Routes:
         bounds: np.ndarray,
         source: int = -1,
         weights: np.ndarray | None = None,
+        threads: int = 1,
     ) -> None:
         total = int(bounds[-1])
         self.bounds = bounds
         self.source = source
         self.indptr, self.indices = indptr, indices
         self.weights = weights
-        self.targets = _reached(indices, total)
+        self.threads = threads
+        # the in-edges over every vertex, until the sums are laid out from them (None: made for each use)
+        self._whole: InEdges | None = None
+        if kernels.COMPILED and _tables_pay(total, indices.size):
+            # the counting sort counts each vertex's in-edges anyway: the vertices reached are those counted
+            self._whole = InEdges(indptr, indices, total, edges=weights is not None, threads=threads)
+            self.targets = np.flatnonzero(self._whole.ptr[1:] != self._whole.ptr[:-1])
+        else:
+            self.targets = _reached(indices, total)
         # each destination's targets, local to it: the same every superstep, so cut once
         self.cuts = cut_by_partition(self.targets, bounds)
         self._row_outputs: list[np.ndarray | None] | None = None
 
+    def _in_edges(self, kept: np.ndarray, edges: bool = False) -> InEdges:
+        """The local senders to each of ``kept`` (sorted global vertices, every one reached among them)."""
+        whole = self._whole
+        if whole is not None and (whole.edges is not None or not edges):
+            return whole if kept.size == whole.size else whole.over(kept)
+        total = int(self.bounds[-1])
+        return InEdges(self.indptr, _renumbered(self.indices, kept, total), kept.size, edges, self.threads)
+
     @cached_property
     def rows(self) -> InEdges:
         """The local senders to each reached vertex."""
-        return InEdges(self.indptr, _renumbered(self.indices, self.targets, int(self.bounds[-1])), self.targets.size)
+        return self._in_edges(self.targets)
 
     @cached_property
     def slots(self) -> tuple[np.ndarray, list[tuple[int, int, int, np.ndarray, bool]]]:
@@ -154,12 +177,24 @@ class Routes:
     @cached_property
     def sums(self) -> InSums:
         """The local senders to each slot, laid out for summing."""
-        return InSums(self.indptr, self.slot_of_edges, self.slots[0].size)
+        return self._laid_out(None)
 
     @cached_property
     def weighted_sums(self) -> InSums:
         """The local senders to each slot with their edges' weights, laid out for summing."""
-        return InSums(self.indptr, self.slot_of_edges, self.slots[0].size, self.weights)
+        return self._laid_out(self.weights)
+
+    def _laid_out(self, weights: np.ndarray | None) -> InSums:
+        """:class:`InSums` over the slots; the in-edges over every vertex are let go once laid out (the layout
+        holds a copy of them)."""
+        slots = self.slots[0]
+        if kernels.COMPILED:
+            laid_out = InSums.of(self._in_edges(slots, edges=weights is not None), self.indptr.size - 1, weights)
+        else:
+            laid_out = InSums(self.indptr, self.slot_of_edges, slots.size, weights)
+        if "rows" not in self.__dict__:
+            self._whole = None
+        return laid_out
 
     def blocks(self, combiner: Combiner | None, values: np.ndarray, weighted: bool = False) -> dict[int, MessageBlock]:
         """One block per destination partition when every local vertex sends ``values`` (combined, given a combiner).

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +16,7 @@ import numpy as np
 
 from pregel.core.checkpoint import read_state, write_state
 from pregel.core.graph import Graph, find
+from pregel.core.lazy import cached_property
 from pregel.core.messages import Inbox, Mail, MessageBlock, Outbox, Routes, concat_messages
 from pregel.core.program import Program
 from pregel.core.trace import MessageLog
@@ -111,7 +111,15 @@ class Partition:
         Start from this state (after a mutation of the graph, :mod:`pregel.core.mutations`)
         instead of the initial values: ``values`` where ``given``, ``active``, and the mail
         on its way (``inbox_*``, then the messages settled at the barrier, ``late_*``).
+
+    Attributes
+    ----------
+    threads : int
+        Threads the partition's compiled kernels may use inside one call (the in-edges'
+        sort); 1 unless its backend has threads no partition of its own keeps busy.
     """
+
+    threads = 1
 
     def __init__(
         self, data: PartitionData, program: Program, trace: bool = False, state: dict[str, np.ndarray] | None = None
@@ -164,7 +172,7 @@ class Partition:
     @cached_property
     def routes(self) -> Routes:
         """The transposed out-edges, for fast broadcasts (built on first use)."""
-        return Routes(self.indptr, self.indices, self.data.bounds, self.index, self.weights)
+        return Routes(self.indptr, self.indices, self.data.bounds, self.index, self.weights, self.threads)
 
     @cached_property
     def _numbered(self) -> bool:
