@@ -56,10 +56,9 @@ from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy  # noq
 
 from bench.held_load import Idle, ours  # noqa: E402
 from bench.ray_supersteps import barrier_ms, pagerank_ms, round_trip_ms  # noqa: E402
+from pregel.api.run import held_input  # noqa: E402
 from pregel.backends.local import LocalBackend  # noqa: E402
 from pregel.backends.ray import HeldRayBackend, RayBackend  # noqa: E402
-from pregel.core.held import HeldInput  # noqa: E402
-from pregel.io import shares  # noqa: E402
 from pregel.io.edges import read_edges  # noqa: E402
 
 WORKERS = 2
@@ -76,20 +75,6 @@ def placed(backend_class: type, what: str) -> type:
             PLACEMENTS.append((what, list(self.nodes)))
 
     return Placed
-
-
-def held_input(path: str) -> HeldInput:
-    """The input of a distributed load of ``path``, as ``pregel.run`` makes it."""
-    return HeldInput(
-        path,
-        shares.list_shares,
-        shares.assign,
-        shares.read_share,
-        shares.chunks,
-        shares.read_chunk,
-        nothing=shares.no_edges(path),
-        size=shares.input_bytes(path),
-    )
 
 
 def local_load(path: str) -> float:

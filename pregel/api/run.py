@@ -227,18 +227,7 @@ def _run_held(
     records) is known only once the workers read it.
     """
     check_rules(program)
-    source = HeldInput(
-        path,
-        shares.list_shares,
-        shares.assign,
-        shares.read_share,
-        shares.chunks,
-        shares.read_chunk,
-        undirected=undirected,
-        nothing=shares.no_edges(path),
-        size=shares.input_bytes(path),
-    )
-    backend = held_ray_backend()(source, program, workers, **options)
+    backend = held_ray_backend()(held_input(path, undirected), program, workers, **options)
     try:
         checkpointer = checkpointer_for(backend.graph)
     except BaseException:
@@ -252,6 +241,30 @@ def _run_held(
         on_superstep=on_superstep,
         checkpointer=checkpointer,
         collect=collect,
+    )
+
+
+def held_input(path: str, undirected: bool = False) -> HeldInput:
+    r"""The input of a load by the workers themselves: how they list, assign and read the shares of ``path``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "edges.txt").write_text("1 2\n2 3\n")
+    >>> held_input(str(folder / "edges.txt")).size
+    8
+    """
+    return HeldInput(
+        path,
+        shares.list_shares,
+        shares.assign,
+        shares.read_share,
+        shares.chunks,
+        shares.read_chunk,
+        undirected=undirected,
+        nothing=shares.no_edges(path),
+        size=shares.input_bytes(path),
     )
 
 
