@@ -266,3 +266,25 @@ def test_more_workers_same_answers():
         )
     finally:
         nx.config.backends.pregel.workers = before
+
+
+@needs_backend
+def test_a_graph_converted_with_every_attribute_serves_a_later_weighted_call():
+    # k_core converts with every attribute (preserve_all_attrs) and networkx caches that
+    # graph for later calls; an unweighted graph has no "weight" to keep, so each edge weighs 1
+    g = nx.Graph([("a", "b"), ("b", "c"), ("c", "a"), ("c", "d")])
+    assert set(nx.k_core(g, backend="pregel")) == {"a", "b", "c"}
+    assert nx.single_source_dijkstra_path_length(g, "d", backend="pregel") == {"d": 0, "c": 1, "a": 2, "b": 2}
+    assert nx.single_source_bellman_ford_path_length(g, "d", backend="pregel") == (
+        nx.single_source_bellman_ford_path_length(g, "d")
+    )
+    assert nx.multi_source_dijkstra_path_length(g, {"a"}, backend="pregel") == nx.multi_source_dijkstra_path_length(
+        g, {"a"}
+    )
+    _close(nx.pagerank(g, backend="pregel"), nx.pagerank(g))
+    assert len(nx.community.louvain_communities(g, seed=1, backend="pregel")) >= 1
+    # an attribute some edges hold as text is still not a weight
+    g = nx.Graph([("a", "b", {"weight": "heavy"}), ("b", "c"), ("c", "a"), ("c", "d")])
+    nx.k_core(g, backend="pregel")
+    with pytest.raises(NotImplementedError):
+        nx.single_source_dijkstra_path_length(g, "d", backend="pregel")
