@@ -79,8 +79,11 @@ class PerSource:
         sources, rows = [], []
         for name in picks[0]:
             ids, ranks = HIGHEST.pick(*_joined([pick[name] for pick in picks]), k)
-            sources.append(np.full(ids.size, int(name)))
-            rows.append(np.rec.fromarrays([ids, ranks], names="vertex,value"))
+            # the columns are named by the sources' original ids: labels, in a labelled graph
+            sources.append(
+                np.full(ids.size, int(name) if graph.labels is None else name, dtype=graph.original_ids.dtype)
+            )
+            rows.append(np.rec.fromarrays([graph.to_original(ids), ranks], names="vertex,value"))
         return np.concatenate(sources), np.concatenate(rows).view(np.ndarray), self.columns
 
 
