@@ -187,3 +187,15 @@ def test_cli_bad_input_is_one_line_and_exit_2(edges, tmp_path, capsys, command, 
     err = capsys.readouterr().err
     assert message in err and len(err.strip().splitlines()) == 1
     assert not out.exists()
+
+
+def test_string_ids_with_self_loops():
+    named = [("ann", "bob"), ("bob", "cy"), ("cy", "ann"), ("ann", "ann"), ("dan", "eve"), ("zed", "zed")]
+    g = pregel.Graph.from_edges(*zip(*named))
+    members = maximal_independent_set(g, seed=3)
+    assert independence_problem(members.graph, members.values) is None
+    assert set(members.to_dict()) == {"ann", "bob", "cy", "dan", "eve", "zed"}
+    assert members["zed"] == 1  # its only edge is a self-loop: no neighbour keeps it out
+    pairs = maximal_matching(g, seed=3)
+    assert matching_problem(pairs.graph, pairs.values) is None
+    assert pairs.values[pairs.graph.index_of("zed")[0]] == -1

@@ -689,6 +689,7 @@ def louvain(
     result.graph = graph
     result.trace = result.trace and result.trace.told_of(graph)  # drawn with the user's vertices
     result.values = smallest_member(partitions[-1], graph.ids) if partitions else graph.ids.copy()
+    result.values_are_ids = True  # each names its community's smallest member: a label, in a labelled graph
     result.partitions = [smallest_member(labels, graph.ids) for labels in partitions]
     result.collected = collect_on_driver(result, collect, options.get("workers") or 1)
     return result
