@@ -7,6 +7,9 @@ and networkx dispatch. Every backend (Ray included): test_library_on_every_backe
 
 from __future__ import annotations
 
+import csv
+import io
+
 import networkx as nx
 import numpy as np
 import pytest
@@ -281,3 +284,20 @@ def test_cli_string_ids_in_sources_and_personalize(tmp_path, capsys):
     assert err.count("largest absolute difference") == 2
     assert exit_status(["ppr", str(edges), "--src", "from", "--dst", "to", "--sources", "ann,nobody"]) == 2
     assert "--sources vertex 'nobody' is not in the graph" in capsys.readouterr().err
+
+
+def test_cli_ppr_tsv_refuses_a_label_with_a_tab_and_csv_quotes_it(tmp_path, capsys):
+    edges = tmp_path / "named.csv"
+    edges.write_text('from,to\n"a\tb",c\nc,"d,e"\n')
+    out = tmp_path / "ranks.tsv"
+    flags = ["--src", "from", "--dst", "to", "--sources", "c", "-q"]
+    assert exit_status(["ppr", str(edges), *flags, "-o", str(out)]) == 2
+    assert capsys.readouterr().err == (
+        "pregel: error: vertex 'a\\tb' holds a tab or a line break, which TSV cannot hold: use CSV or Parquet\n"
+    )
+    assert not out.exists()
+    assert main(["ppr", str(edges), *flags, "--format", "csv", "--tol", "1e-13"]) == 0
+    rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))
+    theirs = nx.pagerank(nx.DiGraph([("a\tb", "c"), ("c", "d,e")]), personalization={"c": 1}, tol=1e-15, max_iter=10000)
+    assert rows[0] == ["vertex", "c"]
+    assert {v: float(r) for v, r in rows[1:]} == pytest.approx(theirs, abs=1e-9)

@@ -23,7 +23,7 @@ import numpy as np
 
 from pregel.core.files import atomic_write
 from pregel.errors import InputError
-from pregel.io.edges import format_values
+from pregel.io.edges import format_values, refuse_tsv_breaks
 
 FORMATS = ("tsv", "csv", "npy", "parquet")
 #: Formats that cannot go to a terminal or a text pipe.
@@ -90,7 +90,10 @@ def render(ids: np.ndarray, values: np.ndarray, fmt: str, columns: tuple[str, st
         fields = [values[name].tolist() for name in values.dtype.names]
         rows = [[v if isinstance(v, str) else repr(v) for v in row] for row in zip(ids.tolist(), *fields)]
         if fmt != "csv":
-            return "".join("\t".join(row) + "\n" for row in rows)
+            text = "".join("\t".join(row) + "\n" for row in rows)
+            if text.count("\n") != len(rows) or text.count("\t") != len(rows) * len(fields) or "\r" in text:
+                refuse_tsv_breaks(cell for row in rows for cell in row)
+            return text
         # labels may hold commas or quotes, in the vertex column or in the columns' names: the csv module quotes them
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
