@@ -288,3 +288,23 @@ def test_a_graph_converted_with_every_attribute_serves_a_later_weighted_call():
     nx.k_core(g, backend="pregel")
     with pytest.raises(NotImplementedError):
         nx.single_source_dijkstra_path_length(g, "d", backend="pregel")
+
+
+@needs_backend
+@pytest.mark.parametrize("dtype", [np.int64, np.int32, np.float32, np.float64])
+def test_numpy_weights_as_zip_over_arrays_gives_them(dtype):
+    g = nx.DiGraph()
+    # the usual way from arrays: each weight is a numpy scalar, not a Python number
+    g.add_weighted_edges_from(
+        zip(["a", "b", "a", "c"], ["b", "c", "c", "d"], np.array([8, 12, 28, 4], dtype=dtype) / 4)
+    )
+    g.add_weighted_edges_from(zip(["d"], ["e"], np.array([3], dtype=dtype)))
+    assert isinstance(g.edges["a", "b"]["weight"], np.generic)
+    ours = nx.single_source_dijkstra_path_length(g, "a", backend="pregel")
+    assert ours == nx.single_source_dijkstra_path_length(g, "a")
+    assert nx.single_source_bellman_ford_path_length(g, "a", backend="pregel") == (
+        nx.single_source_bellman_ford_path_length(g, "a")
+    )
+    _close(nx.pagerank(g, backend="pregel"), nx.pagerank(g))
+    undirected = g.to_undirected()
+    assert len(nx.community.louvain_communities(undirected, seed=1, backend="pregel")) >= 1

@@ -51,6 +51,7 @@ graph's order.
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Iterator
 from functools import cached_property
 from pathlib import Path
@@ -212,9 +213,10 @@ class BackendInterface:
         attributes, integral, not_numbers = {}, {}, set()
         for name, default in wanted.items():
             column = [d.get(name, default) for d in records]
-            if all(isinstance(x, (int, float)) for x in column):
+            # numbers.Real: numpy's scalars too (weights added from arrays are np.int64, np.float32...)
+            if all(isinstance(x, numbers.Real) for x in column):
                 attributes[name] = np.array(column, dtype=np.float64)
-                integral[name] = all(isinstance(x, int) for x in column)
+                integral[name] = all(isinstance(x, numbers.Integral) for x in column)
             else:
                 not_numbers.add(name)
         ends = np.array(pairs, dtype=np.int64).reshape(-1, 2)
