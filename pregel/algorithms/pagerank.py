@@ -194,8 +194,8 @@ def pagerank(
     personalization : dict or iterable of int or str, optional
         Where the walker restarts: vertex id → weight (scaled to sum 1; missing
         vertices get 0), or vertex ids (each the same weight); labels, in a graph
-        with string ids. The rank of dangling
-        vertices goes there too. ``None``: everywhere alike.
+        with string ids. The rank of dangling vertices goes there too. ``None``:
+        everywhere alike.
     backend : {"local", "ray", "scipy"}
         ``"scipy"`` runs the sparse power-iteration reference instead of the engine.
     api : {"batch", "scalar"}
