@@ -199,3 +199,20 @@ def test_string_ids_with_self_loops():
     pairs = maximal_matching(g, seed=3)
     assert matching_problem(pairs.graph, pairs.values) is None
     assert pairs.values[pairs.graph.index_of("zed")[0]] == -1
+
+
+def test_cli_top_names_members_and_partners_by_their_labels(tmp_path, capsys):
+    named = [("ann", "bob"), ("bob", "cy"), ("cy", "ann"), ("cy", "dan"), ("dan", "eve"), ("eve", "fay")]
+    edges = tmp_path / "named.csv"
+    edges.write_text("from,to\n" + "".join(f"{u},{v}\n" for u, v in named))
+    flags = ["--src", "from", "--dst", "to", "--top", "10", "-q"]
+    G = nx.Graph(named)
+    assert main(["mis", str(edges), *flags]) == 0
+    members = [line.split("\t") for line in capsys.readouterr().out.splitlines()]
+    assert members and all(flag == "1" for _, flag in members)
+    chosen = {v for v, _ in members}
+    assert chosen <= set(G) and not any(G.has_edge(u, v) for u in chosen for v in chosen)
+    assert nx.is_dominating_set(G, chosen)  # maximal: every other vertex has a neighbour in it
+    assert main(["matching", str(edges), *flags]) == 0
+    pairs = [tuple(line.split("\t")) for line in capsys.readouterr().out.splitlines()]
+    assert pairs and nx.is_maximal_matching(G, set(pairs))
