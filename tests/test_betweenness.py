@@ -205,3 +205,15 @@ def test_networkx_dispatch_declines_weights():
         warnings.simplefilter("ignore")
         nx.betweenness_centrality(g, weight="weight", backend="pregel")
     assert nx.betweenness_centrality(nx.MultiGraph([(1, 2), (1, 2), (2, 3)]), backend="pregel")[2] == 1.0
+
+
+def test_sampled_sources_of_a_graph_with_string_ids_are_networkx_sources():
+    named = [("ann", "bob"), ("bob", "cy"), ("cy", "ann"), ("cy", "dan"), ("hal", "ann"), ("fay", "hal")]
+    g = pregel.Graph.from_edges(*zip(*named))
+    G = nx.DiGraph()
+    G.add_nodes_from(g.labels.tolist())  # networkx samples from the nodes in the graph's order: by id
+    G.add_edges_from(named)
+    for seed in range(4):
+        ours = betweenness(g, samples=3, seed=seed).to_dict()
+        theirs = nx.betweenness_centrality(G, k=3, seed=seed)
+        assert ours == pytest.approx(theirs, abs=1e-12)

@@ -141,13 +141,38 @@ def test_cli_unknown_source_is_one_line_and_exit_2(edges, tmp_path, capsys, sour
     assert not out.exists()
 
 
-@pytest.mark.parametrize("source", ["1,x", "", "1,,2"])
+def test_cli_text_source_in_a_graph_of_integer_ids_is_one_line_and_exit_2(edges, capsys):
+    assert main(["bfs", edges, "--source", "1,x"]) == 2
+    assert capsys.readouterr().err == f"pregel: error: {edges}: --source 'x' is not an integer vertex id\n"
+
+
+@pytest.mark.parametrize("source", ["", "1,,2", ","])
 def test_cli_malformed_source_list_is_a_usage_error(edges, capsys, source):
     with pytest.raises(SystemExit) as stop:
         main(["bfs", edges, "--source", source])
     err = capsys.readouterr().err
     assert stop.value.code == 2
     assert "argument --source: not a vertex id or a comma-separated list of them" in err and err.count("\n") == 1
+
+
+def test_string_ids_name_the_sources(tmp_path, capsys):
+    named = [("ann", "bob"), ("bob", "cy"), ("cy", "ann"), ("dan", "eve"), ("zed", "zed")]
+    g = pregel.Graph.from_edges(*zip(*named))
+    G = nx.DiGraph(named)
+    expected = {v: float(nx.shortest_path_length(G, "bob", v)) if nx.has_path(G, "bob", v) else INF for v in G}
+    assert bfs(g, "bob").to_dict() == expected
+    assert bfs(g, ["bob", "dan"]).to_dict() == {**expected, "dan": 0.0, "eve": 1.0}
+    with pytest.raises(pregel.InputError, match="'nobody' is not in the graph"):
+        bfs(g, ["bob", "nobody"])
+    edges = tmp_path / "named.csv"
+    edges.write_text("from,to\n" + "".join(f"{u},{v}\n" for u, v in named))
+    flags = ["--src", "from", "--dst", "to", "-q", "--check", "--compare", "networkx"]
+    assert main(["bfs", str(edges), "--source", "bob,dan", *flags]) == 0
+    out, err = capsys.readouterr()
+    assert dict(line.split("\t") for line in out.splitlines()) == {
+        v: str(h) for v, h in {**expected, "dan": 0.0, "eve": 1.0}.items()
+    }
+    assert err.count("largest absolute difference 0.000e+00") == 2
 
 
 # ------------------------------------------------------------------ networkx dispatch

@@ -149,3 +149,40 @@ def test_output_equal_to_input_is_refused(run_cli, write_edges):
     proc = run_cli("cc", edges, "--output", edges)
     assert proc.returncode == 2 and b"is the input file" in proc.stderr
     assert edges.read_text() == "1 2\n"
+
+
+NAMED = "from,to\nann,bob\nbob,cy\ncy,ann\ncy,dan\ndan,eve\neve,dan\nhal,ann\nfay,hal\nann,fay\nbob,dan\n"
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["pagerank"],
+        ["pagerank", "--personalize", "ann,eve"],
+        ["sssp", "--source", "cy"],
+        ["cc"],
+        ["bfs", "--source", "cy,fay"],
+        ["kcore"],
+        ["kcore", "--k", "2"],
+        ["triangles"],
+        ["ppr", "--sources", "cy,hal"],
+        ["betweenness", "--samples", "4"],
+    ],
+)
+def test_compare_networkx_on_string_ids(run_cli, tmp_path, command):
+    edges = tmp_path / "named.csv"
+    edges.write_text(NAMED)
+    proc = run_cli(command[0], edges, *command[1:], "--src", "from", "--dst", "to", "--compare", "networkx", "-q")
+    assert proc.returncode == 0, proc.stderr
+    difference = float(proc.stderr.decode().split("networkx: largest absolute difference ")[1].split()[0])
+    assert difference <= 1e-9
+
+
+def test_louvain_compare_networkx_on_string_ids(run_cli, tmp_path):
+    edges = tmp_path / "named.csv"
+    edges.write_text(NAMED)
+    proc = run_cli("louvain", edges, "--src", "from", "--dst", "to", "--compare", "networkx", "-q")
+    assert proc.returncode == 0, proc.stderr
+    # both find the triangle ann-bob-cy with fay-hal, and dan-eve (networkx's labels are its communities' first ids)
+    assert proc.stdout.decode().splitlines()[0] == "ann\tann"
+    assert "networkx: largest absolute difference 0" in proc.stderr.decode()

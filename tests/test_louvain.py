@@ -320,3 +320,20 @@ def test_networkx_dispatch_gives_good_communities_in_networkx_shape():
     assert [len(level) for level in levels] == sorted((len(level) for level in levels), reverse=True)
     with pytest.raises(ValueError, match="max_level"):
         nx.community.louvain_communities(G, max_level=0, backend="pregel")
+
+
+def test_string_ids_label_communities_by_their_first_member():
+    named = [
+        ("ann", "bob"),
+        ("bob", "cy"),
+        ("cy", "ann"),
+        ("dan", "eve"),
+        ("eve", "fay"),
+        ("fay", "dan"),
+        ("cy", "dan"),
+    ]
+    result = louvain(pregel.Graph.from_edges(*zip(*named)))
+    G = nx.Graph(named)
+    assert result.to_dict() == {"ann": "ann", "bob": "ann", "cy": "ann", "dan": "dan", "eve": "dan", "fay": "dan"}
+    communities = [{"ann", "bob", "cy"}, {"dan", "eve", "fay"}]
+    assert result.aggregated["levels"][-1] == pytest.approx(nx.community.modularity(G, communities), abs=1e-12)

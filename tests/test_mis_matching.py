@@ -187,3 +187,32 @@ def test_cli_bad_input_is_one_line_and_exit_2(edges, tmp_path, capsys, command, 
     err = capsys.readouterr().err
     assert message in err and len(err.strip().splitlines()) == 1
     assert not out.exists()
+
+
+def test_string_ids_with_self_loops():
+    named = [("ann", "bob"), ("bob", "cy"), ("cy", "ann"), ("ann", "ann"), ("dan", "eve"), ("zed", "zed")]
+    g = pregel.Graph.from_edges(*zip(*named))
+    members = maximal_independent_set(g, seed=3)
+    assert independence_problem(members.graph, members.values) is None
+    assert set(members.to_dict()) == {"ann", "bob", "cy", "dan", "eve", "zed"}
+    assert members["zed"] == 1  # its only edge is a self-loop: no neighbour keeps it out
+    pairs = maximal_matching(g, seed=3)
+    assert matching_problem(pairs.graph, pairs.values) is None
+    assert pairs.values[pairs.graph.index_of("zed")[0]] == -1
+
+
+def test_cli_top_names_members_and_partners_by_their_labels(tmp_path, capsys):
+    named = [("ann", "bob"), ("bob", "cy"), ("cy", "ann"), ("cy", "dan"), ("dan", "eve"), ("eve", "fay")]
+    edges = tmp_path / "named.csv"
+    edges.write_text("from,to\n" + "".join(f"{u},{v}\n" for u, v in named))
+    flags = ["--src", "from", "--dst", "to", "--top", "10", "-q"]
+    G = nx.Graph(named)
+    assert main(["mis", str(edges), *flags]) == 0
+    members = [line.split("\t") for line in capsys.readouterr().out.splitlines()]
+    assert members and all(flag == "1" for _, flag in members)
+    chosen = {v for v, _ in members}
+    assert chosen <= set(G) and not any(G.has_edge(u, v) for u in chosen for v in chosen)
+    assert nx.is_dominating_set(G, chosen)  # maximal: every other vertex has a neighbour in it
+    assert main(["matching", str(edges), *flags]) == 0
+    pairs = [tuple(line.split("\t")) for line in capsys.readouterr().out.splitlines()]
+    assert pairs and nx.is_maximal_matching(G, set(pairs))

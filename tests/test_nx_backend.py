@@ -266,3 +266,45 @@ def test_more_workers_same_answers():
         )
     finally:
         nx.config.backends.pregel.workers = before
+
+
+@needs_backend
+def test_a_graph_converted_with_every_attribute_serves_a_later_weighted_call():
+    # k_core converts with every attribute (preserve_all_attrs) and networkx caches that
+    # graph for later calls; an unweighted graph has no "weight" to keep, so each edge weighs 1
+    g = nx.Graph([("a", "b"), ("b", "c"), ("c", "a"), ("c", "d")])
+    assert set(nx.k_core(g, backend="pregel")) == {"a", "b", "c"}
+    assert nx.single_source_dijkstra_path_length(g, "d", backend="pregel") == {"d": 0, "c": 1, "a": 2, "b": 2}
+    assert nx.single_source_bellman_ford_path_length(g, "d", backend="pregel") == (
+        nx.single_source_bellman_ford_path_length(g, "d")
+    )
+    assert nx.multi_source_dijkstra_path_length(g, {"a"}, backend="pregel") == nx.multi_source_dijkstra_path_length(
+        g, {"a"}
+    )
+    _close(nx.pagerank(g, backend="pregel"), nx.pagerank(g))
+    assert len(nx.community.louvain_communities(g, seed=1, backend="pregel")) >= 1
+    # an attribute some edges hold as text is still not a weight
+    g = nx.Graph([("a", "b", {"weight": "heavy"}), ("b", "c"), ("c", "a"), ("c", "d")])
+    nx.k_core(g, backend="pregel")
+    with pytest.raises(NotImplementedError):
+        nx.single_source_dijkstra_path_length(g, "d", backend="pregel")
+
+
+@needs_backend
+@pytest.mark.parametrize("dtype", [np.int64, np.int32, np.float32, np.float64])
+def test_numpy_weights_as_zip_over_arrays_gives_them(dtype):
+    g = nx.DiGraph()
+    # the usual way from arrays: each weight is a numpy scalar, not a Python number
+    g.add_weighted_edges_from(
+        zip(["a", "b", "a", "c"], ["b", "c", "c", "d"], np.array([8, 12, 28, 4], dtype=dtype) / 4)
+    )
+    g.add_weighted_edges_from(zip(["d"], ["e"], np.array([3], dtype=dtype)))
+    assert isinstance(g.edges["a", "b"]["weight"], np.generic)
+    ours = nx.single_source_dijkstra_path_length(g, "a", backend="pregel")
+    assert ours == nx.single_source_dijkstra_path_length(g, "a")
+    assert nx.single_source_bellman_ford_path_length(g, "a", backend="pregel") == (
+        nx.single_source_bellman_ford_path_length(g, "a")
+    )
+    _close(nx.pagerank(g, backend="pregel"), nx.pagerank(g))
+    undirected = g.to_undirected()
+    assert len(nx.community.louvain_communities(undirected, seed=1, backend="pregel")) >= 1

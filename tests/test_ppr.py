@@ -7,6 +7,9 @@ and networkx dispatch. Every backend (Ray included): test_library_on_every_backe
 
 from __future__ import annotations
 
+import csv
+import io
+
 import networkx as nx
 import numpy as np
 import pytest
@@ -209,7 +212,8 @@ def test_cli_pagerank_personalize(edges, tmp_path, capsys):
     [
         (["ppr", "EDGES", "--sources", "1,99"], "edges.txt: --sources vertex 99 is not in the graph"),
         (["ppr", "EDGES", "--sources", "1,1"], "--sources 1 is given twice"),
-        (["ppr", "EDGES", "--sources", "1,x"], "not a vertex id or a comma-separated list"),
+        (["ppr", "EDGES", "--sources", "1,x"], "--sources 'x' is not an integer vertex id"),
+        (["ppr", "EDGES", "--sources", "1,,2"], "not a vertex id or a comma-separated list"),
         (["ppr", "EDGES", "--sources", "1", "--damping", "1"], "--damping must be in [0, 1)"),
         (["ppr", "EDGES", "--sources", "1", "--api", "scalar"], "only the batch API"),
         (["pagerank", "EDGES", "--personalize", "8"], "--personalize vertex 8 is not in the graph"),
@@ -235,3 +239,65 @@ def test_networkx_dispatch_with_personalization(seed):
     ours = nx.pagerank(g, personalization=personalization, backend="pregel")
     theirs = nx.pagerank(g, personalization=personalization)
     assert max(abs(ours[v] - theirs[v]) for v in g) < 1e-9
+
+
+# ------------------------------------------------------------ string ids
+NAMED = [("ann", "bob"), ("bob", "cy"), ("cy", "ann"), ("cy", "dan"), ("eve", "ann"), ("zed", "zed")]
+
+
+def test_string_ids_name_the_restart_vertices_and_the_columns():
+    g = pregel.Graph.from_edges(*zip(*NAMED))
+    G = nx.DiGraph(NAMED)
+    ranks = pagerank(g, tol=1e-14, personalization={"cy": 1.0, "eve": 3.0})
+    theirs = nx.pagerank(G, personalization={"cy": 1, "eve": 3}, tol=1e-15, max_iter=10000)
+    assert ranks.to_dict() == pytest.approx(theirs, abs=1e-12)
+    assert pagerank(g, tol=1e-14, personalization=["dan"]).to_dict() == pytest.approx(
+        nx.pagerank(G, personalization={"dan": 1}, tol=1e-15, max_iter=10000), abs=1e-12
+    )
+    table = personalized_pagerank(g, ["eve", "ann"], tol=1e-14)
+    assert table.values.dtype.names == ("eve", "ann")
+    for source in ("eve", "ann"):
+        theirs = nx.pagerank(G, personalization={source: 1}, tol=1e-15, max_iter=10000)
+        np.testing.assert_allclose(table.values[source], [theirs[v] for v in g.labels.tolist()], atol=1e-12)
+    with pytest.raises(pregel.InputError, match="source 'ann' is given twice"):
+        personalized_pagerank(g, ["ann", "ann"])
+    with pytest.raises(pregel.InputError, match="'nobody' is not in the graph"):
+        pagerank(g, personalization=["nobody"])
+
+
+def test_cli_string_ids_in_sources_and_personalize(tmp_path, capsys):
+    edges = tmp_path / "named.csv"
+    edges.write_text("from,to\n" + "".join(f"{u},{v}\n" for u, v in NAMED))
+    G = nx.DiGraph(NAMED)
+    flags = ["--src", "from", "--dst", "to", "--tol", "1e-13", "-q", "--check", "--compare", "networkx"]
+    assert main(["pagerank", str(edges), "--personalize", "cy,eve", *flags]) == 0
+    out, err = capsys.readouterr()
+    theirs = nx.pagerank(G, personalization={"cy": 1, "eve": 1}, tol=1e-15, max_iter=10000)
+    assert {v: float(r) for v, r in (line.split("\t") for line in out.splitlines())} == pytest.approx(theirs, abs=1e-9)
+    assert err.count("largest absolute difference") == 2
+    assert main(["ppr", str(edges), "--sources", "dan,ann", "--format", "csv", *flags]) == 0
+    out, err = capsys.readouterr()
+    lines = out.splitlines()
+    assert lines[0] == "vertex,dan,ann"
+    theirs = nx.pagerank(G, personalization={"dan": 1}, tol=1e-15, max_iter=10000)
+    assert {line.split(",")[0]: float(line.split(",")[1]) for line in lines[1:]} == pytest.approx(theirs, abs=1e-9)
+    assert err.count("largest absolute difference") == 2
+    assert exit_status(["ppr", str(edges), "--src", "from", "--dst", "to", "--sources", "ann,nobody"]) == 2
+    assert "--sources vertex 'nobody' is not in the graph" in capsys.readouterr().err
+
+
+def test_cli_ppr_tsv_refuses_a_label_with_a_tab_and_csv_quotes_it(tmp_path, capsys):
+    edges = tmp_path / "named.csv"
+    edges.write_text('from,to\n"a\tb",c\nc,"d,e"\n')
+    out = tmp_path / "ranks.tsv"
+    flags = ["--src", "from", "--dst", "to", "--sources", "c", "-q"]
+    assert exit_status(["ppr", str(edges), *flags, "-o", str(out)]) == 2
+    assert capsys.readouterr().err == (
+        "pregel: error: vertex 'a\\tb' holds a tab or a line break, which TSV cannot hold: use CSV or Parquet\n"
+    )
+    assert not out.exists()
+    assert main(["ppr", str(edges), *flags, "--format", "csv", "--tol", "1e-13"]) == 0
+    rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))
+    theirs = nx.pagerank(nx.DiGraph([("a\tb", "c"), ("c", "d,e")]), personalization={"c": 1}, tol=1e-15, max_iter=10000)
+    assert rows[0] == ["vertex", "c"]
+    assert {v: float(r) for v, r in rows[1:]} == pytest.approx(theirs, abs=1e-9)

@@ -216,3 +216,29 @@ def test_a_late_mistake_is_one_line_naming_the_file_and_no_output(name, tmp_path
     status, out, err = cli("pagerank", "e.csv", "--src", "src", "--dst", "dst", "--weight", "w", "-o", "r.tsv", "-q")
     assert status == 2 and out == "" and not Path("r.tsv").exists()
     assert err.count("\n") == 1 and message in err, err
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        # an empty field among text ids is a missing id, as it is among integer ids
+        ("src,dst\nann,bob\ncy,\n", "e.csv: column 'dst' (--dst), row 2: no value (null)"),
+        ('src,dst\nann,bob\n"",cy\n', "e.csv: column 'src' (--src), row 2: no value (null)"),
+        ("src,dst\n1,\n", "e.csv: column 'dst' (--dst), row 1: no value (null)"),
+    ],
+)
+def test_an_empty_text_id_is_a_missing_value(text, message, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    Path("e.csv").write_text(text)
+    status, out, err = cli("cc", "e.csv", "--src", "src", "--dst", "dst", "-o", "r.tsv", "-q")
+    assert status == 2 and out == "" and not Path("r.tsv").exists()
+    assert err == f"pregel: error: {message}\n"
+
+
+def test_words_that_spell_missing_values_are_vertex_names(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    # country codes: Namibia is NA; none of these is a missing value
+    Path("e.csv").write_text("src,dst\nNA,FR\nnull,NaN\nFR,null\n")
+    status, out, err = cli("cc", "e.csv", "--src", "src", "--dst", "dst", "-q")
+    assert status == 0, err
+    assert out == "FR\tFR\nNA\tFR\nNaN\tFR\nnull\tFR\n"

@@ -441,9 +441,9 @@ def betweenness(
         raise pregel.InputError("the graph has no vertices")
     if api != "batch":
         raise pregel.InputError("betweenness has only the batch API")
-    chosen = sample_sources(graph.ids.tolist(), samples, seed)
+    chosen = sample_sources(graph.original_ids.tolist(), samples, seed)
     exact = len(chosen) == n
-    sources = np.arange(n) if exact else graph.index_of(np.array(chosen, dtype=np.int64))
+    sources = np.arange(n) if exact else graph.index_of(chosen)
     if backend == "scipy":
         from pregel.algorithms import reference
 
@@ -521,4 +521,4 @@ def networkx_betweenness(
     if not directed:
         g = g.to_undirected()
     values = nx.betweenness_centrality(g, k=samples, normalized=normalized, endpoints=endpoints, seed=seed)
-    return np.array([values[v] for v in graph.ids.tolist()])
+    return np.array([values[v] for v in graph.original_ids.tolist()])

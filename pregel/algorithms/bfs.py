@@ -76,17 +76,16 @@ class BreadthFirstVertex(Vertex):
         self.vote_to_halt()
 
 
-def bfs(
-    graph: Any, sources: int | Iterable[int], backend: str = "local", api: str = "batch", **options: Any
-) -> pregel.Result:
+def bfs(graph: Any, sources: Any, backend: str = "local", api: str = "batch", **options: Any) -> pregel.Result:
     """Hop counts from the nearest of ``sources`` to every vertex, along out-edges.
 
     Parameters
     ----------
     graph : Graph, networkx graph, scipy sparse matrix or str
         Edge weights are ignored.
-    sources : int or iterable of int
-        Original ids of the source vertices (repeats are harmless).
+    sources : int, str or iterable of them
+        Original ids of the source vertices (labels, in a graph with string ids;
+        repeats are harmless).
     backend : {"local", "ray", "scipy"}
         ``"scipy"`` runs ``scipy.sparse.csgraph.dijkstra(unweighted=True, min_only=True)``
         instead of the engine.
@@ -124,22 +123,25 @@ def bfs(
     return pregel.run(graph, program, backend=backend, **options)
 
 
-def source_ids(graph: pregel.Graph, sources: int | Iterable[int], what: str = "source vertex") -> tuple[int, ...]:
-    """``sources`` as a tuple of distinct original ids, in the order given; InputError naming an unknown one.
+def source_ids(graph: pregel.Graph, sources: Any, what: str = "source vertex") -> tuple[int, ...]:
+    """``sources`` (original ids) as a tuple of the distinct ids programs see, in the order given.
+
+    Raises InputError naming an unknown one.
 
     Examples
     --------
     >>> source_ids(pregel.Graph.from_edges([1], [2]), [2, 1, 2])
     (2, 1)
+    >>> source_ids(pregel.Graph.from_edges(["x"], ["y"]), "y")
+    (1,)
     """
     wanted = [sources] if np.isscalar(sources) else list(sources)
     if not wanted:
         raise InputError(f"no {what} given")
-    graph.index_of(wanted, what=what)
-    return tuple(dict.fromkeys(int(s) for s in wanted))
+    return tuple(dict.fromkeys(graph.ids_of(wanted, what=what).tolist()))
 
 
-def networkx_bfs(graph: pregel.Graph, sources: Iterable[int]) -> np.ndarray:
+def networkx_bfs(graph: pregel.Graph, sources: Iterable[Any]) -> np.ndarray:
     """networkx's BFS layers from ``sources`` as hop counts, aligned with ``graph.ids`` (``inf``: unreached).
 
     Examples
@@ -152,4 +154,4 @@ def networkx_bfs(graph: pregel.Graph, sources: Iterable[int]) -> np.ndarray:
     hops = {}
     for level, layer in enumerate(nx.bfs_layers(graph.to_networkx(weights=False), list(sources))):
         hops.update(dict.fromkeys(layer, float(level)))
-    return np.array([hops.get(v, math.inf) for v in graph.ids.tolist()])
+    return np.array([hops.get(v, math.inf) for v in graph.original_ids.tolist()])

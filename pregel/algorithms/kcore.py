@@ -330,11 +330,10 @@ def networkx_k_core(graph: pregel.Graph, k: int | None = None) -> tuple[np.ndarr
     """
     import networkx as nx
 
-    undirected = nx.Graph()
-    undirected.add_nodes_from(graph.ids.tolist())
-    undirected.add_edges_from(zip(*(ends.tolist() for ends in graph.edge_arrays()[:2])))
-    core = nx.k_core(undirected, k)
-    ids = np.array(sorted(core), dtype=np.int64)
+    from pregel.algorithms.triangles import networkx_undirected
+
+    core = nx.k_core(networkx_undirected(graph), k)
+    ids = np.array(sorted(core), dtype=graph.original_ids.dtype)
     return ids, np.array([core.degree(v) for v in ids.tolist()], dtype=np.int64)
 
 
@@ -348,8 +347,7 @@ def networkx_core_numbers(graph: pregel.Graph) -> np.ndarray:
     """
     import networkx as nx
 
-    undirected = nx.Graph()
-    undirected.add_nodes_from(graph.ids.tolist())
-    undirected.add_edges_from(zip(*(ends.tolist() for ends in graph.edge_arrays()[:2])))
-    core = nx.core_number(undirected)
-    return np.array([core[v] for v in graph.ids.tolist()], dtype=np.int64)
+    from pregel.algorithms.triangles import networkx_undirected
+
+    core = nx.core_number(networkx_undirected(graph))
+    return np.array([core[v] for v in graph.original_ids.tolist()], dtype=np.int64)

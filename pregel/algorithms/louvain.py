@@ -689,6 +689,7 @@ def louvain(
     result.graph = graph
     result.trace = result.trace and result.trace.told_of(graph)  # drawn with the user's vertices
     result.values = smallest_member(partitions[-1], graph.ids) if partitions else graph.ids.copy()
+    result.values_are_ids = True  # each names its community's smallest member: a label, in a labelled graph
     result.partitions = [smallest_member(labels, graph.ids) for labels in partitions]
     result.collected = collect_on_driver(result, collect, options.get("workers") or 1)
     return result
@@ -706,14 +707,12 @@ def networkx_louvain(
     """
     import networkx as nx
 
-    undirected = nx.Graph()
-    undirected.add_nodes_from(graph.ids.tolist())
-    sources, targets, weights = graph.edge_arrays()
-    weights = np.ones(sources.size) if weights is None else weights
-    undirected.add_weighted_edges_from(zip(sources.tolist(), targets.tolist(), weights.tolist()))
+    from pregel.algorithms.triangles import networkx_undirected
+
     label = {}
     for community in nx.community.louvain_communities(
-        undirected, resolution=resolution, threshold=threshold, seed=seed
+        networkx_undirected(graph, weighted=True), resolution=resolution, threshold=threshold, seed=seed
     ):
         label.update(dict.fromkeys(community, min(community)))
-    return np.array([label[v] for v in graph.ids.tolist()], dtype=np.int64)
+    # as our labels are: the ids programs see (a label's number, in a labelled graph)
+    return graph.ids_of([label[v] for v in graph.original_ids.tolist()])

@@ -99,7 +99,7 @@ def simple_undirected(graph: pregel.Graph) -> pregel.Graph:
     loop = sources == targets
     if not loop.any():
         return undirected
-    return pregel.Graph.from_edges(sources[~loop], targets[~loop], vertices=undirected.ids)
+    return pregel.Graph.from_edges(sources[~loop], targets[~loop], vertices=undirected.original_ids)
 
 
 def maximal_independent_set(

@@ -191,10 +191,11 @@ def pagerank(
         Stop when the L1 change of the rank vector in one superstep is below this.
     max_supersteps : int
         Stop here even if not converged (``result.stopped_by == "max_supersteps"``).
-    personalization : dict or iterable of int, optional
+    personalization : dict or iterable of int or str, optional
         Where the walker restarts: vertex id → weight (scaled to sum 1; missing
-        vertices get 0), or vertex ids (each the same weight). The rank of dangling
-        vertices goes there too. ``None``: everywhere alike.
+        vertices get 0), or vertex ids (each the same weight); labels, in a graph
+        with string ids. The rank of dangling vertices goes there too. ``None``:
+        everywhere alike.
     backend : {"local", "ray", "scipy"}
         ``"scipy"`` runs the sparse power-iteration reference instead of the engine.
     api : {"batch", "scalar"}
@@ -256,8 +257,10 @@ def pagerank(
     return pregel.run(graph, program, backend=backend, max_supersteps=max_supersteps, **options)
 
 
-def restart_pairs(graph: pregel.Graph, personalization: Mapping[int, float] | Iterable[int]) -> tuple:
-    """A personalization as ``((id, weight), ...)`` sorted by id, weights scaled to sum 1, zeros left out.
+def restart_pairs(graph: pregel.Graph, personalization: Mapping[Any, float] | Iterable[Any]) -> tuple:
+    """A personalization (by original ids) as ``((id, weight), ...)``, ids as programs see them, sorted.
+
+    The weights are scaled to sum 1; zeros are left out.
 
     Raises
     ------
@@ -279,7 +282,7 @@ def restart_pairs(graph: pregel.Graph, personalization: Mapping[int, float] | It
         weights = [1.0] * len(ids)
         if len(set(ids)) != len(ids):
             raise pregel.InputError("personalization names a vertex twice")
-    graph.index_of(np.asarray(ids), what="personalization vertex")
+    at = graph.index_of(ids, what="personalization vertex")
     weights = np.array(weights, dtype=np.float64)
     bad = ~np.isfinite(weights) | (weights < 0)
     if bad.any():
@@ -288,12 +291,14 @@ def restart_pairs(graph: pregel.Graph, personalization: Mapping[int, float] | It
     total = weights.sum()
     if total == 0:
         raise pregel.InputError("the personalization weights sum to 0")
-    order = np.argsort(np.array(ids, dtype=np.int64), kind="stable")
-    return tuple((int(ids[k]), float(weights[k] / total)) for k in order.tolist() if weights[k] > 0)
+    # the program compares its vertices' ids with these: a label's number, in a labelled graph
+    numbers = graph.ids[at]
+    order = np.argsort(at, kind="stable")
+    return tuple((int(numbers[k]), float(weights[k] / total)) for k in order.tolist() if weights[k] > 0)
 
 
 def restart_vector(graph: pregel.Graph, pairs: tuple) -> np.ndarray:
-    """``((id, weight), ...)`` as an array aligned with ``graph.ids``.
+    """``((id, weight), ...)`` (ids as programs see them) as an array aligned with ``graph.ids``.
 
     Examples
     --------
@@ -303,7 +308,7 @@ def restart_vector(graph: pregel.Graph, pairs: tuple) -> np.ndarray:
     vector = np.zeros(graph.num_vertices)
     if pairs:
         ids, weights = zip(*pairs)
-        vector[graph.index_of(np.array(ids))] = weights
+        vector[graph.index_of(graph.to_original(np.array(ids)))] = weights
     return vector
 
 

@@ -100,8 +100,9 @@ def personalized_pagerank(
     ----------
     graph : Graph, networkx.DiGraph, scipy sparse matrix or str
         The graph, or the path of an edge list. Edge weights are ignored.
-    sources : iterable of int
-        Vertex ids, each the restart of one walk; no repeats.
+    sources : iterable of int or str
+        Vertex ids (labels, in a graph with string ids), each the restart of one
+        walk; no repeats. They name the columns.
     damping : float
         Probability of following a link (``0 <= damping < 1``).
     tol : float
@@ -152,13 +153,13 @@ def personalized_pagerank(
         raise pregel.InputError("the graph has no vertices")
     if api != "batch":
         raise pregel.InputError("personalized PageRank from many sources has only the batch API")
-    sources = check_sources(graph, sources)
+    at = graph.index_of(check_sources(graph, sources))
     if backend == "scipy":
         from pregel.algorithms import reference
 
-        return reference.personalized_pagerank(graph, graph.index_of(sources), damping, tol, max_supersteps)
-    program = ParallelPersonalizedPageRank(damping=damping, tol=tol, sources=tuple(sources.tolist()))
-    columns = functools.partial(named, names=sources.tolist())
+        return reference.personalized_pagerank(graph, at, damping, tol, max_supersteps)
+    program = ParallelPersonalizedPageRank(damping=damping, tol=tol, sources=tuple(graph.ids[at].tolist()))
+    columns = functools.partial(named, names=graph.original_ids[at].tolist())
     collect = [Finished(c, columns) for c in options.pop("collect", ())]
     result = pregel.run(graph, program, backend=backend, max_supersteps=max_supersteps, collect=collect, **options)
     if result.values is not None:  # else the partitions wrote or picked their columns themselves
@@ -166,8 +167,8 @@ def personalized_pagerank(
     return result
 
 
-def check_sources(graph: pregel.Graph, sources: Iterable[int], what: str = "source") -> np.ndarray:
-    """The sources as an ``int64`` array; InputError for none, a repeated one or one not in the graph.
+def check_sources(graph: pregel.Graph, sources: Iterable[Any], what: str = "source") -> np.ndarray:
+    """The sources (original ids: labels, in a labelled graph) as an array; InputError for none, a repeat, a stranger.
 
     Examples
     --------
@@ -178,19 +179,21 @@ def check_sources(graph: pregel.Graph, sources: Iterable[int], what: str = "sour
     ...
     pregel.errors.InputError: source 2 is given twice
     """
-    given = np.atleast_1d(np.asarray(list(sources)))
-    if given.size == 0:
+    given = list(sources)
+    if not given:
         raise pregel.InputError(f"no {what} given")
-    graph.index_of(given, what=f"{what} vertex")
-    given = given.astype(np.int64)
-    unique, counts = np.unique(given, return_counts=True)
+    at = graph.index_of(given, what=f"{what} vertex")
+    unique, counts = np.unique(at, return_counts=True)
     if (counts > 1).any():
-        raise pregel.InputError(f"{what} {unique[np.argmax(counts > 1)]} is given twice")
-    return given
+        twice = graph.original_ids[unique[np.argmax(counts > 1)]]
+        raise pregel.InputError(
+            f"{what} {twice!r} is given twice" if isinstance(twice, str) else f"{what} {twice} is given twice"
+        )
+    return graph.original_ids[at]
 
 
 def networkx_personalized_pagerank(
-    graph: pregel.Graph, sources: Iterable[int], damping: float = 0.85, tol: float = 1e-10, max_iter: int = 1000
+    graph: pregel.Graph, sources: Iterable[Any], damping: float = 0.85, tol: float = 1e-10, max_iter: int = 1000
 ) -> np.ndarray:
     """``networkx.pagerank(G, personalization={s: 1})`` for each source, as records like ours (for ``--compare``).
 
@@ -209,5 +212,5 @@ def networkx_personalized_pagerank(
         ranks = nx.pagerank(
             g, alpha=damping, personalization={source: 1}, tol=tol / graph.num_vertices, max_iter=max_iter
         )
-        columns.append([ranks[v] for v in graph.ids.tolist()])
+        columns.append([ranks[v] for v in graph.original_ids.tolist()])
     return named(as_records(np.array(columns).T.reshape(graph.num_vertices, len(sources))), sources)

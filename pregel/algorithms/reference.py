@@ -91,7 +91,7 @@ def personalized_pagerank(
         if delta < tol:
             stopped_by = "master"
             break
-    values = named(as_records(ranks), graph.ids[sources].tolist())
+    values = named(as_records(ranks), graph.original_ids[sources].tolist())
     return Result(graph, values, superstep, stats, {"delta": delta}, stopped_by)
 
 
@@ -156,7 +156,7 @@ def _components(graph: Graph, connection: str) -> Result:
 
 
 def bfs(graph: Graph, sources: tuple[int, ...]) -> Result:
-    """Hop counts from the nearest of ``sources`` by csgraph (unweighted Dijkstra, nearest source only).
+    """Hop counts from the nearest of ``sources`` (ids as programs see them) by csgraph (unweighted Dijkstra).
 
     Examples
     --------
@@ -164,7 +164,7 @@ def bfs(graph: Graph, sources: tuple[int, ...]) -> Result:
     [0.0, 1.0, 0.0, 1.0]
     """
     start = time.perf_counter()
-    indices = graph.index_of(list(sources), what="source vertex")
+    indices = graph.index_of(graph.to_original(np.asarray(sources, dtype=np.int64)), what="source vertex")
     hops = csgraph.dijkstra(_edges(graph), directed=True, indices=indices, unweighted=True, min_only=True)
     stats = [SuperstepStats(0, graph.num_vertices, 0, 0, time.perf_counter() - start)]
     return Result(graph, np.asarray(hops, dtype=np.float64), 1, stats, {}, "halted")

@@ -114,7 +114,7 @@ def sssp(graph: Any, source: Any, backend: str = "local", api: str = "batch", **
     """
     graph = as_graph(graph)
     # the program compares ids; a labelled graph's source is named by its label
-    source_id = graph.ids[graph.index_of(source, what="source vertex")[0]].item()
+    source_id = graph.ids_of(source, what="source vertex")[0].item()
     if backend == "scipy":
         from pregel.algorithms import reference
 

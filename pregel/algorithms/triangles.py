@@ -410,13 +410,15 @@ def networkx_triangles(graph: pregel.Graph) -> np.ndarray:
     import networkx as nx
 
     found = nx.triangles(networkx_undirected(graph))
-    return np.array([found[v] for v in graph.ids.tolist()], dtype=np.int64)
+    return np.array([found[v] for v in graph.original_ids.tolist()], dtype=np.int64)
 
 
-def networkx_undirected(graph: pregel.Graph) -> Any:
-    """The graph as a ``networkx.Graph``: each edge once, directions and weights dropped.
+def networkx_undirected(graph: pregel.Graph, weighted: bool = False) -> Any:
+    """The graph as a ``networkx.Graph`` of its original ids: each edge once, directions dropped.
 
-    Faster than ``graph.to_networkx().to_undirected()``, which copies every edge's attributes.
+    Faster than ``graph.to_networkx().to_undirected()``, which copies every edge's
+    attributes. ``weighted``: each edge keeps its ``weight`` (1 in an unweighted graph;
+    of two opposite edges, the one listed last).
 
     Examples
     --------
@@ -426,6 +428,11 @@ def networkx_undirected(graph: pregel.Graph) -> Any:
     import networkx as nx
 
     undirected = nx.Graph()
-    undirected.add_nodes_from(graph.ids.tolist())
-    undirected.add_edges_from(zip(*(ends.tolist() for ends in graph.edge_arrays()[:2])))
+    undirected.add_nodes_from(graph.original_ids.tolist())
+    sources, targets, weights = graph.edge_arrays()
+    if weighted:
+        weights = np.ones(sources.size) if weights is None else weights
+        undirected.add_weighted_edges_from(zip(sources.tolist(), targets.tolist(), weights.tolist()))
+    else:
+        undirected.add_edges_from(zip(sources.tolist(), targets.tolist()))
     return undirected

@@ -7,7 +7,7 @@ PageRank's L1 change. The listings are in :mod:`pregel.cli.top`.
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
@@ -59,7 +59,7 @@ def _run_pagerank(graph: pregel.Graph, args: argparse.Namespace, options: dict[s
 
     personalization = None
     if args.personalize:
-        personalization = _sources(graph, args.personalize, f"{args.edges}: --personalize")
+        personalization = _sources(graph, args.personalize, "--personalize", f"{args.edges}: --personalize")
     return pagerank(
         graph,
         damping=args.damping,
@@ -80,12 +80,26 @@ def _run_sssp(graph: pregel.Graph, args: argparse.Namespace, options: dict[str, 
 
 def source_vertex(graph: pregel.Graph, args: argparse.Namespace) -> int | str:
     """``--source`` as the graph names its vertices: an integer, or the text itself where ids are strings."""
-    if graph.labels is not None:
-        return args.source
-    try:
-        return int(args.source)
-    except ValueError:
-        raise InputError(f"--source {args.source!r} is not an integer vertex id") from None
+    return given_vertices([args.source], "--source", labelled=graph.labels is not None)[0]
+
+
+def given_vertices(texts: Iterable[str], flag: str, labelled: bool) -> list[int | str]:
+    """Vertex ids a flag gave as text, as the graph names its vertices: integers, or the texts where ids are strings.
+
+    Examples
+    --------
+    >>> given_vertices(["3", "10"], "--source", labelled=False), given_vertices(["ann"], "--source", labelled=True)
+    ([3, 10], ['ann'])
+    """
+    if labelled:
+        return list(texts)
+    ids = []
+    for text in texts:
+        try:
+            ids.append(int(text))
+        except ValueError:
+            raise InputError(f"{flag} {text!r} is not an integer vertex id") from None
+    return ids
 
 
 def _run_cc(graph: pregel.Graph, args: argparse.Namespace, options: dict[str, Any]) -> pregel.Result:
@@ -109,10 +123,7 @@ def _held_pagerank(path: str, args: argparse.Namespace, options: dict[str, Any])
 def _held_sssp(path: str, args: argparse.Namespace, options: dict[str, Any]) -> pregel.Result:
     from pregel.algorithms.sssp import ShortestPaths, ShortestPathsVertex
 
-    try:
-        source = int(args.source)
-    except ValueError:
-        raise InputError(f"--source {args.source!r} is not an integer vertex id") from None
+    source = given_vertices([args.source], "--source", labelled=False)[0]
     program = {"batch": ShortestPaths, "scalar": ShortestPathsVertex}[options.pop("api")](source=source)
     missing = f"{args.edges}: --source vertex {source} is not in the graph"
     options["on_superstep"] = _sources_found(options.get("on_superstep"), "improved", 1, missing)
@@ -145,7 +156,7 @@ def _held_cc(path: str, args: argparse.Namespace, options: dict[str, Any]) -> pr
 def _held_bfs(path: str, args: argparse.Namespace, options: dict[str, Any]) -> pregel.Result:
     from pregel.algorithms.bfs import BreadthFirst, BreadthFirstVertex
 
-    sources = tuple(dict.fromkeys(int(s) for s in args.source))
+    sources = tuple(dict.fromkeys(given_vertices(args.source, "--source", labelled=False)))
     program = {"batch": BreadthFirst, "scalar": BreadthFirstVertex}[options.pop("api")](sources=sources)
     listed = ", ".join(map(str, sources))
     missing = (
@@ -169,7 +180,9 @@ def _networkx_pagerank(graph: pregel.Graph, args: argparse.Namespace) -> np.ndar
 
     from pregel.algorithms.pagerank import networkx_pagerank
 
-    personalization = dict.fromkeys(args.personalize, 1.0) if args.personalize else None
+    personalization = None
+    if args.personalize:
+        personalization = dict.fromkeys(_sources(graph, args.personalize, "--personalize", "--personalize"), 1.0)
     try:
         return networkx_pagerank(graph, args.damping, args.tol, args.max_supersteps, personalization)
     except nx.PowerIterationFailedConvergence as exc:
@@ -192,14 +205,15 @@ def _networkx_cc(graph: pregel.Graph, args: argparse.Namespace) -> np.ndarray:
 def _run_bfs(graph: pregel.Graph, args: argparse.Namespace, options: dict[str, Any]) -> pregel.Result:
     from pregel.algorithms.bfs import bfs, source_ids
 
-    sources = source_ids(graph, args.source, what=f"{args.edges}: --source vertex")
+    sources = given_vertices(args.source, "--source", labelled=graph.labels is not None)
+    source_ids(graph, sources, what=f"{args.edges}: --source vertex")  # the error names the file
     return bfs(graph, sources, max_supersteps=args.max_supersteps, **options)
 
 
 def _networkx_bfs(graph: pregel.Graph, args: argparse.Namespace) -> np.ndarray:
     from pregel.algorithms.bfs import networkx_bfs
 
-    return networkx_bfs(graph, args.source)
+    return networkx_bfs(graph, given_vertices(args.source, "--source", labelled=graph.labels is not None))
 
 
 def _run_scc(graph: pregel.Graph, args: argparse.Namespace, options: dict[str, Any]) -> pregel.Result:
@@ -257,17 +271,18 @@ def _triangles_found(result: pregel.Result) -> str:
 
 
 # ------------------------------------------- issue 18: ppr, lpa, betweenness, mis, matching
-def _sources(graph: pregel.Graph, ids: tuple[int, ...], flag: str) -> list[int]:
-    """The vertex ids a flag gave, checked: each in the graph, none twice."""
+def _sources(graph: pregel.Graph, texts: tuple[str, ...], flag: str, what: str) -> list[int | str]:
+    """The vertex ids a flag gave, checked: each in the graph, none twice (``what`` names them in errors)."""
     from pregel.algorithms.ppr import check_sources
 
-    return check_sources(graph, ids, what=flag).tolist()
+    given = given_vertices(texts, flag, labelled=graph.labels is not None)
+    return check_sources(graph, given, what=what).tolist()
 
 
 def _run_ppr(graph: pregel.Graph, args: argparse.Namespace, options: dict[str, Any]) -> pregel.Result:
     from pregel.algorithms.ppr import personalized_pagerank
 
-    sources = _sources(graph, args.sources, f"{args.edges}: --sources")
+    sources = _sources(graph, args.sources, "--sources", f"{args.edges}: --sources")
     return personalized_pagerank(
         graph, sources, damping=args.damping, tol=args.tol, max_supersteps=args.max_supersteps, **options
     )
@@ -279,7 +294,8 @@ def _networkx_ppr(graph: pregel.Graph, args: argparse.Namespace) -> np.ndarray:
     from pregel.algorithms.ppr import networkx_personalized_pagerank
 
     try:
-        return networkx_personalized_pagerank(graph, args.sources, args.damping, args.tol, args.max_supersteps)
+        sources = _sources(graph, args.sources, "--sources", "--sources")
+        return networkx_personalized_pagerank(graph, sources, args.damping, args.tol, args.max_supersteps)
     except nx.PowerIterationFailedConvergence as exc:
         raise PregelError(f"networkx did not converge: {exc}") from None
 

@@ -678,11 +678,12 @@ def _non_negative_int(text: str) -> int:
     return value
 
 
-def _vertex_ids(text: str) -> tuple[int, ...]:
-    try:
-        return tuple(int(part) for part in text.split(","))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a vertex id or a comma-separated list of them: {text!r}") from None
+def _vertex_ids(text: str) -> tuple[str, ...]:
+    # the graph decides what an id is (an integer, or the text itself where ids are strings): the command reads it
+    parts = tuple(text.split(","))
+    if not all(parts):
+        raise argparse.ArgumentTypeError(f"not a vertex id or a comma-separated list of them: {text!r}")
+    return parts
 
 
 def small_pages() -> bool:

@@ -27,14 +27,15 @@ Top = tuple[np.ndarray, np.ndarray, tuple[str, str]]
 class Rows:
     """The K best rows by ``select(ids, values, k)``: the positions of a partition's K best, in listing order.
 
-    ``original_ids`` / ``original_values``: show the vertices (and the values that are
-    vertex ids) by original id, as the input named them, rather than the engine's.
+    The vertices are shown by original id, as the input named them, rather than the
+    engine's; so are the values that are vertex ids (``original_values``: where the
+    result says its values are ids; ``partners``: always, as a matching's partners are).
     """
 
     select: Callable[[np.ndarray, np.ndarray, int], Any]
     columns: tuple[str, str] = ("vertex", "value")
-    original_ids: bool = True
     original_values: bool = False
+    partners: bool = False
 
     def pick(self, ids: np.ndarray, values: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """One partition's K best rows (engine ids)."""
@@ -44,8 +45,9 @@ class Rows:
     def merge(self, graph: pregel.Graph, values_are_ids: bool, picks: list[Any], k: int) -> Top:
         """The K best of the partitions' picks (in partition order, which is vertex order)."""
         ids, values = self.pick(*_joined(picks), k)
-        shown = graph.to_original(values) if self.original_values and values_are_ids else values
-        return (graph.to_original(ids) if self.original_ids else ids), shown, self.columns
+        named = self.partners or (self.original_values and values_are_ids)
+        shown = graph.to_original(values) if named else values
+        return graph.to_original(ids), shown, self.columns
 
 
 @dataclass(frozen=True)
@@ -79,8 +81,11 @@ class PerSource:
         sources, rows = [], []
         for name in picks[0]:
             ids, ranks = HIGHEST.pick(*_joined([pick[name] for pick in picks]), k)
-            sources.append(np.full(ids.size, int(name)))
-            rows.append(np.rec.fromarrays([ids, ranks], names="vertex,value"))
+            # the columns are named by the sources' original ids: labels, in a labelled graph
+            sources.append(
+                np.full(ids.size, int(name) if graph.labels is None else name, dtype=graph.original_ids.dtype)
+            )
+            rows.append(np.rec.fromarrays([graph.to_original(ids), ranks], names="vertex,value"))
         return np.concatenate(sources), np.concatenate(rows).view(np.ndarray), self.columns
 
 
@@ -123,9 +128,8 @@ HIGHEST = Rows(_highest)
 NEAREST = Rows(_nearest)
 LARGEST_VALUES = Rows(_largest, original_values=True)
 LARGEST_COMPONENTS = Components()
-# the members and pairs name vertices by the engine's ids, as their listings always have
-MEMBERS = Rows(_members, ("vertex", "member"), original_ids=False)
-PAIRS = Rows(_first_of_pairs, ("vertex", "partner"), original_ids=False)
+MEMBERS = Rows(_members, ("vertex", "member"))
+PAIRS = Rows(_first_of_pairs, ("vertex", "partner"), partners=True)
 PER_SOURCE = PerSource()
 
 Listing = Rows | Components | PerSource

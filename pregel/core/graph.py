@@ -478,6 +478,21 @@ class Graph:
             raise InputError(f"{what} {shown} is not in the graph")
         return pos
 
+    def ids_of(self, ids: Any, what: str = "vertex") -> np.ndarray:
+        """The ids programs see (``ids``) of original ``ids``: a label's number in a labelled graph.
+
+        A program compares ``v.ids`` with the sources it was given, so a source named by a
+        label must reach it as the label's number; raises InputError naming an unknown id.
+
+        Examples
+        --------
+        >>> Graph.from_edges(["x"], ["y"]).ids_of(["y", "x"]).tolist()
+        [1, 0]
+        >>> Graph.from_edges([5], [9]).ids_of(9).tolist()
+        [9]
+        """
+        return self.ids[self.index_of(ids, what)]
+
     # -------------------------------------------------------------------- views
     def edge_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
         """The edges as original ``(sources, targets, weights)`` arrays (labels, in a labelled graph)."""

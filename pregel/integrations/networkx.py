@@ -51,6 +51,7 @@ graph's order.
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Iterator
 from functools import cached_property
 from pathlib import Path
@@ -105,6 +106,11 @@ class PregelGraph:
         #: the networkx graph this one was converted from (``None`` if built otherwise):
         #: functions that return a subgraph return one of it, with every attribute
         self.origin: nx.Graph | None = None
+        #: every edge attribute was converted (networkx's ``preserve_edge_attrs=True``, as for
+        #: ``k_core``): networkx reuses such a graph for any later call, whatever it weighs by
+        self.every_attribute = False
+        #: the attributes left out because an edge holds something other than a number
+        self.not_numbers: set[str] = set()
 
     def is_directed(self) -> bool:
         return self.directed
@@ -124,9 +130,12 @@ class PregelGraph:
         """The edge attribute ``weight`` as an array (``None``: unweighted)."""
         if weight is None:
             return None
-        if weight not in self.attributes:
-            raise NotImplementedError(f"edge attribute {weight!r} was not converted")
-        return self.attributes[weight]
+        if weight in self.attributes:
+            return self.attributes[weight]
+        if self.every_attribute and weight not in self.not_numbers:
+            # no edge has it: each weighs networkx's default for every function here, 1
+            return np.ones(self.sources.size)
+        raise NotImplementedError(f"edge attribute {weight!r} was not converted")
 
     def summed(self, weight: str | None) -> Graph:
         """Parallel edges merged by adding their weights (as networkx's adjacency matrix does)."""
@@ -201,15 +210,20 @@ class BackendInterface:
         wanted = edge_attrs or {}
         if preserve_edge_attrs is True:
             wanted = {name: 1 for d in records for name in d}
-        attributes, integral = {}, {}
+        attributes, integral, not_numbers = {}, {}, set()
         for name, default in wanted.items():
             column = [d.get(name, default) for d in records]
-            if all(isinstance(x, (int, float)) for x in column):
+            # numbers.Real: numpy's scalars too (weights added from arrays are np.int64, np.float32...)
+            if all(isinstance(x, numbers.Real) for x in column):
                 attributes[name] = np.array(column, dtype=np.float64)
-                integral[name] = all(isinstance(x, int) for x in column)
+                integral[name] = all(isinstance(x, numbers.Integral) for x in column)
+            else:
+                not_numbers.add(name)
         ends = np.array(pairs, dtype=np.int64).reshape(-1, 2)
         converted = PregelGraph(nodes, ends[:, 0], ends[:, 1], attributes, integral, G.is_directed(), G.is_multigraph())
         converted.origin = G
+        converted.every_attribute = preserve_edge_attrs is True
+        converted.not_numbers = not_numbers
         return converted
 
     @staticmethod

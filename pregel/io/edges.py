@@ -30,7 +30,7 @@ import os
 import stat
 import sys
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -393,9 +393,24 @@ def format_values(ids: np.ndarray, values: np.ndarray) -> str:
     else:
         text = "".join(f"{i}\t{v!r}\n" for i, v in zip(names, shown))
     if text.count("\n") != len(names) or text.count("\t") != len(names) or "\r" in text:
-        bad = next(s for s in [*names, *shown] if isinstance(s, str) and any(c in s for c in "\t\n\r"))
-        raise InputError(f"vertex {bad!r} holds a tab or a line break, which TSV cannot hold: use CSV or Parquet")
+        refuse_tsv_breaks([*names, *shown])
     return text
+
+
+def refuse_tsv_breaks(fields: Iterable[Any]) -> None:
+    """InputError naming the first string among ``fields`` that holds a tab or a line break, which TSV cannot hold.
+
+    Examples
+    --------
+    >>> refuse_tsv_breaks(["ann", 0.5])
+    >>> refuse_tsv_breaks(["ann", "b\\tob"])
+    Traceback (most recent call last):
+    ...
+    pregel.errors.InputError: vertex 'b\\tob' holds a tab or a line break, which TSV cannot hold: use CSV or Parquet
+    """
+    bad = next((s for s in fields if isinstance(s, str) and any(c in s for c in "\t\n\r")), None)
+    if bad is not None:
+        raise InputError(f"vertex {bad!r} holds a tab or a line break, which TSV cannot hold: use CSV or Parquet")
 
 
 def _compiled_lines(ids: np.ndarray, values: np.ndarray) -> str | None:

@@ -23,7 +23,7 @@ import numpy as np
 
 from pregel.core.files import atomic_write
 from pregel.errors import InputError
-from pregel.io.edges import format_values
+from pregel.io.edges import format_values, refuse_tsv_breaks
 
 FORMATS = ("tsv", "csv", "npy", "parquet")
 #: Formats that cannot go to a terminal or a text pipe.
@@ -88,10 +88,18 @@ def render(ids: np.ndarray, values: np.ndarray, fmt: str, columns: tuple[str, st
     """
     if values.dtype.names:
         fields = [values[name].tolist() for name in values.dtype.names]
-        separator = "," if fmt == "csv" else "\t"
-        header = separator.join([columns[0], *values.dtype.names]) + "\n" if fmt == "csv" else ""
-        rows = zip(ids.tolist(), *fields)
-        return header + "".join(separator.join(map(repr, row)) + "\n" for row in rows)
+        rows = [[v if isinstance(v, str) else repr(v) for v in row] for row in zip(ids.tolist(), *fields)]
+        if fmt != "csv":
+            text = "".join("\t".join(row) + "\n" for row in rows)
+            if text.count("\n") != len(rows) or text.count("\t") != len(rows) * len(fields) or "\r" in text:
+                refuse_tsv_breaks(cell for row in rows for cell in row)
+            return text
+        # labels may hold commas or quotes, in the vertex column or in the columns' names: the csv module quotes them
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow([columns[0], *values.dtype.names])
+        writer.writerows(rows)
+        return out.getvalue()
     if fmt != "csv":
         return format_values(ids, values)
     if values.dtype != object and ids.dtype != object:

@@ -308,7 +308,11 @@ def _csv(source: Any, name: str) -> _Table:
 
     def batches(cols: list[str], ids: list[str]) -> tuple[Any, Iterator[Any]]:
         def read(types: dict[str, Any]) -> Any:
-            convert = pacsv.ConvertOptions(include_columns=cols, column_types=types)
+            # an empty field is a missing value (refused as a null), in a column of text too; any
+            # other text is an id ("NA", "null" and "NaN" name vertices as well as any word does)
+            convert = pacsv.ConvertOptions(
+                include_columns=cols, column_types=types, null_values=[""], strings_can_be_null=True
+            )
             # the whole file at once: Arrow parses its blocks on every core, and types each
             # column by all of its values
             return pacsv.read_csv(stream(), read_options=options, parse_options=parse, convert_options=convert)
