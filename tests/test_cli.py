@@ -70,6 +70,13 @@ def test_scipy_backend_and_stdin(run_cli):
     assert proc.stdout.decode() == "3\t3\n4\t3\n8\t8\n9\t8\n"
 
 
+def test_output_dash_is_standard_output_as_input_dash_is_standard_input(run_cli, tmp_path):
+    proc = run_cli("cc", "-", "-o", "-", stdin="3 4\n4 3\n8 9\n")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.decode() == "3\t3\n4\t3\n8\t8\n9\t8\n"
+    assert not (tmp_path / "-").exists()  # the command runs in tmp_path
+
+
 def test_top_k_of_the_shipped_graph(run_cli):
     proc = run_cli("pagerank", SHIPPED, "--top", "10", "--quiet")
     assert proc.returncode == 0, proc.stderr

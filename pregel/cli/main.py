@@ -236,7 +236,7 @@ def _result_flags() -> argparse.ArgumentParser:
         help="write the results here, atomically: to FILE (every value gathered into this process), or, for a path "
         "ending in / or an existing directory, as part files part-00000.tsv... written by each partition where it "
         "runs (each Ray worker: a path every node sees), then _SUCCESS; DIR must be new or empty "
-        "(default: standard output)",
+        "(default, or '-': standard output)",
     )
     add_output_options(flags)
     flags.add_argument(
@@ -752,6 +752,8 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "viz":
         _check_output_paths(args)
         return _write_page(read_graph(args), args, name)
+    if args.output == "-":
+        args.output = None  # as '-' reads the edges from standard input, it writes the results to standard output
     fmt = format_for(args.output, args.format)
     require_format(fmt)
     _check_output_paths(args)
