@@ -275,7 +275,8 @@ def _result_flags() -> argparse.ArgumentParser:
         type=_positive_int,
         metavar="K",
         help="print only the K best: highest rank, nearest, largest components, largest values for run; "
-        "each partition sends its K best, not all its values (default: every vertex, by id)",
+        "each partition sends its K best, not all its values; with --output the file still holds every value "
+        "(default: every vertex, by id)",
     )
     return flags
 

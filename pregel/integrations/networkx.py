@@ -21,7 +21,8 @@ Implemented, with networkx's parameters and errors:
   ``single_source_shortest_path_length`` (``cutoff``) and
   ``multi_source_dijkstra_path_length`` for unit weights (other weights raise
   ``NotImplementedError``, so networkx falls back to itself where it is allowed to).
-- ``strongly_connected_components`` (sets, sinks first as Tarjan's algorithm yields them),
+- ``strongly_connected_components`` (networkx's sets, each after every component it has an edge to,
+  as in Tarjan's order; unrelated components may come in another order than networkx's),
   ``number_strongly_connected_components`` and ``is_strongly_connected`` (issue 18).
 - ``core_number`` (issue 18): on a directed graph a node's degree is its in-degree plus
   its out-degree, as networkx counts it; self-loops raise ``NetworkXNotImplemented``.
