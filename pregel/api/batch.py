@@ -340,8 +340,7 @@ class VertexBatch:
         where = np.asarray(where, dtype=bool)
         if self._computing is None and where.all():
             return None
-        local = np.arange(self._partition.size) if self._computing is None else self._computing
-        return local[where]
+        return np.flatnonzero(where) if self._computing is None else self._computing[where]
 
     def cached(self, name: str, make: Callable[[VertexBatch], Any]) -> np.ndarray:
         """An array that depends only on the graph, computed once per partition and kept for the run.
