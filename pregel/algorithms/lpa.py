@@ -104,7 +104,7 @@ class LabelPropagation(BatchProgram):
             if len(got):
                 # how many neighbours come before me in the colouring order
                 earlier = got.values > v.cached("priority", _priority)[got.receiver]
-                values["pending"] = np.bincount(got.receiver[earlier], minlength=v.size)
+                values["pending"] = np.bincount(got.receiver.compress(earlier), minlength=v.size)
             ready = np.flatnonzero(values["pending"] == 0)
             values["color"][ready] = 0  # nobody has a colour yet
             v.values = values

@@ -1237,8 +1237,12 @@ done:
 
 /* group_modes(receiver, labels, scratch, out_receiver, out_smallest, out_largest, out_most, out_heard): per run
  * of equal receivers (receiver sorted), its labels' most frequent value: the smallest and largest label of the
- * highest count, that count, and the run's length. Each run is sorted in scratch (a copy of labels): by
- * insertion when short (most runs: a vertex's neighbours), else by qsort. Returns the number of runs. */
+ * highest count, that count, and the run's length. Returns the number of runs. Labels that are small numbers
+ * (vertex numbers, as a rule) are counted in a table over them, set back to zero after each run: two passes
+ * over the labels. Others are sorted run by run in scratch (a copy of labels): by insertion when the run is
+ * short, else by qsort. */
+#define MODES_TABLE_SLACK (1 << 16) /* a table of labels up to 16 x the labels + this is cheaper than sorting */
+
 static int
 compare_int64(const void *a, const void *b)
 {
@@ -1264,8 +1268,25 @@ group_modes(PyObject *self, PyObject *args)
             *heard = boh.buf;
     Py_ssize_t groups = 0;
     int unsorted = 0;
+    const int64_t *labels = bl.buf;
+    int64_t low_label = 0, high_label = -1;
+    for (Py_ssize_t i = 0; i < count; i++) {
+        if (i == 0 || labels[i] < low_label)
+            low_label = labels[i];
+        if (i == 0 || labels[i] > high_label)
+            high_label = labels[i];
+    }
+    uint32_t *table = NULL;
+    if (count && low_label >= 0 && high_label < 16 * (int64_t)count + MODES_TABLE_SLACK) {
+        table = PyMem_RawCalloc((size_t)high_label + 1, sizeof(uint32_t));
+        if (table == NULL) {
+            PyErr_NoMemory();
+            goto done;
+        }
+    }
     Py_BEGIN_ALLOW_THREADS
-    memcpy(sorted, bl.buf, (size_t)count * 8);
+    if (table == NULL)
+        memcpy(sorted, labels, (size_t)count * 8);
     Py_ssize_t start = 0;
     while (start < count) {
         Py_ssize_t stop = start + 1;
@@ -1275,8 +1296,32 @@ group_modes(PyObject *self, PyObject *args)
             unsorted = 1;
             break;
         }
-        int64_t *run = sorted + start;
         Py_ssize_t size = stop - start;
+        if (table != NULL) {
+            /* a label that reaches the highest count joins the ties; one that passes it starts them anew */
+            int64_t best = 0, low = 0, high = 0;
+            for (Py_ssize_t i = start; i < stop; i++) {
+                int64_t x = labels[i], c = ++table[x];
+                if (c > best) {
+                    best = c;
+                    low = high = x;
+                } else if (c == best) {
+                    low = x < low ? x : low;
+                    high = x > high ? x : high;
+                }
+            }
+            for (Py_ssize_t i = start; i < stop; i++)
+                table[labels[i]] = 0;
+            out_receiver[groups] = receiver[start];
+            smallest[groups] = low;
+            largest[groups] = high;
+            most[groups] = best;
+            heard[groups] = size;
+            groups++;
+            start = stop;
+            continue;
+        }
+        int64_t *run = sorted + start;
         if (size <= 32) {
             for (Py_ssize_t i = 1; i < size; i++) {
                 int64_t x = run[i];
@@ -1310,6 +1355,7 @@ group_modes(PyObject *self, PyObject *args)
         start = stop;
     }
     Py_END_ALLOW_THREADS
+    PyMem_RawFree(table);
     if (unsorted) {
         PyErr_SetString(PyExc_ValueError, "receiver is not sorted");
         goto done;
