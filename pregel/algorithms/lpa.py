@@ -41,7 +41,10 @@ class LabelPropagation(BatchProgram):
 
     ``color_words`` is the size of the set of colours a vertex has seen, in 64-bit
     words; it must exceed the number of earlier neighbours of every vertex (see
-    :func:`color_words`).
+    :func:`color_words`). With ``oriented``, the program runs on :func:`oriented`'s
+    graph, whose edge weights say which neighbours come first in the colouring order:
+    the colouring starts in superstep 0, without a superstep in which every vertex tells
+    its neighbours its degree.
 
     After the colouring, the colour classes take turns, one a superstep, round after
     round. A vertex must read its neighbours' labels as they are just before its turn,
@@ -65,6 +68,7 @@ class LabelPropagation(BatchProgram):
 
     aggregators = {"colored": Sum, "uncolored": Echo, "colors": Max, "changed": Sum, "start": Echo, "quiet": Echo}
     color_words = 1
+    oriented = False
 
     def __init__(self, **params: Any) -> None:
         super().__init__(**params)
@@ -84,7 +88,7 @@ class LabelPropagation(BatchProgram):
         return values
 
     def compute(self, v: pregel.VertexBatch) -> None:
-        if v.superstep == 0:
+        if v.superstep == 0 and not self.oriented:
             v.send_to_all_neighbors(v.cached("priority", _priority))
             return
         start = int(v.aggregated("start"))
@@ -99,10 +103,13 @@ class LabelPropagation(BatchProgram):
     def _color(self, v: pregel.VertexBatch) -> None:
         """One step of the greedy colouring: note the colours neighbours just took, then colour the ready."""
         got = v.all_messages
-        if v.superstep == 1:
+        if v.superstep == self._first_step:
             values = copied(v.values)
-            if len(got):
-                # how many neighbours come before me in the colouring order
+            # how many neighbours come before me in the colouring order
+            if self.oriented:
+                edges = v.out_edges()
+                values["pending"] = np.bincount(edges.source, weights=edges.weight, minlength=v.size)
+            elif len(got):
                 earlier = got.values > v.cached("priority", _priority)[got.receiver]
                 values["pending"] = np.bincount(got.receiver.compress(earlier), minlength=v.size)
             ready = np.flatnonzero(values["pending"] == 0)
@@ -129,6 +136,11 @@ class LabelPropagation(BatchProgram):
         v.aggregate("colored", ready.size)
         # the number of colours so far: the colours just taken, and what the vertices aggregated before
         v.aggregate("colors", np.append(colors + 1, v.aggregated("colors")))
+
+    @property
+    def _first_step(self) -> int:
+        """The superstep that colours the first vertices: after the degrees are told, unless the graph says them."""
+        return 0 if self.oriented else 1
 
     def _propagate(self, v: pregel.VertexBatch, step: int, colors: int) -> None:
         """Step ``step`` of the turns: a class takes its labels, everyone answers requests, a class asks."""
@@ -169,10 +181,11 @@ class LabelPropagation(BatchProgram):
     def master_compute(self, master: Any) -> None:
         start = int(master.aggregated("start"))
         if start < 0:
-            uncolored = master.num_vertices if master.superstep == 0 else int(master.aggregated("uncolored"))
+            first = master.superstep == self._first_step
+            uncolored = master.num_vertices if first else int(master.aggregated("uncolored"))
             uncolored -= int(master.aggregated("colored"))
             master.set_aggregated("uncolored", uncolored)
-            if uncolored > 0 or master.superstep == 0:
+            if uncolored > 0 or master.superstep < self._first_step:
                 return
             # the colouring is done: the turns begin with the next superstep
             master.set_aggregated("start", master.superstep + 1)
@@ -340,15 +353,47 @@ def color_words(graph: pregel.Graph) -> int:
     >>> color_words(pregel.Graph.from_edges([1, 2], [2, 3]).to_undirected())
     1
     """
+    return _words(graph, _head_first(graph))
+
+
+def _words(graph: pregel.Graph, head_first: np.ndarray) -> int:
+    """:func:`color_words` from each edge's :func:`_head_first`."""
+    # the graph is undirected: a vertex's edges whose head comes first are its earlier neighbours
+    most = np.bincount(graph.sources[head_first], minlength=graph.num_vertices).max(initial=0)
+    return int(most) // 64 + 1
+
+
+def oriented(graph: pregel.Graph) -> pregel.Graph:
+    """The graph :class:`LabelPropagation` runs on with ``oriented=True``: each edge weighted 1 where its head comes
+    first in the colouring order, else 0.
+
+    Vertices are numbered 0..N-1 in id order (the labels networkx starts from). The
+    colouring order is networkx's ``largest_first``: degree (a self-loop counting
+    twice), largest first, then id; it depends on the graph alone, so each edge can say
+    which of its ends comes first before the run. ``graph`` is undirected.
+
+    Examples
+    --------
+    >>> g = oriented(pregel.Graph.from_edges([1, 1], [2, 3]).to_undirected())
+    >>> g.ids.tolist(), g.edge_arrays()[1].tolist(), g.weights.tolist()
+    ([0, 1, 2], [1, 2, 0, 0], [0.0, 0.0, 1.0, 1.0])
+    """
+    return _numbered(graph, _head_first(graph).astype(float))
+
+
+def _numbered(graph: pregel.Graph, weights: np.ndarray | None = None) -> pregel.Graph:
+    """``graph`` with its vertices numbered 0..N-1 in id order: the labels networkx starts from, small to pack."""
+    return pregel.Graph(np.arange(graph.num_vertices), graph.indptr, graph.indices, weights)
+
+
+def _head_first(graph: pregel.Graph) -> np.ndarray:
+    """For each edge, whether its head comes before its tail in the colouring order (largest degree first, then id)."""
     sources, targets = graph.sources, graph.indices
-    loop = sources == targets
-    degree = graph.out_degree + np.bincount(sources[loop], minlength=graph.num_vertices)
-    # each vertex's place in the colouring order (largest degree first, ties by number): one comparison an edge
+    degree = graph.out_degree + np.bincount(sources[sources == targets], minlength=graph.num_vertices)
+    # each vertex's place in the colouring order: one comparison an edge
     place = np.empty(graph.num_vertices, dtype=np.int32)
     place[np.lexsort((np.arange(graph.num_vertices), -degree))] = np.arange(graph.num_vertices, dtype=np.int32)
-    earlier = place[sources] < place[targets]
-    most = np.bincount(targets[earlier], minlength=graph.num_vertices).max(initial=0)
-    return int(most) // 64 + 1
+    return place[targets] < place[sources]
 
 
 def label_propagation(
@@ -417,16 +462,17 @@ def label_propagation(
         from pregel.algorithms import reference
 
         return reference.label_propagation(graph, synchronous, max_supersteps)
-    # vertices numbered 0..n-1 in id order: the labels networkx starts from, and small enough to pack
-    numbered = pregel.Graph(np.arange(graph.num_vertices), graph.indptr, graph.indices)
     if backend == "local" and not synchronous:
         # a superstep moves a few thousand messages (one colour's turn, or a step of the colouring): a second
         # partition's fixed costs per superstep outweigh its share (1.2 s against 1.6 s on the 1M R-MAT)
         options.setdefault("workers", 1)
     if synchronous:
         program = {"batch": SynchronousLabelPropagation, "scalar": SynchronousLabelPropagationVertex}[api]()
+        numbered = _numbered(graph)
     else:
-        program = LabelPropagation(color_words=color_words(graph))
+        head_first = _head_first(graph)
+        program = LabelPropagation(color_words=_words(graph, head_first), oriented=True)
+        numbered = _numbered(graph, head_first.astype(float))
     # a community is named by its smallest member, over the whole graph: collected here
     collect = options.pop("collect", ())
     result = pregel.run(numbered, program, backend=backend, max_supersteps=max_supersteps, **options)
