@@ -132,7 +132,12 @@ class LabelPropagation(BatchProgram):
             ready, colors = heard[now], changed["color"][now]
         told_colors = np.empty(v.size, dtype=np.int32)
         told_colors[ready] = colors
-        v.send_to_all_neighbors(told_colors, where=_mask(ready, v.size))
+        if self.oriented:
+            # only my later neighbours wait for my colour: the edges whose head does not come first
+            edges = v.out_edges(where=_mask(ready, v.size))
+            v.send_along(edges, told_colors[edges.source], where=edges.weight == 0)
+        else:
+            v.send_to_all_neighbors(told_colors, where=_mask(ready, v.size))
         v.aggregate("colored", ready.size)
         # the number of colours so far: the colours just taken, and what the vertices aggregated before
         v.aggregate("colors", np.append(colors + 1, v.aggregated("colors")))
