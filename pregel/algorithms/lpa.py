@@ -108,7 +108,7 @@ class LabelPropagation(BatchProgram):
             # how many neighbours come before me in the colouring order
             if self.oriented:
                 edges = v.out_edges()
-                values["pending"] = np.bincount(edges.source, weights=edges.weight, minlength=v.size)
+                values["pending"] = np.bincount(edges.source.compress(edges.weight == _FIRST), minlength=v.size)
             elif len(got):
                 earlier = got.values > v.cached("priority", _priority)[got.receiver]
                 values["pending"] = np.bincount(got.receiver.compress(earlier), minlength=v.size)
@@ -118,8 +118,10 @@ class LabelPropagation(BatchProgram):
             colors = values["color"][ready]
         else:
             # a neighbour that took a colour while I have none comes before me; only those I heard from change
-            mine = v.values["color"][got.receiver] < 0
-            receiver, taken = got.receiver[mine], got.values[mine].astype(np.int64)
+            receiver, taken = got.receiver, got.values.astype(np.int64)
+            if not self.oriented:  # oriented, only my earlier neighbours tell me their colours
+                mine = v.values["color"][receiver] < 0
+                receiver, taken = receiver[mine], taken[mine]
             first = np.flatnonzero(np.diff(receiver, prepend=-1))  # receivers come sorted
             heard, told = receiver[first], np.diff(first, append=receiver.size)
             changed = picked(v.values, heard)
@@ -135,7 +137,7 @@ class LabelPropagation(BatchProgram):
         if self.oriented:
             # only my later neighbours wait for my colour: the edges whose head does not come first
             edges = v.out_edges(where=_mask(ready, v.size))
-            v.send_along(edges, told_colors[edges.source], where=edges.weight == 0)
+            v.send_along(edges, told_colors[edges.source], where=edges.weight == _LATER)
         else:
             v.send_to_all_neighbors(told_colors, where=_mask(ready, v.size))
         v.aggregate("colored", ready.size)
@@ -370,7 +372,7 @@ def _words(graph: pregel.Graph, head_first: np.ndarray) -> int:
 
 def oriented(graph: pregel.Graph) -> pregel.Graph:
     """The graph :class:`LabelPropagation` runs on with ``oriented=True``: each edge weighted 1 where its head comes
-    first in the colouring order, else 0.
+    first in the colouring order, 0 where it comes later, 2 on a self-loop.
 
     Vertices are numbered 0..N-1 in id order (the labels networkx starts from). The
     colouring order is networkx's ``largest_first``: degree (a self-loop counting
@@ -379,11 +381,22 @@ def oriented(graph: pregel.Graph) -> pregel.Graph:
 
     Examples
     --------
-    >>> g = oriented(pregel.Graph.from_edges([1, 1], [2, 3]).to_undirected())
+    >>> g = oriented(pregel.Graph.from_edges([1, 1, 3], [2, 3, 3]).to_undirected())
     >>> g.ids.tolist(), g.edge_arrays()[1].tolist(), g.weights.tolist()
-    ([0, 1, 2], [1, 2, 0, 0], [0.0, 0.0, 1.0, 1.0])
+    ([0, 1, 2], [1, 2, 0, 0, 2], [0.0, 1.0, 1.0, 0.0, 2.0])
     """
-    return _numbered(graph, _head_first(graph).astype(float))
+    return _numbered(graph, _ways(graph, _head_first(graph)))
+
+
+def _ways(graph: pregel.Graph, head_first: np.ndarray) -> np.ndarray:
+    """:func:`oriented`'s weights, from each edge's :func:`_head_first`."""
+    ways = np.where(head_first, _FIRST, _LATER)
+    ways[graph.sources == graph.indices] = _LOOP
+    return ways
+
+
+#: :func:`oriented`'s edge weights: the head comes first, later, or is the tail (a self-loop, which tells nothing).
+_FIRST, _LATER, _LOOP = 1.0, 0.0, 2.0
 
 
 def _numbered(graph: pregel.Graph, weights: np.ndarray | None = None) -> pregel.Graph:
@@ -477,7 +490,7 @@ def label_propagation(
     else:
         head_first = _head_first(graph)
         program = LabelPropagation(color_words=_words(graph, head_first), oriented=True)
-        numbered = _numbered(graph, head_first.astype(float))
+        numbered = _numbered(graph, _ways(graph, head_first))
     # a community is named by its smallest member, over the whole graph: collected here
     collect = options.pop("collect", ())
     result = pregel.run(numbered, program, backend=backend, max_supersteps=max_supersteps, **options)
