@@ -162,8 +162,8 @@ class StronglyConnected(_Phases, BatchProgram):
 def _one_way(v: pregel.VertexBatch) -> np.ndarray:
     """Which vertices lack an in-edge or an out-edge in the graph (no open neighbour that way, ever)."""
     edges = v.out_edges()
-    forward = np.bincount(edges.source[edges.weight != BACKWARD_EDGE], minlength=v.size)
-    backward = np.bincount(edges.source[edges.weight >= BACKWARD_EDGE], minlength=v.size)
+    forward = np.bincount(edges.source.compress(edges.weight != BACKWARD_EDGE), minlength=v.size)
+    backward = np.bincount(edges.source.compress(edges.weight >= BACKWARD_EDGE), minlength=v.size)
     return (forward == 0) | (backward == 0)
 
 
