@@ -158,7 +158,7 @@ class LabelPropagation(BatchProgram):
             # the replies to the requests of the class whose turn it is: the labels unlike the asker's own
             replies = got.values >= 0
             receiver = got.receiver[replies]
-            movers, new_labels = _prec_max(receiver, got.values[replies], v.out_degree[receiver])
+            movers, new_labels = _prec_max(receiver, got.values[replies], v.out_degree)
             if movers.size:
                 changed = picked(v.values, movers)
                 changed["label"] = new_labels
@@ -283,13 +283,13 @@ def _prec_max(receiver: np.ndarray, labels: np.ndarray, degree: np.ndarray) -> t
     """The vertices whose label changes by Prec-Max, and their new labels, from the labels unlike their own.
 
     ``receiver`` (sorted) got ``labels``, each from one neighbour whose label is not the
-    receiver's; ``degree`` is each receiver's number of neighbours (aligned with
-    ``receiver``), so the neighbours holding its own label are the rest. A receiver
+    receiver's; ``degree`` is each vertex's number of neighbours, so the neighbours
+    holding a receiver's own label are the rest. A receiver
     keeps its label when no other label is more frequent, else takes the largest of the
     most frequent.
     """
     receivers, _, largest, most, heard = kernels.group_modes(receiver, labels)
-    own = degree[np.searchsorted(receiver, receivers)] - heard
+    own = degree[receivers] - heard
     moving = most > own
     return receivers[moving], largest[moving]
 
