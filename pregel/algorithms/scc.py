@@ -17,8 +17,11 @@ aggregated and announces the next phase through the ``phase`` aggregator):
 ``TRIM_IN`` and ``TRIM_OUT``
     An open vertex that got no ping has no open in-neighbour (``TRIM_IN``) or, after
     pinging its in-neighbours, no open out-neighbour (``TRIM_OUT``): it is a component
-    of its own. The others ping on. Trimming repeats while it finds vertices: it takes
-    the many one-vertex components of real graphs away in two supersteps a layer.
+    of its own. The others ping on. Trimming repeats while ``TRIM_OUT`` finds at least
+    1/32 of the open vertices: it takes the many one-vertex components of real graphs
+    away in two supersteps a layer, and stops when a layer is too thin to pay for the
+    pings over every open vertex's edges (colouring finds the rest: the components do
+    not depend on where trimming stopped).
 ``FORWARD``
     Every open vertex starts with its own number as colour and keeps the smallest colour
     sent to it along out-edges (min combiner): its colour becomes the smallest open
@@ -50,6 +53,8 @@ from pregel.io.edges import as_graph
 
 START, TRIM_IN, TRIM_OUT, FORWARD, BACKWARD_START, BACKWARD = range(6)
 PHASES = ("START", "TRIM_IN", "TRIM_OUT", "FORWARD", "BACKWARD_START", "BACKWARD")
+#: Trimming goes on while a round's TRIM_OUT finds at least this fraction (1/TRIM_SHARE) of the open vertices.
+TRIM_SHARE = 32
 #: Edge weights of :func:`two_way`: the original edge went forward (1), backward (2) or both ways (3).
 FORWARD_EDGE, BACKWARD_EDGE = 1, 2
 
@@ -79,7 +84,9 @@ class _Phases:
     def master_compute(self, master: pregel.Master) -> None:
         ran = master.aggregated("phase")
         if ran == TRIM_OUT:
-            following = TRIM_IN if master.aggregated("trimmed") else FORWARD
+            # another round pings every open vertex's edges twice: worth it while trimming takes a good share
+            trimmed = master.aggregated("trimmed")
+            following = TRIM_IN if trimmed and TRIM_SHARE * trimmed >= master.aggregated("open") else FORWARD
         elif ran == FORWARD:
             following = FORWARD if master.aggregated("changed") else BACKWARD_START
         elif ran == BACKWARD:
@@ -155,8 +162,8 @@ class StronglyConnected(_Phases, BatchProgram):
 def _one_way(v: pregel.VertexBatch) -> np.ndarray:
     """Which vertices lack an in-edge or an out-edge in the graph (no open neighbour that way, ever)."""
     edges = v.out_edges()
-    forward = np.bincount(edges.source[edges.weight != BACKWARD_EDGE], minlength=v.size)
-    backward = np.bincount(edges.source[edges.weight >= BACKWARD_EDGE], minlength=v.size)
+    forward = np.bincount(edges.source.compress(edges.weight != BACKWARD_EDGE), minlength=v.size)
+    backward = np.bincount(edges.source.compress(edges.weight >= BACKWARD_EDGE), minlength=v.size)
     return (forward == 0) | (backward == 0)
 
 

@@ -17,6 +17,8 @@
  *     neighbours that moved changed in it (below).
  * bloom_rows(...), wedge_candidates(...), close_wedges(...): triangles' blooms of the neighbours above a vertex,
  *     the wedges that pass a neighbour's bloom, and the wedges that close (below).
+ * counting_order(targets, lo, counts, order): the stable sort of messages by target, by a counting sort.
+ * group_modes(...): label propagation's most frequent label per receiver of a run of messages (below).
  *
  * Arrays arrive through the buffer protocol (C-contiguous; int64 pointers, int32 indices,
  * float64 values); pregel/kernels.py checks dtypes and sizes before calling. No
@@ -1233,6 +1235,200 @@ done:
     return result;
 }
 
+/* group_modes(receiver, labels, scratch, out_receiver, out_smallest, out_largest, out_most, out_heard): per run
+ * of equal receivers (receiver sorted), its labels' most frequent value: the smallest and largest label of the
+ * highest count, that count, and the run's length. Returns the number of runs. Labels that are small numbers
+ * (vertex numbers, as a rule) are counted in a table over them, set back to zero after each run: two passes
+ * over the labels. Others are sorted run by run in scratch (a copy of labels): by insertion when the run is
+ * short, else by qsort. */
+#define MODES_TABLE_SLACK (1 << 16) /* a table of labels up to 16 x the labels + this is cheaper than sorting */
+
+static int
+compare_int64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+static PyObject *
+group_modes(PyObject *self, PyObject *args)
+{
+    Py_buffer br, bl, bs, bor, bos, bol, bom, boh;
+    if (!PyArg_ParseTuple(args, "y*y*w*w*w*w*w*w*", &br, &bl, &bs, &bor, &bos, &bol, &bom, &boh))
+        return NULL;
+    PyObject *result = NULL;
+    Py_ssize_t count = br.len / 8;
+    if (!check(&br, 8, count, "receiver") || !check(&bl, 8, count, "labels") || !check(&bs, 8, count, "scratch") ||
+        !check(&bor, 8, count, "out_receiver") || !check(&bos, 8, count, "out_smallest") ||
+        !check(&bol, 8, count, "out_largest") || !check(&bom, 8, count, "out_most") ||
+        !check(&boh, 8, count, "out_heard"))
+        goto done;
+    const int64_t *receiver = br.buf;
+    int64_t *sorted = bs.buf, *out_receiver = bor.buf, *smallest = bos.buf, *largest = bol.buf, *most = bom.buf,
+            *heard = boh.buf;
+    Py_ssize_t groups = 0;
+    int unsorted = 0;
+    const int64_t *labels = bl.buf;
+    int64_t low_label = 0, high_label = -1;
+    for (Py_ssize_t i = 0; i < count; i++) {
+        if (i == 0 || labels[i] < low_label)
+            low_label = labels[i];
+        if (i == 0 || labels[i] > high_label)
+            high_label = labels[i];
+    }
+    uint32_t *table = NULL;
+    if (count && low_label >= 0 && high_label < 16 * (int64_t)count + MODES_TABLE_SLACK) {
+        table = PyMem_RawCalloc((size_t)high_label + 1, sizeof(uint32_t));
+        if (table == NULL) {
+            PyErr_NoMemory();
+            goto done;
+        }
+    }
+    Py_BEGIN_ALLOW_THREADS
+    if (table == NULL)
+        memcpy(sorted, labels, (size_t)count * 8);
+    Py_ssize_t start = 0;
+    while (start < count) {
+        Py_ssize_t stop = start + 1;
+        while (stop < count && receiver[stop] == receiver[start])
+            stop++;
+        if (stop < count && receiver[stop] < receiver[start]) {
+            unsorted = 1;
+            break;
+        }
+        Py_ssize_t size = stop - start;
+        if (table != NULL) {
+            /* a label that reaches the highest count joins the ties; one that passes it starts them anew */
+            int64_t best = 0, low = 0, high = 0;
+            for (Py_ssize_t i = start; i < stop; i++) {
+                int64_t x = labels[i], c = ++table[x];
+                if (c > best) {
+                    best = c;
+                    low = high = x;
+                } else if (c == best) {
+                    low = x < low ? x : low;
+                    high = x > high ? x : high;
+                }
+            }
+            for (Py_ssize_t i = start; i < stop; i++)
+                table[labels[i]] = 0;
+            out_receiver[groups] = receiver[start];
+            smallest[groups] = low;
+            largest[groups] = high;
+            most[groups] = best;
+            heard[groups] = size;
+            groups++;
+            start = stop;
+            continue;
+        }
+        int64_t *run = sorted + start;
+        if (size <= 32) {
+            for (Py_ssize_t i = 1; i < size; i++) {
+                int64_t x = run[i];
+                Py_ssize_t j = i;
+                for (; j > 0 && run[j - 1] > x; j--)
+                    run[j] = run[j - 1];
+                run[j] = x;
+            }
+        } else {
+            qsort(run, (size_t)size, 8, compare_int64);
+        }
+        int64_t best = 0, low = 0, high = 0;
+        for (Py_ssize_t i = 0; i < size;) {
+            Py_ssize_t k = i + 1;
+            while (k < size && run[k] == run[i])
+                k++;
+            if (k - i > best) {
+                best = k - i;
+                low = high = run[i];
+            } else if (k - i == best) {
+                high = run[i];
+            }
+            i = k;
+        }
+        out_receiver[groups] = receiver[start];
+        smallest[groups] = low;
+        largest[groups] = high;
+        most[groups] = best;
+        heard[groups] = size;
+        groups++;
+        start = stop;
+    }
+    Py_END_ALLOW_THREADS
+    PyMem_RawFree(table);
+    if (unsorted) {
+        PyErr_SetString(PyExc_ValueError, "receiver is not sorted");
+        goto done;
+    }
+    result = PyLong_FromSsize_t(groups);
+done:
+    PyBuffer_Release(&br);
+    PyBuffer_Release(&bl);
+    PyBuffer_Release(&bs);
+    PyBuffer_Release(&bor);
+    PyBuffer_Release(&bos);
+    PyBuffer_Release(&bol);
+    PyBuffer_Release(&bom);
+    PyBuffer_Release(&boh);
+    return result;
+}
+
+/* counting_order(targets, lo, counts, order): the permutation that sorts targets (int32 or int64, all in
+ * [lo, lo + span), span = len(counts) - 1) stably, by a counting sort: O(targets + span), where a sort is
+ * O(targets log targets). counts is scratch. */
+static PyObject *
+counting_order(PyObject *self, PyObject *args)
+{
+    Py_buffer bt, bc, bo;
+    long long lo;
+    if (!PyArg_ParseTuple(args, "y*Lw*w*", &bt, &lo, &bc, &bo))
+        return NULL;
+    PyObject *result = NULL;
+    Py_ssize_t width = bt.itemsize, count = width ? bt.len / width : 0, span = bc.len / 8 - 1;
+    if ((width != 4 && width != 8) || span < 0) {
+        PyErr_SetString(PyExc_ValueError, "targets are not int32 or int64, or counts is empty");
+        goto done;
+    }
+    if (!check(&bc, 8, span + 1, "counts") || !check(&bo, 8, count, "order"))
+        goto done;
+    const int32_t *t32 = bt.buf;
+    const int64_t *t64 = bt.buf;
+    int64_t *counts = bc.buf, *order = bo.buf;
+    int bad = 0;
+    Py_BEGIN_ALLOW_THREADS
+    memset(counts, 0, (size_t)(span + 1) * 8);
+    for (Py_ssize_t i = 0; i < count; i++) {
+        int64_t t = (width == 4 ? (int64_t)t32[i] : t64[i]) - lo;
+        if (t < 0 || t >= span) {
+            bad = 1;
+            break;
+        }
+        counts[t + 1]++;
+    }
+    if (!bad) {
+        for (Py_ssize_t j = 1; j <= span; j++)
+            counts[j] += counts[j - 1];
+        if (width == 4)
+            for (Py_ssize_t i = 0; i < count; i++)
+                order[counts[t32[i] - lo]++] = i;
+        else
+            for (Py_ssize_t i = 0; i < count; i++)
+                order[counts[t64[i] - lo]++] = i;
+    }
+    Py_END_ALLOW_THREADS
+    if (bad) {
+        PyErr_SetString(PyExc_ValueError, "a target is outside [lo, lo + span)");
+        goto done;
+    }
+    Py_INCREF(Py_None);
+    result = Py_None;
+done:
+    PyBuffer_Release(&bt);
+    PyBuffer_Release(&bc);
+    PyBuffer_Release(&bo);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"transpose", transpose, METH_VARARGS,
      "transpose(indptr, indices, out_ptr, out_idx, threads[, out_edge]): in-edges by counting sort, on up to "
@@ -1265,6 +1461,11 @@ static PyMethodDef methods[] = {
     {"close_wedges", close_wedges, METH_VARARGS,
      "close_wedges(indptr, indices, receiver, wedges, bits, found, times): the wedges whose ends are neighbours, "
      "counted per receiver and per corner"},
+    {"group_modes", group_modes, METH_VARARGS,
+     "group_modes(receiver, labels, scratch, out_receiver, out_smallest, out_largest, out_most, out_heard): per "
+     "run of equal receivers, the smallest and largest most frequent label, its count and the run's length"},
+    {"counting_order", counting_order, METH_VARARGS,
+     "counting_order(targets, lo, counts, order): the permutation that sorts targets stably, by a counting sort"},
     {NULL, NULL, 0, NULL},
 };
 

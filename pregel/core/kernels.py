@@ -18,6 +18,10 @@ it, pregel uses scipy instead, with the same results up to the order of addition
 - :func:`bloom_rows`, :func:`wedge_candidates`, :func:`close_wedges`: triangles' work per
   message (:mod:`pregel.algorithms.triangles`): blooms of the neighbours above a vertex,
   the wedges through a neighbour's bloom, and the wedges that close, one pass each.
+- :func:`counting_order`: the stable order of messages by target, by a counting sort
+  (numpy's stable argsort otherwise).
+- :func:`group_modes`: label propagation's most frequent label among each receiver's
+  messages, one pass over the messages (a sort of them all and a dozen reductions otherwise).
 - :class:`InSums`: the same in-edges laid out for sums (scipy's product otherwise). A Sum
   broadcast reads the senders' values and writes each target once: 1.6–2.3 times
   faster than scipy's product with the transposed out-edges (which scatters additions
@@ -648,3 +652,73 @@ def close_wedges(
     closed = wedges[closes]
     times = np.bincount(closed >> bits, minlength=n) + np.bincount(closed & mask, minlength=n)
     return np.bincount(receiver[closes], minlength=rows), times
+
+
+def group_modes(
+    receiver: np.ndarray, labels: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per receiver of ``labels`` (``receiver`` sorted): the smallest and largest most frequent label, its count.
+
+    Returns the receivers (each once) and, aligned with them, the smallest and the
+    largest of the labels that come most often, how often they come, and how many
+    labels the receiver got. The compiled kernel sorts each receiver's labels where
+    they lie (most receivers get a vertex's worth of them); the fallback sorts them all.
+
+    Examples
+    --------
+    >>> r, smallest, largest, most, heard = group_modes(np.array([0, 0, 0, 2, 2]), np.array([5, 3, 5, 7, 1]))
+    >>> r.tolist(), smallest.tolist(), largest.tolist(), most.tolist(), heard.tolist()
+    ([0, 2], [5, 1], [5, 7], [2, 1], [3, 2])
+    """
+    receiver = np.ascontiguousarray(receiver, dtype=np.int64)
+    labels = np.ascontiguousarray(labels, dtype=np.int64)
+    if _kernels is not None:
+        out = np.empty((6, receiver.size), dtype=np.int64)
+        groups = _kernels.group_modes(receiver, labels, *out)
+        return out[1, :groups], out[2, :groups], out[3, :groups], out[4, :groups], out[5, :groups]
+    return _group_modes(receiver, labels)
+
+
+def _group_modes(
+    receiver: np.ndarray, labels: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`group_modes` by numpy: one sort of every (receiver, label) pair, then reductions per receiver."""
+    if not labels.size:
+        return receiver, labels, labels, labels, labels
+    if labels.min() >= 0 and labels.max() < 1 << _PAIR_SHIFT and receiver.max() < 1 << (63 - _PAIR_SHIFT):
+        # one sort of (receiver, label) packed in an integer: labels are vertex numbers, as a rule
+        key = np.sort((receiver << _PAIR_SHIFT) | labels)
+        first = np.flatnonzero(np.diff(key, prepend=-1))
+        pair_receiver, pair_label = key[first] >> _PAIR_SHIFT, key[first] & ((1 << _PAIR_SHIFT) - 1)
+    else:
+        order = np.lexsort((labels, receiver))
+        receiver, labels = receiver[order], labels[order]
+        first = np.flatnonzero(np.diff(receiver, prepend=-1) | np.diff(labels, prepend=labels[:1] - 1))
+        pair_receiver, pair_label = receiver[first], labels[first]
+    count = np.diff(first, append=labels.size)
+    # the pairs are sorted by receiver: reduce each receiver's run of pairs
+    group = np.flatnonzero(np.diff(pair_receiver, prepend=-1))
+    most = np.maximum.reduceat(count, group)
+    frequent = count == np.repeat(most, np.diff(group, append=pair_receiver.size))
+    smallest = np.minimum.reduceat(np.where(frequent, pair_label, np.iinfo(np.int64).max), group)
+    largest = np.maximum.reduceat(np.where(frequent, pair_label, np.iinfo(np.int64).min), group)
+    heard = np.add.reduceat(count, group)
+    return pair_receiver[group], smallest, largest, most, heard
+
+
+_PAIR_SHIFT = 31
+
+
+def counting_order(targets: np.ndarray, lo: int, span: int) -> np.ndarray:
+    """The permutation that sorts integer ``targets`` (all in ``[lo, lo + span)``) stably, in O(targets + span).
+
+    Examples
+    --------
+    >>> counting_order(np.array([7, 5, 7, 5]), 5, 3).tolist()
+    [1, 3, 0, 2]
+    """
+    if _kernels is None or targets.dtype not in (np.int32, np.int64):
+        return np.argsort(targets, kind="stable")
+    order = np.empty(targets.size, dtype=np.int64)
+    _kernels.counting_order(np.ascontiguousarray(targets), lo, np.empty(span + 1, dtype=np.int64), order)
+    return order

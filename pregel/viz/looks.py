@@ -116,9 +116,10 @@ def _lpa_label(values: np.ndarray, graph: Graph) -> np.ndarray:
 
 
 def _lpa_message(values: np.ndarray, graph: Graph) -> np.ndarray:
-    # the colouring phase sends places (degree << 31 | 2**31 - 1 - id), which show the sender, then colours
-    # (int32); the turns send requests (-1 - (asker << 31 | its label)), which show the asker, and replies (labels)
-    if values.dtype == np.int32:
+    # the colouring phase sends places (degree << 31 | 2**31 - 1 - id) unless the graph is oriented, which show
+    # the sender, then colours (int32); the turns send requests (-1 - (asker << 31 | its label)), which show the
+    # asker, and replies (labels); a superstep that sent nothing has an empty array of floats
+    if values.dtype == np.int32 or values.dtype.kind not in "iu":
         return values.astype(np.float64)
     label = (1 << 31) - 1
     shown = np.where(values < 0, (-1 - values) >> 31, np.where(values > label, label - (values & label), values))
