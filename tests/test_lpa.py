@@ -210,3 +210,27 @@ def test_scalar_twin_by_hand_and_on_the_command_line(tmp_path, capsys):
     assert main(["lpa", str(edges), "--synchronous", "--api", "scalar", "-q"]) == 0
     written = dict(map(int, line.split("\t")) for line in capsys.readouterr().out.splitlines())
     assert written == label_propagation(read_edges(edges), synchronous=True).to_dict()
+
+
+NAMED = [("ann", "bob"), ("bob", "cy"), ("cy", "dan"), ("eve", "fay"), ("fay", "gil"), ("gil", "eve"), ("dan", "eve")]
+
+
+@pytest.mark.parametrize("backend", ["local", "scipy"])
+def test_string_ids_name_communities_by_their_smallest_label(backend):
+    result = label_propagation(pregel.Graph.from_edges(*zip(*NAMED)), backend=backend)
+    G = nx.Graph()
+    G.add_nodes_from(sorted({v for edge in NAMED for v in edge}))  # in id order, as the docs say
+    G.add_edges_from(NAMED)
+    expected = {}
+    for community in nx.community.label_propagation_communities(G):
+        expected.update(dict.fromkeys(community, min(community)))
+    assert result.to_dict() == expected
+
+
+def test_cli_compares_string_ids_with_networkx(tmp_path, capsys):
+    path = tmp_path / "named.csv"
+    path.write_text("from,to\n" + "".join(f"{a},{b}\n" for a, b in NAMED))
+    assert main(["lpa", str(path), "--src", "from", "--dst", "to", "--compare", "networkx", "-q"]) == 0
+    out, err = capsys.readouterr()
+    assert out.splitlines()[0] == "ann\tann"
+    assert "networkx: largest absolute difference 0.000e+00" in err

@@ -239,3 +239,24 @@ def test_dispatch_on_a_real_graph():
     g = read_edges(SHIPPED).to_networkx(weights=False)
     ours = {frozenset(c) for c in nx.strongly_connected_components(g, backend="pregel")}
     assert ours == {frozenset(c) for c in nx.strongly_connected_components(g)}
+
+
+NAMED = [("ann", "bob"), ("bob", "ann"), ("bob", "cy"), ("cy", "dan"), ("dan", "cy"), ("eve", "fay")]
+
+
+@pytest.mark.parametrize("backend", ["local", "scipy"])
+def test_string_ids_name_components_by_their_smallest_label(backend):
+    result = strongly_connected_components(pregel.Graph.from_edges(*zip(*NAMED)), backend=backend)
+    expected = {}
+    for component in nx.strongly_connected_components(nx.DiGraph(NAMED)):
+        expected.update(dict.fromkeys(component, min(component)))
+    assert result.to_dict() == expected
+
+
+def test_cli_compares_string_ids_with_networkx(tmp_path, capsys):
+    path = tmp_path / "named.csv"
+    path.write_text("from,to\n" + "".join(f"{a},{b}\n" for a, b in NAMED))
+    assert main(["scc", str(path), "--src", "from", "--dst", "to", "--compare", "networkx", "-q"]) == 0
+    out, err = capsys.readouterr()
+    assert out.splitlines()[:3] == ["ann\tann", "bob\tann", "cy\tcy"]
+    assert "networkx: largest absolute difference 0.000e+00" in err

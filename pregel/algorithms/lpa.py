@@ -497,6 +497,7 @@ def label_propagation(
     result = pregel.run(numbered, program, backend=backend, max_supersteps=max_supersteps, **options)
     labels = result.values if synchronous else result.values["label"]
     result.graph, result.values = graph, smallest_member(labels, graph.ids)
+    result.values_are_ids = True  # a labelled graph's communities are named by their smallest label
     result.trace = result.trace and result.trace.told_of(graph)
     result.collected = collect_on_driver(result, collect, options.get("workers") or 1)
     return result
@@ -528,7 +529,8 @@ def networkx_label_propagation(graph: pregel.Graph) -> np.ndarray:
 
     undirected = nx.Graph()
     undirected.add_nodes_from(graph.ids.tolist())
-    undirected.add_edges_from(zip(*(column.tolist() for column in graph.edge_arrays()[:2])))
+    # the vertices' ids, not a labelled graph's labels: the ids' order is the one that decides ties
+    undirected.add_edges_from(zip(graph.ids[graph.sources].tolist(), graph.ids[graph.indices].tolist()))
     label = {}
     for community in nx.community.label_propagation_communities(undirected):
         label.update(dict.fromkeys(community, min(community)))

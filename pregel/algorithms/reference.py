@@ -294,7 +294,7 @@ def label_propagation(graph: Graph, synchronous: bool = False, max_iter: int | N
     smallest_id = np.full(n, np.iinfo(np.int64).max)
     np.minimum.at(smallest_id, group, graph.ids)
     stats = [SuperstepStats(0, n, 0, 0, time.perf_counter() - start)]
-    return Result(graph, smallest_id[group], updates + 1, stats, {}, "halted")
+    return Result(graph, smallest_id[group], updates + 1, stats, {}, "halted", values_are_ids=True)
 
 
 def _label_counts(

@@ -284,7 +284,9 @@ def strongly_connected_components(
     found = result.values < 0
     labels = np.where(found, graph.ids[np.where(found, -result.values - 1, 0)], -1)
     trace = result.trace and result.trace.told_of(graph)  # drawn with the user's vertices and edges
-    result = dataclasses.replace(result, graph=graph, values=labels, trace=trace)
+    # labels name vertices (a labelled graph's are shown by their labels) once every component is found
+    named = graph.labels is None or bool(found.all())
+    result = dataclasses.replace(result, graph=graph, values=labels, trace=trace, values_are_ids=named)
     result.collected = collect_on_driver(result, collect, options.get("workers") or 1)
     return result
 
@@ -302,4 +304,5 @@ def networkx_scc(graph: pregel.Graph) -> np.ndarray:
     label = {}
     for component in nx.strongly_connected_components(graph.to_networkx(weights=False)):
         label.update(dict.fromkeys(component, min(component)))
-    return np.array([label[v] for v in graph.ids.tolist()], dtype=np.int64)
+    # networkx knows the original ids (labels); the engine's values are ids
+    return graph.ids[graph.index_of([label[v] for v in graph.original_ids.tolist()])]
