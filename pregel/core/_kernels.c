@@ -504,6 +504,13 @@ done:
 #define LANES 8
 #define WINDOW 16384 /* a multiple of LANES: a chunk never spans two windows */
 
+/* degree[t] of an int32 or int64 array */
+static inline int64_t
+degree_at(const void *degree, int wide, Py_ssize_t t)
+{
+    return wide ? ((const int64_t *)degree)[t] : ((const int32_t *)degree)[t];
+}
+
 static PyObject *
 slice_order(PyObject *self, PyObject *args)
 {
@@ -513,17 +520,19 @@ slice_order(PyObject *self, PyObject *args)
     PyObject *result = NULL;
     Py_ssize_t nt = bo.len / 4;
     int64_t *count = NULL;
-    if (!check(&bd, 8, nt, "degree") || !check(&bo, 4, nt, "order"))
+    int wide = bd.itemsize == 8;
+    if (!check(&bd, wide ? 8 : 4, nt, "degree") || !check(&bo, 4, nt, "order"))
         goto done;
-    const int64_t *degree = bd.buf;
+    const void *degree = bd.buf;
     int32_t *order = bo.buf;
     int64_t top = 0;
     for (Py_ssize_t t = 0; t < nt; t++) {
-        if (degree[t] < 0) {
+        int64_t d = degree_at(degree, wide, t);
+        if (d < 0) {
             PyErr_SetString(PyExc_ValueError, "a degree is negative");
             goto done;
         }
-        top = degree[t] > top ? degree[t] : top;
+        top = d > top ? d : top;
     }
     count = PyMem_RawMalloc((size_t)(top + 2) * sizeof(int64_t));
     if (count == NULL) {
@@ -538,14 +547,14 @@ slice_order(PyObject *self, PyObject *args)
         Py_ssize_t hi = lo + WINDOW < nt ? lo + WINDOW : nt;
         int64_t most = 0;
         for (Py_ssize_t t = lo; t < hi; t++)
-            most = degree[t] > most ? degree[t] : most;
+            most = degree_at(degree, wide, t) > most ? degree_at(degree, wide, t) : most;
         memset(count, 0, (size_t)(most + 2) * sizeof(int64_t));
         for (Py_ssize_t t = lo; t < hi; t++)
-            count[most - degree[t] + 1]++;
+            count[most - degree_at(degree, wide, t) + 1]++;
         for (int64_t d = 0; d <= most; d++)
             count[d + 1] += count[d];
         for (Py_ssize_t t = lo; t < hi; t++)
-            order[lo + count[most - degree[t]]++] = (int32_t)t;
+            order[lo + count[most - degree_at(degree, wide, t)]++] = (int32_t)t;
     }
     Py_END_ALLOW_THREADS
     result = Py_NewRef(Py_None);
@@ -1328,7 +1337,7 @@ static PyMethodDef methods[] = {
      "merge_ways(indptr, indices, rptr, rsrc, out_ptr, out_idx, out_way): each row's out- and in-neighbours "
      "merged, with the ways they join it (False: a row of indices is not sorted)"},
     {"slice_order", slice_order, METH_VARARGS,
-     "slice_order(degree, order): targets by degree, largest first, within windows"},
+     "slice_order(degree, order): targets by degree (int32 or int64), largest first, within windows"},
     {"slice_interleave", slice_interleave, METH_VARARGS,
      "slice_interleave(row_ptr, sources[, positions]): each full chunk's rows rewritten column by column, then "
      "the rest"},

@@ -97,8 +97,8 @@ class InCounts:
         self.counts = np.empty((self.shares, self.size), dtype=wide)
         _kernels.in_count(self.indptr, self.indices, self.shares, self.counts)
         self.counts.flags.writeable = False
-        #: each target's number of in-edges (``int64``)
-        self.degree = self.counts[0].astype(np.int64) if self.shares == 1 else self.counts.sum(axis=0, dtype=np.int64)
+        #: each target's number of in-edges (the counts' own array with one share, else their sum as ``int64``)
+        self.degree = self.counts[0] if self.shares == 1 else self.counts.sum(axis=0, dtype=np.int64)
 
     def place(
         self, rows: np.ndarray | None = None, edges: bool = False
