@@ -27,9 +27,9 @@ it, pregel uses scipy instead, with the same results up to the order of addition
   into the targets) on every graph in bench/, from wiki-Vote and p2p-Gnutella31 to
   R-MAT, log-normal and binary trees of 10M edges. The counting sort places the sources
   straight in the sums' order (rows by degree), and one pass over each chunk puts its
-  columns side by side: at 10M R-MAT edges in two partitions, 70-75 ms a partition where
-  a transpose in target order and a second pass laying its rows out took 90-100 ms (about
-  13 sums). With edge weights laid out
+  columns side by side: at 10M R-MAT edges in two partitions, 62-97 ms of a partition's
+  thread time (mostly under 70) where a transpose in target order and a second pass
+  laying its rows out took 89-106 ms (about 15 sums). With edge weights laid out
   beside the sources, the same pass sums each value times its edge's weight (a
   weighted broadcast).
 
