@@ -18,7 +18,7 @@ import pregel
 from pregel.algorithms.components import connected_components
 from pregel.algorithms.pagerank import pagerank
 from pregel.core import kernels
-from pregel.core.kernels import InEdges, InSums, row_sums
+from pregel.core.kernels import InCounts, InEdges, InSums, row_sums
 
 NOT_BUILT = (
     "pregel.core._kernels is not here (installed without a C compiler, or PREGEL_NO_COMPILED is set):"
@@ -123,14 +123,14 @@ def test_a_small_transpose_asked_for_threads_is_the_serial_one() -> None:
         assert (got.ptr.tolist(), got.sources.tolist(), got.edges.tolist()) == _in_edges_by_argsort(indptr, indices, 5)
 
 
-def test_in_edges_over_fewer_targets_keep_their_sources(path: str) -> None:
+@needs_compiled
+def test_in_edges_of_fewer_targets_are_renumbered() -> None:
     indptr, indices = np.array([0, 2, 3, 5]), np.array([4, 1, 4, 6, 1], dtype=np.int32)
     kept = np.array([0, 1, 4, 6])  # every target reached (1, 4, 6), and 0, reached by none
-    fewer = InEdges(indptr, indices, 7, edges=True).over(kept)
+    fewer = InEdges.of(InCounts(indptr, indices, 7), kept)
     renumbered = np.searchsorted(kept, indices).astype(np.int32)
-    assert (fewer.ptr.tolist(), fewer.sources.tolist(), fewer.edges.tolist()) == _in_edges_by_argsort(
-        indptr, renumbered, 4
-    )
+    expected = _in_edges_by_argsort(indptr, renumbered, 4)
+    assert fewer.size == 4 and (fewer.ptr.tolist(), fewer.sources.tolist()) == expected[:2]
 
 
 @pytest.mark.parametrize("seed", range(8))
@@ -213,14 +213,33 @@ def test_both_ways_merge_every_neighbour_once_with_its_ways(path: str, seed: int
     assert heads.dtype == np.int32 and way.dtype == np.float64
 
 
+def _rows_of_layout(sums: InSums) -> list[list[int]]:
+    """Each target's sources read back from the compiled layout: a full chunk's rows column by column, then the rest
+    of each row; a last chunk short of 8 rows one row after the other."""
+    lanes, ptr, order, sources = kernels._kernels.LANES, sums.row_ptr, sums.order, sums.sources.tolist()
+    rows: list[list[int]] = [[] for _ in range(sums.size)]
+    for r0 in range(0, sums.size, lanes):
+        length = np.diff(ptr[r0 : r0 + lanes + 1]).tolist()
+        columns = length[-1] if len(length) == lanes else 0
+        at = int(ptr[r0]) + columns * lanes
+        for lane, size in enumerate(length):
+            row = (
+                sources[int(ptr[r0]) + lane : int(ptr[r0]) + columns * lanes : lanes]
+                + sources[at : at + size - columns]
+            )
+            rows[int(order[r0 + lane])] = row
+            at += size - columns
+    return rows
+
+
 def test_in_sums_layout_across_windows() -> None:
     # more targets than one window of the compiled layout (16384): every window is sorted
-    # on its own, and the layout adds at most one count per chunk and one per row
+    # on its own, and the layout holds each in-edge once, each target's sources in increasing order
     rng = np.random.default_rng(5)
     n, targets, m = 3000, 40_000, 120_000
     indptr, indices = _hub_pattern(rng, n, targets, m)
     sums = InSums(indptr, indices, targets)
-    lanes, window = kernels._kernels.LANES, 16384
+    window = 16384
     assert sorted(sums.order.tolist()) == list(range(targets))
     degree = np.bincount(indices, minlength=targets)
     for lo in range(0, targets, window):
@@ -228,12 +247,37 @@ def test_in_sums_layout_across_windows() -> None:
         assert part.min() >= lo and part.max() < lo + window
         # largest first; equal degrees in increasing target order
         assert np.lexsort((part, -degree[part])).tolist() == list(range(part.size))
-    assert m < sums.sources.size <= m + sums.chunk_ptr.size - 1 + targets
-    # each chunk starts with its shortest row's length (0 for a last, partial chunk)
-    shortest = degree[sums.order[lanes - 1 :: lanes]].tolist() + ([0] if targets % lanes else [])
-    assert sums.sources[sums.chunk_ptr[:-1]].tolist() == shortest
+    assert sums.sources.size == m and np.diff(sums.row_ptr).tolist() == degree[sums.order].tolist()
+    ptr, placed, _ = _in_edges_by_argsort(indptr, indices, targets)
+    assert _rows_of_layout(sums) == [placed[ptr[t] : ptr[t + 1]] for t in range(targets)]
     values = rng.standard_normal(n)
     assert sums.sum(values).tolist() == _sequential_sums(indptr, indices, targets, values)
+
+
+@needs_compiled
+@pytest.mark.parametrize("weighted", [False, True])
+def test_in_sums_of_some_targets_on_threads_are_the_same_arrays(weighted: bool) -> None:
+    # the layout placed straight by the counting sort on 1-3 threads, over every target or
+    # over some (every reached one among them): the same arrays, the sums in source order
+    rng = np.random.default_rng(11)
+    n, targets = 5000, 30_000
+    indptr, indices = _hub_pattern(rng, n, targets, THREADED_EDGES)
+    weights = rng.integers(1, 5, indices.size) / 4.0 if weighted else None
+    reached = np.flatnonzero(np.bincount(indices, minlength=targets))
+    kept = np.union1d(reached, rng.choice(targets, 500))
+    values = rng.standard_normal(n)
+    terms = values[np.repeat(np.arange(n), np.diff(indptr))] * (1.0 if weights is None else weights)
+    expected = np.zeros(targets)
+    np.add.at(expected, indices, terms)  # in the order of the edges: increasing source order for each target
+    layouts = []
+    for threads in (1, 2, 3):
+        counts = InCounts(indptr, indices, targets, threads=threads)
+        assert counts.shares == threads
+        whole, some = InSums.of(counts, None, weights), InSums.of(counts, kept, weights)
+        assert whole.sum(values).tolist() == expected.tolist()
+        assert some.sum(values).tolist() == expected[kept].tolist()
+        layouts.append([a.tolist() for a in (some.order, some.row_ptr, some.sources)])
+    assert layouts[0] == layouts[1] == layouts[2]
 
 
 def test_hand_computed_sums(path: str) -> None:
@@ -256,33 +300,38 @@ def test_compiled_kernels_refuse_bad_input() -> None:
         InSums(np.array([0, 1]), np.array([5], dtype=np.int32), 3)
     with pytest.raises(ValueError, match="outside"):
         InSums(np.array([0, 1]), np.array([-1], dtype=np.int32), 3)
-    # 0 -> 0, 1 -> 0 and 1 -> 1, laid out by hand below
-    sums = InSums(np.array([0, 1, 3]), np.array([0, 0, 1], dtype=np.int32), 2)
+    # 0 -> 0, 1 -> 0 and 1 -> 1
+    indptr, indices = np.array([0, 1, 3]), np.array([0, 0, 1], dtype=np.int32)
+    sums = InSums(indptr, indices, 2)
     with pytest.raises(ValueError, match="expected"):
-        c.slice_sum(sums.chunk_ptr, sums.order, sums.sources, 2, np.zeros(1), np.empty(2))
+        c.slice_sum(sums.row_ptr, sums.order, sums.sources, 2, np.zeros(1), np.empty(2))
     with pytest.raises(ValueError, match="expected"):
-        c.slice_sum(sums.chunk_ptr, sums.order, sums.sources, 2, np.zeros(2), np.empty(5))
-    ptr, sources = np.array([0, 2, 3]), np.array([0, 1, 1], dtype=np.int32)
-    idx = np.empty(sums.sources.size, dtype=np.int32)
+        c.slice_sum(sums.row_ptr, sums.order, sums.sources, 2, np.zeros(2), np.empty(5))
     with pytest.raises(ValueError, match="permutation"):
-        c.slice_fill(ptr, sources, 2, np.array([0, 0], dtype=np.int32), sums.chunk_ptr, idx)
-    with pytest.raises(ValueError, match="source is outside"):
-        c.slice_fill(ptr, sources, 1, sums.order, sums.chunk_ptr, idx)
-    # a layout made for other in-edges: target 0 has one more source than its chunk holds
-    longer, more = np.array([0, 3, 4]), np.array([0, 0, 1, 1], dtype=np.int32)
-    with pytest.raises(ValueError, match="span|fit"):
-        c.slice_fill(longer, more, 2, sums.order, sums.chunk_ptr, np.empty(idx.size + 1, dtype=np.int32))
-    # eight targets, target 0 with two sources: an order putting it last would make the
-    # chunk's columns read past the shorter rows
-    ptr8, sources8 = np.array([0, 2, 3, 4, 5, 6, 7, 8, 9]), np.zeros(9, dtype=np.int32)
-    backwards = np.arange(8, dtype=np.int32)[::-1].copy()
-    with pytest.raises(ValueError, match="shortest row"):
-        c.slice_fill(ptr8, sources8, 1, backwards, np.array([0, 17]), np.empty(17, dtype=np.int32))
-    # a chunk claiming more columns than it has
-    broken = sums.sources.copy()
-    broken[0] = 10**6
-    with pytest.raises(ValueError, match="does not fit"):
-        c.slice_sum(sums.chunk_ptr, sums.order, broken, 2, np.zeros(2), np.empty(2))
+        c.slice_sum(sums.row_ptr, np.array([0, 7], dtype=np.int32), sums.sources, 2, np.zeros(2), np.empty(2))
+    with pytest.raises(ValueError, match="span"):
+        c.slice_sum(np.array([0, 1, 2]), sums.order, sums.sources, 2, np.zeros(2), np.empty(2))
+    # eight rows, the first one short: the chunk's columns would read past it
+    backwards = np.array([0, 1, 3, 5, 7, 9, 11, 13, 15])
+    with pytest.raises(ValueError, match="decreasing length"):
+        c.slice_sum(backwards, np.arange(8, dtype=np.int32), np.zeros(15, dtype=np.int32), 1, np.zeros(1), np.empty(8))
+    with pytest.raises(ValueError, match="decreasing length"):
+        c.slice_interleave(backwards, np.zeros(15, dtype=np.int32))
+    # rows that leave out a target with in-edges, name one twice, or counts for other edges
+    counts = InCounts(indptr, indices, 2)
+    with pytest.raises(ValueError, match="add up"):
+        counts.place(np.array([0], dtype=np.int32))
+    with pytest.raises(ValueError, match="add up"):
+        counts.place(np.array([0, 1, 1], dtype=np.int32))
+    # 0 -> 0, 0 -> 1, 1 -> 0, 1 -> 1: rows naming target 0 twice and target 1 never add up to the edges
+    square = np.array([0, 2, 4]), np.array([0, 1, 0, 1], dtype=np.int32)
+    with pytest.raises(ValueError, match="no row"):
+        InCounts(*square, 2).place(np.array([0, 0], dtype=np.int32))
+    other = InCounts(np.array([0, 2, 3]), np.array([1, 1, 0], dtype=np.int32), 2)
+    with pytest.raises(ValueError, match="do not count"):
+        c.in_place(indptr, indices, 1, other.counts, None, np.empty(3, dtype=np.int64), np.empty(3, dtype=np.int32))
+    with pytest.raises(ValueError, match="outside"):
+        counts.place(np.array([0, 5], dtype=np.int32))
     # the layout cannot be changed by accident once built
     with pytest.raises(ValueError, match="read-only"):
         sums.sources[0] = 10**6

@@ -1,15 +1,17 @@
 /* Compiled kernels for the message path (optional: pregel.kernels falls back to scipy).
  *
- * transpose(indptr, indices, out_ptr, out_idx, threads[, out_edge]): the in-edges of an out-edge
- *     pattern, by a counting sort, on up to `threads` threads (below). Row i's targets are
- *     indices[indptr[i]:indptr[i+1]]; afterwards target j's sources, in increasing order, are
- *     out_idx[out_ptr[j]:out_ptr[j+1]] (and out_edge, when given, holds each in-edge's
- *     position among the out-edges): the same arrays whatever the number of threads.
- * slice_layout, slice_fill, slice_sum: the in-edges laid out for summing (below), and the sum
+ * in_count(indptr, indices, shares, counts), in_place(indptr, indices, shares, counts, rows, out_ptr,
+ *     out_idx[, out_edge]): the in-edges of an out-edge pattern, by a counting sort in two steps,
+ *     on `shares` threads (below). Row i's targets are indices[indptr[i]:indptr[i+1]]; in_count
+ *     counts them, then in_place gives each target of rows (None: every target, in order) its row
+ *     r, and row r's sources, in increasing order, are out_idx[out_ptr[r]:out_ptr[r+1]] (out_edge,
+ *     when given, holds each in-edge's position among the out-edges): the same arrays whatever
+ *     the number of shares.
+ * slice_order, slice_interleave, slice_sum: the in-edges laid out for summing (below), and the sum
  *     of x over each target's sources, each term scaled by its edge's weight when the layout
  *     carries weights.
  * row_sums(ptr, sources, senders, width, x, y, reached[, row_of]): rows of width doubles summed
- *     over each target's in-edges (from transpose), column by column, the sources in order;
+ *     over each target's in-edges (from in_place), column by column, the sources in order;
  *     with row_of, only the sources that send (row_of[source] >= 0: their row in x) count.
  *     The rows of the targets reached go one after the other into y; returns how many.
  *
@@ -40,6 +42,7 @@
 #include <string.h>
 #ifndef _WIN32
 #include <pthread.h>
+#include <sys/mman.h>
 #endif
 
 static int
@@ -52,26 +55,53 @@ check(Py_buffer *b, Py_ssize_t itemsize, Py_ssize_t count, const char *name)
     return 1;
 }
 
-/* A transpose by threads (transpose(), below): thread j counts, then places, the out-edges
- * of source rows [lo, hi), about an equal share of the edges. Its counts become, once the
- * counts of every thread are known, the slots its in-edges start at: target t's in-edges
- * from thread 0's rows, then thread 1's, ..., so each target's sources come in increasing
- * order, as one thread would place them, whatever the number of threads. */
-#define TRANSPOSE_EDGES_PER_THREAD (1 << 18) /* below this a thread's start costs more than it saves */
-#define TRANSPOSE_MAX_THREADS 64
+/* A counting sort of out-edges by target, on threads (in_count, in_place). Share j is the
+ * out-edges of source rows [lo, hi), about an equal share of the edges, on a thread of its
+ * own. in_count counts each share's edges to each target. in_place gives each target a row,
+ * the rows one after the other in the order asked, and each row's slots to share 0's in-edges,
+ * then share 1's, ...; then each share places its edges. Every row's sources so come in
+ * increasing order, as one thread would place them, whatever the number of shares: a Sum over
+ * a row adds the same terms in the same order. The rows can be the targets in their order (the
+ * in-edges' CSR) or in the order the sums want them (slice_order, below): the edges are placed
+ * once, straight where the sums read them. */
+#define MAX_SHARES 64
 
 typedef struct {
     const int64_t *indptr;
     const int32_t *indices;
     Py_ssize_t lo, hi, nt;
-    /* nt counts, then the next slot of each target: int32_t where every slot fits one (the
-     * counts half the size: more of them stay in cache), else int64_t */
+    /* this share's count of each target (in_count), or the next slot of each (in_place): int32_t
+     * where every slot fits one (half the size: more of them stay in cache), else int64_t */
     void *next;
     int wide;
+    int64_t m;
     int32_t *out_idx;
     int64_t *out_edge;
     int bad;
 } sort_share;
+
+/* rows [lo, hi) of each share: the first row whose edges start at or past the share's first edge */
+static void
+cut_shares(sort_share *share, int shares, const int64_t *indptr, Py_ssize_t n, int64_t m)
+{
+    for (int j = 0; j < shares; j++) {
+        Py_ssize_t lo = j == 0 ? 0 : share[j - 1].hi, hi = n;
+        if (j + 1 < shares) {
+            int64_t edge = m / shares * (j + 1);
+            Py_ssize_t a = lo, b = n;
+            while (a < b) {
+                Py_ssize_t mid = a + (b - a) / 2;
+                if (indptr[mid] < edge)
+                    a = mid + 1;
+                else
+                    b = mid;
+            }
+            hi = a;
+        }
+        share[j].lo = lo;
+        share[j].hi = hi;
+    }
+}
 
 #define COUNT_SHARE(T)                                                                                                 \
     do {                                                                                                               \
@@ -100,7 +130,8 @@ count_share(void *arg)
 
 /* the next slots of the targets PLACE_AHEAD edges on are fetched while this edge is placed: the
  * slots of a few hundred thousand targets are beyond the processor's nearest caches (at 5M R-MAT
- * edges over 411k targets, 40-45 ms -> 36-39 ms) */
+ * edges over 411k targets, 40-45 ms -> 36-39 ms). A slot past the edges (a target without a
+ * row, or counts that do not count these edges) stops the share before it writes there. */
 #define PLACE_AHEAD 16
 #if defined(__GNUC__)
 #define PREFETCH(address) __builtin_prefetch((address), 1)
@@ -117,6 +148,10 @@ count_share(void *arg)
                 if (k + PLACE_AHEAD < end)                                                                             \
                     PREFETCH(&next[s->indices[k + PLACE_AHEAD]]);                                                      \
                 int64_t slot = next[s->indices[k]]++;                                                                  \
+                if ((uint64_t)slot >= (uint64_t)s->m) {                                                                \
+                    s->bad = 1;                                                                                        \
+                    return NULL;                                                                                       \
+                }                                                                                                      \
                 s->out_idx[slot] = (int32_t)i;                                                                         \
                 if (s->out_edge != NULL)                                                                               \
                     s->out_edge[slot] = k;                                                                             \
@@ -134,37 +169,21 @@ place_share(void *arg)
     return NULL;
 }
 
-/* the counts of target t: the slots thread 0's in-edges to t start at, then thread 1's, ... */
-#define FIRST_SLOTS(T)                                                                                                 \
-    do {                                                                                                               \
-        int64_t slot = 0;                                                                                              \
-        for (Py_ssize_t t = 0; t < nt; t++) {                                                                          \
-            out_ptr[t] = slot;                                                                                         \
-            for (int j = 0; j < threads; j++) {                                                                        \
-                T *next = share[j].next;                                                                               \
-                int64_t count = next[t];                                                                               \
-                next[t] = (T)slot;                                                                                     \
-                slot += count;                                                                                         \
-            }                                                                                                          \
-        }                                                                                                              \
-        out_ptr[nt] = slot;                                                                                            \
-    } while (0)
-
 /* work(share[j]) for every share: share 0 in the calling thread, the others in threads of their
  * own (a share whose thread does not start runs in the calling thread, after share 0) */
 static void
-run_shares(void *(*work)(void *), sort_share *share, int threads)
+run_shares(void *(*work)(void *), sort_share *share, int shares)
 {
 #ifdef _WIN32
-    for (int j = 0; j < threads; j++)
+    for (int j = 0; j < shares; j++)
         work(&share[j]);
 #else
-    pthread_t id[TRANSPOSE_MAX_THREADS];
-    int started[TRANSPOSE_MAX_THREADS] = {0};
-    for (int j = 1; j < threads; j++)
+    pthread_t id[MAX_SHARES];
+    int started[MAX_SHARES] = {0};
+    for (int j = 1; j < shares; j++)
         started[j] = pthread_create(&id[j], NULL, work, &share[j]) == 0;
     work(&share[0]);
-    for (int j = 1; j < threads; j++) {
+    for (int j = 1; j < shares; j++) {
         if (started[j])
             pthread_join(id[j], NULL);
         else
@@ -173,79 +192,220 @@ run_shares(void *(*work)(void *), sort_share *share, int threads)
 #endif
 }
 
-static PyObject *
-transpose(PyObject *self, PyObject *args)
+/* what is wrong with the out-edges' pointers, or NULL */
+static const char *
+check_pointers(const int64_t *indptr, Py_ssize_t n, int64_t m)
 {
-    Py_buffer ip, ix, op, ox, oe = {0};
-    int threads;
-    if (!PyArg_ParseTuple(args, "y*y*w*w*i|w*", &ip, &ix, &op, &ox, &threads, &oe))
+    if (indptr[0] != 0 || indptr[n] != m)
+        return "indptr does not span indices";
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (indptr[i + 1] < indptr[i])
+            return "indptr is not increasing";
+    return NULL;
+}
+
+/* the count of target t in share j's counts (int32_t or int64_t) */
+static inline int64_t
+share_count(const char *counts, int wide, Py_ssize_t nt, int j, Py_ssize_t t)
+{
+    return wide ? ((const int64_t *)counts)[(size_t)j * nt + t] : ((const int32_t *)counts)[(size_t)j * nt + t];
+}
+
+static PyObject *
+in_count(PyObject *self, PyObject *args)
+{
+    Py_buffer ip, ix, bc;
+    int shares;
+    if (!PyArg_ParseTuple(args, "y*y*iw*", &ip, &ix, &shares, &bc))
         return NULL;
     PyObject *result = NULL;
-    Py_ssize_t n = ip.len / 8 - 1, nt = op.len / 8 - 1, m = ix.len / 4;
-    void *next = NULL;
-    if (n < 0 || nt < 0 || !check(&ip, 8, n + 1, "indptr") || !check(&ix, 4, m, "indices") ||
-        !check(&op, 8, nt + 1, "out_ptr") || !check(&ox, 4, m, "out_idx") ||
-        (oe.obj != NULL && !check(&oe, 8, m, "out_edge")))
+    Py_ssize_t n = ip.len / 8 - 1, m = ix.len / 4;
+    int wide = bc.itemsize == 8;
+    Py_ssize_t nt = shares > 0 ? bc.len / bc.itemsize / shares : 0;
+    const char *bad = NULL;
+    if (n < 0 || !check(&ip, 8, n + 1, "indptr") || !check(&ix, 4, m, "indices") ||
+        !check(&bc, wide ? 8 : 4, (Py_ssize_t)shares * nt, "counts"))
         goto done;
-    const int64_t *indptr = ip.buf;
-    int64_t *out_ptr = op.buf;
-    int64_t *out_edge = oe.obj != NULL ? oe.buf : NULL;
-    if (indptr[0] != 0 || indptr[n] != m) {
-        PyErr_SetString(PyExc_ValueError, "indptr does not span indices");
+    if (shares < 1 || shares > MAX_SHARES || (!wide && m > INT32_MAX)) {
+        PyErr_SetString(PyExc_ValueError, "counts: 1 to 64 shares, int64 beyond 2**31 - 1 edges");
         goto done;
     }
-    for (Py_ssize_t i = 0; i < n; i++)
-        if (indptr[i + 1] < indptr[i]) {
-            PyErr_SetString(PyExc_ValueError, "indptr is not increasing");
-            goto done;
+    if ((bad = check_pointers(ip.buf, n, m)) != NULL) {
+        PyErr_SetString(PyExc_ValueError, bad);
+        goto done;
+    }
+    sort_share share[MAX_SHARES];
+    cut_shares(share, shares, ip.buf, n, m);
+    for (int j = 0; j < shares; j++) {
+        share[j].indptr = ip.buf;
+        share[j].indices = ix.buf;
+        share[j].nt = nt;
+        share[j].next = (char *)bc.buf + (size_t)j * nt * bc.itemsize;
+        share[j].wide = wide;
+        share[j].bad = 0;
+    }
+    int wrong = 0;
+    Py_BEGIN_ALLOW_THREADS
+    run_shares(count_share, share, shares);
+    Py_END_ALLOW_THREADS
+    for (int j = 0; j < shares; j++)
+        wrong |= share[j].bad;
+    if (wrong) {
+        PyErr_SetString(PyExc_ValueError, "an index is outside [0, number of targets)");
+        goto done;
+    }
+    result = Py_NewRef(Py_None);
+done:
+    PyBuffer_Release(&ip);
+    PyBuffer_Release(&ix);
+    PyBuffer_Release(&bc);
+    return result;
+}
+
+/* each target's next slot in every share, row after row (row r: target rows[r], or r without
+ * rows); out_ptr[r] is where row r starts. Returns the slot after the last row, -1 when a row's
+ * target is not one, or -2 when a count is negative. */
+#define FIRST_SLOTS(T)                                                                                                 \
+    do {                                                                                                               \
+        for (Py_ssize_t r = 0; r < nr; r++) {                                                                          \
+            Py_ssize_t t = rows != NULL ? rows[r] : r;                                                                 \
+            if (t < 0 || t >= nt)                                                                                      \
+                return -1;                                                                                             \
+            out_ptr[r] = slot;                                                                                         \
+            for (int j = 0; j < shares; j++) {                                                                         \
+                int64_t count = share_count(counts, wide, nt, j, t);                                                   \
+                if (count < 0)                                                                                         \
+                    return -2;                                                                                         \
+                ((T *)next)[(size_t)j * nt + t] = (T)slot;                                                             \
+                slot += count;                                                                                         \
+            }                                                                                                          \
+        }                                                                                                              \
+    } while (0)
+
+static int64_t
+first_slots(const char *counts, int wide, Py_ssize_t nt, int shares, const int32_t *rows, Py_ssize_t nr,
+            int64_t *out_ptr, void *next)
+{
+    int64_t slot = 0;
+    if (wide)
+        FIRST_SLOTS(int64_t);
+    else
+        FIRST_SLOTS(int32_t);
+    out_ptr[nr] = slot;
+    return slot;
+}
+
+/* whether each row's slots were filled by its share's edges, no more and no fewer: then the rows
+ * tile [0, m) and every slot was written once */
+static int
+rows_filled(const char *counts, int wide, Py_ssize_t nt, int shares, const int32_t *rows, Py_ssize_t nr,
+            const void *next)
+{
+    int64_t slot = 0;
+    for (Py_ssize_t r = 0; r < nr; r++) {
+        Py_ssize_t t = rows != NULL ? rows[r] : r;
+        for (int j = 0; j < shares; j++) {
+            slot += share_count(counts, wide, nt, j, t);
+            if (share_count(next, wide, nt, j, t) != slot)
+                return 0;
         }
-    /* each thread's counts take nt int64s: threads pay for their memory only on enough edges */
-    int most = (int)(m / TRANSPOSE_EDGES_PER_THREAD);
-    threads = threads < most ? threads : most;
-    threads = threads < TRANSPOSE_MAX_THREADS ? threads : TRANSPOSE_MAX_THREADS;
-    threads = threads > 1 && n > 1 ? threads : 1;
-    Py_ssize_t width = nt > 0 ? nt : 1;
-    int wide = m > INT32_MAX;
+    }
+    return 1;
+}
+
+/* Transparent huge pages for an array about to be written all over, asked before its first touch
+ * (numpy asks for them for every large array unless told not to, and the pregel command tells it
+ * not to: see docs/architecture.md). The edges' sources land at random places in it, and with
+ * 4 KB pages most of those writes miss the TLB: placing a partition of 5M R-MAT edges took 34-43 ms
+ * of its thread's time against 53-68 ms. */
+static void
+huge_pages(void *buf, Py_ssize_t len)
+{
+#ifdef MADV_HUGEPAGE
+    uintptr_t huge = (uintptr_t)1 << 21, lo = ((uintptr_t)buf + huge - 1) & ~(huge - 1),
+              hi = ((uintptr_t)buf + (uintptr_t)len) & ~(huge - 1);
+    if (hi > lo)
+        madvise((void *)lo, hi - lo, MADV_HUGEPAGE); /* only advice: without it the pages are small */
+#endif
+}
+
+static PyObject *
+in_place(PyObject *self, PyObject *args)
+{
+    Py_buffer ip, ix, bc, op, ox, br = {0}, oe = {0};
+    int shares;
+    PyObject *rows_obj;
+    if (!PyArg_ParseTuple(args, "y*y*iy*Ow*w*|w*", &ip, &ix, &shares, &bc, &rows_obj, &op, &ox, &oe))
+        return NULL;
+    PyObject *result = NULL;
+    void *next = NULL;
+    Py_ssize_t n = ip.len / 8 - 1, m = ix.len / 4;
+    int wide = bc.itemsize == 8;
+    Py_ssize_t nt = shares > 0 ? bc.len / bc.itemsize / shares : 0;
+    if (rows_obj != Py_None && PyObject_GetBuffer(rows_obj, &br, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0)
+        goto done;
+    Py_ssize_t nr = rows_obj != Py_None ? br.len / 4 : nt;
+    const char *bad = NULL;
+    if (n < 0 || !check(&ip, 8, n + 1, "indptr") || !check(&ix, 4, m, "indices") ||
+        !check(&bc, wide ? 8 : 4, (Py_ssize_t)shares * nt, "counts") ||
+        (br.obj != NULL && !check(&br, 4, nr, "rows")) || !check(&op, 8, nr + 1, "out_ptr") ||
+        !check(&ox, 4, m, "out_idx") || (oe.obj != NULL && !check(&oe, 8, m, "out_edge")))
+        goto done;
+    if (shares < 1 || shares > MAX_SHARES || (!wide && m > INT32_MAX)) {
+        PyErr_SetString(PyExc_ValueError, "counts: 1 to 64 shares, int64 beyond 2**31 - 1 edges");
+        goto done;
+    }
+    if ((bad = check_pointers(ip.buf, n, m)) != NULL) {
+        PyErr_SetString(PyExc_ValueError, bad);
+        goto done;
+    }
     size_t item = wide ? sizeof(int64_t) : sizeof(int32_t);
-    next = PyMem_RawMalloc((size_t)threads * (size_t)width * item);
+    next = PyMem_RawMalloc((size_t)shares * (size_t)(nt > 0 ? nt : 1) * item);
     if (next == NULL) {
         PyErr_NoMemory();
         goto done;
     }
-    sort_share share[TRANSPOSE_MAX_THREADS];
-    for (int j = 0; j < threads; j++) {
-        /* rows [lo, hi) hold about m / threads edges: the first row whose edges start at or past the share's */
-        Py_ssize_t lo = j == 0 ? 0 : share[j - 1].hi, hi = n;
-        if (j + 1 < threads) {
-            int64_t edge = m / threads * (j + 1);
-            Py_ssize_t a = lo, b = n;
-            while (a < b) {
-                Py_ssize_t mid = a + (b - a) / 2;
-                if (indptr[mid] < edge)
-                    a = mid + 1;
-                else
-                    b = mid;
-            }
-            hi = a;
-        }
-        share[j] = (sort_share){indptr, ix.buf, lo, hi, nt, (char *)next + (size_t)j * width * item, wide, ox.buf,
-                                out_edge, 0};
+    sort_share share[MAX_SHARES];
+    cut_shares(share, shares, ip.buf, n, m);
+    for (int j = 0; j < shares; j++) {
+        share[j].indptr = ip.buf;
+        share[j].indices = ix.buf;
+        share[j].nt = nt;
+        share[j].next = (char *)next + (size_t)j * nt * item;
+        share[j].wide = wide;
+        share[j].m = m;
+        share[j].out_idx = ox.buf;
+        share[j].out_edge = oe.obj != NULL ? oe.buf : NULL;
+        share[j].bad = 0;
     }
-    int bad = 0;
+    const int32_t *rows = br.obj != NULL ? br.buf : NULL;
+    huge_pages(ox.buf, ox.len);
+    if (oe.obj != NULL)
+        huge_pages(oe.buf, oe.len);
     Py_BEGIN_ALLOW_THREADS
-    run_shares(count_share, share, threads);
-    for (int j = 0; j < threads; j++)
-        bad |= share[j].bad;
-    if (!bad) {
-        if (wide)
-            FIRST_SLOTS(int64_t);
-        else
-            FIRST_SLOTS(int32_t);
-        run_shares(place_share, share, threads);
+    /* a target left without a row keeps slot m: placing one of its edges stops the share */
+    if (wide)
+        for (size_t k = 0; k < (size_t)shares * nt; k++)
+            ((int64_t *)next)[k] = m;
+    else
+        for (size_t k = 0; k < (size_t)shares * nt; k++)
+            ((int32_t *)next)[k] = (int32_t)m;
+    int64_t slots = first_slots(bc.buf, wide, nt, shares, rows, nr, op.buf, next);
+    if (slots == -1)
+        bad = "a row's target is outside [0, number of targets)";
+    else if (slots != m)
+        bad = "the rows' counts do not add up to the edges";
+    else {
+        run_shares(place_share, share, shares);
+        for (int j = 0; j < shares; j++)
+            if (share[j].bad)
+                bad = "an edge's target has no row, or the counts do not count the edges";
+        if (!bad && !rows_filled(bc.buf, wide, nt, shares, rows, nr, next))
+            bad = "the counts do not count the edges";
     }
     Py_END_ALLOW_THREADS
     if (bad) {
-        PyErr_SetString(PyExc_ValueError, "an index is outside [0, number of targets)");
+        PyErr_SetString(PyExc_ValueError, bad);
         goto done;
     }
     result = Py_NewRef(Py_None);
@@ -253,6 +413,8 @@ done:
     PyMem_RawFree(next);
     PyBuffer_Release(&ip);
     PyBuffer_Release(&ix);
+    PyBuffer_Release(&bc);
+    PyBuffer_Release(&br);
     PyBuffer_Release(&op);
     PyBuffer_Release(&ox);
     PyBuffer_Release(&oe);
@@ -329,80 +491,47 @@ done:
     return result;
 }
 
-/* In-edges laid out for summing (sliced ELLPACK, rows sorted by length). Targets, sorted by
- * in-degree, largest first, within windows of WINDOW targets, are cut into chunks of LANES
- * rows; row r is order[r]. Chunk c is idx[chunk_ptr[c]:chunk_ptr[c + 1]]:
+/* In-edges laid out for summing: rows sorted by in-degree, largest first, within windows of
+ * WINDOW targets (slice_order), cut into chunks of LANES rows, each row's sources one after the
+ * other (a CSR: row r, of target order[r], is sources[row_ptr[r]:row_ptr[r + 1]], placed there
+ * by in_place). The sum adds a chunk's LANES rows at once for as many columns as its last
+ * (shortest) row has, then the rest of each longer row: no branch at the end of each row (a
+ * short row costs a mispredicted branch in a plain CSR loop) and LANES chains of additions in
+ * flight. Rows of about equal length share a chunk, so little is left for the per-lane loops;
+ * nothing is padded, so a hub beside short rows costs no memory. Each row's sources are in
+ * increasing order: its sum adds them in that order.
  *
- *     K, then K columns of LANES sources (source k of lane l at 1 + k * LANES + l), where K
- *     is the chunk's shortest row; then, for each lane longer than K, in lane order (the
- *     longest first): how many sources it has beyond K, and those sources.
- *
- * The sum adds LANES rows at once through the columns: no branch at the end of each row
- * (a short row costs a mispredicted branch in a plain CSR loop) and LANES chains of
- * additions in flight. Rows of about equal length share a chunk, so little is left for
- * the per-lane loops; nothing is padded, so a hub beside short rows costs no memory.
- * Each row's sources are in increasing order, as in the in-edges they were laid out
- * from: its sum adds them in that order.
- *
- * Weights, when a layout has them, sit in an array of doubles beside idx, at the same
- * positions as their sources (0 at the places of the counts): a weighted sum reads them in
- * step with the sources and adds x[source] * weight, the product rounded first. */
+ * Weights, when a layout has them, sit beside the sources (float64, or float32 where every one
+ * converts exactly): a weighted sum adds x[source] * weight, the product rounded first. */
 #define LANES 8
 #define WINDOW 16384 /* a multiple of LANES: a chunk never spans two windows */
 
-/* how many sources target t has */
+/* degree[t] of an int32 or int64 array */
 static inline int64_t
-degree(const int64_t *ptr, Py_ssize_t t)
+degree_at(const void *degree, int wide, Py_ssize_t t)
 {
-    return ptr[t + 1] - ptr[t];
-}
-
-/* K of chunk c: the length of its last (shortest) row; 0 for a last chunk short of LANES rows,
- * whose rows then all go to the per-lane loops */
-static int64_t
-chunk_columns(const int64_t *ptr, const int32_t *order, Py_ssize_t nt, Py_ssize_t c)
-{
-    Py_ssize_t last = c * LANES + LANES - 1;
-    return last < nt ? degree(ptr, order[last]) : 0;
-}
-
-/* chunk c's length in idx, from the degrees of its rows (sorted, largest first) */
-static int64_t
-chunk_size(const int64_t *ptr, const int32_t *order, Py_ssize_t nt, Py_ssize_t c)
-{
-    Py_ssize_t lo = c * LANES, hi = lo + LANES < nt ? lo + LANES : nt;
-    int64_t shortest = chunk_columns(ptr, order, nt, c);
-    int64_t size = 1 + shortest * LANES;
-    for (Py_ssize_t r = lo; r < hi; r++) {
-        int64_t beyond = degree(ptr, order[r]) - shortest;
-        size += beyond > 0 ? 1 + beyond : 0;
-    }
-    return size;
+    return wide ? ((const int64_t *)degree)[t] : ((const int32_t *)degree)[t];
 }
 
 static PyObject *
-slice_layout(PyObject *self, PyObject *args)
+slice_order(PyObject *self, PyObject *args)
 {
-    Py_buffer bp, bo, bc;
-    if (!PyArg_ParseTuple(args, "y*w*w*", &bp, &bo, &bc))
+    Py_buffer bd, bo;
+    if (!PyArg_ParseTuple(args, "y*w*", &bd, &bo))
         return NULL;
     PyObject *result = NULL;
-    Py_ssize_t nt = bo.len / 4, chunks = (nt + LANES - 1) / LANES;
+    Py_ssize_t nt = bo.len / 4;
     int64_t *count = NULL;
-    if (!check(&bp, 8, nt + 1, "ptr") || !check(&bo, 4, nt, "order") || !check(&bc, 8, chunks + 1, "chunk_ptr"))
+    int wide = bd.itemsize == 8;
+    if (!check(&bd, wide ? 8 : 4, nt, "degree") || !check(&bo, 4, nt, "order"))
         goto done;
-    const int64_t *ptr = bp.buf;
+    const void *degree = bd.buf;
     int32_t *order = bo.buf;
-    int64_t *chunk_ptr = bc.buf;
-    if (ptr[0] != 0) {
-        PyErr_SetString(PyExc_ValueError, "ptr does not start at 0");
-        goto done;
-    }
     int64_t top = 0;
     for (Py_ssize_t t = 0; t < nt; t++) {
-        int64_t d = degree(ptr, t);
+        int64_t d = degree_at(degree, wide, t);
         if (d < 0) {
-            PyErr_SetString(PyExc_ValueError, "ptr is not increasing");
+            PyErr_SetString(PyExc_ValueError, "a degree is negative");
             goto done;
         }
         top = d > top ? d : top;
@@ -420,228 +549,193 @@ slice_layout(PyObject *self, PyObject *args)
         Py_ssize_t hi = lo + WINDOW < nt ? lo + WINDOW : nt;
         int64_t most = 0;
         for (Py_ssize_t t = lo; t < hi; t++)
-            most = degree(ptr, t) > most ? degree(ptr, t) : most;
+            most = degree_at(degree, wide, t) > most ? degree_at(degree, wide, t) : most;
         memset(count, 0, (size_t)(most + 2) * sizeof(int64_t));
         for (Py_ssize_t t = lo; t < hi; t++)
-            count[most - degree(ptr, t) + 1]++;
+            count[most - degree_at(degree, wide, t) + 1]++;
         for (int64_t d = 0; d <= most; d++)
             count[d + 1] += count[d];
         for (Py_ssize_t t = lo; t < hi; t++)
-            order[lo + count[most - degree(ptr, t)]++] = (int32_t)t;
+            order[lo + count[most - degree_at(degree, wide, t)]++] = (int32_t)t;
     }
-    chunk_ptr[0] = 0;
-    for (Py_ssize_t c = 0; c < chunks; c++)
-        chunk_ptr[c + 1] = chunk_ptr[c] + chunk_size(ptr, order, nt, c);
     Py_END_ALLOW_THREADS
     result = Py_NewRef(Py_None);
 done:
     PyMem_RawFree(count);
-    PyBuffer_Release(&bp);
+    PyBuffer_Release(&bd);
     PyBuffer_Release(&bo);
-    PyBuffer_Release(&bc);
     return result;
 }
 
-static PyObject *
-slice_fill(PyObject *self, PyObject *args)
+/* the first LANES * columns of a full chunk's sources (rows [r0, r0 + LANES)) go column by column,
+ * source k of lane l at LANES * k + l, then the rest of each row, lane after lane; 0 columns for
+ * a last chunk short of LANES rows, left a plain CSR. Returns the columns, or -1 when a row's
+ * pointers decrease or the last row is not the shortest. */
+static int64_t
+chunk_columns(const int64_t *row_ptr, Py_ssize_t nt, Py_ssize_t r0)
 {
-    Py_buffer bp, bs, bo, bc, bi, bw = {0}, bv = {0};
-    Py_ssize_t senders;
-    if (!PyArg_ParseTuple(args, "y*y*ny*y*w*|y*w*", &bp, &bs, &senders, &bo, &bc, &bi, &bw, &bv))
+    Py_ssize_t rows = nt - r0 < LANES ? nt - r0 : LANES;
+    int64_t columns = rows == LANES ? row_ptr[r0 + LANES] - row_ptr[r0 + LANES - 1] : 0;
+    for (Py_ssize_t l = 0; l < rows; l++)
+        if (row_ptr[r0 + l + 1] - row_ptr[r0 + l] < columns || row_ptr[r0 + l + 1] < row_ptr[r0 + l])
+            return -1;
+    return columns;
+}
+
+/* slice_interleave(row_ptr, sources[, positions]): each full chunk's rows (placed one after the
+ * other by in_place) rewritten in place, column by column then the rest (above); positions, when
+ * given, move with their sources. */
+static PyObject *
+slice_interleave(PyObject *self, PyObject *args)
+{
+    Py_buffer bp, bs, be = {0};
+    if (!PyArg_ParseTuple(args, "y*w*|w*", &bp, &bs, &be))
         return NULL;
     PyObject *result = NULL;
-    Py_ssize_t nt = bo.len / 4, m = bs.len / 4, chunks = (nt + LANES - 1) / LANES, size = bi.len / 4;
-    char *seen = NULL;
-    if (!check(&bp, 8, nt + 1, "ptr") || !check(&bs, 4, m, "sources") || !check(&bo, 4, nt, "order") ||
-        !check(&bc, 8, chunks + 1, "chunk_ptr") || !check(&bi, 4, size, "idx"))
+    Py_ssize_t nt = bp.len / 8 - 1, size = bs.len / 4;
+    int32_t *tmp = NULL;
+    int64_t *tmp_e = NULL;
+    if (nt < 0 || !check(&bp, 8, nt + 1, "row_ptr") || !check(&bs, 4, size, "sources") ||
+        (be.obj != NULL && !check(&be, 8, size, "positions")))
         goto done;
-    if ((bw.obj == NULL) != (bv.obj == NULL)) {
-        PyErr_SetString(PyExc_TypeError, "weights and their layout come together");
-        goto done;
-    }
-    if (bw.obj != NULL && (!check(&bw, 8, m, "weights") || !check(&bv, 8, size, "weight_idx")))
-        goto done;
-    const int64_t *ptr = bp.buf, *chunk_ptr = bc.buf;
-    const int32_t *sources = bs.buf, *order = bo.buf;
-    int32_t *idx = bi.buf;
-    /* each in-edge's weight (aligned with sources), and where the layout puts it (aligned with idx) */
-    const double *weights = bw.obj != NULL ? bw.buf : NULL;
-    double *laid = bv.obj != NULL ? bv.buf : NULL;
-    if (ptr[0] != 0 || ptr[nt] != m || chunk_ptr[0] != 0 || chunk_ptr[chunks] != size) {
-        PyErr_SetString(PyExc_ValueError, "ptr or chunk_ptr does not span its indices");
+    const int64_t *row_ptr = bp.buf;
+    int32_t *src = bs.buf;
+    int64_t *pos = be.obj != NULL ? be.buf : NULL;
+    if (row_ptr[0] != 0 || row_ptr[nt] != size) {
+        PyErr_SetString(PyExc_ValueError, "row_ptr does not span the sources");
         goto done;
     }
-    seen = PyMem_RawCalloc((size_t)(nt > 0 ? nt : 1), 1);
-    if (seen == NULL) {
+    int64_t widest = 0;
+    for (Py_ssize_t r0 = 0; r0 < nt; r0 += LANES) {
+        if (chunk_columns(row_ptr, nt, r0) < 0) {
+            PyErr_SetString(PyExc_ValueError, "a chunk's rows are not in decreasing length");
+            goto done;
+        }
+        Py_ssize_t hi = r0 + LANES < nt ? r0 + LANES : nt;
+        widest = row_ptr[hi] - row_ptr[r0] > widest ? row_ptr[hi] - row_ptr[r0] : widest;
+    }
+    tmp = PyMem_RawMalloc((size_t)(widest > 0 ? widest : 1) * sizeof(int32_t));
+    tmp_e = pos != NULL ? PyMem_RawMalloc((size_t)(widest > 0 ? widest : 1) * sizeof(int64_t)) : NULL;
+    if (tmp == NULL || (pos != NULL && tmp_e == NULL)) {
         PyErr_NoMemory();
         goto done;
     }
-    const char *bad = NULL;
     Py_BEGIN_ALLOW_THREADS
-    for (Py_ssize_t k = 0; k < m && !bad; k++)
-        if (sources[k] < 0 || sources[k] >= senders)
-            bad = "a source is outside [0, senders)";
-    for (Py_ssize_t r = 0; r < nt && !bad; r++) {
-        int32_t t = order[r];
-        if (t < 0 || t >= nt || seen[t])
-            bad = "order is not a permutation of the targets";
-        else if (ptr[t + 1] < ptr[t] || ptr[t + 1] > m)
-            bad = "ptr is not increasing";
-        else
-            seen[t] = 1;
-    }
-    for (Py_ssize_t c = 0; c < chunks && !bad; c++) {
-        Py_ssize_t lo = c * LANES, hi = lo + LANES < nt ? lo + LANES : nt;
-        if (chunk_ptr[c + 1] - chunk_ptr[c] != chunk_size(ptr, order, nt, c)) {
-            bad = "chunk_ptr does not fit the rows' lengths";
-            break;
-        }
-        int32_t *p = idx + chunk_ptr[c];
-        int64_t shortest = chunk_columns(ptr, order, nt, c);
-        for (Py_ssize_t r = lo; r < hi; r++)
-            if (degree(ptr, order[r]) < shortest) {
-                bad = "order does not end each chunk with its shortest row";
-                break;
+    for (Py_ssize_t r0 = 0; r0 + LANES <= nt; r0 += LANES) {
+        int64_t columns = chunk_columns(row_ptr, nt, r0), base = row_ptr[r0], width = row_ptr[r0 + LANES] - base;
+        if (columns == 0)
+            continue;
+        memcpy(tmp, src + base, (size_t)width * sizeof(int32_t));
+        if (pos != NULL)
+            memcpy(tmp_e, pos + base, (size_t)width * sizeof(int64_t));
+        int64_t at = base + columns * LANES;
+        for (int l = 0; l < LANES; l++) {
+            int64_t from = row_ptr[r0 + l] - base, rest = row_ptr[r0 + l + 1] - row_ptr[r0 + l] - columns;
+            for (int64_t k = 0; k < columns; k++)
+                src[base + k * LANES + l] = tmp[from + k];
+            memcpy(src + at, tmp + from + columns, (size_t)rest * sizeof(int32_t));
+            if (pos != NULL) {
+                for (int64_t k = 0; k < columns; k++)
+                    pos[base + k * LANES + l] = tmp_e[from + k];
+                memcpy(pos + at, tmp_e + from + columns, (size_t)rest * sizeof(int64_t));
             }
-        if (bad)
-            break;
-        /* w mirrors p in the weights' layout */
-        double *w = laid != NULL ? laid + chunk_ptr[c] : NULL;
-        *p++ = (int32_t)shortest;
-        if (w != NULL)
-            *w++ = 0.0;
-        for (Py_ssize_t l = 0; l < LANES; l++)
-            for (int64_t k = 0; k < shortest; k++) {
-                int64_t edge = ptr[order[lo + l]] + k;
-                p[k * LANES + l] = sources[edge];
-                if (w != NULL)
-                    w[k * LANES + l] = weights[edge];
-            }
-        p += shortest * LANES;
-        if (w != NULL)
-            w += shortest * LANES;
-        for (Py_ssize_t r = lo; r < hi; r++) {
-            int64_t from = ptr[order[r]] + shortest, to = ptr[order[r] + 1];
-            if (to > from) {
-                *p++ = (int32_t)(to - from);
-                memcpy(p, sources + from, (size_t)(to - from) * sizeof(int32_t));
-                p += to - from;
-                if (w != NULL) {
-                    *w++ = 0.0;
-                    memcpy(w, weights + from, (size_t)(to - from) * sizeof(double));
-                    w += to - from;
-                }
-            }
+            at += rest;
         }
     }
     Py_END_ALLOW_THREADS
-    if (bad) {
-        PyErr_SetString(PyExc_ValueError, bad);
-        goto done;
-    }
     result = Py_NewRef(Py_None);
 done:
-    PyMem_RawFree(seen);
+    PyMem_RawFree(tmp);
+    PyMem_RawFree(tmp_e);
     PyBuffer_Release(&bp);
     PyBuffer_Release(&bs);
-    PyBuffer_Release(&bo);
-    PyBuffer_Release(&bc);
-    PyBuffer_Release(&bi);
-    PyBuffer_Release(&bw);
-    PyBuffer_Release(&bv);
+    PyBuffer_Release(&be);
     return result;
 }
 
-/* The sums of chunks [0, chunks): y[t] = the sum of x over t's sources, each term times its
- * weight when w or w32 is not NULL (at most one is; aligned with idx). Returns NULL, or what is
- * wrong with the layout. Runs without the GIL. */
+/* The sums of rows [0, nt): y[order[r]] = the sum of x over row r's sources, each term times its
+ * weight when w or w32 is not NULL (at most one is; aligned with the sources). Returns NULL, or
+ * what is wrong with the layout. Runs without the GIL. */
 #if defined(__GNUC__)
 __attribute__((always_inline))
 #endif
 static inline const char *
-sum_chunks(const int64_t *chunk_ptr, const int32_t *order, const int32_t *idx, Py_ssize_t nt, Py_ssize_t size,
-           Py_ssize_t chunks, const double *x, const double *w, const float *w32, double *y)
+sum_rows(const int64_t *row_ptr, const int32_t *order, const int32_t *src, Py_ssize_t nt, const double *x,
+         const double *w, const float *w32, double *y)
 {
-/* the k-th weight beside idx, as a double (a float's conversion is exact) */
+/* the k-th weight beside the sources, as a double (a float's conversion is exact) */
 #define WEIGHT(k) (w != NULL ? w[k] : (double)w32[k])
     const int weighted = w != NULL || w32 != NULL;
-    for (Py_ssize_t c = 0; c < chunks; c++) {
-        int64_t lo = chunk_ptr[c], hi = chunk_ptr[c + 1];
-        if (hi <= lo || hi > size || idx[lo] < 0 || (hi - lo - 1) / LANES < idx[lo])
-            return "a chunk does not fit its place";
-        const int32_t *p = idx + lo + 1, *end = idx + hi, *columns = p + (int64_t)idx[lo] * LANES;
-        /* q walks the weights in step with p, as a position beside idx */
-        int64_t q = lo + 1;
+    for (Py_ssize_t r0 = 0; r0 < nt; r0 += LANES) {
+        Py_ssize_t rows = nt - r0 < LANES ? nt - r0 : LANES;
+        int64_t columns = chunk_columns(row_ptr, nt, r0);
+        if (columns < 0)
+            return "a chunk's rows are not in decreasing length";
+        int64_t k = row_ptr[r0], stop = k + columns * LANES;
         double s[LANES] = {0.0};
         if (!weighted) {
-            for (; p < columns; p += LANES)
+            for (; k < stop; k += LANES)
                 for (int l = 0; l < LANES; l++)
-                    s[l] += x[p[l]];
+                    s[l] += x[src[k + l]];
         } else {
-            for (; p < columns; p += LANES, q += LANES)
+            for (; k < stop; k += LANES)
                 for (int l = 0; l < LANES; l++)
-                    s[l] += x[p[l]] * WEIGHT(q + l);
+                    s[l] += x[src[k + l]] * WEIGHT(k + l);
         }
-        for (int l = 0; p < end; l++) {
-            int32_t more = *p++;
-            if (l >= LANES || more < 0 || end - p < more)
-                return "a chunk does not fit its place";
-            double sum = s[l];
-            if (!weighted) {
-                for (const int32_t *stop = p + more; p < stop; p++)
-                    sum += x[*p];
-            } else {
-                q++;
-                for (const int32_t *stop = p + more; p < stop; p++, q++)
-                    sum += x[*p] * WEIGHT(q);
-            }
-            s[l] = sum;
-        }
-        Py_ssize_t rows = nt - c * LANES < LANES ? nt - c * LANES : LANES;
         for (Py_ssize_t l = 0; l < rows; l++) {
-            uint32_t t = (uint32_t)order[c * LANES + l];
+            double sum = s[l];
+            int64_t end = k + row_ptr[r0 + l + 1] - row_ptr[r0 + l] - columns;
+            if (!weighted) {
+                for (; k < end; k++)
+                    sum += x[src[k]];
+            } else {
+                for (; k < end; k++)
+                    sum += x[src[k]] * WEIGHT(k);
+            }
+            uint32_t t = (uint32_t)order[r0 + l];
             if (t >= (uint64_t)nt)
                 return "order is not a permutation of the targets";
-            y[t] = s[l];
+            y[t] = sum;
         }
     }
     return NULL;
 #undef WEIGHT
 }
 
-/* Like scipy's sparse kernels, the sum trusts the sources its layout was built with
- * (slice_fill checked each against the number of senders): a check per entry costs 10-30 %.
- * It checks what is cheap: the sizes, each chunk's structure, and the order. */
+/* Like scipy's sparse kernels, the sum trusts the sources its layout was built with (in_place
+ * put only row numbers of the out-edges there, each below the number of senders, and filled
+ * every slot): a check per entry costs 10-30 %. It checks what is cheap: the sizes, the rows'
+ * pointers and lengths, and the order. */
 static PyObject *
 slice_sum(PyObject *self, PyObject *args)
 {
-    Py_buffer bc, bo, bi, bx, by, bw = {0};
+    Py_buffer bp, bo, bi, bx, by, bw = {0};
     Py_ssize_t senders;
-    if (!PyArg_ParseTuple(args, "y*y*y*ny*w*|y*", &bc, &bo, &bi, &senders, &bx, &by, &bw))
+    if (!PyArg_ParseTuple(args, "y*y*y*ny*w*|y*", &bp, &bo, &bi, &senders, &bx, &by, &bw))
         return NULL;
     PyObject *result = NULL;
-    Py_ssize_t nt = bo.len / 4, chunks = (nt + LANES - 1) / LANES, size = bi.len / 4;
-    if (!check(&bc, 8, chunks + 1, "chunk_ptr") || !check(&bo, 4, nt, "order") || !check(&bi, 4, size, "idx") ||
+    Py_ssize_t nt = bo.len / 4, size = bi.len / 4;
+    if (!check(&bp, 8, nt + 1, "row_ptr") || !check(&bo, 4, nt, "order") || !check(&bi, 4, size, "sources") ||
         !check(&bx, 8, senders, "x") || !check(&by, 8, nt, "y") ||
         (bw.obj != NULL && !check(&bw, bw.itemsize == 4 ? 4 : 8, size, "w")))
         goto done;
-    const int64_t *chunk_ptr = bc.buf;
-    const int32_t *order = bo.buf, *idx = bi.buf;
+    const int64_t *row_ptr = bp.buf;
+    const int32_t *order = bo.buf, *src = bi.buf;
     const double *x = bx.buf;
     double *y = by.buf;
-    if (chunk_ptr[0] != 0 || chunk_ptr[chunks] != size) {
-        PyErr_SetString(PyExc_ValueError, "chunk_ptr does not span idx");
+    if (row_ptr[0] != 0 || row_ptr[nt] != size) {
+        PyErr_SetString(PyExc_ValueError, "row_ptr does not span the sources");
         goto done;
     }
     const char *bad;
     Py_BEGIN_ALLOW_THREADS
     /* a call for each kind of weights: each inlined copy has its inner loops without a test of them */
     if (bw.obj == NULL)
-        bad = sum_chunks(chunk_ptr, order, idx, nt, size, chunks, x, NULL, NULL, y);
+        bad = sum_rows(row_ptr, order, src, nt, x, NULL, NULL, y);
     else if (bw.itemsize == 8)
-        bad = sum_chunks(chunk_ptr, order, idx, nt, size, chunks, x, bw.buf, NULL, y);
+        bad = sum_rows(row_ptr, order, src, nt, x, bw.buf, NULL, y);
     else
-        bad = sum_chunks(chunk_ptr, order, idx, nt, size, chunks, x, NULL, bw.buf, y);
+        bad = sum_rows(row_ptr, order, src, nt, x, NULL, bw.buf, y);
     Py_END_ALLOW_THREADS
     if (bad) {
         PyErr_SetString(PyExc_ValueError, bad);
@@ -649,7 +743,7 @@ slice_sum(PyObject *self, PyObject *args)
     }
     result = Py_NewRef(Py_None);
 done:
-    PyBuffer_Release(&bc);
+    PyBuffer_Release(&bp);
     PyBuffer_Release(&bo);
     PyBuffer_Release(&bi);
     PyBuffer_Release(&bx);
@@ -1430,20 +1524,22 @@ done:
 }
 
 static PyMethodDef methods[] = {
-    {"transpose", transpose, METH_VARARGS,
-     "transpose(indptr, indices, out_ptr, out_idx, threads[, out_edge]): in-edges by counting sort, on up to "
-     "threads threads"},
+    {"in_count", in_count, METH_VARARGS,
+     "in_count(indptr, indices, shares, counts): each share's out-edges counted by target"},
+    {"in_place", in_place, METH_VARARGS,
+     "in_place(indptr, indices, shares, counts, rows, out_ptr, out_idx[, out_edge]): each out-edge's source "
+     "placed in its target's row, the rows in the order given (None: the targets' order)"},
     {"merge_ways", merge_ways, METH_VARARGS,
      "merge_ways(indptr, indices, rptr, rsrc, out_ptr, out_idx, out_way): each row's out- and in-neighbours "
      "merged, with the ways they join it (False: a row of indices is not sorted)"},
-    {"slice_layout", slice_layout, METH_VARARGS,
-     "slice_layout(ptr, order, chunk_ptr): targets by in-degree, largest first, and where each chunk starts"},
-    {"slice_fill", slice_fill, METH_VARARGS,
-     "slice_fill(ptr, sources, senders, order, chunk_ptr, idx[, weights, weight_idx]): each chunk's sources (and "
-     "weights), by column, then the rest"},
+    {"slice_order", slice_order, METH_VARARGS,
+     "slice_order(degree, order): targets by degree (int32 or int64), largest first, within windows"},
+    {"slice_interleave", slice_interleave, METH_VARARGS,
+     "slice_interleave(row_ptr, sources[, positions]): each full chunk's rows rewritten column by column, then "
+     "the rest"},
     {"slice_sum", slice_sum, METH_VARARGS,
-     "slice_sum(chunk_ptr, order, idx, senders, x, y[, w]): y[t] = sum of x (times w: float64 or float32) over t's "
-     "sources"},
+     "slice_sum(row_ptr, order, sources, senders, x, y[, w]): y[order[r]] = sum of x (times w: float64 or "
+     "float32) over row r's sources"},
     {"row_sums", row_sums, METH_VARARGS,
      "row_sums(ptr, sources, senders, width, x, y, reached[, row_of]): rows of x summed over each target's "
      "sending sources"},

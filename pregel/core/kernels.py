@@ -3,8 +3,11 @@
 Compiled (``pregel/_kernels.c``) when the package was built with a C compiler; without
 it, pregel uses scipy instead, with the same results up to the order of additions.
 
-- :class:`InEdges`: each target's sources, by a counting sort, on several threads
-  where asked (scipy's transpose otherwise). Min and Max broadcasts reduce over them.
+- :class:`InCounts`: a counting sort of the out-edges by target, on several threads where
+  asked, in two steps: each target's in-edges counted (which tells the targets reached),
+  then each edge's source placed in its target's row, the rows in any order asked.
+- :class:`InEdges`: each target's sources, in target order (scipy's transpose otherwise).
+  Min and Max broadcasts reduce over them.
 - :func:`row_sums`: rows of numbers (a :class:`~pregel.core.combiners.ColumnSum` message, one
   column per source of a many-source program) summed over each target's in-edges, only
   the sending sources counted: one pass over the in-edges, no message per edge.
@@ -26,8 +29,11 @@ it, pregel uses scipy instead, with the same results up to the order of addition
   broadcast reads the senders' values and writes each target once: 1.6–2.3 times
   faster than scipy's product with the transposed out-edges (which scatters additions
   into the targets) on every graph in bench/, from wiki-Vote and p2p-Gnutella31 to
-  R-MAT, log-normal and binary trees of 10M edges. Building it (the counting sort,
-  then one pass laying the rows out) costs 14–30 sums. With edge weights laid out
+  R-MAT, log-normal and binary trees of 10M edges. The counting sort places the sources
+  straight in the sums' order (rows by degree), and one pass over each chunk puts its
+  columns side by side: at 10M R-MAT edges in two partitions, 62-97 ms of a partition's
+  thread time (mostly under 70) where a transpose in target order and a second pass
+  laying its rows out took 89-106 ms (about 15 sums). With edge weights laid out
   beside the sources, the same pass sums each value times its edge's weight (a
   weighted broadcast).
 
@@ -46,6 +52,74 @@ from pregel.core import extensions
 
 _kernels = extensions.load("pregel.core._kernels")
 COMPILED = _kernels is not None
+
+
+#: edges a thread of the counting sort takes at least: below it, a thread's start and its counts cost more than it saves
+SORT_EDGES_PER_THREAD = 1 << 18
+
+
+class InCounts:
+    """Each target's in-edges counted, share by share of the out-edges: what a counting sort places them by.
+
+    The compiled counting sort in two steps. Counting comes first, on its own, so that
+    the vertices reached (those counted) are known before anything is placed; then
+    :meth:`place` gives each target a row, in an order of the caller's choosing, and
+    puts every edge's source straight into its row: the in-edges in target order
+    (:class:`InEdges`) or laid out for the sums (:class:`InSums`), with no copy between.
+    Each of ``threads`` threads counts, then places, an equal share of the edges (a range
+    of source rows; from :data:`SORT_EDGES_PER_THREAD` edges a thread); a row holds the
+    first share's in-edges, then the second's, ..., so each row's sources come in
+    increasing order and the rows are the same arrays for any number of threads.
+
+    Parameters
+    ----------
+    indptr, indices : numpy.ndarray
+        Out-edges: row ``i`` sends to ``indices[indptr[i]:indptr[i + 1]]``.
+    targets : int
+        Number of targets (every index is below it).
+    threads : int
+        Threads the counting and the placing may use.
+
+    Examples
+    --------
+    >>> counts = InCounts(np.array([0, 2, 3]), np.array([1, 2, 2]), 3)
+    >>> counts.degree.tolist()
+    [0, 1, 2]
+    >>> ptr, sources, _ = counts.place(np.array([2, 1], dtype=np.int32))
+    >>> ptr.tolist(), sources.tolist()
+    ([0, 2, 3], [0, 1, 0])
+    """
+
+    def __init__(self, indptr: np.ndarray, indices: np.ndarray, targets: int, threads: int = 1) -> None:
+        self.indptr = np.ascontiguousarray(indptr, dtype=np.int64)
+        self.indices = np.ascontiguousarray(indices, dtype=np.int32)
+        self.size = int(targets)
+        edges, senders = self.indices.size, self.indptr.size - 1
+        self.shares = max(1, min(int(threads), edges // SORT_EDGES_PER_THREAD, 64)) if senders > 1 else 1
+        # a count fits an int32 where every slot does (half the memory: more of the counts stay in cache)
+        wide = np.int64 if edges > np.iinfo(np.int32).max else np.int32
+        self.counts = np.empty((self.shares, self.size), dtype=wide)
+        _kernels.in_count(self.indptr, self.indices, self.shares, self.counts)
+        self.counts.flags.writeable = False
+        #: each target's number of in-edges (the counts' own array with one share, else their sum as ``int64``)
+        self.degree = self.counts[0] if self.shares == 1 else self.counts.sum(axis=0, dtype=np.int64)
+
+    def place(
+        self, rows: np.ndarray | None = None, edges: bool = False
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """The in-edges of ``rows`` (targets, every one counted among them; None: every target in order), row by row.
+
+        Returns ``(ptr, sources, positions)``: row ``r``'s sources, in increasing order, are
+        ``sources[ptr[r]:ptr[r + 1]]``, and ``positions`` (with ``edges``; else None) holds
+        each in-edge's position among the out-edges.
+        """
+        chosen = None if rows is None else np.ascontiguousarray(rows, dtype=np.int32)
+        ptr = np.empty((self.size if chosen is None else chosen.size) + 1, dtype=np.int64)
+        sources = np.empty(self.indices.size, dtype=np.int32)
+        positions = np.empty(self.indices.size, dtype=np.int64) if edges else None
+        placed = () if positions is None else (positions,)
+        _kernels.in_place(self.indptr, self.indices, self.shares, self.counts, chosen, ptr, sources, *placed)
+        return ptr, sources, positions
 
 
 class InEdges:
@@ -78,19 +152,7 @@ class InEdges:
         n = indptr.size - 1
         self.edges: np.ndarray | None = None
         if _kernels is not None:
-            self.ptr = np.empty(self.size + 1, dtype=np.int64)
-            self.sources = np.empty(indices.size, dtype=np.int32)
-            positions = (np.empty(indices.size, dtype=np.int64),) if edges else ()
-            _kernels.transpose(
-                np.ascontiguousarray(indptr, dtype=np.int64),
-                np.ascontiguousarray(indices, dtype=np.int32),
-                self.ptr,
-                self.sources,
-                max(int(threads), 1),
-                *positions,
-            )
-            if edges:
-                self.edges = positions[0]
+            self.ptr, self.sources, self.edges = InCounts(indptr, indices, self.size, threads).place(edges=edges)
         else:
             import scipy.sparse as sp  # only without the compiled kernels: importing scipy costs a run ~0.1 s
 
@@ -101,23 +163,21 @@ class InEdges:
             if edges:
                 self.edges = rows.data.astype(np.int64) - 1
 
-    def over(self, kept: np.ndarray) -> InEdges:
-        """The same in-edges with target ``kept[r]`` renumbered ``r``: ``kept`` sorted, holding every target reached.
-
-        The sources (and edges) are shared, not copied; only the pointers are new.
+    @classmethod
+    def of(cls, counts: InCounts, kept: np.ndarray | None = None) -> InEdges:
+        """The in-edges of the targets ``kept`` (sorted, holding every target counted; None: all), renumbered
+        ``0, 1, ...`` in that order, placed by ``counts`` (compiled kernels only).
 
         Examples
         --------
-        >>> e = InEdges(np.array([0, 2, 3]), np.array([1, 3, 3]), 4)
-        >>> fewer = e.over(np.array([1, 2, 3]))
+        >>> counts = InCounts(np.array([0, 2, 3]), np.array([1, 3, 3]), 4)
+        >>> fewer = InEdges.of(counts, np.array([1, 2, 3]))
         >>> fewer.ptr.tolist(), fewer.sources.tolist()
         ([0, 1, 1, 3], [0, 0, 1])
         """
-        out = object.__new__(InEdges)
-        out.size = int(kept.size)
-        # the targets left out have no sources: each kept target's in-edges start where they did
-        out.ptr = np.append(self.ptr[kept], self.ptr[-1])
-        out.sources, out.edges = self.sources, self.edges
+        out = object.__new__(cls)
+        out.size = counts.size if kept is None else int(kept.size)
+        out.ptr, out.sources, out.edges = counts.place(kept)
         return out
 
 
@@ -167,14 +227,15 @@ class InSums:
     """Sums over each target's in-edges, laid out so that short in-rows cost no mispredicted branch.
 
     With the compiled kernels, targets are sorted by in-degree, largest first (within
-    windows of 16384), and cut into chunks of 8 rows. A chunk holds the first ``K``
-    sources of its rows column by column, ``K`` being its shortest row's length, then
-    the rest of each longer row (sliced ELLPACK, without padding). A sum adds eight
-    rows at once through the columns; rows of about equal length share a chunk, so
-    little is left for a loop per row. Each row adds its values in increasing source
-    order. Without the compiled kernels, scipy's product with the transposed
-    out-edges, which reads the CSR column by column and so needs no transposed copy
-    (at 10M edges scipy takes a second to make one).
+    windows of 16384), and cut into chunks of 8 rows; each row's sources lie one after
+    the other (``sources[row_ptr[r]:row_ptr[r + 1]]`` for target ``order[r]``), placed
+    there by the counting sort itself (:meth:`InCounts.place`). A sum adds a chunk's
+    eight rows at once for as many columns as its shortest row has, then the rest of
+    each longer row; rows of about equal length share a chunk, so little is left for a
+    loop per row. Each row adds its values in increasing source order. Without the
+    compiled kernels, scipy's product with the transposed out-edges, which reads the CSR
+    column by column and so needs no transposed copy (at 10M edges scipy takes a second
+    to make one).
 
     Parameters
     ----------
@@ -213,46 +274,44 @@ class InSums:
             out_edges = sp.csr_array((entries, indices, indptr), shape=(self.senders, self.size))
             self._transpose = out_edges.T
             return
-        self._lay_out(InEdges(indptr, indices, self.size, edges=weights is not None), weights)
+        self._lay_out(InCounts(indptr, indices, self.size), None, weights)
 
     @classmethod
-    def of(cls, edges: InEdges, senders: int, weights: np.ndarray | None = None) -> InSums:
-        """The sums over in-edges already sorted (compiled kernels only); ``weights`` are the out-edges'.
-
-        ``edges`` must give each in-edge's position among the out-edges (``edges=True``)
-        when there are weights.
+    def of(cls, counts: InCounts, kept: np.ndarray | None = None, weights: np.ndarray | None = None) -> InSums:
+        """The sums over the targets ``kept`` (sorted, holding every target counted; None: all) in that order,
+        the in-edges placed by ``counts`` (compiled kernels only); ``weights`` are the out-edges'.
 
         Examples
         --------
-        >>> e = InEdges(np.array([0, 2, 3]), np.array([1, 2, 2]), 3)
-        >>> InSums.of(e, 2).sum(np.array([1.0, 10.0])).tolist()
+        >>> counts = InCounts(np.array([0, 2, 3]), np.array([1, 2, 2]), 3)
+        >>> InSums.of(counts).sum(np.array([1.0, 10.0])).tolist()
         [0.0, 1.0, 11.0]
+        >>> InSums.of(counts, np.array([1, 2])).sum(np.array([1.0, 10.0])).tolist()
+        [1.0, 11.0]
         """
         sums = object.__new__(cls)
-        sums.size, sums.senders, sums.weights = edges.size, int(senders), None
-        sums._lay_out(edges, weights)
+        sums.size = counts.size if kept is None else int(kept.size)
+        sums.senders, sums.weights = counts.indptr.size - 1, None
+        sums._lay_out(counts, kept, weights)
         return sums
 
-    def _lay_out(self, edges: InEdges, weights: np.ndarray | None) -> None:
-        """The layout of ``edges`` (with ``weights``, one per out-edge) for the compiled sum."""
+    def _lay_out(self, counts: InCounts, kept: np.ndarray | None, weights: np.ndarray | None) -> None:
+        """The layout of ``kept``'s in-edges (with ``weights``, one per out-edge) for the compiled sum."""
+        degree = counts.degree
         self.order = np.empty(self.size, dtype=np.int32)
-        self.chunk_ptr = np.empty(-(-self.size // _kernels.LANES) + 1, dtype=np.int64)
-        _kernels.slice_layout(edges.ptr, self.order, self.chunk_ptr)
-        self.sources = np.empty(int(self.chunk_ptr[-1]), dtype=np.int32)
-        laid_out: tuple[np.ndarray, ...] = ()
+        _kernels.slice_order(degree if kept is None else degree[kept], self.order)
+        rows = self.order if kept is None else kept[self.order]
+        self.row_ptr, self.sources, positions = counts.place(rows, edges=weights is not None)
+        _kernels.slice_interleave(self.row_ptr, self.sources, *(() if positions is None else (positions,)))
         if weights is not None:
-            in_weights = np.asarray(weights, dtype=np.float64)[edges.edges]
-            self.weights = np.empty(self.sources.size)
-            laid_out = (in_weights, self.weights)
-        _kernels.slice_fill(edges.ptr, edges.sources, self.senders, self.order, self.chunk_ptr, self.sources, *laid_out)
-        if self.weights is not None:
+            self.weights = np.asarray(weights, dtype=np.float64)[positions]
             # weights a float holds exactly (counts, halves, ...) are kept as floats: the sum reads 4 bytes less
             # per edge, and each term is the same double product
             narrow = self.weights.astype(np.float32)
             if np.array_equal(narrow, self.weights):
                 self.weights = narrow
         # the sum trusts the layout it was built with (as scipy trusts a checked CSR)
-        for array in (self.order, self.chunk_ptr, self.sources, self.weights):
+        for array in (self.order, self.row_ptr, self.sources, self.weights):
             if array is not None:
                 array.flags.writeable = False
 
@@ -263,7 +322,7 @@ class InSums:
         out = np.empty(self.size)
         x = np.ascontiguousarray(values, dtype=np.float64)
         weights = () if self.weights is None else (self.weights,)
-        _kernels.slice_sum(self.chunk_ptr, self.order, self.sources, self.senders, x, out, *weights)
+        _kernels.slice_sum(self.row_ptr, self.order, self.sources, self.senders, x, out, *weights)
         return out
 
 

@@ -19,7 +19,7 @@ import numpy as np
 from pregel.core import kernels
 from pregel.core.combiners import ColumnSum, Combiner, UfuncCombiner, rows
 from pregel.core.graph import distinct
-from pregel.core.kernels import InEdges, InSums, row_sums
+from pregel.core.kernels import InCounts, InEdges, InSums, row_sums
 from pregel.core.lazy import cached_property
 
 # combine by scattering into an array (no sort) when the targets span at most this many slots per message
@@ -128,30 +128,32 @@ class Routes:
         self.indptr, self.indices = indptr, indices
         self.weights = weights
         self.threads = threads
-        # the in-edges over every vertex, until the sums are laid out from them (None: made for each use)
-        self._whole: InEdges | None = None
+        # each vertex's in-edges counted (None: counted for each use, over the vertices it needs)
+        self._counts: InCounts | None = None
         if kernels.COMPILED and _tables_pay(total, indices.size):
-            # the counting sort counts each vertex's in-edges anyway: the vertices reached are those counted
-            self._whole = InEdges(indptr, indices, total, edges=weights is not None, threads=threads)
-            self.targets = np.flatnonzero(self._whole.ptr[1:] != self._whole.ptr[:-1])
+            # the counting sort counts each vertex's in-edges first: the vertices reached are those counted
+            self._counts = InCounts(indptr, indices, total, threads=threads)
+            self.targets = np.flatnonzero(self._counts.degree)
         else:
             self.targets = _reached(indices, total)
         # each destination's targets, local to it: the same every superstep, so cut once
         self.cuts = cut_by_partition(self.targets, bounds)
         self._row_outputs: list[np.ndarray | None] | None = None
 
-    def _in_edges(self, kept: np.ndarray, edges: bool = False) -> InEdges:
-        """The local senders to each of ``kept`` (sorted global vertices, every one reached among them)."""
-        whole = self._whole
-        if whole is not None and (whole.edges is not None or not edges):
-            return whole if kept.size == whole.size else whole.over(kept)
+    def _counted(self, kept: np.ndarray) -> tuple[InCounts, np.ndarray | None]:
+        """The in-edges counted, and ``kept`` (sorted global vertices, every one reached among them) among their
+        targets (None: every one)."""
         total = int(self.bounds[-1])
-        return InEdges(self.indptr, _renumbered(self.indices, kept, total), kept.size, edges, self.threads)
+        if self._counts is not None:
+            return self._counts, None if kept.size == total else kept
+        return InCounts(self.indptr, _renumbered(self.indices, kept, total), kept.size, self.threads), None
 
     @cached_property
     def rows(self) -> InEdges:
         """The local senders to each reached vertex."""
-        return self._in_edges(self.targets)
+        if kernels.COMPILED:
+            return InEdges.of(*self._counted(self.targets))
+        return InEdges(self.indptr, _renumbered(self.indices, self.targets, int(self.bounds[-1])), self.targets.size)
 
     @cached_property
     def slots(self) -> tuple[np.ndarray, list[tuple[int, int, int, np.ndarray, bool]]]:
@@ -185,16 +187,11 @@ class Routes:
         return self._laid_out(self.weights)
 
     def _laid_out(self, weights: np.ndarray | None) -> InSums:
-        """:class:`InSums` over the slots; the in-edges over every vertex are let go once laid out (the layout
-        holds a copy of them)."""
+        """:class:`InSums` over the slots."""
         slots = self.slots[0]
         if kernels.COMPILED:
-            laid_out = InSums.of(self._in_edges(slots, edges=weights is not None), self.indptr.size - 1, weights)
-        else:
-            laid_out = InSums(self.indptr, self.slot_of_edges, slots.size, weights)
-        if "rows" not in self.__dict__:
-            self._whole = None
-        return laid_out
+            return InSums.of(*self._counted(slots), weights)
+        return InSums(self.indptr, self.slot_of_edges, slots.size, weights)
 
     def blocks(self, combiner: Combiner | None, values: np.ndarray, weighted: bool = False) -> dict[int, MessageBlock]:
         """One block per destination partition when every local vertex sends ``values`` (combined, given a combiner).
