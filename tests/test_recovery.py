@@ -214,13 +214,26 @@ def test_progress_says_what_was_lost_and_how_much_is_replayed(confined, scratch,
         confined_recovery=confined,
     )
     progress.finish(result, 1.0, "ray backend")
-    first, summary = out.getvalue().splitlines()
     (recovery,) = result.recoveries
+    # a worker killed while it wrote a checkpoint leaves it incomplete: passed over with a warning of its own
+    lines = out.getvalue().splitlines()
+    warnings = [f"pregel: warning: skipped checkpoint {skipped}" for skipped in recovery.skipped]
+    assert lines[: len(warnings)] == warnings, lines
+    first, summary = lines[len(warnings) :]
     # ray.kill is asynchronous: the worker may finish superstep 5 (or more) before it dies
     failed, base = recovery.failed_at, recovery.superstep
-    assert failed >= 5 and base in (3, 6) and base <= failed
+    assert failed >= 5 and base in (0, 3, 6) and base <= failed, (lines, recovery)
     checkpoint = scratch / "ck" / f"superstep-{base:06d}"
-    if confined:
+    if base == 0:
+        # checkpoints are written in the background: the lost worker had not yet written its part of the
+        # first one, so there was none to go back to
+        assert recovery.checkpoint is None and recovery.kind == "global", recovery
+        assert first.startswith(
+            f"sssp: recovering from a lost worker in superstep {failed}: every partition back to superstep 0 "
+            "(no checkpoint yet), "
+        ), first
+        told = f"global recovery in superstep {failed}: 2 partitions replayed"
+    elif confined:
         assert first.startswith(
             f"sssp: recovering from a lost worker in superstep {failed}: partition 0 back to checkpoint "
             f"{checkpoint}, {failed - base} supersteps to replay from the others' message logs "
