@@ -216,3 +216,25 @@ def test_cli_top_names_members_and_partners_by_their_labels(tmp_path, capsys):
     assert main(["matching", str(edges), *flags]) == 0
     pairs = [tuple(line.split("\t")) for line in capsys.readouterr().out.splitlines()]
     assert pairs and nx.is_maximal_matching(G, set(pairs))
+
+
+@pytest.mark.parametrize("fmt", ["tsv", "csv", "npy", "parquet"])
+def test_string_ids_name_partners_by_label_and_the_unmatched_by_nothing(tmp_path, fmt):
+    # a triangle leaves one vertex unmatched, and so does an isolated vertex (only a self-loop)
+    named = [("ann", "bob"), ("bob", "cy"), ("cy", "ann"), ("zed", "zed")]
+    edges = tmp_path / "named.csv"
+    edges.write_text("from,to\n" + "".join(f"{u},{v}\n" for u, v in named))
+    pairs = maximal_matching(pregel.Graph.from_edges(*zip(*named)), seed=1).to_dict()
+    G = nx.Graph(named[:3])
+    assert nx.is_maximal_matching(G, {u: v for u, v in pairs.items() if v})
+    assert pairs["zed"] == "" and sorted(pairs.values()).count("") == 2
+    out = tmp_path / f"pairs.{fmt}"
+    assert main(["matching", str(edges), "--src", "from", "--dst", "to", "--seed", "1", "-q", "-o", str(out)]) == 0
+    if fmt == "npy":
+        rows = np.load(out).tolist()
+    elif fmt == "parquet":
+        rows = [tuple(r.values()) for r in __import__("pyarrow.parquet").parquet.read_table(out).to_pylist()]
+    else:
+        sep = "," if fmt == "csv" else "\t"
+        rows = [tuple(line.split(sep)) for line in out.read_text().splitlines()[fmt == "csv" :]]
+    assert dict(rows) == pairs

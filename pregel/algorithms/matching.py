@@ -112,6 +112,8 @@ def maximal_matching(
     Result
         Each vertex's partner (its id), or -1 for an unmatched vertex (``int64``),
         aligned with ``graph.ids``; ``result.graph`` is the undirected graph it ran on.
+        In a graph of string ids, ``result.original_values`` (and ``to_dict``, the
+        output files) name the partners by label, and an unmatched vertex's by ``""``.
 
     Notes
     -----
@@ -131,10 +133,11 @@ def maximal_matching(
         raise pregel.InputError("a matching has no scipy reference (it is random; --check verifies it)")
     if api != "batch":
         raise pregel.InputError("matching has only the batch API")
-    collect = [Finished(c, partners) for c in options.pop("collect", ())]
+    collect = [Finished(c, partners, ids=True) for c in options.pop("collect", ())]
     result = pregel.run(graph, RandomMatching(seed=seed), backend=backend, collect=collect, **options)
     if result.values is not None:  # else the partitions wrote or picked the partners themselves
         result.values = partners(result.values)
+    result.values_are_ids = True  # a labelled graph's partners are labels ('' for none)
     return result
 
 

@@ -18,6 +18,24 @@ if TYPE_CHECKING:
     import scipy.sparse
 
 
+def named(labels: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """The labels of vertex ``ids`` of a labelled graph; ``""`` for a negative id (no vertex).
+
+    In a labelled graph the ids are ``0..n-1``, so an id is its own label's index.
+
+    Examples
+    --------
+    >>> named(np.array(["a", "b"], dtype=object), np.array([1, -1])).tolist()
+    ['b', '']
+    """
+    if ids.size == 0 or ids.min() >= 0:
+        return labels[ids]
+    shown = np.full(ids.shape, "", dtype=object)
+    real = ids >= 0
+    shown[real] = labels[ids[real]]
+    return shown
+
+
 def index_dtype(n: int) -> type:
     """The smallest index dtype that holds 0..n (int32 halves the memory of edges)."""
     return np.int32 if n < 2**31 - 1 else np.int64
@@ -431,13 +449,15 @@ class Graph:
     def to_original(self, ids: np.ndarray) -> np.ndarray:
         """The original ids of vertex ``ids`` (say, component labels): the strings of a labelled graph.
 
+        A negative id (no vertex: an unmatched vertex's partner) stays as it is in a graph
+        of integer ids, and is the empty string in a labelled graph (no label is empty).
+
         Examples
         --------
-        >>> Graph.from_edges(["b"], ["a"]).to_original(np.array([1, 1, 0])).tolist()
-        ['b', 'b', 'a']
+        >>> Graph.from_edges(["b"], ["a"]).to_original(np.array([1, -1, 0])).tolist()
+        ['b', '', 'a']
         """
-        # in a labelled graph the ids are 0..n-1, so an id is its own index
-        return ids if self.labels is None else self.labels[ids]
+        return ids if self.labels is None else named(self.labels, ids)
 
     @cached_property
     def out_degree(self) -> np.ndarray:

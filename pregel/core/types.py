@@ -962,10 +962,12 @@ class Finished:
 
     collector: Any
     finish: Callable[[np.ndarray], np.ndarray]
+    #: whether the finished values are vertex ids (a matching's partners), whatever the program's are
+    ids: bool | None = None
 
     def task(self, graph: Graph, values_are_ids: bool) -> PartitionTask:
         """The collector's task, handed the finished values."""
-        return FinishedTask(self.collector.task(graph, values_are_ids), self.finish)
+        return FinishedTask(self.collector.task(graph, values_are_ids if self.ids is None else self.ids), self.finish)
 
     def merge(self, pieces: list[Any]) -> Any:
         """The collector's merge."""

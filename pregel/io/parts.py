@@ -28,7 +28,7 @@ import numpy as np
 
 from pregel.core.engine import collect_on_driver
 from pregel.core.files import atomic_write, fsync_directory
-from pregel.core.graph import Graph
+from pregel.core.graph import Graph, named
 from pregel.core.types import Result
 from pregel.errors import InputError
 from pregel.io.formats import FORMATS, require_format, write_result
@@ -94,7 +94,7 @@ class PartWriter:
         if self.labels is not None:
             ids = self.labels[ids]
             if self.values_are_ids:
-                values = self.labels[values]
+                values = named(self.labels, values)
         name = part_name(index, self.fmt)
         # one directory sync for the folder when every part is in (Parts.merge), not one per part
         write_result(Path(self.folder) / name, ids, values, self.fmt, sync_directory=False)
