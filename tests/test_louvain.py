@@ -337,3 +337,6 @@ def test_string_ids_label_communities_by_their_first_member():
     assert result.to_dict() == {"ann": "ann", "bob": "ann", "cy": "ann", "dan": "dan", "eve": "dan", "fay": "dan"}
     communities = [{"ann", "bob", "cy"}, {"dan", "eve", "fay"}]
     assert result.aggregated["levels"][-1] == pytest.approx(nx.community.modularity(G, communities), abs=1e-12)
+    # every level's partition names its communities by label too, as the result's values do
+    assert [labels.tolist() for labels in result.partitions][-1] == ["ann"] * 3 + ["dan"] * 3
+    assert all(labels.dtype == object for labels in result.partitions)

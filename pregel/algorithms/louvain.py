@@ -638,7 +638,8 @@ def louvain(
         For each vertex (aligned with ``graph.ids``, ``int64``) the smallest id of its
         community. ``result.aggregated["levels"]`` holds the modularity of each level's
         partition (with ``resolution``), ``result.partitions`` each level's communities
-        as such labels, ``result.graph`` the undirected graph given.
+        as such labels (the strings themselves in a graph of string ids, as
+        ``result.original_values``), ``result.graph`` the undirected graph given.
 
     Raises
     ------
@@ -690,7 +691,8 @@ def louvain(
     result.trace = result.trace and result.trace.told_of(graph)  # drawn with the user's vertices
     result.values = smallest_member(partitions[-1], graph.ids) if partitions else graph.ids.copy()
     result.values_are_ids = True  # each names its community's smallest member: a label, in a labelled graph
-    result.partitions = [smallest_member(labels, graph.ids) for labels in partitions]
+    # users read these directly (no original_values for them): labels already, in a labelled graph
+    result.partitions = [graph.to_original(smallest_member(labels, graph.ids)) for labels in partitions]
     result.collected = collect_on_driver(result, collect, options.get("workers") or 1)
     return result
 
