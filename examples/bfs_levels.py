@@ -30,6 +30,7 @@ class BFSLevels(BatchProgram):
     initial_value = -1
     aggregators = {"reached": Count}
     source = None
+    vertex_parameters = ("source",)
 
     def compute(self, v: pregel.VertexBatch) -> None:
         if v.superstep == 0:

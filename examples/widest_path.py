@@ -31,6 +31,7 @@ class WidestPath(Vertex):
     allow_negative_weights = False
     aggregators = {"improved": Count}
     source = None
+    vertex_parameters = ("source",)
 
     def compute(self, messages: float | None) -> None:
         offer = math.inf if self.superstep == 0 and self.id == self.source else messages

@@ -176,3 +176,36 @@ def test_pregel_run_semi_clustering_from_the_command_line(run_cli, tmp_path):
     rows = (line.split("\t") for line in done.stdout.decode().splitlines())
     best = {int(v): ast.literal_eval(text)[0][1] for v, text in rows}
     assert best == {1: (1, 2, 3), 2: (1, 2, 3), 3: (1, 2, 3), 4: (4, 5, 6), 5: (4, 5, 6), 6: (4, 5, 6)}
+
+
+def test_vertex_parameters_name_vertices_by_label_in_a_graph_of_string_ids(run_cli, tmp_path):
+    named = [("ann", "bob"), ("bob", "cy"), ("cy", "dan"), ("eve", "ann")]
+    G = nx.DiGraph(named)
+    graph = pregel.Graph.from_edges(*zip(*named))
+    assert pregel.run(graph, bfs_levels.BFSLevels(source="bob")).to_dict() == _nx_levels(G, "bob")
+    with pytest.raises(pregel.InputError, match="source vertex 'zed' is not in the graph"):
+        pregel.run(graph, bfs_levels.BFSLevels(source="zed"))
+    edges = tmp_path / "named.csv"
+    edges.write_text("from,to\n" + "".join(f"{u},{v}\n" for u, v in named))
+    flags = ["--src", "from", "--dst", "to", "--quiet"]
+    done = run_cli("run", f"{EXAMPLES}/bfs_levels.py", edges, *flags, "--param", "source=eve")
+    assert done.returncode == 0, done.stderr
+    rows = dict(line.split("\t") for line in done.stdout.decode().splitlines())
+    assert {v: int(h) for v, h in rows.items()} == _nx_levels(G, "eve")
+    done = run_cli("run", f"{EXAMPLES}/bfs_levels.py", edges, *flags, "--param", "source=zed")
+    assert done.returncode == 2 and done.stdout == b""
+    wanted = f"pregel: error: {edges}: source vertex 'zed' is not in the graph"
+    assert done.stderr.decode().strip().splitlines() == [wanted]
+
+
+def test_a_list_of_vertices_is_translated_and_the_parameters_as_given_are_kept():
+    class Marked(pregel.BatchProgram):
+        vertex_parameters = ("marked",)
+        marked = ()
+
+    graph = pregel.Graph.from_edges(["x", "y"], ["z", "x"])
+    program = Marked(marked=["z", "x"])
+    seen = program.on_graph(graph)
+    assert seen.marked == [2, 0] and program.marked == ["z", "x"]
+    assert seen.params == {"marked": ["z", "x"]} and seen.fingerprint() == program.fingerprint()
+    assert Marked(marked=[7]).on_graph(pregel.Graph.from_edges([7], [8])).marked == [7]

@@ -187,6 +187,7 @@ def run(
         )
     check_weights(graph, program)
     check_rules(program)
+    program = program.on_graph(graph)
     if trace:
         if backend != "local":
             raise InputError(f"trace=True needs the local backend, not {backend!r}")

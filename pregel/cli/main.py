@@ -566,8 +566,9 @@ def add_run_command(commands: Any, common: argparse.ArgumentParser, until_halted
         action="append",
         default=[],
         metavar="NAME=VALUE",
-        help="set a parameter the class declares; repeatable; VALUE is a Python literal, else text "
-        "(default: the class's values)",
+        help="set a parameter the class declares; repeatable; VALUE is a Python literal, else text; "
+        "one the class lists in vertex_parameters names a vertex by its id in EDGES, a label with "
+        "string ids (default: the class's values)",
     )
     from pregel.viz.page import MAX_VERTICES
 

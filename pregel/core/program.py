@@ -65,6 +65,10 @@ class Program:
     missing_vertex: str = "error"
     #: How several additions of one edge in one superstep merge: ``"sum"``, ``"min"``, ``"max"``.
     added_edge_weights: str = "sum"
+    #: The parameters that name vertices (a source, or a list of them): given by original
+    #: id, a label in a graph of string ids, and seen by the program as the id it knows
+    #: (``v.id``, ``ids``); one that is not in the graph is refused before superstep 0.
+    vertex_parameters: tuple[str, ...] = ()
 
     def __init__(self, **params: Any) -> None:
         cls = type(self)
@@ -76,6 +80,40 @@ class Program:
         self.params = dict(params)
         self.combiner = None if cls.combiner is None else instantiate(cls.combiner)
         self.aggregators = {name: instantiate(a) for name, a in cls.aggregators.items()}
+
+    def on_graph(self, graph: Any) -> Program:
+        """This program with its ``vertex_parameters`` as the ids it sees in ``graph`` (itself if it has none).
+
+        The parameters as given stay in ``params`` (and so in the fingerprint a checkpoint
+        records). A graph the Ray workers hold has integer ids only, which programs see as
+        they are: nothing to translate, and no vertex list on the driver to check them by.
+
+        Raises
+        ------
+        InputError
+            If a vertex parameter names a vertex that is not in the graph.
+
+        Examples
+        --------
+        >>> from pregel.core.graph import Graph
+        >>> class Hops(Program):
+        ...     vertex_parameters = ("source",)
+        ...     source = None
+        >>> Hops(source="b").on_graph(Graph.from_edges(["a"], ["b"])).source
+        1
+        """
+        translate = getattr(graph, "ids_of", None)
+        if translate is None or not self.vertex_parameters:
+            return self
+        program = copy.copy(self)
+        for name in self.vertex_parameters:
+            given = getattr(self, name)
+            if given is None:
+                continue
+            many = isinstance(given, (list, tuple, set, frozenset, np.ndarray))
+            ids = translate(list(given) if many else given, what=f"{name} vertex").tolist()
+            setattr(program, name, type(given)(ids) if isinstance(given, (list, tuple)) else ids if many else ids[0])
+        return program
 
     def master_compute(self, master: Any) -> None:
         """Runs once between supersteps, on the driver; may call ``master.halt()``.
