@@ -58,6 +58,22 @@ def write_edges(tmp_path):
     return write
 
 
+#: the flags that read the file ``named_edges`` writes
+NAMED_COLUMNS = ["--src", "from", "--dst", "to"]
+
+
+@pytest.fixture
+def named_edges(tmp_path):
+    """Write pairs of string ids as a CSV file with the header ``from,to`` (read with ``NAMED_COLUMNS``)."""
+
+    def write(pairs: Any, name: str = "named.csv") -> Path:
+        path = tmp_path / name
+        path.write_text("from,to\n" + "".join(f"{u},{v}\n" for u, v in pairs))
+        return path
+
+    return write
+
+
 RAY_NODE = {"num_cpus": 1, "object_store_memory": 100 * 2**20}
 """Each node of :func:`cluster`: one CPU, a small object store."""
 

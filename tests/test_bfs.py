@@ -21,7 +21,7 @@ from pregel.algorithms import reference
 from pregel.algorithms.bfs import bfs, networkx_bfs
 from pregel.cli.main import main
 from pregel.io.edges import read_edges
-from tests.conftest import GNUTELLA, SHIPPED
+from tests.conftest import GNUTELLA, NAMED_COLUMNS, SHIPPED
 from tests.graphs import binary_tree, chain, hand_made, most_connected, random_graphs
 
 INF = math.inf
@@ -155,7 +155,7 @@ def test_cli_malformed_source_list_is_a_usage_error(edges, capsys, source):
     assert "argument --source: not a vertex id or a comma-separated list of them" in err and err.count("\n") == 1
 
 
-def test_string_ids_name_the_sources(tmp_path, capsys):
+def test_string_ids_name_the_sources(named_edges, capsys):
     named = [("ann", "bob"), ("bob", "cy"), ("cy", "ann"), ("dan", "eve"), ("zed", "zed")]
     g = pregel.Graph.from_edges(*zip(*named))
     G = nx.DiGraph(named)
@@ -164,9 +164,8 @@ def test_string_ids_name_the_sources(tmp_path, capsys):
     assert bfs(g, ["bob", "dan"]).to_dict() == {**expected, "dan": 0.0, "eve": 1.0}
     with pytest.raises(pregel.InputError, match="'nobody' is not in the graph"):
         bfs(g, ["bob", "nobody"])
-    edges = tmp_path / "named.csv"
-    edges.write_text("from,to\n" + "".join(f"{u},{v}\n" for u, v in named))
-    flags = ["--src", "from", "--dst", "to", "-q", "--check", "--compare", "networkx"]
+    edges = named_edges(named)
+    flags = [*NAMED_COLUMNS, "-q", "--check", "--compare", "networkx"]
     assert main(["bfs", str(edges), "--source", "bob,dan", *flags]) == 0
     out, err = capsys.readouterr()
     assert dict(line.split("\t") for line in out.splitlines()) == {

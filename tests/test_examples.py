@@ -13,6 +13,7 @@ import pytest
 
 import pregel
 from pregel.io.edges import read_edges
+from tests.conftest import NAMED_COLUMNS
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 SHIPPED = Path(__file__).resolve().parent.parent / "datasets" / "wiki-Vote.txt.gz"
@@ -178,16 +179,15 @@ def test_pregel_run_semi_clustering_from_the_command_line(run_cli, tmp_path):
     assert best == {1: (1, 2, 3), 2: (1, 2, 3), 3: (1, 2, 3), 4: (4, 5, 6), 5: (4, 5, 6), 6: (4, 5, 6)}
 
 
-def test_vertex_parameters_name_vertices_by_label_in_a_graph_of_string_ids(run_cli, tmp_path):
+def test_vertex_parameters_name_vertices_by_label_in_a_graph_of_string_ids(run_cli, named_edges):
     named = [("ann", "bob"), ("bob", "cy"), ("cy", "dan"), ("eve", "ann")]
     G = nx.DiGraph(named)
     graph = pregel.Graph.from_edges(*zip(*named))
     assert pregel.run(graph, bfs_levels.BFSLevels(source="bob")).to_dict() == _nx_levels(G, "bob")
     with pytest.raises(pregel.InputError, match="source vertex 'zed' is not in the graph"):
         pregel.run(graph, bfs_levels.BFSLevels(source="zed"))
-    edges = tmp_path / "named.csv"
-    edges.write_text("from,to\n" + "".join(f"{u},{v}\n" for u, v in named))
-    flags = ["--src", "from", "--dst", "to", "--quiet"]
+    edges = named_edges(named)
+    flags = [*NAMED_COLUMNS, "--quiet"]
     done = run_cli("run", f"{EXAMPLES}/bfs_levels.py", edges, *flags, "--param", "source=eve")
     assert done.returncode == 0, done.stderr
     rows = dict(line.split("\t") for line in done.stdout.decode().splitlines())

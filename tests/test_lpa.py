@@ -19,7 +19,7 @@ from pregel.algorithms import reference
 from pregel.algorithms.lpa import label_propagation, networkx_label_propagation
 from pregel.cli.main import main
 from pregel.io.edges import read_edges
-from tests.conftest import GNUTELLA, SHIPPED
+from tests.conftest import GNUTELLA, NAMED_COLUMNS, SHIPPED
 from tests.graphs import random_graphs
 
 needs_backend = pytest.mark.skipif(
@@ -227,10 +227,9 @@ def test_string_ids_name_communities_by_their_smallest_label(backend):
     assert result.to_dict() == expected
 
 
-def test_cli_compares_string_ids_with_networkx(tmp_path, capsys):
-    path = tmp_path / "named.csv"
-    path.write_text("from,to\n" + "".join(f"{a},{b}\n" for a, b in NAMED))
-    assert main(["lpa", str(path), "--src", "from", "--dst", "to", "--compare", "networkx", "-q"]) == 0
+def test_cli_compares_string_ids_with_networkx(named_edges, capsys):
+    path = named_edges(NAMED)
+    assert main(["lpa", str(path), *NAMED_COLUMNS, "--compare", "networkx", "-q"]) == 0
     out, err = capsys.readouterr()
     assert out.splitlines()[0] == "ann\tann"
     assert "networkx: largest absolute difference 0.000e+00" in err

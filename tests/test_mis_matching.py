@@ -18,7 +18,7 @@ import pregel
 from pregel.algorithms.matching import matching_problem, maximal_matching
 from pregel.algorithms.mis import independence_problem, maximal_independent_set
 from pregel.cli.main import main
-from tests.conftest import GNUTELLA, SHIPPED
+from tests.conftest import GNUTELLA, NAMED_COLUMNS, SHIPPED
 from tests.graphs import random_graphs
 
 
@@ -201,11 +201,10 @@ def test_string_ids_with_self_loops():
     assert pairs.values[pairs.graph.index_of("zed")[0]] == -1
 
 
-def test_cli_top_names_members_and_partners_by_their_labels(tmp_path, capsys):
+def test_cli_top_names_members_and_partners_by_their_labels(named_edges, capsys):
     named = [("ann", "bob"), ("bob", "cy"), ("cy", "ann"), ("cy", "dan"), ("dan", "eve"), ("eve", "fay")]
-    edges = tmp_path / "named.csv"
-    edges.write_text("from,to\n" + "".join(f"{u},{v}\n" for u, v in named))
-    flags = ["--src", "from", "--dst", "to", "--top", "10", "-q"]
+    edges = named_edges(named)
+    flags = [*NAMED_COLUMNS, "--top", "10", "-q"]
     G = nx.Graph(named)
     assert main(["mis", str(edges), *flags]) == 0
     members = [line.split("\t") for line in capsys.readouterr().out.splitlines()]
@@ -219,17 +218,16 @@ def test_cli_top_names_members_and_partners_by_their_labels(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("fmt", ["tsv", "csv", "npy", "parquet"])
-def test_string_ids_name_partners_by_label_and_the_unmatched_by_nothing(tmp_path, fmt):
+def test_string_ids_name_partners_by_label_and_the_unmatched_by_nothing(named_edges, tmp_path, fmt):
     # a triangle leaves one vertex unmatched, and so does an isolated vertex (only a self-loop)
     named = [("ann", "bob"), ("bob", "cy"), ("cy", "ann"), ("zed", "zed")]
-    edges = tmp_path / "named.csv"
-    edges.write_text("from,to\n" + "".join(f"{u},{v}\n" for u, v in named))
+    edges = named_edges(named)
     pairs = maximal_matching(pregel.Graph.from_edges(*zip(*named)), seed=1).to_dict()
     G = nx.Graph(named[:3])
     assert nx.is_maximal_matching(G, {u: v for u, v in pairs.items() if v})
     assert pairs["zed"] == "" and sorted(pairs.values()).count("") == 2
     out = tmp_path / f"pairs.{fmt}"
-    assert main(["matching", str(edges), "--src", "from", "--dst", "to", "--seed", "1", "-q", "-o", str(out)]) == 0
+    assert main(["matching", str(edges), *NAMED_COLUMNS, "--seed", "1", "-q", "-o", str(out)]) == 0
     if fmt == "npy":
         rows = np.load(out).tolist()
     elif fmt == "parquet":

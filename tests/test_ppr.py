@@ -22,7 +22,7 @@ from pregel.algorithms.columns import as_matrix
 from pregel.algorithms.pagerank import pagerank, restart_pairs, restart_vector
 from pregel.algorithms.ppr import networkx_personalized_pagerank, personalized_pagerank
 from pregel.cli.main import main
-from tests.conftest import GNUTELLA, SHIPPED
+from tests.conftest import GNUTELLA, NAMED_COLUMNS, SHIPPED
 from tests.graphs import hand_made, random_graphs
 
 needs_backend = pytest.mark.skipif(
@@ -265,11 +265,10 @@ def test_string_ids_name_the_restart_vertices_and_the_columns():
         pagerank(g, personalization=["nobody"])
 
 
-def test_cli_string_ids_in_sources_and_personalize(tmp_path, capsys):
-    edges = tmp_path / "named.csv"
-    edges.write_text("from,to\n" + "".join(f"{u},{v}\n" for u, v in NAMED))
+def test_cli_string_ids_in_sources_and_personalize(named_edges, capsys):
+    edges = named_edges(NAMED)
     G = nx.DiGraph(NAMED)
-    flags = ["--src", "from", "--dst", "to", "--tol", "1e-13", "-q", "--check", "--compare", "networkx"]
+    flags = [*NAMED_COLUMNS, "--tol", "1e-13", "-q", "--check", "--compare", "networkx"]
     assert main(["pagerank", str(edges), "--personalize", "cy,eve", *flags]) == 0
     out, err = capsys.readouterr()
     theirs = nx.pagerank(G, personalization={"cy": 1, "eve": 1}, tol=1e-15, max_iter=10000)
@@ -282,7 +281,7 @@ def test_cli_string_ids_in_sources_and_personalize(tmp_path, capsys):
     theirs = nx.pagerank(G, personalization={"dan": 1}, tol=1e-15, max_iter=10000)
     assert {line.split(",")[0]: float(line.split(",")[1]) for line in lines[1:]} == pytest.approx(theirs, abs=1e-9)
     assert err.count("largest absolute difference") == 2
-    assert exit_status(["ppr", str(edges), "--src", "from", "--dst", "to", "--sources", "ann,nobody"]) == 2
+    assert exit_status(["ppr", str(edges), *NAMED_COLUMNS, "--sources", "ann,nobody"]) == 2
     assert "--sources vertex 'nobody' is not in the graph" in capsys.readouterr().err
 
 
@@ -290,7 +289,7 @@ def test_cli_ppr_tsv_refuses_a_label_with_a_tab_and_csv_quotes_it(tmp_path, caps
     edges = tmp_path / "named.csv"
     edges.write_text('from,to\n"a\tb",c\nc,"d,e"\n')
     out = tmp_path / "ranks.tsv"
-    flags = ["--src", "from", "--dst", "to", "--sources", "c", "-q"]
+    flags = [*NAMED_COLUMNS, "--sources", "c", "-q"]
     assert exit_status(["ppr", str(edges), *flags, "-o", str(out)]) == 2
     assert capsys.readouterr().err == (
         "pregel: error: vertex 'a\\tb' holds a tab or a line break, which TSV cannot hold: use CSV or Parquet\n"

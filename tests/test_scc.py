@@ -29,7 +29,7 @@ from pregel.algorithms.scc import (
 )
 from pregel.cli.main import main
 from pregel.io.edges import read_edges
-from tests.conftest import GNUTELLA, SHIPPED
+from tests.conftest import GNUTELLA, NAMED_COLUMNS, SHIPPED
 from tests.graphs import binary_tree, chain, random_graphs
 
 APIS = ["batch", "scalar"]
@@ -253,10 +253,9 @@ def test_string_ids_name_components_by_their_smallest_label(backend):
     assert result.to_dict() == expected
 
 
-def test_cli_compares_string_ids_with_networkx(tmp_path, capsys):
-    path = tmp_path / "named.csv"
-    path.write_text("from,to\n" + "".join(f"{a},{b}\n" for a, b in NAMED))
-    assert main(["scc", str(path), "--src", "from", "--dst", "to", "--compare", "networkx", "-q"]) == 0
+def test_cli_compares_string_ids_with_networkx(named_edges, capsys):
+    path = named_edges(NAMED)
+    assert main(["scc", str(path), *NAMED_COLUMNS, "--compare", "networkx", "-q"]) == 0
     out, err = capsys.readouterr()
     assert out.splitlines()[:3] == ["ann\tann", "bob\tann", "cy\tcy"]
     assert "networkx: largest absolute difference 0.000e+00" in err
