@@ -20,6 +20,7 @@ from pregel.algorithms.bfs import BreadthFirst
 from pregel.algorithms.components import ConnectedComponents
 from pregel.algorithms.pagerank import PageRank
 from pregel.algorithms.sssp import ShortestPaths
+from pregel.core import kernels
 from pregel.core.held import HeldGraph, HeldIds, HeldInput, Loader, owner_of
 from pregel.errors import InputError
 from pregel.io import shares
@@ -216,6 +217,25 @@ def test_the_exchange_by_keys_or_lexsort_with_tables_or_searches_gives_the_local
     rows = [line.split() for line in _edges(1, weighted=True)]
     lines = [f"{int(s) + shift} {int(d) + shift} {w}\n" for s, d, w in rows]
     _exchange_gives_the_local_graph(_write(tmp_path / "e.txt", lines), 3, undirected)
+
+
+@pytest.mark.parametrize("undirected", [False, True])
+@pytest.mark.parametrize("wide", [2**32, 2**40])
+def test_pieces_dealt_as_keys_and_as_columns_make_one_graph(tmp_path, monkeypatch, wide, undirected):
+    """A worker whose piece holds an id beyond 0 .. 2**32 - 1 deals it with numpy, the others as packed keys
+    (where the kernel is built): each partition takes both kinds, and so does a load dealt by numpy alone."""
+    rows = [line.split() for line in _edges(1, weighted=True)]
+    lines = [f"{int(s) + (wide if k < 40 else 0)} {d} {w}\n" for k, (s, d, w) in enumerate(rows)]
+    path = _write(tmp_path / "e.txt", lines)
+    _exchange_gives_the_local_graph(path, 3, undirected)
+    monkeypatch.setattr(kernels, "deal", lambda *args: None)
+    _exchange_gives_the_local_graph(path, 3, undirected)
+
+
+@pytest.mark.parametrize("parts", [2, 3])
+def test_the_exchange_dealt_by_numpy_gives_the_local_readers_graph(tmp_path, monkeypatch, parts):
+    monkeypatch.setattr(kernels, "deal", lambda *args: None)
+    _exchange_gives_the_local_graph(_write(tmp_path / "e.txt", _edges(weighted=True)), parts, False)
 
 
 def _exchange_gives_the_local_graph(path: str, parts: int, undirected: bool) -> None:

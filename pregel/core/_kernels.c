@@ -20,6 +20,8 @@
  * bloom_rows(...), wedge_candidates(...), close_wedges(...): triangles' blooms of the neighbours above a vertex,
  *     the wedges that pass a neighbour's bloom, and the wedges that close (below).
  * counting_order(targets, lo, counts, order): the stable sort of messages by target, by a counting sort.
+ * deal(sources, targets, parts, keys, ends[, weights, dealt]): edges grouped by the partition that owns their
+ *     source (a distributed load), each packed into one key, by a counting sort (below).
  * group_modes(...): label propagation's most frequent label per receiver of a run of messages (below).
  *
  * Arrays arrive through the buffer protocol (C-contiguous; int64 pointers, int32 indices,
@@ -1523,6 +1525,123 @@ done:
     return result;
 }
 
+/* The owner of a vertex id: SplitMix64's finaliser of the id, modulo the partitions (pregel.core.held.owner_of);
+ * mask is parts - 1 where parts is a power of two (no division), else 0. */
+static inline Py_ssize_t
+owner(uint64_t z, uint64_t parts, uint64_t mask)
+{
+    z += UINT64_C(0x9E3779B97F4A7C15);
+    z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
+    z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
+    z ^= z >> 31;
+    return (Py_ssize_t)(mask ? z & mask : z % parts);
+}
+
+static inline uint64_t
+id_at(const void *ids, int width, Py_ssize_t i)
+{
+    /* a negative id becomes one of 2**63 or more: refused below with the wide ones */
+    return width == 4 ? (uint64_t)(int64_t)((const int32_t *)ids)[i] : (uint64_t)((const int64_t *)ids)[i];
+}
+
+typedef struct {
+    const void *src, *dst;
+    const double *w;
+    Py_ssize_t count;
+    uint64_t parts, mask;
+    int64_t *ends;
+    uint64_t *keys;
+    double *dealt;
+} deal_job;
+
+/* Counts each owner's edges into ends; the largest target, or UINT64_MAX for an id outside [0, 2**32). Inlined
+ * with constant widths, so each pair of id types gets a loop of its own. */
+static inline uint64_t
+deal_count(const deal_job *job, int ws, int wt)
+{
+    uint64_t top = 0;
+    for (Py_ssize_t i = 0; i < job->count; i++) {
+        uint64_t s = id_at(job->src, ws, i), t = id_at(job->dst, wt, i);
+        if ((s | t) >> 32)
+            return UINT64_MAX;
+        top = t > top ? t : top;
+        job->ends[owner(s, job->parts, job->mask)]++;
+    }
+    return top;
+}
+
+/* Places each edge's key (and weight) at its owner's next slot, ends[q] running from q's start to its end. */
+static inline void
+deal_place(const deal_job *job, int ws, int wt)
+{
+    for (Py_ssize_t i = 0; i < job->count; i++) {
+        uint64_t s = id_at(job->src, ws, i);
+        int64_t slot = job->ends[owner(s, job->parts, job->mask)]++;
+        job->keys[slot] = s << 32 | id_at(job->dst, wt, i);
+        if (job->dealt)
+            job->dealt[slot] = job->w[i];
+    }
+}
+
+/* deal(sources, targets, parts, keys, ends[, weights, dealt]): the edges (ids int32 or int64) grouped by the owner
+ * of their source, stably (a counting sort: one pass to count, one to place), each written as one key, source << 32
+ * | target; ends[q] is where owner q's keys end, and dealt holds the weights in the keys' order. Returns the largest
+ * target, or -1 (nothing dealt) when an id is outside [0, 2**32): such ids are not packed, the caller deals them. */
+static PyObject *
+deal(PyObject *self, PyObject *args)
+{
+    Py_buffer bs, bt, bk, be, bw = {0}, bd = {0};
+    Py_ssize_t parts;
+    if (!PyArg_ParseTuple(args, "y*y*nw*w*|y*w*", &bs, &bt, &parts, &bk, &be, &bw, &bd))
+        return NULL;
+    PyObject *result = NULL;
+    int ws = (int)bs.itemsize, wt = (int)bt.itemsize;
+    Py_ssize_t count = ws ? bs.len / ws : 0;
+    if ((ws != 4 && ws != 8) || (wt != 4 && wt != 8) || parts < 1) {
+        PyErr_SetString(PyExc_ValueError, "ids are not int32 or int64, or no partitions");
+        goto done;
+    }
+    if (!check(&bt, wt, count, "targets") || !check(&bk, 8, count, "keys") || !check(&be, 8, parts, "ends"))
+        goto done;
+    if ((bw.obj == NULL) != (bd.obj == NULL)) {
+        PyErr_SetString(PyExc_ValueError, "weights and dealt come together");
+        goto done;
+    }
+    if (bw.obj && (!check(&bw, 8, count, "weights") || !check(&bd, 8, count, "dealt")))
+        goto done;
+    deal_job job = {bs.buf, bt.buf, bw.buf, count, (uint64_t)parts, (parts & (parts - 1)) ? 0 : (uint64_t)parts - 1,
+                    be.buf, bk.buf, bd.buf};
+    uint64_t top;
+    Py_BEGIN_ALLOW_THREADS
+    memset(job.ends, 0, (size_t)parts * 8);
+    top = ws == 4 ? (wt == 4 ? deal_count(&job, 4, 4) : deal_count(&job, 4, 8))
+                  : (wt == 4 ? deal_count(&job, 8, 4) : deal_count(&job, 8, 8));
+    if (top != UINT64_MAX) {
+        int64_t at = 0;
+        for (Py_ssize_t q = 0; q < parts; q++) {
+            int64_t n = job.ends[q];
+            job.ends[q] = at;
+            at += n;
+        }
+        if (ws == 4)
+            wt == 4 ? deal_place(&job, 4, 4) : deal_place(&job, 4, 8);
+        else
+            wt == 4 ? deal_place(&job, 8, 4) : deal_place(&job, 8, 8);
+    }
+    Py_END_ALLOW_THREADS
+    result = PyLong_FromLongLong(top == UINT64_MAX ? -1 : (long long)top);
+done:
+    PyBuffer_Release(&bs);
+    PyBuffer_Release(&bt);
+    PyBuffer_Release(&bk);
+    PyBuffer_Release(&be);
+    if (bw.obj)
+        PyBuffer_Release(&bw);
+    if (bd.obj)
+        PyBuffer_Release(&bd);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"in_count", in_count, METH_VARARGS,
      "in_count(indptr, indices, shares, counts): each share's out-edges counted by target"},
@@ -1562,6 +1681,9 @@ static PyMethodDef methods[] = {
      "run of equal receivers, the smallest and largest most frequent label, its count and the run's length"},
     {"counting_order", counting_order, METH_VARARGS,
      "counting_order(targets, lo, counts, order): the permutation that sorts targets stably, by a counting sort"},
+    {"deal", deal, METH_VARARGS,
+     "deal(sources, targets, parts, keys, ends[, weights, dealt]): edges grouped by the owner of their source, "
+     "packed into keys; the largest target, or -1 for ids beyond [0, 2**32)"},
     {NULL, NULL, 0, NULL},
 };
 

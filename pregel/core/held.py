@@ -31,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+from pregel.core import kernels
 from pregel.core.checkpoint import HELD_FINGERPRINT
 from pregel.core.graph import distinct, index_dtype, run_starts
 from pregel.core.partition import Partition, PartitionData
@@ -73,9 +74,10 @@ def owner_of(ids: np.ndarray, parts: int) -> np.ndarray:
     return out
 
 
-#: A run of edges as parsed: sources, targets (original ids), weights or None, and whether they are the
+#: A run of edges: sources and targets (original ids), or, packed (:func:`~pregel.core.kernels.deal`), one
+#: ``uint64`` key per edge, ``source << 32 | target``, and None; weights or None; and whether they are the
 #: input's own (False: reversed ones, for ``undirected``).
-Run = tuple[np.ndarray, np.ndarray, np.ndarray | None, bool]
+Run = tuple[np.ndarray, np.ndarray | None, np.ndarray | None, bool]
 
 _SHIFT = np.uint64(32)
 _LOW = np.uint64(2**32 - 1)
@@ -156,6 +158,18 @@ class Loader:
     def _deal(self, sources: np.ndarray, targets: np.ndarray, weights: np.ndarray | None, forward: bool) -> None:
         if self.parts == 1:
             self.outgoing[0].append((sources, targets, weights, forward))
+            return
+        dealt = kernels.deal(sources, targets, weights, self.parts)
+        if dealt is not None:
+            # packed where they are dealt: the receiver copies the keys as they come, nothing to pack there
+            keys, w, ends, _ = dealt
+            start = 0
+            for q, end in enumerate(ends):
+                if end > start:
+                    run = (keys[start:end], None, None if w is None else w[start:end], forward)
+                    # a copy of this partition's own: the rest is freed once it is sent, while this stays to the end
+                    self.outgoing[q].append(_copied(run) if q == self.index else run)
+                start = end
             return
         owner = owner_of(sources, self.parts)
         ends = np.cumsum(np.bincount(owner, minlength=self.parts)).tolist()
@@ -276,9 +290,21 @@ def _runs(block: EdgeBlock | None) -> list[Run]:
     return [] if block is None else block.runs
 
 
+def _copied(run: Run) -> Run:
+    return (run[0].copy(), None if run[1] is None else run[1].copy(), None if run[2] is None else run[2].copy(), run[3])
+
+
 def _fit_in_32_bits(runs: list[Run]) -> bool:
     """Whether every id of the runs is in ``0 .. 2**32 - 1``: a source and a target fit one ``uint64`` key."""
-    return all(int(ids.min()) >= 0 and int(ids.max()) < 2**32 for run in runs for ids in run[:2])
+    return all(int(ids.min()) >= 0 and int(ids.max()) < 2**32 for run in runs if run[1] is not None for ids in run[:2])
+
+
+def _unpacked(run: Run) -> Run:
+    """A run as sources and targets (``int64``), packed or not."""
+    if run[1] is not None:
+        return run
+    keys = run[0]
+    return (np.right_shift(keys, _SHIFT).view(np.int64), np.bitwise_and(keys, _LOW).view(np.int64), run[2], run[3])
 
 
 def _rows_packed(runs: list[Run], weighted: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None, int]:
@@ -292,7 +318,7 @@ def _rows_packed(runs: list[Run], weighted: bool) -> tuple[np.ndarray, np.ndarra
     """
     total = sum(run[0].size for run in runs)
     forward = sum(run[0].size for run in runs if run[3])
-    wide = any(int(run[1].max()) >= 2**31 for run in runs)
+    top = max((int(run[1].max()) for run in runs if run[1] is not None), default=0)
     key = np.empty(total, dtype=np.uint64)
     weights = np.empty(total) if weighted else None
     at = 0
@@ -302,12 +328,17 @@ def _rows_packed(runs: list[Run], weighted: bool) -> tuple[np.ndarray, np.ndarra
         for k in range(0, sources.size, _PIECE):
             part = key[at + k : at + min(k + _PIECE, sources.size)]
             part[...] = sources[k : k + _PIECE]
+            if targets is None:
+                # keys already: their largest target is read while the piece is in cache
+                top = max(top, int(np.bitwise_and(part, _LOW).max()))
+                continue
             part <<= _SHIFT
             part |= targets[k : k + _PIECE].astype(np.uint64)
         if weights is not None:
             weights[at : at + sources.size] = w
         at += sources.size
         del sources, targets, w
+    wide = top >= 2**31
     duplicates = 0
     if forward < total:
         # the reversed edges join after the input's are merged: the duplicates reported are the input's
@@ -378,6 +409,7 @@ def _split_keys(key: np.ndarray, edges: int, wide: bool) -> tuple[np.ndarray, np
 def _rows_sorted(runs: list[Run], weighted: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None, int]:
     """:func:`_rows_packed` for ids beyond ``0 .. 2**32 - 1`` (negative or large): the edges joined and
     lexsorted, ``int64`` throughout."""
+    runs[:] = [_unpacked(run) for run in runs]
     ahead = [(s, t, w) for s, t, w, forward in runs if forward]
     back = [(s, t, w) for s, t, w, forward in runs if not forward]
     runs.clear()

@@ -25,6 +25,10 @@ it, pregel uses scipy instead, with the same results up to the order of addition
   (numpy's stable argsort otherwise).
 - :func:`group_modes`: label propagation's most frequent label among each receiver's
   messages, one pass over the messages (a sort of them all and a dozen reductions otherwise).
+- :func:`deal`: a distributed load's edges grouped by the partition that owns their source
+  (:func:`pregel.core.held.owner_of`), each packed into one ``uint64`` key, by a counting
+  sort: two passes over the edges (a hash in numpy, a stable argsort and three gathers
+  otherwise).
 - :class:`InSums`: the same in-edges laid out for sums (scipy's product otherwise). A Sum
   broadcast reads the senders' values and writes each target once: 1.6–2.3 times
   faster than scipy's product with the transposed out-edges (which scatters additions
@@ -781,3 +785,35 @@ def counting_order(targets: np.ndarray, lo: int, span: int) -> np.ndarray:
     order = np.empty(targets.size, dtype=np.int64)
     _kernels.counting_order(np.ascontiguousarray(targets), lo, np.empty(span + 1, dtype=np.int64), order)
     return order
+
+
+def deal(
+    sources: np.ndarray, targets: np.ndarray, weights: np.ndarray | None, parts: int
+) -> tuple[np.ndarray, np.ndarray | None, list[int], int] | None:
+    """Edges grouped by the partition that owns their source, stably, each packed into one key ``source << 32 | target``.
+
+    The owner is :func:`pregel.core.held.owner_of` of the source. Returned: the keys
+    (``uint64``), the weights in the keys' order (or None), where each partition's keys
+    end, and the largest target. None without the compiled kernel, or when an id is
+    outside ``0 .. 2**32 - 1`` (such ids do not pack; the caller deals them with numpy).
+
+    Examples
+    --------
+    >>> found = deal(np.array([0, 1, 2]), np.array([5, 6, 7]), None, 2)
+    >>> None if found is None else (found[0].tolist(), found[2], found[3])  # None without a C compiler
+    ([8589934599, 5, 4294967302], [1, 3], 7)
+    """
+    if _kernels is None:
+        return None
+    sources, targets = np.ascontiguousarray(sources), np.ascontiguousarray(targets)
+    if sources.dtype not in (np.int32, np.int64) or targets.dtype not in (np.int32, np.int64):
+        return None
+    keys = np.empty(sources.size, dtype=np.uint64)
+    ends = np.empty(parts, dtype=np.int64)
+    if weights is None:
+        top = _kernels.deal(sources, targets, parts, keys, ends)
+        dealt = None
+    else:
+        dealt = np.empty(sources.size)
+        top = _kernels.deal(sources, targets, parts, keys, ends, np.ascontiguousarray(weights, dtype=np.float64), dealt)
+    return None if top < 0 else (keys, dealt, ends.tolist(), top)
