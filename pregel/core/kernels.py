@@ -790,7 +790,7 @@ def counting_order(targets: np.ndarray, lo: int, span: int) -> np.ndarray:
 def deal(
     sources: np.ndarray, targets: np.ndarray, weights: np.ndarray | None, parts: int
 ) -> tuple[np.ndarray, np.ndarray | None, list[int], int] | None:
-    """Edges grouped by the partition that owns their source, stably, each packed into one key ``source << 32 | target``.
+    """Edges grouped by the partition owning their source, stably, each packed into a key ``source << 32 | target``.
 
     The owner is :func:`pregel.core.held.owner_of` of the source. Returned: the keys
     (``uint64``), the weights in the keys' order (or None), where each partition's keys
