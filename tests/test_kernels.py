@@ -540,3 +540,30 @@ def test_deal_refuses_ids_that_do_not_pack_into_a_key(bad):
 def test_deal_without_the_extension_leaves_the_edges_to_numpy(monkeypatch):
     fallback(monkeypatch)
     assert kernels.deal(np.array([1]), np.array([2]), None, 2) is None
+
+
+@needs_compiled
+@pytest.mark.parametrize("top", [0, 5, 2**20, 2**44, 2**64 - 1])
+def test_sorted_keys_are_numpys_sort_of_the_runs_joined(top):
+    rng = np.random.default_rng(top % 1000)
+    runs = [rng.integers(0, top, size, dtype=np.uint64, endpoint=True) for size in (0, 1, 3000, 700)]
+    expected = np.sort(np.concatenate(runs))
+    keys, largest = kernels.sorted_keys(list(runs))
+    assert keys.tolist() == expected.tolist()
+    assert largest == int((expected & np.uint64(2**32 - 1)).max())
+
+
+@needs_compiled
+@pytest.mark.parametrize("wide", [False, True])
+def test_key_rows_are_the_distinct_edges_in_rows(wide):
+    rng = np.random.default_rng(3)
+    src = rng.integers(0, 50, 4000) * 1000
+    dst = rng.integers(0, 2**32 if wide else 2**31, 4000) % (2**32 if wide else 300)
+    keys = np.sort((src.astype(np.uint64) << np.uint64(32)) | dst.astype(np.uint64))
+    ids, indptr, targets, repeats = kernels.key_rows(keys, wide)
+    edges = sorted(set(zip(src.tolist(), dst.tolist())))  # the reference: Python's set of pairs
+    assert repeats == 4000 - len(edges)
+    assert ids.tolist() == sorted({s for s, _ in edges})
+    assert targets.dtype == (np.int64 if wide else np.int32)
+    rows = [(int(ids[r]), int(t)) for r in range(ids.size) for t in targets[indptr[r] : indptr[r + 1]]]
+    assert rows == edges

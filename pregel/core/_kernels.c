@@ -22,6 +22,10 @@
  * counting_order(targets, lo, counts, order): the stable sort of messages by target, by a counting sort.
  * deal(sources, targets, parts, keys, ends[, weights, dealt]): edges grouped by the partition that owns their
  *     source (a distributed load), each packed into one key, by a counting sort (below).
+ * bucket(keys, shift, slots[, out]): keys counted by key >> shift, or placed in those buckets (a sort's first
+ *     digit: each bucket is then sorted alone, in cache).
+ * split_keys(keys, ids, starts, wide): sorted keys, distinct, as rows: each source once, where its row starts,
+ *     and the targets written over the keys (below).
  * group_modes(...): label propagation's most frequent label per receiver of a run of messages (below).
  *
  * Arrays arrive through the buffer protocol (C-contiguous; int64 pointers, int32 indices,
@@ -1642,6 +1646,133 @@ done:
     return result;
 }
 
+/* bucket(keys, shift, slots[, out]): without out, slots[key >> shift] += 1 for every key (uint64); with out, each key
+ * written at out[slots[key >> shift]++]. Keys counted, the slots turned into each bucket's start, then placed run
+ * by run: the keys in buckets of their leading bits, in order from bucket to bucket, for a sort of each alone.
+ * Returns the largest target (a key's low 32 bits). */
+static PyObject *
+bucket(PyObject *self, PyObject *args)
+{
+    Py_buffer bk, bs, bo = {0};
+    int shift;
+    if (!PyArg_ParseTuple(args, "y*iw*|w*", &bk, &shift, &bs, &bo))
+        return NULL;
+    PyObject *result = NULL;
+    Py_ssize_t count = bk.len / 8, buckets = bs.len / 8;
+    if (bk.itemsize != 8 || bs.itemsize != 8 || shift < 0 || shift > 63 || (bo.obj && bo.itemsize != 8)) {
+        PyErr_SetString(PyExc_ValueError, "keys, slots and out are 8-byte integers, shift in [0, 64)");
+        goto done;
+    }
+    const uint64_t *keys = bk.buf;
+    int64_t *slots = bs.buf;
+    uint64_t *out = bo.buf;
+    Py_ssize_t size = bo.obj ? bo.len / 8 : 0;
+    int bad = 0;
+    uint64_t top = 0;
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t i = 0; i < count && !bad; i++) {
+        uint64_t b = keys[i] >> shift, target = keys[i] & UINT32_MAX;
+        top = target > top ? target : top;
+        if (b >= (uint64_t)buckets)
+            bad = 1;
+        else if (out == NULL)
+            slots[b]++;
+        else if (slots[b] < 0 || slots[b] >= size)
+            bad = 1;
+        else
+            out[slots[b]++] = keys[i];
+    }
+    Py_END_ALLOW_THREADS
+    if (bad) {
+        PyErr_SetString(PyExc_ValueError, "a key beyond the buckets, or a slot beyond out");
+        goto done;
+    }
+    result = PyLong_FromUnsignedLongLong(top);
+done:
+    PyBuffer_Release(&bk);
+    PyBuffer_Release(&bs);
+    if (bo.obj)
+        PyBuffer_Release(&bo);
+    return result;
+}
+
+/* split_keys(keys[, ids, starts, wide]): sorted uint64 keys (source << 32 | target). Without ids: the repeats
+ * dropped in place; returns (distinct keys, distinct sources). With ids (int64, one per distinct source) and starts
+ * (int64, one more): each source, where its row starts among the first keys, and the targets written over the keys'
+ * memory from its front, int32 (int64 if wide), none ahead of the key it is read from; returns None. */
+static PyObject *
+split_keys(PyObject *self, PyObject *args)
+{
+    Py_buffer bk, bi = {0}, bs = {0};
+    Py_ssize_t edges = -1;
+    int wide = 0;
+    if (!PyArg_ParseTuple(args, "w*|nw*w*p", &bk, &edges, &bi, &bs, &wide))
+        return NULL;
+    PyObject *result = NULL;
+    Py_ssize_t count = bk.len / 8;
+    if (bk.itemsize != 8 || edges > count) {
+        PyErr_SetString(PyExc_ValueError, "keys are not 8-byte integers, or fewer than edges");
+        goto done;
+    }
+    uint64_t *keys = bk.buf;
+    if (bi.obj == NULL) {
+        Py_ssize_t kept = 0, sources = 0;
+        Py_BEGIN_ALLOW_THREADS
+        for (Py_ssize_t i = 0; i < count; i++) {
+            if (kept && keys[i] == keys[kept - 1])
+                continue;
+            if (!kept || keys[i] >> 32 != keys[kept - 1] >> 32)
+                sources++;
+            keys[kept++] = keys[i];
+        }
+        Py_END_ALLOW_THREADS
+        result = Py_BuildValue("nn", kept, sources);
+        goto done;
+    }
+    Py_ssize_t rows = bi.len / 8;
+    if (bi.itemsize != 8 || bs.itemsize != 8 || bs.len / 8 != rows + 1 || edges < 0) {
+        PyErr_SetString(PyExc_ValueError, "ids and starts: int64, one start more than ids, and edges given");
+        goto done;
+    }
+    int64_t *ids = bi.buf, *starts = bs.buf;
+    int32_t *narrow = bk.buf;
+    int64_t *wider = bk.buf;
+    Py_ssize_t row = 0;
+    int bad = 0;
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t i = 0; i < edges; i++) {
+        uint64_t key = keys[i];
+        int64_t source = (int64_t)(key >> 32);
+        if (!i || source != ids[row - 1]) {
+            if (row == rows) {
+                bad = 1;
+                break;
+            }
+            ids[row] = source;
+            starts[row++] = i;
+        }
+        if (wide)
+            wider[i] = (int64_t)(key & UINT32_MAX);
+        else
+            narrow[i] = (int32_t)(key & UINT32_MAX);
+    }
+    starts[row] = edges;
+    Py_END_ALLOW_THREADS
+    if (bad || row != rows) {
+        PyErr_SetString(PyExc_ValueError, "the keys' sources are not as many as ids");
+        goto done;
+    }
+    Py_INCREF(Py_None);
+    result = Py_None;
+done:
+    PyBuffer_Release(&bk);
+    if (bi.obj)
+        PyBuffer_Release(&bi);
+    if (bs.obj)
+        PyBuffer_Release(&bs);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"in_count", in_count, METH_VARARGS,
      "in_count(indptr, indices, shares, counts): each share's out-edges counted by target"},
@@ -1684,6 +1815,11 @@ static PyMethodDef methods[] = {
     {"deal", deal, METH_VARARGS,
      "deal(sources, targets, parts, keys, ends[, weights, dealt]): edges grouped by the owner of their source, "
      "packed into keys; the largest target, or -1 for ids beyond [0, 2**32)"},
+    {"bucket", bucket, METH_VARARGS,
+     "bucket(keys, shift, slots[, out]): keys counted by key >> shift, or placed at their bucket's next slot"},
+    {"split_keys", split_keys, METH_VARARGS,
+     "split_keys(keys[, edges, ids, starts, wide]): sorted keys without repeats, then as rows: sources, row starts, "
+     "targets over the keys"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -315,7 +315,21 @@ def _rows_packed(runs: list[Run], weighted: bool) -> tuple[np.ndarray, np.ndarra
     array as the runs are consumed (the list is handed over and emptied), then sorted in
     place: numpy's plain sort of integers, several times faster than a lexsort, and
     nothing else of the edges' size beside the key until the targets are taken out.
+    Runs of keys (as :func:`~pregel.core.kernels.deal` packs them) without weights or
+    reversed edges are placed by their leading bits and sorted bucket by bucket
+    (:func:`~pregel.core.kernels.sorted_keys`), and made rows in one pass
+    (:func:`~pregel.core.kernels.key_rows`): the same arrays.
     """
+    if not weighted and all(run[1] is None and run[3] for run in runs):
+        # keys as dealt, none reversed: sorted by a first digit and bucket by bucket, rows in one pass
+        keys = [run[0] for run in runs]
+        runs.clear()
+        found = kernels.sorted_keys(keys)
+        if found is not None:
+            key, top = found
+            ids, indptr, targets, duplicates = kernels.key_rows(key, top >= 2**31)
+            return ids, indptr, targets, None, duplicates
+        runs += [(k, None, None, True) for k in keys]
     total = sum(run[0].size for run in runs)
     forward = sum(run[0].size for run in runs if run[3])
     top = max((int(run[1].max()) for run in runs if run[1] is not None), default=0)
