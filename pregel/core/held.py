@@ -490,7 +490,7 @@ def _routed(targets: np.ndarray, heads: list[np.ndarray], index: list[np.ndarray
         for ids, at in zip(heads, index):
             table[ids] = at
         for k in range(0, targets.size, _PIECE):
-            out[k : k + _PIECE] = table[targets[k : k + _PIECE]]
+            np.take(table, targets[k : k + _PIECE], out=out[k : k + _PIECE])  # a fifth faster than table[...]
         return out
     every = np.concatenate(heads)
     order = np.argsort(every)
