@@ -801,14 +801,14 @@ class HeldRayBackend(RayBackend):
         started = time.perf_counter()
         shares = source.list(source.path, count)
         options = (count, source.weights, source.undirected)
+        reading = None
         if len(shares) == 1 and shares[0].kind == "stream" and count > 1:
             reports = self._stream(shares[0], options)
         else:
             dealt = source.assign(shares, count)
-            calls = [a.read.remote(source.read, dealt[k], k, *options) for k, a in enumerate(self.actors)]
-            reports = [r for done in self._barrier(calls, "reading the input") for r in done]
-        _check_reports(source.nothing, reports)
-        read = time.perf_counter()
+            reading = [a.read.remote(source.read, dealt[k], k, *options) for k, a in enumerate(self.actors)]
+        # each worker's scatter and gather queue behind its read: Ray fetches a block for a gather as soon as its
+        # sender has scattered it, while the receiver may still be reading (the exchange overlaps the slower parse)
         blocks = [_listed(a.scatter.options(num_returns=count).remote(), count) for a in self.actors]
         # each gather returns what its partition holds, then what it asks each partition (the heads it owns)
         gathered = [
@@ -817,6 +817,10 @@ class HeldRayBackend(RayBackend):
         ]
         # the store frees each block once its gather is done with it
         del blocks
+        if reading is not None:
+            reports = [r for done in self._barrier(reading, "reading the input") for r in done]
+        _check_reports(source.nothing, reports)
+        read = time.perf_counter()
         held: list[Held] = self._barrier([g[0] for g in gathered], "sending the edges to their partitions")
         _check_negative(held, program)
         sent = time.perf_counter()
