@@ -24,8 +24,8 @@
  *     source (a distributed load), each packed into one key, by a counting sort (below).
  * bucket(keys, shift, slots[, out]): keys counted by key >> shift, or placed in those buckets (a sort's first
  *     digit: each bucket is then sorted alone, in cache).
- * split_keys(keys, ids, starts, wide): sorted keys, distinct, as rows: each source once, where its row starts,
- *     and the targets written over the keys (below).
+ * split_keys(keys, ids, starts, wide[, seen]): sorted keys, distinct, as rows: each source once, where its row
+ *     starts, and the targets written over the keys, each marked seen (below).
  * group_modes(...): label propagation's most frequent label per receiver of a run of messages (below).
  *
  * Arrays arrive through the buffer protocol (C-contiguous; int64 pointers, int32 indices,
@@ -1696,17 +1696,19 @@ done:
     return result;
 }
 
-/* split_keys(keys[, ids, starts, wide]): sorted uint64 keys (source << 32 | target). Without ids: the repeats
- * dropped in place; returns (distinct keys, distinct sources). With ids (int64, one per distinct source) and starts
- * (int64, one more): each source, where its row starts among the first keys, and the targets written over the keys'
- * memory from its front, int32 (int64 if wide), none ahead of the key it is read from; returns None. */
+/* split_keys(keys[, edges, ids, starts, wide, seen]): sorted uint64 keys (source << 32 | target). Without ids: the
+ * repeats dropped in place; returns (distinct keys, distinct sources). With ids (int64, one per distinct source) and
+ * starts (int64, one more): each source, where its row starts among the first edges keys, and the targets written
+ * over the keys' memory from its front, int32 (int64 if wide), none ahead of the key it is read from; with seen
+ * (bytes, one per id up to the largest target), seen[target] = 1 for each (the distinct heads, with no pass of their
+ * own). Returns None. */
 static PyObject *
 split_keys(PyObject *self, PyObject *args)
 {
-    Py_buffer bk, bi = {0}, bs = {0};
+    Py_buffer bk, bi = {0}, bs = {0}, bm = {0};
     Py_ssize_t edges = -1;
     int wide = 0;
-    if (!PyArg_ParseTuple(args, "w*|nw*w*p", &bk, &edges, &bi, &bs, &wide))
+    if (!PyArg_ParseTuple(args, "w*|nw*w*pw*", &bk, &edges, &bi, &bs, &wide, &bm))
         return NULL;
     PyObject *result = NULL;
     Py_ssize_t count = bk.len / 8;
@@ -1737,12 +1739,21 @@ split_keys(PyObject *self, PyObject *args)
     int64_t *ids = bi.buf, *starts = bs.buf;
     int32_t *narrow = bk.buf;
     int64_t *wider = bk.buf;
+    unsigned char *seen = bm.buf;
+    uint64_t span = bm.obj ? (uint64_t)bm.len : 0;
     Py_ssize_t row = 0;
     int bad = 0;
     Py_BEGIN_ALLOW_THREADS
     for (Py_ssize_t i = 0; i < edges; i++) {
         uint64_t key = keys[i];
         int64_t source = (int64_t)(key >> 32);
+        if (seen) {
+            if ((key & UINT32_MAX) >= span) {
+                bad = 1;
+                break;
+            }
+            seen[key & UINT32_MAX] = 1;
+        }
         if (!i || source != ids[row - 1]) {
             if (row == rows) {
                 bad = 1;
@@ -1759,7 +1770,7 @@ split_keys(PyObject *self, PyObject *args)
     starts[row] = edges;
     Py_END_ALLOW_THREADS
     if (bad || row != rows) {
-        PyErr_SetString(PyExc_ValueError, "the keys' sources are not as many as ids");
+        PyErr_SetString(PyExc_ValueError, "the keys' sources are not as many as ids, or a target is beyond seen");
         goto done;
     }
     Py_INCREF(Py_None);
@@ -1770,6 +1781,8 @@ done:
         PyBuffer_Release(&bi);
     if (bs.obj)
         PyBuffer_Release(&bs);
+    if (bm.obj)
+        PyBuffer_Release(&bm);
     return result;
 }
 
@@ -1818,8 +1831,8 @@ static PyMethodDef methods[] = {
     {"bucket", bucket, METH_VARARGS,
      "bucket(keys, shift, slots[, out]): keys counted by key >> shift, or placed at their bucket's next slot"},
     {"split_keys", split_keys, METH_VARARGS,
-     "split_keys(keys[, edges, ids, starts, wide]): sorted keys without repeats, then as rows: sources, row starts, "
-     "targets over the keys"},
+     "split_keys(keys[, edges, ids, starts, wide, seen]): sorted keys without repeats, then as rows: sources, row "
+     "starts, targets over the keys (each marked seen)"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -214,7 +214,7 @@ class Loader:
         # the input's edges first: their duplicates are counted before the reversed ones join them
         runs.sort(key=lambda run: not run[3])
         rows = _rows_packed if _fit_in_32_bits(runs) else _rows_sorted
-        self.ids, self.indptr, self.targets, self.weights, duplicates = rows(runs, weighted == {True})
+        self.ids, self.indptr, self.targets, self.weights, duplicates, self.seen = rows(runs, weighted == {True})
         held = Held(int(self.targets.size), duplicates, weighted == {True})
         w = self.weights
         if w is not None:
@@ -229,7 +229,8 @@ class Loader:
     def questions(self) -> list[np.ndarray | None]:
         """For each other partition, the heads of this partition's edges that it owns (sorted ids, ``int32`` where
         they fit): what to ask it (None in this partition's place: it asks itself, here)."""
-        heads = _narrowed(_distinct_ids(self.targets))
+        seen, self.seen = self.seen, None
+        heads = _narrowed(_distinct_ids(self.targets) if seen is None else np.flatnonzero(seen))
         owner = owner_of(heads, self.parts)
         # kept until the answers come: each owner's heads, in the order of its answer
         self.wanted = [heads[owner == r] for r in range(self.parts)]
@@ -307,9 +308,13 @@ def _unpacked(run: Run) -> Run:
     return (np.right_shift(keys, _SHIFT).view(np.int64), np.bitwise_and(keys, _LOW).view(np.int64), run[2], run[3])
 
 
-def _rows_packed(runs: list[Run], weighted: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None, int]:
-    """The runs' edges in rows: sorted distinct sources (``int64``), ``indptr`` over them, the targets in
-    (source, target) order (``int32`` where they fit), weights or None, and the input's duplicates merged.
+#: A partition's rows: sorted distinct sources (``int64``), ``indptr`` over them, the targets in (source, target)
+#: order, weights or None, the input's duplicates merged, and a table marking every target (or None: not made).
+Rows = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None, int, np.ndarray | None]
+
+
+def _rows_packed(runs: list[Run], weighted: bool) -> Rows:
+    """The runs' edges in rows (:data:`Rows`; targets ``int32`` where they fit).
 
     Each edge becomes one ``uint64`` key, source over target, written straight into one
     array as the runs are consumed (the list is handed over and emptied), then sorted in
@@ -327,8 +332,10 @@ def _rows_packed(runs: list[Run], weighted: bool) -> tuple[np.ndarray, np.ndarra
         found = kernels.sorted_keys(keys)
         if found is not None:
             key, top = found
-            ids, indptr, targets, duplicates = kernels.key_rows(key, top >= 2**31)
-            return ids, indptr, targets, None, duplicates
+            # the heads marked on the way, where a table over the ids is small (questions reads them)
+            seen = np.zeros(top + 1, dtype=bool) if _table_pays(top + 1, key.size) else None
+            ids, indptr, targets, duplicates = kernels.key_rows(key, top >= 2**31, seen)
+            return ids, indptr, targets, None, duplicates, seen
         runs += [(k, None, None, True) for k in keys]
     total = sum(run[0].size for run in runs)
     forward = sum(run[0].size for run in runs if run[3])
@@ -380,7 +387,7 @@ def _rows_packed(runs: list[Run], weighted: bool) -> tuple[np.ndarray, np.ndarra
         _compact(key, first)
     del first
     ids, row_starts, targets = _split_keys(key, total - merged, wide)
-    return ids, np.append(row_starts, total - merged).astype(np.int64), targets, weights, duplicates
+    return ids, np.append(row_starts, total - merged).astype(np.int64), targets, weights, duplicates, None
 
 
 def _compact(key: np.ndarray, keep: np.ndarray) -> None:
@@ -420,7 +427,7 @@ def _split_keys(key: np.ndarray, edges: int, wide: bool) -> tuple[np.ndarray, np
     return (np.concatenate(ids) if ids else key[:0]).astype(np.int64), row_starts, targets
 
 
-def _rows_sorted(runs: list[Run], weighted: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None, int]:
+def _rows_sorted(runs: list[Run], weighted: bool) -> Rows:
     """:func:`_rows_packed` for ids beyond ``0 .. 2**32 - 1`` (negative or large): the edges joined and
     lexsorted, ``int64`` throughout."""
     runs[:] = [_unpacked(run) for run in runs]
@@ -437,7 +444,7 @@ def _rows_sorted(runs: list[Run], weighted: bool) -> tuple[np.ndarray, np.ndarra
         src, dst, w, _ = _merged(both + [None if w is None else np.concatenate([w, rw])])
     row_starts = np.flatnonzero(run_starts(src))
     ids = src[row_starts].astype(np.int64)
-    return ids, np.append(row_starts, src.size).astype(np.int64), dst.astype(np.int64), w, duplicates
+    return ids, np.append(row_starts, src.size).astype(np.int64), dst.astype(np.int64), w, duplicates, None
 
 
 def _table_pays(span: int, edges: int) -> bool:

@@ -858,13 +858,16 @@ def sorted_keys(runs: list[np.ndarray]) -> tuple[np.ndarray, int] | None:
     return keys, targets
 
 
-def key_rows(keys: np.ndarray, wide: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+def key_rows(
+    keys: np.ndarray, wide: bool, seen: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
     """Sorted keys ``source << 32 | target`` as rows: the distinct sources (``int64``), ``indptr`` over them, the
     targets (``int64`` if ``wide``, else ``int32``) and how many repeats were dropped.
 
     The keys are handed over: the targets are written over their memory, and ``int32``
-    ones give its second half back. Needs the compiled kernel (:func:`sorted_keys`
-    gave the keys).
+    ones give its second half back. ``seen`` (``bool``, one per id up to the largest
+    target): each target is marked in it on the way. Needs the compiled kernel
+    (:func:`sorted_keys` gave the keys).
 
     Examples
     --------
@@ -880,7 +883,10 @@ def key_rows(keys: np.ndarray, wide: bool) -> tuple[np.ndarray, np.ndarray, np.n
     edges, sources = _kernels.split_keys(keys)
     ids = np.empty(sources, dtype=np.int64)
     indptr = np.empty(sources + 1, dtype=np.int64)
-    _kernels.split_keys(keys, edges, ids, indptr, wide)
+    if seen is None:
+        _kernels.split_keys(keys, edges, ids, indptr, wide)
+    else:
+        _kernels.split_keys(keys, edges, ids, indptr, wide, seen.view(np.uint8))
     if not wide:
         keys.resize((edges + 1) // 2, refcheck=False)  # the targets fill the front half: the rest is given back
     targets = keys.view(np.int64 if wide else np.int32)[:edges]
