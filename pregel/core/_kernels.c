@@ -1669,6 +1669,16 @@ bucket(PyObject *self, PyObject *args)
     Py_ssize_t size = bo.obj ? bo.len / 8 : 0;
     int bad = 0;
     uint64_t top = 0;
+#if defined(MADV_NOHUGEPAGE) && !defined(_WIN32)
+    /* out is written in every bucket at once: a huge page would make 2 MB resident for each bucket begun, the
+     * whole array from the first run on, beside the runs not yet placed. Given before the first write. */
+    if (out != NULL) {
+        uintptr_t page = 4096, lo = ((uintptr_t)out + page - 1) & ~(page - 1),
+                  hi = ((uintptr_t)out + (uintptr_t)bo.len) & ~(page - 1);
+        if (hi > lo)
+            madvise((void *)lo, hi - lo, MADV_NOHUGEPAGE);
+    }
+#endif
     Py_BEGIN_ALLOW_THREADS
     for (Py_ssize_t i = 0; i < count && !bad; i++) {
         uint64_t b = keys[i] >> shift, target = keys[i] & UINT32_MAX;
