@@ -180,6 +180,18 @@ def test_owner_of_is_splitmix64():
     assert counts.min() > 2300  # consecutive ids spread evenly
 
 
+def test_a_shares_crc_is_zlibs_crc32_of_its_columns_as_int64_and_float64():
+    import zlib
+
+    from pregel.core.held import columns_crc
+
+    rng = np.random.default_rng(5)
+    src, dst, w = rng.integers(0, 2**31, 200_000), rng.integers(0, 2**31, 200_000), rng.random(200_000)
+    expected = zlib.crc32(w.tobytes(), zlib.crc32(dst.tobytes(), zlib.crc32(src.tobytes())))
+    assert columns_crc(src.astype(np.int32), dst.astype(np.int32), w) == expected
+    assert columns_crc(src, dst, None) == zlib.crc32(dst.tobytes(), zlib.crc32(src.tobytes()))
+
+
 # ---------------------------------------------------------------------------------- the exchange, in process
 
 

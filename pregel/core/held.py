@@ -37,6 +37,11 @@ from pregel.core.graph import distinct, index_dtype, run_starts
 from pregel.core.partition import Partition, PartitionData
 from pregel.errors import InputError
 
+try:  # ISA-L's CRC-32 (the ``fast`` extra): the same values as zlib's, about three times faster
+    from isal.isal_zlib import crc32 as _crc32
+except ImportError:  # pragma: no cover - depends on the installation
+    _crc32 = zlib.crc32
+
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
 _MIX2 = np.uint64(0x94D049BB133111EB)
@@ -791,7 +796,7 @@ def columns_crc(sources: np.ndarray, targets: np.ndarray, weights: np.ndarray | 
             continue
         # a piece at a time: ids parsed as int32 are hashed as int64 without a copy of the whole column
         for k in range(0, column.size, _PIECE):
-            crc = zlib.crc32(np.ascontiguousarray(column[k : k + _PIECE], dtype=dtype).data, crc)
+            crc = _crc32(np.ascontiguousarray(column[k : k + _PIECE], dtype=dtype).data, crc)
     return crc
 
 
