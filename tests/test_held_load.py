@@ -120,7 +120,12 @@ def test_a_file_larger_than_a_range_per_worker_is_cut_into_more_ranges(tmp_path,
     size = os.path.getsize(path)
     monkeypatch.setattr(shares, "RANGE_BYTES", size // 5)
     ranges = shares.list_shares(path, 2)
-    assert len(ranges) >= 5 and all(s.end - s.start <= size // 5 + 16 for s in ranges)
+    assert len(ranges) == 6 and all(s.end - s.start <= size // 5 + 16 for s in ranges)
+    assert sum(shares.read_share(s).sources.size for s in ranges) == 1500
+    # three ranges would do, but the workers get as many each: four
+    monkeypatch.setattr(shares, "RANGE_BYTES", size // 3 + 1)
+    ranges = shares.list_shares(path, 2)
+    assert len(ranges) == 4 and [len(mine) for mine in shares.assign(ranges, 2)] == [2, 2]
     assert sum(shares.read_share(s).sources.size for s in ranges) == 1500
 
 
