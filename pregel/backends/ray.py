@@ -826,9 +826,10 @@ class HeldRayBackend(RayBackend):
         sent = time.perf_counter()
         takes = [a.take.remote([gathered[q][1 + r] for q in range(count)]) for r, a in enumerate(self.actors)]
         del gathered
+        # each answer needs only its own worker's take, which runs first: no barrier between
+        answers = [_listed(a.answer.options(num_returns=count).remote(), count) for a in self.actors]
         counts = self._barrier(takes, "resolving the routes")
         bounds = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
-        answers = [_listed(a.answer.options(num_returns=count).remote(), count) for a in self.actors]
         settled = [
             a.settle.options(num_returns=2).remote([answers[r][q] for r in range(count)], bounds)
             for q, a in enumerate(self.actors)
