@@ -807,8 +807,9 @@ class HeldRayBackend(RayBackend):
         else:
             dealt = source.assign(shares, count)
             reading = [a.read.remote(source.read, dealt[k], k, *options) for k, a in enumerate(self.actors)]
-        # each worker's scatter and gather queue behind its read: Ray fetches a block for a gather as soon as its
-        # sender has scattered it, while the receiver may still be reading (the exchange overlaps the slower parse)
+        # each worker's scatter and gather queue behind its read, with no barrier between: a worker deals its edges
+        # and starts its gather as soon as its own read is done (the gather fetches the blocks as the senders scatter
+        # them; blocks passed as arguments instead, for Ray to fetch while the receiver reads, were no faster here)
         blocks = [_listed(a.scatter.options(num_returns=count).remote(), count) for a in self.actors]
         # each gather returns what its partition holds, then what it asks each partition (the heads it owns)
         gathered = [
