@@ -20,6 +20,7 @@ from pregel.algorithms.bfs import BreadthFirst
 from pregel.algorithms.components import ConnectedComponents
 from pregel.algorithms.pagerank import PageRank
 from pregel.algorithms.sssp import ShortestPaths
+from pregel.core import kernels
 from pregel.core.held import HeldGraph, HeldIds, HeldInput, Loader, owner_of
 from pregel.errors import InputError
 from pregel.io import shares
@@ -119,7 +120,12 @@ def test_a_file_larger_than_a_range_per_worker_is_cut_into_more_ranges(tmp_path,
     size = os.path.getsize(path)
     monkeypatch.setattr(shares, "RANGE_BYTES", size // 5)
     ranges = shares.list_shares(path, 2)
-    assert len(ranges) >= 5 and all(s.end - s.start <= size // 5 + 16 for s in ranges)
+    assert len(ranges) == 6 and all(s.end - s.start <= size // 5 + 16 for s in ranges)
+    assert sum(shares.read_share(s).sources.size for s in ranges) == 1500
+    # three ranges would do, but the workers get as many each: four
+    monkeypatch.setattr(shares, "RANGE_BYTES", size // 3 + 1)
+    ranges = shares.list_shares(path, 2)
+    assert len(ranges) == 4 and [len(mine) for mine in shares.assign(ranges, 2)] == [2, 2]
     assert sum(shares.read_share(s).sources.size for s in ranges) == 1500
 
 
@@ -179,6 +185,18 @@ def test_owner_of_is_splitmix64():
     assert counts.min() > 2300  # consecutive ids spread evenly
 
 
+def test_a_shares_crc_is_zlibs_crc32_of_its_columns_as_int64_and_float64():
+    import zlib
+
+    from pregel.core.held import columns_crc
+
+    rng = np.random.default_rng(5)
+    src, dst, w = rng.integers(0, 2**31, 200_000), rng.integers(0, 2**31, 200_000), rng.random(200_000)
+    expected = zlib.crc32(w.tobytes(), zlib.crc32(dst.tobytes(), zlib.crc32(src.tobytes())))
+    assert columns_crc(src.astype(np.int32), dst.astype(np.int32), w) == expected
+    assert columns_crc(src, dst, None) == zlib.crc32(dst.tobytes(), zlib.crc32(src.tobytes()))
+
+
 # ---------------------------------------------------------------------------------- the exchange, in process
 
 
@@ -216,6 +234,25 @@ def test_the_exchange_by_keys_or_lexsort_with_tables_or_searches_gives_the_local
     rows = [line.split() for line in _edges(1, weighted=True)]
     lines = [f"{int(s) + shift} {int(d) + shift} {w}\n" for s, d, w in rows]
     _exchange_gives_the_local_graph(_write(tmp_path / "e.txt", lines), 3, undirected)
+
+
+@pytest.mark.parametrize("undirected", [False, True])
+@pytest.mark.parametrize("wide", [2**32, 2**40])
+def test_pieces_dealt_as_keys_and_as_columns_make_one_graph(tmp_path, monkeypatch, wide, undirected):
+    """A worker whose piece holds an id beyond 0 .. 2**32 - 1 deals it with numpy, the others as packed keys
+    (where the kernel is built): each partition takes both kinds, and so does a load dealt by numpy alone."""
+    rows = [line.split() for line in _edges(1, weighted=True)]
+    lines = [f"{int(s) + (wide if k < 40 else 0)} {d} {w}\n" for k, (s, d, w) in enumerate(rows)]
+    path = _write(tmp_path / "e.txt", lines)
+    _exchange_gives_the_local_graph(path, 3, undirected)
+    monkeypatch.setattr(kernels, "deal", lambda *args: None)
+    _exchange_gives_the_local_graph(path, 3, undirected)
+
+
+@pytest.mark.parametrize("parts", [2, 3])
+def test_the_exchange_dealt_by_numpy_gives_the_local_readers_graph(tmp_path, monkeypatch, parts):
+    monkeypatch.setattr(kernels, "deal", lambda *args: None)
+    _exchange_gives_the_local_graph(_write(tmp_path / "e.txt", _edges(weighted=True)), parts, False)
 
 
 def _exchange_gives_the_local_graph(path: str, parts: int, undirected: bool) -> None:

@@ -496,3 +496,76 @@ def test_the_triangle_kernels_and_their_fallback_give_the_same_arrays(monkeypatc
     fallback(monkeypatch)
     for ours, theirs in zip(run(), compiled):
         np.testing.assert_array_equal(ours, theirs)
+
+
+@needs_compiled
+@pytest.mark.parametrize("parts", [1, 2, 3, 4, 7])
+@pytest.mark.parametrize(
+    ("source_type", "target_type"), [(np.int32, np.int32), (np.int64, np.int32), (np.int64, np.int64)]
+)
+def test_deal_groups_edges_by_the_owner_of_their_source_stably(parts, source_type, target_type):
+    from pregel.core.held import owner_of
+
+    rng = np.random.default_rng(parts)
+    src = rng.integers(0, 2**31 - 1, 5000).astype(source_type)
+    dst = rng.integers(0, 2**31 - 1, 5000).astype(target_type)
+    if target_type == np.int64:
+        dst[::7] += 2**31  # targets up to 2**32 - 1 still pack
+    w = rng.random(5000)
+    keys, dealt, ends, top = kernels.deal(src, dst, w, parts)
+    # the reference: numpy's hash, then a stable sort by owner
+    owner = owner_of(src, parts)
+    order = np.argsort(owner, kind="stable")
+    expected = (src[order].astype(np.uint64) << np.uint64(32)) | dst[order].astype(np.uint64)
+    assert keys.tolist() == expected.tolist()
+    assert dealt.tolist() == w[order].tolist()
+    assert ends == np.cumsum(np.bincount(owner, minlength=parts)).tolist()
+    assert top == int(dst.max())
+    unweighted = kernels.deal(src, dst, None, parts)
+    assert unweighted[1] is None and unweighted[0].tolist() == expected.tolist()
+
+
+@needs_compiled
+@pytest.mark.parametrize("bad", [-1, 2**32, 2**40])
+def test_deal_refuses_ids_that_do_not_pack_into_a_key(bad):
+    src, dst = np.array([1, 2, 3]), np.array([4, 5, 6])
+    assert kernels.deal(src, dst, None, 2) is not None
+    for column in (src, dst):
+        column[1] = bad
+        assert kernels.deal(src, dst, None, 2) is None
+        column[1] = 2
+    assert kernels.deal(np.array([1, -1], dtype=np.int32), np.array([1, 2], dtype=np.int32), None, 2) is None
+
+
+def test_deal_without_the_extension_leaves_the_edges_to_numpy(monkeypatch):
+    fallback(monkeypatch)
+    assert kernels.deal(np.array([1]), np.array([2]), None, 2) is None
+
+
+@needs_compiled
+@pytest.mark.parametrize("top", [0, 5, 2**20, 2**44, 2**64 - 1])
+def test_sorted_keys_are_numpys_sort_of_the_runs_joined(top):
+    rng = np.random.default_rng(top % 1000)
+    runs = [rng.integers(0, top, size, dtype=np.uint64, endpoint=True) for size in (0, 1, 3000, 700)]
+    expected = np.sort(np.concatenate(runs))
+    keys, largest = kernels.sorted_keys(list(runs))
+    assert keys.tolist() == expected.tolist()
+    assert largest == int((expected & np.uint64(2**32 - 1)).max())
+
+
+@needs_compiled
+@pytest.mark.parametrize("wide", [False, True])
+def test_key_rows_are_the_distinct_edges_in_rows(wide):
+    rng = np.random.default_rng(3)
+    src = rng.integers(0, 50, 4000) * 1000
+    dst = rng.integers(0, 2**32 if wide else 2**31, 4000) % (2**32 if wide else 300)
+    keys = np.sort((src.astype(np.uint64) << np.uint64(32)) | dst.astype(np.uint64))
+    seen = np.zeros(int(dst.max()) + 1, dtype=bool)
+    ids, indptr, targets, repeats = kernels.key_rows(keys, wide, seen)
+    edges = sorted(set(zip(src.tolist(), dst.tolist())))  # the reference: Python's set of pairs
+    assert np.flatnonzero(seen).tolist() == sorted({t for _, t in edges})
+    assert repeats == 4000 - len(edges)
+    assert ids.tolist() == sorted({s for s, _ in edges})
+    assert targets.dtype == (np.int64 if wide else np.int32)
+    rows = [(int(ids[r]), int(t)) for r in range(ids.size) for t in targets[indptr[r] : indptr[r + 1]]]
+    assert rows == edges

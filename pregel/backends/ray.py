@@ -801,14 +801,15 @@ class HeldRayBackend(RayBackend):
         started = time.perf_counter()
         shares = source.list(source.path, count)
         options = (count, source.weights, source.undirected)
+        reading = None
         if len(shares) == 1 and shares[0].kind == "stream" and count > 1:
             reports = self._stream(shares[0], options)
         else:
             dealt = source.assign(shares, count)
-            calls = [a.read.remote(source.read, dealt[k], k, *options) for k, a in enumerate(self.actors)]
-            reports = [r for done in self._barrier(calls, "reading the input") for r in done]
-        _check_reports(source.nothing, reports)
-        read = time.perf_counter()
+            reading = [a.read.remote(source.read, dealt[k], k, *options) for k, a in enumerate(self.actors)]
+        # each worker's scatter and gather queue behind its read, with no barrier between: a worker deals its edges
+        # and starts its gather as soon as its own read is done (the gather fetches the blocks as the senders scatter
+        # them; blocks passed as arguments instead, for Ray to fetch while the receiver reads, were no faster here)
         blocks = [_listed(a.scatter.options(num_returns=count).remote(), count) for a in self.actors]
         # each gather returns what its partition holds, then what it asks each partition (the heads it owns)
         gathered = [
@@ -817,14 +818,19 @@ class HeldRayBackend(RayBackend):
         ]
         # the store frees each block once its gather is done with it
         del blocks
+        if reading is not None:
+            reports = [r for done in self._barrier(reading, "reading the input") for r in done]
+        _check_reports(source.nothing, reports)
+        read = time.perf_counter()
         held: list[Held] = self._barrier([g[0] for g in gathered], "sending the edges to their partitions")
         _check_negative(held, program)
         sent = time.perf_counter()
         takes = [a.take.remote([gathered[q][1 + r] for q in range(count)]) for r, a in enumerate(self.actors)]
         del gathered
+        # each answer needs only its own worker's take, which runs first: no barrier between
+        answers = [_listed(a.answer.options(num_returns=count).remote(), count) for a in self.actors]
         counts = self._barrier(takes, "resolving the routes")
         bounds = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
-        answers = [_listed(a.answer.options(num_returns=count).remote(), count) for a in self.actors]
         settled = [
             a.settle.options(num_returns=2).remote([answers[r][q] for r in range(count)], bounds)
             for q, a in enumerate(self.actors)

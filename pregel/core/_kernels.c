@@ -20,6 +20,12 @@
  * bloom_rows(...), wedge_candidates(...), close_wedges(...): triangles' blooms of the neighbours above a vertex,
  *     the wedges that pass a neighbour's bloom, and the wedges that close (below).
  * counting_order(targets, lo, counts, order): the stable sort of messages by target, by a counting sort.
+ * deal(sources, targets, parts, keys, ends[, weights, dealt]): edges grouped by the partition that owns their
+ *     source (a distributed load), each packed into one key, by a counting sort (below).
+ * bucket(keys, shift, slots[, out]): keys counted by key >> shift, or placed in those buckets (a sort's first
+ *     digit: each bucket is then sorted alone, in cache).
+ * split_keys(keys, ids, starts, wide[, seen]): sorted keys, distinct, as rows: each source once, where its row
+ *     starts, and the targets written over the keys, each marked seen (below).
  * group_modes(...): label propagation's most frequent label per receiver of a run of messages (below).
  *
  * Arrays arrive through the buffer protocol (C-contiguous; int64 pointers, int32 indices,
@@ -1523,6 +1529,273 @@ done:
     return result;
 }
 
+/* The owner of a vertex id: SplitMix64's finaliser of the id, modulo the partitions (pregel.core.held.owner_of);
+ * mask is parts - 1 where parts is a power of two (no division), else 0. */
+static inline Py_ssize_t
+owner(uint64_t z, uint64_t parts, uint64_t mask)
+{
+    z += UINT64_C(0x9E3779B97F4A7C15);
+    z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
+    z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
+    z ^= z >> 31;
+    return (Py_ssize_t)(mask ? z & mask : z % parts);
+}
+
+static inline uint64_t
+id_at(const void *ids, int width, Py_ssize_t i)
+{
+    /* a negative id becomes one of 2**63 or more: refused below with the wide ones */
+    return width == 4 ? (uint64_t)(int64_t)((const int32_t *)ids)[i] : (uint64_t)((const int64_t *)ids)[i];
+}
+
+typedef struct {
+    const void *src, *dst;
+    const double *w;
+    Py_ssize_t count;
+    uint64_t parts, mask;
+    int64_t *ends;
+    uint64_t *keys;
+    double *dealt;
+} deal_job;
+
+/* Counts each owner's edges into ends; the largest target, or UINT64_MAX for an id outside [0, 2**32). Inlined
+ * with constant widths, so each pair of id types gets a loop of its own. */
+static inline uint64_t
+deal_count(const deal_job *job, int ws, int wt)
+{
+    uint64_t top = 0;
+    for (Py_ssize_t i = 0; i < job->count; i++) {
+        uint64_t s = id_at(job->src, ws, i), t = id_at(job->dst, wt, i);
+        if ((s | t) >> 32)
+            return UINT64_MAX;
+        top = t > top ? t : top;
+        job->ends[owner(s, job->parts, job->mask)]++;
+    }
+    return top;
+}
+
+/* Places each edge's key (and weight) at its owner's next slot, ends[q] running from q's start to its end. */
+static inline void
+deal_place(const deal_job *job, int ws, int wt)
+{
+    for (Py_ssize_t i = 0; i < job->count; i++) {
+        uint64_t s = id_at(job->src, ws, i);
+        int64_t slot = job->ends[owner(s, job->parts, job->mask)]++;
+        job->keys[slot] = s << 32 | id_at(job->dst, wt, i);
+        if (job->dealt)
+            job->dealt[slot] = job->w[i];
+    }
+}
+
+/* deal(sources, targets, parts, keys, ends[, weights, dealt]): the edges (ids int32 or int64) grouped by the owner
+ * of their source, stably (a counting sort: one pass to count, one to place), each written as one key, source << 32
+ * | target; ends[q] is where owner q's keys end, and dealt holds the weights in the keys' order. Returns the largest
+ * target, or -1 (nothing dealt) when an id is outside [0, 2**32): such ids are not packed, the caller deals them. */
+static PyObject *
+deal(PyObject *self, PyObject *args)
+{
+    Py_buffer bs, bt, bk, be, bw = {0}, bd = {0};
+    Py_ssize_t parts;
+    if (!PyArg_ParseTuple(args, "y*y*nw*w*|y*w*", &bs, &bt, &parts, &bk, &be, &bw, &bd))
+        return NULL;
+    PyObject *result = NULL;
+    int ws = (int)bs.itemsize, wt = (int)bt.itemsize;
+    Py_ssize_t count = ws ? bs.len / ws : 0;
+    if ((ws != 4 && ws != 8) || (wt != 4 && wt != 8) || parts < 1) {
+        PyErr_SetString(PyExc_ValueError, "ids are not int32 or int64, or no partitions");
+        goto done;
+    }
+    if (!check(&bt, wt, count, "targets") || !check(&bk, 8, count, "keys") || !check(&be, 8, parts, "ends"))
+        goto done;
+    if ((bw.obj == NULL) != (bd.obj == NULL)) {
+        PyErr_SetString(PyExc_ValueError, "weights and dealt come together");
+        goto done;
+    }
+    if (bw.obj && (!check(&bw, 8, count, "weights") || !check(&bd, 8, count, "dealt")))
+        goto done;
+    deal_job job = {bs.buf, bt.buf, bw.buf, count, (uint64_t)parts, (parts & (parts - 1)) ? 0 : (uint64_t)parts - 1,
+                    be.buf, bk.buf, bd.buf};
+    uint64_t top;
+    Py_BEGIN_ALLOW_THREADS
+    memset(job.ends, 0, (size_t)parts * 8);
+    top = ws == 4 ? (wt == 4 ? deal_count(&job, 4, 4) : deal_count(&job, 4, 8))
+                  : (wt == 4 ? deal_count(&job, 8, 4) : deal_count(&job, 8, 8));
+    if (top != UINT64_MAX) {
+        int64_t at = 0;
+        for (Py_ssize_t q = 0; q < parts; q++) {
+            int64_t n = job.ends[q];
+            job.ends[q] = at;
+            at += n;
+        }
+        if (ws == 4)
+            wt == 4 ? deal_place(&job, 4, 4) : deal_place(&job, 4, 8);
+        else
+            wt == 4 ? deal_place(&job, 8, 4) : deal_place(&job, 8, 8);
+    }
+    Py_END_ALLOW_THREADS
+    result = PyLong_FromLongLong(top == UINT64_MAX ? -1 : (long long)top);
+done:
+    PyBuffer_Release(&bs);
+    PyBuffer_Release(&bt);
+    PyBuffer_Release(&bk);
+    PyBuffer_Release(&be);
+    if (bw.obj)
+        PyBuffer_Release(&bw);
+    if (bd.obj)
+        PyBuffer_Release(&bd);
+    return result;
+}
+
+/* bucket(keys, shift, slots[, out]): without out, slots[key >> shift] += 1 for every key (uint64); with out, each key
+ * written at out[slots[key >> shift]++]. Keys counted, the slots turned into each bucket's start, then placed run
+ * by run: the keys in buckets of their leading bits, in order from bucket to bucket, for a sort of each alone.
+ * Returns the largest target (a key's low 32 bits). */
+static PyObject *
+bucket(PyObject *self, PyObject *args)
+{
+    Py_buffer bk, bs, bo = {0};
+    int shift;
+    if (!PyArg_ParseTuple(args, "y*iw*|w*", &bk, &shift, &bs, &bo))
+        return NULL;
+    PyObject *result = NULL;
+    Py_ssize_t count = bk.len / 8, buckets = bs.len / 8;
+    if (bk.itemsize != 8 || bs.itemsize != 8 || shift < 0 || shift > 63 || (bo.obj && bo.itemsize != 8)) {
+        PyErr_SetString(PyExc_ValueError, "keys, slots and out are 8-byte integers, shift in [0, 64)");
+        goto done;
+    }
+    const uint64_t *keys = bk.buf;
+    int64_t *slots = bs.buf;
+    uint64_t *out = bo.buf;
+    Py_ssize_t size = bo.obj ? bo.len / 8 : 0;
+    int bad = 0;
+    uint64_t top = 0;
+#if defined(MADV_NOHUGEPAGE) && !defined(_WIN32)
+    /* out is written in every bucket at once: a huge page would make 2 MB resident for each bucket begun, the
+     * whole array from the first run on, beside the runs not yet placed. Given before the first write. */
+    if (out != NULL) {
+        uintptr_t page = 4096, lo = ((uintptr_t)out + page - 1) & ~(page - 1),
+                  hi = ((uintptr_t)out + (uintptr_t)bo.len) & ~(page - 1);
+        if (hi > lo)
+            madvise((void *)lo, hi - lo, MADV_NOHUGEPAGE);
+    }
+#endif
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t i = 0; i < count && !bad; i++) {
+        uint64_t b = keys[i] >> shift, target = keys[i] & UINT32_MAX;
+        top = target > top ? target : top;
+        if (b >= (uint64_t)buckets)
+            bad = 1;
+        else if (out == NULL)
+            slots[b]++;
+        else if (slots[b] < 0 || slots[b] >= size)
+            bad = 1;
+        else
+            out[slots[b]++] = keys[i];
+    }
+    Py_END_ALLOW_THREADS
+    if (bad) {
+        PyErr_SetString(PyExc_ValueError, "a key beyond the buckets, or a slot beyond out");
+        goto done;
+    }
+    result = PyLong_FromUnsignedLongLong(top);
+done:
+    PyBuffer_Release(&bk);
+    PyBuffer_Release(&bs);
+    if (bo.obj)
+        PyBuffer_Release(&bo);
+    return result;
+}
+
+/* split_keys(keys[, edges, ids, starts, wide, seen]): sorted uint64 keys (source << 32 | target). Without ids: the
+ * repeats dropped in place; returns (distinct keys, distinct sources). With ids (int64, one per distinct source) and
+ * starts (int64, one more): each source, where its row starts among the first edges keys, and the targets written
+ * over the keys' memory from its front, int32 (int64 if wide), none ahead of the key it is read from; with seen
+ * (bytes, one per id up to the largest target), seen[target] = 1 for each (the distinct heads, with no pass of their
+ * own). Returns None. */
+static PyObject *
+split_keys(PyObject *self, PyObject *args)
+{
+    Py_buffer bk, bi = {0}, bs = {0}, bm = {0};
+    Py_ssize_t edges = -1;
+    int wide = 0;
+    if (!PyArg_ParseTuple(args, "w*|nw*w*pw*", &bk, &edges, &bi, &bs, &wide, &bm))
+        return NULL;
+    PyObject *result = NULL;
+    Py_ssize_t count = bk.len / 8;
+    if (bk.itemsize != 8 || edges > count) {
+        PyErr_SetString(PyExc_ValueError, "keys are not 8-byte integers, or fewer than edges");
+        goto done;
+    }
+    uint64_t *keys = bk.buf;
+    if (bi.obj == NULL) {
+        Py_ssize_t kept = 0, sources = 0;
+        Py_BEGIN_ALLOW_THREADS
+        for (Py_ssize_t i = 0; i < count; i++) {
+            if (kept && keys[i] == keys[kept - 1])
+                continue;
+            if (!kept || keys[i] >> 32 != keys[kept - 1] >> 32)
+                sources++;
+            keys[kept++] = keys[i];
+        }
+        Py_END_ALLOW_THREADS
+        result = Py_BuildValue("nn", kept, sources);
+        goto done;
+    }
+    Py_ssize_t rows = bi.len / 8;
+    if (bi.itemsize != 8 || bs.itemsize != 8 || bs.len / 8 != rows + 1 || edges < 0) {
+        PyErr_SetString(PyExc_ValueError, "ids and starts: int64, one start more than ids, and edges given");
+        goto done;
+    }
+    int64_t *ids = bi.buf, *starts = bs.buf;
+    int32_t *narrow = bk.buf;
+    int64_t *wider = bk.buf;
+    unsigned char *seen = bm.buf;
+    uint64_t span = bm.obj ? (uint64_t)bm.len : 0;
+    Py_ssize_t row = 0;
+    int bad = 0;
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t i = 0; i < edges; i++) {
+        uint64_t key = keys[i];
+        int64_t source = (int64_t)(key >> 32);
+        if (seen) {
+            if ((key & UINT32_MAX) >= span) {
+                bad = 1;
+                break;
+            }
+            seen[key & UINT32_MAX] = 1;
+        }
+        if (!i || source != ids[row - 1]) {
+            if (row == rows) {
+                bad = 1;
+                break;
+            }
+            ids[row] = source;
+            starts[row++] = i;
+        }
+        if (wide)
+            wider[i] = (int64_t)(key & UINT32_MAX);
+        else
+            narrow[i] = (int32_t)(key & UINT32_MAX);
+    }
+    starts[row] = edges;
+    Py_END_ALLOW_THREADS
+    if (bad || row != rows) {
+        PyErr_SetString(PyExc_ValueError, "the keys' sources are not as many as ids, or a target is beyond seen");
+        goto done;
+    }
+    Py_INCREF(Py_None);
+    result = Py_None;
+done:
+    PyBuffer_Release(&bk);
+    if (bi.obj)
+        PyBuffer_Release(&bi);
+    if (bs.obj)
+        PyBuffer_Release(&bs);
+    if (bm.obj)
+        PyBuffer_Release(&bm);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"in_count", in_count, METH_VARARGS,
      "in_count(indptr, indices, shares, counts): each share's out-edges counted by target"},
@@ -1562,6 +1835,14 @@ static PyMethodDef methods[] = {
      "run of equal receivers, the smallest and largest most frequent label, its count and the run's length"},
     {"counting_order", counting_order, METH_VARARGS,
      "counting_order(targets, lo, counts, order): the permutation that sorts targets stably, by a counting sort"},
+    {"deal", deal, METH_VARARGS,
+     "deal(sources, targets, parts, keys, ends[, weights, dealt]): edges grouped by the owner of their source, "
+     "packed into keys; the largest target, or -1 for ids beyond [0, 2**32)"},
+    {"bucket", bucket, METH_VARARGS,
+     "bucket(keys, shift, slots[, out]): keys counted by key >> shift, or placed at their bucket's next slot"},
+    {"split_keys", split_keys, METH_VARARGS,
+     "split_keys(keys[, edges, ids, starts, wide, seen]): sorted keys without repeats, then as rows: sources, row "
+     "starts, targets over the keys (each marked seen)"},
     {NULL, NULL, 0, NULL},
 };
 

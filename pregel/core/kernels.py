@@ -25,6 +25,12 @@ it, pregel uses scipy instead, with the same results up to the order of addition
   (numpy's stable argsort otherwise).
 - :func:`group_modes`: label propagation's most frequent label among each receiver's
   messages, one pass over the messages (a sort of them all and a dozen reductions otherwise).
+- :func:`deal`: a distributed load's edges grouped by the partition that owns their source
+  (:func:`pregel.core.held.owner_of`), each packed into one ``uint64`` key, by a counting
+  sort: two passes over the edges (a hash in numpy, a stable argsort and three gathers
+  otherwise); :func:`sorted_keys` and :func:`key_rows`: the keys a partition receives in
+  one sorted array (a first digit by a counting sort, then each bucket sorted alone, in
+  cache) and made its rows, repeats dropped, in one pass each.
 - :class:`InSums`: the same in-edges laid out for sums (scipy's product otherwise). A Sum
   broadcast reads the senders' values and writes each target once: 1.6–2.3 times
   faster than scipy's product with the transposed out-edges (which scatters additions
@@ -781,3 +787,109 @@ def counting_order(targets: np.ndarray, lo: int, span: int) -> np.ndarray:
     order = np.empty(targets.size, dtype=np.int64)
     _kernels.counting_order(np.ascontiguousarray(targets), lo, np.empty(span + 1, dtype=np.int64), order)
     return order
+
+
+def deal(
+    sources: np.ndarray, targets: np.ndarray, weights: np.ndarray | None, parts: int
+) -> tuple[np.ndarray, np.ndarray | None, list[int], int] | None:
+    """Edges grouped by the partition owning their source, stably, each packed into a key ``source << 32 | target``.
+
+    The owner is :func:`pregel.core.held.owner_of` of the source. Returned: the keys
+    (``uint64``), the weights in the keys' order (or None), where each partition's keys
+    end, and the largest target. None without the compiled kernel, or when an id is
+    outside ``0 .. 2**32 - 1`` (such ids do not pack; the caller deals them with numpy).
+
+    Examples
+    --------
+    Partition 0 owns vertex 2, partition 1 vertices 0 and 1 (``owner_of``):
+
+    >>> found = deal(np.array([0, 1, 2]), np.array([5, 6, 7]), None, 2)
+    >>> found is None or (found[0].tolist(), found[2], found[3]) == ([2 << 32 | 7, 5, 1 << 32 | 6], [1, 3], 7)
+    True
+    """
+    if _kernels is None:
+        return None
+    sources, targets = np.ascontiguousarray(sources), np.ascontiguousarray(targets)
+    if sources.dtype not in (np.int32, np.int64) or targets.dtype not in (np.int32, np.int64):
+        return None
+    keys = np.empty(sources.size, dtype=np.uint64)
+    ends = np.empty(parts, dtype=np.int64)
+    if weights is None:
+        top = _kernels.deal(sources, targets, parts, keys, ends)
+        dealt = None
+    else:
+        dealt = np.empty(sources.size)
+        top = _kernels.deal(sources, targets, parts, keys, ends, np.ascontiguousarray(weights, dtype=np.float64), dealt)
+    return None if top < 0 else (keys, dealt, ends.tolist(), top)
+
+
+#: a partition's keys are sorted by a first digit of this many leading bits, then bucket by bucket
+KEY_BUCKET_BITS = 12
+
+
+def sorted_keys(runs: list[np.ndarray]) -> tuple[np.ndarray, int] | None:
+    """The ``uint64`` keys of ``runs`` in one sorted array, and their largest target (a key's low 32 bits).
+
+    A counting sort by the keys' leading bits (:data:`KEY_BUCKET_BITS`) places them, then
+    each bucket is sorted alone, in cache: the same array as ``np.sort`` of them joined.
+    The list is handed over: each run is freed once it is placed. None without the
+    compiled kernel (the list untouched).
+
+    Examples
+    --------
+    >>> found = sorted_keys([np.array([9, 2], dtype=np.uint64), np.array([5], dtype=np.uint64)])
+    >>> found is None or (found[0].tolist(), found[1]) == ([2, 5, 9], 9)  # None without a C compiler
+    True
+    """
+    if _kernels is None:
+        return None
+    top = max((int(run.max()) for run in runs if run.size), default=0)
+    shift = max(top.bit_length() - KEY_BUCKET_BITS, 0)
+    slots = np.zeros((top >> shift) + 1, dtype=np.int64)
+    targets = max((_kernels.bucket(run, shift, slots) for run in runs), default=0)
+    starts = np.concatenate(([0], np.cumsum(slots)))
+    slots[:] = starts[:-1]
+    keys = np.empty(int(starts[-1]), dtype=np.uint64)
+    runs.reverse()
+    while runs:
+        _kernels.bucket(runs.pop(), shift, slots, keys)
+    bounds = starts.tolist()
+    for start, end in zip(bounds, bounds[1:]):
+        if end - start > 1:
+            keys[start:end].sort()
+    return keys, targets
+
+
+def key_rows(
+    keys: np.ndarray, wide: bool, seen: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """Sorted keys ``source << 32 | target`` as rows: the distinct sources (``int64``), ``indptr`` over them, the
+    targets (``int64`` if ``wide``, else ``int32``) and how many repeats were dropped.
+
+    The keys are handed over: the targets are written over their memory, and ``int32``
+    ones give its second half back. ``seen`` (``bool``, one per id up to the largest
+    target): each target is marked in it on the way. Needs the compiled kernel
+    (:func:`sorted_keys` gave the keys).
+
+    Examples
+    --------
+    >>> keys = np.array([1 << 32 | 7, 1 << 32 | 7, 1 << 32 | 9, 4 << 32 | 2], dtype=np.uint64)
+    >>> if COMPILED:  # the keys are those sorted_keys gives
+    ...     ids, indptr, targets, repeats = key_rows(keys, False)
+    ...     print(ids.tolist(), indptr.tolist(), targets.tolist(), repeats)
+    ... else:
+    ...     print("[1, 4] [0, 2, 3] [7, 9, 2] 1")
+    [1, 4] [0, 2, 3] [7, 9, 2] 1
+    """
+    total = keys.size
+    edges, sources = _kernels.split_keys(keys)
+    ids = np.empty(sources, dtype=np.int64)
+    indptr = np.empty(sources + 1, dtype=np.int64)
+    if seen is None:
+        _kernels.split_keys(keys, edges, ids, indptr, wide)
+    else:
+        _kernels.split_keys(keys, edges, ids, indptr, wide, seen.view(np.uint8))
+    if not wide:
+        keys.resize((edges + 1) // 2, refcheck=False)  # the targets fill the front half: the rest is given back
+    targets = keys.view(np.int64 if wide else np.int32)[:edges]
+    return ids, indptr, targets, total - edges

@@ -131,7 +131,7 @@ def splittable(path: str | os.PathLike[str]) -> bool:
 
 def list_shares(path: str | os.PathLike[str], pieces: int) -> list[Share]:
     """The shares of the input at ``path``; a single uncompressed text file is cut into ``pieces`` byte ranges,
-    or more, so that none is longer than ``RANGE_BYTES``.
+    or a multiple of that, so that none is longer than ``RANGE_BYTES`` (and each worker has as many).
 
     Raises
     ------
@@ -164,7 +164,9 @@ def list_shares(path: str | os.PathLike[str], pieces: int) -> list[Share]:
         elif kinds[f] == "stream":
             shares.append(Share(f, "stream", 0, size, size=size))
         elif len(files) == 1:
-            shares += _byte_ranges(f, size, max(pieces, -(-size // RANGE_BYTES)))
+            # a multiple of the pieces asked for: as many ranges for each worker, none longer than RANGE_BYTES
+            ranges = -(-size // RANGE_BYTES)
+            shares += _byte_ranges(f, size, max(pieces, 1) * max(-(-ranges // max(pieces, 1)), 1))
         else:
             shares.append(Share(f, "text", 0, size, size=size))
     return [replace(share, absolute=os.path.abspath(share.path)) for share in shares]
