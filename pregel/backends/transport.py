@@ -1,0 +1,226 @@
+"""Message blocks from Ray worker to Ray worker over a TCP socket of their own: the sender keeps, the receiver pulls.
+
+Each worker holds a :class:`PostOffice`: the blocks its partition sent, keyed by
+(superstep, destination), kept in the worker's memory (the sender-side message log of
+Pregel's confined recovery), and a server thread that hands a block to whichever
+worker asks for it. A receiver pulls each block addressed to it from its sender's
+server (:meth:`PostOffice.fetch`). A block travels as a pickle (protocol 5) whose
+arrays follow it out of band: sent from the sender's arrays by ``sendall`` and read by
+``recv_into`` straight into the receiver's new buffers, with no copy on either side
+beyond the socket's. Ray does not see the blocks: its object stores, and their copies,
+are left out of the superstep.
+
+A server answers only requests that name its incarnation (a random number drawn when
+it starts, part of its :data:`Address`): a port that a dead worker held and another
+process took since then never answers for it.
+
+Imports only :mod:`pregel.errors` and :mod:`pregel.core.messages` of pregel.
+"""
+
+from __future__ import annotations
+
+import pickle
+import secrets
+import socket
+import struct
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+
+from pregel.core.messages import MessageBlock
+from pregel.errors import BlocksUnreachable
+
+Address = tuple[str, int, int]
+"""Where a worker's blocks are served: host, port, and the server's incarnation."""
+
+Token = tuple[int, int]
+"""A block addressed to a receiver: (the superstep that sent it, the sending partition)."""
+
+CONNECT_TIMEOUT = 10.0
+"""Seconds to wait for a sender's server to accept a connection."""
+
+SILENCE_TIMEOUT = 60.0
+"""Seconds a transfer may go without a byte before the receiver gives up."""
+
+SOCKET_BUFFER = 4 * 2**20
+"""Bytes of the sockets' kernel buffers (asked; the system may grant less): a block of a few MB in one go."""
+
+_REQUEST = struct.Struct("!qqq")  # incarnation, superstep, destination
+_REPLY = struct.Struct("!bqq")  # answer, pickle's length, number of out-of-band buffers
+_LENGTH = struct.Struct("!q")
+_SENT, _MISSING, _STRANGER = 0, 1, 2
+
+
+class PostOffice:
+    """A worker's end of the transport: the blocks it sent, served to their receivers; the blocks it pulls.
+
+    Parameters
+    ----------
+    host : str
+        The address to listen on: the worker's node (never every interface).
+
+    Attributes
+    ----------
+    address : Address
+        Where receivers reach this office.
+
+    Examples
+    --------
+    >>> sender, receiver = PostOffice("127.0.0.1"), PostOffice("127.0.0.1")
+    >>> sender.post(3, {1: MessageBlock(np.array([0, 2]), np.array([1.5, 2.5]), source=0)})
+    >>> (block,) = receiver.fetch([(3, 0)], 1, [sender.address, receiver.address])
+    >>> block.targets.tolist(), block.values.tolist(), block.source
+    ([0, 2], [1.5, 2.5], 0)
+    >>> sender.close(), receiver.close()
+    (None, None)
+    """
+
+    def __init__(self, host: str) -> None:
+        # superstep -> destination -> block
+        self.sent: dict[int, dict[int, MessageBlock]] = {}
+        # the supersteps whose blocks are copies of their own (see keep)
+        self.owned: set[int] = set()
+        self.lock = threading.Lock()
+        self.incarnation = secrets.randbits(62)
+        self.listener = socket.create_server((host, 0))
+        self.address: Address = (host, self.listener.getsockname()[1], self.incarnation)
+        self.pullers: ThreadPoolExecutor | None = None
+        threading.Thread(target=self._serve, name="pregel-post", daemon=True).start()
+
+    def post(self, superstep: int, blocks: dict[int, MessageBlock]) -> None:
+        """Keep the blocks superstep ``superstep`` sent, by destination, until :meth:`keep` drops them."""
+        with self.lock:
+            self.sent[superstep] = dict(blocks)
+            self.owned.discard(superstep)
+
+    def keep(self, first: int, superstep: int) -> None:
+        """Drop the blocks of the supersteps before ``first``, as superstep ``superstep`` starts.
+
+        The blocks of a superstep older than the one before ``superstep`` that stay (a log
+        confined recovery may read) are copied once: a block's arrays can be its
+        partition's buffers, written again two supersteps later (``Routes.row_blocks``).
+        """
+        with self.lock:
+            for old in [s for s in self.sent if s < first]:
+                del self.sent[old]
+                self.owned.discard(old)
+            for old in [s for s in self.sent if s < superstep - 1 and s not in self.owned]:
+                self.sent[old] = {q: _copied(block) for q, block in self.sent[old].items()}
+                self.owned.add(old)
+
+    def kept(self) -> list[int]:
+        """The supersteps whose blocks are kept, oldest first."""
+        with self.lock:
+            return sorted(self.sent)
+
+    def clear(self) -> None:
+        """Drop every block kept (the partition starts again)."""
+        with self.lock:
+            self.sent.clear()
+            self.owned.clear()
+
+    def fetch(self, tokens: list[Token], destination: int, addresses: list[Address]) -> list[MessageBlock]:
+        """The blocks of ``tokens``, addressed to partition ``destination``, pulled from their senders (in parallel).
+
+        ``addresses``: every partition's office, by partition. Raises BlocksUnreachable,
+        naming the sender and its address, if one cannot be had.
+        """
+        if len(tokens) <= 1:
+            return [_pull(addresses[sender], superstep, destination, sender) for superstep, sender in tokens]
+        if self.pullers is None:
+            self.pullers = ThreadPoolExecutor(max_workers=8, thread_name_prefix="pregel-pull")
+        pulls = [
+            self.pullers.submit(_pull, addresses[sender], superstep, destination, sender)
+            for superstep, sender in tokens
+        ]
+        return [pull.result() for pull in pulls]
+
+    def close(self) -> None:
+        """Stop serving (the blocks kept are dropped)."""
+        self.clear()
+        self.listener.close()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                connection, _ = self.listener.accept()
+            except OSError:
+                return  # closed
+            threading.Thread(target=self._answer, args=(connection,), name="pregel-post-reply", daemon=True).start()
+
+    def _answer(self, connection: socket.socket) -> None:
+        with connection:
+            try:
+                _tune(connection)
+                incarnation, superstep, destination = _REQUEST.unpack(_receive(connection, _REQUEST.size))
+                with self.lock:
+                    block = self.sent.get(superstep, {}).get(destination)
+                if incarnation != self.incarnation:
+                    connection.sendall(_REPLY.pack(_STRANGER, 0, 0))
+                elif block is None:
+                    connection.sendall(_REPLY.pack(_MISSING, 0, 0))
+                else:
+                    _send(connection, block)
+            except OSError:
+                pass  # the receiver went away: it reports the failure, not the sender
+
+
+def _send(connection: socket.socket, block: MessageBlock) -> None:
+    """A block as its pickle, then its arrays' memory as it is (out of band)."""
+    buffers: list[pickle.PickleBuffer] = []
+    pickled = pickle.dumps(block, protocol=5, buffer_callback=buffers.append)
+    raws = [buffer.raw() for buffer in buffers]
+    head = _REPLY.pack(_SENT, len(pickled), len(raws)) + b"".join(_LENGTH.pack(raw.nbytes) for raw in raws)
+    connection.sendall(head + pickled)
+    for raw in raws:
+        connection.sendall(raw)
+
+
+def _pull(address: Address, superstep: int, destination: int, sender: int) -> MessageBlock:
+    """One block from its sender's office; BlocksUnreachable if it cannot be had."""
+    host, port, incarnation = address
+    where = f"worker {sender} at {host}:{port}"
+    try:
+        with socket.create_connection((host, port), timeout=CONNECT_TIMEOUT) as connection:
+            connection.settimeout(SILENCE_TIMEOUT)
+            _tune(connection)
+            connection.sendall(_REQUEST.pack(incarnation, superstep, destination))
+            answer, length, count = _REPLY.unpack(_receive(connection, _REPLY.size))
+            if answer == _STRANGER:
+                raise BlocksUnreachable(f"{where} is another worker now (its partition was lost)", sender)
+            if answer == _MISSING:
+                raise BlocksUnreachable(
+                    f"{where} no longer holds its block of superstep {superstep} for partition {destination}", sender
+                )
+            sizes = [_LENGTH.unpack(_receive(connection, _LENGTH.size))[0] for _ in range(count)]
+            pickled = _receive(connection, length)
+            buffers = [_receive(connection, size) for size in sizes]
+    except TimeoutError:
+        raise BlocksUnreachable(f"no answer from {where} within the time allowed (a firewall?)", sender) from None
+    except OSError as exc:
+        raise BlocksUnreachable(f"cannot fetch messages from {where}: {exc.strerror or exc}", sender) from None
+    return pickle.loads(pickled, buffers=buffers)
+
+
+def _receive(connection: socket.socket, size: int) -> bytearray:
+    """Exactly ``size`` bytes, read into one new buffer."""
+    buffer = bytearray(size)
+    view = memoryview(buffer)
+    got = 0
+    while got < size:
+        count = connection.recv_into(view[got:])
+        if not count:
+            raise ConnectionResetError(f"the connection closed after {got} of {size} bytes")
+        got += count
+    return buffer
+
+
+def _tune(connection: socket.socket) -> None:
+    connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    connection.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SOCKET_BUFFER)
+    connection.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, SOCKET_BUFFER)
+
+
+def _copied(block: MessageBlock) -> MessageBlock:
+    return MessageBlock(np.array(block.targets), np.array(block.values), block.source, block.covering)
