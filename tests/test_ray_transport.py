@@ -25,7 +25,7 @@ from pregel.algorithms.triangles import triangles
 from pregel.backends import transport
 from pregel.backends.transport import PostOffice
 from pregel.core.messages import MessageBlock
-from pregel.errors import BlocksUnreachable
+from pregel.errors import BlocksUnreachable, PregelError
 from tests.graphs import random_graph
 from tests.test_confined_recovery import assert_same_run, kill_now
 
@@ -142,6 +142,18 @@ def test_a_peer_that_never_answers_is_given_up_on(offices, monkeypatch):
         with pytest.raises(BlocksUnreachable, match=f"no answer from worker 0 at {host}:{port}"):
             receiver.fetch([(1, 0)], 1, [(host, port, 1), receiver.address])
         assert time.monotonic() - started < 5
+
+
+def test_the_ports_named_in_the_environment_are_the_ones_served_on(monkeypatch):
+    monkeypatch.setenv(transport.PORTS, "45100-45109")
+    office = PostOffice("127.0.0.1")
+    try:
+        assert 45100 <= office.address[1] <= 45109
+    finally:
+        office.close()
+    monkeypatch.setenv(transport.PORTS, "many")
+    with pytest.raises(PregelError, match="PREGEL_BLOCK_PORTS='many': expected LOW-HIGH"):
+        PostOffice("127.0.0.1")
 
 
 # ------------------------------------------------------------------------------------------- on Ray

@@ -1,10 +1,12 @@
-"""Partitions as Ray actors; message blocks travel worker to worker through the object store.
+"""Partitions as Ray actors; message blocks travel worker to worker over sockets of their own.
 
 The driver is only the barrier. In each superstep it asks every worker to run its
-partition; a worker puts each outgoing block (one per destination partition) into the
-object store itself and returns a small status with the blocks' ObjectRefs. The driver
-then hands every worker the refs addressed to it, inside a list so that the driver
-never fetches them; the worker resolves them. Bulk data never passes through the driver.
+partition; a worker keeps each outgoing block (one per destination partition) in its
+post office (:mod:`pregel.backends.transport`) and returns a small status. The driver
+then hands every worker the tokens of the blocks addressed to it and the offices'
+addresses; the worker pulls the blocks from their senders. Bulk data never passes
+through the driver nor Ray's object stores; the blocks the senders keep are the
+message log of confined recovery (:meth:`RayBackend.confine`).
 
 Connecting: ``ray_address`` (or ``RAY_ADDRESS``, ``"auto"`` included) joins a running
 cluster; with neither, a private Ray instance is started on 127.0.0.1 only and shut down
@@ -101,7 +103,9 @@ class PartitionWorker:
 
     ``load`` once, then ``superstep`` and ``receive`` in turn, then ``values``. Ray runs
     the calls of one caller in the order they were made, so a ``receive`` always lands
-    before the next ``superstep``.
+    before the next ``superstep``. The worker's post office
+    (:class:`~pregel.backends.transport.PostOffice`) serves the blocks it sent from a
+    thread of its own, between and during its calls.
     """
 
     def load(
@@ -1024,7 +1028,7 @@ def _translate(exc: BaseException, during: str, who: str) -> BaseException:
     """The error pregel raises for a Ray error at the driver."""
     if isinstance(exc, RayTaskError):
         if isinstance(exc.cause, (ObjectLostError, RayActorError)):
-            return WorkerLost(f"a worker lost its messages during {during}: {_first_line(exc.cause)}")
+            return WorkerLost(f"a worker lost its input during {during}: {_first_line(exc.cause)}")
         if exc.cause is None:
             return PregelError(f"a worker failed during {during}: {_first_line(exc)}")
         # the program's own error, exactly as the local backend raises it
@@ -1220,7 +1224,8 @@ def _workers_import_like_this_process() -> Iterator[None]:
 
 
 def _object_store_bytes(graph: Graph) -> int:
-    """Room for the graph (put once) and a few supersteps of message blocks."""
+    """Room for the graph (put once, with its partitions' rows) and the calls' arguments; the message
+    blocks travel outside the store."""
     arrays = (graph.ids, graph.indptr, graph.indices, graph.weights)
     return max(MIN_OBJECT_STORE, 4 * sum(a.nbytes for a in arrays if a is not None))
 

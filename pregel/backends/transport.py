@@ -19,7 +19,10 @@ Imports only :mod:`pregel.errors` and :mod:`pregel.core.messages` of pregel.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import pickle
+import random
 import secrets
 import socket
 import struct
@@ -29,7 +32,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from pregel.core.messages import MessageBlock
-from pregel.errors import BlocksUnreachable
+from pregel.errors import BlocksUnreachable, PregelError
 
 Address = tuple[str, int, int]
 """Where a worker's blocks are served: host, port, and the server's incarnation."""
@@ -43,6 +46,10 @@ CONNECT_TIMEOUT = 10.0
 SILENCE_TIMEOUT = 60.0
 """Seconds a transfer may go without a byte before the receiver gives up."""
 
+PORTS = "PREGEL_BLOCK_PORTS"
+"""The environment variable that names the ports a worker may serve its blocks on (``LOW-HIGH``, both included;
+unset: any port the system gives). Read in the worker, so set where its node's Ray started."""
+
 SOCKET_BUFFER = 4 * 2**20
 """Bytes of the sockets' kernel buffers (asked; the system may grant less): a block of a few MB in one go."""
 
@@ -50,6 +57,7 @@ _REQUEST = struct.Struct("!qqq")  # incarnation, superstep, destination
 _REPLY = struct.Struct("!bqq")  # answer, pickle's length, number of out-of-band buffers
 _LENGTH = struct.Struct("!q")
 _SENT, _MISSING, _STRANGER = 0, 1, 2
+_HINT = f" (if a firewall stands between the nodes, let through a range of ports and name it in {PORTS})"
 
 
 class PostOffice:
@@ -83,7 +91,7 @@ class PostOffice:
         self.owned: set[int] = set()
         self.lock = threading.Lock()
         self.incarnation = secrets.randbits(62)
-        self.listener = socket.create_server((host, 0))
+        self.listener = _listen(host, os.environ.get(PORTS))
         self.address: Address = (host, self.listener.getsockname()[1], self.incarnation)
         self.pullers: ThreadPoolExecutor | None = None
         threading.Thread(target=self._serve, name="pregel-post", daemon=True).start()
@@ -139,6 +147,9 @@ class PostOffice:
     def close(self) -> None:
         """Stop serving (the blocks kept are dropped)."""
         self.clear()
+        # close alone would leave the thread blocked in accept listening still (Linux): shutdown wakes it
+        with contextlib.suppress(OSError):
+            self.listener.shutdown(socket.SHUT_RDWR)
         self.listener.close()
 
     def _serve(self) -> None:
@@ -164,6 +175,31 @@ class PostOffice:
                     _send(connection, block)
             except OSError:
                 pass  # the receiver went away: it reports the failure, not the sender
+
+
+def _listen(host: str, ports: str | None) -> socket.socket:
+    """A listening socket on ``host``: any free port, or one of ``ports`` (``LOW-HIGH``), tried from a random one on.
+
+    Examples
+    --------
+    >>> with _listen("127.0.0.1", "45000-45999") as listener:
+    ...     45000 <= listener.getsockname()[1] <= 45999
+    True
+    """
+    if not ports:
+        return socket.create_server((host, 0))
+    low, _, high = ports.partition("-")
+    try:
+        span = range(int(low), int(high or low) + 1)
+    except ValueError:
+        raise PregelError(f"{PORTS}={ports!r}: expected LOW-HIGH, such as 20000-20999") from None
+    start = random.randrange(len(span)) if span else 0
+    for port in [*span[start:], *span[:start]]:
+        try:
+            return socket.create_server((host, port))
+        except OSError:
+            continue  # taken
+    raise PregelError(f"no free port on {host} among {PORTS}={ports} to serve message blocks from")
 
 
 def _send(connection: socket.socket, block: MessageBlock) -> None:
@@ -197,9 +233,9 @@ def _pull(address: Address, superstep: int, destination: int, sender: int) -> Me
             pickled = _receive(connection, length)
             buffers = [_receive(connection, size) for size in sizes]
     except TimeoutError:
-        raise BlocksUnreachable(f"no answer from {where} within the time allowed (a firewall?)", sender) from None
+        raise BlocksUnreachable(f"no answer from {where} within the time allowed{_HINT}", sender) from None
     except OSError as exc:
-        raise BlocksUnreachable(f"cannot fetch messages from {where}: {exc.strerror or exc}", sender) from None
+        raise BlocksUnreachable(f"cannot fetch messages from {where}: {exc.strerror or exc}{_HINT}", sender) from None
     return pickle.loads(pickled, buffers=buffers)
 
 
