@@ -500,8 +500,9 @@ class RayBackend:
         (a complete checkpoint, or the initial state). None: log nothing (no checkpoints).
         The logs of earlier supersteps are dropped. The blocks themselves stay in their
         senders' memory while a log may read them: each worker's superstep call is told
-        the oldest to keep (:meth:`_first_kept`). A partition that a mutation of the graph rebuilt after ``base``
-        keeps its replay's start at its new state (see :meth:`reshape`).
+        the oldest to keep (:meth:`_first_kept`). A partition that a mutation of the
+        graph rebuilt after ``base`` keeps its replay's start at its new state (see
+        :meth:`reshape`).
         """
         if base is None:
             self.starts, self.logs = None, None
