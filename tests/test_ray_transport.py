@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 import pregel
-from pregel.algorithms.components import connected_components
+from pregel.algorithms.components import ConnectedComponents, connected_components
 from pregel.algorithms.pagerank import PageRank, pagerank
 from pregel.algorithms.ppr import personalized_pagerank
 from pregel.algorithms.sssp import sssp
@@ -77,6 +77,43 @@ def test_blocks_from_several_senders_come_in_the_order_asked(offices):
         assert [b.values.tobytes() for b in got] == [block(s).values.tobytes() for s in (12, 10, 11)]
     finally:
         third.close()
+
+
+def test_a_pull_ahead_waits_for_the_post_and_the_fetch_takes_its_block(offices):
+    sender, receiver = offices
+    addresses = [sender.address, receiver.address]
+    receiver.pull_ahead(5, 1, addresses)  # before the sender has posted superstep 5
+    time.sleep(0.05)
+    sender.post(5, {1: block(7)})
+    _, ahead = receiver.ahead[(5, 0)]
+    assert ahead.result(timeout=10).values.tobytes() == block(7).values.tobytes()
+    sender.clear()  # the sender has it no more: the fetch must take the block pulled ahead
+    (got,) = receiver.fetch([(5, 0)], 1, addresses)
+    assert got.values.tobytes() == block(7).values.tobytes()
+    assert receiver.ahead == {}
+
+
+def test_a_pull_ahead_gives_way_to_a_fresh_pull_when_it_got_nothing_or_the_sender_changed(offices):
+    sender, receiver = offices
+    addresses = [sender.address, receiver.address]
+    sender.post(3, {2: block(1)})  # nothing for partition 1
+    receiver.pull_ahead(3, 1, addresses)
+    assert receiver.ahead[(3, 0)][1].result(timeout=10) is None
+    receiver.pull_ahead(4, 1, addresses)  # the pulls of superstep 3 that no mail named are dropped
+    assert list(receiver.ahead) == [(4, 0)]
+    _, waiting = receiver.ahead[(4, 0)]
+    replacement = PostOffice("127.0.0.1")  # partition 0 lost and replaced before it posted superstep 4
+    try:
+        replacement.post(4, {1: block(9)})
+        (got,) = receiver.fetch([(4, 0)], 1, [replacement.address, receiver.address])
+        assert got.values.tobytes() == block(9).values.tobytes()
+        assert receiver.ahead == {}
+    finally:
+        replacement.close()
+    started = time.monotonic()
+    sender.clear()  # the old sender starts again: the pull still waiting on it ends at once
+    assert isinstance(waiting.exception(timeout=10), BlocksUnreachable)
+    assert time.monotonic() - started < 5
 
 
 def test_the_log_keeps_from_the_superstep_named_and_drops_the_older(offices):
@@ -216,7 +253,7 @@ def test_the_workers_keep_the_superstep_before_without_logs_and_the_log_with_the
 
 @pytest.mark.usefixtures("ray_session")
 def test_a_live_worker_that_cannot_be_reached_is_named_not_taken_for_lost(ray_backends):
-    backend = ray_backend.RayBackend(GRAPH, PageRank(tol=0), workers=2)
+    backend = ray_backend.RayBackend(GRAPH, ConnectedComponents(), workers=2)
     try:
         backend.superstep(0, {})
         gone = PostOffice("127.0.0.1")
@@ -232,23 +269,27 @@ def test_a_live_worker_that_cannot_be_reached_is_named_not_taken_for_lost(ray_ba
 
 @pytest.mark.usefixtures("ray_session")
 def test_a_sender_lost_after_its_call_while_its_receiver_pulls_is_replayed(tmp_path, ray_backends):
-    """The race: worker 1 finishes superstep s + 1 and dies before worker 0 has pulled its blocks of s.
+    """The race: worker 1 finishes superstep s + 1 and dies before worker 0 has its blocks of s.
 
-    Worker 0's pull fails; the driver finds worker 1 dead (its own call had finished), the
-    replay of partition 1 posts its blocks of s again, and worker 0 runs s + 1 again.
+    Worker 0's pull ahead of superstep 6 fails (it is handed a wrong port for worker 1);
+    worker 0 starts superstep 7 late, after worker 1 ended its call of 7 and died. Its
+    pull fails; the driver finds worker 1 dead (its own call had finished), the replay
+    of partition 1 posts its blocks of 6 again, and worker 0 runs superstep 7 again.
     """
     expected = pregel.run(GRAPH, PageRank(tol=0), backend="ray", workers=2, max_supersteps=14)
-    done = []
+    real = []
 
-    def delay_and_kill(stats: pregel.SuperstepStats) -> None:
-        if stats.superstep != 6 or done:
-            return
-        done.append(stats.superstep)
+    def race(stats: pregel.SuperstepStats) -> None:
         backend = ray_backends[-1]
-        slow = backend.actors[0].apply.remote(_sleep)  # worker 0 starts superstep 7 a second late
-        victim = backend.actors[1]
-        threading.Thread(target=lambda: (time.sleep(0.5), kill_now(victim)), daemon=True).start()
-        del slow
+        if stats.superstep == 5 and not real:
+            real.append(backend.addresses[1])
+            host, _, incarnation = backend.addresses[1]
+            backend.addresses[1] = (host, _closed_port(), incarnation)
+        elif stats.superstep == 6 and len(real) == 1:
+            backend.addresses[1] = real.pop()
+            real.append(None)
+            backend.actors[0].apply.remote(_sleep)  # worker 0 starts superstep 7 late
+            threading.Thread(target=_kill_after, args=(backend.actors[1], 7), daemon=True).start()
 
     result = pregel.run(
         GRAPH,
@@ -256,7 +297,7 @@ def test_a_sender_lost_after_its_call_while_its_receiver_pulls_is_replayed(tmp_p
         backend="ray",
         workers=2,
         max_supersteps=14,
-        on_superstep=delay_and_kill,
+        on_superstep=race,
         checkpoint_dir=tmp_path,
         checkpoint_every=5,
     )
@@ -264,8 +305,20 @@ def test_a_sender_lost_after_its_call_while_its_receiver_pulls_is_replayed(tmp_p
     (recovery,) = result.recoveries
     assert (recovery.kind, recovery.partitions, recovery.failed_at) == ("confined", [1], 7)
     # seen by worker 0's pull (worker 1's own call of superstep 7 had finished)
-    assert "cannot fetch messages from worker 1" in recovery.cause
+    assert "worker 1 died during superstep 7: cannot fetch messages from worker 1" in recovery.cause
+
+
+def _closed_port() -> int:
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        return listener.getsockname()[1]
+
+
+def _kill_after(actor, superstep: int) -> None:
+    """Kill a worker once it has posted the blocks of ``superstep`` (its call of it ended)."""
+    while superstep not in ray.get(actor.kept.remote()):
+        time.sleep(0.01)
+    kill_now(actor)
 
 
 def _sleep(index: int, ids: np.ndarray, values: np.ndarray) -> None:
-    time.sleep(1.5)
+    time.sleep(3.0)

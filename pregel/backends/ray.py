@@ -148,6 +148,8 @@ class PartitionWorker:
         self.receive(mail, addresses)
         status, blocks = self.partition.superstep(superstep, aggregated)
         self.office.post(superstep, self._keep_own(blocks))
+        # the blocks for this partition start coming while the barrier closes
+        self.office.pull_ahead(superstep, self.partition.index, addresses)
         return status
 
     def resend(self, superstep: int) -> PartitionStatus:

@@ -10,6 +10,14 @@ arrays follow it out of band: sent from the sender's arrays by ``sendall`` and r
 beyond the socket's. Ray does not see the blocks: its object stores, and their copies,
 are left out of the superstep.
 
+A receiver does not wait for its next call to start pulling: as soon as its own
+superstep is done it asks every other worker for its block of that superstep
+(:meth:`PostOffice.pull_ahead`), and each sender answers once it has posted it (its
+block, or "none for you"). The transfers then run while the driver closes the
+barrier and starts the next superstep; the next call takes the blocks its mail names
+from those pulls, and pulls afresh only what they missed (a sender lost or replaced,
+a pull that failed).
+
 A server answers only requests that name its incarnation (a random number drawn when
 it starts, part of its :data:`Address`): a port that a dead worker held and another
 process took since then never answers for it.
@@ -27,7 +35,7 @@ import secrets
 import socket
 import struct
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
 
@@ -53,10 +61,10 @@ unset: any port the system gives). Read in the worker, so set where its node's R
 SOCKET_BUFFER = 4 * 2**20
 """Bytes of the sockets' kernel buffers (asked; the system may grant less): a block of a few MB in one go."""
 
-_REQUEST = struct.Struct("!qqq")  # incarnation, superstep, destination
+_REQUEST = struct.Struct("!qqq?")  # incarnation, superstep, destination, wait until it is posted
 _REPLY = struct.Struct("!bqq")  # answer, pickle's length, number of out-of-band buffers
 _LENGTH = struct.Struct("!q")
-_SENT, _MISSING, _STRANGER = 0, 1, 2
+_SENT, _MISSING, _STRANGER, _NONE = 0, 1, 2, 3
 _HINT = f" (if a firewall stands between the nodes, let through a range of ports and name it in {PORTS})"
 
 
@@ -90,6 +98,12 @@ class PostOffice:
         # the supersteps whose blocks are copies of their own (see keep)
         self.owned: set[int] = set()
         self.lock = threading.Lock()
+        # posted: wakes the requests waiting for a superstep's blocks (pull_ahead's)
+        self.posted = threading.Condition(self.lock)
+        # the newest superstep posted, and how many times the office was cleared (a wait ends with either)
+        self.latest, self.cleared = -(2**62), 0
+        # (superstep, sender) -> (the sender's incarnation, the pull started ahead)
+        self.ahead: dict[Token, tuple[int, Future]] = {}
         self.incarnation = secrets.randbits(62)
         self.listener = _listen(host, os.environ.get(PORTS))
         self.address: Address = (host, self.listener.getsockname()[1], self.incarnation)
@@ -101,6 +115,8 @@ class PostOffice:
         with self.lock:
             self.sent[superstep] = dict(blocks)
             self.owned.discard(superstep)
+            self.latest = max(self.latest, superstep)
+            self.posted.notify_all()
 
     def keep(self, first: int, superstep: int) -> None:
         """Drop the blocks of the supersteps before ``first``, as superstep ``superstep`` starts.
@@ -123,26 +139,69 @@ class PostOffice:
             return sorted(self.sent)
 
     def clear(self) -> None:
-        """Drop every block kept (the partition starts again)."""
+        """Drop every block kept and every pull ahead (the partition starts again)."""
         with self.lock:
             self.sent.clear()
             self.owned.clear()
+            self.ahead.clear()
+            self.latest, self.cleared = -(2**62), self.cleared + 1
+            self.posted.notify_all()
+
+    def pull_ahead(self, superstep: int, destination: int, addresses: list[Address]) -> None:
+        """Start pulling every other office's block of ``superstep`` for ``destination`` now, in the background.
+
+        Each sender answers once it has posted that superstep. :meth:`fetch` takes what
+        these pulls got; whatever they miss it pulls again.
+        """
+        for old in [token for token in self.ahead if token[0] < superstep]:
+            del self.ahead[old]  # no block came of them (no mail named them)
+        for sender, address in enumerate(addresses):
+            if sender != destination:
+                future: Future = Future()
+                self.ahead[(superstep, sender)] = (address[2], future)
+                threading.Thread(
+                    target=_fulfil,
+                    args=(future, address, superstep, destination, sender),
+                    name="pregel-pull-ahead",
+                    daemon=True,
+                ).start()
 
     def fetch(self, tokens: list[Token], destination: int, addresses: list[Address]) -> list[MessageBlock]:
         """The blocks of ``tokens``, addressed to partition ``destination``, pulled from their senders (in parallel).
 
-        ``addresses``: every partition's office, by partition. Raises BlocksUnreachable,
+        ``addresses``: every partition's office, by partition. A block a pull ahead got
+        from the same sender (the same incarnation) is taken from it; the pulls ahead
+        of these supersteps and older are then done with. Raises BlocksUnreachable,
         naming the sender and its address, if one cannot be had.
         """
-        if len(tokens) <= 1:
-            return [_pull(addresses[sender], superstep, destination, sender) for superstep, sender in tokens]
-        if self.pullers is None:
-            self.pullers = ThreadPoolExecutor(max_workers=8, thread_name_prefix="pregel-pull")
-        pulls = [
-            self.pullers.submit(_pull, addresses[sender], superstep, destination, sender)
-            for superstep, sender in tokens
-        ]
-        return [pull.result() for pull in pulls]
+        ahead = [self._taken_ahead(token, addresses) for token in tokens]
+        if tokens:
+            newest = max(superstep for superstep, _ in tokens)
+            for old in [token for token in self.ahead if token[0] <= newest]:
+                del self.ahead[old]
+        missed = [token for token, block in zip(tokens, ahead) if block is None]
+        if len(missed) <= 1:
+            pulled = [_pull(addresses[sender], superstep, destination, sender) for superstep, sender in missed]
+        else:
+            if self.pullers is None:
+                self.pullers = ThreadPoolExecutor(max_workers=8, thread_name_prefix="pregel-pull")
+            pulls = [
+                self.pullers.submit(_pull, addresses[sender], superstep, destination, sender)
+                for superstep, sender in missed
+            ]
+            pulled = [pull.result() for pull in pulls]
+        got = iter(pulled)
+        return [block if block is not None else next(got) for block in ahead]
+
+    def _taken_ahead(self, token: Token, addresses: list[Address]) -> MessageBlock | None:
+        """The block of ``token`` a pull ahead got from its sender, or None (none started, another sender, failed)."""
+        entry = self.ahead.get(token)
+        if entry is None or entry[0] != addresses[token[1]][2]:
+            return None
+        try:
+            return entry[1].result(timeout=SILENCE_TIMEOUT)
+        except Exception:
+            return None  # pulled again, and its error, if any, said then
 
     def close(self) -> None:
         """Stop serving (the blocks kept are dropped)."""
@@ -164,15 +223,23 @@ class PostOffice:
         with connection:
             try:
                 _tune(connection)
-                incarnation, superstep, destination = _REQUEST.unpack(_receive(connection, _REQUEST.size))
+                incarnation, superstep, destination, wait = _REQUEST.unpack(_receive(connection, _REQUEST.size))
                 with self.lock:
+                    if wait:
+                        cleared = self.cleared
+                        self.posted.wait_for(
+                            lambda: self.latest >= superstep or self.cleared != cleared, timeout=SILENCE_TIMEOUT / 2
+                        )
+                    posted = superstep in self.sent
                     block = self.sent.get(superstep, {}).get(destination)
                 if incarnation != self.incarnation:
                     connection.sendall(_REPLY.pack(_STRANGER, 0, 0))
-                elif block is None:
-                    connection.sendall(_REPLY.pack(_MISSING, 0, 0))
-                else:
+                elif block is not None:
                     _send(connection, block)
+                elif wait and posted:
+                    connection.sendall(_REPLY.pack(_NONE, 0, 0))
+                else:
+                    connection.sendall(_REPLY.pack(_MISSING, 0, 0))
             except OSError:
                 pass  # the receiver went away: it reports the failure, not the sender
 
@@ -213,16 +280,30 @@ def _send(connection: socket.socket, block: MessageBlock) -> None:
         connection.sendall(raw)
 
 
-def _pull(address: Address, superstep: int, destination: int, sender: int) -> MessageBlock:
-    """One block from its sender's office; BlocksUnreachable if it cannot be had."""
+def _fulfil(future: Future, address: Address, superstep: int, destination: int, sender: int) -> None:
+    """A pull ahead: ``future`` gets the block (None: the sender sent none), or the error."""
+    try:
+        future.set_result(_pull(address, superstep, destination, sender, wait=True))
+    except Exception as exc:
+        future.set_exception(exc)
+
+
+def _pull(address: Address, superstep: int, destination: int, sender: int, wait: bool = False) -> MessageBlock | None:
+    """One block from its sender's office; BlocksUnreachable if it cannot be had.
+
+    ``wait``: the sender answers once it has posted ``superstep``, None if it sent no
+    block to ``destination``.
+    """
     host, port, incarnation = address
     where = f"worker {sender} at {host}:{port}"
     try:
         with socket.create_connection((host, port), timeout=CONNECT_TIMEOUT) as connection:
             connection.settimeout(SILENCE_TIMEOUT)
             _tune(connection)
-            connection.sendall(_REQUEST.pack(incarnation, superstep, destination))
+            connection.sendall(_REQUEST.pack(incarnation, superstep, destination, wait))
             answer, length, count = _REPLY.unpack(_receive(connection, _REPLY.size))
+            if answer == _NONE:
+                return None
             if answer == _STRANGER:
                 raise BlocksUnreachable(f"{where} is another worker now (its partition was lost)", sender)
             if answer == _MISSING:
