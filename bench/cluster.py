@@ -200,7 +200,7 @@ def main() -> int:
             )
         )
         rows.append(("  slowest worker's compute (PartitionStatus.seconds)", f"{held_compute:.1f} ms", "", ""))
-        rows.append(("  the rest: blocks through the store, the barrier", f"{held - held_compute:.1f} ms", "", ""))
+        rows.append(("  the rest: blocks between the workers, the barrier", f"{held - held_compute:.1f} ms", "", ""))
 
         if args.load_graph:
             rows += load_rows(args.load_graph, args.repeat)
