@@ -82,6 +82,8 @@ def test_blocks_from_several_senders_come_in_the_order_asked(offices):
 def test_a_pull_ahead_waits_for_the_post_and_the_fetch_takes_its_block(offices):
     sender, receiver = offices
     addresses = [sender.address, receiver.address]
+    sender.post(4, {1: block(6)})
+    receiver.fetch([(4, 0)], 1, addresses)  # heard from: asked first next time
     receiver.pull_ahead(5, 1, addresses)  # before the sender has posted superstep 5
     time.sleep(0.05)
     sender.post(5, {1: block(7)})
@@ -96,10 +98,16 @@ def test_a_pull_ahead_waits_for_the_post_and_the_fetch_takes_its_block(offices):
 def test_a_pull_ahead_gives_way_to_a_fresh_pull_when_it_got_nothing_or_the_sender_changed(offices):
     sender, receiver = offices
     addresses = [sender.address, receiver.address]
+    sender.post(2, {1: block(1)})
+    receiver.fetch([(2, 0)], 1, addresses)
     sender.post(3, {2: block(1)})  # nothing for partition 1
     receiver.pull_ahead(3, 1, addresses)
     assert receiver.ahead[(3, 0)][1].result(timeout=10) is None
+    receiver.fetch([], 1, addresses)
     receiver.pull_ahead(4, 1, addresses)  # the pulls of superstep 3 that no mail named are dropped
+    assert receiver.ahead == {}  # and no block came since: nobody is asked
+    receiver.fetch([(2, 0)], 1, addresses)
+    receiver.pull_ahead(4, 1, addresses)
     assert list(receiver.ahead) == [(4, 0)]
     _, waiting = receiver.ahead[(4, 0)]
     replacement = PostOffice("127.0.0.1")  # partition 0 lost and replaced before it posted superstep 4

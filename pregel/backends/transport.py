@@ -11,9 +11,9 @@ beyond the socket's. Ray does not see the blocks: its object stores, and their c
 are left out of the superstep.
 
 A receiver does not wait for its next call to start pulling: as soon as its own
-superstep is done it asks every other worker for its block of that superstep
-(:meth:`PostOffice.pull_ahead`), and each sender answers once it has posted it (its
-block, or "none for you"). The transfers then run while the driver closes the
+superstep is done it asks the workers that sent it blocks last time for their blocks of
+that superstep (:meth:`PostOffice.pull_ahead`), and each sender answers once it has
+posted it (its block, or "none for you"). The transfers then run while the driver closes the
 barrier and starts the next superstep; the next call takes the blocks its mail names
 from those pulls, and pulls afresh only what they missed (a sender lost or replaced,
 a pull that failed).
@@ -104,6 +104,8 @@ class PostOffice:
         self.latest, self.cleared = -(2**62), 0
         # (superstep, sender) -> (the sender's incarnation, the pull started ahead)
         self.ahead: dict[Token, tuple[int, Future]] = {}
+        # the senders whose blocks came since the last pull ahead: those the next one asks
+        self.heard: set[int] = set()
         self.incarnation = secrets.randbits(62)
         self.listener = _listen(host, os.environ.get(PORTS))
         self.address: Address = (host, self.listener.getsockname()[1], self.incarnation)
@@ -144,18 +146,22 @@ class PostOffice:
             self.sent.clear()
             self.owned.clear()
             self.ahead.clear()
+            self.heard.clear()
             self.latest, self.cleared = -(2**62), self.cleared + 1
             self.posted.notify_all()
 
     def pull_ahead(self, superstep: int, destination: int, addresses: list[Address]) -> None:
-        """Start pulling every other office's block of ``superstep`` for ``destination`` now, in the background.
+        """Start pulling the blocks of ``superstep`` for ``destination`` now, in the background, from the senders
+        whose blocks came since the last pull ahead (likely to send again; none asked where no messages go).
 
         Each sender answers once it has posted that superstep. :meth:`fetch` takes what
-        these pulls got; whatever they miss it pulls again.
+        these pulls got; whatever they miss it pulls then.
         """
         for old in [token for token in self.ahead if token[0] < superstep]:
             del self.ahead[old]  # no block came of them (no mail named them)
-        for sender, address in enumerate(addresses):
+        senders, self.heard = self.heard, set()
+        for sender in sorted(senders):
+            address = addresses[sender]
             if sender != destination:
                 future: Future = Future()
                 self.ahead[(superstep, sender)] = (address[2], future)
@@ -175,6 +181,7 @@ class PostOffice:
         naming the sender and its address, if one cannot be had.
         """
         ahead = [self._taken_ahead(token, addresses) for token in tokens]
+        self.heard.update(sender for _, sender in tokens)
         if tokens:
             newest = max(superstep for superstep, _ in tokens)
             for old in [token for token in self.ahead if token[0] <= newest]:
