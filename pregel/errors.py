@@ -46,6 +46,27 @@ class ReplayLost(WorkerLost):
     """The worker replaying a lost partition (confined recovery) died too; the replay may start again."""
 
 
+class BlocksUnreachable(PregelError):
+    """A Ray worker could not fetch a message block from the worker that sent it (named, with its address).
+
+    ``sender`` is the sending partition's index. Raised in the receiving worker; the
+    driver turns it into WorkerLost when the sender is dead.
+
+    Examples
+    --------
+    >>> error = BlocksUnreachable("cannot fetch messages from worker 1 at 10.0.0.5:4242: No route to host", 1)
+    >>> error.sender, str(error)
+    (1, 'cannot fetch messages from worker 1 at 10.0.0.5:4242: No route to host')
+    """
+
+    def __init__(self, message: str, sender: int = -1) -> None:
+        super().__init__(message)
+        self.sender = sender
+
+    def __reduce__(self) -> tuple:
+        return (type(self), (str(self), self.sender))
+
+
 class ClusterUnreachable(PregelError):
     """The Ray cluster named by ``ray_address`` (or ``RAY_ADDRESS``) could not be reached in time.
 

@@ -1,10 +1,12 @@
-"""Partitions as Ray actors; message blocks travel worker to worker through the object store.
+"""Partitions as Ray actors; message blocks travel worker to worker over sockets of their own.
 
 The driver is only the barrier. In each superstep it asks every worker to run its
-partition; a worker puts each outgoing block (one per destination partition) into the
-object store itself and returns a small status with the blocks' ObjectRefs. The driver
-then hands every worker the refs addressed to it, inside a list so that the driver
-never fetches them; the worker resolves them. Bulk data never passes through the driver.
+partition; a worker keeps each outgoing block (one per destination partition) in its
+post office (:mod:`pregel.backends.transport`) and returns a small status. The driver
+then hands every worker the tokens of the blocks addressed to it and the offices'
+addresses; the worker pulls the blocks from their senders. Bulk data never passes
+through the driver nor Ray's object stores; the blocks the senders keep are the
+message log of confined recovery (:meth:`RayBackend.confine`).
 
 Connecting: ``ray_address`` (or ``RAY_ADDRESS``, ``"auto"`` included) joins a running
 cluster; with neither, a private Ray instance is started on 127.0.0.1 only and shut down
@@ -38,13 +40,14 @@ from ray._private import ray_constants
 from ray.exceptions import ObjectLostError, RayActorError, RayTaskError
 from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
+from pregel.backends.transport import Address, PostOffice, Token
 from pregel.core.checkpoint import write_state
 from pregel.core.graph import Graph
 from pregel.core.held import Held, HeldGraph, HeldInput, HeldPartition, Loader, fingerprint
 from pregel.core.partition import Partition, PartitionData, rows, split
 from pregel.core.program import Program
 from pregel.core.types import PartitionStatus, PartRecord, Savepoint
-from pregel.errors import ClusterUnreachable, InputError, PregelError, ReplayLost, WorkerLost
+from pregel.errors import BlocksUnreachable, ClusterUnreachable, InputError, PregelError, ReplayLost, WorkerLost
 
 CONNECT_TIMEOUT = 20.0
 """Seconds to wait for a cluster to answer (the command line promises an answer within 30 s)."""
@@ -58,7 +61,7 @@ MIN_OBJECT_STORE = 200 * 2**20
 
 @dataclass
 class Logged:
-    """One superstep in the message log: its input, the mail it sent (refs, by receiving partition), its statuses.
+    """One superstep in the message log: its input, the mail it sent (tokens, by receiving partition), its statuses.
 
     ``aggregated`` is a copy of the aggregator values the superstep read.
     """
@@ -84,12 +87,14 @@ class Start:
 
 @dataclass
 class Failure:
-    """A superstep whose barrier lost a worker: its input, the deliveries before it and every worker's call."""
+    """A superstep whose barrier lost a worker: its input, the deliveries before it, every worker's call
+    and the mail each call was handed."""
 
     superstep: int
     aggregated: Any
     pending: list[Any]
-    calls: list[list[Any]]
+    calls: list[Any]
+    mail: list[list[Token]]
 
 
 @ray.remote
@@ -98,51 +103,62 @@ class PartitionWorker:
 
     ``load`` once, then ``superstep`` and ``receive`` in turn, then ``values``. Ray runs
     the calls of one caller in the order they were made, so a ``receive`` always lands
-    before the next ``superstep``.
+    before the next ``superstep``. The worker's post office
+    (:class:`~pregel.backends.transport.PostOffice`) serves the blocks it sent from a
+    thread of its own, between and during its calls.
     """
 
     def load(
         self, data: PartitionData, ids: np.ndarray, program: Program, state: dict[str, np.ndarray] | None = None
-    ) -> str:
+    ) -> tuple[str, Address]:
         """Build the partition (``ids``, the global id map, is one object shared by every worker).
 
         ``state``: start from it rather than from the initial values (a mutated graph).
         ``ids`` None: ``data`` is a held partition's, which carries the ids it knows.
-        Returns the id of the Ray node this worker runs on.
+        Returns the id of the Ray node this worker runs on and where it serves its blocks
+        (its post office opens with the worker's first load, on the node's address; the
+        blocks it keeps stay across a load, which a mutation of the graph makes).
         """
         if ids is None:
             self.partition = HeldPartition(data, program, state=state)
         else:
             self.partition = Partition(replace(data, ids=ids), program, state=state)
-        return ray.get_runtime_context().get_node_id()
+        if getattr(self, "office", None) is None:
+            self.office = PostOffice(ray.util.get_node_ip_address())
+            # the tokens of blocks addressed here that are not read yet (a pull failed)
+            self.unread: set[Token] = set()
+        return ray.get_runtime_context().get_node_id(), self.office.address
 
     def state(self) -> dict[str, np.ndarray]:
         """The partition's state (values, active flags, pending inbox)."""
         return self.partition.state()
 
-    def superstep(self, superstep: int, aggregated: dict[str, Any], refs: list[Any] | None = None) -> tuple[Any, ...]:
-        """Fetch the blocks of ``refs`` (the last superstep's mail), run the partition; return its status
-        and one block per partition (None for none, and for itself).
+    def superstep(
+        self, superstep: int, aggregated: dict[str, Any], mail: list[Token], addresses: list[Address], keep: int
+    ) -> PartitionStatus:
+        """Fetch the blocks of ``mail`` (the last superstep's) from their senders, run the partition; its status.
 
-        Called with ``num_returns`` of one more than the partition count: each block is
-        a return value of its own, stored in this node's object store and owned by the
-        driver, so the blocks outlive this worker (the message log of confined recovery).
+        ``addresses``: every worker's post office, by partition. The blocks for the other
+        partitions stay here, posted, until a call's ``keep`` (the oldest superstep whose
+        blocks must stay) is past their superstep: receivers pull them from here, and so
+        does a replacement replaying a lost partition. The same call replays a
+        superstep in confined recovery (the replayed blocks are logged again).
         """
-        status, blocks = self._step(superstep, aggregated, refs)
-        return self._returned(status, blocks)
+        self.office.keep(keep, superstep)
+        self.receive(mail, addresses)
+        status, blocks = self.partition.superstep(superstep, aggregated)
+        self.office.post(superstep, self._keep_own(blocks))
+        # the blocks for this partition start coming while the barrier closes
+        self.office.pull_ahead(superstep, self.partition.index, addresses)
+        return status
 
-    def resend(self, superstep: int) -> tuple[Any, ...]:
+    def resend(self, superstep: int) -> PartitionStatus:
         """Make the blocks superstep ``superstep`` sent again from the values (a light checkpoint's messages):
-        the partition's own block stays here; returns a status naming the others' sizes, then one block
-        per partition, as :meth:`superstep` does."""
+        the partition's own block stays here, the others are posted as that superstep's; a status naming
+        their sizes."""
         blocks = self._keep_own(self.partition.resend(superstep))
-        status = PartitionStatus(self.partition.index, 0, 0, 0, 0, {}, 0.0, {q: len(b) for q, b in blocks.items()})
-        return self._returned(status, blocks)
-
-    def resend_own(self, superstep: int) -> None:
-        """Make again only the block superstep ``superstep`` sent to this partition itself (confined recovery
-        from a light checkpoint: the other partitions' blocks come from the log)."""
-        self._keep_own(self.partition.resend(superstep))
+        self.office.post(superstep, blocks)
+        return PartitionStatus(self.partition.index, 0, 0, 0, 0, {}, 0.0, {q: len(b) for q, b in blocks.items()})
 
     def _keep_own(self, blocks: dict[int, Any]) -> dict[int, Any]:
         """The blocks for the other partitions; the partition's messages to itself never leave the actor."""
@@ -151,27 +167,25 @@ class PartitionWorker:
             self.partition.receive([own])
         return blocks
 
-    def _returned(self, status: PartitionStatus, blocks: dict[int, Any]) -> tuple[Any, ...]:
-        """``status``, then one block per partition (None where there is none): a call's return values."""
-        return (status, *[blocks.get(q) for q in range(len(self.partition.data.bounds) - 1)])
+    def receive(self, mail: list[Token], addresses: list[Address]) -> None:
+        """Fetch the blocks of ``mail`` from their senders' post offices, for the next superstep.
 
-    def replay(self, superstep: int, aggregated: dict[str, Any], refs: list[Any]) -> PartitionStatus:
-        """Run a superstep again for confined recovery: the blocks for the other partitions are not needed
-        (they hold them already); the partition's own mail is kept."""
-        status, _ = self._step(superstep, aggregated, refs)
-        return status
+        All or nothing: if one cannot be had (BlocksUnreachable), none is taken, and the
+        next call fetches them again, with its own.
+        """
+        self.unread.update(mail)
+        if self.unread:
+            # by superstep, then sender: the order the blocks were sent in
+            blocks = self.office.fetch(sorted(self.unread), self.partition.index, addresses)
+            self.partition.receive(blocks)
+            self.unread.clear()
 
-    def _step(
-        self, superstep: int, aggregated: dict[str, Any], refs: list[Any] | None
-    ) -> tuple[PartitionStatus, dict[int, Any]]:
-        if refs:
-            self.partition.receive(ray.get(refs))
-        status, blocks = self.partition.superstep(superstep, aggregated)
-        return status, self._keep_own(blocks)
+    def kept(self) -> list[int]:
+        """The supersteps whose blocks this worker keeps (its part of the message log)."""
+        return self.office.kept()
 
-    def receive(self, refs: list[Any]) -> None:
-        """Fetch the blocks addressed to this partition from the object store, for the next superstep."""
-        self.partition.receive(ray.get(refs))
+    def ping(self) -> None:
+        """Nothing: an answer says the worker lives."""
 
     def values(self) -> np.ndarray:
         """The partition's vertex values."""
@@ -194,12 +208,19 @@ class PartitionWorker:
         return self.writing.result()
 
     def restore(self, folder: str, record: PartRecord) -> None:
-        """Replace this partition's state with its part of a checkpoint."""
+        """Replace this partition's state with its part of a checkpoint (the blocks kept and unread go)."""
         self.partition.restore(folder, record)
+        self._forget()
 
     def unload(self) -> None:
-        """Drop the partition; the worker waits for another run."""
+        """Drop the partition and the blocks kept; the worker waits for another run."""
         self.partition = None
+        self._forget()
+
+    def _forget(self) -> None:
+        if getattr(self, "office", None) is not None:
+            self.office.clear()
+            self.unread.clear()
 
     def apply(self, task: Callable[[int, np.ndarray, np.ndarray], Any]) -> Any:
         """``task(index, ids, values)`` of this partition, here in the worker (its output written from here)."""
@@ -389,8 +410,10 @@ class RayBackend:
     def _unstaffed(self) -> None:
         """The state of a backend before any worker is hired (``close`` may run from here on)."""
         self.actors: list[Any] = []
-        # the refs of the blocks each worker reads next superstep, held until its next call
-        self.mail: list[list[Any]] = []
+        # where each worker serves its blocks, by partition
+        self.addresses: list[Address] = []
+        # the tokens of the blocks each worker reads next superstep, held until its next call
+        self.mail: list[list[Token]] = []
         self.deliveries: list[Any] = []
         self.parts: list[Any] = []
         self.healthy = True
@@ -416,15 +439,16 @@ class RayBackend:
             load()
 
     def _load_all(self) -> None:
-        self.nodes: list[str] = self._load()
+        self._load()
 
     def superstep(self, superstep: int, aggregated: dict[str, Any]) -> list[PartitionStatus]:
-        """Run every worker, each handed the refs of the blocks addressed to it in the superstep before.
+        """Run every worker, each handed the tokens of the blocks addressed to it in the superstep before.
 
         One call per worker per superstep: the mail rides with the next superstep's call
         (or with :meth:`_deliver`, before anything else reads a worker's inbox), and each
-        worker fetches its blocks from the object store, worker to worker. A lost worker
-        raises WorkerLost and leaves what :meth:`confine` needs to replay its partition.
+        worker pulls its blocks from their senders (:mod:`pregel.backends.transport`),
+        worker to worker. A lost worker raises WorkerLost and leaves what :meth:`confine`
+        needs to replay its partition.
         """
         mail, self.mail = self.mail, [[] for _ in self.actors]
         pending, self.deliveries = self.deliveries, []
@@ -433,31 +457,42 @@ class RayBackend:
             # the log's copy, which master compute cannot rewrite in place later; handed to the workers
             # inline, as without a log (an ObjectRef would cost each worker a fetch every superstep)
             aggregated = copy.deepcopy(aggregated)
-        calls = [self._call(a, superstep, aggregated, refs) for a, refs in zip(self.actors, mail)]
+        calls = [self._call(a, superstep, aggregated, tokens) for a, tokens in zip(self.actors, mail)]
         try:
-            statuses = self._results(pending + [call[0] for call in calls], f"superstep {superstep}")[len(pending) :]
+            statuses = self._results(pending + calls, f"superstep {superstep}")[len(pending) :]
         except WorkerLost:
-            self.failed = Failure(superstep, aggregated, pending, calls)
+            self.failed = Failure(superstep, aggregated, pending, calls, mail)
             raise
-        return self._sent(superstep, aggregated, statuses, [call[1:] for call in calls])
+        return self._sent(superstep, aggregated, statuses)
 
-    def _call(self, actor: Any, superstep: int, aggregated: Any, refs: list[Any]) -> list[Any]:
-        """The refs of one worker's superstep: its status, then its block for each partition.
+    def _call(self, actor: Any, superstep: int, aggregated: Any, mail: list[Token]) -> Any:
+        """The ref of one worker's superstep (its status), handed ``mail`` and the aggregator values."""
+        return actor.superstep.remote(superstep, aggregated, mail, self.addresses, self._first_kept(superstep))
 
-        ``aggregated``: the aggregator values.
+    def _first_kept(self, superstep: int) -> int:
+        """The oldest superstep whose blocks the workers keep while ``superstep`` runs.
+
+        The superstep before it (its receivers are pulling its blocks), or, with message
+        logs, the oldest a replay would read (see :meth:`_drop_old_logs`).
         """
-        return actor.superstep.options(num_returns=len(self.parts) + 1).remote(superstep, aggregated, refs)
+        return superstep - 1 if self.starts is None else min(superstep - 1, self._oldest_replayed())
 
-    def _sent(
-        self, superstep: int, aggregated: Any, statuses: list[PartitionStatus], blocks: list[list[Any]]
-    ) -> list[PartitionStatus]:
-        """Address the blocks of a finished superstep to their partitions, and log them (and its input)."""
-        for p, (status, refs) in enumerate(zip(statuses, blocks)):
+    def _oldest_replayed(self) -> int:
+        """The oldest superstep whose mail a replay would read (with message logs only)."""
+        # a light start reads the mail of the superstep before it from the log
+        return min(start.superstep - start.light for start in self.starts)
+
+    def _sent(self, superstep: int, aggregated: Any, statuses: list[PartitionStatus]) -> list[PartitionStatus]:
+        """Address the blocks of a finished superstep to their partitions, and log them (and its input).
+
+        The mail is tokens (superstep, sender): the blocks stay with their senders.
+        """
+        for p, status in enumerate(statuses):
             for q in status.block_sizes:
                 if q != p:
-                    self.mail[q].append(refs[q])
+                    self.mail[q].append((superstep, p))
         if self.logs is not None:
-            self.logs.append(Logged(superstep, aggregated, [list(refs) for refs in self.mail], statuses))
+            self.logs.append(Logged(superstep, aggregated, [list(tokens) for tokens in self.mail], statuses))
         return statuses
 
     def keep_logs(self, base: Savepoint | None) -> None:
@@ -465,10 +500,11 @@ class RayBackend:
 
         ``base``: where the partitions' state at a superstep boundary can be read back
         (a complete checkpoint, or the initial state). None: log nothing (no checkpoints).
-        The logs of earlier supersteps are dropped; the blocks stay in the object stores
-        only while a log holds them (Ray spills them to the node's disk when its store
-        fills up). A partition that a mutation of the graph rebuilt after ``base``
-        keeps its replay's start at its new state (see :meth:`reshape`).
+        The logs of earlier supersteps are dropped. The blocks themselves stay in their
+        senders' memory while a log may read them: each worker's superstep call is told
+        the oldest to keep (:meth:`_first_kept`). A partition that a mutation of the
+        graph rebuilt after ``base`` keeps its replay's start at its new state (see
+        :meth:`reshape`).
         """
         if base is None:
             self.starts, self.logs = None, None
@@ -488,8 +524,7 @@ class RayBackend:
     def _drop_old_logs(self) -> None:
         """Forget the supersteps no partition would replay."""
         if self.starts is not None and self.logs:
-            # a light start reads the mail of the superstep before it from the log
-            first = min(start.superstep - start.light for start in self.starts)
+            first = self._oldest_replayed()
             self.logs = [entry for entry in self.logs if entry.superstep >= first]
 
     def confine(self) -> tuple[list[PartitionStatus], list[int], Savepoint]:
@@ -497,11 +532,14 @@ class RayBackend:
 
         A new worker loads the lost partition's rows, takes its state at its start (its
         part of the last complete checkpoint, or its state when a mutation of the graph
-        last rebuilt it) and replays the supersteps since then, fed with
-        the blocks the other partitions sent it (driver-owned objects that outlived the
-        worker), then runs the superstep that failed. The other workers, whose calls of
-        that superstep finished, wait. Each replayed superstep's counts must equal the
-        logged ones; the replay sends nothing (the others already have its blocks).
+        last rebuilt it) and replays the supersteps since then, fed with the blocks the
+        other partitions sent it (each sender keeps them, the sender-side log), then
+        runs the superstep that failed. Each replayed superstep's counts must equal the
+        logged ones. The replay posts its blocks again, as the lost worker had: they
+        are the log of the lost partition, and the blocks of the superstep before the
+        failed one are those its receivers could not pull when it died. Those receivers
+        run the failed superstep again once the replay is there; the other workers,
+        whose calls of that superstep finished, wait.
 
         Returns the failed superstep's statuses, the partitions replayed and where they started.
 
@@ -511,18 +549,28 @@ class RayBackend:
             If the worker replaying died too (the replay can be tried again).
         WorkerLost
             If the loss cannot be confined (no logs, more than one worker lost at once, a
-            block lost with its node, a replay that differs): a global rollback is needed.
+            replay that differs): a global rollback is needed.
         """
         failed = self.failed
         if failed is None:
             raise WorkerLost("no failed superstep to replay")
         if self.starts is None or self.logs is None:
             raise WorkerLost("no message logs since the last checkpoint")
-        outcomes = [_outcome(call) for call in failed.pending + [call[0] for call in failed.calls]]
+        outcomes = [_outcome(call) for call in failed.pending + failed.calls]
         delivered, replies = outcomes[: len(failed.pending)], outcomes[len(failed.pending) :]
-        dead = [p for p, reply in enumerate(replies) if _is_death(reply)]
+        dead = {p for p, reply in enumerate(replies) if _is_death(reply)}
+        # the receivers that could not pull a block: their senders may have died after their own call
+        unreached = {p: cause for p, reply in enumerate(replies) if (cause := _unreached(reply)) is not None}
+        for sender in {cause.sender for cause in unreached.values()} - dead:
+            if _died(self.actors[sender].ping.remote()):
+                dead.add(sender)
         for reply in delivered + replies:
             if isinstance(reply, BaseException) and not _is_death(reply):
+                cause = _unreached(reply)
+                if cause is not None:
+                    if cause.sender not in dead:
+                        raise cause  # a live worker that cannot be reached: no replay helps
+                    continue
                 if isinstance(reply, RayTaskError) and reply.cause is not None and not _is_loss(reply.cause):
                     raise reply.cause  # the program's own error, in a partition that survived
                 raise WorkerLost(f"a worker could not read its messages ({_first_line(reply)})")
@@ -535,44 +583,54 @@ class RayBackend:
         if missing:
             raise WorkerLost(f"the message log misses superstep {min(missing)}")
 
-        def mail(superstep: int) -> list[Any]:
+        def mail(superstep: int) -> list[Token]:
             """The others' blocks partition k reads in ``superstep`` (its own it made itself)."""
             return logged[superstep - 1].mail[k] if superstep > base.superstep or base.light else []
 
         taken = self._replace([k])
         actor = self.actors[k]
         try:
-            self.nodes[k] = ray.get(actor.load.remote(self.parts[k], self.ids, self.program, base.state))
+            self.nodes[k], self.addresses[k] = ray.get(
+                actor.load.remote(self.parts[k], self.ids, self.program, base.state)
+            )
             if base.part is not None:
                 ray.get(actor.restore.remote(str(base.folder), base.part))
             if base.light:
-                ray.get(actor.resend_own.remote(base.superstep - 1))
+                ray.get(actor.resend.remote(base.superstep - 1))
             for superstep in range(base.superstep, failed.superstep):
-                status = ray.get(actor.replay.remote(superstep, logged[superstep].aggregated, mail(superstep)))
+                status = ray.get(self._call(actor, superstep, logged[superstep].aggregated, mail(superstep)))
                 _same_as_logged(status, logged[superstep].statuses[k], superstep)
-            call = self._call(actor, failed.superstep, failed.aggregated, mail(failed.superstep))
-            replies[k] = ray.get(call[0])
-        except (RayActorError, ObjectLostError) as exc:
-            if _is_death(exc):
-                self.healthy = False
-                raise ReplayLost(f"worker {k} died replaying partition {k}: {_first_line(exc)}") from exc
-            raise WorkerLost(f"partition {k} could not read its logged messages: {_first_line(exc)}") from exc
+            failed.calls[k] = self._call(actor, failed.superstep, failed.aggregated, mail(failed.superstep))
+            for p in unreached.keys() - {k}:
+                # its pull failed before it changed anything: the same call again, now that the blocks are there
+                failed.calls[p] = self._call(self.actors[p], failed.superstep, failed.aggregated, failed.mail[p])
+            again = [k, *(unreached.keys() - {k})]
+            for p, reply in zip(again, ray.get([failed.calls[p] for p in again])):
+                replies[p] = reply
         except RayTaskError as exc:
-            if exc.cause is not None and not _is_loss(exc.cause):
+            if exc.cause is not None and not _is_loss(exc.cause) and not isinstance(exc.cause, BlocksUnreachable):
                 raise exc.cause from None
-            raise WorkerLost(f"partition {k} could not read its logged messages: {_first_line(exc)}") from exc
+            self.healthy = False
+            # another worker died too (a sender of the replay, or the replay while a receiver pulled from it)
+            raise WorkerLost(f"partition {k}'s recovery could not fetch its messages: {_first_line(exc)}") from exc
+        except (RayActorError, ObjectLostError) as exc:
+            self.healthy = False
+            if _is_death(exc):
+                raise ReplayLost(f"{self._which(exc)} died while partition {k} replayed: {_first_line(exc)}") from exc
+            raise WorkerLost(f"partition {k} could not read its rows: {_first_line(exc)}") from exc
         finally:
             # a worker process starting beside the replay would take a core from it: started afterwards
             _refill(taken)
         self.failed, self.healthy = None, True
-        failed.calls[k] = call
-        statuses = self._sent(failed.superstep, failed.aggregated, replies, [c[1:] for c in failed.calls])
+        statuses = self._sent(failed.superstep, failed.aggregated, replies)
         return statuses, [k], Savepoint(base.superstep, base.folder, light=base.light)
 
     def _deliver(self) -> None:
         """Hand the mail still held to its workers now (not awaited: the next barrier collects the calls)."""
         mail, self.mail = self.mail, [[] for _ in self.actors]
-        self.deliveries += [actor.receive.remote(refs) for actor, refs in zip(self.actors, mail) if refs]
+        self.deliveries += [
+            actor.receive.remote(tokens, self.addresses) for actor, tokens in zip(self.actors, mail) if tokens
+        ]
 
     def values(self) -> np.ndarray:
         """Every vertex's value, in global index order."""
@@ -628,9 +686,8 @@ class RayBackend:
     def resend(self, superstep: int) -> None:
         """Every worker makes the blocks superstep ``superstep`` sent again from its values (after a light
         checkpoint is restored); they are addressed, and logged, as that superstep's."""
-        calls = [a.resend.options(num_returns=len(self.parts) + 1).remote(superstep) for a in self.actors]
-        statuses = self._results([call[0] for call in calls], f"resending superstep {superstep}'s messages")
-        self._sent(superstep, None, statuses, [call[1:] for call in calls])
+        calls = [a.resend.remote(superstep) for a in self.actors]
+        self._sent(superstep, None, self._results(calls, f"resending superstep {superstep}'s messages"))
 
     def restart(self, graph: Graph | None = None) -> None:
         """Every partition as before superstep 0: dead workers replaced, the others loaded afresh.
@@ -646,7 +703,7 @@ class RayBackend:
         self.healthy = True
         if graph is not None:
             self._cut(graph, split(graph, len(self.parts)))
-        self.nodes = self._load()
+        self._load()
 
     def _replace(self, dead: list[int]) -> int:
         """New workers for the partitions in ``dead`` (not loaded yet); how many were idle workers.
@@ -707,9 +764,12 @@ class RayBackend:
             ray.shutdown()
             self.owns_session = False
 
-    def _load(self) -> list[str]:
+    def _load(self) -> None:
+        """Load every worker's partition; learn its node and where it serves its blocks."""
         loads = [actor.load.remote(part, self.ids, self.program) for actor, part in zip(self.actors, self.parts)]
-        return self._barrier(loads, "start-up")
+        loaded = self._barrier(loads, "start-up")
+        self.nodes: list[str] = [node for node, _ in loaded]
+        self.addresses = [address for _, address in loaded]
 
     def _dismiss(self) -> None:
         if ray.is_initialized():
@@ -728,6 +788,9 @@ class RayBackend:
             return ray.get(calls)
         except BaseException as exc:
             error = _translate(exc, during, self._which(exc))
+            if isinstance(error, BlocksUnreachable) and _died(self.actors[error.sender].ping.remote()):
+                # a pull from a worker that died after its own call: the worker is lost, not the network
+                error = WorkerLost(f"worker {error.sender} died during {during}: {error}")
             # a program's error leaves its workers fit for another run; a lost worker does not
             self.healthy = self.healthy and not isinstance(error, WorkerLost)
             if error is exc:
@@ -849,7 +912,7 @@ class HeldRayBackend(RayBackend):
             fingerprint(crcs, (source.weights, source.undirected)),
         )
         routed = time.perf_counter()
-        self.nodes = self._load()
+        self._load()
         #: seconds of each phase of the load (reading, sending the edges, resolving the routes, loading)
         self.timings = {
             "read": read - started,
@@ -948,6 +1011,13 @@ def _is_death(exc: Any) -> bool:
     return isinstance(exc, RayActorError) and not isinstance(exc, RayTaskError)
 
 
+def _unreached(reply: Any) -> BlocksUnreachable | None:
+    """The BlocksUnreachable a call raised (its worker could not pull a block), or None."""
+    if isinstance(reply, RayTaskError) and isinstance(reply.cause, BlocksUnreachable):
+        return reply.cause
+    return None
+
+
 def _is_loss(exc: BaseException) -> bool:
     return isinstance(exc, (ObjectLostError, RayActorError))
 
@@ -967,7 +1037,7 @@ def _translate(exc: BaseException, during: str, who: str) -> BaseException:
     """The error pregel raises for a Ray error at the driver."""
     if isinstance(exc, RayTaskError):
         if isinstance(exc.cause, (ObjectLostError, RayActorError)):
-            return WorkerLost(f"a worker lost its messages during {during}: {_first_line(exc.cause)}")
+            return WorkerLost(f"a worker lost its input during {during}: {_first_line(exc.cause)}")
         if exc.cause is None:
             return PregelError(f"a worker failed during {during}: {_first_line(exc)}")
         # the program's own error, exactly as the local backend raises it
@@ -1163,7 +1233,8 @@ def _workers_import_like_this_process() -> Iterator[None]:
 
 
 def _object_store_bytes(graph: Graph) -> int:
-    """Room for the graph (put once) and a few supersteps of message blocks."""
+    """Room for the graph (put once, with its partitions' rows) and the calls' arguments; the message
+    blocks travel outside the store."""
     arrays = (graph.ids, graph.indptr, graph.indices, graph.weights)
     return max(MIN_OBJECT_STORE, 4 * sum(a.nbytes for a in arrays if a is not None))
 

@@ -1,0 +1,350 @@
+"""Message blocks from Ray worker to Ray worker over a TCP socket of their own: the sender keeps, the receiver pulls.
+
+Each worker holds a :class:`PostOffice`: the blocks its partition sent, keyed by
+(superstep, destination), kept in the worker's memory (the sender-side message log of
+Pregel's confined recovery), and a server thread that hands a block to whichever
+worker asks for it. A receiver pulls each block addressed to it from its sender's
+server (:meth:`PostOffice.fetch`). A block travels as a pickle (protocol 5) whose
+arrays follow it out of band: sent from the sender's arrays by ``sendall`` and read by
+``recv_into`` straight into the receiver's new buffers, with no copy on either side
+beyond the socket's. Ray does not see the blocks: its object stores, and their copies,
+are left out of the superstep.
+
+A receiver does not wait for its next call to start pulling: as soon as its own
+superstep is done it asks the workers that sent it blocks last time for their blocks of
+that superstep (:meth:`PostOffice.pull_ahead`), and each sender answers once it has
+posted it (its block, or "none for you"). The transfers then run while the driver closes the
+barrier and starts the next superstep; the next call takes the blocks its mail names
+from those pulls, and pulls afresh only what they missed (a sender lost or replaced,
+a pull that failed).
+
+A server answers only requests that name its incarnation (a random number drawn when
+it starts, part of its :data:`Address`): a port that a dead worker held and another
+process took since then never answers for it.
+
+Imports only :mod:`pregel.errors` and :mod:`pregel.core.messages` of pregel.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pickle
+import random
+import secrets
+import socket
+import struct
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+
+import numpy as np
+
+from pregel.core.messages import MessageBlock
+from pregel.errors import BlocksUnreachable, PregelError
+
+Address = tuple[str, int, int]
+"""Where a worker's blocks are served: host, port, and the server's incarnation."""
+
+Token = tuple[int, int]
+"""A block addressed to a receiver: (the superstep that sent it, the sending partition)."""
+
+CONNECT_TIMEOUT = 10.0
+"""Seconds to wait for a sender's server to accept a connection."""
+
+SILENCE_TIMEOUT = 60.0
+"""Seconds a transfer may go without a byte before the receiver gives up."""
+
+PORTS = "PREGEL_BLOCK_PORTS"
+"""The environment variable that names the ports a worker may serve its blocks on (``LOW-HIGH``, both included;
+unset: any port the system gives). Read in the worker, so set where its node's Ray started."""
+
+SOCKET_BUFFER = 4 * 2**20
+"""Bytes of the sockets' kernel buffers (asked; the system may grant less): a block of a few MB in one go."""
+
+_REQUEST = struct.Struct("!qqq?")  # incarnation, superstep, destination, wait until it is posted
+_REPLY = struct.Struct("!bqq")  # answer, pickle's length, number of out-of-band buffers
+_LENGTH = struct.Struct("!q")
+_SENT, _MISSING, _STRANGER, _NONE = 0, 1, 2, 3
+_HINT = f" (if a firewall stands between the nodes, let through a range of ports and name it in {PORTS})"
+
+
+class PostOffice:
+    """A worker's end of the transport: the blocks it sent, served to their receivers; the blocks it pulls.
+
+    Parameters
+    ----------
+    host : str
+        The address to listen on: the worker's node (never every interface).
+
+    Attributes
+    ----------
+    address : Address
+        Where receivers reach this office.
+
+    Examples
+    --------
+    >>> sender, receiver = PostOffice("127.0.0.1"), PostOffice("127.0.0.1")
+    >>> sender.post(3, {1: MessageBlock(np.array([0, 2]), np.array([1.5, 2.5]), source=0)})
+    >>> (block,) = receiver.fetch([(3, 0)], 1, [sender.address, receiver.address])
+    >>> block.targets.tolist(), block.values.tolist(), block.source
+    ([0, 2], [1.5, 2.5], 0)
+    >>> sender.close(), receiver.close()
+    (None, None)
+    """
+
+    def __init__(self, host: str) -> None:
+        # superstep -> destination -> block
+        self.sent: dict[int, dict[int, MessageBlock]] = {}
+        # the supersteps whose blocks are copies of their own (see keep)
+        self.owned: set[int] = set()
+        self.lock = threading.Lock()
+        # posted: wakes the requests waiting for a superstep's blocks (pull_ahead's)
+        self.posted = threading.Condition(self.lock)
+        # the newest superstep posted, and how many times the office was cleared (a wait ends with either)
+        self.latest, self.cleared = -(2**62), 0
+        # (superstep, sender) -> (the sender's incarnation, the pull started ahead)
+        self.ahead: dict[Token, tuple[int, Future]] = {}
+        # the senders whose blocks came since the last pull ahead: those the next one asks
+        self.heard: set[int] = set()
+        self.incarnation = secrets.randbits(62)
+        self.listener = _listen(host, os.environ.get(PORTS))
+        self.address: Address = (host, self.listener.getsockname()[1], self.incarnation)
+        self.pullers: ThreadPoolExecutor | None = None
+        threading.Thread(target=self._serve, name="pregel-post", daemon=True).start()
+
+    def post(self, superstep: int, blocks: dict[int, MessageBlock]) -> None:
+        """Keep the blocks superstep ``superstep`` sent, by destination, until :meth:`keep` drops them."""
+        with self.lock:
+            self.sent[superstep] = dict(blocks)
+            self.owned.discard(superstep)
+            self.latest = max(self.latest, superstep)
+            self.posted.notify_all()
+
+    def keep(self, first: int, superstep: int) -> None:
+        """Drop the blocks of the supersteps before ``first``, as superstep ``superstep`` starts.
+
+        The blocks of a superstep older than the one before ``superstep`` that stay (a log
+        confined recovery may read) are copied once: a block's arrays can be its
+        partition's buffers, written again two supersteps later (``Routes.row_blocks``).
+        """
+        with self.lock:
+            for old in [s for s in self.sent if s < first]:
+                del self.sent[old]
+                self.owned.discard(old)
+            for old in [s for s in self.sent if s < superstep - 1 and s not in self.owned]:
+                self.sent[old] = {q: _copied(block) for q, block in self.sent[old].items()}
+                self.owned.add(old)
+
+    def kept(self) -> list[int]:
+        """The supersteps whose blocks are kept, oldest first."""
+        with self.lock:
+            return sorted(self.sent)
+
+    def clear(self) -> None:
+        """Drop every block kept and every pull ahead (the partition starts again)."""
+        with self.lock:
+            self.sent.clear()
+            self.owned.clear()
+            self.ahead.clear()
+            self.heard.clear()
+            self.latest, self.cleared = -(2**62), self.cleared + 1
+            self.posted.notify_all()
+
+    def pull_ahead(self, superstep: int, destination: int, addresses: list[Address]) -> None:
+        """Start pulling the blocks of ``superstep`` for ``destination`` now, in the background, from the senders
+        whose blocks came since the last pull ahead (likely to send again; none asked where no messages go).
+
+        Each sender answers once it has posted that superstep. :meth:`fetch` takes what
+        these pulls got; whatever they miss it pulls then.
+        """
+        for old in [token for token in self.ahead if token[0] < superstep]:
+            del self.ahead[old]  # no block came of them (no mail named them)
+        senders, self.heard = self.heard, set()
+        for sender in sorted(senders):
+            address = addresses[sender]
+            if sender != destination:
+                future: Future = Future()
+                self.ahead[(superstep, sender)] = (address[2], future)
+                threading.Thread(
+                    target=_fulfil,
+                    args=(future, address, superstep, destination, sender),
+                    name="pregel-pull-ahead",
+                    daemon=True,
+                ).start()
+
+    def fetch(self, tokens: list[Token], destination: int, addresses: list[Address]) -> list[MessageBlock]:
+        """The blocks of ``tokens``, addressed to partition ``destination``, pulled from their senders (in parallel).
+
+        ``addresses``: every partition's office, by partition. A block a pull ahead got
+        from the same sender (the same incarnation) is taken from it; the pulls ahead
+        of these supersteps and older are then done with. Raises BlocksUnreachable,
+        naming the sender and its address, if one cannot be had.
+        """
+        ahead = [self._taken_ahead(token, addresses) for token in tokens]
+        self.heard.update(sender for _, sender in tokens)
+        if tokens:
+            newest = max(superstep for superstep, _ in tokens)
+            for old in [token for token in self.ahead if token[0] <= newest]:
+                del self.ahead[old]
+        missed = [token for token, block in zip(tokens, ahead) if block is None]
+        if len(missed) <= 1:
+            pulled = [_pull(addresses[sender], superstep, destination, sender) for superstep, sender in missed]
+        else:
+            if self.pullers is None:
+                self.pullers = ThreadPoolExecutor(max_workers=8, thread_name_prefix="pregel-pull")
+            pulls = [
+                self.pullers.submit(_pull, addresses[sender], superstep, destination, sender)
+                for superstep, sender in missed
+            ]
+            pulled = [pull.result() for pull in pulls]
+        got = iter(pulled)
+        return [block if block is not None else next(got) for block in ahead]
+
+    def _taken_ahead(self, token: Token, addresses: list[Address]) -> MessageBlock | None:
+        """The block of ``token`` a pull ahead got from its sender, or None (none started, another sender, failed)."""
+        entry = self.ahead.get(token)
+        if entry is None or entry[0] != addresses[token[1]][2]:
+            return None
+        try:
+            return entry[1].result(timeout=SILENCE_TIMEOUT)
+        except Exception:
+            return None  # pulled again, and its error, if any, said then
+
+    def close(self) -> None:
+        """Stop serving (the blocks kept are dropped)."""
+        self.clear()
+        # close alone would leave the thread blocked in accept listening still (Linux): shutdown wakes it
+        with contextlib.suppress(OSError):
+            self.listener.shutdown(socket.SHUT_RDWR)
+        self.listener.close()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                connection, _ = self.listener.accept()
+            except OSError:
+                return  # closed
+            threading.Thread(target=self._answer, args=(connection,), name="pregel-post-reply", daemon=True).start()
+
+    def _answer(self, connection: socket.socket) -> None:
+        with connection:
+            try:
+                _tune(connection)
+                incarnation, superstep, destination, wait = _REQUEST.unpack(_receive(connection, _REQUEST.size))
+                with self.lock:
+                    if wait:
+                        cleared = self.cleared
+                        self.posted.wait_for(
+                            lambda: self.latest >= superstep or self.cleared != cleared, timeout=SILENCE_TIMEOUT / 2
+                        )
+                    posted = superstep in self.sent
+                    block = self.sent.get(superstep, {}).get(destination)
+                if incarnation != self.incarnation:
+                    connection.sendall(_REPLY.pack(_STRANGER, 0, 0))
+                elif block is not None:
+                    _send(connection, block)
+                elif wait and posted:
+                    connection.sendall(_REPLY.pack(_NONE, 0, 0))
+                else:
+                    connection.sendall(_REPLY.pack(_MISSING, 0, 0))
+            except OSError:
+                pass  # the receiver went away: it reports the failure, not the sender
+
+
+def _listen(host: str, ports: str | None) -> socket.socket:
+    """A listening socket on ``host``: any free port, or one of ``ports`` (``LOW-HIGH``), tried from a random one on.
+
+    Examples
+    --------
+    >>> with _listen("127.0.0.1", "45000-45999") as listener:
+    ...     45000 <= listener.getsockname()[1] <= 45999
+    True
+    """
+    if not ports:
+        return socket.create_server((host, 0))
+    low, _, high = ports.partition("-")
+    try:
+        span = range(int(low), int(high or low) + 1)
+    except ValueError:
+        raise PregelError(f"{PORTS}={ports!r}: expected LOW-HIGH, such as 20000-20999") from None
+    start = random.randrange(len(span)) if span else 0
+    for port in [*span[start:], *span[:start]]:
+        try:
+            return socket.create_server((host, port))
+        except OSError:
+            continue  # taken
+    raise PregelError(f"no free port on {host} among {PORTS}={ports} to serve message blocks from")
+
+
+def _send(connection: socket.socket, block: MessageBlock) -> None:
+    """A block as its pickle, then its arrays' memory as it is (out of band)."""
+    buffers: list[pickle.PickleBuffer] = []
+    pickled = pickle.dumps(block, protocol=5, buffer_callback=buffers.append)
+    raws = [buffer.raw() for buffer in buffers]
+    head = _REPLY.pack(_SENT, len(pickled), len(raws)) + b"".join(_LENGTH.pack(raw.nbytes) for raw in raws)
+    connection.sendall(head + pickled)
+    for raw in raws:
+        connection.sendall(raw)
+
+
+def _fulfil(future: Future, address: Address, superstep: int, destination: int, sender: int) -> None:
+    """A pull ahead: ``future`` gets the block (None: the sender sent none), or the error."""
+    try:
+        future.set_result(_pull(address, superstep, destination, sender, wait=True))
+    except Exception as exc:
+        future.set_exception(exc)
+
+
+def _pull(address: Address, superstep: int, destination: int, sender: int, wait: bool = False) -> MessageBlock | None:
+    """One block from its sender's office; BlocksUnreachable if it cannot be had.
+
+    ``wait``: the sender answers once it has posted ``superstep``, None if it sent no
+    block to ``destination``.
+    """
+    host, port, incarnation = address
+    where = f"worker {sender} at {host}:{port}"
+    try:
+        with socket.create_connection((host, port), timeout=CONNECT_TIMEOUT) as connection:
+            connection.settimeout(SILENCE_TIMEOUT)
+            _tune(connection)
+            connection.sendall(_REQUEST.pack(incarnation, superstep, destination, wait))
+            answer, length, count = _REPLY.unpack(_receive(connection, _REPLY.size))
+            if answer == _NONE:
+                return None
+            if answer == _STRANGER:
+                raise BlocksUnreachable(f"{where} is another worker now (its partition was lost)", sender)
+            if answer == _MISSING:
+                raise BlocksUnreachable(
+                    f"{where} no longer holds its block of superstep {superstep} for partition {destination}", sender
+                )
+            sizes = [_LENGTH.unpack(_receive(connection, _LENGTH.size))[0] for _ in range(count)]
+            pickled = _receive(connection, length)
+            buffers = [_receive(connection, size) for size in sizes]
+    except TimeoutError:
+        raise BlocksUnreachable(f"no answer from {where} within the time allowed{_HINT}", sender) from None
+    except OSError as exc:
+        raise BlocksUnreachable(f"cannot fetch messages from {where}: {exc.strerror or exc}{_HINT}", sender) from None
+    return pickle.loads(pickled, buffers=buffers)
+
+
+def _receive(connection: socket.socket, size: int) -> bytearray:
+    """Exactly ``size`` bytes, read into one new buffer."""
+    buffer = bytearray(size)
+    view = memoryview(buffer)
+    got = 0
+    while got < size:
+        count = connection.recv_into(view[got:])
+        if not count:
+            raise ConnectionResetError(f"the connection closed after {got} of {size} bytes")
+        got += count
+    return buffer
+
+
+def _tune(connection: socket.socket) -> None:
+    connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    connection.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SOCKET_BUFFER)
+    connection.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, SOCKET_BUFFER)
+
+
+def _copied(block: MessageBlock) -> MessageBlock:
+    return MessageBlock(np.array(block.targets), np.array(block.values), block.source, block.covering)
