@@ -29,13 +29,12 @@ class Rows:
 
     The vertices are shown by original id, as the input named them, rather than the
     engine's; so are the values that are vertex ids (``original_values``: where the
-    result says its values are ids; ``partners``: always, as a matching's partners are).
+    result says its values are ids, as a matching's partners are).
     """
 
     select: Callable[[np.ndarray, np.ndarray, int], Any]
     columns: tuple[str, str] = ("vertex", "value")
     original_values: bool = False
-    partners: bool = False
 
     def pick(self, ids: np.ndarray, values: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """One partition's K best rows (engine ids)."""
@@ -45,7 +44,7 @@ class Rows:
     def merge(self, graph: pregel.Graph, values_are_ids: bool, picks: list[Any], k: int) -> Top:
         """The K best of the partitions' picks (in partition order, which is vertex order)."""
         ids, values = self.pick(*_joined(picks), k)
-        named = self.partners or (self.original_values and values_are_ids)
+        named = self.original_values and values_are_ids
         shown = graph.to_original(values) if named else values
         return graph.to_original(ids), shown, self.columns
 
@@ -129,7 +128,7 @@ NEAREST = Rows(_nearest)
 LARGEST_VALUES = Rows(_largest, original_values=True)
 LARGEST_COMPONENTS = Components()
 MEMBERS = Rows(_members, ("vertex", "member"))
-PAIRS = Rows(_first_of_pairs, ("vertex", "partner"), partners=True)
+PAIRS = Rows(_first_of_pairs, ("vertex", "partner"), original_values=True)
 PER_SOURCE = PerSource()
 
 Listing = Rows | Components | PerSource

@@ -112,7 +112,11 @@ class Program:
                 continue
             many = isinstance(given, (list, tuple, set, frozenset, np.ndarray))
             ids = translate(list(given) if many else given, what=f"{name} vertex").tolist()
-            setattr(program, name, type(given)(ids) if isinstance(given, (list, tuple)) else ids if many else ids[0])
+            if not many:
+                ids = ids[0]
+            elif isinstance(given, tuple):
+                ids = tuple(ids)
+            setattr(program, name, ids)
         return program
 
     def master_compute(self, master: Any) -> None:
