@@ -81,6 +81,12 @@ CASES = {
         "e.txt: edge 2 -> 3 has weight -1.0, but WidestPath needs non-negative weights",
         {"e.txt": b"1 2 4\n2 3 -1\n"},
     ),
+    "a negative capacity between string ids": Case(
+        ["run", f"{EXAMPLES}/widest_path.py:WidestPath", "e.csv", "--src", "u", "--dst", "v", "--weight", "w"]
+        + ["--param", "source=ann"],
+        "e.csv: edge bob -> cy has weight -1.0, but WidestPath needs non-negative weights (1 negative in all)",
+        {"e.csv": b"u,v,w\nann,bob,4\nbob,cy,-1\n"},
+    ),
     # -------------------------------------------------------------- whole files
     "only comments": Case(
         ["cc", "e.txt"],

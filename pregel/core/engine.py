@@ -252,7 +252,7 @@ def check_weights(graph: Graph, program: Program) -> None:
     negative = np.flatnonzero(graph.weights < 0)
     if negative.size:
         k = int(negative[0])
-        source, target = graph.ids[graph.sources[k]], graph.ids[graph.indices[k]]
+        source, target = graph.original_ids[graph.sources[k]], graph.original_ids[graph.indices[k]]
         raise InputError(
             f"edge {source} -> {target} has weight {float(graph.weights[k])!r}, but {type(program).__name__} "
             f"needs non-negative weights ({negative.size} negative in all)"
