@@ -87,6 +87,12 @@ CASES = {
         "e.csv: edge bob -> cy has weight -1.0, but WidestPath needs non-negative weights (1 negative in all)",
         {"e.csv": b"u,v,w\nann,bob,4\nbob,cy,-1\n"},
     ),
+    # the file's ids and its count of negative lines, not the undirected copy Louvain numbers for itself
+    "a negative weight for louvain": Case(
+        ["louvain", "e.txt"],
+        "e.txt: edge 20 -> 30 has weight -1.0, but Louvain needs non-negative weights (1 negative in all)",
+        {"e.txt": b"10 20 4\n20 30 -1\n"},
+    ),
     # -------------------------------------------------------------- whole files
     "only comments": Case(
         ["cc", "e.txt"],

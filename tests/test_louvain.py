@@ -90,6 +90,9 @@ def test_negative_resolution_and_weights_are_refused():
         louvain(BRIDGED, resolution=-1)
     with pytest.raises(pregel.InputError, match="weight -1"):
         louvain(pregel.Graph.from_edges([1, 2], [2, 3], weights=[1.0, -1.0]))
+    # named by the ids given and counted on the edges given (the run's copy is renumbered and two-way)
+    with pytest.raises(pregel.InputError, match=r"edge bob -> cy has weight -1.0, .* \(1 negative in all\)"):
+        louvain(pregel.Graph.from_edges(["ann", "bob"], ["bob", "cy"], weights=[1.0, -1.0]))
 
 
 # ------------------------------------------------------------ against networkx

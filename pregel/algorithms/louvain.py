@@ -72,7 +72,7 @@ import pregel
 from pregel import Aggregator, BatchProgram, Sum
 from pregel.algorithms.hashing import draw
 from pregel.algorithms.lpa import smallest_member
-from pregel.core.engine import collect_on_driver
+from pregel.core.engine import check_weights, collect_on_driver
 from pregel.core.kernels import best_communities, moved_neighbours
 from pregel.io.edges import as_graph
 
@@ -666,7 +666,8 @@ def louvain(
     >>> [round(q, 6) for q in result.aggregated["levels"]]
     [0.357143]
     """
-    graph = as_graph(graph).to_undirected()
+    given = as_graph(graph)
+    graph = given.to_undirected()
     if graph.num_vertices == 0:
         raise pregel.InputError("the graph has no vertices")
     if not resolution >= 0:
@@ -680,6 +681,8 @@ def louvain(
     program = Louvain(
         resolution=float(resolution), threshold=float(threshold), seed=int(seed), max_level=max_level or 0
     )
+    # here, on the edges as given: the run sees an undirected copy, numbered 0..n-1, with each edge twice
+    check_weights(given, program)
     # the communities are composed level by level over the whole graph: collected here
     collect = options.pop("collect", ())
     result = pregel.run(numbered, program, backend=backend, **options)
