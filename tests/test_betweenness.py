@@ -120,6 +120,9 @@ def test_a_checkpointed_run_resumes_to_the_same_values(tmp_path):
     ("call", "message"),
     [
         (lambda: betweenness(DIAMOND, samples=5), "5 samples is more than the graph's 4 vertices"),
+        # no source is no estimate (networkx divides by k = 0); fewer than none is not "more than the graph"
+        (lambda: betweenness(DIAMOND, samples=0), "samples must be at least 1, got 0"),
+        (lambda: betweenness(DIAMOND, samples=-1, backend="scipy"), "samples must be at least 1, got -1"),
         (lambda: betweenness(pregel.Graph.from_edges([], [])), "the graph has no vertices"),
         (lambda: betweenness(DIAMOND, api="scalar"), "only the batch API"),
     ],

@@ -328,7 +328,9 @@ def sample_sources(ids: list[Any], samples: int | None, seed: Any = None) -> lis
     """
     if samples is None or samples == len(ids):
         return list(ids)
-    if not 0 <= samples <= len(ids):
+    if samples < 1:
+        raise pregel.InputError(f"samples must be at least 1, got {samples}")
+    if samples > len(ids):
         raise pregel.InputError(f"{samples} samples is more than the graph's {len(ids)} vertices")
     generator = random if seed is None else seed if isinstance(seed, random.Random) else random.Random(seed)
     return generator.sample(list(ids), samples)
@@ -412,7 +414,7 @@ def betweenness(
     Raises
     ------
     InputError
-        For more samples than vertices, or an empty graph.
+        For fewer than 1 or more samples than vertices, or an empty graph.
 
     Notes
     -----
