@@ -10,6 +10,7 @@ path holds an entry-point record made from this checkout's pyproject.toml, which
 
 from __future__ import annotations
 
+import math
 import os
 import subprocess
 import sys
@@ -154,6 +155,24 @@ def test_pagerank_edge_cases():
     g.add_edge(3, 1, weight=-1.0)
     with pytest.raises(ValueError, match="non-negative"):
         nx.pagerank(g, backend="pregel")
+
+
+@needs_backend
+@pytest.mark.parametrize("bad", [math.nan, math.inf])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda g: nx.pagerank(g, backend="pregel"),
+        lambda g: nx.single_source_dijkstra_path_length(g, "a", backend="pregel"),
+        lambda g: nx.single_source_bellman_ford_path_length(g, "a", backend="pregel"),
+    ],
+)
+def test_a_weight_that_is_not_finite_is_refused_naming_the_edge_by_its_nodes(call, bad):
+    # the engine numbers the nodes 0..N-1: the message must name networkx's own nodes
+    g = nx.DiGraph()
+    g.add_weighted_edges_from([("a", "b", 1.0), ("b", "c", bad)])
+    with pytest.raises(ValueError, match=rf"edge \('b', 'c'\) weighs {bad}"):
+        call(g)
 
 
 @needs_backend

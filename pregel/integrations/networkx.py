@@ -44,6 +44,7 @@ Implemented, with networkx's parameters and errors:
   communities in the same order (multigraphs run in networkx: parallel edges count in
   the degrees that order the colouring).
 
+Weights must be finite: a NaN or infinite one is a ValueError naming its edge.
 Weight *functions* (a callable ``weight``) are not supported: networkx then says the
 backend cannot run the call. Nodes may be any hashable; they are numbered in the
 graph's order.
@@ -128,11 +129,19 @@ class PregelGraph:
         return {node: i for i, node in enumerate(self.nodes)}
 
     def weights(self, weight: str | None) -> np.ndarray | None:
-        """The edge attribute ``weight`` as an array (``None``: unweighted)."""
+        """The edge attribute ``weight`` as an array (``None``: unweighted); ValueError for a weight not finite."""
         if weight is None:
             return None
         if weight in self.attributes:
-            return self.attributes[weight]
+            values = self.attributes[weight]
+            bad = np.flatnonzero(~np.isfinite(values))
+            if bad.size:
+                # named here, by networkx's nodes: the engine's graph knows them only by their numbers
+                u, v = self.nodes[self.sources[bad[0]]], self.nodes[self.targets[bad[0]]]
+                raise ValueError(
+                    f"the pregel backend takes finite weights only; edge ({u!r}, {v!r}) weighs {values[bad[0]]}"
+                )
+            return values
         if self.every_attribute and weight not in self.not_numbers:
             # no edge has it: each weighs networkx's default for every function here, 1
             return np.ones(self.sources.size)
