@@ -14,7 +14,7 @@ import pytest
 import pregel
 from pregel.algorithms import reference
 from pregel.algorithms.bfs import bfs, networkx_bfs
-from pregel.algorithms.kcore import core_numbers, networkx_core_numbers
+from pregel.algorithms.kcore import core_numbers, k_core, networkx_core_numbers
 from pregel.algorithms.scc import networkx_scc, strongly_connected_components
 from pregel.algorithms.triangles import networkx_triangles, triangles
 from tests.graphs import HAND_MADE, binary_tree, hand_made, most_connected
@@ -76,3 +76,29 @@ def test_hand_made_graphs_equal_networkx(engine, name, algorithm):
         # which vertices compute and how many messages they send depend on neither the backend nor the partitions
         alone, _ = ALGORITHMS[algorithm](graph, api=api)
         assert [(s.active, s.messages_sent) for s in ours.stats] == [(s.active, s.messages_sent) for s in alone.stats]
+
+
+# every algorithm with a scalar twin: an api it does not have is one InputError naming the argument (a bare
+# KeyError before), and a batch-only algorithm says it has only the batch API
+TWINS = {
+    "pagerank": lambda g, **kw: pregel.algorithms.pagerank(g, **kw),
+    "personalized pagerank": lambda g, **kw: pregel.algorithms.pagerank(g, personalization={1: 1.0}, **kw),
+    "sssp": lambda g, **kw: pregel.algorithms.sssp(g, 1, **kw),
+    "cc": lambda g, **kw: pregel.algorithms.connected_components(g, **kw),
+    "bfs": lambda g, **kw: bfs(g, [1], **kw),
+    "scc": lambda g, **kw: strongly_connected_components(g, **kw),
+    "kcore": lambda g, **kw: core_numbers(g, **kw),
+    "k_core": lambda g, **kw: k_core(g, 1, **kw),
+    "triangles": lambda g, **kw: triangles(g, **kw),
+    "synchronous lpa": lambda g, **kw: pregel.algorithms.label_propagation(g, synchronous=True, **kw),
+    "mis": lambda g, **kw: pregel.algorithms.maximal_independent_set(g, **kw),
+}
+
+
+@pytest.mark.parametrize("algorithm", TWINS)
+def test_an_api_that_does_not_exist_is_one_input_error(algorithm):
+    g = pregel.Graph.from_edges([1, 2, 3], [2, 3, 1])
+    scalar = TWINS[algorithm](g, api="scalar")
+    np.testing.assert_array_equal(scalar.values, TWINS[algorithm](g, api="batch").values)
+    with pytest.raises(pregel.InputError, match="^api must be 'batch' or 'scalar', not 'fast'$"):
+        TWINS[algorithm](g, api="fast")

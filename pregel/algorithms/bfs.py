@@ -17,6 +17,7 @@ import numpy as np
 
 import pregel
 from pregel import BatchProgram, Count, Min, Vertex
+from pregel.api.twin import twin
 from pregel.errors import InputError
 from pregel.io.edges import as_graph
 
@@ -119,7 +120,7 @@ def bfs(graph: Any, sources: Any, backend: str = "local", api: str = "batch", **
         from pregel.algorithms import reference
 
         return reference.bfs(graph, sources)
-    program = {"batch": BreadthFirst, "scalar": BreadthFirstVertex}[api](sources=sources)
+    program = twin(api, BreadthFirst, BreadthFirstVertex)(sources=sources)
     return pregel.run(graph, program, backend=backend, **options)
 
 

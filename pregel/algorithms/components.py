@@ -11,6 +11,7 @@ import numpy as np
 
 import pregel
 from pregel import BatchProgram, Min, Vertex
+from pregel.api.twin import twin
 from pregel.io.edges import as_graph
 
 
@@ -98,7 +99,7 @@ def connected_components(graph: Any, backend: str = "local", api: str = "batch",
         from pregel.algorithms import reference
 
         return reference.components(graph)
-    program = {"batch": ConnectedComponents, "scalar": ConnectedComponentsVertex}[api]()
+    program = twin(api, ConnectedComponents, ConnectedComponentsVertex)()
     return pregel.run(graph.to_undirected(), program, backend=backend, **options)
 
 

@@ -29,6 +29,7 @@ import numpy as np
 
 import pregel
 from pregel import Aggregator, BatchProgram, Count, Min, Sum, Vertex
+from pregel.api.twin import twin
 from pregel.core.types import Finished
 from pregel.errors import InputError
 from pregel.io.edges import as_graph
@@ -238,7 +239,7 @@ def core_numbers(graph: Any, backend: str = "local", api: str = "batch", **optio
         from pregel.algorithms import reference
 
         return dataclasses.replace(reference.core_numbers(counted), graph=graph)
-    program = {"batch": CoreNumbers, "scalar": CoreNumbersVertex}[api]()
+    program = twin(api, CoreNumbers, CoreNumbersVertex)()
     collect = [Finished(c, cores_of_levels) for c in options.pop("collect", ())]
     result = pregel.run(counted, program, backend=backend, collect=collect, **options)
     if result.values is None:  # the partitions wrote or picked the core numbers themselves
@@ -311,7 +312,7 @@ def k_core(
         kept = pregel.Graph(counted.ids[inside], sub.indptr.astype(np.int64), sub.indices, sub.data, labels=labels)
         degree = np.rint(np.asarray(sub.sum(axis=1)).ravel()).astype(np.int64)
         return pregel.Result(kept, degree, 1, [], {}, "halted")
-    program = {"batch": KCorePruning, "scalar": KCorePruningVertex}[api](k=int(k))
+    program = twin(api, KCorePruning, KCorePruningVertex)(k=int(k))
     return pregel.run(counted, program, backend=backend, **options)
 
 

@@ -31,6 +31,7 @@ import pregel
 from pregel import BatchProgram, Max, Sum, Vertex
 from pregel.algorithms.columns import copied, picked
 from pregel.algorithms.phases import Echo
+from pregel.api.twin import twin
 from pregel.core import kernels
 from pregel.core.engine import collect_on_driver
 from pregel.io.edges import as_graph
@@ -486,7 +487,7 @@ def label_propagation(
         # partition's fixed costs per superstep outweigh its share (1.2 s against 1.6 s on the 1M R-MAT)
         options.setdefault("workers", 1)
     if synchronous:
-        program = {"batch": SynchronousLabelPropagation, "scalar": SynchronousLabelPropagationVertex}[api]()
+        program = twin(api, SynchronousLabelPropagation, SynchronousLabelPropagationVertex)()
         numbered = _numbered(graph)
     else:
         head_first = _head_first(graph)

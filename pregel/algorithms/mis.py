@@ -16,6 +16,7 @@ import numpy as np
 import pregel
 from pregel import BatchProgram, Min, Vertex
 from pregel.algorithms.hashing import draw, draw_one
+from pregel.api.twin import twin
 from pregel.io.edges import as_graph
 
 UNDECIDED, OUT, IN = -1, 0, 1
@@ -146,7 +147,7 @@ def maximal_independent_set(
         raise pregel.InputError("the graph has no vertices")
     if backend == "scipy":
         raise pregel.InputError("an independent set has no scipy reference (it is random; --check verifies it)")
-    program = {"batch": LubyIndependentSet, "scalar": LubyIndependentSetVertex}[api](seed=seed)
+    program = twin(api, LubyIndependentSet, LubyIndependentSetVertex)(seed=seed)
     return pregel.run(graph, program, backend=backend, **options)
 
 

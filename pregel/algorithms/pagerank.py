@@ -19,6 +19,7 @@ import numpy as np
 
 import pregel
 from pregel import BatchProgram, Sum, Vertex
+from pregel.api.twin import twin
 from pregel.io.edges import as_graph
 
 
@@ -249,11 +250,9 @@ def pagerank(
         restart = None if personalization is None else restart_vector(graph, pairs)
         return reference.pagerank(graph, damping, tol, max_supersteps, restart)
     if pairs:
-        program = {"batch": PageRank, "scalar": PersonalizedPageRankVertex}[api](
-            damping=damping, tol=tol, personalization=pairs
-        )
+        program = twin(api, PageRank, PersonalizedPageRankVertex)(damping=damping, tol=tol, personalization=pairs)
     else:
-        program = {"batch": PageRank, "scalar": PageRankVertex}[api](damping=damping, tol=tol)
+        program = twin(api, PageRank, PageRankVertex)(damping=damping, tol=tol)
     return pregel.run(graph, program, backend=backend, max_supersteps=max_supersteps, **options)
 
 

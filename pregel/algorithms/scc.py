@@ -47,6 +47,7 @@ import numpy as np
 
 import pregel
 from pregel import Aggregator, BatchProgram, Count, Min, Vertex
+from pregel.api.twin import twin
 from pregel.core.engine import collect_on_driver
 from pregel.core.kernels import both_ways
 from pregel.io.edges import as_graph
@@ -277,7 +278,7 @@ def strongly_connected_components(
         from pregel.algorithms import reference
 
         return reference.strong_components(graph)
-    program = {"batch": StronglyConnected, "scalar": StronglyConnectedVertex}[api]()
+    program = twin(api, StronglyConnected, StronglyConnectedVertex)()
     # the labels are the ids of the vertices found first, over the whole graph: collected here
     collect = options.pop("collect", ())
     result = pregel.run(two_way(graph), program, backend=backend, **options)

@@ -14,6 +14,7 @@ import numpy as np
 
 import pregel
 from pregel import BatchProgram, Count, Min, Vertex
+from pregel.api.twin import twin
 from pregel.io.edges import as_graph
 
 
@@ -119,7 +120,7 @@ def sssp(graph: Any, source: Any, backend: str = "local", api: str = "batch", **
         from pregel.algorithms import reference
 
         return reference.sssp(graph, source)
-    program = {"batch": ShortestPaths, "scalar": ShortestPathsVertex}[api](source=source_id)
+    program = twin(api, ShortestPaths, ShortestPathsVertex)(source=source_id)
     return pregel.run(graph, program, backend=backend, **options)
 
 

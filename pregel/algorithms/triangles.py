@@ -45,6 +45,7 @@ import numpy as np
 
 import pregel
 from pregel import BatchProgram, Combiner, Sum, Vertex
+from pregel.api.twin import twin
 from pregel.core import kernels
 from pregel.core.engine import collect_on_driver
 from pregel.core.kernels import InEdges
@@ -330,7 +331,7 @@ def triangles(graph: Any, backend: str = "local", api: str = "batch", **options:
 
         return reference.triangles(graph)
     view, order = ranked(graph)
-    program = Triangles(chunks=wedge_chunks(view)) if api == "batch" else TrianglesVertex()
+    program = twin(api, lambda: Triangles(chunks=wedge_chunks(view)), TrianglesVertex)()
     # the run's vertices are ranked, not the user's: their counts are put back in order, then collected here
     collect = options.pop("collect", ())
     result = pregel.run(view, program, backend=backend, **options)

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 import pregel
+from pregel.api.twin import twin
 from pregel.cli import top as listings
 from pregel.cli.top import Listing, Top
 from pregel.errors import InputError, PregelError
@@ -116,7 +117,7 @@ def _run_program(graph: pregel.Graph, args: argparse.Namespace, options: dict[st
 def _held_pagerank(path: str, args: argparse.Namespace, options: dict[str, Any]) -> pregel.Result:
     from pregel.algorithms.pagerank import PageRank, PageRankVertex
 
-    program = {"batch": PageRank, "scalar": PageRankVertex}[options.pop("api")](damping=args.damping, tol=args.tol)
+    program = twin(options.pop("api"), PageRank, PageRankVertex)(damping=args.damping, tol=args.tol)
     return pregel.run(path, program, max_supersteps=args.max_supersteps, undirected=args.undirected, **options)
 
 
@@ -124,7 +125,7 @@ def _held_sssp(path: str, args: argparse.Namespace, options: dict[str, Any]) -> 
     from pregel.algorithms.sssp import ShortestPaths, ShortestPathsVertex
 
     source = given_vertices([args.source], "--source", labelled=False)[0]
-    program = {"batch": ShortestPaths, "scalar": ShortestPathsVertex}[options.pop("api")](source=source)
+    program = twin(options.pop("api"), ShortestPaths, ShortestPathsVertex)(source=source)
     missing = f"{args.edges}: --source vertex {source} is not in the graph"
     options["on_superstep"] = _sources_found(options.get("on_superstep"), "improved", 1, missing)
     return pregel.run(path, program, max_supersteps=args.max_supersteps, undirected=args.undirected, **options)
@@ -149,7 +150,7 @@ def _sources_found(then: Callable | None, count: str, wanted: int, missing: str)
 def _held_cc(path: str, args: argparse.Namespace, options: dict[str, Any]) -> pregel.Result:
     from pregel.algorithms.components import ConnectedComponents, ConnectedComponentsVertex
 
-    program = {"batch": ConnectedComponents, "scalar": ConnectedComponentsVertex}[options.pop("api")]()
+    program = twin(options.pop("api"), ConnectedComponents, ConnectedComponentsVertex)()
     return pregel.run(path, program, max_supersteps=args.max_supersteps, undirected=True, **options)
 
 
@@ -157,7 +158,7 @@ def _held_bfs(path: str, args: argparse.Namespace, options: dict[str, Any]) -> p
     from pregel.algorithms.bfs import BreadthFirst, BreadthFirstVertex
 
     sources = tuple(dict.fromkeys(given_vertices(args.source, "--source", labelled=False)))
-    program = {"batch": BreadthFirst, "scalar": BreadthFirstVertex}[options.pop("api")](sources=sources)
+    program = twin(options.pop("api"), BreadthFirst, BreadthFirstVertex)(sources=sources)
     listed = ", ".join(map(str, sources))
     missing = (
         f"{args.edges}: --source vertex {listed} is not in the graph"

@@ -22,6 +22,7 @@ import numpy as np
 
 import pregel
 from pregel.api.run import ray_backend
+from pregel.api.twin import APIS
 from pregel.cli.algorithms import ALGORITHMS, Algorithm
 from pregel.cli.info import format_info, graph_info
 from pregel.cli.progress import Progress
@@ -192,7 +193,7 @@ def _input_flags() -> argparse.ArgumentParser:
     )
     flags.add_argument(
         "--api",
-        choices=("batch", "scalar"),
+        choices=APIS,
         default="batch",
         help="vectorised programs or their one-vertex-at-a-time twins (default: batch)",
     )
