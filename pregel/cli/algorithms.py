@@ -37,6 +37,7 @@ class Algorithm:
         validate: Callable[[pregel.Result], str] | None = None,
         weights: bool = True,
         held: Callable[[str, argparse.Namespace, dict[str, Any]], pregel.Result] | None = None,
+        compared: Callable[[pregel.Result, np.ndarray, argparse.Namespace], str] | None = None,
     ) -> None:
         self.run = run
         # the run on a graph the Ray workers load themselves (--load workers), given the path; None: not offered
@@ -49,6 +50,8 @@ class Algorithm:
         self.summary = summary
         # for answers that are random, --check verifies them instead of comparing them with a reference
         self.validate = validate
+        # what --compare networkx says of networkx's answer beside ours; None: their largest difference
+        self.compared = compared
 
     def top(self, result: pregel.Result, k: int) -> Top:
         """The ``--top k`` listing of a result in memory."""
@@ -391,6 +394,25 @@ def _networkx_louvain(graph: pregel.Graph, args: argparse.Namespace) -> np.ndarr
     return networkx_louvain(graph, args.resolution, args.threshold, args.seed)
 
 
+def _louvain_compared(result: pregel.Result, theirs: np.ndarray, args: argparse.Namespace) -> str:
+    """Both partitions' modularity: the two find communities differently, so labels vertex by vertex do not compare."""
+    import networkx as nx
+
+    from pregel.algorithms.triangles import networkx_undirected
+
+    graph = networkx_undirected(result.graph, weighted=True)
+    ids = result.graph.original_ids.tolist()
+
+    def quality(labels: np.ndarray) -> str:
+        communities: dict[Any, set] = {}
+        for vertex, label in zip(ids, labels.tolist()):
+            communities.setdefault(label, set()).add(vertex)
+        found = nx.community.modularity(graph, communities.values(), resolution=args.resolution)
+        return f"modularity {found:.6f} in {len(communities):,} communities"
+
+    return f"{quality(theirs)}, pregel's {quality(result.values)}"
+
+
 def _louvain_found(result: pregel.Result) -> str:
     levels = result.aggregated["levels"]
     communities = np.unique(result.values).size
@@ -440,6 +462,7 @@ ALGORITHMS = {
         listings.LARGEST_COMPONENTS,
         lambda args: {"level": "level", "modularity": "modularity"},
         _louvain_found,
+        compared=_louvain_compared,
     ),
     "run": Algorithm(
         _run_program,
