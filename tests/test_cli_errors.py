@@ -173,6 +173,9 @@ CASES = {
     "--top 0": Case(
         ["pagerank", "e.txt", "--top", "0"], "argument --top: must be at least 1, got 0", {"e.txt": b"1 2\n"}
     ),
+    "--workers -2": Case(
+        ["pagerank", "e.txt", "--workers", "-2"], "argument --workers: must be at least 1, got -2", {"e.txt": b"1 2\n"}
+    ),
     # ------------------------------------------------------------- output paths
     "an output folder that does not exist": Case(
         ["cc", "e.txt", "-o", "no/such/out.tsv"],

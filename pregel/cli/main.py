@@ -658,10 +658,7 @@ def _generate(args: argparse.Namespace) -> int:
 
 
 def _positive_int(text: str) -> int:
-    value = _non_negative_int(text)
-    if value == 0:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {text}")
-    return value
+    return _int_at_least(text, 1, "must be at least 1")
 
 
 def _checkpoint_every(text: str) -> int | float:
@@ -672,12 +669,17 @@ def _checkpoint_every(text: str) -> int | float:
 
 
 def _non_negative_int(text: str) -> int:
+    return _int_at_least(text, 0, "must not be negative")
+
+
+def _int_at_least(text: str, low: int, rule: str) -> int:
+    # the rule the flag states, whatever side of it the value falls (-2 for --workers: "at least 1", not "negative")
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must not be negative, got {text}")
+    if value < low:
+        raise argparse.ArgumentTypeError(f"{rule}, got {text}")
     return value
 
 
