@@ -136,6 +136,79 @@ def test_two_way_marks_the_way_of_each_edge():
     assert list(zip(src.tolist(), dst.tolist(), way.tolist())) == [(0, 1, 3.0), (1, 0, 3.0), (1, 2, 1.0), (2, 1, 2.0)]
 
 
+# ------------------------------------------------------------------ long chains (issue 18)
+def _path(order):
+    """A directed path through the ids in ``order``."""
+    return pregel.Graph.from_edges(order[:-1], order[1:])
+
+
+def _two_cycles(k, rising=True):
+    """a1 <-> b1 -> a2 <-> b2 -> ... -> ak <-> bk, with ids a_i = 2i and b_i = 2i + 1 (or 2k-1 minus those)."""
+    a, b = np.arange(k) * 2, np.arange(k) * 2 + 1
+    if not rising:
+        a, b = 2 * k - 1 - a, 2 * k - 1 - b
+    return pregel.Graph.from_edges([*a, *b, *b[:-1]], [*b, *a, *a[1:]])
+
+
+def _subdivided_tree(depth, length):
+    """A complete binary out-tree of ``depth`` levels whose edges are paths of ``length`` edges; ids rise downwards."""
+    src, dst, ends, next_id = [], [], [0], 1
+    for _ in range(depth - 1):
+        below = []
+        for top in ends:
+            for _ in range(2):
+                path = [top, *range(next_id, next_id + length)]
+                next_id += length
+                src += path[:-1]
+                dst += path[1:]
+                below.append(path[-1])
+        ends = below
+    return pregel.Graph.from_edges(src, dst)
+
+
+def _supersteps_within(g, bound, api="batch"):
+    # the bound stops a quadratic colouring early instead of letting it run for minutes
+    result = strongly_connected_components(g, api=api, max_supersteps=bound)
+    assert result.stopped_by != "max_supersteps", f"more than {bound} supersteps"
+    np.testing.assert_array_equal(result.values, networkx_scc(g))
+    return result
+
+
+# each: the graph of n vertices (about), the bound on supersteps, and the n of the fast test
+LONG_CHAINS = {
+    # colouring from the head takes the whole path and finds one vertex; the reversed round finds every vertex a root
+    "path, ids rising": (lambda n: _path(np.arange(n)), lambda n: 2 * n, 1000),
+    # every vertex its own root in the first round
+    "path, ids falling": (lambda n: _path(np.arange(n)[::-1]), lambda n: 20, 1000),
+    # trimming finds nothing (every vertex is on a cycle); the reversed round takes every pair at once
+    "2-cycles, ids rising": (lambda n: _two_cycles(n // 2), lambda n: 2 * n, 600),
+    "2-cycles, ids falling": (lambda n: _two_cycles(n // 2, rising=False), lambda n: 20, 600),
+    # thin trimming layers (16 leaves among 30 paths), the smallest id at the root
+    "binary out-tree of paths": (lambda n: _subdivided_tree(5, n // 30), lambda n: 2 * 4 * (n // 30) + 20, 1000),
+    # the smallest ids at both ends: colouring either way takes one vertex a round; trimming to a fixpoint the rest
+    "path, ids rising then falling": (
+        lambda n: _path(np.r_[np.arange(0, n, 2), np.arange(1, n, 2)[::-1]]),
+        lambda n: 4 * n,
+        400,
+    ),
+}
+
+
+@pytest.mark.parametrize("scale", [1, pytest.param(2, marks=pytest.mark.slow)])
+@pytest.mark.parametrize("name", LONG_CHAINS)
+def test_long_chains_take_supersteps_linear_in_their_length(name, scale):
+    graph, bound, n = LONG_CHAINS[name]
+    _supersteps_within(graph(scale * n), bound(scale * n))
+
+
+@pytest.mark.parametrize("name", LONG_CHAINS)
+def test_the_scalar_twin_takes_the_same_phases_on_long_chains(name):
+    graph, bound, _ = LONG_CHAINS[name]
+    g = graph(150)
+    scalar = _supersteps_within(g, bound(150), api="scalar")
+    assert [s.aggregated for s in scalar.stats] == [s.aggregated for s in strongly_connected_components(g).stats]
+
+
 @settings(max_examples=40, deadline=None)
 @given(random_graphs(min_vertices=0))
 def test_random_graphs_equal_scipy_and_networkx(g):
@@ -210,6 +283,14 @@ def _digraphs():
         yield nx.gnm_random_graph(60, 90 + 10 * seed, seed=seed, directed=True)
     yield nx.DiGraph(NETWORKX_EXAMPLE)
     yield nx.MultiDiGraph([("a", "b"), ("a", "b"), ("b", "a"), ("c", "c")])
+
+
+@needs_backend
+def test_dispatch_on_a_long_path_returns():
+    # issue 18: a path of a few thousand vertices took quadratic supersteps (minutes) through dispatch
+    g = nx.path_graph(2000, create_using=nx.DiGraph)
+    ours = list(nx.strongly_connected_components(g, backend="pregel"))
+    assert sorted(map(sorted, ours)) == sorted(map(sorted, nx.strongly_connected_components(g)))
 
 
 @needs_backend

@@ -8,8 +8,11 @@ backward, 3 both): a vertex can then reach its in-neighbours too, which the back
 phase needs. A vertex's value is its colour while it is still looking for its component,
 ``-(label + 1)`` once it has found it.
 
-The phases, each one or more supersteps (master compute reads what the vertices
-aggregated and announces the next phase through the ``phase`` aggregator):
+The phases, each one or more supersteps, make a *round* (master compute reads what the
+vertices aggregated and announces the next phase and the round through the ``phase`` and
+``round`` aggregators). Even rounds (the first is round 0) read the graph as it is; odd
+rounds read it reversed, in-edges for out-edges: the components are the same, and a chain
+that colouring takes one vertex at a time one way it takes at once the other way (below).
 
 ``START``
     Every vertex still looking (an *open* vertex) pings its out-neighbours; one without
@@ -17,11 +20,15 @@ aggregated and announces the next phase through the ``phase`` aggregator):
 ``TRIM_IN`` and ``TRIM_OUT``
     An open vertex that got no ping has no open in-neighbour (``TRIM_IN``) or, after
     pinging its in-neighbours, no open out-neighbour (``TRIM_OUT``): it is a component
-    of its own. The others ping on. Trimming repeats while ``TRIM_OUT`` finds at least
-    1/32 of the open vertices: it takes the many one-vertex components of real graphs
-    away in two supersteps a layer, and stops when a layer is too thin to pay for the
-    pings over every open vertex's edges (colouring finds the rest: the components do
-    not depend on where trimming stopped).
+    of its own. The others ping on. In the first two rounds trimming repeats while
+    ``TRIM_OUT`` finds at least 1/32 (``TRIM_SHARE``) of the open vertices: it takes the
+    many one-vertex components of real graphs away in two supersteps a layer, and stops
+    when a layer is too thin to pay for the pings over every open vertex's edges
+    (colouring finds the rest: the components do not depend on where trimming stopped).
+    From round 2 (``FIXPOINT_ROUND``) on, trimming repeats until ``TRIM_OUT`` finds
+    nobody: colouring both ways left vertices, which on chains, trees and other DAG-shaped
+    parts it takes a few a round at a cost of their length each (a path whose smallest
+    ids are at both ends), while trimming takes them in supersteps linear in their length.
 ``FORWARD``
     Every open vertex starts with its own number as colour and keeps the smallest colour
     sent to it along out-edges (min combiner): its colour becomes the smallest open
@@ -35,7 +42,12 @@ aggregated and announces the next phase through the ``phase`` aggregator):
     nobody joins, the round is over and ``START`` begins the next with the vertices left.
 
 Every round takes at least one component (the smallest open vertex is a root), so the
-run ends; it stops by itself when every vertex has its component.
+run ends; it stops by itself when every vertex has its component. Why the rounds swap
+ways: on a path whose ids rise along it, the smallest colour floods the whole path and
+only the head is a root (one vertex for the path's length in supersteps); reversed, every
+vertex's colour is its own (the smallest vertex it reaches) and every vertex is a root.
+The same holds for a chain of cycles. Real graphs usually end in round 0 (p2p-Gnutella31
+and the benchmark's R-MAT do), where nothing changed.
 """
 
 from __future__ import annotations
@@ -56,14 +68,16 @@ START, TRIM_IN, TRIM_OUT, FORWARD, BACKWARD_START, BACKWARD = range(6)
 PHASES = ("START", "TRIM_IN", "TRIM_OUT", "FORWARD", "BACKWARD_START", "BACKWARD")
 #: Trimming goes on while a round's TRIM_OUT finds at least this fraction (1/TRIM_SHARE) of the open vertices.
 TRIM_SHARE = 32
+#: From this round on (counted from 0) trimming goes on until a TRIM_OUT finds nobody.
+FIXPOINT_ROUND = 2
 #: Edge weights of :func:`two_way`: the original edge went forward (1), backward (2) or both ways (3).
 FORWARD_EDGE, BACKWARD_EDGE = 1, 2
 
 
 class Phase(Aggregator):
-    """The phase of a superstep: every vertex that computes aggregates the one it ran (they agree).
+    """The phase (or the round) of a superstep: every vertex that computes aggregates the one it ran (they agree).
 
-    ``START`` before anything was aggregated, so superstep 0 starts the first round.
+    ``START`` (round 0) before anything was aggregated, so superstep 0 starts the first round.
     """
 
     identity = START
@@ -80,21 +94,33 @@ class _Phases:
 
     combiner = Min
     value_dtype = np.int64
-    aggregators = {"phase": Phase, "open": Count, "trimmed": Count, "changed": Count, "joined": Count}
+    aggregators = {
+        "phase": Phase,
+        "round": Phase,
+        "open": Count,
+        "trimmed": Count,
+        "changed": Count,
+        "joined": Count,
+    }
 
     def master_compute(self, master: pregel.Master) -> None:
-        ran = master.aggregated("phase")
+        ran, round_ = master.aggregated("phase"), master.aggregated("round")
         if ran == TRIM_OUT:
-            # another round pings every open vertex's edges twice: worth it while trimming takes a good share
+            # another layer pings every open vertex's edges twice: worth it while trimming takes a good share,
+            # and always once colouring in both directions left vertices (chains colouring takes one at a time)
             trimmed = master.aggregated("trimmed")
-            following = TRIM_IN if trimmed and TRIM_SHARE * trimmed >= master.aggregated("open") else FORWARD
+            thick = round_ >= FIXPOINT_ROUND or TRIM_SHARE * trimmed >= master.aggregated("open")
+            following = TRIM_IN if trimmed and thick else FORWARD
         elif ran == FORWARD:
             following = FORWARD if master.aggregated("changed") else BACKWARD_START
         elif ran == BACKWARD:
             following = BACKWARD if master.aggregated("joined") else START
+            if following == START:
+                round_ += 1  # the next round reads the graph the other way
         else:
             following = {START: TRIM_IN, TRIM_IN: TRIM_OUT, BACKWARD_START: BACKWARD}[ran]
         master.set_aggregated("phase", following)
+        master.set_aggregated("round", round_)
 
 
 class StronglyConnected(_Phases, BatchProgram):
@@ -111,8 +137,10 @@ class StronglyConnected(_Phases, BatchProgram):
         return v.ids
 
     def compute(self, v: pregel.VertexBatch) -> None:
-        phase = v.aggregated("phase")
+        phase, round_ = v.aggregated("phase"), v.aggregated("round")
         v.aggregate("phase", phase)
+        v.aggregate("round", round_)
+        ahead, behind = ways(round_)
         open_ = v.values >= 0
         v.vote_to_halt(~open_)  # found vertices that mail woke up go back to sleep
         if phase == START:
@@ -121,27 +149,27 @@ class StronglyConnected(_Phases, BatchProgram):
             self._found(v, alone, v.ids)
             v.aggregate("trimmed", v.ids[alone])
             open_ &= ~alone
-            self._send(v, open_, v.ids, FORWARD_EDGE)
+            self._send(v, open_, v.ids, ahead)
         elif phase in (TRIM_IN, TRIM_OUT):
             alone = open_ & ~v.has_messages
             self._found(v, alone, v.ids)
             v.aggregate("trimmed", v.ids[alone])
             rest = open_ & v.has_messages
             # after TRIM_OUT the pings are also the colours of FORWARD's first superstep
-            self._send(v, rest, v.ids, BACKWARD_EDGE if phase == TRIM_IN else FORWARD_EDGE)
+            self._send(v, rest, v.ids, behind if phase == TRIM_IN else ahead)
             open_ = rest
         elif phase == FORWARD:
             changed = open_ & (v.messages < v.values)
             v.values = np.where(changed, v.messages, v.values)
             v.aggregate("changed", v.ids[changed])
-            self._send(v, changed, v.values, FORWARD_EDGE)
+            self._send(v, changed, v.values, ahead)
         else:
             if phase == BACKWARD_START:
                 joins = open_ & (v.values == v.ids)
             else:
                 joins = open_ & v.has_messages & (-v.messages == v.values)
             v.aggregate("joined", v.ids[joins])
-            self._send(v, joins, -v.values, BACKWARD_EDGE)
+            self._send(v, joins, -v.values, behind)
             self._found(v, joins, v.values)
             open_ &= ~joins
         v.aggregate("open", v.ids[open_])
@@ -158,6 +186,17 @@ class StronglyConnected(_Phases, BatchProgram):
     def _found(v: pregel.VertexBatch, where: np.ndarray, label: np.ndarray) -> None:
         v.values = np.where(where, -label - 1, v.values)
         v.vote_to_halt(where)
+
+
+def ways(round_: int) -> tuple[int, int]:
+    """The way colours spread in round ``round_`` and the way components are taken back: they swap each round.
+
+    Examples
+    --------
+    >>> ways(0), ways(1)
+    ((1, 2), (2, 1))
+    """
+    return (FORWARD_EDGE, BACKWARD_EDGE) if round_ % 2 == 0 else (BACKWARD_EDGE, FORWARD_EDGE)
 
 
 def _one_way(v: pregel.VertexBatch) -> np.ndarray:
@@ -182,37 +221,39 @@ class StronglyConnectedVertex(_Phases, Vertex):
         return self.id
 
     def compute(self, messages: int | None) -> None:
-        phase = self.aggregated("phase")
+        phase, round_ = self.aggregated("phase"), self.aggregated("round")
         self.aggregate("phase", phase)
+        self.aggregate("round", round_)
+        ahead, behind = ways(round_)
         if self.value < 0:  # found already; mail woke it up
             self.vote_to_halt()
             return
         if phase == START:
-            ways = [int(weight) for weight in self.out_edges[1]]
-            if not any(way & FORWARD_EDGE for way in ways) or not any(way & BACKWARD_EDGE for way in ways):
+            goes = [int(weight) for weight in self.out_edges[1]]
+            if not any(way & FORWARD_EDGE for way in goes) or not any(way & BACKWARD_EDGE for way in goes):
                 self.value = -self.id - 1  # no in-edge or no out-edge in the graph: alone
                 self.aggregate("trimmed", 1)
                 self.vote_to_halt()
                 return
             self.value = self.id
-            self.send_along_way(self.id, FORWARD_EDGE)
+            self.send_along_way(self.id, ahead)
         elif phase in (TRIM_IN, TRIM_OUT):
             if messages is None:
                 self.value = -self.id - 1
                 self.aggregate("trimmed", 1)
                 self.vote_to_halt()
                 return
-            self.send_along_way(self.id, BACKWARD_EDGE if phase == TRIM_IN else FORWARD_EDGE)
+            self.send_along_way(self.id, behind if phase == TRIM_IN else ahead)
         elif phase == FORWARD:
             if messages is not None and messages < self.value:
                 self.value = messages
                 self.aggregate("changed", 1)
-                self.send_along_way(messages, FORWARD_EDGE)
+                self.send_along_way(messages, ahead)
         elif (phase == BACKWARD_START and self.value == self.id) or (
             phase == BACKWARD and messages is not None and -messages == self.value
         ):
             self.aggregate("joined", 1)
-            self.send_along_way(-self.value, BACKWARD_EDGE)
+            self.send_along_way(-self.value, behind)
             self.value = -self.value - 1
             self.vote_to_halt()
             return
@@ -264,8 +305,8 @@ def strongly_connected_components(
     Result
         Labels (``int64``) aligned with ``graph.ids``; -1 for the vertices whose component
         was not found yet when the run stopped at ``max_supersteps``. ``result.stats``
-        are those of the run on :func:`two_way`'s graph; each superstep's ``phase``
-        aggregator is the phase master compute chose for the next one.
+        are those of the run on :func:`two_way`'s graph; each superstep's ``phase`` and
+        ``round`` aggregators are the phase and round master compute chose for the next one.
 
     Examples
     --------
