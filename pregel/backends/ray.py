@@ -451,7 +451,7 @@ class RayBackend:
         self.compiled: Any = None
         self.stretch = 0
         # the stretch that earns a compile (None: never; turned off, or a compiled graph failed to tear down)
-        self.compiling = _compile_after()
+        self.compiling = _compile_after(os.environ.get("PREGEL_RAY_COMPILED"))
         self.actors = []
         # where each worker serves its blocks, by partition
         self.addresses: list[Address] = []
@@ -1103,19 +1103,16 @@ def _check_negative(held: list[Held], program: Program) -> None:
     )
 
 
-def _compile_after() -> int | None:
-    """The stretch of supersteps after which the barrier is compiled: ``PREGEL_RAY_COMPILED`` or
-    :data:`COMPILE_AFTER`; None (``PREGEL_RAY_COMPILED=0``): never.
+def _compile_after(setting: str | None) -> int | None:
+    """The stretch of supersteps after which the barrier is compiled, from ``PREGEL_RAY_COMPILED``'s
+    ``setting`` (None: :data:`COMPILE_AFTER`); None for ``"0"``: never.
 
     Examples
     --------
-    >>> os.environ["PREGEL_RAY_COMPILED"] = "0"; _compile_after()
-    >>> os.environ["PREGEL_RAY_COMPILED"] = "3"; _compile_after()
-    3
-    >>> del os.environ["PREGEL_RAY_COMPILED"]; _compile_after() == COMPILE_AFTER
-    True
+    >>> _compile_after("0"), _compile_after("3"), _compile_after(None) == COMPILE_AFTER
+    (None, 3, True)
     """
-    after = int(os.environ.get("PREGEL_RAY_COMPILED", COMPILE_AFTER))
+    after = COMPILE_AFTER if setting is None else int(setting)
     return after if after > 0 else None
 
 
