@@ -61,9 +61,10 @@ MIN_OBJECT_STORE = 200 * 2**20
 
 COMPILE_AFTER = 400
 """Supersteps in a row (no other call to the workers between) after which the barrier moves onto a Ray
-Compiled Graph; ``PREGEL_RAY_COMPILED`` overrides it (0: never). Compiling costs ~0.5-1.7 s and
-saves ~2.5 ms a superstep on one node (bench/RESULTS_ray.md): after as many plain supersteps as a
-compile costs, a run is at most twice as slow as if it had known its length beforehand."""
+Compiled Graph; ``PREGEL_RAY_COMPILED`` overrides it (0: never). Compiling costs 0.5-4 s and saves
+2-5 ms a superstep on one node, little across nodes (bench/RESULTS_ray.md): compiled after about as
+many plain supersteps as a compile costs, a run's barrier is at most twice as slow as if it had known
+its length beforehand."""
 
 
 @dataclass
