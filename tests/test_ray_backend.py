@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 
+import networkx as nx
 import numpy as np
 import pytest
 
@@ -289,4 +290,48 @@ def test_a_worker_dead_in_a_compiled_superstep_is_worker_lost(monkeypatch):
         assert backend.compiled is None and not backend.healthy
         assert isinstance(backend.failed, ray_backend.Failure) and backend.failed.superstep == 3
     finally:
+        backend.close()
+
+
+def wake_values(g: pregel.Graph, root: int) -> np.ndarray:
+    """:class:`Wake`'s values from networkx's BFS: the last superstep a vertex got a token in (a token goes one
+    edge a superstep, sent by each vertex the superstep after it was first reached), 0 for the root unless a
+    token comes back to it, -1 where none comes."""
+    graph = nx.DiGraph()
+    graph.add_nodes_from(range(g.num_vertices))
+    graph.add_edges_from(zip(np.repeat(np.arange(g.num_vertices), np.diff(g.indptr)).tolist(), g.indices.tolist()))
+    start = int(np.searchsorted(g.ids, root))
+    level = nx.single_source_shortest_path_length(graph, start)
+    values = np.full(g.num_vertices, -1.0)
+    values[start] = 0.0
+    for v in graph:
+        reached = [level[u] + 1 for u in graph.predecessors(v) if u in level]
+        if reached:
+            values[v] = float(max(reached))
+    return values
+
+
+def test_a_compiled_graph_that_cannot_be_torn_down_leaves_plain_calls_for_the_rest_of_the_run(monkeypatch):
+    g = random_graph(200, 1_000, 3)
+    backend = compiled_backend(g, Wake(root=0), monkeypatch)
+    stuck = None
+    try:
+        for superstep in range(3):
+            backend.superstep(superstep, {})
+        stuck = backend.compiled
+        real_teardown = stuck.teardown
+
+        def failing_teardown():
+            raise RuntimeError("a worker of the graph is gone")
+
+        monkeypatch.setattr(stuck, "teardown", failing_teardown)
+        backend.states()  # another call: its teardown fails
+        assert backend.compiled is None and backend.compiling is None
+        for superstep in range(3, 40):
+            backend.superstep(superstep, {})
+            assert backend.compiled is None
+        np.testing.assert_array_equal(backend.values(), wake_values(g, root=0))
+    finally:
+        if stuck is not None:
+            real_teardown()
         backend.close()
