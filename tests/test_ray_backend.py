@@ -335,3 +335,21 @@ def test_a_compiled_graph_that_cannot_be_torn_down_leaves_plain_calls_for_the_re
         if stuck is not None:
             real_teardown()
         backend.close()
+
+
+def test_by_default_the_barrier_compiles_only_when_every_worker_shares_the_drivers_node(monkeypatch):
+    monkeypatch.delenv("PREGEL_RAY_COMPILED", raising=False)
+    monkeypatch.setattr(ray_backend, "COMPILE_AFTER", 2)
+    g = random_graph(200, 1_000, 3)
+    backend = ray_backend.RayBackend(g, Wake(root=0), workers=2)
+    try:
+        here = list(backend.nodes)
+        backend.nodes[1] = "another node"
+        for superstep in range(4):
+            backend.superstep(superstep, {})
+        assert backend.compiled is None
+        backend.nodes = here
+        backend.superstep(4, {})
+        assert backend.compiled is not None
+    finally:
+        backend.close()

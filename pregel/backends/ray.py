@@ -61,10 +61,11 @@ MIN_OBJECT_STORE = 200 * 2**20
 
 COMPILE_AFTER = 400
 """Supersteps in a row (no other call to the workers between) after which the barrier moves onto a Ray
-Compiled Graph; ``PREGEL_RAY_COMPILED`` overrides it (0: never). Compiling costs 0.5-4 s and saves
-2-5 ms a superstep on one node, little across nodes (bench/RESULTS_ray.md): compiled after about as
-many plain supersteps as a compile costs, a run's barrier is at most twice as slow as if it had known
-its length beforehand."""
+Compiled Graph, when every worker runs on the driver's node; ``PREGEL_RAY_COMPILED`` overrides it
+(0: never; N: after N supersteps, wherever the workers are). Compiling costs 0.5-4 s and saves 2-5 ms
+a superstep on one node, nothing measurable across nodes (bench/RESULTS_ray.md): compiled after about
+as many plain supersteps as a compile costs, a run's barrier is at most twice as slow as if it had
+known its length beforehand."""
 
 
 @dataclass
@@ -452,7 +453,10 @@ class RayBackend:
         self.compiled: Any = None
         self.stretch = 0
         # the stretch that earns a compile (None: never; turned off, or a compiled graph failed to tear down)
-        self.compiling = _compile_after(os.environ.get("PREGEL_RAY_COMPILED"))
+        setting = os.environ.get("PREGEL_RAY_COMPILED")
+        self.compiling = _compile_after(setting)
+        # by default only when every worker shares the driver's node: across nodes it saved nothing measurable
+        self.compile_anywhere = setting is not None
         self.actors = []
         # where each worker serves its blocks, by partition
         self.addresses: list[Address] = []
@@ -529,7 +533,7 @@ class RayBackend:
             # inline, as without a log (an ObjectRef would cost each worker a fetch every superstep)
             aggregated = copy.deepcopy(aggregated)
         # deliveries reset the stretch, and the superstep after them collects them: a long stretch has none pending
-        if self.compiled is None and self.compiling and self.stretch >= self.compiling:
+        if self.compiled is None and self.compiling and self.stretch >= self.compiling and self._compiles_here():
             self.compiled = self._compile()
         self.stretch += 1
         compiled = self.compiled is not None
@@ -543,6 +547,11 @@ class RayBackend:
                 self.failed = Failure(superstep, aggregated, pending, calls, mail)
                 raise
         return self._sent(superstep, aggregated, statuses)
+
+    def _compiles_here(self) -> bool:
+        """Whether the barrier may compile where the workers are: with ``PREGEL_RAY_COMPILED`` set anywhere, by
+        default only if every worker runs on the driver's node (bench/RESULTS_ray.md)."""
+        return self.compile_anywhere or set(self.nodes) == {ray.get_runtime_context().get_node_id()}
 
     def _compile(self) -> Any:
         """The workers' superstep as a Ray Compiled Graph (None if Ray cannot compile it: plain calls stay).
