@@ -12,6 +12,10 @@ built once and warmed up before it is timed, so worker start-up is not counted.
 - **Ray alone**: the same round trip with actors that answer at once, as one plain
   ``.remote()`` call each and as a Ray Compiled Graph (``experimental_compile``): the floor
   under an empty superstep, and what Compiled Graphs would take off it.
+- **compiled barrier**: the empty superstep again with the barrier on a Ray Compiled Graph
+  from the second superstep on (``PREGEL_RAY_COMPILED=1``; by default it compiles only after
+  ``COMPILE_AFTER`` supersteps in a row), and what compiling (with the first compiled
+  superstep) and tearing the graph down cost: the price a run pays before it saves.
 - **PageRank**: per-superstep wall time of PageRank (batch API, ``tol=0`` so every run
   has the same number of supersteps) with the local backend (1 partition) and the Ray
   backend (1 and 2 workers); median over the supersteps after the first. For Ray, the
@@ -22,6 +26,7 @@ built once and warmed up before it is timed, so worker start-up is not counted.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import statistics
 import sys
@@ -38,6 +43,23 @@ import pregel  # noqa: E402
 from pregel.algorithms.pagerank import PageRank  # noqa: E402
 from pregel.backends.local import LocalBackend  # noqa: E402
 from pregel.backends.ray import RayBackend  # noqa: E402
+
+PLAIN, COMPILED = "0", "1"
+"""``PREGEL_RAY_COMPILED``: plain calls only; the barrier compiled from the second superstep on."""
+
+
+@contextlib.contextmanager
+def barrier(mode: str):
+    """Backends built inside run their barrier as ``mode`` (PLAIN or COMPILED) says."""
+    before = os.environ.get("PREGEL_RAY_COMPILED")
+    os.environ["PREGEL_RAY_COMPILED"] = mode
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["PREGEL_RAY_COMPILED"]
+        else:
+            os.environ["PREGEL_RAY_COMPILED"] = before
 
 
 class Idle(pregel.BatchProgram):
@@ -83,6 +105,26 @@ def _median_ms(call, rounds: int) -> float:
         call(s)
         times.append(time.perf_counter() - start)
     return 1000 * statistics.median(times)
+
+
+def compile_cost_ms(backend_class: type = RayBackend, repeat: int = 5) -> tuple[float, float]:
+    """Median milliseconds to compile the barrier of 2 workers (with its first superstep), and to tear it down."""
+    with barrier(COMPILED):
+        backend = backend_class(pregel.Graph.from_edges([1], [2]), Idle(), workers=2)
+    try:
+        compiles, teardowns = [], []
+        for _ in range(repeat):
+            backend.superstep(0, {})  # plain: the stretch that earns the compile
+            start = time.perf_counter()
+            backend.superstep(1, {})
+            compiles.append(time.perf_counter() - start)
+            assert backend.compiled is not None
+            start = time.perf_counter()
+            backend.states()  # any other call tears the graph down first
+            teardowns.append(time.perf_counter() - start)
+    finally:
+        backend.close()
+    return 1000 * statistics.median(compiles), 1000 * statistics.median(teardowns)
 
 
 def round_trip_ms(rounds: int, nodes: list[str] | None = None) -> tuple[float, float | str]:
@@ -138,19 +180,31 @@ def main() -> None:
     graph = pregel.io.edges.read_edges(args.graph)
     ray.init(address="local", include_dashboard=False, num_cpus=2, object_store_memory=200 * 2**20)
     try:
-        print(f"empty superstep, 2 Ray workers: {barrier_ms(300):.2f} ms (median of 300)")
+        with barrier(PLAIN):
+            plain_ms = barrier_ms(300)
+        with barrier(COMPILED):
+            compiled_ms = barrier_ms(300)
+        print(f"empty superstep, 2 Ray workers: {plain_ms:.2f} ms plain, {compiled_ms:.2f} ms compiled (median of 300)")
+        compile_ms, teardown_ms = compile_cost_ms()
+        print(f"  compiling the barrier (with its first superstep) {compile_ms:.0f} ms, teardown {teardown_ms:.0f} ms")
         plain, compiled = round_trip_ms(300)
         compiled = compiled if isinstance(compiled, str) else f"{compiled:.2f} ms"
         print(f"  Ray alone, 2 actors answering at once: one call each {plain:.2f} ms, a Compiled Graph {compiled}")
         print(f"PageRank on {Path(args.graph).name}: {graph.num_vertices} vertices, {graph.num_edges} edges")
-        runs = [("local", LocalBackend, 1), ("ray", RayBackend, 1), ("ray", RayBackend, 2)]
+        runs = [
+            ("local", LocalBackend, 1, PLAIN),
+            ("ray", RayBackend, 1, PLAIN),
+            ("ray", RayBackend, 2, PLAIN),
+            ("ray, compiled", RayBackend, 2, COMPILED),
+        ]
         local = None
-        for name, backend_class, workers in runs:
-            pagerank_ms(backend_class, graph, workers, 5)  # warm-up: workers started, imports done
-            wall, compute = pagerank_ms(backend_class, graph, workers, args.supersteps)
+        for name, backend_class, workers, mode in runs:
+            with barrier(mode):
+                pagerank_ms(backend_class, graph, workers, 5)  # warm-up: workers started, imports done
+                wall, compute = pagerank_ms(backend_class, graph, workers, args.supersteps)
             local = local or wall
             print(
-                f"  {name:5} {workers} worker(s): {wall:7.2f} ms/superstep "
+                f"  {name:13} {workers} worker(s): {wall:7.2f} ms/superstep "
                 f"(slowest partition's compute {compute:.2f} ms, the rest {wall - compute:.2f} ms; "
                 f"{local / wall:.2f}x local)"
             )

@@ -264,3 +264,33 @@ def test_the_summary_and_stats_report_a_confined_recovery(tmp_path, ray_backends
     assert recovery.describe().startswith(
         f"recovering from a lost worker in superstep 7: partition 0 back to checkpoint {Path(tmp_path).absolute()}"
     )
+
+
+def test_a_worker_lost_in_a_compiled_superstep_replays_alone(tmp_path, ray_backends, monkeypatch):
+    """The barrier on a Ray Compiled Graph (after 2 supersteps in a row): a worker killed while the graph stands
+    is lost in the next superstep, and its partition alone replays, as with plain calls."""
+    monkeypatch.setenv("PREGEL_RAY_COMPILED", "2")
+    expected = run(PageRank(tol=0), ray_backends, max_supersteps=20)
+    compiled: list[bool] = []
+
+    def kill(stats: pregel.SuperstepStats) -> None:
+        backend = ray_backends[-1]
+        if stats.superstep == 8 and not compiled:
+            compiled.append(backend.compiled is not None)
+            # straight to the worker: ``actors`` would tear the graph down first
+            kill_now(backend._workers[1])
+
+    result = pregel.run(
+        GRAPH,
+        PageRank(tol=0),
+        backend="ray",
+        workers=WORKERS,
+        on_superstep=kill,
+        max_supersteps=20,
+        checkpoint_dir=tmp_path,
+        checkpoint_every=5,
+    )
+    assert compiled == [True]
+    assert_same_run(result, expected)
+    (recovery,) = result.recoveries
+    assert (recovery.kind, recovery.partitions, recovery.failed_at, recovery.superstep) == ("confined", [1], 9, 5)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 
+import networkx as nx
 import numpy as np
 import pytest
 
@@ -158,6 +159,8 @@ def driver_bytes_per_superstep(monkeypatch, g: pregel.Graph, workers: int) -> tu
     Counted with Ray's own serializer: what ``ray.get`` returns in a superstep is what
     crossed from the workers to the driver.
     """
+    # the plain calls' traffic: a compiled superstep's statuses come back through its channels, not ray.get
+    monkeypatch.setenv("PREGEL_RAY_COMPILED", "0")
     context = ray._private.worker.global_worker.get_serialization_context()
     fetched: list[int] = []
     real_get = ray.get
@@ -214,3 +217,139 @@ def test_a_program_loaded_from_a_file_runs_on_the_workers(spec):
     program = load_program(str(ROOT / spec), ["source=3"])
     ours = pregel.run(g, program, backend="ray", workers=2)
     np.testing.assert_array_equal(ours.values, pregel.run(g, program).values)
+
+
+# ---------------------------------------------------- the barrier on a Ray Compiled Graph
+class FailsAtFour(pregel.BatchProgram):
+    """Sends along every edge; raises the program's own error in superstep 4."""
+
+    combiner = pregel.Sum
+
+    def compute(self, v):
+        if v.superstep == 4:
+            raise ValueError("superstep 4 refuses")
+        v.send_to_all_neighbors(1.0)
+
+
+def compiled_backend(graph: pregel.Graph, program: pregel.Program, monkeypatch):
+    """A Ray backend whose barrier compiles after 2 supersteps in a row."""
+    monkeypatch.setenv("PREGEL_RAY_COMPILED", "2")
+    return ray_backend.RayBackend(graph, program, workers=2)
+
+
+def test_compiled_supersteps_give_scipy_answer_and_tear_down_for_other_calls(monkeypatch):
+    """PageRank with the barrier compiled after 2 supersteps, a checkpoint-like state read in between: the
+    graph is built, torn down by the read, built again, and the values are scipy's."""
+    g = read_dataset("wiki-Vote.txt.gz")
+    expected = scipy_answer("wiki-Vote.txt.gz", "pagerank")
+    built = []
+
+    class Watched(ray_backend.RayBackend):
+        def superstep(self, superstep, aggregated):
+            statuses = super().superstep(superstep, aggregated)
+            built.append(self.compiled is not None)
+            if superstep == 6:
+                self.states()  # another call to the workers: the graph goes first
+                built.append(self.compiled is not None)
+            return statuses
+
+    monkeypatch.setenv("PREGEL_RAY_COMPILED", "2")
+    monkeypatch.setattr(ray_backend, "RayBackend", Watched)
+    result = pagerank(g, backend="ray", workers=2, tol=1e-12)
+    assert np.abs(result.values - expected.values).max() <= 1e-12
+    # plain, plain, compiled from the third superstep on; torn down by the read after superstep 6
+    assert built[:10] == [False, False, True, True, True, True, True, False, False, False]
+    assert built[10] is True
+
+
+def test_a_program_error_in_a_compiled_superstep_is_raised_as_it_is(monkeypatch):
+    g = random_graph(200, 1_000, 3)
+    backend = compiled_backend(g, FailsAtFour(), monkeypatch)
+    try:
+        for superstep in range(4):
+            backend.superstep(superstep, {})
+        assert backend.compiled is not None
+        with pytest.raises(ValueError, match="^superstep 4 refuses$"):
+            backend.superstep(4, {})
+        assert backend.compiled is None and backend.healthy
+    finally:
+        backend.close()
+
+
+def test_a_worker_dead_in_a_compiled_superstep_is_worker_lost(monkeypatch):
+    g = random_graph(200, 1_000, 3)
+    backend = compiled_backend(g, Wake(root=0), monkeypatch)
+    try:
+        for superstep in range(3):
+            backend.superstep(superstep, {})
+        assert backend.compiled is not None
+        # straight to the worker: ``actors`` would tear the graph down first
+        ray.kill(backend._workers[1])
+        with pytest.raises(pregel.WorkerLost, match="worker 1 died during superstep 3"):
+            backend.superstep(3, {})
+        assert backend.compiled is None and not backend.healthy
+        assert isinstance(backend.failed, ray_backend.Failure) and backend.failed.superstep == 3
+    finally:
+        backend.close()
+
+
+def wake_values(g: pregel.Graph, root: int) -> np.ndarray:
+    """:class:`Wake`'s values from networkx's BFS: the last superstep a vertex got a token in (a token goes one
+    edge a superstep, sent by each vertex the superstep after it was first reached), 0 for the root unless a
+    token comes back to it, -1 where none comes."""
+    graph = nx.DiGraph()
+    graph.add_nodes_from(range(g.num_vertices))
+    graph.add_edges_from(zip(np.repeat(np.arange(g.num_vertices), np.diff(g.indptr)).tolist(), g.indices.tolist()))
+    start = int(np.searchsorted(g.ids, root))
+    level = nx.single_source_shortest_path_length(graph, start)
+    values = np.full(g.num_vertices, -1.0)
+    values[start] = 0.0
+    for v in graph:
+        reached = [level[u] + 1 for u in graph.predecessors(v) if u in level]
+        if reached:
+            values[v] = float(max(reached))
+    return values
+
+
+def test_a_compiled_graph_that_cannot_be_torn_down_leaves_plain_calls_for_the_rest_of_the_run(monkeypatch):
+    g = random_graph(200, 1_000, 3)
+    backend = compiled_backend(g, Wake(root=0), monkeypatch)
+    stuck = None
+    try:
+        for superstep in range(3):
+            backend.superstep(superstep, {})
+        stuck = backend.compiled
+        real_teardown = stuck.teardown
+
+        def failing_teardown():
+            raise RuntimeError("a worker of the graph is gone")
+
+        monkeypatch.setattr(stuck, "teardown", failing_teardown)
+        backend.states()  # another call: its teardown fails
+        assert backend.compiled is None and backend.compiling is None
+        for superstep in range(3, 40):
+            backend.superstep(superstep, {})
+            assert backend.compiled is None
+        np.testing.assert_array_equal(backend.values(), wake_values(g, root=0))
+    finally:
+        if stuck is not None:
+            real_teardown()
+        backend.close()
+
+
+def test_by_default_the_barrier_compiles_only_when_every_worker_shares_the_drivers_node(monkeypatch):
+    monkeypatch.delenv("PREGEL_RAY_COMPILED", raising=False)
+    monkeypatch.setattr(ray_backend, "COMPILE_AFTER", 2)
+    g = random_graph(200, 1_000, 3)
+    backend = ray_backend.RayBackend(g, Wake(root=0), workers=2)
+    try:
+        here = list(backend.nodes)
+        backend.nodes[1] = "another node"
+        for superstep in range(4):
+            backend.superstep(superstep, {})
+        assert backend.compiled is None
+        backend.nodes = here
+        backend.superstep(4, {})
+        assert backend.compiled is not None
+    finally:
+        backend.close()

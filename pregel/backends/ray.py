@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 import ray
 from ray._private import ray_constants
+from ray.dag import InputNode, MultiOutputNode
 from ray.exceptions import ObjectLostError, RayActorError, RayTaskError
 from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
@@ -57,6 +58,14 @@ PROBE_TIMEOUT = 5.0
 
 MIN_OBJECT_STORE = 200 * 2**20
 """Object store of a private instance, in bytes, unless the graph needs more."""
+
+COMPILE_AFTER = 400
+"""Supersteps in a row (no other call to the workers between) after which the barrier moves onto a Ray
+Compiled Graph, when every worker runs on the driver's node; ``PREGEL_RAY_COMPILED`` overrides it
+(0: never; N: after N supersteps, wherever the workers are). Compiling costs 0.5-4 s and saves 2-5 ms
+a superstep on one node, nothing measurable across nodes (bench/RESULTS_ray.md): compiled after about
+as many plain supersteps as a compile costs, a run's barrier is at most twice as slow as if it had
+known its length beforehand."""
 
 
 @dataclass
@@ -123,6 +132,8 @@ class PartitionWorker:
             self.partition = HeldPartition(data, program, state=state)
         else:
             self.partition = Partition(replace(data, ids=ids), program, state=state)
+        # a compiled step's outcome is of the state before (see finish)
+        self.outcome = None
         if getattr(self, "office", None) is None:
             self.office = PostOffice(ray.util.get_node_ip_address())
             # the tokens of blocks addressed here that are not read yet (a pull failed)
@@ -151,6 +162,34 @@ class PartitionWorker:
         # the blocks for this partition start coming while the barrier closes
         self.office.pull_ahead(superstep, self.partition.index, addresses)
         return status
+
+    def step(
+        self, superstep: int, aggregated: dict[str, Any], mail: list[list[Token]], addresses: list[Address], keep: int
+    ) -> PartitionStatus:
+        """:meth:`superstep` as a compiled graph's node: handed every partition's mail, it reads its own.
+
+        Its outcome (the status, or the error) is kept for :meth:`finish`: a compiled
+        graph that fails gives no worker's outcome, only the first error.
+        """
+        try:
+            status = self.superstep(superstep, aggregated, mail[self.partition.index], addresses, keep)
+        except Exception as exc:
+            self.outcome = (superstep, exc)
+            raise
+        self.outcome = (superstep, status)
+        return status
+
+    def finish(
+        self, superstep: int, aggregated: dict[str, Any], mail: list[Token], addresses: list[Address], keep: int
+    ) -> PartitionStatus:
+        """The outcome of superstep ``superstep`` (its status, or its error raised again) if :meth:`step` ran it,
+        else :meth:`superstep` now: a plain call in place of a compiled graph's that failed."""
+        done, outcome = self.outcome or (None, None)
+        if done != superstep:
+            return self.superstep(superstep, aggregated, mail, addresses, keep)
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
 
     def resend(self, superstep: int) -> PartitionStatus:
         """Make the blocks superstep ``superstep`` sent again from the values (a light checkpoint's messages):
@@ -218,6 +257,7 @@ class PartitionWorker:
         self._forget()
 
     def _forget(self) -> None:
+        self.outcome = None
         if getattr(self, "office", None) is not None:
             self.office.clear()
             self.unread.clear()
@@ -409,7 +449,15 @@ class RayBackend:
 
     def _unstaffed(self) -> None:
         """The state of a backend before any worker is hired (``close`` may run from here on)."""
-        self.actors: list[Any] = []
+        # the superstep as a Ray Compiled Graph (None: plain calls), and the supersteps run since another call
+        self.compiled: Any = None
+        self.stretch = 0
+        # the stretch that earns a compile (None: never; turned off, or a compiled graph failed to tear down)
+        setting = os.environ.get("PREGEL_RAY_COMPILED")
+        self.compiling = _compile_after(setting)
+        # by default only when every worker shares the driver's node: across nodes it saved nothing measurable
+        self.compile_anywhere = setting is not None
+        self.actors = []
         # where each worker serves its blocks, by partition
         self.addresses: list[Address] = []
         # the tokens of the blocks each worker reads next superstep, held until its next call
@@ -441,6 +489,33 @@ class RayBackend:
     def _load_all(self) -> None:
         self._load()
 
+    @property
+    def actors(self) -> list[Any]:
+        """The workers, by partition, for any call but a superstep's: the compiled superstep is torn down first.
+
+        Every call to a worker but :meth:`superstep`'s goes through here (and so does every
+        change of the workers): none reaches a worker while it serves a compiled graph,
+        and the stretch of supersteps that earns a compile starts again.
+        """
+        self._plain()
+        return self._workers
+
+    @actors.setter
+    def actors(self, workers: list[Any]) -> None:
+        self._plain()
+        self._workers = workers
+
+    def _plain(self) -> None:
+        """Tear the compiled superstep down, if there is one; the stretch of supersteps starts again."""
+        self.stretch = 0
+        compiled, self.compiled = self.compiled, None
+        if compiled is not None:
+            try:
+                compiled.teardown()
+            except Exception:
+                # a worker died inside the graph: plain calls for the rest of the run, whatever is left of it
+                self.compiling = None
+
     def superstep(self, superstep: int, aggregated: dict[str, Any]) -> list[PartitionStatus]:
         """Run every worker, each handed the tokens of the blocks addressed to it in the superstep before.
 
@@ -450,24 +525,70 @@ class RayBackend:
         worker to worker. A lost worker raises WorkerLost and leaves what :meth:`confine`
         needs to replay its partition.
         """
-        mail, self.mail = self.mail, [[] for _ in self.actors]
+        mail, self.mail = self.mail, [[] for _ in self._workers]
         pending, self.deliveries = self.deliveries, []
         self.ran = superstep
         if self.logs is not None:
             # the log's copy, which master compute cannot rewrite in place later; handed to the workers
             # inline, as without a log (an ObjectRef would cost each worker a fetch every superstep)
             aggregated = copy.deepcopy(aggregated)
-        calls = [self._call(a, superstep, aggregated, tokens) for a, tokens in zip(self.actors, mail)]
-        try:
-            statuses = self._results(pending + calls, f"superstep {superstep}")[len(pending) :]
-        except WorkerLost:
-            self.failed = Failure(superstep, aggregated, pending, calls, mail)
-            raise
+        # deliveries reset the stretch, and the superstep after them collects them: a long stretch has none pending
+        if self.compiled is None and self.compiling and self.stretch >= self.compiling and self._compiles_here():
+            self.compiled = self._compile()
+        self.stretch += 1
+        compiled = self.compiled is not None
+        statuses = self._compiled(superstep, aggregated, mail) if compiled else None
+        if statuses is None:
+            method = "finish" if compiled else "superstep"
+            calls = [self._call(a, superstep, aggregated, tokens, method) for a, tokens in zip(self._workers, mail)]
+            try:
+                statuses = self._results(pending + calls, f"superstep {superstep}")[len(pending) :]
+            except WorkerLost:
+                self.failed = Failure(superstep, aggregated, pending, calls, mail)
+                raise
         return self._sent(superstep, aggregated, statuses)
 
-    def _call(self, actor: Any, superstep: int, aggregated: Any, mail: list[Token]) -> Any:
-        """The ref of one worker's superstep (its status), handed ``mail`` and the aggregator values."""
-        return actor.superstep.remote(superstep, aggregated, mail, self.addresses, self._first_kept(superstep))
+    def _compiles_here(self) -> bool:
+        """Whether the barrier may compile where the workers are: with ``PREGEL_RAY_COMPILED`` set anywhere, by
+        default only if every worker runs on the driver's node (bench/RESULTS_ray.md)."""
+        return self.compile_anywhere or set(self.nodes) == {ray.get_runtime_context().get_node_id()}
+
+    def _compile(self) -> Any:
+        """The workers' superstep as a Ray Compiled Graph (None if Ray cannot compile it: plain calls stay).
+
+        Its input is the superstep's arguments, every partition's mail among them (each
+        worker reads its own, :meth:`PartitionWorker.step`); its output, every status.
+        """
+        try:
+            with InputNode() as given:
+                steps = [w.step.bind(given[0], given[1], given[2], given[3], given[4]) for w in self._workers]
+            return MultiOutputNode(steps).experimental_compile()
+        except Exception:
+            self.compiling = None
+            return None
+
+    def _compiled(self, superstep: int, aggregated: Any, mail: list[list[Token]]) -> list[PartitionStatus] | None:
+        """The statuses of ``superstep`` run by the compiled graph; None if it failed (torn down by then).
+
+        A failed graph names one error, not every worker's outcome: the caller asks each
+        worker for its own by a plain call (:meth:`PartitionWorker.finish`), which also
+        runs the superstep where the graph did not, so a failure is handled as without it.
+        """
+        try:
+            refs = self.compiled.execute(superstep, aggregated, mail, self.addresses, self._first_kept(superstep))
+            # no timeout, as for plain calls: a superstep takes as long as its compute
+            return [ref.get(timeout=-1) for ref in refs]
+        except Exception:
+            self._plain()
+            return None
+
+    def _call(self, actor: Any, superstep: int, aggregated: Any, mail: list[Token], method: str = "superstep") -> Any:
+        """The ref of one worker's superstep (its status), handed ``mail`` and the aggregator values.
+
+        ``method``: ``"finish"`` after a compiled superstep failed (see :meth:`_compiled`).
+        """
+        call = getattr(actor, method).remote
+        return call(superstep, aggregated, mail, self.addresses, self._first_kept(superstep))
 
     def _first_kept(self, superstep: int) -> int:
         """The oldest superstep whose blocks the workers keep while ``superstep`` runs.
@@ -663,12 +784,14 @@ class RayBackend:
         """
         if messages:
             self._deliver()
-        actors = list(self.actors)
-        started = [actor.save.remote(str(folder), messages) for actor in actors]
+        started = [actor.save.remote(str(folder), messages) for actor in self.actors]
+        # asked now, from the run's thread: the waiting thread must not call a worker (a compiled superstep may
+        # stand by then); a worker answers once its part is written
+        saved = [actor.saved.remote() for actor in self.actors]
 
         def write() -> list[PartRecord]:
             self._results(started, f"writing checkpoint {folder.name}")
-            return self._results([actor.saved.remote() for actor in actors], f"writing checkpoint {folder.name}")
+            return self._results(saved, f"writing checkpoint {folder.name}")
 
         return write
 
@@ -799,7 +922,8 @@ class RayBackend:
 
     def _which(self, exc: Exception) -> str:
         dead = getattr(exc, "actor_id", None)
-        for index, actor in enumerate(self.actors):
+        # not ``actors``: naming a worker is no call to it (and may run in a checkpoint's writing thread)
+        for index, actor in enumerate(self._workers):
             if dead is not None and actor._actor_id.hex() == dead:
                 return f"worker {index}"
         return "a worker"
@@ -987,6 +1111,19 @@ def _check_negative(held: list[Held], program: Program) -> None:
         f"edge {source} -> {target} has weight {weight!r}, but {type(program).__name__} "
         f"needs non-negative weights ({sum(h.negatives for h in held)} negative in all)"
     )
+
+
+def _compile_after(setting: str | None) -> int | None:
+    """The stretch of supersteps after which the barrier is compiled, from ``PREGEL_RAY_COMPILED``'s
+    ``setting`` (None: :data:`COMPILE_AFTER`); None for ``"0"``: never.
+
+    Examples
+    --------
+    >>> _compile_after("0"), _compile_after("3"), _compile_after(None) == COMPILE_AFTER
+    (None, 3, True)
+    """
+    after = COMPILE_AFTER if setting is None else int(setting)
+    return after if after > 0 else None
 
 
 def _died(call: Any) -> bool:
