@@ -266,6 +266,7 @@ def test_the_summary_and_stats_report_a_confined_recovery(tmp_path, ray_backends
     )
 
 
+@pytest.mark.slow  # a compile, a kill and a replay: 14 s
 def test_a_worker_lost_in_a_compiled_superstep_replays_alone(tmp_path, ray_backends, monkeypatch):
     """The barrier on a Ray Compiled Graph (after 2 supersteps in a row): a worker killed while the graph stands
     is lost in the next superstep, and its partition alone replays, as with plain calls."""
