@@ -26,12 +26,13 @@ built once and warmed up before it is timed, so worker start-up is not counted.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import statistics
 import sys
 import time
+import unittest.mock
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -48,18 +49,9 @@ PLAIN, COMPILED = "0", "1"
 """``PREGEL_RAY_COMPILED``: plain calls only; the barrier compiled from the second superstep on."""
 
 
-@contextlib.contextmanager
-def barrier(mode: str):
+def barrier(mode: str) -> Any:
     """Backends built inside run their barrier as ``mode`` (PLAIN or COMPILED) says."""
-    before = os.environ.get("PREGEL_RAY_COMPILED")
-    os.environ["PREGEL_RAY_COMPILED"] = mode
-    try:
-        yield
-    finally:
-        if before is None:
-            del os.environ["PREGEL_RAY_COMPILED"]
-        else:
-            os.environ["PREGEL_RAY_COMPILED"] = before
+    return unittest.mock.patch.dict(os.environ, {"PREGEL_RAY_COMPILED": mode})
 
 
 class Idle(pregel.BatchProgram):
