@@ -108,6 +108,13 @@ def test_not_converging_still_writes_and_warns(run_cli, tmp_path):
     assert len(out.read_text().splitlines()) == 7115
 
 
+def test_no_superstep_at_all_warns_without_a_last_change(run_cli, tmp_path):
+    out = tmp_path / "r.tsv"
+    proc = run_cli("pagerank", SHIPPED, "--max-supersteps", "0", "-o", out, "--quiet")
+    assert proc.returncode == 0 and out.exists()
+    assert proc.stderr.decode() == "pregel: warning: stopped at --max-supersteps 0 before the run ended\n"
+
+
 def test_gzip_input_through_the_command(run_cli, tmp_path):
     path = tmp_path / "e.gz"
     path.write_bytes(gzip.compress(b"1 2\n2 1\n"))

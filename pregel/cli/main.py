@@ -1051,7 +1051,7 @@ def check_writable(path: str, flag: str, edges: str) -> None:
 def _warn_if_unfinished(args: argparse.Namespace, result: pregel.Result, name: str) -> None:
     if result.stopped_by != "max_supersteps":
         return
-    if name in ("pagerank", "ppr"):
+    if name in ("pagerank", "ppr") and result.supersteps > 0:  # after none, there is no last change to tell
         delta = result.aggregated.get("delta", math.nan)
         print(
             f"pregel: warning: PageRank did not converge in {result.supersteps} supersteps "
