@@ -118,6 +118,11 @@ def test_a_pull_ahead_gives_way_to_a_fresh_pull_when_it_got_nothing_or_the_sende
         assert receiver.ahead == {}
     finally:
         replacement.close()
+    # the pull ahead's request must be waiting at the sender (a loaded machine may not have sent it yet: one that
+    # arrives after the clear waits for superstep 4 to be posted, as it should)
+    deadline = time.monotonic() + 10
+    while not sender.posted._waiters and time.monotonic() < deadline:  # Condition's own list of waiting threads
+        time.sleep(0.01)
     started = time.monotonic()
     sender.clear()  # the old sender starts again: the pull still waiting on it ends at once
     assert isinstance(waiting.exception(timeout=10), BlocksUnreachable)

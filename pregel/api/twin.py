@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-import pregel
+from pregel.errors import InputError
 
 T = TypeVar("T")
 
@@ -22,7 +22,7 @@ def twin(api: str, batch: T, scalar: T) -> T:
 
     Raises
     ------
-    pregel.InputError
+    pregel.errors.InputError
         For any other ``api``.
 
     Examples
@@ -35,5 +35,5 @@ def twin(api: str, batch: T, scalar: T) -> T:
     pregel.errors.InputError: api must be 'batch' or 'scalar', not 'fast'
     """
     if api not in APIS:
-        raise pregel.InputError(f"api must be 'batch' or 'scalar', not {api!r}")
+        raise InputError(f"api must be 'batch' or 'scalar', not {api!r}")
     return batch if api == "batch" else scalar
