@@ -339,8 +339,15 @@ def test_a_compiled_graph_that_cannot_be_torn_down_leaves_plain_calls_for_the_re
 
 def test_by_default_the_barrier_compiles_only_when_every_worker_shares_the_drivers_node(monkeypatch):
     monkeypatch.delenv("PREGEL_RAY_COMPILED", raising=False)
-    monkeypatch.setattr(ray_backend, "COMPILE_AFTER", 2)
     g = random_graph(200, 1_000, 3)
+    unasked = ray_backend.RayBackend(g, Wake(root=0), workers=2)
+    try:
+        for superstep in range(4):
+            unasked.superstep(superstep, {})
+        assert unasked.compiling is None and unasked.compiled is None  # off unless PREGEL_RAY_COMPILED asks
+    finally:
+        unasked.close()
+    monkeypatch.setattr(ray_backend, "COMPILE_AFTER", 2)
     backend = ray_backend.RayBackend(g, Wake(root=0), workers=2)
     try:
         here = list(backend.nodes)

@@ -59,13 +59,14 @@ PROBE_TIMEOUT = 5.0
 MIN_OBJECT_STORE = 200 * 2**20
 """Object store of a private instance, in bytes, unless the graph needs more."""
 
-COMPILE_AFTER = 400
+COMPILE_AFTER: int | None = None
 """Supersteps in a row (no other call to the workers between) after which the barrier moves onto a Ray
-Compiled Graph, when every worker runs on the driver's node; ``PREGEL_RAY_COMPILED`` overrides it
-(0: never; N: after N supersteps, wherever the workers are). Compiling costs 0.5-4 s and saves 2-5 ms
-a superstep on one node, nothing measurable across nodes (bench/RESULTS_ray.md): compiled after about
-as many plain supersteps as a compile costs, a run's barrier is at most twice as slow as if it had
-known its length beforehand."""
+Compiled Graph, when every worker runs on the driver's node; None: never. Off unless asked for:
+``PREGEL_RAY_COMPILED=N`` compiles after N supersteps, wherever the workers are (0: never). On one
+node it takes an empty superstep from 2.1-8 ms to 0.9-2.5 ms, but supersteps with real compute ran
+slower compiled in three runs of four on this 2-core machine (PageRank on p2p-Gnutella31: 4.4 → 6.0,
+7.3 → 42.8 ms; the workers' compute itself slower), and across nodes it saves nothing
+(bench/RESULTS_ray.md). Compiling costs 0.5-4 s."""
 
 
 @dataclass
@@ -1123,7 +1124,7 @@ def _compile_after(setting: str | None) -> int | None:
     (None, 3, True)
     """
     after = COMPILE_AFTER if setting is None else int(setting)
-    return after if after > 0 else None
+    return after if after else None
 
 
 def _died(call: Any) -> bool:
