@@ -19,6 +19,7 @@ from pregel.algorithms.kcore import k_core
 from pregel.algorithms.pagerank import PageRank
 from pregel.algorithms.sssp import ShortestPaths
 from pregel.cli.userprog import load_program
+from pregel.core.partition import split
 from tests.conftest import ROOT
 from tests.programs import PeelLeaves
 from tests.test_recovery import ray_session, small_graph  # noqa: F401  (ray_session: one Ray session, idle workers)
@@ -184,6 +185,43 @@ def test_a_kill_while_a_checkpoint_is_written(tmp_path, ray_backends, monkeypatc
     (recovery,) = result.recoveries
     assert (recovery.kind, recovery.partitions, recovery.superstep, recovery.failed_at) == ("confined", [2], 5, 10)
     assert sorted(p.name for p in tmp_path.glob("superstep-*")) == ["superstep-000020", "superstep-000025"]
+
+
+def _nap(index, ids, values) -> None:
+    time.sleep(2)
+
+
+def test_a_sender_lost_after_writing_its_part_leaves_the_checkpoint_incomplete(tmp_path, ray_backends, monkeypatch):
+    """Worker 2 writes its part of the checkpoint at 4 and dies before worker 1 has pulled the block
+    worker 2 sent in superstep 3, its first to partition 1 (so no pull ahead asked for it; worker 1 is
+    kept busy meanwhile). Worker 1's part would lack that message,
+    so it is not written: the checkpoint is incomplete, and partition 2 replays from the one at 2.
+    (Complete, that checkpoint held an inbox short of them: the replay could not confine, and the
+    rollback to it ran on without those messages.)"""
+    save = ray_backend.RayBackend.save
+
+    def save_then_kill_the_sender(self, folder, **options):
+        if folder.name != "superstep-000004":
+            return save(self, folder, **options)
+        self._workers[1].apply.remote(_nap)  # worker 1 pulls its mail only after this
+        write = save(self, folder, **options)
+        ray.get(self._workers[2].saved.remote())
+        kill_now(self._workers[2])
+        return write
+
+    monkeypatch.setattr(ray_backend.RayBackend, "save", save_then_kill_the_sender)
+    # three paths, of 0..10, 11..20, 21..29 (the partitions); from 21 the distances cross at 24 -> 11
+    paths = np.r_[0:9, 10:19, 20:29]
+    graph = pregel.Graph.from_edges(np.r_[paths, 24], np.r_[paths + 1, 11])
+    assert [(p.lo, p.hi) for p in split(graph, WORKERS)] == [(0, 11), (11, 21), (21, 30)]
+    # a program whose checkpoints hold its pending messages (PageRank's resends them: no inbox to miss)
+    assert not ShortestPaths(source=21).resends
+    expected = run(ShortestPaths(source=21), ray_backends, graph=graph)
+    assert expected.values[11] == 4
+    result = run(ShortestPaths(source=21), ray_backends, graph=graph, checkpoint_dir=tmp_path, checkpoint_every=2)
+    assert_same_run(result, expected)
+    (recovery,) = result.recoveries
+    assert (recovery.kind, recovery.partitions, recovery.superstep, recovery.failed_at) == ("confined", [2], 2, 4)
 
 
 def test_a_graph_that_mutations_change_replays_from_the_rebuilt_partition(tmp_path, ray_backends):

@@ -28,7 +28,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -236,8 +236,20 @@ class PartitionWorker:
 
         The state is copied now (with the pending messages if ``messages``); a thread of
         this worker writes it while the next supersteps run, and :meth:`saved` gives its
-        record once it is written.
+        record once it is written. A partition that could not fetch some of its pending
+        messages (their sender died after its own part was written) writes no part, and
+        :meth:`saved` raises WorkerLost: a checkpoint complete without them would roll a
+        recovery back to an inbox short of those messages.
         """
+        if messages and self.unread:
+            self.writing = Future()
+            self.writing.set_exception(
+                WorkerLost(
+                    f"partition {self.partition.index} has not got the blocks {sorted(self.unread)} "
+                    f"(superstep, sender) of its pending messages: its part of {folder} is not written"
+                )
+            )
+            return
         state = self.partition.state(messages)
         if getattr(self, "writer", None) is None:
             self.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pregel-part")
