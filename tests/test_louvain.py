@@ -88,6 +88,8 @@ def test_weights_and_self_loops_count_as_networkx_counts_them():
 def test_negative_resolution_and_weights_are_refused():
     with pytest.raises(pregel.InputError, match="resolution must be >= 0"):
         louvain(BRIDGED, resolution=-1)
+    with pytest.raises(pregel.InputError, match="threshold must be a number, got nan"):
+        louvain(BRIDGED, threshold=float("nan"))
     with pytest.raises(pregel.InputError, match="weight -1"):
         louvain(pregel.Graph.from_edges([1, 2], [2, 3], weights=[1.0, -1.0]))
     # named by the ids given and counted on the edges given (the run's copy is renumbered and two-way)
@@ -296,12 +298,15 @@ def test_cli_writes_communities_and_levels(tmp_path, capsys):
     assert document["stats"][-1]["aggregated"]["levels"] == [pytest.approx(6 / 7 - 0.5)]
 
 
-def test_cli_refuses_a_negative_resolution(tmp_path, capsys):
+def test_cli_refuses_a_negative_resolution_and_a_nan_threshold(tmp_path, capsys):
     edges = tmp_path / "edges.txt"
     edges.write_text("1 2\n")
     assert main(["louvain", str(edges), "--resolution", "-0.5", "--output", str(tmp_path / "out.tsv")]) == 2
     err = capsys.readouterr().err
     assert err.strip() == "pregel: error: --resolution must be >= 0, got -0.5"
+    assert not (tmp_path / "out.tsv").exists()
+    assert main(["louvain", str(edges), "--threshold", "nan", "--output", str(tmp_path / "out.tsv")]) == 2
+    assert capsys.readouterr().err.strip() == "pregel: error: --threshold must be a number, got nan"
     assert not (tmp_path / "out.tsv").exists()
 
 

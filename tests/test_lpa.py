@@ -107,7 +107,6 @@ def test_a_checkpointed_run_resumes_to_the_same_labels(tmp_path):
 @pytest.mark.parametrize(
     ("call", "message"),
     [
-        (lambda: label_propagation(pregel.Graph.from_edges([], [])), "the graph has no vertices"),
         (lambda: label_propagation(BRIDGED, api="scalar"), "only the batch API"),
     ],
 )

@@ -75,12 +75,6 @@ def test_bad_parameters(kwargs, message):
         pagerank(hand_made("dangling"), **kwargs)
 
 
-@pytest.mark.parametrize("backend", ["local", "scipy"])
-def test_the_empty_graph_is_refused(backend):
-    with pytest.raises(pregel.InputError, match="the graph has no vertices"):
-        pagerank(pregel.Graph.from_edges([], []), backend=backend)
-
-
 def test_accepts_networkx_and_paths():
     g = nx.DiGraph([(1, 2), (2, 3), (3, 1)])
     assert pagerank(g)[1] == pytest.approx(1 / 3)

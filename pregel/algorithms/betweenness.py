@@ -33,6 +33,7 @@ import pregel
 from pregel import BatchProgram, Sum
 from pregel.algorithms.columns import ColumnSum, as_matrix, as_records, column_dtype, copied
 from pregel.algorithms.phases import Echo
+from pregel.api.twin import only_batch
 from pregel.core.engine import collect_on_driver
 from pregel.core.kernels import InEdges
 from pregel.io.edges import as_graph
@@ -414,7 +415,7 @@ def betweenness(
     Raises
     ------
     InputError
-        For fewer than 1 or more samples than vertices, or an empty graph.
+        For fewer than 1 or more samples than vertices.
 
     Notes
     -----
@@ -439,10 +440,7 @@ def betweenness(
     if not directed:
         graph = graph.to_undirected()
     n = graph.num_vertices
-    if n == 0:
-        raise pregel.InputError("the graph has no vertices")
-    if api != "batch":
-        raise pregel.InputError("betweenness has only the batch API")
+    only_batch(api, "betweenness")
     chosen = sample_sources(graph.original_ids.tolist(), samples, seed)
     exact = len(chosen) == n
     sources = np.arange(n) if exact else graph.index_of(chosen)

@@ -72,6 +72,7 @@ import pregel
 from pregel import Aggregator, BatchProgram, Sum
 from pregel.algorithms.hashing import draw
 from pregel.algorithms.lpa import smallest_member
+from pregel.api.twin import only_batch
 from pregel.core.engine import check_weights, collect_on_driver
 from pregel.core.kernels import best_communities, moved_neighbours
 from pregel.io.edges import as_graph
@@ -368,6 +369,9 @@ class Louvain(BatchProgram):
         degrees = master.aggregated("degrees")
         order = np.argsort(degrees["vertex"])  # partition order must not matter: sums run in id order
         alive, degree = degrees["vertex"][order], degrees["degree"][order]
+        if alive.size == 0:
+            master.halt()  # an empty graph: no community to form
+            return
         if plan["level"] == 0:
             plan["two_m"] = float(degree.sum())
             n = int(alive[-1]) + 1
@@ -668,14 +672,13 @@ def louvain(
     """
     given = as_graph(graph)
     graph = given.to_undirected()
-    if graph.num_vertices == 0:
-        raise pregel.InputError("the graph has no vertices")
     if not resolution >= 0:
         raise pregel.InputError(f"the resolution must be >= 0, got {resolution}")
+    if threshold != threshold:
+        raise pregel.InputError("the threshold must be a number, got nan")
     if max_level is not None and max_level <= 0:
         raise pregel.InputError(f"max_level must be a positive integer, got {max_level}")
-    if api != "batch":
-        raise pregel.InputError("Louvain has only the batch API")
+    only_batch(api, "Louvain")
     # vertices numbered 0..n-1 in id order: labels are numbers, and the smallest number is the smallest id
     numbered = pregel.Graph(np.arange(graph.num_vertices), graph.indptr, graph.indices, graph.weights)
     program = Louvain(

@@ -31,7 +31,7 @@ import pregel
 from pregel import BatchProgram, Max, Sum, Vertex
 from pregel.algorithms.columns import copied, picked
 from pregel.algorithms.phases import Echo
-from pregel.api.twin import twin
+from pregel.api.twin import only_batch, twin
 from pregel.core import kernels
 from pregel.core.engine import collect_on_driver
 from pregel.io.edges import as_graph
@@ -195,6 +195,9 @@ class LabelPropagation(BatchProgram):
             uncolored -= int(master.aggregated("colored"))
             master.set_aggregated("uncolored", uncolored)
             if uncolored > 0 or master.superstep < self._first_step:
+                return
+            if master.num_vertices == 0:
+                master.halt()  # nothing to colour, no turns to take
                 return
             # the colouring is done: the turns begin with the next superstep
             master.set_aggregated("start", master.superstep + 1)
@@ -472,10 +475,8 @@ def label_propagation(
     {1: 1, 2: 1, 3: 1, 4: 4, 5: 4, 6: 4}
     """
     graph = as_graph(graph).to_undirected()
-    if graph.num_vertices == 0:
-        raise pregel.InputError("the graph has no vertices")
-    if api != "batch" and not synchronous:
-        raise pregel.InputError("semi-synchronous label propagation has only the batch API (--synchronous has both)")
+    if not synchronous:
+        only_batch(api, "semi-synchronous label propagation", " (--synchronous has both)")
     if synchronous and max_supersteps is None:
         max_supersteps = 1000
     if backend == "scipy":

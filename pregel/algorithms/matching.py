@@ -19,6 +19,7 @@ import pregel
 from pregel import BatchProgram
 from pregel.algorithms.hashing import draw_pair
 from pregel.algorithms.mis import simple_undirected
+from pregel.api.twin import only_batch
 from pregel.core.types import Finished
 from pregel.io.edges import as_graph
 
@@ -127,12 +128,9 @@ def maximal_matching(
     {1: 2, 2: 1, 3: 4, 4: 3}
     """
     graph = simple_undirected(as_graph(graph))
-    if graph.num_vertices == 0:
-        raise pregel.InputError("the graph has no vertices")
     if backend == "scipy":
         raise pregel.InputError("a matching has no scipy reference (it is random; --check verifies it)")
-    if api != "batch":
-        raise pregel.InputError("matching has only the batch API")
+    only_batch(api, "matching")
     collect = [Finished(c, partners, ids=True) for c in options.pop("collect", ())]
     result = pregel.run(graph, RandomMatching(seed=seed), backend=backend, collect=collect, **options)
     if result.values is not None:  # else the partitions wrote or picked the partners themselves

@@ -143,8 +143,6 @@ def maximal_independent_set(
     (2, 1)
     """
     graph = simple_undirected(as_graph(graph))
-    if graph.num_vertices == 0:
-        raise pregel.InputError("the graph has no vertices")
     if backend == "scipy":
         raise pregel.InputError("an independent set has no scipy reference (it is random; --check verifies it)")
     program = twin(api, LubyIndependentSet, LubyIndependentSetVertex)(seed=seed)

@@ -212,7 +212,7 @@ def pagerank(
     Raises
     ------
     InputError
-        For a damping factor outside [0, 1), a negative tolerance, an empty graph, or a
+        For a damping factor outside [0, 1), a negative tolerance, or a
         personalization naming a vertex not in the graph, with a negative or non-finite
         weight, or summing to 0.
 
@@ -241,8 +241,6 @@ def pagerank(
         raise pregel.InputError(f"damping must be in [0, 1), got {damping}")
     if not tol >= 0:
         raise pregel.InputError(f"tol must be >= 0, got {tol}")
-    if graph.num_vertices == 0:
-        raise pregel.InputError("the graph has no vertices")
     pairs = () if personalization is None else restart_pairs(graph, personalization)
     if backend == "scipy":
         from pregel.algorithms import reference

@@ -20,6 +20,7 @@ import pregel
 from pregel import BatchProgram, Sum
 from pregel.algorithms.columns import ColumnSum, as_matrix, as_records, column_dtype, named
 from pregel.algorithms.pagerank import PageRankParameters
+from pregel.api.twin import only_batch
 from pregel.core.types import Finished
 from pregel.io.edges import as_graph
 
@@ -127,8 +128,8 @@ def personalized_pagerank(
     Raises
     ------
     InputError
-        For no sources, an unknown or repeated one, a damping factor outside [0, 1),
-        a negative tolerance or an empty graph.
+        For no sources, an unknown or repeated one, a damping factor outside [0, 1)
+        or a negative tolerance.
 
     Notes
     -----
@@ -149,10 +150,7 @@ def personalized_pagerank(
         raise pregel.InputError(f"damping must be in [0, 1), got {damping}")
     if not tol >= 0:
         raise pregel.InputError(f"tol must be >= 0, got {tol}")
-    if graph.num_vertices == 0:
-        raise pregel.InputError("the graph has no vertices")
-    if api != "batch":
-        raise pregel.InputError("personalized PageRank from many sources has only the batch API")
+    only_batch(api, "personalized PageRank from many sources")
     at = graph.index_of(check_sources(graph, sources))
     if backend == "scipy":
         from pregel.algorithms import reference

@@ -35,6 +35,9 @@ def pagerank(
     ([0.5, 0.5], 'master')
     """
     n = graph.num_vertices
+    if n == 0:
+        # as the engine's run: one superstep, nothing to rank
+        return Result(graph, np.zeros(0), 1, [], {"delta": 0.0}, "halted")
     dangling = graph.out_degree == 0
     transition = _transition(graph)
     ranks = np.full(n, 1.0 / n)

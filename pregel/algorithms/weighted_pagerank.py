@@ -21,6 +21,7 @@ import numpy as np
 import pregel
 from pregel import BatchProgram
 from pregel.algorithms.pagerank import PageRankParameters
+from pregel.api.twin import only_batch
 from pregel.io.edges import as_graph
 
 
@@ -71,7 +72,8 @@ class WeightedPageRank(PageRankParameters, BatchProgram):
     def _per_vertex(self, vector: np.ndarray | None, v: pregel.VertexBatch) -> Any:
         """The entries of ``vector`` for the batch's vertices (uniform when there is none)."""
         if vector is None:
-            return 1.0 / v.num_vertices
+            # max: an empty graph's batch has no vertex to give it to
+            return 1.0 / max(v.num_vertices, 1)
         return vector[v.cached("position", self._positions)]
 
     def _positions(self, v: pregel.VertexBatch) -> np.ndarray:
@@ -104,6 +106,7 @@ def weighted_pagerank(
     teleport: dict[int, float] | None = None,
     dangling_to: dict[int, float] | None = None,
     start: dict[int, float] | None = None,
+    api: str = "batch",
     **options: Any,
 ) -> pregel.Result:
     """PageRank following links in proportion to their weights (1 when unweighted).
@@ -122,6 +125,8 @@ def weighted_pagerank(
         Vertex id → weight (missing vertices get 0; normalised to sum 1): where a
         jump lands, where dangling rank goes (default: like ``teleport``), the start.
         ``None`` means uniform.
+    api : {"batch"}
+        There is only the vectorised program.
     **options
         Passed to :func:`pregel.run`.
 
@@ -143,10 +148,9 @@ def weighted_pagerank(
     [0.3887, 0.3304, 0.2809]
     """
     graph = as_graph(graph)
+    only_batch(api, "weighted PageRank")
     if not 0 <= damping < 1:
         raise pregel.InputError(f"damping must be in [0, 1), got {damping}")
-    if graph.num_vertices == 0:
-        raise pregel.InputError("the graph has no vertices")
     vectors = {
         name: None if given is None else normalized(graph, given, name)
         for name, given in (("teleport", teleport), ("dangling_to", dangling_to), ("start", start))

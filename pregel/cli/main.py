@@ -963,6 +963,8 @@ def _check_flags(args: argparse.Namespace, name: str) -> None:
             raise InputError(f"--tol must be a finite number >= 0, got {args.tol}")
     if name == "louvain" and not args.resolution >= 0:
         raise InputError(f"--resolution must be >= 0, got {args.resolution}")
+    if name == "louvain" and math.isnan(args.threshold):
+        raise InputError("--threshold must be a number, got nan")
     if name == "louvain":
         for flag, given in (("--backend scipy", args.backend == "scipy"), ("--check", getattr(args, "check", False))):
             if given:
