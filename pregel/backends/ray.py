@@ -61,8 +61,8 @@ MIN_OBJECT_STORE = 200 * 2**20
 
 COMPILE_AFTER: int | None = None
 """Supersteps in a row (no other call to the workers between) after which the barrier moves onto a Ray
-Compiled Graph, when every worker runs on the driver's node; None: never. Off unless asked for:
-``PREGEL_RAY_COMPILED=N`` compiles after N supersteps, wherever the workers are (0: never). On one
+Compiled Graph; None: never. Off unless asked for: ``PREGEL_RAY_COMPILED=N`` compiles after N
+supersteps (0: never). On one
 node it takes an empty superstep from 2.1-8 ms to 0.9-2.5 ms, but supersteps with real compute ran
 slower compiled in three runs of four on this 2-core machine (PageRank on p2p-Gnutella31: 4.4 → 6.0,
 7.3 → 42.8 ms; the workers' compute itself slower), and across nodes it saves nothing
@@ -468,8 +468,6 @@ class RayBackend:
         # the stretch that earns a compile (None: never; turned off, or a compiled graph failed to tear down)
         setting = os.environ.get("PREGEL_RAY_COMPILED")
         self.compiling = _compile_after(setting)
-        # by default only when every worker shares the driver's node: across nodes it saved nothing measurable
-        self.compile_anywhere = setting is not None
         self.actors = []
         # where each worker serves its blocks, by partition
         self.addresses: list[Address] = []
@@ -546,7 +544,7 @@ class RayBackend:
             # inline, as without a log (an ObjectRef would cost each worker a fetch every superstep)
             aggregated = copy.deepcopy(aggregated)
         # deliveries reset the stretch, and the superstep after them collects them: a long stretch has none pending
-        if self.compiled is None and self.compiling and self.stretch >= self.compiling and self._compiles_here():
+        if self.compiled is None and self.compiling and self.stretch >= self.compiling:
             self.compiled = self._compile()
         self.stretch += 1
         compiled = self.compiled is not None
@@ -560,11 +558,6 @@ class RayBackend:
                 self.failed = Failure(superstep, aggregated, pending, calls, mail)
                 raise
         return self._sent(superstep, aggregated, statuses)
-
-    def _compiles_here(self) -> bool:
-        """Whether the barrier may compile where the workers are: with ``PREGEL_RAY_COMPILED`` set anywhere, by
-        default only if every worker runs on the driver's node (bench/RESULTS_ray.md)."""
-        return self.compile_anywhere or set(self.nodes) == {ray.get_runtime_context().get_node_id()}
 
     def _compile(self) -> Any:
         """The workers' superstep as a Ray Compiled Graph (None if Ray cannot compile it: plain calls stay).
