@@ -398,7 +398,10 @@ class Graph:
 
         An undirected networkx graph becomes a directed one with both directions of
         every edge. Edge attribute ``weight`` (if any edge has it; others weigh 1)
-        becomes the weight.
+        becomes the weight. The parallel edges of a multigraph become one edge, as
+        repeated lines of an edge list do (the smallest weight stays: what shortest paths
+        read), whereas networkx's PageRank adds them up; the networkx backend
+        (``backend="pregel"``) keeps every parallel edge, and gives networkx's answers.
 
         Examples
         --------
