@@ -261,6 +261,10 @@ def test_string_ids_name_the_restart_vertices_and_the_columns():
         np.testing.assert_allclose(table.values[source], [theirs[v] for v in g.labels.tolist()], atol=1e-12)
     with pytest.raises(pregel.InputError, match="source 'ann' is given twice"):
         personalized_pagerank(g, ["ann", "ann"])
+    # its column would hide the ids' own (Parquet and .npy kept one of the two)
+    vertex = pregel.Graph.from_edges(["vertex", "x"], ["x", "vertex"])
+    with pytest.raises(pregel.InputError, match="source 'vertex' would name a column as the vertex ids'"):
+        personalized_pagerank(vertex, ["x", "vertex"])
     with pytest.raises(pregel.InputError, match="'nobody' is not in the graph"):
         pagerank(g, personalization=["nobody"])
 

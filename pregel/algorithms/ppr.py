@@ -151,7 +151,11 @@ def personalized_pagerank(
     if not tol >= 0:
         raise pregel.InputError(f"tol must be >= 0, got {tol}")
     only_batch(api, "personalized PageRank from many sources")
-    at = graph.index_of(check_sources(graph, sources))
+    chosen = check_sources(graph, sources)
+    if "vertex" in [str(source) for source in chosen.tolist()]:
+        # each source names a column of the result's table, beside the ids' own column "vertex"
+        raise pregel.InputError("source 'vertex' would name a column as the vertex ids' column is named")
+    at = graph.index_of(chosen)
     if backend == "scipy":
         from pregel.algorithms import reference
 
