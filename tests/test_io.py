@@ -7,12 +7,15 @@ import gzip
 import hashlib
 import os
 
+import networkx as nx
 import numpy as np
 import pytest
+import scipy.io
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import pregel
+from pregel.algorithms.pagerank import pagerank
 from pregel.core import files
 from pregel.io import edges as io
 from tests.conftest import GNUTELLA, SHIPPED
@@ -54,6 +57,17 @@ def test_compressed_files_are_recognised_by_content(tmp_path, suffix, opener):
 def test_matrix_market(write_edges):
     text = "%%MatrixMarket matrix coordinate real general\n% c\n3 3 2\n1 2 0.5\n3 1 2.0\n"
     assert arrays(write_edges(text, "g.mtx")) == ([1, 3], [2, 1], [0.5, 2.0])
+
+
+def test_matrix_market_keeps_the_vertices_it_declares(write_edges):
+    """A 5 x 5 matrix has 5 vertices, those without an entry too: PageRank as networkx reads the same file."""
+    text = "%%MatrixMarket matrix coordinate pattern general\n5 5 2\n1 2\n2 3\n"
+    path = write_edges(text, "p.mtx")
+    graph = io.read_edges(path)
+    assert graph.ids.tolist() == [1, 2, 3, 4, 5] and graph.num_edges == 2
+    theirs = nx.pagerank(nx.from_scipy_sparse_array(scipy.io.mmread(path), create_using=nx.DiGraph), tol=1e-12)
+    ours = pagerank(graph, tol=1e-12)
+    np.testing.assert_allclose(ours.values, [theirs[i] for i in range(5)], atol=1e-9)
 
 
 def test_large_file_spanning_many_chunks_matches_loadtxt(tmp_path, monkeypatch):

@@ -108,10 +108,10 @@ def read_edges(
     if (src, dst, weight) != (None, None, None) or table_format(path):
         graph = read_table(path, src, dst, weight)
     else:
-        sources, targets, edge_weights = _read_columns(path, weights, threads)
+        sources, targets, edge_weights, vertices = _read_columns(path, weights, threads)
         columns = [sources, targets]
         del sources, targets  # the graph builder frees each column once it is indexed
-        graph = Graph._from_columns(columns, edge_weights)
+        graph = Graph._from_columns(columns, edge_weights, vertices)
     return graph.to_undirected() if undirected else graph
 
 
@@ -131,14 +131,15 @@ def read_edge_arrays(
     [[1], [2], [0.5]]
     >>> os.remove(f.name)
     """
-    src, dst, w = _read_columns(path, weights, threads, wide=True)
+    src, dst, w, _ = _read_columns(path, weights, threads, wide=True)
     return src.astype(np.int64, copy=False), dst.astype(np.int64, copy=False), w
 
 
 def _read_columns(
     path: str | os.PathLike[str], weights: bool = True, threads: int | None = None, wide: bool = False
-) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-    """As :func:`read_edge_arrays`, with ids as ``int32`` when they all fit (half the memory) unless ``wide``."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None]:
+    """As :func:`read_edge_arrays`, with ids as ``int32`` when they all fit (half the memory) unless ``wide``;
+    and the vertices a Matrix Market file declares (1 to its size, isolated ones too), else None."""
     name = "<stdin>" if str(path) == "-" else str(path)
     with open_text(path, name) as stream:
         mapped = None if name == "<stdin>" else _mapped(stream)
@@ -155,7 +156,7 @@ def _read_columns(
                 else:
                     with memoryview(mapped) as view:
                         parser.feed_whole(view[len(raw_head) - len(head) :], CHUNK_BYTES)
-                return parser.result()
+                return (*parser.result(), None)
         finally:
             if mapped is not None:
                 with contextlib.suppress(BufferError):  # a view still held by an error's traceback: the GC unmaps it
@@ -261,7 +262,8 @@ def open_text(path: str | os.PathLike[str], name: str) -> Iterator[IO[bytes]]:
             raw.close()
 
 
-def _read_matrix_market(data: bytes, name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+def _read_matrix_market(data: bytes, name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray]:
+    """The edges of a Matrix Market file, and its vertices: 1 to the size it declares (as scipy.io.mmread reads it)."""
     import scipy.io
 
     try:
@@ -275,12 +277,14 @@ def _read_matrix_market(data: bytes, name: str) -> tuple[np.ndarray, np.ndarray,
         raise InputError(f"{name}: matrix is {coo.shape[0]} x {coo.shape[1]}, not square")
     if coo.nnz == 0:
         raise InputError(f"{name}: no edges (the matrix has no entries)")
-    pattern = b"pattern" in data.split(b"\n", 1)[0].lower()
-    weights = None if pattern else np.asarray(coo.data, dtype=np.float64)
+    banner = data.split(b"\n", 1)[0].lower()
+    if b"complex" in banner:
+        raise InputError(f"{name}: a complex matrix's entries are not edge weights (use real, integer or pattern)")
+    weights = None if b"pattern" in banner else np.asarray(coo.data, dtype=np.float64)
     if weights is not None and not np.isfinite(weights).all():
         raise InputError(f"{name}: a weight is not a finite number")
     # Matrix Market indices are 1-based; the ids are the indices as written
-    return coo.row.astype(np.int64) + 1, coo.col.astype(np.int64) + 1, weights
+    return coo.row.astype(np.int64) + 1, coo.col.astype(np.int64) + 1, weights, np.arange(1, coo.shape[0] + 1)
 
 
 def as_graph(graph: Any, undirected: bool = False) -> Graph:
