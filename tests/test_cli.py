@@ -108,6 +108,26 @@ def test_not_converging_still_writes_and_warns(run_cli, tmp_path):
     assert len(out.read_text().splitlines()) == 7115
 
 
+@pytest.mark.parametrize(
+    ("command", "why"),
+    [
+        (["pagerank", SHIPPED, "--max-supersteps", "5"], "networkx did not converge in 5 iterations"),
+        (["ppr", SHIPPED, "--sources", "3", "--max-supersteps", "5"], "networkx did not converge in 5 iterations"),
+        (["louvain", "ZERO"], "networkx's Louvain divides by the total weight, which is 0 here"),
+    ],
+)
+def test_compare_without_an_answer_from_networkx_warns_and_keeps_the_results(run_cli, tmp_path, command, why):
+    """networkx not converging (or refusing the graph) is no failure of the run: exit 0, results written."""
+    zero = tmp_path / "zero.txt"
+    zero.write_text("1 2 0\n2 3 0\n3 1 0\n")
+    out = tmp_path / "r.tsv"
+    command = [zero if part == "ZERO" else part for part in command]
+    proc = run_cli(*command, "--compare", "networkx", "-o", out, "--quiet")
+    assert proc.returncode == 0, proc.stderr
+    assert f"pregel: warning: nothing to compare: {why}" in proc.stderr.decode()
+    assert out.read_text().count("\n") in (3, 7115)
+
+
 def test_no_superstep_at_all_warns_without_a_last_change(run_cli, tmp_path):
     out = tmp_path / "r.tsv"
     proc = run_cli("pagerank", SHIPPED, "--max-supersteps", "0", "-o", out, "--quiet")

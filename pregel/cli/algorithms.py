@@ -19,6 +19,11 @@ from pregel.cli.top import Listing, Top
 from pregel.errors import InputError, PregelError
 
 
+class NotCompared(PregelError):
+    """networkx gave no answer to compare with (it did not converge, or cannot take the graph): a warning, not a
+    failure of the run, whose results are written by then."""
+
+
 class Algorithm:
     """How the command line runs one algorithm, its networkx twin, its --top listing, what progress shows.
 
@@ -189,8 +194,8 @@ def _networkx_pagerank(graph: pregel.Graph, args: argparse.Namespace) -> np.ndar
         personalization = dict.fromkeys(_sources(graph, args.personalize, "--personalize", "--personalize"), 1.0)
     try:
         return networkx_pagerank(graph, args.damping, args.tol, args.max_supersteps, personalization)
-    except nx.PowerIterationFailedConvergence as exc:
-        raise PregelError(f"networkx did not converge: {exc}") from None
+    except nx.PowerIterationFailedConvergence:
+        raise NotCompared(f"networkx did not converge in {args.max_supersteps} iterations (--max-supersteps)") from None
 
 
 def _networkx_sssp(graph: pregel.Graph, args: argparse.Namespace) -> np.ndarray:
@@ -300,8 +305,8 @@ def _networkx_ppr(graph: pregel.Graph, args: argparse.Namespace) -> np.ndarray:
     try:
         sources = _sources(graph, args.sources, "--sources", "--sources")
         return networkx_personalized_pagerank(graph, sources, args.damping, args.tol, args.max_supersteps)
-    except nx.PowerIterationFailedConvergence as exc:
-        raise PregelError(f"networkx did not converge: {exc}") from None
+    except nx.PowerIterationFailedConvergence:
+        raise NotCompared(f"networkx did not converge in {args.max_supersteps} iterations (--max-supersteps)") from None
 
 
 def _run_lpa(graph: pregel.Graph, args: argparse.Namespace, options: dict[str, Any]) -> pregel.Result:
@@ -391,7 +396,10 @@ def _run_louvain(graph: pregel.Graph, args: argparse.Namespace, options: dict[st
 def _networkx_louvain(graph: pregel.Graph, args: argparse.Namespace) -> np.ndarray:
     from pregel.algorithms.louvain import networkx_louvain
 
-    return networkx_louvain(graph, args.resolution, args.threshold, args.seed)
+    try:
+        return networkx_louvain(graph, args.resolution, args.threshold, args.seed)
+    except ZeroDivisionError:
+        raise NotCompared("networkx's Louvain divides by the total weight, which is 0 here") from None
 
 
 def _louvain_compared(result: pregel.Result, theirs: np.ndarray, args: argparse.Namespace) -> str:
@@ -407,7 +415,10 @@ def _louvain_compared(result: pregel.Result, theirs: np.ndarray, args: argparse.
         communities: dict[Any, set] = {}
         for vertex, label in zip(ids, labels.tolist()):
             communities.setdefault(label, set()).add(vertex)
-        found = nx.community.modularity(graph, communities.values(), resolution=args.resolution)
+        try:
+            found = nx.community.modularity(graph, communities.values(), resolution=args.resolution)
+        except ZeroDivisionError:
+            raise NotCompared("networkx's modularity divides by the total weight, which is 0 here") from None
         return f"modularity {found:.6f} in {len(communities):,} communities"
 
     return f"{quality(theirs)}, pregel's {quality(result.values)}"

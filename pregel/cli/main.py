@@ -23,7 +23,7 @@ import numpy as np
 import pregel
 from pregel.api.run import ray_backend
 from pregel.api.twin import APIS
-from pregel.cli.algorithms import ALGORITHMS, Algorithm
+from pregel.cli.algorithms import ALGORITHMS, Algorithm, NotCompared
 from pregel.cli.info import format_info, graph_info
 from pregel.cli.progress import Progress
 from pregel.cli.runstats import plot_run, require_matplotlib, write_stats
@@ -827,11 +827,14 @@ def _run(args: argparse.Namespace) -> int:
         reference = algorithm.run(graph, args, {"backend": "scipy"})
         _say_difference("scipy", result.values, reference.values)
     if args.compare == "networkx":
-        theirs = algorithm.networkx(result.graph if name == "cc" else graph, args)
-        if algorithm.compared is not None:
-            print(f"networkx: {algorithm.compared(result, theirs, args)}", file=sys.stderr)
-        else:
-            _say_difference("networkx", result.values, theirs)
+        try:
+            theirs = algorithm.networkx(result.graph if name == "cc" else graph, args)
+            if algorithm.compared is not None:
+                print(f"networkx: {algorithm.compared(result, theirs, args)}", file=sys.stderr)
+            else:
+                _say_difference("networkx", result.values, theirs)
+        except NotCompared as exc:
+            print(f"pregel: warning: nothing to compare: {exc}", file=sys.stderr)
     return EXIT_OK
 
 
