@@ -194,7 +194,20 @@ def test_resume_without_checkpoints_fails_clearly(tmp_path):
 # ------------------------------------------------------------------ refusal
 REFUSED = {
     "another graph": (random_graph(seed=1, weighted=True), PageRank(tol=1e-13), 2, "made for another graph"),
+    "other weights": (
+        pregel.Graph(GRAPH.ids, GRAPH.indptr, GRAPH.indices, GRAPH.weights * 2),
+        PageRank(tol=1e-13),
+        2,
+        f"made for another graph with as many vertices and edges ({GRAPH.num_vertices}, {GRAPH.num_edges}): other",
+    ),
     "another program": (GRAPH, ShortestPaths(source=SOURCE), 2, "made for PageRank(tol=1e-13), not ShortestPaths"),
+    # the program named, not the graph, when both differ (another command on the same file)
+    "another program and graph": (
+        random_graph(seed=1),
+        ShortestPaths(source=SOURCE),
+        2,
+        "made for PageRank(tol=1e-13), not ShortestPaths",
+    ),
     "other parameters": (GRAPH, PageRank(tol=1e-13, damping=0.5), 2, "not PageRank(tol=1e-13, damping=0.5)"),
     "scalar twin": (GRAPH, PageRankVertex(tol=1e-13), 2, "not PageRankVertex(tol=1e-13)"),
     "another partition count": (GRAPH, PageRank(tol=1e-13), 3, "made with 2 partitions, not 3"),

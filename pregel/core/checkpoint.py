@@ -559,6 +559,12 @@ class Checkpointer:
         except (OSError, ValueError, TypeError, KeyError, IndexError) as exc:
             raise CheckpointDamaged(f"{folder.name} is damaged ({exc})") from None
         graph, program = manifest["graph"], manifest["program"]
+        # the program first: another command on the same file reads it otherwise too (weights or not)
+        if program["fingerprint"] != self.program.fingerprint():
+            raise CheckpointError(
+                f"{folder} was made for {program['description']}, not {self.program.describe()} "
+                "(another program or other parameters)"
+            )
         kind = "crc32" if str(graph["fingerprint"]).startswith("crc32:") else "blake2b"
         ours = self._graph_fingerprint(kind)
         if graph["fingerprint"] != ours:
@@ -572,14 +578,15 @@ class Checkpointer:
                 )
                 made, now = how if held else how[::-1]
                 raise CheckpointError(f"{folder} was made from {made}, not from {now}: resume it the way it was made")
+            counts = (graph["vertices"], graph["edges"])
+            if counts == (self.graph.num_vertices, self.graph.num_edges):
+                raise CheckpointError(
+                    f"{folder} was made for another graph with as many vertices and edges ({counts[0]}, {counts[1]}): "
+                    "other edges, ids or weights"
+                )
             raise CheckpointError(
-                f"{folder} was made for another graph ({graph['vertices']} vertices, {graph['edges']} edges), "
+                f"{folder} was made for another graph ({counts[0]} vertices, {counts[1]} edges), "
                 f"not this one ({self.graph.num_vertices} vertices, {self.graph.num_edges} edges)"
-            )
-        if program["fingerprint"] != self.program.fingerprint():
-            raise CheckpointError(
-                f"{folder} was made for {program['description']}, not {self.program.describe()} "
-                "(another program or other parameters)"
             )
         # checkpoints from before code fingerprints carry none: nothing to compare
         code = program.get("code")
