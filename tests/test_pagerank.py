@@ -42,6 +42,16 @@ def test_max_supersteps_reached_is_reported():
     assert result.aggregated["delta"] > 0
 
 
+@pytest.mark.parametrize("api", ["batch", "scalar"])
+def test_tol_zero_stops_once_the_ranks_no_longer_change(api):
+    """A cycle: uniform ranks from the start, so the first change is exactly 0 (tol=0 ran to max_supersteps)."""
+    result = pagerank(pregel.Graph.from_edges([1, 2, 3], [2, 3, 1]), tol=0.0, api=api)
+    assert (result.stopped_by, result.supersteps, result.aggregated["delta"]) == ("master", 2, 0)
+    check = reference.pagerank(pregel.Graph.from_edges([1, 2, 3], [2, 3, 1]), tol=0.0)
+    assert (check.stopped_by, check.supersteps) == ("master", 2)
+    np.testing.assert_array_equal(result.values, np.full(3, 1 / 3))
+
+
 @settings(max_examples=40, deadline=None)
 @given(random_graphs())
 def test_random_graphs_match_scipy(g):

@@ -23,6 +23,18 @@ from pregel.api.twin import twin
 from pregel.io.edges import as_graph
 
 
+def converged(delta: float, tol: float) -> bool:
+    """PageRank's stopping rule: the L1 change of the ranks in a superstep is below ``tol``, or none at all
+    (so that ``tol=0`` stops once the ranks no longer change).
+
+    Examples
+    --------
+    >>> converged(1e-11, 1e-10), converged(0.0, 0.0), converged(1e-300, 0.0)
+    (True, True, False)
+    """
+    return delta < tol or delta == 0
+
+
 class PageRankParameters:
     """Parameters and the stopping rule shared by both PageRank programs."""
 
@@ -32,7 +44,7 @@ class PageRankParameters:
     tol = 1e-10
 
     def master_compute(self, master: Any) -> None:
-        if master.superstep > 0 and master.aggregated("delta") < self.tol:
+        if master.superstep > 0 and converged(master.aggregated("delta"), self.tol):
             master.halt()
 
 

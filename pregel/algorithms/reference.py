@@ -13,6 +13,7 @@ import scipy.sparse as sp
 from scipy.sparse import csgraph
 
 from pregel.algorithms.columns import as_records, named
+from pregel.algorithms.pagerank import converged
 from pregel.core.graph import Graph
 from pregel.core.types import Result, SuperstepStats
 from pregel.errors import NegativeCycleError
@@ -56,7 +57,7 @@ def pagerank(
             )
         )
         superstep += 1
-        if delta < tol:
+        if converged(delta, tol):
             stopped_by = "master"
             break
     return Result(graph, ranks, superstep, stats, {"delta": delta}, stopped_by)
@@ -91,7 +92,7 @@ def personalized_pagerank(
         ranks = new
         stats.append(SuperstepStats(superstep, n, graph.num_edges, graph.num_edges, time.perf_counter() - start))
         superstep += 1
-        if delta < tol:
+        if converged(delta, tol):
             stopped_by = "master"
             break
     values = named(as_records(ranks), graph.original_ids[sources].tolist())

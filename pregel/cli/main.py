@@ -351,7 +351,7 @@ def _algorithm_flags() -> dict[str, argparse.ArgumentParser]:
         type=float,
         default=1e-10,
         metavar="TOL",
-        help="stop when the L1 change of a superstep is below this (default 1e-10)",
+        help="stop when the L1 change of a superstep is below this, or 0 (default 1e-10)",
     )
     pr.add_argument(
         "--max-supersteps",
@@ -436,7 +436,7 @@ def _library_flags() -> dict[str, argparse.ArgumentParser]:
         type=float,
         default=1e-10,
         metavar="TOL",
-        help="stop when the L1 change of a superstep, summed over the sources, is below this (default 1e-10)",
+        help="stop when the L1 change of a superstep, summed over the sources, is below this, or 0 (default 1e-10)",
     )
     ppr.add_argument(
         "--max-supersteps",
