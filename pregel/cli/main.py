@@ -288,8 +288,8 @@ def _checkpoint_flags() -> argparse.ArgumentParser:
     flags.add_argument(
         "--checkpoint-dir",
         metavar="DIR",
-        help="write a checkpoint into DIR every --checkpoint-every supersteps; DIR must be empty unless "
-        "--resume (default: no checkpoints)",
+        help="write a checkpoint into DIR every --checkpoint-every supersteps; DIR must hold no checkpoints "
+        "unless --resume (default: no checkpoints)",
     )
     flags.add_argument(
         "--checkpoint-every",
