@@ -218,6 +218,20 @@ def test_a_late_mistake_is_one_line_naming_the_file_and_no_output(name, tmp_path
     assert err.count("\n") == 1 and message in err, err
 
 
+@pytest.mark.parametrize("text", ["1 2\n2 3\n3 1\n5 6\n", "# c\n1,2,0.5\n2,3,1\n", "7\t8\n"])
+def test_a_file_without_a_header_is_refused_when_read_by_columns(text, tmp_path, monkeypatch):
+    """Its first edge would be taken for column names (and --dst 1 matched the first column, named "1")."""
+    monkeypatch.chdir(tmp_path)
+    Path("e.txt").write_text(text)
+    status, out, err = cli("cc", "e.txt", "--src", "0", "--dst", "1", "-o", "r.tsv", "-q")
+    assert status == 2 and out == "" and not Path("r.tsv").exists()
+    line = 2 if text.startswith("#") else 1
+    assert err.startswith(f"pregel: error: e.txt:{line}: ") and "is an edge, not a header line" in err, err
+    assert err.count("\n") == 1
+    # without the flags it is an edge list: every edge read
+    assert cli("cc", "e.txt", "-q")[0] == 0
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [

@@ -393,8 +393,29 @@ def _csv_options(stream: Any, name: str) -> tuple[Any, Any]:
         raise InputError(f"{name}: empty: no header line of column names (named by --src, --dst and --weight)")
     header = lines[comments].decode("utf-8", "replace")
     delimiter = next((d for d in "\t,; " if d in header), ",")
+    if all(_is_number(field) for field in header.split(delimiter)):
+        # read as column names, an edge would be lost, and a position named by --dst could match a name
+        raise InputError(
+            f"{name}:{comments + 1}: {header.strip()!r} is an edge, not a header line of column names; "
+            "--src, --dst and --weight read a CSV file by its header (without them the file is an edge list)"
+        )
     read = pacsv.ReadOptions(skip_rows=comments, block_size=CSV_BLOCK_BYTES, use_threads=True)
     return read, pacsv.ParseOptions(delimiter=delimiter)
+
+
+def _is_number(field: str) -> bool:
+    """Whether a header's field reads as a number (then the line is data, not names).
+
+    Examples
+    --------
+    >>> _is_number(" 12 "), _is_number("0.5"), _is_number("src")
+    (True, True, False)
+    """
+    try:
+        float(field)
+    except ValueError:
+        return False
+    return True
 
 
 def _open_folder(folder: Path, name: str, named: bool) -> _Table:
