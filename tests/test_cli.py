@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import os
+from pathlib import Path
 
 import networkx as nx
 import numpy as np
@@ -126,6 +127,16 @@ def test_compare_without_an_answer_from_networkx_warns_and_keeps_the_results(run
     assert proc.returncode == 0, proc.stderr
     assert f"pregel: warning: nothing to compare: {why}" in proc.stderr.decode()
     assert out.read_text().count("\n") in (3, 7115)
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (a device whose writes fail)")
+@pytest.mark.parametrize("flag", ["--output", "--stats"])
+def test_a_full_disk_is_one_line_naming_the_file_and_its_flag(run_cli, tmp_path, flag):
+    edges = tmp_path / "e.txt"
+    edges.write_text("1 2\n2 3\n")
+    proc = run_cli("cc", edges, flag, "/dev/full", "--quiet")
+    assert proc.returncode == 1
+    assert proc.stderr.decode() == f"pregel: error: /dev/full: cannot write {flag}: No space left on device\n"
 
 
 def test_no_superstep_at_all_warns_without_a_last_change(run_cli, tmp_path):

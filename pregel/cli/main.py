@@ -14,7 +14,8 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -922,9 +923,11 @@ def _write_results(
         # the parts are written and the top K picked: in the order _collectors lists them
         listing = result.collected[-1] if args.top else None
     elif folder:
-        write_parts(result, folder, fmt, parts=args.workers or 1)
+        with _writing(folder, "--output"):
+            write_parts(result, folder, fmt, parts=args.workers or 1)
     elif args.output:
-        write_result(args.output, result.original_ids, result.original_values, fmt)
+        with _writing(args.output, "--output"):
+            write_result(args.output, result.original_ids, result.original_values, fmt)
     text_format = "csv" if fmt == "csv" else "tsv"
     if args.top:
         ids, values, columns = listing if listing is not None else algorithm.top(result, args.top)
@@ -933,10 +936,21 @@ def _write_results(
         sys.stdout.write(render(*by_id(result.original_ids, result.original_values), text_format))
     about = {"command": args.command, "edges_file": args.edges, "backend": args.backend}
     if args.stats:
-        write_stats(args.stats, result, **about)
+        with _writing(args.stats, "--stats"):
+            write_stats(args.stats, result, **about)
     if args.plot:
         title = f"{args.command} on {Path(args.edges).name}"
-        plot_run(args.plot, result, measures, title, tol=getattr(args, "tol", None))
+        with _writing(args.plot, "--plot"):
+            plot_run(args.plot, result, measures, title, tol=getattr(args, "tol", None))
+
+
+@contextmanager
+def _writing(path: str, flag: str) -> Iterator[None]:
+    """An error writing ``path`` (a full disk, say) as one line naming it and its flag."""
+    try:
+        yield
+    except OSError as exc:
+        raise PregelError(f"{path}: cannot write {flag}: {exc.strerror or exc}") from None
 
 
 def _naming_file(edges: str, message: str) -> str:
