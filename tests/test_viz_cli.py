@@ -82,10 +82,17 @@ def too_big(write_edges):
         (["pagerank", "GOOD", "--damping", "1.5", "-o", "page.html"], "--damping must be in [0, 1)"),
         (["pagerank", "GOOD"], "the following arguments are required: --output"),
         (["GOOD", "-o", "page.html"], "invalid choice"),
+        # the algorithm's own refusal names the file too, as without viz
+        (["kcore", "LOOP", "-o", "page.html"], "loop.txt: vertex 1 has a self-loop"),
     ],
 )
 def test_bad_input_is_one_line_exit_2_and_no_page(run_cli, write_edges, tmp_path, args, message):
-    files = {"BIG": too_big(write_edges), "GOOD": WEB, "BAD": write_edges("1 2\n3\n", "bad.txt")}
+    files = {
+        "BIG": too_big(write_edges),
+        "GOOD": WEB,
+        "BAD": write_edges("1 2\n3\n", "bad.txt"),
+        "LOOP": write_edges("1 1\n1 2\n", "loop.txt"),
+    }
     done = run_cli("viz", *[files.get(a, a) for a in args])
     assert done.returncode == 2, done.stderr.decode()
     lines = done.stderr.decode().strip().splitlines()

@@ -14,7 +14,7 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn
@@ -808,10 +808,7 @@ def _run(args: argparse.Namespace) -> int:
         if collect:
             options["collect"] = collect
     start = time.perf_counter()
-    try:
-        result = (algorithm.held if held else algorithm.run)(graph, args, options)
-    except InputError as exc:
-        raise InputError(_naming_file(args.edges, str(exc))) from None
+    result = _ran(algorithm.held if held else algorithm.run, graph, args, options)
     progress.finish(result, time.perf_counter() - start, f"{args.backend} backend")
     if algorithm.summary is not None and not args.quiet and result.stopped_by != "max_supersteps":
         print(f"{name}: {algorithm.summary(result)}", file=sys.stderr)
@@ -881,7 +878,7 @@ def _write_page(graph: pregel.Graph, args: argparse.Namespace, name: str) -> int
     if args.threads:
         options["threads"] = args.threads
     start = time.perf_counter()
-    result = ALGORITHMS[name].run(graph, args, options)
+    result = _ran(ALGORITHMS[name].run, graph, args, options)
     progress.finish(result, time.perf_counter() - start, "local backend")
     _warn_if_unfinished(args, result, name)
     _write_replay(result, args, args.output)
@@ -951,6 +948,14 @@ def _writing(path: str, flag: str) -> Iterator[None]:
         yield
     except OSError as exc:
         raise PregelError(f"{path}: cannot write {flag}: {exc.strerror or exc}") from None
+
+
+def _ran(run: Callable[..., pregel.Result], graph: Any, args: argparse.Namespace, options: dict[str, Any]) -> Any:
+    """What ``run`` gives; an input error it raises names the edge list, as every input error does."""
+    try:
+        return run(graph, args, options)
+    except InputError as exc:
+        raise InputError(_naming_file(args.edges, str(exc))) from None
 
 
 def _naming_file(edges: str, message: str) -> str:
