@@ -188,6 +188,11 @@ def test_a_checkpoint_resumes_with_its_own_partition_count_in_threads(tmp_path):
         ({"threads": 0}, "threads must be at least 1, got 0"),
         ({"workers": 0}, "workers must be at least 1, got 0"),
         ({"threads": 2, "backend": "ray"}, "threads= needs the local backend"),
+        # a float is no count (max_supersteps=1.5 ran 2 supersteps); an option no backend takes is named
+        ({"max_supersteps": 1.5}, "max_supersteps must be an integer, got 1.5"),
+        ({"workers": 2.0}, "workers must be an integer, got 2.0"),
+        ({"bogus": 1}, r"unknown option bogus= for backend 'local' \(its own options: none\)"),
+        ({"bogus": 1, "backend": "ray"}, r"unknown option bogus= for backend 'ray' \(.*ray_address="),
     ],
 )
 def test_bad_counts_are_refused(options, message):

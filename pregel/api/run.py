@@ -6,6 +6,7 @@ engine (:func:`pregel.core.engine.execute`).
 
 from __future__ import annotations
 
+import operator
 import os
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -24,6 +25,30 @@ from pregel.io.shares import splittable
 
 BACKENDS = ("local", "ray")
 
+
+#: The options each backend takes beyond :func:`run`'s own (``**backend_options``).
+BACKEND_OPTIONS = {"local": frozenset(), "ray": frozenset({"ray_address", "connect_timeout"})}
+
+
+def _check_count(name: str, count: Any, least: int) -> None:
+    """InputError unless ``count`` is None or an integer (Python's or numpy's) of at least ``least``.
+
+    Examples
+    --------
+    >>> _check_count("workers", 2, 1)
+    >>> _check_count("max_supersteps", 1.5, 0)
+    Traceback (most recent call last):
+    ...
+    pregel.errors.InputError: max_supersteps must be an integer, got 1.5
+    """
+    if count is None:
+        return
+    try:
+        whole = operator.index(count)
+    except TypeError:
+        raise InputError(f"{name} must be an integer, got {count!r}") from None
+    if whole < least:
+        raise InputError(f"{name} must be at least {least}, got {whole}")
 
 def run(
     graph: Graph | str | os.PathLike[str],
@@ -148,13 +173,14 @@ def run(
             undirected = False
     elif undirected:
         graph = graph.to_undirected()
-    if max_supersteps is not None and max_supersteps < 0:
-        raise InputError(f"max_supersteps must be >= 0, got {max_supersteps}")
+    for name, count, least in (("max_supersteps", max_supersteps, 0), ("workers", workers, 1), ("threads", threads, 1)):
+        _check_count(name, count, least)
     if backend not in BACKENDS:
         raise InputError(f"unknown backend {backend!r} (choose from {', '.join(BACKENDS)})")
-    for name, count in (("workers", workers), ("threads", threads)):
-        if count is not None and count < 1:
-            raise InputError(f"{name} must be at least 1, got {count}")
+    unknown = sorted(set(backend_options) - BACKEND_OPTIONS[backend])
+    if unknown:
+        takes = ", ".join(f"{name}=" for name in sorted(BACKEND_OPTIONS[backend])) or "none"
+        raise InputError(f"unknown option {unknown[0]}= for backend {backend!r} (its own options: {takes})")
     if threads is not None:
         if backend != "local":
             raise InputError(f"threads= needs the local backend ({backend!r} runs one partition per worker)")
