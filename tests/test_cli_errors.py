@@ -162,6 +162,11 @@ CASES = {
         "--workers has no meaning with --backend scipy",
         {"e.txt": b"1 2\n"},
     ),
+    "--max-supersteps with a scipy reference that does not iterate": Case(
+        ["bfs", "e.txt", "--source", "1", "--backend", "scipy", "--max-supersteps", "2"],
+        "--max-supersteps has no meaning with --backend scipy for pregel bfs (no iterations)",
+        {"e.txt": b"1 2\n2 3\n3 4\n"},
+    ),
     "--check for your own program": Case(
         ["run", f"{EXAMPLES}/bfs_levels.py", "e.txt", "--check"],
         "--check has no meaning for pregel run",

@@ -964,6 +964,9 @@ def _naming_file(edges: str, message: str) -> str:
     return message if message.startswith(name) else f"{name}: {message}"
 
 
+#: The commands whose scipy reference iterates, as the engine does: --max-supersteps bounds both.
+ITERATED = ("pagerank", "ppr", "lpa")
+
 def _check_flags(args: argparse.Namespace, name: str) -> None:
     if args.backend == "scipy" and args.workers:
         raise InputError("--workers has no meaning with --backend scipy")
@@ -976,6 +979,8 @@ def _check_flags(args: argparse.Namespace, name: str) -> None:
         ray_backend()
     if args.backend == "scipy" and args.api != "batch":
         raise InputError("--api has no meaning with --backend scipy")
+    if args.backend == "scipy" and getattr(args, "max_supersteps", None) is not None and name not in ITERATED:
+        raise InputError(f"--max-supersteps has no meaning with --backend scipy for pregel {name} (no iterations)")
     if args.command != "viz":
         _check_checkpoint_flags(args)
     if name in ("pagerank", "ppr"):
