@@ -118,6 +118,16 @@ def test_cli_generate_writes_a_graph_the_reader_accepts(run_cli, tmp_path):
     assert np.array_equal(read_edge_arrays(out)[0], src)
 
 
+@pytest.mark.parametrize("sizes", [["tree", "--vertices", "1"], ["rmat", "--edges", "0"]])
+def test_cli_generate_refuses_to_write_a_graph_without_edges(run_cli, tmp_path, sizes):
+    """Every command refuses an edge list without edges: generate writes none."""
+    out = tmp_path / "none.txt"
+    done = run_cli("generate", *sizes, "--output", out)
+    assert done.returncode == 2 and not out.exists()
+    said = f"pregel: error: {out}: pregel generate {sizes[0]} made no edges; ask for more vertices or edges\n"
+    assert done.stderr.decode() == said
+
+
 def test_cli_generate_tree_then_sssp(run_cli, tmp_path):
     out = tmp_path / "tree.txt"
     assert run_cli("generate", "tree", "--vertices", "15", "-o", out).returncode == 0

@@ -647,6 +647,9 @@ def _generate(args: argparse.Namespace) -> int:
 
     start = time.perf_counter()
     src, dst, weights = generate(args.kind, args.vertices, args.edges, args.seed, args.weighted)
+    if src.size == 0:
+        # every command refuses an edge list without edges: none is written
+        raise InputError(f"{args.output}: pregel generate {args.kind} made no edges; ask for more vertices or edges")
     command = " ".join(f"--{k} {v}" for k, v in (("vertices", args.vertices), ("edges", args.edges)) if v is not None)
     header = f"# pregel generate {args.kind} {command} --seed {args.seed}{' --weighted' * args.weighted}\n"
     write_edge_list(args.output, src, dst, weights, header=header)
