@@ -13,7 +13,6 @@ import scipy.sparse as sp
 from scipy.sparse import csgraph
 
 from pregel.algorithms.columns import as_records, named
-from pregel.algorithms.pagerank import converged
 from pregel.core.graph import Graph
 from pregel.core.types import Result, SuperstepStats
 from pregel.errors import NegativeCycleError
@@ -57,7 +56,7 @@ def pagerank(
             )
         )
         superstep += 1
-        if converged(delta, tol):
+        if delta < tol or delta == 0:  # the engine's rule (pagerank.converged), restated here
             stopped_by = "master"
             break
     return Result(graph, ranks, superstep, stats, {"delta": delta}, stopped_by)
@@ -92,7 +91,7 @@ def personalized_pagerank(
         ranks = new
         stats.append(SuperstepStats(superstep, n, graph.num_edges, graph.num_edges, time.perf_counter() - start))
         superstep += 1
-        if converged(delta, tol):
+        if delta < tol or delta == 0:
             stopped_by = "master"
             break
     values = named(as_records(ranks), graph.original_ids[sources].tolist())
