@@ -194,7 +194,7 @@ def test_ids_past_int32_in_a_later_chunk_widen_every_column(tmp_path, monkeypatc
     path.write_text("\n".join(lines) + "\n")
     with monkeypatch.context() as m:
         m.setattr(io, "CHUNK_BYTES", 100)
-        src, dst, w = io._read_columns(path, threads=threads)
+        src, dst, w, _ = io._read_columns(path, threads=threads)
     assert src.dtype == dst.dtype == np.int64
     assert src.tolist() == [2**31 + 5 if k == 250 else k for k in range(300)]
     assert w.tolist() == [0.5 if k == 250 else float(f"0.{k % 1000:03d}") for k in range(300)]
