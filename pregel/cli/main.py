@@ -157,8 +157,9 @@ _LIBRARY_HELP = {
     ),
     "matching": (
         "a maximal matching (random locally heaviest edges)",
-        "A maximal matching of the undirected graph (self-loops ignored): each vertex's partner, or -1. Unmatched "
-        "vertices propose across their heaviest random edge; mutual proposals match. --check verifies it.",
+        "A maximal matching of the undirected graph (self-loops ignored): each vertex's partner, or -1 "
+        "(with string ids an empty field, null in Parquet). Unmatched vertices propose across their heaviest "
+        "random edge; mutual proposals match. --check verifies it.",
     ),
     # issue 19: Louvain on topology mutations
     "louvain": (

@@ -19,18 +19,19 @@ if TYPE_CHECKING:
 
 
 def named(labels: np.ndarray, ids: np.ndarray) -> np.ndarray:
-    """The labels of vertex ``ids`` of a labelled graph; ``""`` for a negative id (no vertex).
+    """The labels of vertex ``ids`` of a labelled graph; None for a negative id (no vertex).
 
-    In a labelled graph the ids are ``0..n-1``, so an id is its own label's index.
+    In a labelled graph the ids are ``0..n-1``, so an id is its own label's index. No
+    vertex is None, where a label may be any string (``""`` too).
 
     Examples
     --------
     >>> named(np.array(["a", "b"], dtype=object), np.array([1, -1])).tolist()
-    ['b', '']
+    ['b', None]
     """
     if ids.size == 0 or ids.min() >= 0:
         return labels[ids]
-    shown = np.full(ids.shape, "", dtype=object)
+    shown = np.full(ids.shape, None, dtype=object)
     real = ids >= 0
     shown[real] = labels[ids[real]]
     return shown
@@ -458,12 +459,12 @@ class Graph:
         """The original ids of vertex ``ids`` (say, component labels): the strings of a labelled graph.
 
         A negative id (no vertex: an unmatched vertex's partner) stays as it is in a graph
-        of integer ids, and is the empty string in a labelled graph (no label is empty).
+        of integer ids, and is None in a labelled graph (any string, ``""`` too, may be a label).
 
         Examples
         --------
         >>> Graph.from_edges(["b"], ["a"]).to_original(np.array([1, -1, 0])).tolist()
-        ['b', '', 'a']
+        ['b', None, 'a']
         """
         return ids if self.labels is None else named(self.labels, ids)
 
