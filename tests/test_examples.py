@@ -198,6 +198,53 @@ def test_vertex_parameters_name_vertices_by_label_in_a_graph_of_string_ids(run_c
     assert done.stderr.decode().strip().splitlines() == [wanted]
 
 
+HOPS_FROM_SOURCE = """
+from pregel import Vertex, Min
+class Hops(Vertex):
+    combiner = Min
+    source = 0
+    vertex_parameters = ("source",)
+    def initial_value(self):
+        return -1
+    def compute(self, messages):
+        if self.superstep == 0 and self.id == self.source:
+            self.value = 0
+            self.send_message_to_all_neighbors(1)
+        elif messages is not None and self.value < 0:
+            self.value = messages
+            self.send_message_to_all_neighbors(messages + 1)
+        self.vote_to_halt()
+"""
+
+
+def test_a_vertex_parameter_with_a_number_for_default_takes_labels(run_cli, named_edges, tmp_path):
+    # the class default 0 is an integer id, yet in a graph of string ids the parameter is a label,
+    # a bare number too ("7" as --source 7 reads it); its default once refused 'ann' as not a number
+    program = tmp_path / "hops.py"
+    program.write_text(HOPS_FROM_SOURCE)
+    named = [("ann", "bob"), ("bob", "7"), ("7", "dan"), ("eve", "ann")]
+    G = nx.DiGraph(named)
+    edges = named_edges(named)
+    for source in ("ann", "7"):
+        done = run_cli("run", program, edges, *NAMED_COLUMNS, "-q", "--param", f"source={source}")
+        assert done.returncode == 0, done.stderr
+        rows = dict(line.split("\t") for line in done.stdout.decode().splitlines())
+        assert {v: float(h) for v, h in rows.items()} == _nx_levels(G, source)
+    done = run_cli("run", program, edges, *NAMED_COLUMNS, "-q", "--param", "source=zed")
+    assert done.returncode == 2 and done.stdout == b""
+    assert done.stderr.decode().splitlines() == [f"pregel: error: {edges}: source vertex 'zed' is not in the graph"]
+    numbered = tmp_path / "numbered.txt"
+    numbered.write_text("1 2\n2 3\n")
+    done = run_cli("run", program, numbered, "-q", "--param", "source=2")
+    assert done.returncode == 0, done.stderr
+    rows = dict(line.split("\t") for line in done.stdout.decode().splitlines())
+    assert {int(v): float(h) for v, h in rows.items()} == _nx_levels(nx.DiGraph([(1, 2), (2, 3)]), 2)
+    done = run_cli("run", program, numbered, "-q", "--param", "source=ann")
+    assert done.returncode == 2 and done.stdout == b""
+    wanted = f"pregel: error: {numbered}: --param source=ann: 'ann' is not an integer vertex id"
+    assert done.stderr.decode().splitlines() == [wanted + " (the graph's ids are integers)"]
+
+
 def test_a_list_of_vertices_is_translated_and_the_parameters_as_given_are_kept():
     class Marked(pregel.BatchProgram):
         vertex_parameters = ("marked",)

@@ -52,6 +52,13 @@ def test_isolated_vertices_can_be_added():
         ({"sources": [1.5], "targets": [1]}, "1.5 is not an integer"),
         ({"sources": ["a"], "targets": [1]}, "targets: vertex ids are integers where the others are strings"),
         ({"sources": ["a", "b"], "targets": ["b"]}, "differ in length"),
+        # numpy would make strings of them all: the integer 1 and the label "1" one vertex
+        ({"sources": [1, "a"], "targets": ["b", 2]}, r"sources: vertex ids mix strings and other values \(1 and 'a'\)"),
+        ({"sources": ("b", "c"), "targets": ("a", 2.5)}, r"targets: .* mix strings and other values \(2.5 and 'a'\)"),
+        ({"sources": ["a"], "targets": ["b"], "vertices": ["c", True]}, r"vertices: .* \(True and 'c'\)"),
+        ({"sources": np.array([1, "a"], dtype=object), "targets": ["b", "c"]}, r"sources: .* \(1 and 'a'\)"),
+        ({"sources": np.array(["a", None], dtype=object), "targets": ["b", "c"]}, r"sources: .* \(None and 'a'\)"),
+        ({"sources": [["a", 1]], "targets": [["b", "c"]]}, r"sources: .* \(1 and 'a'\)"),
         ({"sources": [1], "targets": [2], "weights": [np.nan]}, "not a finite number"),
         ({"sources": [1], "targets": [2], "weights": [1.0, 2.0]}, "2 entries for 1 edges"),
     ],
@@ -59,6 +66,21 @@ def test_isolated_vertices_can_be_added():
 def test_bad_edge_arrays_raise_input_error(kwargs, message):
     with pytest.raises(pregel.InputError, match=message):
         Graph.from_edges(**kwargs)
+
+
+@pytest.mark.parametrize(
+    ("sources", "targets", "labels"),
+    [
+        ([np.str_("b"), "a"], ["c", np.str_("a")], ["a", "b", "c"]),
+        (np.array(["b", "a"], dtype=object), ("c", "a"), ["a", "b", "c"]),
+        ([["b"], ["a"]], [["c"], ["a"]], ["a", "b", "c"]),
+        (np.array([3, 1], dtype=object), [2, 1], None),
+    ],
+)
+def test_ids_of_one_kind_still_pass(sources, targets, labels):
+    g = Graph.from_edges(sources, targets)
+    assert (None if g.labels is None else g.labels.tolist()) == labels
+    assert g.original_ids.tolist() == (labels or [1, 2, 3])
 
 
 def test_unknown_vertex_is_named():

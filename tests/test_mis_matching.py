@@ -18,6 +18,7 @@ import pregel
 from pregel.algorithms.matching import matching_problem, maximal_matching
 from pregel.algorithms.mis import independence_problem, maximal_independent_set
 from pregel.cli.main import main
+from pregel.io.formats import write_result
 from tests.conftest import GNUTELLA, NAMED_COLUMNS, SHIPPED
 from tests.graphs import random_graphs
 
@@ -222,15 +223,48 @@ def test_string_ids_name_partners_by_label_and_the_unmatched_by_nothing(named_ed
     edges = named_edges(named)
     pairs = maximal_matching(pregel.Graph.from_edges(*zip(*named)), seed=1).to_dict()
     G = nx.Graph(named[:3])
-    assert nx.is_maximal_matching(G, {u: v for u, v in pairs.items() if v})
-    assert pairs["zed"] == "" and sorted(pairs.values()).count("") == 2
+    assert nx.is_maximal_matching(G, {u: v for u, v in pairs.items() if v is not None})
+    assert pairs["zed"] is None and list(pairs.values()).count(None) == 2
     out = tmp_path / f"pairs.{fmt}"
     assert main(["matching", str(edges), *NAMED_COLUMNS, "--seed", "1", "-q", "-o", str(out)]) == 0
+    # None is null in Parquet, an empty field in TSV and CSV, and "" in .npy (no missing string there)
+    none = {"parquet": None}.get(fmt, "")
+    assert dict(_rows(out, fmt)) == {u: none if v is None else v for u, v in pairs.items()}
+
+
+def _rows(path, fmt):
     if fmt == "npy":
-        rows = np.load(out).tolist()
-    elif fmt == "parquet":
-        rows = [tuple(r.values()) for r in __import__("pyarrow.parquet").parquet.read_table(out).to_pylist()]
-    else:
-        sep = "," if fmt == "csv" else "\t"
-        rows = [tuple(line.split(sep)) for line in out.read_text().splitlines()[fmt == "csv" :]]
-    assert dict(rows) == pairs
+        return np.load(path).tolist()
+    if fmt == "parquet":
+        return [tuple(r.values()) for r in __import__("pyarrow.parquet").parquet.read_table(path).to_pylist()]
+    sep = "," if fmt == "csv" else "\t"
+    return [tuple(line.split(sep)) for line in path.read_text().splitlines()[fmt == "csv" :]]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_vertex_named_by_the_empty_string_is_told_from_no_partner(seed, tmp_path):
+    # the path '' - a - b: one pair, and one end unmatched, whose partner is None (it was "",
+    # the name of a vertex), and in Parquet null where the vertex '' is ""
+    result = maximal_matching(pregel.Graph.from_edges(["", "a"], ["a", "b"]), seed=seed)
+    pairs = result.to_dict()
+    assert sorted(pairs) == ["", "a", "b"] and list(pairs.values()).count(None) == 1
+    matched = {u: v for u, v in pairs.items() if v is not None}
+    assert nx.is_maximal_matching(nx.Graph([("", "a"), ("a", "b")]), matched)
+    alone = next(u for u, v in pairs.items() if v is None)
+    assert result[alone] is None
+    write_result(tmp_path / "pairs.parquet", result.original_ids, result.original_values, "parquet")
+    assert dict(_rows(tmp_path / "pairs.parquet", "parquet")) == pairs
+    write_result(tmp_path / "pairs.tsv", result.original_ids, result.original_values, "tsv")
+    assert dict(_rows(tmp_path / "pairs.tsv", "tsv")) == {u: v or "" for u, v in pairs.items()}
+
+
+def test_integer_ids_still_write_minus_one_for_no_partner(tmp_path, capsys):
+    # a triangle: one pair and one vertex alone, whose partner is -1 as before
+    edges = tmp_path / "triangle.txt"
+    edges.write_text("1 2\n2 3\n3 1\n")
+    assert main(["matching", str(edges), "-q"]) == 0
+    rows = dict(line.split("\t") for line in capsys.readouterr().out.splitlines())
+    assert sorted(rows) == ["1", "2", "3"] and list(rows.values()).count("-1") == 1
+    assert nx.is_maximal_matching(
+        nx.Graph([(1, 2), (2, 3), (3, 1)]), {int(u): int(v) for u, v in rows.items() if v != "-1"}
+    )

@@ -196,6 +196,17 @@ def test_dijkstra(seed):
 
 
 @needs_backend
+@pytest.mark.parametrize("cutoff", [-1, -0.5, -math.inf, 0, 0.25, 0.5, 1.5, 2, math.inf, math.nan])
+def test_dijkstra_cutoffs_like_networkx(cutoff):
+    # networkx keeps the source whatever the cutoff, and a node unless it is farther (NaN never is)
+    weighted = nx.DiGraph()
+    weighted.add_weighted_edges_from([(0, 1, 0.5), (1, 2, 1.5), (0, 3, 2.5), (3, 0, 1.0)])
+    for g in (nx.DiGraph([(0, 1), (1, 2)]), weighted, nx.path_graph(4)):
+        expected = nx.single_source_dijkstra_path_length(g, 0, cutoff=cutoff)
+        assert nx.single_source_dijkstra_path_length(g, 0, cutoff=cutoff, backend="pregel") == expected
+
+
+@needs_backend
 def test_dijkstra_unweighted_distances_are_integers_like_networkx():
     g = nx.path_graph(["x", "y", "z"])
     ours = nx.single_source_dijkstra_path_length(g, "z", backend="pregel")

@@ -114,7 +114,9 @@ def maximal_matching(
         Each vertex's partner (its id), or -1 for an unmatched vertex (``int64``),
         aligned with ``graph.ids``; ``result.graph`` is the undirected graph it ran on.
         In a graph of string ids, ``result.original_values`` (and ``to_dict``, the
-        output files) name the partners by label, and an unmatched vertex's by ``""``.
+        output files) name the partners by label, and an unmatched vertex's partner is
+        None (an empty field in TSV and CSV, null in Parquet, ``""`` in ``.npy``, which
+        has no missing string).
 
     Notes
     -----
@@ -135,7 +137,7 @@ def maximal_matching(
     result = pregel.run(graph, RandomMatching(seed=seed), backend=backend, collect=collect, **options)
     if result.values is not None:  # else the partitions wrote or picked the partners themselves
         result.values = partners(result.values)
-    result.values_are_ids = True  # a labelled graph's partners are labels ('' for none)
+    result.values_are_ids = True  # a labelled graph's partners are labels (None for none)
     return result
 
 

@@ -16,6 +16,7 @@ import pregel
 from pregel.api.twin import twin
 from pregel.cli import top as listings
 from pregel.cli.top import Listing, Top
+from pregel.cli.userprog import for_graph
 from pregel.errors import InputError, PregelError
 
 
@@ -119,7 +120,8 @@ def _run_cc(graph: pregel.Graph, args: argparse.Namespace, options: dict[str, An
 
 def _run_program(graph: pregel.Graph, args: argparse.Namespace, options: dict[str, Any]) -> pregel.Result:
     options = {k: v for k, v in options.items() if k != "api"}
-    return pregel.run(graph, args.program_object, max_supersteps=args.max_supersteps, **options)
+    program = for_graph(args.program_object, args.param or [], labelled=graph.labels is not None)
+    return pregel.run(graph, program, max_supersteps=args.max_supersteps, **options)
 
 
 def _held_pagerank(path: str, args: argparse.Namespace, options: dict[str, Any]) -> pregel.Result:
@@ -179,9 +181,8 @@ def _held_bfs(path: str, args: argparse.Namespace, options: dict[str, Any]) -> p
 
 def _held_program(path: str, args: argparse.Namespace, options: dict[str, Any]) -> pregel.Result:
     options = {k: v for k, v in options.items() if k != "api"}
-    return pregel.run(
-        path, args.program_object, max_supersteps=args.max_supersteps, undirected=args.undirected, **options
-    )
+    program = for_graph(args.program_object, args.param or [], labelled=False)  # the workers' ids are integers
+    return pregel.run(path, program, max_supersteps=args.max_supersteps, undirected=args.undirected, **options)
 
 
 def _networkx_pagerank(graph: pregel.Graph, args: argparse.Namespace) -> np.ndarray:

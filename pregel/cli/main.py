@@ -158,8 +158,9 @@ _LIBRARY_HELP = {
     ),
     "matching": (
         "a maximal matching (random locally heaviest edges)",
-        "A maximal matching of the undirected graph (self-loops ignored): each vertex's partner, or -1. Unmatched "
-        "vertices propose across their heaviest random edge; mutual proposals match. --check verifies it.",
+        "A maximal matching of the undirected graph (self-loops ignored): each vertex's partner, or -1 "
+        "(with string ids an empty field, null in Parquet). Unmatched vertices propose across their heaviest "
+        "random edge; mutual proposals match. --check verifies it.",
     ),
     # issue 19: Louvain on topology mutations
     "louvain": (
@@ -569,8 +570,8 @@ def add_run_command(commands: Any, common: argparse.ArgumentParser, until_halted
         default=[],
         metavar="NAME=VALUE",
         help="set a parameter the class declares; repeatable; VALUE is a Python literal, else text; "
-        "one the class lists in vertex_parameters names a vertex by its id in EDGES, a label with "
-        "string ids (default: the class's values)",
+        "one the class lists in vertex_parameters names a vertex by its id in EDGES, whatever its default: "
+        "with string ids a label, a bare number too (source=7 is the vertex '7') (default: the class's values)",
     )
     from pregel.viz.page import MAX_VERTICES
 

@@ -68,18 +68,78 @@ def parse_params(items: list[str]) -> dict[str, Any]:
     {'source': 7, 'alpha': 0.5, 'name': 'web', 'flag': True}
     """
     params: dict[str, Any] = {}
-    for item in items:
-        name, sep, text = item.partition("=")
-        name = name.strip()
-        if not sep or not name.isidentifier():
-            raise InputError(f"--param {item}: expected name=value, e.g. --param source=1")
-        if name in params:
-            raise InputError(f"--param {name} is given twice")
+    for name, text in _texts(items).items():
         try:
             params[name] = ast.literal_eval(text.strip())
         except (ValueError, SyntaxError, MemoryError, RecursionError):
             params[name] = text
     return params
+
+
+def for_graph(program: Program, items: list[str], labelled: bool) -> Program:
+    """``program`` with the vertex parameters ``--param`` gave read as the graph names its vertices.
+
+    In a graph of string ids a bare value is a label, number or not: ``--param source=7``
+    names the vertex ``"7"``, as ``--source 7`` does (``None`` stays None; a list is a
+    Python literal, its labels in quotes). In a graph of integer ids they must be
+    integers (or None). A label the graph lacks is refused later, by
+    :meth:`~pregel.core.program.Program.on_graph`.
+
+    Raises
+    ------
+    InputError
+        If a vertex parameter of a graph of integer ids is not an integer.
+
+    Examples
+    --------
+    >>> class Hops(Vertex):
+    ...     source = 0
+    ...     vertex_parameters = ("source",)
+    >>> for_graph(Hops(**parse_params(["source=7"])), ["source=7"], labelled=True).source
+    '7'
+    >>> for_graph(Hops(source="ann"), ["source=ann"], labelled=False)
+    Traceback (most recent call last):
+    ...
+    pregel.errors.InputError: --param source=ann: 'ann' is not an integer vertex id (the graph's ids are integers)
+    """
+    texts = _texts(items)
+    params = dict(program.params)
+    for name in program.vertex_parameters:
+        if name not in texts:
+            continue
+        given = params[name]
+        many = isinstance(given, (list, tuple, set, frozenset))
+        if labelled and not many and not isinstance(given, str) and given is not None:
+            params[name] = texts[name].strip()
+        elif not labelled:
+            odd = next((v for v in (given if many else [given]) if not _is_id(v)), _NONE)
+            if odd is not _NONE:
+                raise InputError(
+                    f"--param {name}={texts[name]}: {odd!r} is not an integer vertex id (the graph's ids are integers)"
+                )
+    return program if params == program.params else type(program)(**params)
+
+
+_NONE = object()
+
+
+def _is_id(value: Any) -> bool:
+    """Whether ``value`` can name a vertex of a graph of integer ids (None names none)."""
+    return value is None or isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def _texts(items: list[str]) -> dict[str, str]:
+    """``name=value`` items as name → the text of the value, each name once."""
+    texts: dict[str, str] = {}
+    for item in items:
+        name, sep, text = item.partition("=")
+        name = name.strip()
+        if not sep or not name.isidentifier():
+            raise InputError(f"--param {item}: expected name=value, e.g. --param source=1")
+        if name in texts:
+            raise InputError(f"--param {name} is given twice")
+        texts[name] = text
+    return texts
 
 
 def parameters_of(cls: type[Program]) -> dict[str, Any]:
@@ -161,7 +221,8 @@ def _instantiate(cls: type[Program], params: dict[str, Any]) -> Program:
             have = ", ".join(declared) or "none"
             raise InputError(f"--param {name}: {cls.__name__} has no parameter {name!r} (its parameters: {have})")
         default = declared[name]
-        if _is_number(default) and not _is_number(value):
+        # a vertex may be named by a label, whatever the default: the graph decides (for_graph)
+        if name not in cls.vertex_parameters and _is_number(default) and not _is_number(value):
             raise InputError(f"--param {name}={value!r}: {cls.__name__}.{name} is a number (default {default!r})")
     return cls(**params)
 

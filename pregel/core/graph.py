@@ -19,18 +19,19 @@ if TYPE_CHECKING:
 
 
 def named(labels: np.ndarray, ids: np.ndarray) -> np.ndarray:
-    """The labels of vertex ``ids`` of a labelled graph; ``""`` for a negative id (no vertex).
+    """The labels of vertex ``ids`` of a labelled graph; None for a negative id (no vertex).
 
-    In a labelled graph the ids are ``0..n-1``, so an id is its own label's index.
+    In a labelled graph the ids are ``0..n-1``, so an id is its own label's index. No
+    vertex is None, where a label may be any string (``""`` too).
 
     Examples
     --------
     >>> named(np.array(["a", "b"], dtype=object), np.array([1, -1])).tolist()
-    ['b', '']
+    ['b', None]
     """
     if ids.size == 0 or ids.min() >= 0:
         return labels[ids]
-    shown = np.full(ids.shape, "", dtype=object)
+    shown = np.full(ids.shape, None, dtype=object)
     real = ids >= 0
     shown[real] = labels[ids[real]]
     return shown
@@ -187,7 +188,12 @@ class Graph:
         >>> Graph.from_edges(["b", "a"], ["a", "c"]).edge_arrays()[0].tolist()
         ['a', 'b']
         """
-        given = [np.asarray(a) for a in (sources, targets) + (() if vertices is None else (vertices,))]
+        given = [
+            _id_array(a, what)
+            for a, what in zip(
+                (sources, targets) + (() if vertices is None else (vertices,)), ("sources", "targets", "vertices")
+            )
+        ]
         if any(_holds_strings(a) for a in given):
             return cls._from_strings(given, weights)
         src = _as_ids(given[0], "sources")
@@ -453,12 +459,12 @@ class Graph:
         """The original ids of vertex ``ids`` (say, component labels): the strings of a labelled graph.
 
         A negative id (no vertex: an unmatched vertex's partner) stays as it is in a graph
-        of integer ids, and is the empty string in a labelled graph (no label is empty).
+        of integer ids, and is None in a labelled graph (any string, ``""`` too, may be a label).
 
         Examples
         --------
         >>> Graph.from_edges(["b"], ["a"]).to_original(np.array([1, -1, 0])).tolist()
-        ['b', '', 'a']
+        ['b', None, 'a']
         """
         return ids if self.labels is None else named(self.labels, ids)
 
@@ -786,6 +792,38 @@ def _edge_weights(weights: Any, src: np.ndarray, dst: np.ndarray) -> np.ndarray 
         k = int(np.flatnonzero(bad)[0])
         raise InputError(f"weight of edge ({src[k]}, {dst[k]}) is {w[k]}, not a finite number")
     return w
+
+
+def _id_array(values: Any, what: str) -> np.ndarray:
+    """``values`` as an array; an InputError if they mix strings with other ids.
+
+    numpy makes every item of a list that mixes them a string (``[1, "a"]`` becomes
+    ``["1", "a"]``, so the integer ``1`` and the label ``"1"`` would be one vertex).
+    Only a list numpy made strings of, and an object array, are looked at (their items'
+    types, once): the arrays of integers or of strings pass as they are.
+
+    Examples
+    --------
+    >>> _id_array([1, "a"], "sources")
+    Traceback (most recent call last):
+    ...
+    pregel.errors.InputError: sources: vertex ids mix strings and other values (1 and 'a'); use one kind of id
+    """
+    array = np.asarray(values)
+    if array.dtype.kind == "U" and isinstance(values, (list, tuple)):
+        if all(issubclass(kind, str) for kind in set(map(type, values))):
+            return array
+        items = np.asarray(values, dtype=object).ravel().tolist()  # a mixed list, or a nested one
+    elif array.dtype == object:
+        items = array.ravel().tolist()
+    else:
+        return array
+    kinds = set(map(type, items))
+    if any(issubclass(kind, str) for kind in kinds) and not all(issubclass(kind, str) for kind in kinds):
+        odd = next(v for v in items if not isinstance(v, str))
+        text = next(v for v in items if isinstance(v, str))
+        raise InputError(f"{what}: vertex ids mix strings and other values ({odd!r} and {text!r}); use one kind of id")
+    return array
 
 
 def _holds_strings(array: np.ndarray) -> bool:

@@ -529,7 +529,14 @@ class Result:
             caption = f"first {len(order)} vertices"
         # the vertices (and values that are vertices) as the input named them
         ids, shown = self.original_ids, self.original_values
-        top = [(f"{ids[i]}", f"{shown[i]}" if self.values_are_ids else number_text(values[i])) for i in order.tolist()]
+        # a value that is a vertex id may name none (an unmatched vertex's partner: None, with labels)
+        top = [
+            (
+                f"{ids[i]}",
+                ("" if shown[i] is None else f"{shown[i]}") if self.values_are_ids else number_text(values[i]),
+            )
+            for i in order.tolist()
+        ]
         return (
             '<div class="pregel-result" style="display:flex;gap:2em;align-items:flex-start;flex-wrap:wrap">'
             + html_table(rows, caption="pregel result", raw=markup)

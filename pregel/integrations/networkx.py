@@ -13,7 +13,8 @@ Implemented, with networkx's parameters and errors:
   ``max_iter`` (then ``PowerIterationFailedConvergence``) and ``tol`` per vertex
   (stop when the L1 change is below ``N * tol``, as networkx does). Negative weights
   are refused (they are not transition strengths).
-- ``single_source_dijkstra_path_length`` (non-negative weights; ``cutoff``),
+- ``single_source_dijkstra_path_length`` (non-negative weights; ``cutoff``, any: the
+  source is kept as networkx keeps it, a negative cutoff too, and NaN cuts nothing),
   ``single_source_bellman_ford_path_length`` (negative weights; a reachable negative
   cycle raises ``NetworkXUnbounded``).
 - ``weakly_connected_components``, ``connected_components`` and their ``number_`` counts.
@@ -401,8 +402,7 @@ class BackendInterface:
     @staticmethod
     def single_source_shortest_path_length(G: PregelGraph, source: Any, cutoff: float | None = None) -> dict[Any, int]:
         s = G.source_number(source, "Source {source} is not in G")
-        # networkx goes one layer further while the layer it is on is below cutoff
-        return _hops(G, [s], _last_layer(cutoff, math.ceil), cast=int)
+        return _hops(G, [s], _last_layer(cutoff, beyond=False), cast=int)
 
     @staticmethod
     def multi_source_dijkstra_path_length(
@@ -415,7 +415,7 @@ class BackendInterface:
         if weights is not None and (weights != 1).any():
             raise NotImplementedError("the pregel backend runs multi_source_dijkstra_path_length for unit weights only")
         cast = int if G.integral.get(weight, True) else float
-        return _hops(G, numbers, _last_layer(cutoff, math.floor), cast)
+        return _hops(G, numbers, _last_layer(cutoff, beyond=True), cast)
 
     # --------------------------------- issue 18: strongly connected components
     @staticmethod
@@ -605,7 +605,13 @@ def _distances(G: PregelGraph, graph: Graph, source: int, cutoff: float | None, 
     from pregel.algorithms.sssp import ShortestPaths
 
     values = _run(graph, ShortestPaths(source=source)).values
-    reached = np.flatnonzero(np.isfinite(values) & (values <= (math.inf if cutoff is None else cutoff)))
+    reached = np.isfinite(values)
+    if cutoff is not None and not math.isnan(cutoff):
+        # networkx drops a node only when its distance is above cutoff (never for NaN), and
+        # keeps the source whatever the cutoff (a negative one too)
+        reached &= values <= cutoff
+        reached[source] = True
+    reached = np.flatnonzero(reached)
     order = reached[np.argsort(values[reached], kind="stable")]
     cast = int if integral else float
     return {G.nodes[i]: cast(values[i]) for i in order.tolist()}
@@ -662,9 +668,26 @@ def _hops(G: PregelGraph, first: list[int], last: int | None, cast: type) -> dic
     return {G.nodes[i]: cast(level) for level, layer in enumerate(_layers(G, first, last)) for i in layer.tolist()}
 
 
-def _last_layer(cutoff: float | None, rounding: Any) -> int | None:
-    """The last layer a ``cutoff`` lets through (the sources' layer 0 always is)."""
-    return None if cutoff is None or math.isinf(cutoff) else max(rounding(cutoff), 0)
+def _last_layer(cutoff: float | None, beyond: bool) -> int | None:
+    """The last layer a ``cutoff`` lets through (None: all of them); the sources' layer 0 always is.
+
+    networkx's breadth-first search goes one layer further while the layer it is on is
+    below ``cutoff`` (``beyond=False``: up to ``ceil(cutoff)``, only layer 0 for NaN);
+    its Dijkstra keeps a node unless it is farther than ``cutoff`` (``beyond=True``: up
+    to ``floor(cutoff)``, every layer for NaN, which compares false).
+
+    Examples
+    --------
+    >>> [_last_layer(c, beyond=False) for c in (None, 1.5, -1, math.nan, -math.inf, math.inf)]
+    [None, 2, 0, 0, 0, None]
+    >>> [_last_layer(c, beyond=True) for c in (None, 1.5, -1, math.nan, -math.inf, math.inf)]
+    [None, 1, 0, None, 0, None]
+    """
+    if cutoff is None or cutoff == math.inf or (beyond and math.isnan(cutoff)):
+        return None
+    if math.isnan(cutoff) or cutoff <= 0:
+        return 0
+    return math.floor(cutoff) if beyond else math.ceil(cutoff)
 
 
 def _strong_labels(G: PregelGraph) -> np.ndarray:

@@ -392,13 +392,25 @@ def format_values(ids: np.ndarray, values: np.ndarray) -> str:
         return compiled
     names, shown = ids.tolist(), values.tolist()
     if values.dtype == object:
-        shown = [v if isinstance(v, str) else repr(v) for v in shown]
+        shown = [cell_text(v) for v in shown]
         text = "".join(f"{i}\t{v}\n" for i, v in zip(names, shown))
     else:
         text = "".join(f"{i}\t{v!r}\n" for i, v in zip(names, shown))
     if text.count("\n") != len(names) or text.count("\t") != len(names) or "\r" in text:
         refuse_tsv_breaks([*names, *shown])
     return text
+
+
+def cell_text(value: Any) -> str:
+    """A value's text in a TSV or CSV cell: a string as it is, nothing for None (no value:
+    an unmatched vertex's partner, in a graph of string ids), anything else its ``repr``.
+
+    Examples
+    --------
+    >>> [cell_text(v) for v in ("ann", None, 0.5, (1, 2))]
+    ['ann', '', '0.5', '(1, 2)']
+    """
+    return value if isinstance(value, str) else "" if value is None else repr(value)
 
 
 def refuse_tsv_breaks(fields: Iterable[Any]) -> None:

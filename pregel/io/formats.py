@@ -23,7 +23,7 @@ import numpy as np
 
 from pregel.core.files import atomic_write
 from pregel.errors import InputError
-from pregel.io.edges import format_values, refuse_tsv_breaks
+from pregel.io.edges import cell_text, format_values, refuse_tsv_breaks
 
 FORMATS = ("tsv", "csv", "npy", "parquet")
 #: Formats that cannot go to a terminal or a text pipe.
@@ -88,7 +88,7 @@ def render(ids: np.ndarray, values: np.ndarray, fmt: str, columns: tuple[str, st
     """
     if values.dtype.names:
         fields = [values[name].tolist() for name in values.dtype.names]
-        rows = [[v if isinstance(v, str) else repr(v) for v in row] for row in zip(ids.tolist(), *fields)]
+        rows = [[cell_text(v) for v in row] for row in zip(ids.tolist(), *fields)]
         if fmt != "csv":
             text = "".join("\t".join(row) + "\n" for row in rows)
             if text.count("\n") != len(rows) or text.count("\t") != len(rows) * len(fields) or "\r" in text:
@@ -107,7 +107,7 @@ def render(ids: np.ndarray, values: np.ndarray, fmt: str, columns: tuple[str, st
     # strings and Python objects may hold commas or quotes: let the csv module quote them (str of a float is its repr)
     shown = values.tolist()
     if values.dtype == object:
-        shown = [v if isinstance(v, str) else repr(v) for v in shown]
+        shown = [cell_text(v) for v in shown]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(columns)
@@ -197,9 +197,9 @@ def arrow_column(values: np.ndarray) -> Any:
     if values.dtype.kind in "iuf":
         values = np.ascontiguousarray(values)
         return pa.Array.from_buffers(pa.from_numpy_dtype(values.dtype), values.size, [None, pa.py_buffer(values)])
-    if values.dtype == object and values.size == 0:
-        # labels with no rows (an empty part of a folder output): strings still, as the other parts' labels are
-        return pa.array([], type=pa.string())
+    if values.dtype == object and _all_strings(values):
+        # labels, perhaps none (null), or no rows (an empty part of a folder output): strings still
+        return pa.array(values.tolist(), type=pa.string())
     return pa.array(values.tolist() if values.dtype == object else values)
 
 
@@ -211,9 +211,11 @@ def as_records(ids: np.ndarray, values: np.ndarray) -> np.ndarray:
     >>> as_records(np.array([7]), np.array([0.5])).dtype.names
     ('vertex', 'value')
     """
-    # strings (labels) as fixed-width str: an object array could only be loaded back with pickle
+    # strings (labels) as fixed-width str: an object array could only be loaded back with pickle;
+    # a str field has no missing value, so no label (None) is the empty string there
     ids = ids.astype(str) if ids.dtype == object else ids
-    values = values.astype(str) if values.dtype == object and _all_strings(values) else values
+    if values.dtype == object and _all_strings(values):
+        values = np.array([cell_text(v) for v in values.tolist()], dtype=str).reshape(values.shape)
     table = columns(ids, values)
     records = np.empty(
         ids.size,
@@ -225,7 +227,8 @@ def as_records(ids: np.ndarray, values: np.ndarray) -> np.ndarray:
 
 
 def _all_strings(values: np.ndarray) -> bool:
-    return all(isinstance(v, str) for v in values.tolist())
+    """Whether ``values`` are labels: strings, or None where there is none."""
+    return all(v is None or isinstance(v, str) for v in values.tolist())
 
 
 def columns(ids: np.ndarray, values: np.ndarray) -> dict[str, np.ndarray]:
