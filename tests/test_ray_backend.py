@@ -12,6 +12,7 @@ one run wait for the next.
 from __future__ import annotations
 
 import os
+import time
 
 import networkx as nx
 import numpy as np
@@ -276,6 +277,16 @@ def test_a_program_error_in_a_compiled_superstep_is_raised_as_it_is(monkeypatch)
         backend.close()
 
 
+def kill_serving(actor) -> None:
+    """Kill a worker that serves a compiled graph and return once it is dead (ray.kill only asks; a call to
+    the worker to see would wait behind the graph, so Ray's own table of actors says)."""
+    ray.kill(actor)
+    deadline = time.monotonic() + 60
+    while ray._private.state.actors(actor_id=actor._actor_id.hex())["State"] != "DEAD":
+        assert time.monotonic() < deadline, "the killed worker still lives"
+        time.sleep(0.01)
+
+
 def test_a_worker_dead_in_a_compiled_superstep_is_worker_lost(monkeypatch):
     g = random_graph(200, 1_000, 3)
     backend = compiled_backend(g, Wake(root=0), monkeypatch)
@@ -284,7 +295,7 @@ def test_a_worker_dead_in_a_compiled_superstep_is_worker_lost(monkeypatch):
             backend.superstep(superstep, {})
         assert backend.compiled is not None
         # straight to the worker: ``actors`` would tear the graph down first
-        ray.kill(backend._workers[1])
+        kill_serving(backend._workers[1])
         with pytest.raises(pregel.WorkerLost, match="worker 1 died during superstep 3"):
             backend.superstep(3, {})
         assert backend.compiled is None and not backend.healthy
