@@ -90,6 +90,8 @@ def test_negative_resolution_and_weights_are_refused():
         louvain(BRIDGED, resolution=-1)
     with pytest.raises(pregel.InputError, match="threshold must be a number, got nan"):
         louvain(BRIDGED, threshold=float("nan"))
+    with pytest.raises(pregel.InputError, match="seed must be an integer, got 1.5"):
+        louvain(BRIDGED, seed=1.5)
     with pytest.raises(pregel.InputError, match="weight -1"):
         louvain(pregel.Graph.from_edges([1, 2], [2, 3], weights=[1.0, -1.0]))
     # named by the ids given and counted on the edges given (the run's copy is renumbered and two-way)

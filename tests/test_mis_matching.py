@@ -129,6 +129,8 @@ def test_a_checkpointed_run_resumes_to_the_same_answer(tmp_path):
 def test_bad_parameters(algorithm):
     with pytest.raises(pregel.InputError, match="no scipy reference"):
         algorithm(pregel.Graph.from_edges([1], [2]), backend="scipy")
+    with pytest.raises(pregel.InputError, match="seed must be an integer, got 1.5"):
+        algorithm(pregel.Graph.from_edges([1], [2]), seed=1.5)
 
 
 # ------------------------------------------------------------ the command line

@@ -70,7 +70,7 @@ import scipy.sparse
 
 import pregel
 from pregel import Aggregator, BatchProgram, Sum
-from pregel.algorithms.hashing import draw
+from pregel.algorithms.hashing import draw, seeded
 from pregel.algorithms.lpa import smallest_member
 from pregel.api.twin import only_batch
 from pregel.core.engine import check_weights, collect_on_driver
@@ -682,7 +682,7 @@ def louvain(
     # vertices numbered 0..n-1 in id order: labels are numbers, and the smallest number is the smallest id
     numbered = pregel.Graph(np.arange(graph.num_vertices), graph.indptr, graph.indices, graph.weights)
     program = Louvain(
-        resolution=float(resolution), threshold=float(threshold), seed=int(seed), max_level=max_level or 0
+        resolution=float(resolution), threshold=float(threshold), seed=seeded(seed), max_level=max_level or 0
     )
     # here, on the edges as given: the run sees an undirected copy, numbered 0..n-1, with each edge twice
     check_weights(given, program)

@@ -15,7 +15,7 @@ import numpy as np
 
 import pregel
 from pregel import BatchProgram, Min, Vertex
-from pregel.algorithms.hashing import draw, draw_one
+from pregel.algorithms.hashing import draw, draw_one, seeded
 from pregel.api.twin import twin
 from pregel.io.edges import as_graph
 
@@ -145,7 +145,7 @@ def maximal_independent_set(
     graph = simple_undirected(as_graph(graph))
     if backend == "scipy":
         raise pregel.InputError("an independent set has no scipy reference (it is random; --check verifies it)")
-    program = twin(api, LubyIndependentSet, LubyIndependentSetVertex)(seed=seed)
+    program = twin(api, LubyIndependentSet, LubyIndependentSetVertex)(seed=seeded(seed))
     return pregel.run(graph, program, backend=backend, **options)
 
 
