@@ -13,6 +13,7 @@ no output.
 from __future__ import annotations
 
 import contextlib
+import gzip
 import io
 import math
 from pathlib import Path
@@ -199,11 +200,12 @@ def cli(*args: object) -> tuple[int, str, str]:
 
 GOOD_ROWS = "".join(f"{k},{k % 13},{k % 5 + 1}\n" for k in range(2000))
 MISTAKES = {
-    "a row of four fields": ("1,2,3,4\n", "e.csv: not a readable CSV file (CSV parse error: Expected 3 columns, got 4"),
+    # Arrow names such a row by its text: the line is found for it
+    "a row of four fields": ("1,2,3,4\n", "e.csv:2002: expected 3 columns, got 4"),
     "an empty source": (",2,3\n", "e.csv: column 'src' (--src), row 2001: no value (null)"),
     "a weight that is not a number": ("1,2,x\n", "e.csv: column 'w' (--weight) holds string values, not numbers"),
     "a weight that is infinite": ("1,2,1e999\n", "e.csv: column 'w' (--weight), row 2001: weight inf is not a finite"),
-    "a row of two fields": ("1,2\n", "e.csv: not a readable CSV file (CSV parse error: Expected 3 columns, got 2"),
+    "a row of two fields": ("1,2\n", "e.csv:2002: expected 3 columns, got 2"),
 }
 
 
@@ -216,6 +218,16 @@ def test_a_late_mistake_is_one_line_naming_the_file_and_no_output(name, tmp_path
     status, out, err = cli("pagerank", "e.csv", "--src", "src", "--dst", "dst", "--weight", "w", "-o", "r.tsv", "-q")
     assert status == 2 and out == "" and not Path("r.tsv").exists()
     assert err.count("\n") == 1 and message in err, err
+
+
+@pytest.mark.parametrize(("compress", "suffix"), [(lambda b: b, ""), (gzip.compress, ".gz")])
+def test_a_short_row_near_the_header_is_named_by_its_line(compress, suffix, tmp_path, monkeypatch):
+    """In the first block (read for the column names), a comment line before the header counted."""
+    monkeypatch.chdir(tmp_path)
+    Path(f"e.csv{suffix}").write_bytes(compress(b"# made by hand\nsrc,dst\n1,2\n3\n4,5\n"))
+    status, out, err = cli("cc", f"e.csv{suffix}", "--src", "src", "--dst", "dst", "-o", "r.tsv", "-q")
+    assert status == 2 and out == "" and not Path("r.tsv").exists()
+    assert err == f"pregel: error: e.csv{suffix}:4: expected 2 columns, got 1\n"
 
 
 @pytest.mark.parametrize("text", ["1 2\n2 3\n3 1\n5 6\n", "# c\n1,2,0.5\n2,3,1\n", "7\t8\n"])

@@ -29,6 +29,7 @@ from __future__ import annotations
 import contextlib
 import mmap
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -297,14 +298,28 @@ def _csv(source: Any, name: str) -> _Table:
         return pa.CompressedInputStream(raw, codec) if codec else raw
 
     options, parse = _csv_options(stream(), name)
+
+    @contextlib.contextmanager
+    def rows_by_line() -> Iterator[None]:
+        """A row of the wrong length named by its line: Arrow names it by its text."""
+        try:
+            yield
+        except pa.ArrowInvalid as exc:
+            shape = re.search(r"Expected (\d+) columns, got (\d+): (.*)", str(exc))
+            line = None if shape is None else _line_of(stream(), shape[3], options.skip_rows + 1)
+            if line is None:
+                raise
+            raise InputError(f"{name}:{line}: expected {shape[1]} columns, got {shape[2]}") from None
+
     # the names, from a small first block read in this thread: a megabyte block and
     # Arrow's threads reading ahead would cost more than the compiled parser's whole read
     # of a million-edge file
     head = pacsv.ReadOptions(skip_rows=options.skip_rows, block_size=HEAD_BYTES, use_threads=False)
     try:
         schema = pacsv.open_csv(stream(), read_options=head, parse_options=parse).schema
-    except pa.ArrowInvalid:  # a header longer than the block
-        schema = pacsv.open_csv(stream(), read_options=options, parse_options=parse).schema
+    except pa.ArrowInvalid:  # a header longer than the block (or a bad row in it: said by its line)
+        with rows_by_line():
+            schema = pacsv.open_csv(stream(), read_options=options, parse_options=parse).schema
 
     def batches(cols: list[str], ids: list[str]) -> tuple[Any, Iterator[Any]]:
         def read(types: dict[str, Any]) -> Any:
@@ -315,7 +330,8 @@ def _csv(source: Any, name: str) -> _Table:
             )
             # the whole file at once: Arrow parses its blocks on every core, and types each
             # column by all of its values
-            return pacsv.read_csv(stream(), read_options=options, parse_options=parse, convert_options=convert)
+            with rows_by_line():
+                return pacsv.read_csv(stream(), read_options=options, parse_options=parse, convert_options=convert)
 
         data = read({})
         kinds = {"integer" if pa.types.is_integer(data.schema.field(c).type) else "other" for c in ids}
@@ -330,6 +346,28 @@ def _csv(source: Any, name: str) -> _Table:
         return _plain_csv(source, options.skip_rows, parse.delimiter, len(schema.names), positions)
 
     return _Table(schema, batches, by_position)
+
+
+def _line_of(stream: Any, row: str, after: int) -> int | None:
+    """The number (from 1) of the first line past the first ``after`` whose text is ``row``; None if none is.
+
+    Examples
+    --------
+    >>> import pyarrow as pa
+    >>> _line_of(pa.BufferReader(b"a,b\\n1,2\\n1,2,3\\r\\n"), "1,2,3", 1)
+    3
+    """
+    wanted, number, rest = row.encode(), 0, b""
+    while True:
+        chunk = stream.read(1 << 20)
+        lines = (rest + chunk).split(b"\n")
+        rest = lines.pop() if chunk else b""
+        for line in lines:
+            number += 1
+            if number > after and line.rstrip(b"\r") == wanted:
+                return number
+        if not chunk:
+            return None
 
 
 def _plain_csv(
