@@ -971,6 +971,7 @@ def _naming_file(edges: str, message: str) -> str:
 #: The commands whose scipy reference iterates, as the engine does: --max-supersteps bounds both.
 ITERATED = ("pagerank", "ppr", "lpa")
 
+
 def _check_flags(args: argparse.Namespace, name: str) -> None:
     if args.backend == "scipy" and args.workers:
         raise InputError("--workers has no meaning with --backend scipy")
