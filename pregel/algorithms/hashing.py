@@ -9,34 +9,10 @@ the scalar and vectorised twins the same numbers. SplitMix64's finalizer over
 
 from __future__ import annotations
 
-import operator
-from typing import Any
-
 import numpy as np
-
-from pregel.errors import InputError
 
 _MASK = (1 << 64) - 1
 _GOLDEN, _M1, _M2 = 0x9E3779B97F4A7C15, 0xBF58476D1CE4E5B9, 0x94D049BB133111EB
-
-
-def seeded(seed: Any) -> int:
-    """``seed`` as the integer the draws are hashed from; InputError for anything else (1.5 was a TypeError
-    deep in a superstep, or silently 1).
-
-    Examples
-    --------
-    >>> seeded(3), seeded(np.int64(-2))
-    (3, -2)
-    >>> seeded(1.5)
-    Traceback (most recent call last):
-    ...
-    pregel.errors.InputError: seed must be an integer, got 1.5
-    """
-    try:
-        return operator.index(seed)
-    except TypeError:
-        raise InputError(f"seed must be an integer, got {seed!r}") from None
 
 
 def _mix(x: np.ndarray) -> np.ndarray:

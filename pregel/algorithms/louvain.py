@@ -70,8 +70,9 @@ import scipy.sparse
 
 import pregel
 from pregel import Aggregator, BatchProgram, Sum
-from pregel.algorithms.hashing import draw, seeded
+from pregel.algorithms.hashing import draw
 from pregel.algorithms.lpa import smallest_member
+from pregel.api.run import integer
 from pregel.api.twin import only_batch
 from pregel.core.engine import check_weights, collect_on_driver
 from pregel.core.kernels import best_communities, moved_neighbours
@@ -682,7 +683,7 @@ def louvain(
     # vertices numbered 0..n-1 in id order: labels are numbers, and the smallest number is the smallest id
     numbered = pregel.Graph(np.arange(graph.num_vertices), graph.indptr, graph.indices, graph.weights)
     program = Louvain(
-        resolution=float(resolution), threshold=float(threshold), seed=seeded(seed), max_level=max_level or 0
+        resolution=float(resolution), threshold=float(threshold), seed=integer("seed", seed), max_level=max_level or 0
     )
     # here, on the edges as given: the run sees an undirected copy, numbered 0..n-1, with each edge twice
     check_weights(given, program)

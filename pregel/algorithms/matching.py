@@ -17,8 +17,9 @@ import numpy as np
 
 import pregel
 from pregel import BatchProgram
-from pregel.algorithms.hashing import draw_pair, seeded
+from pregel.algorithms.hashing import draw_pair
 from pregel.algorithms.mis import simple_undirected
+from pregel.api.run import integer
 from pregel.api.twin import only_batch
 from pregel.core.types import Finished
 from pregel.io.edges import as_graph
@@ -134,7 +135,7 @@ def maximal_matching(
         raise pregel.InputError("a matching has no scipy reference (it is random; --check verifies it)")
     only_batch(api, "matching")
     collect = [Finished(c, partners, ids=True) for c in options.pop("collect", ())]
-    result = pregel.run(graph, RandomMatching(seed=seeded(seed)), backend=backend, collect=collect, **options)
+    result = pregel.run(graph, RandomMatching(seed=integer("seed", seed)), backend=backend, collect=collect, **options)
     if result.values is not None:  # else the partitions wrote or picked the partners themselves
         result.values = partners(result.values)
     result.values_are_ids = True  # a labelled graph's partners are labels (None for none)

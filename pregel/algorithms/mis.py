@@ -15,7 +15,8 @@ import numpy as np
 
 import pregel
 from pregel import BatchProgram, Min, Vertex
-from pregel.algorithms.hashing import draw, draw_one, seeded
+from pregel.algorithms.hashing import draw, draw_one
+from pregel.api.run import integer
 from pregel.api.twin import twin
 from pregel.io.edges import as_graph
 
@@ -145,7 +146,7 @@ def maximal_independent_set(
     graph = simple_undirected(as_graph(graph))
     if backend == "scipy":
         raise pregel.InputError("an independent set has no scipy reference (it is random; --check verifies it)")
-    program = twin(api, LubyIndependentSet, LubyIndependentSetVertex)(seed=seeded(seed))
+    program = twin(api, LubyIndependentSet, LubyIndependentSetVertex)(seed=integer("seed", seed))
     return pregel.run(graph, program, backend=backend, **options)
 
 

@@ -30,25 +30,38 @@ BACKENDS = ("local", "ray")
 BACKEND_OPTIONS = {"local": frozenset(), "ray": frozenset({"ray_address", "connect_timeout"})}
 
 
-def _check_count(name: str, count: Any, least: int) -> None:
-    """InputError unless ``count`` is None or an integer (Python's or numpy's) of at least ``least``.
+def integer(name: str, value: Any) -> int:
+    """``value`` (argument ``name``) as an int if it is an integer, Python's or numpy's; InputError if not.
 
     Examples
     --------
-    >>> _check_count("workers", 2, 1)
-    >>> _check_count("max_supersteps", 1.5, 0)
+    >>> integer("seed", -2)
+    -2
+    >>> integer("max_supersteps", 1.5)
     Traceback (most recent call last):
     ...
     pregel.errors.InputError: max_supersteps must be an integer, got 1.5
     """
-    if count is None:
-        return
     try:
-        whole = operator.index(count)
+        return operator.index(value)
     except TypeError:
-        raise InputError(f"{name} must be an integer, got {count!r}") from None
-    if whole < least:
-        raise InputError(f"{name} must be at least {least}, got {whole}")
+        raise InputError(f"{name} must be an integer, got {value!r}") from None
+
+
+def _check_count(name: str, count: Any, least: int) -> None:
+    """InputError unless ``count`` is None or an integer of at least ``least``.
+
+    Examples
+    --------
+    >>> _check_count("workers", 2, 1)
+    >>> _check_count("workers", 0, 1)
+    Traceback (most recent call last):
+    ...
+    pregel.errors.InputError: workers must be at least 1, got 0
+    """
+    if count is not None and integer(name, count) < least:
+        raise InputError(f"{name} must be at least {least}, got {count}")
+
 
 def run(
     graph: Graph | str | os.PathLike[str],
