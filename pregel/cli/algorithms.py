@@ -7,7 +7,8 @@ PageRank's L1 change. The listings are in :mod:`pregel.cli.top`.
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -185,18 +186,25 @@ def _held_program(path: str, args: argparse.Namespace, options: dict[str, Any]) 
     return pregel.run(path, program, max_supersteps=args.max_supersteps, undirected=args.undirected, **options)
 
 
-def _networkx_pagerank(graph: pregel.Graph, args: argparse.Namespace) -> np.ndarray:
+@contextmanager
+def _converging(args: argparse.Namespace) -> Iterator[None]:
+    """networkx's power iteration not converging in --max-supersteps iterations: nothing to compare."""
     import networkx as nx
 
+    try:
+        yield
+    except nx.PowerIterationFailedConvergence:
+        raise NotCompared(f"networkx did not converge in {args.max_supersteps} iterations (--max-supersteps)") from None
+
+
+def _networkx_pagerank(graph: pregel.Graph, args: argparse.Namespace) -> np.ndarray:
     from pregel.algorithms.pagerank import networkx_pagerank
 
     personalization = None
     if args.personalize:
         personalization = dict.fromkeys(_sources(graph, args.personalize, "--personalize", "--personalize"), 1.0)
-    try:
+    with _converging(args):
         return networkx_pagerank(graph, args.damping, args.tol, args.max_supersteps, personalization)
-    except nx.PowerIterationFailedConvergence:
-        raise NotCompared(f"networkx did not converge in {args.max_supersteps} iterations (--max-supersteps)") from None
 
 
 def _networkx_sssp(graph: pregel.Graph, args: argparse.Namespace) -> np.ndarray:
@@ -299,15 +307,11 @@ def _run_ppr(graph: pregel.Graph, args: argparse.Namespace, options: dict[str, A
 
 
 def _networkx_ppr(graph: pregel.Graph, args: argparse.Namespace) -> np.ndarray:
-    import networkx as nx
-
     from pregel.algorithms.ppr import networkx_personalized_pagerank
 
-    try:
-        sources = _sources(graph, args.sources, "--sources", "--sources")
+    sources = _sources(graph, args.sources, "--sources", "--sources")
+    with _converging(args):
         return networkx_personalized_pagerank(graph, sources, args.damping, args.tol, args.max_supersteps)
-    except nx.PowerIterationFailedConvergence:
-        raise NotCompared(f"networkx did not converge in {args.max_supersteps} iterations (--max-supersteps)") from None
 
 
 def _run_lpa(graph: pregel.Graph, args: argparse.Namespace, options: dict[str, Any]) -> pregel.Result:
