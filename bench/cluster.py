@@ -20,10 +20,11 @@ and reused by the next ones, as a session's workers are.
   :func:`~pregel.io.edges.read_edges`; median wall time per superstep over supersteps
   2 and later (``bench/ray_supersteps.py``'s :func:`pagerank_ms`), with the slowest
   worker's compute (``PartitionStatus.seconds``) split from the rest. Target: ≤ 0.7 ×.
-  Measured twice: with plain calls (``PREGEL_RAY_COMPILED=0``), and with the barrier on a
-  Ray Compiled Graph from the second superstep on (``PREGEL_RAY_COMPILED=1``).
+  Measured three times: with the barrier on the driver's line (the default: a socket to
+  each worker from the second superstep on), with plain Ray calls (``PREGEL_RAY_LINE=0``),
+  and on a Ray Compiled Graph from the second superstep on (``PREGEL_RAY_COMPILED=1``).
 - **empty superstep**: a program that does nothing on a two-vertex graph, 2 workers
-  (``bench/ray_supersteps.py``'s :func:`barrier_ms`), plain and compiled as above, and
+  (``bench/ray_supersteps.py``'s :func:`barrier_ms`), the three ways as above, and
   what compiling the barrier and tearing it down cost; beside it Ray's own round trip, one
   plain call to each of two actors that answer at once (one on each node), and the same
   calls as a Compiled Graph. Target: ≤ 2 ms. Also Ray's cost of moving one array from a
@@ -61,6 +62,7 @@ from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy  # noq
 from bench.held_load import Idle, ours  # noqa: E402
 from bench.ray_supersteps import (  # noqa: E402
     COMPILED,
+    LINE,
     PLAIN,
     barrier,
     barrier_ms,
@@ -203,8 +205,10 @@ def main() -> int:
 def supersteps(args: argparse.Namespace) -> list[tuple[str, str, str, str]]:
     """The rows of the empty superstep, Ray's round trips and transfers, and PageRank's superstep."""
     rows: list[tuple[str, str, str, str]] = []
-    with barrier(PLAIN):
+    with barrier(LINE):
         empty = barrier_ms(args.rounds, placed(RayBackend, "empty superstep"))
+    with barrier(PLAIN):
+        plain_empty = barrier_ms(args.rounds, placed(RayBackend, "empty superstep, plain calls"))
     with barrier(COMPILED):
         compiled_empty = barrier_ms(args.rounds, placed(RayBackend, "empty superstep, compiled"))
     compile_ms, teardown_ms = compile_cost_ms(placed(RayBackend, "compiling the barrier"))
@@ -214,6 +218,7 @@ def supersteps(args: argparse.Namespace) -> list[tuple[str, str, str, str]]:
     rows.append(
         (f"empty superstep, 2 workers (median of {args.rounds})", f"{empty:.2f} ms", "≤ 2 ms", verdict(empty, 2))
     )
+    rows.append(("  the barrier on plain Ray calls (PREGEL_RAY_LINE=0)", f"{plain_empty:.2f} ms", "", ""))
     rows.append(
         (
             "  the barrier on a Ray Compiled Graph (PREGEL_RAY_COMPILED=1)",
@@ -241,9 +246,13 @@ def supersteps(args: argparse.Namespace) -> list[tuple[str, str, str, str]]:
     size = f"{graph.num_vertices:,} vertices, {graph.num_edges:,} edges"
     local, local_compute = pagerank_ms(LocalBackend, graph, 1, args.supersteps)
     del graph
-    with barrier(PLAIN):
+    with barrier(LINE):
         held, held_compute = pagerank_ms(
             placed(HeldRayBackend, "PageRank"), held_input(args.graph), WORKERS, args.supersteps
+        )
+    with barrier(PLAIN):
+        held_plain, plain_compute = pagerank_ms(
+            placed(HeldRayBackend, "PageRank, plain calls"), held_input(args.graph), WORKERS, args.supersteps
         )
     with barrier(COMPILED):
         held_compiled, compiled_compute = pagerank_ms(
@@ -260,6 +269,22 @@ def supersteps(args: argparse.Namespace) -> list[tuple[str, str, str, str]]:
     )
     rows.append(("  slowest worker's compute (PartitionStatus.seconds)", f"{held_compute:.1f} ms", "", ""))
     rows.append(("  the rest: blocks between the workers, the barrier", f"{held - held_compute:.1f} ms", "", ""))
+    rows.append(
+        (
+            "  the same on plain Ray calls (PREGEL_RAY_LINE=0) / local",
+            f"{held_plain:.1f} ms = {held_plain / local:.3f} ×",
+            "≤ 0.7 ×",
+            verdict(held_plain / local, 0.7),
+        )
+    )
+    rows.append(
+        (
+            "    slowest worker's compute, the rest",
+            f"{plain_compute:.1f} ms, {held_plain - plain_compute:.1f} ms",
+            "",
+            "",
+        )
+    )
     rows.append(
         (
             "  the same with the barrier compiled (PREGEL_RAY_COMPILED=1) / local",

@@ -8,7 +8,9 @@ One private Ray instance (127.0.0.1 only) serves every measurement; each backend
 built once and warmed up before it is timed, so worker start-up is not counted.
 
 - **barrier**: ``backend.superstep`` on a two-vertex graph whose program does nothing,
-  with 2 workers: the driver's round trip to every worker and back (median of 300).
+  with 2 workers: the driver's round trip to every worker and back (median of 300), on
+  the driver's line (the default: a socket to each worker, ``PREGEL_RAY_LINE``) and with
+  plain Ray calls (``PREGEL_RAY_LINE=0``).
 - **Ray alone**: the same round trip with actors that answer at once, as one plain
   ``.remote()`` call each and as a Ray Compiled Graph (``experimental_compile``): the floor
   under an empty superstep, and what Compiled Graphs would take off it.
@@ -45,13 +47,17 @@ from pregel.algorithms.pagerank import PageRank  # noqa: E402
 from pregel.backends.local import LocalBackend  # noqa: E402
 from pregel.backends.ray import RayBackend  # noqa: E402
 
-PLAIN, COMPILED = "0", "1"
-"""``PREGEL_RAY_COMPILED``: plain calls only; the barrier compiled from the second superstep on."""
+PLAIN = {"PREGEL_RAY_COMPILED": "0", "PREGEL_RAY_LINE": "0"}
+"""Plain Ray calls only."""
+LINE = {"PREGEL_RAY_COMPILED": "0", "PREGEL_RAY_LINE": "1"}
+"""The barrier on the driver's line from the second superstep on (the default)."""
+COMPILED = {"PREGEL_RAY_COMPILED": "1"}
+"""The barrier on a Ray Compiled Graph from the second superstep on."""
 
 
-def barrier(mode: str) -> Any:
-    """Backends built inside run their barrier as ``mode`` (PLAIN or COMPILED) says."""
-    return unittest.mock.patch.dict(os.environ, {"PREGEL_RAY_COMPILED": mode})
+def barrier(mode: dict[str, str]) -> Any:
+    """Backends built inside run their barrier as ``mode`` (PLAIN, LINE or COMPILED) says."""
+    return unittest.mock.patch.dict(os.environ, mode)
 
 
 class Idle(pregel.BatchProgram):
@@ -172,11 +178,12 @@ def main() -> None:
     graph = pregel.io.edges.read_edges(args.graph)
     ray.init(address="local", include_dashboard=False, num_cpus=2, object_store_memory=200 * 2**20)
     try:
-        with barrier(PLAIN):
-            plain_ms = barrier_ms(300)
-        with barrier(COMPILED):
-            compiled_ms = barrier_ms(300)
-        print(f"empty superstep, 2 Ray workers: {plain_ms:.2f} ms plain, {compiled_ms:.2f} ms compiled (median of 300)")
+        times = {}
+        for name, mode in (("on the line", LINE), ("plain", PLAIN), ("compiled", COMPILED)):
+            with barrier(mode):
+                times[name] = barrier_ms(300)
+        shown = ", ".join(f"{ms:.2f} ms {name}" for name, ms in times.items())
+        print(f"empty superstep, 2 Ray workers: {shown} (median of 300)")
         compile_ms, teardown_ms = compile_cost_ms()
         print(f"  compiling the barrier (with its first superstep) {compile_ms:.0f} ms, teardown {teardown_ms:.0f} ms")
         plain, compiled = round_trip_ms(300)
@@ -185,8 +192,10 @@ def main() -> None:
         print(f"PageRank on {Path(args.graph).name}: {graph.num_vertices} vertices, {graph.num_edges} edges")
         runs = [
             ("local", LocalBackend, 1, PLAIN),
-            ("ray", RayBackend, 1, PLAIN),
-            ("ray", RayBackend, 2, PLAIN),
+            ("ray, plain", RayBackend, 1, PLAIN),
+            ("ray, line", RayBackend, 1, LINE),
+            ("ray, plain", RayBackend, 2, PLAIN),
+            ("ray, line", RayBackend, 2, LINE),
             ("ray, compiled", RayBackend, 2, COMPILED),
         ]
         local = None

@@ -31,6 +31,7 @@ from tests.programs import Wake
 
 ray = pytest.importorskip("ray")
 ray_backend = pytest.importorskip("pregel.backends.ray")
+transport = pytest.importorskip("pregel.backends.transport")
 
 WORKERS = [1, 2, 4]
 APIS = ["batch", "scalar"]
@@ -160,21 +161,29 @@ def driver_bytes_per_superstep(monkeypatch, g: pregel.Graph, workers: int) -> tu
     Counted with Ray's own serializer: what ``ray.get`` returns in a superstep is what
     crossed from the workers to the driver.
     """
-    # the plain calls' traffic: a compiled superstep's statuses come back through its channels, not ray.get
+    # a compiled superstep's statuses come back through its channels, neither ray.get nor the line
     monkeypatch.setenv("PREGEL_RAY_COMPILED", "0")
     context = ray._private.worker.global_worker.get_serialization_context()
     fetched: list[int] = []
-    real_get = ray.get
+    real_get, real_receive = ray.get, transport._receive_framed
 
     def counting_get(refs, *args, **kwargs):
         values = real_get(refs, *args, **kwargs)
-        fetched.append(sum(context.serialize(v).total_bytes for v in values))
+        fetched[-1] += sum(context.serialize(v).total_bytes for v in values)
         return values
+
+    def counting_receive(connection):
+        # the line's replies (from the second superstep on)
+        data = real_receive(connection)
+        fetched[-1] += len(data)
+        return data
 
     class Counting(ray_backend.RayBackend):
         def superstep(self, superstep, aggregated):
+            fetched.append(0)
             with monkeypatch.context() as patch:
                 patch.setattr(ray_backend.ray, "get", counting_get)
+                patch.setattr(transport, "_receive_framed", counting_receive)
                 return super().superstep(superstep, aggregated)
 
     with monkeypatch.context() as patch:
@@ -220,7 +229,10 @@ def test_a_program_loaded_from_a_file_runs_on_the_workers(spec):
     np.testing.assert_array_equal(ours.values, pregel.run(g, program).values)
 
 
-# ---------------------------------------------------- the barrier on a Ray Compiled Graph
+# ---------------------------------------------------- the barrier on the driver's line or a Ray Compiled Graph
+FAST = ["line", "compiled"]
+
+
 class FailsAtFour(pregel.BatchProgram):
     """Sends along every edge; raises the program's own error in superstep 4."""
 
@@ -232,15 +244,22 @@ class FailsAtFour(pregel.BatchProgram):
         v.send_to_all_neighbors(1.0)
 
 
-def compiled_backend(graph: pregel.Graph, program: pregel.Program, monkeypatch):
-    """A Ray backend whose barrier compiles after 2 supersteps in a row."""
-    monkeypatch.setenv("PREGEL_RAY_COMPILED", "2")
+def after_two(kind: str, monkeypatch) -> None:
+    """The barrier moves onto the line (``kind`` "line") or a compiled graph after 2 supersteps in a row."""
+    monkeypatch.setenv("PREGEL_RAY_COMPILED", "2" if kind == "compiled" else "0")
+    monkeypatch.setenv("PREGEL_RAY_LINE", "2")
+
+
+def compiled_backend(graph: pregel.Graph, program: pregel.Program, monkeypatch, kind: str = "compiled"):
+    """A Ray backend whose barrier leaves plain calls after 2 supersteps in a row."""
+    after_two(kind, monkeypatch)
     return ray_backend.RayBackend(graph, program, workers=2)
 
 
-def test_compiled_supersteps_give_scipy_answer_and_tear_down_for_other_calls(monkeypatch):
-    """PageRank with the barrier compiled after 2 supersteps, a checkpoint-like state read in between: the
-    graph is built, torn down by the read, built again, and the values are scipy's."""
+@pytest.mark.parametrize("kind", FAST)
+def test_fast_supersteps_give_scipy_answer_and_tear_down_for_other_calls(kind, monkeypatch):
+    """PageRank with the barrier on the line or compiled after 2 supersteps, a checkpoint-like state read in
+    between: the line or graph is built, torn down by the read, built again, and the values are scipy's."""
     g = read_dataset("wiki-Vote.txt.gz")
     expected = scipy_answer("wiki-Vote.txt.gz", "pagerank")
     built = []
@@ -254,7 +273,7 @@ def test_compiled_supersteps_give_scipy_answer_and_tear_down_for_other_calls(mon
                 built.append(self.compiled is not None)
             return statuses
 
-    monkeypatch.setenv("PREGEL_RAY_COMPILED", "2")
+    after_two(kind, monkeypatch)
     monkeypatch.setattr(ray_backend, "RayBackend", Watched)
     result = pagerank(g, backend="ray", workers=2, tol=1e-12)
     assert np.abs(result.values - expected.values).max() <= 1e-12
@@ -263,9 +282,10 @@ def test_compiled_supersteps_give_scipy_answer_and_tear_down_for_other_calls(mon
     assert built[10] is True
 
 
-def test_a_program_error_in_a_compiled_superstep_is_raised_as_it_is(monkeypatch):
+@pytest.mark.parametrize("kind", FAST)
+def test_a_program_error_in_a_fast_superstep_is_raised_as_it_is(kind, monkeypatch):
     g = random_graph(200, 1_000, 3)
-    backend = compiled_backend(g, FailsAtFour(), monkeypatch)
+    backend = compiled_backend(g, FailsAtFour(), monkeypatch, kind)
     try:
         for superstep in range(4):
             backend.superstep(superstep, {})
@@ -278,18 +298,28 @@ def test_a_program_error_in_a_compiled_superstep_is_raised_as_it_is(monkeypatch)
 
 
 def kill_serving(actor) -> None:
-    """Kill a worker that serves a compiled graph and return once it is dead (ray.kill only asks; a call to
-    the worker to see would wait behind the graph, so Ray's own table of actors says)."""
+    """Kill a worker that serves a compiled graph or the line and return once it is dead: ray.kill only asks,
+    and a call to the worker to see would wait behind the graph, so Ray's own table of actors says, and then
+    its process must be gone (a line answers until the process exits, which on a busy machine can come after
+    the table says DEAD)."""
     ray.kill(actor)
     deadline = time.monotonic() + 60
-    while ray._private.state.actors(actor_id=actor._actor_id.hex())["State"] != "DEAD":
+    while (entry := ray._private.state.actors(actor_id=actor._actor_id.hex()))["State"] != "DEAD":
         assert time.monotonic() < deadline, "the killed worker still lives"
+        time.sleep(0.01)
+    while True:
+        try:
+            os.kill(entry["Pid"], 0)  # a loopback cluster: the worker's process is on this machine
+        except ProcessLookupError:
+            return
+        assert time.monotonic() < deadline, "the killed worker's process still runs"
         time.sleep(0.01)
 
 
-def test_a_worker_dead_in_a_compiled_superstep_is_worker_lost(monkeypatch):
+@pytest.mark.parametrize("kind", FAST)
+def test_a_worker_dead_in_a_fast_superstep_is_worker_lost(kind, monkeypatch):
     g = random_graph(200, 1_000, 3)
-    backend = compiled_backend(g, Wake(root=0), monkeypatch)
+    backend = compiled_backend(g, Wake(root=0), monkeypatch, kind)
     try:
         for superstep in range(3):
             backend.superstep(superstep, {})
@@ -348,13 +378,33 @@ def test_a_compiled_graph_that_cannot_be_torn_down_leaves_plain_calls_for_the_re
         backend.close()
 
 
-def test_by_default_the_barrier_never_compiles(monkeypatch):
+def test_by_default_the_barrier_takes_the_line_from_the_second_superstep_and_never_compiles(monkeypatch):
     monkeypatch.delenv("PREGEL_RAY_COMPILED", raising=False)
+    monkeypatch.delenv("PREGEL_RAY_LINE", raising=False)
     g = random_graph(200, 1_000, 3)
     unasked = ray_backend.RayBackend(g, Wake(root=0), workers=2)
     try:
-        for superstep in range(4):
+        on_line = []
+        for superstep in range(40):
             unasked.superstep(superstep, {})
-        assert unasked.compiling is None and unasked.compiled is None  # off unless PREGEL_RAY_COMPILED asks
+            on_line.append(isinstance(unasked.compiled, ray_backend.Line))
+        assert unasked.compiling == ("line", 1)  # a compiled graph only if PREGEL_RAY_COMPILED asks
+        assert on_line == [False] + [True] * 39
+        np.testing.assert_array_equal(unasked.values(), wake_values(g, root=0))
+        assert unasked.compiled is None  # the values' call closed the line
     finally:
         unasked.close()
+
+
+def test_plain_calls_only_with_the_line_turned_off(monkeypatch):
+    monkeypatch.delenv("PREGEL_RAY_COMPILED", raising=False)
+    monkeypatch.setenv("PREGEL_RAY_LINE", "0")
+    g = random_graph(200, 1_000, 3)
+    backend = ray_backend.RayBackend(g, Wake(root=0), workers=2)
+    try:
+        for superstep in range(40):
+            backend.superstep(superstep, {})
+            assert backend.compiled is None
+        np.testing.assert_array_equal(backend.values(), wake_values(g, root=0))
+    finally:
+        backend.close()

@@ -41,7 +41,7 @@ from ray.dag import InputNode, MultiOutputNode
 from ray.exceptions import ObjectLostError, RayActorError, RayTaskError
 from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
-from pregel.backends.transport import Address, PostOffice, Token
+from pregel.backends.transport import Address, Line, PostOffice, Token
 from pregel.core.checkpoint import write_state
 from pregel.core.graph import Graph
 from pregel.core.held import Held, HeldGraph, HeldInput, HeldPartition, Loader, fingerprint
@@ -59,14 +59,18 @@ PROBE_TIMEOUT = 5.0
 MIN_OBJECT_STORE = 200 * 2**20
 """Object store of a private instance, in bytes, unless the graph needs more."""
 
+LINE_AFTER = 1
+"""Supersteps in a row (no other call to the workers between) after which the barrier moves onto the driver's
+line (:class:`~pregel.backends.transport.Line`: a socket to each worker's post office, the superstep a
+round trip on it instead of a Ray call). One: the superstep after any other call is a plain one, which
+also collects the deliveries still in flight. ``PREGEL_RAY_LINE=N`` sets it (0: never, plain calls)."""
+
 COMPILE_AFTER: int | None = None
-"""Supersteps in a row (no other call to the workers between) after which the barrier moves onto a Ray
-Compiled Graph; None: never. Off unless asked for: ``PREGEL_RAY_COMPILED=N`` compiles after N
-supersteps (0: never). On one
-node it takes an empty superstep from 2.1-8 ms to 0.9-2.5 ms, but supersteps with real compute ran
-slower compiled in three runs of four on this 2-core machine (PageRank on p2p-Gnutella31: 4.4 → 6.0,
-7.3 → 42.8 ms; the workers' compute itself slower), and across nodes it saves nothing
-(bench/RESULTS_ray.md). Compiling costs 0.5-4 s."""
+"""Supersteps in a row after which the barrier moves onto a Ray Compiled Graph instead of the line; None: never.
+Off unless asked for: ``PREGEL_RAY_COMPILED=N`` compiles after N supersteps (0: never). On one node it took an
+empty superstep from 2.1-8 ms to 0.9-2.5 ms, but supersteps with real compute ran slower compiled in three runs
+of four on this 2-core machine (PageRank on p2p-Gnutella31: 4.4 → 6.0, 7.3 → 42.8 ms; the workers' compute
+itself slower), and across nodes it saved nothing (bench/RESULTS_ray.md). Compiling costs 0.5-4 s."""
 
 
 @dataclass
@@ -115,7 +119,9 @@ class PartitionWorker:
     the calls of one caller in the order they were made, so a ``receive`` always lands
     before the next ``superstep``. The worker's post office
     (:class:`~pregel.backends.transport.PostOffice`) serves the blocks it sent from a
-    thread of its own, between and during its calls.
+    thread of its own, between and during its calls, and takes the driver's supersteps
+    over its :class:`~pregel.backends.transport.Line` (:meth:`step`'s work, in the line's
+    thread; a lock keeps it from running beside a superstep asked for by a Ray call).
     """
 
     def load(
@@ -136,7 +142,10 @@ class PartitionWorker:
         # a compiled step's outcome is of the state before (see finish)
         self.outcome = None
         if getattr(self, "office", None) is None:
+            # one superstep at a time, whether a Ray call or the driver's line asks for it
+            self.stepping = threading.Lock()
             self.office = PostOffice(ray.util.get_node_ip_address())
+            self.office.answer_calls(lambda request: self._kept(*request))
             # the tokens of blocks addressed here that are not read yet (a pull failed)
             self.unread: set[Token] = set()
         return ray.get_runtime_context().get_node_id(), self.office.address
@@ -156,6 +165,12 @@ class PartitionWorker:
         does a replacement replaying a lost partition. The same call replays a
         superstep in confined recovery (the replayed blocks are logged again).
         """
+        with self.stepping:
+            return self._superstep(superstep, aggregated, mail, addresses, keep)
+
+    def _superstep(
+        self, superstep: int, aggregated: dict[str, Any], mail: list[Token], addresses: list[Address], keep: int
+    ) -> PartitionStatus:
         self.office.keep(keep, superstep)
         self.receive(mail, addresses)
         status, blocks = self.partition.superstep(superstep, aggregated)
@@ -172,25 +187,34 @@ class PartitionWorker:
         Its outcome (the status, or the error) is kept for :meth:`finish`: a compiled
         graph that fails gives no worker's outcome, only the first error.
         """
-        try:
-            status = self.superstep(superstep, aggregated, mail[self.partition.index], addresses, keep)
-        except Exception as exc:
-            self.outcome = (superstep, exc)
-            raise
-        self.outcome = (superstep, status)
-        return status
+        return self._kept(superstep, aggregated, mail[self.partition.index], addresses, keep)
+
+    def _kept(
+        self, superstep: int, aggregated: dict[str, Any], mail: list[Token], addresses: list[Address], keep: int
+    ) -> PartitionStatus:
+        """:meth:`superstep`, its outcome kept for :meth:`finish` (also the driver's line's request)."""
+        with self.stepping:
+            done, outcome = self.outcome or (None, None)
+            if done == superstep:
+                # asked again (a line's request read after finish ran it): not run twice
+                if isinstance(outcome, Exception):
+                    raise outcome
+                return outcome
+            try:
+                status = self._superstep(superstep, aggregated, mail, addresses, keep)
+            except Exception as exc:
+                self.outcome = (superstep, exc)
+                raise
+            self.outcome = (superstep, status)
+            return status
 
     def finish(
         self, superstep: int, aggregated: dict[str, Any], mail: list[Token], addresses: list[Address], keep: int
     ) -> PartitionStatus:
-        """The outcome of superstep ``superstep`` (its status, or its error raised again) if :meth:`step` ran it,
-        else :meth:`superstep` now: a plain call in place of a compiled graph's that failed."""
-        done, outcome = self.outcome or (None, None)
-        if done != superstep:
-            return self.superstep(superstep, aggregated, mail, addresses, keep)
-        if isinstance(outcome, Exception):
-            raise outcome
-        return outcome
+        """The outcome of superstep ``superstep`` (its status, or its error raised again) if :meth:`step` or the
+        driver's line ran it, else :meth:`superstep` now: a plain call in place of a compiled graph's or a line's
+        that failed."""
+        return self._kept(superstep, aggregated, mail, addresses, keep)
 
     def resend(self, superstep: int) -> PartitionStatus:
         """Make the blocks superstep ``superstep`` sent again from the values (a light checkpoint's messages):
@@ -462,12 +486,12 @@ class RayBackend:
 
     def _unstaffed(self) -> None:
         """The state of a backend before any worker is hired (``close`` may run from here on)."""
-        # the superstep as a Ray Compiled Graph (None: plain calls), and the supersteps run since another call
+        # the barrier off plain calls (the driver's Line, or a Ray Compiled Graph; None: plain calls), and the
+        # supersteps run since another call
         self.compiled: Any = None
         self.stretch = 0
-        # the stretch that earns a compile (None: never; turned off, or a compiled graph failed to tear down)
-        setting = os.environ.get("PREGEL_RAY_COMPILED")
-        self.compiling = _compile_after(setting)
+        # which barrier, after how long a stretch (None: plain calls only; turned off, or a teardown failed)
+        self.compiling = _fast_barrier(os.environ.get("PREGEL_RAY_COMPILED"), os.environ.get("PREGEL_RAY_LINE"))
         self.actors = []
         # where each worker serves its blocks, by partition
         self.addresses: list[Address] = []
@@ -517,7 +541,7 @@ class RayBackend:
         self._workers = workers
 
     def _plain(self) -> None:
-        """Tear the compiled superstep down, if there is one; the stretch of supersteps starts again."""
+        """Tear the line or the compiled superstep down, if there is one; the stretch of supersteps starts again."""
         self.stretch = 0
         compiled, self.compiled = self.compiled, None
         if compiled is not None:
@@ -544,8 +568,8 @@ class RayBackend:
             # inline, as without a log (an ObjectRef would cost each worker a fetch every superstep)
             aggregated = copy.deepcopy(aggregated)
         # deliveries reset the stretch, and the superstep after them collects them: a long stretch has none pending
-        if self.compiled is None and self.compiling and self.stretch >= self.compiling:
-            self.compiled = self._compile()
+        if self.compiled is None and self.compiling and self.stretch >= self.compiling[1]:
+            self.compiled = self._compile(self.compiling[0])
         self.stretch += 1
         compiled = self.compiled is not None
         statuses = self._compiled(superstep, aggregated, mail) if compiled else None
@@ -559,12 +583,19 @@ class RayBackend:
                 raise
         return self._sent(superstep, aggregated, statuses)
 
-    def _compile(self) -> Any:
-        """The workers' superstep as a Ray Compiled Graph (None if Ray cannot compile it: plain calls stay).
+    def _compile(self, kind: str) -> Any:
+        """The workers' superstep off plain calls: the driver's Line (``kind`` "line") or a Ray Compiled Graph
+        ("compiled"); None if it cannot be had (plain calls stay).
 
-        Its input is the superstep's arguments, every partition's mail among them (each
-        worker reads its own, :meth:`PartitionWorker.step`); its output, every status.
+        A compiled graph's input is the superstep's arguments, every partition's mail
+        among them (each worker reads its own, :meth:`PartitionWorker.step`); its output,
+        every status.
         """
+        if kind == "line":
+            try:
+                return Line(self.addresses)
+            except OSError:
+                return None  # a worker not reachable that way (a firewall): plain calls, tried again next stretch
         try:
             with InputNode() as given:
                 steps = [w.step.bind(given[0], given[1], given[2], given[3], given[4]) for w in self._workers]
@@ -574,14 +605,18 @@ class RayBackend:
             return None
 
     def _compiled(self, superstep: int, aggregated: Any, mail: list[list[Token]]) -> list[PartitionStatus] | None:
-        """The statuses of ``superstep`` run by the compiled graph; None if it failed (torn down by then).
+        """The statuses of ``superstep`` run on the line or the compiled graph; None if it failed (torn down by then).
 
-        A failed graph names one error, not every worker's outcome: the caller asks each
+        A failure names no worker's outcome as Ray's errors would: the caller asks each
         worker for its own by a plain call (:meth:`PartitionWorker.finish`), which also
-        runs the superstep where the graph did not, so a failure is handled as without it.
+        runs the superstep where the line or graph did not, so a failure (a worker lost,
+        the program's error) is handled as without them.
         """
+        keep = self._first_kept(superstep)
         try:
-            refs = self.compiled.execute(superstep, aggregated, mail, self.addresses, self._first_kept(superstep))
+            if isinstance(self.compiled, Line):
+                return self.compiled.call([(superstep, aggregated, tokens, self.addresses, keep) for tokens in mail])
+            refs = self.compiled.execute(superstep, aggregated, mail, self.addresses, keep)
             # no timeout, as for plain calls: a superstep takes as long as its compute
             return [ref.get(timeout=-1) for ref in refs]
         except Exception:
@@ -1119,17 +1154,21 @@ def _check_negative(held: list[Held], program: Program) -> None:
     )
 
 
-def _compile_after(setting: str | None) -> int | None:
-    """The stretch of supersteps after which the barrier is compiled, from ``PREGEL_RAY_COMPILED``'s
-    ``setting`` (None: :data:`COMPILE_AFTER`); None for ``"0"``: never.
+def _fast_barrier(compiled: str | None, line: str | None) -> tuple[str, int] | None:
+    """Which barrier replaces plain calls, and after how many supersteps in a row: a Ray Compiled Graph if
+    ``PREGEL_RAY_COMPILED`` (``compiled``; unset: :data:`COMPILE_AFTER`) says N > 0, else the driver's line after
+    ``PREGEL_RAY_LINE`` (``line``; unset: :data:`LINE_AFTER`) supersteps; None: plain calls only.
 
     Examples
     --------
-    >>> _compile_after("0"), _compile_after("3"), _compile_after(None) == COMPILE_AFTER
-    (None, 3, True)
+    >>> _fast_barrier(None, None), _fast_barrier("3", None), _fast_barrier("0", "2"), _fast_barrier(None, "0")
+    (('line', 1), ('compiled', 3), ('line', 2), None)
     """
-    after = COMPILE_AFTER if setting is None else int(setting)
-    return after if after else None
+    after = COMPILE_AFTER if compiled is None else int(compiled)
+    if after:
+        return ("compiled", after)
+    after = LINE_AFTER if line is None else int(line)
+    return ("line", after) if after else None
 
 
 def _died(call: Any) -> bool:

@@ -22,6 +22,12 @@ A server answers only requests that name its incarnation (a random number drawn 
 it starts, part of its :data:`Address`): a port that a dead worker held and another
 process took since then never answers for it.
 
+The same server also takes the driver's calls (:class:`Line`): a connection that names
+the incarnation and the destination :data:`_CALLS` stays open, and each request on it
+(a pickle) is answered by the function the worker gave :meth:`PostOffice.answer_calls`.
+The barrier's superstep then costs a round trip on a socket instead of a Ray actor call
+and its reply (about 0.1 ms against 1.5-2 ms a superstep on loopback).
+
 Imports only :mod:`pregel.errors` and :mod:`pregel.core.messages` of pregel.
 """
 
@@ -35,9 +41,12 @@ import secrets
 import socket
 import struct
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
 
 import numpy as np
+from ray import cloudpickle
 
 from pregel.core.messages import MessageBlock
 from pregel.errors import BlocksUnreachable, PregelError
@@ -65,6 +74,11 @@ _REQUEST = struct.Struct("!qqq?")  # incarnation, superstep, destination, wait u
 _REPLY = struct.Struct("!bqq")  # answer, pickle's length, number of out-of-band buffers
 _LENGTH = struct.Struct("!q")
 _SENT, _MISSING, _STRANGER, _NONE = 0, 1, 2, 3
+_CALLS = -1
+"""The destination of the request that opens the driver's :class:`Line` to a worker (no partition is -1)."""
+_KEEPALIVE = {"TCP_KEEPIDLE": 5, "TCP_KEEPINTVL": 2, "TCP_KEEPCNT": 3}
+"""A line's TCP keepalive (seconds idle, seconds between probes, probes): a node that vanishes without closing its
+sockets is noticed within about 11 s, however long a superstep computes (the kernel answers the probes)."""
 _HINT = f" (if a firewall stands between the nodes, let through a range of ports and name it in {PORTS})"
 
 
@@ -110,7 +124,17 @@ class PostOffice:
         self.listener = _listen(host, os.environ.get(PORTS))
         self.address: Address = (host, self.listener.getsockname()[1], self.incarnation)
         self.pullers: ThreadPoolExecutor | None = None
+        # what answers the driver's calls (see answer_calls); None: a line is refused
+        self.calls: Callable[[Any], Any] | None = None
         threading.Thread(target=self._serve, name="pregel-post", daemon=True).start()
+
+    def answer_calls(self, answer: Callable[[Any], Any]) -> None:
+        """Answer the requests of the driver's :class:`Line` with ``answer(request)`` (run in the line's thread).
+
+        What ``answer`` returns goes back as the reply; an exception it raises goes back
+        as its first line, and :meth:`Line.call` raises :class:`LineFailed`.
+        """
+        self.calls = answer
 
     def post(self, superstep: int, blocks: dict[int, MessageBlock]) -> None:
         """Keep the blocks superstep ``superstep`` sent, by destination, until :meth:`keep` drops them."""
@@ -231,6 +255,10 @@ class PostOffice:
             try:
                 _tune(connection)
                 incarnation, superstep, destination, wait = _REQUEST.unpack(_receive(connection, _REQUEST.size))
+                if destination == _CALLS:
+                    if incarnation == self.incarnation and self.calls is not None:
+                        self._take_calls(connection, self.calls)
+                    return
                 with self.lock:
                     if wait:
                         cleared = self.cleared
@@ -249,6 +277,115 @@ class PostOffice:
                     connection.sendall(_REPLY.pack(_MISSING, 0, 0))
             except OSError:
                 pass  # the receiver went away: it reports the failure, not the sender
+
+    def _take_calls(self, connection: socket.socket, answer: Callable[[Any], Any]) -> None:
+        """Answer the driver's requests on ``connection`` one after another until it closes it."""
+        _keep_alive(connection)
+        connection.settimeout(None)
+        while True:
+            try:
+                request = pickle.loads(_receive_framed(connection))
+            except ConnectionResetError:
+                return  # the line closed (the stretch ended, or the driver went away)
+            try:
+                reply = (True, answer(request))
+            except Exception as exc:
+                reply = (False, f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
+            _send_framed(connection, cloudpickle.dumps(reply))
+
+
+class LineFailed(Exception):
+    """A call on a :class:`Line` that not every worker answered (``broken``: their connection closed) or that
+    raised in some worker (``failed``, by partition: the first line of each error)."""
+
+    def __init__(self, broken: list[int], failed: dict[int, str]) -> None:
+        self.broken, self.failed = broken, failed
+        super().__init__(f"line to workers {broken} broken; failed in workers {sorted(failed)}: {failed}")
+
+
+class Line:
+    """The driver's calls to its workers over their post offices' sockets, one connection each, kept open.
+
+    A superstep asked for this way is a request written to every worker's connection and
+    a reply read back from each: a round trip on a socket instead of a Ray actor call.
+    The driver keeps a line for a stretch of supersteps and closes it before any other
+    call to the workers, so that a worker never runs a line's request and a Ray call at
+    once.
+
+    Parameters
+    ----------
+    addresses : list of Address
+        The workers' offices, by partition; each must have been given
+        :meth:`PostOffice.answer_calls`.
+
+    Raises
+    ------
+    OSError
+        If a worker cannot be reached (the caller keeps to plain calls).
+
+    Examples
+    --------
+    >>> office = PostOffice("127.0.0.1")
+    >>> office.answer_calls(lambda request: request * 2)
+    >>> line = Line([office.address])
+    >>> line.call([21])
+    [42]
+    >>> line.teardown(), office.close()
+    (None, None)
+    """
+
+    def __init__(self, addresses: list[Address]) -> None:
+        self.connections: list[socket.socket] = []
+        try:
+            for host, port, incarnation in addresses:
+                connection = socket.create_connection((host, port), timeout=CONNECT_TIMEOUT)
+                connection.settimeout(None)
+                _tune(connection)
+                _keep_alive(connection)
+                connection.sendall(_REQUEST.pack(incarnation, 0, _CALLS, False))
+                self.connections.append(connection)
+        except BaseException:
+            self.teardown()
+            raise
+
+    def call(self, requests: list[Any]) -> list[Any]:
+        """Each worker's reply to its request, in order, once every worker has answered.
+
+        Raises LineFailed, after every worker still connected has answered (none still
+        works on a request when it is raised), if a connection broke (its worker died, or
+        closed it) or a worker's answer raised.
+        """
+        broken: list[int] = []
+        for index, (connection, request) in enumerate(zip(self.connections, requests)):
+            try:
+                _send_framed(connection, cloudpickle.dumps(request))
+            except OSError:
+                broken.append(index)
+        replies: list[Any] = []
+        failed: dict[int, str] = {}
+        for index, connection in enumerate(self.connections):
+            if index in broken:
+                replies.append(None)
+                continue
+            try:
+                done, reply = pickle.loads(_receive_framed(connection))
+            except OSError:
+                broken.append(index)
+                replies.append(None)
+                continue
+            if not done:
+                failed[index] = reply
+            replies.append(reply)
+        if broken or failed:
+            raise LineFailed(sorted(broken), failed)
+        return replies
+
+    def teardown(self) -> None:
+        """Close every connection (each worker's line thread then ends)."""
+        for connection in self.connections:
+            with contextlib.suppress(OSError):
+                connection.close()
+        self.connections = []
 
 
 def _listen(host: str, ports: str | None) -> socket.socket:
@@ -327,6 +464,16 @@ def _pull(address: Address, superstep: int, destination: int, sender: int, wait:
     return pickle.loads(pickled, buffers=buffers)
 
 
+def _send_framed(connection: socket.socket, data: bytes) -> None:
+    connection.sendall(_LENGTH.pack(len(data)) + data)
+
+
+def _receive_framed(connection: socket.socket) -> bytearray:
+    """The bytes of one message :func:`_send_framed` sent (ConnectionResetError if the connection closed)."""
+    (size,) = _LENGTH.unpack(_receive(connection, _LENGTH.size))
+    return _receive(connection, size)
+
+
 def _receive(connection: socket.socket, size: int) -> bytearray:
     """Exactly ``size`` bytes, read into one new buffer."""
     buffer = bytearray(size)
@@ -344,6 +491,13 @@ def _tune(connection: socket.socket) -> None:
     connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     connection.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SOCKET_BUFFER)
     connection.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, SOCKET_BUFFER)
+
+
+def _keep_alive(connection: socket.socket) -> None:
+    connection.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+    for option, value in _KEEPALIVE.items():
+        if hasattr(socket, option):  # Linux's names; other systems keep their defaults
+            connection.setsockopt(socket.IPPROTO_TCP, getattr(socket, option), value)
 
 
 def _copied(block: MessageBlock) -> MessageBlock:
