@@ -408,3 +408,25 @@ def test_plain_calls_only_with_the_line_turned_off(monkeypatch):
         np.testing.assert_array_equal(backend.values(), wake_values(g, root=0))
     finally:
         backend.close()
+
+
+def test_a_line_the_driver_cannot_open_leaves_plain_calls_for_the_rest_of_the_run(monkeypatch):
+    monkeypatch.delenv("PREGEL_RAY_COMPILED", raising=False)
+    monkeypatch.delenv("PREGEL_RAY_LINE", raising=False)
+    tried = []
+
+    def unreachable(addresses):
+        tried.append(addresses)
+        raise ConnectionRefusedError(111, "Connection refused")
+
+    monkeypatch.setattr(ray_backend, "Line", unreachable)
+    g = random_graph(200, 1_000, 3)
+    backend = ray_backend.RayBackend(g, Wake(root=0), workers=2)
+    try:
+        for superstep in range(40):
+            backend.superstep(superstep, {})
+            assert backend.compiled is None
+        np.testing.assert_array_equal(backend.values(), wake_values(g, root=0))
+        assert len(tried) == 1 and backend.compiling is None  # tried once, at the second superstep
+    finally:
+        backend.close()

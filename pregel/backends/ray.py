@@ -595,7 +595,9 @@ class RayBackend:
             try:
                 return Line(self.addresses)
             except OSError:
-                return None  # a worker not reachable that way (a firewall): plain calls, tried again next stretch
+                # a worker this process cannot reach (a driver outside the workers' network): plain calls
+                self.compiling = None
+                return None
         try:
             with InputNode() as given:
                 steps = [w.step.bind(given[0], given[1], given[2], given[3], given[4]) for w in self._workers]

@@ -60,6 +60,9 @@ Token = tuple[int, int]
 CONNECT_TIMEOUT = 10.0
 """Seconds to wait for a sender's server to accept a connection."""
 
+LINE_TIMEOUT = 2.0
+"""Seconds the driver waits for a worker to accept its :class:`Line` (plain Ray calls do without it)."""
+
 SILENCE_TIMEOUT = 60.0
 """Seconds a transfer may go without a byte before the receiver gives up."""
 
@@ -284,14 +287,15 @@ class PostOffice:
         connection.settimeout(None)
         while True:
             try:
-                request = pickle.loads(_receive_framed(connection))
+                data = _receive_framed(connection)
             except ConnectionResetError:
                 return  # the line closed (the stretch ended, or the driver went away)
             try:
-                reply = (True, answer(request))
+                reply = cloudpickle.dumps((True, answer(pickle.loads(data))))
             except Exception as exc:
-                reply = (False, f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
-            _send_framed(connection, cloudpickle.dumps(reply))
+                # the driver asks again by a Ray call, which raises the error where it belongs
+                reply = cloudpickle.dumps((False, f"{type(exc).__name__}: {str(exc).partition(chr(10))[0]}"))
+            _send_framed(connection, reply)
 
 
 class LineFailed(Exception):
@@ -338,7 +342,7 @@ class Line:
         self.connections: list[socket.socket] = []
         try:
             for host, port, incarnation in addresses:
-                connection = socket.create_connection((host, port), timeout=CONNECT_TIMEOUT)
+                connection = socket.create_connection((host, port), timeout=LINE_TIMEOUT)
                 connection.settimeout(None)
                 _tune(connection)
                 _keep_alive(connection)
