@@ -46,7 +46,6 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
-from ray import cloudpickle
 
 from pregel.core.messages import MessageBlock
 from pregel.errors import BlocksUnreachable, PregelError
@@ -291,10 +290,10 @@ class PostOffice:
             except ConnectionResetError:
                 return  # the line closed (the stretch ended, or the driver went away)
             try:
-                reply = cloudpickle.dumps((True, answer(pickle.loads(data))))
+                reply = _dumps((True, answer(pickle.loads(data))))
             except Exception as exc:
                 # the driver asks again by a Ray call, which raises the error where it belongs
-                reply = cloudpickle.dumps((False, f"{type(exc).__name__}: {str(exc).partition(chr(10))[0]}"))
+                reply = _dumps((False, f"{type(exc).__name__}: {str(exc).partition(chr(10))[0]}"))
             _send_framed(connection, reply)
 
 
@@ -362,7 +361,7 @@ class Line:
         broken: list[int] = []
         for index, (connection, request) in enumerate(zip(self.connections, requests)):
             try:
-                _send_framed(connection, cloudpickle.dumps(request))
+                _send_framed(connection, _dumps(request))
             except OSError:
                 broken.append(index)
         replies: list[Any] = []
@@ -466,6 +465,16 @@ def _pull(address: Address, superstep: int, destination: int, sender: int, wait:
     except OSError as exc:
         raise BlocksUnreachable(f"cannot fetch messages from {where}: {exc.strerror or exc}{_HINT}", sender) from None
     return pickle.loads(pickled, buffers=buffers)
+
+
+def _dumps(value: Any) -> bytes:
+    """``value`` pickled as Ray pickles a call's arguments (cloudpickle: classes of ``__main__`` by value).
+
+    Imported here, not with the module: only the Ray backend, which has Ray, opens a line.
+    """
+    from ray import cloudpickle
+
+    return cloudpickle.dumps(value)
 
 
 def _send_framed(connection: socket.socket, data: bytes) -> None:
