@@ -65,7 +65,8 @@ SORT_EDGES_PER_THREAD = 1 << 18
 
 
 class InCounts:
-    """Each target's in-edges counted, share by share of the out-edges: what a counting sort places them by.
+    """Each target's in-edges counted, share by share of the out-edges: what a counting sort places them by
+    (compiled kernels only).
 
     The compiled counting sort in two steps. Counting comes first, on its own, so that
     the vertices reached (those counted) are known before anything is placed; then
