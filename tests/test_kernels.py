@@ -232,6 +232,7 @@ def _rows_of_layout(sums: InSums) -> list[list[int]]:
     return rows
 
 
+@needs_compiled
 def test_in_sums_layout_across_windows() -> None:
     # more targets than one window of the compiled layout (16384): every window is sorted
     # on its own, and the layout holds each in-edge once, each target's sources in increasing order
