@@ -242,6 +242,19 @@ CASES = {
         "mine.py: name the program as mine.py:ClassName (it defines no Vertex or BatchProgram subclass)",
         {"e.txt": b"1 2\n", "mine.py": b"from pregel import Vertex\nx = 1\n"},
     ),
+    "a compute without the messages argument": Case(
+        ["run", "mine.py", "e.txt"],
+        "Mine.compute must be defined as compute(self, messages)",
+        {
+            "e.txt": b"1 2\n",
+            "mine.py": b"from pregel import Vertex\nclass Mine(Vertex):\n    def compute(self):\n        pass\n",
+        },
+    ),
+    "a combiner that is a string": Case(
+        ["run", "mine.py", "e.txt"],
+        "Mine.combiner is 'sum', not a Combiner (pregel.Sum, Min, Max or a Combiner subclass)",
+        {"e.txt": b"1 2\n", "mine.py": b"from pregel import Vertex\nclass Mine(Vertex):\n    combiner = 'sum'\n"},
+    ),
     "a parameter of the wrong type": Case(
         ["run", "mine.py", "e.txt", "--param", "hops=many"],
         "--param hops='many': Mine.hops is a number (default 3)",

@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from pregel.core.aggregators import Aggregator, instantiate
+from pregel.core.aggregators import Aggregator
 from pregel.core.combiners import Combiner
 from pregel.core.messages import object_array
-from pregel.errors import PregelError
+from pregel.errors import InputError, PregelError
 
 if TYPE_CHECKING:
     from pregel.core.messages import Mail
@@ -47,6 +47,15 @@ class Program:
     Traceback (most recent call last):
     ...
     TypeError: Hops has no parameter 'limt' (declare it as a class attribute)
+
+    What the class declares is checked here, once, rather than deep inside a superstep:
+
+    >>> class Totals(Program):
+    ...     combiner = "sum"
+    >>> Totals()
+    Traceback (most recent call last):
+    ...
+    pregel.errors.InputError: Totals.combiner is 'sum', not a Combiner (pregel.Sum, Min, Max or a Combiner subclass)
     """
 
     combiner: Combiner | type[Combiner] | None = None
@@ -78,8 +87,15 @@ class Program:
                 raise TypeError(f"{cls.__name__} has no parameter {name!r} (declare it as a class attribute)")
             setattr(self, name, value)
         self.params = dict(params)
-        self.combiner = None if cls.combiner is None else instantiate(cls.combiner)
-        self.aggregators = {name: instantiate(a) for name, a in cls.aggregators.items()}
+        self.combiner = None if cls.combiner is None else _declared(cls.combiner, Combiner, f"{cls.__name__}.combiner")
+        if not isinstance(cls.aggregators, dict):
+            raise InputError(f"{cls.__name__}.aggregators must be a dict of name: Aggregator, got {cls.aggregators!r}")
+        self.aggregators = {
+            name: _declared(a, Aggregator, f"{cls.__name__}.aggregators[{name!r}]")
+            for name, a in cls.aggregators.items()
+        }
+        for method in ("compute", "master_compute"):
+            _check_signature(cls, method)
 
     def on_graph(self, graph: Any) -> Program:
         """This program with its ``vertex_parameters`` as the ids it sees in ``graph`` (itself if it has none).
@@ -229,6 +245,35 @@ class Program:
 
 # the bases the engine and its APIs give a program: their code is the engine's, not the program's
 _OWN_BASES = {("pregel.core.program", "Program"), ("pregel.api.vertex", "Vertex"), ("pregel.api.batch", "BatchProgram")}
+
+
+_KINDS = {
+    Combiner: "a Combiner (pregel.Sum, Min, Max or a Combiner subclass)",
+    Aggregator: "an Aggregator (pregel.Sum, Min, Max, Count or an Aggregator subclass)",
+}
+
+
+def _declared(spec: Any, kind: type, where: str) -> Any:
+    """The combiner or aggregator ``spec`` (a class or an instance) as an instance; InputError naming ``where``."""
+    if isinstance(spec, type) and issubclass(spec, kind):
+        return spec()
+    if isinstance(spec, kind):
+        return spec
+    shown = spec.__name__ if isinstance(spec, type) else repr(spec)
+    raise InputError(f"{where} is {shown}, not {_KINDS[kind]}")
+
+
+def _check_signature(cls: type, name: str) -> None:
+    """InputError if method ``name`` of ``cls`` cannot be called as the engine calls the one of pregel it overrides."""
+    base = next((b for b in cls.__mro__ if (b.__module__, b.__qualname__) in _OWN_BASES and name in vars(b)), None)
+    method = getattr(cls, name, None)
+    if base is None or method is vars(base)[name] or not inspect.isfunction(method):
+        return
+    expected = list(inspect.signature(vars(base)[name]).parameters)
+    try:
+        inspect.signature(method).bind(*expected)
+    except TypeError:
+        raise InputError(f"{cls.__name__}.{name} must be defined as {name}({', '.join(expected)})") from None
 
 
 def _class_code(cls: type) -> bytes:

@@ -1,0 +1,86 @@
+"""A mistake in a user's vertex program is one clear error naming the program, never numpy's words.
+
+Mistakes in what a class declares (a combiner that is not one, a ``compute`` that takes
+the wrong arguments) are refused when the program is made, as an InputError; mistakes
+made while it runs (a value of the wrong type, an array of the wrong length) stop the
+run with a PregelError naming the program and the vertex or the array. The command
+line's side (exit status 2, one line) is in test_cli_errors.py.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+import pregel
+from pregel import BatchProgram, InputError, Vertex
+
+TRIANGLE = pregel.Graph.from_edges([1, 2, 3], [2, 3, 1])
+
+
+# ------------------------------------------------------------ what a class declares
+def test_a_compute_without_the_messages_argument_is_refused():
+    class Forgetful(Vertex):
+        def compute(self):
+            self.vote_to_halt()
+
+    with pytest.raises(InputError, match=r"^Forgetful.compute must be defined as compute\(self, messages\)"):
+        Forgetful()
+
+
+def test_a_batch_compute_with_two_arguments_is_refused():
+    class Greedy(BatchProgram):
+        def compute(self, v, extra):
+            v.vote_to_halt()
+
+    with pytest.raises(InputError, match=r"^Greedy.compute must be defined as compute\(self, v\)"):
+        pregel.run(TRIANGLE, Greedy)
+
+
+def test_a_master_compute_without_the_master_argument_is_refused():
+    class Boss(Vertex):
+        def compute(self, messages):
+            self.vote_to_halt()
+
+        def master_compute(self):
+            pass
+
+    with pytest.raises(InputError, match=r"^Boss.master_compute must be defined as master_compute\(self, master\)"):
+        Boss()
+
+
+def test_a_compute_with_a_default_or_star_arguments_is_accepted():
+    class Lenient(Vertex):
+        def compute(self, messages=None, *rest):
+            self.value = 1.0
+            self.vote_to_halt()
+
+    assert pregel.run(TRIANGLE, Lenient).to_dict() == {1: 1.0, 2: 1.0, 3: 1.0}
+
+
+@pytest.mark.parametrize(
+    ("combiner", "shown"), [("sum", "'sum'"), (max, "<built-in function max>"), (pregel.Count, "Count")]
+)
+def test_a_combiner_that_is_not_one_is_refused(combiner, shown):
+    class Adds(Vertex):
+        def compute(self, messages):
+            self.vote_to_halt()
+
+    Adds.combiner = combiner
+    with pytest.raises(InputError, match=rf"^Adds.combiner is {shown}, not a Combiner \(pregel.Sum, "):
+        Adds()
+
+
+def test_an_aggregator_that_is_not_one_is_refused():
+    class Counts(Vertex):
+        aggregators = {"total": "sum"}
+
+    with pytest.raises(InputError, match=r"^Counts.aggregators\['total'\] is 'sum', not an Aggregator"):
+        Counts()
+
+
+def test_aggregators_that_are_not_a_dict_are_refused():
+    class Counts(Vertex):
+        aggregators = ["total"]
+
+    with pytest.raises(InputError, match=r"^Counts.aggregators must be a dict of name: Aggregator, got \['total'\]"):
+        Counts()
