@@ -9,10 +9,12 @@ line's side (exit status 2, one line) is in test_cli_errors.py.
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 import pregel
-from pregel import BatchProgram, InputError, Vertex
+from pregel import BatchProgram, InputError, PregelError, Sum, Vertex
+from pregel.compiler import fallback_reason
 
 TRIANGLE = pregel.Graph.from_edges([1, 2, 3], [2, 3, 1])
 
@@ -84,3 +86,62 @@ def test_aggregators_that_are_not_a_dict_are_refused():
 
     with pytest.raises(InputError, match=r"^Counts.aggregators must be a dict of name: Aggregator, got \['total'\]"):
         Counts()
+
+
+# ------------------------------------------------------------ what a run makes
+class Odd(Vertex):
+    """Vertex 2 takes a value of the kind ``kind`` names in superstep 1."""
+
+    combiner = Sum
+    kind = "text"
+
+    def compute(self, messages):
+        if self.superstep == 0:
+            self.send_message_to_all_neighbors(1.0)
+        elif self.id == 2:
+            if self.kind == "text":
+                self.value = "abc"
+            elif self.kind == "none":
+                self.value = None
+            else:
+                self.value = (messages, 1.0)
+        self.vote_to_halt()
+
+
+@pytest.mark.parametrize("workers", [1, 3])
+@pytest.mark.parametrize(("kind", "shown"), [("text", "'abc'"), ("none", "None"), ("pair", r"\(1.0, 1.0\)")])
+@pytest.mark.parametrize("compiled", [True, False])
+def test_a_value_that_is_not_the_value_dtype_names_the_vertex(workers, kind, shown, compiled):
+    assert fallback_reason(Odd) is None
+    message = rf"^Odd set the value of vertex 2 to {shown}, which value_dtype float64 cannot hold \(declare value_dtype"
+    with pytest.raises(PregelError, match=message):
+        pregel.run(TRIANGLE, Odd(kind=kind, compiled=compiled), workers=workers)
+
+
+def test_a_value_that_is_nan_is_kept():
+    class NotANumber(Vertex):
+        def compute(self, messages):
+            self.value = float("nan") if self.id == 1 else 2.0
+            self.vote_to_halt()
+
+    values = pregel.run(TRIANGLE, NotANumber).values
+    assert np.isnan(values[0]) and values[1:].tolist() == [2.0, 2.0]
+
+
+def test_an_initial_value_or_an_added_vertex_that_is_not_the_value_dtype_names_the_vertex():
+    class Named(Vertex):
+        value_dtype = np.int64
+
+        def initial_value(self):
+            return "zero" if self.id == 3 else 0
+
+    with pytest.raises(PregelError, match=r"^Named set the value of vertex 3 to 'zero', which value_dtype int64"):
+        pregel.run(TRIANGLE, Named)
+
+    class Adds(Vertex):
+        def compute(self, messages):
+            self.add_vertex(7, "seven")
+            self.vote_to_halt()
+
+    with pytest.raises(PregelError, match=r"^Adds set the value of vertex 7 to 'seven', which value_dtype float64"):
+        pregel.run(TRIANGLE, Adds)

@@ -162,7 +162,7 @@ class Vertex(Program):
         >>> pregel.run(pregel.Graph.from_edges([1], [2]), Leaf).to_dict()
         {1: 0.0, 2: 0.0, 20: 1.0}
         """
-        self._mutations.add_vertices.append((np.array([id]), _one(value, self.value_dtype)))
+        self._mutations.add_vertices.append((np.array([id]), self._values_array([value], [id])))
 
     def remove_vertex(self, id: int) -> None:
         """Remove vertex ``id`` (an original id), with its in- and out-edges, before the next superstep."""
@@ -220,7 +220,7 @@ class Vertex(Program):
         ids, degree = partition.ids.tolist(), partition.out_degree.tolist()
         for self._i, self.id, self.out_degree in zip(range(partition.size), ids, degree):
             values.append(self.initial_value())
-        return _to_array(values, self.value_dtype)
+        return self._values_array(values, partition.ids)
 
     def compute_partition(
         self,
@@ -275,7 +275,19 @@ class Vertex(Program):
             ids = partition.ids[every].tolist() if "id" in loop.uses else None
             degree = partition.out_degree[every].tolist() if "out_degree" in loop.uses else None
             values = loop.run(order, ids, partition.values[every].tolist(), degree, messages, bindings, sinks)
-        return _to_array(values, self.value_dtype), sinks
+        return self._values_array(values, partition.ids[every]), sinks
+
+    def _values_array(self, values: list[Any], ids: np.ndarray) -> np.ndarray:
+        """``values`` of the vertices ``ids`` as an array of ``value_dtype``; PregelError naming one that misfits."""
+        array = _to_array(values, self.value_dtype)
+        if array is not None:
+            return array
+        dtype = np.dtype(self.value_dtype)
+        k = next(k for k, value in enumerate(values) if _to_array([value], dtype) is None)
+        raise PregelError(
+            f"{type(self).__name__} set the value of vertex {ids[k]} to {values[k]!r}, which value_dtype {dtype} "
+            "cannot hold (declare value_dtype = object for any Python value)"
+        )
 
     def _vectorised(
         self,
@@ -378,19 +390,23 @@ def _combined_messages(partition: Partition, every: Any, mail: Mail, size: int) 
     return lanes.array(data, mail.has[every])
 
 
-def _to_array(values: list[Any], dtype: Any) -> np.ndarray:
-    if np.dtype(dtype) == object:
+def _to_array(values: list[Any], dtype: Any) -> np.ndarray | None:
+    """``values`` as a 1-d array of ``dtype``; None if one of them is not a value of it (None is no number)."""
+    dtype = np.dtype(dtype)
+    if dtype.kind == "O":
         return object_array(values)
     try:
         # item by item into the declared type: twice as fast as asarray, which first
         # looks for nested sequences
-        return np.fromiter(values, dtype=dtype, count=len(values))
-    except (TypeError, ValueError):
-        return np.asarray(values, dtype=dtype)
-
-
-def _one(value: Any, dtype: Any) -> np.ndarray:
-    """``value`` as a one-element array of ``dtype`` (a Python object kept whole in an object array)."""
-    if np.dtype(dtype) == object:
-        return object_array([value])
-    return np.array([value], dtype=dtype)
+        array = np.fromiter(values, dtype=dtype, count=len(values))
+    except (TypeError, ValueError, OverflowError):
+        try:
+            array = np.asarray(values, dtype=dtype)
+        except (TypeError, ValueError, OverflowError):
+            return None
+    # numpy reads None as NaN: look for one only where a NaN is
+    if array.shape != (len(values),):
+        return None
+    if dtype.kind in "fc" and np.isnan(array).any() and any(v is None for v in values):
+        return None
+    return array
