@@ -9,6 +9,8 @@ line's side (exit status 2, one line) is in test_cli_errors.py.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -145,3 +147,47 @@ def test_an_initial_value_or_an_added_vertex_that_is_not_the_value_dtype_names_t
 
     with pytest.raises(PregelError, match=r"^Adds set the value of vertex 7 to 'seven', which value_dtype float64"):
         pregel.run(TRIANGLE, Adds)
+
+
+class Misfit(BatchProgram):
+    """One array of the wrong length, handed to the call ``call`` names."""
+
+    combiner = Sum
+    call = "values"
+
+    def compute(self, v):
+        longer = np.ones(v.size + 1)
+        if self.call == "values":
+            v.values = longer
+        elif self.call == "send_to_all_neighbors":
+            v.send_to_all_neighbors(longer)
+        elif self.call == "where":
+            v.send_to_all_neighbors(v.values, where=longer > 0)
+        elif self.call == "send_along":
+            v.send_along(v.out_edges(), np.ones(v.size + 5))
+        elif self.call == "send":
+            v.send(v.ids, longer)
+        elif self.call == "update_values":
+            v.update_values([0], [1.0, 2.0])
+        v.vote_to_halt(longer > 0 if self.call == "vote_to_halt" else None)
+
+
+@pytest.mark.parametrize("workers", [1, 3])
+@pytest.mark.parametrize(
+    ("call", "shown"),
+    [
+        ("values", r"v.values = an array of shape \(4,\), not one per vertex of the batch \(3\)"),
+        ("send_to_all_neighbors", r"send_to_all_neighbors: values of shape \(4,\), not one per vertex of the batch"),
+        ("where", r"where= of shape \(4,\), not one per vertex of the batch \(3\)"),
+        ("send_along", r"send_along: values of shape \(8,\), not one per edge \(3\)"),
+        ("send", r"send: values of shape \(4,\), not one per target \(3\)"),
+        ("update_values", r"update_values: values of shape \(2,\), not one per position \(1\)"),
+        ("vote_to_halt", r"where= of shape \(4,\), not one per vertex of the batch \(3\)"),
+    ],
+)
+def test_a_batch_array_of_the_wrong_length_is_named(workers, call, shown):
+    if workers == 3:
+        # the partitions' batches are smaller: the shapes are theirs
+        shown = re.sub(r"\d+", r"\\d+", shown)
+    with pytest.raises(PregelError, match=rf"^Misfit: {shown}"):
+        pregel.run(TRIANGLE, Misfit(call=call), workers=workers)
