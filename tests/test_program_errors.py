@@ -17,6 +17,7 @@ import pytest
 import pregel
 from pregel import BatchProgram, InputError, PregelError, Sum, Vertex
 from pregel.compiler import fallback_reason
+from pregel.core.combiners import Combiner
 
 TRIANGLE = pregel.Graph.from_edges([1, 2, 3], [2, 3, 1])
 
@@ -191,3 +192,24 @@ def test_a_batch_array_of_the_wrong_length_is_named(workers, call, shown):
         shown = re.sub(r"\d+", r"\\d+", shown)
     with pytest.raises(PregelError, match=rf"^Misfit: {shown}"):
         pregel.run(TRIANGLE, Misfit(call=call), workers=workers)
+
+
+@pytest.mark.parametrize("workers", [1, 3])
+def test_a_combiner_that_returns_nothing_is_named(workers):
+    class Forgets(Combiner):
+        def combine(self, a, b):
+            a + b  # noqa: B018 (the return forgotten)
+
+    class Gather(Vertex):
+        combiner = Forgets
+
+        def compute(self, messages):
+            if self.superstep == 0 and self.id > 1:
+                self.send_message(1, float(self.id))
+            elif self.superstep == 1:
+                self.value = -1.0 if messages is None else messages
+            self.vote_to_halt()
+
+    # vertex 1 gets 2.0 and 3.0, which were combined into no message at all (-1.0)
+    with pytest.raises(PregelError, match=r"^Forgets.combine returned None \(it must return the combined message\)"):
+        pregel.run(TRIANGLE, Gather, workers=workers)

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from pregel.core.aggregators import Aggregator
+from pregel.errors import PregelError
 
 
 class Combiner(Aggregator):
@@ -56,6 +57,11 @@ class Combiner(Aggregator):
             acc = values[a]
             for x in values[a + 1 : b]:
                 acc = self.combine(acc, x)
+                if acc is None:
+                    # a combined None would read as "no message" at the receiver
+                    raise PregelError(
+                        f"{type(self).__name__}.combine returned None (it must return the combined message)"
+                    )
             out[k] = acc
         return out
 
