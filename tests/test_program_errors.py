@@ -213,3 +213,46 @@ def test_a_combiner_that_returns_nothing_is_named(workers):
     # vertex 1 gets 2.0 and 3.0, which were combined into no message at all (-1.0)
     with pytest.raises(PregelError, match=r"^Forgets.combine returned None \(it must return the combined message\)"):
         pregel.run(TRIANGLE, Gather, workers=workers)
+
+
+@pytest.mark.parametrize("workers", [1, 3])
+@pytest.mark.parametrize("action", ["send", "halt", "aggregate", "remove"])
+def test_an_action_in_initial_value_is_named(workers, action):
+    class Eager(Vertex):
+        aggregators = {"total": Sum}
+
+        def initial_value(self):
+            if action == "send":
+                self.send_message(1, 1.0)
+            elif action == "halt":
+                self.vote_to_halt()
+            elif action == "aggregate":
+                self.aggregate("total", 1.0)
+            else:
+                self.remove_vertex(self.id)
+            return 0.0
+
+        def compute(self, messages):
+            self.vote_to_halt()
+
+    class EagerBatch(BatchProgram):
+        aggregators = {"total": Sum}
+
+        def initial_value(self, v):
+            if action == "send":
+                v.send(v.ids, 1.0)
+            elif action == "halt":
+                v.vote_to_halt()
+            elif action == "aggregate":
+                v.aggregate("total", v.ids)
+            else:
+                v.remove_vertices(v.ids)
+            return 0.0
+
+        def compute(self, v):
+            v.vote_to_halt()
+
+    for program in (Eager, EagerBatch):
+        name = program.__name__
+        with pytest.raises(PregelError, match=rf"^{name}.initial_value may only give the values: sending, halting"):
+            pregel.run(TRIANGLE, program, workers=workers)

@@ -17,7 +17,7 @@ import numpy as np
 
 from pregel.core.lazy import cached_property
 from pregel.core.messages import edges_of
-from pregel.core.program import Program
+from pregel.core.program import ACTIONS_OUTSIDE_COMPUTE, Program
 from pregel.core.types import AlongEdges, Broadcast, Mutations, Outcome, Send, ToVertices
 from pregel.errors import PregelError
 
@@ -105,9 +105,7 @@ class BatchProgram(Program):
         if v.size:
             self.resend(v)
         outcome = v.outcome()
-        mutated = outcome.mutations is not None and len(outcome.mutations)
-        changed = outcome.values is not None or outcome.updates
-        if changed or outcome.halted.size or any(outcome.contributions.values()) or mutated:
+        if _more_than_sends(outcome):
             raise PregelError(f"{type(self).__name__}.resend may only send messages")
         return outcome
 
@@ -115,6 +113,9 @@ class BatchProgram(Program):
         if callable(type(self).initial_value):
             v = VertexBatch(self, partition, None, -1, {}, None)
             values = np.asarray(self.initial_value(v), dtype=self.value_dtype)
+            outcome = v.outcome()
+            if outcome.sends or _more_than_sends(outcome):
+                raise PregelError(ACTIONS_OUTSIDE_COMPUTE.format(program=type(self).__name__))
             return np.array(np.broadcast_to(values, (partition.size,)))
         return self.constant_values(partition.size)
 
@@ -130,6 +131,13 @@ class BatchProgram(Program):
         if v.size:
             self.compute(v)
         return v.outcome()
+
+
+def _more_than_sends(outcome: Outcome) -> bool:
+    """Whether ``outcome`` changed values, halted, aggregated or mutated (did more than send)."""
+    mutated = outcome.mutations is not None and len(outcome.mutations)
+    changed = outcome.values is not None or outcome.updates
+    return bool(changed or outcome.halted.size or any(outcome.contributions.values()) or mutated)
 
 
 @dataclass

@@ -15,7 +15,7 @@ import numpy as np
 from pregel.compiler import Sinks, compile_vertex, lanes, vectorise
 from pregel.compiler.actions import POSITIONS
 from pregel.core.messages import as_message_array, object_array
-from pregel.core.program import Program
+from pregel.core.program import ACTIONS_OUTSIDE_COMPUTE, Program
 from pregel.core.types import AlongEdges, Broadcast, Mutations, Outcome, Send, ToVertices
 from pregel.errors import PregelError
 
@@ -217,6 +217,7 @@ class Vertex(Program):
         if not callable(cls.initial_value):
             return self.constant_values(partition.size)
         values = []
+        self._sinks = self._mutations = _OutsideCompute(type(self).__name__)
         ids, degree = partition.ids.tolist(), partition.out_degree.tolist()
         for self._i, self.id, self.out_degree in zip(range(partition.size), ids, degree):
             values.append(self.initial_value())
@@ -339,6 +340,16 @@ class Vertex(Program):
         before = len(sinks.send_targets)
         self.compute(messages)
         sinks.send_senders.extend([self._i] * (len(sinks.send_targets) - before))
+
+
+class _OutsideCompute:
+    """Where the actions go outside ``compute`` (``initial_value``): each is a PregelError naming the program."""
+
+    def __init__(self, program: str) -> None:
+        self.program = program
+
+    def __getattr__(self, name: str) -> Any:
+        raise PregelError(ACTIONS_OUTSIDE_COMPUTE.format(program=self.program))
 
 
 def _outcome(partition: Partition, new_values: np.ndarray, sinks: Sinks | Evaluation) -> Outcome:

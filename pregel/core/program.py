@@ -28,6 +28,12 @@ if TYPE_CHECKING:
     from pregel.core.partition import Partition
     from pregel.core.types import Outcome
 
+#: What an action (a send, a vote, an aggregate, a mutation) in ``initial_value`` is told, in either API.
+ACTIONS_OUTSIDE_COMPUTE = (
+    "{program}.initial_value may only give the values: sending, halting, aggregating and changing the graph"
+    " belong in compute"
+)
+
 
 class Program:
     """Base of vertex programs: declarations, parameters and master compute.
