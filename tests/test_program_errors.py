@@ -1,10 +1,10 @@
-"""A mistake in a user's vertex program is one clear error naming the program, never numpy's words.
+"""A mistake in a user's vertex program is one ProgramError naming the program, never numpy's words.
 
 Mistakes in what a class declares (a combiner that is not one, a ``compute`` that takes
-the wrong arguments) are refused when the program is made, as an InputError; mistakes
-made while it runs (a value of the wrong type, an array of the wrong length) stop the
-run with a PregelError naming the program and the vertex or the array. The command
-line's side (exit status 2, one line) is in test_cli_errors.py.
+the wrong arguments) are refused when the program is made; mistakes made while it runs
+(a value of the wrong type, an array of the wrong length) stop the run, naming the
+vertex or the call. The command line's side (exit status 2, one line) is in
+test_cli_errors.py.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 import pregel
-from pregel import BatchProgram, InputError, PregelError, Sum, Vertex
+from pregel import BatchProgram, ProgramError, Sum, Vertex
 from pregel.compiler import fallback_reason
 from pregel.core.combiners import Combiner
 
@@ -28,7 +28,7 @@ def test_a_compute_without_the_messages_argument_is_refused():
         def compute(self):
             self.vote_to_halt()
 
-    with pytest.raises(InputError, match=r"^Forgetful.compute must be defined as compute\(self, messages\)"):
+    with pytest.raises(ProgramError, match=r"^Forgetful.compute must be defined as compute\(self, messages\)"):
         Forgetful()
 
 
@@ -37,7 +37,7 @@ def test_a_batch_compute_with_two_arguments_is_refused():
         def compute(self, v, extra):
             v.vote_to_halt()
 
-    with pytest.raises(InputError, match=r"^Greedy.compute must be defined as compute\(self, v\)"):
+    with pytest.raises(ProgramError, match=r"^Greedy.compute must be defined as compute\(self, v\)"):
         pregel.run(TRIANGLE, Greedy)
 
 
@@ -49,7 +49,7 @@ def test_a_master_compute_without_the_master_argument_is_refused():
         def master_compute(self):
             pass
 
-    with pytest.raises(InputError, match=r"^Boss.master_compute must be defined as master_compute\(self, master\)"):
+    with pytest.raises(ProgramError, match=r"^Boss.master_compute must be defined as master_compute\(self, master\)"):
         Boss()
 
 
@@ -71,7 +71,7 @@ def test_a_combiner_that_is_not_one_is_refused(combiner, shown):
             self.vote_to_halt()
 
     Adds.combiner = combiner
-    with pytest.raises(InputError, match=rf"^Adds.combiner is {shown}, not a Combiner \(pregel.Sum, "):
+    with pytest.raises(ProgramError, match=rf"^Adds.combiner is {shown}, not a Combiner \(pregel.Sum, "):
         Adds()
 
 
@@ -79,7 +79,7 @@ def test_an_aggregator_that_is_not_one_is_refused():
     class Counts(Vertex):
         aggregators = {"total": "sum"}
 
-    with pytest.raises(InputError, match=r"^Counts.aggregators\['total'\] is 'sum', not an Aggregator"):
+    with pytest.raises(ProgramError, match=r"^Counts.aggregators\['total'\] is 'sum', not an Aggregator"):
         Counts()
 
 
@@ -87,7 +87,7 @@ def test_aggregators_that_are_not_a_dict_are_refused():
     class Counts(Vertex):
         aggregators = ["total"]
 
-    with pytest.raises(InputError, match=r"^Counts.aggregators must be a dict of name: Aggregator, got \['total'\]"):
+    with pytest.raises(ProgramError, match=r"^Counts.aggregators must be a dict of name: Aggregator, got \['total'\]"):
         Counts()
 
 
@@ -117,7 +117,7 @@ class Odd(Vertex):
 def test_a_value_that_is_not_the_value_dtype_names_the_vertex(workers, kind, shown, compiled):
     assert fallback_reason(Odd) is None
     message = rf"^Odd set the value of vertex 2 to {shown}, which value_dtype float64 cannot hold \(declare value_dtype"
-    with pytest.raises(PregelError, match=message):
+    with pytest.raises(ProgramError, match=message):
         pregel.run(TRIANGLE, Odd(kind=kind, compiled=compiled), workers=workers)
 
 
@@ -138,7 +138,7 @@ def test_an_initial_value_or_an_added_vertex_that_is_not_the_value_dtype_names_t
         def initial_value(self):
             return "zero" if self.id == 3 else 0
 
-    with pytest.raises(PregelError, match=r"^Named set the value of vertex 3 to 'zero', which value_dtype int64"):
+    with pytest.raises(ProgramError, match=r"^Named set the value of vertex 3 to 'zero', which value_dtype int64"):
         pregel.run(TRIANGLE, Named)
 
     class Adds(Vertex):
@@ -146,7 +146,7 @@ def test_an_initial_value_or_an_added_vertex_that_is_not_the_value_dtype_names_t
             self.add_vertex(7, "seven")
             self.vote_to_halt()
 
-    with pytest.raises(PregelError, match=r"^Adds set the value of vertex 7 to 'seven', which value_dtype float64"):
+    with pytest.raises(ProgramError, match=r"^Adds set the value of vertex 7 to 'seven', which value_dtype float64"):
         pregel.run(TRIANGLE, Adds)
 
 
@@ -190,7 +190,7 @@ def test_a_batch_array_of_the_wrong_length_is_named(workers, call, shown):
     if workers == 3:
         # the partitions' batches are smaller: the shapes are theirs
         shown = re.sub(r"\d+", r"\\d+", shown)
-    with pytest.raises(PregelError, match=rf"^Misfit: {shown}"):
+    with pytest.raises(ProgramError, match=rf"^Misfit: {shown}"):
         pregel.run(TRIANGLE, Misfit(call=call), workers=workers)
 
 
@@ -211,7 +211,7 @@ def test_a_combiner_that_returns_nothing_is_named(workers):
             self.vote_to_halt()
 
     # vertex 1 gets 2.0 and 3.0, which were combined into no message at all (-1.0)
-    with pytest.raises(PregelError, match=r"^Forgets.combine returned None \(it must return the combined message\)"):
+    with pytest.raises(ProgramError, match=r"^Forgets.combine returned None \(it must return the combined message\)"):
         pregel.run(TRIANGLE, Gather, workers=workers)
 
 
@@ -254,5 +254,30 @@ def test_an_action_in_initial_value_is_named(workers, action):
 
     for program in (Eager, EagerBatch):
         name = program.__name__
-        with pytest.raises(PregelError, match=rf"^{name}.initial_value may only give the values: sending, halting"):
+        with pytest.raises(ProgramError, match=rf"^{name}.initial_value may only give the values: sending, halting"):
             pregel.run(TRIANGLE, program, workers=workers)
+
+
+@pytest.mark.parametrize("api", [Vertex, BatchProgram])
+def test_a_program_without_compute_is_named(api):
+    Empty = type("Empty", (api,), {})
+    argument = "messages" if api is Vertex else "v"
+    with pytest.raises(ProgramError, match=rf"^Empty must define compute\(self, {argument}\)"):
+        pregel.run(TRIANGLE, Empty)
+
+
+def test_a_combiner_or_aggregator_without_its_method_is_refused():
+    class Merges(Combiner):
+        identity = 0.0
+
+    class Counts(pregel.Aggregator):
+        identity = 0
+
+    class Uses(Vertex):
+        combiner = Merges
+
+    with pytest.raises(ProgramError, match=r"^Uses.combiner is Merges, which does not define combine\(a, b\)"):
+        Uses()
+    Uses.combiner, Uses.aggregators = None, {"n": Counts}
+    with pytest.raises(ProgramError, match=r"^Uses.aggregators\['n'\] is Counts, which does not define merge\(a, b\)"):
+        Uses()

@@ -19,7 +19,7 @@ from pregel.core.lazy import cached_property
 from pregel.core.messages import edges_of
 from pregel.core.program import ACTIONS_OUTSIDE_COMPUTE, Program
 from pregel.core.types import AlongEdges, Broadcast, Mutations, Outcome, Send, ToVertices
-from pregel.errors import PregelError
+from pregel.errors import ProgramError
 
 if TYPE_CHECKING:
     from pregel.core.messages import Mail
@@ -61,7 +61,7 @@ class BatchProgram(Program):
 
     def compute(self, v: VertexBatch) -> None:
         """Run one partition's active vertices for one superstep. Override this."""
-        raise NotImplementedError(f"{type(self).__name__} must define compute(self, v)")
+        raise ProgramError(f"{type(self).__name__} must define compute(self, v)")
 
     def resend(self, v: VertexBatch) -> None:
         """Send again what the last superstep's compute sent, from ``v.values`` alone. Optional: override it.
@@ -106,7 +106,7 @@ class BatchProgram(Program):
             self.resend(v)
         outcome = v.outcome()
         if _more_than_sends(outcome):
-            raise PregelError(f"{type(self).__name__}.resend may only send messages")
+            raise ProgramError(f"{type(self).__name__}.resend may only send messages")
         return outcome
 
     def initial_values(self, partition: Partition) -> np.ndarray:
@@ -115,7 +115,7 @@ class BatchProgram(Program):
             values = np.asarray(self.initial_value(v), dtype=self.value_dtype)
             outcome = v.outcome()
             if outcome.sends or _more_than_sends(outcome):
-                raise PregelError(ACTIONS_OUTSIDE_COMPUTE.format(program=type(self).__name__))
+                raise ProgramError(ACTIONS_OUTSIDE_COMPUTE.format(program=type(self).__name__))
             return np.array(np.broadcast_to(values, (partition.size,)))
         return self.constant_values(partition.size)
 
@@ -347,16 +347,16 @@ class VertexBatch:
         return self._select(self._partition.out_degree)
 
     def _fit(self, values: Any, size: int, what: str, each: str) -> np.ndarray:
-        """``values`` broadcast to ``size`` entries (read-only); PregelError naming ``what`` if they do not fit."""
+        """``values`` broadcast to ``size`` entries (read-only); ProgramError naming ``what`` if they do not fit."""
         try:
             return np.broadcast_to(values, (size,))
         except ValueError:
             shape = np.shape(values)
             name = type(self.program).__name__
-            raise PregelError(f"{name}: {what} of shape {shape}, not one per {each} ({size})") from None
+            raise ProgramError(f"{name}: {what} of shape {shape}, not one per {each} ({size})") from None
 
     def _mask(self, where: Any) -> np.ndarray:
-        """``where`` as a boolean mask over the batch; PregelError if it is not one entry per vertex."""
+        """``where`` as a boolean mask over the batch; ProgramError if it is not one entry per vertex."""
         where = np.asarray(where, dtype=bool)
         if where.shape != (self.size,):
             self._fit(where, self.size, "where=", "vertex of the batch")
@@ -403,7 +403,7 @@ class VertexBatch:
             whole = VertexBatch(self.program, self._partition, None, self.superstep, {}, None)
             array = np.asarray(make(whole))
             if array.shape != (self._partition.size,):
-                raise PregelError(
+                raise ProgramError(
                     f"{type(self.program).__name__}: cached({name!r}) made an array of shape {array.shape},"
                     f" not one entry per vertex ({self._partition.size})"
                 )

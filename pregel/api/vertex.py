@@ -17,7 +17,7 @@ from pregel.compiler.actions import POSITIONS
 from pregel.core.messages import as_message_array, object_array
 from pregel.core.program import ACTIONS_OUTSIDE_COMPUTE, Program
 from pregel.core.types import AlongEdges, Broadcast, Mutations, Outcome, Send, ToVertices
-from pregel.errors import PregelError
+from pregel.errors import ProgramError
 
 if TYPE_CHECKING:
     from pregel.compiler import Bindings
@@ -76,7 +76,7 @@ class Vertex(Program):
 
     def compute(self, messages: Any) -> None:
         """Run one vertex for one superstep. Override this."""
-        raise NotImplementedError(f"{type(self).__name__} must define compute(self, messages)")
+        raise ProgramError(f"{type(self).__name__} must define compute(self, messages)")
 
     # The engine sets ``id``, ``value`` and ``out_degree`` as plain attributes before
     # each call (and reads ``value`` back after it): a property would cost a Python
@@ -279,13 +279,13 @@ class Vertex(Program):
         return self._values_array(values, partition.ids[every]), sinks
 
     def _values_array(self, values: list[Any], ids: np.ndarray) -> np.ndarray:
-        """``values`` of the vertices ``ids`` as an array of ``value_dtype``; PregelError naming one that misfits."""
+        """``values`` of the vertices ``ids`` as an array of ``value_dtype``; ProgramError naming one that misfits."""
         array = _to_array(values, self.value_dtype)
         if array is not None:
             return array
         dtype = np.dtype(self.value_dtype)
         k = next(k for k, value in enumerate(values) if _to_array([value], dtype) is None)
-        raise PregelError(
+        raise ProgramError(
             f"{type(self).__name__} set the value of vertex {ids[k]} to {values[k]!r}, which value_dtype {dtype} "
             "cannot hold (declare value_dtype = object for any Python value)"
         )
@@ -343,13 +343,13 @@ class Vertex(Program):
 
 
 class _OutsideCompute:
-    """Where the actions go outside ``compute`` (``initial_value``): each is a PregelError naming the program."""
+    """Where the actions go outside ``compute`` (``initial_value``): each is a ProgramError naming the program."""
 
     def __init__(self, program: str) -> None:
         self.program = program
 
     def __getattr__(self, name: str) -> Any:
-        raise PregelError(ACTIONS_OUTSIDE_COMPUTE.format(program=self.program))
+        raise ProgramError(ACTIONS_OUTSIDE_COMPUTE.format(program=self.program))
 
 
 def _outcome(partition: Partition, new_values: np.ndarray, sinks: Sinks | Evaluation) -> Outcome:
@@ -372,13 +372,13 @@ def _outcome(partition: Partition, new_values: np.ndarray, sinks: Sinks | Evalua
 
 
 def _edge_positions(partition: Partition, senders: np.ndarray, edges: Any) -> np.ndarray:
-    """Positions in the partition's CSR of each sender's out-edge number ``edges[k]``; PregelError naming a bad one."""
+    """Positions in the partition's CSR of each sender's out-edge number ``edges[k]``; ProgramError naming a bad one."""
     numbers = np.asarray(edges)
     degree = partition.out_degree[senders]
     bad = np.flatnonzero((numbers < 0) | (numbers >= degree)) if numbers.dtype.kind in "iu" else np.arange(numbers.size)
     if bad.size:
         k = int(bad[0])
-        raise PregelError(
+        raise ProgramError(
             f"vertex {partition.ids[senders[k]]} called send_message_along({numbers[k].item()!r}, ...) "
             f"but has {degree[k]} out-edges (numbered from 0)"
         )

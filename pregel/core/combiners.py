@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from pregel.core.aggregators import Aggregator
-from pregel.errors import PregelError
+from pregel.errors import ProgramError
 
 
 class Combiner(Aggregator):
@@ -59,7 +59,7 @@ class Combiner(Aggregator):
                 acc = self.combine(acc, x)
                 if acc is None:
                     # a combined None would read as "no message" at the receiver
-                    raise PregelError(
+                    raise ProgramError(
                         f"{type(self).__name__}.combine returned None (it must return the combined message)"
                     )
             out[k] = acc

@@ -21,7 +21,7 @@ import numpy as np
 from pregel.core.aggregators import Aggregator
 from pregel.core.combiners import Combiner
 from pregel.core.messages import object_array
-from pregel.errors import InputError, PregelError
+from pregel.errors import ProgramError
 
 if TYPE_CHECKING:
     from pregel.core.messages import Mail
@@ -61,7 +61,7 @@ class Program:
     >>> Totals()
     Traceback (most recent call last):
     ...
-    pregel.errors.InputError: Totals.combiner is 'sum', not a Combiner (pregel.Sum, Min, Max or a Combiner subclass)
+    pregel.errors.ProgramError: Totals.combiner is 'sum', not a Combiner (pregel.Sum, Min, Max or a Combiner subclass)
     """
 
     combiner: Combiner | type[Combiner] | None = None
@@ -95,7 +95,9 @@ class Program:
         self.params = dict(params)
         self.combiner = None if cls.combiner is None else _declared(cls.combiner, Combiner, f"{cls.__name__}.combiner")
         if not isinstance(cls.aggregators, dict):
-            raise InputError(f"{cls.__name__}.aggregators must be a dict of name: Aggregator, got {cls.aggregators!r}")
+            raise ProgramError(
+                f"{cls.__name__}.aggregators must be a dict of name: Aggregator, got {cls.aggregators!r}"
+            )
         self.aggregators = {
             name: _declared(a, Aggregator, f"{cls.__name__}.aggregators[{name!r}]")
             for name, a in cls.aggregators.items()
@@ -236,16 +238,16 @@ class Program:
         return {name: agg.identity for name, agg in self.aggregators.items()}
 
     def aggregator(self, name: str) -> Aggregator:
-        """The declared aggregator ``name``; PregelError naming the program otherwise."""
+        """The declared aggregator ``name``; ProgramError naming the program otherwise."""
         try:
             return self.aggregators[name]
         except KeyError:
-            raise PregelError(f"aggregator {name!r} is not declared in {type(self).__name__}.aggregators") from None
+            raise ProgramError(f"aggregator {name!r} is not declared in {type(self).__name__}.aggregators") from None
 
     def require_combiner(self) -> Combiner:
-        """The combiner; PregelError for a program that needs one but has none."""
+        """The combiner; ProgramError for a program that needs one but has none."""
         if self.combiner is None:
-            raise PregelError(f"{type(self).__name__} needs a combiner (set the class attribute `combiner`)")
+            raise ProgramError(f"{type(self).__name__} needs a combiner (set the class attribute `combiner`)")
         return self.combiner
 
 
@@ -260,17 +262,18 @@ _KINDS = {
 
 
 def _declared(spec: Any, kind: type, where: str) -> Any:
-    """The combiner or aggregator ``spec`` (a class or an instance) as an instance; InputError naming ``where``."""
-    if isinstance(spec, type) and issubclass(spec, kind):
-        return spec()
-    if isinstance(spec, kind):
-        return spec
+    """The combiner or aggregator ``spec`` (a class or an instance) as an instance; ProgramError naming ``where``."""
     shown = spec.__name__ if isinstance(spec, type) else repr(spec)
-    raise InputError(f"{where} is {shown}, not {_KINDS[kind]}")
+    if not (isinstance(spec, kind) or isinstance(spec, type) and issubclass(spec, kind)):
+        raise ProgramError(f"{where} is {shown}, not {_KINDS[kind]}")
+    method = "combine" if kind is Combiner else "merge"
+    if getattr(spec if isinstance(spec, type) else type(spec), method) is getattr(kind, method):
+        raise ProgramError(f"{where} is {shown}, which does not define {method}(a, b)")
+    return spec() if isinstance(spec, type) else spec
 
 
 def _check_signature(cls: type, name: str) -> None:
-    """InputError if method ``name`` of ``cls`` cannot be called as the engine calls the one of pregel it overrides."""
+    """ProgramError if method ``name`` of ``cls`` cannot be called as the engine calls pregel's own."""
     base = next((b for b in cls.__mro__ if (b.__module__, b.__qualname__) in _OWN_BASES and name in vars(b)), None)
     method = getattr(cls, name, None)
     if base is None or method is vars(base)[name] or not inspect.isfunction(method):
@@ -279,7 +282,7 @@ def _check_signature(cls: type, name: str) -> None:
     try:
         inspect.signature(method).bind(*expected)
     except TypeError:
-        raise InputError(f"{cls.__name__}.{name} must be defined as {name}({', '.join(expected)})") from None
+        raise ProgramError(f"{cls.__name__}.{name} must be defined as {name}({', '.join(expected)})") from None
 
 
 def _class_code(cls: type) -> bytes:
