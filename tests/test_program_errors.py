@@ -281,3 +281,42 @@ def test_a_combiner_or_aggregator_without_its_method_is_refused():
     Uses.combiner, Uses.aggregators = None, {"n": Counts}
     with pytest.raises(ProgramError, match=r"^Uses.aggregators\['n'\] is Counts, which does not define merge\(a, b\)"):
         Uses()
+
+
+@pytest.mark.parametrize("workers", [1, 3])
+@pytest.mark.parametrize(("target", "shown"), [(2.5, "2.5"), ("two", "'two'")])
+def test_a_message_to_a_target_that_is_not_an_id_is_named(workers, target, shown):
+    class Halves(Vertex):
+        def compute(self, messages):
+            if self.superstep == 0 and self.id == 1:
+                self.send_message(target, 1.0)
+            self.vote_to_halt()
+
+    class HalvesBatch(BatchProgram):
+        def compute(self, v):
+            if v.superstep == 0:
+                targets = v.ids.astype(object)
+                targets[v.ids == 1] = target
+                v.send(targets, 1.0)
+            v.vote_to_halt()
+
+    for program in (Halves, HalvesBatch):
+        message = rf"^{program.__name__} sent a message to vertex {shown}, which is not an id \(an integer"
+        with pytest.raises(ProgramError, match=message):
+            pregel.run(TRIANGLE, program, workers=workers)
+
+
+def test_a_message_to_a_whole_float_id_arrives():
+    # a target computed with true division (a parent id in a binary heap) is a whole float: it is that vertex
+    class ToParent(Vertex):
+        combiner = Sum
+
+        def compute(self, messages):
+            if self.superstep == 0 and self.id > 1:
+                self.send_message((self.id - self.id % 2) / 2, 1.0)
+            elif messages is not None:
+                self.value = messages
+            self.vote_to_halt()
+
+    heap = pregel.Graph.from_edges([1, 1, 2, 2], [2, 3, 4, 5])
+    assert pregel.run(heap, ToParent).to_dict() == {1: 2.0, 2: 2.0, 3: 0.0, 4: 0.0, 5: 0.0}

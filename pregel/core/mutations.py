@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from pregel.core.graph import Graph, find, index_dtype
+from pregel.core.graph import Graph, as_ids, find, index_dtype
 from pregel.core.messages import concat_messages
 from pregel.core.partition import cut
 from pregel.core.types import Mutations, PartitionStatus, Unresolved
@@ -258,25 +258,8 @@ def _same_rows(old: Graph, new: Graph, lo: int, hi: int) -> bool:
 
 
 # ---------------------------------------------------------------- requests as arrays
-def _as_ids(values: Any) -> np.ndarray:
-    """Original vertex ids as ``int64``; ProgramError naming the first that is not an integer of that range."""
-    flat = np.asarray(values).ravel()
-    if flat.dtype.kind == "i" or flat.size == 0:
-        return flat.astype(np.int64)
-    good = np.zeros(flat.size, dtype=bool)
-    if flat.dtype.kind in "uf":
-        good = (flat == np.floor(flat)) & (flat >= -(2.0**63)) & (flat < 2.0**63)
-    elif flat.dtype.kind == "O":
-        good = np.array([isinstance(x, (int, np.integer)) and -(2**63) <= x < 2**63 for x in flat.tolist()])
-    if not good.all():
-        bad = flat[np.flatnonzero(~good)[0]]
-        bad = bad.item() if isinstance(bad, np.generic) else bad
-        raise ProgramError(f"a mutation names vertex {bad!r}, which is not an id (an integer of the int64 range)")
-    return flat.astype(np.int64)
-
-
 def _joined_ids(parts: list[np.ndarray]) -> np.ndarray:
-    return _as_ids(np.concatenate(parts)) if parts else np.empty(0, dtype=np.int64)
+    return as_ids(np.concatenate(parts)) if parts else np.empty(0, dtype=np.int64)
 
 
 def _pairs(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
@@ -296,7 +279,7 @@ def _joined(unresolved: list[Unresolved]) -> Unresolved:
     if not unresolved:
         return Unresolved(np.empty(0, dtype=np.int64), np.empty(0))
     return Unresolved(
-        _as_ids(np.concatenate([u.ids for u in unresolved])), concat_messages([u.values for u in unresolved])
+        as_ids(np.concatenate([u.ids for u in unresolved])), concat_messages([u.values for u in unresolved])
     )
 
 

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from pregel.core.checkpoint import read_state, write_state
-from pregel.core.graph import Graph, find
+from pregel.core.graph import Graph, as_ids, find
 from pregel.core.lazy import cached_property
 from pregel.core.messages import Inbox, Mail, MessageBlock, Outbox, Routes, concat_messages
 from pregel.core.program import Program
@@ -180,11 +180,16 @@ class Partition:
         ids = self.data.ids
         return bool(ids.size) and ids[0] == 0 and ids[-1] == ids.size - 1
 
+    def target_ids(self, ids: Any) -> np.ndarray:
+        """The original ids a send names, as integers; ProgramError naming one that is not an id (2.5, "two")."""
+        wanted = np.asarray(ids)
+        if wanted.dtype.kind in "iu":
+            return wanted
+        return as_ids(wanted, f"{type(self.program).__name__} sent a message to")
+
     def resolve(self, ids: Any) -> tuple[np.ndarray, np.ndarray | None]:
         """Global indices of original vertex ids, and which were found (``None``: all were)."""
-        wanted = np.asarray(ids)
-        if wanted.dtype.kind not in "iu":
-            wanted = wanted.astype(np.int64)
+        wanted = self.target_ids(ids)
         if self._numbered:
             # ids 0..n-1 (sorted and unique, so the ends say so): an id is its index
             pos = wanted.astype(np.int64, copy=False)
