@@ -239,7 +239,7 @@ CASES = {
     ),
     "a file without a program": Case(
         ["run", "mine.py", "e.txt"],
-        "mine.py: name the program as mine.py:ClassName (it defines no Vertex or BatchProgram subclass)",
+        "mine.py: defines no vertex program (a subclass of pregel.Vertex or BatchProgram)",
         {"e.txt": b"1 2\n", "mine.py": b"from pregel import Vertex\nx = 1\n"},
     ),
     "a compute without the messages argument": Case(

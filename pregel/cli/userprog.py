@@ -202,6 +202,8 @@ def _find_class(module: ModuleType, path: Path, class_name: str) -> type[Program
         and value.__module__ == module.__name__
     ]
     listing = f"programs in it: {', '.join(programs)}" if programs else "it defines no Vertex or BatchProgram subclass"
+    if not class_name and not programs:
+        raise InputError(f"{path}: defines no vertex program (a subclass of pregel.Vertex or BatchProgram)")
     if not class_name:
         if len(programs) != 1:
             raise InputError(f"{path}: name the program as {path}:ClassName ({listing})")
