@@ -244,7 +244,7 @@ CASES = {
     ),
     "a compute without the messages argument": Case(
         ["run", "mine.py", "e.txt"],
-        "Mine.compute must be defined as compute(self, messages)",
+        "mine.py: Mine.compute must be defined as compute(self, messages)",
         {
             "e.txt": b"1 2\n",
             "mine.py": b"from pregel import Vertex\nclass Mine(Vertex):\n    def compute(self):\n        pass\n",
@@ -252,12 +252,12 @@ CASES = {
     ),
     "a combiner that is a string": Case(
         ["run", "mine.py", "e.txt"],
-        "Mine.combiner is 'sum', not a Combiner (pregel.Sum, Min, Max or a Combiner subclass)",
+        "mine.py: Mine.combiner is 'sum', not a Combiner (pregel.Sum, Min, Max or a Combiner subclass)",
         {"e.txt": b"1 2\n", "mine.py": b"from pregel import Vertex\nclass Mine(Vertex):\n    combiner = 'sum'\n"},
     ),
     "an aggregator name misspelt in compute": Case(
         ["run", "mine.py", "e.txt", "-o", "out.tsv"],
-        "aggregator 'totl' is not declared in Mine.aggregators",
+        "mine.py: aggregator 'totl' is not declared in Mine.aggregators",
         {
             "e.txt": b"1 2\n",
             "mine.py": b"from pregel import Sum, Vertex\nclass Mine(Vertex):\n    aggregators = {'total': Sum}\n"
@@ -266,7 +266,7 @@ CASES = {
     ),
     "a message to a vertex that is not in the graph": Case(
         ["run", "mine.py", "e.txt", "-o", "out.tsv"],
-        "Mine sent a message to vertex 99, which is not in the graph (missing_vertex = 'error'",
+        "mine.py: Mine sent a message to vertex 99, which is not in the graph (missing_vertex = 'error'",
         {
             "e.txt": b"1 2\n",
             "mine.py": b"from pregel import Vertex\nclass Mine(Vertex):\n    def compute(self, messages):\n"
@@ -275,7 +275,7 @@ CASES = {
     ),
     "a value that value_dtype cannot hold": Case(
         ["run", "mine.py", "e.txt", "-o", "out.tsv"],
-        "Mine set the value of vertex 1 to 'high', which value_dtype float64 cannot hold",
+        "mine.py: Mine set the value of vertex 1 to 'high', which value_dtype float64 cannot hold",
         {
             "e.txt": b"1 2\n",
             "mine.py": b"from pregel import Vertex\nclass Mine(Vertex):\n    def compute(self, messages):\n"
@@ -284,7 +284,7 @@ CASES = {
     ),
     "a batch array one too long": Case(
         ["run", "mine.py", "e.txt", "-o", "out.tsv"],
-        "Mine: v.values = an array of shape (3,), not one per vertex of the batch (2)",
+        "mine.py: Mine: v.values = an array of shape (3,), not one per vertex of the batch (2)",
         {
             "e.txt": b"1 2\n",
             "mine.py": b"import numpy as np\nfrom pregel import BatchProgram\nclass Mine(BatchProgram):\n"
