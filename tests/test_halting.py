@@ -8,6 +8,7 @@ from the program and the graph.
 
 from __future__ import annotations
 
+import networkx as nx
 import numpy as np
 import pytest
 
@@ -260,3 +261,31 @@ def test_batch_program_without_a_combiner_has_no_combined_messages():
 def test_unknown_backend_is_an_input_error():
     with pytest.raises(pregel.InputError, match="unknown backend 'spark'"):
         pregel.run(chain(2), Ticker, backend="spark")
+
+
+@pytest.mark.parametrize("program", [42, "sssp", nx.DiGraph, lambda messages: None])
+def test_a_program_that_is_not_one_is_a_type_error(program):
+    with pytest.raises(
+        TypeError, match="^the program must be a Vertex or BatchProgram subclass, or an instance of one"
+    ):
+        pregel.run(chain(2), program)
+
+
+class InDegree(pregel.Vertex):
+    combiner = pregel.Sum
+
+    def compute(self, messages):
+        if self.superstep == 0:
+            self.send_message_to_all_neighbors(1.0)
+        else:
+            self.value = messages or 0.0
+        self.vote_to_halt()
+
+
+def test_a_networkx_graph_or_a_sparse_matrix_runs_as_the_algorithms_take_it():
+    # what every function of pregel.algorithms accepts (pregel.io.edges.as_graph), pregel.run accepts too
+    G = nx.DiGraph([(1, 2), (2, 3), (1, 3)])
+    expected = {n: float(d) for n, d in G.in_degree()}
+    assert pregel.run(G, InDegree).to_dict() == expected
+    assert pregel.run(nx.to_scipy_sparse_array(G, nodelist=[1, 2, 3]), InDegree).values.tolist() == [0.0, 1.0, 2.0]
+    assert pregel.run(G, InDegree, undirected=True).to_dict() == {n: float(d) for n, d in G.to_undirected().degree()}
