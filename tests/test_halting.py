@@ -185,6 +185,35 @@ def test_combiners_at_sender_and_receiver(engine_api, fold):
         assert plain.stats[0].messages_combined == 9
 
 
+class Votes(pregel.Vertex):
+    """Every vertex sends True along each out-edge, by the way ``way`` names; a Sum counts them, as Python adds them."""
+
+    combiner = pregel.Sum
+    way = "broadcast"
+
+    def compute(self, messages):
+        if self.superstep == 0:
+            if self.way == "broadcast":
+                self.send_message_to_all_neighbors(True)
+            elif self.way == "along":
+                for k in range(self.out_degree):
+                    self.send_message_along(k, True)
+            else:
+                for target in self.out_edges[0].tolist():
+                    self.send_message(target, True)
+        else:
+            self.value = float(messages or 0)
+        self.vote_to_halt()
+
+
+@pytest.mark.parametrize("way", ["broadcast", "along", "to"])
+def test_a_sum_counts_true_messages_on_every_path(engine, way):
+    graph = fan_in()
+    sources, targets, _ = graph.edge_arrays()
+    in_degree = nx.DiGraph(list(zip(sources.tolist(), targets.tolist()))).in_degree()
+    assert engine.run(graph, Votes(way=way)).to_dict() == {v: float(d) for v, d in in_degree}
+
+
 def test_user_defined_combiner_on_python_values(engine):
     # Python values and a combiner without a ufunc: object arrays travel between partitions
     result = engine.run(fan_in(), Gather)

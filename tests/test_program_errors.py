@@ -320,3 +320,26 @@ def test_a_message_to_a_whole_float_id_arrives():
 
     heap = pregel.Graph.from_edges([1, 1, 2, 2], [2, 3, 4, 5])
     assert pregel.run(heap, ToParent).to_dict() == {1: 2.0, 2: 2.0, 3: 0.0, 4: 0.0, 5: 0.0}
+
+
+@pytest.mark.parametrize("workers", [1, 3])
+def test_text_sent_to_a_sum_or_aggregated_by_one_is_named(workers):
+    class Labels(Vertex):
+        combiner = Sum
+
+        def compute(self, messages):
+            if self.superstep == 0:
+                self.send_message_to_all_neighbors("a")
+            self.vote_to_halt()
+
+    class Tally(BatchProgram):
+        aggregators = {"total": pregel.Max}
+
+        def compute(self, v):
+            v.aggregate("total", v.ids.astype(str))
+            v.vote_to_halt()
+
+    with pytest.raises(ProgramError, match=r"^Labels sent text \('a'\), which Sum cannot combine \(numbers only\)"):
+        pregel.run(TRIANGLE, Labels, workers=workers)
+    with pytest.raises(ProgramError, match=r"^Tally aggregated text \('\d'\) into 'total', which Max cannot combine"):
+        pregel.run(TRIANGLE, Tally, workers=workers)

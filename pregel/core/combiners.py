@@ -39,6 +39,10 @@ class Combiner(Aggregator):
     def merge(self, a: Any, b: Any) -> Any:
         return self.combine(a, b)
 
+    def messages(self, values: np.ndarray) -> np.ndarray:
+        """``values`` as this combiner combines them: as they come, unless a combiner says otherwise."""
+        return values
+
     def reduce(self, values: Any) -> Any:
         if self.ufunc is not None:
             array = values if isinstance(values, np.ndarray) else np.asarray(values)
@@ -95,6 +99,16 @@ class Sum(UfuncCombiner):
         if type(a) in _PYTHON_NUMBERS and type(b) in _PYTHON_NUMBERS:
             return a + b
         return super().combine(a, b)
+
+    def messages(self, values: np.ndarray) -> np.ndarray:
+        """Booleans as integers: numpy adds them as a logical or (``True + True`` is True), Python counts them.
+
+        Examples
+        --------
+        >>> Sum().messages(np.array([True, True])).sum()
+        np.int64(2)
+        """
+        return values.astype(np.int64) if values.dtype == np.bool_ else values
 
     def reduce(self, values: Any) -> Any:
         if type(values) is list and values and type(values[0]) in _PYTHON_NUMBERS:

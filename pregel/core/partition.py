@@ -7,6 +7,7 @@ message blocks differs.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,7 +31,7 @@ from pregel.core.types import (
     Send,
     Unresolved,
 )
-from pregel.errors import CheckpointDamaged
+from pregel.errors import CheckpointDamaged, ProgramError
 
 
 @dataclass
@@ -323,6 +324,12 @@ class Partition:
             self.active[outcome.halted] = False
 
     def _route(self, send: Send, outbox: Outbox) -> None:
+        combiner = self.program.combiner
+        if combiner is not None and isinstance(send.values, np.ndarray):
+            _numbers(combiner, send.values, f"{type(self.program).__name__} sent")
+            values = combiner.messages(send.values)
+            if values is not send.values:
+                send = dataclasses.replace(send, values=values)
         if isinstance(send, Broadcast):
             outbox.broadcast(send.senders, send.values, send.weighted)
         elif isinstance(send, AlongEdges):
@@ -343,7 +350,9 @@ class Partition:
         for name, parts in contributions.items():
             if parts:
                 values = parts[0] if len(parts) == 1 else concat_messages(parts)
-                partials[name] = self.program.aggregators[name].reduce(values)
+                aggregator = self.program.aggregators[name]
+                _numbers(aggregator, values, f"{type(self.program).__name__} aggregated", f" into {name!r}")
+                partials[name] = aggregator.reduce(values)
         return partials
 
     def wake(self, mail: Mail) -> np.ndarray | None:
@@ -372,3 +381,11 @@ def _unresolved(parts: list[tuple[np.ndarray, np.ndarray]]) -> Unresolved | None
     if not parts:
         return None
     return Unresolved(np.concatenate([ids for ids, _ in parts]), concat_messages([v for _, v in parts]))
+
+
+def _numbers(reducer: Any, values: np.ndarray, did: str, into: str = "") -> None:
+    """ProgramError when text reaches a reducer of numbers (Sum, Min, Max), which numpy could only fail on."""
+    if getattr(reducer, "ufunc", None) is None or values.dtype.kind not in "SU":
+        return
+    name = type(reducer).__name__
+    raise ProgramError(f"{did} text ({values.flat[0].item()!r}){into}, which {name} cannot combine (numbers only)")
