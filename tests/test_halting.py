@@ -237,6 +237,14 @@ def test_aggregators_are_visible_one_superstep_later(engine_api, graph, ids):
     assert result.aggregated == {"total": 3 * total, "n": len(ids), "low": min(ids), "high": max(ids)}
 
 
+def test_min_and_max_of_integers_are_integers_as_pythons_are(engine_api):
+    # Sum's are: an aggregated maximum out-degree must serve as a count too (range(...), an index)
+    result = engine_api.run(binary_tree(), CENSUS)
+    aggregated = result.aggregated
+    assert (aggregated["low"], aggregated["high"], aggregated["total"]) == (1, 15, 3 * sum(range(1, 16)))
+    assert [type(aggregated[name]) for name in ("low", "high", "total")] == [int, int, int]
+
+
 def test_aggregated_in_superstep_zero_is_the_identity(engine_api):
     assert engine_api.run(chain(2), PEEK).values.tolist() == [np.inf, np.inf]
 

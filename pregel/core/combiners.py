@@ -47,8 +47,8 @@ class Combiner(Aggregator):
         if self.ufunc is not None:
             array = values if isinstance(values, np.ndarray) else np.asarray(values)
             if array.dtype != object:
-                # no ``initial``: an infinite identity does not fit an integer array
-                return self.ufunc(self.identity, self.ufunc.reduce(array)).item() if array.size else self.identity
+                # no ``initial``: an infinite identity does not fit an integer array (nor keeps integers integers)
+                return self.ufunc.reduce(array).item() if array.size else self.identity
         return super().reduce(values)
 
     def reduce_groups(self, values: np.ndarray, starts: np.ndarray) -> np.ndarray:
@@ -75,7 +75,8 @@ _PYTHON_NUMBERS = (int, float)
 
 class UfuncCombiner(Combiner):
     def combine(self, a: Any, b: Any) -> Any:
-        return self.ufunc(a, b).item() if isinstance(a, np.generic) else self.ufunc(a, b)
+        combined = self.ufunc(a, b)
+        return combined.item() if isinstance(combined, np.generic) else combined
 
     def fill_value(self, dtype: np.dtype) -> Any:
         """The identity in ``dtype`` (integer arrays cannot hold infinity)."""
@@ -147,7 +148,24 @@ class Sum(UfuncCombiner):
         return out
 
 
-class Min(UfuncCombiner):
+class Extremum(UfuncCombiner):
+    """Min and Max: partial results merge past the identity, a float infinity that would make integers floats.
+
+    Examples
+    --------
+    >>> Max().merge(Max.identity, 3), Min().merge(2, Min.identity)
+    (3, 2)
+    """
+
+    def merge(self, a: Any, b: Any) -> Any:
+        if a == self.identity:
+            return b
+        if b == self.identity:
+            return a
+        return self.combine(a, b)
+
+
+class Min(Extremum):
     """Keep the smallest message.
 
     Examples
@@ -163,7 +181,7 @@ class Min(UfuncCombiner):
         return np.iinfo(dtype).max if np.dtype(dtype).kind in "iu" else np.inf
 
 
-class Max(UfuncCombiner):
+class Max(Extremum):
     """Keep the largest message.
 
     Examples
