@@ -162,7 +162,7 @@ class Vertex(Program):
         >>> pregel.run(pregel.Graph.from_edges([1], [2]), Leaf).to_dict()
         {1: 0.0, 2: 0.0, 20: 1.0}
         """
-        self._mutations.add_vertices.append((np.array([id]), self._values_array([value], [id])))
+        self._mutations.add_vertices.append((np.array([id]), self._values_array([value], np.array([id]))))
 
     def remove_vertex(self, id: int) -> None:
         """Remove vertex ``id`` (an original id), with its in- and out-edges, before the next superstep."""
@@ -276,17 +276,18 @@ class Vertex(Program):
             ids = partition.ids[every].tolist() if "id" in loop.uses else None
             degree = partition.out_degree[every].tolist() if "out_degree" in loop.uses else None
             values = loop.run(order, ids, partition.values[every].tolist(), degree, messages, bindings, sinks)
-        return self._values_array(values, partition.ids[every]), sinks
+        return self._values_array(values, partition.ids, every), sinks
 
-    def _values_array(self, values: list[Any], ids: np.ndarray) -> np.ndarray:
-        """``values`` of the vertices ``ids`` as an array of ``value_dtype``; ProgramError naming one that misfits."""
+    def _values_array(self, values: list[Any], ids: Any, every: Any = slice(None)) -> np.ndarray:
+        """``values`` of the vertices ``ids[every]`` as an array of ``value_dtype``; ProgramError naming a misfit."""
         array = _to_array(values, self.value_dtype)
         if array is not None:
             return array
         dtype = np.dtype(self.value_dtype)
         k = next(k for k, value in enumerate(values) if _to_array([value], dtype) is None)
+        vertex = ids[every][k]
         raise ProgramError(
-            f"{type(self).__name__} set the value of vertex {ids[k]} to {values[k]!r}, which value_dtype {dtype} "
+            f"{type(self).__name__} set the value of vertex {vertex} to {values[k]!r}, which value_dtype {dtype} "
             "cannot hold (declare value_dtype = object for any Python value)"
         )
 
