@@ -28,6 +28,7 @@ from pregel.errors import (
     InputError,
     NegativeCycleError,
     PregelError,
+    ProgramError,
     WorkerLost,
 )
 
@@ -48,6 +49,7 @@ __all__ = [
     "Min",
     "NegativeCycleError",
     "PregelError",
+    "ProgramError",
     "Result",
     "Sum",
     "SuperstepStats",

@@ -19,6 +19,21 @@ class InputError(PregelError, ValueError):
     """
 
 
+class ProgramError(InputError):
+    """A mistake in a vertex program: what its class declares, or what its ``compute`` asked for.
+
+    An undeclared aggregator, a value its ``value_dtype`` cannot hold, a message to a
+    vertex that is not in the graph, an array of the wrong length... The message names
+    the program and the vertex, aggregator or call; the command line makes it one line
+    and exit status 2, as for any other input.
+
+    Examples
+    --------
+    >>> isinstance(ProgramError("aggregator 'totl' is not declared in Census.aggregators"), InputError)
+    True
+    """
+
+
 class NegativeCycleError(InputError):
     """A cycle of negative total weight is reachable from the source vertex."""
 

@@ -239,8 +239,57 @@ CASES = {
     ),
     "a file without a program": Case(
         ["run", "mine.py", "e.txt"],
-        "mine.py: name the program as mine.py:ClassName (it defines no Vertex or BatchProgram subclass)",
+        "mine.py: defines no vertex program (a subclass of pregel.Vertex or BatchProgram)",
         {"e.txt": b"1 2\n", "mine.py": b"from pregel import Vertex\nx = 1\n"},
+    ),
+    "a compute without the messages argument": Case(
+        ["run", "mine.py", "e.txt"],
+        "mine.py: Mine.compute must be defined as compute(self, messages)",
+        {
+            "e.txt": b"1 2\n",
+            "mine.py": b"from pregel import Vertex\nclass Mine(Vertex):\n    def compute(self):\n        pass\n",
+        },
+    ),
+    "a combiner that is a string": Case(
+        ["run", "mine.py", "e.txt"],
+        "mine.py: Mine.combiner is 'sum', not a Combiner (pregel.Sum, Min, Max or a Combiner subclass)",
+        {"e.txt": b"1 2\n", "mine.py": b"from pregel import Vertex\nclass Mine(Vertex):\n    combiner = 'sum'\n"},
+    ),
+    "an aggregator name misspelt in compute": Case(
+        ["run", "mine.py", "e.txt", "-o", "out.tsv"],
+        "mine.py: aggregator 'totl' is not declared in Mine.aggregators",
+        {
+            "e.txt": b"1 2\n",
+            "mine.py": b"from pregel import Sum, Vertex\nclass Mine(Vertex):\n    aggregators = {'total': Sum}\n"
+            b"    def compute(self, messages):\n        self.aggregate('totl', 1.0)\n",
+        },
+    ),
+    "a message to a vertex that is not in the graph": Case(
+        ["run", "mine.py", "e.txt", "-o", "out.tsv"],
+        "mine.py: Mine sent a message to vertex 99, which is not in the graph (missing_vertex = 'error'",
+        {
+            "e.txt": b"1 2\n",
+            "mine.py": b"from pregel import Vertex\nclass Mine(Vertex):\n    def compute(self, messages):\n"
+            b"        if self.superstep == 0:\n            self.send_message(99, 1.0)\n        self.vote_to_halt()\n",
+        },
+    ),
+    "a value that value_dtype cannot hold": Case(
+        ["run", "mine.py", "e.txt", "-o", "out.tsv"],
+        "mine.py: Mine set the value of vertex 1 to 'high', which value_dtype float64 cannot hold",
+        {
+            "e.txt": b"1 2\n",
+            "mine.py": b"from pregel import Vertex\nclass Mine(Vertex):\n    def compute(self, messages):\n"
+            b"        self.value = 'high'\n",
+        },
+    ),
+    "a batch array one too long": Case(
+        ["run", "mine.py", "e.txt", "-o", "out.tsv"],
+        "mine.py: Mine: v.values = an array of shape (3,), not one per vertex of the batch (2)",
+        {
+            "e.txt": b"1 2\n",
+            "mine.py": b"import numpy as np\nfrom pregel import BatchProgram\nclass Mine(BatchProgram):\n"
+            b"    def compute(self, v):\n        v.values = np.zeros(v.size + 1)\n",
+        },
     ),
     "a parameter of the wrong type": Case(
         ["run", "mine.py", "e.txt", "--param", "hops=many"],

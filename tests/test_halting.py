@@ -8,6 +8,7 @@ from the program and the graph.
 
 from __future__ import annotations
 
+import networkx as nx
 import numpy as np
 import pytest
 
@@ -184,6 +185,35 @@ def test_combiners_at_sender_and_receiver(engine_api, fold):
         assert plain.stats[0].messages_combined == 9
 
 
+class Votes(pregel.Vertex):
+    """Every vertex sends True along each out-edge, by the way ``way`` names; a Sum counts them, as Python adds them."""
+
+    combiner = pregel.Sum
+    way = "broadcast"
+
+    def compute(self, messages):
+        if self.superstep == 0:
+            if self.way == "broadcast":
+                self.send_message_to_all_neighbors(True)
+            elif self.way == "along":
+                for k in range(self.out_degree):
+                    self.send_message_along(k, True)
+            else:
+                for target in self.out_edges[0].tolist():
+                    self.send_message(target, True)
+        else:
+            self.value = float(messages or 0)
+        self.vote_to_halt()
+
+
+@pytest.mark.parametrize("way", ["broadcast", "along", "to"])
+def test_a_sum_counts_true_messages_on_every_path(engine, way):
+    graph = fan_in()
+    sources, targets, _ = graph.edge_arrays()
+    in_degree = nx.DiGraph(list(zip(sources.tolist(), targets.tolist()))).in_degree()
+    assert engine.run(graph, Votes(way=way)).to_dict() == {v: float(d) for v, d in in_degree}
+
+
 def test_user_defined_combiner_on_python_values(engine):
     # Python values and a combiner without a ufunc: object arrays travel between partitions
     result = engine.run(fan_in(), Gather)
@@ -205,6 +235,14 @@ def test_aggregators_are_visible_one_superstep_later(engine_api, graph, ids):
         (len(ids), min(ids), max(ids))
     ] * 3
     assert result.aggregated == {"total": 3 * total, "n": len(ids), "low": min(ids), "high": max(ids)}
+
+
+def test_min_and_max_of_integers_are_integers_as_pythons_are(engine_api):
+    # Sum's are: an aggregated maximum out-degree must serve as a count too (range(...), an index)
+    result = engine_api.run(binary_tree(), CENSUS)
+    aggregated = result.aggregated
+    assert (aggregated["low"], aggregated["high"], aggregated["total"]) == (1, 15, 3 * sum(range(1, 16)))
+    assert [type(aggregated[name]) for name in ("low", "high", "total")] == [int, int, int]
 
 
 def test_aggregated_in_superstep_zero_is_the_identity(engine_api):
@@ -260,3 +298,31 @@ def test_batch_program_without_a_combiner_has_no_combined_messages():
 def test_unknown_backend_is_an_input_error():
     with pytest.raises(pregel.InputError, match="unknown backend 'spark'"):
         pregel.run(chain(2), Ticker, backend="spark")
+
+
+@pytest.mark.parametrize("program", [42, "sssp", nx.DiGraph, lambda messages: None])
+def test_a_program_that_is_not_one_is_a_type_error(program):
+    with pytest.raises(
+        TypeError, match="^the program must be a Vertex or BatchProgram subclass, or an instance of one"
+    ):
+        pregel.run(chain(2), program)
+
+
+class InDegree(pregel.Vertex):
+    combiner = pregel.Sum
+
+    def compute(self, messages):
+        if self.superstep == 0:
+            self.send_message_to_all_neighbors(1.0)
+        else:
+            self.value = messages or 0.0
+        self.vote_to_halt()
+
+
+def test_a_networkx_graph_or_a_sparse_matrix_runs_as_the_algorithms_take_it():
+    # what every function of pregel.algorithms accepts (pregel.io.edges.as_graph), pregel.run accepts too
+    G = nx.DiGraph([(1, 2), (2, 3), (1, 3)])
+    expected = {n: float(d) for n, d in G.in_degree()}
+    assert pregel.run(G, InDegree).to_dict() == expected
+    assert pregel.run(nx.to_scipy_sparse_array(G, nodelist=[1, 2, 3]), InDegree).values.tolist() == [0.0, 1.0, 2.0]
+    assert pregel.run(G, InDegree, undirected=True).to_dict() == {n: float(d) for n, d in G.to_undirected().degree()}

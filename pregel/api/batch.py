@@ -17,9 +17,9 @@ import numpy as np
 
 from pregel.core.lazy import cached_property
 from pregel.core.messages import edges_of
-from pregel.core.program import Program
+from pregel.core.program import ACTIONS_OUTSIDE_COMPUTE, Program
 from pregel.core.types import AlongEdges, Broadcast, Mutations, Outcome, Send, ToVertices
-from pregel.errors import PregelError
+from pregel.errors import ProgramError
 
 if TYPE_CHECKING:
     from pregel.core.messages import Mail
@@ -61,7 +61,7 @@ class BatchProgram(Program):
 
     def compute(self, v: VertexBatch) -> None:
         """Run one partition's active vertices for one superstep. Override this."""
-        raise NotImplementedError(f"{type(self).__name__} must define compute(self, v)")
+        raise ProgramError(f"{type(self).__name__} must define compute(self, v)")
 
     def resend(self, v: VertexBatch) -> None:
         """Send again what the last superstep's compute sent, from ``v.values`` alone. Optional: override it.
@@ -105,16 +105,17 @@ class BatchProgram(Program):
         if v.size:
             self.resend(v)
         outcome = v.outcome()
-        mutated = outcome.mutations is not None and len(outcome.mutations)
-        changed = outcome.values is not None or outcome.updates
-        if changed or outcome.halted.size or any(outcome.contributions.values()) or mutated:
-            raise PregelError(f"{type(self).__name__}.resend may only send messages")
+        if _more_than_sends(outcome):
+            raise ProgramError(f"{type(self).__name__}.resend may only send messages")
         return outcome
 
     def initial_values(self, partition: Partition) -> np.ndarray:
         if callable(type(self).initial_value):
             v = VertexBatch(self, partition, None, -1, {}, None)
             values = np.asarray(self.initial_value(v), dtype=self.value_dtype)
+            outcome = v.outcome()
+            if outcome.sends or _more_than_sends(outcome):
+                raise ProgramError(ACTIONS_OUTSIDE_COMPUTE.format(program=type(self).__name__))
             return np.array(np.broadcast_to(values, (partition.size,)))
         return self.constant_values(partition.size)
 
@@ -130,6 +131,13 @@ class BatchProgram(Program):
         if v.size:
             self.compute(v)
         return v.outcome()
+
+
+def _more_than_sends(outcome: Outcome) -> bool:
+    """Whether ``outcome`` changed values, halted, aggregated or mutated (did more than send)."""
+    mutated = outcome.mutations is not None and len(outcome.mutations)
+    changed = outcome.values is not None or outcome.updates
+    return bool(changed or outcome.halted.size or any(outcome.contributions.values()) or mutated)
 
 
 @dataclass
@@ -253,7 +261,7 @@ class VertexBatch:
     def values(self, new: Any) -> None:
         new = np.asarray(new, dtype=self._partition.values.dtype)
         if new.shape != (self.size,):
-            new = np.array(np.broadcast_to(new, (self.size,)))
+            new = np.array(self._fit(new, self.size, "v.values = an array", "vertex of the batch"))
         self._values, self._updates = new, []
 
     def update_values(self, positions: Any, values: Any) -> None:
@@ -282,7 +290,7 @@ class VertexBatch:
         if positions.dtype == bool:
             positions = np.flatnonzero(positions)
         new = np.asarray(values, dtype=self._partition.values.dtype)
-        self._updates.append((positions, np.array(np.broadcast_to(new, positions.shape))))
+        self._updates.append((positions, np.array(self._fit(new, positions.size, "update_values: values", "position"))))
 
     @cached_property
     def messages(self) -> np.ndarray:
@@ -338,11 +346,28 @@ class VertexBatch:
     def out_degree(self) -> np.ndarray:
         return self._select(self._partition.out_degree)
 
+    def _fit(self, values: Any, size: int, what: str, each: str) -> np.ndarray:
+        """``values`` broadcast to ``size`` entries (read-only); ProgramError naming ``what`` if they do not fit."""
+        try:
+            return np.broadcast_to(values, (size,))
+        except ValueError:
+            shape = np.shape(values)
+            name = type(self.program).__name__
+            raise ProgramError(f"{name}: {what} of shape {shape}, not one per {each} ({size})") from None
+
+    def _mask(self, where: Any) -> np.ndarray:
+        """``where`` as a boolean mask over the batch; ProgramError if it is not one entry per vertex."""
+        where = np.asarray(where, dtype=bool)
+        if where.shape != (self.size,):
+            self._fit(where, self.size, "where=", "vertex of the batch")
+            where = np.broadcast_to(where, (self.size,))
+        return where
+
     def _senders(self, where: Any) -> np.ndarray | None:
         """Local indices of the selected vertices (``None`` = the whole partition)."""
         if where is None:
             return self._computing
-        where = np.asarray(where, dtype=bool)
+        where = self._mask(where)
         if self._computing is None and where.all():
             return None
         return np.flatnonzero(where) if self._computing is None else self._computing[where]
@@ -378,7 +403,7 @@ class VertexBatch:
             whole = VertexBatch(self.program, self._partition, None, self.superstep, {}, None)
             array = np.asarray(make(whole))
             if array.shape != (self._partition.size,):
-                raise PregelError(
+                raise ProgramError(
                     f"{type(self.program).__name__}: cached({name!r}) made an array of shape {array.shape},"
                     f" not one entry per vertex ({self._partition.size})"
                 )
@@ -387,8 +412,8 @@ class VertexBatch:
 
     def _aligned(self, values: Any, where: Any) -> np.ndarray:
         if not (isinstance(values, np.ndarray) and values.shape == (self.size,)):
-            values = np.broadcast_to(np.asarray(values), (self.size,))
-        return values if where is None else values[np.asarray(where, dtype=bool)]
+            values = self._fit(np.asarray(values), self.size, "send_to_all_neighbors: values", "vertex of the batch")
+        return values if where is None else values[self._mask(where)]
 
     # ------------------------------------------------------------------ sending
     def send_to_all_neighbors(self, values: Any, where: Any = None, weighted: bool = False) -> None:
@@ -429,7 +454,7 @@ class VertexBatch:
         positions = edges_of(self._partition.indptr, senders)
         part = self._partition
         degree = part.out_degree if senders is None else part.out_degree[senders]
-        batch_pos = np.arange(self.size) if where is None else np.flatnonzero(np.asarray(where, dtype=bool))
+        batch_pos = np.arange(self.size) if where is None else np.flatnonzero(self._mask(where))
         return Edges(np.repeat(batch_pos, degree), positions, part)
 
     def send_along(self, edges: Edges, values: Any, where: Any = None) -> None:
@@ -438,7 +463,7 @@ class VertexBatch:
         ``where`` picks edges by what they are (their ``weight``, their ``target``),
         which :meth:`out_edges` cannot: it picks by the vertex they leave.
         """
-        values = np.broadcast_to(np.asarray(values), (len(edges),))
+        values = self._fit(np.asarray(values), len(edges), "send_along: values", "edge")
         positions = edges.positions
         if where is not None:
             # one list of the kept edges, gathered from twice: a boolean mask indexes a half-full array of a
@@ -453,7 +478,7 @@ class VertexBatch:
     def send(self, targets: Any, values: Any) -> None:
         """Send ``values[k]`` to the vertex with original id ``targets[k]``."""
         targets = np.atleast_1d(np.asarray(targets))
-        self._sends.append(ToVertices(targets, np.broadcast_to(np.asarray(values), targets.shape)))
+        self._sends.append(ToVertices(targets, self._fit(np.asarray(values), targets.size, "send: values", "target")))
 
     # ---------------------------------------------------------------- mutations
     def remove_edges(self, sources: Any, targets: Any) -> None:
@@ -502,7 +527,9 @@ class VertexBatch:
         ({1: 0.0, 2: 0.0, 101: 2.0, 102: 4.0}, 3)
         """
         ids = np.atleast_1d(np.asarray(ids)).ravel()
-        self._mutations.add_vertices.append((ids, np.broadcast_to(np.asarray(values), ids.shape)))
+        self._mutations.add_vertices.append(
+            (ids, self._fit(np.asarray(values), ids.size, "add_vertices: values", "id"))
+        )
 
     def add_edges(self, sources: Any, targets: Any, weights: Any = None) -> None:
         """Add edges ``sources[k] -> targets[k]`` (original ids), of weight ``weights[k]`` (default 1).

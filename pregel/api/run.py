@@ -20,7 +20,7 @@ from pregel.core.program import Program
 from pregel.core.types import Backend, Collector, Recovery, Result, SuperstepStats
 from pregel.errors import InputError
 from pregel.io import shares
-from pregel.io.edges import read_edges
+from pregel.io.edges import as_graph, read_edges
 from pregel.io.shares import splittable
 
 BACKENDS = ("local", "ray")
@@ -88,8 +88,9 @@ def run(
 
     Parameters
     ----------
-    graph : Graph, or str or path
-        A path is an edge list (or a folder or glob of part files, or Parquet). With
+    graph : Graph, networkx graph, scipy sparse matrix, or str or path
+        A networkx graph or a sparse matrix is converted as the algorithms convert it
+        (:func:`pregel.io.edges.as_graph`). A path is an edge list (or a folder or glob of part files, or Parquet). With
         ``backend="ray"`` the workers load it themselves, each its share, and no process
         holds the whole graph (distributed loading, docs/ray.md); otherwise it is read
         here with :func:`pregel.io.edges.read_edges`.
@@ -159,6 +160,9 @@ def run(
 
     Raises
     ------
+    TypeError
+        For a program that is not a Vertex or BatchProgram (class or instance), or a graph
+        of another kind than those above.
     InputError
         For an unknown backend, a bad argument, or a negative edge weight when the
         program declares ``allow_negative_weights = False``.
@@ -177,6 +181,10 @@ def run(
     >>> pregel.run(g, ShortestPaths(source=1), workers=2).to_dict()
     {1: 0.0, 2: 1.0, 3: 2.0}
     """
+    if not (isinstance(program, Program) or isinstance(program, type) and issubclass(program, Program)):
+        raise TypeError(
+            f"the program must be a Vertex or BatchProgram subclass, or an instance of one; got {program!r}"
+        )
     if isinstance(program, type):
         program = program()
     if isinstance(graph, (str, os.PathLike)):
@@ -184,8 +192,9 @@ def run(
         if not held:
             graph = read_edges(graph, undirected=undirected)
             undirected = False
-    elif undirected:
-        graph = graph.to_undirected()
+    else:
+        graph = as_graph(graph, undirected)
+        undirected = False
     for name, count, least in (("max_supersteps", max_supersteps, 0), ("workers", workers, 1), ("threads", threads, 1)):
         _check_count(name, count, least)
     if backend not in BACKENDS:

@@ -15,9 +15,9 @@ import numpy as np
 from pregel.compiler import Sinks, compile_vertex, lanes, vectorise
 from pregel.compiler.actions import POSITIONS
 from pregel.core.messages import as_message_array, object_array
-from pregel.core.program import Program
+from pregel.core.program import ACTIONS_OUTSIDE_COMPUTE, Program
 from pregel.core.types import AlongEdges, Broadcast, Mutations, Outcome, Send, ToVertices
-from pregel.errors import PregelError
+from pregel.errors import ProgramError
 
 if TYPE_CHECKING:
     from pregel.compiler import Bindings
@@ -76,7 +76,7 @@ class Vertex(Program):
 
     def compute(self, messages: Any) -> None:
         """Run one vertex for one superstep. Override this."""
-        raise NotImplementedError(f"{type(self).__name__} must define compute(self, messages)")
+        raise ProgramError(f"{type(self).__name__} must define compute(self, messages)")
 
     # The engine sets ``id``, ``value`` and ``out_degree`` as plain attributes before
     # each call (and reads ``value`` back after it): a property would cost a Python
@@ -162,7 +162,7 @@ class Vertex(Program):
         >>> pregel.run(pregel.Graph.from_edges([1], [2]), Leaf).to_dict()
         {1: 0.0, 2: 0.0, 20: 1.0}
         """
-        self._mutations.add_vertices.append((np.array([id]), _one(value, self.value_dtype)))
+        self._mutations.add_vertices.append((np.array([id]), self._values_array([value], np.array([id]))))
 
     def remove_vertex(self, id: int) -> None:
         """Remove vertex ``id`` (an original id), with its in- and out-edges, before the next superstep."""
@@ -217,10 +217,11 @@ class Vertex(Program):
         if not callable(cls.initial_value):
             return self.constant_values(partition.size)
         values = []
+        self._sinks = self._mutations = _OutsideCompute(type(self).__name__)
         ids, degree = partition.ids.tolist(), partition.out_degree.tolist()
         for self._i, self.id, self.out_degree in zip(range(partition.size), ids, degree):
             values.append(self.initial_value())
-        return _to_array(values, self.value_dtype)
+        return self._values_array(values, partition.ids)
 
     def compute_partition(
         self,
@@ -275,7 +276,20 @@ class Vertex(Program):
             ids = partition.ids[every].tolist() if "id" in loop.uses else None
             degree = partition.out_degree[every].tolist() if "out_degree" in loop.uses else None
             values = loop.run(order, ids, partition.values[every].tolist(), degree, messages, bindings, sinks)
-        return _to_array(values, self.value_dtype), sinks
+        return self._values_array(values, partition.ids, every), sinks
+
+    def _values_array(self, values: list[Any], ids: Any, every: Any = slice(None)) -> np.ndarray:
+        """``values`` of the vertices ``ids[every]`` as an array of ``value_dtype``; ProgramError naming a misfit."""
+        array = _to_array(values, self.value_dtype)
+        if array is not None:
+            return array
+        dtype = np.dtype(self.value_dtype)
+        k = next(k for k, value in enumerate(values) if _to_array([value], dtype) is None)
+        vertex = ids[every][k]
+        raise ProgramError(
+            f"{type(self).__name__} set the value of vertex {vertex} to {values[k]!r}, which value_dtype {dtype} "
+            "cannot hold (declare value_dtype = object for any Python value)"
+        )
 
     def _vectorised(
         self,
@@ -329,6 +343,16 @@ class Vertex(Program):
         sinks.send_senders.extend([self._i] * (len(sinks.send_targets) - before))
 
 
+class _OutsideCompute:
+    """Where the actions go outside ``compute`` (``initial_value``): each is a ProgramError naming the program."""
+
+    def __init__(self, program: str) -> None:
+        self.program = program
+
+    def __getattr__(self, name: str) -> Any:
+        raise ProgramError(ACTIONS_OUTSIDE_COMPUTE.format(program=self.program))
+
+
 def _outcome(partition: Partition, new_values: np.ndarray, sinks: Sinks | Evaluation) -> Outcome:
     """What the loop or the array evaluation appended, as the partition's Outcome (sends in a fixed order)."""
     sends: list[Send] = []
@@ -349,13 +373,13 @@ def _outcome(partition: Partition, new_values: np.ndarray, sinks: Sinks | Evalua
 
 
 def _edge_positions(partition: Partition, senders: np.ndarray, edges: Any) -> np.ndarray:
-    """Positions in the partition's CSR of each sender's out-edge number ``edges[k]``; PregelError naming a bad one."""
+    """Positions in the partition's CSR of each sender's out-edge number ``edges[k]``; ProgramError naming a bad one."""
     numbers = np.asarray(edges)
     degree = partition.out_degree[senders]
     bad = np.flatnonzero((numbers < 0) | (numbers >= degree)) if numbers.dtype.kind in "iu" else np.arange(numbers.size)
     if bad.size:
         k = int(bad[0])
-        raise PregelError(
+        raise ProgramError(
             f"vertex {partition.ids[senders[k]]} called send_message_along({numbers[k].item()!r}, ...) "
             f"but has {degree[k]} out-edges (numbered from 0)"
         )
@@ -378,19 +402,23 @@ def _combined_messages(partition: Partition, every: Any, mail: Mail, size: int) 
     return lanes.array(data, mail.has[every])
 
 
-def _to_array(values: list[Any], dtype: Any) -> np.ndarray:
-    if np.dtype(dtype) == object:
+def _to_array(values: list[Any], dtype: Any) -> np.ndarray | None:
+    """``values`` as a 1-d array of ``dtype``; None if one of them is not a value of it (None is no number)."""
+    dtype = np.dtype(dtype)
+    if dtype.kind == "O":
         return object_array(values)
     try:
         # item by item into the declared type: twice as fast as asarray, which first
         # looks for nested sequences
-        return np.fromiter(values, dtype=dtype, count=len(values))
-    except (TypeError, ValueError):
-        return np.asarray(values, dtype=dtype)
-
-
-def _one(value: Any, dtype: Any) -> np.ndarray:
-    """``value`` as a one-element array of ``dtype`` (a Python object kept whole in an object array)."""
-    if np.dtype(dtype) == object:
-        return object_array([value])
-    return np.array([value], dtype=dtype)
+        array = np.fromiter(values, dtype=dtype, count=len(values))
+    except (TypeError, ValueError, OverflowError):
+        try:
+            array = np.asarray(values, dtype=dtype)
+        except (TypeError, ValueError, OverflowError):
+            return None
+    # numpy reads None as NaN: look for one only where a NaN is
+    if array.shape != (len(values),):
+        return None
+    if dtype.kind in "fc" and np.isnan(array).any() and any(v is None for v in values):
+        return None
+    return array

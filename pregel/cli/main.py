@@ -29,9 +29,9 @@ from pregel.cli.info import format_info, graph_info
 from pregel.cli.progress import Progress
 from pregel.cli.runstats import plot_run, require_matplotlib, write_stats
 from pregel.cli.top import TopK
-from pregel.cli.userprog import load_program
+from pregel.cli.userprog import load_program, naming_program
 from pregel.core.checkpoint import DEFAULT_EVERY, DEFAULT_MAX_RESTARTS, parse_every
-from pregel.errors import CheckpointError, InputError, PregelError
+from pregel.errors import CheckpointError, InputError, PregelError, ProgramError
 from pregel.io.edges import read_edges
 from pregel.io.formats import FORMATS, by_id, format_for, render, require_format, write_result
 from pregel.io.parts import Parts, check_folder, is_folder, write_parts
@@ -955,9 +955,16 @@ def _writing(path: str, flag: str) -> Iterator[None]:
 
 
 def _ran(run: Callable[..., pregel.Result], graph: Any, args: argparse.Namespace, options: dict[str, Any]) -> Any:
-    """What ``run`` gives; an input error it raises names the edge list, as every input error does."""
+    """What ``run`` gives; an input error it raises names the edge list, as every input error does.
+
+    A mistake of the user's own program names the program's file instead: the edges are not to blame.
+    """
     try:
         return run(graph, args, options)
+    except ProgramError as exc:
+        if args.command != "run":
+            raise
+        raise ProgramError(naming_program(args.program, str(exc))) from None
     except InputError as exc:
         raise InputError(_naming_file(args.edges, str(exc))) from None
 

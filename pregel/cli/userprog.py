@@ -21,7 +21,7 @@ from typing import Any
 from pregel.api.batch import BatchProgram
 from pregel.api.vertex import Vertex
 from pregel.core.program import Program
-from pregel.errors import InputError
+from pregel.errors import InputError, ProgramError
 
 _BASES = (Program, Vertex, BatchProgram)
 
@@ -53,7 +53,22 @@ def load_program(spec: str, params: list[str] | None = None) -> Program:
     path_text, _, class_name = spec.rpartition(":") if _names_class(spec) else (spec, "", "")
     module = _import_file(Path(path_text))
     cls = _find_class(module, Path(path_text), class_name)
-    return _instantiate(cls, parse_params(params or []))
+    try:
+        return _instantiate(cls, parse_params(params or []))
+    except ProgramError as exc:
+        raise ProgramError(naming_program(spec, str(exc))) from None
+
+
+def naming_program(spec: str, message: str) -> str:
+    """A mistake of the program ``FILE.py[:ClassName]`` names, as a message that starts with its file.
+
+    Examples
+    --------
+    >>> naming_program("hops.py:Hops", "aggregator 'totl' is not declared in Hops.aggregators")
+    "hops.py: aggregator 'totl' is not declared in Hops.aggregators"
+    """
+    path = spec.rpartition(":")[0] if _names_class(spec) else spec
+    return f"{path}: {message}"
 
 
 def parse_params(items: list[str]) -> dict[str, Any]:
@@ -202,6 +217,8 @@ def _find_class(module: ModuleType, path: Path, class_name: str) -> type[Program
         and value.__module__ == module.__name__
     ]
     listing = f"programs in it: {', '.join(programs)}" if programs else "it defines no Vertex or BatchProgram subclass"
+    if not class_name and not programs:
+        raise InputError(f"{path}: defines no vertex program (a subclass of pregel.Vertex or BatchProgram)")
     if not class_name:
         if len(programs) != 1:
             raise InputError(f"{path}: name the program as {path}:ClassName ({listing})")

@@ -64,8 +64,3 @@ class Count(Aggregator):
 
     def reduce(self, values: Any) -> int:
         return int(np.size(values)) if isinstance(values, np.ndarray) else sum(1 for _ in values)
-
-
-def instantiate(spec: Any) -> Any:
-    """An aggregator or combiner instance from a class or an instance."""
-    return spec() if isinstance(spec, type) else spec

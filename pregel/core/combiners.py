@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from pregel.core.aggregators import Aggregator
+from pregel.errors import ProgramError
 
 
 class Combiner(Aggregator):
@@ -38,12 +39,16 @@ class Combiner(Aggregator):
     def merge(self, a: Any, b: Any) -> Any:
         return self.combine(a, b)
 
+    def messages(self, values: np.ndarray) -> np.ndarray:
+        """``values`` as this combiner combines them: as they come, unless a combiner says otherwise."""
+        return values
+
     def reduce(self, values: Any) -> Any:
         if self.ufunc is not None:
             array = values if isinstance(values, np.ndarray) else np.asarray(values)
             if array.dtype != object:
-                # no ``initial``: an infinite identity does not fit an integer array
-                return self.ufunc(self.identity, self.ufunc.reduce(array)).item() if array.size else self.identity
+                # no ``initial``: an infinite identity does not fit an integer array (nor keeps integers integers)
+                return self.ufunc.reduce(array).item() if array.size else self.identity
         return super().reduce(values)
 
     def reduce_groups(self, values: np.ndarray, starts: np.ndarray) -> np.ndarray:
@@ -56,6 +61,11 @@ class Combiner(Aggregator):
             acc = values[a]
             for x in values[a + 1 : b]:
                 acc = self.combine(acc, x)
+                if acc is None:
+                    # a combined None would read as "no message" at the receiver
+                    raise ProgramError(
+                        f"{type(self).__name__}.combine returned None (it must return the combined message)"
+                    )
             out[k] = acc
         return out
 
@@ -65,7 +75,8 @@ _PYTHON_NUMBERS = (int, float)
 
 class UfuncCombiner(Combiner):
     def combine(self, a: Any, b: Any) -> Any:
-        return self.ufunc(a, b).item() if isinstance(a, np.generic) else self.ufunc(a, b)
+        combined = self.ufunc(a, b)
+        return combined.item() if isinstance(combined, np.generic) else combined
 
     def fill_value(self, dtype: np.dtype) -> Any:
         """The identity in ``dtype`` (integer arrays cannot hold infinity)."""
@@ -89,6 +100,16 @@ class Sum(UfuncCombiner):
         if type(a) in _PYTHON_NUMBERS and type(b) in _PYTHON_NUMBERS:
             return a + b
         return super().combine(a, b)
+
+    def messages(self, values: np.ndarray) -> np.ndarray:
+        """Booleans as integers: numpy adds them as a logical or (``True + True`` is True), Python counts them.
+
+        Examples
+        --------
+        >>> Sum().messages(np.array([True, True])).sum()
+        np.int64(2)
+        """
+        return values.astype(np.int64) if values.dtype == np.bool_ else values
 
     def reduce(self, values: Any) -> Any:
         if type(values) is list and values and type(values[0]) in _PYTHON_NUMBERS:
@@ -127,7 +148,24 @@ class Sum(UfuncCombiner):
         return out
 
 
-class Min(UfuncCombiner):
+class Extremum(UfuncCombiner):
+    """Min and Max: partial results merge past the identity, a float infinity that would make integers floats.
+
+    Examples
+    --------
+    >>> Max().merge(Max.identity, 3), Min().merge(2, Min.identity)
+    (3, 2)
+    """
+
+    def merge(self, a: Any, b: Any) -> Any:
+        if a == self.identity:
+            return b
+        if b == self.identity:
+            return a
+        return self.combine(a, b)
+
+
+class Min(Extremum):
     """Keep the smallest message.
 
     Examples
@@ -143,7 +181,7 @@ class Min(UfuncCombiner):
         return np.iinfo(dtype).max if np.dtype(dtype).kind in "iu" else np.inf
 
 
-class Max(UfuncCombiner):
+class Max(Extremum):
     """Keep the largest message.
 
     Examples

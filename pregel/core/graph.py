@@ -11,7 +11,7 @@ import numpy as np
 
 from pregel.core import tables
 from pregel.core.types import html_table
-from pregel.errors import InputError
+from pregel.errors import InputError, ProgramError
 
 if TYPE_CHECKING:
     import networkx
@@ -45,6 +45,35 @@ def index_dtype(n: int) -> type:
 # long arrays are processed in pieces of this many entries, so temporaries stay small: small
 # enough to be reused from one piece to the next (fresh memory costs more than the arithmetic)
 _CHUNK = 1 << 16
+
+
+def as_ids(values: Any, naming: str = "a mutation names") -> np.ndarray:
+    """Original vertex ids as ``int64``; ProgramError naming the first that is not an integer of that range.
+
+    A whole float (a target computed with ``/``) is the vertex it names.
+
+    Examples
+    --------
+    >>> as_ids([3, 4.0]).tolist()
+    [3, 4]
+    >>> as_ids([2.5], "Hop sent a message to")
+    Traceback (most recent call last):
+    ...
+    pregel.errors.ProgramError: Hop sent a message to vertex 2.5, which is not an id (an integer of the int64 range)
+    """
+    flat = np.asarray(values).ravel()
+    if flat.dtype.kind == "i" or flat.size == 0:
+        return flat.astype(np.int64)
+    good = np.zeros(flat.size, dtype=bool)
+    if flat.dtype.kind in "uf":
+        good = (flat == np.floor(flat)) & (flat >= -(2.0**63)) & (flat < 2.0**63)
+    elif flat.dtype.kind == "O":
+        good = np.array([isinstance(x, (int, np.integer)) and -(2**63) <= x < 2**63 for x in flat.tolist()])
+    if not good.all():
+        bad = flat[np.flatnonzero(~good)[0]]
+        bad = bad.item() if isinstance(bad, np.generic) else bad
+        raise ProgramError(f"{naming} vertex {bad!r}, which is not an id (an integer of the int64 range)")
+    return flat.astype(np.int64)
 
 
 def find(ids: np.ndarray, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

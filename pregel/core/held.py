@@ -649,7 +649,7 @@ class HeldPartition(Partition):
         return False
 
     def resolve(self, ids: Any) -> tuple[np.ndarray, np.ndarray | None]:
-        pos, ok = self.data.ids.find(np.asarray(ids))
+        pos, ok = self.data.ids.find(self.target_ids(ids))
         return pos, None if ok.all() else ok
 
 

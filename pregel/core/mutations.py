@@ -15,7 +15,7 @@ compute and superstep S + 1, in the Pregel paper's order:
    edge that exists takes the new weight.
 
 A message or an added edge to a vertex that does not exist after steps 1-3 follows the
-program's ``missing_vertex``: ``"error"`` (the default: a PregelError naming it),
+program's ``missing_vertex``: ``"error"`` (the default: a ProgramError naming it),
 ``"drop"`` (dropped), or ``"create"`` (the vertex is created with the program's initial
 value, then gets it). Messages already on their way to a removed vertex are dropped.
 
@@ -33,11 +33,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from pregel.core.graph import Graph, find, index_dtype
+from pregel.core.graph import Graph, as_ids, find, index_dtype
 from pregel.core.messages import concat_messages
 from pregel.core.partition import cut
 from pregel.core.types import Mutations, PartitionStatus, Unresolved
-from pregel.errors import PregelError
+from pregel.errors import ProgramError
 
 if TYPE_CHECKING:
     from pregel.core.program import Program
@@ -58,12 +58,12 @@ class Settled:
 
 
 def check_rules(program: Program) -> None:
-    """PregelError for a program whose ``missing_vertex`` or ``added_edge_weights`` is not one of the choices."""
+    """ProgramError for a program whose ``missing_vertex`` or ``added_edge_weights`` is not one of the choices."""
     name = type(program).__name__
     if program.missing_vertex not in MISSING_RULES:
-        raise PregelError(f"{name}.missing_vertex is {program.missing_vertex!r}; choose one of {MISSING_RULES}")
+        raise ProgramError(f"{name}.missing_vertex is {program.missing_vertex!r}; choose one of {MISSING_RULES}")
     if program.added_edge_weights not in EDGE_MERGES:
-        raise PregelError(
+        raise ProgramError(
             f"{name}.added_edge_weights is {program.added_edge_weights!r}; choose one of {tuple(EDGE_MERGES)}"
         )
 
@@ -154,7 +154,7 @@ def _rebuild(graph: Graph, program: Program, backend: Backend, requests: Mutatio
             e_src, e_dst, e_w = e_src[e_ok], e_dst[e_ok], e_w[e_ok]
             messages = Unresolved(messages.ids[m_ok], messages.values[m_ok])
     if graph.labels is not None and (add_ids.size or created.size):
-        raise PregelError(
+        raise ProgramError(
             f"{type(program).__name__} added vertex {np.concatenate([add_ids, created])[0]}, but vertices cannot be "
             "added to a graph whose ids are strings"
         )
@@ -258,25 +258,8 @@ def _same_rows(old: Graph, new: Graph, lo: int, hi: int) -> bool:
 
 
 # ---------------------------------------------------------------- requests as arrays
-def _as_ids(values: Any) -> np.ndarray:
-    """Original vertex ids as ``int64``; PregelError naming the first that is not an integer of that range."""
-    flat = np.asarray(values).ravel()
-    if flat.dtype.kind == "i" or flat.size == 0:
-        return flat.astype(np.int64)
-    good = np.zeros(flat.size, dtype=bool)
-    if flat.dtype.kind in "uf":
-        good = (flat == np.floor(flat)) & (flat >= -(2.0**63)) & (flat < 2.0**63)
-    elif flat.dtype.kind == "O":
-        good = np.array([isinstance(x, (int, np.integer)) and -(2**63) <= x < 2**63 for x in flat.tolist()])
-    if not good.all():
-        bad = flat[np.flatnonzero(~good)[0]]
-        bad = bad.item() if isinstance(bad, np.generic) else bad
-        raise PregelError(f"a mutation names vertex {bad!r}, which is not an id (an integer of the int64 range)")
-    return flat.astype(np.int64)
-
-
 def _joined_ids(parts: list[np.ndarray]) -> np.ndarray:
-    return _as_ids(np.concatenate(parts)) if parts else np.empty(0, dtype=np.int64)
+    return as_ids(np.concatenate(parts)) if parts else np.empty(0, dtype=np.int64)
 
 
 def _pairs(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
@@ -288,7 +271,7 @@ def _triples(parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]]) -> tuple[np
     w = np.concatenate([np.asarray(w, dtype=np.float64).ravel() for _, _, w in parts]) if parts else np.empty(0)
     if not np.isfinite(w).all():
         k = int(np.flatnonzero(~np.isfinite(w))[0])
-        raise PregelError(f"an added edge {src[k]} -> {dst[k]} has weight {w[k].item()!r}; weights must be finite")
+        raise ProgramError(f"an added edge {src[k]} -> {dst[k]} has weight {w[k].item()!r}; weights must be finite")
     return src, dst, w
 
 
@@ -296,7 +279,7 @@ def _joined(unresolved: list[Unresolved]) -> Unresolved:
     if not unresolved:
         return Unresolved(np.empty(0, dtype=np.int64), np.empty(0))
     return Unresolved(
-        _as_ids(np.concatenate([u.ids for u in unresolved])), concat_messages([u.values for u in unresolved])
+        as_ids(np.concatenate([u.ids for u in unresolved])), concat_messages([u.values for u in unresolved])
     )
 
 
@@ -327,8 +310,8 @@ def _merged(key: np.ndarray, weights: np.ndarray, program: Program) -> tuple[np.
     return key[starts], EDGE_MERGES[program.added_edge_weights].reduceat(weights, starts)
 
 
-def _missing_error(program: Program, did: str, vertex: Any, to: bool = True) -> PregelError:
+def _missing_error(program: Program, did: str, vertex: Any, to: bool = True) -> ProgramError:
     rule = f"(missing_vertex = {program.missing_vertex!r}: set 'create' or 'drop' to allow it)"
     if to:
-        return PregelError(f"{type(program).__name__} {did} vertex {vertex}, which is not in the graph {rule}")
-    return PregelError(f"{type(program).__name__} {did} vertex {vertex} is not in the graph {rule}")
+        return ProgramError(f"{type(program).__name__} {did} vertex {vertex}, which is not in the graph {rule}")
+    return ProgramError(f"{type(program).__name__} {did} vertex {vertex} is not in the graph {rule}")

@@ -7,6 +7,7 @@ message blocks differs.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from pregel.core.checkpoint import read_state, write_state
-from pregel.core.graph import Graph, find
+from pregel.core.graph import Graph, as_ids, find
 from pregel.core.lazy import cached_property
 from pregel.core.messages import Inbox, Mail, MessageBlock, Outbox, Routes, concat_messages
 from pregel.core.program import Program
@@ -30,7 +31,7 @@ from pregel.core.types import (
     Send,
     Unresolved,
 )
-from pregel.errors import CheckpointDamaged
+from pregel.errors import CheckpointDamaged, ProgramError
 
 
 @dataclass
@@ -180,11 +181,16 @@ class Partition:
         ids = self.data.ids
         return bool(ids.size) and ids[0] == 0 and ids[-1] == ids.size - 1
 
+    def target_ids(self, ids: Any) -> np.ndarray:
+        """The original ids a send names, as integers; ProgramError naming one that is not an id (2.5, "two")."""
+        wanted = np.asarray(ids)
+        if wanted.dtype.kind in "iu":
+            return wanted
+        return as_ids(wanted, f"{type(self.program).__name__} sent a message to")
+
     def resolve(self, ids: Any) -> tuple[np.ndarray, np.ndarray | None]:
         """Global indices of original vertex ids, and which were found (``None``: all were)."""
-        wanted = np.asarray(ids)
-        if wanted.dtype.kind not in "iu":
-            wanted = wanted.astype(np.int64)
+        wanted = self.target_ids(ids)
         if self._numbered:
             # ids 0..n-1 (sorted and unique, so the ends say so): an id is its index
             pos = wanted.astype(np.int64, copy=False)
@@ -318,6 +324,12 @@ class Partition:
             self.active[outcome.halted] = False
 
     def _route(self, send: Send, outbox: Outbox) -> None:
+        combiner = self.program.combiner
+        if combiner is not None and isinstance(send.values, np.ndarray):
+            _numbers(combiner, send.values, f"{type(self.program).__name__} sent")
+            values = combiner.messages(send.values)
+            if values is not send.values:
+                send = dataclasses.replace(send, values=values)
         if isinstance(send, Broadcast):
             outbox.broadcast(send.senders, send.values, send.weighted)
         elif isinstance(send, AlongEdges):
@@ -338,7 +350,9 @@ class Partition:
         for name, parts in contributions.items():
             if parts:
                 values = parts[0] if len(parts) == 1 else concat_messages(parts)
-                partials[name] = self.program.aggregators[name].reduce(values)
+                aggregator = self.program.aggregators[name]
+                _numbers(aggregator, values, f"{type(self.program).__name__} aggregated", f" into {name!r}")
+                partials[name] = aggregator.reduce(values)
         return partials
 
     def wake(self, mail: Mail) -> np.ndarray | None:
@@ -367,3 +381,11 @@ def _unresolved(parts: list[tuple[np.ndarray, np.ndarray]]) -> Unresolved | None
     if not parts:
         return None
     return Unresolved(np.concatenate([ids for ids, _ in parts]), concat_messages([v for _, v in parts]))
+
+
+def _numbers(reducer: Any, values: np.ndarray, did: str, into: str = "") -> None:
+    """ProgramError when text reaches a reducer of numbers (Sum, Min, Max), which numpy could only fail on."""
+    if getattr(reducer, "ufunc", None) is None or values.dtype.kind not in "SU":
+        return
+    name = type(reducer).__name__
+    raise ProgramError(f"{did} text ({values.flat[0].item()!r}){into}, which {name} cannot combine (numbers only)")

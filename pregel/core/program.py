@@ -18,15 +18,21 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from pregel.core.aggregators import Aggregator, instantiate
+from pregel.core.aggregators import Aggregator
 from pregel.core.combiners import Combiner
 from pregel.core.messages import object_array
-from pregel.errors import PregelError
+from pregel.errors import ProgramError
 
 if TYPE_CHECKING:
     from pregel.core.messages import Mail
     from pregel.core.partition import Partition
     from pregel.core.types import Outcome
+
+#: What an action (a send, a vote, an aggregate, a mutation) in ``initial_value`` is told, in either API.
+ACTIONS_OUTSIDE_COMPUTE = (
+    "{program}.initial_value may only give the values: sending, halting, aggregating and changing the graph"
+    " belong in compute"
+)
 
 
 class Program:
@@ -47,6 +53,15 @@ class Program:
     Traceback (most recent call last):
     ...
     TypeError: Hops has no parameter 'limt' (declare it as a class attribute)
+
+    What the class declares is checked here, once, rather than deep inside a superstep:
+
+    >>> class Totals(Program):
+    ...     combiner = "sum"
+    >>> Totals()
+    Traceback (most recent call last):
+    ...
+    pregel.errors.ProgramError: Totals.combiner is 'sum', not a Combiner (pregel.Sum, Min, Max or a Combiner subclass)
     """
 
     combiner: Combiner | type[Combiner] | None = None
@@ -78,8 +93,17 @@ class Program:
                 raise TypeError(f"{cls.__name__} has no parameter {name!r} (declare it as a class attribute)")
             setattr(self, name, value)
         self.params = dict(params)
-        self.combiner = None if cls.combiner is None else instantiate(cls.combiner)
-        self.aggregators = {name: instantiate(a) for name, a in cls.aggregators.items()}
+        self.combiner = None if cls.combiner is None else _declared(cls.combiner, Combiner, f"{cls.__name__}.combiner")
+        if not isinstance(cls.aggregators, dict):
+            raise ProgramError(
+                f"{cls.__name__}.aggregators must be a dict of name: Aggregator, got {cls.aggregators!r}"
+            )
+        self.aggregators = {
+            name: _declared(a, Aggregator, f"{cls.__name__}.aggregators[{name!r}]")
+            for name, a in cls.aggregators.items()
+        }
+        for method in ("compute", "master_compute"):
+            _check_signature(cls, method)
 
     def on_graph(self, graph: Any) -> Program:
         """This program with its ``vertex_parameters`` as the ids it sees in ``graph`` (itself if it has none).
@@ -214,21 +238,51 @@ class Program:
         return {name: agg.identity for name, agg in self.aggregators.items()}
 
     def aggregator(self, name: str) -> Aggregator:
-        """The declared aggregator ``name``; PregelError naming the program otherwise."""
+        """The declared aggregator ``name``; ProgramError naming the program otherwise."""
         try:
             return self.aggregators[name]
         except KeyError:
-            raise PregelError(f"aggregator {name!r} is not declared in {type(self).__name__}.aggregators") from None
+            raise ProgramError(f"aggregator {name!r} is not declared in {type(self).__name__}.aggregators") from None
 
     def require_combiner(self) -> Combiner:
-        """The combiner; PregelError for a program that needs one but has none."""
+        """The combiner; ProgramError for a program that needs one but has none."""
         if self.combiner is None:
-            raise PregelError(f"{type(self).__name__} needs a combiner (set the class attribute `combiner`)")
+            raise ProgramError(f"{type(self).__name__} needs a combiner (set the class attribute `combiner`)")
         return self.combiner
 
 
 # the bases the engine and its APIs give a program: their code is the engine's, not the program's
 _OWN_BASES = {("pregel.core.program", "Program"), ("pregel.api.vertex", "Vertex"), ("pregel.api.batch", "BatchProgram")}
+
+
+_KINDS = {
+    Combiner: "a Combiner (pregel.Sum, Min, Max or a Combiner subclass)",
+    Aggregator: "an Aggregator (pregel.Sum, Min, Max, Count or an Aggregator subclass)",
+}
+
+
+def _declared(spec: Any, kind: type, where: str) -> Any:
+    """The combiner or aggregator ``spec`` (a class or an instance) as an instance; ProgramError naming ``where``."""
+    shown = spec.__name__ if isinstance(spec, type) else repr(spec)
+    if not (isinstance(spec, kind) or isinstance(spec, type) and issubclass(spec, kind)):
+        raise ProgramError(f"{where} is {shown}, not {_KINDS[kind]}")
+    method = "combine" if kind is Combiner else "merge"
+    if getattr(spec if isinstance(spec, type) else type(spec), method) is getattr(kind, method):
+        raise ProgramError(f"{where} is {shown}, which does not define {method}(a, b)")
+    return spec() if isinstance(spec, type) else spec
+
+
+def _check_signature(cls: type, name: str) -> None:
+    """ProgramError if method ``name`` of ``cls`` cannot be called as the engine calls pregel's own."""
+    base = next((b for b in cls.__mro__ if (b.__module__, b.__qualname__) in _OWN_BASES and name in vars(b)), None)
+    method = getattr(cls, name, None)
+    if base is None or method is vars(base)[name] or not inspect.isfunction(method):
+        return
+    expected = list(inspect.signature(vars(base)[name]).parameters)
+    try:
+        inspect.signature(method).bind(*expected)
+    except TypeError:
+        raise ProgramError(f"{cls.__name__}.{name} must be defined as {name}({', '.join(expected)})") from None
 
 
 def _class_code(cls: type) -> bytes:
