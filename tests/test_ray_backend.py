@@ -430,3 +430,30 @@ def test_a_line_the_driver_cannot_open_leaves_plain_calls_for_the_rest_of_the_ru
         assert len(tried) == 1 and backend.compiling is None  # tried once, at the second superstep
     finally:
         backend.close()
+
+
+class FailsLate(Vertex):
+    """In superstep 2 vertex 49 (the last of partition 0 of 4) fails after a pause, vertex 150 (the first of
+    partition 3) at once: the local backend raises the lowest failing partition's error, vertex 49's."""
+
+    combiner = pregel.Sum
+
+    def compute(self, messages):
+        if self.superstep == 2 and self.id == 49:
+            time.sleep(1.0)
+            raise ValueError("vertex 49 gives up")
+        if self.superstep == 2 and self.id == 150:
+            raise ValueError("vertex 150 gives up")
+        self.send_message_to_all_neighbors(1.0)
+
+
+@pytest.mark.parametrize("line", ["1", "0"])
+def test_an_error_is_the_lowest_failing_partitions_as_on_the_local_backend(line, monkeypatch):
+    monkeypatch.delenv("PREGEL_RAY_COMPILED", raising=False)
+    monkeypatch.setenv("PREGEL_RAY_LINE", line)
+    graph = pregel.Graph.from_edges(np.arange(200), (np.arange(200) + 1) % 200)
+    with pytest.raises(ValueError, match="^vertex 49 gives up$"):
+        pregel.run(graph, FailsLate, workers=4)
+    for _ in range(2):
+        with pytest.raises(ValueError, match="^vertex 49 gives up$"):
+            pregel.run(graph, FailsLate, backend="ray", workers=4)
