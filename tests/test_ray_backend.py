@@ -457,3 +457,43 @@ def test_an_error_is_the_lowest_failing_partitions_as_on_the_local_backend(line,
     for _ in range(2):
         with pytest.raises(ValueError, match="^vertex 49 gives up$"):
             pregel.run(graph, FailsLate, backend="ray", workers=4)
+
+
+class Counts(pregel.BatchProgram):
+    """Each vertex adds up the ones its in-neighbours send it, for 6 supersteps; superstep 3 pauses ``pause`` s."""
+
+    combiner = pregel.Sum
+    pause = 0.0
+
+    def compute(self, v):
+        if v.superstep == 3:
+            time.sleep(self.pause)
+        v.values = v.values + v.messages if v.superstep else np.zeros(v.size)
+        if v.superstep < 6:
+            v.send_to_all_neighbors(np.ones(v.size))
+        v.vote_to_halt()
+
+
+def test_a_run_interrupted_in_a_superstep_on_the_line_leaves_no_trace_in_the_next_run(monkeypatch):
+    """Ctrl-C while the workers compute a superstep asked for on the line: the next run in the same session
+    gives the local backend's values (a reused worker still computing the old superstep would post its
+    blocks into the new partition and answer the new run's superstep 3 with the old one's status)."""
+    monkeypatch.delenv("PREGEL_RAY_COMPILED", raising=False)
+    monkeypatch.delenv("PREGEL_RAY_LINE", raising=False)
+    real_call = transport.Line.call
+
+    def interrupted(self, requests):
+        if requests[0][0] != 3:
+            return real_call(self, requests)
+        for connection, request in zip(self.connections, requests):
+            transport._send_framed(connection, transport._dumps(request))
+        raise KeyboardInterrupt  # as a SIGINT in the driver's wait for the replies
+
+    g = random_graph(300, 2_000, 5)
+    expected = pregel.run(g, Counts, workers=2)
+    for _ in range(3):  # the next run's calls and the old superstep's end race: a few tries
+        monkeypatch.setattr(transport.Line, "call", interrupted)
+        with pytest.raises(KeyboardInterrupt):
+            pregel.run(g, Counts(pause=3.0), backend="ray", workers=2)
+        monkeypatch.setattr(transport.Line, "call", real_call)
+        np.testing.assert_array_equal(pregel.run(g, Counts, backend="ray", workers=2).values, expected.values)

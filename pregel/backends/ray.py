@@ -624,6 +624,11 @@ class RayBackend:
         except Exception:
             self._plain()
             return None
+        except BaseException:
+            # interrupted (Ctrl-C) while the workers compute, outside Ray's order of calls: a worker reused by
+            # the next run would end this superstep inside that run's partition (see close)
+            self.healthy = False
+            raise
 
     def _call(self, actor: Any, superstep: int, aggregated: Any, mail: list[Token], method: str = "superstep") -> Any:
         """The ref of one worker's superstep (its status), handed ``mail`` and the aggregator values.
