@@ -89,10 +89,11 @@ def run(
     Parameters
     ----------
     graph : Graph, or str or path
-        A path is an edge list (or a folder or glob of part files, or Parquet). With
-        ``backend="ray"`` the workers load it themselves, each its share, and no process
-        holds the whole graph (distributed loading, docs/ray.md); otherwise it is read
-        here with :func:`pregel.io.edges.read_edges`.
+        A path is an edge list (or Parquet; with ``backend="ray"`` also a folder or glob
+        of text part files). With ``backend="ray"`` the workers load it themselves, each
+        its share, and no process holds the whole graph (distributed loading,
+        docs/ray.md); otherwise it is read here with :func:`pregel.io.edges.read_edges`,
+        which reads no folder of text files.
     program : Vertex or BatchProgram subclass, or an instance of one
         An instance carries the program's parameters, e.g. ``SSSP(source=1)``.
     backend : {"local", "ray"}
