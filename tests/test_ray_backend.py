@@ -430,3 +430,70 @@ def test_a_line_the_driver_cannot_open_leaves_plain_calls_for_the_rest_of_the_ru
         assert len(tried) == 1 and backend.compiling is None  # tried once, at the second superstep
     finally:
         backend.close()
+
+
+class FailsLate(Vertex):
+    """In superstep 2 vertex 49 (the last of partition 0 of 4) fails after a pause, vertex 150 (the first of
+    partition 3) at once: the local backend raises the lowest failing partition's error, vertex 49's."""
+
+    combiner = pregel.Sum
+
+    def compute(self, messages):
+        if self.superstep == 2 and self.id == 49:
+            time.sleep(1.0)
+            raise ValueError("vertex 49 gives up")
+        if self.superstep == 2 and self.id == 150:
+            raise ValueError("vertex 150 gives up")
+        self.send_message_to_all_neighbors(1.0)
+
+
+@pytest.mark.parametrize("line", ["1", "0"])
+def test_an_error_is_the_lowest_failing_partitions_as_on_the_local_backend(line, monkeypatch):
+    monkeypatch.delenv("PREGEL_RAY_COMPILED", raising=False)
+    monkeypatch.setenv("PREGEL_RAY_LINE", line)
+    graph = pregel.Graph.from_edges(np.arange(200), (np.arange(200) + 1) % 200)
+    with pytest.raises(ValueError, match="^vertex 49 gives up$"):
+        pregel.run(graph, FailsLate, workers=4)
+    for _ in range(2):
+        with pytest.raises(ValueError, match="^vertex 49 gives up$"):
+            pregel.run(graph, FailsLate, backend="ray", workers=4)
+
+
+class Counts(pregel.BatchProgram):
+    """Each vertex adds up the ones its in-neighbours send it, for 6 supersteps; superstep 3 pauses ``pause`` s."""
+
+    combiner = pregel.Sum
+    pause = 0.0
+
+    def compute(self, v):
+        if v.superstep == 3:
+            time.sleep(self.pause)
+        v.values = v.values + v.messages if v.superstep else np.zeros(v.size)
+        if v.superstep < 6:
+            v.send_to_all_neighbors(np.ones(v.size))
+        v.vote_to_halt()
+
+
+def test_a_run_interrupted_in_a_superstep_on_the_line_leaves_no_trace_in_the_next_run(monkeypatch):
+    """Ctrl-C while the workers compute a superstep asked for on the line: the next run in the same session
+    gives the local backend's values (a reused worker still computing the old superstep would post its
+    blocks into the new partition and answer the new run's superstep 3 with the old one's status)."""
+    monkeypatch.delenv("PREGEL_RAY_COMPILED", raising=False)
+    monkeypatch.delenv("PREGEL_RAY_LINE", raising=False)
+    real_call = transport.Line.call
+
+    def interrupted(self, requests):
+        if requests[0][0] != 3:
+            return real_call(self, requests)
+        for connection, request in zip(self.connections, requests):
+            transport._send_framed(connection, transport._dumps(request))
+        raise KeyboardInterrupt  # as a SIGINT in the driver's wait for the replies
+
+    g = random_graph(300, 2_000, 5)
+    expected = pregel.run(g, Counts, workers=2)
+    for _ in range(3):  # the next run's calls and the old superstep's end race: a few tries
+        monkeypatch.setattr(transport.Line, "call", interrupted)
+        with pytest.raises(KeyboardInterrupt):
+            pregel.run(g, Counts(pause=3.0), backend="ray", workers=2)
+        monkeypatch.setattr(transport.Line, "call", real_call)
+        np.testing.assert_array_equal(pregel.run(g, Counts, backend="ray", workers=2).values, expected.values)

@@ -38,7 +38,7 @@ import numpy as np
 import ray
 from ray._private import ray_constants
 from ray.dag import InputNode, MultiOutputNode
-from ray.exceptions import ObjectLostError, RayActorError, RayTaskError
+from ray.exceptions import ObjectLostError, RayActorError, RayError, RayTaskError
 from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
 from pregel.backends.transport import Address, Line, PostOffice, Token
@@ -624,6 +624,11 @@ class RayBackend:
         except Exception:
             self._plain()
             return None
+        except BaseException:
+            # interrupted (Ctrl-C) while the workers compute, outside Ray's order of calls: a worker reused by
+            # the next run would end this superstep inside that run's partition (see close)
+            self.healthy = False
+            raise
 
     def _call(self, actor: Any, superstep: int, aggregated: Any, mail: list[Token], method: str = "superstep") -> Any:
         """The ref of one worker's superstep (its status), handed ``mail`` and the aggregator values.
@@ -949,19 +954,21 @@ class RayBackend:
         return self._results(pending + calls, during)[len(pending) :]
 
     def _results(self, calls: list[Any], during: str) -> list[Any]:
-        """``ray.get(calls)``, with Ray's errors turned into pregel's."""
+        """``ray.get(calls)``, with Ray's errors turned into pregel's: the error of the first call that failed,
+        in the order of ``calls``, as the local backend raises the lowest failing partition's."""
         try:
             return ray.get(calls)
-        except BaseException as exc:
+        except BaseException as raised:
+            exc = _first_failure(calls, raised)
             error = _translate(exc, during, self._which(exc))
             if isinstance(error, BlocksUnreachable) and _died(self.actors[error.sender].ping.remote()):
                 # a pull from a worker that died after its own call: the worker is lost, not the network
                 error = WorkerLost(f"worker {error.sender} died during {during}: {error}")
             # a program's error leaves its workers fit for another run; a lost worker does not
             self.healthy = self.healthy and not isinstance(error, WorkerLost)
-            if error is exc:
+            if error is raised:
                 raise
-            raise error from exc
+            raise error from (None if error is exc else exc)
 
     def _which(self, exc: Exception) -> str:
         dead = getattr(exc, "actor_id", None)
@@ -1180,6 +1187,20 @@ def _died(call: Any) -> bool:
     except (RayActorError, ObjectLostError):
         return True
     return False
+
+
+def _first_failure(calls: list[Any], raised: BaseException) -> BaseException:
+    """The error of the first of ``calls``, in order, that failed, once every call has ended (``raised``: the
+    error ``ray.get(calls)`` raised, which is the first to fail in time; itself if it is no call's)."""
+    if not isinstance(raised, RayError):
+        return raised  # an interrupt, say: no waiting for the calls
+    ray.wait(calls, num_returns=len(calls))
+    for call in calls:
+        try:
+            ray.get(call)
+        except RayError as exc:
+            return exc
+    return raised
 
 
 def _outcome(ref: Any) -> Any:
