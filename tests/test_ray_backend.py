@@ -396,9 +396,8 @@ def test_by_default_the_barrier_takes_the_line_from_the_second_superstep_and_nev
         unasked.close()
 
 
-def test_plain_calls_only_with_the_line_turned_off(monkeypatch):
-    monkeypatch.delenv("PREGEL_RAY_COMPILED", raising=False)
-    monkeypatch.setenv("PREGEL_RAY_LINE", "0")
+def wake_on_plain_calls() -> ray_backend.RayBackend:
+    """40 supersteps of :class:`Wake` on 2 workers, each by plain calls; the values networkx's; the backend (closed)."""
     g = random_graph(200, 1_000, 3)
     backend = ray_backend.RayBackend(g, Wake(root=0), workers=2)
     try:
@@ -408,6 +407,13 @@ def test_plain_calls_only_with_the_line_turned_off(monkeypatch):
         np.testing.assert_array_equal(backend.values(), wake_values(g, root=0))
     finally:
         backend.close()
+    return backend
+
+
+def test_plain_calls_only_with_the_line_turned_off(monkeypatch):
+    monkeypatch.delenv("PREGEL_RAY_COMPILED", raising=False)
+    monkeypatch.setenv("PREGEL_RAY_LINE", "0")
+    wake_on_plain_calls()
 
 
 def test_a_line_the_driver_cannot_open_leaves_plain_calls_for_the_rest_of_the_run(monkeypatch):
@@ -420,16 +426,8 @@ def test_a_line_the_driver_cannot_open_leaves_plain_calls_for_the_rest_of_the_ru
         raise ConnectionRefusedError(111, "Connection refused")
 
     monkeypatch.setattr(ray_backend, "Line", unreachable)
-    g = random_graph(200, 1_000, 3)
-    backend = ray_backend.RayBackend(g, Wake(root=0), workers=2)
-    try:
-        for superstep in range(40):
-            backend.superstep(superstep, {})
-            assert backend.compiled is None
-        np.testing.assert_array_equal(backend.values(), wake_values(g, root=0))
-        assert len(tried) == 1 and backend.compiling is None  # tried once, at the second superstep
-    finally:
-        backend.close()
+    backend = wake_on_plain_calls()
+    assert len(tried) == 1 and backend.compiling is None  # tried once, at the second superstep
 
 
 class FailsLate(Vertex):
