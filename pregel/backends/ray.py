@@ -1,12 +1,14 @@
 """Partitions as Ray actors; message blocks travel worker to worker over sockets of their own.
 
 The driver is only the barrier. In each superstep it asks every worker to run its
-partition; a worker keeps each outgoing block (one per destination partition) in its
-post office (:mod:`pregel.backends.transport`) and returns a small status. The driver
-then hands every worker the tokens of the blocks addressed to it and the offices'
-addresses; the worker pulls the blocks from their senders. Bulk data never passes
-through the driver nor Ray's object stores; the blocks the senders keep are the
-message log of confined recovery (:meth:`RayBackend.confine`).
+partition (a Ray call, or a request on the driver's own socket to each worker,
+:class:`~pregel.backends.transport.Line`, while supersteps follow one another); a
+worker keeps each outgoing block (one per destination partition) in its post office
+(:mod:`pregel.backends.transport`) and returns a small status. The driver then hands
+every worker the tokens of the blocks addressed to it and the offices' addresses; the
+worker pulls the blocks from their senders. Bulk data never passes through the driver
+nor Ray's object stores; the blocks the senders keep are the message log of confined
+recovery (:meth:`RayBackend.confine`).
 
 Connecting: ``ray_address`` (or ``RAY_ADDRESS``, ``"auto"`` included) joins a running
 cluster; with neither, a private Ray instance is started on 127.0.0.1 only and shut down
@@ -554,8 +556,9 @@ class RayBackend:
     def superstep(self, superstep: int, aggregated: dict[str, Any]) -> list[PartitionStatus]:
         """Run every worker, each handed the tokens of the blocks addressed to it in the superstep before.
 
-        One call per worker per superstep: the mail rides with the next superstep's call
-        (or with :meth:`_deliver`, before anything else reads a worker's inbox), and each
+        One request per worker per superstep (a Ray call, or from the second superstep in a
+        row on, a round trip on the driver's line): the mail rides with the next superstep's
+        request (or with :meth:`_deliver`, before anything else reads a worker's inbox), and each
         worker pulls its blocks from their senders (:mod:`pregel.backends.transport`),
         worker to worker. A lost worker raises WorkerLost and leaves what :meth:`confine`
         needs to replay its partition.
