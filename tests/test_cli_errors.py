@@ -131,7 +131,9 @@ CASES = {
         "m.mtx: a complex matrix's entries are not edge weights (use real, integer or pattern)",
         {"m.mtx": b"%%MatrixMarket matrix coordinate complex general\n2 2 1\n1 2 1 5\n"},
     ),
-    "a directory": Case(["cc", "folder"], "folder: is a directory, not an edge list", {"folder/keep": b""}),
+    "a folder of empty part files": Case(
+        ["cc", "folder"], "folder: no edges (every part file is empty or holds only comments)", {"folder/keep": b""}
+    ),
     "a missing file for info": Case(["info", "nowhere.txt"], "nowhere.txt: no such file"),
     "info on a malformed file": Case(["info", "e.txt"], "e.txt:2: expected 2 or 3 columns", {"e.txt": b"1 2\n3\n"}),
     # ---------------------------------------------------------------- --source

@@ -675,3 +675,102 @@ def test_the_command_on_ray_lets_the_workers_read_wherever_they_can(tmp_path, mo
     assert capsys.readouterr().out.startswith("ann\tann\nbob\tann\ncy\tann\ndan\tann\n")
     assert main(["cc", names, *on_ray, "--src", "src", "--dst", "dst", "--load", "workers"]) == 2
     assert "--src needs the whole graph in this process: use --load driver" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------------------------- the local reader of part files
+
+
+def _parsed(lines: list[str]) -> list[tuple]:
+    """The edges of ``lines`` read by Python, sorted: (source, target[, weight])."""
+    return sorted(tuple(int(f) if k < 2 else float(f) for k, f in enumerate(line.split())) for line in lines)
+
+
+def _edges_of(graph: pregel.Graph, weighted: bool = False) -> list[tuple]:
+    """The graph's edges by original id, sorted (with their weights if ``weighted``)."""
+    src, dst = graph.ids[graph.sources].tolist(), graph.ids[graph.indices].tolist()
+    return sorted(zip(src, dst, graph.weights.tolist()) if weighted else zip(src, dst))
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("shape", ["folder", "glob", "gzip parts"])
+def test_the_local_reader_reads_part_files_as_the_one_file_they_split(tmp_path, shape, threads):
+    lines = _edges()
+    folder = _folder(tmp_path, lines)
+    path = os.path.join(folder, "part-*") if shape == "glob" else folder
+    if shape == "gzip parts":
+        for k in range(3):
+            name = os.path.join(folder, f"part-{k:05d}")
+            with open(name) as text, gzip.open(name + ".gz", "wt") as packed:
+                packed.write("src dst\n" + text.read())  # a header in each compressed part
+            os.remove(name)
+    got = read_edges(path, threads=threads)
+    assert _edges_of(got) == sorted(set(_parsed(lines)))
+    whole = read_edges(_write(tmp_path / "whole.txt", lines))
+    assert got.ids.tolist() == whole.ids.tolist()
+    assert got.duplicates_merged == whole.duplicates_merged == len(lines) - len(set(_parsed(lines)))
+    assert (got.indptr == whole.indptr).all() and (got.indices == whole.indices).all()
+
+
+def test_weighted_part_files_keep_their_weights_and_mixed_ones_are_refused(tmp_path):
+    lines = list({tuple(line.split()[:2]): line for line in _edges(weighted=True)}.values())  # no repeats
+    folder = _folder(tmp_path, lines)
+    graph = read_edges(folder)
+    assert graph.weights is not None and graph.duplicates_merged == 0
+    assert _edges_of(graph, weighted=True) == _parsed(lines)
+    assert read_edges(folder, weights=False).weights is None
+    with open(os.path.join(folder, "part-00002"), "w") as f:
+        f.write("1 2\n")
+    with pytest.raises(InputError, match=r"part-00000 has a weight column and .*part-00002 does not"):
+        read_edges(folder)
+
+
+def test_a_pattern_matching_parquet_files_reads_them_all(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    lines = _edges()
+    rows = [tuple(map(int, line.split())) for line in lines]
+    for k in range(2):
+        part = rows[k::2]
+        table = pa.table({"src": [r[0] for r in part], "dst": [r[1] for r in part]})
+        pq.write_table(table, tmp_path / f"e{k}.parquet")
+    assert _edges_of(read_edges(str(tmp_path / "e*.parquet"))) == sorted(set(_parsed(lines)))
+
+
+LOCAL_BAD = {**BAD, "weights in one part only": ("1 2 1.5\n", "3 4\n", "part-00000 has a weight column and")}
+
+
+@pytest.mark.parametrize("case", LOCAL_BAD, ids=list(LOCAL_BAD))
+def test_the_local_command_refuses_bad_part_files_with_one_line_and_exit_2(tmp_path, capsys, case):
+    from pregel.cli.main import main
+
+    first, second, message = LOCAL_BAD[case]
+    folder = tmp_path / "edges"
+    folder.mkdir()
+    (folder / "part-00000").write_text(first)
+    (folder / "part-00001").write_text(second)
+    out = tmp_path / "never.tsv"
+    assert main(["sssp", str(folder), "--source", "1", "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1 and err.startswith("pregel: error: ")
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("files", "message"),
+    [
+        ({"_SUCCESS": ""}, "no part files (names starting with _ or . are skipped)"),
+        ({}, "no part files (names starting with _ or . are skipped)"),
+        (None, "no such file (the pattern matches none)"),
+    ],
+)
+def test_a_folder_or_pattern_without_part_files_is_refused(tmp_path, capsys, files, message):
+    from pregel.cli.main import main
+
+    folder = tmp_path / "edges"
+    folder.mkdir()
+    for name, text in (files or {}).items():
+        (folder / name).write_text(text)
+    path = str(folder) if files is not None else str(folder / "part-*")
+    assert main(["pagerank", path]) == 2
+    assert capsys.readouterr().err == f"pregel: error: {path}: {message}\n"

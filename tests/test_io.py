@@ -139,7 +139,7 @@ def test_unusable_files(tmp_path, content, problem):
 def test_missing_file_and_directory(tmp_path):
     with pytest.raises(pregel.InputError, match="no such file"):
         io.read_edges(tmp_path / "nope.txt")
-    with pytest.raises(pregel.InputError, match="is a directory"):
+    with pytest.raises(pregel.InputError, match="no part files"):
         io.read_edges(tmp_path)
 
 

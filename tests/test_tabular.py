@@ -430,9 +430,9 @@ MISTAKES = {
         {"e.csv": LATE_X.encode()},
         "e.csv: column 'w' (--weight) holds string values, not numbers",
     ),
-    "a folder of text files": (
+    "a folder of text and Parquet files": (
         ["folder"],
-        {"folder/part-0.txt": b"1 2\n"},
+        {"folder/part-0.txt": b"1 2\n", "folder/part-1.parquet": _parquet({"a": [1], "b": [2]})},
         "folder: is a directory, not an edge list (a folder is read when its files are all Parquet",
     ),
     "an unknown --source name": (

@@ -90,11 +90,10 @@ def run(
     ----------
     graph : Graph, networkx graph, scipy sparse matrix, or str or path
         A networkx graph or a sparse matrix is converted as the algorithms convert it
-        (:func:`pregel.io.edges.as_graph`). A path is an edge list (or Parquet; with
-        ``backend="ray"`` also a folder or glob of text part files). With ``backend="ray"``
-        the workers load it themselves, each its share, and no process holds the whole
-        graph (distributed loading, docs/ray.md); otherwise it is read here with
-        :func:`pregel.io.edges.read_edges`, which reads no folder of text files.
+        (:func:`pregel.io.edges.as_graph`). A path is an edge list, a folder or glob of part files, or a
+        table (:func:`pregel.io.edges.read_edges`). With ``backend="ray"`` the workers load
+        it themselves, each its share, and no process holds the whole graph (distributed
+        loading, docs/ray.md); otherwise it is read here.
     program : Vertex or BatchProgram subclass, or an instance of one
         An instance carries the program's parameters, e.g. ``SSSP(source=1)``.
     backend : {"local", "ray"}

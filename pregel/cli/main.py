@@ -63,8 +63,9 @@ def build_parser() -> argparse.ArgumentParser:
         "and your own vertex programs.",
         epilog="EDGES is an edge list: 'src dst [weight]' per line, separated by whitespace or commas; "
         "'#' starts a comment, as does '%' at a line's start; .gz/.bz2 are read transparently; "
-        "'-' is standard input. It may also be a table: a Parquet file or folder, an Arrow IPC/Feather file, "
-        "or (with --src/--dst) a CSV file with a header; string ids are kept in the output.",
+        "'-' is standard input. It may also be a folder or glob ('edges/part-*') of such files, as Spark "
+        "writes them (_SUCCESS, .crc and hidden files skipped), or a table: a Parquet file or folder, an Arrow "
+        "IPC/Feather file, or (with --src/--dst) a CSV file with a header; string ids are kept in the output.",
     )
     parser.add_argument("--version", action="version", version=f"pregel {pregel.__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
@@ -94,6 +95,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_generate(commands)
     return parser
 
+
+EDGES_HELP = "edge list file, folder or glob of part files, or - for standard input"
 
 _ALGORITHM_HELP = {
     "pagerank": (
@@ -177,7 +180,7 @@ _LIBRARY_HELP = {
 def _input_flags() -> argparse.ArgumentParser:
     """What every algorithm command takes: the graph and how to run on it."""
     flags = _Parser(add_help=False)
-    flags.add_argument("edges", metavar="EDGES", help="edge list file, or - for standard input")
+    flags.add_argument("edges", metavar="EDGES", help=EDGES_HELP)
     add_column_flags(flags)
     flags.add_argument(
         "--workers",
@@ -597,7 +600,7 @@ def add_info_command(commands: Any) -> None:
         description="Summarise an edge list: counts, merged duplicates, self-loops, dangling vertices, "
         "degree distributions, weakly and strongly connected components.",
     )
-    info.add_argument("edges", metavar="EDGES", help="edge list file, or - for standard input")
+    info.add_argument("edges", metavar="EDGES", help=EDGES_HELP)
     add_column_flags(info)
     info.add_argument("--undirected", action="store_true", help="treat every edge as going both ways (default: off)")
     info.add_argument("--json", action="store_true", help="print the summary as JSON (default: text)")

@@ -71,7 +71,9 @@ def read_edges(
     Parameters
     ----------
     path : str or path-like
-        The file (or a folder of Parquet or Arrow files); ``"-"`` reads standard input.
+        The file; a folder or glob pattern of part files (text, as Spark and Hadoop write
+        them: ``_SUCCESS``, hidden and ``.crc`` files skipped; or Parquet, or Arrow); ``"-"``
+        reads standard input.
     undirected : bool
         Add the reverse of every edge.
     src, dst, weight : str, optional
@@ -105,7 +107,7 @@ def read_edges(
     <Graph: 3 vertices, 2 edges, unweighted>
     >>> os.remove(f.name)
     """
-    if (src, dst, weight) != (None, None, None) or table_format(path):
+    if (src, dst, weight) != (None, None, None) or (table_format(path) and not _are_parts(path)):
         graph = read_table(path, src, dst, weight)
     else:
         sources, targets, edge_weights, vertices = _read_columns(path, weights, threads)
@@ -140,6 +142,11 @@ def _read_columns(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None]:
     """As :func:`read_edge_arrays`, with ids as ``int32`` when they all fit (half the memory) unless ``wide``;
     and the vertices a Matrix Market file declares (1 to its size, isolated ones too), else None."""
+    if _are_parts(path):
+        from pregel.io.shares import read_parts  # it imports this module
+
+        src, dst, w = read_parts(path, weights, threads or available_cores())
+        return (src, dst, w, None) if not wide else (src.astype(np.int64), dst.astype(np.int64), w, None)
     name = "<stdin>" if str(path) == "-" else str(path)
     with open_text(path, name) as stream:
         mapped = None if name == "<stdin>" else _mapped(stream)
@@ -161,6 +168,13 @@ def _read_columns(
             if mapped is not None:
                 with contextlib.suppress(BufferError):  # a view still held by an error's traceback: the GC unmaps it
                     mapped.close()
+
+
+def _are_parts(path: str | os.PathLike[str]) -> bool:
+    """Whether ``path`` is a folder or glob of text part files (:func:`pregel.io.shares.is_parts`)."""
+    from pregel.io.shares import is_parts  # it imports this module
+
+    return is_parts(path)
 
 
 def _mapped(stream: IO[bytes]) -> mmap.mmap | None:

@@ -24,6 +24,7 @@ import glob
 import mmap
 import os
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -172,6 +173,71 @@ def list_shares(path: str | os.PathLike[str], pieces: int) -> list[Share]:
     return [replace(share, absolute=os.path.abspath(share.path)) for share in shares]
 
 
+def is_parts(path: str | os.PathLike[str]) -> bool:
+    """Whether ``path`` names part files this module reads for the local reader too: a folder of text files
+    (compressed or not), or a glob pattern matching no file of its own name. A folder of tables is
+    :mod:`pregel.io.tabular`'s.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> folder = tempfile.mkdtemp()
+    >>> with open(os.path.join(folder, "part-00000"), "w") as f:
+    ...     _ = f.write("1 2\\n")
+    >>> is_parts(folder), is_parts(os.path.join(folder, "part-*")), is_parts(os.path.join(folder, "part-00000"))
+    (True, True, False)
+    """
+    text = str(path)
+    if text == "-":
+        return False
+    p = Path(path)
+    if p.is_dir():
+        files = _files(path)
+        return {_kind(f) for f in files} <= {"text", "stream"}  # none: list_shares says so
+    return not p.exists() and glob.has_magic(text)
+
+
+def read_parts(
+    path: str | os.PathLike[str], weights: bool = True, threads: int = 1
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """Every share of ``path`` read here, ``threads`` at a time: the edges of all its part files, in file order.
+
+    This is the local reader of a folder or glob of part files: the same shares, errors and
+    rules as the Ray workers' own loading, one process. Ids are ``int32`` where they all fit.
+
+    Raises
+    ------
+    InputError
+        As :func:`list_shares` and :func:`read_share`; for part files with weights beside
+        some without; for no edges in any part.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> folder = tempfile.mkdtemp()
+    >>> for k, text in enumerate(["1 2\\n", "2 3\\n3 1\\n"]):
+    ...     with open(os.path.join(folder, f"part-{k:05d}"), "w") as f:
+    ...         _ = f.write(text)
+    >>> [column.tolist() for column in read_parts(folder)[:2]]
+    [[1, 2, 3], [2, 3, 1]]
+    """
+    shares = list_shares(path, threads)
+    if threads > 1 and len(shares) > 1:
+        with ThreadPoolExecutor(threads) as pool:  # the compiled parser lets go of the GIL
+            pieces = list(pool.map(lambda share: read_share(share, weights), shares))
+    else:
+        pieces = [read_share(share, weights) for share in shares]
+    found = [(share, piece) for share, piece in zip(shares, pieces) if piece.sources.size]
+    if not found:
+        raise InputError(no_edges(path))
+    weighted = [share.path for share, piece in found if piece.weights is not None]
+    if weighted and len(weighted) < len(found):
+        plain = next(share.path for share, piece in found if piece.weights is None)
+        raise InputError(f"{path}: {weighted[0]} has a weight column and {plain} does not")
+    columns = [np.concatenate([piece.sources for _, piece in found]), np.concatenate([p.targets for _, p in found])]
+    return columns[0], columns[1], np.concatenate([p.weights for _, p in found]) if weighted else None
+
+
 def assign(shares: list[Share], workers: int) -> list[list[Share]]:
     """The shares dealt to ``workers``: the largest first, each to the worker with the fewest bytes so far.
 
@@ -284,6 +350,8 @@ def _files(path: str | os.PathLike[str]) -> list[str]:
         return [text]
     elif glob.has_magic(text):
         matches = [Path(q) for q in glob.glob(text, recursive=True)]
+        if not matches:
+            raise InputError(f"{text}: no such file (the pattern matches none)")
         found = [q for q in matches if q.is_file() and not _skipped(q.parts[-1:])]
     else:
         raise InputError(f"{text}: no such file")
