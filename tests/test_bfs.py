@@ -219,16 +219,28 @@ def test_dispatch_errors_are_networkx_errors():
 
 
 @needs_backend
-def test_dispatch_refuses_weights_other_than_one():
+def test_dispatch_multi_source_dijkstra_by_weight():
     g = nx.path_graph(4)
     nx.set_edge_attributes(g, 1, "weight")
     assert nx.multi_source_dijkstra_path_length(g, {0}, backend="pregel") == {0: 0, 1: 1, 2: 2, 3: 3}
     g.add_edge(1, 2, weight=2)
-    with pytest.raises(NotImplementedError) as refused:
-        nx.multi_source_dijkstra_path_length(g, {0}, backend="pregel")
-    assert "unit weights only" in str(refused.value.__cause__)
+    assert nx.multi_source_dijkstra_path_length(g, {0}, backend="pregel") == {0: 0, 1: 1, 2: 3, 3: 4}
     # with weight=None every edge counts one
     assert nx.multi_source_dijkstra_path_length(g, {0}, weight=None, backend="pregel") == {0: 0, 1: 1, 2: 2, 3: 3}
+    for k, d in enumerate(_digraphs()):
+        rng = random.Random(k)
+        for _, _, data in d.edges(data=True):
+            data["int"], data["float"] = rng.randint(0, 9), rng.uniform(0.1, 5.0)
+        sources = set(rng.sample(list(d), min(3, len(d))))
+        for weight in ("int", "float"):
+            for cutoff in (None, 0, 4, 7.5, -1, math.nan):
+                ours = nx.multi_source_dijkstra_path_length(d, sources, cutoff=cutoff, weight=weight, backend="pregel")
+                theirs = nx.multi_source_dijkstra_path_length(d, sources, cutoff=cutoff, weight=weight)
+                assert ours == theirs
+                assert [type(x) for x in ours.values()] == [type(x) for x in theirs.values()]
+    g.add_edge(0, 1, weight=-1)
+    with pytest.raises(ValueError, match="non-negative weights"):
+        nx.multi_source_dijkstra_path_length(g, {0}, backend="pregel")
 
 
 @needs_backend

@@ -36,17 +36,25 @@ class _ShortestPathParameters:
 class ShortestPaths(_ShortestPathParameters, BatchProgram):
     """Shortest distances from ``source`` over arrays (the fast path).
 
+    ``sources`` (ids) start at distance 0 too: the distance from the nearest of them,
+    as networkx's ``multi_source_dijkstra_path_length``.
+
     Examples
     --------
     >>> g = pregel.Graph.from_edges([1, 2, 1], [2, 3, 3], weights=[1.0, 1.0, 3.0])
     >>> pregel.run(g, ShortestPaths(source=1)).to_dict()
     {1: 0.0, 2: 1.0, 3: 2.0}
+    >>> pregel.run(g, ShortestPaths(sources=(1, 3))).to_dict()
+    {1: 0.0, 2: 1.0, 3: 0.0}
     """
+
+    sources: tuple = ()
 
     def compute(self, v: pregel.VertexBatch) -> None:
         candidate = v.messages
         if v.superstep == 0:
-            candidate = np.where(v.ids == self.source, 0.0, candidate)
+            starts = [s for s in (self.source, *self.sources) if s is not None]
+            candidate = np.where(np.isin(v.ids, np.asarray(starts, dtype=v.ids.dtype)), 0.0, candidate)
         improved = candidate < v.values
         v.values = np.where(improved, candidate, v.values)
         v.aggregate("improved", v.ids[improved])

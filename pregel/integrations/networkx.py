@@ -20,8 +20,8 @@ Implemented, with networkx's parameters and errors:
 - ``weakly_connected_components``, ``connected_components`` and their ``number_`` counts.
 - Breadth-first search (issue 18): ``bfs_layers`` (each layer in networkx's order),
   ``single_source_shortest_path_length`` (``cutoff``) and
-  ``multi_source_dijkstra_path_length`` for unit weights (other weights raise
-  ``NotImplementedError``, so networkx falls back to itself where it is allowed to).
+  ``multi_source_dijkstra_path_length`` (unit weights breadth-first, others by the
+  shortest-paths program from every source at once; negative weights are a ValueError).
 - ``strongly_connected_components`` (networkx's sets, each after every component it has an edge to,
   as in Tarjan's order; unrelated components may come in another order than networkx's),
   ``number_strongly_connected_components`` and ``is_strongly_connected`` (issue 18).
@@ -357,7 +357,7 @@ class BackendInterface:
                 "the pregel backend runs Dijkstra only on non-negative weights; "
                 "use single_source_bellman_ford_path_length for negative ones"
             )
-        return _distances(G, G.lightest(weight), s, cutoff, G.integral.get(weight, True))
+        return _distances(G, G.lightest(weight), [s], cutoff, G.integral.get(weight, True))
 
     @staticmethod
     def single_source_bellman_ford_path_length(
@@ -365,7 +365,7 @@ class BackendInterface:
     ) -> dict[Any, float]:
         s = G.source_number(source, "Source {source} not in G")
         try:
-            return _distances(G, G.lightest(weight), s, None, G.integral.get(weight, True))
+            return _distances(G, G.lightest(weight), [s], None, G.integral.get(weight, True))
         except NegativeCycleError:
             raise nx.NetworkXUnbounded("Negative cycle detected.") from None
 
@@ -412,10 +412,13 @@ class BackendInterface:
             raise ValueError("sources must not be empty")
         numbers = [G.source_number(s, "Node {source} not found in graph") for s in sources]
         weights = G.weights(weight)
-        if weights is not None and (weights != 1).any():
-            raise NotImplementedError("the pregel backend runs multi_source_dijkstra_path_length for unit weights only")
-        cast = int if G.integral.get(weight, True) else float
-        return _hops(G, numbers, _last_layer(cutoff, beyond=True), cast)
+        integral = G.integral.get(weight, True)
+        if weights is None or (weights == 1).all():
+            # hops, breadth-first: the same distances, in the order networkx's search finds them
+            return _hops(G, numbers, _last_layer(cutoff, beyond=True), int if integral else float)
+        if (weights < 0).any():
+            raise ValueError("the pregel backend runs Dijkstra only on non-negative weights")
+        return _distances(G, G.lightest(weight), numbers, cutoff, integral)
 
     # --------------------------------- issue 18: strongly connected components
     @staticmethod
@@ -600,21 +603,25 @@ def _vector(G: PregelGraph, weights: dict | None, zero_total: type[Exception] | 
     return vector / total
 
 
-def _distances(G: PregelGraph, graph: Graph, source: int, cutoff: float | None, integral: bool) -> dict[Any, float]:
-    """Distances from ``source`` to the nodes it reaches (within ``cutoff``), nearest first."""
+def _distances(
+    G: PregelGraph, graph: Graph, sources: list[int], cutoff: float | None, integral: bool
+) -> dict[Any, float]:
+    """Distances from the nearest of ``sources`` to the nodes they reach (within ``cutoff``), nearest first."""
     from pregel.algorithms.sssp import ShortestPaths
 
-    values = _run(graph, ShortestPaths(source=source)).values
+    values = _run(graph, ShortestPaths(sources=tuple(sources))).values
     reached = np.isfinite(values)
     if cutoff is not None and not math.isnan(cutoff):
         # networkx drops a node only when its distance is above cutoff (never for NaN), and
-        # keeps the source whatever the cutoff (a negative one too)
+        # keeps the sources whatever the cutoff (a negative one too)
         reached &= values <= cutoff
-        reached[source] = True
+        reached[sources] = True
     reached = np.flatnonzero(reached)
     order = reached[np.argsort(values[reached], kind="stable")]
     cast = int if integral else float
-    return {G.nodes[i]: cast(values[i]) for i in order.tolist()}
+    found = {G.nodes[i]: cast(values[i]) for i in order.tolist()}
+    # networkx starts its sources at the integer 0, whatever the weights
+    return found | {G.nodes[i]: 0 for i in sources}
 
 
 def _labels(G: PregelGraph) -> np.ndarray:
