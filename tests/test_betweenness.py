@@ -201,12 +201,92 @@ def test_networkx_dispatch_equals_networkx(seed):
 
 
 @needs_backend
-def test_networkx_dispatch_declines_weights():
-    g = nx.path_graph(5)
-    with warnings.catch_warnings(), pytest.raises(NotImplementedError, match="not implemented by 'pregel'"):
+@pytest.mark.parametrize("seed", range(3))
+def test_networkx_dispatch_by_weight_equals_networkx(seed):
+    rng = random.Random(seed)
+    for directed in (False, True):
+        g = nx.gnm_random_graph(40, 90, seed=seed, directed=directed)
+        for u, v in g.edges:
+            # small integers tie many paths (sigma counts them); halves make the sums inexact in binary
+            g[u][v]["w"] = rng.randint(1, 3) if seed % 2 else rng.choice([0.1, 0.2, 0.3, 0.7])
+        g.add_edge(2, 2, w=1)
+        g.add_node("lonely")
+        for k, normalized, endpoints in itertools.product([None, 6], [True, False], [False, True]):
+            kwargs = {"k": k, "normalized": normalized, "endpoints": endpoints, "seed": seed, "weight": "w"}
+            ours = nx.betweenness_centrality(g, backend="pregel", **kwargs)
+            theirs = nx.betweenness_centrality(g, **kwargs)
+            assert ours.keys() == theirs.keys()
+            assert max(abs(ours[v] - theirs[v]) for v in g) < 1e-9
+
+
+@needs_backend
+def test_networkx_dispatch_weights_of_multigraphs_missing_and_not_positive():
+    assert nx.betweenness_centrality(nx.MultiGraph([(1, 2), (1, 2), (2, 3)]), backend="pregel")[2] == 1.0
+    # parallel edges: the lightest counts, as networkx's Dijkstra weighs them
+    multi = nx.MultiDiGraph([(1, 2, {"w": 5}), (1, 2, {"w": 1}), (2, 4, {"w": 1}), (1, 3, {"w": 1}), (3, 4, {"w": 2})])
+    for kwargs in ({"weight": "w"}, {"weight": "missing"}, {"weight": None}):
+        ours = nx.betweenness_centrality(multi, backend="pregel", normalized=False, **kwargs)
+        assert ours == nx.betweenness_centrality(multi, normalized=False, **kwargs)
+    g = nx.path_graph(4)
+    g.add_edge(1, 2, weight=0)
+    with warnings.catch_warnings(), pytest.raises(NotImplementedError) as refused:
         warnings.simplefilter("ignore")
         nx.betweenness_centrality(g, weight="weight", backend="pregel")
-    assert nx.betweenness_centrality(nx.MultiGraph([(1, 2), (1, 2), (2, 3)]), backend="pregel")[2] == 1.0
+    assert "positive weights" in str(refused.value.__cause__)
+
+
+@pytest.mark.parametrize("workers", [1, 3])
+@pytest.mark.parametrize("directed", [True, False])
+def test_weighted_random_graphs_match_networkx(workers, directed):
+    for seed in range(4):
+        rng = np.random.default_rng(seed)
+        n, m = 60, 240
+        weights = rng.integers(1, 4, m).astype(float) if seed % 2 else rng.uniform(0.1, 3.0, m)
+        src, dst = rng.integers(0, n, m) * 5, rng.integers(0, n, m) * 5
+        if not directed:
+            # one edge per pair: networkx's to_undirected keeps an arbitrary one of two weights
+            src, dst = np.minimum(src, dst), np.maximum(src, dst)
+        g = pregel.Graph.from_edges(src, dst, weights=weights)
+        for samples, endpoints in ((None, False), (7, True)):
+            ours = betweenness(g, samples, seed, endpoints=endpoints, directed=directed, weighted=True, workers=workers)
+            expected = networkx_betweenness(g, samples, seed, True, endpoints, directed=directed, weighted=True)
+            np.testing.assert_allclose(ours.values, expected, atol=1e-9, rtol=0)
+
+
+def test_weighted_by_hand_and_refused_weights():
+    # 1 -> 2 -> 4 weighs 2, 1 -> 3 -> 4 weighs 4: every path from 1 to 4 goes through 2, none through 3
+    square = pregel.Graph.from_edges([1, 1, 2, 3], [2, 3, 4, 4], weights=[1.0, 2.0, 1.0, 2.0])
+    assert betweenness(square, weighted=True, normalized=False).to_dict() == {1: 0.0, 2: 1.0, 3: 0.0, 4: 0.0}
+    # in hops both are on one of two paths
+    assert betweenness(square, normalized=False).to_dict() == {1: 0.0, 2: 0.5, 3: 0.5, 4: 0.0}
+    # a tie by weight splits the paths as the hops do
+    tied = pregel.Graph.from_edges([1, 1, 2, 3], [2, 3, 4, 4], weights=[1.5, 2.0, 2.0, 1.5])
+    assert betweenness(tied, weighted=True, normalized=False).to_dict() == {1: 0.0, 2: 0.5, 3: 0.5, 4: 0.0}
+    zero = pregel.Graph.from_edges([1, 2], [2, 3], weights=[1.0, 0.0])
+    with pytest.raises(pregel.InputError, match="positive weights; edge 2 -> 3 weighs 0.0"):
+        betweenness(zero, weighted=True)
+    with pytest.raises(pregel.InputError, match="counts paths in hops"):
+        betweenness(square, weighted=True, backend="scipy")
+
+
+def test_cli_weighted_equals_networkx_and_refuses_the_hops_reference(tmp_path, capsys):
+    path = tmp_path / "w.txt"
+    path.write_text("1 2 1\n1 3 2\n2 4 1\n3 4 1\n4 5 0.5\n5 1 3\n")
+    out = tmp_path / "bc.tsv"
+    assert main(["betweenness", str(path), "--weighted", "-o", str(out), "-q", "--compare", "networkx"]) == 0
+    written = np.array([float(line.split("\t")[1]) for line in out.read_text().splitlines()])
+    g = pregel.io.edges.read_edges(path)
+    np.testing.assert_allclose(written, networkx_betweenness(g, weighted=True), atol=1e-12)
+    assert not np.allclose(written, networkx_betweenness(g))  # the weights change the answer here
+    assert "networkx: largest absolute difference" in capsys.readouterr().err
+    for flags in (["--check"], ["--backend", "scipy"]):
+        assert exit_status(["betweenness", str(path), "--weighted", *flags, "-o", str(tmp_path / "x.tsv")]) == 2
+        err = capsys.readouterr().err
+        assert "has no meaning with --weighted" in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "x.tsv").exists()
+    path.write_text("1 2 1\n2 3 -1\n")
+    assert exit_status(["betweenness", str(path), "--weighted", "-o", str(out)]) == 2
+    assert "needs positive weights; edge 2 -> 3 weighs -1.0" in capsys.readouterr().err
 
 
 def test_sampled_sources_of_a_graph_with_string_ids_are_networkx_sources():

@@ -115,6 +115,9 @@ LIBRARY = {
     "lpa": lambda g, **kw: pregel.algorithms.label_propagation(g, **kw),
     "synchronous lpa": lambda g, **kw: pregel.algorithms.label_propagation(g, synchronous=True, **kw),
     "betweenness": lambda g, **kw: pregel.algorithms.betweenness(g, samples=16, seed=1, **kw),
+    "weighted betweenness": lambda g, **kw: pregel.algorithms.betweenness(
+        random_graph(500, 3000, weighted=True), samples=40, seed=1, weighted=True, **kw
+    ),
     "mis": lambda g, **kw: pregel.algorithms.maximal_independent_set(g, seed=1, **kw),
     "matching": lambda g, **kw: pregel.algorithms.maximal_matching(g, seed=1, **kw),
     "louvain": lambda g, **kw: louvain(g, **kw),

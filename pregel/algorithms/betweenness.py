@@ -33,6 +33,7 @@ import pregel
 from pregel import BatchProgram, Sum
 from pregel.algorithms.columns import ColumnSum, as_matrix, as_records, column_dtype, copied
 from pregel.algorithms.phases import Echo
+from pregel.algorithms.weighted_betweenness import positive_weights, weighted_brandes, weighted_layers
 from pregel.api.twin import only_batch
 from pregel.core.engine import collect_on_driver
 from pregel.core.kernels import InEdges
@@ -376,6 +377,7 @@ def betweenness(
     normalized: bool = True,
     endpoints: bool = False,
     directed: bool | None = None,
+    weighted: bool = False,
     backend: str = "local",
     api: str = "batch",
     **options: Any,
@@ -385,7 +387,7 @@ def betweenness(
     Parameters
     ----------
     graph : Graph, networkx graph, scipy sparse matrix or str
-        Edge weights are ignored (paths are counted in hops).
+        Paths are counted in hops, or by the edge weights with ``weighted``.
     samples : int, optional
         Sum the dependencies of this many sources, sampled as
         ``networkx.betweenness_centrality(G, k=samples, seed=seed)`` samples them from
@@ -400,6 +402,9 @@ def betweenness(
         Whether paths follow edge directions; ``False`` symmetrizes the graph (and
         halves unnormalized values, as networkx does for undirected graphs). Default:
         a networkx graph's own, else directed.
+    weighted : bool
+        Shortest paths by weight (networkx's ``weight="weight"``), over positive weights
+        (:mod:`pregel.algorithms.weighted_betweenness`); an unweighted graph's are in hops.
     backend : {"local", "ray", "scipy"}
         ``"scipy"`` runs the sparse-matrix reference (:func:`pregel.algorithms.reference.betweenness`).
     api : {"batch"}
@@ -415,13 +420,14 @@ def betweenness(
     Raises
     ------
     InputError
-        For fewer than 1 or more samples than vertices.
+        For fewer than 1 or more samples than vertices, a weight that is not positive with
+        ``weighted``, or ``weighted`` with ``backend="scipy"``.
 
     Notes
     -----
     Agrees with ``networkx.betweenness_centrality(G, k=samples, normalized=normalized,
-    endpoints=endpoints, seed=seed)`` for ``G`` with the vertices in id order (the order
-    networkx samples from).
+    endpoints=endpoints, seed=seed)`` (``weight="weight"`` with ``weighted``) for ``G``
+    with the vertices in id order (the order networkx samples from).
 
     References
     ----------
@@ -433,6 +439,9 @@ def betweenness(
     >>> g = pregel.Graph.from_edges([1, 2, 3], [2, 3, 4])
     >>> betweenness(g).to_dict()
     {1: 0.0, 2: 0.3333333333333333, 3: 0.3333333333333333, 4: 0.0}
+    >>> square = pregel.Graph.from_edges([1, 1, 2, 3], [2, 3, 4, 4], weights=[1.0, 2.0, 1.0, 2.0])
+    >>> betweenness(square, weighted=True, normalized=False).to_dict()
+    {1: 0.0, 2: 1.0, 3: 0.0, 4: 0.0}
     """
     if directed is None:
         directed = graph.is_directed() if hasattr(graph, "is_directed") and hasattr(graph, "adj") else True
@@ -444,18 +453,29 @@ def betweenness(
     chosen = sample_sources(graph.original_ids.tolist(), samples, seed)
     exact = len(chosen) == n
     sources = np.arange(n) if exact else graph.index_of(chosen)
+    weighted = weighted and graph.weights is not None
+    if weighted:
+        positive_weights(graph, "weighted betweenness")
     if backend == "scipy":
         from pregel.algorithms import reference
 
+        if weighted:
+            raise pregel.InputError("the scipy reference counts paths in hops: weighted betweenness runs on pregel")
         raw = reference.betweenness(graph, sources, endpoints).values
     else:
         # vertices numbered 0..n-1: a batch's sources are then a range of ids, or a short list
-        numbered = pregel.Graph(np.arange(n), graph.indptr, graph.indices)
-        program = brandes(numbered, None if exact else sources, endpoints)
+        numbered = pregel.Graph(np.arange(n), graph.indptr, graph.indices, graph.weights if weighted else None)
+        chosen_numbers = None if exact else sources
         # the run's graph has two layers of the user's vertices, and the scale is the whole graph's: collected here
         collect = options.pop("collect", ())
-        result = pregel.run(layered(numbered), program, backend=backend, **options)
-        raw = result.values["bc"][n:]
+        if weighted:
+            program = weighted_brandes(numbered, chosen_numbers, endpoints)
+            result = pregel.run(weighted_layers(numbered), program, backend=backend, **options)
+            raw = as_matrix(result.values)[n:, -1].copy()
+        else:
+            program = brandes(numbered, chosen_numbers, endpoints)
+            result = pregel.run(layered(numbered), program, backend=backend, **options)
+            raw = result.values["bc"][n:]
     scaled = rescale_betweenness(raw, directed, normalized, endpoints, None if exact else sources)
     if backend == "scipy":
         return pregel.Result(graph, scaled, 1, [], {}, "halted")
@@ -507,8 +527,11 @@ def networkx_betweenness(
     normalized: bool = True,
     endpoints: bool = False,
     directed: bool = True,
+    weighted: bool = False,
 ) -> np.ndarray:
     """``networkx.betweenness_centrality`` on the same graph, aligned with ``graph.ids`` (for ``--compare``).
+
+    With ``weighted``, shortest paths by the edge weights (networkx's ``weight="weight"``).
 
     Examples
     --------
@@ -517,8 +540,11 @@ def networkx_betweenness(
     """
     import networkx as nx
 
-    g = graph.to_networkx(weights=False)
+    g = graph.to_networkx(weights=weighted)
     if not directed:
         g = g.to_undirected()
-    values = nx.betweenness_centrality(g, k=samples, normalized=normalized, endpoints=endpoints, seed=seed)
+    weight = "weight" if weighted and graph.weights is not None else None
+    values = nx.betweenness_centrality(
+        g, k=samples, normalized=normalized, endpoints=endpoints, seed=seed, weight=weight
+    )
     return np.array([values[v] for v in graph.original_ids.tolist()])

@@ -342,6 +342,7 @@ def _run_betweenness(graph: pregel.Graph, args: argparse.Namespace, options: dic
         normalized=not args.unnormalized,
         endpoints=args.endpoints,
         directed=not args.undirected,
+        weighted=args.weighted,
         **options,
     )
 
@@ -350,7 +351,13 @@ def _networkx_betweenness(graph: pregel.Graph, args: argparse.Namespace) -> np.n
     from pregel.algorithms.betweenness import networkx_betweenness
 
     return networkx_betweenness(
-        graph, args.samples, args.seed, not args.unnormalized, args.endpoints, directed=not args.undirected
+        graph,
+        args.samples,
+        args.seed,
+        not args.unnormalized,
+        args.endpoints,
+        directed=not args.undirected,
+        weighted=args.weighted,
     )
 
 
@@ -467,7 +474,10 @@ ALGORITHMS = {
     "ppr": Algorithm(_run_ppr, _networkx_ppr, listings.PER_SOURCE, lambda args: {"delta": "L1 change"}),
     "lpa": Algorithm(_run_lpa, _networkx_lpa, listings.LARGEST_COMPONENTS, _lpa_measures),
     "betweenness": Algorithm(
-        _run_betweenness, _networkx_betweenness, listings.HIGHEST, lambda args: {"reached": "reached"}
+        _run_betweenness,
+        _networkx_betweenness,
+        listings.HIGHEST,
+        lambda args: {"changed": "changed"} if args.weighted else {"reached": "reached"},
     ),
     "mis": Algorithm(_run_mis, None, listings.MEMBERS, lambda args: {}, validate=_validate_mis),
     "matching": Algorithm(_run_matching, None, listings.PAIRS, lambda args: {}, validate=_validate_matching),

@@ -152,7 +152,8 @@ _LIBRARY_HELP = {
         "betweenness centrality (Brandes), exact or sampled",
         "Shortest-path betweenness by Brandes' algorithm in supersteps (forward breadth-first search, backward "
         "dependencies), many sources at a time; exact, or from --samples K sources drawn as networkx draws them "
-        "for --seed S; normalized as networkx normalizes it. Paths follow edge directions unless --undirected.",
+        "for --seed S; normalized as networkx normalizes it. Paths follow edge directions unless --undirected; "
+        "they are counted in hops, or by weight with --weighted.",
     ),
     "mis": (
         "a maximal independent set (Luby)",
@@ -481,6 +482,12 @@ def _library_flags() -> dict[str, argparse.ArgumentParser]:
     )
     bc.add_argument(
         "--endpoints", action="store_true", help="count the ends of a path as on it (default: off, as networkx)"
+    )
+    bc.add_argument(
+        "--weighted",
+        action="store_true",
+        help="shortest paths by the third column's positive weights, as networkx's weight='weight' "
+        "(default: in hops, as networkx's weight=None)",
     )
     randomized = {}
     for name in ("mis", "matching"):
@@ -1020,6 +1027,13 @@ def _check_flags(args: argparse.Namespace, name: str) -> None:
                 raise InputError(
                     f"{flag} has no meaning for pregel {name}: the answer is random, networkx's and a reference's "
                     "differ from it; --check verifies it instead"
+                )
+    if name == "betweenness" and getattr(args, "weighted", False):
+        for flag, given in (("--check", getattr(args, "check", False)), ("--backend scipy", args.backend == "scipy")):
+            if given:
+                raise InputError(
+                    f"{flag} has no meaning with --weighted: the scipy reference counts paths in hops "
+                    "(--compare networkx checks weighted paths)"
                 )
     # issue 18: bfs, scc, kcore, triangles
     if name == "scc" and args.undirected:

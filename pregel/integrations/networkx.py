@@ -32,9 +32,9 @@ Implemented, with networkx's parameters and errors:
 - ``triangles``, ``clustering``, ``average_clustering`` and ``transitivity`` (issue 18):
   undirected graphs, unweighted; a directed graph or a ``weight`` is left to networkx
   (``can_run`` says why).
-- ``betweenness_centrality`` without weights (``k``, ``seed``, ``normalized``,
-  ``endpoints``): the same sampled sources, the same scaling; with ``weight`` networkx
-  runs it (shortest paths by weight are not this program's).
+- ``betweenness_centrality`` (``k``, ``seed``, ``normalized``, ``endpoints``, ``weight``):
+  the same sampled sources, the same scaling; with ``weight``, shortest paths by weight
+  over positive weights (a zero or negative one raises ``NotImplementedError``).
 - ``louvain_communities`` and ``louvain_partitions`` (issue 19): undirected graphs
   (a directed one is left to networkx: its modularity is another measure), ``weight``,
   ``resolution``, ``threshold``, ``max_level``, ``seed`` (which seeds our colouring of
@@ -302,8 +302,6 @@ class BackendInterface:
             if weight is not None:
                 return f"{name} runs unweighted only (weight=None)"
         graph = args[0] if args else kwargs.get("G")
-        if name == "betweenness_centrality" and kwargs.get("weight", args[3] if len(args) > 3 else None) is not None:
-            return "weighted betweenness is not supported: paths are counted in hops"
         if name in ("louvain_communities", "louvain_partitions") and graph.is_directed():
             return f"{name} runs on undirected graphs only (directed modularity is another measure)"
         if name == "label_propagation_communities" and getattr(graph, "is_multigraph", lambda: False)():
@@ -519,6 +517,8 @@ class BackendInterface:
         seed: Any = None,
     ) -> dict[Any, float]:
         from pregel.algorithms.betweenness import brandes, layered, rescale_betweenness
+        from pregel.algorithms.columns import as_matrix
+        from pregel.algorithms.weighted_betweenness import weighted_brandes, weighted_layers
 
         n = len(G)
         if n == 0:
@@ -527,8 +527,16 @@ class BackendInterface:
         chosen = G.nodes if k is None or k == n else seed.sample(G.nodes, k)
         exact = len(chosen) == n
         sources = None if exact else np.array([G.index[node] for node in chosen])
-        graph = G.lightest(None)
-        raw = _run(layered(graph), brandes(graph, sources, endpoints)).values["bc"][n:]
+        # parallel edges: the lightest, as networkx's Dijkstra weighs a multigraph's
+        graph = G.lightest(weight)
+        if graph.weights is not None and (graph.weights == 1).all():
+            graph = G.lightest(None)  # hops: the same paths, by the faster program
+        if graph.weights is None:
+            raw = _run(layered(graph), brandes(graph, sources, endpoints)).values["bc"][n:]
+        elif (graph.weights > 0).all():
+            raw = as_matrix(_run(weighted_layers(graph), weighted_brandes(graph, sources, endpoints)).values)[n:, -1]
+        else:
+            raise NotImplementedError("weighted betweenness needs positive weights (zero-weight edges tie paths)")
         scaled = rescale_betweenness(raw, G.directed, normalized, endpoints, sources)
         return dict(zip(G.nodes, scaled.tolist()))
 
