@@ -12,6 +12,7 @@ one run wait for the next.
 from __future__ import annotations
 
 import os
+import threading
 import time
 
 import networkx as nx
@@ -458,6 +459,34 @@ def test_an_error_is_the_lowest_failing_partitions_as_on_the_local_backend(line,
     for _ in range(2):
         with pytest.raises(ValueError, match="^vertex 49 gives up$"):
             pregel.run(graph, FailsLate, backend="ray", workers=4)
+
+
+class HoldsALock(Exception):
+    """An exception pickle cannot send: it holds a lock."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.lock = threading.Lock()
+
+
+class FailsUnpicklably(Vertex):
+    def compute(self, messages):
+        if self.superstep == 2 and self.id == 7:
+            raise HoldsALock("vertex 7 locked up")
+        self.send_message_to_all_neighbors(1.0)
+
+
+@pytest.mark.parametrize("line", ["1", "0"])
+def test_an_error_that_cannot_be_pickled_is_named_with_its_message(line, monkeypatch):
+    monkeypatch.delenv("PREGEL_RAY_COMPILED", raising=False)
+    monkeypatch.setenv("PREGEL_RAY_LINE", line)
+    graph = pregel.Graph.from_edges(np.arange(20), (np.arange(20) + 1) % 20)
+    with pytest.raises(HoldsALock, match="^vertex 7 locked up$"):
+        pregel.run(graph, FailsUnpicklably, workers=2)
+    # Ray's own error said only that the exception was not serializable
+    with pytest.raises(pregel.PregelError, match="^HoldsALock: vertex 7 locked up .raised on a Ray worker"):
+        pregel.run(graph, FailsUnpicklably, backend="ray", workers=2)
+    assert pregel.run(graph, Wake(root=1), backend="ray", workers=2).values.size == 20
 
 
 class Counts(pregel.BatchProgram):

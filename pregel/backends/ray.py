@@ -175,7 +175,13 @@ class PartitionWorker:
     ) -> PartitionStatus:
         self.office.keep(keep, superstep)
         self.receive(mail, addresses)
-        status, blocks = self.partition.superstep(superstep, aggregated)
+        try:
+            status, blocks = self.partition.superstep(superstep, aggregated)
+        except Exception as exc:
+            sent = _travelling(exc)
+            if sent is exc:
+                raise
+            raise sent from None
         self.office.post(superstep, self._keep_own(blocks))
         # the blocks for this partition start coming while the barrier closes
         self.office.pull_ahead(superstep, self.partition.index, addresses)
@@ -1190,6 +1196,16 @@ def _died(call: Any) -> bool:
     except (RayActorError, ObjectLostError):
         return True
     return False
+
+
+def _travelling(exc: Exception) -> Exception:
+    """``exc``, or where it cannot be pickled to the driver (it holds a lock, a socket...), a PregelError naming
+    its type and message, as the local backend's error would read."""
+    try:
+        ray.cloudpickle.dumps(exc)
+    except Exception:
+        return PregelError(f"{type(exc).__name__}: {exc} (raised on a Ray worker; it cannot be pickled to the driver)")
+    return exc
 
 
 def _first_failure(calls: list[Any], raised: BaseException) -> BaseException:
