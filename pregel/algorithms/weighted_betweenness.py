@@ -3,19 +3,25 @@
 For a source s, a vertex v's distance d(v) is the least weight of a path from s, and its
 σ(v) counts the shortest ones: σ(v) = Σ σ(u) over the in-neighbours u with
 d(u) + w(u, v) = d(v) (the same floating-point sum networkx's Dijkstra compares). The
-dependency δ(u) = Σ σ(u)/σ(v) · (1 + δ(v)) runs over the out-neighbours v whose shortest
+dependency δ(u) = σ(u) · Σ (1 + δ(v))/σ(v) runs over the out-neighbours v whose shortest
 paths go through u. A vertex's betweenness sums its dependencies over the sources, scaled
 as networkx scales them (:func:`~pregel.algorithms.betweenness.rescale_betweenness`).
 
-Without levels to walk (a vertex's distance is not its superstep), each quantity is a
-fixed point reached by rounds (Jacobi iteration): every reached vertex sends its
-``(d + w, σ)`` along every edge each superstep, and a vertex takes the least distance it
-hears of and sums the σ that came with it; once no value changes, the same is done
-backward for δ. Positive weights make the shortest paths a DAG, so each phase ends after
-as many rounds as the longest shortest path has edges. Many sources run side by side, one
-column each, as in :class:`~pregel.algorithms.betweenness.BrandesColumns`; the backward
-rounds run on the graph's second layer (:func:`weighted_layers`), which has its edges
-reversed.
+A vertex's distance is not the superstep it is reached in, so there are no levels to walk;
+each batch of sources runs three phases of messages that stop when nobody has news:
+
+1. distances, Bellman-Ford: a vertex whose distance fell sends ``d + w`` along its edges;
+2. path counts, pushed: σ is a sum over the shortest-path DAG, so a vertex passes on what
+   it was just given (a source starts with 1) along the edges where ``d + w`` is the
+   receiver's distance, and adds what it is given;
+3. dependencies, pushed backward the same way: a vertex passes on the increase of
+   ``(1 + δ)/σ`` (first ``1/σ``) along its reversed edges, on the second layer of
+   :func:`weighted_layers`, where a vertex's twin heard its distance and σ.
+
+Positive weights make the shortest paths a DAG, so phases 2 and 3 end after as many
+supersteps as the longest shortest path has edges, each vertex sending once per superstep
+something reaches it. Many sources run side by side, one column each, as in
+:class:`~pregel.algorithms.betweenness.BrandesColumns`.
 """
 
 from __future__ import annotations
@@ -29,7 +35,7 @@ from pregel import BatchProgram, Sum
 from pregel.algorithms.columns import ColumnSum, as_matrix, as_records, column_dtype
 from pregel.algorithms.phases import Echo
 
-START, FORWARD, LINK, SETTLE, BACKWARD = range(5)
+START, DISTANCES, PATHS, LINK, SETTLE, BACKWARD = range(6)
 MAX_BATCH = 32
 MESSAGE_BUDGET = 1 << 22
 """A batch sends at most this many message floats along the edges a superstep (a few tens of MB)."""
@@ -52,7 +58,7 @@ class WeightedBrandes(BatchProgram):
     [0.0, 0.5, 0.5, 0.0]
     """
 
-    aggregators = {"phase": Echo, "batch": Echo, "changed": Sum, "reach": ColumnSum}
+    aggregators = {"phase": Echo, "batch": Echo, "step": Echo, "sent": Sum, "reach": ColumnSum}
     n = 0
     sources: tuple = ()
     batch = MAX_BATCH
@@ -67,68 +73,105 @@ class WeightedBrandes(BatchProgram):
         return np.zeros(v.size, dtype=self.value_dtype)
 
     def compute(self, v: pregel.VertexBatch) -> None:
-        batch, phase = (0, START) if v.superstep == 0 else (int(v.aggregated("batch")), int(v.aggregated("phase")))
-        v.aggregate("batch", batch)
-        v.aggregate("phase", phase)
-        values = as_matrix(v.values).copy()
+        announced = (0, START, 0) if v.superstep == 0 else (v.aggregated(k) for k in ("batch", "phase", "step"))
+        batch, phase, step = (int(x) for x in announced)
+        for name, value in (("batch", batch), ("phase", phase), ("step", step)):
+            v.aggregate(name, value)
         b = self.batch
-        dist, sigma, delta, bc = values[:, :b], values[:, b : 2 * b], values[:, 2 * b : 3 * b], values[:, 3 * b]
-        twin = v.ids >= self.n
+        # most supersteps change a few rows: they are read and written alone (update_values), not the whole array
+        current = as_matrix(v.values)
+        dist, sigma, delta = current[:, :b], current[:, b : 2 * b], current[:, 2 * b : 3 * b]
         if phase == START:
-            if batch > 0:
-                self._add_dependencies(v, batch - 1, dist, delta, bc)
-            if batch == self.batches:
-                v.vote_to_halt()
+            self._start(v, batch)
+        elif phase == DISTANCES:
+            rows, least = _least(v.all_messages, b)
+            new = np.minimum(dist[rows], least)
+            fell = (new < dist[rows]).any(axis=1)
+            rows, new = rows[fell], new[fell]
+            self._change(v, current, rows, dist=new)
+            self._forward(v, rows, new, np.zeros_like(new))
+        elif phase == PATHS:
+            if step == 0:
+                rows, column = self._sources_here(v, batch)
+                given = np.zeros((rows.size, b))
+                given[np.arange(rows.size), column] = 1.0  # a source's one path (already in its sigma)
             else:
-                dist[:], sigma[:], delta[:] = np.inf, 0.0, 0.0
-                row, column = self._sources_here(v, batch)
-                dist[row, column], sigma[row, column] = 0.0, 1.0
-                self._forward(v, dist, sigma, twin)
-        elif phase == FORWARD:
-            best, paths = _least(v.all_messages, v.size, b)
-            row, column = self._sources_here(v, batch)
-            best[row, column], paths[row, column] = 0.0, 1.0
-            best[twin], paths[twin] = dist[twin], sigma[twin]
-            v.aggregate("changed", int(np.count_nonzero((best != dist) | (paths != sigma))))
-            dist[:], sigma[:] = best, paths
-            self._forward(v, dist, sigma, twin)
+                rows, given = _given(v.all_messages, dist, b)
+                some = given.any(axis=1)  # messages along edges of no shortest path bring nothing
+                rows, given = rows[some], given[some]
+                self._change(v, current, rows, sigma=sigma[rows] + given)
+            self._forward(v, rows, dist[rows], given)
         elif phase == LINK:
-            edges = v.out_edges(where=~twin & np.isfinite(dist).any(axis=1))
+            edges = v.out_edges(where=(v.ids < self.n) & np.isfinite(dist).any(axis=1))
             link = edges.target == v.ids[edges.source] + self.n
             v.send_along(edges, _messages(dist[edges.source], sigma[edges.source], 0.0), where=link)
         elif phase == SETTLE:
             got = v.all_messages
-            if len(got):
-                told = as_matrix(got.values)
-                dist[got.receiver], sigma[got.receiver] = told[:, :b], told[:, b : 2 * b]
-            self._backward(v, dist, sigma, delta, twin)
+            told = as_matrix(got.values) if len(got) else np.zeros((0, 2 * b + 1))
+            rows, heard, paths = got.receiver, told[:, :b], told[:, b : 2 * b]
+            self._change(v, current, rows, dist=heard, sigma=paths)
+            self._backward(v, rows, heard, np.divide(1.0, paths, out=np.zeros_like(paths), where=paths > 0))
         else:
-            got = v.all_messages
-            found = _dependencies(got, dist, sigma, b)
-            found[~twin] = 0.0
-            v.aggregate("changed", int(np.count_nonzero(found != delta)))
-            delta[:] = found
+            rows, given = _given(v.all_messages, dist, b, weighed=True)
+            self._change(v, current, rows, delta=delta[rows] + sigma[rows] * given)
             if self.endpoints:
                 # how many each source reaches, for the batch's end (an aggregate lasts one superstep: the last counts)
-                v.aggregate("reach", as_records(np.isfinite(dist[twin]).sum(axis=0, dtype=np.float64)[None, :]))
-            self._backward(v, dist, sigma, delta, twin)
-        v.values = as_records(values)
+                reached = np.isfinite(dist[v.ids >= self.n]).sum(axis=0, dtype=np.float64)
+                v.aggregate("reach", as_records(reached[None, :]))
+            self._backward(v, rows, dist[rows], given)
 
-    def _forward(self, v: pregel.VertexBatch, dist: np.ndarray, sigma: np.ndarray, twin: np.ndarray) -> None:
-        """Each reached vertex of the first layer sends ``(d + w, σ)`` along its edges (not to its twin)."""
-        edges = v.out_edges(where=~twin & np.isfinite(dist).any(axis=1))
-        weight = edges.weight[:, None]
+    def _start(self, v: pregel.VertexBatch, batch: int) -> None:
+        """The last batch's dependencies added up; the next batch's sources at distance 0 on one path each."""
+        records = v.values.copy()  # an array of its own, which the partition keeps without copying it again
+        values = as_matrix(records)
+        b = self.batch
+        dist, sigma, delta, bc = values[:, :b], values[:, b : 2 * b], values[:, 2 * b : 3 * b], values[:, 3 * b]
+        if batch > 0:
+            self._add_dependencies(v, batch - 1, dist, delta, bc)
+        if batch == self.batches:
+            v.vote_to_halt()
+        else:
+            dist[:], sigma[:], delta[:] = np.inf, 0.0, 0.0
+            row, column = self._sources_here(v, batch)
+            dist[row, column], sigma[row, column] = 0.0, 1.0
+            self._forward(v, row, dist[row], np.zeros((row.size, b)))
+        v.values = records
+
+    def _change(self, v: pregel.VertexBatch, current: np.ndarray, rows: np.ndarray, **columns: np.ndarray) -> None:
+        """New ``dist``, ``sigma`` or ``delta`` columns for ``rows``; the other rows and columns as they are."""
+        if not rows.size:
+            return
+        b = self.batch
+        changed = current[rows]  # a copy: rows picked by index
+        for name, new in columns.items():
+            k = ("dist", "sigma", "delta").index(name)
+            changed[:, k * b : (k + 1) * b] = new
+        v.update_values(rows, as_records(changed))
+
+    def _forward(self, v: pregel.VertexBatch, rows: np.ndarray, dist: np.ndarray, numbers: np.ndarray) -> None:
+        """``rows`` (increasing) of the first layer, at distances ``dist``, send ``(d + w, numbers)`` along their
+        edges (not to their twins)."""
+        first = v.ids[rows] < self.n
+        rows, dist, numbers = rows[first], dist[first], numbers[first]
+        v.aggregate("sent", int(rows.size))
+        if not rows.size:
+            return
+        edges = v.out_edges(where=_mask(v.size, rows))
+        k = np.searchsorted(rows, edges.source)
         along = edges.target < self.n
-        v.send_along(edges, _messages(dist[edges.source] + weight, sigma[edges.source], 0.0), where=along)
+        v.send_along(edges, _messages(dist[k] + edges.weight[:, None], numbers[k], 0.0), where=along)
 
-    def _backward(
-        self, v: pregel.VertexBatch, dist: np.ndarray, sigma: np.ndarray, delta: np.ndarray, twin: np.ndarray
-    ) -> None:
-        """Each reached twin sends ``(d, (1 + δ)/σ, w)`` along its reversed edges."""
-        edges = v.out_edges(where=twin & np.isfinite(dist).any(axis=1))
-        s = sigma[edges.source]
-        share = np.divide(1.0 + delta[edges.source], s, out=np.zeros_like(s), where=s > 0)
-        v.send_along(edges, _messages(dist[edges.source], share, edges.weight))
+    def _backward(self, v: pregel.VertexBatch, rows: np.ndarray, dist: np.ndarray, shares: np.ndarray) -> None:
+        """``rows`` (increasing) of the second layer with a share of ``(1 + δ)/σ`` to pass on send
+        ``(d, share, w)`` along their reversed edges."""
+        some = shares.any(axis=1)
+        rows, dist, shares = rows[some], dist[some], shares[some]
+        v.aggregate("sent", int(rows.size))
+        if not rows.size:
+            return
+        edges = v.out_edges(where=_mask(v.size, rows))
+        k = np.searchsorted(rows, edges.source)
+        v.send_along(edges, _messages(dist[k], shares[k], edges.weight))
 
     def _add_dependencies(
         self, v: pregel.VertexBatch, batch: int, dist: np.ndarray, delta: np.ndarray, bc: np.ndarray
@@ -147,31 +190,32 @@ class WeightedBrandes(BatchProgram):
         bc[twin] += np.where(reached[twin], delta[twin], 0.0).sum(axis=1)
 
     def _sources_here(self, v: pregel.VertexBatch, batch: int, offset: int = 0) -> tuple[np.ndarray, np.ndarray]:
-        """The batch's sources (or, with ``offset`` n, their twins) among these vertices: rows, columns."""
+        """The batch's sources (or, with ``offset`` n, their twins) among these vertices: rows (increasing),
+        columns."""
         lo = batch * self.batch
         sources = np.array(self.sources[lo : lo + self.batch], dtype=np.int64) + offset
         row = np.minimum(np.searchsorted(v.ids, sources), max(v.size - 1, 0))
         here = np.flatnonzero(v.ids[row] == sources) if v.size else np.zeros(0, dtype=np.int64)
-        return row[here], here
+        order = np.argsort(row[here], kind="stable")
+        return row[here][order], here[order]
 
     def master_compute(self, master: Any) -> None:
-        batch, phase = master.aggregated("batch"), master.aggregated("phase")
-        changed = master.aggregated("changed")
-        if phase == START:
-            following = (batch, FORWARD) if batch < self.batches else None
-        elif phase == FORWARD:
-            following = (batch, LINK if changed == 0 else FORWARD)
-        elif phase == LINK:
-            following = (batch, SETTLE)
-        elif phase == SETTLE:
-            following = (batch, BACKWARD)
-        else:
-            following = (batch + 1, START) if changed == 0 else (batch, BACKWARD)
-        if following is None:
+        batch, phase, step = (master.aggregated(k) for k in ("batch", "phase", "step"))
+        quiet = master.aggregated("sent") == 0
+        if phase == START and batch == self.batches:
             master.halt()
             return
+        following = {
+            START: (batch, DISTANCES),
+            DISTANCES: (batch, PATHS if quiet else DISTANCES),
+            PATHS: (batch, LINK if quiet else PATHS),
+            LINK: (batch, SETTLE),
+            SETTLE: (batch, BACKWARD),
+            BACKWARD: (batch + 1, START) if quiet else (batch, BACKWARD),
+        }[phase]
         master.set_aggregated("batch", following[0])
         master.set_aggregated("phase", following[1])
+        master.set_aggregated("step", step + 1 if following[1] == phase else 0)
 
 
 def _messages(dist: np.ndarray, numbers: np.ndarray, weight: Any) -> np.ndarray:
@@ -182,34 +226,43 @@ def _messages(dist: np.ndarray, numbers: np.ndarray, weight: Any) -> np.ndarray:
     return as_records(rows)
 
 
-def _least(got: Any, size: int, b: int) -> tuple[np.ndarray, np.ndarray]:
-    """Per receiver and column, the least distance heard of and the σ summed over the messages that bring it."""
-    best, paths = np.full((size, b), np.inf), np.zeros((size, b))
-    if not len(got):
-        return best, paths
-    told = as_matrix(got.values)
-    starts = np.flatnonzero(np.r_[True, got.receiver[1:] != got.receiver[:-1]])
-    row = got.receiver[starts]
-    least = np.minimum.reduceat(told[:, :b], starts, axis=0)
-    on = told[:, :b] == np.repeat(least, np.diff(np.r_[starts, len(got)]), axis=0)
-    best[row] = least
-    paths[row] = np.add.reduceat(np.where(on, told[:, b : 2 * b], 0.0), starts, axis=0)
-    return best, paths
+def _mask(size: int, rows: np.ndarray) -> np.ndarray:
+    """True at ``rows``."""
+    mask = np.zeros(size, dtype=bool)
+    mask[rows] = True
+    return mask
 
 
-def _dependencies(got: Any, dist: np.ndarray, sigma: np.ndarray, b: int) -> np.ndarray:
-    """Per receiver (a twin u) and column, σ(u) · Σ (1 + δ(v))/σ(v) over the v with d(u) + w(u, v) = d(v)."""
-    found = np.zeros(dist.shape)
-    if not len(got):
-        return found
+def _groups(got: Any) -> tuple[np.ndarray, np.ndarray]:
+    """The receivers of ``got`` (increasing, once each) and where each one's messages start."""
+    starts = np.flatnonzero(np.r_[True, got.receiver[1:] != got.receiver[:-1]]) if len(got) else np.zeros(0, int)
+    return got.receiver[starts], starts
+
+
+def _least(got: Any, b: int) -> tuple[np.ndarray, np.ndarray]:
+    """The receivers, and per receiver and column the least distance heard of."""
+    rows, starts = _groups(got)
+    if not rows.size:
+        return rows, np.zeros((0, b))
+    return rows, np.minimum.reduceat(as_matrix(got.values)[:, :b], starts, axis=0)
+
+
+def _given(got: Any, dist: np.ndarray, b: int, weighed: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """The receivers, and per receiver and column the numbers summed over the messages on a shortest path.
+
+    Forward (the default) a message's distance is ``d(u) + w``, on a shortest path when it
+    is the receiver's own distance; backward (``weighed``) it is the sender's ``d(v)``,
+    with the edge's ``w``: on one when the receiver's ``d(u) + w`` equals it.
+    """
+    rows, starts = _groups(got)
+    if not rows.size:
+        return rows, np.zeros((0, b))
     told = as_matrix(got.values)
-    receiver = got.receiver
-    on = dist[receiver] + told[:, 2 * b : 2 * b + 1] == told[:, :b]
-    starts = np.flatnonzero(np.r_[True, receiver[1:] != receiver[:-1]])
-    summed = np.add.reduceat(np.where(on, told[:, b : 2 * b], 0.0), starts, axis=0)
-    row = receiver[starts]
-    found[row] = summed * sigma[row]
-    return found
+    mine = dist[got.receiver]
+    if weighed:
+        mine = mine + told[:, 2 * b : 2 * b + 1]
+    on = mine == told[:, :b]
+    return rows, np.add.reduceat(np.where(on, told[:, b : 2 * b], 0.0), starts, axis=0)
 
 
 def weighted_layers(graph: pregel.Graph) -> pregel.Graph:

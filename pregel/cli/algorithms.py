@@ -477,7 +477,7 @@ ALGORITHMS = {
         _run_betweenness,
         _networkx_betweenness,
         listings.HIGHEST,
-        lambda args: {"changed": "changed"} if args.weighted else {"reached": "reached"},
+        lambda args: {"sent": "sending"} if args.weighted else {"reached": "reached"},
     ),
     "mis": Algorithm(_run_mis, None, listings.MEMBERS, lambda args: {}, validate=_validate_mis),
     "matching": Algorithm(_run_matching, None, listings.PAIRS, lambda args: {}, validate=_validate_matching),
