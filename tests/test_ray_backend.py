@@ -12,6 +12,7 @@ one run wait for the next.
 from __future__ import annotations
 
 import os
+import sys
 import threading
 import time
 
@@ -486,6 +487,23 @@ def test_an_error_that_cannot_be_pickled_is_named_with_its_message(line, monkeyp
     # Ray's own error said only that the exception was not serializable
     with pytest.raises(pregel.PregelError, match="^HoldsALock: vertex 7 locked up .raised on a Ray worker"):
         pregel.run(graph, FailsUnpicklably, backend="ray", workers=2)
+    assert pregel.run(graph, Wake(root=1), backend="ray", workers=2).values.size == 20
+
+
+class Exits(Vertex):
+    def compute(self, messages):
+        if self.superstep == 1 and self.id == 5:
+            sys.exit(3)
+        self.send_message_to_all_neighbors(1.0)
+
+
+@pytest.mark.parametrize("line", ["1", "0"])
+def test_sys_exit_in_compute_is_a_program_error_not_a_lost_worker(line, monkeypatch):
+    monkeypatch.delenv("PREGEL_RAY_COMPILED", raising=False)
+    monkeypatch.setenv("PREGEL_RAY_LINE", line)
+    graph = pregel.Graph.from_edges(np.arange(20), (np.arange(20) + 1) % 20)
+    with pytest.raises(pregel.ProgramError, match=r"called sys.exit\(3\) in superstep 1: on Ray that ends a worker"):
+        pregel.run(graph, Exits, backend="ray", workers=2)
     assert pregel.run(graph, Wake(root=1), backend="ray", workers=2).values.size == 20
 
 

@@ -50,7 +50,15 @@ from pregel.core.held import Held, HeldGraph, HeldInput, HeldPartition, Loader, 
 from pregel.core.partition import Partition, PartitionData, rows, split
 from pregel.core.program import Program
 from pregel.core.types import PartitionStatus, PartRecord, Savepoint
-from pregel.errors import BlocksUnreachable, ClusterUnreachable, InputError, PregelError, ReplayLost, WorkerLost
+from pregel.errors import (
+    BlocksUnreachable,
+    ClusterUnreachable,
+    InputError,
+    PregelError,
+    ProgramError,
+    ReplayLost,
+    WorkerLost,
+)
 
 CONNECT_TIMEOUT = 20.0
 """Seconds to wait for a cluster to answer (the command line promises an answer within 30 s)."""
@@ -177,6 +185,12 @@ class PartitionWorker:
         self.receive(mail, addresses)
         try:
             status, blocks = self.partition.superstep(superstep, aggregated)
+        except SystemExit as exc:
+            # would end this worker's process: Ray would call it a lost worker and recovery would replay it in vain
+            raise ProgramError(
+                f"the vertex program called sys.exit({exc.code!r}) in superstep {superstep}: on Ray that ends a "
+                "worker, not the run; raise an exception instead"
+            ) from None
         except Exception as exc:
             sent = _travelling(exc)
             if sent is exc:
