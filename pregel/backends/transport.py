@@ -45,6 +45,7 @@ import contextlib
 import itertools
 import os
 import pickle
+import queue
 import random
 import secrets
 import socket
@@ -142,6 +143,7 @@ class PostOffice:
         self.listener = _listen(host, os.environ.get(PORTS))
         self.address: Address = (host, self.listener.getsockname()[1], self.incarnation)
         self.pullers: ThreadPoolExecutor | None = None
+        self.pulling_ahead = _Threads("pregel-pull-ahead")
         # what answers the driver's calls (see answer_calls); None: a line is refused
         self.calls: Callable[[Any], Any] | None = None
         threading.Thread(target=self._serve, name="pregel-post", daemon=True).start()
@@ -226,12 +228,7 @@ class PostOffice:
             if sender != destination:
                 future: Future = Future()
                 self.ahead[(superstep, sender)] = (address[2], future)
-                threading.Thread(
-                    target=self._fulfil,
-                    args=(future, address, superstep, destination, sender),
-                    name="pregel-pull-ahead",
-                    daemon=True,
-                ).start()
+                self.pulling_ahead.run(self._fulfil, future, address, superstep, destination, sender)
 
     def fetch(self, tokens: list[Token], destination: int, addresses: list[Address]) -> list[MessageBlock]:
         """The blocks of ``tokens``, addressed to partition ``destination``, pulled from their senders (in parallel).
@@ -351,6 +348,45 @@ class PostOffice:
                 # the driver asks again by a Ray call, which raises the error where it belongs
                 reply = _dumps((False, f"{type(exc).__name__}: {str(exc).partition(chr(10))[0]}"))
             _send_framed(connection, reply)
+
+
+class _Threads:
+    """Daemon threads kept to run tasks: handing one a task is a queue's put, where starting a thread waits for it
+    to run (milliseconds on a busy machine, which a pull ahead would add to its worker's superstep).
+
+    A thread is started only when none is idle; daemons, so that a task still waiting
+    (a pull ahead on a sender that never answers) does not hold up the process's exit.
+
+    Examples
+    --------
+    >>> threads, done = _Threads("example"), queue.SimpleQueue()
+    >>> threads.run(done.put, 42)
+    >>> done.get(timeout=10)
+    42
+    """
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.tasks: queue.SimpleQueue = queue.SimpleQueue()
+        self.lock = threading.Lock()
+        self.idle = 0
+
+    def run(self, task: Callable[..., Any], *args: Any) -> None:
+        """Run ``task(*args)`` in one of the threads (its exceptions are the task's to catch)."""
+        with self.lock:
+            start = self.idle == 0
+            self.idle -= not start
+        self.tasks.put((task, args))
+        if start:
+            threading.Thread(target=self._work, name=self.name, daemon=True).start()
+
+    def _work(self) -> None:
+        while True:
+            task, args = self.tasks.get()
+            with contextlib.suppress(Exception):
+                task(*args)
+            with self.lock:
+                self.idle += 1
 
 
 class LineFailed(Exception):
