@@ -175,10 +175,10 @@ class PartitionWorker:
     ) -> PartitionStatus:
         self.office.keep(keep, superstep)
         self.receive(mail, addresses)
+        # asked now, the senders answer as they post, while this partition computes: no request on the way after
+        self.office.pull_ahead(superstep, self.partition.index, addresses)
         status, blocks = self.partition.superstep(superstep, aggregated)
         self.office.post(superstep, self._keep_own(blocks))
-        # the blocks for this partition start coming while the barrier closes
-        self.office.pull_ahead(superstep, self.partition.index, addresses)
         return status
 
     def step(

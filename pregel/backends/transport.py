@@ -10,13 +10,15 @@ arrays follow it out of band: sent from the sender's arrays by ``sendall`` and r
 beyond the socket's. Ray does not see the blocks: its object stores, and their copies,
 are left out of the superstep.
 
-A receiver does not wait for its next call to start pulling: as soon as its own
-superstep is done it asks the workers that sent it blocks last time for their blocks of
-that superstep (:meth:`PostOffice.pull_ahead`), and each sender answers once it has
-posted it (its block, or "none for you"). The transfers then run while the driver closes the
-barrier and starts the next superstep; the next call takes the blocks its mail names
-from those pulls, and pulls afresh only what they missed (a sender lost or replaced,
-a pull that failed).
+A receiver does not wait for its next call to start pulling: as soon as it has taken its
+mail, before it computes, it asks the workers that sent it blocks last time for their
+blocks of the superstep it is about to compute (:meth:`PostOffice.pull_ahead`), and each
+sender answers once it has posted them (its block, or "none for you"). The request waits
+at the sender while both compute, so a block leaves the moment it is posted, with nothing
+left to connect or start, and travels while the driver closes the barrier and starts the
+next superstep; the next call takes the blocks its mail names from those pulls, and
+pulls afresh only what they missed (a sender lost or replaced, a pull that failed, a
+superstep that computed longer than a sender waits: ``SILENCE_TIMEOUT / 2``).
 
 A block whose targets are the very array its sender sent the same receiver last time
 (a broadcast through a partition's routes, PageRank's: the routes cut each
