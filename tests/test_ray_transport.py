@@ -229,6 +229,22 @@ def test_a_sender_replaced_never_has_its_targets_taken_for_the_old_ones(offices,
     assert sends == [False, False]
 
 
+def test_a_pull_ahead_asked_before_a_long_superstep_gives_way_to_a_fresh_pull(offices, monkeypatch):
+    """A worker asks for the blocks of the superstep it computes before computing: a sender that computes longer
+    than it waits for its own post answers that it has none yet, and the fetch pulls the block then."""
+    sender, receiver = offices
+    addresses = [sender.address, receiver.address]
+    monkeypatch.setattr(transport, "SILENCE_TIMEOUT", 0.4)  # a sender waits half of it
+    sender.post(1, {1: block(1)})
+    receiver.fetch([(1, 0)], 1, addresses)
+    receiver.pull_ahead(2, 1, addresses)
+    _, ahead = receiver.ahead[(2, 0)]
+    assert isinstance(ahead.exception(timeout=10), BlocksUnreachable)  # superstep 2 still computing
+    sender.post(2, {1: block(2)})
+    (got,) = receiver.fetch([(2, 0)], 1, addresses)
+    assert got.values.tobytes() == block(2).values.tobytes()
+
+
 def test_the_log_keeps_from_the_superstep_named_and_drops_the_older(offices):
     office, _ = offices
     for superstep in range(6):
