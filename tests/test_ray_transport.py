@@ -24,10 +24,11 @@ from pregel.algorithms.sssp import sssp
 from pregel.algorithms.triangles import triangles
 from pregel.backends import transport
 from pregel.backends.transport import PostOffice
+from pregel.core.combiners import Sum
 from pregel.core.messages import MessageBlock
 from pregel.errors import BlocksUnreachable, PregelError
 from tests.graphs import random_graph
-from tests.test_confined_recovery import assert_same_run, kill_now
+from tests.test_confined_recovery import assert_same_run, kill_now, killer
 
 ray = pytest.importorskip("ray")
 ray_backend = pytest.importorskip("pregel.backends.ray")
@@ -127,6 +128,121 @@ def test_a_pull_ahead_gives_way_to_a_fresh_pull_when_it_got_nothing_or_the_sende
     sender.clear()  # the old sender starts again: the pull still waiting on it ends at once
     assert isinstance(waiting.exception(timeout=10), BlocksUnreachable)
     assert time.monotonic() - started < 5
+
+
+@pytest.fixture
+def sends(monkeypatch) -> list[bool]:
+    """Whether each block the offices send goes without its targets (in the order sent)."""
+    seen: list[bool] = []
+    real = transport._send
+
+    def spied(connection, block, tag, held):
+        seen.append(held)
+        real(connection, block, tag, held)
+
+    monkeypatch.setattr(transport, "_send", spied)
+    return seen
+
+
+def covering(targets: np.ndarray, seed: int, size: int = 3000) -> MessageBlock:
+    values = np.random.default_rng(seed).standard_normal(size)
+    return MessageBlock(targets, values, source=0, covering=True)
+
+
+def assert_same_block(got: MessageBlock, sent: MessageBlock) -> None:
+    assert got.targets.tobytes() == sent.targets.tobytes() and got.targets.dtype == sent.targets.dtype
+    assert got.values.tobytes() == sent.values.tobytes()
+    assert (got.source, got.covering) == (sent.source, sent.covering)
+
+
+def test_a_block_with_the_targets_sent_last_time_travels_without_them(offices, sends):
+    """PageRank's blocks: the routes hand the same targets array every superstep; only the values travel again."""
+    sender, receiver = offices
+    addresses = [sender.address, receiver.address]
+    routes = np.arange(0, 3000, 2, dtype=np.int32)  # the array the routes cut once
+    other = np.arange(1, 3000, 2, dtype=np.int32)  # another destination's
+    for superstep in range(4):
+        sent = covering(routes, superstep)
+        sender.post(superstep, {1: sent, 2: covering(other, superstep)})
+        (got,) = receiver.fetch([(superstep, 0)], 1, addresses)
+        assert_same_block(got, sent)
+    assert sends == [False, True, True, True]
+    assert not got.targets.flags.writeable  # kept for the next blocks: nobody may write them
+
+
+def test_targets_that_changed_travel_again(offices, sends):
+    """Another array (a subset sent, a partition rebuilt by a mutation), even with the same numbers, goes whole."""
+    sender, receiver = offices
+    addresses = [sender.address, receiver.address]
+    routes = np.arange(0, 3000, 2, dtype=np.int32)
+    fewer = np.arange(0, 3000, 6, dtype=np.int32)
+    blocks = [covering(routes, 0), MessageBlock(fewer, np.ones(fewer.size), source=0), covering(routes, 2)]
+    blocks += [covering(routes.copy(), 3), covering(routes, 4)]
+    for superstep, sent in enumerate(blocks):
+        sender.post(superstep, {1: sent})
+        (got,) = receiver.fetch([(superstep, 0)], 1, addresses)
+        assert_same_block(got, sent)
+    assert sends == [False, False, False, False, False]
+
+
+def test_a_receiver_that_started_again_or_pulls_older_blocks_gets_them_right(offices, sends):
+    """A receiver replaced or cleared holds no targets; a replay pulls the log's older blocks in any order."""
+    sender, receiver = offices
+    routes, fewer = np.arange(0, 3000, 2, dtype=np.int32), np.arange(0, 3000, 6, dtype=np.int32)
+    blocks = [covering(routes, 0), covering(routes, 1), MessageBlock(fewer, np.ones(fewer.size), source=0)]
+    blocks.append(covering(routes, 3))
+    for superstep, sent in enumerate(blocks):
+        sender.keep(0, superstep)  # a log from superstep 0 on (older blocks copied: their tags stay)
+        sender.post(superstep, {1: sent})
+    addresses = [sender.address, receiver.address]
+    for superstep in (0, 1):
+        (got,) = receiver.fetch([(superstep, 0)], 1, addresses)
+    assert sends == [False, True]
+    receiver.clear()  # the partition starts again (a checkpoint restored)
+    replacement = PostOffice("127.0.0.1")  # or its worker was replaced (confined recovery)
+    try:
+        for office in (receiver, replacement):
+            for superstep in (1, 0, 3, 3, 2, 0):
+                (got,) = office.fetch([(superstep, 0)], 1, [sender.address, office.address])
+                assert_same_block(got, blocks[superstep])
+    finally:
+        replacement.close()
+    # the first of each office whole; 0 and 1 share the routes' targets, 3 has its own tag (it came after 2's)
+    assert sends[2:] == [False, True, False, True, False, False] * 2
+
+
+def test_a_sender_replaced_never_has_its_targets_taken_for_the_old_ones(offices, sends):
+    """The replacement's tags start again: the receiver keys what it holds by the sender's incarnation."""
+    sender, receiver = offices
+    old = np.arange(0, 3000, 2, dtype=np.int32)
+    sender.post(0, {1: covering(old, 0)})
+    receiver.fetch([(0, 0)], 1, [sender.address, receiver.address])
+    replacement = PostOffice("127.0.0.1")
+    try:
+        new = np.arange(1, 3000, 2, dtype=np.int32)
+        replacement.post(0, {1: covering(new, 1)})
+        assert replacement.sent[0][1][1] == sender.sent[0][1][1]  # the same tag, other targets
+        (got,) = receiver.fetch([(0, 0)], 1, [replacement.address, receiver.address])
+        assert_same_block(got, covering(new, 1))
+    finally:
+        replacement.close()
+    assert sends == [False, False]
+
+
+def test_a_pull_ahead_asked_before_a_long_superstep_gives_way_to_a_fresh_pull(offices, monkeypatch):
+    """A worker asks for the blocks of the superstep it computes before computing: a sender that computes longer
+    than it waits for its own post answers that it has none yet, and the fetch pulls the block then."""
+    sender, receiver = offices
+    addresses = [sender.address, receiver.address]
+    monkeypatch.setattr(transport, "SILENCE_TIMEOUT", 0.4)  # a sender waits half of it
+    sender.post(1, {1: block(1)})
+    receiver.fetch([(1, 0)], 1, addresses)
+    receiver.pull_ahead(2, 1, addresses)
+    _, ahead = receiver.ahead[(2, 0)]
+    assert isinstance(ahead.exception(timeout=10), BlocksUnreachable)  # superstep 2 still computing
+    sender.post(2, {1: block(2)})
+    (got,) = receiver.fetch([(2, 0)], 1, addresses)
+    assert got.values.tobytes() == block(2).values.tobytes()
 
 
 def test_the_log_keeps_from_the_superstep_named_and_drops_the_older(offices):
@@ -231,6 +347,57 @@ def test_ray_gives_the_local_backends_values_bit_for_bit(algorithm, workers):
     else:
         assert ours.values.tobytes() == local.values.tobytes()
     assert [s.messages_sent for s in ours.stats] == [s.messages_sent for s in local.stats]
+
+
+class Shifting(pregel.BatchProgram):
+    """Ranks summed along the edges as PageRank does (the routes' covering blocks, their targets left out once
+    held), but the blocks' targets change: in superstep 3 two sevenths of the vertices send (other targets), in
+    superstep 5 the edges to every fourth vertex go (a mutation: the partitions' routes are built again)."""
+
+    combiner = Sum
+
+    def initial_value(self, v: pregel.VertexBatch) -> np.ndarray:
+        return np.full(v.size, 1.0 / v.num_vertices)
+
+    def compute(self, v: pregel.VertexBatch) -> None:
+        if v.superstep > 0:
+            v.values = 0.15 / v.num_vertices + 0.85 * v.messages
+        if v.superstep == 5:
+            edges = v.out_edges()
+            gone = edges.target % 4 == 0
+            v.remove_edges(v.ids[edges.source[gone]], edges.target[gone])
+        share = np.maximum(v.out_degree, 1)
+        v.send_to_all_neighbors(v.values / share, where=v.ids % 7 < 2 if v.superstep == 3 else None)
+
+
+@pytest.mark.usefixtures("ray_session")
+@pytest.mark.parametrize("workers", [2, 3])
+def test_blocks_whose_targets_change_between_supersteps_arrive_as_sent(workers):
+    """A receiver that used the targets it keeps from the last block where they changed would add the values
+    to the wrong vertices (or fail on their count): the local backend's values, bit for bit, say it did not."""
+    local = pregel.run(GRAPH, Shifting, workers=workers, max_supersteps=10)
+    ours = pregel.run(GRAPH, Shifting, backend="ray", workers=workers, max_supersteps=10)
+    assert_same_run(ours, local)
+    assert local.graph.num_edges < GRAPH.num_edges  # the mutation happened
+
+
+@pytest.mark.usefixtures("ray_session")
+def test_a_replaced_worker_pulls_whole_blocks_and_its_senders_send_it_whole(tmp_path, ray_backends):
+    """Worker 1 dies after superstep 7: its replacement holds no targets, and nobody holds its."""
+    expected = pregel.run(GRAPH, Shifting, backend="ray", workers=3, max_supersteps=12)
+    result = pregel.run(
+        GRAPH,
+        Shifting,
+        backend="ray",
+        workers=3,
+        max_supersteps=12,
+        on_superstep=killer(ray_backends, {7: [1]}),
+        checkpoint_dir=tmp_path,
+        checkpoint_every=4,
+    )
+    assert_same_run(result, expected)
+    (recovery,) = result.recoveries
+    assert (recovery.kind, recovery.partitions, recovery.failed_at) == ("confined", [1], 8)
 
 
 @pytest.mark.usefixtures("ray_session")

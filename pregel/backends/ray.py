@@ -183,6 +183,8 @@ class PartitionWorker:
     ) -> PartitionStatus:
         self.office.keep(keep, superstep)
         self.receive(mail, addresses)
+        # asked now, the senders answer as they post, while this partition computes: no request on the way after
+        self.office.pull_ahead(superstep, self.partition.index, addresses)
         try:
             status, blocks = self.partition.superstep(superstep, aggregated)
         except SystemExit as exc:
@@ -197,8 +199,6 @@ class PartitionWorker:
                 raise
             raise sent from None
         self.office.post(superstep, self._keep_own(blocks))
-        # the blocks for this partition start coming while the barrier closes
-        self.office.pull_ahead(superstep, self.partition.index, addresses)
         return status
 
     def step(

@@ -10,13 +10,23 @@ arrays follow it out of band: sent from the sender's arrays by ``sendall`` and r
 beyond the socket's. Ray does not see the blocks: its object stores, and their copies,
 are left out of the superstep.
 
-A receiver does not wait for its next call to start pulling: as soon as its own
-superstep is done it asks the workers that sent it blocks last time for their blocks of
-that superstep (:meth:`PostOffice.pull_ahead`), and each sender answers once it has
-posted it (its block, or "none for you"). The transfers then run while the driver closes the
-barrier and starts the next superstep; the next call takes the blocks its mail names
-from those pulls, and pulls afresh only what they missed (a sender lost or replaced,
-a pull that failed).
+A receiver does not wait for its next call to start pulling: as soon as it has taken its
+mail, before it computes, it asks the workers that sent it blocks last time for their
+blocks of the superstep it is about to compute (:meth:`PostOffice.pull_ahead`), and each
+sender answers once it has posted them (its block, or "none for you"). The request waits
+at the sender while both compute, so a block leaves the moment it is posted, with nothing
+left to connect or start, and travels while the driver closes the barrier and starts the
+next superstep; the next call takes the blocks its mail names from those pulls, and
+pulls afresh only what they missed (a sender lost or replaced, a pull that failed, a
+superstep that computed longer than a sender waits: ``SILENCE_TIMEOUT / 2``).
+
+A block whose targets are the very array its sender sent the same receiver last time
+(a broadcast through a partition's routes, PageRank's: the routes cut each
+destination's targets once) travels without them: the receiver keeps the targets of the
+last block it had from each sender, names them (by the tag its sender gave them) in its
+request, and the sender leaves them out of its reply when they are the ones it is about
+to send. A receiver that holds none (it started again) or others (its sender's partition
+was rebuilt, or replaced) names none or the wrong ones, and gets the block whole.
 
 A server answers only requests that name its incarnation (a random number drawn when
 it starts, part of its :data:`Address`): a port that a dead worker held and another
@@ -34,8 +44,10 @@ Imports only :mod:`pregel.errors` and :mod:`pregel.core.messages` of pregel.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import pickle
+import queue
 import random
 import secrets
 import socket
@@ -72,8 +84,10 @@ unset: any port the system gives). Read in the worker, so set where its node's R
 SOCKET_BUFFER = 4 * 2**20
 """Bytes of the sockets' kernel buffers (asked; the system may grant less): a block of a few MB in one go."""
 
-_REQUEST = struct.Struct("!qqq?")  # incarnation, superstep, destination, wait until it is posted
-_REPLY = struct.Struct("!bqq")  # answer, pickle's length, number of out-of-band buffers
+# incarnation, superstep, destination, wait until it is posted, the tag of the targets the receiver holds (0: none)
+_REQUEST = struct.Struct("!qqq?q")
+# answer, pickle's length, number of out-of-band buffers, the tag of the block's targets (left out if the ones held)
+_REPLY = struct.Struct("!bqqq")
 _LENGTH = struct.Struct("!q")
 _SENT, _MISSING, _STRANGER, _NONE = 0, 1, 2, 3
 _CALLS = -1
@@ -109,8 +123,13 @@ class PostOffice:
     """
 
     def __init__(self, host: str) -> None:
-        # superstep -> destination -> block
-        self.sent: dict[int, dict[int, MessageBlock]] = {}
+        # superstep -> destination -> (block, the tag of its targets)
+        self.sent: dict[int, dict[int, tuple[MessageBlock, int]]] = {}
+        # destination -> (the targets last posted to it, their tag): a block with the same array keeps the tag
+        self.shapes: dict[int, tuple[np.ndarray, int]] = {}
+        self.tags = itertools.count(1)
+        # sender -> (its incarnation, tag, targets): the targets of the last whole block had from it
+        self.known: dict[int, tuple[int, int, np.ndarray]] = {}
         # the supersteps whose blocks are copies of their own (see keep)
         self.owned: set[int] = set()
         self.lock = threading.Lock()
@@ -126,6 +145,7 @@ class PostOffice:
         self.listener = _listen(host, os.environ.get(PORTS))
         self.address: Address = (host, self.listener.getsockname()[1], self.incarnation)
         self.pullers: ThreadPoolExecutor | None = None
+        self.pulling_ahead = _Threads("pregel-pull-ahead")
         # what answers the driver's calls (see answer_calls); None: a line is refused
         self.calls: Callable[[Any], Any] | None = None
         threading.Thread(target=self._serve, name="pregel-post", daemon=True).start()
@@ -139,12 +159,29 @@ class PostOffice:
         self.calls = answer
 
     def post(self, superstep: int, blocks: dict[int, MessageBlock]) -> None:
-        """Keep the blocks superstep ``superstep`` sent, by destination, until :meth:`keep` drops them."""
+        """Keep the blocks superstep ``superstep`` sent, by destination, until :meth:`keep` drops them.
+
+        A block's targets must not be written once posted (their receivers may keep them,
+        see the module's docstring); its values may be, two supersteps later (:meth:`keep`).
+        """
         with self.lock:
-            self.sent[superstep] = dict(blocks)
+            self.sent[superstep] = {q: (block, self._tag(q, block.targets)) for q, block in blocks.items()}
             self.owned.discard(superstep)
             self.latest = max(self.latest, superstep)
             self.posted.notify_all()
+
+    def _tag(self, destination: int, targets: np.ndarray) -> int:
+        """The tag of ``targets`` sent to ``destination``: the last block's if they are its very array, else a new one.
+
+        The array itself, not its contents: a partition's routes cut the same array every
+        superstep, and comparing contents would cost a pass over them each time.
+        """
+        last = self.shapes.get(destination)
+        if last is not None and last[0] is targets:
+            return last[1]
+        tag = next(self.tags)
+        self.shapes[destination] = (targets, tag)
+        return tag
 
     def keep(self, first: int, superstep: int) -> None:
         """Drop the blocks of the supersteps before ``first``, as superstep ``superstep`` starts.
@@ -158,7 +195,7 @@ class PostOffice:
                 del self.sent[old]
                 self.owned.discard(old)
             for old in [s for s in self.sent if s < superstep - 1 and s not in self.owned]:
-                self.sent[old] = {q: _copied(block) for q, block in self.sent[old].items()}
+                self.sent[old] = {q: (_copied(block), tag) for q, (block, tag) in self.sent[old].items()}
                 self.owned.add(old)
 
     def kept(self) -> list[int]:
@@ -171,6 +208,8 @@ class PostOffice:
         with self.lock:
             self.sent.clear()
             self.owned.clear()
+            self.shapes.clear()
+            self.known.clear()
             self.ahead.clear()
             self.heard.clear()
             self.latest, self.cleared = -(2**62), self.cleared + 1
@@ -191,12 +230,7 @@ class PostOffice:
             if sender != destination:
                 future: Future = Future()
                 self.ahead[(superstep, sender)] = (address[2], future)
-                threading.Thread(
-                    target=_fulfil,
-                    args=(future, address, superstep, destination, sender),
-                    name="pregel-pull-ahead",
-                    daemon=True,
-                ).start()
+                self.pulling_ahead.run(self._fulfil, future, address, superstep, destination, sender)
 
     def fetch(self, tokens: list[Token], destination: int, addresses: list[Address]) -> list[MessageBlock]:
         """The blocks of ``tokens``, addressed to partition ``destination``, pulled from their senders (in parallel).
@@ -214,17 +248,38 @@ class PostOffice:
                 del self.ahead[old]
         missed = [token for token, block in zip(tokens, ahead) if block is None]
         if len(missed) <= 1:
-            pulled = [_pull(addresses[sender], superstep, destination, sender) for superstep, sender in missed]
+            pulled = [self._pull(addresses[sender], superstep, destination, sender) for superstep, sender in missed]
         else:
             if self.pullers is None:
                 self.pullers = ThreadPoolExecutor(max_workers=8, thread_name_prefix="pregel-pull")
             pulls = [
-                self.pullers.submit(_pull, addresses[sender], superstep, destination, sender)
+                self.pullers.submit(self._pull, addresses[sender], superstep, destination, sender)
                 for superstep, sender in missed
             ]
             pulled = [pull.result() for pull in pulls]
         got = iter(pulled)
         return [block if block is not None else next(got) for block in ahead]
+
+    def _fulfil(self, future: Future, address: Address, superstep: int, destination: int, sender: int) -> None:
+        """A pull ahead: ``future`` gets the block (None: the sender sent none), or the error."""
+        try:
+            future.set_result(self._pull(address, superstep, destination, sender, wait=True))
+        except Exception as exc:
+            future.set_exception(exc)
+
+    def _pull(
+        self, address: Address, superstep: int, destination: int, sender: int, wait: bool = False
+    ) -> MessageBlock | None:
+        """:func:`_pull`, naming the targets last had from ``sender`` (if from the same incarnation), and keeping
+        the targets of a whole block for the next."""
+        known = self.known.get(sender)
+        held = known[1:] if known is not None and known[0] == address[2] else None
+        block, tag = _pull(address, superstep, destination, sender, wait, held)
+        if block is not None and (held is None or tag != held[0]):
+            # read only: a receiver that wrote into them would change the messages of every block that reuses them
+            block.targets.flags.writeable = False
+            self.known[sender] = (address[2], tag, block.targets)
+        return block
 
     def _taken_ahead(self, token: Token, addresses: list[Address]) -> MessageBlock | None:
         """The block of ``token`` a pull ahead got from its sender, or None (none started, another sender, failed)."""
@@ -256,7 +311,7 @@ class PostOffice:
         with connection:
             try:
                 _tune(connection)
-                incarnation, superstep, destination, wait = _REQUEST.unpack(_receive(connection, _REQUEST.size))
+                incarnation, superstep, destination, wait, held = _REQUEST.unpack(_receive(connection, _REQUEST.size))
                 if destination == _CALLS:
                     if incarnation == self.incarnation and self.calls is not None:
                         self._take_calls(connection, self.calls)
@@ -268,15 +323,15 @@ class PostOffice:
                             lambda: self.latest >= superstep or self.cleared != cleared, timeout=SILENCE_TIMEOUT / 2
                         )
                     posted = superstep in self.sent
-                    block = self.sent.get(superstep, {}).get(destination)
+                    block, tag = self.sent.get(superstep, {}).get(destination, (None, 0))
                 if incarnation != self.incarnation:
-                    connection.sendall(_REPLY.pack(_STRANGER, 0, 0))
+                    connection.sendall(_REPLY.pack(_STRANGER, 0, 0, 0))
                 elif block is not None:
-                    _send(connection, block)
+                    _send(connection, block, tag, held == tag)
                 elif wait and posted:
-                    connection.sendall(_REPLY.pack(_NONE, 0, 0))
+                    connection.sendall(_REPLY.pack(_NONE, 0, 0, 0))
                 else:
-                    connection.sendall(_REPLY.pack(_MISSING, 0, 0))
+                    connection.sendall(_REPLY.pack(_MISSING, 0, 0, 0))
             except OSError:
                 pass  # the receiver went away: it reports the failure, not the sender
 
@@ -295,6 +350,45 @@ class PostOffice:
                 # the driver asks again by a Ray call, which raises the error where it belongs
                 reply = _dumps((False, f"{type(exc).__name__}: {str(exc).partition(chr(10))[0]}"))
             _send_framed(connection, reply)
+
+
+class _Threads:
+    """Daemon threads kept to run tasks: handing one a task is a queue's put, where starting a thread waits for it
+    to run (milliseconds on a busy machine, which a pull ahead would add to its worker's superstep).
+
+    A thread is started only when none is idle; daemons, so that a task still waiting
+    (a pull ahead on a sender that never answers) does not hold up the process's exit.
+
+    Examples
+    --------
+    >>> threads, done = _Threads("example"), queue.SimpleQueue()
+    >>> threads.run(done.put, 42)
+    >>> done.get(timeout=10)
+    42
+    """
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.tasks: queue.SimpleQueue = queue.SimpleQueue()
+        self.lock = threading.Lock()
+        self.idle = 0
+
+    def run(self, task: Callable[..., Any], *args: Any) -> None:
+        """Run ``task(*args)`` in one of the threads (its exceptions are the task's to catch)."""
+        with self.lock:
+            start = self.idle == 0
+            self.idle -= not start
+        self.tasks.put((task, args))
+        if start:
+            threading.Thread(target=self._work, name=self.name, daemon=True).start()
+
+    def _work(self) -> None:
+        while True:
+            task, args = self.tasks.get()
+            with contextlib.suppress(Exception):
+                task(*args)
+            with self.lock:
+                self.idle += 1
 
 
 class LineFailed(Exception):
@@ -345,7 +439,7 @@ class Line:
                 connection.settimeout(None)
                 _tune(connection)
                 _keep_alive(connection)
-                connection.sendall(_REQUEST.pack(incarnation, 0, _CALLS, False))
+                connection.sendall(_REQUEST.pack(incarnation, 0, _CALLS, False, 0))
                 self.connections.append(connection)
         except BaseException:
             self.teardown()
@@ -416,30 +510,33 @@ def _listen(host: str, ports: str | None) -> socket.socket:
     raise PregelError(f"no free port on {host} among {PORTS}={ports} to serve message blocks from")
 
 
-def _send(connection: socket.socket, block: MessageBlock) -> None:
-    """A block as its pickle, then its arrays' memory as it is (out of band)."""
+def _send(connection: socket.socket, block: MessageBlock, tag: int, held: bool) -> None:
+    """A block as its pickle, then its arrays' memory as it is (out of band); without its targets if ``held``
+    (the receiver has those of ``tag``)."""
+    if held:
+        block = MessageBlock(None, block.values, block.source, block.covering)
     buffers: list[pickle.PickleBuffer] = []
     pickled = pickle.dumps(block, protocol=5, buffer_callback=buffers.append)
     raws = [buffer.raw() for buffer in buffers]
-    head = _REPLY.pack(_SENT, len(pickled), len(raws)) + b"".join(_LENGTH.pack(raw.nbytes) for raw in raws)
+    head = _REPLY.pack(_SENT, len(pickled), len(raws), tag) + b"".join(_LENGTH.pack(raw.nbytes) for raw in raws)
     connection.sendall(head + pickled)
     for raw in raws:
         connection.sendall(raw)
 
 
-def _fulfil(future: Future, address: Address, superstep: int, destination: int, sender: int) -> None:
-    """A pull ahead: ``future`` gets the block (None: the sender sent none), or the error."""
-    try:
-        future.set_result(_pull(address, superstep, destination, sender, wait=True))
-    except Exception as exc:
-        future.set_exception(exc)
-
-
-def _pull(address: Address, superstep: int, destination: int, sender: int, wait: bool = False) -> MessageBlock | None:
-    """One block from its sender's office; BlocksUnreachable if it cannot be had.
+def _pull(
+    address: Address,
+    superstep: int,
+    destination: int,
+    sender: int,
+    wait: bool = False,
+    held: tuple[int, np.ndarray] | None = None,
+) -> tuple[MessageBlock | None, int]:
+    """One block from its sender's office, and the tag of its targets; BlocksUnreachable if it cannot be had.
 
     ``wait``: the sender answers once it has posted ``superstep``, None if it sent no
-    block to ``destination``.
+    block to ``destination``. ``held``: the tag and the targets the receiver has from
+    this sender; a block with the same tag comes without them and gets these.
     """
     host, port, incarnation = address
     where = f"worker {sender} at {host}:{port}"
@@ -447,10 +544,10 @@ def _pull(address: Address, superstep: int, destination: int, sender: int, wait:
         with socket.create_connection((host, port), timeout=CONNECT_TIMEOUT) as connection:
             connection.settimeout(SILENCE_TIMEOUT)
             _tune(connection)
-            connection.sendall(_REQUEST.pack(incarnation, superstep, destination, wait))
-            answer, length, count = _REPLY.unpack(_receive(connection, _REPLY.size))
+            connection.sendall(_REQUEST.pack(incarnation, superstep, destination, wait, held[0] if held else 0))
+            answer, length, count, tag = _REPLY.unpack(_receive(connection, _REPLY.size))
             if answer == _NONE:
-                return None
+                return None, 0
             if answer == _STRANGER:
                 raise BlocksUnreachable(f"{where} is another worker now (its partition was lost)", sender)
             if answer == _MISSING:
@@ -464,7 +561,11 @@ def _pull(address: Address, superstep: int, destination: int, sender: int, wait:
         raise BlocksUnreachable(f"no answer from {where} within the time allowed{_HINT}", sender) from None
     except OSError as exc:
         raise BlocksUnreachable(f"cannot fetch messages from {where}: {exc.strerror or exc}{_HINT}", sender) from None
-    return pickle.loads(pickled, buffers=buffers)
+    block = pickle.loads(pickled, buffers=buffers)
+    if block.targets is None:
+        # left out by the sender: the ones this receiver holds (the tag says so)
+        block.targets = held[1]
+    return block, tag
 
 
 def _dumps(value: Any) -> bytes:
