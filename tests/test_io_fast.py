@@ -19,6 +19,7 @@ import scipy.sparse as sp
 import pregel
 from pregel.core.graph import Graph
 from pregel.io import edges as io
+from pregel.io import textfile
 from pregel.io.edgetext import MAX_ID, plain_integer_columns
 from tests.conftest import DATASETS
 
@@ -195,10 +196,10 @@ def gzip_reader(request, monkeypatch):
     """Each gzip reader the loader may use: ISA-L's (when installed) and the standard library's."""
     if request.param == "isal":
         igzip = pytest.importorskip("isal.igzip")
-        monkeypatch.setattr(io, "_GzipReader", igzip.GzipFile)
+        monkeypatch.setattr(textfile, "_GzipReader", igzip.GzipFile)
     else:
-        monkeypatch.setattr(io, "_GzipReader", gzip.GzipFile)
-        monkeypatch.setattr(io, "_InflateError", zlib.error)
+        monkeypatch.setattr(textfile, "_GzipReader", gzip.GzipFile)
+        monkeypatch.setattr(textfile, "_InflateError", zlib.error)
 
 
 def test_gzip_members_and_padding(tmp_path, gzip_reader):

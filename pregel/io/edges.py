@@ -20,18 +20,13 @@ Tables (Parquet, Arrow, CSV with a header read by column name) are read by
 
 from __future__ import annotations
 
-import bz2
-import codecs
 import contextlib
 import gzip
 import io
 import mmap
 import os
 import stat
-import sys
-import zlib
-from collections.abc import Iterable, Iterator
-from pathlib import Path
+from collections.abc import Iterable
 from typing import IO, Any
 
 import numpy as np
@@ -40,20 +35,14 @@ from pregel.core import extensions
 from pregel.core.files import atomic_write
 from pregel.core.graph import Graph
 from pregel.errors import InputError
-from pregel.io.edgetext import FEED_BYTES, MAX_ID, EdgeParser, available_cores  # noqa: F401 - MAX_ID: part of this module's contract
+from pregel.io.edgetext import MAX_ID, EdgeParser, available_cores  # noqa: F401 - MAX_ID: part of this module's contract
+from pregel.io.shares import is_parts, read_parts
 from pregel.io.tabular import read_table, table_format
+from pregel.io.textfile import CHUNK_BYTES, open_text, stream_chunks, text_head
 
 # result lines written in C (floats as repr writes them, by Ryu's method); None: Python writes them
 _format = extensions.load("pregel.io._format")
 
-try:  # ISA-L's gzip reader inflates about 2.5 times faster than zlib's (the ``fast`` extra)
-    from isal.igzip import GzipFile as _GzipReader
-    from isal.isal_zlib import error as _InflateError
-except ImportError:  # pragma: no cover - depends on the installation
-    _GzipReader = gzip.GzipFile
-    _InflateError = zlib.error
-
-CHUNK_BYTES = FEED_BYTES
 WRITE_LINES = 1 << 21
 
 
@@ -107,7 +96,7 @@ def read_edges(
     <Graph: 3 vertices, 2 edges, unweighted>
     >>> os.remove(f.name)
     """
-    if (src, dst, weight) != (None, None, None) or (table_format(path) and not _are_parts(path)):
+    if (src, dst, weight) != (None, None, None) or (table_format(path) and not is_parts(path)):
         graph = read_table(path, src, dst, weight)
     else:
         sources, targets, edge_weights, vertices = _read_columns(path, weights, threads)
@@ -142,9 +131,7 @@ def _read_columns(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None]:
     """As :func:`read_edge_arrays`, with ids as ``int32`` when they all fit (half the memory) unless ``wide``;
     and the vertices a Matrix Market file declares (1 to its size, isolated ones too), else None."""
-    if _are_parts(path):
-        from pregel.io.shares import read_parts  # it imports this module
-
+    if is_parts(path):
         src, dst, w = read_parts(path, weights, threads or available_cores())
         return (src, dst, w, None) if not wide else (src.astype(np.int64), dst.astype(np.int64), w, None)
     name = "<stdin>" if str(path) == "-" else str(path)
@@ -170,13 +157,6 @@ def _read_columns(
                     mapped.close()
 
 
-def _are_parts(path: str | os.PathLike[str]) -> bool:
-    """Whether ``path`` is a folder or glob of text part files (:func:`pregel.io.shares.is_parts`)."""
-    from pregel.io.shares import is_parts  # it imports this module
-
-    return is_parts(path)
-
-
 def _mapped(stream: IO[bytes]) -> mmap.mmap | None:
     """An uncompressed regular file, mapped into memory (chunks of it are parsed without a copy); else None."""
     if not isinstance(stream, io.BufferedReader):
@@ -191,89 +171,6 @@ def _mapped(stream: IO[bytes]) -> mmap.mmap | None:
         return mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ)
     except (OSError, ValueError):
         return None
-
-
-def stream_chunks(stream: IO[bytes], head: bytes) -> Iterator[bytes | memoryview]:
-    """The text of a stream in chunks of whole lines (about ``CHUNK_BYTES``), starting with the ``head`` already read.
-
-    Examples
-    --------
-    >>> [bytes(c) for c in stream_chunks(io.BytesIO(b"3 4\\n"), b"1 2\\n")]
-    [b'1 2\\n', b'3 4\\n']
-    """
-    data = head
-    while True:
-        more = stream.read(CHUNK_BYTES)
-        cut = data.rfind(b"\n") + 1 if more else len(data)
-        yield memoryview(data)[:cut] if cut < len(data) else data
-        if not more:
-            return
-        data = data[cut:] + more
-
-
-def text_head(head: bytes, name: str) -> bytes:
-    """The first chunk without a UTF-8 byte-order mark (spreadsheets write one); InputError if not text.
-
-    Examples
-    --------
-    >>> text_head(codecs.BOM_UTF8 + b"1 2\\n", "e.txt")
-    b'1 2\\n'
-    """
-    if head.startswith(codecs.BOM_UTF8):
-        return head[len(codecs.BOM_UTF8) :]
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise InputError(f"{name}: UTF-16 text; save the edge list as UTF-8 or ASCII")
-    nul = head.find(b"\0", 0, 65536)
-    if nul >= 0:
-        raise InputError(f"{name}: binary data (a NUL byte at offset {nul}), not a text edge list")
-    return head
-
-
-@contextlib.contextmanager
-def open_text(path: str | os.PathLike[str], name: str) -> Iterator[IO[bytes]]:
-    """The file's bytes, decompressed (gzip and bzip2, recognised by content); InputError for anything unreadable.
-
-    ``name`` is what messages call the file (``"<stdin>"``: read standard input).
-
-    Examples
-    --------
-    >>> try:
-    ...     with open_text("no-such-file.txt", "no-such-file.txt") as stream:
-    ...         pass
-    ... except InputError as missing:
-    ...     print(missing)
-    no-such-file.txt: no such file
-    """
-    try:
-        if name == "<stdin>":
-            raw: IO[bytes] = sys.stdin.buffer
-        else:
-            p = Path(path)
-            if p.is_dir():
-                raise InputError(f"{name}: is a directory, not an edge list")
-            raw = open(p, "rb")  # noqa: SIM115 - closed below
-    except FileNotFoundError:
-        raise InputError(f"{name}: no such file") from None
-    except PermissionError:
-        raise InputError(f"{name}: permission denied") from None
-    try:
-        magic = raw.peek(3)[:3] if hasattr(raw, "peek") else b""
-        if magic[:2] == b"\x1f\x8b":
-            stream: IO[bytes] = _GzipReader(fileobj=raw)
-        elif magic == b"BZh":
-            stream = bz2.BZ2File(raw)
-        else:
-            stream = raw
-        yield stream
-    except (EOFError, gzip.BadGzipFile, zlib.error, _InflateError) as exc:
-        raise InputError(f"{name}: compressed data is truncated or corrupt ({exc})") from None
-    except OSError as exc:
-        if "bz2" in type(exc).__module__ or "Invalid data stream" in str(exc):
-            raise InputError(f"{name}: compressed data is truncated or corrupt ({exc})") from None
-        raise InputError(f"{name}: cannot read ({exc.strerror or exc})") from None
-    finally:
-        if raw is not sys.stdin.buffer:
-            raw.close()
 
 
 def _read_matrix_market(data: bytes, name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray]:

@@ -34,9 +34,9 @@ import numpy as np
 from pregel.core import tables
 from pregel.core.held import columns_crc
 from pregel.errors import InputError
-from pregel.io.edges import CHUNK_BYTES, open_text, stream_chunks, text_head
 from pregel.io.edgetext import EdgeParser
 from pregel.io.tabular import table_format
+from pregel.io.textfile import CHUNK_BYTES, open_text, stream_chunks, text_head
 
 #: How much of a file's head is parsed to learn its columns before it is cut into byte ranges.
 PEEK_BYTES = 1 << 20
