@@ -477,8 +477,8 @@ def _open_folder(folder: Path, name: str, named: bool) -> _Table:
     else:
         found = " and ".join(sorted(_KIND.get(f, "text file") + "s" for f in formats)) or "no files"
         raise InputError(
-            f"{name}: is a directory, not an edge list (a folder is read when its files are all Parquet, "
-            f"or all Arrow, or all CSV with --src and --dst; it holds {found})"
+            f"{name}: is a directory, not an edge list (a folder is read when its files are all text edge lists "
+            f"(not Matrix Market), or all Parquet, or all Arrow, or all CSV with --src and --dst; it holds {found})"
         )
     schema = dataset.schema
     return _Table(
