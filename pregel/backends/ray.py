@@ -25,6 +25,7 @@ import functools
 import ipaddress
 import logging
 import os
+import pickle
 import socket
 import sys
 import threading
@@ -137,10 +138,11 @@ class PartitionWorker:
         (its post office opens with the worker's first load, on the node's address; the
         blocks it keeps stay across a load, which a mutation of the graph makes).
         """
-        if ids is None:
-            self.partition = HeldPartition(data, program, state=state)
-        else:
-            self.partition = Partition(replace(data, ids=ids), program, state=state)
+        with _travelling():  # the program's initial values are computed here
+            if ids is None:
+                self.partition = HeldPartition(data, program, state=state)
+            else:
+                self.partition = Partition(replace(data, ids=ids), program, state=state)
         # a compiled step's outcome is of the state before (see finish)
         self.outcome = None
         if getattr(self, "office", None) is None:
@@ -175,13 +177,8 @@ class PartitionWorker:
     ) -> PartitionStatus:
         self.office.keep(keep, superstep)
         self.receive(mail, addresses)
-        try:
+        with _travelling():
             status, blocks = self.partition.superstep(superstep, aggregated)
-        except Exception as exc:
-            sent = _travelling(exc)
-            if sent is exc:
-                raise
-            raise sent from None
         self.office.post(superstep, self._keep_own(blocks))
         # the blocks for this partition start coming while the barrier closes
         self.office.pull_ahead(superstep, self.partition.index, addresses)
@@ -1198,14 +1195,21 @@ def _died(call: Any) -> bool:
     return False
 
 
-def _travelling(exc: Exception) -> Exception:
-    """``exc``, or where it cannot be pickled to the driver (it holds a lock, a socket...), a PregelError naming
-    its type and message, as the local backend's error would read."""
+@contextlib.contextmanager
+def _travelling() -> Iterator[None]:
+    """Raise the program's errors as they are where the driver can have them back; one that cannot be pickled
+    (it holds a lock, a socket...) or rebuilt from its pickle (its ``__init__`` takes other arguments than its
+    ``args``) as a PregelError naming its type and message, as the local backend's error would read."""
     try:
-        ray.cloudpickle.dumps(exc)
-    except Exception:
-        return PregelError(f"{type(exc).__name__}: {exc} (raised on a Ray worker; it cannot be pickled to the driver)")
-    return exc
+        yield
+    except Exception as exc:
+        try:
+            pickle.loads(ray.cloudpickle.dumps(exc))
+        except Exception:
+            raise PregelError(
+                f"{type(exc).__name__}: {exc} (raised on a Ray worker; it cannot be pickled to the driver)"
+            ) from None
+        raise
 
 
 def _first_failure(calls: list[Any], raised: BaseException) -> BaseException:
