@@ -832,3 +832,16 @@ def test_a_pattern_matching_files_it_cannot_read_as_parts_names_one(tmp_path, ca
     err = capsys.readouterr().err
     assert err.startswith(f"pregel: error: {path}: {folder / 'e0.'}") and kind in err and err.count("\n") == 1
     assert not out.exists()
+
+
+def test_columns_by_name_on_a_pattern_are_refused_with_what_to_do(tmp_path, capsys):
+    from pregel.cli.main import main
+
+    for k in range(2):
+        (tmp_path / f"part-{k}.csv").write_text(f"src,dst\n{k},{k + 1}\n")
+    path = str(tmp_path / "part-*.csv")
+    assert main(["pagerank", path, "--src", "src", "--dst", "dst"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"pregel: error: {path}: columns by name") and "name the folder" in err
+    assert err.count("\n") == 1
+    assert main(["pagerank", path, "--top", "1"]) == 0  # by position the header line is skipped
