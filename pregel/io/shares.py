@@ -248,12 +248,14 @@ def read_parts(
     found = [(share, piece) for share, piece in zip(shares, pieces) if piece.sources.size]
     if not found:
         raise InputError(no_edges(path))
-    weighted = [share.path for share, piece in found if piece.weights is not None]
+    # by the columns, not the weights kept: the Ray workers' load refuses such parts whether it keeps them or not
+    weighted = [share.path for share, piece in found if piece.columns == 3]
     if weighted and len(weighted) < len(found):
-        plain = next(share.path for share, piece in found if piece.weights is None)
+        plain = next(share.path for share, piece in found if piece.columns != 3)
         raise InputError(f"{path}: {weighted[0]} has a weight column and {plain} does not")
     columns = [np.concatenate([piece.sources for _, piece in found]), np.concatenate([p.targets for _, p in found])]
-    return columns[0], columns[1], np.concatenate([p.weights for _, p in found]) if weighted else None
+    kept = weights and bool(weighted)
+    return columns[0], columns[1], np.concatenate([p.weights for _, p in found]) if kept else None
 
 
 def assign(shares: list[Share], workers: int) -> list[list[Share]]:
