@@ -243,9 +243,6 @@ def test_weighted_random_graphs_match_networkx(workers, directed):
         n, m = 60, 240
         weights = rng.integers(1, 4, m).astype(float) if seed % 2 else rng.uniform(0.1, 3.0, m)
         src, dst = rng.integers(0, n, m) * 5, rng.integers(0, n, m) * 5
-        if not directed:
-            # one edge per pair: networkx's to_undirected keeps an arbitrary one of two weights
-            src, dst = np.minimum(src, dst), np.maximum(src, dst)
         g = pregel.Graph.from_edges(src, dst, weights=weights)
         for samples, endpoints in ((None, False), (7, True)):
             ours = betweenness(g, samples, seed, endpoints=endpoints, directed=directed, weighted=True, workers=workers)
@@ -267,6 +264,20 @@ def test_weighted_by_hand_and_refused_weights():
         betweenness(zero, weighted=True)
     with pytest.raises(pregel.InputError, match="counts paths in hops"):
         betweenness(square, weighted=True, backend="scipy")
+
+
+def test_undirected_reciprocal_edges_of_two_weights_count_as_the_lighter():
+    # 0 - 1 weighs 1 one way and 5 the other; then 0 - 1 - 2 (2) beats 0 - 3 - 2 (3.5), and 1 - 2 - 3 (2) beats
+    # 1 - 0 - 3 (3.5): 1 is on the pair 0, 2 and 2 on the pair 1, 3 (by hand; by 5, 1 would be on no pair)
+    g = pregel.Graph.from_edges([0, 1, 1, 2, 0], [1, 0, 2, 3, 3], weights=[1.0, 5.0, 1.0, 1.0, 2.5])
+    by_hand = {0: 0.0, 1: 1.0, 2: 1.0, 3: 0.0}
+    assert betweenness(g, weighted=True, directed=False, normalized=False).to_dict() == by_hand
+    # networkx's own to_undirected keeps whichever weight it meets last (here the 5): the reference takes the lighter
+    reference = networkx_betweenness(g, normalized=False, directed=False, weighted=True)
+    assert dict(zip(g.ids.tolist(), reference.tolist())) == by_hand
+    lighter = nx.Graph()
+    lighter.add_weighted_edges_from([(0, 1, 1.0), (1, 2, 1.0), (2, 3, 1.0), (0, 3, 2.5)])
+    assert nx.betweenness_centrality(lighter, weight="weight", normalized=False) == by_hand
 
 
 def test_cli_weighted_equals_networkx_and_refuses_the_hops_reference(tmp_path, capsys):

@@ -227,6 +227,13 @@ def test_dispatch_multi_source_dijkstra_by_weight():
     assert nx.multi_source_dijkstra_path_length(g, {0}, backend="pregel") == {0: 0, 1: 1, 2: 3, 3: 4}
     # with weight=None every edge counts one
     assert nx.multi_source_dijkstra_path_length(g, {0}, weight=None, backend="pregel") == {0: 0, 1: 1, 2: 2, 3: 3}
+    # weights of 1.0 (the breadth-first way): the sources keep networkx's integer 0, the others are floats
+    unit = nx.path_graph(4)
+    nx.set_edge_attributes(unit, 1.0, "weight")
+    ours = nx.multi_source_dijkstra_path_length(unit, [0, 3], cutoff=1.5, backend="pregel")
+    assert list(ours.items()) == [(0, 0), (3, 0), (1, 1.0), (2, 1.0)]
+    assert [type(x) for x in ours.values()] == [int, int, float, float]
+    assert ours == nx.multi_source_dijkstra_path_length(unit, [0, 3], cutoff=1.5)
     for k, d in enumerate(_digraphs()):
         rng = random.Random(k)
         for _, _, data in d.edges(data=True):

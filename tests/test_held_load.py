@@ -722,6 +722,9 @@ def test_weighted_part_files_keep_their_weights_and_mixed_ones_are_refused(tmp_p
         f.write("1 2\n")
     with pytest.raises(InputError, match=r"part-00000 has a weight column and .*part-00002 does not"):
         read_edges(folder)
+    # as the Ray workers refuse it (their shares disagree on their columns), whether the weights are kept or not
+    with pytest.raises(InputError, match=r"part-00000 has a weight column and .*part-00002 does not"):
+        read_edges(folder, weights=False)
 
 
 def test_a_pattern_matching_parquet_files_reads_them_all(tmp_path):
@@ -774,3 +777,74 @@ def test_a_folder_or_pattern_without_part_files_is_refused(tmp_path, capsys, fil
     path = str(folder) if files is not None else str(folder / "part-*")
     assert main(["pagerank", path]) == 2
     assert capsys.readouterr().err == f"pregel: error: {path}: {message}\n"
+
+
+@pytest.mark.parametrize("pattern", ["*", "day=*", "**", "**/part-*", "*/part-*"])
+def test_a_pattern_matching_folders_reads_their_part_files_as_a_folder_would(tmp_path, pattern):
+    # Hadoop's and Spark's readers list a matched folder's files; their markers and temporary folders are not data
+    lines = _edges()
+    out = tmp_path / "out"
+    for day, part in (("day=1", lines[0::2]), ("day=2", lines[1::2])):
+        (out / day / "_temporary" / "0").mkdir(parents=True)
+        _write(out / day / "part-00000", part, header="")
+        _write(out / day / "_temporary" / "0" / "part-00000", ["999 999\n"], header="")
+        (out / day / "_SUCCESS").write_text("")
+        (out / day / ".part-00000.crc").write_bytes(b"\x00garbage")
+    got = read_edges(str(out / pattern))
+    assert _edges_of(got) == sorted(set(_parsed(lines)))
+    assert got.duplicates_merged == len(lines) - len(set(_parsed(lines)))
+
+
+def _arrow_files(folder) -> None:
+    import pyarrow as pa
+    import pyarrow.feather as feather
+
+    for k in range(2):
+        feather.write_feather(pa.table({"src": [k], "dst": [k + 1]}), folder / f"e{k}.arrow")
+
+
+def _string_parquet(folder) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    for k in range(2):
+        pq.write_table(pa.table({"src": ["ab"[k]], "dst": ["bc"[k]]}), folder / f"e{k}.parquet")
+
+
+def _matrix_market(folder) -> None:
+    (folder / "e0.mtx").write_text("%%MatrixMarket matrix coordinate pattern general\n3 3 1\n1 2\n")
+
+
+@pytest.mark.parametrize(
+    ("make", "kind"),
+    [
+        (_arrow_files, "an Arrow file"),
+        (_string_parquet, "a Parquet file of string ids"),
+        (_matrix_market, "Matrix Market"),
+    ],
+)
+def test_a_pattern_matching_files_it_cannot_read_as_parts_names_one(tmp_path, capsys, make, kind):
+    from pregel.cli.main import main
+
+    folder = tmp_path / "tables"
+    folder.mkdir()
+    make(folder)
+    path = str(folder / "e*")
+    out = tmp_path / "never.tsv"
+    assert main(["pagerank", path, "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"pregel: error: {path}: {folder / 'e0.'}") and kind in err and err.count("\n") == 1
+    assert not out.exists()
+
+
+def test_columns_by_name_on_a_pattern_are_refused_with_what_to_do(tmp_path, capsys):
+    from pregel.cli.main import main
+
+    for k in range(2):
+        (tmp_path / f"part-{k}.csv").write_text(f"src,dst\n{k},{k + 1}\n")
+    path = str(tmp_path / "part-*.csv")
+    assert main(["pagerank", path, "--src", "src", "--dst", "dst"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"pregel: error: {path}: columns by name") and "name the folder" in err
+    assert err.count("\n") == 1
+    assert main(["pagerank", path, "--top", "1"]) == 0  # by position the header line is skipped

@@ -477,6 +477,46 @@ class FailsUnpicklably(Vertex):
         self.send_message_to_all_neighbors(1.0)
 
 
+class TakesTwo(Exception):
+    """An exception pickle sends but cannot rebuild: its ``__init__`` takes two arguments, its ``args`` hold one."""
+
+    def __init__(self, vertex: int, why: str) -> None:
+        super().__init__(f"vertex {vertex} {why}")
+
+
+class FailsUnrebuildably(Vertex):
+    def compute(self, messages):
+        if self.superstep == 1 and self.id == 7:
+            raise TakesTwo(7, "cannot be rebuilt")
+        self.send_message_to_all_neighbors(1.0)
+
+
+class LocksAtStart(Vertex):
+    def initial_value(self):
+        if self.id == 7:
+            raise HoldsALock("vertex 7 locked at start")
+        return 0.0
+
+    def compute(self, messages):
+        self.vote_to_halt()
+
+
+@pytest.mark.parametrize(
+    ("program", "error", "message"),
+    [
+        (FailsUnrebuildably, TakesTwo, "vertex 7 cannot be rebuilt"),
+        (LocksAtStart, HoldsALock, "vertex 7 locked at start"),
+    ],
+)
+def test_an_error_that_cannot_travel_from_a_load_or_back_into_an_exception_is_named(program, error, message):
+    graph = pregel.Graph.from_edges(np.arange(20), (np.arange(20) + 1) % 20)
+    with pytest.raises(error, match=f"^{message}$"):
+        pregel.run(graph, program, workers=2)
+    # Ray's own errors said "Failed to deserialize exception", or "isn't serializable", without the message
+    with pytest.raises(pregel.PregelError, match=f"^{error.__name__}: {message} .raised on a Ray worker"):
+        pregel.run(graph, program, backend="ray", workers=2)
+
+
 @pytest.mark.parametrize("line", ["1", "0"])
 def test_an_error_that_cannot_be_pickled_is_named_with_its_message(line, monkeypatch):
     monkeypatch.delenv("PREGEL_RAY_COMPILED", raising=False)

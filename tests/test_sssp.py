@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 import pregel
 from pregel.algorithms import reference
-from pregel.algorithms.sssp import networkx_sssp, sssp
+from pregel.algorithms.sssp import ShortestPaths, ShortestPathsVertex, networkx_sssp, sssp
 from tests.conftest import GNUTELLA, SHIPPED
 from tests.graphs import hand_made, random_graphs
 
@@ -45,6 +45,18 @@ def test_reachable_negative_cycle_is_an_error(api, backend):
         sssp(g, 1, api=api, backend=backend)
     # the same cycle is harmless from a source that cannot reach it
     np.testing.assert_array_equal(sssp(g, 4, api=api, backend=backend).values, [np.inf] * 3 + [0.0, 1.0])
+
+
+@pytest.mark.parametrize("program", [ShortestPaths, ShortestPathsVertex])
+def test_both_programs_start_at_every_source_and_only_at_ids_of_vertices(program):
+    g = pregel.Graph.from_edges([1, 2, 1], [2, 3, 3], [1.0, 1.0, 3.0])
+    assert pregel.run(g, program(sources=(1, 3))).to_dict() == {1: 0.0, 2: 1.0, 3: 0.0}
+    assert pregel.run(g, program(source=2, sources=(3,))).to_dict() == {1: np.inf, 2: 0.0, 3: 0.0}
+    # 1.5 and 2**40 are no vertex's id: nothing starts (as the scalar program's == says)
+    assert pregel.run(g, program(source=1.5, sources=(2**40,))).to_dict() == {1: np.inf, 2: np.inf, 3: np.inf}
+    cycle = pregel.Graph.from_edges([1, 2, 3, 4], [2, 3, 2, 5], [1.0, -2.0, 1.0, 1.0])
+    with pytest.raises(pregel.NegativeCycleError, match="reachable from source vertices 4, 1$"):
+        pregel.run(cycle, program(sources=(4, 1)))
 
 
 def test_negative_self_loop_is_a_negative_cycle():

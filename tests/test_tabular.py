@@ -433,7 +433,13 @@ MISTAKES = {
     "a folder of text and Parquet files": (
         ["folder"],
         {"folder/part-0.txt": b"1 2\n", "folder/part-1.parquet": _parquet({"a": [1], "b": [2]})},
-        "folder: is a directory, not an edge list (a folder is read when its files are all Parquet",
+        "folder: is a directory, not an edge list (a folder is read when its files are all text edge lists "
+        "(not Matrix Market), or all Parquet",
+    ),
+    "a folder of Matrix Market files": (
+        ["folder"],
+        {"folder/a.mtx": b"%%MatrixMarket matrix coordinate pattern general\n2 2 1\n1 2\n", "folder/b.txt": b"1 2\n"},
+        "(not Matrix Market), or all Parquet",
     ),
     "an unknown --source name": (
         ["e.parquet", "--source", "zed"],

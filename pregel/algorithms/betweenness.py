@@ -400,8 +400,10 @@ def betweenness(
         Count a path's ends as on it.
     directed : bool, optional
         Whether paths follow edge directions; ``False`` symmetrizes the graph (and
-        halves unnormalized values, as networkx does for undirected graphs). Default:
-        a networkx graph's own, else directed.
+        halves unnormalized values, as networkx does for undirected graphs; with
+        ``weighted``, a pair's two directions count as the lighter, where networkx's
+        ``to_undirected`` keeps whichever weight it meets last). Default: a networkx
+        graph's own, else directed.
     weighted : bool
         Shortest paths by weight (networkx's ``weight="weight"``), over positive weights
         (:mod:`pregel.algorithms.weighted_betweenness`); an unweighted graph's are in hops.
@@ -531,7 +533,8 @@ def networkx_betweenness(
 ) -> np.ndarray:
     """``networkx.betweenness_centrality`` on the same graph, aligned with ``graph.ids`` (for ``--compare``).
 
-    With ``weighted``, shortest paths by the edge weights (networkx's ``weight="weight"``).
+    With ``weighted``, shortest paths by the edge weights (networkx's ``weight="weight"``); not ``directed``,
+    a pair's two directions weigh the lighter of their weights, as :func:`betweenness` takes them.
 
     Examples
     --------
@@ -540,6 +543,10 @@ def networkx_betweenness(
     """
     import networkx as nx
 
+    if not directed:
+        # symmetrized first: a pair's two directions count as the lighter, as in betweenness (networkx's
+        # to_undirected keeps whichever weight it meets last)
+        graph = graph.to_undirected()
     g = graph.to_networkx(weights=weighted)
     if not directed:
         g = g.to_undirected()

@@ -25,12 +25,20 @@ class _ShortestPathParameters:
     combiner = Min
     initial_value = math.inf
     source: Any = None
+    sources: tuple = ()
+
+    @property
+    def starts(self) -> list[Any]:
+        """The ids that start at distance 0: ``source`` and ``sources``."""
+        return [s for s in (self.source, *self.sources) if s is not None]
 
     def master_compute(self, master: Any) -> None:
         # a shortest path has at most N - 1 edges, so an improvement in superstep N
         # or later can only come from going round a negative cycle
         if master.superstep >= master.num_vertices and master.aggregated("improved"):
-            raise pregel.NegativeCycleError(f"a negative cycle is reachable from source vertex {self.source}")
+            starts = self.starts
+            named = f"vertex {starts[0]}" if len(starts) == 1 else f"vertices {', '.join(map(str, starts))}"
+            raise pregel.NegativeCycleError(f"a negative cycle is reachable from source {named}")
 
 
 class ShortestPaths(_ShortestPathParameters, BatchProgram):
@@ -48,13 +56,11 @@ class ShortestPaths(_ShortestPathParameters, BatchProgram):
     {1: 0.0, 2: 1.0, 3: 0.0}
     """
 
-    sources: tuple = ()
-
     def compute(self, v: pregel.VertexBatch) -> None:
         candidate = v.messages
         if v.superstep == 0:
-            starts = [s for s in (self.source, *self.sources) if s is not None]
-            candidate = np.where(np.isin(v.ids, np.asarray(starts, dtype=v.ids.dtype)), 0.0, candidate)
+            # the ids as given, not cast to the vertices' dtype (where 1.5 would become vertex 1)
+            candidate = np.where(np.isin(v.ids, np.asarray(self.starts)), 0.0, candidate)
         improved = candidate < v.values
         v.values = np.where(improved, candidate, v.values)
         v.aggregate("improved", v.ids[improved])
@@ -64,7 +70,7 @@ class ShortestPaths(_ShortestPathParameters, BatchProgram):
 
 
 class ShortestPathsVertex(_ShortestPathParameters, Vertex):
-    """Shortest distances as in the Pregel paper, one vertex at a time.
+    """Shortest distances as in the Pregel paper, one vertex at a time (from ``source`` and ``sources``).
 
     Examples
     --------
@@ -74,7 +80,7 @@ class ShortestPathsVertex(_ShortestPathParameters, Vertex):
     """
 
     def compute(self, messages: float | None) -> None:
-        best = 0.0 if self.superstep == 0 and self.id == self.source else math.inf
+        best = 0.0 if self.superstep == 0 and self.id in self.starts else math.inf
         if messages is not None:
             best = min(best, messages)
         if best < self.value:

@@ -25,6 +25,7 @@ import functools
 import ipaddress
 import logging
 import os
+import pickle
 import socket
 import sys
 import threading
@@ -145,10 +146,11 @@ class PartitionWorker:
         (its post office opens with the worker's first load, on the node's address; the
         blocks it keeps stay across a load, which a mutation of the graph makes).
         """
-        if ids is None:
-            self.partition = HeldPartition(data, program, state=state)
-        else:
-            self.partition = Partition(replace(data, ids=ids), program, state=state)
+        with _travelling():  # the program's initial values are computed here
+            if ids is None:
+                self.partition = HeldPartition(data, program, state=state)
+            else:
+                self.partition = Partition(replace(data, ids=ids), program, state=state)
         # a compiled step's outcome is of the state before (see finish)
         self.outcome = None
         if getattr(self, "office", None) is None:
@@ -185,19 +187,8 @@ class PartitionWorker:
         self.receive(mail, addresses)
         # asked now, the senders answer as they post, while this partition computes: no request on the way after
         self.office.pull_ahead(superstep, self.partition.index, addresses)
-        try:
+        with _travelling(f" in superstep {superstep}"):
             status, blocks = self.partition.superstep(superstep, aggregated)
-        except SystemExit as exc:
-            # would end this worker's process: Ray would call it a lost worker and recovery would replay it in vain
-            raise ProgramError(
-                f"the vertex program called sys.exit({exc.code!r}) in superstep {superstep}: on Ray that ends a "
-                "worker, not the run; raise an exception instead"
-            ) from None
-        except Exception as exc:
-            sent = _travelling(exc)
-            if sent is exc:
-                raise
-            raise sent from None
         self.office.post(superstep, self._keep_own(blocks))
         return status
 
@@ -1212,14 +1203,28 @@ def _died(call: Any) -> bool:
     return False
 
 
-def _travelling(exc: Exception) -> Exception:
-    """``exc``, or where it cannot be pickled to the driver (it holds a lock, a socket...), a PregelError naming
-    its type and message, as the local backend's error would read."""
+@contextlib.contextmanager
+def _travelling(when: str = "") -> Iterator[None]:
+    """Raise the program's errors as they are where the driver can have them back; one that cannot be pickled
+    (it holds a lock, a socket...) or rebuilt from its pickle (its ``__init__`` takes other arguments than its
+    ``args``) as a PregelError naming its type and message, as the local backend's error would read; and
+    ``sys.exit()`` as a ProgramError (``when`` it was called), since it would end this worker's process: Ray
+    would call that a lost worker, and recovery would replay it in vain."""
     try:
-        ray.cloudpickle.dumps(exc)
-    except Exception:
-        return PregelError(f"{type(exc).__name__}: {exc} (raised on a Ray worker; it cannot be pickled to the driver)")
-    return exc
+        yield
+    except SystemExit as exc:
+        raise ProgramError(
+            f"the vertex program called sys.exit({exc.code!r}){when}: on Ray that ends a worker, not the run; "
+            "raise an exception instead"
+        ) from None
+    except Exception as exc:
+        try:
+            pickle.loads(ray.cloudpickle.dumps(exc))
+        except Exception:
+            raise PregelError(
+                f"{type(exc).__name__}: {exc} (raised on a Ray worker; it cannot be pickled to the driver)"
+            ) from None
+        raise
 
 
 def _first_failure(calls: list[Any], raised: BaseException) -> BaseException:

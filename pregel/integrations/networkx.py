@@ -679,8 +679,10 @@ def _layers(G: PregelGraph, first: list[int], last: int | None = None) -> list[n
 
 
 def _hops(G: PregelGraph, first: list[int], last: int | None, cast: type) -> dict[Any, Any]:
-    """Hop counts from ``first`` up to ``last``, in the order networkx's BFS reaches the nodes."""
-    return {G.nodes[i]: cast(level) for level, layer in enumerate(_layers(G, first, last)) for i in layer.tolist()}
+    """Hop counts from ``first`` up to ``last``, in the order networkx's BFS reaches the nodes (the sources at
+    the integer 0, as networkx's Dijkstra starts them whatever the weights)."""
+    layers = enumerate(_layers(G, first, last))
+    return {G.nodes[i]: cast(level) if level else 0 for level, layer in layers for i in layer.tolist()}
 
 
 def _last_layer(cutoff: float | None, beyond: bool) -> int | None:

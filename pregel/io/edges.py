@@ -61,8 +61,8 @@ def read_edges(
     ----------
     path : str or path-like
         The file; a folder or glob pattern of part files (text, as Spark and Hadoop write
-        them: ``_SUCCESS``, hidden and ``.crc`` files skipped; or Parquet, or Arrow); ``"-"``
-        reads standard input.
+        them: ``_SUCCESS``, hidden and ``.crc`` files skipped, a folder the pattern matches
+        read as a folder; or Parquet; a folder of Arrow files too); ``"-"`` reads standard input.
     undirected : bool
         Add the reverse of every edge.
     src, dst, weight : str, optional

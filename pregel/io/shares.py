@@ -4,7 +4,8 @@ An input is cut into shares from its path alone, without reading its edges:
 
 - a folder (or a glob pattern) of part files, the shape Spark and Hadoop write: one share
   per text file (names starting with ``_`` or ``.``, such as ``_SUCCESS``, and ``.crc``
-  files are skipped; sub-folders are read too), one per row group of a Parquet file;
+  files are skipped; sub-folders are read too, and so are the folders a pattern matches),
+  one per row group of a Parquet file;
 - one uncompressed text file: byte ranges (one per worker, more for a file larger than
   ``RANGE_BYTES`` per worker), each starting at a line's start;
 - one Parquet file: its row groups;
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import glob
+import itertools
 import mmap
 import os
 from collections.abc import Iterator
@@ -178,6 +180,12 @@ def is_parts(path: str | os.PathLike[str]) -> bool:
     (compressed or not), or a glob pattern matching no file of its own name. A folder of tables is
     :mod:`pregel.io.tabular`'s.
 
+    Raises
+    ------
+    InputError
+        For a pattern that matches nothing, or an Arrow, Matrix Market or string-id Parquet
+        file (which are read one at a time, or as a folder of tables).
+
     Examples
     --------
     >>> import tempfile, os
@@ -194,7 +202,17 @@ def is_parts(path: str | os.PathLike[str]) -> bool:
     if p.is_dir():
         files = _files(path)
         return {_kind(f) for f in files} <= {"text", "stream"}  # none: list_shares says so
-    return not p.exists() and glob.has_magic(text)
+    if p.exists() or not glob.has_magic(text):
+        return False
+    other = next((f for f in _files(path) if _kind(f) == "other"), None)
+    if other is not None:
+        fmt = table_format(other)
+        what = {"parquet": "a Parquet file of string ids", None: "Matrix Market"}.get(fmt, "an Arrow file")
+        raise InputError(
+            f"{text}: {other} is {what}; a pattern reads text edge lists and Parquet files of integer ids "
+            "(name the file, or a folder of such tables)"
+        )
+    return True
 
 
 def read_parts(
@@ -230,12 +248,14 @@ def read_parts(
     found = [(share, piece) for share, piece in zip(shares, pieces) if piece.sources.size]
     if not found:
         raise InputError(no_edges(path))
-    weighted = [share.path for share, piece in found if piece.weights is not None]
+    # by the columns, not the weights kept: the Ray workers' load refuses such parts whether it keeps them or not
+    weighted = [share.path for share, piece in found if piece.columns == 3]
     if weighted and len(weighted) < len(found):
-        plain = next(share.path for share, piece in found if piece.weights is None)
+        plain = next(share.path for share, piece in found if piece.columns != 3)
         raise InputError(f"{path}: {weighted[0]} has a weight column and {plain} does not")
     columns = [np.concatenate([piece.sources for _, piece in found]), np.concatenate([p.targets for _, p in found])]
-    return columns[0], columns[1], np.concatenate([p.weights for _, p in found]) if weighted else None
+    kept = weights and bool(weighted)
+    return columns[0], columns[1], np.concatenate([p.weights for _, p in found]) if kept else None
 
 
 def assign(shares: list[Share], workers: int) -> list[list[Share]]:
@@ -352,7 +372,11 @@ def _files(path: str | os.PathLike[str]) -> list[str]:
         matches = [Path(q) for q in glob.glob(text, recursive=True)]
         if not matches:
             raise InputError(f"{text}: no such file (the pattern matches none)")
-        found = [q for q in matches if q.is_file() and not _skipped(q.parts[-1:])]
+        # what the pattern matched below its fixed folders is skipped as a folder's contents are (a _temporary folder)
+        fixed = Path(*[part for part in itertools.takewhile(lambda part: not glob.has_magic(part), p.parts)])
+        kept = [q for q in matches if not _skipped(q.relative_to(fixed).parts)]
+        # a matched folder is read as a folder (Hadoop's and Spark's readers list it); "**" matches a file twice
+        found = {str(q) for q in kept if q.is_file()} | {f for q in kept if q.is_dir() for f in _files(q)}
     else:
         raise InputError(f"{text}: no such file")
     return sorted(str(q) for q in found)
@@ -360,7 +384,7 @@ def _files(path: str | os.PathLike[str]) -> list[str]:
 
 def _skipped(parts: tuple[str, ...]) -> bool:
     """Spark's and Hadoop's markers and checksums (``_SUCCESS``, ``.part-0.crc``), hidden files."""
-    return any(part.startswith(("_", ".")) for part in parts) or parts[-1].endswith(".crc")
+    return any(part.startswith(("_", ".")) for part in parts) or bool(parts) and parts[-1].endswith(".crc")
 
 
 def _kind(path: str) -> str:

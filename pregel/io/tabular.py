@@ -27,6 +27,7 @@ or names what is wrong.
 from __future__ import annotations
 
 import contextlib
+import glob
 import mmap
 import os
 import re
@@ -231,6 +232,11 @@ def _open(path: str | os.PathLike[str], name: str, fmt: str, named: bool) -> _Ta
         try:
             size = os.stat(path).st_size
         except FileNotFoundError:
+            if glob.has_magic(name) and glob.glob(name):
+                raise InputError(
+                    f"{name}: columns by name (--src, --dst, --weight) are read from a file or a folder, not a "
+                    "pattern: name the folder, or leave them out to read the files by position"
+                ) from None
             raise InputError(f"{name}: no such file") from None
         except PermissionError:
             raise InputError(f"{name}: permission denied") from None
@@ -477,8 +483,8 @@ def _open_folder(folder: Path, name: str, named: bool) -> _Table:
     else:
         found = " and ".join(sorted(_KIND.get(f, "text file") + "s" for f in formats)) or "no files"
         raise InputError(
-            f"{name}: is a directory, not an edge list (a folder is read when its files are all Parquet, "
-            f"or all Arrow, or all CSV with --src and --dst; it holds {found})"
+            f"{name}: is a directory, not an edge list (a folder is read when its files are all text edge lists "
+            f"(not Matrix Market), or all Parquet, or all Arrow, or all CSV with --src and --dst; it holds {found})"
         )
     schema = dataset.schema
     return _Table(
