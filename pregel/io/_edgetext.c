@@ -653,6 +653,15 @@ static inline uint64_t digits_at(const unsigned char *p, size_t n)
     return eight_digits((x ^ UINT64_C(0x3030303030303030)) << (64 - 8 * n));
 }
 
+/* The fields of a job weighted_line uses, copied for a run of lines: in locals, the stores of ids (which could be
+ * the job's int fields, as far as the compiler knows) do not make it read them again for every line. */
+typedef struct {
+    void *sources, *targets;
+    double *weights;
+    Py_ssize_t capacity, edges;
+    int wide;
+} run_t;
+
 /* The usual weighted line, "id id weight" with single separators, ids of 1 to 8 digits and a weight of digits with an
  * optional point (at most 8 bytes; ".5" too), ending in "\n" or "\r\n", at most 32 bytes in all: read, and *at moved
  * to the next line; 0 (nothing read) for any other line, which fast_line or any_line reads. Its fields' ends and its
@@ -663,7 +672,7 @@ static inline uint64_t digits_at(const unsigned char *p, size_t n)
 #if defined(__GNUC__)
 __attribute__((always_inline))
 #endif
-static inline int weighted_line(job_t *job, const unsigned char **at, const int kept)
+static inline int weighted_line(run_t *run, const unsigned char **at, const int kept)
 {
     const unsigned char *p = *at;
     uint64_t rest = non_digit_bits(p);
@@ -702,23 +711,20 @@ static inline int weighted_line(job_t *job, const unsigned char **at, const int 
         x ^= (x ^ (x >> 8)) & BYTES_FROM[whole];
         weight = (double)(int64_t)low_digits(x, digits) / EXACT_POWERS[digits - whole];
     }
-    Py_ssize_t k = job->edges;
-    if (k >= job->capacity)
+    Py_ssize_t k = run->edges;
+    if (k >= run->capacity)
         return 0; /* fast_line and end_line say so */
     uint64_t source = digits_at(p, first), target = digits_at(p + first + 1, second - first - 1);
-    if (job->wide) {
-        ((int64_t *)job->sources)[k] = (int64_t)source;
-        ((int64_t *)job->targets)[k] = (int64_t)target;
+    if (run->wide) {
+        ((int64_t *)run->sources)[k] = (int64_t)source;
+        ((int64_t *)run->targets)[k] = (int64_t)target;
     } else {
-        ((int32_t *)job->sources)[k] = (int32_t)source; /* (8 digits fit) */
-        ((int32_t *)job->targets)[k] = (int32_t)target;
+        ((int32_t *)run->sources)[k] = (int32_t)source; /* (8 digits fit) */
+        ((int32_t *)run->targets)[k] = (int32_t)target;
     }
     if (kept)
-        job->weights[k] = weight;
-    job->edges = k + 1;
-    if (job->first_line < 0)
-        job->first_line = job->newlines;
-    job->newlines++;
+        run->weights[k] = weight;
+    run->edges = k + 1;
     *at = next;
     return 1;
 }
@@ -768,7 +774,15 @@ static inline enum outcome parse_lines(job_t *job, const int kept)
              * newlines, whose end the processor cannot foresee, falls between them); the lines of the block are
              * read as below from the first line weighted_line does not read */
             const unsigned char *start = p;
-            while (end - p >= 64 + FAST_LINE_ROOM && weighted_line(job, &p, kept)) {
+            run_t run = {job->sources, job->targets, job->weights, job->capacity, job->edges, job->wide};
+            while (end - p >= 64 + FAST_LINE_ROOM && weighted_line(&run, &p, kept)) {
+            }
+            if (run.edges != job->edges) {
+                /* every line read is an edge, and its own line: the first edge is no later than the first line */
+                if (job->first_line < 0)
+                    job->first_line = job->newlines;
+                job->newlines += run.edges - job->edges;
+                job->edges = run.edges;
             }
             waiting = p == start ? 16 : 0; /* lines of another shape: tried again 16 blocks on */
             if (p != start) {
