@@ -359,6 +359,39 @@ def test_short_decimals_are_read_as_python_float_does(weights, line):
         assert out[2][: len(weights)].tobytes() == np.array([float(w) for w in weights]).tobytes()
 
 
+def usual_line(rng: np.random.Generator, id_digits: int) -> tuple[str, int, int, str]:
+    """A line of two ids of 1 to ``id_digits`` digits (leading zeros too) and a short weight, as the parser's
+    quickest path reads it or just misses it: an integer of up to 9 digits, or up to 9 digits around a point."""
+
+    def digits(n: int) -> str:
+        return "".join(str(d) for d in rng.integers(0, 10, n))
+
+    source, target = digits(int(rng.integers(1, id_digits + 1))), digits(int(rng.integers(1, id_digits + 1)))
+    whole = int(rng.integers(0, 10))
+    fraction = int(rng.integers(1, 10 - whole)) if whole < 9 and (not whole or rng.random() < 0.7) else 0
+    weight = digits(whole) + ("." + digits(fraction) if fraction else "")
+    separators = rng.choice([" ", "\t", ","], 2)
+    end = "\r\n" if rng.random() < 0.2 else "\n"
+    return f"{source}{separators[0]}{target}{separators[1]}{weight}{end}", int(source), int(target), weight
+
+
+@needs_compiled
+@pytest.mark.parametrize("ids, id_digits", [(np.int32, 9), (np.int64, 10)])
+def test_ids_of_any_length_and_short_weights_are_read_as_python_reads_them(ids, id_digits):
+    # ids of 1 to 8 digits and weights of at most 8 bytes are read by one path, the rest by others; lines of
+    # each kind follow one another at random
+    rng = np.random.default_rng(32)
+    lines = [usual_line(rng, id_digits) for _ in range(5000)]
+    text = "".join(line for line, *_ in lines).encode()
+    n = len(lines)
+    out = [np.zeros(n, ids), np.zeros(n, ids), np.zeros(n)]
+    assert compiled.parse(text, 0, *out)[:2] == (n, 3)
+    assert out[0].tolist() == [source for _, source, _, _ in lines]
+    assert out[1].tolist() == [target for _, _, target, _ in lines]
+    assert out[2].tobytes() == np.array([float(weight) for *_, weight in lines]).tobytes()
+    assert compiled.parse(text, 0, out[0], out[1], None)[:2] == (n, 3)
+
+
 def random_decimal(rng: np.random.Generator) -> str:
     """A decimal of any shape float() reads: a sign, up to 30 digits either side of an optional point, an exponent.
 

@@ -476,9 +476,10 @@ static inline uint64_t low_digits(uint64_t x, size_t n)
     return eight_digits(x << (64 - 8 * n));
 }
 
-/* The bytes from byte k up: ~0 << 8k, for k < 8 */
-static const uint64_t BYTES_FROM[8] = {~UINT64_C(0),       ~UINT64_C(0) << 8,  ~UINT64_C(0) << 16, ~UINT64_C(0) << 24,
-                                       ~UINT64_C(0) << 32, ~UINT64_C(0) << 40, ~UINT64_C(0) << 48, ~UINT64_C(0) << 56};
+/* The bytes from byte k up: ~0 << 8k, for k <= 8 */
+static const uint64_t BYTES_FROM[9] = {~UINT64_C(0),       ~UINT64_C(0) << 8,  ~UINT64_C(0) << 16,
+                                       ~UINT64_C(0) << 24, ~UINT64_C(0) << 32, ~UINT64_C(0) << 40,
+                                       ~UINT64_C(0) << 48, ~UINT64_C(0) << 56, 0};
 
 /* A weight of digits, an optional point and more digits (".5" too), in the 8 bytes at *at (a 9th is read): *at
  * moved past it, and its value in *value if `keep`; 0 (and *at unmoved) for any other. What follows it is the
@@ -625,6 +626,109 @@ static inline int fast_line(job_t *job, const unsigned char *p, const unsigned c
     return 1;
 }
 
+/* Bit k set where byte k of the 32 at p is not a digit, and bits 32 to 35 (four fields' ends are always found). */
+static inline uint64_t non_digit_bits(const unsigned char *p)
+{
+#if defined(__SSE2__)
+    const __m128i zero = _mm_set1_epi8('0'), ten = _mm_set1_epi8(10);
+    __m128i low = _mm_sub_epi8(_mm_loadu_si128((const __m128i *)p), zero);
+    __m128i high = _mm_sub_epi8(_mm_loadu_si128((const __m128i *)(p + 16)), zero);
+    /* not a digit: 10 or more, unsigned */
+    unsigned low_bits = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_max_epu8(low, ten), low));
+    unsigned high_bits = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_max_epu8(high, ten), high));
+    return (uint64_t)low_bits | (uint64_t)high_bits << 16 | UINT64_C(0xF) << 32;
+#else
+    uint64_t bits = UINT64_C(0xF) << 32;
+    for (int k = 0; k < 32; k++)
+        bits |= (uint64_t)!is_digit(p[k]) << k;
+    return bits;
+#endif
+}
+
+/* The number written by the n (1 to 8) digits at p, 8 bytes of which may be read. */
+static inline uint64_t digits_at(const unsigned char *p, size_t n)
+{
+    uint64_t x;
+    memcpy(&x, p, 8);
+    return eight_digits((x ^ UINT64_C(0x3030303030303030)) << (64 - 8 * n));
+}
+
+/* The fields of a job weighted_line uses, copied for a run of lines: in locals, the stores of ids (which could be
+ * the job's int fields, as far as the compiler knows) do not make it read them again for every line. */
+typedef struct {
+    void *sources, *targets;
+    double *weights;
+    Py_ssize_t capacity, edges;
+    int wide;
+} run_t;
+
+/* The usual weighted line, "id id weight" with single separators, ids of 1 to 8 digits and a weight of digits with an
+ * optional point (at most 8 bytes; ".5" too), ending in "\n" or "\r\n", at most 32 bytes in all: read, and *at moved
+ * to the next line; 0 (nothing read) for any other line, which fast_line or any_line reads. Its fields' ends and its
+ * own end come from one mask of its non-digits, so no field waits for the one before it to be read, the next line's
+ * start waits for no block of newlines (lines of 3 fields are 60 % longer than pairs, so pairs meet a block's end,
+ * whose line count the processor cannot foresee, less often), and a weight of 4 digits or fewer ("0.731" is "0731")
+ * is read in 32-bit arithmetic. */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline int weighted_line(run_t *run, const unsigned char **at, const int kept)
+{
+    const unsigned char *p = *at;
+    uint64_t rest = non_digit_bits(p);
+    size_t first = (size_t)trailing_zeros(rest); /* ends the source */
+    rest &= rest - 1;
+    size_t second = (size_t)trailing_zeros(rest); /* ends the target */
+    rest &= rest - 1;
+    size_t third = (size_t)trailing_zeros(rest); /* ends the weight's whole part: its point, or its end */
+    rest &= rest - 1;
+    /* ids of 1 to 8 digits (the unsigned differences wrap for an empty one), each after one separator */
+    if (first - 1 >= 8 || second - first - 2 >= 8 || !is_separator(p[first]) || !is_separator(p[second]))
+        return 0;
+    const unsigned char *weight_at = p + second + 1;
+    size_t whole = third - second - 1, last = third, digits = whole; /* the weight ends at p + last */
+    if (p[third] == '.') {
+        last = (size_t)trailing_zeros(rest);
+        digits = last - second - 2;
+        if (last - third < 2 || digits > 7)
+            return 0; /* no digit after the point, or more than 8 bytes */
+    } else if (whole - 1 >= 8) {
+        return 0; /* no digit (a sign, a letter) or more than 8 */
+    }
+    const unsigned char *next = p + last + 1;
+    if (p[last] != '\n') {
+        if (p[last] != '\r' || p[last + 1] != '\n')
+            return 0;
+        next++;
+    }
+    double weight = 0.0;
+    if (kept) {
+        uint64_t x;
+        memcpy(&x, weight_at, 8);
+        x ^= UINT64_C(0x3030303030303030);
+        /* the bytes after the whole part (the point and the fraction, or what follows an integer) one byte down:
+         * the digits in a row; their value over 10**(digits - whole) is the weight's */
+        x ^= (x ^ (x >> 8)) & BYTES_FROM[whole];
+        weight = (double)(int64_t)low_digits(x, digits) / EXACT_POWERS[digits - whole];
+    }
+    Py_ssize_t k = run->edges;
+    if (k >= run->capacity)
+        return 0; /* fast_line and end_line say so */
+    uint64_t source = digits_at(p, first), target = digits_at(p + first + 1, second - first - 1);
+    if (run->wide) {
+        ((int64_t *)run->sources)[k] = (int64_t)source;
+        ((int64_t *)run->targets)[k] = (int64_t)target;
+    } else {
+        ((int32_t *)run->sources)[k] = (int32_t)source; /* (8 digits fit) */
+        ((int32_t *)run->targets)[k] = (int32_t)target;
+    }
+    if (kept)
+        run->weights[k] = weight;
+    run->edges = k + 1;
+    *at = next;
+    return 1;
+}
+
 /* Bit k set where byte k of the 64 at b is a newline. */
 static inline uint64_t newline_bits(const unsigned char *b)
 {
@@ -663,7 +767,30 @@ static inline enum outcome parse_lines(job_t *job, const int kept)
      * the fields of the line before it: the processor reads several lines at once, and a line of three fields costs
      * about its instructions, not three fields read one after another. Each line, read by fast_line or any_line,
      * ends at the next newline. */
+    int waiting = 0; /* blocks to read before weighted_line is tried again */
     for (const unsigned char *block = p; end - block >= 64 + FAST_LINE_ROOM; block += 64) {
+        if (EXACT_DOUBLE_ARITHMETIC && job->columns == 3 && !waiting--) {
+            /* a run of the usual weighted lines, each line's end found by weighted_line itself (no block of
+             * newlines, whose end the processor cannot foresee, falls between them); the lines of the block are
+             * read as below from the first line weighted_line does not read */
+            const unsigned char *start = p;
+            run_t run = {job->sources, job->targets, job->weights, job->capacity, job->edges, job->wide};
+            while (end - p >= 64 + FAST_LINE_ROOM && weighted_line(&run, &p, kept)) {
+            }
+            if (run.edges != job->edges) {
+                /* every line read is an edge, and its own line: the first edge is no later than the first line */
+                if (job->first_line < 0)
+                    job->first_line = job->newlines;
+                job->newlines += run.edges - job->edges;
+                job->edges = run.edges;
+            }
+            waiting = p == start ? 16 : 0; /* lines of another shape: tried again 16 blocks on */
+            if (p != start) {
+                block = p;
+                if (end - block < 64 + FAST_LINE_ROOM)
+                    break;
+            }
+        }
         for (uint64_t newlines = newline_bits(block); newlines; newlines &= newlines - 1) {
             const unsigned char *newline = block + trailing_zeros(newlines);
             if (fast_line(job, p, newline, end, &status, kept)) {
