@@ -259,6 +259,13 @@ def test_weighted_by_hand_and_refused_weights():
     # a tie by weight splits the paths as the hops do
     tied = pregel.Graph.from_edges([1, 1, 2, 3], [2, 3, 4, 4], weights=[1.5, 2.0, 2.0, 1.5])
     assert betweenness(tied, weighted=True, normalized=False).to_dict() == {1: 0.0, 2: 0.5, 3: 0.5, 4: 0.0}
+    # one weight on every edge: the paths of fewest hops (run by the hops program), as networkx finds them
+    rng = np.random.default_rng(5)
+    src, dst = rng.integers(0, 30, 120), rng.integers(0, 30, 120)
+    constant = pregel.Graph.from_edges(src, dst, weights=np.full(120, 2.5))
+    ours = betweenness(constant, weighted=True)
+    assert "reached" in ours.aggregated  # the hops program's aggregator
+    np.testing.assert_allclose(ours.values, networkx_betweenness(constant, weighted=True), atol=1e-12, rtol=0)
     zero = pregel.Graph.from_edges([1, 2], [2, 3], weights=[1.0, 0.0])
     with pytest.raises(pregel.InputError, match="positive weights; edge 2 -> 3 weighs 0.0"):
         betweenness(zero, weighted=True)

@@ -458,6 +458,8 @@ def betweenness(
     weighted = weighted and graph.weights is not None
     if weighted:
         positive_weights(graph, "weighted betweenness")
+        # one weight on every edge: the shortest paths are the fewest hops, which the faster program counts
+        weighted = graph.num_edges > 0 and bool((graph.weights != graph.weights[0]).any())
     if backend == "scipy":
         from pregel.algorithms import reference
 

@@ -529,8 +529,9 @@ class BackendInterface:
         sources = None if exact else np.array([G.index[node] for node in chosen])
         # parallel edges: the lightest, as networkx's Dijkstra weighs a multigraph's
         graph = G.lightest(weight)
-        if graph.weights is not None and (graph.weights == 1).all():
-            graph = G.lightest(None)  # hops: the same paths, by the faster program
+        weights = graph.weights
+        if weights is not None and weights.size and weights[0] > 0 and (weights == weights[0]).all():
+            graph = G.lightest(None)  # one positive weight: the paths of fewest hops, by the faster program
         if graph.weights is None:
             raw = _run(layered(graph), brandes(graph, sources, endpoints)).values["bc"][n:]
         elif (graph.weights > 0).all():
