@@ -80,7 +80,7 @@ class ShortestPathsVertex(_ShortestPathParameters, Vertex):
     """
 
     def compute(self, messages: float | None) -> None:
-        best = 0.0 if self.superstep == 0 and self.id in self.starts else math.inf
+        best = 0.0 if self.superstep == 0 and (self.id == self.source or self.id in self.sources) else math.inf
         if messages is not None:
             best = min(best, messages)
         if best < self.value:

@@ -164,7 +164,7 @@ def parameters_of(cls: type[Program]) -> dict[str, Any]:
     --------
     >>> from pregel.algorithms.sssp import ShortestPaths
     >>> parameters_of(ShortestPaths)
-    {'source': None}
+    {'source': None, 'sources': ()}
     """
     reserved = set(dir(BatchProgram)) | set(dir(Vertex))
     found = {}
