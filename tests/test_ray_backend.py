@@ -435,6 +435,13 @@ def test_a_line_the_driver_cannot_open_leaves_plain_calls_for_the_rest_of_the_ru
     assert len(tried) == 1 and backend.compiling is None  # tried once, at the second superstep
 
 
+@pytest.fixture(params=["1", "0"], ids=["line", "plain"])
+def line_or_plain(request, monkeypatch):
+    """The barrier on the driver's line, then on plain Ray calls."""
+    monkeypatch.delenv("PREGEL_RAY_COMPILED", raising=False)
+    monkeypatch.setenv("PREGEL_RAY_LINE", request.param)
+
+
 class FailsLate(Vertex):
     """In superstep 2 vertex 49 (the last of partition 0 of 4) fails after a pause, vertex 150 (the first of
     partition 3) at once: the local backend raises the lowest failing partition's error, vertex 49's."""
@@ -450,10 +457,8 @@ class FailsLate(Vertex):
         self.send_message_to_all_neighbors(1.0)
 
 
-@pytest.mark.parametrize("line", ["1", "0"])
-def test_an_error_is_the_lowest_failing_partitions_as_on_the_local_backend(line, monkeypatch):
-    monkeypatch.delenv("PREGEL_RAY_COMPILED", raising=False)
-    monkeypatch.setenv("PREGEL_RAY_LINE", line)
+@pytest.mark.usefixtures("line_or_plain")
+def test_an_error_is_the_lowest_failing_partitions_as_on_the_local_backend():
     graph = pregel.Graph.from_edges(np.arange(200), (np.arange(200) + 1) % 200)
     with pytest.raises(ValueError, match="^vertex 49 gives up$"):
         pregel.run(graph, FailsLate, workers=4)
@@ -517,10 +522,8 @@ def test_an_error_that_cannot_travel_from_a_load_or_back_into_an_exception_is_na
         pregel.run(graph, program, backend="ray", workers=2)
 
 
-@pytest.mark.parametrize("line", ["1", "0"])
-def test_an_error_that_cannot_be_pickled_is_named_with_its_message(line, monkeypatch):
-    monkeypatch.delenv("PREGEL_RAY_COMPILED", raising=False)
-    monkeypatch.setenv("PREGEL_RAY_LINE", line)
+@pytest.mark.usefixtures("line_or_plain")
+def test_an_error_that_cannot_be_pickled_is_named_with_its_message():
     graph = pregel.Graph.from_edges(np.arange(20), (np.arange(20) + 1) % 20)
     with pytest.raises(HoldsALock, match="^vertex 7 locked up$"):
         pregel.run(graph, FailsUnpicklably, workers=2)
@@ -537,10 +540,8 @@ class Exits(Vertex):
         self.send_message_to_all_neighbors(1.0)
 
 
-@pytest.mark.parametrize("line", ["1", "0"])
-def test_sys_exit_in_compute_is_a_program_error_not_a_lost_worker(line, monkeypatch):
-    monkeypatch.delenv("PREGEL_RAY_COMPILED", raising=False)
-    monkeypatch.setenv("PREGEL_RAY_LINE", line)
+@pytest.mark.usefixtures("line_or_plain")
+def test_sys_exit_in_compute_is_a_program_error_not_a_lost_worker():
     graph = pregel.Graph.from_edges(np.arange(20), (np.arange(20) + 1) % 20)
     with pytest.raises(pregel.ProgramError, match=r"called sys.exit\(3\) in superstep 1: on Ray that ends a worker"):
         pregel.run(graph, Exits, backend="ray", workers=2)

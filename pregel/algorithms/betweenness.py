@@ -31,7 +31,7 @@ import numpy as np
 
 import pregel
 from pregel import BatchProgram, Sum
-from pregel.algorithms.columns import ColumnSum, as_matrix, as_records, column_dtype, copied
+from pregel.algorithms.columns import ColumnSum, SourceColumns, as_matrix, as_records, column_dtype, copied
 from pregel.algorithms.phases import Echo
 from pregel.algorithms.weighted_betweenness import positive_weights, weighted_brandes, weighted_layers
 from pregel.api.twin import only_batch
@@ -46,7 +46,7 @@ COLUMN_BUDGET = 1 << 21
 """A batch holds at most this many (vertex, source) pairs: the values of one superstep stay a few tens of MB."""
 
 
-class BrandesColumns(BatchProgram):
+class BrandesColumns(SourceColumns, BatchProgram):
     """Brandes' dependencies from ``sources`` (vertex numbers; or every one of the ``n``), ``batch`` at a time.
 
     Run it on :func:`layered`'s graph of a graph of ``n`` vertices numbered ``0..n-1``.
@@ -67,10 +67,7 @@ class BrandesColumns(BatchProgram):
 
     combiner = ColumnSum
     aggregators = {"batch": Echo, "backward": Echo, "level": Echo, "reached": Sum, "reach": ColumnSum}
-    n = 0
-    sources: tuple = ()
     batch = MAX_BATCH
-    endpoints = False
 
     def __init__(self, **params: Any) -> None:
         super().__init__(**params)
@@ -120,7 +117,7 @@ class BrandesColumns(BatchProgram):
         self._written = None
         fields.dist[:], fields.sigma[:], fields.levels[:] = UNREACHED, 0.0, 0
         fields.lowest[:], fields.highest[:] = np.iinfo(np.int32).max, UNREACHED
-        row, column = self._sources_here(v, batch)
+        row, column = self.sources_here(v, batch)
         fields.dist[row, column] = 0
         v.aggregate("reached", row.size)
         paths = np.zeros((row.size, self.batch))
@@ -186,20 +183,9 @@ class BrandesColumns(BatchProgram):
         """With endpoints, a source counts every other vertex it reached as the end of a path through it."""
         reach = v.aggregated("reach")
         if np.ndim(reach):  # else the batch reached nothing beyond its sources
-            row, column = self._sources_here(v, batch, self.n)
+            row, column = self.sources_here(v, batch, self.n)
             self._wrote(row)
             np.add.at(fields.bc, row, np.asarray(reach)[column] - 1)
-
-    def _sources_here(self, v: pregel.VertexBatch, batch: int, offset: int = 0) -> tuple[np.ndarray, np.ndarray]:
-        """The batch's sources (or, with ``offset`` n, their twins) among these vertices: rows (sorted), columns."""
-        lo = batch * self.batch
-        sources = np.array(self.sources[lo : lo + self.batch], dtype=np.int64) + offset
-        row = np.searchsorted(v.ids, sources)
-        here = row < v.size
-        here[here] = v.ids[row[here]] == sources[here]
-        row, column = row[here], np.flatnonzero(here)
-        order = np.argsort(row)
-        return row[order], column[order]
 
     def _send(self, v: pregel.VertexBatch, row: np.ndarray, rows: np.ndarray) -> None:
         """Rows ``row`` of the batch send ``rows`` (one row of columns each) along their out-edges."""

@@ -18,7 +18,41 @@ import numpy as np
 
 from pregel.core.combiners import ColumnSum
 
-__all__ = ["ColumnSum", "as_matrix", "as_records", "column_dtype", "copied", "named", "picked"]
+__all__ = ["ColumnSum", "SourceColumns", "as_matrix", "as_records", "column_dtype", "copied", "named", "picked"]
+
+
+class SourceColumns:
+    """What a program that runs ``sources`` side by side, one column each, ``batch`` at a time, declares and finds.
+
+    ``n`` is the number of the graph's vertices (numbered ``0..n-1``; a second layer of
+    twins ``n..2n-1`` where the program has one); ``sources`` are vertex numbers.
+
+    Examples
+    --------
+    >>> class Program(SourceColumns):
+    ...     n, sources, batch = 3, (4, 1, 0), 2
+    >>> class Batch:
+    ...     ids, size = np.array([0, 1, 4, 5]), 4
+    >>> [a.tolist() for a in Program().sources_here(Batch(), 0)]
+    [[1, 2], [1, 0]]
+    """
+
+    n = 0
+    sources: tuple = ()
+    batch = 64
+    endpoints = False
+
+    def sources_here(self, v: Any, batch: int, offset: int = 0) -> tuple[np.ndarray, np.ndarray]:
+        """The sources of batch ``batch`` (or, with ``offset`` n, their twins) among the vertices of ``v``: their
+        rows (increasing), and the columns they own."""
+        lo = batch * self.batch
+        sources = np.array(self.sources[lo : lo + self.batch], dtype=np.int64) + offset
+        row = np.searchsorted(v.ids, sources)
+        here = row < v.size
+        here[here] = v.ids[row[here]] == sources[here]
+        row, column = row[here], np.flatnonzero(here)
+        order = np.argsort(row, kind="stable")
+        return row[order], column[order]
 
 
 def column_dtype(k: int) -> np.dtype:

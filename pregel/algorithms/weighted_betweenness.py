@@ -32,7 +32,7 @@ import numpy as np
 
 import pregel
 from pregel import BatchProgram, Sum
-from pregel.algorithms.columns import ColumnSum, as_matrix, as_records, column_dtype
+from pregel.algorithms.columns import ColumnSum, SourceColumns, as_matrix, as_records, column_dtype
 from pregel.algorithms.phases import Echo
 
 START, DISTANCES, PATHS, LINK, SETTLE, BACKWARD = range(6)
@@ -41,7 +41,7 @@ MESSAGE_BUDGET = 1 << 22
 """A batch sends at most this many message floats along the edges a superstep (a few tens of MB)."""
 
 
-class WeightedBrandes(BatchProgram):
+class WeightedBrandes(SourceColumns, BatchProgram):
     """Dependencies on shortest paths by weight from ``sources`` (vertex numbers), ``batch`` at a time.
 
     Run it on :func:`weighted_layers`'s graph of a graph of ``n`` vertices numbered
@@ -59,10 +59,7 @@ class WeightedBrandes(BatchProgram):
     """
 
     aggregators = {"phase": Echo, "batch": Echo, "step": Echo, "sent": Sum, "reach": ColumnSum}
-    n = 0
-    sources: tuple = ()
     batch = MAX_BATCH
-    endpoints = False
 
     def __init__(self, **params: Any) -> None:
         super().__init__(**params)
@@ -92,7 +89,7 @@ class WeightedBrandes(BatchProgram):
             self._forward(v, rows, new, np.zeros_like(new))
         elif phase == PATHS:
             if step == 0:
-                rows, column = self._sources_here(v, batch)
+                rows, column = self.sources_here(v, batch)
                 given = np.zeros((rows.size, b))
                 given[np.arange(rows.size), column] = 1.0  # a source's one path (already in its sigma)
             else:
@@ -132,7 +129,7 @@ class WeightedBrandes(BatchProgram):
             v.vote_to_halt()
         else:
             dist[:], sigma[:], delta[:] = np.inf, 0.0, 0.0
-            row, column = self._sources_here(v, batch)
+            row, column = self.sources_here(v, batch)
             dist[row, column], sigma[row, column] = 0.0, 1.0
             self._forward(v, row, dist[row], np.zeros((row.size, b)))
         v.values = records
@@ -152,32 +149,27 @@ class WeightedBrandes(BatchProgram):
         """``rows`` (increasing) of the first layer, at distances ``dist``, send ``(d + w, numbers)`` along their
         edges (not to their twins)."""
         first = v.ids[rows] < self.n
-        rows, dist, numbers = rows[first], dist[first], numbers[first]
-        v.aggregate("sent", int(rows.size))
-        if not rows.size:
-            return
-        edges = v.out_edges(where=_mask(v.size, rows))
-        k = np.searchsorted(rows, edges.source)
-        along = edges.target < self.n
-        v.send_along(edges, _messages(dist[k] + edges.weight[:, None], numbers[k], 0.0), where=along)
+        sending = _edges_of(v, rows[first])
+        if sending is not None:
+            edges, k = sending
+            dist, numbers = dist[first][k], numbers[first][k]
+            along = edges.target < self.n
+            v.send_along(edges, _messages(dist + edges.weight[:, None], numbers, 0.0), where=along)
 
     def _backward(self, v: pregel.VertexBatch, rows: np.ndarray, dist: np.ndarray, shares: np.ndarray) -> None:
         """``rows`` (increasing) of the second layer with a share of ``(1 + δ)/σ`` to pass on send
         ``(d, share, w)`` along their reversed edges."""
         some = shares.any(axis=1)
-        rows, dist, shares = rows[some], dist[some], shares[some]
-        v.aggregate("sent", int(rows.size))
-        if not rows.size:
-            return
-        edges = v.out_edges(where=_mask(v.size, rows))
-        k = np.searchsorted(rows, edges.source)
-        v.send_along(edges, _messages(dist[k], shares[k], edges.weight))
+        sending = _edges_of(v, rows[some])
+        if sending is not None:
+            edges, k = sending
+            v.send_along(edges, _messages(dist[some][k], shares[some][k], edges.weight))
 
     def _add_dependencies(
         self, v: pregel.VertexBatch, batch: int, dist: np.ndarray, delta: np.ndarray, bc: np.ndarray
     ) -> None:
         """A finished batch: each twin adds its dependencies (not on paths from itself), and with endpoints the ends."""
-        row, column = self._sources_here(v, batch, self.n)
+        row, column = self.sources_here(v, batch, self.n)
         delta[row, column] = 0.0
         reached = np.isfinite(dist)
         if self.endpoints:
@@ -188,16 +180,6 @@ class WeightedBrandes(BatchProgram):
                 np.add.at(bc, row, np.asarray(reach)[column] - 1)
         twin = v.ids >= self.n
         bc[twin] += np.where(reached[twin], delta[twin], 0.0).sum(axis=1)
-
-    def _sources_here(self, v: pregel.VertexBatch, batch: int, offset: int = 0) -> tuple[np.ndarray, np.ndarray]:
-        """The batch's sources (or, with ``offset`` n, their twins) among these vertices: rows (increasing),
-        columns."""
-        lo = batch * self.batch
-        sources = np.array(self.sources[lo : lo + self.batch], dtype=np.int64) + offset
-        row = np.minimum(np.searchsorted(v.ids, sources), max(v.size - 1, 0))
-        here = np.flatnonzero(v.ids[row] == sources) if v.size else np.zeros(0, dtype=np.int64)
-        order = np.argsort(row[here], kind="stable")
-        return row[here][order], here[order]
 
     def master_compute(self, master: Any) -> None:
         batch, phase, step = (master.aggregated(k) for k in ("batch", "phase", "step"))
@@ -226,11 +208,16 @@ def _messages(dist: np.ndarray, numbers: np.ndarray, weight: Any) -> np.ndarray:
     return as_records(rows)
 
 
-def _mask(size: int, rows: np.ndarray) -> np.ndarray:
-    """True at ``rows``."""
-    mask = np.zeros(size, dtype=bool)
-    mask[rows] = True
-    return mask
+def _edges_of(v: pregel.VertexBatch, rows: np.ndarray) -> tuple[Any, np.ndarray] | None:
+    """The out-edges of ``rows`` (increasing), and each edge's sender as an index into ``rows``; None without
+    rows. Counts the senders in the ``sent`` aggregate, by which master compute sees a phase end."""
+    v.aggregate("sent", int(rows.size))
+    if not rows.size:
+        return None
+    senders = np.zeros(v.size, dtype=bool)
+    senders[rows] = True
+    edges = v.out_edges(where=senders)
+    return edges, np.searchsorted(rows, edges.source)
 
 
 def _groups(got: Any) -> tuple[np.ndarray, np.ndarray]:
