@@ -242,3 +242,18 @@ def test_louvain_compare_networkx_on_string_ids(run_cli, tmp_path):
         return f"modularity {nx.community.modularity(g, communities):.6f} in {len(communities)} communities"
 
     assert f"networkx: {quality(theirs)}, pregel's {quality(list(ours.values()))}\n" in proc.stderr.decode()
+
+
+def test_pregel_run_leaves_no_bytecode_beside_the_program(tmp_path, monkeypatch, capsys):
+    # as `python mine.py` runs a script; whatever the environment says about bytecode
+    import sys
+
+    from pregel.cli.main import main
+
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    program = ["from pregel import Vertex", "class Quiet(Vertex):", "    def compute(self, messages):"]
+    (tmp_path / "mine.py").write_text("\n".join([*program, "        self.vote_to_halt()", ""]))
+    (tmp_path / "e.txt").write_text("1 2\n")
+    assert main(["run", str(tmp_path / "mine.py"), str(tmp_path / "e.txt"), "-q"]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["e.txt", "mine.py"]
+    assert sys.dont_write_bytecode is False

@@ -196,6 +196,8 @@ def _import_file(path: Path) -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     # registered so that dataclasses, pickling and tracebacks can find the module
     sys.modules[name] = module
+    # as `python mine.py` runs a script: no __pycache__ left beside the user's file
+    writes, sys.dont_write_bytecode = sys.dont_write_bytecode, True
     try:
         spec.loader.exec_module(module)
     except SyntaxError as exc:
@@ -204,6 +206,8 @@ def _import_file(path: Path) -> ModuleType:
     except Exception as exc:
         sys.modules.pop(name, None)
         raise InputError(f"{path}: importing it failed: {type(exc).__name__}: {exc}") from None
+    finally:
+        sys.dont_write_bytecode = writes
     return module
 
 
