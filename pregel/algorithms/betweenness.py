@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -33,7 +34,7 @@ import pregel
 from pregel import BatchProgram, Sum
 from pregel.algorithms.columns import ColumnSum, SourceColumns, as_matrix, as_records, column_dtype, copied
 from pregel.algorithms.phases import Echo
-from pregel.algorithms.weighted_betweenness import positive_weights, weighted_brandes, weighted_layers
+from pregel.algorithms.weighted_betweenness import by_weight, positive_weights, weighted_brandes, weighted_layers
 from pregel.api.twin import only_batch
 from pregel.core.engine import collect_on_driver
 from pregel.core.kernels import InEdges
@@ -324,6 +325,30 @@ def sample_sources(ids: list[Any], samples: int | None, seed: Any = None) -> lis
     return generator.sample(list(ids), samples)
 
 
+def dependencies(
+    graph: pregel.Graph,
+    sources: np.ndarray | None,
+    endpoints: bool,
+    run: Callable[[pregel.Graph, BatchProgram], pregel.Result],
+) -> tuple[np.ndarray, pregel.Result]:
+    """The sums of dependencies from ``sources`` (vertex numbers; ``None``: every vertex) of a graph numbered
+    ``0..n-1``, by its weights where they differ (:func:`~pregel.algorithms.weighted_betweenness.by_weight`;
+    positive), else in hops; and the run's result. ``run(graph, program)`` runs a program on its layers.
+
+    Examples
+    --------
+    >>> g = pregel.Graph.from_edges([0, 1], [1, 2], weights=[0.5, 0.25])
+    >>> dependencies(g, None, False, pregel.run)[0].tolist()
+    [0.0, 1.0, 0.0]
+    """
+    n = graph.num_vertices
+    if by_weight(graph):
+        result = run(weighted_layers(graph), weighted_brandes(graph, sources, endpoints))
+        return as_matrix(result.values)[n:, -1].copy(), result
+    result = run(layered(graph), brandes(graph, sources, endpoints))
+    return result.values["bc"][n:], result
+
+
 def brandes(graph: pregel.Graph, sources: np.ndarray | None = None, endpoints: bool = False) -> BrandesColumns:
     """The program that sums the dependencies from ``sources`` (vertex numbers; ``None``: every vertex).
 
@@ -441,11 +466,9 @@ def betweenness(
     chosen = sample_sources(graph.original_ids.tolist(), samples, seed)
     exact = len(chosen) == n
     sources = np.arange(n) if exact else graph.index_of(chosen)
-    weighted = weighted and graph.weights is not None
     if weighted:
         positive_weights(graph, "weighted betweenness")
-        # one weight on every edge: the shortest paths are the fewest hops, which the faster program counts
-        weighted = graph.num_edges > 0 and bool((graph.weights != graph.weights[0]).any())
+    weighted = weighted and by_weight(graph)
     if backend == "scipy":
         from pregel.algorithms import reference
 
@@ -455,17 +478,14 @@ def betweenness(
     else:
         # vertices numbered 0..n-1: a batch's sources are then a range of ids, or a short list
         numbered = pregel.Graph(np.arange(n), graph.indptr, graph.indices, graph.weights if weighted else None)
-        chosen_numbers = None if exact else sources
         # the run's graph has two layers of the user's vertices, and the scale is the whole graph's: collected here
         collect = options.pop("collect", ())
-        if weighted:
-            program = weighted_brandes(numbered, chosen_numbers, endpoints)
-            result = pregel.run(weighted_layers(numbered), program, backend=backend, **options)
-            raw = as_matrix(result.values)[n:, -1].copy()
-        else:
-            program = brandes(numbered, chosen_numbers, endpoints)
-            result = pregel.run(layered(numbered), program, backend=backend, **options)
-            raw = result.values["bc"][n:]
+        raw, result = dependencies(
+            numbered,
+            None if exact else sources,
+            endpoints,
+            lambda layers, program: pregel.run(layers, program, backend=backend, **options),
+        )
     scaled = rescale_betweenness(raw, directed, normalized, endpoints, None if exact else sources)
     if backend == "scipy":
         return pregel.Result(graph, scaled, 1, [], {}, "halted")

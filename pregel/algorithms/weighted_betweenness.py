@@ -295,6 +295,19 @@ def weighted_brandes(
     return WeightedBrandes(n=n, sources=tuple(sources.tolist()), batch=batch, endpoints=endpoints)
 
 
+def by_weight(graph: pregel.Graph) -> bool:
+    """Whether the shortest paths of ``graph`` need its weights: it has some, not one weight on every edge (with
+    one, the shortest paths are those of fewest hops, which the hops program counts faster).
+
+    Examples
+    --------
+    >>> [by_weight(pregel.Graph.from_edges([0, 1], [1, 2], weights=w)) for w in ([2.5, 2.5], [2.5, 1.0], None)]
+    [False, True, False]
+    """
+    w = graph.weights
+    return w is not None and w.size > 0 and bool((w != w[0]).any())
+
+
 def positive_weights(graph: pregel.Graph, what: str) -> None:
     """Refuse weights that are not positive (zero-weight edges make the shortest paths cyclic)."""
     if graph.weights is not None and graph.num_edges and not (graph.weights > 0).all():

@@ -516,9 +516,7 @@ class BackendInterface:
         endpoints: bool = False,
         seed: Any = None,
     ) -> dict[Any, float]:
-        from pregel.algorithms.betweenness import brandes, layered, rescale_betweenness
-        from pregel.algorithms.columns import as_matrix
-        from pregel.algorithms.weighted_betweenness import weighted_brandes, weighted_layers
+        from pregel.algorithms.betweenness import dependencies, rescale_betweenness
 
         n = len(G)
         if n == 0:
@@ -529,15 +527,9 @@ class BackendInterface:
         sources = None if exact else np.array([G.index[node] for node in chosen])
         # parallel edges: the lightest, as networkx's Dijkstra weighs a multigraph's
         graph = G.lightest(weight)
-        weights = graph.weights
-        if weights is not None and weights.size and weights[0] > 0 and (weights == weights[0]).all():
-            graph = G.lightest(None)  # one positive weight: the paths of fewest hops, by the faster program
-        if graph.weights is None:
-            raw = _run(layered(graph), brandes(graph, sources, endpoints)).values["bc"][n:]
-        elif (graph.weights > 0).all():
-            raw = as_matrix(_run(weighted_layers(graph), weighted_brandes(graph, sources, endpoints)).values)[n:, -1]
-        else:
+        if graph.weights is not None and not (graph.weights > 0).all():
             raise NotImplementedError("weighted betweenness needs positive weights (zero-weight edges tie paths)")
+        raw, _ = dependencies(graph, sources, endpoints, _run)
         scaled = rescale_betweenness(raw, G.directed, normalized, endpoints, sources)
         return dict(zip(G.nodes, scaled.tolist()))
 
