@@ -96,10 +96,12 @@ def read_edges(
     <Graph: 3 vertices, 2 edges, unweighted>
     >>> os.remove(f.name)
     """
-    if (src, dst, weight) != (None, None, None) or (table_format(path) and not is_parts(path)):
+    named = (src, dst, weight) != (None, None, None)
+    parts = not named and is_parts(path)
+    if named or (table_format(path) and not parts):
         graph = read_table(path, src, dst, weight)
     else:
-        sources, targets, edge_weights, vertices = _read_columns(path, weights, threads)
+        sources, targets, edge_weights, vertices = _read_columns(path, weights, threads, parts=parts)
         columns = [sources, targets]
         del sources, targets  # the graph builder frees each column once it is indexed
         graph = Graph._from_columns(columns, edge_weights, vertices)
@@ -122,16 +124,21 @@ def read_edge_arrays(
     [[1], [2], [0.5]]
     >>> os.remove(f.name)
     """
-    src, dst, w, _ = _read_columns(path, weights, threads, wide=True)
+    src, dst, w, _ = _read_columns(path, weights, threads, wide=True, parts=is_parts(path))
     return src.astype(np.int64, copy=False), dst.astype(np.int64, copy=False), w
 
 
 def _read_columns(
-    path: str | os.PathLike[str], weights: bool = True, threads: int | None = None, wide: bool = False
+    path: str | os.PathLike[str],
+    weights: bool = True,
+    threads: int | None = None,
+    wide: bool = False,
+    parts: bool = False,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None]:
     """As :func:`read_edge_arrays`, with ids as ``int32`` when they all fit (half the memory) unless ``wide``;
-    and the vertices a Matrix Market file declares (1 to its size, isolated ones too), else None."""
-    if is_parts(path):
+    and the vertices a Matrix Market file declares (1 to its size, isolated ones too), else None. ``parts``:
+    ``path`` is a folder or glob of part files (:func:`~pregel.io.shares.is_parts`, which the caller asked)."""
+    if parts:
         src, dst, w = read_parts(path, weights, threads or available_cores())
         return (src, dst, w, None) if not wide else (src.astype(np.int64), dst.astype(np.int64), w, None)
     name = "<stdin>" if str(path) == "-" else str(path)
