@@ -74,7 +74,9 @@ def test_hand_made_graphs_equal_networkx(engine, name, algorithm):
         ours, expected = ALGORITHMS[algorithm](graph, api=api, **engine.options)
         np.testing.assert_array_equal(ours.values, expected)
         # which vertices compute and how many messages they send depend on neither the backend nor the partitions
-        alone, _ = ALGORITHMS[algorithm](graph, api=api)
+        # (but for scc's batch program, whose colours go as far as they can inside a partition before it sends)
+        same = {"workers": engine.options.get("workers")} if (algorithm, api) == ("scc", "batch") else {}
+        alone, _ = ALGORITHMS[algorithm](graph, api=api, **same)
         assert [(s.active, s.messages_sent) for s in ours.stats] == [(s.active, s.messages_sent) for s in alone.stats]
 
 

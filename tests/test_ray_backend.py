@@ -67,10 +67,11 @@ def scipy_answer(dataset: str, algorithm: str) -> pregel.Result:
     return _scipy_answers[key]
 
 
-def local_answer(dataset: str, algorithm: str, api: str) -> pregel.Result:
-    key = (dataset, algorithm, api)
+def local_answer(dataset: str, algorithm: str, api: str, workers: int) -> pregel.Result:
+    """The local backend's run with as many partitions (connected components' pieces follow the partitions)."""
+    key = (dataset, algorithm, api, workers)
     if key not in _local_answers:
-        _local_answers[key] = ALGORITHMS[algorithm](read_dataset(dataset), api=api)
+        _local_answers[key] = ALGORITHMS[algorithm](read_dataset(dataset), api=api, workers=workers)
     return _local_answers[key]
 
 
@@ -100,7 +101,7 @@ def test_real_graphs_equal_scipy_and_local(dataset, algorithm, api, workers):
     ours = ALGORITHMS[algorithm](g, api=api, backend="ray", workers=workers)
     assert_same_answer(algorithm, ours, scipy_answer(dataset, algorithm))
     # the same run as on the local backend: as many supersteps, stopped for the same reason
-    local = local_answer(dataset, algorithm, api)
+    local = local_answer(dataset, algorithm, api, workers)
     assert (ours.supersteps, ours.stopped_by) == (local.supersteps, local.stopped_by)
     assert ours.values.dtype == local.values.dtype
     assert_same_answer(algorithm, ours, local)

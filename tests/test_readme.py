@@ -311,7 +311,8 @@ def companions(command: str, flag: str, value: str | None) -> list[str]:
     if command == "run" and flag != "--param":
         return ["--param", "source=1", *companions("", flag, value)]
     if flag in ("--checkpoint-every", "--resume"):
-        return ["--checkpoint-dir", "ck", "--checkpoint-every", "1"]
+        # cc on one partition ends in superstep 0, before any checkpoint: two partitions take three supersteps
+        return ["--checkpoint-dir", "ck", "--checkpoint-every", "1"] + (["--workers", "2"] if command == "cc" else [])
     if flag == "--resume-with-new-code":
         return [*companions(command, "--resume", value), "--resume"]
     if flag == "--format" and value in ("npy", "parquet"):

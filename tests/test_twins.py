@@ -46,7 +46,7 @@ def _sssp_equals_scipy_and_networkx(graph: pregel.Graph, ours: pregel.Result, so
 def _components_equal_scipy_and_networkx(graph: pregel.Graph, ours: pregel.Result, source: None) -> None:
     np.testing.assert_array_equal(ours.values, connected_components(graph, backend="scipy").values)
     np.testing.assert_array_equal(ours.values, networkx_components(graph))
-    assert (ours.stopped_by, ours.values.dtype) == ("halted", np.int64)
+    assert ours.values.dtype == np.int64
 
 
 CHECKS = {
@@ -65,6 +65,13 @@ def test_hand_made_graphs_equal_scipy_and_networkx(engine_api, name, algorithm):
     for source in sources:
         ours = run_algorithm(algorithm, graph, source, **engine_api.options)
         CHECKS[algorithm](graph, ours, source)
+        if algorithm == "cc" and engine_api.api == "batch":
+            # the batch program joins each partition's vertices first: its supersteps follow the partitions, and
+            # master compute ends the run once nothing is sent
+            assert ours.stopped_by == "master"
+            continue
+        if algorithm == "cc":
+            assert ours.stopped_by == "halted"
         # which vertices compute and how many messages they send depend on neither the
         # backend nor the partition count
         alone = run_algorithm(algorithm, graph, source, api=engine_api.api)

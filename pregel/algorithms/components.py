@@ -1,6 +1,16 @@
-"""Connected components by HashMin: every vertex learns the smallest id in its component.
+"""Connected components: every vertex learns the smallest id in its component.
 
 Directed input gives weakly connected components (edges are followed both ways).
+
+:class:`ConnectedComponents` is HashMin, vertex by vertex as the Pregel paper has it: a
+label moves one edge a superstep, so a graph of diameter d takes about d supersteps, each
+over every vertex whose label fell. On a road network or a grid (300 × 300: 600
+supersteps) that is most of the graph, hundreds of times. :class:`PartitionComponents`,
+which :func:`connected_components` runs, first joins each partition's vertices along the
+edges inside it (the "think like a graph" step of Tian et al., VLDB 2013) and then runs
+HashMin between those pieces (:mod:`pregel.algorithms.pieces`): a label crosses a whole
+piece in one superstep, so the supersteps follow the partitions, not the graph's diameter
+(3 on that grid with 2 partitions, 1 with one partition). The labels are the same.
 """
 
 from __future__ import annotations
@@ -10,8 +20,10 @@ from typing import Any
 import numpy as np
 
 import pregel
-from pregel import BatchProgram, Min, Vertex
+from pregel import BatchProgram, Min, Sum, Vertex
+from pregel.algorithms.pieces import OwnEdges
 from pregel.api.twin import twin
+from pregel.core import kernels
 from pregel.io.edges import as_graph
 
 
@@ -40,6 +52,75 @@ class ConnectedComponents(BatchProgram):
             v.values = np.minimum(v.messages, v.values)
         v.send_to_all_neighbors(v.values, where=changed)
         v.vote_to_halt()
+
+
+class PartitionComponents(BatchProgram):
+    """Connected components by pieces: each partition joins its own vertices first, then HashMin between the pieces.
+
+    A *piece* is a component of the subgraph of one partition's vertices and the edges
+    between them (:class:`~pregel.algorithms.pieces.OwnEdges`, joined by union-find once
+    and kept for the run). Every
+    vertex of a piece always holds the same label: the smallest id the piece has heard
+    of. Superstep 0 labels each piece with its smallest id; after that a piece takes the
+    smallest label any of its vertices received, and when that lowers its label, it goes
+    along the piece's edges that leave the partition. The vertices compute
+    every superstep (a piece changes as a whole, also where no message arrived); master
+    compute ends the run after a superstep that sent nothing. Run it on an undirected
+    graph.
+
+    Examples
+    --------
+    >>> g = pregel.Graph.from_edges([1, 2, 7], [2, 3, 8]).to_undirected()
+    >>> result = pregel.run(g, PartitionComponents, workers=2)
+    >>> result.to_dict()
+    {1: 1, 2: 1, 3: 1, 7: 7, 8: 7}
+    """
+
+    combiner = Min
+    value_dtype = np.int64
+    values_are_ids = True
+    aggregators = {"sent": Sum}
+
+    def initial_value(self, v: pregel.VertexBatch) -> np.ndarray:
+        return v.ids
+
+    def compute(self, v: pregel.VertexBatch) -> None:
+        own = v.kept("own", OwnEdges.of)
+        first = v.kept("first", _first_of_piece)
+        if v.superstep == 0:
+            # values are ids: the piece's first vertex holds its smallest
+            v.values = v.values[first]
+            changed = own.leaving
+        else:
+            lowest = v.values.copy()
+            np.minimum.at(lowest, first, v.messages)
+            labels = lowest[first]
+            changed = own.leaving & (labels < v.values)
+            v.values = labels
+        # inside the partition every vertex of a piece has its label already: only the edges that leave carry it
+        edges = v.out_edges(where=changed)
+        v.send_along(edges, v.values[edges.source], where=own.leaves[edges.positions])
+        v.aggregate("sent", np.count_nonzero(changed))
+
+    def master_compute(self, master: pregel.Master) -> None:
+        # nothing sent: nothing in flight and no piece can change again
+        if master.aggregated("sent") == 0:
+            master.halt()
+
+
+def _first_of_piece(w: pregel.VertexBatch) -> np.ndarray:
+    """For each vertex, the position of the vertex with the smallest id in its piece (its component inside the
+    partition)."""
+    own = w.kept("own", OwnEdges.of)
+    sources = np.repeat(np.arange(w.size), np.diff(own.ptr))
+    ids = w.ids
+    if ids.size < 2 or bool(np.all(ids[1:] > ids[:-1])):
+        return kernels.joined_first(sources, own.idx, w.size)
+    # the kernel names a piece by its smallest vertex: number the vertices by id for it
+    order = np.argsort(ids)
+    rank = np.empty_like(order)
+    rank[order] = np.arange(order.size)
+    return order[kernels.joined_first(rank[sources], rank[own.idx], w.size)[rank]]
 
 
 class ConnectedComponentsVertex(Vertex):
@@ -99,7 +180,7 @@ def connected_components(graph: Any, backend: str = "local", api: str = "batch",
         from pregel.algorithms import reference
 
         return reference.components(graph)
-    program = twin(api, ConnectedComponents, ConnectedComponentsVertex)()
+    program = twin(api, PartitionComponents, ConnectedComponentsVertex)()
     return pregel.run(graph.to_undirected(), program, backend=backend, **options)
 
 

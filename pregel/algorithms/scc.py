@@ -59,7 +59,9 @@ import numpy as np
 
 import pregel
 from pregel import Aggregator, BatchProgram, Count, Min, Vertex
+from pregel.algorithms.pieces import OwnEdges
 from pregel.api.twin import twin
+from pregel.core import kernels
 from pregel.core.engine import collect_on_driver
 from pregel.core.kernels import both_ways
 from pregel.io.edges import as_graph
@@ -159,17 +161,25 @@ class StronglyConnected(_Phases, BatchProgram):
             self._send(v, rest, v.ids, behind if phase == TRIM_IN else ahead)
             open_ = rest
         elif phase == FORWARD:
-            changed = open_ & (v.messages < v.values)
-            v.values = np.where(changed, v.messages, v.values)
-            v.aggregate("changed", v.ids[changed])
-            self._send(v, changed, v.values, ahead)
+            own = v.kept("own", OwnEdges.of)
+            colour, at = _colours(v, own)
+            lowered = open_ & (v.messages < v.values)
+            colour[at[lowered]] = v.messages[lowered]
+            seeds = at[lowered]
+            # in increasing colour, each vertex of the partition changes once
+            seeds = seeds[np.argsort(colour[seeds], kind="stable")]
+            changed = kernels.spread(own.ptr, own.idx, own.ways, ahead, colour, seeds, join=False)[at] | lowered
+            v.values = np.where(changed, colour[at], v.values)
+            v.aggregate("changed", self._send_out(v, own, changed, v.values, ahead))
         else:
+            own = v.kept("own", OwnEdges.of)
+            colour, at = _colours(v, own)
             if phase == BACKWARD_START:
-                joins = open_ & (v.values == v.ids)
+                seeds = open_ & (v.values == v.ids)
             else:
-                joins = open_ & v.has_messages & (-v.messages == v.values)
-            v.aggregate("joined", v.ids[joins])
-            self._send(v, joins, -v.values, behind)
+                seeds = open_ & v.has_messages & (-v.messages == v.values)
+            joins = kernels.spread(own.ptr, own.idx, own.ways, behind, colour, at[seeds], join=True)[at]
+            v.aggregate("joined", self._send_out(v, own, joins, -v.values, behind))
             self._found(v, joins, v.values)
             open_ &= ~joins
         v.aggregate("open", v.ids[open_])
@@ -183,9 +193,31 @@ class StronglyConnected(_Phases, BatchProgram):
         v.send_along(edges, values[edges.source], where=along)
 
     @staticmethod
+    def _send_out(
+        v: pregel.VertexBatch, own: OwnEdges, senders: np.ndarray, values: np.ndarray, way: int
+    ) -> np.ndarray:
+        """``values`` from the ``senders`` along the edges that go ``way`` and leave the partition (inside it, the
+        colours went as far as they go already); the ids of the vertices that sent."""
+        edges = v.out_edges(where=senders)
+        along = (edges.weight != BACKWARD_EDGE if way == FORWARD_EDGE else edges.weight >= BACKWARD_EDGE) & (
+            own.leaves[edges.positions]
+        )
+        v.send_along(edges, values[edges.source], where=along)
+        return v.ids[np.unique(edges.source[along])]
+
+    @staticmethod
     def _found(v: pregel.VertexBatch, where: np.ndarray, label: np.ndarray) -> None:
         v.values = np.where(where, -label - 1, v.values)
         v.vote_to_halt(where)
+
+
+def _colours(v: pregel.VertexBatch, own: OwnEdges) -> tuple[np.ndarray, np.ndarray]:
+    """The colours of all the partition's vertices (-1, taken, for those not in the batch: found, asleep), and where
+    the batch's vertices are among them."""
+    at = v.positions
+    colour = np.full(own.ptr.size - 1, -1, dtype=np.int64)
+    colour[at] = v.values
+    return colour, at
 
 
 def ways(round_: int) -> tuple[int, int]:

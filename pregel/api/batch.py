@@ -410,6 +410,55 @@ class VertexBatch:
             kept[name] = array
         return self._select(kept[name])
 
+    def kept(self, name: str, make: Callable[[VertexBatch], Any]) -> Any:
+        """An object that depends only on the partition's part of the graph, made once per partition and kept.
+
+        Like :meth:`cached`, but ``make(w)`` (``w`` a batch of all the partition's
+        vertices) may return anything, which comes back as it is, not one entry per
+        vertex: what a program that first works inside each partition keeps of it (its
+        edges between its own vertices, say). :meth:`positions` says where this batch's
+        vertices are among ``w``'s.
+
+        Examples
+        --------
+        >>> import pregel
+        >>> from pregel.core.combiners import Sum
+        >>> class Size(BatchProgram):
+        ...     combiner = Sum
+        ...     value_dtype = np.int64
+        ...     initial_value = 0
+        ...     def compute(self, v):
+        ...         v.values = np.full(v.size, v.kept("size", lambda w: w.size))
+        ...         v.vote_to_halt()
+        >>> pregel.run(pregel.Graph.from_edges([1, 2, 3], [2, 3, 1]), Size, workers=2).values.tolist()
+        [2, 2, 1]
+        """
+        kept = self._partition.cache
+        key = f"kept:{name}"
+        if key not in kept:
+            kept[key] = make(VertexBatch(self.program, self._partition, None, self.superstep, {}, None))
+        return kept[key]
+
+    @property
+    def positions(self) -> np.ndarray:
+        """Where this batch's vertices are among all the partition's (the ``w`` of :meth:`cached` and :meth:`kept`).
+
+        Examples
+        --------
+        >>> import pregel
+        >>> from pregel.core.combiners import Sum
+        >>> class Where(BatchProgram):
+        ...     combiner = Sum
+        ...     value_dtype = np.int64
+        ...     initial_value = 0
+        ...     def compute(self, v):
+        ...         v.values = v.positions
+        ...         v.vote_to_halt()
+        >>> pregel.run(pregel.Graph.from_edges([1, 2, 3], [2, 3, 1]), Where, workers=2).values.tolist()
+        [0, 1, 0]
+        """
+        return np.arange(self.size) if self._computing is None else self._computing
+
     def _aligned(self, values: Any, where: Any) -> np.ndarray:
         if not (isinstance(values, np.ndarray) and values.shape == (self.size,)):
             values = self._fit(np.asarray(values), self.size, "send_to_all_neighbors: values", "vertex of the batch")

@@ -159,9 +159,9 @@ def _sources_found(then: Callable | None, count: str, wanted: int, missing: str)
 
 
 def _held_cc(path: str, args: argparse.Namespace, options: dict[str, Any]) -> pregel.Result:
-    from pregel.algorithms.components import ConnectedComponents, ConnectedComponentsVertex
+    from pregel.algorithms.components import ConnectedComponentsVertex, PartitionComponents
 
-    program = twin(options.pop("api"), ConnectedComponents, ConnectedComponentsVertex)()
+    program = twin(options.pop("api"), PartitionComponents, ConnectedComponentsVertex)()
     return pregel.run(path, program, max_supersteps=args.max_supersteps, undirected=True, **options)
 
 

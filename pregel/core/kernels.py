@@ -23,6 +23,10 @@ it, pregel uses scipy instead, with the same results up to the order of addition
   the wedges through a neighbour's bloom, and the wedges that close, one pass each.
 - :func:`counting_order`: the stable order of messages by target, by a counting sort
   (numpy's stable argsort otherwise).
+- :func:`joined_first`: each vertex's smallest vertex joined to it by some edges, by
+  union-find (scipy's ``connected_components`` and a sort otherwise).
+- :func:`spread`: colours carried over a partition's own edges from some vertices, as far
+  as they change anything, depth first (rounds over the frontier's edges otherwise).
 - :func:`group_modes`: label propagation's most frequent label among each receiver's
   messages, one pass over the messages (a sort of them all and a dozen reductions otherwise).
 - :func:`deal`: a distributed load's edges grouped by the partition that owns their source
@@ -773,6 +777,97 @@ def _group_modes(
 
 
 _PAIR_SHIFT = 31
+
+
+def joined_first(sources: np.ndarray, targets: np.ndarray, n: int) -> np.ndarray:
+    """For each of vertices ``0 .. n-1``, the smallest vertex joined to it by the edges ``sources[k] — targets[k]``.
+
+    Directions do not matter (weakly connected components, each named by its smallest vertex).
+
+    Examples
+    --------
+    >>> joined_first(np.array([4, 1]), np.array([2, 3]), 5).tolist()
+    [0, 1, 2, 1, 2]
+    """
+    sources = np.ascontiguousarray(sources, dtype=np.int64)
+    targets = np.ascontiguousarray(targets, dtype=np.int64)
+    if _kernels is not None:
+        first = np.empty(n, dtype=np.int64)
+        _kernels.joined_first(sources, targets, first)
+        return first
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    _, component = connected_components(
+        csr_matrix((np.ones(sources.size, dtype=np.int8), (sources, targets)), shape=(n, n)), connection="weak"
+    )
+    # each component's smallest vertex: the first of its run when sorted by component, then vertex (stable)
+    order = np.argsort(component, kind="stable")
+    starts = np.flatnonzero(np.diff(component[order], prepend=-1))
+    first = np.empty(n, dtype=np.int64)
+    first[order] = np.repeat(order[starts], np.diff(np.append(starts, n)))
+    return first
+
+
+def spread(
+    ptr: np.ndarray, idx: np.ndarray, ways: np.ndarray, way: int, colour: np.ndarray, seeds: np.ndarray, join: bool
+) -> np.ndarray:
+    """Carry each seed's colour along the edges that go ``way``, as far as it changes anything; which vertices changed.
+
+    Row ``v``'s edges go to ``idx[ptr[v]:ptr[v + 1]]``, each going the ways whose bits
+    its entry of ``ways`` holds. ``colour`` (``int64``) changes in place; a negative
+    colour is a vertex taken already, which nothing changes or passes. Without
+    ``join``, a seed's colour ``c`` replaces every larger colour it reaches (give the
+    seeds in increasing colour: each vertex then changes once): each vertex ends with
+    the smallest colour that reaches it from a seed, or its own. With ``join``, the seed
+    and the vertices of colour ``c`` reached through vertices of colour ``c`` are taken:
+    their colour becomes ``-c - 1``.
+
+    Examples
+    --------
+    >>> ptr, idx, ways = np.array([0, 1, 2, 3, 3]), np.array([1, 2, 0]), np.ones(3, dtype=np.int8)
+    >>> colour = np.array([5, 7, 6, 9])
+    >>> spread(ptr, idx, ways, 1, colour, np.array([0]), join=False).tolist(), colour.tolist()
+    ([False, True, True, False], [5, 5, 5, 9])
+    >>> spread(ptr, idx, ways, 1, colour, np.array([1]), join=True).tolist(), colour.tolist()
+    ([True, True, True, False], [-6, -6, -6, 9])
+    """
+    seeds = np.ascontiguousarray(seeds, dtype=np.int64)
+    changed = np.zeros(colour.size, dtype=np.uint8)
+    if _kernels is not None:
+        _kernels.spread(ptr, idx, ways, way, colour, seeds, changed, join)
+        return changed.view(bool)
+    return _spread(ptr, idx, ways, way, colour, seeds, join)
+
+
+def _spread(
+    ptr: np.ndarray, idx: np.ndarray, ways: np.ndarray, way: int, colour: np.ndarray, seeds: np.ndarray, join: bool
+) -> np.ndarray:
+    """:func:`spread` by numpy: rounds over the edges of the vertices the last round changed."""
+    changed = np.zeros(colour.size, dtype=bool)
+    frontier = np.unique(seeds[colour[seeds] >= 0])
+    if join:
+        colour[frontier] = -colour[frontier] - 1
+        changed[frontier] = True
+    while frontier.size:
+        starts = ptr[frontier]
+        counts = ptr[frontier + 1] - starts
+        edges = np.arange(int(counts.sum())) + np.repeat(starts - np.cumsum(counts) + counts, counts)
+        source = np.repeat(frontier, counts)
+        going = (ways[edges] & way) != 0
+        targets, source = idx[edges][going], source[going]
+        if join:
+            carried = -colour[source] - 1
+            hit = targets[colour[targets] == carried]
+            colour[hit] = -colour[hit] - 1
+        else:
+            carried = colour[source]
+            was = colour.copy()
+            np.minimum.at(colour, targets, carried)
+            hit = targets[colour[targets] < was[targets]]
+        frontier = np.unique(hit)
+        changed[frontier] = True
+    return changed
 
 
 def counting_order(targets: np.ndarray, lo: int, span: int) -> np.ndarray:

@@ -136,8 +136,8 @@ class Partition:
         self.indices = data.indices
         self.weights = data.weights
         self.active = np.ones(self.size, dtype=bool)
-        # arrays derived from the graph alone, by name (VertexBatch.cached)
-        self.cache: dict[str, np.ndarray] = {}
+        # what derives from the graph alone, by name (VertexBatch.cached and VertexBatch.kept)
+        self.cache: dict[str, Any] = {}
         self.inbox = Inbox(self.size, program.combiner)
         self.unresolved: list[tuple[np.ndarray, np.ndarray]] = []
         if state is None:

@@ -626,9 +626,9 @@ def _distances(
 
 
 def _labels(G: PregelGraph) -> np.ndarray:
-    from pregel.algorithms.components import ConnectedComponents
+    from pregel.algorithms.components import PartitionComponents
 
-    return _run(G.lightest(None).to_undirected(), ConnectedComponents).values
+    return _run(G.lightest(None).to_undirected(), PartitionComponents).values
 
 
 def _components(G: PregelGraph) -> Iterator[set[Any]]:

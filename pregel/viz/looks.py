@@ -168,7 +168,7 @@ def looks() -> dict[type, Look]:
     """Each built-in program class and its look (scalar twins included)."""
     from pregel.algorithms.betweenness import BrandesColumns
     from pregel.algorithms.bfs import BreadthFirst, BreadthFirstVertex
-    from pregel.algorithms.components import ConnectedComponents, ConnectedComponentsVertex
+    from pregel.algorithms.components import ConnectedComponents, ConnectedComponentsVertex, PartitionComponents
     from pregel.algorithms.kcore import CoreNumbers, CoreNumbersVertex, KCorePruning, KCorePruningVertex
     from pregel.algorithms.louvain import Louvain
     from pregel.algorithms.lpa import LabelPropagation, SynchronousLabelPropagation, SynchronousLabelPropagationVertex
@@ -200,6 +200,7 @@ def looks() -> dict[type, Look]:
         BreadthFirstVertex: hops,
         ConnectedComponents: component,
         ConnectedComponentsVertex: component,
+        PartitionComponents: component,
         StronglyConnected: strong,
         StronglyConnectedVertex: strong,
         CoreNumbers: core,
