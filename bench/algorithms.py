@@ -6,8 +6,10 @@ Each measurement is its own process (``python bench/algorithms.py --measure TOOL
 EDGES``): the interpreter starting, the imports, reading the edge list and the run, as a
 user would wait for them. The harness keeps the fastest of ``--repeat`` runs (on a shared
 machine, the least disturbed one), checks that every tool's answer equals pregel's, and
-prints a Markdown table. The graphs: datasets/p2p-Gnutella31.txt.gz and an R-MAT graph of
-``--edges`` edges (``pregel generate rmat``, seed 1), written into ``--graphs-dir``.
+prints a Markdown table. The graphs: datasets/p2p-Gnutella31.txt.gz, an R-MAT graph of
+``--edges`` edges (``pregel generate rmat``, seed 1), written into ``--graphs-dir``, and with
+``--grid N`` an N x N grid (a road network's shape: what a label crossing the graph one
+edge a superstep makes slow).
 
 pregel runs its batch program on the local backend with its default partitions (one per
 core once the graph is large enough; semi-synchronous lpa one). networkx reads the
@@ -95,6 +97,12 @@ def _pregel_scc(graph: Any, source: int) -> np.ndarray:
     return strongly_connected_components(graph).values
 
 
+def _pregel_cc(graph: Any, source: int) -> np.ndarray:
+    from pregel.algorithms.components import connected_components
+
+    return connected_components(graph).values
+
+
 def _pregel_kcore(graph: Any, source: int) -> np.ndarray:
     from pregel.algorithms.kcore import core_numbers
 
@@ -121,6 +129,12 @@ def _networkx_scc(G: Any, source: int) -> dict:
     return _smallest_member(nx.strongly_connected_components(G))
 
 
+def _networkx_cc(G: Any, source: int) -> dict:
+    import networkx as nx
+
+    return _smallest_member(nx.weakly_connected_components(G))
+
+
 def _networkx_kcore(G: Any, source: int) -> dict:
     import networkx as nx
 
@@ -145,6 +159,10 @@ def _igraph_bfs(g: Any, source: int) -> np.ndarray:
 
 def _igraph_scc(g: Any, source: int) -> np.ndarray:
     return _smallest_labels(g.connected_components(mode="strong").membership, np.asarray(g.vs["id"]))
+
+
+def _igraph_cc(g: Any, source: int) -> np.ndarray:
+    return _smallest_labels(g.connected_components(mode="weak").membership, np.asarray(g.vs["id"]))
 
 
 def _igraph_kcore(g: Any, source: int) -> np.ndarray:
@@ -190,6 +208,14 @@ def _networkit_scc(g: Numbered, source: int) -> np.ndarray:
     return _smallest_labels(components.getPartition().getVector(), g.ids)
 
 
+def _networkit_cc(g: Numbered, source: int) -> np.ndarray:
+    import networkit as nk
+
+    components = nk.components.WeaklyConnectedComponents(g.graph)
+    components.run()
+    return _smallest_labels(components.getPartition().getVector(), g.ids)
+
+
 def _networkit_kcore(g: Numbered, source: int) -> np.ndarray:
     import networkit as nk
 
@@ -212,6 +238,7 @@ def _networkit_triangles(g: Numbered, source: int) -> np.ndarray:
 ALGORITHMS: dict[str, Entry] = {
     "bfs": Entry(_pregel_bfs, _networkx_bfs, _igraph_bfs, networkit=_networkit_bfs),
     "scc": Entry(_pregel_scc, _networkx_scc, _igraph_scc, networkit=_networkit_scc),
+    "cc": Entry(_pregel_cc, _networkx_cc, _igraph_cc, networkit=_networkit_cc),
     "kcore": Entry(_pregel_kcore, _networkx_kcore, _igraph_kcore, networkit=_networkit_kcore),
     "triangles": Entry(_pregel_triangles, _networkx_triangles, _igraph_triangles, networkit=_networkit_triangles),
 }
@@ -415,6 +442,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", default=",".join(ALGORITHMS), help="algorithms to run (default: all)")
     parser.add_argument("--tools", default=",".join(TOOLS), help=f"tools to run (default: {','.join(TOOLS)})")
     parser.add_argument("--graphs-dir", default=str(ROOT / "bench" / "graphs"), help="where the R-MAT graph goes")
+    parser.add_argument(
+        "--grid",
+        type=int,
+        default=0,
+        help="also an N x N grid, every edge both ways: a road network's shape, of diameter 2N (default: none)",
+    )
     parser.add_argument("--timeout", type=float, default=900, help="seconds before a run is given up (default 900)")
     parser.add_argument("--measure", nargs=5, metavar=("TOOL", "ALGORITHM", "EDGES", "SOURCE", "VALUES"))
     args = parser.parse_args(argv)
@@ -423,6 +456,8 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(measure(tool, algorithm, path, int(source), values)))
         return 0
     graphs = [GNUTELLA, rmat_file(Path(args.graphs_dir), args.edges)]
+    if args.grid:
+        graphs.append(grid_file(Path(args.graphs_dir), args.grid))
     rows = []
     with tempfile.TemporaryDirectory() as scratch:
         for path in graphs:
@@ -446,6 +481,19 @@ def main(argv: list[str] | None = None) -> int:
                     print(_row(rows[-1], rows), file=sys.stderr, flush=True)
     print(_table(rows))
     return 0
+
+
+def grid_file(folder: Path, side: int) -> Path:
+    """The ``side`` x ``side`` grid in ``folder``, every edge both ways, vertices numbered row by row, written once."""
+    path = folder / f"grid-{side}.txt"
+    if not path.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        v = np.arange(side * side).reshape(side, side)
+        right = np.column_stack([v[:, :-1].ravel(), v[:, 1:].ravel()])
+        down = np.column_stack([v[:-1, :].ravel(), v[1:, :].ravel()])
+        pairs = np.concatenate([right, down, right[:, ::-1], down[:, ::-1]])
+        np.savetxt(path, pairs, fmt="%d")
+    return path
 
 
 def rmat_file(folder: Path, edges: int) -> Path:
