@@ -257,3 +257,41 @@ def test_pregel_run_leaves_no_bytecode_beside_the_program(tmp_path, monkeypatch,
     assert main(["run", str(tmp_path / "mine.py"), str(tmp_path / "e.txt"), "-q"]) == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["e.txt", "mine.py"]
     assert sys.dont_write_bytecode is False
+
+
+def _wide_ids_graph():
+    """A random graph whose ids lie between 2**31 and 2**53 (the widest the reader takes), both ends included."""
+    rng = np.random.default_rng(31)
+    ids = rng.integers(2**31, 2**53, size=120)
+    ids[:2] = [2**31, 2**53 - 1]
+    src, dst = rng.choice(ids, 400), rng.choice(ids, 400)
+    keep = src != dst
+    return src[keep], dst[keep]
+
+
+@pytest.mark.parametrize("command", ["pagerank", "bfs", "cc", "scc", "kcore", "triangles"])
+def test_ids_past_32_bits_come_back_as_written(run_cli, write_edges, tmp_path, command):
+    src, dst = _wide_ids_graph()
+    edges = write_edges("".join(f"{a}\t{b}\n" for a, b in zip(src.tolist(), dst.tolist())))
+    G = nx.DiGraph(zip(src.tolist(), dst.tolist()))
+    undirected = G.to_undirected()
+    source = int(src[0])
+    expected = {
+        "pagerank": lambda: nx.pagerank(G, tol=1e-12),
+        "bfs": lambda: nx.single_source_shortest_path_length(G, source),
+        "cc": lambda: {v: min(c) for c in nx.weakly_connected_components(G) for v in c},
+        "scc": lambda: {v: min(c) for c in nx.strongly_connected_components(G) for v in c},
+        "kcore": lambda: nx.core_number(undirected),
+        "triangles": lambda: nx.triangles(undirected),
+    }[command]()
+    out = tmp_path / "out.tsv"
+    extra = {"pagerank": ["--tol", "1e-12"], "bfs": ["--source", str(source)]}.get(command, [])
+    proc = run_cli(command, edges, *extra, "--output", out, "--workers", "3")
+    assert proc.returncode == 0, proc.stderr
+    got = {int(a): b for a, b in (line.split("\t") for line in out.read_text().splitlines())}
+    assert set(got) == set(G)
+    for vertex, value in expected.items():
+        if command == "pagerank":
+            assert float(got[vertex]) == pytest.approx(value, abs=1e-9)
+        else:
+            assert float(got[vertex]) == value, vertex
