@@ -113,9 +113,17 @@ class WeightedBrandes(SourceColumns, BatchProgram):
             self._change(v, current, rows, delta=delta[rows] + sigma[rows] * given)
             if self.endpoints:
                 # how many each source reaches, for the batch's end (an aggregate lasts one superstep: the last counts)
-                reached = np.isfinite(dist[v.ids >= self.n]).sum(axis=0, dtype=np.float64)
-                v.aggregate("reach", as_records(reached[None, :]))
+                v.aggregate("reach", self._reach(v, batch, dist))
             self._backward(v, rows, dist[rows], given)
+
+    def _reach(self, v: pregel.VertexBatch, batch: int, dist: np.ndarray) -> np.ndarray:
+        """How many twins of the partition each source of the batch reaches, as one record: counted once a batch
+        (the distances do not change going backward; each partition computes with its own copy of the program)."""
+        kept = getattr(self, "_reached", None)
+        if kept is None or kept[0] != batch:
+            reached = np.isfinite(dist[v.ids >= self.n]).sum(axis=0, dtype=np.float64)
+            kept = self._reached = (batch, as_records(reached[None, :]))
+        return kept[1]
 
     def _start(self, v: pregel.VertexBatch, batch: int) -> None:
         """The last batch's dependencies added up; the next batch's sources at distance 0 on one path each."""
