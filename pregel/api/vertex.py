@@ -12,15 +12,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from pregel.compiler import Sinks, compile_vertex, lanes, vectorise
-from pregel.compiler.actions import POSITIONS
 from pregel.core.messages import as_message_array, object_array
 from pregel.core.program import ACTIONS_OUTSIDE_COMPUTE, Program
 from pregel.core.types import AlongEdges, Broadcast, Mutations, Outcome, Send, ToVertices
 from pregel.errors import ProgramError
 
 if TYPE_CHECKING:
-    from pregel.compiler import Bindings
+    from pregel.compiler import Bindings, Sinks, lanes
     from pregel.compiler.loop import PartitionLoop
     from pregel.compiler.vectorise import Evaluation, Vectorised
     from pregel.core.messages import Mail
@@ -204,6 +202,8 @@ class Vertex(Program):
         A loop, compiled or interpreted, holds the GIL: two partitions in threads take
         turns and lose time handing it over.
         """
+        from pregel.compiler import compile_vertex
+
         arrays = np.dtype(self.value_dtype) in (np.float64, np.int64)
         return not (arrays and self.compiled and self.vectorised and compile_vertex(type(self)).vectorised is not None)
 
@@ -236,6 +236,10 @@ class Vertex(Program):
         self._aggregated = aggregated
         self._mutations = Mutations()
         every = slice(None) if computing is None else computing
+        # the compiler (ast, inspect) is imported when a Vertex program first runs: a batch program's process
+        # does without it
+        from pregel.compiler import compile_vertex
+
         compiled = compile_vertex(type(self)) if self.compiled and not partition.trace else None
         loop = None if compiled is None else compiled.loop
         bindings = None if loop is None else loop.bindings(self, aggregated, functools.partial(_out_edges, partition))
@@ -260,6 +264,8 @@ class Vertex(Program):
         bindings: Bindings | None,
     ) -> tuple[np.ndarray, Sinks]:
         """The superstep vertex by vertex: compiled, or interpreted when ``bindings`` is None."""
+        from pregel.compiler import Sinks
+
         self._sinks = sinks = Sinks.empty(self.aggregators)
         order = range(partition.size) if computing is None else computing.tolist()
         if mail.combined:
@@ -305,6 +311,9 @@ class Vertex(Program):
         if dtype not in (np.float64, np.int64) or not (mail.combined or not form.reads_messages):
             return None
         size = partition.size if computing is None else computing.size
+        from pregel.compiler import lanes, vectorise
+        from pregel.compiler.actions import POSITIONS
+
         if size < vectorise.MIN_VERTICES:
             return None
         inputs = vectorise.Inputs(
@@ -395,6 +404,8 @@ def _out_edges(partition: Partition, i: int) -> tuple[np.ndarray, np.ndarray]:
 
 def _combined_messages(partition: Partition, every: Any, mail: Mail, size: int) -> lanes.Lanes:
     """The combined message of each computing vertex, None where none arrived."""
+    from pregel.compiler import lanes
+
     if not len(mail):
         return lanes.Lanes(np.zeros(size), "float", np.ones(size, dtype=bool))
     values = mail.values
