@@ -101,9 +101,9 @@ class BrandesColumns(SourceColumns, BatchProgram):
         # the rows this superstep writes (None: every row): the next one renews only those
         self._written: list[np.ndarray] | None = []
         if backward:
-            self._backward(v, level, fields)
+            self._backward(v, batch, level, fields)
         elif level > 0:
-            self._forward(v, level, fields)
+            self._forward(v, batch, level, fields)
         else:
             if batch > 0 and self.endpoints:
                 self._count_ends(v, batch - 1, fields)
@@ -116,6 +116,9 @@ class BrandesColumns(SourceColumns, BatchProgram):
     def _start(self, v: pregel.VertexBatch, batch: int, fields: _Fields) -> None:
         """A new batch: every vertex forgets the last one; each source is at distance 0 on one path."""
         self._written = None
+        # the twins each forward level reached, for the backward sweep: kept only from a batch's start (a run
+        # resumed in the middle of one finds its twins by their level bits instead)
+        self._at_level: tuple[int, dict[int, np.ndarray]] = (batch, {})
         fields.dist[:], fields.sigma[:], fields.levels[:] = UNREACHED, 0.0, 0
         fields.lowest[:], fields.highest[:] = np.iinfo(np.int32).max, UNREACHED
         row, column = self.sources_here(v, batch)
@@ -125,7 +128,7 @@ class BrandesColumns(SourceColumns, BatchProgram):
         paths[np.arange(row.size), column] = 1.0
         self._send(v, row, paths)
 
-    def _forward(self, v: pregel.VertexBatch, level: int, fields: _Fields) -> None:
+    def _forward(self, v: pregel.VertexBatch, batch: int, level: int, fields: _Fields) -> None:
         """Vertices reached for the first time in a column take the paths that reached them and pass them on.
 
         A twin gets its vertex's row one superstep later: the paths of the columns its
@@ -152,11 +155,20 @@ class BrandesColumns(SourceColumns, BatchProgram):
         fields.levels[row] |= _level_bit(level - 1)
         fields.lowest[row] = np.minimum(fields.lowest[row], level - 1)
         fields.highest[row] = level - 1
+        kept = getattr(self, "_at_level", None)
+        if kept is not None and kept[0] == batch:
+            kept[1][level - 1] = row[new.any(axis=1)]
 
-    def _backward(self, v: pregel.VertexBatch, level: int, fields: _Fields) -> None:
+    def _backward(self, v: pregel.VertexBatch, batch: int, level: int, fields: _Fields) -> None:
         """Twins at ``level`` take the dependencies from the level below, add them up, and pass them on."""
-        ranging = (fields.lowest <= level) & (fields.highest >= level)
-        row = np.flatnonzero(ranging & (fields.levels & _level_bit(level) != 0))
+        kept = getattr(self, "_at_level", None)
+        if kept is not None and kept[0] == batch:
+            # the twins the forward sweep reached at this level (in some column), sorted
+            row = kept[1].get(level, np.zeros(0, dtype=np.int64))
+        else:
+            # levels from 63 on share a bit: on a graph of long paths, each of those levels would look at most twins
+            ranging = (fields.lowest <= level) & (fields.highest >= level)
+            row = np.flatnonzero(ranging & (fields.levels & _level_bit(level) != 0))
         self._wrote(row)
         at = fields.dist[row] == level
         sigma = fields.sigma[row]
