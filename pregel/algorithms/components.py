@@ -112,15 +112,17 @@ def _first_of_piece(w: pregel.VertexBatch) -> np.ndarray:
     """For each vertex, the position of the vertex with the smallest id in its piece (its component inside the
     partition)."""
     own = w.kept("own", OwnEdges.of)
-    sources = np.repeat(np.arange(w.size), np.diff(own.ptr))
+    first = kernels.joined_first(own.ptr, own.idx)  # the piece's first position
     ids = w.ids
     if ids.size < 2 or bool(np.all(ids[1:] > ids[:-1])):
-        return kernels.joined_first(sources, own.idx, w.size)
-    # the kernel names a piece by its smallest vertex: number the vertices by id for it
-    order = np.argsort(ids)
-    rank = np.empty_like(order)
-    rank[order] = np.arange(order.size)
-    return order[kernels.joined_first(rank[sources], rank[own.idx], w.size)[rank]]
+        return first
+    # positions not in id order: each piece's smallest id, by piece then id
+    order = np.lexsort((ids, first))
+    piece = first[order]
+    starts = np.flatnonzero(np.r_[True, piece[1:] != piece[:-1]])
+    smallest = np.empty(ids.size, dtype=np.int64)
+    smallest[order] = np.repeat(order[starts], np.diff(np.r_[starts, ids.size]))
+    return smallest
 
 
 class ConnectedComponentsVertex(Vertex):

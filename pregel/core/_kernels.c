@@ -27,7 +27,7 @@
  * split_keys(keys, ids, starts, wide[, seen]): sorted keys, distinct, as rows: each source once, where its row
  *     starts, and the targets written over the keys, each marked seen (below).
  * group_modes(...): label propagation's most frequent label per receiver of a run of messages (below).
- * joined_first(sources, targets, first): each vertex's smallest joined vertex, by union-find over the edges.
+ * joined_first(ptr, idx, first): each vertex's smallest joined vertex, by union-find over the rows' edges.
  * spread(ptr, idx, ways, way, colour, seeds, changed, join): colours spread over a partition's own edges (below).
  *
  * Arrays arrive through the buffer protocol (C-contiguous; int64 pointers, int32 indices,
@@ -1476,65 +1476,72 @@ done:
     return result;
 }
 
-/* joined_first(sources, targets, first): first[v] = the smallest vertex joined to v by the edges (int64 vertices
- * 0 .. len(first) - 1, edges in either direction), by union-find: each root is its set's smallest vertex, so
- * parent[v] <= v always, and one pass in increasing order then gives every vertex its root. first is the
- * parents while it runs (path halving). */
+/* joined_first(ptr, idx, first): first[v] = the smallest vertex joined to v by the rows' edges (row v's go to the
+ * int32 vertices idx[ptr[v]:ptr[v+1]], 0 .. len(first) - 1; directions do not matter), by union-find: each root is
+ * its set's smallest vertex, so parent[v] <= v always, and one pass in increasing order then gives every vertex
+ * its root. first holds the parents while it runs (path halving). */
 static PyObject *
 joined_first(PyObject *self, PyObject *args)
 {
-    Py_buffer bs, bt, bf;
-    if (!PyArg_ParseTuple(args, "y*y*w*", &bs, &bt, &bf))
+    Py_buffer bp, bi, bf;
+    if (!PyArg_ParseTuple(args, "y*y*w*", &bp, &bi, &bf))
         return NULL;
     PyObject *result = NULL;
-    Py_ssize_t edges = bs.len / 8, n = bf.len / 8;
-    if (!check(&bs, 8, edges, "sources") || !check(&bt, 8, edges, "targets") || !check(&bf, 8, n, "first"))
+    Py_ssize_t n = bf.len / 8, edges = bi.len / 4;
+    if (!check(&bp, 8, n + 1, "ptr") || !check(&bi, 4, edges, "idx") || !check(&bf, 8, n, "first"))
         goto done;
-    const int64_t *src = bs.buf, *dst = bt.buf;
+    const int64_t *ptr = bp.buf;
+    const int32_t *idx = bi.buf;
     int64_t *parent = bf.buf;
-    int bad = 0;
+    int bad = ptr[0] != 0 || ptr[n] != edges;
     Py_BEGIN_ALLOW_THREADS
     for (Py_ssize_t v = 0; v < n; v++)
         parent[v] = v;
-    for (Py_ssize_t e = 0; e < edges; e++) {
-        int64_t a = src[e], b = dst[e];
-        if (a < 0 || a >= n || b < 0 || b >= n) {
+    for (Py_ssize_t row = 0; row < n && !bad; row++) {
+        if (ptr[row + 1] < ptr[row] || ptr[row + 1] > edges) {
             bad = 1;
             break;
         }
-        while (parent[a] != a) {
-            parent[a] = parent[parent[a]];
-            a = parent[a];
+        for (int64_t e = ptr[row]; e < ptr[row + 1]; e++) {
+            int64_t a = row, b = idx[e];
+            if (b < 0 || b >= n) {
+                bad = 1;
+                break;
+            }
+            while (parent[a] != a) {
+                parent[a] = parent[parent[a]];
+                a = parent[a];
+            }
+            while (parent[b] != b) {
+                parent[b] = parent[parent[b]];
+                b = parent[b];
+            }
+            if (a < b)
+                parent[b] = a;
+            else if (b < a)
+                parent[a] = b;
         }
-        while (parent[b] != b) {
-            parent[b] = parent[parent[b]];
-            b = parent[b];
-        }
-        if (a < b)
-            parent[b] = a;
-        else if (b < a)
-            parent[a] = b;
     }
     if (!bad)
         for (Py_ssize_t v = 0; v < n; v++)
             parent[v] = parent[parent[v]];
     Py_END_ALLOW_THREADS
     if (bad) {
-        PyErr_SetString(PyExc_ValueError, "an edge's end is outside 0 .. len(first) - 1");
+        PyErr_SetString(PyExc_ValueError, "ptr does not span idx, or an edge's end is outside 0 .. len(first) - 1");
         goto done;
     }
     Py_INCREF(Py_None);
     result = Py_None;
 done:
-    PyBuffer_Release(&bs);
-    PyBuffer_Release(&bt);
+    PyBuffer_Release(&bp);
+    PyBuffer_Release(&bi);
     PyBuffer_Release(&bf);
     return result;
 }
 
 /* spread(ptr, idx, ways, way, colour, seeds, changed, join): from each seed in turn, its colour c = colour[seed]
  * carried along the rows' edges whose ways (int8) share a bit with way, depth first, as far as it changes anything.
- * Row v's edges go to idx[ptr[v]:ptr[v+1]] (int64 vertices 0 .. len(colour) - 1). Without join, c goes on to a
+ * Row v's edges go to idx[ptr[v]:ptr[v+1]] (int32 vertices 0 .. len(colour) - 1). Without join, c goes on to a
  * vertex whose colour is larger (its colour becomes c): with the seeds in increasing colour, each vertex takes a
  * colour once. With join, the seed and every vertex reached whose colour is c are taken: their colour becomes
  * -c - 1 (negative colours are taken vertices: never a colour that spreads, and never larger than one). Every
@@ -1547,11 +1554,12 @@ spread(PyObject *self, PyObject *args)
     if (!PyArg_ParseTuple(args, "y*y*y*iw*y*w*p", &bp, &bi, &bw, &way, &bc, &bs, &bm, &join))
         return NULL;
     PyObject *result = NULL;
-    Py_ssize_t n = bc.len / 8, edges = bi.len / 8, seeds = bs.len / 8, marked = 0;
-    if (!check(&bp, 8, n + 1, "ptr") || !check(&bi, 8, edges, "idx") || !check(&bw, 1, edges, "ways") ||
+    Py_ssize_t n = bc.len / 8, edges = bi.len / 4, seeds = bs.len / 8, marked = 0;
+    if (!check(&bp, 8, n + 1, "ptr") || !check(&bi, 4, edges, "idx") || !check(&bw, 1, edges, "ways") ||
         !check(&bc, 8, n, "colour") || !check(&bs, 8, seeds, "seeds") || !check(&bm, 1, n, "changed"))
         goto done;
-    const int64_t *ptr = bp.buf, *idx = bi.buf, *seed = bs.buf;
+    const int64_t *ptr = bp.buf, *seed = bs.buf;
+    const int32_t *idx = bi.buf;
     const int8_t *ways = bw.buf;
     int64_t *colour = bc.buf;
     uint8_t *changed = bm.buf;
@@ -1988,7 +1996,7 @@ static PyMethodDef methods[] = {
      "group_modes(receiver, labels, scratch, out_receiver, out_smallest, out_largest, out_most, out_heard): per "
      "run of equal receivers, the smallest and largest most frequent label, its count and the run's length"},
     {"joined_first", joined_first, METH_VARARGS,
-     "joined_first(sources, targets, first): each vertex's smallest joined vertex, by union-find over the edges"},
+     "joined_first(ptr, idx, first): each vertex's smallest joined vertex, by union-find over the rows' edges"},
     {"spread", spread, METH_VARARGS,
      "spread(ptr, idx, ways, way, colour, seeds, changed, join): colours carried from the seeds along the edges "
      "that go way, as far as they change anything (join: taking the vertices of the seed's colour)"},

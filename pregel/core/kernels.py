@@ -779,27 +779,28 @@ def _group_modes(
 _PAIR_SHIFT = 31
 
 
-def joined_first(sources: np.ndarray, targets: np.ndarray, n: int) -> np.ndarray:
-    """For each of vertices ``0 .. n-1``, the smallest vertex joined to it by the edges ``sources[k] — targets[k]``.
+def joined_first(ptr: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """For each row ``v``, the smallest row joined to it by the edges ``v — idx[k]``, ``k`` in ``ptr[v]:ptr[v + 1]``.
 
     Directions do not matter (weakly connected components, each named by its smallest vertex).
 
     Examples
     --------
-    >>> joined_first(np.array([4, 1]), np.array([2, 3]), 5).tolist()
+    >>> joined_first(np.array([0, 0, 1, 1, 1, 2]), np.array([3, 2], dtype=np.int32)).tolist()
     [0, 1, 2, 1, 2]
     """
-    sources = np.ascontiguousarray(sources, dtype=np.int64)
-    targets = np.ascontiguousarray(targets, dtype=np.int64)
+    n = ptr.size - 1
+    ptr = np.ascontiguousarray(ptr, dtype=np.int64)
+    idx = np.ascontiguousarray(idx, dtype=np.int32)
     if _kernels is not None:
         first = np.empty(n, dtype=np.int64)
-        _kernels.joined_first(sources, targets, first)
+        _kernels.joined_first(ptr, idx, first)
         return first
     from scipy.sparse import csr_matrix
     from scipy.sparse.csgraph import connected_components
 
     _, component = connected_components(
-        csr_matrix((np.ones(sources.size, dtype=np.int8), (sources, targets)), shape=(n, n)), connection="weak"
+        csr_matrix((np.ones(idx.size, dtype=np.int8), idx, ptr), shape=(n, n)), connection="weak"
     )
     # each component's smallest vertex: the first of its run when sorted by component, then vertex (stable)
     order = np.argsort(component, kind="stable")
@@ -825,7 +826,7 @@ def spread(
 
     Examples
     --------
-    >>> ptr, idx, ways = np.array([0, 1, 2, 3, 3]), np.array([1, 2, 0]), np.ones(3, dtype=np.int8)
+    >>> ptr, idx, ways = np.array([0, 1, 2, 3, 3]), np.array([1, 2, 0], dtype=np.int32), np.ones(3, dtype=np.int8)
     >>> colour = np.array([5, 7, 6, 9])
     >>> spread(ptr, idx, ways, 1, colour, np.array([0]), join=False).tolist(), colour.tolist()
     ([False, True, True, False], [5, 5, 5, 9])
@@ -835,7 +836,7 @@ def spread(
     seeds = np.ascontiguousarray(seeds, dtype=np.int64)
     changed = np.zeros(colour.size, dtype=np.uint8)
     if _kernels is not None:
-        _kernels.spread(ptr, idx, ways, way, colour, seeds, changed, join)
+        _kernels.spread(ptr, np.ascontiguousarray(idx, dtype=np.int32), ways, way, colour, seeds, changed, join)
         return changed.view(bool)
     return _spread(ptr, idx, ways, way, colour, seeds, join)
 
