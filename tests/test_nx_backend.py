@@ -138,6 +138,30 @@ def test_pagerank_undirected_multigraph_and_named_nodes():
 
 
 @needs_backend
+@pytest.mark.parametrize("cls", [nx.MultiGraph, nx.MultiDiGraph])
+def test_unweighted_parallel_edges_count_once_each_like_networkx(cls):
+    # weight=None: each edge weighs 1, and networkx adds parallel edges up (two a->b edges weigh 2)
+    g = cls([("a", "b"), ("a", "b"), ("a", "c"), ("b", "c"), ("c", "a"), ("c", "d"), ("d", "d")])
+    g.add_edge("b", "a", weight=5.0)
+    _close(nx.pagerank(g, weight=None, backend="pregel"), nx.pagerank(g, weight=None))
+
+
+@needs_backend
+def test_louvain_counts_unweighted_parallel_edges_like_networkx():
+    # networkx's Louvain runs a multigraph as the graph of its edge counts (_convert_multigraph)
+    g = nx.MultiGraph([(6, 9), (0, 4), (8, 7), (6, 4), (7, 5), (9, 3), (8, 2), (4, 2), (1, 4), (8, 2), (4, 1)])
+    g.add_edges_from([(1, 5), (7, 8), (1, 5), (6, 5), (9, 3), (8, 7), (7, 8), (4, 0), (8, 0), (1, 6), (0, 7)])
+    g.add_edges_from([(5, 3), (5, 1), (3, 9), (3, 2), (8, 7), (1, 9), (5, 8), (7, 1)])
+    counted = nx.Graph()
+    counted.add_nodes_from(g)  # the same order: pregel's seed colours nodes by their number
+    for u, v in g.edges():
+        counted.add_edge(u, v, weight=counted.get_edge_data(u, v, {"weight": 0})["weight"] + 1)
+    assert nx.community.louvain_communities(g, weight=None, seed=3, backend="pregel") == (
+        nx.community.louvain_communities(counted, seed=3, backend="pregel")
+    )
+
+
+@needs_backend
 def test_pagerank_not_converging_raises_like_networkx():
     g = _shipped()
     with pytest.raises(nx.PowerIterationFailedConvergence):

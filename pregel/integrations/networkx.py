@@ -154,6 +154,9 @@ class PregelGraph:
         key = self.sources * n + self.targets
         unique, inverse = np.unique(key, return_inverse=True)
         values = self.weights(weight)
+        if values is None and self.multigraph:
+            # unweighted, each edge weighs 1 and parallel ones still add up: networkx's matrix counts them
+            values = np.ones(self.sources.size)
         summed = None if values is None else np.bincount(inverse, weights=values, minlength=unique.size)
         return Graph.from_edges(unique // max(n, 1), unique % max(n, 1), summed, vertices=np.arange(n))
 
