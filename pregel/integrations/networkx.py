@@ -771,13 +771,17 @@ def _clustering(G: PregelGraph, nodes: Any) -> dict[Any, float]:
 
 
 def _nbunch(G: PregelGraph, nodes: Any) -> Iterator[Any]:
-    """The nodes of ``nodes`` that are in the graph, as networkx's ``nbunch_iter`` gives them."""
+    """The nodes of ``nodes`` that are in the graph, as networkx's ``nbunch_iter`` gives them (and refuses them)."""
     try:
-        for node in nodes:
-            if G.has_node(node):
-                yield node
+        members = iter(nodes)
     except TypeError:
-        raise nx.NetworkXError("nbunch is not a node or a sequence of nodes.") from None
+        raise nx.NetworkXError(f"Node {nodes} is not in the graph.") from None
+    for node in members:
+        try:
+            if node in G.index:
+                yield node
+        except TypeError:
+            raise nx.NetworkXError(f"Node {node} in sequence nbunch is not a valid node.") from None
 
 
 def _refuse_multigraph(G: PregelGraph) -> None:
