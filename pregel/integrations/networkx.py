@@ -522,10 +522,11 @@ class BackendInterface:
         from pregel.algorithms.betweenness import dependencies, rescale_betweenness
 
         n = len(G)
+        # seed is networkx's random.Random by now; its sample raises networkx's errors for a bad k
+        # (before the empty graph's answer: k=1 there is one of them)
+        chosen = G.nodes if k is None or k == n else seed.sample(G.nodes, k)
         if n == 0:
             return {}
-        # seed is networkx's random.Random by now; its sample raises networkx's errors for a bad k
-        chosen = G.nodes if k is None or k == n else seed.sample(G.nodes, k)
         exact = len(chosen) == n
         sources = None if exact else np.array([G.index[node] for node in chosen])
         # parallel edges: the lightest, as networkx's Dijkstra weighs a multigraph's
