@@ -838,7 +838,17 @@ def _id_array(values: Any, what: str) -> np.ndarray:
     ...
     pregel.errors.InputError: sources: vertex ids mix strings and other values (1 and 'a'); use one kind of id
     """
-    array = np.asarray(values)
+    try:
+        array = np.asarray(values)
+    except ValueError:  # a ragged list: some items are sequences
+        odd = next((v for v in values if np.ndim(v) > 0), values)
+        raise InputError(f"{what}: vertex ids are neither integers nor strings: {odd!r}") from None
+    if sum(size > 1 for size in array.shape) > 1:
+        # a column of ids may come as an (n, 1) array, but (n, k) would flatten tuple ids into k vertices each
+        raise InputError(
+            f"{what}: vertex ids are integers or strings, one per edge, not rows of {array.shape[-1]} "
+            f"(an array of shape {array.shape})"
+        )
     if array.dtype.kind == "U" and isinstance(values, (list, tuple)):
         if all(issubclass(kind, str) for kind in set(map(type, values))):
             return array
