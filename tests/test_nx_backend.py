@@ -345,6 +345,18 @@ def test_a_graph_converted_with_every_attribute_serves_a_later_weighted_call():
 
 
 @needs_backend
+def test_a_graph_class_with_its_own_adjacency_converts_by_its_adj():
+    # networkx's k_components calls core_number and connected_components on an _AntiGraph (the
+    # complement, kept as sets: its adjacency() yields sets, its adj the complement's dicts)
+    from networkx.algorithms.approximation.kcomponents import _AntiGraph
+
+    anti = _AntiGraph(nx.karate_club_graph())
+    assert nx.core_number(anti, backend="pregel") == nx.core_number(anti)
+    ours = list(nx.connected_components(anti, backend="pregel"))
+    assert ours == list(nx.connected_components(anti))
+
+
+@needs_backend
 @pytest.mark.parametrize("dtype", [np.int64, np.int32, np.float32, np.float64])
 def test_numpy_weights_as_zip_over_arrays_gives_them(dtype):
     g = nx.DiGraph()

@@ -55,7 +55,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -217,6 +217,10 @@ class BackendInterface:
         # ordered by it); an undirected edge is in both rows, a self-loop once
         pairs, records = [], []
         for u, neighbours in G.adjacency():
+            if not isinstance(neighbours, Mapping):
+                # a class that keeps other things than dicts (networkx's _AntiGraph, which k_components
+                # runs on, keeps sets): its adj is what networkx's own functions read
+                neighbours = G.adj[u]
             for v, data in neighbours.items():
                 for d in data.values() if G.is_multigraph() else (data,):
                     pairs.append((index[u], index[v]))
