@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import networkx as nx
 import numpy as np
 import pytest
@@ -116,6 +118,13 @@ def test_from_networkx_directed_and_undirected():
 def test_from_networkx_refuses_nodes_neither_integers_nor_strings():
     with pytest.raises(pregel.InputError, match=r"vertex id \(0, 0\) is not an integer"):
         Graph.from_networkx(nx.grid_2d_graph(2, 2))
+
+
+@pytest.mark.parametrize("bad", ["heavy", None, [1.0]])
+def test_from_networkx_names_an_edge_whose_weight_is_not_a_number(bad):
+    g = nx.DiGraph([("a", "b", {"weight": 2.0}), ("b", "c", {"weight": bad})])
+    with pytest.raises(pregel.InputError, match=rf"edge \('b', 'c'\): weight {re.escape(repr(bad))} is not a number"):
+        Graph.from_networkx(g)
 
 
 edges = st.lists(st.tuples(st.integers(0, 30), st.integers(0, 30), st.integers(-5, 5)), max_size=60)
