@@ -171,6 +171,18 @@ def test_pagerank_not_converging_raises_like_networkx():
 
 
 @needs_backend
+@pytest.mark.parametrize("tol", [0, -1.0, math.nan])
+def test_pagerank_with_a_tolerance_nothing_is_below_fails_like_networkx(tol):
+    # networkx stops when the change is below N * tol: never for tol <= 0 or NaN, even once the ranks stop
+    # changing (they do, exactly, on this small graph within max_iter)
+    g = nx.DiGraph([(1, 2), (2, 3), (3, 1), (3, 4)])
+    with pytest.raises(nx.PowerIterationFailedConvergence):
+        nx.pagerank(g, tol=tol)
+    with pytest.raises(nx.PowerIterationFailedConvergence):
+        nx.pagerank(g, tol=tol, backend="pregel")
+
+
+@needs_backend
 def test_pagerank_edge_cases():
     assert nx.pagerank(nx.DiGraph(), backend="pregel") == {}
     g = nx.DiGraph([(1, 2), (2, 3)])

@@ -342,6 +342,10 @@ class BackendInterface:
             "dangling_to": _vector(G, dangling),
             "start": _vector(G, nstart),
         }
+        if not tol > 0:
+            # networkx stops when the change is below N * tol, never below 0 (or NaN); our rule also stops
+            # when the ranks no longer change at all
+            raise nx.PowerIterationFailedConvergence(max_iter)
         graph = G.summed(weight)
         program = WeightedPageRank(damping=alpha, tol=n * tol, ids=graph.ids, **vectors)
         # superstep 0 only sends; supersteps 1..max_iter are networkx's iterations
