@@ -14,6 +14,7 @@ import math
 import os
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import networkx as nx
@@ -272,6 +273,28 @@ def test_bellman_ford_with_negative_weights(seed):
     source = order[0]
     ours = nx.single_source_bellman_ford_path_length(g, source, backend="pregel")
     assert ours == nx.single_source_bellman_ford_path_length(g, source)
+
+
+@needs_backend
+def test_integer_weights_past_two_to_the_53_are_left_to_networkx_exact():
+    # float64 holds integers exactly only up to 2**53: 2**53 + 1 would come back as 2**53
+    g = nx.DiGraph()
+    g.add_weighted_edges_from([(1, 2, 2**53 + 1), (2, 3, 1), (1, 3, 2**53 + 3), (3, 4, 2)])
+    calls = [
+        lambda: nx.single_source_dijkstra_path_length(g, 1),
+        lambda: nx.single_source_bellman_ford_path_length(g, 1),
+        lambda: nx.multi_source_dijkstra_path_length(g, {1}),
+        lambda: nx.betweenness_centrality(g, weight="weight"),
+    ]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # networkx's note that it caches the converted graph
+        theirs = [call() for call in calls]
+        with nx.config.backend_priority(algos=["pregel"]):
+            ours = [call() for call in calls]
+        with pytest.raises(NotImplementedError):
+            nx.single_source_dijkstra_path_length(g, 1, backend="pregel")
+    assert ours == theirs
+    assert ours[0][3] == 2**53 + 2  # 1 -> 2 -> 3, exactly (not 1 -> 3)
 
 
 @needs_backend

@@ -45,7 +45,9 @@ Implemented, with networkx's parameters and errors:
   communities in the same order (multigraphs run in networkx: parallel edges count in
   the degrees that order the colouring).
 
-Weights must be finite: a NaN or infinite one is a ValueError naming its edge.
+Weights must be finite: a NaN or infinite one is a ValueError naming its edge. Integer
+weights that may add up past 2**53 are left to networkx by the shortest paths and
+betweenness (float64 would round the sums networkx keeps exact).
 Weight *functions* (a callable ``weight``) are not supported: networkx then says the
 backend cannot run the call. Nodes may be any hashable; they are numbered in the
 graph's order.
@@ -161,8 +163,15 @@ class PregelGraph:
         return Graph.from_edges(unique // max(n, 1), unique % max(n, 1), summed, vertices=np.arange(n))
 
     def lightest(self, weight: str | None) -> Graph:
-        """Parallel edges merged by keeping the smallest weight (as networkx's shortest paths do)."""
-        return Graph.from_edges(self.sources, self.targets, self.weights(weight), vertices=np.arange(len(self)))
+        """Parallel edges merged by keeping the smallest weight (as networkx's shortest paths do).
+
+        networkx adds integer weights exactly; float64 does only while the sums stay within 2**53,
+        so integer weights that may add up past it are left to networkx (NotImplementedError).
+        """
+        values = self.weights(weight)
+        if values is not None and self.integral.get(weight, False) and np.abs(values).sum() > 2**53:
+            raise NotImplementedError(f"integer weights {weight!r} may add up past 2**53, beyond float64's integers")
+        return Graph.from_edges(self.sources, self.targets, values, vertices=np.arange(len(self)))
 
     def has_node(self, node: Any) -> bool:
         """Whether ``node`` is a node (``False`` for an unhashable one, as ``node in G`` says)."""
