@@ -46,8 +46,8 @@ def backend_info() -> dict[str, Any]:
             "bfs_layers": {"additional_docs": "Hop counts by message passing; layers in networkx's order."},
             "single_source_shortest_path_length": {"additional_docs": "Breadth-first search by message passing."},
             "multi_source_dijkstra_path_length": {
-                "additional_docs": "Unit weights only (a missing weight counts as 1): breadth-first search by "
-                "message passing. Other weights are not run here."
+                "additional_docs": "Unit weights (a missing weight counts as 1): breadth-first search by message "
+                "passing; other non-negative weights: shortest paths from every source at once. " + weights
             },
             "strongly_connected_components": {
                 "additional_docs": "Forward-backward colouring with trimming, in phases driven by master compute."
@@ -66,7 +66,8 @@ def backend_info() -> dict[str, Any]:
             # issue 18: lpa, betweenness
             "betweenness_centrality": {
                 "additional_docs": "Brandes' algorithm in supersteps, many sources at a time; k sources sampled as "
-                "networkx samples them. Unweighted only: with weight, networkx runs it."
+                "networkx samples them. With weight, positive weights only (a zero or negative one is left to "
+                "networkx). " + weights
             },
             # issue 19: louvain
             "louvain_communities": {

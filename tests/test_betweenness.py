@@ -235,6 +235,20 @@ def test_networkx_dispatch_weights_of_multigraphs_missing_and_not_positive():
     assert "positive weights" in str(refused.value.__cause__)
 
 
+@needs_backend
+@pytest.mark.parametrize("g", [nx.Graph(), nx.path_graph(3)], ids=["empty", "path"])
+def test_networkx_dispatch_refuses_more_samples_than_nodes_as_networkx_does(g):
+    # k above the number of nodes is networkx's ValueError from random.sample, on the empty graph too
+    with pytest.raises(ValueError) as theirs:
+        nx.betweenness_centrality(g, k=len(g) + 1, seed=1)
+    with pytest.raises(ValueError) as ours:
+        nx.betweenness_centrality(g, k=len(g) + 1, seed=1, backend="pregel")
+    assert str(ours.value) == str(theirs.value)
+    assert nx.betweenness_centrality(g, k=len(g), seed=1, backend="pregel") == nx.betweenness_centrality(
+        g, k=len(g), seed=1
+    )
+
+
 @pytest.mark.parametrize("workers", [1, 3])
 @pytest.mark.parametrize("directed", [True, False])
 def test_weighted_random_graphs_match_networkx(workers, directed):

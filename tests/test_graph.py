@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import networkx as nx
 import numpy as np
 import pytest
@@ -59,6 +61,12 @@ def test_isolated_vertices_can_be_added():
         ({"sources": np.array([1, "a"], dtype=object), "targets": ["b", "c"]}, r"sources: .* \(1 and 'a'\)"),
         ({"sources": np.array(["a", None], dtype=object), "targets": ["b", "c"]}, r"sources: .* \(None and 'a'\)"),
         ({"sources": [["a", 1]], "targets": [["b", "c"]]}, r"sources: .* \(1 and 'a'\)"),
+        # tuple ids would be flattened into two vertices each (and four edges for two): refused
+        ({"sources": [(0, 1), (1, 2)], "targets": [(1, 2), (0, 1)]}, r"sources: .* one per edge, not rows of 2"),
+        ({"sources": np.zeros((2, 3), dtype=np.int64), "targets": [1, 2]}, r"sources: .* not rows of 3"),
+        ({"sources": ["a", "b"], "targets": [("a", "b"), ("b", "c")]}, r"targets: .* not rows of 2"),
+        ({"sources": [(0, 1), "a"], "targets": ["b", "c"]}, r"sources: .* neither integers nor strings: \(0, 1\)"),
+        ({"sources": [1, 2], "targets": [2, [3, 4]]}, r"targets: .* neither integers nor strings: \[3, 4\]"),
         ({"sources": [1], "targets": [2], "weights": [np.nan]}, "not a finite number"),
         ({"sources": [1], "targets": [2], "weights": [1.0, 2.0]}, "2 entries for 1 edges"),
     ],
@@ -110,6 +118,13 @@ def test_from_networkx_directed_and_undirected():
 def test_from_networkx_refuses_nodes_neither_integers_nor_strings():
     with pytest.raises(pregel.InputError, match=r"vertex id \(0, 0\) is not an integer"):
         Graph.from_networkx(nx.grid_2d_graph(2, 2))
+
+
+@pytest.mark.parametrize("bad", ["heavy", None, [1.0]])
+def test_from_networkx_names_an_edge_whose_weight_is_not_a_number(bad):
+    g = nx.DiGraph([("a", "b", {"weight": 2.0}), ("b", "c", {"weight": bad})])
+    with pytest.raises(pregel.InputError, match=rf"edge \('b', 'c'\): weight {re.escape(repr(bad))} is not a number"):
+        Graph.from_networkx(g)
 
 
 edges = st.lists(st.tuples(st.integers(0, 30), st.integers(0, 30), st.integers(-5, 5)), max_size=60)

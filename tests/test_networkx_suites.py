@@ -40,6 +40,8 @@ SUITES = {
     "betweenness": (["centrality/tests/test_betweenness_centrality.py"], {"betweenness_centrality"}),
     # issue 19
     "louvain": (["community/tests/test_louvain.py"], {"louvain_communities", "louvain_partitions"}),
+    # k_components runs core_number and connected_components on its _AntiGraph, a class of its own adjacency
+    "kcomponents": (["approximation/tests/test_kcomponents.py"], {"core_number", "connected_components"}),
 }
 
 # what the backend's on_start_tests marks as expected failures, suite by suite (pregel/integrations/networkx.py)

@@ -14,6 +14,7 @@ import math
 import os
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import networkx as nx
@@ -138,12 +139,48 @@ def test_pagerank_undirected_multigraph_and_named_nodes():
 
 
 @needs_backend
+@pytest.mark.parametrize("cls", [nx.MultiGraph, nx.MultiDiGraph])
+def test_unweighted_parallel_edges_count_once_each_like_networkx(cls):
+    # weight=None: each edge weighs 1, and networkx adds parallel edges up (two a->b edges weigh 2)
+    g = cls([("a", "b"), ("a", "b"), ("a", "c"), ("b", "c"), ("c", "a"), ("c", "d"), ("d", "d")])
+    g.add_edge("b", "a", weight=5.0)
+    _close(nx.pagerank(g, weight=None, backend="pregel"), nx.pagerank(g, weight=None))
+
+
+@needs_backend
+def test_louvain_counts_unweighted_parallel_edges_like_networkx():
+    # networkx's Louvain runs a multigraph as the graph of its edge counts (_convert_multigraph)
+    g = nx.MultiGraph([(6, 9), (0, 4), (8, 7), (6, 4), (7, 5), (9, 3), (8, 2), (4, 2), (1, 4), (8, 2), (4, 1)])
+    g.add_edges_from([(1, 5), (7, 8), (1, 5), (6, 5), (9, 3), (8, 7), (7, 8), (4, 0), (8, 0), (1, 6), (0, 7)])
+    g.add_edges_from([(5, 3), (5, 1), (3, 9), (3, 2), (8, 7), (1, 9), (5, 8), (7, 1)])
+    counted = nx.Graph()
+    counted.add_nodes_from(g)  # the same order: pregel's seed colours nodes by their number
+    for u, v in g.edges():
+        counted.add_edge(u, v, weight=counted.get_edge_data(u, v, {"weight": 0})["weight"] + 1)
+    assert nx.community.louvain_communities(g, weight=None, seed=3, backend="pregel") == (
+        nx.community.louvain_communities(counted, seed=3, backend="pregel")
+    )
+
+
+@needs_backend
 def test_pagerank_not_converging_raises_like_networkx():
     g = _shipped()
     with pytest.raises(nx.PowerIterationFailedConvergence):
         nx.pagerank(g, tol=1e-15, max_iter=5)
     with pytest.raises(nx.PowerIterationFailedConvergence):
         nx.pagerank(g, tol=1e-15, max_iter=5, backend="pregel")
+
+
+@needs_backend
+@pytest.mark.parametrize("tol", [0, -1.0, math.nan])
+def test_pagerank_with_a_tolerance_nothing_is_below_fails_like_networkx(tol):
+    # networkx stops when the change is below N * tol: never for tol <= 0 or NaN, even once the ranks stop
+    # changing (they do, exactly, on this small graph within max_iter)
+    g = nx.DiGraph([(1, 2), (2, 3), (3, 1), (3, 4)])
+    with pytest.raises(nx.PowerIterationFailedConvergence):
+        nx.pagerank(g, tol=tol)
+    with pytest.raises(nx.PowerIterationFailedConvergence):
+        nx.pagerank(g, tol=tol, backend="pregel")
 
 
 @needs_backend
@@ -239,6 +276,28 @@ def test_bellman_ford_with_negative_weights(seed):
 
 
 @needs_backend
+def test_integer_weights_past_two_to_the_53_are_left_to_networkx_exact():
+    # float64 holds integers exactly only up to 2**53: 2**53 + 1 would come back as 2**53
+    g = nx.DiGraph()
+    g.add_weighted_edges_from([(1, 2, 2**53 + 1), (2, 3, 1), (1, 3, 2**53 + 3), (3, 4, 2)])
+    calls = [
+        lambda: nx.single_source_dijkstra_path_length(g, 1),
+        lambda: nx.single_source_bellman_ford_path_length(g, 1),
+        lambda: nx.multi_source_dijkstra_path_length(g, {1}),
+        lambda: nx.betweenness_centrality(g, weight="weight"),
+    ]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # networkx's note that it caches the converted graph
+        theirs = [call() for call in calls]
+        with nx.config.backend_priority(algos=["pregel"]):
+            ours = [call() for call in calls]
+        with pytest.raises(NotImplementedError):
+            nx.single_source_dijkstra_path_length(g, 1, backend="pregel")
+    assert ours == theirs
+    assert ours[0][3] == 2**53 + 2  # 1 -> 2 -> 3, exactly (not 1 -> 3)
+
+
+@needs_backend
 def test_bellman_ford_negative_cycle():
     g = nx.DiGraph()
     g.add_weighted_edges_from([(1, 2, 1.0), (2, 3, -3.0), (3, 1, 1.0), (3, 4, 1.0)])
@@ -318,6 +377,18 @@ def test_a_graph_converted_with_every_attribute_serves_a_later_weighted_call():
     nx.k_core(g, backend="pregel")
     with pytest.raises(NotImplementedError):
         nx.single_source_dijkstra_path_length(g, "d", backend="pregel")
+
+
+@needs_backend
+def test_a_graph_class_with_its_own_adjacency_converts_by_its_adj():
+    # networkx's k_components calls core_number and connected_components on an _AntiGraph (the
+    # complement, kept as sets: its adjacency() yields sets, its adj the complement's dicts)
+    from networkx.algorithms.approximation.kcomponents import _AntiGraph
+
+    anti = _AntiGraph(nx.karate_club_graph())
+    assert nx.core_number(anti, backend="pregel") == nx.core_number(anti)
+    ours = list(nx.connected_components(anti, backend="pregel"))
+    assert ours == list(nx.connected_components(anti))
 
 
 @needs_backend

@@ -126,6 +126,8 @@ FORMATS = {
         ["--src", "from", "--dst", "to", "--weight", "w"],
     ),
     "Hive-style Parquet folder": ("folder", lambda p: _hive(p, table()), FLAGS),
+    # the partition key (day=0, 1, 2) is not a column of the edges: src, dst and w are the three
+    "Hive-style Parquet folder, no flags": ("folder", lambda p: _hive(p, table()), []),
     "Feather": ("e.feather", lambda p: feather.write_feather(table(), p), []),
     "Arrow stream": ("e.arrows", lambda p: _stream(p, table()), []),
     "Arrow folder": ("folder", lambda p: _arrow_folder(p, table()), []),
@@ -147,6 +149,18 @@ def test_every_format_gives_what_the_text_edge_list_gives(name, tmp_path, text_r
         status, out, err = cli(command[0], tmp_path / file, *flags, *command[1:], "--quiet")
         assert (status, err) == (0, "")
         assert out == text_runs[command[0]], command
+
+
+def test_a_hive_partition_key_is_not_taken_for_the_weights(tmp_path):
+    # Spark's partitionBy("day") of (src, dst) edges: day=0/, day=1/... hold two columns each; the integer
+    # key must not become a third column read as weights
+    _hive(tmp_path / "edges", table().select(["src", "dst"]))
+    graph = tabular.read_table(tmp_path / "edges")
+    assert graph.weights is None
+    want = pregel.Graph.from_edges(SRC, DST)
+    assert [a.tolist() for a in graph.edge_arrays()[:2]] == [a.tolist() for a in want.edge_arrays()[:2]]
+    # named, it is a column like any other
+    assert tabular.read_table(tmp_path / "edges", weight="day").weights is not None
 
 
 def test_a_csv_whose_ids_turn_out_to_be_strings_late_in_the_file(tmp_path, monkeypatch):

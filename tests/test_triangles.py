@@ -186,6 +186,19 @@ def test_dispatch_leaves_weights_and_directed_graphs_to_networkx():
 
 
 @needs_backend
+@pytest.mark.parametrize("name", ["triangles", "clustering", "average_clustering"])
+@pytest.mark.parametrize("nodes", [[0, [1]], 5])
+def test_dispatch_refuses_an_nbunch_as_networkx_does(name, nodes):
+    # an unhashable member (a list) or a non-iterable non-node: networkx's NetworkXError, not a quiet skip
+    g = nx.complete_graph(4)
+    with pytest.raises(nx.NetworkXError) as theirs:
+        getattr(nx, name)(g, nodes)
+    with pytest.raises(nx.NetworkXError) as ours:
+        getattr(nx, name)(g, nodes, backend="pregel")
+    assert str(ours.value) == str(theirs.value)
+
+
+@needs_backend
 def test_dispatch_on_a_real_graph():
     g = networkx_undirected(read_edges(SHIPPED))
     assert nx.triangles(g, backend="pregel") == nx.triangles(g)

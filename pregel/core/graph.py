@@ -450,7 +450,7 @@ class Graph:
         # fromiter: one object per node even where nodes are tuples (np.array would make a 2-d array of them)
         src = np.fromiter((e[0] for e in edges), dtype=object, count=len(edges))
         dst = np.fromiter((e[1] for e in edges), dtype=object, count=len(edges))
-        w = np.array([e[2] for e in edges], dtype=np.float64) if has_weight else None
+        w = _networkx_weights(edges) if has_weight else None
         if not graph.is_directed():
             src, dst = np.concatenate([src, dst]), np.concatenate([dst, src])
             w = None if w is None else np.concatenate([w, w])
@@ -809,6 +809,34 @@ def _as_ids(values: Any, what: str) -> np.ndarray:
     return out
 
 
+def _networkx_weights(edges: list[tuple[Any, Any, Any]]) -> np.ndarray:
+    """networkx's ``(u, v, weight)`` weights as ``float64``; InputError naming the first that is not a number.
+
+    Examples
+    --------
+    >>> _networkx_weights([(1, 2, 0.5), (2, 3, 1)]).tolist()
+    [0.5, 1.0]
+    >>> _networkx_weights([(1, 2, 0.5), (2, 3, "heavy")])
+    Traceback (most recent call last):
+    ...
+    pregel.errors.InputError: edge (2, 3): weight 'heavy' is not a number
+    """
+    weights = [e[2] for e in edges]
+    try:
+        if any(x is None for x in weights):
+            raise TypeError  # numpy would read None as NaN, and the message would say NaN
+        return np.array(weights, dtype=np.float64)
+    except (TypeError, ValueError):
+        for u, v, x in edges:
+            try:
+                if x is None:
+                    raise TypeError
+                float(x)
+            except (TypeError, ValueError):
+                raise InputError(f"edge ({u!r}, {v!r}): weight {x!r} is not a number") from None
+        raise
+
+
 def _edge_weights(weights: Any, src: np.ndarray, dst: np.ndarray) -> np.ndarray | None:
     """Weights as ``float64``, one per edge, every one finite; InputError naming the first bad edge."""
     if weights is None:
@@ -838,7 +866,17 @@ def _id_array(values: Any, what: str) -> np.ndarray:
     ...
     pregel.errors.InputError: sources: vertex ids mix strings and other values (1 and 'a'); use one kind of id
     """
-    array = np.asarray(values)
+    try:
+        array = np.asarray(values)
+    except ValueError:  # a ragged list: some items are sequences
+        odd = next((v for v in values if np.ndim(v) > 0), values)
+        raise InputError(f"{what}: vertex ids are neither integers nor strings: {odd!r}") from None
+    if sum(size > 1 for size in array.shape) > 1:
+        # a column of ids may come as an (n, 1) array, but (n, k) would flatten tuple ids into k vertices each
+        raise InputError(
+            f"{what}: vertex ids are integers or strings, one per edge, not rows of {array.shape[-1]} "
+            f"(an array of shape {array.shape})"
+        )
     if array.dtype.kind == "U" and isinstance(values, (list, tuple)):
         if all(issubclass(kind, str) for kind in set(map(type, values))):
             return array

@@ -45,7 +45,9 @@ Implemented, with networkx's parameters and errors:
   communities in the same order (multigraphs run in networkx: parallel edges count in
   the degrees that order the colouring).
 
-Weights must be finite: a NaN or infinite one is a ValueError naming its edge.
+Weights must be finite: a NaN or infinite one is a ValueError naming its edge. Integer
+weights that may add up past 2**53 are left to networkx by the shortest paths and
+betweenness (float64 would round the sums networkx keeps exact).
 Weight *functions* (a callable ``weight``) are not supported: networkx then says the
 backend cannot run the call. Nodes may be any hashable; they are numbered in the
 graph's order.
@@ -55,7 +57,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -154,12 +156,22 @@ class PregelGraph:
         key = self.sources * n + self.targets
         unique, inverse = np.unique(key, return_inverse=True)
         values = self.weights(weight)
+        if values is None and self.multigraph:
+            # unweighted, each edge weighs 1 and parallel ones still add up: networkx's matrix counts them
+            values = np.ones(self.sources.size)
         summed = None if values is None else np.bincount(inverse, weights=values, minlength=unique.size)
         return Graph.from_edges(unique // max(n, 1), unique % max(n, 1), summed, vertices=np.arange(n))
 
     def lightest(self, weight: str | None) -> Graph:
-        """Parallel edges merged by keeping the smallest weight (as networkx's shortest paths do)."""
-        return Graph.from_edges(self.sources, self.targets, self.weights(weight), vertices=np.arange(len(self)))
+        """Parallel edges merged by keeping the smallest weight (as networkx's shortest paths do).
+
+        networkx adds integer weights exactly; float64 does only while the sums stay within 2**53,
+        so integer weights that may add up past it are left to networkx (NotImplementedError).
+        """
+        values = self.weights(weight)
+        if values is not None and self.integral.get(weight, False) and np.abs(values).sum() > 2**53:
+            raise NotImplementedError(f"integer weights {weight!r} may add up past 2**53, beyond float64's integers")
+        return Graph.from_edges(self.sources, self.targets, values, vertices=np.arange(len(self)))
 
     def has_node(self, node: Any) -> bool:
         """Whether ``node`` is a node (``False`` for an unhashable one, as ``node in G`` says)."""
@@ -214,6 +226,10 @@ class BackendInterface:
         # ordered by it); an undirected edge is in both rows, a self-loop once
         pairs, records = [], []
         for u, neighbours in G.adjacency():
+            if not isinstance(neighbours, Mapping):
+                # a class that keeps other things than dicts (networkx's _AntiGraph, which k_components
+                # runs on, keeps sets): its adj is what networkx's own functions read
+                neighbours = G.adj[u]
             for v, data in neighbours.items():
                 for d in data.values() if G.is_multigraph() else (data,):
                     pairs.append((index[u], index[v]))
@@ -335,6 +351,10 @@ class BackendInterface:
             "dangling_to": _vector(G, dangling),
             "start": _vector(G, nstart),
         }
+        if not tol > 0:
+            # networkx stops when the change is below N * tol, never below 0 (or NaN); our rule also stops
+            # when the ranks no longer change at all
+            raise nx.PowerIterationFailedConvergence(max_iter)
         graph = G.summed(weight)
         program = WeightedPageRank(damping=alpha, tol=n * tol, ids=graph.ids, **vectors)
         # superstep 0 only sends; supersteps 1..max_iter are networkx's iterations
@@ -519,10 +539,11 @@ class BackendInterface:
         from pregel.algorithms.betweenness import dependencies, rescale_betweenness
 
         n = len(G)
+        # seed is networkx's random.Random by now; its sample raises networkx's errors for a bad k
+        # (before the empty graph's answer: k=1 there is one of them)
+        chosen = G.nodes if k is None or k == n else seed.sample(G.nodes, k)
         if n == 0:
             return {}
-        # seed is networkx's random.Random by now; its sample raises networkx's errors for a bad k
-        chosen = G.nodes if k is None or k == n else seed.sample(G.nodes, k)
         exact = len(chosen) == n
         sources = None if exact else np.array([G.index[node] for node in chosen])
         # parallel edges: the lightest, as networkx's Dijkstra weighs a multigraph's
@@ -768,13 +789,17 @@ def _clustering(G: PregelGraph, nodes: Any) -> dict[Any, float]:
 
 
 def _nbunch(G: PregelGraph, nodes: Any) -> Iterator[Any]:
-    """The nodes of ``nodes`` that are in the graph, as networkx's ``nbunch_iter`` gives them."""
+    """The nodes of ``nodes`` that are in the graph, as networkx's ``nbunch_iter`` gives them (and refuses them)."""
     try:
-        for node in nodes:
-            if G.has_node(node):
-                yield node
+        members = iter(nodes)
     except TypeError:
-        raise nx.NetworkXError("nbunch is not a node or a sequence of nodes.") from None
+        raise nx.NetworkXError(f"Node {nodes} is not in the graph.") from None
+    for node in members:
+        try:
+            if node in G.index:
+                yield node
+        except TypeError:
+            raise nx.NetworkXError(f"Node {node} in sequence nbunch is not a valid node.") from None
 
 
 def _refuse_multigraph(G: PregelGraph) -> None:

@@ -74,12 +74,14 @@ class _Table(NamedTuple):
     ``by_position(positions)``, where given, reads the edges of the columns at
     ``positions`` (source, target[, weight]) another way, or gives None for ``batches``
     to read them. ``rows``: the number of rows, where the file says it up front.
+    ``partitions``: the columns a Hive-style folder's paths give (``day=1/``), not its files.
     """
 
     schema: Any
     batches: Callable[[list[str], list[str]], tuple[Any, Iterator[Any]]]
     by_position: Callable[[list[int]], tables.EdgeColumns | None] | None = None
     rows: int | None = None
+    partitions: tuple[str, ...] = ()
 
 
 def table_format(path: str | os.PathLike[str]) -> str | None:
@@ -156,7 +158,7 @@ def read_table(
     pa = _pyarrow(name, fmt)
     try:
         table = _open(path, name, fmt, named)
-        specs, roles = _columns(table.schema, name, (src, dst, weight), named)
+        specs, roles = _columns(table.schema, name, (src, dst, weight), named, table.partitions)
         positions = [tables.column_index(table.schema.names, s, r, name) for s, r in zip(specs, roles)]
         picked = [table.schema.names[k] for k in positions]
         edges = table.by_position(positions) if table.by_position else None
@@ -206,18 +208,24 @@ def _pyarrow(name: str, fmt: str) -> Any:
 
 
 def _columns(
-    schema: Any, name: str, given: tuple[str | None, ...], named: bool
+    schema: Any, name: str, given: tuple[str | None, ...], named: bool, partitions: tuple[str, ...] = ()
 ) -> tuple[list[Any], tuple[str, str, str]]:
-    """Which columns to read (names or positions) and what messages call them."""
+    """Which columns to read (names or positions) and what messages call them.
+
+    Unnamed, the edges are the files' own two or three columns: a Hive-style folder's
+    partition keys (``day=1/``) are not among them (an integer key would pass for weights).
+    """
     src, dst, weight = given
     if named:
         specs = [0 if src is None else src, 1 if dst is None else dst]
         return specs + ([] if weight is None else [weight]), _FLAGS
-    count = len(schema.names)
-    if count not in (2, 3):
-        listed = ", ".join(map(repr, schema.names))
-        raise InputError(f"{name}: {count} columns ({listed}); name the source and target columns with --src and --dst")
-    return list(range(count)), (_FLAGS[0], _FLAGS[1], _IMPLIED_WEIGHT)
+    own = [k for k, column in enumerate(schema.names) if column not in partitions]
+    if len(own) not in (2, 3):
+        listed = ", ".join(repr(schema.names[k]) for k in own)
+        raise InputError(
+            f"{name}: {len(own)} columns ({listed}); name the source and target columns with --src and --dst"
+        )
+    return own, (_FLAGS[0], _FLAGS[1], _IMPLIED_WEIGHT)
 
 
 # ------------------------------------------------------------------ opening
@@ -487,6 +495,10 @@ def _open_folder(folder: Path, name: str, named: bool) -> _Table:
             f"(not Matrix Market), or all Parquet, or all Arrow, or all CSV with --src and --dst; it holds {found})"
         )
     schema = dataset.schema
+    # the keys of the key=value folders, which Hive-style partitioning adds as columns
+    keys = {part.split("=", 1)[0] for p in files for part in p.relative_to(folder).parts[:-1] if "=" in part}
     return _Table(
-        schema, lambda cols, ids: _some(schema, cols, dataset.to_batches(columns=cols, batch_size=BATCH_ROWS))
+        schema,
+        lambda cols, ids: _some(schema, cols, dataset.to_batches(columns=cols, batch_size=BATCH_ROWS)),
+        partitions=tuple(column for column in schema.names if column in keys),
     )
