@@ -118,8 +118,10 @@ class Held:
 class Loader:
     """One worker's side of a distributed load: the edges it parsed, then the partition it owns.
 
-    The calls come in this order: :meth:`add` (once per parsed piece), :meth:`scatter`,
-    :meth:`gather`, :meth:`questions`, :meth:`take`, :meth:`answers`, :meth:`settle`.
+    The calls come in this order: :meth:`add` (once per parsed piece, each perhaps
+    followed by :meth:`dealt`, which hands over the runs for the other partitions so far),
+    :meth:`scatter`, :meth:`gather`, :meth:`questions`, :meth:`take`, :meth:`answers`,
+    :meth:`settle`.
     What a partition would send to itself stays in its loader: its place in what a call
     returns is None, and so is its place in what the next call is given.
 
@@ -193,6 +195,14 @@ class Loader:
                     run = [None if c is None else c.copy() for c in run]
                 self.outgoing[q].append((run[0], run[1], run[2], forward))
             start = end
+
+    def dealt(self) -> dict[int, list[Run]]:
+        """The runs dealt to the other partitions since the last call, by partition, handed over (to be sent now:
+        :meth:`scatter` gives only those dealt after)."""
+        out = {q: runs for q, runs in enumerate(self.outgoing) if q != self.index and runs}
+        for q in out:
+            self.outgoing[q] = []
+        return out
 
     def scatter(self) -> list[EdgeBlock | None]:
         """One block of edges for each other partition (None in this partition's place: its own stay here)."""
