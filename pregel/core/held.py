@@ -245,7 +245,9 @@ class Loader:
         """For each other partition, the heads of this partition's edges that it owns (sorted ids, ``int32`` where
         they fit): what to ask it (None in this partition's place: it asks itself, here)."""
         seen, self.seen = self.seen, None
-        heads = _narrowed(_distinct_ids(self.targets) if seen is None else np.flatnonzero(seen))
+        heads = _narrowed(
+            _distinct_ids(self.targets) if seen is None else np.flatnonzero(np.unpackbits(seen, bitorder="little"))
+        )
         owner = owner_of(heads, self.parts)
         # kept until the answers come: each owner's heads, in the order of its answer
         self.wanted = [heads[owner == r] for r in range(self.parts)]
@@ -324,7 +326,7 @@ def _unpacked(run: Run) -> Run:
 
 
 #: A partition's rows: sorted distinct sources (``int64``), ``indptr`` over them, the targets in (source, target)
-#: order, weights or None, the input's duplicates merged, and a table marking every target (or None: not made).
+#: order, weights or None, the input's duplicates merged, and a table of bits marking every target (or None: not made).
 Rows = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None, int, np.ndarray | None]
 
 
@@ -347,8 +349,8 @@ def _rows_packed(runs: list[Run], weighted: bool) -> Rows:
         found = kernels.sorted_keys(keys)
         if found is not None:
             key, top = found
-            # the heads marked on the way, where a table over the ids is small (questions reads them)
-            seen = np.zeros(top + 1, dtype=bool) if _table_pays(top + 1, key.size) else None
+            # the heads marked on the way, a bit each, where a table over the ids is small (questions reads them)
+            seen = np.zeros((top >> 3) + 1, dtype=np.uint8) if _table_pays(top + 1, key.size) else None
             ids, indptr, targets, duplicates = kernels.key_rows(key, top >= 2**31, seen)
             return ids, indptr, targets, None, duplicates, seen
         runs += [(k, None, None, True) for k in keys]
