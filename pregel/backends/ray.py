@@ -390,8 +390,10 @@ class PartitionWorker:
         """The positions of the ids each partition asked about: one return value per asking partition."""
         return _returns(self.loader.answers())
 
-    def settle(self, refs: list[Any], bounds: np.ndarray) -> tuple[bool, PartitionData]:
-        """This partition's rows, from the answers to its questions (returned, so the driver owns them)."""
+    def settle(self, refs: list[Any], counts: list[Any]) -> tuple[bool, PartitionData]:
+        """This partition's rows, from the answers to its questions and every partition's vertex count (``counts``:
+        the takes' references, by partition), returned, so that the driver owns them."""
+        bounds = np.concatenate(([0], np.cumsum(ray.get(counts)))).astype(np.int64)
         data = self.loader.settle(ray.get(refs), bounds)
         self.loader = None
         # before the rows are copied into the object store, beside the worker's own copy of them
@@ -1098,6 +1100,15 @@ class HeldRayBackend(RayBackend):
         # read and added two copies of it); each gather returns what its partition holds, then what it asks each
         # partition (the heads it owns)
         gathered = [a.gather.options(num_returns=1 + count).remote() for a in self.actors]
+        # and the rest of the load queues behind it: the driver waits for each step's results, but the workers
+        # do not wait for the driver between steps (a settle learns the vertex counts from the takes themselves)
+        takes = [a.take.remote([gathered[q][1 + r] for q in range(count)]) for r, a in enumerate(self.actors)]
+        answers = [_listed(a.answer.options(num_returns=count).remote(), count) for a in self.actors]
+        settled = [
+            a.settle.options(num_returns=2).remote([answers[r][q] for r in range(count)], takes)
+            for q, a in enumerate(self.actors)
+        ]
+        del answers
         if reading is not None:
             reports = [r for done in self._barrier(reading, "reading the input") for r in done]
         _check_reports(source.nothing, reports)
@@ -1105,16 +1116,9 @@ class HeldRayBackend(RayBackend):
         held: list[Held] = self._barrier([g[0] for g in gathered], "sending the edges to their partitions")
         _check_negative(held, program)
         sent = time.perf_counter()
-        takes = [a.take.remote([gathered[q][1 + r] for q in range(count)]) for r, a in enumerate(self.actors)]
         del gathered
-        # each answer needs only its own worker's take, which runs first: no barrier between
-        answers = [_listed(a.answer.options(num_returns=count).remote(), count) for a in self.actors]
         counts = self._barrier(takes, "resolving the routes")
         bounds = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
-        settled = [
-            a.settle.options(num_returns=2).remote([answers[r][q] for r in range(count)], bounds)
-            for q, a in enumerate(self.actors)
-        ]
         self._barrier([done for done, _ in settled], "resolving the routes")
         self.parts = [data for _, data in settled]
         self.ids = None
