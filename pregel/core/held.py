@@ -95,7 +95,7 @@ _TABLE_PER_EDGE = 2
 class EdgeBlock:
     """Edges (original ids) sent to the partition that owns their sources, in the runs they were parsed in.
 
-    The runs are not joined before they are sent (Ray sends each array as it is): the
+    The runs are not joined before they are sent (each array travels as it is): the
     receiver copies each once, into its own rows.
     """
 
