@@ -248,10 +248,9 @@ class Loader:
         heads = _narrowed(
             _distinct_ids(self.targets) if seen is None else np.flatnonzero(np.unpackbits(seen, bitorder="little"))
         )
-        owner = owner_of(heads, self.parts)
         # kept until the answers come: each owner's heads, in the order of its answer
-        self.wanted = [heads[owner == r] for r in range(self.parts)]
-        del heads, owner
+        self.wanted = _by_owner(heads, self.parts)
+        del heads
         asked: list[np.ndarray | None] = list(self.wanted)
         asked[self.index] = None
         return asked
@@ -302,6 +301,18 @@ class Loader:
 def _narrowest(parts: int) -> type:
     """The smallest unsigned type that holds every partition's number."""
     return np.uint8 if parts <= 2**8 else np.uint16 if parts <= 2**16 else np.uint32
+
+
+def _by_owner(ids: np.ndarray, parts: int) -> list[np.ndarray]:
+    """Sorted ids split by the partition that owns them, each partition's still sorted and of the ids' dtype."""
+    dealt = kernels.deal(ids, ids, None, parts)
+    if dealt is None:
+        owner = owner_of(ids, parts)
+        return [ids[owner == r] for r in range(parts)]
+    # the kernel deals stably, in one pass to count and one to place (a mask and a copy per owner cost more)
+    keys, _, ends, _ = dealt
+    owned = np.bitwise_and(keys, _LOW, out=keys).astype(ids.dtype)
+    return np.split(owned, ends[:-1])
 
 
 def _runs(block: EdgeBlock | None) -> list[Run]:
