@@ -525,7 +525,9 @@ def _routed(targets: np.ndarray, heads: list[np.ndarray], index: list[np.ndarray
         for ids, at in zip(heads, index):
             table[ids] = at
         for k in range(0, targets.size, _PIECE):
-            np.take(table, targets[k : k + _PIECE], out=out[k : k + _PIECE])  # a fifth faster than table[...]
+            # every target is in the table: "clip" checks nothing and writes straight into out, where "raise" writes
+            # a copy first (a third faster; numpy's take is a fifth faster than table[...])
+            np.take(table, targets[k : k + _PIECE], out=out[k : k + _PIECE], mode="clip")
         return out
     every = np.concatenate(heads)
     order = np.argsort(every)
