@@ -47,7 +47,7 @@ from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 from pregel.backends.transport import Address, Line, PostOffice, Token
 from pregel.core.checkpoint import write_state
 from pregel.core.graph import Graph
-from pregel.core.held import Held, HeldGraph, HeldInput, HeldPartition, Loader, fingerprint
+from pregel.core.held import EdgeBlock, Held, HeldGraph, HeldInput, HeldPartition, Loader, fingerprint
 from pregel.core.partition import Partition, PartitionData, rows, split
 from pregel.core.program import Program
 from pregel.core.types import PartitionStatus, PartRecord, Savepoint
@@ -153,6 +153,11 @@ class PartitionWorker:
                 self.partition = Partition(replace(data, ids=ids), program, state=state)
         # a compiled step's outcome is of the state before (see finish)
         self.outcome = None
+        return ray.get_runtime_context().get_node_id(), self.open()
+
+    def open(self) -> Address:
+        """Where this worker's post office serves (it opens with the worker's first load, or a distributed load's
+        first call: the workers learn each other's before they read)."""
         if getattr(self, "office", None) is None:
             # one superstep at a time, whether a Ray call or the driver's line asks for it
             self.stepping = threading.Lock()
@@ -160,7 +165,7 @@ class PartitionWorker:
             self.office.answer_calls(lambda request: self._kept(*request))
             # the tokens of blocks addressed here that are not read yet (a pull failed)
             self.unread: set[Token] = set()
-        return ray.get_runtime_context().get_node_id(), self.office.address
+        return self.office.address
 
     def state(self) -> dict[str, np.ndarray]:
         """The partition's state (values, active flags, pending inbox)."""
@@ -317,33 +322,59 @@ class PartitionWorker:
         return task(self.partition.index, self.partition.ids, self.partition.values)
 
     # ------------------------------------------------------------ distributed loading (HeldRayBackend)
-    def read(self, read: Callable, shares: list[Any], index: int, parts: int, weights: bool, undirected: bool) -> list:
-        """Parse this worker's shares with ``read`` and keep their edges; a report (name, columns, edges, CRC) each."""
+    def read(
+        self,
+        read: Callable,
+        shares: list[Any],
+        index: int,
+        parts: int,
+        weights: bool,
+        undirected: bool,
+        load: int,
+        addresses: list[Address],
+    ) -> list:
+        """Parse this worker's shares with ``read`` and deal their edges to the owners of their sources; a report
+        (name, columns, edges, CRC) each.
+
+        Load number ``load``'s exchange starts here (``addresses``: every worker's post
+        office, by partition): the edges for the other partitions leave piece by piece as
+        they are dealt, and this worker pulls its own from the others as they deal them.
+        """
         self.loader = Loader(index, parts, undirected)
+        self.office.collect(load, index, addresses)
         reports = []
         for share in shares:
             piece = read(share, weights)
-            self.loader.add(piece.sources, piece.targets, piece.weights)
+            self._deal(piece)
             reports.append((share.name, piece.columns, int(piece.sources.size), piece.crc))
             del piece
         _give_back_freed_memory()
         return reports
 
-    def read_chunk(self, read: Callable, chunk: Any, index: int, parts: int, weights: bool, undirected: bool) -> tuple:
-        """Parse one chunk of a streamed file and keep its edges (:meth:`read` started the load); its report."""
+    def read_chunk(self, read: Callable, chunk: Any, weights: bool) -> tuple:
+        """Parse one chunk of a streamed file and deal its edges (:meth:`read` started the load); its report."""
         piece = read(chunk, weights)
-        self.loader.add(piece.sources, piece.targets, piece.weights)
+        self._deal(piece)
         return (f"{chunk.path}#{chunk.index}", piece.columns, int(piece.sources.size), piece.crc)
 
-    def scatter(self) -> Any:
-        """The parsed edges, one block per partition (by the owner of each source; None for this one, whose
-        edges stay here): one return value each."""
-        return _returns(self.loader.scatter())
+    def _deal(self, piece: Any) -> None:
+        """A parsed piece's edges dealt, those of the other partitions shipped now (the load fails here if not)."""
+        try:
+            self.loader.add(piece.sources, piece.targets, piece.weights)
+            for q, runs in self.loader.dealt().items():
+                self.office.ship(q, runs)
+        except BaseException:
+            self.office.shipped(complete=False)
+            raise
 
-    def gather(self, refs: list[Any]) -> tuple[Any, ...]:
-        """Take the edge blocks addressed to this partition; what it holds, then the heads of its edges, one
-        block of ids per owner (None for itself): one return value each."""
-        held = self.loader.gather(ray.get(refs))
+    def gather(self) -> tuple[Any, ...]:
+        """This worker's edges are all dealt: its partition's rows, from the runs it kept and those the others
+        shipped it; what it holds, then the heads of its edges, one block of ids per owner (None for itself):
+        one return value each."""
+        self.office.shipped()
+        self.loader.scatter()  # keeps this partition's own runs; the others' all left as they were dealt
+        pulled = self.office.collected()
+        held = self.loader.gather([EdgeBlock(pulled.pop(q)) if q in pulled else None for q in range(self.loader.parts)])
         _give_back_freed_memory()
         asked = self.loader.questions()
         _give_back_freed_memory()
@@ -359,8 +390,10 @@ class PartitionWorker:
         """The positions of the ids each partition asked about: one return value per asking partition."""
         return _returns(self.loader.answers())
 
-    def settle(self, refs: list[Any], bounds: np.ndarray) -> tuple[bool, PartitionData]:
-        """This partition's rows, from the answers to its questions (returned, so the driver owns them)."""
+    def settle(self, refs: list[Any], counts: list[Any]) -> tuple[bool, PartitionData]:
+        """This partition's rows, from the answers to its questions and every partition's vertex count (``counts``:
+        the takes' references, by partition), returned, so that the driver owns them."""
+        bounds = np.concatenate(([0], np.cumsum(ray.get(counts)))).astype(np.int64)
         data = self.loader.settle(ray.get(refs), bounds)
         self.loader = None
         # before the rows are copied into the object store, beside the worker's own copy of them
@@ -1051,24 +1084,31 @@ class HeldRayBackend(RayBackend):
         count, source = len(self.actors), self.source
         started = time.perf_counter()
         shares = source.list(source.path, count)
-        options = (count, source.weights, source.undirected)
+        # the workers ship each other the edges they deal over their post offices, as they read: each learns
+        # where the others' are first (a later load has a larger number: a stream of an earlier one ends)
+        addresses = self._barrier([a.open.remote() for a in self.actors], "start-up")
+        options = (count, source.weights, source.undirected, time.time_ns(), addresses)
         reading = None
         if len(shares) == 1 and shares[0].kind == "stream" and count > 1:
             reports = self._stream(shares[0], options)
         else:
             dealt = source.assign(shares, count)
             reading = [a.read.remote(source.read, dealt[k], k, *options) for k, a in enumerate(self.actors)]
-        # each worker's scatter and gather queue behind its read, with no barrier between: a worker deals its edges
-        # and starts its gather as soon as its own read is done (the gather fetches the blocks as the senders scatter
-        # them; blocks passed as arguments instead, for Ray to fetch while the receiver reads, were no faster here)
-        blocks = [_listed(a.scatter.options(num_returns=count).remote(), count) for a in self.actors]
-        # each gather returns what its partition holds, then what it asks each partition (the heads it owns)
-        gathered = [
-            a.gather.options(num_returns=1 + count).remote([blocks[w][q] for w in range(count)])
+        # each worker's gather queues behind its read, with no barrier between: a worker starts its gather as soon
+        # as its own read is done, and takes the runs the others shipped it while it read (Ray's object store
+        # between a whole block's scatter and its receiver's gather made the exchange wait for the last piece
+        # read and added two copies of it); each gather returns what its partition holds, then what it asks each
+        # partition (the heads it owns)
+        gathered = [a.gather.options(num_returns=1 + count).remote() for a in self.actors]
+        # and the rest of the load queues behind it: the driver waits for each step's results, but the workers
+        # do not wait for the driver between steps (a settle learns the vertex counts from the takes themselves)
+        takes = [a.take.remote([gathered[q][1 + r] for q in range(count)]) for r, a in enumerate(self.actors)]
+        answers = [_listed(a.answer.options(num_returns=count).remote(), count) for a in self.actors]
+        settled = [
+            a.settle.options(num_returns=2).remote([answers[r][q] for r in range(count)], takes)
             for q, a in enumerate(self.actors)
         ]
-        # the store frees each block once its gather is done with it
-        del blocks
+        del answers
         if reading is not None:
             reports = [r for done in self._barrier(reading, "reading the input") for r in done]
         _check_reports(source.nothing, reports)
@@ -1076,16 +1116,9 @@ class HeldRayBackend(RayBackend):
         held: list[Held] = self._barrier([g[0] for g in gathered], "sending the edges to their partitions")
         _check_negative(held, program)
         sent = time.perf_counter()
-        takes = [a.take.remote([gathered[q][1 + r] for q in range(count)]) for r, a in enumerate(self.actors)]
         del gathered
-        # each answer needs only its own worker's take, which runs first: no barrier between
-        answers = [_listed(a.answer.options(num_returns=count).remote(), count) for a in self.actors]
         counts = self._barrier(takes, "resolving the routes")
         bounds = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
-        settled = [
-            a.settle.options(num_returns=2).remote([answers[r][q] for r in range(count)], bounds)
-            for q, a in enumerate(self.actors)
-        ]
         self._barrier([done for done, _ in settled], "resolving the routes")
         self.parts = [data for _, data in settled]
         self.ids = None
@@ -1109,7 +1142,7 @@ class HeldRayBackend(RayBackend):
             "load": time.perf_counter() - routed,
         }
 
-    def _stream(self, share: Any, options: tuple[int, bool, bool]) -> list[tuple]:
+    def _stream(self, share: Any, options: tuple[int, bool, bool, int, list[Address]]) -> list[tuple]:
         """A compressed file: one reader streams its chunks, each parsed by the next worker in turn.
 
         At most two chunks per worker are in flight (the store holds them, not the driver).
@@ -1126,7 +1159,7 @@ class HeldRayBackend(RayBackend):
                 if not self._results([more], "streaming the input")[0]:
                     break
                 worker = k % len(self.actors)
-                flying.append(self.actors[worker].read_chunk.remote(self.source.read_chunk, chunk, worker, *options))
+                flying.append(self.actors[worker].read_chunk.remote(self.source.read_chunk, chunk, options[1]))
                 k += 1
                 if len(flying) >= 2 * len(self.actors):
                     done, flying = ray.wait(flying, num_returns=1)

@@ -32,6 +32,13 @@ A server answers only requests that name its incarnation (a random number drawn 
 it starts, part of its :data:`Address`): a port that a dead worker held and another
 process took since then never answers for it.
 
+A distributed load's edges travel the same way, as they are dealt: each worker ships the
+runs of edges it deals to another partition as soon as it has parsed and dealt a piece
+(:meth:`PostOffice.ship`), and each worker pulls the runs for its partition from every
+other worker, on one connection each, from the moment its own reading starts
+(:meth:`PostOffice.collect`): the exchange runs while both read, and a run leaves its
+sender's memory once sent.
+
 The same server also takes the driver's calls (:class:`Line`): a connection that names
 the incarnation and the destination :data:`_CALLS` stays open, and each request on it
 (a pickle) is answered by the function the worker gave :meth:`PostOffice.answer_calls`.
@@ -89,9 +96,16 @@ _REQUEST = struct.Struct("!qqq?q")
 # answer, pickle's length, number of out-of-band buffers, the tag of the block's targets (left out if the ones held)
 _REPLY = struct.Struct("!bqqq")
 _LENGTH = struct.Struct("!q")
-_SENT, _MISSING, _STRANGER, _NONE = 0, 1, 2, 3
+# (in a load's stream of edges, _NONE: every run was sent; _WAITING: none yet, the sender still reads)
+_SENT, _MISSING, _STRANGER, _NONE, _WAITING = 0, 1, 2, 3, 4
 _CALLS = -1
 """The destination of the request that opens the driver's :class:`Line` to a worker (no partition is -1)."""
+_EDGES = -2
+"""The destination of the request for a load's stream of edges (:meth:`PostOffice.collect`); the request's superstep
+is the load's number, and the tag it holds the receiving partition."""
+_HEARTBEAT = SILENCE_TIMEOUT / 4
+"""Seconds between two _WAITING replies of a stream of edges whose sender is still reading (a long parse is no
+silence)."""
 _KEEPALIVE = {"TCP_KEEPIDLE": 5, "TCP_KEEPINTVL": 2, "TCP_KEEPCNT": 3}
 """A line's TCP keepalive (seconds idle, seconds between probes, probes): a node that vanishes without closing its
 sockets is noticed within about 11 s, however long a superstep computes (the kernel answers the probes)."""
@@ -148,6 +162,12 @@ class PostOffice:
         self.pulling_ahead = _Threads("pregel-pull-ahead")
         # what answers the driver's calls (see answer_calls); None: a line is refused
         self.calls: Callable[[Any], Any] | None = None
+        # a load's exchange of edges (see collect): its number, the runs not yet sent by destination, whether they
+        # are all dealt (None: not yet; False: the load failed here), and the pulls of the others' runs by sender
+        self.load = -1
+        self.shipments: dict[int, list[Any]] = {}
+        self.dealt: bool | None = None
+        self.collecting: dict[int, Future] = {}
         threading.Thread(target=self._serve, name="pregel-post", daemon=True).start()
 
     def answer_calls(self, answer: Callable[[Any], Any]) -> None:
@@ -183,6 +203,51 @@ class PostOffice:
         self.shapes[destination] = (targets, tag)
         return tag
 
+    def collect(self, load: int, destination: int, addresses: list[Address]) -> None:
+        """Start load ``load``'s exchange of edges: pull every other worker's runs for ``destination`` in the
+        background, each as its sender ships it, and ship this worker's own from now on (:meth:`ship`).
+
+        ``load`` numbers the load (larger for later loads): a stream of an earlier load
+        ends, and one asked for a later load waits until it starts here.
+        """
+        with self.lock:
+            self.load, self.shipments, self.dealt = load, {}, None
+            self.posted.notify_all()
+        self.collecting = {}
+        for sender, address in enumerate(addresses):
+            if sender != destination:
+                self.collecting[sender] = future = Future()
+                self.pulling_ahead.run(self._collect, future, address, load, destination, sender)
+
+    def ship(self, destination: int, runs: list[Any]) -> None:
+        """Runs of edges for partition ``destination``, sent to its worker as soon as it asks (then dropped here)."""
+        with self.lock:
+            self.shipments.setdefault(destination, []).extend(runs)
+            self.posted.notify_all()
+
+    def shipped(self, complete: bool = True) -> None:
+        """Every run of the load is dealt: each stream ends once it has sent its runs. Not ``complete``: the load
+        failed here (its runs are dropped, and the streams end with an error)."""
+        with self.lock:
+            self.dealt = complete
+            if not complete:
+                self.shipments = {}
+            self.posted.notify_all()
+
+    def collected(self) -> dict[int, list[Any]]:
+        """The runs every other worker shipped for this partition, by sender, once each has shipped them all.
+
+        Raises BlocksUnreachable (naming the sender) if one could not be had.
+        """
+        pulls, self.collecting = self.collecting, {}
+        return {sender: pull.result() for sender, pull in pulls.items()}
+
+    def _collect(self, future: Future, address: Address, load: int, destination: int, sender: int) -> None:
+        try:
+            future.set_result(_collect(address, load, destination, sender))
+        except Exception as exc:
+            future.set_exception(exc)
+
     def keep(self, first: int, superstep: int) -> None:
         """Drop the blocks of the supersteps before ``first``, as superstep ``superstep`` starts.
 
@@ -213,6 +278,7 @@ class PostOffice:
             self.ahead.clear()
             self.heard.clear()
             self.latest, self.cleared = -(2**62), self.cleared + 1
+            self.shipments, self.dealt = {}, False
             self.posted.notify_all()
 
     def pull_ahead(self, superstep: int, destination: int, addresses: list[Address]) -> None:
@@ -316,6 +382,12 @@ class PostOffice:
                     if incarnation == self.incarnation and self.calls is not None:
                         self._take_calls(connection, self.calls)
                     return
+                if destination == _EDGES:
+                    if incarnation != self.incarnation:
+                        connection.sendall(_REPLY.pack(_STRANGER, 0, 0, 0))
+                    else:
+                        self._ship_edges(connection, superstep, held)
+                    return
                 with self.lock:
                     if wait:
                         cleared = self.cleared
@@ -334,6 +406,33 @@ class PostOffice:
                     connection.sendall(_REPLY.pack(_MISSING, 0, 0, 0))
             except OSError:
                 pass  # the receiver went away: it reports the failure, not the sender
+
+    def _ship_edges(self, connection: socket.socket, load: int, destination: int) -> None:
+        """Load ``load``'s runs for ``destination`` on ``connection``, each as soon as it is shipped, then _NONE
+        (_MISSING: the load failed here, or another began)."""
+        while True:
+            run = None
+            with self.lock:
+                self.posted.wait_for(
+                    lambda: (
+                        self.load > load
+                        or (self.load == load and (bool(self.shipments.get(destination)) or self.dealt is not None))
+                    ),
+                    timeout=_HEARTBEAT,
+                )
+                if self.load > load or (self.load == load and self.dealt is False):
+                    answer = _MISSING
+                elif self.load == load and self.shipments.get(destination):
+                    answer, run = _SENT, self.shipments[destination].pop(0)
+                else:
+                    answer = _NONE if self.load == load and self.dealt else _WAITING
+            if run is not None:
+                _send_value(connection, run, 0)
+                del run  # its memory goes now, not with the next one's
+            else:
+                connection.sendall(_REPLY.pack(answer, 0, 0, 0))
+                if answer != _WAITING:
+                    return
 
     def _take_calls(self, connection: socket.socket, answer: Callable[[Any], Any]) -> None:
         """Answer the driver's requests on ``connection`` one after another until it closes it."""
@@ -515,8 +614,13 @@ def _send(connection: socket.socket, block: MessageBlock, tag: int, held: bool) 
     (the receiver has those of ``tag``)."""
     if held:
         block = MessageBlock(None, block.values, block.source, block.covering)
+    _send_value(connection, block, tag)
+
+
+def _send_value(connection: socket.socket, value: Any, tag: int) -> None:
+    """A _SENT reply: ``value``'s pickle, then its arrays' memory as it is (out of band)."""
     buffers: list[pickle.PickleBuffer] = []
-    pickled = pickle.dumps(block, protocol=5, buffer_callback=buffers.append)
+    pickled = pickle.dumps(value, protocol=5, buffer_callback=buffers.append)
     raws = [buffer.raw() for buffer in buffers]
     head = _REPLY.pack(_SENT, len(pickled), len(raws), tag) + b"".join(_LENGTH.pack(raw.nbytes) for raw in raws)
     connection.sendall(head + pickled)
@@ -554,18 +658,50 @@ def _pull(
                 raise BlocksUnreachable(
                     f"{where} no longer holds its block of superstep {superstep} for partition {destination}", sender
                 )
-            sizes = [_LENGTH.unpack(_receive(connection, _LENGTH.size))[0] for _ in range(count)]
-            pickled = _receive(connection, length)
-            buffers = [_receive(connection, size) for size in sizes]
+            block = _receive_value(connection, length, count)
     except TimeoutError:
         raise BlocksUnreachable(f"no answer from {where} within the time allowed{_HINT}", sender) from None
     except OSError as exc:
         raise BlocksUnreachable(f"cannot fetch messages from {where}: {exc.strerror or exc}{_HINT}", sender) from None
-    block = pickle.loads(pickled, buffers=buffers)
     if block.targets is None:
         # left out by the sender: the ones this receiver holds (the tag says so)
         block.targets = held[1]
     return block, tag
+
+
+def _collect(address: Address, load: int, destination: int, sender: int) -> list[Any]:
+    """Every run of edges ``sender`` ships for ``destination`` in load ``load``, on one connection, as it ships
+    them; BlocksUnreachable if they cannot all be had."""
+    host, port, incarnation = address
+    where = f"worker {sender} at {host}:{port}"
+    runs = []
+    try:
+        with socket.create_connection((host, port), timeout=CONNECT_TIMEOUT) as connection:
+            connection.settimeout(SILENCE_TIMEOUT)
+            _tune(connection)
+            connection.sendall(_REQUEST.pack(incarnation, load, _EDGES, False, destination))
+            while True:
+                answer, length, count, _ = _REPLY.unpack(_receive(connection, _REPLY.size))
+                if answer == _SENT:
+                    runs.append(_receive_value(connection, length, count))
+                elif answer == _NONE:
+                    return runs
+                elif answer == _STRANGER:
+                    raise BlocksUnreachable(f"{where} is another worker now (it was lost during the load)", sender)
+                elif answer == _MISSING:
+                    raise BlocksUnreachable(f"{where} stopped sending its edges (its load failed)", sender)
+    except TimeoutError:
+        raise BlocksUnreachable(f"no edges from {where} within the time allowed{_HINT}", sender) from None
+    except OSError as exc:
+        raise BlocksUnreachable(f"cannot fetch edges from {where}: {exc.strerror or exc}{_HINT}", sender) from None
+
+
+def _receive_value(connection: socket.socket, length: int, count: int) -> Any:
+    """What a _SENT reply (its head read: ``length`` bytes of pickle, ``count`` buffers) carries."""
+    sizes = [_LENGTH.unpack(_receive(connection, _LENGTH.size))[0] for _ in range(count)]
+    pickled = _receive(connection, length)
+    buffers = [_receive(connection, size) for size in sizes]
+    return pickle.loads(pickled, buffers=buffers)
 
 
 def _dumps(value: Any) -> bytes:

@@ -1872,8 +1872,9 @@ done:
  * repeats dropped in place; returns (distinct keys, distinct sources). With ids (int64, one per distinct source) and
  * starts (int64, one more): each source, where its row starts among the first edges keys, and the targets written
  * over the keys' memory from its front, int32 (int64 if wide), none ahead of the key it is read from; with seen
- * (bytes, one per id up to the largest target), seen[target] = 1 for each (the distinct heads, with no pass of their
- * own). Returns None. */
+ * (bits, one per id up to the largest target, id t at bit t % 8 of byte t / 8), each target's bit set (the distinct
+ * heads, with no pass of their own; bits, not bytes: the table over a partition's millions of ids stays in cache
+ * for these random writes). Returns None. */
 static PyObject *
 split_keys(PyObject *self, PyObject *args)
 {
@@ -1912,7 +1913,7 @@ split_keys(PyObject *self, PyObject *args)
     int32_t *narrow = bk.buf;
     int64_t *wider = bk.buf;
     unsigned char *seen = bm.buf;
-    uint64_t span = bm.obj ? (uint64_t)bm.len : 0;
+    uint64_t span = bm.obj ? 8 * (uint64_t)bm.len : 0;
     Py_ssize_t row = 0;
     int bad = 0;
     Py_BEGIN_ALLOW_THREADS
@@ -1924,7 +1925,7 @@ split_keys(PyObject *self, PyObject *args)
                 bad = 1;
                 break;
             }
-            seen[key & UINT32_MAX] = 1;
+            seen[(key & UINT32_MAX) >> 3] |= (unsigned char)(1u << (key & 7));
         }
         if (!i || source != ids[row - 1]) {
             if (row == rows) {

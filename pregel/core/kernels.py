@@ -964,9 +964,10 @@ def key_rows(
     targets (``int64`` if ``wide``, else ``int32``) and how many repeats were dropped.
 
     The keys are handed over: the targets are written over their memory, and ``int32``
-    ones give its second half back. ``seen`` (``bool``, one per id up to the largest
-    target): each target is marked in it on the way. Needs the compiled kernel
-    (:func:`sorted_keys` gave the keys).
+    ones give its second half back. ``seen`` (``uint8``, a bit per id up to the
+    largest target, id ``t`` at bit ``t % 8`` of byte ``t // 8``, as
+    ``np.unpackbits(seen, bitorder="little")`` reads them): each target's bit is set
+    on the way. Needs the compiled kernel (:func:`sorted_keys` gave the keys).
 
     Examples
     --------
@@ -985,7 +986,7 @@ def key_rows(
     if seen is None:
         _kernels.split_keys(keys, edges, ids, indptr, wide)
     else:
-        _kernels.split_keys(keys, edges, ids, indptr, wide, seen.view(np.uint8))
+        _kernels.split_keys(keys, edges, ids, indptr, wide, seen)
     if not wide:
         keys.resize((edges + 1) // 2, refcheck=False)  # the targets fill the front half: the rest is given back
     targets = keys.view(np.int64 if wide else np.int32)[:edges]
