@@ -88,7 +88,7 @@ class OwnEdges:
         kept, at = inside(w, edges.target)
         ptr = np.zeros(w.size + 1, dtype=np.int64)
         np.cumsum(np.bincount(edges.source[kept], minlength=w.size), out=ptr[1:])
-        leaves = np.ones(int(edges.positions.max()) + 1 if len(edges) else 0, dtype=bool)
+        leaves = np.ones(len(edges), dtype=bool)  # all the partition's edges: positions 0 .. len - 1
         leaves[edges.positions[kept]] = False
         ways = edges.weight[kept].astype(np.int8)
         leaving = np.diff(ptr) < w.out_degree

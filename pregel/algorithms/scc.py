@@ -188,9 +188,7 @@ class StronglyConnected(_Phases, BatchProgram):
     def _send(v: pregel.VertexBatch, senders: np.ndarray, values: np.ndarray, way: int) -> None:
         """``values`` from the ``senders`` along the edges that go ``way`` in the original graph."""
         edges = v.out_edges(where=senders)
-        # a way is 1, 2 or 3 (both): one comparison of the weights picks the edges that go ``way``
-        along = edges.weight != BACKWARD_EDGE if way == FORWARD_EDGE else edges.weight >= BACKWARD_EDGE
-        v.send_along(edges, values[edges.source], where=along)
+        v.send_along(edges, values[edges.source], where=_going(edges, way))
 
     @staticmethod
     def _send_out(
@@ -199,9 +197,7 @@ class StronglyConnected(_Phases, BatchProgram):
         """``values`` from the ``senders`` along the edges that go ``way`` and leave the partition (inside it, the
         colours went as far as they go already); the ids of the vertices that sent."""
         edges = v.out_edges(where=senders)
-        along = (edges.weight != BACKWARD_EDGE if way == FORWARD_EDGE else edges.weight >= BACKWARD_EDGE) & (
-            own.leaves[edges.positions]
-        )
+        along = _going(edges, way) & own.leaves[edges.positions]
         v.send_along(edges, values[edges.source], where=along)
         return v.ids[np.unique(edges.source[along])]
 
@@ -209,6 +205,12 @@ class StronglyConnected(_Phases, BatchProgram):
     def _found(v: pregel.VertexBatch, where: np.ndarray, label: np.ndarray) -> None:
         v.values = np.where(where, -label - 1, v.values)
         v.vote_to_halt(where)
+
+
+def _going(edges: Any, way: int) -> np.ndarray:
+    """Which of ``edges`` (of :func:`two_way`'s graph) go ``way`` in the original graph."""
+    # a way is 1, 2 or 3 (both): one comparison of the weights picks the edges that go ``way``
+    return edges.weight != BACKWARD_EDGE if way == FORWARD_EDGE else edges.weight >= BACKWARD_EDGE
 
 
 def _colours(v: pregel.VertexBatch, own: OwnEdges) -> tuple[np.ndarray, np.ndarray]:

@@ -400,8 +400,7 @@ class VertexBatch:
         """
         kept = self._partition.cache
         if name not in kept:
-            whole = VertexBatch(self.program, self._partition, None, self.superstep, {}, None)
-            array = np.asarray(make(whole))
+            array = np.asarray(make(self._whole()))
             if array.shape != (self._partition.size,):
                 raise ProgramError(
                     f"{type(self.program).__name__}: cached({name!r}) made an array of shape {array.shape},"
@@ -436,8 +435,12 @@ class VertexBatch:
         kept = self._partition.cache
         key = f"kept:{name}"
         if key not in kept:
-            kept[key] = make(VertexBatch(self.program, self._partition, None, self.superstep, {}, None))
+            kept[key] = make(self._whole())
         return kept[key]
+
+    def _whole(self) -> VertexBatch:
+        """A batch of all the partition's vertices, which :meth:`cached` and :meth:`kept` make their objects from."""
+        return VertexBatch(self.program, self._partition, None, self.superstep, {}, None)
 
     @property
     def positions(self) -> np.ndarray:
