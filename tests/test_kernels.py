@@ -281,6 +281,33 @@ def test_in_sums_of_some_targets_on_threads_are_the_same_arrays(weighted: bool) 
     assert layouts[0] == layouts[1] == layouts[2]
 
 
+@needs_compiled
+@pytest.mark.parametrize("weighted", [False, True])
+def test_in_sums_number_the_sources_most_read_first(monkeypatch: pytest.MonkeyPatch, weighted: bool) -> None:
+    # past HOT_SENDERS senders the layout names each source by its place in hot (most out-edges first, by powers of
+    # two), and a sum reads the values through that order: the same terms in the same order, so the same bits
+    rng = np.random.default_rng(3)
+    n, targets = 4000, 6000
+    indptr, indices = _hub_pattern(rng, n, targets, 90_000)
+    weights = rng.integers(1, 9, indices.size) / 8.0 if weighted else None
+    values = rng.standard_normal(n) * 10.0 ** rng.integers(-8, 9, n)
+    plain = InSums(indptr, indices, targets, weights)
+    assert plain.hot is None
+    monkeypatch.setattr(kernels, "HOT_SENDERS", 100)
+    for threads in (1, 3):
+        hot = InSums.of(InCounts(indptr, indices, targets, threads=threads), None, weights)
+        degree = np.diff(indptr)
+        assert sorted(hot.hot.tolist()) == list(range(n))
+        groups = np.floor(np.log2(degree[hot.hot] + 1.0))
+        assert np.all(np.diff(groups) <= 0)  # most read first
+        same_group = np.diff(groups) == 0
+        assert np.all(np.diff(hot.hot)[same_group] > 0)  # and in their own order within a group
+        assert [[int(hot.hot[s]) for s in row] for row in _rows_of_layout(hot)] == _rows_of_layout(plain)
+        assert hot.sum(values).tolist() == plain.sum(values).tolist()
+    if not weighted:
+        assert plain.sum(values).tolist() == _sequential_sums(indptr, indices, targets, values)
+
+
 def test_hand_computed_sums(path: str) -> None:
     # 0 -> 1, 0 -> 2, 1 -> 2, 3 -> 2, and 2 sends nowhere
     sums = InSums(np.array([0, 2, 3, 3, 4]), np.array([1, 2, 2, 2], dtype=np.int32), 4)

@@ -1,12 +1,12 @@
 /* Compiled kernels for the message path (optional: pregel.kernels falls back to scipy).
  *
  * in_count(indptr, indices, shares, counts), in_place(indptr, indices, shares, counts, rows, out_ptr,
- *     out_idx[, out_edge]): the in-edges of an out-edge pattern, by a counting sort in two steps,
+ *     out_idx[, out_edge[, names]]): the in-edges of an out-edge pattern, by a counting sort in two steps,
  *     on `shares` threads (below). Row i's targets are indices[indptr[i]:indptr[i+1]]; in_count
  *     counts them, then in_place gives each target of rows (None: every target, in order) its row
  *     r, and row r's sources, in increasing order, are out_idx[out_ptr[r]:out_ptr[r+1]] (out_edge,
- *     when given, holds each in-edge's position among the out-edges): the same arrays whatever
- *     the number of shares.
+ *     when given, holds each in-edge's position among the out-edges; with names, source i is
+ *     written as names[i], in the same places): the same arrays whatever the number of shares.
  * slice_order, slice_interleave, slice_sum: the in-edges laid out for summing (below), and the sum
  *     of x over each target's sources, each term scaled by its edge's weight when the layout
  *     carries weights.
@@ -86,6 +86,7 @@ typedef struct {
     int64_t m;
     int32_t *out_idx;
     int64_t *out_edge;
+    const int32_t *names; /* what each source row is written as (NULL: its number) */
     int bad;
 } sort_share;
 
@@ -161,7 +162,7 @@ count_share(void *arg)
                     s->bad = 1;                                                                                        \
                     return NULL;                                                                                       \
                 }                                                                                                      \
-                s->out_idx[slot] = (int32_t)i;                                                                         \
+                s->out_idx[slot] = s->names != NULL ? s->names[i] : (int32_t)i;                                        \
                 if (s->out_edge != NULL)                                                                               \
                     s->out_edge[slot] = k;                                                                             \
             }                                                                                                          \
@@ -341,24 +342,29 @@ huge_pages(void *buf, Py_ssize_t len)
 static PyObject *
 in_place(PyObject *self, PyObject *args)
 {
-    Py_buffer ip, ix, bc, op, ox, br = {0}, oe = {0};
+    Py_buffer ip, ix, bc, op, ox, br = {0}, oe = {0}, bn = {0};
     int shares;
-    PyObject *rows_obj;
-    if (!PyArg_ParseTuple(args, "y*y*iy*Ow*w*|w*", &ip, &ix, &shares, &bc, &rows_obj, &op, &ox, &oe))
+    PyObject *rows_obj, *edge_obj = Py_None, *names_obj = Py_None;
+    if (!PyArg_ParseTuple(args, "y*y*iy*Ow*w*|OO", &ip, &ix, &shares, &bc, &rows_obj, &op, &ox, &edge_obj,
+                          &names_obj))
         return NULL;
     PyObject *result = NULL;
     void *next = NULL;
     Py_ssize_t n = ip.len / 8 - 1, m = ix.len / 4;
     int wide = bc.itemsize == 8;
     Py_ssize_t nt = shares > 0 ? bc.len / bc.itemsize / shares : 0;
-    if (rows_obj != Py_None && PyObject_GetBuffer(rows_obj, &br, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0)
+    if ((rows_obj != Py_None && PyObject_GetBuffer(rows_obj, &br, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) ||
+        (edge_obj != Py_None &&
+         PyObject_GetBuffer(edge_obj, &oe, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | PyBUF_WRITABLE) < 0) ||
+        (names_obj != Py_None && PyObject_GetBuffer(names_obj, &bn, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0))
         goto done;
     Py_ssize_t nr = rows_obj != Py_None ? br.len / 4 : nt;
     const char *bad = NULL;
     if (n < 0 || !check(&ip, 8, n + 1, "indptr") || !check(&ix, 4, m, "indices") ||
         !check(&bc, wide ? 8 : 4, (Py_ssize_t)shares * nt, "counts") ||
         (br.obj != NULL && !check(&br, 4, nr, "rows")) || !check(&op, 8, nr + 1, "out_ptr") ||
-        !check(&ox, 4, m, "out_idx") || (oe.obj != NULL && !check(&oe, 8, m, "out_edge")))
+        !check(&ox, 4, m, "out_idx") || (oe.obj != NULL && !check(&oe, 8, m, "out_edge")) ||
+        (bn.obj != NULL && !check(&bn, 4, n, "names")))
         goto done;
     if (shares < 1 || shares > MAX_SHARES || (!wide && m > INT32_MAX)) {
         PyErr_SetString(PyExc_ValueError, "counts: 1 to 64 shares, int64 beyond 2**31 - 1 edges");
@@ -385,6 +391,7 @@ in_place(PyObject *self, PyObject *args)
         share[j].m = m;
         share[j].out_idx = ox.buf;
         share[j].out_edge = oe.obj != NULL ? oe.buf : NULL;
+        share[j].names = bn.obj != NULL ? bn.buf : NULL;
         share[j].bad = 0;
     }
     const int32_t *rows = br.obj != NULL ? br.buf : NULL;
@@ -427,6 +434,7 @@ done:
     PyBuffer_Release(&op);
     PyBuffer_Release(&ox);
     PyBuffer_Release(&oe);
+    PyBuffer_Release(&bn);
     return result;
 }
 
@@ -1963,8 +1971,8 @@ static PyMethodDef methods[] = {
     {"in_count", in_count, METH_VARARGS,
      "in_count(indptr, indices, shares, counts): each share's out-edges counted by target"},
     {"in_place", in_place, METH_VARARGS,
-     "in_place(indptr, indices, shares, counts, rows, out_ptr, out_idx[, out_edge]): each out-edge's source "
-     "placed in its target's row, the rows in the order given (None: the targets' order)"},
+     "in_place(indptr, indices, shares, counts, rows, out_ptr, out_idx[, out_edge[, names]]): each out-edge's "
+     "source (or its name) placed in its target's row, the rows in the order given (None: the targets' order)"},
     {"merge_ways", merge_ways, METH_VARARGS,
      "merge_ways(indptr, indices, rptr, rsrc, out_ptr, out_idx, out_way): each row's out- and in-neighbours "
      "merged, with the ways they join it (False: a row of indices is not sorted)"},

@@ -67,6 +67,10 @@ COMPILED = _kernels is not None
 #: edges a thread of the counting sort takes at least: below it, a thread's start and its counts cost more than it saves
 SORT_EDGES_PER_THREAD = 1 << 18
 
+#: senders from which a sum reads the values through a copy with the most read first (:class:`InSums`): with fewer,
+#: all of their values stay in a core's own cache anyway and the copy is only a cost
+HOT_SENDERS = 1 << 17
+
 
 class InCounts:
     """Each target's in-edges counted, share by share of the out-edges: what a counting sort places them by
@@ -116,20 +120,22 @@ class InCounts:
         self.degree = self.counts[0] if self.shares == 1 else self.counts.sum(axis=0, dtype=np.int64)
 
     def place(
-        self, rows: np.ndarray | None = None, edges: bool = False
+        self, rows: np.ndarray | None = None, edges: bool = False, names: np.ndarray | None = None
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
         """The in-edges of ``rows`` (targets, every one counted among them; None: every target in order), row by row.
 
         Returns ``(ptr, sources, positions)``: row ``r``'s sources, in increasing order, are
         ``sources[ptr[r]:ptr[r + 1]]``, and ``positions`` (with ``edges``; else None) holds
-        each in-edge's position among the out-edges.
+        each in-edge's position among the out-edges. With ``names`` (``int32``, one per
+        source), source ``i`` is written as ``names[i]``, in the same places.
         """
         chosen = None if rows is None else np.ascontiguousarray(rows, dtype=np.int32)
         ptr = np.empty((self.size if chosen is None else chosen.size) + 1, dtype=np.int64)
         sources = np.empty(self.indices.size, dtype=np.int32)
         positions = np.empty(self.indices.size, dtype=np.int64) if edges else None
-        placed = () if positions is None else (positions,)
-        _kernels.in_place(self.indptr, self.indices, self.shares, self.counts, chosen, ptr, sources, *placed)
+        if names is not None:
+            names = np.ascontiguousarray(names, dtype=np.int32)
+        _kernels.in_place(self.indptr, self.indices, self.shares, self.counts, chosen, ptr, sources, positions, names)
         return ptr, sources, positions
 
 
@@ -243,7 +249,13 @@ class InSums:
     there by the counting sort itself (:meth:`InCounts.place`). A sum adds a chunk's
     eight rows at once for as many columns as its shortest row has, then the rest of
     each longer row; rows of about equal length share a chunk, so little is left for a
-    loop per row. Each row adds its values in increasing source order. Without the
+    loop per row. Each row adds its values in increasing source order. From
+    :data:`HOT_SENDERS` senders on, the sources are numbered by how often the sum reads
+    them (senders with more out-edges first, by powers of two: :func:`hot_first`), and
+    each sum first copies the values in that order, so the values most read share a
+    few cache lines in a core's own cache instead of lying anywhere in an array larger
+    than it (on R-MAT graphs of 10M and 50M edges the sum takes 0.6-0.85 of the time);
+    the same values are added in the same order, so not a bit changes. Without the
     compiled kernels, scipy's product with the transposed out-edges, which reads the CSR
     column by column and so needs no transposed copy (at 10M edges scipy takes a second
     to make one).
@@ -312,7 +324,8 @@ class InSums:
         self.order = np.empty(self.size, dtype=np.int32)
         _kernels.slice_order(degree if kept is None else degree[kept], self.order)
         rows = self.order if kept is None else kept[self.order]
-        self.row_ptr, self.sources, positions = counts.place(rows, edges=weights is not None)
+        self.hot, rank = hot_first(np.diff(counts.indptr)) if self.senders >= HOT_SENDERS else (None, None)
+        self.row_ptr, self.sources, positions = counts.place(rows, edges=weights is not None, names=rank)
         _kernels.slice_interleave(self.row_ptr, self.sources, *(() if positions is None else (positions,)))
         if weights is not None:
             self.weights = np.asarray(weights, dtype=np.float64)[positions]
@@ -322,7 +335,7 @@ class InSums:
             if np.array_equal(narrow, self.weights):
                 self.weights = narrow
         # the sum trusts the layout it was built with (as scipy trusts a checked CSR)
-        for array in (self.order, self.row_ptr, self.sources, self.weights):
+        for array in (self.order, self.row_ptr, self.sources, self.weights, self.hot):
             if array is not None:
                 array.flags.writeable = False
 
@@ -332,9 +345,32 @@ class InSums:
             return self._transpose @ values
         out = np.empty(self.size)
         x = np.ascontiguousarray(values, dtype=np.float64)
+        if self.hot is not None:
+            x = x.take(self.hot)
         weights = () if self.weights is None else (self.weights,)
         _kernels.slice_sum(self.row_ptr, self.order, self.sources, self.senders, x, out, *weights)
         return out
+
+
+def hot_first(reads: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """An order of items by how often they are read, most first, and each item's place in it.
+
+    Items are grouped by the bit length of their count of reads (degree-based grouping:
+    a finer order keeps no more of the hot items in cache, and this one is a counting
+    sort), keeping their own order within a group. Returns ``order`` (the items, most read
+    first) and ``rank`` (``rank[order[i]] == i``), both ``int32``.
+
+    Examples
+    --------
+    >>> order, rank = hot_first(np.array([1, 9, 0, 3, 12]))
+    >>> order.tolist(), rank.tolist()
+    ([1, 4, 3, 0, 2], [3, 0, 4, 2, 1])
+    """
+    groups = np.log2(np.asarray(reads, dtype=np.float64) + 1.0).astype(np.int8)
+    order = np.argsort(-groups, kind="stable").astype(np.int32)
+    rank = np.empty(order.size, dtype=np.int32)
+    rank[order] = np.arange(order.size, dtype=np.int32)
+    return order, rank
 
 
 def row_sums(
