@@ -20,9 +20,10 @@ and reused by the next ones, as a session's workers are.
   :func:`~pregel.io.edges.read_edges`; median wall time per superstep over supersteps
   2 and later (``bench/ray_supersteps.py``'s :func:`pagerank_ms`), with the slowest
   worker's compute (``PartitionStatus.seconds``) split from the rest. Target: ≤ 0.7 ×.
-  Measured three times: with the barrier on the driver's line (the default: a socket to
-  each worker from the second superstep on), with plain Ray calls (``PREGEL_RAY_LINE=0``),
-  and on a Ray Compiled Graph from the second superstep on (``PREGEL_RAY_COMPILED=1``).
+  With the barrier on the driver's line (the default: a socket to each worker from the
+  second superstep on), the local and the Ray run ``--repeat`` times in turns, and the
+  medians of each compared; once each with plain Ray calls (``PREGEL_RAY_LINE=0``) and on
+  a Ray Compiled Graph from the second superstep on (``PREGEL_RAY_COMPILED=1``).
 - **empty superstep**: a program that does nothing on a two-vertex graph, 2 workers
   (``bench/ray_supersteps.py``'s :func:`barrier_ms`), the three ways as above, and
   what compiling the barrier and tearing it down cost; beside it Ray's own round trip, one
@@ -173,7 +174,9 @@ def main() -> int:
     parser.add_argument("--load-only", action="store_true", help="measure the load alone (no supersteps, no --graph)")
     parser.add_argument("--supersteps", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=300, help="empty supersteps (and round trips) timed")
-    parser.add_argument("--repeat", type=int, default=3, help="loads timed of each kind")
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="loads, and PageRank runs on the line, timed of each kind in turns"
+    )
     parser.add_argument("--store-mb", type=int, help="object store of each node (default: the load file's size)")
     args = parser.parse_args()
     if not args.load_only and not args.graph:
@@ -244,12 +247,21 @@ def supersteps(args: argparse.Namespace) -> list[tuple[str, str, str, str]]:
 
     graph = read_edges(args.graph)
     size = f"{graph.num_vertices:,} vertices, {graph.num_edges:,} edges"
-    local, local_compute = pagerank_ms(LocalBackend, graph, 1, args.supersteps)
+    pairs = []
+    for k in range(args.repeat):
+        # in turns, as the loads: this machine's speed changes by half within minutes, and a ratio of two runs
+        # minutes apart measured that more than the code
+        local = pagerank_ms(LocalBackend, graph, 1, args.supersteps)[0]
+        with barrier(LINE):
+            held, held_compute = pagerank_ms(
+                placed(HeldRayBackend, "PageRank"), held_input(args.graph), WORKERS, args.supersteps
+            )
+        pairs.append((local, held, held_compute))
+        print(f"PageRank {k + 1}: superstep local {local:.1f} ms, 2 Ray workers {held:.1f} ms ({load_avg()})")
     del graph
-    with barrier(LINE):
-        held, held_compute = pagerank_ms(
-            placed(HeldRayBackend, "PageRank"), held_input(args.graph), WORKERS, args.supersteps
-        )
+    local = statistics.median(p[0] for p in pairs)
+    held = statistics.median(p[1] for p in pairs)
+    held_compute = statistics.median(p[2] for p in pairs)
     with barrier(PLAIN):
         held_plain, plain_compute = pagerank_ms(
             placed(HeldRayBackend, "PageRank, plain calls"), held_input(args.graph), WORKERS, args.supersteps
