@@ -130,8 +130,9 @@ def run_networkx(tool: str, algorithm: str, path: str, args: argparse.Namespace)
     loaded = time.perf_counter()
     n = graph.number_of_nodes()
     if algorithm == "pagerank":
-        # networkx stops when the L1 change is below N * tol: the same rule as ours with tol / N
-        values = nx.pagerank(graph, alpha=0.85, tol=args.tol / n, max_iter=1000)
+        # networkx stops when the L1 change is below N * tol: the same rule as ours with tol / N; a weight column is
+        # read but not used, as `pregel pagerank` reads it (nx.pagerank would weigh the edges by it)
+        values = nx.pagerank(graph, alpha=0.85, tol=args.tol / n, max_iter=1000, weight=None)
     else:
         values = nx.single_source_dijkstra_path_length(graph, args.source, weight="weight")
     done = time.perf_counter()
@@ -199,6 +200,7 @@ def run_networkit(tool: str, algorithm: str, path: str, args: argparse.Namespace
     nk.setNumberOfThreads(_threads(args))
     start = time.perf_counter()
     ids, rows, cols, weights = _coo(path)
+    weights = None if algorithm == "pagerank" else weights  # read, not used: PageRank ignores a weight column
     n = ids.size
     matrix = sp.coo_matrix((np.ones(rows.size) if weights is None else weights, (rows, cols)), shape=(n, n))
     graph = nk.GraphFromCoo(matrix, n, weighted=weights is not None, directed=True)
@@ -226,6 +228,7 @@ def run_graphblas(tool: str, algorithm: str, path: str, args: argparse.Namespace
 
     start = time.perf_counter()
     ids, rows, cols, weights = _coo(path)
+    weights = None if algorithm == "pagerank" else weights  # read, not used: PageRank ignores a weight column
     n = ids.size
     values = 1.0 if weights is None else weights
     matrix = gb.Matrix.from_coo(rows, cols, values, dtype=float, nrows=n, ncols=n)

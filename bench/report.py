@@ -254,7 +254,9 @@ Each peer's PageRank (damping 0.85, the rank of sinks spread over every vertex, 
 scipy's and pregel's) is compared with scipy's before its time counts. "whole process"
 is the wall time of the peer's process, interpreter start and imports included (Spark's
 JVM too). NetworKit and GraphBLAS start from pregel's reader (repeated edges merged);
-GraphX reads the file with its own `GraphLoader.edgeListFile`.
+GraphX reads the file with its own `GraphLoader.edgeListFile`. A weight column is read
+by every tool and used by none: PageRank here is the unweighted one, as `pregel pagerank`
+computes it.
 
 {_table(header, lines)}
 

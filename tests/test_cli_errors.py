@@ -54,6 +54,11 @@ CASES = {
     ),
     # ---------------------------------------------------------------------- ids
     "a fractional id": Case(["cc", "e.txt"], "e.txt:1: vertex id '1.5' is not an integer", {"e.txt": b"1.5 2\n"}),
+    "string ids in a csv whose columns are not named": Case(
+        ["pagerank", "e.csv"],
+        "e.csv:2: vertex id 'alice' is not an integer (string or quoted ids: name the columns, e.g. --src 0 --dst 1,",
+        {"e.csv": b"src,dst\nalice,bob\nbob,carol\n"},
+    ),
     "a hexadecimal id": Case(["cc", "e.txt"], "e.txt:1: vertex id '0x10' is not an integer", {"e.txt": b"0x10 2\n"}),
     "a negative id": Case(["pagerank", "e.txt"], "e.txt:3: vertex id -3 is negative", {"e.txt": b"# c\n1 2\n-3 4\n"}),
     "an id of 2**53 + 1": Case(
@@ -339,6 +344,16 @@ def test_bad_input(name, run_cli, tmp_path):
     before = _listing(tmp_path)
     done = run_cli(*case.args, "--quiet", stdin=case.stdin) if case.args[0] != "info" else run_cli(*case.args)
     _assert_clean_failure(done, case.message, tmp_path, before)
+
+
+def test_the_columns_the_string_ids_message_names_read_the_file(run_cli, tmp_path):
+    # what the message above tells the user to do works: the same file, read as a table
+    (tmp_path / "e.csv").write_bytes(b"src,dst\nalice,bob\nbob,carol\ncarol,alice\n")
+    done = run_cli("pagerank", "e.csv", "--src", "0", "--dst", "1", "-o", "r.tsv", "--quiet")
+    assert done.returncode == 0, done.stderr
+    rows = [line.split("\t") for line in (tmp_path / "r.tsv").read_text().splitlines()]
+    assert [name for name, _ in rows] == ["alice", "bob", "carol"]
+    assert [float(rank) for _, rank in rows] == pytest.approx([1 / 3] * 3, rel=1e-12)
 
 
 def test_there_are_at_least_twenty_cases():

@@ -387,7 +387,9 @@ class EdgeParser:
             )
         for field in fields[:2]:
             if not re.fullmatch(rb"[+-]?\d+", field):
-                self._fail(line, f"vertex id {_show(field)} is not an integer")
+                # a word or a quoted id: a table with a header, which the column options read
+                hint = "" if re.fullmatch(rb"[-+0-9.eE_]+", field) else _STRING_IDS
+                self._fail(line, f"vertex id {_show(field)} is not an integer{hint}")
             if int(field) < 0:
                 self._fail(line, f"vertex id {int(field)} is negative (ids are non-negative integers)")
             if int(field) >= MAX_ID:
@@ -752,6 +754,10 @@ def strip_comments(chunk: bytes) -> bytes:
     end = chunk.find(b"\n", max(chunk.rfind(b"#"), chunk.rfind(b"%")))
     end = len(chunk) if end < 0 else end
     return chunk[:start] + _COMMENT.sub(b"", chunk[start:end]) + chunk[end:]
+
+
+#: said after an id that is a word: where such ids are read
+_STRING_IDS = " (string or quoted ids: name the columns, e.g. --src 0 --dst 1, to read the file as a CSV table)"
 
 
 def _show(field: bytes) -> str:
