@@ -20,6 +20,7 @@ import pytest
 import pregel
 from pregel.cli.main import main
 from pregel.cli.progress import Progress
+from pregel.core import kernels
 from pregel.core.partition import Partition
 from pregel.core.types import seconds_text
 from tests.programs import Napper
@@ -27,6 +28,8 @@ from tests.programs import Napper
 NAP = Napper.nap
 """Seconds each partition sleeps in each superstep's compute: its compute is at least this."""
 SLACK = 0.05
+IMPORT_SLACK = 1.0
+"""Seconds a partition may add to its first superstep without the compiled kernels: importing scipy."""
 """Seconds a partition may spend beyond its program's compute in a superstep of a six-vertex graph (generous:
 folding a few messages and routing them take microseconds)."""
 
@@ -41,12 +44,14 @@ def check_one_core(result: pregel.Result, reported: list[list[float]], spans: li
     """``reported``: each superstep's partition seconds as the backend returned them; ``spans``: each
     superstep's wall time around the backend's call, measured outside it."""
     assert len(result.stats) == len(reported) == len(spans) == 4
-    for stats, seconds, span in zip(result.stats, reported, spans):
+    for superstep, (stats, seconds, span) in enumerate(zip(result.stats, reported, spans)):
         assert stats.compute_seconds == pytest.approx(math.fsum(seconds), rel=1e-12)
         assert stats.slowest_seconds == max(seconds)
-        # each partition's compute holds its program's own, and little more
+        # each partition's compute holds its program's own, and little more; without the compiled kernels a
+        # partition's first routes import scipy (a fraction of a second, once per process) inside its superstep
         spent = stats.aggregated["spent"]
-        assert spent <= stats.compute_seconds <= spent + SLACK * len(seconds)
+        imports = IMPORT_SLACK * len(seconds) if superstep == 0 and not kernels.COMPILED else 0.0
+        assert spent <= stats.compute_seconds <= spent + SLACK * len(seconds) + imports
         assert len(seconds) * NAP <= spent
         # the slowest partition ran inside the superstep's wall time; the rest of it is overhead
         assert stats.slowest_seconds <= span <= stats.seconds
