@@ -167,15 +167,18 @@ def run_igraph(tool: str, algorithm: str, path: str, args: argparse.Namespace) -
     return stats, ids, values
 
 
-def _coo(path: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
+def _coo(path: str, algorithm: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
     """The graph as sorted vertex ids and ``(rows, columns, weights)`` of their indices, repeated edges once.
 
     The peers below have no reader that skips comment lines and merges repeated edges as the
     others do, so they start from pregel's reader, as igraph does (the smallest weight is kept).
+    For PageRank a weight column is read but not used (None), as ``pregel pagerank`` reads it.
     """
     from pregel.io.edges import read_edge_arrays
 
     src, dst, weights = read_edge_arrays(path)
+    if algorithm == "pagerank":
+        weights = None
     ids, inverse = np.unique(np.concatenate([src, dst]), return_inverse=True)
     rows, cols = inverse[: src.size], inverse[src.size :]
     key = rows * ids.size + cols
@@ -199,8 +202,7 @@ def run_networkit(tool: str, algorithm: str, path: str, args: argparse.Namespace
 
     nk.setNumberOfThreads(_threads(args))
     start = time.perf_counter()
-    ids, rows, cols, weights = _coo(path)
-    weights = None if algorithm == "pagerank" else weights  # read, not used: PageRank ignores a weight column
+    ids, rows, cols, weights = _coo(path, algorithm)
     n = ids.size
     matrix = sp.coo_matrix((np.ones(rows.size) if weights is None else weights, (rows, cols)), shape=(n, n))
     graph = nk.GraphFromCoo(matrix, n, weighted=weights is not None, directed=True)
@@ -227,8 +229,7 @@ def run_graphblas(tool: str, algorithm: str, path: str, args: argparse.Namespace
     import graphblas_algorithms as ga
 
     start = time.perf_counter()
-    ids, rows, cols, weights = _coo(path)
-    weights = None if algorithm == "pagerank" else weights  # read, not used: PageRank ignores a weight column
+    ids, rows, cols, weights = _coo(path, algorithm)
     n = ids.size
     values = 1.0 if weights is None else weights
     matrix = gb.Matrix.from_coo(rows, cols, values, dtype=float, nrows=n, ncols=n)
