@@ -17,7 +17,7 @@ import struct
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import pregel
@@ -30,6 +30,19 @@ needs_compiled = pytest.mark.skipif(
     compiled is None,
     reason="pregel.io._edgetext is not here (installed without a C compiler, or PREGEL_NO_COMPILED is set)",
 )
+
+
+@pytest.fixture(params=["vector lanes", "scalar"])
+def line_reader(request):
+    """The usual weighted lines read in vector lanes (where the processor can) and word by word, each in turn."""
+    if compiled is None:
+        pytest.skip("pregel.io._edgetext is not here")
+    wanted = request.param == "vector lanes"
+    if compiled.vector_lines(wanted) != wanted:
+        pytest.skip("this processor has no SSE4.1")
+    yield request.param
+    compiled.vector_lines(True)
+
 
 BAD_WEIGHTS = ["nan", "NaN", "inf", "-inf", "Infinity", "1e400", "-1e309", "1_0", "-", "+", "1.5.3", "1e", "0x1p3", "w"]
 
@@ -339,12 +352,13 @@ short_decimals = st.builds(
 
 
 @needs_compiled
-@settings(max_examples=300, deadline=None)
+# (the fixture only chooses the reader: the same for every example)
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     weights=st.lists(short_decimals, min_size=1, max_size=40),
     line=st.sampled_from(["{} {} {}\n", "{}\t{}\t{}\r\n", "{},{},{}\n"]),
 )
-def test_short_decimals_are_read_as_python_float_does(weights, line):
+def test_short_decimals_are_read_as_python_float_does(line_reader, weights, line):
     # 30 lines after the drawn ones: the compiled pass reads a line the fast way only when 64 bytes follow it
     text = "".join(line.format(k, k + 1, w) for k, w in enumerate(weights)) + line.format(1, 1, 1) * 30
     n = len(weights) + 30
@@ -377,7 +391,7 @@ def usual_line(rng: np.random.Generator, id_digits: int) -> tuple[str, int, int,
 
 @needs_compiled
 @pytest.mark.parametrize("ids, id_digits", [(np.int32, 9), (np.int64, 10)])
-def test_ids_of_any_length_and_short_weights_are_read_as_python_reads_them(ids, id_digits):
+def test_ids_of_any_length_and_short_weights_are_read_as_python_reads_them(line_reader, ids, id_digits):
     # ids of 1 to 8 digits and weights of at most 8 bytes are read by one path, the rest by others; lines of
     # each kind follow one another at random
     rng = np.random.default_rng(32)
@@ -416,7 +430,7 @@ def random_decimal(rng: np.random.Generator) -> str:
 
 @needs_compiled
 @pytest.mark.parametrize("seed", range(4))
-def test_random_decimals_of_every_shape_are_read_as_python_float_does(tmp_path, monkeypatch, seed):
+def test_random_decimals_of_every_shape_are_read_as_python_float_does(line_reader, tmp_path, monkeypatch, seed):
     rng = np.random.default_rng([17, seed])
     tokens = [random_decimal(rng) for _ in range(4000)]
     tokens += ["5.", ".5", "+.5", "1e5", "+1E+05", "-.0e-0", "4.9e-324", "2.4703282292062328e-324", "1e-324"]

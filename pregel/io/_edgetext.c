@@ -35,6 +35,15 @@
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
+/* The usual weighted lines are also read with SSSE3 and SSE4.1 where the processor has them (asked at import), in
+ * functions compiled for them alone: the build itself assumes only SSE2. */
+#if defined(__x86_64__) && defined(__GNUC__) && defined(__SSE2__)
+#define SIMD_LINES 1
+#include <immintrin.h>
+static int simd_lines; /* the processor has SSE4.1, and the tests have not turned it off */
+#else
+#define SIMD_LINES 0
+#endif
 #ifdef __APPLE__
 #include <xlocale.h>
 #endif
@@ -653,28 +662,24 @@ static inline uint64_t digits_at(const unsigned char *p, size_t n)
     return eight_digits((x ^ UINT64_C(0x3030303030303030)) << (64 - 8 * n));
 }
 
-/* The fields of a job weighted_line uses, copied for a run of lines: in locals, the stores of ids (which could be
- * the job's int fields, as far as the compiler knows) do not make it read them again for every line. */
+/* Where the fields of the usual weighted line end, found by weighted_shape for weighted_line. */
 typedef struct {
-    void *sources, *targets;
-    double *weights;
-    Py_ssize_t capacity, edges;
-    int wide;
-} run_t;
+    size_t first, second; /* the ends of the source and the target, from the line's start */
+    size_t whole, digits; /* the weight's digits before its point (all of them if it has none), and in all */
+    const unsigned char *next; /* the next line's start */
+} shape_t;
 
 /* The usual weighted line, "id id weight" with single separators, ids of 1 to 8 digits and a weight of digits with an
- * optional point (at most 8 bytes; ".5" too), ending in "\n" or "\r\n", at most 32 bytes in all: read, and *at moved
- * to the next line; 0 (nothing read) for any other line, which fast_line or any_line reads. Its fields' ends and its
- * own end come from one mask of its non-digits, so no field waits for the one before it to be read, the next line's
- * start waits for no block of newlines (lines of 3 fields are 60 % longer than pairs, so pairs meet a block's end,
- * whose line count the processor cannot foresee, less often), and a weight of 4 digits or fewer ("0.731" is "0731")
- * is read in 32-bit arithmetic. */
+ * optional point (at most 8 bytes; ".5" too), ending in "\n" or "\r\n", at most 32 bytes in all: where its fields
+ * end, in *shape; 0 for any other line, which fast_line or any_line reads. Its fields' ends and its own end come from
+ * one mask of its non-digits, so no field waits for the one before it to be read, and the next line's start waits for
+ * no block of newlines (lines of 3 fields are 60 % longer than pairs, so pairs meet a block's end, whose line count
+ * the processor cannot foresee, less often). */
 #if defined(__GNUC__)
 __attribute__((always_inline))
 #endif
-static inline int weighted_line(run_t *run, const unsigned char **at, const int kept)
+static inline int weighted_shape(const unsigned char *p, shape_t *shape)
 {
-    const unsigned char *p = *at;
     uint64_t rest = non_digit_bits(p);
     size_t first = (size_t)trailing_zeros(rest); /* ends the source */
     rest &= rest - 1;
@@ -685,7 +690,6 @@ static inline int weighted_line(run_t *run, const unsigned char **at, const int 
     /* ids of 1 to 8 digits (the unsigned differences wrap for an empty one), each after one separator */
     if (first - 1 >= 8 || second - first - 2 >= 8 || !is_separator(p[first]) || !is_separator(p[second]))
         return 0;
-    const unsigned char *weight_at = p + second + 1;
     size_t whole = third - second - 1, last = third, digits = whole; /* the weight ends at p + last */
     if (p[third] == '.') {
         last = (size_t)trailing_zeros(rest);
@@ -701,20 +705,28 @@ static inline int weighted_line(run_t *run, const unsigned char **at, const int 
             return 0;
         next++;
     }
-    double weight = 0.0;
-    if (kept) {
-        uint64_t x;
-        memcpy(&x, weight_at, 8);
-        x ^= UINT64_C(0x3030303030303030);
-        /* the bytes after the whole part (the point and the fraction, or what follows an integer) one byte down:
-         * the digits in a row; their value over 10**(digits - whole) is the weight's */
-        x ^= (x ^ (x >> 8)) & BYTES_FROM[whole];
-        weight = (double)(int64_t)low_digits(x, digits) / EXACT_POWERS[digits - whole];
-    }
+    *shape = (shape_t){first, second, whole, digits, next};
+    return 1;
+}
+
+/* The fields of a job weighted_line uses, copied for a run of lines: in locals, the stores of ids (which could be
+ * the job's int fields, as far as the compiler knows) do not make it read them again for every line. */
+typedef struct {
+    void *sources, *targets;
+    double *weights;
+    Py_ssize_t capacity, edges;
+    int wide;
+} run_t;
+
+/* One edge stored; 0 when the columns are full (fast_line and end_line say so). */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline int store_edge(run_t *run, uint64_t source, uint64_t target, double weight, const int kept)
+{
     Py_ssize_t k = run->edges;
     if (k >= run->capacity)
-        return 0; /* fast_line and end_line say so */
-    uint64_t source = digits_at(p, first), target = digits_at(p + first + 1, second - first - 1);
+        return 0;
     if (run->wide) {
         ((int64_t *)run->sources)[k] = (int64_t)source;
         ((int64_t *)run->targets)[k] = (int64_t)target;
@@ -725,9 +737,112 @@ static inline int weighted_line(run_t *run, const unsigned char **at, const int 
     if (kept)
         run->weights[k] = weight;
     run->edges = k + 1;
-    *at = next;
     return 1;
 }
+
+/* The usual weighted line (weighted_shape) read and stored, *at moved to the next line; 0 (nothing read) for any
+ * other line. A weight of 4 digits or fewer ("0.731" is "0731") is read in 32-bit arithmetic. */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline int weighted_line(run_t *run, const unsigned char **at, const int kept)
+{
+    const unsigned char *p = *at;
+    shape_t shape;
+    if (!weighted_shape(p, &shape))
+        return 0;
+    double weight = 0.0;
+    if (kept) {
+        uint64_t x;
+        memcpy(&x, p + shape.second + 1, 8);
+        x ^= UINT64_C(0x3030303030303030);
+        /* the bytes after the whole part (the point and the fraction, or what follows an integer) one byte down:
+         * the digits in a row; their value over 10**(digits - whole) is the weight's */
+        x ^= (x ^ (x >> 8)) & BYTES_FROM[shape.whole];
+        weight = (double)(int64_t)low_digits(x, shape.digits) / EXACT_POWERS[shape.digits - shape.whole];
+    }
+    uint64_t source = digits_at(p, shape.first), target = digits_at(p + shape.first + 1, shape.second - shape.first - 1);
+    if (!store_edge(run, source, target, weight, kept))
+        return 0;
+    *at = shape.next;
+    return 1;
+}
+
+#if SIMD_LINES
+/* pshufb controls that move a field's digit values (bytes minus '0') to the end of an 8-byte half of a vector,
+ * zeros before them (a control byte with its top bit set gives 0): an id of n digits at the vector's start into the
+ * low half (SOURCE_SHUFFLES[n]) or the high half (TARGET_SHUFFLES[n]), and a weight's digits, its point left out,
+ * into the low half (WEIGHT_SHUFFLES[whole][digits], as shape_t counts them). Filled by make_shuffles. */
+static __m128i SOURCE_SHUFFLES[9], TARGET_SHUFFLES[9], WEIGHT_SHUFFLES[9][9];
+
+static void make_shuffles(void)
+{
+    for (int n = 0; n <= 8; n++) {
+        signed char source[16], target[16];
+        for (int j = 0; j < 16; j++) {
+            int at = j % 8 - (8 - n); /* the digit in lane j % 8, counted from the field's start */
+            source[j] = j < 8 && at >= 0 ? (signed char)at : -1;
+            target[j] = j >= 8 && at >= 0 ? (signed char)at : -1;
+        }
+        SOURCE_SHUFFLES[n] = _mm_loadu_si128((const __m128i *)source);
+        TARGET_SHUFFLES[n] = _mm_loadu_si128((const __m128i *)target);
+        for (int whole = 0; whole <= n; whole++) {
+            signed char weight[16];
+            for (int j = 0; j < 16; j++) {
+                int at = j - (8 - n);
+                weight[j] = j < 8 && at >= 0 ? (signed char)(at < whole ? at : at + 1) : -1;
+            }
+            WEIGHT_SHUFFLES[whole][n] = _mm_loadu_si128((const __m128i *)weight);
+        }
+    }
+}
+
+/* weighted_line with the three numbers read side by side in vector lanes (SSSE3 and SSE4.1, asked of the processor
+ * at import): each field's digits shuffled into an 8-byte half, then pairs, quadruples and eights of digits summed
+ * by multiply-adds. The same numbers, the weight the same quotient of the same two doubles. */
+__attribute__((target("sse4.1"), always_inline)) static inline int
+weighted_line_simd(run_t *run, const unsigned char **at, const int kept)
+{
+    const unsigned char *p = *at;
+    shape_t shape;
+    if (!weighted_shape(p, &shape))
+        return 0;
+    const __m128i zero = _mm_set1_epi8('0');
+    __m128i ids = _mm_or_si128(
+        _mm_shuffle_epi8(_mm_sub_epi8(_mm_loadu_si128((const __m128i *)p), zero), SOURCE_SHUFFLES[shape.first]),
+        _mm_shuffle_epi8(_mm_sub_epi8(_mm_loadu_si128((const __m128i *)(p + shape.first + 1)), zero),
+                         TARGET_SHUFFLES[shape.second - shape.first - 1]));
+    __m128i weight_digits = _mm_setzero_si128();
+    if (kept)
+        weight_digits = _mm_shuffle_epi8(_mm_sub_epi8(_mm_loadu_si128((const __m128i *)(p + shape.second + 1)), zero),
+                                         WEIGHT_SHUFFLES[shape.whole][shape.digits]);
+    const __m128i tens = _mm_set1_epi16(1 << 8 | 10), hundreds = _mm_set1_epi32(1 << 16 | 100);
+    __m128i fours = _mm_packus_epi32(_mm_madd_epi16(_mm_maddubs_epi16(ids, tens), hundreds),
+                                     _mm_madd_epi16(_mm_maddubs_epi16(weight_digits, tens), hundreds));
+    __m128i numbers = _mm_madd_epi16(fours, _mm_set1_epi32(1 << 16 | 10000)); /* source, target, weight, 0 */
+    double weight = 0.0;
+    if (kept)
+        weight = (double)_mm_extract_epi32(numbers, 2) / EXACT_POWERS[shape.digits - shape.whole];
+    uint64_t source = (uint32_t)_mm_cvtsi128_si32(numbers), target = (uint32_t)_mm_extract_epi32(numbers, 1);
+    if (!store_edge(run, source, target, weight, kept))
+        return 0;
+    *at = shape.next;
+    return 1;
+}
+
+/* The usual weighted lines from p on, read by weighted_line_simd while there are: where they stop. */
+__attribute__((target("sse4.1"), noinline)) static const unsigned char *
+weighted_lines_simd(run_t *run, const unsigned char *p, const unsigned char *end, const int kept)
+{
+    if (kept)
+        while (end - p >= 64 + FAST_LINE_ROOM && weighted_line_simd(run, &p, 1)) {
+        }
+    else
+        while (end - p >= 64 + FAST_LINE_ROOM && weighted_line_simd(run, &p, 0)) {
+        }
+    return p;
+}
+#endif
 
 /* Bit k set where byte k of the 64 at b is a newline. */
 static inline uint64_t newline_bits(const unsigned char *b)
@@ -775,8 +890,13 @@ static inline enum outcome parse_lines(job_t *job, const int kept)
              * read as below from the first line weighted_line does not read */
             const unsigned char *start = p;
             run_t run = {job->sources, job->targets, job->weights, job->capacity, job->edges, job->wide};
-            while (end - p >= 64 + FAST_LINE_ROOM && weighted_line(&run, &p, kept)) {
-            }
+#if SIMD_LINES
+            if (simd_lines)
+                p = weighted_lines_simd(&run, p, end, kept);
+            else
+#endif
+                while (end - p >= 64 + FAST_LINE_ROOM && weighted_line(&run, &p, kept)) {
+                }
             if (run.edges != job->edges) {
                 /* every line read is an edge, and its own line: the first edge is no later than the first line */
                 if (job->first_line < 0)
@@ -1142,8 +1262,27 @@ static PyObject *count_newlines(PyObject *module, PyObject *args)
     return PyLong_FromSsize_t(count);
 }
 
+/* For the tests, which read the same texts both ways: the vector reading of weighted lines turned on or off. */
+static PyObject *vector_lines(PyObject *module, PyObject *on)
+{
+    (void)module;
+    int wanted = PyObject_IsTrue(on);
+    if (wanted < 0)
+        return NULL;
+#if SIMD_LINES
+    __builtin_cpu_init();
+    simd_lines = wanted && __builtin_cpu_supports("sse4.1");
+    return PyBool_FromLong(simd_lines);
+#else
+    return PyBool_FromLong(0);
+#endif
+}
+
 static PyMethodDef methods[] = {
     {"count_newlines", count_newlines, METH_VARARGS, "count_newlines(text) -> the number of b'\\n' in text"},
+    {"vector_lines", vector_lines, METH_O,
+     "vector_lines(on) -> whether the usual weighted lines are now read in vector lanes (never where the processor "
+     "lacks SSE4.1); the numbers are the same either way"},
     {"parse", parse, METH_VARARGS,
      "parse(text, columns, sources, targets, weights) -> (edges, columns, newlines, first_line) or None\n\n"
      "Read a chunk of edge text into the given buffers (weights None: checked, not stored); None: "
@@ -1164,6 +1303,11 @@ PyMODINIT_FUNC PyInit__edgetext(void)
 #if HAVE_STRTOD_L
     if (!c_locale)
         c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0); /* failing, the weights strtod would read go to numpy */
+#endif
+#if SIMD_LINES
+    make_shuffles();
+    __builtin_cpu_init();
+    simd_lines = __builtin_cpu_supports("sse4.1");
 #endif
     return PyModule_Create(&module);
 }
