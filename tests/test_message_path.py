@@ -181,6 +181,29 @@ def test_a_block_covering_every_vertex_is_read_without_a_scatter_and_not_changed
     assert block.values.tolist() == [4, 1, 7]
 
 
+@pytest.mark.parametrize("kinds", [("f8", "f8"), ("f8", "f8", "f8"), ("i8", "f8"), ("f8", "i8", "f8"), ("i4", "i4")])
+def test_covering_blocks_fold_in_sender_order_as_the_ufunc_in_the_widest_type(kinds):
+    # a block per sender covering every vertex (as a Sum's broadcast sends to a destination it reaches at least
+    # half of): folded left to right in the widest type, the blocks that travelled left as they were
+    rng = np.random.default_rng(7)
+    size = 50
+    scale = {"f8": 1e15, "i8": 1e15, "i4": 1e6}
+    blocks = [
+        MessageBlock(np.arange(size), (rng.normal(size=size) * scale[kind]).astype(kind), source=k, covering=True)
+        for k, kind in enumerate(kinds)
+    ]
+    sent = [b.values.copy() for b in blocks]
+    for combiner, ufunc in ((Sum(), np.add), (Min(), np.minimum)):
+        inbox = Inbox(size, combiner)
+        inbox.receive(blocks[::-1])
+        folded = inbox.take().dense(0)
+        want = sent[0].astype(np.result_type(*kinds))
+        for values in sent[1:]:
+            want = ufunc(want, values, out=want)
+        assert folded.dtype == want.dtype and folded.tobytes() == want.tobytes()
+        assert all(np.array_equal(b.values, v) for b, v in zip(blocks, sent))
+
+
 def test_cached_arrays_are_made_once_per_partition_and_follow_the_batch():
     made = []
 
