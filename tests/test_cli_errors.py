@@ -54,12 +54,17 @@ CASES = {
     ),
     # ---------------------------------------------------------------------- ids
     "a fractional id": Case(["cc", "e.txt"], "e.txt:1: vertex id '1.5' is not an integer", {"e.txt": b"1.5 2\n"}),
-    "string ids in a csv whose columns are not named": Case(
+    "a word among integer ids": Case(
         ["pagerank", "e.csv"],
-        "e.csv:2: vertex id 'alice' is not an integer (string or quoted ids: name the columns, e.g. --src 0 --dst 1,",
-        {"e.csv": b"src,dst\nalice,bob\nbob,carol\n"},
+        "e.csv:4: vertex id 'alice' is not an integer (string or quoted ids: name the columns, e.g. --src 0 --dst 1,",
+        {"e.csv": b"src,dst\n1,2\n2,3\nalice,bob\n"},
     ),
-    "a hexadecimal id": Case(["cc", "e.txt"], "e.txt:1: vertex id '0x10' is not an integer", {"e.txt": b"0x10 2\n"}),
+    "a word in the first edge of integer ids (a typo, not string ids)": Case(
+        ["pagerank", "e.txt"], "e.txt:1: vertex id '1O' is not an integer", {"e.txt": b"1O 2\n2 3\n3 4\n"}
+    ),
+    "a hexadecimal id": Case(
+        ["cc", "e.txt"], "e.txt:1: vertex id '0x10' is not an integer", {"e.txt": b"0x10 2\n2 3\n3 4\n"}
+    ),
     "a negative id": Case(["pagerank", "e.txt"], "e.txt:3: vertex id -3 is negative", {"e.txt": b"# c\n1 2\n-3 4\n"}),
     "an id of 2**53 + 1": Case(
         ["cc", "e.txt"], "e.txt:2: vertex id 9007199254740993 is too large", {"e.txt": b"1 2\n9007199254740993 4\n"}

@@ -571,6 +571,11 @@ def test_an_empty_file_is_refused_as_locally_and_string_ids_are_read_by_the_driv
     assert not shares.splittable(named)
     result = pregel.run(named, ConnectedComponents, backend="ray", workers=2, undirected=True)
     assert result.to_dict() == {"x": "x", "y": "x", "z": "x"}
+    # a text edge list of words: a table of string ids the driver reads, as the local reader does
+    words = _write(tmp_path / "words.txt", ["x y\n", "y z\n"])
+    assert not shares.splittable(words)
+    result = pregel.run(words, ConnectedComponents, backend="ray", workers=2, undirected=True)
+    assert result.to_dict() == {"x": "x", "y": "x", "z": "x"}
 
 
 @pytest.mark.slow

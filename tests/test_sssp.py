@@ -52,8 +52,11 @@ def test_both_programs_start_at_every_source_and_only_at_ids_of_vertices(program
     g = pregel.Graph.from_edges([1, 2, 1], [2, 3, 3], [1.0, 1.0, 3.0])
     assert pregel.run(g, program(sources=(1, 3))).to_dict() == {1: 0.0, 2: 1.0, 3: 0.0}
     assert pregel.run(g, program(source=2, sources=(3,))).to_dict() == {1: np.inf, 2: 0.0, 3: 0.0}
-    # 1.5 and 2**40 are no vertex's id: nothing starts (as the scalar program's == says)
-    assert pregel.run(g, program(source=1.5, sources=(2**40,))).to_dict() == {1: np.inf, 2: np.inf, 3: np.inf}
+    # 1.5 and 2**40 are no vertex's id: refused before superstep 0, each named (not a run where nothing starts)
+    with pytest.raises(pregel.InputError, match=r"source vertex: vertex id 1\.5 is not an integer"):
+        pregel.run(g, program(source=1.5))
+    with pytest.raises(pregel.InputError, match=f"sources vertex {2**40} is not in the graph"):
+        pregel.run(g, program(source=1, sources=(2**40,)))
     cycle = pregel.Graph.from_edges([1, 2, 3, 4], [2, 3, 2, 5], [1.0, -2.0, 1.0, 1.0])
     with pytest.raises(pregel.NegativeCycleError, match="reachable from source vertices 4, 1$"):
         pregel.run(cycle, program(sources=(4, 1)))

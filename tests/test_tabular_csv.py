@@ -161,7 +161,7 @@ def test_what_the_compiled_parser_declines_arrow_reads(name, tmp_path, monkeypat
     flags = ["--src", names[0], "--dst", names[1]] + (["--weight", "w"] if "w" in header.split(delimiter) else [])
     comments, fields = int(data.startswith(b"#")), len(header.split(delimiter))
     positions = [0, 1, 2][: len(flags) // 2]
-    assert tabular._plain_csv(str(tmp_path / "e.csv"), comments, delimiter, fields, positions) is None
+    assert tabular._plain_csv(str(tmp_path / "e.csv"), comments, True, delimiter, fields, positions) is None
     fast = cli("pagerank", tmp_path / "e.csv", *flags, "--quiet")
     monkeypatch.setattr(tabular, "_plain_csv", lambda *a: None)
     assert fast == cli("pagerank", tmp_path / "e.csv", *flags, "--quiet")

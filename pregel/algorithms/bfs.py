@@ -35,7 +35,9 @@ class BreadthFirst(BatchProgram):
     combiner = Min
     initial_value = math.inf
     aggregators = {"reached": Count}
-    sources: tuple[int, ...] = ()
+    sources: tuple[Any, ...] = ()
+    # original ids (labels, where ids are strings), seen as the ids the program knows
+    vertex_parameters = ("sources",)
 
     def compute(self, v: pregel.VertexBatch) -> None:
         if v.superstep == 0:
@@ -63,7 +65,9 @@ class BreadthFirstVertex(Vertex):
     combiner = Min
     initial_value = math.inf
     aggregators = {"reached": Count}
-    sources: tuple[int, ...] = ()
+    sources: tuple[Any, ...] = ()
+    # original ids (labels, where ids are strings), seen as the ids the program knows
+    vertex_parameters = ("sources",)
 
     def compute(self, messages: float | None) -> None:
         if self.superstep == 0 and self.id in self.sources:
@@ -115,12 +119,14 @@ def bfs(graph: Any, sources: Any, backend: str = "local", api: str = "batch", **
     {1: inf, 2: inf, 3: 0.0, 4: 1.0, 5: 2.0}
     """
     graph = as_graph(graph)
-    sources = source_ids(graph, sources)
+    ids = source_ids(graph, sources)
     if backend == "scipy":
         from pregel.algorithms import reference
 
-        return reference.bfs(graph, sources)
-    program = twin(api, BreadthFirst, BreadthFirstVertex)(sources=sources)
+        return reference.bfs(graph, ids)
+    # by their original ids: pregel.run gives the program the ids it sees
+    given = [sources] if np.isscalar(sources) else list(sources)
+    program = twin(api, BreadthFirst, BreadthFirstVertex)(sources=tuple(dict.fromkeys(given)))
     return pregel.run(graph, program, backend=backend, **options)
 
 

@@ -26,6 +26,9 @@ class _ShortestPathParameters:
     initial_value = math.inf
     source: Any = None
     sources: tuple = ()
+    # given by original id (a label, where ids are strings), seen as the id the program knows; an unknown one is
+    # refused before superstep 0
+    vertex_parameters = ("source", "sources")
 
     @property
     def starts(self) -> list[Any]:
@@ -128,13 +131,13 @@ def sssp(graph: Any, source: Any, backend: str = "local", api: str = "batch", **
     {1: 4.0, 2: 0.0, 3: 2.0}
     """
     graph = as_graph(graph)
-    # the program compares ids; a labelled graph's source is named by its label
-    source_id = graph.ids_of(source, what="source vertex")[0].item()
+    graph.ids_of(source, what="source vertex")  # an unknown source is named as such
     if backend == "scipy":
         from pregel.algorithms import reference
 
         return reference.sssp(graph, source)
-    program = twin(api, ShortestPaths, ShortestPathsVertex)(source=source_id)
+    # by its original id: pregel.run gives the program the id it sees (a labelled graph's source is a label)
+    program = twin(api, ShortestPaths, ShortestPathsVertex)(source=source)
     return pregel.run(graph, program, backend=backend, **options)
 
 

@@ -35,7 +35,13 @@ from pregel.core import extensions
 from pregel.core.files import atomic_write
 from pregel.core.graph import Graph
 from pregel.errors import InputError
-from pregel.io.edgetext import MAX_ID, EdgeParser, available_cores  # noqa: F401 - MAX_ID: part of this module's contract
+from pregel.io.edgetext import (  # noqa: F401 - MAX_ID: part of this module's contract
+    MAX_ID,
+    EdgeParser,
+    WordIds,
+    available_cores,
+    string_table,
+)
 from pregel.io.shares import is_parts, read_parts
 from pregel.io.tabular import read_table, table_format
 from pregel.io.textfile import CHUNK_BYTES, open_text, stream_chunks, text_head
@@ -101,11 +107,29 @@ def read_edges(
     if named or (table_format(path) and not parts):
         graph = read_table(path, src, dst, weight)
     else:
-        sources, targets, edge_weights, vertices = _read_columns(path, weights, threads, parts=parts)
-        columns = [sources, targets]
-        del sources, targets  # the graph builder frees each column once it is indexed
-        graph = Graph._from_columns(columns, edge_weights, vertices)
+        try:
+            sources, targets, edge_weights, vertices = _read_columns(path, weights, threads, parts=parts)
+        except WordIds as words:
+            # (part files are read one by one, and standard input cannot be read again)
+            header = None if parts or str(path) == "-" else string_table(words.header, _lines_after(path, words))
+            if header is None:
+                raise
+            graph = read_table(path, header=header)
+        else:
+            columns = [sources, targets]
+            del sources, targets  # the graph builder frees each column once it is indexed
+            graph = Graph._from_columns(columns, edge_weights, vertices)
     return graph.to_undirected() if undirected else graph
+
+
+def _lines_after(path: str | os.PathLike[str], words: WordIds) -> list[bytes]:
+    """The data lines of the start of ``path`` from the edge ``words`` names on (the header's column names are
+    told from the ids below them)."""
+    with open_text(path, str(path)) as stream:
+        head = text_head(stream.read(1 << 16), str(path))
+    lines = [line.split(b"#", 1)[0].strip() for line in head.split(b"\n")[:-1]]
+    lines = [line for line in lines if line and line[:1] != b"%"]
+    return lines[lines.index(words.edge) :] if words.edge in lines else lines[1:]
 
 
 def read_edge_arrays(

@@ -53,6 +53,10 @@ _LONE_SIGN = re.compile(rb"(?:^|(?<=\s))[+-](?=\s|$)")
 # a negative zero, which the integer reading would turn into 0.0 (float("-0") is -0.0)
 _NEGATIVE_ZERO = re.compile(rb"(?:^|(?<=\s))-0+(?=\s|$)")
 _NAME = re.compile(rb"[A-Za-z_][\w.-]*")
+# a vertex id that is a word (``alice``, ``user_7``, ``https://example.org/p/1``, ``"New York"``), not a piece of
+# another format (JSON, HTML) that was not meant as an edge list
+_INTEGER = re.compile(rb"[+-]?\d+")
+_WORD_ID = re.compile(rb'[\w.:/@+~-]+|"[^"]*"')
 
 # the low nibbles of the last ``k`` bytes of a little-endian word: the digits of a token of k digits
 _DIGIT_MASKS = np.array([(0x0F0F0F0F0F0F0F0F << 8 * (8 - k)) & (2**64 - 1) for k in range(9)], dtype=np.uint64)
@@ -68,6 +72,122 @@ FEED_BYTES = NUMPY_BYTES if _compiled is None else 1 << 22
 _MIN_EDGE_BYTES = 4
 # positions are found in pieces of this many bytes, so their int64 temporaries stay small
 _PIECE = 1 << 16
+
+
+class WordIds(InputError):
+    """The first edge of a text edge list names its vertices by words (``alice bob``): a table of string ids.
+
+    :func:`pregel.io.edges.read_edges` reads such a file as a CSV table instead; anything
+    else that reads text edge lists reports the message. ``header`` is the line of names
+    the parser took for a header before that edge (``b""`` if none), ``edge`` the edge's line.
+
+    Examples
+    --------
+    >>> parser = EdgeParser("e.txt")
+    >>> try:
+    ...     parser.feed(b"ann bob\\nbob cy\\n")
+    ... except WordIds as words:
+    ...     print(words.header, words.edge)
+    b'ann bob' b'bob cy'
+    """
+
+    def __init__(self, message: str, header: bytes, edge: bytes) -> None:
+        super().__init__(message)
+        self.header = header
+        self.edge = edge
+
+
+def string_table(header: bytes, lines: list[bytes]) -> bool | None:
+    """How to read a text edge list whose first edge (``lines[0]``, the first data lines following) names its
+    vertices by words (:class:`WordIds`): None if words are the exception (fewer than half of the lines name a
+    vertex by a word, as a typo in a file of integers does), else as a table of string ids, with ``header`` as
+    its header line (True) or without a header (False), as :func:`names_a_header` tells (without ``header``, of
+    the first line).
+
+    Examples
+    --------
+    >>> string_table(b"src dst", [b"ann bob", b"bob 7"]), string_table(b"", [b"ann bob 0.5"])
+    (True, False)
+    >>> print(string_table(b"", [b"1O 2", b"2 3", b"3 4"]))
+    None
+    """
+    rows = [line.translate(_SEPARATORS).split()[:2] for line in lines]
+    words = sum(any(not _INTEGER.fullmatch(field) for field in row) for row in rows)
+    if 2 * words < len(rows):
+        return None
+    # a header the parser did not take for one (quoted names, "\"src\",\"dst\""): the first line is told alike
+    return names_a_header(header, lines) if header else names_a_header(lines[0], lines[1:])
+
+
+def names_a_header(header: bytes, lines: list[bytes]) -> bool:
+    """Whether ``header``, a first line of words before edges of word ids (``lines``, the next data lines), names
+    columns rather than being the first edge.
+
+    It does when its third column (weights) holds a word above numbers (``src dst weight`` above ``ann bob
+    0.5``), or when each of its words is a usual column name (``src``, ``target``, ``from``, ``node1``,
+    ``weight``, ...; ``id``, ``user_id``, ``userId``) and neither of its first two is an id of the lines below: in
+    ``u v`` above ``v w``, ``v`` is a vertex, so ``u v`` is an edge.
+
+    Examples
+    --------
+    >>> names_a_header(b"src,dst", [b"ann,bob", b"bob,cy"])
+    True
+    >>> names_a_header(b"ann bob", [b"bob cy"])
+    False
+    >>> names_a_header(b"u v", [b"v w", b"w u"])
+    False
+    >>> names_a_header(b"person friend since", [b"ann bob 2019"])
+    True
+    >>> names_a_header(b"user_id,followerId", [b"ann,bob"]), names_a_header(b"david,sid", [b"ann,bob"])
+    (True, False)
+    """
+    names = [name.strip(b'"') for name in header.translate(_SEPARATORS).split()]
+    rows = [[field.strip(b'"') for field in line.translate(_SEPARATORS).split()] for line in lines]
+    if not names:
+        return False
+    # (ids may be words or numbers alike: only a weight column tells a header by its type)
+    if len(names) > 2 and any(len(row) > 2 and not _is_number(names[2]) and _is_number(row[2]) for row in rows):
+        return True
+    usual = all(re.sub(rb"[^a-z0-9]", b"", n.lower()) in _COLUMN_NAMES or _ID_NAME.fullmatch(n) for n in names)
+    ids = {field for row in rows for field in row[:2]}
+    return usual and not ids.intersection(names[:2])
+
+
+def starts_with_word_ids(head: bytes) -> bool:
+    """Whether the first edge of a text edge list, in ``head`` (the start of the file), names its vertices by words:
+    the parser would raise :class:`WordIds` at it.
+
+    Examples
+    --------
+    >>> starts_with_word_ids(b"src dst\\nann bob\\n"), starts_with_word_ids(b"src dst\\n1 2\\nann bob\\n")
+    (True, False)
+    """
+    parser = EdgeParser("", weights=False)
+    try:
+        parser.feed(head[: head.rfind(b"\n") + 1])
+    except WordIds:
+        return True
+    except InputError:
+        return False
+    return False
+
+
+def _is_number(field: bytes) -> bool:
+    try:
+        float(field)
+    except ValueError:
+        return False
+    return True
+
+
+#: a column of ids: ``id``, ``user_id``, ``page-id``, ``userId``, ``USER_ID``
+_ID_NAME = re.compile(rb"(?i:id)|.*[_.-](?i:id)|.*[a-z]I[dD]")
+#: words that name the columns of an edge list (lower case, letters and digits only)
+_COLUMN_NAMES = frozenset(
+    b"src dst source target sources targets from to u v node node1 node2 nodea nodeb vertex vertex1 vertex2 "
+    b"v1 v2 u1 u2 start end head tail origin destination dest in out weight weights w cost distance dist length "
+    b"value label".split()
+)
 
 
 class EdgeParser:
@@ -386,10 +506,13 @@ class EdgeParser:
                 line, f"expected {self.columns} columns like line {self.first_data_line}, got {len(fields)}{missing}"
             )
         for field in fields[:2]:
-            if not re.fullmatch(rb"[+-]?\d+", field):
+            if not _INTEGER.fullmatch(field):
                 # a word or a quoted id: a table with a header, which the column options read
                 hint = "" if re.fullmatch(rb"[-+0-9.eE_]+", field) else _STRING_IDS
-                self._fail(line, f"vertex id {_show(field)} is not an integer{hint}")
+                problem = f"vertex id {_show(field)} is not an integer{hint}"
+                if hint and line == self.first_data_line and all(_WORD_ID.fullmatch(f) for f in fields[:2]):
+                    raise WordIds(f"{self.name}:{line}: {problem}", self.header, raw)
+                self._fail(line, problem)
             if int(field) < 0:
                 self._fail(line, f"vertex id {int(field)} is negative (ids are non-negative integers)")
             if int(field) >= MAX_ID:

@@ -36,7 +36,7 @@ import numpy as np
 from pregel.core import tables
 from pregel.core.held import columns_crc
 from pregel.errors import InputError
-from pregel.io.edgetext import EdgeParser
+from pregel.io.edgetext import EdgeParser, starts_with_word_ids
 from pregel.io.tabular import table_format
 from pregel.io.textfile import CHUNK_BYTES, open_text, stream_chunks, text_head
 
@@ -396,15 +396,12 @@ def _kind(path: str) -> str:
         return "other"
     with open(path, "rb") as f:
         magic = f.read(3)
-    if magic[:2] == b"\x1f\x8b" or magic == b"BZh":
-        with contextlib.suppress(InputError), open_text(path, path) as stream:
-            if stream.read(64).lstrip().startswith(b"%%MatrixMarket"):
-                return "other"
-        return "stream"
-    with open(path, "rb") as f:
-        if f.read(64).lstrip().startswith(b"%%MatrixMarket"):
+    with contextlib.suppress(InputError), open_text(path, path) as stream:
+        head = stream.read(4096)
+        # Matrix Market, and edges named by words (a table of string ids), are read by the driver
+        if head.lstrip().startswith(b"%%MatrixMarket") or starts_with_word_ids(head):
             return "other"
-    return "text"
+    return "stream" if magic[:2] == b"\x1f\x8b" or magic == b"BZh" else "text"
 
 
 def _integer_ids(path: str) -> bool:

@@ -116,7 +116,11 @@ def table_format(path: str | os.PathLike[str]) -> str | None:
 
 
 def read_table(
-    path: str | os.PathLike[str], src: str | None = None, dst: str | None = None, weight: str | None = None
+    path: str | os.PathLike[str],
+    src: str | None = None,
+    dst: str | None = None,
+    weight: str | None = None,
+    header: bool = True,
 ) -> Graph:
     """Read the edges of a table (Parquet, Arrow, CSV with a header) into a :class:`Graph`.
 
@@ -129,6 +133,9 @@ def read_table(
         The columns of each edge's source, target and weight: a name, or a position
         counted from 0 when no column has that name. See the module's notes for the
         defaults.
+    header : bool
+        Whether a CSV file's first line (after comment lines) names its columns; without
+        one, the columns are named by position only (``0``, ``1``, ``2``).
 
     Returns
     -------
@@ -157,7 +164,7 @@ def read_table(
     fmt = table_format(path) or "csv"
     pa = _pyarrow(name, fmt)
     try:
-        table = _open(path, name, fmt, named)
+        table = _open(path, name, fmt, named, header)
         specs, roles = _columns(table.schema, name, (src, dst, weight), named, table.partitions)
         positions = [tables.column_index(table.schema.names, s, r, name) for s, r in zip(specs, roles)]
         picked = [table.schema.names[k] for k in positions]
@@ -229,8 +236,9 @@ def _columns(
 
 
 # ------------------------------------------------------------------ opening
-def _open(path: str | os.PathLike[str], name: str, fmt: str, named: bool) -> _Table:
-    """The table at ``path`` in format ``fmt``; InputError for what cannot be read at all."""
+def _open(path: str | os.PathLike[str], name: str, fmt: str, named: bool, header: bool = True) -> _Table:
+    """The table at ``path`` in format ``fmt`` (a CSV file with a ``header`` line or not); InputError for what
+    cannot be read at all."""
     import pyarrow as pa
 
     if name == "<stdin>":
@@ -267,7 +275,7 @@ def _open(path: str | os.PathLike[str], name: str, fmt: str, named: bool) -> _Ta
         return _Table(
             stream.schema, lambda cols, ids: _some(stream.schema, cols, (batch.select(cols) for batch in stream))
         )
-    return _csv(source, name)
+    return _csv(source, name, header)
 
 
 def _parquet(source: Any) -> _Table:
@@ -299,8 +307,9 @@ def _some(schema: Any, columns: list[str], batches: Iterator[Any]) -> tuple[Any,
     return pa.schema([schema.field(c) for c in columns]), batches
 
 
-def _csv(source: Any, name: str) -> _Table:
-    """A CSV file with a header, read whole (its id columns again, as strings, when they are not all integers)."""
+def _csv(source: Any, name: str, header: bool = True) -> _Table:
+    """A CSV file with a ``header`` line or without, read whole (its id columns again, as strings, when they are not
+    all integers)."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
@@ -311,7 +320,9 @@ def _csv(source: Any, name: str) -> _Table:
         codec = "gzip" if magic[:2] == b"\x1f\x8b" else "bz2" if magic == b"BZh" else None
         return pa.CompressedInputStream(raw, codec) if codec else raw
 
-    options, parse = _csv_options(stream(), name)
+    options, parse = _csv_options(stream(), name, header)
+    # the lines before the first row: comments, and the header
+    before = options.skip_rows + header
 
     @contextlib.contextmanager
     def rows_by_line() -> Iterator[None]:
@@ -320,7 +331,7 @@ def _csv(source: Any, name: str) -> _Table:
             yield
         except pa.ArrowInvalid as exc:
             shape = re.search(r"Expected (\d+) columns, got (\d+): (.*)", str(exc))
-            line = None if shape is None else _line_of(stream(), shape[3], options.skip_rows + 1)
+            line = None if shape is None else _line_of(stream(), shape[3], before)
             if line is None:
                 raise
             raise InputError(f"{name}:{line}: expected {shape[1]} columns, got {shape[2]}") from None
@@ -328,7 +339,12 @@ def _csv(source: Any, name: str) -> _Table:
     # the names, from a small first block read in this thread: a megabyte block and
     # Arrow's threads reading ahead would cost more than the compiled parser's whole read
     # of a million-edge file
-    head = pacsv.ReadOptions(skip_rows=options.skip_rows, block_size=HEAD_BYTES, use_threads=False)
+    head = pacsv.ReadOptions(
+        skip_rows=options.skip_rows,
+        block_size=HEAD_BYTES,
+        use_threads=False,
+        autogenerate_column_names=options.autogenerate_column_names,
+    )
     try:
         schema = pacsv.open_csv(stream(), read_options=head, parse_options=parse).schema
     except pa.ArrowInvalid:  # a header longer than the block (or a bad row in it: said by its line)
@@ -357,7 +373,7 @@ def _csv(source: Any, name: str) -> _Table:
         return data.schema, iter(data.to_batches())
 
     def by_position(positions: list[int]) -> tables.EdgeColumns | None:
-        return _plain_csv(source, options.skip_rows, parse.delimiter, len(schema.names), positions)
+        return _plain_csv(source, options.skip_rows, header, parse.delimiter, len(schema.names), positions)
 
     return _Table(schema, batches, by_position)
 
@@ -385,19 +401,19 @@ def _line_of(stream: Any, row: str, after: int) -> int | None:
 
 
 def _plain_csv(
-    source: Any, comments: int, delimiter: str, fields: int, positions: list[int]
+    source: Any, comments: int, header: bool, delimiter: str, fields: int, positions: list[int]
 ) -> tables.EdgeColumns | None:
     """The edges of an uncompressed CSV file of integer ids, read by the compiled parser; None if it does not read them.
 
     ``source`` is a path or the bytes of standard input (a pyarrow Buffer); the file's
-    first ``comments`` lines are comments, the next its header.
+    first ``comments`` lines are comments, the next its header if it has one.
     """
     import pyarrow as pa
 
     if delimiter not in ",\t " or positions[2:] and positions[2] in positions[:2]:
         return None  # (its weights end at a comma, tab or space; a weight column is not an id column)
     if isinstance(source, pa.Buffer):
-        return _plain_csv_text(memoryview(source), comments, delimiter, fields, positions)
+        return _plain_csv_text(memoryview(source), comments, header, delimiter, fields, positions)
     with open(source, "rb") as file:
         try:
             mapped = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
@@ -405,20 +421,20 @@ def _plain_csv(
             return None  # not a regular file (a pipe): Arrow streams it
     try:
         with memoryview(mapped) as view:
-            return _plain_csv_text(view, comments, delimiter, fields, positions)
+            return _plain_csv_text(view, comments, header, delimiter, fields, positions)
     finally:
         with contextlib.suppress(BufferError):  # a view still held by a traceback: the GC unmaps it
             mapped.close()
 
 
 def _plain_csv_text(
-    text: memoryview, comments: int, delimiter: str, fields: int, positions: list[int]
+    text: memoryview, comments: int, header: bool, delimiter: str, fields: int, positions: list[int]
 ) -> tables.EdgeColumns | None:
     head = bytes(text[:65536])
     if head[:2] == b"\x1f\x8b" or head[:3] == b"BZh":
         return None  # compressed: Arrow inflates it
     start = 0
-    for k in range(comments + 1):
+    for k in range(comments + header):
         end = head.find(b"\n", start)
         line = head[start:end].removesuffix(b"\r")
         # Arrow takes quotes into account where it finds the header: only plain lines here
@@ -431,8 +447,9 @@ def _plain_csv_text(
     return None if found is None else tables.EdgeColumns(*found, owned=True)
 
 
-def _csv_options(stream: Any, name: str) -> tuple[Any, Any]:
-    """How to read a CSV file: the comment lines before its header skipped, its delimiter found from the header."""
+def _csv_options(stream: Any, name: str, header: bool = True) -> tuple[Any, Any]:
+    """How to read a CSV file: the comment lines before its first line skipped, its delimiter found from that line
+    (its ``header``, or without one its first row; the columns then named by position)."""
     import pyarrow.csv as pacsv
 
     head = stream.read(65536)
@@ -443,15 +460,17 @@ def _csv_options(stream: Any, name: str) -> tuple[Any, Any]:
         comments += 1
     if comments == len(lines) or not lines[comments].strip():
         raise InputError(f"{name}: empty: no header line of column names (named by --src, --dst and --weight)")
-    header = lines[comments].decode("utf-8", "replace")
-    delimiter = next((d for d in "\t,; " if d in header), ",")
-    if all(_is_number(field) for field in header.split(delimiter)):
+    first = lines[comments].decode("utf-8", "replace")
+    delimiter = next((d for d in "\t,; " if d in first), ",")
+    if header and all(_is_number(field) for field in first.split(delimiter)):
         # read as column names, an edge would be lost, and a position named by --dst could match a name
         raise InputError(
-            f"{name}:{comments + 1}: {header.strip()!r} is an edge, not a header line of column names; "
+            f"{name}:{comments + 1}: {first.strip()!r} is an edge, not a header line of column names; "
             "--src, --dst and --weight read a CSV file by its header (without them the file is an edge list)"
         )
-    read = pacsv.ReadOptions(skip_rows=comments, block_size=CSV_BLOCK_BYTES, use_threads=True)
+    read = pacsv.ReadOptions(
+        skip_rows=comments, block_size=CSV_BLOCK_BYTES, use_threads=True, autogenerate_column_names=not header
+    )
     return read, pacsv.ParseOptions(delimiter=delimiter)
 
 
