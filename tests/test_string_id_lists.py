@@ -142,3 +142,34 @@ def test_a_source_named_by_its_label_reaches_the_program_and_an_unknown_one_is_r
         pregel.run(str(path), ShortestPaths(source="dave"))
     with pytest.raises(InputError, match="99"):
         pregel.run(pregel.Graph.from_edges([1, 2], [2, 3]), BreadthFirst(sources=(1, 99)))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ann, bob\nbob, cy\n",  # a comma and a space
+        "ann  bob\nbob\tcy\n",  # a run of spaces, and a tab
+        "# friends\nann bob  # since 2019\r\n% a comment line\n\nbob,cy\n",  # comments, CRLF, a blank line
+        " ann bob\nbob cy \n",  # separators at the ends of lines
+    ],
+)
+def test_word_ids_are_separated_as_the_text_reader_separates_integers(tmp_path, text):
+    path = tmp_path / "e.txt"
+    path.write_bytes(text.encode())
+    graph = read_edges(path)
+    assert set(zip(*(column.tolist() for column in graph.edge_arrays()[:2]))) == {("ann", "bob"), ("bob", "cy")}
+
+
+def test_a_compressed_list_of_word_ids_reads_as_the_plain_one(tmp_path):
+    import gzip
+
+    text = "src\tdst\tweight\n" + "".join(f"v{k}\tv{(k * 7) % 50}\t{k / 10}\n" for k in range(50))
+    (tmp_path / "e.txt").write_text(text)
+    (tmp_path / "e.txt.gz").write_bytes(gzip.compress(text.encode()))
+    plain, packed = read_edges(tmp_path / "e.txt"), read_edges(tmp_path / "e.txt.gz")
+    assert plain.num_edges == packed.num_edges == 50
+    assert [c.tolist() for c in plain.edge_arrays()] == [c.tolist() for c in packed.edge_arrays()]
+    want = _nx_graph(text, "\t", True)
+    assert {(u, v): w for u, v, w in zip(*(c.tolist() for c in plain.edge_arrays()))} == {
+        (u, v): d["weight"] for u, v, d in want.edges(data=True)
+    }

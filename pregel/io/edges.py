@@ -43,7 +43,7 @@ from pregel.io.edgetext import (  # noqa: F401 - MAX_ID: part of this module's c
     string_table,
 )
 from pregel.io.shares import is_parts, read_parts
-from pregel.io.tabular import read_table, table_format
+from pregel.io.tabular import read_table, read_words, table_format
 from pregel.io.textfile import CHUNK_BYTES, open_text, stream_chunks, text_head
 
 # result lines written in C (floats as repr writes them, by Ryu's method); None: Python writes them
@@ -114,7 +114,7 @@ def read_edges(
             header = None if parts or str(path) == "-" else string_table(words.header, _lines_after(path, words))
             if header is None:
                 raise
-            graph = read_table(path, header=header)
+            graph = read_words(path, header)
         else:
             columns = [sources, targets]
             del sources, targets  # the graph builder frees each column once it is indexed

@@ -40,6 +40,7 @@ from pregel.core import tables
 from pregel.core.graph import Graph
 from pregel.errors import InputError
 from pregel.io import edgetext
+from pregel.io.textfile import open_text, text_head
 
 #: Suffixes that name a tabular format (the content decides first).
 SUFFIXES = {
@@ -116,11 +117,7 @@ def table_format(path: str | os.PathLike[str]) -> str | None:
 
 
 def read_table(
-    path: str | os.PathLike[str],
-    src: str | None = None,
-    dst: str | None = None,
-    weight: str | None = None,
-    header: bool = True,
+    path: str | os.PathLike[str], src: str | None = None, dst: str | None = None, weight: str | None = None
 ) -> Graph:
     """Read the edges of a table (Parquet, Arrow, CSV with a header) into a :class:`Graph`.
 
@@ -133,9 +130,6 @@ def read_table(
         The columns of each edge's source, target and weight: a name, or a position
         counted from 0 when no column has that name. See the module's notes for the
         defaults.
-    header : bool
-        Whether a CSV file's first line (after comment lines) names its columns; without
-        one, the columns are named by position only (``0``, ``1``, ``2``).
 
     Returns
     -------
@@ -159,12 +153,75 @@ def read_table(
     >>> g, g.labels.tolist()
     (<Graph: 3 vertices, 2 edges, unweighted, string ids>, ['ann', 'bob', 'cy'])
     """
+    return _read_table(path, src, dst, weight)
+
+
+def read_words(path: str | os.PathLike[str], header: bool) -> Graph:
+    """A text edge list whose vertices are words (``ann bob 0.5``), as a table of string ids.
+
+    Its fields are separated as :mod:`pregel.io.edgetext` separates them (runs of spaces,
+    tabs and commas; ``#`` and ``%`` comments; CRLF), unless it quotes them
+    (``"New York","Boston"``): then it is CSV. ``header``: its first line names the
+    columns (see :func:`pregel.io.edgetext.string_table`); the columns are otherwise
+    read by position, a third as weights.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as f:
+    ...     _ = f.write("# friends\\nann,  bob\\nbob\\tcy  # since 2020\\n")
+    >>> g = read_words(f.name, header=False)
+    >>> g, g.labels.tolist()
+    (<Graph: 3 vertices, 2 edges, unweighted, string ids>, ['ann', 'bob', 'cy'])
+    >>> os.remove(f.name)
+    """
+    name = str(path)
+    with open_text(path, name) as stream:
+        text = text_head(stream.read(), name)
+    return _read_table(path, None, None, None, header, _one_separator(text))
+
+
+def _one_separator(text: bytes) -> bytes:
+    """The lines of ``text`` with one tab between fields and no comments (comment lines left empty, so that lines
+    keep their numbers); as it is where it quotes fields or has one separator alone already.
+
+    Examples
+    --------
+    >>> _one_separator(b"a, b # c\\r\\n% d\\n b\\t c\\n")
+    b'a\\tb\\n\\nb\\tc\\n'
+    """
+    kinds = sum(separator in text for separator in (b" ", b"\t", b","))
+    if b'"' in text or (kinds <= 1 and not _UNUSUAL.search(text)):
+        return text
+    if b"#" in text:
+        text = re.sub(rb"#[^\n]*", b"", text)
+    if b"%" in text:
+        text = re.sub(rb"(?m)^[ \t]*%[^\n]*", b"", text)
+    text = re.sub(rb"[ \t,\r]+", b"\t", text)
+    return re.sub(rb"(?m)^\t|\t$", b"", text)
+
+
+#: what a CSV reader would read otherwise than the text reader: a run of separators, one at a line's start or end,
+#: a CR, a comment
+_UNUSUAL = re.compile(rb"[ \t,]{2}|^[ \t,]|[ \t,]$|\r|#|^[ \t]*%", re.MULTILINE)
+
+
+def _read_table(
+    path: str | os.PathLike[str],
+    src: str | None,
+    dst: str | None,
+    weight: str | None,
+    header: bool = True,
+    text: bytes | None = None,
+) -> Graph:
+    """:func:`read_table`; of a CSV file without a header line where ``header`` is false, and of ``text`` (the
+    file's bytes, changed) where it is given."""
     name = "<stdin>" if str(path) == "-" else str(path)
     named = (src, dst, weight) != (None, None, None)
-    fmt = table_format(path) or "csv"
+    fmt = "csv" if text is not None else table_format(path) or "csv"
     pa = _pyarrow(name, fmt)
     try:
-        table = _open(path, name, fmt, named, header)
+        table = _open(path, name, fmt, named, header, text)
         specs, roles = _columns(table.schema, name, (src, dst, weight), named, table.partitions)
         positions = [tables.column_index(table.schema.names, s, r, name) for s, r in zip(specs, roles)]
         picked = [table.schema.names[k] for k in positions]
@@ -236,13 +293,18 @@ def _columns(
 
 
 # ------------------------------------------------------------------ opening
-def _open(path: str | os.PathLike[str], name: str, fmt: str, named: bool, header: bool = True) -> _Table:
-    """The table at ``path`` in format ``fmt`` (a CSV file with a ``header`` line or not); InputError for what
-    cannot be read at all."""
+def _open(
+    path: str | os.PathLike[str], name: str, fmt: str, named: bool, header: bool = True, text: bytes | None = None
+) -> _Table:
+    """The table at ``path`` in format ``fmt`` (a CSV file with a ``header`` line or not, its bytes ``text`` where
+    given); InputError for what cannot be read at all."""
     import pyarrow as pa
 
-    if name == "<stdin>":
-        source: Any = pa.py_buffer(sys.stdin.buffer.read())
+    if text is not None:
+        source: Any = pa.py_buffer(text)
+        size = source.size
+    elif name == "<stdin>":
+        source = pa.py_buffer(sys.stdin.buffer.read())
         size = source.size
     else:
         try:
@@ -456,9 +518,9 @@ def _csv_options(stream: Any, name: str, header: bool = True) -> tuple[Any, Any]
     stream.close()
     lines = head.splitlines()
     comments = 0
-    while comments < len(lines) and lines[comments].lstrip().startswith((b"#", b"%")):
+    while comments < len(lines) and (not lines[comments].strip() or lines[comments].lstrip()[:1] in (b"#", b"%")):
         comments += 1
-    if comments == len(lines) or not lines[comments].strip():
+    if comments == len(lines):
         raise InputError(f"{name}: empty: no header line of column names (named by --src, --dst and --weight)")
     first = lines[comments].decode("utf-8", "replace")
     delimiter = next((d for d in "\t,; " if d in first), ",")
