@@ -62,6 +62,21 @@ CASES = {
     "a word in the first edge of integer ids (a typo, not string ids)": Case(
         ["pagerank", "e.txt"], "e.txt:1: vertex id '1O' is not an integer", {"e.txt": b"1O 2\n2 3\n3 4\n"}
     ),
+    "a word weight in a list of word ids": Case(
+        ["sssp", "e.txt", "--source", "ann"],
+        "e.txt:3: weight 'x' is not a number",
+        {"e.txt": b"ann bob 1\nbob cy 2\ncy ann x\n"},
+    ),
+    "a NaN weight under a header in a list of word ids": Case(
+        ["sssp", "e.txt", "--source", "ann"],
+        "e.txt:4: weight 'nan' is not a finite number",
+        {"e.txt": b"# c\nsrc dst w\nann bob 1\nbob cy nan\n"},
+    ),
+    "a short line in a list of word ids": Case(
+        ["pagerank", "e.txt"],
+        "e.txt:3: expected 3 columns like the first edge (source target [weight]), got 2",
+        {"e.txt": b"ann bob 0.5\nbob cy 1\ncy ann\n"},
+    ),
     "a hexadecimal id": Case(
         ["cc", "e.txt"], "e.txt:1: vertex id '0x10' is not an integer", {"e.txt": b"0x10 2\n2 3\n3 4\n"}
     ),

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import glob
+import math
 import mmap
 import os
 import re
@@ -177,8 +178,35 @@ def read_words(path: str | os.PathLike[str], header: bool) -> Graph:
     """
     name = str(path)
     with open_text(path, name) as stream:
-        text = text_head(stream.read(), name)
-    return _read_table(path, None, None, None, header, _one_separator(text))
+        text = _one_separator(text_head(stream.read(), name))
+    try:
+        return _read_table(path, None, None, None, header, text)
+    except InputError:
+        _first_bad_line(text, name, header)  # Arrow names a column, or a row; the text reader names the line
+        raise
+
+
+def _first_bad_line(text: bytes, name: str, header: bool) -> None:
+    """InputError naming the first line of ``text`` (one tab between fields) whose fields a word-id edge list cannot
+    have: another count than the first edge's (2 or 3), a weight that is not a finite number."""
+    columns = 0
+    lines = text.split(b"\n")
+    first = next((k for k, line in enumerate(lines) if line.strip()), len(lines)) + header
+    for number, line in enumerate(lines[first:], first + 1):
+        if not line.strip() or b'"' in line:
+            continue  # (a quoted line is CSV's: Arrow's message stands)
+        fields = line.rstrip(b"\r").split(b"\t" if b"\t" in line else b"," if b"," in line else b" ")
+        columns = columns or len(fields)
+        if len(fields) != columns or columns not in (2, 3):
+            expected = f"{columns} columns like the first edge" if columns in (2, 3) else "2 or 3 columns"
+            raise InputError(f"{name}:{number}: expected {expected} (source target [weight]), got {len(fields)}")
+        if columns == 3:
+            try:
+                weight = float(fields[2])
+            except ValueError:
+                raise InputError(f"{name}:{number}: weight {edgetext._show(fields[2])} is not a number") from None
+            if not math.isfinite(weight):
+                raise InputError(f"{name}:{number}: weight {edgetext._show(fields[2])} is not a finite number")
 
 
 def _one_separator(text: bytes) -> bytes:
