@@ -21,6 +21,8 @@ import networkx as nx
 import numpy as np
 import pytest
 
+from pregel.integrations.networkx import BackendInterface
+
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "datasets" / "wiki-Vote.txt.gz"
 INNER = "PREGEL_NX_BACKEND_INNER"
@@ -254,11 +256,18 @@ def test_dijkstra_unweighted_distances_are_integers_like_networkx():
 
 
 @needs_backend
-def test_dijkstra_refuses_negative_weights():
+def test_dijkstra_leaves_negative_weights_to_networkx():
     g = nx.DiGraph()
     g.add_weighted_edges_from([(1, 2, 1.0), (2, 3, -1.0)])
-    with pytest.raises(ValueError, match="bellman_ford"):
-        nx.single_source_dijkstra_path_length(g, 1, backend="pregel")
+    for run, sources in ((nx.single_source_dijkstra_path_length, 1), (nx.multi_source_dijkstra_path_length, {1})):
+        reason = BackendInterface.can_run(run.__name__, (g, sources), {})
+        assert isinstance(reason, str) and "non-negative" in reason
+        with pytest.raises(NotImplementedError):
+            run(g, sources, backend="pregel")
+        # dispatched by priority, networkx answers itself
+        with nx.config(backend_priority=["pregel"], fallback_to_nx=True):
+            assert run(g, sources) == run(g, sources, backend="networkx") == {1: 0, 2: 1.0, 3: 0.0}
+        assert BackendInterface.can_run(run.__name__, (g, sources), {"weight": None}) is True
 
 
 @needs_backend

@@ -13,7 +13,7 @@ Implemented, with networkx's parameters and errors:
   ``max_iter`` (then ``PowerIterationFailedConvergence``) and ``tol`` per vertex
   (stop when the L1 change is below ``N * tol``, as networkx does). Negative weights
   are refused (they are not transition strengths).
-- ``single_source_dijkstra_path_length`` (non-negative weights; ``cutoff``, any: the
+- ``single_source_dijkstra_path_length`` (non-negative weights, negative ones left to networkx; ``cutoff``, any: the
   source is kept as networkx keeps it, a negative cutoff too, and NaN cuts nothing),
   ``single_source_bellman_ford_path_length`` (negative weights; a reachable negative
   cycle raises ``NetworkXUnbounded``).
@@ -21,7 +21,8 @@ Implemented, with networkx's parameters and errors:
 - Breadth-first search (issue 18): ``bfs_layers`` (each layer in networkx's order),
   ``single_source_shortest_path_length`` (``cutoff``) and
   ``multi_source_dijkstra_path_length`` (unit weights breadth-first, others by the
-  shortest-paths program from every source at once; negative weights are a ValueError).
+  shortest-paths program from every source at once). Negative weights are left to networkx
+  (``can_run`` says so: networkx runs its own Dijkstra where it may fall back).
 - ``strongly_connected_components`` (networkx's sets, each after every component it has an edge to,
   as in Tarjan's order; unrelated components may come in another order than networkx's),
   ``number_strongly_connected_components`` and ``is_strongly_connected`` (issue 18).
@@ -318,6 +319,13 @@ class BackendInterface:
             if weight is not None:
                 return f"{name} runs unweighted only (weight=None)"
         graph = args[0] if args else kwargs.get("G")
+        if name in _DIJKSTRA:
+            weight = kwargs.get("weight", args[3] if len(args) > 3 else "weight")
+            weights = (d.get(weight, 1) for *_, d in graph.edges(data=True)) if weight is not None else ()
+            # (a weight that is not a number is refused in the call, as networkx refuses it)
+            if any(isinstance(w, numbers.Real) and w < 0 for w in weights):
+                # networkx's own Dijkstra answers (right only where no negative edge shortens a settled path)
+                return f"{name} runs on non-negative weights only (negative ones are left to networkx)"
         if name in ("louvain_communities", "louvain_partitions") and graph.is_directed():
             return f"{name} runs on undirected graphs only (directed modularity is another measure)"
         if name == "label_propagation_communities" and getattr(graph, "is_multigraph", lambda: False)():
@@ -576,6 +584,8 @@ class BackendInterface:
         yield from _louvain(G, weight, resolution, threshold, seed, None)
 
 
+#: the Dijkstra calls, which leave negative weights to networkx (``can_run``)
+_DIJKSTRA = ("single_source_dijkstra_path_length", "multi_source_dijkstra_path_length")
 _UNDIRECTED_CLUSTERING = {"clustering", "average_clustering", "transitivity"}
 
 
