@@ -77,6 +77,16 @@ CASES = {
         "e.txt:3: expected 3 columns like the first edge (source target [weight]), got 2",
         {"e.txt": b"ann bob 0.5\nbob cy 1\ncy ann\n"},
     ),
+    "a quote never closed in a csv table": Case(
+        ["cc", "e.csv", "--src", "src", "--dst", "dst"],
+        'e.csv:2: a quoted field is not closed on its line ("ann,bob)',
+        {"e.csv": b'src,dst\n"ann,bob\ncy,dan\n'},
+    ),
+    "a quote left open on the last line of a csv table": Case(
+        ["cc", "e.csv", "--src", "src", "--dst", "dst"],
+        'e.csv:3: a quoted field is not closed on its line ("dan)',
+        {"e.csv": b'src,dst\nann,bob\ncy,"dan\n'},
+    ),
     "a hexadecimal id": Case(
         ["cc", "e.txt"], "e.txt:1: vertex id '0x10' is not an integer", {"e.txt": b"0x10 2\n2 3\n3 4\n"}
     ),

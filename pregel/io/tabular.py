@@ -411,6 +411,8 @@ def _csv(source: Any, name: str, header: bool = True) -> _Table:
         return pa.CompressedInputStream(raw, codec) if codec else raw
 
     options, parse = _csv_options(stream(), name, header)
+    with stream() as start:
+        quoted = b'"' in start.read(HEAD_BYTES)
     # the lines before the first row: comments, and the header
     before = options.skip_rows + header
 
@@ -420,6 +422,7 @@ def _csv(source: Any, name: str, header: bool = True) -> _Table:
         try:
             yield
         except pa.ArrowInvalid as exc:
+            _refuse_open_quote(stream, name, everywhere=True)  # what Arrow then reads as rows is not the file's
             shape = re.search(r"Expected (\d+) columns, got (\d+): (.*)", str(exc))
             line = None if shape is None else _line_of(stream(), shape[3], before)
             if line is None:
@@ -454,6 +457,9 @@ def _csv(source: Any, name: str, header: bool = True) -> _Table:
                 return pacsv.read_csv(stream(), read_options=options, parse_options=parse, convert_options=convert)
 
         data = read({})
+        if quoted:
+            # a quote still open at the end of the file: Arrow reads the rest as one field, line ends included
+            _refuse_open_quote(stream, name, everywhere=False)
         kinds = {"integer" if pa.types.is_integer(data.schema.field(c).type) else "other" for c in ids}
         texts = (pa.types.is_string, pa.types.is_large_string)
         if kinds == {"integer"} or all(any(t(data.schema.field(c).type) for t in texts) for c in ids):
@@ -466,6 +472,42 @@ def _csv(source: Any, name: str, header: bool = True) -> _Table:
         return _plain_csv(source, options.skip_rows, header, parse.delimiter, len(schema.names), positions)
 
     return _Table(schema, batches, by_position)
+
+
+def _refuse_open_quote(stream: Callable[[], Any], name: str, everywhere: bool) -> None:
+    """InputError naming the first line of a CSV file with an odd number of ``"`` (a quoted field not closed on its
+    line, which Arrow does not read); unless ``everywhere``, looked for only where the file holds an odd number of
+    them in all (one pass counting them).
+
+    Examples
+    --------
+    >>> import pyarrow as pa
+    >>> _refuse_open_quote(lambda: pa.BufferReader(b'a,b\\n"c",d\\ne,"f\\n'), "e.csv", everywhere=False)
+    Traceback (most recent call last):
+    ...
+    pregel.errors.InputError: e.csv:3: a quoted field is not closed on its line ("f)
+    """
+    if not everywhere:
+        with stream() as text:
+            total = 0
+            while chunk := text.read(1 << 20):
+                total += chunk.count(b'"')
+        if total % 2 == 0:
+            return
+    with stream() as text:
+        number, rest = 0, b""
+        while True:
+            chunk = text.read(1 << 20)
+            lines = (rest + chunk).split(b"\n")
+            rest = lines.pop() if chunk else b""
+            for line in lines:
+                number += 1
+                if line.count(b'"') % 2:
+                    # quotes pair up in order: the last one is the one left open
+                    shown = line[line.rfind(b'"') :][:40].decode("utf-8", "replace").rstrip("\r")
+                    raise InputError(f"{name}:{number}: a quoted field is not closed on its line ({shown})")
+            if not chunk:
+                return
 
 
 def _line_of(stream: Any, row: str, after: int) -> int | None:
