@@ -444,6 +444,20 @@ MISTAKES = {
         {"e.csv": LATE_X.encode()},
         "e.csv: column 'w' (--weight) holds string values, not numbers",
     ),
+    "a folder of Parquet files whose ids disagree": (
+        ["folder"],
+        {
+            "folder/part-0.parquet": _parquet({"a": [1, 2], "b": [2, 3]}),
+            "folder/part-1.parquet": _parquet({"a": ["x"], "b": ["y"]}),
+        },
+        "folder/part-1.parquet: column 'a' holds string, where the folder's first file holds int64: the files of a "
+        "folder must agree",
+    ),
+    "a folder of CSV files whose ids disagree": (
+        ["folder", "--src", "a", "--dst", "b"],
+        {"folder/part-0.csv": b"a,b\n1,2\n", "folder/part-1.csv": b"a,b\nx,y\n"},
+        "folder/part-1.csv: column 'a' holds string, where the folder's first file holds int64",
+    ),
     "a folder of text and Parquet files": (
         ["folder"],
         {"folder/part-0.txt": b"1 2\n", "folder/part-1.parquet": _parquet({"a": [1], "b": [2]})},

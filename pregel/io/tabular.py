@@ -632,6 +632,7 @@ def _open_folder(folder: Path, name: str, named: bool) -> _Table:
         if p.is_file() and not any(part.startswith(("_", ".")) for part in p.relative_to(folder).parts)
     )
     formats = {table_format(p) for p in files}
+    form = None  # a CSV folder's format
     if formats in ({"parquet"}, {"ipc"}):
         dataset = ds.dataset(folder, format=formats.pop(), partitioning="hive")
     elif formats == {None} and named:
@@ -648,8 +649,38 @@ def _open_folder(folder: Path, name: str, named: bool) -> _Table:
     schema = dataset.schema
     # the keys of the key=value folders, which Hive-style partitioning adds as columns
     keys = {part.split("=", 1)[0] for p in files for part in p.relative_to(folder).parts[:-1] if "=" in part}
+
+    def batches(cols: list[str]) -> Iterator[Any]:
+        try:
+            yield from dataset.to_batches(columns=cols, batch_size=BATCH_ROWS)
+        except (pa.ArrowException, OSError):
+            _refuse_disagreeing(files, schema, cols, form)
+            raise
+
     return _Table(
         schema,
-        lambda cols, ids: _some(schema, cols, dataset.to_batches(columns=cols, batch_size=BATCH_ROWS)),
+        lambda cols, ids: _some(schema, cols, batches(cols)),
         partitions=tuple(column for column in schema.names if column in keys),
     )
+
+
+def _refuse_disagreeing(files: list[Path], schema: Any, columns: list[str], form: Any = None) -> None:
+    """InputError naming the first of a folder's ``files`` whose ``columns`` are of other types than the dataset's
+    ``schema`` (the first file's): a dataset reads every file as that one. ``form``: a CSV format, None for
+    Parquet and Arrow files (told by their suffixes)."""
+    import pyarrow.dataset as ds
+
+    for path in files:
+        if "=" in path.parent.name and path.parent.name.split("=", 1)[0] in columns:
+            continue
+        fmt = form or {"parquet": "parquet", "ipc": "ipc"}.get(table_format(path) or "", "parquet")
+        try:
+            own = ds.dataset(path, format=fmt).schema
+        except Exception:  # noqa: BLE001 - a file unreadable on its own is named as such below
+            raise InputError(f"{path}: not a readable {_KIND.get(table_format(path) or '', 'table')}") from None
+        for column in columns:
+            if column in own.names and own.field(column).type != schema.field(column).type:
+                raise InputError(
+                    f"{path}: column {column!r} holds {own.field(column).type}, where the folder's first file holds "
+                    f"{schema.field(column).type}: the files of a folder must agree"
+                )
