@@ -804,6 +804,20 @@ def test_a_pattern_matching_folders_reads_their_part_files_as_a_folder_would(tmp
     assert got.duplicates_merged == len(lines) - len(set(_parsed(lines)))
 
 
+def test_a_pattern_going_up_a_folder_reads_each_file_it_reaches_once(tmp_path):
+    # "*/.." is no hidden folder, and one file reached through every folder the wildcard matches is one file
+    lines = _edges()
+    for name, part in (("a", lines[0::2]), ("b", lines[1::2])):
+        (tmp_path / name).mkdir()
+        _write(tmp_path / name / "part-00000", part, header="")
+    assert shares._files(str(tmp_path / "*" / ".." / "a" / "part-*")) == [
+        str(tmp_path / "a" / ".." / "a" / "part-00000")
+    ]
+    got = read_edges(str(tmp_path / "*" / ".." / "*" / "part-*"))
+    assert _edges_of(got) == sorted(set(_parsed(lines)))
+    assert got.duplicates_merged == len(lines) - len(set(_parsed(lines)))
+
+
 def _arrow_files(folder) -> None:
     import pyarrow as pa
     import pyarrow.feather as feather

@@ -379,12 +379,23 @@ def _files(path: str | os.PathLike[str]) -> list[str]:
         found = {str(q) for q in kept if q.is_file()} | {f for q in kept if q.is_dir() for f in _files(q)}
     else:
         raise InputError(f"{text}: no such file")
-    return sorted(str(q) for q in found)
+    # one file reached by two paths ("data/*/../a/part-0" matches through every folder) is read once
+    unique: dict[str, str] = {}
+    for name in sorted(str(q) for q in found):
+        unique.setdefault(os.path.realpath(name), name)
+    return sorted(unique.values())
 
 
 def _skipped(parts: tuple[str, ...]) -> bool:
-    """Spark's and Hadoop's markers and checksums (``_SUCCESS``, ``.part-0.crc``), hidden files."""
-    return any(part.startswith(("_", ".")) for part in parts) or bool(parts) and parts[-1].endswith(".crc")
+    """Spark's and Hadoop's markers and checksums (``_SUCCESS``, ``.part-0.crc``), hidden files (not ``..``).
+
+    Examples
+    --------
+    >>> _skipped(("_SUCCESS",)), _skipped(("a", ".part-0.crc")), _skipped(("b", "..", "a", "part-0"))
+    (True, True, False)
+    """
+    hidden = any(part.startswith(("_", ".")) and part not in (".", "..") for part in parts)
+    return hidden or bool(parts) and parts[-1].endswith(".crc")
 
 
 def _kind(path: str) -> str:
