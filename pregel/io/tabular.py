@@ -495,19 +495,11 @@ def _refuse_open_quote(stream: Callable[[], Any], name: str, everywhere: bool) -
         if total % 2 == 0:
             return
     with stream() as text:
-        number, rest = 0, b""
-        while True:
-            chunk = text.read(1 << 20)
-            lines = (rest + chunk).split(b"\n")
-            rest = lines.pop() if chunk else b""
-            for line in lines:
-                number += 1
-                if line.count(b'"') % 2:
-                    # quotes pair up in order: the last one is the one left open
-                    shown = line[line.rfind(b'"') :][:40].decode("utf-8", "replace").rstrip("\r")
-                    raise InputError(f"{name}:{number}: a quoted field is not closed on its line ({shown})")
-            if not chunk:
-                return
+        for number, line in _numbered_lines(text):
+            if line.count(b'"') % 2:
+                # quotes pair up in order: the last one is the one left open
+                shown = line[line.rfind(b'"') :][:40].decode("utf-8", "replace").rstrip("\r")
+                raise InputError(f"{name}:{number}: a quoted field is not closed on its line ({shown})")
 
 
 def _line_of(stream: Any, row: str, after: int) -> int | None:
@@ -519,17 +511,22 @@ def _line_of(stream: Any, row: str, after: int) -> int | None:
     >>> _line_of(pa.BufferReader(b"a,b\\n1,2\\n1,2,3\\r\\n"), "1,2,3", 1)
     3
     """
-    wanted, number, rest = row.encode(), 0, b""
+    wanted = row.encode()
+    return next((n for n, line in _numbered_lines(stream) if n > after and line.rstrip(b"\r") == wanted), None)
+
+
+def _numbered_lines(stream: Any) -> Iterator[tuple[int, bytes]]:
+    """The lines of ``stream`` (without their ``\\n``), numbered from 1, read a megabyte at a time."""
+    number, rest = 0, b""
     while True:
         chunk = stream.read(1 << 20)
         lines = (rest + chunk).split(b"\n")
         rest = lines.pop() if chunk else b""
         for line in lines:
             number += 1
-            if number > after and line.rstrip(b"\r") == wanted:
-                return number
+            yield number, line
         if not chunk:
-            return None
+            return
 
 
 def _plain_csv(
