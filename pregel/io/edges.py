@@ -111,7 +111,7 @@ def read_edges(
             sources, targets, edge_weights, vertices = _read_columns(path, weights, threads, parts=parts)
         except WordIds as words:
             # (part files are read one by one, and standard input cannot be read again)
-            header = None if parts or str(path) == "-" else string_table(words.header, _lines_after(path, words))
+            header = None if parts or str(path) == "-" else string_table(words.header, words.lines)
             if header is None:
                 raise
             graph = read_words(path, header)
@@ -120,16 +120,6 @@ def read_edges(
             del sources, targets  # the graph builder frees each column once it is indexed
             graph = Graph._from_columns(columns, edge_weights, vertices)
     return graph.to_undirected() if undirected else graph
-
-
-def _lines_after(path: str | os.PathLike[str], words: WordIds) -> list[bytes]:
-    """The data lines of the start of ``path`` from the edge ``words`` names on (the header's column names are
-    told from the ids below them)."""
-    with open_text(path, str(path)) as stream:
-        head = text_head(stream.read(1 << 16), str(path))
-    lines = [line.split(b"#", 1)[0].strip() for line in head.split(b"\n")[:-1]]
-    lines = [line for line in lines if line and line[:1] != b"%"]
-    return lines[lines.index(words.edge) :] if words.edge in lines else lines[1:]
 
 
 def read_edge_arrays(

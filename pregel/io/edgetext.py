@@ -23,6 +23,7 @@ the errors and their messages are the same whichever pass sees a chunk first.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import warnings
@@ -79,7 +80,8 @@ class WordIds(InputError):
 
     :func:`pregel.io.edges.read_edges` reads such a file as a CSV table instead; anything
     else that reads text edge lists reports the message. ``header`` is the line of names
-    the parser took for a header before that edge (``b""`` if none), ``edge`` the edge's line.
+    the parser took for a header before that edge (``b""`` if none), ``edge`` the edge's line,
+    ``lines`` the data lines from it on (what :func:`string_table` reads).
 
     Examples
     --------
@@ -95,6 +97,8 @@ class WordIds(InputError):
         super().__init__(message)
         self.header = header
         self.edge = edge
+        #: the data lines from the edge on, in the file's first 64 KB (the parser's diagnosis sets them)
+        self.lines = [edge]
 
 
 def string_table(header: bytes, lines: list[bytes]) -> bool | None:
@@ -146,7 +150,7 @@ def names_a_header(header: bytes, lines: list[bytes]) -> bool:
     if not names:
         return False
     # (ids may be words or numbers alike: only a weight column tells a header by its type)
-    if len(names) > 2 and any(len(row) > 2 and not _is_number(names[2]) and _is_number(row[2]) for row in rows):
+    if len(names) > 2 and any(len(row) > 2 and not is_number(names[2]) and is_number(row[2]) for row in rows):
         return True
     usual = all(re.sub(rb"[^a-z0-9]", b"", n.lower()) in _COLUMN_NAMES or _ID_NAME.fullmatch(n) for n in names)
     ids = {field for row in rows for field in row[:2]}
@@ -172,12 +176,35 @@ def starts_with_word_ids(head: bytes) -> bool:
     return False
 
 
-def _is_number(field: bytes) -> bool:
+def is_number(field: bytes | str) -> bool:
+    """Whether a field reads as a number (a header's field that does is data, not a name).
+
+    Examples
+    --------
+    >>> is_number(" 12 "), is_number(b"0.5"), is_number("src")
+    (True, True, False)
+    """
     try:
         float(field)
     except ValueError:
         return False
     return True
+
+
+def weight_problem(field: bytes) -> str | None:
+    """What is wrong with a weight field, as a line's error says it; None if it is a finite number.
+
+    Examples
+    --------
+    >>> weight_problem(b"0.5"), weight_problem(b"1_0"), weight_problem(b"nan")
+    (None, "weight '1_0' is not a number", "weight 'nan' is not a finite number")
+    """
+    try:
+        # float() also reads "1_000", which numpy does not
+        weight = float(field.replace(b"_", b"x"))
+    except ValueError:
+        return f"weight {_show(field)} is not a number"
+    return None if math.isfinite(weight) else f"weight {_show(field)} is not a finite number"
 
 
 #: a column of ids: ``id``, ``user_id``, ``page-id``, ``userId``, ``USER_ID``
@@ -482,11 +509,17 @@ class EdgeParser:
 
     def _diagnose(self, chunk: bytes) -> NoReturn:
         """Find and report the first bad line of a chunk, line by line."""
-        for offset, raw in enumerate(chunk.split(b"\n")):
-            stripped = raw.split(b"#", 1)[0].strip()
-            if not stripped or stripped[:1] == b"%":
+        lines = [_data(raw) for raw in chunk.split(b"\n")]
+        for offset, stripped in enumerate(lines):
+            if not stripped:
                 continue
-            self._check_line(self.line + offset, stripped)
+            try:
+                self._check_line(self.line + offset, stripped)
+            except WordIds as words:
+                # the data lines of the file's start (the first edge is in the chunk that starts the file)
+                head = len(chunk[:_WORD_HEAD].split(b"\n")) - 1
+                words.lines = [line for line in lines[offset:head] if line] or [stripped]
+                raise
         self._fail(self.line, "cannot parse this part of the file")
 
     def _check_line(self, line: int, raw: bytes) -> None:
@@ -517,14 +550,9 @@ class EdgeParser:
                 self._fail(line, f"vertex id {int(field)} is negative (ids are non-negative integers)")
             if int(field) >= MAX_ID:
                 self._fail(line, f"vertex id {int(field)} is too large (ids must be below 2**53)")
-        if len(fields) == 3:
-            try:
-                # float() also reads "1_000", which numpy does not
-                weight = float(fields[2].replace(b"_", b"x"))
-            except ValueError:
-                self._fail(line, f"weight {_show(fields[2])} is not a number")
-            if not np.isfinite(weight):
-                self._fail(line, f"weight {_show(fields[2])} is not a finite number")
+        problem = weight_problem(fields[2]) if len(fields) == 3 else None
+        if problem:
+            self._fail(line, problem)
 
     def _fail(self, line: int, problem: str) -> NoReturn:
         raise InputError(f"{self.name}:{line}: {problem}")
@@ -878,6 +906,15 @@ def strip_comments(chunk: bytes) -> bytes:
     end = len(chunk) if end < 0 else end
     return chunk[:start] + _COMMENT.sub(b"", chunk[start:end]) + chunk[end:]
 
+
+def _data(raw: bytes) -> bytes:
+    """A line's data: without its comment and outer blanks, empty for a comment line."""
+    stripped = raw.split(b"#", 1)[0].strip()
+    return b"" if stripped[:1] == b"%" else stripped
+
+
+#: the bytes of a file's start whose lines tell a word-id list's header from its first edge
+_WORD_HEAD = 1 << 16
 
 #: said after an id that is a word: where such ids are read
 _STRING_IDS = " (string or quoted ids: name the columns, e.g. --src 0 --dst 1, to read the file as a CSV table)"

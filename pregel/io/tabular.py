@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import contextlib
 import glob
-import math
 import mmap
 import os
 import re
@@ -200,13 +199,9 @@ def _first_bad_line(text: bytes, name: str, header: bool) -> None:
         if len(fields) != columns or columns not in (2, 3):
             expected = f"{columns} columns like the first edge" if columns in (2, 3) else "2 or 3 columns"
             raise InputError(f"{name}:{number}: expected {expected} (source target [weight]), got {len(fields)}")
-        if columns == 3:
-            try:
-                weight = float(fields[2])
-            except ValueError:
-                raise InputError(f"{name}:{number}: weight {edgetext._show(fields[2])} is not a number") from None
-            if not math.isfinite(weight):
-                raise InputError(f"{name}:{number}: weight {edgetext._show(fields[2])} is not a finite number")
+        problem = edgetext.weight_problem(fields[2]) if columns == 3 else None
+        if problem:
+            raise InputError(f"{name}:{number}: {problem}")
 
 
 def _one_separator(text: bytes) -> bytes:
@@ -410,9 +405,10 @@ def _csv(source: Any, name: str, header: bool = True) -> _Table:
         codec = "gzip" if magic[:2] == b"\x1f\x8b" else "bz2" if magic == b"BZh" else None
         return pa.CompressedInputStream(raw, codec) if codec else raw
 
-    options, parse = _csv_options(stream(), name, header)
     with stream() as start:
-        quoted = b'"' in start.read(HEAD_BYTES)
+        head = start.read(HEAD_BYTES)
+    options, parse = _csv_options(head, name, header)
+    quoted = b'"' in head
     # the lines before the first row: comments, and the header
     before = options.skip_rows + header
 
@@ -576,13 +572,12 @@ def _plain_csv_text(
     return None if found is None else tables.EdgeColumns(*found, owned=True)
 
 
-def _csv_options(stream: Any, name: str, header: bool = True) -> tuple[Any, Any]:
-    """How to read a CSV file: the comment lines before its first line skipped, its delimiter found from that line
-    (its ``header``, or without one its first row; the columns then named by position)."""
+def _csv_options(head: bytes, name: str, header: bool = True) -> tuple[Any, Any]:
+    """How to read a CSV file whose first bytes are ``head``: the comment lines before its first line skipped, its
+    delimiter found from that line (its ``header``, or without one its first row; the columns then named by
+    position)."""
     import pyarrow.csv as pacsv
 
-    head = stream.read(65536)
-    stream.close()
     lines = head.splitlines()
     comments = 0
     while comments < len(lines) and (not lines[comments].strip() or lines[comments].lstrip()[:1] in (b"#", b"%")):
@@ -591,7 +586,7 @@ def _csv_options(stream: Any, name: str, header: bool = True) -> tuple[Any, Any]
         raise InputError(f"{name}: empty: no header line of column names (named by --src, --dst and --weight)")
     first = lines[comments].decode("utf-8", "replace")
     delimiter = next((d for d in "\t,; " if d in first), ",")
-    if header and all(_is_number(field) for field in first.split(delimiter)):
+    if header and all(edgetext.is_number(field) for field in first.split(delimiter)):
         # read as column names, an edge would be lost, and a position named by --dst could match a name
         raise InputError(
             f"{name}:{comments + 1}: {first.strip()!r} is an edge, not a header line of column names; "
@@ -601,21 +596,6 @@ def _csv_options(stream: Any, name: str, header: bool = True) -> tuple[Any, Any]
         skip_rows=comments, block_size=CSV_BLOCK_BYTES, use_threads=True, autogenerate_column_names=not header
     )
     return read, pacsv.ParseOptions(delimiter=delimiter)
-
-
-def _is_number(field: str) -> bool:
-    """Whether a header's field reads as a number (then the line is data, not names).
-
-    Examples
-    --------
-    >>> _is_number(" 12 "), _is_number("0.5"), _is_number("src")
-    (True, True, False)
-    """
-    try:
-        float(field)
-    except ValueError:
-        return False
-    return True
 
 
 def _open_folder(folder: Path, name: str, named: bool) -> _Table:
@@ -634,7 +614,8 @@ def _open_folder(folder: Path, name: str, named: bool) -> _Table:
         dataset = ds.dataset(folder, format=formats.pop(), partitioning="hive")
     elif formats == {None} and named:
         # text files, with columns named: a folder of CSV files (as Spark writes them)
-        read, parse = _csv_options(pa.OSFile(str(files[0])), str(files[0]))
+        with pa.OSFile(str(files[0])) as first:
+            read, parse = _csv_options(first.read(HEAD_BYTES), str(files[0]))
         form = ds.CsvFileFormat(parse_options=parse, read_options=read)
         dataset = ds.dataset(folder, format=form, partitioning="hive")
     else:
@@ -670,7 +651,7 @@ def _refuse_disagreeing(files: list[Path], schema: Any, columns: list[str], form
     for path in files:
         if "=" in path.parent.name and path.parent.name.split("=", 1)[0] in columns:
             continue
-        fmt = form or {"parquet": "parquet", "ipc": "ipc"}.get(table_format(path) or "", "parquet")
+        fmt = form or table_format(path)  # (a folder of Parquet or Arrow files: each is one)
         try:
             own = ds.dataset(path, format=fmt).schema
         except Exception:  # noqa: BLE001 - a file unreadable on its own is named as such below
