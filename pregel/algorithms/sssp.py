@@ -131,12 +131,13 @@ def sssp(graph: Any, source: Any, backend: str = "local", api: str = "batch", **
     {1: 4.0, 2: 0.0, 3: 2.0}
     """
     graph = as_graph(graph)
-    graph.ids_of(source, what="source vertex")  # an unknown source is named as such
     if backend == "scipy":
         from pregel.algorithms import reference
 
+        graph.ids_of(source, what="source vertex")  # an unknown source is named as such
         return reference.sssp(graph, source)
-    # by its original id: pregel.run gives the program the id it sees (a labelled graph's source is a label)
+    # by its original id: pregel.run gives the program the id it sees (a labelled graph's source is a label), and
+    # names an unknown one
     program = twin(api, ShortestPaths, ShortestPathsVertex)(source=source)
     return pregel.run(graph, program, backend=backend, **options)
 

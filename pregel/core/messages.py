@@ -602,19 +602,19 @@ def _fold(blocks: list[MessageBlock], combiner: UfuncCombiner, size: int) -> tup
     """The blocks combined into one array over ``size`` vertices, who got mail in each block, and the fill."""
     dtype = np.result_type(*[b.values.dtype for b in blocks])
     fill = combiner.fill_value(dtype)
-    first, rest = blocks[0], blocks[1:]
     covers = [block.covering or len(block) == size for block in blocks]
-    if covers[0] and rest and covers[1] and first.values.dtype == rest[0].values.dtype == dtype:
+    first, done = blocks[0], 1
+    if covers[:2] == [True, True] and first.values.dtype == blocks[1].values.dtype == dtype:
         # the first two combined into a new array: one pass over them, not a copy and then a pass
-        values = combiner.ufunc(first.values, rest[0].values, out=np.empty(size, dtype=dtype))
-        rest = rest[1:]
+        values = combiner.ufunc(first.values, blocks[1].values, out=np.empty(size, dtype=dtype))
+        done = 2
     elif covers[0]:
         values = first.values.astype(dtype, copy=True)
     else:
         values = np.full(size, fill, dtype=dtype)
         values[first.targets] = first.values
-    for block in rest:
-        if block.covering or len(block) == size:
+    for block, covering in zip(blocks[done:], covers[done:]):
+        if covering:
             combiner.ufunc(values, block.values, out=values)
         else:
             # a block names each target once, so a gather, one ufunc and a scatter fold it in
