@@ -139,6 +139,21 @@ def test_cli_lpa_writes_the_communities(edges, tmp_path, capsys):
     assert "networkx: largest absolute difference 0.000e+00" in err
 
 
+@pytest.mark.parametrize(("flags", "partitions"), [([], 1), (["--workers", "3"], 3)])
+def test_cli_lpa_runs_on_one_partition_unless_told(edges, tmp_path, monkeypatch, flags, partitions):
+    # the command line passes workers=None without --workers: the one-partition default must still hold
+    seen = []
+    run = pregel.run
+
+    def spy(graph, program, **options):
+        seen.append(options.get("workers"))
+        return run(graph, program, **options)
+
+    monkeypatch.setattr(pregel, "run", spy)
+    assert main(["lpa", str(edges), "-o", str(tmp_path / "out.tsv"), "-q", *flags]) == 0
+    assert seen == [partitions]
+
+
 def test_cli_lpa_top_lists_the_largest_communities(edges, capsys):
     assert main(["lpa", str(edges), "--top", "2", "--synchronous", "--check", "-q"]) == 0
     out, err = capsys.readouterr()
