@@ -597,3 +597,27 @@ def test_key_rows_are_the_distinct_edges_in_rows(wide):
     assert targets.dtype == (np.int64 if wide else np.int32)
     rows = [(int(ids[r]), int(t)) for r in range(ids.size) for t in targets[indptr[r] : indptr[r + 1]]]
     assert rows == edges
+
+
+def test_expand_lists_the_rows_out_edges_and_their_labels(path: str) -> None:
+    rng = np.random.default_rng(7)
+    for _ in range(200):
+        n = int(rng.integers(0, 25))
+        indptr = np.concatenate([[0], np.cumsum(rng.integers(0, 5, n))])
+        rows = None if rng.random() < 0.3 else rng.choice(n, int(rng.integers(0, n + 1)), replace=False)
+        asked = range(n) if rows is None else rows.tolist()
+        labels = None if rng.random() < 0.5 else rng.integers(-50, 50, len(asked))
+        named = list(range(len(asked))) if labels is None else labels.tolist()
+        positions, owners = kernels.expand(indptr, rows, labels, owners=True)
+        assert positions.tolist() == [e for r in asked for e in range(indptr[r], indptr[r + 1])]
+        assert owners.tolist() == [named[k] for k, r in enumerate(asked) for _ in range(indptr[r], indptr[r + 1])]
+        alone, none = kernels.expand(indptr, rows)
+        assert alone.tolist() == positions.tolist() and none is None
+
+
+@needs_compiled
+def test_expand_refuses_rows_outside_the_pointers() -> None:
+    with pytest.raises(ValueError, match="row out of range"):
+        kernels._kernels.expand(np.array([0, 2, 3]), np.array([2]), None, np.empty(0, dtype=np.int64), None)
+    with pytest.raises(ValueError, match="one per out-edge"):
+        kernels._kernels.expand(np.array([0, 2, 3]), np.array([0]), None, np.empty(3, dtype=np.int64), None)

@@ -187,8 +187,8 @@ class StronglyConnected(_Phases, BatchProgram):
     @staticmethod
     def _send(v: pregel.VertexBatch, senders: np.ndarray, values: np.ndarray, way: int) -> None:
         """``values`` from the ``senders`` along the edges that go ``way`` in the original graph."""
-        edges = v.out_edges(where=senders)
-        v.send_along(edges, values[edges.source], where=_going(edges, way))
+        edges = _going(v, v.out_edges(where=senders), way)
+        v.send_along(edges, values[edges.source])
 
     @staticmethod
     def _send_out(
@@ -196,10 +196,11 @@ class StronglyConnected(_Phases, BatchProgram):
     ) -> np.ndarray:
         """``values`` from the ``senders`` along the edges that go ``way`` and leave the partition (inside it, the
         colours went as far as they go already); the ids of the vertices that sent."""
-        edges = v.out_edges(where=senders)
-        along = _going(edges, way) & own.leaves[edges.positions]
-        v.send_along(edges, values[edges.source], where=along)
-        return v.ids[np.unique(edges.source[along])]
+        edges = _going(v, v.out_edges(where=senders), way, own.leaves)
+        v.send_along(edges, values[edges.source])
+        sent = np.zeros(v.size, dtype=bool)
+        sent[edges.source] = True
+        return v.ids[sent]
 
     @staticmethod
     def _found(v: pregel.VertexBatch, where: np.ndarray, label: np.ndarray) -> None:
@@ -207,10 +208,20 @@ class StronglyConnected(_Phases, BatchProgram):
         v.vote_to_halt(where)
 
 
-def _going(edges: Any, way: int) -> np.ndarray:
-    """Which of ``edges`` (of :func:`two_way`'s graph) go ``way`` in the original graph."""
-    # a way is 1, 2 or 3 (both): one comparison of the weights picks the edges that go ``way``
-    return edges.weight != BACKWARD_EDGE if way == FORWARD_EDGE else edges.weight >= BACKWARD_EDGE
+def _going(v: pregel.VertexBatch, edges: Any, way: int, leaves: np.ndarray | None = None) -> Any:
+    """The ``edges`` (of :func:`two_way`'s graph) that go ``way`` in the original graph (and, given the partition's
+    ``leaves``, leave the partition)."""
+    goes = v.kept("ways", _ways)[edges.positions]
+    # a way is 1, 2 or 3 (both): one comparison picks the edges that go ``way``
+    going = goes != BACKWARD_EDGE if way == FORWARD_EDGE else goes >= BACKWARD_EDGE
+    if leaves is not None:
+        going &= leaves[edges.positions]
+    return edges.take(np.flatnonzero(going))
+
+
+def _ways(w: pregel.VertexBatch) -> np.ndarray:
+    """The way of each of the partition's edges (their weights, 1 to 3) as bytes: read at an eighth of the cost."""
+    return w.out_edges().weight.astype(np.int8)
 
 
 def _colours(v: pregel.VertexBatch, own: OwnEdges) -> tuple[np.ndarray, np.ndarray]:
@@ -236,8 +247,9 @@ def ways(round_: int) -> tuple[int, int]:
 def _one_way(v: pregel.VertexBatch) -> np.ndarray:
     """Which vertices lack an in-edge or an out-edge in the graph (no open neighbour that way, ever)."""
     edges = v.out_edges()
-    forward = np.bincount(edges.source.compress(edges.weight != BACKWARD_EDGE), minlength=v.size)
-    backward = np.bincount(edges.source.compress(edges.weight >= BACKWARD_EDGE), minlength=v.size)
+    goes = v.kept("ways", _ways)[edges.positions]
+    forward = np.bincount(edges.source.compress(goes != BACKWARD_EDGE), minlength=v.size)
+    backward = np.bincount(edges.source.compress(goes >= BACKWARD_EDGE), minlength=v.size)
     return (forward == 0) | (backward == 0)
 
 

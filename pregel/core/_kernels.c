@@ -29,6 +29,7 @@
  * group_modes(...): label propagation's most frequent label per receiver of a run of messages (below).
  * joined_first(ptr, idx, first): each vertex's smallest joined vertex, by union-find over the rows' edges.
  * spread(ptr, idx, ways, way, colour, seeds, changed, join): colours spread over a partition's own edges (below).
+ * expand(indptr, rows, labels, positions, owners): the out-edges of some rows, and the label of each one's row.
  *
  * Arrays arrive through the buffer protocol (C-contiguous; int64 pointers, int32 indices,
  * float64 values); pregel/kernels.py checks dtypes and sizes before calling. No
@@ -1967,6 +1968,68 @@ done:
     return result;
 }
 
+/* expand(indptr, rows, labels, positions, owners): the out-edges of rows (int64; None: every row, in
+ * order), row after row: positions[j] is an edge's position among the out-edges, owners[j] (None: not
+ * written) the label of the row it leaves (labels, int64, one per row asked; None: the row's place
+ * among them). One pass writes both, where numpy makes an arange, a repeat and a sum for the
+ * positions and a repeat for the owners. */
+static PyObject *
+expand(PyObject *self, PyObject *args)
+{
+    Py_buffer bp, bpos, bown = {0}, br = {0}, bl = {0};
+    PyObject *rows_obj, *labels_obj, *owners_obj;
+    if (!PyArg_ParseTuple(args, "y*OOw*O", &bp, &rows_obj, &labels_obj, &bpos, &owners_obj))
+        return NULL;
+    PyObject *result = NULL;
+    if ((rows_obj != Py_None && PyObject_GetBuffer(rows_obj, &br, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) ||
+        (labels_obj != Py_None && PyObject_GetBuffer(labels_obj, &bl, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) ||
+        (owners_obj != Py_None &&
+         PyObject_GetBuffer(owners_obj, &bown, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | PyBUF_WRITABLE) < 0))
+        goto done;
+    Py_ssize_t n = bp.len / 8 - 1, nr = br.obj != NULL ? br.len / 8 : n, total = bpos.len / 8;
+    if (n < 0 || !check(&bp, 8, n + 1, "indptr") || (br.obj != NULL && !check(&br, 8, nr, "rows")) ||
+        (bl.obj != NULL && !check(&bl, 8, nr, "labels")) || !check(&bpos, 8, total, "positions") ||
+        (bown.obj != NULL && !check(&bown, 8, total, "owners")))
+        goto done;
+    const int64_t *indptr = bp.buf, *rows = br.obj != NULL ? br.buf : NULL, *labels = bl.obj != NULL ? bl.buf : NULL;
+    int64_t *positions = bpos.buf, *owners = bown.obj != NULL ? bown.buf : NULL;
+    /* checked before anything is written: the rows exist, the pointers increase, the edges fill the outputs */
+    int64_t filled = 0;
+    for (Py_ssize_t k = 0; k < nr; k++) {
+        int64_t r = rows != NULL ? rows[k] : k;
+        if (r < 0 || r >= n || indptr[r + 1] < indptr[r]) {
+            PyErr_SetString(PyExc_ValueError, "rows: a row out of range, or indptr not increasing");
+            goto done;
+        }
+        filled += indptr[r + 1] - indptr[r];
+    }
+    if (filled != total) {
+        PyErr_SetString(PyExc_ValueError, "positions and owners: one per out-edge of the rows");
+        goto done;
+    }
+    Py_BEGIN_ALLOW_THREADS
+    int64_t j = 0;
+    for (Py_ssize_t k = 0; k < nr; k++) {
+        int64_t r = rows != NULL ? rows[k] : k, label = labels != NULL ? labels[k] : k;
+        int64_t lo = indptr[r], hi = indptr[r + 1];
+        for (int64_t e = lo; e < hi; e++)
+            positions[j + e - lo] = e;
+        if (owners != NULL)
+            for (int64_t e = lo; e < hi; e++)
+                owners[j + e - lo] = label;
+        j += hi - lo;
+    }
+    Py_END_ALLOW_THREADS
+    result = Py_NewRef(Py_None);
+done:
+    PyBuffer_Release(&bp);
+    PyBuffer_Release(&bpos);
+    PyBuffer_Release(&bown);
+    PyBuffer_Release(&br);
+    PyBuffer_Release(&bl);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"in_count", in_count, METH_VARARGS,
      "in_count(indptr, indices, shares, counts): each share's out-edges counted by target"},
@@ -2006,6 +2069,8 @@ static PyMethodDef methods[] = {
      "run of equal receivers, the smallest and largest most frequent label, its count and the run's length"},
     {"joined_first", joined_first, METH_VARARGS,
      "joined_first(ptr, idx, first): each vertex's smallest joined vertex, by union-find over the rows' edges"},
+    {"expand", expand, METH_VARARGS,
+     "expand(indptr, rows, labels, positions, owners): the rows' out-edges, each edge's position and its row's label"},
     {"spread", spread, METH_VARARGS,
      "spread(ptr, idx, ways, way, colour, seeds, changed, join): colours carried from the seeds along the edges "
      "that go way, as far as they change anything (join: taking the vertices of the seed's colour)"},
