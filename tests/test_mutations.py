@@ -108,6 +108,14 @@ def test_missing_vertices_follow_the_programs_rule(engine_api, request_):
     assert created.graph.num_edges == (4 if request_[0] == "send" else 5)
 
 
+def test_messages_that_create_a_vertex_are_combined(engine_api):
+    # every vertex sends to 99, one of them twice, and 99 is created by them: it gets their sum, not the last one
+    sends = [("send", 1, 99, 1.0), ("send", 2, 99, 2.0), ("send", 3, 99, 3.0), ("send", 4, 99, 4.0)]
+    script = {0: [*sends, ("send", 3, 99, 5.0)], 1: sends}
+    created = engine_api.run(RING, SCRIPT(script=script, missing_vertex="create", until=2))
+    assert created[99] == 15.0 + 10.0
+
+
 def test_a_message_to_a_removed_vertex_later_is_refused(engine_api):
     script = {0: [("remove_vertex", 1, 4)], 1: [("send", 3, 4, 1.0)]}
     with pytest.raises(pregel.PregelError, match="sent a message to vertex 4, which is not in the graph"):

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from pregel.core.graph import Graph, as_ids, find, index_dtype
-from pregel.core.messages import concat_messages
+from pregel.core.messages import concat_messages, sort_and_combine
 from pregel.core.partition import cut
 from pregel.core.types import Mutations, PartitionStatus, Unresolved
 from pregel.errors import ProgramError
@@ -215,9 +215,11 @@ def _carry(
     mail = concat_messages([s["inbox_values"] for s in states])
     reached = targets >= 0
     targets, mail = targets[reached], mail[reached]
-    late = np.searchsorted(new_graph.ids, messages.ids)
-    order = np.argsort(late, kind="stable")
-    late, late_values = late[order], messages.values[order]
+    # several messages to one created vertex are combined as the inbox would have combined them (in the order
+    # sent): a partition's inbox takes each block as holding one message per vertex when there is a combiner
+    late, late_values = sort_and_combine(
+        np.searchsorted(new_graph.ids, messages.ids), messages.values, program.combiner
+    )
 
     same_vertices = m == graph.num_vertices and bool(alive.all())
     bounds = np.array(old_bounds, dtype=np.int64) if same_vertices else cut(new_graph, len(states))
