@@ -12,7 +12,7 @@ Implemented, with networkx's parameters and errors:
   parallel edges add up), ``personalization``, ``nstart``, ``dangling``, ``alpha``,
   ``max_iter`` (then ``PowerIterationFailedConvergence``) and ``tol`` per vertex
   (stop when the L1 change is below ``N * tol``, as networkx does). Negative weights
-  are refused (they are not transition strengths).
+  are left to networkx (they are not transition strengths).
 - ``single_source_dijkstra_path_length`` (non-negative weights, negative ones left to networkx; ``cutoff``, any: the
   source is kept as networkx keeps it, a negative cutoff too, and NaN cuts nothing),
   ``single_source_bellman_ford_path_length`` (negative weights; a reachable negative
@@ -35,7 +35,7 @@ Implemented, with networkx's parameters and errors:
   (``can_run`` says why).
 - ``betweenness_centrality`` (``k``, ``seed``, ``normalized``, ``endpoints``, ``weight``):
   the same sampled sources, the same scaling; with ``weight``, shortest paths by weight
-  over positive weights (a zero or negative one raises ``NotImplementedError``).
+  over positive weights (a zero or negative one is left to networkx).
 - ``louvain_communities`` and ``louvain_partitions`` (issue 19): undirected graphs
   (a directed one is left to networkx: its modularity is another measure), ``weight``,
   ``resolution``, ``threshold``, ``max_level``, ``seed`` (which seeds our colouring of
@@ -46,7 +46,10 @@ Implemented, with networkx's parameters and errors:
   communities in the same order (multigraphs run in networkx: parallel edges count in
   the degrees that order the colouring).
 
-Weights must be finite: a NaN or infinite one is a ValueError naming its edge. Integer
+A NaN or infinite weight is left to networkx (``can_run`` names its edge), as is every
+weight below the smallest a function runs on: with ``backend="pregel"`` networkx says the
+backend cannot run the call, and dispatched by ``nx.config.backend_priority`` networkx
+answers it itself. Integer
 weights that may add up past 2**53 are left to networkx by the shortest paths and
 betweenness (float64 would round the sums networkx keeps exact).
 Weight *functions* (a callable ``weight``) are not supported: networkx then says the
@@ -319,13 +322,10 @@ class BackendInterface:
             if weight is not None:
                 return f"{name} runs unweighted only (weight=None)"
         graph = args[0] if args else kwargs.get("G")
-        if name in _DIJKSTRA:
-            weight = kwargs.get("weight", args[3] if len(args) > 3 else "weight")
-            weights = (d.get(weight, 1) for *_, d in graph.edges(data=True)) if weight is not None else ()
-            # (a weight that is not a number is refused in the call, as networkx refuses it)
-            if any(isinstance(w, numbers.Real) and w < 0 for w in weights):
-                # networkx's own Dijkstra answers (right only where no negative edge shortens a settled path)
-                return f"{name} runs on non-negative weights only (negative ones are left to networkx)"
+        if name in _WEIGHTED:
+            refused = _weights_refused(name, graph, args, kwargs)
+            if refused:
+                return refused
         if name in ("louvain_communities", "louvain_partitions") and graph.is_directed():
             return f"{name} runs on undirected graphs only (directed modularity is another measure)"
         if name == "label_propagation_communities" and getattr(graph, "is_multigraph", lambda: False)():
@@ -584,8 +584,42 @@ class BackendInterface:
         yield from _louvain(G, weight, resolution, threshold, seed, None)
 
 
-#: the Dijkstra calls, which leave negative weights to networkx (``can_run``)
-_DIJKSTRA = ("single_source_dijkstra_path_length", "multi_source_dijkstra_path_length")
+#: the weighted calls: where their ``weight`` sits among the arguments, its default, and the smallest weight they
+#: run on (``can_run`` leaves the others to networkx: a negative weight is no transition strength to PageRank, and
+#: Dijkstra's networkx answer with one is networkx's own; betweenness by weight takes positive weights)
+_WEIGHTED = {
+    "pagerank": (6, "weight", "non-negative"),
+    "single_source_dijkstra_path_length": (3, "weight", "non-negative"),
+    "multi_source_dijkstra_path_length": (3, "weight", "non-negative"),
+    "single_source_bellman_ford_path_length": (3, "weight", "finite"),
+    "betweenness_centrality": (3, None, "positive"),
+    "louvain_communities": (1, "weight", "non-negative"),
+    "louvain_partitions": (1, "weight", "non-negative"),
+}
+_TOO_SMALL = {"finite": lambda w: False, "non-negative": lambda w: w < 0, "positive": lambda w: w <= 0}
+
+
+def _weights_refused(name: str, graph: Any, args: tuple, kwargs: dict[str, Any]) -> str | None:
+    """Why the pregel backend leaves call ``name`` to networkx for its graph's weights (None: it runs it).
+
+    The first NaN or infinite weight, or one the function does not run on (negative, or
+    not positive), is named by its edge. A weight that is not a number is left to the call, which refuses it as
+    networkx does.
+    """
+    at, default, kind = _WEIGHTED[name]
+    weight = kwargs.get("weight", args[at] if len(args) > at else default)
+    if weight is None:
+        return None
+    for u, v, *_, data in graph.edges(data=True):
+        w = data.get(weight, 1)
+        if not isinstance(w, numbers.Real):
+            continue
+        if not math.isfinite(w) or _TOO_SMALL[kind](w):
+            taken = "finite" if kind == "finite" else f"finite {kind}"
+            return f"{name} runs on {taken} weights only (others are left to networkx); edge ({u!r}, {v!r}) weighs {w}"
+    return None
+
+
 _UNDIRECTED_CLUSTERING = {"clustering", "average_clustering", "transitivity"}
 
 
