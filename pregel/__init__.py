@@ -29,6 +29,7 @@ from pregel.errors import (
     NegativeCycleError,
     PregelError,
     ProgramError,
+    UnknownVertex,
     WorkerLost,
 )
 
@@ -53,6 +54,7 @@ __all__ = [
     "Result",
     "Sum",
     "SuperstepStats",
+    "UnknownVertex",
     "Vertex",
     "VertexBatch",
     "WorkerLost",

@@ -19,6 +19,23 @@ class InputError(PregelError, ValueError):
     """
 
 
+class UnknownVertex(InputError, KeyError):
+    """A vertex id that is not in the graph: an :class:`InputError`, and a ``KeyError`` as a mapping raises one.
+
+    ``result[vertex]`` raises it, so code that treats a result as a mapping
+    (``try: result[v] except KeyError``) works as with a dict.
+
+    Examples
+    --------
+    >>> error = UnknownVertex("vertex 7 is not in the graph")
+    >>> isinstance(error, KeyError), isinstance(error, InputError), str(error)
+    (True, True, 'vertex 7 is not in the graph')
+    """
+
+    # a KeyError shows its argument quoted (it is usually the key): this one is a sentence
+    __str__ = Exception.__str__
+
+
 class ProgramError(InputError):
     """A mistake in a vertex program: what its class declares, or what its ``compute`` asked for.
 

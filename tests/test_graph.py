@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 import pregel
 from pregel import Graph
+from pregel.algorithms.pagerank import PageRank
 
 
 def edge_set(graph: Graph) -> set:
@@ -96,6 +97,15 @@ def test_unknown_vertex_is_named():
         Graph.from_edges([1], [2]).index_of([1, 4])
 
 
+def test_a_result_read_at_an_unknown_vertex_raises_a_key_error_as_a_mapping_does():
+    result = pregel.run(Graph.from_edges(["a"], ["b"]), PageRank)
+    for unknown in ("c", 3):
+        with pytest.raises(KeyError) as raised:
+            result[unknown]
+        assert isinstance(raised.value, pregel.UnknownVertex) and isinstance(raised.value, pregel.InputError)
+        assert str(raised.value).startswith(f"vertex {unknown!r} is not in the graph")
+
+
 def test_from_scipy_keeps_every_stored_entry_as_an_edge():
     m = sp.coo_array(([0.0, 2.5, 1.0], ([0, 1, 2], [1, 2, 2])), shape=(4, 4))
     g = Graph.from_scipy(m, ids=[10, 11, 12, 13])
@@ -116,7 +126,9 @@ def test_from_networkx_directed_and_undirected():
 
 
 def test_from_networkx_refuses_nodes_neither_integers_nor_strings():
-    with pytest.raises(pregel.InputError, match=r"vertex id \(0, 0\) is not an integer"):
+    with pytest.raises(
+        pregel.InputError, match=r"vertex id \(0, 0\) is not an integer \(vertices are named by integers or"
+    ):
         Graph.from_networkx(nx.grid_2d_graph(2, 2))
 
 

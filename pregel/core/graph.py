@@ -11,7 +11,7 @@ import numpy as np
 
 from pregel.core import tables
 from pregel.core.types import html_table
-from pregel.errors import InputError, ProgramError
+from pregel.errors import InputError, ProgramError, UnknownVertex
 
 if TYPE_CHECKING:
     import networkx
@@ -525,7 +525,7 @@ class Graph:
             wanted = np.atleast_1d(np.asarray(ids, dtype=object))
             for v in wanted.tolist():
                 if not isinstance(v, str):
-                    raise InputError(f"{what} {v!r} is not in the graph (its vertices are named by strings)")
+                    raise UnknownVertex(f"{what} {v!r} is not in the graph (its vertices are named by strings)")
         known = self.original_ids
         pos = np.searchsorted(known, wanted)
         pos = np.minimum(pos, max(self.num_vertices - 1, 0))
@@ -533,7 +533,7 @@ class Graph:
         if missing.any():
             unknown = wanted[np.flatnonzero(missing)[0]]
             shown = repr(unknown) if isinstance(unknown, str) else unknown
-            raise InputError(f"{what} {shown} is not in the graph")
+            raise UnknownVertex(f"{what} {shown} is not in the graph")
         return pos
 
     def ids_of(self, ids: Any, what: str = "vertex") -> np.ndarray:
@@ -802,7 +802,9 @@ def _as_ids(values: Any, what: str) -> np.ndarray:
             or not isinstance(v, (int, np.integer))
             and not (isinstance(v, float) and v.is_integer())
         ):
-            raise InputError(f"{what}: vertex id {v!r} is not an integer")
+            # a tuple or another object: say what a vertex may be named by, and how to get there
+            kinds = "" if isinstance(v, str) else " (vertices are named by integers or by strings: relabel the others)"
+            raise InputError(f"{what}: vertex id {v!r} is not an integer{kinds}")
         if not -(2**63) <= int(v) < 2**63:
             raise InputError(f"{what}: vertex id {v} does not fit in 64 bits")
         out[k] = int(v)

@@ -35,7 +35,7 @@ from pregel.core import kernels
 from pregel.core.checkpoint import HELD_FINGERPRINT
 from pregel.core.graph import distinct, index_dtype, run_starts
 from pregel.core.partition import Partition, PartitionData
-from pregel.errors import InputError
+from pregel.errors import InputError, UnknownVertex
 
 try:  # ISA-L's CRC-32 (the ``fast`` extra): the same values as zlib's, about three times faster
     from isal.isal_zlib import crc32 as _crc32
@@ -750,11 +750,11 @@ class HeldGraph:
         order = np.argsort(known, kind="stable")
         wanted = np.atleast_1d(np.asarray(ids))
         if wanted.dtype.kind not in "iu":
-            raise InputError(f"{what} {wanted.tolist()[0]!r} is not in the graph")
+            raise UnknownVertex(f"{what} {wanted.tolist()[0]!r} is not in the graph")
         at = np.minimum(np.searchsorted(known[order], wanted), max(known.size - 1, 0))
         missing = known[order][at] != wanted if known.size else np.ones(wanted.shape, bool)
         if missing.any():
-            raise InputError(f"{what} {wanted[np.flatnonzero(missing)[0]]} is not in the graph")
+            raise UnknownVertex(f"{what} {wanted[np.flatnonzero(missing)[0]]} is not in the graph")
         return order[at]
 
     @property
