@@ -350,3 +350,15 @@ def test_string_ids_label_communities_by_their_first_member():
     # every level's partition names its communities by label too, as the result's values do
     assert [labels.tolist() for labels in result.partitions][-1] == ["ann"] * 3 + ["dan"] * 3
     assert all(labels.dtype == object for labels in result.partitions)
+
+
+def test_a_run_stopped_before_its_first_level_leaves_every_vertex_alone(tmp_path, capsys):
+    graph = pregel.Graph.from_edges([1, 2, 3, 3], [2, 3, 1, 4]).to_undirected()
+    for stop_at in (0, 1):
+        result = louvain(graph, max_supersteps=stop_at)
+        assert result.stopped_by == "max_supersteps"
+        assert result.to_dict() == {1: 1, 2: 2, 3: 3, 4: 4}
+    edges = tmp_path / "e.txt"
+    edges.write_text("1 2\n2 3\n3 1\n3 4\n")
+    assert main(["louvain", str(edges), "--max-supersteps", "0", "-q"]) == 0
+    assert capsys.readouterr().out == "1\t1\n2\t2\n3\t3\n4\t4\n"

@@ -581,7 +581,11 @@ def level_partitions(result: pregel.Result, num_vertices: int) -> list[np.ndarra
         step[moves["vertex"]] = moves["into"]
         current = step[current]
         partitions.append(current)
-    return partitions[: max(len(result.aggregated["levels"]), 1)]
+    if not partitions:
+        # stopped before the first level was gathered (max_supersteps): every vertex is a community of its own
+        return [current]
+    # (no level finished when the run stopped early: its aggregator is still its identity, None)
+    return partitions[: max(len(result.aggregated["levels"] or ()), 1)]
 
 
 def forget_arrays(aggregated: dict) -> None:
