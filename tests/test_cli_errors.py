@@ -37,6 +37,17 @@ class Case:
 
 
 CASES = {
+    # ------------------------------------------------------------ output paths, refused before any work
+    "a --plot suffix matplotlib cannot draw": Case(
+        ["pagerank", "e.txt", "-o", "r.tsv", "--plot", "p.txt"],
+        "p.txt: --plot draws .avif, .eps",
+        {"e.txt": b"1 2\n2 3\n"},
+    ),
+    "an --output inside a file": Case(
+        ["pagerank", "e.txt", "-o", "e.txt/r.tsv"],
+        "e.txt/r.tsv: --output directory e.txt is not a directory",
+        {"e.txt": b"1 2\n2 3\n"},
+    ),
     # ------------------------------------------------------------ malformed lines
     "four columns": Case(
         ["cc", "e.txt"],

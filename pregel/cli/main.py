@@ -779,7 +779,7 @@ def _run(args: argparse.Namespace) -> int:
     _check_output_paths(args)
     folder = args.output if args.output and is_folder(args.output) else None
     if args.plot:
-        require_matplotlib()
+        require_matplotlib(args.plot)
     page = getattr(args, "viz", None)
     if page and args.backend != "local":
         raise InputError(f"--viz needs the local backend (the run is traced in this process), not {args.backend}")
@@ -1092,7 +1092,8 @@ def check_writable(path: str, flag: str, edges: str) -> None:
         return  # a device or a pipe (/dev/null): written in place
     parent = out.parent if str(out.parent) else Path(".")
     if not parent.is_dir():
-        raise InputError(f"{out}: {flag} directory {parent} does not exist")
+        missing = "does not exist" if not parent.exists() else "is not a directory"
+        raise InputError(f"{out}: {flag} directory {parent} {missing}")
     try:
         # a real file, not os.access: permissions are not the only reason (root, read-only mounts)
         fd, probe = tempfile.mkstemp(prefix=f".{out.name}.probe", dir=parent)

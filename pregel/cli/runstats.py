@@ -10,6 +10,7 @@ import json
 import math
 import os
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -76,17 +77,27 @@ def write_stats(path: str | os.PathLike[str], result: Result, **about: Any) -> N
         f.write("\n")
 
 
-def require_matplotlib() -> None:
-    """Fail early, before any work, if ``--plot`` cannot be drawn.
+def require_matplotlib(path: str | os.PathLike[str] | None = None) -> None:
+    """Fail early, before any work, if ``--plot`` cannot be drawn (into ``path``, by its suffix).
 
     Examples
     --------
-    >>> require_matplotlib()
+    >>> require_matplotlib("run.png")
+    >>> require_matplotlib("run.txt")
+    Traceback (most recent call last):
+    ...
+    pregel.errors.InputError: run.txt: --plot draws .avif, ... or .webp files, not .txt
     """
     try:
-        import matplotlib  # noqa: F401
+        from matplotlib.backend_bases import FigureCanvasBase
     except ImportError:
         raise InputError("--plot needs matplotlib: pip install 'pregel[plot]'") from None
+    suffix = Path(path).suffix.lower().lstrip(".") if path is not None else ""
+    known = sorted(FigureCanvasBase.get_supported_filetypes())
+    # a name without a suffix is drawn as a PNG (matplotlib's default format)
+    if suffix and suffix not in known:
+        listed = ", ".join(f".{k}" for k in known[:-1]) + f" or .{known[-1]}"
+        raise InputError(f"{path}: --plot draws {listed} files, not .{suffix}")
 
 
 def plot_run(
