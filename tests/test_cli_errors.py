@@ -177,6 +177,21 @@ CASES = {
         "m.mtx: a complex matrix's entries are not edge weights (use real, integer or pattern)",
         {"m.mtx": b"%%MatrixMarket matrix coordinate complex general\n2 2 1\n1 2 1 5\n"},
     ),
+    "an edge where a later csv part file's header should be": Case(
+        ["sssp", "parts", "--source", "1", "--src", "src", "--dst", "dst"],
+        "parts/part-2.csv:1: '3,4' is an edge, not a header line of column names",
+        {"parts/part-0.csv": b"src,dst\n1,2\n", "parts/part-1.csv": b"src,dst\n2,3\n", "parts/part-2.csv": b"3,4\n"},
+    ),
+    "an edge where a compressed csv part file's header should be": Case(
+        ["cc", "parts", "--src", "src", "--dst", "dst"],
+        "parts/part-1.csv.gz:1: '2,3' is an edge, not a header line",
+        {"parts/part-0.csv": b"src,dst\n1,2\n", "parts/part-1.csv.gz": gzip.compress(b"2,3\n3,4\n")},
+    ),
+    "a csv part file whose header names other columns": Case(
+        ["cc", "parts", "--src", "src", "--dst", "dst"],
+        "parts/part-1.csv: no column 'src' (its header names 'from', 'to'), where the folder's first file has one",
+        {"parts/part-0.csv": b"src,dst\n1,2\n", "parts/part-1.csv": b"from,to\n2,3\n"},
+    ),
     "a folder of empty part files": Case(
         ["cc", "folder"], "folder: no edges (every part file is empty or holds only comments)", {"folder/keep": b""}
     ),

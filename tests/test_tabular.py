@@ -453,6 +453,14 @@ MISTAKES = {
         "folder/part-1.parquet: column 'a' holds string, where the folder's first file holds int64: the files of a "
         "folder must agree",
     ),
+    "a folder of Parquet files whose columns disagree": (
+        ["folder"],
+        {
+            "folder/part-0.parquet": _parquet({"a": [1, 2], "b": [2, 3]}),
+            "folder/part-1.parquet": _parquet({"x": [3], "y": [4]}),
+        },
+        "folder/part-1.parquet: no column 'a' (its columns are 'x', 'y'), where the folder's first file has one",
+    ),
     "a folder of CSV files whose ids disagree": (
         ["folder", "--src", "a", "--dst", "b"],
         {"folder/part-0.csv": b"a,b\n1,2\n", "folder/part-1.csv": b"a,b\nx,y\n"},

@@ -629,6 +629,7 @@ def _open_folder(folder: Path, name: str, named: bool) -> _Table:
     keys = {part.split("=", 1)[0] for p in files for part in p.relative_to(folder).parts[:-1] if "=" in part}
 
     def batches(cols: list[str]) -> Iterator[Any]:
+        _refuse_lacking(files, [c for c in cols if c not in keys], form)
         try:
             yield from dataset.to_batches(columns=cols, batch_size=BATCH_ROWS)
         except (pa.ArrowException, OSError):
@@ -640,6 +641,36 @@ def _open_folder(folder: Path, name: str, named: bool) -> _Table:
         lambda cols, ids: _some(schema, cols, batches(cols)),
         partitions=tuple(column for column in schema.names if column in keys),
     )
+
+
+def _refuse_lacking(files: list[Path], columns: list[str], form: Any = None) -> None:
+    """InputError naming the first of a folder's ``files`` without one of ``columns``: a dataset would read it as
+    nulls. A CSV part's first line is its header (``form``, the folder's CSV format; None for Parquet and Arrow):
+    an edge there is refused as in a single file, not taken for names and lost."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+    import pyarrow.dataset as ds
+
+    for path in files:
+        if form is None:
+            names = ds.dataset(path, format=table_format(path)).schema.names  # a Parquet or Arrow file's footer
+        else:
+            with pa.input_stream(str(path), compression="detect") as part:
+                head = part.read(HEAD_BYTES)
+            read, _ = _csv_options(head, str(path))
+            small = pacsv.ReadOptions(skip_rows=read.skip_rows, block_size=max(len(head), 1), use_threads=False)
+            try:
+                with pa.input_stream(str(path), compression="detect") as part:
+                    names = pacsv.open_csv(part, read_options=small, parse_options=form.parse_options).schema.names
+            except pa.ArrowInvalid:  # a header longer than the first bytes: the dataset reads it as it can
+                continue
+        lacking = [c for c in columns if c not in names]
+        if lacking:
+            kind = "header names" if form is not None else "columns are"
+            raise InputError(
+                f"{path}: no column {lacking[0]!r} (its {kind} {', '.join(map(repr, names))}), where the folder's "
+                "first file has one: the files of a folder must agree"
+            )
 
 
 def _refuse_disagreeing(files: list[Path], schema: Any, columns: list[str], form: Any = None) -> None:
