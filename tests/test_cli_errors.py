@@ -67,11 +67,34 @@ CASES = {
     "a fractional id": Case(["cc", "e.txt"], "e.txt:1: vertex id '1.5' is not an integer", {"e.txt": b"1.5 2\n"}),
     "a word among integer ids": Case(
         ["pagerank", "e.csv"],
-        "e.csv:4: vertex id 'alice' is not an integer (string or quoted ids: name the columns, e.g. --src 0 --dst 1,",
+        "e.csv:4: vertex id 'alice' is not an integer (to read every id as a string, name the columns of the header "
+        "line: --src src --dst dst)",
         {"e.csv": b"src,dst\n1,2\n2,3\nalice,bob\n"},
     ),
     "a word in the first edge of integer ids (a typo, not string ids)": Case(
-        ["pagerank", "e.txt"], "e.txt:1: vertex id '1O' is not an integer", {"e.txt": b"1O 2\n2 3\n3 4\n"}
+        ["pagerank", "e.txt"],
+        "e.txt:1: vertex id '1O' is not an integer (most of the file's ids are integers: a word among them is a "
+        "mistake)",
+        {"e.txt": b"1O 2\n2 3\n3 4\n"},
+    ),
+    "a word in the first edge of two lines of integer ids": Case(
+        ["pagerank", "e.txt"], "e.txt:1: vertex id '1O' is not an integer", {"e.txt": b"1O 2\n2 3\n"}
+    ),
+    "a word in a headerless list of integer ids": Case(
+        ["pagerank", "e.txt"],
+        "e.txt:3: vertex id 'alice' is not an integer (the ids above it are integers: a word among them is a mistake)",
+        {"e.txt": b"1 2\n2 3\nalice bob\n"},
+    ),
+    "word ids on standard input": Case(
+        ["cc", "-"],
+        "vertex id 'bob' is not an integer (standard input is read as integer ids: give the path of a file of word "
+        "ids)",
+        stdin=b"alice bob\nbob carol\ncarol alice\n",
+    ),
+    "a folder of part files of word ids": Case(
+        ["cc", "parts"],
+        "parts/part-0: its first edge names vertices by words, and part files are read as integer ids",
+        {"parts/part-0": b"alice bob\nbob carol\n", "parts/part-1": b"carol dan\n"},
     ),
     "a word weight in a list of word ids": Case(
         ["sssp", "e.txt", "--source", "ann"],

@@ -405,7 +405,7 @@ def test_the_driver_never_builds_the_graph(tmp_path, monkeypatch):
 
 
 #: what the reader adds after an id that is a word
-WORD_ID = " (string or quoted ids: name the columns, e.g. --src 0 --dst 1, to read the file as a CSV table)"
+WORD_ID = " (the ids above it are integers: a word among them is a mistake)"
 
 BAD = {
     "a malformed line in the second part": (
@@ -659,7 +659,7 @@ def test_a_relative_path_is_read_by_workers_whose_working_directory_is_elsewhere
         == pregel.run(read_edges(_write(tmp_path / "w.txt", lines), undirected=True), ConnectedComponents).to_dict()
     )
     (tmp_path / "edges" / "part-00002").write_text("1 2\nthree 4\n")
-    with pytest.raises(InputError, match=r"^edges/part-00002:2: vertex id 'three' is not an integer \(string"):
+    with pytest.raises(InputError, match=r"^edges/part-00002:2: vertex id 'three' is not an integer \(the ids"):
         pregel.run("edges", ConnectedComponents, backend="ray", workers=2)
 
 

@@ -90,7 +90,7 @@ def test_error_line_numbers_are_right_across_chunks(tmp_path, monkeypatch):
     lines[2500] = "7 x"
     path = tmp_path / "e.txt"
     path.write_text("\n".join(lines) + "\n")
-    with pytest.raises(pregel.InputError, match=rf"^{path}:2501: vertex id 'x' is not an integer \(string or quoted"):
+    with pytest.raises(pregel.InputError, match=rf"^{path}:2501: vertex id 'x' is not an integer \(the ids above it"):
         io.read_edge_arrays(path)
 
 

@@ -113,13 +113,24 @@ def read_edges(
             # (part files are read one by one, and standard input cannot be read again)
             header = None if parts or str(path) == "-" else string_table(words.header, words.lines)
             if header is None:
-                raise
+                raise InputError(str(words) + _why_integers(path, parts)) from None
             graph = read_words(path, header)
         else:
             columns = [sources, targets]
             del sources, targets  # the graph builder frees each column once it is indexed
             graph = Graph._from_columns(columns, edge_weights, vertices)
     return graph.to_undirected() if undirected else graph
+
+
+def _why_integers(path: str | os.PathLike[str], parts: bool) -> str:
+    """Why a text edge list whose first edge names vertices by words was read as integer ids after all."""
+    if str(path) == "-":
+        return " (standard input is read as integer ids: give the path of a file of word ids)"
+    if parts:
+        return (
+            " (part files are read as integer ids: give one file of word ids, or CSV parts with --src NAME --dst NAME)"
+        )
+    return " (most of the file's ids are integers: a word among them is a mistake)"
 
 
 def read_edge_arrays(

@@ -58,6 +58,16 @@ _NAME = re.compile(rb"[A-Za-z_][\w.-]*")
 # another format (JSON, HTML) that was not meant as an edge list
 _INTEGER = re.compile(rb"[+-]?\d+")
 _WORD_ID = re.compile(rb'[\w.:/@+~-]+|"[^"]*"')
+# a line's fields where some are quoted: a quoted field (between separators) whole, else a run of anything but
+# separators (a quote within a field, as JSON's '{"a":', is part of it)
+_QUOTED_FIELDS = re.compile(rb'(?<![^\s,])"[^"]*"(?=[\s,]|$)|[^\s,]+')
+
+
+def _fields(line: bytes) -> list[bytes]:
+    """A line's fields, separated by runs of commas and whitespace, as the fast path reads them; a quoted field
+    (``"New York"``) is one field, quotes kept, whatever it holds."""
+    return _QUOTED_FIELDS.findall(line) if b'"' in line else line.translate(_SEPARATORS).split()
+
 
 # the low nibbles of the last ``k`` bytes of a little-endian word: the digits of a token of k digits
 _DIGIT_MASKS = np.array([(0x0F0F0F0F0F0F0F0F << 8 * (8 - k)) & (2**64 - 1) for k in range(9)], dtype=np.uint64)
@@ -103,7 +113,7 @@ class WordIds(InputError):
 
 def string_table(header: bytes, lines: list[bytes]) -> bool | None:
     """How to read a text edge list whose first edge (``lines[0]``, the first data lines following) names its
-    vertices by words (:class:`WordIds`): None if words are the exception (fewer than half of the lines name a
+    vertices by words (:class:`WordIds`): None if words are the exception (at most half of the lines name a
     vertex by a word, as a typo in a file of integers does), else as a table of string ids, with ``header`` as
     its header line (True) or without a header (False), as :func:`names_a_header` tells (without ``header``, of
     the first line).
@@ -115,9 +125,9 @@ def string_table(header: bytes, lines: list[bytes]) -> bool | None:
     >>> print(string_table(b"", [b"1O 2", b"2 3", b"3 4"]))
     None
     """
-    rows = [line.translate(_SEPARATORS).split()[:2] for line in lines]
+    rows = [_fields(line)[:2] for line in lines]
     words = sum(any(not _INTEGER.fullmatch(field) for field in row) for row in rows)
-    if 2 * words < len(rows):
+    if 2 * words <= len(rows):
         return None
     # a header the parser did not take for one (quoted names, "\"src\",\"dst\""): the first line is told alike
     return names_a_header(header, lines) if header else names_a_header(lines[0], lines[1:])
@@ -145,8 +155,8 @@ def names_a_header(header: bytes, lines: list[bytes]) -> bool:
     >>> names_a_header(b"user_id,followerId", [b"ann,bob"]), names_a_header(b"david,sid", [b"ann,bob"])
     (True, False)
     """
-    names = [name.strip(b'"') for name in header.translate(_SEPARATORS).split()]
-    rows = [[field.strip(b'"') for field in line.translate(_SEPARATORS).split()] for line in lines]
+    names = [name.strip(b'"') for name in _fields(header)]
+    rows = [[field.strip(b'"') for field in _fields(line)] for line in lines]
     if not names:
         return False
     # (ids may be words or numbers alike: only a weight column tells a header by its type)
@@ -463,6 +473,9 @@ class EdgeParser:
 
     def _parse(self, text: bytes, chunk: bytes) -> np.ndarray:
         """The general pass: any numbers numpy reads, as a table of one row per edge."""
+        if b'"' in text:
+            # a quoted field is no number, and may hold separators: counted as tokens, it would set the columns
+            self._diagnose(chunk)
         buf = np.frombuffer(text, dtype=np.uint8)
         space = buf <= 32
         starts = np.flatnonzero(~space & np.concatenate(([True], space[:-1])))
@@ -523,12 +536,11 @@ class EdgeParser:
         self._fail(self.line, "cannot parse this part of the file")
 
     def _check_line(self, line: int, raw: bytes) -> None:
-        if b"," in raw:
+        if b"," in raw and b'"' not in raw:
             cells = [f.strip() for f in raw.split(b",")]
             if b"" in cells:
                 self._fail(line, f"empty field in column {cells.index(b'') + 1}")
-        # separated by commas and whitespace alike, as the fast path reads them
-        fields = raw.replace(b",", b" ").split()
+        fields = _fields(raw)
         if len(fields) not in (2, 3):
             self._fail(line, f"expected 2 or 3 columns (source target [weight]), got {len(fields)}")
         if not self.columns:
@@ -541,11 +553,11 @@ class EdgeParser:
         for field in fields[:2]:
             if not _INTEGER.fullmatch(field):
                 # a word or a quoted id: a table with a header, which the column options read
-                hint = "" if re.fullmatch(rb"[-+0-9.eE_]+", field) else _STRING_IDS
-                problem = f"vertex id {_show(field)} is not an integer{hint}"
-                if hint and line == self.first_data_line and all(_WORD_ID.fullmatch(f) for f in fields[:2]):
+                word = not re.fullmatch(rb"[-+0-9.eE_]+", field)
+                problem = f"vertex id {_show(field)} is not an integer"
+                if word and line == self.first_data_line and all(_WORD_ID.fullmatch(f) for f in fields[:2]):
                     raise WordIds(f"{self.name}:{line}: {problem}", self.header, raw)
-                self._fail(line, problem)
+                self._fail(line, problem + (self._string_ids_hint() if word and line != self.first_data_line else ""))
             if int(field) < 0:
                 self._fail(line, f"vertex id {int(field)} is negative (ids are non-negative integers)")
             if int(field) >= MAX_ID:
@@ -553,6 +565,17 @@ class EdgeParser:
         problem = weight_problem(fields[2]) if len(fields) == 3 else None
         if problem:
             self._fail(line, problem)
+
+    def _string_ids_hint(self) -> str:
+        """What to do about a word among the integer ids of the edges above it: read every id as a string, by the
+        header's names where the file has a header line (naming columns by position would take the first line for
+        one, and a file without a header would lose its first edge)."""
+        names = [name.strip(b'"').decode("utf-8", "replace") for name in _fields(self.header)]
+        if len(names) < 2:
+            return " (the ids above it are integers: a word among them is a mistake)"
+        return (
+            f" (to read every id as a string, name the columns of the header line: --src {names[0]} --dst {names[1]})"
+        )
 
     def _fail(self, line: int, problem: str) -> NoReturn:
         raise InputError(f"{self.name}:{line}: {problem}")
@@ -916,9 +939,7 @@ def _data(raw: bytes) -> bytes:
 #: the bytes of a file's start whose lines tell a word-id list's header from its first edge
 _WORD_HEAD = 1 << 16
 
+
 #: said after an id that is a word: where such ids are read
-_STRING_IDS = " (string or quoted ids: name the columns, e.g. --src 0 --dst 1, to read the file as a CSV table)"
-
-
 def _show(field: bytes) -> str:
     return repr(field.decode("utf-8", errors="replace"))

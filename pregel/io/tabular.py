@@ -619,6 +619,14 @@ def _open_folder(folder: Path, name: str, named: bool) -> _Table:
         form = ds.CsvFileFormat(parse_options=parse, read_options=read)
         dataset = ds.dataset(folder, format=form, partitioning="hive")
     else:
+        if formats == {None}:
+            for path in files:
+                with open_text(path, str(path)) as stream:
+                    if edgetext.starts_with_word_ids(text_head(stream.read(HEAD_BYTES), str(path))):
+                        raise InputError(
+                            f"{path}: its first edge names vertices by words, and part files are read as integer "
+                            "ids (give one file of word ids, or CSV parts with a header line and --src/--dst NAME)"
+                        )
         found = " and ".join(sorted(_KIND.get(f, "text file") + "s" for f in formats)) or "no files"
         raise InputError(
             f"{name}: is a directory, not an edge list (a folder is read when its files are all text edge lists "
