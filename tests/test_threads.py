@@ -254,3 +254,14 @@ def test_threads_beyond_the_partitions_go_to_their_kernels():
     backend = LocalBackend(GRAPH, PageRank(), workers=3, threads=2)
     assert [p.threads for p in backend.partitions] == [1, 1, 1]
     backend.close()
+
+
+def test_more_workers_than_vertices_make_a_partition_per_vertex():
+    # empty partitions would only cost: a hundred thousand of them took minutes a superstep on four vertices
+    g = pregel.Graph.from_edges([1, 2, 3, 3], [2, 3, 1, 4])
+    backend = LocalBackend(g, PageRank(), workers=100_000)
+    assert backend.num_partitions == 4
+    backend.close()
+    ranks = pregel.run(g, PageRank, workers=100_000).values
+    np.testing.assert_array_equal(ranks, pregel.run(g, PageRank, workers=4).values)
+    assert pregel.run(pregel.Graph.from_edges([], []), PageRank, workers=5).values.size == 0

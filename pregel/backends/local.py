@@ -79,8 +79,8 @@ class LocalBackend:
         Each partition computes with a shallow copy of it (its attributes set during a
         superstep stay its own); master compute runs on ``program`` itself.
     workers : int, optional
-        Number of partitions (the routing between them is the same as on Ray); default
-        :func:`default_partitions`: one per core on a graph large enough.
+        Number of partitions (the routing between them is the same as on Ray), at most one
+        per vertex; default :func:`default_partitions`: one per core on a graph large enough.
     threads : int, optional
         Threads that run the partitions' supersteps (at most one per partition); more
         threads than partitions go to the partitions' kernels (``threads // workers``
@@ -112,7 +112,8 @@ class LocalBackend:
     ) -> None:
         self.program = program
         self.trace = trace
-        self.count = workers or default_partitions(graph)
+        # more partitions than vertices would be empty ones, each costing its share of every superstep
+        self.count = min(workers or default_partitions(graph), max(1, graph.num_vertices))
         self.graph = graph
         if threads is None:
             threads = 1 if program.holds_the_gil() else default_partitions(graph)
@@ -137,8 +138,13 @@ class LocalBackend:
 
     def _deliver(self, sent: list[dict[int, Any]]) -> None:
         """Each block to its destination partition, in the order of the sending partitions."""
-        for q, partition in enumerate(self.partitions):
-            partition.receive([blocks[q] for blocks in sent if q in blocks])
+        # one pass over what was sent: a partition sends to a few others, not to every one
+        incoming: list[list[Any]] = [[] for _ in self.partitions]
+        for blocks in sent:
+            for q, block in blocks.items():
+                incoming[q].append(block)
+        for partition, blocks in zip(self.partitions, incoming):
+            partition.receive(blocks)
 
     def _each(self, task: Callable[[Partition], Any]) -> list[Any]:
         """``task`` of every partition, in partition order; a failure is the lowest failing partition's.
