@@ -143,6 +143,8 @@ def test_cli_generate_tree_then_sssp(run_cli, tmp_path):
         (["rmat", "--vertices", "2", "--edges", "5"], "do not fit"),
         (["lognormal", "--edges", "-1"], "must not be negative"),
         (["star", "--edges", "3"], "invalid choice"),
+        (["rmat", "--vertices", "100000000000", "--edges", "5"], "--vertices must be at most 2**31"),
+        (["tree", "--vertices", "1000000000000"], "GiB of memory, more than half of this machine's"),
     ],
 )
 def test_cli_generate_bad_sizes_exit_2_without_output(run_cli, tmp_path, args, message):
@@ -151,3 +153,26 @@ def test_cli_generate_bad_sizes_exit_2_without_output(run_cli, tmp_path, args, m
     assert done.returncode == 2
     assert message in done.stderr.decode() and len(done.stderr.decode().splitlines()) == 1
     assert not out.exists() and list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("edges", [1, 10, 64, 300])
+def test_edges_alone_find_room_for_themselves(edges):
+    # 16 edges a vertex leaves no room for a few edges: 64 edges on 4 vertices cannot be distinct
+    src, dst, _ = generate("rmat", edges=edges, seed=2)
+    assert src.size == edges and len(set(zip(src.tolist(), dst.tolist()))) == edges
+    assert not (src == dst).any()
+
+
+@pytest.mark.parametrize("output", ["missing/g.txt", "folder"])
+def test_cli_generate_checks_its_output_before_drawing(run_cli, tmp_path, output):
+    (tmp_path / "folder").mkdir()
+    done = run_cli("generate", "rmat", "--edges", "64", "--output", tmp_path / output)
+    assert done.returncode == 2 and len(done.stderr.decode().splitlines()) == 1
+    assert "--output" in done.stderr.decode() and "Errno" not in done.stderr.decode()
+
+
+def test_cli_generate_to_standard_output(run_cli, tmp_path):
+    done = run_cli("generate", "tree", "--vertices", "4", "--output", "-", "--quiet")
+    assert done.returncode == 0
+    assert done.stdout.decode().splitlines()[1:] == ["0 1", "0 2", "1 3"]
+    assert list(tmp_path.iterdir()) == []

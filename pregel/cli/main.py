@@ -633,7 +633,8 @@ def _add_generate(commands: Any) -> None:
         description="Write a seeded synthetic graph as 'src dst [weight]' lines: R-MAT (Graph500 parameters), "
         "a complete binary tree (parent -> child, for SSSP from vertex 0) or log-normal out-degrees "
         "(as in the Pregel paper). R-MAT and log-normal graphs have exactly --edges distinct edges and no "
-        "self-loops; a missing size follows from the other at 16 edges per vertex. A .gz FILE is compressed.",
+        "self-loops; a missing size follows from the other at 16 edges per vertex (at least 2*sqrt(M) + 1 vertices). "
+        "A .gz FILE is compressed.",
     )
     gen.add_argument("kind", choices=KINDS, help="the kind of graph")
     gen.add_argument(
@@ -647,7 +648,11 @@ def _add_generate(commands: Any) -> None:
         "--weighted", action="store_true", help="add a third column: integer weights in 1..100 (default: unweighted)"
     )
     gen.add_argument(
-        "--output", "-o", required=True, metavar="FILE", help="the edge list to write, atomically (required)"
+        "--output",
+        "-o",
+        required=True,
+        metavar="FILE",
+        help="the edge list to write, atomically; - writes it to standard output (required)",
     )
     gen.add_argument("--quiet", "-q", action="store_true", help="no summary on stderr (default: one summary line)")
 
@@ -657,6 +662,8 @@ def _generate(args: argparse.Namespace) -> int:
     from pregel.io.generate import generate
 
     start = time.perf_counter()
+    if args.output != "-":
+        check_writable(args.output, "--output", "-")  # before the graph is drawn, which may take a while
     src, dst, weights = generate(args.kind, args.vertices, args.edges, args.seed, args.weighted)
     if src.size == 0:
         # every command refuses an edge list without edges: none is written

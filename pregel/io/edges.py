@@ -26,6 +26,7 @@ import io
 import mmap
 import os
 import stat
+import sys
 from collections.abc import Iterable
 from typing import IO, Any
 
@@ -262,7 +263,8 @@ def write_edge_list(
     weights: np.ndarray | None = None,
     header: str = "",
 ) -> None:
-    """Write ``source target [weight]`` lines, atomically; gzip-compressed when ``path`` ends in ``.gz``.
+    """Write ``source target [weight]`` lines, atomically (``"-"``: to standard output); gzip-compressed when
+    ``path`` ends in ``.gz``.
 
     Ids (and weights, which must be integers here) are turned into digits by numpy,
     a few million lines at a time: 50 million edges take seconds, not minutes.
@@ -286,13 +288,21 @@ def write_edge_list(
     '# two\\n0 7 3\\n10 0 100\\n'
     """
     columns = [np.asarray(sources), np.asarray(targets)] + ([] if weights is None else [np.asarray(weights)])
-    with atomic_write(path, "wb") as raw:
+
+    def write(raw: IO[bytes]) -> None:
         out: IO[bytes] = gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=1) if str(path).endswith(".gz") else raw
         out.write(header.encode())
         for start in range(0, columns[0].size, WRITE_LINES):
             out.write(_format_columns([c[start : start + WRITE_LINES] for c in columns]))
         if out is not raw:
             out.close()
+
+    if str(path) == "-":
+        write(sys.stdout.buffer)  # standard output, as "-" means for every output of the command line
+        sys.stdout.buffer.flush()
+        return
+    with atomic_write(path, "wb") as raw:
+        write(raw)
 
 
 def _format_columns(columns: list[np.ndarray]) -> bytes:

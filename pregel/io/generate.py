@@ -9,6 +9,9 @@ parent to child in breadth-first order. :func:`pregel.io.edges.write_edge_list` 
 
 from __future__ import annotations
 
+import math
+import os
+
 import numpy as np
 
 from pregel.errors import InputError
@@ -139,6 +142,7 @@ def binary_tree(vertices: int) -> tuple[np.ndarray, np.ndarray]:
     """
     if vertices < 1:
         raise InputError(f"a tree needs at least 1 vertex, got {vertices}")
+    _check_memory(16 * vertices)
     children = np.arange(1, vertices, dtype=np.int64)
     return (children - 1) // 2, children
 
@@ -161,10 +165,28 @@ def _check_size(vertices: int, edges: int) -> None:
         raise InputError(f"--vertices must be at least 1, got {vertices}")
     if edges < 0:
         raise InputError(f"--edges must not be negative, got {edges}")
+    if vertices > MAX_VERTICES:
+        # an edge is drawn as one 64-bit key, its source's bits above its target's
+        raise InputError(f"--vertices must be at most 2**31 ({MAX_VERTICES}), got {vertices}")
     if edges > vertices * (vertices - 1):
         raise InputError(
             f"{edges} distinct edges without self-loops do not fit in {vertices} vertices "
             f"(at most {vertices * (vertices - 1)})"
+        )
+    _check_memory(8 * vertices + 48 * edges)
+
+
+def _check_memory(needed: int) -> None:
+    """InputError when a graph would need more than the machine's memory (its arrays and the draws' temporaries)."""
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):  # no sysconf (Windows): left to numpy
+        return
+    # (half: the machine has other work, and paging would make minutes of seconds)
+    if 2 * needed > total:
+        raise InputError(
+            f"the graph asked for needs about {needed / 2**30:.1f} GiB of memory, more than half of this machine's "
+            f"{total / 2**30:.0f} GiB; ask for fewer vertices or edges"
         )
 
 
@@ -216,6 +238,8 @@ def _round_to_total(x: np.ndarray, total: int) -> np.ndarray:
 
 KINDS = ("rmat", "tree", "lognormal")
 EDGE_FACTOR = 16
+#: the most vertices of an R-MAT or log-normal graph: an edge is drawn as one key of its two ids
+MAX_VERTICES = 2**31
 
 
 def generate(
@@ -260,7 +284,8 @@ def generate(
             raise InputError(f"a tree of {vertices} vertices has {vertices - 1} edges, not {edges}")
         src, dst = binary_tree(vertices if vertices is not None else edges + 1)
     else:
-        vertices = vertices if vertices is not None else max(2, -(-edges // EDGE_FACTOR))
+        # 16 edges a vertex, with room enough that the distinct edges are quick to draw (a quarter of the pairs)
+        vertices = vertices if vertices is not None else max(2, -(-edges // EDGE_FACTOR), 1 + math.isqrt(4 * edges))
         edges = edges if edges is not None else vertices * EDGE_FACTOR
         src, dst = (rmat if kind == "rmat" else lognormal)(vertices, edges, seed)
     return src, dst, edge_weights(src.size, seed) if weighted else None
