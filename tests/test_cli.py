@@ -109,6 +109,29 @@ def test_not_converging_still_writes_and_warns(run_cli, tmp_path):
     assert len(out.read_text().splitlines()) == 7115
 
 
+def test_a_run_stopped_before_any_change_was_measured_says_only_where_it_stopped(run_cli):
+    proc = run_cli("pagerank", SHIPPED, "--max-supersteps", "1", "--quiet", "--top", "1")
+    assert proc.stderr.decode() == "pregel: warning: stopped at --max-supersteps 1 before the run ended\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (
+            ["info", SHIPPED, "--top", "3"],
+            "pregel info: error: unrecognized arguments: --top 3 (see pregel info --help)",
+        ),
+        (
+            ["viz", "cc", SHIPPED, "--bogus", "-o", "x.html"],
+            "pregel viz cc: error: unrecognized arguments: --bogus (see pregel viz cc --help)",
+        ),
+    ],
+)
+def test_an_unknown_flag_names_the_commands_own_help(run_cli, tmp_path, args, said):
+    proc = run_cli(*args)
+    assert proc.returncode == 2 and proc.stderr.decode() == said + "\n"
+
+
 @pytest.mark.parametrize(
     ("command", "why"),
     [

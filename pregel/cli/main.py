@@ -750,7 +750,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     2
     """
     small_pages()
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, extras = parser.parse_known_args(argv)
+    if extras:
+        # said by the command's own parser, which names its own --help (the top one would name pregel --help)
+        _command_parser(parser, args).error(f"unrecognized arguments: {' '.join(extras)}")
     try:
         return args.handler(args) if hasattr(args, "handler") else _run(args)
     except (InputError, CheckpointError) as exc:
@@ -763,6 +767,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         if os.environ.get("PREGEL_DEBUG"):
             raise
         return _fail(EXIT_FAILURE, f"{type(exc).__name__}: {exc} (set PREGEL_DEBUG=1 for a traceback)")
+
+
+def _command_parser(parser: argparse.ArgumentParser, args: argparse.Namespace) -> argparse.ArgumentParser:
+    """The parser of the command ``args`` were parsed for (``viz``'s: of its algorithm)."""
+    for name in ("command", "algorithm"):
+        chosen = getattr(args, name, None)
+        commands = next((a for a in parser._actions if isinstance(a, argparse._SubParsersAction)), None)
+        if chosen is None or commands is None or chosen not in commands.choices:
+            break
+        parser = commands.choices[chosen]
+    return parser
 
 
 def _fail(status: int, message: str) -> int:
@@ -1117,11 +1132,15 @@ def check_writable(path: str, flag: str, edges: str) -> None:
 def _warn_if_unfinished(args: argparse.Namespace, result: pregel.Result, name: str) -> None:
     if result.stopped_by != "max_supersteps":
         return
-    if name in ("pagerank", "ppr") and result.supersteps > 0:  # after none, there is no last change to tell
+    steps = f"{result.supersteps} superstep{'s' * (result.supersteps != 1)}"
+    # superstep 0 only sends the first ranks: a change is measured from superstep 1 on
+    if name in ("pagerank", "ppr") and result.supersteps > 1:
         delta = result.aggregated.get("delta", math.nan)
+        ranks = "personalized PageRank" if name == "ppr" else "PageRank"
+        written = "the page" if args.command == "viz" else "the ranks"
         print(
-            f"pregel: warning: PageRank did not converge in {result.supersteps} supersteps "
-            f"(last L1 change {delta:.3e}, tol {args.tol:g}); writing the ranks anyway",
+            f"pregel: warning: {ranks} did not converge in {steps} "
+            f"(last L1 change {delta:.3e}, tol {args.tol:g}); writing {written} anyway",
             file=sys.stderr,
         )
     else:
