@@ -74,6 +74,23 @@ def test_the_colouring_is_networkx_greedy_colouring():
     assert ours.tolist() == [theirs[v] for v in range(g.num_vertices)]
 
 
+@pytest.mark.parametrize("workers", [1, 2, 3])
+def test_the_colouring_inside_partitions_is_networkx_greedy_colouring(workers):
+    from pregel.algorithms.lpa import LabelPropagation, color_words, oriented
+
+    g = pregel.io.edges.read_edges(SHIPPED).to_undirected()
+    program = LabelPropagation(color_words=color_words(g), oriented=True)
+    result = pregel.run(oriented(g), program, workers=workers)
+    undirected = nx.Graph()
+    undirected.add_nodes_from(range(g.num_vertices))
+    undirected.add_edges_from(zip(*np.searchsorted(g.ids, [g.ids[g.sources], g.ids[g.indices]]).tolist()))
+    theirs = nx.coloring.greedy_color(undirected, strategy="largest_first")
+    assert result.values["color"].tolist() == [theirs[v] for v in range(g.num_vertices)]
+    if workers == 1:
+        # the colours go as far as they can inside the one partition: all of them in superstep 0
+        assert result.stats[0].aggregated["colored"] == g.num_vertices
+
+
 # ------------------------------------------------------------ random and real graphs
 @settings(max_examples=40, deadline=None)
 @given(random_graphs(max_vertices=30, max_edges=60))

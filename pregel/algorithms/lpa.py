@@ -7,8 +7,9 @@ and the result names it by its smallest id.
 Semi-synchronous (networkx's ``label_propagation_communities``, Cordasco and Gargano):
 first the graph is coloured greedily, largest degree first (networkx's ``greedy_color``
 with ``largest_first``, a self-loop counting twice, ties in id order): a vertex takes the
-smallest colour none of its earlier neighbours has, as soon as they all have one, so the
-colouring takes as many supersteps as the longest chain of earlier neighbours. Then
+smallest colour none of its earlier neighbours has, as soon as they all have one; inside
+a partition the colours go as far as they can in one superstep, so the colouring takes
+one superstep per partition a chain of earlier neighbours crosses (one on one partition). Then
 rounds follow, one superstep per colour: the vertices of that colour take the label most
 frequent among their neighbours, keeping their own when it is among the most frequent,
 else the largest (Prec-Max). A round starts by checking whether every vertex already
@@ -31,6 +32,7 @@ import pregel
 from pregel import BatchProgram, Max, Sum, Vertex
 from pregel.algorithms.columns import copied, picked
 from pregel.algorithms.phases import Echo
+from pregel.algorithms.pieces import OwnEdges
 from pregel.api.twin import only_batch, twin
 from pregel.core import kernels
 from pregel.core.engine import collect_on_driver
@@ -95,7 +97,12 @@ class LabelPropagation(BatchProgram):
         start = int(v.aggregated("start"))
         if start < 0:
             v.aggregate("uncolored", v.aggregated("uncolored"))
-            self._color(v)
+            # (every vertex computes in every superstep, none votes to halt: a batch is its whole partition, which
+            # the colouring inside it walks)
+            if self.oriented and v.size == v.kept("own", OwnEdges.of).ptr.size - 1:
+                self._color_inside(v)
+            else:
+                self._color(v)
         else:
             for name in ("start", "colors", "quiet"):
                 v.aggregate(name, v.aggregated(name))
@@ -144,6 +151,43 @@ class LabelPropagation(BatchProgram):
         v.aggregate("colored", ready.size)
         # the number of colours so far: the colours just taken, and what the vertices aggregated before
         v.aggregate("colors", np.append(colors + 1, v.aggregated("colors")))
+
+    def _color_inside(self, v: pregel.VertexBatch) -> None:
+        """One step of the greedy colouring on :func:`oriented`'s graph, carried inside the partition as far as it goes.
+
+        A vertex takes its colour once all its earlier neighbours have theirs (the colouring
+        is a function of the order alone, not of when each vertex takes it), so the
+        vertices the partition's own earlier neighbours make ready take theirs in the same
+        superstep, wave after wave (the "think like a graph" idea of :mod:`pieces`): messages
+        go only along the edges that leave the partition. One partition colours the whole
+        graph in superstep 0 instead of one superstep per link of the longest chain of
+        earlier neighbours (480 on the 1M-edge R-MAT graph).
+        """
+        values = copied(v.values)
+        color, pending, seen = values["color"], values["pending"], values["seen"]
+        if v.superstep == self._first_step:
+            edges = v.out_edges()
+            pending[:] = np.bincount(edges.source.compress(edges.weight == _FIRST), minlength=v.size)
+            wave = np.flatnonzero(pending == 0)
+        else:
+            # only a vertex's earlier neighbours tell it their colours
+            got = v.all_messages
+            wave = _told(got.receiver, got.values, seen, pending)
+        own = v.kept("own", OwnEdges.of)
+        waves = []
+        while wave.size:
+            color[wave] = _smallest_unseen(seen[wave])
+            waves.append(wave)
+            positions, owners = kernels.expand(own.ptr, wave, owners=True)
+            later = np.flatnonzero(own.ways[positions] == _LATER)
+            wave = _told(own.idx[positions[later]], color[wave[owners[later]]], seen, pending)
+        ready = np.concatenate(waves) if waves else _NO_VERTICES
+        v.values = values
+        # my later neighbours in other partitions wait for my colour
+        edges = v.out_edges(where=_mask(ready, v.size))
+        v.send_along(edges, color[edges.source], where=(edges.weight == _LATER) & own.leaves[edges.positions])
+        v.aggregate("colored", ready.size)
+        v.aggregate("colors", np.append(color[ready] + 1, v.aggregated("colors")))
 
     @property
     def _first_step(self) -> int:
@@ -345,6 +389,16 @@ def _smallest_unseen(seen: np.ndarray) -> np.ndarray:
     bits = free[np.arange(free.shape[0]), word]
     lowest = bits & (np.uint64(0) - bits)
     return word * 64 + np.log2(lowest.astype(np.float64)).astype(np.int64)
+
+
+def _told(receiver: np.ndarray, taken: np.ndarray, seen: np.ndarray, pending: np.ndarray) -> np.ndarray:
+    """Vertices ``receiver`` (positions) learn that an earlier neighbour took colour ``taken``: each marks it seen
+    and waits for one neighbour fewer; those that wait for none any more (ready to take a colour)."""
+    taken = np.asarray(taken, dtype=np.int64)
+    np.bitwise_or.at(seen, (receiver, taken // 64), np.uint64(1) << (taken % 64).astype(np.uint64))
+    heard, told = np.unique(receiver, return_counts=True)
+    pending[heard] -= told.astype(pending.dtype)
+    return heard[pending[heard] == 0]
 
 
 def _mask(positions: np.ndarray, size: int) -> np.ndarray:
