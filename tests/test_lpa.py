@@ -91,6 +91,17 @@ def test_the_colouring_inside_partitions_is_networkx_greedy_colouring(workers):
         assert result.stats[0].aggregated["colored"] == g.num_vertices
 
 
+def test_one_partition_takes_a_whole_round_of_turns_a_superstep():
+    g = pregel.io.edges.read_edges(SHIPPED)
+    alone, split = label_propagation(g), label_propagation(g, workers=3)
+    assert alone.values.tolist() == split.values.tolist() == networkx_label_propagation(g).tolist()
+    colors = int(alone.stats[0].aggregated["colors"])
+    # a superstep of colouring, then a superstep per round (the last changed nothing), where three partitions
+    # take a superstep per colour class
+    assert alone.supersteps < 2 + split.supersteps // colors
+    assert [s.aggregated["changed"] for s in alone.stats[-1:]] == [0]
+
+
 # ------------------------------------------------------------ random and real graphs
 @settings(max_examples=40, deadline=None)
 @given(random_graphs(max_vertices=30, max_edges=60))

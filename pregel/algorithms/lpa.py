@@ -10,7 +10,8 @@ with ``largest_first``, a self-loop counting twice, ties in id order): a vertex 
 smallest colour none of its earlier neighbours has, as soon as they all have one; inside
 a partition the colours go as far as they can in one superstep, so the colouring takes
 one superstep per partition a chain of earlier neighbours crosses (one on one partition). Then
-rounds follow, one superstep per colour: the vertices of that colour take the label most
+rounds follow, one superstep per colour (a whole round a superstep where no edge leaves a
+partition, as on one partition): the vertices of that colour take the label most
 frequent among their neighbours, keeping their own when it is among the most frequent,
 else the largest (Prec-Max). A round starts by checking whether every vertex already
 holds one of its most frequent labels; then the run stops. The result is exactly
@@ -69,7 +70,16 @@ class LabelPropagation(BatchProgram):
     [4, 4, 4, 6, 6, 6]
     """
 
-    aggregators = {"colored": Sum, "uncolored": Echo, "colors": Max, "changed": Sum, "start": Echo, "quiet": Echo}
+    aggregators = {
+        "colored": Sum,
+        "uncolored": Echo,
+        "colors": Max,
+        "changed": Sum,
+        "start": Echo,
+        "quiet": Echo,
+        "crossing": Sum,
+        "whole": Echo,
+    }
     color_words = 1
     oriented = False
 
@@ -99,14 +109,21 @@ class LabelPropagation(BatchProgram):
             v.aggregate("uncolored", v.aggregated("uncolored"))
             # (every vertex computes in every superstep, none votes to halt: a batch is its whole partition, which
             # the colouring inside it walks)
-            if self.oriented and v.size == v.kept("own", OwnEdges.of).ptr.size - 1:
+            own = v.kept("own", OwnEdges.of) if self.oriented else None
+            if own is not None and v.size == own.ptr.size - 1:
                 self._color_inside(v)
+                # a partition none of whose edges leaves it can take whole rounds of turns alone
+                v.aggregate("crossing", int(own.leaving.any()))
             else:
                 self._color(v)
+                v.aggregate("crossing", 1)
         else:
-            for name in ("start", "colors", "quiet"):
+            for name in ("start", "colors", "quiet", "whole"):
                 v.aggregate(name, v.aggregated(name))
-            self._propagate(v, v.superstep - start, int(v.aggregated("colors")))
+            if int(v.aggregated("whole")) == 1:
+                self._round_inside(v, int(v.aggregated("colors")))
+            else:
+                self._propagate(v, v.superstep - start, int(v.aggregated("colors")))
 
     def _color(self, v: pregel.VertexBatch) -> None:
         """One step of the greedy colouring: note the colours neighbours just took, then colour the ready."""
@@ -194,6 +211,35 @@ class LabelPropagation(BatchProgram):
         """The superstep that colours the first vertices: after the degrees are told, unless the graph says them."""
         return 0 if self.oriented else 1
 
+    def _round_inside(self, v: pregel.VertexBatch, colors: int) -> None:
+        """A whole round of turns in one superstep, where no edge leaves any partition (one partition, say).
+
+        The colour classes take their turns one after the other, each reading its
+        neighbours' labels as the earlier classes of the round left them: what the
+        pipeline of :meth:`_propagate` does one class a superstep, done here without a
+        message. Master compute stops the run after a round that changed no label.
+        """
+        own = v.kept("own", OwnEdges.of)
+        order = v.cached("class_order", _class_order)
+        bounds = np.searchsorted(v.cached("class_colors", _class_colors), np.arange(colors + 1))
+        labels = v.values["label"].copy()
+        moved = []
+        for c in range(colors):
+            # the class's members, in vertex order: their neighbours' labels unlike their own, member by member
+            members = order[bounds[c] : bounds[c + 1]]
+            positions, owners = kernels.expand(own.ptr, members, owners=True)
+            heard = labels[own.idx[positions]]
+            unlike = np.flatnonzero(heard != labels[members[owners]])
+            movers, new_labels = _prec_max(members[owners[unlike]], heard[unlike], v.out_degree)
+            labels[movers] = new_labels
+            moved.append(movers)
+        movers = np.concatenate(moved) if moved else _NO_VERTICES
+        if movers.size:
+            changed = picked(v.values, movers)
+            changed["label"] = labels[movers]
+            v.update_values(movers, changed)
+        v.aggregate("changed", movers.size)
+
     def _propagate(self, v: pregel.VertexBatch, step: int, colors: int) -> None:
         """Step ``step`` of the turns: a class takes its labels, everyone answers requests, a class asks."""
         got = v.all_messages
@@ -247,6 +293,12 @@ class LabelPropagation(BatchProgram):
             master.set_aggregated("start", master.superstep + 1)
             master.set_aggregated("colors", int(master.aggregated("colors")))
             master.set_aggregated("quiet", 0)
+            # whole rounds a superstep where no partition has an edge to another, else a class a superstep
+            master.set_aggregated("whole", int(master.aggregated("crossing") == 0))
+            return
+        if int(master.aggregated("whole")) == 1:
+            if master.aggregated("changed") == 0:
+                master.halt()  # a round changed no label: every vertex holds one of its most frequent
             return
         step = master.superstep - start
         if step >= 2:
