@@ -122,12 +122,13 @@ def test_real_graphs_match_networkx(path):
     assert ours.values.tolist() == networkx_label_propagation(g).tolist()
 
 
-def test_a_checkpointed_run_resumes_to_the_same_labels(tmp_path):
+@pytest.mark.parametrize(("workers", "stop_at", "every"), [(2, 120, 50), (1, 3, 1)])
+def test_a_checkpointed_run_resumes_to_the_same_labels(tmp_path, workers, stop_at, every):
     g = pregel.io.edges.read_edges(SHIPPED)
-    whole = label_propagation(g, workers=2)
-    options = {"workers": 2, "checkpoint_dir": tmp_path / "ck", "checkpoint_every": 50}
-    # stopped inside the colouring, resumed to the end
-    assert label_propagation(g, max_supersteps=120, **options).stopped_by == "max_supersteps"
+    whole = label_propagation(g, workers=workers)
+    options = {"workers": workers, "checkpoint_dir": tmp_path / "ck", "checkpoint_every": every}
+    # stopped in the middle (two partitions: a class of turns a superstep; one: a round a superstep), resumed
+    assert label_propagation(g, max_supersteps=stop_at, **options).stopped_by == "max_supersteps"
     resumed = label_propagation(g, resume=True, **options)
     assert resumed.values.tolist() == whole.values.tolist() and resumed.supersteps == whole.supersteps
 
