@@ -43,6 +43,9 @@ CASES = {
         "p.txt: --plot draws .avif, .eps",
         {"e.txt": b"1 2\n2 3\n"},
     ),
+    "an empty --output": Case(
+        ["pagerank", "e.txt", "-o", ""], "--output names no file (an empty path", {"e.txt": b"1 2\n2 3\n"}
+    ),
     "an --output inside a file": Case(
         ["pagerank", "e.txt", "-o", "e.txt/r.tsv"],
         "e.txt/r.tsv: --output directory e.txt is not a directory",

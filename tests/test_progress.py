@@ -10,6 +10,7 @@ tmux is installed, read back from a real terminal emulator as well.
 from __future__ import annotations
 
 import fcntl
+import io
 import os
 import re
 import shutil
@@ -187,3 +188,12 @@ def test_a_run_without_live_supersteps_leaves_no_status_line():
     lines = screen(received, 120)
     assert lines[0].split()[:2] == ["superstep", "active"], lines
     assert lines[-1].startswith("pagerank: 7115 vertices, 103689 edges, ") and lines[-1].endswith("(scipy backend)")
+
+
+def test_a_terminal_that_does_not_say_its_size_gets_shutils(monkeypatch):
+    # under script(1) a terminal can have 0 columns: every live line was cut down to a lone "…"
+    from pregel.cli import progress
+
+    monkeypatch.setattr(progress.os, "get_terminal_size", lambda fd: os.terminal_size((0, 0)))
+    monkeypatch.setenv("COLUMNS", "100")
+    assert progress._width(io.StringIO()) == 100

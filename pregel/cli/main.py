@@ -26,7 +26,7 @@ from pregel.api.run import ray_backend
 from pregel.api.twin import APIS
 from pregel.cli.algorithms import ALGORITHMS, Algorithm, NotCompared
 from pregel.cli.info import format_info, graph_info
-from pregel.cli.progress import Progress
+from pregel.cli.progress import Progress, clear_line
 from pregel.cli.runstats import plot_run, require_matplotlib, write_stats
 from pregel.cli.top import TopK
 from pregel.cli.userprog import load_program, naming_program
@@ -781,6 +781,7 @@ def _command_parser(parser: argparse.ArgumentParser, args: argparse.Namespace) -
 
 
 def _fail(status: int, message: str) -> int:
+    clear_line(sys.stderr)  # a run's live line (reading a file..., superstep 12 ...) is not the error's start
     print(f"pregel: error: {message}", file=sys.stderr)
     return status
 
@@ -1085,6 +1086,9 @@ def _check_checkpoint_flags(args: argparse.Namespace) -> None:
 def _check_output_paths(args: argparse.Namespace) -> None:
     """Refuse output paths that cannot be written or that collide, before any work is done."""
     named = [(flag, getattr(args, flag.lstrip("-"), None)) for flag in ("--output", "--stats", "--plot", "--viz")]
+    for flag, path in named:
+        if path == "":
+            raise InputError(f"{flag} names no file (an empty path; '-' is standard output)")
     named = [(flag, path) for flag, path in named if path]
     for flag, path in named:
         if flag == "--output" and args.command != "viz" and is_folder(path):

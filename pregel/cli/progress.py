@@ -261,6 +261,12 @@ def one_core(result: Result) -> str:
     return f"; one core: ~{compute:.3f} s of compute; overhead {overhead} a superstep, so {verdict}"
 
 
+def clear_line(stream: Any) -> None:
+    """Erase a live line left on ``stream`` (when it is a terminal), so that what follows starts the line."""
+    if is_terminal(stream):
+        stream.write(_CLEAR_LINE)
+
+
 def is_terminal(stream: Any) -> bool:
     """Whether ``stream`` is an interactive terminal that understands ``\\r`` and ANSI erase.
 
@@ -288,6 +294,8 @@ def _number(value: Any) -> str:
 def _width(stream: Any) -> int:
     """Columns of the terminal behind ``stream`` (stdout may be a file while stderr is not)."""
     try:
-        return os.get_terminal_size(stream.fileno()).columns
+        columns = os.get_terminal_size(stream.fileno()).columns
     except (AttributeError, ValueError, OSError):
-        return shutil.get_terminal_size().columns
+        columns = 0
+    # a terminal that does not say its size (0 columns, as under script(1)) has shutil's: $COLUMNS, else 80
+    return columns if columns > 0 else shutil.get_terminal_size().columns
