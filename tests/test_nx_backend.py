@@ -455,3 +455,23 @@ def test_numpy_weights_as_zip_over_arrays_gives_them(dtype):
     _close(nx.pagerank(g, backend="pregel"), nx.pagerank(g))
     undirected = g.to_undirected()
     assert len(nx.community.louvain_communities(undirected, seed=1, backend="pregel")) >= 1
+
+
+@needs_backend
+def test_weights_are_checked_where_the_call_binds_them():
+    # by position too (Bellman-Ford's weight is its third argument), and on a graph converted already
+    g = nx.DiGraph()
+    g.add_edge("a", "b", w=1.0, weight=1.0)
+    g.add_edge("b", "c", w=math.nan, weight=1.0)
+    name = "single_source_bellman_ford_path_length"
+    assert "edge ('b', 'c') weighs nan" in BackendInterface.can_run(name, (g, "a", "w"), {})
+    assert BackendInterface.can_run(name, (g, "a", "weight"), {}) is True
+    with nx.config(backend_priority=["pregel"], fallback_to_nx=True):
+        assert repr(nx.single_source_bellman_ford_path_length(g, "a", "w")) == repr(
+            nx.single_source_bellman_ford_path_length(g, "a", "w", backend="networkx")
+        )
+    converted = BackendInterface.convert_from_nx(g, edge_attrs={"weight": 1.0})
+    assert BackendInterface.can_run("pagerank", (converted,), {}) is True
+    assert nx.pagerank(converted) == pytest.approx(nx.pagerank(g))
+    negative = BackendInterface.convert_from_nx(nx.DiGraph([(1, 2, {"weight": -1.0})]), edge_attrs={"weight": 1.0})
+    assert "edge (1, 2) weighs -1.0" in BackendInterface.can_run("pagerank", (negative,), {})

@@ -59,6 +59,8 @@ graph's order.
 
 from __future__ import annotations
 
+import inspect
+import itertools
 import math
 import numbers
 from collections.abc import Iterator, Mapping
@@ -584,40 +586,68 @@ class BackendInterface:
         yield from _louvain(G, weight, resolution, threshold, seed, None)
 
 
-#: the weighted calls: where their ``weight`` sits among the arguments, its default, and the smallest weight they
-#: run on (``can_run`` leaves the others to networkx: a negative weight is no transition strength to PageRank, and
-#: Dijkstra's networkx answer with one is networkx's own; betweenness by weight takes positive weights)
+#: the weighted calls and the weights they run on (``can_run`` leaves the others to networkx: a negative weight is
+#: no transition strength to PageRank, Dijkstra's networkx answer with one is networkx's own, and betweenness by
+#: weight takes positive weights)
 _WEIGHTED = {
-    "pagerank": (6, "weight", "non-negative"),
-    "single_source_dijkstra_path_length": (3, "weight", "non-negative"),
-    "multi_source_dijkstra_path_length": (3, "weight", "non-negative"),
-    "single_source_bellman_ford_path_length": (3, "weight", "finite"),
-    "betweenness_centrality": (3, None, "positive"),
-    "louvain_communities": (1, "weight", "non-negative"),
-    "louvain_partitions": (1, "weight", "non-negative"),
+    "pagerank": "non-negative",
+    "single_source_dijkstra_path_length": "non-negative",
+    "multi_source_dijkstra_path_length": "non-negative",
+    "single_source_bellman_ford_path_length": "finite",
+    "betweenness_centrality": "positive",
+    "louvain_communities": "non-negative",
+    "louvain_partitions": "non-negative",
 }
-_TOO_SMALL = {"finite": lambda w: False, "non-negative": lambda w: w < 0, "positive": lambda w: w <= 0}
 
 
 def _weights_refused(name: str, graph: Any, args: tuple, kwargs: dict[str, Any]) -> str | None:
     """Why the pregel backend leaves call ``name`` to networkx for its graph's weights (None: it runs it).
 
     The first NaN or infinite weight, or one the function does not run on (negative, or
-    not positive), is named by its edge. A weight that is not a number is left to the call, which refuses it as
-    networkx does.
+    not positive), is named by its edge. Weights that are not all numbers are left to
+    the call, which refuses them as networkx does. ``weight`` is read as the call binds it
+    (the backend's functions have networkx's signatures).
     """
-    at, default, kind = _WEIGHTED[name]
-    weight = kwargs.get("weight", args[at] if len(args) > at else default)
-    if weight is None:
+    bound = inspect.signature(getattr(BackendInterface, name)).bind_partial(*args, **kwargs)
+    bound.apply_defaults()
+    weight = bound.arguments.get("weight")
+    if weight is None or callable(weight):
         return None
-    for u, v, *_, data in graph.edges(data=True):
-        w = data.get(weight, 1)
-        if not isinstance(w, numbers.Real):
-            continue
-        if not math.isfinite(w) or _TOO_SMALL[kind](w):
-            taken = "finite" if kind == "finite" else f"finite {kind}"
-            return f"{name} runs on {taken} weights only (others are left to networkx); edge ({u!r}, {v!r}) weighs {w}"
-    return None
+    kind = _WEIGHTED[name]
+    if isinstance(graph, PregelGraph):
+        values = graph.attributes.get(weight)
+        if values is None:
+            return None
+    else:
+        try:
+            # every edge's weight, by the adjacency (an undirected edge twice): a pass in C, not a loop per edge
+            values = np.fromiter((d.get(weight, 1) for _, _, d in _edge_records(graph)), dtype=np.float64)
+        except (TypeError, ValueError):
+            return None
+    refused = ~np.isfinite(values)
+    if kind != "finite":
+        refused |= values < 0 if kind == "non-negative" else values <= 0
+    bad = np.flatnonzero(refused)
+    if not bad.size:
+        return None
+    k = int(bad[0])
+    if isinstance(graph, PregelGraph):
+        u, v = graph.nodes[graph.sources[k]], graph.nodes[graph.targets[k]]
+    else:
+        u, v, _ = next(itertools.islice(_edge_records(graph), k, None))
+    taken = "finite" if kind == "finite" else f"finite {kind}"
+    return f"{name} runs on {taken} weights only (others are left to networkx); edge ({u!r}, {v!r}) weighs {values[k]}"
+
+
+def _edge_records(graph: nx.Graph) -> Iterator[tuple[Any, Any, dict]]:
+    """``(u, v, data)`` of every edge by the adjacency, in its order (a multigraph's parallel edges one by one)."""
+    multi = graph.is_multigraph()
+    # (the plain dicts networkx's own functions read: through the public view a pass takes three times as long)
+    adjacency = getattr(graph, "_adj", None)
+    for u, neighbours in (graph.adj if adjacency is None else adjacency).items():
+        for v, data in neighbours.items():
+            for d in data.values() if multi else (data,):
+                yield u, v, d
 
 
 _UNDIRECTED_CLUSTERING = {"clustering", "average_clustering", "transitivity"}
