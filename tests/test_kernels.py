@@ -621,3 +621,9 @@ def test_expand_refuses_rows_outside_the_pointers() -> None:
         kernels._kernels.expand(np.array([0, 2, 3]), np.array([2]), None, np.empty(0, dtype=np.int64), None)
     with pytest.raises(ValueError, match="one per out-edge"):
         kernels._kernels.expand(np.array([0, 2, 3]), np.array([0]), None, np.empty(3, dtype=np.int64), None)
+    # rows whose lengths add up past 2**63 wrap around to the size of the outputs: refused before anything is written
+    huge = np.array([0, 2**62], dtype=np.int64)
+    with pytest.raises(ValueError, match="one per out-edge"):
+        kernels._kernels.expand(huge, np.zeros(4, dtype=np.int64), None, np.empty(0, dtype=np.int64), None)
+    with pytest.raises(ValueError, match="at least one pointer"):
+        kernels._kernels.expand(np.empty(0, dtype=np.int64), None, None, np.empty(0, dtype=np.int64), None)

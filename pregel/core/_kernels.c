@@ -1987,7 +1987,11 @@ expand(PyObject *self, PyObject *args)
          PyObject_GetBuffer(owners_obj, &bown, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | PyBUF_WRITABLE) < 0))
         goto done;
     Py_ssize_t n = bp.len / 8 - 1, nr = br.obj != NULL ? br.len / 8 : n, total = bpos.len / 8;
-    if (n < 0 || !check(&bp, 8, n + 1, "indptr") || (br.obj != NULL && !check(&br, 8, nr, "rows")) ||
+    if (n < 0) {
+        PyErr_SetString(PyExc_ValueError, "indptr: at least one pointer");
+        goto done;
+    }
+    if (!check(&bp, 8, n + 1, "indptr") || (br.obj != NULL && !check(&br, 8, nr, "rows")) ||
         (bl.obj != NULL && !check(&bl, 8, nr, "labels")) || !check(&bpos, 8, total, "positions") ||
         (bown.obj != NULL && !check(&bown, 8, total, "owners")))
         goto done;
@@ -1999,6 +2003,11 @@ expand(PyObject *self, PyObject *args)
         int64_t r = rows != NULL ? rows[k] : k;
         if (r < 0 || r >= n || indptr[r + 1] < indptr[r]) {
             PyErr_SetString(PyExc_ValueError, "rows: a row out of range, or indptr not increasing");
+            goto done;
+        }
+        /* bounded as it adds up (a sum that wrapped around could pass the check below) */
+        if (indptr[r + 1] - indptr[r] > total - filled) {
+            PyErr_SetString(PyExc_ValueError, "positions and owners: one per out-edge of the rows");
             goto done;
         }
         filled += indptr[r + 1] - indptr[r];
