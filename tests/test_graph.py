@@ -98,12 +98,16 @@ def test_unknown_vertex_is_named():
 
 
 def test_a_result_read_at_an_unknown_vertex_raises_a_key_error_as_a_mapping_does():
-    result = pregel.run(Graph.from_edges(["a"], ["b"]), PageRank)
-    for unknown in ("c", 3):
+    words, numbers = (
+        pregel.run(Graph.from_edges(["a"], ["b"]), PageRank),
+        pregel.run(Graph.from_edges([1], [2]), PageRank),
+    )
+    for result, unknown in ((words, "c"), (words, 3), (numbers, 3), (numbers, "c"), (numbers, 1.5)):
         with pytest.raises(KeyError) as raised:
             result[unknown]
         assert isinstance(raised.value, pregel.UnknownVertex) and isinstance(raised.value, pregel.InputError)
         assert str(raised.value).startswith(f"vertex {unknown!r} is not in the graph")
+    assert numbers[2.0] == numbers[2]
 
 
 def test_from_scipy_keeps_every_stored_entry_as_an_edge():

@@ -10,7 +10,6 @@ tmux is installed, read back from a real terminal emulator as well.
 from __future__ import annotations
 
 import fcntl
-import io
 import os
 import re
 import shutil
@@ -194,6 +193,14 @@ def test_a_terminal_that_does_not_say_its_size_gets_shutils(monkeypatch):
     # under script(1) a terminal can have 0 columns: every live line was cut down to a lone "…"
     from pregel.cli import progress
 
-    monkeypatch.setattr(progress.os, "get_terminal_size", lambda fd: os.terminal_size((0, 0)))
+    asked = []
+
+    def no_size(fd):
+        asked.append(fd)
+        return os.terminal_size((0, 0))
+
+    monkeypatch.setattr(progress.os, "get_terminal_size", no_size)
     monkeypatch.setenv("COLUMNS", "100")
-    assert progress._width(io.StringIO()) == 100
+    with open(os.devnull, "w") as stream:  # a stream with a descriptor: the terminal is asked, and says 0
+        assert progress._width(stream) == 100
+        assert asked[0] == stream.fileno()

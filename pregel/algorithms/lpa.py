@@ -41,16 +41,19 @@ from pregel.io.edges import as_graph
 
 
 class LabelPropagation(BatchProgram):
-    """networkx's semi-synchronous label propagation: a greedy colouring, then one colour per superstep.
+    """networkx's semi-synchronous label propagation: a greedy colouring, then the colour classes take turns.
 
     ``color_words`` is the size of the set of colours a vertex has seen, in 64-bit
     words; it must exceed the number of earlier neighbours of every vertex (see
     :func:`color_words`). With ``oriented``, the program runs on :func:`oriented`'s
     graph, whose edge weights say which neighbours come first in the colouring order:
     the colouring starts in superstep 0, without a superstep in which every vertex tells
-    its neighbours its degree.
+    its neighbours its degree, and goes inside each partition as far as it can in a
+    superstep (:meth:`_color_inside`).
 
-    After the colouring, the colour classes take turns, one a superstep, round after
+    Where no edge leaves any partition (one partition, say) a superstep is a whole
+    round of turns, the classes one after the other inside it (:meth:`_round_inside`).
+    Otherwise the colour classes take turns, one a superstep, round after
     round. A vertex must read its neighbours' labels as they are just before its turn,
     so it asks for them two supersteps ahead: class ``c`` sends its ids to its
     neighbours in superstep ``T - 2`` (a request, a negative message), each neighbour
@@ -590,9 +593,9 @@ def label_propagation(
 
         return reference.label_propagation(graph, synchronous, max_supersteps)
     if backend == "local" and not synchronous and options.get("workers") is None:
-        # a superstep moves a few thousand messages (one colour's turn, or a step of the colouring): a second
-        # partition's fixed costs per superstep outweigh its share (1.2 s against 1.6 s on the 1M R-MAT); the
-        # command line passes workers=None when --workers is not given, which is a default too
+        # one partition colours the graph and takes a whole round of turns a superstep, with no message; two take
+        # a superstep per colour class, each moving a few thousand messages, whose fixed costs outweigh the second
+        # partition's share; the command line passes workers=None when --workers is not given: a default too
         options["workers"] = 1
     if synchronous:
         program = twin(api, SynchronousLabelPropagation, SynchronousLabelPropagationVertex)()

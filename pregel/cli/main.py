@@ -1086,12 +1086,9 @@ def _check_checkpoint_flags(args: argparse.Namespace) -> None:
 def _check_output_paths(args: argparse.Namespace) -> None:
     """Refuse output paths that cannot be written or that collide, before any work is done."""
     named = [(flag, getattr(args, flag.lstrip("-"), None)) for flag in ("--output", "--stats", "--plot", "--viz")]
+    named = [(flag, path) for flag, path in named if path is not None]
     for flag, path in named:
-        if path == "":
-            raise InputError(f"{flag} names no file (an empty path; '-' is standard output)")
-    named = [(flag, path) for flag, path in named if path]
-    for flag, path in named:
-        if flag == "--output" and args.command != "viz" and is_folder(path):
+        if flag == "--output" and args.command != "viz" and path and is_folder(path):
             check_folder(Path(path))
         else:
             check_writable(path, flag, args.edges)
@@ -1111,6 +1108,8 @@ def check_writable(path: str, flag: str, edges: str) -> None:
     ...
     pregel.errors.InputError: /no/such/dir/ranks.tsv: --output directory /no/such/dir does not exist
     """
+    if path == "":
+        raise InputError(f"{flag} names no file (an empty path; '-' is standard output)")
     out = Path(path)
     if out.is_dir():
         raise InputError(f"{out}: {flag} is a directory")

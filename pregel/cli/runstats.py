@@ -86,14 +86,15 @@ def require_matplotlib(path: str | os.PathLike[str] | None = None) -> None:
     >>> require_matplotlib("run.txt")
     Traceback (most recent call last):
     ...
-    pregel.errors.InputError: run.txt: --plot draws .avif, ... or .webp files, not .txt
+    pregel.errors.InputError: run.txt: --plot draws ... files, not .txt
     """
     try:
         from matplotlib.backend_bases import FigureCanvasBase
     except ImportError:
         raise InputError("--plot needs matplotlib: pip install 'pregel[plot]'") from None
     suffix = Path(path).suffix.lower().lstrip(".") if path is not None else ""
-    known = sorted(FigureCanvasBase.get_supported_filetypes())
+    # (pgf is LaTeX's: it fails at the end of a run where no LaTeX is installed)
+    known = sorted(set(FigureCanvasBase.get_supported_filetypes()) - {"pgf"})
     # a name without a suffix is drawn as a PNG (matplotlib's default format)
     if suffix and suffix not in known:
         listed = ", ".join(f".{k}" for k in known[:-1]) + f" or .{known[-1]}"

@@ -520,7 +520,13 @@ class Graph:
         if self.labels is None:
             wanted = np.atleast_1d(np.asarray(ids))
             if wanted.size and wanted.dtype.kind not in "iu":
-                wanted = _as_ids(wanted, what)
+                try:
+                    wanted = _as_ids(wanted, what)
+                except InputError:
+                    odd = next(v for v in wanted.tolist() if not _is_integral(v))
+                    raise UnknownVertex(
+                        f"{what} {odd!r} is not in the graph (its vertices are named by integers)"
+                    ) from None
         else:
             wanted = np.atleast_1d(np.asarray(ids, dtype=object))
             for v in wanted.tolist():
@@ -787,6 +793,13 @@ def _chunked(a: np.ndarray, f: Any, dtype: Any, in_place: bool = False) -> np.nd
     return out
 
 
+def _is_integral(v: Any) -> bool:
+    """Whether ``v`` names an integer id (an int, numpy's too, or a float without a fraction; not a bool)."""
+    if isinstance(v, bool):
+        return False
+    return isinstance(v, (int, np.integer)) or (isinstance(v, float) and v.is_integer())
+
+
 def _as_ids(values: Any, what: str) -> np.ndarray:
     """Original ids as an int64 array; InputError for anything that is not an integer."""
     arr = np.asarray(values)
@@ -797,11 +810,7 @@ def _as_ids(values: Any, what: str) -> np.ndarray:
     flat = arr.ravel()
     out = np.empty(flat.size, dtype=np.int64)
     for k, v in enumerate(flat.tolist()):
-        if (
-            isinstance(v, bool)
-            or not isinstance(v, (int, np.integer))
-            and not (isinstance(v, float) and v.is_integer())
-        ):
+        if not _is_integral(v):
             # a tuple or another object: say what a vertex may be named by, and how to get there
             kinds = "" if isinstance(v, str) else " (vertices are named by integers or by strings: relabel the others)"
             raise InputError(f"{what}: vertex id {v!r} is not an integer{kinds}")

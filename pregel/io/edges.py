@@ -131,7 +131,7 @@ def _why_integers(path: str | os.PathLike[str], parts: bool) -> str:
         return (
             " (part files are read as integer ids: give one file of word ids, or CSV parts with --src NAME --dst NAME)"
         )
-    return " (most of the file's ids are integers: a word among them is a mistake)"
+    return " (at least half of the file's first lines name vertices by integers: a word among them is a mistake)"
 
 
 def read_edge_arrays(

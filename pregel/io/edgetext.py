@@ -940,6 +940,5 @@ def _data(raw: bytes) -> bytes:
 _WORD_HEAD = 1 << 16
 
 
-#: said after an id that is a word: where such ids are read
 def _show(field: bytes) -> str:
     return repr(field.decode("utf-8", errors="replace"))
