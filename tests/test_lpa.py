@@ -243,7 +243,7 @@ def test_scalar_twin_equals_the_batch_program(g):
 
 
 def test_scalar_twin_by_hand_and_on_the_command_line(tmp_path, capsys):
-    from pregel.algorithms.lpa import SynchronousLabelPropagationVertex
+    from pregel.algorithms.synchronous_lpa import SynchronousLabelPropagationVertex
 
     # two triangles joined by 3 - 4: each settles on its smallest label
     g = pregel.Graph.from_edges([1, 2, 3, 4, 5, 6, 3], [2, 3, 1, 5, 6, 4, 4]).to_undirected()

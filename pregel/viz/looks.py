@@ -171,13 +171,14 @@ def looks() -> dict[type, Look]:
     from pregel.algorithms.components import ConnectedComponents, ConnectedComponentsVertex, PartitionComponents
     from pregel.algorithms.kcore import CoreNumbers, CoreNumbersVertex, KCorePruning, KCorePruningVertex
     from pregel.algorithms.louvain import Louvain
-    from pregel.algorithms.lpa import LabelPropagation, SynchronousLabelPropagation, SynchronousLabelPropagationVertex
+    from pregel.algorithms.lpa import LabelPropagation
     from pregel.algorithms.matching import RandomMatching
     from pregel.algorithms.mis import LubyIndependentSet, LubyIndependentSetVertex
     from pregel.algorithms.pagerank import PageRank, PageRankVertex, PersonalizedPageRankVertex
     from pregel.algorithms.ppr import ParallelPersonalizedPageRank
     from pregel.algorithms.scc import StronglyConnected, StronglyConnectedVertex
     from pregel.algorithms.sssp import ShortestPaths, ShortestPathsVertex
+    from pregel.algorithms.synchronous_lpa import SynchronousLabelPropagation, SynchronousLabelPropagationVertex
     from pregel.algorithms.triangles import Triangles, TrianglesVertex
     from pregel.algorithms.weighted_pagerank import WeightedPageRank
 
