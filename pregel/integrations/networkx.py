@@ -527,12 +527,14 @@ class BackendInterface:
     # ------------------------------------------ issue 18: lpa, betweenness
     @staticmethod
     def label_propagation_communities(G: PregelGraph) -> Any:
-        from pregel.algorithms.lpa import LabelPropagation, color_words
+        from pregel.algorithms.lpa import LabelPropagation, color_words, oriented
 
         clusters: dict[int, set[Any]] = {}
         if len(G):
             graph = G.lightest(None)  # vertex i is node i: labels are positions in G, as networkx numbers them
-            labels = _run(graph, LabelPropagation(color_words=color_words(graph))).values["label"]
+            # (each edge says which end the colouring takes first: coloured inside each partition, no degrees sent)
+            program = LabelPropagation(color_words=color_words(graph), oriented=True)
+            labels = _run(oriented(graph), program).values["label"]
             for node, label in zip(G.nodes, labels.tolist()):
                 clusters.setdefault(label, set()).add(node)
         return clusters.values()
