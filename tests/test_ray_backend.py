@@ -24,7 +24,7 @@ import pregel
 from pregel import Vertex
 from pregel.algorithms.components import connected_components
 from pregel.algorithms.louvain import louvain
-from pregel.algorithms.pagerank import pagerank
+from pregel.algorithms.pagerank import PageRank, pagerank
 from pregel.algorithms.sssp import sssp
 from pregel.algorithms.weighted_pagerank import weighted_pagerank
 from tests.conftest import ROOT
@@ -223,6 +223,24 @@ def test_workers_default_to_the_cluster_cpus(monkeypatch):
     result = pregel.run(binary_tree(), Wake(root=1), backend="ray")
     assert seen == [2]  # the module's Ray session has 2 CPUs
     assert result.to_dict()[15] == 3.0
+
+
+def test_workers_are_at_most_one_per_vertex_and_sixteen_per_cpu(monkeypatch):
+    seen = []
+
+    class Recording(ray_backend.RayBackend):
+        def values(self):
+            seen.append(len(self.actors))
+            return super().values()
+
+    monkeypatch.setattr(ray_backend, "RayBackend", Recording)
+    small = pregel.Graph.from_edges([1, 2, 3], [2, 3, 1])
+    ranks = pregel.run(small, PageRank, backend="ray", workers=20).values
+    assert seen == [3]  # empty partitions would each be a process
+    np.testing.assert_allclose(ranks, [1 / 3] * 3, rtol=0, atol=1e-12)
+    # each worker is a process: a hundred thousand of them would take the machine's memory before superstep 0
+    with pytest.raises(pregel.InputError, match=r"--workers 100000: the Ray cluster has 2 CPUs .* at most 32"):
+        pregel.run(small, PageRank, backend="ray", workers=100_000)
 
 
 @pytest.mark.parametrize("spec", ["examples/bfs_levels.py:BFSLevels", "examples/widest_path.py:WidestPath"])

@@ -523,7 +523,8 @@ class RayBackend:
         try:
             _ship_code_if_unimportable(program)
             self.program = ray.put(program)
-            self._cut(graph, split(graph, workers or _cluster_cpus()))
+            # (more partitions than vertices would be empty ones, each a process of its own)
+            self._cut(graph, split(graph, min(_worker_count(workers), max(1, graph.num_vertices))))
             self.mail = [[] for _ in self.parts]
             self._staff(len(self.parts), self._load_all)
         except BaseException:
@@ -1072,7 +1073,7 @@ class HeldRayBackend(RayBackend):
         try:
             _ship_code_if_unimportable(program)
             self.program = ray.put(program)
-            count = workers or _cluster_cpus()
+            count = _worker_count(workers)
             self.mail = [[] for _ in range(count)]
             self._staff(count, lambda: self._hold(program))
         except BaseException:
@@ -1517,6 +1518,23 @@ def _object_store_bytes(graph: Graph) -> int:
 
 def _cluster_cpus() -> int:
     return max(1, int(ray.cluster_resources().get("CPU", 1)))
+
+
+#: Workers a run may ask for per CPU of the cluster: each is a process of its own (about 120 MB before any graph),
+#: and a hundred thousand of them exhaust a machine's memory before the first superstep.
+WORKERS_PER_CPU = 16
+
+
+def _worker_count(workers: int | None) -> int:
+    """The workers of a run asked for ``workers`` (None: one per CPU of the cluster); InputError beyond
+    :data:`WORKERS_PER_CPU` per CPU."""
+    cpus = _cluster_cpus()
+    if workers is not None and workers > WORKERS_PER_CPU * cpus:
+        raise InputError(
+            f"--workers {workers}: the Ray cluster has {cpus} CPU{'s' * (cpus != 1)} and each worker is a process "
+            f"of its own: ask for at most {WORKERS_PER_CPU * cpus}"
+        )
+    return workers or cpus
 
 
 def _first_line(exc: BaseException) -> str:
