@@ -318,3 +318,21 @@ def test_ids_past_32_bits_come_back_as_written(run_cli, write_edges, tmp_path, c
             assert float(got[vertex]) == pytest.approx(value, abs=1e-9)
         else:
             assert float(got[vertex]) == value, vertex
+
+
+def test_standard_output_holds_the_results_alone(run_cli, tmp_path):
+    # a program's print() (and the lines Ray forwards from its workers) go to stderr: ranks.tsv stays a table
+    program = tmp_path / "loud.py"
+    program.write_text(
+        "import pregel\n"
+        "class Loud(pregel.Vertex):\n"
+        "    initial_value = 0.0\n"
+        "    def compute(self, messages):\n"
+        "        print('hello from', self.id)\n"
+        "        self.vote_to_halt()\n"
+    )
+    (tmp_path / "e.txt").write_text("1 2\n2 3\n")
+    proc = run_cli("run", program, "e.txt", "--quiet")
+    assert proc.returncode == 0
+    assert proc.stdout.decode() == "1\t0.0\n2\t0.0\n3\t0.0\n"
+    assert "hello from 2" in proc.stderr.decode()

@@ -53,7 +53,9 @@ def test_both_programs_start_at_every_source_and_only_at_ids_of_vertices(program
     assert pregel.run(g, program(sources=(1, 3))).to_dict() == {1: 0.0, 2: 1.0, 3: 0.0}
     assert pregel.run(g, program(source=2, sources=(3,))).to_dict() == {1: np.inf, 2: 0.0, 3: 0.0}
     # 1.5 and 2**40 are no vertex's id: refused before superstep 0, each named (not a run where nothing starts)
-    with pytest.raises(pregel.InputError, match=r"source vertex: vertex id 1\.5 is not an integer"):
+    with pytest.raises(
+        pregel.InputError, match=r"source vertex 1\.5 is not in the graph \(its vertices are named by integers\)"
+    ):
         pregel.run(g, program(source=1.5))
     with pytest.raises(pregel.InputError, match=f"sources vertex {2**40} is not in the graph"):
         pregel.run(g, program(source=1, sources=(2**40,)))

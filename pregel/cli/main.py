@@ -789,6 +789,16 @@ def _fail(status: int, message: str) -> int:
 def _run(args: argparse.Namespace) -> int:
     if args.command == "generate":
         return _generate(args)
+    # standard output holds the results alone: whatever else a run prints (a program's print(), the lines Ray
+    # forwards from its workers and raylets to this process's stdout) goes to stderr
+    args.results_stream, sys.stdout = sys.stdout, sys.stderr
+    try:
+        return _run_algorithm(args)
+    finally:
+        sys.stdout = args.results_stream
+
+
+def _run_algorithm(args: argparse.Namespace) -> int:
     name = args.algorithm if args.command == "viz" else args.command
     algorithm = ALGORITHMS[name]
     _check_flags(args, name)
@@ -965,9 +975,9 @@ def _write_results(
     text_format = "csv" if fmt == "csv" else "tsv"
     if args.top:
         ids, values, columns = listing if listing is not None else algorithm.top(result, args.top)
-        sys.stdout.write(render(ids, values, text_format, columns))
+        args.results_stream.write(render(ids, values, text_format, columns))
     elif not args.output:
-        sys.stdout.write(render(*by_id(result.original_ids, result.original_values), text_format))
+        args.results_stream.write(render(*by_id(result.original_ids, result.original_values), text_format))
     about = {"command": args.command, "edges_file": args.edges, "backend": args.backend}
     if args.stats:
         with _writing(args.stats, "--stats"):
