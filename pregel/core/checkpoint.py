@@ -316,7 +316,7 @@ class Checkpointer:
         while True:
             self.restarts += 1
             if self.restarts > self.max_restarts:
-                raise WorkerLost(f"{lost} (gave up after {self.max_restarts} restarts)") from lost
+                raise _gave_up(lost, self.max_restarts) from lost
             try:
                 statuses, partitions, base = backend.confine()
                 break
@@ -489,7 +489,7 @@ class Checkpointer:
         while True:
             self.restarts += 1
             if self.restarts > self.max_restarts:
-                raise WorkerLost(f"{lost} (gave up after {self.max_restarts} restarts)") from lost
+                raise _gave_up(lost, self.max_restarts) from lost
             self.wait()
             try:
                 # every partition of the input graph; a checkpoint's own graph replaces it
@@ -903,3 +903,17 @@ def _remove(folder: Path) -> None:
     with contextlib.suppress(FileNotFoundError):
         (folder / MANIFEST).unlink()
     shutil.rmtree(folder, ignore_errors=True)
+
+
+def _gave_up(lost: WorkerLost, restarts: int) -> WorkerLost:
+    """The loss made final after ``restarts`` restarts, said once (a confined recovery that gave up is given up
+    again by the rollback it falls back on).
+
+    Examples
+    --------
+    >>> str(_gave_up(_gave_up(WorkerLost("worker 1 died"), 1), 1))
+    'worker 1 died (gave up after 1 restart)'
+    """
+    said = f" (gave up after {restarts} restart{'s' * (restarts != 1)})"
+    text = str(lost)
+    return WorkerLost(text if text.endswith(said) else text + said)

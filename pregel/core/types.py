@@ -633,7 +633,7 @@ class Recovery:
         elif self.superstep:
             source = f"its state at superstep {self.superstep} (kept when the graph changed)"
         else:
-            source = "superstep 0 (no checkpoint yet)"
+            source = "superstep 0 (no checkpoint to go back to)"
         if self.kind == "confined":
             which = ", ".join(map(str, self.partitions))
             return (
