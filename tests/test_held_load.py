@@ -514,6 +514,11 @@ def test_a_held_run_resumes_from_its_checkpoint_and_recovers_a_lost_worker(tmp_p
     )
     np.testing.assert_array_equal(resumed.values, expected.values)
     assert resumed.recoveries and resumed.recoveries[0].superstep == 4
+    # other workers number the vertices otherwise: said as the partition count it is, not as another graph
+    with pytest.raises(pregel.CheckpointError, match="was made with 2 partitions, not 3 .run with 2 workers"):
+        pregel.run(
+            path, program, backend="ray", workers=3, max_supersteps=8, checkpoint_dir=tmp_path / "ck", resume=True
+        )
 
     for checkpoints in ({"checkpoint_dir": tmp_path / "ck2", "checkpoint_every": 2}, {}):
         killed: list[int] = []

@@ -567,6 +567,10 @@ class Checkpointer:
             )
         kind = "crc32" if str(graph["fingerprint"]).startswith("crc32:") else "blake2b"
         ours = self._graph_fingerprint(kind)
+        both_held = str(graph["fingerprint"]).startswith(HELD_FINGERPRINT) and ours.startswith(HELD_FINGERPRINT)
+        if both_held and manifest["partitions"] != partitions:
+            # workers that read their shares number the vertices by partition: another count, another fingerprint
+            raise _other_partitions(folder, manifest["partitions"], partitions)
         if graph["fingerprint"] != ours:
             held = str(graph["fingerprint"]).startswith(HELD_FINGERPRINT)
             if held != ours.startswith(HELD_FINGERPRINT):
@@ -601,10 +605,7 @@ class Checkpointer:
                 "cannot make them again (it no longer defines resend)"
             )
         if manifest["partitions"] != partitions:
-            raise CheckpointError(
-                f"{folder} was made with {manifest['partitions']} partitions, not {partitions} "
-                f"(run with {manifest['partitions']} workers to resume from it)"
-            )
+            raise _other_partitions(folder, manifest["partitions"], partitions)
         for part in manifest["parts"]:
             path = folder / part["file"]
             if not path.is_file():
@@ -903,6 +904,13 @@ def _remove(folder: Path) -> None:
     with contextlib.suppress(FileNotFoundError):
         (folder / MANIFEST).unlink()
     shutil.rmtree(folder, ignore_errors=True)
+
+
+def _other_partitions(folder: Path, made: int, now: int) -> CheckpointError:
+    """The error of a checkpoint made with ``made`` partitions, resumed with ``now``."""
+    return CheckpointError(
+        f"{folder} was made with {made} partitions, not {now} (run with {made} workers to resume from it)"
+    )
 
 
 def _gave_up(lost: WorkerLost, restarts: int) -> WorkerLost:
