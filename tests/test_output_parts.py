@@ -93,6 +93,25 @@ def test_an_existing_empty_folder_takes_the_parts(tmp_path):
     assert labels == {str(v): ("1" if v < 10 else "8") for v in [1, 2, 3, 4, 5, 6, 7, 9]} | {"8": "8"}
 
 
+def test_a_folder_a_killed_run_left_is_replaced_and_no_other(tmp_path):
+    # parts and no _SUCCESS: a run killed while it wrote them (Ray's workers finish theirs after the driver died)
+    edges = write_graph(tmp_path, EDGES)
+    left = tmp_path / "out"
+    left.mkdir()
+    for k in range(3):
+        (left / f"part-{k:05d}.tsv").write_text("1\t99\n")
+    assert cli("cc", edges, "-o", left, "--workers", "2") == 0
+    assert sorted(p.name for p in left.iterdir()) == ["_SUCCESS", "part-00000.tsv", "part-00001.tsv"]
+    assert dict(folder_rows(left, "tsv"))["1"] == "1"
+    for stranger in ("_SUCCESS", "notes.txt"):
+        other = tmp_path / f"other-{stranger}"
+        other.mkdir()
+        (other / "part-00000.tsv").write_text("1\t99\n")
+        (other / stranger).write_text("")
+        assert cli("cc", edges, "-o", other) == 2
+        assert (other / "part-00000.tsv").read_text() == "1\t99\n"
+
+
 def test_success_is_written_last_after_every_part(tmp_path, monkeypatch):
     made = []
     write, atomic = parts.write_result, parts.atomic_write

@@ -136,6 +136,8 @@ class Parts:
         self.folder = Path(folder)
         self.format = format
         check_folder(self.folder)
+        if self.folder.is_dir() and _unfinished(self.folder):
+            _remove(self.folder, lambda name: bool(_PART.match(name)))  # nobody may take its parts for a result
         self.made = False
 
     def task(self, graph: Graph, values_are_ids: bool) -> PartWriter:
@@ -166,7 +168,8 @@ class Parts:
 
 
 def check_folder(folder: Path, flag: str = "--output") -> None:
-    """InputError unless ``folder`` can take a new folder output: new (its parent a directory) or empty.
+    """InputError unless ``folder`` can take a new folder output: new (its parent a directory), empty, or an
+    unfinished output of ours (part files and no ``_SUCCESS``: a run killed while it wrote them), which is replaced.
 
     Examples
     --------
@@ -176,7 +179,7 @@ def check_folder(folder: Path, flag: str = "--output") -> None:
     pregel.errors.InputError: /no/such/dir/ranks: --output directory /no/such/dir does not exist
     """
     if folder.is_dir():
-        if any(folder.iterdir()):
+        if not _unfinished(folder) and any(folder.iterdir()):
             raise InputError(f"{folder}: {flag} folder is not empty; give a new or empty folder")
         return
     if folder.exists():
@@ -205,6 +208,12 @@ def write_parts(result: Result, folder: str | os.PathLike[str], format: str = "t
     d,c
     """
     return collect_on_driver(result, [Parts(folder, format)], parts)[0]
+
+
+def _unfinished(folder: Path) -> bool:
+    """Whether ``folder`` holds part files, and nothing else (no ``_SUCCESS``): an output a killed run left."""
+    names = [entry.name for entry in folder.iterdir()]
+    return bool(names) and all(_PART.match(name) for name in names)
 
 
 def _remove(folder: Path, doomed: Any) -> None:
