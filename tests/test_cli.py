@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gzip
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import networkx as nx
@@ -15,7 +17,7 @@ from pregel.algorithms import reference
 from pregel.algorithms.components import networkx_components
 from pregel.algorithms.pagerank import PageRank, networkx_pagerank
 from pregel.algorithms.sssp import networkx_sssp
-from tests.conftest import SHIPPED
+from tests.conftest import ROOT, SHIPPED
 
 GRAPH = "# test graph\n1 2 1.5\n1 3 4\n2 3 1\n3 1 2\n4 5 1\n5 4 0.5\n6 6 1\n3 7 2\n"
 
@@ -336,3 +338,34 @@ def test_standard_output_holds_the_results_alone(run_cli, tmp_path):
     assert proc.returncode == 0
     assert proc.stdout.decode() == "1\t0.0\n2\t0.0\n3\t0.0\n"
     assert "hello from 2" in proc.stderr.decode()
+
+
+@pytest.mark.parametrize(("sent", "status", "said"), [("SIGTERM", 143, "terminated"), ("SIGINT", 130, "interrupted")])
+def test_a_signal_stops_the_run_in_one_line_and_leaves_no_output(tmp_path, sent, status, said):
+    import signal
+    import time
+
+    program = tmp_path / "slow.py"
+    started = tmp_path / "started"
+    program.write_text(
+        "import pathlib, time\n"
+        "import pregel\n"
+        "class Slow(pregel.BatchProgram):\n"
+        "    initial_value = 0.0\n"
+        "    def compute(self, v):\n"
+        f"        pathlib.Path({str(started)!r}).touch()\n"
+        "        time.sleep(0.05)\n"
+        "        v.values = v.values + 1\n"
+    )
+    (tmp_path / "e.txt").write_text("1 2\n2 3\n")
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    command = [sys.executable, "-m", "pregel", "run", str(program), "e.txt", "-q", "-o", "out.tsv"]
+    run = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while not started.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    run.send_signal(getattr(signal, sent))
+    out, err = run.communicate(timeout=60)
+    assert run.returncode == status
+    assert err.decode() == f"pregel: error: {said}\n"
+    assert out == b"" and not (tmp_path / "out.tsv").exists()

@@ -26,6 +26,7 @@ import ipaddress
 import logging
 import os
 import pickle
+import signal
 import socket
 import sys
 import threading
@@ -1393,11 +1394,20 @@ def _connect(address: str | None, timeout: float, object_store_bytes: int) -> bo
     if ray.is_initialized():
         return False
     address = address or os.environ.get("RAY_ADDRESS")
+    ours = signal.getsignal(signal.SIGTERM)
     if address and address != "local":
         _join(address, timeout)
     else:
         _start_private(object_store_bytes)
+    _keep_sigterm_handler(ours)
     return True
+
+
+def _keep_sigterm_handler(handler: Any) -> None:
+    """Put back ``handler``, the SIGTERM handler of this process before Ray started, where it is a Python function
+    (the command line's, or the application's): Ray's exits at once, leaving its outputs behind."""
+    if callable(handler) and threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, handler)
 
 
 def _join(address: str, timeout: float) -> None:

@@ -11,8 +11,10 @@ import argparse
 import json
 import math
 import os
+import signal
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -750,6 +752,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     2
     """
     small_pages()
+    _stop_on_sigterm()
     parser = build_parser()
     args, extras = parser.parse_known_args(argv)
     if extras:
@@ -759,14 +762,32 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.handler(args) if hasattr(args, "handler") else _run(args)
     except (InputError, CheckpointError) as exc:
         return _fail(EXIT_USAGE, str(exc))
-    except KeyboardInterrupt:
-        return _fail(EXIT_FAILURE, "interrupted")
+    except KeyboardInterrupt as stop:
+        # as a shell reports a process a signal stopped: 128 + its number
+        terminated = isinstance(stop, Terminated)
+        return _fail(
+            128 + (signal.SIGTERM if terminated else signal.SIGINT), "terminated" if terminated else "interrupted"
+        )
     except (PregelError, OSError, MemoryError) as exc:
         return _fail(EXIT_FAILURE, str(exc) or type(exc).__name__)
     except Exception as exc:  # one line for the user; PREGEL_DEBUG=1 shows the traceback
         if os.environ.get("PREGEL_DEBUG"):
             raise
         return _fail(EXIT_FAILURE, f"{type(exc).__name__}: {exc} (set PREGEL_DEBUG=1 for a traceback)")
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (what ``timeout``, Slurm and Kubernetes send): the run stops as on Ctrl-C, its outputs removed."""
+
+
+def _terminated(signum: int, frame: Any) -> None:
+    raise Terminated
+
+
+def _stop_on_sigterm() -> None:
+    """Stop on SIGTERM as on SIGINT: one line, no partial output (Ray's driver would print a stack dump and die)."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _terminated)
 
 
 def _command_parser(parser: argparse.ArgumentParser, args: argparse.Namespace) -> argparse.ArgumentParser:
