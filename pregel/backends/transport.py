@@ -51,6 +51,7 @@ Imports only :mod:`pregel.errors` and :mod:`pregel.core.messages` of pregel.
 from __future__ import annotations
 
 import contextlib
+import errno
 import itertools
 import os
 import pickle
@@ -662,7 +663,9 @@ def _pull(
     except TimeoutError:
         raise BlocksUnreachable(f"no answer from {where} within the time allowed{_HINT}", sender) from None
     except OSError as exc:
-        raise BlocksUnreachable(f"cannot fetch messages from {where}: {exc.strerror or exc}{_HINT}", sender) from None
+        raise BlocksUnreachable(
+            f"cannot fetch messages from {where}: {exc.strerror or exc}{_why(exc)}", sender
+        ) from None
     if block.targets is None:
         # left out by the sender: the ones this receiver holds (the tag says so)
         block.targets = held[1]
@@ -693,7 +696,15 @@ def _collect(address: Address, load: int, destination: int, sender: int) -> list
     except TimeoutError:
         raise BlocksUnreachable(f"no edges from {where} within the time allowed{_HINT}", sender) from None
     except OSError as exc:
-        raise BlocksUnreachable(f"cannot fetch edges from {where}: {exc.strerror or exc}{_HINT}", sender) from None
+        raise BlocksUnreachable(f"cannot fetch edges from {where}: {exc.strerror or exc}{_why(exc)}", sender) from None
+
+
+def _why(exc: OSError) -> str:
+    """What a failed connection to a worker likely means: a worker that refuses, or closes, is gone (its port is
+    closed); one that cannot be reached may be behind a firewall."""
+    if exc.errno in (errno.EHOSTUNREACH, errno.ENETUNREACH):
+        return _HINT
+    return " (the worker's port is closed: most likely its process or its node died)"
 
 
 def _receive_value(connection: socket.socket, length: int, count: int) -> Any:
