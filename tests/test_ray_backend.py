@@ -211,7 +211,9 @@ def test_the_driver_fetches_statuses_and_refs_not_message_blocks(monkeypatch):
     assert large_bytes < large_messages * 12 / 100
 
 
-def test_workers_default_to_the_cluster_cpus(monkeypatch):
+@pytest.fixture
+def workers_seen(monkeypatch):
+    """The number of workers of each Ray run, as it ends (its values gathered)."""
     seen = []
 
     class Recording(ray_backend.RayBackend):
@@ -220,20 +222,17 @@ def test_workers_default_to_the_cluster_cpus(monkeypatch):
             return super().values()
 
     monkeypatch.setattr(ray_backend, "RayBackend", Recording)
+    return seen
+
+
+def test_workers_default_to_the_cluster_cpus(workers_seen):
     result = pregel.run(binary_tree(), Wake(root=1), backend="ray")
-    assert seen == [2]  # the module's Ray session has 2 CPUs
+    assert workers_seen == [2]  # the module's Ray session has 2 CPUs
     assert result.to_dict()[15] == 3.0
 
 
-def test_workers_are_at_most_one_per_vertex_and_sixteen_per_cpu(monkeypatch):
-    seen = []
-
-    class Recording(ray_backend.RayBackend):
-        def values(self):
-            seen.append(len(self.actors))
-            return super().values()
-
-    monkeypatch.setattr(ray_backend, "RayBackend", Recording)
+def test_workers_are_at_most_one_per_vertex_and_sixteen_per_cpu(workers_seen):
+    seen = workers_seen
     small = pregel.Graph.from_edges([1, 2, 3], [2, 3, 1])
     ranks = pregel.run(small, PageRank, backend="ray", workers=20).values
     assert seen == [3]  # empty partitions would each be a process
