@@ -413,3 +413,11 @@ def test_k_core_page_names_the_vertices_the_pruning_removes():
     assert [not x for x in present] == [v not in kept for v in names] and not all(present)
     shown = _last_shown(data)
     assert [shown[i] for i, v in enumerate(names) if v in kept] == [kept.degree(v) for v in names if v in kept]
+
+
+def test_a_page_to_standard_output(run_cli, tmp_path):
+    (tmp_path / "e.txt").write_text("1 2\n2 3\n3 1\n")
+    proc = run_cli("viz", "pagerank", "e.txt", "-o", "-", "--quiet")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.decode().startswith("<!DOCTYPE html>") and proc.stdout.decode().rstrip().endswith("</html>")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["e.txt"]  # no file named '-'

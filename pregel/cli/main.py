@@ -955,12 +955,17 @@ def _write_page(graph: pregel.Graph, args: argparse.Namespace, name: str) -> int
 
 def _write_replay(result: pregel.Result, args: argparse.Namespace, page: str) -> None:
     """Write the replay page of a traced run."""
-    from pregel.viz.page import write_html
+    from pregel.viz.page import page_html, write_html
 
     source = "standard input" if args.edges == "-" else Path(args.edges).name
-    write_html(result, page, title=f"{result.trace.program} on {source}", max_vertices=args.max_vertices)
+    title = f"{result.trace.program} on {source}"
+    if page == "-":  # standard output, as '-' means for every output of the command line
+        args.results_stream.write(page_html(result, title=title, max_vertices=args.max_vertices))
+    else:
+        write_html(result, page, title=title, max_vertices=args.max_vertices)
     if not args.quiet:
-        print(f"pregel: wrote {page} ({result.supersteps} supersteps to replay)", file=sys.stderr)
+        where = "the page to standard output" if page == "-" else page
+        print(f"pregel: wrote {where} ({result.supersteps} supersteps to replay)", file=sys.stderr)
 
 
 def _collectors(args: argparse.Namespace, algorithm: Algorithm, folder: str | None, fmt: str) -> list[Any]:
@@ -1117,7 +1122,8 @@ def _check_checkpoint_flags(args: argparse.Namespace) -> None:
 def _check_output_paths(args: argparse.Namespace) -> None:
     """Refuse output paths that cannot be written or that collide, before any work is done."""
     named = [(flag, getattr(args, flag.lstrip("-"), None)) for flag in ("--output", "--stats", "--plot", "--viz")]
-    named = [(flag, path) for flag, path in named if path is not None]
+    # (--output - is standard output)
+    named = [(flag, path) for flag, path in named if path is not None and (flag, path) != ("--output", "-")]
     for flag, path in named:
         if flag == "--output" and args.command != "viz" and path and is_folder(path):
             check_folder(Path(path))
