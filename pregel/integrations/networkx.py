@@ -228,18 +228,10 @@ class BackendInterface:
         """
         nodes = list(G)
         index = {node: i for i, node in enumerate(nodes)}
-        # row by row in networkx's adjacency order, which its traversals follow (BFS layers are
-        # ordered by it); an undirected edge is in both rows, a self-loop once
         pairs, records = [], []
-        for u, neighbours in G.adjacency():
-            if not isinstance(neighbours, Mapping):
-                # a class that keeps other things than dicts (networkx's _AntiGraph, which k_components
-                # runs on, keeps sets): its adj is what networkx's own functions read
-                neighbours = G.adj[u]
-            for v, data in neighbours.items():
-                for d in data.values() if G.is_multigraph() else (data,):
-                    pairs.append((index[u], index[v]))
-                    records.append(d)
+        for u, v, d in _edge_records(G):
+            pairs.append((index[u], index[v]))
+            records.append(d)
         wanted = edge_attrs or {}
         if preserve_edge_attrs is True:
             wanted = {name: 1 for d in records for name in d}
@@ -642,11 +634,15 @@ def _weights_refused(name: str, graph: Any, args: tuple, kwargs: dict[str, Any])
 
 
 def _edge_records(graph: nx.Graph) -> Iterator[tuple[Any, Any, dict]]:
-    """``(u, v, data)`` of every edge by the adjacency, in its order (a multigraph's parallel edges one by one)."""
+    """``(u, v, data)`` of every edge, row by row in networkx's adjacency order, which its traversals follow (BFS
+    layers are ordered by it): an undirected edge in both rows, a self-loop once, a multigraph's parallel edges one
+    by one. ``adjacency()`` hands over the plain dicts (a pass through the ``adj`` view takes three times as long)."""
     multi = graph.is_multigraph()
-    # (the plain dicts networkx's own functions read: through the public view a pass takes three times as long)
-    adjacency = getattr(graph, "_adj", None)
-    for u, neighbours in (graph.adj if adjacency is None else adjacency).items():
+    for u, neighbours in graph.adjacency():
+        if not isinstance(neighbours, Mapping):
+            # a class that keeps other things than dicts (networkx's _AntiGraph, which k_components runs on, keeps
+            # sets): its adj is what networkx's own functions read
+            neighbours = graph.adj[u]
         for v, data in neighbours.items():
             for d in data.values() if multi else (data,):
                 yield u, v, d
