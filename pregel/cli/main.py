@@ -1125,7 +1125,7 @@ def _check_output_paths(args: argparse.Namespace) -> None:
     # (--output - is standard output)
     named = [(flag, path) for flag, path in named if path is not None and (flag, path) != ("--output", "-")]
     for flag, path in named:
-        if flag == "--output" and args.command != "viz" and path and is_folder(path):
+        if flag == "--output" and args.command != "viz" and is_folder(path):
             check_folder(Path(path))
         else:
             check_writable(path, flag, args.edges)

@@ -44,11 +44,12 @@ def is_folder(path: str | os.PathLike[str]) -> bool:
 
     Examples
     --------
-    >>> is_folder("ranks/"), is_folder("ranks.tsv"), is_folder(".")
-    (True, False, True)
+    >>> is_folder("ranks/"), is_folder("ranks.tsv"), is_folder("."), is_folder("")
+    (True, False, True, False)
     """
     text = os.fspath(path)
-    return text.endswith(("/", os.sep)) or Path(text).is_dir()
+    # (an empty path names nothing, not the working directory that Path("") stands for)
+    return bool(text) and (text.endswith(("/", os.sep)) or Path(text).is_dir())
 
 
 def part_name(index: int, fmt: str) -> str:
@@ -136,8 +137,9 @@ class Parts:
         self.folder = Path(folder)
         self.format = format
         check_folder(self.folder)
-        if self.folder.is_dir() and _unfinished(self.folder):
-            _remove(self.folder, lambda name: bool(_PART.match(name)))  # nobody may take its parts for a result
+        if self.folder.is_dir():
+            # empty, or the parts a killed run left: nobody may take them for a result
+            _remove(self.folder, lambda name: bool(_PART.match(name)))
         self.made = False
 
     def task(self, graph: Graph, values_are_ids: bool) -> PartWriter:
