@@ -94,6 +94,11 @@ CASES = {
         "ids)",
         stdin=b"alice bob\nbob carol\ncarol alice\n",
     ),
+    "a pattern of part files of word ids": Case(
+        ["cc", "parts/part-*"],
+        "parts/part-*: parts/part-0: its first edge names vertices by words, and part files are read as integer ids",
+        {"parts/part-0": b"alice bob\nbob carol\n", "parts/part-1": b"carol dan\n"},
+    ),
     "a folder of part files of word ids": Case(
         ["cc", "parts"],
         "parts/part-0: its first edge names vertices by words, and part files are read as integer ids",

@@ -136,8 +136,7 @@ class LabelPropagation(BatchProgram):
             values = copied(v.values)
             # how many neighbours come before me in the colouring order
             if self.oriented:
-                edges = v.out_edges()
-                values["pending"] = np.bincount(edges.source.compress(edges.weight == _FIRST), minlength=v.size)
+                values["pending"] = _earlier(v)
             elif len(got):
                 earlier = got.values > v.cached("priority", _priority)[got.receiver]
                 values["pending"] = np.bincount(got.receiver.compress(earlier), minlength=v.size)
@@ -184,8 +183,7 @@ class LabelPropagation(BatchProgram):
         values = copied(v.values)
         color, pending, seen = values["color"], values["pending"], values["seen"]
         if v.superstep == self._first_step:
-            edges = v.out_edges()
-            pending[:] = np.bincount(edges.source.compress(edges.weight == _FIRST), minlength=v.size)
+            pending[:] = _earlier(v)
             wave = np.flatnonzero(pending == 0)
         else:
             # only a vertex's earlier neighbours tell it their colours
@@ -370,6 +368,13 @@ def _smallest_unseen(seen: np.ndarray) -> np.ndarray:
     bits = free[np.arange(free.shape[0]), word]
     lowest = bits & (np.uint64(0) - bits)
     return word * 64 + np.log2(lowest.astype(np.float64)).astype(np.int64)
+
+
+def _earlier(v: pregel.VertexBatch) -> np.ndarray:
+    """How many neighbours come before each vertex in the colouring order, read on :func:`oriented`'s graph (its
+    edges to them are weighted ``_FIRST``)."""
+    edges = v.out_edges()
+    return np.bincount(edges.source.compress(edges.weight == _FIRST), minlength=v.size)
 
 
 def _told(receiver: np.ndarray, taken: np.ndarray, seen: np.ndarray, pending: np.ndarray) -> np.ndarray:

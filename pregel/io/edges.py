@@ -38,6 +38,7 @@ from pregel.core.graph import Graph
 from pregel.errors import InputError
 from pregel.io.edgetext import (  # noqa: F401 - MAX_ID: part of this module's contract
     MAX_ID,
+    PARTS_ARE_INTEGERS,
     EdgeParser,
     WordIds,
     available_cores,
@@ -128,9 +129,7 @@ def _why_integers(path: str | os.PathLike[str], parts: bool) -> str:
     if str(path) == "-":
         return " (standard input is read as integer ids: give the path of a file of word ids)"
     if parts:
-        return (
-            " (part files are read as integer ids: give one file of word ids, or CSV parts with --src NAME --dst NAME)"
-        )
+        return f"; {PARTS_ARE_INTEGERS}"
     return " (at least half of the file's first lines name vertices by integers: a word among them is a mistake)"
 
 

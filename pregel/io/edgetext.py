@@ -58,6 +58,12 @@ _NAME = re.compile(rb"[A-Za-z_][\w.-]*")
 # another format (JSON, HTML) that was not meant as an edge list
 _INTEGER = re.compile(rb"[+-]?\d+")
 _WORD_ID = re.compile(rb'[\w.:/@+~-]+|"[^"]*"')
+#: why part files of word ids are refused (one of them names its vertices by words), and what to do instead
+PARTS_ARE_INTEGERS = (
+    "part files are read as integer ids (give one file of word ids, or CSV parts with a header line and "
+    "--src/--dst NAME)"
+)
+
 # a line's fields where some are quoted: a quoted field (between separators) whole, else a run of anything but
 # separators (a quote within a field, as JSON's '{"a":', is part of it)
 _QUOTED_FIELDS = re.compile(rb'(?<![^\s,])"[^"]*"(?=[\s,]|$)|[^\s,]+')

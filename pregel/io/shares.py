@@ -36,7 +36,7 @@ import numpy as np
 from pregel.core import tables
 from pregel.core.held import columns_crc
 from pregel.errors import InputError
-from pregel.io.edgetext import EdgeParser, starts_with_word_ids
+from pregel.io.edgetext import PARTS_ARE_INTEGERS, EdgeParser, starts_with_word_ids
 from pregel.io.tabular import table_format
 from pregel.io.textfile import CHUNK_BYTES, open_text, stream_chunks, text_head
 
@@ -204,8 +204,10 @@ def is_parts(path: str | os.PathLike[str]) -> bool:
         return {_kind(f) for f in files} <= {"text", "stream"}  # none: list_shares says so
     if p.exists() or not glob.has_magic(text):
         return False
-    other = next((f for f in _files(path) if _kind(f) == "other"), None)
+    other, kind = next(((f, k) for f in _files(path) if (k := _kind(f)) in ("other", "words")), (None, None))
     if other is not None:
+        if kind == "words":
+            raise InputError(f"{text}: {other}: its first edge names vertices by words, and {PARTS_ARE_INTEGERS}")
         fmt = table_format(other)
         what = {"parquet": "a Parquet file of string ids", None: "Matrix Market"}.get(fmt, "an Arrow file")
         raise InputError(
@@ -399,7 +401,8 @@ def _skipped(parts: tuple[str, ...]) -> bool:
 
 
 def _kind(path: str) -> str:
-    """``"parquet"``, ``"stream"`` (compressed text), ``"text"``; ``"other"`` for Arrow and Matrix Market."""
+    """``"parquet"``, ``"stream"`` (compressed text), ``"text"``; ``"words"`` for text whose edges name vertices by
+    words, ``"other"`` for Arrow and Matrix Market (both read by the driver)."""
     fmt = table_format(path)
     if fmt == "parquet":
         return "parquet" if _integer_ids(path) else "other"
@@ -410,8 +413,10 @@ def _kind(path: str) -> str:
     with contextlib.suppress(InputError), open_text(path, path) as stream:
         head = stream.read(4096)
         # Matrix Market, and edges named by words (a table of string ids), are read by the driver
-        if head.lstrip().startswith(b"%%MatrixMarket") or starts_with_word_ids(head):
+        if head.lstrip().startswith(b"%%MatrixMarket"):
             return "other"
+        if starts_with_word_ids(head):
+            return "words"
     return "stream" if magic[:2] == b"\x1f\x8b" or magic == b"BZh" else "text"
 
 

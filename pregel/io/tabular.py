@@ -624,8 +624,7 @@ def _open_folder(folder: Path, name: str, named: bool) -> _Table:
                 with open_text(path, str(path)) as stream:
                     if edgetext.starts_with_word_ids(text_head(stream.read(HEAD_BYTES), str(path))):
                         raise InputError(
-                            f"{path}: its first edge names vertices by words, and part files are read as integer "
-                            "ids (give one file of word ids, or CSV parts with a header line and --src/--dst NAME)"
+                            f"{path}: its first edge names vertices by words, and {edgetext.PARTS_ARE_INTEGERS}"
                         )
         found = " and ".join(sorted(_KIND.get(f, "text file") + "s" for f in formats)) or "no files"
         raise InputError(
