@@ -95,6 +95,9 @@ def build_parser() -> argparse.ArgumentParser:
     for name, (summary, description) in (_ALGORITHM_HELP | _LIBRARY_HELP).items():
         shown.add_parser(name, parents=[inputs, page, flags[name]], help=summary, description=description)
     _add_generate(commands)
+    # each command's parser rides in its namespace: a flag it does not know is refused by it, naming its own --help
+    for chosen in (*commands.choices.values(), *shown.choices.values()):
+        chosen.set_defaults(command_parser=chosen)
     return parser
 
 
@@ -757,7 +760,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args, extras = parser.parse_known_args(argv)
     if extras:
         # said by the command's own parser, which names its own --help (the top one would name pregel --help)
-        _command_parser(parser, args).error(f"unrecognized arguments: {' '.join(extras)}")
+        getattr(args, "command_parser", parser).error(f"unrecognized arguments: {' '.join(extras)}")
     try:
         return args.handler(args) if hasattr(args, "handler") else _run(args)
     except (InputError, CheckpointError) as exc:
@@ -788,17 +791,6 @@ def _stop_on_sigterm() -> None:
     """Stop on SIGTERM as on SIGINT: one line, no partial output (Ray's driver would print a stack dump and die)."""
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _terminated)
-
-
-def _command_parser(parser: argparse.ArgumentParser, args: argparse.Namespace) -> argparse.ArgumentParser:
-    """The parser of the command ``args`` were parsed for (``viz``'s: of its algorithm)."""
-    for name in ("command", "algorithm"):
-        chosen = getattr(args, name, None)
-        commands = next((a for a in parser._actions if isinstance(a, argparse._SubParsersAction)), None)
-        if chosen is None or commands is None or chosen not in commands.choices:
-            break
-        parser = commands.choices[chosen]
-    return parser
 
 
 def _fail(status: int, message: str) -> int:
