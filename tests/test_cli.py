@@ -369,3 +369,28 @@ def test_a_signal_stops_the_run_in_one_line_and_leaves_no_output(tmp_path, sent,
     assert run.returncode == status
     assert err.decode() == f"pregel: error: {said}\n"
     assert out == b"" and not (tmp_path / "out.tsv").exists()
+
+
+LPA_IS_BATCH_ONLY = "semi-synchronous label propagation has only the batch API (--synchronous has both)"
+
+
+@pytest.mark.parametrize(
+    ("command", "flags", "said"),
+    [
+        (["louvain"], [], "Louvain has only the batch API"),
+        (["lpa"], [], LPA_IS_BATCH_ONLY),
+        (["ppr"], ["--sources", "1"], "personalized PageRank from many sources has only the batch API"),
+        (["betweenness"], ["--weighted"], "betweenness has only the batch API"),
+        (["matching"], [], "matching has only the batch API"),
+        (["viz", "lpa"], ["-o", "never.html"], LPA_IS_BATCH_ONLY),
+    ],
+)
+def test_a_batch_only_algorithm_refuses_the_scalar_api_before_it_reads_the_input(
+    tmp_path, capsys, command, flags, said
+):
+    from pregel.cli.main import main
+
+    missing = tmp_path / "not-read.txt"
+    assert main([*command, str(missing), *flags, "--api", "scalar"]) == 2
+    assert capsys.readouterr().err == f"pregel: error: {said}\n"
+    assert not (tmp_path / "never.html").exists()

@@ -683,7 +683,7 @@ def louvain(
         raise pregel.InputError("the threshold must be a number, got nan")
     if max_level is not None and max_level <= 0:
         raise pregel.InputError(f"max_level must be a positive integer, got {max_level}")
-    only_batch(api, "Louvain")
+    only_batch(api, "louvain")
     # vertices numbered 0..n-1 in id order: labels are numbers, and the smallest number is the smallest id
     numbered = pregel.Graph(np.arange(graph.num_vertices), graph.indptr, graph.indices, graph.weights)
     program = Louvain(

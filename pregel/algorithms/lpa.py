@@ -516,7 +516,7 @@ def label_propagation(
     """
     graph = as_graph(graph).to_undirected()
     if not synchronous:
-        only_batch(api, "semi-synchronous label propagation", " (--synchronous has both)")
+        only_batch(api, "lpa")
     if synchronous and max_supersteps is None:
         max_supersteps = 1000
     if backend == "scipy":

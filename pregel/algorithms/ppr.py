@@ -150,7 +150,7 @@ def personalized_pagerank(
         raise pregel.InputError(f"damping must be in [0, 1), got {damping}")
     if not tol >= 0:
         raise pregel.InputError(f"tol must be >= 0, got {tol}")
-    only_batch(api, "personalized PageRank from many sources")
+    only_batch(api, "ppr")
     chosen = check_sources(graph, sources)
     if "vertex" in [str(source) for source in chosen.tolist()]:
         # each source names a column of the result's table, beside the ids' own column "vertex"

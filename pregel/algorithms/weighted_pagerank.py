@@ -148,7 +148,7 @@ def weighted_pagerank(
     [0.3887, 0.3304, 0.2809]
     """
     graph = as_graph(graph)
-    only_batch(api, "weighted PageRank")
+    only_batch(api, "weighted_pagerank")
     if not 0 <= damping < 1:
         raise pregel.InputError(f"damping must be in [0, 1), got {damping}")
     vectors = {

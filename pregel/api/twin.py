@@ -18,6 +18,16 @@ T = TypeVar("T")
 #: The APIs a program can be written in, as ``api=`` and ``--api`` name them.
 APIS = ("batch", "scalar")
 
+#: The algorithms with a vectorised program alone: what each is called in a refusal, and how to get a twin.
+BATCH_ONLY = {
+    "betweenness": ("betweenness", ""),
+    "louvain": ("Louvain", ""),
+    "lpa": ("semi-synchronous label propagation", " (--synchronous has both)"),
+    "matching": ("matching", ""),
+    "ppr": ("personalized PageRank from many sources", ""),
+    "weighted_pagerank": ("weighted PageRank", ""),
+}
+
 
 def twin(api: str, batch: T, scalar: T) -> T:
     """What ``api`` names: ``batch`` for "batch", ``scalar`` for "scalar" (program classes, or what makes them).
@@ -41,8 +51,9 @@ def twin(api: str, batch: T, scalar: T) -> T:
     return batch if api == "batch" else scalar
 
 
-def only_batch(api: str, what: str, hint: str = "") -> None:
-    """Refuse any ``api`` but "batch" for ``what``, an algorithm without a scalar twin (``hint``: how to get one).
+def only_batch(api: str, algorithm: str) -> None:
+    """Refuse any ``api`` but "batch" for ``algorithm``, one of :data:`BATCH_ONLY` (the command line asks before it
+    reads the input, the algorithm again when it is called).
 
     Raises
     ------
@@ -51,15 +62,16 @@ def only_batch(api: str, what: str, hint: str = "") -> None:
 
     Examples
     --------
-    >>> only_batch("batch", "Louvain")
-    >>> only_batch("scalar", "Louvain")
+    >>> only_batch("batch", "louvain")
+    >>> only_batch("scalar", "louvain")
     Traceback (most recent call last):
     ...
     pregel.errors.InputError: Louvain has only the batch API
-    >>> only_batch("fast", "Louvain")
+    >>> only_batch("fast", "louvain")
     Traceback (most recent call last):
     ...
     pregel.errors.InputError: api must be 'batch' or 'scalar', not 'fast'
     """
     if twin(api, batch=False, scalar=True):
+        what, hint = BATCH_ONLY[algorithm]
         raise InputError(f"{what} has only the batch API{hint}")

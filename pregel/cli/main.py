@@ -25,7 +25,7 @@ import numpy as np
 
 import pregel
 from pregel.api.run import ray_backend
-from pregel.api.twin import APIS
+from pregel.api.twin import APIS, BATCH_ONLY, only_batch
 from pregel.cli.algorithms import ALGORITHMS, Algorithm, NotCompared
 from pregel.cli.info import format_info, graph_info
 from pregel.cli.progress import Progress, clear_line
@@ -206,7 +206,8 @@ def _input_flags() -> argparse.ArgumentParser:
         "--api",
         choices=APIS,
         default="batch",
-        help="vectorised programs or their one-vertex-at-a-time twins (default: batch)",
+        help="vectorised programs or their one-vertex-at-a-time twins (default: batch; ppr, lpa without "
+        "--synchronous, betweenness, matching and louvain have only the batch API)",
     )
     flags.add_argument("--undirected", action="store_true", help="treat every edge as going both ways (default: off)")
     flags.add_argument(
@@ -1092,6 +1093,9 @@ def _check_flags(args: argparse.Namespace, name: str) -> None:
             "--undirected has no meaning for scc: the strong components of an undirected graph are "
             "its connected components (pregel cc)"
         )
+    if name in BATCH_ONLY and not (name == "lpa" and args.synchronous):
+        # before the input is read: the library refuses it too, but only once it is called
+        only_batch(args.api, name)
     if name == "run":
         refused = {"--check": args.check, "--compare": args.compare, "--backend scipy": args.backend == "scipy"}
         for flag, given in refused.items():
