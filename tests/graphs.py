@@ -6,8 +6,6 @@ import numpy as np
 from hypothesis import strategies as st
 
 import pregel
-from pregel.core.combiners import Sum
-from pregel.core.messages import Routes
 
 HAND_MADE = {
     # name: (sources, targets, weights)
@@ -22,19 +20,6 @@ HAND_MADE = {
     "zero_and_negative": ([1, 1, 2, 3], [2, 3, 4, 4], [0.0, 5.0, -1.0, -3.0]),
     "sparse_ids": ([1000000, 3, 42], [3, 42, 1000000], None),
 }
-
-
-def routed_sums(routes: Routes, values: np.ndarray, weighted: bool = False) -> np.ndarray:
-    """What a Sum broadcast of ``values`` through ``routes`` brings each vertex of the graph (0 where nothing)."""
-    bounds = routes.bounds
-    out = np.zeros(int(bounds[-1]))
-    for q, block in routes.blocks(Sum(), values, weighted).items():
-        lo, hi = int(bounds[q]), int(bounds[q + 1])
-        if block.covering:
-            out[lo:hi] = block.values
-        else:
-            out[lo + block.targets] = block.values
-    return out
 
 
 def hand_made(name: str) -> pregel.Graph:

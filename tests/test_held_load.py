@@ -25,7 +25,6 @@ from pregel.core.held import HeldGraph, HeldIds, HeldInput, Loader, owner_of
 from pregel.errors import InputError
 from pregel.io import shares
 from pregel.io.edges import read_edges
-from tests.graphs import routed_sums
 
 # ---------------------------------------------------------------------------------- inputs
 
@@ -648,8 +647,7 @@ def test_routes_of_a_partition_with_few_edges_are_built_without_tables_over_ever
         monkeypatch.setattr(messages, "_WHOLE_GRAPH_TABLES", factor)
         routes = messages.Routes(indptr, indices, bounds, 0, weights)
         rows = routes.rows
-        summed = routed_sums(routes, x), routed_sums(routes, x, weighted=True)
-        built[name] = (routes.targets, rows.ptr, rows.sources, *summed)
+        built[name] = (routes.targets, rows.ptr, rows.sources, routes.sums.sum(x), routes.weighted_sums.sum(x))
     for a, b in zip(built["tables"], built["searches"]):
         np.testing.assert_array_equal(a, b)
     np.testing.assert_array_equal(built["searches"][0], np.unique(indices))

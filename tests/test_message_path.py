@@ -13,19 +13,17 @@ from hypothesis import strategies as st
 import pregel
 from pregel import BatchProgram
 from pregel.core.combiners import ColumnSum, Max, Min, Sum
-from pregel.core.kernels import InSums
 from pregel.core.messages import (
     DENSE_SPAN,
     Inbox,
     MessageBlock,
     Outbox,
     Routes,
-    SumBlock,
     edges_of,
     sort_and_combine,
     stable_order,
 )
-from tests.graphs import random_graphs, routed_sums
+from tests.graphs import random_graphs
 from tests.programs import SUM_OF_SENDERS
 
 
@@ -206,38 +204,6 @@ def test_covering_blocks_fold_in_sender_order_as_the_ufunc_in_the_widest_type(ki
         assert all(np.array_equal(b.values, v) for b, v in zip(blocks, sent))
 
 
-@pytest.mark.parametrize("own", [0, 1, 2])
-@pytest.mark.parametrize("covered", [True, False])
-def test_a_partition_s_own_sums_fold_onto_the_other_blocks_with_the_bits_of_the_block_made_first(own, covered):
-    # the own block's sums are made onto what the blocks before it folded (SumBlock.onto): the same bits as
-    # folding the block made on its own, wherever it stands among three senders
-    rng = np.random.default_rng(11)
-    size, senders, m = 60, 40, 300
-    indptr = np.concatenate([[0], np.cumsum(np.bincount(rng.integers(0, senders, m), minlength=senders))])
-    sums = InSums(indptr, rng.integers(0, size, m).astype(np.int32), size)
-    x = rng.normal(size=senders) * 1e15
-    reached = np.flatnonzero(rng.random(size) < 0.5)
-    others = {
-        k: MessageBlock(np.arange(size), rng.normal(size=size) * 1e15, source=k, covering=True)
-        if covered and k == min({0, 1, 2} - {own})
-        else MessageBlock(reached, rng.normal(size=reached.size) * 1e15, source=k)
-        for k in {0, 1, 2} - {own}
-    }
-    made = MessageBlock(np.arange(size), sums.sum(x), source=own, covering=True)
-    lazy = SumBlock(np.arange(size), sums, sums.prepare(x), own)
-    folded = []
-    for block in (made, lazy):
-        inbox = Inbox(size, Sum())
-        inbox.receive([block, *others.values()])
-        folded.append(inbox.take().dense(0.0))
-    assert folded[0].tobytes() == folded[1].tobytes()
-    # alone, it is its sums, in an array of the reader's own
-    inbox = Inbox(size, Sum())
-    inbox.receive([lazy])
-    alone = inbox.take().dense(0.0)
-    assert alone.tobytes() == made.values.tobytes() and lazy.made is None
-
-
 def test_cached_arrays_are_made_once_per_partition_and_follow_the_batch():
     made = []
 
@@ -308,14 +274,15 @@ def test_routes_give_the_reached_vertices_in_edges_and_sums_in_any_order_of_use(
     x = rng.integers(0, 1000, n).astype(np.float64)  # sums of integers: exact in any order
     rows = np.repeat(np.arange(n), np.diff(indptr))
     if first == "sums":
-        summed = routed_sums(routes, x), routed_sums(routes, x, weighted=True)
+        summed = routes.sums.sum(x), routes.weighted_sums.sum(x)
     reached = np.unique(indices)
     assert routes.targets.tolist() == reached.tolist()
     order = np.lexsort((rows, indices))
     assert routes.rows.ptr.tolist() == [0, *np.cumsum(np.unique(indices, return_counts=True)[1]).tolist()]
     assert routes.rows.sources.tolist() == rows[order].tolist()
     if first == "rows":
-        summed = routed_sums(routes, x), routed_sums(routes, x, weighted=True)
-    plain = np.bincount(indices, weights=x[rows], minlength=total)
-    weighted = np.bincount(indices, weights=x[rows] * weights, minlength=total)
+        summed = routes.sums.sum(x), routes.weighted_sums.sum(x)
+    slots = routes.slots[0]
+    plain = np.bincount(indices, weights=x[rows], minlength=total)[slots]
+    weighted = np.bincount(indices, weights=x[rows] * weights, minlength=total)[slots]
     assert summed[0].tolist() == plain.tolist() and summed[1].tolist() == weighted.tolist()

@@ -9,7 +9,7 @@
  *     written as names[i], in the same places): the same arrays whatever the number of shares.
  * slice_order, slice_interleave, slice_sum: the in-edges laid out for summing (below), and the sum
  *     of x over each target's sources, each term scaled by its edge's weight when the layout
- *     carries weights, added to a base array when one is given.
+ *     carries weights.
  * row_sums(ptr, sources, senders, width, x, y, reached[, row_of]): rows of width doubles summed
  *     over each target's in-edges (from in_place), column by column, the sources in order;
  *     with row_of, only the sources that send (row_of[source] >= 0: their row in x) count.
@@ -672,16 +672,14 @@ done:
 }
 
 /* The sums of rows [0, nt): y[order[r]] = the sum of x over row r's sources, each term times its
- * weight when w or w32 is not NULL (at most one is; aligned with the sources), added to
- * base[order[r]] when base is not NULL (it may be y itself): the sum is made first, from 0.0,
- * then added, so the bits are those of adding a block of the sums to base. Returns NULL, or what
- * is wrong with the layout. Runs without the GIL. */
+ * weight when w or w32 is not NULL (at most one is; aligned with the sources). Returns NULL, or
+ * what is wrong with the layout. Runs without the GIL. */
 #if defined(__GNUC__)
 __attribute__((always_inline))
 #endif
 static inline const char *
 sum_rows(const int64_t *row_ptr, const int32_t *order, const int32_t *src, Py_ssize_t nt, const double *x,
-         const double *w, const float *w32, const double *base, double *y)
+         const double *w, const float *w32, double *y)
 {
 /* the k-th weight beside the sources, as a double (a float's conversion is exact) */
 #define WEIGHT(k) (w != NULL ? w[k] : (double)w32[k])
@@ -715,7 +713,7 @@ sum_rows(const int64_t *row_ptr, const int32_t *order, const int32_t *src, Py_ss
             uint32_t t = (uint32_t)order[r0 + l];
             if (t >= (uint64_t)nt)
                 return "order is not a permutation of the targets";
-            y[t] = base != NULL ? base[t] + sum : sum;
+            y[t] = sum;
         }
     }
     return NULL;
@@ -729,24 +727,19 @@ sum_rows(const int64_t *row_ptr, const int32_t *order, const int32_t *src, Py_ss
 static PyObject *
 slice_sum(PyObject *self, PyObject *args)
 {
-    Py_buffer bp, bo, bi, bx, by, bw = {0}, bb = {0};
+    Py_buffer bp, bo, bi, bx, by, bw = {0};
     Py_ssize_t senders;
-    PyObject *weights = Py_None, *added = Py_None;
-    if (!PyArg_ParseTuple(args, "y*y*y*ny*w*|OO", &bp, &bo, &bi, &senders, &bx, &by, &weights, &added))
+    if (!PyArg_ParseTuple(args, "y*y*y*ny*w*|y*", &bp, &bo, &bi, &senders, &bx, &by, &bw))
         return NULL;
     PyObject *result = NULL;
-    if ((weights != Py_None && PyObject_GetBuffer(weights, &bw, PyBUF_SIMPLE | PyBUF_FORMAT) < 0) ||
-        (added != Py_None && PyObject_GetBuffer(added, &bb, PyBUF_SIMPLE) < 0))
-        goto done;
     Py_ssize_t nt = bo.len / 4, size = bi.len / 4;
     if (!check(&bp, 8, nt + 1, "row_ptr") || !check(&bo, 4, nt, "order") || !check(&bi, 4, size, "sources") ||
         !check(&bx, 8, senders, "x") || !check(&by, 8, nt, "y") ||
-        (bw.obj != NULL && !check(&bw, bw.itemsize == 4 ? 4 : 8, size, "w")) ||
-        (bb.obj != NULL && !check(&bb, 8, nt, "base")))
+        (bw.obj != NULL && !check(&bw, bw.itemsize == 4 ? 4 : 8, size, "w")))
         goto done;
     const int64_t *row_ptr = bp.buf;
     const int32_t *order = bo.buf, *src = bi.buf;
-    const double *x = bx.buf, *base = bb.obj != NULL ? bb.buf : NULL;
+    const double *x = bx.buf;
     double *y = by.buf;
     if (row_ptr[0] != 0 || row_ptr[nt] != size) {
         PyErr_SetString(PyExc_ValueError, "row_ptr does not span the sources");
@@ -756,11 +749,11 @@ slice_sum(PyObject *self, PyObject *args)
     Py_BEGIN_ALLOW_THREADS
     /* a call for each kind of weights: each inlined copy has its inner loops without a test of them */
     if (bw.obj == NULL)
-        bad = sum_rows(row_ptr, order, src, nt, x, NULL, NULL, base, y);
+        bad = sum_rows(row_ptr, order, src, nt, x, NULL, NULL, y);
     else if (bw.itemsize == 8)
-        bad = sum_rows(row_ptr, order, src, nt, x, bw.buf, NULL, base, y);
+        bad = sum_rows(row_ptr, order, src, nt, x, bw.buf, NULL, y);
     else
-        bad = sum_rows(row_ptr, order, src, nt, x, NULL, bw.buf, base, y);
+        bad = sum_rows(row_ptr, order, src, nt, x, NULL, bw.buf, y);
     Py_END_ALLOW_THREADS
     if (bad) {
         PyErr_SetString(PyExc_ValueError, bad);
@@ -773,10 +766,7 @@ done:
     PyBuffer_Release(&bi);
     PyBuffer_Release(&bx);
     PyBuffer_Release(&by);
-    if (bw.obj != NULL)
-        PyBuffer_Release(&bw);
-    if (bb.obj != NULL)
-        PyBuffer_Release(&bb);
+    PyBuffer_Release(&bw);
     return result;
 }
 
@@ -2064,8 +2054,8 @@ static PyMethodDef methods[] = {
      "slice_interleave(row_ptr, sources[, positions]): each full chunk's rows rewritten column by column, then "
      "the rest"},
     {"slice_sum", slice_sum, METH_VARARGS,
-     "slice_sum(row_ptr, order, sources, senders, x, y[, w[, base]]): y[order[r]] = sum of x (times w: float64 "
-     "or float32; None: no weights) over row r's sources, added to base[order[r]] when base is given"},
+     "slice_sum(row_ptr, order, sources, senders, x, y[, w]): y[order[r]] = sum of x (times w: float64 or "
+     "float32) over row r's sources"},
     {"row_sums", row_sums, METH_VARARGS,
      "row_sums(ptr, sources, senders, width, x, y, reached[, row_of]): rows of x summed over each target's "
      "sending sources"},

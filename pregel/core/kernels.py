@@ -302,20 +302,9 @@ class InSums:
         self._lay_out(InCounts(indptr, indices, self.size), None, weights)
 
     @classmethod
-    def of(
-        cls,
-        counts: InCounts,
-        kept: np.ndarray | None = None,
-        weights: np.ndarray | None = None,
-        reads: np.ndarray | None = None,
-    ) -> InSums:
+    def of(cls, counts: InCounts, kept: np.ndarray | None = None, weights: np.ndarray | None = None) -> InSums:
         """The sums over the targets ``kept`` (sorted, holding every target counted; None: all) in that order,
         the in-edges placed by ``counts`` (compiled kernels only); ``weights`` are the out-edges'.
-
-        From :data:`HOT_SENDERS` senders on, the values are read in the order of ``reads``
-        (one count per sender, :func:`hot_first`; None: ``counts``' own out-degrees):
-        layouts of parts of one CSR's edges given its out-degrees read the values in one
-        order, and so share one :meth:`prepare`.
 
         Examples
         --------
@@ -328,25 +317,16 @@ class InSums:
         sums = object.__new__(cls)
         sums.size = counts.size if kept is None else int(kept.size)
         sums.senders, sums.weights = counts.indptr.size - 1, None
-        sums._lay_out(counts, kept, weights, reads)
+        sums._lay_out(counts, kept, weights)
         return sums
 
-    def _lay_out(
-        self,
-        counts: InCounts,
-        kept: np.ndarray | None,
-        weights: np.ndarray | None,
-        reads: np.ndarray | None = None,
-    ) -> None:
+    def _lay_out(self, counts: InCounts, kept: np.ndarray | None, weights: np.ndarray | None) -> None:
         """The layout of ``kept``'s in-edges (with ``weights``, one per out-edge) for the compiled sum."""
         degree = counts.degree
         self.order = np.empty(self.size, dtype=np.int32)
         _kernels.slice_order(degree if kept is None else degree[kept], self.order)
         rows = self.order if kept is None else kept[self.order]
-        if self.senders >= HOT_SENDERS:
-            self.hot, rank = hot_first(np.diff(counts.indptr) if reads is None else reads)
-        else:
-            self.hot, rank = None, None
+        self.hot, rank = hot_first(np.diff(counts.indptr)) if self.senders >= HOT_SENDERS else (None, None)
         self.row_ptr, self.sources, positions = counts.place(rows, edges=weights is not None, names=rank)
         _kernels.slice_interleave(self.row_ptr, self.sources, *(() if positions is None else (positions,)))
         if weights is not None:
@@ -363,32 +343,14 @@ class InSums:
 
     def sum(self, values: np.ndarray) -> np.ndarray:
         """``out[j]`` = the sum of ``values`` (times the weights) over target ``j``'s sources (float64)."""
-        return self.add(self.prepare(values))
-
-    def prepare(self, values: np.ndarray) -> np.ndarray:
-        """The senders' ``values`` as :meth:`add` reads them: float64, the most read first (a copy) where the
-        layout reads them so; layouts made with the same ``hot`` share one."""
-        x = np.ascontiguousarray(values, dtype=np.float64)
-        return x if _kernels is None or self.hot is None else x.take(self.hot)
-
-    def add(self, x: np.ndarray, base: np.ndarray | None = None, out: np.ndarray | None = None) -> np.ndarray:
-        """``out[j]`` = ``base[j]`` + the sum of ``x`` (from :meth:`prepare`) over target ``j``'s sources.
-
-        The sum is made first and then added to ``base`` (None: nothing), so the bits are
-        those of adding the array :meth:`sum` returns to ``base``, in one pass instead of
-        two; ``out`` (a new array if None) may be ``base`` itself.
-
-        Examples
-        --------
-        >>> sums = InSums(np.array([0, 2, 3]), np.array([1, 2, 2], dtype=np.int32), 3)
-        >>> sums.add(sums.prepare(np.array([1.0, 10.0])), base=np.array([0.5, 0.5, 0.5])).tolist()
-        [0.5, 1.5, 11.5]
-        """
         if _kernels is None:
-            summed = self._transpose @ x
-            return summed if base is None else np.add(base, summed, out=summed if out is None else out)
-        out = np.empty(self.size) if out is None else out
-        _kernels.slice_sum(self.row_ptr, self.order, self.sources, self.senders, x, out, self.weights, base)
+            return self._transpose @ values
+        out = np.empty(self.size)
+        x = np.ascontiguousarray(values, dtype=np.float64)
+        if self.hot is not None:
+            x = x.take(self.hot)
+        weights = () if self.weights is None else (self.weights,)
+        _kernels.slice_sum(self.row_ptr, self.order, self.sources, self.senders, x, out, *weights)
         return out
 
 

@@ -71,46 +71,6 @@ class MessageBlock:
         return f"MessageBlock({len(self)} messages from partition {self.source})"
 
 
-class SumBlock(MessageBlock):
-    """A partition's covering block to itself whose sums are made when its inbox folds it, in the same pass.
-
-    ``sums`` adds the values it was ``sent`` (as :meth:`~pregel.core.kernels.InSums.prepare`
-    left them) over each of the partition's own vertices' in-edges from inside it; the
-    inbox adds them straight onto the other partitions' blocks
-    (:meth:`~pregel.core.kernels.InSums.add`), the bits those of folding the block made
-    first, without a pass over a block of its own. ``values`` makes the block (once)
-    for anything else that reads it, and a copy that leaves the process is a plain
-    :class:`MessageBlock`.
-
-    Examples
-    --------
-    >>> sums = InSums(np.array([0, 2, 3]), np.array([0, 1, 1], dtype=np.int32), 2)
-    >>> block = SumBlock(np.array([0, 1]), sums, sums.prepare(np.array([1.0, 10.0])), source=0)
-    >>> block.values.tolist(), len(block)
-    ([1.0, 11.0], 2)
-    """
-
-    __slots__ = ("sums", "sent", "made")
-
-    def __init__(self, targets: np.ndarray, sums: InSums, sent: np.ndarray, source: int) -> None:
-        self.targets, self.source, self.covering = targets, source, True
-        self.sums, self.sent = sums, sent
-        self.made: np.ndarray | None = None
-
-    @property  # type: ignore[override]
-    def values(self) -> np.ndarray:
-        if self.made is None:
-            self.made = self.sums.add(self.sent)
-        return self.made
-
-    def onto(self, base: np.ndarray | None, out: np.ndarray | None = None) -> np.ndarray:
-        """``base`` + this block's values (just the values if None), into ``out`` (a new array if None)."""
-        return self.sums.add(self.sent, base, out)
-
-    def __reduce__(self) -> tuple[type, tuple[Any, ...]]:
-        return MessageBlock, (self.targets, self.values, self.source, True)
-
-
 def as_message_array(values: Any) -> np.ndarray:
     """Messages as a numpy array; anything numpy cannot type becomes an object array."""
     if isinstance(values, np.ndarray):
@@ -144,11 +104,8 @@ class Routes:
     ``weights`` for a weighted broadcast (a layout of its own, with the weights beside
     the sources); to a destination it reaches at least half of, it sends a covering
     block (every vertex of the destination, zero where nothing came), which the
-    receiver adds without a scatter. The partition's own vertices, when it covers them,
-    are summed apart (:class:`SumBlock`): their sums are made when the inbox folds them,
-    straight onto the other partitions' blocks. Other combiners reduce target by target
-    over the in-edges (:class:`pregel.core.kernels.InEdges`) and send the reached
-    vertices alone.
+    receiver adds without a scatter. Other combiners reduce target by target over the
+    in-edges (:class:`pregel.core.kernels.InEdges`) and send the reached vertices alone.
 
     Where a table over every vertex pays, one counting sort of the out-edges over every
     vertex (on up to ``threads`` threads) gives the vertices reached (those it counted)
@@ -199,26 +156,11 @@ class Routes:
         return InEdges(self.indptr, _renumbered(self.indices, self.targets, int(self.bounds[-1])), self.targets.size)
 
     @cached_property
-    def own(self) -> np.ndarray | None:
-        """The partition's own vertices that its edges reach (local, sorted) when they are at least half of them:
-        a Sum over them is made apart (:class:`SumBlock`); None otherwise."""
-        b, p = self.bounds, self.source
-        for q, lo, hi, local in self.cuts:
-            if q == p and 2 * (hi - lo) >= b[p + 1] - b[p]:
-                return local
-        return None
-
-    @cached_property
     def slots(self) -> tuple[np.ndarray, list[tuple[int, int, int, np.ndarray, bool]]]:
-        """The vertices a Sum is computed for, and per destination ``(q, start, stop, local targets, covering)``.
-
-        Every destination but the partition's own when it is summed apart (:attr:`own`).
-        """
+        """The vertices a Sum is computed for, and per destination ``(q, start, stop, local targets, covering)``."""
         b = self.bounds
-        parts, cuts, start = [np.empty(0, dtype=np.int64)], [], 0
+        parts, cuts, start = [], [], 0
         for q, lo, hi, local in self.cuts:
-            if q == self.source and self.own is not None:
-                continue
             covering = 2 * (hi - lo) >= b[q + 1] - b[q]
             parts.append(np.arange(b[q], b[q + 1]) if covering else self.targets[lo:hi])
             cuts.append((q, start, start + parts[-1].size, local, covering))
@@ -226,40 +168,30 @@ class Routes:
         return np.concatenate(parts), cuts
 
     @cached_property
-    def sums(self) -> tuple[InSums | None, InSums | None]:
-        """The local senders to each slot, laid out for summing, and to each own vertex when summed apart
-        (None where there is none)."""
+    def slot_of_edges(self) -> np.ndarray:
+        """Each out-edge's target as a slot number."""
+        slots = self.slots[0]
+        if slots.size == int(self.bounds[-1]):
+            # every vertex is a slot (each destination covered): slot numbers are the global indices
+            return self.indices
+        return _renumbered(self.indices, slots, int(self.bounds[-1]))
+
+    @cached_property
+    def sums(self) -> InSums:
+        """The local senders to each slot, laid out for summing."""
         return self._laid_out(None)
 
     @cached_property
-    def weighted_sums(self) -> tuple[InSums | None, InSums | None]:
-        """:attr:`sums` with the edges' weights."""
+    def weighted_sums(self) -> InSums:
+        """The local senders to each slot with their edges' weights, laid out for summing."""
         return self._laid_out(self.weights)
 
-    def _laid_out(self, weights: np.ndarray | None) -> tuple[InSums | None, InSums | None]:
-        """:class:`InSums` over the slots and over the own vertices summed apart, reading the values alike."""
-        total = int(self.bounds[-1])
+    def _laid_out(self, weights: np.ndarray | None) -> InSums:
+        """:class:`InSums` over the slots."""
         slots = self.slots[0]
-        if self.own is None:
-            if kernels.COMPILED:
-                return InSums.of(*self._counted(slots), weights), None
-            return InSums(self.indptr, _renumbered(self.indices, slots, total), slots.size, weights), None
-        lo, hi = int(self.bounds[self.source]), int(self.bounds[self.source + 1])
-        # one sort of edges at a time is held: the own ones are laid out before the others are picked
-        inside = (self.indices >= lo) & (self.indices < hi)
-        own_indptr = _row_counts(self.indptr, inside)
-        own_indices, own_weights = self.indices[inside] - lo, _picked(weights, inside)
-        # both read the values in the order of the partition's out-degrees: one prepare serves both
-        reads = np.diff(self.indptr)
-        own = _sums_of(own_indptr, own_indices, hi - lo, None, own_weights, reads, self.threads)
-        del own_indices, own_weights
-        if not slots.size:
-            return None, own
-        np.logical_not(inside, out=inside)
-        others = _sums_of(
-            self.indptr - own_indptr, self.indices[inside], total, slots, _picked(weights, inside), reads, self.threads
-        )
-        return others, own
+        if kernels.COMPILED:
+            return InSums.of(*self._counted(slots), weights)
+        return InSums(self.indptr, self.slot_of_edges, slots.size, weights)
 
     def blocks(self, combiner: Combiner | None, values: np.ndarray, weighted: bool = False) -> dict[int, MessageBlock]:
         """One block per destination partition when every local vertex sends ``values`` (combined, given a combiner).
@@ -282,19 +214,11 @@ class Routes:
         if isinstance(combiner, ColumnSum):
             return self.row_blocks(values, None)
         if weighted or (combiner.ufunc is np.add and values.dtype == np.float64):
-            others, own = self.weighted_sums if weighted else self.sums
-            sent = (others or own).prepare(values)
-            blocks: dict[int, MessageBlock] = {}
-            if others is not None:
-                summed = others.add(sent)
-                blocks = {
-                    q: MessageBlock(local, summed[lo:hi], self.source, covering)
-                    for q, lo, hi, local, covering in self.slots[1]
-                }
-            if own is not None:
-                # kept until the next superstep's fold: never the program's own array, which it may write
-                blocks[self.source] = SumBlock(self.own, own, sent.copy() if sent is values else sent, self.source)
-            return dict(sorted(blocks.items()))
+            summed = (self.weighted_sums if weighted else self.sums).sum(values)
+            return {
+                q: MessageBlock(local, summed[lo:hi], self.source, covering)
+                for q, lo, hi, local, covering in self.slots[1]
+            }
         rows = self.rows
         combined = combiner.reduce_groups(values[rows.sources], rows.ptr[:-1])
         return {q: MessageBlock(local, combined[lo:hi], self.source) for q, lo, hi, local in self.cuts}
@@ -354,45 +278,6 @@ class Routes:
             if stop > start:
                 blocks[q] = MessageBlock(local[reached[start:stop] - lo], summed[start:stop], self.source)
         return blocks
-
-
-def _row_counts(indptr: np.ndarray, picked: np.ndarray) -> np.ndarray:
-    """The row pointers of the edges ``picked`` (a mask over the edges of CSR ``indptr``) alone.
-
-    Examples
-    --------
-    >>> _row_counts(np.array([0, 2, 2, 5]), np.array([True, False, True, True, False])).tolist()
-    [0, 1, 1, 3]
-    """
-    counts = np.zeros(indptr.size - 1, dtype=np.int64)
-    rows = np.flatnonzero(np.diff(indptr))
-    if rows.size:
-        counts[rows] = np.add.reduceat(picked, indptr[rows], dtype=np.int64)
-    out = np.zeros(indptr.size, dtype=np.int64)
-    np.cumsum(counts, out=out[1:])
-    return out
-
-
-def _picked(weights: np.ndarray | None, picked: np.ndarray) -> np.ndarray | None:
-    return None if weights is None else weights[picked]
-
-
-def _sums_of(
-    indptr: np.ndarray,
-    indices: np.ndarray,
-    total: int,
-    kept: np.ndarray | None,
-    weights: np.ndarray | None,
-    reads: np.ndarray,
-    threads: int,
-) -> InSums:
-    """:class:`InSums` of a CSR over ``total`` targets, for the sorted targets ``kept`` (None: all), reading the
-    values in the order of ``reads`` (see :meth:`InSums.of`)."""
-    if kernels.COMPILED:
-        return InSums.of(InCounts(indptr, indices, total, threads), kept, weights, reads)
-    if kept is not None:
-        indices, total = _renumbered(indices, kept, total), kept.size
-    return InSums(indptr, indices, total, weights)
 
 
 def _reached(indices: np.ndarray, total: int) -> np.ndarray:
@@ -692,7 +577,7 @@ class Inbox:
         combiner = self.combiner
         if not blocks:
             return Mail.of_block(self.size, np.empty(0, np.int32), np.empty(0), combiner is not None)
-        if isinstance(combiner, UfuncCombiner) and all(_dtype(b).kind != "O" for b in blocks):
+        if isinstance(combiner, UfuncCombiner) and all(b.values.dtype != object for b in blocks):
             return Mail.of_array(self.size, *_fold(blocks, combiner, self.size))
         if isinstance(combiner, ColumnSum) and len(blocks) > 1:
             return Mail.of_array(self.size, *_fold_rows(blocks, combiner, self.size))
@@ -706,48 +591,28 @@ class Inbox:
         return Mail.of_block(self.size, targets, values, combiner is not None)
 
 
-def _dtype(block: MessageBlock) -> np.dtype:
-    """A block's type of values, without making a :class:`SumBlock`'s."""
-    return np.dtype(np.float64) if isinstance(block, SumBlock) else block.values.dtype
-
-
 def _fold(blocks: list[MessageBlock], combiner: UfuncCombiner, size: int) -> tuple[np.ndarray, list[np.ndarray], Any]:
-    """The blocks combined into one array over ``size`` vertices, who got mail in each block, and the fill.
-
-    Each block is combined into what the blocks before it made, in their order; a
-    :class:`SumBlock` of a Sum over floats makes its sums straight onto them. The first
-    two swap places when the first is one (``a + b`` is ``b + a`` to the bit), so that it
-    too has a block to be added onto.
-    """
-    dtype = np.result_type(*[_dtype(b) for b in blocks])
+    """The blocks combined into one array over ``size`` vertices, who got mail in each block, and the fill."""
+    dtype = np.result_type(*[b.values.dtype for b in blocks])
     fill = combiner.fill_value(dtype)
-    onto = combiner.ufunc is np.add and dtype == np.float64
-    if onto and len(blocks) > 1 and isinstance(blocks[0], SumBlock):
-        blocks = [blocks[1], blocks[0], *blocks[2:]]
-    # the fold so far, and whether it is an array of its own (else a block's, read only)
-    values: np.ndarray | None = None
-    owned = False
-    for block in blocks:
-        covering = block.covering or len(block) == size
-        if onto and isinstance(block, SumBlock):
-            values, owned = block.onto(values, values if owned else None), True
-        elif values is None and covering and _dtype(block) == dtype:
-            values = block.values
-        elif values is None:
-            values, owned = np.full(size, fill, dtype=dtype), True
-            values[block.targets] = block.values
-        elif covering:
-            values, owned = combiner.ufunc(values, block.values, out=values if owned else np.empty(size, dtype)), True
+    covers = [block.covering or len(block) == size for block in blocks]
+    first, done = blocks[0], 1
+    if covers[:2] == [True, True] and first.values.dtype == blocks[1].values.dtype == dtype:
+        # the first two combined into a new array: one pass over them, not a copy and then a pass
+        values = combiner.ufunc(first.values, blocks[1].values, out=np.empty(size, dtype=dtype))
+        done = 2
+    elif covers[0]:
+        values = first.values.astype(dtype, copy=True)
+    else:
+        values = np.full(size, fill, dtype=dtype)
+        values[first.targets] = first.values
+    for block, covering in zip(blocks[done:], covers[done:]):
+        if covering:
+            combiner.ufunc(values, block.values, out=values)
         else:
-            if not owned:
-                values, owned = values.astype(dtype, copy=True), True
             # a block names each target once, so a gather, one ufunc and a scatter fold it in
             targets = block.targets
             values[targets] = combiner.ufunc(values[targets], block.values)
-    assert values is not None
-    if not owned:
-        # one covering block: the reader owns what it reads (Mail.dense), never a block a trace may keep
-        values = values.astype(dtype, copy=True)
     return values, [b.targets for b in blocks], fill
 
 
