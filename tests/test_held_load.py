@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gzip
 import os
+import re
 
 import numpy as np
 import pytest
@@ -136,6 +137,33 @@ def test_parquet_shares_are_row_groups(tmp_path):
     pieces = [shares.read_share(s) for s in found]
     assert sum(p.sources.size for p in pieces) == 1500
     assert {p.sources.dtype for p in pieces} == {np.dtype(np.int32)}  # as the text parser gives ids that fit
+
+
+@pytest.mark.parametrize("second", [("dst", "src"), ("src", "dst", "w"), ("a", "b")])
+def test_the_files_of_a_parquet_folder_are_read_by_the_first_files_column_names_as_the_local_reader_reads_them(
+    tmp_path, second
+):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    folder = tmp_path / "edges"
+    folder.mkdir()
+    pq.write_table(pa.table({"src": [1, 2], "dst": [2, 3]}), folder / "part-0.parquet")
+    columns = {"src": [5, 6], "dst": [7, 8], "w": [0.5, 0.25], "a": [5, 6], "b": [7, 8]}
+    pq.write_table(pa.table({name: columns[name] for name in second}), folder / "part-1.parquet")
+    found = shares.list_shares(str(folder), 2)
+    if "src" not in second:
+        said = f"{folder / 'part-1.parquet'}: no column 'src' (its columns are 'a', 'b'), where the folder's first"
+        with pytest.raises(InputError, match=f"^{re.escape(said)}"):
+            read_edges(str(folder))
+        with pytest.raises(InputError, match=f"^{re.escape(said)}"):
+            [shares.read_share(share) for share in found]
+        return
+    pieces = [shares.read_share(share) for share in found]
+    held = sorted(
+        zip(np.concatenate([p.sources for p in pieces]).tolist(), np.concatenate([p.targets for p in pieces]).tolist())
+    )
+    assert held == _edges_of(read_edges(str(folder))) == [(1, 2), (2, 3), (5, 7), (6, 8)]
 
 
 def test_a_bad_line_in_the_second_range_is_named_by_its_line_in_the_whole_file(tmp_path):

@@ -37,7 +37,7 @@ from pregel.core import tables
 from pregel.core.held import columns_crc
 from pregel.errors import InputError
 from pregel.io.edgetext import PARTS_ARE_INTEGERS, EdgeParser, starts_with_word_ids
-from pregel.io.tabular import table_format
+from pregel.io.tabular import disagreeing, table_format
 from pregel.io.textfile import CHUNK_BYTES, open_text, stream_chunks, text_head
 
 #: How much of a file's head is parsed to learn its columns before it is cut into byte ranges.
@@ -53,8 +53,10 @@ class Share:
 
     ``kind`` is ``"text"`` (bytes ``start:end`` of an uncompressed file, whole lines),
     ``"stream"`` (a whole compressed file) or ``"parquet"`` (``row_groups`` of a Parquet
-    file). ``columns`` and ``first_line``: a byte range after the file's start holds no
-    header and must have the columns of the file's first data line, ``first_line``
+    file, its columns ``names``: those of the first Parquet file of the input, read by name
+    in every file as the local reader reads a folder). ``columns`` and ``first_line``: a
+    byte range after the file's start holds no header and must have the columns of the
+    file's first data line, ``first_line``
     (0: not known, the share learns them itself). ``path`` is the file as the caller
     named it (messages say it so, as the local reader does); ``absolute`` is where a
     worker opens it, whatever its working directory.
@@ -65,6 +67,7 @@ class Share:
     start: int = 0
     end: int = 0
     row_groups: tuple[int, ...] = ()
+    names: tuple[str, ...] = ()
     columns: int = 0
     first_line: int = 0
     size: int = 0
@@ -158,12 +161,14 @@ def list_shares(path: str | os.PathLike[str], pieces: int) -> list[Share]:
     if len(set(kinds.values()) - {"stream"}) > 1:
         raise InputError(f"{path}: holds both text and Parquet part files; a folder is read when all are of one format")
     shares: list[Share] = []
+    names: tuple[str, ...] = ()
     for f in files:
         size = os.stat(f).st_size
         if size == 0:
             continue
         if kinds[f] == "parquet":
-            shares += _row_groups(f)
+            names = names or _edge_columns(f)
+            shares += _row_groups(f, names)
         elif kinds[f] == "stream":
             shares.append(Share(f, "stream", 0, size, size=size))
         elif len(files) == 1:
@@ -466,12 +471,23 @@ def input_bytes(path: str | os.PathLike[str]) -> int:
     return total
 
 
-def _row_groups(path: str) -> list[Share]:
+def _edge_columns(path: str) -> tuple[str, ...]:
+    """The columns of a Parquet file: source, target [, weight] (InputError for any other number of them)."""
+    import pyarrow.parquet as pq
+
+    names = tuple(pq.ParquetFile(path).schema_arrow.names)
+    if len(names) not in (2, 3):
+        listed = ", ".join(map(repr, names))
+        raise InputError(f"{path}: {len(names)} columns ({listed}); a distributed load reads source, target [, weight]")
+    return names
+
+
+def _row_groups(path: str, names: tuple[str, ...]) -> list[Share]:
     import pyarrow.parquet as pq
 
     metadata = pq.ParquetFile(path).metadata
     return [
-        Share(path, "parquet", row_groups=(k,), size=metadata.row_group(k).total_byte_size)
+        Share(path, "parquet", row_groups=(k,), names=names, size=metadata.row_group(k).total_byte_size)
         for k in range(metadata.num_row_groups)
     ]
 
@@ -562,14 +578,15 @@ def _read_row_groups(share: Share) -> Piece:
     name = share.path
     try:
         file = pq.ParquetFile(share.file)
-        schema = file.schema_arrow
-        count = len(schema.names)
-        if count not in (2, 3):
-            listed = ", ".join(map(repr, schema.names))
-            raise InputError(f"{name}: {count} columns ({listed}); a distributed load reads source, target [, weight]")
-        table = file.read_row_groups(list(share.row_groups))
+        own = file.schema_arrow.names
+        names = share.names or tuple(own)
+        lacking = [column for column in names if column not in own]
+        if lacking:
+            raise disagreeing(share.path, lacking[0], own)
+        count = len(names)
+        table = file.read_row_groups(list(share.row_groups), columns=list(names))
         edges = tables.columns_from_batches(
-            schema,
+            table.schema,
             table.to_batches(),
             0,
             1,

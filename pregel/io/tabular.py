@@ -673,11 +673,21 @@ def _refuse_lacking(files: list[Path], columns: list[str], form: Any = None) -> 
                 continue
         lacking = [c for c in columns if c not in names]
         if lacking:
-            kind = "header names" if form is not None else "columns are"
-            raise InputError(
-                f"{path}: no column {lacking[0]!r} (its {kind} {', '.join(map(repr, names))}), where the folder's "
-                "first file has one: the files of a folder must agree"
-            )
+            raise disagreeing(path, lacking[0], names, "header names" if form is not None else "columns are")
+
+
+def disagreeing(path: Any, column: str, names: list[str], kind: str = "columns are") -> InputError:
+    """The error for a file of a folder without ``column``, which the folder's first file has (its own: ``names``).
+
+    Examples
+    --------
+    >>> print(disagreeing("part-1.parquet", "src", ["a", "b"]))  # doctest: +ELLIPSIS
+    part-1.parquet: no column 'src' (its columns are 'a', 'b'), where the folder's first file has one: ...
+    """
+    return InputError(
+        f"{path}: no column {column!r} (its {kind} {', '.join(map(repr, names))}), where the folder's first file "
+        "has one: the files of a folder must agree"
+    )
 
 
 def _refuse_disagreeing(files: list[Path], schema: Any, columns: list[str], form: Any = None) -> None:
