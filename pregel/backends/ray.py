@@ -68,6 +68,9 @@ CONNECT_TIMEOUT = 20.0
 PROBE_TIMEOUT = 5.0
 """Seconds to wait for a TCP connection to a ``host:port`` address before Ray is asked."""
 
+SETTLE_TIMEOUT = 5.0
+"""Seconds a failed checkpoint waits for its other workers' answers, to read their errors (never waited for)."""
+
 MIN_OBJECT_STORE = 200 * 2**20
 """Object store of a private instance, in bytes, unless the graph needs more."""
 
@@ -887,7 +890,12 @@ class RayBackend:
         saved = [actor.saved.remote() for actor in self.actors]
 
         def write() -> list[PartRecord]:
-            self._results(started, f"writing checkpoint {folder.name}")
+            try:
+                self._results(started, f"writing checkpoint {folder.name}")
+            except Exception:
+                # the same loss: read, so that Ray does not log the parts' errors as unhandled
+                _failures(ray.wait(saved, num_returns=len(saved), timeout=SETTLE_TIMEOUT)[0])
+                raise
             return self._results(saved, f"writing checkpoint {folder.name}")
 
         return write
@@ -1268,12 +1276,20 @@ def _first_failure(calls: list[Any], raised: BaseException) -> BaseException:
     if not isinstance(raised, RayError):
         return raised  # an interrupt, say: no waiting for the calls
     ray.wait(calls, num_returns=len(calls))
+    failures = _failures(calls)
+    return failures[0] if failures else raised
+
+
+def _failures(calls: list[Any]) -> list[RayError]:
+    """The errors of those of ``calls`` (ended) that failed, in order; every one is read, since Ray logs a failed
+    call's error that nobody read as unhandled when its reference goes."""
+    failures = []
     for call in calls:
         try:
-            ray.get(call)
+            ray.get(call, timeout=0)
         except RayError as exc:
-            return exc
-    return raised
+            failures.append(exc)
+    return failures
 
 
 def _outcome(ref: Any) -> Any:
