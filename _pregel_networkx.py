@@ -45,6 +45,11 @@ def backend_info() -> dict[str, Any]:
             # issue 18: breadth-first search
             "bfs_layers": {"additional_docs": "Hop counts by message passing; layers in networkx's order."},
             "single_source_shortest_path_length": {"additional_docs": "Breadth-first search by message passing."},
+            "shortest_path_length": {
+                "additional_docs": "From a source, to a target (along the reversed edges), or between the two: "
+                "breadth-first search, or shortest paths by message passing (non-negative weights for Dijkstra, "
+                "any for Bellman-Ford). All pairs are left to networkx. " + weights
+            },
             "multi_source_dijkstra_path_length": {
                 "additional_docs": "Unit weights (a missing weight counts as 1): breadth-first search by message "
                 "passing; other non-negative weights: shortest paths from every source at once. " + weights

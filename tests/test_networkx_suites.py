@@ -28,6 +28,7 @@ SUITES = {
         ["traversal/tests/test_bfs.py", "shortest_paths/tests/test_unweighted.py"],
         {"bfs_layers", "single_source_shortest_path_length"},
     ),
+    "shortest_path_length": (["shortest_paths/tests/test_generic.py"], {"shortest_path_length"}),
     "scc": (
         ["components/tests/test_strongly_connected.py"],
         {"strongly_connected_components", "number_strongly_connected_components", "is_strongly_connected"},

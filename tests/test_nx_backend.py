@@ -282,6 +282,53 @@ def test_dijkstra_cutoffs_like_networkx(cutoff):
         assert nx.single_source_dijkstra_path_length(g, 0, cutoff=cutoff, backend="pregel") == expected
 
 
+def _outcome(call, *args, **kwargs):
+    """What a call returns, or the type and message of what it raises."""
+    try:
+        return call(*args, **kwargs)
+    except Exception as exc:
+        return type(exc), str(exc)
+
+
+@needs_backend
+@pytest.mark.parametrize("directed", [True, False])
+@pytest.mark.parametrize(
+    "ends",
+    [
+        {"source": 0},
+        {"target": 3},
+        {"source": 0, "target": 5},
+        {"source": 2, "target": 2},
+        {"source": 99},
+        {"source": 0, "target": 99},
+        {"source": 99, "target": 0},
+        {"target": 99},
+    ],
+)
+@pytest.mark.parametrize(
+    "how", [{}, {"weight": "w"}, {"weight": "w", "method": "bellman-ford"}, {"weight": "w", "method": "a*"}]
+)
+def test_shortest_path_length_from_a_source_to_a_target_or_between_them_like_networkx(directed, ends, how):
+    # values, and networkx's errors word for word: missing nodes, no path, an unknown method
+    for seed in range(6):
+        g = nx.gnp_random_graph(12, 0.2, seed=seed, directed=directed)
+        rng = np.random.default_rng(seed)
+        for u, v in g.edges:
+            g[u][v]["w"] = float(rng.choice([0.5, 1.0, 2.0, 3.0]))
+        expected = _outcome(nx.shortest_path_length, g, **ends, **how)
+        assert _outcome(nx.shortest_path_length, g, **ends, **how, backend="pregel") == expected
+
+
+@needs_backend
+def test_shortest_path_length_leaves_all_pairs_and_negative_weights_for_dijkstra_to_networkx():
+    g = nx.DiGraph()
+    g.add_weighted_edges_from([(1, 2, 1.0), (2, 3, -1.0)])
+    assert BackendInterface.can_run("shortest_path_length", (g,), {}) == "all pairs' lengths are left to networkx"
+    assert "non-negative" in BackendInterface.can_run("shortest_path_length", (g, 1), {"weight": "weight"})
+    assert BackendInterface.can_run("shortest_path_length", (g, 1), {"weight": "weight", "method": "bellman-ford"})
+    assert nx.shortest_path_length(g, 1, 3, "weight", "bellman-ford", backend="pregel") == 0.0
+
+
 @needs_backend
 def test_dijkstra_unweighted_distances_are_integers_like_networkx():
     g = nx.path_graph(["x", "y", "z"])

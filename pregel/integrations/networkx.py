@@ -16,7 +16,10 @@ Implemented, with networkx's parameters and errors:
 - ``single_source_dijkstra_path_length`` (non-negative weights, negative ones left to networkx; ``cutoff``, any: the
   source is kept as networkx keeps it, a negative cutoff too, and NaN cuts nothing),
   ``single_source_bellman_ford_path_length`` (negative weights; a reachable negative
-  cycle raises ``NetworkXUnbounded``).
+  cycle raises ``NetworkXUnbounded``), and ``shortest_path_length`` from a ``source``,
+  to a ``target`` (along the reversed edges) or between the two, by ``method``
+  ``"dijkstra"`` or ``"bellman-ford"`` or breadth-first without a ``weight``, with
+  networkx's errors; all pairs' lengths are left to networkx.
 - ``weakly_connected_components``, ``connected_components`` and their ``number_`` counts.
 - Breadth-first search (issue 18): ``bfs_layers`` (each layer in networkx's order),
   ``single_source_shortest_path_length`` (``cutoff``) and
@@ -179,6 +182,23 @@ class PregelGraph:
             raise NotImplementedError(f"integer weights {weight!r} may add up past 2**53, beyond float64's integers")
         return Graph.from_edges(self.sources, self.targets, values, vertices=np.arange(len(self)))
 
+    def reversed(self) -> PregelGraph:
+        """The graph with every edge turned around (networkx's ``G.reverse(copy=False)``), its rows by the nodes
+        the edges now leave, each in the order of the edges' old rows."""
+        order = np.argsort(self.targets, kind="stable")
+        attributes = {name: values[order] for name, values in self.attributes.items()}
+        turned = PregelGraph(
+            self.nodes,
+            self.targets[order],
+            self.sources[order],
+            attributes,
+            self.integral,
+            self.directed,
+            self.multigraph,
+        )
+        turned.every_attribute, turned.not_numbers = self.every_attribute, self.not_numbers
+        return turned
+
     def has_node(self, node: Any) -> bool:
         """Whether ``node`` is a node (``False`` for an unhashable one, as ``node in G`` says)."""
         try:
@@ -322,6 +342,9 @@ class BackendInterface:
                 return refused
         if name in ("louvain_communities", "louvain_partitions") and graph.is_directed():
             return f"{name} runs on undirected graphs only (directed modularity is another measure)"
+        ends = _bound(name, args, kwargs) if name == "shortest_path_length" else {}
+        if ends and ends["source"] is None and ends["target"] is None:
+            return "all pairs' lengths are left to networkx"
         if name == "label_propagation_communities" and getattr(graph, "is_multigraph", lambda: False)():
             return "multigraphs are not supported: parallel edges count in the degrees that order the colouring"
         return True
@@ -439,6 +462,44 @@ class BackendInterface:
         if (weights < 0).any():
             raise ValueError("the pregel backend runs Dijkstra only on non-negative weights")
         return _distances(G, G.lightest(weight), numbers, cutoff, integral)
+
+    @staticmethod
+    def shortest_path_length(
+        G: PregelGraph,
+        source: Any = None,
+        target: Any = None,
+        weight: str | None = None,
+        method: str = "dijkstra",
+    ) -> Any:
+        if method not in ("dijkstra", "bellman-ford"):
+            raise ValueError(f"method not supported: {method}")
+        lengths = {
+            "unweighted": lambda graph, s: BackendInterface.single_source_shortest_path_length(graph, s),
+            "dijkstra": lambda graph, s: BackendInterface.single_source_dijkstra_path_length(graph, s, weight=weight),
+            "bellman-ford": lambda graph, s: BackendInterface.single_source_bellman_ford_path_length(
+                graph, s, weight=weight
+            ),
+        }["unweighted" if weight is None else method]
+        if source is None:
+            # from every node that reaches target: along the reversed edges (all pairs are left to networkx)
+            return lengths(G.reversed() if G.directed else G, target)
+        if target is None:
+            return lengths(G, source)
+        # one pair: networkx's errors of bidirectional_shortest_path, dijkstra_path_length, bellman_ford_path_length
+        if weight is None:
+            G.source_number(source, "Source {source} is not in G")
+            G.source_number(target, "Target {source} is not in G")
+            unreachable = f"No path between {source} and {target}."
+        else:
+            if method == "dijkstra" or source == target:
+                G.source_number(source, "Node {source} not found in graph")
+            if source == target:
+                return 0
+            unreachable = f"{'Node' if method == 'dijkstra' else 'node'} {target} not reachable from {source}"
+        found = lengths(G, source)
+        if not G.has_node(target) or target not in found:
+            raise nx.NetworkXNoPath(unreachable)
+        return found[target]
 
     # --------------------------------- issue 18: strongly connected components
     @staticmethod
@@ -588,6 +649,7 @@ _WEIGHTED = {
     "single_source_dijkstra_path_length": "non-negative",
     "multi_source_dijkstra_path_length": "non-negative",
     "single_source_bellman_ford_path_length": "finite",
+    "shortest_path_length": lambda arguments: "finite" if arguments.get("method") == "bellman-ford" else "non-negative",
     "betweenness_centrality": "positive",
     "louvain_communities": "non-negative",
     "louvain_partitions": "non-negative",
@@ -602,12 +664,13 @@ def _weights_refused(name: str, graph: Any, args: tuple, kwargs: dict[str, Any])
     the call, which refuses them as networkx does. ``weight`` is read as the call binds it
     (the backend's functions have networkx's signatures).
     """
-    bound = inspect.signature(getattr(BackendInterface, name)).bind_partial(*args, **kwargs)
-    bound.apply_defaults()
-    weight = bound.arguments.get("weight")
+    arguments = _bound(name, args, kwargs)
+    weight = arguments.get("weight")
     if weight is None or callable(weight):
         return None
     kind = _WEIGHTED[name]
+    if callable(kind):
+        kind = kind(arguments)
     if isinstance(graph, PregelGraph):
         values = graph.attributes.get(weight)
         if values is None:
@@ -631,6 +694,14 @@ def _weights_refused(name: str, graph: Any, args: tuple, kwargs: dict[str, Any])
         u, v, _ = next(itertools.islice(_edge_records(graph), k, None))
     taken = "finite" if kind == "finite" else f"finite {kind}"
     return f"{name} runs on {taken} weights only (others are left to networkx); edge ({u!r}, {v!r}) weighs {values[k]}"
+
+
+def _bound(name: str, args: tuple, kwargs: dict[str, Any]) -> dict[str, Any]:
+    """Call ``name``'s arguments by parameter, defaults filled in (the backend's functions have networkx's
+    signatures)."""
+    bound = inspect.signature(getattr(BackendInterface, name)).bind_partial(*args, **kwargs)
+    bound.apply_defaults()
+    return dict(bound.arguments)
 
 
 def _edge_records(graph: nx.Graph) -> Iterator[tuple[Any, Any, dict]]:
