@@ -42,6 +42,12 @@ def backend_info() -> dict[str, Any]:
             "connected_components": {"additional_docs": "HashMin label propagation."},
             "number_weakly_connected_components": {},
             "number_connected_components": {},
+            "is_connected": {"additional_docs": "HashMin label propagation."},
+            "is_weakly_connected": {"additional_docs": "HashMin label propagation."},
+            "node_connected_component": {"additional_docs": "HashMin label propagation."},
+            "descendants": {"additional_docs": "Breadth-first search by message passing."},
+            "ancestors": {"additional_docs": "Breadth-first search by message passing, along the reversed edges."},
+            "has_path": {"additional_docs": "Breadth-first search by message passing."},
             # issue 18: breadth-first search
             "bfs_layers": {"additional_docs": "Hop counts by message passing; layers in networkx's order."},
             "single_source_shortest_path_length": {"additional_docs": "Breadth-first search by message passing."},

@@ -28,7 +28,12 @@ SUITES = {
         ["traversal/tests/test_bfs.py", "shortest_paths/tests/test_unweighted.py"],
         {"bfs_layers", "single_source_shortest_path_length"},
     ),
-    "shortest_path_length": (["shortest_paths/tests/test_generic.py"], {"shortest_path_length"}),
+    "shortest_path_length": (["shortest_paths/tests/test_generic.py"], {"shortest_path_length", "has_path"}),
+    "connected": (
+        ["components/tests/test_connected.py", "components/tests/test_weakly_connected.py"],
+        {"is_connected", "node_connected_component", "is_weakly_connected"},
+    ),
+    "dag": (["tests/test_dag.py"], {"descendants", "ancestors"}),
     "scc": (
         ["components/tests/test_strongly_connected.py"],
         {"strongly_connected_components", "number_strongly_connected_components", "is_strongly_connected"},

@@ -320,6 +320,24 @@ def test_shortest_path_length_from_a_source_to_a_target_or_between_them_like_net
 
 
 @needs_backend
+@pytest.mark.parametrize("directed", [True, False])
+def test_reachability_and_connectivity_like_networkx(directed):
+    # descendants, ancestors, has_path and the components of one node: the same sets, and networkx's errors
+    for seed in range(8):
+        g = nx.gnp_random_graph(14, 0.12, seed=seed, directed=directed)
+        calls = [(nx.descendants, (n,)) for n in (0, 5, 99)] + [(nx.ancestors, (n,)) for n in (0, 5, 99)]
+        calls += [(nx.has_path, pair) for pair in ((0, 5), (5, 0), (3, 3), (99, 0), (0, 99))]
+        calls += [(nx.is_weakly_connected, ())] if directed else [(nx.is_connected, ())]
+        calls += [] if directed else [(nx.node_connected_component, (n,)) for n in (0, 7, 99)]
+        for call, args in calls:
+            assert _outcome(call, g, *args, backend="pregel") == _outcome(call, g, *args), (call.__name__, args)
+    for call in (nx.is_connected, nx.is_weakly_connected):
+        null = nx.DiGraph() if call is nx.is_weakly_connected else nx.Graph()
+        assert _outcome(call, null, backend="pregel") == _outcome(call, null)
+    assert nx.is_connected(nx.path_graph(5), backend="pregel")
+
+
+@needs_backend
 def test_shortest_path_length_leaves_all_pairs_and_negative_weights_for_dijkstra_to_networkx():
     g = nx.DiGraph()
     g.add_weighted_edges_from([(1, 2, 1.0), (2, 3, -1.0)])

@@ -20,7 +20,10 @@ Implemented, with networkx's parameters and errors:
   to a ``target`` (along the reversed edges) or between the two, by ``method``
   ``"dijkstra"`` or ``"bellman-ford"`` or breadth-first without a ``weight``, with
   networkx's errors; all pairs' lengths are left to networkx.
-- ``weakly_connected_components``, ``connected_components`` and their ``number_`` counts.
+- ``weakly_connected_components``, ``connected_components`` and their ``number_`` counts,
+  ``is_connected``, ``is_weakly_connected`` and ``node_connected_component``.
+- Reachability: ``descendants``, ``ancestors`` (along the reversed edges) and ``has_path``,
+  by breadth-first search.
 - Breadth-first search (issue 18): ``bfs_layers`` (each layer in networkx's order),
   ``single_source_shortest_path_length`` (``cutoff``) and
   ``multi_source_dijkstra_path_length`` (unit weights breadth-first, others by the
@@ -343,7 +346,7 @@ class BackendInterface:
         if name in ("louvain_communities", "louvain_partitions") and graph.is_directed():
             return f"{name} runs on undirected graphs only (directed modularity is another measure)"
         ends = _bound(name, args, kwargs) if name == "shortest_path_length" else {}
-        if ends and ends["source"] is None and ends["target"] is None:
+        if ends and ends.get("source") is None and ends.get("target") is None:
             return "all pairs' lengths are left to networkx"
         if name == "label_propagation_communities" and getattr(graph, "is_multigraph", lambda: False)():
             return "multigraphs are not supported: parallel edges count in the degrees that order the colouring"
@@ -428,6 +431,36 @@ class BackendInterface:
     @staticmethod
     def number_connected_components(G: PregelGraph) -> int:
         return int(np.unique(_labels(G)).size)
+
+    @staticmethod
+    def is_connected(G: PregelGraph) -> bool:
+        return _one_component(G)
+
+    @staticmethod
+    def is_weakly_connected(G: PregelGraph) -> bool:
+        return _one_component(G)
+
+    @staticmethod
+    def node_connected_component(G: PregelGraph, n: Any) -> set[Any]:
+        if not G.has_node(n):
+            raise KeyError(n)  # networkx's breadth-first search looks the node up in its adjacency
+        labels = _labels(G)
+        return {G.nodes[i] for i in np.flatnonzero(labels == labels[G.index[n]]).tolist()}
+
+    # ------------------------------------------------------------------ reachability
+    @staticmethod
+    def descendants(G: PregelGraph, source: Any) -> set[Any]:
+        return _reached_from(G, source)
+
+    @staticmethod
+    def ancestors(G: PregelGraph, source: Any) -> set[Any]:
+        return _reached_from(G.reversed() if G.directed else G, source)
+
+    @staticmethod
+    def has_path(G: PregelGraph, source: Any, target: Any) -> bool:
+        G.source_number(source, "Source {source} is not in G")
+        G.source_number(target, "Target {source} is not in G")
+        return source == target or target in _reached_from(G, source)
 
     # ---------------------------------------------- issue 18: breadth-first search
     @staticmethod
@@ -793,6 +826,24 @@ def _labels(G: PregelGraph) -> np.ndarray:
     from pregel.algorithms.components import PartitionComponents
 
     return _run(G.lightest(None).to_undirected(), PartitionComponents).values
+
+
+def _one_component(G: PregelGraph) -> bool:
+    """Whether every node is in one (weakly) connected component; networkx's error for the null graph."""
+    if len(G) == 0:
+        raise nx.NetworkXPointlessConcept("Connectivity is undefined for the null graph.")
+    return bool((_labels(G) == 0).all())
+
+
+def _reached_from(G: PregelGraph, source: Any) -> set[Any]:
+    """The nodes a path leads to from ``source``, but ``source`` itself (networkx's ``descendants``)."""
+    from pregel.algorithms.bfs import BreadthFirst
+
+    if not G.has_node(source):
+        raise nx.NetworkXError(f"The node {source} is not in the {'digraph' if G.directed else 'graph'}.")
+    start = G.index[source]
+    hops = _run(G.lightest(None), BreadthFirst(sources=(start,))).values
+    return {G.nodes[i] for i in np.flatnonzero(np.isfinite(hops)).tolist() if i != start}
 
 
 def _components(G: PregelGraph) -> Iterator[set[Any]]:
