@@ -34,6 +34,10 @@ def backend_info() -> dict[str, Any]:
                 "additional_docs": "Runs as a Pregel vertex program; tol and max_iter mean what they mean in "
                 "networkx. Negative weights are refused. " + weights
             },
+            "eigenvector_centrality": {
+                "additional_docs": "Power iteration on A^T + I as a vertex program (the vector's length an "
+                "aggregator); max_iter, tol, nstart and weight as networkx has them. " + weights
+            },
             "single_source_dijkstra_path_length": {
                 "additional_docs": "Bellman-Ford as message passing; non-negative weights only. " + weights
             },

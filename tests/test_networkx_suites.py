@@ -42,6 +42,7 @@ SUITES = {
     "triangles": (["tests/test_cluster.py"], {"triangles", "clustering", "average_clustering", "transitivity"}),
     # issue 18: ppr, lpa, betweenness
     "pagerank": (["link_analysis/tests/test_pagerank.py"], {"pagerank"}),
+    "eigenvector": (["centrality/tests/test_eigenvector_centrality.py"], {"eigenvector_centrality"}),
     "label_propagation": (["community/tests/test_label_propagation.py"], {"label_propagation_communities"}),
     "betweenness": (["centrality/tests/test_betweenness_centrality.py"], {"betweenness_centrality"}),
     # issue 19

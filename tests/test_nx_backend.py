@@ -338,6 +338,35 @@ def test_reachability_and_connectivity_like_networkx(directed):
 
 
 @needs_backend
+@pytest.mark.parametrize("directed", [True, False])
+@pytest.mark.parametrize("weighted", [True, False])
+def test_eigenvector_centrality_like_networkx(directed, weighted):
+    for seed in range(4):
+        g = nx.gnp_random_graph(25, 0.15, seed=seed, directed=directed)
+        rng = np.random.default_rng(seed)
+        for u, v in g.edges:
+            g[u][v]["w"] = float(rng.choice([0.5, 1.0, 2.0]))
+        how = {"weight": "w"} if weighted else {}
+        for extra in ({"max_iter": 1000}, {"max_iter": 1000, "nstart": {n: 1 + n % 3 for n in g}}):
+            ours = _outcome(nx.eigenvector_centrality, g, **how, **extra, backend="pregel")
+            theirs = _outcome(nx.eigenvector_centrality, g, **how, **extra)
+            if isinstance(theirs, dict):
+                assert ours.keys() == theirs.keys()
+                np.testing.assert_allclose(list(ours.values()), list(theirs.values()), rtol=0, atol=1e-12)
+            else:
+                assert ours == theirs
+    cycle = nx.cycle_graph(4, create_using=nx.DiGraph)
+    nx.add_path(cycle, [0, 2])
+    for call in (
+        lambda backend: nx.eigenvector_centrality(nx.path_graph(5), max_iter=2, backend=backend),
+        lambda backend: nx.eigenvector_centrality(nx.Graph(), backend=backend),
+        lambda backend: nx.eigenvector_centrality(cycle, nstart={n: 0 for n in cycle}, backend=backend),
+        lambda backend: nx.eigenvector_centrality(cycle, tol=0, backend=backend),
+    ):
+        assert _outcome(call, "pregel") == _outcome(call, "networkx")
+
+
+@needs_backend
 def test_shortest_path_length_leaves_all_pairs_and_negative_weights_for_dijkstra_to_networkx():
     g = nx.DiGraph()
     g.add_weighted_edges_from([(1, 2, 1.0), (2, 3, -1.0)])

@@ -1,5 +1,6 @@
 """Graph algorithms built on the pregel engine: PageRank, shortest paths, components, BFS, SCC, k-core,
-triangles, personalized PageRank, label propagation, betweenness, independent sets and matchings.
+triangles, personalized PageRank, label propagation, betweenness, eigenvector centrality, independent sets
+and matchings.
 
 Each module holds the vectorised program (the default), its scalar twin (the readable
 example), the function users call, and the networkx equivalent used by
@@ -13,6 +14,7 @@ backends imports them.
 from pregel.algorithms.betweenness import betweenness
 from pregel.algorithms.bfs import bfs
 from pregel.algorithms.components import connected_components
+from pregel.algorithms.eigenvector import eigenvector_centrality
 from pregel.algorithms.kcore import core_numbers
 from pregel.algorithms.lpa import label_propagation
 from pregel.algorithms.matching import maximal_matching
@@ -28,6 +30,7 @@ __all__ = [
     "bfs",
     "connected_components",
     "core_numbers",
+    "eigenvector_centrality",
     "label_propagation",
     "maximal_independent_set",
     "maximal_matching",

@@ -320,6 +320,10 @@ class VertexBatch:
     def messages(self) -> np.ndarray:
         self.program.require_combiner()
         dtype = self._partition.values.dtype
+        if dtype.names is not None:
+            # values of records hold more than a message: the messages keep a type of their own
+            mail = self._mail
+            dtype = (mail.folded if mail.folded is not None else mail.values).dtype
         fill = np.asarray(self.program.combiner.fill_value(dtype), dtype=dtype)
         return self._select(self._mail.dense(fill[()]))
 

@@ -21,6 +21,7 @@ APIS = ("batch", "scalar")
 #: The algorithms with a vectorised program alone: what each is called in a refusal, and how to get a twin.
 BATCH_ONLY = {
     "betweenness": ("betweenness", ""),
+    "eigenvector": ("eigenvector centrality", ""),
     "louvain": ("Louvain", ""),
     "lpa": ("semi-synchronous label propagation", " (--synchronous has both)"),
     "matching": ("matching", ""),

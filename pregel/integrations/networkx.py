@@ -39,6 +39,9 @@ Implemented, with networkx's parameters and errors:
 - ``triangles``, ``clustering``, ``average_clustering`` and ``transitivity`` (issue 18):
   undirected graphs, unweighted; a directed graph or a ``weight`` is left to networkx
   (``can_run`` says why).
+- ``eigenvector_centrality`` (``max_iter``, ``tol``, ``nstart``, ``weight``): networkx's
+  power iteration on ``A^T + I``, its stopping rule and its errors; a ``nstart`` that
+  does not name every node once is left to networkx.
 - ``betweenness_centrality`` (``k``, ``seed``, ``normalized``, ``endpoints``, ``weight``):
   the same sampled sources, the same scaling; with ``weight``, shortest paths by weight
   over positive weights (a zero or negative one is left to networkx).
@@ -345,6 +348,10 @@ class BackendInterface:
                 return refused
         if name in ("louvain_communities", "louvain_partitions") and graph.is_directed():
             return f"{name} runs on undirected graphs only (directed modularity is another measure)"
+        if name == "eigenvector_centrality":
+            nstart = _bound(name, args, kwargs).get("nstart")
+            if nstart is not None and (len(nstart) != len(graph) or any(node not in graph for node in nstart)):
+                return "a start that does not name every node once is left to networkx"
         ends = _bound(name, args, kwargs) if name == "shortest_path_length" else {}
         if ends and ends.get("source") is None and ends.get("target") is None:
             return "all pairs' lengths are left to networkx"
@@ -390,6 +397,32 @@ class BackendInterface:
         if result.stopped_by == "max_supersteps":
             raise nx.PowerIterationFailedConvergence(max_iter)
         return dict(zip(G.nodes, result.values.tolist()))
+
+    @staticmethod
+    def eigenvector_centrality(
+        G: PregelGraph,
+        max_iter: int = 100,
+        tol: float = 1.0e-6,
+        nstart: dict | None = None,
+        weight: str | None = None,
+    ) -> dict[Any, float]:
+        from pregel.algorithms.eigenvector import EigenvectorCentrality
+
+        if len(G) == 0:
+            raise nx.NetworkXPointlessConcept("cannot compute centrality for the null graph")
+        start = None
+        if nstart is not None:
+            if all(value == 0 for value in nstart.values()):
+                raise nx.NetworkXError("initial vector cannot have all zero values")
+            # can_run leaves a start that does not name every node exactly to networkx
+            start = np.array([nstart[node] for node in G.nodes], dtype=np.float64) / sum(nstart.values())
+        graph = G.lightest(weight)
+        program = EigenvectorCentrality(tol=tol, weighted=weight is not None, ids=graph.ids, start=start)
+        # superstep k + 1 learns the change of iteration k: max_iter iterations take max_iter + 2 supersteps
+        result = _run(graph, program, max_supersteps=max_iter + 2)
+        if result.stopped_by == "max_supersteps":
+            raise nx.PowerIterationFailedConvergence(max_iter)
+        return dict(zip(G.nodes, result.values["x"].tolist()))
 
     # ------------------------------------------------------------ shortest paths
     @staticmethod
@@ -682,6 +715,7 @@ _WEIGHTED = {
     "single_source_dijkstra_path_length": "non-negative",
     "multi_source_dijkstra_path_length": "non-negative",
     "single_source_bellman_ford_path_length": "finite",
+    "eigenvector_centrality": "finite",
     "shortest_path_length": lambda arguments: "finite" if arguments.get("method") == "bellman-ford" else "non-negative",
     "betweenness_centrality": "positive",
     "louvain_communities": "non-negative",
