@@ -37,7 +37,7 @@ from pregel.core import tables
 from pregel.core.held import columns_crc
 from pregel.errors import InputError
 from pregel.io.edgetext import PARTS_ARE_INTEGERS, EdgeParser, starts_with_word_ids
-from pregel.io.tabular import disagreeing, table_format
+from pregel.io.tabular import disagreeing, retyped, table_format
 from pregel.io.textfile import CHUNK_BYTES, open_text, stream_chunks, text_head
 
 #: How much of a file's head is parsed to learn its columns before it is cut into byte ranges.
@@ -131,7 +131,7 @@ def splittable(path: str | os.PathLike[str]) -> bool:
         return False
     if not files:
         return False
-    kinds = {_kind(f) for f in files}
+    kinds = set(_kinds(files).values())
     return kinds in ({"text"}, {"stream"}, {"text", "stream"}, {"parquet"})
 
 
@@ -157,17 +157,17 @@ def list_shares(path: str | os.PathLike[str], pieces: int) -> list[Share]:
     files = _files(path)
     if not files:
         raise InputError(f"{path}: no part files (names starting with _ or . are skipped)")
-    kinds = {f: _kind(f) for f in files}
+    kinds = _kinds(files)
     if len(set(kinds.values()) - {"stream"}) > 1:
         raise InputError(f"{path}: holds both text and Parquet part files; a folder is read when all are of one format")
     shares: list[Share] = []
-    names: tuple[str, ...] = ()
+    parquet = [f for f in files if kinds[f] == "parquet" and os.stat(f).st_size]
+    names = _edge_columns(parquet) if parquet else ()
     for f in files:
         size = os.stat(f).st_size
         if size == 0:
             continue
         if kinds[f] == "parquet":
-            names = names or _edge_columns(f)
             shares += _row_groups(f, names)
         elif kinds[f] == "stream":
             shares.append(Share(f, "stream", 0, size, size=size))
@@ -206,10 +206,11 @@ def is_parts(path: str | os.PathLike[str]) -> bool:
     p = Path(path)
     if p.is_dir():
         files = _files(path)
-        return {_kind(f) for f in files} <= {"text", "stream"}  # none: list_shares says so
+        return set(_kinds(files).values()) <= {"text", "stream"}  # none: list_shares says so
     if p.exists() or not glob.has_magic(text):
         return False
-    other, kind = next(((f, k) for f in _files(path) if (k := _kind(f)) in ("other", "words")), (None, None))
+    kinds = _kinds(_files(path))
+    other, kind = next(((f, k) for f, k in kinds.items() if k in ("other", "words")), (None, None))
     if other is not None:
         if kind == "words":
             raise InputError(f"{text}: {other}: its first edge names vertices by words, and {PARTS_ARE_INTEGERS}")
@@ -405,12 +406,22 @@ def _skipped(parts: tuple[str, ...]) -> bool:
     return hidden or bool(parts) and parts[-1].endswith(".crc")
 
 
+def _kinds(files: list[str]) -> dict[str, str]:
+    """Each file's :func:`_kind`; the Parquet files are ``"other"`` (read by the driver) when the first one's ids are
+    not integers: every file is read by the first one's columns (:func:`_edge_columns`)."""
+    kinds = {f: _kind(f) for f in files}
+    parquet = [f for f in files if kinds[f] == "parquet"]
+    if parquet and not _integer_ids(parquet[0]):
+        kinds.update(dict.fromkeys(parquet, "other"))
+    return kinds
+
+
 def _kind(path: str) -> str:
     """``"parquet"``, ``"stream"`` (compressed text), ``"text"``; ``"words"`` for text whose edges name vertices by
     words, ``"other"`` for Arrow and Matrix Market (both read by the driver)."""
     fmt = table_format(path)
     if fmt == "parquet":
-        return "parquet" if _integer_ids(path) else "other"
+        return "parquet"
     if fmt is not None:
         return "other"
     with open(path, "rb") as f:
@@ -471,15 +482,44 @@ def input_bytes(path: str | os.PathLike[str]) -> int:
     return total
 
 
-def _edge_columns(path: str) -> tuple[str, ...]:
-    """The columns of a Parquet file: source, target [, weight] (InputError for any other number of them)."""
-    import pyarrow.parquet as pq
+def _edge_columns(files: list[str]) -> tuple[str, ...]:
+    """The columns every Parquet file of an input is read by: the first file's (source, target [, weight]).
 
-    names = tuple(pq.ParquetFile(path).schema_arrow.names)
+    Each other file must have them, of the same types, as the local reader of a folder
+    asks (its errors, in its words): checked here, in the driver, before a worker reads.
+    """
+    first = _schema(files[0])
+    names = tuple(first.names)
     if len(names) not in (2, 3):
         listed = ", ".join(map(repr, names))
-        raise InputError(f"{path}: {len(names)} columns ({listed}); a distributed load reads source, target [, weight]")
+        raise InputError(
+            f"{files[0]}: {len(names)} columns ({listed}); a distributed load reads source, target [, weight] "
+            "(with --src and --dst the driver reads it)"
+        )
+    for path in files[1:]:
+        own = _schema(path)
+        lacking = [column for column in names if column not in own.names]
+        if lacking:
+            raise disagreeing(path, lacking[0], own.names)
+        for column in names:
+            if own.field(column).type != first.field(column).type:
+                raise retyped(path, column, own.field(column).type, first.field(column).type)
     return names
+
+
+def _schema(path: str) -> Any:
+    """A Parquet file's schema, from its footer."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        return pq.read_schema(path)
+    except (pa.ArrowException, OSError) as exc:
+        raise _unreadable(path, exc) from None
+
+
+def _unreadable(path: str, exc: Exception) -> InputError:
+    return InputError(f"{path}: not a readable Parquet file ({' '.join(str(exc).split())[:200]})")
 
 
 def _row_groups(path: str, names: tuple[str, ...]) -> list[Share]:
@@ -578,11 +618,7 @@ def _read_row_groups(share: Share) -> Piece:
     name = share.path
     try:
         file = pq.ParquetFile(share.file)
-        own = file.schema_arrow.names
-        names = share.names or tuple(own)
-        lacking = [column for column in names if column not in own]
-        if lacking:
-            raise disagreeing(share.path, lacking[0], own)
+        names = share.names or tuple(file.schema_arrow.names)
         count = len(names)
         table = file.read_row_groups(list(share.row_groups), columns=list(names))
         edges = tables.columns_from_batches(
@@ -596,7 +632,7 @@ def _read_row_groups(share: Share) -> Piece:
             rows=table.num_rows,
         )
     except (pa.ArrowException, OSError) as exc:
-        raise InputError(f"{name}: not a readable Parquet file ({' '.join(str(exc).split())[:200]})") from None
+        raise _unreadable(name, exc) from None
     if edges.labels is not None:
         raise InputError(
             f"{name}: string vertex ids; a distributed load takes integer ids (read it with pregel.read_edges)"

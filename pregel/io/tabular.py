@@ -676,6 +676,21 @@ def _refuse_lacking(files: list[Path], columns: list[str], form: Any = None) -> 
             raise disagreeing(path, lacking[0], names, "header names" if form is not None else "columns are")
 
 
+def retyped(path: Any, column: str, own: Any, first: Any) -> InputError:
+    """The error for a file of a folder whose ``column`` holds type ``own`` where the folder's first file's holds
+    ``first``.
+
+    Examples
+    --------
+    >>> print(retyped("part-1.parquet", "w", "double", "int64"))  # doctest: +ELLIPSIS
+    part-1.parquet: column 'w' holds double, where the folder's first file holds int64: ...
+    """
+    return InputError(
+        f"{path}: column {column!r} holds {own}, where the folder's first file holds {first}: the files of a folder "
+        "must agree"
+    )
+
+
 def disagreeing(path: Any, column: str, names: list[str], kind: str = "columns are") -> InputError:
     """The error for a file of a folder without ``column``, which the folder's first file has (its own: ``names``).
 
@@ -706,7 +721,4 @@ def _refuse_disagreeing(files: list[Path], schema: Any, columns: list[str], form
             raise InputError(f"{path}: not a readable {_KIND.get(table_format(path) or '', 'table')}") from None
         for column in columns:
             if column in own.names and own.field(column).type != schema.field(column).type:
-                raise InputError(
-                    f"{path}: column {column!r} holds {own.field(column).type}, where the folder's first file holds "
-                    f"{schema.field(column).type}: the files of a folder must agree"
-                )
+                raise retyped(path, column, own.field(column).type, schema.field(column).type)
