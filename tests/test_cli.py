@@ -371,7 +371,10 @@ def test_a_signal_stops_the_run_in_one_line_and_leaves_no_output(tmp_path, sent,
     assert out == b"" and not (tmp_path / "out.tsv").exists()
 
 
-LPA_IS_BATCH_ONLY = "semi-synchronous label propagation has only the batch API (--synchronous has both)"
+LPA_IS_BATCH_ONLY = (
+    "semi-synchronous label propagation has only the batch API (the synchronous rule has both: --synchronous, "
+    "synchronous=True)"
+)
 
 
 @pytest.mark.parametrize(

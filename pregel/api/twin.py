@@ -23,7 +23,7 @@ BATCH_ONLY = {
     "betweenness": ("betweenness", ""),
     "eigenvector": ("eigenvector centrality", ""),
     "louvain": ("Louvain", ""),
-    "lpa": ("semi-synchronous label propagation", " (--synchronous has both)"),
+    "lpa": ("semi-synchronous label propagation", " (the synchronous rule has both: --synchronous, synchronous=True)"),
     "matching": ("matching", ""),
     "ppr": ("personalized PageRank from many sources", ""),
     "weighted_pagerank": ("weighted PageRank", ""),

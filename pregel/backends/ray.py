@@ -69,7 +69,7 @@ PROBE_TIMEOUT = 5.0
 """Seconds to wait for a TCP connection to a ``host:port`` address before Ray is asked."""
 
 SETTLE_TIMEOUT = 5.0
-"""Seconds a failed checkpoint waits for its other workers' answers, to read their errors (never waited for)."""
+"""Seconds a failed checkpoint waits for its other workers' answers, so that their errors are read, not logged."""
 
 MIN_OBJECT_STORE = 200 * 2**20
 """Object store of a private instance, in bytes, unless the graph needs more."""
