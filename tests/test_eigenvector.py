@@ -65,3 +65,8 @@ def test_bad_parameters_are_one_input_error():
         eigenvector_centrality(graph, max_iter=2.5)
     with pytest.raises(pregel.InputError, match="^tol must be a number >= 0, got nan$"):
         eigenvector_centrality(graph, tol=float("nan"))
+    heavy = pregel.Graph.from_edges([1, 2], [2, 1], [1e150, 1e150])
+    with pytest.raises(pregel.InputError, match="^the weights add up past 1e[+]150, where float64 would overflow"):
+        eigenvector_centrality(heavy, weighted=True)
+    # unweighted, the weights are not read
+    assert eigenvector_centrality(heavy).values.tolist() == pytest.approx([2**-0.5, 2**-0.5])

@@ -26,6 +26,10 @@ from pregel import BatchProgram, Sum
 from pregel.api.twin import only_batch
 from pregel.io.edges import as_graph
 
+#: the total of the absolute weights the program runs on: below it no product or square overflows float64 (a
+#: vertex's sum is at most 1 + the total, and it is scaled a superstep late)
+WEIGHTS_LIMIT = 1e150
+
 #: a vertex's value: ``x`` the last vector scaled, ``y`` the one made since (not scaled yet)
 STATE = np.dtype([("x", np.float64), ("y", np.float64)])
 
@@ -126,7 +130,8 @@ def eigenvector_centrality(
     Raises
     ------
     InputError
-        For a start of all zeros, or a ``max_iter`` or ``tol`` that is no count or no number.
+        For a start of all zeros, a ``max_iter`` or ``tol`` that is no count or no number, or
+        weights adding up past :data:`WEIGHTS_LIMIT`.
 
     Examples
     --------
@@ -140,6 +145,11 @@ def eigenvector_centrality(
         raise pregel.InputError(f"max_iter must be an integer >= 0, got {max_iter!r}")
     if not tol >= 0:
         raise pregel.InputError(f"tol must be a number >= 0, got {tol!r}")
+    if weighted and graph.weights is not None and float(np.abs(graph.weights).sum()) > WEIGHTS_LIMIT:
+        raise pregel.InputError(
+            f"the weights add up past {WEIGHTS_LIMIT:g}, where float64 would overflow; scale them down (the "
+            "centrality is the same for any scale)"
+        )
     vector = None
     if start is not None:
         vector = np.zeros(graph.num_vertices)

@@ -177,14 +177,16 @@ class PregelGraph:
         summed = None if values is None else np.bincount(inverse, weights=values, minlength=unique.size)
         return Graph.from_edges(unique // max(n, 1), unique % max(n, 1), summed, vertices=np.arange(n))
 
-    def lightest(self, weight: str | None) -> Graph:
+    def lightest(self, weight: str | None, exact: bool = True) -> Graph:
         """Parallel edges merged by keeping the smallest weight (as networkx's shortest paths do).
 
-        networkx adds integer weights exactly; float64 does only while the sums stay within 2**53,
-        so integer weights that may add up past it are left to networkx (NotImplementedError).
+        networkx adds integer weights exactly; float64 does only while the sums stay below 2**53
+        (every partial sum of integers below it is exact, and one that reaches it stays at or
+        above it), so with ``exact`` integer weights that may add up to it are left to networkx
+        (NotImplementedError).
         """
         values = self.weights(weight)
-        if values is not None and self.integral.get(weight, False) and np.abs(values).sum() > 2**53:
+        if exact and values is not None and self.integral.get(weight, False) and np.abs(values).sum() >= 2**53:
             raise NotImplementedError(f"integer weights {weight!r} may add up past 2**53, beyond float64's integers")
         return Graph.from_edges(self.sources, self.targets, values, vertices=np.arange(len(self)))
 
@@ -332,7 +334,8 @@ class BackendInterface:
     @staticmethod
     def can_run(name: str, args: tuple, kwargs: dict[str, Any]) -> bool | str:
         """False (with the reason) for the calls this backend cannot honour."""
-        if any(callable(a) for a in (*args[1:], *kwargs.values())):
+        arguments = _bound(name, args, kwargs)
+        if callable(arguments.get("weight")):
             return "weight functions are not supported, only edge attribute names"
         if name in _UNDIRECTED_CLUSTERING:
             G = args[0] if args else kwargs.get("G")
@@ -349,11 +352,19 @@ class BackendInterface:
         if name in ("louvain_communities", "louvain_partitions") and graph.is_directed():
             return f"{name} runs on undirected graphs only (directed modularity is another measure)"
         if name == "eigenvector_centrality":
-            nstart = _bound(name, args, kwargs).get("nstart")
-            if nstart is not None and (len(nstart) != len(graph) or any(node not in graph for node in nstart)):
+            from pregel.algorithms.eigenvector import WEIGHTS_LIMIT
+
+            nstart = arguments.get("nstart")
+            if nstart and (len(nstart) != len(graph) or any(node not in graph for node in nstart)):
                 return "a start that does not name every node once is left to networkx"
-        ends = _bound(name, args, kwargs) if name == "shortest_path_length" else {}
-        if ends and ends.get("source") is None and ends.get("target") is None:
+            if _weighs_past(graph, arguments.get("weight"), WEIGHTS_LIMIT):
+                return f"weights adding up past {WEIGHTS_LIMIT:g} are left to networkx (float64 would overflow)"
+        if (
+            name == "shortest_path_length"
+            and arguments.get("source") is None
+            and arguments.get("target") is None
+            and arguments.get("method") in ("dijkstra", "bellman-ford")
+        ):
             return "all pairs' lengths are left to networkx"
         if name == "label_propagation_communities" and getattr(graph, "is_multigraph", lambda: False)():
             return "multigraphs are not supported: parallel edges count in the degrees that order the colouring"
@@ -408,15 +419,21 @@ class BackendInterface:
     ) -> dict[Any, float]:
         from pregel.algorithms.eigenvector import EigenvectorCentrality
 
+        range(max_iter)  # networkx's TypeError for a max_iter that is no integer
         if len(G) == 0:
             raise nx.NetworkXPointlessConcept("cannot compute centrality for the null graph")
         start = None
         if nstart is not None:
             if all(value == 0 for value in nstart.values()):
                 raise nx.NetworkXError("initial vector cannot have all zero values")
+            total = sum(nstart.values())
+            if total == 0:
+                raise ZeroDivisionError("division by zero")  # networkx divides by it
             # can_run leaves a start that does not name every node exactly to networkx
-            start = np.array([nstart[node] for node in G.nodes], dtype=np.float64) / sum(nstart.values())
-        graph = G.lightest(weight)
+            start = np.array([nstart[node] for node in G.nodes], dtype=np.float64) / total
+        # networkx weighs the edges only for a weight that is true (not "", 0 or False); products in float
+        weight = weight or None
+        graph = G.lightest(weight, exact=False)
         program = EigenvectorCentrality(tol=tol, weighted=weight is not None, ids=graph.ids, start=start)
         # superstep k + 1 learns the change of iteration k: max_iter iterations take max_iter + 2 supersteps
         result = _run(graph, program, max_supersteps=max_iter + 2)
@@ -733,21 +750,15 @@ def _weights_refused(name: str, graph: Any, args: tuple, kwargs: dict[str, Any])
     """
     arguments = _bound(name, args, kwargs)
     weight = arguments.get("weight")
-    if weight is None or callable(weight):
+    if weight is None or callable(weight) or (name == "eigenvector_centrality" and not weight):
+        # (eigenvector centrality weighs nothing by a weight that is not true, as networkx)
         return None
     kind = _WEIGHTED[name]
     if callable(kind):
         kind = kind(arguments)
-    if isinstance(graph, PregelGraph):
-        values = graph.attributes.get(weight)
-        if values is None:
-            return None
-    else:
-        try:
-            # every edge's weight, by the adjacency (an undirected edge twice): a pass in C, not a loop per edge
-            values = np.fromiter((d.get(weight, 1) for _, _, d in _edge_records(graph)), dtype=np.float64)
-        except (TypeError, ValueError):
-            return None
+    values = _weight_values(graph, weight)
+    if values is None:
+        return None
     refused = ~np.isfinite(values)
     if kind != "finite":
         refused |= values < 0 if kind == "non-negative" else values <= 0
@@ -761,6 +772,24 @@ def _weights_refused(name: str, graph: Any, args: tuple, kwargs: dict[str, Any])
         u, v, _ = next(itertools.islice(_edge_records(graph), k, None))
     taken = "finite" if kind == "finite" else f"finite {kind}"
     return f"{name} runs on {taken} weights only (others are left to networkx); edge ({u!r}, {v!r}) weighs {values[k]}"
+
+
+def _weighs_past(graph: Any, weight: Any, limit: float) -> bool:
+    """Whether the absolute ``weight`` attributes of ``graph``'s edges (1 where missing) add up past ``limit``."""
+    values = _weight_values(graph, weight) if weight else None
+    return values is not None and float(np.abs(values).sum()) > limit
+
+
+def _weight_values(graph: Any, weight: str) -> np.ndarray | None:
+    """Every edge's ``weight`` (1 where an edge has none), of a networkx graph or a converted one; None where they
+    are not all numbers (the call refuses them as networkx does) or a converted graph has no such attribute."""
+    if isinstance(graph, PregelGraph):
+        return graph.attributes.get(weight)
+    try:
+        # by the adjacency (an undirected edge twice): a pass in C, not a loop per edge
+        return np.fromiter((d.get(weight, 1) for _, _, d in _edge_records(graph)), dtype=np.float64)
+    except (TypeError, ValueError):
+        return None
 
 
 def _bound(name: str, args: tuple, kwargs: dict[str, Any]) -> dict[str, Any]:
