@@ -328,7 +328,8 @@ def test_reachability_and_connectivity_like_networkx(directed):
         calls = [(nx.descendants, (n,)) for n in (0, 5, 99)] + [(nx.ancestors, (n,)) for n in (0, 5, 99)]
         calls += [(nx.has_path, pair) for pair in ((0, 5), (5, 0), (3, 3), (99, 0), (0, 99))]
         calls += [(nx.is_weakly_connected, ())] if directed else [(nx.is_connected, ())]
-        calls += [] if directed else [(nx.node_connected_component, (n,)) for n in (0, 7, 99)]
+        calls += [] if directed else [(nx.node_connected_component, (n,)) for n in (0, 7, 99, [1])]
+        calls += [(nx.descendants, ([1],)), (nx.ancestors, ([1],))]
         for call, args in calls:
             assert _outcome(call, g, *args, backend="pregel") == _outcome(call, g, *args), (call.__name__, args)
     for call in (nx.is_connected, nx.is_weakly_connected):

@@ -492,6 +492,7 @@ class BackendInterface:
 
     @staticmethod
     def node_connected_component(G: PregelGraph, n: Any) -> set[Any]:
+        hash(n)
         if not G.has_node(n):
             raise KeyError(n)  # networkx's breadth-first search looks the node up in its adjacency
         labels = _labels(G)
@@ -902,6 +903,7 @@ def _reached_from(G: PregelGraph, source: Any) -> set[Any]:
     """The nodes a path leads to from ``source``, but ``source`` itself (networkx's ``descendants``)."""
     from pregel.algorithms.bfs import BreadthFirst
 
+    hash(source)  # networkx's TypeError for an unhashable node: its search looks the node up
     if not G.has_node(source):
         raise nx.NetworkXError(f"The node {source} is not in the {'digraph' if G.directed else 'graph'}.")
     start = G.index[source]
