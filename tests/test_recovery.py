@@ -155,6 +155,32 @@ def test_forty_kill_points(case, scratch, ray_backends, failure_free):
         assert np.abs(result.values - expected.values).max() <= (1e-12 if case == "pagerank" else 0)
 
 
+@pytest.mark.parametrize("checkpoints", [False, True])
+def test_a_worker_lost_while_the_values_are_collected_is_recovered_and_timed(
+    checkpoints, scratch, ray_backends, failure_free
+):
+    # the loss comes after the last superstep: the replay is back where it failed once it has ended again
+    expected = failure_free["sssp"]
+    graph, program = CASES["sssp"]
+    last = expected.supersteps - 1
+    killed: list[int] = []
+
+    def kill_after_the_last(stats: pregel.SuperstepStats) -> None:
+        if stats.superstep == last and not killed:
+            killed.append(stats.superstep)
+            actor = ray_backends[-1].actors[0]
+            ray.kill(actor)
+            with pytest.raises(ray.exceptions.RayActorError):
+                ray.get(actor.ping.remote(), timeout=60)
+
+    options = {"checkpoint_dir": scratch / "ck", "checkpoint_every": 3} if checkpoints else {}
+    result = pregel.run(graph, program(), backend="ray", workers=WORKERS, on_superstep=kill_after_the_last, **options)
+    (recovery,) = result.recoveries
+    assert recovery.failed_at == expected.supersteps and "collecting the values" in recovery.cause
+    assert recovery.seconds is not None and 0 < recovery.seconds < 120
+    np.testing.assert_array_equal(result.values, expected.values)
+
+
 def test_gives_up_after_max_restarts(tmp_path, ray_backends):
     """A worker killed in every superstep: after --max-restarts restarts the loss is final."""
     graph, program = CASES["pagerank"]

@@ -222,9 +222,8 @@ class Checkpointer:
         ``every`` seconds have passed.
 
         It also notes the superstep reached (a resume after a kill of the driver says how
-        many supersteps it replays) and the time when a recovery is back where it was.
+        many supersteps it replays).
         """
-        self._back(state)
         if self.directory is None:
             return
         self._written(backend)
@@ -360,8 +359,9 @@ class Checkpointer:
         except (OSError, ValueError):
             return None
 
-    def _back(self, state: RunState) -> None:
-        """Time the recoveries that ``state`` has brought back to where they failed."""
+    def back(self, state: RunState) -> None:
+        """Time the recoveries that ``state`` has brought back to where they failed (after every superstep, the
+        last one too: a loss while the values were collected is back once the run has ended again)."""
         now = time.monotonic()
         for recovery, began in self._underway:
             if recovery.failed_at is None or state.superstep >= recovery.failed_at:
@@ -468,7 +468,7 @@ class Checkpointer:
             state.recoveries = [*(state.recoveries if earlier is None else earlier), recovery]
             self._tell(recovery)
             self._underway.append((recovery, began))
-            self._back(state)
+            self.back(state)
             return state
         why = f" ({'; '.join(recovery.skipped)})" if recovery.skipped else ""
         raise CheckpointError(f"{self.directory}: no complete checkpoint to resume from{why}")

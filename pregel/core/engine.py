@@ -221,6 +221,7 @@ def _superstep_loop(
             slowest_seconds=max((s.seconds for s in statuses), default=0.0),
         )
         run.advance(stats)
+        checkpointer.back(run)
         if recorder is not None:
             recorder.record(stats, statuses, ran_on)
         if on_superstep is not None:
