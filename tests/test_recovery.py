@@ -13,6 +13,7 @@ import random
 import shutil
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -170,8 +171,15 @@ def test_a_worker_lost_while_the_values_are_collected_is_recovered_and_timed(
             killed.append(stats.superstep)
             actor = ray_backends[-1].actors[0]
             ray.kill(actor)
-            with pytest.raises(ray.exceptions.RayActorError):
-                ray.get(actor.ping.remote(), timeout=60)
+            # ray.kill is asynchronous: the worker is dead once a call to it fails, before the values are asked
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                try:
+                    ray.get(actor.ping.remote(), timeout=10)
+                except ray.exceptions.RayActorError:
+                    return
+                time.sleep(0.01)
+            pytest.fail("the killed worker still answers after 60 s")
 
     options = {"checkpoint_dir": scratch / "ck", "checkpoint_every": 3} if checkpoints else {}
     result = pregel.run(graph, program(), backend="ray", workers=WORKERS, on_superstep=kill_after_the_last, **options)
