@@ -183,6 +183,22 @@ def test_the_files_of_a_parquet_folder_are_read_by_the_first_files_columns_as_th
     )
 
 
+def test_an_empty_parquet_file_of_a_folder_is_refused_as_the_local_reader_refuses_it(tmp_path):
+    # an empty text part is a part of no lines; an empty Parquet file is no Parquet file
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    folder = tmp_path / "edges"
+    folder.mkdir()
+    pq.write_table(pa.table({"src": [1, 2], "dst": [2, 3]}), folder / "part-0.parquet")
+    (folder / "part-1.parquet").write_bytes(b"")
+    with pytest.raises(InputError, match=re.escape("part-1.parquet")):
+        read_edges(str(folder))
+    said = f"{folder / 'part-1.parquet'}: not a readable Parquet file (Parquet file size is 0 bytes)"
+    with pytest.raises(InputError, match=f"^{re.escape(said)}$"):
+        shares.list_shares(str(folder), 2)
+
+
 def test_a_bad_line_in_the_second_range_is_named_by_its_line_in_the_whole_file(tmp_path):
     lines = _edges()
     lines[1200] = "5 x7\n"

@@ -161,7 +161,8 @@ def list_shares(path: str | os.PathLike[str], pieces: int) -> list[Share]:
     if len(set(kinds.values()) - {"stream"}) > 1:
         raise InputError(f"{path}: holds both text and Parquet part files; a folder is read when all are of one format")
     shares: list[Share] = []
-    parquet = [f for f in files if kinds[f] == "parquet" and os.stat(f).st_size]
+    # (an empty text part is a part of no lines; an empty Parquet file is no Parquet file: refused, as locally)
+    parquet = [f for f in files if kinds[f] == "parquet"]
     names = _edge_columns(parquet) if parquet else ()
     for f in files:
         size = os.stat(f).st_size
