@@ -192,7 +192,10 @@ class PregelGraph:
 
     def reversed(self) -> PregelGraph:
         """The graph with every edge turned around (networkx's ``G.reverse(copy=False)``), its rows by the nodes
-        the edges now leave, each in the order of the edges' old rows."""
+        the edges now leave, each in the order of the edges' old rows; an undirected graph is its own (each edge
+        is there both ways)."""
+        if not self.directed:
+            return self
         order = np.argsort(self.targets, kind="stable")
         attributes = {name: values[order] for name, values in self.attributes.items()}
         turned = PregelGraph(
@@ -335,18 +338,16 @@ class BackendInterface:
     def can_run(name: str, args: tuple, kwargs: dict[str, Any]) -> bool | str:
         """False (with the reason) for the calls this backend cannot honour."""
         arguments = _bound(name, args, kwargs)
+        graph = arguments.get("G")
         if callable(arguments.get("weight")):
             return "weight functions are not supported, only edge attribute names"
         if name in _UNDIRECTED_CLUSTERING:
-            G = args[0] if args else kwargs.get("G")
-            if G.is_directed():
+            if graph.is_directed():
                 return f"{name} runs on undirected graphs only (networkx's directed clustering is another measure)"
-            weight = kwargs.get("weight", args[2] if len(args) > 2 else None)
-            if weight is not None:
+            if arguments.get("weight") is not None:
                 return f"{name} runs unweighted only (weight=None)"
-        graph = args[0] if args else kwargs.get("G")
         if name in _WEIGHTED:
-            refused = _weights_refused(name, graph, args, kwargs)
+            refused = _weights_refused(name, graph, arguments)
             if refused:
                 return refused
         if name in ("louvain_communities", "louvain_partitions") and graph.is_directed():
@@ -505,13 +506,16 @@ class BackendInterface:
 
     @staticmethod
     def ancestors(G: PregelGraph, source: Any) -> set[Any]:
-        return _reached_from(G.reversed() if G.directed else G, source)
+        return _reached_from(G.reversed(), source)
 
     @staticmethod
     def has_path(G: PregelGraph, source: Any, target: Any) -> bool:
-        G.source_number(source, "Source {source} is not in G")
-        G.source_number(target, "Target {source} is not in G")
-        return source == target or target in _reached_from(G, source)
+        # networkx's own definition, and so its errors: a shortest path, or none
+        try:
+            BackendInterface.shortest_path_length(G, source, target)
+        except nx.NetworkXNoPath:
+            return False
+        return True
 
     # ---------------------------------------------- issue 18: breadth-first search
     @staticmethod
@@ -566,7 +570,7 @@ class BackendInterface:
         }["unweighted" if weight is None else method]
         if source is None:
             # from every node that reaches target: along the reversed edges (all pairs are left to networkx)
-            return lengths(G.reversed() if G.directed else G, target)
+            return lengths(G.reversed(), target)
         if target is None:
             return lengths(G, source)
         # one pair: networkx's errors of bidirectional_shortest_path, dijkstra_path_length, bellman_ford_path_length
@@ -733,7 +737,8 @@ _WEIGHTED = {
     "single_source_dijkstra_path_length": "non-negative",
     "multi_source_dijkstra_path_length": "non-negative",
     "single_source_bellman_ford_path_length": "finite",
-    "eigenvector_centrality": "finite",
+    # (networkx's eigenvector centrality weighs nothing by a weight that is not true: "", 0, False)
+    "eigenvector_centrality": lambda arguments: "finite" if arguments.get("weight") else None,
     "shortest_path_length": lambda arguments: "finite" if arguments.get("method") == "bellman-ford" else "non-negative",
     "betweenness_centrality": "positive",
     "louvain_communities": "non-negative",
@@ -741,22 +746,20 @@ _WEIGHTED = {
 }
 
 
-def _weights_refused(name: str, graph: Any, args: tuple, kwargs: dict[str, Any]) -> str | None:
+def _weights_refused(name: str, graph: Any, arguments: dict[str, Any]) -> str | None:
     """Why the pregel backend leaves call ``name`` to networkx for its graph's weights (None: it runs it).
 
     The first NaN or infinite weight, or one the function does not run on (negative, or
     not positive), is named by its edge. Weights that are not all numbers are left to
-    the call, which refuses them as networkx does. ``weight`` is read as the call binds it
-    (the backend's functions have networkx's signatures).
+    the call, which refuses them as networkx does. ``arguments`` are the call's, bound
+    (:func:`_bound`).
     """
-    arguments = _bound(name, args, kwargs)
     weight = arguments.get("weight")
-    if weight is None or callable(weight) or (name == "eigenvector_centrality" and not weight):
-        # (eigenvector centrality weighs nothing by a weight that is not true, as networkx)
-        return None
     kind = _WEIGHTED[name]
     if callable(kind):
         kind = kind(arguments)
+    if weight is None or callable(weight) or kind is None:
+        return None
     values = _weight_values(graph, weight)
     if values is None:
         return None
