@@ -59,8 +59,11 @@ def test_a_start_is_where_the_iteration_begins_and_stops_networkx_stops():
 
 def test_bad_parameters_are_one_input_error():
     graph = pregel.Graph.from_edges([1, 2], [2, 1])
-    with pytest.raises(pregel.InputError, match="^the start cannot have all zero values$"):
-        eigenvector_centrality(graph, start={1: 0, 9: 3})
+    for start in ({1: 0, 9: 3}, {1: 2.0, 2: -2.0}):
+        with pytest.raises(
+            pregel.InputError, match="^start must have a positive, finite total over the graph's vertices$"
+        ):
+            eigenvector_centrality(graph, start=start)
     with pytest.raises(pregel.InputError, match="^max_iter must be an integer >= 0, got 2.5$"):
         eigenvector_centrality(graph, max_iter=2.5)
     with pytest.raises(pregel.InputError, match="^tol must be a number >= 0, got nan$"):

@@ -23,6 +23,7 @@ import numpy as np
 
 import pregel
 from pregel import BatchProgram, Sum
+from pregel.algorithms.weighted_pagerank import normalized
 from pregel.api.twin import only_batch
 from pregel.io.edges import as_graph
 
@@ -114,7 +115,8 @@ def eigenvector_centrality(
     tol : float
         Stop once the L1 change of an iteration is below ``N * tol``.
     start : dict, optional
-        Vertex id → starting value (missing vertices start at 0; scaled to sum 1); not all 0.
+        Vertex id → starting value (missing vertices start at 0; scaled to sum 1); its total
+        neither 0 nor infinite.
     weighted : bool
         Weigh each in-neighbour's value by its edge's weight (else every edge weighs 1).
     api : {"batch"}
@@ -130,7 +132,7 @@ def eigenvector_centrality(
     Raises
     ------
     InputError
-        For a start of all zeros, a ``max_iter`` or ``tol`` that is no count or no number, or
+        For a start without a finite total other than 0, a ``max_iter`` or ``tol`` that is no count or no number, or
         weights adding up past :data:`WEIGHTS_LIMIT`.
 
     Examples
@@ -150,16 +152,7 @@ def eigenvector_centrality(
             f"the weights add up past {WEIGHTS_LIMIT:g}, where float64 would overflow; scale them down (the "
             "centrality is the same for any scale)"
         )
-    vector = None
-    if start is not None:
-        vector = np.zeros(graph.num_vertices)
-        for vertex, value in start.items():
-            at = int(np.searchsorted(graph.ids, vertex))
-            if at < graph.ids.size and graph.ids[at] == vertex:
-                vector[at] = value
-        if not vector.any():
-            raise pregel.InputError("the start cannot have all zero values")
-        vector /= vector.sum()
+    vector = None if start is None else normalized(graph, start, "start")
     program = EigenvectorCentrality(tol=tol, weighted=weighted, ids=graph.ids, start=vector)
     result = pregel.run(graph, program, max_supersteps=max_iter + 2, **options)
     result.values = result.values["x"].copy()
