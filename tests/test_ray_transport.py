@@ -80,6 +80,35 @@ def test_blocks_from_several_senders_come_in_the_order_asked(offices):
         third.close()
 
 
+def test_a_receiver_keeps_its_connection_for_the_next_pull(offices):
+    sender, receiver = offices
+    addresses = [sender.address, receiver.address]
+    for superstep in range(3):
+        sender.post(superstep, {1: block(superstep)})
+    (first,) = receiver.fetch([(0, 0)], 1, addresses)
+    (kept,) = receiver.connections[sender.address]
+    got = [receiver.fetch([(superstep, 0)], 1, addresses)[0] for superstep in (1, 2)]
+    assert [b.values.tobytes() for b in [first, *got]] == [block(s).values.tobytes() for s in range(3)]
+    assert receiver.connections[sender.address] == [kept] and len(sender.accepted) == 1
+
+
+def test_a_kept_connection_its_sender_closed_is_replaced_and_a_gone_sender_named(offices):
+    sender, receiver = offices
+    addresses = [sender.address, receiver.address]
+    sender.post(1, {1: block(1)})
+    receiver.fetch([(1, 0)], 1, addresses)
+    for connection in list(sender.accepted):  # as a sender that dropped it (the office itself lives)
+        connection.shutdown(socket.SHUT_RDWR)
+    (got,) = receiver.fetch([(1, 0)], 1, addresses)
+    assert got.values.tobytes() == block(1).values.tobytes()
+    sender.close()
+    host, port, _ = sender.address
+    with pytest.raises(
+        BlocksUnreachable, match=f"cannot fetch messages from worker 0 at {host}:{port}: .*port is closed"
+    ):
+        receiver.fetch([(1, 0)], 1, addresses)
+
+
 def test_a_pull_ahead_waits_for_the_post_and_the_fetch_takes_its_block(offices):
     sender, receiver = offices
     addresses = [sender.address, receiver.address]
