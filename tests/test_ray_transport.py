@@ -461,6 +461,24 @@ def test_the_workers_keep_the_superstep_before_without_logs_and_the_log_with_the
 
 
 @pytest.mark.usefixtures("ray_session")
+def test_a_worker_pulls_ahead_only_where_its_machine_has_a_core_beside_every_worker_on_it():
+    backend = ray_backend.RayBackend(GRAPH, ConnectedComponents(), workers=2)
+    try:
+        actor, (host, port, incarnation) = backend.actors[0], backend.addresses[0]
+        cores = ray.get(actor.__ray_call__.remote(lambda worker: ray_backend.available_cores()))
+        elsewhere = ("192.0.2.1", port, incarnation)  # a documentation address: only compared, never reached
+
+        def ahead(addresses):
+            return ray.get(actor.__ray_call__.remote(lambda worker: worker._pulls_ahead(addresses)))
+
+        assert ahead([(host, port, incarnation), elsewhere]) == (cores > 1)
+        assert not ahead([(host, port, incarnation)] * cores + [elsewhere])
+        assert ahead([(host, port, incarnation)] * (cores - 1) + [elsewhere] * 3) == (cores > 1)
+    finally:
+        backend.close()
+
+
+@pytest.mark.usefixtures("ray_session")
 def test_a_live_worker_that_cannot_be_reached_is_named_not_taken_for_lost(ray_backends):
     backend = ray_backend.RayBackend(GRAPH, ConnectedComponents(), workers=2)
     try:
@@ -480,16 +498,19 @@ def test_a_live_worker_that_cannot_be_reached_is_named_not_taken_for_lost(ray_ba
 def test_a_sender_lost_after_its_call_while_its_receiver_pulls_is_replayed(tmp_path, ray_backends):
     """The race: worker 1 finishes superstep s + 1 and dies before worker 0 has its blocks of s.
 
-    Worker 0's pull ahead of superstep 6 fails (it is handed a wrong port for worker 1);
-    worker 0 starts superstep 7 late, after worker 1 ended its call of 7 and died. Its
-    pull fails; the driver finds worker 1 dead (its own call had finished), the replay
-    of partition 1 posts its blocks of 6 again, and worker 0 runs superstep 7 again.
+    Worker 0's pull ahead of superstep 6 fails (it is handed a wrong port for worker 1;
+    it pulls ahead as on a machine with a core to spare); worker 0 starts superstep 7
+    late, after worker 1 ended its call of 7 and died. Its pull fails; the driver finds
+    worker 1 dead (its own call had finished), the replay of partition 1 posts its
+    blocks of 6 again, and worker 0 runs superstep 7 again.
     """
     expected = pregel.run(GRAPH, PageRank(tol=0), backend="ray", workers=2, max_supersteps=14)
     real = []
 
     def race(stats: pregel.SuperstepStats) -> None:
         backend = ray_backends[-1]
+        if stats.superstep == 0:
+            ray.get(backend.actors[0].__ray_call__.remote(_pulling_ahead))
         if stats.superstep == 5 and not real:
             real.append(backend.addresses[1])
             host, _, incarnation = backend.addresses[1]
@@ -515,6 +536,10 @@ def test_a_sender_lost_after_its_call_while_its_receiver_pulls_is_replayed(tmp_p
     assert (recovery.kind, recovery.partitions, recovery.failed_at) == ("confined", [1], 7)
     # seen by worker 0's pull (worker 1's own call of superstep 7 had finished)
     assert "worker 1 died during superstep 7: cannot fetch messages from worker 1" in recovery.cause
+
+
+def _pulling_ahead(worker) -> None:
+    worker.pull_ahead = True
 
 
 def _closed_port() -> int:

@@ -12,9 +12,10 @@ are left out of the superstep. A receiver keeps its connection to each sender op
 its next pull, and the sender a thread reading that connection's requests: a superstep
 then costs neither side a connection nor a thread started (:meth:`PostOffice._ask`).
 
-A receiver does not wait for its next call to start pulling: as soon as it has taken its
-mail, before it computes, it asks the workers that sent it blocks last time for their
-blocks of the superstep it is about to compute (:meth:`PostOffice.pull_ahead`), and each
+A receiver may start pulling before its next call (its worker decides: where its
+machine has a core to spare): as soon as it has taken its mail, before it computes, it
+asks the workers that sent it blocks last time for their blocks of the superstep it is
+about to compute (:meth:`PostOffice.pull_ahead`), and each
 sender answers once it has posted them (its block, or "none for you"). The request waits
 at the sender while both compute, so a block leaves the moment it is posted, with nothing
 left to connect or start, and travels while the driver closes the barrier and starts the
