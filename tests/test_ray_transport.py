@@ -90,6 +90,13 @@ def test_a_receiver_keeps_its_connection_for_the_next_pull(offices):
     got = [receiver.fetch([(superstep, 0)], 1, addresses)[0] for superstep in (1, 2)]
     assert [b.values.tobytes() for b in [first, *got]] == [block(s).values.tobytes() for s in range(3)]
     assert receiver.connections[sender.address] == [kept] and len(sender.accepted) == 1
+    replaced = PostOffice("127.0.0.1")  # the sender's worker replaced: its old connection is closed
+    try:
+        replaced.post(3, {1: block(3)})
+        receiver.fetch([(3, 0)], 1, [replaced.address, receiver.address])
+        assert sender.address not in receiver.connections and kept.fileno() == -1
+    finally:
+        replaced.close()
 
 
 def test_a_kept_connection_its_sender_closed_is_replaced_and_a_gone_sender_named(offices):

@@ -318,6 +318,7 @@ class PostOffice:
         of these supersteps and older are then done with. Raises BlocksUnreachable,
         naming the sender and its address, if one cannot be had.
         """
+        self._forget_gone(addresses)
         ahead = [self._taken_ahead(token, addresses) for token in tokens]
         self.heard.update(sender for _, sender in tokens)
         if tokens:
@@ -399,6 +400,14 @@ class PostOffice:
             if connection is not None:
                 connection.close()
             return answered
+
+    def _forget_gone(self, addresses: list[Address]) -> None:
+        """Close the connections kept to offices no longer among ``addresses`` (their workers were replaced)."""
+        with self.sockets:
+            gone = [address for address in self.connections if address not in addresses]
+            closing = [connection for address in gone for connection in self.connections.pop(address)]
+        for connection in closing:
+            connection.close()
 
     def _taken_ahead(self, token: Token, addresses: list[Address]) -> MessageBlock | None:
         """The block of ``token`` a pull ahead got from its sender, or None (none started, another sender, failed)."""
