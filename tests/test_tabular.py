@@ -461,6 +461,22 @@ MISTAKES = {
         },
         "folder/part-1.parquet: no column 'a' (its columns are 'x', 'y'), where the folder's first file has one",
     ),
+    "a null id in a folder's second Parquet file": (
+        ["folder"],
+        {
+            "folder/part-0.parquet": _parquet({"a": [1, 2, 3], "b": [2, 3, 1]}),
+            "folder/part-1.parquet": _parquet({"a": [4, None, 6], "b": [5, 6, 4]}),
+        },
+        "folder/part-1.parquet: column 'a' (--src), row 2: no value (null)",
+    ),
+    "a weight not a number in a Hive folder's later file": (
+        ["folder", "--src", "a", "--dst", "b", "--weight", "w"],
+        {
+            "folder/day=1/x.parquet": _parquet({"a": [1, 2], "b": [2, 3], "w": [1.0, 2.0]}),
+            "folder/day=2/x.parquet": _parquet({"a": [3, 4, 5], "b": [4, 5, 1], "w": [1.0, 1.0, float("inf")]}),
+        },
+        "folder/day=2/x.parquet: column 'w' (--weight), row 3: weight inf is not a finite number",
+    ),
     "a folder of CSV files whose ids disagree": (
         ["folder", "--src", "a", "--dst", "b"],
         {"folder/part-0.csv": b"a,b\n1,2\n", "folder/part-1.csv": b"a,b\nx,y\n"},
@@ -496,7 +512,7 @@ def test_a_mistake_is_one_line_naming_file_and_column_and_no_output(name, tmp_pa
     monkeypatch.setattr(tabular, "CSV_BLOCK_BYTES", 256)
     args, files, message = MISTAKES[name]
     for file, data in files.items():
-        Path(file).parent.mkdir(exist_ok=True)
+        Path(file).parent.mkdir(parents=True, exist_ok=True)
         Path(file).write_bytes(data)
     before = sorted(str(p) for p in tmp_path.rglob("*"))
     command = "sssp" if "--source" in args else "pagerank"

@@ -12,7 +12,7 @@ whoever hands over a DataFrame has its library.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -74,6 +74,7 @@ def columns_from_batches(
     where: str = "the Arrow table",
     roles: tuple[str, str, str] = ROLES,
     rows: int | None = None,
+    locate: Callable[[int], tuple[str, int]] | None = None,
 ) -> EdgeColumns:
     """The edge columns of pyarrow record batches that share ``schema``, read one batch at a time.
 
@@ -82,6 +83,9 @@ def columns_from_batches(
     it is known beforehand (a Parquet file's metadata says it), lets integer ids and
     weights be copied batch by batch into columns of their own (ids as ``int32`` while
     they fit), each batch freed once copied, instead of all batches kept and joined.
+    ``locate``: where the batches' row ``r`` (from 1) lies, as ``(file, row there)``,
+    for the message about a bad value (a folder's batches come from several files;
+    None: row ``r`` of ``where``).
 
     Examples
     --------
@@ -95,7 +99,9 @@ def columns_from_batches(
 
     names = schema.names
     picked = [column_index(names, spec, role, where) for spec, role in zip((source, target), roles)]
-    ends = [_Column(where, names[i], role, schema.field(i).type, rows=rows) for i, role in zip(picked, roles)]
+    ends = [
+        _Column(where, names[i], role, schema.field(i).type, rows=rows, locate=locate) for i, role in zip(picked, roles)
+    ]
     kinds = {end.kind for end in ends}
     if len(kinds) > 1:
         raise InputError(
@@ -105,7 +111,7 @@ def columns_from_batches(
     weights = None
     if weight is not None:
         k = column_index(names, weight, roles[2], where)
-        weights = _Column(where, names[k], roles[2], schema.field(k).type, weight=True, rows=rows)
+        weights = _Column(where, names[k], roles[2], schema.field(k).type, weight=True, rows=rows, locate=locate)
         picked.append(k)
     rows = 0
     for batch in batches:
@@ -127,11 +133,18 @@ class _Column:
     """
 
     def __init__(
-        self, where: str, name: Any, role: str, dtype: Any, weight: bool = False, rows: int | None = None
+        self,
+        where: str,
+        name: Any,
+        role: str,
+        dtype: Any,
+        weight: bool = False,
+        rows: int | None = None,
+        locate: Callable[[int], tuple[str, int]] | None = None,
     ) -> None:
         import pyarrow as pa
 
-        self.where, self.name, self.role, self.weight = where, name, role, weight
+        self.where, self.name, self.role, self.weight, self.locate = where, name, role, weight, locate
         self.parts: list[Any] = []
         self.out: np.ndarray | None = None
         self.at = 0
@@ -158,8 +171,7 @@ class _Column:
         import pyarrow as pa
 
         if array.null_count:
-            row = before + array.is_null().index(True).as_py() + 1
-            raise InputError(f"{self.where}: column {self.name!r} ({self.role}), row {row}: no value (null)")
+            raise InputError(f"{self.at_row(before + array.is_null().index(True).as_py() + 1)}: no value (null)")
         if not len(array):
             return
         if self.kind == "string" and pa.types.is_dictionary(array.type):
@@ -179,6 +191,11 @@ class _Column:
             _check_fits(self.parts[-1], before, self)
         if self.out is not None:
             self._copy(self.parts.pop())
+
+    def at_row(self, row: int) -> str:
+        """Where row ``row`` (from 1, over every batch) of this column lies, as a message begins."""
+        where, row = (self.where, row) if self.locate is None else self.locate(row)
+        return f"{where}: column {self.name!r} ({self.role}), row {row}"
 
     def _copy(self, values: np.ndarray) -> None:
         """Copy a batch's numbers into ``out``: widened to ``int64`` when ids leave ``int32``'s range."""
@@ -231,20 +248,14 @@ def _check_finite(weights: np.ndarray, before: int, column: _Column) -> None:
     bad = ~np.isfinite(weights)
     if bad.any():
         k = int(np.flatnonzero(bad)[0])
-        raise InputError(
-            f"{column.where}: column {column.name!r} ({column.role}), row {before + k + 1}: "
-            f"weight {weights[k]} is not a finite number"
-        )
+        raise InputError(f"{column.at_row(before + k + 1)}: weight {weights[k]} is not a finite number")
 
 
 def _check_fits(ids: np.ndarray, before: int, column: _Column) -> None:
     big = ids > np.iinfo(np.int64).max
     if big.any():
         k = int(np.flatnonzero(big)[0])
-        raise InputError(
-            f"{column.where}: column {column.name!r} ({column.role}), row {before + k + 1}: "
-            f"vertex id {ids[k]} does not fit in 64 bits"
-        )
+        raise InputError(f"{column.at_row(before + k + 1)}: vertex id {ids[k]} does not fit in 64 bits")
 
 
 def _arrow_string_codes(sources: list[Any], targets: list[Any], pa: Any) -> tuple[np.ndarray, list[np.ndarray]]:

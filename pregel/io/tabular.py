@@ -76,6 +76,8 @@ class _Table(NamedTuple):
     ``positions`` (source, target[, weight]) another way, or gives None for ``batches``
     to read them. ``rows``: the number of rows, where the file says it up front.
     ``partitions``: the columns a Hive-style folder's paths give (``day=1/``), not its files.
+    ``locate(row)``: the file and the row in it of the batches' row ``row`` (from 1), for a
+    folder's (None: the table is one file).
     """
 
     schema: Any
@@ -83,6 +85,7 @@ class _Table(NamedTuple):
     by_position: Callable[[list[int]], tables.EdgeColumns | None] | None = None
     rows: int | None = None
     partitions: tuple[str, ...] = ()
+    locate: Callable[[int], tuple[str, int]] | None = None
 
 
 def table_format(path: str | os.PathLike[str]) -> str | None:
@@ -259,6 +262,7 @@ def _read_table(
                 where=name,
                 roles=roles,
                 rows=table.rows,
+                locate=table.locate,
             )
     except (pa.ArrowException, OSError) as exc:
         raise InputError(f"{name}: not a readable {_KIND.get(fmt, 'table')} ({_one_line(exc)})") from None
@@ -643,10 +647,20 @@ def _open_folder(folder: Path, name: str, named: bool) -> _Table:
             _refuse_disagreeing(files, schema, cols, form)
             raise
 
+    def locate(row: int) -> tuple[str, int]:
+        # the dataset reads its files one after the other, in this order; counted only for a message
+        for fragment in dataset.get_fragments():
+            rows = fragment.count_rows()
+            if row <= rows:
+                return fragment.path, row
+            row -= rows
+        return name, row  # pragma: no cover - every row read is in some file
+
     return _Table(
         schema,
         lambda cols, ids: _some(schema, cols, batches(cols)),
         partitions=tuple(column for column in schema.names if column in keys),
+        locate=locate,
     )
 
 
