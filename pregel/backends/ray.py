@@ -29,6 +29,7 @@ import pickle
 import signal
 import socket
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -1461,12 +1462,53 @@ def _join(address: str, timeout: float) -> None:
 
     # ray.init retries an address that does not answer for minutes; a thread bounds the wait
     thread = threading.Thread(target=connect, name="pregel-ray-connect", daemon=True)
-    thread.start()
-    thread.join(timeout)
+    with tempfile.TemporaryFile() as said:
+        with _standard_error_to(said):
+            thread.start()
+            deadline = time.monotonic() + timeout
+            while thread.is_alive() and time.monotonic() < deadline and _REFUSED not in _read(said):
+                thread.join(0.1)
+        words = _read(said)
+    if thread.is_alive() and _REFUSED in words:
+        raise ClusterUnreachable(f"the Ray cluster at {address} refuses this driver: {_token_advice()}")
     if thread.is_alive():
         raise ClusterUnreachable(f"no answer from the Ray cluster at {address} within {timeout:g} s{_token_hint()}")
     if failure:
         raise ClusterUnreachable(f"cannot join the Ray cluster at {address}: {_first_line(failure[0])}")
+    sys.stderr.write(words.decode(errors="replace"))  # what Ray said of a join that worked, as it would have
+
+
+_REFUSED = b"InvalidAuthToken"
+"""What Ray's core logs, each second it retries, when the cluster refuses the driver's token (or its lack of one)."""
+
+
+@contextmanager
+def _standard_error_to(file: Any) -> Iterator[None]:
+    """File descriptor 2 (where Ray's C++ core writes its log lines) sent to ``file`` while the block runs.
+
+    A join that fails ends in one line of pregel's, not in Ray's lines of each retry.
+    """
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        os.dup2(file.fileno(), 2)
+        yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+def _read(file: Any) -> bytes:
+    """Everything written to ``file`` so far."""
+    return os.pread(file.fileno(), os.fstat(file.fileno()).st_size, 0)
+
+
+def _token_advice() -> str:
+    """Why a cluster refused this driver's token, and what to do."""
+    if os.environ.get("RAY_AUTH_MODE") == "token":
+        return "the token sent (RAY_AUTH_TOKEN, else ~/.ray/auth_token) is not the cluster's; use the head's"
+    return "it uses token authentication; set RAY_AUTH_MODE=token, with the head's token in ~/.ray/auth_token"
 
 
 def _token_hint() -> str:
