@@ -472,7 +472,8 @@ def test_a_worker_pulls_ahead_only_where_its_machine_has_a_core_beside_every_wor
     backend = ray_backend.RayBackend(GRAPH, ConnectedComponents(), workers=2)
     try:
         actor, (host, port, incarnation) = backend.actors[0], backend.addresses[0]
-        cores = ray.get(actor.__ray_call__.remote(lambda worker: ray_backend.available_cores()))
+        cores = ray.get(actor.__ray_call__.remote(lambda worker: worker.cores))
+        assert cores == ray.get(actor.__ray_call__.remote(lambda worker: ray_backend.available_cores()))
         elsewhere = ("192.0.2.1", port, incarnation)  # a documentation address: only compared, never reached
 
         def ahead(addresses):

@@ -25,6 +25,7 @@ from pregel.algorithms.weighted_pagerank import WeightedPageRank
 from pregel.backends import local
 from pregel.backends.local import LocalBackend, available_cores
 from pregel.core import kernels
+from pregel.io import edgetext
 from pregel.io.edges import read_edges
 from tests.conftest import SHIPPED
 from tests.graphs import most_connected, random_graph
@@ -265,3 +266,24 @@ def test_more_workers_than_vertices_make_a_partition_per_vertex():
     ranks = pregel.run(g, PageRank, workers=100_000).values
     np.testing.assert_array_equal(ranks, pregel.run(g, PageRank, workers=4).values)
     assert pregel.run(pregel.Graph.from_edges([], []), PageRank, workers=5).values.size == 0
+
+
+@pytest.mark.parametrize(
+    ("files", "cores"),
+    [
+        ({"cpu.max": "250000 100000\n"}, 3),  # version 2: 2.5 cores of quota, rounded up
+        ({"cpu.max": "max 100000\n"}, None),
+        ({"cpu/cpu.cfs_quota_us": "100000\n", "cpu/cpu.cfs_period_us": "100000\n"}, 1),  # version 1
+        ({"cpu/cpu.cfs_quota_us": "-1\n", "cpu/cpu.cfs_period_us": "100000\n"}, None),
+        ({}, None),
+    ],
+)
+def test_a_control_groups_cpu_quota_caps_the_cores(tmp_path, monkeypatch, files, cores):
+    """A container limited to some cores on a machine of many: its quota, not the machine's affinity, says how many
+    threads and partitions pay."""
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    assert edgetext.cgroup_cores(str(tmp_path)) == cores
+    monkeypatch.setattr(edgetext, "cgroup_cores", lambda: 1)
+    assert available_cores() == 1

@@ -18,7 +18,6 @@ partition order.
 from __future__ import annotations
 
 import copy
-import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, wait
 from pathlib import Path
@@ -31,6 +30,7 @@ from pregel.core.graph import Graph
 from pregel.core.partition import Partition, rows, split
 from pregel.core.program import Program
 from pregel.core.types import PartitionStatus, PartRecord
+from pregel.io.edgetext import available_cores
 
 PARTITION_WORK = 500_000
 """Edges + vertices a partition needs before a partition and a thread of its own pay for themselves.
@@ -51,22 +51,6 @@ def default_partitions(graph: Graph) -> int:
     1
     """
     return max(1, min(available_cores(), (graph.num_edges + graph.num_vertices) // PARTITION_WORK))
-
-
-def available_cores() -> int:
-    """The cores this process may run on: its CPU affinity where the system tells it, else ``os.cpu_count()``.
-
-    The default number of partitions and of threads of the local backend.
-
-    Examples
-    --------
-    >>> available_cores() >= 1
-    True
-    """
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # no affinity masks on macOS and Windows
-        return os.cpu_count() or 1
 
 
 class LocalBackend:

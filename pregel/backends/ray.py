@@ -173,6 +173,7 @@ class PartitionWorker:
             self.unread: set[Token] = set()
             # whether to pull ahead (see _pulls_ahead); None: as the cores of this machine allow
             self.pull_ahead: bool | None = None
+            self.cores = available_cores()
         return self.office.address
 
     def state(self) -> dict[str, np.ndarray]:
@@ -219,7 +220,7 @@ class PartitionWorker:
         if self.pull_ahead is not None:
             return self.pull_ahead
         host = self.office.address[0]
-        return available_cores() > sum(1 for address in addresses if address is not None and address[0] == host)
+        return self.cores > sum(1 for address in addresses if address is not None and address[0] == host)
 
     def step(
         self, superstep: int, aggregated: dict[str, Any], mail: list[list[Token]], addresses: list[Address], keep: int

@@ -111,8 +111,9 @@ _HEARTBEAT = SILENCE_TIMEOUT / 4
 """Seconds between two _WAITING replies of a stream of edges whose sender is still reading (a long parse is no
 silence)."""
 _KEEPALIVE = {"TCP_KEEPIDLE": 5, "TCP_KEEPINTVL": 2, "TCP_KEEPCNT": 3}
-"""A line's TCP keepalive (seconds idle, seconds between probes, probes): a node that vanishes without closing its
-sockets is noticed within about 11 s, however long a superstep computes (the kernel answers the probes)."""
+"""The TCP keepalive of a connection kept open (the driver's line, a receiver's to a sender; seconds idle, seconds
+between probes, probes): a node that vanishes without closing its sockets is noticed within about 11 s, however long
+a superstep computes (the kernel answers the probes), and no firewall drops the connection for idle."""
 _KEPT_CONNECTIONS = 2
 """Connections kept open to each other office: one for the pull ahead, one for a pull beside it."""
 _HINT = f" (if a firewall stands between the nodes, let through a range of ports and name it in {PORTS})"
@@ -382,16 +383,19 @@ class PostOffice:
                 if connection is None:
                     connection = _connect(address)
                 answered = _pull(connection, address, sender, superstep, destination, wait, held)
-            except BlocksUnreachable:
-                connection.close()
-                raise
             except OSError as exc:
                 if connection is not None:
                     connection.close()
-                if fresh or isinstance(exc, TimeoutError):
+                # the socket's own timeout (no errno) is the sender's silence: asking again would wait as long
+                if fresh or (isinstance(exc, TimeoutError) and exc.errno is None):
                     raise _unreachable(exc, where, sender) from None
                 connection, fresh = None, True
                 continue
+            except BaseException:
+                # an answer read in part (or a refusal): the connection cannot serve another request
+                if connection is not None:
+                    connection.close()
+                raise
             with self.sockets:
                 kept = self.connections.setdefault(address, [])
                 if len(kept) < _KEPT_CONNECTIONS and not self.closed:
@@ -403,8 +407,9 @@ class PostOffice:
 
     def _forget_gone(self, addresses: list[Address]) -> None:
         """Close the connections kept to offices no longer among ``addresses`` (their workers were replaced)."""
+        current = set(addresses)
         with self.sockets:
-            gone = [address for address in self.connections if address not in addresses]
+            gone = [address for address in self.connections if address not in current]
             closing = [connection for address in gone for connection in self.connections.pop(address)]
         for connection in closing:
             connection.close()
@@ -420,7 +425,8 @@ class PostOffice:
             return None  # pulled again, and its error, if any, said then
 
     def close(self) -> None:
-        """Stop serving (the blocks kept are dropped) and close every connection this office holds."""
+        """Stop serving (the blocks kept are dropped); close the connections kept and those accepted (a pull under
+        way ends on its own, within the time a sender waits)."""
         self.clear()
         with self.sockets:
             self.closed = True
@@ -456,6 +462,7 @@ class PostOffice:
         with connection:
             try:
                 _tune(connection)
+                _keep_alive(connection)
                 while True:
                     incarnation, superstep, destination, wait, held = _REQUEST.unpack(
                         _receive(connection, _REQUEST.size)
@@ -527,7 +534,6 @@ class PostOffice:
 
     def _take_calls(self, connection: socket.socket, answer: Callable[[Any], Any]) -> None:
         """Answer the driver's requests on ``connection`` one after another until it closes it."""
-        _keep_alive(connection)
         connection.settimeout(None)
         while True:
             try:
@@ -723,8 +729,9 @@ def _connect(address: Address) -> socket.socket:
     """A connection to a worker's office, tuned, with the transport's timeout on every read."""
     host, port, _ = address
     connection = socket.create_connection((host, port), timeout=CONNECT_TIMEOUT)
-    connection.settimeout(SILENCE_TIMEOUT)
     _tune(connection)
+    # kept open between pulls: probed while idle, so a vanished peer is noticed and no firewall takes it for dead
+    _keep_alive(connection)
     return connection
 
 
@@ -747,6 +754,7 @@ def _pull(
     """
     host, port, incarnation = address
     where = f"worker {sender} at {host}:{port}"
+    connection.settimeout(SILENCE_TIMEOUT)
     connection.sendall(_REQUEST.pack(incarnation, superstep, destination, wait, held[0] if held else 0))
     answer, length, count, tag = _REPLY.unpack(_receive(connection, _REPLY.size))
     if answer == _NONE:
