@@ -8,6 +8,7 @@ module) and compare with the local backend and the scipy references.
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import os
 import re
@@ -692,6 +693,63 @@ def test_loaded_and_written_by_the_workers_the_driver_gathers_nothing(tmp_path, 
     assert main(["sssp", folder, "--source", "4", *flags[:6], "-o", f"{out}/"]) == 2
     assert capsys.readouterr().err == f"pregel: error: {folder}: --source vertex 4 is not in the graph\n"
     assert not out.exists()
+
+
+@pytest.mark.usefixtures("ray_session")
+def test_a_worker_lost_while_the_workers_read_has_new_workers_read_it_again(tmp_path, monkeypatch):
+    """Nothing is computed yet: the load starts over with new workers, once per loss, up to max_restarts."""
+    from pregel.api import run as run_module
+    from pregel.backends import ray as ray_backend
+    from pregel.errors import WorkerLost
+
+    lines = _edges(seed=5)
+    folder = _folder(tmp_path, lines)
+    expected = pregel.run(_write(tmp_path / "whole.txt", lines), PageRank(tol=1e-12)).to_dict()
+    plain = run_module.held_input
+
+    def dying(marker):
+        def held_input(path, undirected=False):
+            source = plain(path, undirected)
+            return dataclasses.replace(source, read=_dies_once(marker and str(marker), source.read))
+
+        return held_input
+
+    monkeypatch.setattr(run_module, "held_input", dying(tmp_path / "died"))
+    # no idle workers of earlier tests: a load on those starts over once more, unsaid (see below)
+    monkeypatch.setattr(ray_backend, "_IDLE", {})
+    told = []
+    result = pregel.run(folder, PageRank(tol=1e-12), backend="ray", workers=2, on_recovery=told.append)
+    assert (tmp_path / "died").exists()
+    (reload,) = result.recoveries
+    assert reload.kind == "reload" and told == [reload] and reload.seconds > 0
+    assert reload.cause.startswith("worker ") and "died" in reload.cause
+    got = result.to_dict()
+    assert got.keys() == expected.keys() and max(abs(got[v] - expected[v]) for v in got) < 1e-12
+
+    # every read dies: a load on the session's idle workers (the run above left its own) starts over once unsaid
+    # (an idle worker may have died since its last run), then once per restart allowed
+    assert ray_backend._IDLE
+    monkeypatch.setattr(run_module, "held_input", dying(None))
+    told.clear()
+    with pytest.raises(WorkerLost, match=r"\(gave up after 1 restart\)$"):
+        pregel.run(folder, PageRank(tol=1e-12), backend="ray", workers=2, max_restarts=1, on_recovery=told.append)
+    assert [r.kind for r in told] == ["reload"]
+
+
+def _dies_once(marker: str | None, read):
+    """``read``, except that the first worker to call it dies (its process ends) before it reads anything (every
+    worker, without a ``marker``)."""
+
+    def reading(*args, **kwargs):
+        try:
+            if marker is not None:
+                with open(marker, "x"):
+                    pass
+        except FileExistsError:
+            return read(*args, **kwargs)
+        os._exit(1)
+
+    return reading
 
 
 def test_routes_of_a_partition_with_few_edges_are_built_without_tables_over_every_vertex(monkeypatch):

@@ -24,8 +24,7 @@ from pregel.algorithms.sssp import ShortestPaths, ShortestPathsVertex
 from pregel.algorithms.weighted_pagerank import WeightedPageRank
 from pregel.backends import local
 from pregel.backends.local import LocalBackend, available_cores
-from pregel.core import kernels
-from pregel.io import edgetext
+from pregel.core import cores, kernels
 from pregel.io.edges import read_edges
 from tests.conftest import SHIPPED
 from tests.graphs import most_connected, random_graph
@@ -269,7 +268,7 @@ def test_more_workers_than_vertices_make_a_partition_per_vertex():
 
 
 @pytest.mark.parametrize(
-    ("files", "cores"),
+    ("files", "quota"),
     [
         ({"cpu.max": "250000 100000\n"}, 3),  # version 2: 2.5 cores of quota, rounded up
         ({"cpu.max": "max 100000\n"}, None),
@@ -278,12 +277,12 @@ def test_more_workers_than_vertices_make_a_partition_per_vertex():
         ({}, None),
     ],
 )
-def test_a_control_groups_cpu_quota_caps_the_cores(tmp_path, monkeypatch, files, cores):
+def test_a_control_groups_cpu_quota_caps_the_cores(tmp_path, monkeypatch, files, quota):
     """A container limited to some cores on a machine of many: its quota, not the machine's affinity, says how many
     threads and partitions pay."""
     for name, text in files.items():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text(text)
-    assert edgetext.cgroup_cores(str(tmp_path)) == cores
-    monkeypatch.setattr(edgetext, "cgroup_cores", lambda: 1)
+    assert cores.cgroup_cores(str(tmp_path)) == quota
+    monkeypatch.setattr(cores, "cgroup_cores", lambda: 1)
     assert available_cores() == 1

@@ -222,6 +222,7 @@ def run(
         )
 
     if isinstance(graph, (str, os.PathLike)):
+        backend_options.update(restarts=max_restarts, on_recovery=on_recovery)
         return _run_held(
             str(graph),
             program,
@@ -282,6 +283,7 @@ def _run_held(
     except BaseException:
         backend.close()
         raise
+    checkpointer.loading = list(backend.reloads)
     return execute(
         backend.graph,
         program,

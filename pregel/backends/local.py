@@ -26,11 +26,11 @@ from typing import Any
 import numpy as np
 
 from pregel.core.checkpoint import write_parts
+from pregel.core.cores import available_cores
 from pregel.core.graph import Graph
 from pregel.core.partition import Partition, rows, split
 from pregel.core.program import Program
 from pregel.core.types import PartitionStatus, PartRecord
-from pregel.io.edgetext import available_cores
 
 PARTITION_WORK = 500_000
 """Edges + vertices a partition needs before a partition and a thread of its own pay for themselves.

@@ -46,14 +46,14 @@ from ray.dag import InputNode, MultiOutputNode
 from ray.exceptions import ObjectLostError, RayActorError, RayError, RayTaskError
 from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
-from pregel.backends.local import available_cores
 from pregel.backends.transport import Address, Line, PostOffice, Token
-from pregel.core.checkpoint import write_state
+from pregel.core.checkpoint import DEFAULT_MAX_RESTARTS, gave_up, write_state
+from pregel.core.cores import available_cores
 from pregel.core.graph import Graph
 from pregel.core.held import EdgeBlock, Held, HeldGraph, HeldInput, HeldPartition, Loader, fingerprint
 from pregel.core.partition import Partition, PartitionData, rows, split
 from pregel.core.program import Program
-from pregel.core.types import PartitionStatus, PartRecord, Savepoint
+from pregel.core.types import PartitionStatus, PartRecord, Recovery, Savepoint
 from pregel.errors import (
     BlocksUnreachable,
     ClusterUnreachable,
@@ -1075,11 +1075,19 @@ class HeldRayBackend(RayBackend):
         The input's path and the functions that list and read its shares.
     program, workers, ray_address, connect_timeout
         As for :class:`RayBackend`.
+    restarts : int
+        How many times the load starts over, with new workers, when a worker is lost
+        while they read (a load that fails more often raises WorkerLost).
+    on_recovery : callable, optional
+        Told of each such start over (a :class:`~pregel.core.types.Recovery` of kind
+        ``"reload"``) as it begins.
 
     Attributes
     ----------
     graph : HeldGraph
         The graph's description: counts, bounds, fingerprint.
+    reloads : list of Recovery
+        The load's starts over, timed.
 
     Raises
     ------
@@ -1095,9 +1103,12 @@ class HeldRayBackend(RayBackend):
         workers: int | None = None,
         ray_address: str | None = None,
         connect_timeout: float = CONNECT_TIMEOUT,
+        restarts: int = DEFAULT_MAX_RESTARTS,
+        on_recovery: Callable[[Recovery], None] | None = None,
     ) -> None:
         self._unstaffed()
         self.source = source
+        self.reloads: list[Recovery] = []
         # room for the edges twice over (the blocks of the exchange, then the partitions' rows)
         self.owns_session = _connect(ray_address, connect_timeout, max(MIN_OBJECT_STORE, 4 * source.size))
         try:
@@ -1105,10 +1116,42 @@ class HeldRayBackend(RayBackend):
             self.program = ray.put(program)
             count = _worker_count(workers)
             self.mail = [[] for _ in range(count)]
-            self._staff(count, lambda: self._hold(program))
+            self._hold_anew(count, program, restarts, on_recovery)
         except BaseException:
             self.close()
             raise
+
+    def _hold_anew(
+        self, count: int, program: Program, restarts: int, on_recovery: Callable[[Recovery], None] | None
+    ) -> None:
+        """:meth:`_hold` on ``count`` workers, started over by new workers when one is lost while they read
+        (nothing is computed yet, and a lost worker's share is read by nobody else), up to ``restarts`` times.
+
+        A load on idle workers of the session that loses one starts over once more, unsaid,
+        as :meth:`_staff` does: an idle worker may have died after its last run.
+        """
+        self.actors, rehired = _hire(count, reuse=not self.owns_session)
+        began = 0.0
+        while True:
+            try:
+                self._hold(program)
+            except WorkerLost as lost:
+                if rehired:
+                    rehired = False
+                elif len(self.reloads) >= restarts:
+                    raise gave_up(lost, restarts) from lost
+                else:
+                    began = time.perf_counter()
+                    self.reloads.append(Recovery(str(lost), 0, kind="reload", partitions=list(range(count))))
+                    if on_recovery is not None:
+                        on_recovery(self.reloads[-1])
+                self._dismiss()
+                self.actors, _ = _hire(count, reuse=False)
+                self.healthy = True
+                continue
+            if self.reloads:
+                self.reloads[-1].seconds = time.perf_counter() - began
+            return
 
     def _hold(self, program: Program) -> None:
         """The distributed load: read, send each edge to its owner, count, resolve the heads, load the partitions."""

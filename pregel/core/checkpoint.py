@@ -171,6 +171,8 @@ class Checkpointer:
         self._mark: int | None = None
         # recoveries not yet back at the superstep they failed in, with the time each began
         self._underway: list[tuple[Recovery, float]] = []
+        #: the load's own recoveries, before superstep 0 (a load by the Ray workers started over): the run's first
+        self.loading: list[Recovery] = []
 
     def _graph_fingerprint(self, kind: str = "crc32") -> str:
         """The input graph's fingerprint (~30 ms for 10M edges: once, and off the superstep loop).
@@ -188,6 +190,8 @@ class Checkpointer:
         """The state a run starts from: superstep 0, or (resuming) the newest good checkpoint."""
         if self.resume:
             state = self.restore(backend, "resume", failed_at=self._reached())
+            # this run's load came before its resume
+            state.recoveries[-1:-1] = self.loading
             self._open_mark()
             return state
         if self.directory is not None:
@@ -200,7 +204,7 @@ class Checkpointer:
                 )
             self.directory.mkdir(parents=True, exist_ok=True)
             self._open_mark()
-        return RunState(0, self.program.new_partials())
+        return RunState(0, self.program.new_partials(), recoveries=list(self.loading))
 
     def partitions(self) -> int | None:
         """The partition count of the newest checkpoint whose manifest reads; None without one.
@@ -315,7 +319,7 @@ class Checkpointer:
         while True:
             self.restarts += 1
             if self.restarts > self.max_restarts:
-                raise _gave_up(lost, self.max_restarts) from lost
+                raise gave_up(lost, self.max_restarts) from lost
             try:
                 statuses, partitions, base = backend.confine()
                 break
@@ -489,7 +493,7 @@ class Checkpointer:
         while True:
             self.restarts += 1
             if self.restarts > self.max_restarts:
-                raise _gave_up(lost, self.max_restarts) from lost
+                raise gave_up(lost, self.max_restarts) from lost
             self.wait()
             try:
                 # every partition of the input graph; a checkpoint's own graph replaces it
@@ -913,13 +917,13 @@ def _other_partitions(folder: Path, made: int, now: int) -> CheckpointError:
     )
 
 
-def _gave_up(lost: WorkerLost, restarts: int) -> WorkerLost:
+def gave_up(lost: WorkerLost, restarts: int) -> WorkerLost:
     """The loss made final after ``restarts`` restarts, said once (a confined recovery that gave up is given up
     again by the rollback it falls back on).
 
     Examples
     --------
-    >>> str(_gave_up(_gave_up(WorkerLost("worker 1 died"), 1), 1))
+    >>> str(gave_up(gave_up(WorkerLost("worker 1 died"), 1), 1))
     'worker 1 died (gave up after 1 restart)'
     """
     said = f" (gave up after {restarts} restart{'s' * (restarts != 1)})"

@@ -592,8 +592,10 @@ class Recovery:
     skipped : list of str
         Newer checkpoints passed over, and why (incomplete or damaged).
     kind : str
-        ``"resume"``; ``"global"``, every partition rolled back and replayed; or
-        ``"confined"``, only the lost partitions replayed, from the others' message logs.
+        ``"resume"``; ``"global"``, every partition rolled back and replayed;
+        ``"confined"``, only the lost partitions replayed, from the others' message logs;
+        or ``"reload"``, a worker lost while the Ray workers read the input, which new
+        workers then read again from the start (before superstep 0: nothing replayed).
     partitions : list of int
         The partitions that went back to the checkpoint and replayed.
     seconds : float or None
@@ -625,6 +627,8 @@ class Recovery:
 
     def describe(self) -> str:
         """One line for the progress output, when the recovery starts."""
+        if self.kind == "reload":
+            return f"a worker was lost while the workers read the input: new workers read it again ({self.cause})"
         if self.kind == "resume":
             before = "" if self.failed_at is None else f" (the run before reached superstep {self.failed_at})"
             return f"resumed at superstep {self.superstep} from checkpoint {self.checkpoint}{before}"
@@ -648,6 +652,8 @@ class Recovery:
     def brief(self) -> str:
         """A few words for the summary line, once the run is over."""
         took = "" if self.seconds is None else f" in {self.seconds:.2f} s"
+        if self.kind == "reload":
+            return f"input read again after a lost worker{took}"
         if self.kind == "resume":
             replayed = "" if self.replayed is None else f", {self.replayed} replayed{took}"
             return f"resumed at superstep {self.superstep}{replayed}"

@@ -33,6 +33,7 @@ from typing import IO, Any
 import numpy as np
 
 from pregel.core import extensions
+from pregel.core.cores import available_cores
 from pregel.core.files import atomic_write
 from pregel.core.graph import Graph
 from pregel.errors import InputError
@@ -41,7 +42,6 @@ from pregel.io.edgetext import (  # noqa: F401 - MAX_ID: part of this module's c
     PARTS_ARE_INTEGERS,
     EdgeParser,
     WordIds,
-    available_cores,
     string_table,
 )
 from pregel.io.shares import is_parts, read_parts

@@ -36,7 +36,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from pregel.core import tables
+from pregel.core import cores, tables
 from pregel.core.graph import Graph
 from pregel.errors import InputError
 from pregel.io import edgetext
@@ -571,7 +571,7 @@ def _plain_csv_text(
             return None
         start = end + 1
     found = edgetext.csv_fields(
-        text[start:], delimiter, fields, *positions[:2], *positions[2:], threads=edgetext.available_cores()
+        text[start:], delimiter, fields, *positions[:2], *positions[2:], threads=cores.available_cores()
     )
     return None if found is None else tables.EdgeColumns(*found, owned=True)
 
