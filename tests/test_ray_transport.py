@@ -116,6 +116,28 @@ def test_a_kept_connection_its_sender_closed_is_replaced_and_a_gone_sender_named
         receiver.fetch([(1, 0)], 1, addresses)
 
 
+def test_closed_offices_leave_no_thread_and_no_connection():
+    def ours():
+        return sum(t.name.startswith(("pregel-pull", "pregel-post")) for t in threading.enumerate())
+
+    before = ours()
+    sender, receiver = PostOffice("127.0.0.1"), PostOffice("127.0.0.1")
+    addresses = [sender.address, receiver.address]
+    for superstep in range(4):
+        sender.post(superstep, {1: block(superstep)})
+    receiver.fetch([(0, 0)], 1, addresses)
+    receiver.pull_ahead(1, 1, addresses)
+    receiver.fetch([(1, 0)], 1, addresses)
+    receiver.fetch([(2, 0), (3, 0)], 1, [sender.address, receiver.address])  # no pull ahead for 3: pulled beside
+    assert ours() > before
+    receiver.close()
+    sender.close()
+    deadline = time.monotonic() + 10
+    while ours() > before and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert ours() == before and receiver.connections == {} and not sender.accepted
+
+
 def test_a_pull_ahead_waits_for_the_post_and_the_fetch_takes_its_block(offices):
     sender, receiver = offices
     addresses = [sender.address, receiver.address]

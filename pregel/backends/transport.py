@@ -425,9 +425,12 @@ class PostOffice:
             return None  # pulled again, and its error, if any, said then
 
     def close(self) -> None:
-        """Stop serving (the blocks kept are dropped); close the connections kept and those accepted (a pull under
-        way ends on its own, within the time a sender waits)."""
+        """Stop serving (the blocks kept are dropped); close the connections kept and those accepted, and end the
+        pulling threads (a pull under way ends on its own, within the time a sender waits)."""
         self.clear()
+        self.pulling_ahead.stop()
+        if self.pullers is not None:
+            self.pullers.shutdown(wait=False)
         with self.sockets:
             self.closed = True
             opened = [c for kept in self.connections.values() for c in kept]
@@ -568,19 +571,31 @@ class _Threads:
         self.tasks: queue.SimpleQueue = queue.SimpleQueue()
         self.lock = threading.Lock()
         self.idle = 0
+        self.started = 0
 
     def run(self, task: Callable[..., Any], *args: Any) -> None:
         """Run ``task(*args)`` in one of the threads (its exceptions are the task's to catch)."""
         with self.lock:
             start = self.idle == 0
             self.idle -= not start
+            self.started += start
         self.tasks.put((task, args))
         if start:
             threading.Thread(target=self._work, name=self.name, daemon=True).start()
 
+    def stop(self) -> None:
+        """End every thread once the tasks handed over before are done."""
+        with self.lock:
+            for _ in range(self.started):
+                self.tasks.put(None)
+            self.started = self.idle = 0
+
     def _work(self) -> None:
         while True:
-            task, args = self.tasks.get()
+            handed = self.tasks.get()
+            if handed is None:
+                return
+            task, args = handed
             with contextlib.suppress(Exception):
                 task(*args)
             with self.lock:
