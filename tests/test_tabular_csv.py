@@ -253,18 +253,41 @@ def test_a_file_without_a_header_is_refused_when_read_by_columns(text, tmp_path,
         ("src,dst\n1,\n", "e.csv: column 'dst' (--dst), row 1: no value (null)"),
     ],
 )
-def test_an_empty_text_id_is_a_missing_value(text, message, tmp_path, monkeypatch):
+@pytest.mark.parametrize("folder", [False, True])
+def test_an_empty_text_id_is_a_missing_value(text, message, folder, tmp_path, monkeypatch):
+    """In a file, and in a folder of CSV files (read as one dataset): the same refusal, naming the file."""
     monkeypatch.chdir(tmp_path)
-    Path("e.csv").write_text(text)
-    status, out, err = cli("cc", "e.csv", "--src", "src", "--dst", "dst", "-o", "r.tsv", "-q")
+    path = _csv_at(text, folder)
+    status, out, err = cli("cc", path, "--src", "src", "--dst", "dst", "-o", "r.tsv", "-q")
     assert status == 2 and out == "" and not Path("r.tsv").exists()
-    assert err == f"pregel: error: {message}\n"
+    assert err == f"pregel: error: {'parts/' if folder else ''}{message}\n"
 
 
-def test_words_that_spell_missing_values_are_vertex_names(tmp_path, monkeypatch):
+@pytest.mark.parametrize("folder", [False, True])
+def test_words_that_spell_missing_values_are_vertex_names(folder, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     # country codes: Namibia is NA; none of these is a missing value
-    Path("e.csv").write_text("src,dst\nNA,FR\nnull,NaN\nFR,null\n")
-    status, out, err = cli("cc", "e.csv", "--src", "src", "--dst", "dst", "-q")
+    path = _csv_at("src,dst\nNA,FR\nnull,NaN\nFR,null\n", folder)
+    status, out, err = cli("cc", path, "--src", "src", "--dst", "dst", "-q")
     assert status == 0, err
     assert out == "FR\tFR\nNA\tFR\nNaN\tFR\nnull\tFR\n"
+
+
+@pytest.mark.parametrize("folder", [False, True])
+def test_a_nan_weight_is_refused_as_not_finite(folder, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    path = _csv_at("src,dst,w\na,b,1.5\nb,c,nan\n", folder)
+    status, out, err = cli("pagerank", path, "--src", "src", "--dst", "dst", "--weight", "w", "-o", "r.tsv", "-q")
+    assert status == 2 and not Path("r.tsv").exists()
+    place = "parts/e.csv" if folder else "e.csv"
+    assert err == f"pregel: error: {place}: column 'w' (--weight), row 2: weight nan is not a finite number\n"
+
+
+def _csv_at(text: str, folder: bool) -> str:
+    """``text`` as the file e.csv, or as the one file of the folder parts/; the path to read."""
+    if not folder:
+        Path("e.csv").write_text(text)
+        return "e.csv"
+    Path("parts").mkdir()
+    Path("parts/e.csv").write_text(text)
+    return "parts"

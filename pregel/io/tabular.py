@@ -227,6 +227,11 @@ def _one_separator(text: bytes) -> bytes:
     return re.sub(rb"(?m)^\t|\t$", b"", text)
 
 
+#: Arrow's reading of a CSV file's fields: an empty field is a missing value (refused as a null), in a column of text
+#: too; any other text is an id ("NA", "null" and "NaN" name vertices as well as any word does), and "nan" a weight
+#: that is not a finite number (refused as such)
+CSV_NULLS = {"null_values": [""], "strings_can_be_null": True}
+
 #: what a CSV reader would read otherwise than the text reader: a run of separators, one at a line's start or end,
 #: a CR, a comment
 _UNUSUAL = re.compile(rb"[ \t,]{2}|^[ \t,]|[ \t,]$|\r|#|^[ \t]*%", re.MULTILINE)
@@ -446,11 +451,7 @@ def _csv(source: Any, name: str, header: bool = True) -> _Table:
 
     def batches(cols: list[str], ids: list[str]) -> tuple[Any, Iterator[Any]]:
         def read(types: dict[str, Any]) -> Any:
-            # an empty field is a missing value (refused as a null), in a column of text too; any
-            # other text is an id ("NA", "null" and "NaN" name vertices as well as any word does)
-            convert = pacsv.ConvertOptions(
-                include_columns=cols, column_types=types, null_values=[""], strings_can_be_null=True
-            )
+            convert = pacsv.ConvertOptions(include_columns=cols, column_types=types, **CSV_NULLS)
             # the whole file at once: Arrow parses its blocks on every core, and types each
             # column by all of its values
             with rows_by_line():
@@ -605,6 +606,7 @@ def _csv_options(head: bytes, name: str, header: bool = True) -> tuple[Any, Any]
 def _open_folder(folder: Path, name: str, named: bool) -> _Table:
     """A dataset: the files of a folder (Hive-style sub-folders too), all in one format."""
     import pyarrow as pa
+    import pyarrow.csv as pacsv
     import pyarrow.dataset as ds
 
     files = sorted(
@@ -620,7 +622,9 @@ def _open_folder(folder: Path, name: str, named: bool) -> _Table:
         # text files, with columns named: a folder of CSV files (as Spark writes them)
         with pa.OSFile(str(files[0])) as first:
             read, parse = _csv_options(first.read(HEAD_BYTES), str(files[0]))
-        form = ds.CsvFileFormat(parse_options=parse, read_options=read)
+        form = ds.CsvFileFormat(
+            parse_options=parse, read_options=read, convert_options=pacsv.ConvertOptions(**CSV_NULLS)
+        )
         dataset = ds.dataset(folder, format=form, partitioning="hive")
     else:
         if formats == {None}:
