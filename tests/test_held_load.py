@@ -736,6 +736,24 @@ def test_a_worker_lost_while_the_workers_read_has_new_workers_read_it_again(tmp_
     assert [r.kind for r in told] == ["reload"]
 
 
+@pytest.mark.usefixtures("ray_session")
+def test_an_input_read_again_after_a_lost_node_must_be_the_one_the_run_read(tmp_path):
+    from pregel.backends.ray import HeldRayBackend
+
+    path = _write(tmp_path / "e.txt", ["1 2\n", "2 3\n", "3 1\n"])
+    source = HeldInput(path, shares.list_shares, shares.assign, shares.read_share, shares.chunks, shares.read_chunk)
+    held = HeldRayBackend(source, ConnectedComponents(), workers=2)
+    try:
+        first = held.actors
+        held._read_again()  # new workers, the same graph
+        assert not set(held.actors) & set(first) and held.graph.num_edges == 3
+        _write(tmp_path / "e.txt", ["1 2\n", "2 3\n", "3 4\n"])
+        with pytest.raises(InputError, match="e.txt: changed since the run read it"):
+            held._read_again()
+    finally:
+        held.close()
+
+
 def _dies_once(marker: str | None, read):
     """``read``, except that the first worker to call it dies (its process ends) before it reads anything (every
     worker, without a ``marker``)."""

@@ -1114,6 +1114,8 @@ class HeldRayBackend(RayBackend):
         try:
             _ship_code_if_unimportable(program)
             self.program = ray.put(program)
+            # kept to read the input again should a node be lost with partitions' rows on it (restart)
+            self.held_program = program
             count = _worker_count(workers)
             self.mail = [[] for _ in range(count)]
             self._hold_anew(count, program, restarts, on_recovery)
@@ -1251,10 +1253,26 @@ class HeldRayBackend(RayBackend):
         return values
 
     def restart(self, graph: Graph | None = None) -> None:
-        """As :meth:`RayBackend.restart`; the partitions reload their rows from the object store."""
+        """As :meth:`RayBackend.restart`; the partitions reload their rows from the object store, and where that
+        fails (a node was lost with rows on it) new workers read the input again: the same partitions, by the same
+        hash of the ids."""
         if graph is not None:
             raise self.graph.refuse("a checkpoint of a mutated graph")
-        super().restart()
+        try:
+            super().restart()
+        except WorkerLost:
+            self._read_again()
+
+    def _read_again(self) -> None:
+        """Every partition's rows anew, read from the input by new workers (InputError if it changed since)."""
+        count, before = len(self._workers), self.graph
+        self._dismiss()
+        self.actors, _ = _hire(count, reuse=False)
+        self.healthy = True
+        self.deliveries, self.mail, self.failed, self.ran = [], [[] for _ in range(count)], None, None
+        self._hold(self.held_program)
+        if self.graph.fingerprint() != before.fingerprint() or not np.array_equal(self.graph.bounds, before.bounds):
+            raise InputError(f"{self.source.path}: changed since the run read it (read again after a lost node)")
 
     def reshape(self, graph: Graph, bounds: np.ndarray, states: list[dict[str, np.ndarray] | None]) -> None:
         """Refused: a held graph is not mutated (that would need it whole in one process)."""
