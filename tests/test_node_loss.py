@@ -33,6 +33,20 @@ def remove_a_worker_node(cluster, ray_backends: list, at: int, removed: list):
     return remove
 
 
+def pagerank_losing_a_node(graph, cluster, ray_backends: list, tmp_path, removed: list) -> pregel.Result:
+    """PageRank on 3 workers of ``cluster``, a checkpoint every 4 supersteps, a worker's node removed after 10."""
+    return pregel.run(
+        graph,
+        PageRank(tol=1e-12),
+        backend="ray",
+        workers=3,
+        ray_address=cluster.address,
+        checkpoint_dir=tmp_path / "ck",
+        checkpoint_every=4,
+        on_superstep=remove_a_worker_node(cluster, ray_backends, 10, removed),
+    )
+
+
 def graph() -> pregel.Graph:
     rng = np.random.default_rng(4)
     return pregel.Graph.from_edges(rng.integers(0, 300, 1500), rng.integers(0, 300, 1500))
@@ -43,16 +57,7 @@ def test_pagerank_recovers_from_its_checkpoint_on_the_nodes_left(cluster, ray_ba
     expected = pregel.run(g, PageRank(tol=1e-12), backend="ray", workers=3, ray_address=cluster.address)
     np.testing.assert_allclose(expected.values, reference.pagerank(g, tol=1e-12).values, atol=1e-10)
     removed: list[str] = []
-    result = pregel.run(
-        g,
-        PageRank(tol=1e-12),
-        backend="ray",
-        workers=3,
-        ray_address=cluster.address,
-        checkpoint_dir=tmp_path / "ck",
-        checkpoint_every=4,
-        on_superstep=remove_a_worker_node(cluster, ray_backends, 10, removed),
-    )
+    result = pagerank_losing_a_node(g, cluster, ray_backends, tmp_path, removed)
     assert len(removed) == 1
     (recovery,) = result.recoveries
     assert recovery.failed_at in (11, 12) and recovery.superstep in (8, 12) and recovery.checkpoint
@@ -103,16 +108,7 @@ def test_a_graph_the_workers_read_is_read_again_when_a_node_goes_with_its_rows(c
 
     monkeypatch.setattr(ray_backend.HeldRayBackend, "__init__", recording)
     removed: list[str] = []
-    result = pregel.run(
-        str(path),
-        PageRank(tol=1e-12),
-        backend="ray",
-        workers=3,
-        ray_address=cluster.address,
-        checkpoint_dir=tmp_path / "ck",
-        checkpoint_every=4,
-        on_superstep=remove_a_worker_node(cluster, held, 10, removed),
-    )
+    result = pagerank_losing_a_node(str(path), cluster, held, tmp_path, removed)
     assert len(removed) == 1 and removed[0] not in held[-1].nodes
     assert result.recoveries and result.recoveries[-1].checkpoint and result.recoveries[-1].kind == "global"
     # read again, the same partitions by the same hash: the values of a run that lost nothing, bit for bit
