@@ -212,6 +212,22 @@ def test_a_bad_line_in_the_second_range_is_named_by_its_line_in_the_whole_file(t
     assert str(held.value) == str(local.value) == f"{path}:1202: vertex id 'x7' is not an integer{WORD_ID}"
 
 
+def test_a_bad_value_in_a_later_row_group_is_named_by_its_row_in_the_whole_file(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = str(tmp_path / "e.parquet")
+    sources = list(range(1, 41))
+    sources[26] = None  # row 27: the fourth of the row groups of 8, its third row
+    pq.write_table(pa.table({"src": pa.array(sources, pa.int64()), "dst": list(range(2, 42))}), path, row_group_size=8)
+    with pytest.raises(InputError) as local:
+        read_edges(path)
+    (share,) = [s for s in shares.list_shares(path, 2) if 3 in s.row_groups]
+    with pytest.raises(InputError) as held:
+        shares.read_share(share)
+    assert str(held.value) == str(local.value) == f"{path}: column 'src' (--src), row 27: no value (null)"
+
+
 def test_a_range_with_other_columns_than_the_file_is_refused_like_the_local_reader(tmp_path):
     lines = _edges()
     lines[1400] = "1 2 3\n"

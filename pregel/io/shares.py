@@ -25,7 +25,7 @@ import glob
 import itertools
 import mmap
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -621,7 +621,8 @@ def _read_row_groups(share: Share) -> Piece:
         file = pq.ParquetFile(share.file)
         names = share.names or tuple(file.schema_arrow.names)
         count = len(names)
-        table = file.read_row_groups(list(share.row_groups), columns=list(names))
+        groups = list(share.row_groups)
+        table = file.read_row_groups(groups, columns=list(names))
         edges = tables.columns_from_batches(
             table.schema,
             table.to_batches(),
@@ -631,6 +632,7 @@ def _read_row_groups(share: Share) -> Piece:
             where=name,
             roles=("--src", "--dst", "the third column, taken as weights"),
             rows=table.num_rows,
+            locate=_in_file(name, file.metadata, groups),
         )
     except (pa.ArrowException, OSError) as exc:
         raise _unreadable(name, exc) from None
@@ -641,6 +643,21 @@ def _read_row_groups(share: Share) -> Piece:
     src, dst = _narrowed(np.asarray(edges.sources), np.asarray(edges.targets))
     w = None if edges.weights is None else np.asarray(edges.weights, dtype=np.float64)
     return Piece(src, dst, w, count, columns_crc(src, dst, w) if src.size else 0)
+
+
+def _in_file(name: str, metadata: Any, groups: list[int]) -> Callable[[int], tuple[str, int]]:
+    """Where row ``r`` (from 1) of row groups ``groups`` read one after the other lies: the file's row, counted
+    from 1 over every row group of the file (as the local reader counts it), not within the share."""
+
+    def locate(row: int) -> tuple[str, int]:
+        sizes = [metadata.row_group(k).num_rows for k in range(metadata.num_row_groups)]
+        for group in groups:
+            if row <= sizes[group]:
+                return name, sum(sizes[:group]) + row
+            row -= sizes[group]
+        return name, row  # pragma: no cover - every row read is in one of the groups
+
+    return locate
 
 
 def _narrowed(src: np.ndarray, dst: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
