@@ -753,6 +753,28 @@ def test_a_worker_lost_while_the_workers_read_has_new_workers_read_it_again(tmp_
 
 
 @pytest.mark.usefixtures("ray_session")
+def test_a_checkpoint_resumes_only_from_the_graph_read_the_way_it_was_and_says_how(tmp_path):
+    path = _write(tmp_path / "e.txt", _edges())
+    ways = {"local": {}, "held": {"backend": "ray"}}
+    for name, way in ways.items():
+        first = pregel.run(
+            path,
+            PageRank(tol=0.0),
+            workers=2,
+            max_supersteps=4,
+            checkpoint_dir=tmp_path / name,
+            checkpoint_every=2,
+            **way,
+        )
+        assert first.supersteps == 4
+    refusals = {"local": "--load driver (or the local backend)", "held": "--backend ray --load workers"}
+    for name, other in (("local", "held"), ("held", "local")):
+        said = f"resume it the way it was made ({refusals[name]})"
+        with pytest.raises(pregel.CheckpointError, match=re.escape(said)):
+            pregel.run(path, PageRank(tol=0.0), workers=2, checkpoint_dir=tmp_path / name, resume=True, **ways[other])
+
+
+@pytest.mark.usefixtures("ray_session")
 def test_an_input_read_again_after_a_lost_node_must_be_the_one_the_run_read(tmp_path):
     from pregel.backends.ray import HeldRayBackend
 

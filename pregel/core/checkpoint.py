@@ -585,7 +585,10 @@ class Checkpointer:
                     "a graph one process read (--load driver, another backend, or a Graph)",
                 )
                 made, now = how if held else how[::-1]
-                raise CheckpointError(f"{folder} was made from {made}, not from {now}: resume it the way it was made")
+                way = "--backend ray --load workers" if held else "--load driver (or the local backend)"
+                raise CheckpointError(
+                    f"{folder} was made from {made}, not from {now}: resume it the way it was made ({way})"
+                )
             counts = (graph["vertices"], graph["edges"])
             if counts == (self.graph.num_vertices, self.graph.num_edges):
                 raise CheckpointError(
