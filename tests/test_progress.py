@@ -154,6 +154,13 @@ def test_off_a_terminal_only_the_summary_line(run_cli):
     assert err.startswith("pagerank: 7115 vertices, 103689 edges, ")
 
 
+def test_the_summary_line_counts_one_as_one(tmp_path, run_cli):
+    edge = tmp_path / "one.txt"
+    edge.write_text("7 7\n")
+    done = run_cli("cc", str(edge), "-o", str(tmp_path / "c.tsv"))
+    assert done.returncode == 0 and done.stderr.decode().startswith("cc: 1 vertex, 1 edge, 1 superstep, ")
+
+
 @pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 def test_what_tmux_shows(tmp_path):
     """The same run in a real terminal emulator (tmux on a private socket), read back from its screen."""

@@ -160,10 +160,12 @@ class Progress:
         returns = [r.brief() for r in result.recoveries]
         went_back = f" ({'; '.join(returns)})" if returns else ""
         cost = one_core(result) if where.startswith("ray") else ""
-        return (
-            f"{self.title}: {graph.num_vertices} vertices, {graph.num_edges} edges, "
-            f"{result.supersteps} supersteps{went_back}, {seconds:.3f} s ({where}){cost}"
+        named = ((graph.num_vertices, "vertex", "vertices"), (graph.num_edges, "edge", "edges"))
+        counts = ", ".join(
+            f"{n} {one if n == 1 else many}"
+            for n, one, many in (*named, (result.supersteps, "superstep", "supersteps"))
         )
+        return f"{self.title}: {counts}{went_back}, {seconds:.3f} s ({where}){cost}"
 
     def table(self, history: Sequence[SuperstepStats]) -> str:
         """The per-superstep statistics as a small table: both ends of the run and the totals.
