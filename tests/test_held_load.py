@@ -634,6 +634,9 @@ def test_the_command_loads_in_the_workers_and_refuses_bad_input_with_exit_2(tmp_
     said = capsys.readouterr().err
     assert said == f"pregel: error: {folder}/part-00001:2: vertex id 'x5' is not an integer{WORD_ID}\n"
     assert not out.exists()
+    # a pattern: the file it matches is named, not the pattern before it
+    assert main(["cc", f"{folder}/part-*", "-o", str(out), *flags]) == 2
+    assert capsys.readouterr().err == said and not out.exists()
     assert main(["pagerank", whole, "--check", *flags]) == 2
     assert "--check needs the whole graph" in capsys.readouterr().err
 

@@ -206,8 +206,9 @@ def test_empty_parts_of_labels_are_strings_in_parquet(tmp_path):
         (["-o", "{tmp}/ranks.npy/", "--format", "csv"], "--format csv contradicts --output {tmp}/ranks.npy/"),
         (["-o", "{tmp}/edges.txt/"], "{tmp}/edges.txt: --output folder is a file"),
         (["-o", "{tmp}/no/such/"], "{tmp}/no/such: --output directory {tmp}/no does not exist"),
+        (["-o", "{tmp}/edges.txt/sub/"], "{tmp}/edges.txt/sub: --output directory {tmp}/edges.txt is not a directory"),
     ],
-    ids=["not empty", "format contradicts suffix", "a file", "no parent"],
+    ids=["not empty", "format contradicts suffix", "a file", "no parent", "a file as parent"],
 )
 def test_bad_folder_outputs_are_one_line_and_exit_2(tmp_path, capsys, args, message):
     edges = write_graph(tmp_path, EDGES)

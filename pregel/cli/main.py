@@ -8,6 +8,7 @@ line and problem), 1 on any other failure. Progress goes to stderr, results to
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import json
 import math
 import os
@@ -1032,9 +1033,17 @@ def _ran(run: Callable[..., pregel.Result], graph: Any, args: argparse.Namespace
 
 
 def _naming_file(edges: str, message: str) -> str:
-    """An error message that starts with the edge list's name, as every input error does."""
+    """An error message that starts with the edge list's name, as every input error does (or with the name of
+    a file a pattern matches: the file is the more precise name).
+
+    Examples
+    --------
+    >>> _naming_file("parts/e-*", "parts/e-1.txt:3: bad"), _naming_file("e.txt", "no edges")
+    ('parts/e-1.txt:3: bad', 'e.txt: no edges')
+    """
     name = "<stdin>" if edges == "-" else edges
-    return message if message.startswith(name) else f"{name}: {message}"
+    named = message.startswith(name) or fnmatch.fnmatchcase(message.split(":", 1)[0], name)
+    return message if named else f"{name}: {message}"
 
 
 #: The commands whose scipy reference iterates, as the engine does: --max-supersteps bounds both.

@@ -187,7 +187,8 @@ def check_folder(folder: Path, flag: str = "--output") -> None:
     if folder.exists():
         raise InputError(f"{folder}: {flag} folder is a file")
     if not folder.parent.is_dir():
-        raise InputError(f"{folder}: {flag} directory {folder.parent} does not exist")
+        missing = "does not exist" if not folder.parent.exists() else "is not a directory"
+        raise InputError(f"{folder}: {flag} directory {folder.parent} {missing}")
 
 
 def write_parts(result: Result, folder: str | os.PathLike[str], format: str = "tsv", parts: int = 1) -> Written:
