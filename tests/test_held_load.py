@@ -709,9 +709,11 @@ def test_loaded_and_written_by_the_workers_the_driver_gathers_nothing(tmp_path, 
     assert [int(line.split("\t")[0]) for line in capsys.readouterr().out.splitlines()[-3:]] == best
 
     out = tmp_path / "never"
-    assert main(["sssp", folder, "--source", "4", *flags[:6], "-o", f"{out}/"]) == 2
+    checkpoints = ["--checkpoint-dir", str(tmp_path / "ck")]
+    assert main(["sssp", folder, "--source", "4", *flags[:6], "-o", f"{out}/", *checkpoints]) == 2
     assert capsys.readouterr().err == f"pregel: error: {folder}: --source vertex 4 is not in the graph\n"
-    assert not out.exists()
+    # found missing by the workers in superstep 0: the checkpoint folder the run made goes too
+    assert not out.exists() and not (tmp_path / "ck").exists()
 
 
 @pytest.mark.usefixtures("ray_session")

@@ -169,6 +169,8 @@ class Checkpointer:
         self._writing: Future[Savepoint] | None = None
         # the file naming the superstep boundary the run reached, open while it runs
         self._mark: int | None = None
+        # whether this run made its folder (a fresh run whose folder did not exist)
+        self._made = False
         # recoveries not yet back at the superstep they failed in, with the time each began
         self._underway: list[tuple[Recovery, float]] = []
         #: the load's own recoveries, before superstep 0 (a load by the Ray workers started over): the run's first
@@ -202,9 +204,21 @@ class Checkpointer:
                     f"{self.directory} already holds checkpoints (the newest at superstep {complete[-1][0]}); "
                     "resume from them, or choose an empty directory"
                 )
+            self._made = not self.directory.exists()
             self.directory.mkdir(parents=True, exist_ok=True)
             self._open_mark()
         return RunState(0, self.program.new_partials(), recoveries=list(self.loading))
+
+    def abandon(self) -> None:
+        """After a run refused its input (a missing source found by the workers in superstep 0): the folder this
+        run made goes again, if it holds nothing but the run's mark, so that a refused run leaves nothing."""
+        if self.directory is None or not self._made:
+            return
+        self.close()
+        with contextlib.suppress(OSError):
+            if {p.name for p in self.directory.iterdir()} <= {REACHED}:
+                (self.directory / REACHED).unlink(missing_ok=True)
+                self.directory.rmdir()
 
     def partitions(self) -> int | None:
         """The partition count of the newest checkpoint whose manifest reads; None without one.

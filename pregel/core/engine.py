@@ -80,6 +80,9 @@ def execute(
             # merged last: a collector's merge may say the output is complete (a folder's _SUCCESS)
             result.collected = _merged(collect, result.collected)
             return result
+    except InputError:
+        checkpointer.abandon()
+        raise
     finally:
         checkpointer.close()
         backend.close()
