@@ -138,6 +138,32 @@ def test_the_installed_command_runs_on_a_private_ray_instance(write_edges, tmp_p
     assert np.abs(ranks - reference.pagerank(graph, tol=1e-12).values).max() <= 1e-9
 
 
+def test_a_sigterm_while_ray_starts_stops_the_run_as_any_sigterm_does():
+    """Ray's own SIGTERM handler, in force during ray.init, exits with status 15 and says nothing: the command
+    line's handler (one line, outputs removed) takes the signal instead."""
+    done = run_python(
+        """
+        import os, signal, sys
+        import ray
+        from pregel.backends import ray as ray_backend
+        from pregel.cli.main import Terminated, _stop_on_sigterm
+
+        def starting(object_store_bytes):
+            # what ray.init does first: a handler of its own, which exits with the signal's number
+            ray._private.utils.set_sigterm_handler(lambda signum, frame: sys.exit(signum))
+            os.kill(os.getpid(), signal.SIGTERM)
+
+        ray_backend._start_private = starting
+        _stop_on_sigterm()
+        try:
+            ray_backend._connect(None, 1.0, 10**8)
+        except Terminated:
+            print("terminated")
+        """
+    )
+    assert done.returncode == 0 and done.stdout.decode() == "terminated\n", done.stderr.decode()
+
+
 def test_an_address_where_nothing_listens_fails_at_once_with_one_line(run_cli, write_edges, closed_port, tmp_path):
     edges = write_edges(GRAPH)
     out = tmp_path / "ranks.tsv"

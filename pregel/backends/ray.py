@@ -1493,10 +1493,17 @@ def _connect(address: str | None, timeout: float, object_store_bytes: int) -> bo
         return False
     address = address or os.environ.get("RAY_ADDRESS")
     ours = signal.getsignal(signal.SIGTERM)
-    if address and address != "local":
-        _join(address, timeout)
-    else:
-        _start_private(object_store_bytes)
+    try:
+        if address and address != "local":
+            _join(address, timeout)
+        else:
+            _start_private(object_store_bytes)
+    except SystemExit as exc:
+        # Ray's own SIGTERM handler, in force while ray.init runs, exits with the signal's number: the signal
+        # goes to the handler this process had instead (the command line's stops the run with its one line)
+        if exc.code == signal.SIGTERM and callable(ours):
+            ours(signal.SIGTERM, None)
+        raise
     _keep_sigterm_handler(ours)
     return True
 
