@@ -135,7 +135,8 @@ def test_closed_offices_leave_no_thread_and_no_connection():
     deadline = time.monotonic() + 10
     while ours() > before and time.monotonic() < deadline:
         time.sleep(0.01)
-    assert ours() == before and receiver.connections == {} and not sender.accepted
+    # at most as many as before: an earlier test's office may end a thread of its own meanwhile
+    assert ours() <= before and receiver.connections == {} and not sender.accepted
 
 
 def test_a_pull_ahead_waits_for_the_post_and_the_fetch_takes_its_block(offices):
