@@ -588,10 +588,14 @@ class RayBackend:
             if not rehired:
                 raise
             # an idle worker died after its last run: start afresh
-            self._dismiss()
-            self.actors, _ = _hire(count, reuse=False)
-            self.healthy = True
+            self._rehire(count)
             load()
+
+    def _rehire(self, count: int) -> None:
+        """Every worker dismissed, and ``count`` new ones hired in their place (none idle: one may have died)."""
+        self._dismiss()
+        self.actors, _ = _hire(count, reuse=False)
+        self.healthy = True
 
     def _load_all(self) -> None:
         self._load()
@@ -1147,9 +1151,7 @@ class HeldRayBackend(RayBackend):
                     self.reloads.append(Recovery(str(lost), 0, kind="reload", partitions=list(range(count))))
                     if on_recovery is not None:
                         on_recovery(self.reloads[-1])
-                self._dismiss()
-                self.actors, _ = _hire(count, reuse=False)
-                self.healthy = True
+                self._rehire(count)
                 continue
             if self.reloads:
                 self.reloads[-1].seconds = time.perf_counter() - began
@@ -1265,11 +1267,8 @@ class HeldRayBackend(RayBackend):
 
     def _read_again(self) -> None:
         """Every partition's rows anew, read from the input by new workers (InputError if it changed since)."""
-        count, before = len(self._workers), self.graph
-        self._dismiss()
-        self.actors, _ = _hire(count, reuse=False)
-        self.healthy = True
-        self.deliveries, self.mail, self.failed, self.ran = [], [[] for _ in range(count)], None, None
+        before = self.graph
+        self._rehire(len(self._workers))
         self._hold(self.held_program)
         if self.graph.fingerprint() != before.fingerprint() or not np.array_equal(self.graph.bounds, before.bounds):
             raise InputError(f"{self.source.path}: changed since the run read it (read again after a lost node)")

@@ -741,7 +741,7 @@ def _send_value(connection: socket.socket, value: Any, tag: int) -> None:
 
 
 def _connect(address: Address) -> socket.socket:
-    """A connection to a worker's office, tuned, with the transport's timeout on every read."""
+    """A connection to a worker's office, tuned and probed while idle; the caller sets its reads' timeout."""
     host, port, _ = address
     connection = socket.create_connection((host, port), timeout=CONNECT_TIMEOUT)
     _tune(connection)
@@ -794,9 +794,8 @@ def _collect(address: Address, load: int, destination: int, sender: int) -> list
     where = f"worker {sender} at {host}:{port}"
     runs = []
     try:
-        with socket.create_connection((host, port), timeout=CONNECT_TIMEOUT) as connection:
+        with _connect(address) as connection:
             connection.settimeout(SILENCE_TIMEOUT)
-            _tune(connection)
             connection.sendall(_REQUEST.pack(incarnation, load, _EDGES, False, destination))
             while True:
                 answer, length, count, _ = _REPLY.unpack(_receive(connection, _REPLY.size))
