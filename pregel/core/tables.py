@@ -125,6 +125,23 @@ def columns_from_batches(
     return EdgeColumns(ends[0].values(), ends[1].values(), None if weights is None else weights.values(), owned=owned)
 
 
+def row_among(row: int, counts: Iterable[int]) -> tuple[int, int]:
+    """Which of consecutive pieces of ``counts`` rows holds row ``row`` (from 1, over all of them), and its row
+    there (from 1); the last piece's number and the row past it where ``row`` is beyond them all.
+
+    Examples
+    --------
+    >>> row_among(5, [3, 4, 2]), row_among(3, [3, 4])
+    ((1, 2), (0, 3))
+    """
+    k = -1
+    for k, count in enumerate(counts):
+        if row <= count:
+            return k, row
+        row -= count
+    return k, row
+
+
 class _Column:
     """One column's batches, checked as they come (type up front, nulls and values per batch).
 

@@ -651,11 +651,8 @@ def _in_file(name: str, metadata: Any, groups: list[int]) -> Callable[[int], tup
 
     def locate(row: int) -> tuple[str, int]:
         sizes = [metadata.row_group(k).num_rows for k in range(metadata.num_row_groups)]
-        for group in groups:
-            if row <= sizes[group]:
-                return name, sum(sizes[:group]) + row
-            row -= sizes[group]
-        return name, row  # pragma: no cover - every row read is in one of the groups
+        k, row = tables.row_among(row, (sizes[group] for group in groups))
+        return name, sum(sizes[: groups[k]]) + row
 
     return locate
 

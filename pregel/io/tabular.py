@@ -653,12 +653,9 @@ def _open_folder(folder: Path, name: str, named: bool) -> _Table:
 
     def locate(row: int) -> tuple[str, int]:
         # the dataset reads its files one after the other, in this order; counted only for a message
-        for fragment in dataset.get_fragments():
-            rows = fragment.count_rows()
-            if row <= rows:
-                return fragment.path, row
-            row -= rows
-        return name, row  # pragma: no cover - every row read is in some file
+        fragments = list(dataset.get_fragments())
+        k, row = tables.row_among(row, (fragment.count_rows() for fragment in fragments))
+        return fragments[k].path, row
 
     return _Table(
         schema,
